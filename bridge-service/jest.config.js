@@ -1,0 +1,12 @@
+/** Jest project for the bridge service and its sandbox emulators (TypeScript via ts-jest, transpile only: tsc type-checks). */
+module.exports = {
+  displayName: 'bridge-service',
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  roots: ['<rootDir>/src', '<rootDir>/sandbox', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};

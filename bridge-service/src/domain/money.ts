@@ -1,0 +1,34 @@
+import Big from 'big.js';
+
+/** A decimal amount as the bridge passes it around: big.js, never a float. */
+export type Money = Big;
+
+// Xero rounds exact midpoints away from zero (4.545 -> 4.55, see shared finance reference §1.2).
+const HALF_UP = Big.roundHalfUp;
+
+/** Parses a decimal string or integer; throws on anything that is not a finite decimal number. */
+export function money(value: string | number | Big): Money {
+  if (typeof value === 'number' && !Number.isInteger(value)) {
+    throw new TypeError(`money(${value}): pass decimals as strings, never binary floats`);
+  }
+  try {
+    return new Big(value);
+  } catch {
+    throw new TypeError(`money(${JSON.stringify(value)}): not a decimal number`);
+  }
+}
+
+/** Rounds to `dp` decimal places (2 for amounts), half away from zero as Xero does. */
+export function round(value: Money, dp = 2): Money {
+  return value.round(dp, HALF_UP);
+}
+
+/** The fixed 2-dp string Xero and Salesforce expect on the wire. */
+export function toWire(value: Money, dp = 2): string {
+  return round(value, dp).toFixed(dp);
+}
+
+/** Sums amounts exactly. */
+export function sum(values: readonly Money[]): Money {
+  return values.reduce((total, value) => total.plus(value), new Big(0));
+}

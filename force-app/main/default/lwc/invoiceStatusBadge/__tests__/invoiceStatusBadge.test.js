@@ -1,0 +1,74 @@
+import { createElement } from 'lwc';
+import InvoiceStatusBadge from 'c/invoiceStatusBadge';
+
+const TODAY = '2026-11-27';
+
+function render(invoice) {
+  const element = createElement('c-invoice-status-badge', { is: InvoiceStatusBadge });
+  element.invoice = invoice;
+  element.today = TODAY;
+  document.body.appendChild(element);
+  return element.shadowRoot.querySelector('span');
+}
+
+describe('c-invoice-status-badge', () => {
+  afterEach(() => {
+    while (document.body.firstChild) document.body.removeChild(document.body.firstChild);
+  });
+
+  it.each([
+    ['a draft', { status: 'Draft' }, 'draft', 'c.Invoice_Status_Draft'],
+    [
+      'a draft pending approval',
+      { status: 'Draft', approvalStatus: 'Pending' },
+      'awaitingApproval',
+      'c.Invoice_Status_Awaiting_Approval',
+    ],
+    ['an approved draft', { status: 'Approved', approvalStatus: 'Approved' }, 'approved', 'c.Invoice_Status_Approved'],
+    [
+      'an authorised invoice',
+      { status: 'Authorised', amountDue: 100, dueDate: '2026-12-31' },
+      'authorised',
+      'c.Invoice_Status_Authorised',
+    ],
+    [
+      'a part-paid invoice',
+      { status: 'Partially Paid', amountPaid: 40, amountDue: 60, dueDate: '2026-12-31' },
+      'partiallyPaid',
+      'c.Invoice_Status_Partially_Paid',
+    ],
+    [
+      'a paid invoice',
+      { status: 'Paid', amountPaid: 100, amountDue: 0, dueDate: '2026-01-01' },
+      'paid',
+      'c.Invoice_Status_Paid',
+    ],
+    [
+      'an overdue invoice',
+      { status: 'Partially Paid', amountPaid: 40, amountDue: 60, dueDate: '2026-11-26' },
+      'overdue',
+      'c.Invoice_Status_Overdue',
+    ],
+    ['a voided invoice', { status: 'Voided', amountDue: 0 }, 'voided', 'c.Invoice_Status_Voided'],
+    [
+      'a fully credited invoice',
+      { status: 'Paid', amountCredited: 100, amountDue: 0 },
+      'credited',
+      'c.Invoice_Status_Credited',
+    ],
+  ])('shows %s as its status', async (_name, invoice, key, label) => {
+    const badge = render(invoice);
+    expect(badge.dataset.status).toBe(key);
+    expect(badge.textContent).toBe(label);
+  });
+
+  it('is not overdue on its due date', () => {
+    const badge = render({ status: 'Authorised', amountDue: 10, dueDate: TODAY });
+    expect(badge.dataset.status).toBe('authorised');
+  });
+
+  it('is accessible', async () => {
+    render({ status: 'Paid', amountPaid: 1, amountDue: 0 });
+    await expect(document.body).toBeAccessible();
+  });
+});

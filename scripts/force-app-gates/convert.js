@@ -1,0 +1,98 @@
+'use strict';
+// Gate 5: `sf project convert source` (the Salesforce CLI, offline) succeeds, and its package.xml lists every
+// component in the source, so nothing is silently left out of the package.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const { XMLParser } = require('fast-xml-parser');
+const { REPO_ROOT, packageDirs, walk, rel } = require('./lib');
+
+const SF = path.join(REPO_ROOT, 'node_modules', '.bin', 'sf');
+const QUIET_CLI = { SF_DISABLE_TELEMETRY: 'true', SF_AUTOUPDATE_DISABLE: 'true', SF_SKIP_NEW_VERSION_CHECK: 'true' };
+
+// Source folder -> [metadata type, how a file name becomes a member name]. Bundles (lwc) count once per folder.
+const byFile = (suffix) => (file) => (file.endsWith(suffix) ? path.basename(file, suffix) : null);
+const FOLDERS = {
+  classes: ['ApexClass', byFile('.cls')],
+  triggers: ['ApexTrigger', byFile('.trigger')],
+  permissionsets: ['PermissionSet', byFile('.permissionset-meta.xml')],
+  customMetadata: ['CustomMetadata', byFile('.md-meta.xml')],
+  flexipages: ['FlexiPage', byFile('.flexipage-meta.xml')],
+  approvalProcesses: ['ApprovalProcess', byFile('.approvalProcess-meta.xml')],
+  quickActions: ['QuickAction', byFile('.quickAction-meta.xml')],
+  tabs: ['CustomTab', byFile('.tab-meta.xml')],
+  layouts: ['Layout', byFile('.layout-meta.xml')],
+  applications: ['CustomApplication', byFile('.app-meta.xml')],
+  connectedApps: ['ConnectedApp', byFile('.connectedApp-meta.xml')],
+  email: ['EmailTemplate', null],
+};
+
+/** The components the source holds, as "Type:Member" strings. */
+function expectedComponents(projectDir) {
+  const expected = new Set();
+  for (const dir of packageDirs(projectDir)) {
+    for (const file of walk(dir, () => true)) {
+      const parts = path.relative(dir, file).split(path.sep);
+      const folderIndex = parts.findIndex((p) => p === 'objects' || p === 'lwc' || p in FOLDERS);
+      if (folderIndex < 0) continue;
+      const folder = parts[folderIndex];
+      const rest = parts.slice(folderIndex + 1);
+      if (folder === 'lwc' && rest.length >= 2) expected.add(`LightningComponentBundle:${rest[0]}`);
+      else if (folder === 'objects' && rest.length === 2 && rest[1].endsWith('.object-meta.xml')) {
+        expected.add(`CustomObject:${rest[0]}`);
+      } else if (folder === 'objects' && rest[1] === 'fields') {
+        expected.add(`CustomField:${rest[0]}.${path.basename(rest[2], '.field-meta.xml')}`);
+      } else if (FOLDERS[folder]?.[1]) {
+        const member = FOLDERS[folder][1](file);
+        if (member) expected.add(`${FOLDERS[folder][0]}:${member}`);
+      }
+    }
+  }
+  return expected;
+}
+
+function listedComponents(packageXml) {
+  const parsed = new XMLParser({ isArray: (name) => name === 'types' || name === 'members' }).parse(packageXml);
+  const listed = new Set();
+  for (const type of parsed.Package.types ?? []) {
+    for (const member of type.members) listed.add(`${type.name}:${member}`);
+  }
+  return listed;
+}
+
+function run(projectDir) {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ldgr-convert-'));
+  try {
+    const dirs = packageDirs(projectDir).flatMap((dir) => ['--root-dir', rel(projectDir, dir)]);
+    const result = spawnSync(SF, ['project', 'convert', 'source', ...dirs, '--output-dir', out, '--json'], {
+      cwd: projectDir,
+      encoding: 'utf8',
+      env: { ...process.env, ...QUIET_CLI },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    let report;
+    try {
+      report = JSON.parse(result.stdout);
+    } catch {
+      report = { status: result.status ?? 1, message: (result.stderr || result.stdout || 'no output').trim() };
+    }
+    if (report.status !== 0) {
+      const file = /(\/\S+?):\s/.exec(report.message ?? '')?.[1];
+      const where = file ? rel(projectDir, file) : 'sfdx-project.json';
+      return {
+        gate: 'convert',
+        problems: [{ file: where, line: 1, message: `sf project convert source: ${report.message}` }],
+      };
+    }
+    const listed = listedComponents(fs.readFileSync(path.join(out, 'package.xml'), 'utf8'));
+    const problems = [...expectedComponents(projectDir)]
+      .filter((component) => !listed.has(component))
+      .map((component) => ({ file: 'package.xml', line: 1, message: `converted package is missing ${component}` }));
+    return { gate: 'convert', checked: listed.size, problems };
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
+module.exports = { run, expectedComponents };

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+'use strict';
+// The offline force-app gates, in order: XML → Apex parse → apex-ls → PMD → CLI convert.
+// Usage: node scripts/force-app-gates [--project DIR] [--only gate,gate]. Exits 1 when any gate finds a problem.
+const path = require('node:path');
+const { REPO_ROOT, format } = require('./lib');
+
+const GATES = {
+  xml: require('./xml'),
+  'apex-parse': require('./apex-parse'),
+  'apex-ls': require('./apex-ls'),
+  pmd: require('./pmd'),
+  convert: require('./convert'),
+};
+
+function runGates(projectDir, only = Object.keys(GATES)) {
+  return only.map((name) => {
+    const gate = GATES[name];
+    if (!gate) throw new Error(`unknown gate "${name}"; known: ${Object.keys(GATES).join(', ')}`);
+    const started = Date.now();
+    try {
+      return { ...gate.run(projectDir), ms: Date.now() - started };
+    } catch (err) {
+      return {
+        gate: name,
+        problems: [{ file: 'sfdx-project.json', line: 1, message: err.message }],
+        ms: Date.now() - started,
+      };
+    }
+  });
+}
+
+/** Prints one line per gate and one per problem (file:line: message); returns the results. */
+function report(results, log = console.log) {
+  for (const result of results) {
+    const status = result.problems.length === 0 ? 'ok  ' : 'FAIL';
+    const checked = result.checked === undefined ? '' : `, ${result.checked} checked`;
+    log(`${status} ${result.gate} (${result.ms} ms${checked})`);
+    for (const problem of result.problems) log(`     ${format(problem)}`);
+  }
+  return results;
+}
+
+function main(argv) {
+  const arg = (flag) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const projectDir = path.resolve(arg('--project') ?? REPO_ROOT);
+  const only = arg('--only')?.split(',');
+  const results = report(runGates(projectDir, only));
+  const failed = results.filter((r) => r.problems.length > 0).length;
+  console.log(`force-app gates: ${results.length - failed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));
+
+module.exports = { runGates, report, GATES };
