@@ -1,4 +1,4 @@
-import { money, round, sum, toWire } from './money';
+import { decimalPlaces, formatAmount, money, round, sum, toWire } from './money';
 
 describe('money', () => {
   it('rounds exact midpoints away from zero, as Xero does', () => {
@@ -24,5 +24,19 @@ describe('money', () => {
 
   it('keeps 4 dp unit amounts when asked', () => {
     expect(toWire(money('0.061171'), 4)).toBe('0.0612');
+  });
+
+  it('counts the decimal places a value needs', () => {
+    expect(decimalPlaces(money('0.061171'))).toBe(6);
+    expect(decimalPlaces(money('1.50'))).toBe(1);
+    expect(decimalPlaces(money('1200'))).toBe(0);
+    expect(decimalPlaces(money('-0.5'))).toBe(1);
+  });
+
+  it('formats amounts with thousands separators for people', () => {
+    expect(formatAmount(money('4000'))).toBe('4,000.00');
+    expect(formatAmount(money('-1234567.895'))).toBe('-1,234,567.90');
+    expect(formatAmount(money('999.994'))).toBe('999.99');
+    expect(formatAmount(money('12'), 0)).toBe('12');
   });
 });

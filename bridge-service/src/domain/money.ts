@@ -32,3 +32,15 @@ export function toWire(value: Money, dp = 2): string {
 export function sum(values: readonly Money[]): Money {
   return values.reduce((total, value) => total.plus(value), new Big(0));
 }
+
+/** Number of decimal places `value` needs to be written exactly (`1.50` -> 1, `0.061171` -> 6, `100` -> 0). */
+export function decimalPlaces(value: Money): number {
+  return Math.max(0, value.c.length - value.e - 1);
+}
+
+/** `4000` -> `4,000.00`: rounded like {@link round}, with thousands separators, for summaries people read. */
+export function formatAmount(value: Money, dp = 2): string {
+  const [whole = '', fraction] = toWire(value, dp).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
+}
