@@ -1,4 +1,4 @@
-import { decimalPlaces, formatAmount, money, round, sum, toWire } from './money';
+import { decimalPlaces, formatAmount, fromApiNumber, money, round, sum, toWire } from './money';
 
 describe('money', () => {
   it('rounds exact midpoints away from zero, as Xero does', () => {
@@ -38,5 +38,12 @@ describe('money', () => {
     expect(formatAmount(money('-1234567.895'))).toBe('-1,234,567.90');
     expect(formatAmount(money('999.994'))).toBe('999.99');
     expect(formatAmount(money('12'), 0)).toBe('12');
+  });
+
+  it('reads JSON numbers from the APIs through their decimal form', () => {
+    expect(fromApiNumber(1200.5).toString()).toBe('1200.5');
+    expect(fromApiNumber(0.1).plus(fromApiNumber(0.2)).toString()).toBe('0.3');
+    expect(fromApiNumber('25.06').toString()).toBe('25.06');
+    expect(() => fromApiNumber(Number.NaN, 'UnitPrice')).toThrow('UnitPrice NaN is not a finite number');
   });
 });

@@ -44,3 +44,14 @@ export function formatAmount(value: Money, dp = 2): string {
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }
+
+/**
+ * Reads an amount that arrived as a JSON number (Salesforce and Xero send numbers) or a decimal string.
+ * A JSON number is taken through its shortest round-trip decimal form (1200.5 -> "1200.5"), which is the
+ * decimal the API wrote; no arithmetic ever happens on the float itself.
+ */
+export function fromApiNumber(value: number | string, label = 'amount'): Money {
+  if (typeof value === 'number' && !Number.isFinite(value))
+    throw new TypeError(`${label} ${value} is not a finite number`);
+  return money(typeof value === 'number' ? String(value) : value);
+}

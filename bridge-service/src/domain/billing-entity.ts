@@ -1,0 +1,334 @@
+/**
+ * Billing-entity routing: which Xero organisation invoices an Opportunity, from the Billing_Entity__mdt records.
+ *
+ * Rules, first match wins (see README.md in this folder):
+ * 1. an explicit override on the Opportunity, then on the Account (Billing_Entity__c = a DeveloperName,
+ *    case-insensitive like DeveloperName itself; an unknown name is an error, never silently ignored);
+ * 2. location AND currency: billing country in `countries`, then country in one of `regions`;
+ * 3. location alone: country, then region;
+ * 4. currency alone (`currencies`, or the base currency when the list is empty);
+ * 5. the default entity;
+ * 6. otherwise an error naming the country and currency.
+ * Two entities equally good at the winning step is an error (never a coin toss). An exact country beats a region.
+ * Regions are named country groups: EU, EEA, DACH, NORDICS, ANZ, NA built in, more passed in by the caller.
+ * The Account's country is BillingCountryCode when present, else BillingCountry read as an ISO code or a common
+ * English name (United Kingdom, UK, USA…).
+ */
+import { z } from 'zod';
+
+import { throwIfProblems, DomainError } from './errors';
+import { LINE_AMOUNT_TYPES, type LineAmountType } from './xero-invoice-math';
+import { opportunityCurrency, type AccountRow, type OpportunityRow } from './records';
+
+/** A list field that custom metadata stores as text: "GB;IE", "GB, IE" or an array. */
+const codeList = (length: number) =>
+  z
+    .union([z.array(z.string()), z.string(), z.null(), z.undefined()])
+    .transform((value) =>
+      (Array.isArray(value) ? value : (value ?? '').split(/[;,\s]+/))
+        .map((code) => code.trim().toUpperCase())
+        .filter((code) => code !== ''),
+    )
+    .pipe(z.array(z.string().regex(length === 3 ? /^[A-Z]{3}$/ : /^[A-Z]{2}$/, `must be ${length}-letter ISO codes`)));
+
+export const billingEntitySchema = z.object({
+  developerName: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a DeveloperName'),
+  xeroTenantId: z.string().min(1, 'is required'),
+  baseCurrency: z
+    .string()
+    .transform((value) => value.toUpperCase())
+    .pipe(z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO currency code')),
+  countries: codeList(2),
+  regions: z
+    .union([z.array(z.string()), z.string(), z.null(), z.undefined()])
+    .transform((value) =>
+      (Array.isArray(value) ? value : (value ?? '').split(/[;,\s]+/))
+        .map((r) => r.trim().toUpperCase())
+        .filter((r) => r !== ''),
+    ),
+  currencies: codeList(3),
+  accountCode: z.string().min(1, 'is required'),
+  taxType: z.string().min(1, 'is required'),
+  lineAmountType: z.enum(LINE_AMOUNT_TYPES as [LineAmountType, ...LineAmountType[]]).default('Exclusive'),
+  paymentTermsDays: z.number().int().min(0).max(3650),
+  brandingThemeId: z
+    .string()
+    .nullish()
+    .transform((value) => value ?? undefined),
+  isDefault: z.boolean().default(false),
+  autoEmail: z.boolean().default(false),
+});
+
+/** One Billing_Entity__mdt record, as the domain uses it. */
+export type BillingEntity = z.output<typeof billingEntitySchema>;
+
+export type RegionMap = Readonly<Record<string, readonly string[]>>;
+
+const EU = [
+  'AT',
+  'BE',
+  'BG',
+  'HR',
+  'CY',
+  'CZ',
+  'DK',
+  'EE',
+  'FI',
+  'FR',
+  'DE',
+  'GR',
+  'HU',
+  'IE',
+  'IT',
+  'LV',
+  'LT',
+  'LU',
+  'MT',
+  'NL',
+  'PL',
+  'PT',
+  'RO',
+  'SK',
+  'SI',
+  'ES',
+  'SE',
+];
+
+/** Built-in regions. EU is the 27 member states (Greece as GR, not EL); EEA adds Iceland, Liechtenstein, Norway. */
+export const BUILT_IN_REGIONS: RegionMap = {
+  EU,
+  EEA: [...EU, 'IS', 'LI', 'NO'],
+  DACH: ['DE', 'AT', 'CH'],
+  NORDICS: ['DK', 'FI', 'IS', 'NO', 'SE'],
+  ANZ: ['AU', 'NZ'],
+  NA: ['US', 'CA'],
+};
+
+const COUNTRY_NAMES: Readonly<Record<string, string>> = {
+  'UNITED KINGDOM': 'GB',
+  UK: 'GB',
+  'GREAT BRITAIN': 'GB',
+  ENGLAND: 'GB',
+  SCOTLAND: 'GB',
+  WALES: 'GB',
+  'NORTHERN IRELAND': 'GB',
+  'UNITED STATES': 'US',
+  'UNITED STATES OF AMERICA': 'US',
+  USA: 'US',
+  IRELAND: 'IE',
+  GERMANY: 'DE',
+  FRANCE: 'FR',
+  SPAIN: 'ES',
+  ITALY: 'IT',
+  NETHERLANDS: 'NL',
+  'THE NETHERLANDS': 'NL',
+  BELGIUM: 'BE',
+  AUSTRIA: 'AT',
+  SWITZERLAND: 'CH',
+  SWEDEN: 'SE',
+  NORWAY: 'NO',
+  DENMARK: 'DK',
+  FINLAND: 'FI',
+  POLAND: 'PL',
+  PORTUGAL: 'PT',
+  CANADA: 'CA',
+  MEXICO: 'MX',
+  BRAZIL: 'BR',
+  AUSTRALIA: 'AU',
+  'NEW ZEALAND': 'NZ',
+  SINGAPORE: 'SG',
+  JAPAN: 'JP',
+  INDIA: 'IN',
+  'SOUTH AFRICA': 'ZA',
+  'HONG KONG': 'HK',
+  'UNITED ARAB EMIRATES': 'AE',
+};
+
+/** ISO 3166-1 alpha-2 code for an Account's billing country, or undefined when it is blank or unrecognised. */
+export function normaliseCountry(code?: string | null, name?: string | null): string | undefined {
+  const fromCode = code?.trim().toUpperCase();
+  if (fromCode && /^[A-Z]{2}$/.test(fromCode)) return fromCode === 'UK' ? 'GB' : fromCode;
+  const fromName = name?.trim().toUpperCase().replace(/\s+/g, ' ');
+  if (!fromName) return undefined;
+  if (/^[A-Z]{2}$/.test(fromName)) return fromName === 'UK' ? 'GB' : fromName;
+  return COUNTRY_NAMES[fromName];
+}
+
+/** Currencies an entity invoices in: its list, or its base currency when the list is empty. */
+export function invoiceCurrencies(entity: Pick<BillingEntity, 'currencies' | 'baseCurrency'>): readonly string[] {
+  return entity.currencies.length > 0 ? entity.currencies : [entity.baseCurrency];
+}
+
+export interface BillingEntityCheck {
+  entities: BillingEntity[];
+  /** Configurations that will fail some routings at run time but not all (shown to ops on /ready). */
+  warnings: string[];
+}
+
+/**
+ * Parses and checks the Billing_Entity__mdt records as a set. Throws a DomainError listing every problem:
+ * invalid fields, duplicate DeveloperNames, more than one default, an unknown region. Overlaps that make some
+ * routings ambiguous (two entities serving the same country in the same currency) come back as warnings.
+ */
+export function parseBillingEntities(records: readonly unknown[], regions: RegionMap = {}): BillingEntityCheck {
+  const problems: string[] = [];
+  const entities: BillingEntity[] = [];
+  records.forEach((record, index) => {
+    const parsed = billingEntitySchema.safeParse(record);
+    const name =
+      typeof record === 'object' && record !== null && 'developerName' in record
+        ? String(record.developerName)
+        : `record ${index + 1}`;
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues)
+        problems.push(`${name}: ${issue.path.join('.') || 'record'} ${issue.message}`);
+      return;
+    }
+    entities.push(parsed.data);
+  });
+
+  const seen = new Set<string>();
+  for (const entity of entities) {
+    const key = entity.developerName.toLowerCase();
+    if (seen.has(key)) problems.push(`${entity.developerName}: DeveloperName is used by more than one record`);
+    seen.add(key);
+    for (const region of entity.regions) {
+      if (!regionCountries(region, regions)) problems.push(`${entity.developerName}: region ${region} is unknown`);
+    }
+  }
+  const defaults = entities.filter((entity) => entity.isDefault);
+  if (defaults.length > 1) {
+    problems.push(
+      `more than one default entity (${defaults.map((e) => e.developerName).join(', ')}); mark exactly one or none`,
+    );
+  }
+  throwIfProblems('BILLING_ENTITY_CONFIG', 'Billing_Entity__mdt records are invalid', problems);
+
+  const warnings: string[] = [];
+  for (let i = 0; i < entities.length; i++) {
+    for (let j = i + 1; j < entities.length; j++) {
+      const a = entities[i];
+      const b = entities[j];
+      if (!a || !b) continue;
+      const countries = a.countries.filter((c) => b.countries.includes(c));
+      const currencies = invoiceCurrencies(a).filter((c) => invoiceCurrencies(b).includes(c));
+      if (countries.length > 0 && currencies.length > 0) {
+        warnings.push(
+          `${a.developerName} and ${b.developerName} both serve ${countries.join(', ')} in ${currencies.join(', ')}: ` +
+            'those opportunities need an explicit Billing_Entity__c',
+        );
+      }
+    }
+  }
+  return { entities, warnings };
+}
+
+function regionCountries(region: string, regions: RegionMap): readonly string[] | undefined {
+  return regions[region] ?? BUILT_IN_REGIONS[region];
+}
+
+export type RoutingReason =
+  | 'opportunity-override'
+  | 'account-override'
+  | 'country-and-currency'
+  | 'region-and-currency'
+  | 'country'
+  | 'region'
+  | 'currency'
+  | 'default';
+
+export interface RoutingInput {
+  /** Opportunity.Billing_Entity__c (a DeveloperName). */
+  opportunityOverride?: string | null;
+  /** Account.Billing_Entity__c (a DeveloperName). */
+  accountOverride?: string | null;
+  /** ISO alpha-2 billing country, if known. */
+  country?: string;
+  /** The invoice currency (ISO). */
+  currency: string;
+}
+
+export interface RoutingResult {
+  entity: BillingEntity;
+  reason: RoutingReason;
+}
+
+/** Routes one invoice to a billing entity; see the module comment for the rules. Throws DomainError when none fits. */
+export function routeBillingEntity(
+  entities: readonly BillingEntity[],
+  input: RoutingInput,
+  regions: RegionMap = {},
+): RoutingResult {
+  const byName = (name: string, source: string): BillingEntity => {
+    const wanted = name.trim().toLowerCase();
+    const found = entities.find((entity) => entity.developerName.toLowerCase() === wanted);
+    if (!found) {
+      throw new DomainError(
+        'BILLING_ENTITY_NOT_FOUND',
+        `${source} names billing entity "${name.trim()}", which is not in Billing_Entity__mdt (known: ${entities.map((e) => e.developerName).join(', ') || 'none'})`,
+      );
+    }
+    return found;
+  };
+  if (input.opportunityOverride?.trim()) {
+    return { entity: byName(input.opportunityOverride, 'The Opportunity'), reason: 'opportunity-override' };
+  }
+  if (input.accountOverride?.trim()) {
+    return { entity: byName(input.accountOverride, 'The Account'), reason: 'account-override' };
+  }
+
+  const currency = input.currency.toUpperCase();
+  const country = input.country?.toUpperCase();
+  const inCountry = (e: BillingEntity) => country !== undefined && e.countries.includes(country);
+  const inRegion = (e: BillingEntity) =>
+    country !== undefined && e.regions.some((region) => regionCountries(region, regions)?.includes(country) ?? false);
+  const inCurrency = (e: BillingEntity) => invoiceCurrencies(e).includes(currency);
+
+  const tiers: [RoutingReason, (e: BillingEntity) => boolean][] = [
+    ['country-and-currency', (e) => inCountry(e) && inCurrency(e)],
+    ['region-and-currency', (e) => inRegion(e) && inCurrency(e)],
+    ['country', inCountry],
+    ['region', inRegion],
+    ['currency', inCurrency],
+    ['default', (e) => e.isDefault],
+  ];
+  for (const [reason, matches] of tiers) {
+    const candidates = entities.filter(matches);
+    const [only, ...others] = candidates;
+    if (only && others.length === 0) return { entity: only, reason };
+    if (only) {
+      throw new DomainError(
+        'BILLING_ENTITY_AMBIGUOUS',
+        `Billing entities ${candidates.map((e) => e.developerName).join(' and ')} both serve country ${country ?? '(none)'} ` +
+          `in currency ${currency} (${reason}); set Billing_Entity__c on the Opportunity or Account, or narrow Billing_Entity__mdt`,
+      );
+    }
+  }
+  throw new DomainError(
+    'BILLING_ENTITY_NOT_FOUND',
+    `No billing entity serves country ${country ?? '(none)'} in currency ${currency}; add one in Billing_Entity__mdt or set a default`,
+  );
+}
+
+/** Routes an Opportunity as Salesforce returns it: overrides, the Account's billing country, the deal currency. */
+export function routeOpportunity(
+  entities: readonly BillingEntity[],
+  opportunity: Pick<OpportunityRow, 'Billing_Entity__c' | 'CurrencyIsoCode'>,
+  account: Pick<AccountRow, 'Billing_Entity__c' | 'BillingCountryCode' | 'BillingCountry'>,
+  corporateCurrency: string,
+  regions: RegionMap = {},
+): RoutingResult {
+  return routeBillingEntity(
+    entities,
+    {
+      opportunityOverride: opportunity.Billing_Entity__c,
+      accountOverride: account.Billing_Entity__c,
+      // An unrecognised country name still goes through, so the error names what the Account says.
+      country:
+        normaliseCountry(account.BillingCountryCode, account.BillingCountry) ??
+        (account.BillingCountry?.trim() || undefined),
+      currency: opportunityCurrency(opportunity, corporateCurrency),
+    },
+    regions,
+  );
+}
