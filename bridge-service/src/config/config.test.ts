@@ -1,0 +1,174 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, ENV_KEYS, loadConfig } from './index';
+
+const { privateKey } = generateKeyPairSync('rsa', {
+  modulusLength: 1024,
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
+
+const validEnv = (): Record<string, string | undefined> => ({
+  SF_CLIENT_ID: 'sf-client',
+  SF_USERNAME: 'bridge@example.com',
+  SF_PRIVATE_KEY: privateKey,
+  XERO_CLIENT_ID: 'xero-client',
+  XERO_CLIENT_SECRET: 'xero-secret',
+  XERO_REDIRECT_URI: 'http://localhost:3000/connect/xero/callback',
+  XERO_WEBHOOK_KEY: 'webhook-key',
+  ADMIN_TOKEN: 'a'.repeat(40),
+  TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+});
+
+function problemsOf(env: Record<string, string | undefined>, readFile?: (p: string) => string): string[] {
+  try {
+    loadConfig(env, readFile ? { readFile } : {});
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected loadConfig to fail');
+}
+
+describe('loadConfig', () => {
+  it('builds a config with the documented defaults', () => {
+    const config = loadConfig(validEnv());
+    expect(config.salesforce.apiVersion).toBe('65.0');
+    expect(config.salesforce.loginUrl).toBe('https://login.salesforce.com');
+    expect(config.salesforce.audience).toBe('https://login.salesforce.com');
+    expect(config.salesforce.namespacePrefix).toBe('');
+    expect(config.xero.apiBaseUrl).toBe('https://api.xero.com/api.xro/2.0');
+    expect(config.xero.tokenUrl).toBe('https://identity.xero.com/connect/token');
+    expect(config.xero.authorizeUrl).toBe('https://login.xero.com/identity/connect/authorize');
+    expect(config.xero.connectionsUrl).toBe('https://api.xero.com/connections');
+    expect(config.xero.scopes).toEqual(
+      expect.arrayContaining([
+        'offline_access',
+        'accounting.transactions',
+        'accounting.contacts',
+        'accounting.settings.read',
+      ]),
+    );
+    expect(config.xero.limits).toEqual({
+      tenantConcurrency: 5,
+      tenantPerMinute: 60,
+      tenantPerDay: 5000,
+      appPerMinute: 10000,
+    });
+    expect(config.store.encryptionKey).toHaveLength(32);
+    expect(config.server.port).toBe(3000);
+  });
+
+  it('points every external URL at emulators when told to', () => {
+    const config = loadConfig({
+      ...validEnv(),
+      SF_LOGIN_URL: 'http://127.0.0.1:4020/',
+      SF_INSTANCE_URL: 'http://127.0.0.1:4020',
+      XERO_API_BASE_URL: 'http://127.0.0.1:4010/api.xro/2.0/',
+      XERO_TOKEN_URL: 'http://127.0.0.1:4010/connect/token',
+      XERO_AUTHORIZE_URL: 'http://127.0.0.1:4010/identity/connect/authorize',
+      XERO_CONNECTIONS_URL: 'http://127.0.0.1:4010/connections',
+      SF_NAMESPACE_PREFIX: 'ldgr__',
+    });
+    expect(config.xero.apiBaseUrl).toBe('http://127.0.0.1:4010/api.xro/2.0');
+    expect(config.salesforce.audience).toBe('http://127.0.0.1:4020');
+    expect(config.salesforce.namespacePrefix).toBe('ldgr__');
+  });
+
+  it('lists every problem at once, not just the first', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      XERO_API_BASE_URL: 'not a url',
+      SF_NAMESPACE_PREFIX: 'ldgr',
+      ADMIN_TOKEN: 'short',
+      TOKEN_ENCRYPTION_KEY: 'abcd',
+      XERO_SCOPES: 'accounting.transactions',
+      LOG_LEVEL: 'loud',
+    });
+    const text = problems.join('\n');
+    for (const name of [
+      'PORT',
+      'XERO_API_BASE_URL',
+      'SF_NAMESPACE_PREFIX',
+      'ADMIN_TOKEN',
+      'TOKEN_ENCRYPTION_KEY',
+      'XERO_SCOPES',
+      'LOG_LEVEL',
+      'SF_CLIENT_ID',
+      'SF_USERNAME',
+      'SF_PRIVATE_KEY',
+      'XERO_CLIENT_ID',
+      'XERO_CLIENT_SECRET',
+      'XERO_REDIRECT_URI',
+      'XERO_WEBHOOK_KEY',
+    ]) {
+      expect(text).toContain(name);
+    }
+    expect(problems.length).toBeGreaterThanOrEqual(14);
+  });
+
+  it('has no default secrets', () => {
+    const env = validEnv();
+    delete env.ADMIN_TOKEN;
+    delete env.TOKEN_ENCRYPTION_KEY;
+    delete env.XERO_CLIENT_SECRET;
+    const text = problemsOf(env).join('\n');
+    expect(text).toMatch(/ADMIN_TOKEN: is required/);
+    expect(text).toMatch(/TOKEN_ENCRYPTION_KEY: is required/);
+    expect(text).toMatch(/XERO_CLIENT_SECRET: is required/);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(problemsOf({ ...validEnv(), XERO_CLIENT_ID: '' })).toEqual(['XERO_CLIENT_ID: is required']);
+  });
+
+  it('accepts a hex encryption key and a private key file, and rejects both key forms at once', () => {
+    const files: Record<string, string> = { '/keys/sf.pem': privateKey };
+    const readFile = (p: string) => {
+      const content = files[p];
+      if (content === undefined) throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+      return content;
+    };
+    const env: Record<string, string | undefined> = {
+      ...validEnv(),
+      SF_PRIVATE_KEY: undefined,
+      SF_PRIVATE_KEY_FILE: '/keys/sf.pem',
+    };
+    env.TOKEN_ENCRYPTION_KEY = randomBytes(32).toString('hex');
+    expect(loadConfig(env, { readFile }).salesforce.privateKey).toBe(privateKey);
+    expect(problemsOf({ ...env, SF_PRIVATE_KEY_FILE: '/keys/missing.pem' }, readFile)).toEqual([
+      'SF_PRIVATE_KEY_FILE: cannot read /keys/missing.pem (ENOENT)',
+    ]);
+    expect(problemsOf({ ...env, SF_PRIVATE_KEY: privateKey }, readFile)).toEqual([
+      'SF_PRIVATE_KEY / SF_PRIVATE_KEY_FILE: set one, not both',
+    ]);
+    expect(problemsOf({ ...validEnv(), SF_PRIVATE_KEY: 'not a key' })[0]).toMatch(/not a PEM private key/);
+    expect(
+      loadConfig({ ...validEnv(), SF_PRIVATE_KEY: privateKey.replace(/\n/g, '\\n') }).salesforce.privateKey,
+    ).toContain('\n');
+  });
+
+  it('merges a JSON file under the environment and reports unknown keys in it', () => {
+    const env = validEnv();
+    delete env.XERO_CLIENT_ID;
+    const file = JSON.stringify({ XERO_CLIENT_ID: 'from-file', PORT: 8080, LOG_LEVEL: 'debug' });
+    const config = loadConfig(
+      { ...env, LOG_LEVEL: 'warn', LEDGERLINE_CONFIG_FILE: '/c.json' },
+      { readFile: () => file },
+    );
+    expect(config.xero.clientId).toBe('from-file');
+    expect(config.server.port).toBe(8080);
+    expect(config.logLevel).toBe('warn');
+    const typo = JSON.stringify({ XERO_CLIENTID: 'x' });
+    expect(problemsOf({ ...validEnv(), LEDGERLINE_CONFIG_FILE: '/c.json' }, () => typo)).toEqual([
+      'XERO_CLIENTID (in /c.json): unknown setting',
+    ]);
+  });
+
+  it('documents every variable in .env.example', () => {
+    const example = readFileSync(join(__dirname, '../../.env.example'), 'utf8');
+    const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    expect(ENV_KEYS.filter((key) => !documented.has(key))).toEqual([]);
+  });
+});

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the bridge reads, with its default. Names are the contract with `.env.example`
+ * (a test keeps the two in step). Values arrive as strings; empty strings count as "not set".
+ */
+
+const required = (what = 'a value') =>
+  z.string({ error: (issue) => (issue.input === undefined ? 'is required' : `must be ${what}`) }).min(1, 'is required');
+
+const httpUrl = (fallback?: string) => {
+  const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+  return fallback === undefined ? z.string({ error: 'is required' }).pipe(url) : z.string().default(fallback).pipe(url);
+};
+
+const int = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const DEFAULT_XERO_SCOPES =
+  'openid profile email offline_access accounting.transactions accounting.contacts accounting.settings.read';
+
+export const envSchema = z.object({
+  // server
+  HOST: z.string().default('0.0.0.0'),
+  PORT: int(3000, 0, 65535),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  BRIDGE_INSTANCE_ID: z.string().max(200).optional(),
+  HTTP_TIMEOUT_MS: int(30_000, 100, 600_000),
+  POLL_INTERVAL_MS: int(60_000, 1_000),
+
+  // Salesforce
+  SF_LOGIN_URL: httpUrl('https://login.salesforce.com'),
+  SF_INSTANCE_URL: httpUrl().optional(),
+  SF_API_VERSION: z
+    .string()
+    .regex(/^\d{2,3}\.0$/, 'must look like 65.0')
+    .default('65.0'),
+  SF_CLIENT_ID: required(),
+  SF_USERNAME: required(),
+  SF_PRIVATE_KEY: z.string().optional(),
+  SF_PRIVATE_KEY_FILE: z.string().optional(),
+  SF_AUDIENCE: httpUrl().optional(),
+  SF_NAMESPACE_PREFIX: z
+    .string()
+    .regex(/^([A-Za-z][A-Za-z0-9]{0,14}__)?$/, "must be '' or a namespace followed by '__' (e.g. ldgr__)")
+    .default(''),
+
+  // Xero
+  XERO_API_BASE_URL: httpUrl('https://api.xero.com/api.xro/2.0'),
+  XERO_TOKEN_URL: httpUrl('https://identity.xero.com/connect/token'),
+  XERO_AUTHORIZE_URL: httpUrl('https://login.xero.com/identity/connect/authorize'),
+  XERO_CONNECTIONS_URL: httpUrl('https://api.xero.com/connections'),
+  XERO_CLIENT_ID: required(),
+  XERO_CLIENT_SECRET: required(),
+  XERO_REDIRECT_URI: httpUrl(),
+  XERO_SCOPES: z.string().default(DEFAULT_XERO_SCOPES),
+  XERO_WEBHOOK_KEY: required(),
+  XERO_TENANT_MAX_CONCURRENT: int(5, 1, 5),
+  XERO_TENANT_PER_MINUTE: int(60, 1, 60),
+  XERO_TENANT_PER_DAY: int(5_000, 1, 5_000),
+  XERO_APP_PER_MINUTE: int(10_000, 1, 10_000),
+
+  // secrets and storage
+  ADMIN_TOKEN: z
+    .string({ error: 'is required' })
+    .min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)'),
+  STORE_PATH: z.string().min(1).default('data/ledgerline.sqlite'),
+  TOKEN_ENCRYPTION_KEY: z.string({ error: 'is required (32 random bytes, base64 or hex)' }),
+
+  // where the rest came from (read by loadConfig, listed so the file cannot set it)
+  LEDGERLINE_CONFIG_FILE: z.string().optional(),
+});
+
+export type EnvInput = z.input<typeof envSchema>;
+export type Env = z.output<typeof envSchema>;
+
+/** Variables whose empty value is meaningful (everything else treats '' as unset). */
+export const EMPTY_IS_VALUE = new Set<string>(['SF_NAMESPACE_PREFIX']);
+
+export const ENV_KEYS = Object.keys(envSchema.shape) as (keyof Env)[];

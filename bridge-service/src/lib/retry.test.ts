@@ -1,0 +1,109 @@
+import { ManualClock } from './clock';
+import { isTransient, TimeoutError } from './errors';
+import { backoffDelay, parseRetryAfter, retry, withTimeout } from './retry';
+
+const httpError = (status: number, retryAfterMs?: number) =>
+  Object.assign(new Error(`HTTP ${status}`), { status, retryAfterMs });
+
+describe('isTransient', () => {
+  it('retries 5xx, 429, network errors and timeouts, never other 4xx', () => {
+    expect(isTransient(httpError(500))).toBe(true);
+    expect(isTransient(httpError(503))).toBe(true);
+    expect(isTransient(httpError(429))).toBe(true);
+    expect(isTransient(httpError(0))).toBe(true);
+    expect(isTransient(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isTransient(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }))).toBe(true);
+    expect(isTransient(new TimeoutError('call', 10))).toBe(true);
+    for (const status of [400, 401, 403, 404, 409, 422]) expect(isTransient(httpError(status))).toBe(false);
+    expect(isTransient(new Error('plain'))).toBe(false);
+  });
+});
+
+describe('retry', () => {
+  const instantClock = { sleep: jest.fn(async () => undefined) };
+  beforeEach(() => instantClock.sleep.mockClear());
+
+  it('retries transient failures and returns the eventual result', async () => {
+    let calls = 0;
+    const result = await retry(
+      async () => {
+        calls += 1;
+        if (calls < 3) throw httpError(502);
+        return 'ok';
+      },
+      { clock: instantClock, random: () => 0.5 },
+    );
+    expect(result).toBe('ok');
+    expect(calls).toBe(3);
+    expect(instantClock.sleep).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not retry a 400', async () => {
+    const fn = jest.fn(async () => {
+      throw httpError(400);
+    });
+    await expect(retry(fn, { clock: instantClock })).rejects.toThrow('HTTP 400');
+    expect(fn).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives up after the configured retries', async () => {
+    const fn = jest.fn(async () => {
+      throw httpError(500);
+    });
+    await expect(retry(fn, { retries: 2, clock: instantClock })).rejects.toThrow('HTTP 500');
+    expect(fn).toHaveBeenCalledTimes(3);
+  });
+
+  it('waits at least Retry-After on a 429', async () => {
+    let calls = 0;
+    await retry(
+      async () => {
+        calls += 1;
+        if (calls === 1) throw httpError(429, 7000);
+        return 'ok';
+      },
+      { clock: instantClock, random: () => 0 },
+    );
+    expect(instantClock.sleep).toHaveBeenCalledWith(7000);
+  });
+
+  it('jitters within an exponentially growing ceiling', () => {
+    expect(backoffDelay(0, { baseDelayMs: 100, random: () => 0.999 })).toBeLessThan(100);
+    expect(backoffDelay(3, { baseDelayMs: 100, random: () => 0.999 })).toBeGreaterThanOrEqual(790);
+    expect(backoffDelay(30, { baseDelayMs: 100, maxDelayMs: 5000, random: () => 0.999 })).toBeLessThan(5000);
+    expect(backoffDelay(3, { baseDelayMs: 100, random: () => 0 })).toBe(0);
+  });
+
+  it('works with a manual clock', async () => {
+    const clock = new ManualClock();
+    let calls = 0;
+    const done = retry(
+      async () => {
+        calls += 1;
+        if (calls === 1) throw httpError(503, 1000);
+        return calls;
+      },
+      { clock, random: () => 0 },
+    );
+    await clock.advance(0); // let the first attempt fail and start waiting
+    await clock.advance(999);
+    expect(calls).toBe(1);
+    await clock.advance(1);
+    await expect(done).resolves.toBe(2);
+  });
+});
+
+describe('withTimeout / parseRetryAfter', () => {
+  it('rejects with TimeoutError when the promise is too slow', async () => {
+    await expect(withTimeout(new Promise(() => undefined), 20, 'slow call')).rejects.toBeInstanceOf(TimeoutError);
+    await expect(withTimeout(Promise.resolve(1), 1000)).resolves.toBe(1);
+  });
+
+  it('parses seconds and HTTP dates', () => {
+    expect(parseRetryAfter('30')).toBe(30_000);
+    expect(parseRetryAfter(undefined)).toBeUndefined();
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    const now = Date.UTC(2026, 0, 1, 0, 0, 0);
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', now)).toBe(10_000);
+  });
+});

@@ -1,0 +1,78 @@
+import { systemClock, type Clock } from './clock';
+import { isTransient, TimeoutError, type RetryHints } from './errors';
+
+export interface RetryOptions {
+  /** Retries after the first attempt (so `retries: 4` makes at most 5 attempts). Default 4. */
+  retries?: number;
+  /** First backoff ceiling in ms; doubles each attempt. Default 250. */
+  baseDelayMs?: number;
+  /** Largest backoff in ms. Default 30 000. */
+  maxDelayMs?: number;
+  /** Which errors to retry. Default `isTransient`: timeouts, network errors, 5xx, 429; never other 4xx. */
+  isRetryable?: (err: unknown) => boolean;
+  /** Called before each wait; for logging and metrics. */
+  onRetry?: (info: { attempt: number; delayMs: number; err: unknown }) => void;
+  clock?: Pick<Clock, 'sleep'>;
+  /** Random source in [0, 1); injectable for tests. */
+  random?: () => number;
+}
+
+/**
+ * "Full jitter" exponential backoff: a random delay in [0, min(max, base * 2^attempt)).
+ * Spreads retries from many workers so they do not arrive together.
+ */
+export function backoffDelay(
+  attempt: number,
+  opts: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs' | 'random'> = {},
+): number {
+  const base = opts.baseDelayMs ?? 250;
+  const max = opts.maxDelayMs ?? 30_000;
+  const ceiling = Math.min(max, base * 2 ** attempt);
+  return Math.floor((opts.random ?? Math.random)() * ceiling);
+}
+
+/**
+ * Runs `fn` and retries it on transient failures with jittered exponential backoff. A server-requested
+ * wait (`retryAfterMs` on the error, from `Retry-After`) is honoured as a floor.
+ * `fn` gets the attempt number (0-based).
+ */
+export async function retry<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions = {}): Promise<T> {
+  const retries = opts.retries ?? 4;
+  const isRetryable = opts.isRetryable ?? isTransient;
+  const clock = opts.clock ?? systemClock;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await fn(attempt);
+    } catch (err) {
+      if (attempt >= retries || !isRetryable(err)) throw err;
+      const hinted = (err as RetryHints | null)?.retryAfterMs;
+      const jittered = backoffDelay(attempt, opts);
+      const delayMs = typeof hinted === 'number' && hinted > 0 ? Math.max(hinted, jittered) : jittered;
+      opts.onRetry?.({ attempt, delayMs, err });
+      await clock.sleep(delayMs);
+    }
+  }
+}
+
+/**
+ * Rejects with `TimeoutError` if `promise` has not settled within `ms` (real time). The underlying work is
+ * not cancelled; pass an AbortSignal to it where the API allows.
+ */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what = 'operation'): Promise<T> {
+  if (!(ms > 0) || !Number.isFinite(ms)) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(what, ms)), ms);
+    timer.unref?.();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Parses an HTTP `Retry-After` value (delta-seconds or HTTP-date) into milliseconds; undefined if absent/bad. */
+export function parseRetryAfter(value: string | undefined | null, nowMs = Date.now()): number | undefined {
+  if (value === undefined || value === null || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
