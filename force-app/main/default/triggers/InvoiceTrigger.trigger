@@ -1,0 +1,3 @@
+trigger InvoiceTrigger on Invoice__c(before update, after update) {
+    new InvoiceTriggerHandler().run();
+}
