@@ -20,16 +20,16 @@ import { throwIfProblems, DomainError } from './errors';
 import { LINE_AMOUNT_TYPES, type LineAmountType } from './xero-invoice-math';
 import { opportunityCurrency, type AccountRow, type OpportunityRow } from './records';
 
-/** A list field that custom metadata stores as text: "GB;IE", "GB, IE" or an array. */
-const codeList = (length: number) =>
-  z
-    .union([z.array(z.string()), z.string(), z.null(), z.undefined()])
-    .transform((value) =>
-      (Array.isArray(value) ? value : (value ?? '').split(/[;,\s]+/))
-        .map((code) => code.trim().toUpperCase())
-        .filter((code) => code !== ''),
-    )
-    .pipe(z.array(z.string().regex(length === 3 ? /^[A-Z]{3}$/ : /^[A-Z]{2}$/, `must be ${length}-letter ISO codes`)));
+/** A list field that custom metadata stores as text ("GB;IE", "GB, IE"), or an array; blank means none. */
+const textList = z
+  .union([z.array(z.string()), z.string()])
+  .nullish()
+  .transform((value) =>
+    (Array.isArray(value) ? value : (value ?? '').split(/[;,\s]+/))
+      .map((code) => code.trim().toUpperCase())
+      .filter((code) => code !== ''),
+  );
+const codeList = (pattern: RegExp, message: string) => textList.pipe(z.array(z.string().regex(pattern, message)));
 
 export const billingEntitySchema = z.object({
   developerName: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a DeveloperName'),
@@ -38,15 +38,9 @@ export const billingEntitySchema = z.object({
     .string()
     .transform((value) => value.toUpperCase())
     .pipe(z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO currency code')),
-  countries: codeList(2),
-  regions: z
-    .union([z.array(z.string()), z.string(), z.null(), z.undefined()])
-    .transform((value) =>
-      (Array.isArray(value) ? value : (value ?? '').split(/[;,\s]+/))
-        .map((r) => r.trim().toUpperCase())
-        .filter((r) => r !== ''),
-    ),
-  currencies: codeList(3),
+  countries: codeList(/^[A-Z]{2}$/, 'must be 2-letter ISO codes'),
+  regions: textList,
+  currencies: codeList(/^[A-Z]{3}$/, 'must be 3-letter ISO codes'),
   accountCode: z.string().min(1, 'is required'),
   taxType: z.string().min(1, 'is required'),
   lineAmountType: z.enum(LINE_AMOUNT_TYPES as [LineAmountType, ...LineAmountType[]]).default('Exclusive'),
