@@ -1,0 +1,300 @@
+import { createElement } from 'lwc';
+import OpportunityInvoices from 'c/opportunityInvoices';
+import { graphql } from 'lightning/graphql';
+import { jestMockPublish, subscribe, unsubscribe } from 'lightning/empApi';
+import requestResync from '@salesforce/apex/InvoiceActions.requestResync';
+
+const INVOICES = require('./data/graphql.opportunityInvoices.json');
+const NO_INVOICES = require('./data/graphql.opportunityInvoices.empty.json');
+const QUERY_ERRORS = require('./data/graphql.opportunityInvoices.errors.json');
+const SYNC_UPDATES = require('./data/empApi.Sync_Update__e.json');
+const RESYNC_ERROR = require('./data/InvoiceActions.requestResync.error.json');
+
+jest.mock('@salesforce/apex/InvoiceActions.requestResync', () => ({ default: jest.fn() }), { virtual: true });
+// Labels with placeholders get their real text, so the numbers they carry can be checked.
+jest.mock('@salesforce/label/c.Invoice_Days_Overdue', () => ({ default: '{0} days overdue' }), { virtual: true });
+jest.mock('@salesforce/label/c.Sync_Retry_Requested_Message', () => ({ default: '{0} will be sent to Xero again.' }), {
+  virtual: true,
+});
+
+const OPPORTUNITY_ID = '0065g00000OpPtY1AA';
+const CHANNEL = '/event/Sync_Update__e';
+const NOW = new Date('2026-11-27T18:00:00Z'); // 27 Nov 2026, 10:00 in the test user's zone (America/Los_Angeles)
+
+// A macrotask lets every pending promise chain (empApi, Apex, refresh) settle.
+// eslint-disable-next-line @lwc/lwc/no-async-operation
+const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function render() {
+  const element = createElement('c-opportunity-invoices', { is: OpportunityInvoices });
+  element.recordId = OPPORTUNITY_ID;
+  document.body.appendChild(element);
+  return element;
+}
+
+const root = (element) => element.shadowRoot;
+const details = (element) => [...root(element).querySelectorAll('c-invoice-detail')];
+const detailFor = (element, number) =>
+  details(element).find((detail) => detail.shadowRoot.querySelector('h3').textContent === number);
+const badgeOf = (detail) => detail.shadowRoot.querySelector('c-invoice-status-badge').shadowRoot.querySelector('span');
+const amountOf = (detail, key) => detail.shadowRoot.querySelector(`lightning-formatted-number.amount-${key}`);
+
+describe('c-opportunity-invoices', () => {
+  beforeEach(() => {
+    jest.useFakeTimers({
+      now: NOW,
+      doNotFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'queueMicrotask', 'nextTick'],
+    });
+  });
+
+  afterEach(() => {
+    while (document.body.firstChild) document.body.removeChild(document.body.firstChild);
+    jest.clearAllMocks();
+    jest.useRealTimers();
+  });
+
+  it('shows a spinner until the query answers', () => {
+    const element = render();
+    expect(root(element).querySelector('lightning-spinner')).not.toBeNull();
+  });
+
+  it('queries the invoices of this opportunity', async () => {
+    const element = render();
+    await flushPromises();
+    expect(graphql.getLastConfig().variables).toEqual({ recordId: OPPORTUNITY_ID });
+    expect(element.recordId).toBe(OPPORTUNITY_ID);
+  });
+
+  describe('with no invoices', () => {
+    it('says what will happen', async () => {
+      const element = render();
+      graphql.emit(NO_INVOICES);
+      await flushPromises();
+      const empty = root(element).querySelector('.empty-state');
+      expect(empty.textContent).toContain('c.Invoices_Empty_Title');
+      expect(empty.textContent).toContain('c.Invoices_Empty_Help');
+      expect(details(element)).toHaveLength(0);
+    });
+
+    it('is accessible', async () => {
+      const element = render();
+      graphql.emit(NO_INVOICES);
+      await flushPromises();
+      await expect(element).toBeAccessible();
+    });
+  });
+
+  describe('with invoices in several currencies', () => {
+    let element;
+    beforeEach(async () => {
+      element = render();
+      graphql.emit(INVOICES);
+      await flushPromises();
+    });
+
+    it('shows every invoice, newest first as queried', () => {
+      const titles = details(element).map((detail) => detail.shadowRoot.querySelector('h3').textContent);
+      expect(titles).toEqual(['INV-0101', 'INV-0102', 'INV-0099', 'INV-0097', 'INV-0096', 'INV-000103']);
+    });
+
+    it('formats every amount in its invoice currency', () => {
+      const nz = detailFor(element, 'INV-0101');
+      const au = detailFor(element, 'INV-0102');
+      expect(amountOf(nz, 'total').currencyCode).toBe('NZD');
+      expect(amountOf(nz, 'total').value).toBe(11500);
+      expect(amountOf(au, 'due').currencyCode).toBe('AUD');
+      expect(amountOf(au, 'due').value).toBe(2200);
+    });
+
+    it('totals per currency without mixing currencies or showing float noise', () => {
+      const sections = [...root(element).querySelectorAll('section.currency-total')];
+      expect(sections.map((section) => section.dataset.currency)).toEqual(['AUD', 'GBP', 'NZD']);
+      const nzd = sections[2];
+      const figure = (key) => nzd.querySelector(`.figure-${key} lightning-formatted-number`);
+      expect(figure('invoiced').value).toBe(12500.2); // voided INV-0096 left out, draft counted apart
+      expect(figure('paid').value).toBe(6000.2);
+      expect(figure('due').value).toBe(6000);
+      expect(figure('draft').value).toBe(3450.1);
+      expect(figure('invoiced').currencyCode).toBe('NZD');
+      const aud = sections[0];
+      expect(aud.querySelector('.figure-overdue').classList).toContain('slds-text-color_error');
+    });
+
+    it('shows a partially paid invoice with its payment', () => {
+      const detail = detailFor(element, 'INV-0101');
+      expect(badgeOf(detail).dataset.status).toBe('partiallyPaid');
+      const payments = detail.shadowRoot.querySelectorAll('li.payment');
+      expect(payments).toHaveLength(1);
+      expect(payments[0].textContent).toContain('ACME PO 7781 part 1');
+      expect(detail.shadowRoot.querySelector('.days-overdue')).toBeNull();
+      // 500 of account credit from CN-0014 applied here; the deleted allocation is left out
+      const credits = detail.shadowRoot.querySelectorAll('li.applied-credit');
+      expect(credits).toHaveLength(1);
+      expect(credits[0].textContent).toContain('c.Credit_Applied_From');
+      expect(credits[0].querySelector('lightning-formatted-number').value).toBe(500);
+      expect(detail.shadowRoot.querySelector('a.xero-link').href).toBe(
+        'https://in.xero.com/Invoices/View/9c1e6c2a-0101',
+      );
+    });
+
+    it('shows an overdue invoice with its days overdue', () => {
+      const detail = detailFor(element, 'INV-0102');
+      expect(badgeOf(detail).dataset.status).toBe('overdue');
+      expect(detail.shadowRoot.querySelector('.days-overdue').textContent).toBe('43 days overdue');
+      expect(detail.shadowRoot.querySelector('lightning-formatted-date-time.due-date').value).toBe('2026-10-15');
+    });
+
+    it('shows a voided invoice as voided', () => {
+      const detail = detailFor(element, 'INV-0096');
+      expect(badgeOf(detail).dataset.status).toBe('voided');
+      expect(detail.shadowRoot.querySelector('a.xero-link')).toBeNull();
+    });
+
+    it('shows a credited invoice with its credit note and allocation', () => {
+      const detail = detailFor(element, 'INV-0099');
+      expect(badgeOf(detail).dataset.status).toBe('credited');
+      expect(amountOf(detail, 'credited').value).toBe(1200);
+      const note = detail.shadowRoot.querySelector('li.credit-note');
+      expect(note.textContent).toContain('CN-0012');
+      const allocation = note.querySelector('li.allocation');
+      expect(allocation.textContent).toContain('c.Credit_Allocated_To_This_Invoice');
+      expect(allocation.querySelector('lightning-formatted-number').value).toBe(1200);
+      // the same allocation seen from the invoice is not listed twice
+      expect(detail.shadowRoot.querySelectorAll('li.applied-credit')).toHaveLength(0);
+    });
+
+    it('leaves reversed payments out', () => {
+      const detail = detailFor(element, 'INV-0097');
+      expect(detail.shadowRoot.querySelectorAll('li.payment')).toHaveLength(2);
+      expect(detail.shadowRoot.textContent).not.toContain('Duplicate, reversed');
+    });
+
+    it('shows a draft waiting for approval and still syncing', () => {
+      const detail = detailFor(element, 'INV-000103');
+      expect(badgeOf(detail).dataset.status).toBe('awaitingApproval');
+      expect(detail.shadowRoot.querySelector('[data-approval]').textContent).toBe('c.Approval_Status_Pending');
+      expect(detail.shadowRoot.querySelector('.sync').dataset.sync).toBe('Pending');
+      expect(detail.shadowRoot.textContent).toContain('c.Sync_Status_Pending');
+    });
+
+    it('explains a sync error in plain words and offers Retry', () => {
+      const detail = detailFor(element, 'INV-0102');
+      expect(detail.shadowRoot.querySelector('.sync-problem').textContent).toBe('c.Sync_Error_Rejected');
+      expect(detail.shadowRoot.querySelector('.sync-message').textContent).toContain("Account code '4000'");
+      const retry = detail.shadowRoot.querySelector('lightning-button.retry');
+      expect(retry.label).toBe('c.Sync_Retry');
+      expect(detailFor(element, 'INV-0101').shadowRoot.querySelector('lightning-button.retry')).toBeNull();
+    });
+
+    it('is accessible', async () => {
+      await expect(element).toBeAccessible();
+    });
+  });
+
+  describe('when the query fails', () => {
+    it('shows the error', async () => {
+      const element = render();
+      graphql.emitErrors(QUERY_ERRORS);
+      await flushPromises();
+      const error = root(element).querySelector('.load-error');
+      expect(error.textContent).toContain('c.Invoices_Load_Error');
+      expect(error.textContent).toContain("Field 'Invoice__c' in type 'Query' is undefined");
+      expect(details(element)).toHaveLength(0);
+    });
+
+    it('is accessible', async () => {
+      const element = render();
+      graphql.emitErrors(QUERY_ERRORS);
+      await flushPromises();
+      await expect(element).toBeAccessible();
+    });
+  });
+
+  describe('Retry', () => {
+    async function renderAndRetry() {
+      const element = render();
+      const refresh = jest.fn(() => Promise.resolve());
+      graphql.emit(INVOICES, undefined, refresh);
+      await flushPromises();
+      const toasts = [];
+      element.addEventListener('lightning__showtoast', (event) => toasts.push(event.detail));
+      const detail = detailFor(element, 'INV-0102');
+      detail.shadowRoot.querySelector('lightning-button.retry').click();
+      return { element, refresh, toasts, detail };
+    }
+
+    it('asks for a resync, says so and refreshes', async () => {
+      requestResync.mockResolvedValue(undefined);
+      const { refresh, toasts, detail } = await renderAndRetry();
+      await Promise.resolve();
+      expect(detail.shadowRoot.querySelector('lightning-button.retry').disabled).toBe(true);
+      await flushPromises();
+      expect(requestResync).toHaveBeenCalledWith({ invoiceId: 'a0B5g00000AbCd2EAF' });
+      expect(toasts).toEqual([
+        expect.objectContaining({ variant: 'success', message: 'INV-0102 will be sent to Xero again.' }),
+      ]);
+      expect(refresh).toHaveBeenCalledTimes(1);
+      expect(detail.shadowRoot.querySelector('lightning-button.retry').disabled).toBe(false);
+    });
+
+    it('shows why a resync could not be requested', async () => {
+      requestResync.mockRejectedValue(RESYNC_ERROR);
+      const { refresh, toasts } = await renderAndRetry();
+      await flushPromises();
+      expect(toasts).toEqual([
+        expect.objectContaining({
+          variant: 'error',
+          title: 'c.Sync_Retry_Failed',
+          message: 'You do not have permission to send invoice requests to Xero.',
+        }),
+      ]);
+      expect(refresh).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('live refresh', () => {
+    async function renderSubscribed() {
+      const element = render();
+      const refresh = jest.fn(() => Promise.resolve());
+      graphql.emit(INVOICES, undefined, refresh);
+      await flushPromises();
+      return { element, refresh };
+    }
+
+    it('subscribes to Sync_Update__e when connected', async () => {
+      await renderSubscribed();
+      expect(subscribe).toHaveBeenCalledWith(CHANNEL, -1, expect.any(Function));
+    });
+
+    it('refreshes when an update names this opportunity', async () => {
+      const { refresh } = await renderSubscribed();
+      await jestMockPublish(CHANNEL, SYNC_UPDATES.thisOpportunity);
+      expect(refresh).toHaveBeenCalledTimes(1);
+    });
+
+    it('refreshes when an update names one of its invoices by a 15-character id', async () => {
+      const { refresh } = await renderSubscribed();
+      await jestMockPublish(CHANNEL, SYNC_UPDATES.thisInvoiceOnly);
+      expect(refresh).toHaveBeenCalledTimes(1);
+    });
+
+    it('ignores updates for other records', async () => {
+      const { refresh } = await renderSubscribed();
+      await jestMockPublish(CHANNEL, SYNC_UPDATES.otherRecord);
+      expect(refresh).not.toHaveBeenCalled();
+    });
+
+    it('refreshes from the refresh button', async () => {
+      const { element, refresh } = await renderSubscribed();
+      root(element).querySelector('lightning-button-icon.refresh').click();
+      expect(refresh).toHaveBeenCalledTimes(1);
+    });
+
+    it('unsubscribes when disconnected', async () => {
+      const { element } = await renderSubscribed();
+      document.body.removeChild(element);
+      await flushPromises();
+      expect(unsubscribe).toHaveBeenCalledWith(expect.objectContaining({ channel: CHANNEL }), expect.any(Function));
+    });
+  });
+});

@@ -1,0 +1,336 @@
+import { LightningElement, api, wire } from 'lwc';
+import { gql, graphql } from 'lightning/graphql';
+import { ShowToastEvent } from 'lightning/platformShowToastEvent';
+import TIME_ZONE from '@salesforce/i18n/timeZone';
+import requestResync from '@salesforce/apex/InvoiceActions.requestResync';
+import {
+  LABELS,
+  formatLabel,
+  queryNodes,
+  reduceErrors,
+  subscribeToSyncUpdates,
+  syncUpdateNames,
+  unsubscribeFromSyncUpdates,
+} from 'c/ledgerlineUtils';
+import { fromCents, todayIn, totalsByCurrency } from 'c/receivablesCalc';
+
+// Namespaces in the query are resolved by the platform when the component is deployed in the package.
+const INVOICES_QUERY = gql`
+  query opportunityInvoices($recordId: ID) {
+    uiapi {
+      query {
+        Invoice__c(
+          where: { Opportunity__c: { eq: $recordId } }
+          orderBy: { Issue_Date__c: { order: DESC, nulls: FIRST } }
+          first: 50
+        ) {
+          edges {
+            node {
+              Id
+              Name {
+                value
+              }
+              Invoice_Number__c {
+                value
+              }
+              Billing_Entity__c {
+                value
+              }
+              Currency_Code__c {
+                value
+              }
+              Total__c {
+                value
+              }
+              Amount_Paid__c {
+                value
+              }
+              Amount_Credited__c {
+                value
+              }
+              Amount_Due__c {
+                value
+              }
+              Issue_Date__c {
+                value
+              }
+              Due_Date__c {
+                value
+              }
+              Status__c {
+                value
+              }
+              Approval_Status__c {
+                value
+              }
+              Approval_Comment__c {
+                value
+              }
+              Online_Invoice_URL__c {
+                value
+              }
+              Sync_Status__c {
+                value
+              }
+              Sync_Message__c {
+                value
+              }
+              Last_Synced__c {
+                value
+              }
+              Payments(first: 50, orderBy: { Payment_Date__c: { order: ASC } }) {
+                edges {
+                  node {
+                    Id
+                    Amount__c {
+                      value
+                    }
+                    Currency_Code__c {
+                      value
+                    }
+                    Payment_Date__c {
+                      value
+                    }
+                    Reference__c {
+                      value
+                    }
+                    Status__c {
+                      value
+                    }
+                  }
+                }
+              }
+              Credit_Allocations(first: 20, orderBy: { Allocation_Date__c: { order: ASC } }) {
+                edges {
+                  node {
+                    Id
+                    Amount__c {
+                      value
+                    }
+                    Allocation_Date__c {
+                      value
+                    }
+                    Status__c {
+                      value
+                    }
+                    Credit_Note__c {
+                      value
+                    }
+                    Credit_Note__r {
+                      Credit_Note_Number__c {
+                        value
+                      }
+                    }
+                  }
+                }
+              }
+              Credit_Notes(first: 20) {
+                edges {
+                  node {
+                    Id
+                    Credit_Note_Number__c {
+                      value
+                    }
+                    Total__c {
+                      value
+                    }
+                    Remaining_Credit__c {
+                      value
+                    }
+                    Status__c {
+                      value
+                    }
+                    Currency_Code__c {
+                      value
+                    }
+                    Allocations(first: 20, orderBy: { Allocation_Date__c: { order: ASC } }) {
+                      edges {
+                        node {
+                          Id
+                          Amount__c {
+                            value
+                          }
+                          Allocation_Date__c {
+                            value
+                          }
+                          Status__c {
+                            value
+                          }
+                          Invoice__c {
+                            value
+                          }
+                          Invoice__r {
+                            Invoice_Number__c {
+                              value
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+/**
+ * Invoices of an opportunity on its record page: each invoice with status, amounts in its own currency, payments,
+ * credit notes, approval and Xero sync state (with Retry), totals per currency, and an empty state that says what
+ * will happen. Data comes from the GraphQL wire adapter (LDS); it refreshes live when Sync_Update__e names the
+ * opportunity or one of its invoices.
+ */
+export default class OpportunityInvoices extends LightningElement {
+  @api recordId;
+
+  labels = LABELS;
+  invoices = [];
+  errors;
+  loaded = false;
+  retryingIds = [];
+  today = todayIn(TIME_ZONE);
+
+  subscription;
+  refreshQuery;
+
+  @wire(graphql, { query: INVOICES_QUERY, variables: '$variables' })
+  wiredInvoices(result) {
+    const { data, errors } = result ?? {};
+    this.refreshQuery = result?.refresh;
+    if (errors) {
+      this.errors = errors;
+      this.loaded = true;
+    } else if (data) {
+      this.invoices = queryNodes(data, 'Invoice__c');
+      this.errors = undefined;
+      this.loaded = true;
+    }
+  }
+
+  get variables() {
+    return { recordId: this.recordId };
+  }
+
+  connectedCallback() {
+    this.subscription = subscribeToSyncUpdates((message) => this.handleSyncUpdate(message));
+  }
+
+  disconnectedCallback() {
+    unsubscribeFromSyncUpdates(this.subscription);
+    this.subscription = undefined;
+  }
+
+  handleSyncUpdate(message) {
+    const ids = [this.recordId, ...this.invoices.map((invoice) => invoice.Id)];
+    if (syncUpdateNames(message, ids)) this.refresh();
+  }
+
+  /** Re-runs the query (refresh button, a matching Sync_Update__e, after a retry). */
+  async refresh() {
+    this.today = todayIn(TIME_ZONE);
+    if (typeof this.refreshQuery === 'function') await this.refreshQuery();
+  }
+
+  handleRefresh() {
+    this.refresh();
+  }
+
+  async handleRetry(event) {
+    const { invoiceId, title } = event.detail;
+    this.retryingIds = [...this.retryingIds, invoiceId];
+    try {
+      await requestResync({ invoiceId });
+      this.dispatchEvent(
+        new ShowToastEvent({
+          title: LABELS.retryRequested,
+          message: formatLabel(LABELS.retryRequestedMessage, title),
+          variant: 'success',
+        }),
+      );
+      await this.refresh();
+    } catch (error) {
+      this.dispatchEvent(
+        new ShowToastEvent({
+          title: LABELS.retryFailed,
+          message: reduceErrors(error).join(' '),
+          variant: 'error',
+          mode: 'sticky',
+        }),
+      );
+    } finally {
+      this.retryingIds = this.retryingIds.filter((id) => id !== invoiceId);
+    }
+  }
+
+  get isLoading() {
+    return !this.loaded;
+  }
+
+  get hasError() {
+    return this.loaded && !!this.errors;
+  }
+
+  get errorMessages() {
+    return reduceErrors(this.errors).join(' ');
+  }
+
+  get isEmpty() {
+    return this.loaded && !this.errors && this.invoices.length === 0;
+  }
+
+  get hasInvoices() {
+    return this.loaded && !this.errors && this.invoices.length > 0;
+  }
+
+  get invoiceViews() {
+    return this.invoices.map((invoice) => ({
+      invoice,
+      key: invoice.Id,
+      retrying: this.retryingIds.includes(invoice.Id),
+    }));
+  }
+
+  /** Per-currency totals, only when there is more than one invoice to add up. */
+  get totals() {
+    if (this.invoices.length < 2) return [];
+    const amounts = this.invoices.map((invoice) => ({
+      status: invoice.Status__c,
+      currencyCode: invoice.Currency_Code__c,
+      total: invoice.Total__c,
+      amountPaid: invoice.Amount_Paid__c,
+      amountCredited: invoice.Amount_Credited__c,
+      amountDue: invoice.Amount_Due__c,
+      dueDate: invoice.Due_Date__c,
+    }));
+    return totalsByCurrency(amounts, this.today)
+      .filter((entry) => entry.invoicedCents !== 0 || entry.draftCents !== 0)
+      .map((entry) => ({
+        currencyCode: entry.currencyCode,
+        caption: formatLabel(LABELS.totalsCaption, entry.currencyCode),
+        figures: [
+          { key: 'invoiced', label: LABELS.invoiced, cents: entry.invoicedCents },
+          { key: 'paid', label: LABELS.paid, cents: entry.paidCents },
+          { key: 'due', label: LABELS.amountDue, cents: entry.dueCents },
+          { key: 'overdue', label: LABELS.overdue, cents: entry.overdueCents, alert: true },
+          { key: 'draft', label: LABELS.inDraft, cents: entry.draftCents },
+        ]
+          .filter((figure) => figure.cents !== 0 || ['invoiced', 'due'].includes(figure.key))
+          .map((figure) => ({
+            ...figure,
+            value: fromCents(figure.cents),
+            className:
+              figure.alert && figure.cents > 0
+                ? `figure figure-${figure.key} slds-text-color_error`
+                : `figure figure-${figure.key}`,
+          })),
+      }));
+  }
+
+  get hasTotals() {
+    return this.totals.length > 0;
+  }
+}
