@@ -1,0 +1,67 @@
+import { parseInvoiceRequest } from './invoice-request';
+import { soqlIdList } from './queries';
+import { salesforceNames } from './schema';
+
+const names = salesforceNames('ldgr__');
+const OPP = '006000000000001AAA';
+const INV = 'a01000000000001AAA';
+
+describe('parseInvoiceRequest', () => {
+  it('accepts a namespaced CREATE_DRAFT and strips the prefix', () => {
+    const result = parseInvoiceRequest(
+      {
+        ldgr__Action__c: 'CREATE_DRAFT',
+        ldgr__Request_Key__c: `CREATE_DRAFT:${OPP}:1`,
+        ldgr__Opportunity_Id__c: OPP,
+        ldgr__Invoice_Id__c: null,
+        ldgr__Payload__c: null,
+        CreatedDate: '2026-11-27T10:00:00.000Z',
+      },
+      names,
+    );
+    expect(result).toEqual({
+      ok: true,
+      request: { action: 'CREATE_DRAFT', requestKey: `CREATE_DRAFT:${OPP}:1`, opportunityId: OPP },
+    });
+  });
+
+  it('parses a CREDIT payload as JSON', () => {
+    const result = parseInvoiceRequest(
+      {
+        ldgr__Action__c: 'CREDIT',
+        ldgr__Request_Key__c: `CREDIT:${INV}:1`,
+        ldgr__Invoice_Id__c: INV,
+        ldgr__Payload__c: '{"amount":"100.00","reason":"Seats returned"}',
+      },
+      names,
+    );
+    expect(result.ok && result.request.payload).toEqual({ amount: '100.00', reason: 'Seats returned' });
+  });
+
+  it.each([
+    [{ ldgr__Action__c: 'REFUND', ldgr__Request_Key__c: 'k', ldgr__Invoice_Id__c: INV }, /Action__c must be one of/],
+    [{ ldgr__Action__c: 'CREATE_DRAFT', ldgr__Request_Key__c: 'k' }, /CREATE_DRAFT needs Opportunity_Id__c/],
+    [{ ldgr__Action__c: 'VOID', ldgr__Request_Key__c: 'k' }, /VOID needs Invoice_Id__c/],
+    [
+      { ldgr__Action__c: 'VOID', ldgr__Request_Key__c: 'k', ldgr__Invoice_Id__c: "x' OR Id != '" },
+      /not a Salesforce id/,
+    ],
+    [
+      { ldgr__Action__c: 'CREDIT', ldgr__Request_Key__c: 'k', ldgr__Invoice_Id__c: INV, ldgr__Payload__c: '{' },
+      /not valid JSON/,
+    ],
+    [{ ldgr__Action__c: 'VOID', ldgr__Invoice_Id__c: INV }, /Request_Key__c/],
+    ['not an object', /Invalid Invoice_Request__e/],
+  ])('refuses %j with a readable reason', (payload, reason) => {
+    const result = parseInvoiceRequest(payload, names);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toMatch(reason);
+  });
+});
+
+describe('soqlIdList', () => {
+  it('quotes ids and refuses anything else', () => {
+    expect(soqlIdList([OPP, INV])).toBe(`'${OPP}','${INV}'`);
+    expect(() => soqlIdList(["006' OR Name != '"])).toThrow(/not a Salesforce id/);
+  });
+});

@@ -1,0 +1,108 @@
+import type { Connection } from 'jsforce';
+import { PACKAGE_FIELDS, PACKAGE_RELATIONSHIPS, STANDARD_FIELDS, type SalesforceNames } from './schema';
+
+/** SOQL `IN` lists are kept well under the 100,000-character query limit. */
+export const IDS_PER_QUERY = 200;
+
+const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+
+/** Quotes ids for SOQL; anything that is not an id is refused, so no text reaches a query unescaped. */
+export function soqlIdList(ids: readonly string[]): string {
+  for (const id of ids) {
+    if (!SALESFORCE_ID.test(id)) throw new TypeError(`not a Salesforce id: ${JSON.stringify(id)}`);
+  }
+  return ids.map((id) => `'${id}'`).join(',');
+}
+
+const fieldsOf = (map: Readonly<Record<string, string>>, exclude: readonly string[] = []) =>
+  Object.keys(map).filter((name) => !exclude.includes(name));
+
+/**
+ * The bridge's reads. Every query takes its field list from the schema module and applies the namespace, so
+ * the one-schema test covers them; rows come back with the namespace stripped.
+ */
+export function createQueries(deps: { conn: Connection; names: SalesforceNames; multiCurrency: boolean }) {
+  const { conn, names } = deps;
+  const api = names.api;
+
+  async function all<T>(soql: string): Promise<T[]> {
+    const result = await conn.query(soql).run({ autoFetch: true, maxFetch: 1_000_000 });
+    return result.records.map((record) => names.strip(record) as T);
+  }
+
+  async function inBatches<T>(ids: readonly string[], build: (idList: string) => string): Promise<T[]> {
+    const rows: T[] = [];
+    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+      rows.push(...(await all<T>(build(soqlIdList(ids.slice(i, i + IDS_PER_QUERY))))));
+    }
+    return rows;
+  }
+
+  const opportunityFields = [
+    ...fieldsOf(
+      STANDARD_FIELDS.Opportunity,
+      deps.multiCurrency ? ['IsWon', 'StageName'] : ['IsWon', 'StageName', 'CurrencyIsoCode'],
+    ),
+    ...[
+      'Billing_Entity__c',
+      'Amended_Opportunity__c',
+      'Invoice_Type__c',
+      'Service_Start_Date__c',
+      'Service_End_Date__c',
+      'Renewal_Uplift_Percent__c',
+    ],
+  ];
+  const accountFields = [...fieldsOf(STANDARD_FIELDS.Account, ['BillingCountryCode']), 'Billing_Entity__c'];
+  const lineFields = [
+    ...fieldsOf(STANDARD_FIELDS.OpportunityLineItem, ['OpportunityId']),
+    'Product2.Name',
+    'Product2.ProductCode',
+  ];
+
+  return {
+    /** Opportunities with their Account and line items: one query per 200 opportunities. */
+    opportunitiesForInvoicing(opportunityIds: readonly string[]) {
+      return inBatches<Record<string, unknown>>(
+        opportunityIds,
+        (idList) =>
+          `SELECT ${opportunityFields.map(api).join(', ')}, ${accountFields.map((f) => `Account.${api(f)}`).join(', ')}, ` +
+          `(SELECT ${lineFields.map(api).join(', ')} FROM OpportunityLineItems ORDER BY SortOrder, Id) ` +
+          `FROM Opportunity WHERE Id IN (${idList})`,
+      );
+    },
+
+    /** Invoices with their lines, payments and credit notes. */
+    invoices(invoiceIds: readonly string[]) {
+      const lines = PACKAGE_RELATIONSHIPS.Invoice_Line__c.name;
+      const payments = PACKAGE_RELATIONSHIPS.Payment__c.name;
+      return inBatches<Record<string, unknown>>(
+        invoiceIds,
+        (idList) =>
+          `SELECT Id, Name, ${fieldsOf(PACKAGE_FIELDS.Invoice__c).map(api).join(', ')}, ` +
+          `(SELECT Id, ${fieldsOf(PACKAGE_FIELDS.Invoice_Line__c, ['Invoice__c']).map(api).join(', ')} FROM ${api(`${lines}__r`)}), ` +
+          `(SELECT Id, ${fieldsOf(PACKAGE_FIELDS.Payment__c, ['Invoice__c']).map(api).join(', ')} FROM ${api(`${payments}__r`)}) ` +
+          `FROM ${api('Invoice__c')} WHERE Id IN (${idList})`,
+      );
+    },
+
+    /** Billing entities (custom metadata records). */
+    billingEntities() {
+      return all<Record<string, unknown>>(
+        `SELECT DeveloperName, MasterLabel, ${fieldsOf(PACKAGE_FIELDS.Billing_Entity__mdt).map(api).join(', ')} ` +
+          `FROM ${api('Billing_Entity__mdt')} ORDER BY DeveloperName`,
+      );
+    },
+
+    /** The org-wide default of the package settings (hierarchy custom setting), or undefined if none is saved. */
+    async settings(): Promise<Record<string, unknown> | undefined> {
+      const rows = await all<Record<string, unknown>>(
+        `SELECT SetupOwnerId, ${fieldsOf(PACKAGE_FIELDS.Ledgerline_Settings__c).map(api).join(', ')} ` +
+          `FROM ${api('Ledgerline_Settings__c')}`,
+      );
+      // The org default is the row owned by the organisation (id prefix 00D), not a profile or user.
+      return rows.find((row) => String(row.SetupOwnerId).startsWith('00D'));
+    },
+  };
+}
+
+export type Queries = ReturnType<typeof createQueries>;
