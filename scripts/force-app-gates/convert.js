@@ -64,7 +64,10 @@ function listedComponents(packageXml) {
 function run(projectDir) {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ldgr-convert-'));
   try {
-    const dirs = packageDirs(projectDir).flatMap((dir) => ['--root-dir', rel(projectDir, dir)]);
+    // --source-dir may repeat (--root-dir may not), so every package directory that exists is converted in one run.
+    const dirs = packageDirs(projectDir)
+      .filter((dir) => fs.existsSync(dir))
+      .flatMap((dir) => ['--source-dir', rel(projectDir, dir)]);
     const result = spawnSync(SF, ['project', 'convert', 'source', ...dirs, '--output-dir', out, '--json'], {
       cwd: projectDir,
       encoding: 'utf8',
