@@ -1,0 +1,208 @@
+import {
+  amendmentDifference,
+  contractLinesFromLineItems,
+  renewalTerm,
+  type Contract,
+  type ContractLine,
+} from './amendment';
+import { parseBillingEntities } from './billing-entity';
+import { mapDocument } from './invoice-mapping';
+import { toWire } from './money';
+
+const seats = (quantity: string, unitPrice = '600.00', extra: Partial<ContractLine> = {}): ContractLine => ({
+  productKey: 'SEAT',
+  description: 'Platform seats',
+  quantity,
+  unitPrice,
+  itemCode: 'SEAT',
+  ...extra,
+});
+
+const contract: Contract = { startDate: '2026-01-01', endDate: '2026-12-31', lines: [seats('25')] };
+
+const [uk] = parseBillingEntities([
+  {
+    developerName: 'UK_Ltd',
+    xeroTenantId: 'tenant-uk',
+    baseCurrency: 'GBP',
+    countries: 'GB',
+    currencies: 'GBP',
+    accountCode: '4000',
+    taxType: 'OUTPUT2',
+    paymentTermsDays: 30,
+  },
+]).entities;
+if (!uk) throw new Error('fixture entity missing');
+
+const amounts = (lines: { quantity: unknown; unitPrice: unknown }[]) =>
+  lines.map((l) => `${String(l.quantity)} × ${String(l.unitPrice)}`);
+
+describe('amendment', () => {
+  it('invoices a mid-term upsell to the cent (worked by hand)', () => {
+    // Contract 1 Jan – 31 Dec 2026, 25 seats at 600.00 a year. From 1 Jul 2026 the customer has 35 seats.
+    // Remaining term, inclusive: Jul 31 + Aug 31 + Sep 30 + Oct 31 + Nov 30 + Dec 31 = 184 days (Daily: ÷ 365).
+    // Difference: 10 × 600.00 × 184/365 = 1,104,000/365 = 3,024.657534… → 3,024.66.
+    // The prorated unit price 302.465753… needs more than 4 dp, so Xero gets Qty 1 × 3,024.66.
+    // VAT 20% on the line: 604.932 → 604.93. Invoice total 3,024.66 + 604.93 = 3,629.59.
+    const result = amendmentDifference({ contract, amendmentStartDate: '2026-07-01', lines: [seats('35')] });
+    expect(result.kind).toBe('invoice');
+    expect(result.servicePeriod).toEqual({ start: '2026-07-01', end: '2026-12-31' });
+    expect(toWire(result.netAmount)).toBe('3024.66');
+    expect(result.lines).toHaveLength(1);
+    expect(result.lines[0]?.description).toBe('Platform seats (amendment +10 × 600.00 per 12 months × 184/365 days)');
+
+    const invoice = mapDocument({
+      type: 'ACCREC',
+      entity: uk,
+      contact: { contactNumber: '001000000000001AAA' },
+      currencyCode: 'GBP',
+      date: '2026-07-01',
+      reference: 'Acme seats amendment',
+      lines: result.lines,
+      taxRates: [{ taxType: 'OUTPUT2', effectiveRate: 20 }],
+      invoiceType: 'Amendment',
+      servicePeriod: result.servicePeriod,
+    });
+    expect(invoice.lineItems[0]).toMatchObject({
+      quantity: '1',
+      unitAmount: '3024.66',
+      lineAmount: '3024.66',
+      taxAmount: '604.93',
+      itemCode: 'SEAT',
+    });
+    expect(invoice).toMatchObject({ subTotal: '3024.66', totalTax: '604.93', total: '3629.59', dueDate: '2026-07-31' });
+  });
+
+  it('reproduces the co-termed add-on example: 25 seats × 50 a month × 6 months = 7,500.00 (derived, Monthly + Daily)', () => {
+    const addOn = { productKey: 'ADDON', description: 'Add-on', quantity: '25', unitPrice: '600' };
+    const result = amendmentDifference({
+      contract,
+      amendmentStartDate: '2026-07-01',
+      lines: [seats('25'), addOn],
+      proration: { method: 'monthly-daily' },
+    });
+    expect(toWire(result.netAmount)).toBe('7500.00');
+    // 600 × 6/12 = 300 fits 4 dp, so the line keeps its quantity.
+    expect(amounts(result.lines)).toEqual(['25 × 300']);
+    expect(result.lines[0]?.description).toBe('Add-on (amendment +25 × 600.00 per 12 months × 0.5000 of the term)');
+  });
+
+  it('turns a downgrade into a credit-note request for the remaining term', () => {
+    // 5 seats fewer from 1 Oct 2026: 92 days; 5 × 600 × 92/365 = 756.164383… → 756.16 credit.
+    const result = amendmentDifference({ contract, amendmentStartDate: '2026-10-01', lines: [seats('20')] });
+    expect(result.kind).toBe('credit-note');
+    expect(toWire(result.netAmount)).toBe('-756.16');
+    expect(amounts(result.lines)).toEqual(['1 × 756.16']);
+    expect(result.lines[0]?.description).toMatch(/^Platform seats \(amendment −5 × 600.00/);
+  });
+
+  it('replaces the line when the price changes: old quantity out at the old price, new in at the new', () => {
+    // From 1 Jul: 25 × 600 × 184/365 = 7,561.643… → 7,561.64 out; 25 × 540 × 184/365 = 6,805.479… → 6,805.48 in.
+    const result = amendmentDifference({
+      contract,
+      amendmentStartDate: '2026-07-01',
+      lines: [seats('25', '600', { discountPercent: '10' })],
+    });
+    expect(result.changes.map((c) => [c.quantity.toString(), c.termPrice.toString(), toWire(c.amount)])).toEqual([
+      ['-25', '600', '-7561.64'],
+      ['25', '540', '6805.48'],
+    ]);
+    expect(result.kind).toBe('credit-note');
+    expect(toWire(result.netAmount)).toBe('-756.16');
+    // On the credit note the removal is the positive line.
+    expect(amounts(result.lines)).toEqual(['1 × 7561.64', '1 × -6805.48']);
+  });
+
+  it('keeps decreases as negative-price lines on an invoice when the net is an increase', () => {
+    const other = { productKey: 'SUPPORT', description: 'Support', quantity: '1', unitPrice: '3650' };
+    const result = amendmentDifference({
+      contract: { ...contract, lines: [seats('25'), { ...other, quantity: '2' }] },
+      amendmentStartDate: '2026-07-01',
+      lines: [seats('30'), other],
+    });
+    // +5 seats: 5 × 600 × 184/365 = 1,512.33; −1 support: 3650 × 184/365 = 1,840 exactly (unit fits, quantity kept).
+    expect(result.changes.map((c) => toWire(c.amount))).toEqual(['1512.33', '-1840.00']);
+    expect(result.kind).toBe('credit-note');
+    const upsell = amendmentDifference({
+      contract: { ...contract, lines: [seats('25'), { ...other, quantity: '2' }] },
+      amendmentStartDate: '2026-07-01',
+      lines: [seats('40'), other],
+    });
+    expect(upsell.kind).toBe('invoice');
+    expect(amounts(upsell.lines)).toEqual(['1 × 4536.99', '1 × -1840']);
+    expect(toWire(upsell.netAmount)).toBe('2696.99');
+  });
+
+  it('never starts before the contract start, and refuses to start after it ends', () => {
+    const early = amendmentDifference({ contract, amendmentStartDate: '2025-11-01', lines: [seats('26')] });
+    expect(early.servicePeriod.start).toBe('2026-01-01');
+    expect(toWire(early.netAmount)).toBe('600.00');
+    expect(() => amendmentDifference({ contract, amendmentStartDate: '2027-01-01', lines: [seats('26')] })).toThrow(
+      'Cannot price the amendment: the amendment starts (2027-01-01) after the contract ends (2026-12-31)',
+    );
+    expect(() => amendmentDifference({ contract, amendmentStartDate: '2026-06-01', lines: [seats('-1')] })).toThrow(
+      /quantity -1 is negative/,
+    );
+  });
+
+  it('has nothing to send when nothing changes', () => {
+    const result = amendmentDifference({ contract, amendmentStartDate: '2026-07-01', lines: [seats('25')] });
+    expect(result).toMatchObject({ kind: 'none', lines: [], changes: [] });
+  });
+
+  describe('renewals', () => {
+    it('invoices the next term with the uplift after discounts: 100 at 5% → 105.00; 100 less 10% → 94.50', () => {
+      const result = renewalTerm({
+        contract: {
+          ...contract,
+          lines: [
+            { productKey: 'A', description: 'Plan', quantity: '2', unitPrice: '100' },
+            { productKey: 'B', description: 'Discounted plan', quantity: '1', unitPrice: '100', discountPercent: '10' },
+          ],
+        },
+        upliftPercent: '5',
+      });
+      expect(result.servicePeriod).toEqual({ start: '2027-01-01', end: '2027-12-31' });
+      expect(amounts(result.lines)).toEqual(['2 × 105', '1 × 94.5']);
+      expect(result.lines.map((l) => l.description)).toEqual([
+        'Plan (renewal, 5% uplift)',
+        'Discounted plan (renewal, 5% uplift)',
+      ]);
+      expect(toWire(result.subTotal)).toBe('304.50');
+    });
+
+    it('renews at the same net price without uplift, scaled to a shorter term', () => {
+      const result = renewalTerm({ contract: { ...contract, endDate: '2027-02-28' }, termMonths: 6 });
+      expect(result.servicePeriod).toEqual({ start: '2027-03-01', end: '2027-08-31' });
+      expect(amounts(result.lines)).toEqual(['25 × 300']);
+      expect(() => renewalTerm({ contract, termMonths: 0 })).toThrow(
+        'A subscription term must be a whole number of months, not 0',
+      );
+      expect(result.lines[0]?.description).toBe('Platform seats (renewal)');
+    });
+  });
+
+  it('reads OpportunityLineItems as contract lines keyed by product code', () => {
+    expect(
+      contractLinesFromLineItems([
+        {
+          Id: '00k000000000001AAA',
+          Quantity: 25,
+          UnitPrice: 600,
+          Discount: 10,
+          Product2: { Name: 'Seats', ProductCode: 'SEAT' },
+        },
+        {
+          Id: '00k000000000002AAA',
+          Quantity: 1,
+          UnitPrice: 99.5,
+          Description: 'Onboarding',
+          Product2: { Name: 'Services', ProductCode: null },
+        },
+      ]).map((l) => [l.productKey, l.description, String(l.quantity), String(l.unitPrice), String(l.discountPercent)]),
+    ).toEqual([
+      ['SEAT', 'Seats', '25', '600', '10'],
+      ['Services', 'Onboarding', '1', '99.5', 'undefined'],
+    ]);
+  });
+});
