@@ -1,0 +1,234 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { SqliteStore, type XeroTokenSet } from '../store';
+import { startFakeIdentity, type FakeIdentity } from './__fixtures__/fake-identity';
+import { XeroNotConnectedError, XeroReauthorisationRequired, XeroTokenError } from './errors';
+import { buildAuthorizeUrl, createPkcePair, XeroTokenManager, type XeroAuthConfig } from './tokens';
+
+const run = promisify(execFile);
+const CLIENT = { clientId: 'client', clientSecret: 'secret' };
+const key = randomBytes(32);
+
+let idp: FakeIdentity;
+let dir: string;
+let dbPath: string;
+const stores: SqliteStore[] = [];
+
+function authConfig(): XeroAuthConfig {
+  return {
+    ...CLIENT,
+    tokenUrl: idp.tokenUrl,
+    connectionsUrl: idp.connectionsUrl,
+    authorizeUrl: `${idp.url}/identity/connect/authorize`,
+    redirectUri: 'http://localhost:3000/connect/xero/callback',
+    scopes: ['openid', 'offline_access', 'accounting.transactions'],
+  };
+}
+
+function openStore(): SqliteStore {
+  const store = new SqliteStore({ path: dbPath, encryptionKey: key });
+  stores.push(store);
+  return store;
+}
+
+function manager(
+  store: SqliteStore,
+  owner = 'proc-a',
+  extra: Partial<ConstructorParameters<typeof XeroTokenManager>[0]> = {},
+) {
+  return new XeroTokenManager({ store, owner, config: authConfig(), httpTimeoutMs: 5_000, ...extra });
+}
+
+/** Stores a token set whose access token expires in `inMs` and whose refresh token the fake IdP accepts. */
+async function seed(store: SqliteStore, inMs: number): Promise<XeroTokenSet> {
+  const tokenSet = {
+    accessToken: 'access-0',
+    refreshToken: `refresh-0-${Math.random()}`,
+    expiresAt: Date.now() + inMs,
+  };
+  idp.seedRefreshToken(tokenSet.refreshToken);
+  await store.saveXeroTokenSet('conn-1', tokenSet);
+  return tokenSet;
+}
+
+beforeEach(async () => {
+  idp = await startFakeIdentity(CLIENT);
+  dir = mkdtempSync(join(tmpdir(), 'ledgerline-tokens-'));
+  dbPath = join(dir, 'bridge.sqlite');
+});
+
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+  await idp.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('XeroTokenManager refresh', () => {
+  it('uses a token with more than two minutes left without calling Xero', async () => {
+    const store = openStore();
+    await seed(store, 10 * 60_000);
+    await expect(manager(store).getAccessToken('conn-1')).resolves.toBe('access-0');
+    expect(idp.refreshCalls).toBe(0);
+  });
+
+  it('refreshes proactively under two minutes and stores the rotated refresh token first', async () => {
+    const store = openStore();
+    const old = await seed(store, 90_000);
+    const access = await manager(store).getAccessToken('conn-1');
+    expect(access).toMatch(/^access-1-/);
+    expect(idp.refreshCalls).toBe(1);
+    const stored = (await store.getXeroConnection('conn-1'))!.tokenSet!;
+    expect(stored.accessToken).toBe(access);
+    expect(stored.refreshToken).not.toBe(old.refreshToken);
+    expect(stored.expiresAt).toBeGreaterThan(Date.now() + 29 * 60_000);
+  });
+
+  it('hands out no new access token if the rotated refresh token cannot be stored', async () => {
+    const store = openStore();
+    await seed(store, 0);
+    const failingStore = Object.assign(Object.create(store) as SqliteStore, {
+      saveXeroTokenSet: async () => {
+        throw new Error('disk full');
+      },
+    });
+    await expect(manager(failingStore).getAccessToken('conn-1')).rejects.toThrow('disk full');
+  });
+
+  it('is single-flight inside one process', async () => {
+    const store = openStore();
+    await seed(store, 0);
+    idp.latencyMs = 100;
+    const tokens = manager(store);
+    const results = await Promise.all(Array.from({ length: 10 }, () => tokens.getAccessToken('conn-1')));
+    expect(new Set(results).size).toBe(1);
+    expect(idp.refreshCalls).toBe(1);
+  });
+
+  it('refreshes once when two bridge instances share the store', async () => {
+    await seed(openStore(), 0);
+    idp.latencyMs = 150;
+    const a = manager(openStore(), 'proc-a');
+    const b = manager(openStore(), 'proc-b');
+    const results = await Promise.all([
+      a.getAccessToken('conn-1'),
+      b.getAccessToken('conn-1'),
+      a.getAccessToken('conn-1'),
+    ]);
+    expect(new Set(results).size).toBe(1);
+    expect(idp.refreshCalls).toBe(1);
+  });
+
+  it('refreshes once when two OS processes share the store file', async () => {
+    await seed(openStore(), 0);
+    idp.latencyMs = 200;
+    const worker = join(__dirname, '__fixtures__', 'refresh-worker.ts');
+    const startAt = String(Date.now() + 1500);
+    const spawn = (owner: string) =>
+      run(
+        process.execPath,
+        ['--require', 'tsx/cjs', worker, dbPath, key.toString('hex'), owner, idp.tokenUrl, startAt],
+        {
+          cwd: __dirname,
+          timeout: 60_000,
+        },
+      );
+    const [one, two] = await Promise.all([spawn('proc-1'), spawn('proc-2')]);
+    const tokens = [...(JSON.parse(one.stdout) as string[]), ...(JSON.parse(two.stdout) as string[])];
+    expect(new Set(tokens).size).toBe(1);
+    expect(idp.refreshCalls).toBe(1);
+  }, 90_000);
+
+  it('forces a refresh for an access token Xero rejected, unless another process already replaced it', async () => {
+    const store = openStore();
+    await seed(store, 20 * 60_000);
+    const tokens = manager(store);
+    const fresh = await tokens.refresh('conn-1', { rejectedAccessToken: 'access-0' });
+    expect(fresh.accessToken).toMatch(/^access-1-/);
+    const again = await tokens.refresh('conn-1', { rejectedAccessToken: 'access-0' });
+    expect(again.accessToken).toBe(fresh.accessToken);
+    expect(idp.refreshCalls).toBe(1);
+  });
+
+  it('retries a 5xx from the token endpoint', async () => {
+    const store = openStore();
+    await seed(store, 0);
+    idp.failNext(503);
+    await expect(manager(store).getAccessToken('conn-1')).resolves.toMatch(/^access-1-/);
+    expect(idp.refreshCalls).toBe(2);
+  });
+
+  it('reports a reused refresh token once, records it on the connection and never loops', async () => {
+    const store = openStore();
+    await store.saveXeroTokenSet('conn-1', { accessToken: 'a', refreshToken: 'already-used', expiresAt: 0 });
+    const reported: XeroReauthorisationRequired[] = [];
+    const tokens = manager(store, 'proc-a', { onReauthorisationRequired: (err) => reported.push(err) });
+    await expect(tokens.getAccessToken('conn-1')).rejects.toBeInstanceOf(XeroReauthorisationRequired);
+    expect(idp.refreshCalls).toBe(1);
+    expect(reported).toHaveLength(1);
+    const connection = await store.getXeroConnection('conn-1');
+    expect(connection).toMatchObject({ status: 'reauthorisation_required' });
+    expect(connection?.statusMessage).toMatch(/invalid_grant/);
+
+    // later calls (this process or another) fail fast without calling Xero again
+    await expect(tokens.getAccessToken('conn-1')).rejects.toBeInstanceOf(XeroReauthorisationRequired);
+    await expect(manager(openStore(), 'proc-b').getAccessToken('conn-1')).rejects.toBeInstanceOf(
+      XeroReauthorisationRequired,
+    );
+    expect(idp.refreshCalls).toBe(1);
+    expect(reported).toHaveLength(1);
+  });
+
+  it('treats bad client credentials as a non-retryable error', async () => {
+    const store = openStore();
+    await seed(store, 0);
+    const tokens = new XeroTokenManager({ store, owner: 'a', config: { ...authConfig(), clientSecret: 'wrong' } });
+    const err = await tokens.getAccessToken('conn-1').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(XeroTokenError);
+    expect((err as XeroTokenError).status).toBe(400);
+    expect((await store.getXeroConnection('conn-1'))?.status).toBe('error');
+  });
+
+  it('reports a connection or tenant that was never connected', async () => {
+    const tokens = manager(openStore());
+    await expect(tokens.getAccessToken('nope')).rejects.toBeInstanceOf(XeroNotConnectedError);
+    await expect(tokens.connectionIdForTenant('tenant-x')).rejects.toBeInstanceOf(XeroNotConnectedError);
+  });
+});
+
+describe('connecting Xero', () => {
+  it('builds the authorize URL from configuration, with state and S256 PKCE', () => {
+    const { codeChallenge } = createPkcePair();
+    const url = new URL(buildAuthorizeUrl(authConfig(), { state: 'st-1', codeChallenge }));
+    expect(url.origin + url.pathname).toBe(`${idp.url}/identity/connect/authorize`);
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      response_type: 'code',
+      client_id: 'client',
+      state: 'st-1',
+      code_challenge: codeChallenge,
+      code_challenge_method: 'S256',
+      scope: 'openid offline_access accounting.transactions',
+    });
+  });
+
+  it('exchanges the code with its verifier, stores the token set and links the tenants', async () => {
+    const store = openStore();
+    const tokens = manager(store);
+    const pkce = createPkcePair();
+    idp.seedCode('code-1', pkce.codeChallenge);
+    const { tokenSet, tenants } = await tokens.completeAuthorization({
+      code: 'code-1',
+      codeVerifier: pkce.codeVerifier,
+      connectionId: 'conn-1',
+    });
+    expect(tenants.map((t) => t.tenantId)).toEqual(['tenant-uk', 'tenant-us']);
+    expect((await store.getXeroConnection('conn-1'))?.tokenSet).toEqual(tokenSet);
+    await expect(tokens.connectionIdForTenant('tenant-us')).resolves.toBe('conn-1');
+    // a wrong verifier is refused
+    idp.seedCode('code-2', pkce.codeChallenge);
+    await expect(tokens.exchangeAuthorizationCode('code-2', 'wrong-verifier')).rejects.toBeInstanceOf(XeroTokenError);
+  });
+});

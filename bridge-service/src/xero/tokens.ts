@@ -1,0 +1,319 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Config } from '../config';
+import { systemClock, type Clock } from '../lib/clock';
+import { describeError, isTransient } from '../lib/errors';
+import type { Logger } from '../lib/logger';
+import { retry } from '../lib/retry';
+import type { Store, XeroTokenSet } from '../store';
+import { XeroNotConnectedError, XeroReauthorisationRequired, XeroTokenError } from './errors';
+
+export type XeroAuthConfig = Pick<
+  Config['xero'],
+  'tokenUrl' | 'authorizeUrl' | 'connectionsUrl' | 'clientId' | 'clientSecret' | 'redirectUri' | 'scopes'
+>;
+
+type TokenStore = Pick<
+  Store,
+  | 'getXeroConnection'
+  | 'saveXeroTokenSet'
+  | 'setXeroConnectionStatus'
+  | 'tryAcquireLease'
+  | 'releaseLease'
+  | 'saveXeroTenants'
+  | 'getXeroTenant'
+>;
+
+/** One organisation a token can reach (GET /connections). */
+export interface XeroTenantConnection {
+  id: string;
+  tenantId: string;
+  tenantType: string;
+  tenantName: string | null;
+  authEventId?: string;
+  createdDateUtc?: string;
+  updatedDateUtc?: string;
+}
+
+export interface XeroTokenManagerOptions {
+  store: TokenStore;
+  config: XeroAuthConfig;
+  /** This process's lease-owner name (Config.instanceId). */
+  owner: string;
+  logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  clock?: Clock;
+  httpTimeoutMs?: number;
+  /** Refresh when the access token has less than this left. Default 2 minutes. */
+  refreshLeewayMs?: number;
+  /** How long to wait for another process's refresh before giving up. Default 30 s. */
+  lockWaitMs?: number;
+  /** Reported once per refusal: the connection needs a person. */
+  onReauthorisationRequired?: (err: XeroReauthorisationRequired) => void;
+  fetch?: typeof fetch;
+}
+
+/**
+ * Xero OAuth tokens, done by the bridge itself (xero-node's refresh hard-codes Xero's identity URLs).
+ *
+ * Refresh is single-flight per connection within the process, and serialised across processes that share
+ * the store by a lease row (`xero-token:<connection>`). After taking the lease the token set is read again:
+ * another process may have refreshed it meanwhile, and its rotated refresh token is the only valid one.
+ * The new token set, rotated refresh token included, is stored before the new access token is handed out.
+ * A refused refresh token (400 invalid_grant) marks the connection `reauthorisation_required` and throws
+ * XeroReauthorisationRequired; from then on no refresh is attempted until someone reconnects.
+ */
+export class XeroTokenManager {
+  private readonly store: TokenStore;
+  private readonly config: XeroAuthConfig;
+  private readonly owner: string;
+  private readonly log: Pick<Logger, 'info' | 'warn' | 'error'> | undefined;
+  private readonly clock: Clock;
+  private readonly httpTimeoutMs: number;
+  private readonly leewayMs: number;
+  private readonly lockWaitMs: number;
+  private readonly leaseTtlMs: number;
+  private readonly fetchFn: typeof fetch;
+  private readonly onReauth: ((err: XeroReauthorisationRequired) => void) | undefined;
+  private readonly inflight = new Map<string, Promise<XeroTokenSet>>();
+
+  constructor(opts: XeroTokenManagerOptions) {
+    this.store = opts.store;
+    this.config = opts.config;
+    this.owner = opts.owner;
+    this.log = opts.logger;
+    this.clock = opts.clock ?? systemClock;
+    this.httpTimeoutMs = opts.httpTimeoutMs ?? 30_000;
+    this.leewayMs = opts.refreshLeewayMs ?? 120_000;
+    this.lockWaitMs = opts.lockWaitMs ?? 30_000;
+    // long enough for a refresh with its retries; a crashed holder's lease lapses after this
+    this.leaseTtlMs = this.httpTimeoutMs * 3 + 15_000;
+    this.fetchFn = opts.fetch ?? fetch;
+    this.onReauth = opts.onReauthorisationRequired;
+  }
+
+  /** The connection holding the tenant's token set (set when the tenant was connected). */
+  async connectionIdForTenant(tenantId: string): Promise<string> {
+    const link = await this.store.getXeroTenant(tenantId);
+    if (!link) throw new XeroNotConnectedError(`Xero tenant ${tenantId} is not connected to the bridge`);
+    return link.connectionId;
+  }
+
+  /** A usable access token for the connection, refreshed first if it has under two minutes left. */
+  async getAccessToken(connectionId: string): Promise<string> {
+    return (await this.getTokenSet(connectionId)).accessToken;
+  }
+
+  /** The current token set, refreshed first if needed. */
+  async getTokenSet(connectionId: string): Promise<XeroTokenSet> {
+    const current = await this.readUsable(connectionId);
+    if (this.isFresh(current)) return current;
+    return this.refresh(connectionId);
+  }
+
+  /**
+   * Refreshes now (single-flight). Pass the access token Xero just rejected with 401 to force a refresh
+   * even though it looks unexpired; if another process already replaced it, the replacement is returned.
+   */
+  refresh(connectionId: string, opts: { rejectedAccessToken?: string } = {}): Promise<XeroTokenSet> {
+    const running = this.inflight.get(connectionId);
+    if (running) return running;
+    const promise = this.refreshUnderLease(connectionId, opts.rejectedAccessToken).finally(() =>
+      this.inflight.delete(connectionId),
+    );
+    this.inflight.set(connectionId, promise);
+    return promise;
+  }
+
+  /** Exchanges an authorization code (with its PKCE verifier) for a token set. Does not store it. */
+  async exchangeAuthorizationCode(code: string, codeVerifier: string): Promise<XeroTokenSet> {
+    return this.tokenRequest(
+      new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: this.config.redirectUri,
+        code_verifier: codeVerifier,
+      }),
+      undefined,
+    );
+  }
+
+  /**
+   * Completes "Connect to Xero": exchanges the code, stores the token set under `connectionId`, lists the
+   * organisations it reaches and links each tenant to the connection. Returns those organisations.
+   */
+  async completeAuthorization(input: {
+    code: string;
+    codeVerifier: string;
+    connectionId: string;
+  }): Promise<{ tokenSet: XeroTokenSet; tenants: XeroTenantConnection[] }> {
+    const tokenSet = await this.exchangeAuthorizationCode(input.code, input.codeVerifier);
+    await this.store.saveXeroTokenSet(input.connectionId, tokenSet);
+    const tenants = await this.listConnections(tokenSet.accessToken);
+    await this.store.saveXeroTenants(
+      input.connectionId,
+      tenants.map((t) => ({ tenantId: t.tenantId, tenantName: t.tenantName, tenantType: t.tenantType })),
+    );
+    this.log?.info({ connectionId: input.connectionId, tenants: tenants.map((t) => t.tenantId) }, 'Xero connected');
+    return { tokenSet, tenants };
+  }
+
+  /** GET the configured connections URL: the organisations this access token can reach. */
+  async listConnections(accessToken: string): Promise<XeroTenantConnection[]> {
+    let response: Response;
+    try {
+      response = await this.fetchFn(this.config.connectionsUrl, {
+        headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(this.httpTimeoutMs),
+      });
+    } catch (err) {
+      throw new XeroTokenError(`Xero connections: no response (${describeError(err)})`, 0, undefined, { cause: err });
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      throw new XeroTokenError(`Xero connections failed (${response.status}): ${text.slice(0, 200)}`, response.status);
+    }
+    const parsed = JSON.parse(text) as XeroTenantConnection[];
+    if (!Array.isArray(parsed)) throw new XeroTokenError('Xero connections: expected an array', 502);
+    return parsed.map((c) => ({ ...c, tenantName: c.tenantName ?? null }));
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────────────────────────────────
+
+  private isFresh(tokenSet: XeroTokenSet, rejectedAccessToken?: string): boolean {
+    if (rejectedAccessToken !== undefined && tokenSet.accessToken === rejectedAccessToken) return false;
+    return tokenSet.expiresAt - this.clock.now() > this.leewayMs;
+  }
+
+  /** Reads the stored token set; throws if there is none or the connection awaits reauthorisation. */
+  private async readUsable(connectionId: string): Promise<XeroTokenSet> {
+    const connection = await this.store.getXeroConnection(connectionId);
+    if (!connection?.tokenSet) {
+      throw new XeroNotConnectedError(`Xero connection ${connectionId} has no token set: connect Xero first`);
+    }
+    if (connection.status === 'reauthorisation_required') {
+      throw new XeroReauthorisationRequired(connectionId, connection.statusMessage ?? 'refresh token refused');
+    }
+    return connection.tokenSet;
+  }
+
+  private async refreshUnderLease(connectionId: string, rejectedAccessToken?: string): Promise<XeroTokenSet> {
+    const lease = `xero-token:${connectionId}`;
+    const deadline = this.clock.now() + this.lockWaitMs;
+    while (!(await this.store.tryAcquireLease(lease, this.owner, this.leaseTtlMs))) {
+      // Another process is refreshing. Its result lands in the store; use it once it does.
+      const current = await this.readUsable(connectionId);
+      if (this.isFresh(current, rejectedAccessToken)) return current;
+      if (this.clock.now() >= deadline) {
+        throw new XeroTokenError(
+          `Timed out waiting for another bridge process to refresh Xero connection ${connectionId}`,
+          503,
+          connectionId,
+        );
+      }
+      await this.clock.sleep(100 + Math.floor(Math.random() * 150));
+    }
+    try {
+      // Read again under the lease: the refresh token may have been rotated by another process.
+      const current = await this.readUsable(connectionId);
+      if (this.isFresh(current, rejectedAccessToken)) return current;
+      const next = await retry(() => this.tokenRequest(refreshForm(current.refreshToken), connectionId), {
+        retries: 2,
+        baseDelayMs: 500,
+        clock: this.clock,
+        isRetryable: (err) => err instanceof XeroTokenError && isTransient(err),
+      });
+      // Persist the rotated refresh token before anyone uses the new access token.
+      await this.store.saveXeroTokenSet(connectionId, next);
+      this.log?.info({ connectionId, expiresAt: new Date(next.expiresAt).toISOString() }, 'Xero token refreshed');
+      return next;
+    } catch (err) {
+      if (err instanceof XeroReauthorisationRequired) {
+        await this.store.setXeroConnectionStatus(connectionId, 'reauthorisation_required', err.message);
+        this.log?.error({ connectionId, err }, 'Xero refresh token refused: reconnect Xero');
+        this.onReauth?.(err);
+      } else if (err instanceof XeroTokenError && err.status >= 400 && err.status < 500) {
+        await this.store.setXeroConnectionStatus(connectionId, 'error', err.message);
+        this.log?.error({ connectionId, err }, 'Xero token refresh refused');
+      }
+      throw err;
+    } finally {
+      await this.store.releaseLease(lease, this.owner);
+    }
+  }
+
+  private async tokenRequest(form: URLSearchParams, connectionId: string | undefined): Promise<XeroTokenSet> {
+    const basic = Buffer.from(`${this.config.clientId}:${this.config.clientSecret}`).toString('base64');
+    const grant = form.get('grant_type');
+    let response: Response;
+    try {
+      response = await this.fetchFn(this.config.tokenUrl, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${basic}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
+        body: form.toString(),
+        signal: AbortSignal.timeout(this.httpTimeoutMs),
+      });
+    } catch (err) {
+      throw new XeroTokenError(`Xero token ${grant}: no response (${describeError(err)})`, 0, connectionId, {
+        cause: err,
+      });
+    }
+    const text = await response.text();
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // non-JSON error pages are reported by status below
+    }
+    if (!response.ok) {
+      const error = typeof body.error === 'string' ? body.error : `HTTP ${response.status}`;
+      if (response.status === 400 && error === 'invalid_grant' && grant === 'refresh_token' && connectionId) {
+        throw new XeroReauthorisationRequired(connectionId, 'Xero refused the refresh token: invalid_grant');
+      }
+      throw new XeroTokenError(`Xero token ${grant} refused: ${error}`, response.status, connectionId);
+    }
+    const accessToken = body.access_token;
+    const refreshToken = body.refresh_token;
+    const expiresIn = Number(body.expires_in);
+    if (typeof accessToken !== 'string' || typeof refreshToken !== 'string' || !(expiresIn > 0)) {
+      throw new XeroTokenError(
+        `Xero token ${grant}: response lacks access_token, refresh_token or expires_in`,
+        502,
+        connectionId,
+      );
+    }
+    const tokenSet: XeroTokenSet = { accessToken, refreshToken, expiresAt: this.clock.now() + expiresIn * 1000 };
+    if (typeof body.scope === 'string') tokenSet.scope = body.scope;
+    if (typeof body.token_type === 'string') tokenSet.tokenType = body.token_type;
+    if (typeof body.id_token === 'string') tokenSet.idToken = body.id_token;
+    return tokenSet;
+  }
+}
+
+const refreshForm = (refreshToken: string) =>
+  new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken });
+
+/** A PKCE verifier and its S256 challenge for the authorization-code flow. */
+export function createPkcePair(): { codeVerifier: string; codeChallenge: string } {
+  const codeVerifier = randomBytes(48).toString('base64url');
+  const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
+  return { codeVerifier, codeChallenge };
+}
+
+/** The configured authorize URL with client, redirect, scopes, state and PKCE challenge. */
+export function buildAuthorizeUrl(
+  config: Pick<XeroAuthConfig, 'authorizeUrl' | 'clientId' | 'redirectUri' | 'scopes'>,
+  params: { state: string; codeChallenge: string },
+): string {
+  const url = new URL(config.authorizeUrl);
+  url.searchParams.set('response_type', 'code');
+  url.searchParams.set('client_id', config.clientId);
+  url.searchParams.set('redirect_uri', config.redirectUri);
+  url.searchParams.set('scope', config.scopes.join(' '));
+  url.searchParams.set('state', params.state);
+  url.searchParams.set('code_challenge', params.codeChallenge);
+  url.searchParams.set('code_challenge_method', 'S256');
+  return url.toString();
+}
