@@ -1,0 +1,37 @@
+/**
+ * The before-update step InvoiceTriggerHandler.cls and CreditNoteTriggerHandler.cls share: a submitted record shows
+ * Awaiting Approval with no comment, a rejected one goes back to Draft with the approver's comment, an approved one
+ * shows Approved with the comment.
+ */
+import type { SalesforceOrg } from '../salesforce-org';
+import type { SRecord } from '../store';
+import { latestDecisionComments } from './approval-comments';
+
+export function applyApprovalOutcome(org: SalesforceOrg, olds: SRecord[], news: SRecord[]): void {
+  const status = org.n('Status__c');
+  const approval = org.n('Approval_Status__c');
+  const comment = org.n('Approval_Comment__c');
+  const decided = new Set<string>();
+  news.forEach((rec, i) => {
+    const before = olds[i]?.[approval];
+    if (rec[approval] === before) return;
+    if (rec[approval] === 'Pending') {
+      rec[comment] = null;
+      if (rec[status] === 'Draft') rec[status] = 'Awaiting Approval';
+    } else if (rec[approval] === 'Rejected') {
+      rec[status] = 'Draft';
+      decided.add(rec.Id);
+    } else if (rec[approval] === 'Approved') {
+      if (rec[status] === 'Draft' || rec[status] === 'Awaiting Approval') rec[status] = 'Approved';
+      decided.add(rec.Id);
+    }
+  });
+  if (!decided.size) return;
+  const comments = latestDecisionComments(org, decided);
+  for (const rec of news) if (decided.has(rec.Id)) rec[comment] = comments.get(rec.Id) ?? null;
+}
+
+export function newlyApproved(org: SalesforceOrg, olds: SRecord[], news: SRecord[]): SRecord[] {
+  const approval = org.n('Approval_Status__c');
+  return news.filter((rec, i) => rec[approval] === 'Approved' && olds[i]?.[approval] !== 'Approved');
+}

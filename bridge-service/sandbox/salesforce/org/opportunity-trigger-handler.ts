@@ -1,0 +1,37 @@
+/** Mirrors OpportunityTriggerHandler.cls: an opportunity turning won publishes one CREATE_DRAFT. */
+import type { SalesforceOrg, TriggerHandler } from '../salesforce-org';
+import type { ApexMirror } from './apex-mirror';
+import { versionOf } from './apex-mirror';
+import type { Labels } from './custom-labels';
+import { build, publish, requestKey } from './invoice-request-publisher';
+import { ledgerlineSettings } from './ledgerline-settings';
+
+export const mirror: ApexMirror = {
+  apexClass: 'OpportunityTriggerHandler',
+  sites: [
+    {
+      action: 'CREATE_DRAFT',
+      object: 'Opportunity',
+      keyRecord: 'Id',
+      version: { literal: '1' },
+      ids: { Opportunity_Id__c: 'Id' },
+      payloadKeys: null,
+    },
+  ],
+};
+
+export function opportunityTriggerHandler(org: SalesforceOrg, labels: Labels): TriggerHandler {
+  const site = mirror.sites[0]!;
+  return {
+    object: 'Opportunity',
+    afterUpdate(olds, news, ctx) {
+      const settings = ledgerlineSettings(org, ctx.userId);
+      if (!settings.autoDraftOnClose || settings.readOnly) return;
+      const won = news.filter((opp, i) => opp.IsWon === true && olds[i]?.IsWon !== true);
+      const requests = won.map((opp) =>
+        build('CREATE_DRAFT', opp.Id, null, requestKey('CREATE_DRAFT', opp.Id, versionOf(site.version, {})), null),
+      );
+      publish(org, requests, ctx, labels);
+    },
+  };
+}

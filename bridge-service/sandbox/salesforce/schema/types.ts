@@ -1,0 +1,87 @@
+/** The emulator's view of an org schema: what describe returns, reduced to what validation and SOQL need. */
+
+export type FieldType =
+  | 'id'
+  | 'string'
+  | 'textarea'
+  | 'picklist'
+  | 'multipicklist'
+  | 'boolean'
+  | 'double'
+  | 'int'
+  | 'currency'
+  | 'percent'
+  | 'date'
+  | 'datetime'
+  | 'reference'
+  | 'email'
+  | 'phone'
+  | 'url';
+
+export interface PicklistDef {
+  values: string[];
+  restricted: boolean;
+  defaultValue?: string;
+}
+
+/** A roll-up summary field (Summary type), computed when read. */
+export interface SummaryDef {
+  operation: 'count' | 'sum' | 'min' | 'max';
+  childObject: string;
+  childField: string;
+  /** the child's field that points at this object */
+  foreignKey: string;
+  summarizedField?: string;
+}
+
+export interface FieldDef {
+  name: string;
+  label: string;
+  type: FieldType;
+  length?: number;
+  precision?: number;
+  scale?: number;
+  required: boolean;
+  unique: boolean;
+  caseSensitive: boolean;
+  externalId: boolean;
+  createable: boolean;
+  updateable: boolean;
+  custom: boolean;
+  picklist?: PicklistDef;
+  referenceTo?: string[];
+  relationshipName?: string;
+  masterDetail?: boolean;
+  defaultValue?: string | number | boolean;
+  autoNumber?: { format: string };
+  summary?: SummaryDef;
+  /** formula fields are recognised but not evaluated: they read as null */
+  formula?: string;
+}
+
+export type ObjectKind = 'standard' | 'custom' | 'event' | 'metadata' | 'setting';
+
+export interface ChildRelationship {
+  relationshipName: string;
+  childObject: string;
+  field: string;
+  cascadeDelete: boolean;
+}
+
+export interface ObjectDef {
+  name: string;
+  label: string;
+  keyPrefix: string;
+  kind: ObjectKind;
+  custom: boolean;
+  /** lower-cased field name -> definition */
+  fields: Map<string, FieldDef>;
+  childRelationships: ChildRelationship[];
+}
+
+export interface Schema {
+  namespace: string;
+  objects: Map<string, ObjectDef>;
+  /** custom metadata records by type, already shaped as records */
+  customMetadata: Map<string, Record<string, unknown>[]>;
+}

@@ -1,0 +1,118 @@
+/**
+ * Seed data: users (with their custom permissions), org settings and records per object. Records may name
+ * themselves with "@ref" and point at others with "@name" values; package names are written without namespace.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { SalesforceOrg } from './salesforce-org';
+import { makeId } from './ids';
+import { formatDateTime } from './field-values';
+
+const seedSchema = z.object({
+  users: z
+    .array(
+      z.object({
+        '@ref': z.string().optional(),
+        Username: z.string(),
+        FirstName: z.string().optional(),
+        LastName: z.string(),
+        Email: z.string(),
+        Alias: z.string().optional(),
+        Title: z.string().optional(),
+        DefaultCurrencyIsoCode: z.string().optional(),
+        customPermissions: z.array(z.string()).default([]),
+      }),
+    )
+    .min(1),
+  /** the user the emulator's own writes (seed, control API defaults) are attributed to */
+  integrationUser: z.string(),
+  records: z.array(z.object({ object: z.string(), rows: z.array(z.record(z.string(), z.unknown())) })).default([]),
+});
+
+export type Seed = z.input<typeof seedSchema>;
+
+export const DEFAULT_SEED_PATH = join(__dirname, 'seed.json');
+
+export function readSeed(path = DEFAULT_SEED_PATH): Seed {
+  return JSON.parse(readFileSync(path, 'utf8')) as Seed;
+}
+
+/** Users always (re)load their permissions; records only go in on a fresh org. */
+export function applySeed(org: SalesforceOrg, input: Seed, fresh: boolean): { integrationUserId: string } {
+  const seed = seedSchema.parse(input);
+  for (const u of seed.users) org.customPermissions.set(u.Username.toLowerCase(), new Set(u.customPermissions));
+  if (fresh) {
+    const refs = new Map<string, string>();
+    const userDef = org.object('User');
+    // users are written directly: they must exist before anything can be attributed to them
+    seed.users.forEach((u) => {
+      const id = makeId(userDef.keyPrefix, org.store.nextSequence(userDef.keyPrefix));
+      const now = formatDateTime(org.clock.now());
+      const { '@ref': ref, customPermissions: _perms, ...fields } = u;
+      org.store.put('User', {
+        Id: id,
+        ...fields,
+        Name: [u.FirstName, u.LastName].filter(Boolean).join(' '),
+        IsActive: true,
+        DefaultCurrencyIsoCode: u.DefaultCurrencyIsoCode ?? 'GBP',
+        TimeZoneSidKey: 'Europe/London',
+        IsDeleted: false,
+        CreatedDate: now,
+        CreatedById: id,
+        LastModifiedDate: now,
+        LastModifiedById: id,
+        SystemModstamp: now,
+      });
+      if (ref) refs.set(ref, id);
+    });
+    org.store.commit();
+    const integration = org.resolveUser(seed.integrationUser);
+    const ctx = { userId: integration.Id };
+    // every org has a standard price book; it cannot be created over the API (IsStandard is read-only)
+    const pbDef = org.object('Pricebook2');
+    const pbId = makeId(pbDef.keyPrefix, org.store.nextSequence(pbDef.keyPrefix));
+    const now = formatDateTime(org.clock.now());
+    org.store.put('Pricebook2', {
+      Id: pbId,
+      Name: 'Standard Price Book',
+      IsActive: true,
+      IsStandard: true,
+      IsDeleted: false,
+      CurrencyIsoCode: 'GBP',
+      CreatedDate: now,
+      CreatedById: integration.Id,
+      LastModifiedDate: now,
+      LastModifiedById: integration.Id,
+      SystemModstamp: now,
+    });
+    refs.set('standardPricebook', pbId);
+    org.transaction(() => {
+      for (const group of seed.records) {
+        const objectName = org.n(group.object);
+        for (const row of group.rows) {
+          const body: Record<string, unknown> = {};
+          let ref: string | undefined;
+          for (const [k, v] of Object.entries(row)) {
+            if (k === '@ref') {
+              ref = String(v);
+              continue;
+            }
+            body[org.n(k)] = resolveRef(v, refs, org);
+          }
+          const id = org.insert(objectName, body, ctx);
+          if (ref) refs.set(ref, id);
+        }
+      }
+    });
+  }
+  return { integrationUserId: org.resolveUser(seed.integrationUser).Id };
+}
+
+function resolveRef(value: unknown, refs: Map<string, string>, org: SalesforceOrg): unknown {
+  if (typeof value !== 'string' || !value.startsWith('@')) return value;
+  if (value === '@org') return org.orgId;
+  const id = refs.get(value.slice(1));
+  if (!id) throw new Error(`seed: unknown reference ${value}`);
+  return id;
+}

@@ -1,0 +1,359 @@
+/**
+ * startSalesforceEmulator: a stateful Salesforce org over HTTP for the real jsforce client. OAuth token endpoint,
+ * REST (sObjects, Collections, SOQL), CometD platform events with replay, the package's Apex behaviour (org/), and a
+ * control API for tests and demos (approvals, invoice actions, faults, time).
+ */
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { z } from 'zod';
+import { AuthService, type AuthOptions } from './auth';
+import { systemClock, DAY, type Clock } from './clock';
+import { OAuthError, SalesforceError, invalidSession } from './errors';
+import { Faults, type ServerErrorBurst } from './faults';
+import { ApprovalProcesses, loadProcessConfigs, type ApprovalInput } from './org/approval-process';
+import { creditNoteTriggerHandler } from './org/credit-note-trigger-handler';
+import { loadLabels } from './org/custom-labels';
+import { invoiceActions, type ActionRequest, type InvoiceActions } from './org/invoice-actions';
+import { invoiceTriggerHandler } from './org/invoice-trigger-handler';
+import { opportunityTriggerHandler } from './org/opportunity-trigger-handler';
+import { registerSObjectRoutes, type RequestContext } from './rest/sobject-routes';
+import { SalesforceOrg } from './salesforce-org';
+import { loadSchema } from './schema/metadata-loader';
+import { applySeed, readSeed, type Seed } from './seed';
+import { RecordStore, type StoredEvent } from './store';
+import { CometdServer } from './streaming/cometd-server';
+
+export const DEFAULT_FORCE_APP_DIR = join(__dirname, '..', '..', '..', 'force-app');
+export const API_VERSIONS = ['50.0', '55.0', '58.0', '59.0', '60.0', '61.0', '62.0', '63.0', '64.0', '65.0'];
+
+const optionsSchema = z.object({
+  port: z.number().int().min(0).max(65535).default(0),
+  host: z.string().default('127.0.0.1'),
+  forceAppDir: z.string().default(DEFAULT_FORCE_APP_DIR),
+  namespace: z
+    .enum(['', 'ldgr'])
+    .or(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,14}$/))
+    .default(''),
+  dataDir: z.string().optional(),
+  dailyApiLimit: z.number().int().positive().default(15000),
+  queryBatchSize: z.number().int().positive().default(2000),
+  cometdTimeoutSeconds: z.number().positive().default(110),
+  sessionTtlMs: z.number().int().positive().optional(),
+  /** users (usernames) who may edit approval-locked records, like admins with Modify All Data */
+  lockBypassUsers: z.array(z.string()).default([]),
+});
+
+export interface EmulatorOptions extends Partial<z.input<typeof optionsSchema>> {
+  seed?: Seed;
+  clock?: Clock;
+  jwt?: AuthOptions['jwt'];
+  clientCredentials?: AuthOptions['clientCredentials'];
+  logger?: Logger;
+}
+
+export interface Control {
+  /** a session for a user without going through OAuth (counts as a login, not an API call) */
+  login(username: string): { accessToken: string; instanceUrl: string; userId: string };
+  authorizationCode(username: string): string;
+  expireSessions(): void;
+  revokeSession(token: string): void;
+  serverErrors(burst: ServerErrorBurst): void;
+  clearFaults(): void;
+  exhaustRequestLimit(): void;
+  setDailyApiLimit(limit: number): void;
+  apiUsage(): { used: number; limit: number };
+  disconnectStreaming(): number;
+  refuseStreaming(on: boolean): void;
+  events(channel?: string): StoredEvent[];
+  approvals: {
+    submit(recordId: string, input: ApprovalInput): void;
+    approve(recordId: string, input: ApprovalInput): void;
+    reject(recordId: string, input: ApprovalInput): void;
+    recall(recordId: string, input: ApprovalInput): void;
+  };
+  invoiceActions: InvoiceActions;
+  /** sets the org-wide Ledgerline_Settings__c (package names without namespace) */
+  setOrgSettings(values: Record<string, unknown>): void;
+  integrationUserId: string;
+}
+
+export interface SalesforceEmulator {
+  url: string;
+  port: number;
+  org: SalesforceOrg;
+  control: Control;
+  close(): Promise<void>;
+}
+
+const VERSION_PATTERN = /^v(\d+\.\d)$/;
+
+export async function startSalesforceEmulator(input: EmulatorOptions = {}): Promise<SalesforceEmulator> {
+  const opts = optionsSchema.parse(input);
+  const clock = input.clock ?? systemClock;
+  const logger = input.logger ?? pino({ level: process.env.JEST_WORKER_ID ? 'silent' : 'info', name: 'sf-emulator' });
+
+  const schema = loadSchema({ forceAppDir: opts.forceAppDir, namespace: opts.namespace });
+  const store = new RecordStore(opts.dataDir);
+  const fresh = !store.load();
+  const org = new SalesforceOrg({ schema, store, clock });
+  const labels = loadLabels(opts.forceAppDir);
+  org.registerTrigger(opportunityTriggerHandler(org, labels));
+  org.registerTrigger(invoiceTriggerHandler(org, labels));
+  org.registerTrigger(creditNoteTriggerHandler(org, labels));
+  const { integrationUserId } = applySeed(org, input.seed ?? readSeed(), fresh);
+  for (const u of opts.lockBypassUsers) org.lockBypassUserIds.add(org.resolveUser(u).Id);
+  const approvals = new ApprovalProcesses(org, loadProcessConfigs(opts.forceAppDir));
+  const actions = invoiceActions(org, labels);
+  const faults = new Faults();
+  let dailyLimit = opts.dailyApiLimit;
+
+  let baseUrl = '';
+  const auth = new AuthService(
+    org,
+    {
+      ...(input.jwt ? { jwt: input.jwt } : {}),
+      ...(input.clientCredentials ? { clientCredentials: input.clientCredentials } : {}),
+      ...(opts.sessionTtlMs ? { sessionTtlMs: opts.sessionTtlMs } : {}),
+    },
+    () => baseUrl,
+  );
+  const cometd = new CometdServer({
+    org,
+    logger,
+    timeoutSeconds: opts.cometdTimeoutSeconds,
+    authenticate: (t) => auth.session(t)?.userId,
+  });
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    forceCloseConnections: true,
+    disableRequestLogging: true,
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+
+  const contexts = new WeakMap<FastifyRequest, RequestContext>();
+  const usage = (): { used: number; limit: number } => {
+    const day = Math.floor(clock.now() / DAY);
+    if (store.apiUsage.day !== day) store.apiUsage = { day, used: 0 };
+    return { used: store.apiUsage.used, limit: dailyLimit };
+  };
+  const sendError = (reply: FastifyReply, err: SalesforceError): FastifyReply =>
+    reply.code(err.status).send([err.toRest()]);
+
+  app.addHook('onRequest', async (req, reply) => {
+    const path = req.url.split('?')[0]!;
+    const m = /^\/services\/data\/([^/]+)(\/.*)?$/.exec(path);
+    if (!m) return;
+    const version = VERSION_PATTERN.exec(m[1]!)?.[1];
+    if (!version || !API_VERSIONS.includes(version))
+      return sendError(reply, new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist'));
+    const fault = faults.take(path);
+    if (fault) return sendError(reply, new SalesforceError(fault.status, fault.errorCode, fault.message));
+    const header = req.headers.authorization;
+    const token = header?.replace(/^(Bearer|OAuth)\s+/i, '');
+    const session = auth.session(token);
+    if (!session) return sendError(reply, invalidSession());
+    const u = usage();
+    if (u.used >= u.limit) {
+      reply.header('Sforce-Limit-Info', `api-usage=${u.used}/${u.limit}`);
+      return sendError(reply, new SalesforceError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'));
+    }
+    store.apiUsage.used++;
+    reply.header('Sforce-Limit-Info', `api-usage=${store.apiUsage.used}/${u.limit}`);
+    const callOptions = req.headers['sforce-call-options'];
+    const ns = typeof callOptions === 'string' ? /defaultNamespace=([A-Za-z0-9]+)/.exec(callOptions)?.[1] : undefined;
+    contexts.set(req, { userId: session.userId, apiVersion: version, ...(ns ? { defaultNamespace: ns } : {}) });
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof SalesforceError) return sendError(reply, err);
+    if (err instanceof OAuthError)
+      return reply.code(err.status).send({ error: err.error, error_description: err.description });
+    if (err instanceof z.ZodError)
+      return sendError(
+        reply,
+        new SalesforceError(400, 'JSON_PARSER_ERROR', err.issues.map((i) => i.message).join('; ')),
+      );
+    const e = err as { statusCode?: number; code?: string; message?: string };
+    if (e.statusCode === 400 || e.statusCode === 415 || e.code?.startsWith('FST_ERR_CTP')) {
+      return sendError(
+        reply,
+        new SalesforceError(400, 'JSON_PARSER_ERROR', `Unexpected character in request body: ${e.message ?? ''}`),
+      );
+    }
+    req.log.error({ err }, 'emulator error');
+    return sendError(reply, new SalesforceError(500, 'UNKNOWN_EXCEPTION', 'An unexpected error occurred.'));
+  });
+  app.setNotFoundHandler((_req, reply) =>
+    sendError(reply, new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist')),
+  );
+
+  const ctxOf = (req: FastifyRequest): RequestContext => {
+    const c = contexts.get(req);
+    if (!c) throw invalidSession();
+    return c;
+  };
+
+  // ---- OAuth ----
+  app.post('/services/oauth2/token', async (req) => auth.token((req.body ?? {}) as Record<string, unknown>));
+  app.post('/services/oauth2/revoke', async (req, reply) => {
+    const token = String((req.body as Record<string, unknown> | undefined)?.token ?? '');
+    auth.revoke(token);
+    return reply.code(200).send();
+  });
+  app.get<{ Params: { orgId: string; userId: string } }>('/id/:orgId/:userId', async (req) => {
+    const session = auth.session(req.headers.authorization?.replace(/^(Bearer|OAuth)\s+/i, ''));
+    if (!session) throw invalidSession();
+    const user = org.resolveUser(req.params.userId);
+    return {
+      id: `${baseUrl}/id/${org.orgId}/${user.Id}`,
+      user_id: user.Id,
+      organization_id: org.orgId,
+      username: user.Username,
+      display_name: user.Name,
+      email: user.Email,
+      active: true,
+    };
+  });
+
+  // ---- versions, resources, limits ----
+  app.get('/services/data', async () =>
+    API_VERSIONS.map((v) => ({ label: `v${v}`, url: `/services/data/v${v}`, version: v })),
+  );
+  app.get('/services/data/:version', async (req) => {
+    const v = ctxOf(req).apiVersion;
+    return {
+      sobjects: `/services/data/v${v}/sobjects`,
+      query: `/services/data/v${v}/query`,
+      queryAll: `/services/data/v${v}/queryAll`,
+      limits: `/services/data/v${v}/limits`,
+      composite: `/services/data/v${v}/composite`,
+    };
+  });
+  app.get('/services/data/:version/limits', async (req) => {
+    ctxOf(req);
+    const u = usage();
+    return { DailyApiRequests: { Max: u.limit, Remaining: Math.max(0, u.limit - u.used) } };
+  });
+
+  registerSObjectRoutes(app, { org, clock, context: ctxOf, queryBatchSize: opts.queryBatchSize });
+
+  // ---- control API over HTTP (sandbox only: lets a demo or another process drive the org) ----
+  const controlBody = z.object({ user: z.string(), comment: z.string().optional() });
+  app.post<{ Params: { id: string; action: string } }>('/__emulator/approvals/:id/:action', async (req) => {
+    const body = controlBody.parse(req.body ?? {});
+    const input: ApprovalInput = body.comment ? { user: body.user, comment: body.comment } : { user: body.user };
+    const fn = {
+      submit: approvals.submit,
+      approve: approvals.approve,
+      reject: approvals.reject,
+      recall: approvals.recall,
+    }[req.params.action];
+    if (!fn) throw new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    fn.call(approvals, req.params.id, input);
+    return { success: true };
+  });
+  app.post<{ Params: { id: string } }>('/__emulator/invoices/:id/actions', async (req) => {
+    const body = z
+      .object({ user: z.string(), action: z.string() })
+      .passthrough()
+      .parse(req.body ?? {});
+    const { user, ...rest } = body;
+    return actions.request(
+      [{ ...(rest as Omit<ActionRequest, 'invoiceId'>), invoiceId: req.params.id }],
+      org.resolveUser(user).Id,
+    )[0];
+  });
+  app.post('/__emulator/faults', async (req) => {
+    const body = z
+      .discriminatedUnion('type', [
+        z.object({
+          type: z.literal('server-errors'),
+          count: z.number().int().positive(),
+          status: z.number().int().min(500).max(599).optional(),
+          pathIncludes: z.string().optional(),
+        }),
+        z.object({ type: z.literal('expire-sessions') }),
+        z.object({ type: z.literal('exhaust-request-limit') }),
+        z.object({ type: z.literal('cometd-disconnect') }),
+        z.object({ type: z.literal('clear') }),
+      ])
+      .parse(req.body ?? {});
+    if (body.type === 'server-errors') control.serverErrors(body);
+    if (body.type === 'expire-sessions') control.expireSessions();
+    if (body.type === 'exhaust-request-limit') control.exhaustRequestLimit();
+    if (body.type === 'cometd-disconnect') control.disconnectStreaming();
+    if (body.type === 'clear') control.clearFaults();
+    return { success: true };
+  });
+  app.get<{ Querystring: { channel?: string } }>('/__emulator/events', async (req) =>
+    control.events(req.query.channel),
+  );
+  app.post('/__emulator/login', async (req) =>
+    control.login(z.object({ username: z.string() }).parse(req.body ?? {}).username),
+  );
+
+  const control: Control = {
+    login(username) {
+      const t = auth.login(username);
+      return { accessToken: t.access_token, instanceUrl: t.instance_url, userId: t.id.split('/').pop()! };
+    },
+    authorizationCode: (username) => auth.authorizationCode(username),
+    expireSessions: () => auth.expireAll(),
+    revokeSession: (token) => auth.revoke(token),
+    serverErrors: (burst) => faults.serverErrors(burst),
+    clearFaults() {
+      faults.clear();
+      cometd.refuseConnections(false);
+    },
+    exhaustRequestLimit() {
+      usage();
+      store.apiUsage.used = dailyLimit;
+      store.persist();
+    },
+    setDailyApiLimit(limit) {
+      dailyLimit = limit;
+    },
+    apiUsage: usage,
+    disconnectStreaming: () => cometd.disconnectAll(),
+    refuseStreaming: (on) => cometd.refuseConnections(on),
+    events: (channel) => (channel ? org.retainedEvents(channel) : (org.pruneEvents(), [...store.events])),
+    approvals: {
+      submit: (id, i) => approvals.submit(id, i),
+      approve: (id, i) => approvals.approve(id, i),
+      reject: (id, i) => approvals.reject(id, i),
+      recall: (id, i) => approvals.recall(id, i),
+    },
+    invoiceActions: actions,
+    setOrgSettings(values) {
+      const def = org.object(org.n('Ledgerline_Settings__c'));
+      const body = Object.fromEntries(Object.entries(values).map(([k, v]) => [org.n(k), v]));
+      const existing = org.records(def).find((r) => r.SetupOwnerId === org.orgId);
+      if (existing) org.update(def.name, existing.Id, body, { userId: integrationUserId });
+      else org.insert(def.name, { ...body, SetupOwnerId: org.orgId }, { userId: integrationUserId });
+    },
+    integrationUserId,
+  };
+
+  cometd.attach(app.server);
+  await app.listen({ port: opts.port, host: opts.host });
+  const port = (app.server.address() as AddressInfo).port;
+  baseUrl = `http://${opts.host}:${port}`;
+  logger.info({ url: baseUrl, namespace: opts.namespace || '(none)', fresh }, 'Salesforce emulator listening');
+
+  return {
+    url: baseUrl,
+    port,
+    org,
+    control,
+    async close() {
+      cometd.close();
+      await app.close();
+      store.persist();
+    },
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * CometD (Bayeux long-polling) endpoint for platform events at /cometd/<version>, built on faye's NodeAdapter as in
+ * the shared reference (§3): OAuth checks on the meta channels, Salesforce's replay extension (-1 new only, -2 all
+ * retained, N after a stored id, 400 for an id outside retention), Salesforce's error shapes for auth failure and
+ * unknown clients, and a disconnect fault that drops every client so they must re-handshake.
+ */
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { SalesforceOrg } from '../salesforce-org';
+import type { StoredEvent } from '../store';
+
+interface BayeuxMessage {
+  channel: string;
+  clientId?: string;
+  subscription?: string;
+  successful?: boolean;
+  error?: string;
+  advice?: Record<string, unknown>;
+  ext?: Record<string, unknown>;
+  supportedConnectionTypes?: string[];
+  data?: unknown;
+}
+
+type Callback = (m: BayeuxMessage) => void;
+interface IncomingRequest {
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface CometdOptions {
+  org: SalesforceOrg;
+  /** returns the session user for an `Authorization: OAuth <token>` header, or undefined */
+  authenticate(token: string | undefined): string | undefined;
+  logger: Logger;
+  /** long-poll hold in seconds (Salesforce holds ~110 s; tests want it short) */
+  timeoutSeconds?: number;
+}
+
+// faye ships no server typings (jsforce only declares its Client): load the adapter untyped
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const faye = require('faye') as {
+  NodeAdapter: new (options: { mount: string; timeout: number }) => CometdServer['bayeux'];
+};
+
+export const invalidReplayMessage = (id: number): string =>
+  `400::The replayId {${id}} you provided was invalid.  Please provide a valid ID, -2 to replay all events, or -1 to replay only new events.`;
+
+export class CometdServer {
+  readonly bayeux: {
+    attach(server: Server): void;
+    close(): void;
+    addExtension(ext: unknown): void;
+    getClient(): { publish(channel: string, data: unknown): void };
+    _server: {
+      _engine: {
+        destroyClient(id: string): void;
+        _engine: { _messages: Map<string, unknown[]>; emptyQueue(id: string): void };
+      };
+    };
+  };
+  private readonly clients = new Set<string>();
+  private readonly unsubscribe: () => void;
+  /** fault switch: when set, every connect is told the client is unknown */
+  private dropping = false;
+
+  constructor(private readonly options: CometdOptions) {
+    this.bayeux = new faye.NodeAdapter({ mount: '/cometd', timeout: options.timeoutSeconds ?? 110 });
+    this.bayeux.addExtension({ incoming: this.incoming.bind(this), outgoing: this.outgoing.bind(this) });
+    this.unsubscribe = options.org.onEvent((ev) => this.deliverLive(ev));
+  }
+
+  attach(server: Server): void {
+    this.bayeux.attach(server);
+    // faye probes WebSocket first; an accepted upgrade keeps close() hanging, and Salesforce's endpoint is long-polling
+    server.removeAllListeners('upgrade');
+    server.on('upgrade', (_req, socket: { destroy(): void }) => socket.destroy());
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.bayeux.close();
+  }
+
+  /** Fault: forget every client; their next connect gets `403::Unknown client` and they re-handshake. */
+  disconnectAll(): number {
+    const engine = this.bayeux._server._engine;
+    const n = this.clients.size;
+    for (const id of this.clients) engine.destroyClient(id);
+    this.clients.clear();
+    return n;
+  }
+
+  /** Fault: refuse connects (as during an outage) until `resume()`. */
+  refuseConnections(on: boolean): void {
+    this.dropping = on;
+    if (on) this.disconnectAll();
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  private deliverLive(ev: StoredEvent): void {
+    this.bayeux.getClient().publish(ev.channel, ev.data);
+  }
+
+  private incoming(msg: BayeuxMessage, req: IncomingRequest | null, cb: Callback): void {
+    // req === null is faye's in-process publisher (our own live publishes): never subject to auth
+    if (!req) return cb(msg);
+    const header = req.headers.authorization;
+    const auth = Array.isArray(header) ? header[0] : header;
+    const token = auth?.replace(/^(OAuth|Bearer)\s+/i, '');
+    if (msg.channel.startsWith('/meta/') && msg.channel !== '/meta/disconnect' && !this.options.authenticate(token)) {
+      msg.error = '401::Authentication invalid';
+      return cb(msg);
+    }
+    if (msg.channel === '/meta/connect' && this.dropping) {
+      msg.error = '403::Unknown client';
+      return cb(msg);
+    }
+    if (msg.channel === '/meta/subscribe' && msg.subscription) {
+      const channel = msg.subscription;
+      const def = channel.startsWith('/event/')
+        ? this.options.org.findObject(channel.slice('/event/'.length))
+        : undefined;
+      if (!def || def.kind !== 'event' || def.name !== channel.slice('/event/'.length)) {
+        msg.error = `400::The channel you requested to subscribe to does not exist {${channel}}`;
+        return cb(msg);
+      }
+      const replay = (msg.ext?.replay as Record<string, unknown> | undefined)?.[channel];
+      const from = typeof replay === 'number' ? replay : typeof replay === 'string' ? Number(replay) : -1;
+      const retained = this.options.org.retainedEvents(channel);
+      if (from >= 0 && !retained.some((e) => e.replayId === from)) {
+        msg.error = invalidReplayMessage(from);
+        return cb(msg);
+      }
+      if (from === -2 || from >= 0) {
+        const backlog = retained
+          .filter((e) => from === -2 || e.replayId > from)
+          .map((e) => ({ channel: e.channel, data: e.data }));
+        const clientId = msg.clientId!;
+        // after the subscribe reply: queue the backlog on faye's per-client queue (private API, pinned faye 1.4.x)
+        setImmediate(() => {
+          if (!backlog.length) return;
+          const mem = this.bayeux._server._engine._engine;
+          const queue = mem._messages.get(clientId) ?? [];
+          queue.push(...backlog);
+          mem._messages.set(clientId, queue);
+          mem.emptyQueue(clientId);
+        });
+      }
+    }
+    cb(msg);
+  }
+
+  private outgoing(msg: BayeuxMessage, req: IncomingRequest | null, cb: Callback): void {
+    if (msg.channel === '/meta/handshake' && msg.successful) {
+      msg.ext = { replay: true, 'payload.format': true };
+      if (req) msg.supportedConnectionTypes = ['long-polling'];
+      if (req && msg.clientId) this.clients.add(msg.clientId);
+    }
+    if (msg.channel === '/meta/disconnect' && msg.clientId) this.clients.delete(msg.clientId);
+    if (typeof msg.error === 'string') {
+      if (msg.error.startsWith('401::')) {
+        msg.ext = { sfdc: { failureReason: msg.error }, replay: true };
+        msg.advice = { reconnect: 'none' };
+        if (msg.channel === '/meta/handshake') msg.error = '403::Handshake denied';
+      } else if (/^(401|403):[^:]*:Unknown client$/.test(msg.error)) {
+        msg.error = '403::Unknown client';
+        msg.advice = { reconnect: 'handshake', interval: 0 };
+      }
+      if (msg.channel !== '/meta/handshake' && msg.error && !msg.error.startsWith('401::')) {
+        this.options.logger.debug({ channel: msg.channel, error: msg.error }, 'cometd error');
+      }
+    }
+    cb(msg);
+  }
+}
