@@ -1,0 +1,181 @@
+import Big from 'big.js';
+import type { ElementResult } from './documents';
+import { findDocument, settle } from './documents';
+import { allocationInput, paymentInput, zodMessage } from './inputs';
+import type { StoredAllocation, StoredDocument, StoredPayment, Tenant, XeroStore } from './store';
+import { outstanding } from './store';
+import { parseDay } from './wire';
+
+/**
+ * Applies a payment to an AUTHORISED invoice (or refunds credit from a credit note). The amount may not
+ * exceed what is outstanding, as Xero enforces.
+ */
+export function writePayment(store: XeroStore, tenantId: string, raw: unknown): ElementResult {
+  const tenant = store.tenant(tenantId);
+  if (!tenant) return { ok: false, errors: ['Unknown organisation.'] };
+  const parsed = paymentInput.safeParse(raw);
+  if (!parsed.success) return { ok: false, errors: [zodMessage(parsed.error)] };
+  const input = parsed.data;
+  if (input.PaymentID !== undefined) {
+    if (input.Status === 'DELETED') return deletePayment(store, tenantId, input.PaymentID);
+    return { ok: false, errors: ['Payments cannot be edited; delete the payment and create a new one.'] };
+  }
+  const errors: string[] = [];
+
+  let doc: StoredDocument | undefined;
+  if (input.Invoice) {
+    const key = input.Invoice.InvoiceID ?? input.Invoice.InvoiceNumber;
+    doc = key !== undefined ? findDocument(tenant, 'invoice', key) : undefined;
+    if (!doc) errors.push('Invoice could not be found.');
+  } else if (input.CreditNote) {
+    const key = input.CreditNote.CreditNoteID ?? input.CreditNote.CreditNoteNumber;
+    doc = key !== undefined ? findDocument(tenant, 'creditnote', key) : undefined;
+    if (!doc) errors.push('Credit note could not be found.');
+  } else {
+    errors.push('A payment must reference an Invoice or a CreditNote.');
+  }
+
+  const accountKey = input.Account;
+  const account = accountKey
+    ? tenant.org.accounts.find(
+        (a) =>
+          (accountKey.AccountID !== undefined && a.AccountID === accountKey.AccountID) ||
+          (accountKey.AccountID === undefined && a.Code === accountKey.Code),
+      )
+    : undefined;
+  if (!account) errors.push('Account could not be found.');
+  else if (account.Type !== 'BANK' && !account.EnablePaymentsToAccount)
+    errors.push('Account type is invalid for making a payment to/from.');
+
+  const date = input.Date !== undefined ? parseDay(input.Date) : store.today();
+  if (date === undefined) errors.push(`Date '${input.Date}' is not a valid date.`);
+  const paid = input.Amount;
+  if (paid === undefined || paid.lte(0)) errors.push('Payment Amount must be greater than zero.');
+
+  if (doc) {
+    if (doc.status !== 'AUTHORISED') {
+      errors.push(`Payments can only be made against AUTHORISED documents; this one is ${doc.status}.`);
+    } else if (paid && paid.round(2, Big.roundHalfUp).gt(outstanding(doc))) {
+      errors.push('Payment amount exceeds the amount outstanding on this document.');
+    }
+    if (
+      account?.CurrencyCode !== undefined &&
+      account.CurrencyCode !== tenant.org.baseCurrency &&
+      account.CurrencyCode !== doc.currencyCode
+    ) {
+      errors.push('The bank account currency does not match the document currency.');
+    }
+  }
+  if (errors.length > 0 || !doc || !account || !paid || !date) return { ok: false, errors };
+
+  const foreign = doc.currencyCode !== tenant.org.baseCurrency;
+  const now = store.clock.now();
+  const payment: StoredPayment = {
+    id: store.newId(),
+    target: doc.kind,
+    documentId: doc.id,
+    accountId: account.AccountID,
+    date,
+    amount: paid.round(2, Big.roundHalfUp),
+    currencyRate: foreign ? (input.CurrencyRate ?? doc.currencyRate) : new Big(1),
+    reference: input.Reference,
+    status: 'AUTHORISED',
+    isReconciled: input.IsReconciled ?? false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  tenant.payments.set(payment.id, payment);
+  doc.paymentIds.push(payment.id);
+  doc.amountPaid = doc.amountPaid.plus(payment.amount);
+  settle(store, tenant, doc, date);
+  return { ok: true, id: payment.id, warnings: [] };
+}
+
+/** Deleting a payment reverses it: AmountDue is restored and PAID falls back to AUTHORISED. */
+export function deletePayment(store: XeroStore, tenantId: string, paymentId: string): ElementResult {
+  const tenant = store.tenant(tenantId) as Tenant;
+  const payment = tenant.payments.get(paymentId.toLowerCase()) ?? tenant.payments.get(paymentId);
+  if (!payment) return { ok: false, errors: ['Payment could not be found.'] };
+  if (payment.status === 'DELETED') return { ok: false, errors: ['This payment has already been deleted.'] };
+  const doc =
+    payment.target === 'invoice' ? tenant.invoices.get(payment.documentId) : tenant.creditNotes.get(payment.documentId);
+  payment.status = 'DELETED';
+  payment.updatedAt = store.clock.now();
+  if (doc) {
+    doc.amountPaid = doc.amountPaid.minus(payment.amount);
+    settle(store, tenant, doc, payment.date);
+  }
+  return { ok: true, id: payment.id, warnings: [] };
+}
+
+/**
+ * Allocates credit to an invoice: both AUTHORISED, same currency, amount within RemainingCredit and
+ * within the invoice's AmountDue. A fully used credit note becomes PAID.
+ */
+export function writeAllocation(
+  store: XeroStore,
+  tenantId: string,
+  creditNote: StoredDocument,
+  raw: unknown,
+): ElementResult {
+  const tenant = store.tenant(tenantId) as Tenant;
+  const parsed = allocationInput.safeParse(raw);
+  if (!parsed.success) return { ok: false, errors: [zodMessage(parsed.error)] };
+  const input = parsed.data;
+  const errors: string[] = [];
+  const key = input.Invoice?.InvoiceID ?? input.Invoice?.InvoiceNumber;
+  const invoice = key !== undefined ? findDocument(tenant, 'invoice', key) : undefined;
+  if (!invoice) errors.push('Invoice could not be found.');
+  const value = input.Amount;
+  if (value === undefined || value.lte(0)) errors.push('Allocation Amount must be greater than zero.');
+  const date = input.Date !== undefined ? parseDay(input.Date) : undefined;
+  if (date === undefined) errors.push('Allocation Date is required (YYYY-MM-DD).');
+  if (creditNote.status !== 'AUTHORISED')
+    errors.push(`Credit can only be allocated from an AUTHORISED credit note; this one is ${creditNote.status}.`);
+  if (invoice) {
+    if (invoice.status !== 'AUTHORISED')
+      errors.push(`Credit can only be allocated to an AUTHORISED invoice; this one is ${invoice.status}.`);
+    if (invoice.currencyCode !== creditNote.currencyCode)
+      errors.push('The credit note and invoice must be in the same currency.');
+    const salesPair = (creditNote.type === 'ACCRECCREDIT') === (invoice.type === 'ACCREC');
+    if (!salesPair) errors.push('A sales credit note can only be allocated to a sales invoice.');
+  }
+  if (value && value.gt(outstanding(creditNote)))
+    errors.push('The amount allocated exceeds the remaining credit on this credit note.');
+  if (value && invoice && value.gt(outstanding(invoice)))
+    errors.push('The amount allocated exceeds the amount due on the invoice.');
+  if (errors.length > 0 || !invoice || !value || !date) return { ok: false, errors };
+
+  const allocation: StoredAllocation = {
+    id: store.newId(),
+    creditNoteId: creditNote.id,
+    invoiceId: invoice.id,
+    amount: value.round(2, Big.roundHalfUp),
+    date,
+    deleted: false,
+    createdAt: store.clock.now(),
+  };
+  tenant.allocations.set(allocation.id, allocation);
+  creditNote.allocationIds.push(allocation.id);
+  invoice.allocationIds.push(allocation.id);
+  creditNote.amountCredited = creditNote.amountCredited.plus(allocation.amount);
+  invoice.amountCredited = invoice.amountCredited.plus(allocation.amount);
+  settle(store, tenant, invoice, date);
+  settle(store, tenant, creditNote, date);
+  return { ok: true, id: allocation.id, warnings: [] };
+}
+
+/** Removes an allocation and puts the money back on both documents. */
+export function deleteAllocation(store: XeroStore, tenant: Tenant, allocation: StoredAllocation): void {
+  allocation.deleted = true;
+  const invoice = tenant.invoices.get(allocation.invoiceId);
+  const note = tenant.creditNotes.get(allocation.creditNoteId);
+  if (invoice) {
+    invoice.amountCredited = invoice.amountCredited.minus(allocation.amount);
+    settle(store, tenant, invoice, allocation.date);
+  }
+  if (note) {
+    note.amountCredited = note.amountCredited.minus(allocation.amount);
+    settle(store, tenant, note, allocation.date);
+  }
+}

@@ -1,0 +1,53 @@
+import { XeroClient } from 'xero-node';
+import type { XeroEmulator, XeroEmulatorOptions } from './emulator';
+import { startXeroEmulator } from './emulator';
+
+export const UK = '11111111-1111-4111-8111-111111111111';
+export const US = '22222222-2222-4222-8222-222222222222';
+export const EU = '33333333-3333-4333-8333-333333333333';
+
+export interface Harness {
+  emulator: XeroEmulator;
+  xero: XeroClient;
+  /** A fresh xero-node client with its own token set. */
+  client(): XeroClient;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an emulator and a real xero-node client pointed at it (the recipe from reference §1, option 1).
+ * Rate limits are off unless the test asks for them, so functional suites need not pace themselves.
+ */
+export async function startHarness(options: XeroEmulatorOptions = {}): Promise<Harness> {
+  const emulator = await startXeroEmulator({ ...options, rateLimits: { enabled: false, ...options.rateLimits } });
+  const client = () => {
+    const tokens = emulator.control.issueTokens();
+    const xero = new XeroClient();
+    xero.setTokenSet({ ...tokens, expires_at: Math.floor(emulator.control.now() / 1000) + tokens.expires_in });
+    xero.accountingApi.basePath = emulator.apiUrl;
+    return xero;
+  };
+  return { emulator, xero: client(), client, close: () => emulator.close() };
+}
+
+export interface XeroFailure {
+  statusCode: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+/** xero-node rejects with a JSON string; this awaits a call expected to fail and parses it. */
+export async function failure(promise: Promise<unknown>): Promise<XeroFailure> {
+  try {
+    await promise;
+  } catch (err) {
+    const parsed = JSON.parse(typeof err === 'string' ? err : String(err)) as { response: XeroFailure };
+    return parsed.response;
+  }
+  throw new Error('expected the Xero call to fail');
+}
+
+/** Days from the emulator's "today", as YYYY-MM-DD. */
+export function day(offsetDays = 0, from = Date.now()): string {
+  return new Date(from + offsetDays * 86_400_000).toISOString().slice(0, 10);
+}
