@@ -1,0 +1,312 @@
+import { LightningElement, api, wire } from 'lwc';
+import { gql, graphql } from 'lightning/graphql';
+import { refreshApex } from '@salesforce/apex';
+import { NavigationMixin } from 'lightning/navigation';
+import TIME_ZONE from '@salesforce/i18n/timeZone';
+import getSummary from '@salesforce/apex/ReceivablesController.getSummary';
+import {
+  LABELS,
+  formatLabel,
+  queryNodes,
+  reduceErrors,
+  subscribeToSyncUpdates,
+  syncUpdateNames,
+  unsubscribeFromSyncUpdates,
+} from 'c/ledgerlineUtils';
+import { ageReceivables, corporateTotal, fromCents, simpleDso, toCents, todayIn } from 'c/receivablesCalc';
+
+// Namespaces in the query are resolved by the platform when the component is deployed in the package.
+const ACCOUNT_QUERY = gql`
+  query accountReceivables($recordId: ID) {
+    uiapi {
+      query {
+        Account(where: { Id: { eq: $recordId } }, first: 1) {
+          edges {
+            node {
+              Id
+              Last_Payment_Date__c {
+                value
+              }
+            }
+          }
+        }
+        Invoice__c(
+          where: {
+            and: [
+              { Account__c: { eq: $recordId } }
+              { Status__c: { in: ["Authorised", "Partially Paid"] } }
+              { Amount_Due__c: { gt: 0 } }
+            ]
+          }
+          orderBy: { Due_Date__c: { order: ASC, nulls: LAST } }
+          first: 10
+        ) {
+          edges {
+            node {
+              Id
+              Name {
+                value
+              }
+              Invoice_Number__c {
+                value
+              }
+              Currency_Code__c {
+                value
+              }
+              Total__c {
+                value
+              }
+              Amount_Paid__c {
+                value
+              }
+              Amount_Credited__c {
+                value
+              }
+              Amount_Due__c {
+                value
+              }
+              Due_Date__c {
+                value
+              }
+              Status__c {
+                value
+              }
+              Approval_Status__c {
+                value
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+const BUCKET_LABELS = [
+  ['current', LABELS.bucketCurrent],
+  ['days1to30', LABELS.bucket1to30],
+  ['days31to60', LABELS.bucket31to60],
+  ['days61to90', LABELS.bucket61to90],
+  ['days90plus', LABELS.bucket90plus],
+];
+
+/**
+ * Receivables of an account on its record page, per currency and never added across currencies: outstanding,
+ * overdue, ageing by due date (Current, 1–30, 31–60, 61–90, 90+), open invoices and DSO over the last 90 days; a
+ * corporate-currency total only when every currency has a conversion rate; the last payment and the oldest open
+ * invoices. Aggregates come from ReceivablesController (Apex, cacheable); the account field and the invoice list
+ * from the GraphQL wire adapter. Refreshes live when Sync_Update__e names the account or one of its invoices.
+ */
+export default class AccountReceivables extends NavigationMixin(LightningElement) {
+  @api recordId;
+
+  labels = LABELS;
+  today = todayIn(TIME_ZONE);
+
+  summary;
+  summaryError;
+  wiredSummaryResult;
+
+  lastPaymentDate;
+  openInvoices = [];
+  invoiceUrls = {};
+  invoicesError;
+  refreshQuery;
+
+  subscription;
+
+  @wire(getSummary, { accountId: '$recordId', asOf: '$today' })
+  wiredSummary(result) {
+    this.wiredSummaryResult = result;
+    if (result.data) {
+      this.summary = result.data;
+      this.summaryError = undefined;
+    } else if (result.error) {
+      this.summary = undefined;
+      this.summaryError = result.error;
+    }
+  }
+
+  @wire(graphql, { query: ACCOUNT_QUERY, variables: '$variables' })
+  wiredAccount(result) {
+    const { data, errors } = result ?? {};
+    this.refreshQuery = result?.refresh;
+    if (errors) {
+      this.invoicesError = errors;
+    } else if (data) {
+      this.invoicesError = undefined;
+      this.lastPaymentDate = queryNodes(data, 'Account')[0]?.Last_Payment_Date__c;
+      this.openInvoices = queryNodes(data, 'Invoice__c');
+      this.generateInvoiceUrls();
+    }
+  }
+
+  get variables() {
+    return { recordId: this.recordId };
+  }
+
+  connectedCallback() {
+    this.subscription = subscribeToSyncUpdates((message) => this.handleSyncUpdate(message));
+  }
+
+  disconnectedCallback() {
+    unsubscribeFromSyncUpdates(this.subscription);
+    this.subscription = undefined;
+  }
+
+  handleSyncUpdate(message) {
+    const ids = [this.recordId, ...this.openInvoices.map((invoice) => invoice.Id)];
+    if (syncUpdateNames(message, ids)) this.refresh();
+  }
+
+  async refresh() {
+    const today = todayIn(TIME_ZONE);
+    if (today !== this.today) {
+      this.today = today; // a new day is a new cache key: the wire fetches again by itself
+    } else if (this.wiredSummaryResult) {
+      await refreshApex(this.wiredSummaryResult);
+    }
+    if (typeof this.refreshQuery === 'function') await this.refreshQuery();
+  }
+
+  handleRefresh() {
+    this.refresh();
+  }
+
+  async generateInvoiceUrls() {
+    const entries = await Promise.all(
+      this.openInvoices.map(async (invoice) => [
+        invoice.Id,
+        await this[NavigationMixin.GenerateUrl](this.pageReference(invoice.Id)),
+      ]),
+    );
+    this.invoiceUrls = Object.fromEntries(entries);
+  }
+
+  pageReference(recordId) {
+    return { type: 'standard__recordPage', attributes: { recordId, actionName: 'view' } };
+  }
+
+  handleOpenInvoice(event) {
+    event.preventDefault();
+    this[NavigationMixin.Navigate](this.pageReference(event.currentTarget.dataset.id));
+  }
+
+  get isLoading() {
+    return !this.summary && !this.summaryError;
+  }
+
+  get hasError() {
+    return !!this.summaryError;
+  }
+
+  get errorMessages() {
+    return reduceErrors(this.summaryError).join(' ');
+  }
+
+  get hasSummary() {
+    return !!this.summary;
+  }
+
+  get aged() {
+    return ageReceivables(this.summary?.openByDueDate, this.today);
+  }
+
+  get isEmpty() {
+    return this.hasSummary && this.aged.length === 0;
+  }
+
+  get isIncomplete() {
+    return this.hasSummary && this.summary.complete === false;
+  }
+
+  get currencies() {
+    const sales = new Map((this.summary?.creditSales ?? []).map((row) => [row.currencyCode, toCents(row.total)]));
+    const periodDays = this.summary?.periodDays ?? 90;
+    return this.aged.map((entry) => {
+      const dso = simpleDso(entry.outstandingCents, sales.get(entry.currencyCode) ?? 0, periodDays);
+      return {
+        currencyCode: entry.currencyCode,
+        headingId: `receivables-${entry.currencyCode}`,
+        outstanding: fromCents(entry.outstandingCents),
+        overdue: fromCents(entry.overdueCents),
+        overdueClass: entry.overdueCents > 0 ? 'overdue slds-text-color_error' : 'overdue',
+        openCount: entry.openCount,
+        dsoText: dso === null ? '—' : formatLabel(LABELS.dsoDays, dso),
+        ageingCaption: formatLabel(LABELS.ageingCaption, entry.currencyCode),
+        buckets: BUCKET_LABELS.map(([key, label]) => ({
+          key,
+          label,
+          value: fromCents(entry.buckets[key]),
+          className: `bucket bucket-${key}`,
+        })),
+      };
+    });
+  }
+
+  /** The corporate-currency figures, or why there are none; only worth showing when another currency is involved. */
+  get corporate() {
+    const corporateCurrency = this.summary?.corporateCurrency;
+    const aged = this.aged;
+    if (aged.length === 0 || aged.every((entry) => entry.currencyCode === corporateCurrency)) return null;
+    const rates = this.summary.rates ?? {};
+    const outstanding = corporateTotal(
+      aged.map((entry) => ({ currencyCode: entry.currencyCode, cents: entry.outstandingCents })),
+      rates,
+      corporateCurrency,
+    );
+    if (outstanding.missing) {
+      return { missing: true, text: formatLabel(LABELS.corporateTotalMissing, outstanding.missing.join(', ')) };
+    }
+    const overdue = corporateTotal(
+      aged.map((entry) => ({ currencyCode: entry.currencyCode, cents: entry.overdueCents })),
+      rates,
+      corporateCurrency,
+    );
+    return {
+      missing: false,
+      currencyCode: corporateCurrency,
+      heading: formatLabel(LABELS.corporateTotal, corporateCurrency),
+      outstanding: fromCents(outstanding.cents),
+      overdue: fromCents(overdue.cents),
+    };
+  }
+
+  get openCount() {
+    return this.aged.reduce((sum, entry) => sum + entry.openCount, 0);
+  }
+
+  get invoiceRows() {
+    return this.openInvoices.map((invoice) => ({
+      id: invoice.Id,
+      title: invoice.Invoice_Number__c || invoice.Name,
+      url: this.invoiceUrls[invoice.Id],
+      currencyCode: invoice.Currency_Code__c,
+      amountDue: fromCents(toCents(invoice.Amount_Due__c)),
+      dueDate: invoice.Due_Date__c,
+      badge: {
+        status: invoice.Status__c,
+        approvalStatus: invoice.Approval_Status__c,
+        total: invoice.Total__c,
+        amountPaid: invoice.Amount_Paid__c,
+        amountCredited: invoice.Amount_Credited__c,
+        amountDue: invoice.Amount_Due__c,
+        dueDate: invoice.Due_Date__c,
+      },
+    }));
+  }
+
+  get hasOpenInvoices() {
+    return this.openInvoices.length > 0;
+  }
+
+  get showingText() {
+    return this.openCount > this.openInvoices.length
+      ? formatLabel(LABELS.showingOf, this.openInvoices.length, this.openCount)
+      : null;
+  }
+
+  get invoicesErrorMessages() {
+    return reduceErrors(this.invoicesError).join(' ');
+  }
+}
