@@ -4,7 +4,7 @@ import { computeLine, computeTotals, toBase } from './arithmetic';
 
 const exclusive: MathOptions = { lineAmountTypes: 'Exclusive', unitdp: 2, rounding: 'half-up' };
 
-function line(input: Partial<LineInput> & { taxRate: string }, options: MathOptions = exclusive) {
+function line(input: Omit<Partial<LineInput>, 'taxRate'> & { taxRate: string }, options: MathOptions = exclusive) {
   const result = computeLine({ ...input, taxRate: new Big(input.taxRate) } as LineInput, options);
   if ('error' in result) throw new Error(result.error);
   return result;
