@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { systemClock } from '../lib/clock';
+import type { AppDeps, AppOptions } from './deps';
+import { createMetrics } from './metrics';
+import { inMemoryPendingAuthorizations } from './pkce';
+import adminAuth from './plugins/admin-auth';
+import errorHandler from './plugins/error-handler';
+import metricsPlugin from './plugins/metrics';
+import shutdown from './plugins/shutdown';
+import adminRoutes from './routes/admin';
+import connectRoutes from './routes/connect';
+import healthRoutes from './routes/health';
+import metricsRoutes from './routes/metrics';
+import webhookRoutes from './routes/webhooks';
+
+declare module 'fastify' {
+  /** OpenAPI-style route documentation (read by @fastify/swagger if it is ever added). */
+  interface FastifySchema {
+    summary?: string;
+    description?: string;
+  }
+}
+
+export const DEFAULTS = {
+  bodyLimit: 1024 * 1024,
+  webhookBodyLimit: 256 * 1024,
+  readyTimeoutMs: 2_000,
+  authorizationTtlMs: 10 * 60_000,
+  drainTimeoutMs: 8_000,
+} as const satisfies Required<AppOptions>;
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** Our own id, or the caller's X-Request-Id when it is a plain token (so logs join across hops). */
+function genReqId(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** Probes are polled constantly; log them at debug so they don't drown real traffic. */
+const QUIET_ROUTES = new Set(['/health', '/ready', '/metrics']);
+
+/**
+ * The bridge's HTTP server: health, readiness, metrics, admin API, Xero connect and webhooks. Everything
+ * it talks to comes in `deps`, so tests run it with in-memory fakes. Call `await app.ready()` (or listen)
+ * before use; `app.close()` runs the ordered shutdown in `deps.shutdown`.
+ */
+export function buildApp(deps: AppDeps, options: AppOptions = {}): FastifyInstance {
+  const opts = { ...DEFAULTS, ...options };
+  const clock = deps.clock ?? systemClock;
+  const metrics = deps.metrics ?? createMetrics({ defaultMetrics: false });
+
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // We log one line per request ourselves (onResponse below), without query strings: the Xero
+    // callback's ?code= must not reach the log.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId,
+    requestIdHeader: false,
+    trustProxy: false,
+    bodyLimit: opts.bodyLimit,
+    // Idle keep-alive sockets close at once; in-flight requests finish (closeWithGrace bounds the wait).
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    ajv: { customOptions: { allErrors: true } },
+  }) as unknown as FastifyInstance;
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url;
+    const line = {
+      method: request.method,
+      path: request.url.split('?')[0],
+      route,
+      statusCode: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+    };
+    if (route !== undefined && QUIET_ROUTES.has(route)) request.log.debug(line, 'request');
+    else request.log.info(line, 'request');
+  });
+
+  app.register(errorHandler);
+  app.register(metricsPlugin, { metrics, jobs: deps.jobs });
+  app.register(adminAuth, { adminToken: deps.config.adminToken });
+  app.register(shutdown, { shutdown: deps.shutdown, drainTimeoutMs: opts.drainTimeoutMs });
+
+  app.register(healthRoutes, {
+    readiness: deps.readiness,
+    billingEntities: deps.billingEntities,
+    readyTimeoutMs: opts.readyTimeoutMs,
+  });
+  app.register(metricsRoutes);
+  app.register(adminRoutes, { jobs: deps.jobs });
+  app.register(connectRoutes, {
+    config: deps.config,
+    xeroConnect: deps.xeroConnect,
+    billingEntities: deps.billingEntities,
+    pending: deps.pendingAuthorizations ?? inMemoryPendingAuthorizations(),
+    clock,
+    authorizationTtlMs: opts.authorizationTtlMs,
+  });
+  app.register(webhookRoutes, {
+    webhookKey: deps.config.xero.webhookKey,
+    bodyLimit: opts.webhookBodyLimit,
+    acceptWebhook: deps.acceptWebhook,
+  });
+
+  return app;
+}

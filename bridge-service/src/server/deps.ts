@@ -1,0 +1,129 @@
+/**
+ * What the HTTP server needs from the rest of the bridge, as narrow interfaces. The real store, Salesforce
+ * and Xero modules satisfy them (see main.ts for the wiring); tests pass small in-memory fakes.
+ */
+import type { Config } from '../config';
+import type { Clock } from '../lib/clock';
+import type { Logger } from '../lib/logger';
+import type { Store, XeroTokenSet } from '../store/types';
+import type { BridgeMetrics } from './metrics';
+import type { PendingAuthorizations } from './pkce';
+
+/** The configuration the server reads: the admin token and the Xero app settings. */
+export interface ServerConfig {
+  adminToken: Config['adminToken'];
+  xero: Pick<Config['xero'], 'clientId' | 'authorizeUrl' | 'redirectUri' | 'scopes' | 'webhookKey'>;
+}
+
+/** Jobs as the admin API sees them. Dead letters are jobs in state `dead`. */
+export type JobsAdmin = Pick<Store, 'listJobs' | 'getJob' | 'retryJob' | 'countJobsByState'>;
+
+/** One Billing_Entity__mdt record's Xero tenant, as ops configured it in Salesforce. */
+export interface BillingEntityTenant {
+  developerName: string;
+  xeroTenantId: string;
+}
+
+/** One organisation a Xero token can reach (an entry of GET /connections). */
+export interface XeroTenant {
+  tenantId: string;
+  tenantName?: string | null;
+  tenantType?: string | null;
+}
+
+/** Checks behind GET /ready. Each one rejects (or times out) when its dependency is not usable. */
+export interface ReadinessDeps {
+  /** The store answers (e.g. `store.ping()`). */
+  store: () => Promise<void>;
+  /** Salesforce answers for the integration user (e.g. a cheap REST call). */
+  salesforce: () => Promise<void>;
+  /**
+   * Xero answers and these are the organisations the stored token sets reach (e.g. GET /connections for
+   * every active connection). An empty list means nothing is connected yet.
+   */
+  xeroTenants: () => Promise<XeroTenant[]>;
+}
+
+/** The authorization-code half of connecting Xero (GET /connect/xero/callback). */
+export interface XeroConnectDeps {
+  /** POST the code and PKCE verifier to the token endpoint; resolves to the new token set. */
+  exchangeCode: (args: { code: string; codeVerifier: string; redirectUri: string }) => Promise<XeroTokenSet>;
+  /** Persists the token set (encrypted) and returns the connection id it is stored under. */
+  saveTokenSet: (tokenSet: XeroTokenSet) => Promise<{ connectionId: string }>;
+  /** GET /connections with the new access token. */
+  listTenants: (tokenSet: XeroTokenSet) => Promise<XeroTenant[]>;
+  /** Links the tenants to the stored connection (e.g. `store.saveXeroTenants`). */
+  saveTenants: (connectionId: string, tenants: XeroTenant[]) => Promise<void>;
+}
+
+/** The Xero webhook body (§10): thin events, to be fetched later. */
+export interface XeroWebhookEvent {
+  resourceUrl?: string;
+  resourceId: string;
+  eventDateUtc?: string;
+  eventType: string;
+  eventCategory: string;
+  tenantId: string;
+  tenantType?: string;
+  [key: string]: unknown;
+}
+
+export interface XeroWebhookPayload {
+  events: XeroWebhookEvent[];
+  firstEventSequence?: number;
+  lastEventSequence?: number;
+  entropy?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Ordered shutdown, run from one onClose hook after the HTTP server stopped taking requests:
+ * 1. every `intake` stops together (CometD subscriber, Xero poller, webhook processor): no new work;
+ * 2. every `inFlight` drains together (job workers finish what they hold), bounded by `drainTimeoutMs`;
+ * 3. every `resources` entry closes in the order given (the store last).
+ * A failing step is logged and the next step still runs, so the store is always closed.
+ */
+export interface ShutdownDeps {
+  intake: { name: string; stop: () => Promise<void> }[];
+  inFlight: { name: string; drain: () => Promise<void> }[];
+  resources: { name: string; close: () => Promise<void> }[];
+}
+
+/** Everything `buildApp` is given. */
+export interface AppDeps {
+  config: ServerConfig;
+  logger: Logger;
+  /** Time source for authorization-state expiry (default: system clock). */
+  clock?: Pick<Clock, 'now'>;
+  /**
+   * Shared with the Xero scheduler and the event subscriber, which record calls, 429s and event lag on it.
+   * Created (with its own registry) when absent.
+   */
+  metrics?: BridgeMetrics;
+  jobs: JobsAdmin;
+  readiness: ReadinessDeps;
+  /** The Billing_Entity__mdt records' tenant ids (read from Salesforce); used by /ready and the callback. */
+  billingEntities: () => Promise<BillingEntityTenant[]>;
+  xeroConnect: XeroConnectDeps;
+  /**
+   * Stores the events of a verified webhook and returns; must be quick (Xero wants the answer within 5 s).
+   * Dedupe and fetching the changed resources happen later, off the request.
+   */
+  acceptWebhook: (payload: XeroWebhookPayload) => Promise<void>;
+  shutdown: ShutdownDeps;
+  /** Where /connect/xero keeps state → PKCE verifier until the callback (default: in memory). */
+  pendingAuthorizations?: PendingAuthorizations;
+}
+
+export interface AppOptions {
+  /** Largest accepted request body, in bytes (default 1 MiB). */
+  bodyLimit?: number;
+  /** Largest accepted webhook body, in bytes (default 256 KiB). */
+  webhookBodyLimit?: number;
+  /** Each /ready check fails after this long (default 2,000 ms). */
+  readyTimeoutMs?: number;
+  /** How long a /connect/xero state stays usable (default 10 minutes). */
+  authorizationTtlMs?: number;
+  /** How long shutdown waits for in-flight work before closing resources anyway (default 8,000 ms). */
+  drainTimeoutMs?: number;
+}

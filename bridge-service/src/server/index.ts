@@ -1,0 +1,6 @@
+export { buildApp, DEFAULTS } from './app';
+export type * from './deps';
+export { HttpError, NotFoundError, ConflictError, BadRequestError, UnauthorizedError } from './errors';
+export { createMetrics, METRIC_NAMES, type BridgeMetrics, type EventSource } from './metrics';
+export { inMemoryPendingAuthorizations, type PendingAuthorizations } from './pkce';
+export { runMain, type Bridge, type BridgeContext, type CreateBridge } from './main';

@@ -1,0 +1,92 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { LedgerlineError } from '../../lib/errors';
+import { errorResponseSchema, type ErrorBody } from '../errors';
+
+/** Fastify's own 4xx errors, renamed to stable codes of ours. Their messages are safe to show. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
+};
+
+const GENERIC_5XX = 'Internal error';
+
+interface Mapped {
+  statusCode: number;
+  body: Omit<ErrorBody, 'reqId'>;
+}
+
+function mapError(err: FastifyError | Error): Mapped {
+  const e = err as FastifyError & { statusCode?: number; validation?: unknown };
+  // Schema validation: 400 with every problem.
+  if (Array.isArray(e.validation)) {
+    const context = (e as { validationContext?: string }).validationContext ?? 'request';
+    const details = (
+      e.validation as { instancePath?: string; message?: string; params?: Record<string, unknown> }[]
+    ).map((issue) => {
+      const missing = issue.params?.missingProperty;
+      const path = `${context}${issue.instancePath ?? ''}${typeof missing === 'string' ? `/${missing}` : ''}`;
+      return { path, message: issue.message ?? 'is invalid' };
+    });
+    return {
+      statusCode: 400,
+      body: {
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: details.map((d) => `${d.path} ${d.message}`).join('; '),
+          details,
+        },
+      },
+    };
+  }
+  const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  // Our typed errors carry their own status (HttpError); only 4xx keep their message.
+  if (err instanceof LedgerlineError && status !== undefined && status >= 400 && status < 500) {
+    return { statusCode: status, body: { error: { code: err.code, message: err.message } } };
+  }
+  // Fastify's own client errors (body too large, bad JSON, wrong media type, ...).
+  if (!(err instanceof LedgerlineError) && status !== undefined && status >= 400 && status < 500) {
+    const code =
+      FASTIFY_CODES[e.code] ?? (typeof e.code === 'string' && !e.code.startsWith('FST_') ? e.code : 'BAD_REQUEST');
+    return { statusCode: status, body: { error: { code, message: e.message } } };
+  }
+  return {
+    statusCode: status !== undefined && status >= 500 && status < 600 ? status : 500,
+    body: { error: { code: 'INTERNAL_ERROR', message: GENERIC_5XX } },
+  };
+}
+
+async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
+  app.addSchema(errorResponseSchema);
+
+  app.setErrorHandler((err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
+    const { statusCode, body } = mapError(err);
+    if (statusCode >= 500) {
+      // Details stay in the log, joined to the response by reqId.
+      request.log.error({ err, reqId: request.id }, 'request failed');
+    } else {
+      request.log.info({ code: body.error.code, statusCode }, body.error.message);
+    }
+    return reply.code(statusCode).send({ ...body, reqId: String(request.id) });
+  });
+
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    return reply.code(404).send({
+      error: { code: 'NOT_FOUND', message: `Route ${request.method} ${request.url.split('?')[0]} not found` },
+      reqId: String(request.id),
+    });
+  });
+}
+
+/**
+ * One place maps every error to a response `{ error: { code, message, details? }, reqId }`:
+ * - schema validation → 400 VALIDATION_FAILED with every problem in `details`;
+ * - a LedgerlineError with a 4xx `statusCode` (HttpError and friends) → that status, its code and message;
+ * - Fastify's client errors (413 body too large, 415 media type, bad JSON) → their status, a stable code;
+ * - anything else → 500 (or the error's 5xx) with the generic "Internal error"; details only in the log.
+ */
+export default fp(errorHandlerPlugin, { name: 'error-handler', fastify: '5.x' });
+export { mapError };

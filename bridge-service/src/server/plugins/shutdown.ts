@@ -1,0 +1,64 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { ShutdownDeps } from '../deps';
+
+export interface ShutdownPluginOptions {
+  shutdown: ShutdownDeps;
+  /** How long to wait for in-flight work before closing resources anyway. */
+  drainTimeoutMs: number;
+}
+
+async function settleWithin(promise: Promise<unknown>, ms: number): Promise<'done' | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => 'done' as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function shutdownPlugin(app: FastifyInstance, opts: ShutdownPluginOptions): Promise<void> {
+  const { intake, inFlight, resources } = opts.shutdown;
+  const log = app.log;
+
+  // One hook, explicit order. onClose runs after the HTTP server stopped accepting requests, so webhook
+  // intake is already closed when the other intakes stop.
+  app.addHook('onClose', async () => {
+    // 1. No new work: subscriber, poller, webhook processor.
+    const stopped = await Promise.allSettled(intake.map((step) => step.stop()));
+    stopped.forEach((result, i) => {
+      if (result.status === 'rejected')
+        log.error({ err: result.reason, step: intake[i]?.name }, 'intake did not stop cleanly');
+    });
+    log.info({ steps: intake.map((s) => s.name) }, 'intake stopped');
+
+    // 2. Finish in-flight work, bounded: a job still running afterwards keeps its lease, which expires and
+    //    lets another worker (or the next start) take it again; Idempotency-Keys keep that safe.
+    const drained = Promise.allSettled(inFlight.map((step) => step.drain())).then((results) =>
+      results.forEach((result, i) => {
+        if (result.status === 'rejected') log.error({ err: result.reason, step: inFlight[i]?.name }, 'drain failed');
+      }),
+    );
+    if ((await settleWithin(drained, opts.drainTimeoutMs)) === 'timeout') {
+      log.warn({ timeoutMs: opts.drainTimeoutMs }, 'in-flight work did not finish in time; closing anyway');
+    } else {
+      log.info('in-flight work finished');
+    }
+
+    // 3. Resources in the order given (the store last).
+    for (const resource of resources) {
+      try {
+        await resource.close();
+      } catch (err) {
+        log.error({ err, step: resource.name }, 'close failed');
+      }
+    }
+    log.info('shutdown complete');
+  });
+}
+
+/** Graceful shutdown on app.close(): stop intake, finish in-flight work, close the store. */
+export default fp(shutdownPlugin, { name: 'shutdown', fastify: '5.x' });

@@ -1,0 +1,163 @@
+import type { FastifyInstance } from 'fastify';
+import { LedgerlineError } from '../../../lib/errors';
+import type { BillingEntityTenant, ReadinessDeps, XeroTenant } from '../../deps';
+import { errorRef } from '../../errors';
+
+export interface HealthRoutesOptions {
+  readiness: ReadinessDeps;
+  billingEntities: () => Promise<BillingEntityTenant[]>;
+  readyTimeoutMs: number;
+}
+
+export interface ReadyCheck {
+  name: 'store' | 'salesforce' | 'xero' | 'billing_entities';
+  ok: boolean;
+  message: string;
+}
+
+export interface ReadyBody {
+  status: 'ready' | 'not_ready';
+  checks: ReadyCheck[];
+  /** Billing_Entity__mdt records whose Xero tenant no stored connection reaches. */
+  missingTenants: BillingEntityTenant[];
+}
+
+const readySchema = {
+  type: 'object',
+  required: ['status', 'checks', 'missingTenants'],
+  properties: {
+    status: { type: 'string', enum: ['ready', 'not_ready'] },
+    checks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'ok', 'message'],
+        properties: { name: { type: 'string' }, ok: { type: 'boolean' }, message: { type: 'string' } },
+      },
+    },
+    missingTenants: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['developerName', 'xeroTenantId'],
+        properties: { developerName: { type: 'string' }, xeroTenantId: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
+class CheckTimeout extends LedgerlineError {
+  constructor(ms: number) {
+    super('TIMEOUT', `no answer within ${ms} ms`);
+  }
+}
+
+function withTimeout<T>(fn: () => Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    Promise.resolve().then(fn),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CheckTimeout(ms)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** What /ready (unauthenticated) says about a failure: a code, never the error text. */
+function reason(err: unknown): string {
+  if (err instanceof CheckTimeout) return `unreachable: ${err.message}`;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code) ? `unreachable (${code})` : 'unreachable';
+}
+
+export default async function healthRoutes(app: FastifyInstance, opts: HealthRoutesOptions): Promise<void> {
+  const { readiness, readyTimeoutMs } = opts;
+
+  app.get(
+    '/health',
+    {
+      schema: {
+        summary: 'Liveness: 200 while the process runs',
+        response: {
+          200: { type: 'object', required: ['status'], properties: { status: { type: 'string', const: 'ok' } } },
+        },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/ready',
+    {
+      schema: {
+        summary: 'Readiness: store, Salesforce and Xero reachable; every billing entity tenant connected',
+        response: { 200: readySchema, 503: readySchema, '5xx': errorRef },
+      },
+    },
+    async (request, reply) => {
+      const run = <T>(fn: () => Promise<T>) => withTimeout(fn, readyTimeoutMs);
+      const [store, salesforce, xero, entities] = await Promise.allSettled([
+        run(readiness.store),
+        run(readiness.salesforce),
+        run(readiness.xeroTenants),
+        run(opts.billingEntities),
+      ]);
+      const failed = (name: string, result: PromiseSettledResult<unknown>) => {
+        if (result.status === 'rejected')
+          request.log.warn({ err: result.reason, check: name }, 'readiness check failed');
+      };
+      failed('store', store);
+      failed('salesforce', salesforce);
+      failed('xero', xero);
+      failed('billing_entities', entities);
+
+      const checks: ReadyCheck[] = [
+        {
+          name: 'store',
+          ok: store.status === 'fulfilled',
+          message: store.status === 'fulfilled' ? 'ok' : reason(store.reason),
+        },
+        {
+          name: 'salesforce',
+          ok: salesforce.status === 'fulfilled',
+          message: salesforce.status === 'fulfilled' ? 'ok' : reason(salesforce.reason),
+        },
+      ];
+      const tenants: XeroTenant[] = xero.status === 'fulfilled' ? xero.value : [];
+      checks.push({
+        name: 'xero',
+        ok: xero.status === 'fulfilled',
+        message: xero.status === 'fulfilled' ? `ok (${tenants.length} organisation(s) connected)` : reason(xero.reason),
+      });
+
+      let missingTenants: BillingEntityTenant[] = [];
+      if (entities.status === 'rejected') {
+        checks.push({
+          name: 'billing_entities',
+          ok: false,
+          message: `cannot read Billing_Entity__mdt: ${reason(entities.reason)}`,
+        });
+      } else if (entities.value.length === 0) {
+        checks.push({ name: 'billing_entities', ok: false, message: 'no Billing_Entity__mdt records' });
+      } else if (xero.status === 'rejected') {
+        checks.push({ name: 'billing_entities', ok: false, message: 'cannot check tenants while Xero is unreachable' });
+      } else {
+        const connected = new Set(tenants.map((t) => t.tenantId));
+        missingTenants = entities.value
+          .filter((e) => !connected.has(e.xeroTenantId))
+          .map((e) => ({ developerName: e.developerName, xeroTenantId: e.xeroTenantId }));
+        checks.push({
+          name: 'billing_entities',
+          ok: missingTenants.length === 0,
+          message:
+            missingTenants.length === 0
+              ? `ok (${entities.value.length} entit${entities.value.length === 1 ? 'y' : 'ies'} connected)`
+              : `not connected in Xero: ${missingTenants.map((m) => `${m.developerName} (${m.xeroTenantId})`).join(', ')}; connect them at /connect/xero`,
+        });
+      }
+
+      const ready = checks.every((c) => c.ok);
+      const body: ReadyBody = { status: ready ? 'ready' : 'not_ready', checks, missingTenants };
+      return reply.code(ready ? 200 : 503).send(body);
+    },
+  );
+}

@@ -1,0 +1,116 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { XeroWebhookPayload } from '../../deps';
+import { BadRequestError, errorRef } from '../../errors';
+
+export interface WebhookRoutesOptions {
+  webhookKey: string;
+  bodyLimit: number;
+  acceptWebhook: (payload: XeroWebhookPayload) => Promise<void>;
+}
+
+/** base64(HMAC-SHA256(raw body bytes, webhook key)), as Xero sends in x-xero-signature. */
+export function xeroSignature(rawBody: Buffer, webhookKey: string): string {
+  return createHmac('sha256', webhookKey).update(rawBody).digest('base64');
+}
+
+/**
+ * Constant-time check of x-xero-signature against the raw body. The expected value is always 44 base64
+ * characters, so a header of another length is rejected without comparing (its length is not a secret);
+ * equal lengths go through timingSafeEqual.
+ */
+export function verifyXeroSignature(
+  rawBody: Buffer,
+  header: string | string[] | undefined,
+  webhookKey: string,
+): boolean {
+  if (typeof header !== 'string' || header === '') return false;
+  const expected = Buffer.from(xeroSignature(rawBody, webhookKey), 'utf8');
+  const presented = Buffer.from(header.trim(), 'utf8');
+  if (presented.length !== expected.length) return false;
+  return timingSafeEqual(presented, expected);
+}
+
+/** Shape check of a parsed payload; the events are stored as they are and interpreted later. */
+function asPayload(value: unknown): XeroWebhookPayload | string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'the body must be a JSON object';
+  const events = (value as { events?: unknown }).events;
+  if (!Array.isArray(events)) return 'the body must have an "events" array';
+  for (const [i, event] of events.entries()) {
+    if (typeof event !== 'object' || event === null) return `events[${i}] must be an object`;
+    for (const field of ['resourceId', 'eventCategory', 'eventType', 'tenantId']) {
+      if (typeof (event as Record<string, unknown>)[field] !== 'string')
+        return `events[${i}].${field} must be a string`;
+    }
+  }
+  return value as XeroWebhookPayload;
+}
+
+const empty = { description: 'empty body', type: 'null' } as const;
+
+/**
+ * POST /webhooks/xero. This plugin's scope parses every body as raw bytes (parseAs buffer, own body limit),
+ * so the signature is checked on exactly what Xero signed, before any JSON parsing:
+ * - missing or wrong signature → 401, empty body, nothing stored (also for intent-to-receive probes);
+ * - good signature, not JSON / not a webhook payload → 400 with a clear error, nothing stored;
+ * - good signature → acceptWebhook(payload) stores the events, then 200 with an empty body
+ *   (an intent-to-receive probe has `events: []` and gets the same 200).
+ * Too large → 413 from the body parser.
+ */
+export default async function webhookRoutes(app: FastifyInstance, opts: WebhookRoutesOptions): Promise<void> {
+  const { webhookKey, acceptWebhook } = opts;
+  if (!webhookKey) throw new Error('webhooks: webhookKey is required');
+
+  const raw = (_request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: Buffer) => void) =>
+    done(null, body);
+  // Scoped to this plugin: the rest of the app keeps Fastify's JSON parser.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: opts.bodyLimit }, raw);
+  // Any other media type is still verified first (401 beats 415), then refused as not JSON.
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.bodyLimit }, raw);
+
+  app.post(
+    '/webhooks/xero',
+    {
+      bodyLimit: opts.bodyLimit,
+      schema: {
+        summary: 'Xero webhook receiver (HMAC-SHA256 over the raw body, verified before parsing)',
+        // No limits here: any malformed signature must get the 401 of a wrong one, not a 400.
+        headers: { type: 'object', properties: { 'x-xero-signature': { type: 'string' } } },
+        response: { 200: empty, 400: errorRef, 401: empty, 413: errorRef, '5xx': errorRef },
+      },
+    },
+    async (request, reply) => {
+      const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      if (!verifyXeroSignature(rawBody, request.headers['x-xero-signature'], webhookKey)) {
+        app.metrics.recordWebhook('bad_signature');
+        request.log.warn({ bytes: rawBody.length }, 'Xero webhook with a missing or wrong signature refused');
+        return reply.code(401).send();
+      }
+
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(rawBody.toString('utf8'));
+      } catch {
+        app.metrics.recordWebhook('invalid');
+        throw new BadRequestError('INVALID_JSON', 'The webhook body is not valid JSON');
+      }
+      const payload = asPayload(parsed);
+      if (typeof payload === 'string') {
+        app.metrics.recordWebhook('invalid');
+        throw new BadRequestError('INVALID_WEBHOOK_PAYLOAD', `Not a Xero webhook payload: ${payload}`);
+      }
+
+      await acceptWebhook(payload);
+      app.metrics.recordWebhook('accepted');
+      request.log.info(
+        {
+          events: payload.events.length,
+          firstEventSequence: payload.firstEventSequence,
+          lastEventSequence: payload.lastEventSequence,
+        },
+        payload.events.length === 0 ? 'Xero intent-to-receive answered' : 'Xero webhook accepted',
+      );
+      return reply.code(200).send();
+    },
+  );
+}
