@@ -1,0 +1,732 @@
+'use strict';
+// Reads the package metadata in force-app (and the approval folder) and checks it against the contract in
+// ARCHITECTURE.md: the platform events, the Xero ids, the data model, and what each permission set grants.
+// Each check is a function returning problems, so the tests can also prove that a bad change would be caught.
+const fs = require('node:fs');
+const path = require('node:path');
+const { XMLParser } = require('fast-xml-parser');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const APP = path.join(ROOT, 'force-app', 'main', 'default');
+const APPROVAL = path.join(ROOT, 'force-app-unpackaged', 'main', 'default');
+
+const ARRAYS = new Set([
+  'applicationVisibilities',
+  'classAccesses',
+  'customMetadataTypeAccesses',
+  'customPermissions',
+  'customSettingAccesses',
+  'fieldPermissions',
+  'flowAccesses',
+  'labels',
+  'objectPermissions',
+  'pageAccesses',
+  'recordTypeVisibilities',
+  'tabSettings',
+  'userPermissions',
+  'value',
+  'values',
+  'criteriaItems',
+  'action',
+  'approvalPageFields.field',
+  'fieldUpdates',
+  'queueSobject',
+]);
+// Tags that may repeat are always arrays; `field` only where it repeats (approval page fields).
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  isArray: (name, jpath) => ARRAYS.has(name) || ARRAYS.has(jpath.split('.').slice(-2).join('.')),
+});
+const parse = (file) => parser.parse(fs.readFileSync(file, 'utf8'));
+const clone = (value) => JSON.parse(JSON.stringify(value));
+const isTrue = (value) => value === 'true';
+
+// ── Loading ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+function loadObjects() {
+  const objects = {};
+  for (const name of fs.readdirSync(path.join(APP, 'objects'))) {
+    const dir = path.join(APP, 'objects', name);
+    const metaFile = path.join(dir, `${name}.object-meta.xml`);
+    const fieldsDir = path.join(dir, 'fields');
+    const fields = {};
+    if (fs.existsSync(fieldsDir)) {
+      for (const file of fs.readdirSync(fieldsDir)) {
+        fields[file.replace('.field-meta.xml', '')] = parse(path.join(fieldsDir, file)).CustomField;
+      }
+    }
+    objects[name] = { meta: fs.existsSync(metaFile) ? parse(metaFile).CustomObject : null, fields };
+  }
+  return objects;
+}
+
+function loadPermissionSets() {
+  const sets = {};
+  const dir = path.join(APP, 'permissionsets');
+  for (const file of fs.readdirSync(dir)) {
+    sets[file.replace('.permissionset-meta.xml', '')] = parse(path.join(dir, file)).PermissionSet;
+  }
+  return sets;
+}
+
+const objects = loadObjects();
+const permissionSets = loadPermissionSets();
+
+// ── The contract ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+const PACKAGE_OBJECTS = ['Invoice__c', 'Invoice_Line__c', 'Payment__c', 'Credit_Note__c', 'Credit_Allocation__c'];
+const text = (min) => ({ type: 'Text', min });
+const longText = { type: 'LongTextArea' };
+
+const EVENTS = {
+  Invoice_Request__e: {
+    Action__c: text(12),
+    Opportunity_Id__c: text(18),
+    Invoice_Id__c: text(18),
+    Request_Key__c: text(255),
+    Requested_By__c: text(18),
+    Payload__c: longText,
+  },
+  Sync_Update__e: {
+    Record_Ids__c: longText,
+    Invoice_Id__c: text(18),
+    Opportunity_Id__c: text(18),
+    Account_Id__c: text(18),
+    Change__c: text(40),
+  },
+};
+
+const XERO_IDS = {
+  Invoice__c: ['Xero_Invoice_Id__c', 'Request_Key__c'],
+  Invoice_Line__c: ['Xero_Line_Item_Id__c'],
+  Payment__c: ['Xero_Payment_Id__c'],
+  Credit_Note__c: ['Xero_Credit_Note_Id__c', 'Request_Key__c'],
+  Credit_Allocation__c: ['Xero_Allocation_Id__c'],
+};
+
+const money = { type: 'Number', precision: '16', scale: '2' };
+const picklist = (...values) => ({ type: 'Picklist', values });
+const STATUS = ['Draft', 'Awaiting Approval', 'Approved', 'Authorised', 'Partially Paid', 'Paid', 'Voided', 'Deleted'];
+const APPROVAL_STATUS = ['Not Submitted', 'Pending', 'Approved', 'Rejected'];
+const SYNC = ['Pending', 'Synced', 'Error'];
+const TYPES = ['New', 'Renewal', 'Amendment'];
+
+// Field API names other engineers build against (the bridge's schema module, the Salesforce emulator).
+const DATA_MODEL = {
+  Invoice__c: {
+    Opportunity__c: { type: 'Lookup', referenceTo: 'Opportunity' },
+    Account__c: { type: 'Lookup', referenceTo: 'Account' },
+    Xero_Invoice_Id__c: text(36),
+    Request_Key__c: text(255),
+    Invoice_Number__c: text(255),
+    Billing_Entity__c: text(40),
+    Xero_Tenant_Id__c: text(36),
+    Currency_Code__c: text(3),
+    Currency_Rate__c: { type: 'Number', precision: '18', scale: '6' },
+    Sub_Total__c: money,
+    Total_Tax__c: money,
+    Total__c: money,
+    Amount_Paid__c: money,
+    Amount_Credited__c: money,
+    Amount_Due__c: money,
+    Issue_Date__c: { type: 'Date' },
+    Due_Date__c: { type: 'Date' },
+    Status__c: picklist(...STATUS),
+    Approval_Status__c: picklist(...APPROVAL_STATUS),
+    Approval_Comment__c: text(255),
+    Online_Invoice_URL__c: { type: 'Url' },
+    Service_Start_Date__c: { type: 'Date' },
+    Service_End_Date__c: { type: 'Date' },
+    Invoice_Type__c: picklist(...TYPES),
+    Sync_Status__c: picklist(...SYNC),
+    Sync_Message__c: longText,
+    Last_Synced__c: { type: 'DateTime' },
+    Xero_Updated__c: { type: 'DateTime' },
+    Line_Amount_Type__c: picklist('Exclusive', 'Inclusive', 'NoTax'),
+    Reference__c: text(255),
+    Days_Overdue__c: { type: 'Number' },
+  },
+  Invoice_Line__c: {
+    Invoice__c: { type: 'MasterDetail', referenceTo: 'Invoice__c', relationshipName: 'Invoice_Lines' },
+    Xero_Line_Item_Id__c: text(36),
+    Description__c: longText,
+    Quantity__c: { type: 'Number', precision: '14', scale: '4' },
+    Unit_Amount__c: { type: 'Number', precision: '14', scale: '4' },
+    Discount_Rate__c: { type: 'Number', precision: '5', scale: '2' },
+    Line_Amount__c: money,
+    Tax_Amount__c: money,
+    Tax_Type__c: text(50),
+    Account_Code__c: text(10),
+    Item_Code__c: text(30),
+    Currency_Code__c: text(3),
+    Opportunity_Line_Item_Id__c: text(18),
+    Sort_Order__c: { type: 'Number', precision: '4', scale: '0' },
+  },
+  Payment__c: {
+    Invoice__c: { type: 'MasterDetail', referenceTo: 'Invoice__c', relationshipName: 'Payments' },
+    Xero_Payment_Id__c: text(36),
+    Amount__c: money,
+    Currency_Code__c: text(3),
+    Currency_Rate__c: { type: 'Number', precision: '18', scale: '6' },
+    Payment_Date__c: { type: 'Date' },
+    Reference__c: text(255),
+    Status__c: picklist('Authorised', 'Deleted'),
+    Xero_Updated__c: { type: 'DateTime' },
+  },
+  Credit_Note__c: {
+    Invoice__c: { type: 'Lookup', referenceTo: 'Invoice__c', relationshipName: 'Credit_Notes' },
+    Account__c: { type: 'Lookup', referenceTo: 'Account' },
+    Xero_Credit_Note_Id__c: text(36),
+    Request_Key__c: text(255),
+    Credit_Note_Number__c: text(255),
+    Currency_Code__c: text(3),
+    Sub_Total__c: money,
+    Total_Tax__c: money,
+    Total__c: money,
+    Remaining_Credit__c: money,
+    Status__c: picklist('Draft', 'Awaiting Approval', 'Approved', 'Authorised', 'Paid', 'Voided', 'Deleted'),
+    Approval_Status__c: picklist(...APPROVAL_STATUS),
+    Approval_Comment__c: text(255),
+    Issue_Date__c: { type: 'Date' },
+    Reason__c: text(255),
+    Sync_Status__c: picklist(...SYNC),
+    Sync_Message__c: longText,
+    Last_Synced__c: { type: 'DateTime' },
+    Xero_Updated__c: { type: 'DateTime' },
+  },
+  Credit_Allocation__c: {
+    Credit_Note__c: { type: 'MasterDetail', referenceTo: 'Credit_Note__c', relationshipName: 'Allocations' },
+    Invoice__c: { type: 'Lookup', referenceTo: 'Invoice__c' },
+    Xero_Allocation_Id__c: text(36),
+    Amount__c: money,
+    Currency_Code__c: text(3),
+    Allocation_Date__c: { type: 'Date' },
+    Status__c: picklist('Active', 'Deleted'),
+  },
+  Opportunity: {
+    Invoiced_Amount__c: money,
+    Amount_Paid__c: money,
+    Amount_Due__c: money,
+    Amount_Overdue__c: money,
+    Invoice_Currency__c: text(3),
+    Invoice_Status__c: text(255),
+    Last_Payment_Date__c: { type: 'Date' },
+    Billing_Entity__c: text(40),
+    Amended_Opportunity__c: { type: 'Lookup', referenceTo: 'Opportunity' },
+    Invoice_Type__c: picklist(...TYPES),
+    Service_Start_Date__c: { type: 'Date' },
+    Service_End_Date__c: { type: 'Date' },
+    Renewal_Uplift_Percent__c: { type: 'Number', precision: '5', scale: '2' },
+  },
+  Account: {
+    Billing_Entity__c: text(40),
+    Invoiced_Amount__c: money,
+    Amount_Due__c: money,
+    Amount_Overdue__c: money,
+    Receivables_Currency__c: text(3),
+    Receivables_Summary__c: longText,
+    Last_Payment_Date__c: { type: 'Date' },
+  },
+  Billing_Entity__mdt: {
+    Xero_Tenant_Id__c: text(36),
+    Base_Currency__c: text(3),
+    Countries__c: text(255),
+    Regions__c: text(255),
+    Currencies__c: text(255),
+    Account_Code__c: text(10),
+    Tax_Type__c: text(50),
+    Line_Amount_Type__c: text(8),
+    Payment_Terms_Days__c: { type: 'Number' },
+    Branding_Theme_Id__c: text(36),
+    Is_Default__c: { type: 'Checkbox' },
+    Auto_Email__c: { type: 'Checkbox' },
+  },
+  Ledgerline_Settings__c: {
+    Auto_Draft_On_Close__c: { type: 'Checkbox', defaultValue: 'true' },
+    Read_Only_Mode__c: { type: 'Checkbox', defaultValue: 'false' },
+  },
+};
+
+// What the bridge user may touch, and how (ARCHITECTURE.md: "exactly what the bridge reads and writes").
+const INTEGRATION_OBJECTS = {
+  Invoice__c: 'CRE',
+  Invoice_Line__c: 'CRE',
+  Payment__c: 'CRE',
+  Credit_Note__c: 'CRE',
+  Credit_Allocation__c: 'CRE',
+  Opportunity: 'RE',
+  Account: 'RE',
+  Contact: 'R',
+  Product2: 'R',
+  Pricebook2: 'R',
+  Invoice_Request__e: 'R',
+  Sync_Update__e: 'CR',
+};
+const INTEGRATION_WRITES = {
+  Opportunity: [
+    'Invoiced_Amount__c',
+    'Amount_Paid__c',
+    'Amount_Due__c',
+    'Amount_Overdue__c',
+    'Invoice_Currency__c',
+    'Invoice_Status__c',
+    'Last_Payment_Date__c',
+  ],
+  Account: [
+    'Invoiced_Amount__c',
+    'Amount_Due__c',
+    'Amount_Overdue__c',
+    'Receivables_Currency__c',
+    'Receivables_Summary__c',
+    'Last_Payment_Date__c',
+  ],
+};
+const OPPORTUNITY_INPUTS = [
+  'Billing_Entity__c',
+  'Amended_Opportunity__c',
+  'Invoice_Type__c',
+  'Service_Start_Date__c',
+  'Service_End_Date__c',
+  'Renewal_Uplift_Percent__c',
+];
+const VOID_CREDIT = 'Ledgerline_Request_Void_Credit';
+const RESYNC = 'Ledgerline_Request_Resync';
+
+// ── Checks: each returns a list of problems ─────────────────────────────────────────────────────────────────────────
+
+function fieldTypeProblems(where, field, spec) {
+  if (!field) return [`${where} is missing`];
+  const problems = [];
+  if (field.type !== spec.type) problems.push(`${where} is ${field.type}, expected ${spec.type}`);
+  if (spec.min && Number(field.length) < spec.min) problems.push(`${where} length ${field.length} < ${spec.min}`);
+  for (const key of ['precision', 'scale', 'referenceTo', 'relationshipName', 'defaultValue']) {
+    if (spec[key] !== undefined && field[key] !== spec[key]) {
+      problems.push(`${where} ${key} is ${field[key]}, expected ${spec[key]}`);
+    }
+  }
+  if (spec.values) {
+    const valueSet = field.valueSet ?? {};
+    const values = (valueSet.valueSetDefinition?.value ?? []).map((v) => v.fullName);
+    if (JSON.stringify(values) !== JSON.stringify(spec.values)) {
+      problems.push(`${where} values are [${values}], expected [${spec.values}]`);
+    }
+    if (!isTrue(valueSet.restricted)) problems.push(`${where} should be a restricted picklist`);
+  }
+  return problems;
+}
+
+function eventProblems(objs) {
+  const problems = [];
+  for (const [event, fields] of Object.entries(EVENTS)) {
+    const meta = objs[event]?.meta;
+    if (!meta) {
+      problems.push(`${event} is missing`);
+      continue;
+    }
+    if (meta.eventType !== 'HighVolume') problems.push(`${event} should be HighVolume`);
+    if (meta.publishBehavior !== 'PublishAfterCommit') problems.push(`${event} should be PublishAfterCommit`);
+    for (const [name, spec] of Object.entries(fields)) {
+      problems.push(...fieldTypeProblems(`${event}.${name}`, objs[event].fields[name], spec));
+    }
+  }
+  return problems;
+}
+
+function externalIdProblems(objs) {
+  const problems = [];
+  for (const [object, names] of Object.entries(XERO_IDS)) {
+    const xeroIds = Object.keys(objs[object]?.fields ?? {}).filter(
+      (n) => /^Xero_\w+_Id__c$/.test(n) && n !== 'Xero_Tenant_Id__c',
+    );
+    for (const name of new Set([...names, ...xeroIds])) {
+      const field = objs[object]?.fields[name];
+      if (!field) problems.push(`${object}.${name} is missing`);
+      else if (!isTrue(field.externalId) || !isTrue(field.unique)) {
+        problems.push(`${object}.${name} should be a unique external id`);
+      }
+    }
+  }
+  return problems;
+}
+
+function dataModelProblems(objs) {
+  return Object.entries(DATA_MODEL).flatMap(([object, fields]) =>
+    Object.entries(fields).flatMap(([name, spec]) =>
+      fieldTypeProblems(`${object}.${name}`, objs[object]?.fields[name], spec),
+    ),
+  );
+}
+
+const objectPermission = (ps, object) => (ps.objectPermissions ?? []).find((o) => o.object === object);
+const fieldPermission = (ps, field) => (ps.fieldPermissions ?? []).find((f) => f.field === field);
+const enabledNames = (entries, key = 'name') =>
+  (entries ?? []).filter((e) => isTrue(e.enabled)).map((e) => e[key] ?? e.apexClass);
+const grants = (o) =>
+  o
+    ? `${isTrue(o.allowCreate) ? 'C' : ''}${isTrue(o.allowRead) ? 'R' : ''}${isTrue(o.allowEdit) ? 'E' : ''}${
+        isTrue(o.allowDelete) ? 'D' : ''
+      }${isTrue(o.viewAllRecords) ? 'V' : ''}${isTrue(o.modifyAllRecords) ? 'M' : ''}`
+    : '';
+const fieldInfo = (objs, qualified) => {
+  const [object, name] = qualified.split('.');
+  return objs[object]?.fields[name];
+};
+const isFormula = (field) => field?.formula !== undefined;
+
+/** Rules every permission set follows. */
+function commonPermissionSetProblems(name, ps, objs) {
+  const problems = [];
+  if ((ps.description ?? '').length > 255) problems.push(`${name}: description longer than 255 characters`);
+  for (const f of ps.fieldPermissions ?? []) {
+    const [object, field] = f.field.split('.');
+    const info = fieldInfo(objs, f.field);
+    if (field.endsWith('__c') && !info) problems.push(`${name}: ${f.field} does not exist`);
+    if (info && (isTrue(info.required) || info.type === 'MasterDetail')) {
+      problems.push(`${name}: ${f.field} is required or master-detail and must not be listed`);
+    }
+    if (info && isFormula(info) && isTrue(f.editable)) problems.push(`${name}: ${f.field} is a formula, not editable`);
+    if (isTrue(f.editable) && !isTrue(f.readable)) problems.push(`${name}: ${f.field} editable but not readable`);
+    if (object.endsWith('__e')) problems.push(`${name}: ${f.field} event fields need no field permission`);
+  }
+  for (const o of ps.objectPermissions ?? []) {
+    if (o.object.endsWith('__e') && (isTrue(o.allowEdit) || isTrue(o.allowDelete))) {
+      problems.push(`${name}: ${o.object} events can only be created and read`);
+    }
+  }
+  return problems;
+}
+
+function readsEveryPackageField(name, ps, objs) {
+  const problems = [];
+  for (const object of PACKAGE_OBJECTS) {
+    for (const [field, info] of Object.entries(objs[object].fields)) {
+      if (isTrue(info.required) || info.type === 'MasterDetail') continue;
+      if (!isTrue(fieldPermission(ps, `${object}.${field}`)?.readable)) {
+        problems.push(`${name}: cannot read ${object}.${field}`);
+      }
+    }
+  }
+  return problems;
+}
+
+function integrationProblems(ps, objs) {
+  const name = 'Ledgerline_Integration';
+  const problems = [...commonPermissionSetProblems(name, ps, objs), ...readsEveryPackageField(name, ps, objs)];
+  for (const o of ps.objectPermissions ?? []) {
+    if (!(o.object in INTEGRATION_OBJECTS)) problems.push(`${name}: grants ${o.object}, which the bridge does not use`);
+    if (isTrue(o.allowDelete)) problems.push(`${name}: allowDelete on ${o.object}`);
+    if (isTrue(o.viewAllRecords) || isTrue(o.modifyAllRecords))
+      problems.push(`${name}: view/modify all on ${o.object}`);
+  }
+  for (const [object, expected] of Object.entries(INTEGRATION_OBJECTS)) {
+    const actual = grants(objectPermission(ps, object));
+    if (actual !== expected) problems.push(`${name}: ${object} grants "${actual}", expected "${expected}"`);
+  }
+  for (const f of ps.fieldPermissions ?? []) {
+    const [object, field] = f.field.split('.');
+    if (!(object in INTEGRATION_OBJECTS) && object !== 'OpportunityLineItem') {
+      problems.push(`${name}: field ${f.field} is outside the objects the bridge uses`);
+    }
+    const writable = PACKAGE_OBJECTS.includes(object) || (INTEGRATION_WRITES[object] ?? []).includes(field);
+    if (isTrue(f.editable) && !writable) problems.push(`${name}: may edit ${f.field}, which the bridge only reads`);
+  }
+  for (const object of PACKAGE_OBJECTS) {
+    for (const [field, info] of Object.entries(objs[object].fields)) {
+      if (isTrue(info.required) || info.type === 'MasterDetail' || isFormula(info)) continue;
+      if (!isTrue(fieldPermission(ps, `${object}.${field}`)?.editable)) {
+        problems.push(`${name}: cannot write ${object}.${field}`);
+      }
+    }
+  }
+  for (const [object, fields] of Object.entries(INTEGRATION_WRITES)) {
+    for (const field of fields) {
+      if (!isTrue(fieldPermission(ps, `${object}.${field}`)?.editable)) {
+        problems.push(`${name}: cannot write ${object}.${field}`);
+      }
+    }
+  }
+  for (const key of ['classAccesses', 'customPermissions', 'flowAccesses', 'userPermissions', 'tabSettings']) {
+    if ((ps[key] ?? []).length > 0) problems.push(`${name}: grants ${key}, which the bridge does not need`);
+  }
+  if (!enabledNames(ps.customMetadataTypeAccesses).includes('Billing_Entity__mdt')) {
+    problems.push(`${name}: cannot read Billing_Entity__mdt`);
+  }
+  if (!enabledNames(ps.customSettingAccesses).includes('Ledgerline_Settings__c')) {
+    problems.push(`${name}: cannot read Ledgerline_Settings__c (read-only mode)`);
+  }
+  return problems;
+}
+
+function salesProblems(ps, objs) {
+  const name = 'Ledgerline_Sales';
+  const problems = [...commonPermissionSetProblems(name, ps, objs), ...readsEveryPackageField(name, ps, objs)];
+  for (const object of PACKAGE_OBJECTS) {
+    const actual = grants(objectPermission(ps, object));
+    if (actual !== 'R') problems.push(`${name}: ${object} grants "${actual}", expected read only`);
+  }
+  if (grants(objectPermission(ps, 'Invoice_Request__e')) !== 'CR') {
+    problems.push(`${name}: must create Invoice_Request__e (closing a deal publishes CREATE_DRAFT)`);
+  }
+  if (!grants(objectPermission(ps, 'Sync_Update__e')).includes('R'))
+    problems.push(`${name}: cannot read Sync_Update__e`);
+  const permissions = enabledNames(ps.customPermissions);
+  if (!permissions.includes(RESYNC)) problems.push(`${name}: cannot request a resync`);
+  if (permissions.includes(VOID_CREDIT)) problems.push(`${name}: must not void or credit invoices`);
+  if (!enabledNames(ps.classAccesses, 'apexClass').includes('InvoiceActions')) {
+    problems.push(`${name}: needs InvoiceActions`);
+  }
+  for (const field of OPPORTUNITY_INPUTS) {
+    if (!isTrue(fieldPermission(ps, `Opportunity.${field}`)?.editable)) {
+      problems.push(`${name}: cannot set Opportunity.${field}`);
+    }
+  }
+  for (const f of ps.fieldPermissions ?? []) {
+    const [object, field] = f.field.split('.');
+    if (isTrue(f.editable) && !(object === 'Opportunity' && OPPORTUNITY_INPUTS.includes(field))) {
+      problems.push(`${name}: may edit ${f.field}`);
+    }
+  }
+  return problems;
+}
+
+function financeProblems(ps, objs) {
+  const name = 'Ledgerline_Finance';
+  const problems = [...commonPermissionSetProblems(name, ps, objs), ...readsEveryPackageField(name, ps, objs)];
+  for (const object of PACKAGE_OBJECTS) {
+    const actual = grants(objectPermission(ps, object));
+    const expected = object === 'Invoice__c' || object === 'Credit_Note__c' ? 'RE' : 'R';
+    if (actual !== expected) problems.push(`${name}: ${object} grants "${actual}", expected "${expected}"`);
+  }
+  if (grants(objectPermission(ps, 'Invoice_Request__e')) !== 'CR') {
+    problems.push(`${name}: must create Invoice_Request__e (approve, void, credit)`);
+  }
+  const permissions = enabledNames(ps.customPermissions);
+  for (const needed of [VOID_CREDIT, RESYNC]) {
+    if (!permissions.includes(needed)) problems.push(`${name}: lacks ${needed}`);
+  }
+  if (!enabledNames(ps.classAccesses, 'apexClass').includes('InvoiceActions')) {
+    problems.push(`${name}: needs InvoiceActions`);
+  }
+  return problems;
+}
+
+function adminProblems(ps, objs) {
+  const name = 'Ledgerline_Admin';
+  const problems = [...commonPermissionSetProblems(name, ps, objs), ...readsEveryPackageField(name, ps, objs)];
+  for (const object of PACKAGE_OBJECTS) {
+    const actual = grants(objectPermission(ps, object));
+    if (actual !== 'CREDVM') problems.push(`${name}: ${object} grants "${actual}", expected full access`);
+  }
+  const permissions = enabledNames(ps.customPermissions);
+  for (const needed of [VOID_CREDIT, RESYNC]) {
+    if (!permissions.includes(needed)) problems.push(`${name}: lacks ${needed}`);
+  }
+  if (!enabledNames(ps.customSettingAccesses).includes('Ledgerline_Settings__c')) {
+    problems.push(`${name}: cannot manage Ledgerline_Settings__c`);
+  }
+  if (!enabledNames(ps.customMetadataTypeAccesses).includes('Billing_Entity__mdt')) {
+    problems.push(`${name}: cannot read Billing_Entity__mdt`);
+  }
+  return problems;
+}
+
+const PERSONAS = {
+  Ledgerline_Admin: adminProblems,
+  Ledgerline_Finance: financeProblems,
+  Ledgerline_Sales: salesProblems,
+  Ledgerline_Integration: integrationProblems,
+};
+
+// ── Tests ───────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+describe('platform events', () => {
+  test('every field the architecture names exists with a suitable type', () => {
+    expect(eventProblems(objects)).toEqual([]);
+  });
+
+  test('a wrong type or a missing field is caught', () => {
+    const bad = clone(objects);
+    bad.Invoice_Request__e.fields.Payload__c.type = 'Text';
+    delete bad.Sync_Update__e.fields.Change__c;
+    bad.Sync_Update__e.meta.publishBehavior = 'PublishImmediately';
+    expect(eventProblems(bad)).toEqual([
+      'Invoice_Request__e.Payload__c is Text, expected LongTextArea',
+      'Sync_Update__e should be PublishAfterCommit',
+      'Sync_Update__e.Change__c is missing',
+    ]);
+  });
+});
+
+describe('Xero ids', () => {
+  test('each Xero id (and each request key) is a unique external id', () => {
+    expect(externalIdProblems(objects)).toEqual([]);
+  });
+
+  test('a Xero id that is not unique, or a new Xero id without external id, is caught', () => {
+    const bad = clone(objects);
+    bad.Payment__c.fields.Xero_Payment_Id__c.unique = 'false';
+    bad.Invoice__c.fields.Xero_Contact_Id__c = { type: 'Text', externalId: 'false', unique: 'false' };
+    expect(externalIdProblems(bad)).toEqual([
+      'Invoice__c.Xero_Contact_Id__c should be a unique external id',
+      'Payment__c.Xero_Payment_Id__c should be a unique external id',
+    ]);
+  });
+});
+
+describe('data model', () => {
+  test('every contract field exists with its type, size and picklist values', () => {
+    expect(dataModelProblems(objects)).toEqual([]);
+  });
+
+  test('amounts are numbers with a text currency code beside them, never Currency fields', () => {
+    const currencyFields = Object.entries(objects).flatMap(([object, { fields }]) =>
+      Object.entries(fields)
+        .filter(([, f]) => f.type === 'Currency')
+        .map(([name]) => `${object}.${name}`),
+    );
+    expect(currencyFields).toEqual([]);
+    for (const object of PACKAGE_OBJECTS) expect(objects[object].fields.Currency_Code__c).toBeDefined();
+  });
+
+  test('a changed picklist or amount type is caught', () => {
+    const bad = clone(objects);
+    bad.Invoice__c.fields.Total__c.type = 'Currency';
+    bad.Invoice__c.fields.Status__c.valueSet.restricted = 'false';
+    expect(dataModelProblems(bad)).toEqual([
+      'Invoice__c.Total__c is Currency, expected Number',
+      'Invoice__c.Status__c should be a restricted picklist',
+    ]);
+  });
+
+  test('three billing entities with distinct tenants and exactly one default', () => {
+    const dir = path.join(APP, 'customMetadata');
+    const records = fs
+      .readdirSync(dir)
+      .filter((f) => f.startsWith('Billing_Entity.'))
+      .map((f) => {
+        const values = parse(path.join(dir, f)).CustomMetadata.values;
+        return {
+          name: f.split('.')[1],
+          ...Object.fromEntries(values.map((v) => [v.field, [v.value].flat()[0]])),
+        };
+      });
+    expect(records.map((r) => [r.name, r.Base_Currency__c]).sort()).toEqual([
+      ['EU_BV', 'EUR'],
+      ['UK_Ltd', 'GBP'],
+      ['US_Inc', 'USD'],
+    ]);
+    expect(new Set(records.map((r) => r.Xero_Tenant_Id__c)).size).toBe(3);
+    expect(records.filter((r) => r.Is_Default__c === 'true').map((r) => r.name)).toEqual(['UK_Ltd']);
+    const countries = records.flatMap((r) => r.Countries__c.split(','));
+    expect(new Set(countries).size).toBe(countries.length);
+  });
+});
+
+describe('permission sets', () => {
+  test('the four personas exist', () => {
+    expect(Object.keys(permissionSets).sort()).toEqual(Object.keys(PERSONAS).sort());
+  });
+
+  test.each(Object.keys(PERSONAS))('%s grants what its persona needs, and no more', (name) => {
+    expect(PERSONAS[name](permissionSets[name], objects)).toEqual([]);
+  });
+
+  test('an integration user that could delete, or reach beyond the bridge objects, is caught', () => {
+    const bad = clone(permissionSets.Ledgerline_Integration);
+    objectPermission(bad, 'Invoice__c').allowDelete = 'true';
+    bad.objectPermissions.push({ object: 'Case', allowCreate: 'false', allowRead: 'true', allowEdit: 'false' });
+    bad.fieldPermissions.push({ field: 'Opportunity.Billing_Entity__c', editable: 'true', readable: 'true' });
+    bad.userPermissions = [{ enabled: 'true', name: 'ModifyAllData' }];
+    expect(integrationProblems(bad, objects)).toEqual(
+      expect.arrayContaining([
+        'Ledgerline_Integration: allowDelete on Invoice__c',
+        'Ledgerline_Integration: grants Case, which the bridge does not use',
+        'Ledgerline_Integration: may edit Opportunity.Billing_Entity__c, which the bridge only reads',
+        'Ledgerline_Integration: grants userPermissions, which the bridge does not need',
+      ]),
+    );
+  });
+
+  test('sales that could void, finance that cannot credit, or a listed master-detail field is caught', () => {
+    const sales = clone(permissionSets.Ledgerline_Sales);
+    sales.customPermissions.push({ enabled: 'true', name: VOID_CREDIT });
+    objectPermission(sales, 'Payment__c').allowEdit = 'true';
+    expect(salesProblems(sales, objects)).toEqual([
+      'Ledgerline_Sales: Payment__c grants "RE", expected read only',
+      'Ledgerline_Sales: must not void or credit invoices',
+    ]);
+    const finance = clone(permissionSets.Ledgerline_Finance);
+    finance.customPermissions = finance.customPermissions.filter((p) => p.name !== VOID_CREDIT);
+    finance.fieldPermissions.push({ field: 'Payment__c.Invoice__c', editable: 'false', readable: 'true' });
+    expect(financeProblems(finance, objects)).toEqual([
+      'Ledgerline_Finance: Payment__c.Invoice__c is required or master-detail and must not be listed',
+      `Ledgerline_Finance: lacks ${VOID_CREDIT}`,
+    ]);
+  });
+});
+
+describe('Apex and the approval folder', () => {
+  const classesDir = path.join(APP, 'classes');
+  const classes = fs.readdirSync(classesDir).filter((f) => f.endsWith('.cls'));
+
+  test('every Apex class has a test class, and every trigger delegates in one line', () => {
+    const names = new Set(classes.map((f) => f.replace('.cls', '')));
+    const untested = [...names].filter((n) => !n.endsWith('Test') && n !== 'TestDataFactory' && !names.has(`${n}Test`));
+    expect(untested).toEqual([]);
+    const triggersDir = path.join(APP, 'triggers');
+    for (const file of fs.readdirSync(triggersDir).filter((f) => f.endsWith('.trigger'))) {
+      const body = fs.readFileSync(path.join(triggersDir, file), 'utf8');
+      const statements = body.slice(body.indexOf('{') + 1, body.lastIndexOf('}')).trim();
+      expect(statements).toMatch(/^new \w+TriggerHandler\(\)\.run\(\);$/);
+    }
+  });
+
+  test('every custom label the Apex uses exists, and the labels are sorted', () => {
+    const labels = parse(path.join(APP, 'labels', 'CustomLabels.labels-meta.xml')).CustomLabels.labels.map(
+      (l) => l.fullName,
+    );
+    const used = new Set(
+      classes.flatMap((f) =>
+        [...fs.readFileSync(path.join(classesDir, f), 'utf8').matchAll(/Label\.(\w+)/g)].map((m) => m[1]),
+      ),
+    );
+    expect([...used].filter((l) => !labels.includes(l))).toEqual([]);
+    expect(labels).toEqual([...labels].sort());
+  });
+
+  test('the approval processes use only fields that exist, and their field updates are defined', () => {
+    const problems = [];
+    for (const object of ['Invoice__c', 'Credit_Note__c']) {
+      const approval = parse(
+        path.join(APPROVAL, 'approvalProcesses', `${object}.Finance_Approval.approvalProcess-meta.xml`),
+      ).ApprovalProcess;
+      const workflow = parse(path.join(APPROVAL, 'workflows', `${object}.workflow-meta.xml`)).Workflow;
+      const updates = new Set(workflow.fieldUpdates.map((u) => u.fullName));
+      for (const u of workflow.fieldUpdates) {
+        const field = objects[object].fields[u.field];
+        const values = field?.valueSet?.valueSetDefinition?.value?.map((v) => v.fullName) ?? [];
+        if (!values.includes(u.literalValue)) problems.push(`${object}: ${u.fullName} sets an unknown value`);
+      }
+      const fields = [
+        ...approval.approvalPageFields.field,
+        ...approval.entryCriteria.criteriaItems.map((c) => c.field.split('.')[1]),
+      ];
+      for (const f of fields) {
+        if (f !== 'Name' && !objects[object].fields[f]) problems.push(`${object}: unknown field ${f}`);
+      }
+      for (const tag of [
+        'initialSubmissionActions',
+        'finalApprovalActions',
+        'finalRejectionActions',
+        'recallActions',
+      ]) {
+        for (const a of approval[tag].action) {
+          if (!updates.has(a.name)) problems.push(`${object}: ${tag} uses undefined ${a.name}`);
+        }
+      }
+      if (approval.approvalStep.assignedApprover.approver.type !== 'queue') problems.push(`${object}: not a queue`);
+    }
+    expect(problems).toEqual([]);
+  });
+});
