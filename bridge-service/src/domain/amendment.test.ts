@@ -1,6 +1,7 @@
 import {
   amendmentDifference,
   contractLinesFromLineItems,
+  planAmendingOpportunity,
   renewalTerm,
   type Contract,
   type ContractLine,
@@ -204,5 +205,55 @@ describe('amendment', () => {
       ['SEAT', 'Seats', '25', '600', '10'],
       ['Services', 'Onboarding', '1', '99.5', 'undefined'],
     ]);
+  });
+
+  describe('from Salesforce Opportunities', () => {
+    const seatItem = (quantity: number) => ({
+      Id: '00k000000000001AAA',
+      Quantity: quantity,
+      UnitPrice: 600,
+      Product2: { Name: 'Platform seats', ProductCode: 'SEAT' },
+    });
+    const original = {
+      opportunity: {
+        Id: '006000000000001AAA',
+        Name: 'Acme 2026',
+        CloseDate: '2025-12-20',
+        Service_Start_Date__c: '2026-01-01',
+      },
+      lineItems: [seatItem(25)],
+    };
+
+    it('plans an amendment from its service start, co-terminated with the original (12 months when no end is set)', () => {
+      const plan = planAmendingOpportunity(original, {
+        opportunity: {
+          Id: '006000000000002AAA',
+          Name: 'Acme +10',
+          CloseDate: '2026-06-28',
+          Service_Start_Date__c: '2026-07-01',
+          Invoice_Type__c: 'Amendment',
+        },
+        lineItems: [seatItem(35)],
+      });
+      expect(plan.kind).toBe('amendment');
+      expect(plan.kind === 'amendment' && toWire(plan.result.netAmount)).toBe('3024.66');
+      expect(plan.result.servicePeriod).toEqual({ start: '2026-07-01', end: '2026-12-31' });
+    });
+
+    it('plans a renewal with the uplift from the renewing Opportunity', () => {
+      const plan = planAmendingOpportunity(original, {
+        opportunity: {
+          Id: '006000000000003AAA',
+          Name: 'Acme 2027',
+          CloseDate: '2026-12-01',
+          Invoice_Type__c: 'Renewal',
+          Renewal_Uplift_Percent__c: 5,
+        },
+        lineItems: [],
+      });
+      expect(plan.kind).toBe('renewal');
+      expect(plan.result.servicePeriod).toEqual({ start: '2027-01-01', end: '2027-12-31' });
+      expect(plan.kind === 'renewal' && toWire(plan.result.subTotal)).toBe('15750.00');
+    });
   });
 });

@@ -28,7 +28,7 @@ import { DomainError, throwIfProblems } from './errors';
 import { decimalPlaces, fromApiNumber, money, round, sum, toWire, type Money } from './money';
 import { prorateFraction, type ProrateFraction, type ProrationOptions } from './proration';
 import type { ServicePeriod, SourceLine } from './invoice-mapping';
-import type { OpportunityLineItemRow } from './records';
+import type { OpportunityLineItemRow, OpportunityRow } from './records';
 import type { Decimal } from './xero-invoice-math';
 
 /** One subscription line of a contract: price per default term, before the line discount. */
@@ -254,4 +254,59 @@ export function contractLinesFromLineItems(items: readonly OpportunityLineItemRo
     if (code) line.itemCode = code;
     return line;
   });
+}
+
+export interface OpportunityWithLines {
+  opportunity: Pick<
+    OpportunityRow,
+    | 'Id'
+    | 'Name'
+    | 'CloseDate'
+    | 'Service_Start_Date__c'
+    | 'Service_End_Date__c'
+    | 'Invoice_Type__c'
+    | 'Renewal_Uplift_Percent__c'
+  >;
+  lineItems: readonly OpportunityLineItemRow[];
+}
+
+export type AmendingPlan = { kind: 'amendment'; result: AmendmentResult } | { kind: 'renewal'; result: RenewalResult };
+
+/**
+ * What an Opportunity that amends or renews an earlier one (Amended_Opportunity__c) bills, from the two
+ * Opportunities as Salesforce returns them. The original's service period is the contract (start defaults to its
+ * CloseDate, end to one default term later); an amendment starts on its own Service_Start_Date__c, else its
+ * CloseDate. Invoice_Type__c = Renewal renews the original's lines with Renewal_Uplift_Percent__c; anything else
+ * is an amendment whose line items are the full subscription after the change.
+ */
+export function planAmendingOpportunity(
+  original: OpportunityWithLines,
+  amending: OpportunityWithLines,
+  proration: ProrationOptions = {},
+): AmendingPlan {
+  const startDate = original.opportunity.Service_Start_Date__c ?? original.opportunity.CloseDate;
+  const endDate =
+    original.opportunity.Service_End_Date__c ?? addDays(addMonths(startDate, proration.termMonths ?? 12), -1);
+  const contract: Contract = { startDate, endDate, lines: contractLinesFromLineItems(original.lineItems) };
+  if (amending.opportunity.Invoice_Type__c === 'Renewal') {
+    const uplift = amending.opportunity.Renewal_Uplift_Percent__c;
+    return {
+      kind: 'renewal',
+      result: renewalTerm({
+        contract,
+        upliftPercent:
+          uplift === undefined || uplift === null ? null : fromApiNumber(uplift, 'Renewal_Uplift_Percent__c'),
+        ...(proration.termMonths ? { defaultTermMonths: proration.termMonths } : {}),
+      }),
+    };
+  }
+  return {
+    kind: 'amendment',
+    result: amendmentDifference({
+      contract,
+      amendmentStartDate: amending.opportunity.Service_Start_Date__c ?? amending.opportunity.CloseDate,
+      lines: contractLinesFromLineItems(amending.lineItems),
+      proration,
+    }),
+  };
 }
