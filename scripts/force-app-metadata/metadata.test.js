@@ -30,6 +30,14 @@ const ARRAYS = new Set([
   'action',
   'approvalPageFields.field',
   'fieldUpdates',
+  'layoutSections',
+  'layoutColumns',
+  'layoutItems',
+  'relatedLists',
+  'relatedLists.fields',
+  'platformActionListItems',
+  'inputParameters',
+  'outputParameters',
   'queueSobject',
 ]);
 // Tags that may repeat are always arrays; `field` only where it repeats (approval page fields).
@@ -290,6 +298,8 @@ const OPPORTUNITY_INPUTS = [
   'Service_End_Date__c',
   'Renewal_Uplift_Percent__c',
 ];
+// Apex the users' actions and pages call: the invoice actions (flows, quick actions) and the LWC controller.
+const USER_CLASSES = ['InvoiceActions', 'ReceivablesController'];
 const VOID_CREDIT = 'Ledgerline_Request_Void_Credit';
 const RESYNC = 'Ledgerline_Request_Resync';
 
@@ -473,8 +483,8 @@ function salesProblems(ps, objs) {
   const permissions = enabledNames(ps.customPermissions);
   if (!permissions.includes(RESYNC)) problems.push(`${name}: cannot request a resync`);
   if (permissions.includes(VOID_CREDIT)) problems.push(`${name}: must not void or credit invoices`);
-  if (!enabledNames(ps.classAccesses, 'apexClass').includes('InvoiceActions')) {
-    problems.push(`${name}: needs InvoiceActions`);
+  for (const apexClass of USER_CLASSES) {
+    if (!enabledNames(ps.classAccesses, 'apexClass').includes(apexClass)) problems.push(`${name}: needs ${apexClass}`);
   }
   for (const field of OPPORTUNITY_INPUTS) {
     if (!isTrue(fieldPermission(ps, `Opportunity.${field}`)?.editable)) {
@@ -505,8 +515,8 @@ function financeProblems(ps, objs) {
   for (const needed of [VOID_CREDIT, RESYNC]) {
     if (!permissions.includes(needed)) problems.push(`${name}: lacks ${needed}`);
   }
-  if (!enabledNames(ps.classAccesses, 'apexClass').includes('InvoiceActions')) {
-    problems.push(`${name}: needs InvoiceActions`);
+  for (const apexClass of USER_CLASSES) {
+    if (!enabledNames(ps.classAccesses, 'apexClass').includes(apexClass)) problems.push(`${name}: needs ${apexClass}`);
   }
   return problems;
 }
@@ -726,6 +736,51 @@ describe('Apex and the approval folder', () => {
         }
       }
       if (approval.approvalStep.assignedApprover.approver.type !== 'queue') problems.push(`${object}: not a queue`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('layouts, quick actions and flows reference fields, actions and Apex inputs that exist', () => {
+    const problems = [];
+    const quickActions = new Set(fs.readdirSync(path.join(APP, 'quickActions')).map((f) => f.split('.quickAction')[0]));
+    for (const file of fs.readdirSync(path.join(APP, 'layouts'))) {
+      const object = file.split('-')[0];
+      const layout = parse(path.join(APP, 'layouts', file)).Layout;
+      const fields = layout.layoutSections.flatMap((s) =>
+        (s.layoutColumns ?? []).flatMap((c) => (c.layoutItems ?? []).map((i) => i.field)),
+      );
+      for (const f of fields) if (f !== 'Name' && !objects[object].fields[f]) problems.push(`${file}: no field ${f}`);
+      for (const list of layout.relatedLists ?? []) {
+        const [child] = list.relatedList.split('.');
+        for (const f of list.fields ?? []) {
+          const info = objects[child]?.fields[f];
+          if (f !== 'NAME' && !info) problems.push(`${file}: no field ${child}.${f}`);
+          if (info?.type === 'LongTextArea') problems.push(`${file}: long text ${child}.${f} in a related list`);
+        }
+      }
+      for (const a of layout.platformActionList?.platformActionListItems ?? []) {
+        if (a.actionType === 'QuickAction' && !quickActions.has(a.actionName))
+          problems.push(`${file}: ${a.actionName}`);
+      }
+    }
+    const apex = fs.readFileSync(path.join(APP, 'classes', 'InvoiceActions.cls'), 'utf8');
+    const request = apex.slice(apex.indexOf('public class Request'), apex.indexOf('public class CreditLine'));
+    const outputs = apex.slice(apex.indexOf('public class Result'));
+    for (const name of quickActions) {
+      const action = parse(path.join(APP, 'quickActions', `${name}.quickAction-meta.xml`)).QuickAction;
+      const flowFile = path.join(APP, 'flows', `${action.flowDefinition}.flow-meta.xml`);
+      if (!fs.existsSync(flowFile)) {
+        problems.push(`${name}: no flow ${action.flowDefinition}`);
+        continue;
+      }
+      const call = parse(flowFile).Flow.actionCalls;
+      if (call.actionName !== 'InvoiceActions') problems.push(`${name}: calls ${call.actionName}`);
+      for (const p of call.inputParameters) {
+        if (!new RegExp(`public \\w+ ${p.name};`).test(request)) problems.push(`${name}: no input ${p.name}`);
+      }
+      for (const p of call.outputParameters) {
+        if (!new RegExp(`public \\w+ ${p.name}\\b`).test(outputs)) problems.push(`${name}: no output ${p.name}`);
+      }
     }
     expect(problems).toEqual([]);
   });
