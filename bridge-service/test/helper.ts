@@ -146,11 +146,35 @@ export function makeFakes() {
     }),
     shutdown: {
       intake: [
-        { name: 'subscriber', stop: jest.fn(async () => void order.push('stop subscriber')) },
-        { name: 'poller', stop: jest.fn(async () => void order.push('stop poller')) },
+        {
+          name: 'subscriber',
+          stop: jest.fn(async (): Promise<void> => {
+            order.push('stop subscriber');
+          }),
+        },
+        {
+          name: 'poller',
+          stop: jest.fn(async (): Promise<void> => {
+            order.push('stop poller');
+          }),
+        },
       ],
-      inFlight: [{ name: 'workers', drain: jest.fn(async () => void order.push('drain workers')) }],
-      resources: [{ name: 'store', close: jest.fn(async () => void order.push('close store')) }],
+      inFlight: [
+        {
+          name: 'workers',
+          drain: jest.fn(async (): Promise<void> => {
+            order.push('drain workers');
+          }),
+        },
+      ],
+      resources: [
+        {
+          name: 'store',
+          close: jest.fn(async (): Promise<void> => {
+            order.push('close store');
+          }),
+        },
+      ],
     },
   };
   return fakes;
@@ -172,10 +196,14 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((app) => app.close()));
 });
 
-/** A ready app on fakes; `customize` may replace any dependency before the app is built. */
+/**
+ * A ready app on fakes. `customize` may replace any dependency before the app is built; `extend` may add
+ * test-only routes before it is made ready.
+ */
 export async function build(
   customize: (deps: AppDeps, fakes: Fakes) => AppDeps = (deps) => deps,
   options: AppOptions = {},
+  extend?: (app: FastifyInstance) => void,
 ): Promise<Built> {
   const fakes = makeFakes();
   const lines: string[] = [];
@@ -200,6 +228,7 @@ export async function build(
   };
   const app = buildApp(customize(deps, fakes), options);
   open.push(app);
+  extend?.(app);
   await app.ready();
   const logText = () => lines.join('');
   const logs = () =>

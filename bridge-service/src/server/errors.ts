@@ -1,8 +1,8 @@
 import { LedgerlineError } from '../lib/errors';
 
 /**
- * A LedgerlineError the client caused, with the HTTP status the error-handler plugin answers with. Its
- * code and message go to the client as they are, so keep both free of secrets and internals.
+ * An error written for the client, with the HTTP status the error-handler plugin answers with. Its code
+ * and message go to the client as they are (5xx included), so keep both free of secrets and internals.
  */
 export class HttpError extends LedgerlineError {
   readonly statusCode: number;

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { LedgerlineError } from '../../lib/errors';
-import { errorResponseSchema, type ErrorBody } from '../errors';
+import { errorResponseSchema, HttpError, type ErrorBody } from '../errors';
 
 /** Fastify's own 4xx errors, renamed to stable codes of ours. Their messages are safe to show. */
 const FASTIFY_CODES: Record<string, string> = {
@@ -43,7 +43,10 @@ function mapError(err: FastifyError | Error): Mapped {
     };
   }
   const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
-  // Our typed errors carry their own status (HttpError); only 4xx keep their message.
+  // HttpError is written for clients (any status, message included); other typed errors only as 4xx.
+  if (err instanceof HttpError && err.statusCode >= 400 && err.statusCode < 600) {
+    return { statusCode: err.statusCode, body: { error: { code: err.code, message: err.message } } };
+  }
   if (err instanceof LedgerlineError && status !== undefined && status >= 400 && status < 500) {
     return { statusCode: status, body: { error: { code: err.code, message: err.message } } };
   }
@@ -64,6 +67,10 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
 
   app.setErrorHandler((err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
     const { statusCode, body } = mapError(err);
+    if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const limit = request.routeOptions.bodyLimit;
+      if (typeof limit === 'number') body.error.message = `Request body is larger than the ${limit}-byte limit`;
+    }
     if (statusCode >= 500) {
       // Details stay in the log, joined to the response by reqId.
       request.log.error({ err, reqId: request.id }, 'request failed');
@@ -84,7 +91,8 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
 /**
  * One place maps every error to a response `{ error: { code, message, details? }, reqId }`:
  * - schema validation → 400 VALIDATION_FAILED with every problem in `details`;
- * - a LedgerlineError with a 4xx `statusCode` (HttpError and friends) → that status, its code and message;
+ * - an HttpError (written for clients, its message safe to show) → its status, code and message;
+ * - another LedgerlineError with a 4xx `statusCode` → that status, its code and message;
  * - Fastify's client errors (413 body too large, 415 media type, bad JSON) → their status, a stable code;
  * - anything else → 500 (or the error's 5xx) with the generic "Internal error"; details only in the log.
  */

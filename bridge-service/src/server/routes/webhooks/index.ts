@@ -63,9 +63,9 @@ export default async function webhookRoutes(app: FastifyInstance, opts: WebhookR
 
   const raw = (_request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: Buffer) => void) =>
     done(null, body);
-  // Scoped to this plugin: the rest of the app keeps Fastify's JSON parser.
-  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: opts.bodyLimit }, raw);
-  // Any other media type is still verified first (401 beats 415), then refused as not JSON.
+  // Scoped to this plugin (the rest of the app keeps Fastify's parsers): every media type, JSON or not,
+  // arrives as raw bytes, so a bad signature is always a 401 (never a 415) and the check sees what Xero signed.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.bodyLimit }, raw);
 
   app.post(
