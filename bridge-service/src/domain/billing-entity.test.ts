@@ -157,6 +157,14 @@ describe('billing-entity', () => {
       );
     });
 
+    it('warns when two entities share one Xero tenant', () => {
+      const { warnings } = parseBillingEntities([
+        record({ developerName: 'A', xeroTenantId: 't-1' }),
+        record({ developerName: 'B', xeroTenantId: 't-1' }),
+      ]);
+      expect(warnings).toEqual(['A and B share Xero tenant t-1: check that this is intended']);
+    });
+
     it('accepts caller-defined regions', () => {
       const { entities: latam } = parseBillingEntities(
         [record({ developerName: 'LatAm', regions: 'LATAM', currencies: 'USD' })],

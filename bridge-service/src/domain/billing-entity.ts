@@ -199,6 +199,13 @@ export function parseBillingEntities(records: readonly unknown[], regions: Regio
   throwIfProblems('BILLING_ENTITY_CONFIG', 'Billing_Entity__mdt records are invalid', problems);
 
   const warnings: string[] = [];
+  const byTenant = new Map<string, string[]>();
+  for (const entity of entities)
+    byTenant.set(entity.xeroTenantId, [...(byTenant.get(entity.xeroTenantId) ?? []), entity.developerName]);
+  for (const [tenantId, names] of byTenant) {
+    if (names.length > 1)
+      warnings.push(`${names.join(' and ')} share Xero tenant ${tenantId}: check that this is intended`);
+  }
   for (let i = 0; i < entities.length; i++) {
     for (let j = i + 1; j < entities.length; j++) {
       const a = entities[i];
