@@ -29,6 +29,7 @@ export const DEFAULTS = {
   readyTimeoutMs: 2_000,
   authorizationTtlMs: 10 * 60_000,
   drainTimeoutMs: 8_000,
+  webhookAcceptTimeoutMs: 4_000,
 } as const satisfies Required<AppOptions>;
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -107,6 +108,8 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): FastifyInstan
     webhookKey: deps.config.xero.webhookKey,
     bodyLimit: opts.webhookBodyLimit,
     acceptWebhook: deps.acceptWebhook,
+    acceptTimeoutMs: opts.webhookAcceptTimeoutMs,
+    clock,
   });
 
   return app;

@@ -124,6 +124,8 @@ export interface AppOptions {
   readyTimeoutMs?: number;
   /** How long a /connect/xero state stays usable (default 10 minutes). */
   authorizationTtlMs?: number;
+  /** A webhook whose events are not stored within this gets 503 (Xero's limit is 5 s; default 4,000 ms). */
+  webhookAcceptTimeoutMs?: number;
   /** How long shutdown waits for in-flight work before closing resources anyway (default 8,000 ms). */
   drainTimeoutMs?: number;
 }

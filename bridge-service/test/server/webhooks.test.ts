@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { ADMIN_TOKEN, build, WEBHOOK_KEY } from '../helper';
-import { verifyXeroSignature, xeroSignature } from '../../src/server/routes/webhooks';
+import { eventTime, verifyXeroSignature, xeroSignature } from '../../src/server/routes/webhooks';
 
 const sign = (body: string | Buffer, key = WEBHOOK_KEY) => createHmac('sha256', key).update(body).digest('base64');
 
@@ -125,6 +125,29 @@ describe('POST /webhooks/xero', () => {
     expect(res.statusCode).toBe(500);
     expect(res.json().error).toEqual({ code: 'INTERNAL_ERROR', message: 'Internal error' });
     expect(res.body).not.toContain('SQLITE');
+  });
+
+  it("answers 503 before Xero's 5 s limit when storing hangs", async () => {
+    const { app, fakes } = await build(undefined, { webhookAcceptTimeoutMs: 50 });
+    fakes.acceptWebhook.mockImplementationOnce(() => new Promise<void>(() => undefined));
+    const res = await app.inject(post(BODY, sign(BODY)));
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error).toEqual({
+      code: 'WEBHOOK_NOT_STORED',
+      message: 'The events could not be stored in time; retry later',
+    });
+  });
+
+  it('records event lag from eventDateUtc (UTC without a zone)', async () => {
+    const now = Date.parse('2025-12-02T00:44:12.923Z');
+    const { app } = await build((deps) => ({ ...deps, clock: { now: () => now } }));
+    await app.inject(post(BODY, sign(BODY)));
+    const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(text).toContain('ledgerline_event_lag_last_seconds{source="xero_webhook"} 3');
+    expect(text).toContain('ledgerline_event_lag_seconds_count{source="xero_webhook"} 1');
+    expect(eventTime('2025-12-02T00:44:09.923')).toBe(Date.parse('2025-12-02T00:44:09.923Z'));
+    expect(eventTime('2025-12-02T01:44:09+01:00')).toBe(Date.parse('2025-12-02T00:44:09Z'));
+    expect(eventTime('yesterday')).toBeUndefined();
   });
 
   it('counts outcomes in the metrics', async () => {

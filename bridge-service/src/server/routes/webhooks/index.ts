@@ -1,12 +1,41 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Clock } from '../../../lib/clock';
 import type { XeroWebhookPayload } from '../../deps';
-import { BadRequestError, errorRef } from '../../errors';
+import { BadRequestError, errorRef, HttpError } from '../../errors';
 
 export interface WebhookRoutesOptions {
   webhookKey: string;
   bodyLimit: number;
   acceptWebhook: (payload: XeroWebhookPayload) => Promise<void>;
+  /** Xero gives up after 5 s; answer 503 before that if storing hangs (Xero retries, dedupe absorbs it). */
+  acceptTimeoutMs: number;
+  clock: Pick<Clock, 'now'>;
+}
+
+/** Xero's eventDateUtc has no zone ("2025-12-02T00:44:09.923") and is UTC. */
+export function eventTime(eventDateUtc: unknown): number | undefined {
+  if (typeof eventDateUtc !== 'string') return undefined;
+  const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(eventDateUtc);
+  const ms = Date.parse(hasZone ? eventDateUtc : `${eventDateUtc}Z`);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new HttpError(503, 'WEBHOOK_NOT_STORED', 'The events could not be stored in time; retry later')),
+          ms,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** base64(HMAC-SHA256(raw body bytes, webhook key)), as Xero sends in x-xero-signature. */
@@ -100,8 +129,13 @@ export default async function webhookRoutes(app: FastifyInstance, opts: WebhookR
         throw new BadRequestError('INVALID_WEBHOOK_PAYLOAD', `Not a Xero webhook payload: ${payload}`);
       }
 
-      await acceptWebhook(payload);
+      await within(acceptWebhook(payload), opts.acceptTimeoutMs);
       app.metrics.recordWebhook('accepted');
+      const now = opts.clock.now();
+      for (const event of payload.events) {
+        const at = eventTime(event.eventDateUtc);
+        if (at !== undefined) app.metrics.observeEventLag('xero_webhook', (now - at) / 1000);
+      }
       request.log.info(
         {
           events: payload.events.length,
