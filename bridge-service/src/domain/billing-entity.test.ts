@@ -130,7 +130,7 @@ describe('billing-entity', () => {
     it('reports every problem at once: two defaults, duplicate names, bad fields, unknown regions', () => {
       expect(() =>
         parseBillingEntities([
-          record({ developerName: 'A', isDefault: true, regions: 'LATAM' }),
+          record({ developerName: 'A', isDefault: true }),
           record({ developerName: 'B', isDefault: true, baseCurrency: 'POUNDS', countries: 'GBR' }),
           record({ developerName: 'a', paymentTermsDays: -1, lineAmountType: 'Gross' }),
         ]),
@@ -142,7 +142,6 @@ describe('billing-entity', () => {
             expect.stringMatching(/^B: countries.0 must be 2-letter ISO codes/),
             expect.stringMatching(/^a: lineAmountType/),
             expect.stringMatching(/^a: paymentTermsDays/),
-            'A: region LATAM is unknown',
           ]),
         }),
       );
@@ -165,14 +164,27 @@ describe('billing-entity', () => {
       expect(warnings).toEqual(['A and B share Xero tenant t-1: check that this is intended']);
     });
 
-    it('accepts caller-defined regions', () => {
-      const { entities: latam } = parseBillingEntities(
-        [record({ developerName: 'LatAm', regions: 'LATAM', currencies: 'USD' })],
-        { LATAM: ['BR', 'MX'] },
+    it('reads regions as the field describes them ("EMEA", "North America"), with caller-defined ones', () => {
+      const { entities: regional, warnings } = parseBillingEntities(
+        [
+          record({ developerName: 'Emea_Ltd', regions: 'EMEA', currencies: 'EUR, GBP' }),
+          record({ developerName: 'Amer_Inc', baseCurrency: 'USD', regions: 'North America, LATAM' }),
+          record({ developerName: 'Gulf', baseCurrency: 'AED', regions: 'GCC, Mars' }),
+        ],
+        { GCC: ['AE', 'SA', 'QA', 'KW', 'BH', 'OM'] },
       );
-      expect(routeBillingEntity(latam, { country: 'BR', currency: 'USD' }, { LATAM: ['BR', 'MX'] }).reason).toBe(
-        'region-and-currency',
-      );
+      expect(regional.map((e) => e.regions)).toEqual([['EMEA'], ['NORTH_AMERICA', 'LATAM'], ['GCC', 'MARS']]);
+      expect(warnings).toEqual(['Gulf: region MARS is unknown, so it matches no country; list its countries instead']);
+      const gcc = { GCC: ['AE', 'SA', 'QA', 'KW', 'BH', 'OM'] };
+      const where = (country: string, currency: string) => {
+        const { entity, reason } = routeBillingEntity(regional, { country, currency }, gcc);
+        return `${entity.developerName}/${reason}`;
+      };
+      expect(where('ZA', 'GBP')).toBe('Emea_Ltd/region-and-currency');
+      expect(where('BR', 'USD')).toBe('Amer_Inc/region-and-currency');
+      expect(where('QA', 'AED')).toBe('Gulf/region-and-currency');
+      expect(where('AE', 'EUR')).toBe('Emea_Ltd/region-and-currency');
+      expect(() => where('AE', 'USD')).toThrow(/Emea_Ltd and Gulf both serve country AE in currency USD \(region\)/);
     });
   });
 

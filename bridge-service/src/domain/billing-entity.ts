@@ -10,7 +10,8 @@
  * 5. the default entity;
  * 6. otherwise an error naming the country and currency.
  * Two entities equally good at the winning step is an error (never a coin toss). An exact country beats a region.
- * Regions are named country groups: EU, EEA, DACH, NORDICS, ANZ, NA built in, more passed in by the caller.
+ * Regions are named country groups: EU, EEA, EMEA, APAC, AMER, LATAM, NA and a few more built in
+ * ({@link BUILT_IN_REGIONS}), others passed in by the caller; an unknown region is a warning, not an error.
  * The Account's country is BillingCountryCode when present, else BillingCountry read as an ISO code or a common
  * English name (United Kingdom, UK, USA…).
  */
@@ -20,14 +21,23 @@ import { throwIfProblems, DomainError } from './errors';
 import { LINE_AMOUNT_TYPES, type LineAmountType } from './xero-invoice-math';
 import { opportunityCurrency, type AccountRow, type OpportunityRow } from './records';
 
-/** A list field that custom metadata stores as text ("GB;IE", "GB, IE"), or an array; blank means none. */
+/**
+ * A list field that custom metadata stores as comma-separated text ("GB, IE"; semicolons and line breaks also
+ * accepted), or an array; blank means none. Entries are upper-cased and inner spaces or hyphens become "_", so
+ * "North America" and "north-america" both read as NORTH_AMERICA.
+ */
 const textList = z
   .union([z.array(z.string()), z.string()])
   .nullish()
   .transform((value) =>
-    (Array.isArray(value) ? value : (value ?? '').split(/[;,\s]+/))
-      .map((code) => code.trim().toUpperCase())
-      .filter((code) => code !== ''),
+    (Array.isArray(value) ? value : (value ?? '').split(/[;,\n]+/))
+      .map((entry) =>
+        entry
+          .trim()
+          .toUpperCase()
+          .replace(/[\s-]+/g, '_'),
+      )
+      .filter((entry) => entry !== ''),
   );
 const codeList = (pattern: RegExp, message: string) => textList.pipe(z.array(z.string().regex(pattern, message)));
 
@@ -58,44 +68,52 @@ export type BillingEntity = z.output<typeof billingEntitySchema>;
 
 export type RegionMap = Readonly<Record<string, readonly string[]>>;
 
-const EU = [
-  'AT',
-  'BE',
-  'BG',
-  'HR',
-  'CY',
-  'CZ',
-  'DK',
-  'EE',
-  'FI',
-  'FR',
-  'DE',
-  'GR',
-  'HU',
-  'IE',
-  'IT',
-  'LV',
-  'LT',
-  'LU',
-  'MT',
-  'NL',
-  'PL',
-  'PT',
-  'RO',
-  'SK',
-  'SI',
-  'ES',
-  'SE',
-];
+// prettier-ignore
+const EU = ['AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE', 'IT', 'LV', 'LT', 'LU',
+  'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE'];
+// prettier-ignore
+const EUROPE = [...EU, 'AD', 'AL', 'BA', 'BY', 'CH', 'FO', 'GB', 'GG', 'GI', 'IM', 'IS', 'JE', 'LI', 'MC', 'MD', 'ME',
+  'MK', 'NO', 'RS', 'RU', 'SM', 'UA', 'VA', 'XK'];
+// prettier-ignore
+const MIDDLE_EAST = ['AE', 'BH', 'IL', 'IQ', 'IR', 'JO', 'KW', 'LB', 'OM', 'PS', 'QA', 'SA', 'SY', 'TR', 'YE'];
+// prettier-ignore
+const AFRICA = ['AO', 'BF', 'BI', 'BJ', 'BW', 'CD', 'CF', 'CG', 'CI', 'CM', 'CV', 'DJ', 'DZ', 'EG', 'EH', 'ER', 'ET',
+  'GA', 'GH', 'GM', 'GN', 'GQ', 'GW', 'KE', 'KM', 'LR', 'LS', 'LY', 'MA', 'MG', 'ML', 'MR', 'MU', 'MW', 'MZ', 'NA', 'NE',
+  'NG', 'RE', 'RW', 'SC', 'SD', 'SH', 'SL', 'SN', 'SO', 'SS', 'ST', 'SZ', 'TD', 'TG', 'TN', 'TZ', 'UG', 'YT', 'ZA', 'ZM',
+  'ZW'];
+// prettier-ignore
+const APAC = ['AU', 'BD', 'BN', 'BT', 'CN', 'FJ', 'FM', 'HK', 'ID', 'IN', 'JP', 'KH', 'KI', 'KR', 'LA', 'LK', 'MH', 'MM',
+  'MN', 'MO', 'MV', 'MY', 'NC', 'NP', 'NR', 'NZ', 'PF', 'PG', 'PH', 'PK', 'PW', 'SB', 'SG', 'TH', 'TL', 'TO', 'TV', 'TW',
+  'VN', 'VU', 'WS'];
+const NORTH_AMERICA = ['US', 'CA'];
+// prettier-ignore
+const LATAM = ['AG', 'AR', 'BB', 'BO', 'BR', 'BS', 'BZ', 'CL', 'CO', 'CR', 'CU', 'DM', 'DO', 'EC', 'GD', 'GT', 'GY',
+  'HN', 'HT', 'JM', 'KN', 'LC', 'MX', 'NI', 'PA', 'PE', 'PR', 'PY', 'SR', 'SV', 'TT', 'UY', 'VC', 'VE'];
 
-/** Built-in regions. EU is the 27 member states (Greece as GR, not EL); EEA adds Iceland, Liechtenstein, Norway. */
+/**
+ * Built-in regions (ISO alpha-2 members). EU is the 27 member states (Greece as GR, not EL); EEA adds Iceland,
+ * Liechtenstein and Norway; EMEA is Europe, the Middle East and Africa; AMER is North America plus LATAM (Latin
+ * America and the Caribbean). NA means North America here (as a region, not Namibia's country code).
+ * Anything else is passed in by the caller.
+ */
 export const BUILT_IN_REGIONS: RegionMap = {
   EU,
   EEA: [...EU, 'IS', 'LI', 'NO'],
+  EUROPE,
+  EMEA: [...EUROPE, ...MIDDLE_EAST, ...AFRICA],
+  MIDDLE_EAST,
+  AFRICA,
+  APAC,
+  ASIA_PACIFIC: APAC,
+  ANZ: ['AU', 'NZ'],
   DACH: ['DE', 'AT', 'CH'],
   NORDICS: ['DK', 'FI', 'IS', 'NO', 'SE'],
-  ANZ: ['AU', 'NZ'],
-  NA: ['US', 'CA'],
+  NORTH_AMERICA,
+  NA: NORTH_AMERICA,
+  LATAM,
+  LATIN_AMERICA: LATAM,
+  AMER: [...NORTH_AMERICA, ...LATAM],
+  AMERICAS: [...NORTH_AMERICA, ...LATAM],
 };
 
 const COUNTRY_NAMES: Readonly<Record<string, string>> = {
@@ -161,8 +179,8 @@ export interface BillingEntityCheck {
 
 /**
  * Parses and checks the Billing_Entity__mdt records as a set. Throws a DomainError listing every problem:
- * invalid fields, duplicate DeveloperNames, more than one default, an unknown region. Overlaps that make some
- * routings ambiguous (two entities serving the same country in the same currency) come back as warnings.
+ * invalid fields, duplicate DeveloperNames, more than one default. Things that only affect some routings come back
+ * as warnings: an unknown region, two entities serving the same country in the same currency, a shared tenant.
  */
 export function parseBillingEntities(records: readonly unknown[], regions: RegionMap = {}): BillingEntityCheck {
   const problems: string[] = [];
@@ -186,9 +204,6 @@ export function parseBillingEntities(records: readonly unknown[], regions: Regio
     const key = entity.developerName.toLowerCase();
     if (seen.has(key)) problems.push(`${entity.developerName}: DeveloperName is used by more than one record`);
     seen.add(key);
-    for (const region of entity.regions) {
-      if (!regionCountries(region, regions)) problems.push(`${entity.developerName}: region ${region} is unknown`);
-    }
   }
   const defaults = entities.filter((entity) => entity.isDefault);
   if (defaults.length > 1) {
@@ -199,6 +214,15 @@ export function parseBillingEntities(records: readonly unknown[], regions: Regio
   throwIfProblems('BILLING_ENTITY_CONFIG', 'Billing_Entity__mdt records are invalid', problems);
 
   const warnings: string[] = [];
+  for (const entity of entities) {
+    for (const region of entity.regions) {
+      if (!regionCountries(region, regions)) {
+        warnings.push(
+          `${entity.developerName}: region ${region} is unknown, so it matches no country; list its countries instead`,
+        );
+      }
+    }
+  }
   const byTenant = new Map<string, string[]>();
   for (const entity of entities)
     byTenant.set(entity.xeroTenantId, [...(byTenant.get(entity.xeroTenantId) ?? []), entity.developerName]);
