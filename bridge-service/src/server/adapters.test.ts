@@ -3,7 +3,8 @@ import { ManualClock } from '../lib/clock';
 import { SqliteStore } from '../store/sqlite-store';
 import type { XeroTokenSet } from '../store/types';
 import type { XeroTokenManager } from '../xero/tokens';
-import { readinessFrom, xeroConnectFrom, type TokenManagerLike } from './adapters';
+import { readinessFrom, xeroConnectFrom, xeroMetricsListener, type TokenManagerLike } from './adapters';
+import { createMetrics } from './metrics';
 
 const tokenSet = (n: number): XeroTokenSet => ({
   accessToken: `access-${n}`,
@@ -94,5 +95,21 @@ describe('readinessFrom', () => {
     const readiness = readinessFrom({ store, tokens, salesforce: async () => undefined });
     await expect(readiness.xeroTenants()).rejects.toThrow('502');
     expect(await readiness.xeroTenants()).toEqual([{ tenantId: 't1' }]);
+  });
+});
+
+describe('xeroMetricsListener', () => {
+  it('counts calls by status (0 for no response) and 429s by problem', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const listen = xeroMetricsListener(metrics);
+    listen({ type: 'call', tenantId: 't1', status: 200 });
+    listen({ type: 'call', tenantId: 't1', status: undefined });
+    listen({ type: 'rate_limited', tenantId: 't1', problem: 'day' });
+    listen({ type: 'rate_limited', tenantId: 't1', problem: undefined });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('ledgerline_xero_calls_total{tenant="t1",status="200"} 1');
+    expect(text).toContain('ledgerline_xero_calls_total{tenant="t1",status="0"} 1');
+    expect(text).toContain('ledgerline_xero_rate_limited_total{tenant="t1",problem="day"} 1');
+    expect(text).toContain('ledgerline_xero_rate_limited_total{tenant="t1",problem="unknown"} 1');
   });
 });

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../lib/clock';
 import type { Store, XeroTokenSet } from '../store/types';
 import type { ReadinessDeps, XeroConnectDeps, XeroTenant } from './deps';
+import type { BridgeMetrics } from './metrics';
 
 /** What the adapters need from the Xero token manager (src/xero/tokens.ts XeroTokenManager). */
 export interface TokenManagerLike {
@@ -78,5 +79,20 @@ export function readinessFrom(opts: ReadinessFromOptions): ReadinessDeps {
       cached = { at: clock.now(), tenants };
       return tenants;
     },
+  };
+}
+
+/** The Xero scheduler's per-call events (structurally XeroSchedulerOptions['onEvent']'s argument). */
+export type XeroCallEvent =
+  | { type: 'call'; tenantId: string; status: number | undefined }
+  | { type: 'rate_limited'; tenantId: string; problem: string | undefined };
+
+/** An `onEvent` for the Xero scheduler that counts calls and 429s per tenant on the bridge's metrics. */
+export function xeroMetricsListener(
+  metrics: Pick<BridgeMetrics, 'recordXeroCall' | 'recordXeroRateLimited'>,
+): (event: XeroCallEvent) => void {
+  return (event) => {
+    if (event.type === 'call') metrics.recordXeroCall(event.tenantId, event.status ?? 0);
+    else metrics.recordXeroRateLimited(event.tenantId, event.problem);
   };
 }

@@ -4,3 +4,10 @@ export { HttpError, NotFoundError, ConflictError, BadRequestError, UnauthorizedE
 export { createMetrics, METRIC_NAMES, type BridgeMetrics, type EventSource } from './metrics';
 export { inMemoryPendingAuthorizations, type PendingAuthorizations } from './pkce';
 export { runMain, type Bridge, type BridgeContext, type CreateBridge } from './main';
+export {
+  readinessFrom,
+  xeroConnectFrom,
+  xeroMetricsListener,
+  type TokenManagerLike,
+  type XeroCallEvent,
+} from './adapters';
