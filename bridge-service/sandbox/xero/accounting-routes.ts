@@ -159,6 +159,7 @@ export function registerAccounting(app: FastifyInstance, deps: AccountingDeps): 
         .send();
     }
     ctx.release = admission.release;
+    ctx.record.admittedAt = admission.at;
 
     const fault = faults.pick(req.method, path);
     if (!fault) return;

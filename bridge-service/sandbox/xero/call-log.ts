@@ -12,6 +12,8 @@ export interface CallRecord {
   ms: number;
   /** Emulated time of arrival (epoch ms). */
   at: number;
+  /** Emulated time the rate limiter admitted the call (absent when it was refused before that). */
+  admittedAt?: number;
   idempotencyKey?: string;
   outcome: 'pending' | 'answered' | 'dropped-after-commit' | 'aborted';
   fault?: string;

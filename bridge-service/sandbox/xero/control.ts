@@ -45,6 +45,7 @@ export interface XeroControl {
   forceRateLimit(problem: RateLimitProblem, count?: number, tenantId?: string): void;
   resetRateLimits(): void;
   inFlight(tenantId: string): number;
+  peakInFlight(tenantId: string): number;
   setIdempotencyWindow(ms: number): void;
   setRefreshGrace(ms: number): void;
   configureWebhooks(settings: Partial<WebhookSettings>): void;
@@ -130,6 +131,7 @@ export function buildControl(deps: ControlDeps): XeroControl {
     forceRateLimit: (problem, count = 1, tenantId) => limiter.force(problem, count, tenantId),
     resetRateLimits: () => limiter.reset(),
     inFlight: (tenantId) => limiter.inFlight(tenantId),
+    peakInFlight: (tenantId) => limiter.peakInFlight(tenantId),
     setIdempotencyWindow(ms) {
       idempotency.windowMs = ms;
     },

@@ -117,7 +117,8 @@ export async function startXeroEmulator(options: XeroEmulatorOptions = {}): Prom
     rawBodies.set(req.raw, text);
     if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, parseJson(text));
+      // Accounting bodies keep exact decimals; identity and control bodies are plain JSON.
+      done(null, req.url.startsWith('/api.xro/') ? parseJson(text) : JSON.parse(text));
     } catch (err) {
       (err as Error & { statusCode?: number }).statusCode = 400;
       done(err as Error, undefined);

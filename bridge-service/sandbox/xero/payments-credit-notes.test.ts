@@ -30,7 +30,7 @@ describe('xero emulator: payments and credit notes through xero-node', () => {
   const creditNote = async (
     unitAmount: number,
     status: CreditNote.StatusEnum = CreditNote.StatusEnum.AUTHORISED,
-    currencyCode?: string,
+    currencyCode?: CurrencyCode,
   ) => {
     const res = await h.xero.accountingApi.createCreditNotes(UK, {
       creditNotes: [

@@ -56,12 +56,13 @@ class Window {
 
 interface TenantLimits {
   inFlight: number;
+  peakInFlight: number;
   minute: Window;
   day: Window;
 }
 
 export type Admission =
-  | { ok: true; release: () => void; headers: Record<string, string> }
+  | { ok: true; release: () => void; headers: Record<string, string>; at: number }
   | { ok: false; problem: RateLimitProblem; retryAfterSeconds: number; headers: Record<string, string> };
 
 /**
@@ -84,7 +85,7 @@ export class RateLimiter {
   private limits(tenantId: string): TenantLimits {
     let limits = this.tenants.get(tenantId);
     if (!limits) {
-      limits = { inFlight: 0, minute: new Window(MINUTE), day: new Window(DAY) };
+      limits = { inFlight: 0, peakInFlight: 0, minute: new Window(MINUTE), day: new Window(DAY) };
       this.tenants.set(tenantId, limits);
     }
     return limits;
@@ -135,12 +136,14 @@ export class RateLimiter {
       if (t.inFlight >= s.concurrent) return reject('concurrent', 1000);
     }
     t.inFlight++;
+    t.peakInFlight = Math.max(t.peakInFlight, t.inFlight);
     t.minute.add(now);
     t.day.add(now);
     this.app.add(now);
     let released = false;
     return {
       ok: true,
+      at: now,
       headers: this.headers(tenantId),
       release: () => {
         if (released) return;
@@ -154,6 +157,11 @@ export class RateLimiter {
     return this.tenants.get(tenantId)?.inFlight ?? 0;
   }
 
+  /** Most calls this tenant ever had in flight at once (since the last reset). */
+  peakInFlight(tenantId: string): number {
+    return this.tenants.get(tenantId)?.peakInFlight ?? 0;
+  }
+
   /** The next `count` calls (optionally for one tenant) get a 429 for `problem`. */
   force(problem: RateLimitProblem, count = 1, tenantId?: string): void {
     this.forced.push({ problem, remaining: count, tenantId });
@@ -162,6 +170,7 @@ export class RateLimiter {
   /** Forgets counted calls (in-flight calls stay counted until they finish). */
   reset(): void {
     for (const t of this.tenants.values()) {
+      t.peakInFlight = t.inFlight;
       t.minute.clear();
       t.day.clear();
     }
