@@ -197,7 +197,7 @@ describe('invoice-mapping', () => {
 
   it('lists every problem in words a finance user understands', () => {
     expect(problemsOf(() => mapOpportunityToInvoice(input({ lineItems: [] })))).toEqual([
-      'there are no products to invoice',
+      'there are no lines to invoice',
     ]);
     expect(
       problemsOf(() =>
@@ -209,7 +209,7 @@ describe('invoice-mapping', () => {
             lineItems: [
               item(1, 10, { Quantity: -2, Description: 'Seats' }),
               item(2, 10),
-              item(3, 10, { Discount: 100 }),
+              item(3, 10, { Discount: 101 }),
             ],
           }),
         ),
@@ -217,7 +217,7 @@ describe('invoice-mapping', () => {
     ).toEqual([
       'UK_Ltd does not invoice in BRL (it invoices in GBP, EUR)',
       'line 1 (Seats): quantity -2 must be positive; reduce a sale with a credit note',
-      'line 3 (Product 3): discount 100% must be at least 0 and below 100',
+      'line 3 (Product 3): discount 101% must be between 0 and 100',
       "tax type OUTPUT2 is not an active tax rate in UK_Ltd's Xero organisation",
     ]);
   });
@@ -230,7 +230,7 @@ describe('invoice-mapping', () => {
           lineItems: [item(1, 10), item(2, -20, { Description: 'Credit' })],
         }),
       ),
-    ).toThrow('Cannot create the Xero document: its total -11.50 NZD is negative');
+    ).toThrow('Cannot create the Xero invoice: its total -11.50 NZD is negative');
   });
 
   it('maps a credit note without line discounts: a discounted line carries its net unit price', () => {

@@ -164,10 +164,12 @@ export function mapDocument(input: DocumentInput): XeroDraftDocument {
   const currencyCode = input.currencyCode.toUpperCase();
   const lineAmountTypes = entity.lineAmountType;
   const unitDp = input.unitDp ?? 4;
+  const documentName = input.type === 'ACCREC' ? 'invoice' : 'credit note';
   const label = (index: number, line: SourceLine) =>
-    `line ${index + 1} (${line.description.trim() || 'no description'})`;
+    `line ${index + 1} (${line.description.trim().split('\n')[0] || 'no description'})`;
 
-  if (input.lines.length === 0) problems.push('there are no products to invoice');
+  if (input.lines.length === 0)
+    problems.push(`there are no lines to ${input.type === 'ACCREC' ? 'invoice' : 'credit'}`);
   const currencies = invoiceCurrencies(entity);
   if (!currencies.includes(currencyCode)) {
     problems.push(
@@ -203,8 +205,8 @@ export function mapDocument(input: DocumentInput): XeroDraftDocument {
       );
       return;
     }
-    if (discount && (discount.lt(0) || discount.gte(HUNDRED))) {
-      problems.push(`${label(index, line)}: discount ${discount.toString()}% must be at least 0 and below 100`);
+    if (discount && (discount.lt(0) || discount.gt(HUNDRED))) {
+      problems.push(`${label(index, line)}: discount ${discount.toString()}% must be between 0 and 100`);
       return;
     }
     if (line.servicePeriod && compareDates(line.servicePeriod.end, line.servicePeriod.start) < 0) {
@@ -243,11 +245,7 @@ export function mapDocument(input: DocumentInput): XeroDraftDocument {
   for (const taxType of missingTaxTypes) {
     problems.push(`tax type ${taxType} is not an active tax rate in ${entity.developerName}'s Xero organisation`);
   }
-  throwIfProblems(
-    'INVALID_INVOICE',
-    `Cannot create the Xero ${input.type === 'ACCREC' ? 'invoice' : 'credit note'}`,
-    problems,
-  );
+  throwIfProblems('INVALID_INVOICE', `Cannot create the Xero ${documentName}`, problems);
 
   const totals = documentTotals(
     drafts.map((d) => d.math),
@@ -256,7 +254,7 @@ export function mapDocument(input: DocumentInput): XeroDraftDocument {
   if (totals.total.lt(0)) {
     throw new DomainError(
       'INVALID_INVOICE',
-      `Cannot create the Xero document: its total ${toWire(totals.total)} ${currencyCode} is negative`,
+      `Cannot create the Xero ${documentName}: its total ${toWire(totals.total)} ${currencyCode} is negative`,
     );
   }
   const lineItems = drafts.map((d, i): XeroDraftLine => {
