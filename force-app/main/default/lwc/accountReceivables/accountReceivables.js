@@ -3,6 +3,7 @@ import { gql, graphql } from 'lightning/graphql';
 import { refreshApex } from '@salesforce/apex';
 import { NavigationMixin } from 'lightning/navigation';
 import TIME_ZONE from '@salesforce/i18n/timeZone';
+import LOCALE from '@salesforce/i18n/locale';
 import getSummary from '@salesforce/apex/ReceivablesController.getSummary';
 import {
   LABELS,
@@ -81,6 +82,8 @@ const ACCOUNT_QUERY = gql`
     }
   }
 `;
+
+const DAYS_FORMAT = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 1 });
 
 const BUCKET_LABELS = [
   ['current', LABELS.bucketCurrent],
@@ -232,13 +235,13 @@ export default class AccountReceivables extends NavigationMixin(LightningElement
         overdue: fromCents(entry.overdueCents),
         overdueClass: entry.overdueCents > 0 ? 'overdue slds-text-color_error' : 'overdue',
         openCount: entry.openCount,
-        dsoText: dso === null ? '—' : formatLabel(LABELS.dsoDays, dso),
+        dsoText: dso === null ? '—' : formatLabel(LABELS.dsoDays, DAYS_FORMAT.format(dso)),
         ageingCaption: formatLabel(LABELS.ageingCaption, entry.currencyCode),
         buckets: BUCKET_LABELS.map(([key, label]) => ({
           key,
           label,
           value: fromCents(entry.buckets[key]),
-          className: `bucket bucket-${key}`,
+          className: entry.buckets[key] === 0 ? `bucket bucket-${key} zero` : `bucket bucket-${key}`,
         })),
       };
     });

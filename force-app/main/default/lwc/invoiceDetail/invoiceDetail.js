@@ -82,8 +82,6 @@ export default class InvoiceDetail extends LightningElement {
       .filter((row) => !(row.hideWhenZero && toCents(row.value) === 0))
       .map((row) => ({
         ...row,
-        labelKey: `${row.key}-label`,
-        valueKey: `${row.key}-value`,
         value: fromCents(toCents(row.value)),
         className: `amount amount-${row.key}`,
       }));

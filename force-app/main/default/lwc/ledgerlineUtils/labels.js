@@ -68,6 +68,7 @@ import SYNC_ERROR_UNKNOWN from '@salesforce/label/c.Sync_Error_Unknown';
 import SYNC_ERROR_UNREACHABLE from '@salesforce/label/c.Sync_Error_Unreachable';
 import SYNC_STATUS_PENDING from '@salesforce/label/c.Sync_Status_Pending';
 import SYNC_STATUS_SYNCED from '@salesforce/label/c.Sync_Status_Synced';
+import INVOICE_TOTAL from '@salesforce/label/c.Invoice_Total';
 import INVOICE_TOTALS_CAPTION from '@salesforce/label/c.Invoice_Totals_Caption';
 
 export const LABELS = Object.freeze({
@@ -140,5 +141,6 @@ export const LABELS = Object.freeze({
   syncErrorUnreachable: SYNC_ERROR_UNREACHABLE,
   syncPending: SYNC_STATUS_PENDING,
   synced: SYNC_STATUS_SYNCED,
+  total: INVOICE_TOTAL,
   totalsCaption: INVOICE_TOTALS_CAPTION,
 });

@@ -97,6 +97,22 @@ describe('c-opportunity-invoices', () => {
       expect(titles).toEqual(['INV-0101', 'INV-0102', 'INV-0099', 'INV-0097', 'INV-0096', 'INV-000103']);
     });
 
+    it('labels every figure', () => {
+      for (const detail of details(element)) {
+        const terms = [...detail.shadowRoot.querySelectorAll('dt')].map((dt) => dt.textContent);
+        expect(terms.every((term) => term.startsWith('c.'))).toBe(true);
+      }
+      const terms = [...detailFor(element, 'INV-0101').shadowRoot.querySelectorAll('dt')].map((dt) => dt.textContent);
+      expect(terms).toEqual([
+        'c.Invoice_Total',
+        'c.Invoice_Paid',
+        'c.Invoice_Credited',
+        'c.Invoice_Amount_Due',
+        'c.Invoice_Due_Date',
+        'c.Invoice_Approval',
+      ]);
+    });
+
     it('formats every amount in its invoice currency', () => {
       const nz = detailFor(element, 'INV-0101');
       const au = detailFor(element, 'INV-0102');

@@ -1,0 +1,140 @@
+// Every state the preview renders, built from the SAME fixtures the Jest tests use
+// (force-app/main/default/lwc/<component>/__tests__/data/), so the pictures show exactly what the tests assert.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const LWC = path.resolve(import.meta.dirname, '../../force-app/main/default/lwc');
+const fixture = (component, file) =>
+  JSON.parse(readFileSync(path.join(LWC, component, '__tests__', 'data', file), 'utf8'));
+
+/** The moment every state is rendered at, as in the Jest tests: 27 Nov 2026, 10:00 in Los Angeles. */
+export const NOW = '2026-11-27T18:00:00Z';
+export const TIME_ZONE = 'America/Los_Angeles';
+
+const OPPORTUNITY_ID = '0065g00000OpPtY1AA';
+const ACCOUNT_ID = '0015g00000AcCt01AA';
+const SIDEBAR = 400; // a record page sidebar column
+const PHONE = 375; // the Salesforce mobile app on a small phone
+
+const opp = (file) => fixture('opportunityInvoices', file);
+const acct = (file) => fixture('accountReceivables', file);
+const oppEvents = opp('empApi.Sync_Update__e.json');
+const acctEvents = acct('empApi.Sync_Update__e.json');
+
+const opportunity = (state) => ({
+  component: 'c-opportunity-invoices',
+  recordId: OPPORTUNITY_ID,
+  width: SIDEBAR,
+  waitFor: 'c-invoice-detail',
+  graphql: { opportunityInvoices: { data: opp('graphql.opportunityInvoices.json') } },
+  apex: { 'InvoiceActions.requestResync': { data: null } },
+  ...state,
+});
+
+const account = (state) => ({
+  component: 'c-account-receivables',
+  recordId: ACCOUNT_ID,
+  width: SIDEBAR,
+  waitFor: 'section.currency',
+  apex: { 'ReceivablesController.getSummary': { data: acct('ReceivablesController.getSummary.json') } },
+  graphql: { accountReceivables: { data: acct('graphql.accountReceivables.json') } },
+  ...state,
+});
+
+export const STATES = [
+  opportunity({
+    name: 'opportunity-invoices',
+    title: 'Several currencies: partially paid + credit, overdue + sync error, credited, paid, voided, draft',
+  }),
+  opportunity({ name: 'opportunity-invoices-phone', title: 'The same invoices on a phone', width: PHONE, phone: true }),
+  opportunity({
+    name: 'opportunity-invoices-wide',
+    title: 'The same invoices in the main column',
+    width: 760,
+  }),
+  opportunity({
+    name: 'opportunity-no-invoices',
+    title: 'No invoices yet',
+    graphql: { opportunityInvoices: { data: opp('graphql.opportunityInvoices.empty.json') } },
+    waitFor: '.empty-state',
+  }),
+  opportunity({
+    name: 'opportunity-wire-error',
+    title: 'The GraphQL query failed',
+    graphql: { opportunityInvoices: { errors: opp('graphql.opportunityInvoices.errors.json') } },
+    waitFor: '.load-error',
+  }),
+  opportunity({
+    name: 'opportunity-loading',
+    title: 'Waiting for the query',
+    graphql: {},
+    waitFor: 'lightning-spinner',
+  }),
+  opportunity({
+    name: 'opportunity-retry',
+    title: 'Retry clicked on INV-0102: RESYNC requested, toast shown, list refreshed',
+    action: 'retry',
+  }),
+  opportunity({
+    name: 'opportunity-retry-refused',
+    title: 'Retry clicked, but the request was refused',
+    apex: { 'InvoiceActions.requestResync': { error: opp('InvoiceActions.requestResync.error.json') } },
+    action: 'retry',
+  }),
+  opportunity({
+    name: 'opportunity-sync-update-this-record',
+    title: 'Sync_Update__e naming this opportunity arrives: refreshed',
+    events: [oppEvents.thisOpportunity],
+    action: 'events',
+  }),
+  opportunity({
+    name: 'opportunity-sync-update-other-record',
+    title: 'Sync_Update__e for another record arrives: ignored',
+    events: [oppEvents.otherRecord],
+    action: 'events',
+  }),
+  account({ name: 'account-receivables', title: 'EUR, GBP, USD with rates: ageing, DSO, corporate total' }),
+  account({ name: 'account-receivables-phone', title: 'The same receivables on a phone', width: PHONE, phone: true }),
+  account({
+    name: 'account-receivables-de-DE',
+    title: 'The same receivables for a user with the de-DE locale',
+    locale: 'de-DE',
+    timeZone: 'Europe/Berlin',
+  }),
+  account({
+    name: 'account-no-rates',
+    title: 'NZD has no conversion rate: no corporate total, the currency is named',
+    apex: { 'ReceivablesController.getSummary': { data: acct('ReceivablesController.getSummary.noRates.json') } },
+  }),
+  account({
+    name: 'account-nothing-outstanding',
+    title: 'Nothing outstanding',
+    apex: { 'ReceivablesController.getSummary': { data: acct('ReceivablesController.getSummary.empty.json') } },
+    graphql: { accountReceivables: { data: acct('graphql.accountReceivables.empty.json') } },
+    waitFor: '.empty-state',
+  }),
+  account({
+    name: 'account-wire-error',
+    title: 'The Apex summary failed',
+    apex: { 'ReceivablesController.getSummary': { error: acct('ReceivablesController.getSummary.error.json') } },
+    waitFor: '.load-error',
+  }),
+  account({
+    name: 'account-invoices-query-error',
+    title: 'The open-invoice query failed; the totals still show',
+    graphql: { accountReceivables: { errors: acct('graphql.accountReceivables.errors.json') } },
+    waitFor: '.invoices-error',
+  }),
+  account({
+    name: 'account-sync-update-this-record',
+    title: 'Sync_Update__e naming this account arrives: refreshed',
+    events: [acctEvents.thisAccount],
+    action: 'events',
+  }),
+  account({
+    name: 'account-sync-update-other-record',
+    title: 'Sync_Update__e for another account arrives: ignored',
+    events: [acctEvents.otherAccount],
+    action: 'events',
+  }),
+];
