@@ -2,6 +2,7 @@ import { addDays } from './dates';
 import { toWire } from './money';
 import {
   accountSummary,
+  ageingBucket,
   ageReceivables,
   compareXeroVersions,
   countbackDso,
@@ -125,6 +126,21 @@ describe('receivables', () => {
         open: 2,
         maxDaysOverdue: 35,
       },
+    ]);
+  });
+
+  it('puts each boundary day in its bucket', () => {
+    expect([-3, 0, 1, 30, 31, 60, 61, 90, 91, 400].map(ageingBucket)).toEqual([
+      'current',
+      'current',
+      'days1to30',
+      'days1to30',
+      'days31to60',
+      'days31to60',
+      'days61to90',
+      'days61to90',
+      'over90',
+      'over90',
     ]);
   });
 

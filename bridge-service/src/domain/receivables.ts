@@ -153,9 +153,9 @@ export function accountSummary(
   asOf: IsoDate,
   credits: readonly UnallocatedCredit[] = [],
 ): CurrencyBalance[] {
-  const codes = new Set([...byCurrency(invoices).keys(), ...byCurrency(credits).keys()]);
   const invoiceGroups = byCurrency(invoices);
   const creditGroups = byCurrency(credits);
+  const codes = new Set([...invoiceGroups.keys(), ...creditGroups.keys()]);
   return [...codes].sort().map((currencyCode) => {
     const group = invoiceGroups.get(currencyCode) ?? [];
     const open = group.filter(isReceivable);
@@ -185,6 +185,17 @@ export interface AgeingBuckets {
   unallocatedCredit: Money;
 }
 
+export type AgeingBucket = 'current' | 'days1to30' | 'days31to60' | 'days61to90' | 'over90';
+
+/** The bucket for a number of days past due: ≤ 0 current, 1–30, 31–60, 61–90 (90 included), 91 and more. */
+export function ageingBucket(daysPastDue: number): AgeingBucket {
+  if (daysPastDue <= 0) return 'current';
+  if (daysPastDue <= 30) return 'days1to30';
+  if (daysPastDue <= 60) return 'days31to60';
+  if (daysPastDue <= 90) return 'days61to90';
+  return 'over90';
+}
+
 /** Aged receivables by due date, per currency (see the module comment for the bucket boundaries). */
 export function ageReceivables(
   invoices: readonly ReceivableInvoice[],
@@ -204,17 +215,7 @@ export function ageReceivables(
     };
     for (const invoice of invoices) {
       if (invoice.currencyCode.toUpperCase() !== currencyCode || !isReceivable(invoice)) continue;
-      const days = daysOverdue(invoice, asOf);
-      const key =
-        days <= 0
-          ? 'current'
-          : days <= 30
-            ? 'days1to30'
-            : days <= 60
-              ? 'days31to60'
-              : days <= 90
-                ? 'days61to90'
-                : 'over90';
+      const key = ageingBucket(daysOverdue(invoice, asOf));
       const due = money(invoice.amountDue);
       buckets[key] = buckets[key].plus(due);
       buckets.total = buckets.total.plus(due);
