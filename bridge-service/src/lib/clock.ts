@@ -2,14 +2,27 @@
 export interface Clock {
   /** Milliseconds since the epoch, in this clock's time. */
   now(): number;
-  /** Resolves after `ms` milliseconds of this clock's time. */
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms` milliseconds of this clock's time, or as soon as `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Wall-clock time. */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+  sleep: realSleep,
 };
 
 /**
@@ -21,7 +34,7 @@ export function scaledClock(factor: number, base: Clock = systemClock): Clock {
   const realStart = base.now();
   return {
     now: () => realStart + (base.now() - realStart) * factor,
-    sleep: (ms) => base.sleep(ms / factor),
+    sleep: (ms, signal) => base.sleep(ms / factor, signal),
   };
 }
 
@@ -41,10 +54,20 @@ export class ManualClock implements Clock {
     return this.current;
   }
 
-  sleep(ms: number): Promise<void> {
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      this.sleepers.push({ at: this.current + Math.max(0, ms), resolve });
+      if (signal?.aborted) return resolve();
+      const sleeper = { at: this.current + Math.max(0, ms), resolve };
+      this.sleepers.push(sleeper);
       this.sleepers.sort((a, b) => a.at - b.at);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 

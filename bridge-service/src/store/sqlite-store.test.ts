@@ -153,9 +153,8 @@ describe('jobs', () => {
     for (let i = 0; i < 120; i += 1) await setup.enqueueJob({ key: `job-${i}`, action: 'CREATE_DRAFT', payload: i });
     await setup.close();
     const worker = join(__dirname, '__fixtures__', 'claim-worker.ts');
-    const startAt = String(Date.now() + 1500);
     const spawnWorker = (owner: string) =>
-      run(process.execPath, ['--require', 'tsx/cjs', worker, dbPath, key.toString('hex'), owner, startAt], {
+      run(process.execPath, ['--require', 'tsx/cjs', worker, dbPath, key.toString('hex'), owner, '2'], {
         cwd: __dirname,
         timeout: 60_000,
       });

@@ -1,11 +1,18 @@
 // Child process for the cross-process claim test: claims jobs one at a time until none are left, then prints
-// the ids it got as JSON. Run with `node --require tsx/cjs claim-worker.ts <db> <hexKey> <owner> <startAt>`.
+// the ids it got as JSON. Run with `node --require tsx/cjs claim-worker.ts <db> <hexKey> <owner> <workers>`.
+// The workers wait for each other (ready files beside the db) so they really compete.
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { SqliteStore } from '../sqlite-store';
 
 async function main(): Promise<void> {
-  const [dbPath, hexKey, owner, startAt] = process.argv.slice(2) as [string, string, string, string];
+  const [dbPath, hexKey, owner, workers] = process.argv.slice(2) as [string, string, string, string];
   const store = new SqliteStore({ path: dbPath, encryptionKey: Buffer.from(hexKey, 'hex') });
-  while (Date.now() < Number(startAt)) await new Promise((r) => setTimeout(r, 5));
+  const dir = dirname(dbPath);
+  const prefix = `${basename(dbPath)}.ready.`;
+  writeFileSync(join(dir, prefix + owner), '');
+  const ready = () => readdirSync(dir).filter((f) => f.startsWith(prefix)).length;
+  while (ready() < Number(workers) && existsSync(dir)) await new Promise((r) => setTimeout(r, 5));
   const ids: number[] = [];
   for (;;) {
     const jobs = await store.claimJobs({ owner, leaseMs: 60_000, limit: 2 });

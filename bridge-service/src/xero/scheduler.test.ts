@@ -1,0 +1,207 @@
+import { scaledClock, type Clock } from '../lib/clock';
+import { SchedulerClosedError, XeroScheduler, type SchedulerEvent, type XeroLimits } from './scheduler';
+
+// 1 real ms = 50 clock ms: Xero's minute takes 1.2 s of real time.
+const FACTOR = 50;
+
+/**
+ * A stand-in Xero that enforces the same limits with its own rolling windows (no margin) and answers with
+ * the remaining-count headers, as the real API does. `externalPerMinute` simulates quota used by someone else.
+ */
+class FakeXero {
+  starts: { tenant: string; at: number }[] = [];
+  inFlight = new Map<string, number>();
+  maxInFlight = new Map<string, number>();
+  rejected429 = 0;
+  problems: string[] = [];
+  external: { tenant: string; at: number }[] = [];
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly limits: Pick<XeroLimits, 'tenantPerMinute' | 'tenantPerDay' | 'appPerMinute'> & {
+      minuteMs: number;
+      dayMs: number;
+    },
+  ) {}
+
+  private used(tenant: string | null, span: number, now: number): number {
+    const all = [...this.starts, ...this.external];
+    return all.filter((s) => (tenant === null || s.tenant === tenant) && s.at > now - span).length;
+  }
+
+  async call(
+    tenant: string,
+    durationMs = 50,
+  ): Promise<{ response: { status: number; headers: Record<string, string> } }> {
+    const now = this.clock.now();
+    const minuteUsed = this.used(tenant, this.limits.minuteMs, now);
+    const dayUsed = this.used(tenant, this.limits.dayMs, now);
+    const appUsed = this.used(null, this.limits.minuteMs, now);
+    const concurrent = this.inFlight.get(tenant) ?? 0;
+    let problem: string | undefined;
+    if (concurrent >= 5) problem = 'concurrent';
+    else if (minuteUsed >= this.limits.tenantPerMinute) problem = 'minute';
+    else if (dayUsed >= this.limits.tenantPerDay) problem = 'day';
+    else if (appUsed >= this.limits.appPerMinute) problem = 'appminute';
+    if (problem) {
+      this.rejected429 += 1;
+      this.problems.push(`${problem} at ${now} minuteUsed=${minuteUsed} concurrent=${concurrent}`);
+      throw Object.assign(new Error('429'), {
+        status: 429,
+        headers: { 'retry-after': '1', 'x-rate-limit-problem': problem },
+      });
+    }
+    this.starts.push({ tenant, at: now });
+    this.inFlight.set(tenant, concurrent + 1);
+    this.maxInFlight.set(tenant, Math.max(this.maxInFlight.get(tenant) ?? 0, concurrent + 1));
+    await this.clock.sleep(durationMs);
+    this.inFlight.set(tenant, (this.inFlight.get(tenant) ?? 1) - 1);
+    const after = this.clock.now();
+    return {
+      response: {
+        status: 200,
+        headers: {
+          'x-minlimit-remaining': String(this.limits.tenantPerMinute - this.used(tenant, this.limits.minuteMs, after)),
+          'x-daylimit-remaining': String(this.limits.tenantPerDay - this.used(tenant, this.limits.dayMs, after)),
+          'x-appminlimit-remaining': String(this.limits.appPerMinute - this.used(null, this.limits.minuteMs, after)),
+        },
+      },
+    };
+  }
+
+  /** The most calls one tenant started in any rolling minute. */
+  maxPerRollingMinute(tenant: string | null): number {
+    const times = this.starts.filter((s) => tenant === null || s.tenant === tenant).map((s) => s.at);
+    let max = 0;
+    for (let i = 0; i < times.length; i += 1) {
+      const inWindow = times.filter((t) => t > times[i]! - this.limits.minuteMs && t <= times[i]!).length;
+      max = Math.max(max, inWindow);
+    }
+    return max;
+  }
+}
+
+function setup(limits: Partial<XeroLimits> = {}) {
+  const clock = scaledClock(FACTOR);
+  const full = {
+    minuteMs: 60_000,
+    dayMs: 86_400_000,
+    tenantPerMinute: 60,
+    tenantPerDay: 5000,
+    appPerMinute: 10_000,
+    ...limits,
+  };
+  const xero = new FakeXero(clock, full);
+  const events: SchedulerEvent[] = [];
+  const scheduler = new XeroScheduler({ clock, limits, onEvent: (e) => events.push(e) });
+  return { clock, xero, scheduler, events };
+}
+
+describe('XeroScheduler', () => {
+  it('drains a backlog at the limit: 60 per rolling minute, 5 in flight, no 429s', async () => {
+    const { clock, xero, scheduler } = setup();
+    const t0 = clock.now();
+    await Promise.all(
+      Array.from({ length: 130 }, () => scheduler.schedule('uk', () => xero.call('uk')).catch((e: unknown) => e)),
+    );
+    const elapsed = clock.now() - t0;
+    expect(xero.problems).toEqual([]);
+    expect(xero.maxInFlight.get('uk')).toBe(5);
+    expect(xero.maxPerRollingMinute('uk')).toBe(60);
+    // calls 121-130 can only start once two minutes (plus the 1 % margin) have passed; they should not wait longer
+    expect(elapsed).toBeGreaterThanOrEqual(120_000);
+    expect(elapsed).toBeLessThan(136_000); // even pacing below the limit (50/min) would need 156 s
+  });
+
+  it('keeps tenants independent', async () => {
+    const { clock, xero, scheduler } = setup();
+    const t0 = clock.now();
+    await Promise.all(
+      ['uk', 'us', 'eu'].flatMap((tenant) =>
+        Array.from({ length: 60 }, () => scheduler.schedule(tenant, () => xero.call(tenant))),
+      ),
+    );
+    expect(clock.now() - t0).toBeLessThan(30_000); // 180 calls, 3 tenants, all inside the first minute
+    expect(xero.rejected429).toBe(0);
+  });
+
+  it('holds every tenant under the app-wide minute limit', async () => {
+    const { xero, scheduler } = setup({ appPerMinute: 20 });
+    await Promise.all(
+      ['a', 'b', 'c'].flatMap((tenant) =>
+        Array.from({ length: 10 }, () => scheduler.schedule(tenant, () => xero.call(tenant, 10))),
+      ),
+    );
+    expect(xero.maxPerRollingMinute(null)).toBe(20);
+    expect(xero.rejected429).toBe(0);
+  });
+
+  it("slows down when Xero's remaining count says someone else used the quota", async () => {
+    const { clock, xero, scheduler } = setup();
+    const now = clock.now();
+    for (let i = 0; i < 50; i += 1) xero.external.push({ tenant: 'uk', at: now - 1000 });
+    const done = Promise.all(Array.from({ length: 15 }, () => scheduler.schedule('uk', () => xero.call('uk', 20))));
+    await clock.sleep(20_000);
+    // 5 went out before the first answer; the answers showed 50 used elsewhere, so only 10 fit this minute
+    expect(xero.starts.length).toBe(10);
+    expect(scheduler.snapshot('uk').queued).toBe(5);
+    await done;
+    expect(xero.rejected429).toBe(0);
+  });
+
+  it('stops at the daily limit the headers report', async () => {
+    const { clock, xero, scheduler } = setup({ tenantPerDay: 100 });
+    for (let i = 0; i < 97; i += 1) xero.external.push({ tenant: 'uk', at: clock.now() - 3_600_000 });
+    await scheduler.schedule('uk', () => xero.call('uk', 10)); // its answer: 2 left today
+    const calls = Array.from({ length: 6 }, () =>
+      scheduler.schedule('uk', () => xero.call('uk', 10)).catch((e: unknown) => e),
+    );
+    await clock.sleep(5 * 60_000);
+    expect(xero.starts.length).toBe(3);
+    expect(xero.rejected429).toBe(0);
+    expect(scheduler.snapshot('uk')).toMatchObject({ queued: 4, usedLastDay: 100 });
+    await scheduler.close();
+    expect((await Promise.all(calls)).filter((r) => r instanceof SchedulerClosedError)).toHaveLength(4);
+  });
+
+  it('pauses a tenant for Retry-After on a 429, and only that tenant', async () => {
+    const { clock, scheduler, events } = setup();
+    const starts: { tenant: string; at: number }[] = [];
+    let first = true;
+    const call = async (tenant: string) => {
+      starts.push({ tenant, at: clock.now() });
+      if (tenant === 'uk' && first) {
+        first = false;
+        throw Object.assign(new Error('429'), {
+          status: 429,
+          headers: { 'retry-after': '10', 'x-rate-limit-problem': 'minute' },
+        });
+      }
+      await clock.sleep(10);
+      return 'ok';
+    };
+    const t0 = clock.now();
+    const rejected = await scheduler.schedule('uk', () => call('uk')).catch((e: unknown) => e);
+    expect(rejected).toMatchObject({ status: 429 });
+    expect(scheduler.snapshot('uk').pausedUntil).toBeGreaterThan(clock.now());
+    const [uk, us] = await Promise.all([
+      scheduler.schedule('uk', () => call('uk')),
+      scheduler.schedule('us', () => call('us')),
+    ]);
+    expect([uk, us]).toEqual(['ok', 'ok']);
+    const ukRetry = starts.filter((s) => s.tenant === 'uk')[1]!;
+    const usStart = starts.find((s) => s.tenant === 'us')!;
+    expect(ukRetry.at - t0).toBeGreaterThanOrEqual(10_000);
+    expect(usStart.at - t0).toBeLessThan(5_000);
+    expect(events).toContainEqual({ type: 'rate_limited', tenantId: 'uk', problem: 'minute', retryAfterMs: 10_000 });
+  });
+
+  it('passes results and errors through and reports idle', async () => {
+    const { scheduler } = setup();
+    await expect(scheduler.schedule('uk', async () => 42)).resolves.toBe(42);
+    await expect(scheduler.schedule('uk', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(scheduler.idle()).resolves.toBeUndefined();
+    await scheduler.close();
+    await expect(scheduler.schedule('uk', async () => 1)).rejects.toBeInstanceOf(SchedulerClosedError);
+  });
+});
