@@ -71,6 +71,15 @@ describe('error handler', () => {
       expect(res.json().error).toEqual({ code: 'DRAINING', message: 'The bridge is shutting down' });
     });
 
+    it('hides an upstream HTTP error that carries a 4xx statusCode behind a 500', async () => {
+      const upstream = Object.assign(new Error('Xero 404: The resource you are looking for cannot be found'), {
+        statusCode: 404,
+      });
+      const { res } = await throwing(upstream);
+      expect(res.statusCode).toBe(500);
+      expect(res.body).not.toContain('Xero 404');
+    });
+
     it('treats a non-Error throw as a 500', async () => {
       const { res } = await throwing('a string');
       expect(res.statusCode).toBe(500);

@@ -50,11 +50,14 @@ function mapError(err: FastifyError | Error): Mapped {
   if (err instanceof LedgerlineError && status !== undefined && status >= 400 && status < 500) {
     return { statusCode: status, body: { error: { code: err.code, message: err.message } } };
   }
-  // Fastify's own client errors (body too large, bad JSON, wrong media type, ...).
-  if (!(err instanceof LedgerlineError) && status !== undefined && status >= 400 && status < 500) {
-    const code =
-      FASTIFY_CODES[e.code] ?? (typeof e.code === 'string' && !e.code.startsWith('FST_') ? e.code : 'BAD_REQUEST');
-    return { statusCode: status, body: { error: { code, message: e.message } } };
+  // Fastify's own client errors (body too large, bad JSON, wrong media type, ...). Only those: a library
+  // error that happens to carry statusCode 4xx (an upstream HTTP error) is ours to hide, not the client's.
+  const fastifyCode = typeof e.code === 'string' && e.code.startsWith('FST_') ? e.code : undefined;
+  if (fastifyCode !== undefined && status !== undefined && status >= 400 && status < 500) {
+    return {
+      statusCode: status,
+      body: { error: { code: FASTIFY_CODES[fastifyCode] ?? 'BAD_REQUEST', message: e.message } },
+    };
   }
   return {
     statusCode: status !== undefined && status >= 500 && status < 600 ? status : 500,
@@ -94,7 +97,7 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
  * - an HttpError (written for clients, its message safe to show) → its status, code and message;
  * - another LedgerlineError with a 4xx `statusCode` → that status, its code and message;
  * - Fastify's client errors (413 body too large, 415 media type, bad JSON) → their status, a stable code;
- * - anything else → 500 (or the error's 5xx) with the generic "Internal error"; details only in the log.
+ * - anything else, upstream HTTP errors with a 4xx statusCode included → 500 (or the error's 5xx) with the generic "Internal error"; details only in the log.
  */
 export default fp(errorHandlerPlugin, { name: 'error-handler', fastify: '5.x' });
 export { mapError };
