@@ -149,12 +149,16 @@ export class WebhookDispatcher {
       this.held = batch;
       return;
     }
-    this.track(this.send(batch, 1));
+    const held = this.held;
+    this.held = undefined;
+    if (held && this.heldTimer) clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
+    // A held batch goes out only after the newer one has been delivered, so the receiver really sees them out of order.
+    this.track(this.send(batch, 1).then(() => (held ? this.send(held, 1) : undefined)));
     if (this.faults.duplicate > 0) {
       this.faults.duplicate--;
       this.track(this.send(batch, 1));
     }
-    if (this.held && this.held !== batch) this.releaseHeld();
   }
 
   private track(promise: Promise<void>): void {
