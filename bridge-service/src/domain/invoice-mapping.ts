@@ -19,6 +19,8 @@
  * - Credit notes take no line discounts in Xero: a discounted line carries its net unit price (finance.md §1.1).
  * - The service period (Opportunity Service_Start/End, else the line's ServiceDate hint) is written into each
  *   line description and returned for Invoice__c. Reference = "PO … · Opportunity name" (≤ 255 chars).
+ * - An Opportunity that amends or renews another is never billed in full: mapAmendingOpportunity bills the
+ *   difference (or the renewal term) from amendment.ts.
  */
 import Big from 'big.js';
 
@@ -26,7 +28,9 @@ import { assertIsoDate, addDays, compareDates, formatDisplayDate, type IsoDate }
 import { DomainError, throwIfProblems } from './errors';
 import { decimalPlaces, fromApiNumber, money, toWire, type Money } from './money';
 import { invoiceCurrencies, type BillingEntity } from './billing-entity';
+import { planAmendingOpportunity, type OpportunityWithLines } from './amendment';
 import { toEighteenCharId } from './contact';
+import type { ProrationOptions } from './proration';
 import { opportunityCurrency, type AccountRow, type OpportunityLineItemRow, type OpportunityRow } from './records';
 import {
   baseCurrencyTotals,
@@ -358,24 +362,42 @@ function invoiceTypeOf(value: string | null | undefined): InvoiceType {
   return value === 'Renewal' || value === 'Amendment' ? value : 'New';
 }
 
-/** A closed-won Opportunity as a Xero DRAFT ACCREC invoice. Throws a DomainError listing every problem. */
-export function mapOpportunityToInvoice(input: OpportunityInvoiceInput): XeroDraftDocument {
+/** The document fields every Opportunity-based document shares. */
+function opportunityDocument(input: OpportunityInvoiceInput): Omit<DocumentInput, 'type' | 'lines' | 'invoiceType'> {
   const { opportunity } = input;
-  const servicePeriod = opportunityServicePeriod(opportunity);
-  const document = mapDocument({
-    type: 'ACCREC',
+  return {
     entity: input.entity,
     contact: input.contactId ? { contactId: input.contactId } : { contactNumber: toEighteenCharId(input.account.Id) },
     currencyCode: opportunityCurrency(opportunity, input.corporateCurrency),
     date: (input.invoiceDate ?? 'closeDate') === 'today' ? input.today : opportunity.CloseDate,
     reference: invoiceReference(opportunity),
-    lines: input.lineItems.map((item) => sourceLineFromLineItem(item, servicePeriod)),
     taxRates: input.taxRates,
-    invoiceType: invoiceTypeOf(opportunity.Invoice_Type__c),
-    ...(servicePeriod ? { servicePeriod } : {}),
     ...(input.currencyRate === undefined ? {} : { currencyRate: input.currencyRate }),
     ...(input.tracking ? { tracking: input.tracking } : {}),
     ...(input.unitDp ? { unitDp: input.unitDp } : {}),
+  };
+}
+
+/**
+ * A closed-won Opportunity as a Xero DRAFT ACCREC invoice. Throws a DomainError listing every problem.
+ * An Opportunity that amends or renews another (Amended_Opportunity__c) is refused here, so it can never be
+ * billed in full by mistake: use {@link mapAmendingOpportunity}.
+ */
+export function mapOpportunityToInvoice(input: OpportunityInvoiceInput): XeroDraftDocument {
+  const { opportunity } = input;
+  if (opportunity.Amended_Opportunity__c) {
+    throw new DomainError(
+      'INVALID_INPUT',
+      `${opportunity.Name} amends or renews opportunity ${opportunity.Amended_Opportunity__c}: bill it as an amendment or renewal`,
+    );
+  }
+  const servicePeriod = opportunityServicePeriod(opportunity);
+  const document = mapDocument({
+    ...opportunityDocument(input),
+    type: 'ACCREC',
+    lines: input.lineItems.map((item) => sourceLineFromLineItem(item, servicePeriod)),
+    invoiceType: invoiceTypeOf(opportunity.Invoice_Type__c),
+    ...(servicePeriod ? { servicePeriod } : {}),
   });
   if (opportunity.Amount !== undefined && opportunity.Amount !== null && input.lineItems.length > 0) {
     const amount = fromApiNumber(opportunity.Amount, 'Amount');
@@ -387,4 +409,31 @@ export function mapOpportunityToInvoice(input: OpportunityInvoiceInput): XeroDra
     }
   }
   return document;
+}
+
+export interface AmendingOpportunityInput extends OpportunityInvoiceInput {
+  /** The Opportunity named by Amended_Opportunity__c, with its line items. */
+  original: OpportunityWithLines;
+  proration?: ProrationOptions;
+}
+
+/**
+ * An Opportunity that amends or renews another, as the Xero DRAFT document it bills (amendment.ts decides what):
+ * an invoice for an upsell or a renewal, a credit note (ACCRECCREDIT, for the finance approval gate) for a
+ * downgrade, or null when the amendment changes nothing billable.
+ */
+export function mapAmendingOpportunity(input: AmendingOpportunityInput): XeroDraftDocument | null {
+  const plan = planAmendingOpportunity(
+    input.original,
+    { opportunity: input.opportunity, lineItems: input.lineItems },
+    input.proration,
+  );
+  if (plan.kind === 'amendment' && plan.result.kind === 'none') return null;
+  return mapDocument({
+    ...opportunityDocument(input),
+    type: plan.kind === 'amendment' && plan.result.kind === 'credit-note' ? 'ACCRECCREDIT' : 'ACCREC',
+    lines: plan.result.lines,
+    invoiceType: plan.kind === 'renewal' ? 'Renewal' : 'Amendment',
+    servicePeriod: plan.result.servicePeriod,
+  });
 }
