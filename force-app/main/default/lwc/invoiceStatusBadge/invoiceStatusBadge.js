@@ -1,4 +1,6 @@
 import { LightningElement, api } from 'lwc';
+import TIME_ZONE from '@salesforce/i18n/timeZone';
+import { todayIn } from 'c/receivablesCalc';
 import { displayStatus } from './invoiceDisplayStatus';
 
 /**
@@ -8,11 +10,11 @@ import { displayStatus } from './invoiceDisplayStatus';
 export default class InvoiceStatusBadge extends LightningElement {
   /** Invoice values: { status, approvalStatus, total, amountPaid, amountCredited, amountDue, dueDate }. */
   @api invoice;
-  /** Today as YYYY-MM-DD; defaults to the browser's date. Set by parents and tests for a stable "overdue". */
+  /** Today as YYYY-MM-DD; defaults to the date in the user's time zone (not UTC), so "overdue" turns at their midnight. */
   @api today;
 
   get view() {
-    return displayStatus(this.invoice ?? {}, this.today ?? new Date().toISOString().slice(0, 10));
+    return displayStatus(this.invoice ?? {}, this.today ?? todayIn(TIME_ZONE));
   }
 
   get label() {

@@ -67,6 +67,19 @@ describe('c-invoice-status-badge', () => {
     expect(badge.dataset.status).toBe('authorised');
   });
 
+  it("uses the user's today when none is given", () => {
+    // 27 Nov 2026 05:00 UTC is still 26 Nov for the test user (America/Los_Angeles): due on the 26th is not overdue yet
+    jest.useFakeTimers({ now: new Date('2026-11-27T05:00:00Z') });
+    try {
+      const element = createElement('c-invoice-status-badge', { is: InvoiceStatusBadge });
+      element.invoice = { status: 'Authorised', amountDue: 10, dueDate: '2026-11-26' };
+      document.body.appendChild(element);
+      expect(element.shadowRoot.querySelector('span').dataset.status).toBe('authorised');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('is accessible', async () => {
     render({ status: 'Paid', amountPaid: 1, amountDue: 0 });
     await expect(document.body).toBeAccessible();
