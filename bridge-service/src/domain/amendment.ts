@@ -29,7 +29,7 @@ import { decimalPlaces, fromApiNumber, money, round, sum, toWire, type Money } f
 import { prorateFraction, type ProrateFraction, type ProrationOptions } from './proration';
 import type { ServicePeriod, SourceLine } from './invoice-mapping';
 import type { OpportunityLineItemRow, OpportunityRow } from './records';
-import type { Decimal } from './xero-invoice-math';
+import { lessDiscount, type Decimal } from './xero-invoice-math';
 
 /** One subscription line of a contract: price per default term, before the line discount. */
 export interface ContractLine {
@@ -83,10 +83,7 @@ export interface AmendmentResult {
 const HUNDRED = new Big(100);
 
 function netPrice(line: ContractLine): Money {
-  const price = money(line.unitPrice);
-  return line.discountPercent === undefined
-    ? price
-    : price.times(HUNDRED.minus(money(line.discountPercent))).div(HUNDRED);
+  return lessDiscount(line.unitPrice, line.discountPercent);
 }
 
 interface Position {

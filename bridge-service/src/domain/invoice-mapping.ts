@@ -36,6 +36,7 @@ import {
   baseCurrencyTotals,
   documentTotals,
   fitUnitAmount,
+  lessDiscount,
   normaliseCurrencyRate,
   type Decimal,
   type LineAmountType,
@@ -225,7 +226,7 @@ export function mapDocument(input: DocumentInput): XeroDraftDocument {
     // Credit notes take no discounts in Xero: carry the net unit price instead.
     const fitted =
       input.type === 'ACCRECCREDIT' && discount && !discount.eq(0)
-        ? fitUnitAmount(quantity, money(line.unitPrice).times(HUNDRED.minus(discount)).div(HUNDRED), undefined, unitDp)
+        ? fitUnitAmount(quantity, lessDiscount(line.unitPrice, discount), undefined, unitDp)
         : fitUnitAmount(quantity, line.unitPrice, discount, unitDp);
     const draft: Omit<XeroDraftLine, 'lineAmount' | 'taxAmount'> = {
       description: describe(line, fitted.detail),

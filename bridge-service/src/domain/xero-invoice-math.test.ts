@@ -3,6 +3,7 @@ import {
   baseCurrencyTotals,
   documentTotals,
   fitUnitAmount,
+  lessDiscount,
   lineTax,
   lineTotals,
   normaliseCurrencyRate,
@@ -85,6 +86,11 @@ describe('xero-invoice-math', () => {
       const result = lineTotals({ quantity: '3', unitAmount: '33.33', discountRate: '10', taxRate: '20' });
       expect(toWire(result.lineAmount)).toBe('89.99');
       expect(toWire(result.taxAmount)).toBe('18.00');
+    });
+
+    it('takes a discount off exactly, unrounded', () => {
+      expect(lessDiscount('33.33', '10').toString()).toBe('29.997');
+      expect(lessDiscount('33.33').toString()).toBe('33.33');
     });
 
     it('applies a discount amount: 2 × 50.00 − 12.50 = 87.50', () => {

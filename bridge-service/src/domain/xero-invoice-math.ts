@@ -82,6 +82,13 @@ function percentProblems(label: string, value: Money, maxDp: number): string[] {
   return problems;
 }
 
+/** `amount` less `discountPercent` percent, exact (unrounded): amount × (100 − d) ÷ 100. */
+export function lessDiscount(amount: Decimal, discountPercent?: Decimal): Money {
+  const value = money(amount);
+  if (discountPercent === undefined) return value;
+  return value.times(HUNDRED.minus(money(discountPercent))).div(HUNDRED);
+}
+
 /** Tax on one line's amount, rounded to 2 dp as Xero does per line. */
 export function lineTax(lineAmount: Decimal, taxRatePercent: Decimal, lineAmountTypes: LineAmountType): Money {
   const amount = money(lineAmount);
@@ -113,7 +120,7 @@ export function lineTotals(line: XeroMathLine, options: XeroMathOptions = {}): X
   if (line.discountRate !== undefined) {
     const discountRate = money(line.discountRate);
     problems.push(...percentProblems('discount rate', discountRate, 4));
-    gross = gross.times(HUNDRED.minus(discountRate)).div(HUNDRED);
+    gross = lessDiscount(gross, discountRate);
   } else if (line.discountAmount !== undefined) {
     gross = gross.minus(money(line.discountAmount));
   }
@@ -166,7 +173,7 @@ export function fitUnitAmount(
       : { quantity: q, unitAmount: price, collapsed: false };
   }
   let total = q.times(price);
-  if (discounted) total = total.times(HUNDRED.minus(rate)).div(HUNDRED);
+  if (discounted) total = lessDiscount(total, rate);
   const detail = `${q.toString()} × ${price.toString()}${discounted ? ` less ${rate.toString()}%` : ''}`;
   return { quantity: new Big(1), unitAmount: round(total), collapsed: true, detail };
 }
