@@ -201,6 +201,9 @@ async function screenshot(browser, baseUrl, state) {
   if (state.action === 'retry') {
     await page.locator('lightning-button.retry button').first().click();
     await page.locator('#toasts .slds-notify').first().waitFor({ timeout: 5000 });
+  } else if (state.action === 'expand') {
+    const collapsed = page.locator('button.toggle[aria-expanded="false"]');
+    while ((await collapsed.count()) > 0) await collapsed.first().click();
   } else if (state.action === 'events') {
     const subscribers = await page.evaluate(() => window.__previewDeliverEvents());
     if (subscribers === 0) problems.push('no Sync_Update__e subscription to deliver to');

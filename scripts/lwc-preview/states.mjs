@@ -46,6 +46,11 @@ export const STATES = [
     name: 'opportunity-invoices',
     title: 'Several currencies: partially paid + credit, overdue + sync error, credited, paid, voided, draft',
   }),
+  opportunity({
+    name: 'opportunity-invoices-expanded',
+    title: 'Settled invoices (paid, credited, voided) opened with their toggle',
+    action: 'expand',
+  }),
   opportunity({ name: 'opportunity-invoices-phone', title: 'The same invoices on a phone', width: PHONE, phone: true }),
   opportunity({
     name: 'opportunity-invoices-wide',

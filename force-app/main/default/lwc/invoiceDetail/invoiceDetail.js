@@ -17,6 +17,7 @@ const SYNC_PROBLEM_LABELS = {
   unknown: LABELS.syncErrorUnknown,
 };
 
+const SETTLED_STATUSES = ['Paid', 'Voided', 'Deleted'];
 const isPaymentLive = (payment) => payment.Status__c !== 'Deleted';
 const isAllocationLive = (allocation) => allocation.Status__c !== 'Deleted';
 const isCreditNoteLive = (note) => note.Status__c !== 'Voided' && note.Status__c !== 'Deleted';
@@ -35,6 +36,8 @@ export default class InvoiceDetail extends LightningElement {
   @api retrying = false;
 
   labels = LABELS;
+  /** What the user chose with the toggle; until then settled invoices start collapsed and open ones expanded. */
+  expandedByUser;
 
   get inv() {
     return this.invoice ?? {};
@@ -42,6 +45,35 @@ export default class InvoiceDetail extends LightningElement {
 
   get headingId() {
     return `invoice-heading-${this.inv.Id}`;
+  }
+
+  get bodyId() {
+    return `invoice-body-${this.inv.Id}`;
+  }
+
+  /** Paid, credited or voided, and nothing to fix: there is little to read, so it starts collapsed. */
+  get isSettled() {
+    return SETTLED_STATUSES.includes(this.inv.Status__c) && !this.isSyncError;
+  }
+
+  get isExpanded() {
+    return this.expandedByUser ?? !this.isSettled;
+  }
+
+  get ariaExpanded() {
+    return String(this.isExpanded);
+  }
+
+  get chevronIcon() {
+    return this.isExpanded ? 'utility:chevrondown' : 'utility:chevronright';
+  }
+
+  get totalValue() {
+    return fromCents(toCents(this.inv.Total__c));
+  }
+
+  handleToggle() {
+    this.expandedByUser = !this.isExpanded;
   }
 
   get title() {

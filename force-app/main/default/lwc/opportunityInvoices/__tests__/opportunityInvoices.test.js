@@ -37,6 +37,11 @@ const details = (element) => [...root(element).querySelectorAll('c-invoice-detai
 const detailFor = (element, number) =>
   details(element).find((detail) => detail.shadowRoot.querySelector('h3').textContent === number);
 const badgeOf = (detail) => detail.shadowRoot.querySelector('c-invoice-status-badge').shadowRoot.querySelector('span');
+const toggleOf = (detail) => detail.shadowRoot.querySelector('button.toggle');
+async function expand(detail) {
+  toggleOf(detail).click();
+  await Promise.resolve();
+}
 const amountOf = (detail, key) => detail.shadowRoot.querySelector(`lightning-formatted-number.amount-${key}`);
 
 describe('c-opportunity-invoices', () => {
@@ -166,8 +171,29 @@ describe('c-opportunity-invoices', () => {
       expect(detail.shadowRoot.querySelector('a.xero-link')).toBeNull();
     });
 
-    it('shows a credited invoice with its credit note and allocation', () => {
+    it('starts settled invoices collapsed and open ones expanded', async () => {
+      const expanded = (number) => toggleOf(detailFor(element, number)).getAttribute('aria-expanded');
+      expect(['INV-0101', 'INV-0102', 'INV-0099', 'INV-0097', 'INV-0096', 'INV-000103'].map(expanded)).toEqual([
+        'true',
+        'true',
+        'false',
+        'false',
+        'false',
+        'true',
+      ]);
+      const paid = detailFor(element, 'INV-0097');
+      expect(paid.shadowRoot.querySelector('.collapsed-summary lightning-formatted-number').value).toBe(1000.2);
+      expect(paid.shadowRoot.querySelector('dl.figures')).toBeNull();
+      await expand(paid);
+      expect(toggleOf(paid).getAttribute('aria-expanded')).toBe('true');
+      expect(paid.shadowRoot.querySelector('dl.figures')).not.toBeNull();
+      await expand(detailFor(element, 'INV-0101'));
+      expect(expanded('INV-0101')).toBe('false');
+    });
+
+    it('shows a credited invoice with its credit note and allocation', async () => {
       const detail = detailFor(element, 'INV-0099');
+      await expand(detail);
       expect(badgeOf(detail).dataset.status).toBe('credited');
       expect(amountOf(detail, 'credited').value).toBe(1200);
       const note = detail.shadowRoot.querySelector('li.credit-note');
@@ -179,8 +205,9 @@ describe('c-opportunity-invoices', () => {
       expect(detail.shadowRoot.querySelectorAll('li.applied-credit')).toHaveLength(0);
     });
 
-    it('leaves reversed payments out', () => {
+    it('leaves reversed payments out', async () => {
       const detail = detailFor(element, 'INV-0097');
+      await expand(detail);
       expect(detail.shadowRoot.querySelectorAll('li.payment')).toHaveLength(2);
       expect(detail.shadowRoot.textContent).not.toContain('Duplicate, reversed');
     });
@@ -205,6 +232,19 @@ describe('c-opportunity-invoices', () => {
     it('is accessible', async () => {
       await expect(element).toBeAccessible();
     });
+  });
+
+  it('keeps a settled invoice with a sync error expanded', async () => {
+    const data = JSON.parse(JSON.stringify(INVOICES));
+    const paid = data.uiapi.query.Invoice__c.edges[3].node;
+    paid.Sync_Status__c.value = 'Error';
+    paid.Sync_Message__c.value = 'Xero API 401: token expired';
+    const element = render();
+    graphql.emit(data);
+    await flushPromises();
+    const detail = detailFor(element, 'INV-0097');
+    expect(toggleOf(detail).getAttribute('aria-expanded')).toBe('true');
+    expect(detail.shadowRoot.querySelector('.sync-problem').textContent).toBe('c.Sync_Error_Connection');
   });
 
   describe('when the query fails', () => {
