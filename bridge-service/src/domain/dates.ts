@@ -118,7 +118,7 @@ export function endOfMonth(date: IsoDate): IsoDate {
 }
 
 /** `12 Jan 2027`: the unambiguous day-month-year form used in summaries for finance users. */
-export function formatDisplayDate(date: IsoDate): IsoDate {
+export function formatDisplayDate(date: IsoDate): string {
   const { year, month, day } = parse(date);
   return `${day} ${MONTHS[month - 1] ?? ''} ${year}`;
 }

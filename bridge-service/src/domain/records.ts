@@ -32,7 +32,7 @@ export const opportunityRowSchema = z.object({
   /** The Opportunity this one amends or renews. */
   Amended_Opportunity__c: optionalText,
   Renewal_Uplift_Percent__c: decimal.nullish(),
-  /** Customer purchase-order number, when the org captures one. */
+  /** Customer purchase-order number, when the org captures one (optional: not in the package metadata yet). */
   PO_Number__c: optionalText,
 });
 
@@ -60,7 +60,7 @@ export const accountRowSchema = z.object({
   /** Present when state and country picklists are enabled. */
   BillingCountryCode: optionalText,
   Billing_Entity__c: optionalText,
-  /** Where invoices are emailed, when the org keeps it on the Account. */
+  /** Where invoices are emailed, when the org keeps it on the Account (optional: not in the package metadata yet). */
   Billing_Email__c: optionalText,
 });
 
