@@ -2,10 +2,10 @@ import type { Connection } from 'jsforce';
 import { StreamingExtension } from 'jsforce/api/streaming';
 import type { Logger } from '../lib/logger';
 
-/** Where the subscriber keeps its place: the last replay id whose event is durably handled. */
+/** Where the subscriber keeps its place: the last replay id whose event is durably handled (the store). */
 export interface ReplayCursor {
-  getReplayId(channel: string): number | undefined;
-  setReplayId(channel: string, replayId: number): void;
+  getReplayId(channel: string): Promise<number | null>;
+  saveReplayId(channel: string, replayId: number): Promise<void>;
 }
 
 /** A platform event as CometD delivers it. */
@@ -58,7 +58,7 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
       if (gen !== generation) return; // delivered by a client we have since replaced; it will be replayed
       try {
         await deps.handle(message);
-        cursor.setReplayId(channel, message.event.replayId);
+        await cursor.saveReplayId(channel, message.event.replayId);
       } catch (err) {
         // Not stored, so not acknowledged: resubscribe from the cursor and get it again.
         log.error({ err, channel, replayId: message.event.replayId }, 'event not stored; resubscribing from cursor');
@@ -76,7 +76,7 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
       client?.disconnect();
       deps
         .reauthenticate()
-        .then(() => subscribe(cursor.getReplayId(channel) ?? REPLAY_ALL_RETAINED))
+        .then(async () => subscribe((await cursor.getReplayId(channel)) ?? REPLAY_ALL_RETAINED))
         .catch((err: unknown) => log.error({ err, channel }, 're-authentication failed; subscriber stopped'));
     });
     const replay = new StreamingExtension.Replay(channel, from);
@@ -103,7 +103,7 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
     generation += 1;
     client?.disconnect();
     client = undefined;
-    const resumeFrom = () => subscribe(cursor.getReplayId(channel) ?? REPLAY_ALL_RETAINED);
+    const resumeFrom = async () => subscribe((await cursor.getReplayId(channel)) ?? REPLAY_ALL_RETAINED);
     chain = chain.then(() => {
       if (!stopped) return resumeFrom().catch((err: unknown) => log.error({ err, channel }, 'resubscribe failed'));
     });
@@ -112,7 +112,7 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
   return {
     async start(): Promise<void> {
       stopped = false;
-      await subscribe(cursor.getReplayId(channel) ?? REPLAY_ALL_RETAINED);
+      await subscribe((await cursor.getReplayId(channel)) ?? REPLAY_ALL_RETAINED);
     },
     /** Stops intake and waits for events already delivered to be handled. */
     async stop(): Promise<void> {

@@ -1,0 +1,175 @@
+/**
+ * The bridge's Salesforce side against the Salesforce emulator, through real jsforce: JWT bearer login and
+ * refresh on 401, the durable CometD subscriber (replay across restarts, expired cursor), SOQL loads and
+ * collections write-back.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import pino from 'pino';
+import type { Connection } from 'jsforce';
+import { startSalesforceEmulator, type SalesforceEmulator } from '../../sandbox/salesforce/server';
+import {
+  CONSUMER_KEY,
+  INTEGRATION,
+  SALES,
+  connect,
+  eventually,
+  frozenClock,
+  privateKeyPem,
+  publicKeyPem,
+} from '../../sandbox/salesforce/test-helpers';
+import { connectSalesforce, type SalesforceConfig } from './connection';
+import { createEventSubscriber, type StreamedEvent } from './event-subscriber';
+import { parseInvoiceRequest } from './invoice-request';
+import { createQueries } from './queries';
+import { salesforceNames } from './schema';
+import { SalesforceWriteError, createWriteback } from './writeback';
+
+const log = pino({ level: 'silent' });
+
+for (const namespace of ['', 'ldgr'] as const) {
+  describe(`bridge Salesforce side (namespace ${namespace || 'none'})`, () => {
+    const names = salesforceNames(namespace ? `${namespace}__` : '');
+    let em: SalesforceEmulator;
+    let cfg: SalesforceConfig;
+    let conn: Connection;
+
+    beforeEach(async () => {
+      em = await startSalesforceEmulator({
+        port: 0,
+        namespace,
+        clock: frozenClock(Date.now()),
+        jwt: { consumerKey: CONSUMER_KEY, publicKeyPem },
+        cometdTimeoutSeconds: 1,
+      });
+      cfg = {
+        loginUrl: em.url,
+        instanceUrl: undefined,
+        apiVersion: '62.0',
+        clientId: CONSUMER_KEY,
+        username: INTEGRATION,
+        privateKey: privateKeyPem,
+        audience: em.url,
+        namespacePrefix: names.prefix,
+      };
+      conn = await connectSalesforce(cfg, log);
+    });
+
+    afterEach(async () => {
+      await em.close();
+    });
+
+    const seededOpportunities = async () =>
+      (await conn.query<{ Id: string; Name: string }>('SELECT Id, Name FROM Opportunity ORDER BY Name')).records;
+
+    it('logs in with a JWT bearer assertion and re-authenticates when the session expires', async () => {
+      expect((await seededOpportunities()).length).toBeGreaterThan(0);
+      em.control.expireSessions();
+      expect((await seededOpportunities()).length).toBeGreaterThan(0);
+    });
+
+    it('refuses a login signed with the wrong key, with a readable error', async () => {
+      const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+        type: 'pkcs8',
+        format: 'pem',
+      });
+      await expect(connectSalesforce({ ...cfg, privateKey: other.toString() }, log)).rejects.toThrow(
+        /Salesforce refused the integration user integration@ledgerline.example/,
+      );
+    });
+
+    it('loads opportunities with their account and line items in one query', async () => {
+      const queries = createQueries({ conn, names, multiCurrency: true });
+      const ids = (await seededOpportunities()).map((o) => o.Id);
+      const rows = await queries.opportunitiesForInvoicing(ids);
+      expect(rows).toHaveLength(ids.length);
+      const acme = rows.find((r) => r.Name === 'Acme - Platform 2026') as {
+        Account: { BillingCountry: string };
+        OpportunityLineItems: { records: { Product2: { ProductCode: string } }[] };
+      };
+      expect(acme.Account.BillingCountry).toBe('GB');
+      expect(acme.OpportunityLineItems.records.length).toBeGreaterThan(0);
+      expect(acme.OpportunityLineItems.records[0].Product2.ProductCode).toMatch(/^LL-/);
+
+      const entities = await queries.billingEntities();
+      expect(entities.map((e) => e.DeveloperName)).toEqual(['EU_BV', 'UK_Ltd', 'US_Inc']);
+      expect(entities.find((e) => e.DeveloperName === 'UK_Ltd')).toMatchObject({ Base_Currency__c: 'GBP' });
+    });
+
+    it('delivers CREATE_DRAFT to the subscriber, saves the cursor after handling, and resumes after a restart', async () => {
+      const channel = names.channel('Invoice_Request__e');
+      const saved = new Map<string, number>();
+      const cursor = {
+        getReplayId: async (c: string) => saved.get(c) ?? null,
+        saveReplayId: async (c: string, id: number) => void saved.set(c, id),
+      };
+      const received: string[] = [];
+      const handle = async (message: StreamedEvent) => {
+        const parsed = parseInvoiceRequest(message.payload, names);
+        if (!parsed.ok) throw new Error(parsed.reason);
+        received.push(parsed.request.requestKey);
+      };
+      const gaps: number[] = [];
+      const subscriber = () =>
+        createEventSubscriber({
+          conn,
+          channel,
+          cursor,
+          handle,
+          onGap: (_c, lost) => gaps.push(lost),
+          reauthenticate: async () => {
+            const fresh = await connectSalesforce(cfg, log);
+            conn.accessToken = fresh.accessToken;
+          },
+          log,
+        });
+
+      const [first, second] = await seededOpportunities();
+      const sales = connect(em, SALES);
+      const first_ = subscriber();
+      await first_.start();
+      await sales.sobject('Opportunity').update({ Id: first!.Id, StageName: 'Closed Won' });
+      await eventually(() => received.length === 1);
+      expect(received[0]).toBe(`CREATE_DRAFT:${first!.Id}:1`);
+      await eventually(() => saved.get(channel) !== undefined);
+      await first_.stop();
+
+      // Published while the bridge is down: the restarted subscriber replays it from the saved cursor, once.
+      await sales.sobject('Opportunity').update({ Id: second!.Id, StageName: 'Closed Won' });
+      const second_ = subscriber();
+      await second_.start();
+      await eventually(() => received.length === 2);
+      expect(received[1]).toBe(`CREATE_DRAFT:${second!.Id}:1`);
+      await second_.stop();
+      expect(gaps).toEqual([]);
+
+      // A cursor Salesforce no longer knows: report the gap, replay everything retained.
+      saved.set(channel, 999_999);
+      const third = subscriber();
+      await third.start();
+      await eventually(() => received.length === 4);
+      expect(gaps).toEqual([999_999]);
+      expect(received.slice(2)).toEqual(received.slice(0, 2));
+      await third.stop();
+    });
+
+    it('upserts invoices and lines by key and reports refused records in Salesforce words', async () => {
+      const writeback = createWriteback({ conn, names, log });
+      const [opp] = await seededOpportunities();
+      const invoice = {
+        Request_Key__c: `CREATE_DRAFT:${opp!.Id}:1`,
+        Opportunity__c: opp!.Id,
+        Status__c: 'Draft',
+        Currency_Code__c: 'GBP',
+        Total__c: 120,
+      };
+      const created = await writeback.upsert('Invoice__c', 'Request_Key__c', [invoice]);
+      expect(created).toEqual([{ ok: true, id: expect.any(String), created: true }]);
+      const updated = await writeback.upsert('Invoice__c', 'Request_Key__c', [{ ...invoice, Total__c: 130 }]);
+      expect(updated).toEqual([{ ok: true, id: (created[0] as { id: string }).id, created: false }]);
+
+      const bad = await writeback.upsert('Invoice__c', 'Request_Key__c', [{ ...invoice, Status__c: 'Lost in space' }]);
+      expect(bad[0]).toMatchObject({ ok: false, errors: [{ statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST' }] });
+      expect(() => writeback.requireAll('Invoice__c', ['k'], bad)).toThrow(SalesforceWriteError);
+    });
+  });
+}
