@@ -88,7 +88,7 @@ for (const namespace of ['', 'ldgr'] as const) {
       };
       expect(acme.Account.BillingCountry).toBe('GB');
       expect(acme.OpportunityLineItems.records.length).toBeGreaterThan(0);
-      expect(acme.OpportunityLineItems.records[0].Product2.ProductCode).toMatch(/^LL-/);
+      expect(acme.OpportunityLineItems.records[0]?.Product2.ProductCode).toMatch(/^LL-/);
 
       const entities = await queries.billingEntities();
       expect(entities.map((e) => e.DeveloperName)).toEqual(['EU_BV', 'UK_Ltd', 'US_Inc']);
