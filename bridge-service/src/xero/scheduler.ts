@@ -63,55 +63,75 @@ export class SchedulerClosedError extends LedgerlineError {
   }
 }
 
-/** Counts calls in a rolling window; entries carry a weight so header corrections stay cheap. */
+/**
+ * Counts calls in a rolling window. A call counts from the moment it starts, but it enters the window
+ * with the time it *finished*: Xero received it somewhere in between, so the window can never let a call
+ * leave earlier than Xero's does, however long the request (or a token refresh inside it) took.
+ * Entries carry a weight so header corrections stay cheap.
+ */
 class SlidingWindow {
   private entries: { t: number; n: number }[] = [];
   private head = 0;
-  private total = 0;
+  private settled = 0;
+  private pending = 0;
 
   constructor(private readonly span: number) {}
 
   count(now: number): number {
     this.prune(now);
-    return this.total;
+    return this.settled + this.pending;
   }
 
+  /** A call started: it counts, with no expiry yet. */
+  begin(): void {
+    this.pending += 1;
+  }
+
+  /** The call started with `begin` finished at `t`. */
+  end(t: number): void {
+    this.pending = Math.max(0, this.pending - 1);
+    this.add(t, 1);
+  }
+
+  /** Counts `n` calls made at `t` (corrections from Xero's remaining counts). */
   add(t: number, n = 1): void {
     if (n <= 0) return;
     this.entries.push({ t, n });
-    this.total += n;
+    this.settled += n;
   }
 
-  /** Removes `n` units, oldest first (Xero says it has forgotten calls we still count). */
+  /** Removes `n` finished calls, oldest first (Xero says it has forgotten calls we still count). */
   forget(n: number): void {
     let left = n;
     while (left > 0 && this.head < this.entries.length) {
       const entry = this.entries[this.head]!;
       const take = Math.min(entry.n, left);
       entry.n -= take;
-      this.total -= take;
+      this.settled -= take;
       left -= take;
       if (entry.n === 0) this.head += 1;
     }
     this.compact();
   }
 
-  /** Earliest time at which one more call fits under `limit`. */
+  /** Earliest time at which one more call fits under `limit`; Infinity if only a completion can free room. */
   availableAt(now: number, limit: number): number {
     this.prune(now);
-    if (this.total < limit) return now;
-    let excess = this.total - limit + 1;
+    const total = this.settled + this.pending;
+    if (total < limit) return now;
+    let excess = total - limit + 1;
+    if (excess > this.settled) return Number.POSITIVE_INFINITY;
     for (let i = this.head; i < this.entries.length; i += 1) {
       const entry = this.entries[i]!;
       excess -= entry.n;
       if (excess <= 0) return entry.t + this.span;
     }
-    return now;
+    return Number.POSITIVE_INFINITY;
   }
 
   private prune(now: number): void {
     while (this.head < this.entries.length && this.entries[this.head]!.t + this.span <= now) {
-      this.total -= this.entries[this.head]!.n;
+      this.settled -= this.entries[this.head]!.n;
       this.head += 1;
     }
     this.compact();
@@ -243,8 +263,9 @@ export class XeroScheduler {
     return t;
   }
 
+  /** When the tenant's next call may start; Infinity means "when a call in flight finishes". */
   private readyAt(t: TenantState, now: number): number {
-    if (t.inFlight >= this.limits.tenantConcurrency) return Number.POSITIVE_INFINITY; // woken by a completion
+    if (t.inFlight >= this.limits.tenantConcurrency) return Number.POSITIVE_INFINITY;
     return Math.max(
       now,
       t.pausedUntil,
@@ -278,9 +299,9 @@ export class XeroScheduler {
 
   private start(t: TenantState, task: Task, now: number): void {
     t.inFlight += 1;
-    t.minute.add(now);
-    t.day.add(now);
-    this.app.add(now);
+    t.minute.begin();
+    t.day.begin();
+    this.app.begin();
     const waitedMs = now - task.enqueuedAt;
     let outcome: unknown;
     let ok = false;
@@ -302,6 +323,10 @@ export class XeroScheduler {
         },
       )
       .then(() => {
+        const finishedAt = this.clock.now();
+        t.minute.end(finishedAt);
+        t.day.end(finishedAt);
+        this.app.end(finishedAt);
         try {
           this.observe(t, outcome, waitedMs);
         } catch (err) {
@@ -310,7 +335,9 @@ export class XeroScheduler {
         t.inFlight -= 1;
         if (ok) task.resolve(outcome);
         else task.reject(outcome);
+        // this tenant may start its next call; others may have been waiting on the app-wide window
         this.pump(t);
+        for (const other of this.tenants.values()) if (other !== t && other.queue.length > 0) this.pump(other);
         if (this.isIdle()) for (const wake of this.idleWaiters.splice(0)) wake();
       });
   }

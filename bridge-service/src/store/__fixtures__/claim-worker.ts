@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   for (;;) {
     const jobs = await store.claimJobs({ owner, leaseMs: 60_000, limit: 2 });
     if (jobs.length === 0) break;
+    await new Promise((r) => setTimeout(r, 3)); // "work", and a chance for the other process to claim
     for (const job of jobs) {
       ids.push(job.id);
       await store.completeJob(job.id, owner, { by: owner });

@@ -1,0 +1,303 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startXeroEmulator, type XeroEmulator } from '../../sandbox/xero/emulator';
+import { ScaledClock } from '../../sandbox/shared/clock';
+import { scaledClock, type Clock } from '../lib/clock';
+import { SqliteStore } from '../store';
+import { MAX_BATCH, toXeroApiError, XeroClient, XeroRequestInvalid } from './client';
+import { XeroApiError } from './errors';
+import { XeroScheduler } from './scheduler';
+import { XeroTokenManager } from './tokens';
+import type { XeroInvoiceInput } from './types';
+
+const UK = '11111111-1111-4111-8111-111111111111';
+const US = '22222222-2222-4222-8222-222222222222';
+
+interface Harness {
+  emu: XeroEmulator;
+  store: SqliteStore;
+  tokens: XeroTokenManager;
+  scheduler: XeroScheduler;
+  client: XeroClient;
+  dir: string;
+}
+
+/** The real bridge pieces against the Xero emulator: tokens issued by it, tenants listed by its /connections. */
+async function harness(opts: { scale?: number; clock?: Clock } = {}): Promise<Harness> {
+  const emu = await startXeroEmulator(opts.scale ? { clock: new ScaledClock({ scale: opts.scale }) } : {});
+  const dir = mkdtempSync(join(tmpdir(), 'ledgerline-client-'));
+  const store = new SqliteStore({ path: join(dir, 'bridge.sqlite'), encryptionKey: randomBytes(32) });
+  const tokens = new XeroTokenManager({
+    store,
+    owner: 'test',
+    clock: opts.clock,
+    config: {
+      tokenUrl: `${emu.identityUrl}/connect/token`,
+      connectionsUrl: `${emu.url}/connections`,
+      authorizeUrl: `${emu.identityUrl}/identity/connect/authorize`,
+      clientId: emu.seed.app.clientId,
+      clientSecret: emu.seed.app.clientSecret,
+      redirectUri: 'http://localhost:3000/xero/callback',
+      scopes: ['offline_access'],
+    },
+  });
+  const issued = emu.control.issueTokens();
+  await store.saveXeroTokenSet('conn-1', {
+    accessToken: issued.access_token,
+    refreshToken: issued.refresh_token ?? '',
+    expiresAt: (opts.clock ?? { now: () => Date.now() }).now() + issued.expires_in * 1000,
+  });
+  const tenants = await tokens.listConnections(issued.access_token);
+  await store.saveXeroTenants('conn-1', tenants);
+  const scheduler = new XeroScheduler({ clock: opts.clock });
+  const client = new XeroClient({
+    config: { apiBaseUrl: emu.apiUrl, httpTimeoutMs: 5_000 },
+    tokens,
+    scheduler,
+    retry: { baseDelayMs: 20, ...(opts.clock ? { clock: opts.clock } : {}) },
+  });
+  return { emu, store, tokens, scheduler, client, dir };
+}
+
+async function teardown(h: Harness): Promise<void> {
+  await h.scheduler.close();
+  await h.store.close();
+  await h.emu.close();
+  rmSync(h.dir, { recursive: true, force: true });
+}
+
+const draft = (contactID: string, overrides: Partial<XeroInvoiceInput> = {}): XeroInvoiceInput => ({
+  type: 'ACCREC',
+  contact: { contactID },
+  date: '2026-01-15',
+  dueDate: '2026-02-14',
+  lineAmountTypes: 'Exclusive',
+  currencyCode: 'GBP',
+  reference: 'OPP-0001',
+  lineItems: [
+    { description: 'Platform licence', quantity: '12', unitAmount: '25.0625', accountCode: '200', taxType: 'OUTPUT2' },
+    {
+      description: 'Onboarding',
+      quantity: '1',
+      unitAmount: '500.00',
+      accountCode: '200',
+      taxType: 'OUTPUT2',
+      discountRate: '10',
+    },
+  ],
+  ...overrides,
+});
+
+describe('XeroClient against the Xero emulator', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness();
+  });
+  afterAll(async () => teardown(h));
+
+  it('reads the organisation and tax rates of each connected tenant', async () => {
+    expect(await h.client.getOrganisation(UK)).toMatchObject({ name: 'Ledgerline UK Ltd', baseCurrency: 'GBP' });
+    expect(await h.client.getOrganisation(US)).toMatchObject({ baseCurrency: 'USD' });
+    expect((await h.client.getTaxRates(UK)).map((t) => t.taxType)).toContain('OUTPUT2');
+  });
+
+  it('creates contacts and finds them by ContactNumber', async () => {
+    const [created] = await h.client.createContacts(
+      UK,
+      [{ name: 'Acme Widgets Ltd', contactNumber: '001000000000001AAA', emailAddress: 'ap@acme.example' }],
+      'contact:001000000000001AAA',
+    );
+    expect(created).toMatchObject({ ok: true, status: 'OK' });
+    const found = await h.client.findContactByNumber(UK, '001000000000001AAA');
+    expect(found?.contactID).toBe(created!.id);
+    expect(await h.client.findContactByNumber(UK, '001000000000009ZZZ')).toBeNull();
+  });
+
+  it('creates a batch with per-element results, then authorises, emails and reads invoices back', async () => {
+    const contact = await h.client.findContactByNumber(UK, '001000000000001AAA');
+    const contactId = contact!.contactID!;
+    const seq = h.emu.control.calls().at(-1)?.seq ?? 0;
+    const results = await h.client.createInvoices(
+      UK,
+      [
+        draft(contactId),
+        draft(contactId, {
+          reference: 'OPP-0002',
+          lineItems: [{ description: 'x', quantity: '1', unitAmount: '10', accountCode: '200', taxType: 'NOPE99' }],
+        }),
+      ],
+      'opp-0001:CREATE_DRAFT:1',
+    );
+    expect(results[0]).toMatchObject({ index: 0, ok: true, status: 'OK' });
+    expect(results[0]!.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(results[0]!.record).toMatchObject({ status: 'DRAFT', subTotal: 750.75, totalTax: 150.15, total: 900.9 });
+    expect(results[1]).toMatchObject({ index: 1, ok: false, status: 'ERROR', id: null });
+    expect(results[1]!.errors.join(' ')).toMatch(/NOPE99|tax/i);
+
+    const call = h.emu.control.calls({ sinceSeq: seq, path: '/Invoices' }).find((c) => c.method === 'PUT')!;
+    expect(call).toMatchObject({ tenantId: UK, idempotencyKey: 'opp-0001:CREATE_DRAFT:1', status: 200 });
+    expect(call.query).toContain('summarizeErrors=false');
+    expect(call.query).toContain('unitdp=4');
+
+    const invoiceId = results[0]!.id!;
+    const authorised = await h.client.updateInvoiceStatus(UK, invoiceId, 'AUTHORISED', 'opp-0001:AUTHORISE:1');
+    expect(authorised).toMatchObject({ invoiceID: invoiceId, status: 'AUTHORISED' });
+    expect(authorised.invoiceNumber).toBeTruthy();
+    await expect(h.client.emailInvoice(UK, invoiceId, 'opp-0001:EMAIL:1')).resolves.toBeUndefined();
+    expect(await h.client.getOnlineInvoiceUrl(UK, invoiceId)).toMatch(/^https:\/\//);
+
+    const [byId] = await h.client.getInvoicesByIds(UK, [invoiceId]);
+    expect(byId).toMatchObject({ invoiceID: invoiceId, status: 'AUTHORISED', sentToContact: true });
+    expect(byId!.lineItems).toHaveLength(2);
+    expect(byId!.lineItems![0]!.unitAmount).toBe(25.0625);
+
+    const page = await h.client.getInvoicesModifiedSince(UK, {
+      modifiedSince: new Date(Date.now() - 3_600_000),
+      pageSize: 10,
+    });
+    expect(page.items.map((i) => i.invoiceID)).toContain(invoiceId);
+    expect(page.hasMore).toBe(false);
+  });
+
+  it('creates and allocates a credit note, and lists payments', async () => {
+    const contactId = (await h.client.findContactByNumber(UK, '001000000000001AAA'))!.contactID!;
+    const [inv] = await h.client.createInvoices(
+      UK,
+      [draft(contactId, { status: 'AUTHORISED', reference: 'OPP-0003' })],
+      'opp-0003:CREATE:1',
+    );
+    const [cn] = await h.client.createCreditNotes(
+      UK,
+      [
+        {
+          type: 'ACCRECCREDIT',
+          contact: { contactID: contactId },
+          date: '2026-01-20',
+          status: 'AUTHORISED',
+          currencyCode: 'GBP',
+          lineItems: [
+            { description: 'Goodwill', quantity: '1', unitAmount: '100.00', accountCode: '200', taxType: 'OUTPUT2' },
+          ],
+        },
+      ],
+      'opp-0003:CREDIT:1',
+    );
+    expect(cn).toMatchObject({ ok: true });
+    const allocation = await h.client.allocateCreditNote(
+      UK,
+      cn!.id!,
+      { invoiceId: inv!.id!, amount: '120.00', date: '2026-01-20' },
+      'opp-0003:ALLOC:1',
+    );
+    expect(allocation.amount).toBe(120);
+    const notes = await h.client.getCreditNotes(UK, { modifiedSince: new Date(Date.now() - 3_600_000) });
+    expect(notes.items.find((n) => n.creditNoteID === cn!.id)).toMatchObject({ remainingCredit: 0 });
+
+    h.emu.control.recordCustomerPayment({ tenantId: UK, invoiceId: inv!.id!, amount: '100.00', date: '2026-01-25' });
+    const payments = await h.client.getPayments(UK, { modifiedSince: new Date(Date.now() - 3_600_000) });
+    expect(payments.items.find((p) => p.invoice?.invoiceID === inv!.id)).toMatchObject({
+      amount: 100,
+      status: 'AUTHORISED',
+    });
+  });
+
+  it('turns Xero errors into XeroApiError with status, body and message', async () => {
+    const err = await h.client
+      .updateInvoiceStatus(UK, '99999999-9999-4999-8999-999999999999', 'AUTHORISED', 'missing:1')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(XeroApiError);
+    expect(err).toMatchObject({ status: 404, operation: 'updateInvoiceStatus', tenantId: UK });
+  });
+
+  it('retries a 503 and succeeds', async () => {
+    h.emu.control.addFault({ kind: 'status', status: 503, count: 1, path: '/Organisation' });
+    await expect(h.client.getOrganisation(UK)).resolves.toMatchObject({ baseCurrency: 'GBP' });
+  });
+
+  it('refreshes once on a 401 and retries with the new token', async () => {
+    const stored = (await h.store.getXeroConnection('conn-1'))!.tokenSet!;
+    await h.store.saveXeroTokenSet('conn-1', { ...stored, accessToken: 'revoked-or-garbage' });
+    await expect(h.client.getOrganisation(US)).resolves.toMatchObject({ baseCurrency: 'USD' });
+    const now = (await h.store.getXeroConnection('conn-1'))!.tokenSet!;
+    expect(now.accessToken).not.toBe('revoked-or-garbage');
+    expect(now.refreshToken).not.toBe(stored.refreshToken);
+  });
+
+  it('refuses malformed requests before calling Xero', async () => {
+    const many = Array.from({ length: MAX_BATCH + 1 }, () => draft('c'));
+    await expect(h.client.createInvoices(UK, many, 'k')).rejects.toBeInstanceOf(XeroRequestInvalid);
+    await expect(h.client.createInvoices(UK, [draft('c')], '')).rejects.toThrow(/Idempotency-Key/);
+    await expect(h.client.createInvoices(UK, [draft('c')], 'x'.repeat(129))).rejects.toThrow(/Idempotency-Key/);
+    await expect(
+      h.client.createInvoices(UK, [draft('c', { lineItems: [{ description: 'x', unitAmount: '1e3' }] })], 'k'),
+    ).rejects.toThrow(/not a decimal/);
+  });
+});
+
+describe('XeroClient pacing against the emulator (scaled clock: 1 s = 50 emulated s)', () => {
+  let h: Harness;
+  const clock = scaledClock(50);
+  beforeAll(async () => {
+    h = await harness({ scale: 50, clock });
+  });
+  afterAll(async () => teardown(h));
+
+  it('drains a 75-call backlog at 60 a minute with no 429s', async () => {
+    const seq = h.emu.control.calls().at(-1)?.seq ?? 0;
+    const t0 = clock.now();
+    await Promise.all(Array.from({ length: 75 }, () => h.client.getOrganisation(UK)));
+    const elapsed = clock.now() - t0;
+    const calls = h.emu.control.calls({ sinceSeq: seq, tenantId: UK });
+    expect(calls.filter((c) => c.status === 429)).toEqual([]);
+    expect(calls).toHaveLength(75);
+    expect(h.emu.control.peakInFlight(UK)).toBeLessThanOrEqual(5);
+    expect(elapsed).toBeGreaterThanOrEqual(60_000);
+    expect(elapsed).toBeLessThan(80_000); // not paced below the limit (50/min would need 88 s)
+  }, 30_000);
+});
+
+describe('toXeroApiError', () => {
+  it("parses xero-node's rejected JSON string, headers included", () => {
+    const rejected = JSON.stringify({
+      response: {
+        statusCode: 429,
+        body: '',
+        headers: { 'retry-after': '17', 'x-rate-limit-problem': 'minute', 'x-minlimit-remaining': '0' },
+        request: { url: {}, headers: {}, method: 'PUT' },
+      },
+      body: '',
+    });
+    const err = toXeroApiError(rejected, 'createInvoices', UK) as XeroApiError;
+    expect(err).toBeInstanceOf(XeroApiError);
+    expect(err).toMatchObject({ status: 429, retryAfter: 17, retryAfterMs: 17_000, problem: 'minute' });
+  });
+
+  it('reads validation messages from a summarised ValidationException', () => {
+    const body = {
+      ErrorNumber: 10,
+      Type: 'ValidationException',
+      Message: 'A validation exception occurred',
+      Elements: [{ ValidationErrors: [{ Message: 'Invoice # must be unique.' }] }],
+    };
+    const err = toXeroApiError(
+      JSON.stringify({ response: { statusCode: 400, headers: {} }, body }),
+      'createInvoices',
+    ) as XeroApiError;
+    expect(err.validationMessages).toEqual(['Invoice # must be unique.']);
+    expect(err.message).toBe('Xero createInvoices rejected (400): Invoice # must be unique.');
+  });
+
+  it('treats a network failure as status 0', () => {
+    const err = toXeroApiError(
+      JSON.stringify({
+        response: { statusCode: 0, body: 'connect ECONNREFUSED 127.0.0.1:1', headers: {} },
+        body: 'connect ECONNREFUSED 127.0.0.1:1',
+      }),
+      'getInvoices',
+    ) as XeroApiError;
+    expect(err.status).toBe(0);
+    expect(err.message).toMatch(/no response/);
+  });
+});
