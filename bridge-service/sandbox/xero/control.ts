@@ -9,7 +9,7 @@ import type { ActiveFault, FaultPlan, FaultSpec } from './faults';
 import type { IdempotencyStore } from './idempotency';
 import { writePayment } from './payments';
 import type { RateLimiter, RateLimitProblem, RateLimitSettings } from './rate-limiter';
-import type { XeroStore } from './store';
+import type { EventCategory, EventType, XeroStore } from './store';
 import { baseAmounts, outstanding, paymentView } from './store';
 import type { DeliveryRecord, WebhookDispatcher, WebhookFaults, WebhookSettings } from './webhooks';
 import { toJson } from './wire';
@@ -54,6 +54,13 @@ export interface XeroControl {
   flushWebhooks(): Promise<void>;
   intentToReceive(good?: number, bad?: number): ReturnType<WebhookDispatcher['intentToReceive']>;
   webhookDeliveries(): DeliveryRecord[];
+  /** Queues an event as if the resource had changed (e.g. to replay a notification). */
+  emitWebhookEvent(event: {
+    tenantId: string;
+    category: EventCategory;
+    eventType: EventType;
+    resourceId: string;
+  }): void;
   /** Documents with their base-currency amounts, for assertions and the demo. */
   snapshot(tenantId: string): Record<string, unknown>;
 }
@@ -67,6 +74,7 @@ interface ControlDeps {
   calls: CallLog;
   clock: Clock;
   webhooks: WebhookDispatcher;
+  apiUrl: () => string;
 }
 
 function scaled(clock: Clock): ScaledClock {
@@ -148,6 +156,17 @@ export function buildControl(deps: ControlDeps): XeroControl {
     flushWebhooks: () => webhooks.flush(),
     intentToReceive: (good, bad) => webhooks.intentToReceive(good, bad),
     webhookDeliveries: () => [...webhooks.deliveries],
+    emitWebhookEvent(event) {
+      const collection =
+        event.category === 'INVOICE' ? 'Invoices' : event.category === 'CONTACT' ? 'Contacts' : 'CreditNotes';
+      webhooks.enqueue({
+        resourceUrl: `${deps.apiUrl()}/${collection}/${event.resourceId}`,
+        resourceId: event.resourceId,
+        eventType: event.eventType,
+        eventCategory: event.category,
+        tenantId: event.tenantId,
+      });
+    },
     snapshot(tenantId) {
       const tenant = store.tenant(tenantId.toLowerCase());
       if (!tenant) throw new Error(`unknown tenant ${tenantId}`);
@@ -232,6 +251,12 @@ const webhookBody = z.object({
       reorder: z.number().int().nonnegative().optional(),
     })
     .optional(),
+});
+const eventBody = z.object({
+  tenantId: z.string(),
+  category: z.enum(['INVOICE', 'CONTACT', 'CREDITNOTE']),
+  eventType: z.enum(['CREATE', 'UPDATE']),
+  resourceId: z.string(),
 });
 const itrBody = z.object({
   good: z.number().int().nonnegative().default(3),
@@ -347,6 +372,12 @@ export function registerControl(app: FastifyInstance, control: XeroControl): voi
     return body ? control.intentToReceive(body.good, body.bad) : reply;
   });
   app.get('/webhooks/deliveries', async () => control.webhookDeliveries());
+  app.post('/webhooks/events', async (req, reply) => {
+    const body = parse(eventBody, req.body, reply);
+    if (!body) return reply;
+    control.emitWebhookEvent(body);
+    return reply.code(202).send();
+  });
   app.get<{ Params: { tenantId: string } }>('/state/:tenantId', async (req, reply) => {
     try {
       return control.snapshot(req.params.tenantId);

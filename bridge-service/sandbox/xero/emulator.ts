@@ -147,7 +147,17 @@ export async function startXeroEmulator(options: XeroEmulatorOptions = {}): Prom
     },
     { prefix: '/api.xro/2.0' },
   );
-  const control = buildControl({ store, identity, limiter, faults, idempotency, calls, clock, webhooks });
+  const control = buildControl({
+    store,
+    identity,
+    limiter,
+    faults,
+    idempotency,
+    calls,
+    clock,
+    webhooks,
+    apiUrl: () => `${baseUrl}/api.xro/2.0`,
+  });
   await app.register(async (scope) => registerControl(scope, control), { prefix: '/__control' });
 
   await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });

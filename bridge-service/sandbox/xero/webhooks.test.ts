@@ -161,6 +161,29 @@ describe('xero emulator: webhooks', () => {
     expect(order[0]).toBeGreaterThan(order[1] as number);
   });
 
+  it('sends an event on demand through the control API', async () => {
+    const res = await fetch(`${h.emulator.url}/__control/webhooks/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        tenantId: UK,
+        category: 'INVOICE',
+        eventType: 'UPDATE',
+        resourceId: 'ad5b5a1e-0000-4000-8000-000000000001',
+      }),
+    });
+    expect(res.status).toBe(202);
+    await fetch(`${h.emulator.url}/__control/webhooks/flush`, { method: 'POST' });
+    expect(events()).toEqual([
+      expect.objectContaining({
+        eventCategory: 'INVOICE',
+        eventType: 'UPDATE',
+        resourceId: 'ad5b5a1e-0000-4000-8000-000000000001',
+        tenantId: UK,
+      }),
+    ]);
+  });
+
   it('runs the intent-to-receive check with good and bad signatures', async () => {
     const passed = await h.emulator.control.intentToReceive(3, 3);
     expect(passed.passed).toBe(true);
