@@ -101,6 +101,9 @@ describe('jobs', () => {
     expect(await store.completeJob(third!.id, 'w2', { invoiceId: 'x' })).toBe(true);
     expect(await store.getJobByKey('k1')).toMatchObject({ state: 'done', result: { invoiceId: 'x' }, attempts: 3 });
     expect(await store.countJobsByState()).toEqual({ queued: 1, running: 0, done: 1, failed: 0, dead: 0 });
+    const later = (await store.getJobByKey('later'))!;
+    await store.setJobTenant(later.id, 't2');
+    expect((await store.listJobs({ tenantId: 't2' })).map((j) => j.key)).toEqual(['later']);
   });
 
   it("hands a crashed worker's job to another once its lease expires, and refuses the stale owner", async () => {

@@ -164,6 +164,10 @@ export class SqliteStore implements Store {
     );
   }
 
+  async setJobTenant(id: number, tenantId: string): Promise<void> {
+    this.run('UPDATE jobs SET tenant_id = ?, updated_at = ? WHERE id = ?', tenantId, this.clock.now(), id);
+  }
+
   async retryJob(id: number): Promise<Job | null> {
     const now = this.clock.now();
     const changed = this.run(

@@ -120,6 +120,8 @@ export interface Store {
   completeJob(id: number, owner: string, result?: unknown): Promise<boolean>;
   /** running → failed (retry at `retryAt`) or, with `retryAt: null`, → dead. False if the lease was lost. */
   failJob(id: number, owner: string, error: string, retryAt: number | null): Promise<boolean>;
+  /** Records the tenant once a handler has routed the job (events arrive before routing). */
+  setJobTenant(id: number, tenantId: string): Promise<void>;
   /** failed/dead → queued, due now (admin retry, or RESYNC). Returns the job, or null if not retryable. */
   retryJob(id: number): Promise<Job | null>;
   getJob(id: number): Promise<Job | null>;

@@ -7,13 +7,14 @@ import { ScaledClock } from '../../sandbox/shared/clock';
 import { scaledClock, type Clock } from '../lib/clock';
 import { SqliteStore } from '../store';
 import { MAX_BATCH, toXeroApiError, XeroClient, XeroRequestInvalid } from './client';
-import { XeroApiError } from './errors';
+import { XeroApiError, XeroReauthorisationRequired } from './errors';
 import { XeroScheduler } from './scheduler';
 import { XeroTokenManager } from './tokens';
 import type { XeroInvoiceInput } from './types';
 
 const UK = '11111111-1111-4111-8111-111111111111';
 const US = '22222222-2222-4222-8222-222222222222';
+const EU = '33333333-3333-4333-8333-333333333333';
 
 interface Harness {
   emu: XeroEmulator;
@@ -223,6 +224,30 @@ describe('XeroClient against the Xero emulator', () => {
     const now = (await h.store.getXeroConnection('conn-1'))!.tokenSet!;
     expect(now.accessToken).not.toBe('revoked-or-garbage');
     expect(now.refreshToken).not.toBe(stored.refreshToken);
+  });
+
+  it('does not retry when the refresh after a 401 says the connection needs reauthorising', async () => {
+    const refresh = jest.fn(async () => {
+      throw new XeroReauthorisationRequired('conn-x', 'invalid_grant');
+    });
+    const client = new XeroClient({
+      config: { apiBaseUrl: h.emu.apiUrl, httpTimeoutMs: 5_000 },
+      tokens: { connectionIdForTenant: async () => 'conn-x', getAccessToken: async () => 'garbage', refresh },
+      scheduler: h.scheduler,
+      retry: { baseDelayMs: 1 },
+    });
+    const seq = h.emu.control.calls().at(-1)?.seq ?? 0;
+    await expect(client.getOrganisation(UK)).rejects.toBeInstanceOf(XeroReauthorisationRequired);
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(h.emu.control.calls({ sinceSeq: seq })).toHaveLength(1);
+  });
+
+  it('hands a long Retry-After (daily limit) back to the caller instead of sleeping on it', async () => {
+    h.emu.control.forceRateLimit('day', 1, EU);
+    const err = await h.client.getOrganisation(EU).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(XeroApiError);
+    expect(err).toMatchObject({ status: 429, problem: 'day', retryAfter: 3600 });
+    expect(h.scheduler.snapshot(EU).pausedUntil).toBeGreaterThan(Date.now() + 3_000_000);
   });
 
   it('refuses malformed requests before calling Xero', async () => {

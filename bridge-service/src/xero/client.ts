@@ -50,6 +50,11 @@ export interface XeroClientOptions {
   logger?: Pick<Logger, 'warn' | 'debug'>;
   /** Retry policy for 5xx, network errors, timeouts and 429. Default: 4 retries, jittered backoff. */
   retry?: Omit<RetryOptions, 'isRetryable' | 'onRetry'>;
+  /**
+   * A 429 asking for a longer wait than this (e.g. the daily limit) is not retried in-process: it is thrown
+   * so the job can be rescheduled for `retryAfterMs` instead of holding a worker. Default 60 s.
+   */
+  maxRetryAfterMs?: number;
 }
 
 /**
@@ -66,6 +71,7 @@ export class XeroClient {
   private readonly scheduler: XeroClientOptions['scheduler'];
   private readonly log: XeroClientOptions['logger'];
   private readonly retryOptions: XeroClientOptions['retry'];
+  private readonly maxRetryAfterMs: number;
 
   constructor(opts: XeroClientOptions) {
     this.basePath = opts.config.apiBaseUrl.replace(/\/+$/, '');
@@ -74,6 +80,7 @@ export class XeroClient {
     this.scheduler = opts.scheduler;
     this.log = opts.logger;
     this.retryOptions = opts.retry;
+    this.maxRetryAfterMs = opts.maxRetryAfterMs ?? 60_000;
     installAxiosTimeout(this.basePath, this.timeoutMs);
   }
 
@@ -320,6 +327,10 @@ export class XeroClient {
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────────────────
 
+  private waitTooLong(err: unknown): boolean {
+    return err instanceof XeroApiError && (err.retryAfterMs ?? 0) > this.maxRetryAfterMs;
+  }
+
   /**
    * One logical call: retried on transient failures; each attempt waits for a scheduler slot, takes a
    * fresh access token inside it, and has a timeout. A 401 forces one token refresh and one more attempt.
@@ -351,15 +362,16 @@ export class XeroClient {
           retryNow = false;
           if (err instanceof XeroApiError && err.status === 401 && !refreshedAfter401 && accessToken !== undefined) {
             refreshedAfter401 = true;
-            retryNow = true;
+            // a refusal here (reauthorisation needed) propagates and is not retried
             await this.tokens.refresh(connectionId, { rejectedAccessToken: accessToken });
+            retryNow = true;
           }
           throw err;
         }
       },
       {
         ...this.retryOptions,
-        isRetryable: (err) => retryNow || isTransient(err),
+        isRetryable: (err) => retryNow || (isTransient(err) && !this.waitTooLong(err)),
         onRetry: ({ attempt, delayMs, err }) =>
           this.log?.warn({ tenantId, operation, attempt, delayMs, err }, 'Xero call failed; retrying'),
       },

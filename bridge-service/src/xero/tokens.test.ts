@@ -161,6 +161,15 @@ describe('XeroTokenManager refresh', () => {
     expect(idp.refreshCalls).toBe(2);
   });
 
+  it('keeps using a still-valid token when a proactive refresh fails for a passing reason', async () => {
+    const store = openStore();
+    await seed(store, 90_000);
+    idp.failNext(503, 3); // the first attempt and both retries
+    await expect(manager(store).getAccessToken('conn-1')).resolves.toBe('access-0');
+    expect(idp.refreshCalls).toBe(3);
+    expect((await store.getXeroConnection('conn-1'))?.status).toBe('active');
+  });
+
   it('reports a reused refresh token once, records it on the connection and never loops', async () => {
     const store = openStore();
     await store.saveXeroTokenSet('conn-1', { accessToken: 'a', refreshToken: 'already-used', expiresAt: 0 });

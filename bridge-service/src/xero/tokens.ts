@@ -106,7 +106,17 @@ export class XeroTokenManager {
   async getTokenSet(connectionId: string): Promise<XeroTokenSet> {
     const current = await this.readUsable(connectionId);
     if (this.isFresh(current)) return current;
-    return this.refresh(connectionId);
+    try {
+      return await this.refresh(connectionId);
+    } catch (err) {
+      // A proactive refresh that failed for a passing reason: the old token still works for a while.
+      const stillValidMs = current.expiresAt - this.clock.now();
+      if (err instanceof XeroTokenError && isTransient(err) && stillValidMs > 10_000) {
+        this.log?.warn({ connectionId, err, stillValidMs }, 'Xero token refresh failed; using the current token');
+        return current;
+      }
+      throw err;
+    }
   }
 
   /**

@@ -138,6 +138,8 @@ export interface XeroPaymentSummary {
 export interface XeroInvoice extends XeroElementFlags {
   invoiceID?: string;
   invoiceNumber?: string;
+  /** Link back to the source record ("Go to …" in Xero); the bridge sets the Opportunity's URL. */
+  url?: string;
   type?: XeroInvoiceType;
   status?: XeroDocumentStatus;
   contact?: XeroContactRef;
