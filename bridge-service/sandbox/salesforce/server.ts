@@ -127,9 +127,9 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
   });
 
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    // request logs off (warn and above only): the emulator logs what it does itself
+    loggerInstance: logger.child({}, { level: 'warn' }) as FastifyBaseLogger,
     forceCloseConnections: true,
-    disableRequestLogging: true,
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
     done(null, Object.fromEntries(new URLSearchParams(body as string))),

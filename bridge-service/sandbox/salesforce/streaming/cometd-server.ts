@@ -49,7 +49,7 @@ export class CometdServer {
     attach(server: Server): void;
     close(): void;
     addExtension(ext: unknown): void;
-    getClient(): { publish(channel: string, data: unknown): void };
+    getClient(): { publish(channel: string, data: unknown): void; disconnect(): void };
     _server: {
       _engine: {
         destroyClient(id: string): void;
@@ -77,6 +77,8 @@ export class CometdServer {
 
   close(): void {
     this.unsubscribe();
+    // the in-process publisher keeps a connect loop (timers) alive until it disconnects
+    if (this.publisherStarted) this.bayeux.getClient().disconnect();
     this.bayeux.close();
   }
 
@@ -99,7 +101,10 @@ export class CometdServer {
     return this.clients.size;
   }
 
+  private publisherStarted = false;
+
   private deliverLive(ev: StoredEvent): void {
+    this.publisherStarted = true;
     this.bayeux.getClient().publish(ev.channel, ev.data);
   }
 

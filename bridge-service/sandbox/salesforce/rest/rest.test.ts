@@ -1,0 +1,396 @@
+import { Connection } from 'jsforce';
+import type { SalesforceEmulator } from '../server';
+import { API_VERSION, FIXTURE_FORCE_APP, connect, startTestEmulator } from '../test-helpers';
+
+type Rec = Record<string, unknown> & { Id: string };
+
+/** jsforce throws HttpApiError; its `data` is Salesforce's error object. */
+async function failure(p: PromiseLike<unknown>): Promise<{ errorCode: string; message: string; fields?: string[] }> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as { errorCode: string; message: string; data?: { fields?: string[] } };
+    return { errorCode: e.errorCode, message: e.message, ...(e.data?.fields ? { fields: e.data.fields } : {}) };
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('REST against fixture metadata (field-type edge cases)', () => {
+  let em: SalesforceEmulator;
+  let conn: Connection;
+  let token: string;
+  beforeAll(async () => {
+    em = await startTestEmulator({ forceAppDir: FIXTURE_FORCE_APP, queryBatchSize: 5 });
+    token = em.control.login('integration@ledgerline.example').accessToken;
+    conn = connect(em);
+  });
+  afterAll(() => em.close());
+
+  const raw = (method: string, path: string, body?: unknown) =>
+    fetch(`${em.url}/services/data/v${API_VERSION}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+
+  it('creates, reads, updates and deletes a record, with defaults, rounding and system fields', async () => {
+    const created = await conn.sobject('Widget__c').create({ Name: 'Sprocket', Code__c: 'SPR-1', Price__c: 12.345 });
+    expect(created).toMatchObject({ success: true, errors: [] });
+    const id = (created as { id: string }).id;
+    const rec = (await conn.sobject('Widget__c').retrieve(id)) as Rec;
+    expect(rec).toMatchObject({
+      Name: 'Sprocket',
+      Price__c: 12.35,
+      Colour__c: 'Red',
+      Active__c: true,
+      CurrencyIsoCode: 'GBP',
+      IsDeleted: false,
+    });
+    expect(rec.CreatedDate).toBe('2026-01-15T09:00:00.000+0000');
+    expect(rec.attributes).toEqual({
+      type: 'Widget__c',
+      url: `/services/data/v${API_VERSION}/sobjects/Widget__c/${id}`,
+    });
+    await conn.sobject('Widget__c').update({ Id: id, Colour__c: 'Blue', Tags__c: 'New;Sale' });
+    expect(await conn.sobject('Widget__c').retrieve(id)).toMatchObject({ Colour__c: 'Blue', Tags__c: 'New;Sale' });
+    await conn.sobject('Widget__c').destroy(id);
+    const gone = await raw('GET', `/sobjects/Widget__c/${id}`);
+    expect(gone.status).toBe(404);
+    expect(await gone.json()).toEqual([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+  });
+
+  it('rejects an unknown field, a too-long string and a bad picklist value as Salesforce does', async () => {
+    const unknown = await raw('POST', '/sobjects/Widget__c', { Name: 'x', Price__c: 1, Bogus__c: 1 });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toEqual([
+      { message: "No such column 'Bogus__c' on sobject of type Widget__c", errorCode: 'INVALID_FIELD' },
+    ]);
+
+    const long = await raw('POST', '/sobjects/Widget__c', { Name: 'x', Price__c: 1, Code__c: 'ABCDEFGHIJK' });
+    expect(long.status).toBe(400);
+    expect(await long.json()).toEqual([
+      {
+        message: 'Code: data value too large: ABCDEFGHIJK (max length=10)',
+        errorCode: 'STRING_TOO_LONG',
+        fields: ['Code__c'],
+      },
+    ]);
+
+    const picklist = await raw('POST', '/sobjects/Widget__c', { Name: 'x', Price__c: 1, Colour__c: 'Green' });
+    expect(picklist.status).toBe(400);
+    expect(await picklist.json()).toEqual([
+      {
+        message: 'Colour: bad value for restricted picklist field: Green',
+        errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+        fields: ['Colour__c'],
+      },
+    ]);
+
+    expect(
+      await failure(conn.sobject('Widget__c').create({ Name: 'x', Price__c: 1, Tags__c: 'New;Old' })),
+    ).toMatchObject({
+      errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+      message: 'Tags: bad value for restricted picklist field: Old',
+    });
+    expect(await failure(conn.sobject('Widget__c').create({ Name: 'x', Price__c: 1, Size__c: 'Huge' }))).toMatchObject({
+      errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+    });
+    expect(await failure(conn.sobject('Account').create({ Name: 'x', Tier__c: 'Platinum' }))).toEqual({
+      errorCode: 'STRING_TOO_LONG',
+      message: 'Tier: data value too large: Platinum (max length=5)',
+      fields: ['Tier__c'],
+    });
+  });
+
+  it('reports required fields, duplicates, read-only fields, bad numbers, bad references and bad ids', async () => {
+    expect(await failure(conn.sobject('Widget__c').create({ Code__c: 'R1' }))).toEqual({
+      errorCode: 'REQUIRED_FIELD_MISSING',
+      message: 'Required fields are missing: [Name, Price__c]',
+      fields: ['Name', 'Price__c'],
+    });
+    const first = (await conn.sobject('Widget__c').create({ Name: 'a', Price__c: 1, Code__c: 'DUP' })) as {
+      id: string;
+    };
+    expect(await failure(conn.sobject('Widget__c').create({ Name: 'b', Price__c: 1, Code__c: 'dup' }))).toEqual({
+      errorCode: 'DUPLICATE_VALUE',
+      message: `duplicate value found: Code__c duplicates value on record with id: ${first.id}`,
+      fields: [],
+    });
+    expect(await failure(conn.sobject('Widget__c').update({ Id: first.id, Part_Count__c: 3 }))).toMatchObject({
+      errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+      fields: ['Part_Count__c'],
+    });
+    expect(await failure(conn.sobject('Widget__c').create({ Name: 'c', Price__c: 1234.5 }))).toMatchObject({
+      errorCode: 'NUMBER_OUTSIDE_VALID_RANGE',
+      message: 'Price: value outside of valid range on numeric field: 1234.5',
+    });
+    expect(await failure(conn.sobject('Widget__c').create({ Name: 'c', Price__c: 'cheap' }))).toMatchObject({
+      errorCode: 'JSON_PARSER_ERROR',
+    });
+    expect(
+      await failure(conn.sobject('Widget__c').create({ Name: 'c', Price__c: 1, Account__c: first.id })),
+    ).toMatchObject({
+      errorCode: 'FIELD_INTEGRITY_EXCEPTION',
+      message: `Account: id value of incorrect type: ${first.id}`,
+    });
+    expect(
+      await failure(conn.sobject('Widget__c').create({ Name: 'c', Price__c: 1, Account__c: 'not-an-id' })),
+    ).toMatchObject({ errorCode: 'MALFORMED_ID' });
+    expect(
+      await failure(conn.sobject('Widget__c').create({ Name: 'c', Price__c: 1, CurrencyIsoCode: 'JPY' })),
+    ).toMatchObject({
+      errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+    });
+  });
+
+  it('upserts by external id: 201 created, then 200 updated; 300 on several matches; 404 for a non-external field', async () => {
+    const r1 = await raw('PATCH', '/sobjects/Widget__c/Code__c/UPS-1', { Name: 'Upserted', Price__c: 5 });
+    expect(r1.status).toBe(201);
+    const b1 = (await r1.json()) as { id: string; created: boolean };
+    expect(b1).toMatchObject({ success: true, created: true, errors: [] });
+    const r2 = await conn.sobject('Widget__c').upsert({ Code__c: 'UPS-1', Price__c: 6 }, 'Code__c');
+    expect(r2).toMatchObject({ id: b1.id, success: true, created: false });
+    expect(await conn.sobject('Widget__c').retrieve(b1.id)).toMatchObject({
+      Name: 'Upserted',
+      Price__c: 6,
+      Code__c: 'UPS-1',
+    });
+    const viaExt = await raw('GET', '/sobjects/Widget__c/Code__c/UPS-1');
+    expect(((await viaExt.json()) as Rec).Id).toBe(b1.id);
+    const bad = await raw('PATCH', '/sobjects/Widget__c/Name/x', { Price__c: 1 });
+    expect(bad.status).toBe(404);
+    expect(((await bad.json()) as { errorCode: string }[])[0]?.errorCode).toBe('NOT_FOUND');
+    // relationship by external id in the body
+    const part = (await conn
+      .sobject('Widget_Part__c')
+      .create({ Widget__r: { Code__c: 'UPS-1' }, Cost__c: 2.5 } as never)) as unknown as { id: string };
+    expect(await conn.sobject('Widget_Part__c').retrieve(part.id)).toMatchObject({
+      Widget__c: b1.id,
+      Name: expect.stringMatching(/^WP-\d{4}$/),
+    });
+  });
+
+  it('runs sObject Collections with per-record errors, allOrNone false and true', async () => {
+    const mixed = await conn.sobject('Widget__c').create(
+      [
+        { Name: 'C1', Price__c: 1, Code__c: 'COL-1' },
+        { Name: 'C2', Price__c: 1, Colour__c: 'Purple' },
+        { Name: 'C3', Price__c: 1, Code__c: 'COL-3' },
+      ],
+      { allOrNone: false },
+    );
+    expect(mixed.map((r) => r.success)).toEqual([true, false, true]);
+    expect(mixed[1]).toMatchObject({
+      success: false,
+      errors: [{ statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', fields: ['Colour__c'] }],
+    });
+
+    const atomic = await conn.sobject('Widget__c').create(
+      [
+        { Name: 'A1', Price__c: 1, Code__c: 'ATOM-1' },
+        { Name: 'A2', Price__c: 1, Code__c: 'COL-1' },
+      ],
+      { allOrNone: true },
+    );
+    expect(atomic.every((r) => !r.success)).toBe(true);
+    expect(atomic[0]?.errors).toEqual([expect.objectContaining({ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK' })]);
+    expect(atomic[1]?.errors).toEqual([expect.objectContaining({ statusCode: 'DUPLICATE_VALUE' })]);
+    const atom = await conn.query("SELECT Id FROM Widget__c WHERE Code__c = 'ATOM-1'");
+    expect(atom.totalSize).toBe(0);
+
+    const ids = mixed.filter((r) => r.success).map((r) => (r as { id: string }).id);
+    const updates = await conn.sobject('Widget__c').update([
+      { Id: ids[0]!, Colour__c: 'Blue' },
+      { Id: ids[1]!, Code__c: 'X'.repeat(11) },
+    ]);
+    expect(updates.map((r) => r.success)).toEqual([true, false]);
+    expect(updates[1]).toMatchObject({ id: ids[1], errors: [{ statusCode: 'STRING_TOO_LONG' }] });
+
+    const upserts = await conn.sobject('Widget__c').upsert(
+      [
+        { Code__c: 'COL-1', Price__c: 9 },
+        { Code__c: 'COL-NEW', Name: 'New one', Price__c: 3 },
+        { Code__c: 'COL-BAD', Name: 'Bad', Price__c: 3, Nope__c: 1 },
+      ],
+      'Code__c',
+      { allOrNone: false },
+    );
+    expect(upserts.map((r) => [r.success, (r as { created?: boolean }).created])).toEqual([
+      [true, false],
+      [true, true],
+      [false, undefined],
+    ]);
+    expect(upserts[2]).toMatchObject({ errors: [{ statusCode: 'INVALID_FIELD' }] });
+
+    const tooMany = await raw('POST', '/composite/sobjects', {
+      allOrNone: false,
+      records: Array.from({ length: 201 }, () => ({ attributes: { type: 'Widget__c' }, Name: 'n', Price__c: 1 })),
+    });
+    expect(tooMany.status).toBe(400);
+  });
+
+  it('pages relationship queries: nextRecordsUrl with the locator as last segment, autoFetch follows it', async () => {
+    const acct = (await conn.sobject('Account').create({ Name: 'Paging Ltd', BillingCountry: 'GB' })) as { id: string };
+    await conn.sobject('Widget__c').create(
+      Array.from({ length: 12 }, (_, i) => ({
+        Name: `Page ${String(i).padStart(2, '0')}`,
+        Price__c: i,
+        Account__c: acct.id,
+      })),
+    );
+    const soql =
+      "SELECT Id, Name, Account__r.Name, Account__r.BillingCountry FROM Widget__c WHERE Account__r.Name = 'Paging Ltd' ORDER BY Name";
+    const first = await conn.query<Rec>(soql);
+    expect(first).toMatchObject({ totalSize: 12, done: false });
+    expect(first.records).toHaveLength(5);
+    // jsforce prefixes the instance URL; the emulator sends the path form
+    expect(first.nextRecordsUrl).toMatch(new RegExp(`/services/data/v${API_VERSION}/query/01g[A-Za-z0-9]+-5$`));
+    expect(first.records[0]).toMatchObject({
+      Name: 'Page 00',
+      Account__r: { Name: 'Paging Ltd', BillingCountry: 'GB', attributes: { type: 'Account' } },
+    });
+    const second = await conn.queryMore<Rec>(first.nextRecordsUrl!);
+    expect(second.records.map((r) => r.Name)).toEqual(['Page 05', 'Page 06', 'Page 07', 'Page 08', 'Page 09']);
+
+    const all = await conn.query<Rec>(soql).run({ autoFetch: true, maxFetch: 100 });
+    expect(all.records.map((r) => r.Name)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `Page ${String(i).padStart(2, '0')}`),
+    );
+
+    const bad = await raw('GET', '/query/01gNOPE-5');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errorCode: string }[])[0]?.errorCode).toBe('INVALID_QUERY_LOCATOR');
+  });
+
+  it('rolls up summaries, numbers auto-numbers, inherits currency and cascades master-detail deletes', async () => {
+    const w = (await conn.sobject('Widget__c').create({ Name: 'Roll', Price__c: 1, CurrencyIsoCode: 'EUR' })) as {
+      id: string;
+    };
+    await conn.sobject('Widget_Part__c').create([
+      { Widget__c: w.id, Cost__c: 0.1 },
+      { Widget__c: w.id, Cost__c: 0.2 },
+    ]);
+    const res = await conn.query<Rec>(
+      `SELECT Part_Count__c, Parts_Total__c, (SELECT Name, CurrencyIsoCode FROM Parts__r ORDER BY Name) FROM Widget__c WHERE Id = '${w.id}'`,
+    );
+    const row = res.records[0]!;
+    expect(row).toMatchObject({ Part_Count__c: 2, Parts_Total__c: 0.3 });
+    expect((row.Parts__r as { records: Rec[] }).records.map((r) => r.CurrencyIsoCode)).toEqual(['EUR', 'EUR']);
+    await conn.sobject('Widget__c').destroy(w.id);
+    const parts = await conn.query(`SELECT Id FROM Widget_Part__c WHERE Widget__c = '${w.id}'`);
+    expect(parts.totalSize).toBe(0);
+    const deleted = await conn.query(`SELECT Id FROM Widget_Part__c WHERE Widget__c = '${w.id}'`, { scanAll: true });
+    expect(deleted.totalSize).toBe(2);
+  });
+
+  it('publishes a platform event over REST and validates it like a record', async () => {
+    const ok = await raw('POST', '/sobjects/Ping__e', { Message__c: 'hello' });
+    expect(ok.status).toBe(201);
+    expect(((await ok.json()) as { id: string }).id).toMatch(/^e00/);
+    expect(em.control.events('/event/Ping__e').map((e) => e.data.payload.Message__c)).toEqual(['hello']);
+    const missing = await raw('POST', '/sobjects/Ping__e', {});
+    expect(((await missing.json()) as { errorCode: string }[])[0]?.errorCode).toBe('REQUIRED_FIELD_MISSING');
+    const query = await raw('GET', `/query?q=${encodeURIComponent('SELECT Id FROM Ping__e')}`);
+    expect(((await query.json()) as { errorCode: string }[])[0]?.errorCode).toBe('INVALID_TYPE');
+  });
+
+  it('reads custom metadata and describes objects', async () => {
+    const mdt = await conn.query<Rec>('SELECT DeveloperName, Label, Limit__c FROM Widget_Config__mdt');
+    expect(mdt.records).toEqual([
+      expect.objectContaining({ DeveloperName: 'Default', Label: 'Default Config', Limit__c: 42 }),
+    ]);
+    const describe = await conn.sobject('Widget__c').describe();
+    const colour = describe.fields.find((f) => f.name === 'Colour__c')!;
+    expect(colour).toMatchObject({ type: 'picklist', restrictedPicklist: true });
+    expect(colour.picklistValues?.map((p) => p.value)).toEqual(['Red', 'Blue']);
+    expect(describe.childRelationships).toEqual([
+      expect.objectContaining({ relationshipName: 'Parts__r', childSObject: 'Widget_Part__c' }),
+    ]);
+  });
+});
+
+describe('REST limits, faults and sessions', () => {
+  let em: SalesforceEmulator;
+  beforeEach(async () => {
+    em = await startTestEmulator({ dailyApiLimit: 5 });
+  });
+  afterEach(() => em.close());
+
+  it('reports Sforce-Limit-Info and answers 403 REQUEST_LIMIT_EXCEEDED past the daily limit', async () => {
+    const conn = connect(em);
+    await conn.query('SELECT Id FROM Account LIMIT 1');
+    expect(conn.limitInfo.apiUsage).toEqual({ used: 1, limit: 5 });
+    for (let i = 0; i < 4; i++) await conn.query('SELECT Id FROM Account LIMIT 1');
+    expect(await failure(conn.query('SELECT Id FROM Account LIMIT 1'))).toEqual({
+      errorCode: 'REQUEST_LIMIT_EXCEEDED',
+      message: 'TotalRequests Limit exceeded.',
+    });
+    em.control.setDailyApiLimit(100);
+    await conn.query('SELECT Id FROM Account LIMIT 1');
+    em.control.exhaustRequestLimit();
+    expect(await failure(conn.query('SELECT Id FROM Account LIMIT 1'))).toMatchObject({
+      errorCode: 'REQUEST_LIMIT_EXCEEDED',
+    });
+  });
+
+  it('fails a burst of requests with 5xx on demand, then recovers', async () => {
+    const token = em.control.login('integration@ledgerline.example').accessToken;
+    em.control.serverErrors({ count: 1, status: 500, pathIncludes: '/query' });
+    const res = await fetch(`${em.url}/services/data/v${API_VERSION}/query?q=SELECT+Id+FROM+Account`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(500);
+    expect(((await res.json()) as { errorCode: string }[])[0]?.errorCode).toBe('UNKNOWN_EXCEPTION');
+    // jsforce retries 5xx with backoff (500 ms, 1 s, ...): a burst of 2 is absorbed, and the data is still there
+    const conn = connect(em);
+    em.control.serverErrors({ count: 2, status: 503 });
+    const started = Date.now();
+    expect((await conn.query('SELECT Id FROM Account')).totalSize).toBe(6);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+  });
+
+  it('answers 401 INVALID_SESSION_ID for an unknown or expired session', async () => {
+    const conn = connect(em);
+    em.control.expireSessions();
+    expect(await failure(conn.query('SELECT Id FROM Account'))).toEqual({
+      errorCode: 'INVALID_SESSION_ID',
+      message: 'Session expired or invalid',
+    });
+  });
+});
+
+describe('namespaced package (ldgr__)', () => {
+  it('prefixes package names; Sforce-Call-Options defaultNamespace resolves bare names', async () => {
+    const em = await startTestEmulator({ namespace: 'ldgr' });
+    try {
+      const conn = connect(em);
+      const opp = (
+        await conn.query<Rec>("SELECT Id, AccountId FROM Opportunity WHERE Account.BillingCountry = 'GB' LIMIT 1")
+      ).records[0]!;
+      const inv = (await conn.sobject('ldgr__Invoice__c').create({
+        ldgr__Opportunity__c: opp.Id,
+        ldgr__Account__c: opp.AccountId,
+        ldgr__Xero_Invoice_Id__c: 'x-1',
+      })) as { id: string };
+      const res = await conn.query<Rec>(
+        `SELECT Name, ldgr__Opportunity__r.Name, ldgr__Status__c FROM ldgr__Invoice__c WHERE Id = '${inv.id}'`,
+      );
+      expect(res.records[0]).toMatchObject({
+        ldgr__Status__c: 'Draft',
+        ldgr__Opportunity__r: { Name: expect.any(String) },
+      });
+      expect(await failure(conn.query('SELECT Id FROM Invoice__c'))).toMatchObject({ errorCode: 'INVALID_TYPE' });
+      const session = em.control.login('integration@ledgerline.example');
+      const withNs = new Connection({
+        instanceUrl: em.url,
+        accessToken: session.accessToken,
+        version: API_VERSION,
+        callOptions: { defaultNamespace: 'ldgr' },
+      });
+      const bare = await withNs.query<Rec>(`SELECT Id, Status__c FROM Invoice__c WHERE Id = '${inv.id}'`);
+      expect(bare.records[0]?.ldgr__Status__c).toBe('Draft');
+    } finally {
+      await em.close();
+    }
+  });
+});
