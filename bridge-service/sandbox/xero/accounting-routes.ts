@@ -42,6 +42,42 @@ interface CallContext {
   dropAfterCommit?: boolean;
 }
 
+// Route schemas: query values stay strings (xero-node sends them as text); bodies are checked with zod per
+// element so one bad element cannot fail its siblings.
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 255 } },
+} as const;
+const allocationParams = {
+  type: 'object',
+  required: ['id', 'allocationId'],
+  properties: { id: { type: 'string', minLength: 1 }, allocationId: { type: 'string', minLength: 1 } },
+} as const;
+const flag = { type: 'string', enum: ['true', 'false'] } as const;
+const writeQuery = {
+  type: 'object',
+  properties: { summarizeErrors: flag, unitdp: { type: 'string', enum: ['2', '4'] }, allowBackorders: flag },
+} as const;
+const listQuery = {
+  type: 'object',
+  properties: {
+    where: { type: 'string' },
+    order: { type: 'string' },
+    page: { type: 'string', pattern: '^[0-9]+$' },
+    pageSize: { type: 'string', pattern: '^[0-9]+$' },
+    unitdp: { type: 'string', enum: ['2', '4'] },
+    IDs: { type: 'string' },
+    InvoiceNumbers: { type: 'string' },
+    ContactIDs: { type: 'string' },
+    Statuses: { type: 'string' },
+    includeArchived: flag,
+    createdByMyApp: flag,
+    summaryOnly: flag,
+    searchTerm: { type: 'string' },
+  },
+} as const;
+
 export const NOT_FOUND_TEXT = "The resource you're looking for cannot be found";
 
 type Query = Record<string, string | undefined>;
@@ -555,15 +591,19 @@ export function registerAccounting(app: FastifyInstance, deps: AccountingDeps): 
     const org = tenantOf(req).org;
     return sendJson(reply, 200, envelope({ BrandingThemes: org.brandingThemes.map((t) => themeView(org, t)) }));
   });
-  app.get<{ Params: { id: string } }>('/BrandingThemes/:id', async (req, reply) => {
-    const org = tenantOf(req).org;
-    const theme = org.brandingThemes.find((t) => t.BrandingThemeID === req.params.id.toLowerCase());
-    return theme ? sendJson(reply, 200, envelope({ BrandingThemes: [themeView(org, theme)] })) : notFound(reply);
-  });
+  app.get<{ Params: { id: string } }>(
+    '/BrandingThemes/:id',
+    { schema: { params: idParams, querystring: writeQuery } },
+    async (req, reply) => {
+      const org = tenantOf(req).org;
+      const theme = org.brandingThemes.find((t) => t.BrandingThemeID === req.params.id.toLowerCase());
+      return theme ? sendJson(reply, 200, envelope({ BrandingThemes: [themeView(org, theme)] })) : notFound(reply);
+    },
+  );
 
   // ----- contacts -----------------------------------------------------------------------------------
 
-  app.get('/Contacts', async (req, reply) => {
+  app.get('/Contacts', { schema: { querystring: listQuery } }, async (req, reply) => {
     const tenant = tenantOf(req);
     return listing(req, reply, {
       records: [...tenant.contacts.values()],
@@ -593,11 +633,15 @@ export function registerAccounting(app: FastifyInstance, deps: AccountingDeps): 
     });
   });
 
-  app.get<{ Params: { id: string } }>('/Contacts/:id', async (req, reply) => {
-    const tenant = tenantOf(req);
-    const contact = findContact(tenant, req.params.id);
-    return contact ? sendJson(reply, 200, envelope({ Contacts: [contactView(tenant, contact)] })) : notFound(reply);
-  });
+  app.get<{ Params: { id: string } }>(
+    '/Contacts/:id',
+    { schema: { params: idParams, querystring: writeQuery } },
+    async (req, reply) => {
+      const tenant = tenantOf(req);
+      const contact = findContact(tenant, req.params.id);
+      return contact ? sendJson(reply, 200, envelope({ Contacts: [contactView(tenant, contact)] })) : notFound(reply);
+    },
+  );
 
   const contactWriter = (mode: 'create' | 'upsert') => async (req: FastifyRequest, reply: FastifyReply) => {
     const tenant = tenantOf(req);
@@ -613,23 +657,27 @@ export function registerAccounting(app: FastifyInstance, deps: AccountingDeps): 
       (id) => contactView(tenant, tenant.contacts.get(id) as NonNullable<ReturnType<typeof tenant.contacts.get>>),
     );
   };
-  app.put('/Contacts', contactWriter('create'));
-  app.post('/Contacts', contactWriter('upsert'));
-  app.post<{ Params: { id: string } }>('/Contacts/:id', async (req, reply) => {
-    const tenant = tenantOf(req);
-    if (!findContact(tenant, req.params.id)) return notFound(reply);
-    const items = elements(req, 'Contacts');
-    if (!items || items.length !== 1) return badBody(reply, 'one Contact');
-    return batch(
-      req,
-      reply,
-      'Contacts',
-      'ContactID',
-      items,
-      (item) => writeContact(store, tenant.org.tenantId, item, 'upsert', req.params.id),
-      (id) => contactView(tenant, tenant.contacts.get(id) as NonNullable<ReturnType<typeof tenant.contacts.get>>),
-    );
-  });
+  app.put('/Contacts', { schema: { querystring: writeQuery } }, contactWriter('create'));
+  app.post('/Contacts', { schema: { querystring: writeQuery } }, contactWriter('upsert'));
+  app.post<{ Params: { id: string } }>(
+    '/Contacts/:id',
+    { schema: { params: idParams, querystring: writeQuery } },
+    async (req, reply) => {
+      const tenant = tenantOf(req);
+      if (!findContact(tenant, req.params.id)) return notFound(reply);
+      const items = elements(req, 'Contacts');
+      if (!items || items.length !== 1) return badBody(reply, 'one Contact');
+      return batch(
+        req,
+        reply,
+        'Contacts',
+        'ContactID',
+        items,
+        (item) => writeContact(store, tenant.org.tenantId, item, 'upsert', req.params.id),
+        (id) => contactView(tenant, tenant.contacts.get(id) as NonNullable<ReturnType<typeof tenant.contacts.get>>),
+      );
+    },
+  );
 
   // ----- invoices and credit notes -------------------------------------------------------------------
 
@@ -639,7 +687,7 @@ export function registerAccounting(app: FastifyInstance, deps: AccountingDeps): 
         ? invoiceView(tenant, doc, viewOptions(q, withLines))
         : creditNoteView(tenant, doc, viewOptions(q, withLines));
 
-    app.get(base, async (req, reply) => {
+    app.get(base, { schema: { querystring: listQuery } }, async (req, reply) => {
       const tenant = tenantOf(req);
       const q0 = query(req);
       const summaryOnly = q0.summaryonly === 'true';
@@ -677,13 +725,17 @@ export function registerAccounting(app: FastifyInstance, deps: AccountingDeps): 
       });
     });
 
-    app.get<{ Params: { id: string } }>(`${base}/:id`, async (req, reply) => {
-      const tenant = tenantOf(req);
-      const doc = findDocument(tenant, kind, req.params.id);
-      return doc
-        ? sendJson(reply, 200, envelope({ [collection]: [viewOf(tenant, query(req), true)(doc)] }))
-        : notFound(reply);
-    });
+    app.get<{ Params: { id: string } }>(
+      `${base}/:id`,
+      { schema: { params: idParams, querystring: writeQuery } },
+      async (req, reply) => {
+        const tenant = tenantOf(req);
+        const doc = findDocument(tenant, kind, req.params.id);
+        return doc
+          ? sendJson(reply, 200, envelope({ [collection]: [viewOf(tenant, query(req), true)(doc)] }))
+          : notFound(reply);
+      },
+    );
 
     const writer = (mode: 'create' | 'upsert') => async (req: FastifyRequest, reply: FastifyReply) => {
       const tenant = tenantOf(req);
@@ -701,97 +753,118 @@ export function registerAccounting(app: FastifyInstance, deps: AccountingDeps): 
         (id) => viewOf(tenant, q, true)(map.get(id) as StoredDocument),
       );
     };
-    app.put(base, writer('create'));
-    app.post(base, writer('upsert'));
+    app.put(base, { schema: { querystring: writeQuery } }, writer('create'));
+    app.post(base, { schema: { querystring: writeQuery } }, writer('upsert'));
 
-    app.post<{ Params: { id: string } }>(`${base}/:id`, async (req, reply) => {
-      const tenant = tenantOf(req);
-      const q = query(req);
-      const doc = findDocument(tenant, kind, req.params.id);
-      if (!doc) return notFound(reply);
-      const items = elements(req, collection);
-      if (!items || items.length !== 1) return badBody(reply, `one ${collection.slice(0, -1)}`);
-      const map = documents(tenant, kind);
-      return batch(
-        req,
-        reply,
-        collection,
-        idKey,
-        items,
-        (item) =>
-          writeDocument(store, tenant.org.tenantId, kind, item, { mode: 'upsert', unitdp: unitdp(q), pathId: doc.id }),
-        (id) => viewOf(tenant, q, true)(map.get(id) as StoredDocument),
-      );
-    });
+    app.post<{ Params: { id: string } }>(
+      `${base}/:id`,
+      { schema: { params: idParams, querystring: writeQuery } },
+      async (req, reply) => {
+        const tenant = tenantOf(req);
+        const q = query(req);
+        const doc = findDocument(tenant, kind, req.params.id);
+        if (!doc) return notFound(reply);
+        const items = elements(req, collection);
+        if (!items || items.length !== 1) return badBody(reply, `one ${collection.slice(0, -1)}`);
+        const map = documents(tenant, kind);
+        return batch(
+          req,
+          reply,
+          collection,
+          idKey,
+          items,
+          (item) =>
+            writeDocument(store, tenant.org.tenantId, kind, item, {
+              mode: 'upsert',
+              unitdp: unitdp(q),
+              pathId: doc.id,
+            }),
+          (id) => viewOf(tenant, q, true)(map.get(id) as StoredDocument),
+        );
+      },
+    );
   }
   registerDocuments('invoice', '/Invoices', 'Invoices', 'InvoiceID');
   registerDocuments('creditnote', '/CreditNotes', 'CreditNotes', 'CreditNoteID');
 
-  app.get<{ Params: { id: string } }>('/Invoices/:id/OnlineInvoice', async (req, reply) => {
-    const tenant = tenantOf(req);
-    const doc = findDocument(tenant, 'invoice', req.params.id);
-    if (!doc) return notFound(reply);
-    if (doc.type !== 'ACCREC' || doc.status === 'DRAFT' || doc.status === 'SUBMITTED' || doc.status === 'DELETED') {
-      return sendJson(reply, 400, {
-        ErrorNumber: 10,
-        Type: 'ValidationException',
-        Message: 'A validation exception occurred',
-        Elements: [
-          { ValidationErrors: [{ Message: 'Online invoices are only available for approved sales invoices.' }] },
-        ],
-      });
-    }
-    const token = createHash('sha256').update(`${tenant.org.tenantId}/${doc.id}`).digest('base64url').slice(0, 40);
-    return sendJson(
-      reply,
-      200,
-      envelope({ OnlineInvoices: [{ OnlineInvoiceUrl: `${store.onlineInvoiceBase}/${token}` }] }),
-    );
-  });
+  app.get<{ Params: { id: string } }>(
+    '/Invoices/:id/OnlineInvoice',
+    { schema: { params: idParams, querystring: writeQuery } },
+    async (req, reply) => {
+      const tenant = tenantOf(req);
+      const doc = findDocument(tenant, 'invoice', req.params.id);
+      if (!doc) return notFound(reply);
+      if (doc.type !== 'ACCREC' || doc.status === 'DRAFT' || doc.status === 'SUBMITTED' || doc.status === 'DELETED') {
+        return sendJson(reply, 400, {
+          ErrorNumber: 10,
+          Type: 'ValidationException',
+          Message: 'A validation exception occurred',
+          Elements: [
+            { ValidationErrors: [{ Message: 'Online invoices are only available for approved sales invoices.' }] },
+          ],
+        });
+      }
+      const token = createHash('sha256').update(`${tenant.org.tenantId}/${doc.id}`).digest('base64url').slice(0, 40);
+      return sendJson(
+        reply,
+        200,
+        envelope({ OnlineInvoices: [{ OnlineInvoiceUrl: `${store.onlineInvoiceBase}/${token}` }] }),
+      );
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/Invoices/:id/Email', async (req, reply) => {
-    const tenant = tenantOf(req);
-    const doc = findDocument(tenant, 'invoice', req.params.id);
-    if (!doc) return notFound(reply);
-    const contact = tenant.contacts.get(doc.contactId);
-    const errors: string[] = [];
-    if (doc.type !== 'ACCREC' || (doc.status !== 'AUTHORISED' && doc.status !== 'PAID'))
-      errors.push('Only approved sales invoices can be emailed.');
-    if (!contact?.emailAddress) errors.push('The contact does not have an email address.');
-    if (errors.length > 0) {
-      return sendJson(reply, 400, {
-        ErrorNumber: 10,
-        Type: 'ValidationException',
-        Message: 'A validation exception occurred',
-        Elements: [{ InvoiceID: doc.id, ValidationErrors: errors.map((Message) => ({ Message })) }],
-      });
-    }
-    markEmailed(store, tenant, doc, contact?.emailAddress ?? '');
-    return reply.code(204).send();
-  });
+  app.post<{ Params: { id: string } }>(
+    '/Invoices/:id/Email',
+    { schema: { params: idParams, querystring: writeQuery } },
+    async (req, reply) => {
+      const tenant = tenantOf(req);
+      const doc = findDocument(tenant, 'invoice', req.params.id);
+      if (!doc) return notFound(reply);
+      const contact = tenant.contacts.get(doc.contactId);
+      const errors: string[] = [];
+      if (doc.type !== 'ACCREC' || (doc.status !== 'AUTHORISED' && doc.status !== 'PAID'))
+        errors.push('Only approved sales invoices can be emailed.');
+      if (!contact?.emailAddress) errors.push('The contact does not have an email address.');
+      if (errors.length > 0) {
+        return sendJson(reply, 400, {
+          ErrorNumber: 10,
+          Type: 'ValidationException',
+          Message: 'A validation exception occurred',
+          Elements: [{ InvoiceID: doc.id, ValidationErrors: errors.map((Message) => ({ Message })) }],
+        });
+      }
+      markEmailed(store, tenant, doc, contact?.emailAddress ?? '');
+      return reply.code(204).send();
+    },
+  );
 
   // ----- allocations ------------------------------------------------------------------------------
 
-  app.put<{ Params: { id: string } }>('/CreditNotes/:id/Allocations', async (req, reply) => {
-    const tenant = tenantOf(req);
-    const note = findDocument(tenant, 'creditnote', req.params.id);
-    if (!note) return notFound(reply);
-    const items = elements(req, 'Allocations');
-    if (!items) return badBody(reply, 'Allocations');
-    return batch(
-      req,
-      reply,
-      'Allocations',
-      'AllocationID',
-      items,
-      (item) => writeAllocation(store, tenant.org.tenantId, note, item),
-      (id) =>
-        allocationView(tenant, tenant.allocations.get(id) as NonNullable<ReturnType<typeof tenant.allocations.get>>),
-    );
-  });
+  app.put<{ Params: { id: string } }>(
+    '/CreditNotes/:id/Allocations',
+    { schema: { params: idParams, querystring: writeQuery } },
+    async (req, reply) => {
+      const tenant = tenantOf(req);
+      const note = findDocument(tenant, 'creditnote', req.params.id);
+      if (!note) return notFound(reply);
+      const items = elements(req, 'Allocations');
+      if (!items) return badBody(reply, 'Allocations');
+      return batch(
+        req,
+        reply,
+        'Allocations',
+        'AllocationID',
+        items,
+        (item) => writeAllocation(store, tenant.org.tenantId, note, item),
+        (id) =>
+          allocationView(tenant, tenant.allocations.get(id) as NonNullable<ReturnType<typeof tenant.allocations.get>>),
+      );
+    },
+  );
 
   app.delete<{ Params: { id: string; allocationId: string } }>(
     '/CreditNotes/:id/Allocations/:allocationId',
+    { schema: { params: allocationParams } },
     async (req, reply) => {
       const tenant = tenantOf(req);
       const note = findDocument(tenant, 'creditnote', req.params.id);
@@ -804,7 +877,7 @@ export function registerAccounting(app: FastifyInstance, deps: AccountingDeps): 
 
   // ----- payments -----------------------------------------------------------------------------------
 
-  app.get('/Payments', async (req, reply) => {
+  app.get('/Payments', { schema: { querystring: listQuery } }, async (req, reply) => {
     const tenant = tenantOf(req);
     return listing(req, reply, {
       records: [...tenant.payments.values()],
@@ -815,13 +888,17 @@ export function registerAccounting(app: FastifyInstance, deps: AccountingDeps): 
     });
   });
 
-  app.get<{ Params: { id: string } }>('/Payments/:id', async (req, reply) => {
-    const tenant = tenantOf(req);
-    const payment = tenant.payments.get(req.params.id.toLowerCase());
-    return payment
-      ? sendJson(reply, 200, envelope({ Payments: [paymentView(tenant, payment, store.rounding)] }))
-      : notFound(reply);
-  });
+  app.get<{ Params: { id: string } }>(
+    '/Payments/:id',
+    { schema: { params: idParams, querystring: writeQuery } },
+    async (req, reply) => {
+      const tenant = tenantOf(req);
+      const payment = tenant.payments.get(req.params.id.toLowerCase());
+      return payment
+        ? sendJson(reply, 200, envelope({ Payments: [paymentView(tenant, payment, store.rounding)] }))
+        : notFound(reply);
+    },
+  );
 
   const paymentWriter = async (req: FastifyRequest, reply: FastifyReply) => {
     const tenant = tenantOf(req);
@@ -842,36 +919,40 @@ export function registerAccounting(app: FastifyInstance, deps: AccountingDeps): 
         ),
     );
   };
-  app.put('/Payments', paymentWriter);
-  app.post('/Payments', paymentWriter);
+  app.put('/Payments', { schema: { querystring: writeQuery } }, paymentWriter);
+  app.post('/Payments', { schema: { querystring: writeQuery } }, paymentWriter);
 
-  app.post<{ Params: { id: string } }>('/Payments/:id', async (req, reply) => {
-    const tenant = tenantOf(req);
-    const payment = tenant.payments.get(req.params.id.toLowerCase());
-    if (!payment) return notFound(reply);
-    const items = elements(req, 'Payments');
-    const status = items?.length === 1 ? (items[0] as { Status?: unknown }).Status : undefined;
-    if (status !== 'DELETED') {
-      return sendJson(reply, 400, {
-        ErrorNumber: 10,
-        Type: 'ValidationException',
-        Message: 'A validation exception occurred',
-        Elements: [{ ValidationErrors: [{ Message: 'Payments can only be deleted: send {"Status":"DELETED"}.' }] }],
-      });
-    }
-    return batch(
-      req,
-      reply,
-      'Payments',
-      'PaymentID',
-      [{ Status: 'DELETED' }],
-      () => deletePayment(store, tenant.org.tenantId, payment.id),
-      (id) =>
-        paymentView(
-          tenant,
-          tenant.payments.get(id) as NonNullable<ReturnType<typeof tenant.payments.get>>,
-          store.rounding,
-        ),
-    );
-  });
+  app.post<{ Params: { id: string } }>(
+    '/Payments/:id',
+    { schema: { params: idParams, querystring: writeQuery } },
+    async (req, reply) => {
+      const tenant = tenantOf(req);
+      const payment = tenant.payments.get(req.params.id.toLowerCase());
+      if (!payment) return notFound(reply);
+      const items = elements(req, 'Payments');
+      const status = items?.length === 1 ? (items[0] as { Status?: unknown }).Status : undefined;
+      if (status !== 'DELETED') {
+        return sendJson(reply, 400, {
+          ErrorNumber: 10,
+          Type: 'ValidationException',
+          Message: 'A validation exception occurred',
+          Elements: [{ ValidationErrors: [{ Message: 'Payments can only be deleted: send {"Status":"DELETED"}.' }] }],
+        });
+      }
+      return batch(
+        req,
+        reply,
+        'Payments',
+        'PaymentID',
+        [{ Status: 'DELETED' }],
+        () => deletePayment(store, tenant.org.tenantId, payment.id),
+        (id) =>
+          paymentView(
+            tenant,
+            tenant.payments.get(id) as NonNullable<ReturnType<typeof tenant.payments.get>>,
+            store.rounding,
+          ),
+      );
+    },
+  );
 }
