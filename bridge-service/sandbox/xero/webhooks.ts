@@ -56,6 +56,8 @@ interface Batch {
   events: number;
 }
 
+const MAX_QUEUED = 10_000;
+
 /** base64(HMAC-SHA256(raw body, key)) - the `x-xero-signature` header. */
 export function signWebhook(body: string, key: string): string {
   return createHmac('sha256', key).update(body).digest('base64');
@@ -93,6 +95,8 @@ export class WebhookDispatcher {
     if (this.closed) return;
     const stamp = new Date(this.clock.now()).toISOString().slice(0, 23);
     this.queue.push({ ...event, eventDateUtc: stamp, tenantType: 'ORGANISATION' });
+    // With no receiver configured the queue is kept for a later flush, but bounded.
+    if (this.queue.length > MAX_QUEUED) this.queue.splice(0, this.queue.length - MAX_QUEUED);
     if (!this.timer && this.settings.url) this.timer = setTimeout(() => this.drain(), this.settings.batchDelayMs);
   }
 
