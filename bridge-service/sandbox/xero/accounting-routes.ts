@@ -215,6 +215,7 @@ export function registerAccounting(app: FastifyInstance, deps: AccountingDeps): 
           deps.hangs.add(resolve);
           reply.raw.once('close', () => {
             deps.hangs.delete(resolve);
+            resolve();
           });
         });
         return reply.hijack();

@@ -107,6 +107,18 @@ describe('xero emulator: OAuth2, tenants and connections', () => {
     expect(
       await (await token({ grant_type: 'refresh_token', refresh_token: old.refresh_token as string })).json(),
     ).toEqual({ error: 'invalid_grant' });
+    const revoked = h.emulator.control.issueTokens();
+    const revocation = await fetch(`${h.emulator.identityUrl}/connect/revocation`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic() },
+      body: new URLSearchParams({ token: revoked.refresh_token as string }).toString(),
+    });
+    expect(revocation.status).toBe(200);
+    expect(
+      await (await token({ grant_type: 'refresh_token', refresh_token: revoked.refresh_token as string })).json(),
+    ).toEqual({
+      error: 'invalid_grant',
+    });
     const wrong = await token(
       { grant_type: 'refresh_token', refresh_token: 'x' },
       `Basic ${Buffer.from(`${app().clientId}:nope`).toString('base64')}`,

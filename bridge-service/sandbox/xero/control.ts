@@ -75,6 +75,8 @@ interface ControlDeps {
   clock: Clock;
   webhooks: WebhookDispatcher;
   apiUrl: () => string;
+  /** User that tokens are minted for when none is named. */
+  defaultUserId: string;
 }
 
 function scaled(clock: Clock): ScaledClock {
@@ -98,10 +100,7 @@ export function buildControl(deps: ControlDeps): XeroControl {
       scaled(clock).setScale(scale);
     },
     issueTokens(options = {}) {
-      return identity.issue(
-        options.userId ?? (identity['seed'] as { users: { userId: string }[] }).users[0]?.userId ?? '',
-        options.scope,
-      );
+      return identity.issue(options.userId ?? deps.defaultUserId, options.scope);
     },
     recordCustomerPayment(payment) {
       const tenant = store.tenant(payment.tenantId.toLowerCase());

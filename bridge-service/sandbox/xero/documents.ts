@@ -530,7 +530,6 @@ function updateDocument(
   if (input.SentToContact !== undefined) doc.sentToContact = input.SentToContact;
   if (input.Url !== undefined) doc.url = input.Url;
   doc.status = targetStatus;
-  if (outstanding(doc).lte(0) && doc.status === 'AUTHORISED' && doc.total.gt(0) && applied) doc.status = 'PAID';
   store.touch(tenant.org.tenantId, kind === 'invoice' ? 'INVOICE' : 'CREDITNOTE', 'UPDATE', doc, eventData(doc));
   return { ok: true, id: doc.id, warnings };
 }

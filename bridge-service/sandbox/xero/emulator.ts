@@ -157,6 +157,7 @@ export async function startXeroEmulator(options: XeroEmulatorOptions = {}): Prom
     clock,
     webhooks,
     apiUrl: () => `${baseUrl}/api.xro/2.0`,
+    defaultUserId: autoApproveUserId,
   });
   await app.register(async (scope) => registerControl(scope, control), { prefix: '/__control' });
 
