@@ -1,6 +1,7 @@
 import { XeroClient } from 'xero-node';
 import type { XeroEmulator, XeroEmulatorOptions } from './emulator';
 import { startXeroEmulator } from './emulator';
+import { openApiChecker } from './openapi-check';
 
 export const UK = '11111111-1111-4111-8111-111111111111';
 export const US = '22222222-2222-4222-8222-222222222222';
@@ -16,9 +17,13 @@ export interface Harness {
 
 /**
  * Starts an emulator and a real xero-node client pointed at it (the recipe from reference §1, option 1).
+ * `close()` also validates the suite's recorded bodies against the OpenAPI spec unless `conformance: false`.
  * Rate limits are off unless the test asks for them, so functional suites need not pace themselves.
  */
-export async function startHarness(options: XeroEmulatorOptions = {}): Promise<Harness> {
+export async function startHarness(
+  options: XeroEmulatorOptions = {},
+  harness: { conformance?: boolean } = {},
+): Promise<Harness> {
   const emulator = await startXeroEmulator({ ...options, rateLimits: { enabled: false, ...options.rateLimits } });
   const client = () => {
     const tokens = emulator.control.issueTokens();
@@ -27,7 +32,18 @@ export async function startHarness(options: XeroEmulatorOptions = {}): Promise<H
     xero.accountingApi.basePath = emulator.apiUrl;
     return xero;
   };
-  return { emulator, xero: client(), client, close: () => emulator.close() };
+  // On close every request and response body the suite exchanged is checked against Xero's OpenAPI
+  // spec (when ../shared has it), so each suite doubles as a conformance run.
+  const close = async () => {
+    await emulator.close();
+    if (harness.conformance === false) return;
+    const checker = openApiChecker();
+    if ('skipped' in checker) return;
+    const report = checker.check(emulator.control.calls());
+    if (report.problems.length > 0)
+      throw new Error(`bodies that break the Xero OpenAPI spec:\n${report.problems.join('\n')}`);
+  };
+  return { emulator, xero: client(), client, close };
 }
 
 export interface XeroFailure {
