@@ -106,6 +106,8 @@ export async function startXeroEmulator(options: XeroEmulatorOptions = {}): Prom
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
+    // Xero resource paths are case-insensitive (/invoices works like /Invoices).
+    routerOptions: { caseSensitive: false },
     forceCloseConnections: true,
     bodyLimit: 10 * 1024 * 1024,
   });

@@ -100,6 +100,15 @@ describe('xero emulator: injected faults', () => {
     expect((await fetch(`${h.emulator.url}/__control/faults`, { method: 'DELETE' })).status).toBe(204);
   });
 
+  it('matches resource paths case-insensitively, as Xero does', async () => {
+    const tokens = h.emulator.control.issueTokens();
+    const res = await fetch(`${h.emulator.apiUrl}/invoices?page=1`, {
+      headers: { authorization: `Bearer ${tokens.access_token}`, 'xero-tenant-id': UK },
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { Invoices: unknown[] }).Invoices).toEqual([]);
+  });
+
   it('moves the clock over HTTP', async () => {
     const before = ((await (await fetch(`${h.emulator.url}/__control/clock`)).json()) as { now: number }).now;
     const res = await fetch(`${h.emulator.url}/__control/clock`, {
