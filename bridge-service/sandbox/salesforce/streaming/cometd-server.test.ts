@@ -1,0 +1,182 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Connection } from 'jsforce';
+import { StreamingExtension } from 'jsforce/api/streaming';
+import type { ScaledClock } from '../clock';
+import type { SalesforceEmulator } from '../server';
+import { API_VERSION, connect, eventually, frozenClock, startTestEmulator } from '../test-helpers';
+
+const CHANNEL = '/event/Invoice_Request__e';
+type Received = { payload: Record<string, unknown>; event: { replayId: number; EventUuid: string }; schema: string };
+type FayeClient = ReturnType<Connection['streaming']['createClient']>;
+
+/** A durable subscriber as the bridge builds one (reference §1): Replay + AuthFailure extensions. */
+function subscriber(conn: Connection, replayFrom: number | null, onAuthFailure = () => undefined) {
+  const received: Received[] = [];
+  const replay = new StreamingExtension.Replay(CHANNEL, replayFrom as number);
+  const client: FayeClient = conn.streaming.createClient([new StreamingExtension.AuthFailure(onAuthFailure), replay]);
+  // faye waits 5 s before retrying a failed long-poll; tests do not need to wait that long after a restart
+  (client as unknown as { _dispatcher: { retry: number } })._dispatcher.retry = 0.2;
+  const subscription = client.subscribe(CHANNEL, (m: unknown) => void received.push(m as Received));
+  return { client, received, subscription: subscription as unknown as PromiseLike<void> };
+}
+
+/** faye sends /meta/disconnect asynchronously and retries it forever if the server is gone: let it land first. */
+async function disconnect(clients: FayeClient[]): Promise<void> {
+  clients.forEach((c) => c.disconnect());
+  await new Promise((r) => setTimeout(r, 200));
+}
+
+let seq = 0;
+function publishOverRest(conn: Connection, key = `RESYNC:a00000000000000AAA:${++seq}`) {
+  return conn
+    .sobject('Invoice_Request__e')
+    .create({ Action__c: 'RESYNC', Request_Key__c: key, Invoice_Id__c: 'a00000000000000AAA' });
+}
+
+describe('CometD platform events with replay', () => {
+  let em: SalesforceEmulator;
+  let conn: Connection;
+  let clock: ScaledClock;
+  const clients: FayeClient[] = [];
+  beforeEach(async () => {
+    clock = frozenClock();
+    em = await startTestEmulator({ clock });
+    conn = connect(em);
+  });
+  afterEach(async () => {
+    await disconnect(clients.splice(0));
+    await em.close();
+  });
+
+  it('delivers live events with schema, payload and replay id', async () => {
+    const sub = subscriber(conn, -1);
+    clients.push(sub.client);
+    await sub.subscription;
+    await publishOverRest(conn, 'RESYNC:a00000000000000AAA:live');
+    const [ev] = await eventually(() => sub.received.length === 1 && sub.received);
+    expect(ev!.payload).toMatchObject({
+      Action__c: 'RESYNC',
+      Request_Key__c: 'RESYNC:a00000000000000AAA:live',
+      Invoice_Id__c: 'a00000000000000AAA',
+      Opportunity_Id__c: null,
+      Payload__c: null,
+      CreatedById: em.control.integrationUserId,
+      CreatedDate: '2026-01-15T09:00:00.000+0000',
+    });
+    expect(ev!.event.replayId).toBeGreaterThan(0);
+    expect(ev!.event.EventUuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ev!.schema).toMatch(/^[\w-]{22}$/);
+  });
+
+  it('replays all retained events with -2, and only later ones from a stored id', async () => {
+    for (let i = 0; i < 3; i++) await publishOverRest(conn);
+    const all = subscriber(conn, -2);
+    clients.push(all.client);
+    await all.subscription;
+    const events = await eventually(() => all.received.length === 3 && all.received);
+    const ids = events.map((e) => e.event.replayId);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+
+    const after = subscriber(connect(em), ids[0]!);
+    clients.push(after.client);
+    await after.subscription;
+    await eventually(() => after.received.length === 2);
+    expect(after.received.map((e) => e.event.replayId)).toEqual(ids.slice(1));
+  });
+
+  it('refuses a replay id it does not hold with 400, and forgets events after 72 hours', async () => {
+    await publishOverRest(conn);
+    const stored = em.control.events(CHANNEL)[0]!.replayId;
+    const bad = subscriber(conn, stored + 1000);
+    clients.push(bad.client);
+    await expect(bad.subscription).rejects.toMatchObject({
+      message: `400::The replayId {${stored + 1000}} you provided was invalid.  Please provide a valid ID, -2 to replay all events, or -1 to replay only new events.`,
+    });
+
+    clock.advance(72 * 3_600_000 + 1);
+    conn = connect(em); // the old session timed out long ago
+    await publishOverRest(conn);
+    expect(em.control.events(CHANNEL)).toHaveLength(1);
+    const expired = subscriber(connect(em), stored);
+    clients.push(expired.client);
+    await expect(expired.subscription).rejects.toMatchObject({
+      message: expect.stringContaining(`400::The replayId {${stored}}`),
+    });
+    const rest = subscriber(connect(em), -2);
+    clients.push(rest.client);
+    await rest.subscription;
+    await eventually(() => rest.received.length === 1);
+  });
+
+  it('denies the handshake for a bad token: AuthFailure fires', async () => {
+    const badConn = connect(em);
+    badConn.accessToken = 'not-a-session';
+    let failures = 0;
+    const sub = subscriber(badConn, -1, () => void failures++);
+    clients.push(sub.client);
+    await eventually(() => failures > 0);
+    em.control.expireSessions();
+  });
+
+  it('reconnects after a CometD disconnect fault and keeps delivering', async () => {
+    const sub = subscriber(conn, -1);
+    clients.push(sub.client);
+    await sub.subscription;
+    await publishOverRest(conn);
+    await eventually(() => sub.received.length === 1);
+    expect(em.control.disconnectStreaming()).toBeGreaterThanOrEqual(1);
+    await publishOverRest(conn);
+    // the client is told 403::Unknown client, re-handshakes, re-subscribes from its last replay id
+    await eventually(() => sub.received.length === 2, 10_000);
+    expect(new Set(sub.received.map((e) => e.event.replayId)).size).toBe(2);
+  });
+});
+
+describe('CometD across an emulator restart', () => {
+  it('keeps the event log and sessions; a durable subscriber resumes from its last replay id', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sf-emulator-'));
+    const clock = frozenClock();
+    let em = await startTestEmulator({ clock, dataDir });
+    const port = em.port;
+    const conn = connect(em);
+    const sub = subscriber(conn, -2);
+    try {
+      await publishOverRest(conn, 'RESYNC:a00000000000000AAA:before');
+      await sub.subscription;
+      await eventually(() => sub.received.length === 1);
+      const before = sub.received[0]!.event.replayId;
+
+      await em.close();
+      em = await startTestEmulator({ clock, dataDir, port });
+      // the same session still works (a new Connection: the restart closed the old keep-alive sockets),
+      // and the event published before the restart is still retained
+      expect(em.control.events('/event/Invoice_Request__e').map((e) => e.replayId)).toEqual([before]);
+      const again = new Connection({ instanceUrl: em.url, accessToken: conn.accessToken!, version: API_VERSION });
+      try {
+        await publishOverRest(again, 'RESYNC:a00000000000000AAA:after');
+      } catch (err) {
+        // undici may still hold a keep-alive socket the old server closed: one retry, as a client would
+        if (!String((err as { cause?: unknown }).cause).includes('other side closed')) throw err;
+        await publishOverRest(again, 'RESYNC:a00000000000000AAA:after');
+      }
+      await eventually(() => sub.received.length === 2, 15_000);
+      expect(sub.received.map((e) => e.payload.Request_Key__c)).toEqual([
+        'RESYNC:a00000000000000AAA:before',
+        'RESYNC:a00000000000000AAA:after',
+      ]);
+
+      // a new process that saved `before` replays only what came after it
+      const late = subscriber(connect(em), before);
+      await late.subscription;
+      await eventually(() => late.received.length === 1);
+      expect(late.received[0]!.payload.Request_Key__c).toBe('RESYNC:a00000000000000AAA:after');
+      await disconnect([late.client]);
+    } finally {
+      await disconnect([sub.client]);
+      await em.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
