@@ -5,17 +5,17 @@ import { EU, failure, startHarness, UK, US } from './test-helpers';
 const MINUTE = 60_000;
 
 describe('xero emulator: rate limits', () => {
-  describe('on a clock where a minute lasts 1.2 s', () => {
+  describe('on a clock where a minute lasts 2 s', () => {
     let h: Harness;
     let clock: ScaledClock;
     beforeAll(async () => {
-      clock = new ScaledClock({ scale: 50 });
+      clock = new ScaledClock({ scale: 30 });
       h = await startHarness({ clock, rateLimits: { enabled: true } });
     });
     afterAll(() => h.close());
 
     it('lets 100 concurrent calls through at most 5 in flight and at most 60 in any minute', async () => {
-      // Each call holds its slot for 5 ms real (0.25 s emulated) so that concurrency really builds up.
+      // Each call holds its slot for 5 ms real (0.15 s emulated) so that concurrency really builds up.
       h.emulator.control.addFault({ kind: 'slow', delayMs: 5, share: 1 });
       const problems = new Map<string, number>();
       const call = async (): Promise<void> => {
