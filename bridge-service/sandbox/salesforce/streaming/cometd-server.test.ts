@@ -24,7 +24,7 @@ function subscriber(conn: Connection, replayFrom: number | null, onAuthFailure =
 
 /** faye sends /meta/disconnect asynchronously and retries it forever if the server is gone: let it land first. */
 async function disconnect(clients: FayeClient[]): Promise<void> {
-  clients.forEach((c) => c.disconnect());
+  clients.forEach((c) => (c as unknown as { disconnect(): void }).disconnect());
   await new Promise((r) => setTimeout(r, 200));
 }
 
