@@ -54,6 +54,7 @@ export interface XeroControl {
   flushWebhooks(): Promise<void>;
   intentToReceive(good?: number, bad?: number): ReturnType<WebhookDispatcher['intentToReceive']>;
   webhookDeliveries(): DeliveryRecord[];
+  webhookStatus(): 'OK' | 'DISABLED';
   /** Queues an event as if the resource had changed (e.g. to replay a notification). */
   emitWebhookEvent(event: {
     tenantId: string;
@@ -155,6 +156,7 @@ export function buildControl(deps: ControlDeps): XeroControl {
     flushWebhooks: () => webhooks.flush(),
     intentToReceive: (good, bad) => webhooks.intentToReceive(good, bad),
     webhookDeliveries: () => [...webhooks.deliveries],
+    webhookStatus: () => webhooks.status,
     emitWebhookEvent(event) {
       const collection =
         event.category === 'INVOICE' ? 'Invoices' : event.category === 'CONTACT' ? 'Contacts' : 'CreditNotes';
@@ -243,6 +245,7 @@ const webhookBody = z.object({
   maxBatchSize: z.number().int().positive().optional(),
   retryDelaysMs: z.array(z.number().nonnegative()).optional(),
   timeoutMs: z.number().positive().optional(),
+  disableAfterGiveUps: z.number().int().nonnegative().optional(),
   faults: z
     .object({
       drop: z.number().int().nonnegative().optional(),
@@ -371,6 +374,7 @@ export function registerControl(app: FastifyInstance, control: XeroControl): voi
     return body ? control.intentToReceive(body.good, body.bad) : reply;
   });
   app.get('/webhooks/deliveries', async () => control.webhookDeliveries());
+  app.get('/webhooks/status', async () => ({ status: control.webhookStatus() }));
   app.post('/webhooks/events', async (req, reply) => {
     const body = parse(eventBody, req.body, reply);
     if (!body) return reply;

@@ -133,6 +133,27 @@ describe('xero emulator: webhooks', () => {
     ]);
   });
 
+  it('disables the subscription after a batch is given up (when configured) until intent-to-receive passes', async () => {
+    h.emulator.control.configureWebhooks({ disableAfterGiveUps: 1 });
+    try {
+      receiver.state.failNext = 4;
+      await h.xero.accountingApi.createContacts(UK, { contacts: [{ name: 'Never Delivered' }] });
+      await h.emulator.control.flushWebhooks();
+      expect(h.emulator.control.webhookDeliveries().at(-1)?.outcome).toBe('gave-up');
+      expect(h.emulator.control.webhookStatus()).toBe('DISABLED');
+      await h.xero.accountingApi.createContacts(UK, { contacts: [{ name: 'Ignored While Disabled' }] });
+      await h.emulator.control.flushWebhooks();
+      expect(events()).toHaveLength(0);
+      expect((await h.emulator.control.intentToReceive(1, 1)).passed).toBe(true);
+      expect(h.emulator.control.webhookStatus()).toBe('OK');
+      await h.xero.accountingApi.createContacts(UK, { contacts: [{ name: 'Delivered Again' }] });
+      await h.emulator.control.flushWebhooks();
+      expect(events()).toHaveLength(1);
+    } finally {
+      h.emulator.control.configureWebhooks({ disableAfterGiveUps: 0 });
+    }
+  });
+
   it('drops, duplicates and reorders batches on demand', async () => {
     const contact = (name: string) => h.xero.accountingApi.createContacts(UK, { contacts: [{ name }] });
     h.emulator.control.setWebhookFaults({ drop: 1 });

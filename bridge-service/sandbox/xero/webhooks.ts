@@ -27,6 +27,11 @@ export interface WebhookSettings {
   retryDelaysMs: number[];
   /** Real ms the receiver has to answer (Xero: 5 s). */
   timeoutMs: number;
+  /**
+   * Batches given up (all retries failed) before the subscription is disabled, as Xero disables a
+   * webhook after a day of failures. 0 (default) never disables. A passing intent-to-receive re-enables.
+   */
+  disableAfterGiveUps: number;
 }
 
 export interface WebhookFaults {
@@ -67,6 +72,9 @@ export function signWebhook(body: string, key: string): string {
 export class WebhookDispatcher {
   settings: WebhookSettings;
   faults: WebhookFaults = { drop: 0, duplicate: 0, reorder: 0 };
+  /** DISABLED after too many given-up batches; events are then discarded until re-enabled. */
+  status: 'OK' | 'DISABLED' = 'OK';
+  private givenUp = 0;
   readonly deliveries: DeliveryRecord[] = [];
   private queue: WebhookEvent[] = [];
   private sequence = 0;
@@ -87,12 +95,13 @@ export class WebhookDispatcher {
       maxBatchSize: 50,
       retryDelaysMs: [100, 300, 1000],
       timeoutMs: 5000,
+      disableAfterGiveUps: 0,
       ...settings,
     };
   }
 
   enqueue(event: Omit<WebhookEvent, 'eventDateUtc' | 'tenantType'>): void {
-    if (this.closed) return;
+    if (this.closed || this.status === 'DISABLED') return;
     const stamp = new Date(this.clock.now()).toISOString().slice(0, 23);
     this.queue.push({ ...event, eventDateUtc: stamp, tenantType: 'ORGANISATION' });
     // With no receiver configured the queue is kept for a later flush, but bounded.
@@ -202,11 +211,15 @@ export class WebhookDispatcher {
     };
     if (ok) {
       this.deliveries.push({ ...base, outcome: 'delivered' });
+      this.givenUp = 0;
       return;
     }
     const delay = this.settings.retryDelaysMs[attempt - 1];
     if (delay === undefined || this.closed) {
       this.deliveries.push({ ...base, outcome: 'gave-up' });
+      this.givenUp++;
+      if (this.settings.disableAfterGiveUps > 0 && this.givenUp >= this.settings.disableAfterGiveUps)
+        this.status = 'DISABLED';
       return;
     }
     this.deliveries.push({ ...base, outcome: 'failed' });
@@ -272,6 +285,10 @@ export class WebhookDispatcher {
       });
     }
     const passed = results.every((r) => (r.signed === 'good' ? r.status === 200 : r.status === 401));
+    if (passed) {
+      this.status = 'OK';
+      this.givenUp = 0;
+    }
     return { passed, results };
   }
 
