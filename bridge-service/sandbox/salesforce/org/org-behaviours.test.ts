@@ -1,0 +1,293 @@
+import type { Connection } from 'jsforce';
+import type { ScaledClock } from '../clock';
+import type { SalesforceEmulator } from '../server';
+import { FINANCE, SALES, connect, frozenClock, startTestEmulator } from '../test-helpers';
+
+type Rec = Record<string, unknown> & { Id: string };
+const CHANNEL = '/event/Invoice_Request__e';
+
+describe('org behaviours mirroring the package Apex', () => {
+  let em: SalesforceEmulator;
+  let clock: ScaledClock;
+  let integration: Connection;
+  let sales: Connection;
+  let salesId: string;
+  let financeId: string;
+  const payloads = () => em.control.events(CHANNEL).map((e) => e.data.payload);
+
+  beforeEach(async () => {
+    clock = frozenClock();
+    em = await startTestEmulator({ clock });
+    integration = connect(em);
+    sales = connect(em, SALES);
+    salesId = em.control.login(SALES).userId;
+    financeId = em.control.login(FINANCE).userId;
+  });
+  afterEach(() => em.close());
+
+  async function openOpportunity(currency = 'GBP'): Promise<Rec> {
+    const res = await sales.query<Rec>(
+      `SELECT Id, AccountId, Amount FROM Opportunity WHERE IsClosed = false AND CurrencyIsoCode = '${currency}' ORDER BY Name LIMIT 1`,
+    );
+    return res.records[0]!;
+  }
+
+  async function invoiceFor(opp: Rec, extra: Record<string, unknown> = {}): Promise<string> {
+    const res = (await integration
+      .sobject('Invoice__c')
+      .create({ Opportunity__c: opp.Id, Account__c: opp.AccountId, Currency_Code__c: 'GBP', ...extra })) as unknown as {
+      id: string;
+    };
+    return res.id;
+  }
+
+  describe('OpportunityTriggerHandler', () => {
+    it('publishes exactly one CREATE_DRAFT, keyed CREATE_DRAFT:<id>:1, when an opportunity turns won', async () => {
+      const opp = await openOpportunity();
+      await sales.sobject('Opportunity').update({ Id: opp.Id, StageName: 'Closed Won' });
+      expect(payloads()).toEqual([
+        expect.objectContaining({
+          Action__c: 'CREATE_DRAFT',
+          Opportunity_Id__c: opp.Id,
+          Invoice_Id__c: null,
+          Payload__c: null,
+          Request_Key__c: `CREATE_DRAFT:${opp.Id}:1`,
+          Requested_By__c: salesId,
+          CreatedById: salesId,
+        }),
+      ]);
+      const won = (await sales.sobject('Opportunity').retrieve(opp.Id)) as Rec;
+      expect(won).toMatchObject({ IsWon: true, IsClosed: true, Probability: 100 });
+      // staying won, or any other change, publishes nothing more
+      await sales.sobject('Opportunity').update({ Id: opp.Id, Description: 'signed' });
+      expect(payloads()).toHaveLength(1);
+    });
+
+    it('publishes nothing for other stage changes, with auto-draft off, or in read-only mode', async () => {
+      const opp = await openOpportunity();
+      await sales.sobject('Opportunity').update({ Id: opp.Id, StageName: 'Closed Lost' });
+      await sales.sobject('Opportunity').update({ Id: opp.Id, StageName: 'Prospecting' });
+      expect(payloads()).toHaveLength(0);
+      em.control.setOrgSettings({ Auto_Draft_On_Close__c: false });
+      await sales.sobject('Opportunity').update({ Id: opp.Id, StageName: 'Closed Won' });
+      expect(payloads()).toHaveLength(0);
+      const other = await openOpportunity('USD');
+      em.control.setOrgSettings({ Auto_Draft_On_Close__c: true, Read_Only_Mode__c: true });
+      await sales.sobject('Opportunity').update({ Id: other.Id, StageName: 'Closed Won' });
+      expect(payloads()).toHaveLength(0);
+    });
+
+    it('publishes one event per opportunity won in one collection update, none for a rolled-back one', async () => {
+      const usd = await sales.query<Rec>("SELECT Id FROM Opportunity WHERE CurrencyIsoCode = 'USD' ORDER BY Name");
+      const results = await sales.sobject('Opportunity').update(
+        [
+          { Id: usd.records[0]!.Id, StageName: 'Closed Won' },
+          { Id: usd.records[1]!.Id, StageName: 'Closed Won', Name: 'x'.repeat(121) },
+        ],
+        { allOrNone: false },
+      );
+      expect(results.map((r) => r.success)).toEqual([true, false]);
+      expect(payloads().map((p) => p.Opportunity_Id__c)).toEqual([usd.records[0]!.Id]);
+    });
+  });
+
+  describe('approval process and InvoiceTriggerHandler', () => {
+    it('locks a submitted invoice, then publishes AUTHORISE when finance approves', async () => {
+      const opp = await openOpportunity();
+      const invoiceId = await invoiceFor(opp);
+      em.control.approvals.submit(invoiceId, { user: SALES, comment: 'please approve' });
+      expect(await integration.sobject('Invoice__c').retrieve(invoiceId)).toMatchObject({
+        Status__c: 'Awaiting Approval',
+        Approval_Status__c: 'Pending',
+      });
+      await expect(
+        integration.sobject('Invoice__c').update({ Id: invoiceId, Reference__c: 'PO-1' }),
+      ).rejects.toMatchObject({
+        errorCode: 'ENTITY_IS_LOCKED',
+        message: 'This record is locked. If you need to edit it, contact your admin.',
+      });
+      expect(payloads()).toHaveLength(0);
+
+      em.control.approvals.approve(invoiceId, { user: FINANCE, comment: 'OK to send' });
+      const inv = (await integration.sobject('Invoice__c').retrieve(invoiceId)) as Rec;
+      expect(inv).toMatchObject({
+        Status__c: 'Approved',
+        Approval_Status__c: 'Approved',
+        Approval_Comment__c: 'OK to send',
+      });
+      expect(payloads()).toEqual([
+        expect.objectContaining({
+          Action__c: 'AUTHORISE',
+          Invoice_Id__c: invoiceId,
+          Opportunity_Id__c: opp.Id,
+          Request_Key__c: `AUTHORISE:${invoiceId}:1`,
+          Requested_By__c: financeId,
+          Payload__c: null,
+        }),
+      ]);
+      await integration.sobject('Invoice__c').update({ Id: invoiceId, Reference__c: 'PO-1' });
+      const history = await integration.query<Rec>(
+        `SELECT TargetObjectId, Status, (SELECT StepStatus, Comments, ActorId FROM Steps ORDER BY CreatedDate DESC, Id DESC) FROM ProcessInstance WHERE TargetObjectId = '${invoiceId}'`,
+      );
+      expect(history.records[0]).toMatchObject({ Status: 'Approved' });
+      expect((history.records[0]!.Steps as { records: Rec[] }).records.map((s) => [s.StepStatus, s.Comments])).toEqual([
+        ['Approved', 'OK to send'],
+        ['Started', 'please approve'],
+      ]);
+    });
+
+    it('sends a rejected invoice back to Draft with the approver comment, and publishes nothing', async () => {
+      const invoiceId = await invoiceFor(await openOpportunity());
+      em.control.approvals.submit(invoiceId, { user: SALES });
+      em.control.approvals.reject(invoiceId, { user: FINANCE, comment: 'Wrong PO number' });
+      expect(await integration.sobject('Invoice__c').retrieve(invoiceId)).toMatchObject({
+        Status__c: 'Draft',
+        Approval_Status__c: 'Rejected',
+        Approval_Comment__c: 'Wrong PO number',
+      });
+      expect(payloads()).toHaveLength(0);
+      await integration.sobject('Invoice__c').update({ Id: invoiceId, Reference__c: 'PO-2' });
+      // resubmitting clears the old comment
+      em.control.approvals.submit(invoiceId, { user: SALES });
+      expect(await integration.sobject('Invoice__c').retrieve(invoiceId)).toMatchObject({
+        Status__c: 'Awaiting Approval',
+        Approval_Comment__c: null,
+      });
+      em.control.approvals.recall(invoiceId, { user: SALES });
+      expect(await integration.sobject('Invoice__c').retrieve(invoiceId)).toMatchObject({
+        Status__c: 'Draft',
+        Approval_Status__c: 'Not Submitted',
+      });
+      expect(() => em.control.approvals.approve(invoiceId, { user: FINANCE })).toThrow('invalid cross reference id');
+    });
+
+    it('publishes AUTHORISE for an approved credit note with the invoice id and the credit note id in the payload', async () => {
+      const invoiceId = await invoiceFor(await openOpportunity());
+      const note = (await integration
+        .sobject('Credit_Note__c')
+        .create({ Invoice__c: invoiceId, Status__c: 'Draft' })) as unknown as { id: string };
+      em.control.approvals.submit(note.id, { user: FINANCE });
+      em.control.approvals.approve(note.id, { user: FINANCE, comment: 'fine' });
+      expect(payloads()).toEqual([
+        expect.objectContaining({
+          Action__c: 'AUTHORISE',
+          Invoice_Id__c: invoiceId,
+          Opportunity_Id__c: null,
+          Payload__c: JSON.stringify({ creditNoteId: note.id }),
+          Request_Key__c: `AUTHORISE:${note.id}:1`,
+        }),
+      ]);
+      expect(await integration.sobject('Credit_Note__c').retrieve(note.id)).toMatchObject({
+        Status__c: 'Approved',
+        Approval_Comment__c: 'fine',
+      });
+    });
+  });
+
+  describe('InvoiceActions', () => {
+    it('VOID: VOID:<id>:1 for finance; refused without the permission or when not in Xero', async () => {
+      const opp = await openOpportunity();
+      const notInXero = await invoiceFor(opp);
+      expect(em.control.invoiceActions.voidInvoice(notInXero, financeId)).toMatchObject({
+        isSuccess: false,
+        requestKey: null,
+      });
+      const invoiceId = await invoiceFor(opp, {
+        Xero_Invoice_Id__c: 'xero-void-1',
+        Status__c: 'Authorised',
+        Total__c: 100,
+      });
+      expect(em.control.invoiceActions.voidInvoice(invoiceId, salesId)).toEqual({
+        isSuccess: false,
+        requestKey: null,
+        message:
+          'Only finance users can void or credit invoices. Ask your Salesforce admin for the Ledgerline Finance permission set.',
+      });
+      const ok = em.control.invoiceActions.voidInvoice(invoiceId, financeId);
+      expect(ok).toMatchObject({
+        isSuccess: true,
+        requestKey: `VOID:${invoiceId}:1`,
+        message: expect.stringMatching(/^Sent to Xero\. INV-\d{6} updates here/),
+      });
+      expect(payloads()).toEqual([
+        expect.objectContaining({
+          Action__c: 'VOID',
+          Invoice_Id__c: invoiceId,
+          Opportunity_Id__c: opp.Id,
+          Requested_By__c: financeId,
+        }),
+      ]);
+    });
+
+    it('CREDIT: key counts existing credit notes; payload carries amount, reason and lines as strings', async () => {
+      const invoiceId = await invoiceFor(await openOpportunity(), {
+        Xero_Invoice_Id__c: 'xero-credit-1',
+        Status__c: 'Authorised',
+        Total__c: 1000,
+      });
+      const first = em.control.invoiceActions.credit(invoiceId, financeId, {
+        amount: 123.45,
+        reason: ' Two seats cancelled ',
+        lines: [{ description: 'Seats', quantity: 2, unitAmount: '61.725', accountCode: '200' }],
+      });
+      expect(first).toMatchObject({ isSuccess: true, requestKey: `CREDIT:${invoiceId}:1` });
+      expect(JSON.parse(String(payloads()[0]!.Payload__c))).toEqual({
+        amount: '123.45',
+        reason: 'Two seats cancelled',
+        lines: [{ description: 'Seats', quantity: '2', unitAmount: '61.725', accountCode: '200' }],
+      });
+      await integration.sobject('Credit_Note__c').create({ Invoice__c: invoiceId, Status__c: 'Authorised' });
+      expect(em.control.invoiceActions.credit(invoiceId, financeId, { amount: 10 })).toMatchObject({
+        requestKey: `CREDIT:${invoiceId}:2`,
+      });
+      const twice = em.control.invoiceActions.request(
+        [
+          { invoiceId, action: 'CREDIT', amount: 1 },
+          { invoiceId, action: 'CREDIT', amount: 2 },
+          { invoiceId, action: 'CREDIT', amount: 5000 },
+        ],
+        financeId,
+      );
+      expect(twice.map((r) => r.requestKey)).toEqual([`CREDIT:${invoiceId}:2`, `CREDIT:${invoiceId}:3`, null]);
+      expect(twice[2]!.message).toBe(
+        'The credit of 5,000.00 GBP is more than can still be credited on this invoice (1,000.00 GBP: the total less credits already applied).',
+      );
+    });
+
+    it('RESYNC: key carries the request time in epoch ms; read-only mode refuses everything', async () => {
+      const invoiceId = await invoiceFor(await openOpportunity());
+      expect(em.control.invoiceActions.resync(invoiceId, salesId)).toMatchObject({
+        isSuccess: true,
+        requestKey: `RESYNC:${invoiceId}:${clock.now()}`,
+      });
+      em.control.setOrgSettings({ Read_Only_Mode__c: true });
+      expect(em.control.invoiceActions.resync(invoiceId, salesId)).toMatchObject({
+        isSuccess: false,
+        message: expect.stringContaining('read-only mode'),
+      });
+      expect(payloads()).toHaveLength(1);
+    });
+  });
+});
+
+describe('org behaviours with the ldgr namespace', () => {
+  it('publishes on the namespaced event with namespaced fields', async () => {
+    const em = await startTestEmulator({ namespace: 'ldgr' });
+    try {
+      const sales = connect(em, SALES);
+      const opp = (await sales.query<Rec>("SELECT Id FROM Opportunity WHERE CurrencyIsoCode = 'EUR' LIMIT 1"))
+        .records[0]!;
+      await sales.sobject('Opportunity').update({ Id: opp.Id, StageName: 'Closed Won' });
+      const events = em.control.events('/event/ldgr__Invoice_Request__e');
+      expect(events.map((e) => e.data.payload)).toEqual([
+        expect.objectContaining({
+          ldgr__Action__c: 'CREATE_DRAFT',
+          ldgr__Request_Key__c: `CREATE_DRAFT:${opp.Id}:1`,
+          ldgr__Opportunity_Id__c: opp.Id,
+        }),
+      ]);
+    } finally {
+      await em.close();
+    }
+  });
+});
