@@ -1,4 +1,5 @@
 /** Runs a parsed SOQL query against the org: field-path resolution, filters, ordering, subqueries, aggregates. */
+import Big from 'big.js';
 import { SalesforceError } from '../errors';
 import { parseDateTime } from '../field-values';
 import { normalizeId } from '../ids';
@@ -413,9 +414,9 @@ class Executor {
   }
 }
 
+/** Money sums in decimal, so 7600 + 2399.88 is 9999.88 and not 9999.880000000001. */
 function sumExact(values: number[]): number {
-  // sum in integer hundredths-of-thousandths to keep currency sums exact
-  return values.reduce((acc, v) => acc + Math.round(v * 1e6), 0) / 1e6;
+  return Number(values.reduce((acc, v) => acc.plus(v), new Big(0)).toString());
 }
 
 function orderCompare(a: unknown, b: unknown, descending: boolean, nullsLast: boolean): number {
