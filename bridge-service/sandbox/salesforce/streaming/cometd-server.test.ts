@@ -120,6 +120,35 @@ describe('CometD platform events with replay', () => {
     em.control.expireSessions();
   });
 
+  it('delivers the events the org behaviours publish (an opportunity turning won)', async () => {
+    const sub = subscriber(conn, -1);
+    clients.push(sub.client);
+    await sub.subscription;
+    const opp = (await conn.query<{ Id: string }>("SELECT Id FROM Opportunity WHERE CurrencyIsoCode = 'USD' LIMIT 1"))
+      .records[0]!;
+    await conn.sobject('Opportunity').update({ Id: opp.Id, StageName: 'Closed Won' });
+    const [ev] = await eventually(() => sub.received.length === 1 && sub.received);
+    expect(ev!.payload).toMatchObject({ Action__c: 'CREATE_DRAFT', Request_Key__c: `CREATE_DRAFT:${opp.Id}:1` });
+  });
+
+  it('refuses a channel that is not a platform event of the org', async () => {
+    const client = conn.streaming.createClient([]);
+    clients.push(client);
+    const sub = client.subscribe('/event/Nope__e', () => undefined) as unknown as PromiseLike<void>;
+    await expect(sub).rejects.toMatchObject({
+      message: '400::The channel you requested to subscribe to does not exist {/event/Nope__e}',
+    });
+  });
+
+  it('ends a session that expires while connected: the connect reply fires AuthFailure', async () => {
+    let failures = 0;
+    const sub = subscriber(conn, -1, () => void failures++);
+    clients.push(sub.client);
+    await sub.subscription;
+    clock.advance(2 * 3_600_000 + 1);
+    await eventually(() => failures > 0, 10_000);
+  });
+
   it('reconnects after a CometD disconnect fault and keeps delivering', async () => {
     const sub = subscriber(conn, -1);
     clients.push(sub.client);
