@@ -136,6 +136,31 @@ describe('org behaviours mirroring the package Apex', () => {
       ]);
     });
 
+    it('locks the invoice lines with their invoice, and lets a lock-bypass (admin) user edit', async () => {
+      await em.close();
+      em = await startTestEmulator({ clock, lockBypassUsers: [FINANCE] });
+      integration = connect(em);
+      sales = connect(em, SALES);
+      const invoiceId = await invoiceFor(await openOpportunity());
+      const line = (await integration
+        .sobject('Invoice_Line__c')
+        .create({ Invoice__c: invoiceId, Description__c: 'Seats', Quantity__c: 1, Unit_Amount__c: 10 })) as unknown as {
+        id: string;
+      };
+      em.control.approvals.submit(invoiceId, { user: SALES });
+      await expect(
+        integration.sobject('Invoice_Line__c').update({ Id: line.id, Quantity__c: 2 }),
+      ).rejects.toMatchObject({ errorCode: 'ENTITY_IS_LOCKED' });
+      await expect(integration.sobject('Invoice_Line__c').destroy(line.id)).rejects.toMatchObject({
+        errorCode: 'ENTITY_IS_LOCKED',
+      });
+      await connect(em, FINANCE).sobject('Invoice__c').update({ Id: invoiceId, Reference__c: 'PO-admin' });
+      expect(await integration.sobject('Invoice__c').retrieve(invoiceId)).toMatchObject({
+        Reference__c: 'PO-admin',
+        Approval_Status__c: 'Pending',
+      });
+    });
+
     it('sends a rejected invoice back to Draft with the approver comment, and publishes nothing', async () => {
       const invoiceId = await invoiceFor(await openOpportunity());
       em.control.approvals.submit(invoiceId, { user: SALES });

@@ -170,6 +170,46 @@ describe('REST against fixture metadata (field-type edge cases)', () => {
     });
   });
 
+  it('answers 300 with the candidates when a non-unique external id matches several records', async () => {
+    const a = (await conn.sobject('Widget__c').create({ Name: 'L1', Price__c: 1, Legacy_Ref__c: 'OLD-7' })) as {
+      id: string;
+    };
+    const b = (await conn.sobject('Widget__c').create({ Name: 'L2', Price__c: 1, Legacy_Ref__c: 'OLD-7' })) as {
+      id: string;
+    };
+    const res = await raw('PATCH', '/sobjects/Widget__c/Legacy_Ref__c/OLD-7', { Price__c: 2 });
+    expect(res.status).toBe(300);
+    expect(await res.json()).toEqual([
+      `/services/data/v${API_VERSION}/sobjects/Widget__c/${a.id}`,
+      `/services/data/v${API_VERSION}/sobjects/Widget__c/${b.id}`,
+    ]);
+    expect(
+      await failure(conn.sobject('Widget__c').upsert({ Legacy_Ref__c: 'OLD-7', Price__c: 2 }, 'Legacy_Ref__c')),
+    ).toMatchObject({ errorCode: 'MULTIPLE_CHOICES' });
+    const batch = await conn
+      .sobject('Widget__c')
+      .upsert([{ Legacy_Ref__c: 'OLD-7', Price__c: 2 }], 'Legacy_Ref__c', { allOrNone: false });
+    expect(batch[0]).toMatchObject({ success: false, errors: [{ statusCode: 'DUPLICATE_EXTERNAL_ID' }] });
+  });
+
+  it('honours Sforce-Query-Options batchSize within 200..2000', async () => {
+    await conn
+      .sobject('Widget__c')
+      .create(Array.from({ length: 200 }, (_, i) => ({ Name: `Batch ${i}`, Price__c: 1, Legacy_Ref__c: 'BATCH' })));
+    await conn
+      .sobject('Widget__c')
+      .create(Array.from({ length: 50 }, (_, i) => ({ Name: `Batch x${i}`, Price__c: 1, Legacy_Ref__c: 'BATCH' })));
+    const res = await fetch(
+      `${em.url}/services/data/v${API_VERSION}/query?q=${encodeURIComponent("SELECT Id FROM Widget__c WHERE Legacy_Ref__c = 'BATCH'")}`,
+      {
+        headers: { authorization: `Bearer ${token}`, 'sforce-query-options': 'batchSize=200' },
+      },
+    );
+    const body = (await res.json()) as { totalSize: number; records: unknown[]; done: boolean };
+    expect(body).toMatchObject({ totalSize: 250, done: false });
+    expect(body.records).toHaveLength(200);
+  });
+
   it('runs sObject Collections with per-record errors, allOrNone false and true', async () => {
     const mixed = await conn.sobject('Widget__c').create(
       [
