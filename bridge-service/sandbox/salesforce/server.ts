@@ -351,6 +351,9 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
     org,
     control,
     async close() {
+      // a grace period for messages clients queued just before (faye sends /meta/disconnect on the next tick and,
+      // if the server is gone, retries it forever, which keeps the client's process alive)
+      await new Promise((resolve) => setTimeout(resolve, 100));
       cometd.close();
       await app.close();
       store.persist();
