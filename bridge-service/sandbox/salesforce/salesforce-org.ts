@@ -6,7 +6,6 @@
 import { randomUUID, createHash } from 'node:crypto';
 import Big from 'big.js';
 import type { Clock } from './clock';
-import { DAY } from './clock';
 import { notFound, SalesforceError } from './errors';
 import { checkValue, coerce, formatDateTime } from './field-values';
 import { makeId, normalizeId } from './ids';
@@ -15,17 +14,10 @@ import { OPPORTUNITY_STAGES } from './schema/standard-objects';
 import type { FieldDef, ObjectDef, Schema } from './schema/types';
 import type { RecordStore, SRecord, StoredEvent } from './store';
 
-export interface ApprovalContext {
-  action: 'submit' | 'approve' | 'reject' | 'recall';
-  actorId: string;
-  comment?: string;
-}
-
 export interface DmlContext {
   userId: string;
   /** approval actions (and users allowed to edit locked records) may write locked records */
   bypassLocks?: boolean;
-  approval?: ApprovalContext;
   /** `Sforce-Call-Options: defaultNamespace=` lets callers omit the package prefix */
   defaultNamespace?: string;
 }
@@ -192,21 +184,6 @@ export class SalesforceOrg {
   corporateCurrency(): string {
     const corp = this.records(this.object('CurrencyType')).find((c) => c.IsCorporate);
     return corp ? String(corp.IsoCode) : 'GBP';
-  }
-
-  /** The effective hierarchy custom setting for a user: user record, else org default, else field defaults. */
-  hierarchySetting(name: string, userId?: string): Record<string, unknown> {
-    const def = this.findObject(this.n(name));
-    if (!def) return {};
-    const rows = this.records(def);
-    const row =
-      rows.find((r) => userId && r.SetupOwnerId === userId) ?? rows.find((r) => r.SetupOwnerId === this.orgId);
-    const out: Record<string, unknown> = {};
-    for (const f of def.fields.values()) {
-      if (!f.custom) continue;
-      out[f.name] = row && row[f.name] !== undefined && row[f.name] !== null ? row[f.name] : (f.defaultValue ?? null);
-    }
-    return out;
   }
 
   // ---- triggers, transactions, events ----------------------------------------------------------------------
@@ -699,11 +676,6 @@ export class SalesforceOrg {
       HasOpportunityLineItem: lines.length > 0,
     });
   }
-
-  /** Seconds since which no event may be replayed; used by tests to reason about retention. */
-  retentionCutoff(): number {
-    return this.clock.now() - EVENT_RETENTION_MS;
-  }
 }
 
 export function sameValue(field: FieldDef, a: unknown, b: unknown): boolean {
@@ -730,5 +702,3 @@ function schemaId(def: ObjectDef): string {
   const names = [...def.fields.values()].map((f) => `${f.name}:${f.type}`).join(',');
   return createHash('sha256').update(names).digest('base64url').slice(0, 22);
 }
-
-export const RETENTION_DAYS = EVENT_RETENTION_MS / DAY;

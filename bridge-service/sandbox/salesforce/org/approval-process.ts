@@ -134,18 +134,12 @@ export class ApprovalProcesses {
     return record;
   }
 
-  private applyUpdates(
-    objectName: string,
-    recordId: string,
-    updates: Updates,
-    userId: string,
-    action: 'submit' | 'approve' | 'reject' | 'recall',
-    comment?: string,
-  ): void {
+  /** The process's field updates run as the acting user and may write the locked record (the trigger reads the
+   * approver's comment from the step recorded just before). */
+  private applyUpdates(objectName: string, recordId: string, updates: Updates, userId: string): void {
     const body = Object.fromEntries(Object.entries(updates).map(([k, v]) => [qualify(k, this.org.namespace), v]));
     if (!Object.keys(body).length) return;
-    const ctx = { userId, bypassLocks: true, approval: { action, actorId: userId, ...(comment ? { comment } : {}) } };
-    this.org.update(objectName, recordId, body, ctx);
+    this.org.update(objectName, recordId, body, { userId, bypassLocks: true });
   }
 
   submit(recordId: string, input: ApprovalInput): void {
@@ -176,7 +170,7 @@ export class ApprovalProcesses {
         user.Id,
       );
       this.write('ProcessInstanceWorkitem', { ProcessInstanceId: instance.Id, ActorId: null }, user.Id);
-      this.applyUpdates(objectName, record.Id, config.submit, user.Id, 'submit', input.comment);
+      this.applyUpdates(objectName, record.Id, config.submit, user.Id);
     });
     this.org.lock(record.Id);
   }
@@ -222,7 +216,7 @@ export class ApprovalProcesses {
         this.org.store.remove('ProcessInstanceWorkitem', w.Id);
       }
       const action = outcome === 'Approved' ? 'approve' : outcome === 'Rejected' ? 'reject' : 'recall';
-      this.applyUpdates(objectName, record.Id, config[action], user.Id, action, input.comment);
+      this.applyUpdates(objectName, record.Id, config[action], user.Id);
     });
     const keepLocked =
       (outcome === 'Approved' && config.lockAfterApprove) || (outcome === 'Rejected' && config.lockAfterReject);
