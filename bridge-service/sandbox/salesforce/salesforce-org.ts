@@ -7,8 +7,9 @@ import { randomUUID, createHash } from 'node:crypto';
 import Big from 'big.js';
 import type { Clock } from './clock';
 import { notFound, SalesforceError } from './errors';
-import { checkValue, coerce, formatDateTime } from './field-values';
+import { checkValue, coerce, formatDate, formatDateTime } from './field-values';
 import { makeId, normalizeId } from './ids';
+import { evaluateFormula, parseFormula } from './schema/formula';
 import { qualify } from './schema/metadata-loader';
 import { OPPORTUNITY_STAGES } from './schema/standard-objects';
 import type { FieldDef, ObjectDef, Schema } from './schema/types';
@@ -135,12 +136,47 @@ export class SalesforceOrg {
     return def && record ? { def, record } : undefined;
   }
 
-  /** A field's value as the API shows it: roll-up summaries computed, formulas unevaluated (null). */
+  /** A field's value as the API shows it: roll-up summaries and formulas computed. */
   valueOf(def: ObjectDef, record: SRecord, field: FieldDef): unknown {
     if (field.summary) return this.rollUp(record, field);
-    if (field.formula) return null;
+    if (field.formula) return this.formulaValue(def, record, field);
     const v = record[field.name];
     return v === undefined ? null : v;
+  }
+
+  private readonly formulas = new Map<string, ReturnType<typeof parseFormula> | null>();
+
+  private formulaValue(def: ObjectDef, record: SRecord, field: FieldDef): unknown {
+    const key = `${def.name}.${field.name}`;
+    if (!this.formulas.has(key)) {
+      try {
+        this.formulas.set(key, parseFormula(field.formula!));
+      } catch {
+        this.formulas.set(key, null);
+      }
+    }
+    const ast = this.formulas.get(key);
+    if (!ast) return null;
+    // formula text in source format names package fields without the namespace
+    const fieldOf = (name: string): FieldDef | undefined =>
+      def.fields.get(name.toLowerCase()) ?? def.fields.get(this.n(name).toLowerCase());
+    try {
+      const v = evaluateFormula(ast, {
+        field: (name) => {
+          const f = fieldOf(name);
+          return f ? this.valueOf(def, record, f) : undefined;
+        },
+        isDate: (name) => fieldOf(name)?.type === 'date' || fieldOf(name)?.type === 'datetime',
+        now: this.clock.now(),
+        blankAsZero: !!field.blankAsZero,
+      });
+      if (v === null) return null;
+      if (typeof v === 'object') return field.type === 'datetime' ? formatDateTime(v.date) : formatDate(v.date);
+      if (typeof v === 'number') return Number(new Big(v).round(field.scale ?? 0, Big.roundHalfUp).toString());
+      return v;
+    } catch {
+      return null;
+    }
   }
 
   private rollUp(record: SRecord, field: FieldDef): unknown {

@@ -209,6 +209,23 @@ describe('org behaviours mirroring the package Apex', () => {
     });
   });
 
+  it('computes formula fields when read (Invoice__c.Days_Overdue__c)', async () => {
+    const invoiceId = await invoiceFor(await openOpportunity(), {
+      Status__c: 'Authorised',
+      Amount_Due__c: 50,
+      Due_Date__c: '2026-01-10',
+    });
+    const read = async () =>
+      (await integration.query<Rec>(`SELECT Days_Overdue__c FROM Invoice__c WHERE Id = '${invoiceId}'`)).records[0]!
+        .Days_Overdue__c;
+    expect(await read()).toBe(5);
+    clock.advance(3 * 86_400_000);
+    integration = connect(em); // sessions last 2 hours
+    expect(await read()).toBe(8);
+    await integration.sobject('Invoice__c').update({ Id: invoiceId, Amount_Due__c: 0 });
+    expect(await read()).toBe(0);
+  });
+
   describe('InvoiceActions', () => {
     it('VOID: VOID:<id>:1 for finance; refused without the permission or when not in Xero', async () => {
       const opp = await openOpportunity();

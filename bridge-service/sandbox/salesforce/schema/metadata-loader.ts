@@ -217,6 +217,7 @@ function parseField(forceAppDir: string, body: Node, namespace: string, objectNa
   }
   if (str(body.formula)) {
     def.formula = String(body.formula);
+    def.blankAsZero = str(body.formulaTreatBlanksAs) === 'BlankAsZero';
     def.createable = def.updateable = false;
   }
   const dflt = literalDefault(type, str(body.defaultValue));

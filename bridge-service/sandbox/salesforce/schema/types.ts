@@ -55,8 +55,10 @@ export interface FieldDef {
   defaultValue?: string | number | boolean;
   autoNumber?: { format: string };
   summary?: SummaryDef;
-  /** formula fields are recognised but not evaluated: they read as null */
+  /** formula fields are evaluated when read (schema/formula.ts) */
   formula?: string;
+  /** formulaTreatBlanksAs BlankAsZero */
+  blankAsZero?: boolean;
 }
 
 export type ObjectKind = 'standard' | 'custom' | 'event' | 'metadata' | 'setting';
