@@ -36,6 +36,11 @@ describe('OAuth token endpoint through jsforce', () => {
     expect(conn.refreshToken).toBeUndefined();
     const res = await conn.query('SELECT Id FROM Account');
     expect(res.totalSize).toBe(6);
+    expect(await conn.identity()).toMatchObject({
+      user_id: userInfo.id,
+      organization_id: userInfo.organizationId,
+      username: INTEGRATION,
+    });
   });
 
   it('refuses a JWT signed by another key, for another client, for an unknown user, or expired', async () => {

@@ -9,7 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import { AuthService, type AuthOptions } from './auth';
-import { systemClock, DAY, type Clock } from './clock';
+import { systemClock, HOUR, type Clock } from './clock';
 import { OAuthError, SalesforceError, invalidSession } from './errors';
 import { Faults, type ServerErrorBurst } from './faults';
 import { ApprovalProcesses, loadProcessConfigs, type ApprovalInput } from './org/approval-process';
@@ -136,10 +136,20 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
   );
 
   const contexts = new WeakMap<FastifyRequest, RequestContext>();
+  // Salesforce counts API requests over a rolling 24 hours; hourly buckets are close enough and stay small
+  const hourNow = (): number => Math.floor(clock.now() / HOUR);
   const usage = (): { used: number; limit: number } => {
-    const day = Math.floor(clock.now() / DAY);
-    if (store.apiUsage.day !== day) store.apiUsage = { day, used: 0 };
-    return { used: store.apiUsage.used, limit: dailyLimit };
+    const oldest = hourNow() - 23;
+    let used = 0;
+    for (const [hour, n] of Object.entries(store.apiUsage)) {
+      if (Number(hour) < oldest) delete store.apiUsage[hour];
+      else used += n;
+    }
+    return { used, limit: dailyLimit };
+  };
+  const countRequest = (n = 1): void => {
+    const h = String(hourNow());
+    store.apiUsage[h] = (store.apiUsage[h] ?? 0) + n;
   };
   const sendError = (reply: FastifyReply, err: SalesforceError): FastifyReply =>
     reply.code(err.status).send([err.toRest()]);
@@ -162,8 +172,8 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
       reply.header('Sforce-Limit-Info', `api-usage=${u.used}/${u.limit}`);
       return sendError(reply, new SalesforceError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'));
     }
-    store.apiUsage.used++;
-    reply.header('Sforce-Limit-Info', `api-usage=${store.apiUsage.used}/${u.limit}`);
+    countRequest();
+    reply.header('Sforce-Limit-Info', `api-usage=${u.used + 1}/${u.limit}`);
     const callOptions = req.headers['sforce-call-options'];
     const ns = typeof callOptions === 'string' ? /defaultNamespace=([A-Za-z0-9]+)/.exec(callOptions)?.[1] : undefined;
     contexts.set(req, { userId: session.userId, apiVersion: version, ...(ns ? { defaultNamespace: ns } : {}) });
@@ -311,8 +321,7 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
       cometd.refuseConnections(false);
     },
     exhaustRequestLimit() {
-      usage();
-      store.apiUsage.used = dailyLimit;
+      countRequest(Math.max(0, dailyLimit - usage().used));
       store.persist();
     },
     setDailyApiLimit(limit) {

@@ -31,7 +31,7 @@ interface Snapshot {
   nextReplayId: number;
   sessions: StoredSession[];
   refreshTokens: Record<string, string>;
-  apiUsage: { day: number; used: number };
+  apiUsage: Record<string, number>;
 }
 
 interface UndoEntry {
@@ -49,7 +49,8 @@ export class RecordStore {
   readonly sessions = new Map<string, StoredSession>();
   /** refresh token -> user id */
   readonly refreshTokens = new Map<string, string>();
-  apiUsage = { day: 0, used: 0 };
+  /** API requests per clock hour (epoch ms / 1 h): the daily limit is a rolling 24 hours */
+  apiUsage: Record<string, number> = {};
   private undo: UndoEntry[] = [];
   private readonly file: string | undefined;
 
@@ -73,7 +74,7 @@ export class RecordStore {
     this.nextReplayId = snap.nextReplayId;
     for (const s of snap.sessions) this.sessions.set(s.token, s);
     for (const [k, v] of Object.entries(snap.refreshTokens)) this.refreshTokens.set(k, v);
-    this.apiUsage = snap.apiUsage;
+    this.apiUsage = snap.apiUsage && !('day' in snap.apiUsage) ? snap.apiUsage : {};
     return true;
   }
 

@@ -1,6 +1,7 @@
 import { Connection } from 'jsforce';
 import type { SalesforceEmulator } from '../server';
-import { API_VERSION, FIXTURE_FORCE_APP, connect, startTestEmulator } from '../test-helpers';
+import type { ScaledClock } from '../clock';
+import { API_VERSION, FIXTURE_FORCE_APP, connect, frozenClock, startTestEmulator } from '../test-helpers';
 
 type Rec = Record<string, unknown> & { Id: string };
 
@@ -351,8 +352,10 @@ describe('REST against fixture metadata (field-type edge cases)', () => {
 
 describe('REST limits, faults and sessions', () => {
   let em: SalesforceEmulator;
+  let clock: ScaledClock;
   beforeEach(async () => {
-    em = await startTestEmulator({ dailyApiLimit: 5 });
+    clock = frozenClock();
+    em = await startTestEmulator({ dailyApiLimit: 5, clock });
   });
   afterEach(() => em.close());
 
@@ -360,7 +363,8 @@ describe('REST limits, faults and sessions', () => {
     const conn = connect(em);
     await conn.query('SELECT Id FROM Account LIMIT 1');
     expect(conn.limitInfo.apiUsage).toEqual({ used: 1, limit: 5 });
-    for (let i = 0; i < 4; i++) await conn.query('SELECT Id FROM Account LIMIT 1');
+    expect((await conn.limits()).DailyApiRequests).toEqual({ Max: 5, Remaining: 3 });
+    for (let i = 0; i < 3; i++) await conn.query('SELECT Id FROM Account LIMIT 1');
     expect(await failure(conn.query('SELECT Id FROM Account LIMIT 1'))).toEqual({
       errorCode: 'REQUEST_LIMIT_EXCEEDED',
       message: 'TotalRequests Limit exceeded.',
