@@ -157,8 +157,12 @@ export function invoiceActions(org: SalesforceOrg, labels: Labels) {
     }
   }
 
-  /** InvoiceActions.request: one result per request, in order; valid requests are published in one transaction. */
-  function request(requests: ActionRequest[], userId: string): ActionResult[] {
+  /**
+   * InvoiceActions.request: one result per request, in order; valid requests are published in one transaction.
+   * `user` is the running user, as an id or a username.
+   */
+  function request(requests: ActionRequest[], user: string): ActionResult[] {
+    const userId = org.resolveUser(user).Id;
     const results: ActionResult[] = requests.map(() => ({ isSuccess: false, message: null, requestKey: null }));
     if (ledgerlineSettings(org, userId).readOnly) {
       return results.map(() => ({ isSuccess: false, message: labels('Ledgerline_Error_Read_Only'), requestKey: null }));
@@ -222,10 +226,10 @@ export function invoiceActions(org: SalesforceOrg, labels: Labels) {
 
   return {
     request,
-    voidInvoice: (invoiceId: string, userId: string) => request([{ invoiceId, action: 'VOID' }], userId)[0]!,
-    credit: (invoiceId: string, userId: string, credit: Omit<ActionRequest, 'invoiceId' | 'action'>) =>
-      request([{ invoiceId, action: 'CREDIT', ...credit }], userId)[0]!,
-    resync: (invoiceId: string, userId: string) => request([{ invoiceId, action: 'RESYNC' }], userId)[0]!,
+    voidInvoice: (invoiceId: string, user: string) => request([{ invoiceId, action: 'VOID' }], user)[0]!,
+    credit: (invoiceId: string, user: string, credit: Omit<ActionRequest, 'invoiceId' | 'action'>) =>
+      request([{ invoiceId, action: 'CREDIT', ...credit }], user)[0]!,
+    resync: (invoiceId: string, user: string) => request([{ invoiceId, action: 'RESYNC' }], user)[0]!,
   };
 }
 
