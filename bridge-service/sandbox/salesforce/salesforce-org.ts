@@ -491,7 +491,10 @@ export class SalesforceOrg {
   delete(objectName: string, id: string, ctx: DmlContext): void {
     const def = this.object(objectName, ctx.defaultNamespace);
     const old = this.get(def, id);
-    if (!old) throw new SalesforceError(404, 'ENTITY_IS_DELETED', 'entity is deleted');
+    if (!old) {
+      const gone = this.store.get(def.name, normalizeId(id) ?? id);
+      throw gone ? new SalesforceError(404, 'ENTITY_IS_DELETED', 'entity is deleted') : notFound();
+    }
     this.transaction(() => {
       this.checkLocked(def, old, ctx);
       this.cascadeDelete(def, old);
