@@ -85,6 +85,52 @@ export function createQueries(deps: { conn: Connection; names: SalesforceNames; 
       );
     },
 
+    /** Invoices (with payment dates) of these Opportunities or Accounts, for the summary fields a rep reads. */
+    invoicesFor(parentField: 'Opportunity__c' | 'Account__c', parentIds: readonly string[]) {
+      const payments = PACKAGE_RELATIONSHIPS.Payment__c.name;
+      const fields = [
+        'Opportunity__c',
+        'Account__c',
+        'Status__c',
+        'Approval_Status__c',
+        'Currency_Code__c',
+        'Total__c',
+        'Amount_Paid__c',
+        'Amount_Credited__c',
+        'Amount_Due__c',
+        'Issue_Date__c',
+        'Due_Date__c',
+      ];
+      return inBatches<Record<string, unknown>>(
+        parentIds,
+        (idList) =>
+          `SELECT Id, ${fields.map(api).join(', ')}, ` +
+          `(SELECT ${api('Payment_Date__c')}, ${api('Status__c')} FROM ${api(`${payments}__r`)}) ` +
+          `FROM ${api('Invoice__c')} WHERE ${api(parentField)} IN (${idList})`,
+      );
+    },
+
+    /** Existing lines of these invoices (for updating rows whose master-detail parent cannot be written again). */
+    invoiceLines(invoiceIds: readonly string[]) {
+      return inBatches<{ Id: string; Xero_Line_Item_Id__c: string | null }>(
+        invoiceIds,
+        (idList) =>
+          `SELECT Id, ${api('Xero_Line_Item_Id__c')} FROM ${api('Invoice_Line__c')} WHERE ${api('Invoice__c')} IN (${idList})`,
+      );
+    },
+
+    /** The first contact with an email per Account: where Xero sends approved invoices. */
+    async billingEmails(accountIds: readonly string[]): Promise<Map<string, string>> {
+      const rows = await inBatches<{ AccountId: string; Email: string }>(
+        accountIds,
+        (idList) =>
+          `SELECT AccountId, Email FROM Contact WHERE AccountId IN (${idList}) AND Email != null ORDER BY CreatedDate, Id`,
+      );
+      const emails = new Map<string, string>();
+      for (const row of rows) if (!emails.has(row.AccountId)) emails.set(row.AccountId, row.Email);
+      return emails;
+    },
+
     /** Billing entities (custom metadata records). */
     billingEntities() {
       return all<Record<string, unknown>>(
@@ -102,7 +148,61 @@ export function createQueries(deps: { conn: Connection; names: SalesforceNames; 
       // The org default is the row owned by the organisation (id prefix 00D), not a profile or user.
       return rows.find((row) => String(row.SetupOwnerId).startsWith('00D'));
     },
+
+    /** Invoice__c mirrors of these Xero invoices, with their lines' and payments' Xero ids (one query per 200). */
+    invoicesByXeroIds(xeroInvoiceIds: readonly string[]) {
+      const lines = PACKAGE_RELATIONSHIPS.Invoice_Line__c.name;
+      const payments = PACKAGE_RELATIONSHIPS.Payment__c.name;
+      return inXeroBatches<Record<string, unknown>>(
+        xeroInvoiceIds,
+        (idList) =>
+          `SELECT Id, Name, ${fieldsOf(PACKAGE_FIELDS.Invoice__c).map(api).join(', ')}, ` +
+          `(SELECT Id, ${api('Xero_Line_Item_Id__c')} FROM ${api(`${lines}__r`)}), ` +
+          `(SELECT Id, ${api('Xero_Payment_Id__c')}, ${api('Status__c')}, ${api('Xero_Updated__c')} FROM ${api(`${payments}__r`)}) ` +
+          `FROM ${api('Invoice__c')} WHERE ${api('Xero_Invoice_Id__c')} IN (${idList})`,
+      );
+    },
+
+    /** Credit_Note__c mirrors of these Xero credit notes, with their allocations' Xero ids. */
+    creditNotesByXeroIds(xeroCreditNoteIds: readonly string[]) {
+      const allocations = PACKAGE_RELATIONSHIPS.Credit_Allocation__c.name;
+      return inXeroBatches<Record<string, unknown>>(
+        xeroCreditNoteIds,
+        (idList) =>
+          `SELECT Id, ${fieldsOf(PACKAGE_FIELDS.Credit_Note__c).map(api).join(', ')}, ` +
+          `(SELECT Id, ${api('Xero_Allocation_Id__c')} FROM ${api(`${allocations}__r`)}) ` +
+          `FROM ${api('Credit_Note__c')} WHERE ${api('Xero_Credit_Note_Id__c')} IN (${idList})`,
+      );
+    },
+
+    /** Payment__c rows with these Xero payment ids. */
+    paymentsByXeroIds(xeroPaymentIds: readonly string[]) {
+      return inXeroBatches<Record<string, unknown>>(
+        xeroPaymentIds,
+        (idList) =>
+          `SELECT Id, ${fieldsOf(PACKAGE_FIELDS.Payment__c).map(api).join(', ')} ` +
+          `FROM ${api('Payment__c')} WHERE ${api('Xero_Payment_Id__c')} IN (${idList})`,
+      );
+    },
   };
+
+  async function inXeroBatches<T>(ids: readonly string[], build: (idList: string) => string): Promise<T[]> {
+    const rows: T[] = [];
+    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+      rows.push(...(await all<T>(build(soqlGuidList(ids.slice(i, i + IDS_PER_QUERY))))));
+    }
+    return rows;
+  }
 }
 
 export type Queries = ReturnType<typeof createQueries>;
+
+const XERO_GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** Quotes Xero ids (GUIDs) for SOQL; anything that is not a GUID is refused. */
+export function soqlGuidList(ids: readonly string[]): string {
+  for (const id of ids) {
+    if (!XERO_GUID.test(id)) throw new TypeError(`not a Xero id: ${JSON.stringify(id)}`);
+  }
+  return ids.map((id) => `'${id}'`).join(',');
+}

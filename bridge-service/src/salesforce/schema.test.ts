@@ -53,7 +53,13 @@ describe('bridge schema module against force-app', () => {
   );
 
   it('declares only standard objects the integration reads', () => {
-    expect(Object.keys(STANDARD_FIELDS).sort()).toEqual(['Account', 'Opportunity', 'OpportunityLineItem', 'Product2']);
+    expect(Object.keys(STANDARD_FIELDS).sort()).toEqual([
+      'Account',
+      'Contact',
+      'Opportunity',
+      'OpportunityLineItem',
+      'Product2',
+    ]);
   });
 });
 

@@ -33,6 +33,7 @@ export const STANDARD_FIELDS = {
     SortOrder: 'number',
   },
   Product2: { Name: 'text', ProductCode: 'text' },
+  Contact: { AccountId: 'reference', Email: 'text' },
   Account: { Id: 'id', Name: 'text', BillingCountry: 'text', BillingCountryCode: 'picklist' },
 } as const satisfies Readonly<Record<string, FieldMap>>;
 

@@ -1,0 +1,159 @@
+/**
+ * The whole system on one machine with no credentials: the Salesforce emulator, the Xero emulator, and the real
+ * bridge (createBridge + the Fastify app) wired to them through configuration only, exactly as it would be
+ * wired to the real services. Used by the integration tests, the chaos suite, the benchmarks and `npm start`.
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { createBridge, type BridgeOverrides } from '../src/bridge';
+import { loadConfig, type Config } from '../src/config';
+import type { Logger } from '../src/lib/logger';
+import { buildApp } from '../src/server/app';
+import { createMetrics } from '../src/server/metrics';
+import { openStore } from '../src/store';
+import type { Store } from '../src/store/types';
+import { startSalesforceEmulator, type EmulatorOptions, type SalesforceEmulator } from './salesforce/server';
+import { startXeroEmulator, type XeroEmulator, type XeroEmulatorOptions } from './xero/emulator';
+
+export const INTEGRATION_USER = 'integration@ledgerline.example';
+const CONSUMER_KEY = '3MVG9-ledgerline-sandbox-consumer';
+
+export interface SandboxOptions {
+  /** Where the bridge keeps its store; a temp folder by default (removed on close). */
+  dataDir?: string;
+  namespace?: '' | 'ldgr';
+  salesforce?: EmulatorOptions;
+  xero?: XeroEmulatorOptions;
+  bridge?: BridgeOverrides;
+  logger?: Logger;
+  /** Port for the bridge's HTTP server (0 picks one). */
+  port?: number;
+}
+
+export interface Sandbox {
+  sf: SalesforceEmulator;
+  xero: XeroEmulator;
+  config: Config;
+  app: FastifyInstance;
+  store: Store;
+  /** The bridge's base URL. */
+  url: string;
+  /** Stops the bridge (as SIGTERM would) but keeps the emulators, so a new bridge can take over. */
+  stopBridge(): Promise<void>;
+  /** Starts a bridge again on the same store and emulators. */
+  startBridge(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const log = options.logger ?? pino({ level: 'silent' });
+  const ownDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ledgerline-sandbox-'));
+  const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const namespace = options.namespace ?? '';
+
+  const sf = await startSalesforceEmulator({
+    port: 0,
+    namespace,
+    jwt: { consumerKey: CONSUMER_KEY, publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+    ...options.salesforce,
+  });
+  const xero = await startXeroEmulator({ port: 0, ...options.xero });
+  const app = xero.seed.app;
+
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: String(options.port ?? 0),
+    LOG_LEVEL: 'warn',
+    ADMIN_TOKEN: randomBytes(24).toString('hex'),
+    STORE_PATH: join(dataDir, 'bridge.sqlite'),
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    BRIDGE_INSTANCE_ID: `sandbox-${process.pid}`,
+    SF_LOGIN_URL: sf.url,
+    SF_API_VERSION: '62.0',
+    SF_CLIENT_ID: CONSUMER_KEY,
+    SF_USERNAME: INTEGRATION_USER,
+    SF_PRIVATE_KEY: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    SF_AUDIENCE: sf.url,
+    SF_NAMESPACE_PREFIX: namespace ? `${namespace}__` : '',
+    XERO_API_BASE_URL: xero.apiUrl,
+    XERO_TOKEN_URL: `${xero.identityUrl}/connect/token`,
+    XERO_AUTHORIZE_URL: `${xero.identityUrl}/connect/authorize`,
+    XERO_CONNECTIONS_URL: `${xero.url}/connections`,
+    XERO_CLIENT_ID: app.clientId,
+    XERO_CLIENT_SECRET: app.clientSecret,
+    XERO_REDIRECT_URI: app.redirectUris[0],
+    XERO_WEBHOOK_KEY: app.webhookKey,
+  });
+
+  // Connect Xero as ops would after /connect/xero: one token set reaching every seeded organisation.
+  const store = options.bridge?.store ?? openStore(config);
+  const tokens = xero.control.issueTokens();
+  const connectionId = 'sandbox-connection';
+  await store.saveXeroTokenSet(connectionId, {
+    accessToken: tokens.access_token,
+    refreshToken: tokens.refresh_token ?? '',
+    expiresAt: xero.control.now() + tokens.expires_in * 1000,
+    scope: tokens.scope,
+  });
+  await store.saveXeroTenants(
+    connectionId,
+    xero.seed.organisations.map((org) => ({
+      tenantId: org.tenantId,
+      tenantName: org.name,
+      tenantType: 'ORGANISATION',
+    })),
+  );
+
+  let server: FastifyInstance | undefined;
+  let url = '';
+  const startBridge = async () => {
+    const metrics = createMetrics();
+    const bridge = await createBridge(config, { logger: log, metrics }, { ...options.bridge, store: keepOpen(store) });
+    server = buildApp({ ...bridge.deps, config, logger: log, metrics });
+    url = await server.listen({ host: '127.0.0.1', port: server === undefined ? 0 : (options.port ?? 0) });
+    await bridge.start();
+  };
+  const stopBridge = async () => {
+    await server?.close();
+    server = undefined;
+  };
+  await startBridge();
+
+  return {
+    sf,
+    xero,
+    config,
+    store,
+    get app() {
+      return server!;
+    },
+    get url() {
+      return url;
+    },
+    stopBridge,
+    startBridge,
+    async close() {
+      await stopBridge();
+      await store.close();
+      await xero.close();
+      await sf.close();
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The bridge closes its store on shutdown; the sandbox owns this one and closes it itself. */
+function keepOpen(store: Store): Store {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === 'close') return async () => undefined;
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

@@ -1,0 +1,179 @@
+/**
+ * The composition root: builds the running bridge from configuration. Every part is made here once and handed
+ * to the parts that use it; nothing else reaches for globals.
+ */
+import type { Connection } from 'jsforce';
+import type { Config } from './config';
+import { systemClock, type Clock } from './lib/clock';
+import type { Logger } from './lib/logger';
+import { connectSalesforce } from './salesforce/connection';
+import { createEventSubscriber } from './salesforce/event-subscriber';
+import { createQueries } from './salesforce/queries';
+import { salesforceNames, type NamespacePrefix } from './salesforce/schema';
+import { createWriteback } from './salesforce/writeback';
+import { readinessFrom, xeroConnectFrom, xeroMetricsListener } from './server/adapters';
+import type { Bridge, BridgeContext } from './server/main';
+import { openStore } from './store';
+import type { Store } from './store/types';
+import { createDraftHandler } from './sync/create-draft';
+import { createIntake } from './sync/intake';
+import { authoriseHandler, resyncHandler, voidHandler } from './sync/invoice-actions';
+import { createReferenceData } from './sync/reference-data';
+import { createSummaries } from './sync/summaries';
+import type { SyncDeps } from './sync/sync-deps';
+import { createWorker } from './sync/worker';
+import { XeroClient } from './xero/client';
+import { XeroScheduler, type XeroLimits } from './xero/scheduler';
+import { XeroTokenManager } from './xero/tokens';
+
+/** Test and benchmark knobs; production uses the defaults. */
+export interface BridgeOverrides {
+  clock?: Clock;
+  xeroLimits?: Partial<XeroLimits>;
+  store?: Store;
+  workerIdleMs?: number;
+  /** How long billing entities, settings and tax rates are cached (default 60 s). */
+  referenceTtlMs?: number;
+}
+
+/** The org's corporate currency and whether the org has multi-currency on (CurrencyType exists only then). */
+async function orgCurrency(conn: Connection, log: Logger): Promise<{ corporate: string | undefined; multi: boolean }> {
+  try {
+    const result = await conn.query<{ IsoCode: string }>('SELECT IsoCode FROM CurrencyType WHERE IsCorporate = true');
+    return { corporate: result.records[0]?.IsoCode, multi: true };
+  } catch (err) {
+    log.info({ err }, 'CurrencyType not readable: treating the org as single-currency');
+    return { corporate: undefined, multi: false };
+  }
+}
+
+export async function createBridge(
+  config: Config,
+  context: BridgeContext,
+  overrides: BridgeOverrides = {},
+): Promise<Bridge> {
+  const { logger: log, metrics } = context;
+  const clock = overrides.clock ?? systemClock;
+  const names = salesforceNames(config.salesforce.namespacePrefix as NamespacePrefix);
+  const store = overrides.store ?? openStore(config, { clock });
+
+  const tokens = new XeroTokenManager({
+    store,
+    config: config.xero,
+    owner: config.instanceId,
+    logger: log,
+    clock,
+    httpTimeoutMs: config.httpTimeoutMs,
+  });
+  const scheduler = new XeroScheduler({
+    limits: { ...config.xero.limits, ...overrides.xeroLimits },
+    clock,
+    logger: log,
+    onEvent: xeroMetricsListener(metrics),
+  });
+  const xero = new XeroClient({
+    config: { apiBaseUrl: config.xero.apiBaseUrl, httpTimeoutMs: config.httpTimeoutMs },
+    tokens,
+    scheduler,
+    logger: log,
+  });
+
+  const conn = await connectSalesforce(config.salesforce, log, () => clock.now());
+  const currency = await orgCurrency(conn, log);
+  const queries = createQueries({ conn, names, multiCurrency: currency.multi });
+  const writeback = createWriteback({ conn, names, log });
+  const reference = createReferenceData({
+    queries,
+    xero,
+    clock,
+    log,
+    ...(overrides.referenceTtlMs === undefined ? {} : { ttlMs: overrides.referenceTtlMs }),
+  });
+  const summaries = createSummaries({ queries, writeback, clock, log });
+  const entities = await reference.billingEntities();
+  const corporateCurrency =
+    currency.corporate ?? entities.find((e) => e.isDefault)?.baseCurrency ?? entities[0]?.baseCurrency ?? 'USD';
+
+  const deps: SyncDeps = {
+    store,
+    xero,
+    queries,
+    writeback,
+    reference,
+    summaries,
+    names,
+    log,
+    clock,
+    corporateCurrency,
+    instanceUrl: () => conn.instanceUrl,
+  };
+  const worker = createWorker({
+    store,
+    handlers: {
+      CREATE_DRAFT: createDraftHandler(deps),
+      AUTHORISE: authoriseHandler(deps),
+      VOID: voidHandler(deps),
+      RESYNC: resyncHandler(deps),
+    },
+    owner: config.instanceId,
+    log,
+    clock,
+    ...(overrides.workerIdleMs ? { idleMs: overrides.workerIdleMs } : {}),
+  });
+  const intake = createIntake({
+    store,
+    names,
+    log,
+    onAccepted: () => worker.wake(),
+    observeLag: (seconds) => metrics.observeEventLag('salesforce', seconds),
+    now: () => clock.now(),
+  });
+  const subscriber = createEventSubscriber({
+    conn,
+    channel: names.channel('Invoice_Request__e'),
+    cursor: store,
+    handle: intake.handle,
+    onGap: (channel, lost) => log.warn({ channel, lost }, 'platform events may have been missed; RESYNC recovers any'),
+    reauthenticate: async () => {
+      const fresh = await connectSalesforce(config.salesforce, log, () => clock.now());
+      conn.accessToken = fresh.accessToken;
+    },
+    log,
+  });
+
+  return {
+    deps: {
+      jobs: store,
+      readiness: readinessFrom({
+        store,
+        tokens,
+        salesforce: async () => {
+          await conn.request(`/services/data/v${config.salesforce.apiVersion}/limits`);
+        },
+        clock,
+      }),
+      billingEntities: async () =>
+        (await reference.billingEntities()).map((e) => ({
+          developerName: e.developerName,
+          xeroTenantId: e.xeroTenantId,
+        })),
+      xeroConnect: xeroConnectFrom(tokens, store),
+      acceptWebhook: async (payload) => {
+        log.info({ events: payload.events.length }, 'Xero webhook received');
+      },
+      shutdown: {
+        intake: [{ name: 'salesforce-subscriber', stop: () => subscriber.stop() }],
+        inFlight: [{ name: 'worker', drain: () => worker.stop() }],
+        resources: [
+          { name: 'xero-scheduler', close: async () => scheduler.close() },
+          { name: 'store', close: () => store.close() },
+        ],
+      },
+    },
+    async start() {
+      worker.start();
+      await subscriber.start();
+      log.info({ corporateCurrency, multiCurrency: currency.multi }, 'bridge started');
+    },
+  };
+}

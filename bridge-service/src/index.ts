@@ -1,0 +1,4 @@
+import { createBridge } from './bridge';
+import { runMain } from './server/main';
+
+void runMain(createBridge);

@@ -1,0 +1,402 @@
+/**
+ * CREATE_DRAFT: closed-won Opportunities become DRAFT invoices in the right Xero organisation, exactly once, and
+ * their Invoice__c mirrors (with lines) appear in Salesforce with Xero's own numbers and totals.
+ *
+ * A batch costs one SOQL load, one Xero call per 50 invoices per tenant (plus contacts the bridge has not met),
+ * and a handful of Salesforce Collections calls for up to 200 invoices.
+ */
+import { createHash } from 'node:crypto';
+import { routeOpportunity, type BillingEntity } from '../domain/billing-entity';
+import { buildXeroContact } from '../domain/contact';
+import { DomainError } from '../domain/errors';
+import { mapOpportunityToInvoice, opportunityServicePeriod, type XeroDraftDocument } from '../domain/invoice-mapping';
+import {
+  accountRowSchema,
+  opportunityLineItemRowSchema,
+  opportunityRowSchema,
+  type AccountRow,
+  type OpportunityRow,
+} from '../domain/records';
+import type { XeroInvoice, XeroInvoiceInput } from '../xero/types';
+import { isTransient } from '../lib/errors';
+import type { ActionHandler, JobOutcome, RequestJob } from './handler';
+import type { SyncDeps } from './sync-deps';
+import { describeError } from './describe-error';
+import { writeInvoiceLines } from './lines';
+import { invoiceLineRecords, invoiceRecord } from './xero-records';
+import type { SalesforceRecord } from '../salesforce/writeback';
+
+const XERO_BATCH = 50;
+
+interface Prepared {
+  job: RequestJob;
+  opportunity: OpportunityRow;
+  account: AccountRow;
+  lineItems: ReturnType<typeof opportunityLineItemRowSchema.parse>[];
+  entity: BillingEntity;
+}
+
+interface Produced {
+  prepared: Prepared;
+  invoice: XeroInvoice;
+}
+
+/** A stable Idempotency-Key (≤ 128 chars) for a batch write: the same jobs always send the same key. */
+export function batchKey(prefix: string, keys: readonly string[]): string {
+  return `${prefix}:${createHash('sha256')
+    .update([...keys].sort().join('\n'))
+    .digest('hex')}`;
+}
+
+export function createDraftHandler(deps: SyncDeps): ActionHandler {
+  const { store, xero, queries, writeback, reference, log } = deps;
+
+  async function prepare(
+    jobs: readonly RequestJob[],
+    outcomes: Map<number, JobOutcome>,
+    errors: Map<RequestJob, string>,
+  ) {
+    const rows = await queries.opportunitiesForInvoicing([...new Set(jobs.map((j) => j.payload.opportunityId!))]);
+    const byId = new Map(rows.map((row) => [String(row.Id), row]));
+    const entities = await reference.billingEntities();
+    const prepared: Prepared[] = [];
+    for (const job of jobs) {
+      const row = byId.get(job.payload.opportunityId!);
+      if (!row) {
+        outcomes.set(job.id, { kind: 'failed', error: `Opportunity ${job.payload.opportunityId} was not found` });
+        continue;
+      }
+      try {
+        const opportunity = opportunityRowSchema.parse(row);
+        const account = accountRowSchema.parse(row.Account);
+        const lineItems = ((row.OpportunityLineItems as { records?: unknown[] } | null)?.records ?? []).map((item) =>
+          opportunityLineItemRowSchema.parse(item),
+        );
+        const { entity } = routeOpportunity(entities, opportunity, account, deps.corporateCurrency);
+        prepared.push({ job, opportunity, account, lineItems, entity });
+      } catch (err) {
+        errors.set(job, describeError(err));
+      }
+    }
+    return prepared;
+  }
+
+  /** Contact ids for each account in one tenant: from the store, else created in Xero (50 a call). */
+  async function contactsFor(tenantId: string, accounts: AccountRow[]): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    const missing: AccountRow[] = [];
+    for (const account of accounts) {
+      const known = await store.getContactMapping(tenantId, account.Id);
+      if (known) ids.set(account.Id, known);
+      else if (!missing.some((m) => m.Id === account.Id)) missing.push(account);
+    }
+    const emails =
+      missing.length > 0 ? await queries.billingEmails(missing.map((a) => a.Id)) : new Map<string, string>();
+    const contactOf = (account: AccountRow) => buildXeroContact(account, [], emails.get(account.Id));
+    for (let i = 0; i < missing.length; i += XERO_BATCH) {
+      const chunk = missing.slice(i, i + XERO_BATCH);
+      const results = await xero.createContacts(
+        tenantId,
+        chunk.map((account) => toContactInput(contactOf(account))),
+        batchKey(
+          `contacts:${tenantId}`,
+          chunk.map((a) => a.Id),
+        ),
+      );
+      for (const [index, result] of results.entries()) {
+        const account = chunk[index]!;
+        // Refused (e.g. the contact already exists in Xero): look it up by its ContactNumber, the Account id.
+        const contactId = result.ok
+          ? result.id
+          : (await xero.findContactByNumber(tenantId, contactOf(account).contactNumber))?.contactID;
+        if (!contactId)
+          throw new DomainError('INVALID_INPUT', `Xero refused contact ${account.Name}: ${result.errors.join('; ')}`);
+        await store.saveContactMapping(tenantId, account.Id, contactId);
+        ids.set(account.Id, contactId);
+      }
+    }
+    return ids;
+  }
+
+  /** After a crash between Xero's commit and ours, find what an earlier attempt created (by its source URL). */
+  async function alreadyInXero(
+    tenantId: string,
+    group: Prepared[],
+    contactIds: Map<string, string>,
+  ): Promise<Map<string, XeroInvoice>> {
+    const found = new Map<string, XeroInvoice>();
+    const retried = group.filter((p) => p.job.attempts > 1);
+    if (retried.length === 0) return found;
+    const since = new Date(Math.min(...retried.map((p) => p.job.createdAt)) - 10 * 60_000);
+    const wanted = new Map(retried.map((p) => [sourceUrl(deps.instanceUrl(), p.opportunity.Id), p]));
+    const contacts = [...new Set(retried.map((p) => contactIds.get(p.account.Id)).filter(Boolean))] as string[];
+    for (let page = 1; ; page += 1) {
+      const result = await xero.getInvoicesModifiedSince(tenantId, {
+        modifiedSince: since,
+        page,
+        pageSize: 100,
+        where: `Type=="ACCREC"`,
+      });
+      for (const invoice of result.items) {
+        const match = invoice.url ? wanted.get(invoice.url) : undefined;
+        if (
+          match &&
+          invoice.status !== 'DELETED' &&
+          invoice.status !== 'VOIDED' &&
+          contacts.includes(invoice.contact?.contactID ?? '')
+        ) {
+          found.set(match.job.payload.requestKey, invoice);
+        }
+      }
+      if (!result.hasMore) break;
+    }
+    return found;
+  }
+
+  async function createInTenant(
+    tenantId: string,
+    group: Prepared[],
+    outcomes: Map<number, JobOutcome>,
+    errors: Map<RequestJob, string>,
+  ): Promise<Produced[]> {
+    const produced: Produced[] = [];
+    const pending: Prepared[] = [];
+    const knownIds: [Prepared, string][] = [];
+    for (const p of group) {
+      const known = await store.findXeroResult(p.job.payload.requestKey, tenantId, 'invoice');
+      if (known) knownIds.push([p, known.xeroId]);
+      else pending.push(p);
+    }
+    if (knownIds.length > 0) {
+      const invoices = await xero.getInvoicesByIds(
+        tenantId,
+        knownIds.map(([, id]) => id),
+      );
+      const byId = new Map(invoices.map((inv) => [inv.invoiceID, inv]));
+      for (const [p, id] of knownIds) {
+        const invoice = byId.get(id);
+        if (invoice) produced.push({ prepared: p, invoice });
+        else outcomes.set(p.job.id, { kind: 'retry', error: `Xero invoice ${id} could not be read back` });
+      }
+    }
+    if (pending.length === 0) return produced;
+
+    const contactIds = await contactsFor(
+      tenantId,
+      pending.map((p) => p.account),
+    );
+    const recovered = await alreadyInXero(tenantId, pending, contactIds);
+    const taxRates = await reference.taxRates(tenantId);
+    const toCreate: { prepared: Prepared; input: XeroInvoiceInput }[] = [];
+    for (const p of pending) {
+      const earlier = recovered.get(p.job.payload.requestKey);
+      if (earlier?.invoiceID) {
+        await store.recordXeroResult({
+          requestKey: p.job.payload.requestKey,
+          tenantId,
+          kind: 'invoice',
+          xeroId: earlier.invoiceID,
+        });
+        produced.push({ prepared: p, invoice: earlier });
+        continue;
+      }
+      try {
+        const document = mapOpportunityToInvoice({
+          opportunity: p.opportunity,
+          lineItems: p.lineItems,
+          account: p.account,
+          entity: p.entity,
+          contactId: contactIds.get(p.account.Id)!,
+          taxRates,
+          corporateCurrency: deps.corporateCurrency,
+          today: new Date(deps.clock.now()).toISOString().slice(0, 10),
+        });
+        for (const warning of document.warnings)
+          log.warn({ requestKey: p.job.payload.requestKey, warning }, 'draft warning');
+        toCreate.push({
+          prepared: p,
+          input: toInvoiceInput(document, sourceUrl(deps.instanceUrl(), p.opportunity.Id)),
+        });
+      } catch (err) {
+        errors.set(p.job, describeError(err, p.entity));
+      }
+    }
+
+    for (let i = 0; i < toCreate.length; i += XERO_BATCH) {
+      const chunk = toCreate.slice(i, i + XERO_BATCH);
+      const results = await xero.createInvoices(
+        tenantId,
+        chunk.map((c) => c.input),
+        batchKey(
+          'CREATE_DRAFT',
+          chunk.map((c) => c.prepared.job.payload.requestKey),
+        ),
+      );
+      for (const result of results) {
+        const { prepared } = chunk[result.index]!;
+        if (result.ok && result.id) {
+          await store.recordXeroResult({
+            requestKey: prepared.job.payload.requestKey,
+            tenantId,
+            kind: 'invoice',
+            xeroId: result.id,
+          });
+          produced.push({ prepared, invoice: result.record });
+        } else {
+          errors.set(
+            prepared.job,
+            `Xero rejected the invoice for ${prepared.entity.developerName}: ${result.errors.join('; ')}`,
+          );
+        }
+      }
+    }
+    return produced;
+  }
+
+  async function writeBack(produced: Produced[], errors: Map<RequestJob, string>, outcomes: Map<number, JobOutcome>) {
+    const now = deps.clock.now();
+    const records: SalesforceRecord[] = produced.map(({ prepared, invoice }) => {
+      const period = opportunityServicePeriod(prepared.opportunity);
+      return invoiceRecord(invoice, {
+        requestKey: prepared.job.payload.requestKey,
+        opportunityId: prepared.opportunity.Id,
+        accountId: prepared.account.Id,
+        billingEntity: prepared.entity.developerName,
+        tenantId: prepared.entity.xeroTenantId,
+        invoiceType: prepared.opportunity.Invoice_Type__c ?? 'New',
+        ...(period ? { servicePeriod: period } : {}),
+        now,
+      });
+    });
+    const failed = [...errors.entries()];
+    for (const [job, message] of failed) {
+      log.warn(
+        { requestKey: job.payload.requestKey, opportunityId: job.payload.opportunityId, message },
+        'draft not created',
+      );
+    }
+    const errorRecords: SalesforceRecord[] = failed.map(([job, message]) => ({
+      Request_Key__c: job.payload.requestKey,
+      Opportunity__c: job.payload.opportunityId,
+      Sync_Status__c: 'Error',
+      Sync_Message__c: message,
+      Last_Synced__c: new Date(now).toISOString(),
+    }));
+    const all = [...records, ...errorRecords];
+    if (all.length === 0) return;
+    const results = await writeback.upsert('Invoice__c', 'Request_Key__c', all);
+    const lines: SalesforceRecord[] = [];
+    const maybeHaveLines: string[] = [];
+    const events: SalesforceRecord[] = [];
+    results.forEach((result, index) => {
+      const source = index < produced.length ? produced[index]!.prepared.job : failed[index - produced.length]![0];
+      if (!result.ok) {
+        const why = result.errors.map((e) => `${e.statusCode}: ${e.message}`).join('; ');
+        outcomes.set(source.id, { kind: 'retry', error: `Salesforce refused Invoice__c: ${why}` });
+        return;
+      }
+      if (index < produced.length) {
+        lines.push(...invoiceLineRecords(produced[index]!.invoice, result.id));
+        if (!result.created) maybeHaveLines.push(result.id);
+      }
+      events.push({
+        Record_Ids__c: result.id,
+        Invoice_Id__c: result.id,
+        Opportunity_Id__c: source.payload.opportunityId ?? null,
+        Change__c: index < produced.length ? 'STATUS' : 'ERROR',
+      });
+      if (!outcomes.has(source.id)) {
+        outcomes.set(
+          source.id,
+          index < produced.length
+            ? {
+                kind: 'done',
+                result: { invoiceRecordId: result.id, xeroInvoiceId: produced[index]!.invoice.invoiceID },
+              }
+            : { kind: 'failed', error: errors.get(source)! },
+        );
+      }
+    });
+    await writeInvoiceLines(deps, lines, maybeHaveLines);
+    await deps.summaries.refreshOpportunities([...new Set(produced.map((p) => p.prepared.opportunity.Id))]);
+    await writeback.create('Sync_Update__e', events);
+  }
+
+  return {
+    batchSize: 200,
+    async run(jobs) {
+      const outcomes = new Map<number, JobOutcome>();
+      if ((await reference.settings()).readOnly) {
+        for (const job of jobs)
+          outcomes.set(job.id, {
+            kind: 'retry',
+            error: 'Read-only mode is on: nothing is sent to Xero',
+            delayMs: 5 * 60_000,
+          });
+        return outcomes;
+      }
+      const errors = new Map<RequestJob, string>();
+      const prepared = await prepare(jobs, outcomes, errors);
+      const byTenant = new Map<string, Prepared[]>();
+      for (const p of prepared)
+        byTenant.set(p.entity.xeroTenantId, [...(byTenant.get(p.entity.xeroTenantId) ?? []), p]);
+      const produced: Produced[] = [];
+      for (const [tenantId, group] of byTenant) {
+        try {
+          produced.push(...(await createInTenant(tenantId, group, outcomes, errors)));
+        } catch (err) {
+          // The tenant as a whole failed (network, 5xx, tokens): nothing half-done is lost, the jobs retry.
+          const message = describeError(err);
+          for (const p of group) {
+            if (isTransient(err)) outcomes.set(p.job.id, { kind: 'retry', error: message });
+            else errors.set(p.job, message);
+          }
+          log.warn({ err, tenantId, jobs: group.length }, 'CREATE_DRAFT batch failed for tenant');
+        }
+      }
+      await writeBack(produced, errors, outcomes);
+      return outcomes;
+    },
+  };
+}
+
+function sourceUrl(instanceUrl: string, opportunityId: string): string {
+  return `${instanceUrl.replace(/\/+$/, '')}/lightning/r/Opportunity/${opportunityId}/view`;
+}
+
+function toContactInput(contact: ReturnType<typeof buildXeroContact>) {
+  return {
+    name: contact.name,
+    contactNumber: contact.contactNumber,
+    ...(contact.emailAddress ? { emailAddress: contact.emailAddress } : {}),
+    ...(contact.addresses ? { addresses: contact.addresses } : {}),
+  };
+}
+
+/** The domain's draft as the xero/ layer's input (SDK types stay inside xero/). */
+export function toInvoiceInput(document: XeroDraftDocument, url: string): XeroInvoiceInput {
+  if (!('contactId' in document.contact)) throw new DomainError('INVALID_INPUT', 'the invoice has no Xero contact');
+  return {
+    type: 'ACCREC',
+    status: 'DRAFT',
+    contact: { contactID: document.contact.contactId },
+    date: document.date,
+    ...(document.dueDate ? { dueDate: document.dueDate } : {}),
+    lineAmountTypes: document.lineAmountTypes,
+    currencyCode: document.currencyCode,
+    ...(document.currencyRate ? { currencyRate: document.currencyRate } : {}),
+    reference: document.reference,
+    ...(document.brandingThemeId ? { brandingThemeID: document.brandingThemeId } : {}),
+    url,
+    lineItems: document.lineItems.map((line) => ({
+      description: line.description,
+      quantity: line.quantity,
+      unitAmount: line.unitAmount,
+      ...(line.discountRate ? { discountRate: line.discountRate } : {}),
+      accountCode: line.accountCode,
+      taxType: line.taxType,
+      ...(line.itemCode ? { itemCode: line.itemCode } : {}),
+      ...(line.tracking.length > 0 ? { tracking: line.tracking.map((t) => ({ name: t.name, option: t.option })) } : {}),
+    })),
+  };
+}

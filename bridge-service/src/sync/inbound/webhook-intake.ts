@@ -1,0 +1,75 @@
+/**
+ * From verified Xero webhook to stored jobs, fast: each event becomes one XERO_CHANGE job keyed by what it says
+ * (tenant, category, resource, event time), so a delivery Xero repeats, or the same event inside a duplicated
+ * batch, collapses onto the job already stored. Fetching the changed documents happens later, in the worker.
+ */
+import type { Logger } from '../../lib/logger';
+import type { XeroWebhookEvent, XeroWebhookPayload } from '../../server/deps';
+import type { Store } from '../../store/types';
+
+export const XERO_CHANGE = 'XERO_CHANGE';
+
+/** The categories whose documents the bridge mirrors (CONTACT and SUBSCRIPTION events are acknowledged only). */
+export const MIRRORED_CATEGORIES = ['INVOICE', 'CREDITNOTE'] as const;
+
+export interface WebhookIntakeStats {
+  accepted: number;
+  duplicates: number;
+  ignored: number;
+}
+
+/** `XERO:<tenantId>:<eventCategory>:<resourceId>:<eventDateUtc>`: the same event always gets the same key. */
+export function webhookJobKey(event: XeroWebhookEvent, receivedAt: number): string {
+  // An event without a time cannot be told from a later change of the same document: key it by arrival.
+  const when = typeof event.eventDateUtc === 'string' && event.eventDateUtc ? event.eventDateUtc : `rx${receivedAt}`;
+  return `XERO:${event.tenantId.toLowerCase()}:${event.eventCategory.toUpperCase()}:${event.resourceId.toLowerCase()}:${when}`;
+}
+
+export function createWebhookIntake(deps: {
+  store: Pick<Store, 'enqueueJob'>;
+  log: Logger;
+  /** New work stored: wake the worker. */
+  onAccepted?: () => void;
+  now?: () => number;
+}) {
+  const stats: WebhookIntakeStats = { accepted: 0, duplicates: 0, ignored: 0 };
+  const now = deps.now ?? Date.now;
+
+  async function accept(payload: XeroWebhookPayload): Promise<void> {
+    const receivedAt = now();
+    let accepted = 0;
+    for (const event of payload.events) {
+      const category = event.eventCategory.toUpperCase();
+      if (!(MIRRORED_CATEGORIES as readonly string[]).includes(category)) {
+        stats.ignored += 1;
+        continue;
+      }
+      const { created } = await deps.store.enqueueJob({
+        key: webhookJobKey(event, receivedAt),
+        action: XERO_CHANGE,
+        tenantId: event.tenantId,
+        payload: {
+          resourceId: event.resourceId,
+          eventCategory: category,
+          eventType: event.eventType,
+          eventDateUtc: event.eventDateUtc ?? null,
+          tenantId: event.tenantId,
+        },
+      });
+      if (created) accepted += 1;
+      else stats.duplicates += 1;
+    }
+    stats.accepted += accepted;
+    if (payload.events.length > 0) {
+      deps.log.info(
+        { events: payload.events.length, accepted, lastEventSequence: payload.lastEventSequence },
+        'Xero webhook stored',
+      );
+    }
+    if (accepted > 0) deps.onAccepted?.();
+  }
+
+  return { accept, stats };
+}
+
+export type WebhookIntake = ReturnType<typeof createWebhookIntake>;

@@ -1,0 +1,42 @@
+import type { SalesforceRecord } from '../salesforce/writeback';
+import type { SyncDeps } from './sync-deps';
+
+/**
+ * Writes Invoice_Line__c rows keyed by Xero's LineItemID. New rows are inserted with their master-detail parent;
+ * rows that already exist are updated WITHOUT it, because Salesforce refuses any write to a master-detail field
+ * that is not reparentable, even of the same value.
+ */
+export async function writeInvoiceLines(
+  deps: Pick<SyncDeps, 'queries' | 'writeback' | 'log'>,
+  lines: readonly SalesforceRecord[],
+  invoicesThatMayHaveLines: readonly string[],
+): Promise<void> {
+  if (lines.length === 0) return;
+  const existing = new Map<string, string>();
+  if (invoicesThatMayHaveLines.length > 0) {
+    for (const row of await deps.queries.invoiceLines(invoicesThatMayHaveLines)) {
+      if (row.Xero_Line_Item_Id__c) existing.set(row.Xero_Line_Item_Id__c, row.Id);
+    }
+  }
+  const updates: SalesforceRecord[] = [];
+  const inserts: SalesforceRecord[] = [];
+  for (const line of lines) {
+    const id = existing.get(String(line.Xero_Line_Item_Id__c));
+    if (id) {
+      const { Invoice__c: _parent, ...rest } = line;
+      updates.push({ ...rest, Id: id });
+    } else inserts.push(line);
+  }
+  const results = [
+    ...(updates.length > 0 ? await deps.writeback.update('Invoice_Line__c', updates) : []),
+    ...(inserts.length > 0 ? await deps.writeback.upsert('Invoice_Line__c', 'Xero_Line_Item_Id__c', inserts) : []),
+  ];
+  const refused = results.filter((r) => !r.ok);
+  if (refused.length > 0) {
+    deps.writeback.requireAll(
+      'Invoice_Line__c',
+      refused.map(() => 'line'),
+      refused,
+    );
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The fields a rep reads on Opportunity and Account (invoiced, paid, due, overdue, last payment, a one-line
+ * status) are recomputed by the bridge from the Invoice__c mirrors every time it writes invoices back, so they
+ * are current whenever an invoice is. Amounts never mix currencies: an Account with several currencies gets
+ * its per-currency figures in Receivables_Summary__c and blank single-currency totals.
+ */
+import {
+  accountSummary,
+  opportunitySummary,
+  type ReceivableInvoice,
+  type XeroInvoiceStatus,
+} from '../domain/receivables';
+import { money, sum, toWire } from '../domain/money';
+import type { Clock } from '../lib/clock';
+import type { Queries } from '../salesforce/queries';
+import type { Writeback } from '../salesforce/writeback';
+import type { Logger } from '../lib/logger';
+
+const XERO_STATUS: Record<string, XeroInvoiceStatus> = {
+  Draft: 'DRAFT',
+  'Awaiting Approval': 'SUBMITTED',
+  Approved: 'DRAFT',
+  Authorised: 'AUTHORISED',
+  'Partially Paid': 'AUTHORISED',
+  Paid: 'PAID',
+  Voided: 'VOIDED',
+  Deleted: 'DELETED',
+};
+
+type Row = Record<string, unknown>;
+
+interface Mirror extends ReceivableInvoice {
+  parentId: string;
+  lastPayment: string | null;
+}
+
+const text = (value: unknown) => (value === null || value === undefined ? '' : String(value));
+
+function toMirror(row: Row, parentField: string): Mirror | undefined {
+  const status = XERO_STATUS[text(row.Status__c)];
+  if (!status || !row.Currency_Code__c || !row.Due_Date__c || !row.Issue_Date__c) return undefined;
+  const payments = ((row.Payments__r as { records?: Row[] } | null)?.records ?? []).filter(
+    (p) => p.Status__c !== 'Deleted' && p.Payment_Date__c,
+  );
+  return {
+    parentId: text(row[parentField]),
+    status,
+    approved: row.Status__c === 'Approved',
+    currencyCode: text(row.Currency_Code__c),
+    total: text(row.Total__c ?? 0),
+    amountPaid: text(row.Amount_Paid__c ?? 0),
+    amountCredited: text(row.Amount_Credited__c ?? 0),
+    amountDue: text(row.Amount_Due__c ?? 0),
+    date: text(row.Issue_Date__c),
+    dueDate: text(row.Due_Date__c),
+    lastPayment:
+      payments
+        .map((p) => text(p.Payment_Date__c))
+        .sort()
+        .at(-1) ?? null,
+  };
+}
+
+function groupBy(mirrors: Mirror[]): Map<string, Mirror[]> {
+  const groups = new Map<string, Mirror[]>();
+  for (const m of mirrors) groups.set(m.parentId, [...(groups.get(m.parentId) ?? []), m]);
+  return groups;
+}
+
+const live = (m: Mirror) => m.status !== 'VOIDED' && m.status !== 'DELETED';
+const lastPayment = (group: Mirror[]) =>
+  group
+    .map((m) => m.lastPayment ?? '')
+    .sort()
+    .at(-1) || null;
+const amountOf = (values: string[]) => Number(toWire(sum(values.map((v) => money(v)))));
+
+export function createSummaries(deps: {
+  queries: Pick<Queries, 'invoicesFor'>;
+  writeback: Pick<Writeback, 'update'>;
+  clock: Pick<Clock, 'now'>;
+  log: Logger;
+}) {
+  const today = () => new Date(deps.clock.now()).toISOString().slice(0, 10);
+
+  async function refresh(parentField: 'Opportunity__c' | 'Account__c', ids: readonly string[]) {
+    if (ids.length === 0) return;
+    const rows = await deps.queries.invoicesFor(parentField, ids);
+    const groups = groupBy(rows.map((row) => toMirror(row, parentField)).filter((m): m is Mirror => m !== undefined));
+    const asOf = today();
+    const updates = ids.map((id) => {
+      const group = groups.get(id) ?? [];
+      const balances = accountSummary(group, asOf);
+      const single = balances.length === 1 ? balances[0] : undefined;
+      const common = {
+        Id: id,
+        Invoiced_Amount__c: single ? amountOf(group.filter(live).map((m) => String(m.total))) : null,
+        Amount_Due__c: single ? Number(toWire(single.outstanding)) : null,
+        Amount_Overdue__c: single ? Number(toWire(single.overdue)) : null,
+        Last_Payment_Date__c: lastPayment(group),
+      };
+      if (parentField === 'Opportunity__c') {
+        return {
+          ...common,
+          Amount_Paid__c: single ? amountOf(group.filter(live).map((m) => String(m.amountPaid))) : null,
+          Invoice_Currency__c: single?.currencyCode ?? null,
+          Invoice_Status__c: opportunitySummary(group, asOf).slice(0, 255),
+        };
+      }
+      return {
+        ...common,
+        Receivables_Currency__c: single?.currencyCode ?? null,
+        Receivables_Summary__c: JSON.stringify(
+          balances.map((b) => ({
+            currency: b.currencyCode,
+            outstanding: toWire(b.outstanding),
+            overdue: toWire(b.overdue),
+          })),
+        ),
+      };
+    });
+    const results = await deps.writeback.update(parentField === 'Opportunity__c' ? 'Opportunity' : 'Account', updates);
+    const refused = results.filter((r) => !r.ok);
+    if (refused.length > 0) deps.log.warn({ refused, parentField }, 'summary fields not updated');
+  }
+
+  return {
+    refreshOpportunities: (ids: readonly string[]) => refresh('Opportunity__c', ids),
+    refreshAccounts: (ids: readonly string[]) => refresh('Account__c', ids),
+  };
+}
+
+export type Summaries = ReturnType<typeof createSummaries>;

@@ -1,0 +1,26 @@
+import type { Clock } from '../lib/clock';
+import type { Logger } from '../lib/logger';
+import type { Queries } from '../salesforce/queries';
+import type { SalesforceNames } from '../salesforce/schema';
+import type { Writeback } from '../salesforce/writeback';
+import type { Store } from '../store/types';
+import type { XeroClient } from '../xero/client';
+import type { ReferenceData } from './reference-data';
+import type { Summaries } from './summaries';
+
+/** Everything the job handlers use, built once by the bridge. */
+export interface SyncDeps {
+  store: Store;
+  xero: XeroClient;
+  queries: Queries;
+  writeback: Writeback;
+  reference: ReferenceData;
+  summaries: Summaries;
+  names: SalesforceNames;
+  log: Logger;
+  clock: Pick<Clock, 'now'>;
+  /** The org's corporate currency: the invoice currency in single-currency orgs. */
+  corporateCurrency: string;
+  /** The Salesforce instance URL, for links from Xero back to the record. */
+  instanceUrl: () => string;
+}

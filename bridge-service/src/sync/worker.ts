@@ -1,0 +1,130 @@
+/**
+ * Claims jobs from the store and runs them through the handler for their action. Leases (renewed while a batch
+ * runs) let several bridge processes share one store and let a crashed worker's jobs be picked up again.
+ */
+import type { Clock } from '../lib/clock';
+import type { Logger } from '../lib/logger';
+import type { Store } from '../store/types';
+import type { Action } from '../salesforce/invoice-request';
+import { describeError } from './describe-error';
+import type { ActionHandler, JobOutcome, RequestJob } from './handler';
+
+export interface WorkerOptions {
+  store: Pick<Store, 'claimJobs' | 'heartbeatJob' | 'completeJob' | 'failJob'>;
+  handlers: Partial<Record<Action, ActionHandler>>;
+  /** This process, as the lease owner. */
+  owner: string;
+  log: Logger;
+  clock: Clock;
+  leaseMs?: number;
+  /** How long to wait when there is nothing to do (a `wake()` cuts it short). */
+  idleMs?: number;
+  /** After this many attempts a retryable failure becomes permanent (visible on the record, retried by RESYNC). */
+  maxAttempts?: number;
+  /** Called for every job that ends failed, after the store knows. */
+  onOutcome?: (job: RequestJob, outcome: JobOutcome) => void;
+}
+
+/** 5 s, 10 s, 20 s … capped at 15 minutes, with ±20 % jitter so retries from many jobs spread out. */
+export function retryDelay(attempts: number, random: () => number = Math.random): number {
+  const base = Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 15 * 60_000);
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+export function createWorker(opts: WorkerOptions) {
+  const { store, log, clock } = opts;
+  const leaseMs = opts.leaseMs ?? 120_000;
+  const idleMs = opts.idleMs ?? 500;
+  const maxAttempts = opts.maxAttempts ?? 10;
+  const actions = Object.keys(opts.handlers) as Action[];
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let idle: AbortController | undefined;
+
+  async function settle(job: RequestJob, outcome: JobOutcome): Promise<void> {
+    let final = outcome;
+    if (outcome.kind === 'retry' && job.attempts >= maxAttempts) {
+      final = { kind: 'failed', error: `${outcome.error} (gave up after ${job.attempts} attempts)` };
+    }
+    if (final.kind === 'done') await store.completeJob(job.id, opts.owner, final.result);
+    else if (final.kind === 'retry') {
+      await store.failJob(job.id, opts.owner, final.error, clock.now() + (final.delayMs ?? retryDelay(job.attempts)));
+    } else await store.failJob(job.id, opts.owner, final.error, null);
+    if (final.kind !== 'done') log.warn({ jobId: job.id, key: job.key, outcome: final }, 'job not done');
+    opts.onOutcome?.(job, final);
+  }
+
+  /** Runs one batch of one action; returns how many jobs it took. */
+  async function runOnce(action: Action): Promise<number> {
+    const handler = opts.handlers[action]!;
+    const jobs = (await store.claimJobs({
+      owner: opts.owner,
+      leaseMs,
+      limit: handler.batchSize,
+      actions: [action],
+    })) as RequestJob[];
+    if (jobs.length === 0) return 0;
+    const heartbeat = setInterval(() => {
+      for (const job of jobs) void store.heartbeatJob(job.id, opts.owner, leaseMs);
+    }, leaseMs / 3);
+    try {
+      let outcomes: Map<number, JobOutcome>;
+      try {
+        outcomes = await handler.run(jobs);
+      } catch (err) {
+        log.error({ err, action, jobs: jobs.length }, 'handler failed; jobs will retry');
+        outcomes = new Map(jobs.map((job) => [job.id, { kind: 'retry', error: describeError(err) }]));
+      }
+      for (const job of jobs) {
+        await settle(job, outcomes.get(job.id) ?? { kind: 'retry', error: 'the handler gave no outcome' });
+      }
+    } finally {
+      clearInterval(heartbeat);
+    }
+    return jobs.length;
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      let worked = 0;
+      for (const action of actions) {
+        if (!running) break;
+        try {
+          worked += await runOnce(action);
+        } catch (err) {
+          log.error({ err, action }, 'worker step failed');
+        }
+      }
+      if (worked === 0 && running) {
+        idle = new AbortController();
+        await clock.sleep(idleMs, idle.signal);
+      }
+    }
+  }
+
+  return {
+    start(): void {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    /** New work arrived: stop idling. */
+    wake(): void {
+      idle?.abort();
+    },
+    /** Stops claiming and waits for the batch in hand to finish. */
+    async stop(): Promise<void> {
+      running = false;
+      idle?.abort();
+      await loop;
+    },
+    /** One pass over every action, for tests: returns the number of jobs handled. */
+    async drainOnce(): Promise<number> {
+      let total = 0;
+      for (const action of actions) total += await runOnce(action);
+      return total;
+    },
+  };
+}
+
+export type Worker = ReturnType<typeof createWorker>;

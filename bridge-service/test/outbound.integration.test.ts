@@ -1,0 +1,244 @@
+/**
+ * Issue 6 end to end: the real bridge against both emulators. Closed-won deals in GBP, USD and EUR become DRAFT
+ * invoices in the right Xero organisation with Xero-exact totals and Invoice__c mirrors; approval authorises;
+ * rejection goes back to sales; VOID; a tax type Xero rejects lands on the record in words, and RESYNC after the
+ * fix succeeds; replays and restarts create nothing twice.
+ */
+import type { Connection } from 'jsforce';
+import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
+import pino from 'pino';
+import { XeroClient } from 'xero-node';
+import { connect } from '../sandbox/salesforce/test-helpers';
+import { waitFor } from './wait-for';
+
+const SALES = 'sam.seller@ledgerline.example';
+const FINANCE = 'fran.finance@ledgerline.example';
+const UK = '11111111-1111-4111-8111-111111111111';
+const US = '22222222-2222-4222-8222-222222222222';
+const EU = '33333333-3333-4333-8333-333333333333';
+
+type Row = Record<string, unknown>;
+
+let sandbox: Sandbox;
+let sales: Connection;
+let admin: Connection;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({
+    bridge: { workerIdleMs: 50, referenceTtlMs: 0 },
+    logger: pino({ level: process.env.BRIDGE_LOG ?? 'silent' }),
+  });
+  sales = connect(sandbox.sf, SALES);
+  admin = connect(sandbox.sf, 'integration@ledgerline.example');
+});
+
+afterAll(async () => {
+  await sandbox.close();
+});
+
+async function opportunity(currency: string): Promise<Row> {
+  const { records } = await admin.query<Row>(
+    `SELECT Id, Name, AccountId, Amount FROM Opportunity WHERE CurrencyIsoCode = '${currency}' AND IsWon = false ORDER BY Name LIMIT 1`,
+  );
+  if (!records[0]) throw new Error(`no open ${currency} opportunity in the seed`);
+  return records[0];
+}
+
+async function invoiceFor(opportunityId: string): Promise<Row | undefined> {
+  const { records } = await admin.query<Row>(
+    `SELECT Id, Opportunity__c, Status__c, Sync_Status__c, Sync_Message__c, Xero_Invoice_Id__c, Xero_Tenant_Id__c, Invoice_Number__c, ` +
+      `Currency_Code__c, Sub_Total__c, Total_Tax__c, Total__c, Amount_Due__c, Online_Invoice_URL__c, Billing_Entity__c, ` +
+      `Approval_Status__c, Approval_Comment__c, (SELECT Id, Line_Amount__c FROM Invoice_Lines__r) ` +
+      `FROM Invoice__c WHERE Opportunity__c = '${opportunityId}'`,
+  );
+  return records[0];
+}
+
+const xeroInvoices = (tenantId: string) => sandbox.xero.control.snapshot(tenantId).invoices as Row[];
+
+/** Xero's own view of an invoice, read with the real xero-node client. */
+async function xeroInvoice(tenantId: string, invoiceId: string) {
+  const xero = new XeroClient();
+  const tokens = sandbox.xero.control.issueTokens();
+  xero.setTokenSet({ ...tokens, expires_at: Math.floor(sandbox.xero.control.now() / 1000) + tokens.expires_in });
+  xero.accountingApi.basePath = sandbox.xero.apiUrl;
+  const { body } = await xero.accountingApi.getInvoice(tenantId, invoiceId);
+  return body.invoices![0]!;
+}
+
+async function closeWon(opp: Row): Promise<Row> {
+  await sales.sobject('Opportunity').update({ Id: opp.Id as string, StageName: 'Closed Won' });
+  return waitFor(`the invoice of ${String(opp.Name)}`, async () => {
+    const invoice = await invoiceFor(opp.Id as string);
+    // Synced with its lines written, or an error on the record.
+    const lines = (invoice?.Invoice_Lines__r as { records?: Row[] } | null)?.records ?? [];
+    return (invoice?.Sync_Status__c === 'Synced' && lines.length > 0) || invoice?.Sync_Status__c === 'Error'
+      ? invoice
+      : undefined;
+  });
+}
+
+describe('closed won → Xero draft → approval → authorised', () => {
+  const drafts = new Map<string, Row>();
+
+  it.each([
+    ['GBP', UK, 'UK_Ltd'],
+    ['USD', US, 'US_Inc'],
+    ['EUR', EU, 'EU_BV'],
+  ] as const)(
+    'a %s deal becomes a DRAFT in the right tenant with Xero-exact totals',
+    async (currency, tenant, entity) => {
+      const opp = await opportunity(currency);
+      const invoice = await closeWon(opp);
+      expect(invoice).toMatchObject({
+        Status__c: 'Draft',
+        Sync_Status__c: 'Synced',
+        Billing_Entity__c: entity,
+        Currency_Code__c: currency,
+        Xero_Tenant_Id__c: tenant,
+      });
+      expect(xeroInvoices(tenant).filter((x) => x.id === invoice.Xero_Invoice_Id__c)).toHaveLength(1);
+      const inXero = await xeroInvoice(tenant, invoice.Xero_Invoice_Id__c as string);
+      expect(inXero).toMatchObject({ status: 'DRAFT', type: 'ACCREC', currencyCode: currency });
+      expect(invoice.Invoice_Number__c).toBe(inXero.invoiceNumber);
+      expect(invoice.Sub_Total__c).toBe(inXero.subTotal);
+      expect(invoice.Total_Tax__c).toBe(inXero.totalTax);
+      expect(invoice.Total__c).toBe(inXero.total);
+      expect((invoice.Invoice_Lines__r as { records: Row[] }).records).toHaveLength(inXero.lineItems!.length);
+      drafts.set(currency, invoice);
+    },
+  );
+
+  it('finance approval authorises the invoice in Xero and writes back number, status and the online link', async () => {
+    const invoice = drafts.get('GBP')!;
+    sandbox.sf.control.approvals.submit(invoice.Id as string, { user: SALES });
+    sandbox.sf.control.approvals.approve(invoice.Id as string, {
+      user: FINANCE,
+      comment: 'Checked against the order form',
+    });
+    const authorised = await waitFor('the authorised invoice', async () => {
+      const row = await invoiceFor(String(invoice.Opportunity__c ?? ''));
+      return row?.Status__c === 'Authorised' ? row : undefined;
+    });
+    expect(authorised.Online_Invoice_URL__c).toMatch(/^https:\/\/in\.xero\.com\//);
+    const inXero = await xeroInvoice(UK, invoice.Xero_Invoice_Id__c as string);
+    expect(inXero.status).toBe('AUTHORISED');
+    // UK_Ltd emails authorised invoices to the customer.
+    expect(sandbox.xero.control.snapshot(UK).emailsSent).toEqual(
+      expect.arrayContaining([expect.objectContaining({ invoiceId: invoice.Xero_Invoice_Id__c })]),
+    );
+  });
+
+  it("a rejection sends the invoice back to sales with the approver's comment and leaves Xero alone", async () => {
+    const invoice = drafts.get('USD')!;
+    sandbox.sf.control.approvals.submit(invoice.Id as string, { user: SALES });
+    sandbox.sf.control.approvals.reject(invoice.Id as string, { user: FINANCE, comment: 'Wrong billing contact' });
+    const row = await invoiceFor(String(invoice.Opportunity__c));
+    expect(row).toMatchObject({
+      Status__c: 'Draft',
+      Approval_Status__c: 'Rejected',
+      Approval_Comment__c: 'Wrong billing contact',
+    });
+    const inXero = await xeroInvoice(US, invoice.Xero_Invoice_Id__c as string);
+    expect(inXero.status).toBe('DRAFT');
+  });
+
+  it('VOID voids an authorised invoice in Xero and in Salesforce', async () => {
+    const invoice = drafts.get('GBP')!;
+    const result = sandbox.sf.control.invoiceActions.voidInvoice(invoice.Id as string, FINANCE);
+    expect(result).toMatchObject({ isSuccess: true });
+    await waitFor(
+      'the voided invoice',
+      async () => (await invoiceFor(String(invoice.Opportunity__c)))?.Status__c === 'Voided',
+    );
+    expect((await xeroInvoice(UK, invoice.Xero_Invoice_Id__c as string)).status).toBe('VOIDED');
+  });
+});
+
+describe('failures people can act on', () => {
+  /** What an admin's metadata deploy does: custom metadata records cannot be changed through the data API. */
+  function setUkTaxType(taxType: string): void {
+    const rows = (sandbox.sf.org as unknown as { schema: { customMetadata: Map<string, Row[]> } }).schema
+      .customMetadata;
+    const uk = [...rows.values()].flat().find((r) => r.DeveloperName === 'UK_Ltd')!;
+    uk.Tax_Type__c = taxType;
+  }
+
+  it('a tax type Xero does not know lands on the record in words, and RESYNC after the fix creates the draft once', async () => {
+    setUkTaxType('OUTPUT9');
+    const opp = await opportunity('GBP');
+    const failed = await closeWon(opp);
+    expect(failed.Sync_Status__c).toBe('Error');
+    expect(failed.Sync_Message__c).toMatch(/OUTPUT9/);
+    expect(failed.Sync_Message__c).toMatch(/UK_Ltd|UK Ltd/);
+    expect(failed.Xero_Invoice_Id__c).toBeNull();
+
+    setUkTaxType('OUTPUT2');
+    const result = sandbox.sf.control.invoiceActions.resync(failed.Id as string, SALES);
+    expect(result).toMatchObject({ isSuccess: true });
+    const fixed = await waitFor('the resynced draft', async () => {
+      const row = await invoiceFor(opp.Id as string);
+      const lines = (row?.Invoice_Lines__r as { records?: Row[] } | null)?.records ?? [];
+      return row?.Sync_Status__c === 'Synced' && lines.length > 0 ? row : undefined;
+    });
+    expect(fixed.Id).toBe(failed.Id);
+    expect(xeroInvoices(UK).filter((x) => x.id === fixed.Xero_Invoice_Id__c)).toHaveLength(1);
+  });
+});
+
+describe('exactly once', () => {
+  const invoiceCount = () => [UK, US, EU].reduce((n, tenant) => n + xeroInvoices(tenant).length, 0);
+
+  it('replaying every request event three times creates nothing new in Xero', async () => {
+    const before = invoiceCount();
+    const events = sandbox.sf.control.events().filter((e) => e.channel.endsWith('Invoice_Request__e'));
+    expect(events.length).toBeGreaterThan(0);
+    for (let round = 0; round < 3; round += 1) {
+      for (const event of events) {
+        const fields = Object.fromEntries(Object.entries(event.data.payload).filter(([key]) => key.endsWith('__c')));
+        await admin.sobject('Invoice_Request__e').create(fields);
+      }
+    }
+    // Let the bridge take every replay in (its cursor passes the last one) and run whatever it queued.
+    const channel = '/event/Invoice_Request__e';
+    const last = Math.max(
+      ...sandbox.sf.control
+        .events()
+        .filter((e) => e.channel === channel)
+        .map((e) => e.replayId),
+    );
+    await waitFor(
+      'the bridge to read every replay',
+      async () => ((await sandbox.store.getReplayId(channel)) ?? 0) >= last,
+    );
+    await waitFor('the replays to be handled', async () => {
+      const counts = await sandbox.store.countJobsByState();
+      return counts.queued === 0 && counts.running === 0 ? counts : undefined;
+    });
+    expect(invoiceCount()).toBe(before);
+  });
+
+  it('a bridge restarted mid-run still gives exactly one Xero invoice per opportunity', async () => {
+    const { records } = await admin.query<Row>('SELECT Id FROM Opportunity WHERE IsWon = false ORDER BY Name');
+    expect(records.length).toBeGreaterThan(0);
+    await Promise.all(
+      records.map((r) => sales.sobject('Opportunity').update({ Id: r.Id as string, StageName: 'Closed Won' })),
+    );
+    await sandbox.stopBridge();
+    await sandbox.startBridge();
+    for (const r of records) {
+      const invoice = await waitFor(`the invoice of ${String(r.Id)}`, async () => {
+        const row = await invoiceFor(r.Id as string);
+        return row?.Sync_Status__c === 'Synced' ? row : undefined;
+      });
+      const tenant = invoice.Xero_Tenant_Id__c as string;
+      const matching = (sandbox.xero.control.snapshot(tenant).invoices as Row[]).filter(
+        (x) => x.id === invoice.Xero_Invoice_Id__c,
+      );
+      expect(matching).toHaveLength(1);
+    }
+    // One Xero invoice per won opportunity overall: count invoices in Salesforce with a Xero id.
+    const { records: mirrors } = await admin.query<Row>('SELECT Id FROM Invoice__c WHERE Xero_Invoice_Id__c != null');
+    expect(invoiceCount()).toBe(mirrors.length);
+  });
+});
