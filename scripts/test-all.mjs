@@ -46,7 +46,8 @@ step('typescript', bin('tsc'), ['-p', 'bridge-service', '--noEmit']);
 console.log('\n── jest: all projects');
 const work = mkdtempSync(path.join(tmpdir(), 'ldgr-test-'));
 const jsonFile = path.join(work, 'jest.json');
-const jest = spawnSync(bin('jest'), ['--ci', '--json', `--outputFile=${jsonFile}`], {
+// --forceExit: jsforce's streaming client can outlive a suite by a socket; CI must never hang on it.
+const jest = spawnSync(bin('jest'), ['--ci', '--forceExit', '--json', `--outputFile=${jsonFile}`], {
   cwd: root,
   stdio: 'inherit',
   env,
