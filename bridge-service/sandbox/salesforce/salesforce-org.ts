@@ -270,25 +270,28 @@ export class SalesforceOrg {
     const channels = this.pendingChannels;
     this.pendingEvents = [];
     this.pendingChannels = [];
-    const published: StoredEvent[] = [];
-    const now = this.clock.now();
-    events.forEach((data, i) => {
-      const replayId = this.store.nextReplayId++;
-      data.event.replayId = replayId;
-      const stored: StoredEvent = { channel: channels[i]!, replayId, publishedAt: now, data };
-      this.store.events.push(stored);
-      published.push(stored);
-    });
+    const published = events.map((data, i) => this.storeEvent(channels[i]!, data));
     this.pruneEvents();
     this.store.commit();
     for (const ev of published) for (const l of this.eventListeners) l(ev);
   }
 
-  /** Drops events older than the 72-hour retention window (high-volume platform events). */
+  /** Gives an event its replay id and puts it in the log. */
+  private storeEvent(channel: string, data: StoredEvent['data']): StoredEvent {
+    const replayId = this.store.nextReplayId++;
+    data.event.replayId = replayId;
+    const stored: StoredEvent = { channel, replayId, publishedAt: this.clock.now(), data };
+    this.store.events.push(stored);
+    return stored;
+  }
+
+  /** Drops events older than their retention (72 h for high-volume events, 24 h for standard-volume ones). */
   pruneEvents(): void {
-    const cutoff = this.clock.now() - EVENT_RETENTION_MS;
-    if (this.store.events.length && this.store.events[0]!.publishedAt < cutoff) {
-      this.store.events = this.store.events.filter((e) => e.publishedAt >= cutoff);
+    const now = this.clock.now();
+    const retention = (channel: string): number =>
+      this.findObject(channel.slice('/event/'.length))?.event?.retentionMs ?? EVENT_RETENTION_MS;
+    if (this.store.events.some((e) => e.publishedAt < now - retention(e.channel))) {
+      this.store.events = this.store.events.filter((e) => e.publishedAt >= now - retention(e.channel));
     }
   }
 
@@ -578,7 +581,15 @@ export class SalesforceOrg {
     for (const f of def.fields.values()) if (f.custom) payload[f.name] = record[f.name] ?? null;
     payload.CreatedDate = formatDateTime(this.clock.now());
     payload.CreatedById = ctx.userId;
-    this.pendingEvents.push({ schema: schemaId(def), payload, event: { EventUuid: randomUUID(), replayId: 0 } });
+    const data = { schema: schemaId(def), payload, event: { EventUuid: randomUUID(), replayId: 0 } };
+    if (def.event?.publishImmediately) {
+      // PublishImmediately: out now, whatever happens to the transaction
+      const ev = this.storeEvent(`/event/${def.name}`, data);
+      this.store.persist();
+      for (const l of this.eventListeners) l(ev);
+      return record.Id;
+    }
+    this.pendingEvents.push(data);
     this.pendingChannels.push(`/event/${def.name}`);
     return record.Id;
   }

@@ -20,8 +20,9 @@ describe('REST against fixture metadata (field-type edge cases)', () => {
   let em: SalesforceEmulator;
   let conn: Connection;
   let token: string;
+  const clock = frozenClock();
   beforeAll(async () => {
-    em = await startTestEmulator({ forceAppDir: FIXTURE_FORCE_APP, queryBatchSize: 5 });
+    em = await startTestEmulator({ forceAppDir: FIXTURE_FORCE_APP, queryBatchSize: 5, clock });
     token = em.control.login('integration@ledgerline.example').accessToken;
     conn = connect(em);
   });
@@ -327,12 +328,33 @@ describe('REST against fixture metadata (field-type edge cases)', () => {
   it('publishes a platform event over REST and validates it like a record', async () => {
     const ok = await raw('POST', '/sobjects/Ping__e', { Message__c: 'hello' });
     expect(ok.status).toBe(201);
-    expect(((await ok.json()) as { id: string }).id).toMatch(/^e00/);
+    expect(((await ok.json()) as { id: string }).id).toMatch(/^e0/);
     expect(em.control.events('/event/Ping__e').map((e) => e.data.payload.Message__c)).toEqual(['hello']);
     const missing = await raw('POST', '/sobjects/Ping__e', {});
     expect(((await missing.json()) as { errorCode: string }[])[0]?.errorCode).toBe('REQUIRED_FIELD_MISSING');
     const query = await raw('GET', `/query?q=${encodeURIComponent('SELECT Id FROM Ping__e')}`);
     expect(((await query.json()) as { errorCode: string }[])[0]?.errorCode).toBe('INVALID_TYPE');
+  });
+
+  it('publishes after commit by default, immediately for PublishImmediately events, and keeps standard-volume ones 24 h', async () => {
+    // mixed types in one collection (jsforce would stamp one type on all, so the raw call)
+    const res = await raw('POST', '/composite/sobjects', {
+      allOrNone: true,
+      records: [
+        { attributes: { type: 'Ping__e' }, Message__c: 'after commit' },
+        { attributes: { type: 'Alert__e' }, Text__c: 'immediately' },
+        { attributes: { type: 'Widget__c' }, Name: 'broken' },
+      ],
+    });
+    const results = (await res.json()) as { success: boolean }[];
+    expect(results.map((r) => r.success)).toEqual([false, false, false]);
+    expect(em.control.events('/event/Ping__e').map((e) => e.data.payload.Message__c)).not.toContain('after commit');
+    expect(em.control.events('/event/Alert__e').map((e) => e.data.payload.Text__c)).toEqual(['immediately']);
+    clock.advance(24 * 3_600_000 + 1);
+    expect(em.control.events('/event/Alert__e')).toEqual([]);
+    expect(em.control.events('/event/Ping__e').length).toBeGreaterThan(0);
+    conn = connect(em);
+    token = em.control.login('integration@ledgerline.example').accessToken;
   });
 
   it('reads custom metadata and describes objects', async () => {

@@ -64,7 +64,16 @@ describe('schema loader: field-type edge cases (fixture metadata)', () => {
   it('merges custom fields into standard objects, and knows events, settings and custom metadata', () => {
     expect(schema.objects.get('account')!.fields.get('tier__c')).toMatchObject({ length: 5, custom: true });
     expect(schema.objects.get('account')!.fields.get('name')).toMatchObject({ required: true, length: 255 });
-    expect(schema.objects.get('ping__e')).toMatchObject({ kind: 'event', keyPrefix: 'e00' });
+    expect(schema.objects.get('alert__e')).toMatchObject({
+      kind: 'event',
+      keyPrefix: 'e00',
+      event: { publishImmediately: true, retentionMs: 24 * 3_600_000 },
+    });
+    expect(schema.objects.get('ping__e')).toMatchObject({
+      kind: 'event',
+      keyPrefix: 'e01',
+      event: { publishImmediately: false, retentionMs: 72 * 3_600_000 },
+    });
     expect(schema.objects.get('widget_setting__c')).toMatchObject({ kind: 'setting' });
     expect(schema.customMetadata.get('Widget_Config__mdt')).toEqual([
       expect.objectContaining({ DeveloperName: 'Default', Label: 'Default Config', Limit__c: 42 }),

@@ -264,6 +264,12 @@ export function loadSchema(options: LoadOptions): Schema {
         childRelationships: [],
       };
       for (const f of systemFieldsFor(kind, meta)) def.fields.set(f.name.toLowerCase(), f);
+      if (kind === 'event') {
+        def.event = {
+          publishImmediately: str(meta.publishBehavior) === 'PublishImmediately',
+          retentionMs: (str(meta.eventType) === 'StandardVolume' ? 24 : 72) * 3_600_000,
+        };
+      }
       objects.set(name.toLowerCase(), def);
     }
     for (const file of listDir(join(objectsDir, dir, 'fields'))) {

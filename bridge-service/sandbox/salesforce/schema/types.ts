@@ -79,6 +79,8 @@ export interface ObjectDef {
   /** lower-cased field name -> definition */
   fields: Map<string, FieldDef>;
   childRelationships: ChildRelationship[];
+  /** platform events: PublishImmediately ignores rollbacks; StandardVolume events are kept 24 h, HighVolume 72 h */
+  event?: { publishImmediately: boolean; retentionMs: number };
 }
 
 export interface Schema {
