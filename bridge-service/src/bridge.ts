@@ -18,6 +18,7 @@ import type { Store } from './store/types';
 import { createDraftHandler } from './sync/create-draft';
 import { createIntake } from './sync/intake';
 import { authoriseHandler, resyncHandler, voidHandler } from './sync/invoice-actions';
+import { createReconciler } from './sync/reconcile';
 import { createReferenceData } from './sync/reference-data';
 import { createSummaries } from './sync/summaries';
 import type { SyncDeps } from './sync/sync-deps';
@@ -128,12 +129,16 @@ export async function createBridge(
     observeLag: (seconds) => metrics.observeEventLag('salesforce', seconds),
     now: () => clock.now(),
   });
+  const reconciler = createReconciler({ queries, store, reference, log, onQueued: () => worker.wake() });
   const subscriber = createEventSubscriber({
     conn,
     channel: names.channel('Invoice_Request__e'),
     cursor: store,
     handle: intake.handle,
-    onGap: (channel, lost) => log.warn({ channel, lost }, 'platform events may have been missed; RESYNC recovers any'),
+    onGap: (channel, lost) => {
+      log.warn({ channel, lost }, 'platform events may have been missed; reconciling');
+      reconciler.reconcile().catch((err: unknown) => log.error({ err }, 'reconciliation failed'));
+    },
     reauthenticate: async () => {
       const fresh = await connectSalesforce(config.salesforce, log, () => clock.now());
       conn.accessToken = fresh.accessToken;

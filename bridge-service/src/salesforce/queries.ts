@@ -131,6 +131,23 @@ export function createQueries(deps: { conn: Connection; names: SalesforceNames; 
       return emails;
     },
 
+    /** Opportunities won recently (by last change) that have no Invoice__c: what a lost event would leave behind. */
+    async wonWithoutInvoice(days: number): Promise<string[]> {
+      const won = await all<{ Id: string }>(
+        `SELECT Id FROM Opportunity WHERE IsWon = true AND LastModifiedDate = LAST_N_DAYS:${Math.trunc(days)}`,
+      );
+      const invoiced = new Set<string>();
+      const ids = won.map((row) => row.Id);
+      for (const row of await inBatches<Record<string, unknown>>(
+        ids,
+        (idList) =>
+          `SELECT ${api('Opportunity__c')} FROM ${api('Invoice__c')} WHERE ${api('Opportunity__c')} IN (${idList})`,
+      )) {
+        invoiced.add(String(row.Opportunity__c));
+      }
+      return ids.filter((id) => !invoiced.has(id));
+    },
+
     /** Billing entities (custom metadata records). */
     billingEntities() {
       return all<Record<string, unknown>>(

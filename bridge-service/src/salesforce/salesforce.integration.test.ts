@@ -152,6 +152,18 @@ for (const namespace of ['', 'ldgr'] as const) {
       await third.stop();
     });
 
+    it('finds won opportunities that have no invoice, for reconciliation after an event gap', async () => {
+      const queries = createQueries({ conn, names, multiCurrency: true });
+      const [opp] = await seededOpportunities();
+      expect(await queries.wonWithoutInvoice(4)).toEqual([]);
+      await connect(em, SALES).sobject('Opportunity').update({ Id: opp!.Id, StageName: 'Closed Won' });
+      expect(await queries.wonWithoutInvoice(4)).toEqual([opp!.Id]);
+      await createWriteback({ conn, names, log }).upsert('Invoice__c', 'Request_Key__c', [
+        { Request_Key__c: `CREATE_DRAFT:${opp!.Id}:1`, Opportunity__c: opp!.Id },
+      ]);
+      expect(await queries.wonWithoutInvoice(4)).toEqual([]);
+    });
+
     it('upserts invoices and lines by key and reports refused records in Salesforce words', async () => {
       const writeback = createWriteback({ conn, names, log });
       const [opp] = await seededOpportunities();

@@ -20,6 +20,7 @@ export const STANDARD_FIELDS = {
     IsWon: 'boolean',
     StageName: 'picklist',
     CurrencyIsoCode: 'picklist',
+    LastModifiedDate: 'datetime',
   },
   OpportunityLineItem: {
     Id: 'id',
