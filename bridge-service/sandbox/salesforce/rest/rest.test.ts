@@ -61,6 +61,21 @@ describe('REST against fixture metadata (field-type edge cases)', () => {
     expect(await gone.json()).toEqual([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
   });
 
+  it('retrieves many records in one call (null for an id that does not exist)', async () => {
+    const made = await conn.sobject('Widget__c').create([
+      { Name: 'Many 1', Price__c: 1 },
+      { Name: 'Many 2', Price__c: 2 },
+    ]);
+    const ids = made.map((r) => (r as { id: string }).id);
+    const missing = `${ids[0]!.slice(0, 3)}0000000ZZZZZ`;
+    const got = (await conn
+      .sobject('Widget__c')
+      .retrieve([...ids, missing], { fields: ['Name', 'Price__c'] })) as (Rec | null)[];
+    expect(got.map((r) => r && r.Name)).toEqual(['Many 1', 'Many 2', null]);
+    const all = (await conn.sobject('Widget__c').retrieve(ids)) as Rec[];
+    expect(all[1]).toMatchObject({ Name: 'Many 2', Price__c: 2, Colour__c: 'Red' });
+  });
+
   it('rejects an unknown field, a too-long string and a bad picklist value as Salesforce does', async () => {
     const unknown = await raw('POST', '/sobjects/Widget__c', { Name: 'x', Price__c: 1, Bogus__c: 1 });
     expect(unknown.status).toBe(400);

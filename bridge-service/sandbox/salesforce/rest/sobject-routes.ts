@@ -311,6 +311,40 @@ export function registerSObjectRoutes(app: FastifyInstance, deps: RouteDeps): vo
     },
   );
 
+  // retrieve many: one record (or null) per id, in order
+  const retrieveMany = (
+    req: FastifyRequest,
+    type: string,
+    ids: string[],
+    fields: string[],
+  ): (Record<string, unknown> | null)[] => {
+    if (ids.length > 2000)
+      throw new SalesforceError(400, 'EXCEEDED_ID_LIMIT', 'Number of ids in the request exceeds the limit of 2000');
+    return ids.map((id) => {
+      try {
+        return present(req, type, id, fields.join(','));
+      } catch (err) {
+        if (err instanceof SalesforceError && err.status === 404) return null;
+        throw err;
+      }
+    });
+  };
+  app.post<{ Params: { type: string } }>('/services/data/:version/composite/sobjects/:type', async (req) => {
+    const body = z
+      .object({ ids: z.array(z.string()).min(1), fields: z.array(z.string()).min(1) })
+      .parse(req.body ?? {});
+    return retrieveMany(req, req.params.type, body.ids, body.fields);
+  });
+  app.get<{ Params: { type: string }; Querystring: { ids?: string; fields?: string } }>(
+    '/services/data/:version/composite/sobjects/:type',
+    async (req) => {
+      const split = (v?: string): string[] => (v ?? '').split(',').filter(Boolean);
+      if (!split(req.query.ids).length || !split(req.query.fields).length)
+        throw new SalesforceError(400, 'MISSING_ARGUMENT', 'ids and fields are required');
+      return retrieveMany(req, req.params.type, split(req.query.ids), split(req.query.fields));
+    },
+  );
+
   app.delete<{ Querystring: { ids?: string; allOrNone?: string } }>(
     '/services/data/:version/composite/sobjects',
     async (req) => {
