@@ -1,4 +1,4 @@
-import type { Connection } from 'jsforce';
+import { SfDate, type Connection } from 'jsforce';
 import type { ScaledClock } from '../clock';
 import type { SalesforceEmulator } from '../server';
 import { FINANCE, SALES, connect, frozenClock, startTestEmulator } from '../test-helpers';
@@ -40,6 +40,34 @@ describe('org behaviours mirroring the package Apex', () => {
     };
     return res.id;
   }
+
+  it("answers the SOQL jsforce's query builder writes (find, include, sort, date literals)", async () => {
+    const rows = await integration
+      .sobject('Opportunity')
+      .find(
+        {
+          IsClosed: false,
+          CurrencyIsoCode: { $in: ['GBP', 'EUR'] },
+          CloseDate: { $gte: SfDate.TODAY },
+          Name: { $like: '%-%' },
+        },
+        ['Id', 'Name', 'Account.Name'],
+      )
+      .include('OpportunityLineItems')
+      .select(['Id', 'Quantity', 'TotalPrice'])
+      .end()
+      .sort('-CloseDate')
+      .limit(10);
+    expect(rows.length).toBe(4);
+    expect(rows.map((r) => (r as Rec).Name)).toEqual([
+      'Stark - Premium Support',
+      'Northwind - Support Renewal',
+      'Acme - Platform 2026',
+      'Vandelay - Platform EU',
+    ]);
+    expect((rows[0] as Rec).OpportunityLineItems).toMatchObject({ totalSize: 1, records: [{ Quantity: 24 }] });
+    expect(await integration.sobject('Account').count({ BillingCountry: 'GB' })).toBe(2);
+  });
 
   describe('OpportunityTriggerHandler', () => {
     it('publishes exactly one CREATE_DRAFT, keyed CREATE_DRAFT:<id>:1, when an opportunity turns won', async () => {
