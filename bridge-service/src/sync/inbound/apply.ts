@@ -75,7 +75,11 @@ export interface InvoicePlan {
  * The writes that bring an Invoice__c mirror (queried with its lines' and payments' Xero ids) to a Xero
  * invoice's state, or undefined when the mirror already holds a newer version. Pure.
  */
-export function planInvoice(mirror: Row, invoice: XeroInvoice, ctx: { tenantId: string; now: number }): InvoicePlan | undefined {
+export function planInvoice(
+  mirror: Row,
+  invoice: XeroInvoice,
+  ctx: { tenantId: string; now: number },
+): InvoicePlan | undefined {
   if (!isNewer(invoice.updatedDateUTC, mirror.Xero_Updated__c)) return undefined;
   const mirrorId = String(mirror.Id);
   const record = invoiceRecord(invoice, {
@@ -90,7 +94,7 @@ export function planInvoice(mirror: Row, invoice: XeroInvoice, ctx: { tenantId: 
   // Inbound reads never settle an outbound failure the record shows: leave sync status and message alone.
   delete record.Sync_Status__c;
   delete record.Sync_Message__c;
-  const update = { ...record, Id: mirrorId };
+  const update: SalesforceRecord = { ...record, Id: mirrorId };
 
   const lineIds = new Map(
     children(mirror, 'Invoice_Lines__r').map((line) => [text(line.Xero_Line_Item_Id__c), String(line.Id)]),
@@ -211,7 +215,8 @@ export function createInboundApply(deps: SyncDeps) {
       Change__c: c.change,
     }));
     const outcomes = await writeback.create('Sync_Update__e', events);
-    if (outcomes.some((o) => !o.ok)) log.warn({ refused: outcomes.filter((o) => !o.ok) }, 'Sync_Update__e not published');
+    if (outcomes.some((o) => !o.ok))
+      log.warn({ refused: outcomes.filter((o) => !o.ok) }, 'Sync_Update__e not published');
   }
 
   /** Writes these Xero invoices of one tenant back to their mirrors (creating mirrors for known accounts). */
@@ -335,8 +340,12 @@ export function createInboundApply(deps: SyncDeps) {
     const mirrorOfInvoice = (xeroId: string | undefined) =>
       xeroId ? invoiceMirrors.get(xeroId.toLowerCase()) : undefined;
 
-    const upserts: { note: XeroCreditNote; record: SalesforceRecord; mirror: Row | undefined; invoice: Row | undefined }[] =
-      [];
+    const upserts: {
+      note: XeroCreditNote;
+      record: SalesforceRecord;
+      mirror: Row | undefined;
+      invoice: Row | undefined;
+    }[] = [];
     for (const note of latestOf(sales, (n) => n.creditNoteID!)) {
       const mirror = mirrors.get(note.creditNoteID!.toLowerCase());
       if (mirror && !isNewer(note.updatedDateUTC, mirror.Xero_Updated__c)) {
@@ -476,7 +485,8 @@ export function latestOf<T extends { updatedDateUTC?: XeroDate }>(items: readonl
   for (const item of items) {
     const key = id(item).toLowerCase();
     const held = byId.get(key);
-    if (!held || (xeroVersion(item.updatedDateUTC) ?? 0) >= (xeroVersion(held.updatedDateUTC) ?? 0)) byId.set(key, item);
+    if (!held || (xeroVersion(item.updatedDateUTC) ?? 0) >= (xeroVersion(held.updatedDateUTC) ?? 0))
+      byId.set(key, item);
   }
   return [...byId.values()];
 }

@@ -1,0 +1,152 @@
+import type { XeroInvoice } from '../../xero/types';
+import { isNewer, latestOf, planInvoice, xeroVersion } from './apply';
+
+const T1 = '2026-03-01T10:00:00.000Z';
+const T2 = '2026-03-01T10:00:05.000Z';
+
+function invoice(overrides: Partial<XeroInvoice> = {}): XeroInvoice {
+  return {
+    invoiceID: 'a1b2c3d4-0000-4000-8000-000000000001',
+    invoiceNumber: 'INV-0042',
+    type: 'ACCREC',
+    status: 'AUTHORISED',
+    currencyCode: 'GBP',
+    subTotal: 1000,
+    totalTax: 200,
+    total: 1200,
+    amountPaid: 0,
+    amountCredited: 0,
+    amountDue: 1200,
+    date: '2026-03-01',
+    dueDate: '2026-03-31',
+    updatedDateUTC: new Date(T1),
+    lineItems: [
+      { lineItemID: 'line-1', description: 'Seats', quantity: 10, unitAmount: 100, lineAmount: 1000, taxAmount: 200 },
+    ],
+    payments: [],
+    ...overrides,
+  };
+}
+
+function mirror(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    Id: 'a00000000000001AAA',
+    Opportunity__c: '006000000000001AAA',
+    Account__c: '001000000000001AAA',
+    Request_Key__c: 'REQ-1',
+    Xero_Invoice_Id__c: 'a1b2c3d4-0000-4000-8000-000000000001',
+    Xero_Tenant_Id__c: 'tenant-uk',
+    Billing_Entity__c: 'UK_Ltd',
+    Approval_Status__c: 'Approved',
+    Amount_Paid__c: 0,
+    Xero_Updated__c: '2026-03-01T10:00:00.000+0000',
+    Invoice_Lines__r: { records: [{ Id: 'a01000000000001AAA', Xero_Line_Item_Id__c: 'line-1' }] },
+    Payments__r: null,
+    ...overrides,
+  };
+}
+
+const ctx = { tenantId: 'tenant-uk', now: Date.parse('2026-03-02T00:00:00Z') };
+
+describe('newer UpdatedDateUTC wins', () => {
+  it('reads Xero versions in every shape the API and Salesforce give them', () => {
+    const ms = Date.parse(T1);
+    expect(xeroVersion(new Date(T1))).toBe(ms);
+    expect(xeroVersion(`/Date(${ms}+0000)/`)).toBe(ms);
+    expect(xeroVersion('2026-03-01T10:00:00')).toBe(ms);
+    expect(xeroVersion('2026-03-01T10:00:00.000+0000')).toBe(ms);
+    expect(xeroVersion(undefined)).toBeUndefined();
+  });
+
+  it('overwrites with a newer or the same version, never with an older one', () => {
+    expect(isNewer(new Date(T2), '2026-03-01T10:00:00.000+0000')).toBe(true);
+    expect(isNewer(new Date(T1), '2026-03-01T10:00:00.000+0000')).toBe(true);
+    expect(isNewer(new Date(T1), '2026-03-01T10:00:05.000+0000')).toBe(false);
+    expect(isNewer(new Date(T1), null)).toBe(true);
+    // A document without a version only fills a mirror that has none.
+    expect(isNewer(undefined, null)).toBe(true);
+    expect(isNewer(undefined, '2026-03-01T10:00:00.000+0000')).toBe(false);
+  });
+
+  it('an older Xero version plans nothing (a late or reordered event cannot regress the mirror)', () => {
+    const stale = invoice({ updatedDateUTC: new Date(T1), amountPaid: 0, amountDue: 1200 });
+    expect(
+      planInvoice(mirror({ Xero_Updated__c: '2026-03-01T10:00:05.000+0000', Amount_Paid__c: 1200 }), stale, ctx),
+    ).toBeUndefined();
+  });
+
+  it('a newer version updates status and amounts, adds the new payment and keeps the parent off updated rows', () => {
+    const paid = invoice({
+      updatedDateUTC: new Date(T2),
+      amountPaid: 200,
+      amountDue: 1000,
+      payments: [{ paymentID: 'pay-1', date: '2026-03-01', amount: 200, reference: 'part' }],
+    });
+    const plan = planInvoice(mirror(), paid, ctx)!;
+    expect(plan.update).toMatchObject({
+      Id: 'a00000000000001AAA',
+      Status__c: 'Partially Paid',
+      Amount_Paid__c: 200,
+      Amount_Due__c: 1000,
+      Request_Key__c: 'REQ-1',
+      Opportunity__c: '006000000000001AAA',
+      Xero_Updated__c: T2,
+    });
+    expect(plan.update).not.toHaveProperty('Sync_Status__c');
+    expect(plan.lineUpdates).toEqual([
+      expect.objectContaining({ Id: 'a01000000000001AAA', Xero_Line_Item_Id__c: 'line-1' }),
+    ]);
+    expect(plan.lineUpdates[0]).not.toHaveProperty('Invoice__c');
+    expect(plan.lineInserts).toEqual([]);
+    expect(plan.paymentInserts).toEqual([
+      expect.objectContaining({
+        Xero_Payment_Id__c: 'pay-1',
+        Invoice__c: 'a00000000000001AAA',
+        Amount__c: 200,
+        Status__c: 'Authorised',
+      }),
+    ]);
+    expect(plan.change).toBe('PAYMENT');
+  });
+
+  it('a payment the newer invoice no longer lists is marked Deleted; known ones are left alone', () => {
+    const reversed = invoice({ updatedDateUTC: new Date(T2), amountPaid: 0, amountDue: 1200, payments: [] });
+    const plan = planInvoice(
+      mirror({
+        Amount_Paid__c: 200,
+        Payments__r: {
+          records: [
+            { Id: 'a02000000000001AAA', Xero_Payment_Id__c: 'pay-1', Status__c: 'Authorised' },
+            { Id: 'a02000000000002AAA', Xero_Payment_Id__c: 'pay-0', Status__c: 'Deleted' },
+          ],
+        },
+      }),
+      reversed,
+      ctx,
+    )!;
+    expect(plan.paymentUpdates).toEqual([{ Id: 'a02000000000001AAA', Status__c: 'Deleted', Xero_Updated__c: T2 }]);
+    expect(plan.paymentInserts).toEqual([]);
+    expect(plan.update.Status__c).toBe('Authorised');
+  });
+
+  it('new lines are inserted with their parent', () => {
+    const edited = invoice({
+      updatedDateUTC: new Date(T2),
+      lineItems: [
+        ...invoice().lineItems!,
+        { lineItemID: 'line-2', description: 'Onboarding', quantity: 1, unitAmount: 50 },
+      ],
+    });
+    const plan = planInvoice(mirror(), edited, ctx)!;
+    expect(plan.lineInserts).toEqual([
+      expect.objectContaining({ Xero_Line_Item_Id__c: 'line-2', Invoice__c: 'a00000000000001AAA' }),
+    ]);
+  });
+
+  it('keeps the newest of several versions of one document in a batch', () => {
+    const older = invoice({ updatedDateUTC: new Date(T1), amountPaid: 0 });
+    const newer = invoice({ updatedDateUTC: new Date(T2), amountPaid: 200 });
+    expect(latestOf([newer, older], (i) => i.invoiceID!)).toEqual([newer]);
+    expect(latestOf([older, newer], (i) => i.invoiceID!)).toEqual([newer]);
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * XERO_CHANGE: the documents webhooks said changed, fetched in batches (40 ids a call) and written back newer
+ * version wins. A batch groups its events by tenant; one tenant failing does not hold back the others.
+ */
+import { isTransient } from '../../lib/errors';
+import type { XeroCreditNote, XeroInvoice } from '../../xero/types';
+import type { XeroClient } from '../../xero/client';
+import { describeError } from '../describe-error';
+import type { ActionHandler, JobOutcome, RequestJob } from '../handler';
+import type { SyncDeps } from '../sync-deps';
+import { createInboundApply, type InboundApply } from './apply';
+
+/** Ids per Xero read (GET Invoices?IDs= and CreditNotes where-clauses stay well inside URL limits). */
+export const IDS_PER_XERO_CALL = 40;
+/** How often an event for a bridge-made invoice waits for CREATE_DRAFT to write its mirror. */
+const MIRROR_WAITS = 3;
+const MIRROR_WAIT_MS = 15_000;
+
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** What a XERO_CHANGE job holds (one webhook event). */
+export interface XeroChangePayload {
+  resourceId: string;
+  eventCategory: string;
+  eventType?: string;
+  eventDateUtc?: string | null;
+  tenantId: string;
+}
+
+/** Credit notes by Xero id (the API has no IDs filter for them: a where-clause of guids, 40 a call). */
+export async function getCreditNotesByIds(
+  xero: Pick<XeroClient, 'getCreditNotes'>,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<XeroCreditNote[]> {
+  const out: XeroCreditNote[] = [];
+  const valid = ids.filter((id) => GUID.test(id));
+  for (let i = 0; i < valid.length; i += IDS_PER_XERO_CALL) {
+    const where = valid
+      .slice(i, i + IDS_PER_XERO_CALL)
+      .map((id) => `CreditNoteID==Guid("${id}")`)
+      .join(' OR ');
+    for (let page = 1; ; page += 1) {
+      const result = await xero.getCreditNotes(tenantId, { where, page, pageSize: 100 });
+      out.push(...result.items);
+      if (!result.hasMore) break;
+    }
+  }
+  return out;
+}
+
+/**
+ * Fetches and writes back what changed in one tenant: credit notes first, then the invoices named by events or
+ * by the credit notes' allocations. Returns the Xero invoice ids still waiting for their mirror.
+ */
+export async function syncTenantChanges(
+  deps: Pick<SyncDeps, 'xero' | 'log'>,
+  apply: InboundApply,
+  tenantId: string,
+  ids: { invoiceIds: readonly string[]; creditNoteIds: readonly string[] },
+): Promise<{ awaitingMirror: string[]; errors: string[]; changed: number }> {
+  const notes = ids.creditNoteIds.length > 0 ? await getCreditNotesByIds(deps.xero, tenantId, ids.creditNoteIds) : [];
+  const credited = await apply.applyCreditNotes(tenantId, notes);
+  const invoiceIds = [
+    ...new Set([...ids.invoiceIds, ...credited.allocatedInvoiceIds].map((id) => id.toLowerCase())),
+  ].filter((id) => GUID.test(id));
+  const invoices: XeroInvoice[] = invoiceIds.length > 0 ? await deps.xero.getInvoicesByIds(tenantId, invoiceIds) : [];
+  const written = await apply.applyInvoices(tenantId, invoices);
+  return {
+    awaitingMirror: written.awaitingMirror,
+    errors: [...credited.errors, ...written.errors],
+    changed: credited.changed.length + written.changed.length,
+  };
+}
+
+export function xeroChangeHandler(deps: SyncDeps): ActionHandler {
+  const apply = createInboundApply(deps);
+  return {
+    batchSize: 200,
+    async run(jobs: readonly RequestJob[]) {
+      const outcomes = new Map<number, JobOutcome>();
+      const byTenant = new Map<string, { job: RequestJob; event: XeroChangePayload }[]>();
+      for (const job of jobs) {
+        const event = job.payload as unknown as XeroChangePayload;
+        if (!event?.tenantId || !event.resourceId) {
+          outcomes.set(job.id, { kind: 'failed', error: 'not a Xero change event' });
+          continue;
+        }
+        const tenant = event.tenantId.toLowerCase();
+        byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), { job, event }]);
+      }
+      for (const [tenantId, group] of byTenant) {
+        const idsOf = (category: string) => [
+          ...new Set(
+            group
+              .filter((g) => g.event.eventCategory.toUpperCase() === category)
+              .map((g) => g.event.resourceId.toLowerCase()),
+          ),
+        ];
+        try {
+          const result = await syncTenantChanges(deps, apply, tenantId, {
+            invoiceIds: idsOf('INVOICE'),
+            creditNoteIds: idsOf('CREDITNOTE'),
+          });
+          const waiting = new Set(result.awaitingMirror.map((id) => id.toLowerCase()));
+          for (const { job, event } of group) {
+            if (result.errors.length > 0) {
+              outcomes.set(job.id, { kind: 'retry', error: result.errors.slice(0, 3).join('; ') });
+            } else if (waiting.has(event.resourceId.toLowerCase()) && job.attempts < MIRROR_WAITS) {
+              outcomes.set(job.id, {
+                kind: 'retry',
+                error: 'the invoice has no Salesforce mirror yet',
+                delayMs: MIRROR_WAIT_MS,
+              });
+            } else outcomes.set(job.id, { kind: 'done', result: { changed: result.changed } });
+          }
+          if (result.errors.length > 0)
+            deps.log.warn({ tenantId, errors: result.errors }, 'Xero changes not all written back');
+        } catch (err) {
+          const message = describeError(err);
+          deps.log.warn({ err, tenantId, jobs: group.length }, 'Xero changes not fetched');
+          for (const { job } of group) {
+            outcomes.set(
+              job.id,
+              isTransient(err) ? { kind: 'retry', error: message } : { kind: 'retry', error: message, delayMs: 60_000 },
+            );
+          }
+        }
+      }
+      return outcomes;
+    },
+  };
+}
