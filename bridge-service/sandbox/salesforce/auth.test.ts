@@ -2,7 +2,16 @@ import { generateKeyPairSync } from 'node:crypto';
 import { Connection } from 'jsforce';
 import type { SalesforceEmulator } from './server';
 import type { ScaledClock } from './clock';
-import { API_VERSION, CONSUMER_KEY, INTEGRATION, frozenClock, jwtAssertion, startTestEmulator } from './test-helpers';
+import {
+  API_VERSION,
+  CONSUMER_KEY,
+  INTEGRATION,
+  SALES,
+  frozenClock,
+  jwtAssertion,
+  publicKeyPem,
+  startTestEmulator,
+} from './test-helpers';
 
 const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -76,6 +85,20 @@ describe('OAuth token endpoint through jsforce', () => {
       error: 'invalid_grant',
       description: 'audience is invalid',
     });
+  });
+
+  it('accepts only the pre-authorised user when the app names one', async () => {
+    await em.close();
+    em = await startTestEmulator({ clock, jwt: { consumerKey: CONSUMER_KEY, publicKeyPem, username: INTEGRATION } });
+    const conn = new Connection({ loginUrl: em.url, version: API_VERSION });
+    await expect(
+      conn.authorize({ grant_type: JWT_GRANT, assertion: jwtAssertion(claims({ sub: SALES })) }),
+    ).rejects.toMatchObject({
+      name: 'invalid_grant',
+      message: "user hasn't approved this consumer",
+    });
+    await conn.authorize({ grant_type: JWT_GRANT, assertion: jwtAssertion(claims()) });
+    expect(conn.accessToken).toBeTruthy();
   });
 
   it('grants client credentials to the run-as user', async () => {

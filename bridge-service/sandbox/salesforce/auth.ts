@@ -16,6 +16,8 @@ export interface JwtConfig {
   publicKeyPem: string;
   /** audiences accepted besides the emulator's own URL */
   audiences?: string[];
+  /** when set, the only user pre-authorised for the app (others get "user hasn't approved this consumer") */
+  username?: string;
 }
 
 export interface ClientCredentialsConfig {
@@ -152,8 +154,10 @@ export class AuthService {
     const nowSec = Math.floor(this.org.clock.now() / 1000);
     if (claims.exp <= nowSec) throw new OAuthError(400, 'invalid_grant', 'expired authorization code');
     const user = this.org.userByUsername(claims.sub);
-    if (!user || user.IsActive === false)
+    const approved = !this.options.jwt.username || this.options.jwt.username.toLowerCase() === claims.sub.toLowerCase();
+    if (!user || user.IsActive === false || !approved) {
       throw new OAuthError(400, 'invalid_grant', "user hasn't approved this consumer");
+    }
     return user.Id;
   }
 
