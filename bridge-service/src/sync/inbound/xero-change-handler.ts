@@ -106,7 +106,12 @@ export function xeroChangeHandler(deps: SyncDeps): ActionHandler {
           for (const { job, event } of group) {
             if (result.errors.length > 0) {
               outcomes.set(job.id, { kind: 'retry', error: result.errors.slice(0, 3).join('; ') });
-            } else if (waiting.has(event.resourceId.toLowerCase()) && job.attempts < MIRROR_WAITS) {
+            } else if (
+              waiting.has(event.resourceId.toLowerCase()) &&
+              // CREATE_DRAFT writes the created version itself; a later change must wait for that mirror.
+              event.eventType?.toUpperCase() !== 'CREATE' &&
+              job.attempts < MIRROR_WAITS
+            ) {
               outcomes.set(job.id, {
                 kind: 'retry',
                 error: 'the invoice has no Salesforce mirror yet',
