@@ -17,7 +17,7 @@ import { openStore } from './store';
 import type { Store } from './store/types';
 import { createDraftHandler } from './sync/create-draft';
 import { createIntake } from './sync/intake';
-import { authoriseHandler, resyncHandler, voidHandler } from './sync/invoice-actions';
+import { authoriseHandler, creditHandler, resyncHandler, voidHandler } from './sync/invoice-actions';
 import { createReconciler } from './sync/reconcile';
 import { createReferenceData } from './sync/reference-data';
 import { createSummaries } from './sync/summaries';
@@ -114,6 +114,7 @@ export async function createBridge(
       CREATE_DRAFT: createDraftHandler(deps),
       AUTHORISE: authoriseHandler(deps),
       VOID: voidHandler(deps),
+      CREDIT: creditHandler(deps),
       RESYNC: resyncHandler(deps),
     },
     owner: config.instanceId,

@@ -155,6 +155,57 @@ describe('closed won → Xero draft → approval → authorised', () => {
   });
 });
 
+describe('credit notes started in Salesforce', () => {
+  it('a partial credit waits for finance approval, then is authorised and allocated in Xero and mirrored', async () => {
+    const opp = await opportunity('EUR');
+    const draft = await closeWon(opp);
+    sandbox.sf.control.approvals.submit(draft.Id as string, { user: SALES });
+    sandbox.sf.control.approvals.approve(draft.Id as string, { user: FINANCE });
+    const authorised = await waitFor('the authorised EUR invoice', async () => {
+      const row = await invoiceFor(opp.Id as string);
+      return row?.Status__c === 'Authorised' ? row : undefined;
+    });
+
+    const sent = sandbox.sf.control.invoiceActions.credit(authorised.Id as string, FINANCE, {
+      amount: 121,
+      reason: 'One seat returned',
+    });
+    expect(sent).toMatchObject({ isSuccess: true });
+    const pending = await waitFor('the credit note awaiting approval', async () => {
+      const { records } = await admin.query<Row>(
+        `SELECT Id, Status__c, Total__c, Total_Tax__c, Xero_Credit_Note_Id__c FROM Credit_Note__c WHERE Invoice__c = '${String(authorised.Id)}'`,
+      );
+      return records[0];
+    });
+    // Nothing reaches Xero before finance approves; the total is the gross amount asked for, tax included (21%).
+    expect(pending).toMatchObject({
+      Status__c: 'Draft',
+      Total__c: 121,
+      Total_Tax__c: 21,
+      Xero_Credit_Note_Id__c: null,
+    });
+
+    sandbox.sf.control.approvals.submit(pending.Id as string, { user: FINANCE });
+    sandbox.sf.control.approvals.approve(pending.Id as string, { user: FINANCE });
+    const credited = await waitFor('the allocated credit', async () => {
+      const row = await invoiceFor(opp.Id as string);
+      return row && Number(row.Amount_Due__c) === Number(authorised.Total__c) - 121 ? row : undefined;
+    });
+    expect(credited.Status__c).toBe('Partially Paid');
+    const { records: notes } = await admin.query<Row>(
+      `SELECT Status__c, Remaining_Credit__c, Xero_Credit_Note_Id__c, (SELECT Amount__c FROM Allocations__r) FROM Credit_Note__c WHERE Id = '${String(pending.Id)}'`,
+    );
+    expect(notes[0]).toMatchObject({ Status__c: 'Paid', Remaining_Credit__c: 0 });
+    expect((notes[0]!.Allocations__r as { records: Row[] }).records).toEqual([
+      expect.objectContaining({ Amount__c: 121 }),
+    ]);
+    const inXero = (sandbox.xero.control.snapshot(EU).creditNotes as Row[]).filter(
+      (n) => n.id === notes[0]!.Xero_Credit_Note_Id__c,
+    );
+    expect(inXero).toEqual([expect.objectContaining({ status: 'PAID', total: '121.00' })]);
+  });
+});
+
 describe('failures people can act on', () => {
   /** What an admin's metadata deploy does: custom metadata records cannot be changed through the data API. */
   function setUkTaxType(taxType: string): void {

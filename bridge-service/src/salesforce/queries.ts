@@ -148,6 +148,16 @@ export function createQueries(deps: { conn: Connection; names: SalesforceNames; 
       return ids.filter((id) => !invoiced.has(id));
     },
 
+    /** Credit notes by id, with the fields the credit flow needs. */
+    creditNotes(creditNoteIds: readonly string[]) {
+      return inBatches<Record<string, unknown>>(
+        creditNoteIds,
+        (idList) =>
+          `SELECT Id, Name, ${fieldsOf(PACKAGE_FIELDS.Credit_Note__c).map(api).join(', ')} ` +
+          `FROM ${api('Credit_Note__c')} WHERE Id IN (${idList})`,
+      );
+    },
+
     /** Billing entities (custom metadata records). */
     billingEntities() {
       return all<Record<string, unknown>>(

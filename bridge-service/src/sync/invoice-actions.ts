@@ -5,6 +5,7 @@
 import { isTransient } from '../lib/errors';
 import type { ActionHandler, JobOutcome, RequestJob } from './handler';
 import { describeError } from './describe-error';
+import { createCreditFlow } from './credit';
 import { createInvoiceSync } from './invoice-sync';
 import type { SyncDeps } from './sync-deps';
 
@@ -50,9 +51,13 @@ function single(deps: SyncDeps, step: Step, opts: { writesToXero: boolean }): Ac
 
 export function authoriseHandler(deps: SyncDeps): ActionHandler {
   const sync = createInvoiceSync(deps);
+  const credit = createCreditFlow(deps);
   return single(
     deps,
     async (job) => {
+      // Finance approved a credit note (CreditNoteTriggerHandler names it in the payload).
+      const creditNoteId = (job.payload.payload as { creditNoteId?: unknown } | undefined)?.creditNoteId;
+      if (typeof creditNoteId === 'string') return credit.authorise(job, creditNoteId);
       const mirror = await sync.load(job.payload.invoiceId!);
       const { tenantId, xeroId } = sync.requireXero(mirror);
       let invoice = await sync.fetch(mirror);
@@ -81,6 +86,11 @@ export function authoriseHandler(deps: SyncDeps): ActionHandler {
     },
     { writesToXero: true },
   );
+}
+
+export function creditHandler(deps: SyncDeps): ActionHandler {
+  const credit = createCreditFlow(deps);
+  return single(deps, (job) => credit.request(job), { writesToXero: false });
 }
 
 export function voidHandler(deps: SyncDeps): ActionHandler {
