@@ -211,6 +211,16 @@ export function createQueries(deps: { conn: Connection; names: SalesforceNames; 
           `FROM ${api('Payment__c')} WHERE ${api('Xero_Payment_Id__c')} IN (${idList})`,
       );
     },
+
+    /** Credit notes started in Salesforce for these Accounts that have no Xero credit note yet. */
+    pendingCreditNotes(accountIds: readonly string[]) {
+      return inBatches<{ Id: string; Account__c: string | null; Invoice__c: string | null }>(
+        accountIds,
+        (idList) =>
+          `SELECT Id, ${api('Account__c')}, ${api('Invoice__c')} FROM ${api('Credit_Note__c')} ` +
+          `WHERE ${api('Xero_Credit_Note_Id__c')} = null AND ${api('Account__c')} IN (${idList})`,
+      );
+    },
   };
 
   async function inXeroBatches<T>(ids: readonly string[], build: (idList: string) => string): Promise<T[]> {

@@ -147,7 +147,11 @@ export interface ApplyResult {
   changed: ChangedInvoice[];
   /** Xero documents skipped because Salesforce already holds a newer version. */
   stale: number;
-  /** Bridge-made invoices whose mirror CREATE_DRAFT has not written yet (the event is worth retrying). */
+  /**
+   * Xero ids of documents whose mirror another flow is about to write (bridge-made invoices before CREATE_DRAFT
+   * wrote them; credit notes while a credit note started in Salesforce for the customer has no Xero id yet).
+   * The event is worth retrying a little later.
+   */
   awaitingMirror: string[];
   /** Salesforce refusals, in its words (the caller retries). */
   errors: string[];
@@ -340,6 +344,12 @@ export function createInboundApply(deps: SyncDeps) {
     const mirrorOfInvoice = (xeroId: string | undefined) =>
       xeroId ? invoiceMirrors.get(xeroId.toLowerCase()) : undefined;
 
+    const pending = new Map<string, boolean>();
+    const creditPending = async (accountId: string): Promise<boolean> => {
+      if (!pending.has(accountId)) pending.set(accountId, (await queries.pendingCreditNotes([accountId])).length > 0);
+      return pending.get(accountId)!;
+    };
+
     const upserts: {
       note: XeroCreditNote;
       record: SalesforceRecord;
@@ -357,6 +367,12 @@ export function createInboundApply(deps: SyncDeps) {
       const accountId =
         text(mirror?.Account__c) ?? text(invoice?.Account__c) ?? (await knownAccount(tenantId, note.contact));
       if (!mirror && !accountId && !invoice) continue; // a customer Salesforce does not know
+      if (!mirror && accountId && (await creditPending(accountId))) {
+        // A credit note started in Salesforce for this customer is on its way to Xero: that flow writes its
+        // mirror (under its own request key). Mirroring this one now could make a second row for it.
+        result.awaitingMirror.push(note.creditNoteID!);
+        continue;
+      }
       const record = creditNoteRecord(note, {
         invoiceRecordId: text(mirror?.Invoice__c) ?? (invoice ? String(invoice.Id) : null),
         accountId,
@@ -385,6 +401,7 @@ export function createInboundApply(deps: SyncDeps) {
     );
     const allocationUpdates: SalesforceRecord[] = [];
     const allocationInserts: SalesforceRecord[] = [];
+    const events: SalesforceRecord[] = [];
     outcomes.forEach((outcome, index) => {
       if (!outcome.ok) return;
       const { note, mirror, invoice, record } = upserts[index]!;
@@ -413,22 +430,18 @@ export function createInboundApply(deps: SyncDeps) {
       }
       const invoiceId = text(record.Invoice__c) ?? (invoice ? String(invoice.Id) : null);
       const opportunityId = invoice ? text(invoice.Opportunity__c) : null;
-      result.changed.push({
-        id: invoiceId ?? outcome.id,
-        opportunityId,
-        accountId: text(record.Account__c),
-        change: 'CREDIT_NOTE',
+      const accountId = text(record.Account__c);
+      result.changed.push({ id: invoiceId ?? outcome.id, opportunityId, accountId, change: 'CREDIT_NOTE' });
+      events.push({
+        Record_Ids__c: [outcome.id, invoiceId, opportunityId, accountId].filter(Boolean).join(','),
+        Invoice_Id__c: invoiceId,
+        Opportunity_Id__c: opportunityId,
+        Account_Id__c: accountId,
+        Change__c: 'CREDIT_NOTE',
       });
     });
     await write('Credit_Allocation__c', 'update', allocationUpdates, 'Xero_Allocation_Id__c', result.errors);
     await write('Credit_Allocation__c', 'create', allocationInserts, 'Xero_Allocation_Id__c', result.errors);
-    const events = result.changed.map((c) => ({
-      Record_Ids__c: [c.id, c.opportunityId, c.accountId].filter(Boolean).join(','),
-      Invoice_Id__c: c.id,
-      Opportunity_Id__c: c.opportunityId,
-      Account_Id__c: c.accountId,
-      Change__c: c.change,
-    }));
     if (events.length > 0) await writeback.create('Sync_Update__e', events);
     return result;
   }

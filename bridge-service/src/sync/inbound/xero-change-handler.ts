@@ -67,7 +67,7 @@ export async function syncTenantChanges(
   const invoices: XeroInvoice[] = invoiceIds.length > 0 ? await deps.xero.getInvoicesByIds(tenantId, invoiceIds) : [];
   const written = await apply.applyInvoices(tenantId, invoices);
   return {
-    awaitingMirror: written.awaitingMirror,
+    awaitingMirror: [...credited.awaitingMirror, ...written.awaitingMirror],
     errors: [...credited.errors, ...written.errors],
     changed: credited.changed.length + written.changed.length,
   };
@@ -108,8 +108,8 @@ export function xeroChangeHandler(deps: SyncDeps): ActionHandler {
               outcomes.set(job.id, { kind: 'retry', error: result.errors.slice(0, 3).join('; ') });
             } else if (
               waiting.has(event.resourceId.toLowerCase()) &&
-              // CREATE_DRAFT writes the created version itself; a later change must wait for that mirror.
-              event.eventType?.toUpperCase() !== 'CREATE' &&
+              // CREATE_DRAFT writes the invoice version it created itself; a later change waits for that mirror.
+              (event.eventCategory.toUpperCase() !== 'INVOICE' || event.eventType?.toUpperCase() !== 'CREATE') &&
               job.attempts < MIRROR_WAITS
             ) {
               outcomes.set(job.id, {
