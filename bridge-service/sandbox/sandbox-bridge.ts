@@ -58,6 +58,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const sf = await startSalesforceEmulator({
     port: 0,
+    logger: log,
     namespace,
     jwt: { consumerKey: CONSUMER_KEY, publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
     ...options.salesforce,

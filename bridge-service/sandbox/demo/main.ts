@@ -1,0 +1,56 @@
+/**
+ * `npm start`. With no credentials configured: the sandbox demo (both emulators, the real bridge, a narrated
+ * scenario). With credentials (SF_CLIENT_ID in the environment or bridge-service/.env): the bridge, for real.
+ * `npm start -- --once` plays the demo and exits 0 when both systems agree (for CI).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSandbox } from '../sandbox-bridge';
+import { playScenario } from './demo';
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function demo(once: boolean): Promise<number> {
+  const started = Date.now();
+  say('Ledgerline sandbox: no Salesforce org or Xero organisation needed.');
+  const sandbox = await startSandbox({ port: once ? 0 : 3000, bridge: { workerIdleMs: 100 } });
+  sandbox.xero.control.configureWebhooks({ url: `${sandbox.url}/webhooks/xero`, batchDelayMs: 50 });
+  say(`  Salesforce emulator  ${sandbox.sf.url}`);
+  say(`  Xero emulator        ${sandbox.xero.url}`);
+  say(`  Bridge               ${sandbox.url}`);
+  try {
+    const result = await playScenario(sandbox, say);
+    say(
+      `\n${result.ok ? 'Both systems agree on every invoice.' : 'The systems DISAGREE: see the table above.'} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
+    say('\nWhere to look next:');
+    say(
+      `  ${sandbox.url}/metrics                 Prometheus metrics (jobs by state, Xero calls and 429s by tenant, event lag)`,
+    );
+    say(
+      `  ${sandbox.url}/admin/jobs              the job list; send "Authorization: Bearer ${sandbox.config.adminToken}"`,
+    );
+    say(`  ${sandbox.xero.url}/__control/calls    every call the bridge made to Xero`);
+    if (once) return result.ok ? 0 : 1;
+    say('\nThe sandbox keeps running; press Ctrl+C to stop.');
+    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    return 0;
+  } finally {
+    await sandbox.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const once = process.argv.includes('--once');
+  const configured = Boolean(process.env.SF_CLIENT_ID) || existsSync(join(__dirname, '..', '..', '.env'));
+  if (configured && !process.argv.includes('--sandbox')) {
+    await import('../../src/index.js');
+    return;
+  }
+  process.exitCode = await demo(once);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});
