@@ -1,0 +1,115 @@
+import pino from 'pino';
+import type { RequestJob } from '../handler';
+import type { SyncDeps } from '../sync-deps';
+import { getCreditNotesByIds, xeroChangeHandler } from './xero-change-handler';
+
+const awaiting: string[] = [];
+const appliedInvoices: { tenant: string; ids: string[] }[] = [];
+
+jest.mock('./apply', () => ({
+  ...jest.requireActual<typeof import('./apply')>('./apply'),
+  createInboundApply: () => ({
+    applyCreditNotes: async () => ({ changed: [], stale: 0, awaitingMirror: [], errors: [], allocatedInvoiceIds: [] }),
+    applyInvoices: async (tenant: string, invoices: { invoiceID: string }[]) => {
+      appliedInvoices.push({ tenant, ids: invoices.map((i) => i.invoiceID) });
+      return { changed: [], stale: 0, awaitingMirror: [...awaiting], errors: [] };
+    },
+  }),
+}));
+
+const INV1 = 'aaaaaaaa-0000-4000-8000-000000000001';
+const INV2 = 'aaaaaaaa-0000-4000-8000-000000000002';
+const UK = '11111111-1111-4111-8111-111111111111';
+const US = '22222222-2222-4222-8222-222222222222';
+
+function job(id: number, tenantId: string, resourceId: string, eventType = 'UPDATE', attempts = 1): RequestJob {
+  return {
+    id,
+    key: `k${id}`,
+    action: 'XERO_CHANGE',
+    payload: { tenantId, resourceId, eventCategory: 'INVOICE', eventType } as never,
+    tenantId,
+    state: 'running',
+    attempts,
+    nextRunAt: 0,
+    lastError: null,
+    result: null,
+    leaseOwner: 'me',
+    leaseExpiresAt: null,
+    createdAt: 0,
+    updatedAt: 0,
+  };
+}
+
+function deps(getInvoicesByIds: (tenant: string, ids: readonly string[]) => Promise<unknown[]>): SyncDeps {
+  return {
+    log: pino({ level: 'silent' }),
+    xero: { getInvoicesByIds, getCreditNotes: async () => ({ items: [], page: 1, pageSize: 100, hasMore: false }) },
+  } as unknown as SyncDeps;
+}
+
+beforeEach(() => {
+  awaiting.splice(0);
+  appliedInvoices.splice(0);
+});
+
+describe('XERO_CHANGE handler', () => {
+  it('fetches each tenant’s changed invoices once, however many events name them', async () => {
+    const fetched: string[][] = [];
+    const handler = xeroChangeHandler(
+      deps(async (_tenant, ids) => {
+        fetched.push([...ids]);
+        return ids.map((invoiceID) => ({ invoiceID }));
+      }),
+    );
+    const outcomes = await handler.run([job(1, UK, INV1), job(2, UK, INV1.toUpperCase()), job(3, US, INV2)]);
+    expect(fetched).toEqual([[INV1], [INV2]]);
+    expect([...outcomes.values()].map((o) => o.kind)).toEqual(['done', 'done', 'done']);
+  });
+
+  it('a Xero failure retries the tenant’s events; other tenants are done', async () => {
+    const handler = xeroChangeHandler(
+      deps(async (tenant, ids) => {
+        if (tenant === UK) throw Object.assign(new Error('Xero is down'), { status: 503 });
+        return ids.map((invoiceID) => ({ invoiceID }));
+      }),
+    );
+    const outcomes = await handler.run([job(1, UK, INV1), job(2, US, INV2)]);
+    expect(outcomes.get(1)).toMatchObject({ kind: 'retry' });
+    expect(outcomes.get(2)).toMatchObject({ kind: 'done' });
+  });
+
+  it('an update of a bridge-made invoice without its mirror yet waits a little; its CREATE event does not', async () => {
+    awaiting.push(INV1);
+    const handler = xeroChangeHandler(deps(async (_t, ids) => ids.map((invoiceID) => ({ invoiceID }))));
+    const outcomes = await handler.run([
+      job(1, UK, INV1, 'UPDATE'),
+      job(2, UK, INV1, 'CREATE'),
+      job(3, UK, INV1, 'UPDATE', 3),
+    ]);
+    expect(outcomes.get(1)).toMatchObject({ kind: 'retry', delayMs: expect.any(Number) });
+    expect(outcomes.get(2)).toMatchObject({ kind: 'done' });
+    expect(outcomes.get(3)).toMatchObject({ kind: 'done' });
+  });
+});
+
+describe('credit notes by id', () => {
+  it('asks 40 guids a call and refuses anything that is not a guid', async () => {
+    const wheres: string[] = [];
+    const ids = Array.from({ length: 45 }, (_, i) => `bbbbbbbb-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    await getCreditNotesByIds(
+      {
+        getCreditNotes: async (_tenant, query) => {
+          wheres.push(query?.where ?? '');
+          return { items: [], page: 1, pageSize: 100, hasMore: false };
+        },
+      },
+      UK,
+      [...ids, 'x") OR Total>0 OR ("'],
+    );
+    expect(wheres).toHaveLength(2);
+    expect(wheres[0]!.split(' OR ')).toHaveLength(40);
+    expect(wheres[0]).toMatch(/^CreditNoteID==Guid\("bbbbbbbb-0000-4000-8000-000000000000"\) OR /);
+    expect(wheres.join(' ')).not.toContain('Total');
+  });
+});
