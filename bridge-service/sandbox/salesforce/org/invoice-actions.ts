@@ -230,6 +230,12 @@ export function invoiceActions(org: SalesforceOrg, labels: Labels) {
     credit: (invoiceId: string, user: string, credit: Omit<ActionRequest, 'invoiceId' | 'action'>) =>
       request([{ invoiceId, action: 'CREDIT', ...credit }], user)[0]!,
     resync: (invoiceId: string, user: string) => request([{ invoiceId, action: 'RESYNC' }], user)[0]!,
+    /** InvoiceActions.requestResync (the components' Retry button): the message, or an error carrying it */
+    requestResync(invoiceId: string, user: string): string {
+      const result = request([{ invoiceId, action: 'RESYNC' }], user)[0]!;
+      if (!result.isSuccess) throw new Error(result.message ?? 'Script-thrown exception');
+      return result.message ?? '';
+    },
   };
 }
 

@@ -330,12 +330,20 @@ describe('org behaviours mirroring the package Apex', () => {
         isSuccess: true,
         requestKey: `RESYNC:${invoiceId}:${clock.now()}`,
       });
+      // the components' Retry button (InvoiceActions.requestResync): same rule, a later key
+      clock.advance(1000);
+      expect(em.control.invoiceActions.requestResync(invoiceId, SALES)).toMatch(/^Sent to Xero\./);
+      expect(payloads().map((p) => p.Request_Key__c)).toEqual([
+        `RESYNC:${invoiceId}:${clock.now() - 1000}`,
+        `RESYNC:${invoiceId}:${clock.now()}`,
+      ]);
       em.control.setOrgSettings({ Read_Only_Mode__c: true });
       expect(em.control.invoiceActions.resync(invoiceId, salesId)).toMatchObject({
         isSuccess: false,
         message: expect.stringContaining('read-only mode'),
       });
-      expect(payloads()).toHaveLength(1);
+      expect(() => em.control.invoiceActions.requestResync(invoiceId, SALES)).toThrow(/read-only mode/);
+      expect(payloads()).toHaveLength(2);
     });
   });
 });
