@@ -17,6 +17,7 @@ import { openStore } from './store';
 import type { Store } from './store/types';
 import { createDraftHandler } from './sync/create-draft';
 import { createIntake } from './sync/intake';
+import { createWebhookIntake, createXeroPoller, inboundHandlers } from './sync/inbound';
 import { authoriseHandler, creditHandler, resyncHandler, voidHandler } from './sync/invoice-actions';
 import { createReconciler } from './sync/reconcile';
 import { createReferenceData } from './sync/reference-data';
@@ -33,6 +34,8 @@ export interface BridgeOverrides {
   xeroLimits?: Partial<XeroLimits>;
   store?: Store;
   workerIdleMs?: number;
+  /** Xero polling interval (default: POLL_INTERVAL_MS). */
+  pollIntervalMs?: number;
   /** How long billing entities, settings and tax rates are cached (default 60 s). */
   referenceTtlMs?: number;
 }
@@ -115,6 +118,7 @@ export async function createBridge(
       AUTHORISE: authoriseHandler(deps),
       VOID: voidHandler(deps),
       CREDIT: creditHandler(deps),
+      ...inboundHandlers(deps),
       RESYNC: resyncHandler(deps),
     },
     owner: config.instanceId,
@@ -130,6 +134,8 @@ export async function createBridge(
     observeLag: (seconds) => metrics.observeEventLag('salesforce', seconds),
     now: () => clock.now(),
   });
+  const webhooks = createWebhookIntake({ store, log, onAccepted: () => worker.wake(), now: () => clock.now() });
+  const poller = createXeroPoller(deps, { intervalMs: overrides.pollIntervalMs ?? config.pollIntervalMs, clock });
   const reconciler = createReconciler({ queries, store, reference, log, onQueued: () => worker.wake() });
   const subscriber = createEventSubscriber({
     conn,
@@ -164,11 +170,12 @@ export async function createBridge(
           xeroTenantId: e.xeroTenantId,
         })),
       xeroConnect: xeroConnectFrom(tokens, store),
-      acceptWebhook: async (payload) => {
-        log.info({ events: payload.events.length }, 'Xero webhook received');
-      },
+      acceptWebhook: (payload) => webhooks.accept(payload),
       shutdown: {
-        intake: [{ name: 'salesforce-subscriber', stop: () => subscriber.stop() }],
+        intake: [
+          { name: 'salesforce-subscriber', stop: () => subscriber.stop() },
+          { name: 'xero-poller', stop: () => poller.stop() },
+        ],
         inFlight: [{ name: 'worker', drain: () => worker.stop() }],
         resources: [
           { name: 'xero-scheduler', close: async () => scheduler.close() },
@@ -178,6 +185,7 @@ export async function createBridge(
     },
     async start() {
       worker.start();
+      poller.start();
       await subscriber.start();
       log.info({ corporateCurrency, multiCurrency: currency.multi }, 'bridge started');
     },
