@@ -206,6 +206,53 @@ describe('credit notes started in Salesforce', () => {
   });
 });
 
+describe('amendments', () => {
+  it('a mid-term upsell invoices the prorated difference to the cent', async () => {
+    // The original deal (closed in the first test): 120 seats × 42.50 GBP plus onboarding, a 12-month term from
+    // its close date 2026-02-27 to 2027-02-26. The amendment adds 10 seats from 2026-08-29: 182 days of 365 left.
+    // 10 × 42.50 × 182 / 365 = 211.9178… → 211.92; VAT 20 % → 42.38; total 254.30.
+    const { records } = await admin.query<Row>(
+      "SELECT Id, AccountId, Pricebook2Id, CloseDate FROM Opportunity WHERE Name = 'Acme - Platform 2026'",
+    );
+    const original = records[0]!;
+    expect(original.CloseDate).toBe('2026-02-27');
+    const { records: lines } = await admin.query<Row>(
+      `SELECT PricebookEntryId, Quantity, UnitPrice, Description FROM OpportunityLineItem WHERE OpportunityId = '${String(original.Id)}'`,
+    );
+    const created = await sales.sobject('Opportunity').create({
+      Name: 'Acme - 10 more seats',
+      AccountId: original.AccountId,
+      StageName: 'Negotiation/Review',
+      CloseDate: '2026-08-29',
+      CurrencyIsoCode: 'GBP',
+      Amended_Opportunity__c: original.Id,
+      Invoice_Type__c: 'Amendment',
+      Service_Start_Date__c: '2026-08-29',
+      ...(original.Pricebook2Id ? { Pricebook2Id: original.Pricebook2Id } : {}),
+    });
+    const amendmentId = (created as { id: string }).id;
+    await sales.sobject('OpportunityLineItem').create(
+      lines.map((line) => ({
+        OpportunityId: amendmentId,
+        PricebookEntryId: line.PricebookEntryId,
+        Quantity: line.Description === 'Platform seats, 12 months' ? 130 : line.Quantity,
+        UnitPrice: line.UnitPrice,
+        Description: line.Description,
+      })),
+    );
+    const invoice = await closeWon({ Id: amendmentId, Name: 'Acme - 10 more seats' });
+    expect(invoice).toMatchObject({
+      Sync_Status__c: 'Synced',
+      Sub_Total__c: 211.92,
+      Total_Tax__c: 42.38,
+      Total__c: 254.3,
+      Currency_Code__c: 'GBP',
+    });
+    const inXero = await xeroInvoice(UK, invoice.Xero_Invoice_Id__c as string);
+    expect(inXero.total).toBe(254.3);
+  });
+});
+
 describe('failures people can act on', () => {
   /** What an admin's metadata deploy does: custom metadata records cannot be changed through the data API. */
   function setUkTaxType(taxType: string): void {

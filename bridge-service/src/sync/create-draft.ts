@@ -9,7 +9,13 @@ import { createHash } from 'node:crypto';
 import { routeOpportunity, type BillingEntity } from '../domain/billing-entity';
 import { buildXeroContact } from '../domain/contact';
 import { DomainError } from '../domain/errors';
-import { mapOpportunityToInvoice, opportunityServicePeriod, type XeroDraftDocument } from '../domain/invoice-mapping';
+import {
+  mapAmendingOpportunity,
+  mapOpportunityToInvoice,
+  opportunityServicePeriod,
+  type XeroDraftDocument,
+} from '../domain/invoice-mapping';
+import type { OpportunityWithLines } from '../domain/amendment';
 import {
   accountRowSchema,
   opportunityLineItemRowSchema,
@@ -34,6 +40,8 @@ interface Prepared {
   account: AccountRow;
   lineItems: ReturnType<typeof opportunityLineItemRowSchema.parse>[];
   entity: BillingEntity;
+  /** The deal this one amends or renews (Amended_Opportunity__c), with its lines. */
+  original?: OpportunityWithLines;
 }
 
 interface Produced {
@@ -59,6 +67,21 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
     const rows = await queries.opportunitiesForInvoicing([...new Set(jobs.map((j) => j.payload.opportunityId!))]);
     const byId = new Map(rows.map((row) => [String(row.Id), row]));
     const entities = await reference.billingEntities();
+    // Amendments and renewals are billed against the deal they change: load those too, in the same way.
+    const originalIds = [
+      ...new Set(
+        rows
+          .map((row) => row.Amended_Opportunity__c)
+          .filter(Boolean)
+          .map(String),
+      ),
+    ];
+    const originals = new Map(
+      (originalIds.length > 0 ? await queries.opportunitiesForInvoicing(originalIds) : []).map((row) => [
+        String(row.Id),
+        withLines(row),
+      ]),
+    );
     const prepared: Prepared[] = [];
     for (const job of jobs) {
       const row = byId.get(job.payload.opportunityId!);
@@ -67,13 +90,19 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
         continue;
       }
       try {
-        const opportunity = opportunityRowSchema.parse(row);
+        const { opportunity, lineItems } = withLines(row);
         const account = accountRowSchema.parse(row.Account);
-        const lineItems = ((row.OpportunityLineItems as { records?: unknown[] } | null)?.records ?? []).map((item) =>
-          opportunityLineItemRowSchema.parse(item),
-        );
         const { entity } = routeOpportunity(entities, opportunity, account, deps.corporateCurrency);
-        prepared.push({ job, opportunity, account, lineItems, entity });
+        const original = opportunity.Amended_Opportunity__c
+          ? originals.get(opportunity.Amended_Opportunity__c)
+          : undefined;
+        if (opportunity.Amended_Opportunity__c && !original) {
+          throw new DomainError(
+            'INVALID_AMENDMENT',
+            `${opportunity.Name} amends ${opportunity.Amended_Opportunity__c}, which was not found`,
+          );
+        }
+        prepared.push({ job, opportunity, account, lineItems, entity, ...(original ? { original } : {}) });
       } catch (err) {
         errors.set(job, describeError(err));
       }
@@ -188,6 +217,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
     const recovered = await alreadyInXero(tenantId, pending, contactIds);
     const taxRates = await reference.taxRates(tenantId);
     const toCreate: { prepared: Prepared; input: XeroInvoiceInput }[] = [];
+    const downgrades: { prepared: Prepared; document: XeroDraftDocument }[] = [];
     for (const p of pending) {
       const earlier = recovered.get(p.job.payload.requestKey);
       if (earlier?.invoiceID) {
@@ -201,7 +231,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
         continue;
       }
       try {
-        const document = mapOpportunityToInvoice({
+        const input = {
           opportunity: p.opportunity,
           lineItems: p.lineItems,
           account: p.account,
@@ -210,7 +240,19 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
           taxRates,
           corporateCurrency: deps.corporateCurrency,
           today: new Date(deps.clock.now()).toISOString().slice(0, 10),
-        });
+        };
+        const document = p.original
+          ? mapAmendingOpportunity({ ...input, original: p.original })
+          : mapOpportunityToInvoice(input);
+        if (document === null) {
+          outcomes.set(p.job.id, { kind: 'done', result: { nothingToBill: true } });
+          continue;
+        }
+        if (document.type === 'ACCRECCREDIT') {
+          // A downgrade is a credit: it waits for finance approval like any credit started in Salesforce.
+          downgrades.push({ prepared: p, document });
+          continue;
+        }
         for (const warning of document.warnings)
           log.warn({ requestKey: p.job.payload.requestKey, warning }, 'draft warning');
         toCreate.push({
@@ -250,7 +292,37 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
         }
       }
     }
+    for (const { prepared, document } of downgrades) {
+      outcomes.set(prepared.job.id, await recordDowngrade(prepared, document));
+    }
     return produced;
+  }
+
+  /** A downgrade's credit note, awaiting finance approval against the amended deal's invoice. */
+  async function recordDowngrade(p: Prepared, document: XeroDraftDocument): Promise<JobOutcome> {
+    const invoices = await queries.invoicesFor('Opportunity__c', [p.original!.opportunity.Id]);
+    const invoice = invoices.find((row) => row.Status__c !== 'Voided' && row.Status__c !== 'Deleted');
+    const record: SalesforceRecord = {
+      Request_Key__c: p.job.payload.requestKey,
+      Invoice__c: invoice ? String(invoice.Id) : null,
+      Account__c: p.account.Id,
+      Currency_Code__c: document.currencyCode,
+      Sub_Total__c: Number(document.subTotal),
+      Total_Tax__c: Number(document.totalTax),
+      Total__c: Number(document.total),
+      Remaining_Credit__c: Number(document.total),
+      Status__c: 'Draft',
+      Issue_Date__c: document.date,
+      Reason__c: `Downgrade: ${p.opportunity.Name}`.slice(0, 255),
+      Sync_Status__c: 'Synced',
+      Last_Synced__c: new Date(deps.clock.now()).toISOString(),
+    };
+    const [id] = writeback.requireAll(
+      'Credit_Note__c',
+      [p.job.payload.requestKey],
+      await writeback.upsert('Credit_Note__c', 'Request_Key__c', [record]),
+    );
+    return { kind: 'done', result: { creditNoteRecordId: id, total: document.total } };
   }
 
   async function writeBack(produced: Produced[], errors: Map<RequestJob, string>, outcomes: Map<number, JobOutcome>) {
@@ -357,6 +429,16 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
       await writeBack(produced, errors, outcomes);
       return outcomes;
     },
+  };
+}
+
+/** An Opportunity row (with its OpportunityLineItems subquery) as the domain reads it. */
+function withLines(row: Record<string, unknown>) {
+  return {
+    opportunity: opportunityRowSchema.parse(row),
+    lineItems: ((row.OpportunityLineItems as { records?: unknown[] } | null)?.records ?? []).map((item) =>
+      opportunityLineItemRowSchema.parse(item),
+    ),
   };
 }
 
