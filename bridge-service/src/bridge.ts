@@ -109,6 +109,7 @@ export async function createBridge(
     log,
     clock,
     corporateCurrency,
+    prorationMethod: config.prorationMethod,
     instanceUrl: () => conn.instanceUrl,
   };
   const worker = createWorker({

@@ -13,6 +13,8 @@ export interface Config {
   instanceId: string;
   httpTimeoutMs: number;
   pollIntervalMs: number;
+  /** Amendment proration: 'daily' (365-day year, inclusive dates) or 'monthly-daily'. */
+  prorationMethod: 'daily' | 'monthly-daily';
   salesforce: {
     loginUrl: string;
     /** Optional: the JWT token response names the instance; this overrides it (emulators, My Domain). */
@@ -99,6 +101,7 @@ export function loadConfig(env: RawEnv = process.env, opts: LoadConfigOptions = 
     instanceId: e.BRIDGE_INSTANCE_ID ?? `${hostname()}:${process.pid}`,
     httpTimeoutMs: e.HTTP_TIMEOUT_MS,
     pollIntervalMs: e.POLL_INTERVAL_MS,
+    prorationMethod: e.PRORATION_METHOD,
     salesforce: {
       loginUrl: stripSlash(e.SF_LOGIN_URL),
       instanceUrl: e.SF_INSTANCE_URL === undefined ? undefined : stripSlash(e.SF_INSTANCE_URL),

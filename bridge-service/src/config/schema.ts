@@ -34,6 +34,8 @@ export const envSchema = z.object({
   BRIDGE_INSTANCE_ID: z.string().max(200).optional(),
   HTTP_TIMEOUT_MS: int(30_000, 100, 600_000),
   POLL_INTERVAL_MS: int(60_000, 1_000),
+  /** How amendments prorate the remaining term: CPQ's Daily (default) or Monthly + Daily. */
+  PRORATION_METHOD: z.enum(['daily', 'monthly-daily']).default('daily'),
 
   // Salesforce
   SF_LOGIN_URL: httpUrl('https://login.salesforce.com'),

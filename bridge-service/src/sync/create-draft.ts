@@ -242,7 +242,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
           today: new Date(deps.clock.now()).toISOString().slice(0, 10),
         };
         const document = p.original
-          ? mapAmendingOpportunity({ ...input, original: p.original })
+          ? mapAmendingOpportunity({ ...input, original: p.original, proration: { method: deps.prorationMethod } })
           : mapOpportunityToInvoice(input);
         if (document === null) {
           outcomes.set(p.job.id, { kind: 'done', result: { nothingToBill: true } });

@@ -21,6 +21,8 @@ export interface SyncDeps {
   clock: Pick<Clock, 'now'>;
   /** The org's corporate currency: the invoice currency in single-currency orgs. */
   corporateCurrency: string;
+  /** How amendments prorate the remaining term. */
+  prorationMethod: 'daily' | 'monthly-daily';
   /** The Salesforce instance URL, for links from Xero back to the record. */
   instanceUrl: () => string;
 }
