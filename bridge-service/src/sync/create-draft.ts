@@ -28,6 +28,7 @@ import { isTransient } from '../lib/errors';
 import type { ActionHandler, JobOutcome, RequestJob } from './handler';
 import type { SyncDeps } from './sync-deps';
 import { describeError } from './describe-error';
+import { saveCreditNoteDraft } from './credit';
 import { writeInvoiceLines } from './lines';
 import { invoiceLineRecords, invoiceRecord } from './xero-records';
 import type { SalesforceRecord } from '../salesforce/writeback';
@@ -302,26 +303,12 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
   async function recordDowngrade(p: Prepared, document: XeroDraftDocument): Promise<JobOutcome> {
     const invoices = await queries.invoicesFor('Opportunity__c', [p.original!.opportunity.Id]);
     const invoice = invoices.find((row) => row.Status__c !== 'Voided' && row.Status__c !== 'Deleted');
-    const record: SalesforceRecord = {
-      Request_Key__c: p.job.payload.requestKey,
-      Invoice__c: invoice ? String(invoice.Id) : null,
-      Account__c: p.account.Id,
-      Currency_Code__c: document.currencyCode,
-      Sub_Total__c: Number(document.subTotal),
-      Total_Tax__c: Number(document.totalTax),
-      Total__c: Number(document.total),
-      Remaining_Credit__c: Number(document.total),
-      Status__c: 'Draft',
-      Issue_Date__c: document.date,
-      Reason__c: `Downgrade: ${p.opportunity.Name}`.slice(0, 255),
-      Sync_Status__c: 'Synced',
-      Last_Synced__c: new Date(deps.clock.now()).toISOString(),
-    };
-    const [id] = writeback.requireAll(
-      'Credit_Note__c',
-      [p.job.payload.requestKey],
-      await writeback.upsert('Credit_Note__c', 'Request_Key__c', [record]),
-    );
+    const id = await saveCreditNoteDraft(deps, document, {
+      requestKey: p.job.payload.requestKey,
+      invoiceRecordId: invoice ? String(invoice.Id) : null,
+      accountId: p.account.Id,
+      reason: `Downgrade: ${p.opportunity.Name}`,
+    });
     return { kind: 'done', result: { creditNoteRecordId: id, total: document.total } };
   }
 

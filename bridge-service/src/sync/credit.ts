@@ -105,27 +105,12 @@ export function createCreditFlow(deps: SyncDeps) {
         error: `A credit of ${document.total} ${document.currencyCode} is more than ${invoice.invoiceNumber} has left to credit`,
       };
     }
-    const record: SalesforceRecord = {
-      Request_Key__c: job.payload.requestKey,
-      Invoice__c: mirror.Id,
-      Account__c: mirror.Account__c,
-      Currency_Code__c: document.currencyCode,
-      Sub_Total__c: Number(document.subTotal),
-      Total_Tax__c: Number(document.totalTax),
-      Total__c: Number(document.total),
-      Remaining_Credit__c: Number(document.total),
-      Status__c: 'Draft',
-      Issue_Date__c: document.date,
-      Reason__c: reason,
-      Sync_Status__c: 'Synced',
-      Sync_Message__c: null,
-      Last_Synced__c: new Date(deps.clock.now()).toISOString(),
-    };
-    const [id] = deps.writeback.requireAll(
-      'Credit_Note__c',
-      [job.payload.requestKey],
-      await deps.writeback.upsert('Credit_Note__c', 'Request_Key__c', [record]),
-    );
+    const id = await saveCreditNoteDraft(deps, document, {
+      requestKey: job.payload.requestKey,
+      invoiceRecordId: mirror.Id,
+      accountId: mirror.Account__c,
+      reason,
+    });
     await invoices.notify(mirror, 'CREDIT_NOTE');
     return { kind: 'done', result: { creditNoteRecordId: id, total: document.total } };
   }
@@ -204,6 +189,39 @@ export function createCreditFlow(deps: SyncDeps) {
   }
 
   return { request, authorise };
+}
+
+/**
+ * Records a credit note awaiting finance approval (nothing in Xero yet), keyed by the request that asked for it:
+ * a CREDIT from Salesforce or a downgrade. Returns the Credit_Note__c id.
+ */
+export async function saveCreditNoteDraft(
+  deps: Pick<SyncDeps, 'writeback' | 'clock'>,
+  document: XeroDraftDocument,
+  source: { requestKey: string; invoiceRecordId: string | null; accountId: string | null; reason: string },
+): Promise<string> {
+  const record: SalesforceRecord = {
+    Request_Key__c: source.requestKey,
+    Invoice__c: source.invoiceRecordId,
+    Account__c: source.accountId,
+    Currency_Code__c: document.currencyCode,
+    Sub_Total__c: Number(document.subTotal),
+    Total_Tax__c: Number(document.totalTax),
+    Total__c: Number(document.total),
+    Remaining_Credit__c: Number(document.total),
+    Status__c: 'Draft',
+    Issue_Date__c: document.date,
+    Reason__c: source.reason.slice(0, 255),
+    Sync_Status__c: 'Synced',
+    Sync_Message__c: null,
+    Last_Synced__c: new Date(deps.clock.now()).toISOString(),
+  };
+  const [id] = deps.writeback.requireAll(
+    'Credit_Note__c',
+    [source.requestKey],
+    await deps.writeback.upsert('Credit_Note__c', 'Request_Key__c', [record]),
+  );
+  return id!;
 }
 
 /** The credit an approved Credit_Note__c stands for: its Xero-exact total, as one tax-inclusive amount. */
