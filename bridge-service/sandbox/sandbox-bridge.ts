@@ -114,7 +114,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let url = '';
   const startBridge = async () => {
     const metrics = createMetrics();
-    const bridge = await createBridge(config, { logger: log, metrics }, { ...options.bridge, store: keepOpen(store) });
+    const bridge = await createBridge(config, { logger: log, metrics }, { ...options.bridge, store });
     server = buildApp({ ...bridge.deps, config, logger: log, metrics });
     url = await server.listen({ host: '127.0.0.1', port: server === undefined ? 0 : (options.port ?? 0) });
     await bridge.start();
@@ -146,15 +146,4 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (ownDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** The bridge closes its store on shutdown; the sandbox owns this one and closes it itself. */
-function keepOpen(store: Store): Store {
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop === 'close') return async () => undefined;
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
 }

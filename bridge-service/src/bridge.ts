@@ -32,6 +32,7 @@ import { XeroTokenManager } from './xero/tokens';
 export interface BridgeOverrides {
   clock?: Clock;
   xeroLimits?: Partial<XeroLimits>;
+  /** A store owned by the caller (it stays open when the bridge shuts down). */
   store?: Store;
   workerIdleMs?: number;
   /** Xero polling interval (default: POLL_INTERVAL_MS). */
@@ -180,7 +181,8 @@ export async function createBridge(
         inFlight: [{ name: 'worker', drain: () => worker.stop() }],
         resources: [
           { name: 'xero-scheduler', close: async () => scheduler.close() },
-          { name: 'store', close: () => store.close() },
+          // A store handed in (tests, the sandbox) belongs to the caller, who closes it.
+          ...(overrides.store ? [] : [{ name: 'store', close: () => store.close() }]),
         ],
       },
     },
