@@ -38,6 +38,9 @@ function step(name, command, args) {
   record(name, result.status === 0, `${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+// The convert gate's Salesforce CLI is installed on first use (tools/sfcli); do it before Jest runs the gate tests.
+require('./force-app-gates/lib.js').salesforceCli();
+
 step('eslint', bin('eslint'), ['.', '--max-warnings=0']);
 step('prettier', bin('prettier'), ['--check', '.', '--log-level=warn']);
 step('typescript', bin('tsc'), ['-p', 'bridge-service', '--noEmit']);

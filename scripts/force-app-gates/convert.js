@@ -6,9 +6,8 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { XMLParser } = require('fast-xml-parser');
-const { REPO_ROOT, packageDirs, walk, rel } = require('./lib');
+const { packageDirs, walk, rel, salesforceCli } = require('./lib');
 
-const SF = path.join(REPO_ROOT, 'node_modules', '.bin', 'sf');
 const QUIET_CLI = { SF_DISABLE_TELEMETRY: 'true', SF_AUTOUPDATE_DISABLE: 'true', SF_SKIP_NEW_VERSION_CHECK: 'true' };
 
 // Source folder -> [metadata type, how a file name becomes a member name]. Bundles (lwc) count once per folder.
@@ -68,12 +67,16 @@ function run(projectDir) {
     const dirs = packageDirs(projectDir)
       .filter((dir) => fs.existsSync(dir))
       .flatMap((dir) => ['--source-dir', rel(projectDir, dir)]);
-    const result = spawnSync(SF, ['project', 'convert', 'source', ...dirs, '--output-dir', out, '--json'], {
-      cwd: projectDir,
-      encoding: 'utf8',
-      env: { ...process.env, ...QUIET_CLI },
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const result = spawnSync(
+      salesforceCli(),
+      ['project', 'convert', 'source', ...dirs, '--output-dir', out, '--json'],
+      {
+        cwd: projectDir,
+        encoding: 'utf8',
+        env: { ...process.env, ...QUIET_CLI },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     let report;
     try {
       report = JSON.parse(result.stdout);

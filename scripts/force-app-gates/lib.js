@@ -48,8 +48,27 @@ function java(args, options = {}) {
   return result;
 }
 
+// The Salesforce CLI lives in its own folder, installed on first use: it is half of the toolchain's packages and
+// only the convert gate needs it, so `npm ci` for the demo stays small.
+const SF_DIR = path.join(REPO_ROOT, 'tools', 'sfcli');
+const SF = path.join(SF_DIR, 'node_modules', '.bin', 'sf');
+
+/** Path of the `sf` binary, installing tools/sfcli from its lockfile if it is not there yet. */
+function salesforceCli() {
+  if (!fs.existsSync(SF)) {
+    const result = spawnSync('npm', ['ci', '--prefix', SF_DIR, '--no-audit', '--no-fund'], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (result.status !== 0 || !fs.existsSync(SF)) {
+      throw new Error(`could not install the Salesforce CLI into tools/sfcli: ${result.stderr || result.error}`);
+    }
+  }
+  return SF;
+}
+
 function format(problem) {
   return `${problem.file}:${problem.line ?? 1}: ${problem.message}`;
 }
 
-module.exports = { REPO_ROOT, JAVA_LIB, packageDirs, walk, sourceFiles, rel, java, format };
+module.exports = { REPO_ROOT, JAVA_LIB, packageDirs, walk, sourceFiles, rel, java, salesforceCli, format };

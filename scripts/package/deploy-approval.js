@@ -17,6 +17,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
+const { salesforceCli } = require('../force-app-gates/lib');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const SOURCE = path.join(REPO_ROOT, 'force-app-unpackaged');
@@ -101,7 +102,7 @@ function main(argv) {
   ];
   if (options.dryRun) args.push('--dry-run');
   console.log(`sf ${args.join(' ')}`);
-  const result = spawnSync('sf', args, { cwd: outDir, stdio: 'inherit' });
+  const result = spawnSync(salesforceCli(), args, { cwd: outDir, stdio: 'inherit' });
   if (result.error) {
     console.error(`could not run sf (install the Salesforce CLI): ${result.error.message}`);
     return 1;
