@@ -253,6 +253,91 @@ describe('amendments', () => {
   });
 });
 
+describe('downgrades and renewals', () => {
+  async function amend(originalName: string, fields: Row, quantityOf: (line: Row) => unknown): Promise<string> {
+    const { records } = await admin.query<Row>(
+      `SELECT Id, AccountId, CurrencyIsoCode FROM Opportunity WHERE Name = '${originalName}'`,
+    );
+    const original = records[0]!;
+    const { records: lines } = await admin.query<Row>(
+      `SELECT PricebookEntryId, Quantity, UnitPrice, Description FROM OpportunityLineItem WHERE OpportunityId = '${String(original.Id)}'`,
+    );
+    const created = await sales.sobject('Opportunity').create({
+      AccountId: original.AccountId,
+      StageName: 'Negotiation/Review',
+      CurrencyIsoCode: original.CurrencyIsoCode,
+      Amended_Opportunity__c: original.Id,
+      ...fields,
+    });
+    const id = (created as { id: string }).id;
+    await sales.sobject('OpportunityLineItem').create(
+      lines.map((line) => ({
+        OpportunityId: id,
+        PricebookEntryId: line.PricebookEntryId,
+        Quantity: quantityOf(line),
+        UnitPrice: line.UnitPrice,
+        Description: line.Description,
+      })),
+    );
+    await sales.sobject('Opportunity').update({ Id: id, StageName: 'Closed Won' });
+    return id;
+  }
+
+  it('a mid-term downgrade becomes a credit note awaiting finance approval, not an invoice', async () => {
+    // 10 seats fewer from 2026-08-29: 10 × 42.50 × 182 / 365 = 211.92 net, VAT 42.38, 254.30 to credit.
+    const before = xeroInvoices(UK).length;
+    const id = await amend(
+      'Acme - Platform 2026',
+      {
+        Name: 'Acme - 10 seats fewer',
+        CloseDate: '2026-08-29',
+        Invoice_Type__c: 'Amendment',
+        Service_Start_Date__c: '2026-08-29',
+      },
+      (line) => (line.Description === 'Platform seats, 12 months' ? 110 : line.Quantity),
+    );
+    const note = await waitFor('the downgrade credit note', async () => {
+      const { records } = await admin.query<Row>(
+        `SELECT Status__c, Total__c, Sub_Total__c, Total_Tax__c, Reason__c, Xero_Credit_Note_Id__c FROM Credit_Note__c WHERE Request_Key__c = 'CREATE_DRAFT:${id}:1'`,
+      );
+      return records[0];
+    });
+    expect(note).toMatchObject({
+      Status__c: 'Draft',
+      Sub_Total__c: 211.92,
+      Total_Tax__c: 42.38,
+      Total__c: 254.3,
+      Xero_Credit_Note_Id__c: null,
+    });
+    expect(note.Reason__c).toMatch(/Downgrade/);
+    expect(xeroInvoices(UK).length).toBe(before);
+  });
+
+  it('a renewal invoices the next term with the uplift the opportunity asks for', async () => {
+    // Northwind: 12 × 199.99 GBP a year from 2026-03-15. Renewal +5 %: 199.99 × 1.05 = 209.9895 → 209.99 a unit;
+    // 12 × 209.99 = 2,519.88 net, VAT 503.98, total 3,023.86, for 2027-03-15 to 2028-03-14.
+    const id = await amend(
+      'Northwind - Support Renewal',
+      {
+        Name: 'Northwind - Support 2027',
+        CloseDate: '2027-03-01',
+        Invoice_Type__c: 'Renewal',
+        Renewal_Uplift_Percent__c: 5,
+      },
+      (line) => line.Quantity,
+    );
+    const invoice = await waitFor('the renewal invoice', async () => {
+      const row = await invoiceFor(id);
+      return row?.Sync_Status__c === 'Synced' ? row : undefined;
+    });
+    expect(invoice).toMatchObject({ Sub_Total__c: 2519.88, Total_Tax__c: 503.98, Total__c: 3023.86 });
+    const { records } = await admin.query<Row>(
+      `SELECT Invoice_Type__c, Service_Start_Date__c, Service_End_Date__c FROM Invoice__c WHERE Id = '${String(invoice.Id)}'`,
+    );
+    expect(records[0]).toMatchObject({ Invoice_Type__c: 'Renewal' });
+  });
+});
+
 describe('failures people can act on', () => {
   /** What an admin's metadata deploy does: custom metadata records cannot be changed through the data API. */
   function setUkTaxType(taxType: string): void {
