@@ -62,44 +62,34 @@ export function createWriteback(deps: { conn: Connection; names: SalesforceNames
   const prefixKeys = (record: SalesforceRecord): SalesforceRecord =>
     Object.fromEntries(Object.entries(record).map(([key, value]) => [names.api(key), value]));
 
-  /** Upserts by external id; one outcome per record, in input order. */
-  async function upsert(
-    objectName: string,
-    externalIdField: string,
+  /** Sends records in Collections-sized batches; one outcome per record, in input order. */
+  async function inBatches(
     records: readonly SalesforceRecord[],
+    write: (batch: SalesforceRecord[]) => Promise<unknown>,
   ): Promise<WriteOutcome[]> {
     const outcomes: WriteOutcome[] = [];
     for (const batch of chunks(records, COLLECTION_LIMIT)) {
-      const results = (await conn
-        .sobject(names.api(objectName))
-        .upsert(batch.map(prefixKeys), names.api(externalIdField), { allOrNone: false })) as RawResult[];
-      outcomes.push(...results.map(toOutcome));
+      outcomes.push(...((await write(batch.map(prefixKeys))) as RawResult[]).map(toOutcome));
     }
     return outcomes;
   }
 
-  /** Updates records by Id; one outcome per record, in input order. */
-  async function update(objectName: string, records: readonly SalesforceRecord[]): Promise<WriteOutcome[]> {
-    const outcomes: WriteOutcome[] = [];
-    for (const batch of chunks(records, COLLECTION_LIMIT)) {
-      const results = (await conn
-        .sobject(names.api(objectName))
-        .update(batch.map(prefixKeys) as { Id: string }[], { allOrNone: false })) as RawResult[];
-      outcomes.push(...results.map(toOutcome));
-    }
-    return outcomes;
+  /** Upserts by external id. */
+  function upsert(objectName: string, externalIdField: string, records: readonly SalesforceRecord[]) {
+    const sobject = conn.sobject(names.api(objectName));
+    return inBatches(records, (batch) => sobject.upsert(batch, names.api(externalIdField), { allOrNone: false }));
+  }
+
+  /** Updates records by Id. */
+  function update(objectName: string, records: readonly SalesforceRecord[]) {
+    const sobject = conn.sobject(names.api(objectName));
+    return inBatches(records, (batch) => sobject.update(batch as { Id: string }[], { allOrNone: false }));
   }
 
   /** Creates records (platform events included: publishing is an insert). */
-  async function create(objectName: string, records: readonly SalesforceRecord[]): Promise<WriteOutcome[]> {
-    const outcomes: WriteOutcome[] = [];
-    for (const batch of chunks(records, COLLECTION_LIMIT)) {
-      const results = (await conn
-        .sobject(names.api(objectName))
-        .create(batch.map(prefixKeys), { allOrNone: false })) as RawResult[];
-      outcomes.push(...results.map(toOutcome));
-    }
-    return outcomes;
+  function create(objectName: string, records: readonly SalesforceRecord[]) {
+    const sobject = conn.sobject(names.api(objectName));
+    return inBatches(records, (batch) => sobject.create(batch, { allOrNone: false }));
   }
 
   /** Throws SalesforceWriteError naming every refused record; returns the ids otherwise. */

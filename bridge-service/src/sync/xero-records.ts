@@ -15,17 +15,16 @@ import type {
 } from '../xero/types';
 import type { SalesforceRecord } from '../salesforce/writeback';
 
-/** A Xero date (xero-node turns `/Date(ms)/` into a Date) as YYYY-MM-DD. */
-export function isoDate(value: XeroDate | undefined): string | null {
-  if (value === undefined || value === null || value === '') return null;
-  const date = value instanceof Date ? value : new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString().slice(0, 10);
-}
-
+/** A Xero timestamp (xero-node turns `/Date(ms)/` into a Date) as ISO-8601, or null. */
 export function isoDateTime(value: XeroDate | undefined): string | null {
   if (value === undefined || value === null || value === '') return null;
   const date = value instanceof Date ? value : new Date(value);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/** A Xero date as YYYY-MM-DD, or null. */
+export function isoDate(value: XeroDate | undefined): string | null {
+  return isoDateTime(value)?.slice(0, 10) ?? null;
 }
 
 /** A Xero amount for a Salesforce Number(16,2) field. */
