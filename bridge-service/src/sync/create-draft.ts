@@ -362,6 +362,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
         Record_Ids__c: result.id,
         Invoice_Id__c: result.id,
         Opportunity_Id__c: source.payload.opportunityId ?? null,
+        Account_Id__c: index < produced.length ? produced[index]!.prepared.account.Id : null,
         Change__c: index < produced.length ? 'STATUS' : 'ERROR',
       });
       if (!outcomes.has(source.id)) {
@@ -377,7 +378,9 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
       }
     });
     await writeInvoiceLines(deps, lines, maybeHaveLines);
+    // The rep's fields on both pages include the new drafts (invoiced amounts, the one-line status).
     await deps.summaries.refreshOpportunities([...new Set(produced.map((p) => p.prepared.opportunity.Id))]);
+    await deps.summaries.refreshAccounts([...new Set(produced.map((p) => p.prepared.account.Id))]);
     await writeback.create('Sync_Update__e', events);
   }
 
