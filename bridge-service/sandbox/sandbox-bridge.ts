@@ -49,7 +49,23 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+/** The two emulators plus the bridge's environment pointing at them: what a bridge process is started with. */
+export interface EmulatedSystems {
+  sf: SalesforceEmulator;
+  xero: XeroEmulator;
+  /** Environment variables for a bridge (in this process via loadConfig, or a child process). */
+  env: Record<string, string>;
+  config: Config;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export type EmulatedSystemsOptions = Pick<SandboxOptions, 'dataDir' | 'namespace' | 'salesforce' | 'xero' | 'port'> & {
+  /** The emulators' logger (silent by default). */
+  logger?: Logger;
+};
+
+export async function startEmulatedSystems(options: EmulatedSystemsOptions = {}): Promise<EmulatedSystems> {
   const log = options.logger ?? pino({ level: 'silent' });
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ledgerline-sandbox-'));
@@ -66,7 +82,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const xero = await startXeroEmulator({ port: 0, ...options.xero });
   const app = xero.seed.app;
 
-  const config = loadConfig({
+  const env: Record<string, string> = {
     HOST: '127.0.0.1',
     PORT: String(options.port ?? 0),
     LOG_LEVEL: 'warn',
@@ -87,12 +103,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     XERO_CONNECTIONS_URL: `${xero.url}/connections`,
     XERO_CLIENT_ID: app.clientId,
     XERO_CLIENT_SECRET: app.clientSecret,
-    XERO_REDIRECT_URI: app.redirectUris[0],
+    XERO_REDIRECT_URI: app.redirectUris[0] ?? '',
     XERO_WEBHOOK_KEY: app.webhookKey,
-  });
+  };
+  return {
+    sf,
+    xero,
+    env,
+    config: loadConfig(env),
+    dataDir,
+    async close() {
+      await xero.close();
+      await sf.close();
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
 
-  // Connect Xero as ops would after /connect/xero: one token set reaching every seeded organisation.
-  const store = options.bridge?.store ?? openStore(config);
+/** Connects Xero as ops would after /connect/xero: one token set reaching every seeded organisation. */
+export async function connectXeroOrganisations(store: Store, xero: XeroEmulator): Promise<void> {
   const tokens = xero.control.issueTokens();
   const connectionId = 'sandbox-connection';
   await store.saveXeroTokenSet(connectionId, {
@@ -109,6 +138,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       tenantType: 'ORGANISATION',
     })),
   );
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const log = options.logger ?? pino({ level: 'silent' });
+  const systems = await startEmulatedSystems({ ...options, logger: log });
+  const { sf, xero, config } = systems;
+  const store = options.bridge?.store ?? openStore(config);
+  await connectXeroOrganisations(store, xero);
 
   let server: FastifyInstance | undefined;
   let url = '';
@@ -141,9 +178,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     async close() {
       await stopBridge();
       await store.close();
-      await xero.close();
-      await sf.close();
-      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+      await systems.close();
     },
   };
 }

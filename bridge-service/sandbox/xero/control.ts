@@ -179,7 +179,12 @@ export function buildControl(deps: ControlDeps): XeroControl {
           status: doc.status,
           currencyCode: doc.currencyCode,
           currencyRate: doc.currencyRate.toString(),
+          reference: doc.reference ?? null,
+          url: doc.url ?? null,
+          subTotal: doc.subTotal.toFixed(2),
+          totalTax: doc.totalTax.toFixed(2),
           total: doc.total.toFixed(2),
+          amountPaid: doc.amountPaid.toFixed(2),
           outstanding: outstanding(doc).toFixed(2),
           base: baseAmounts(tenant, doc, store.rounding),
         }));
