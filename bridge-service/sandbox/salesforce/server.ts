@@ -1,6 +1,6 @@
 /**
  * startSalesforceEmulator: a stateful Salesforce org over HTTP for the real jsforce client. OAuth token endpoint,
- * REST (sObjects, Collections, SOQL), CometD platform events with replay, the package's Apex behaviour (org/), and a
+ * REST (sObjects, Collections, Composite, SOQL), CometD platform events with replay, the package's Apex behaviour (org/), and a
  * control API for tests and demos (approvals, invoice actions, faults, time).
  */
 import type { AddressInfo } from 'node:net';
@@ -18,6 +18,7 @@ import { loadLabels } from './org/custom-labels';
 import { invoiceActions, type ActionRequest, type InvoiceActions } from './org/invoice-actions';
 import { invoiceTriggerHandler } from './org/invoice-trigger-handler';
 import { opportunityTriggerHandler } from './org/opportunity-trigger-handler';
+import { registerCompositeRoute } from './rest/composite-routes';
 import { registerSObjectRoutes, type RequestContext } from './rest/sobject-routes';
 import { SalesforceOrg } from './salesforce-org';
 import { loadSchema } from './schema/metadata-loader';
@@ -250,7 +251,17 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
     return { DailyApiRequests: { Max: u.limit, Remaining: Math.max(0, u.limit - u.used) } };
   });
 
-  registerSObjectRoutes(app, { org, clock, context: ctxOf, queryBatchSize: opts.queryBatchSize });
+  const routes = registerSObjectRoutes(app, { org, clock, context: ctxOf, queryBatchSize: opts.queryBatchSize });
+  registerCompositeRoute(app, {
+    org,
+    routes,
+    context: ctxOf,
+    fault(path) {
+      const f = faults.take(path);
+      return f ? new SalesforceError(f.status, f.errorCode, f.message) : undefined;
+    },
+    apiVersions: API_VERSIONS,
+  });
 
   // ---- control API over HTTP (sandbox only: lets a demo or another process drive the org) ----
   const controlBody = z.object({ user: z.string(), comment: z.string().optional() });

@@ -475,3 +475,249 @@ describe('namespaced package (ldgr__)', () => {
     }
   });
 });
+
+describe('Composite resource (POST /composite)', () => {
+  let em: SalesforceEmulator;
+  let token: string;
+  beforeAll(async () => {
+    em = await startTestEmulator({ forceAppDir: FIXTURE_FORCE_APP, queryBatchSize: 5 });
+    token = em.control.login('integration@ledgerline.example').accessToken;
+  });
+  afterAll(() => em.close());
+
+  const base = `/services/data/v${API_VERSION}`;
+  type Sub = { method: string; url: string; referenceId: string; body?: unknown };
+  type Answer = { body: unknown; httpHeaders: Record<string, string>; httpStatusCode: number; referenceId: string };
+  const composite = async (compositeRequest: Sub[], allOrNone = false) => {
+    const res = await fetch(`${em.url}${base}/composite`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ allOrNone, compositeRequest }),
+    });
+    return { status: res.status, body: (await res.json()) as { compositeResponse: Answer[] } };
+  };
+  const q = (soql: string) => `${base}/query?q=${encodeURIComponent(soql)}`;
+  const widgets = async (where: string) =>
+    (
+      await connect(em)
+        .query<Rec>(`SELECT Id, Name FROM Widget__c WHERE ${where} ORDER BY Name`)
+        .run({ autoFetch: true, maxFetch: 100 })
+    ).records.map((r) => r.Name);
+
+  it('runs subrequests in order, passes ids by reference, and counts as one API call', async () => {
+    const before = em.control.apiUsage().used;
+    const { status, body } = await composite([
+      { method: 'POST', url: `${base}/sobjects/Widget__c`, referenceId: 'w', body: { Name: 'Comp 1', Price__c: 3 } },
+      {
+        method: 'POST',
+        url: `${base}/composite/sobjects`,
+        referenceId: 'parts',
+        body: {
+          records: [
+            { attributes: { type: 'Widget_Part__c' }, Widget__c: '@{w.id}', Cost__c: 1.5 },
+            { attributes: { type: 'Widget_Part__c' }, Widget__c: '@{w.id}', Cost__c: 2 },
+          ],
+        },
+      },
+      { method: 'GET', url: q("SELECT Id, Part_Count__c FROM Widget__c WHERE Name = 'Comp 1'"), referenceId: 'read' },
+      {
+        method: 'PATCH',
+        url: `${base}/sobjects/Widget__c/@{read.records[0].Id}`,
+        referenceId: 'up',
+        body: { Colour__c: 'Blue' },
+      },
+      { method: 'GET', url: `${base}/sobjects/Widget__c/@{w.id}?fields=Colour__c,Parts_Total__c`, referenceId: 'get' },
+    ]);
+    expect(em.control.apiUsage().used - before).toBe(1);
+    expect(status).toBe(200);
+    const [w, parts, read, up, get] = body.compositeResponse;
+    const id = (w!.body as { id: string }).id;
+    expect(w).toEqual({
+      body: { id, success: true, errors: [] },
+      httpHeaders: { Location: `${base}/sobjects/Widget__c/${id}` },
+      httpStatusCode: 201,
+      referenceId: 'w',
+    });
+    expect((parts!.body as { success: boolean }[]).map((r) => r.success)).toEqual([true, true]);
+    expect(read).toMatchObject({
+      httpStatusCode: 200,
+      body: { totalSize: 1, records: [{ Id: id, Part_Count__c: 2 }] },
+    });
+    expect(up).toEqual({ body: null, httpHeaders: {}, httpStatusCode: 204, referenceId: 'up' });
+    expect(get).toMatchObject({ httpStatusCode: 200, body: { Colour__c: 'Blue', Parts_Total__c: 3.5 } });
+  });
+
+  it('allOrNone false: a failed subrequest is undone alone, and one that depends on it halts', async () => {
+    const { body } = await composite([
+      {
+        method: 'POST',
+        url: `${base}/sobjects/Widget__c`,
+        referenceId: 'bad',
+        body: { Name: 'Bad', Price__c: 1, Colour__c: 'Green' },
+      },
+      {
+        method: 'POST',
+        url: `${base}/sobjects/Widget_Part__c`,
+        referenceId: 'child',
+        body: { Widget__c: '@{bad.id}', Cost__c: 1 },
+      },
+      {
+        method: 'POST',
+        url: `${base}/sobjects/Widget__c`,
+        referenceId: 'good',
+        body: { Name: 'Comp good', Price__c: 1 },
+      },
+      { method: 'GET', url: `${base}/sobjects/Nope__c/x`, referenceId: 'missing' },
+    ]);
+    expect(body.compositeResponse.map((r) => [r.referenceId, r.httpStatusCode])).toEqual([
+      ['bad', 400],
+      ['child', 400],
+      ['good', 201],
+      ['missing', 404],
+    ]);
+    expect(body.compositeResponse[0]!.body).toEqual([
+      {
+        message: 'Colour: bad value for restricted picklist field: Green',
+        errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+        fields: ['Colour__c'],
+      },
+    ]);
+    expect(body.compositeResponse[1]!.body).toEqual([
+      { errorCode: 'PROCESSING_HALTED', message: 'Invalid reference specified. No value for bad.id found in bad.' },
+    ]);
+    expect(await widgets("Name IN ('Bad', 'Comp good')")).toEqual(['Comp good']);
+  });
+
+  it('allOrNone true: one refused record rolls everything back, events included; the rest answer PROCESSING_HALTED', async () => {
+    const pings = em.control.events('/event/Ping__e').length;
+    const { body } = await composite(
+      [
+        { method: 'POST', url: `${base}/sobjects/Ping__e`, referenceId: 'ping', body: { Message__c: 'rolled back' } },
+        {
+          method: 'POST',
+          url: `${base}/sobjects/Widget__c`,
+          referenceId: 'one',
+          body: { Name: 'Atomic 1', Price__c: 1 },
+        },
+        {
+          method: 'POST',
+          url: `${base}/composite/sobjects`,
+          referenceId: 'many',
+          // the collection asks for allOrNone false; the composite's true wins
+          body: {
+            allOrNone: false,
+            records: [
+              { attributes: { type: 'Widget__c' }, Name: 'Atomic 2', Price__c: 1 },
+              { attributes: { type: 'Widget__c' }, Name: 'Atomic 3', Price__c: 1, Size__c: 'Huge' },
+            ],
+          },
+        },
+        {
+          method: 'POST',
+          url: `${base}/sobjects/Widget__c`,
+          referenceId: 'after',
+          body: { Name: 'Atomic 4', Price__c: 1 },
+        },
+      ],
+      true,
+    );
+    const halted = [
+      {
+        errorCode: 'PROCESSING_HALTED',
+        message: 'The transaction was rolled back since another operation in the same transaction failed.',
+      },
+    ];
+    const [ping, one, many, after] = body.compositeResponse;
+    expect(ping).toMatchObject({ httpStatusCode: 400, body: halted, referenceId: 'ping' });
+    expect(one).toMatchObject({ httpStatusCode: 400, body: halted });
+    expect(after).toMatchObject({ httpStatusCode: 400, body: halted });
+    expect(many).toMatchObject({
+      httpStatusCode: 200,
+      body: [
+        { success: false, errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK' }] },
+        { success: false, errors: [{ statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST' }] },
+      ],
+    });
+    expect(await widgets("Name LIKE 'Atomic%'")).toEqual([]);
+    expect(em.control.events('/event/Ping__e')).toHaveLength(pings);
+  });
+
+  it('takes at most 25 subrequests, at most 5 of them Collections or queries, and runs none past a limit', async () => {
+    const create = (i: number): Sub => ({
+      method: 'POST',
+      url: `${base}/sobjects/Widget__c`,
+      referenceId: `w${i}`,
+      body: { Name: `Limit ${i}`, Price__c: 1 },
+    });
+    const query = (i: number): Sub => ({ method: 'GET', url: q('SELECT Id FROM Account'), referenceId: `q${i}` });
+    const limitExceeded = (message: string) => ({
+      compositeResponse: [
+        { body: [{ errorCode: 'LIMIT_EXCEEDED', message }], httpHeaders: {}, httpStatusCode: 400, referenceId: null },
+      ],
+    });
+
+    const tooMany = await composite(Array.from({ length: 26 }, (_, i) => create(i)));
+    expect(tooMany.body).toEqual(limitExceeded('The request can’t contain more than 25 operations.'));
+    const tooManyQueries = await composite([create(0), ...Array.from({ length: 6 }, (_, i) => query(i))]);
+    expect(tooManyQueries.body).toEqual(
+      limitExceeded('The request can’t contain more than 5 sObject Collections or query operations.'),
+    );
+    expect(await widgets("Name LIKE 'Limit %'")).toEqual([]);
+
+    const full = await composite([
+      ...Array.from({ length: 5 }, (_, i) => query(i)),
+      ...Array.from({ length: 20 }, (_, i) => create(i)),
+    ]);
+    expect(full.body.compositeResponse.every((r) => r.httpStatusCode < 300)).toBe(true);
+    // a query answers its first page; the rest is fetched with queryMore as usual
+    expect(full.body.compositeResponse[0]!.body).toMatchObject({ done: false, nextRecordsUrl: expect.any(String) });
+    expect(await widgets("Name LIKE 'Limit %'")).toHaveLength(20);
+  });
+
+  it('applies injected faults to the subrequests they match, and refuses a malformed body outright', async () => {
+    em.control.serverErrors({ count: 1, status: 503, pathIncludes: '/query' });
+    const { body } = await composite([
+      { method: 'GET', url: q('SELECT Id FROM Account'), referenceId: 'read' },
+      {
+        method: 'POST',
+        url: `${base}/sobjects/Widget__c`,
+        referenceId: 'w',
+        body: { Name: 'After fault', Price__c: 1 },
+      },
+    ]);
+    expect(body.compositeResponse.map((r) => r.httpStatusCode)).toEqual([503, 201]);
+    expect(body.compositeResponse[0]!.body).toEqual([expect.objectContaining({ errorCode: 'SERVER_UNAVAILABLE' })]);
+
+    const res = await fetch(`${em.url}${base}/composite`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ compositeRequest: [{ method: 'GET', url: q('SELECT Id FROM Account') }] }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual([
+      { errorCode: 'JSON_PARSER_ERROR', message: "'referenceId' is a required field." },
+    ]);
+  });
+
+  it('is what jsforce sends with requestPost', async () => {
+    const conn = connect(em);
+    const res = await conn.requestPost<{ compositeResponse: Answer[] }>('/composite', {
+      allOrNone: false,
+      compositeRequest: [
+        {
+          method: 'PATCH',
+          url: `${base}/composite/sobjects/Widget__c/Code__c`,
+          referenceId: 'upsert',
+          body: {
+            records: [{ attributes: { type: 'Widget__c' }, Code__c: 'JSF-1', Name: 'Via jsforce', Price__c: 2 }],
+          },
+        },
+      ],
+    });
+    expect(res.compositeResponse[0]).toMatchObject({
+      httpStatusCode: 200,
+      body: [{ success: true, created: true }],
+    });
+    expect(conn.limitInfo.apiUsage?.used).toBe(em.control.apiUsage().used);
+  });
+});

@@ -1,4 +1,10 @@
-/** sObject rows, upsert by external id, sObject Collections, describe and query (with queryMore cursors). */
+/**
+ * sObject rows, upsert by external id, sObject Collections, describe and query (with queryMore cursors).
+ *
+ * Each route is a synchronous handler over a plain call (params, query, body, headers, the caller's context), kept
+ * in a table: Fastify serves them over HTTP, and the Composite resource dispatches its subrequests to the same
+ * handlers, so a subrequest gets exactly the validation, triggers and answers of a direct call.
+ */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../clock';
@@ -20,6 +26,30 @@ export interface RouteDeps {
   context(req: FastifyRequest): RequestContext;
   /** default query batch size (Salesforce: 2000; `Sforce-Query-Options: batchSize=` may lower it to 200) */
   queryBatchSize: number;
+}
+
+/** One REST call as a route handler sees it. */
+export interface RestCall {
+  params: Record<string, string>;
+  query: Record<string, string | undefined>;
+  body: unknown;
+  /** lower-case names */
+  headers: Record<string, string | string[] | undefined>;
+  context: RequestContext;
+}
+
+export interface RestReply {
+  status: number;
+  body?: unknown;
+}
+
+export type RestMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface RestRoute {
+  method: RestMethod;
+  /** Fastify pattern, e.g. `/services/data/:version/sobjects/:type/:id` */
+  url: string;
+  handle(call: RestCall): RestReply;
 }
 
 const MAX_COLLECTION = 200;
@@ -44,24 +74,44 @@ function asSalesforceError(err: unknown): SalesforceError {
   throw err;
 }
 
-export function registerSObjectRoutes(app: FastifyInstance, deps: RouteDeps): void {
+const ok = (body: unknown): RestReply => ({ status: 200, body });
+
+/** Registers the routes with Fastify and returns them, for the Composite resource to dispatch to. */
+export function registerSObjectRoutes(app: FastifyInstance, deps: RouteDeps): RestRoute[] {
   const { org } = deps;
   const cursors = new Map<string, Cursor>();
   let cursorSeq = 0;
+  const routes: RestRoute[] = [];
 
-  const dml = (req: FastifyRequest): DmlContext => {
-    const c = deps.context(req);
-    return c.defaultNamespace ? { userId: c.userId, defaultNamespace: c.defaultNamespace } : { userId: c.userId };
+  const route = (method: RestMethod, url: string, handle: (call: RestCall) => RestReply): void => {
+    routes.push({ method, url, handle });
+    app.route({
+      method,
+      url,
+      handler: async (req, reply) => {
+        const result = handle({
+          params: (req.params ?? {}) as Record<string, string>,
+          query: (req.query ?? {}) as Record<string, string | undefined>,
+          body: req.body,
+          headers: req.headers,
+          context: deps.context(req),
+        });
+        return reply.code(result.status).send(result.body);
+      },
+    });
   };
-  const objectOf = (req: FastifyRequest, type: string) => org.object(type, deps.context(req).defaultNamespace);
 
-  const present = (req: FastifyRequest, type: string, id: string, fields?: string): Record<string, unknown> => {
-    const def = objectOf(req, type);
+  const dml = (c: RequestContext): DmlContext =>
+    c.defaultNamespace ? { userId: c.userId, defaultNamespace: c.defaultNamespace } : { userId: c.userId };
+  const objectOf = (c: RequestContext, type: string) => org.object(type, c.defaultNamespace);
+
+  const present = (c: RequestContext, type: string, id: string, fields?: string): Record<string, unknown> => {
+    const def = objectOf(c, type);
     const record = org.get(def, id);
     if (!record) throw new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist');
     const wanted = fields
       ? fields.split(',').map((name) => {
-          const f = org.findField(def, name.trim(), deps.context(req).defaultNamespace);
+          const f = org.findField(def, name.trim(), c.defaultNamespace);
           if (!f)
             throw new SalesforceError(
               400,
@@ -74,7 +124,7 @@ export function registerSObjectRoutes(app: FastifyInstance, deps: RouteDeps): vo
     const out: Record<string, unknown> = {
       attributes: {
         type: def.name,
-        url: `/services/data/v${deps.context(req).apiVersion}/sobjects/${def.name}/${record.Id}`,
+        url: `/services/data/v${c.apiVersion}/sobjects/${def.name}/${record.Id}`,
       },
     };
     for (const f of wanted) out[f.name] = org.valueOf(def, record, f);
@@ -82,93 +132,74 @@ export function registerSObjectRoutes(app: FastifyInstance, deps: RouteDeps): vo
   };
 
   // ---- describe ----
-  app.get('/services/data/:version/sobjects', async (req) => ({
-    encoding: 'UTF-8',
-    maxBatchSize: MAX_COLLECTION,
-    sobjects: [...org.schema.objects.values()].map((d) => globalEntry(d, deps.context(req).apiVersion)),
-  }));
-  app.get<{ Params: { type: string } }>('/services/data/:version/sobjects/:type/describe', async (req) =>
-    describeObject(org, objectOf(req, req.params.type), deps.context(req).apiVersion),
+  route('GET', '/services/data/:version/sobjects', ({ context }) =>
+    ok({
+      encoding: 'UTF-8',
+      maxBatchSize: MAX_COLLECTION,
+      sobjects: [...org.schema.objects.values()].map((d) => globalEntry(d, context.apiVersion)),
+    }),
   );
-  app.get<{ Params: { type: string } }>('/services/data/:version/sobjects/:type', async (req) => ({
-    objectDescribe: globalEntry(objectOf(req, req.params.type), deps.context(req).apiVersion),
-    recentItems: [],
-  }));
+  route('GET', '/services/data/:version/sobjects/:type/describe', ({ params, context }) =>
+    ok(describeObject(org, objectOf(context, params.type!), context.apiVersion)),
+  );
+  route('GET', '/services/data/:version/sobjects/:type', ({ params, context }) =>
+    ok({ objectDescribe: globalEntry(objectOf(context, params.type!), context.apiVersion), recentItems: [] }),
+  );
 
   // ---- rows ----
-  app.post<{ Params: { type: string }; Body: Record<string, unknown> }>(
-    '/services/data/:version/sobjects/:type',
-    async (req, reply) => {
-      const body = z.record(z.string(), z.unknown()).parse(req.body ?? {});
-      if ('Id' in body || 'id' in body)
-        throw new SalesforceError(400, 'INVALID_FIELD', 'Record ID: cannot specify Id in an insert call', ['Id']);
-      const id = org.insert(req.params.type, body, dml(req));
-      return reply.code(201).send({ id, success: true, errors: [] });
-    },
+  route('POST', '/services/data/:version/sobjects/:type', ({ params, body: raw, context }) => {
+    const body = z.record(z.string(), z.unknown()).parse(raw ?? {});
+    if ('Id' in body || 'id' in body)
+      throw new SalesforceError(400, 'INVALID_FIELD', 'Record ID: cannot specify Id in an insert call', ['Id']);
+    const id = org.insert(params.type!, body, dml(context));
+    return { status: 201, body: { id, success: true, errors: [] } };
+  });
+  route('GET', '/services/data/:version/sobjects/:type/:id', ({ params, query, context }) =>
+    ok(present(context, params.type!, params.id!, query.fields)),
   );
-  app.get<{ Params: { type: string; id: string }; Querystring: { fields?: string } }>(
-    '/services/data/:version/sobjects/:type/:id',
-    async (req) => present(req, req.params.type, req.params.id, req.query.fields),
-  );
-  app.patch<{ Params: { type: string; id: string }; Body: Record<string, unknown> }>(
-    '/services/data/:version/sobjects/:type/:id',
-    async (req, reply) => {
-      const body = z.record(z.string(), z.unknown()).parse(req.body ?? {});
-      org.update(req.params.type, req.params.id, body, dml(req));
-      return reply.code(204).send();
-    },
-  );
-  app.delete<{ Params: { type: string; id: string } }>(
-    '/services/data/:version/sobjects/:type/:id',
-    async (req, reply) => {
-      org.delete(req.params.type, req.params.id, dml(req));
-      return reply.code(204).send();
-    },
-  );
+  route('PATCH', '/services/data/:version/sobjects/:type/:id', ({ params, body: raw, context }) => {
+    const body = z.record(z.string(), z.unknown()).parse(raw ?? {});
+    org.update(params.type!, params.id!, body, dml(context));
+    return { status: 204 };
+  });
+  route('DELETE', '/services/data/:version/sobjects/:type/:id', ({ params, context }) => {
+    org.delete(params.type!, params.id!, dml(context));
+    return { status: 204 };
+  });
 
   // ---- by external id ----
-  app.get<{ Params: { type: string; field: string; value: string } }>(
-    '/services/data/:version/sobjects/:type/:field/:value',
-    async (req) => {
-      const def = objectOf(req, req.params.type);
-      const field = org.findField(def, req.params.field, deps.context(req).defaultNamespace);
-      if (!field || !field.externalId)
-        throw new SalesforceError(
-          404,
-          'NOT_FOUND',
-          `Provided external ID field does not exist or is not accessible: ${req.params.field}`,
-        );
-      const matches = org
-        .records(def)
-        .filter((r) => String(r[field.name] ?? '').toLowerCase() === req.params.value.toLowerCase());
-      if (!matches[0]) throw new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist');
-      return present(req, def.name, matches[0].Id);
-    },
-  );
-  app.patch<{
-    Params: { type: string; field: string; value: string };
-    Querystring: { updateOnly?: string };
-    Body: Record<string, unknown>;
-  }>('/services/data/:version/sobjects/:type/:field/:value', async (req, reply) => {
-    const body = z.record(z.string(), z.unknown()).parse(req.body ?? {});
-    const def = objectOf(req, req.params.type);
-    if (req.query.updateOnly === 'true') {
-      const field = org.findField(def, req.params.field, deps.context(req).defaultNamespace);
-      if (
-        field &&
-        !org.records(def).some((r) => String(r[field.name] ?? '').toLowerCase() === req.params.value.toLowerCase())
-      ) {
+  route('GET', '/services/data/:version/sobjects/:type/:field/:value', ({ params, context }) => {
+    const def = objectOf(context, params.type!);
+    const field = org.findField(def, params.field!, context.defaultNamespace);
+    if (!field || !field.externalId)
+      throw new SalesforceError(
+        404,
+        'NOT_FOUND',
+        `Provided external ID field does not exist or is not accessible: ${params.field}`,
+      );
+    const value = params.value!.toLowerCase();
+    const matches = org.records(def).filter((r) => String(r[field.name] ?? '').toLowerCase() === value);
+    if (!matches[0]) throw new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    return ok(present(context, def.name, matches[0].Id));
+  });
+  route('PATCH', '/services/data/:version/sobjects/:type/:field/:value', ({ params, query, body: raw, context }) => {
+    const body = z.record(z.string(), z.unknown()).parse(raw ?? {});
+    const def = objectOf(context, params.type!);
+    if (query.updateOnly === 'true') {
+      const field = org.findField(def, params.field!, context.defaultNamespace);
+      const value = params.value!.toLowerCase();
+      if (field && !org.records(def).some((r) => String(r[field.name] ?? '').toLowerCase() === value)) {
         throw new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist');
       }
     }
     try {
-      const res = org.upsert(def.name, req.params.field, req.params.value, body, dml(req));
-      return reply.code(res.created ? 201 : 200).send({ id: res.id, success: true, errors: [], created: res.created });
+      const res = org.upsert(def.name, params.field!, params.value!, body, dml(context));
+      return { status: res.created ? 201 : 200, body: { id: res.id, success: true, errors: [], created: res.created } };
     } catch (err) {
       const matches = (err as { matches?: string[] }).matches;
       if (matches) {
-        const v = deps.context(req).apiVersion;
-        return reply.code(300).send(matches.map((id) => `/services/data/v${v}/sobjects/${def.name}/${id}`));
+        const v = context.apiVersion;
+        return { status: 300, body: matches.map((id) => `/services/data/v${v}/sobjects/${def.name}/${id}`) };
       }
       throw err;
     }
@@ -236,55 +267,59 @@ export function registerSObjectRoutes(app: FastifyInstance, deps: RouteDeps): vo
     return t;
   };
 
-  app.post('/services/data/:version/composite/sobjects', async (req) => {
-    const { allOrNone, records } = parseCollection(req.body);
-    const ctx = dml(req);
-    return runCollection(
-      allOrNone,
-      records.map((rec) => () => {
-        const { attributes: _a, ...fields } = rec;
-        if ('Id' in fields || 'id' in fields)
-          throw new SalesforceError(400, 'INVALID_FIELD', 'Record ID: cannot specify Id in an insert call', ['Id']);
-        return { id: org.insert(typeOf(rec), fields, ctx), success: true, errors: [] };
-      }),
-      (_i, e) => ({ success: false, errors: [e.toResult()] }),
+  route('POST', '/services/data/:version/composite/sobjects', ({ body, context }) => {
+    const { allOrNone, records } = parseCollection(body);
+    const ctx = dml(context);
+    return ok(
+      runCollection(
+        allOrNone,
+        records.map((rec) => () => {
+          const { attributes: _a, ...fields } = rec;
+          if ('Id' in fields || 'id' in fields)
+            throw new SalesforceError(400, 'INVALID_FIELD', 'Record ID: cannot specify Id in an insert call', ['Id']);
+          return { id: org.insert(typeOf(rec), fields, ctx), success: true, errors: [] };
+        }),
+        (_i, e) => ({ success: false, errors: [e.toResult()] }),
+      ),
     );
   });
 
-  app.patch('/services/data/:version/composite/sobjects', async (req) => {
-    const { allOrNone, records } = parseCollection(req.body);
-    const ctx = dml(req);
-    return runCollection(
-      allOrNone,
-      records.map((rec) => () => {
-        const { attributes: _a, id, Id, ...fields } = rec;
-        const recordId = (id ?? Id) as string | undefined;
-        if (!recordId) throw new SalesforceError(400, 'MISSING_ARGUMENT', 'Id not specified in an update call', ['Id']);
-        org.update(typeOf(rec), recordId, fields, ctx);
-        return { id: recordId, success: true, errors: [] };
-      }),
-      (i, e) => ({
-        id: ((records[i]?.id ?? records[i]?.Id) as string | undefined) ?? null,
-        success: false,
-        errors: [e.toResult()],
-      }),
+  route('PATCH', '/services/data/:version/composite/sobjects', ({ body, context }) => {
+    const { allOrNone, records } = parseCollection(body);
+    const ctx = dml(context);
+    return ok(
+      runCollection(
+        allOrNone,
+        records.map((rec) => () => {
+          const { attributes: _a, id, Id, ...fields } = rec;
+          const recordId = (id ?? Id) as string | undefined;
+          if (!recordId)
+            throw new SalesforceError(400, 'MISSING_ARGUMENT', 'Id not specified in an update call', ['Id']);
+          org.update(typeOf(rec), recordId, fields, ctx);
+          return { id: recordId, success: true, errors: [] };
+        }),
+        (i, e) => ({
+          id: ((records[i]?.id ?? records[i]?.Id) as string | undefined) ?? null,
+          success: false,
+          errors: [e.toResult()],
+        }),
+      ),
     );
   });
 
-  app.patch<{ Params: { type: string; field: string } }>(
-    '/services/data/:version/composite/sobjects/:type/:field',
-    async (req) => {
-      const { allOrNone, records } = parseCollection(req.body);
-      const ctx = dml(req);
-      const def = objectOf(req, req.params.type);
-      const extField = org.findField(def, req.params.field, ctx.defaultNamespace);
-      if (!extField || !extField.externalId)
-        throw new SalesforceError(
-          404,
-          'NOT_FOUND',
-          `Provided external ID field does not exist or is not accessible: ${req.params.field}`,
-        );
-      return runCollection(
+  route('PATCH', '/services/data/:version/composite/sobjects/:type/:field', ({ params, body, context }) => {
+    const { allOrNone, records } = parseCollection(body);
+    const ctx = dml(context);
+    const def = objectOf(context, params.type!);
+    const extField = org.findField(def, params.field!, ctx.defaultNamespace);
+    if (!extField || !extField.externalId)
+      throw new SalesforceError(
+        404,
+        'NOT_FOUND',
+        `Provided external ID field does not exist or is not accessible: ${params.field}`,
+      );
+    return ok(
+      runCollection(
         allOrNone,
         records.map((rec) => () => {
           const { attributes: _a, ...fields } = rec;
@@ -307,13 +342,13 @@ export function registerSObjectRoutes(app: FastifyInstance, deps: RouteDeps): vo
           }
         }),
         (_i, e) => ({ id: null, success: false, errors: [e.toResult()] }),
-      );
-    },
-  );
+      ),
+    );
+  });
 
   // retrieve many: one record (or null) per id, in order
   const retrieveMany = (
-    req: FastifyRequest,
+    c: RequestContext,
     type: string,
     ids: string[],
     fields: string[],
@@ -322,43 +357,37 @@ export function registerSObjectRoutes(app: FastifyInstance, deps: RouteDeps): vo
       throw new SalesforceError(400, 'EXCEEDED_ID_LIMIT', 'Number of ids in the request exceeds the limit of 2000');
     return ids.map((id) => {
       try {
-        return present(req, type, id, fields.join(','));
+        return present(c, type, id, fields.join(','));
       } catch (err) {
         if (err instanceof SalesforceError && err.status === 404) return null;
         throw err;
       }
     });
   };
-  app.post<{ Params: { type: string } }>('/services/data/:version/composite/sobjects/:type', async (req) => {
-    const body = z
-      .object({ ids: z.array(z.string()).min(1), fields: z.array(z.string()).min(1) })
-      .parse(req.body ?? {});
-    return retrieveMany(req, req.params.type, body.ids, body.fields);
+  route('POST', '/services/data/:version/composite/sobjects/:type', ({ params, body: raw, context }) => {
+    const body = z.object({ ids: z.array(z.string()).min(1), fields: z.array(z.string()).min(1) }).parse(raw ?? {});
+    return ok(retrieveMany(context, params.type!, body.ids, body.fields));
   });
-  app.get<{ Params: { type: string }; Querystring: { ids?: string; fields?: string } }>(
-    '/services/data/:version/composite/sobjects/:type',
-    async (req) => {
-      const split = (v?: string): string[] => (v ?? '').split(',').filter(Boolean);
-      if (!split(req.query.ids).length || !split(req.query.fields).length)
-        throw new SalesforceError(400, 'MISSING_ARGUMENT', 'ids and fields are required');
-      return retrieveMany(req, req.params.type, split(req.query.ids), split(req.query.fields));
-    },
-  );
+  route('GET', '/services/data/:version/composite/sobjects/:type', ({ params, query, context }) => {
+    const split = (v?: string): string[] => (v ?? '').split(',').filter(Boolean);
+    if (!split(query.ids).length || !split(query.fields).length)
+      throw new SalesforceError(400, 'MISSING_ARGUMENT', 'ids and fields are required');
+    return ok(retrieveMany(context, params.type!, split(query.ids), split(query.fields)));
+  });
 
-  app.delete<{ Querystring: { ids?: string; allOrNone?: string } }>(
-    '/services/data/:version/composite/sobjects',
-    async (req) => {
-      const ids = (req.query.ids ?? '').split(',').filter(Boolean);
-      if (!ids.length) throw new SalesforceError(400, 'MISSING_ARGUMENT', 'ids parameter is required');
-      if (ids.length > MAX_COLLECTION)
-        throw new SalesforceError(
-          400,
-          'EXCEEDED_ID_LIMIT',
-          `Number of records in the request exceeds the limit of ${MAX_COLLECTION}`,
-        );
-      const ctx = dml(req);
-      return runCollection(
-        req.query.allOrNone === 'true',
+  route('DELETE', '/services/data/:version/composite/sobjects', ({ query, context }) => {
+    const ids = (query.ids ?? '').split(',').filter(Boolean);
+    if (!ids.length) throw new SalesforceError(400, 'MISSING_ARGUMENT', 'ids parameter is required');
+    if (ids.length > MAX_COLLECTION)
+      throw new SalesforceError(
+        400,
+        'EXCEEDED_ID_LIMIT',
+        `Number of records in the request exceeds the limit of ${MAX_COLLECTION}`,
+      );
+    const ctx = dml(context);
+    return ok(
+      runCollection(
+        query.allOrNone === 'true',
         ids.map((id) => () => {
           const found = org.getAny(id);
           if (!found) throw new SalesforceError(404, 'ENTITY_IS_DELETED', 'entity is deleted');
@@ -366,13 +395,13 @@ export function registerSObjectRoutes(app: FastifyInstance, deps: RouteDeps): vo
           return { id: found.record.Id, success: true, errors: [] };
         }),
         (i, e) => ({ id: ids[i] ?? null, success: false, errors: [e.toResult()] }),
-      );
-    },
-  );
+      ),
+    );
+  });
 
   // ---- query ----
-  const batchSizeOf = (req: FastifyRequest): number => {
-    const header = req.headers['sforce-query-options'];
+  const batchSizeOf = (headers: RestCall['headers']): number => {
+    const header = headers['sforce-query-options'];
     const m = typeof header === 'string' ? /batchSize=(\d+)/i.exec(header) : null;
     return m ? Math.min(2000, Math.max(200, Number(m[1]))) : deps.queryBatchSize;
   };
@@ -390,12 +419,9 @@ export function registerSObjectRoutes(app: FastifyInstance, deps: RouteDeps): vo
     };
   };
 
-  const query = (
-    req: FastifyRequest<{ Querystring: { q?: string } }>,
-    includeDeleted: boolean,
-  ): Record<string, unknown> => {
-    const c = deps.context(req);
-    const q = req.query.q;
+  const query = (call: RestCall, includeDeleted: boolean): RestReply => {
+    const c = call.context;
+    const q = call.query.q;
     if (!q || !q.trim()) throw new SalesforceError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
     const result = runSoql(q, {
       org,
@@ -407,22 +433,24 @@ export function registerSObjectRoutes(app: FastifyInstance, deps: RouteDeps): vo
     const cursor: Cursor = {
       records: result.records,
       totalSize: result.totalSize,
-      batchSize: batchSizeOf(req),
+      batchSize: batchSizeOf(call.headers),
       expiresAt: deps.clock.now() + CURSOR_TTL_MS,
     };
     if (result.records.length > cursor.batchSize) cursors.set(cursorId, cursor);
-    return page(c.apiVersion, cursorId, cursor, 0);
+    return ok(page(c.apiVersion, cursorId, cursor, 0));
   };
-  const more = (req: FastifyRequest<{ Params: { locator: string } }>): Record<string, unknown> => {
-    const m = /^(.+)-(\d+)$/.exec(req.params.locator);
+  const more = (call: RestCall): RestReply => {
+    const m = /^(.+)-(\d+)$/.exec(call.params.locator ?? '');
     const cursor = m ? cursors.get(m[1]!) : undefined;
     if (!m || !cursor || cursor.expiresAt <= deps.clock.now())
       throw new SalesforceError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
-    return page(deps.context(req).apiVersion, m[1]!, cursor, Number(m[2]));
+    return ok(page(call.context.apiVersion, m[1]!, cursor, Number(m[2])));
   };
 
-  app.get<{ Querystring: { q?: string } }>('/services/data/:version/query', async (req) => query(req, false));
-  app.get<{ Querystring: { q?: string } }>('/services/data/:version/queryAll', async (req) => query(req, true));
-  app.get<{ Params: { locator: string } }>('/services/data/:version/query/:locator', async (req) => more(req));
-  app.get<{ Params: { locator: string } }>('/services/data/:version/queryAll/:locator', async (req) => more(req));
+  route('GET', '/services/data/:version/query', (call) => query(call, false));
+  route('GET', '/services/data/:version/queryAll', (call) => query(call, true));
+  route('GET', '/services/data/:version/query/:locator', more);
+  route('GET', '/services/data/:version/queryAll/:locator', more);
+
+  return routes;
 }
