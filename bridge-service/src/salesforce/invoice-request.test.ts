@@ -1,4 +1,4 @@
-import { parseInvoiceRequest } from './invoice-request';
+import { idChecksum, parseInvoiceRequest } from './invoice-request';
 import { soqlIdList } from './queries';
 import { salesforceNames } from './schema';
 
@@ -50,12 +50,61 @@ describe('parseInvoiceRequest', () => {
       { ldgr__Action__c: 'CREDIT', ldgr__Request_Key__c: 'k', ldgr__Invoice_Id__c: INV, ldgr__Payload__c: '{' },
       /not valid JSON/,
     ],
-    [{ ldgr__Action__c: 'VOID', ldgr__Invoice_Id__c: INV }, /Request_Key__c/],
+    [{ ldgr__Action__c: 'VOID', ldgr__Invoice_Id__c: INV }, /Request_Key__c is required/],
+    [{ ldgr__Action__c: 'VOID', ldgr__Request_Key__c: ' \t ', ldgr__Invoice_Id__c: INV }, /Request_Key__c is blank/],
+    [
+      { ldgr__Action__c: 'VOID', ldgr__Request_Key__c: 'K'.repeat(101), ldgr__Invoice_Id__c: INV },
+      /Request_Key__c is too long: at most 100/,
+    ],
+    [
+      { ldgr__Action__c: 'VOID', ldgr__Request_Key__c: 'VOID:x\r\nX-Evil: 1', ldgr__Invoice_Id__c: INV },
+      /printable ASCII without spaces or line breaks/,
+    ],
+    [{ ldgr__Action__c: 'VOID', ldgr__Request_Key__c: 'VOID:clé', ldgr__Invoice_Id__c: INV }, /printable ASCII/],
+    [{ ldgr__Action__c: 42, ldgr__Request_Key__c: 'k', ldgr__Invoice_Id__c: INV }, /Action__c must be one of/],
+    [{ ldgr__Action__c: 'VOID', ldgr__Request_Key__c: 7, ldgr__Invoice_Id__c: INV }, /Request_Key__c is required/],
+    [
+      { ldgr__Action__c: 'VOID', ldgr__Request_Key__c: 'k', ldgr__Invoice_Id__c: 'a01000000000001AAB' },
+      /Invoice_Id__c: not a Salesforce id \(its 18-character checksum does not match\)/,
+    ],
+    [
+      { ldgr__Action__c: 'CREATE_DRAFT', ldgr__Request_Key__c: 'k', ldgr__Opportunity_Id__c: '001000000000001AAA' },
+      /Opportunity_Id__c: not an Opportunity id \(Opportunity ids start with 006\)/,
+    ],
+    [
+      {
+        ldgr__Action__c: 'CREATE_DRAFT',
+        ldgr__Request_Key__c: 'k',
+        ldgr__Opportunity_Id__c: OPP,
+        ldgr__Requested_By__c: OPP,
+      },
+      /Requested_By__c: not a User id/,
+    ],
+    [
+      { ldgr__Action__c: 'CREDIT', ldgr__Request_Key__c: 'k', ldgr__Invoice_Id__c: INV, ldgr__Payload__c: { a: 1 } },
+      /Payload__c must be text/,
+    ],
     ['not an object', /Invalid Invoice_Request__e/],
   ])('refuses %j with a readable reason', (payload, reason) => {
     const result = parseInvoiceRequest(payload, names);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.reason).toMatch(reason);
+  });
+});
+
+describe('ids', () => {
+  it('accepts 15-character ids and 18-character ids whose checksum matches, in any case of the suffix', () => {
+    const mixed = '0065g00000AbCdE';
+    const full = `${mixed}${idChecksum(mixed)}`;
+    for (const id of [mixed, full, `${mixed}${idChecksum(mixed).toLowerCase()}`]) {
+      const result = parseInvoiceRequest(
+        { Action__c: 'CREATE_DRAFT', Request_Key__c: `CREATE_DRAFT:${id}:1`, Opportunity_Id__c: id },
+        salesforceNames(''),
+      );
+      expect(result).toMatchObject({ ok: true, request: { opportunityId: id } });
+    }
+    expect(idChecksum('006000000000001')).toBe('AAA');
+    expect(idChecksum('AAAAAAAAAAAAAAA')).toBe('555');
   });
 });
 

@@ -4,18 +4,78 @@ import type { SalesforceNames } from './schema';
 export const ACTIONS = ['CREATE_DRAFT', 'AUTHORISE', 'VOID', 'CREDIT', 'RESYNC'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-const salesforceId = z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'not a Salesforce id');
+const ID_SHAPE = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+const CHECKSUM_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+
+/** The 3-character suffix that makes a 15-character id 18: one letter per 5 characters, flagging upper case. */
+export function idChecksum(id15: string): string {
+  let out = '';
+  for (let chunk = 0; chunk < 3; chunk += 1) {
+    let flags = 0;
+    for (let i = 0; i < 5; i += 1) {
+      const c = id15.charAt(chunk * 5 + i);
+      if (c >= 'A' && c <= 'Z') flags |= 1 << i;
+    }
+    out += CHECKSUM_ALPHABET.charAt(flags);
+  }
+  return out;
+}
+
+/**
+ * A Salesforce record id: 15 or 18 letters and digits; an 18-character id's suffix must match its first 15
+ * (a mistyped or case-mangled id fails here); with `kind`, the id must be of that object.
+ */
+const salesforceId = (kind?: { prefix: string; object: string; article: 'a' | 'an' }) => {
+  const id = z
+    .string({ message: 'not a Salesforce id (expected text)' })
+    .refine((value) => ID_SHAPE.test(value), { message: 'not a Salesforce id', abort: true })
+    .refine((value) => value.length === 15 || value.slice(15).toUpperCase() === idChecksum(value.slice(0, 15)), {
+      message: 'not a Salesforce id (its 18-character checksum does not match)',
+      abort: true,
+    });
+  if (!kind) return id;
+  return id.refine((value) => value.startsWith(kind.prefix), {
+    message: `not ${kind.article} ${kind.object} id (${kind.object} ids start with ${kind.prefix})`,
+  });
+};
 const emptyAsUndefined = (value: unknown) => (value === null || value === '' ? undefined : value);
+
+/**
+ * Request_Key__c becomes the Idempotency-Key of Xero writes (an HTTP header of at most 128 characters), with
+ * suffixes such as `:ALLOCATE` for follow-up calls: so at most 100 visible ASCII characters, no spaces.
+ * Apex's keys look like `CREATE_DRAFT:006000000000001AAA:1`.
+ */
+export const MAX_REQUEST_KEY_LENGTH = 100;
+const requestKey = z
+  .string({ message: 'Request_Key__c is required' })
+  .refine((key) => key.trim() !== '', { message: 'Request_Key__c is blank', abort: true })
+  .refine((key) => key.length <= MAX_REQUEST_KEY_LENGTH, {
+    message: `Request_Key__c is too long: at most ${MAX_REQUEST_KEY_LENGTH} characters (it becomes Xero's Idempotency-Key)`,
+    abort: true,
+  })
+  .refine((key) => /^[\x21-\x7E]+$/.test(key), {
+    message: 'Request_Key__c must be printable ASCII without spaces or line breaks (it becomes an HTTP header)',
+  });
 
 /** Invoice_Request__e as the bridge accepts it (namespace already stripped). */
 export const invoiceRequestSchema = z
   .object({
     Action__c: z.enum(ACTIONS, { message: `Action__c must be one of ${ACTIONS.join(', ')}` }),
-    Request_Key__c: z.string().min(1).max(255),
-    Opportunity_Id__c: z.preprocess(emptyAsUndefined, salesforceId.optional()),
-    Invoice_Id__c: z.preprocess(emptyAsUndefined, salesforceId.optional()),
-    Requested_By__c: z.preprocess(emptyAsUndefined, salesforceId.optional()),
-    Payload__c: z.preprocess(emptyAsUndefined, z.string().max(131072).optional()),
+    Request_Key__c: requestKey,
+    Opportunity_Id__c: z.preprocess(
+      emptyAsUndefined,
+      salesforceId({ prefix: '006', object: 'Opportunity', article: 'an' }).optional(),
+    ),
+    // Invoice__c is a custom object: its key prefix differs from org to org.
+    Invoice_Id__c: z.preprocess(emptyAsUndefined, salesforceId().optional()),
+    Requested_By__c: z.preprocess(
+      emptyAsUndefined,
+      salesforceId({ prefix: '005', object: 'User', article: 'a' }).optional(),
+    ),
+    Payload__c: z.preprocess(
+      emptyAsUndefined,
+      z.string({ message: 'Payload__c must be text (JSON)' }).max(131072).optional(),
+    ),
   })
   .superRefine((event, ctx) => {
     if (event.Action__c === 'CREATE_DRAFT' && !event.Opportunity_Id__c) {

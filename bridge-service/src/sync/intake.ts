@@ -9,6 +9,39 @@ import { parseInvoiceRequest } from '../salesforce/invoice-request';
 import type { SalesforceNames } from '../salesforce/schema';
 import type { Store } from '../store/types';
 
+/** Longest text of an event field copied into a log line (a refused event can hold anything). */
+const LOGGED_FIELD_CHARS = 120;
+
+function clip(value: unknown): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > LOGGED_FIELD_CHARS ? `${text.slice(0, LOGGED_FIELD_CHARS)}… (${text.length} chars)` : text;
+}
+
+/**
+ * Who sent a refused event and what it asked for, so ops can find it in Salesforce: its ids and fields, each
+ * clipped; the payload only by its length (it is free text).
+ */
+export function describeRefusedEvent(message: StreamedEvent, names: SalesforceNames): Record<string, unknown> {
+  const raw = names.strip(message.payload);
+  const fields: Record<string, unknown> =
+    typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const payload = fields.Payload__c;
+  const described: Record<string, unknown> = {
+    replayId: message.event?.replayId,
+    eventUuid: clip(message.event?.EventUuid),
+    createdById: clip(fields.CreatedById),
+    createdDate: clip(fields.CreatedDate),
+    action: clip(fields.Action__c),
+    requestKey: clip(fields.Request_Key__c),
+    opportunityId: clip(fields.Opportunity_Id__c),
+    invoiceId: clip(fields.Invoice_Id__c),
+    requestedBy: clip(fields.Requested_By__c),
+    payloadChars: typeof payload === 'string' ? payload.length : undefined,
+  };
+  return Object.fromEntries(Object.entries(described).filter(([, value]) => value !== undefined));
+}
+
 export interface IntakeStats {
   accepted: number;
   duplicates: number;
@@ -31,7 +64,7 @@ export function createIntake(deps: {
     const parsed = parseInvoiceRequest(message.payload, deps.names);
     if (!parsed.ok) {
       stats.rejected += 1;
-      deps.log.warn({ replayId, reason: parsed.reason }, 'invoice request refused');
+      deps.log.warn({ ...describeRefusedEvent(message, deps.names), reason: parsed.reason }, 'invoice request refused');
       return;
     }
     const { request } = parsed;

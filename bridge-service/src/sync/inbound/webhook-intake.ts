@@ -15,6 +15,7 @@ export const MIRRORED_CATEGORIES = ['INVOICE', 'CREDITNOTE'] as const;
 export interface WebhookIntakeStats {
   accepted: number;
   duplicates: number;
+  /** Acknowledged, not stored: categories the bridge does not mirror, and tenants no connection reaches. */
   ignored: number;
 }
 
@@ -26,7 +27,8 @@ export function webhookJobKey(event: XeroWebhookEvent, receivedAt: number): stri
 }
 
 export function createWebhookIntake(deps: {
-  store: Pick<Store, 'enqueueJob'>;
+  /** With `listXeroTenants`, events for tenants no connection reaches are dropped (the real store has it). */
+  store: Pick<Store, 'enqueueJob'> & Partial<Pick<Store, 'listXeroTenants'>>;
   log: Logger;
   /** New work stored: wake the worker. */
   onAccepted?: () => void;
@@ -38,10 +40,30 @@ export function createWebhookIntake(deps: {
   async function accept(payload: XeroWebhookPayload): Promise<void> {
     const receivedAt = now();
     let accepted = 0;
+    // A signed event for a tenant we hold no connection for (disconnected, or never connected) cannot be fetched:
+    // storing it would only make a job that fails. Acknowledge it (Xero disables a webhook that keeps failing) and
+    // say so in the log.
+    const connected =
+      payload.events.length > 0 && deps.store.listXeroTenants
+        ? new Set((await deps.store.listXeroTenants()).map((t) => t.tenantId.toLowerCase()))
+        : undefined;
     for (const event of payload.events) {
       const category = event.eventCategory.toUpperCase();
       if (!(MIRRORED_CATEGORIES as readonly string[]).includes(category)) {
         stats.ignored += 1;
+        continue;
+      }
+      if (connected && !connected.has(event.tenantId.toLowerCase())) {
+        stats.ignored += 1;
+        deps.log.warn(
+          {
+            tenantId: event.tenantId.slice(0, 64),
+            eventCategory: category,
+            resourceId: event.resourceId,
+            eventType: event.eventType.slice(0, 64),
+          },
+          'Xero webhook event ignored: its tenant is not connected to the bridge',
+        );
         continue;
       }
       const { created } = await deps.store.enqueueJob({

@@ -60,6 +60,9 @@ export function verifyXeroSignature(
   return timingSafeEqual(presented, expected);
 }
 
+/** Xero ids are GUIDs; a resource id that is not one can name no document and must not reach a job key. */
+const XERO_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
 /** Shape check of a parsed payload; the events are stored as they are and interpreted later. */
 function asPayload(value: unknown): XeroWebhookPayload | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'the body must be a JSON object';
@@ -71,6 +74,8 @@ function asPayload(value: unknown): XeroWebhookPayload | string {
       if (typeof (event as Record<string, unknown>)[field] !== 'string')
         return `events[${i}].${field} must be a string`;
     }
+    const resourceId = (event as { resourceId: string }).resourceId;
+    if (!XERO_ID.test(resourceId)) return `events[${i}].resourceId must be a Xero id (GUID)`;
   }
   return value as XeroWebhookPayload;
 }
@@ -81,7 +86,8 @@ const empty = { description: 'empty body', type: 'null' } as const;
  * POST /webhooks/xero. This plugin's scope parses every body as raw bytes (parseAs buffer, own body limit),
  * so the signature is checked on exactly what Xero signed, before any JSON parsing:
  * - missing or wrong signature → 401, empty body, nothing stored (also for intent-to-receive probes);
- * - good signature, not JSON / not a webhook payload → 400 with a clear error, nothing stored;
+ * - good signature, not JSON / not a webhook payload (each event's resourceId a Xero GUID) → 400 with a clear
+ *   error, nothing stored;
  * - good signature → acceptWebhook(payload) stores the events, then 200 with an empty body
  *   (an intent-to-receive probe has `events: []` and gets the same 200).
  * Too large → 413 from the body parser.
@@ -110,9 +116,14 @@ export default async function webhookRoutes(app: FastifyInstance, opts: WebhookR
     },
     async (request, reply) => {
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      if (!verifyXeroSignature(rawBody, request.headers['x-xero-signature'], webhookKey)) {
+      const signature = request.headers['x-xero-signature'];
+      if (!verifyXeroSignature(rawBody, signature, webhookKey)) {
         app.metrics.recordWebhook('bad_signature');
-        request.log.warn({ bytes: rawBody.length }, 'Xero webhook with a missing or wrong signature refused');
+        const reason =
+          typeof signature !== 'string' || signature.trim() === ''
+            ? 'no x-xero-signature header'
+            : 'signature mismatch';
+        request.log.warn({ bytes: rawBody.length, reason }, 'Xero webhook with a missing or wrong signature refused');
         return reply.code(401).send();
       }
 
