@@ -127,6 +127,17 @@ describe('billing-entity', () => {
       expect(uk?.brandingThemeId).toBeUndefined();
     });
 
+    it("knows the package's own UKI region (UK and Ireland): the shipped UK_Ltd record parses without warnings", () => {
+      const { entities: shipped, warnings } = parseBillingEntities([
+        record({ developerName: 'UK_Ltd', countries: 'GB,IE', regions: 'UKI', currencies: 'GBP', isDefault: true }),
+      ]);
+      expect(warnings).toEqual([]);
+      expect(routeBillingEntity(shipped, { country: 'JE', currency: 'GBP' })).toMatchObject({
+        entity: { developerName: 'UK_Ltd' },
+        reason: 'region-and-currency',
+      });
+    });
+
     it('reports every problem at once: two defaults, duplicate names, bad fields, unknown regions', () => {
       expect(() =>
         parseBillingEntities([

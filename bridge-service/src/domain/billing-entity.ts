@@ -10,7 +10,7 @@
  * 5. the default entity;
  * 6. otherwise an error naming the country and currency.
  * Two entities equally good at the winning step is an error (never a coin toss). An exact country beats a region.
- * Regions are named country groups: EU, EEA, EMEA, APAC, AMER, LATAM, NA and a few more built in
+ * Regions are named country groups: EU, EEA, EMEA, APAC, AMER, LATAM, NA, UKI and a few more built in
  * ({@link BUILT_IN_REGIONS}), others passed in by the caller; an unknown region is a warning, not an error.
  * The Account's country is BillingCountryCode when present, else BillingCountry read as an ISO code or a common
  * English name (United Kingdom, UK, USA…).
@@ -106,6 +106,8 @@ export const BUILT_IN_REGIONS: RegionMap = {
   APAC,
   ASIA_PACIFIC: APAC,
   ANZ: ['AU', 'NZ'],
+  // UK and Ireland (with the Crown Dependencies), as sales teams name it.
+  UKI: ['GB', 'IE', 'IM', 'JE', 'GG'],
   DACH: ['DE', 'AT', 'CH'],
   NORDICS: ['DK', 'FI', 'IS', 'NO', 'SE'],
   NORTH_AMERICA,

@@ -35,6 +35,20 @@ interface FayeClient {
 }
 
 const REPLAY_ALL_RETAINED = -2;
+
+class SessionRefused extends Error {}
+
+/** The reason Salesforce gives when it ends a streaming session: its sfdc failureReason, else the error. */
+function refusalReason(message: unknown): string {
+  const m = (message ?? {}) as { error?: unknown; ext?: { sfdc?: { failureReason?: unknown } } };
+  return String(m.ext?.sfdc?.failureReason ?? m.error ?? 'streaming session ended (reconnect: none)');
+}
+
+function isAuthFailure(err: unknown): boolean {
+  if (err instanceof SessionRefused) return true;
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  return code === 401 || /^401::/.test(String(message ?? ''));
+}
 const INVALID_REPLAY = /^400::The replayId \{?(-?\d+)\}? you provided was invalid/;
 
 /**
@@ -68,22 +82,48 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
     if (buffered > maxBuffered) restart(`more than ${maxBuffered} events buffered`);
   };
 
-  const subscribe = async (from: number): Promise<void> => {
-    generation += 1;
-    const gen = generation;
-    const authFailure = new StreamingExtension.AuthFailure(() => {
+  let recovering: Promise<void> | undefined;
+  /**
+   * One re-authentication at a time, whoever noticed first: the AuthFailure extension, or a subscribe that
+   * was refused with 401 (e.g. the session expired while the bridge was down).
+   */
+  const recoverAuth = (): Promise<void> => {
+    recovering ??= (async () => {
       log.warn({ channel }, 'streaming session refused; re-authenticating');
       client?.disconnect();
-      deps
-        .reauthenticate()
-        .then(async () => subscribe((await cursor.getReplayId(channel)) ?? REPLAY_ALL_RETAINED))
-        .catch((err: unknown) => log.error({ err, channel }, 're-authentication failed; subscriber stopped'));
+      await deps.reauthenticate();
+      await subscribe((await cursor.getReplayId(channel)) ?? REPLAY_ALL_RETAINED, true);
+    })().finally(() => {
+      recovering = undefined;
+    });
+    return recovering;
+  };
+
+  const subscribe = async (from: number, afterReauthentication = false): Promise<void> => {
+    generation += 1;
+    const gen = generation;
+    let subscribed = false;
+    let refuse!: (err: Error) => void;
+    const refusal = new Promise<never>((_, reject) => (refuse = reject));
+    // Salesforce ends a session with advice "reconnect: none" (jsforce then swallows the message, so a pending
+    // subscribe would never settle): its reason says whether the session expired or something else was refused.
+    const authFailure = new StreamingExtension.AuthFailure((message: unknown) => {
+      if (gen !== generation) return; // a client we have since replaced
+      const reason = refusalReason(message);
+      const err = /^401::|authentication invalid/i.test(reason) ? new SessionRefused(reason) : new Error(reason);
+      if (!subscribed) refuse(err);
+      else if (err instanceof SessionRefused)
+        recoverAuth().catch((e: unknown) =>
+          log.error({ err: e, channel }, 're-authentication failed; subscriber stopped'),
+        );
+      else restart(reason);
     });
     const replay = new StreamingExtension.Replay(channel, from);
     const next = deps.conn.streaming.createClient([authFailure, replay]) as unknown as FayeClient;
     client = next;
     try {
-      await next.subscribe(channel, (message) => process(gen, message));
+      await Promise.race([next.subscribe(channel, (message) => process(gen, message)), refusal]);
+      subscribed = true;
       log.info({ channel, replayFrom: from }, 'subscribed');
     } catch (err) {
       const lost = INVALID_REPLAY.exec(String((err as { message?: unknown }).message ?? err));
@@ -93,6 +133,9 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
         deps.onGap(channel, from);
         return subscribe(REPLAY_ALL_RETAINED);
       }
+      // A refused session (e.g. expired while the bridge was down) gets one fresh login; refused again right
+      // after it, the problem is real and start() fails.
+      if (isAuthFailure(err) && !afterReauthentication) return recoverAuth();
       throw err;
     }
   };

@@ -123,6 +123,19 @@ describe('jobs', () => {
     expect(await b.completeJob(mine!.id, 'b')).toBe(true);
   });
 
+  it('gives a restarted instance back the jobs its previous incarnation held, and only those', async () => {
+    const store = open();
+    for (let i = 0; i < 3; i += 1) await store.enqueueJob({ key: `r${i}`, action: 'VOID', payload: i });
+    const [mine] = await store.claimJobs({ owner: 'bridge-1', leaseMs: 120_000, limit: 1 });
+    const [theirs] = await store.claimJobs({ owner: 'bridge-2', leaseMs: 120_000, limit: 1 });
+    expect(await store.releaseJobLeases('bridge-1')).toBe(1);
+    const again = await store.claimJobs({ owner: 'bridge-1', leaseMs: 120_000, limit: 3 });
+    // Its own job and the one nobody had; bridge-2's job stays leased to bridge-2.
+    expect(again.map((j) => j.payload).sort()).toEqual([0, 2]);
+    expect(again.map((j) => j.id)).not.toContain(theirs!.id);
+    expect(again.find((j) => j.id === mine!.id)).toMatchObject({ attempts: 2, leaseOwner: 'bridge-1' });
+  });
+
   it('filters claims by action and pages the admin list newest first', async () => {
     const store = open();
     for (let i = 0; i < 5; i += 1)

@@ -119,6 +119,19 @@ export class SqliteStore implements Store {
     });
   }
 
+  async releaseJobLeases(owner: string): Promise<number> {
+    const now = this.clock.now();
+    return Number(
+      this.run(
+        `UPDATE jobs SET state = 'queued', next_run_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+          WHERE state = 'running' AND lease_owner = ?`,
+        now,
+        now,
+        owner,
+      ).changes,
+    );
+  }
+
   async heartbeatJob(id: number, owner: string, leaseMs: number): Promise<boolean> {
     const now = this.clock.now();
     return (

@@ -114,6 +114,11 @@ export interface Store {
    * marking them running under `owner`'s lease and counting an attempt. Never hands one job to two owners.
    */
   claimJobs(opts: ClaimOptions): Promise<Job[]>;
+  /**
+   * A restarted bridge (same BRIDGE_INSTANCE_ID) takes back what its previous incarnation held when it died:
+   * those jobs become runnable now instead of when their leases expire. Returns how many.
+   */
+  releaseJobLeases(owner: string): Promise<number>;
   /** Extends the lease; false if the job is no longer ours. */
   heartbeatJob(id: number, owner: string, leaseMs: number): Promise<boolean>;
   /** running → done; false if the lease was lost (another worker owns the job now). */

@@ -10,7 +10,7 @@ import { describeError } from './describe-error';
 import type { ActionHandler, JobOutcome, RequestJob } from './handler';
 
 export interface WorkerOptions {
-  store: Pick<Store, 'claimJobs' | 'heartbeatJob' | 'completeJob' | 'failJob'>;
+  store: Pick<Store, 'claimJobs' | 'heartbeatJob' | 'completeJob' | 'failJob' | 'releaseJobLeases'>;
   handlers: Partial<Record<Action, ActionHandler>>;
   /** This process, as the lease owner. */
   owner: string;
@@ -85,6 +85,12 @@ export function createWorker(opts: WorkerOptions) {
   }
 
   async function run(): Promise<void> {
+    try {
+      const released = await store.releaseJobLeases(opts.owner);
+      if (released > 0) log.info({ released }, 'took back the jobs this instance held before it stopped');
+    } catch (err) {
+      log.error({ err }, 'could not take back earlier leases; they will expire');
+    }
     while (running) {
       let worked = 0;
       for (const action of actions) {

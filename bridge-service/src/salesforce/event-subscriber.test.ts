@@ -1,0 +1,78 @@
+/**
+ * The subscriber starting on a session Salesforce no longer honours (it expired while the bridge was down):
+ * one fresh login, then subscribed from the cursor, rather than a bridge that fails to start.
+ */
+import pino from 'pino';
+import { startSalesforceEmulator, type SalesforceEmulator } from '../../sandbox/salesforce/server';
+import {
+  CONSUMER_KEY,
+  INTEGRATION,
+  SALES,
+  connect,
+  eventually,
+  frozenClock,
+  privateKeyPem,
+  publicKeyPem,
+} from '../../sandbox/salesforce/test-helpers';
+import { connectSalesforce, type SalesforceConfig } from './connection';
+import { createEventSubscriber } from './event-subscriber';
+import { salesforceNames } from './schema';
+
+const log = pino({ level: 'silent' });
+let em: SalesforceEmulator;
+
+beforeEach(async () => {
+  em = await startSalesforceEmulator({
+    port: 0,
+    clock: frozenClock(Date.now()),
+    jwt: { consumerKey: CONSUMER_KEY, publicKeyPem },
+    cometdTimeoutSeconds: 1,
+  });
+});
+
+afterEach(async () => {
+  await em.close();
+});
+
+it('starts on an expired session: re-authenticates once, subscribes, and receives events', async () => {
+  const cfg: SalesforceConfig = {
+    loginUrl: em.url,
+    instanceUrl: undefined,
+    apiVersion: '62.0',
+    clientId: CONSUMER_KEY,
+    username: INTEGRATION,
+    privateKey: privateKeyPem,
+    audience: em.url,
+    namespacePrefix: '',
+  };
+  const conn = await connectSalesforce(cfg, log);
+  em.control.expireSessions();
+
+  const channel = salesforceNames('').channel('Invoice_Request__e');
+  const received: unknown[] = [];
+  let logins = 0;
+  const subscriber = createEventSubscriber({
+    conn,
+    channel,
+    cursor: { getReplayId: async () => null, saveReplayId: async () => undefined },
+    handle: async (message) => void received.push(message.payload),
+    onGap: () => undefined,
+    reauthenticate: async () => {
+      logins += 1;
+      conn.accessToken = (await connectSalesforce(cfg, log)).accessToken;
+    },
+    log,
+  });
+  try {
+    await expect(subscriber.start()).resolves.toBeUndefined();
+    expect(logins).toBe(1);
+
+    const sales = connect(em, SALES);
+    const { records } = await sales.query<{ Id: string }>('SELECT Id FROM Opportunity WHERE IsWon = false LIMIT 1');
+    await sales.sobject('Opportunity').update({ Id: records[0]!.Id, StageName: 'Closed Won' });
+    await eventually(() => received.length === 1);
+    expect(logins).toBe(1);
+  } finally {
+    await subscriber.stop();
+  }
+});
