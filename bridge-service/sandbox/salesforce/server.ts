@@ -65,6 +65,8 @@ export interface Control {
   exhaustRequestLimit(): void;
   setDailyApiLimit(limit: number): void;
   apiUsage(): { used: number; limit: number };
+  /** The latest REST requests counted toward the API limit (oldest first, up to 10,000), for tests and benchmarks. */
+  apiRequests(): ApiRequest[];
   disconnectStreaming(): number;
   refuseStreaming(on: boolean): void;
   events(channel?: string): StoredEvent[];
@@ -78,6 +80,16 @@ export interface Control {
   /** sets the org-wide Ledgerline_Settings__c (package names without namespace) */
   setOrgSettings(values: Record<string, unknown>): void;
   integrationUserId: string;
+}
+
+export interface ApiRequest {
+  method: string;
+  /** without the query string */
+  path: string;
+  /** a query's SOQL */
+  soql?: string;
+  /** a Composite call's subrequests, as `METHOD url` (query string included) */
+  subrequests?: string[];
 }
 
 export interface SalesforceEmulator {
@@ -137,6 +149,8 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
   );
 
   const contexts = new WeakMap<FastifyRequest, RequestContext>();
+  const apiRequests: ApiRequest[] = [];
+  const apiRequestOf = new WeakMap<FastifyRequest, ApiRequest>();
   // Salesforce counts API requests over a rolling 24 hours; hourly buckets are close enough and stay small
   const hourNow = (): number => Math.floor(clock.now() / HOUR);
   const usage = (): { used: number; limit: number } => {
@@ -174,6 +188,11 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
       return sendError(reply, new SalesforceError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'));
     }
     countRequest();
+    const soql = (req.query as { q?: unknown } | undefined)?.q;
+    const logged: ApiRequest = { method: req.method, path, ...(typeof soql === 'string' ? { soql } : {}) };
+    apiRequests.push(logged);
+    if (apiRequests.length > 10_000) apiRequests.splice(0, apiRequests.length - 10_000);
+    apiRequestOf.set(req, logged);
     reply.header('Sforce-Limit-Info', `api-usage=${u.used + 1}/${u.limit}`);
     const callOptions = req.headers['sforce-call-options'];
     const ns = typeof callOptions === 'string' ? /defaultNamespace=([A-Za-z0-9]+)/.exec(callOptions)?.[1] : undefined;
@@ -261,6 +280,10 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
       return f ? new SalesforceError(f.status, f.errorCode, f.message) : undefined;
     },
     apiVersions: API_VERSIONS,
+    onSubrequests(req, subrequests) {
+      const logged = apiRequestOf.get(req);
+      if (logged) logged.subrequests = subrequests;
+    },
   });
 
   // ---- control API over HTTP (sandbox only: lets a demo or another process drive the org) ----
@@ -339,6 +362,7 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
       dailyLimit = limit;
     },
     apiUsage: usage,
+    apiRequests: () => apiRequests.map((r) => ({ ...r })),
     disconnectStreaming: () => cometd.disconnectAll(),
     refuseStreaming: (on) => cometd.refuseConnections(on),
     events: (channel) => (channel ? org.retainedEvents(channel) : (org.pruneEvents(), [...store.events])),

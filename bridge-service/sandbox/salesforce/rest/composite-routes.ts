@@ -28,6 +28,8 @@ export interface CompositeDeps {
   /** the injected fault a direct call to this path would get, if any (consumes it) */
   fault(path: string): SalesforceError | undefined;
   apiVersions: readonly string[];
+  /** told what a Composite call holds (`METHOD url` per subrequest), for the emulator's request log */
+  onSubrequests?(req: FastifyRequest, subrequests: string[]): void;
 }
 
 export interface SubrequestResult {
@@ -235,6 +237,10 @@ export function registerCompositeRoute(app: FastifyInstance, deps: CompositeDeps
       throw new SalesforceError(400, 'JSON_PARSER_ERROR', parsed.error.issues[0]?.message ?? 'Invalid request body');
     }
     const { allOrNone, compositeRequest } = parsed.data;
+    deps.onSubrequests?.(
+      req,
+      compositeRequest.map((sub) => `${sub.method} ${sub.url}`),
+    );
     const seen = new Set<string>();
     for (const sub of compositeRequest) {
       if (!REFERENCE_ID.test(sub.referenceId))

@@ -529,6 +529,17 @@ describe('Composite resource (POST /composite)', () => {
       { method: 'GET', url: `${base}/sobjects/Widget__c/@{w.id}?fields=Colour__c,Parts_Total__c`, referenceId: 'get' },
     ]);
     expect(em.control.apiUsage().used - before).toBe(1);
+    expect(em.control.apiRequests().at(-1)).toEqual({
+      method: 'POST',
+      path: `${base}/composite`,
+      subrequests: [
+        `POST ${base}/sobjects/Widget__c`,
+        `POST ${base}/composite/sobjects`,
+        `GET ${q("SELECT Id, Part_Count__c FROM Widget__c WHERE Name = 'Comp 1'")}`,
+        `PATCH ${base}/sobjects/Widget__c/@{read.records[0].Id}`,
+        `GET ${base}/sobjects/Widget__c/@{w.id}?fields=Colour__c,Parts_Total__c`,
+      ],
+    });
     expect(status).toBe(200);
     const [w, parts, read, up, get] = body.compositeResponse;
     const id = (w!.body as { id: string }).id;
