@@ -1,8 +1,19 @@
 import type { Connection } from 'jsforce';
 import { PACKAGE_FIELDS, PACKAGE_RELATIONSHIPS, STANDARD_FIELDS, type SalesforceNames } from './schema';
 
-/** SOQL `IN` lists are kept well under the 100,000-character query limit. */
+/** SOQL `IN` lists are kept well under the 100,000-character query limit (and a GET's URL under 16 KB). */
 export const IDS_PER_QUERY = 200;
+
+/**
+ * Inside a Composite call a query travels in the request body, so only SOQL's own limit applies: 1,000 ids are
+ * about 21,000 characters.
+ */
+export const IDS_PER_BATCHED_QUERY = 1000;
+
+/** Where a query can be queued instead of sent at once (a Composite batch: see writeback). */
+export interface QueryBatch {
+  query<T>(soql: string): Promise<T[]>;
+}
 
 const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 
@@ -12,6 +23,11 @@ export function soqlIdList(ids: readonly string[]): string {
     if (!SALESFORCE_ID.test(id)) throw new TypeError(`not a Salesforce id: ${JSON.stringify(id)}`);
   }
   return ids.map((id) => `'${id}'`).join(',');
+}
+
+/** Quotes text for SOQL (backslash and quote escaped). */
+export function soqlStringList(values: readonly string[]): string {
+  return values.map((value) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(',');
 }
 
 const fieldsOf = (map: Readonly<Record<string, string>>, exclude: readonly string[] = []) =>
@@ -30,10 +46,26 @@ export function createQueries(deps: { conn: Connection; names: SalesforceNames; 
     return result.records.map((record) => names.strip(record) as T);
   }
 
-  async function inBatches<T>(ids: readonly string[], build: (idList: string) => string): Promise<T[]> {
+  /**
+   * One query per slice of ids: sent one after another, or all queued at once on `via` (then the promise settles
+   * when the batch has run).
+   */
+  async function inBatches<T>(
+    ids: readonly string[],
+    build: (idList: string) => string,
+    via?: QueryBatch,
+    quote: (ids: readonly string[]) => string = soqlIdList,
+  ): Promise<T[]> {
+    if (via) {
+      const queued: Promise<T[]>[] = [];
+      for (let i = 0; i < ids.length; i += IDS_PER_BATCHED_QUERY) {
+        queued.push(via.query<T>(build(quote(ids.slice(i, i + IDS_PER_BATCHED_QUERY)))));
+      }
+      return (await Promise.all(queued)).flat();
+    }
     const rows: T[] = [];
     for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-      rows.push(...(await all<T>(build(soqlIdList(ids.slice(i, i + IDS_PER_QUERY))))));
+      rows.push(...(await all<T>(build(quote(ids.slice(i, i + IDS_PER_QUERY))))));
     }
     return rows;
   }
@@ -60,14 +92,15 @@ export function createQueries(deps: { conn: Connection; names: SalesforceNames; 
   ];
 
   return {
-    /** Opportunities with their Account and line items: one query per 200 opportunities. */
-    opportunitiesForInvoicing(opportunityIds: readonly string[]) {
+    /** Opportunities with their Account and line items: one query per 200 opportunities (1,000 on `via`). */
+    opportunitiesForInvoicing(opportunityIds: readonly string[], via?: QueryBatch) {
       return inBatches<Record<string, unknown>>(
         opportunityIds,
         (idList) =>
           `SELECT ${opportunityFields.map(api).join(', ')}, ${accountFields.map((f) => `Account.${api(f)}`).join(', ')}, ` +
           `(SELECT ${lineFields.map(api).join(', ')} FROM OpportunityLineItems ORDER BY SortOrder, Id) ` +
           `FROM Opportunity WHERE Id IN (${idList})`,
+        via,
       );
     },
 
@@ -86,7 +119,7 @@ export function createQueries(deps: { conn: Connection; names: SalesforceNames; 
     },
 
     /** Invoices (with payment dates) of these Opportunities or Accounts, for the summary fields a rep reads. */
-    invoicesFor(parentField: 'Opportunity__c' | 'Account__c', parentIds: readonly string[]) {
+    invoicesFor(parentField: 'Opportunity__c' | 'Account__c', parentIds: readonly string[], via?: QueryBatch) {
       const payments = PACKAGE_RELATIONSHIPS.Payment__c.name;
       const fields = [
         'Opportunity__c',
@@ -107,6 +140,7 @@ export function createQueries(deps: { conn: Connection; names: SalesforceNames; 
           `SELECT Id, ${fields.map(api).join(', ')}, ` +
           `(SELECT ${api('Payment_Date__c')}, ${api('Status__c')} FROM ${api(`${payments}__r`)}) ` +
           `FROM ${api('Invoice__c')} WHERE ${api(parentField)} IN (${idList})`,
+        via,
       );
     },
 
@@ -121,14 +155,52 @@ export function createQueries(deps: { conn: Connection; names: SalesforceNames; 
 
     /** The first contact with an email per Account: where Xero sends approved invoices. */
     async billingEmails(accountIds: readonly string[]): Promise<Map<string, string>> {
-      const rows = await inBatches<{ AccountId: string; Email: string }>(
-        accountIds,
-        (idList) =>
-          `SELECT AccountId, Email FROM Contact WHERE AccountId IN (${idList}) AND Email != null ORDER BY CreatedDate, Id`,
+      return firstEmails(
+        await inBatches<{ AccountId: string; Email: string }>(
+          accountIds,
+          (idList) =>
+            `SELECT AccountId, Email FROM Contact WHERE AccountId IN (${idList}) AND Email != null ORDER BY CreatedDate, Id`,
+        ),
       );
-      const emails = new Map<string, string>();
-      for (const row of rows) if (!emails.has(row.AccountId)) emails.set(row.AccountId, row.Email);
-      return emails;
+    },
+
+    /**
+     * billingEmails for the Accounts of these Opportunities (a semi-join, so it can be queued with the
+     * Opportunities' own load before their Accounts are known).
+     */
+    async billingEmailsOfOpportunities(opportunityIds: readonly string[], via?: QueryBatch) {
+      return firstEmails(
+        await inBatches<{ AccountId: string; Email: string }>(
+          opportunityIds,
+          (idList) =>
+            `SELECT AccountId, Email FROM Contact WHERE AccountId IN (SELECT AccountId FROM Opportunity WHERE Id IN (${idList})) ` +
+            `AND Email != null ORDER BY CreatedDate, Id`,
+          via,
+        ),
+      );
+    },
+
+    /** Lines already written under the Invoice__c of these request keys (a retried CREATE_DRAFT may have some). */
+    async invoiceLinesOfRequests(requestKeys: readonly string[], via?: QueryBatch) {
+      const rows = await inBatches<{
+        Id: string;
+        Xero_Line_Item_Id__c: string | null;
+        Invoice__r: { Request_Key__c: string };
+      }>(
+        requestKeys,
+        (keyList) =>
+          `SELECT Id, ${api('Xero_Line_Item_Id__c')}, ${api('Invoice__r.Request_Key__c')} FROM ${api('Invoice_Line__c')} ` +
+          `WHERE ${api('Invoice__r.Request_Key__c')} IN (${keyList})`,
+        via,
+        soqlStringList,
+      );
+      const byKey = new Map<string, Map<string, string>>();
+      for (const row of rows) {
+        const key = row.Invoice__r.Request_Key__c;
+        if (!row.Xero_Line_Item_Id__c) continue;
+        byKey.set(key, (byKey.get(key) ?? new Map<string, string>()).set(row.Xero_Line_Item_Id__c, row.Id));
+      }
+      return byKey;
     },
 
     /** Opportunities won recently (by last change) that have no Invoice__c: what a lost event would leave behind. */
@@ -233,6 +305,12 @@ export function createQueries(deps: { conn: Connection; names: SalesforceNames; 
 }
 
 export type Queries = ReturnType<typeof createQueries>;
+
+function firstEmails(rows: readonly { AccountId: string; Email: string }[]): Map<string, string> {
+  const emails = new Map<string, string>();
+  for (const row of rows) if (!emails.has(row.AccountId)) emails.set(row.AccountId, row.Email);
+  return emails;
+}
 
 const XERO_GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 

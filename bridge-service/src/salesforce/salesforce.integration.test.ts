@@ -22,7 +22,7 @@ import { createEventSubscriber, type StreamedEvent } from './event-subscriber';
 import { parseInvoiceRequest } from './invoice-request';
 import { createQueries } from './queries';
 import { salesforceNames } from './schema';
-import { SalesforceWriteError, createWriteback } from './writeback';
+import { SalesforceQueryError, SalesforceWriteError, createWriteback } from './writeback';
 
 const log = pino({ level: 'silent' });
 
@@ -183,5 +183,92 @@ for (const namespace of ['', 'ldgr'] as const) {
       expect(bad[0]).toMatchObject({ ok: false, errors: [{ statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST' }] });
       expect(() => writeback.requireAll('Invoice__c', ['k'], bad)).toThrow(SalesforceWriteError);
     });
+
+    it('sends queued writes and reads as one Composite call: lines name their invoice by request key', async () => {
+      const writeback = createWriteback({ conn, names, log });
+      const queries = createQueries({ conn, names, multiCurrency: true });
+      const [opp] = await seededOpportunities();
+      const key = `CREATE_DRAFT:${opp!.Id}:7`;
+      const before = em.control.apiUsage().used;
+
+      const batch = writeback.composite();
+      const invoices = batch.upsert('Invoice__c', 'Request_Key__c', [
+        { Request_Key__c: key, Opportunity__c: opp!.Id, Status__c: 'Draft', Currency_Code__c: 'GBP' },
+        { Request_Key__c: `${key}:bad`, Opportunity__c: opp!.Id, Status__c: 'Lost in space' },
+      ]);
+      const lines = batch.upsert('Invoice_Line__c', 'Xero_Line_Item_Id__c', [
+        { Xero_Line_Item_Id__c: 'line-1', Invoice__r: { Request_Key__c: key }, Line_Amount__c: 10 },
+        { Xero_Line_Item_Id__c: 'line-2', Invoice__r: { Request_Key__c: `${key}:bad` }, Line_Amount__c: 20 },
+      ]);
+      const written = queries.invoiceLinesOfRequests([key, `${key}:bad`], batch);
+      const rows = queries.invoicesFor('Opportunity__c', [opp!.Id], batch);
+      await batch.run();
+
+      expect(em.control.apiUsage().used - before).toBe(1);
+      const [good, refused] = await invoices;
+      expect(good).toEqual({ ok: true, id: expect.any(String), created: true });
+      expect(refused).toMatchObject({ ok: false, errors: [{ statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST' }] });
+      const [line, orphan] = await lines;
+      expect(line).toMatchObject({ ok: true, created: true });
+      expect(orphan).toMatchObject({ ok: false, errors: [{ statusCode: 'INVALID_FIELD' }] });
+      expect(await written).toEqual(new Map([[key, new Map([['line-1', (line as { id: string }).id]])]]));
+      expect((await rows).map((r) => r.Id)).toEqual([(good as { id: string }).id]);
+    });
   });
 }
+
+describe('Composite batches against the limits', () => {
+  let em: SalesforceEmulator;
+  let conn: Connection;
+  const names = salesforceNames('');
+  beforeAll(async () => {
+    em = await startSalesforceEmulator({ port: 0, clock: frozenClock(Date.now()), queryBatchSize: 2 });
+    conn = connect(em);
+  });
+  afterAll(() => em.close());
+
+  it('packs at most 5 Collections or queries a call, in order, and follows query pages', async () => {
+    const writeback = createWriteback({ conn, names, log });
+    const accounts = (
+      await conn.query<{ Id: string }>('SELECT Id FROM Account ORDER BY Id').run({ autoFetch: true, maxFetch: 100 })
+    ).records;
+    const before = em.control.apiUsage().used;
+    const batch = writeback.composite();
+    // 6 queries (pages of 2 rows: the rest by queryMore) and 250 updates (2 Collections): 8 subrequests
+    const reads = Array.from({ length: 6 }, () => batch.query<{ Id: string }>('SELECT Id FROM Account ORDER BY Id'));
+    const updates = batch.update(
+      'Account',
+      Array.from({ length: 250 }, (_, i) => ({ Id: accounts[i % accounts.length]!.Id, Description: `n${i}` })),
+    );
+    await batch.run();
+    const pages = Math.ceil(accounts.length / 2) - 1;
+    expect(em.control.apiUsage().used - before).toBe(2 + 6 * pages);
+    for (const read of reads) expect((await read).map((r) => r.Id)).toEqual(accounts.map((a) => a.Id));
+    expect((await updates).every((o) => o.ok)).toBe(true);
+    expect(
+      em.control
+        .apiRequests()
+        .filter((r) => r.subrequests)
+        .map((r) => r.subrequests!.length)
+        .slice(-2),
+    ).toEqual([5, 3]);
+  });
+
+  it('fails the records of a failed subrequest, and rejects run() when a query fails', async () => {
+    const writeback = createWriteback({ conn, names, log });
+    const [account] = (await conn.query<{ Id: string }>('SELECT Id FROM Account LIMIT 1')).records;
+    em.control.serverErrors({ count: 1, status: 503, pathIncludes: '/composite/sobjects' });
+    const batch = writeback.composite();
+    const first = batch.update('Account', [{ Id: account!.Id, Description: 'first' }]);
+    const second = batch.update('Account', [{ Id: account!.Id, Description: 'second' }]);
+    await batch.run();
+    expect(await first).toEqual([
+      { ok: false, errors: [{ statusCode: 'SERVER_UNAVAILABLE', message: expect.any(String), fields: [] }] },
+    ]);
+    expect(await second).toEqual([{ ok: true, id: account!.Id }]);
+
+    const broken = writeback.composite();
+    void broken.query('SELECT Nope__c FROM Account');
+    await expect(broken.run()).rejects.toThrow(SalesforceQueryError);
+  });
+});

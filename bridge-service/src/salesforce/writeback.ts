@@ -6,6 +6,12 @@ import type { SalesforceNames } from './schema';
 /** sObject Collections take at most 200 records a call. */
 export const COLLECTION_LIMIT = 200;
 
+/**
+ * A Composite call takes at most 25 subrequests, of which at most 5 are sObject Collections or queries; the whole
+ * call counts as ONE request toward the org's API limit.
+ */
+export const COMPOSITE_LIMITS = { subrequests: 25, collectionsOrQueries: 5 } as const;
+
 export type SalesforceRecord = Record<string, unknown>;
 
 export interface RecordError {
@@ -31,11 +37,25 @@ export class SalesforceWriteError extends LedgerlineError {
   }
 }
 
+/** A query inside a Composite call failed (the call itself went through). */
+export class SalesforceQueryError extends LedgerlineError {
+  readonly status: number;
+
+  constructor(status: number, errorCode: string, message: string) {
+    super('SALESFORCE_QUERY', `Salesforce query failed: ${errorCode} ${message}`);
+    this.status = status;
+  }
+}
+
 type RawResult = { success: boolean; id?: string; created?: boolean; errors?: unknown[] };
 
 function toOutcome(result: RawResult): WriteOutcome {
   if (result.success && result.id) return { ok: true, id: result.id, created: result.created };
-  const errors = (result.errors ?? []).map((e) => {
+  return { ok: false, errors: toErrors(result.errors) };
+}
+
+function toErrors(errors: unknown[] | undefined): RecordError[] {
+  return (errors ?? []).map((e) => {
     const err = e as { statusCode?: string; errorCode?: string; message?: string; fields?: string[] };
     return {
       statusCode: err.statusCode ?? err.errorCode ?? 'UNKNOWN',
@@ -43,7 +63,6 @@ function toOutcome(result: RawResult): WriteOutcome {
       fields: err.fields ?? [],
     };
   });
-  return { ok: false, errors };
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -52,15 +71,60 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+interface SubrequestResult {
+  body: unknown;
+  httpStatusCode: number;
+  referenceId: string | null;
+}
+
+interface QueryPage {
+  done: boolean;
+  nextRecordsUrl?: string;
+  records: SalesforceRecord[];
+}
+
+interface Queued {
+  method: 'GET' | 'POST' | 'PATCH';
+  /** after `/services/data/vXX.X` */
+  path: string;
+  body?: unknown;
+  settle(result: SubrequestResult): Promise<void> | void;
+}
+
+/**
+ * Salesforce writes and reads queued now and sent together later, in as few Composite calls as the limits
+ * allow, in the order they were queued (a later subrequest sees what an earlier one wrote). Writes go as
+ * sObject Collections of ≤ 200 records with allOrNone false, so one refused record, or one failed subrequest,
+ * fails only its own records. The promises settle once `run()` has sent everything: writes with one outcome
+ * per record (they never reject), queries with every row (a failed query makes `run()` reject instead).
+ */
+export interface CompositeBatch {
+  upsert(objectName: string, externalIdField: string, records: readonly SalesforceRecord[]): Promise<WriteOutcome[]>;
+  update(objectName: string, records: readonly SalesforceRecord[]): Promise<WriteOutcome[]>;
+  create(objectName: string, records: readonly SalesforceRecord[]): Promise<WriteOutcome[]>;
+  /** Every row of a SOQL query (namespace stripped); pages past the first follow with queryMore. */
+  query<T = SalesforceRecord>(soql: string): Promise<T[]>;
+  /** Sends what is queued; resolves when every queued promise has settled. */
+  run(): Promise<void>;
+}
+
 /**
  * Writes to Salesforce through sObject Collections (≤ 200 records a call, allOrNone false so one bad record
- * does not sink the batch). Records use the package's names without namespace; the prefix is applied here.
+ * does not sink the batch), alone or queued into Composite calls. Records use the package's names without
+ * namespace; the prefix is applied here (relationship references such as `Invoice__r: { Request_Key__c }` too).
  */
 export function createWriteback(deps: { conn: Connection; names: SalesforceNames; log: Logger }) {
   const { conn, names } = deps;
 
   const prefixKeys = (record: SalesforceRecord): SalesforceRecord =>
-    Object.fromEntries(Object.entries(record).map(([key, value]) => [names.api(key), value]));
+    Object.fromEntries(
+      Object.entries(record).map(([key, value]) => [
+        names.api(key),
+        value !== null && typeof value === 'object' && !Array.isArray(value) && key !== 'attributes'
+          ? prefixKeys(value as SalesforceRecord)
+          : value,
+      ]),
+    );
 
   /** Sends records in Collections-sized batches; one outcome per record, in input order. */
   async function inBatches(
@@ -101,7 +165,136 @@ export function createWriteback(deps: { conn: Connection; names: SalesforceNames
     return outcomes.map((outcome) => (outcome as { id: string }).id);
   }
 
-  return { upsert, update, create, requireAll };
+  /** Queues writes and reads for Composite calls (see CompositeBatch). */
+  function composite(): CompositeBatch {
+    const queue: Queued[] = [];
+    const base = `/services/data/v${conn.version}`;
+
+    /** One Collections subrequest per 200 records; the promise gathers their outcomes in input order. */
+    function write(
+      records: readonly SalesforceRecord[],
+      subrequest: (batch: SalesforceRecord[]) => Pick<Queued, 'method' | 'path' | 'body'>,
+    ): Promise<WriteOutcome[]> {
+      const parts = chunks(records, COLLECTION_LIMIT).map((batch) => {
+        let settle!: (outcomes: WriteOutcome[]) => void;
+        const done = new Promise<WriteOutcome[]>((resolve) => (settle = resolve));
+        queue.push({
+          ...subrequest(batch.map(prefixKeys)),
+          settle({ body, httpStatusCode }) {
+            if (httpStatusCode < 300 && Array.isArray(body)) settle((body as RawResult[]).map(toOutcome));
+            else {
+              // the whole subrequest failed (or never ran): each of its records fails with that error
+              const errors = toErrors(Array.isArray(body) ? body : [body]);
+              settle(batch.map(() => ({ ok: false, errors })));
+            }
+          },
+        });
+        return done;
+      });
+      return Promise.all(parts).then((outcomes) => outcomes.flat());
+    }
+
+    return {
+      upsert(objectName, externalIdField, records) {
+        return write(records, (batch) => ({
+          method: 'PATCH',
+          path: `/composite/sobjects/${names.api(objectName)}/${names.api(externalIdField)}`,
+          body: {
+            allOrNone: false,
+            records: batch.map((r) => ({ attributes: { type: names.api(objectName) }, ...r })),
+          },
+        }));
+      },
+      update(objectName, records) {
+        return write(records, (batch) => ({
+          method: 'PATCH',
+          path: '/composite/sobjects',
+          body: {
+            allOrNone: false,
+            records: batch.map((r) => ({ attributes: { type: names.api(objectName) }, ...r })),
+          },
+        }));
+      },
+      create(objectName, records) {
+        return write(records, (batch) => ({
+          method: 'POST',
+          path: '/composite/sobjects',
+          body: {
+            allOrNone: false,
+            records: batch.map((r) => ({ attributes: { type: names.api(objectName) }, ...r })),
+          },
+        }));
+      },
+      query<T>(soql: string): Promise<T[]> {
+        // settles only on success: a failed query makes run() reject, and nobody is left awaiting this promise
+        return new Promise<T[]>((resolve) => {
+          queue.push({
+            method: 'GET',
+            path: `/query?q=${encodeURIComponent(soql)}`,
+            async settle({ body, httpStatusCode }) {
+              if (httpStatusCode >= 300) {
+                const [error] = toErrors(Array.isArray(body) ? body : [body]);
+                throw new SalesforceQueryError(httpStatusCode, error?.statusCode ?? 'UNKNOWN', error?.message ?? '');
+              }
+              let page = body as QueryPage;
+              const records = [...page.records];
+              while (!page.done && page.nextRecordsUrl) {
+                page = await conn.request<QueryPage>(page.nextRecordsUrl);
+                records.push(...page.records);
+              }
+              resolve(records.map((record) => names.strip(record) as T));
+            },
+          });
+        });
+      },
+      async run() {
+        const pending = queue.splice(0);
+        for (const call of packed(pending)) {
+          const response = await conn.requestPost<{ compositeResponse?: SubrequestResult[] }>('/composite', {
+            allOrNone: false,
+            compositeRequest: call.map((q, i) => ({
+              method: q.method,
+              url: `${base}${q.path}`,
+              referenceId: `r${i}`,
+              ...(q.body === undefined ? {} : { body: q.body }),
+            })),
+          });
+          const results = new Map((response.compositeResponse ?? []).map((r) => [r.referenceId, r]));
+          for (const [i, q] of call.entries()) {
+            // a result missing for a subrequest (a limit refused the whole call) fails it with what Salesforce said
+            const result = results.get(`r${i}`) ??
+              response.compositeResponse?.find((r) => r.referenceId === null) ?? {
+                body: [{ errorCode: 'UNKNOWN', message: 'Salesforce gave no answer for this subrequest' }],
+                httpStatusCode: 500,
+                referenceId: null,
+              };
+            await q.settle(result);
+          }
+        }
+      },
+    };
+  }
+
+  return { upsert, update, create, requireAll, composite };
+}
+
+/** Splits subrequests, in order, into Composite calls within the limits. */
+function packed(queue: readonly Queued[]): Queued[][] {
+  const calls: Queued[][] = [];
+  let call: Queued[] = [];
+  let counted = 0;
+  for (const q of queue) {
+    // every subrequest the bridge sends is a Collection or a query, so the tighter limit decides
+    if (call.length === COMPOSITE_LIMITS.subrequests || counted === COMPOSITE_LIMITS.collectionsOrQueries) {
+      calls.push(call);
+      call = [];
+      counted = 0;
+    }
+    call.push(q);
+    counted += 1;
+  }
+  if (call.length > 0) calls.push(call);
+  return calls;
 }
 
 export type Writeback = ReturnType<typeof createWriteback>;

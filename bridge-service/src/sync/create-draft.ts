@@ -2,8 +2,11 @@
  * CREATE_DRAFT: closed-won Opportunities become DRAFT invoices in the right Xero organisation, exactly once, and
  * their Invoice__c mirrors (with lines) appear in Salesforce with Xero's own numbers and totals.
  *
- * A batch costs one SOQL load, one Xero call per 50 invoices per tenant (plus contacts the bridge has not met),
- * and a handful of Salesforce Collections calls for up to 200 invoices.
+ * Salesforce calls go in Composite batches, each counting as one API call whatever it holds (up to 5 Collections of
+ * 200 records or queries): a batch of up to 1,000 jobs costs one call to load (Opportunities with lines, billing
+ * emails, lines left by an earlier attempt) and two rounds of write-back (the Invoice__c upsert and the summary
+ * reads; then the lines, the summary updates and the Sync_Update__e events), 3 calls for 200 invoices. Xero gets
+ * one call per 50 invoices per tenant (plus contacts the bridge has not met).
  */
 import { createHash } from 'node:crypto';
 import { routeOpportunity, type BillingEntity } from '../domain/billing-entity';
@@ -29,11 +32,17 @@ import type { ActionHandler, JobOutcome, RequestJob } from './handler';
 import type { SyncDeps } from './sync-deps';
 import { describeError } from './describe-error';
 import { saveCreditNoteDraft } from './credit';
-import { writeInvoiceLines } from './lines';
+import { queueInvoiceLines } from './lines';
 import { invoiceLineRecords, invoiceRecord } from './xero-records';
-import type { SalesforceRecord } from '../salesforce/writeback';
+import type { RecordError, SalesforceRecord } from '../salesforce/writeback';
 
 const XERO_BATCH = 50;
+
+/**
+ * Jobs a batch takes: when a backlog exists, bigger batches fill Composite calls (5 Collections of 200 records)
+ * instead of leaving them part-empty; one batch stays well inside the worker's lease and Xero's minute limit.
+ */
+export const CREATE_DRAFT_BATCH = 1000;
 
 interface Prepared {
   job: RequestJob;
@@ -60,12 +69,26 @@ export function batchKey(prefix: string, keys: readonly string[]): string {
 export function createDraftHandler(deps: SyncDeps): ActionHandler {
   const { store, xero, queries, writeback, reference, log } = deps;
 
+  /** What one Composite call reads for a batch: the Opportunities, their billing emails, lines already written. */
+  async function load(jobs: readonly RequestJob[]) {
+    const opportunityIds = [...new Set(jobs.map((j) => j.payload.opportunityId!))];
+    const reads = writeback.composite();
+    const rows = queries.opportunitiesForInvoicing(opportunityIds, reads);
+    const emails = queries.billingEmailsOfOpportunities(opportunityIds, reads);
+    const lines = queries.invoiceLinesOfRequests(
+      jobs.map((j) => j.payload.requestKey),
+      reads,
+    );
+    await reads.run();
+    return { rows: await rows, emails: await emails, existingLines: await lines };
+  }
+
   async function prepare(
     jobs: readonly RequestJob[],
+    rows: readonly Record<string, unknown>[],
     outcomes: Map<number, JobOutcome>,
     errors: Map<RequestJob, string>,
   ) {
-    const rows = await queries.opportunitiesForInvoicing([...new Set(jobs.map((j) => j.payload.opportunityId!))]);
     const byId = new Map(rows.map((row) => [String(row.Id), row]));
     const entities = await reference.billingEntities();
     // Amendments and renewals are billed against the deal they change: load those too, in the same way.
@@ -112,7 +135,11 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
   }
 
   /** Contact ids for each account in one tenant: from the store, else created in Xero (50 a call). */
-  async function contactsFor(tenantId: string, accounts: AccountRow[]): Promise<Map<string, string>> {
+  async function contactsFor(
+    tenantId: string,
+    accounts: AccountRow[],
+    emails: ReadonlyMap<string, string>,
+  ): Promise<Map<string, string>> {
     const ids = new Map<string, string>();
     const missing: AccountRow[] = [];
     for (const account of accounts) {
@@ -120,8 +147,6 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
       if (known) ids.set(account.Id, known);
       else if (!missing.some((m) => m.Id === account.Id)) missing.push(account);
     }
-    const emails =
-      missing.length > 0 ? await queries.billingEmails(missing.map((a) => a.Id)) : new Map<string, string>();
     const contactOf = (account: AccountRow) => buildXeroContact(account, [], emails.get(account.Id));
     for (let i = 0; i < missing.length; i += XERO_BATCH) {
       const chunk = missing.slice(i, i + XERO_BATCH);
@@ -186,6 +211,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
   async function createInTenant(
     tenantId: string,
     group: Prepared[],
+    emails: ReadonlyMap<string, string>,
     outcomes: Map<number, JobOutcome>,
     errors: Map<RequestJob, string>,
   ): Promise<Produced[]> {
@@ -214,6 +240,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
     const contactIds = await contactsFor(
       tenantId,
       pending.map((p) => p.account),
+      emails,
     );
     const recovered = await alreadyInXero(tenantId, pending, contactIds);
     const taxRates = await reference.taxRates(tenantId);
@@ -312,7 +339,12 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
     return { kind: 'done', result: { creditNoteRecordId: id, total: document.total } };
   }
 
-  async function writeBack(produced: Produced[], errors: Map<RequestJob, string>, outcomes: Map<number, JobOutcome>) {
+  async function writeBack(
+    produced: Produced[],
+    errors: Map<RequestJob, string>,
+    outcomes: Map<number, JobOutcome>,
+    existingLines: ReadonlyMap<string, ReadonlyMap<string, string>>,
+  ) {
     const now = deps.clock.now();
     const records: SalesforceRecord[] = produced.map(({ prepared, invoice }) => {
       const period = opportunityServicePeriod(prepared.opportunity);
@@ -343,21 +375,32 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
     }));
     const all = [...records, ...errorRecords];
     if (all.length === 0) return;
-    const results = await writeback.upsert('Invoice__c', 'Request_Key__c', all);
-    const lines: SalesforceRecord[] = [];
-    const maybeHaveLines: string[] = [];
+
+    // Two Composite rounds. First the invoices, then the summary reads (queued after them, so they see them);
+    // then the lines of the invoices Salesforce took, the summary updates and, last, the events.
+    const first = writeback.composite();
+    const upserted = first.upsert('Invoice__c', 'Request_Key__c', all);
+    // The rep's fields on both pages include the new drafts (invoiced amounts, the one-line status).
+    const summaries = deps.summaries.stage(
+      {
+        opportunities: [...new Set(produced.map((p) => p.prepared.opportunity.Id))],
+        accounts: [...new Set(produced.map((p) => p.prepared.account.Id))],
+      },
+      first,
+    );
+    await first.run();
+    const results = await upserted;
+
+    const second = writeback.composite();
+    const written: { index: number; id: string }[] = [];
     const events: SalesforceRecord[] = [];
     results.forEach((result, index) => {
       const source = index < produced.length ? produced[index]!.prepared.job : failed[index - produced.length]![0];
       if (!result.ok) {
-        const why = result.errors.map((e) => `${e.statusCode}: ${e.message}`).join('; ');
-        outcomes.set(source.id, { kind: 'retry', error: `Salesforce refused Invoice__c: ${why}` });
+        outcomes.set(source.id, { kind: 'retry', error: `Salesforce refused Invoice__c: ${why(result.errors)}` });
         return;
       }
-      if (index < produced.length) {
-        lines.push(...invoiceLineRecords(produced[index]!.invoice, result.id));
-        if (!result.created) maybeHaveLines.push(result.id);
-      }
+      if (index < produced.length) written.push({ index, id: result.id });
       events.push({
         Record_Ids__c: result.id,
         Invoice_Id__c: result.id,
@@ -365,27 +408,38 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
         Account_Id__c: index < produced.length ? produced[index]!.prepared.account.Id : null,
         Change__c: index < produced.length ? 'STATUS' : 'ERROR',
       });
-      if (!outcomes.has(source.id)) {
-        outcomes.set(
-          source.id,
-          index < produced.length
-            ? {
-                kind: 'done',
-                result: { invoiceRecordId: result.id, xeroInvoiceId: produced[index]!.invoice.invoiceID },
-              }
-            : { kind: 'failed', error: errors.get(source)! },
-        );
+      if (index >= produced.length && !outcomes.has(source.id)) {
+        outcomes.set(source.id, { kind: 'failed', error: errors.get(source)! });
       }
     });
-    await writeInvoiceLines(deps, lines, maybeHaveLines);
-    // The rep's fields on both pages include the new drafts (invoiced amounts, the one-line status).
-    await deps.summaries.refreshOpportunities([...new Set(produced.map((p) => p.prepared.opportunity.Id))]);
-    await deps.summaries.refreshAccounts([...new Set(produced.map((p) => p.prepared.account.Id))]);
-    await writeback.create('Sync_Update__e', events);
+    const lines = queueInvoiceLines(
+      second,
+      written.map(({ index, id }) => {
+        const existing = existingLines.get(produced[index]!.prepared.job.payload.requestKey);
+        return { lines: invoiceLineRecords(produced[index]!.invoice, id), ...(existing ? { existing } : {}) };
+      }),
+    );
+    await summaries.queueUpdates(second);
+    void second.create('Sync_Update__e', events);
+    await second.run();
+
+    // A refused line leaves the mirror incomplete: that job tries again (the upserts are idempotent).
+    const lineOutcomes = await lines;
+    written.forEach(({ index, id }, n) => {
+      const { prepared, invoice } = produced[index]!;
+      if (outcomes.has(prepared.job.id)) return;
+      const refused = lineOutcomes[n]!.flatMap((line) => (line.ok ? [] : line.errors));
+      outcomes.set(
+        prepared.job.id,
+        refused.length > 0
+          ? { kind: 'retry', error: `Salesforce refused Invoice_Line__c: ${why(refused)}` }
+          : { kind: 'done', result: { invoiceRecordId: id, xeroInvoiceId: invoice.invoiceID } },
+      );
+    });
   }
 
   return {
-    batchSize: 200,
+    batchSize: CREATE_DRAFT_BATCH,
     async run(jobs) {
       const outcomes = new Map<number, JobOutcome>();
       if ((await reference.settings()).readOnly) {
@@ -398,14 +452,15 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
         return outcomes;
       }
       const errors = new Map<RequestJob, string>();
-      const prepared = await prepare(jobs, outcomes, errors);
+      const { rows, emails, existingLines } = await load(jobs);
+      const prepared = await prepare(jobs, rows, outcomes, errors);
       const byTenant = new Map<string, Prepared[]>();
       for (const p of prepared)
         byTenant.set(p.entity.xeroTenantId, [...(byTenant.get(p.entity.xeroTenantId) ?? []), p]);
       const produced: Produced[] = [];
       for (const [tenantId, group] of byTenant) {
         try {
-          produced.push(...(await createInTenant(tenantId, group, outcomes, errors)));
+          produced.push(...(await createInTenant(tenantId, group, emails, outcomes, errors)));
         } catch (err) {
           // The tenant as a whole failed (network, 5xx, tokens): nothing half-done is lost, the jobs retry.
           const message = describeError(err);
@@ -416,7 +471,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
           log.warn({ err, tenantId, jobs: group.length }, 'CREATE_DRAFT batch failed for tenant');
         }
       }
-      await writeBack(produced, errors, outcomes);
+      await writeBack(produced, errors, outcomes, existingLines);
       return outcomes;
     },
   };
@@ -431,6 +486,8 @@ function withLines(row: Record<string, unknown>) {
     ),
   };
 }
+
+const why = (errors: readonly RecordError[]) => errors.map((e) => `${e.statusCode}: ${e.message}`).join('; ');
 
 function sourceUrl(instanceUrl: string, opportunityId: string): string {
   return `${instanceUrl.replace(/\/+$/, '')}/lightning/r/Opportunity/${opportunityId}/view`;

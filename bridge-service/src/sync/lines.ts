@@ -1,4 +1,4 @@
-import type { SalesforceRecord } from '../salesforce/writeback';
+import type { CompositeBatch, SalesforceRecord, WriteOutcome } from '../salesforce/writeback';
 import type { SyncDeps } from './sync-deps';
 
 /**
@@ -39,4 +39,40 @@ export async function writeInvoiceLines(
       refused,
     );
   }
+}
+
+/**
+ * The same rule, queued on a Composite batch for many invoices at once: `existing` maps each invoice's lines that
+ * are already in Salesforce (Xero LineItemID → record id; a retried CREATE_DRAFT may have written some). Resolves,
+ * once the batch has run, to each invoice's line outcomes.
+ */
+export function queueInvoiceLines(
+  batch: Pick<CompositeBatch, 'update' | 'upsert'>,
+  invoices: readonly { lines: readonly SalesforceRecord[]; existing?: ReadonlyMap<string, string> }[],
+): Promise<WriteOutcome[][]> {
+  const updates: SalesforceRecord[] = [];
+  const inserts: SalesforceRecord[] = [];
+  const owners: { updates: number[]; inserts: number[] } = { updates: [], inserts: [] };
+  invoices.forEach(({ lines, existing }, owner) => {
+    for (const line of lines) {
+      const id = existing?.get(String(line.Xero_Line_Item_Id__c));
+      if (id) {
+        const { Invoice__c: _parent, ...rest } = line;
+        updates.push({ ...rest, Id: id });
+        owners.updates.push(owner);
+      } else {
+        inserts.push(line);
+        owners.inserts.push(owner);
+      }
+    }
+  });
+  const none = Promise.resolve<WriteOutcome[]>([]);
+  const updated = updates.length > 0 ? batch.update('Invoice_Line__c', updates) : none;
+  const inserted = inserts.length > 0 ? batch.upsert('Invoice_Line__c', 'Xero_Line_Item_Id__c', inserts) : none;
+  return Promise.all([updated, inserted]).then(([u, i]) => {
+    const perInvoice = invoices.map((): WriteOutcome[] => []);
+    u.forEach((outcome, n) => perInvoice[owners.updates[n]!]!.push(outcome));
+    i.forEach((outcome, n) => perInvoice[owners.inserts[n]!]!.push(outcome));
+    return perInvoice;
+  });
 }

@@ -13,7 +13,7 @@ import {
 import { money, sum, toWire } from '../domain/money';
 import type { Clock } from '../lib/clock';
 import type { Queries } from '../salesforce/queries';
-import type { Writeback } from '../salesforce/writeback';
+import type { CompositeBatch, Writeback, WriteOutcome } from '../salesforce/writeback';
 import type { Logger } from '../lib/logger';
 
 const XERO_STATUS: Record<string, XeroInvoiceStatus> = {
@@ -28,6 +28,7 @@ const XERO_STATUS: Record<string, XeroInvoiceStatus> = {
 };
 
 type Row = Record<string, unknown>;
+type ParentField = 'Opportunity__c' | 'Account__c';
 
 interface Mirror extends ReceivableInvoice {
   parentId: string;
@@ -82,13 +83,13 @@ export function createSummaries(deps: {
   log: Logger;
 }) {
   const today = () => new Date(deps.clock.now()).toISOString().slice(0, 10);
+  const objectOf = (parentField: ParentField) => (parentField === 'Opportunity__c' ? 'Opportunity' : 'Account');
 
-  async function refresh(parentField: 'Opportunity__c' | 'Account__c', ids: readonly string[]) {
-    if (ids.length === 0) return;
-    const rows = await deps.queries.invoicesFor(parentField, ids);
+  /** The summary fields of each parent, from the Invoice__c rows read for them. */
+  function updatesFor(parentField: ParentField, ids: readonly string[], rows: readonly Row[]) {
     const groups = groupBy(rows.map((row) => toMirror(row, parentField)).filter((m): m is Mirror => m !== undefined));
     const asOf = today();
-    const updates = ids.map((id) => {
+    return ids.map((id) => {
       const group = groups.get(id) ?? [];
       const balances = accountSummary(group, asOf);
       const single = balances.length === 1 ? balances[0] : undefined;
@@ -119,14 +120,53 @@ export function createSummaries(deps: {
         ),
       };
     });
-    const results = await deps.writeback.update(parentField === 'Opportunity__c' ? 'Opportunity' : 'Account', updates);
+  }
+
+  function reportRefused(parentField: ParentField, results: readonly WriteOutcome[]) {
     const refused = results.filter((r) => !r.ok);
     if (refused.length > 0) deps.log.warn({ refused, parentField }, 'summary fields not updated');
+  }
+
+  async function refresh(parentField: ParentField, ids: readonly string[]) {
+    if (ids.length === 0) return;
+    const rows = await deps.queries.invoicesFor(parentField, ids);
+    reportRefused(parentField, await deps.writeback.update(objectOf(parentField), updatesFor(parentField, ids, rows)));
+  }
+
+  /**
+   * The same refresh for a caller that sends its Salesforce calls in Composite batches: the invoice reads are
+   * queued on `reads` now (after the caller's own writes, so they see them); once `reads` has run, `queueUpdates`
+   * queues the updates on `writes`. Refused updates are logged, as refresh does.
+   */
+  function stage(
+    ids: { opportunities: readonly string[]; accounts: readonly string[] },
+    reads: Pick<CompositeBatch, 'query'>,
+  ) {
+    const parents: [ParentField, readonly string[]][] = [
+      ['Opportunity__c', ids.opportunities],
+      ['Account__c', ids.accounts],
+    ];
+    const staged = parents
+      .filter(([, parentIds]) => parentIds.length > 0)
+      .map(([parentField, parentIds]) => ({
+        parentField,
+        parentIds,
+        rows: deps.queries.invoicesFor(parentField, parentIds, reads),
+      }));
+    return {
+      async queueUpdates(writes: Pick<CompositeBatch, 'update'>): Promise<void> {
+        for (const { parentField, parentIds, rows } of staged) {
+          const queued = writes.update(objectOf(parentField), updatesFor(parentField, parentIds, await rows));
+          void queued.then((results) => reportRefused(parentField, results));
+        }
+      },
+    };
   }
 
   return {
     refreshOpportunities: (ids: readonly string[]) => refresh('Opportunity__c', ids),
     refreshAccounts: (ids: readonly string[]) => refresh('Account__c', ids),
+    stage,
   };
 }
 

@@ -1,0 +1,215 @@
+/**
+ * Issue 8: Salesforce API calls per invoice when CREATE_DRAFT drains a backlog. 200 deals (three billing entities,
+ * 1–3 lines each) are closed while the bridge is down; it starts, replays their Invoice_Request__e and drains
+ * them. Test data is written in process (like a data load), so the org's API usage counts only the bridge.
+ *
+ * The budget is what the batching allows, with room for a backlog claimed in a few batches: a batch costs one
+ * Composite call to load and two to write back (each ≤ 5 Collections/queries), so 200 invoices in one batch take
+ * 3 calls, plus the three cached reads (0.045 per invoice in all; the per-step Collections calls this replaced
+ * took about 10 per batch, 24 here). Any direct call per record, per step or per tenant fails the test.
+ */
+import pino from 'pino';
+import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
+import type { ApiRequest } from '../sandbox/salesforce/server';
+import type { SalesforceOrg } from '../sandbox/salesforce/salesforce-org';
+import { waitFor } from './wait-for';
+
+const SALES = 'sam.seller@ledgerline.example';
+/** BUDGET_DEALS=1000 measures a bigger backlog (the budget below is for the default). */
+const DEALS = Number(process.env.BUDGET_DEALS ?? 200);
+const TENANTS = [
+  { country: 'GB', currency: 'GBP' },
+  { country: 'US', currency: 'USD' },
+  { country: 'NL', currency: 'EUR' },
+] as const;
+
+let sandbox: Sandbox;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ logger: pino({ level: process.env.BRIDGE_LOG ?? 'silent' }) });
+});
+
+afterAll(async () => {
+  await sandbox.close();
+});
+
+/** Open deals for ten customers per billing entity (each with a billing contact), 1–3 priced lines each. */
+function createDeals(org: SalesforceOrg, count: number, label: string): string[] {
+  const ctx = { userId: org.resolveUser('integration@ledgerline.example').Id };
+  const owner = org.resolveUser(SALES).Id;
+  const opportunities: string[] = [];
+  org.transaction(() => {
+    const accounts = TENANTS.flatMap(({ country, currency }) =>
+      Array.from({ length: 10 }, (_, i) => {
+        const id = org.insert(
+          'Account',
+          {
+            Name: `${label} ${country} Customer ${i + 1}`,
+            BillingStreet: `${i + 1} Budget Street`,
+            BillingCity: 'Budgetown',
+            BillingCountry: country,
+            CurrencyIsoCode: currency,
+            OwnerId: owner,
+          },
+          ctx,
+        );
+        org.insert(
+          'Contact',
+          {
+            AccountId: id,
+            FirstName: 'Accounts',
+            LastName: `Payable ${i + 1}`,
+            Email: `ap${i + 1}@${country}.example`,
+          },
+          ctx,
+        );
+        return { id, currency };
+      }),
+    );
+    for (let i = 0; i < count; i += 1) {
+      const account = accounts[i % accounts.length]!;
+      const entries = org
+        .records(org.object('PricebookEntry'))
+        .filter((e) => e.CurrencyIsoCode === account.currency && e.IsActive === true);
+      const id = org.insert(
+        'Opportunity',
+        {
+          Name: `${label} Deal ${String(i + 1).padStart(4, '0')}`,
+          AccountId: account.id,
+          StageName: 'Negotiation/Review',
+          CloseDate: '2026-11-20',
+          CurrencyIsoCode: account.currency,
+          OwnerId: owner,
+        },
+        ctx,
+      );
+      for (let l = 0; l < 1 + (i % 3); l += 1) {
+        const entry = entries[(i + l) % entries.length]!;
+        org.insert(
+          'OpportunityLineItem',
+          { OpportunityId: id, PricebookEntryId: entry.Id, Quantity: 1 + (i % 5), UnitPrice: Number(entry.UnitPrice) },
+          ctx,
+        );
+      }
+      opportunities.push(id);
+    }
+  });
+  return opportunities;
+}
+
+/** The object a SOQL query reads (its last FROM: child subqueries come before it). */
+const fromOf = (soql: string) => [...soql.matchAll(/\bFROM\s+(\w+)/gi)].at(-1)?.[1] ?? '?';
+
+/** What a logged request was, by endpoint (a Composite call by what it held). */
+function endpoint(request: ApiRequest): string {
+  if (request.subrequests) {
+    const held = request.subrequests.map((s) => {
+      const [method, url] = s.split(' ') as [string, string];
+      const soql = new URL(url, 'http://x').searchParams.get('q');
+      return endpoint({ method, path: url.split('?')[0]!, ...(soql ? { soql } : {}) });
+    });
+    return `composite[${held.join(', ')}]`;
+  }
+  const path = request.path.replace(/^\/services\/data\/v[^/]+/, '');
+  if (path.startsWith('/query')) return `query ${fromOf(request.soql ?? '')}`;
+  if (path.startsWith('/composite/sobjects')) return `${request.method} collections`;
+  return `${request.method} ${path.replace(/\/[a-zA-Z0-9]{15,18}$/, '/:id')}`;
+}
+
+it(`drains ${DEALS} closed deals within the Salesforce API budget`, async () => {
+  const { org } = sandbox.sf;
+  const deals = createDeals(org, DEALS, 'Budget');
+  await sandbox.stopBridge();
+  const ctx = { userId: org.resolveUser(SALES).Id };
+  org.transaction(() => {
+    for (const id of deals) org.update('Opportunity', id, { StageName: 'Closed Won' }, ctx);
+  });
+
+  const before = sandbox.sf.control.apiUsage().used;
+  const logged = sandbox.sf.control.apiRequests().length;
+  const eventsBefore = sandbox.sf.control.events('/event/Sync_Update__e').length;
+  await sandbox.startBridge();
+
+  const wanted = new Set(deals);
+  const invoices = org.object(org.n('Invoice__c'));
+  await waitFor(
+    'every deal invoiced and announced',
+    async () => {
+      const synced = org
+        .records(invoices)
+        .filter((r) => wanted.has(r[org.n('Opportunity__c')] as string) && r[org.n('Sync_Status__c')] === 'Synced');
+      // Sync_Update__e goes out last in a batch's write-back
+      const events = sandbox.sf.control.events('/event/Sync_Update__e').length - eventsBefore;
+      return synced.length === DEALS && events >= DEALS;
+    },
+    120_000,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 500));
+
+  const used = sandbox.sf.control.apiUsage().used - before;
+  const requests = sandbox.sf.control.apiRequests().slice(logged);
+  const byEndpoint: Record<string, number> = {};
+  for (const r of requests) byEndpoint[endpoint(r)] = (byEndpoint[endpoint(r)] ?? 0) + 1;
+  // eslint-disable-next-line no-console
+  console.log(
+    `Salesforce API calls for ${DEALS} invoices: ${used} (${(used / DEALS).toFixed(4)} per invoice)\n` +
+      JSON.stringify(byEndpoint, null, 2),
+  );
+
+  const lines = org.records(org.object(org.n('Invoice_Line__c')));
+  expect(lines.length).toBeGreaterThanOrEqual(DEALS);
+  expect(used).toBe(requests.length);
+
+  // Reads the bridge caches (currency at start, billing entities and settings for a minute) are the only calls
+  // outside Composite: nothing goes per record, per step or per tenant.
+  const cached = ['query CurrencyType', 'query Billing_Entity__mdt', 'query Ledgerline_Settings__c'];
+  const composites = requests.filter((r) => r.subrequests);
+  expect(
+    requests
+      .filter((r) => !r.subrequests)
+      .map(endpoint)
+      .sort(),
+  ).toEqual([...cached].sort());
+  // A batch costs three Composite calls (its load, then two rounds of write-back) up to ~330 invoices with 1–3
+  // lines; the backlog is replayed while the worker runs, so it may be claimed in a few batches.
+  const loads = composites.filter((r) => endpoint(r).includes('query Opportunity')).length;
+  expect(loads).toBeLessThanOrEqual(4);
+  expect(composites.length).toBeLessThanOrEqual(3 * loads);
+  expect(used / DEALS).toBeLessThan(0.075);
+}, 180_000);
+
+it('a refused Invoice__c sends only its own job back to retry, in Salesforce’s words; the others are done', async () => {
+  const { org } = sandbox.sf;
+  const [first, refused, third] = createDeals(org, 3, 'Refused');
+  await sandbox.stopBridge();
+  // an earlier mirror of the same request, since locked (as an approval locks it): Salesforce refuses the update
+  const ctx = { userId: org.resolveUser('integration@ledgerline.example').Id };
+  const lockedId = org.insert(
+    org.n('Invoice__c'),
+    { [org.n('Request_Key__c')]: `CREATE_DRAFT:${refused}:1`, [org.n('Opportunity__c')]: refused },
+    ctx,
+  );
+  org.lock(lockedId);
+  const sales = { userId: org.resolveUser(SALES).Id };
+  org.transaction(() => {
+    for (const id of [first!, refused!, third!]) org.update('Opportunity', id, { StageName: 'Closed Won' }, sales);
+  });
+  await sandbox.startBridge();
+
+  const job = await waitFor('the refused job to be retried', async () => {
+    const found = await sandbox.store.getJobByKey(`CREATE_DRAFT:${refused}:1`);
+    return found?.lastError ? found : undefined;
+  });
+  expect(job.state).not.toBe('done');
+  expect(job.lastError).toMatch(/^Salesforce refused Invoice__c: ENTITY_IS_LOCKED: This record is locked/);
+  for (const id of [first!, third!]) {
+    const done = await waitFor(`the job of ${id}`, async () => {
+      const found = await sandbox.store.getJobByKey(`CREATE_DRAFT:${id}:1`);
+      return found?.state === 'done' ? found : undefined;
+    });
+    expect(done.result).toMatchObject({ invoiceRecordId: expect.any(String) });
+  }
+  const lines = org.object(org.n('Invoice_Line__c'));
+  // no line is written under the invoice Salesforce refused
+  expect(org.records(lines).filter((l) => l[org.n('Invoice__c')] === lockedId)).toEqual([]);
+}, 60_000);
