@@ -47,27 +47,30 @@ export function createQueries(deps: { conn: Connection; names: SalesforceNames; 
   }
 
   /**
-   * One query per slice of ids: sent one after another, or all queued at once on `via` (then the promise settles
-   * when the batch has run).
+   * One query per slice of ids: sent one after another, or all queued at once on `via`, where the promise settles
+   * when the batch has run (a bad id then throws at once, before anything is queued, rather than leaving a
+   * rejected promise no one awaits yet).
    */
-  async function inBatches<T>(
+  function inBatches<T>(
     ids: readonly string[],
     build: (idList: string) => string,
     via?: QueryBatch,
     quote: (ids: readonly string[]) => string = soqlIdList,
   ): Promise<T[]> {
     if (via) {
-      const queued: Promise<T[]>[] = [];
+      const soql: string[] = [];
       for (let i = 0; i < ids.length; i += IDS_PER_BATCHED_QUERY) {
-        queued.push(via.query<T>(build(quote(ids.slice(i, i + IDS_PER_BATCHED_QUERY)))));
+        soql.push(build(quote(ids.slice(i, i + IDS_PER_BATCHED_QUERY))));
       }
-      return (await Promise.all(queued)).flat();
+      return Promise.all(soql.map((q) => via.query<T>(q))).then((pages) => pages.flat());
     }
-    const rows: T[] = [];
-    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-      rows.push(...(await all<T>(build(quote(ids.slice(i, i + IDS_PER_QUERY))))));
-    }
-    return rows;
+    return (async () => {
+      const rows: T[] = [];
+      for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+        rows.push(...(await all<T>(build(quote(ids.slice(i, i + IDS_PER_QUERY))))));
+      }
+      return rows;
+    })();
   }
 
   const opportunityFields = [
@@ -168,39 +171,40 @@ export function createQueries(deps: { conn: Connection; names: SalesforceNames; 
      * billingEmails for the Accounts of these Opportunities (a semi-join, so it can be queued with the
      * Opportunities' own load before their Accounts are known).
      */
-    async billingEmailsOfOpportunities(opportunityIds: readonly string[], via?: QueryBatch) {
-      return firstEmails(
-        await inBatches<{ AccountId: string; Email: string }>(
-          opportunityIds,
-          (idList) =>
-            `SELECT AccountId, Email FROM Contact WHERE AccountId IN (SELECT AccountId FROM Opportunity WHERE Id IN (${idList})) ` +
-            `AND Email != null ORDER BY CreatedDate, Id`,
-          via,
-        ),
-      );
+    billingEmailsOfOpportunities(opportunityIds: readonly string[], via?: QueryBatch): Promise<Map<string, string>> {
+      return inBatches<{ AccountId: string; Email: string }>(
+        opportunityIds,
+        (idList) =>
+          `SELECT AccountId, Email FROM Contact WHERE AccountId IN (SELECT AccountId FROM Opportunity WHERE Id IN (${idList})) ` +
+          `AND Email != null ORDER BY CreatedDate, Id`,
+        via,
+      ).then(firstEmails);
     },
 
-    /** Lines already written under the Invoice__c of these request keys (a retried CREATE_DRAFT may have some). */
-    async invoiceLinesOfRequests(requestKeys: readonly string[], via?: QueryBatch) {
-      const rows = await inBatches<{
-        Id: string;
-        Xero_Line_Item_Id__c: string | null;
-        Invoice__r: { Request_Key__c: string };
-      }>(
+    /**
+     * Lines already written under the Invoice__c of these request keys (a retried CREATE_DRAFT may have some), by
+     * request key, then Xero LineItemID → record id.
+     */
+    invoiceLinesOfRequests(
+      requestKeys: readonly string[],
+      via?: QueryBatch,
+    ): Promise<Map<string, Map<string, string>>> {
+      return inBatches<{ Id: string; Xero_Line_Item_Id__c: string | null; Invoice__r: { Request_Key__c: string } }>(
         requestKeys,
         (keyList) =>
           `SELECT Id, ${api('Xero_Line_Item_Id__c')}, ${api('Invoice__r.Request_Key__c')} FROM ${api('Invoice_Line__c')} ` +
           `WHERE ${api('Invoice__r.Request_Key__c')} IN (${keyList})`,
         via,
         soqlStringList,
-      );
-      const byKey = new Map<string, Map<string, string>>();
-      for (const row of rows) {
-        const key = row.Invoice__r.Request_Key__c;
-        if (!row.Xero_Line_Item_Id__c) continue;
-        byKey.set(key, (byKey.get(key) ?? new Map<string, string>()).set(row.Xero_Line_Item_Id__c, row.Id));
-      }
-      return byKey;
+      ).then((rows) => {
+        const byKey = new Map<string, Map<string, string>>();
+        for (const row of rows) {
+          if (!row.Xero_Line_Item_Id__c) continue;
+          const key = row.Invoice__r.Request_Key__c;
+          byKey.set(key, (byKey.get(key) ?? new Map<string, string>()).set(row.Xero_Line_Item_Id__c, row.Id));
+        }
+        return byKey;
+      });
     },
 
     /** Opportunities won recently (by last change) that have no Invoice__c: what a lost event would leave behind. */

@@ -271,4 +271,15 @@ describe('Composite batches against the limits', () => {
     void broken.query('SELECT Nope__c FROM Account');
     await expect(broken.run()).rejects.toThrow(SalesforceQueryError);
   });
+
+  it('refuses a bad id before queueing anything, and an empty batch costs no call', async () => {
+    const queries = createQueries({ conn, names, multiCurrency: true });
+    const batch = createWriteback({ conn, names, log }).composite();
+    expect(() => queries.opportunitiesForInvoicing(["x' OR Name != '"], batch)).toThrow(TypeError);
+    const before = em.control.apiUsage().used;
+    await batch.run();
+    expect(em.control.apiUsage().used).toBe(before);
+    // request keys are text: quotes and backslashes are escaped, not interpreted
+    expect(await queries.invoiceLinesOfRequests(["K:o'brien\\' OR Id != null:1"])).toEqual(new Map());
+  });
 });
