@@ -16,6 +16,7 @@ import type { Bridge, BridgeContext } from './server/main';
 import { openStore } from './store';
 import type { Store } from './store/types';
 import { createDraftHandler } from './sync/create-draft';
+import { createGiveUpRecorder } from './sync/give-up';
 import { createIntake } from './sync/intake';
 import { createWebhookIntake, createXeroPoller, inboundHandlers } from './sync/inbound';
 import { authoriseHandler, creditHandler, resyncHandler, voidHandler } from './sync/invoice-actions';
@@ -124,6 +125,7 @@ export async function createBridge(
       RESYNC: resyncHandler(deps),
     },
     owner: config.instanceId,
+    onGiveUp: createGiveUpRecorder(deps),
     log,
     clock,
     ...(overrides.workerIdleMs ? { idleMs: overrides.workerIdleMs } : {}),

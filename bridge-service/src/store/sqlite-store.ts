@@ -123,7 +123,9 @@ export class SqliteStore implements Store {
     const now = this.clock.now();
     return Number(
       this.run(
-        `UPDATE jobs SET state = 'queued', next_run_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+        // The attempt our crash cut short did not fail: it does not count towards giving up.
+        `UPDATE jobs SET state = 'queued', next_run_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?,
+                attempts = MAX(attempts - 1, 0)
           WHERE state = 'running' AND lease_owner = ?`,
         now,
         now,

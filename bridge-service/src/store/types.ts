@@ -116,7 +116,8 @@ export interface Store {
   claimJobs(opts: ClaimOptions): Promise<Job[]>;
   /**
    * A restarted bridge (same BRIDGE_INSTANCE_ID) takes back what its previous incarnation held when it died:
-   * those jobs become runnable now instead of when their leases expire. Returns how many.
+   * those jobs become runnable now instead of when their leases expire, and the attempt the crash cut short is
+   * not counted (50 restarts must not make a job give up at its first real failure). Returns how many.
    */
   releaseJobLeases(owner: string): Promise<number>;
   /** Extends the lease; false if the job is no longer ours. */

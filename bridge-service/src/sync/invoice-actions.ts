@@ -74,7 +74,8 @@ export function authoriseHandler(deps: SyncDeps): ActionHandler {
       if (entity?.autoEmail && !invoice.sentToContact) {
         try {
           await deps.xero.emailInvoice(tenantId, xeroId, `${job.payload.requestKey}:EMAIL`);
-          invoice = (await deps.xero.getInvoicesByIds(tenantId, [xeroId]))[0] ?? invoice;
+          // Xero answers 204 and sets SentToContact; no need to spend a rate-limited call reading it back.
+          invoice = { ...invoice, sentToContact: true };
         } catch (err) {
           // The invoice is authorised either way; the rep learns the email did not go.
           message = `Authorised in Xero, but not emailed: ${describeError(err)}`;

@@ -21,8 +21,11 @@ export interface WorkerOptions {
   idleMs?: number;
   /** After this many attempts a retryable failure becomes permanent (visible on the record, retried by RESYNC). */
   maxAttempts?: number;
-  /** Called for every job that ends failed, after the store knows. */
-  onOutcome?: (job: RequestJob, outcome: JobOutcome) => void;
+  /**
+   * A retryable failure became permanent (too many attempts): make it visible where people look, e.g. on the
+   * Salesforce record. Handlers already do this for failures that are permanent from the start.
+   */
+  onGiveUp?: (job: RequestJob, error: string) => Promise<void>;
 }
 
 /** 5 s, 10 s, 20 s … capped at 15 minutes, with ±20 % jitter so retries from many jobs spread out. */
@@ -51,7 +54,13 @@ export function createWorker(opts: WorkerOptions) {
       await store.failJob(job.id, opts.owner, final.error, clock.now() + (final.delayMs ?? retryDelay(job.attempts)));
     } else await store.failJob(job.id, opts.owner, final.error, null);
     if (final.kind !== 'done') log.warn({ jobId: job.id, key: job.key, outcome: final }, 'job not done');
-    opts.onOutcome?.(job, final);
+    if (final !== outcome && final.kind === 'failed' && opts.onGiveUp) {
+      await opts
+        .onGiveUp(job, final.error)
+        .catch((err: unknown) =>
+          log.error({ err, jobId: job.id, key: job.key }, 'could not record the give-up where people look'),
+        );
+    }
   }
 
   /** Runs one batch of one action; returns how many jobs it took. */

@@ -1,0 +1,59 @@
+/**
+ * The worker against a real store: a retryable failure retries with backoff, and when it has been retried too
+ * often it gives up, is dead in the store, and is handed to onGiveUp so people see it on the record.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { ManualClock } from '../lib/clock';
+import { SqliteStore } from '../store/sqlite-store';
+import type { ActionHandler, RequestJob } from './handler';
+import { createWorker } from './worker';
+
+let dir: string;
+let store: SqliteStore;
+const clock = new ManualClock();
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ledgerline-worker-'));
+  store = new SqliteStore({ path: join(dir, 'bridge.sqlite'), encryptionKey: randomBytes(32), clock });
+});
+
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('gives up after maxAttempts retryable failures, records it, and tells onGiveUp once', async () => {
+  const flaky: ActionHandler = {
+    batchSize: 10,
+    run: async (jobs) => new Map(jobs.map((job) => [job.id, { kind: 'retry', error: 'SERVER_UNAVAILABLE' }])),
+  };
+  const gaveUp: [string, string][] = [];
+  const worker = createWorker({
+    store,
+    handlers: { VOID: flaky },
+    owner: 'worker-1',
+    log: pino({ level: 'silent' }),
+    clock,
+    maxAttempts: 3,
+    onGiveUp: async (job: RequestJob, error) => void gaveUp.push([job.key, error]),
+  });
+  await store.enqueueJob({
+    key: 'VOID:a03000000000001AAA:1',
+    action: 'VOID',
+    payload: { action: 'VOID', requestKey: 'VOID:a03000000000001AAA:1', invoiceId: 'a03000000000001AAA' },
+  });
+
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    expect(await worker.drainOnce()).toBe(1);
+    expect(await worker.drainOnce()).toBe(0); // not due until its backoff has passed
+    await clock.advance(15 * 60_000);
+  }
+  const [job] = await store.listJobs({ limit: 1 });
+  expect(job).toMatchObject({ state: 'dead', attempts: 3, lastError: 'SERVER_UNAVAILABLE (gave up after 3 attempts)' });
+  expect(gaveUp).toEqual([['VOID:a03000000000001AAA:1', 'SERVER_UNAVAILABLE (gave up after 3 attempts)']]);
+  expect(await worker.drainOnce()).toBe(0);
+});
