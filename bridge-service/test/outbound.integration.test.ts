@@ -369,6 +369,44 @@ describe('failures people can act on', () => {
   });
 });
 
+describe('contacts', () => {
+  it('two Accounts with the same name each get their own Xero contact, never the other customer', async () => {
+    const { records: entries } = await admin.query<Row>(
+      "SELECT Id, UnitPrice FROM PricebookEntry WHERE CurrencyIsoCode = 'GBP' LIMIT 1",
+    );
+    const invoices: Row[] = [];
+    for (const city of ['Leeds', 'York']) {
+      const account = (await sales.sobject('Account').create({
+        Name: 'Twin Name Trading Ltd',
+        BillingCity: city,
+        BillingCountry: 'GB',
+        CurrencyIsoCode: 'GBP',
+      })) as { id: string };
+      const opp = (await sales.sobject('Opportunity').create({
+        Name: `Twin ${city}`,
+        AccountId: account.id,
+        StageName: 'Negotiation/Review',
+        CloseDate: '2026-11-20',
+        CurrencyIsoCode: 'GBP',
+      })) as { id: string };
+      await sales.sobject('OpportunityLineItem').create({
+        OpportunityId: opp.id,
+        PricebookEntryId: entries[0]!.Id,
+        Quantity: 1,
+        UnitPrice: entries[0]!.UnitPrice,
+      });
+      invoices.push(await closeWon({ Id: opp.id, Name: `Twin ${city}` }));
+    }
+    expect(invoices.map((i) => i.Sync_Status__c)).toEqual(['Synced', 'Synced']);
+    const [first, second] = await Promise.all(
+      invoices.map(async (i) => (await xeroInvoice(UK, i.Xero_Invoice_Id__c as string)).contact!),
+    );
+    expect(first!.contactID).not.toBe(second!.contactID);
+    expect(first!.name).toBe('Twin Name Trading Ltd');
+    expect(second!.name).toMatch(/^Twin Name Trading Ltd \(001[A-Za-z0-9]{12,15}\)$/);
+  });
+});
+
 describe('exactly once', () => {
   const invoiceCount = () => [UK, US, EU].reduce((n, tenant) => n + xeroInvoices(tenant).length, 0);
 

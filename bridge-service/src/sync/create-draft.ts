@@ -134,13 +134,17 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
     return prepared;
   }
 
-  /** Contact ids for each account in one tenant: from the store, else created in Xero (50 a call). */
+  /**
+   * Contact ids for each account in one tenant: from the store, else created in Xero (50 a call). An account Xero
+   * will not take is in `refused` with Xero's reason, so only its own deals fail.
+   */
   async function contactsFor(
     tenantId: string,
     accounts: AccountRow[],
     emails: ReadonlyMap<string, string>,
-  ): Promise<Map<string, string>> {
+  ): Promise<{ ids: Map<string, string>; refused: Map<string, string> }> {
     const ids = new Map<string, string>();
+    const refused = new Map<string, string>();
     const missing: AccountRow[] = [];
     for (const account of accounts) {
       const known = await store.getContactMapping(tenantId, account.Id);
@@ -148,29 +152,48 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
       else if (!missing.some((m) => m.Id === account.Id)) missing.push(account);
     }
     const contactOf = (account: AccountRow) => buildXeroContact(account, [], emails.get(account.Id));
-    for (let i = 0; i < missing.length; i += XERO_BATCH) {
-      const chunk = missing.slice(i, i + XERO_BATCH);
-      const results = await xero.createContacts(
+    const create = (chunk: AccountRow[], named: (account: AccountRow) => string, keyPrefix: string) =>
+      xero.createContacts(
         tenantId,
-        chunk.map((account) => toContactInput(contactOf(account))),
+        chunk.map((account) => toContactInput({ ...contactOf(account), name: named(account) })),
         batchKey(
-          `contacts:${tenantId}`,
+          `${keyPrefix}:${tenantId}`,
           chunk.map((a) => a.Id),
         ),
       );
+    for (let i = 0; i < missing.length; i += XERO_BATCH) {
+      const chunk = missing.slice(i, i + XERO_BATCH);
+      const results = await create(chunk, (account) => contactOf(account).name, 'contacts');
       for (const [index, result] of results.entries()) {
         const account = chunk[index]!;
-        // Refused (e.g. the contact already exists in Xero): look it up by its ContactNumber, the Account id.
-        const contactId = result.ok
-          ? result.id
-          : (await xero.findContactByNumber(tenantId, contactOf(account).contactNumber))?.contactID;
-        if (!contactId)
-          throw new DomainError('INVALID_INPUT', `Xero refused contact ${account.Name}: ${result.errors.join('; ')}`);
+        let contactId = result.ok ? result.id : undefined;
+        // Refused because the contact already exists (an earlier attempt made it): find it by its ContactNumber,
+        // the Account id.
+        contactId ??= (await xero.findContactByNumber(tenantId, contactOf(account).contactNumber))?.contactID;
+        if (!contactId && !result.ok && result.errors.some((e) => /contact name .* already assigned/i.test(e))) {
+          // Another customer has this name in Xero (names must be unique there; two Accounts may share one):
+          // never bill the wrong one, so this account's contact carries its Account id in the name.
+          const [renamed] = await create([account], (a) => `${contactOf(a).name} (${a.Id})`, 'contact-renamed');
+          if (renamed?.ok) {
+            contactId = renamed.id;
+            log.info(
+              { tenantId, accountId: account.Id },
+              'Xero has another contact of this name; created it with the Account id',
+            );
+          }
+        }
+        if (!contactId) {
+          refused.set(
+            account.Id,
+            `Xero refused contact ${account.Name}: ${result.ok ? 'no id' : result.errors.join('; ')}`,
+          );
+          continue;
+        }
         await store.saveContactMapping(tenantId, account.Id, contactId);
         ids.set(account.Id, contactId);
       }
     }
-    return ids;
+    return { ids, refused };
   }
 
   /** After a crash between Xero's commit and ours, find what an earlier attempt created (by its source URL). */
@@ -216,7 +239,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
     errors: Map<RequestJob, string>,
   ): Promise<Produced[]> {
     const produced: Produced[] = [];
-    const pending: Prepared[] = [];
+    let pending: Prepared[] = [];
     const knownIds: [Prepared, string][] = [];
     for (const p of group) {
       const known = await store.findXeroResult(p.job.payload.requestKey, tenantId, 'invoice');
@@ -237,11 +260,16 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
     }
     if (pending.length === 0) return produced;
 
-    const contactIds = await contactsFor(
+    const contacts = await contactsFor(
       tenantId,
       pending.map((p) => p.account),
       emails,
     );
+    const contactIds = contacts.ids;
+    for (const p of pending.filter((p) => contacts.refused.has(p.account.Id))) {
+      errors.set(p.job, contacts.refused.get(p.account.Id)!);
+    }
+    pending = pending.filter((p) => !contacts.refused.has(p.account.Id));
     const recovered = await alreadyInXero(tenantId, pending, contactIds);
     const taxRates = await reference.taxRates(tenantId);
     const toCreate: { prepared: Prepared; input: XeroInvoiceInput }[] = [];
