@@ -152,15 +152,21 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
       else if (!missing.some((m) => m.Id === account.Id)) missing.push(account);
     }
     const contactOf = (account: AccountRow) => buildXeroContact(account, [], emails.get(account.Id));
-    const create = (chunk: AccountRow[], named: (account: AccountRow) => string, keyPrefix: string) =>
-      xero.createContacts(
+    // A contact request's Idempotency-Key is the hash of what it sends: a retry after a crash replays the same
+    // body under the same key, and an Account edited in between makes a new request rather than one Xero refuses
+    // ("Idempotency-Key already used with a different request"). Duplicates are caught by ContactNumber below.
+    const create = (chunk: AccountRow[], named: (account: AccountRow) => string, keyPrefix: string) => {
+      const inputs = chunk.map((account) => toContactInput({ ...contactOf(account), name: named(account) }));
+      return xero.createContacts(
         tenantId,
-        chunk.map((account) => toContactInput({ ...contactOf(account), name: named(account) })),
+        inputs,
         batchKey(
           `${keyPrefix}:${tenantId}`,
-          chunk.map((a) => a.Id),
+          inputs.map((input) => JSON.stringify(input)),
         ),
       );
+    };
+    missing.sort((a, b) => a.Id.localeCompare(b.Id));
     for (let i = 0; i < missing.length; i += XERO_BATCH) {
       const chunk = missing.slice(i, i + XERO_BATCH);
       const results = await create(chunk, (account) => contactOf(account).name, 'contacts');
@@ -320,6 +326,8 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
       }
     }
 
+    // As for contacts: the same drafts in the same order, whatever order the jobs were claimed in this time.
+    toCreate.sort((a, b) => a.prepared.job.payload.requestKey.localeCompare(b.prepared.job.payload.requestKey));
     for (let i = 0; i < toCreate.length; i += XERO_BATCH) {
       const chunk = toCreate.slice(i, i + XERO_BATCH);
       const results = await xero.createInvoices(
