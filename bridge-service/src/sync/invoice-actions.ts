@@ -1,6 +1,6 @@
 /**
  * The per-invoice actions: AUTHORISE after finance approval (and email, where the entity says so), VOID, and
- * RESYNC (read Xero again, or re-run a draft that never reached Xero). Each takes one job at a time.
+ * RESYNC (read Xero again, or re-run a draft that never reached Xero). Each handles its jobs one at a time.
  */
 import { isTransient } from '../lib/errors';
 import type { ActionHandler, JobOutcome, RequestJob } from './handler';
@@ -14,7 +14,9 @@ type Step = (job: RequestJob) => Promise<JobOutcome>;
 function single(deps: SyncDeps, step: Step, opts: { writesToXero: boolean }): ActionHandler {
   const sync = createInvoiceSync(deps);
   return {
-    batchSize: 1,
+    // Handled one at a time, but up to 10 a turn: the worker gives every action a turn, so a month-end queue of
+    // approvals is not held to one invoice per round of the other actions.
+    batchSize: 10,
     async run(jobs) {
       const outcomes = new Map<number, JobOutcome>();
       for (const job of jobs) {
