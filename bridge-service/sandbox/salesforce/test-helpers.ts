@@ -2,6 +2,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { join } from 'node:path';
 import { Connection } from 'jsforce';
+import type { SalesforceConfig } from '../../src/salesforce/connection';
 import { ScaledClock } from './clock';
 import { startSalesforceEmulator, type EmulatorOptions, type SalesforceEmulator } from './server';
 
@@ -29,6 +30,20 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
     cometdTimeoutSeconds: 2,
     ...options,
   });
+}
+
+/** The bridge's Salesforce configuration for this emulator: JWT bearer as the integration user. */
+export function bridgeSalesforceConfig(em: SalesforceEmulator, namespacePrefix = ''): SalesforceConfig {
+  return {
+    loginUrl: em.url,
+    instanceUrl: undefined,
+    apiVersion: API_VERSION,
+    clientId: CONSUMER_KEY,
+    username: INTEGRATION,
+    privateKey: privateKeyPem,
+    audience: em.url,
+    namespacePrefix,
+  };
 }
 
 export function connect(em: SalesforceEmulator, username = INTEGRATION): Connection {

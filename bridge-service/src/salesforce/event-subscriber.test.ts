@@ -6,15 +6,14 @@ import pino from 'pino';
 import { startSalesforceEmulator, type SalesforceEmulator } from '../../sandbox/salesforce/server';
 import {
   CONSUMER_KEY,
-  INTEGRATION,
   SALES,
+  bridgeSalesforceConfig,
   connect,
   eventually,
   frozenClock,
-  privateKeyPem,
   publicKeyPem,
 } from '../../sandbox/salesforce/test-helpers';
-import { connectSalesforce, type SalesforceConfig } from './connection';
+import { connectSalesforce } from './connection';
 import { createEventSubscriber } from './event-subscriber';
 import { salesforceNames } from './schema';
 
@@ -35,16 +34,7 @@ afterEach(async () => {
 });
 
 it('starts on an expired session: re-authenticates once, subscribes, and receives events', async () => {
-  const cfg: SalesforceConfig = {
-    loginUrl: em.url,
-    instanceUrl: undefined,
-    apiVersion: '62.0',
-    clientId: CONSUMER_KEY,
-    username: INTEGRATION,
-    privateKey: privateKeyPem,
-    audience: em.url,
-    namespacePrefix: '',
-  };
+  const cfg = bridgeSalesforceConfig(em);
   const conn = await connectSalesforce(cfg, log);
   em.control.expireSessions();
 

@@ -9,12 +9,11 @@ import type { Connection } from 'jsforce';
 import { startSalesforceEmulator, type SalesforceEmulator } from '../../sandbox/salesforce/server';
 import {
   CONSUMER_KEY,
-  INTEGRATION,
   SALES,
+  bridgeSalesforceConfig,
   connect,
   eventually,
   frozenClock,
-  privateKeyPem,
   publicKeyPem,
 } from '../../sandbox/salesforce/test-helpers';
 import { connectSalesforce, type SalesforceConfig } from './connection';
@@ -41,16 +40,7 @@ for (const namespace of ['', 'ldgr'] as const) {
         jwt: { consumerKey: CONSUMER_KEY, publicKeyPem },
         cometdTimeoutSeconds: 1,
       });
-      cfg = {
-        loginUrl: em.url,
-        instanceUrl: undefined,
-        apiVersion: '62.0',
-        clientId: CONSUMER_KEY,
-        username: INTEGRATION,
-        privateKey: privateKeyPem,
-        audience: em.url,
-        namespacePrefix: names.prefix,
-      };
+      cfg = bridgeSalesforceConfig(em, names.prefix);
       conn = await connectSalesforce(cfg, log);
     });
 
