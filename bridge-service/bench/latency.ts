@@ -1,0 +1,215 @@
+/**
+ * 2. Latency at low load, real clock (1×), one change at a time:
+ *   (a) a deal closed in Salesforce → its Invoice__c row Synced (platform event, CometD, CREATE_DRAFT, Xero, writeback);
+ *   (b) a payment recorded in Xero → its Payment__c row in Salesforce (signed webhook, XERO_CHANGE, Xero read, writeback).
+ * Beside each percentile: how much of it the emulators spent (serving the bridge's requests, publishing the event,
+ * holding the webhook batch), so the rest is the bridge's own time.
+ */
+import { performance } from 'node:perf_hooks';
+import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
+import { openJobs, portOf, silent, until } from './common';
+import { closeWon, countSynced, createDeals, FINANCE_USER, SALES_USER, TENANTS, type TenantName } from './fixtures';
+import { busyMs, HttpTimer, type TimedRequest } from './http-timing';
+import { figure, percentile, round, type Figure, type SectionResult } from './report';
+
+export interface LatencyOptions {
+  /** Deals closed (a), then as many payments (b). */
+  samples: number;
+  /** How often the bench looks for the row (real ms): the resolution of every figure. */
+  pollMs: number;
+  /** The Xero emulator's webhook batching delay (real ms). */
+  webhookDelayMs: number;
+}
+
+interface Sample {
+  tenant: TenantName;
+  totalMs: number;
+  emulatorMs: number;
+}
+
+const ORDER: TenantName[] = ['UK', 'US', 'EU'];
+/** Keep each tenant under this many Xero calls per minute so no sample waits for the rate limiter. */
+const CALLS_PER_MINUTE_CEILING = 45;
+
+type Row = Record<string, unknown>;
+
+function rows(sandbox: Sandbox, object: string): Row[] {
+  const { org } = sandbox.sf;
+  return [...org.store.table(org.object(org.n(object)).name).values()].filter((r) => !r.IsDeleted);
+}
+
+/** Waits until the bridge has nothing queued and the tenant has room under Xero's minute limit. */
+async function quiet(sandbox: Sandbox, tenant: TenantName): Promise<void> {
+  const tenantId = TENANTS[tenant].tenantId;
+  await until(async () => (await openJobs(sandbox)) === 0, 5, 60_000);
+  await until(
+    () => {
+      const since = sandbox.xero.control.now() - 60_000;
+      return sandbox.xero.control.calls({ tenantId }).filter((c) => c.at > since).length < CALLS_PER_MINUTE_CEILING;
+    },
+    100,
+    120_000,
+  );
+}
+
+const emulatorRequests = (requests: TimedRequest[], bridgePort: number) =>
+  requests.filter((r) => r.port !== bridgePort && !r.path.startsWith('/cometd'));
+
+function summarise(id: string, label: string, samples: Sample[], pollMs: number, targetP99?: number): Figure[] {
+  const total = samples.map((s) => s.totalMs);
+  const emulator = samples.map((s) => s.emulatorMs);
+  const bridge = samples.map((s) => s.totalMs - s.emulatorMs);
+  const p = (values: number[], q: number) => round(percentile(values, q), 0);
+  const text = (q: number) => `${p(total, q)} ms (emulators ${p(emulator, q)} ms, bridge ${p(bridge, q)} ms)`;
+  return [
+    figure(`${id}.p50`, `${label} p50`, p(total, 50), 'ms', text(50)),
+    figure(`${id}.p95`, `${label} p95`, p(total, 95), 'ms', text(95)),
+    figure(
+      `${id}.p99`,
+      `${label} p99 (n=${samples.length}, ±${pollMs} ms)`,
+      p(total, 99),
+      'ms',
+      text(99),
+      targetP99 === undefined ? undefined : { op: '<=', value: targetP99, text: `p99 ≤ ${targetP99} ms` },
+    ),
+  ];
+}
+
+export async function runLatency(opts: LatencyOptions): Promise<SectionResult> {
+  const started = performance.now();
+  const timer = new HttpTimer();
+  // Real time; the poller is pushed out to an hour so every payment below travels by webhook.
+  const sandbox = await startSandbox({
+    logger: silent,
+    salesforce: { logger: silent },
+    xero: { recordBodies: false },
+    bridge: { pollIntervalMs: 3_600_000 },
+  });
+  const { org } = sandbox.sf;
+  const bridgePort = portOf(sandbox.url);
+  try {
+    timer.watch(sandbox.sf.port);
+    timer.watch(portOf(sandbox.xero.url));
+    timer.watch(bridgePort);
+    sandbox.xero.control.configureWebhooks({ url: `${sandbox.url}/webhooks/xero`, batchDelayMs: opts.webhookDelayMs });
+
+    const perTenant = Math.ceil(opts.samples / ORDER.length);
+    const accounts = 3;
+    const deals = new Map(
+      ORDER.map((t) => [
+        t,
+        createDeals(org, { tenant: t, accounts, opportunities: perTenant + accounts, label: `Latency${t}` }),
+      ]),
+    );
+    const synced = (opportunityId: string) => countSynced(org, new Set([opportunityId])) === 1;
+
+    // Warm-up, not sampled: each account's first deal (creates its Xero contact) and the code paths.
+    for (const t of ORDER) {
+      for (const id of deals.get(t)!.opportunityIds.slice(0, accounts)) {
+        closeWon(org, [id]);
+        await until(() => synced(id), opts.pollMs, 30_000);
+      }
+    }
+
+    // (a) deal closed → Invoice__c Synced
+    const closeSamples: Sample[] = [];
+    const sampled: { tenant: TenantName; opportunityId: string }[] = [];
+    for (let k = 0; k < opts.samples; k += 1) {
+      const tenant = ORDER[k % ORDER.length]!;
+      const opportunityId = deals.get(tenant)!.opportunityIds[accounts + Math.floor(k / ORDER.length)]!;
+      await quiet(sandbox, tenant);
+      const mark = timer.mark();
+      const t0 = performance.now();
+      closeWon(org, [opportunityId]);
+      const t1 = performance.now();
+      if (!(await until(() => synced(opportunityId), opts.pollMs, 30_000))) throw new Error('no Invoice__c in 30 s');
+      const t2 = performance.now();
+      const served = busyMs(emulatorRequests(timer.since(mark), bridgePort), t1, t2);
+      closeSamples.push({ tenant, totalMs: t2 - t0, emulatorMs: t1 - t0 + served });
+      sampled.push({ tenant, opportunityId });
+    }
+
+    // Finance approves every sampled draft; the bridge authorises them in Xero (paced by its scheduler).
+    const invoiceOf = (opportunityId: string) =>
+      rows(sandbox, 'Invoice__c').find((r) => r[org.n('Opportunity__c')] === opportunityId)!;
+    for (const { opportunityId } of sampled) {
+      const id = String(invoiceOf(opportunityId).Id);
+      sandbox.sf.control.approvals.submit(id, { user: SALES_USER });
+      sandbox.sf.control.approvals.approve(id, { user: FINANCE_USER });
+    }
+    const authorised = await until(
+      () => sampled.every(({ opportunityId }) => invoiceOf(opportunityId)[org.n('Status__c')] === 'Authorised'),
+      100,
+      10 * 60_000,
+    );
+    if (!authorised) throw new Error('the sampled invoices were not all authorised within 10 minutes');
+    await sandbox.xero.control.flushWebhooks();
+    await until(async () => (await openJobs(sandbox)) === 0, 20, 120_000);
+
+    // (b) payment in Xero → Payment__c
+    const paymentSamples: Sample[] = [];
+    const webhookWaits: number[] = [];
+    for (let k = 0; k < Math.min(opts.samples, sampled.length); k += 1) {
+      const { tenant, opportunityId } = sampled[k]!;
+      const xeroInvoiceId = String(invoiceOf(opportunityId)[org.n('Xero_Invoice_Id__c')]);
+      await quiet(sandbox, tenant);
+      const mark = timer.mark();
+      const t0 = performance.now();
+      const payment = sandbox.xero.control.recordCustomerPayment({
+        tenantId: TENANTS[tenant].tenantId,
+        invoiceId: xeroInvoiceId,
+        amount: '10.00',
+        reference: `bench payment ${k + 1}`,
+      });
+      const paymentId = String(payment.PaymentID);
+      const arrived = () =>
+        rows(sandbox, 'Payment__c').some((r) => String(r[org.n('Xero_Payment_Id__c')]).toLowerCase() === paymentId);
+      if (!(await until(arrived, opts.pollMs, 30_000))) throw new Error('no Payment__c in 30 s');
+      const t2 = performance.now();
+      const requests = timer.since(mark);
+      const delivery = requests.find((r) => r.port === bridgePort && r.path.startsWith('/webhooks/xero'));
+      const t1 = delivery ? delivery.start : t0;
+      const served = busyMs(emulatorRequests(requests, bridgePort), t1, t2);
+      webhookWaits.push(t1 - t0);
+      paymentSamples.push({ tenant, totalMs: t2 - t0, emulatorMs: t1 - t0 + served });
+    }
+
+    const figures = [
+      ...summarise('latency.close', '(a) deal closed → Invoice__c Synced', closeSamples, opts.pollMs),
+      ...summarise('latency.payment', '(b) Xero payment → Payment__c (webhook)', paymentSamples, opts.pollMs, 5_000),
+    ];
+    return {
+      section: 'latency',
+      date: new Date().toISOString(),
+      wallSeconds: round((performance.now() - started) / 1000, 1),
+      parameters: {
+        clock: 'real (1×)',
+        samples: opts.samples,
+        tenants: 'round-robin UK_Ltd, US_Inc, EU_BV; 3 repeat customers each (their first deal is a warm-up)',
+        pollResolutionMs: opts.pollMs,
+        webhookBatchDelayMs: opts.webhookDelayMs,
+        pacing: `one change at a time, after the bridge's queue is empty and with under ${CALLS_PER_MINUTE_CEILING} Xero calls in the tenant's last minute`,
+        emulatorTime:
+          '(a) publishing the event in the org (trigger, commit, CometD push) + the union of the emulators\u2019 time serving ' +
+          'the bridge\u2019s REST calls; (b) the time until the webhook reached the bridge (payment recorded, batching ' +
+          'delay, signing, delivery) + the emulators\u2019 time serving the bridge\u2019s calls. Bridge = total − emulators.',
+      },
+      figures,
+      details: {
+        close: closeSamples.map((s) => ({ ...s, totalMs: round(s.totalMs, 1), emulatorMs: round(s.emulatorMs, 1) })),
+        payment: paymentSamples.map((s) => ({
+          ...s,
+          totalMs: round(s.totalMs, 1),
+          emulatorMs: round(s.emulatorMs, 1),
+        })),
+        webhookArrivalMs: {
+          p50: round(percentile(webhookWaits, 50), 1),
+          p99: round(percentile(webhookWaits, 99), 1),
+        },
+      },
+    };
+  } finally {
+    timer.close();
+    await sandbox.close();
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * 3. Memory: the RSS of a bridge process (a child, so neither the emulators nor the bench are counted) while a
+ * backlog of jobs builds up in its store through the real path: Invoice_Request__e published in Salesforce,
+ * delivered over CometD, parsed by the intake and stored as jobs. The worker cannot drain them because the org is
+ * in the package's Read-Only Mode: every claimed job is put back to retry in five minutes and stays in the store.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { makeId } from '../sandbox/salesforce/ids';
+import { startSalesforceEmulator } from '../sandbox/salesforce/server';
+import { startXeroEmulator } from '../sandbox/xero/emulator';
+import { silent, sleep } from './common';
+import { feedEvents } from './drain';
+import { figure, round, say, slope, type SectionResult } from './report';
+
+export interface MemoryOptions {
+  jobs: number;
+  sampleEvery: number;
+  /** Give up when a step's jobs are not all stored after this long (real seconds). */
+  stallSeconds: number;
+}
+
+const CONSUMER_KEY = '3MVG9-ledgerline-bench-consumer';
+const INTEGRATION_USER = 'integration@ledgerline.example';
+const MB = 1024 * 1024;
+
+interface ChildSample {
+  type: 'sample';
+  counts: Record<string, number>;
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  peak: number;
+}
+
+function ask(child: ChildProcess): Promise<ChildSample> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`the bridge process exited (${code})`));
+    const onMessage = (message: { type: string }) => {
+      if (message.type !== 'sample') return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(message as ChildSample);
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.send({ type: 'sample' });
+  });
+}
+
+const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+export async function runMemory(opts: MemoryOptions): Promise<SectionResult> {
+  const started = performance.now();
+  const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-bench-memory-'));
+  const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const sf = await startSalesforceEmulator({
+    port: 0,
+    logger: silent,
+    namespace: '',
+    jwt: { consumerKey: CONSUMER_KEY, publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+  });
+  const xero = await startXeroEmulator({ port: 0, recordBodies: false });
+  const app = xero.seed.app;
+  let child: ChildProcess | undefined;
+  try {
+    sf.control.setOrgSettings({ Read_Only_Mode__c: true });
+    const tokens = xero.control.issueTokens();
+    const setup = {
+      env: {
+        HOST: '127.0.0.1',
+        PORT: '0',
+        LOG_LEVEL: 'warn',
+        ADMIN_TOKEN: randomBytes(24).toString('hex'),
+        STORE_PATH: join(dataDir, 'bridge.sqlite'),
+        TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        BRIDGE_INSTANCE_ID: `bench-memory-${process.pid}`,
+        SF_LOGIN_URL: sf.url,
+        SF_API_VERSION: '62.0',
+        SF_CLIENT_ID: CONSUMER_KEY,
+        SF_USERNAME: INTEGRATION_USER,
+        SF_PRIVATE_KEY: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        SF_AUDIENCE: sf.url,
+        SF_NAMESPACE_PREFIX: '',
+        XERO_API_BASE_URL: xero.apiUrl,
+        XERO_TOKEN_URL: `${xero.identityUrl}/connect/token`,
+        XERO_AUTHORIZE_URL: `${xero.identityUrl}/connect/authorize`,
+        XERO_CONNECTIONS_URL: `${xero.url}/connections`,
+        XERO_CLIENT_ID: app.clientId,
+        XERO_CLIENT_SECRET: app.clientSecret,
+        XERO_REDIRECT_URI: app.redirectUris[0] ?? '',
+        XERO_WEBHOOK_KEY: app.webhookKey,
+      },
+      tokens: {
+        accessToken: tokens.access_token,
+        refreshToken: tokens.refresh_token ?? '',
+        expiresAt: xero.control.now() + tokens.expires_in * 1000,
+        scope: tokens.scope,
+      },
+      tenants: xero.seed.organisations.map((o) => ({ tenantId: o.tenantId, tenantName: o.name })),
+    };
+    child = fork(join(__dirname, 'memory-child.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, BENCH_BRIDGE_SETUP: JSON.stringify(setup) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const running = child;
+    const ready = await new Promise<{ rss: number }>((resolve, reject) => {
+      running.once('message', (m: { type: string; rss: number }) => resolve(m));
+      running.once('exit', (code) => reject(new Error(`the bridge process exited before it was ready (${code})`)));
+    });
+    await sleep(1000);
+    const idle = await ask(running);
+
+    const { org } = sf;
+    const eventName = org.n('Invoice_Request__e');
+    const userId = org.resolveUser(INTEGRATION_USER).Id;
+    const samples: {
+      jobs: number;
+      rssMB: number;
+      heapMB: number;
+      heapTotalMB: number;
+      externalMB: number;
+      seconds: number;
+    }[] = [
+      {
+        jobs: total(idle.counts),
+        rssMB: round(idle.rss / MB, 1),
+        heapMB: round(idle.heapUsed / MB, 1),
+        heapTotalMB: round(idle.heapTotal / MB, 1),
+        externalMB: round(idle.external / MB, 1),
+        seconds: 0,
+      },
+    ];
+    const t0 = performance.now();
+    let published = 0;
+    let last = idle;
+    while (published < opts.jobs) {
+      const target = Math.min(opts.jobs, published + opts.sampleEvery);
+      const ids = Array.from({ length: target - published }, (_, k) => makeId('006', 1_000_000 + published + k));
+      // Published as Apex would, 200 events a transaction (out at commit), paced to the bridge's intake.
+      await feedEvents(
+        ids,
+        (chunk) =>
+          org.transaction(() => {
+            for (const opportunityId of chunk) {
+              org.insert(
+                eventName,
+                {
+                  [org.n('Action__c')]: 'CREATE_DRAFT',
+                  [org.n('Opportunity_Id__c')]: opportunityId,
+                  [org.n('Request_Key__c')]: `CREATE_DRAFT:${opportunityId}:1`,
+                  [org.n('Requested_By__c')]: userId,
+                },
+                { userId },
+              );
+            }
+          }),
+        async () => total((await ask(running)).counts) - published,
+      );
+      published = target;
+      const deadline = performance.now() + opts.stallSeconds * 1000;
+      for (;;) {
+        last = await ask(running);
+        if (total(last.counts) >= target) break;
+        if (performance.now() > deadline) throw new Error(`only ${total(last.counts)} of ${target} jobs stored`);
+        await sleep(50);
+      }
+      samples.push({
+        jobs: total(last.counts),
+        rssMB: round(last.rss / MB, 1),
+        heapMB: round(last.heapUsed / MB, 1),
+        heapTotalMB: round(last.heapTotal / MB, 1),
+        externalMB: round(last.external / MB, 1),
+        seconds: round((performance.now() - t0) / 1000, 1),
+      });
+      say(`  ${samples.at(-1)!.jobs} jobs stored: RSS ${samples.at(-1)!.rssMB} MB`);
+    }
+
+    const backlog = samples.slice(1);
+    const perTenK = slope(
+      backlog.map((s) => s.jobs / 10_000),
+      backlog.map((s) => s.rssMB),
+    );
+    const peakMB = round(last.peak / MB, 1);
+    const grew = round((backlog.at(-1)?.rssMB ?? 0) - (backlog[0]?.rssMB ?? 0), 1);
+    return {
+      section: 'memory',
+      date: new Date().toISOString(),
+      wallSeconds: round((performance.now() - started) / 1000, 1),
+      parameters: {
+        jobs: opts.jobs,
+        sampleEvery: opts.sampleEvery,
+        how:
+          'a child process runs the real bridge (createBridge + Fastify app, SQLite store on disk) against the emulators ' +
+          'in the parent; the parent publishes Invoice_Request__e (CREATE_DRAFT, 200 per transaction) and the bridge ' +
+          'receives them over CometD and stores them as jobs through its intake (never more than 600 ahead of it). The org is in Read-Only Mode, so the ' +
+          'worker puts every job it claims back to retry in 5 minutes: the backlog stays in the store. RSS is read ' +
+          'with process.memoryUsage() inside the child after each 10,000 jobs are stored; the peak is sampled every 100 ms.',
+        childRuntime: 'node --import tsx (TypeScript compiled on load; the esbuild service is a separate process)',
+      },
+      figures: [
+        figure(
+          'memory.maxRss',
+          `peak RSS with ${opts.jobs.toLocaleString('en-GB')} jobs queued`,
+          peakMB,
+          'MB',
+          `${peakMB} MB`,
+          {
+            op: '<=',
+            value: 300,
+            text: '< 300 MB',
+          },
+        ),
+        figure(
+          'memory.slope',
+          'RSS growth per 10,000 queued jobs (least squares)',
+          round(perTenK, 2),
+          'MB/10k jobs',
+          `${round(perTenK, 2)} MB per 10k jobs (${grew >= 0 ? '+' : ''}${grew} MB from first to last sample)`,
+          { op: '<=', value: 5, text: 'flat (≤ 5 MB per 10k)' },
+        ),
+      ],
+      details: {
+        readyRssMB: round(ready.rss / MB, 1),
+        idleRssMB: round(idle.rss / MB, 1),
+        samples,
+        finalJobStates: last.counts,
+      },
+    };
+  } finally {
+    if (child && child.exitCode === null) {
+      const exiting = new Promise((resolve) => child!.once('exit', resolve));
+      child.send({ type: 'stop' });
+      await Promise.race([exiting, sleep(5000)]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    await xero.close();
+    await sf.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
