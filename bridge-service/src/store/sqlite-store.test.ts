@@ -7,7 +7,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
 import { SecretDecryptionError } from './crypto';
 import { MIGRATIONS } from './migrations';
-import { SqliteStore } from './sqlite-store';
+import { INTERRUPTED, SqliteStore } from './sqlite-store';
 import type { XeroTokenSet } from './types';
 import { advanceWatermark } from './watermark';
 
@@ -134,7 +134,12 @@ describe('jobs', () => {
     expect(again.map((j) => j.payload).sort()).toEqual([0, 2]);
     expect(again.map((j) => j.id)).not.toContain(theirs!.id);
     // Claimed twice, but the first attempt was cut short by the crash: it counts once.
-    expect(again.find((j) => j.id === mine!.id)).toMatchObject({ attempts: 1, leaseOwner: 'bridge-1' });
+    // ...and it says it was interrupted, so handlers look for what it may already have done.
+    expect(again.find((j) => j.id === mine!.id)).toMatchObject({
+      attempts: 1,
+      leaseOwner: 'bridge-1',
+      lastError: INTERRUPTED,
+    });
   });
 
   it('filters claims by action and pages the admin list newest first', async () => {

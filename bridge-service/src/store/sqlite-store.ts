@@ -39,6 +39,9 @@ type Row = Record<string, unknown>;
  * sharing the file queue for the write lock, and BEGIN IMMEDIATE around every read-then-write so two
  * processes cannot both claim a job or a lease.
  */
+
+/** last_error of a job whose run was cut short by the bridge stopping (set when a restart takes it back). */
+export const INTERRUPTED = 'interrupted: the bridge stopped while this job ran';
 export class SqliteStore implements Store {
   private readonly db: DatabaseSync;
   private readonly box: SecretBox;
@@ -123,9 +126,10 @@ export class SqliteStore implements Store {
     const now = this.clock.now();
     return Number(
       this.run(
-        // The attempt our crash cut short did not fail: it does not count towards giving up.
+        // The attempt our crash cut short did not fail: it does not count towards giving up. It may have reached
+        // Xero, though: last_error says so, and handlers treat such a job as a retry (look before writing again).
         `UPDATE jobs SET state = 'queued', next_run_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?,
-                attempts = MAX(attempts - 1, 0)
+                attempts = MAX(attempts - 1, 0), last_error = COALESCE(last_error, '${INTERRUPTED}')
           WHERE state = 'running' AND lease_owner = ?`,
         now,
         now,

@@ -16,7 +16,10 @@ export interface Job<P = unknown> {
   payload: P;
   tenantId: string | null;
   state: JobState;
-  /** Times the job has been claimed (a crashed worker's claim counts). */
+  /**
+   * Times the job has been claimed: a claim that expired under another worker counts; one cut short by this
+   * instance's own restart does not (its lastError says it was interrupted instead).
+   */
   attempts: number;
   nextRunAt: number;
   lastError: string | null;

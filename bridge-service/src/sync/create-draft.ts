@@ -209,7 +209,8 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
     contactIds: Map<string, string>,
   ): Promise<Map<string, XeroInvoice>> {
     const found = new Map<string, XeroInvoice>();
-    const retried = group.filter((p) => p.job.attempts > 1);
+    // Claimed before and not finished (failed, expired or interrupted): an earlier attempt may have reached Xero.
+    const retried = group.filter((p) => p.job.attempts > 1 || p.job.lastError !== null);
     if (retried.length === 0) return found;
     const since = new Date(Math.min(...retried.map((p) => p.job.createdAt)) - 10 * 60_000);
     const wanted = new Map(retried.map((p) => [sourceUrl(deps.instanceUrl(), p.opportunity.Id), p]));
