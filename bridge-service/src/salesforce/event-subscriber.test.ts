@@ -66,3 +66,40 @@ it('starts on an expired session: re-authenticates once, subscribes, and receive
     await subscriber.stop();
   }
 });
+
+it('stores a replayed backlog larger than its buffer, in order and once each, a buffer at a time', async () => {
+  const conn = await connectSalesforce(bridgeSalesforceConfig(em), log);
+  const sales = connect(em, SALES);
+  const keys = Array.from({ length: 23 }, (_, i) => `RESYNC:a03000000000001AAA:${i + 1}`);
+  for (const key of keys) {
+    await sales.sobject('Invoice_Request__e').create({
+      Action__c: 'RESYNC',
+      Request_Key__c: key,
+      Invoice_Id__c: 'a03000000000001AAA',
+    });
+  }
+  let saved: number | null = null;
+  const stored: string[] = [];
+  const subscriber = createEventSubscriber({
+    conn,
+    channel: salesforceNames('').channel('Invoice_Request__e'),
+    cursor: { getReplayId: async () => saved, saveReplayId: async (_c, id) => void (saved = id) },
+    // slower than delivery, so the replay outruns the store
+    handle: async (message) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      stored.push(String(message.payload.Request_Key__c));
+    },
+    onGap: () => undefined,
+    reauthenticate: async () => undefined,
+    log,
+    maxBuffered: 5,
+  });
+  try {
+    await subscriber.start();
+    await eventually(() => stored.length >= keys.length, 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // nothing more arrives
+    expect(stored).toEqual(keys);
+  } finally {
+    await subscriber.stop();
+  }
+});

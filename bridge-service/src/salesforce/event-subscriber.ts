@@ -65,7 +65,15 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
   let chain: Promise<void> = Promise.resolve();
   let stopped = true;
 
+  /** The client generation whose delivery outran the store: the rest of what it delivers is dropped. */
+  let overflowed = -1;
+
   const process = (gen: number, message: StreamedEvent) => {
+    if (gen === overflowed) return;
+    if (buffered >= maxBuffered) {
+      pauseIntake(gen);
+      return;
+    }
     buffered += 1;
     chain = chain.then(async () => {
       buffered -= 1;
@@ -79,7 +87,24 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
         restart('handler failed');
       }
     });
-    if (buffered > maxBuffered) restart(`more than ${maxBuffered} events buffered`);
+  };
+
+  /**
+   * A replay of a long backlog arrives faster than events are stored. Rather than hold it all in memory, stop
+   * receiving, store what is buffered, then subscribe again from the cursor: each round stores up to
+   * `maxBuffered` events, and what was dropped comes after all of them, so it is replayed in order.
+   */
+  const pauseIntake = (gen: number) => {
+    overflowed = gen;
+    log.warn({ channel, maxBuffered }, 'intake paused: storing the buffered events, then resuming from the cursor');
+    client?.disconnect();
+    client = undefined;
+    chain = chain.then(async () => {
+      if (stopped || gen !== generation) return; // stopped, or restarted already
+      await subscribe((await cursor.getReplayId(channel)) ?? REPLAY_ALL_RETAINED).catch((err: unknown) =>
+        log.error({ err, channel }, 'resubscribe failed'),
+      );
+    });
   };
 
   let recovering: Promise<void> | undefined;
