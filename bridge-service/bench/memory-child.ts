@@ -10,22 +10,12 @@ import { buildApp } from '../src/server/app';
 import { createMetrics } from '../src/server/metrics';
 import { openStore } from '../src/store';
 
-interface Setup {
-  env: Record<string, string>;
-  tokens: { accessToken: string; refreshToken: string; expiresAt: number; scope: string };
-  tenants: { tenantId: string; tenantName: string }[];
-}
-
 async function main(): Promise<void> {
-  const setup = JSON.parse(process.env.BENCH_BRIDGE_SETUP ?? '{}') as Setup;
+  // The parent's emulators, and a store where Xero is already connected (sandbox-bridge's startEmulatedSystems).
+  const env = JSON.parse(process.env.BENCH_BRIDGE_ENV ?? '{}') as Record<string, string>;
   const log = pino({ level: process.env.BRIDGE_LOG ?? 'silent' });
-  const config = loadConfig(setup.env);
+  const config = loadConfig(env);
   const store = openStore(config);
-  await store.saveXeroTokenSet('bench-connection', setup.tokens);
-  await store.saveXeroTenants(
-    'bench-connection',
-    setup.tenants.map((t) => ({ ...t, tenantType: 'ORGANISATION' })),
-  );
   const metrics = createMetrics();
   const bridge = await createBridge(config, { logger: log, metrics }, { store });
   const app = buildApp({ ...bridge.deps, config, logger: log, metrics });

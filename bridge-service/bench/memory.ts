@@ -5,14 +5,11 @@
  * in the package's Read-Only Mode: every claimed job is put back to retry in five minutes and stays in the store.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { makeId } from '../sandbox/salesforce/ids';
-import { startSalesforceEmulator } from '../sandbox/salesforce/server';
-import { startXeroEmulator } from '../sandbox/xero/emulator';
+import { INTEGRATION_USER, connectXeroOrganisations, startEmulatedSystems } from '../sandbox/sandbox-bridge';
+import { openStore } from '../src/store';
 import { silent, sleep } from './common';
 import { feedEvents } from './drain';
 import { figure, round, say, slope, type SectionResult } from './report';
@@ -24,8 +21,6 @@ export interface MemoryOptions {
   stallSeconds: number;
 }
 
-const CONSUMER_KEY = '3MVG9-ledgerline-bench-consumer';
-const INTEGRATION_USER = 'integration@ledgerline.example';
 const MB = 1024 * 1024;
 
 interface ChildSample {
@@ -57,56 +52,19 @@ const total = (counts: Record<string, number>) => Object.values(counts).reduce((
 
 export async function runMemory(opts: MemoryOptions): Promise<SectionResult> {
   const started = performance.now();
-  const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-bench-memory-'));
-  const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const sf = await startSalesforceEmulator({
-    port: 0,
-    logger: silent,
-    namespace: '',
-    jwt: { consumerKey: CONSUMER_KEY, publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
-  });
-  const xero = await startXeroEmulator({ port: 0, recordBodies: false });
-  const app = xero.seed.app;
+  const systems = await startEmulatedSystems({ logger: silent, xero: { recordBodies: false } });
+  const { sf, xero } = systems;
   let child: ChildProcess | undefined;
   try {
     sf.control.setOrgSettings({ Read_Only_Mode__c: true });
-    const tokens = xero.control.issueTokens();
-    const setup = {
-      env: {
-        HOST: '127.0.0.1',
-        PORT: '0',
-        LOG_LEVEL: 'warn',
-        ADMIN_TOKEN: randomBytes(24).toString('hex'),
-        STORE_PATH: join(dataDir, 'bridge.sqlite'),
-        TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-        BRIDGE_INSTANCE_ID: `bench-memory-${process.pid}`,
-        SF_LOGIN_URL: sf.url,
-        SF_API_VERSION: '62.0',
-        SF_CLIENT_ID: CONSUMER_KEY,
-        SF_USERNAME: INTEGRATION_USER,
-        SF_PRIVATE_KEY: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-        SF_AUDIENCE: sf.url,
-        SF_NAMESPACE_PREFIX: '',
-        XERO_API_BASE_URL: xero.apiUrl,
-        XERO_TOKEN_URL: `${xero.identityUrl}/connect/token`,
-        XERO_AUTHORIZE_URL: `${xero.identityUrl}/connect/authorize`,
-        XERO_CONNECTIONS_URL: `${xero.url}/connections`,
-        XERO_CLIENT_ID: app.clientId,
-        XERO_CLIENT_SECRET: app.clientSecret,
-        XERO_REDIRECT_URI: app.redirectUris[0] ?? '',
-        XERO_WEBHOOK_KEY: app.webhookKey,
-      },
-      tokens: {
-        accessToken: tokens.access_token,
-        refreshToken: tokens.refresh_token ?? '',
-        expiresAt: xero.control.now() + tokens.expires_in * 1000,
-        scope: tokens.scope,
-      },
-      tenants: xero.seed.organisations.map((o) => ({ tenantId: o.tenantId, tenantName: o.name })),
-    };
+    // Xero connected as ops would after /connect/xero, in the store the child bridge opens.
+    const store = openStore(systems.config);
+    await connectXeroOrganisations(store, xero);
+    await store.close();
+    const env = { ...systems.env, PORT: '0', BRIDGE_INSTANCE_ID: `bench-memory-${process.pid}` };
     child = fork(join(__dirname, 'memory-child.ts'), [], {
       execArgv: ['--import', 'tsx'],
-      env: { ...process.env, BENCH_BRIDGE_SETUP: JSON.stringify(setup) },
+      env: { ...process.env, BENCH_BRIDGE_ENV: JSON.stringify(env) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const running = child;
@@ -240,8 +198,6 @@ export async function runMemory(opts: MemoryOptions): Promise<SectionResult> {
       await Promise.race([exiting, sleep(5000)]);
       if (child.exitCode === null) child.kill('SIGKILL');
     }
-    await xero.close();
-    await sf.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await systems.close();
   }
 }
