@@ -27,7 +27,7 @@ const FULL = process.env.LEDGERLINE_CHAOS === 'full';
 const DEALS = FULL ? 1_000 : 45;
 const KILLS = FULL ? 50 : 4;
 const SEED = Number(process.env.LEDGERLINE_CHAOS_SEED ?? Date.now() % 1_000_000);
-const CONVERGE_MS = FULL ? 25 * 60_000 : 150_000;
+const CONVERGE_MS = FULL ? 40 * 60_000 : 150_000;
 /** How often the test checks for convergence: its own queries load the in-process emulators too. */
 const CHECK_EVERY_MS = FULL ? 5_000 : 1_000;
 
@@ -41,7 +41,7 @@ const MARKETS = [
 
 type Row = Record<string, unknown>;
 
-jest.setTimeout(FULL ? 45 * 60_000 : 6 * 60_000);
+jest.setTimeout(FULL ? 60 * 60_000 : 6 * 60_000);
 
 const random = seededRandom(SEED);
 const between = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
