@@ -1,17 +1,17 @@
 /**
- * The subscriber starting on a session Salesforce no longer honours (it expired while the bridge was down):
- * one fresh login, then subscribed from the cursor, rather than a bridge that fails to start.
+ * The subscriber's edges: starting on a session Salesforce no longer honours (it expired while the bridge was down)
+ * takes one fresh login, not a bridge that fails to start; a replayed backlog larger than its buffer is stored a
+ * buffer at a time, in order.
  */
 import pino from 'pino';
-import { startSalesforceEmulator, type SalesforceEmulator } from '../../sandbox/salesforce/server';
+import type { SalesforceEmulator } from '../../sandbox/salesforce/server';
 import {
-  CONSUMER_KEY,
   SALES,
   bridgeSalesforceConfig,
   connect,
   eventually,
   frozenClock,
-  publicKeyPem,
+  startTestEmulator,
 } from '../../sandbox/salesforce/test-helpers';
 import { connectSalesforce } from './connection';
 import { createEventSubscriber } from './event-subscriber';
@@ -21,12 +21,7 @@ const log = pino({ level: 'silent' });
 let em: SalesforceEmulator;
 
 beforeEach(async () => {
-  em = await startSalesforceEmulator({
-    port: 0,
-    clock: frozenClock(Date.now()),
-    jwt: { consumerKey: CONSUMER_KEY, publicKeyPem },
-    cometdTimeoutSeconds: 1,
-  });
+  em = await startTestEmulator({ clock: frozenClock(Date.now()), cometdTimeoutSeconds: 1 });
 });
 
 afterEach(async () => {

@@ -97,15 +97,22 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
   const pauseIntake = (gen: number) => {
     overflowed = gen;
     log.warn({ channel, maxBuffered }, 'intake paused: storing the buffered events, then resuming from the cursor');
+    resubscribeAfterQueue();
+  };
+
+  /** Stops receiving; once the events already queued are handled (or skipped), subscribes again from the cursor. */
+  const resubscribeAfterQueue = () => {
     client?.disconnect();
     client = undefined;
+    const gen = generation;
     chain = chain.then(async () => {
-      if (stopped || gen !== generation) return; // stopped, or restarted already
-      await subscribe((await cursor.getReplayId(channel)) ?? REPLAY_ALL_RETAINED).catch((err: unknown) =>
-        log.error({ err, channel }, 'resubscribe failed'),
-      );
+      if (stopped || gen !== generation) return; // stopped, or subscribed again since
+      await subscribeFromCursor().catch((err: unknown) => log.error({ err, channel }, 'resubscribe failed'));
     });
   };
+
+  const subscribeFromCursor = async (afterReauthentication = false) =>
+    subscribe((await cursor.getReplayId(channel)) ?? REPLAY_ALL_RETAINED, afterReauthentication);
 
   let recovering: Promise<void> | undefined;
   /**
@@ -117,7 +124,7 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
       log.warn({ channel }, 'streaming session refused; re-authenticating');
       client?.disconnect();
       await deps.reauthenticate();
-      await subscribe((await cursor.getReplayId(channel)) ?? REPLAY_ALL_RETAINED, true);
+      await subscribeFromCursor(true);
     })().finally(() => {
       recovering = undefined;
     });
@@ -168,19 +175,14 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
   const restart = (why: string) => {
     if (stopped) return;
     log.warn({ channel, why }, 'pausing intake; resuming from cursor');
-    generation += 1;
-    client?.disconnect();
-    client = undefined;
-    const resumeFrom = async () => subscribe((await cursor.getReplayId(channel)) ?? REPLAY_ALL_RETAINED);
-    chain = chain.then(() => {
-      if (!stopped) return resumeFrom().catch((err: unknown) => log.error({ err, channel }, 'resubscribe failed'));
-    });
+    generation += 1; // what is still queued from this client is skipped, and replayed after the cursor
+    resubscribeAfterQueue();
   };
 
   return {
     async start(): Promise<void> {
       stopped = false;
-      await subscribe((await cursor.getReplayId(channel)) ?? REPLAY_ALL_RETAINED);
+      await subscribeFromCursor();
     },
     /** Stops intake and waits for events already delivered to be handled. */
     async stop(): Promise<void> {

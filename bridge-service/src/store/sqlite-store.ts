@@ -129,10 +129,11 @@ export class SqliteStore implements Store {
         // The attempt our crash cut short did not fail: it does not count towards giving up. It may have reached
         // Xero, though: last_error says so, and handlers treat such a job as a retry (look before writing again).
         `UPDATE jobs SET state = 'queued', next_run_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?,
-                attempts = MAX(attempts - 1, 0), last_error = COALESCE(last_error, '${INTERRUPTED}')
+                attempts = MAX(attempts - 1, 0), last_error = COALESCE(last_error, ?)
           WHERE state = 'running' AND lease_owner = ?`,
         now,
         now,
+        INTERRUPTED,
         owner,
       ).changes,
     );

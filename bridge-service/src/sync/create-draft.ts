@@ -155,8 +155,11 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
     // A contact request's Idempotency-Key is the hash of what it sends: a retry after a crash replays the same
     // body under the same key, and an Account edited in between makes a new request rather than one Xero refuses
     // ("Idempotency-Key already used with a different request"). Duplicates are caught by ContactNumber below.
-    const create = (chunk: AccountRow[], named: (account: AccountRow) => string, keyPrefix: string) => {
-      const inputs = chunk.map((account) => toContactInput({ ...contactOf(account), name: named(account) }));
+    const create = (chunk: AccountRow[], keyPrefix: string, withAccountId = false) => {
+      const inputs = chunk.map((account) => {
+        const contact = contactOf(account);
+        return toContactInput(withAccountId ? { ...contact, name: `${contact.name} (${account.Id})` } : contact);
+      });
       return xero.createContacts(
         tenantId,
         inputs,
@@ -169,7 +172,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
     missing.sort((a, b) => a.Id.localeCompare(b.Id));
     for (let i = 0; i < missing.length; i += XERO_BATCH) {
       const chunk = missing.slice(i, i + XERO_BATCH);
-      const results = await create(chunk, (account) => contactOf(account).name, 'contacts');
+      const results = await create(chunk, 'contacts');
       for (const [index, result] of results.entries()) {
         const account = chunk[index]!;
         let contactId = result.ok ? result.id : undefined;
@@ -179,7 +182,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
         if (!contactId && !result.ok && result.errors.some((e) => /contact name .* already assigned/i.test(e))) {
           // Another customer has this name in Xero (names must be unique there; two Accounts may share one):
           // never bill the wrong one, so this account's contact carries its Account id in the name.
-          const [renamed] = await create([account], (a) => `${contactOf(a).name} (${a.Id})`, 'contact-renamed');
+          const [renamed] = await create([account], 'contact-renamed', true);
           if (renamed?.ok) {
             contactId = renamed.id;
             log.info(

@@ -104,6 +104,17 @@ export function registerSObjectRoutes(app: FastifyInstance, deps: RouteDeps): Re
   const dml = (c: RequestContext): DmlContext =>
     c.defaultNamespace ? { userId: c.userId, defaultNamespace: c.defaultNamespace } : { userId: c.userId };
   const objectOf = (c: RequestContext, type: string) => org.object(type, c.defaultNamespace);
+  /** The external id field named in a URL, or Salesforce's 404 for a field that is missing or not an external id. */
+  const externalIdField = (c: RequestContext, def: ReturnType<typeof objectOf>, name: string) => {
+    const field = org.findField(def, name, c.defaultNamespace);
+    if (!field || !field.externalId)
+      throw new SalesforceError(
+        404,
+        'NOT_FOUND',
+        `Provided external ID field does not exist or is not accessible: ${name}`,
+      );
+    return field;
+  };
 
   const present = (c: RequestContext, type: string, id: string, fields?: string): Record<string, unknown> => {
     const def = objectOf(c, type);
@@ -170,13 +181,7 @@ export function registerSObjectRoutes(app: FastifyInstance, deps: RouteDeps): Re
   // ---- by external id ----
   route('GET', '/services/data/:version/sobjects/:type/:field/:value', ({ params, context }) => {
     const def = objectOf(context, params.type!);
-    const field = org.findField(def, params.field!, context.defaultNamespace);
-    if (!field || !field.externalId)
-      throw new SalesforceError(
-        404,
-        'NOT_FOUND',
-        `Provided external ID field does not exist or is not accessible: ${params.field}`,
-      );
+    const field = externalIdField(context, def, params.field!);
     const value = params.value!.toLowerCase();
     const matches = org.records(def).filter((r) => String(r[field.name] ?? '').toLowerCase() === value);
     if (!matches[0]) throw new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist');
@@ -311,13 +316,7 @@ export function registerSObjectRoutes(app: FastifyInstance, deps: RouteDeps): Re
     const { allOrNone, records } = parseCollection(body);
     const ctx = dml(context);
     const def = objectOf(context, params.type!);
-    const extField = org.findField(def, params.field!, ctx.defaultNamespace);
-    if (!extField || !extField.externalId)
-      throw new SalesforceError(
-        404,
-        'NOT_FOUND',
-        `Provided external ID field does not exist or is not accessible: ${params.field}`,
-      );
+    const extField = externalIdField(context, def, params.field!);
     return ok(
       runCollection(
         allOrNone,
