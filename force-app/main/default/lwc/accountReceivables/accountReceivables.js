@@ -16,7 +16,8 @@ import {
 } from 'c/ledgerlineUtils';
 import { ageReceivables, corporateTotal, fromCents, simpleDso, toCents, todayIn } from 'c/receivablesCalc';
 
-// Namespaces in the query are resolved by the platform when the component is deployed in the package.
+// Custom names carry an alias equal to their unprefixed name, so the response keys stay the same when the platform
+// prefixes them in the package (ldgr__Due_Date__c). Checked offline by the graphql gate (npm run check:force-app).
 const ACCOUNT_QUERY = gql`
   query accountReceivables($recordId: ID) {
     uiapi {
@@ -25,13 +26,13 @@ const ACCOUNT_QUERY = gql`
           edges {
             node {
               Id
-              Last_Payment_Date__c {
+              Last_Payment_Date__c: Last_Payment_Date__c {
                 value
               }
             }
           }
         }
-        Invoice__c(
+        Invoice__c: Invoice__c(
           where: {
             and: [
               { Account__c: { eq: $recordId } }
@@ -48,31 +49,31 @@ const ACCOUNT_QUERY = gql`
               Name {
                 value
               }
-              Invoice_Number__c {
+              Invoice_Number__c: Invoice_Number__c {
                 value
               }
-              Currency_Code__c {
+              Currency_Code__c: Currency_Code__c {
                 value
               }
-              Total__c {
+              Total__c: Total__c {
                 value
               }
-              Amount_Paid__c {
+              Amount_Paid__c: Amount_Paid__c {
                 value
               }
-              Amount_Credited__c {
+              Amount_Credited__c: Amount_Credited__c {
                 value
               }
-              Amount_Due__c {
+              Amount_Due__c: Amount_Due__c {
                 value
               }
-              Due_Date__c {
+              Due_Date__c: Due_Date__c {
                 value
               }
-              Status__c {
+              Status__c: Status__c {
                 value
               }
-              Approval_Status__c {
+              Approval_Status__c: Approval_Status__c {
                 value
               }
             }
