@@ -11,28 +11,73 @@ import CREDITED from '@salesforce/label/c.Invoice_Status_Credited';
 /**
  * How each status looks: an SLDS theme, a utility icon and the status in words. No two statuses share a theme and
  * icon, and the pairs that used to share a colour (approved/authorised, awaiting approval/partially paid,
- * voided/credited) differ in both, so a status can be told by colour, by shape or by reading.
+ * voided/credited) differ in both, so a status can be told by colour, by shape or by reading. The icon is white
+ * (variant inverse) on the dark themes and dark on the light ones, like the words beside it.
  */
 export const STATUSES = {
-  draft: { key: 'draft', label: DRAFT, themeClass: '', iconName: 'utility:edit' },
+  draft: {
+    key: 'draft',
+    label: DRAFT,
+    themeClass: '',
+    iconName: 'utility:edit',
+    iconVariant: '',
+  },
   awaitingApproval: {
     key: 'awaitingApproval',
     label: AWAITING_APPROVAL,
     themeClass: 'slds-badge_lightest',
     iconName: 'utility:clock',
+    iconVariant: '',
   },
-  approved: { key: 'approved', label: APPROVED, themeClass: 'slds-theme_alt-inverse', iconName: 'utility:approval' },
-  authorised: { key: 'authorised', label: AUTHORISED, themeClass: 'slds-theme_info', iconName: 'utility:send' },
+  approved: {
+    key: 'approved',
+    label: APPROVED,
+    themeClass: 'slds-theme_alt-inverse',
+    iconName: 'utility:approval',
+    iconVariant: 'inverse',
+  },
+  authorised: {
+    key: 'authorised',
+    label: AUTHORISED,
+    themeClass: 'slds-theme_info',
+    iconName: 'utility:send',
+    iconVariant: 'inverse',
+  },
   partiallyPaid: {
     key: 'partiallyPaid',
     label: PARTIALLY_PAID,
     themeClass: 'slds-theme_warning',
     iconName: 'utility:moneybag',
+    iconVariant: '',
   },
-  paid: { key: 'paid', label: PAID, themeClass: 'slds-theme_success', iconName: 'utility:check' },
-  overdue: { key: 'overdue', label: OVERDUE, themeClass: 'slds-theme_error', iconName: 'utility:warning' },
-  voided: { key: 'voided', label: VOIDED, themeClass: 'slds-theme_offline', iconName: 'utility:ban' },
-  credited: { key: 'credited', label: CREDITED, themeClass: 'slds-theme_inverse', iconName: 'utility:reply' },
+  paid: {
+    key: 'paid',
+    label: PAID,
+    themeClass: 'slds-theme_success',
+    iconName: 'utility:check',
+    iconVariant: 'inverse',
+  },
+  overdue: {
+    key: 'overdue',
+    label: OVERDUE,
+    themeClass: 'slds-theme_error',
+    iconName: 'utility:warning',
+    iconVariant: 'inverse',
+  },
+  voided: {
+    key: 'voided',
+    label: VOIDED,
+    themeClass: 'slds-theme_offline',
+    iconName: 'utility:ban',
+    iconVariant: 'inverse',
+  },
+  credited: {
+    key: 'credited',
+    label: CREDITED,
+    themeClass: 'slds-theme_inverse',
+    iconName: 'utility:reply',
+    iconVariant: 'inverse',
+  },
 };
 
 /** Status__c values as the bridge writes them (domain invoiceDisplayStatus) and the approval process sets them. */
@@ -57,7 +102,7 @@ const positive = (value) => Number(value ?? 0) > 0;
  * bridge-service/src/domain/receivables.cases.json. Overdue wins: money that is late is the first thing to see.
  * @param {object} invoice Invoice__c values: status, approvalStatus, amountPaid, amountCredited, amountDue, dueDate
  * @param {string} today the current date as YYYY-MM-DD
- * @returns {{key: string, label: string, themeClass: string, iconName: string}}
+ * @returns {{key: string, label: string, themeClass: string, iconName: string, iconVariant: string}}
  */
 export function displayStatus(invoice, today) {
   const { status, approvalStatus, amountPaid, amountCredited, amountDue, dueDate } = invoice;
