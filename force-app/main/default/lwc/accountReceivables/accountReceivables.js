@@ -1,19 +1,12 @@
 import { LightningElement, api, wire } from 'lwc';
 import { gql, graphql } from 'lightning/graphql';
+import isLiveRefreshEnabled from '@salesforce/apex/LiveRefreshController.isEnabled';
 import { refreshApex } from '@salesforce/apex';
 import { NavigationMixin } from 'lightning/navigation';
 import TIME_ZONE from '@salesforce/i18n/timeZone';
 import LOCALE from '@salesforce/i18n/locale';
 import getSummary from '@salesforce/apex/ReceivablesController.getSummary';
-import {
-  LABELS,
-  formatLabel,
-  queryNodes,
-  reduceErrors,
-  subscribeToSyncUpdates,
-  syncUpdateNames,
-  unsubscribeFromSyncUpdates,
-} from 'c/ledgerlineUtils';
+import { LABELS, formatLabel, queryNodes, createLiveRefresh, reduceErrors, syncUpdateNames } from 'c/ledgerlineUtils';
 import { ageReceivables, corporateTotal, fromCents, simpleDso, toCents, todayIn } from 'c/receivablesCalc';
 
 // Custom names carry an alias equal to their unprefixed name, so the response keys stay the same when the platform
@@ -99,7 +92,9 @@ const BUCKET_LABELS = [
  * overdue, ageing by due date (Current, 1–30, 31–60, 61–90, 90+), open invoices and DSO over the last 90 days; a
  * corporate-currency total only when every currency has a conversion rate; the last payment and the oldest open
  * invoices. Aggregates come from ReceivablesController (Apex, cacheable); the account field and the invoice list
- * from the GraphQL wire adapter. Refreshes live when Sync_Update__e names the account or one of its invoices.
+ * from the GraphQL wire adapter. While the page is visible it refreshes live when Sync_Update__e names the account or
+ * one of its invoices (c/ledgerlineUtils createLiveRefresh: only while visible, and only when Live_Refresh__c is on;
+ * otherwise on show and focus).
  */
 export default class AccountReceivables extends NavigationMixin(LightningElement) {
   @api recordId;
@@ -117,7 +112,10 @@ export default class AccountReceivables extends NavigationMixin(LightningElement
   invoicesError;
   refreshQuery;
 
-  subscription;
+  liveRefresh = createLiveRefresh({
+    onMessage: (message) => this.handleSyncUpdate(message),
+    refresh: () => this.refresh(),
+  });
 
   @wire(getSummary, { accountId: '$recordId', asOf: '$today' })
   wiredSummary(result) {
@@ -149,13 +147,19 @@ export default class AccountReceivables extends NavigationMixin(LightningElement
     return { recordId: this.recordId };
   }
 
+  /** Live refresh on or off for this user (Ledgerline_Settings__c.Live_Refresh__c). Unreadable: off, costs nothing. */
+  @wire(isLiveRefreshEnabled)
+  wiredLiveRefresh({ data, error }) {
+    if (data !== undefined) this.liveRefresh.setEnabled(data);
+    else if (error) this.liveRefresh.setEnabled(false);
+  }
+
   connectedCallback() {
-    this.subscription = subscribeToSyncUpdates((message) => this.handleSyncUpdate(message));
+    this.liveRefresh.connect();
   }
 
   disconnectedCallback() {
-    unsubscribeFromSyncUpdates(this.subscription);
-    this.subscription = undefined;
+    this.liveRefresh.disconnect();
   }
 
   handleSyncUpdate(message) {

@@ -1,17 +1,10 @@
 import { LightningElement, api, wire } from 'lwc';
 import { gql, graphql } from 'lightning/graphql';
+import isLiveRefreshEnabled from '@salesforce/apex/LiveRefreshController.isEnabled';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import TIME_ZONE from '@salesforce/i18n/timeZone';
 import requestResync from '@salesforce/apex/InvoiceActions.requestResync';
-import {
-  LABELS,
-  formatLabel,
-  queryNodes,
-  reduceErrors,
-  subscribeToSyncUpdates,
-  syncUpdateNames,
-  unsubscribeFromSyncUpdates,
-} from 'c/ledgerlineUtils';
+import { LABELS, formatLabel, queryNodes, createLiveRefresh, reduceErrors, syncUpdateNames } from 'c/ledgerlineUtils';
 import { fromCents, todayIn, totalsByCurrency } from 'c/receivablesCalc';
 
 // Every custom object, field and relationship carries an alias equal to its unprefixed name: in the package the
@@ -216,8 +209,9 @@ function withCreditNoteAllocations(invoices, allocations) {
 /**
  * Invoices of an opportunity on its record page: each invoice with status, amounts in its own currency, payments,
  * credit notes, approval and Xero sync state (with Retry), totals per currency, and an empty state that says what
- * will happen. Data comes from the GraphQL wire adapter (LDS); it refreshes live when Sync_Update__e names the
- * opportunity or one of its invoices.
+ * will happen. Data comes from the GraphQL wire adapter (LDS); while the page is visible it refreshes live when
+ * Sync_Update__e names the opportunity or one of its invoices (c/ledgerlineUtils createLiveRefresh: only while
+ * visible, and only when Live_Refresh__c is on; otherwise on show and focus).
  */
 export default class OpportunityInvoices extends LightningElement {
   @api recordId;
@@ -229,7 +223,10 @@ export default class OpportunityInvoices extends LightningElement {
   retryingIds = [];
   today = todayIn(TIME_ZONE);
 
-  subscription;
+  liveRefresh = createLiveRefresh({
+    onMessage: (message) => this.handleSyncUpdate(message),
+    refresh: () => this.refresh(),
+  });
   refreshQuery;
 
   @wire(graphql, { query: INVOICES_QUERY, variables: '$variables' })
@@ -253,13 +250,19 @@ export default class OpportunityInvoices extends LightningElement {
     return { recordId: this.recordId };
   }
 
+  /** Live refresh on or off for this user (Ledgerline_Settings__c.Live_Refresh__c). Unreadable: off, costs nothing. */
+  @wire(isLiveRefreshEnabled)
+  wiredLiveRefresh({ data, error }) {
+    if (data !== undefined) this.liveRefresh.setEnabled(data);
+    else if (error) this.liveRefresh.setEnabled(false);
+  }
+
   connectedCallback() {
-    this.subscription = subscribeToSyncUpdates((message) => this.handleSyncUpdate(message));
+    this.liveRefresh.connect();
   }
 
   disconnectedCallback() {
-    unsubscribeFromSyncUpdates(this.subscription);
-    this.subscription = undefined;
+    this.liveRefresh.disconnect();
   }
 
   handleSyncUpdate(message) {
