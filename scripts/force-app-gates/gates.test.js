@@ -59,6 +59,7 @@ test('a clean project passes every gate', () => {
     ['apex-ls', []],
     ['pmd', []],
     ['convert', []],
+    ['graphql', []],
   ]);
 });
 
