@@ -18,7 +18,8 @@ import { compareDates, type IsoDate } from './dates';
 import { money, sum, type Money } from './money';
 import { allocate, ratioOf } from './billing-periods';
 import { applyProration } from './proration';
-import type { BillingSegment, PlanLine } from './billing-plan';
+import type { BillingSegment, PlanLine, ProductScheduleRow } from './billing-plan';
+import type { BillingTerms } from './billing-periods';
 import type { LedgerLine } from './balances';
 import type { ServicePeriod } from './invoice-mapping';
 import type { RecognitionMethod, RevenueSegment } from './revenue';
@@ -54,6 +55,9 @@ export interface RevenueLine {
   service: ServicePeriod;
   method: RecognitionMethod;
   ssp?: Ssp;
+  /** The line's own billing terms (its product pins them) and Salesforce product schedule, if any. */
+  billingTerms?: BillingTerms;
+  productSchedule?: readonly ProductScheduleRow[];
   /** Consideration as billed, in segments (billing-plan.ts). */
   billing: BillingSegment[];
   /** Transaction price as allocated, in segments (revenue.ts). */
@@ -149,6 +153,8 @@ export interface DealLine {
   /** Point in time: when it is delivered (default the service start). */
   deliveryDate?: IsoDate;
   ssp?: Ssp;
+  billingTerms?: BillingTerms;
+  productSchedule?: readonly ProductScheduleRow[];
 }
 
 /** A contract at signature: each line billed as priced, its revenue allocated (as priced or by relative SSP). */
@@ -172,6 +178,8 @@ export function openContract(
     };
     if (line.itemCode) base.itemCode = line.itemCode;
     if (line.ssp) base.ssp = line.ssp;
+    if (line.billingTerms) base.billingTerms = line.billingTerms;
+    if (line.productSchedule) base.productSchedule = line.productSchedule;
     return base;
   });
   const { amounts, basis, flags } = allocateTransactionPrice(
@@ -201,6 +209,8 @@ export function planLinesOf(contract: RevenueContract): PlanLine[] {
       segments: line.billing,
     };
     if (line.itemCode) planLine.itemCode = line.itemCode;
+    if (line.billingTerms) planLine.terms = line.billingTerms;
+    if (line.productSchedule) planLine.productSchedule = line.productSchedule;
     return planLine;
   });
 }

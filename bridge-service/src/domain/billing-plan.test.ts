@@ -263,7 +263,7 @@ describe('billing plans', () => {
       const lines = instalmentSourceLines(plan.instalments[0]!);
       expect(lines).toEqual([
         {
-          description: 'SUB (15 Feb 2026 – 31 Mar 2026)',
+          description: 'SUB',
           quantity: '1',
           unitPrice: '333.33',
           servicePeriod: { start: '2026-02-15', end: '2026-03-31' },

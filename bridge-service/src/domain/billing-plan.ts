@@ -24,7 +24,7 @@
  */
 import { createHash } from 'node:crypto';
 
-import { compareDates, formatDisplayDate, maxDate, minDate, type IsoDate } from './dates';
+import { compareDates, maxDate, minDate, type IsoDate } from './dates';
 import { throwIfProblems } from './errors';
 import { decimalPlaces, money, sum, type Money } from './money';
 import type { BillingTerms } from './billing-periods';
@@ -235,15 +235,14 @@ export function buildBillingPlan(input: BillingPlanInput): BillingPlan {
 
 /**
  * An instalment's lines as invoice-mapping source lines: Quantity 1 × the amount (a piece of a period is rarely a
- * whole number of units at a 4-dp price, and a merged change has no single quantity), the service period in the
- * description and on the line; a credit note's lines with their signs turned, as Xero wants them.
+ * whole number of units at a 4-dp price, and a merged change has no single quantity) with the service period on
+ * the line (mapDocument writes it into the description); a credit note's lines with their signs turned.
  */
 export function instalmentSourceLines(instalment: Instalment): SourceLine[] {
   const sign = instalment.kind === 'credit-note' ? -1 : 1;
   return instalment.lines.map((line) => {
-    const { start, end } = line.servicePeriod;
     const source: SourceLine = {
-      description: `${line.description} (${formatDisplayDate(start)} – ${formatDisplayDate(end)})`,
+      description: line.description,
       quantity: '1',
       unitPrice: line.amount.times(sign).toFixed(2),
       servicePeriod: line.servicePeriod,
