@@ -57,10 +57,8 @@ export interface LineMonth {
   closing: Position;
 }
 
-export interface ContractMonth {
-  contractKey: string;
-  entity: string;
-  currency: string;
+/** One month's movement: opening + billed − credited − recognised = closing. */
+export interface RollForward {
   month: MonthKey;
   opening: Position;
   billed: Money;
@@ -69,20 +67,19 @@ export interface ContractMonth {
   /** Recognised out of deferred revenue: recognised − (closing unbilled − opening unbilled). */
   releasedFromDeferred: Money;
   closing: Position;
+}
+
+export interface ContractMonth extends RollForward {
+  contractKey: string;
+  entity: string;
+  currency: string;
   lines: LineMonth[];
 }
 
-export interface EntityMonth {
+export interface EntityMonth extends RollForward {
   entity: string;
   currency: string;
-  month: MonthKey;
   contracts: number;
-  opening: Position;
-  billed: Money;
-  credited: Money;
-  recognised: Money;
-  releasedFromDeferred: Money;
-  closing: Position;
 }
 
 const ZERO = new Big(0);
