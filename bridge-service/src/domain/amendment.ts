@@ -230,7 +230,8 @@ export interface RenewalInput {
 
 export interface RenewalResult {
   servicePeriod: ServicePeriod;
-  lines: SourceLine[];
+  /** With the product each renews, so a renewal can open its own billing plan. */
+  lines: (SourceLine & { productKey: string })[];
   /** Net of tax. */
   subTotal: Money;
   /** The uplift applied, percent, and how it was found. */
@@ -256,13 +257,14 @@ export function renewalTerm(input: RenewalInput): RenewalResult {
   const servicePeriod = { start, end: addDays(addMonths(start, termMonths), -1) };
   const lines = input.contract.lines
     .filter((line) => !money(line.quantity).eq(0))
-    .map((line): SourceLine => {
+    .map((line) => {
       // net × (1 + uplift) × term ÷ default term, divided last, rounded once to 2 dp.
       const unitPrice = round(
         netPrice(line).times(HUNDRED.plus(uplift)).times(termMonths).div(HUNDRED.times(defaultTermMonths)),
       );
       const suffix = uplift.eq(0) ? 'renewal' : `renewal, ${uplift.toString()}% uplift`;
-      const renewed: SourceLine = {
+      const renewed: SourceLine & { productKey: string } = {
+        productKey: line.productKey,
         description: `${line.description} (${suffix})`,
         quantity: money(line.quantity),
         unitPrice,

@@ -3,6 +3,7 @@ import {
   dealFromRecords,
   dealServicePeriod,
   modificationFromRecords,
+  renewalDealFromRecords,
   termMonthsOf,
   type LineItemRecord,
 } from './deal-records';
@@ -152,5 +153,46 @@ describe('deals from Salesforce records', () => {
       '2026-10-01 1353.70',
     ]);
     expect(billingEntriesOf(plan.instalments).every((e) => e.kind === 'invoice')).toBe(true);
+  });
+
+  it('renews a deal as a new plan at the uplift its rule gives: the greater of 5 % and CPI 3.2 % + 2 %', () => {
+    const original = [
+      seats('00k000000000001AAA', 10),
+      { Id: '00k000000000002AAA', Quantity: 1, UnitPrice: 500, TotalPrice: 500, Product2: setupProduct },
+    ];
+    const deal = dealFromRecords({ opportunity, entity, corporateCurrency: 'GBP', lineItems: original });
+    const renewal = renewalDealFromRecords({
+      original: deal,
+      originalLineItems: original,
+      entity,
+      corporateCurrency: 'GBP',
+      renewal: {
+        Id: '006000000000009AAA',
+        CloseDate: '2026-11-20',
+        Billing_Frequency__c: 'Monthly',
+        Renewal_Uplift_Percent__c: 5,
+        Renewal_Index_Name__c: 'UK CPI',
+        Renewal_Index_Percent__c: 3.2,
+        Renewal_Index_Date__c: '2026-10-15',
+        Renewal_Index_Margin_Percent__c: 2,
+      },
+    });
+    // Seats only (the setup was a one-off): 360.00 × 1.052 = 378.72 a seat, 10 seats = 3,787.20 for 2027.
+    expect(renewal).toMatchObject({
+      dealId: '006000000000009AAA',
+      service: { start: '2027-01-01', end: '2027-12-31' },
+      terms: { frequency: 'monthly' },
+      lines: [
+        {
+          lineKey: '006000000000009AAA:00k000000000001AAA',
+          productKey: 'SEAT',
+          description: 'Seats (renewal, 5.2% uplift)',
+          amount: '3787.20',
+          method: 'daily',
+        },
+      ],
+    });
+    const plan = buildBillingPlan(dealPlanInput(renewal, replayDeal({ deal: renewal, modifications: [] }).contracts));
+    expect(plan.instalments.map((i) => i.amount.toFixed(2))).toEqual(Array(12).fill('315.60'));
   });
 });

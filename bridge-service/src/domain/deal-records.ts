@@ -11,19 +11,22 @@
  *   Start Date (else CloseDate). Its point-in-time lines that were not there before are new one-off items; those
  *   already there are left alone (delivered items are not re-priced).
  * - The amending Opportunity's First Invoice Date, if set, is when billing of the change starts; else its effective date.
+ * - A renewing Opportunity without line items renews the original's ratable lines for a term as long as the original's,
+ *   at the uplift its rule gives, as a new deal with its own plan (the renewal's billing settings).
  */
 import { addDays, addMonths, type IsoDate } from './dates';
 import { DomainError } from './errors';
 import { fromApiNumber, money, round } from './money';
 import { lessDiscount } from './xero-invoice-math';
 import { wholeMonthsAndDays } from './proration';
-import { amendmentDifference, type ContractLine } from './amendment';
+import { amendmentDifference, renewalTerm, type ContractLine } from './amendment';
 import { lineChangesFromAmendment, type LineChange, type Modification } from './modification';
 import {
   deliveryDateOf,
   productScheduleOf,
   recognitionMethodFor,
   resolveBillingTerms,
+  upliftRuleOf,
   type EntityBillingRow,
   type LineItemScheduleRow,
   type OpportunityBillingRow,
@@ -193,4 +196,63 @@ export function modificationFromRecords(records: AmendmentRecords): Modification
   const mod: Modification = { key: amending.opportunity.Id, effectiveDate, changes };
   if (amending.opportunity.First_Invoice_Date__c) mod.billFrom = amending.opportunity.First_Invoice_Date__c;
   return mod;
+}
+
+export interface RenewalRecords {
+  /** The deal being renewed (its lines, term and terms). */
+  original: Deal;
+  originalLineItems: readonly LineItemRecord[];
+  /** The renewing Opportunity (Invoice_Type__c Renewal): its uplift rule and billing settings. */
+  renewal: OpportunityRecord;
+  entity: { developerName: string } & EntityBillingRow;
+  corporateCurrency: string;
+}
+
+/**
+ * A renewing Opportunity without line items as a new deal: the original's ratable lines for the next term (same
+ * length), at the uplifted price (amendment.ts renewalTerm), on the renewal's own billing settings and plan.
+ */
+export function renewalDealFromRecords(records: RenewalRecords): Deal {
+  const { original, renewal, entity } = records;
+  const items = records.originalLineItems.filter(
+    (item) => recognitionMethodFor(item.Product2, entity) !== 'point-in-time',
+  );
+  const termMonths = termMonthsOf(original.service);
+  const renewed = renewalTerm({
+    contract: {
+      startDate: original.service.start,
+      endDate: original.service.end,
+      lines: ratableContractLines(items, entity),
+    },
+    uplift: upliftRuleOf(renewal),
+    defaultTermMonths: termMonths,
+  });
+  const byProduct = new Map(items.map((item) => [productKeyOf(item), item]));
+  const lines = renewed.lines.map((line): DealLine => {
+    const item = byProduct.get(line.productKey);
+    const renewedLine: DealLine = {
+      lineKey: `${renewal.Id}:${item?.Id ?? line.productKey}`,
+      productKey: line.productKey,
+      description: line.description,
+      quantity: money(line.quantity).toString(),
+      amount: round(money(line.quantity).times(money(line.unitPrice))).toFixed(2),
+      service: renewed.servicePeriod,
+      method: recognitionMethodFor(item?.Product2, entity),
+    };
+    if (line.itemCode) renewedLine.itemCode = line.itemCode;
+    const ssp = item?.Product2?.Standalone_Selling_Price__c;
+    if (ssp !== null && ssp !== undefined)
+      renewedLine.ssp = { amount: String(ssp), currency: records.corporateCurrency };
+    return renewedLine;
+  });
+  const deal: Deal = {
+    dealId: renewal.Id,
+    currency: original.currency,
+    entity: entity.developerName,
+    service: renewed.servicePeriod,
+    terms: resolveBillingTerms({ opportunity: renewal, entity }).terms,
+    lines,
+  };
+  if (renewal.First_Invoice_Date__c) deal.firstInvoiceDate = renewal.First_Invoice_Date__c;
+  return deal;
 }
