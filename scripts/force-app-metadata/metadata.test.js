@@ -84,6 +84,16 @@ const permissionSets = loadPermissionSets();
 // ── The contract ────────────────────────────────────────────────────────────────────────────────────────────────────
 
 const PACKAGE_OBJECTS = ['Invoice__c', 'Invoice_Line__c', 'Payment__c', 'Credit_Note__c', 'Credit_Allocation__c'];
+// Billing plans and revenue schedules (issue 15): finance reads them all, sales the plan and its instalments.
+const REVENUE_OBJECTS = ['Billing_Plan__c', 'Billing_Instalment__c', 'Revenue_Month__c'];
+const SALES_REVENUE_OBJECTS = ['Billing_Plan__c', 'Billing_Instalment__c'];
+// Product2 fields the bridge reads to plan billing and revenue; admins set them, finance reads them.
+const PRODUCT_BILLING_FIELDS = [
+  'Billing_Frequency__c',
+  'Billing_Timing__c',
+  'Revenue_Recognition__c',
+  'Standalone_Selling_Price__c',
+];
 const text = (min) => ({ type: 'Text', min });
 const longText = { type: 'LongTextArea' };
 
@@ -111,6 +121,10 @@ const XERO_IDS = {
   Payment__c: ['Xero_Payment_Id__c'],
   Credit_Note__c: ['Xero_Credit_Note_Id__c', 'Request_Key__c'],
   Credit_Allocation__c: ['Xero_Allocation_Id__c'],
+  // and the keys the bridge upserts plans, instalments and revenue months by
+  Billing_Plan__c: ['Plan_Key__c'],
+  Billing_Instalment__c: ['Instalment_Key__c'],
+  Revenue_Month__c: ['Month_Key__c'],
 };
 
 const money = { type: 'Number', precision: '16', scale: '2' };
@@ -119,6 +133,11 @@ const STATUS = ['Draft', 'Awaiting Approval', 'Approved', 'Authorised', 'Partial
 const APPROVAL_STATUS = ['Not Submitted', 'Pending', 'Approved', 'Rejected'];
 const SYNC = ['Pending', 'Synced', 'Error'];
 const TYPES = ['New', 'Renewal', 'Amendment'];
+const FREQUENCY = ['Upfront', 'Annual', 'Quarterly', 'Monthly'];
+const TIMING = ['In Advance', 'In Arrears'];
+const ALIGNMENT = ['Anniversary', 'Calendar'];
+const date = { type: 'Date' };
+const percent = { type: 'Number', precision: '5', scale: '2' };
 
 // Field API names other engineers build against (the bridge's schema module, the Salesforce emulator).
 const DATA_MODEL = {
@@ -226,6 +245,86 @@ const DATA_MODEL = {
     Service_Start_Date__c: { type: 'Date' },
     Service_End_Date__c: { type: 'Date' },
     Renewal_Uplift_Percent__c: { type: 'Number', precision: '5', scale: '2' },
+    Billing_Frequency__c: picklist(...FREQUENCY),
+    Billing_Timing__c: picklist(...TIMING),
+    Billing_Alignment__c: picklist(...ALIGNMENT),
+    First_Invoice_Date__c: date,
+    Renewal_Index_Name__c: text(40),
+    Renewal_Index_Percent__c: percent,
+    Renewal_Index_Date__c: date,
+    Renewal_Index_Margin_Percent__c: percent,
+  },
+  Product2: {
+    Billing_Frequency__c: picklist(...FREQUENCY),
+    Billing_Timing__c: picklist(...TIMING),
+    Revenue_Recognition__c: picklist('Ratable', 'Point in Time'),
+    Standalone_Selling_Price__c: money,
+  },
+  Billing_Plan__c: {
+    Opportunity__c: { type: 'Lookup', referenceTo: 'Opportunity', relationshipName: 'Billing_Plans' },
+    Account__c: { type: 'Lookup', referenceTo: 'Account', relationshipName: 'Billing_Plans' },
+    Plan_Key__c: text(18),
+    Version__c: text(12),
+    Status__c: picklist('Planned', 'Active', 'Completed', 'Cancelled'),
+    Billing_Entity__c: text(40),
+    Currency_Code__c: text(3),
+    Billing_Frequency__c: picklist(...FREQUENCY),
+    Billing_Timing__c: picklist(...TIMING),
+    Billing_Alignment__c: picklist(...ALIGNMENT),
+    Terms_Source__c: text(255),
+    First_Invoice_Date__c: date,
+    Service_Start_Date__c: date,
+    Service_End_Date__c: date,
+    Contract_Value__c: money,
+    Invoiced_Amount__c: money,
+    Remaining_To_Bill__c: money,
+    Next_Instalment_Date__c: date,
+    Next_Instalment_Amount__c: money,
+    Recognised_To_Date__c: money,
+    Deferred_Revenue__c: money,
+    Unbilled_Revenue__c: money,
+    Balances_As_Of__c: date,
+    Revenue_Treatment__c: longText,
+    Flags__c: longText,
+    Sync_Status__c: picklist(...SYNC),
+    Sync_Message__c: longText,
+    Last_Synced__c: { type: 'DateTime' },
+  },
+  Billing_Instalment__c: {
+    Billing_Plan__c: { type: 'MasterDetail', referenceTo: 'Billing_Plan__c', relationshipName: 'Instalments' },
+    Instalment_Key__c: text(80),
+    Plan_Version__c: text(12),
+    Sequence__c: { type: 'Number', precision: '4', scale: '0' },
+    Issue_Date__c: date,
+    Service_Start_Date__c: date,
+    Service_End_Date__c: date,
+    Amount__c: money,
+    Currency_Code__c: text(3),
+    Document_Type__c: picklist('Invoice', 'Credit Note'),
+    Status__c: picklist('Planned', 'Raised', 'Cancelled'),
+    Invoice__c: { type: 'Lookup', referenceTo: 'Invoice__c', relationshipName: 'Billing_Instalments' },
+    Credit_Note__c: { type: 'Lookup', referenceTo: 'Credit_Note__c', relationshipName: 'Billing_Instalments' },
+    Lines__c: longText,
+    Status_Message__c: text(255),
+    Raised_At__c: { type: 'DateTime' },
+  },
+  Revenue_Month__c: {
+    Billing_Plan__c: { type: 'MasterDetail', referenceTo: 'Billing_Plan__c', relationshipName: 'Revenue_Months' },
+    Month_Key__c: text(40),
+    Contract_Key__c: text(18),
+    Month__c: date,
+    Billing_Entity__c: text(40),
+    Currency_Code__c: text(3),
+    Opening_Deferred__c: money,
+    Opening_Unbilled__c: money,
+    Billed__c: money,
+    Credited__c: money,
+    Recognised__c: money,
+    Released_From_Deferred__c: money,
+    Closing_Deferred__c: money,
+    Closing_Unbilled__c: money,
+    Status__c: picklist('Forecast', 'Actual', 'Closed'),
+    Lines__c: longText,
   },
   Account: {
     Billing_Entity__c: text(40),
@@ -249,6 +348,11 @@ const DATA_MODEL = {
     Branding_Theme_Id__c: text(36),
     Is_Default__c: { type: 'Checkbox' },
     Auto_Email__c: { type: 'Checkbox' },
+    Default_Billing_Frequency__c: picklist(...FREQUENCY),
+    Default_Billing_Timing__c: picklist(...TIMING),
+    Default_Billing_Alignment__c: picklist(...ALIGNMENT),
+    Revenue_Convention__c: picklist('Daily', 'Monthly'),
+    SSP_Tolerance_Percent__c: percent,
   },
   Ledgerline_Settings__c: {
     Auto_Draft_On_Close__c: { type: 'Checkbox', defaultValue: 'true' },
@@ -271,6 +375,9 @@ const INTEGRATION_OBJECTS = {
   Pricebook2: 'R',
   Invoice_Request__e: 'R',
   Sync_Update__e: 'CR',
+  Billing_Plan__c: 'CRE',
+  Billing_Instalment__c: 'CRE',
+  Revenue_Month__c: 'CRE',
 };
 const INTEGRATION_WRITES = {
   Opportunity: [
@@ -298,6 +405,14 @@ const OPPORTUNITY_INPUTS = [
   'Service_Start_Date__c',
   'Service_End_Date__c',
   'Renewal_Uplift_Percent__c',
+  'Billing_Frequency__c',
+  'Billing_Timing__c',
+  'Billing_Alignment__c',
+  'First_Invoice_Date__c',
+  'Renewal_Index_Name__c',
+  'Renewal_Index_Percent__c',
+  'Renewal_Index_Date__c',
+  'Renewal_Index_Margin_Percent__c',
 ];
 // Apex the users' actions and pages call: the invoice actions (flows, quick actions) and the LWC controller.
 const USER_CLASSES = ['InvoiceActions', 'LiveRefreshController', 'ReceivablesController'];
@@ -408,15 +523,30 @@ function commonPermissionSetProblems(name, ps, objs) {
   return problems;
 }
 
-function readsEveryPackageField(name, ps, objs) {
+function readsEveryPackageField(name, ps, objs, objects = [...PACKAGE_OBJECTS, ...REVENUE_OBJECTS]) {
   const problems = [];
-  for (const object of PACKAGE_OBJECTS) {
+  for (const object of objects) {
     for (const [field, info] of Object.entries(objs[object].fields)) {
       if (isTrue(info.required) || info.type === 'MasterDetail') continue;
       if (!isTrue(fieldPermission(ps, `${object}.${field}`)?.readable)) {
         problems.push(`${name}: cannot read ${object}.${field}`);
       }
     }
+  }
+  return problems;
+}
+
+/** The Opportunity billing inputs and the Product2 billing fields, read (or, for `editable`, edited) by a persona. */
+function billingFieldProblems(name, ps, { products = true, editable = false } = {}) {
+  const problems = [];
+  const fields = [
+    ...OPPORTUNITY_INPUTS.map((f) => `Opportunity.${f}`),
+    ...(products ? PRODUCT_BILLING_FIELDS.map((f) => `Product2.${f}`) : []),
+  ];
+  for (const field of fields) {
+    const grant = fieldPermission(ps, field);
+    if (!isTrue(grant?.readable)) problems.push(`${name}: cannot read ${field}`);
+    if (editable && !isTrue(grant?.editable)) problems.push(`${name}: cannot set ${field}`);
   }
   return problems;
 }
@@ -439,10 +569,13 @@ function integrationProblems(ps, objs) {
     if (!(object in INTEGRATION_OBJECTS) && object !== 'OpportunityLineItem') {
       problems.push(`${name}: field ${f.field} is outside the objects the bridge uses`);
     }
-    const writable = PACKAGE_OBJECTS.includes(object) || (INTEGRATION_WRITES[object] ?? []).includes(field);
+    const writable =
+      PACKAGE_OBJECTS.includes(object) ||
+      REVENUE_OBJECTS.includes(object) ||
+      (INTEGRATION_WRITES[object] ?? []).includes(field);
     if (isTrue(f.editable) && !writable) problems.push(`${name}: may edit ${f.field}, which the bridge only reads`);
   }
-  for (const object of PACKAGE_OBJECTS) {
+  for (const object of [...PACKAGE_OBJECTS, ...REVENUE_OBJECTS]) {
     for (const [field, info] of Object.entries(objs[object].fields)) {
       if (isTrue(info.required) || info.type === 'MasterDetail' || isFormula(info)) continue;
       if (!isTrue(fieldPermission(ps, `${object}.${field}`)?.editable)) {
@@ -466,15 +599,22 @@ function integrationProblems(ps, objs) {
   if (!enabledNames(ps.customSettingAccesses).includes('Ledgerline_Settings__c')) {
     problems.push(`${name}: cannot read Ledgerline_Settings__c (read-only mode)`);
   }
+  problems.push(...billingFieldProblems(name, ps));
   return problems;
 }
 
 function salesProblems(ps, objs) {
   const name = 'Ledgerline_Sales';
-  const problems = [...commonPermissionSetProblems(name, ps, objs), ...readsEveryPackageField(name, ps, objs)];
-  for (const object of PACKAGE_OBJECTS) {
+  const problems = [
+    ...commonPermissionSetProblems(name, ps, objs),
+    ...readsEveryPackageField(name, ps, objs, [...PACKAGE_OBJECTS, ...SALES_REVENUE_OBJECTS]),
+  ];
+  for (const object of [...PACKAGE_OBJECTS, ...SALES_REVENUE_OBJECTS]) {
     const actual = grants(objectPermission(ps, object));
     if (actual !== 'R') problems.push(`${name}: ${object} grants "${actual}", expected read only`);
+  }
+  for (const object of REVENUE_OBJECTS.filter((o) => !SALES_REVENUE_OBJECTS.includes(o))) {
+    if (objectPermission(ps, object)) problems.push(`${name}: grants ${object}, which is finance's`);
   }
   if (grants(objectPermission(ps, 'Invoice_Request__e')) !== 'CR') {
     problems.push(`${name}: must create Invoice_Request__e (closing a deal publishes CREATE_DRAFT)`);
@@ -503,7 +643,15 @@ function salesProblems(ps, objs) {
 
 function financeProblems(ps, objs) {
   const name = 'Ledgerline_Finance';
-  const problems = [...commonPermissionSetProblems(name, ps, objs), ...readsEveryPackageField(name, ps, objs)];
+  const problems = [
+    ...commonPermissionSetProblems(name, ps, objs),
+    ...readsEveryPackageField(name, ps, objs),
+    ...billingFieldProblems(name, ps),
+  ];
+  for (const object of REVENUE_OBJECTS) {
+    const actual = grants(objectPermission(ps, object));
+    if (actual !== 'R') problems.push(`${name}: ${object} grants "${actual}", expected read only`);
+  }
   for (const object of PACKAGE_OBJECTS) {
     const actual = grants(objectPermission(ps, object));
     const expected = object === 'Invoice__c' || object === 'Credit_Note__c' ? 'RE' : 'R';
@@ -524,8 +672,12 @@ function financeProblems(ps, objs) {
 
 function adminProblems(ps, objs) {
   const name = 'Ledgerline_Admin';
-  const problems = [...commonPermissionSetProblems(name, ps, objs), ...readsEveryPackageField(name, ps, objs)];
-  for (const object of PACKAGE_OBJECTS) {
+  const problems = [
+    ...commonPermissionSetProblems(name, ps, objs),
+    ...readsEveryPackageField(name, ps, objs),
+    ...billingFieldProblems(name, ps, { editable: true }),
+  ];
+  for (const object of [...PACKAGE_OBJECTS, ...REVENUE_OBJECTS]) {
     const actual = grants(objectPermission(ps, object));
     if (actual !== 'CREDVM') problems.push(`${name}: ${object} grants "${actual}", expected full access`);
   }
@@ -597,7 +749,8 @@ describe('data model', () => {
         .map(([name]) => `${object}.${name}`),
     );
     expect(currencyFields).toEqual([]);
-    for (const object of PACKAGE_OBJECTS) expect(objects[object].fields.Currency_Code__c).toBeDefined();
+    for (const object of [...PACKAGE_OBJECTS, ...REVENUE_OBJECTS])
+      expect(objects[object].fields.Currency_Code__c).toBeDefined();
   });
 
   test('a changed picklist or amount type is caught', () => {
@@ -673,6 +826,37 @@ describe('permission sets', () => {
     expect(financeProblems(finance, objects)).toEqual([
       'Ledgerline_Finance: Payment__c.Invoice__c is required or master-detail and must not be listed',
       `Ledgerline_Finance: lacks ${VOID_CREDIT}`,
+    ]);
+  });
+});
+
+describe('billing plans and revenue schedules', () => {
+  test('sales that can read revenue months or cannot set the billing terms, finance that can edit a plan, are caught', () => {
+    const sales = clone(permissionSets.Ledgerline_Sales);
+    sales.objectPermissions.push({ object: 'Revenue_Month__c', allowRead: 'true' });
+    fieldPermission(sales, 'Opportunity.Billing_Frequency__c').editable = 'false';
+    expect(salesProblems(sales, objects)).toEqual([
+      "Ledgerline_Sales: grants Revenue_Month__c, which is finance's",
+      'Ledgerline_Sales: cannot set Opportunity.Billing_Frequency__c',
+    ]);
+    const finance = clone(permissionSets.Ledgerline_Finance);
+    objectPermission(finance, 'Billing_Plan__c').allowEdit = 'true';
+    finance.fieldPermissions = finance.fieldPermissions.filter(
+      (f) => f.field !== 'Product2.Standalone_Selling_Price__c',
+    );
+    expect(financeProblems(finance, objects)).toEqual([
+      'Ledgerline_Finance: cannot read Product2.Standalone_Selling_Price__c',
+      'Ledgerline_Finance: Billing_Plan__c grants "RE", expected read only',
+    ]);
+  });
+
+  test('an integration user that cannot write a revenue month, or cannot read the product SSP, is caught', () => {
+    const bad = clone(permissionSets.Ledgerline_Integration);
+    fieldPermission(bad, 'Revenue_Month__c.Closing_Deferred__c').editable = 'false';
+    bad.fieldPermissions = bad.fieldPermissions.filter((f) => f.field !== 'Product2.Standalone_Selling_Price__c');
+    expect(integrationProblems(bad, objects)).toEqual([
+      'Ledgerline_Integration: cannot write Revenue_Month__c.Closing_Deferred__c',
+      'Ledgerline_Integration: cannot read Product2.Standalone_Selling_Price__c',
     ]);
   });
 });

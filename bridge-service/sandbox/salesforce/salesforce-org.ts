@@ -12,6 +12,7 @@ import { makeId, normalizeId } from './ids';
 import { evaluateFormula, parseFormula } from './schema/formula';
 import { qualify } from './schema/metadata-loader';
 import { OPPORTUNITY_STAGES } from './schema/standard-objects';
+import { checkSchedule, lineFromSchedules } from './org/product-schedules';
 import type { FieldDef, ObjectDef, Schema } from './schema/types';
 import type { RecordStore, SRecord, StoredEvent } from './store';
 
@@ -624,6 +625,7 @@ export class SalesforceOrg {
     }
     if (def.name === 'PricebookEntry') this.derivePricebookEntry(record);
     if (def.name === 'OpportunityLineItem') this.deriveLineItem(record, old);
+    if (def.name === 'OpportunityLineItemSchedule') checkSchedule(this, record);
   }
 
   private derivePricebookEntry(record: SRecord): void {
@@ -683,6 +685,9 @@ export class SalesforceOrg {
       record.ListPrice = pbe.record.UnitPrice;
       record.ProductCode = pbe.record.ProductCode ?? null;
       const product = this.getAny(String(pbe.record.Product2Id));
+      record.CanUseRevenueSchedule = product?.record.CanUseRevenueSchedule === true;
+      record.CanUseQuantitySchedule = product?.record.CanUseQuantitySchedule === true;
+      record.HasRevenueSchedule = record.HasQuantitySchedule = record.HasSchedule = false;
       record.Name = `${String(opp?.record.Name ?? '')} ${String(product?.record.Name ?? '')}`.trim();
       if (
         record.UnitPrice !== undefined &&
@@ -715,6 +720,16 @@ export class SalesforceOrg {
 
   /** Opportunity.Amount follows its line items, as it does in an org once products are added. */
   private afterWrite(def: ObjectDef, record: SRecord): void {
+    if (def.name === 'OpportunityLineItemSchedule') {
+      const lineDef = this.object('OpportunityLineItem');
+      const line = this.get(lineDef, String(record.OpportunityLineItemId));
+      if (!line) return;
+      const schedules = this.records(def).filter((s) => s.OpportunityLineItemId === line.Id);
+      const next = lineFromSchedules(line, schedules);
+      this.store.put(lineDef.name, next);
+      this.afterWrite(lineDef, next);
+      return;
+    }
     if (def.name !== 'OpportunityLineItem') return;
     const opp = this.store.get('Opportunity', String(record.OpportunityId));
     if (!opp || opp.IsDeleted) return;

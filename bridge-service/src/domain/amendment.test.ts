@@ -1,5 +1,6 @@
 import {
   amendmentDifference,
+  effectiveUplift,
   contractLinesFromLineItems,
   planAmendingOpportunity,
   renewalTerm,
@@ -170,6 +171,35 @@ describe('amendment', () => {
         'Discounted plan (renewal, 5% uplift)',
       ]);
       expect(toWire(result.subTotal)).toBe('304.50');
+    });
+
+    it('applies the greater of a fixed uplift and an index + margin, with the index dated before the renewal', () => {
+      const rule = (index: string, publishedOn = '2026-10-15') => ({
+        percent: '5',
+        index: { name: 'UK CPI', percent: index, publishedOn },
+        indexMarginPercent: '2',
+      });
+      // CPI 3.2 % + 2 % = 5.2 % beats 5 %: 100.00 → 105.20.
+      const indexed = renewalTerm({
+        contract: { ...contract, lines: [{ productKey: 'A', description: 'Plan', quantity: '1', unitPrice: '100' }] },
+        uplift: rule('3.2'),
+      });
+      expect(amounts(indexed.lines)).toEqual(['1 × 105.2']);
+      expect(indexed.uplift.explanation).toBe('greater of 5% and UK CPI 3.2% (2026-10-15) + 2% = 5.2%');
+      // The published MAX(8 %, CPI + 5 %) with CPI at 2.1 %: 8 %.
+      expect(
+        effectiveUplift(
+          { percent: '8', index: { name: 'CPI', percent: '2.1', publishedOn: '2026-12-01' }, indexMarginPercent: '5' },
+          '2027-01-01',
+        ).percent.toString(),
+      ).toBe('8');
+      expect(effectiveUplift({ percent: '5' }, '2027-01-01').explanation).toBe('5%');
+      expect(() => effectiveUplift(rule('3.2', '2027-01-02'), '2027-01-01')).toThrow(
+        'The UK CPI figure of 2027-01-02 cannot price a renewal starting 2027-01-01: use one published in the 12 months before it',
+      );
+      expect(() => effectiveUplift(rule('3.2', '2025-12-31'), '2027-01-01')).toThrow(
+        /published in the 12 months before it/,
+      );
     });
 
     it('renews at the same net price without uplift, scaled to a shorter term', () => {

@@ -15,11 +15,17 @@
  * - Net difference > 0 → an invoice (decreases in a mixed amendment are negative-price lines on it);
  *   < 0 → a credit note of the same lines with the signs flipped, which the caller sends through the finance
  *   approval gate (Action CREDIT) like any credit note; 0 → nothing to send.
- * - Revenue classification (ASC 606 separate vs prospective, finance.md §6.9) is not decided here: this module
- *   only bills. SaaS series modifications are prospective by default.
+ * - This module prices changes; it does not account for them. The ASC 606 treatment (separate contract or
+ *   prospective) and the re-planned billing and revenue are modification.ts: `lineChangesFromAmendment` there
+ *   turns this module's changes into the modification's input. On a deal billed by a plan, the difference is billed
+ *   through the plan (a stub instalment or credit note on the amendment date, then the plan's dates); on an upfront
+ *   plan that is exactly this module's one invoice or credit note.
  * - Renewals invoice the next term (contract end + 1 day, term months long, default 12) at the net price ×
  *   (1 + uplift) × term ÷ default term, uplift applied after discounts, the unit price rounded to 2 dp as Salesforce stores a Sales Price (18,2):
  *   100 at 5% → 105.00; 100 less 10% at 5% → 94.50. The discount is folded into the unit price.
+ * - Uplift rules: a fixed percentage, or the greater of it and a published index + a margin ("the greater of 5 %
+ *   and CPI + 2 %"). The index value comes with its publication date, which must fall in the 12 months before the
+ *   renewal starts (a later figure cannot price it, an older one is stale).
  */
 import Big from 'big.js';
 
@@ -182,10 +188,40 @@ export function amendmentDifference(input: AmendmentInput): AmendmentResult {
   return { kind, servicePeriod, fraction, changes, lines, netAmount };
 }
 
+/** A renewal's uplift: `percent`, or the greater of it and `index` + `indexMarginPercent` when an index is given. */
+export interface UpliftRule {
+  /** Percent, e.g. 5 for 5% (Opportunity.Renewal_Uplift_Percent__c). */
+  percent: Decimal;
+  index?: { name: string; percent: Decimal; publishedOn: IsoDate };
+  indexMarginPercent?: Decimal;
+}
+
+/** The uplift a rule gives for a renewal starting on `renewalStart`, with the working for the record. */
+export function effectiveUplift(rule: UpliftRule, renewalStart: IsoDate): { percent: Money; explanation: string } {
+  const fixed = money(rule.percent);
+  if (!rule.index) return { percent: fixed, explanation: `${fixed.toString()}%` };
+  const { name, publishedOn } = rule.index;
+  if (compareDates(publishedOn, renewalStart) > 0 || compareDates(publishedOn, addMonths(renewalStart, -12)) < 0) {
+    throw new DomainError(
+      'INVALID_AMENDMENT',
+      `The ${name} figure of ${publishedOn} cannot price a renewal starting ${renewalStart}: use one published in the 12 months before it`,
+    );
+  }
+  const margin = money(rule.indexMarginPercent ?? '0');
+  const indexed = money(rule.index.percent).plus(margin);
+  const percent = indexed.gt(fixed) ? indexed : fixed;
+  return {
+    percent,
+    explanation: `greater of ${fixed.toString()}% and ${name} ${money(rule.index.percent).toString()}% (${publishedOn}) + ${margin.toString()}% = ${percent.toString()}%`,
+  };
+}
+
 export interface RenewalInput {
   contract: Contract;
-  /** Percent, e.g. 5 for 5% (Opportunity.Renewal_Uplift_Percent__c). */
+  /** Percent, e.g. 5 for 5% (Opportunity.Renewal_Uplift_Percent__c). Ignored when `uplift` is given. */
   upliftPercent?: Decimal | null;
+  /** A rule (fixed, or the greater of fixed and an index + margin). */
+  uplift?: UpliftRule;
   /** Length of the renewal term; default the default subscription term. */
   termMonths?: number;
   /** The term the contract prices are for (CPQ Default Subscription Term); default 12 months. */
@@ -194,9 +230,12 @@ export interface RenewalInput {
 
 export interface RenewalResult {
   servicePeriod: ServicePeriod;
-  lines: SourceLine[];
+  /** With the product each renews, so a renewal can open its own billing plan. */
+  lines: (SourceLine & { productKey: string })[];
   /** Net of tax. */
   subTotal: Money;
+  /** The uplift applied, percent, and how it was found. */
+  uplift: { percent: Money; explanation: string };
 }
 
 /** The next term of a contract: starts the day after it ends, at the uplifted net price. */
@@ -208,21 +247,24 @@ export function renewalTerm(input: RenewalInput): RenewalResult {
       throw new DomainError('INVALID_AMENDMENT', `A subscription term must be a whole number of months, not ${months}`);
     }
   }
-  const uplift =
-    input.upliftPercent === undefined || input.upliftPercent === null ? new Big(0) : money(input.upliftPercent);
+  const start = addDays(input.contract.endDate, 1);
+  const applied = input.uplift
+    ? effectiveUplift(input.uplift, start)
+    : effectiveUplift({ percent: input.upliftPercent ?? '0' }, start);
+  const uplift = applied.percent;
   if (uplift.lt(-100))
     throw new DomainError('INVALID_AMENDMENT', `A renewal uplift of ${uplift.toString()}% would make prices negative`);
-  const start = addDays(input.contract.endDate, 1);
   const servicePeriod = { start, end: addDays(addMonths(start, termMonths), -1) };
   const lines = input.contract.lines
     .filter((line) => !money(line.quantity).eq(0))
-    .map((line): SourceLine => {
+    .map((line) => {
       // net × (1 + uplift) × term ÷ default term, divided last, rounded once to 2 dp.
       const unitPrice = round(
         netPrice(line).times(HUNDRED.plus(uplift)).times(termMonths).div(HUNDRED.times(defaultTermMonths)),
       );
       const suffix = uplift.eq(0) ? 'renewal' : `renewal, ${uplift.toString()}% uplift`;
-      const renewed: SourceLine = {
+      const renewed: SourceLine & { productKey: string } = {
+        productKey: line.productKey,
         description: `${line.description} (${suffix})`,
         quantity: money(line.quantity),
         unitPrice,
@@ -232,7 +274,7 @@ export function renewalTerm(input: RenewalInput): RenewalResult {
       return renewed;
     });
   const subTotal = sum(lines.map((line) => round(money(line.quantity).times(money(line.unitPrice)))));
-  return { servicePeriod, lines, subTotal };
+  return { servicePeriod, lines, subTotal, uplift: applied };
 }
 
 /** OpportunityLineItems as contract lines, keyed by ProductCode (else product name). */

@@ -167,6 +167,10 @@ const SPECS: StandardSpec[] = [
       field('IsActive', 'boolean'),
       pick('Family', ['Subscription', 'Services', 'Hardware', 'None']),
       text('QuantityUnitOfMeasure', 255),
+      // Product schedules (Setup → Product Schedules Settings): a line item may have a schedule of this kind only
+      // when its product allows it.
+      field('CanUseRevenueSchedule', 'boolean', { defaultValue: false, label: 'Revenue Scheduling Enabled' }),
+      field('CanUseQuantitySchedule', 'boolean', { defaultValue: false, label: 'Quantity Scheduling Enabled' }),
     ],
   },
   {
@@ -225,6 +229,39 @@ const SPECS: StandardSpec[] = [
       field('ServiceDate', 'date'),
       text('Description', 255, { label: 'Line Description' }),
       field('SortOrder', 'int', { precision: 9, scale: 0 }),
+      // Read-only: from the product, and from the line's OpportunityLineItemSchedule rows.
+      field('CanUseRevenueSchedule', 'boolean', readOnly),
+      field('CanUseQuantitySchedule', 'boolean', readOnly),
+      field('HasRevenueSchedule', 'boolean', readOnly),
+      field('HasQuantitySchedule', 'boolean', readOnly),
+      field('HasSchedule', 'boolean', readOnly),
+    ],
+  },
+  {
+    // Opportunity Product schedules: revenue and/or quantity installments of a line item (Object Reference,
+    // OpportunityLineItemSchedule). The line's TotalPrice follows its revenue installments and its Quantity its
+    // quantity installments (org/product-schedules.ts).
+    name: 'OpportunityLineItemSchedule',
+    label: 'Opportunity Product Schedule',
+    keyPrefix: '00o',
+    owned: false,
+    fields: [
+      ref('OpportunityLineItemId', 'OpportunityLineItem', 'OpportunityLineItem', {
+        required: true,
+        updateable: false,
+        masterDetail: true,
+        label: 'Line Item',
+      }),
+      field('ScheduleDate', 'date', { required: true, label: 'Schedule Date' }),
+      pick('Type', ['Quantity', 'Revenue', 'Both'], {
+        required: true,
+        restricted: true,
+        updateable: false,
+        length: 40,
+      }),
+      money('Revenue'),
+      field('Quantity', 'double', { precision: 18, scale: 2 }),
+      text('Description', 80, { label: 'Comments' }),
     ],
   },
   {
@@ -318,6 +355,7 @@ export const STANDARD_CHILD_RELATIONSHIPS: Record<string, Record<string, string>
   Contact: { AccountId: 'Contacts' },
   Opportunity: { AccountId: 'Opportunities' },
   OpportunityLineItem: { OpportunityId: 'OpportunityLineItems' },
+  OpportunityLineItemSchedule: { OpportunityLineItemId: 'OpportunityLineItemSchedules' },
   PricebookEntry: { Product2Id: 'PricebookEntries', Pricebook2Id: 'PricebookEntries' },
   Account: { ParentId: 'ChildAccounts' },
   ProcessInstanceStep: { ProcessInstanceId: 'Steps' },

@@ -1,0 +1,258 @@
+/**
+ * Salesforce records → a deal and its modifications (contract-history.ts), so the bridge and the tests read them
+ * one way.
+ *
+ * Decisions (see README.md in this folder):
+ * - A line's price is its TotalPrice for the deal's service period (the Opportunity's Service Start/End Date, else
+ *   CloseDate and 12 months), as Opportunity.Amount shows it. Amendments are priced per that term (amendment.ts
+ *   with `termMonths` = the contract's whole months), so a 3-year deal at 1,080.00 a seat costs 360.00 a seat-year.
+ * - An amending Opportunity lists the full subscription after the change (CPQ's convention, as wave 1): its
+ *   ratable lines are compared with the previous subscription by product and priced co-termed from its Service
+ *   Start Date (else CloseDate). Its point-in-time lines that were not there before are new one-off items; those
+ *   already there are left alone (delivered items are not re-priced).
+ * - The amending Opportunity's First Invoice Date, if set, is when billing of the change starts; else its effective date.
+ * - A renewing Opportunity without line items renews the original's ratable lines for a term as long as the original's,
+ *   at the uplift its rule gives, as a new deal with its own plan (the renewal's billing settings).
+ */
+import { addDays, addMonths, type IsoDate } from './dates';
+import { DomainError } from './errors';
+import { fromApiNumber, money, round } from './money';
+import { lessDiscount } from './xero-invoice-math';
+import { wholeMonthsAndDays } from './proration';
+import { amendmentDifference, renewalTerm, type ContractLine } from './amendment';
+import { lineChangesFromAmendment, type LineChange, type Modification } from './modification';
+import {
+  deliveryDateOf,
+  productScheduleOf,
+  recognitionMethodFor,
+  resolveBillingTerms,
+  upliftRuleOf,
+  type EntityBillingRow,
+  type LineItemScheduleRow,
+  type OpportunityBillingRow,
+  type ProductBillingRow,
+} from './revenue-records';
+import type { DealLine, RevenueContract } from './allocation';
+import type { Deal } from './contract-history';
+import type { ServicePeriod } from './invoice-mapping';
+import type { OpportunityLineItemRow, OpportunityRow } from './records';
+
+export type LineItemRecord = Omit<OpportunityLineItemRow, 'Product2'> & {
+  Product2?: ({ Name: string; ProductCode?: string | null } & ProductBillingRow) | null;
+};
+
+export type OpportunityRecord = Pick<
+  OpportunityRow,
+  'Id' | 'CloseDate' | 'CurrencyIsoCode' | 'Service_Start_Date__c' | 'Service_End_Date__c'
+> &
+  OpportunityBillingRow;
+
+export interface DealRecords {
+  opportunity: OpportunityRecord;
+  lineItems: readonly LineItemRecord[];
+  /** OpportunityLineItemSchedule rows of these line items, if the org uses product schedules. */
+  schedules?: readonly LineItemScheduleRow[];
+  entity: { developerName: string } & EntityBillingRow;
+  corporateCurrency: string;
+}
+
+/** The service period: the Opportunity's dates, else CloseDate and 12 months. */
+export function dealServicePeriod(opportunity: OpportunityRecord): ServicePeriod {
+  const start = opportunity.Service_Start_Date__c ?? opportunity.CloseDate;
+  return { start, end: opportunity.Service_End_Date__c ?? addDays(addMonths(start, 12), -1) };
+}
+
+const productKeyOf = (item: LineItemRecord) => item.Product2?.ProductCode?.trim() || item.Product2?.Name || item.Id;
+const descriptionOf = (item: LineItemRecord) => item.Description?.trim() || item.Product2?.Name || 'Product';
+
+function lineTotal(item: LineItemRecord) {
+  if (item.TotalPrice !== null && item.TotalPrice !== undefined) return fromApiNumber(item.TotalPrice, 'TotalPrice');
+  const discount = item.Discount === null || item.Discount === undefined ? undefined : String(item.Discount);
+  const unit = lessDiscount(String(item.UnitPrice), discount);
+  return round(fromApiNumber(item.Quantity, 'Quantity').times(unit));
+}
+
+/** The deal as signed: lines with their price, recognition, SSP, own terms and product schedule. */
+export function dealFromRecords(records: DealRecords): Deal {
+  const { opportunity, entity } = records;
+  const service = dealServicePeriod(opportunity);
+  const currency = (opportunity.CurrencyIsoCode ?? records.corporateCurrency).toUpperCase();
+  const lines = records.lineItems.map((item): DealLine => {
+    const product = item.Product2 ?? null;
+    const method = recognitionMethodFor(product, entity);
+    const line: DealLine = {
+      lineKey: item.Id,
+      productKey: productKeyOf(item),
+      description: descriptionOf(item),
+      quantity: fromApiNumber(item.Quantity, 'Quantity').toString(),
+      amount: lineTotal(item).toFixed(2),
+      service,
+      method,
+    };
+    if (method === 'point-in-time') line.deliveryDate = deliveryDateOf(item.ServiceDate, service.start);
+    if (product?.ProductCode?.trim()) line.itemCode = product.ProductCode.trim();
+    const ssp = product?.Standalone_Selling_Price__c;
+    if (ssp !== null && ssp !== undefined) line.ssp = { amount: String(ssp), currency: records.corporateCurrency };
+    const own = resolveBillingTerms({ product, opportunity, entity });
+    if (own.source.frequency === 'product' || own.source.timing === 'product') line.billingTerms = own.terms;
+    const schedule = (records.schedules ?? []).filter((s) => s.OpportunityLineItemId === item.Id);
+    if (schedule.length > 0) line.productSchedule = productScheduleOf(schedule);
+    return line;
+  });
+  const deal: Deal = {
+    dealId: opportunity.Id,
+    currency,
+    entity: entity.developerName,
+    service,
+    terms: resolveBillingTerms({ opportunity, entity }).terms,
+    lines,
+  };
+  if (opportunity.First_Invoice_Date__c) deal.firstInvoiceDate = opportunity.First_Invoice_Date__c;
+  return deal;
+}
+
+/** The contract's term in whole months (amendments are priced per it). */
+export function termMonthsOf(service: ServicePeriod): number {
+  const { months, days } = wholeMonthsAndDays(service.start, service.end);
+  if (days !== 0 || months === 0) {
+    throw new DomainError(
+      'INVALID_AMENDMENT',
+      `The contract runs ${service.start} to ${service.end}, not a whole number of months, so an amendment cannot be priced per its term`,
+    );
+  }
+  return months;
+}
+
+const ratableContractLines = (items: readonly LineItemRecord[], entity: EntityBillingRow): ContractLine[] =>
+  items
+    .filter((item) => recognitionMethodFor(item.Product2, entity) !== 'point-in-time')
+    .map((item) => {
+      const line: ContractLine = {
+        productKey: productKeyOf(item),
+        description: descriptionOf(item),
+        quantity: fromApiNumber(item.Quantity, 'Quantity'),
+        unitPrice: fromApiNumber(item.UnitPrice, 'UnitPrice'),
+      };
+      if (item.Discount !== null && item.Discount !== undefined) line.discountPercent = money(String(item.Discount));
+      return line;
+    });
+
+export interface AmendmentRecords {
+  deal: Deal;
+  /** The contract as it stands (contract-history.ts replayDeal), holding the lines this amendment changes. */
+  contract: RevenueContract;
+  /** The subscription before: the original Opportunity's line items, or the last amending Opportunity's. */
+  previousLineItems: readonly LineItemRecord[];
+  amending: { opportunity: OpportunityRecord; lineItems: readonly LineItemRecord[] };
+  entity: { developerName: string } & EntityBillingRow;
+  corporateCurrency: string;
+}
+
+/** An amending Opportunity as a modification: its changes priced by amendment.ts, keyed to the contract's lines. */
+export function modificationFromRecords(records: AmendmentRecords): Modification {
+  const { deal, contract, entity, amending } = records;
+  const effectiveDate: IsoDate = amending.opportunity.Service_Start_Date__c ?? amending.opportunity.CloseDate;
+  const priced = amendmentDifference({
+    contract: {
+      startDate: deal.service.start,
+      endDate: deal.service.end,
+      lines: ratableContractLines(records.previousLineItems, entity),
+    },
+    amendmentStartDate: effectiveDate,
+    lines: ratableContractLines(amending.lineItems, entity),
+    proration: { termMonths: termMonthsOf(deal.service) },
+  });
+  const byProduct = new Map(amending.lineItems.map((item) => [productKeyOf(item), item]));
+  const asNewLine = (item: LineItemRecord): Omit<LineChange, 'quantityDelta' | 'amountDelta'> => {
+    const product = item.Product2 ?? null;
+    const method = recognitionMethodFor(product, entity);
+    const change: Omit<LineChange, 'quantityDelta' | 'amountDelta'> = {
+      lineKey: item.Id,
+      productKey: productKeyOf(item),
+      description: descriptionOf(item),
+      method,
+    };
+    if (product?.ProductCode?.trim()) change.itemCode = product.ProductCode.trim();
+    if (method === 'point-in-time') change.deliveryDate = deliveryDateOf(item.ServiceDate, effectiveDate);
+    const ssp = product?.Standalone_Selling_Price__c;
+    if (ssp !== null && ssp !== undefined) change.ssp = { amount: String(ssp), currency: records.corporateCurrency };
+    return change;
+  };
+  const changes = lineChangesFromAmendment(priced.changes, contract, (productKey) => {
+    const item = byProduct.get(productKey);
+    if (!item)
+      throw new DomainError('INVALID_AMENDMENT', `The amendment adds ${productKey} but has no line item for it`);
+    return asNewLine(item);
+  });
+  const before = new Set(records.previousLineItems.map(productKeyOf));
+  for (const item of amending.lineItems) {
+    if (recognitionMethodFor(item.Product2, entity) !== 'point-in-time' || before.has(productKeyOf(item))) continue;
+    changes.push({
+      ...asNewLine(item),
+      quantityDelta: fromApiNumber(item.Quantity).toString(),
+      amountDelta: lineTotal(item).toFixed(2),
+    });
+  }
+  const mod: Modification = { key: amending.opportunity.Id, effectiveDate, changes };
+  if (amending.opportunity.First_Invoice_Date__c) mod.billFrom = amending.opportunity.First_Invoice_Date__c;
+  return mod;
+}
+
+export interface RenewalRecords {
+  /** The deal being renewed (its lines, term and terms). */
+  original: Deal;
+  originalLineItems: readonly LineItemRecord[];
+  /** The renewing Opportunity (Invoice_Type__c Renewal): its uplift rule and billing settings. */
+  renewal: OpportunityRecord;
+  entity: { developerName: string } & EntityBillingRow;
+  corporateCurrency: string;
+}
+
+/**
+ * A renewing Opportunity without line items as a new deal: the original's ratable lines for the next term (same
+ * length), at the uplifted price (amendment.ts renewalTerm), on the renewal's own billing settings and plan.
+ */
+export function renewalDealFromRecords(records: RenewalRecords): Deal {
+  const { original, renewal, entity } = records;
+  const items = records.originalLineItems.filter(
+    (item) => recognitionMethodFor(item.Product2, entity) !== 'point-in-time',
+  );
+  const termMonths = termMonthsOf(original.service);
+  const renewed = renewalTerm({
+    contract: {
+      startDate: original.service.start,
+      endDate: original.service.end,
+      lines: ratableContractLines(items, entity),
+    },
+    uplift: upliftRuleOf(renewal),
+    defaultTermMonths: termMonths,
+  });
+  const byProduct = new Map(items.map((item) => [productKeyOf(item), item]));
+  const lines = renewed.lines.map((line): DealLine => {
+    const item = byProduct.get(line.productKey);
+    const renewedLine: DealLine = {
+      lineKey: `${renewal.Id}:${item?.Id ?? line.productKey}`,
+      productKey: line.productKey,
+      description: line.description,
+      quantity: money(line.quantity).toString(),
+      amount: round(money(line.quantity).times(money(line.unitPrice))).toFixed(2),
+      service: renewed.servicePeriod,
+      method: recognitionMethodFor(item?.Product2, entity),
+    };
+    if (line.itemCode) renewedLine.itemCode = line.itemCode;
+    const ssp = item?.Product2?.Standalone_Selling_Price__c;
+    if (ssp !== null && ssp !== undefined)
+      renewedLine.ssp = { amount: String(ssp), currency: records.corporateCurrency };
+    return renewedLine;
+  });
+  const deal: Deal = {
+    dealId: renewal.Id,
+    currency: original.currency,
+    entity: entity.developerName,
+    service: renewed.servicePeriod,
+    terms: resolveBillingTerms({ opportunity: renewal, entity }).terms,
+    lines,
+  };
+  if (renewal.First_Invoice_Date__c) deal.firstInvoiceDate = renewal.First_Invoice_Date__c;
+  return deal;
+}
