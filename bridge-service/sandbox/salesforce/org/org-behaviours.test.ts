@@ -32,6 +32,10 @@ describe('org behaviours mirroring the package Apex', () => {
     return res.records[0]!;
   }
 
+  /** A draft invoice already in Xero: what the Finance_Approval entry criteria accept. */
+  const inXero = (): Record<string, unknown> => ({ Xero_Invoice_Id__c: `xero-draft-${++drafts}` });
+  let drafts = 0;
+
   async function invoiceFor(opp: Rec, extra: Record<string, unknown> = {}): Promise<string> {
     const res = (await integration
       .sobject('Invoice__c')
@@ -122,7 +126,7 @@ describe('org behaviours mirroring the package Apex', () => {
   describe('approval process and InvoiceTriggerHandler', () => {
     it('locks a submitted invoice, then publishes AUTHORISE when finance approves', async () => {
       const opp = await openOpportunity();
-      const invoiceId = await invoiceFor(opp);
+      const invoiceId = await invoiceFor(opp, inXero());
       em.control.approvals.submit(invoiceId, { user: SALES, comment: 'please approve' });
       expect(await integration.sobject('Invoice__c').retrieve(invoiceId)).toMatchObject({
         Status__c: 'Awaiting Approval',
@@ -169,7 +173,7 @@ describe('org behaviours mirroring the package Apex', () => {
       em = await startTestEmulator({ clock, lockBypassUsers: [FINANCE] });
       integration = connect(em);
       sales = connect(em, SALES);
-      const invoiceId = await invoiceFor(await openOpportunity());
+      const invoiceId = await invoiceFor(await openOpportunity(), inXero());
       const line = (await integration
         .sobject('Invoice_Line__c')
         .create({ Invoice__c: invoiceId, Description__c: 'Seats', Quantity__c: 1, Unit_Amount__c: 10 })) as unknown as {
@@ -190,7 +194,7 @@ describe('org behaviours mirroring the package Apex', () => {
     });
 
     it('sends a rejected invoice back to Draft with the approver comment, and publishes nothing', async () => {
-      const invoiceId = await invoiceFor(await openOpportunity());
+      const invoiceId = await invoiceFor(await openOpportunity(), inXero());
       em.control.approvals.submit(invoiceId, { user: SALES });
       em.control.approvals.reject(invoiceId, { user: FINANCE, comment: 'Wrong PO number' });
       expect(await integration.sobject('Invoice__c').retrieve(invoiceId)).toMatchObject({
