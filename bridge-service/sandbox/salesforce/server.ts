@@ -42,8 +42,6 @@ const optionsSchema = z.object({
   queryBatchSize: z.number().int().positive().default(2000),
   cometdTimeoutSeconds: z.number().positive().default(110),
   sessionTtlMs: z.number().int().positive().optional(),
-  /** users (usernames) who may edit approval-locked records, like admins with Modify All Data */
-  lockBypassUsers: z.array(z.string()).default([]),
 });
 
 export interface EmulatorOptions extends Partial<z.input<typeof optionsSchema>> {
@@ -117,7 +115,6 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
   org.registerTrigger(invoiceTriggerHandler(org, labels));
   org.registerTrigger(creditNoteTriggerHandler(org, labels));
   const { integrationUserId } = applySeed(org, input.seed ?? readSeed(), fresh);
-  for (const u of opts.lockBypassUsers) org.lockBypassUserIds.add(org.resolveUser(u).Id);
   const approvals = new ApprovalProcesses(org, approvalProcesses);
   const actions = invoiceActions(org, labels);
   const faults = new Faults();

@@ -195,6 +195,14 @@ describe('Apex parity: the emulator publishes what the package Apex publishes', 
     expect([...publisherConstants.values()].sort()).toEqual(['AUTHORISE', 'CREATE_DRAFT', 'CREDIT', 'RESYNC', 'VOID']);
   });
 
+  it('InvoiceRequestPublisher.publish() checks no permission on the event, as the emulator (a save must not fail over one)', () => {
+    const src = apex('InvoiceRequestPublisher');
+    const start = src.indexOf('public static void publish(');
+    const body = src.slice(start, src.indexOf('\n    }\n', start));
+    expect(body).toContain('EventBus.publish(requests)');
+    expect(body).not.toMatch(/isCreateable\(\)|isAccessible\(\)|stripInaccessible|USER_MODE|publishWithAccessLevel/);
+  });
+
   const mirrors: ApexMirror[] = [opportunityMirror, invoiceMirror, creditNoteMirror, invoiceActionsMirror];
   it.each(mirrors.map((m) => [m.apexClass, m] as const))(
     '%s: same actions, key rule, ids and payload',

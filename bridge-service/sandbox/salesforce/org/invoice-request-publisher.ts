@@ -43,7 +43,10 @@ export function build(
   return { action, opportunityId, invoiceId, requestKey: key, payload };
 }
 
-/** Publishes inside the caller's transaction, so the events go out only if it commits (PublishAfterCommit). */
+/**
+ * Publishes inside the caller's transaction, so the events go out only if it commits (PublishAfterCommit). Like
+ * EventBus.publish in Apex (system mode), it needs no permission on the event.
+ */
 export function publish(org: SalesforceOrg, requests: InvoiceRequest[], ctx: DmlContext, labels: Labels): void {
   if (!requests.length || ledgerlineSettings(org, ctx.userId).readOnly) return;
   const eventName = org.n('Invoice_Request__e');

@@ -1,7 +1,7 @@
 import { SfDate, type Connection } from 'jsforce';
 import type { ScaledClock } from '../clock';
 import type { SalesforceEmulator } from '../server';
-import { FINANCE, SALES, connect, frozenClock, startTestEmulator } from '../test-helpers';
+import { ADMIN, FINANCE, NEWHIRE, SALES, connect, frozenClock, startTestEmulator } from '../test-helpers';
 
 type Rec = Record<string, unknown> & { Id: string };
 const CHANNEL = '/event/Invoice_Request__e';
@@ -95,6 +95,22 @@ describe('org behaviours mirroring the package Apex', () => {
       expect(payloads()).toHaveLength(1);
     });
 
+    it('lets a rep without any Ledgerline permission set close a deal, and publishes its CREATE_DRAFT', async () => {
+      const newhire = connect(em, NEWHIRE);
+      const newhireId = em.control.login(NEWHIRE).userId;
+      expect(em.org.objectAccess(newhireId, 'Invoice_Request__e').create).toBe(false);
+      const opp = await openOpportunity();
+      await newhire.sobject('Opportunity').update({ Id: opp.Id, StageName: 'Closed Won' });
+      expect(await newhire.sobject('Opportunity').retrieve(opp.Id)).toMatchObject({ IsWon: true });
+      expect(payloads()).toEqual([
+        expect.objectContaining({
+          Action__c: 'CREATE_DRAFT',
+          Request_Key__c: `CREATE_DRAFT:${opp.Id}:1`,
+          Requested_By__c: newhireId,
+        }),
+      ]);
+    });
+
     it('publishes nothing for other stage changes, with auto-draft off, or in read-only mode', async () => {
       const opp = await openOpportunity();
       await sales.sobject('Opportunity').update({ Id: opp.Id, StageName: 'Closed Lost' });
@@ -168,11 +184,7 @@ describe('org behaviours mirroring the package Apex', () => {
       ]);
     });
 
-    it('locks the invoice lines with their invoice, and lets a lock-bypass (admin) user edit', async () => {
-      await em.close();
-      em = await startTestEmulator({ clock, lockBypassUsers: [FINANCE] });
-      integration = connect(em);
-      sales = connect(em, SALES);
+    it('locks the invoice lines with their invoice; users with Modify All (the admin) may still edit', async () => {
       const invoiceId = await invoiceFor(await openOpportunity(), inXero());
       const line = (await integration
         .sobject('Invoice_Line__c')
@@ -180,13 +192,14 @@ describe('org behaviours mirroring the package Apex', () => {
         id: string;
       };
       em.control.approvals.submit(invoiceId, { user: SALES });
-      await expect(
-        integration.sobject('Invoice_Line__c').update({ Id: line.id, Quantity__c: 2 }),
-      ).rejects.toMatchObject({ errorCode: 'ENTITY_IS_LOCKED' });
-      await expect(integration.sobject('Invoice_Line__c').destroy(line.id)).rejects.toMatchObject({
+      const finance = connect(em, FINANCE);
+      await expect(finance.sobject('Invoice_Line__c').update({ Id: line.id, Quantity__c: 2 })).rejects.toMatchObject({
         errorCode: 'ENTITY_IS_LOCKED',
       });
-      await connect(em, FINANCE).sobject('Invoice__c').update({ Id: invoiceId, Reference__c: 'PO-admin' });
+      await expect(finance.sobject('Invoice_Line__c').destroy(line.id)).rejects.toMatchObject({
+        errorCode: 'ENTITY_IS_LOCKED',
+      });
+      await connect(em, ADMIN).sobject('Invoice__c').update({ Id: invoiceId, Reference__c: 'PO-admin' });
       expect(await integration.sobject('Invoice__c').retrieve(invoiceId)).toMatchObject({
         Reference__c: 'PO-admin',
         Approval_Status__c: 'Pending',
