@@ -256,13 +256,17 @@ const DATA_MODEL = {
   },
 };
 
-// What the bridge user may touch, and how (ARCHITECTURE.md: "exactly what the bridge reads and writes").
+// What the bridge user may touch, and how (ARCHITECTURE.md: "exactly what the bridge reads and writes"). On the invoice
+// objects it holds Modify All: the one permission that lets a user write a record locked by a pending approval
+// (Salesforce Help, "Specify Who Can Edit Locked Records in a Classic Approval Process"), and it carries Delete and
+// View All with it. The bridge deletes nothing.
+const LOCK_OVERRIDE = 'CREDVM';
 const INTEGRATION_OBJECTS = {
-  Invoice__c: 'CRE',
-  Invoice_Line__c: 'CRE',
-  Payment__c: 'CRE',
-  Credit_Note__c: 'CRE',
-  Credit_Allocation__c: 'CRE',
+  Invoice__c: LOCK_OVERRIDE,
+  Invoice_Line__c: LOCK_OVERRIDE,
+  Payment__c: LOCK_OVERRIDE,
+  Credit_Note__c: LOCK_OVERRIDE,
+  Credit_Allocation__c: LOCK_OVERRIDE,
   Opportunity: 'RE',
   Account: 'RE',
   Contact: 'R',
@@ -430,8 +434,9 @@ function integrationProblems(ps, objs) {
   const problems = [...commonPermissionSetProblems(name, ps, objs), ...readsEveryPackageField(name, ps, objs)];
   for (const o of ps.objectPermissions ?? []) {
     if (!(o.object in INTEGRATION_OBJECTS)) problems.push(`${name}: grants ${o.object}, which the bridge does not use`);
-    if (isTrue(o.allowDelete)) problems.push(`${name}: allowDelete on ${o.object}`);
-    if (isTrue(o.viewAllRecords) || isTrue(o.modifyAllRecords))
+    const overridesLocks = INTEGRATION_OBJECTS[o.object] === LOCK_OVERRIDE;
+    if (isTrue(o.allowDelete) && !overridesLocks) problems.push(`${name}: allowDelete on ${o.object}`);
+    if ((isTrue(o.viewAllRecords) || isTrue(o.modifyAllRecords)) && !overridesLocks)
       problems.push(`${name}: view/modify all on ${o.object}`);
   }
   for (const [object, expected] of Object.entries(INTEGRATION_OBJECTS)) {
@@ -641,15 +646,17 @@ describe('permission sets', () => {
     expect(PERSONAS[name](permissionSets[name], objects)).toEqual([]);
   });
 
-  test('an integration user that could delete, or reach beyond the bridge objects, is caught', () => {
+  test('an integration user that could delete beyond the lock override, could not write a locked record, or reach beyond the bridge objects, is caught', () => {
     const bad = clone(permissionSets.Ledgerline_Integration);
-    objectPermission(bad, 'Invoice__c').allowDelete = 'true';
+    objectPermission(bad, 'Opportunity').allowDelete = 'true';
+    objectPermission(bad, 'Payment__c').modifyAllRecords = 'false';
     bad.objectPermissions.push({ object: 'Case', allowCreate: 'false', allowRead: 'true', allowEdit: 'false' });
     bad.fieldPermissions.push({ field: 'Opportunity.Billing_Entity__c', editable: 'true', readable: 'true' });
     bad.userPermissions = [{ enabled: 'true', name: 'ModifyAllData' }];
     expect(integrationProblems(bad, objects)).toEqual(
       expect.arrayContaining([
-        'Ledgerline_Integration: allowDelete on Invoice__c',
+        'Ledgerline_Integration: allowDelete on Opportunity',
+        'Ledgerline_Integration: Payment__c grants "CREDV", expected "CREDVM"',
         'Ledgerline_Integration: grants Case, which the bridge does not use',
         'Ledgerline_Integration: may edit Opportunity.Billing_Entity__c, which the bridge only reads',
         'Ledgerline_Integration: grants userPermissions, which the bridge does not need',

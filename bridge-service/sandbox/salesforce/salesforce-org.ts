@@ -381,7 +381,8 @@ export class SalesforceOrg {
    * An approval lock (on the record, or on its master-detail parent, which locks its children) stops every user except
    * those with Modify All on the object or Modify All Data: Salesforce Help, "Specify Who Can Edit Locked Records in a
    * Classic Approval Process" (recordEditability AdminOnly, the only kind the emulator loads). For a child record the
-   * emulator asks for Modify All on the child's own object, the stricter reading.
+   * emulator asks for Modify All on the child's own object, and it also refuses a new child under a locked parent:
+   * the stricter readings, so what passes here passes in an org.
    */
   private checkLocked(def: ObjectDef, record: SRecord, ctx: DmlContext): void {
     if (ctx.bypassLocks) return;
@@ -474,6 +475,7 @@ export class SalesforceOrg {
         if (f.picklist?.defaultValue && f.createable) record[f.name] = f.picklist.defaultValue;
       }
       Object.assign(record, values);
+      this.checkLocked(def, record, ctx);
       if (def.fields.has('ownerid') && !record.OwnerId) record.OwnerId = ctx.userId;
       this.stamp(record, ctx.userId, true);
       this.deriveStandard(def, record, undefined);

@@ -148,8 +148,9 @@ describe('org behaviours mirroring the package Apex', () => {
         Status__c: 'Awaiting Approval',
         Approval_Status__c: 'Pending',
       });
+      // locked to finance itself (the bridge's own writes: approval-lock.test.ts)
       await expect(
-        integration.sobject('Invoice__c').update({ Id: invoiceId, Reference__c: 'PO-1' }),
+        connect(em, FINANCE).sobject('Invoice__c').update({ Id: invoiceId, Reference__c: 'PO-1' }),
       ).rejects.toMatchObject({
         errorCode: 'ENTITY_IS_LOCKED',
         message: 'This record is locked. If you need to edit it, contact your admin.',
