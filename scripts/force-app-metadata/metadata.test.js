@@ -302,6 +302,9 @@ const OPPORTUNITY_INPUTS = [
   'Service_End_Date__c',
   'Renewal_Uplift_Percent__c',
 ];
+// Set only by the finance approval process's field updates, which need no field permission. Approved sends AUTHORISE
+// to Xero, so no user may edit it (the triggers also refuse an Approved that no approval process step gave).
+const APPROVAL_OWNED = ['Invoice__c.Approval_Status__c', 'Credit_Note__c.Approval_Status__c'];
 // Apex the users' actions and pages call: the invoice actions (flows, quick actions) and the LWC controller.
 const USER_CLASSES = ['InvoiceActions', 'ReceivablesController'];
 const VOID_CREDIT = 'Ledgerline_Request_Void_Credit';
@@ -408,6 +411,10 @@ function commonPermissionSetProblems(name, ps, objs) {
       problems.push(`${name}: ${o.object} events can only be created and read`);
     }
   }
+  for (const field of APPROVAL_OWNED) {
+    if (isTrue(fieldPermission(ps, field)?.editable))
+      problems.push(`${name}: may edit ${field} (the approval process sets it)`);
+  }
   // The package Apex publishes requests in system mode and needs no permission. A user who could create the event could
   // publish it through the API: an AUTHORISE with no approval behind it.
   if (isTrue(objectPermission(ps, 'Invoice_Request__e')?.allowCreate)) {
@@ -454,6 +461,7 @@ function integrationProblems(ps, objs) {
   for (const object of PACKAGE_OBJECTS) {
     for (const [field, info] of Object.entries(objs[object].fields)) {
       if (isTrue(info.required) || info.type === 'MasterDetail' || isFormula(info)) continue;
+      if (APPROVAL_OWNED.includes(`${object}.${field}`)) continue;
       if (!isTrue(fieldPermission(ps, `${object}.${field}`)?.editable)) {
         problems.push(`${name}: cannot write ${object}.${field}`);
       }
@@ -662,6 +670,16 @@ describe('permission sets', () => {
         'Ledgerline_Integration: grants userPermissions, which the bridge does not need',
       ]),
     );
+  });
+
+  test('a persona that could set Approval Status by hand is caught', () => {
+    for (const name of Object.keys(PERSONAS)) {
+      const bad = clone(permissionSets[name]);
+      fieldPermission(bad, 'Credit_Note__c.Approval_Status__c').editable = 'true';
+      expect(PERSONAS[name](bad, objects)).toContain(
+        `${name}: may edit Credit_Note__c.Approval_Status__c (the approval process sets it)`,
+      );
+    }
   });
 
   test('a persona that could publish Invoice_Request__e through the API is caught', () => {

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApexMirror, RequestSite, VersionRule } from './apex-mirror';
+import { APPROVAL_REQUIRED_LABEL } from './approval-outcome';
 import { mirror as creditNoteMirror } from './credit-note-trigger-handler';
 import { creditPayload, mirror as invoiceActionsMirror } from './invoice-actions';
 import { BUILD_FIELDS, REQUESTED_BY_FIELD, requestKey } from './invoice-request-publisher';
@@ -201,6 +202,18 @@ describe('Apex parity: the emulator publishes what the package Apex publishes', 
     const body = src.slice(start, src.indexOf('\n    }\n', start));
     expect(body).toContain('EventBus.publish(requests)');
     expect(body).not.toMatch(/isCreateable\(\)|isAccessible\(\)|stripInaccessible|USER_MODE|publishWithAccessLevel/);
+  });
+
+  it('ApprovalOutcome: both triggers refuse an Approved no approval process step gave, as the emulator does', () => {
+    const src = apex('ApprovalOutcome');
+    expect(src).toContain(`record.addError(approvalStatusField, Label.${APPROVAL_REQUIRED_LABEL})`);
+    expect(src.replace(/\s+/g, ' ')).toContain('(decision == null || !decision.isApproved())');
+    expect(apex('ApprovalHistory')).toMatch(/if \(!seen\.add\(instance\.TargetObjectId\)\)/); // newest instance only
+    for (const handler of ['InvoiceTriggerHandler', 'CreditNoteTriggerHandler']) {
+      expect(apex(handler).replace(/\s+/g, ' ')).toMatch(
+        /new ApprovalOutcome\([^)]*\) \.beforeUpdate\(records, oldById\)/,
+      );
+    }
   });
 
   const mirrors: ApexMirror[] = [opportunityMirror, invoiceMirror, creditNoteMirror, invoiceActionsMirror];

@@ -26,7 +26,7 @@ export function creditNoteTriggerHandler(org: SalesforceOrg, labels: Labels): Tr
   return {
     object: 'Credit_Note__c',
     beforeUpdate(olds, news) {
-      applyApprovalOutcome(org, olds, news);
+      applyApprovalOutcome(org, labels, olds, news);
     },
     afterUpdate(olds, news, ctx) {
       if (ledgerlineSettings(org, ctx.userId).readOnly) return;

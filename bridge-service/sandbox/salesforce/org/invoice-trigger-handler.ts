@@ -26,7 +26,7 @@ export function invoiceTriggerHandler(org: SalesforceOrg, labels: Labels): Trigg
   return {
     object: 'Invoice__c',
     beforeUpdate(olds, news) {
-      applyApprovalOutcome(org, olds, news);
+      applyApprovalOutcome(org, labels, olds, news);
     },
     afterUpdate(olds, news, ctx) {
       if (ledgerlineSettings(org, ctx.userId).readOnly) return;

@@ -232,6 +232,46 @@ describe('org behaviours mirroring the package Apex', () => {
       expect(() => em.control.approvals.approve(invoiceId, { user: FINANCE })).toThrow('invalid cross reference id');
     });
 
+    it('refuses Approved set by hand (admin, integration, data load): nothing is published; a real approval is', async () => {
+      const invoiceId = await invoiceFor(await openOpportunity(), inXero());
+      const note = (await integration
+        .sobject('Credit_Note__c')
+        .create({ Invoice__c: invoiceId, Status__c: 'Draft' })) as unknown as { id: string };
+      const refused = {
+        errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+        message: expect.stringContaining('Only the Finance Approval process can approve this record'),
+      };
+      for (const conn of [connect(em, ADMIN), integration]) {
+        await expect(
+          conn.sobject('Invoice__c').update({ Id: invoiceId, Approval_Status__c: 'Approved' }),
+        ).rejects.toMatchObject(refused);
+        await expect(
+          conn.sobject('Credit_Note__c').update({ Id: note.id, Approval_Status__c: 'Approved' }),
+        ).rejects.toMatchObject(refused);
+      }
+      // rejected by the process, then approved by hand: still refused
+      em.control.approvals.submit(invoiceId, { user: SALES });
+      em.control.approvals.reject(invoiceId, { user: FINANCE, comment: 'Wrong PO' });
+      await expect(
+        connect(em, ADMIN).sobject('Invoice__c').update({ Id: invoiceId, Approval_Status__c: 'Approved' }),
+      ).rejects.toMatchObject(refused);
+      expect(await integration.sobject('Invoice__c').retrieve(invoiceId)).toMatchObject({
+        Approval_Status__c: 'Rejected',
+        Status__c: 'Draft',
+      });
+      expect(payloads()).toHaveLength(0);
+
+      em.control.approvals.submit(invoiceId, { user: SALES });
+      em.control.approvals.approve(invoiceId, { user: FINANCE });
+      em.control.approvals.submit(note.id, { user: FINANCE });
+      em.control.approvals.approve(note.id, { user: FINANCE });
+      expect(payloads().map((p) => p.Request_Key__c)).toEqual([`AUTHORISE:${invoiceId}:1`, `AUTHORISE:${note.id}:1`]);
+      const history = await integration.query<Rec>(
+        `SELECT Status, (SELECT StepStatus FROM Steps ORDER BY CreatedDate DESC, Id DESC) FROM ProcessInstance WHERE TargetObjectId = '${invoiceId}' ORDER BY CreatedDate DESC, Id DESC`,
+      );
+      expect(history.records.map((r) => r.Status)).toEqual(['Approved', 'Rejected']);
+    });
+
     it('publishes AUTHORISE for an approved credit note with the invoice id and the credit note id in the payload', async () => {
       const invoiceId = await invoiceFor(await openOpportunity());
       const note = (await integration
