@@ -3,17 +3,19 @@
  * the emulator's org modules publish: the Invoice_Request__e fields build() fills, the request-key rule, and per
  * class the actions, key record, version rule, ids and payload keys of every publish site.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApexMirror, RequestSite, VersionRule } from './apex-mirror';
 import { APPROVAL_REQUIRED_LABEL } from './approval-outcome';
-import { mirror as creditNoteMirror } from './credit-note-trigger-handler';
+import type { SalesforceOrg, TriggerHandler } from '../salesforce-org';
+import { creditNoteTriggerHandler, mirror as creditNoteMirror } from './credit-note-trigger-handler';
 import { creditPayload, mirror as invoiceActionsMirror } from './invoice-actions';
 import { BUILD_FIELDS, REQUESTED_BY_FIELD, requestKey } from './invoice-request-publisher';
-import { mirror as invoiceMirror } from './invoice-trigger-handler';
-import { mirror as opportunityMirror } from './opportunity-trigger-handler';
+import { invoiceTriggerHandler, mirror as invoiceMirror } from './invoice-trigger-handler';
+import { opportunityTriggerHandler, mirror as opportunityMirror } from './opportunity-trigger-handler';
 
 const CLASSES = join(__dirname, '..', '..', '..', '..', 'force-app', 'main', 'default', 'classes');
+const TRIGGERS = join(CLASSES, '..', 'triggers');
 const apex = (name: string): string =>
   readFileSync(join(CLASSES, `${name}.cls`), 'utf8')
     .replace(/\/\*[\s\S]*?\*\//g, '')
@@ -214,6 +216,43 @@ describe('Apex parity: the emulator publishes what the package Apex publishes', 
         /new ApprovalOutcome\([^)]*\) \.beforeUpdate\(records, oldById\)/,
       );
     }
+  });
+
+  it('every Apex trigger runs on the same object and events as its emulator mirror', () => {
+    const noOrg = {} as SalesforceOrg;
+    const noLabels = (name: string) => name;
+    const handlers: TriggerHandler[] = [
+      opportunityTriggerHandler(noOrg, noLabels),
+      invoiceTriggerHandler(noOrg, noLabels),
+      creditNoteTriggerHandler(noOrg, noLabels),
+    ];
+    const hook = (event: string) =>
+      event.replace(
+        /^(\w+) (\w)(\w+)$/,
+        (_m, when: string, a: string, rest: string) => `${when}${a.toUpperCase()}${rest}`,
+      );
+    const fromApex = readdirSync(TRIGGERS)
+      .filter((f) => f.endsWith('.trigger'))
+      .map((f) => {
+        const [, object, events] = /trigger \w+ on (\w+)\s*\(([^)]*)\)/.exec(readFileSync(join(TRIGGERS, f), 'utf8'))!;
+        return [
+          object!,
+          events!
+            .split(',')
+            .map((e) => hook(e.trim().replace(/\s+/g, ' ')))
+            .sort(),
+        ];
+      })
+      .sort();
+    const mirrored = handlers
+      .map((h) => [
+        h.object,
+        Object.keys(h)
+          .filter((k) => k !== 'object')
+          .sort(),
+      ])
+      .sort();
+    expect(mirrored).toEqual(fromApex);
   });
 
   const mirrors: ApexMirror[] = [opportunityMirror, invoiceMirror, creditNoteMirror, invoiceActionsMirror];

@@ -95,6 +95,30 @@ describe('org behaviours mirroring the package Apex', () => {
       expect(payloads()).toHaveLength(1);
     });
 
+    it('publishes CREATE_DRAFT for opportunities created already won (an import, an API create, a clone)', async () => {
+      const account = (await sales.query<Rec>('SELECT Id FROM Account LIMIT 1')).records[0]!;
+      const won = { AccountId: account.Id, StageName: 'Closed Won', CloseDate: '2026-01-15', Amount: 1000 };
+      const single = (await sales.sobject('Opportunity').create({ ...won, Name: 'Imported deal' })) as unknown as {
+        id: string;
+      };
+      const open = (await sales.sobject('Opportunity').create({
+        ...won,
+        Name: 'Still open',
+        StageName: 'Prospecting',
+      })) as unknown as { id: string };
+      const batch = (await sales.sobject('Opportunity').create([
+        { ...won, Name: 'Clone 1' },
+        { ...won, Name: 'Clone 2' },
+      ])) as unknown as { id: string }[];
+      expect(payloads().map((p) => [p.Action__c, p.Request_Key__c])).toEqual(
+        [single.id, ...batch.map((b) => b.id)].map((id) => ['CREATE_DRAFT', `CREATE_DRAFT:${id}:1`]),
+      );
+      // winning it later publishes once; the won one staying won publishes nothing more
+      await sales.sobject('Opportunity').update({ Id: open.id, StageName: 'Closed Won' });
+      await sales.sobject('Opportunity').update({ Id: single.id, Description: 'imported from the old CRM' });
+      expect(payloads()).toHaveLength(4);
+    });
+
     it('lets a rep without any Ledgerline permission set close a deal, and publishes its CREATE_DRAFT', async () => {
       const newhire = connect(em, NEWHIRE);
       const newhireId = em.control.login(NEWHIRE).userId;
