@@ -255,6 +255,16 @@ describe('Apex parity: the emulator publishes what the package Apex publishes', 
     expect(mirrored).toEqual(fromApex);
   });
 
+  it('read-only mode stops no request: only InvoiceActions reads it, for the message it gives the user', () => {
+    const readers = readdirSync(CLASSES)
+      .filter((f) => f.endsWith('.cls') && !f.endsWith('Test.cls') && f !== 'LedgerlineSettings.cls')
+      .filter((f) => apex(f.replace(/\.cls$/, '')).includes('LedgerlineSettings.isReadOnly()'));
+    expect(readers).toEqual(['InvoiceActions.cls']);
+    expect(apex('InvoiceActions').replace(/\s+/g, ' ')).toMatch(
+      /readOnly \? Label\.Ledgerline_Request_Queued_Read_Only : Label\.Ledgerline_Request_Sent/,
+    );
+  });
+
   const mirrors: ApexMirror[] = [opportunityMirror, invoiceMirror, creditNoteMirror, invoiceActionsMirror];
   it.each(mirrors.map((m) => [m.apexClass, m] as const))(
     '%s: same actions, key rule, ids and payload',

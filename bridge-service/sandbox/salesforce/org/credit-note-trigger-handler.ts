@@ -5,7 +5,6 @@ import { versionOf } from './apex-mirror';
 import { applyApprovalOutcome, newlyApproved } from './approval-outcome';
 import type { Labels } from './custom-labels';
 import { build, publish, requestKey } from './invoice-request-publisher';
-import { ledgerlineSettings } from './ledgerline-settings';
 
 export const mirror: ApexMirror = {
   apexClass: 'CreditNoteTriggerHandler',
@@ -29,7 +28,6 @@ export function creditNoteTriggerHandler(org: SalesforceOrg, labels: Labels): Tr
       applyApprovalOutcome(org, labels, olds, news);
     },
     afterUpdate(olds, news, ctx) {
-      if (ledgerlineSettings(org, ctx.userId).readOnly) return;
       const requests = newlyApproved(org, olds, news).map((note) =>
         build(
           'AUTHORISE',

@@ -27,8 +27,7 @@ export const mirror: ApexMirror = {
 export function opportunityTriggerHandler(org: SalesforceOrg, labels: Labels): TriggerHandler {
   const site = mirror.sites[0]!;
   const publishDrafts = (won: SRecord[], ctx: DmlContext): void => {
-    const settings = ledgerlineSettings(org, ctx.userId);
-    if (!settings.autoDraftOnClose || settings.readOnly) return;
+    if (!ledgerlineSettings(org, ctx.userId).autoDraftOnClose) return;
     const requests = won.map((opp) =>
       build('CREATE_DRAFT', opp.Id, null, requestKey('CREATE_DRAFT', opp.Id, versionOf(site.version, {})), null),
     );

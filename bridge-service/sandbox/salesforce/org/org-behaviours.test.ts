@@ -135,7 +135,7 @@ describe('org behaviours mirroring the package Apex', () => {
       ]);
     });
 
-    it('publishes nothing for other stage changes, with auto-draft off, or in read-only mode', async () => {
+    it('publishes nothing for other stage changes or with auto-draft off', async () => {
       const opp = await openOpportunity();
       await sales.sobject('Opportunity').update({ Id: opp.Id, StageName: 'Closed Lost' });
       await sales.sobject('Opportunity').update({ Id: opp.Id, StageName: 'Prospecting' });
@@ -143,10 +143,16 @@ describe('org behaviours mirroring the package Apex', () => {
       em.control.setOrgSettings({ Auto_Draft_On_Close__c: false });
       await sales.sobject('Opportunity').update({ Id: opp.Id, StageName: 'Closed Won' });
       expect(payloads()).toHaveLength(0);
-      const other = await openOpportunity('USD');
-      em.control.setOrgSettings({ Auto_Draft_On_Close__c: true, Read_Only_Mode__c: true });
-      await sales.sobject('Opportunity').update({ Id: other.Id, StageName: 'Closed Won' });
-      expect(payloads()).toHaveLength(0);
+    });
+
+    it('publishes in read-only mode too: the bridge holds the request until read-only mode is off', async () => {
+      em.control.setOrgSettings({ Read_Only_Mode__c: true });
+      const opp = await openOpportunity('USD');
+      await sales.sobject('Opportunity').update({ Id: opp.Id, StageName: 'Closed Won' });
+      const invoiceId = await invoiceFor(opp, inXero());
+      em.control.approvals.submit(invoiceId, { user: SALES });
+      em.control.approvals.approve(invoiceId, { user: FINANCE });
+      expect(payloads().map((p) => p.Request_Key__c)).toEqual([`CREATE_DRAFT:${opp.Id}:1`, `AUTHORISE:${invoiceId}:1`]);
     });
 
     it('publishes one event per opportunity won in one collection update, none for a rolled-back one', async () => {
@@ -406,7 +412,7 @@ describe('org behaviours mirroring the package Apex', () => {
       );
     });
 
-    it('RESYNC: key carries the request time in epoch ms; read-only mode refuses everything', async () => {
+    it('RESYNC: key carries the request time in epoch ms; in read-only mode it is sent and said to wait', async () => {
       const invoiceId = await invoiceFor(await openOpportunity());
       expect(em.control.invoiceActions.resync(invoiceId, salesId)).toMatchObject({
         isSuccess: true,
@@ -419,13 +425,17 @@ describe('org behaviours mirroring the package Apex', () => {
         `RESYNC:${invoiceId}:${clock.now() - 1000}`,
         `RESYNC:${invoiceId}:${clock.now()}`,
       ]);
+      // read-only mode: still sent, and the user is told it waits for read-only mode to end
       em.control.setOrgSettings({ Read_Only_Mode__c: true });
+      clock.advance(1000);
       expect(em.control.invoiceActions.resync(invoiceId, salesId)).toMatchObject({
-        isSuccess: false,
-        message: expect.stringContaining('read-only mode'),
+        isSuccess: true,
+        requestKey: `RESYNC:${invoiceId}:${clock.now()}`,
+        message: expect.stringMatching(/^Queued for Xero\. Ledgerline is in read-only mode/),
       });
-      expect(() => em.control.invoiceActions.requestResync(invoiceId, SALES)).toThrow(/read-only mode/);
-      expect(payloads()).toHaveLength(2);
+      clock.advance(1000);
+      expect(em.control.invoiceActions.requestResync(invoiceId, SALES)).toMatch(/read-only mode/);
+      expect(payloads()).toHaveLength(4);
     });
   });
 });
