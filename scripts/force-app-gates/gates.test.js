@@ -62,6 +62,7 @@ test('a clean project passes every gate', () => {
     ['apex-ls', []],
     ['pmd', []],
     ['convert', []],
+    ['graphql', []],
   ]);
 });
 

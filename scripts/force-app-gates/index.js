@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// The offline force-app gates, in order: project files → XML → Apex parse → apex-ls → PMD → CLI convert.
+// The offline force-app gates, in order: project files → XML → Apex parse → apex-ls → PMD → CLI convert → LWC GraphQL.
 // Usage: node scripts/force-app-gates [--project DIR] [--only gate,gate]. Exits 1 when any gate finds a problem.
 const path = require('node:path');
 const { REPO_ROOT, format } = require('./lib');
@@ -12,6 +12,7 @@ const GATES = {
   'apex-ls': require('./apex-ls'),
   pmd: require('./pmd'),
   convert: require('./convert'),
+  graphql: require('./graphql'),
 };
 
 function runGates(projectDir, only = Object.keys(GATES)) {

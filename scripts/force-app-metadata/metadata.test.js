@@ -253,6 +253,7 @@ const DATA_MODEL = {
   Ledgerline_Settings__c: {
     Auto_Draft_On_Close__c: { type: 'Checkbox', defaultValue: 'true' },
     Read_Only_Mode__c: { type: 'Checkbox', defaultValue: 'false' },
+    Live_Refresh__c: { type: 'Checkbox', defaultValue: 'true' },
   },
 };
 
@@ -306,7 +307,7 @@ const OPPORTUNITY_INPUTS = [
 // to Xero, so no user may edit it (the triggers also refuse an Approved that no approval process step gave).
 const APPROVAL_OWNED = ['Invoice__c.Approval_Status__c', 'Credit_Note__c.Approval_Status__c'];
 // Apex the users' actions and pages call: the invoice actions (flows, quick actions) and the LWC controller.
-const USER_CLASSES = ['InvoiceActions', 'ReceivablesController'];
+const USER_CLASSES = ['InvoiceActions', 'LiveRefreshController', 'ReceivablesController'];
 const VOID_CREDIT = 'Ledgerline_Request_Void_Credit';
 const RESYNC = 'Ledgerline_Request_Resync';
 

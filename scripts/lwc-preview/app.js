@@ -5,6 +5,7 @@ import '@lwc/synthetic-shadow';
 import { createElement } from 'lwc';
 import OpportunityInvoices from 'c/opportunityInvoices';
 import AccountReceivables from 'c/accountReceivables';
+import InvoiceStatusBadge from 'c/invoiceStatusBadge';
 
 const COMPONENTS = {
   'c-opportunity-invoices': OpportunityInvoices,
@@ -17,7 +18,8 @@ frame.style.width = `${state.width}px`;
 document.getElementById('caption').innerHTML = `<strong></strong><br><span></span>`;
 document.querySelector('#caption strong').textContent = state.title;
 document.querySelector('#caption span').innerHTML =
-  `${state.name} · ${state.width}px · ${state.locale ?? 'en-US'} · refreshes: <b data-preview-refreshes>0</b>`;
+  `${state.name} · ${state.width}px · ${state.locale ?? 'en-US'} · refreshes: <b data-preview-refreshes>0</b>` +
+  ` · streaming subscriptions: <b data-preview-subscriptions>0</b>`;
 
 document.addEventListener('lightning__showtoast', (event) => {
   const { title, message, variant = 'info' } = event.detail ?? {};
@@ -35,7 +37,36 @@ document.addEventListener('lightning__showtoast', (event) => {
   document.getElementById('toasts').appendChild(toast);
 });
 
-const element = createElement(state.component, { is: COMPONENTS[state.component] });
-element.recordId = state.recordId;
-document.getElementById('stage').appendChild(element);
+/** A card of status badges, one per worked case, each with what it shows. */
+function renderBadges(badges) {
+  const card = document.createElement('article');
+  card.className = 'slds-card slds-p-around_small';
+  const list = document.createElement('ul');
+  list.className = 'slds-list_dividers';
+  for (const badge of badges) {
+    const item = document.createElement('li');
+    item.className = 'slds-item slds-grid slds-grid_vertical-align-center slds-p-vertical_xx-small';
+    const element = createElement('c-invoice-status-badge', { is: InvoiceStatusBadge });
+    element.invoice = badge.invoice;
+    element.today = badge.today;
+    const holder = document.createElement('div');
+    holder.style.flex = '0 0 9.5rem';
+    holder.appendChild(element);
+    const caption = document.createElement('div');
+    caption.className = 'slds-text-body_small slds-text-color_weak';
+    caption.textContent = badge.caption;
+    item.append(holder, caption);
+    list.appendChild(item);
+  }
+  card.appendChild(list);
+  document.getElementById('stage').appendChild(card);
+}
+
+if (state.component === 'badges') {
+  renderBadges(state.badges);
+} else {
+  const element = createElement(state.component, { is: COMPONENTS[state.component] });
+  element.recordId = state.recordId;
+  document.getElementById('stage').appendChild(element);
+}
 window.__previewReady = true;

@@ -208,6 +208,40 @@ async function screenshot(browser, baseUrl, state) {
   } else if (state.action === 'events') {
     const subscribers = await page.evaluate(() => window.__previewDeliverEvents());
     if (subscribers === 0) problems.push('no Sync_Update__e subscription to deliver to');
+  } else if (state.action === 'hide-show' || state.action === 'focus') {
+    // The Page Visibility API and window focus as a browser tab going to the background and coming back.
+    const seen = await page.evaluate(async (action) => {
+      const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+      const show = (value) => {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value });
+        document.dispatchEvent(new Event('visibilitychange'));
+      };
+      await settle();
+      const before = window.__previewSubscriptions();
+      let whileHidden = before;
+      if (action === 'hide-show') {
+        show('hidden');
+        await settle();
+        whileHidden = window.__previewSubscriptions();
+        show('visible');
+      }
+      window.dispatchEvent(new Event('focus'));
+      await settle();
+      const refreshes = (window.__previewLog ?? []).filter((entry) => entry === 'refresh:graphql').length;
+      return { before, whileHidden, after: window.__previewSubscriptions(), refreshes };
+    }, state.action);
+    const live = state.apex?.['LiveRefreshController.isEnabled']?.data === true;
+    const expected = live
+      ? {
+          before: 1,
+          whileHidden: state.action === 'hide-show' ? 0 : 1,
+          after: 1,
+          refreshes: state.action === 'hide-show' ? 1 : 0,
+        }
+      : { before: 0, whileHidden: 0, after: 0, refreshes: 1 };
+    if (JSON.stringify(seen) !== JSON.stringify(expected)) {
+      problems.push(`live refresh: expected ${JSON.stringify(expected)}, saw ${JSON.stringify(seen)}`);
+    }
   }
   await page.evaluate(() => document.fonts.ready);
   await page.waitForTimeout(300); // let icons (loaded with dynamic import) and refreshes settle

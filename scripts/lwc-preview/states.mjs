@@ -17,6 +17,10 @@ const SIDEBAR = 400; // a record page sidebar column
 const PHONE = 375; // the Salesforce mobile app on a small phone
 
 const opp = (file) => fixture('opportunityInvoices', file);
+/** The worked status cases the domain and the badge are both tested against. */
+const STATUS_CASES = JSON.parse(
+  readFileSync(path.resolve(import.meta.dirname, '../../bridge-service/src/domain/receivables.cases.json'), 'utf8'),
+).displayStatus;
 const acct = (file) => fixture('accountReceivables', file);
 const oppEvents = opp('empApi.Sync_Update__e.json');
 const acctEvents = acct('empApi.Sync_Update__e.json');
@@ -27,7 +31,7 @@ const opportunity = (state) => ({
   width: SIDEBAR,
   waitFor: 'c-invoice-detail',
   graphql: { opportunityInvoices: { data: opp('graphql.opportunityInvoices.json') } },
-  apex: { 'InvoiceActions.requestResync': { data: null } },
+  apex: { 'InvoiceActions.requestResync': { data: null }, 'LiveRefreshController.isEnabled': { data: true } },
   ...state,
 });
 
@@ -36,12 +40,34 @@ const account = (state) => ({
   recordId: ACCOUNT_ID,
   width: SIDEBAR,
   waitFor: 'section.currency',
-  apex: { 'ReceivablesController.getSummary': { data: acct('ReceivablesController.getSummary.json') } },
+  apex: {
+    'ReceivablesController.getSummary': { data: acct('ReceivablesController.getSummary.json') },
+    'LiveRefreshController.isEnabled': { data: true },
+  },
   graphql: { accountReceivables: { data: acct('graphql.accountReceivables.json') } },
   ...state,
 });
 
 export const STATES = [
+  {
+    name: 'status-badges',
+    title: 'Every status badge: its own SLDS theme and icon, in words (the worked cases in receivables.cases.json)',
+    component: 'badges',
+    width: SIDEBAR,
+    waitFor: 'c-invoice-status-badge',
+    badges: STATUS_CASES.map((worked) => ({
+      caption: worked.name,
+      today: worked.today,
+      invoice: {
+        status: worked.status,
+        approvalStatus: worked.approvalStatus,
+        dueDate: worked.dueDate,
+        amountPaid: worked.xero.amountPaid,
+        amountCredited: worked.xero.amountCredited,
+        amountDue: worked.xero.amountDue,
+      },
+    })),
+  },
   opportunity({
     name: 'opportunity-invoices',
     title: 'Several currencies: partially paid + credit, overdue + sync error, credited, paid, voided, draft',
@@ -83,7 +109,10 @@ export const STATES = [
   opportunity({
     name: 'opportunity-retry-refused',
     title: 'Retry clicked, but the request was refused',
-    apex: { 'InvoiceActions.requestResync': { error: opp('InvoiceActions.requestResync.error.json') } },
+    apex: {
+      'InvoiceActions.requestResync': { error: opp('InvoiceActions.requestResync.error.json') },
+      'LiveRefreshController.isEnabled': { data: true },
+    },
     action: 'retry',
   }),
   opportunity({
@@ -91,6 +120,17 @@ export const STATES = [
     title: 'Sync_Update__e naming this opportunity arrives: refreshed',
     events: [oppEvents.thisOpportunity],
     action: 'events',
+  }),
+  opportunity({
+    name: 'opportunity-hidden-then-shown',
+    title: 'Live refresh on: the tab was hidden (unsubscribed) and shown again: resubscribed, refreshed once',
+    action: 'hide-show',
+  }),
+  opportunity({
+    name: 'opportunity-live-refresh-off-focus',
+    title: 'Live refresh off (Live_Refresh__c): no subscription; the window got focus: refreshed once',
+    apex: { 'InvoiceActions.requestResync': { data: null }, 'LiveRefreshController.isEnabled': { data: false } },
+    action: 'focus',
   }),
   opportunity({
     name: 'opportunity-sync-update-other-record',
@@ -109,19 +149,28 @@ export const STATES = [
   account({
     name: 'account-no-rates',
     title: 'NZD has no conversion rate: no corporate total, the currency is named',
-    apex: { 'ReceivablesController.getSummary': { data: acct('ReceivablesController.getSummary.noRates.json') } },
+    apex: {
+      'ReceivablesController.getSummary': { data: acct('ReceivablesController.getSummary.noRates.json') },
+      'LiveRefreshController.isEnabled': { data: true },
+    },
   }),
   account({
     name: 'account-nothing-outstanding',
     title: 'Nothing outstanding',
-    apex: { 'ReceivablesController.getSummary': { data: acct('ReceivablesController.getSummary.empty.json') } },
+    apex: {
+      'ReceivablesController.getSummary': { data: acct('ReceivablesController.getSummary.empty.json') },
+      'LiveRefreshController.isEnabled': { data: true },
+    },
     graphql: { accountReceivables: { data: acct('graphql.accountReceivables.empty.json') } },
     waitFor: '.empty-state',
   }),
   account({
     name: 'account-wire-error',
     title: 'The Apex summary failed',
-    apex: { 'ReceivablesController.getSummary': { error: acct('ReceivablesController.getSummary.error.json') } },
+    apex: {
+      'ReceivablesController.getSummary': { error: acct('ReceivablesController.getSummary.error.json') },
+      'LiveRefreshController.isEnabled': { data: true },
+    },
     waitFor: '.load-error',
   }),
   account({

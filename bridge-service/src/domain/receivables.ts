@@ -2,6 +2,13 @@
  * Receivables helpers for the write-back to Salesforce: display status, days overdue, the Opportunity and
  * Account summaries, ageing, DSO, and "newer wins" ordering of Xero versions.
  *
+ * One home per rule:
+ * - Status__c is computed here only (invoiceDisplayStatus, written by the bridge). The LWC status badge reads it and
+ *   adds only Overdue (the user's today) and Credited; receivables.cases.json holds both ends to the same cases.
+ * - Ageing and DSO are defined here, as the tested reference the [insights] KPIs will use. The account card keeps a
+ *   client copy on purpose (lwc/receivablesCalc: same names, integer cents, the user's today), held equal to this one
+ *   by receivables.cases.json, which both Jest tests read.
+ *
  * Decisions (see README.md in this folder):
  * - Display status: DRAFT → Draft (Approved once finance approved in Salesforce), SUBMITTED → Awaiting Approval
  *   (Approved likewise), AUTHORISED → Authorised, or Partially Paid once anything is paid or credited while an
@@ -49,7 +56,10 @@ export interface UnallocatedCredit {
 
 const ZERO = new Big(0);
 
-/** The status shown on Invoice__c. */
+/**
+ * The status stored on Invoice__c.Status__c; its one home. The LWC badge reads the stored value and only adds what
+ * depends on the viewer (Overdue, Credited): see receivables.cases.json, which both test against.
+ */
 export function invoiceDisplayStatus(
   invoice: Pick<ReceivableInvoice, 'status' | 'amountPaid' | 'amountCredited' | 'amountDue' | 'approved'>,
 ): InvoiceDisplayStatus {
@@ -173,27 +183,33 @@ export function accountSummary(
   });
 }
 
-export interface AgeingBuckets {
+/** The ageing buckets, by days past due (see the module comment for the boundaries). */
+export const AGEING_BUCKETS = ['current', 'days1to30', 'days31to60', 'days61to90', 'days90plus'] as const;
+export type AgeingBucket = (typeof AGEING_BUCKETS)[number];
+
+export interface AgedReceivables {
   currencyCode: string;
-  current: Money;
-  days1to30: Money;
-  days31to60: Money;
-  days61to90: Money;
-  over90: Money;
-  total: Money;
+  /** Σ amount due on receivables. */
+  outstanding: Money;
+  /** The part of `outstanding` past its due date (every bucket but current). */
+  overdue: Money;
+  openCount: number;
+  buckets: Record<AgeingBucket, Money>;
   /** Not aged: shown beside the buckets. */
   unallocatedCredit: Money;
 }
 
-export type AgeingBucket = 'current' | 'days1to30' | 'days31to60' | 'days61to90' | 'over90';
-
-/** The bucket for a number of days past due: ≤ 0 current, 1–30, 31–60, 61–90 (90 included), 91 and more. */
+/**
+ * The bucket for a number of days past due: ≤ 0 current, 1–30, 31–60, 61–90 (90 included), 91 and more. The account
+ * card keeps a client copy on purpose (lwc/receivablesCalc ageingBucket, same bucket names); receivables.cases.json
+ * holds the two equal.
+ */
 export function ageingBucket(daysPastDue: number): AgeingBucket {
   if (daysPastDue <= 0) return 'current';
   if (daysPastDue <= 30) return 'days1to30';
   if (daysPastDue <= 60) return 'days31to60';
   if (daysPastDue <= 90) return 'days61to90';
-  return 'over90';
+  return 'days90plus';
 }
 
 /** Aged receivables by due date, per currency (see the module comment for the bucket boundaries). */
@@ -201,30 +217,32 @@ export function ageReceivables(
   invoices: readonly ReceivableInvoice[],
   asOf: IsoDate,
   credits: readonly UnallocatedCredit[] = [],
-): AgeingBuckets[] {
+): AgedReceivables[] {
   return accountSummary(invoices, asOf, credits).map(({ currencyCode, unallocatedCredit }) => {
-    const buckets: AgeingBuckets = {
-      currencyCode,
-      current: ZERO,
-      days1to30: ZERO,
-      days31to60: ZERO,
-      days61to90: ZERO,
-      over90: ZERO,
-      total: ZERO,
-      unallocatedCredit,
-    };
+    const buckets = Object.fromEntries(AGEING_BUCKETS.map((bucket) => [bucket, ZERO])) as Record<AgeingBucket, Money>;
+    let openCount = 0;
     for (const invoice of invoices) {
       if (invoice.currencyCode.toUpperCase() !== currencyCode || !isReceivable(invoice)) continue;
       const key = ageingBucket(daysOverdue(invoice, asOf));
-      const due = money(invoice.amountDue);
-      buckets[key] = buckets[key].plus(due);
-      buckets.total = buckets.total.plus(due);
+      buckets[key] = buckets[key].plus(money(invoice.amountDue));
+      openCount += 1;
     }
-    return buckets;
+    const outstanding = sum(AGEING_BUCKETS.map((bucket) => buckets[bucket]));
+    return {
+      currencyCode,
+      outstanding,
+      overdue: outstanding.minus(buckets.current),
+      openCount,
+      buckets,
+      unallocatedCredit,
+    };
   });
 }
 
-/** Simple DSO = receivables ÷ credit sales × days (unrounded). 150,000 ÷ 1,800,000 × 365 = 30.4. */
+/**
+ * Simple DSO = receivables ÷ credit sales × days (unrounded). 150,000 ÷ 1,800,000 × 365 = 30.4. The account card
+ * keeps a client copy on purpose (lwc/receivablesCalc simpleDso); receivables.cases.json holds the two equal.
+ */
 export function simpleDso(receivables: Decimal, creditSales: Decimal, days = 90): Money {
   const sales = money(creditSales);
   if (sales.lte(0)) throw new DomainError('INVALID_INPUT', 'DSO needs credit sales above zero in the period');

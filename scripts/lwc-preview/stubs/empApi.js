@@ -1,9 +1,15 @@
-/* global window */
+/* global window, document */
 // lightning/empApi for the preview: subscriptions are kept in the page; preview.mjs delivers the state's
-// Sync_Update__e messages with window.__previewDeliverEvents().
+// Sync_Update__e messages with window.__previewDeliverEvents(). The caption shows how many are open.
 import { state } from './runtime';
 
-const handlers = [];
+let handlers = [];
+let nextId = 1;
+
+function showCount() {
+  const counter = document.querySelector('[data-preview-subscriptions]');
+  if (counter) counter.textContent = String(handlers.length);
+}
 
 window.__previewDeliverEvents = () => {
   for (const message of state().events ?? []) {
@@ -11,17 +17,22 @@ window.__previewDeliverEvents = () => {
   }
   return handlers.length;
 };
+window.__previewSubscriptions = () => handlers.length;
 
 export function isEmpEnabled() {
   return Promise.resolve(true);
 }
 
 export function subscribe(channel, replayId, onMessage) {
-  handlers.push({ channel, onMessage });
-  return Promise.resolve({ id: handlers.length, channel, replayId });
+  const id = nextId++;
+  handlers.push({ id, channel, onMessage });
+  showCount();
+  return Promise.resolve({ id, channel, replayId });
 }
 
 export function unsubscribe(subscription, callback) {
+  handlers = handlers.filter((handler) => handler.id !== subscription?.id);
+  showCount();
   if (callback) callback({ successful: true });
   return Promise.resolve(true);
 }

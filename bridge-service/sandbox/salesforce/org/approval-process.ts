@@ -277,7 +277,7 @@ export class ApprovalProcesses {
     const user = this.org.resolveUser(input.user);
     const { config, record, objectName, instance } = this.inProcess(recordId);
     this.org.transaction(() => {
-      // the step is recorded before the field update, so the trigger can read the comment (ApprovalComments)
+      // the step is recorded before the field update, so the trigger finds the decision and comment (ApprovalHistory)
       this.write(
         'ProcessInstanceStep',
         {

@@ -1,22 +1,16 @@
 import { LightningElement, api, wire } from 'lwc';
 import { gql, graphql } from 'lightning/graphql';
+import isLiveRefreshEnabled from '@salesforce/apex/LiveRefreshController.isEnabled';
 import { refreshApex } from '@salesforce/apex';
 import { NavigationMixin } from 'lightning/navigation';
 import TIME_ZONE from '@salesforce/i18n/timeZone';
 import LOCALE from '@salesforce/i18n/locale';
 import getSummary from '@salesforce/apex/ReceivablesController.getSummary';
-import {
-  LABELS,
-  formatLabel,
-  queryNodes,
-  reduceErrors,
-  subscribeToSyncUpdates,
-  syncUpdateNames,
-  unsubscribeFromSyncUpdates,
-} from 'c/ledgerlineUtils';
+import { LABELS, formatLabel, queryNodes, createLiveRefresh, reduceErrors, syncUpdateNames } from 'c/ledgerlineUtils';
 import { ageReceivables, corporateTotal, fromCents, simpleDso, toCents, todayIn } from 'c/receivablesCalc';
 
-// Namespaces in the query are resolved by the platform when the component is deployed in the package.
+// Custom names carry an alias equal to their unprefixed name, so the response keys stay the same when the platform
+// prefixes them in the package (ldgr__Due_Date__c). Checked offline by the graphql gate (npm run check:force-app).
 const ACCOUNT_QUERY = gql`
   query accountReceivables($recordId: ID) {
     uiapi {
@@ -25,13 +19,13 @@ const ACCOUNT_QUERY = gql`
           edges {
             node {
               Id
-              Last_Payment_Date__c {
+              Last_Payment_Date__c: Last_Payment_Date__c {
                 value
               }
             }
           }
         }
-        Invoice__c(
+        Invoice__c: Invoice__c(
           where: {
             and: [
               { Account__c: { eq: $recordId } }
@@ -48,31 +42,31 @@ const ACCOUNT_QUERY = gql`
               Name {
                 value
               }
-              Invoice_Number__c {
+              Invoice_Number__c: Invoice_Number__c {
                 value
               }
-              Currency_Code__c {
+              Currency_Code__c: Currency_Code__c {
                 value
               }
-              Total__c {
+              Total__c: Total__c {
                 value
               }
-              Amount_Paid__c {
+              Amount_Paid__c: Amount_Paid__c {
                 value
               }
-              Amount_Credited__c {
+              Amount_Credited__c: Amount_Credited__c {
                 value
               }
-              Amount_Due__c {
+              Amount_Due__c: Amount_Due__c {
                 value
               }
-              Due_Date__c {
+              Due_Date__c: Due_Date__c {
                 value
               }
-              Status__c {
+              Status__c: Status__c {
                 value
               }
-              Approval_Status__c {
+              Approval_Status__c: Approval_Status__c {
                 value
               }
             }
@@ -98,7 +92,9 @@ const BUCKET_LABELS = [
  * overdue, ageing by due date (Current, 1–30, 31–60, 61–90, 90+), open invoices and DSO over the last 90 days; a
  * corporate-currency total only when every currency has a conversion rate; the last payment and the oldest open
  * invoices. Aggregates come from ReceivablesController (Apex, cacheable); the account field and the invoice list
- * from the GraphQL wire adapter. Refreshes live when Sync_Update__e names the account or one of its invoices.
+ * from the GraphQL wire adapter. While the page is visible it refreshes live when Sync_Update__e names the account or
+ * one of its invoices (c/ledgerlineUtils createLiveRefresh: only while visible, and only when Live_Refresh__c is on;
+ * otherwise on show and focus).
  */
 export default class AccountReceivables extends NavigationMixin(LightningElement) {
   @api recordId;
@@ -116,7 +112,10 @@ export default class AccountReceivables extends NavigationMixin(LightningElement
   invoicesError;
   refreshQuery;
 
-  subscription;
+  liveRefresh = createLiveRefresh({
+    onMessage: (message) => this.handleSyncUpdate(message),
+    refresh: () => this.refresh(),
+  });
 
   @wire(getSummary, { accountId: '$recordId', asOf: '$today' })
   wiredSummary(result) {
@@ -148,13 +147,19 @@ export default class AccountReceivables extends NavigationMixin(LightningElement
     return { recordId: this.recordId };
   }
 
+  /** Live refresh on or off for this user (Ledgerline_Settings__c.Live_Refresh__c). Unreadable: off, costs nothing. */
+  @wire(isLiveRefreshEnabled)
+  wiredLiveRefresh({ data, error }) {
+    if (data !== undefined) this.liveRefresh.setEnabled(data);
+    else if (error) this.liveRefresh.setEnabled(false);
+  }
+
   connectedCallback() {
-    this.subscription = subscribeToSyncUpdates((message) => this.handleSyncUpdate(message));
+    this.liveRefresh.connect();
   }
 
   disconnectedCallback() {
-    unsubscribeFromSyncUpdates(this.subscription);
-    this.subscription = undefined;
+    this.liveRefresh.disconnect();
   }
 
   handleSyncUpdate(message) {

@@ -135,7 +135,7 @@ export default class InvoiceDetail extends LightningElement {
   }
 
   get payments() {
-    return (this.inv.Payments ?? []).filter(isPaymentLive).map((payment) => ({
+    return (this.inv.Payments__r ?? []).filter(isPaymentLive).map((payment) => ({
       ...payment,
       amount: fromCents(toCents(payment.Amount__c)),
       currencyCode: payment.Currency_Code__c || this.currencyCode,
@@ -147,14 +147,14 @@ export default class InvoiceDetail extends LightningElement {
   }
 
   get creditNotes() {
-    return (this.inv.Credit_Notes ?? []).filter(isCreditNoteLive).map((note) => ({
+    return (this.inv.Credit_Notes__r ?? []).filter(isCreditNoteLive).map((note) => ({
       ...note,
       title: note.Credit_Note_Number__c || LABELS.creditNote,
       total: fromCents(toCents(note.Total__c)),
       remaining: fromCents(toCents(note.Remaining_Credit__c)),
       hasRemaining: toCents(note.Remaining_Credit__c) > 0,
       currencyCode: note.Currency_Code__c || this.currencyCode,
-      allocations: (note.Allocations ?? []).filter(isAllocationLive).map((allocation) => ({
+      allocations: (note.Allocations__r ?? []).filter(isAllocationLive).map((allocation) => ({
         ...allocation,
         amount: fromCents(toCents(allocation.Amount__c)),
         target:
@@ -170,8 +170,8 @@ export default class InvoiceDetail extends LightningElement {
 
   /** Credit from credit notes raised elsewhere (for example on the account) and allocated to this invoice. */
   get appliedCredits() {
-    const ownNotes = new Set((this.inv.Credit_Notes ?? []).map((note) => note.Id));
-    return (this.inv.Credit_Allocations ?? [])
+    const ownNotes = new Set((this.inv.Credit_Notes__r ?? []).map((note) => note.Id));
+    return (this.inv.Credit_Allocations__r ?? [])
       .filter((allocation) => isAllocationLive(allocation) && !ownNotes.has(allocation.Credit_Note__c))
       .map((allocation) => ({
         ...allocation,

@@ -5,7 +5,8 @@ import { displayStatus } from './invoiceDisplayStatus';
 
 /**
  * The status badge a sales rep reads on an invoice: Draft, Awaiting approval, Approved, Authorised,
- * Partially paid, Paid, Overdue, Voided or Credited, derived from the Invoice__c fields the bridge keeps current.
+ * Partially paid, Paid, Overdue, Voided or Credited, derived from the Invoice__c fields the bridge keeps current;
+ * each in words, with its own SLDS theme and icon (see STATUSES in invoiceDisplayStatus.js).
  */
 export default class InvoiceStatusBadge extends LightningElement {
   /** Invoice values: { status, approvalStatus, total, amountPaid, amountCredited, amountDue, dueDate }. */
@@ -22,6 +23,6 @@ export default class InvoiceStatusBadge extends LightningElement {
   }
 
   get badgeClass() {
-    return `slds-badge ${this.view.themeClass}`;
+    return `slds-badge ${this.view.themeClass}`.trim();
   }
 }

@@ -132,3 +132,87 @@ export async function unsubscribeFromSyncUpdates(subscription) {
   const resolved = await subscription;
   if (resolved) await unsubscribe(resolved, () => {});
 }
+
+// A tab coming back fires visibilitychange and then focus; one refresh serves both.
+const CATCH_UP_WINDOW_MS = 2000;
+
+/**
+ * Keeps a record page current while spending the org's streaming allocations only on pages someone can see. Every
+ * user with a subscribed page is one concurrent CometD client and receives every Sync_Update__e the bridge
+ * publishes, counted against the org's daily event-delivery allocation, which the bridge's own subscription shares
+ * (README "Live refresh and the org's streaming allocations"). So:
+ * - with live refresh on (Ledgerline_Settings__c.Live_Refresh__c), the page subscribes only while it is visible
+ *   (Page Visibility API), unsubscribes when hidden, and reads its data again once when shown;
+ * - with it off, or where streaming is unavailable, it never subscribes and reads its data again when shown or when
+ *   the window gets focus.
+ * Nothing is subscribed until the setting is known (setEnabled).
+ * @param {object} handlers
+ * @param {function(object): void} handlers.onMessage called with each Sync_Update__e message while subscribed
+ * @param {function(): *} handlers.refresh reads the page's data again
+ * @returns {{connect: function(): void, disconnect: function(): void, setEnabled: function(boolean): void}}
+ */
+export function createLiveRefresh({ onMessage, refresh }) {
+  let enabled; // undefined until the setting arrives
+  let connected = false;
+  let subscription = null; // a Promise of the empApi subscription (or of null where streaming is unavailable)
+  let live = false; // subscribed and receiving
+  let missed = false; // updates may have gone by unseen since the data was last read
+  let lastCatchUp = -Infinity;
+
+  const visible = () => document.visibilityState === 'visible';
+
+  function sync() {
+    const wanted = connected && enabled === true && visible();
+    if (wanted && !subscription) {
+      const pending = subscribeToSyncUpdates(onMessage);
+      subscription = pending;
+      pending.then((resolved) => {
+        if (subscription === pending) live = !!resolved;
+      });
+    } else if (!wanted && subscription) {
+      unsubscribeFromSyncUpdates(subscription);
+      subscription = null;
+      live = false;
+      missed = true;
+    }
+  }
+
+  function catchUp() {
+    const now = Date.now();
+    if (now - lastCatchUp < CATCH_UP_WINDOW_MS) return;
+    lastCatchUp = now;
+    missed = false;
+    refresh();
+  }
+
+  function onVisibilityChange() {
+    if (!visible()) missed = true;
+    sync();
+    if (visible() && missed) catchUp();
+  }
+
+  function onFocus() {
+    // Subscribed all along: nothing was missed. Otherwise (off, no streaming here, back from hidden) read again.
+    if (!live || missed) catchUp();
+  }
+
+  return {
+    connect() {
+      connected = true;
+      missed = !visible(); // opened in a background tab: read again when first shown
+      document.addEventListener('visibilitychange', onVisibilityChange);
+      window.addEventListener('focus', onFocus);
+      sync();
+    },
+    disconnect() {
+      connected = false;
+      document.removeEventListener('visibilitychange', onVisibilityChange);
+      window.removeEventListener('focus', onFocus);
+      sync();
+    },
+    setEnabled(value) {
+      enabled = value === true;
+      sync();
+    },
+  };
+}

@@ -1,25 +1,22 @@
 import { LightningElement, api, wire } from 'lwc';
 import { gql, graphql } from 'lightning/graphql';
+import isLiveRefreshEnabled from '@salesforce/apex/LiveRefreshController.isEnabled';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import TIME_ZONE from '@salesforce/i18n/timeZone';
 import requestResync from '@salesforce/apex/InvoiceActions.requestResync';
-import {
-  LABELS,
-  formatLabel,
-  queryNodes,
-  reduceErrors,
-  subscribeToSyncUpdates,
-  syncUpdateNames,
-  unsubscribeFromSyncUpdates,
-} from 'c/ledgerlineUtils';
+import { LABELS, formatLabel, queryNodes, createLiveRefresh, reduceErrors, syncUpdateNames } from 'c/ledgerlineUtils';
 import { fromCents, todayIn, totalsByCurrency } from 'c/receivablesCalc';
 
-// Namespaces in the query are resolved by the platform when the component is deployed in the package.
+// Every custom object, field and relationship carries an alias equal to its unprefixed name: in the package the
+// platform prefixes them (ldgr__Total__c), and the alias keeps the response keys the code reads. The wire adapter
+// allows one level of child relationships, so the allocations of the invoices' credit notes (a grandchild) come
+// from a second object in the same query, filtered through their parents. Checked offline by the graphql gate
+// (npm run check:force-app).
 const INVOICES_QUERY = gql`
   query opportunityInvoices($recordId: ID) {
     uiapi {
       query {
-        Invoice__c(
+        Invoice__c: Invoice__c(
           where: { Opportunity__c: { eq: $recordId } }
           orderBy: { Issue_Date__c: { order: DESC, nulls: FIRST } }
           first: 50
@@ -30,144 +27,154 @@ const INVOICES_QUERY = gql`
               Name {
                 value
               }
-              Invoice_Number__c {
+              Invoice_Number__c: Invoice_Number__c {
                 value
               }
-              Billing_Entity__c {
+              Billing_Entity__c: Billing_Entity__c {
                 value
               }
-              Currency_Code__c {
+              Currency_Code__c: Currency_Code__c {
                 value
               }
-              Total__c {
+              Total__c: Total__c {
                 value
               }
-              Amount_Paid__c {
+              Amount_Paid__c: Amount_Paid__c {
                 value
               }
-              Amount_Credited__c {
+              Amount_Credited__c: Amount_Credited__c {
                 value
               }
-              Amount_Due__c {
+              Amount_Due__c: Amount_Due__c {
                 value
               }
-              Issue_Date__c {
+              Issue_Date__c: Issue_Date__c {
                 value
               }
-              Due_Date__c {
+              Due_Date__c: Due_Date__c {
                 value
               }
-              Status__c {
+              Status__c: Status__c {
                 value
               }
-              Approval_Status__c {
+              Approval_Status__c: Approval_Status__c {
                 value
               }
-              Approval_Comment__c {
+              Approval_Comment__c: Approval_Comment__c {
                 value
               }
-              Online_Invoice_URL__c {
+              Online_Invoice_URL__c: Online_Invoice_URL__c {
                 value
               }
-              Sync_Status__c {
+              Sync_Status__c: Sync_Status__c {
                 value
               }
-              Sync_Message__c {
+              Sync_Message__c: Sync_Message__c {
                 value
               }
-              Last_Synced__c {
+              Last_Synced__c: Last_Synced__c {
                 value
               }
-              Payments(first: 50, orderBy: { Payment_Date__c: { order: ASC } }) {
+              Payments__r: Payments__r(first: 50, orderBy: { Payment_Date__c: { order: ASC } }) {
                 edges {
                   node {
                     Id
-                    Amount__c {
+                    Amount__c: Amount__c {
                       value
                     }
-                    Currency_Code__c {
+                    Currency_Code__c: Currency_Code__c {
                       value
                     }
-                    Payment_Date__c {
+                    Payment_Date__c: Payment_Date__c {
                       value
                     }
-                    Reference__c {
+                    Reference__c: Reference__c {
                       value
                     }
-                    Status__c {
+                    Status__c: Status__c {
                       value
                     }
                   }
                 }
               }
-              Credit_Allocations(first: 20, orderBy: { Allocation_Date__c: { order: ASC } }) {
+              Credit_Allocations__r: Credit_Allocations__r(first: 20, orderBy: { Allocation_Date__c: { order: ASC } }) {
                 edges {
                   node {
                     Id
-                    Amount__c {
+                    Amount__c: Amount__c {
                       value
                     }
-                    Allocation_Date__c {
+                    Allocation_Date__c: Allocation_Date__c {
                       value
                     }
-                    Status__c {
+                    Status__c: Status__c {
                       value
                     }
-                    Credit_Note__c {
+                    Credit_Note__c: Credit_Note__c {
                       value
                     }
-                    Credit_Note__r {
-                      Credit_Note_Number__c {
+                    Credit_Note__r: Credit_Note__r {
+                      Credit_Note_Number__c: Credit_Note_Number__c {
                         value
                       }
                     }
                   }
                 }
               }
-              Credit_Notes(first: 20) {
+              Credit_Notes__r: Credit_Notes__r(first: 20, orderBy: { Issue_Date__c: { order: ASC } }) {
                 edges {
                   node {
                     Id
-                    Credit_Note_Number__c {
+                    Credit_Note_Number__c: Credit_Note_Number__c {
                       value
                     }
-                    Total__c {
+                    Total__c: Total__c {
                       value
                     }
-                    Remaining_Credit__c {
+                    Remaining_Credit__c: Remaining_Credit__c {
                       value
                     }
-                    Status__c {
+                    Status__c: Status__c {
                       value
                     }
-                    Currency_Code__c {
+                    Currency_Code__c: Currency_Code__c {
                       value
-                    }
-                    Allocations(first: 20, orderBy: { Allocation_Date__c: { order: ASC } }) {
-                      edges {
-                        node {
-                          Id
-                          Amount__c {
-                            value
-                          }
-                          Allocation_Date__c {
-                            value
-                          }
-                          Status__c {
-                            value
-                          }
-                          Invoice__c {
-                            value
-                          }
-                          Invoice__r {
-                            Invoice_Number__c {
-                              value
-                            }
-                          }
-                        }
-                      }
                     }
                   }
+                }
+              }
+            }
+          }
+        }
+        Credit_Allocation__c: Credit_Allocation__c(
+          where: { Credit_Note__r: { Invoice__r: { Opportunity__c: { eq: $recordId } } } }
+          orderBy: { Allocation_Date__c: { order: ASC } }
+          first: 200
+        ) {
+          edges {
+            node {
+              Id
+              Amount__c: Amount__c {
+                value
+              }
+              Allocation_Date__c: Allocation_Date__c {
+                value
+              }
+              Status__c: Status__c {
+                value
+              }
+              Credit_Note__c: Credit_Note__c {
+                value
+              }
+              Invoice__c: Invoice__c {
+                value
+              }
+              Invoice__r: Invoice__r {
+                Name {
+                  value
+                }
+                Invoice_Number__c: Invoice_Number__c {
+                  value
                 }
               }
             }
@@ -179,10 +186,32 @@ const INVOICES_QUERY = gql`
 `;
 
 /**
+ * Hangs each credit note's allocations (queried apart: the wire adapter allows one level of child relationships) on
+ * the note as `Allocations__r`, the name of that child relationship, so c-invoice-detail reads one shape.
+ * @param {object[]} invoices plain invoices with Credit_Notes__r
+ * @param {object[]} allocations plain Credit_Allocation__c records with Credit_Note__c
+ * @returns {object[]}
+ */
+function withCreditNoteAllocations(invoices, allocations) {
+  const byNote = new Map();
+  for (const allocation of allocations) {
+    byNote.set(allocation.Credit_Note__c, [...(byNote.get(allocation.Credit_Note__c) ?? []), allocation]);
+  }
+  return invoices.map((invoice) => ({
+    ...invoice,
+    Credit_Notes__r: (invoice.Credit_Notes__r ?? []).map((note) => ({
+      ...note,
+      Allocations__r: byNote.get(note.Id) ?? [],
+    })),
+  }));
+}
+
+/**
  * Invoices of an opportunity on its record page: each invoice with status, amounts in its own currency, payments,
  * credit notes, approval and Xero sync state (with Retry), totals per currency, and an empty state that says what
- * will happen. Data comes from the GraphQL wire adapter (LDS); it refreshes live when Sync_Update__e names the
- * opportunity or one of its invoices.
+ * will happen. Data comes from the GraphQL wire adapter (LDS); while the page is visible it refreshes live when
+ * Sync_Update__e names the opportunity or one of its invoices (c/ledgerlineUtils createLiveRefresh: only while
+ * visible, and only when Live_Refresh__c is on; otherwise on show and focus).
  */
 export default class OpportunityInvoices extends LightningElement {
   @api recordId;
@@ -194,7 +223,10 @@ export default class OpportunityInvoices extends LightningElement {
   retryingIds = [];
   today = todayIn(TIME_ZONE);
 
-  subscription;
+  liveRefresh = createLiveRefresh({
+    onMessage: (message) => this.handleSyncUpdate(message),
+    refresh: () => this.refresh(),
+  });
   refreshQuery;
 
   @wire(graphql, { query: INVOICES_QUERY, variables: '$variables' })
@@ -205,7 +237,10 @@ export default class OpportunityInvoices extends LightningElement {
       this.errors = errors;
       this.loaded = true;
     } else if (data) {
-      this.invoices = queryNodes(data, 'Invoice__c');
+      this.invoices = withCreditNoteAllocations(
+        queryNodes(data, 'Invoice__c'),
+        queryNodes(data, 'Credit_Allocation__c'),
+      );
       this.errors = undefined;
       this.loaded = true;
     }
@@ -215,13 +250,19 @@ export default class OpportunityInvoices extends LightningElement {
     return { recordId: this.recordId };
   }
 
+  /** Live refresh on or off for this user (Ledgerline_Settings__c.Live_Refresh__c). Unreadable: off, costs nothing. */
+  @wire(isLiveRefreshEnabled)
+  wiredLiveRefresh({ data, error }) {
+    if (data !== undefined) this.liveRefresh.setEnabled(data);
+    else if (error) this.liveRefresh.setEnabled(false);
+  }
+
   connectedCallback() {
-    this.subscription = subscribeToSyncUpdates((message) => this.handleSyncUpdate(message));
+    this.liveRefresh.connect();
   }
 
   disconnectedCallback() {
-    unsubscribeFromSyncUpdates(this.subscription);
-    this.subscription = undefined;
+    this.liveRefresh.disconnect();
   }
 
   handleSyncUpdate(message) {

@@ -3,6 +3,10 @@
  * strings, ageing buckets, simple DSO and corporate-currency totals. No platform imports, so every function here is
  * unit-tested without rendering anything.
  *
+ * Ageing and simple DSO are a client copy, kept on purpose, of the reference in bridge-service/src/domain/receivables.ts:
+ * the card computes them with the user's today from ReceivablesController's groups. Same names (amounts here are
+ * integer cents, hence the Cents suffix); bridge-service/src/domain/receivables.cases.json holds the two equal.
+ *
  * Decisions (see README "Components"):
  * - Money is summed in integer cents and only divided by 100 for display, so 0.1 + 0.2 never shows as 0.30000000000000004.
  * - Amounts are never added across currencies. A corporate-currency total exists only when every currency in it has a
@@ -102,7 +106,8 @@ export function daysPastDue(dueDate, today) {
 }
 
 /**
- * The ageing bucket for a number of days past due. Day 30 → 1–30, day 90 → 61–90, day 91 → 90+.
+ * The ageing bucket for a number of days past due. Day 30 → 1–30, day 90 → 61–90, day 91 → 90+. A client copy of the
+ * domain's ageingBucket (same names), held equal by receivables.cases.json.
  * @param {number} days from daysPastDue
  * @returns {string} one of BUCKETS
  */
@@ -151,7 +156,8 @@ export function ageReceivables(rows, today) {
 }
 
 /**
- * Simple DSO: receivables ÷ credit sales in the period × days in the period, to one decimal.
+ * Simple DSO: receivables ÷ credit sales in the period × days in the period, to one decimal. A client copy of the
+ * domain's simpleDso, held equal by receivables.cases.json.
  * @param {number} receivablesCents
  * @param {number} creditSalesCents
  * @param {number} periodDays

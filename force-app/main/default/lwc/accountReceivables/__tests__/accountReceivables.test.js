@@ -4,6 +4,7 @@ import { graphql } from 'lightning/graphql';
 import { refreshApex } from '@salesforce/apex';
 import { jestMockPublish, subscribe, unsubscribe } from 'lightning/empApi';
 import getSummary from '@salesforce/apex/ReceivablesController.getSummary';
+import isLiveRefreshEnabled from '@salesforce/apex/LiveRefreshController.isEnabled';
 
 const SUMMARY = require('./data/ReceivablesController.getSummary.json');
 const SUMMARY_NO_RATES = require('./data/ReceivablesController.getSummary.noRates.json');
@@ -16,6 +17,14 @@ const SYNC_UPDATES = require('./data/empApi.Sync_Update__e.json');
 
 jest.mock(
   '@salesforce/apex/ReceivablesController.getSummary',
+  () => {
+    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
+    return { default: createApexTestWireAdapter(jest.fn()) };
+  },
+  { virtual: true },
+);
+jest.mock(
+  '@salesforce/apex/LiveRefreshController.isEnabled',
   () => {
     const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
     return { default: createApexTestWireAdapter(jest.fn()) };
@@ -37,6 +46,15 @@ const NOW = new Date('2026-11-27T18:00:00Z'); // 27 Nov 2026 in the test user's 
 // A macrotask lets every pending promise chain (empApi, navigation URLs, refresh) settle.
 // eslint-disable-next-line @lwc/lwc/no-async-operation
 const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+// The Page Visibility API as the browser reports it; tests hide and show the page.
+let visibility = 'visible';
+Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => visibility });
+async function setVisibility(state) {
+  visibility = state;
+  document.dispatchEvent(new CustomEvent('visibilitychange'));
+  await flushPromises();
+}
 
 function render() {
   const element = createElement('c-account-receivables', { is: AccountReceivables });
@@ -70,6 +88,7 @@ describe('c-account-receivables', () => {
     while (document.body.firstChild) document.body.removeChild(document.body.firstChild);
     jest.clearAllMocks();
     jest.useRealTimers();
+    visibility = 'visible';
   });
 
   it('asks for the summary of this account as of the user’s today', async () => {
@@ -216,11 +235,12 @@ describe('c-account-receivables', () => {
   });
 
   describe('live refresh', () => {
-    async function renderSubscribed() {
+    async function renderSubscribed({ liveRefresh = true } = {}) {
       const element = render();
       const refresh = jest.fn(() => Promise.resolve());
       getSummary.emit(SUMMARY);
       graphql.emit(ACCOUNT, undefined, refresh);
+      isLiveRefreshEnabled.emit(liveRefresh);
       await flushPromises();
       return { element, refresh };
     }
@@ -261,6 +281,27 @@ describe('c-account-receivables', () => {
       document.body.removeChild(element);
       await flushPromises();
       expect(unsubscribe).toHaveBeenCalledWith(expect.objectContaining({ channel: CHANNEL }), expect.any(Function));
+    });
+
+    it('unsubscribes while the page is hidden and reads both wires again once when it is shown', async () => {
+      const { refresh } = await renderSubscribed();
+      await setVisibility('hidden');
+      expect(unsubscribe).toHaveBeenCalledTimes(1);
+      await setVisibility('visible');
+      window.dispatchEvent(new CustomEvent('focus'));
+      await flushPromises();
+      expect(subscribe).toHaveBeenCalledTimes(2);
+      expect(refreshApex).toHaveBeenCalledTimes(1);
+      expect(refresh).toHaveBeenCalledTimes(1);
+    });
+
+    it('with live refresh off, never subscribes and reads again on focus', async () => {
+      const { refresh } = await renderSubscribed({ liveRefresh: false });
+      window.dispatchEvent(new CustomEvent('focus'));
+      await flushPromises();
+      expect(subscribe).not.toHaveBeenCalled();
+      expect(refreshApex).toHaveBeenCalledTimes(1);
+      expect(refresh).toHaveBeenCalledTimes(1);
     });
   });
 });

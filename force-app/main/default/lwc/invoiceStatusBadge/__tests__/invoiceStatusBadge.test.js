@@ -1,12 +1,16 @@
 import { createElement } from 'lwc';
 import InvoiceStatusBadge from 'c/invoiceStatusBadge';
+import { STATUSES, displayStatus } from '../invoiceDisplayStatus';
+
+// Worked cases from Xero's state to the stored Status__c (the domain's invoiceDisplayStatus) and on to the badge.
+const CASES = require('../../../../../../bridge-service/src/domain/receivables.cases.json');
 
 const TODAY = '2026-11-27';
 
-function render(invoice) {
+function render(invoice, today = TODAY) {
   const element = createElement('c-invoice-status-badge', { is: InvoiceStatusBadge });
   element.invoice = invoice;
-  element.today = TODAY;
+  element.today = today;
   document.body.appendChild(element);
   return element.shadowRoot.querySelector('span');
 }
@@ -61,6 +65,44 @@ describe('c-invoice-status-badge', () => {
     expect(badge.dataset.status).toBe(key);
     expect(badge.textContent).toBe(label);
   });
+
+  it.each(CASES.displayStatus)('shows $name as $badge, from the status the bridge stores', (worked) => {
+    const { status, approvalStatus, dueDate, today, badge } = worked;
+    const { amountPaid, amountCredited, amountDue } = worked.xero;
+    expect(displayStatus({ status, approvalStatus, amountPaid, amountCredited, amountDue, dueDate }, today).key).toBe(
+      badge,
+    );
+  });
+
+  it('gives every status its own theme and icon, and its words', () => {
+    const looks = Object.values(STATUSES).map((status) => `${status.themeClass}|${status.iconName}`);
+    expect(new Set(looks).size).toBe(Object.keys(STATUSES).length);
+    expect(new Set(Object.values(STATUSES).map((status) => status.iconName)).size).toBe(Object.keys(STATUSES).length);
+    expect(new Set(Object.values(STATUSES).map((status) => status.label)).size).toBe(Object.keys(STATUSES).length);
+    for (const status of Object.values(STATUSES)) expect(status.iconName).toMatch(/^utility:[a-z_]+$/);
+  });
+
+  it.each([
+    ['approved', 'authorised'],
+    ['awaitingApproval', 'partiallyPaid'],
+    ['voided', 'credited'],
+  ])('tells %s from %s by colour and by icon', (one, other) => {
+    expect(STATUSES[one].themeClass).not.toBe(STATUSES[other].themeClass);
+    expect(STATUSES[one].iconName).not.toBe(STATUSES[other].iconName);
+  });
+
+  it.each(Object.values(STATUSES).map((status) => [status.key, status]))(
+    'renders %s with its theme and icon',
+    (_key, look) => {
+      const worked = CASES.displayStatus.find((candidate) => candidate.badge === look.key);
+      const { status, approvalStatus, dueDate, today } = worked;
+      const badge = render({ ...worked.xero, status, approvalStatus, dueDate }, today);
+      expect(badge.dataset.status).toBe(look.key);
+      expect([...badge.classList]).toEqual(['slds-badge', ...(look.themeClass ? [look.themeClass] : [])]);
+      expect(badge.querySelector('lightning-icon').iconName).toBe(look.iconName);
+      expect(badge.textContent).toBe(look.label);
+    },
+  );
 
   it('is not overdue on its due date', () => {
     const badge = render({ status: 'Authorised', amountDue: 10, dueDate: TODAY });

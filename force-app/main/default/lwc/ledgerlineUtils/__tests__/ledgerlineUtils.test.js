@@ -1,6 +1,7 @@
 import {
   LABELS,
   SYNC_UPDATE_CHANNEL,
+  createLiveRefresh,
   formatLabel,
   queryNodes,
   reduceErrors,
@@ -101,6 +102,83 @@ describe('c/ledgerlineUtils', () => {
       await expect(subscribeToSyncUpdates(jest.fn())).resolves.toBeNull();
       await unsubscribeFromSyncUpdates(Promise.resolve(null));
       expect(unsubscribe).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('createLiveRefresh', () => {
+    let visibility;
+    let live;
+    let refresh;
+    // eslint-disable-next-line @lwc/lwc/no-async-operation
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+    const show = async (state) => {
+      visibility = state;
+      document.dispatchEvent(new CustomEvent('visibilitychange'));
+      await settle();
+    };
+    const focus = async () => {
+      window.dispatchEvent(new CustomEvent('focus'));
+      await settle();
+    };
+
+    beforeEach(() => {
+      visibility = 'visible';
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => visibility });
+      jest.useFakeTimers({
+        now: new Date('2026-11-27T18:00:00Z'),
+        doNotFake: ['setTimeout', 'nextTick', 'queueMicrotask'],
+      });
+      refresh = jest.fn();
+      live = createLiveRefresh({ onMessage: jest.fn(), refresh });
+    });
+
+    afterEach(() => {
+      live.disconnect();
+      jest.useRealTimers();
+    });
+
+    it('waits for the setting before subscribing', async () => {
+      live.connect();
+      await settle();
+      expect(subscribe).not.toHaveBeenCalled();
+      live.setEnabled(true);
+      await settle();
+      expect(subscribe).toHaveBeenCalledTimes(1);
+    });
+
+    it('unsubscribes when the setting turns off, and from then on reads again on focus', async () => {
+      live.connect();
+      live.setEnabled(true);
+      await settle();
+      live.setEnabled(false);
+      await settle();
+      expect(unsubscribe).toHaveBeenCalledTimes(1);
+      await focus();
+      expect(refresh).toHaveBeenCalledTimes(1);
+    });
+
+    it('reads again once for a show and a focus together, and again for the next show', async () => {
+      live.connect();
+      live.setEnabled(true);
+      await settle();
+      await show('hidden');
+      await show('visible');
+      await focus();
+      expect(refresh).toHaveBeenCalledTimes(1);
+      jest.advanceTimersByTime(2000);
+      await show('hidden');
+      await show('visible');
+      expect(refresh).toHaveBeenCalledTimes(2);
+      expect(subscribe).toHaveBeenCalledTimes(3);
+      expect(unsubscribe).toHaveBeenCalledTimes(2);
+    });
+
+    it('keeps one subscription however often the setting arrives', async () => {
+      live.connect();
+      live.setEnabled(true);
+      live.setEnabled(true);
+      await show('visible');
+      expect(subscribe).toHaveBeenCalledTimes(1);
     });
   });
 

@@ -1,8 +1,9 @@
 import { createElement } from 'lwc';
 import OpportunityInvoices from 'c/opportunityInvoices';
 import { graphql } from 'lightning/graphql';
-import { jestMockPublish, subscribe, unsubscribe } from 'lightning/empApi';
+import { isEmpEnabled, jestMockPublish, subscribe, unsubscribe } from 'lightning/empApi';
 import requestResync from '@salesforce/apex/InvoiceActions.requestResync';
+import isLiveRefreshEnabled from '@salesforce/apex/LiveRefreshController.isEnabled';
 
 const INVOICES = require('./data/graphql.opportunityInvoices.json');
 const NO_INVOICES = require('./data/graphql.opportunityInvoices.empty.json');
@@ -11,6 +12,14 @@ const SYNC_UPDATES = require('./data/empApi.Sync_Update__e.json');
 const RESYNC_ERROR = require('./data/InvoiceActions.requestResync.error.json');
 
 jest.mock('@salesforce/apex/InvoiceActions.requestResync', () => ({ default: jest.fn() }), { virtual: true });
+jest.mock(
+  '@salesforce/apex/LiveRefreshController.isEnabled',
+  () => {
+    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
+    return { default: createApexTestWireAdapter(jest.fn()) };
+  },
+  { virtual: true },
+);
 // Labels with placeholders get their real text, so the numbers they carry can be checked.
 jest.mock('@salesforce/label/c.Invoice_Days_Overdue', () => ({ default: '{0} days overdue' }), { virtual: true });
 jest.mock('@salesforce/label/c.Sync_Retry_Requested_Message', () => ({ default: '{0} will be sent to Xero again.' }), {
@@ -24,6 +33,19 @@ const NOW = new Date('2026-11-27T18:00:00Z'); // 27 Nov 2026, 10:00 in the test 
 // A macrotask lets every pending promise chain (empApi, Apex, refresh) settle.
 // eslint-disable-next-line @lwc/lwc/no-async-operation
 const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+// The Page Visibility API as the browser reports it; tests hide and show the page.
+let visibility = 'visible';
+Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => visibility });
+async function setVisibility(state) {
+  visibility = state;
+  document.dispatchEvent(new CustomEvent('visibilitychange'));
+  await flushPromises();
+}
+async function focusWindow() {
+  window.dispatchEvent(new CustomEvent('focus'));
+  await flushPromises();
+}
 
 function render() {
   const element = createElement('c-opportunity-invoices', { is: OpportunityInvoices });
@@ -56,6 +78,7 @@ describe('c-opportunity-invoices', () => {
     while (document.body.firstChild) document.body.removeChild(document.body.firstChild);
     jest.clearAllMocks();
     jest.useRealTimers();
+    visibility = 'visible';
   });
 
   it('shows a spinner until the query answers', () => {
@@ -309,10 +332,12 @@ describe('c-opportunity-invoices', () => {
   });
 
   describe('live refresh', () => {
-    async function renderSubscribed() {
+    async function renderSubscribed({ liveRefresh = true } = {}) {
       const element = render();
       const refresh = jest.fn(() => Promise.resolve());
       graphql.emit(INVOICES, undefined, refresh);
+      if (liveRefresh instanceof Error) isLiveRefreshEnabled.error(liveRefresh);
+      else isLiveRefreshEnabled.emit(liveRefresh);
       await flushPromises();
       return { element, refresh };
     }
@@ -320,6 +345,16 @@ describe('c-opportunity-invoices', () => {
     it('subscribes to Sync_Update__e when connected', async () => {
       await renderSubscribed();
       expect(subscribe).toHaveBeenCalledWith(CHANNEL, -1, expect.any(Function));
+    });
+
+    it('subscribes only once the setting says live refresh is on', async () => {
+      render();
+      graphql.emit(INVOICES);
+      await flushPromises();
+      expect(subscribe).not.toHaveBeenCalled();
+      isLiveRefreshEnabled.emit(true);
+      await flushPromises();
+      expect(subscribe).toHaveBeenCalledTimes(1);
     });
 
     it('refreshes when an update names this opportunity', async () => {
@@ -351,6 +386,70 @@ describe('c-opportunity-invoices', () => {
       document.body.removeChild(element);
       await flushPromises();
       expect(unsubscribe).toHaveBeenCalledWith(expect.objectContaining({ channel: CHANNEL }), expect.any(Function));
+    });
+
+    it('unsubscribes while the page is hidden, and subscribes and reads again once when it is shown', async () => {
+      const { refresh } = await renderSubscribed();
+      await setVisibility('hidden');
+      expect(unsubscribe).toHaveBeenCalledTimes(1);
+      expect(await jestMockPublish(CHANNEL, SYNC_UPDATES.thisOpportunity)).toBe(false); // nobody listening
+      expect(refresh).not.toHaveBeenCalled();
+      await setVisibility('visible');
+      await focusWindow(); // a tab coming back gets focus too: still one refresh
+      expect(subscribe).toHaveBeenCalledTimes(2);
+      expect(refresh).toHaveBeenCalledTimes(1);
+      await jestMockPublish(CHANNEL, SYNC_UPDATES.thisOpportunity);
+      expect(refresh).toHaveBeenCalledTimes(2);
+    });
+
+    it('does not subscribe from a page opened in a background tab until it is shown', async () => {
+      visibility = 'hidden';
+      const { refresh } = await renderSubscribed();
+      expect(subscribe).not.toHaveBeenCalled();
+      await setVisibility('visible');
+      expect(subscribe).toHaveBeenCalledTimes(1);
+      expect(refresh).toHaveBeenCalledTimes(1);
+    });
+
+    it('does not read again on focus while it has been listening all along', async () => {
+      const { refresh } = await renderSubscribed();
+      await focusWindow();
+      expect(refresh).not.toHaveBeenCalled();
+    });
+
+    it('with live refresh off, never subscribes and reads again on focus and when shown', async () => {
+      const { refresh } = await renderSubscribed({ liveRefresh: false });
+      expect(subscribe).not.toHaveBeenCalled();
+      await focusWindow();
+      expect(refresh).toHaveBeenCalledTimes(1);
+      jest.setSystemTime(new Date(NOW.getTime() + 60000));
+      await setVisibility('hidden');
+      await setVisibility('visible');
+      expect(refresh).toHaveBeenCalledTimes(2);
+      expect(subscribe).not.toHaveBeenCalled();
+    });
+
+    it('treats an unreadable setting as off', async () => {
+      const { refresh } = await renderSubscribed({ liveRefresh: new Error('no access to LiveRefreshController') });
+      expect(subscribe).not.toHaveBeenCalled();
+      await focusWindow();
+      expect(refresh).toHaveBeenCalledTimes(1);
+    });
+
+    it('falls back to reading again on focus where streaming is unavailable', async () => {
+      isEmpEnabled.mockResolvedValueOnce(false);
+      const { refresh } = await renderSubscribed();
+      await focusWindow();
+      expect(refresh).toHaveBeenCalledTimes(1);
+    });
+
+    it('stops listening to the page and window when disconnected', async () => {
+      const { element, refresh } = await renderSubscribed({ liveRefresh: false });
+      document.body.removeChild(element);
+      await focusWindow();
+      await setVisibility('hidden');
+      await setVisibility('visible');
+      expect(refresh).not.toHaveBeenCalled();
     });
   });
 });

@@ -13,6 +13,10 @@ import {
   totalsByCurrency,
 } from 'c/receivablesCalc';
 
+// The worked cases the domain's reference implementation is tested against too (one file, both tests).
+const CASES = require('../../../../../../bridge-service/src/domain/receivables.cases.json');
+const asDecimal = (cents) => (cents / 100).toFixed(2);
+
 describe('c/receivablesCalc', () => {
   describe('money in cents', () => {
     it.each([
@@ -94,6 +98,23 @@ describe('c/receivablesCalc', () => {
       expect(aged[0].buckets.current).toBe(1000);
     });
 
+    it.each(CASES.ageingBucket)('puts day $daysPastDue in $bucket, as the domain does', (worked) => {
+      expect(ageingBucket(worked.daysPastDue)).toBe(worked.bucket);
+    });
+
+    it.each(CASES.ageReceivables)('$name, as the domain does', ({ asOf, invoices, expected }) => {
+      const aged = ageReceivables(invoices, asOf);
+      expect(
+        aged.map(({ currencyCode, outstandingCents, overdueCents, openCount, buckets }) => ({
+          currencyCode,
+          outstanding: asDecimal(outstandingCents),
+          overdue: asDecimal(overdueCents),
+          openCount,
+          buckets: Object.fromEntries(Object.entries(buckets).map(([bucket, cents]) => [bucket, asDecimal(cents)])),
+        })),
+      ).toEqual(expected);
+    });
+
     it('ages nothing to nothing', () => {
       expect(ageReceivables(undefined, '2026-11-27')).toEqual([]);
     });
@@ -107,6 +128,10 @@ describe('c/receivablesCalc', () => {
     it('is receivables ÷ credit sales × days, to one decimal', () => {
       expect(simpleDso(15000000, 180000000, 365)).toBe(30.4); // finance.md §4 example
       expect(simpleDso(395000, 900000, 90)).toBe(39.5);
+    });
+
+    it.each(CASES.simpleDso)('$name, as the domain does', ({ receivables, creditSales, periodDays, dso }) => {
+      expect(simpleDso(toCents(receivables), toCents(creditSales), periodDays)).toBe(dso === null ? null : Number(dso));
     });
 
     it('is undefined without credit sales', () => {

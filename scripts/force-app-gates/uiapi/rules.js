@@ -1,0 +1,162 @@
+'use strict';
+// Checks one GraphQL query the way an org would: first every GraphQL spec rule against the UI API schema (graphql-js
+// `validate`), then the wire adapter's and the managed package's own rules, which no spec rule covers
+// (numbers as in shared/reference/salesforce-graphql.md):
+//   [9]  one level of child relationships: a child connection inside another child connection is refused;
+//   [7]  at most 5 parent relationships chained;
+//   [18] every own-namespace custom object, field and relationship is aliased to its unprefixed name, because the
+//        platform prefixes it in the package and the response key would change with it;
+//   [19] no variables in @skip / @include.
+const { GraphQLError, Kind, getNamedType, isObjectType, isInterfaceType, parse, validate } = require('graphql');
+
+const MAX_PARENT_DEPTH = 5;
+
+const isRecordType = (type) => isObjectType(type) && type.getInterfaces().some((i) => i.name === 'Record');
+const isConnectionType = (type) => isObjectType(type) && type.name.endsWith('Connection') && !!type.getFields().edges;
+
+/**
+ * The unprefixed form of an own-namespace custom name (`ldgr__Total__c` or `Total__c` → `Total__c`), or null for a
+ * standard name or one from another namespace.
+ */
+function ownCustomName(name, namespace) {
+  const parts = name.split('__');
+  if (!/^[cr]$/.test(parts.at(-1))) return null;
+  if (parts.length === 2) return name;
+  if (parts.length === 3 && namespace && parts[0] === namespace) return parts.slice(1).join('__');
+  return null;
+}
+
+function at(node, message) {
+  const { line, column } = node.loc.startToken;
+  return { line, column, message };
+}
+
+/**
+ * @param {import('graphql').GraphQLSchema} schema the UI API schema
+ * @param {string} text the query
+ * @param {string} namespace the package namespace ('' when none)
+ * @returns {Array<{line: number, column: number, message: string}>} positions inside `text`
+ */
+function checkQuery(schema, text, namespace) {
+  let document;
+  try {
+    document = parse(text);
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    const [{ line, column } = { line: 1, column: 1 }] = error.locations ?? [];
+    return [{ line, column, message: error.message }];
+  }
+  const problems = validate(schema, document).map((error) => {
+    const [{ line, column } = { line: 1, column: 1 }] = error.locations ?? [];
+    return { line, column, message: error.message };
+  });
+
+  const fragments = new Map(
+    document.definitions
+      .filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)
+      .map((fragment) => [fragment.name.value, fragment]),
+  );
+  const reported = new Set(); // a fragment spread twice reports its problems once
+  const report = (problem) => {
+    const key = `${problem.line}:${problem.column}:${problem.message}`;
+    if (!reported.has(key)) {
+      reported.add(key);
+      problems.push(problem);
+    }
+  };
+
+  function checkDirectives(node) {
+    for (const directive of node.directives ?? []) {
+      if (!['skip', 'include'].includes(directive.name.value)) continue;
+      const condition = directive.arguments?.find((argument) => argument.name.value === 'if');
+      if (condition?.value.kind === Kind.VARIABLE) {
+        report(
+          at(
+            directive,
+            `@${directive.name.value}(if: $${condition.value.name.value}): the GraphQL wire adapter does not support ` +
+              'variables in @skip or @include; use a literal or select the field unconditionally',
+          ),
+        );
+      }
+    }
+  }
+
+  function checkAlias(field) {
+    const name = field.name.value;
+    const unprefixed = ownCustomName(name, namespace);
+    if (!unprefixed || field.alias?.value === unprefixed) return;
+    const fix = `${unprefixed}: ${name}`;
+    report(
+      at(
+        field,
+        field.alias
+          ? `${name} is aliased "${field.alias.value}"; alias it to its unprefixed name (${fix}) so the code reads ` +
+              'one spelling in every org'
+          : `${name} needs an alias (${fix}): in the package the platform prefixes it ` +
+              `(${namespace || '<ns>'}__${unprefixed}) and the response key changes with it`,
+      ),
+    );
+  }
+
+  /** ctx: the child connection we are inside (or null) and how many parent relationships led here. */
+  function walk(selectionSet, type, ctx, spreading) {
+    for (const selection of selectionSet.selections) {
+      checkDirectives(selection);
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments.get(selection.name.value);
+        if (!fragment || spreading.has(fragment.name.value)) continue; // validate() reports unknown and cyclic ones
+        checkDirectives(fragment);
+        const on = schema.getType(fragment.typeCondition.name.value);
+        walk(fragment.selectionSet, on, ctx, new Set([...spreading, fragment.name.value]));
+        continue;
+      }
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const on = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type;
+        walk(selection.selectionSet, on, ctx, spreading);
+        continue;
+      }
+      checkAlias(selection);
+      const definition = isObjectType(type) || isInterfaceType(type) ? type.getFields()[selection.name.value] : null;
+      if (!selection.selectionSet) continue;
+      const fieldType = definition ? getNamedType(definition.type) : null; // unknown: validate() said so; aliases still checked
+      let next = ctx;
+      if (isRecordType(type) && isConnectionType(fieldType)) {
+        if (ctx.child) {
+          report(
+            at(
+              selection,
+              `child relationship ${selection.name.value} is inside child relationship ${ctx.child}: the GraphQL ` +
+                'wire adapter allows one level of child relationships; query ' +
+                `${fieldType.name.replace(/Connection$/, '')} separately`,
+            ),
+          );
+        }
+        next = { child: selection.name.value, parents: 0 };
+      } else if (isRecordType(type) && isRecordType(fieldType)) {
+        next = { ...ctx, parents: ctx.parents + 1 };
+        if (next.parents > MAX_PARENT_DEPTH) {
+          report(
+            at(
+              selection,
+              `parent relationship ${selection.name.value} is ${next.parents} levels deep; at most ` +
+                `${MAX_PARENT_DEPTH} are allowed`,
+            ),
+          );
+        }
+      } else if (!isRecordType(type) && isConnectionType(fieldType)) {
+        next = { child: null, parents: 0 }; // a top-level object under uiapi.query
+      }
+      walk(selection.selectionSet, fieldType, next, spreading);
+    }
+  }
+
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    checkDirectives(definition);
+    const root = schema.getRootType(definition.operation);
+    if (root) walk(definition.selectionSet, root, { child: null, parents: 0 }, new Set());
+  }
+  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+module.exports = { checkQuery, ownCustomName };
