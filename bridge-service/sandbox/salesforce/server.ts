@@ -12,7 +12,7 @@ import { AuthService, type AuthOptions } from './auth';
 import { systemClock, HOUR, type Clock } from './clock';
 import { OAuthError, SalesforceError, invalidSession } from './errors';
 import { Faults, type ServerErrorBurst } from './faults';
-import { ApprovalProcesses, loadProcessConfigs, type ApprovalInput } from './org/approval-process';
+import { ApprovalProcesses, loadProcessConfigs, projectSourceDirs, type ApprovalInput } from './org/approval-process';
 import { creditNoteTriggerHandler } from './org/credit-note-trigger-handler';
 import { loadLabels } from './org/custom-labels';
 import { invoiceActions, type ActionRequest, type InvoiceActions } from './org/invoice-actions';
@@ -42,8 +42,6 @@ const optionsSchema = z.object({
   queryBatchSize: z.number().int().positive().default(2000),
   cometdTimeoutSeconds: z.number().positive().default(110),
   sessionTtlMs: z.number().int().positive().optional(),
-  /** users (usernames) who may edit approval-locked records, like admins with Modify All Data */
-  lockBypassUsers: z.array(z.string()).default([]),
 });
 
 export interface EmulatorOptions extends Partial<z.input<typeof optionsSchema>> {
@@ -108,6 +106,7 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
   const logger = input.logger ?? pino({ level: process.env.JEST_WORKER_ID ? 'silent' : 'info', name: 'sf-emulator' });
 
   const schema = loadSchema({ forceAppDir: opts.forceAppDir, namespace: opts.namespace });
+  const approvalProcesses = loadProcessConfigs(projectSourceDirs(opts.forceAppDir));
   const store = new RecordStore(opts.dataDir);
   const fresh = !store.load();
   const org = new SalesforceOrg({ schema, store, clock });
@@ -116,8 +115,7 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
   org.registerTrigger(invoiceTriggerHandler(org, labels));
   org.registerTrigger(creditNoteTriggerHandler(org, labels));
   const { integrationUserId } = applySeed(org, input.seed ?? readSeed(), fresh);
-  for (const u of opts.lockBypassUsers) org.lockBypassUserIds.add(org.resolveUser(u).Id);
-  const approvals = new ApprovalProcesses(org, loadProcessConfigs(opts.forceAppDir));
+  const approvals = new ApprovalProcesses(org, approvalProcesses);
   const actions = invoiceActions(org, labels);
   const faults = new Faults();
   let dailyLimit = opts.dailyApiLimit;

@@ -10,6 +10,10 @@ export const FIXTURE_FORCE_APP = join(__dirname, 'test-fixtures', 'force-app');
 export const INTEGRATION = 'integration@ledgerline.example';
 export const SALES = 'sam.seller@ledgerline.example';
 export const FINANCE = 'fran.finance@ledgerline.example';
+/** a rep with the Standard User profile and no Ledgerline permission set (nor does Data Loader need one) */
+export const NEWHIRE = 'nico.newhire@ledgerline.example';
+/** System Administrator profile (Modify All Data) and the Ledgerline Admin permission set */
+export const ADMIN = 'ada.admin@ledgerline.example';
 export const API_VERSION = '62.0';
 export const CONSUMER_KEY = '3MVG9-ledgerline-test-consumer';
 
