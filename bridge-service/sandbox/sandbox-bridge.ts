@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { createBridge, type BridgeOverrides } from '../src/bridge';
-import { loadConfig, type Config } from '../src/config';
+import { DEFAULT_XERO_SCOPES, loadConfig, type Config } from '../src/config';
 import type { Logger } from '../src/lib/logger';
 import { buildApp } from '../src/server/app';
 import { createMetrics } from '../src/server/metrics';
@@ -32,6 +32,8 @@ export interface SandboxOptions {
   logger?: Logger;
   /** Port for the bridge's HTTP server (0 picks one). */
   port?: number;
+  /** Bridge environment variables set over the sandbox's own (e.g. XERO_SCOPES). */
+  env?: Record<string, string>;
 }
 
 export interface Sandbox {
@@ -60,7 +62,10 @@ export interface EmulatedSystems {
   close(): Promise<void>;
 }
 
-export type EmulatedSystemsOptions = Pick<SandboxOptions, 'dataDir' | 'namespace' | 'salesforce' | 'xero' | 'port'> & {
+export type EmulatedSystemsOptions = Pick<
+  SandboxOptions,
+  'dataDir' | 'namespace' | 'salesforce' | 'xero' | 'port' | 'env'
+> & {
   /** The emulators' logger (silent by default). */
   logger?: Logger;
 };
@@ -105,6 +110,7 @@ export async function startEmulatedSystems(options: EmulatedSystemsOptions = {})
     XERO_CLIENT_SECRET: app.clientSecret,
     XERO_REDIRECT_URI: app.redirectUris[0] ?? '',
     XERO_WEBHOOK_KEY: app.webhookKey,
+    ...options.env,
   };
   return {
     sf,
@@ -120,9 +126,17 @@ export async function startEmulatedSystems(options: EmulatedSystemsOptions = {})
   };
 }
 
-/** Connects Xero as ops would after /connect/xero: one token set reaching every seeded organisation. */
-export async function connectXeroOrganisations(store: Store, xero: XeroEmulator): Promise<void> {
-  const tokens = xero.control.issueTokens();
+/**
+ * Connects Xero as ops would after /connect/xero: one token set reaching every seeded organisation, granted the
+ * scopes the bridge asks for (the emulator refuses scopes its app may not have, and every call the token's
+ * scopes do not cover).
+ */
+export async function connectXeroOrganisations(
+  store: Store,
+  xero: XeroEmulator,
+  scopes: readonly string[] = DEFAULT_XERO_SCOPES.split(' '),
+): Promise<void> {
+  const tokens = xero.control.issueTokens({ scope: scopes.join(' ') });
   const connectionId = 'sandbox-connection';
   await store.saveXeroTokenSet(connectionId, {
     accessToken: tokens.access_token,
@@ -145,7 +159,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const systems = await startEmulatedSystems({ ...options, logger: log });
   const { sf, xero, config } = systems;
   const store = options.bridge?.store ?? openStore(config);
-  await connectXeroOrganisations(store, xero);
+  await connectXeroOrganisations(store, xero, config.xero.scopes);
 
   let server: FastifyInstance | undefined;
   let url = '';
