@@ -42,8 +42,18 @@ async function demo(once: boolean): Promise<number> {
 
 async function main(): Promise<void> {
   const once = process.argv.includes('--once');
-  const configured = Boolean(process.env.SF_CLIENT_ID) || existsSync(join(__dirname, '..', '..', '.env'));
+  const envFile = join(__dirname, '..', '..', '.env');
+  const configured = Boolean(process.env.SF_CLIENT_ID) || existsSync(envFile);
   if (configured && !process.argv.includes('--sandbox')) {
+    // Never switch modes silently: say what was found and how to get the demo instead.
+    say(
+      `Running the bridge for real: ${process.env.SF_CLIENT_ID ? 'SF_CLIENT_ID is set' : `${envFile} exists`}. ` +
+        '`npm start -- --sandbox` plays the sandbox demo instead.',
+    );
+    // As `npm run -w bridge-service dev` does: from bridge-service/ (relative STORE_PATH and key files resolve the
+    // same way) with --env-file-if-exists=.env (the environment wins over the file).
+    process.chdir(join(__dirname, '..', '..'));
+    if (existsSync(envFile)) process.loadEnvFile(envFile);
     await import('../../src/index.js');
     return;
   }

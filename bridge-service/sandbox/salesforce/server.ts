@@ -61,6 +61,12 @@ export interface Control {
   expireSessions(): void;
   revokeSession(token: string): void;
   serverErrors(burst: ServerErrorBurst): void;
+  /**
+   * Holds every REST write to `sobject` (sObject rows, Collections, Composite subrequests) for `ms` real ms before
+   * it is applied, optionally only a user's writes and only the next `count` of them: a slow write-back, so a test
+   * can catch a reader that does not wait for the state it reports. Cleared by clearFaults.
+   */
+  delayWrites(rule: WriteDelay): void;
   clearFaults(): void;
   exhaustRequestLimit(): void;
   setDailyApiLimit(limit: number): void;
@@ -82,6 +88,16 @@ export interface Control {
   integrationUserId: string;
 }
 
+export interface WriteDelay {
+  /** API name as written by the client, e.g. `Opportunity` (case-insensitive) */
+  sobject: string;
+  ms: number;
+  /** only writes by this username */
+  user?: string;
+  /** only the next N matching writes (default: all) */
+  count?: number;
+}
+
 export interface ApiRequest {
   method: string;
   /** without the query string */
@@ -101,6 +117,27 @@ export interface SalesforceEmulator {
 }
 
 const VERSION_PATTERN = /^v(\d+\.\d)$/;
+
+/** Whether a REST write (sObject row, Collections or Composite) touches records of `sobject`. */
+function writesTo(req: FastifyRequest, sobject: string): boolean {
+  const rowPath = new RegExp(`/sobjects/${sobject}(?:/|$)`, 'i');
+  if (rowPath.test(req.url.split('?')[0]!)) return true;
+  const body = req.body as { records?: unknown; compositeRequest?: unknown } | undefined;
+  const records = Array.isArray(body?.records) ? (body.records as { attributes?: { type?: unknown } }[]) : [];
+  if (records.some((r) => String(r?.attributes?.type ?? '').toLowerCase() === sobject.toLowerCase())) return true;
+  const subrequests = Array.isArray(body?.compositeRequest)
+    ? (body.compositeRequest as { method?: unknown; url?: unknown; body?: { records?: unknown } }[])
+    : [];
+  return subrequests.some(
+    (sub) =>
+      sub?.method !== 'GET' &&
+      (rowPath.test(String(sub?.url ?? '').split('?')[0]!) ||
+        (Array.isArray(sub?.body?.records) &&
+          (sub.body.records as { attributes?: { type?: unknown } }[]).some(
+            (r) => String(r?.attributes?.type ?? '').toLowerCase() === sobject.toLowerCase(),
+          ))),
+  );
+}
 
 export async function startSalesforceEmulator(input: EmulatorOptions = {}): Promise<SalesforceEmulator> {
   const opts = optionsSchema.parse(input);
@@ -228,6 +265,18 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
     return c;
   };
 
+  const writeDelays: (WriteDelay & { userId?: string })[] = [];
+  app.addHook('preHandler', async (req) => {
+    if (req.method === 'GET' || writeDelays.length === 0) return;
+    const userId = contexts.get(req)?.userId;
+    const rule = writeDelays.find(
+      (r) => r.count !== 0 && (r.userId === undefined || r.userId === userId) && writesTo(req, r.sobject),
+    );
+    if (!rule) return;
+    if (rule.count !== undefined) rule.count -= 1;
+    await new Promise((resolve) => setTimeout(resolve, rule.ms));
+  });
+
   // ---- OAuth ----
   app.post('/services/oauth2/token', async (req) => auth.token((req.body ?? {}) as Record<string, unknown>));
   app.post('/services/oauth2/revoke', async (req, reply) => {
@@ -321,6 +370,13 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
           status: z.number().int().min(500).max(599).optional(),
           pathIncludes: z.string().optional(),
         }),
+        z.object({
+          type: z.literal('delay-writes'),
+          sobject: z.string().min(1),
+          ms: z.number().int().min(0).max(600_000),
+          user: z.string().optional(),
+          count: z.number().int().positive().optional(),
+        }),
         z.object({ type: z.literal('expire-sessions') }),
         z.object({ type: z.literal('exhaust-request-limit') }),
         z.object({ type: z.literal('cometd-disconnect') }),
@@ -328,6 +384,7 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
       ])
       .parse(req.body ?? {});
     if (body.type === 'server-errors') control.serverErrors(body);
+    if (body.type === 'delay-writes') control.delayWrites(body);
     if (body.type === 'expire-sessions') control.expireSessions();
     if (body.type === 'exhaust-request-limit') control.exhaustRequestLimit();
     if (body.type === 'cometd-disconnect') control.disconnectStreaming();
@@ -350,8 +407,12 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
     expireSessions: () => auth.expireAll(),
     revokeSession: (token) => auth.revoke(token),
     serverErrors: (burst) => faults.serverErrors(burst),
+    delayWrites(rule) {
+      writeDelays.push({ ...rule, ...(rule.user ? { userId: org.resolveUser(rule.user).Id } : {}) });
+    },
     clearFaults() {
       faults.clear();
+      writeDelays.length = 0;
       cometd.refuseConnections(false);
     },
     exhaustRequestLimit() {
