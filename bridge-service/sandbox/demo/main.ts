@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSandbox } from '../sandbox-bridge';
+import { sfLoginCommand } from '../salesforce/rest/identity-routes';
+import { INTEGRATION_USER, startSandbox } from '../sandbox-bridge';
 import { playScenario } from './demo';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -31,6 +32,8 @@ async function demo(once: boolean): Promise<number> {
       `  ${sandbox.url}/admin/jobs              the job list; send "Authorization: Bearer ${sandbox.config.adminToken}"`,
     );
     say(`  ${sandbox.xero.url}/__control/calls    every call the bridge made to Xero`);
+    say('  the Salesforce emulator with the Salesforce CLI, as the integration user (then sf data query, ...):');
+    say(`    ${sfLoginCommand(sandbox.sf.url, sandbox.sf.control.login(INTEGRATION_USER).accessToken)}`);
     if (once) return result.ok ? 0 : 1;
     say('\nThe sandbox keeps running; press Ctrl+C to stop.');
     await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));

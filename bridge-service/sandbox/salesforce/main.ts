@@ -1,6 +1,7 @@
 /** CLI: `npm run sandbox:salesforce -- --port 8443 [--namespace ldgr] [--data-dir .sandbox/sf] [--seed file.json]`. */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { sfLoginCommand } from './rest/identity-routes';
 import { readSeed } from './seed';
 import { startSalesforceEmulator } from './server';
 
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     `Salesforce emulator at ${emulator.url}\n` +
       `  demo session (integration user): ${login.accessToken}\n` +
-      `  control: POST ${emulator.url}/__emulator/{login,faults,approvals/:id/:action,invoices/:id/actions}\n`,
+      `  control: POST ${emulator.url}/__emulator/{login,faults,approvals/:id/:action,invoices/:id/actions}\n` +
+      `  Salesforce CLI: ${sfLoginCommand(emulator.url, login.accessToken)}\n`,
   );
   const stop = (): void => {
     void emulator.close().then(() => process.exit(0));

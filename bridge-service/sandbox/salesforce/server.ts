@@ -19,7 +19,9 @@ import { invoiceActions, type ActionRequest, type InvoiceActions } from './org/i
 import { invoiceTriggerHandler } from './org/invoice-trigger-handler';
 import { opportunityTriggerHandler } from './org/opportunity-trigger-handler';
 import { registerCompositeRoute } from './rest/composite-routes';
+import { registerIdentityRoutes } from './rest/identity-routes';
 import { registerSObjectRoutes, type RequestContext } from './rest/sobject-routes';
+import { formatDateTime } from './field-values';
 import { SalesforceOrg } from './salesforce-org';
 import { loadSchema } from './schema/metadata-loader';
 import { applySeed, readSeed, type Seed } from './seed';
@@ -27,7 +29,8 @@ import { RecordStore, type StoredEvent } from './store';
 import { CometdServer } from './streaming/cometd-server';
 
 export const DEFAULT_FORCE_APP_DIR = join(__dirname, '..', '..', '..', 'force-app');
-export const API_VERSIONS = ['50.0', '55.0', '58.0', '59.0', '60.0', '61.0', '62.0', '63.0', '64.0', '65.0'];
+/** Every REST API version a current org serves: 31.0 (Summer '14, the oldest still supported) to 66.0 (Spring '26). */
+export const API_VERSIONS = Array.from({ length: 66 - 31 + 1 }, (_, i) => `${31 + i}.0`);
 
 const optionsSchema = z.object({
   port: z.number().int().min(0).max(65535).default(0),
@@ -118,6 +121,35 @@ export interface SalesforceEmulator {
 
 const VERSION_PATTERN = /^v(\d+\.\d)$/;
 
+/**
+ * Every org has one Organization row, its Id the org id; the API cannot create or change it. Written directly, as
+ * on a fresh org, and for a data dir saved before the emulator had the object.
+ */
+function ensureOrganizationRow(org: SalesforceOrg, integrationUserId: string): void {
+  if (org.store.get('Organization', org.orgId)) return;
+  const now = formatDateTime(org.clock.now());
+  org.store.put('Organization', {
+    Id: org.orgId,
+    Name: 'Ledgerline Sandbox',
+    InstanceName: 'EMU1',
+    IsSandbox: false,
+    TrialExpirationDate: null,
+    NamespacePrefix: null,
+    OrganizationType: 'Enterprise Edition',
+    Country: 'GB',
+    DefaultLocaleSidKey: 'en_GB',
+    LanguageLocaleKey: 'en_US',
+    TimeZoneSidKey: 'Europe/London',
+    IsDeleted: false,
+    CreatedDate: now,
+    CreatedById: integrationUserId,
+    LastModifiedDate: now,
+    LastModifiedById: integrationUserId,
+    SystemModstamp: now,
+  });
+  org.store.commit();
+}
+
 /** Whether a REST write (sObject row, Collections or Composite) touches records of `sobject`. */
 function writesTo(req: FastifyRequest, sobject: string): boolean {
   const rowPath = new RegExp(`/sobjects/${sobject}(?:/|$)`, 'i');
@@ -153,6 +185,7 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
   org.registerTrigger(invoiceTriggerHandler(org, labels));
   org.registerTrigger(creditNoteTriggerHandler(org, labels));
   const { integrationUserId } = applySeed(org, input.seed ?? readSeed(), fresh);
+  ensureOrganizationRow(org, integrationUserId);
   for (const u of opts.lockBypassUsers) org.lockBypassUserIds.add(org.resolveUser(u).Id);
   const approvals = new ApprovalProcesses(org, loadProcessConfigs(opts.forceAppDir));
   const actions = invoiceActions(org, labels);
@@ -180,6 +213,7 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
     // request logs off (warn and above only): the emulator logs what it does itself
     loggerInstance: logger.child({}, { level: 'warn' }) as FastifyBaseLogger,
     forceCloseConnections: true,
+    routerOptions: { ignoreDuplicateSlashes: true },
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
     done(null, Object.fromEntries(new URLSearchParams(body as string))),
@@ -207,7 +241,8 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
     reply.code(err.status).send([err.toRest()]);
 
   app.addHook('onRequest', async (req, reply) => {
-    const path = req.url.split('?')[0]!;
+    // Salesforce ignores repeated slashes (the CLI asks for `//services/data/...`); so do the router and this hook.
+    const path = req.url.split('?')[0]!.replace(/\/{2,}/g, '/');
     const m = /^\/services\/data\/([^/]+)(\/.*)?$/.exec(path);
     if (!m) return;
     const version = VERSION_PATTERN.exec(m[1]!)?.[1];
@@ -284,34 +319,12 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
     auth.revoke(token);
     return reply.code(200).send();
   });
-  app.get<{ Params: { orgId: string; userId: string } }>('/id/:orgId/:userId', async (req) => {
-    const session = auth.session(req.headers.authorization?.replace(/^(Bearer|OAuth)\s+/i, ''));
-    if (!session) throw invalidSession();
-    const user = org.resolveUser(req.params.userId);
-    return {
-      id: `${baseUrl}/id/${org.orgId}/${user.Id}`,
-      user_id: user.Id,
-      organization_id: org.orgId,
-      username: user.Username,
-      display_name: user.Name,
-      email: user.Email,
-      active: true,
-    };
-  });
-
-  // ---- versions, resources, limits ----
-  app.get('/services/data', async () =>
-    API_VERSIONS.map((v) => ({ label: `v${v}`, url: `/services/data/v${v}`, version: v })),
-  );
-  app.get('/services/data/:version', async (req) => {
-    const v = ctxOf(req).apiVersion;
-    return {
-      sobjects: `/services/data/v${v}/sobjects`,
-      query: `/services/data/v${v}/query`,
-      queryAll: `/services/data/v${v}/queryAll`,
-      limits: `/services/data/v${v}/limits`,
-      composite: `/services/data/v${v}/composite`,
-    };
+  registerIdentityRoutes(app, {
+    org,
+    apiVersions: API_VERSIONS,
+    baseUrl: () => baseUrl,
+    session: (token) => auth.session(token),
+    context: ctxOf,
   });
   app.get('/services/data/:version/limits', async (req) => {
     ctxOf(req);
