@@ -16,10 +16,13 @@ import { buildApp } from '../src/server/app';
 import { createMetrics } from '../src/server/metrics';
 import { openStore } from '../src/store';
 import type { Store } from '../src/store/types';
+import { selfSignedCertificate } from './salesforce/certificate';
 import { startSalesforceEmulator, type EmulatorOptions, type SalesforceEmulator } from './salesforce/server';
 import { startXeroEmulator, type XeroEmulator, type XeroEmulatorOptions } from './xero/emulator';
 
 export const INTEGRATION_USER = 'integration@ledgerline.example';
+/** The permission sets the sandbox's External Client App pre-authorises, as install step 6 has the admin do. */
+export const BRIDGE_APP_PERMISSION_SETS = ['Ledgerline_Integration'];
 const CONSUMER_KEY = '3MVG9-ledgerline-sandbox-consumer';
 
 export interface SandboxOptions {
@@ -81,7 +84,13 @@ export async function startEmulatedSystems(options: EmulatedSystemsOptions = {})
     port: 0,
     logger: log,
     namespace,
-    jwt: { consumerKey: CONSUMER_KEY, publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+    // the bridge's External Client App as install step 6 sets it up: certificate uploaded, Ledgerline Integration
+    // pre-authorised
+    externalClientApp: {
+      consumerKey: CONSUMER_KEY,
+      certificatePem: selfSignedCertificate(keys),
+      permissionSets: BRIDGE_APP_PERMISSION_SETS,
+    },
     ...options.salesforce,
   });
   const xero = await startXeroEmulator({ port: 0, ...options.xero });

@@ -22,6 +22,10 @@ const seedSchema = z.object({
         Title: z.string().optional(),
         DefaultCurrencyIsoCode: z.string().optional(),
         customPermissions: z.array(z.string()).default([]),
+        /** package permission sets assigned to the user (names without namespace) */
+        permissionSets: z.array(z.string()).default([]),
+        /** the user's profile name */
+        profile: z.string().optional(),
       }),
     )
     .min(1),
@@ -49,7 +53,7 @@ export function applySeed(org: SalesforceOrg, input: Seed, fresh: boolean): { in
     seed.users.forEach((u) => {
       const id = makeId(userDef.keyPrefix, org.store.nextSequence(userDef.keyPrefix));
       const now = formatDateTime(org.clock.now());
-      const { '@ref': ref, customPermissions: _perms, ...fields } = u;
+      const { '@ref': ref, customPermissions: _perms, permissionSets: _sets, profile: _profile, ...fields } = u;
       org.store.put('User', {
         Id: id,
         ...fields,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
-import { AuthService, type AuthOptions } from './auth';
+import { AuthService, type AuthOptions, type UserAccess } from './auth';
 import { systemClock, HOUR, type Clock } from './clock';
 import { OAuthError, SalesforceError, invalidSession } from './errors';
 import { Faults, type ServerErrorBurst } from './faults';
@@ -52,7 +52,8 @@ const optionsSchema = z.object({
 export interface EmulatorOptions extends Partial<z.input<typeof optionsSchema>> {
   seed?: Seed;
   clock?: Clock;
-  jwt?: AuthOptions['jwt'];
+  /** the bridge's External Client App as the admin set it up: consumer key, certificate, policy (JWT bearer) */
+  externalClientApp?: AuthOptions['externalClientApp'];
   clientCredentials?: AuthOptions['clientCredentials'];
   logger?: Logger;
 }
@@ -121,6 +122,18 @@ export interface SalesforceEmulator {
 
 const VERSION_PATTERN = /^v(\d+\.\d)$/;
 
+/** The permission sets and profile of each seeded user, which an External Client App's policy admits or not. */
+function seededUserAccess(org: SalesforceOrg, seed: Seed): UserAccess {
+  const byUsername = new Map(
+    seed.users.map((u) => [u.Username.toLowerCase(), { permissionSets: u.permissionSets ?? [], profile: u.profile }]),
+  );
+  return (userId) =>
+    byUsername.get(String(org.resolveUser(userId).Username).toLowerCase()) ?? {
+      permissionSets: [],
+      profile: undefined,
+    };
+}
+
 /**
  * Every org has one Organization row, its Id the org id; the API cannot create or change it. Written directly, as
  * on a fresh org, and for a data dir saved before the emulator had the object.
@@ -184,7 +197,8 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
   org.registerTrigger(opportunityTriggerHandler(org, labels));
   org.registerTrigger(invoiceTriggerHandler(org, labels));
   org.registerTrigger(creditNoteTriggerHandler(org, labels));
-  const { integrationUserId } = applySeed(org, input.seed ?? readSeed(), fresh);
+  const seed = input.seed ?? readSeed();
+  const { integrationUserId } = applySeed(org, seed, fresh);
   ensureOrganizationRow(org, integrationUserId);
   for (const u of opts.lockBypassUsers) org.lockBypassUserIds.add(org.resolveUser(u).Id);
   const approvals = new ApprovalProcesses(org, loadProcessConfigs(opts.forceAppDir));
@@ -196,7 +210,9 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
   const auth = new AuthService(
     org,
     {
-      ...(input.jwt ? { jwt: input.jwt } : {}),
+      ...(input.externalClientApp
+        ? { externalClientApp: input.externalClientApp, userAccess: seededUserAccess(org, seed) }
+        : {}),
       ...(input.clientCredentials ? { clientCredentials: input.clientCredentials } : {}),
       ...(opts.sessionTtlMs ? { sessionTtlMs: opts.sessionTtlMs } : {}),
     },
