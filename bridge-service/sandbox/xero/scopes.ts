@@ -38,9 +38,8 @@ const REPORT_SCOPES = [
   'tenninetynine',
 ].map((report) => `accounting.reports.${report}.read`);
 
-/** Every accounting scope Xero knows; each family name also comes as `.read` (those already ending in .read do not). */
-const ACCOUNTING_FAMILIES = [
-  'accounting.transactions',
+/** The granular scope families (each also comes as `.read`, for GET only). */
+const GRANULAR_FAMILIES = [
   'accounting.invoices',
   'accounting.payments',
   'accounting.banktransactions',
@@ -49,8 +48,10 @@ const ACCOUNTING_FAMILIES = [
   'accounting.settings',
   'accounting.attachments',
 ];
+
+/** Every accounting scope Xero knows. */
 const KNOWN_ACCOUNTING_SCOPES = new Set([
-  ...ACCOUNTING_FAMILIES.flatMap((family) => [family, `${family}.read`]),
+  ...['accounting.transactions', ...GRANULAR_FAMILIES].flatMap((family) => [family, `${family}.read`]),
   'accounting.reports.read',
   'accounting.journals.read',
   'accounting.budgets.read',
@@ -63,13 +64,7 @@ export const ALL_GRANULAR_SCOPES = [
   'profile',
   'email',
   'offline_access',
-  'accounting.invoices',
-  'accounting.payments',
-  'accounting.banktransactions',
-  'accounting.manualjournals',
-  'accounting.contacts',
-  'accounting.settings',
-  'accounting.attachments',
+  ...GRANULAR_FAMILIES,
   'accounting.budgets.read',
   ...REPORT_SCOPES,
 ].join(' ');

@@ -36,38 +36,45 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityDeps)
   const tokenOf = (authorization: string | undefined) => authorization?.replace(/^(Bearer|OAuth)\s+/i, '');
   const latest = deps.apiVersions.at(-1)!;
 
-  /** The user as the identity URL and userinfo describe them. */
+  /** The user as the identity URL and userinfo both describe them, and the fields each names its own way. */
   function identity(userId: string) {
     const user = org.resolveUser(userId);
     const base = deps.baseUrl();
+    const org15 = org.orgId.slice(0, 15);
     const url = (path: string) => `${base}/services/${path}`.replace('{version}', latest);
     const username = String(user.Username);
+    const text = (value: unknown) => String(value ?? '');
     return {
-      user,
-      urls: {
-        enterprise: url('Soap/c/{version}/' + org.orgId.slice(0, 15)),
-        metadata: url('Soap/m/{version}/' + org.orgId.slice(0, 15)),
-        partner: url('Soap/u/{version}/' + org.orgId.slice(0, 15)),
-        rest: url('data/v{version}/'),
-        sobjects: url('data/v{version}/sobjects/'),
-        search: url('data/v{version}/search/'),
-        query: url('data/v{version}/query/'),
-        recent: url('data/v{version}/recent/'),
-        tooling_soap: url('Soap/T/{version}/' + org.orgId.slice(0, 15)),
-        tooling_rest: url('data/v{version}/tooling/'),
-        profile: `${base}/${String(user.Id)}`,
-        custom_domain: base,
-      },
-      common: {
+      username,
+      nickname: text(user.Alias ?? username.split('@')[0]),
+      name: text(user.Name),
+      firstName: text(user.FirstName),
+      lastName: text(user.LastName),
+      timezone: text(user.TimeZoneSidKey ?? 'Europe/London'),
+      shared: {
         user_id: String(user.Id),
         organization_id: org.orgId,
-        email: String(user.Email ?? ''),
+        email: text(user.Email),
+        email_verified: true,
         active: user.IsActive !== false,
         user_type: 'STANDARD',
         language: 'en_US',
         locale: 'en_GB',
-        timezone: String(user.TimeZoneSidKey ?? 'Europe/London'),
-        username,
+        urls: {
+          enterprise: url(`Soap/c/{version}/${org15}`),
+          metadata: url(`Soap/m/{version}/${org15}`),
+          partner: url(`Soap/u/{version}/${org15}`),
+          rest: url('data/v{version}/'),
+          sobjects: url('data/v{version}/sobjects/'),
+          search: url('data/v{version}/search/'),
+          query: url('data/v{version}/query/'),
+          recent: url('data/v{version}/recent/'),
+          tooling_soap: url(`Soap/T/{version}/${org15}`),
+          tooling_rest: url('data/v{version}/tooling/'),
+          profile: `${base}/${String(user.Id)}`,
+          custom_domain: base,
+        },
+        is_app_installed: true,
       },
     };
   }
@@ -76,25 +83,16 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityDeps)
   const userinfo = async (req: FastifyRequest, reply: FastifyReply) => {
     const session = deps.session(tokenOf(req.headers.authorization));
     if (!session) return badToken(reply);
-    const { user, urls, common } = identity(session.userId);
+    const who = identity(session.userId);
     return reply.send({
-      sub: `${deps.baseUrl()}/id/${org.orgId}/${common.user_id}`,
-      user_id: common.user_id,
-      organization_id: org.orgId,
-      preferred_username: common.username,
-      nickname: String(user.Alias ?? common.username.split('@')[0]),
-      name: String(user.Name ?? ''),
-      email: common.email,
-      email_verified: true,
-      given_name: String(user.FirstName ?? ''),
-      family_name: String(user.LastName ?? ''),
-      zoneinfo: common.timezone,
-      active: common.active,
-      user_type: common.user_type,
-      language: common.language,
-      locale: common.locale,
-      urls,
-      is_app_installed: true,
+      sub: `${deps.baseUrl()}/id/${org.orgId}/${who.shared.user_id}`,
+      preferred_username: who.username,
+      nickname: who.nickname,
+      name: who.name,
+      given_name: who.firstName,
+      family_name: who.lastName,
+      zoneinfo: who.timezone,
+      ...who.shared,
     });
   };
   app.get('/services/oauth2/userinfo', userinfo);
@@ -105,27 +103,18 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityDeps)
     const session = deps.session(tokenOf(req.headers.authorization));
     if (!session) return badToken(reply);
     if (req.params.orgId !== org.orgId) return reply.code(403).type('text/plain').send('Bad_Id');
-    const { user, urls, common } = identity(req.params.userId);
+    const who = identity(req.params.userId);
     return reply.send({
-      id: `${deps.baseUrl()}/id/${org.orgId}/${common.user_id}`,
-      asserted_user: session.userId === common.user_id,
-      user_id: common.user_id,
-      organization_id: org.orgId,
-      username: common.username,
-      nick_name: String(user.Alias ?? ''),
-      display_name: String(user.Name ?? ''),
-      email: common.email,
-      email_verified: true,
-      first_name: String(user.FirstName ?? ''),
-      last_name: String(user.LastName ?? ''),
-      timezone: common.timezone,
-      active: common.active,
-      user_type: common.user_type,
-      language: common.language,
-      locale: common.locale,
+      id: `${deps.baseUrl()}/id/${org.orgId}/${who.shared.user_id}`,
+      asserted_user: session.userId === who.shared.user_id,
+      username: who.username,
+      nick_name: who.nickname,
+      display_name: who.name,
+      first_name: who.firstName,
+      last_name: who.lastName,
+      timezone: who.timezone,
       utcOffset: 0,
-      urls,
-      is_app_installed: true,
+      ...who.shared,
     });
   });
 
