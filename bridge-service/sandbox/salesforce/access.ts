@@ -59,6 +59,12 @@ export class UserAccess {
     );
   }
 
+  /** The user's profile and permission set names, as an External Client App's policy sees them (pre-authorisation). */
+  assignment(username: string): { profile: ProfileName | undefined; permissionSets: string[] } {
+    const g = this.grant(username);
+    return { profile: g?.profile, permissionSets: g?.permissionSets.map((s) => s.name) ?? [] };
+  }
+
   /** FeatureManagement.checkPermission: custom permissions come from permission sets. */
   hasCustomPermission(username: string, permission: string): boolean {
     return !!this.grant(username)?.permissionSets.some((s) => s.customPermissions.has(permission));
