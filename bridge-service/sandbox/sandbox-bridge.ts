@@ -124,13 +124,13 @@ export async function startEmulatedSystems(options: EmulatedSystemsOptions = {})
 export async function connectXeroOrganisations(store: Store, xero: XeroEmulator): Promise<void> {
   const tokens = xero.control.issueTokens();
   const connectionId = 'sandbox-connection';
-  await store.saveXeroTokenSet(connectionId, {
+  await store.xeroConnections.saveXeroTokenSet(connectionId, {
     accessToken: tokens.access_token,
     refreshToken: tokens.refresh_token ?? '',
     expiresAt: xero.control.now() + tokens.expires_in * 1000,
     scope: tokens.scope,
   });
-  await store.saveXeroTenants(
+  await store.xeroConnections.saveXeroTenants(
     connectionId,
     xero.seed.organisations.map((org) => ({
       tenantId: org.tenantId,

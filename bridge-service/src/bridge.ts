@@ -64,7 +64,8 @@ export async function createBridge(
   const store = overrides.store ?? openStore(config, { clock });
 
   const tokens = new XeroTokenManager({
-    store,
+    connections: store.xeroConnections,
+    leases: store.leases,
     config: config.xero,
     owner: config.instanceId,
     logger: log,
@@ -101,7 +102,11 @@ export async function createBridge(
     currency.corporate ?? entities.find((e) => e.isDefault)?.baseCurrency ?? entities[0]?.baseCurrency ?? 'USD';
 
   const deps: SyncDeps = {
-    store,
+    jobs: store.jobs,
+    xeroResults: store.xeroResults,
+    contactMappings: store.contactMappings,
+    watermarks: store.watermarks,
+    xeroConnections: store.xeroConnections,
     xero,
     queries,
     writeback,
@@ -115,7 +120,7 @@ export async function createBridge(
     instanceUrl: () => conn.instanceUrl,
   };
   const worker = createWorker({
-    store,
+    jobs: store.jobs,
     handlers: {
       CREATE_DRAFT: createDraftHandler(deps),
       AUTHORISE: authoriseHandler(deps),
@@ -131,20 +136,26 @@ export async function createBridge(
     ...(overrides.workerIdleMs ? { idleMs: overrides.workerIdleMs } : {}),
   });
   const intake = createIntake({
-    store,
+    jobs: store.jobs,
     names,
     log,
     onAccepted: () => worker.wake(),
     observeLag: (seconds) => metrics.observeEventLag('salesforce', seconds),
     now: () => clock.now(),
   });
-  const webhooks = createWebhookIntake({ store, log, onAccepted: () => worker.wake(), now: () => clock.now() });
+  const webhooks = createWebhookIntake({
+    jobs: store.jobs,
+    xeroConnections: store.xeroConnections,
+    log,
+    onAccepted: () => worker.wake(),
+    now: () => clock.now(),
+  });
   const poller = createXeroPoller(deps, { intervalMs: overrides.pollIntervalMs ?? config.pollIntervalMs, clock });
-  const reconciler = createReconciler({ queries, store, reference, log, onQueued: () => worker.wake() });
+  const reconciler = createReconciler({ queries, jobs: store.jobs, reference, log, onQueued: () => worker.wake() });
   const subscriber = createEventSubscriber({
     conn,
     channel: names.channel('Invoice_Request__e'),
-    cursor: store,
+    cursor: store.replayCursors,
     handle: intake.handle,
     onGap: (channel, lost) => {
       log.warn({ channel, lost }, 'platform events may have been missed; reconciling');
@@ -159,9 +170,10 @@ export async function createBridge(
 
   return {
     deps: {
-      jobs: store,
+      jobs: store.jobs,
       readiness: readinessFrom({
-        store,
+        ping: () => store.ping(),
+        connections: store.xeroConnections,
         tokens,
         salesforce: async () => {
           await conn.request(`/services/data/v${config.salesforce.apiVersion}/limits`);
@@ -173,7 +185,7 @@ export async function createBridge(
           developerName: e.developerName,
           xeroTenantId: e.xeroTenantId,
         })),
-      xeroConnect: xeroConnectFrom(tokens, store),
+      xeroConnect: xeroConnectFrom(tokens, store.xeroConnections),
       acceptWebhook: (payload) => webhooks.accept(payload),
       shutdown: {
         intake: [

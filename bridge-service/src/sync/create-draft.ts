@@ -67,7 +67,7 @@ export function batchKey(prefix: string, keys: readonly string[]): string {
 }
 
 export function createDraftHandler(deps: SyncDeps): ActionHandler {
-  const { store, xero, queries, writeback, reference, log } = deps;
+  const { xero, queries, writeback, reference, log } = deps;
 
   /** What one Composite call reads for a batch: the Opportunities, their billing emails, lines already written. */
   async function load(jobs: readonly RequestJob[]) {
@@ -147,7 +147,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
     const refused = new Map<string, string>();
     const missing: AccountRow[] = [];
     for (const account of accounts) {
-      const known = await store.getContactMapping(tenantId, account.Id);
+      const known = await deps.contactMappings.getContactMapping(tenantId, account.Id);
       if (known) ids.set(account.Id, known);
       else if (!missing.some((m) => m.Id === account.Id)) missing.push(account);
     }
@@ -198,7 +198,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
           );
           continue;
         }
-        await store.saveContactMapping(tenantId, account.Id, contactId);
+        await deps.contactMappings.saveContactMapping(tenantId, account.Id, contactId);
         ids.set(account.Id, contactId);
       }
     }
@@ -252,7 +252,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
     let pending: Prepared[] = [];
     const knownIds: [Prepared, string][] = [];
     for (const p of group) {
-      const known = await store.findXeroResult(p.job.payload.requestKey, tenantId, 'invoice');
+      const known = await deps.xeroResults.findXeroResult(p.job.payload.requestKey, tenantId, 'invoice');
       if (known) knownIds.push([p, known.xeroId]);
       else pending.push(p);
     }
@@ -287,7 +287,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
     for (const p of pending) {
       const earlier = recovered.get(p.job.payload.requestKey);
       if (earlier?.invoiceID) {
-        await store.recordXeroResult({
+        await deps.xeroResults.recordXeroResult({
           requestKey: p.job.payload.requestKey,
           tenantId,
           kind: 'invoice',
@@ -345,7 +345,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
       for (const result of results) {
         const { prepared } = chunk[result.index]!;
         if (result.ok && result.id) {
-          await store.recordXeroResult({
+          await deps.xeroResults.recordXeroResult({
             requestKey: prepared.job.payload.requestKey,
             tenantId,
             kind: 'invoice',

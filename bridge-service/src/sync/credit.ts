@@ -125,13 +125,13 @@ export function createCreditFlow(deps: SyncDeps) {
     const { tenantId, xeroId } = invoices.requireXero(mirror);
     const requestKey = job.payload.requestKey;
     let note: XeroCreditNote | undefined;
-    const known = await deps.store.findXeroResult(requestKey, tenantId, 'credit_note');
+    const known = await deps.xeroResults.findXeroResult(requestKey, tenantId, 'credit_note');
     if (known) {
       note = (await deps.xero.getCreditNotes(tenantId, { where: `CreditNoteID==guid("${known.xeroId}")` })).items[0];
     } else {
       const invoice = await invoices.fetch(mirror);
       // The credit as it was asked for (its lines, if any), else the approved total as one amount.
-      const original = row.Request_Key__c ? await deps.store.getJobByKey(String(row.Request_Key__c)) : null;
+      const original = row.Request_Key__c ? await deps.jobs.getJobByKey(String(row.Request_Key__c)) : null;
       const asked = (original?.payload as { payload?: unknown } | undefined)?.payload ?? creditPayloadFrom(row);
       const creditRequest = { ...job, payload: { ...job.payload, payload: asked } };
       const { document } = await draftFor(creditRequest, mirror, invoice.contact?.contactID ?? '');
@@ -139,7 +139,7 @@ export function createCreditFlow(deps: SyncDeps) {
       if (!result?.ok || !result.id) {
         return { kind: 'failed', error: `Xero rejected the credit note: ${result?.errors.join('; ') ?? 'no answer'}` };
       }
-      await deps.store.recordXeroResult({ requestKey, tenantId, kind: 'credit_note', xeroId: result.id });
+      await deps.xeroResults.recordXeroResult({ requestKey, tenantId, kind: 'credit_note', xeroId: result.id });
       note = result.record;
     }
     if (!note?.creditNoteID) throw new DomainError('INVALID_INPUT', `Xero has no credit note for ${requestKey}`);

@@ -136,11 +136,11 @@ export function resyncHandler(deps: SyncDeps): ActionHandler {
         if (!mirror.Request_Key__c || !mirror.Opportunity__c) {
           return { kind: 'failed', error: `${mirror.Name ?? mirror.Id} has no Xero invoice and no request to repeat` };
         }
-        const existing = await deps.store.getJobByKey(mirror.Request_Key__c);
+        const existing = await deps.jobs.getJobByKey(mirror.Request_Key__c);
         if (existing && (existing.state === 'failed' || existing.state === 'dead'))
-          await deps.store.retryJob(existing.id);
+          await deps.jobs.retryJob(existing.id);
         else if (!existing) {
-          await deps.store.enqueueJob({
+          await deps.jobs.enqueueJob({
             key: mirror.Request_Key__c,
             action: 'CREATE_DRAFT',
             payload: {

@@ -9,7 +9,7 @@ function setup(autoDraftOnClose = true) {
   const enqueued: unknown[] = [];
   const reconciler = createReconciler({
     queries: { wonWithoutInvoice: async () => [OPP_A, OPP_B] },
-    store: {
+    jobs: {
       enqueueJob: async (job) => {
         const created = !keys.has(job.key);
         keys.add(job.key);

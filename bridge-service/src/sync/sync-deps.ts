@@ -3,14 +3,24 @@ import type { Logger } from '../lib/logger';
 import type { Queries } from '../salesforce/queries';
 import type { SalesforceNames } from '../salesforce/schema';
 import type { Writeback } from '../salesforce/writeback';
-import type { Store } from '../store/types';
+import type {
+  ContactMappingRepository,
+  JobRepository,
+  WatermarkRepository,
+  XeroConnectionRepository,
+  XeroResultRepository,
+} from '../store/types';
 import type { XeroClient } from '../xero/client';
 import type { ReferenceData } from './reference-data';
 import type { Summaries } from './summaries';
 
 /** Everything the job handlers use, built once by the bridge. */
 export interface SyncDeps {
-  store: Store;
+  jobs: JobRepository;
+  xeroResults: XeroResultRepository;
+  contactMappings: ContactMappingRepository;
+  watermarks: WatermarkRepository;
+  xeroConnections: XeroConnectionRepository;
   xero: XeroClient;
   queries: Queries;
   writeback: Writeback;

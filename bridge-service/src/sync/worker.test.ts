@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { ManualClock } from '../lib/clock';
-import { SqliteStore } from '../store/sqlite-store';
+import { SqliteStore } from '../store';
 import type { ActionHandler, RequestJob } from './handler';
 import { createWorker } from './worker';
 
@@ -33,7 +33,7 @@ it('gives up after maxAttempts retryable failures, records it, and tells onGiveU
   };
   const gaveUp: [string, string][] = [];
   const worker = createWorker({
-    store,
+    jobs: store.jobs,
     handlers: { VOID: flaky },
     owner: 'worker-1',
     log: pino({ level: 'silent' }),
@@ -41,7 +41,7 @@ it('gives up after maxAttempts retryable failures, records it, and tells onGiveU
     maxAttempts: 3,
     onGiveUp: async (job: RequestJob, error) => void gaveUp.push([job.key, error]),
   });
-  await store.enqueueJob({
+  await store.jobs.enqueueJob({
     key: 'VOID:a03000000000001AAA:1',
     action: 'VOID',
     payload: { action: 'VOID', requestKey: 'VOID:a03000000000001AAA:1', invoiceId: 'a03000000000001AAA' },
@@ -52,7 +52,7 @@ it('gives up after maxAttempts retryable failures, records it, and tells onGiveU
     expect(await worker.drainOnce()).toBe(0); // not due until its backoff has passed
     await clock.advance(15 * 60_000);
   }
-  const [job] = await store.listJobs({ limit: 1 });
+  const [job] = await store.jobs.listJobs({ limit: 1 });
   expect(job).toMatchObject({ state: 'dead', attempts: 3, lastError: 'SERVER_UNAVAILABLE (gave up after 3 attempts)' });
   expect(gaveUp).toEqual([['VOID:a03000000000001AAA:1', 'SERVER_UNAVAILABLE (gave up after 3 attempts)']]);
   expect(await worker.drainOnce()).toBe(0);

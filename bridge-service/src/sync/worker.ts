@@ -4,13 +4,13 @@
  */
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
-import type { Store } from '../store/types';
+import type { JobRepository } from '../store/types';
 import type { Action } from '../salesforce/invoice-request';
 import { describeError } from './describe-error';
 import type { ActionHandler, JobOutcome, RequestJob } from './handler';
 
 export interface WorkerOptions {
-  store: Pick<Store, 'claimJobs' | 'heartbeatJob' | 'completeJob' | 'failJob' | 'releaseJobLeases'>;
+  jobs: Pick<JobRepository, 'claimJobs' | 'heartbeatJob' | 'completeJob' | 'failJob' | 'releaseJobLeases'>;
   handlers: Partial<Record<Action, ActionHandler>>;
   /** This process, as the lease owner. */
   owner: string;
@@ -35,7 +35,7 @@ export function retryDelay(attempts: number, random: () => number = Math.random)
 }
 
 export function createWorker(opts: WorkerOptions) {
-  const { store, log, clock } = opts;
+  const { jobs: store, log, clock } = opts;
   const leaseMs = opts.leaseMs ?? 120_000;
   const idleMs = opts.idleMs ?? 500;
   const maxAttempts = opts.maxAttempts ?? 10;

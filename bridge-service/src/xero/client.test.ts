@@ -31,7 +31,8 @@ async function harness(opts: { scale?: number; clock?: Clock } = {}): Promise<Ha
   const dir = mkdtempSync(join(tmpdir(), 'ledgerline-client-'));
   const store = new SqliteStore({ path: join(dir, 'bridge.sqlite'), encryptionKey: randomBytes(32) });
   const tokens = new XeroTokenManager({
-    store,
+    connections: store.xeroConnections,
+    leases: store.leases,
     owner: 'test',
     clock: opts.clock,
     config: {
@@ -45,13 +46,13 @@ async function harness(opts: { scale?: number; clock?: Clock } = {}): Promise<Ha
     },
   });
   const issued = emu.control.issueTokens();
-  await store.saveXeroTokenSet('conn-1', {
+  await store.xeroConnections.saveXeroTokenSet('conn-1', {
     accessToken: issued.access_token,
     refreshToken: issued.refresh_token ?? '',
     expiresAt: (opts.clock ?? { now: () => Date.now() }).now() + issued.expires_in * 1000,
   });
   const tenants = await tokens.listConnections(issued.access_token);
-  await store.saveXeroTenants('conn-1', tenants);
+  await store.xeroConnections.saveXeroTenants('conn-1', tenants);
   const scheduler = new XeroScheduler({ clock: opts.clock });
   const client = new XeroClient({
     config: { apiBaseUrl: emu.apiUrl, httpTimeoutMs: 5_000 },
@@ -218,10 +219,10 @@ describe('XeroClient against the Xero emulator', () => {
   });
 
   it('refreshes once on a 401 and retries with the new token', async () => {
-    const stored = (await h.store.getXeroConnection('conn-1'))!.tokenSet!;
-    await h.store.saveXeroTokenSet('conn-1', { ...stored, accessToken: 'revoked-or-garbage' });
+    const stored = (await h.store.xeroConnections.getXeroConnection('conn-1'))!.tokenSet!;
+    await h.store.xeroConnections.saveXeroTokenSet('conn-1', { ...stored, accessToken: 'revoked-or-garbage' });
     await expect(h.client.getOrganisation(US)).resolves.toMatchObject({ baseCurrency: 'USD' });
-    const now = (await h.store.getXeroConnection('conn-1'))!.tokenSet!;
+    const now = (await h.store.xeroConnections.getXeroConnection('conn-1'))!.tokenSet!;
     expect(now.accessToken).not.toBe('revoked-or-garbage');
     expect(now.refreshToken).not.toBe(stored.refreshToken);
   });

@@ -160,7 +160,7 @@ export interface ApplyResult {
 const emptyResult = (): ApplyResult => ({ changed: [], stale: 0, awaitingMirror: [], errors: [] });
 
 export function createInboundApply(deps: SyncDeps) {
-  const { queries, writeback, store, log } = deps;
+  const { queries, writeback, contactMappings, log } = deps;
 
   function refused(objectName: string, outcomes: readonly WriteOutcome[], keys: readonly unknown[], errors: string[]) {
     outcomes.forEach((outcome, index) => {
@@ -195,7 +195,7 @@ export function createInboundApply(deps: SyncDeps) {
   ): Promise<string | null> {
     const accountId = contact?.contactNumber;
     if (!accountId || !contact.contactID || !SALESFORCE_ID.test(accountId)) return null;
-    const mapped = await store.getContactMapping(tenantId, accountId);
+    const mapped = await contactMappings.getContactMapping(tenantId, accountId);
     return mapped !== null && mapped.toLowerCase() === contact.contactID.toLowerCase() ? accountId : null;
   }
 

@@ -36,8 +36,8 @@ function setup(invoicePages: { invoiceID: string; updatedDateUTC: Date }[][]) {
   const deps = {
     log: pino({ level: 'silent' }),
     clock: { now: () => T + 60_000 },
-    store: {
-      listXeroTenants: async () => [{ tenantId: 'tenant-1' }],
+    xeroConnections: { listXeroTenants: async () => [{ tenantId: 'tenant-1' }] },
+    watermarks: {
       getWatermark: async (tenant: string, resource: string) => watermarks.get(`${tenant}/${resource}`) ?? null,
       saveWatermark: async (tenant: string, resource: string, wm: Watermark) => {
         watermarks.set(`${tenant}/${resource}`, wm);

@@ -9,7 +9,7 @@
  * from a little before the watermark (`skewMs`), since If-Modified-Since is second-accurate.
  */
 import type { Clock } from '../../lib/clock';
-import { advanceWatermark } from '../../store/watermark';
+import { advanceWatermark } from '../../store/watermarks';
 import type { PagedQuery, XeroDate, XeroPage, XeroPayment } from '../../xero/types';
 import type { SyncDeps } from '../sync-deps';
 import { createInboundApply, xeroVersion, type ApplyResult } from './apply';
@@ -82,7 +82,7 @@ export function createXeroPoller(deps: SyncDeps, opts: PollerOptions) {
 
   /** Polls one resource of one tenant until it is drained; saves the watermark after every page written. */
   async function pollResource(tenantId: string, resource: PolledResource): Promise<void> {
-    let watermark = await deps.store.getWatermark(tenantId, resource);
+    let watermark = await deps.watermarks.getWatermark(tenantId, resource);
     const since = new Date(watermark ? watermark.at - skewMs : deps.clock.now() - lookbackMs);
     for (let page = 1; ; page += 1) {
       const result = await read(tenantId, resource, { modifiedSince: since, page, pageSize });
@@ -106,7 +106,7 @@ export function createXeroPoller(deps: SyncDeps, opts: PollerOptions) {
         stats.written += written.changed.length;
       }
       if (next && next !== watermark) {
-        await deps.store.saveWatermark(tenantId, resource, next);
+        await deps.watermarks.saveWatermark(tenantId, resource, next);
         watermark = next;
       }
       if (!result.hasMore) break;
@@ -114,7 +114,7 @@ export function createXeroPoller(deps: SyncDeps, opts: PollerOptions) {
   }
 
   async function pollAll(): Promise<void> {
-    const tenants = await deps.store.listXeroTenants();
+    const tenants = await deps.xeroConnections.listXeroTenants();
     for (const tenant of tenants) {
       for (const resource of POLLED_RESOURCES) {
         try {

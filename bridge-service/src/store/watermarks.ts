@@ -1,4 +1,17 @@
-import type { Watermark } from './types';
+/**
+ * How far a poll of one resource has got: the newest change timestamp processed and every id processed at
+ * exactly that timestamp, so a later poll from the same timestamp skips those and nothing else.
+ */
+export interface Watermark {
+  at: number;
+  idsAtTimestamp: string[];
+}
+
+/** Poll watermarks per tenant and resource (Invoices, CreditNotes, Payments). */
+export interface WatermarkRepository {
+  getWatermark(tenantId: string, resource: string): Promise<Watermark | null>;
+  saveWatermark(tenantId: string, resource: string, watermark: Watermark): Promise<void>;
+}
 
 export interface Stamped {
   id: string;

@@ -15,12 +15,12 @@ async function main(): Promise<void> {
   while (ready() < Number(workers) && existsSync(dir)) await new Promise((r) => setTimeout(r, 5));
   const ids: number[] = [];
   for (;;) {
-    const jobs = await store.claimJobs({ owner, leaseMs: 60_000, limit: 2 });
+    const jobs = await store.jobs.claimJobs({ owner, leaseMs: 60_000, limit: 2 });
     if (jobs.length === 0) break;
     await new Promise((r) => setTimeout(r, 3)); // "work", and a chance for the other process to claim
     for (const job of jobs) {
       ids.push(job.id);
-      await store.completeJob(job.id, owner, { by: owner });
+      await store.jobs.completeJob(job.id, owner, { by: owner });
     }
   }
   await store.close();
