@@ -2,13 +2,11 @@
  * The composition root: builds the running bridge from configuration. Every part is made here once and handed
  * to the parts that use it; nothing else reaches for globals.
  */
-import type { Connection } from 'jsforce';
 import type { Config } from './config';
 import { systemClock, type Clock } from './lib/clock';
-import type { Logger } from './lib/logger';
 import { connectSalesforce } from './salesforce/connection';
 import { createEventSubscriber } from './salesforce/event-subscriber';
-import { createQueries } from './salesforce/queries';
+import { createQueries, readOrgCurrency } from './salesforce/queries';
 import { salesforceNames, type NamespacePrefix } from './salesforce/schema';
 import { createWriteback } from './salesforce/writeback';
 import { readinessFrom, xeroConnectFrom, xeroMetricsListener } from './server/adapters';
@@ -40,17 +38,6 @@ export interface BridgeOverrides {
   pollIntervalMs?: number;
   /** How long billing entities, settings and tax rates are cached (default 60 s). */
   referenceTtlMs?: number;
-}
-
-/** The org's corporate currency and whether the org has multi-currency on (CurrencyType exists only then). */
-async function orgCurrency(conn: Connection, log: Logger): Promise<{ corporate: string | undefined; multi: boolean }> {
-  try {
-    const result = await conn.query<{ IsoCode: string }>('SELECT IsoCode FROM CurrencyType WHERE IsCorporate = true');
-    return { corporate: result.records[0]?.IsoCode, multi: true };
-  } catch (err) {
-    log.info({ err }, 'CurrencyType not readable: treating the org as single-currency');
-    return { corporate: undefined, multi: false };
-  }
 }
 
 export async function createBridge(
@@ -86,7 +73,9 @@ export async function createBridge(
   });
 
   const conn = await connectSalesforce(config.salesforce, log, () => clock.now());
-  const currency = await orgCurrency(conn, log);
+  const currency = await readOrgCurrency(conn, names);
+  if (!currency.multi)
+    log.info({ err: currency.error }, 'CurrencyType not readable: treating the org as single-currency');
   const queries = createQueries({ conn, names, multiCurrency: currency.multi });
   const writeback = createWriteback({ conn, names, log });
   const reference = createReferenceData({

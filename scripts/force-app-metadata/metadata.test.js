@@ -226,9 +226,11 @@ const DATA_MODEL = {
     Service_Start_Date__c: { type: 'Date' },
     Service_End_Date__c: { type: 'Date' },
     Renewal_Uplift_Percent__c: { type: 'Number', precision: '5', scale: '2' },
+    PO_Number__c: text(80),
   },
   Account: {
     Billing_Entity__c: text(40),
+    Billing_Email__c: { type: 'Email' },
     Invoiced_Amount__c: money,
     Amount_Due__c: money,
     Amount_Overdue__c: money,
@@ -297,6 +299,7 @@ const OPPORTUNITY_INPUTS = [
   'Service_Start_Date__c',
   'Service_End_Date__c',
   'Renewal_Uplift_Percent__c',
+  'PO_Number__c',
 ];
 // Apex the users' actions and pages call: the invoice actions (flows, quick actions) and the LWC controller.
 const USER_CLASSES = ['InvoiceActions', 'ReceivablesController'];

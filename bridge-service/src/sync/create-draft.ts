@@ -34,7 +34,12 @@ import { describeError } from './describe-error';
 import { saveCreditNoteDraft } from './credit';
 import { queueInvoiceLines } from './lines';
 import { invoiceLineRecords, invoiceRecord } from './xero-records';
-import type { RecordError, SalesforceRecord } from '../salesforce/writeback';
+import { Invoice, SyncUpdateEvent } from '../salesforce/objects';
+import type { OpportunityForInvoicing } from '../salesforce/selections';
+import { childRecords } from '../salesforce/soql';
+import type { SObjectWrite } from '../salesforce/sobject';
+import type { RecordError } from '../salesforce/writeback';
+import type { InvoiceWrite } from './xero-records';
 
 const XERO_BATCH = 50;
 
@@ -85,24 +90,19 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
 
   async function prepare(
     jobs: readonly RequestJob[],
-    rows: readonly Record<string, unknown>[],
+    rows: readonly OpportunityForInvoicing[],
     outcomes: Map<number, JobOutcome>,
     errors: Map<RequestJob, string>,
   ) {
-    const byId = new Map(rows.map((row) => [String(row.Id), row]));
+    const byId = new Map(rows.map((row) => [row.Id, row]));
     const entities = await reference.billingEntities();
     // Amendments and renewals are billed against the deal they change: load those too, in the same way.
     const originalIds = [
-      ...new Set(
-        rows
-          .map((row) => row.Amended_Opportunity__c)
-          .filter(Boolean)
-          .map(String),
-      ),
+      ...new Set(rows.map((row) => row.Amended_Opportunity__c).filter((id): id is string => Boolean(id))),
     ];
     const originals = new Map(
       (originalIds.length > 0 ? await queries.opportunitiesForInvoicing(originalIds) : []).map((row) => [
-        String(row.Id),
+        row.Id,
         withLines(row),
       ]),
     );
@@ -372,7 +372,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
     const invoice = invoices.find((row) => row.Status__c !== 'Voided' && row.Status__c !== 'Deleted');
     const id = await saveCreditNoteDraft(deps, document, {
       requestKey: p.job.payload.requestKey,
-      invoiceRecordId: invoice ? String(invoice.Id) : null,
+      invoiceRecordId: invoice?.Id ?? null,
       accountId: p.account.Id,
       reason: `Downgrade: ${p.opportunity.Name}`,
     });
@@ -386,7 +386,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
     existingLines: ReadonlyMap<string, ReadonlyMap<string, string>>,
   ) {
     const now = deps.clock.now();
-    const records: SalesforceRecord[] = produced.map(({ prepared, invoice }) => {
+    const records: InvoiceWrite[] = produced.map(({ prepared, invoice }) => {
       const period = opportunityServicePeriod(prepared.opportunity);
       return invoiceRecord(invoice, {
         requestKey: prepared.job.payload.requestKey,
@@ -406,7 +406,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
         'draft not created',
       );
     }
-    const errorRecords: SalesforceRecord[] = failed.map(([job, message]) => ({
+    const errorRecords: InvoiceWrite[] = failed.map(([job, message]) => ({
       Request_Key__c: job.payload.requestKey,
       Opportunity__c: job.payload.opportunityId,
       Sync_Status__c: 'Error',
@@ -419,7 +419,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
     // Two Composite rounds. First the invoices, then the summary reads (queued after them, so they see them);
     // then the lines of the invoices Salesforce took, the summary updates and, last, the events.
     const first = writeback.composite();
-    const upserted = first.upsert('Invoice__c', 'Request_Key__c', all);
+    const upserted = first.upsert(Invoice, 'Request_Key__c', all);
     // The rep's fields on both pages include the new drafts (invoiced amounts, the one-line status).
     const summaries = deps.summaries.stage(
       {
@@ -433,7 +433,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
 
     const second = writeback.composite();
     const written: { index: number; id: string }[] = [];
-    const events: SalesforceRecord[] = [];
+    const events: SObjectWrite<typeof SyncUpdateEvent>[] = [];
     results.forEach((result, index) => {
       const source = index < produced.length ? produced[index]!.prepared.job : failed[index - produced.length]![0];
       if (!result.ok) {
@@ -460,7 +460,7 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
       }),
     );
     await summaries.queueUpdates(second);
-    void second.create('Sync_Update__e', events);
+    void second.create(SyncUpdateEvent, events);
     await second.run();
 
     // A refused line leaves the mirror incomplete: that job tries again (the upserts are idempotent).
@@ -518,12 +518,10 @@ export function createDraftHandler(deps: SyncDeps): ActionHandler {
 }
 
 /** An Opportunity row (with its OpportunityLineItems subquery) as the domain reads it. */
-function withLines(row: Record<string, unknown>) {
+function withLines(row: OpportunityForInvoicing) {
   return {
     opportunity: opportunityRowSchema.parse(row),
-    lineItems: ((row.OpportunityLineItems as { records?: unknown[] } | null)?.records ?? []).map((item) =>
-      opportunityLineItemRowSchema.parse(item),
-    ),
+    lineItems: childRecords(row.OpportunityLineItems).map((item) => opportunityLineItemRowSchema.parse(item)),
   };
 }
 

@@ -12,12 +12,13 @@ import { z } from 'zod';
 import { DomainError } from '../domain/errors';
 import { mapDocument, type XeroDraftDocument } from '../domain/invoice-mapping';
 import { fromApiNumber, toWire } from '../domain/money';
-import type { SalesforceRecord } from '../salesforce/writeback';
+import { CreditAllocation, CreditNote } from '../salesforce/objects';
+import type { CreditNoteRecord } from '../salesforce/selections';
 import type { XeroCreditNote, XeroCreditNoteInput } from '../xero/types';
 import type { JobOutcome, RequestJob } from './handler';
 import { createInvoiceSync, type InvoiceMirror } from './invoice-sync';
 import type { SyncDeps } from './sync-deps';
-import { amount, creditNoteRecord, isoDate } from './xero-records';
+import { amount, creditNoteRecord, isoDate, type CreditAllocationWrite, type CreditNoteWrite } from './xero-records';
 
 const decimal = z.union([z.number().finite(), z.string().regex(/^-?\d+(\.\d+)?$/)]).transform(String);
 
@@ -45,11 +46,7 @@ export function createCreditFlow(deps: SyncDeps) {
   const invoices = createInvoiceSync(deps);
 
   /** The credit note model for a CREDIT request on an invoice, with Xero-exact totals. */
-  async function draftFor(
-    job: RequestJob,
-    mirror: InvoiceMirror & { Currency_Code__c?: string | null },
-    contactId: string,
-  ) {
+  async function draftFor(job: RequestJob, mirror: InvoiceMirror, contactId: string) {
     const payload = creditPayloadSchema.parse(job.payload.payload ?? {});
     const entity = await deps.reference.entity(mirror.Billing_Entity__c ?? '');
     const byAmount = !payload.lines?.length;
@@ -73,7 +70,7 @@ export function createCreditFlow(deps: SyncDeps) {
       type: 'ACCRECCREDIT',
       entity: byAmount && entity.lineAmountType !== 'NoTax' ? { ...entity, lineAmountType: 'Inclusive' } : entity,
       contact: { contactId },
-      currencyCode: String(mirror.Currency_Code__c ?? entity.baseCurrency),
+      currencyCode: mirror.Currency_Code__c ?? entity.baseCurrency,
       date: today(deps),
       reference: `${mirror.Invoice_Number__c ?? mirror.Name}: ${reason}`.slice(0, 255),
       lines,
@@ -84,9 +81,7 @@ export function createCreditFlow(deps: SyncDeps) {
 
   /** CREDIT: record the credit note in Salesforce, awaiting finance approval. */
   async function request(job: RequestJob): Promise<JobOutcome> {
-    const mirror = (await invoices.load(job.payload.invoiceId!)) as InvoiceMirror & {
-      Currency_Code__c?: string | null;
-    };
+    const mirror = await invoices.load(job.payload.invoiceId!);
     const invoice = await invoices.fetch(mirror);
     if (invoice.status !== 'AUTHORISED' && invoice.status !== 'PAID') {
       return {
@@ -119,9 +114,8 @@ export function createCreditFlow(deps: SyncDeps) {
   async function authorise(job: RequestJob, creditNoteId: string): Promise<JobOutcome> {
     const [row] = await deps.queries.creditNotes([creditNoteId]);
     if (!row) throw new DomainError('INVALID_INPUT', `Credit note ${creditNoteId} was not found`);
-    const mirror = (await invoices.load(String(row.Invoice__c))) as InvoiceMirror & {
-      Currency_Code__c?: string | null;
-    };
+    if (!row.Invoice__c) throw new DomainError('INVALID_INPUT', `Credit note ${creditNoteId} is on no invoice`);
+    const mirror = await invoices.load(row.Invoice__c);
     const { tenantId, xeroId } = invoices.requireXero(mirror);
     const requestKey = job.payload.requestKey;
     let note: XeroCreditNote | undefined;
@@ -131,7 +125,7 @@ export function createCreditFlow(deps: SyncDeps) {
     } else {
       const invoice = await invoices.fetch(mirror);
       // The credit as it was asked for (its lines, if any), else the approved total as one amount.
-      const original = row.Request_Key__c ? await deps.jobs.getJobByKey(String(row.Request_Key__c)) : null;
+      const original = row.Request_Key__c ? await deps.jobs.getJobByKey(row.Request_Key__c) : null;
       const asked = (original?.payload as { payload?: unknown } | undefined)?.payload ?? creditPayloadFrom(row);
       const creditRequest = { ...job, payload: { ...job.payload, payload: asked } };
       const { document } = await draftFor(creditRequest, mirror, invoice.contact?.contactID ?? '');
@@ -148,7 +142,7 @@ export function createCreditFlow(deps: SyncDeps) {
     let invoice = await invoices.fetch(mirror);
     const due = fromApiNumber(invoice.amountDue ?? 0);
     const remaining = fromApiNumber(note.remainingCredit ?? note.total ?? 0);
-    const allocations: SalesforceRecord[] = [];
+    const allocations: CreditAllocationWrite[] = [];
     if (due.gt(0) && remaining.gt(0)) {
       const allocate = due.lt(remaining) ? due : remaining;
       const allocation = await deps.xero.allocateCreditNote(
@@ -173,15 +167,15 @@ export function createCreditFlow(deps: SyncDeps) {
     }
     const record = creditNoteRecord(note, { invoiceRecordId: null, accountId: null, now: deps.clock.now() });
     deps.writeback.requireAll(
-      'Credit_Note__c',
+      CreditNote,
       [creditNoteId],
-      await deps.writeback.update('Credit_Note__c', [{ ...record, Id: creditNoteId }]),
+      await deps.writeback.update(CreditNote, [{ ...record, Id: creditNoteId }]),
     );
     if (allocations.length > 0) {
       deps.writeback.requireAll(
-        'Credit_Allocation__c',
+        CreditAllocation,
         allocations.map((a) => a.Xero_Allocation_Id__c),
-        await deps.writeback.upsert('Credit_Allocation__c', 'Xero_Allocation_Id__c', allocations),
+        await deps.writeback.upsert(CreditAllocation, 'Xero_Allocation_Id__c', allocations),
       );
     }
     await invoices.writeInvoice(mirror, invoice, { change: 'CREDIT_NOTE' });
@@ -200,7 +194,7 @@ export async function saveCreditNoteDraft(
   document: XeroDraftDocument,
   source: { requestKey: string; invoiceRecordId: string | null; accountId: string | null; reason: string },
 ): Promise<string> {
-  const record: SalesforceRecord = {
+  const record: CreditNoteWrite = {
     Request_Key__c: source.requestKey,
     Invoice__c: source.invoiceRecordId,
     Account__c: source.accountId,
@@ -217,16 +211,16 @@ export async function saveCreditNoteDraft(
     Last_Synced__c: new Date(deps.clock.now()).toISOString(),
   };
   const [id] = deps.writeback.requireAll(
-    'Credit_Note__c',
+    CreditNote,
     [source.requestKey],
-    await deps.writeback.upsert('Credit_Note__c', 'Request_Key__c', [record]),
+    await deps.writeback.upsert(CreditNote, 'Request_Key__c', [record]),
   );
   return id!;
 }
 
 /** The credit an approved Credit_Note__c stands for: its Xero-exact total, as one tax-inclusive amount. */
-function creditPayloadFrom(row: Record<string, unknown>): unknown {
-  return { amount: String(row.Total__c ?? '0'), reason: String(row.Reason__c ?? 'Credit') };
+function creditPayloadFrom(row: CreditNoteRecord): unknown {
+  return { amount: String(row.Total__c ?? '0'), reason: row.Reason__c ?? 'Credit' };
 }
 
 function toCreditNoteInput(document: XeroDraftDocument): XeroCreditNoteInput {

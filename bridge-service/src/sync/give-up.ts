@@ -4,6 +4,7 @@
  * record says Error with the reason, and a Sync_Update__e refreshes open pages. A draft that never reached
  * Salesforce gets its Invoice__c now, keyed by the request, so RESYNC can run it again from the record.
  */
+import { Invoice, SyncUpdateEvent } from '../salesforce/objects';
 import type { RequestJob } from './handler';
 import { createInvoiceSync } from './invoice-sync';
 import type { SyncDeps } from './sync-deps';
@@ -14,7 +15,7 @@ export function createGiveUpRecorder(deps: SyncDeps) {
     const { action, requestKey, opportunityId, invoiceId } = job.payload;
     if (invoiceId) return sync.markError(invoiceId, error);
     if (action !== 'CREATE_DRAFT' || !opportunityId) return; // nothing in Salesforce to show it on
-    const [result] = await deps.writeback.upsert('Invoice__c', 'Request_Key__c', [
+    const [result] = await deps.writeback.upsert(Invoice, 'Request_Key__c', [
       {
         Request_Key__c: requestKey,
         Opportunity__c: opportunityId,
@@ -23,9 +24,9 @@ export function createGiveUpRecorder(deps: SyncDeps) {
         Last_Synced__c: new Date(deps.clock.now()).toISOString(),
       },
     ]);
-    const [id] = deps.writeback.requireAll('Invoice__c', [requestKey], result ? [result] : []);
+    const [id] = deps.writeback.requireAll(Invoice, [requestKey], result ? [result] : []);
     if (!id) return;
-    await deps.writeback.create('Sync_Update__e', [
+    await deps.writeback.create(SyncUpdateEvent, [
       { Record_Ids__c: id, Invoice_Id__c: id, Opportunity_Id__c: opportunityId, Change__c: 'ERROR' },
     ]);
   };

@@ -3,26 +3,14 @@
  * back (invoice, lines, the rep's summary fields, a Sync_Update__e) or an error a person can act on.
  */
 import { DomainError } from '../domain/errors';
-import type { SalesforceRecord } from '../salesforce/writeback';
+import { Invoice, SyncUpdateEvent } from '../salesforce/objects';
+import type { InvoiceMirror } from '../salesforce/selections';
 import type { XeroInvoice } from '../xero/types';
 import type { SyncDeps } from './sync-deps';
 import { writeInvoiceLines } from './lines';
 import { invoiceLineRecords, invoiceRecord } from './xero-records';
 
-export interface InvoiceMirror {
-  Id: string;
-  Name?: string;
-  Opportunity__c: string | null;
-  Account__c: string | null;
-  Request_Key__c: string | null;
-  Xero_Invoice_Id__c: string | null;
-  Xero_Tenant_Id__c: string | null;
-  Billing_Entity__c: string | null;
-  Invoice_Number__c: string | null;
-  Invoice_Type__c: string | null;
-  Online_Invoice_URL__c: string | null;
-  Approval_Status__c: string | null;
-}
+export type { InvoiceMirror } from '../salesforce/selections';
 
 export function createInvoiceSync(deps: SyncDeps) {
   const { queries, writeback, xero } = deps;
@@ -30,7 +18,7 @@ export function createInvoiceSync(deps: SyncDeps) {
   async function load(invoiceId: string): Promise<InvoiceMirror> {
     const [row] = await queries.invoices([invoiceId]);
     if (!row) throw new DomainError('INVALID_INPUT', `Invoice ${invoiceId} was not found`);
-    return row as unknown as InvoiceMirror;
+    return row;
   }
 
   function requireXero(mirror: InvoiceMirror): { tenantId: string; xeroId: string } {
@@ -68,9 +56,9 @@ export function createInvoiceSync(deps: SyncDeps) {
     });
     if (extra.message) record.Sync_Message__c = extra.message;
     const ids = writeback.requireAll(
-      'Invoice__c',
+      Invoice,
       [mirror.Id],
-      await writeback.update('Invoice__c', [{ ...record, Id: mirror.Id }]),
+      await writeback.update(Invoice, [{ ...record, Id: mirror.Id }]),
     );
     await writeInvoiceLines(deps, invoiceLineRecords(invoice, ids[0]!), [mirror.Id]);
     if (mirror.Opportunity__c) await deps.summaries.refreshOpportunities([mirror.Opportunity__c]);
@@ -79,19 +67,20 @@ export function createInvoiceSync(deps: SyncDeps) {
   }
 
   async function notify(mirror: InvoiceMirror, change: string): Promise<void> {
-    const event: SalesforceRecord = {
-      Record_Ids__c: [mirror.Id, mirror.Opportunity__c, mirror.Account__c].filter(Boolean).join(','),
-      Invoice_Id__c: mirror.Id,
-      Opportunity_Id__c: mirror.Opportunity__c,
-      Account_Id__c: mirror.Account__c,
-      Change__c: change,
-    };
-    await writeback.create('Sync_Update__e', [event]);
+    await writeback.create(SyncUpdateEvent, [
+      {
+        Record_Ids__c: [mirror.Id, mirror.Opportunity__c, mirror.Account__c].filter(Boolean).join(','),
+        Invoice_Id__c: mirror.Id,
+        Opportunity_Id__c: mirror.Opportunity__c,
+        Account_Id__c: mirror.Account__c,
+        Change__c: change,
+      },
+    ]);
   }
 
   /** Puts a failure on the record, where the rep and finance see it and can press Retry. */
   async function markError(invoiceId: string, message: string): Promise<void> {
-    await writeback.update('Invoice__c', [
+    await writeback.update(Invoice, [
       {
         Id: invoiceId,
         Sync_Status__c: 'Error',
@@ -99,7 +88,7 @@ export function createInvoiceSync(deps: SyncDeps) {
         Last_Synced__c: new Date(deps.clock.now()).toISOString(),
       },
     ]);
-    await writeback.create('Sync_Update__e', [
+    await writeback.create(SyncUpdateEvent, [
       { Record_Ids__c: invoiceId, Invoice_Id__c: invoiceId, Change__c: 'ERROR' },
     ]);
   }

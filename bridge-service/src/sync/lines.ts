@@ -1,5 +1,8 @@
-import type { CompositeBatch, SalesforceRecord, WriteOutcome } from '../salesforce/writeback';
+import { InvoiceLine } from '../salesforce/objects';
+import type { SObjectUpdate } from '../salesforce/sobject';
+import type { CompositeBatch, WriteOutcome } from '../salesforce/writeback';
 import type { SyncDeps } from './sync-deps';
+import type { InvoiceLineWrite } from './xero-records';
 
 /**
  * Writes Invoice_Line__c rows keyed by Xero's LineItemID. New rows are inserted with their master-detail parent;
@@ -8,7 +11,7 @@ import type { SyncDeps } from './sync-deps';
  */
 export async function writeInvoiceLines(
   deps: Pick<SyncDeps, 'queries' | 'writeback' | 'log'>,
-  lines: readonly SalesforceRecord[],
+  lines: readonly InvoiceLineWrite[],
   invoicesThatMayHaveLines: readonly string[],
 ): Promise<void> {
   if (lines.length === 0) return;
@@ -18,8 +21,8 @@ export async function writeInvoiceLines(
       if (row.Xero_Line_Item_Id__c) existing.set(row.Xero_Line_Item_Id__c, row.Id);
     }
   }
-  const updates: SalesforceRecord[] = [];
-  const inserts: SalesforceRecord[] = [];
+  const updates: SObjectUpdate<typeof InvoiceLine>[] = [];
+  const inserts: InvoiceLineWrite[] = [];
   for (const line of lines) {
     const id = existing.get(String(line.Xero_Line_Item_Id__c));
     if (id) {
@@ -28,13 +31,13 @@ export async function writeInvoiceLines(
     } else inserts.push(line);
   }
   const results = [
-    ...(updates.length > 0 ? await deps.writeback.update('Invoice_Line__c', updates) : []),
-    ...(inserts.length > 0 ? await deps.writeback.upsert('Invoice_Line__c', 'Xero_Line_Item_Id__c', inserts) : []),
+    ...(updates.length > 0 ? await deps.writeback.update(InvoiceLine, updates) : []),
+    ...(inserts.length > 0 ? await deps.writeback.upsert(InvoiceLine, 'Xero_Line_Item_Id__c', inserts) : []),
   ];
   const refused = results.filter((r) => !r.ok);
   if (refused.length > 0) {
     deps.writeback.requireAll(
-      'Invoice_Line__c',
+      InvoiceLine,
       refused.map(() => 'line'),
       refused,
     );
@@ -48,10 +51,10 @@ export async function writeInvoiceLines(
  */
 export function queueInvoiceLines(
   batch: Pick<CompositeBatch, 'update' | 'upsert'>,
-  invoices: readonly { lines: readonly SalesforceRecord[]; existing?: ReadonlyMap<string, string> }[],
+  invoices: readonly { lines: readonly InvoiceLineWrite[]; existing?: ReadonlyMap<string, string> }[],
 ): Promise<WriteOutcome[][]> {
-  const updates: SalesforceRecord[] = [];
-  const inserts: SalesforceRecord[] = [];
+  const updates: SObjectUpdate<typeof InvoiceLine>[] = [];
+  const inserts: InvoiceLineWrite[] = [];
   const owners: { updates: number[]; inserts: number[] } = { updates: [], inserts: [] };
   invoices.forEach(({ lines, existing }, owner) => {
     for (const line of lines) {
@@ -67,8 +70,8 @@ export function queueInvoiceLines(
     }
   });
   const none = Promise.resolve<WriteOutcome[]>([]);
-  const updated = updates.length > 0 ? batch.update('Invoice_Line__c', updates) : none;
-  const inserted = inserts.length > 0 ? batch.upsert('Invoice_Line__c', 'Xero_Line_Item_Id__c', inserts) : none;
+  const updated = updates.length > 0 ? batch.update(InvoiceLine, updates) : none;
+  const inserted = inserts.length > 0 ? batch.upsert(InvoiceLine, 'Xero_Line_Item_Id__c', inserts) : none;
   return Promise.all([updated, inserted]).then(([u, i]) => {
     const perInvoice = invoices.map((): WriteOutcome[] => []);
     u.forEach((outcome, n) => perInvoice[owners.updates[n]!]!.push(outcome));

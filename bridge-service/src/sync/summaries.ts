@@ -12,9 +12,13 @@ import {
 } from '../domain/receivables';
 import { money, sum, toWire } from '../domain/money';
 import type { Clock } from '../lib/clock';
-import type { Queries } from '../salesforce/queries';
-import type { CompositeBatch, Writeback, WriteOutcome } from '../salesforce/writeback';
 import type { Logger } from '../lib/logger';
+import { Account, Opportunity } from '../salesforce/objects';
+import type { Queries } from '../salesforce/queries';
+import type { InvoiceForSummary } from '../salesforce/selections';
+import { childRecords } from '../salesforce/soql';
+import type { SObjectUpdate } from '../salesforce/sobject';
+import type { CompositeBatch, Writeback, WriteOutcome } from '../salesforce/writeback';
 
 const XERO_STATUS: Record<string, XeroInvoiceStatus> = {
   Draft: 'DRAFT',
@@ -27,7 +31,6 @@ const XERO_STATUS: Record<string, XeroInvoiceStatus> = {
   Deleted: 'DELETED',
 };
 
-type Row = Record<string, unknown>;
 type ParentField = 'Opportunity__c' | 'Account__c';
 
 interface Mirror extends ReceivableInvoice {
@@ -37,23 +40,21 @@ interface Mirror extends ReceivableInvoice {
 
 const text = (value: unknown) => (value === null || value === undefined ? '' : String(value));
 
-function toMirror(row: Row, parentField: string): Mirror | undefined {
+function toMirror(row: InvoiceForSummary, parentField: ParentField): Mirror | undefined {
   const status = XERO_STATUS[text(row.Status__c)];
   if (!status || !row.Currency_Code__c || !row.Due_Date__c || !row.Issue_Date__c) return undefined;
-  const payments = ((row.Payments__r as { records?: Row[] } | null)?.records ?? []).filter(
-    (p) => p.Status__c !== 'Deleted' && p.Payment_Date__c,
-  );
+  const payments = childRecords(row.Payments__r).filter((p) => p.Status__c !== 'Deleted' && p.Payment_Date__c);
   return {
     parentId: text(row[parentField]),
     status,
     approved: row.Status__c === 'Approved',
-    currencyCode: text(row.Currency_Code__c),
+    currencyCode: row.Currency_Code__c,
     total: text(row.Total__c ?? 0),
     amountPaid: text(row.Amount_Paid__c ?? 0),
     amountCredited: text(row.Amount_Credited__c ?? 0),
     amountDue: text(row.Amount_Due__c ?? 0),
-    date: text(row.Issue_Date__c),
-    dueDate: text(row.Due_Date__c),
+    date: row.Issue_Date__c,
+    dueDate: row.Due_Date__c,
     lastPayment:
       payments
         .map((p) => text(p.Payment_Date__c))
@@ -83,33 +84,44 @@ export function createSummaries(deps: {
   log: Logger;
 }) {
   const today = () => new Date(deps.clock.now()).toISOString().slice(0, 10);
-  const objectOf = (parentField: ParentField) => (parentField === 'Opportunity__c' ? 'Opportunity' : 'Account');
 
-  /** The summary fields of each parent, from the Invoice__c rows read for them. */
-  function updatesFor(parentField: ParentField, ids: readonly string[], rows: readonly Row[]) {
+  /** Each parent's invoices, as the domain reads them, and its balances per currency. */
+  function balancesOf(parentField: ParentField, ids: readonly string[], rows: readonly InvoiceForSummary[]) {
     const groups = groupBy(rows.map((row) => toMirror(row, parentField)).filter((m): m is Mirror => m !== undefined));
     const asOf = today();
     return ids.map((id) => {
       const group = groups.get(id) ?? [];
       const balances = accountSummary(group, asOf);
       const single = balances.length === 1 ? balances[0] : undefined;
-      const common = {
+      return { id, group, balances, single, asOf };
+    });
+  }
+
+  /** The summary fields of each Opportunity, from the Invoice__c rows read for them. */
+  function opportunityUpdates(ids: readonly string[], rows: readonly InvoiceForSummary[]) {
+    return balancesOf('Opportunity__c', ids, rows).map(
+      ({ id, group, single, asOf }): SObjectUpdate<typeof Opportunity> => ({
         Id: id,
         Invoiced_Amount__c: single ? amountOf(group.filter(live).map((m) => String(m.total))) : null,
         Amount_Due__c: single ? Number(toWire(single.outstanding)) : null,
         Amount_Overdue__c: single ? Number(toWire(single.overdue)) : null,
         Last_Payment_Date__c: lastPayment(group),
-      };
-      if (parentField === 'Opportunity__c') {
-        return {
-          ...common,
-          Amount_Paid__c: single ? amountOf(group.filter(live).map((m) => String(m.amountPaid))) : null,
-          Invoice_Currency__c: single?.currencyCode ?? null,
-          Invoice_Status__c: opportunitySummary(group, asOf).slice(0, 255),
-        };
-      }
-      return {
-        ...common,
+        Amount_Paid__c: single ? amountOf(group.filter(live).map((m) => String(m.amountPaid))) : null,
+        Invoice_Currency__c: single?.currencyCode ?? null,
+        Invoice_Status__c: opportunitySummary(group, asOf).slice(0, 255),
+      }),
+    );
+  }
+
+  /** The summary fields of each Account, per currency in Receivables_Summary__c. */
+  function accountUpdates(ids: readonly string[], rows: readonly InvoiceForSummary[]) {
+    return balancesOf('Account__c', ids, rows).map(
+      ({ id, group, balances, single }): SObjectUpdate<typeof Account> => ({
+        Id: id,
+        Invoiced_Amount__c: single ? amountOf(group.filter(live).map((m) => String(m.total))) : null,
+        Amount_Due__c: single ? Number(toWire(single.outstanding)) : null,
+        Amount_Overdue__c: single ? Number(toWire(single.overdue)) : null,
+        Last_Payment_Date__c: lastPayment(group),
         Receivables_Currency__c: single?.currencyCode ?? null,
         Receivables_Summary__c: JSON.stringify(
           balances.map((b) => ({
@@ -118,8 +130,8 @@ export function createSummaries(deps: {
             overdue: toWire(b.overdue),
           })),
         ),
-      };
-    });
+      }),
+    );
   }
 
   function reportRefused(parentField: ParentField, results: readonly WriteOutcome[]) {
@@ -127,10 +139,22 @@ export function createSummaries(deps: {
     if (refused.length > 0) deps.log.warn({ refused, parentField }, 'summary fields not updated');
   }
 
+  /** Queues (or sends) the update of these parents' summary fields from their invoices. */
+  function write(
+    writes: Pick<CompositeBatch, 'update'>,
+    parentField: ParentField,
+    ids: readonly string[],
+    rows: readonly InvoiceForSummary[],
+  ): Promise<WriteOutcome[]> {
+    return parentField === 'Opportunity__c'
+      ? writes.update(Opportunity, opportunityUpdates(ids, rows))
+      : writes.update(Account, accountUpdates(ids, rows));
+  }
+
   async function refresh(parentField: ParentField, ids: readonly string[]) {
     if (ids.length === 0) return;
     const rows = await deps.queries.invoicesFor(parentField, ids);
-    reportRefused(parentField, await deps.writeback.update(objectOf(parentField), updatesFor(parentField, ids, rows)));
+    reportRefused(parentField, await write(deps.writeback, parentField, ids, rows));
   }
 
   /**
@@ -156,7 +180,7 @@ export function createSummaries(deps: {
     return {
       async queueUpdates(writes: Pick<CompositeBatch, 'update'>): Promise<void> {
         for (const { parentField, parentIds, rows } of staged) {
-          const queued = writes.update(objectOf(parentField), updatesFor(parentField, parentIds, await rows));
+          const queued = write(writes, parentField, parentIds, await rows);
           void queued.then((results) => reportRefused(parentField, results));
         }
       },

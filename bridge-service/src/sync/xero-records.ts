@@ -13,7 +13,14 @@ import type {
   XeroPayment,
   XeroPaymentSummary,
 } from '../xero/types';
-import type { SalesforceRecord } from '../salesforce/writeback';
+import { CreditAllocation, CreditNote, Invoice, InvoiceLine, Payment } from '../salesforce/objects';
+import type { SObjectWrite } from '../salesforce/sobject';
+
+export type InvoiceWrite = SObjectWrite<typeof Invoice>;
+export type InvoiceLineWrite = SObjectWrite<typeof InvoiceLine>;
+export type PaymentWrite = SObjectWrite<typeof Payment>;
+export type CreditNoteWrite = SObjectWrite<typeof CreditNote>;
+export type CreditAllocationWrite = SObjectWrite<typeof CreditAllocation>;
 
 /** A Xero timestamp (xero-node turns `/Date(ms)/` into a Date) as ISO-8601, or null. */
 export function isoDateTime(value: XeroDate | undefined): string | null {
@@ -46,9 +53,9 @@ export interface InvoiceContext {
 }
 
 /** Invoice__c from a Xero invoice. */
-export function invoiceRecord(invoice: XeroInvoice, ctx: InvoiceContext): SalesforceRecord {
+export function invoiceRecord(invoice: XeroInvoice, ctx: InvoiceContext): InvoiceWrite {
   const status = (invoice.status ?? 'DRAFT') as XeroInvoiceStatus;
-  const record: SalesforceRecord = {
+  const record: InvoiceWrite = {
     Request_Key__c: ctx.requestKey,
     Xero_Invoice_Id__c: invoice.invoiceID,
     Invoice_Number__c: invoice.invoiceNumber ?? null,
@@ -90,7 +97,7 @@ export function invoiceRecord(invoice: XeroInvoice, ctx: InvoiceContext): Salesf
 }
 
 /** Invoice_Line__c rows for a Xero invoice, keyed by Xero's LineItemID. */
-export function invoiceLineRecords(invoice: XeroInvoice, invoiceRecordId: string): SalesforceRecord[] {
+export function invoiceLineRecords(invoice: XeroInvoice, invoiceRecordId: string): InvoiceLineWrite[] {
   return (invoice.lineItems ?? [])
     .filter((line): line is XeroLineItem & { lineItemID: string } => Boolean(line.lineItemID))
     .map((line, index) => ({
@@ -115,7 +122,7 @@ export function paymentRecord(
   payment: XeroPayment,
   invoiceRecordId: string,
   currencyCode: string | null,
-): SalesforceRecord {
+): PaymentWrite {
   return {
     Xero_Payment_Id__c: payment.paymentID,
     Invoice__c: invoiceRecordId,
@@ -142,8 +149,8 @@ const CREDIT_NOTE_STATUS: Record<string, string> = {
 export function creditNoteRecord(
   note: XeroCreditNote,
   ctx: { invoiceRecordId: string | null; accountId: string | null; requestKey?: string; now: number },
-): SalesforceRecord {
-  const record: SalesforceRecord = {
+): CreditNoteWrite {
+  const record: CreditNoteWrite = {
     Xero_Credit_Note_Id__c: note.creditNoteID,
     Credit_Note_Number__c: note.creditNoteNumber ?? null,
     Currency_Code__c: note.currencyCode ?? null,
@@ -168,8 +175,8 @@ export function creditNoteRecord(
 export function allocationRecord(
   allocation: XeroAllocation,
   ctx: { creditNoteRecordId: string; invoiceRecordId: string | null; currencyCode: string | null },
-): SalesforceRecord {
-  const record: SalesforceRecord = {
+): CreditAllocationWrite {
+  const record: CreditAllocationWrite = {
     Xero_Allocation_Id__c: allocation.allocationID,
     Credit_Note__c: ctx.creditNoteRecordId,
     Amount__c: amount(allocation.amount),
@@ -186,7 +193,7 @@ export function invoicePaymentRecord(
   payment: XeroPaymentSummary,
   invoice: XeroInvoice,
   invoiceRecordId: string,
-): SalesforceRecord {
+): PaymentWrite {
   return {
     Xero_Payment_Id__c: payment.paymentID,
     Invoice__c: invoiceRecordId,
