@@ -79,7 +79,11 @@ export async function startEmulatedSystems(options: EmulatedSystemsOptions = {})
     jwt: { consumerKey: CONSUMER_KEY, publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
     ...options.salesforce,
   });
-  const xero = await startXeroEmulator({ port: 0, ...options.xero });
+  // A half-started sandbox closes what it started: a server left listening keeps the test process alive.
+  const xero = await startXeroEmulator({ port: 0, ...options.xero }).catch(async (err: unknown) => {
+    await sf.close();
+    throw err;
+  });
   const app = xero.seed.app;
 
   const env: Record<string, string> = {
@@ -145,7 +149,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const systems = await startEmulatedSystems({ ...options, logger: log });
   const { sf, xero, config } = systems;
   const store = options.bridge?.store ?? openStore(config);
-  await connectXeroOrganisations(store, xero);
 
   let server: FastifyInstance | undefined;
   let url = '';
@@ -160,7 +163,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await server?.close();
     server = undefined;
   };
-  await startBridge();
+  try {
+    await connectXeroOrganisations(store, xero);
+    await startBridge();
+  } catch (err) {
+    await stopBridge();
+    await store.close();
+    await systems.close();
+    throw err;
+  }
 
   return {
     sf,
