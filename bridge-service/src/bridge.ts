@@ -14,6 +14,7 @@ import type { Bridge, BridgeContext } from './server/main';
 import { openStore } from './store';
 import type { Store } from './store/types';
 import { createDraftHandler } from './sync/create-draft';
+import { saveCreditNoteDraft } from './sync/credit';
 import { createGiveUpRecorder } from './sync/give-up';
 import { createIntake } from './sync/intake';
 import { createWebhookIntake, createXeroPoller, inboundHandlers } from './sync/inbound';
@@ -111,7 +112,10 @@ export async function createBridge(
   const worker = createWorker({
     jobs: store.jobs,
     handlers: {
-      CREATE_DRAFT: createDraftHandler(deps),
+      CREATE_DRAFT: createDraftHandler({
+        ...deps,
+        creditNotes: { saveDraft: (document, source) => saveCreditNoteDraft(deps, document, source) },
+      }),
       AUTHORISE: authoriseHandler(deps),
       VOID: voidHandler(deps),
       CREDIT: creditHandler(deps),
