@@ -13,15 +13,12 @@ import { readinessFrom, xeroConnectFrom, xeroMetricsListener } from './server/ad
 import type { Bridge, BridgeContext } from './server/main';
 import { openStore } from './store';
 import type { Store } from './store/types';
-import { createDraftHandler } from './sync/create-draft';
-import { saveCreditNoteDraft } from './sync/credit';
-import { createGiveUpRecorder } from './sync/give-up';
+import { createSync } from './sync';
 import { createIntake } from './sync/intake';
-import { createWebhookIntake, createXeroPoller, inboundHandlers } from './sync/inbound';
-import { authoriseHandler, creditHandler, resyncHandler, voidHandler } from './sync/invoice-actions';
+import { createWebhookIntake, createXeroPoller } from './sync/inbound';
 import { createReconciler } from './sync/reconcile';
-import { createReferenceData } from './sync/reference-data';
-import { createSummaries } from './sync/summaries';
+import { createReferenceData } from './sync/services/reference-data';
+import { createSummaries } from './sync/services/summaries';
 import type { SyncDeps } from './sync/sync-deps';
 import { createWorker } from './sync/worker';
 import { XeroClient } from './xero/client';
@@ -109,21 +106,12 @@ export async function createBridge(
     prorationMethod: config.prorationMethod,
     instanceUrl: () => conn.instanceUrl,
   };
+  const sync = createSync(deps);
   const worker = createWorker({
     jobs: store.jobs,
-    handlers: {
-      CREATE_DRAFT: createDraftHandler({
-        ...deps,
-        creditNotes: { saveDraft: (document, source) => saveCreditNoteDraft(deps, document, source) },
-      }),
-      AUTHORISE: authoriseHandler(deps),
-      VOID: voidHandler(deps),
-      CREDIT: creditHandler(deps),
-      ...inboundHandlers(deps),
-      RESYNC: resyncHandler(deps),
-    },
+    handlers: sync.handlers,
     owner: config.instanceId,
-    onGiveUp: createGiveUpRecorder(deps),
+    onGiveUp: sync.onGiveUp,
     log,
     clock,
     ...(overrides.workerIdleMs ? { idleMs: overrides.workerIdleMs } : {}),
@@ -143,7 +131,10 @@ export async function createBridge(
     onAccepted: () => worker.wake(),
     now: () => clock.now(),
   });
-  const poller = createXeroPoller(deps, { intervalMs: overrides.pollIntervalMs ?? config.pollIntervalMs, clock });
+  const poller = createXeroPoller(
+    { ...deps, apply: sync.apply },
+    { intervalMs: overrides.pollIntervalMs ?? config.pollIntervalMs, clock },
+  );
   const reconciler = createReconciler({ queries, jobs: store.jobs, reference, log, onQueued: () => worker.wake() });
   const subscriber = createEventSubscriber({
     conn,

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { storedJob } from '../store/__fixtures__/jobs';
 import { createReconciler } from './reconcile';
 
 const OPP_A = '006000000000001AAA';
@@ -14,7 +15,7 @@ function setup(autoDraftOnClose = true) {
         const created = !keys.has(job.key);
         keys.add(job.key);
         if (created) enqueued.push(job);
-        return { job: job as never, created };
+        return { job: storedJob(job, keys.size), created };
       },
     },
     reference: { settings: async () => ({ autoDraftOnClose, readOnly: false }) },

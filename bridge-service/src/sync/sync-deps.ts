@@ -11,10 +11,13 @@ import type {
   XeroResultRepository,
 } from '../store/types';
 import type { XeroClient } from '../xero/client';
-import type { ReferenceData } from './reference-data';
-import type { Summaries } from './summaries';
+import type { ReferenceData } from './services/reference-data';
+import type { Summaries } from './services/summaries';
 
-/** Everything the job handlers use, built once by the bridge. */
+/**
+ * What the sync layer is built from (bridge.ts makes each part once). Only the assembly in sync/index.ts sees all
+ * of it: every handler and service gets the few parts it uses.
+ */
 export interface SyncDeps {
   jobs: JobRepository;
   xeroResults: XeroResultRepository;

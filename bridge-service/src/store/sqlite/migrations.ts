@@ -98,4 +98,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX webhook_events_received ON webhook_events (received_at);
     `,
   },
+  {
+    version: 2,
+    name: 'credit note approvals are their own kind of job',
+    // Before, an approved credit note was an AUTHORISE job whose payload named it, and the AUTHORISE handler
+    // switched flows on that. The kind is now decided when a job is stored; jobs stored before are given theirs.
+    sql: `
+      UPDATE jobs SET action = 'AUTHORISE_CREDIT_NOTE'
+       WHERE action = 'AUTHORISE' AND json_type(payload, '$.payload.creditNoteId') = 'text';
+    `,
+  },
 ];

@@ -80,6 +80,32 @@ describe('SqliteStore', () => {
     });
   });
 
+  it('gives jobs stored before job kinds their kind: a credit note approval is no longer an AUTHORISE', async () => {
+    const before = new SqliteStore({ path: dbPath, encryptionKey: key, clock, migrations: MIGRATIONS.slice(0, 1) });
+    const request = { action: 'AUTHORISE', invoiceId: 'a03000000000001AAA' };
+    await before.jobs.enqueueJob({
+      key: 'AUTHORISE:a0C000000000001AAA:1',
+      action: 'AUTHORISE',
+      payload: {
+        ...request,
+        requestKey: 'AUTHORISE:a0C000000000001AAA:1',
+        payload: { creditNoteId: 'a0C000000000001AAA' },
+      },
+    });
+    await before.jobs.enqueueJob({
+      key: 'AUTHORISE:a03000000000001AAA:1',
+      action: 'AUTHORISE',
+      payload: { ...request, requestKey: 'AUTHORISE:a03000000000001AAA:1' },
+    });
+    await before.close();
+    const after = open();
+    expect(after.appliedMigrations()).toEqual(MIGRATIONS.map((m) => m.version));
+    expect((await after.jobs.listJobs()).map((j) => [j.key, j.action])).toEqual([
+      ['AUTHORISE:a03000000000001AAA:1', 'AUTHORISE'],
+      ['AUTHORISE:a0C000000000001AAA:1', 'AUTHORISE_CREDIT_NOTE'],
+    ]);
+  });
+
   it('never double-claims across two processes sharing one file', async () => {
     const setup = new SqliteStore({ path: dbPath, encryptionKey: key });
     for (let i = 0; i < 120; i += 1)

@@ -4,17 +4,12 @@
  */
 import type { XeroDraftDocument } from '../../domain/invoice-mapping';
 import type { Queries } from '../../salesforce/queries';
+import type { CreditNotes } from '../services/credit-notes';
 import { settled, type Draft, type DraftOutcome } from './draft';
-
-/** Records a credit note awaiting finance approval; returns its Credit_Note__c id. */
-export type SaveCreditNoteDraft = (
-  document: XeroDraftDocument,
-  source: { requestKey: string; invoiceRecordId: string | null; accountId: string | null; reason: string },
-) => Promise<string>;
 
 export interface DowngradeDeps {
   queries: Pick<Queries, 'invoicesFor'>;
-  creditNotes: { saveDraft: SaveCreditNoteDraft };
+  creditNotes: Pick<CreditNotes, 'saveDraft'>;
 }
 
 export async function recordDowngrades(

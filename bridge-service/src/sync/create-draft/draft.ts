@@ -4,14 +4,17 @@ import type { OpportunityWithLines } from '../../domain/amendment';
 import type { BillingEntity } from '../../domain/billing-entity';
 import type { AccountRow, OpportunityLineItemRow, OpportunityRow } from '../../domain/records';
 import type { XeroInvoice } from '../../xero/types';
-import type { JobOutcome, RequestJob } from '../handler';
+import type { JobOf, JobOutcome } from '../handler';
+
+/** A CREATE_DRAFT job. */
+export type DraftJob = JobOf<'CREATE_DRAFT'>;
 
 /** Xero takes at most 50 elements a write. */
 export const XERO_BATCH = 50;
 
 /** A closed-won deal ready to bill: its records, as the domain reads them, and the entity it bills from. */
 export interface Draft {
-  job: RequestJob;
+  job: DraftJob;
   requestKey: string;
   opportunity: OpportunityRow;
   account: AccountRow;
@@ -26,12 +29,12 @@ export type DraftOutcome =
   /** Xero holds its invoice: its Invoice__c is written from it. */
   | { kind: 'invoiced'; draft: Draft; invoice: XeroInvoice }
   /** It cannot succeed as it stands: the record shows why (Sync_Status__c Error) until someone fixes it. */
-  | { kind: 'refused'; job: RequestJob; message: string }
+  | { kind: 'refused'; job: DraftJob; message: string }
   /** Settled without an invoice mirror: nothing to bill, a downgrade's credit note, a retry, a missing deal. */
-  | { kind: 'settled'; job: RequestJob; outcome: JobOutcome };
+  | { kind: 'settled'; job: DraftJob; outcome: JobOutcome };
 
-export const refused = (job: RequestJob, message: string): DraftOutcome => ({ kind: 'refused', job, message });
-export const settled = (job: RequestJob, outcome: JobOutcome): DraftOutcome => ({ kind: 'settled', job, outcome });
+export const refused = (job: DraftJob, message: string): DraftOutcome => ({ kind: 'refused', job, message });
+export const settled = (job: DraftJob, outcome: JobOutcome): DraftOutcome => ({ kind: 'settled', job, outcome });
 
 /** A stable Idempotency-Key (≤ 128 chars) for a batch write: the same items always send the same key. */
 export function batchKey(prefix: string, keys: readonly string[]): string {

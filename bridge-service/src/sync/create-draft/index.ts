@@ -11,8 +11,8 @@
  */
 import { isTransient } from '../../lib/errors';
 import { describeError } from '../describe-error';
-import type { ActionHandler, JobOutcome } from '../handler';
-import type { ReferenceData } from '../reference-data';
+import type { JobHandler, JobOutcome } from '../handler';
+import type { ReferenceData } from '../services/reference-data';
 import { refused, settled, type Draft, type DraftOutcome } from './draft';
 import { loadBatch, type LoadDeps } from './load';
 import { routeDrafts, type RouteDeps } from './route';
@@ -30,7 +30,7 @@ export type CreateDraftDeps = LoadDeps &
   TenantDeps &
   WriteBackDeps & { reference: Pick<ReferenceData, 'settings' | 'billingEntities' | 'taxRates'> };
 
-export function createDraftHandler(deps: CreateDraftDeps): ActionHandler {
+export function createDraftHandler(deps: CreateDraftDeps): JobHandler<'CREATE_DRAFT'> {
   return {
     batchSize: CREATE_DRAFT_BATCH,
     async run(jobs) {

@@ -2,7 +2,7 @@
 import type { Queries } from '../../salesforce/queries';
 import type { OpportunityForInvoicing } from '../../salesforce/selections';
 import type { Writeback } from '../../salesforce/writeback';
-import type { RequestJob } from '../handler';
+import type { DraftJob } from './draft';
 
 export interface LoadDeps {
   queries: Pick<Queries, 'opportunitiesForInvoicing' | 'billingEmailsOfOpportunities' | 'invoiceLinesOfRequests'>;
@@ -17,8 +17,8 @@ export interface LoadedBatch {
   existingLines: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
 
-export async function loadBatch(deps: LoadDeps, jobs: readonly RequestJob[]): Promise<LoadedBatch> {
-  const opportunityIds = [...new Set(jobs.flatMap((j) => (j.payload.opportunityId ? [j.payload.opportunityId] : [])))];
+export async function loadBatch(deps: LoadDeps, jobs: readonly DraftJob[]): Promise<LoadedBatch> {
+  const opportunityIds = [...new Set(jobs.map((j) => j.payload.opportunityId))];
   const reads = deps.writeback.composite();
   const opportunities = deps.queries.opportunitiesForInvoicing(opportunityIds, reads);
   const emails = deps.queries.billingEmailsOfOpportunities(opportunityIds, reads);

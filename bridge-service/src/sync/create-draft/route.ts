@@ -11,8 +11,8 @@ import type { Queries } from '../../salesforce/queries';
 import type { OpportunityForInvoicing } from '../../salesforce/selections';
 import { childRecords } from '../../salesforce/soql';
 import { describeError } from '../describe-error';
-import type { RequestJob } from '../handler';
-import type { ReferenceData } from '../reference-data';
+import type { DraftJob } from './draft';
+import type { ReferenceData } from '../services/reference-data';
 import { refused, settled, type Draft, type DraftOutcome } from './draft';
 
 export interface RouteDeps {
@@ -34,7 +34,7 @@ export function withLines(
 
 export async function routeDrafts(
   deps: RouteDeps,
-  jobs: readonly RequestJob[],
+  jobs: readonly DraftJob[],
   opportunities: readonly OpportunityForInvoicing[],
 ): Promise<{ drafts: Draft[]; outcomes: DraftOutcome[] }> {
   const byId = new Map(opportunities.map((row) => [row.Id, row]));
@@ -52,7 +52,7 @@ export async function routeDrafts(
   const drafts: Draft[] = [];
   const outcomes: DraftOutcome[] = [];
   for (const job of jobs) {
-    const row = job.payload.opportunityId ? byId.get(job.payload.opportunityId) : undefined;
+    const row = byId.get(job.payload.opportunityId);
     if (!row) {
       outcomes.push(settled(job, { kind: 'failed', error: `Opportunity ${job.payload.opportunityId} was not found` }));
       continue;

@@ -2,7 +2,7 @@
  * Steps 3 to 7 for one tenant: contacts, crash recovery, documents, invoices, and downgrades' credit notes.
  */
 import type { Logger } from '../../lib/logger';
-import type { ReferenceData } from '../reference-data';
+import type { ReferenceData } from '../services/reference-data';
 import { describeError } from '../describe-error';
 import { contactsFor, type ContactDeps } from './contacts';
 import { createInvoices, type CreateInvoicesDeps } from './create-invoices';

@@ -11,10 +11,10 @@ import { Invoice, SyncUpdateEvent } from '../../salesforce/objects';
 import type { SObjectWrite } from '../../salesforce/sobject';
 import type { RecordError, Writeback } from '../../salesforce/writeback';
 import type { JobOutcome } from '../handler';
-import { queueInvoiceLines } from '../lines';
-import type { Summaries } from '../summaries';
-import { syncError } from '../sync-error';
-import { invoiceLineRecords, invoiceRecord, type InvoiceWrite } from '../xero-records';
+import { queueInvoiceLines } from '../services/lines';
+import type { Summaries } from '../services/summaries';
+import { failedDraftRecord, syncErrorEvent } from '../services/sync-errors';
+import { invoiceLineRecords, invoiceRecord, type InvoiceWrite } from '../services/xero-records';
 import type { DraftOutcome } from './draft';
 
 export interface WriteBackDeps {
@@ -30,11 +30,7 @@ const why = (errors: readonly RecordError[]) => errors.map((e) => `${e.statusCod
 
 function recordOf(outcome: Recorded, now: number): InvoiceWrite {
   if (outcome.kind === 'refused') {
-    return {
-      Request_Key__c: outcome.job.payload.requestKey,
-      Opportunity__c: outcome.job.payload.opportunityId ?? null,
-      ...syncError(outcome.message, now),
-    };
+    return failedDraftRecord(outcome.job.payload, outcome.message, now);
   }
   const { draft, invoice } = outcome;
   const period = opportunityServicePeriod(draft.opportunity);
@@ -95,13 +91,17 @@ export async function writeBack(
       results.set(job.id, { kind: 'retry', error: `Salesforce refused Invoice__c: ${why(result.errors)}` });
       continue;
     }
-    events.push({
-      Record_Ids__c: result.id,
-      Invoice_Id__c: result.id,
-      Opportunity_Id__c: job.payload.opportunityId ?? null,
-      Account_Id__c: outcome.kind === 'invoiced' ? outcome.draft.account.Id : null,
-      Change__c: outcome.kind === 'invoiced' ? 'STATUS' : 'ERROR',
-    });
+    events.push(
+      outcome.kind === 'invoiced'
+        ? {
+            Record_Ids__c: result.id,
+            Invoice_Id__c: result.id,
+            Opportunity_Id__c: job.payload.opportunityId,
+            Account_Id__c: outcome.draft.account.Id,
+            Change__c: 'STATUS',
+          }
+        : syncErrorEvent(result.id, job.payload.opportunityId),
+    );
     if (outcome.kind === 'invoiced') mirrored.push({ outcome, id: result.id });
     else results.set(job.id, { kind: 'failed', error: outcome.message });
   }

@@ -4,7 +4,13 @@ import type { SObjectSchema } from '../../salesforce/sobject';
 import type { WriteOutcome, WriteRecord } from '../../salesforce/writeback';
 import type { SObjectUpdate } from '../../salesforce/sobject';
 import type { XeroContactRef } from '../../xero/types';
-import type { SyncDeps } from '../sync-deps';
+import type { Clock } from '../../lib/clock';
+import type { Logger } from '../../lib/logger';
+import type { Queries } from '../../salesforce/queries';
+import type { Writeback } from '../../salesforce/writeback';
+import type { ContactMappingRepository } from '../../store/types';
+import type { ReferenceData } from '../services/reference-data';
+import type { Summaries } from '../services/summaries';
 import type { ChangeKind } from './invoice-plan';
 
 const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
@@ -34,10 +40,15 @@ export interface ApplyResult {
 
 export const emptyResult = (): ApplyResult => ({ changed: [], stale: 0, awaitingMirror: [], errors: [] });
 
-export type ApplyDeps = Pick<
-  SyncDeps,
-  'queries' | 'writeback' | 'contactMappings' | 'reference' | 'summaries' | 'clock' | 'log'
->;
+export interface ApplyDeps {
+  queries: Pick<Queries, 'invoicesByXeroIds' | 'creditNotesByXeroIds' | 'paymentsByXeroIds' | 'pendingCreditNotes'>;
+  writeback: Pick<Writeback, 'update' | 'create' | 'upsert'>;
+  contactMappings: Pick<ContactMappingRepository, 'getContactMapping'>;
+  reference: Pick<ReferenceData, 'billingEntities'>;
+  summaries: Pick<Summaries, 'refreshOpportunities' | 'refreshAccounts'>;
+  clock: Pick<Clock, 'now'>;
+  log: Pick<Logger, 'info' | 'warn' | 'debug'>;
+}
 
 export function createApplyContext(deps: ApplyDeps) {
   const { writeback, log } = deps;

@@ -7,7 +7,12 @@ import type { CreditNoteForInbound, InvoiceForInbound } from '../../salesforce/s
 import { childRecords } from '../../salesforce/soql';
 import type { SObjectUpdate, SObjectWrite } from '../../salesforce/sobject';
 import type { XeroCreditNote } from '../../xero/types';
-import { allocationRecord, creditNoteRecord, type CreditAllocationWrite, type CreditNoteWrite } from '../xero-records';
+import {
+  allocationRecord,
+  creditNoteRecord,
+  type CreditAllocationWrite,
+  type CreditNoteWrite,
+} from '../services/xero-records';
 import { emptyResult, type ApplyContext, type ApplyDeps, type ApplyResult } from './apply-context';
 import { isNewer, latestOf } from './versions';
 

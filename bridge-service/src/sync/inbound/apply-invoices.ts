@@ -10,7 +10,7 @@ import {
   type InvoiceLineWrite,
   type InvoiceWrite,
   type PaymentWrite,
-} from '../xero-records';
+} from '../services/xero-records';
 import { emptyResult, type ApplyContext, type ApplyDeps, type ApplyResult } from './apply-context';
 import { planInvoice, type ChangeKind } from './invoice-plan';
 import { latestOf } from './versions';

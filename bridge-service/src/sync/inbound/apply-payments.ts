@@ -3,7 +3,7 @@ import { Payment } from '../../salesforce/objects';
 import type { InvoiceForInbound } from '../../salesforce/selections';
 import type { SObjectUpdate } from '../../salesforce/sobject';
 import type { XeroPayment } from '../../xero/types';
-import { paymentRecord, type PaymentWrite } from '../xero-records';
+import { paymentRecord, type PaymentWrite } from '../services/xero-records';
 import { emptyResult, type ApplyContext, type ApplyDeps, type ApplyResult } from './apply-context';
 import { isNewer, latestOf } from './versions';
 

@@ -16,7 +16,7 @@ import {
   type InvoiceLineWrite,
   type InvoiceWrite,
   type PaymentWrite,
-} from '../xero-records';
+} from '../services/xero-records';
 import { isNewer } from './versions';
 
 /** Change__c values of Sync_Update__e. */

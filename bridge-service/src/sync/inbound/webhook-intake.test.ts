@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { storedJob } from '../../store/__fixtures__/jobs';
 import type { NewJob } from '../../store/types';
 import { createWebhookIntake, webhookJobKey, XERO_CHANGE } from './webhook-intake';
 
@@ -19,7 +20,7 @@ function fakeStore() {
     async enqueueJob<P>(job: NewJob<P>) {
       const created = !jobs.has(job.key);
       if (created) jobs.set(job.key, job as NewJob);
-      return { job: { ...job, id: jobs.size } as never, created };
+      return { job: storedJob(job, jobs.size), created };
     },
   };
 }

@@ -8,7 +8,7 @@ import type { InvoiceForSummary } from '../../../salesforce/selections';
 import type { SObjectSchema } from '../../../salesforce/sobject';
 import type { CompositeBatch, WriteOutcome } from '../../../salesforce/writeback';
 import type { BatchElementResult, XeroInvoice } from '../../../xero/types';
-import type { RequestJob } from '../../handler';
+import type { DraftJob } from '../draft';
 import type { Draft } from '../draft';
 
 export const UK_TENANT = '11111111-1111-4111-8111-111111111111';
@@ -43,7 +43,7 @@ export const US_INC = us;
 /** A Salesforce-shaped id: 3-character prefix, a number, padded to 18. */
 export const sfId = (prefix: string, n: number) => `${prefix}${String(n).padStart(12, '0')}AAA`;
 
-export function job(n: number, overrides: Partial<RequestJob> = {}): RequestJob {
+export function job(n: number, overrides: Partial<DraftJob> = {}): DraftJob {
   const opportunityId = sfId('006', n);
   const requestKey = `CREATE_DRAFT:${opportunityId}:1`;
   return {

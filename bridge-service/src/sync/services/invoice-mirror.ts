@@ -1,18 +1,32 @@
 /**
- * What the per-invoice actions share: read the Invoice__c mirror, read its Xero invoice, and write Xero's state
- * back (invoice, lines, the rep's summary fields, a Sync_Update__e) or an error a person can act on.
+ * What the per-invoice actions and the credit-note service share: read the Invoice__c mirror, read its Xero
+ * invoice, and write Xero's state back (invoice, lines, the rep's summary fields, a Sync_Update__e).
  */
-import { DomainError } from '../domain/errors';
-import { Invoice, SyncUpdateEvent } from '../salesforce/objects';
-import type { InvoiceMirror } from '../salesforce/selections';
-import type { XeroInvoice } from '../xero/types';
-import type { SyncDeps } from './sync-deps';
+import { DomainError } from '../../domain/errors';
+import type { Clock } from '../../lib/clock';
+import type { Logger } from '../../lib/logger';
+import { Invoice, SyncUpdateEvent } from '../../salesforce/objects';
+import type { Queries } from '../../salesforce/queries';
+import type { InvoiceMirror } from '../../salesforce/selections';
+import type { Writeback } from '../../salesforce/writeback';
+import type { XeroClient } from '../../xero/client';
+import type { XeroInvoice } from '../../xero/types';
 import { writeInvoiceLines } from './lines';
+import type { Summaries } from './summaries';
 import { invoiceLineRecords, invoiceRecord } from './xero-records';
 
-export type { InvoiceMirror } from '../salesforce/selections';
+export type { InvoiceMirror } from '../../salesforce/selections';
 
-export function createInvoiceSync(deps: SyncDeps) {
+export interface InvoiceMirrorDeps {
+  queries: Pick<Queries, 'invoices' | 'invoiceLines'>;
+  writeback: Pick<Writeback, 'update' | 'upsert' | 'create' | 'requireAll'>;
+  xero: Pick<XeroClient, 'getInvoicesByIds'>;
+  summaries: Pick<Summaries, 'refreshOpportunities' | 'refreshAccounts'>;
+  clock: Pick<Clock, 'now'>;
+  log: Logger;
+}
+
+export function createInvoiceMirror(deps: InvoiceMirrorDeps) {
   const { queries, writeback, xero } = deps;
 
   async function load(invoiceId: string): Promise<InvoiceMirror> {
@@ -66,6 +80,7 @@ export function createInvoiceSync(deps: SyncDeps) {
     await notify(mirror, extra.change ?? 'STATUS');
   }
 
+  /** Tells open pages this invoice (and its Opportunity and Account) changed. */
   async function notify(mirror: InvoiceMirror, change: string): Promise<void> {
     await writeback.create(SyncUpdateEvent, [
       {
@@ -78,22 +93,7 @@ export function createInvoiceSync(deps: SyncDeps) {
     ]);
   }
 
-  /** Puts a failure on the record, where the rep and finance see it and can press Retry. */
-  async function markError(invoiceId: string, message: string): Promise<void> {
-    await writeback.update(Invoice, [
-      {
-        Id: invoiceId,
-        Sync_Status__c: 'Error',
-        Sync_Message__c: message,
-        Last_Synced__c: new Date(deps.clock.now()).toISOString(),
-      },
-    ]);
-    await writeback.create(SyncUpdateEvent, [
-      { Record_Ids__c: invoiceId, Invoice_Id__c: invoiceId, Change__c: 'ERROR' },
-    ]);
-  }
-
-  return { load, fetch, requireXero, writeInvoice, markError, notify };
+  return { load, fetch, requireXero, writeInvoice, notify };
 }
 
-export type InvoiceSync = ReturnType<typeof createInvoiceSync>;
+export type InvoiceMirrors = ReturnType<typeof createInvoiceMirror>;

@@ -2,8 +2,8 @@
  * Xero documents as the package's Salesforce records (names without namespace). Amounts travel as JSON numbers
  * made from Xero's own 2-dp values; nothing is computed here but the display status.
  */
-import { invoiceDisplayStatus, type XeroInvoiceStatus } from '../domain/receivables';
-import { fromApiNumber, toWire } from '../domain/money';
+import { invoiceDisplayStatus, type XeroInvoiceStatus } from '../../domain/receivables';
+import { fromApiNumber, toWire } from '../../domain/money';
 import type {
   XeroAllocation,
   XeroCreditNote,
@@ -12,9 +12,9 @@ import type {
   XeroLineItem,
   XeroPayment,
   XeroPaymentSummary,
-} from '../xero/types';
-import { CreditAllocation, CreditNote, Invoice, InvoiceLine, Payment } from '../salesforce/objects';
-import type { SObjectWrite } from '../salesforce/sobject';
+} from '../../xero/types';
+import { CreditAllocation, CreditNote, Invoice, InvoiceLine, Payment } from '../../salesforce/objects';
+import type { SObjectWrite } from '../../salesforce/sobject';
 
 export type InvoiceWrite = SObjectWrite<typeof Invoice>;
 export type InvoiceLineWrite = SObjectWrite<typeof InvoiceLine>;

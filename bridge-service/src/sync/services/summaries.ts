@@ -9,16 +9,16 @@ import {
   opportunitySummary,
   type ReceivableInvoice,
   type XeroInvoiceStatus,
-} from '../domain/receivables';
-import { money, sum, toWire } from '../domain/money';
-import type { Clock } from '../lib/clock';
-import type { Logger } from '../lib/logger';
-import { Account, Opportunity } from '../salesforce/objects';
-import type { Queries } from '../salesforce/queries';
-import type { InvoiceForSummary } from '../salesforce/selections';
-import { childRecords } from '../salesforce/soql';
-import type { SObjectUpdate } from '../salesforce/sobject';
-import type { CompositeBatch, Writeback, WriteOutcome } from '../salesforce/writeback';
+} from '../../domain/receivables';
+import { money, sum, toWire } from '../../domain/money';
+import type { Clock } from '../../lib/clock';
+import type { Logger } from '../../lib/logger';
+import { Account, Opportunity } from '../../salesforce/objects';
+import type { Queries } from '../../salesforce/queries';
+import type { InvoiceForSummary } from '../../salesforce/selections';
+import { childRecords } from '../../salesforce/soql';
+import type { SObjectUpdate } from '../../salesforce/sobject';
+import type { CompositeBatch, Writeback, WriteOutcome } from '../../salesforce/writeback';
 
 const XERO_STATUS: Record<string, XeroInvoiceStatus> = {
   Draft: 'DRAFT',

@@ -2,13 +2,13 @@
  * What every handler looks up and few change: billing entities (Billing_Entity__mdt), the package settings, and
  * each tenant's tax rates. Cached briefly so a batch of 200 invoices costs one read of each, not 200.
  */
-import { parseBillingEntities, type BillingEntity } from '../domain/billing-entity';
-import type { TenantTaxRate } from '../domain/invoice-mapping';
-import { DomainError } from '../domain/errors';
-import type { Clock } from '../lib/clock';
-import type { Logger } from '../lib/logger';
-import type { Queries } from '../salesforce/queries';
-import type { XeroClient } from '../xero/client';
+import { parseBillingEntities, type BillingEntity } from '../../domain/billing-entity';
+import type { TenantTaxRate } from '../../domain/invoice-mapping';
+import { DomainError } from '../../domain/errors';
+import type { Clock } from '../../lib/clock';
+import type { Logger } from '../../lib/logger';
+import type { Queries } from '../../salesforce/queries';
+import type { XeroClient } from '../../xero/client';
 
 export interface PackageSettings {
   autoDraftOnClose: boolean;

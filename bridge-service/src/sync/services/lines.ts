@@ -1,7 +1,7 @@
-import { InvoiceLine } from '../salesforce/objects';
-import type { SObjectUpdate } from '../salesforce/sobject';
-import type { CompositeBatch, WriteOutcome } from '../salesforce/writeback';
-import type { SyncDeps } from './sync-deps';
+import { InvoiceLine } from '../../salesforce/objects';
+import type { SObjectUpdate } from '../../salesforce/sobject';
+import type { Queries } from '../../salesforce/queries';
+import type { CompositeBatch, Writeback, WriteOutcome } from '../../salesforce/writeback';
 import type { InvoiceLineWrite } from './xero-records';
 
 /**
@@ -10,7 +10,7 @@ import type { InvoiceLineWrite } from './xero-records';
  * that is not reparentable, even of the same value.
  */
 export async function writeInvoiceLines(
-  deps: Pick<SyncDeps, 'queries' | 'writeback' | 'log'>,
+  deps: { queries: Pick<Queries, 'invoiceLines'>; writeback: Pick<Writeback, 'update' | 'upsert' | 'requireAll'> },
   lines: readonly InvoiceLineWrite[],
   invoicesThatMayHaveLines: readonly string[],
 ): Promise<void> {
