@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SqliteStore } from '../../store';
-import type { XeroContact, XeroContactInput } from '../../xero/types';
+import type { XeroContactModel } from '../../domain/contact';
+import type { XeroContact } from '../../xero/types';
 import { account, created, rejected, UK_TENANT } from './__fixtures__/drafts';
 import { contactsFor, type ContactDeps } from './contacts';
 
@@ -13,20 +14,22 @@ afterEach(() => store.close());
 /** A Xero tenant's contacts endpoint: names must be unique; a ContactNumber already used is refused. */
 function fakeXero(existing: { name: string; contactNumber: string; contactID: string }[] = []) {
   const contacts = [...existing];
-  const calls: { inputs: XeroContactInput[]; key: string }[] = [];
+  const calls: { inputs: readonly XeroContactModel[]; key: string }[] = [];
   const xero: ContactDeps['xero'] = {
     createContacts: async (_tenantId, inputs, key) => {
       calls.push({ inputs, key });
       return inputs.map((input, index) => {
         if (contacts.some((c) => c.contactNumber === input.contactNumber)) {
-          return rejected<XeroContact>(index, ['Contact number already used'], input);
+          return rejected<XeroContact>(index, ['Contact number already used'], { name: input.name });
         }
         if (contacts.some((c) => c.name === input.name)) {
-          return rejected<XeroContact>(index, [`The contact name ${input.name} is already assigned`], input);
+          return rejected<XeroContact>(index, [`The contact name ${input.name} is already assigned`], {
+            name: input.name,
+          });
         }
         const contactID = `contact-${contacts.length + 1}`;
         contacts.push({ name: input.name, contactNumber: input.contactNumber ?? '', contactID });
-        return created<XeroContact>(index, contactID, { ...input, contactID });
+        return created<XeroContact>(index, contactID, { name: input.name, contactID });
       });
     },
     findContactByNumber: async (_tenantId, number) => contacts.find((c) => c.contactNumber === number) ?? null,
@@ -109,8 +112,8 @@ describe('CREATE_DRAFT: contacts', () => {
       createContacts: async (_tenantId, inputs) =>
         inputs.map((input, index) =>
           input.name === 'Customer 1'
-            ? rejected<XeroContact>(index, ['Email address must be valid'], input)
-            : created<XeroContact>(index, 'contact-ok', input),
+            ? rejected<XeroContact>(index, ['Email address must be valid'], { name: input.name })
+            : created<XeroContact>(index, 'contact-ok', { name: input.name }),
         ),
       findContactByNumber: async () => null,
     };

@@ -2,12 +2,11 @@
  * Step 3: the Xero contact of each Account in one tenant: from the stored mapping, else created in Xero (50 a call).
  * An Account Xero will not take is refused with Xero's reason, so only its own deals fail.
  */
-import { buildXeroContact, type XeroContactModel } from '../../domain/contact';
+import { buildXeroContact } from '../../domain/contact';
 import type { AccountRow } from '../../domain/records';
 import type { Logger } from '../../lib/logger';
 import type { ContactMappingRepository } from '../../store/types';
 import type { XeroClient } from '../../xero/client';
-import type { XeroContactInput } from '../../xero/types';
 import { batchKey, XERO_BATCH } from './draft';
 
 export interface ContactDeps {
@@ -44,7 +43,7 @@ export async function contactsFor(
   const create = (chunk: AccountRow[], keyPrefix: string, withAccountId = false) => {
     const inputs = chunk.map((account) => {
       const contact = contactOf(account);
-      return toContactInput(withAccountId ? { ...contact, name: `${contact.name} (${account.Id})` } : contact);
+      return withAccountId ? { ...contact, name: `${contact.name} (${account.Id})` } : contact;
     });
     return deps.xero.createContacts(
       tenantId,
@@ -89,13 +88,4 @@ export async function contactsFor(
     }
   }
   return { ids, refused };
-}
-
-function toContactInput(contact: XeroContactModel): XeroContactInput {
-  return {
-    name: contact.name,
-    contactNumber: contact.contactNumber,
-    ...(contact.emailAddress ? { emailAddress: contact.emailAddress } : {}),
-    ...(contact.addresses ? { addresses: contact.addresses } : {}),
-  };
 }

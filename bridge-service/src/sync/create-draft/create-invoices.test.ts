@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mapOpportunityToInvoice } from '../../domain/invoice-mapping';
 import { SqliteStore } from '../../store';
-import type { XeroInvoice, XeroInvoiceInput } from '../../xero/types';
+import type { NewInvoice } from '../../xero/client';
+import type { XeroInvoice } from '../../xero/types';
 import { created, draft, rejected, UK_TENANT, xeroInvoice } from './__fixtures__/drafts';
 import { createInvoices, type CreateInvoicesDeps } from './create-invoices';
 import type { Draft } from './draft';
@@ -26,8 +27,8 @@ const documentOf = (d: Draft) => ({
   }),
 });
 
-function deps(refuse: (input: XeroInvoiceInput) => string | undefined = () => undefined) {
-  const calls: { inputs: XeroInvoiceInput[]; key: string }[] = [];
+function deps(refuse: (input: NewInvoice) => string | undefined = () => undefined) {
+  const calls: { inputs: readonly NewInvoice[]; key: string }[] = [];
   const createDeps: CreateInvoicesDeps = {
     xero: {
       createInvoices: async (_tenantId, inputs, key) => {
@@ -36,7 +37,7 @@ function deps(refuse: (input: XeroInvoiceInput) => string | undefined = () => un
           const reason = refuse(input);
           return reason
             ? rejected<XeroInvoice>(index, [reason], {})
-            : created(index, `inv-${input.reference}`, xeroInvoice(`inv-${input.reference}`));
+            : created(index, `inv-${input.document.reference}`, xeroInvoice(`inv-${input.document.reference}`));
         });
       },
     },
@@ -53,9 +54,7 @@ describe('CREATE_DRAFT: create invoices', () => {
     const outcomes = await createInvoices(createDeps, UK_TENANT, drafts.map(documentOf));
     expect(calls.map((c) => c.inputs.length)).toEqual([50, 10]);
     expect(calls[0]!.inputs[0]).toMatchObject({
-      type: 'ACCREC',
-      status: 'DRAFT',
-      reference: 'Deal 1',
+      document: { type: 'ACCREC', status: 'DRAFT', reference: 'Deal 1' },
       url: 'https://acme.my.salesforce.com/lightning/r/Opportunity/006000000000001AAA/view',
     });
     expect(outcomes.every((o) => o.kind === 'invoiced')).toBe(true);
@@ -70,7 +69,7 @@ describe('CREATE_DRAFT: create invoices', () => {
 
   it("refuses only the draft Xero rejects, in Xero's words", async () => {
     const { createDeps } = deps((input) =>
-      input.reference === 'Deal 2' ? 'Account code 4000 is archived' : undefined,
+      input.document.reference === 'Deal 2' ? 'Account code 4000 is archived' : undefined,
     );
     const outcomes = await createInvoices(createDeps, UK_TENANT, [draft(1), draft(2)].map(documentOf));
     expect(outcomes).toEqual([

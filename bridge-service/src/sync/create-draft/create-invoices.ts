@@ -3,11 +3,9 @@
  * made from its jobs' keys. Sorted by request key, so the same jobs send the same requests however they were
  * claimed. What each key produced is stored before anything else happens.
  */
-import { DomainError } from '../../domain/errors';
 import type { XeroDraftDocument } from '../../domain/invoice-mapping';
 import type { XeroResultRepository } from '../../store/types';
 import type { XeroClient } from '../../xero/client';
-import type { XeroInvoiceInput } from '../../xero/types';
 import { batchKey, refused, sourceUrl, XERO_BATCH, type Draft, type DraftOutcome } from './draft';
 
 export interface CreateInvoicesDeps {
@@ -27,7 +25,7 @@ export async function createInvoices(
     const chunk = sorted.slice(i, i + XERO_BATCH);
     const results = await deps.xero.createInvoices(
       tenantId,
-      chunk.map(({ draft, document }) => toInvoiceInput(document, sourceUrl(deps.instanceUrl(), draft.opportunity.Id))),
+      chunk.map(({ draft, document }) => ({ document, url: sourceUrl(deps.instanceUrl(), draft.opportunity.Id) })),
       batchKey(
         'CREATE_DRAFT',
         chunk.map((c) => c.draft.requestKey),
@@ -54,32 +52,4 @@ export async function createInvoices(
     }
   }
   return outcomes;
-}
-
-/** The domain's draft as the xero/ layer's input (SDK types stay inside xero/). */
-export function toInvoiceInput(document: XeroDraftDocument, url: string): XeroInvoiceInput {
-  if (!('contactId' in document.contact)) throw new DomainError('INVALID_INPUT', 'the invoice has no Xero contact');
-  return {
-    type: 'ACCREC',
-    status: 'DRAFT',
-    contact: { contactID: document.contact.contactId },
-    date: document.date,
-    ...(document.dueDate ? { dueDate: document.dueDate } : {}),
-    lineAmountTypes: document.lineAmountTypes,
-    currencyCode: document.currencyCode,
-    ...(document.currencyRate ? { currencyRate: document.currencyRate } : {}),
-    reference: document.reference,
-    ...(document.brandingThemeId ? { brandingThemeID: document.brandingThemeId } : {}),
-    url,
-    lineItems: document.lineItems.map((line) => ({
-      description: line.description,
-      quantity: line.quantity,
-      unitAmount: line.unitAmount,
-      ...(line.discountRate ? { discountRate: line.discountRate } : {}),
-      accountCode: line.accountCode,
-      taxType: line.taxType,
-      ...(line.itemCode ? { itemCode: line.itemCode } : {}),
-      ...(line.tracking.length > 0 ? { tracking: line.tracking.map((t) => ({ name: t.name, option: t.option })) } : {}),
-    })),
-  };
 }

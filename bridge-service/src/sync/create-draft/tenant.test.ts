@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SqliteStore } from '../../store';
+import type { NewInvoice } from '../../xero/client';
 import type { XeroContact, XeroInvoice } from '../../xero/types';
 import {
   created,
@@ -23,13 +24,16 @@ afterEach(() => store.close());
 
 function deps(inXero: XeroInvoice[] = []) {
   const saved: { requestKey: string; invoiceRecordId: string | null; reason: string }[] = [];
-  const createInvoices = jest.fn(async (_t: string, inputs: { reference?: string }[]) =>
-    inputs.map((input, i) => created(i, `inv-${input.reference}`, xeroInvoice(`inv-${input.reference}`))),
+  const createInvoices = jest.fn(async (_t: string, inputs: readonly NewInvoice[]) =>
+    inputs.map((input, i) => {
+      const id = `inv-${input.document.reference}`;
+      return created(i, id, xeroInvoice(id));
+    }),
   );
   const tenantDeps: TenantDeps = {
     xero: {
       createContacts: async (_t, inputs) =>
-        inputs.map((c, i) => created<XeroContact>(i, `contact-${c.contactNumber}`, c)),
+        inputs.map((c, i) => created<XeroContact>(i, `contact-${c.contactNumber}`, { name: c.name })),
       findContactByNumber: async () => null,
       getInvoicesByIds: async () => [],
       getInvoicesModifiedSince: async () => ({ items: inXero, page: 1, pageSize: 100, hasMore: false }),

@@ -21,7 +21,7 @@ import type { CreditNoteRecord } from '../../salesforce/selections';
 import type { Writeback } from '../../salesforce/writeback';
 import type { JobRepository, XeroResultRepository } from '../../store/types';
 import type { XeroClient } from '../../xero/client';
-import type { XeroCreditNote, XeroCreditNoteInput } from '../../xero/types';
+import type { XeroCreditNote } from '../../xero/types';
 import type { JobOutcome } from '../handler';
 import type { InvoiceMirror, InvoiceMirrors } from './invoice-mirror';
 import type { ReferenceData } from './reference-data';
@@ -179,7 +179,11 @@ export function createCreditNotes(deps: CreditNoteDeps) {
       reason: row.Reason__c ?? 'Credit',
     };
     const { document } = await draftFor(credit, mirror, invoice.contact?.contactID ?? '');
-    const [result] = await deps.xero.createCreditNotes(tenantId, [toCreditNoteInput(document)], approval.requestKey);
+    const [result] = await deps.xero.createCreditNotes(
+      tenantId,
+      [{ document, status: 'AUTHORISED' }],
+      approval.requestKey,
+    );
     if (!result?.ok || !result.id) {
       throw new CreditNoteRefused(`Xero rejected the credit note: ${result?.errors.join('; ') ?? 'no answer'}`);
     }
@@ -266,24 +270,4 @@ class CreditNoteRefused extends Error {}
 /** The credit a CREDIT request stored, if the stored job is one (its `payload`). */
 function askedCredit(stored: unknown): unknown {
   return typeof stored === 'object' && stored !== null && 'payload' in stored ? stored.payload : undefined;
-}
-
-function toCreditNoteInput(document: XeroDraftDocument): XeroCreditNoteInput {
-  if (!('contactId' in document.contact)) throw new DomainError('INVALID_INPUT', 'the credit note has no Xero contact');
-  return {
-    type: 'ACCRECCREDIT',
-    status: 'AUTHORISED',
-    contact: { contactID: document.contact.contactId },
-    date: document.date,
-    lineAmountTypes: document.lineAmountTypes,
-    currencyCode: document.currencyCode,
-    reference: document.reference,
-    lineItems: document.lineItems.map((line) => ({
-      description: line.description,
-      quantity: line.quantity,
-      unitAmount: line.unitAmount,
-      accountCode: line.accountCode,
-      taxType: line.taxType,
-    })),
-  };
 }
