@@ -7,12 +7,11 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { createBridge, type BridgeOverrides } from '../src/bridge';
 import { loadConfig, type Config } from '../src/config';
 import type { Logger } from '../src/lib/logger';
-import { buildApp } from '../src/server/app';
+import { buildApp, type BridgeApp } from '../src/server/app';
 import { createMetrics } from '../src/server/metrics';
 import { openStore } from '../src/store';
 import type { Store } from '../src/store/types';
@@ -38,7 +37,7 @@ export interface Sandbox {
   sf: SalesforceEmulator;
   xero: XeroEmulator;
   config: Config;
-  app: FastifyInstance;
+  app: BridgeApp;
   store: Store;
   /** The bridge's base URL. */
   url: string;
@@ -150,7 +149,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const { sf, xero, config } = systems;
   const store = options.bridge?.store ?? openStore(config);
 
-  let server: FastifyInstance | undefined;
+  let server: BridgeApp | undefined;
   let url = '';
   const startBridge = async () => {
     const metrics = createMetrics();

@@ -7,7 +7,7 @@ import { systemClock, type Clock } from './lib/clock';
 import { connectSalesforce } from './salesforce/connection';
 import { createEventSubscriber } from './salesforce/event-subscriber';
 import { createQueries, readOrgCurrency } from './salesforce/queries';
-import { salesforceNames, type NamespacePrefix } from './salesforce/schema';
+import { salesforceNames } from './salesforce/schema';
 import { createWriteback } from './salesforce/writeback';
 import { readinessFrom, xeroConnectFrom, xeroMetricsListener } from './server/adapters';
 import type { Bridge, BridgeContext } from './server/main';
@@ -45,7 +45,7 @@ export async function createBridge(
 ): Promise<Bridge> {
   const { logger: log, metrics } = context;
   const clock = overrides.clock ?? systemClock;
-  const names = salesforceNames(config.salesforce.namespacePrefix as NamespacePrefix);
+  const names = salesforceNames(config.salesforce.namespacePrefix);
   const store = overrides.store ?? openStore(config, { clock });
 
   const tokens = new XeroTokenManager({

@@ -16,6 +16,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const util = require('node:util');
 const { spawnSync } = require('node:child_process');
 const { salesforceCli } = require('../force-app-gates/lib');
 
@@ -64,16 +65,26 @@ function prepare({ namespace, outDir, source = SOURCE, apiVersion = '65.0' }) {
 }
 
 function parseArgs(argv) {
-  const options = { dryRun: false, prepareOnly: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--target-org' || arg === '-o') options.targetOrg = argv[++i];
-    else if (arg === '--namespace') options.namespace = argv[++i] ?? '';
-    else if (arg === '--dry-run') options.dryRun = true;
-    else if (arg === '--prepare-only') options.prepareOnly = true;
-    else throw new Error(`unknown argument: ${arg}`);
+  let values;
+  try {
+    ({ values } = util.parseArgs({
+      args: argv,
+      options: {
+        'target-org': { type: 'string', short: 'o' },
+        namespace: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+        'prepare-only': { type: 'boolean', default: false },
+      },
+    }));
+  } catch (err) {
+    throw new Error(`unknown argument: ${err.message}`);
   }
-  return options;
+  return {
+    dryRun: values['dry-run'],
+    prepareOnly: values['prepare-only'],
+    ...(values['target-org'] === undefined ? {} : { targetOrg: values['target-org'] }),
+    ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
+  };
 }
 
 function main(argv) {

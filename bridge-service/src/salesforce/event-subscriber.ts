@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from 'faye';
 import type { Connection } from 'jsforce';
 import { StreamingExtension } from 'jsforce/api/streaming';
 import type { Logger } from '../lib/logger';
+import { withTimeout } from '../lib/retry';
 
 // jsforce's typings of faye's client leave out what the subscriber needs to end a session.
 declare module 'faye' {
@@ -53,8 +53,7 @@ const DISCONNECT_WAIT_MS = 2_000;
  * So wait a bounded time for the acknowledgement, then close the transport either way.
  */
 async function endSession(client: Client): Promise<void> {
-  const acknowledged = Promise.resolve(client.disconnect()).catch(() => undefined);
-  await Promise.race([acknowledged, sleep(DISCONNECT_WAIT_MS, undefined, { ref: false })]);
+  await withTimeout(Promise.resolve(client.disconnect()), DISCONNECT_WAIT_MS).catch(() => undefined);
   client._dispatcher?.close();
 }
 
