@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mapOpportunityToInvoice } from '../../domain/invoice-mapping';
+import { mapOpportunityToInvoice } from '../../domain/opportunity-invoice';
 import { SqliteStore } from '../../store';
 import type { NewInvoice } from '../../xero/client';
 import type { XeroInvoice } from '../../xero/types';

@@ -3,7 +3,7 @@
  * approval), or nothing (an amendment that changes nothing billable).
  */
 import type { TenantTaxRate, XeroDraftDocument } from '../../domain/invoice-mapping';
-import { mapAmendingOpportunity, mapOpportunityToInvoice } from '../../domain/invoice-mapping';
+import { mapAmendingOpportunity, mapOpportunityToInvoice } from '../../domain/opportunity-invoice';
 import type { Clock } from '../../lib/clock';
 import type { Draft } from './draft';
 

@@ -4,7 +4,7 @@
  * reads, queued after them so they see them; then the lines of the invoices Salesforce took, the summary updates
  * and, last, the Sync_Update__e events. Each record travels with the outcome it came from.
  */
-import { opportunityServicePeriod } from '../../domain/invoice-mapping';
+import { opportunityServicePeriod } from '../../domain/opportunity-invoice';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import { Invoice, SyncUpdateEvent } from '../../salesforce/objects';
