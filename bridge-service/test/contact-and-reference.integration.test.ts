@@ -8,12 +8,9 @@ import type { Connection } from 'jsforce';
 import pino from 'pino';
 import { XeroClient } from 'xero-node';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
-import { connect } from '../sandbox/salesforce/test-helpers';
+import { connect, SALES } from '../sandbox/salesforce/test-helpers';
+import { UK, US } from '../sandbox/xero/test-helpers';
 import { waitFor } from './wait-for';
-
-const SALES = 'sam.seller@ledgerline.example';
-const UK = '11111111-1111-4111-8111-111111111111';
-const US = '22222222-2222-4222-8222-222222222222';
 
 type Row = Record<string, unknown>;
 

@@ -77,16 +77,21 @@ export function opportunityForInvoicing(multiCurrency: boolean) {
 selectsEvery<RowOf<ReturnType<typeof opportunityForInvoicing>>, OpportunityRow>('every field');
 export type OpportunityForInvoicing = RowOf<ReturnType<typeof opportunityForInvoicing>>;
 
-/** An Invoice__c as the per-invoice actions read it before acting in Xero. */
-export const invoiceMirror = select(Invoice, [
+/** What ties an Invoice__c to its deal, its request and its Xero invoice. */
+const INVOICE_KEYS = [
   'Id',
-  'Name',
   'Opportunity__c',
   'Account__c',
   'Request_Key__c',
   'Xero_Invoice_Id__c',
   'Xero_Tenant_Id__c',
   'Billing_Entity__c',
+] as const;
+
+/** An Invoice__c as the per-invoice actions read it before acting in Xero. */
+export const invoiceMirror = select(Invoice, [
+  ...INVOICE_KEYS,
+  'Name',
   'Invoice_Number__c',
   'Invoice_Type__c',
   'Currency_Code__c',
@@ -114,13 +119,7 @@ export type InvoiceForSummary = RowOf<typeof invoiceForSummary>;
 
 /** An Invoice__c mirror as inbound changes overwrite it, with its lines' and payments' Xero ids. */
 export const invoiceForInbound = select(Invoice, [
-  'Id',
-  'Opportunity__c',
-  'Account__c',
-  'Request_Key__c',
-  'Xero_Invoice_Id__c',
-  'Xero_Tenant_Id__c',
-  'Billing_Entity__c',
+  ...INVOICE_KEYS,
   'Currency_Code__c',
   'Amount_Paid__c',
   'Approval_Status__c',
