@@ -5,9 +5,29 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import lwcConfig from '@salesforce/eslint-config-lwc';
 import jestPlugin from 'eslint-plugin-jest';
+import importPlugin from 'eslint-plugin-import';
 
 const lwcFiles = ['force-app/**/lwc/**/*.js'];
 const withFiles = (configs, files) => configs.map((config) => ({ ...config, files }));
+
+// The bridge's layers, top to bottom (bridge-service/README.md): a module imports only from its own layer or below.
+const BRIDGE_LAYERS = [
+  ['index.ts'],
+  ['bridge.ts'],
+  ['sync'],
+  ['xero', 'server'],
+  ['salesforce', 'store'],
+  ['config'],
+  ['domain', 'lib'],
+];
+const bridgeSrc = (name) => `./bridge-service/src/${name}`;
+const layerZones = BRIDGE_LAYERS.slice(1).map((layer, i) => ({
+  target: layer.map(bridgeSrc),
+  from: BRIDGE_LAYERS.slice(0, i + 1)
+    .flat()
+    .map(bridgeSrc),
+  message: `bridge-service layering: ${layer.join('/')} must not import from a layer above it (index → bridge → sync → xero/server → salesforce/store → config → domain/lib)`,
+}));
 
 export default [
   {
@@ -39,6 +59,50 @@ export default [
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
+    },
+  },
+  {
+    files: ['bridge-service/src/**/*.ts'],
+    plugins: { import: importPlugin },
+    settings: { 'import/resolver': { node: { extensions: ['.ts', '.js', '.json'] } } },
+    rules: {
+      'import/no-restricted-paths': ['error', { zones: layerZones }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'xero-node', message: 'xero-node stays inside src/xero: map to domain types in xero/wire.ts' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['bridge-service/src/xero/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    // Production code never reaches into the emulators, the end-to-end tests or the benchmarks (the build leaves them out).
+    files: ['bridge-service/src/**/*.ts'],
+    ignores: [
+      'bridge-service/src/**/*.test.ts',
+      'bridge-service/src/**/*.contract.ts',
+      'bridge-service/src/**/__fixtures__/**',
+    ],
+    rules: {
+      'import/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            ...layerZones,
+            {
+              target: './bridge-service/src',
+              from: ['./bridge-service/sandbox', './bridge-service/test', './bridge-service/bench'],
+              message: 'production code (src) must not import the sandbox, the end-to-end tests or the benchmarks',
+            },
+          ],
+        },
+      ],
     },
   },
   {

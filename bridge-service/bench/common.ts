@@ -33,7 +33,7 @@ export function lastXeroSeq(sandbox: Sandbox): number {
 
 /** Jobs neither done nor dead. */
 export async function openJobs(sandbox: Sandbox): Promise<number> {
-  const counts = await sandbox.store.countJobsByState();
+  const counts = await sandbox.store.jobs.countJobsByState();
   return (counts.queued ?? 0) + (counts.running ?? 0) + (counts.failed ?? 0);
 }
 

@@ -29,7 +29,7 @@ const MAX_AHEAD = 600;
 const CHUNK = 200;
 
 async function allJobs(sandbox: Sandbox): Promise<number> {
-  const counts = await sandbox.store.countJobsByState();
+  const counts = await sandbox.store.jobs.countJobsByState();
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
 

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const send = (message: unknown) => process.send?.(message);
   process.on('message', (message: { type: string }) => {
     if (message.type === 'sample') {
-      void store.countJobsByState().then((counts) => {
+      void store.jobs.countJobsByState().then((counts) => {
         const memory = process.memoryUsage();
         peak = Math.max(peak, memory.rss);
         send({

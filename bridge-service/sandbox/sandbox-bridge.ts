@@ -7,12 +7,11 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { createBridge, type BridgeOverrides } from '../src/bridge';
 import { DEFAULT_XERO_SCOPES, loadConfig, type Config } from '../src/config';
 import type { Logger } from '../src/lib/logger';
-import { buildApp } from '../src/server/app';
+import { buildApp, type BridgeApp } from '../src/server/app';
 import { createMetrics } from '../src/server/metrics';
 import { openStore } from '../src/store';
 import type { Store } from '../src/store/types';
@@ -43,7 +42,7 @@ export interface Sandbox {
   sf: SalesforceEmulator;
   xero: XeroEmulator;
   config: Config;
-  app: FastifyInstance;
+  app: BridgeApp;
   store: Store;
   /** The bridge's base URL. */
   url: string;
@@ -93,7 +92,11 @@ export async function startEmulatedSystems(options: EmulatedSystemsOptions = {})
     },
     ...options.salesforce,
   });
-  const xero = await startXeroEmulator({ port: 0, ...options.xero });
+  // A half-started sandbox closes what it started: a server left listening keeps the test process alive.
+  const xero = await startXeroEmulator({ port: 0, ...options.xero }).catch(async (err: unknown) => {
+    await sf.close();
+    throw err;
+  });
   const app = xero.seed.app;
 
   const env: Record<string, string> = {
@@ -147,13 +150,13 @@ export async function connectXeroOrganisations(
 ): Promise<void> {
   const tokens = xero.control.issueTokens({ scope: scopes.join(' ') });
   const connectionId = 'sandbox-connection';
-  await store.saveXeroTokenSet(connectionId, {
+  await store.xeroConnections.saveXeroTokenSet(connectionId, {
     accessToken: tokens.access_token,
     refreshToken: tokens.refresh_token ?? '',
     expiresAt: xero.control.now() + tokens.expires_in * 1000,
     scope: tokens.scope,
   });
-  await store.saveXeroTenants(
+  await store.xeroConnections.saveXeroTenants(
     connectionId,
     xero.seed.organisations.map((org) => ({
       tenantId: org.tenantId,
@@ -168,9 +171,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const systems = await startEmulatedSystems({ ...options, logger: log });
   const { sf, xero, config } = systems;
   const store = options.bridge?.store ?? openStore(config);
-  await connectXeroOrganisations(store, xero, config.xero.scopes);
 
-  let server: FastifyInstance | undefined;
+  let server: BridgeApp | undefined;
   let url = '';
   const startBridge = async () => {
     const metrics = createMetrics();
@@ -183,7 +185,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await server?.close();
     server = undefined;
   };
-  await startBridge();
+  try {
+    await connectXeroOrganisations(store, xero, config.xero.scopes);
+    await startBridge();
+  } catch (err) {
+    await stopBridge();
+    await store.close();
+    await systems.close();
+    throw err;
+  }
 
   return {
     sf,

@@ -2,27 +2,23 @@
  * The composition root: builds the running bridge from configuration. Every part is made here once and handed
  * to the parts that use it; nothing else reaches for globals.
  */
-import type { Connection } from 'jsforce';
 import type { Config } from './config';
 import { systemClock, type Clock } from './lib/clock';
-import type { Logger } from './lib/logger';
 import { connectSalesforce } from './salesforce/connection';
 import { createEventSubscriber } from './salesforce/event-subscriber';
-import { createQueries } from './salesforce/queries';
-import { salesforceNames, type NamespacePrefix } from './salesforce/schema';
+import { createQueries, readOrgCurrency } from './salesforce/queries';
+import { salesforceNames } from './salesforce/schema';
 import { createWriteback } from './salesforce/writeback';
 import { readinessFrom, xeroConnectFrom, xeroMetricsListener } from './server/adapters';
 import type { Bridge, BridgeContext } from './server/main';
 import { openStore } from './store';
 import type { Store } from './store/types';
-import { createDraftHandler } from './sync/create-draft';
-import { createGiveUpRecorder } from './sync/give-up';
+import { createSync } from './sync';
 import { createIntake } from './sync/intake';
-import { createWebhookIntake, createXeroPoller, inboundHandlers } from './sync/inbound';
-import { authoriseHandler, creditHandler, resyncHandler, voidHandler } from './sync/invoice-actions';
+import { createWebhookIntake, createXeroPoller } from './sync/inbound';
 import { createReconciler } from './sync/reconcile';
-import { createReferenceData } from './sync/reference-data';
-import { createSummaries } from './sync/summaries';
+import { createReferenceData } from './sync/services/reference-data';
+import { createSummaries } from './sync/services/summaries';
 import type { SyncDeps } from './sync/sync-deps';
 import { createWorker } from './sync/worker';
 import { XeroClient } from './xero/client';
@@ -42,17 +38,6 @@ export interface BridgeOverrides {
   referenceTtlMs?: number;
 }
 
-/** The org's corporate currency and whether the org has multi-currency on (CurrencyType exists only then). */
-async function orgCurrency(conn: Connection, log: Logger): Promise<{ corporate: string | undefined; multi: boolean }> {
-  try {
-    const result = await conn.query<{ IsoCode: string }>('SELECT IsoCode FROM CurrencyType WHERE IsCorporate = true');
-    return { corporate: result.records[0]?.IsoCode, multi: true };
-  } catch (err) {
-    log.info({ err }, 'CurrencyType not readable: treating the org as single-currency');
-    return { corporate: undefined, multi: false };
-  }
-}
-
 export async function createBridge(
   config: Config,
   context: BridgeContext,
@@ -60,11 +45,12 @@ export async function createBridge(
 ): Promise<Bridge> {
   const { logger: log, metrics } = context;
   const clock = overrides.clock ?? systemClock;
-  const names = salesforceNames(config.salesforce.namespacePrefix as NamespacePrefix);
+  const names = salesforceNames(config.salesforce.namespacePrefix);
   const store = overrides.store ?? openStore(config, { clock });
 
   const tokens = new XeroTokenManager({
-    store,
+    connections: store.xeroConnections,
+    leases: store.leases,
     config: config.xero,
     owner: config.instanceId,
     logger: log,
@@ -85,7 +71,9 @@ export async function createBridge(
   });
 
   const conn = await connectSalesforce(config.salesforce, log, () => clock.now());
-  const currency = await orgCurrency(conn, log);
+  const currency = await readOrgCurrency(conn, names);
+  if (!currency.multi)
+    log.info({ err: currency.error }, 'CurrencyType not readable: treating the org as single-currency');
   const queries = createQueries({ conn, names, multiCurrency: currency.multi });
   const writeback = createWriteback({ conn, names, log });
   const reference = createReferenceData({
@@ -101,7 +89,11 @@ export async function createBridge(
     currency.corporate ?? entities.find((e) => e.isDefault)?.baseCurrency ?? entities[0]?.baseCurrency ?? 'USD';
 
   const deps: SyncDeps = {
-    store,
+    jobs: store.jobs,
+    xeroResults: store.xeroResults,
+    contactMappings: store.contactMappings,
+    watermarks: store.watermarks,
+    xeroConnections: store.xeroConnections,
     xero,
     queries,
     writeback,
@@ -114,37 +106,40 @@ export async function createBridge(
     prorationMethod: config.prorationMethod,
     instanceUrl: () => conn.instanceUrl,
   };
+  const sync = createSync(deps);
   const worker = createWorker({
-    store,
-    handlers: {
-      CREATE_DRAFT: createDraftHandler(deps),
-      AUTHORISE: authoriseHandler(deps),
-      VOID: voidHandler(deps),
-      CREDIT: creditHandler(deps),
-      ...inboundHandlers(deps),
-      RESYNC: resyncHandler(deps),
-    },
+    jobs: store.jobs,
+    handlers: sync.handlers,
     owner: config.instanceId,
-    onGiveUp: createGiveUpRecorder(deps),
+    onGiveUp: sync.onGiveUp,
     log,
     clock,
     ...(overrides.workerIdleMs ? { idleMs: overrides.workerIdleMs } : {}),
   });
   const intake = createIntake({
-    store,
+    jobs: store.jobs,
     names,
     log,
     onAccepted: () => worker.wake(),
     observeLag: (seconds) => metrics.observeEventLag('salesforce', seconds),
     now: () => clock.now(),
   });
-  const webhooks = createWebhookIntake({ store, log, onAccepted: () => worker.wake(), now: () => clock.now() });
-  const poller = createXeroPoller(deps, { intervalMs: overrides.pollIntervalMs ?? config.pollIntervalMs, clock });
-  const reconciler = createReconciler({ queries, store, reference, log, onQueued: () => worker.wake() });
+  const webhooks = createWebhookIntake({
+    jobs: store.jobs,
+    xeroConnections: store.xeroConnections,
+    log,
+    onAccepted: () => worker.wake(),
+    now: () => clock.now(),
+  });
+  const poller = createXeroPoller(
+    { ...deps, apply: sync.apply },
+    { intervalMs: overrides.pollIntervalMs ?? config.pollIntervalMs, clock },
+  );
+  const reconciler = createReconciler({ queries, jobs: store.jobs, reference, log, onQueued: () => worker.wake() });
   const subscriber = createEventSubscriber({
     conn,
     channel: names.channel('Invoice_Request__e'),
-    cursor: store,
+    cursor: store.replayCursors,
     handle: intake.handle,
     onGap: (channel, lost) => {
       log.warn({ channel, lost }, 'platform events may have been missed; reconciling');
@@ -159,9 +154,10 @@ export async function createBridge(
 
   return {
     deps: {
-      jobs: store,
+      jobs: store.jobs,
       readiness: readinessFrom({
-        store,
+        ping: () => store.ping(),
+        connections: store.xeroConnections,
         tokens,
         salesforce: async () => {
           await conn.request(`/services/data/v${config.salesforce.apiVersion}/limits`);
@@ -173,7 +169,7 @@ export async function createBridge(
           developerName: e.developerName,
           xeroTenantId: e.xeroTenantId,
         })),
-      xeroConnect: xeroConnectFrom(tokens, store),
+      xeroConnect: xeroConnectFrom(tokens, store.xeroConnections),
       acceptWebhook: (payload) => webhooks.accept(payload),
       shutdown: {
         intake: [

@@ -55,8 +55,8 @@ let admin: Connection;
 const xeroTokens = { access: new Set<string>(), refresh: new Set<string>() };
 
 async function rememberXeroTokens(): Promise<void> {
-  for (const { connectionId } of await sandbox.store.listXeroConnections()) {
-    const tokenSet = (await sandbox.store.getXeroConnection(connectionId))?.tokenSet;
+  for (const { connectionId } of await sandbox.store.xeroConnections.listXeroConnections()) {
+    const tokenSet = (await sandbox.store.xeroConnections.getXeroConnection(connectionId))?.tokenSet;
     if (tokenSet?.accessToken) xeroTokens.access.add(tokenSet.accessToken);
     if (tokenSet?.refreshToken) xeroTokens.refresh.add(tokenSet.refreshToken);
   }
@@ -147,7 +147,7 @@ async function publish(fields: Row): Promise<number> {
 async function handled(replayId: number): Promise<void> {
   await waitFor(
     `the bridge to handle replay ${replayId}`,
-    async () => ((await sandbox.store.getReplayId(CHANNEL)) ?? 0) >= replayId,
+    async () => ((await sandbox.store.replayCursors.getReplayId(CHANNEL)) ?? 0) >= replayId,
   );
 }
 
@@ -556,9 +556,12 @@ describe('after all that', () => {
   it('a valid deal closed won still becomes a Synced invoice (through a Xero token refresh and a new Salesforce session), and /health is ok', async () => {
     // Walk the secret-handling paths while logging at debug: the stored access token has expired, so the bridge
     // refreshes it; Salesforce has dropped every session, so the bridge logs in again with its JWT.
-    const connection = (await sandbox.store.listXeroConnections())[0]!;
-    const tokenSet = (await sandbox.store.getXeroConnection(connection.connectionId))!.tokenSet!;
-    await sandbox.store.saveXeroTokenSet(connection.connectionId, { ...tokenSet, expiresAt: Date.now() - 1_000 });
+    const connection = (await sandbox.store.xeroConnections.listXeroConnections())[0]!;
+    const tokenSet = (await sandbox.store.xeroConnections.getXeroConnection(connection.connectionId))!.tokenSet!;
+    await sandbox.store.xeroConnections.saveXeroTokenSet(connection.connectionId, {
+      ...tokenSet,
+      expiresAt: Date.now() - 1_000,
+    });
     sandbox.sf.control.expireSessions();
     sales = connect(sandbox.sf, SALES);
     admin = connect(sandbox.sf, 'integration@ledgerline.example');

@@ -4,9 +4,8 @@
  * after each test (the afterEach hook is registered when a test file imports this module).
  */
 import { Writable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
 import { createLogger } from '../src/lib/logger';
-import { buildApp } from '../src/server/app';
+import { buildApp, type BridgeApp } from '../src/server/app';
 import type {
   AppDeps,
   AppOptions,
@@ -183,7 +182,7 @@ export function makeFakes() {
 export type Fakes = ReturnType<typeof makeFakes>;
 
 export interface Built {
-  app: FastifyInstance;
+  app: BridgeApp;
   fakes: Fakes;
   /** Parsed JSON log lines written so far. */
   logs: () => Record<string, unknown>[];
@@ -191,7 +190,7 @@ export interface Built {
   logText: () => string;
 }
 
-const open: FastifyInstance[] = [];
+const open: BridgeApp[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((app) => app.close()));
 });
@@ -203,7 +202,7 @@ afterEach(async () => {
 export async function build(
   customize: (deps: AppDeps, fakes: Fakes) => AppDeps = (deps) => deps,
   options: AppOptions = {},
-  extend?: (app: FastifyInstance) => void,
+  extend?: (app: BridgeApp) => void,
 ): Promise<Built> {
   const fakes = makeFakes();
   const lines: string[] = [];

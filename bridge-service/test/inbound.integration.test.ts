@@ -132,7 +132,7 @@ describe('payments made in Xero reach Salesforce', () => {
     await sandbox.xero.control.flushWebhooks();
     sandbox.xero.control.configureWebhooks({ url: undefined });
     const deliveriesBefore = sandbox.xero.control.webhookDeliveries().length;
-    const jobsBefore = (await sandbox.store.listJobs({ action: 'XERO_CHANGE', limit: 1000 })).length;
+    const jobsBefore = (await sandbox.store.jobs.listJobs({ action: 'XERO_CHANGE', limit: 1000 })).length;
     try {
       sandbox.xero.control.recordCustomerPayment({
         tenantId: US,
@@ -153,7 +153,7 @@ describe('payments made in Xero reach Salesforce', () => {
       expect(polled.Amount_Paid__c).toBe(250);
       // The poller brought it: no webhook went out and no webhook job was stored meanwhile.
       expect(sandbox.xero.control.webhookDeliveries()).toHaveLength(deliveriesBefore);
-      expect(await sandbox.store.listJobs({ action: 'XERO_CHANGE', limit: 1000 })).toHaveLength(jobsBefore);
+      expect(await sandbox.store.jobs.listJobs({ action: 'XERO_CHANGE', limit: 1000 })).toHaveLength(jobsBefore);
     } finally {
       sandbox.xero.control.configureWebhooks({ url: `${sandbox.url}/webhooks/xero` });
     }
@@ -194,7 +194,7 @@ describe('at-least-once, unordered webhooks', () => {
     // Duplicates collapsed: one job per distinct event, however often it was delivered.
     const deliveries = sandbox.xero.control.webhookDeliveries().slice(deliveriesBefore);
     expect(deliveries.length).toBeGreaterThan(1);
-    const jobs = await sandbox.store.listJobs({ action: 'XERO_CHANGE', limit: 1000 });
+    const jobs = await sandbox.store.jobs.listJobs({ action: 'XERO_CHANGE', limit: 1000 });
     expect(new Set(jobs.map((j) => j.key)).size).toBe(jobs.length);
 
     // A late, repeated event for the invoice changes nothing: the mirror already holds Xero's newest version.
@@ -207,7 +207,7 @@ describe('at-least-once, unordered webhooks', () => {
     });
     await sandbox.xero.control.flushWebhooks();
     await waitFor('the repeated event handled', async () => {
-      const open = await sandbox.store.listJobs({ action: 'XERO_CHANGE', states: ['queued', 'running'] });
+      const open = await sandbox.store.jobs.listJobs({ action: 'XERO_CHANGE', states: ['queued', 'running'] });
       return open.length === 0;
     });
     const after = await invoiceOf(invoice.Opportunity__c as string);
@@ -216,7 +216,7 @@ describe('at-least-once, unordered webhooks', () => {
   });
 
   it('a forged signature gets 401 and stores nothing', async () => {
-    const jobsBefore = await sandbox.store.listJobs({ action: 'XERO_CHANGE', limit: 1000 });
+    const jobsBefore = await sandbox.store.jobs.listJobs({ action: 'XERO_CHANGE', limit: 1000 });
     const body = JSON.stringify({
       events: [
         {
@@ -243,7 +243,7 @@ describe('at-least-once, unordered webhooks', () => {
     });
     expect(forged.status).toBe(401);
     expect(await forged.text()).toBe('');
-    const jobsAfter = await sandbox.store.listJobs({ action: 'XERO_CHANGE', limit: 1000 });
+    const jobsAfter = await sandbox.store.jobs.listJobs({ action: 'XERO_CHANGE', limit: 1000 });
     expect(jobsAfter.map((j) => j.key)).toEqual(jobsBefore.map((j) => j.key));
     expect(jobsAfter.some((j) => j.key.includes('0f0f0f0f-0000-4000-8000-000000000001'))).toBe(false);
 
@@ -259,7 +259,7 @@ describe('at-least-once, unordered webhooks', () => {
       });
       expect(good.status).toBe(200);
     }
-    const stored = await sandbox.store.listJobs({ action: 'XERO_CHANGE', limit: 1000 });
+    const stored = await sandbox.store.jobs.listJobs({ action: 'XERO_CHANGE', limit: 1000 });
     expect(stored.filter((j) => j.key.includes('0f0f0f0f-0000-4000-8000-000000000001'))).toHaveLength(1);
   });
 });

@@ -430,10 +430,10 @@ describe('exactly once', () => {
     );
     await waitFor(
       'the bridge to read every replay',
-      async () => ((await sandbox.store.getReplayId(channel)) ?? 0) >= last,
+      async () => ((await sandbox.store.replayCursors.getReplayId(channel)) ?? 0) >= last,
     );
     await waitFor('the replays to be handled', async () => {
-      const counts = await sandbox.store.countJobsByState();
+      const counts = await sandbox.store.jobs.countJobsByState();
       return counts.queued === 0 && counts.running === 0 ? counts : undefined;
     });
     expect(invoiceCount()).toBe(before);

@@ -34,7 +34,7 @@ afterAll(async () => {
 /** The job for a request key once the worker has held it back for read-only mode. */
 function held(key: string) {
   return waitFor(`${key} held for read-only mode`, async () => {
-    const job = await sandbox.store.getJobByKey(key);
+    const job = await sandbox.store.jobs.getJobByKey(key);
     return job?.lastError?.startsWith('Read-only mode is on') ? job : undefined;
   });
 }

@@ -212,7 +212,7 @@ it('a refused Invoice__c sends only its own job back to retry, in Salesforce’s
   await sandbox.startBridge();
 
   const job = await waitFor('the refused job to be retried', async () => {
-    const found = await sandbox.store.getJobByKey(`CREATE_DRAFT:${refused}:1`);
+    const found = await sandbox.store.jobs.getJobByKey(`CREATE_DRAFT:${refused}:1`);
     return found?.lastError ? found : undefined;
   });
   expect(job.state).not.toBe('done');
@@ -221,7 +221,7 @@ it('a refused Invoice__c sends only its own job back to retry, in Salesforce’s
   );
   for (const id of [first!, third!]) {
     const done = await waitFor(`the job of ${id}`, async () => {
-      const found = await sandbox.store.getJobByKey(`CREATE_DRAFT:${id}:1`);
+      const found = await sandbox.store.jobs.getJobByKey(`CREATE_DRAFT:${id}:1`);
       return found?.state === 'done' ? found : undefined;
     });
     expect(done.result).toMatchObject({ invoiceRecordId: expect.any(String) });

@@ -3,6 +3,7 @@
 // The offline force-app gates, in order: project files → XML → Apex parse → apex-ls → PMD → CLI convert → LWC GraphQL.
 // Usage: node scripts/force-app-gates [--project DIR] [--only gate,gate]. Exits 1 when any gate finds a problem.
 const path = require('node:path');
+const { parseArgs } = require('node:util');
 const { REPO_ROOT, format } = require('./lib');
 
 const GATES = {
@@ -44,12 +45,9 @@ function report(results, log = console.log) {
 }
 
 function main(argv) {
-  const arg = (flag) => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const projectDir = path.resolve(arg('--project') ?? REPO_ROOT);
-  const only = arg('--only')?.split(',');
+  const { values } = parseArgs({ args: argv, options: { project: { type: 'string' }, only: { type: 'string' } } });
+  const projectDir = path.resolve(values.project ?? REPO_ROOT);
+  const only = values.only?.split(',');
   const results = report(runGates(projectDir, only));
   const failed = results.filter((r) => r.problems.length > 0).length;
   console.log(`force-app gates: ${results.length - failed} passed, ${failed} failed`);

@@ -245,6 +245,7 @@ const DATA_MODEL = {
     Service_Start_Date__c: { type: 'Date' },
     Service_End_Date__c: { type: 'Date' },
     Renewal_Uplift_Percent__c: { type: 'Number', precision: '5', scale: '2' },
+    PO_Number__c: text(80),
     Billing_Frequency__c: picklist(...FREQUENCY),
     Billing_Timing__c: picklist(...TIMING),
     Billing_Alignment__c: picklist(...ALIGNMENT),
@@ -328,6 +329,7 @@ const DATA_MODEL = {
   },
   Account: {
     Billing_Entity__c: text(40),
+    Billing_Email__c: { type: 'Email' },
     Invoiced_Amount__c: money,
     Amount_Due__c: money,
     Amount_Overdue__c: money,
@@ -409,6 +411,7 @@ const OPPORTUNITY_INPUTS = [
   'Service_Start_Date__c',
   'Service_End_Date__c',
   'Renewal_Uplift_Percent__c',
+  'PO_Number__c',
   'Billing_Frequency__c',
   'Billing_Timing__c',
   'Billing_Alignment__c',

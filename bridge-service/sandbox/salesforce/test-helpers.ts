@@ -39,7 +39,10 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
 }
 
 /** The bridge's Salesforce configuration for this emulator: JWT bearer as the integration user. */
-export function bridgeSalesforceConfig(em: SalesforceEmulator, namespacePrefix = ''): SalesforceConfig {
+export function bridgeSalesforceConfig(
+  em: SalesforceEmulator,
+  namespacePrefix: SalesforceConfig['namespacePrefix'] = '',
+): SalesforceConfig {
   return {
     loginUrl: em.url,
     instanceUrl: undefined,

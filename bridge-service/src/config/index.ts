@@ -5,42 +5,52 @@ import { EMPTY_IS_VALUE, ENV_KEYS, envSchema, type Env } from './schema';
 
 export { DEFAULT_XERO_SCOPES, ENV_KEYS, LEGACY_XERO_SCOPES, LOG_LEVELS, XERO_SCOPES_BY_NEED } from './schema';
 
-/** The bridge's configuration, parsed once at boot. */
-export interface Config {
-  server: { host: string; port: number };
-  logLevel: Env['LOG_LEVEL'];
-  /** Identifies this process as a lease owner in the shared store. */
-  instanceId: string;
-  httpTimeoutMs: number;
-  pollIntervalMs: number;
-  /** Amendment proration: 'daily' (365-day year, inclusive dates) or 'monthly-daily'. */
-  prorationMethod: 'daily' | 'monthly-daily';
-  salesforce: {
-    loginUrl: string;
-    /** Optional: the JWT token response names the instance; this overrides it (emulators, My Domain). */
-    instanceUrl: string | undefined;
-    apiVersion: string;
-    clientId: string;
-    username: string;
-    privateKey: string;
-    audience: string;
-    /** '' or e.g. 'ldgr__', prepended to every custom API name. */
-    namespacePrefix: string;
+/** The bridge's configuration, parsed once at boot: its shape and types follow from the zod schema (schema.ts). */
+export type Config = ReturnType<typeof toConfig>;
+
+/** The configuration from the parsed environment and the values resolved beside it (key file, decoded key). */
+function toConfig(e: Env, resolved: { privateKey: string; encryptionKey: Buffer }) {
+  return {
+    server: { host: e.HOST, port: e.PORT },
+    logLevel: e.LOG_LEVEL,
+    /** Identifies this process as a lease owner in the shared store. */
+    instanceId: e.BRIDGE_INSTANCE_ID ?? `${hostname()}:${process.pid}`,
+    httpTimeoutMs: e.HTTP_TIMEOUT_MS,
+    pollIntervalMs: e.POLL_INTERVAL_MS,
+    /** Amendment proration: 'daily' (365-day year, inclusive dates) or 'monthly-daily'. */
+    prorationMethod: e.PRORATION_METHOD,
+    salesforce: {
+      loginUrl: stripSlash(e.SF_LOGIN_URL),
+      /** Optional: the JWT token response names the instance; this overrides it (emulators, My Domain). */
+      instanceUrl: e.SF_INSTANCE_URL === undefined ? undefined : stripSlash(e.SF_INSTANCE_URL),
+      apiVersion: e.SF_API_VERSION,
+      clientId: e.SF_CLIENT_ID,
+      username: e.SF_USERNAME,
+      privateKey: resolved.privateKey,
+      audience: stripSlash(e.SF_AUDIENCE ?? new URL(e.SF_LOGIN_URL).origin),
+      /** '' or e.g. 'ldgr__', prepended to every custom API name. */
+      namespacePrefix: e.SF_NAMESPACE_PREFIX,
+    },
+    xero: {
+      apiBaseUrl: stripSlash(e.XERO_API_BASE_URL),
+      tokenUrl: e.XERO_TOKEN_URL,
+      authorizeUrl: e.XERO_AUTHORIZE_URL,
+      connectionsUrl: stripSlash(e.XERO_CONNECTIONS_URL),
+      clientId: e.XERO_CLIENT_ID,
+      clientSecret: e.XERO_CLIENT_SECRET,
+      redirectUri: e.XERO_REDIRECT_URI,
+      scopes: e.XERO_SCOPES.split(/\s+/).filter(Boolean),
+      webhookKey: e.XERO_WEBHOOK_KEY,
+      limits: {
+        tenantConcurrency: e.XERO_TENANT_MAX_CONCURRENT,
+        tenantPerMinute: e.XERO_TENANT_PER_MINUTE,
+        tenantPerDay: e.XERO_TENANT_PER_DAY,
+        appPerMinute: e.XERO_APP_PER_MINUTE,
+      },
+    },
+    adminToken: e.ADMIN_TOKEN,
+    store: { path: e.STORE_PATH, encryptionKey: resolved.encryptionKey },
   };
-  xero: {
-    apiBaseUrl: string;
-    tokenUrl: string;
-    authorizeUrl: string;
-    connectionsUrl: string;
-    clientId: string;
-    clientSecret: string;
-    redirectUri: string;
-    scopes: string[];
-    webhookKey: string;
-    limits: { tenantConcurrency: number; tenantPerMinute: number; tenantPerDay: number; appPerMinute: number };
-  };
-  adminToken: string;
-  store: { path: string; encryptionKey: Buffer };
 }
 
 /** Boot-time configuration failure; `problems` lists every bad or missing setting, one per line. */
@@ -94,44 +104,7 @@ export function loadConfig(env: RawEnv = process.env, opts: LoadConfigOptions = 
   if (problems.length > 0 || !parsed.success || privateKey === undefined || encryptionKey === undefined) {
     throw new ConfigError(problems.length > 0 ? problems : ['unknown configuration error']);
   }
-  const e = parsed.data;
-  return {
-    server: { host: e.HOST, port: e.PORT },
-    logLevel: e.LOG_LEVEL,
-    instanceId: e.BRIDGE_INSTANCE_ID ?? `${hostname()}:${process.pid}`,
-    httpTimeoutMs: e.HTTP_TIMEOUT_MS,
-    pollIntervalMs: e.POLL_INTERVAL_MS,
-    prorationMethod: e.PRORATION_METHOD,
-    salesforce: {
-      loginUrl: stripSlash(e.SF_LOGIN_URL),
-      instanceUrl: e.SF_INSTANCE_URL === undefined ? undefined : stripSlash(e.SF_INSTANCE_URL),
-      apiVersion: e.SF_API_VERSION,
-      clientId: e.SF_CLIENT_ID,
-      username: e.SF_USERNAME,
-      privateKey,
-      audience: stripSlash(e.SF_AUDIENCE ?? new URL(e.SF_LOGIN_URL).origin),
-      namespacePrefix: e.SF_NAMESPACE_PREFIX,
-    },
-    xero: {
-      apiBaseUrl: stripSlash(e.XERO_API_BASE_URL),
-      tokenUrl: e.XERO_TOKEN_URL,
-      authorizeUrl: e.XERO_AUTHORIZE_URL,
-      connectionsUrl: stripSlash(e.XERO_CONNECTIONS_URL),
-      clientId: e.XERO_CLIENT_ID,
-      clientSecret: e.XERO_CLIENT_SECRET,
-      redirectUri: e.XERO_REDIRECT_URI,
-      scopes: e.XERO_SCOPES.split(/\s+/).filter(Boolean),
-      webhookKey: e.XERO_WEBHOOK_KEY,
-      limits: {
-        tenantConcurrency: e.XERO_TENANT_MAX_CONCURRENT,
-        tenantPerMinute: e.XERO_TENANT_PER_MINUTE,
-        tenantPerDay: e.XERO_TENANT_PER_DAY,
-        appPerMinute: e.XERO_APP_PER_MINUTE,
-      },
-    },
-    adminToken: e.ADMIN_TOKEN,
-    store: { path: e.STORE_PATH, encryptionKey },
-  };
+  return toConfig(parsed.data, { privateKey, encryptionKey });
 }
 
 function readConfigFile(path: string | undefined, readFile: (p: string) => string, problems: string[]): RawEnv {

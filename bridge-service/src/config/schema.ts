@@ -75,7 +75,8 @@ export const envSchema = z.object({
   SF_NAMESPACE_PREFIX: z
     .string()
     .regex(/^([A-Za-z][A-Za-z0-9]{0,14}__)?$/, "must be '' or a namespace followed by '__' (e.g. ldgr__)")
-    .default(''),
+    .default('')
+    .transform((prefix): '' | `${string}__` => (prefix === '' ? '' : `${prefix.slice(0, -2)}__`)),
 
   // Xero
   XERO_API_BASE_URL: httpUrl('https://api.xero.com/api.xro/2.0'),

@@ -1,11 +1,6 @@
 import { DomainError } from './errors';
-import {
-  normaliseCountry,
-  parseBillingEntities,
-  routeBillingEntity,
-  routeOpportunity,
-  type BillingEntity,
-} from './billing-entity';
+import { parseBillingEntities, routeBillingEntity, routeOpportunity, type BillingEntity } from './billing-entity';
+import { normaliseCountry } from './countries';
 
 const record = (overrides: Record<string, unknown>) => ({
   xeroTenantId: `tenant-${String(overrides.developerName)}`,

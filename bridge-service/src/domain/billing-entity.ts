@@ -11,7 +11,7 @@
  * 6. otherwise an error naming the country and currency.
  * Two entities equally good at the winning step is an error (never a coin toss). An exact country beats a region.
  * Regions are named country groups: EU, EEA, EMEA, APAC, AMER, LATAM, NA, UKI and a few more built in
- * ({@link BUILT_IN_REGIONS}), others passed in by the caller; an unknown region is a warning, not an error.
+ * (BUILT_IN_REGIONS in countries.ts), others passed in by the caller; an unknown region is a warning, not an error.
  * The Account's country is BillingCountryCode when present, else BillingCountry read as an ISO code or a common
  * English name (United Kingdom, UK, USA…).
  */
@@ -20,6 +20,7 @@ import { z } from 'zod';
 import { throwIfProblems, DomainError } from './errors';
 import { LINE_AMOUNT_TYPES, type LineAmountType } from './xero-invoice-math';
 import { opportunityCurrency, type AccountRow, type OpportunityRow } from './records';
+import { normaliseCountry, regionCountries, type RegionMap } from './countries';
 
 /**
  * A list field that custom metadata stores as comma-separated text ("GB, IE"; semicolons and line breaks also
@@ -65,108 +66,6 @@ export const billingEntitySchema = z.object({
 
 /** One Billing_Entity__mdt record, as the domain uses it. */
 export type BillingEntity = z.output<typeof billingEntitySchema>;
-
-export type RegionMap = Readonly<Record<string, readonly string[]>>;
-
-// prettier-ignore
-const EU = ['AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE', 'IT', 'LV', 'LT', 'LU',
-  'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE'];
-// prettier-ignore
-const EUROPE = [...EU, 'AD', 'AL', 'BA', 'BY', 'CH', 'FO', 'GB', 'GG', 'GI', 'IM', 'IS', 'JE', 'LI', 'MC', 'MD', 'ME',
-  'MK', 'NO', 'RS', 'RU', 'SM', 'UA', 'VA', 'XK'];
-// prettier-ignore
-const MIDDLE_EAST = ['AE', 'BH', 'IL', 'IQ', 'IR', 'JO', 'KW', 'LB', 'OM', 'PS', 'QA', 'SA', 'SY', 'TR', 'YE'];
-// prettier-ignore
-const AFRICA = ['AO', 'BF', 'BI', 'BJ', 'BW', 'CD', 'CF', 'CG', 'CI', 'CM', 'CV', 'DJ', 'DZ', 'EG', 'EH', 'ER', 'ET',
-  'GA', 'GH', 'GM', 'GN', 'GQ', 'GW', 'KE', 'KM', 'LR', 'LS', 'LY', 'MA', 'MG', 'ML', 'MR', 'MU', 'MW', 'MZ', 'NA', 'NE',
-  'NG', 'RE', 'RW', 'SC', 'SD', 'SH', 'SL', 'SN', 'SO', 'SS', 'ST', 'SZ', 'TD', 'TG', 'TN', 'TZ', 'UG', 'YT', 'ZA', 'ZM',
-  'ZW'];
-// prettier-ignore
-const APAC = ['AU', 'BD', 'BN', 'BT', 'CN', 'FJ', 'FM', 'HK', 'ID', 'IN', 'JP', 'KH', 'KI', 'KR', 'LA', 'LK', 'MH', 'MM',
-  'MN', 'MO', 'MV', 'MY', 'NC', 'NP', 'NR', 'NZ', 'PF', 'PG', 'PH', 'PK', 'PW', 'SB', 'SG', 'TH', 'TL', 'TO', 'TV', 'TW',
-  'VN', 'VU', 'WS'];
-const NORTH_AMERICA = ['US', 'CA'];
-// prettier-ignore
-const LATAM = ['AG', 'AR', 'BB', 'BO', 'BR', 'BS', 'BZ', 'CL', 'CO', 'CR', 'CU', 'DM', 'DO', 'EC', 'GD', 'GT', 'GY',
-  'HN', 'HT', 'JM', 'KN', 'LC', 'MX', 'NI', 'PA', 'PE', 'PR', 'PY', 'SR', 'SV', 'TT', 'UY', 'VC', 'VE'];
-
-/**
- * Built-in regions (ISO alpha-2 members). EU is the 27 member states (Greece as GR, not EL); EEA adds Iceland,
- * Liechtenstein and Norway; EMEA is Europe, the Middle East and Africa; AMER is North America plus LATAM (Latin
- * America and the Caribbean). NA means North America here (as a region, not Namibia's country code).
- * Anything else is passed in by the caller.
- */
-export const BUILT_IN_REGIONS: RegionMap = {
-  EU,
-  EEA: [...EU, 'IS', 'LI', 'NO'],
-  EUROPE,
-  EMEA: [...EUROPE, ...MIDDLE_EAST, ...AFRICA],
-  MIDDLE_EAST,
-  AFRICA,
-  APAC,
-  ASIA_PACIFIC: APAC,
-  ANZ: ['AU', 'NZ'],
-  // UK and Ireland (with the Crown Dependencies), as sales teams name it.
-  UKI: ['GB', 'IE', 'IM', 'JE', 'GG'],
-  DACH: ['DE', 'AT', 'CH'],
-  NORDICS: ['DK', 'FI', 'IS', 'NO', 'SE'],
-  NORTH_AMERICA,
-  NA: NORTH_AMERICA,
-  LATAM,
-  LATIN_AMERICA: LATAM,
-  AMER: [...NORTH_AMERICA, ...LATAM],
-  AMERICAS: [...NORTH_AMERICA, ...LATAM],
-};
-
-const COUNTRY_NAMES: Readonly<Record<string, string>> = {
-  'UNITED KINGDOM': 'GB',
-  UK: 'GB',
-  'GREAT BRITAIN': 'GB',
-  ENGLAND: 'GB',
-  SCOTLAND: 'GB',
-  WALES: 'GB',
-  'NORTHERN IRELAND': 'GB',
-  'UNITED STATES': 'US',
-  'UNITED STATES OF AMERICA': 'US',
-  USA: 'US',
-  IRELAND: 'IE',
-  GERMANY: 'DE',
-  FRANCE: 'FR',
-  SPAIN: 'ES',
-  ITALY: 'IT',
-  NETHERLANDS: 'NL',
-  'THE NETHERLANDS': 'NL',
-  BELGIUM: 'BE',
-  AUSTRIA: 'AT',
-  SWITZERLAND: 'CH',
-  SWEDEN: 'SE',
-  NORWAY: 'NO',
-  DENMARK: 'DK',
-  FINLAND: 'FI',
-  POLAND: 'PL',
-  PORTUGAL: 'PT',
-  CANADA: 'CA',
-  MEXICO: 'MX',
-  BRAZIL: 'BR',
-  AUSTRALIA: 'AU',
-  'NEW ZEALAND': 'NZ',
-  SINGAPORE: 'SG',
-  JAPAN: 'JP',
-  INDIA: 'IN',
-  'SOUTH AFRICA': 'ZA',
-  'HONG KONG': 'HK',
-  'UNITED ARAB EMIRATES': 'AE',
-};
-
-/** ISO 3166-1 alpha-2 code for an Account's billing country, or undefined when it is blank or unrecognised. */
-export function normaliseCountry(code?: string | null, name?: string | null): string | undefined {
-  const fromCode = code?.trim().toUpperCase();
-  if (fromCode && /^[A-Z]{2}$/.test(fromCode)) return fromCode === 'UK' ? 'GB' : fromCode;
-  const fromName = name?.trim().toUpperCase().replace(/\s+/g, ' ');
-  if (!fromName) return undefined;
-  if (/^[A-Z]{2}$/.test(fromName)) return fromName === 'UK' ? 'GB' : fromName;
-  return COUNTRY_NAMES[fromName];
-}
 
 /** Currencies an entity invoices in: its list, or its base currency when the list is empty. */
 export function invoiceCurrencies(entity: Pick<BillingEntity, 'currencies' | 'baseCurrency'>): readonly string[] {
@@ -248,10 +147,6 @@ export function parseBillingEntities(records: readonly unknown[], regions: Regio
     }
   }
   return { entities, warnings };
-}
-
-function regionCountries(region: string, regions: RegionMap): readonly string[] | undefined {
-  return regions[region] ?? BUILT_IN_REGIONS[region];
 }
 
 export type RoutingReason =

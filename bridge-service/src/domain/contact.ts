@@ -117,12 +117,13 @@ function addressFor(account: AccountRow): XeroAddressModel[] {
 
 /**
  * The contact to create or update in one tenant for an Account. `existing` are the tenant's contacts that could
- * clash (at least those with the same name); `email` overrides Account.Billing_Email__c.
+ * clash (at least those with the same name). The email is the Account's Billing_Email__c, else `fallbackEmail`
+ * (the bridge passes the Account's first contact with an email).
  */
 export function buildXeroContact(
   account: AccountRow,
   existing: readonly ExistingContact[] = [],
-  email?: string | null,
+  fallbackEmail?: string | null,
 ): XeroContactModel {
   const contactNumber = toEighteenCharId(account.Id);
   const contact: XeroContactModel = {
@@ -130,7 +131,7 @@ export function buildXeroContact(
     name: contactNameFor(account, existing),
     addresses: addressFor(account),
   };
-  const emailAddress = (email ?? account.Billing_Email__c)?.trim();
+  const emailAddress = (account.Billing_Email__c?.trim() || fallbackEmail)?.trim();
   if (emailAddress) {
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(emailAddress)) {
       throw new DomainError(

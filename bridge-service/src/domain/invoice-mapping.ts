@@ -19,8 +19,9 @@
  * - Credit notes take no line discounts in Xero: a discounted line carries its net unit price (finance.md §1.1).
  * - The service period (Opportunity Service_Start/End, else the line's ServiceDate hint) is written into each
  *   line description and returned for Invoice__c. Reference = "PO … · Opportunity name" (≤ 255 chars).
- * - An Opportunity that amends or renews another is never billed in full: mapAmendingOpportunity bills the
- *   difference (or the renewal term) from amendment.ts.
+ * - An Opportunity that amends or renews another is never billed in full: mapAmendingOpportunity
+ *   (opportunity-invoice.ts, which turns Opportunities into source lines) bills the difference (or the renewal
+ *   term) from amendment.ts.
  */
 import Big from 'big.js';
 
@@ -28,10 +29,6 @@ import { assertIsoDate, addDays, compareDates, formatDisplayDate, type IsoDate }
 import { DomainError, throwIfProblems } from './errors';
 import { decimalPlaces, fromApiNumber, money, toWire, type Money } from './money';
 import { invoiceCurrencies, type BillingEntity } from './billing-entity';
-import { planAmendingOpportunity, type OpportunityWithLines } from './amendment';
-import { toEighteenCharId } from './contact';
-import type { ProrationOptions } from './proration';
-import { opportunityCurrency, type AccountRow, type OpportunityLineItemRow, type OpportunityRow } from './records';
 import {
   baseCurrencyTotals,
   documentTotals,
@@ -143,7 +140,7 @@ export interface XeroDraftDocument {
 
 const HUNDRED = new Big(100);
 const MAX_DESCRIPTION = 4000;
-const MAX_REFERENCE = 255;
+export const MAX_REFERENCE = 255;
 
 const decimalString = (value: Money) => toWire(value, Math.min(decimalPlaces(value), 4));
 
@@ -306,135 +303,4 @@ export function mapDocument(input: DocumentInput): XeroDraftDocument {
     };
   }
   return document;
-}
-
-export interface OpportunityInvoiceInput {
-  opportunity: OpportunityRow;
-  lineItems: readonly OpportunityLineItemRow[];
-  account: Pick<AccountRow, 'Id' | 'Name'>;
-  entity: BillingEntity;
-  /** The Xero ContactID when the bridge already knows it for this tenant; else the contact is referenced by ContactNumber. */
-  contactId?: string;
-  taxRates: readonly TenantTaxRate[];
-  /** The org's corporate currency, used when the org is single-currency (no CurrencyIsoCode). */
-  corporateCurrency: string;
-  /** Today in the entity's time zone, as YYYY-MM-DD; never read from the clock here. */
-  today: IsoDate;
-  invoiceDate?: 'closeDate' | 'today';
-  currencyRate?: Decimal;
-  tracking?: readonly TrackingSelection[];
-  unitDp?: 2 | 4;
-}
-
-/** The Opportunity's service period, if both dates are set. */
-export function opportunityServicePeriod(
-  opportunity: Pick<OpportunityRow, 'Service_Start_Date__c' | 'Service_End_Date__c'>,
-): ServicePeriod | undefined {
-  const start = opportunity.Service_Start_Date__c;
-  const end = opportunity.Service_End_Date__c;
-  return start && end ? { start, end } : undefined;
-}
-
-/** Xero Reference for an Opportunity: "PO 4711 · Acme renewal 2027" or just the name. */
-export function invoiceReference(opportunity: Pick<OpportunityRow, 'Name' | 'PO_Number__c'>): string {
-  const po = opportunity.PO_Number__c?.trim();
-  return (po ? `PO ${po} · ${opportunity.Name.trim()}` : opportunity.Name.trim()).slice(0, MAX_REFERENCE);
-}
-
-/** An OpportunityLineItem as a source line; `period` is the Opportunity's service period, if any. */
-export function sourceLineFromLineItem(item: OpportunityLineItemRow, period?: ServicePeriod): SourceLine {
-  const line: SourceLine = {
-    description: item.Description?.trim() || item.Product2?.Name || 'Product',
-    quantity: fromApiNumber(item.Quantity, 'Quantity'),
-    unitPrice: fromApiNumber(item.UnitPrice, 'UnitPrice'),
-  };
-  if (item.Discount !== undefined && item.Discount !== null)
-    line.discountPercent = fromApiNumber(item.Discount, 'Discount');
-  if (item.Product2?.ProductCode?.trim()) line.itemCode = item.Product2.ProductCode.trim();
-  if (item.TotalPrice !== undefined && item.TotalPrice !== null)
-    line.expectedTotal = fromApiNumber(item.TotalPrice, 'TotalPrice');
-  if (period) line.servicePeriod = period;
-  // ServiceDate is only a hint (finance.md §3.1): shown when the Opportunity has no service period.
-  else if (item.ServiceDate) line.description += `\nService from ${formatDisplayDate(item.ServiceDate)}`;
-  return line;
-}
-
-function invoiceTypeOf(value: string | null | undefined): InvoiceType {
-  return value === 'Renewal' || value === 'Amendment' ? value : 'New';
-}
-
-/** The document fields every Opportunity-based document shares. */
-function opportunityDocument(input: OpportunityInvoiceInput): Omit<DocumentInput, 'type' | 'lines' | 'invoiceType'> {
-  const { opportunity } = input;
-  return {
-    entity: input.entity,
-    contact: input.contactId ? { contactId: input.contactId } : { contactNumber: toEighteenCharId(input.account.Id) },
-    currencyCode: opportunityCurrency(opportunity, input.corporateCurrency),
-    date: (input.invoiceDate ?? 'closeDate') === 'today' ? input.today : opportunity.CloseDate,
-    reference: invoiceReference(opportunity),
-    taxRates: input.taxRates,
-    ...(input.currencyRate === undefined ? {} : { currencyRate: input.currencyRate }),
-    ...(input.tracking ? { tracking: input.tracking } : {}),
-    ...(input.unitDp ? { unitDp: input.unitDp } : {}),
-  };
-}
-
-/**
- * A closed-won Opportunity as a Xero DRAFT ACCREC invoice. Throws a DomainError listing every problem.
- * An Opportunity that amends or renews another (Amended_Opportunity__c) is refused here, so it can never be
- * billed in full by mistake: use {@link mapAmendingOpportunity}.
- */
-export function mapOpportunityToInvoice(input: OpportunityInvoiceInput): XeroDraftDocument {
-  const { opportunity } = input;
-  if (opportunity.Amended_Opportunity__c) {
-    throw new DomainError(
-      'INVALID_INPUT',
-      `${opportunity.Name} amends or renews opportunity ${opportunity.Amended_Opportunity__c}: bill it as an amendment or renewal`,
-    );
-  }
-  const servicePeriod = opportunityServicePeriod(opportunity);
-  const document = mapDocument({
-    ...opportunityDocument(input),
-    type: 'ACCREC',
-    lines: input.lineItems.map((item) => sourceLineFromLineItem(item, servicePeriod)),
-    invoiceType: invoiceTypeOf(opportunity.Invoice_Type__c),
-    ...(servicePeriod ? { servicePeriod } : {}),
-  });
-  if (opportunity.Amount !== undefined && opportunity.Amount !== null && input.lineItems.length > 0) {
-    const amount = fromApiNumber(opportunity.Amount, 'Amount');
-    const net = document.lineAmountTypes === 'Inclusive' ? money(document.total) : money(document.subTotal);
-    if (!amount.eq(net)) {
-      document.warnings.push(
-        `Opportunity amount ${toWire(amount)} differs from the invoice's net amount ${toWire(net)} ${document.currencyCode}`,
-      );
-    }
-  }
-  return document;
-}
-
-export interface AmendingOpportunityInput extends OpportunityInvoiceInput {
-  /** The Opportunity named by Amended_Opportunity__c, with its line items. */
-  original: OpportunityWithLines;
-  proration?: ProrationOptions;
-}
-
-/**
- * An Opportunity that amends or renews another, as the Xero DRAFT document it bills (amendment.ts decides what):
- * an invoice for an upsell or a renewal, a credit note (ACCRECCREDIT, for the finance approval gate) for a
- * downgrade, or null when the amendment changes nothing billable.
- */
-export function mapAmendingOpportunity(input: AmendingOpportunityInput): XeroDraftDocument | null {
-  const plan = planAmendingOpportunity(
-    input.original,
-    { opportunity: input.opportunity, lineItems: input.lineItems },
-    input.proration,
-  );
-  if (plan.kind === 'amendment' && plan.result.kind === 'none') return null;
-  return mapDocument({
-    ...opportunityDocument(input),
-    type: plan.kind === 'amendment' && plan.result.kind === 'credit-note' ? 'ACCRECCREDIT' : 'ACCREC',
-    lines: plan.result.lines,
-    invoiceType: plan.kind === 'renewal' ? 'Renewal' : 'Amendment',
-    servicePeriod: plan.result.servicePeriod,
-  });
 }

@@ -64,30 +64,44 @@ export function scrubJsonLine(line: string): string {
 }
 
 /**
- * Deep copy of `value` with secret keys replaced and secret fragments scrubbed from strings. Errors become
- * plain objects (type, message, stack and their own properties) so nothing inside them escapes.
+ * Where secrets sit in what the bridge logs, for pino's `redact`: secret-named fields at the top level, headers,
+ * and the configuration's secrets. Exact paths only: wildcards make pino copy each object it walks, and anything
+ * deeper is caught by the line scrub below.
  */
-export function redactDeep(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
-  if (typeof value === 'string') return scrubString(value);
-  if (typeof value !== 'object' || value === null) return value;
-  if (depth > 8) return '[Truncated]';
-  if (seen.has(value)) return '[Circular]';
-  seen.add(value);
-  if (value instanceof Date) return value;
-  if (Buffer.isBuffer(value)) return `[Buffer ${value.length}]`;
-  if (Array.isArray(value)) return value.map((item) => redactDeep(item, depth + 1, seen));
-  const out: Record<string, unknown> = {};
-  if (value instanceof Error) {
-    out.type = value.name;
-    out.message = scrubString(value.message);
-    if (value.stack) out.stack = scrubString(value.stack);
-    if (value.cause !== undefined) out.cause = redactDeep(value.cause, depth + 1, seen);
-  }
-  for (const [key, inner] of Object.entries(value)) {
-    out[key] = isSecretKey(key) ? REDACTED : redactDeep(inner, depth + 1, seen);
-  }
-  return out;
-}
+const REDACT_PATHS = [
+  ...[
+    'accessToken',
+    'access_token',
+    'refreshToken',
+    'refresh_token',
+    'idToken',
+    'id_token',
+    'tokenSet',
+    'clientSecret',
+    'client_secret',
+    'privateKey',
+    'privateKeyPem',
+    'webhookKey',
+    'assertion',
+    'password',
+    'secret',
+    'apiKey',
+    'adminToken',
+    'encryptionKey',
+    'codeVerifier',
+    'code_verifier',
+  ],
+  ...['req', 'request', 'res', 'response', ''].flatMap((at) =>
+    ['authorization', 'Authorization', 'cookie', '"set-cookie"', '"x-xero-signature"'].map(
+      (header) => `${at ? `${at}.` : ''}headers${header.startsWith('"') ? `[${header}]` : `.${header}`}`,
+    ),
+  ),
+  'config.adminToken',
+  'config.store.encryptionKey',
+  'config.salesforce.privateKey',
+  'config.xero.clientSecret',
+  'config.xero.webhookKey',
+];
 
 export interface CreateLoggerOptions {
   level?: string;
@@ -98,54 +112,18 @@ export interface CreateLoggerOptions {
 }
 
 /**
- * The bridge's pino logger. Secrets are removed three ways: pino `redact` paths for the usual header
- * locations, a deep pass over every logged argument that blanks secret-named keys at any depth, and a
- * scrub of secret fragments (`Bearer …`, `refresh_token=…`, PEM keys) in every string, message included.
- * Child-logger bindings get the same treatment.
+ * The bridge's pino logger. Secrets are kept out twice over: pino's `redact` censors secret-named fields where they
+ * usually sit (a token set, a config, headers), and the finished line is scrubbed (`streamWrite`): any string field
+ * with a secret name, at any depth, is blanked, and secret fragments in any string (`Bearer …`, `refresh_token=…`, a
+ * PEM key) are cut, which covers error messages, child bindings and text bodies. Nothing is copied to log it.
  */
 export function createLogger(opts: CreateLoggerOptions = {}): Logger {
   const options: LoggerOptions = {
     level: opts.level ?? 'info',
     base: opts.base ?? null,
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'req.headers["x-xero-signature"]',
-        'res.headers["set-cookie"]',
-        'headers.authorization',
-        'headers.Authorization',
-      ],
-      censor: REDACTED,
-    },
-    // redactDeep below already turns errors into plain, scrubbed objects
-    serializers: { err: (value: unknown) => value, error: (value: unknown) => value },
-    formatters: {
-      bindings: (bindings) => redactDeep(bindings) as Record<string, unknown>,
-    },
-    hooks: {
-      logMethod(args, method) {
-        const cleaned: unknown[] = args.map((arg) => redactDeep(arg));
-        const [first] = args;
-        if (first instanceof Error) {
-          // log.error(err) / log.error(err, 'msg'): keep pino's shape, { err } plus the message
-          cleaned[0] = { err: cleaned[0] };
-          if (typeof cleaned[1] !== 'string') cleaned.splice(1, 0, scrubString(first.message));
-        } else if (
-          typeof first === 'object' &&
-          first !== null &&
-          typeof cleaned[1] !== 'string' &&
-          (first as { err?: unknown }).err instanceof Error
-        ) {
-          // log.error({ err }) without a message: pino would use the raw err.message
-          cleaned.splice(1, 0, scrubString((first as { err: Error }).err.message));
-        }
-        return method.apply(this, cleaned as Parameters<typeof method>);
-      },
-      // last line of defence, on the finished JSON line (child bindings reach the stream this way)
-      streamWrite: scrubJsonLine,
-    },
+    redact: { paths: REDACT_PATHS, censor: REDACTED },
+    hooks: { streamWrite: scrubJsonLine },
   };
   return opts.destination ? pino(options, opts.destination) : pino(options);
 }

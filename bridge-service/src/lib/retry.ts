@@ -1,3 +1,4 @@
+import { aborted } from 'node:util';
 import { systemClock, type Clock } from './clock';
 import { isTransient, TimeoutError, type RetryHints } from './errors';
 
@@ -55,17 +56,20 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, opts: RetryO
 }
 
 /**
- * Rejects with `TimeoutError` if `promise` has not settled within `ms` (real time). The underlying work is
- * not cancelled; pass an AbortSignal to it where the API allows.
+ * Settles as `promise` does, or rejects if `ms` (real time) pass first: with `TimeoutError` naming `what`, or with
+ * the error `what` makes. The time is the platform's (`AbortSignal.timeout`, unreferenced, so a deadline never keeps
+ * the process alive). The work itself is not cancelled: where an API takes a signal, give it one.
  */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what = 'operation'): Promise<T> {
+export function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string | (() => Error) = 'operation',
+): Promise<T> {
   if (!(ms > 0) || !Number.isFinite(ms)) return promise;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(what, ms)), ms);
-    timer.unref?.();
+  const expired = aborted(AbortSignal.timeout(ms), promise).then(() => {
+    throw typeof what === 'string' ? new TimeoutError(what, ms) : what();
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, expired]);
 }
 
 /** Parses an HTTP `Retry-After` value (delta-seconds or HTTP-date) into milliseconds; undefined if absent/bad. */

@@ -1,8 +1,11 @@
 /**
  * The subscriber's edges: starting on a session Salesforce no longer honours (it expired while the bridge was down)
  * takes one fresh login, not a bridge that fails to start; a replayed backlog larger than its buffer is stored a
- * buffer at a time, in order.
+ * buffer at a time, in order; stopped after Salesforce went away, it leaves nothing running.
  */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import pino from 'pino';
 import type { SalesforceEmulator } from '../../sandbox/salesforce/server';
 import {
@@ -98,3 +101,15 @@ it('stores a replayed backlog larger than its buffer, in order and once each, a 
     await subscriber.stop();
   }
 });
+
+it('stopped after Salesforce went away, leaves nothing that keeps the process alive', async () => {
+  // faye retries an undeliverable disconnect for ever; the subscriber must close the session's transport itself.
+  const fixture = join(__dirname, '__fixtures__', 'subscriber-outlives-salesforce.ts');
+  const started = Date.now();
+  const { stdout } = await promisify(execFile)(process.execPath, ['--require', 'tsx/cjs', fixture], {
+    cwd: __dirname,
+    timeout: 30_000,
+  });
+  expect(stdout).toBe('stopped');
+  expect(Date.now() - started).toBeLessThan(30_000);
+}, 40_000);

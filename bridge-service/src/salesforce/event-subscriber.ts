@@ -1,6 +1,18 @@
+import type { Client } from 'faye';
 import type { Connection } from 'jsforce';
 import { StreamingExtension } from 'jsforce/api/streaming';
 import type { Logger } from '../lib/logger';
+import { withTimeout } from '../lib/retry';
+
+// jsforce's typings of faye's client leave out what the subscriber needs to end a session.
+declare module 'faye' {
+  interface Client {
+    /** Ends the session (undefined when not connected); faye closes its transport only once Salesforce says so. */
+    disconnect(): PromiseLike<unknown> | undefined;
+    /** faye's transport dispatcher (not in its public API): closed to stop a disconnect nobody can receive. */
+    _dispatcher?: { close(): void };
+  }
+}
 
 /** Where the subscriber keeps its place: the last replay id whose event is durably handled (the store). */
 export interface ReplayCursor {
@@ -29,12 +41,21 @@ export interface EventSubscriberDeps {
   maxBuffered?: number;
 }
 
-interface FayeClient {
-  subscribe(channel: string, onMessage: (message: StreamedEvent) => void): PromiseLike<unknown> & { cancel(): void };
-  disconnect(): void;
-}
-
 const REPLAY_ALL_RETAINED = -2;
+
+/** How long ending a session waits for Salesforce to acknowledge it. */
+const DISCONNECT_WAIT_MS = 2_000;
+
+/**
+ * Ends a CometD session and releases its transport. faye closes its transport only when Salesforce acknowledges the
+ * disconnect; when Salesforce cannot be reached (down, or gone before the bridge stopped) faye retries the
+ * disconnect every few seconds for ever, and that timer kept a stopped bridge's process alive (and Jest with it).
+ * So wait a bounded time for the acknowledgement, then close the transport either way.
+ */
+async function endSession(client: Client): Promise<void> {
+  await withTimeout(Promise.resolve(client.disconnect()), DISCONNECT_WAIT_MS).catch(() => undefined);
+  client._dispatcher?.close();
+}
 
 class SessionRefused extends Error {}
 
@@ -59,7 +80,14 @@ const INVALID_REPLAY = /^400::The replayId \{?(-?\d+)\}? you provided was invali
 export function createEventSubscriber(deps: EventSubscriberDeps) {
   const { channel, cursor, log } = deps;
   const maxBuffered = deps.maxBuffered ?? 1000;
-  let client: FayeClient | undefined;
+  let client: Client | undefined;
+  /** Sessions being ended; stop() waits for them. */
+  const ending = new Set<Promise<void>>();
+  const release = (old: Client | undefined) => {
+    if (!old) return;
+    const ended = endSession(old).finally(() => ending.delete(ended));
+    ending.add(ended);
+  };
   let generation = 0;
   let buffered = 0;
   let chain: Promise<void> = Promise.resolve();
@@ -102,7 +130,7 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
 
   /** Stops receiving; once the events already queued are handled (or skipped), subscribes again from the cursor. */
   const resubscribeAfterQueue = () => {
-    client?.disconnect();
+    release(client);
     client = undefined;
     const gen = generation;
     chain = chain.then(async () => {
@@ -122,7 +150,8 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
   const recoverAuth = (): Promise<void> => {
     recovering ??= (async () => {
       log.warn({ channel }, 'streaming session refused; re-authenticating');
-      client?.disconnect();
+      release(client);
+      client = undefined;
       await deps.reauthenticate();
       await subscribeFromCursor(true);
     })().finally(() => {
@@ -151,23 +180,28 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
       else restart(reason);
     });
     const replay = new StreamingExtension.Replay(channel, from);
-    const next = deps.conn.streaming.createClient([authFailure, replay]) as unknown as FayeClient;
+    const next = deps.conn.streaming.createClient([authFailure, replay]);
     client = next;
     try {
-      await Promise.race([next.subscribe(channel, (message) => process(gen, message)), refusal]);
+      await Promise.race([next.subscribe(channel, (message: StreamedEvent) => process(gen, message)), refusal]);
       subscribed = true;
       log.info({ channel, replayFrom: from }, 'subscribed');
     } catch (err) {
       const lost = INVALID_REPLAY.exec(String((err as { message?: unknown }).message ?? err));
       if (lost && from !== REPLAY_ALL_RETAINED) {
         log.warn({ channel, replayId: from }, 'stored replay id expired; replaying all retained events');
-        next.disconnect();
+        release(next);
         deps.onGap(channel, from);
         return subscribe(REPLAY_ALL_RETAINED);
       }
       // A refused session (e.g. expired while the bridge was down) gets one fresh login; refused again right
       // after it, the problem is real and start() fails.
       if (isAuthFailure(err) && !afterReauthentication) return recoverAuth();
+      // Not subscribed: a client left behind would go on retrying its handshake.
+      if (client === next) {
+        release(next);
+        client = undefined;
+      }
       throw err;
     }
   };
@@ -184,13 +218,14 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
       stopped = false;
       await subscribeFromCursor();
     },
-    /** Stops intake and waits for events already delivered to be handled. */
+    /** Stops intake, waits for events already delivered to be handled, and ends the session. */
     async stop(): Promise<void> {
       stopped = true;
       generation += 1;
-      client?.disconnect();
+      release(client);
       client = undefined;
       await chain;
+      await Promise.all(ending);
     },
   };
 }

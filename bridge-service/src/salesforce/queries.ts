@@ -1,5 +1,26 @@
 import type { Connection } from 'jsforce';
-import { PACKAGE_FIELDS, PACKAGE_RELATIONSHIPS, STANDARD_FIELDS, type SalesforceNames } from './schema';
+import type { SalesforceNames } from './schema';
+import {
+  billingEntity,
+  contactEmail,
+  corporateCurrency,
+  creditNoteForInbound,
+  creditNoteRecord,
+  invoicedOpportunity,
+  invoiceForInbound,
+  invoiceForSummary,
+  invoiceMirror,
+  lineKey,
+  lineKeyOfRequest,
+  opportunityAccount,
+  opportunityForInvoicing,
+  paymentForInbound,
+  pendingCreditNote,
+  settings,
+  wonOpportunity,
+} from './selections';
+import type { Selection } from './soql';
+import type { SObjectSchema } from './sobject';
 
 /** SOQL `IN` lists are kept well under the 100,000-character query limit (and a GET's URL under 16 KB). */
 export const IDS_PER_QUERY = 200;
@@ -12,10 +33,11 @@ export const IDS_PER_BATCHED_QUERY = 1000;
 
 /** Where a query can be queued instead of sent at once (a Composite batch: see writeback). */
 export interface QueryBatch {
-  query<T>(soql: string): Promise<T[]>;
+  query(soql: string): Promise<unknown[]>;
 }
 
 const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+const XERO_GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** Quotes ids for SOQL; anything that is not an id is refused, so no text reaches a query unescaped. */
 export function soqlIdList(ids: readonly string[]): string {
@@ -30,20 +52,25 @@ export function soqlStringList(values: readonly string[]): string {
   return values.map((value) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(',');
 }
 
-const fieldsOf = (map: Readonly<Record<string, string>>, exclude: readonly string[] = []) =>
-  Object.keys(map).filter((name) => !exclude.includes(name));
+/** Quotes Xero ids (GUIDs) for SOQL; anything that is not a GUID is refused. */
+export function soqlGuidList(ids: readonly string[]): string {
+  for (const id of ids) {
+    if (!XERO_GUID.test(id)) throw new TypeError(`not a Xero id: ${JSON.stringify(id)}`);
+  }
+  return ids.map((id) => `'${id}'`).join(',');
+}
 
 /**
- * The bridge's reads. Every query takes its field list from the schema module and applies the namespace, so
- * the one-schema test covers them; rows come back with the namespace stripped.
+ * The bridge's reads. Each query is a selection (selections.ts) rendered with the namespace; rows come back with
+ * the namespace stripped, checked against the selection and typed by it.
  */
 export function createQueries(deps: { conn: Connection; names: SalesforceNames; multiCurrency: boolean }) {
   const { conn, names } = deps;
-  const api = names.api;
+  const forInvoicing = opportunityForInvoicing(deps.multiCurrency);
 
-  async function all<T>(soql: string): Promise<T[]> {
+  async function all<S extends SObjectSchema, R>(selection: Selection<S, R>, soql: string): Promise<R[]> {
     const result = await conn.query(soql).run({ autoFetch: true, maxFetch: 1_000_000 });
-    return result.records.map((record) => names.strip(record) as T);
+    return result.records.map((record) => selection.parse(names, record));
   }
 
   /**
@@ -51,132 +78,88 @@ export function createQueries(deps: { conn: Connection; names: SalesforceNames; 
    * when the batch has run (a bad id then throws at once, before anything is queued, rather than leaving a
    * rejected promise no one awaits yet).
    */
-  function inBatches<T>(
+  function inBatches<S extends SObjectSchema, R>(
+    selection: Selection<S, R>,
     ids: readonly string[],
     build: (idList: string) => string,
     via?: QueryBatch,
     quote: (ids: readonly string[]) => string = soqlIdList,
-  ): Promise<T[]> {
+  ): Promise<R[]> {
     if (via) {
       const soql: string[] = [];
       for (let i = 0; i < ids.length; i += IDS_PER_BATCHED_QUERY) {
         soql.push(build(quote(ids.slice(i, i + IDS_PER_BATCHED_QUERY))));
       }
-      return Promise.all(soql.map((q) => via.query<T>(q))).then((pages) => pages.flat());
+      return Promise.all(soql.map((q) => via.query(q))).then((pages) =>
+        pages.flat().map((record) => selection.parse(names, record)),
+      );
     }
     return (async () => {
-      const rows: T[] = [];
+      const rows: R[] = [];
       for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-        rows.push(...(await all<T>(build(quote(ids.slice(i, i + IDS_PER_QUERY))))));
+        rows.push(...(await all(selection, build(quote(ids.slice(i, i + IDS_PER_QUERY))))));
       }
       return rows;
     })();
   }
 
-  const opportunityFields = [
-    ...fieldsOf(
-      STANDARD_FIELDS.Opportunity,
-      deps.multiCurrency ? ['IsWon', 'StageName'] : ['IsWon', 'StageName', 'CurrencyIsoCode'],
-    ),
-    ...[
-      'Billing_Entity__c',
-      'Amended_Opportunity__c',
-      'Invoice_Type__c',
-      'Service_Start_Date__c',
-      'Service_End_Date__c',
-      'Renewal_Uplift_Percent__c',
-    ],
-  ];
-  const accountFields = [...fieldsOf(STANDARD_FIELDS.Account, ['BillingCountryCode']), 'Billing_Entity__c'];
-  const lineFields = [
-    ...fieldsOf(STANDARD_FIELDS.OpportunityLineItem, ['OpportunityId']),
-    'Product2.Name',
-    'Product2.ProductCode',
-  ];
+  const byXeroIds = <S extends SObjectSchema, R>(
+    selection: Selection<S, R>,
+    ids: readonly string[],
+    build: (idList: string) => string,
+  ) => inBatches(selection, ids, build, undefined, soqlGuidList);
 
   return {
     /** Opportunities with their Account and line items: one query per 200 opportunities (1,000 on `via`). */
     opportunitiesForInvoicing(opportunityIds: readonly string[], via?: QueryBatch) {
-      return inBatches<Record<string, unknown>>(
+      return inBatches(
+        forInvoicing,
         opportunityIds,
-        (idList) =>
-          `SELECT ${opportunityFields.map(api).join(', ')}, ${accountFields.map((f) => `Account.${api(f)}`).join(', ')}, ` +
-          `(SELECT ${lineFields.map(api).join(', ')} FROM OpportunityLineItems ORDER BY SortOrder, Id) ` +
-          `FROM Opportunity WHERE Id IN (${idList})`,
+        (idList) => forInvoicing.soql(names, { where: (q) => `${q.field('Id')} IN (${idList})` }),
         via,
       );
     },
 
-    /** Invoices with their lines, payments and credit notes. */
+    /** Invoice__c records as the per-invoice actions read them. */
     invoices(invoiceIds: readonly string[]) {
-      const lines = PACKAGE_RELATIONSHIPS.Invoice_Line__c.name;
-      const payments = PACKAGE_RELATIONSHIPS.Payment__c.name;
-      return inBatches<Record<string, unknown>>(
-        invoiceIds,
-        (idList) =>
-          `SELECT Id, Name, ${fieldsOf(PACKAGE_FIELDS.Invoice__c).map(api).join(', ')}, ` +
-          `(SELECT Id, ${fieldsOf(PACKAGE_FIELDS.Invoice_Line__c, ['Invoice__c']).map(api).join(', ')} FROM ${api(`${lines}__r`)}), ` +
-          `(SELECT Id, ${fieldsOf(PACKAGE_FIELDS.Payment__c, ['Invoice__c']).map(api).join(', ')} FROM ${api(`${payments}__r`)}) ` +
-          `FROM ${api('Invoice__c')} WHERE Id IN (${idList})`,
+      return inBatches(invoiceMirror, invoiceIds, (idList) =>
+        invoiceMirror.soql(names, { where: (q) => `${q.field('Id')} IN (${idList})` }),
       );
     },
 
     /** Invoices (with payment dates) of these Opportunities or Accounts, for the summary fields a rep reads. */
     invoicesFor(parentField: 'Opportunity__c' | 'Account__c', parentIds: readonly string[], via?: QueryBatch) {
-      const payments = PACKAGE_RELATIONSHIPS.Payment__c.name;
-      const fields = [
-        'Opportunity__c',
-        'Account__c',
-        'Status__c',
-        'Approval_Status__c',
-        'Currency_Code__c',
-        'Total__c',
-        'Amount_Paid__c',
-        'Amount_Credited__c',
-        'Amount_Due__c',
-        'Issue_Date__c',
-        'Due_Date__c',
-      ];
-      return inBatches<Record<string, unknown>>(
+      return inBatches(
+        invoiceForSummary,
         parentIds,
-        (idList) =>
-          `SELECT Id, ${fields.map(api).join(', ')}, ` +
-          `(SELECT ${api('Payment_Date__c')}, ${api('Status__c')} FROM ${api(`${payments}__r`)}) ` +
-          `FROM ${api('Invoice__c')} WHERE ${api(parentField)} IN (${idList})`,
+        (idList) => invoiceForSummary.soql(names, { where: (q) => `${q.field(parentField)} IN (${idList})` }),
         via,
       );
     },
 
     /** Existing lines of these invoices (for updating rows whose master-detail parent cannot be written again). */
     invoiceLines(invoiceIds: readonly string[]) {
-      return inBatches<{ Id: string; Xero_Line_Item_Id__c: string | null }>(
-        invoiceIds,
-        (idList) =>
-          `SELECT Id, ${api('Xero_Line_Item_Id__c')} FROM ${api('Invoice_Line__c')} WHERE ${api('Invoice__c')} IN (${idList})`,
-      );
-    },
-
-    /** The first contact with an email per Account: where Xero sends approved invoices. */
-    async billingEmails(accountIds: readonly string[]): Promise<Map<string, string>> {
-      return firstEmails(
-        await inBatches<{ AccountId: string; Email: string }>(
-          accountIds,
-          (idList) =>
-            `SELECT AccountId, Email FROM Contact WHERE AccountId IN (${idList}) AND Email != null ORDER BY CreatedDate, Id`,
-        ),
+      return inBatches(lineKey, invoiceIds, (idList) =>
+        lineKey.soql(names, { where: (q) => `${q.field('Invoice__c')} IN (${idList})` }),
       );
     },
 
     /**
-     * billingEmails for the Accounts of these Opportunities (a semi-join, so it can be queued with the
-     * Opportunities' own load before their Accounts are known).
+     * The first contact with an email for the Accounts of these Opportunities (a semi-join, so it can be queued
+     * with the Opportunities' own load before their Accounts are known): where Xero sends approved invoices when
+     * the Account names no billing email.
      */
     billingEmailsOfOpportunities(opportunityIds: readonly string[], via?: QueryBatch): Promise<Map<string, string>> {
-      return inBatches<{ AccountId: string; Email: string }>(
+      return inBatches(
+        contactEmail,
         opportunityIds,
         (idList) =>
-          `SELECT AccountId, Email FROM Contact WHERE AccountId IN (SELECT AccountId FROM Opportunity WHERE Id IN (${idList})) ` +
-          `AND Email != null ORDER BY CreatedDate, Id`,
+          contactEmail.soql(names, {
+            where: (q) =>
+              `${q.field('AccountId')} IN (${q.subquery(opportunityAccount, (o) => `${o.field('Id')} IN (${idList})`)}) ` +
+              `AND ${q.field('Email')} != null`,
+            orderBy: ['CreatedDate', 'Id'],
+          }),
         via,
       ).then(firstEmails);
     },
@@ -189,18 +172,20 @@ export function createQueries(deps: { conn: Connection; names: SalesforceNames; 
       requestKeys: readonly string[],
       via?: QueryBatch,
     ): Promise<Map<string, Map<string, string>>> {
-      return inBatches<{ Id: string; Xero_Line_Item_Id__c: string | null; Invoice__r: { Request_Key__c: string } }>(
+      return inBatches(
+        lineKeyOfRequest,
         requestKeys,
         (keyList) =>
-          `SELECT Id, ${api('Xero_Line_Item_Id__c')}, ${api('Invoice__r.Request_Key__c')} FROM ${api('Invoice_Line__c')} ` +
-          `WHERE ${api('Invoice__r.Request_Key__c')} IN (${keyList})`,
+          lineKeyOfRequest.soql(names, {
+            where: (q) => `${q.path('Invoice__r', 'Request_Key__c')} IN (${keyList})`,
+          }),
         via,
         soqlStringList,
       ).then((rows) => {
         const byKey = new Map<string, Map<string, string>>();
         for (const row of rows) {
-          if (!row.Xero_Line_Item_Id__c) continue;
-          const key = row.Invoice__r.Request_Key__c;
+          const key = row.Invoice__r?.Request_Key__c;
+          if (!row.Xero_Line_Item_Id__c || !key) continue;
           byKey.set(key, (byKey.get(key) ?? new Map<string, string>()).set(row.Xero_Line_Item_Id__c, row.Id));
         }
         return byKey;
@@ -209,119 +194,100 @@ export function createQueries(deps: { conn: Connection; names: SalesforceNames; 
 
     /** Opportunities won recently (by last change) that have no Invoice__c: what a lost event would leave behind. */
     async wonWithoutInvoice(days: number): Promise<string[]> {
-      const won = await all<{ Id: string }>(
-        `SELECT Id FROM Opportunity WHERE IsWon = true AND LastModifiedDate = LAST_N_DAYS:${Math.trunc(days)}`,
+      const won = await all(
+        wonOpportunity,
+        wonOpportunity.soql(names, {
+          where: (q) =>
+            `${q.field('IsWon')} = true AND ${q.field('LastModifiedDate')} = LAST_N_DAYS:${Math.trunc(days)}`,
+        }),
       );
-      const invoiced = new Set<string>();
       const ids = won.map((row) => row.Id);
-      for (const row of await inBatches<Record<string, unknown>>(
-        ids,
-        (idList) =>
-          `SELECT ${api('Opportunity__c')} FROM ${api('Invoice__c')} WHERE ${api('Opportunity__c')} IN (${idList})`,
-      )) {
-        invoiced.add(String(row.Opportunity__c));
-      }
+      const invoiced = new Set(
+        (
+          await inBatches(invoicedOpportunity, ids, (idList) =>
+            invoicedOpportunity.soql(names, { where: (q) => `${q.field('Opportunity__c')} IN (${idList})` }),
+          )
+        ).map((row) => row.Opportunity__c),
+      );
       return ids.filter((id) => !invoiced.has(id));
     },
 
-    /** Credit notes by id, with the fields the credit flow needs. */
+    /** Credit notes by id. */
     creditNotes(creditNoteIds: readonly string[]) {
-      return inBatches<Record<string, unknown>>(
-        creditNoteIds,
-        (idList) =>
-          `SELECT Id, Name, ${fieldsOf(PACKAGE_FIELDS.Credit_Note__c).map(api).join(', ')} ` +
-          `FROM ${api('Credit_Note__c')} WHERE Id IN (${idList})`,
+      return inBatches(creditNoteRecord, creditNoteIds, (idList) =>
+        creditNoteRecord.soql(names, { where: (q) => `${q.field('Id')} IN (${idList})` }),
       );
     },
 
     /** Billing entities (custom metadata records). */
     billingEntities() {
-      return all<Record<string, unknown>>(
-        `SELECT DeveloperName, MasterLabel, ${fieldsOf(PACKAGE_FIELDS.Billing_Entity__mdt).map(api).join(', ')} ` +
-          `FROM ${api('Billing_Entity__mdt')} ORDER BY DeveloperName`,
-      );
+      return all(billingEntity, billingEntity.soql(names, { orderBy: ['DeveloperName'] }));
     },
 
     /** The org-wide default of the package settings (hierarchy custom setting), or undefined if none is saved. */
-    async settings(): Promise<Record<string, unknown> | undefined> {
-      const rows = await all<Record<string, unknown>>(
-        `SELECT SetupOwnerId, ${fieldsOf(PACKAGE_FIELDS.Ledgerline_Settings__c).map(api).join(', ')} ` +
-          `FROM ${api('Ledgerline_Settings__c')}`,
-      );
+    async settings() {
+      const rows = await all(settings, settings.soql(names));
       // The org default is the row owned by the organisation (id prefix 00D), not a profile or user.
       return rows.find((row) => String(row.SetupOwnerId).startsWith('00D'));
     },
 
     /** Invoice__c mirrors of these Xero invoices, with their lines' and payments' Xero ids (one query per 200). */
     invoicesByXeroIds(xeroInvoiceIds: readonly string[]) {
-      const lines = PACKAGE_RELATIONSHIPS.Invoice_Line__c.name;
-      const payments = PACKAGE_RELATIONSHIPS.Payment__c.name;
-      return inXeroBatches<Record<string, unknown>>(
-        xeroInvoiceIds,
-        (idList) =>
-          `SELECT Id, Name, ${fieldsOf(PACKAGE_FIELDS.Invoice__c).map(api).join(', ')}, ` +
-          `(SELECT Id, ${api('Xero_Line_Item_Id__c')} FROM ${api(`${lines}__r`)}), ` +
-          `(SELECT Id, ${api('Xero_Payment_Id__c')}, ${api('Status__c')}, ${api('Xero_Updated__c')} FROM ${api(`${payments}__r`)}) ` +
-          `FROM ${api('Invoice__c')} WHERE ${api('Xero_Invoice_Id__c')} IN (${idList})`,
+      return byXeroIds(invoiceForInbound, xeroInvoiceIds, (idList) =>
+        invoiceForInbound.soql(names, { where: (q) => `${q.field('Xero_Invoice_Id__c')} IN (${idList})` }),
       );
     },
 
     /** Credit_Note__c mirrors of these Xero credit notes, with their allocations' Xero ids. */
     creditNotesByXeroIds(xeroCreditNoteIds: readonly string[]) {
-      const allocations = PACKAGE_RELATIONSHIPS.Credit_Allocation__c.name;
-      return inXeroBatches<Record<string, unknown>>(
-        xeroCreditNoteIds,
-        (idList) =>
-          `SELECT Id, ${fieldsOf(PACKAGE_FIELDS.Credit_Note__c).map(api).join(', ')}, ` +
-          `(SELECT Id, ${api('Xero_Allocation_Id__c')} FROM ${api(`${allocations}__r`)}) ` +
-          `FROM ${api('Credit_Note__c')} WHERE ${api('Xero_Credit_Note_Id__c')} IN (${idList})`,
+      return byXeroIds(creditNoteForInbound, xeroCreditNoteIds, (idList) =>
+        creditNoteForInbound.soql(names, { where: (q) => `${q.field('Xero_Credit_Note_Id__c')} IN (${idList})` }),
       );
     },
 
     /** Payment__c rows with these Xero payment ids. */
     paymentsByXeroIds(xeroPaymentIds: readonly string[]) {
-      return inXeroBatches<Record<string, unknown>>(
-        xeroPaymentIds,
-        (idList) =>
-          `SELECT Id, ${fieldsOf(PACKAGE_FIELDS.Payment__c).map(api).join(', ')} ` +
-          `FROM ${api('Payment__c')} WHERE ${api('Xero_Payment_Id__c')} IN (${idList})`,
+      return byXeroIds(paymentForInbound, xeroPaymentIds, (idList) =>
+        paymentForInbound.soql(names, { where: (q) => `${q.field('Xero_Payment_Id__c')} IN (${idList})` }),
       );
     },
 
     /** Credit notes started in Salesforce for these Accounts that have no Xero credit note yet. */
     pendingCreditNotes(accountIds: readonly string[]) {
-      return inBatches<{ Id: string; Account__c: string | null; Invoice__c: string | null }>(
-        accountIds,
-        (idList) =>
-          `SELECT Id, ${api('Account__c')}, ${api('Invoice__c')} FROM ${api('Credit_Note__c')} ` +
-          `WHERE ${api('Xero_Credit_Note_Id__c')} = null AND ${api('Account__c')} IN (${idList})`,
+      return inBatches(pendingCreditNote, accountIds, (idList) =>
+        pendingCreditNote.soql(names, {
+          where: (q) => `${q.field('Xero_Credit_Note_Id__c')} = null AND ${q.field('Account__c')} IN (${idList})`,
+        }),
       );
     },
   };
-
-  async function inXeroBatches<T>(ids: readonly string[], build: (idList: string) => string): Promise<T[]> {
-    const rows: T[] = [];
-    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-      rows.push(...(await all<T>(build(soqlGuidList(ids.slice(i, i + IDS_PER_QUERY))))));
-    }
-    return rows;
-  }
 }
 
 export type Queries = ReturnType<typeof createQueries>;
 
-function firstEmails(rows: readonly { AccountId: string; Email: string }[]): Map<string, string> {
-  const emails = new Map<string, string>();
-  for (const row of rows) if (!emails.has(row.AccountId)) emails.set(row.AccountId, row.Email);
-  return emails;
+/**
+ * The org's corporate currency, and whether the org has multi-currency on: CurrencyType exists only then, so a
+ * query of it that fails means a single-currency org.
+ */
+export async function readOrgCurrency(
+  conn: Connection,
+  names: SalesforceNames,
+): Promise<{ corporate: string | undefined; multi: boolean; error?: unknown }> {
+  try {
+    const result = await conn.query(
+      corporateCurrency.soql(names, { where: (q) => `${q.field('IsCorporate')} = true` }),
+    );
+    const [row] = result.records.map((record) => corporateCurrency.parse(names, record));
+    return { corporate: row?.IsoCode ?? undefined, multi: true };
+  } catch (error) {
+    return { corporate: undefined, multi: false, error };
+  }
 }
 
-const XERO_GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-
-/** Quotes Xero ids (GUIDs) for SOQL; anything that is not a GUID is refused. */
-export function soqlGuidList(ids: readonly string[]): string {
-  for (const id of ids) {
-    if (!XERO_GUID.test(id)) throw new TypeError(`not a Xero id: ${JSON.stringify(id)}`);
+function firstEmails(rows: readonly { AccountId: string | null; Email: string | null }[]): Map<string, string> {
+  const emails = new Map<string, string>();
+  for (const row of rows) {
+    if (row.AccountId && row.Email && !emails.has(row.AccountId)) emails.set(row.AccountId, row.Email);
   }
-  return ids.map((id) => `'${id}'`).join(',');
+  return emails;
 }

@@ -20,10 +20,14 @@ import { connectSalesforce, type SalesforceConfig } from './connection';
 import { createEventSubscriber, type StreamedEvent } from './event-subscriber';
 import { parseInvoiceRequest } from './invoice-request';
 import { createQueries } from './queries';
+import { Invoice, InvoiceLine } from './objects';
 import { salesforceNames } from './schema';
+import { sobject } from './sobject';
 import { SalesforceQueryError, SalesforceWriteError, createWriteback } from './writeback';
 
 const log = pino({ level: 'silent' });
+/** A field the bridge never writes, for exercising Composite batches on many records. */
+const AccountDescription = sobject('Account', { Id: 'id', Description: 'text' });
 
 for (const namespace of ['', 'ldgr'] as const) {
   describe(`bridge Salesforce side (namespace ${namespace || 'none'})`, () => {
@@ -148,7 +152,7 @@ for (const namespace of ['', 'ldgr'] as const) {
       expect(await queries.wonWithoutInvoice(4)).toEqual([]);
       await connect(em, SALES).sobject('Opportunity').update({ Id: opp!.Id, StageName: 'Closed Won' });
       expect(await queries.wonWithoutInvoice(4)).toEqual([opp!.Id]);
-      await createWriteback({ conn, names, log }).upsert('Invoice__c', 'Request_Key__c', [
+      await createWriteback({ conn, names, log }).upsert(Invoice, 'Request_Key__c', [
         { Request_Key__c: `CREATE_DRAFT:${opp!.Id}:1`, Opportunity__c: opp!.Id },
       ]);
       expect(await queries.wonWithoutInvoice(4)).toEqual([]);
@@ -164,14 +168,14 @@ for (const namespace of ['', 'ldgr'] as const) {
         Currency_Code__c: 'GBP',
         Total__c: 120,
       };
-      const created = await writeback.upsert('Invoice__c', 'Request_Key__c', [invoice]);
+      const created = await writeback.upsert(Invoice, 'Request_Key__c', [invoice]);
       expect(created).toEqual([{ ok: true, id: expect.any(String), created: true }]);
-      const updated = await writeback.upsert('Invoice__c', 'Request_Key__c', [{ ...invoice, Total__c: 130 }]);
+      const updated = await writeback.upsert(Invoice, 'Request_Key__c', [{ ...invoice, Total__c: 130 }]);
       expect(updated).toEqual([{ ok: true, id: (created[0] as { id: string }).id, created: false }]);
 
-      const bad = await writeback.upsert('Invoice__c', 'Request_Key__c', [{ ...invoice, Status__c: 'Lost in space' }]);
+      const bad = await writeback.upsert(Invoice, 'Request_Key__c', [{ ...invoice, Status__c: 'Lost in space' }]);
       expect(bad[0]).toMatchObject({ ok: false, errors: [{ statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST' }] });
-      expect(() => writeback.requireAll('Invoice__c', ['k'], bad)).toThrow(SalesforceWriteError);
+      expect(() => writeback.requireAll(Invoice, ['k'], bad)).toThrow(SalesforceWriteError);
     });
 
     it('sends queued writes and reads as one Composite call: lines name their invoice by request key', async () => {
@@ -182,11 +186,11 @@ for (const namespace of ['', 'ldgr'] as const) {
       const before = em.control.apiUsage().used;
 
       const batch = writeback.composite();
-      const invoices = batch.upsert('Invoice__c', 'Request_Key__c', [
+      const invoices = batch.upsert(Invoice, 'Request_Key__c', [
         { Request_Key__c: key, Opportunity__c: opp!.Id, Status__c: 'Draft', Currency_Code__c: 'GBP' },
         { Request_Key__c: `${key}:bad`, Opportunity__c: opp!.Id, Status__c: 'Lost in space' },
       ]);
-      const lines = batch.upsert('Invoice_Line__c', 'Xero_Line_Item_Id__c', [
+      const lines = batch.upsert(InvoiceLine, 'Xero_Line_Item_Id__c', [
         { Xero_Line_Item_Id__c: 'line-1', Invoice__r: { Request_Key__c: key }, Line_Amount__c: 10 },
         { Xero_Line_Item_Id__c: 'line-2', Invoice__r: { Request_Key__c: `${key}:bad` }, Line_Amount__c: 20 },
       ]);
@@ -225,15 +229,16 @@ describe('Composite batches against the limits', () => {
     const before = em.control.apiUsage().used;
     const batch = writeback.composite();
     // 6 queries (pages of 2 rows: the rest by queryMore) and 250 updates (2 Collections): 8 subrequests
-    const reads = Array.from({ length: 6 }, () => batch.query<{ Id: string }>('SELECT Id FROM Account ORDER BY Id'));
+    const reads = Array.from({ length: 6 }, () => batch.query('SELECT Id FROM Account ORDER BY Id'));
     const updates = batch.update(
-      'Account',
+      AccountDescription,
       Array.from({ length: 250 }, (_, i) => ({ Id: accounts[i % accounts.length]!.Id, Description: `n${i}` })),
     );
     await batch.run();
     const pages = Math.ceil(accounts.length / 2) - 1;
     expect(em.control.apiUsage().used - before).toBe(2 + 6 * pages);
-    for (const read of reads) expect((await read).map((r) => r.Id)).toEqual(accounts.map((a) => a.Id));
+    for (const read of reads)
+      expect((await read).map((r) => (r as { Id: string }).Id)).toEqual(accounts.map((a) => a.Id));
     expect((await updates).every((o) => o.ok)).toBe(true);
     expect(
       em.control
@@ -249,8 +254,8 @@ describe('Composite batches against the limits', () => {
     const [account] = (await conn.query<{ Id: string }>('SELECT Id FROM Account LIMIT 1')).records;
     em.control.serverErrors({ count: 1, status: 503, pathIncludes: '/composite/sobjects' });
     const batch = writeback.composite();
-    const first = batch.update('Account', [{ Id: account!.Id, Description: 'first' }]);
-    const second = batch.update('Account', [{ Id: account!.Id, Description: 'second' }]);
+    const first = batch.update(AccountDescription, [{ Id: account!.Id, Description: 'first' }]);
+    const second = batch.update(AccountDescription, [{ Id: account!.Id, Description: 'second' }]);
     await batch.run();
     expect(await first).toEqual([
       { ok: false, errors: [{ statusCode: 'SERVER_UNAVAILABLE', message: expect.any(String), fields: [] }] },

@@ -2,6 +2,7 @@ import type { Connection } from 'jsforce';
 import { LedgerlineError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import type { SalesforceNames } from './schema';
+import type { FieldName, SObjectSchema, SObjectUpdate, SObjectWrite } from './sobject';
 
 /** sObject Collections take at most 200 records a call. */
 export const COLLECTION_LIMIT = 200;
@@ -12,7 +13,13 @@ export const COLLECTION_LIMIT = 200;
  */
 export const COMPOSITE_LIMITS = { subrequests: 25, collectionsOrQueries: 5 } as const;
 
-export type SalesforceRecord = Record<string, unknown>;
+/** A record on its way to Salesforce (names without namespace). Typed writes are SObjectWrite<typeof Object>. */
+type SalesforceRecord = Readonly<Record<string, unknown>>;
+
+/** A record to write: its fields, and parents referenced by an external id (`Invoice__r: { Request_Key__c }`). */
+export type WriteRecord<S extends SObjectSchema> = SObjectWrite<S> & {
+  [K in keyof S['parents']]?: Readonly<Record<string, string>>;
+};
 
 export interface RecordError {
   statusCode: string;
@@ -80,7 +87,7 @@ interface SubrequestResult {
 interface QueryPage {
   done: boolean;
   nextRecordsUrl?: string;
-  records: SalesforceRecord[];
+  records: unknown[];
 }
 
 interface Queued {
@@ -99,11 +106,18 @@ interface Queued {
  * per record (they never reject), queries with every row (a failed query makes `run()` reject instead).
  */
 export interface CompositeBatch {
-  upsert(objectName: string, externalIdField: string, records: readonly SalesforceRecord[]): Promise<WriteOutcome[]>;
-  update(objectName: string, records: readonly SalesforceRecord[]): Promise<WriteOutcome[]>;
-  create(objectName: string, records: readonly SalesforceRecord[]): Promise<WriteOutcome[]>;
-  /** Every row of a SOQL query (namespace stripped); pages past the first follow with queryMore. */
-  query<T = SalesforceRecord>(soql: string): Promise<T[]>;
+  upsert<S extends SObjectSchema>(
+    object: S,
+    externalIdField: FieldName<S>,
+    records: readonly WriteRecord<S>[],
+  ): Promise<WriteOutcome[]>;
+  update<S extends SObjectSchema>(object: S, records: readonly SObjectUpdate<S>[]): Promise<WriteOutcome[]>;
+  create<S extends SObjectSchema>(object: S, records: readonly WriteRecord<S>[]): Promise<WriteOutcome[]>;
+  /**
+   * Every row of a SOQL query as Salesforce returned it (namespace not stripped: queries.ts reads rows through its
+   * selections); pages past the first follow with queryMore.
+   */
+  query(soql: string): Promise<unknown[]>;
   /** Sends what is queued; resolves when every queued promise has settled. */
   run(): Promise<void>;
 }
@@ -116,19 +130,19 @@ export interface CompositeBatch {
 export function createWriteback(deps: { conn: Connection; names: SalesforceNames; log: Logger }) {
   const { conn, names } = deps;
 
-  const prefixKeys = (record: SalesforceRecord): SalesforceRecord =>
+  const prefixKeys = (record: object): SalesforceRecord =>
     Object.fromEntries(
-      Object.entries(record).map(([key, value]) => [
+      Object.entries(record).map(([key, value]: [string, unknown]) => [
         names.api(key),
         value !== null && typeof value === 'object' && !Array.isArray(value) && key !== 'attributes'
-          ? prefixKeys(value as SalesforceRecord)
+          ? prefixKeys(value)
           : value,
       ]),
     );
 
   /** Sends records in Collections-sized batches; one outcome per record, in input order. */
   async function inBatches(
-    records: readonly SalesforceRecord[],
+    records: readonly object[],
     write: (batch: SalesforceRecord[]) => Promise<unknown>,
   ): Promise<WriteOutcome[]> {
     const outcomes: WriteOutcome[] = [];
@@ -139,30 +153,39 @@ export function createWriteback(deps: { conn: Connection; names: SalesforceNames
   }
 
   /** Upserts by external id. */
-  function upsert(objectName: string, externalIdField: string, records: readonly SalesforceRecord[]) {
-    const sobject = conn.sobject(names.api(objectName));
+  function upsert<S extends SObjectSchema>(
+    object: S,
+    externalIdField: FieldName<S>,
+    records: readonly WriteRecord<S>[],
+  ): Promise<WriteOutcome[]> {
+    const sobject = conn.sobject(names.api(object.name));
     return inBatches(records, (batch) => sobject.upsert(batch, names.api(externalIdField), { allOrNone: false }));
   }
 
   /** Updates records by Id. */
-  function update(objectName: string, records: readonly SalesforceRecord[]) {
-    const sobject = conn.sobject(names.api(objectName));
-    return inBatches(records, (batch) => sobject.update(batch as { Id: string }[], { allOrNone: false }));
+  function update<S extends SObjectSchema>(object: S, records: readonly SObjectUpdate<S>[]): Promise<WriteOutcome[]> {
+    const sobject = conn.sobject(names.api(object.name));
+    return inBatches(records, (batch) =>
+      sobject.update(
+        batch.map((record) => ({ ...record, Id: String(record.Id) })),
+        { allOrNone: false },
+      ),
+    );
   }
 
   /** Creates records (platform events included: publishing is an insert). */
-  function create(objectName: string, records: readonly SalesforceRecord[]) {
-    const sobject = conn.sobject(names.api(objectName));
+  function create<S extends SObjectSchema>(object: S, records: readonly WriteRecord<S>[]): Promise<WriteOutcome[]> {
+    const sobject = conn.sobject(names.api(object.name));
     return inBatches(records, (batch) => sobject.create(batch, { allOrNone: false }));
   }
 
   /** Throws SalesforceWriteError naming every refused record; returns the ids otherwise. */
-  function requireAll(objectName: string, keys: readonly unknown[], outcomes: readonly WriteOutcome[]): string[] {
+  function requireAll(object: SObjectSchema, keys: readonly unknown[], outcomes: readonly WriteOutcome[]): string[] {
     const failures = outcomes.flatMap((outcome, index) =>
       outcome.ok ? [] : [{ index, key: keys[index], errors: outcome.errors }],
     );
-    if (failures.length > 0) throw new SalesforceWriteError(objectName, failures);
-    return outcomes.map((outcome) => (outcome as { id: string }).id);
+    if (failures.length > 0) throw new SalesforceWriteError(object.name, failures);
+    return outcomes.flatMap((outcome) => (outcome.ok ? [outcome.id] : []));
   }
 
   /** Queues writes and reads for Composite calls (see CompositeBatch). */
@@ -172,7 +195,7 @@ export function createWriteback(deps: { conn: Connection; names: SalesforceNames
 
     /** One Collections subrequest per 200 records; the promise gathers their outcomes in input order. */
     function write(
-      records: readonly SalesforceRecord[],
+      records: readonly object[],
       subrequest: (batch: SalesforceRecord[]) => Pick<Queued, 'method' | 'path' | 'body'>,
     ): Promise<WriteOutcome[]> {
       const parts = chunks(records, COLLECTION_LIMIT).map((batch) => {
@@ -195,39 +218,39 @@ export function createWriteback(deps: { conn: Connection; names: SalesforceNames
     }
 
     return {
-      upsert(objectName, externalIdField, records) {
+      upsert(object, externalIdField, records) {
         return write(records, (batch) => ({
           method: 'PATCH',
-          path: `/composite/sobjects/${names.api(objectName)}/${names.api(externalIdField)}`,
+          path: `/composite/sobjects/${names.api(object.name)}/${names.api(externalIdField)}`,
           body: {
             allOrNone: false,
-            records: batch.map((r) => ({ attributes: { type: names.api(objectName) }, ...r })),
+            records: batch.map((r) => ({ attributes: { type: names.api(object.name) }, ...r })),
           },
         }));
       },
-      update(objectName, records) {
+      update(object, records) {
         return write(records, (batch) => ({
           method: 'PATCH',
           path: '/composite/sobjects',
           body: {
             allOrNone: false,
-            records: batch.map((r) => ({ attributes: { type: names.api(objectName) }, ...r })),
+            records: batch.map((r) => ({ attributes: { type: names.api(object.name) }, ...r })),
           },
         }));
       },
-      create(objectName, records) {
+      create(object, records) {
         return write(records, (batch) => ({
           method: 'POST',
           path: '/composite/sobjects',
           body: {
             allOrNone: false,
-            records: batch.map((r) => ({ attributes: { type: names.api(objectName) }, ...r })),
+            records: batch.map((r) => ({ attributes: { type: names.api(object.name) }, ...r })),
           },
         }));
       },
-      query<T>(soql: string): Promise<T[]> {
+      query(soql: string): Promise<unknown[]> {
         // settles only on success: a failed query makes run() reject, and nobody is left awaiting this promise
-        return new Promise<T[]>((resolve) => {
+        return new Promise<unknown[]>((resolve) => {
           queue.push({
             method: 'GET',
             path: `/query?q=${encodeURIComponent(soql)}`,
@@ -242,7 +265,7 @@ export function createWriteback(deps: { conn: Connection; names: SalesforceNames
                 page = await conn.request<QueryPage>(page.nextRecordsUrl);
                 records.push(...page.records);
               }
-              resolve(records.map((record) => names.strip(record) as T));
+              resolve(records);
             },
           });
         });

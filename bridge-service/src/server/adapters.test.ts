@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ManualClock } from '../lib/clock';
-import { SqliteStore } from '../store/sqlite-store';
+import { SqliteStore } from '../store';
 import type { XeroTokenSet } from '../store/types';
 import type { XeroTokenManager } from '../xero/tokens';
 import { readinessFrom, xeroConnectFrom, xeroMetricsListener, type TokenManagerLike } from './adapters';
@@ -26,7 +26,7 @@ describe('xeroConnectFrom', () => {
           { tenantId: 'tenant-uk', tenantName: 'UK Ltd', tenantType: 'ORGANISATION' },
         ]),
       };
-      const connect = xeroConnectFrom(tokens, store, () => 'conn-a');
+      const connect = xeroConnectFrom(tokens, store.xeroConnections, () => 'conn-a');
       const exchanged = await connect.exchangeCode({ code: 'c', codeVerifier: 'v', redirectUri: 'ignored' });
       expect(tokens.exchangeAuthorizationCode).toHaveBeenCalledWith('c', 'v');
       const { connectionId } = await connect.saveTokenSet(exchanged);
@@ -34,8 +34,11 @@ describe('xeroConnectFrom', () => {
       const tenants = await connect.listTenants(exchanged);
       expect(tokens.listConnections).toHaveBeenCalledWith('access-1');
       await connect.saveTenants(connectionId, tenants);
-      expect((await store.getXeroConnection('conn-a'))?.tokenSet).toEqual(tokenSet(1));
-      expect(await store.getXeroTenant('tenant-uk')).toMatchObject({ connectionId: 'conn-a', tenantName: 'UK Ltd' });
+      expect((await store.xeroConnections.getXeroConnection('conn-a'))?.tokenSet).toEqual(tokenSet(1));
+      expect(await store.xeroConnections.getXeroTenant('tenant-uk')).toMatchObject({
+        connectionId: 'conn-a',
+        tenantName: 'UK Ltd',
+      });
     } finally {
       await store.close();
     }
@@ -66,7 +69,14 @@ describe('readinessFrom', () => {
       ),
     };
     const salesforce = jest.fn(async () => undefined);
-    const readiness = readinessFrom({ store, tokens, salesforce, clock, xeroCacheMs: 1000 });
+    const readiness = readinessFrom({
+      ping: store.ping,
+      connections: store,
+      tokens,
+      salesforce,
+      clock,
+      xeroCacheMs: 1000,
+    });
     await readiness.store();
     expect(store.ping).toHaveBeenCalled();
     expect((await readiness.xeroTenants()).map((t) => t.tenantId)).toEqual(['t1', 't2', 't3']);
@@ -92,7 +102,12 @@ describe('readinessFrom', () => {
         .mockRejectedValueOnce(new Error('502'))
         .mockResolvedValueOnce([{ tenantId: 't1' }]),
     };
-    const readiness = readinessFrom({ store, tokens, salesforce: async () => undefined });
+    const readiness = readinessFrom({
+      ping: store.ping,
+      connections: store,
+      tokens,
+      salesforce: async () => undefined,
+    });
     await expect(readiness.xeroTenants()).rejects.toThrow('502');
     expect(await readiness.xeroTenants()).toEqual([{ tenantId: 't1' }]);
   });

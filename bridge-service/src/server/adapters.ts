@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../lib/clock';
-import type { Store, XeroTokenSet } from '../store/types';
+import type { XeroConnectionRepository, XeroTokenSet } from '../store/types';
 import type { ReadinessDeps, XeroConnectDeps, XeroTenant } from './deps';
 import type { BridgeMetrics } from './metrics';
 
@@ -21,19 +21,19 @@ export interface TokenManagerLike {
  */
 export function xeroConnectFrom(
   tokens: Pick<TokenManagerLike, 'exchangeAuthorizationCode' | 'listConnections'>,
-  store: Pick<Store, 'saveXeroTokenSet' | 'saveXeroTenants'>,
+  connections: Pick<XeroConnectionRepository, 'saveXeroTokenSet' | 'saveXeroTenants'>,
   newConnectionId: () => string = randomUUID,
 ): XeroConnectDeps {
   return {
     exchangeCode: ({ code, codeVerifier }) => tokens.exchangeAuthorizationCode(code, codeVerifier),
     saveTokenSet: async (tokenSet) => {
       const connectionId = newConnectionId();
-      await store.saveXeroTokenSet(connectionId, tokenSet);
+      await connections.saveXeroTokenSet(connectionId, tokenSet);
       return { connectionId };
     },
     listTenants: (tokenSet) => tokens.listConnections(tokenSet.accessToken),
     saveTenants: (connectionId, tenants) =>
-      store.saveXeroTenants(
+      connections.saveXeroTenants(
         connectionId,
         tenants.map((t) => ({
           tenantId: t.tenantId,
@@ -45,7 +45,9 @@ export function xeroConnectFrom(
 }
 
 export interface ReadinessFromOptions {
-  store: Pick<Store, 'ping' | 'listXeroConnections'>;
+  /** The store's liveness probe (Store.ping). */
+  ping: () => Promise<void>;
+  connections: Pick<XeroConnectionRepository, 'listXeroConnections'>;
   tokens: Pick<TokenManagerLike, 'getAccessToken' | 'listConnections'>;
   /** A cheap authenticated Salesforce call (e.g. GET /services/data/vXX.X/limits). */
   salesforce: () => Promise<void>;
@@ -65,11 +67,11 @@ export function readinessFrom(opts: ReadinessFromOptions): ReadinessDeps {
   let cached: { at: number; tenants: XeroTenant[] } | undefined;
 
   return {
-    store: () => opts.store.ping(),
+    store: () => opts.ping(),
     salesforce: opts.salesforce,
     xeroTenants: async () => {
       if (cached && clock.now() - cached.at < cacheMs) return cached.tenants;
-      const connections = (await opts.store.listXeroConnections()).filter((c) => c.status === 'active');
+      const connections = (await opts.connections.listXeroConnections()).filter((c) => c.status === 'active');
       const lists = await Promise.all(
         connections.map(async (c) => opts.tokens.listConnections(await opts.tokens.getAccessToken(c.connectionId))),
       );

@@ -5,7 +5,7 @@
 import type { Config } from '../config';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
-import type { Store, XeroTokenSet } from '../store/types';
+import type { JobRepository, XeroTokenSet } from '../store/types';
 import type { BridgeMetrics } from './metrics';
 import type { PendingAuthorizations } from './pkce';
 
@@ -16,7 +16,7 @@ export interface ServerConfig {
 }
 
 /** Jobs as the admin API sees them. Dead letters are jobs in state `dead`. */
-export type JobsAdmin = Pick<Store, 'listJobs' | 'getJob' | 'retryJob' | 'countJobsByState'>;
+export type JobsAdmin = Pick<JobRepository, 'listJobs' | 'getJob' | 'retryJob' | 'countJobsByState'>;
 
 /** One Billing_Entity__mdt record's Xero tenant, as ops configured it in Salesforce. */
 export interface BillingEntityTenant {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { LedgerlineError } from '../lib/errors';
 
 /**
@@ -38,34 +39,15 @@ export class BadRequestError extends HttpError {
 }
 
 /** The JSON shape of every error response. */
-export interface ErrorBody {
-  error: { code: string; message: string; details?: { path: string; message: string }[] };
-  reqId: string;
-}
+export const errorResponse = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+    reqId: z.string(),
+  })
+  .describe('Every error: a stable code, a message, and the request id');
 
-/** Shared response schema, registered once as `ErrorResponse`. */
-export const errorResponseSchema = {
-  $id: 'ErrorResponse',
-  type: 'object',
-  required: ['error', 'reqId'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: { type: 'string' },
-        message: { type: 'string' },
-        details: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: { path: { type: 'string' }, message: { type: 'string' } },
-          },
-        },
-      },
-    },
-    reqId: { type: 'string' },
-  },
-} as const;
-
-export const errorRef = { $ref: 'ErrorResponse#' } as const;
+export type ErrorBody = z.infer<typeof errorResponse>;

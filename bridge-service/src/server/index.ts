@@ -1,4 +1,4 @@
-export { buildApp, DEFAULTS } from './app';
+export { buildApp, DEFAULTS, type BridgeApp } from './app';
 export type * from './deps';
 export { HttpError, NotFoundError, ConflictError, BadRequestError, UnauthorizedError } from './errors';
 export { createMetrics, METRIC_NAMES, type BridgeMetrics, type EventSource } from './metrics';

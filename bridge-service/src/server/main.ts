@@ -1,9 +1,8 @@
 import closeWithGrace from 'close-with-grace';
-import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { createLogger, type Logger } from '../lib/logger';
-import { buildApp } from './app';
+import { buildApp, type BridgeApp } from './app';
 import type { AppDeps, AppOptions } from './deps';
 import { createMetrics, type BridgeMetrics } from './metrics';
 
@@ -45,10 +44,7 @@ export interface RunMainOptions {
  * The executable entry is one line in the composition root, e.g. `src/index.ts`:
  * `void runMain(createBridge);`
  */
-export async function runMain(
-  createBridge: CreateBridge,
-  opts: RunMainOptions = {},
-): Promise<FastifyInstance | undefined> {
+export async function runMain(createBridge: CreateBridge, opts: RunMainOptions = {}): Promise<BridgeApp | undefined> {
   const env = opts.env ?? process.env;
   const destination = opts.logDestination;
   const bootLog = createLogger({

@@ -4,29 +4,19 @@
  * record says Error with the reason, and a Sync_Update__e refreshes open pages. A draft that never reached
  * Salesforce gets its Invoice__c now, keyed by the request, so RESYNC can run it again from the record.
  */
-import type { RequestJob } from './handler';
-import { createInvoiceSync } from './invoice-sync';
-import type { SyncDeps } from './sync-deps';
+import type { Job } from '../store/types';
+import { JOB_PAYLOADS } from './job-kinds';
+import type { SyncErrors } from './services/sync-errors';
 
-export function createGiveUpRecorder(deps: SyncDeps) {
-  const sync = createInvoiceSync(deps);
-  return async (job: RequestJob, error: string): Promise<void> => {
-    const { action, requestKey, opportunityId, invoiceId } = job.payload;
-    if (invoiceId) return sync.markError(invoiceId, error);
-    if (action !== 'CREATE_DRAFT' || !opportunityId) return; // nothing in Salesforce to show it on
-    const [result] = await deps.writeback.upsert('Invoice__c', 'Request_Key__c', [
-      {
-        Request_Key__c: requestKey,
-        Opportunity__c: opportunityId,
-        Sync_Status__c: 'Error',
-        Sync_Message__c: error,
-        Last_Synced__c: new Date(deps.clock.now()).toISOString(),
-      },
-    ]);
-    const [id] = deps.writeback.requireAll('Invoice__c', [requestKey], result ? [result] : []);
-    if (!id) return;
-    await deps.writeback.create('Sync_Update__e', [
-      { Record_Ids__c: id, Invoice_Id__c: id, Opportunity_Id__c: opportunityId, Change__c: 'ERROR' },
-    ]);
+export function createGiveUpRecorder(deps: { syncErrors: Pick<SyncErrors, 'onInvoice' | 'onDraftRequest'> }) {
+  return async (job: Job, error: string): Promise<void> => {
+    if (job.action === 'CREATE_DRAFT') {
+      const draft = JOB_PAYLOADS.CREATE_DRAFT.safeParse(job.payload);
+      if (draft.success) await deps.syncErrors.onDraftRequest(draft.data, error);
+      return;
+    }
+    // Every other request acts on an invoice; a Xero change has no record of its own to show it on.
+    const onInvoice = JOB_PAYLOADS.AUTHORISE.safeParse(job.payload);
+    if (onInvoice.success) await deps.syncErrors.onInvoice(onInvoice.data.invoiceId, error);
   };
 }

@@ -1,5 +1,5 @@
 import type { Job } from '../store/types';
-import type { InvoiceRequest } from '../salesforce/invoice-request';
+import { JOB_PAYLOADS, type JobKind, type JobPayload } from './job-kinds';
 
 /** What became of one job: done; try again later; or failed until a person acts (RESYNC or admin retry). */
 export type JobOutcome =
@@ -7,11 +7,44 @@ export type JobOutcome =
   | { kind: 'retry'; error: string; delayMs?: number }
   | { kind: 'failed'; error: string };
 
-export type RequestJob = Job<InvoiceRequest>;
+/** A job of one kind, its payload checked. */
+export type JobOf<K extends JobKind> = Job<JobPayload<K>>;
 
-/** A handler takes a batch of jobs of one action and says what became of each, by job id. */
-export interface ActionHandler {
-  /** Most jobs a batch should hold (CREATE_DRAFT batches; the rest take one at a time). */
+/** Runs a batch of jobs of one kind and says what became of each, by job id. */
+export interface JobHandler<K extends JobKind> {
+  /** Most jobs a batch should hold (CREATE_DRAFT batches; the others take a few at a time). */
   batchSize: number;
-  run(jobs: readonly RequestJob[]): Promise<Map<number, JobOutcome>>;
+  run(jobs: readonly JobOf<K>[]): Promise<Map<number, JobOutcome>>;
+}
+
+/** A handler as the worker holds it: it claims jobs of its kind and checks their payloads before running them. */
+export interface KindHandler {
+  kind: JobKind;
+  batchSize: number;
+  run(jobs: readonly Job[]): Promise<Map<number, JobOutcome>>;
+}
+
+/** Registers a handler for one kind of job; a job whose payload is not that kind's fails with the reason. */
+export function handles<K extends JobKind>(kind: K, handler: JobHandler<K>): KindHandler {
+  const schema = JOB_PAYLOADS[kind];
+  return {
+    kind,
+    batchSize: handler.batchSize,
+    async run(jobs) {
+      const outcomes = new Map<number, JobOutcome>();
+      const typed: JobOf<K>[] = [];
+      for (const job of jobs) {
+        const parsed = schema.safeParse(job.payload);
+        if (parsed.success) {
+          // The schema is JOB_PAYLOADS[K]: what it parses is a JobPayload<K>.
+          typed.push({ ...job, payload: parsed.data as JobPayload<K> });
+        } else {
+          const reason = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
+          outcomes.set(job.id, { kind: 'failed', error: `Not a ${kind} job: ${reason}` });
+        }
+      }
+      if (typed.length > 0) for (const [id, outcome] of await handler.run(typed)) outcomes.set(id, outcome);
+      return outcomes;
+    },
+  };
 }

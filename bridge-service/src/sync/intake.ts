@@ -7,7 +7,8 @@ import type { Logger } from '../lib/logger';
 import type { StreamedEvent } from '../salesforce/event-subscriber';
 import { parseInvoiceRequest } from '../salesforce/invoice-request';
 import type { SalesforceNames } from '../salesforce/schema';
-import type { Store } from '../store/types';
+import type { JobRepository } from '../store/types';
+import { jobKindOf } from './job-kinds';
 
 /** Longest text of an event field copied into a log line (a refused event can hold anything). */
 const LOGGED_FIELD_CHARS = 120;
@@ -49,7 +50,7 @@ export interface IntakeStats {
 }
 
 export function createIntake(deps: {
-  store: Pick<Store, 'enqueueJob'>;
+  jobs: Pick<JobRepository, 'enqueueJob'>;
   names: SalesforceNames;
   log: Logger;
   onAccepted?: () => void;
@@ -70,9 +71,10 @@ export function createIntake(deps: {
     const { request } = parsed;
     const created = String(message.payload?.CreatedDate ?? '');
     if (created && deps.observeLag) deps.observeLag(Math.max(0, (now() - Date.parse(created)) / 1000));
-    const { created: isNew } = await deps.store.enqueueJob({
+    // The kind of job is decided here, once: handlers never look at the payload to pick their flow.
+    const { created: isNew } = await deps.jobs.enqueueJob({
       key: request.requestKey,
-      action: request.action,
+      action: jobKindOf(request),
       payload: request,
     });
     if (isNew) {

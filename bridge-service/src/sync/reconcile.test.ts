@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { storedJob } from '../store/__fixtures__/jobs';
 import { createReconciler } from './reconcile';
 
 const OPP_A = '006000000000001AAA';
@@ -9,12 +10,12 @@ function setup(autoDraftOnClose = true) {
   const enqueued: unknown[] = [];
   const reconciler = createReconciler({
     queries: { wonWithoutInvoice: async () => [OPP_A, OPP_B] },
-    store: {
+    jobs: {
       enqueueJob: async (job) => {
         const created = !keys.has(job.key);
         keys.add(job.key);
         if (created) enqueued.push(job);
-        return { job: job as never, created };
+        return { job: storedJob(job, keys.size), created };
       },
     },
     reference: { settings: async () => ({ autoDraftOnClose, readOnly: false }) },

@@ -4,15 +4,16 @@
  */
 import type { Logger } from '../lib/logger';
 import type { Queries } from '../salesforce/queries';
-import type { Store } from '../store/types';
-import type { ReferenceData } from './reference-data';
+import type { JobRepository } from '../store/types';
+import type { JobPayload } from './job-kinds';
+import type { ReferenceData } from './services/reference-data';
 
 /** High-volume platform events are kept 72 hours; look back a little further. */
 const LOOKBACK_DAYS = 4;
 
 export function createReconciler(deps: {
   queries: Pick<Queries, 'wonWithoutInvoice'>;
-  store: Pick<Store, 'enqueueJob'>;
+  jobs: Pick<JobRepository, 'enqueueJob'>;
   reference: Pick<ReferenceData, 'settings'>;
   log: Logger;
   onQueued?: () => void;
@@ -26,7 +27,7 @@ export function createReconciler(deps: {
       for (const opportunityId of await deps.queries.wonWithoutInvoice(LOOKBACK_DAYS)) {
         // The same key rule as OpportunityTriggerHandler: one draft per opportunity, ever.
         const requestKey = `CREATE_DRAFT:${opportunityId}:1`;
-        const { created } = await deps.store.enqueueJob({
+        const { created } = await deps.jobs.enqueueJob<JobPayload<'CREATE_DRAFT'>>({
           key: requestKey,
           action: 'CREATE_DRAFT',
           payload: { action: 'CREATE_DRAFT', requestKey, opportunityId },

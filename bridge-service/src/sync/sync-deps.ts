@@ -3,14 +3,27 @@ import type { Logger } from '../lib/logger';
 import type { Queries } from '../salesforce/queries';
 import type { SalesforceNames } from '../salesforce/schema';
 import type { Writeback } from '../salesforce/writeback';
-import type { Store } from '../store/types';
+import type {
+  ContactMappingRepository,
+  JobRepository,
+  WatermarkRepository,
+  XeroConnectionRepository,
+  XeroResultRepository,
+} from '../store/types';
 import type { XeroClient } from '../xero/client';
-import type { ReferenceData } from './reference-data';
-import type { Summaries } from './summaries';
+import type { ReferenceData } from './services/reference-data';
+import type { Summaries } from './services/summaries';
 
-/** Everything the job handlers use, built once by the bridge. */
+/**
+ * What the sync layer is built from (bridge.ts makes each part once). Only the assembly in sync/index.ts sees all
+ * of it: every handler and service gets the few parts it uses.
+ */
 export interface SyncDeps {
-  store: Store;
+  jobs: JobRepository;
+  xeroResults: XeroResultRepository;
+  contactMappings: ContactMappingRepository;
+  watermarks: WatermarkRepository;
+  xeroConnections: XeroConnectionRepository;
   xero: XeroClient;
   queries: Queries;
   writeback: Writeback;

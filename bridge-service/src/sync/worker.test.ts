@@ -1,6 +1,7 @@
 /**
  * The worker against a real store: a retryable failure retries with backoff, and when it has been retried too
- * often it gives up, is dead in the store, and is handed to onGiveUp so people see it on the record.
+ * often it gives up, is dead in the store, and is handed to onGiveUp so people see it on the record. Jobs stored
+ * before job kinds existed run with the handler of their kind.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,8 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { ManualClock } from '../lib/clock';
-import { SqliteStore } from '../store/sqlite-store';
-import type { ActionHandler, RequestJob } from './handler';
+import { SqliteStore } from '../store';
+import { MIGRATIONS } from '../store/sqlite/migrations';
+import { handles, type JobHandler } from './handler';
+import type { Job } from '../store/types';
 import { createWorker } from './worker';
 
 let dir: string;
@@ -27,21 +30,21 @@ afterEach(async () => {
 });
 
 it('gives up after maxAttempts retryable failures, records it, and tells onGiveUp once', async () => {
-  const flaky: ActionHandler = {
+  const flaky: JobHandler<'VOID'> = {
     batchSize: 10,
     run: async (jobs) => new Map(jobs.map((job) => [job.id, { kind: 'retry', error: 'SERVER_UNAVAILABLE' }])),
   };
   const gaveUp: [string, string][] = [];
   const worker = createWorker({
-    store,
-    handlers: { VOID: flaky },
+    jobs: store.jobs,
+    handlers: [handles('VOID', flaky)],
     owner: 'worker-1',
     log: pino({ level: 'silent' }),
     clock,
     maxAttempts: 3,
-    onGiveUp: async (job: RequestJob, error) => void gaveUp.push([job.key, error]),
+    onGiveUp: async (job: Job, error) => void gaveUp.push([job.key, error]),
   });
-  await store.enqueueJob({
+  await store.jobs.enqueueJob({
     key: 'VOID:a03000000000001AAA:1',
     action: 'VOID',
     payload: { action: 'VOID', requestKey: 'VOID:a03000000000001AAA:1', invoiceId: 'a03000000000001AAA' },
@@ -52,8 +55,50 @@ it('gives up after maxAttempts retryable failures, records it, and tells onGiveU
     expect(await worker.drainOnce()).toBe(0); // not due until its backoff has passed
     await clock.advance(15 * 60_000);
   }
-  const [job] = await store.listJobs({ limit: 1 });
+  const [job] = await store.jobs.listJobs({ limit: 1 });
   expect(job).toMatchObject({ state: 'dead', attempts: 3, lastError: 'SERVER_UNAVAILABLE (gave up after 3 attempts)' });
   expect(gaveUp).toEqual([['VOID:a03000000000001AAA:1', 'SERVER_UNAVAILABLE (gave up after 3 attempts)']]);
   expect(await worker.drainOnce()).toBe(0);
+});
+
+it('runs a credit note approval queued before job kinds existed with the credit-note handler, not AUTHORISE', async () => {
+  const file = join(dir, 'upgraded.sqlite');
+  const before = new SqliteStore({
+    path: file,
+    encryptionKey: randomBytes(32),
+    clock,
+    migrations: MIGRATIONS.slice(0, 1),
+  });
+  const key = 'AUTHORISE:a0C000000000001AAA:1';
+  await before.jobs.enqueueJob({
+    key,
+    action: 'AUTHORISE',
+    payload: {
+      action: 'AUTHORISE',
+      requestKey: key,
+      invoiceId: 'a03000000000001AAA',
+      payload: { creditNoteId: 'a0C000000000001AAA' },
+    },
+  });
+  await before.close();
+  const upgraded = new SqliteStore({ path: file, encryptionKey: randomBytes(32), clock });
+  const ran: string[] = [];
+  const recorder = <K extends 'AUTHORISE' | 'AUTHORISE_CREDIT_NOTE'>(kind: K): JobHandler<K> => ({
+    batchSize: 10,
+    run: async (jobs) => new Map(jobs.map((job) => (ran.push(`${kind} ${job.key}`), [job.id, { kind: 'done' }]))),
+  });
+  const worker = createWorker({
+    jobs: upgraded.jobs,
+    handlers: [
+      handles('AUTHORISE', recorder('AUTHORISE')),
+      handles('AUTHORISE_CREDIT_NOTE', recorder('AUTHORISE_CREDIT_NOTE')),
+    ],
+    owner: 'worker-1',
+    log: pino({ level: 'silent' }),
+    clock,
+  });
+  expect(await worker.drainOnce()).toBe(1);
+  expect(ran).toEqual([`AUTHORISE_CREDIT_NOTE ${key}`]);
+  expect(await upgraded.jobs.getJobByKey(key)).toMatchObject({ state: 'done' });
+  await upgraded.close();
 });

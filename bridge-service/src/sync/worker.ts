@@ -4,14 +4,14 @@
  */
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
-import type { Store } from '../store/types';
-import type { Action } from '../salesforce/invoice-request';
+import type { Job, JobRepository } from '../store/types';
 import { describeError } from './describe-error';
-import type { ActionHandler, JobOutcome, RequestJob } from './handler';
+import type { JobOutcome, KindHandler } from './handler';
 
 export interface WorkerOptions {
-  store: Pick<Store, 'claimJobs' | 'heartbeatJob' | 'completeJob' | 'failJob' | 'releaseJobLeases'>;
-  handlers: Partial<Record<Action, ActionHandler>>;
+  jobs: Pick<JobRepository, 'claimJobs' | 'heartbeatJob' | 'completeJob' | 'failJob' | 'releaseJobLeases'>;
+  /** One handler per kind of job, each given a turn in this order. */
+  handlers: readonly KindHandler[];
   /** This process, as the lease owner. */
   owner: string;
   log: Logger;
@@ -25,7 +25,7 @@ export interface WorkerOptions {
    * A retryable failure became permanent (too many attempts): make it visible where people look, e.g. on the
    * Salesforce record. Handlers already do this for failures that are permanent from the start.
    */
-  onGiveUp?: (job: RequestJob, error: string) => Promise<void>;
+  onGiveUp?: (job: Job, error: string) => Promise<void>;
 }
 
 /** 5 s, 10 s, 20 s … capped at 15 minutes, with ±20 % jitter so retries from many jobs spread out. */
@@ -35,16 +35,15 @@ export function retryDelay(attempts: number, random: () => number = Math.random)
 }
 
 export function createWorker(opts: WorkerOptions) {
-  const { store, log, clock } = opts;
+  const { jobs: store, log, clock } = opts;
   const leaseMs = opts.leaseMs ?? 120_000;
   const idleMs = opts.idleMs ?? 500;
   const maxAttempts = opts.maxAttempts ?? 10;
-  const actions = Object.keys(opts.handlers) as Action[];
   let running = false;
   let loop: Promise<void> | undefined;
   let idle: AbortController | undefined;
 
-  async function settle(job: RequestJob, outcome: JobOutcome): Promise<void> {
+  async function settle(job: Job, outcome: JobOutcome): Promise<void> {
     let final = outcome;
     if (outcome.kind === 'retry' && job.attempts >= maxAttempts) {
       final = { kind: 'failed', error: `${outcome.error} (gave up after ${job.attempts} attempts)` };
@@ -63,15 +62,15 @@ export function createWorker(opts: WorkerOptions) {
     }
   }
 
-  /** Runs one batch of one action; returns how many jobs it took. */
-  async function runOnce(action: Action): Promise<number> {
-    const handler = opts.handlers[action]!;
-    const jobs = (await store.claimJobs({
+  /** Runs one batch of one kind; returns how many jobs it took. */
+  async function runOnce(handler: KindHandler): Promise<number> {
+    const action = handler.kind;
+    const jobs = await store.claimJobs({
       owner: opts.owner,
       leaseMs,
       limit: handler.batchSize,
       actions: [action],
-    })) as RequestJob[];
+    });
     if (jobs.length === 0) return 0;
     const heartbeat = setInterval(() => {
       for (const job of jobs) void store.heartbeatJob(job.id, opts.owner, leaseMs);
@@ -102,12 +101,12 @@ export function createWorker(opts: WorkerOptions) {
     }
     while (running) {
       let worked = 0;
-      for (const action of actions) {
+      for (const handler of opts.handlers) {
         if (!running) break;
         try {
-          worked += await runOnce(action);
+          worked += await runOnce(handler);
         } catch (err) {
-          log.error({ err, action }, 'worker step failed');
+          log.error({ err, action: handler.kind }, 'worker step failed');
         }
       }
       if (worked === 0 && running) {
@@ -136,7 +135,7 @@ export function createWorker(opts: WorkerOptions) {
     /** One pass over every action, for tests: returns the number of jobs handled. */
     async drainOnce(): Promise<number> {
       let total = 0;
-      for (const action of actions) total += await runOnce(action);
+      for (const handler of opts.handlers) total += await runOnce(handler);
       return total;
     },
   };

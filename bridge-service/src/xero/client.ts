@@ -1,47 +1,47 @@
-import { dirname } from 'node:path';
-import { AccountingApi } from 'xero-node';
+import type { Contact, Invoice } from 'xero-node';
+import type { XeroContactModel } from '../domain/contact';
 import type { Config } from '../config';
-import { isTransient, LedgerlineError, TimeoutError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
-import { retry, withTimeout, type RetryOptions } from '../lib/retry';
+import type { RetryOptions } from '../lib/retry';
+import { checkKey, createXeroCall, type XeroCall } from './calls';
+import { checkBatch, paging, toBatch, toPage } from './results';
 import { XeroApiError } from './errors';
 import type { XeroScheduler } from './scheduler';
 import type { XeroTokenManager } from './tokens';
 import type {
   BatchElementResult,
-  Decimal,
   PagedQuery,
   XeroAllocation,
   XeroAllocationInput,
   XeroContact,
-  XeroContactInput,
   XeroCreditNote,
-  XeroCreditNoteInput,
-  XeroElementFlags,
-  XeroElementStatus,
   XeroInvoice,
-  XeroInvoiceInput,
-  XeroLineItemInput,
   XeroOrganisation,
   XeroPage,
   XeroPayment,
   XeroTaxRate,
 } from './types';
+import {
+  readCreditNote,
+  readInvoice,
+  readOrganisation,
+  readPayment,
+  readTaxRate,
+  toAllocations,
+  toContacts,
+  toCreditNotes,
+  toInvoices,
+  toStatusChange,
+  type NewCreditNote,
+  type NewInvoice,
+} from './wire';
 
-/** Xero's practical ceiling for elements in one write. */
-export const MAX_BATCH = 50;
+export { toXeroApiError } from './calls';
+export { MAX_BATCH } from './results';
+export { XeroRequestInvalid, type NewCreditNote, type NewInvoice } from './wire';
+
 /** IDs per GET /Invoices?IDs=… call (keeps the URL short). */
 const IDS_PER_CALL = 40;
-const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
-
-/** A request the bridge refuses to send (bad batch size, missing key, malformed amount). A bug, not a Xero error. */
-export class XeroRequestInvalid extends LedgerlineError {
-  constructor(message: string) {
-    super('XERO_REQUEST_INVALID', message);
-  }
-}
-
-type SdkResult = { response: { status?: number; headers?: unknown }; body?: unknown };
 
 export interface XeroClientOptions {
   config: Pick<Config['xero'], 'apiBaseUrl'> & { httpTimeoutMs: number };
@@ -58,30 +58,24 @@ export interface XeroClientOptions {
 }
 
 /**
- * The bridge's Xero Accounting client: xero-node's AccountingApi pointed at the configured base path, with
- * a token from XeroTokenManager, the tenant id on every call, an Idempotency-Key on every write,
- * summarizeErrors=false on batch creates, unitdp=4, every call paced by the XeroScheduler, timeouts and
- * jittered retries on 5xx/network/429, one refresh-and-retry on 401, and xero-node's rejected JSON strings
- * turned into XeroApiError. Only the operations the sync handlers use are exposed.
+ * The bridge's Xero Accounting client: xero-node's AccountingApi pointed at the configured base path, called as
+ * calls.ts describes (scheduler, tokens, timeouts, retries), with the tenant id on every call, an Idempotency-Key on
+ * every write, summarizeErrors=false on batch creates and unitdp=4. Domain objects go in (wire.ts maps them to the
+ * SDK's models); xero-node's models come back, their enums as names. Only the operations the sync layer uses.
  */
 export class XeroClient {
-  private readonly basePath: string;
-  private readonly timeoutMs: number;
-  private readonly tokens: XeroClientOptions['tokens'];
-  private readonly scheduler: XeroClientOptions['scheduler'];
-  private readonly log: XeroClientOptions['logger'];
-  private readonly retryOptions: XeroClientOptions['retry'];
-  private readonly maxRetryAfterMs: number;
+  private readonly call: XeroCall;
 
   constructor(opts: XeroClientOptions) {
-    this.basePath = opts.config.apiBaseUrl.replace(/\/+$/, '');
-    this.timeoutMs = opts.config.httpTimeoutMs;
-    this.tokens = opts.tokens;
-    this.scheduler = opts.scheduler;
-    this.log = opts.logger;
-    this.retryOptions = opts.retry;
-    this.maxRetryAfterMs = opts.maxRetryAfterMs ?? 60_000;
-    installAxiosTimeout(this.basePath, this.timeoutMs);
+    this.call = createXeroCall({
+      basePath: opts.config.apiBaseUrl.replace(/\/+$/, ''),
+      timeoutMs: opts.config.httpTimeoutMs,
+      tokens: opts.tokens,
+      scheduler: opts.scheduler,
+      logger: opts.logger,
+      retry: opts.retry,
+      maxRetryAfterMs: opts.maxRetryAfterMs ?? 60_000,
+    });
   }
 
   // ── invoices ──────────────────────────────────────────────────────────────────────────────────────────
@@ -89,23 +83,15 @@ export class XeroClient {
   /** PUT /Invoices (create only), up to 50 per call; results in request order. */
   async createInvoices(
     tenantId: string,
-    invoices: XeroInvoiceInput[],
+    invoices: readonly NewInvoice[],
     idempotencyKey: string,
   ): Promise<BatchElementResult<XeroInvoice>[]> {
     checkBatch('createInvoices', invoices, idempotencyKey);
-    invoices.forEach((inv, i) => {
-      if (!inv.type || !inv.contact || (!inv.contact.contactID && !inv.contact.name)) {
-        throw new XeroRequestInvalid(`createInvoices: invoice ${i} needs a type and a contact (ContactID or Name)`);
-      }
-      if (!Array.isArray(inv.lineItems) || inv.lineItems.length === 0) {
-        throw new XeroRequestInvalid(`createInvoices: invoice ${i} has no line items`);
-      }
-    });
-    const payload = { invoices: invoices.map((inv) => wireDocument(inv, 'invoice')) };
+    const payload = toInvoices(invoices);
     const body = await this.call(tenantId, 'createInvoices', (api) =>
-      api.createInvoices(tenantId, payload as never, false, 4, idempotencyKey),
+      api.createInvoices(tenantId, payload, false, 4, idempotencyKey),
     );
-    const items = ((body as { invoices?: XeroInvoice[] }).invoices ?? []) as XeroInvoice[];
+    const items = (body.invoices ?? []).map(readInvoice);
     return toBatch('createInvoices', items, invoices.length, (r) => r.invoiceID);
   }
 
@@ -118,17 +104,11 @@ export class XeroClient {
   ): Promise<XeroInvoice> {
     checkKey('updateInvoiceStatus', idempotencyKey);
     const body = await this.call(tenantId, 'updateInvoiceStatus', (api) =>
-      api.updateInvoice(
-        tenantId,
-        invoiceId,
-        { invoices: [{ invoiceID: invoiceId, status }] } as never,
-        4,
-        idempotencyKey,
-      ),
+      api.updateInvoice(tenantId, invoiceId, toStatusChange(invoiceId, status), 4, idempotencyKey),
     );
-    const invoice = (body as { invoices?: XeroInvoice[] }).invoices?.[0];
+    const invoice = body.invoices?.[0];
     if (!invoice) throw new XeroApiError({ status: 502, body, operation: 'updateInvoiceStatus', tenantId });
-    return invoice;
+    return readInvoice(invoice);
   }
 
   /** Full invoices (line items included) by Xero id, any number of ids. */
@@ -155,8 +135,8 @@ export class XeroClient {
             100,
           ),
         );
-        const items = ((body as { invoices?: XeroInvoice[] }).invoices ?? []) as XeroInvoice[];
-        out.push(...items);
+        const items: Invoice[] = body.invoices ?? [];
+        out.push(...items.map(readInvoice));
         if (items.length < 100) break;
       }
     }
@@ -187,20 +167,22 @@ export class XeroClient {
         pageSize,
       ),
     );
-    return toPage((body as { invoices?: XeroInvoice[] }).invoices, page, pageSize);
+    return toPage((body.invoices ?? []).map(readInvoice), page, pageSize);
   }
 
   /** POST /Invoices/{id}/Email: Xero emails the approved invoice to the contact. */
   async emailInvoice(tenantId: string, invoiceId: string, idempotencyKey: string): Promise<void> {
     checkKey('emailInvoice', idempotencyKey);
-    await this.call(tenantId, 'emailInvoice', (api) => api.emailInvoice(tenantId, invoiceId, {}, idempotencyKey));
+    await this.call(tenantId, 'emailInvoice', async (api) => {
+      await api.emailInvoice(tenantId, invoiceId, {}, idempotencyKey);
+      return { body: undefined }; // 204: Xero answers with no body
+    });
   }
 
   /** The customer-facing online invoice URL (approved sales invoices only), or null. */
   async getOnlineInvoiceUrl(tenantId: string, invoiceId: string): Promise<string | null> {
     const body = await this.call(tenantId, 'getOnlineInvoice', (api) => api.getOnlineInvoice(tenantId, invoiceId));
-    const url = (body as { onlineInvoices?: { onlineInvoiceUrl?: string }[] }).onlineInvoices?.[0]?.onlineInvoiceUrl;
-    return url ?? null;
+    return body.onlineInvoices?.[0]?.onlineInvoiceUrl ?? null;
   }
 
   // ── contacts ──────────────────────────────────────────────────────────────────────────────────────────
@@ -208,17 +190,15 @@ export class XeroClient {
   /** PUT /Contacts, up to 50 per call; results in request order. */
   async createContacts(
     tenantId: string,
-    contacts: XeroContactInput[],
+    contacts: readonly XeroContactModel[],
     idempotencyKey: string,
   ): Promise<BatchElementResult<XeroContact>[]> {
     checkBatch('createContacts', contacts, idempotencyKey);
-    contacts.forEach((c, i) => {
-      if (!c.name) throw new XeroRequestInvalid(`createContacts: contact ${i} has no name`);
-    });
+    const payload = toContacts(contacts);
     const body = await this.call(tenantId, 'createContacts', (api) =>
-      api.createContacts(tenantId, { contacts } as never, false, idempotencyKey),
+      api.createContacts(tenantId, payload, false, idempotencyKey),
     );
-    const items = ((body as { contacts?: XeroContact[] }).contacts ?? []) as XeroContact[];
+    const items: Contact[] = body.contacts ?? [];
     return toBatch('createContacts', items, contacts.length, (r) => r.contactID);
   }
 
@@ -228,7 +208,7 @@ export class XeroClient {
       const body = await this.call(tenantId, 'getContactByContactNumber', (api) =>
         api.getContactByContactNumber(tenantId, contactNumber),
       );
-      return ((body as { contacts?: XeroContact[] }).contacts?.[0] as XeroContact | undefined) ?? null;
+      return body.contacts?.[0] ?? null;
     } catch (err) {
       if (err instanceof XeroApiError && err.status === 404) return null;
       throw err;
@@ -240,15 +220,15 @@ export class XeroClient {
   /** PUT /CreditNotes, up to 50 per call; results in request order. */
   async createCreditNotes(
     tenantId: string,
-    creditNotes: XeroCreditNoteInput[],
+    creditNotes: readonly NewCreditNote[],
     idempotencyKey: string,
   ): Promise<BatchElementResult<XeroCreditNote>[]> {
     checkBatch('createCreditNotes', creditNotes, idempotencyKey);
-    const payload = { creditNotes: creditNotes.map((cn) => wireDocument(cn, 'credit note')) };
+    const payload = toCreditNotes(creditNotes);
     const body = await this.call(tenantId, 'createCreditNotes', (api) =>
-      api.createCreditNotes(tenantId, payload as never, false, 4, idempotencyKey),
+      api.createCreditNotes(tenantId, payload, false, 4, idempotencyKey),
     );
-    const items = ((body as { creditNotes?: XeroCreditNote[] }).creditNotes ?? []) as XeroCreditNote[];
+    const items = (body.creditNotes ?? []).map(readCreditNote);
     return toBatch('createCreditNotes', items, creditNotes.length, (r) => r.creditNoteID);
   }
 
@@ -260,19 +240,11 @@ export class XeroClient {
     idempotencyKey: string,
   ): Promise<XeroAllocation> {
     checkKey('allocateCreditNote', idempotencyKey);
-    const wire = {
-      allocations: [
-        {
-          invoice: { invoiceID: allocation.invoiceId },
-          amount: decimal(allocation.amount, 'allocation amount'),
-          date: allocation.date,
-        },
-      ],
-    };
+    const payload = toAllocations(allocation);
     const body = await this.call(tenantId, 'allocateCreditNote', (api) =>
-      api.createCreditNoteAllocation(tenantId, creditNoteId, wire as never, false, idempotencyKey),
+      api.createCreditNoteAllocation(tenantId, creditNoteId, payload, false, idempotencyKey),
     );
-    const result = (body as { allocations?: XeroAllocation[] }).allocations?.[0] as XeroAllocation | undefined;
+    const result = body.allocations?.[0];
     const [element] = toBatch('allocateCreditNote', result ? [result] : [], 1, (r) => r.allocationID ?? 'allocated');
     if (!element?.ok) {
       throw new XeroApiError({
@@ -299,7 +271,7 @@ export class XeroClient {
         pageSize,
       ),
     );
-    return toPage((body as { creditNotes?: XeroCreditNote[] }).creditNotes, page, pageSize);
+    return toPage((body.creditNotes ?? []).map(readCreditNote), page, pageSize);
   }
 
   // ── payments, settings ────────────────────────────────────────────────────────────────────────────────
@@ -310,234 +282,18 @@ export class XeroClient {
     const body = await this.call(tenantId, 'getPayments', (api) =>
       api.getPayments(tenantId, query.modifiedSince, query.where, query.order ?? 'UpdatedDateUTC ASC', page, pageSize),
     );
-    return toPage((body as { payments?: XeroPayment[] }).payments, page, pageSize);
+    return toPage((body.payments ?? []).map(readPayment), page, pageSize);
   }
 
   async getTaxRates(tenantId: string): Promise<XeroTaxRate[]> {
     const body = await this.call(tenantId, 'getTaxRates', (api) => api.getTaxRates(tenantId));
-    return ((body as { taxRates?: XeroTaxRate[] }).taxRates ?? []) as XeroTaxRate[];
+    return (body.taxRates ?? []).map(readTaxRate);
   }
 
   async getOrganisation(tenantId: string): Promise<XeroOrganisation> {
     const body = await this.call(tenantId, 'getOrganisation', (api) => api.getOrganisations(tenantId));
-    const org = (body as { organisations?: XeroOrganisation[] }).organisations?.[0];
+    const org = body.organisations?.[0];
     if (!org) throw new XeroApiError({ status: 502, body, operation: 'getOrganisation', tenantId });
-    return org;
-  }
-
-  // ── internals ─────────────────────────────────────────────────────────────────────────────────────────
-
-  private waitTooLong(err: unknown): boolean {
-    return err instanceof XeroApiError && (err.retryAfterMs ?? 0) > this.maxRetryAfterMs;
-  }
-
-  /**
-   * One logical call: retried on transient failures; each attempt waits for a scheduler slot, takes a
-   * fresh access token inside it, and has a timeout. A 401 forces one token refresh and one more attempt.
-   */
-  private async call(
-    tenantId: string,
-    operation: string,
-    fn: (api: AccountingApi) => Promise<SdkResult>,
-  ): Promise<unknown> {
-    const connectionId = await this.tokens.connectionIdForTenant(tenantId);
-    let refreshedAfter401 = false;
-    let retryNow = false;
-    return retry(
-      async () => {
-        let accessToken: string | undefined;
-        try {
-          const result = await this.scheduler.schedule(tenantId, async () => {
-            accessToken = await this.tokens.getAccessToken(connectionId);
-            const api = new AccountingApi(this.basePath);
-            api.accessToken = accessToken;
-            try {
-              return await withTimeout(fn(api), this.timeoutMs + 1_000, `Xero ${operation}`);
-            } catch (err) {
-              throw toXeroApiError(err, operation, tenantId);
-            }
-          });
-          return result.body;
-        } catch (err) {
-          retryNow = false;
-          if (err instanceof XeroApiError && err.status === 401 && !refreshedAfter401 && accessToken !== undefined) {
-            refreshedAfter401 = true;
-            // a refusal here (reauthorisation needed) propagates and is not retried
-            await this.tokens.refresh(connectionId, { rejectedAccessToken: accessToken });
-            retryNow = true;
-          }
-          throw err;
-        }
-      },
-      {
-        ...this.retryOptions,
-        isRetryable: (err) => retryNow || (isTransient(err) && !this.waitTooLong(err)),
-        onRetry: ({ attempt, delayMs, err }) =>
-          this.log?.warn({ tenantId, operation, attempt, delayMs, err }, 'Xero call failed; retrying'),
-      },
-    );
-  }
-}
-
-/** Turns xero-node's rejection (a JSON string, or `{ response, body }`) into XeroApiError. Other errors pass. */
-export function toXeroApiError(err: unknown, operation: string, tenantId?: string): unknown {
-  if (err instanceof XeroApiError || err instanceof TimeoutError) return err;
-  let parsed: unknown = err;
-  if (typeof err === 'string') {
-    try {
-      parsed = JSON.parse(err);
-    } catch {
-      return new XeroApiError({ status: 0, body: err, operation, tenantId });
-    }
-  }
-  if (parsed && typeof parsed === 'object' && 'response' in parsed) {
-    const p = parsed as { response?: Record<string, unknown>; body?: unknown };
-    const r = p.response ?? {};
-    const status = Number(r.statusCode ?? r.status ?? 0) || 0;
-    return new XeroApiError({
-      status,
-      body: p.body ?? r.body ?? r.data,
-      headers: lowerCaseHeaders(r.headers),
-      operation,
-      tenantId,
-      cause: err instanceof Error ? err : undefined,
-    });
-  }
-  return err;
-}
-
-function lowerCaseHeaders(headers: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!headers || typeof headers !== 'object') return out;
-  for (const [k, v] of Object.entries(headers as Record<string, unknown>)) {
-    if (v !== undefined && v !== null) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
-  }
-  return out;
-}
-
-function checkKey(operation: string, key: string): void {
-  if (typeof key !== 'string' || key.length === 0 || key.length > 128) {
-    throw new XeroRequestInvalid(`${operation}: an Idempotency-Key of 1-128 characters is required`);
-  }
-}
-
-function checkBatch(operation: string, items: readonly unknown[], key: string): void {
-  checkKey(operation, key);
-  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BATCH) {
-    throw new XeroRequestInvalid(`${operation}: send 1-${MAX_BATCH} elements per call, got ${items?.length ?? 0}`);
-  }
-}
-
-/** A decimal string or number as the JSON number Xero expects; rejects anything that is not a plain decimal. */
-function decimal(value: Decimal, what: string): number {
-  const text = typeof value === 'number' ? String(value) : value.trim();
-  if (!/^-?\d+(\.\d+)?$/.test(text) || !Number.isFinite(Number(text))) {
-    throw new XeroRequestInvalid(`${what} ${JSON.stringify(value)} is not a decimal number`);
-  }
-  return Number(text);
-}
-
-const DECIMAL_LINE_FIELDS = [
-  'quantity',
-  'unitAmount',
-  'taxAmount',
-  'lineAmount',
-  'discountRate',
-  'discountAmount',
-] as const;
-
-function wireLine(line: XeroLineItemInput, where: string): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...line };
-  for (const field of DECIMAL_LINE_FIELDS) {
-    const v = line[field];
-    if (v !== undefined) out[field] = decimal(v, `${where} ${field}`);
-  }
-  return out;
-}
-
-function wireDocument(
-  doc: (XeroInvoiceInput | XeroCreditNoteInput) & { lineItems: XeroLineItemInput[] },
-  kind: string,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    ...doc,
-    lineItems: doc.lineItems.map((line, i) => wireLine(line, `${kind} line ${i}`)),
-  };
-  if (doc.currencyRate !== undefined) out.currencyRate = decimal(doc.currencyRate, `${kind} currencyRate`);
-  return out;
-}
-
-function paging(query: PagedQuery): { page: number; pageSize: number } {
-  const page = query.page ?? 1;
-  const pageSize = query.pageSize ?? 100;
-  if (!Number.isInteger(page) || page < 1) throw new XeroRequestInvalid(`page must be 1 or more, got ${page}`);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
-    throw new XeroRequestInvalid(`pageSize must be 1-1000, got ${pageSize}`);
-  }
-  return { page, pageSize };
-}
-
-function toPage<T>(items: T[] | undefined, page: number, pageSize: number): XeroPage<T> {
-  const list = items ?? [];
-  return { items: list, page, pageSize, hasMore: list.length >= pageSize };
-}
-
-function messages(list: { message?: string }[] | undefined): string[] {
-  return (list ?? []).map((v) => v.message).filter((m): m is string => typeof m === 'string' && m !== '');
-}
-
-/** Maps a summarizeErrors=false response to per-element results, by position. */
-function toBatch<T extends XeroElementFlags>(
-  operation: string,
-  items: T[],
-  expected: number,
-  idOf: (record: T) => string | undefined,
-): BatchElementResult<T>[] {
-  if (items.length !== expected) {
-    throw new XeroApiError({
-      status: 502,
-      body: `expected ${expected} elements in the response, got ${items.length}`,
-      operation,
-    });
-  }
-  return items.map((record, index) => {
-    const errors = messages(record.validationErrors);
-    const warnings = messages(record.warnings);
-    const rawId = idOf(record);
-    const id = rawId && rawId !== ZERO_GUID ? rawId : null;
-    const failed =
-      record.hasErrors === true || errors.length > 0 || record.statusAttributeString === 'ERROR' || id === null;
-    const status: XeroElementStatus = failed
-      ? 'ERROR'
-      : record.statusAttributeString === 'WARNING' || warnings.length
-        ? 'WARNING'
-        : 'OK';
-    return { index, ok: !failed, status, id: failed ? null : id, errors, warnings, record };
-  });
-}
-
-const timeoutsInstalled = new Set<string>();
-
-/**
- * xero-node sets no timeout on Accounting calls (axios default: none) and its `options` only carry headers.
- * A request interceptor on the axios instance xero-node uses gives calls to our base path a real socket
- * timeout, so a hung request frees its scheduler slot (withTimeout is the backstop).
- */
-function installAxiosTimeout(basePath: string, timeoutMs: number): void {
-  const key = `${basePath} ${timeoutMs}`;
-  if (timeoutsInstalled.has(key)) return;
-  timeoutsInstalled.add(key);
-  try {
-    const axiosPath = require.resolve('axios', { paths: [dirname(require.resolve('xero-node'))] });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const axios = require(axiosPath) as {
-      interceptors: { request: { use: (fn: (cfg: { url?: string; timeout?: number }) => unknown) => void } };
-    };
-    axios.interceptors.request.use((cfg) => {
-      if (!cfg.timeout && typeof cfg.url === 'string' && cfg.url.startsWith(basePath)) cfg.timeout = timeoutMs;
-      return cfg;
-    });
-  } catch {
-    // withTimeout still bounds every call
+    return readOrganisation(org);
   }
 }

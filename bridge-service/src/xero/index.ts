@@ -50,7 +50,8 @@ export function createXeroServices(deps: {
 }): XeroServices {
   const { config, store, logger, clock } = deps;
   const tokens = new XeroTokenManager({
-    store,
+    connections: store.xeroConnections,
+    leases: store.leases,
     config: config.xero,
     owner: config.instanceId,
     httpTimeoutMs: config.httpTimeoutMs,

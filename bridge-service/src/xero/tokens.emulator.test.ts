@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 it('connects Xero end to end: authorize URL, code with PKCE, token set stored, every tenant linked', async () => {
-  const tokens = new XeroTokenManager({ store, config, owner: 'a' });
+  const tokens = new XeroTokenManager({ connections: store.xeroConnections, leases: store.leases, config, owner: 'a' });
   const pkce = createPkcePair();
   const authorize = await fetch(buildAuthorizeUrl(config, { state: 'state-123', codeChallenge: pkce.codeChallenge }), {
     redirect: 'manual',
@@ -61,29 +61,47 @@ it('connects Xero end to end: authorize URL, code with PKCE, token set stored, e
 });
 
 it('refreshes with rotation, once, for two bridge instances sharing the store', async () => {
-  const before = (await store.getXeroConnection('conn-1'))!.tokenSet!;
-  await store.saveXeroTokenSet('conn-1', { ...before, expiresAt: Date.now() + 30_000 }); // inside the 2-minute window
+  const before = (await store.xeroConnections.getXeroConnection('conn-1'))!.tokenSet!;
+  await store.xeroConnections.saveXeroTokenSet('conn-1', { ...before, expiresAt: Date.now() + 30_000 }); // inside the 2-minute window
   let tokenCalls = 0;
   const countingFetch: typeof fetch = (input, init) => {
     if (String(input) === config.tokenUrl) tokenCalls += 1;
     return fetch(input, init);
   };
   const second = new SqliteStore({ path: join(dir, 'bridge.sqlite'), encryptionKey: key });
-  const a = new XeroTokenManager({ store, config, owner: 'a', fetch: countingFetch });
-  const b = new XeroTokenManager({ store: second, config, owner: 'b', fetch: countingFetch });
+  const a = new XeroTokenManager({
+    connections: store.xeroConnections,
+    leases: store.leases,
+    config,
+    owner: 'a',
+    fetch: countingFetch,
+  });
+  const b = new XeroTokenManager({
+    connections: second.xeroConnections,
+    leases: second.leases,
+    config,
+    owner: 'b',
+    fetch: countingFetch,
+  });
   const [x, y] = await Promise.all([a.getAccessToken('conn-1'), b.getAccessToken('conn-1')]);
   expect(x).toBe(y);
   expect(tokenCalls).toBe(1);
   await second.close();
-  const after = (await store.getXeroConnection('conn-1'))!.tokenSet!;
+  const after = (await store.xeroConnections.getXeroConnection('conn-1'))!.tokenSet!;
   expect(after.refreshToken).not.toBe(before.refreshToken);
   const connections = await a.listConnections(x);
   expect(connections).toHaveLength(3);
 });
 
 it('reports a refresh token the emulator refuses (invalid_grant) as needing reauthorisation', async () => {
-  await store.saveXeroTokenSet('conn-bad', { accessToken: 'x', refreshToken: 'never-issued', expiresAt: 0 });
-  const tokens = new XeroTokenManager({ store, config, owner: 'a' });
+  await store.xeroConnections.saveXeroTokenSet('conn-bad', {
+    accessToken: 'x',
+    refreshToken: 'never-issued',
+    expiresAt: 0,
+  });
+  const tokens = new XeroTokenManager({ connections: store.xeroConnections, leases: store.leases, config, owner: 'a' });
   await expect(tokens.getAccessToken('conn-bad')).rejects.toBeInstanceOf(XeroReauthorisationRequired);
-  expect(await store.getXeroConnection('conn-bad')).toMatchObject({ status: 'reauthorisation_required' });
+  expect(await store.xeroConnections.getXeroConnection('conn-bad')).toMatchObject({
+    status: 'reauthorisation_required',
+  });
 });

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SqliteStore, type XeroTokenSet } from '../store';
+import { SqliteStore, type Store, type XeroConnectionRepository, type XeroTokenSet } from '../store';
 import { startFakeIdentity, type FakeIdentity } from './__fixtures__/fake-identity';
 import { XeroNotConnectedError, XeroReauthorisationRequired, XeroTokenError } from './errors';
 import { buildAuthorizeUrl, createPkcePair, XeroTokenManager, type XeroAuthConfig } from './tokens';
@@ -36,11 +36,18 @@ function openStore(): SqliteStore {
 }
 
 function manager(
-  store: SqliteStore,
+  store: Pick<Store, 'xeroConnections' | 'leases'>,
   owner = 'proc-a',
   extra: Partial<ConstructorParameters<typeof XeroTokenManager>[0]> = {},
 ) {
-  return new XeroTokenManager({ store, owner, config: authConfig(), httpTimeoutMs: 5_000, ...extra });
+  return new XeroTokenManager({
+    connections: store.xeroConnections,
+    leases: store.leases,
+    owner,
+    config: authConfig(),
+    httpTimeoutMs: 5_000,
+    ...extra,
+  });
 }
 
 /** Stores a token set whose access token expires in `inMs` and whose refresh token the fake IdP accepts. */
@@ -51,7 +58,7 @@ async function seed(store: SqliteStore, inMs: number): Promise<XeroTokenSet> {
     expiresAt: Date.now() + inMs,
   };
   idp.seedRefreshToken(tokenSet.refreshToken);
-  await store.saveXeroTokenSet('conn-1', tokenSet);
+  await store.xeroConnections.saveXeroTokenSet('conn-1', tokenSet);
   return tokenSet;
 }
 
@@ -81,7 +88,7 @@ describe('XeroTokenManager refresh', () => {
     const access = await manager(store).getAccessToken('conn-1');
     expect(access).toMatch(/^access-1-/);
     expect(idp.refreshCalls).toBe(1);
-    const stored = (await store.getXeroConnection('conn-1'))!.tokenSet!;
+    const stored = (await store.xeroConnections.getXeroConnection('conn-1'))!.tokenSet!;
     expect(stored.accessToken).toBe(access);
     expect(stored.refreshToken).not.toBe(old.refreshToken);
     expect(stored.expiresAt).toBeGreaterThan(Date.now() + 29 * 60_000);
@@ -90,11 +97,14 @@ describe('XeroTokenManager refresh', () => {
   it('hands out no new access token if the rotated refresh token cannot be stored', async () => {
     const store = openStore();
     await seed(store, 0);
-    const failingStore = Object.assign(Object.create(store) as SqliteStore, {
-      saveXeroTokenSet: async () => {
-        throw new Error('disk full');
-      },
-    });
+    const failingStore = {
+      leases: store.leases,
+      xeroConnections: Object.assign(Object.create(store.xeroConnections) as XeroConnectionRepository, {
+        saveXeroTokenSet: async () => {
+          throw new Error('disk full');
+        },
+      }),
+    };
     await expect(manager(failingStore).getAccessToken('conn-1')).rejects.toThrow('disk full');
   });
 
@@ -167,18 +177,22 @@ describe('XeroTokenManager refresh', () => {
     idp.failNext(503, 3); // the first attempt and both retries
     await expect(manager(store).getAccessToken('conn-1')).resolves.toBe('access-0');
     expect(idp.refreshCalls).toBe(3);
-    expect((await store.getXeroConnection('conn-1'))?.status).toBe('active');
+    expect((await store.xeroConnections.getXeroConnection('conn-1'))?.status).toBe('active');
   });
 
   it('reports a reused refresh token once, records it on the connection and never loops', async () => {
     const store = openStore();
-    await store.saveXeroTokenSet('conn-1', { accessToken: 'a', refreshToken: 'already-used', expiresAt: 0 });
+    await store.xeroConnections.saveXeroTokenSet('conn-1', {
+      accessToken: 'a',
+      refreshToken: 'already-used',
+      expiresAt: 0,
+    });
     const reported: XeroReauthorisationRequired[] = [];
     const tokens = manager(store, 'proc-a', { onReauthorisationRequired: (err) => reported.push(err) });
     await expect(tokens.getAccessToken('conn-1')).rejects.toBeInstanceOf(XeroReauthorisationRequired);
     expect(idp.refreshCalls).toBe(1);
     expect(reported).toHaveLength(1);
-    const connection = await store.getXeroConnection('conn-1');
+    const connection = await store.xeroConnections.getXeroConnection('conn-1');
     expect(connection).toMatchObject({ status: 'reauthorisation_required' });
     expect(connection?.statusMessage).toMatch(/invalid_grant/);
 
@@ -194,11 +208,16 @@ describe('XeroTokenManager refresh', () => {
   it('treats bad client credentials as a non-retryable error', async () => {
     const store = openStore();
     await seed(store, 0);
-    const tokens = new XeroTokenManager({ store, owner: 'a', config: { ...authConfig(), clientSecret: 'wrong' } });
+    const tokens = new XeroTokenManager({
+      connections: store.xeroConnections,
+      leases: store.leases,
+      owner: 'a',
+      config: { ...authConfig(), clientSecret: 'wrong' },
+    });
     const err = await tokens.getAccessToken('conn-1').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(XeroTokenError);
     expect((err as XeroTokenError).status).toBe(400);
-    expect((await store.getXeroConnection('conn-1'))?.status).toBe('error');
+    expect((await store.xeroConnections.getXeroConnection('conn-1'))?.status).toBe('error');
   });
 
   it('reports a connection or tenant that was never connected', async () => {
@@ -234,7 +253,7 @@ describe('connecting Xero', () => {
       connectionId: 'conn-1',
     });
     expect(tenants.map((t) => t.tenantId)).toEqual(['tenant-uk', 'tenant-us']);
-    expect((await store.getXeroConnection('conn-1'))?.tokenSet).toEqual(tokenSet);
+    expect((await store.xeroConnections.getXeroConnection('conn-1'))?.tokenSet).toEqual(tokenSet);
     await expect(tokens.connectionIdForTenant('tenant-us')).resolves.toBe('conn-1');
     // a wrong verifier is refused
     idp.seedCode('code-2', pkce.codeChallenge);

@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '../lib/clock';
 import { describeError, isTransient } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { retry } from '../lib/retry';
-import type { Store, XeroTokenSet } from '../store';
+import type { LeaseRepository, XeroConnectionRepository, XeroTokenSet } from '../store';
 import { XeroNotConnectedError, XeroReauthorisationRequired, XeroTokenError } from './errors';
 
 export type XeroAuthConfig = Pick<
@@ -13,14 +13,8 @@ export type XeroAuthConfig = Pick<
 >;
 
 type TokenStore = Pick<
-  Store,
-  | 'getXeroConnection'
-  | 'saveXeroTokenSet'
-  | 'setXeroConnectionStatus'
-  | 'tryAcquireLease'
-  | 'releaseLease'
-  | 'saveXeroTenants'
-  | 'getXeroTenant'
+  XeroConnectionRepository,
+  'getXeroConnection' | 'saveXeroTokenSet' | 'setXeroConnectionStatus' | 'saveXeroTenants' | 'getXeroTenant'
 >;
 
 /** One organisation a token can reach (GET /connections). */
@@ -35,7 +29,10 @@ export interface XeroTenantConnection {
 }
 
 export interface XeroTokenManagerOptions {
-  store: TokenStore;
+  /** Where token sets and tenant links live. */
+  connections: TokenStore;
+  /** Serialises refreshes across processes sharing the store. */
+  leases: LeaseRepository;
   config: XeroAuthConfig;
   /** This process's lease-owner name (Config.instanceId). */
   owner: string;
@@ -63,6 +60,7 @@ export interface XeroTokenManagerOptions {
  */
 export class XeroTokenManager {
   private readonly store: TokenStore;
+  private readonly leases: LeaseRepository;
   private readonly config: XeroAuthConfig;
   private readonly owner: string;
   private readonly log: Pick<Logger, 'info' | 'warn' | 'error'> | undefined;
@@ -76,7 +74,8 @@ export class XeroTokenManager {
   private readonly inflight = new Map<string, Promise<XeroTokenSet>>();
 
   constructor(opts: XeroTokenManagerOptions) {
-    this.store = opts.store;
+    this.store = opts.connections;
+    this.leases = opts.leases;
     this.config = opts.config;
     this.owner = opts.owner;
     this.log = opts.logger;
@@ -208,7 +207,7 @@ export class XeroTokenManager {
   private async refreshUnderLease(connectionId: string, rejectedAccessToken?: string): Promise<XeroTokenSet> {
     const lease = `xero-token:${connectionId}`;
     const deadline = this.clock.now() + this.lockWaitMs;
-    while (!(await this.store.tryAcquireLease(lease, this.owner, this.leaseTtlMs))) {
+    while (!(await this.leases.tryAcquireLease(lease, this.owner, this.leaseTtlMs))) {
       // Another process is refreshing. Its result lands in the store; use it once it does.
       const current = await this.readUsable(connectionId);
       if (this.isFresh(current, rejectedAccessToken)) return current;
@@ -246,7 +245,7 @@ export class XeroTokenManager {
       }
       throw err;
     } finally {
-      await this.store.releaseLease(lease, this.owner);
+      await this.leases.releaseLease(lease, this.owner);
     }
   }
 

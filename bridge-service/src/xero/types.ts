@@ -1,239 +1,65 @@
 /**
- * Plain shapes the rest of the bridge uses to talk to Xero: camelCase like xero-node's models (the client
- * passes them through its serializer unchanged), but without SDK classes or enums, which stay in xero/.
- * Amounts go in as decimal strings (big.js `toFixed`) or numbers and come back as numbers (JSON); dates go
- * in as 'YYYY-MM-DD' and come back as Date objects or strings (xero-node turns /Date(...)/ into Date).
+ * What the rest of the bridge sees of Xero: xero-node's own models, with what the SDK lacks. The SDK declares its
+ * enums as numbers but Xero sends their names (and the SDK passes them through), so the models the client returns
+ * carry the names as string unions the sync layer can read; the rest is the SDK's. Only xero/ imports xero-node.
  */
+import type { Allocation, Contact, CreditNote, Invoice, LineItem, Organisation, Payment, TaxRate } from 'xero-node';
 
-export type Decimal = string | number;
+/** A Xero date: xero-node turns `/Date(ms)/` into a Date; dates without time come as 'YYYY-MM-DD'. */
 export type XeroDate = string | Date;
 
-export type XeroInvoiceType = 'ACCREC' | 'ACCPAY';
-export type XeroDocumentStatus = 'DRAFT' | 'SUBMITTED' | 'AUTHORISED' | 'PAID' | 'VOIDED' | 'DELETED';
-export type XeroLineAmountTypes = 'Exclusive' | 'Inclusive' | 'NoTax';
+export const INVOICE_TYPES = ['ACCREC', 'ACCPAY'] as const;
+export const CREDIT_NOTE_TYPES = ['ACCRECCREDIT', 'ACCPAYCREDIT'] as const;
+export const DOCUMENT_STATUSES = ['DRAFT', 'SUBMITTED', 'AUTHORISED', 'PAID', 'VOIDED', 'DELETED'] as const;
+export const PAYMENT_STATUSES = ['AUTHORISED', 'DELETED'] as const;
+export const LINE_AMOUNT_TYPES = ['Exclusive', 'Inclusive', 'NoTax'] as const;
+
+export type XeroInvoiceType = (typeof INVOICE_TYPES)[number];
+export type XeroCreditNoteType = (typeof CREDIT_NOTE_TYPES)[number];
+export type XeroDocumentStatus = (typeof DOCUMENT_STATUSES)[number];
+export type XeroPaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export type XeroLineAmountTypes = (typeof LINE_AMOUNT_TYPES)[number];
 export type XeroElementStatus = 'OK' | 'WARNING' | 'ERROR';
 
-export interface XeroContactRef {
-  contactID?: string;
-  contactNumber?: string;
-  name?: string;
-}
+/** A model with some of its SDK enum fields as the names Xero sends. */
+type Named<T, Names> = Omit<T, keyof Names> & { [K in keyof Names]?: Names[K] };
 
-export interface XeroTrackingInput {
-  name: string;
-  option: string;
-}
+export type XeroInvoice = Named<
+  Invoice,
+  { type: XeroInvoiceType; status: XeroDocumentStatus; lineAmountTypes: XeroLineAmountTypes; currencyCode: string }
+>;
 
-export interface XeroLineItemInput {
-  lineItemID?: string;
-  description?: string;
-  quantity?: Decimal;
-  unitAmount?: Decimal;
-  itemCode?: string;
-  accountCode?: string;
-  taxType?: string;
-  taxAmount?: Decimal;
-  lineAmount?: Decimal;
-  discountRate?: Decimal;
-  discountAmount?: Decimal;
-  tracking?: XeroTrackingInput[];
-}
+export type XeroCreditNote = Named<
+  CreditNote,
+  { type: XeroCreditNoteType; status: XeroDocumentStatus; lineAmountTypes: XeroLineAmountTypes; currencyCode: string }
+>;
 
-export interface XeroInvoiceInput {
-  type: XeroInvoiceType;
-  contact: XeroContactRef;
-  lineItems: XeroLineItemInput[];
-  date?: string;
-  dueDate?: string;
-  lineAmountTypes?: XeroLineAmountTypes;
-  invoiceNumber?: string;
-  reference?: string;
-  brandingThemeID?: string;
-  url?: string;
-  currencyCode?: string;
-  currencyRate?: Decimal;
-  status?: 'DRAFT' | 'SUBMITTED' | 'AUTHORISED';
-  expectedPaymentDate?: string;
-}
-
-export interface XeroCreditNoteInput {
-  type: 'ACCRECCREDIT' | 'ACCPAYCREDIT';
-  contact: XeroContactRef;
-  lineItems: XeroLineItemInput[];
-  date?: string;
-  lineAmountTypes?: XeroLineAmountTypes;
-  creditNoteNumber?: string;
-  reference?: string;
-  brandingThemeID?: string;
-  currencyCode?: string;
-  currencyRate?: Decimal;
-  status?: 'DRAFT' | 'SUBMITTED' | 'AUTHORISED';
-}
-
-export interface XeroAddressInput {
-  addressType: 'POBOX' | 'STREET';
-  addressLine1?: string;
-  addressLine2?: string;
-  city?: string;
-  region?: string;
-  postalCode?: string;
-  country?: string;
-  attentionTo?: string;
-}
-
-export interface XeroContactInput {
-  name: string;
-  contactNumber?: string;
-  accountNumber?: string;
-  emailAddress?: string;
-  firstName?: string;
-  lastName?: string;
-  taxNumber?: string;
-  defaultCurrency?: string;
-  addresses?: XeroAddressInput[];
-}
-
-export interface XeroAllocationInput {
-  invoiceId: string;
-  amount: Decimal;
-  /** 'YYYY-MM-DD' */
-  date: string;
-}
-
-export interface XeroValidationError {
-  message?: string;
-}
-
-/** Fields every element of a batch response may carry (summarizeErrors=false). */
-export interface XeroElementFlags {
-  hasErrors?: boolean;
-  statusAttributeString?: string;
-  validationErrors?: XeroValidationError[];
-  warnings?: XeroValidationError[];
-}
-
-export interface XeroLineItem {
-  lineItemID?: string;
-  description?: string;
-  quantity?: number;
-  unitAmount?: number;
-  itemCode?: string;
-  accountCode?: string;
-  taxType?: string;
-  taxAmount?: number;
-  lineAmount?: number;
-  discountRate?: number;
-  discountAmount?: number;
-  tracking?: { trackingCategoryID?: string; trackingOptionID?: string; name?: string; option?: string }[];
-}
-
-export interface XeroPaymentSummary {
-  paymentID?: string;
-  date?: XeroDate;
-  amount?: number;
-  currencyRate?: number;
-  reference?: string;
-}
-
-export interface XeroInvoice extends XeroElementFlags {
+/** The invoice a payment is on, as a payment lists it. */
+export interface XeroInvoiceRef {
   invoiceID?: string;
   invoiceNumber?: string;
-  /** Link back to the source record ("Go to …" in Xero); the bridge sets the Opportunity's URL. */
-  url?: string;
   type?: XeroInvoiceType;
-  status?: XeroDocumentStatus;
-  contact?: XeroContactRef;
-  lineItems?: XeroLineItem[];
-  lineAmountTypes?: XeroLineAmountTypes;
-  date?: XeroDate;
-  dueDate?: XeroDate;
-  reference?: string;
-  brandingThemeID?: string;
-  currencyCode?: string;
-  currencyRate?: number;
-  subTotal?: number;
-  totalTax?: number;
-  total?: number;
-  amountDue?: number;
-  amountPaid?: number;
-  amountCredited?: number;
-  fullyPaidOnDate?: XeroDate;
-  sentToContact?: boolean;
-  updatedDateUTC?: XeroDate;
-  payments?: XeroPaymentSummary[];
-  creditNotes?: { creditNoteID?: string; creditNoteNumber?: string; total?: number; appliedAmount?: number }[];
 }
 
-export interface XeroCreditNote extends XeroElementFlags {
-  creditNoteID?: string;
-  creditNoteNumber?: string;
-  type?: 'ACCRECCREDIT' | 'ACCPAYCREDIT';
-  status?: XeroDocumentStatus;
-  contact?: XeroContactRef;
-  lineItems?: XeroLineItem[];
-  date?: XeroDate;
-  reference?: string;
-  currencyCode?: string;
-  currencyRate?: number;
-  subTotal?: number;
-  totalTax?: number;
-  total?: number;
-  remainingCredit?: number;
-  updatedDateUTC?: XeroDate;
-  allocations?: XeroAllocation[];
-}
+export type XeroPayment = Named<Payment, { status: XeroPaymentStatus; paymentType: string; invoice: XeroInvoiceRef }>;
 
-export interface XeroContact extends XeroElementFlags {
-  contactID?: string;
-  contactNumber?: string;
-  accountNumber?: string;
-  name?: string;
-  emailAddress?: string;
-  contactStatus?: string;
-  updatedDateUTC?: XeroDate;
-}
+/** A payment as an invoice lists it. */
+export type XeroPaymentSummary = Pick<Payment, 'paymentID' | 'date' | 'amount' | 'currencyRate' | 'reference'>;
 
-export interface XeroPayment extends XeroElementFlags {
-  paymentID?: string;
-  invoice?: { invoiceID?: string; invoiceNumber?: string; type?: string };
-  creditNote?: { creditNoteID?: string; creditNoteNumber?: string };
-  date?: XeroDate;
-  amount?: number;
-  currencyRate?: number;
-  reference?: string;
-  status?: 'AUTHORISED' | 'DELETED';
-  paymentType?: string;
-  isReconciled?: boolean;
-  updatedDateUTC?: XeroDate;
-}
+export type XeroTaxRate = Named<TaxRate, { status: string }>;
+export type XeroOrganisation = Named<Organisation, { baseCurrency: string }>;
+export type XeroContact = Contact;
+export type XeroContactRef = Pick<Contact, 'contactID' | 'contactNumber' | 'name'>;
+export type XeroLineItem = LineItem;
+export type XeroAllocation = Allocation;
 
-export interface XeroAllocation extends XeroElementFlags {
-  allocationID?: string;
-  invoice?: { invoiceID?: string; invoiceNumber?: string };
-  amount?: number;
-  date?: XeroDate;
-  isDeleted?: boolean;
-}
-
-export interface XeroTaxRate {
-  name?: string;
-  taxType?: string;
-  status?: string;
-  effectiveRate?: number;
-  displayTaxRate?: number;
-  canApplyToRevenue?: boolean;
-}
-
-export interface XeroOrganisation {
-  organisationID?: string;
-  name?: string;
-  legalName?: string;
-  baseCurrency?: string;
-  countryCode?: string;
-  shortCode?: string;
-  isDemoCompany?: boolean;
-  organisationStatus?: string;
-  timezone?: string;
+/** An allocation of credit to one invoice. */
+export interface XeroAllocationInput {
+  invoiceId: string;
+  /** A decimal string or number. */
+  amount: string | number;
+  /** 'YYYY-MM-DD' */
+  date: string;
 }
 
 /** One element of a batch create, in request order. */

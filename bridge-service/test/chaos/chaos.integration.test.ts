@@ -439,7 +439,7 @@ describe('chaos: SIGKILLs and faults on both sides', () => {
     const events = systems.sf.control.events(channel);
     const store = openStore(systems.config);
     try {
-      expect(await store.getReplayId(channel)).toBe(events[events.length - 1]!.replayId);
+      expect(await store.replayCursors.getReplayId(channel)).toBe(events[events.length - 1]!.replayId);
     } finally {
       await store.close();
     }
@@ -448,7 +448,7 @@ describe('chaos: SIGKILLs and faults on both sides', () => {
   it('logged no secret, in any incarnation of the bridge', async () => {
     const tokens = systems.xero.control.issueTokens();
     const store = openStore(systems.config);
-    const saved = (await store.getXeroConnection('sandbox-connection'))?.tokenSet;
+    const saved = (await store.xeroConnections.getXeroConnection('sandbox-connection'))?.tokenSet;
     await store.close();
     const secrets: [string, string][] = [
       ['Xero access token', saved?.accessToken ?? ''],

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { SqliteStore } from '../../src/store/sqlite-store';
+import { SqliteStore } from '../../src/store';
 import { auth, build } from '../helper';
 
 /** The admin API on the real SQLite store: the fakes' semantics are the store's. */
@@ -14,19 +14,19 @@ describe('admin API on the SQLite store', () => {
 
   it('lists, pages, shows dead letters, retries and counts jobs', async () => {
     for (let i = 1; i <= 4; i += 1) {
-      await store.enqueueJob({
+      await store.jobs.enqueueJob({
         key: `opp-${i}:CREATE_DRAFT:1`,
         action: 'CREATE_DRAFT',
         payload: { i },
         tenantId: 'tenant-uk',
       });
     }
-    await store.enqueueJob({ key: 'opp-9:AUTHORISE:1', action: 'AUTHORISE', payload: {}, tenantId: 'tenant-us' });
-    const [claimed] = await store.claimJobs({ owner: 'w1', leaseMs: 60_000, limit: 1 });
+    await store.jobs.enqueueJob({ key: 'opp-9:AUTHORISE:1', action: 'AUTHORISE', payload: {}, tenantId: 'tenant-us' });
+    const [claimed] = await store.jobs.claimJobs({ owner: 'w1', leaseMs: 60_000, limit: 1 });
     expect(claimed).toBeDefined();
-    await store.failJob(claimed!.id, 'w1', 'Xero rejected tax type OUTPUT2 for UK Ltd', null);
+    await store.jobs.failJob(claimed!.id, 'w1', 'Xero rejected tax type OUTPUT2 for UK Ltd', null);
 
-    const { app } = await build((deps) => ({ ...deps, jobs: store }));
+    const { app } = await build((deps) => ({ ...deps, jobs: store.jobs }));
 
     const page1 = (await app.inject({ method: 'GET', url: '/admin/jobs?limit=3', headers: auth })).json();
     expect(page1.jobs).toHaveLength(3);

@@ -8,6 +8,7 @@ import pino from 'pino';
 import type { Connection } from 'jsforce';
 import { connectSalesforce } from '../../../src/salesforce/connection';
 import { salesforceNames } from '../../../src/salesforce/schema';
+import { CreditAllocation, CreditNote, Invoice, InvoiceLine, Payment } from '../../../src/salesforce/objects';
 import { createWriteback, type Writeback } from '../../../src/salesforce/writeback';
 import type { SalesforceEmulator } from '../server';
 import { ADMIN, FINANCE, SALES, bridgeSalesforceConfig, connect, startTestEmulator } from '../test-helpers';
@@ -34,9 +35,9 @@ for (const namespace of ['', 'ldgr'] as const) {
       admin = connect(em, ADMIN);
       const account = (await admin.query<{ Id: string }>('SELECT Id FROM Account LIMIT 1')).records[0]!;
       [invoiceId] = bridge.requireAll(
-        'Invoice__c',
+        Invoice,
         ['draft'],
-        await bridge.create('Invoice__c', [
+        await bridge.create(Invoice, [
           {
             Account__c: account.Id,
             Currency_Code__c: 'GBP',
@@ -47,9 +48,9 @@ for (const namespace of ['', 'ldgr'] as const) {
         ]),
       ) as [string];
       [noteId] = bridge.requireAll(
-        'Credit_Note__c',
+        CreditNote,
         ['note'],
-        await bridge.create('Credit_Note__c', [
+        await bridge.create(CreditNote, [
           { Invoice__c: invoiceId, Account__c: account.Id, Currency_Code__c: 'GBP', Status__c: 'Draft', Total__c: 10 },
         ]),
       ) as [string];
@@ -62,21 +63,21 @@ for (const namespace of ['', 'ldgr'] as const) {
 
     it("takes the bridge's status, payment, line, error and credit-allocation writes", async () => {
       const outcomes = [
-        ...(await bridge.update('Invoice__c', [
+        ...(await bridge.update(Invoice, [
           { Id: invoiceId, Status__c: 'Awaiting Approval', Amount_Due__c: 120, Sync_Status__c: 'Synced' },
         ])),
-        ...(await bridge.upsert('Payment__c', 'Xero_Payment_Id__c', [
+        ...(await bridge.upsert(Payment, 'Xero_Payment_Id__c', [
           { Xero_Payment_Id__c: 'xero-pay-1', Invoice__c: invoiceId, Amount__c: 20, Currency_Code__c: 'GBP' },
         ])),
-        ...(await bridge.upsert('Invoice_Line__c', 'Xero_Line_Item_Id__c', [
+        ...(await bridge.upsert(InvoiceLine, 'Xero_Line_Item_Id__c', [
           { Xero_Line_Item_Id__c: 'xero-line-1', Invoice__c: invoiceId, Description__c: 'Seats', Quantity__c: 1 },
         ])),
         // what the bridge records when a job fails for good (InvoiceSync.markError)
-        ...(await bridge.update('Invoice__c', [
+        ...(await bridge.update(Invoice, [
           { Id: invoiceId, Sync_Status__c: 'Error', Sync_Message__c: 'Xero refused the invoice' },
         ])),
-        ...(await bridge.update('Credit_Note__c', [{ Id: noteId, Sync_Status__c: 'Synced' }])),
-        ...(await bridge.upsert('Credit_Allocation__c', 'Xero_Allocation_Id__c', [
+        ...(await bridge.update(CreditNote, [{ Id: noteId, Sync_Status__c: 'Synced' }])),
+        ...(await bridge.upsert(CreditAllocation, 'Xero_Allocation_Id__c', [
           { Xero_Allocation_Id__c: 'xero-alloc-1', Credit_Note__c: noteId, Invoice__c: invoiceId, Amount__c: 10 },
         ])),
       ];
@@ -102,7 +103,7 @@ for (const namespace of ['', 'ldgr'] as const) {
         conn: connect(em, FINANCE),
         names,
         log: pino({ level: 'silent' }),
-      }).update('Invoice__c', [{ Id: invoiceId, Reference__c: 'PO-9' }]);
+      }).update(Invoice, [{ Id: invoiceId, Reference__c: 'PO-9' }]);
       expect(refused).toEqual({
         ok: false,
         errors: [{ statusCode: 'ENTITY_IS_LOCKED', message: LOCKED.message, fields: [] }],

@@ -5,6 +5,11 @@
  * Items: field paths (Account.Name), child subqueries, COUNT(), COUNT/SUM/MIN/MAX/AVG(field) [alias].
  * Conditions: AND/OR/NOT, parentheses, = != <> < <= > >= LIKE, [NOT] IN (values | semi-join), INCLUDES/EXCLUDES,
  * date literals (TODAY, LAST_N_DAYS:n, ...).
+ *
+ * Hand-written on purpose: @jetstreamapp/soql-parser-js (6.3.1) parses every query the bridge and the tests send,
+ * but its syntax tree has no source positions and its errors none in Salesforce's layout, so it cannot answer
+ * MALFORMED_QUERY or INVALID_FIELD with the caret, row and column Salesforce gives (the executor's tests assert
+ * them), and it accepts queries Salesforce refuses (`SELECT Name, COUNT(Id) FROM …` without GROUP BY).
  */
 import { SalesforceError } from '../errors';
 import { parseDateTime } from '../field-values';

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { LedgerlineError } from '../../lib/errors';
-import { errorResponseSchema, HttpError, type ErrorBody } from '../errors';
+import { HttpError, type ErrorBody } from '../errors';
 
 /** Fastify's own 4xx errors, renamed to stable codes of ours. Their messages are safe to show. */
 const FASTIFY_CODES: Record<string, string> = {
@@ -66,8 +66,6 @@ function mapError(err: FastifyError | Error): Mapped {
 }
 
 async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
-  app.addSchema(errorResponseSchema);
-
   app.setErrorHandler((err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
     const { statusCode, body } = mapError(err);
     if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { withTimeout } from '../../lib/retry';
 import type { ShutdownDeps } from '../deps';
 
 export interface ShutdownPluginOptions {
@@ -8,17 +9,8 @@ export interface ShutdownPluginOptions {
   drainTimeoutMs: number;
 }
 
-async function settleWithin(promise: Promise<unknown>, ms: number): Promise<'done' | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => 'done' as const), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** The drain took longer than its bound. */
+class DrainTimeout extends Error {}
 
 async function shutdownPlugin(app: FastifyInstance, opts: ShutdownPluginOptions): Promise<void> {
   const { intake, inFlight, resources } = opts.shutdown;
@@ -42,10 +34,11 @@ async function shutdownPlugin(app: FastifyInstance, opts: ShutdownPluginOptions)
         if (result.status === 'rejected') log.error({ err: result.reason, step: inFlight[i]?.name }, 'drain failed');
       }),
     );
-    if ((await settleWithin(drained, opts.drainTimeoutMs)) === 'timeout') {
-      log.warn({ timeoutMs: opts.drainTimeoutMs }, 'in-flight work did not finish in time; closing anyway');
-    } else {
+    try {
+      await withTimeout(drained, opts.drainTimeoutMs, () => new DrainTimeout());
       log.info('in-flight work finished');
+    } catch {
+      log.warn({ timeoutMs: opts.drainTimeoutMs }, 'in-flight work did not finish in time; closing anyway');
     }
 
     // 3. Resources in the order given (the store last).

@@ -1,4 +1,6 @@
 import type { XeroInvoice } from '../../xero/types';
+import { salesforceNames } from '../../salesforce/schema';
+import { invoiceForInbound } from '../../salesforce/selections';
 import { isNewer, latestOf, planInvoice, xeroVersion } from './apply';
 
 const T1 = '2026-03-01T10:00:00.000Z';
@@ -28,22 +30,36 @@ function invoice(overrides: Partial<XeroInvoice> = {}): XeroInvoice {
   };
 }
 
-function mirror(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    Id: 'a00000000000001AAA',
-    Opportunity__c: '006000000000001AAA',
-    Account__c: '001000000000001AAA',
-    Request_Key__c: 'REQ-1',
-    Xero_Invoice_Id__c: 'a1b2c3d4-0000-4000-8000-000000000001',
-    Xero_Tenant_Id__c: 'tenant-uk',
-    Billing_Entity__c: 'UK_Ltd',
-    Approval_Status__c: 'Approved',
-    Amount_Paid__c: 0,
-    Xero_Updated__c: '2026-03-01T10:00:00.000+0000',
-    Invoice_Lines__r: { records: [{ Id: 'a01000000000001AAA', Xero_Line_Item_Id__c: 'line-1' }] },
-    Payments__r: null,
-    ...overrides,
-  };
+/** An Invoice__c mirror as a namespaced org returns it to the inbound query (invoiceForInbound). */
+const MIRROR = {
+  attributes: { type: 'ldgr__Invoice__c', url: '/services/data/v62.0/sobjects/ldgr__Invoice__c/a00000000000001AAA' },
+  Id: 'a00000000000001AAA',
+  ldgr__Opportunity__c: '006000000000001AAA',
+  ldgr__Account__c: '001000000000001AAA',
+  ldgr__Request_Key__c: 'REQ-1',
+  ldgr__Xero_Invoice_Id__c: 'a1b2c3d4-0000-4000-8000-000000000001',
+  ldgr__Xero_Tenant_Id__c: 'tenant-uk',
+  ldgr__Billing_Entity__c: 'UK_Ltd',
+  ldgr__Currency_Code__c: 'GBP',
+  ldgr__Approval_Status__c: 'Approved',
+  ldgr__Amount_Paid__c: 0,
+  ldgr__Xero_Updated__c: '2026-03-01T10:00:00.000+0000',
+  ldgr__Invoice_Lines__r: {
+    totalSize: 1,
+    done: true,
+    records: [
+      {
+        attributes: { type: 'ldgr__Invoice_Line__c', url: '/services/data/v62.0/sobjects/ldgr__Invoice_Line__c/a01' },
+        Id: 'a01000000000001AAA',
+        ldgr__Xero_Line_Item_Id__c: 'line-1',
+      },
+    ],
+  },
+  ldgr__Payments__r: null,
+};
+
+function mirror(overrides: Record<string, unknown> = {}) {
+  return invoiceForInbound.parse(salesforceNames('ldgr__'), { ...MIRROR, ...overrides });
 }
 
 const ctx = { tenantId: 'tenant-uk', now: Date.parse('2026-03-02T00:00:00Z') };
@@ -71,7 +87,11 @@ describe('newer UpdatedDateUTC wins', () => {
   it('an older Xero version plans nothing (a late or reordered event cannot regress the mirror)', () => {
     const stale = invoice({ updatedDateUTC: new Date(T1), amountPaid: 0, amountDue: 1200 });
     expect(
-      planInvoice(mirror({ Xero_Updated__c: '2026-03-01T10:00:05.000+0000', Amount_Paid__c: 1200 }), stale, ctx),
+      planInvoice(
+        mirror({ ldgr__Xero_Updated__c: '2026-03-01T10:00:05.000+0000', ldgr__Amount_Paid__c: 1200 }),
+        stale,
+        ctx,
+      ),
     ).toBeUndefined();
   });
 
@@ -113,11 +133,23 @@ describe('newer UpdatedDateUTC wins', () => {
     const reversed = invoice({ updatedDateUTC: new Date(T2), amountPaid: 0, amountDue: 1200, payments: [] });
     const plan = planInvoice(
       mirror({
-        Amount_Paid__c: 200,
-        Payments__r: {
+        ldgr__Amount_Paid__c: 200,
+        ldgr__Payments__r: {
+          totalSize: 2,
+          done: true,
           records: [
-            { Id: 'a02000000000001AAA', Xero_Payment_Id__c: 'pay-1', Status__c: 'Authorised' },
-            { Id: 'a02000000000002AAA', Xero_Payment_Id__c: 'pay-0', Status__c: 'Deleted' },
+            {
+              Id: 'a02000000000001AAA',
+              ldgr__Xero_Payment_Id__c: 'pay-1',
+              ldgr__Status__c: 'Authorised',
+              ldgr__Xero_Updated__c: null,
+            },
+            {
+              Id: 'a02000000000002AAA',
+              ldgr__Xero_Payment_Id__c: 'pay-0',
+              ldgr__Status__c: 'Deleted',
+              ldgr__Xero_Updated__c: null,
+            },
           ],
         },
       }),

@@ -1,26 +1,17 @@
 import pino from 'pino';
 import type { Watermark } from '../../store/types';
 import type { XeroPage } from '../../xero/types';
-import type { SyncDeps } from '../sync-deps';
-import { createXeroPoller } from './poller';
+import { createXeroPoller, type PollerDeps } from './poller';
 
 const applied: { resource: string; ids: string[] }[] = [];
 
-jest.mock('./apply', () => {
-  const actual = jest.requireActual<typeof import('./apply')>('./apply');
-  const record = (resource: string, key: string) => async (_tenant: string, items: Record<string, unknown>[]) => {
-    applied.push({ resource, ids: items.map((i) => String(i[key])) });
+/** Records what would be written back, by resource, instead of writing it. */
+const record =
+  <T>(resource: string, id: (item: T) => string | undefined) =>
+  async (_tenant: string, items: readonly T[]) => {
+    applied.push({ resource, ids: items.map((i) => String(id(i))) });
     return { changed: [], stale: 0, awaitingMirror: [], errors: [], allocatedInvoiceIds: [] };
   };
-  return {
-    ...actual,
-    createInboundApply: () => ({
-      applyInvoices: record('Invoices', 'invoiceID'),
-      applyCreditNotes: record('CreditNotes', 'creditNoteID'),
-      applyPayments: record('Payments', 'paymentID'),
-    }),
-  };
-});
 
 const T = Date.parse('2026-03-01T10:00:00Z');
 const page = <I>(items: I[], pageNo: number, hasMore: boolean): XeroPage<I> => ({
@@ -33,11 +24,20 @@ const page = <I>(items: I[], pageNo: number, hasMore: boolean): XeroPage<I> => (
 function setup(invoicePages: { invoiceID: string; updatedDateUTC: Date }[][]) {
   const watermarks = new Map<string, Watermark>();
   const asked: { modifiedSince?: Date; page?: number }[] = [];
-  const deps = {
+  const deps: PollerDeps = {
+    apply: {
+      applyInvoices: record('Invoices', (i) => i.invoiceID),
+      applyCreditNotes: record('CreditNotes', (n) => n.creditNoteID),
+      applyPayments: record('Payments', (p) => p.paymentID),
+    },
     log: pino({ level: 'silent' }),
     clock: { now: () => T + 60_000 },
-    store: {
-      listXeroTenants: async () => [{ tenantId: 'tenant-1' }],
+    xeroConnections: {
+      listXeroTenants: async () => [
+        { tenantId: 'tenant-1', connectionId: 'c1', tenantName: null, tenantType: null, updatedAt: 0 },
+      ],
+    },
+    watermarks: {
       getWatermark: async (tenant: string, resource: string) => watermarks.get(`${tenant}/${resource}`) ?? null,
       saveWatermark: async (tenant: string, resource: string, wm: Watermark) => {
         watermarks.set(`${tenant}/${resource}`, wm);
@@ -53,7 +53,7 @@ function setup(invoicePages: { invoiceID: string; updatedDateUTC: Date }[][]) {
       getPayments: async () => page([], 1, false),
       getInvoicesByIds: async () => [],
     },
-  } as unknown as SyncDeps;
+  };
   const poller = createXeroPoller(deps, {
     intervalMs: 1_000,
     pageSize: 2,

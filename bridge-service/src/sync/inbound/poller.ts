@@ -9,10 +9,12 @@
  * from a little before the watermark (`skewMs`), since If-Modified-Since is second-accurate.
  */
 import type { Clock } from '../../lib/clock';
-import { advanceWatermark } from '../../store/watermark';
-import type { PagedQuery, XeroDate, XeroPage, XeroPayment } from '../../xero/types';
-import type { SyncDeps } from '../sync-deps';
-import { createInboundApply, xeroVersion, type ApplyResult } from './apply';
+import type { Logger } from '../../lib/logger';
+import type { WatermarkRepository, XeroConnectionRepository } from '../../store/types';
+import { advanceWatermark } from '../../store/watermarks';
+import type { XeroClient } from '../../xero/client';
+import type { PagedQuery, XeroCreditNote, XeroDate, XeroInvoice, XeroPage, XeroPayment } from '../../xero/types';
+import { xeroVersion, type ApplyResult, type InboundApply } from './apply';
 
 export const POLLED_RESOURCES = ['CreditNotes', 'Invoices', 'Payments'] as const;
 export type PolledResource = (typeof POLLED_RESOURCES)[number];
@@ -35,8 +37,24 @@ export interface PollStats {
   lastPollAt: number | null;
 }
 
-export function createXeroPoller(deps: SyncDeps, opts: PollerOptions) {
-  const apply = createInboundApply(deps);
+export interface PollerDeps {
+  xero: Pick<XeroClient, 'getInvoicesModifiedSince' | 'getCreditNotes' | 'getPayments' | 'getInvoicesByIds'>;
+  apply: Pick<InboundApply, 'applyInvoices' | 'applyCreditNotes' | 'applyPayments'>;
+  watermarks: WatermarkRepository;
+  xeroConnections: Pick<XeroConnectionRepository, 'listXeroTenants'>;
+  clock: Pick<Clock, 'now'>;
+  log: Pick<Logger, 'warn' | 'error'>;
+}
+
+/** How one resource is read and written back. */
+interface Polled<T extends { updatedDateUTC?: XeroDate }> {
+  read(tenantId: string, query: PagedQuery): Promise<XeroPage<T>>;
+  id(item: T): string | undefined;
+  write(tenantId: string, items: T[]): Promise<ApplyResult>;
+}
+
+export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
+  const { apply } = deps;
   const skewMs = opts.skewMs ?? 5_000;
   const lookbackMs = opts.initialLookbackMs ?? 24 * 60 * 60_000;
   const pageSize = opts.pageSize ?? 100;
@@ -46,57 +64,51 @@ export function createXeroPoller(deps: SyncDeps, opts: PollerOptions) {
   let idle: AbortController | undefined;
   let inProgress: Promise<void> | undefined;
 
-  function read(
-    tenantId: string,
-    resource: PolledResource,
-    query: PagedQuery,
-  ): Promise<XeroPage<{ updatedDateUTC?: XeroDate }>> {
-    if (resource === 'Invoices') return deps.xero.getInvoicesModifiedSince(tenantId, query);
-    if (resource === 'CreditNotes') return deps.xero.getCreditNotes(tenantId, query);
-    return deps.xero.getPayments(tenantId, query);
-  }
-
-  const idOf = (resource: PolledResource, item: Record<string, unknown>): string =>
-    String(
-      (resource === 'Invoices' ? item.invoiceID : resource === 'CreditNotes' ? item.creditNoteID : item.paymentID) ??
-        '',
-    );
-
-  async function write(tenantId: string, resource: PolledResource, items: unknown[]): Promise<ApplyResult> {
-    if (resource === 'Invoices') return apply.applyInvoices(tenantId, items as never);
-    if (resource === 'CreditNotes') {
-      const result = await apply.applyCreditNotes(tenantId, items as never);
-      // Allocations changed the allocated invoices too: the Invoices poll that follows sees them, as Xero bumps
-      // their UpdatedDateUTC; nothing more to do here.
-      return result;
-    }
-    const paid = await apply.applyPayments(tenantId, items as never);
-    // A payment changed its invoice's status and amounts: bring those over now rather than at the next poll.
-    const invoiceIds = [
-      ...new Set((items as XeroPayment[]).map((p) => p.invoice?.invoiceID).filter((id): id is string => Boolean(id))),
-    ];
-    if (paid.changed.length === 0 || invoiceIds.length === 0) return paid;
-    const invoices = await apply.applyInvoices(tenantId, await deps.xero.getInvoicesByIds(tenantId, invoiceIds));
-    return { ...paid, errors: [...paid.errors, ...invoices.errors], changed: [...paid.changed, ...invoices.changed] };
-  }
+  const creditNotes: Polled<XeroCreditNote> = {
+    read: (tenantId, query) => deps.xero.getCreditNotes(tenantId, query),
+    id: (note) => note.creditNoteID,
+    // Allocations changed the allocated invoices too: the Invoices poll that follows sees them, as Xero bumps
+    // their UpdatedDateUTC; nothing more to do here.
+    write: (tenantId, notes) => apply.applyCreditNotes(tenantId, notes),
+  };
+  const invoices: Polled<XeroInvoice> = {
+    read: (tenantId, query) => deps.xero.getInvoicesModifiedSince(tenantId, query),
+    id: (invoice) => invoice.invoiceID,
+    write: (tenantId, items) => apply.applyInvoices(tenantId, items),
+  };
+  const payments: Polled<XeroPayment> = {
+    read: (tenantId, query) => deps.xero.getPayments(tenantId, query),
+    id: (payment) => payment.paymentID,
+    async write(tenantId, items) {
+      const paid = await apply.applyPayments(tenantId, items);
+      // A payment changed its invoice's status and amounts: bring those over now rather than at the next poll.
+      const invoiceIds = [...new Set(items.map((p) => p.invoice?.invoiceID).filter((id): id is string => Boolean(id)))];
+      if (paid.changed.length === 0 || invoiceIds.length === 0) return paid;
+      const written = await apply.applyInvoices(tenantId, await deps.xero.getInvoicesByIds(tenantId, invoiceIds));
+      return { ...paid, errors: [...paid.errors, ...written.errors], changed: [...paid.changed, ...written.changed] };
+    },
+  };
 
   /** Polls one resource of one tenant until it is drained; saves the watermark after every page written. */
-  async function pollResource(tenantId: string, resource: PolledResource): Promise<void> {
-    let watermark = await deps.store.getWatermark(tenantId, resource);
+  async function pollResource<T extends { updatedDateUTC?: XeroDate }>(
+    tenantId: string,
+    resource: PolledResource,
+    polled: Polled<T>,
+  ): Promise<void> {
+    let watermark = await deps.watermarks.getWatermark(tenantId, resource);
     const since = new Date(watermark ? watermark.at - skewMs : deps.clock.now() - lookbackMs);
     for (let page = 1; ; page += 1) {
-      const result = await read(tenantId, resource, { modifiedSince: since, page, pageSize });
+      const result = await polled.read(tenantId, { modifiedSince: since, page, pageSize });
       const stamped = result.items.flatMap((item) => {
-        const id = idOf(resource, item as Record<string, unknown>);
+        const id = polled.id(item);
         const updatedAt = xeroVersion(item.updatedDateUTC);
         return id && updatedAt !== undefined ? [{ id, updatedAt, item }] : [];
       });
       const { fresh, next } = advanceWatermark(watermark, stamped);
       stats.documents += fresh.length;
       if (fresh.length > 0) {
-        const written = await write(
+        const written = await polled.write(
           tenantId,
-          resource,
           fresh.map((f) => f.item),
         );
         if (written.errors.length > 0) {
@@ -106,7 +118,7 @@ export function createXeroPoller(deps: SyncDeps, opts: PollerOptions) {
         stats.written += written.changed.length;
       }
       if (next && next !== watermark) {
-        await deps.store.saveWatermark(tenantId, resource, next);
+        await deps.watermarks.saveWatermark(tenantId, resource, next);
         watermark = next;
       }
       if (!result.hasMore) break;
@@ -114,11 +126,13 @@ export function createXeroPoller(deps: SyncDeps, opts: PollerOptions) {
   }
 
   async function pollAll(): Promise<void> {
-    const tenants = await deps.store.listXeroTenants();
+    const tenants = await deps.xeroConnections.listXeroTenants();
     for (const tenant of tenants) {
       for (const resource of POLLED_RESOURCES) {
         try {
-          await pollResource(tenant.tenantId, resource);
+          if (resource === 'CreditNotes') await pollResource(tenant.tenantId, resource, creditNotes);
+          else if (resource === 'Invoices') await pollResource(tenant.tenantId, resource, invoices);
+          else await pollResource(tenant.tenantId, resource, payments);
         } catch (err) {
           stats.failures += 1;
           deps.log.warn(

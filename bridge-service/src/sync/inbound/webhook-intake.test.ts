@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { storedJob } from '../../store/__fixtures__/jobs';
 import type { NewJob } from '../../store/types';
 import { createWebhookIntake, webhookJobKey, XERO_CHANGE } from './webhook-intake';
 
@@ -19,7 +20,7 @@ function fakeStore() {
     async enqueueJob<P>(job: NewJob<P>) {
       const created = !jobs.has(job.key);
       if (created) jobs.set(job.key, job as NewJob);
-      return { job: { ...job, id: jobs.size } as never, created };
+      return { job: storedJob(job, jobs.size), created };
     },
   };
 }
@@ -34,7 +35,7 @@ describe('webhook intake', () => {
   it('stores each event once, however often it is delivered, and wakes the worker for new work only', async () => {
     const store = fakeStore();
     const onAccepted = jest.fn();
-    const intake = createWebhookIntake({ store, log: pino({ level: 'silent' }), onAccepted });
+    const intake = createWebhookIntake({ jobs: store, log: pino({ level: 'silent' }), onAccepted });
     const later = { ...event, eventDateUtc: '2026-03-01T10:00:07.000' };
     await intake.accept({ events: [event, event, later] });
     await intake.accept({ events: [event] });
@@ -48,7 +49,7 @@ describe('webhook intake', () => {
 
   it('acknowledges contact and subscription events without storing them; an intent-to-receive probe stores nothing', async () => {
     const store = fakeStore();
-    const intake = createWebhookIntake({ store, log: pino({ level: 'silent' }) });
+    const intake = createWebhookIntake({ jobs: store, log: pino({ level: 'silent' }) });
     await intake.accept({ events: [{ ...event, eventCategory: 'CONTACT' }] });
     await intake.accept({ events: [], firstEventSequence: 0, lastEventSequence: 0, entropy: 'X' });
     expect(store.jobs.size).toBe(0);

@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../../lib/logger';
 import type { XeroWebhookEvent, XeroWebhookPayload } from '../../server/deps';
-import type { Store } from '../../store/types';
+import type { JobRepository, XeroConnectionRepository } from '../../store/types';
 
 export const XERO_CHANGE = 'XERO_CHANGE';
 
@@ -27,8 +27,9 @@ export function webhookJobKey(event: XeroWebhookEvent, receivedAt: number): stri
 }
 
 export function createWebhookIntake(deps: {
-  /** With `listXeroTenants`, events for tenants no connection reaches are dropped (the real store has it). */
-  store: Pick<Store, 'enqueueJob'> & Partial<Pick<Store, 'listXeroTenants'>>;
+  jobs: Pick<JobRepository, 'enqueueJob'>;
+  /** With it, events for tenants no connection reaches are dropped (the bridge always passes it). */
+  xeroConnections?: Pick<XeroConnectionRepository, 'listXeroTenants'>;
   log: Logger;
   /** New work stored: wake the worker. */
   onAccepted?: () => void;
@@ -44,8 +45,8 @@ export function createWebhookIntake(deps: {
     // storing it would only make a job that fails. Acknowledge it (Xero disables a webhook that keeps failing) and
     // say so in the log.
     const connected =
-      payload.events.length > 0 && deps.store.listXeroTenants
-        ? new Set((await deps.store.listXeroTenants()).map((t) => t.tenantId.toLowerCase()))
+      payload.events.length > 0 && deps.xeroConnections
+        ? new Set((await deps.xeroConnections.listXeroTenants()).map((t) => t.tenantId.toLowerCase()))
         : undefined;
     for (const event of payload.events) {
       const category = event.eventCategory.toUpperCase();
@@ -66,7 +67,7 @@ export function createWebhookIntake(deps: {
         );
         continue;
       }
-      const { created } = await deps.store.enqueueJob({
+      const { created } = await deps.jobs.enqueueJob({
         key: webhookJobKey(event, receivedAt),
         action: XERO_CHANGE,
         tenantId: event.tenantId,

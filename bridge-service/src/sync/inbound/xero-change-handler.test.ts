@@ -1,33 +1,37 @@
 import pino from 'pino';
-import type { RequestJob } from '../handler';
-import type { SyncDeps } from '../sync-deps';
-import { getCreditNotesByIds, xeroChangeHandler } from './xero-change-handler';
+import type { XeroInvoice } from '../../xero/types';
+import type { JobOf } from '../handler';
+import { getCreditNotesByIds, xeroChangeHandler, type XeroChangeDeps } from './xero-change-handler';
 
 const awaiting: string[] = [];
 const appliedInvoices: { tenant: string; ids: string[] }[] = [];
 
-jest.mock('./apply', () => ({
-  ...jest.requireActual<typeof import('./apply')>('./apply'),
-  createInboundApply: () => ({
-    applyCreditNotes: async () => ({ changed: [], stale: 0, awaitingMirror: [], errors: [], allocatedInvoiceIds: [] }),
-    applyInvoices: async (tenant: string, invoices: { invoiceID: string }[]) => {
-      appliedInvoices.push({ tenant, ids: invoices.map((i) => i.invoiceID) });
-      return { changed: [], stale: 0, awaitingMirror: [...awaiting], errors: [] };
-    },
-  }),
-}));
+/** Records the invoices that would be written back, and says which still wait for their mirror. */
+const apply: XeroChangeDeps['apply'] = {
+  applyCreditNotes: async () => ({ changed: [], stale: 0, awaitingMirror: [], errors: [], allocatedInvoiceIds: [] }),
+  applyInvoices: async (tenant, invoices) => {
+    appliedInvoices.push({ tenant, ids: invoices.map((i) => String(i.invoiceID)) });
+    return { changed: [], stale: 0, awaitingMirror: [...awaiting], errors: [] };
+  },
+};
 
 const INV1 = 'aaaaaaaa-0000-4000-8000-000000000001';
 const INV2 = 'aaaaaaaa-0000-4000-8000-000000000002';
 const UK = '11111111-1111-4111-8111-111111111111';
 const US = '22222222-2222-4222-8222-222222222222';
 
-function job(id: number, tenantId: string, resourceId: string, eventType = 'UPDATE', attempts = 1): RequestJob {
+function job(
+  id: number,
+  tenantId: string,
+  resourceId: string,
+  eventType = 'UPDATE',
+  attempts = 1,
+): JobOf<'XERO_CHANGE'> {
   return {
     id,
     key: `k${id}`,
     action: 'XERO_CHANGE',
-    payload: { tenantId, resourceId, eventCategory: 'INVOICE', eventType } as never,
+    payload: { tenantId, resourceId, eventCategory: 'INVOICE', eventType },
     tenantId,
     state: 'running',
     attempts,
@@ -41,11 +45,12 @@ function job(id: number, tenantId: string, resourceId: string, eventType = 'UPDA
   };
 }
 
-function deps(getInvoicesByIds: (tenant: string, ids: readonly string[]) => Promise<unknown[]>): SyncDeps {
+function deps(getInvoicesByIds: (tenant: string, ids: readonly string[]) => Promise<XeroInvoice[]>): XeroChangeDeps {
   return {
+    apply,
     log: pino({ level: 'silent' }),
     xero: { getInvoicesByIds, getCreditNotes: async () => ({ items: [], page: 1, pageSize: 100, hasMore: false }) },
-  } as unknown as SyncDeps;
+  };
 }
 
 beforeEach(() => {

@@ -3,12 +3,13 @@
  * version wins. A batch groups its events by tenant; one tenant failing does not hold back the others.
  */
 import { isTransient } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
 import type { XeroCreditNote, XeroInvoice } from '../../xero/types';
 import type { XeroClient } from '../../xero/client';
 import { describeError } from '../describe-error';
-import type { ActionHandler, JobOutcome, RequestJob } from '../handler';
-import type { SyncDeps } from '../sync-deps';
-import { createInboundApply, type InboundApply } from './apply';
+import type { JobHandler, JobOf, JobOutcome } from '../handler';
+import type { JobPayload } from '../job-kinds';
+import type { InboundApply } from './apply';
 
 /** Ids per Xero read (GET Invoices?IDs= and CreditNotes where-clauses stay well inside URL limits). */
 export const IDS_PER_XERO_CALL = 40;
@@ -19,12 +20,12 @@ const MIRROR_WAIT_MS = 15_000;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** What a XERO_CHANGE job holds (one webhook event). */
-export interface XeroChangePayload {
-  resourceId: string;
-  eventCategory: string;
-  eventType?: string;
-  eventDateUtc?: string | null;
-  tenantId: string;
+export type XeroChangePayload = JobPayload<'XERO_CHANGE'>;
+
+export interface XeroChangeDeps {
+  xero: Pick<XeroClient, 'getInvoicesByIds' | 'getCreditNotes'>;
+  apply: Pick<InboundApply, 'applyInvoices' | 'applyCreditNotes'>;
+  log: Pick<Logger, 'warn'>;
 }
 
 /** Credit notes by Xero id (the API has no IDs filter for them: a where-clause of guids, 40 a call). */
@@ -54,8 +55,8 @@ export async function getCreditNotesByIds(
  * by the credit notes' allocations. Returns the Xero invoice ids still waiting for their mirror.
  */
 export async function syncTenantChanges(
-  deps: Pick<SyncDeps, 'xero' | 'log'>,
-  apply: InboundApply,
+  deps: Pick<XeroChangeDeps, 'xero'>,
+  apply: XeroChangeDeps['apply'],
   tenantId: string,
   ids: { invoiceIds: readonly string[]; creditNoteIds: readonly string[] },
 ): Promise<{ awaitingMirror: string[]; errors: string[]; changed: number }> {
@@ -73,19 +74,15 @@ export async function syncTenantChanges(
   };
 }
 
-export function xeroChangeHandler(deps: SyncDeps): ActionHandler {
-  const apply = createInboundApply(deps);
+export function xeroChangeHandler(deps: XeroChangeDeps): JobHandler<'XERO_CHANGE'> {
+  const { apply } = deps;
   return {
     batchSize: 200,
-    async run(jobs: readonly RequestJob[]) {
+    async run(jobs) {
       const outcomes = new Map<number, JobOutcome>();
-      const byTenant = new Map<string, { job: RequestJob; event: XeroChangePayload }[]>();
+      const byTenant = new Map<string, { job: JobOf<'XERO_CHANGE'>; event: XeroChangePayload }[]>();
       for (const job of jobs) {
-        const event = job.payload as unknown as XeroChangePayload;
-        if (!event?.tenantId || !event.resourceId) {
-          outcomes.set(job.id, { kind: 'failed', error: 'not a Xero change event' });
-          continue;
-        }
+        const event = job.payload;
         const tenant = event.tenantId.toLowerCase();
         byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), { job, event }]);
       }

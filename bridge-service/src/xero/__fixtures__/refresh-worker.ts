@@ -7,7 +7,8 @@ async function main(): Promise<void> {
   const [dbPath, hexKey, owner, tokenUrl, startAt] = process.argv.slice(2) as [string, string, string, string, string];
   const store = new SqliteStore({ path: dbPath, encryptionKey: Buffer.from(hexKey, 'hex') });
   const tokens = new XeroTokenManager({
-    store,
+    connections: store.xeroConnections,
+    leases: store.leases,
     owner,
     config: {
       tokenUrl,

@@ -1,7 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { JOB_STATES, type Job, type JobFilter, type JobState } from '../../../store/types';
 import type { JobsAdmin } from '../../deps';
-import { ConflictError, errorRef, NotFoundError } from '../../errors';
+import { ConflictError, errorResponse, NotFoundError } from '../../errors';
 
 export interface AdminRoutesOptions {
   jobs: JobsAdmin;
@@ -10,6 +11,8 @@ export interface AdminRoutesOptions {
 const MAX_LIMIT = 200;
 const DEFAULT_LIMIT = 50;
 const STATE_LIST = new RegExp(`^(${JOB_STATES.join('|')})(,(${JOB_STATES.join('|')}))*$`);
+
+const isJobState = (value: string): value is JobState => JOB_STATES.some((state) => state === value);
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -35,60 +38,51 @@ export function jobDetail(job: Job) {
   return { ...jobSummary(job), payload: job.payload ?? null, result: job.result ?? null };
 }
 
-const nullableString = { type: ['string', 'null'] } as const;
-const jobSummaryProperties = {
-  id: { type: 'integer' },
-  key: { type: 'string' },
-  action: { type: 'string' },
+const nullableString = z.string().nullable();
+const jobSummarySchema = z.object({
+  id: z.number().int(),
+  key: z.string(),
+  action: z.string(),
   tenantId: nullableString,
-  state: { type: 'string', enum: JOB_STATES },
-  attempts: { type: 'integer' },
+  state: z.enum(JOB_STATES),
+  attempts: z.number().int(),
   nextRunAt: nullableString,
   lastError: nullableString,
   leaseOwner: nullableString,
   leaseExpiresAt: nullableString,
   createdAt: nullableString,
   updatedAt: nullableString,
-} as const;
-const jobSummarySchema = {
-  type: 'object',
-  required: ['id', 'key', 'action', 'state', 'attempts'],
-  properties: jobSummaryProperties,
-} as const;
-const jobDetailSchema = {
-  type: 'object',
-  required: ['id', 'key', 'action', 'state', 'attempts'],
-  // payload and result are whatever the job handler stored: any JSON
-  properties: { ...jobSummaryProperties, payload: {}, result: {} },
-} as const;
+});
+// payload and result are whatever the job handler stored: any JSON
+const jobDetailSchema = jobSummarySchema.extend({ payload: z.unknown(), result: z.unknown() });
 
 const pageQuery = {
-  action: { type: 'string', minLength: 1, maxLength: 64, description: 'Action__c, e.g. CREATE_DRAFT' },
-  tenant: { type: 'string', minLength: 1, maxLength: 64, description: 'Xero tenant id' },
-  limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT },
-  cursor: { type: 'string', pattern: '^[1-9][0-9]{0,15}$', description: 'nextCursor of the previous page' },
-} as const;
+  action: z.string().min(1).max(64).optional().describe('Action__c, e.g. CREATE_DRAFT'),
+  tenant: z.string().min(1).max(64).optional().describe('Xero tenant id'),
+  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
+  cursor: z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/)
+    .optional()
+    .describe('nextCursor of the previous page'),
+};
 
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'integer', minimum: 1 } },
-} as const;
+const idParams = z.object({ id: z.coerce.number().int().min(1) });
 
 interface PageQuery {
-  action?: string;
-  tenant?: string;
+  action?: string | undefined;
+  tenant?: string | undefined;
   limit: number;
-  cursor?: string;
+  cursor?: string | undefined;
 }
 
-const authErrors = { 401: errorRef, '5xx': errorRef } as const;
+const authErrors = { 401: errorResponse, '5xx': errorResponse } as const;
 
 /**
  * Admin API, all behind the admin bearer token: list/filter jobs, one job, retry, dead letters.
  * Listings are newest first; pass `nextCursor` back as `cursor` for the next page.
  */
-export default async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions): Promise<void> {
+const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, opts) => {
   const { jobs } = opts;
   app.addHook('onRequest', app.verifyAdmin);
 
@@ -106,51 +100,43 @@ export default async function adminRoutes(app: FastifyInstance, opts: AdminRoute
     return { items, nextCursor: list.length > query.limit && last ? String(last.id) : null };
   }
 
-  app.get<{ Querystring: PageQuery & { state?: string } }>(
+  app.get(
     '/admin/jobs',
     {
       schema: {
         summary: 'List jobs, newest first, filtered by state (comma-separated), action and tenant',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            state: {
-              type: 'string',
-              pattern: STATE_LIST.source,
-              description: `comma-separated: ${JOB_STATES.join(', ')}`,
-            },
-            ...pageQuery,
-          },
-        },
+        querystring: z.object({
+          state: z
+            .string()
+            .regex(STATE_LIST)
+            .optional()
+            .describe(`comma-separated: ${JOB_STATES.join(', ')}`),
+          ...pageQuery,
+        }),
         response: {
-          200: {
-            type: 'object',
-            required: ['jobs', 'nextCursor'],
-            properties: { jobs: { type: 'array', items: jobSummarySchema }, nextCursor: nullableString },
-          },
-          400: errorRef,
+          200: z.object({ jobs: z.array(jobSummarySchema), nextCursor: nullableString }),
+          400: errorResponse,
           ...authErrors,
         },
       },
     },
     async (request) => {
-      const states = request.query.state ? ([...new Set(request.query.state.split(','))] as JobState[]) : undefined;
+      const states = request.query.state ? [...new Set(request.query.state.split(','))].filter(isJobState) : undefined;
       const { items, nextCursor } = await page(states ? { states } : {}, request.query);
       return { jobs: items.map(jobSummary), nextCursor };
     },
   );
 
-  app.get<{ Params: { id: number } }>(
+  app.get(
     '/admin/jobs/:id',
     {
       schema: {
         summary: 'One job with its payload, result and last error',
         params: idParams,
         response: {
-          200: { type: 'object', required: ['job'], properties: { job: jobDetailSchema } },
-          400: errorRef,
-          404: errorRef,
+          200: z.object({ job: jobDetailSchema }),
+          400: errorResponse,
+          404: errorResponse,
           ...authErrors,
         },
       },
@@ -162,17 +148,17 @@ export default async function adminRoutes(app: FastifyInstance, opts: AdminRoute
     },
   );
 
-  app.post<{ Params: { id: number } }>(
+  app.post(
     '/admin/jobs/:id/retry',
     {
       schema: {
         summary: 'Queue a failed or dead job again, due now',
         params: idParams,
         response: {
-          200: { type: 'object', required: ['job'], properties: { job: jobDetailSchema } },
-          400: errorRef,
-          404: errorRef,
-          409: errorRef,
+          200: z.object({ job: jobDetailSchema }),
+          400: errorResponse,
+          404: errorResponse,
+          409: errorResponse,
           ...authErrors,
         },
       },
@@ -193,19 +179,15 @@ export default async function adminRoutes(app: FastifyInstance, opts: AdminRoute
     },
   );
 
-  app.get<{ Querystring: PageQuery }>(
+  app.get(
     '/admin/dead-letters',
     {
       schema: {
         summary: 'Jobs that gave up (state dead), newest first, with their last error',
-        querystring: { type: 'object', additionalProperties: false, properties: pageQuery },
+        querystring: z.object(pageQuery),
         response: {
-          200: {
-            type: 'object',
-            required: ['deadLetters', 'nextCursor'],
-            properties: { deadLetters: { type: 'array', items: jobSummarySchema }, nextCursor: nullableString },
-          },
-          400: errorRef,
+          200: z.object({ deadLetters: z.array(jobSummarySchema), nextCursor: nullableString }),
+          400: errorResponse,
           ...authErrors,
         },
       },
@@ -215,4 +197,6 @@ export default async function adminRoutes(app: FastifyInstance, opts: AdminRoute
       return { deadLetters: items.map(jobSummary), nextCursor };
     },
   );
-}
+};
+
+export default adminRoutes;

@@ -1,7 +1,9 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Clock } from '../../../lib/clock';
 import type { BillingEntityTenant, ServerConfig, XeroConnectDeps, XeroTenant } from '../../deps';
-import { BadRequestError, errorRef, HttpError } from '../../errors';
+import { BadRequestError, errorResponse, HttpError } from '../../errors';
 import { codeChallengeS256, createCodeVerifier, createState, type PendingAuthorizations } from '../../pkce';
 
 export interface ConnectRoutesOptions {
@@ -23,20 +25,16 @@ export interface CallbackResult {
   billingEntitiesError: string | null;
 }
 
-const tenantSchema = {
-  type: 'object',
-  required: ['tenantId'],
-  properties: {
-    tenantId: { type: 'string' },
-    tenantName: { type: ['string', 'null'] },
-    tenantType: { type: ['string', 'null'] },
-  },
-} as const;
-const entitySchema = {
-  type: 'object',
-  required: ['developerName', 'xeroTenantId'],
-  properties: { developerName: { type: 'string' }, xeroTenantId: { type: 'string' }, connected: { type: 'boolean' } },
-} as const;
+const tenantSchema = z.object({
+  tenantId: z.string(),
+  tenantName: z.string().nullable().optional(),
+  tenantType: z.string().nullable().optional(),
+});
+const entitySchema = z.object({
+  developerName: z.string(),
+  xeroTenantId: z.string(),
+  connected: z.boolean().optional(),
+});
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
@@ -99,7 +97,7 @@ async function sendFailure(request: FastifyRequest, reply: FastifyReply, err: Ht
  * S256 and a single-use state; GET /connect/xero/callback finishes it: exchange, store the token set, list
  * the reachable organisations and report the Billing_Entity__mdt tenants it does not reach.
  */
-export default async function connectRoutes(app: FastifyInstance, opts: ConnectRoutesOptions): Promise<void> {
+const connectRoutes: FastifyPluginAsyncZod<ConnectRoutesOptions> = async (app, opts) => {
   const { config, xeroConnect, pending, clock } = opts;
 
   app.get(
@@ -109,13 +107,9 @@ export default async function connectRoutes(app: FastifyInstance, opts: ConnectR
       schema: {
         summary: 'Start connecting Xero: 302 to Xero’s authorize URL (PKCE S256, single-use state)',
         response: {
-          302: {
-            type: 'object',
-            required: ['authorizeUrl', 'expiresAt'],
-            properties: { authorizeUrl: { type: 'string' }, expiresAt: { type: 'string' } },
-          },
-          401: errorRef,
-          '5xx': errorRef,
+          302: z.object({ authorizeUrl: z.string(), expiresAt: z.string() }),
+          401: errorResponse,
+          '5xx': errorResponse,
         },
       },
     },
@@ -142,38 +136,35 @@ export default async function connectRoutes(app: FastifyInstance, opts: ConnectR
     },
   );
 
-  app.get<{ Querystring: { code?: string; state?: string; error?: string; error_description?: string } }>(
+  app.get(
     '/connect/xero/callback',
     {
       schema: {
         summary: 'Xero redirects here: exchange the code, store the token set, report unreachable billing entities',
-        querystring: {
-          type: 'object',
-          properties: {
-            code: { type: 'string', minLength: 1, maxLength: 2048 },
-            state: { type: 'string', minLength: 1, maxLength: 256 },
-            error: { type: 'string', maxLength: 256 },
-            error_description: { type: 'string', maxLength: 1024 },
-            scope: { type: 'string', maxLength: 2048 },
-            session_state: { type: 'string', maxLength: 1024 },
-          },
-        },
+        querystring: z.object({
+          code: z.string().min(1).max(2048).optional(),
+          state: z.string().min(1).max(256).optional(),
+          error: z.string().max(256).optional(),
+          error_description: z.string().max(1024).optional(),
+          scope: z.string().max(2048).optional(),
+          session_state: z.string().max(1024).optional(),
+        }),
         response: {
-          200: {
-            type: 'object',
-            required: ['connected', 'connectionId', 'tenants', 'billingEntities', 'missing'],
-            properties: {
-              connected: { type: 'boolean' },
-              connectionId: { type: 'string' },
-              tenants: { type: 'array', items: tenantSchema },
-              billingEntities: { type: 'array', items: entitySchema },
-              missing: { type: 'array', items: entitySchema },
-              billingEntitiesError: { type: ['string', 'null'] },
-            },
-          },
-          400: errorRef,
-          502: errorRef,
-          '5xx': errorRef,
+          // JSON, or the same as a page for a browser (Accept: text/html)
+          200: z.union([
+            z.object({
+              connected: z.boolean(),
+              connectionId: z.string(),
+              tenants: z.array(tenantSchema),
+              billingEntities: z.array(entitySchema),
+              missing: z.array(entitySchema),
+              billingEntitiesError: z.string().nullable().optional(),
+            }),
+            z.string(),
+          ]),
+          400: errorResponse,
+          502: errorResponse,
+          '5xx': errorResponse,
         },
       },
     },
@@ -272,4 +263,6 @@ export default async function connectRoutes(app: FastifyInstance, opts: ConnectR
       return result;
     },
   );
-}
+};
+
+export default connectRoutes;

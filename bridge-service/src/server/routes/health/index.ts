@@ -1,7 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { LedgerlineError } from '../../../lib/errors';
+import { withTimeout } from '../../../lib/retry';
 import type { BillingEntityTenant, ReadinessDeps, XeroTenant } from '../../deps';
-import { errorRef } from '../../errors';
+import { errorResponse } from '../../errors';
 
 export interface HealthRoutesOptions {
   readiness: ReadinessDeps;
@@ -22,44 +24,16 @@ export interface ReadyBody {
   missingTenants: BillingEntityTenant[];
 }
 
-const readySchema = {
-  type: 'object',
-  required: ['status', 'checks', 'missingTenants'],
-  properties: {
-    status: { type: 'string', enum: ['ready', 'not_ready'] },
-    checks: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['name', 'ok', 'message'],
-        properties: { name: { type: 'string' }, ok: { type: 'boolean' }, message: { type: 'string' } },
-      },
-    },
-    missingTenants: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['developerName', 'xeroTenantId'],
-        properties: { developerName: { type: 'string' }, xeroTenantId: { type: 'string' } },
-      },
-    },
-  },
-} as const;
+const readySchema = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  checks: z.array(z.object({ name: z.string(), ok: z.boolean(), message: z.string() })),
+  missingTenants: z.array(z.object({ developerName: z.string(), xeroTenantId: z.string() })),
+});
 
 class CheckTimeout extends LedgerlineError {
   constructor(ms: number) {
     super('TIMEOUT', `no answer within ${ms} ms`);
   }
-}
-
-function withTimeout<T>(fn: () => Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    Promise.resolve().then(fn),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CheckTimeout(ms)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 /** What /ready (unauthenticated) says about a failure: a code, never the error text. */
@@ -69,7 +43,7 @@ function reason(err: unknown): string {
   return typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code) ? `unreachable (${code})` : 'unreachable';
 }
 
-export default async function healthRoutes(app: FastifyInstance, opts: HealthRoutesOptions): Promise<void> {
+const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (app, opts) => {
   const { readiness, readyTimeoutMs } = opts;
 
   app.get(
@@ -77,9 +51,7 @@ export default async function healthRoutes(app: FastifyInstance, opts: HealthRou
     {
       schema: {
         summary: 'Liveness: 200 while the process runs',
-        response: {
-          200: { type: 'object', required: ['status'], properties: { status: { type: 'string', const: 'ok' } } },
-        },
+        response: { 200: z.object({ status: z.literal('ok') }) },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -90,11 +62,12 @@ export default async function healthRoutes(app: FastifyInstance, opts: HealthRou
     {
       schema: {
         summary: 'Readiness: store, Salesforce and Xero reachable; every billing entity tenant connected',
-        response: { 200: readySchema, 503: readySchema, '5xx': errorRef },
+        response: { 200: readySchema, 503: readySchema, '5xx': errorResponse },
       },
     },
     async (request, reply) => {
-      const run = <T>(fn: () => Promise<T>) => withTimeout(fn, readyTimeoutMs);
+      const run = <T>(fn: () => Promise<T>) =>
+        withTimeout(Promise.resolve().then(fn), readyTimeoutMs, () => new CheckTimeout(readyTimeoutMs));
       const [store, salesforce, xero, entities] = await Promise.allSettled([
         run(readiness.store),
         run(readiness.salesforce),
@@ -160,4 +133,6 @@ export default async function healthRoutes(app: FastifyInstance, opts: HealthRou
       return reply.code(ready ? 200 : 503).send(body);
     },
   );
-}
+};
+
+export default healthRoutes;

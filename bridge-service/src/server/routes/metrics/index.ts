@@ -1,14 +1,15 @@
-import type { FastifyInstance } from 'fastify';
-import { errorRef } from '../../errors';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorResponse } from '../../errors';
 
 /** GET /metrics: Prometheus text exposition of the app's own registry (see plugins/metrics). */
-export default async function metricsRoutes(app: FastifyInstance): Promise<void> {
+const metricsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/metrics',
     {
       schema: {
         summary: 'Prometheus metrics (text exposition format)',
-        response: { 200: { type: 'string' }, '5xx': errorRef },
+        response: { 200: z.string(), '5xx': errorResponse },
       },
     },
     async (_request, reply) => {
@@ -17,4 +18,6 @@ export default async function metricsRoutes(app: FastifyInstance): Promise<void>
       return reply.type(registry.contentType).send(text);
     },
   );
-}
+};
+
+export default metricsRoutes;

@@ -1,8 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Clock } from '../../../lib/clock';
+import { withTimeout } from '../../../lib/retry';
 import type { XeroWebhookPayload } from '../../deps';
-import { BadRequestError, errorRef, HttpError } from '../../errors';
+import { BadRequestError, errorResponse, HttpError } from '../../errors';
 
 export interface WebhookRoutesOptions {
   webhookKey: string;
@@ -19,23 +22,6 @@ export function eventTime(eventDateUtc: unknown): number | undefined {
   const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(eventDateUtc);
   const ms = Date.parse(hasZone ? eventDateUtc : `${eventDateUtc}Z`);
   return Number.isNaN(ms) ? undefined : ms;
-}
-
-async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new HttpError(503, 'WEBHOOK_NOT_STORED', 'The events could not be stored in time; retry later')),
-          ms,
-        );
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** base64(HMAC-SHA256(raw body bytes, webhook key)), as Xero sends in x-xero-signature. */
@@ -80,7 +66,7 @@ function asPayload(value: unknown): XeroWebhookPayload | string {
   return value as XeroWebhookPayload;
 }
 
-const empty = { description: 'empty body', type: 'null' } as const;
+const empty = z.null().optional().describe('empty body');
 
 /**
  * POST /webhooks/xero. This plugin's scope parses every body as raw bytes (parseAs buffer, own body limit),
@@ -92,7 +78,7 @@ const empty = { description: 'empty body', type: 'null' } as const;
  *   (an intent-to-receive probe has `events: []` and gets the same 200).
  * Too large → 413 from the body parser.
  */
-export default async function webhookRoutes(app: FastifyInstance, opts: WebhookRoutesOptions): Promise<void> {
+const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async (app, opts) => {
   const { webhookKey, acceptWebhook } = opts;
   if (!webhookKey) throw new Error('webhooks: webhookKey is required');
 
@@ -110,8 +96,9 @@ export default async function webhookRoutes(app: FastifyInstance, opts: WebhookR
       schema: {
         summary: 'Xero webhook receiver (HMAC-SHA256 over the raw body, verified before parsing)',
         // No limits here: any malformed signature must get the 401 of a wrong one, not a 400.
-        headers: { type: 'object', properties: { 'x-xero-signature': { type: 'string' } } },
-        response: { 200: empty, 400: errorRef, 401: empty, 413: errorRef, '5xx': errorRef },
+        // Loose: the other headers stay on the request as they came.
+        headers: z.looseObject({ 'x-xero-signature': z.string().optional() }),
+        response: { 200: empty, 400: errorResponse, 401: empty, 413: errorResponse, '5xx': errorResponse },
       },
     },
     async (request, reply) => {
@@ -124,7 +111,7 @@ export default async function webhookRoutes(app: FastifyInstance, opts: WebhookR
             ? 'no x-xero-signature header'
             : 'signature mismatch';
         request.log.warn({ bytes: rawBody.length, reason }, 'Xero webhook with a missing or wrong signature refused');
-        return reply.code(401).send();
+        return reply.code(401).send(undefined);
       }
 
       let parsed: unknown;
@@ -140,7 +127,11 @@ export default async function webhookRoutes(app: FastifyInstance, opts: WebhookR
         throw new BadRequestError('INVALID_WEBHOOK_PAYLOAD', `Not a Xero webhook payload: ${payload}`);
       }
 
-      await within(acceptWebhook(payload), opts.acceptTimeoutMs);
+      await withTimeout(
+        acceptWebhook(payload),
+        opts.acceptTimeoutMs,
+        () => new HttpError(503, 'WEBHOOK_NOT_STORED', 'The events could not be stored in time; retry later'),
+      );
       app.metrics.recordWebhook('accepted');
       const now = opts.clock.now();
       for (const event of payload.events) {
@@ -155,7 +146,9 @@ export default async function webhookRoutes(app: FastifyInstance, opts: WebhookR
         },
         payload.events.length === 0 ? 'Xero intent-to-receive answered' : 'Xero webhook accepted',
       );
-      return reply.code(200).send();
+      return reply.code(200).send(undefined);
     },
   );
-}
+};
+
+export default webhookRoutes;

@@ -1,0 +1,30 @@
+import { sobject } from '../sobject';
+
+/** The customer: its Xero contact (name, billing address), routing country, and the receivables summary fields. */
+export const Account = sobject('Account', {
+  Id: 'id',
+  Name: 'text',
+  BillingStreet: 'text',
+  BillingCity: 'text',
+  BillingState: 'text',
+  BillingPostalCode: 'text',
+  BillingCountry: 'text',
+  // the package's inputs
+  Billing_Entity__c: 'text',
+  Billing_Email__c: 'text',
+  // receivables summary (written by the bridge)
+  Invoiced_Amount__c: 'number',
+  Amount_Due__c: 'number',
+  Amount_Overdue__c: 'number',
+  Receivables_Currency__c: 'text',
+  Receivables_Summary__c: 'text',
+  Last_Payment_Date__c: 'date',
+});
+
+/** Contacts: the first one with an email is where Xero sends invoices when the Account names no billing email. */
+export const Contact = sobject('Contact', {
+  Id: 'id',
+  AccountId: 'reference',
+  Email: 'text',
+  CreatedDate: 'datetime',
+});

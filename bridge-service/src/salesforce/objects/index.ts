@@ -1,0 +1,37 @@
+/**
+ * Every Salesforce object the bridge reads or writes, one schema each (architecture invariant 5): the fields it
+ * uses with their kinds and the relationships it queries through, names without the package namespace.
+ * schema.test.ts checks each against force-app metadata and the standard objects.
+ */
+import { Account, Contact } from './account';
+import { CreditAllocation, CreditNote } from './credit-note';
+import { InvoiceRequestEvent, SyncUpdateEvent } from './events';
+import { Invoice, InvoiceLine, Payment } from './invoice';
+import { Opportunity, OpportunityLineItem, Product2 } from './opportunity';
+import { BillingEntityType, CurrencyType, LedgerlineSettings } from './setup';
+
+export { Account, Contact } from './account';
+export { CreditAllocation, CreditNote } from './credit-note';
+export { InvoiceRequestEvent, SyncUpdateEvent } from './events';
+export { Invoice, InvoiceLine, Payment } from './invoice';
+export { Opportunity, OpportunityLineItem, Product2 } from './opportunity';
+export { BillingEntityType, CurrencyType, LedgerlineSettings } from './setup';
+
+/** Standard data objects (their fields are the platform's, plus the package's custom fields on them). */
+export const STANDARD_OBJECTS = [Opportunity, OpportunityLineItem, Product2, Account, Contact] as const;
+/** Setup objects the bridge reads (org configuration, not data). */
+export const SETUP_OBJECTS = [CurrencyType] as const;
+/** The package's objects, platform events, custom metadata type and custom setting. */
+export const PACKAGE_OBJECTS = [
+  Invoice,
+  InvoiceLine,
+  Payment,
+  CreditNote,
+  CreditAllocation,
+  InvoiceRequestEvent,
+  SyncUpdateEvent,
+  BillingEntityType,
+  LedgerlineSettings,
+] as const;
+
+export const ALL_OBJECTS = [...STANDARD_OBJECTS, ...SETUP_OBJECTS, ...PACKAGE_OBJECTS] as const;

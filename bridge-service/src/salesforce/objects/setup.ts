@@ -1,0 +1,29 @@
+import { sobject } from '../sobject';
+
+/** A billing entity (one legal entity, one Xero organisation): ops edit these records; the bridge reads them. */
+export const BillingEntityType = sobject('Billing_Entity__mdt', {
+  DeveloperName: 'text',
+  MasterLabel: 'text',
+  Xero_Tenant_Id__c: 'text',
+  Base_Currency__c: 'text',
+  Countries__c: 'text',
+  Regions__c: 'text',
+  Currencies__c: 'text',
+  Account_Code__c: 'text',
+  Tax_Type__c: 'text',
+  Line_Amount_Type__c: 'text',
+  Payment_Terms_Days__c: 'number',
+  Branding_Theme_Id__c: 'text',
+  Is_Default__c: 'boolean',
+  Auto_Email__c: 'boolean',
+});
+
+/** The package settings (hierarchy custom setting); the bridge reads the org default. */
+export const LedgerlineSettings = sobject('Ledgerline_Settings__c', {
+  SetupOwnerId: 'reference',
+  Auto_Draft_On_Close__c: 'boolean',
+  Read_Only_Mode__c: 'boolean',
+});
+
+/** The org's currencies (a setup object that exists only in multi-currency orgs). */
+export const CurrencyType = sobject('CurrencyType', { IsoCode: 'text', IsCorporate: 'boolean' });

@@ -1,0 +1,196 @@
+/**
+ * What each of the bridge's queries reads, as typed selections of the object schemas (objects/). The rows the
+ * sync layer gets are typed by these: reading a field that is not selected here is a type error, and where the
+ * finance domain reads a row, `selectsEvery` checks at compile time that every field it declares is selected
+ * (the check that would have caught contacts sent without addresses).
+ */
+import type { AccountRow, OpportunityLineItemRow, OpportunityRow } from '../domain/records';
+import {
+  Account,
+  BillingEntityType,
+  Contact,
+  CreditAllocation,
+  CreditNote,
+  CurrencyType,
+  Invoice,
+  InvoiceLine,
+  LedgerlineSettings,
+  Opportunity,
+  OpportunityLineItem,
+  Payment,
+  Product2,
+} from './objects';
+import { select, selectsEvery, type RowOf } from './soql';
+
+/** The Account as CREATE_DRAFT reads it: the Xero contact (name, billing address, email) and routing. */
+const invoicedAccount = select(Account, [
+  'Id',
+  'Name',
+  'BillingStreet',
+  'BillingCity',
+  'BillingState',
+  'BillingPostalCode',
+  'BillingCountry',
+  'Billing_Entity__c',
+  'Billing_Email__c',
+]);
+// BillingCountryCode exists only in orgs with state and country picklists; BillingCountry is read as an ISO code
+// or a country name, so the domain needs nothing more.
+selectsEvery<RowOf<typeof invoicedAccount>, Omit<AccountRow, 'BillingCountryCode'>>('every field');
+
+const invoicedLine = select(OpportunityLineItem, [
+  'Id',
+  'Description',
+  'Quantity',
+  'UnitPrice',
+  'Discount',
+  'TotalPrice',
+  'ServiceDate',
+]).with('Product2', select(Product2, ['Name', 'ProductCode']));
+selectsEvery<RowOf<typeof invoicedLine>, OpportunityLineItemRow>('every field');
+
+const OPPORTUNITY_FIELDS = [
+  'Id',
+  'Name',
+  'AccountId',
+  'CloseDate',
+  'Amount',
+  'CurrencyIsoCode',
+  'Billing_Entity__c',
+  'Amended_Opportunity__c',
+  'Invoice_Type__c',
+  'Service_Start_Date__c',
+  'Service_End_Date__c',
+  'Renewal_Uplift_Percent__c',
+  'PO_Number__c',
+] as const;
+
+/**
+ * A won Opportunity with its Account and line items: everything a draft invoice is made from. CurrencyIsoCode
+ * exists only in multi-currency orgs (elsewhere it reads as null and the corporate currency applies).
+ */
+export function opportunityForInvoicing(multiCurrency: boolean) {
+  return select(Opportunity, OPPORTUNITY_FIELDS, multiCurrency ? [] : ['CurrencyIsoCode'])
+    .with('Account', invoicedAccount)
+    .withChildren('OpportunityLineItems', invoicedLine, ['SortOrder', 'Id']);
+}
+selectsEvery<RowOf<ReturnType<typeof opportunityForInvoicing>>, OpportunityRow>('every field');
+export type OpportunityForInvoicing = RowOf<ReturnType<typeof opportunityForInvoicing>>;
+
+/** What ties an Invoice__c to its deal, its request and its Xero invoice. */
+const INVOICE_KEYS = [
+  'Id',
+  'Opportunity__c',
+  'Account__c',
+  'Request_Key__c',
+  'Xero_Invoice_Id__c',
+  'Xero_Tenant_Id__c',
+  'Billing_Entity__c',
+] as const;
+
+/** An Invoice__c as the per-invoice actions read it before acting in Xero. */
+export const invoiceMirror = select(Invoice, [
+  ...INVOICE_KEYS,
+  'Name',
+  'Invoice_Number__c',
+  'Invoice_Type__c',
+  'Currency_Code__c',
+  'Online_Invoice_URL__c',
+  'Approval_Status__c',
+]);
+export type InvoiceMirror = RowOf<typeof invoiceMirror>;
+
+/** Invoices of an Opportunity or Account, for the summary fields a rep reads (payment dates included). */
+export const invoiceForSummary = select(Invoice, [
+  'Id',
+  'Opportunity__c',
+  'Account__c',
+  'Status__c',
+  'Approval_Status__c',
+  'Currency_Code__c',
+  'Total__c',
+  'Amount_Paid__c',
+  'Amount_Credited__c',
+  'Amount_Due__c',
+  'Issue_Date__c',
+  'Due_Date__c',
+]).withChildren('Payments__r', select(Payment, ['Payment_Date__c', 'Status__c']));
+export type InvoiceForSummary = RowOf<typeof invoiceForSummary>;
+
+/** An Invoice__c mirror as inbound changes overwrite it, with its lines' and payments' Xero ids. */
+export const invoiceForInbound = select(Invoice, [
+  ...INVOICE_KEYS,
+  'Currency_Code__c',
+  'Amount_Paid__c',
+  'Approval_Status__c',
+  'Xero_Updated__c',
+])
+  .withChildren('Invoice_Lines__r', select(InvoiceLine, ['Id', 'Xero_Line_Item_Id__c']))
+  .withChildren('Payments__r', select(Payment, ['Id', 'Xero_Payment_Id__c', 'Status__c', 'Xero_Updated__c']));
+export type InvoiceForInbound = RowOf<typeof invoiceForInbound>;
+
+/** A line's record id and Xero LineItemID (to update rows whose master-detail parent cannot be written again). */
+export const lineKey = select(InvoiceLine, ['Id', 'Xero_Line_Item_Id__c']);
+/** The same, with the request key of its invoice. */
+export const lineKeyOfRequest = lineKey.with('Invoice__r', select(Invoice, ['Request_Key__c']));
+
+/** A contact's email, oldest contact first. */
+export const contactEmail = select(Contact, ['AccountId', 'Email']);
+
+export const wonOpportunity = select(Opportunity, ['Id']);
+export const opportunityAccount = select(Opportunity, ['AccountId']);
+export const invoicedOpportunity = select(Invoice, ['Opportunity__c']);
+
+/** A credit note as the credit-note service reads it. */
+export const creditNoteRecord = select(CreditNote, [
+  'Id',
+  'Name',
+  'Invoice__c',
+  'Account__c',
+  'Request_Key__c',
+  'Xero_Credit_Note_Id__c',
+  'Total__c',
+  'Reason__c',
+  'Status__c',
+]);
+export type CreditNoteRecord = RowOf<typeof creditNoteRecord>;
+
+/** A Credit_Note__c mirror as inbound changes overwrite it, with its allocations' Xero ids. */
+export const creditNoteForInbound = select(CreditNote, [
+  'Id',
+  'Invoice__c',
+  'Account__c',
+  'Xero_Credit_Note_Id__c',
+  'Xero_Updated__c',
+]).withChildren('Allocations__r', select(CreditAllocation, ['Id', 'Xero_Allocation_Id__c']));
+export type CreditNoteForInbound = RowOf<typeof creditNoteForInbound>;
+
+/** A Payment__c mirror as inbound payments overwrite it. */
+export const paymentForInbound = select(Payment, ['Id', 'Xero_Payment_Id__c', 'Xero_Updated__c']);
+export type PaymentForInbound = RowOf<typeof paymentForInbound>;
+
+/** A credit note started in Salesforce that has no Xero credit note yet. */
+export const pendingCreditNote = select(CreditNote, ['Id', 'Account__c', 'Invoice__c']);
+
+export const billingEntity = select(BillingEntityType, [
+  'DeveloperName',
+  'MasterLabel',
+  'Xero_Tenant_Id__c',
+  'Base_Currency__c',
+  'Countries__c',
+  'Regions__c',
+  'Currencies__c',
+  'Account_Code__c',
+  'Tax_Type__c',
+  'Line_Amount_Type__c',
+  'Payment_Terms_Days__c',
+  'Branding_Theme_Id__c',
+  'Is_Default__c',
+  'Auto_Email__c',
+]);
+export type BillingEntityRecord = RowOf<typeof billingEntity>;
+
+export const settings = select(LedgerlineSettings, ['SetupOwnerId', 'Auto_Draft_On_Close__c', 'Read_Only_Mode__c']);
+export type SettingsRecord = RowOf<typeof settings>;
+
+export const corporateCurrency = select(CurrencyType, ['IsoCode']);

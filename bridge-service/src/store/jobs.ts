@@ -1,0 +1,95 @@
+/**
+ * The job queue: every unit of work the bridge does (a Salesforce request, a Xero change) is a job with a key,
+ * claimed under a lease so several bridge processes can share one queue and a crashed worker's jobs are taken
+ * again. Times are epoch milliseconds.
+ */
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'dead';
+export const JOB_STATES: readonly JobState[] = ['queued', 'running', 'done', 'failed', 'dead'];
+
+/** lastError of a job whose run was cut short by the bridge stopping (set when a restart takes it back). */
+export const INTERRUPTED = 'interrupted: the bridge stopped while this job ran';
+
+export interface Job<P = unknown> {
+  id: number;
+  /** Unique; derived from the Salesforce request (record id, action, version). Enqueueing it twice is a no-op. */
+  key: string;
+  /** The job kind, decided when the job was stored (sync/job-kinds.ts). */
+  action: string;
+  payload: P;
+  tenantId: string | null;
+  state: JobState;
+  /**
+   * Times the job has been claimed: a claim that expired under another worker counts; one cut short by this
+   * instance's own restart does not (its lastError says it was interrupted instead).
+   */
+  attempts: number;
+  nextRunAt: number;
+  lastError: string | null;
+  result: unknown;
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewJob<P = unknown> {
+  key: string;
+  action: string;
+  payload: P;
+  tenantId?: string | null;
+  /** Earliest run time; default now. */
+  runAt?: number;
+}
+
+export interface ClaimOptions {
+  /** Who holds the lease (process instance id). */
+  owner: string;
+  /** How long the claim lasts without a heartbeat; after that another worker may take the job. */
+  leaseMs: number;
+  limit: number;
+  /** Only these actions (default: any). */
+  actions?: readonly string[];
+}
+
+export interface JobFilter {
+  states?: readonly JobState[];
+  action?: string;
+  tenantId?: string;
+  /** Newest first; pass the last id seen to page on. */
+  beforeId?: number;
+  limit?: number;
+}
+
+export interface JobRepository {
+  /** Stores a job unless one with the same key exists; returns the stored job either way. */
+  enqueueJob<P>(job: NewJob<P>): Promise<{ job: Job<P>; created: boolean }>;
+  /**
+   * Atomically claims up to `limit` runnable jobs (queued/failed and due, or running with an expired lease),
+   * marking them running under `owner`'s lease and counting an attempt. Never hands one job to two owners.
+   */
+  claimJobs(opts: ClaimOptions): Promise<Job[]>;
+  /**
+   * A restarted bridge (same BRIDGE_INSTANCE_ID) takes back what its previous incarnation held when it died:
+   * those jobs become runnable now instead of when their leases expire, the attempt the crash cut short is not
+   * counted (50 restarts must not make a job give up at its first real failure), and a job without an error yet
+   * gets INTERRUPTED as its lastError (it may have reached Xero: handlers look before writing again). Returns how
+   * many.
+   */
+  releaseJobLeases(owner: string): Promise<number>;
+  /** Extends the lease; false if the job is no longer ours. */
+  heartbeatJob(id: number, owner: string, leaseMs: number): Promise<boolean>;
+  /** running → done; false if the lease was lost (another worker owns the job now). */
+  completeJob(id: number, owner: string, result?: unknown): Promise<boolean>;
+  /** running → failed (retry at `retryAt`) or, with `retryAt: null`, → dead. False if the lease was lost. */
+  failJob(id: number, owner: string, error: string, retryAt: number | null): Promise<boolean>;
+  /** Records the tenant once a handler has routed the job (events arrive before routing). */
+  setJobTenant(id: number, tenantId: string): Promise<void>;
+  /** failed/dead → queued, due now (admin retry, or RESYNC). Returns the job, or null if not retryable. */
+  retryJob(id: number): Promise<Job | null>;
+  getJob(id: number): Promise<Job | null>;
+  getJobByKey(key: string): Promise<Job | null>;
+  /** Newest first (highest id), at most `limit` (default 50, 1-500). */
+  listJobs(filter?: JobFilter): Promise<Job[]>;
+  countJobsByState(): Promise<Record<JobState, number>>;
+}

@@ -1,0 +1,8 @@
+/**
+ * Where the CometD subscriber keeps its place, per channel: the last replay id whose event is durably stored as a
+ * job. Saved only after the job is stored, so a crash replays rather than loses.
+ */
+export interface ReplayCursorRepository {
+  getReplayId(channel: string): Promise<number | null>;
+  saveReplayId(channel: string, replayId: number): Promise<void>;
+}

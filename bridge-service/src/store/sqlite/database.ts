@@ -1,0 +1,92 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import type { Clock } from '../../lib/clock';
+import type { Migration } from './migrations';
+
+export type Row = Record<string, unknown>;
+
+/**
+ * One node:sqlite connection as the repositories share it: WAL (readers never block the writer), busy_timeout so
+ * processes sharing the file queue for the write lock, and BEGIN IMMEDIATE around every read-then-write so two
+ * processes cannot both claim a job or a lease.
+ */
+export class SqliteDatabase {
+  private readonly db: DatabaseSync;
+  private closed = false;
+
+  constructor(
+    path: string,
+    readonly clock: Pick<Clock, 'now'>,
+    busyTimeoutMs: number,
+  ) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new DatabaseSync(path);
+    this.db.exec(`PRAGMA busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
+    this.db.exec('PRAGMA journal_mode = WAL');
+    this.db.exec('PRAGMA synchronous = NORMAL');
+    this.db.exec('PRAGMA foreign_keys = ON');
+  }
+
+  /** Applies pending migrations in version order, each once, recorded in `schema_migrations`. */
+  migrate(migrations: readonly Migration[]): void {
+    this.db.exec(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (
+         version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`,
+    );
+    const ordered = [...migrations].sort((a, b) => a.version - b.version);
+    // One writer at a time: a second process starting together waits, then sees the work done.
+    this.transaction(() => {
+      const applied = new Set(this.all('SELECT version FROM schema_migrations').map((r) => Number(r.version)));
+      for (const m of ordered) {
+        if (applied.has(m.version)) continue;
+        this.db.exec(m.sql);
+        this.run(
+          'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+          m.version,
+          m.name,
+          this.clock.now(),
+        );
+      }
+    });
+  }
+
+  /** Runs `fn` inside BEGIN IMMEDIATE (takes the write lock up front, so read-then-write is atomic). */
+  transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  run(sql: string, ...params: SQLInputValue[]) {
+    return this.db.prepare(sql).run(...params);
+  }
+
+  get(sql: string, ...params: SQLInputValue[]): Row | undefined {
+    return this.db.prepare(sql).get(...params) as Row | undefined;
+  }
+
+  all(sql: string, ...params: SQLInputValue[]): Row[] {
+    return this.db.prepare(sql).all(...params) as Row[];
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+/** A nullable TEXT column. */
+export const textOrNull = (value: unknown): string | null =>
+  value === null || value === undefined ? null : String(value);
+
+/** A nullable INTEGER column. */
+export const numberOrNull = (value: unknown): number | null =>
+  value === null || value === undefined ? null : Number(value);

@@ -1,0 +1,219 @@
+import type { SQLInputValue } from 'node:sqlite';
+import {
+  INTERRUPTED,
+  JOB_STATES,
+  type ClaimOptions,
+  type Job,
+  type JobFilter,
+  type JobRepository,
+  type JobState,
+  type NewJob,
+} from '../jobs';
+import { numberOrNull, textOrNull, type Row, type SqliteDatabase } from './database';
+
+const parseJson = (value: unknown): unknown =>
+  value === null || value === undefined ? null : (JSON.parse(String(value)) as unknown);
+
+function toJob(row: Row): Job {
+  return {
+    id: Number(row.id),
+    key: String(row.key),
+    action: String(row.action),
+    payload: parseJson(row.payload),
+    tenantId: textOrNull(row.tenant_id),
+    state: String(row.state) as JobState,
+    attempts: Number(row.attempts),
+    nextRunAt: Number(row.next_run_at),
+    lastError: textOrNull(row.last_error),
+    result: parseJson(row.result),
+    leaseOwner: textOrNull(row.lease_owner),
+    leaseExpiresAt: numberOrNull(row.lease_expires_at),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+/** The job queue on SQLite: claims and lease take-overs in BEGIN IMMEDIATE transactions. */
+export class SqliteJobs implements JobRepository {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  private now(): number {
+    return this.db.clock.now();
+  }
+
+  async enqueueJob<P>(input: NewJob<P>): Promise<{ job: Job<P>; created: boolean }> {
+    const now = this.now();
+    const inserted = this.db.run(
+      `INSERT INTO jobs (key, action, payload, tenant_id, state, attempts, next_run_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?)
+       ON CONFLICT (key) DO NOTHING`,
+      input.key,
+      input.action,
+      JSON.stringify(input.payload ?? null),
+      input.tenantId ?? null,
+      input.runAt ?? now,
+      now,
+      now,
+    );
+    const row = this.db.get('SELECT * FROM jobs WHERE key = ?', input.key);
+    if (!row) throw new Error(`enqueueJob: job ${input.key} vanished`);
+    const { payload, ...job } = toJob(row);
+    // The stored payload is the one enqueued under this key (by this call or an earlier one): JSON of a P.
+    return { job: { ...job, payload: payload as P }, created: inserted.changes > 0 };
+  }
+
+  async claimJobs(opts: ClaimOptions): Promise<Job[]> {
+    if (opts.limit <= 0) return [];
+    return this.db.transaction(() => {
+      const now = this.now();
+      const actions = opts.actions ?? [];
+      const actionFilter = actions.length > 0 ? `AND action IN (${actions.map(() => '?').join(', ')})` : '';
+      const due = this.db.all(
+        `SELECT id FROM jobs
+          WHERE ((state IN ('queued', 'failed') AND next_run_at <= ?)
+                 OR (state = 'running' AND lease_expires_at <= ?))
+            ${actionFilter}
+          ORDER BY next_run_at, id
+          LIMIT ?`,
+        now,
+        now,
+        ...actions,
+        opts.limit,
+      );
+      const claimed: Job[] = [];
+      for (const { id } of due) {
+        this.db.run(
+          `UPDATE jobs SET state = 'running', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1,
+                  updated_at = ?
+            WHERE id = ?`,
+          opts.owner,
+          now + opts.leaseMs,
+          now,
+          Number(id),
+        );
+        const row = this.db.get('SELECT * FROM jobs WHERE id = ?', Number(id));
+        if (row) claimed.push(toJob(row));
+      }
+      return claimed;
+    });
+  }
+
+  async releaseJobLeases(owner: string): Promise<number> {
+    const now = this.now();
+    return Number(
+      this.db.run(
+        `UPDATE jobs SET state = 'queued', next_run_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?,
+                attempts = MAX(attempts - 1, 0), last_error = COALESCE(last_error, ?)
+          WHERE state = 'running' AND lease_owner = ?`,
+        now,
+        now,
+        INTERRUPTED,
+        owner,
+      ).changes,
+    );
+  }
+
+  async heartbeatJob(id: number, owner: string, leaseMs: number): Promise<boolean> {
+    const now = this.now();
+    return (
+      this.db.run(
+        `UPDATE jobs SET lease_expires_at = ?, updated_at = ?
+          WHERE id = ? AND state = 'running' AND lease_owner = ?`,
+        now + leaseMs,
+        now,
+        id,
+        owner,
+      ).changes > 0
+    );
+  }
+
+  async completeJob(id: number, owner: string, result?: unknown): Promise<boolean> {
+    return (
+      this.db.run(
+        `UPDATE jobs SET state = 'done', result = ?, last_error = NULL, lease_owner = NULL, lease_expires_at = NULL,
+                updated_at = ?
+          WHERE id = ? AND state = 'running' AND lease_owner = ?`,
+        result === undefined ? null : JSON.stringify(result),
+        this.now(),
+        id,
+        owner,
+      ).changes > 0
+    );
+  }
+
+  async failJob(id: number, owner: string, error: string, retryAt: number | null): Promise<boolean> {
+    const now = this.now();
+    return (
+      this.db.run(
+        `UPDATE jobs SET state = ?, last_error = ?, next_run_at = ?, lease_owner = NULL, lease_expires_at = NULL,
+                updated_at = ?
+          WHERE id = ? AND state = 'running' AND lease_owner = ?`,
+        retryAt === null ? 'dead' : 'failed',
+        error,
+        retryAt ?? now,
+        now,
+        id,
+        owner,
+      ).changes > 0
+    );
+  }
+
+  async setJobTenant(id: number, tenantId: string): Promise<void> {
+    this.db.run('UPDATE jobs SET tenant_id = ?, updated_at = ? WHERE id = ?', tenantId, this.now(), id);
+  }
+
+  async retryJob(id: number): Promise<Job | null> {
+    const now = this.now();
+    const changed = this.db.run(
+      `UPDATE jobs SET state = 'queued', next_run_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+        WHERE id = ? AND state IN ('failed', 'dead')`,
+      now,
+      now,
+      id,
+    ).changes;
+    return changed > 0 ? this.getJob(id) : null;
+  }
+
+  async getJob(id: number): Promise<Job | null> {
+    const row = this.db.get('SELECT * FROM jobs WHERE id = ?', id);
+    return row ? toJob(row) : null;
+  }
+
+  async getJobByKey(key: string): Promise<Job | null> {
+    const row = this.db.get('SELECT * FROM jobs WHERE key = ?', key);
+    return row ? toJob(row) : null;
+  }
+
+  async listJobs(filter: JobFilter = {}): Promise<Job[]> {
+    const where: string[] = [];
+    const params: SQLInputValue[] = [];
+    if (filter.states && filter.states.length > 0) {
+      where.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
+      params.push(...filter.states);
+    }
+    if (filter.action !== undefined) {
+      where.push('action = ?');
+      params.push(filter.action);
+    }
+    if (filter.tenantId !== undefined) {
+      where.push('tenant_id = ?');
+      params.push(filter.tenantId);
+    }
+    if (filter.beforeId !== undefined) {
+      where.push('id < ?');
+      params.push(filter.beforeId);
+    }
+    const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return this.db.all(sql, ...params, limit).map(toJob);
+  }
+
+  async countJobsByState(): Promise<Record<JobState, number>> {
+    const counts: Record<JobState, number> = { queued: 0, running: 0, done: 0, failed: 0, dead: 0 };
+    for (const row of this.db.all('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state')) {
+      const state = JOB_STATES.find((s) => s === row.state);
+      if (state) counts[state] = Number(row.n);
+    }
+    return counts;
+  }
+}

@@ -1,0 +1,134 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { promisify } from 'node:util';
+import { describeStoreContract } from '../store.contract';
+import { MIGRATIONS } from './migrations';
+import { SqliteStore } from './sqlite-store';
+
+const run = promisify(execFile);
+
+describeStoreContract('SQLite', (clock) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ledgerline-store-'));
+  const dbPath = join(dir, 'nested', 'bridge.sqlite');
+  const raw = <T>(fn: (db: DatabaseSync) => T): T => {
+    const db = new DatabaseSync(dbPath);
+    try {
+      return fn(db);
+    } finally {
+      db.close();
+    }
+  };
+  return {
+    open: ({ encryptionKey }) => new SqliteStore({ path: dbPath, encryptionKey, clock }),
+    sealedTokenSets: async () =>
+      raw((db) => db.prepare('SELECT token_sealed FROM xero_connections ORDER BY connection_id').all()).map((row) =>
+        String(row.token_sealed),
+      ),
+    moveTokenSet: async (from, to) => {
+      raw((db) => db.prepare('UPDATE xero_connections SET connection_id = ? WHERE connection_id = ?').run(to, from));
+    },
+    dispose: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+describe('SqliteStore', () => {
+  let dir: string;
+  let dbPath: string;
+  const key = randomBytes(32);
+  const clock = { now: () => Date.UTC(2026, 0, 1) };
+  const stores: SqliteStore[] = [];
+
+  function open(): SqliteStore {
+    const store = new SqliteStore({ path: dbPath, encryptionKey: key, clock });
+    stores.push(store);
+    return store;
+  }
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ledgerline-store-'));
+    dbPath = join(dir, 'nested', 'bridge.sqlite');
+  });
+
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('setup', () => {
+    it('creates the file in WAL mode and records every migration once', async () => {
+      const a = open();
+      const b = open(); // second instance on the same file: nothing to apply
+      expect(a.appliedMigrations()).toEqual(MIGRATIONS.map((m) => m.version));
+      expect(b.appliedMigrations()).toEqual(MIGRATIONS.map((m) => m.version));
+      const raw = new DatabaseSync(dbPath);
+      expect(raw.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
+      raw.close();
+      await expect(a.ping()).resolves.toBeUndefined();
+    });
+
+    it('applies a later migration on reopen', async () => {
+      const first = open();
+      await first.close();
+      const extra = [...MIGRATIONS, { version: 99, name: 'extra', sql: 'CREATE TABLE extra (x INTEGER)' }];
+      const store = new SqliteStore({ path: dbPath, encryptionKey: key, clock, migrations: extra });
+      stores.push(store);
+      expect(store.appliedMigrations()).toContain(99);
+    });
+  });
+
+  it('gives jobs stored before job kinds their kind: a credit note approval is no longer an AUTHORISE', async () => {
+    const before = new SqliteStore({ path: dbPath, encryptionKey: key, clock, migrations: MIGRATIONS.slice(0, 1) });
+    const request = { action: 'AUTHORISE', invoiceId: 'a03000000000001AAA' };
+    await before.jobs.enqueueJob({
+      key: 'AUTHORISE:a0C000000000001AAA:1',
+      action: 'AUTHORISE',
+      payload: {
+        ...request,
+        requestKey: 'AUTHORISE:a0C000000000001AAA:1',
+        payload: { creditNoteId: 'a0C000000000001AAA' },
+      },
+    });
+    await before.jobs.enqueueJob({
+      key: 'AUTHORISE:a03000000000001AAA:1',
+      action: 'AUTHORISE',
+      payload: { ...request, requestKey: 'AUTHORISE:a03000000000001AAA:1' },
+    });
+    await before.close();
+    const after = open();
+    expect(after.appliedMigrations()).toEqual(MIGRATIONS.map((m) => m.version));
+    expect((await after.jobs.listJobs()).map((j) => [j.key, j.action])).toEqual([
+      ['AUTHORISE:a03000000000001AAA:1', 'AUTHORISE'],
+      ['AUTHORISE:a0C000000000001AAA:1', 'AUTHORISE_CREDIT_NOTE'],
+    ]);
+  });
+
+  it('never double-claims across two processes sharing one file', async () => {
+    const setup = new SqliteStore({ path: dbPath, encryptionKey: key });
+    for (let i = 0; i < 120; i += 1)
+      await setup.jobs.enqueueJob({ key: `job-${i}`, action: 'CREATE_DRAFT', payload: i });
+    await setup.close();
+    const worker = join(__dirname, '__fixtures__', 'claim-worker.ts');
+    const spawnWorker = (owner: string) =>
+      run(process.execPath, ['--require', 'tsx/cjs', worker, dbPath, key.toString('hex'), owner, '2'], {
+        cwd: __dirname,
+        timeout: 60_000,
+      });
+    const [one, two] = await Promise.all([spawnWorker('proc-1'), spawnWorker('proc-2')]);
+    const ids1 = JSON.parse(one.stdout) as number[];
+    const ids2 = JSON.parse(two.stdout) as number[];
+    expect(ids1.length).toBeGreaterThan(0); // both really competed
+    expect(ids2.length).toBeGreaterThan(0);
+    const all = [...ids1, ...ids2];
+    expect(all).toHaveLength(120);
+    expect(new Set(all).size).toBe(120);
+    const check = new SqliteStore({ path: dbPath, encryptionKey: key });
+    stores.push(check);
+    expect(await check.jobs.countJobsByState()).toMatchObject({ done: 120, running: 0, queued: 0 });
+    const done = await check.jobs.listJobs({ states: ['done'], limit: 500 });
+    expect(done.every((j) => j.attempts === 1)).toBe(true);
+  }, 90_000);
+});

@@ -1,0 +1,31 @@
+import type { Watermark, WatermarkRepository } from '../watermarks';
+import type { SqliteDatabase } from './database';
+
+export class SqliteWatermarks implements WatermarkRepository {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  async getWatermark(tenantId: string, resource: string): Promise<Watermark | null> {
+    const row = this.db.get(
+      'SELECT watermark_at, ids_at_watermark FROM sync_watermarks WHERE tenant_id = ? AND resource = ?',
+      tenantId,
+      resource,
+    );
+    if (!row) return null;
+    const ids: unknown = JSON.parse(String(row.ids_at_watermark));
+    return { at: Number(row.watermark_at), idsAtTimestamp: Array.isArray(ids) ? ids.map(String) : [] };
+  }
+
+  async saveWatermark(tenantId: string, resource: string, watermark: Watermark): Promise<void> {
+    this.db.run(
+      `INSERT INTO sync_watermarks (tenant_id, resource, watermark_at, ids_at_watermark, updated_at)
+       VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (tenant_id, resource) DO UPDATE SET watermark_at = excluded.watermark_at,
+         ids_at_watermark = excluded.ids_at_watermark, updated_at = excluded.updated_at`,
+      tenantId,
+      resource,
+      watermark.at,
+      JSON.stringify(watermark.idsAtTimestamp),
+      this.db.clock.now(),
+    );
+  }
+}

@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { mapOpportunityToInvoice } from '../../domain/opportunity-invoice';
+import { SqliteStore } from '../../store';
+import type { NewInvoice } from '../../xero/client';
+import type { XeroInvoice } from '../../xero/types';
+import { created, draft, rejected, UK_TENANT, xeroInvoice } from './__fixtures__/drafts';
+import { createInvoices, type CreateInvoicesDeps } from './create-invoices';
+import type { Draft } from './draft';
+
+let store: SqliteStore;
+beforeEach(() => {
+  store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32) });
+});
+afterEach(() => store.close());
+
+const documentOf = (d: Draft) => ({
+  draft: d,
+  document: mapOpportunityToInvoice({
+    opportunity: d.opportunity,
+    lineItems: d.lineItems,
+    account: d.account,
+    entity: d.entity,
+    contactId: `contact-${d.account.Id}`,
+    taxRates: [{ taxType: 'OUTPUT2', effectiveRate: 20 }],
+    corporateCurrency: 'GBP',
+    today: '2026-03-01',
+  }),
+});
+
+function deps(refuse: (input: NewInvoice) => string | undefined = () => undefined) {
+  const calls: { inputs: readonly NewInvoice[]; key: string }[] = [];
+  const createDeps: CreateInvoicesDeps = {
+    xero: {
+      createInvoices: async (_tenantId, inputs, key) => {
+        calls.push({ inputs, key });
+        return inputs.map((input, index) => {
+          const reason = refuse(input);
+          return reason
+            ? rejected<XeroInvoice>(index, [reason], {})
+            : created(index, `inv-${input.document.reference}`, xeroInvoice(`inv-${input.document.reference}`));
+        });
+      },
+    },
+    xeroResults: store.xeroResults,
+    instanceUrl: () => 'https://acme.my.salesforce.com',
+  };
+  return { createDeps, calls };
+}
+
+describe('CREATE_DRAFT: create invoices', () => {
+  it('creates 50 a call in request-key order, each call under a key its jobs decide, and remembers each result', async () => {
+    const drafts = Array.from({ length: 60 }, (_, i) => draft(60 - i));
+    const { createDeps, calls } = deps();
+    const outcomes = await createInvoices(createDeps, UK_TENANT, drafts.map(documentOf));
+    expect(calls.map((c) => c.inputs.length)).toEqual([50, 10]);
+    expect(calls[0]!.inputs[0]).toMatchObject({
+      document: { type: 'ACCREC', status: 'DRAFT', reference: 'Deal 1' },
+      url: 'https://acme.my.salesforce.com/lightning/r/Opportunity/006000000000001AAA/view',
+    });
+    expect(outcomes.every((o) => o.kind === 'invoiced')).toBe(true);
+    expect(await store.xeroResults.findXeroResult(drafts[0]!.requestKey, UK_TENANT, 'invoice')).toMatchObject({
+      xeroId: 'inv-Deal 60',
+    });
+
+    const again = deps();
+    await createInvoices(again.createDeps, UK_TENANT, [...drafts].reverse().map(documentOf));
+    expect(again.calls.map((c) => c.key)).toEqual(calls.map((c) => c.key));
+  });
+
+  it("refuses only the draft Xero rejects, in Xero's words", async () => {
+    const { createDeps } = deps((input) =>
+      input.document.reference === 'Deal 2' ? 'Account code 4000 is archived' : undefined,
+    );
+    const outcomes = await createInvoices(createDeps, UK_TENANT, [draft(1), draft(2)].map(documentOf));
+    expect(outcomes).toEqual([
+      expect.objectContaining({ kind: 'invoiced', draft: draft(1) }),
+      {
+        kind: 'refused',
+        job: draft(2).job,
+        message: 'Xero rejected the invoice for UK_Ltd: Account code 4000 is archived',
+      },
+    ]);
+    expect(await store.xeroResults.findXeroResult(draft(2).requestKey, UK_TENANT, 'invoice')).toBeNull();
+  });
+});

@@ -1,0 +1,49 @@
+import { draft, opportunity, seats } from './__fixtures__/drafts';
+import { draftDocument, type DocumentDeps } from './documents';
+
+const deps: DocumentDeps = {
+  clock: { now: () => Date.UTC(2026, 6, 1) },
+  corporateCurrency: 'GBP',
+  prorationMethod: 'daily',
+};
+const rates = [{ taxType: 'OUTPUT2', effectiveRate: 20 }];
+const contract = {
+  opportunity: opportunity(9, { Service_Start_Date__c: '2026-01-01', Service_End_Date__c: '2026-12-31' }),
+  lineItems: [seats(25, 600)],
+};
+const amending = (quantity: number) =>
+  draft(1, {
+    opportunity: opportunity(1, {
+      Amended_Opportunity__c: contract.opportunity.Id,
+      Invoice_Type__c: 'Amendment',
+      Service_Start_Date__c: '2026-07-01',
+    }),
+    lineItems: [seats(quantity, 600)],
+    original: contract,
+  });
+
+describe('CREATE_DRAFT: documents', () => {
+  it('bills a new deal as an invoice to the contact it was given', () => {
+    const made = draftDocument(deps, draft(1), 'contact-1', rates);
+    expect(made).toMatchObject({
+      kind: 'invoice',
+      document: { type: 'ACCREC', contact: { contactId: 'contact-1' }, total: '1200.00' },
+    });
+  });
+
+  it('bills an upsell as an invoice for the difference, a downgrade as a credit note, and a no-change as nothing', () => {
+    expect(draftDocument(deps, amending(35), 'contact-1', rates)).toMatchObject({
+      kind: 'invoice',
+      document: { invoiceType: 'Amendment', subTotal: '3024.66' },
+    });
+    expect(draftDocument(deps, amending(20), 'contact-1', rates)).toMatchObject({
+      kind: 'credit-note',
+      document: { type: 'ACCRECCREDIT' },
+    });
+    expect(draftDocument(deps, amending(25), 'contact-1', rates)).toEqual({ kind: 'nothing', draft: amending(25) });
+  });
+
+  it('throws the reasons a deal cannot be billed', () => {
+    expect(() => draftDocument(deps, draft(1), 'contact-1', [])).toThrow(/tax type OUTPUT2 is not an active tax rate/);
+  });
+});

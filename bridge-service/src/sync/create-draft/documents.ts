@@ -1,0 +1,46 @@
+/**
+ * Step 5: what a draft bills, from the domain: an invoice, a credit note (a downgrade: it waits for finance
+ * approval), or nothing (an amendment that changes nothing billable).
+ */
+import type { TenantTaxRate, XeroDraftDocument } from '../../domain/invoice-mapping';
+import { mapAmendingOpportunity, mapOpportunityToInvoice } from '../../domain/opportunity-invoice';
+import type { Clock } from '../../lib/clock';
+import type { Draft } from './draft';
+
+export interface DocumentDeps {
+  clock: Pick<Clock, 'now'>;
+  corporateCurrency: string;
+  /** How amendments prorate the remaining term. */
+  prorationMethod: 'daily' | 'monthly-daily';
+}
+
+export type DraftDocument =
+  | { kind: 'invoice'; draft: Draft; document: XeroDraftDocument }
+  | { kind: 'credit-note'; draft: Draft; document: XeroDraftDocument }
+  | { kind: 'nothing'; draft: Draft };
+
+/** Throws a DomainError (every problem listed) when the deal cannot be billed as it stands. */
+export function draftDocument(
+  deps: DocumentDeps,
+  draft: Draft,
+  contactId: string,
+  taxRates: readonly TenantTaxRate[],
+): DraftDocument {
+  const input = {
+    opportunity: draft.opportunity,
+    lineItems: draft.lineItems,
+    account: draft.account,
+    entity: draft.entity,
+    contactId,
+    taxRates,
+    corporateCurrency: deps.corporateCurrency,
+    today: new Date(deps.clock.now()).toISOString().slice(0, 10),
+  };
+  const document = draft.original
+    ? mapAmendingOpportunity({ ...input, original: draft.original, proration: { method: deps.prorationMethod } })
+    : mapOpportunityToInvoice(input);
+  if (document === null) return { kind: 'nothing', draft };
+  return document.type === 'ACCRECCREDIT'
+    ? { kind: 'credit-note', draft, document }
+    : { kind: 'invoice', draft, document };
+}

@@ -1,0 +1,49 @@
+/** What the CREATE_DRAFT steps pass along: a job routed to its billing entity, and what became of each job. */
+import { createHash } from 'node:crypto';
+import type { OpportunityWithLines } from '../../domain/amendment';
+import type { BillingEntity } from '../../domain/billing-entity';
+import type { AccountRow, OpportunityLineItemRow, OpportunityRow } from '../../domain/records';
+import type { XeroInvoice } from '../../xero/types';
+import type { JobOf, JobOutcome } from '../handler';
+
+/** A CREATE_DRAFT job. */
+export type DraftJob = JobOf<'CREATE_DRAFT'>;
+
+/** Xero takes at most 50 elements a write. */
+export const XERO_BATCH = 50;
+
+/** A closed-won deal ready to bill: its records, as the domain reads them, and the entity it bills from. */
+export interface Draft {
+  job: DraftJob;
+  requestKey: string;
+  opportunity: OpportunityRow;
+  account: AccountRow;
+  lineItems: OpportunityLineItemRow[];
+  entity: BillingEntity;
+  /** The deal this one amends or renews (Amended_Opportunity__c), with its lines. */
+  original?: OpportunityWithLines;
+}
+
+/** What became of one job before the write-back to Salesforce. */
+export type DraftOutcome =
+  /** Xero holds its invoice: its Invoice__c is written from it. */
+  | { kind: 'invoiced'; draft: Draft; invoice: XeroInvoice }
+  /** It cannot succeed as it stands: the record shows why (Sync_Status__c Error) until someone fixes it. */
+  | { kind: 'refused'; job: DraftJob; message: string }
+  /** Settled without an invoice mirror: nothing to bill, a downgrade's credit note, a retry, a missing deal. */
+  | { kind: 'settled'; job: DraftJob; outcome: JobOutcome };
+
+export const refused = (job: DraftJob, message: string): DraftOutcome => ({ kind: 'refused', job, message });
+export const settled = (job: DraftJob, outcome: JobOutcome): DraftOutcome => ({ kind: 'settled', job, outcome });
+
+/** A stable Idempotency-Key (≤ 128 chars) for a batch write: the same items always send the same key. */
+export function batchKey(prefix: string, keys: readonly string[]): string {
+  return `${prefix}:${createHash('sha256')
+    .update([...keys].sort().join('\n'))
+    .digest('hex')}`;
+}
+
+/** Where a Xero invoice links back to (the Opportunity's page): also how a lost attempt is found again. */
+export function sourceUrl(instanceUrl: string, opportunityId: string): string {
+  return `${instanceUrl.replace(/\/+$/, '')}/lightning/r/Opportunity/${opportunityId}/view`;
+}

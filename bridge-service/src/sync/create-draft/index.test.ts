@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { XeroApiError } from '../../xero/errors';
+import { SqliteStore } from '../../store';
+import { salesforceNames } from '../../salesforce/schema';
+import { opportunityForInvoicing } from '../../salesforce/selections';
+import { fakeComposite, job, sfId, UK_LTD, US_INC } from './__fixtures__/drafts';
+import { createDraftHandler, type CreateDraftDeps } from '.';
+
+let store: SqliteStore;
+beforeEach(() => {
+  store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32) });
+});
+afterEach(() => store.close());
+
+const deal = (n: number, country: string, currency: string) =>
+  opportunityForInvoicing(true).parse(salesforceNames(''), {
+    Id: sfId('006', n),
+    Name: `Deal ${n}`,
+    AccountId: sfId('001', n),
+    CloseDate: '2026-03-01',
+    Amount: 1000,
+    CurrencyIsoCode: currency,
+    ...Object.fromEntries(
+      [
+        'Billing_Entity__c',
+        'Amended_Opportunity__c',
+        'Invoice_Type__c',
+        'Service_Start_Date__c',
+        'Service_End_Date__c',
+        'Renewal_Uplift_Percent__c',
+        'PO_Number__c',
+      ].map((f) => [f, null]),
+    ),
+    Account: {
+      Id: sfId('001', n),
+      Name: `Customer ${n}`,
+      BillingCountry: country,
+      ...Object.fromEntries(
+        [
+          'BillingStreet',
+          'BillingCity',
+          'BillingState',
+          'BillingPostalCode',
+          'Billing_Entity__c',
+          'Billing_Email__c',
+        ].map((f) => [f, null]),
+      ),
+    },
+    OpportunityLineItems: null,
+  });
+
+function deps(readOnly: boolean, ukDown = false): CreateDraftDeps {
+  const { writeback } = fakeComposite();
+  return {
+    queries: {
+      opportunitiesForInvoicing: async () => [deal(1, 'GB', 'GBP'), deal(2, 'US', 'USD')],
+      billingEmailsOfOpportunities: async () => new Map(),
+      invoiceLinesOfRequests: async () => new Map(),
+      invoicesFor: async () => [],
+    },
+    writeback,
+    reference: {
+      settings: async () => ({ readOnly, autoDraftOnClose: true }),
+      billingEntities: async () => [UK_LTD, US_INC],
+      taxRates: async () => [],
+    },
+    xero: {
+      createContacts: async (tenantId) => {
+        if (ukDown && tenantId === UK_LTD.xeroTenantId) {
+          throw new XeroApiError({ status: 503, body: 'down', operation: 'createContacts', tenantId });
+        }
+        throw new XeroApiError({ status: 400, body: { Message: 'no' }, operation: 'createContacts', tenantId });
+      },
+      findContactByNumber: async () => null,
+      getInvoicesByIds: async () => [],
+      getInvoicesModifiedSince: async () => ({ items: [], page: 1, pageSize: 100, hasMore: false }),
+      createInvoices: async () => [],
+    },
+    contactMappings: store.contactMappings,
+    xeroResults: store.xeroResults,
+    instanceUrl: () => 'https://acme.my.salesforce.com',
+    corporateCurrency: 'GBP',
+    prorationMethod: 'daily',
+    creditNotes: { saveDraft: async () => 'a0C000000000001AAA' },
+    summaries: { stage: () => ({ queueUpdates: async () => undefined }) },
+    clock: { now: () => Date.UTC(2026, 2, 2) },
+    log: { info: () => undefined, warn: () => undefined },
+  };
+}
+
+describe('CREATE_DRAFT handler', () => {
+  it('holds every job while read-only mode is on', async () => {
+    const outcomes = await createDraftHandler(deps(true)).run([job(1), job(2)]);
+    expect([...outcomes.values()]).toEqual([
+      { kind: 'retry', error: 'Read-only mode is on: nothing is sent to Xero', delayMs: 300_000 },
+      { kind: 'retry', error: 'Read-only mode is on: nothing is sent to Xero', delayMs: 300_000 },
+    ]);
+  });
+
+  it('retries the jobs of a tenant Xero cannot serve now, and records why another refused them', async () => {
+    const outcomes = await createDraftHandler(deps(false, true)).run([job(1), job(2)]);
+    expect(outcomes.get(1)).toEqual({ kind: 'retry', error: expect.stringMatching(/createContacts failed \(503\)/) });
+    expect(outcomes.get(2)).toEqual({
+      kind: 'failed',
+      error: expect.stringMatching(/createContacts failed \(400\): no/),
+    });
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * CREATE_DRAFT: closed-won Opportunities become DRAFT invoices in the right Xero organisation, exactly once, and
+ * their Invoice__c mirrors (with lines) appear in Salesforce with Xero's own numbers and totals. A batch goes
+ * through one step per responsibility: load (load.ts), route (route.ts), then per tenant contacts (contacts.ts),
+ * crash recovery (recovery.ts), documents (documents.ts), invoices (create-invoices.ts) and downgrades'
+ * credit notes (downgrades.ts), and last the write-back (write-back.ts). Each job ends as one tagged outcome.
+ *
+ * Salesforce calls go in Composite batches, each counting as one API call whatever it holds (up to 5 Collections of
+ * 200 records or queries): a batch of up to 1,000 jobs costs one call to load and two rounds of write-back, 3 calls
+ * for 200 invoices. Xero gets one call per 50 invoices per tenant (plus contacts the bridge has not met).
+ */
+import { isTransient } from '../../lib/errors';
+import { describeError } from '../describe-error';
+import type { JobHandler, JobOutcome } from '../handler';
+import type { ReferenceData } from '../services/reference-data';
+import { refused, settled, type Draft, type DraftOutcome } from './draft';
+import { loadBatch, type LoadDeps } from './load';
+import { routeDrafts, type RouteDeps } from './route';
+import { draftInTenant, type TenantDeps } from './tenant';
+import { writeBack, type WriteBackDeps } from './write-back';
+
+/**
+ * Jobs a batch takes: when a backlog exists, bigger batches fill Composite calls (5 Collections of 200 records)
+ * instead of leaving them part-empty; one batch stays well inside the worker's lease and Xero's minute limit.
+ */
+export const CREATE_DRAFT_BATCH = 1000;
+
+export type CreateDraftDeps = LoadDeps &
+  RouteDeps &
+  TenantDeps &
+  WriteBackDeps & { reference: Pick<ReferenceData, 'settings' | 'billingEntities' | 'taxRates'> };
+
+export function createDraftHandler(deps: CreateDraftDeps): JobHandler<'CREATE_DRAFT'> {
+  return {
+    batchSize: CREATE_DRAFT_BATCH,
+    async run(jobs) {
+      if ((await deps.reference.settings()).readOnly) {
+        const paused: JobOutcome = {
+          kind: 'retry',
+          error: 'Read-only mode is on: nothing is sent to Xero',
+          delayMs: 5 * 60_000,
+        };
+        return new Map(jobs.map((job) => [job.id, paused]));
+      }
+      const batch = await loadBatch(deps, jobs);
+      const { drafts, outcomes } = await routeDrafts(deps, jobs, batch.opportunities);
+      const byTenant = new Map<string, Draft[]>();
+      for (const draft of drafts) {
+        byTenant.set(draft.entity.xeroTenantId, [...(byTenant.get(draft.entity.xeroTenantId) ?? []), draft]);
+      }
+      for (const [tenantId, group] of byTenant) {
+        outcomes.push(...(await inTenant(deps, tenantId, group, batch.emails)));
+      }
+      return writeBack(deps, outcomes, batch.existingLines);
+    },
+  };
+}
+
+/** One tenant's drafts; if the tenant as a whole fails (network, 5xx, tokens), nothing half-done is lost. */
+async function inTenant(
+  deps: CreateDraftDeps,
+  tenantId: string,
+  group: readonly Draft[],
+  emails: ReadonlyMap<string, string>,
+): Promise<DraftOutcome[]> {
+  try {
+    return await draftInTenant(deps, tenantId, group, emails);
+  } catch (err) {
+    const message = describeError(err);
+    deps.log.warn({ err, tenantId, jobs: group.length }, 'CREATE_DRAFT batch failed for tenant');
+    return group.map((draft) =>
+      isTransient(err) ? settled(draft.job, { kind: 'retry', error: message }) : refused(draft.job, message),
+    );
+  }
+}

@@ -1,0 +1,31 @@
+/** Step 1: one Composite call reads a batch: the Opportunities, their billing emails, lines already written. */
+import type { Queries } from '../../salesforce/queries';
+import type { OpportunityForInvoicing } from '../../salesforce/selections';
+import type { Writeback } from '../../salesforce/writeback';
+import type { DraftJob } from './draft';
+
+export interface LoadDeps {
+  queries: Pick<Queries, 'opportunitiesForInvoicing' | 'billingEmailsOfOpportunities' | 'invoiceLinesOfRequests'>;
+  writeback: Pick<Writeback, 'composite'>;
+}
+
+export interface LoadedBatch {
+  opportunities: OpportunityForInvoicing[];
+  /** Account id → the first contact's email (where invoices go when the Account names no billing email). */
+  emails: ReadonlyMap<string, string>;
+  /** Request key → (Xero LineItemID → Invoice_Line__c id) of lines an earlier attempt wrote. */
+  existingLines: ReadonlyMap<string, ReadonlyMap<string, string>>;
+}
+
+export async function loadBatch(deps: LoadDeps, jobs: readonly DraftJob[]): Promise<LoadedBatch> {
+  const opportunityIds = [...new Set(jobs.map((j) => j.payload.opportunityId))];
+  const reads = deps.writeback.composite();
+  const opportunities = deps.queries.opportunitiesForInvoicing(opportunityIds, reads);
+  const emails = deps.queries.billingEmailsOfOpportunities(opportunityIds, reads);
+  const lines = deps.queries.invoiceLinesOfRequests(
+    jobs.map((j) => j.payload.requestKey),
+    reads,
+  );
+  await reads.run();
+  return { opportunities: await opportunities, emails: await emails, existingLines: await lines };
+}

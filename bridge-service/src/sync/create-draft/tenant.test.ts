@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { SqliteStore } from '../../store';
+import type { NewInvoice } from '../../xero/client';
+import type { XeroContact, XeroInvoice } from '../../xero/types';
+import {
+  created,
+  draft,
+  invoiceForSummary,
+  job,
+  opportunity,
+  seats,
+  UK_TENANT,
+  xeroInvoice,
+} from './__fixtures__/drafts';
+import { sourceUrl } from './draft';
+import { draftInTenant, type TenantDeps } from './tenant';
+
+const INSTANCE = 'https://acme.my.salesforce.com';
+let store: SqliteStore;
+beforeEach(() => {
+  store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32) });
+});
+afterEach(() => store.close());
+
+function deps(inXero: XeroInvoice[] = []) {
+  const saved: { requestKey: string; invoiceRecordId: string | null; reason: string }[] = [];
+  const createInvoices = jest.fn(async (_t: string, inputs: readonly NewInvoice[]) =>
+    inputs.map((input, i) => {
+      const id = `inv-${input.document.reference}`;
+      return created(i, id, xeroInvoice(id));
+    }),
+  );
+  const tenantDeps: TenantDeps = {
+    xero: {
+      createContacts: async (_t, inputs) =>
+        inputs.map((c, i) => created<XeroContact>(i, `contact-${c.contactNumber}`, { name: c.name })),
+      findContactByNumber: async () => null,
+      getInvoicesByIds: async () => [],
+      getInvoicesModifiedSince: async () => ({ items: inXero, page: 1, pageSize: 100, hasMore: false }),
+      createInvoices,
+    },
+    contactMappings: store.contactMappings,
+    xeroResults: store.xeroResults,
+    instanceUrl: () => INSTANCE,
+    clock: { now: () => Date.UTC(2026, 6, 1) },
+    corporateCurrency: 'GBP',
+    prorationMethod: 'daily',
+    queries: {
+      invoicesFor: async (_field, ids) => [invoiceForSummary('a0I000000000009AAA', 'Authorised', ids[0]!)],
+    },
+    creditNotes: {
+      saveDraft: async (_document, source) => {
+        saved.push(source);
+        return 'a0C000000000001AAA';
+      },
+    },
+    reference: { taxRates: async () => [{ taxType: 'OUTPUT2', effectiveRate: 20 }] },
+    log: { info: () => undefined, warn: () => undefined },
+  };
+  return { tenantDeps, createInvoices, saved };
+}
+
+describe('CREATE_DRAFT: one tenant', () => {
+  it('creates the invoices of new deals', async () => {
+    const { tenantDeps, createInvoices } = deps();
+    const outcomes = await draftInTenant(tenantDeps, UK_TENANT, [draft(1), draft(2)], new Map());
+    expect(outcomes.map((o) => o.kind)).toEqual(['invoiced', 'invoiced']);
+    expect(createInvoices).toHaveBeenCalledTimes(1);
+  });
+
+  it("keeps what a retried job's earlier attempt made in Xero, and remembers it", async () => {
+    const retried = draft(1, { job: job(1, { attempts: 3 }) });
+    const earlier = xeroInvoice('inv-earlier', {
+      url: sourceUrl(INSTANCE, retried.opportunity.Id),
+      contact: { contactID: `contact-${retried.account.Id}` },
+    });
+    const { tenantDeps, createInvoices } = deps([earlier]);
+    const outcomes = await draftInTenant(tenantDeps, UK_TENANT, [retried], new Map());
+    expect(outcomes).toEqual([{ kind: 'invoiced', draft: retried, invoice: earlier }]);
+    expect(createInvoices).not.toHaveBeenCalled();
+    expect(await store.xeroResults.findXeroResult(retried.requestKey, UK_TENANT, 'invoice')).toMatchObject({
+      xeroId: 'inv-earlier',
+    });
+  });
+
+  it("records a downgrade's credit note against the amended deal's invoice, and settles a no-change", async () => {
+    const original = {
+      opportunity: opportunity(9, { Service_Start_Date__c: '2026-01-01', Service_End_Date__c: '2026-12-31' }),
+      lineItems: [seats(25, 600)],
+    };
+    const amending = (n: number, quantity: number) =>
+      draft(n, {
+        opportunity: opportunity(n, {
+          Amended_Opportunity__c: original.opportunity.Id,
+          Service_Start_Date__c: '2026-07-01',
+        }),
+        lineItems: [seats(quantity, 600)],
+        original,
+      });
+    const { tenantDeps, saved } = deps();
+    const outcomes = await draftInTenant(tenantDeps, UK_TENANT, [amending(1, 20), amending(2, 25)], new Map());
+    expect(outcomes).toEqual([
+      { kind: 'settled', job: job(2), outcome: { kind: 'done', result: { nothingToBill: true } } },
+      {
+        kind: 'settled',
+        job: job(1),
+        outcome: { kind: 'done', result: { creditNoteRecordId: 'a0C000000000001AAA', total: expect.any(String) } },
+      },
+    ]);
+    expect(saved).toEqual([
+      {
+        requestKey: job(1).payload.requestKey,
+        invoiceRecordId: 'a0I000000000009AAA',
+        accountId: draft(1).account.Id,
+        reason: 'Downgrade: Deal 1',
+      },
+    ]);
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * Steps 3 to 7 for one tenant: contacts, crash recovery, documents, invoices, and downgrades' credit notes.
+ */
+import type { Logger } from '../../lib/logger';
+import type { ReferenceData } from '../services/reference-data';
+import { describeError } from '../describe-error';
+import { contactsFor, type ContactDeps } from './contacts';
+import { createInvoices, type CreateInvoicesDeps } from './create-invoices';
+import { draftDocument, type DocumentDeps } from './documents';
+import { recordDowngrades, type DowngradeDeps } from './downgrades';
+import { refused, settled, type Draft, type DraftOutcome } from './draft';
+import { findEarlierAttempts, readBackRecorded, type RecoveryDeps } from './recovery';
+
+export type TenantDeps = ContactDeps &
+  RecoveryDeps &
+  CreateInvoicesDeps &
+  DocumentDeps &
+  DowngradeDeps & {
+    reference: Pick<ReferenceData, 'taxRates'>;
+    log: Pick<Logger, 'info' | 'warn'>;
+  };
+
+export async function draftInTenant(
+  deps: TenantDeps,
+  tenantId: string,
+  drafts: readonly Draft[],
+  emails: ReadonlyMap<string, string>,
+): Promise<DraftOutcome[]> {
+  const { outcomes, pending } = await readBackRecorded(deps, tenantId, drafts);
+  if (pending.length === 0) return outcomes;
+
+  const contacts = await contactsFor(
+    deps,
+    tenantId,
+    pending.map((d) => d.account),
+    emails,
+  );
+  const contacted = pending.filter((d) => {
+    const reason = contacts.refused.get(d.account.Id);
+    if (reason !== undefined) outcomes.push(refused(d.job, reason));
+    return reason === undefined;
+  });
+  const earlier = await findEarlierAttempts(deps, tenantId, contacted, contacts.ids);
+  const taxRates = await deps.reference.taxRates(tenantId);
+
+  const invoices: Parameters<typeof createInvoices>[2][number][] = [];
+  const downgrades: Parameters<typeof recordDowngrades>[1][number][] = [];
+  for (const draft of contacted) {
+    const invoice = earlier.get(draft.requestKey);
+    if (invoice?.invoiceID) {
+      await deps.xeroResults.recordXeroResult({
+        requestKey: draft.requestKey,
+        tenantId,
+        kind: 'invoice',
+        xeroId: invoice.invoiceID,
+      });
+      outcomes.push({ kind: 'invoiced', draft, invoice });
+      continue;
+    }
+    try {
+      const made = draftDocument(deps, draft, contacts.ids.get(draft.account.Id)!, taxRates);
+      if (made.kind === 'nothing') {
+        outcomes.push(settled(draft.job, { kind: 'done', result: { nothingToBill: true } }));
+      } else if (made.kind === 'credit-note') {
+        // A downgrade is a credit: it waits for finance approval like any credit started in Salesforce.
+        downgrades.push(made);
+      } else {
+        for (const warning of made.document.warnings)
+          deps.log.warn({ requestKey: draft.requestKey, warning }, 'draft warning');
+        invoices.push(made);
+      }
+    } catch (err) {
+      outcomes.push(refused(draft.job, describeError(err, draft.entity)));
+    }
+  }
+  outcomes.push(...(await createInvoices(deps, tenantId, invoices)));
+  outcomes.push(...(await recordDowngrades(deps, downgrades)));
+  return outcomes;
+}

@@ -1,0 +1,131 @@
+/**
+ * Step 8: every job's outcome written to Salesforce, in two Composite rounds. First the Invoice__c records (an
+ * invoice's mirror with Xero's numbers and totals, or a refused job's record with its reason) and the summary
+ * reads, queued after them so they see them; then the lines of the invoices Salesforce took, the summary updates
+ * and, last, the Sync_Update__e events. Each record travels with the outcome it came from.
+ */
+import { opportunityServicePeriod } from '../../domain/opportunity-invoice';
+import type { Clock } from '../../lib/clock';
+import type { Logger } from '../../lib/logger';
+import { Invoice, SyncUpdateEvent } from '../../salesforce/objects';
+import type { SObjectWrite } from '../../salesforce/sobject';
+import type { RecordError, Writeback } from '../../salesforce/writeback';
+import type { JobOutcome } from '../handler';
+import { queueInvoiceLines } from '../services/lines';
+import type { Summaries } from '../services/summaries';
+import { failedDraftRecord, syncErrorEvent } from '../services/sync-errors';
+import { invoiceLineRecords, invoiceRecord, type InvoiceWrite } from '../services/xero-records';
+import type { DraftOutcome } from './draft';
+
+export interface WriteBackDeps {
+  writeback: Pick<Writeback, 'composite'>;
+  summaries: Pick<Summaries, 'stage'>;
+  clock: Pick<Clock, 'now'>;
+  log: Pick<Logger, 'warn'>;
+}
+
+type Recorded = Extract<DraftOutcome, { kind: 'invoiced' | 'refused' }>;
+
+const why = (errors: readonly RecordError[]) => errors.map((e) => `${e.statusCode}: ${e.message}`).join('; ');
+
+function recordOf(outcome: Recorded, now: number): InvoiceWrite {
+  if (outcome.kind === 'refused') {
+    return failedDraftRecord(outcome.job.payload, outcome.message, now);
+  }
+  const { draft, invoice } = outcome;
+  const period = opportunityServicePeriod(draft.opportunity);
+  return invoiceRecord(invoice, {
+    requestKey: draft.requestKey,
+    opportunityId: draft.opportunity.Id,
+    accountId: draft.account.Id,
+    billingEntity: draft.entity.developerName,
+    tenantId: draft.entity.xeroTenantId,
+    invoiceType: draft.opportunity.Invoice_Type__c ?? 'New',
+    ...(period ? { servicePeriod: period } : {}),
+    now,
+  });
+}
+
+/** Writes the batch's outcomes to Salesforce; returns what became of each job. */
+export async function writeBack(
+  deps: WriteBackDeps,
+  outcomes: readonly DraftOutcome[],
+  existingLines: ReadonlyMap<string, ReadonlyMap<string, string>>,
+): Promise<Map<number, JobOutcome>> {
+  const results = new Map<number, JobOutcome>();
+  const now = deps.clock.now();
+  const recorded = outcomes.filter((o): o is Recorded => o.kind !== 'settled');
+  for (const outcome of outcomes) if (outcome.kind === 'settled') results.set(outcome.job.id, outcome.outcome);
+  for (const outcome of recorded) {
+    if (outcome.kind !== 'refused') continue;
+    const { requestKey, opportunityId } = outcome.job.payload;
+    deps.log.warn({ requestKey, opportunityId, message: outcome.message }, 'draft not created');
+  }
+  if (recorded.length === 0) return results;
+  const entries = recorded.map((outcome) => ({ outcome, record: recordOf(outcome, now) }));
+  const invoiced = recorded.filter((o) => o.kind === 'invoiced');
+
+  const first = deps.writeback.composite();
+  const upserted = first.upsert(
+    Invoice,
+    'Request_Key__c',
+    entries.map((e) => e.record),
+  );
+  // The rep's fields on both pages include the new drafts (invoiced amounts, the one-line status).
+  const summaries = deps.summaries.stage(
+    {
+      opportunities: [...new Set(invoiced.map((o) => o.draft.opportunity.Id))],
+      accounts: [...new Set(invoiced.map((o) => o.draft.account.Id))],
+    },
+    first,
+  );
+  await first.run();
+  const written = (await upserted).map((result, index) => ({ ...entries[index]!, result }));
+
+  const second = deps.writeback.composite();
+  const mirrored: { outcome: Extract<Recorded, { kind: 'invoiced' }>; id: string }[] = [];
+  const events: SObjectWrite<typeof SyncUpdateEvent>[] = [];
+  for (const { outcome, result } of written) {
+    const job = outcome.kind === 'invoiced' ? outcome.draft.job : outcome.job;
+    if (!result.ok) {
+      results.set(job.id, { kind: 'retry', error: `Salesforce refused Invoice__c: ${why(result.errors)}` });
+      continue;
+    }
+    events.push(
+      outcome.kind === 'invoiced'
+        ? {
+            Record_Ids__c: result.id,
+            Invoice_Id__c: result.id,
+            Opportunity_Id__c: job.payload.opportunityId,
+            Account_Id__c: outcome.draft.account.Id,
+            Change__c: 'STATUS',
+          }
+        : syncErrorEvent(result.id, job.payload.opportunityId),
+    );
+    if (outcome.kind === 'invoiced') mirrored.push({ outcome, id: result.id });
+    else results.set(job.id, { kind: 'failed', error: outcome.message });
+  }
+  const lines = queueInvoiceLines(
+    second,
+    mirrored.map(({ outcome, id }) => {
+      const existing = existingLines.get(outcome.draft.requestKey);
+      return { lines: invoiceLineRecords(outcome.invoice, id), ...(existing ? { existing } : {}) };
+    }),
+  );
+  await summaries.queueUpdates(second);
+  void second.create(SyncUpdateEvent, events);
+  await second.run();
+
+  // A refused line leaves the mirror incomplete: that job tries again (the upserts are idempotent).
+  const lineOutcomes = await lines;
+  mirrored.forEach(({ outcome, id }, n) => {
+    const refusedLines = lineOutcomes[n]!.flatMap((line) => (line.ok ? [] : line.errors));
+    results.set(
+      outcome.draft.job.id,
+      refusedLines.length > 0
+        ? { kind: 'retry', error: `Salesforce refused Invoice_Line__c: ${why(refusedLines)}` }
+        : { kind: 'done', result: { invoiceRecordId: id, xeroInvoiceId: outcome.invoice.invoiceID } },
+    );
+  });
+  return results;
+}

@@ -1,0 +1,129 @@
+/** What the three inbound writers share: writing with refusals collected, the accounts the bridge knows, announcing. */
+import { SyncUpdateEvent } from '../../salesforce/objects';
+import type { SObjectSchema } from '../../salesforce/sobject';
+import type { WriteOutcome, WriteRecord } from '../../salesforce/writeback';
+import type { SObjectUpdate } from '../../salesforce/sobject';
+import type { XeroContactRef } from '../../xero/types';
+import type { Clock } from '../../lib/clock';
+import type { Logger } from '../../lib/logger';
+import type { Queries } from '../../salesforce/queries';
+import type { Writeback } from '../../salesforce/writeback';
+import type { ContactMappingRepository } from '../../store/types';
+import type { ReferenceData } from '../services/reference-data';
+import type { Summaries } from '../services/summaries';
+import type { ChangeKind } from './invoice-plan';
+
+const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+
+/** A changed invoice mirror, for summaries and Sync_Update__e. */
+export interface ChangedInvoice {
+  id: string;
+  opportunityId: string | null;
+  accountId: string | null;
+  change: ChangeKind;
+}
+
+export interface ApplyResult {
+  /** Invoice__c mirrors written. */
+  changed: ChangedInvoice[];
+  /** Xero documents skipped because Salesforce already holds a newer version. */
+  stale: number;
+  /**
+   * Xero ids of documents whose mirror another flow is about to write (bridge-made invoices before CREATE_DRAFT
+   * wrote them; credit notes while a credit note started in Salesforce for the customer has no Xero id yet).
+   * The event is worth retrying a little later.
+   */
+  awaitingMirror: string[];
+  /** Salesforce refusals, in its words (the caller retries). */
+  errors: string[];
+}
+
+export const emptyResult = (): ApplyResult => ({ changed: [], stale: 0, awaitingMirror: [], errors: [] });
+
+export interface ApplyDeps {
+  queries: Pick<Queries, 'invoicesByXeroIds' | 'creditNotesByXeroIds' | 'paymentsByXeroIds' | 'pendingCreditNotes'>;
+  writeback: Pick<Writeback, 'update' | 'create' | 'upsert'>;
+  contactMappings: Pick<ContactMappingRepository, 'getContactMapping'>;
+  reference: Pick<ReferenceData, 'billingEntities'>;
+  summaries: Pick<Summaries, 'refreshOpportunities' | 'refreshAccounts'>;
+  clock: Pick<Clock, 'now'>;
+  log: Pick<Logger, 'info' | 'warn' | 'debug'>;
+}
+
+export function createApplyContext(deps: ApplyDeps) {
+  const { writeback, log } = deps;
+
+  /** Adds Salesforce's reason for every refused record to `errors`. */
+  function refused(
+    object: SObjectSchema,
+    outcomes: readonly WriteOutcome[],
+    keys: readonly unknown[],
+    errors: string[],
+  ) {
+    outcomes.forEach((outcome, index) => {
+      if (outcome.ok) return;
+      const why = outcome.errors.map((e) => `${e.statusCode}: ${e.message}`).join('; ');
+      errors.push(`Salesforce refused ${object.name} ${String(keys[index])}: ${why}`);
+    });
+  }
+
+  async function updateAll<S extends SObjectSchema>(
+    object: S,
+    records: readonly SObjectUpdate<S>[],
+    key: (record: SObjectUpdate<S>) => unknown,
+    errors: string[],
+  ): Promise<WriteOutcome[]> {
+    if (records.length === 0) return [];
+    const outcomes = await writeback.update(object, records);
+    refused(object, outcomes, records.map(key), errors);
+    return outcomes;
+  }
+
+  async function createAll<S extends SObjectSchema>(
+    object: S,
+    records: readonly WriteRecord<S>[],
+    key: (record: WriteRecord<S>) => unknown,
+    errors: string[],
+  ): Promise<WriteOutcome[]> {
+    if (records.length === 0) return [];
+    const outcomes = await writeback.create(object, records);
+    refused(object, outcomes, records.map(key), errors);
+    return outcomes;
+  }
+
+  /** The Salesforce Account a Xero contact stands for, if the bridge made that contact (ContactNumber = Account id). */
+  async function knownAccount(tenantId: string, contact: XeroContactRef | undefined): Promise<string | null> {
+    const accountId = contact?.contactNumber;
+    if (!accountId || !contact.contactID || !SALESFORCE_ID.test(accountId)) return null;
+    const mapped = await deps.contactMappings.getContactMapping(tenantId, accountId);
+    return mapped !== null && mapped.toLowerCase() === contact.contactID.toLowerCase() ? accountId : null;
+  }
+
+  async function entityName(tenantId: string): Promise<string> {
+    const entities = await deps.reference.billingEntities();
+    return entities.find((e) => e.xeroTenantId.toLowerCase() === tenantId.toLowerCase())?.developerName ?? '';
+  }
+
+  /** Refreshes the rep's summary fields and tells open pages, once per changed record. */
+  async function announce(changed: readonly ChangedInvoice[]): Promise<void> {
+    if (changed.length === 0) return;
+    const opportunities = [...new Set(changed.map((c) => c.opportunityId).filter((id): id is string => !!id))];
+    const accounts = [...new Set(changed.map((c) => c.accountId).filter((id): id is string => !!id))];
+    await deps.summaries.refreshOpportunities(opportunities);
+    await deps.summaries.refreshAccounts(accounts);
+    const events = changed.map((c) => ({
+      Record_Ids__c: [c.id, c.opportunityId, c.accountId].filter(Boolean).join(','),
+      Invoice_Id__c: c.id,
+      Opportunity_Id__c: c.opportunityId,
+      Account_Id__c: c.accountId,
+      Change__c: c.change,
+    }));
+    const outcomes = await writeback.create(SyncUpdateEvent, events);
+    if (outcomes.some((o) => !o.ok))
+      log.warn({ refused: outcomes.filter((o) => !o.ok) }, 'Sync_Update__e not published');
+  }
+
+  return { refused, updateAll, createAll, knownAccount, entityName, announce };
+}
+
+export type ApplyContext = ReturnType<typeof createApplyContext>;

@@ -1,0 +1,147 @@
+/**
+ * Xero credit notes of one tenant written back to Credit_Note__c with their allocations, newer version wins.
+ * Credit_Allocation__c.Credit_Note__c is master-detail: set only when an allocation row is inserted.
+ */
+import { CreditAllocation, CreditNote, SyncUpdateEvent } from '../../salesforce/objects';
+import type { CreditNoteForInbound, InvoiceForInbound } from '../../salesforce/selections';
+import { childRecords } from '../../salesforce/soql';
+import type { SObjectUpdate, SObjectWrite } from '../../salesforce/sobject';
+import type { XeroCreditNote } from '../../xero/types';
+import {
+  allocationRecord,
+  creditNoteRecord,
+  type CreditAllocationWrite,
+  type CreditNoteWrite,
+} from '../services/xero-records';
+import { emptyResult, type ApplyContext, type ApplyDeps, type ApplyResult } from './apply-context';
+import { isNewer, latestOf } from './versions';
+
+type SalesCreditNote = XeroCreditNote & { creditNoteID: string };
+
+/**
+ * Writes these Xero credit notes of one tenant back (with their allocations). Returns, besides the usual, the Xero
+ * invoices they are allocated to: their amounts credited and due changed too.
+ */
+export async function applyCreditNotes(
+  deps: ApplyDeps,
+  ctx: ApplyContext,
+  tenantId: string,
+  notes: readonly XeroCreditNote[],
+): Promise<ApplyResult & { allocatedInvoiceIds: string[] }> {
+  const result = { ...emptyResult(), allocatedInvoiceIds: [] as string[] };
+  const sales = notes.filter((n): n is SalesCreditNote => Boolean(n.creditNoteID && n.type !== 'ACCPAYCREDIT'));
+  if (sales.length === 0) return result;
+  const now = deps.clock.now();
+  const rows = await deps.queries.creditNotesByXeroIds([...new Set(sales.map((n) => n.creditNoteID))]);
+  const mirrors = new Map(rows.map((row) => [String(row.Xero_Credit_Note_Id__c).toLowerCase(), row]));
+  const allocatedIds = [
+    ...new Set(
+      sales.flatMap((n) => (n.allocations ?? []).map((a) => a.invoice?.invoiceID).filter((id): id is string => !!id)),
+    ),
+  ];
+  result.allocatedInvoiceIds = allocatedIds;
+  const invoiceRows = allocatedIds.length > 0 ? await deps.queries.invoicesByXeroIds(allocatedIds) : [];
+  const invoiceMirrors = new Map(invoiceRows.map((row) => [String(row.Xero_Invoice_Id__c).toLowerCase(), row]));
+  const mirrorOfInvoice = (xeroId: string | undefined) =>
+    xeroId ? invoiceMirrors.get(xeroId.toLowerCase()) : undefined;
+
+  const pending = new Map<string, boolean>();
+  const creditPending = async (accountId: string): Promise<boolean> => {
+    if (!pending.has(accountId))
+      pending.set(accountId, (await deps.queries.pendingCreditNotes([accountId])).length > 0);
+    return pending.get(accountId)!;
+  };
+
+  const upserts: {
+    note: SalesCreditNote;
+    record: CreditNoteWrite;
+    mirror: CreditNoteForInbound | undefined;
+    invoice: InvoiceForInbound | undefined;
+  }[] = [];
+  for (const note of latestOf(sales, (n) => n.creditNoteID)) {
+    const mirror = mirrors.get(note.creditNoteID.toLowerCase());
+    if (mirror && !isNewer(note.updatedDateUTC, mirror.Xero_Updated__c)) {
+      result.stale += 1;
+      continue;
+    }
+    const live = (note.allocations ?? []).filter((a) => !a.isDeleted);
+    const invoice = mirrorOfInvoice(live[0]?.invoice?.invoiceID ?? note.allocations?.[0]?.invoice?.invoiceID);
+    const accountId = mirror?.Account__c ?? invoice?.Account__c ?? (await ctx.knownAccount(tenantId, note.contact));
+    if (!mirror && !accountId && !invoice) continue; // a customer Salesforce does not know
+    if (!mirror && accountId && (await creditPending(accountId))) {
+      // A credit note started in Salesforce for this customer is on its way to Xero: that flow writes its mirror
+      // (under its own request key). Mirroring this one now could make a second row for it.
+      result.awaitingMirror.push(note.creditNoteID);
+      continue;
+    }
+    const record = creditNoteRecord(note, {
+      invoiceRecordId: mirror?.Invoice__c ?? invoice?.Id ?? null,
+      accountId,
+      ...(mirror ? {} : { requestKey: `XERO:${note.creditNoteID}` }),
+      now,
+    });
+    if (mirror) {
+      // Inbound reads never settle an outbound failure the record shows: leave sync status and message alone.
+      delete record.Sync_Status__c;
+      delete record.Sync_Message__c;
+    }
+    upserts.push({ note, record, mirror, invoice });
+  }
+  if (upserts.length === 0) return result;
+
+  // By Xero id: a mirror the CREDIT action wrote meanwhile is updated, never duplicated.
+  const outcomes = await deps.writeback.upsert(
+    CreditNote,
+    'Xero_Credit_Note_Id__c',
+    upserts.map((u) => u.record),
+  );
+  ctx.refused(
+    CreditNote,
+    outcomes,
+    upserts.map((u) => u.note.creditNoteID),
+    result.errors,
+  );
+  const allocationUpdates: SObjectUpdate<typeof CreditAllocation>[] = [];
+  const allocationInserts: CreditAllocationWrite[] = [];
+  const events: SObjectWrite<typeof SyncUpdateEvent>[] = [];
+  outcomes.forEach((outcome, index) => {
+    if (!outcome.ok) return;
+    const { note, mirror, invoice, record } = upserts[index]!;
+    const storedAllocations = new Map(childRecords(mirror?.Allocations__r).map((a) => [a.Xero_Allocation_Id__c, a.Id]));
+    const seen = new Set<string>();
+    for (const allocation of note.allocations ?? []) {
+      if (!allocation.allocationID) continue;
+      seen.add(allocation.allocationID);
+      const allocated = mirrorOfInvoice(allocation.invoice?.invoiceID);
+      const row = allocationRecord(allocation, {
+        creditNoteRecordId: outcome.id,
+        invoiceRecordId: allocated?.Id ?? null,
+        currencyCode: note.currencyCode ?? null,
+      });
+      const existing = storedAllocations.get(allocation.allocationID);
+      if (existing) {
+        const { Credit_Note__c: _parent, ...fields } = row;
+        allocationUpdates.push({ ...fields, Id: existing });
+      } else allocationInserts.push(row);
+    }
+    // An allocation the mirror holds that Xero no longer lists was removed.
+    for (const [allocationId, id] of storedAllocations) {
+      if (allocationId && !seen.has(allocationId)) allocationUpdates.push({ Id: id, Status__c: 'Deleted' });
+    }
+    const invoiceId = record.Invoice__c ?? invoice?.Id ?? null;
+    const opportunityId = invoice?.Opportunity__c ?? null;
+    const accountId = record.Account__c ?? null;
+    result.changed.push({ id: invoiceId ?? outcome.id, opportunityId, accountId, change: 'CREDIT_NOTE' });
+    events.push({
+      Record_Ids__c: [outcome.id, invoiceId, opportunityId, accountId].filter(Boolean).join(','),
+      Invoice_Id__c: invoiceId,
+      Opportunity_Id__c: opportunityId,
+      Account_Id__c: accountId,
+      Change__c: 'CREDIT_NOTE',
+    });
+  });
+  await ctx.updateAll(CreditAllocation, allocationUpdates, (r) => r.Xero_Allocation_Id__c ?? r.Id, result.errors);
+  await ctx.createAll(CreditAllocation, allocationInserts, (r) => r.Xero_Allocation_Id__c, result.errors);
+  if (events.length > 0) await deps.writeback.create(SyncUpdateEvent, events);
+  return result;
+}

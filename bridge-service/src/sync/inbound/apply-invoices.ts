@@ -1,0 +1,115 @@
+/** Xero invoices of one tenant written back to their Invoice__c mirrors, newer version wins. */
+import { Invoice, InvoiceLine, Payment } from '../../salesforce/objects';
+import type { InvoiceForInbound } from '../../salesforce/selections';
+import type { SObjectUpdate } from '../../salesforce/sobject';
+import type { XeroInvoice } from '../../xero/types';
+import {
+  invoiceLineRecords,
+  invoicePaymentRecord,
+  invoiceRecord,
+  type InvoiceLineWrite,
+  type InvoiceWrite,
+  type PaymentWrite,
+} from '../services/xero-records';
+import { emptyResult, type ApplyContext, type ApplyDeps, type ApplyResult } from './apply-context';
+import { planInvoice, type ChangeKind } from './invoice-plan';
+import { latestOf } from './versions';
+
+/** Invoices the bridge created carry their Opportunity's URL; CREATE_DRAFT writes their mirrors. */
+const BRIDGE_MADE = /\/lightning\/r\/Opportunity\/[a-zA-Z0-9]{15,18}\/view$/;
+
+/** Writes these Xero invoices of one tenant back to their mirrors (creating mirrors for known accounts). */
+export async function applyInvoices(
+  deps: ApplyDeps,
+  ctx: ApplyContext,
+  tenantId: string,
+  invoices: readonly XeroInvoice[],
+): Promise<ApplyResult> {
+  const result = emptyResult();
+  const sales = invoices.filter((inv): inv is XeroInvoice & { invoiceID: string } =>
+    Boolean(inv.invoiceID && inv.type !== 'ACCPAY'),
+  );
+  if (sales.length === 0) return result;
+  const now = deps.clock.now();
+  const rows = await deps.queries.invoicesByXeroIds([...new Set(sales.map((inv) => inv.invoiceID))]);
+  const mirrors = new Map(rows.map((row) => [String(row.Xero_Invoice_Id__c).toLowerCase(), row]));
+
+  const updates: (InvoiceWrite & { Id: string })[] = [];
+  const lineUpdates: SObjectUpdate<typeof InvoiceLine>[] = [];
+  const lineInserts: InvoiceLineWrite[] = [];
+  const paymentUpdates: SObjectUpdate<typeof Payment>[] = [];
+  const paymentInserts: PaymentWrite[] = [];
+  const planned: { mirror: InvoiceForInbound; change: ChangeKind }[] = [];
+  const created: { invoice: XeroInvoice; record: InvoiceWrite; accountId: string }[] = [];
+
+  for (const invoice of latestOf(sales, (inv) => inv.invoiceID)) {
+    const mirror = mirrors.get(invoice.invoiceID.toLowerCase());
+    if (mirror) {
+      const plan = planInvoice(mirror, invoice, { tenantId, now });
+      if (!plan) {
+        result.stale += 1;
+        continue;
+      }
+      updates.push(plan.update);
+      lineUpdates.push(...plan.lineUpdates);
+      lineInserts.push(...plan.lineInserts);
+      paymentUpdates.push(...plan.paymentUpdates);
+      paymentInserts.push(...plan.paymentInserts);
+      planned.push({ mirror, change: plan.change });
+      continue;
+    }
+    if (invoice.url && BRIDGE_MADE.test(invoice.url)) {
+      result.awaitingMirror.push(invoice.invoiceID);
+      continue;
+    }
+    const accountId = await ctx.knownAccount(tenantId, invoice.contact);
+    if (!accountId) continue; // not a customer Salesforce knows: not ours to mirror
+    const record = invoiceRecord(invoice, {
+      requestKey: `XERO:${invoice.invoiceID}`,
+      opportunityId: null,
+      accountId,
+      billingEntity: await ctx.entityName(tenantId),
+      tenantId,
+      now,
+    });
+    created.push({ invoice, record, accountId });
+  }
+
+  const updated = await ctx.updateAll(Invoice, updates, (r) => r.Xero_Invoice_Id__c ?? r.Id, result.errors);
+  updated.forEach((outcome, index) => {
+    if (!outcome.ok) return;
+    const { mirror, change } = planned[index]!;
+    result.changed.push({ id: mirror.Id, opportunityId: mirror.Opportunity__c, accountId: mirror.Account__c, change });
+  });
+
+  if (created.length > 0) {
+    const outcomes = await deps.writeback.upsert(
+      Invoice,
+      'Request_Key__c',
+      created.map((c) => c.record),
+    );
+    ctx.refused(
+      Invoice,
+      outcomes,
+      created.map((c) => c.record.Request_Key__c),
+      result.errors,
+    );
+    outcomes.forEach((outcome, index) => {
+      if (!outcome.ok) return;
+      const { invoice, accountId } = created[index]!;
+      lineInserts.push(...invoiceLineRecords(invoice, outcome.id));
+      paymentInserts.push(
+        ...(invoice.payments ?? []).filter((p) => p.paymentID).map((p) => invoicePaymentRecord(p, invoice, outcome.id)),
+      );
+      result.changed.push({ id: outcome.id, opportunityId: null, accountId, change: 'STATUS' });
+      deps.log.info({ tenantId, xeroInvoiceId: invoice.invoiceID, accountId }, 'invoice made in Xero mirrored');
+    });
+  }
+
+  await ctx.updateAll(InvoiceLine, lineUpdates, (r) => r.Xero_Line_Item_Id__c ?? r.Id, result.errors);
+  await ctx.createAll(InvoiceLine, lineInserts, (r) => r.Xero_Line_Item_Id__c, result.errors);
+  await ctx.updateAll(Payment, paymentUpdates, (r) => r.Id, result.errors);
+  await ctx.createAll(Payment, paymentInserts, (r) => r.Xero_Payment_Id__c, result.errors);
+  await ctx.announce(result.changed);
+  return result;
+}

@@ -1,0 +1,88 @@
+/**
+ * What one Xero invoice changes on its Invoice__c mirror: pure, so the newer-wins rules and the master-detail
+ * rule are tested without Salesforce. Master-detail parents (Invoice_Line__c.Invoice__c, Payment__c.Invoice__c) are
+ * only set when a child row is inserted: Salesforce refuses to write them on update.
+ */
+import type { InvoiceLine, Payment } from '../../salesforce/objects';
+import type { InvoiceForInbound } from '../../salesforce/selections';
+import { childRecords } from '../../salesforce/soql';
+import type { SObjectUpdate } from '../../salesforce/sobject';
+import type { XeroInvoice } from '../../xero/types';
+import {
+  invoiceLineRecords,
+  invoicePaymentRecord,
+  invoiceRecord,
+  isoDateTime,
+  type InvoiceLineWrite,
+  type InvoiceWrite,
+  type PaymentWrite,
+} from '../services/xero-records';
+import { isNewer } from './versions';
+
+/** Change__c values of Sync_Update__e. */
+export type ChangeKind = 'STATUS' | 'PAYMENT' | 'CREDIT_NOTE';
+
+/** What one Xero invoice changes on its mirror. */
+export interface InvoicePlan {
+  update: InvoiceWrite & { Id: string };
+  lineUpdates: SObjectUpdate<typeof InvoiceLine>[];
+  lineInserts: InvoiceLineWrite[];
+  paymentUpdates: SObjectUpdate<typeof Payment>[];
+  paymentInserts: PaymentWrite[];
+  change: ChangeKind;
+}
+
+/**
+ * The writes that bring an Invoice__c mirror (queried with its lines' and payments' Xero ids) to a Xero invoice's
+ * state, or undefined when the mirror already holds a newer version.
+ */
+export function planInvoice(
+  mirror: InvoiceForInbound,
+  invoice: XeroInvoice,
+  ctx: { tenantId: string; now: number },
+): InvoicePlan | undefined {
+  if (!isNewer(invoice.updatedDateUTC, mirror.Xero_Updated__c)) return undefined;
+  const record = invoiceRecord(invoice, {
+    requestKey: mirror.Request_Key__c ?? `XERO:${invoice.invoiceID}`,
+    opportunityId: mirror.Opportunity__c,
+    accountId: mirror.Account__c,
+    billingEntity: mirror.Billing_Entity__c ?? '',
+    tenantId: mirror.Xero_Tenant_Id__c ?? ctx.tenantId,
+    approved: mirror.Approval_Status__c === 'Approved',
+    now: ctx.now,
+  });
+  // Inbound reads never settle an outbound failure the record shows: leave sync status and message alone.
+  const { Sync_Status__c: _status, Sync_Message__c: _message, ...fields } = record;
+  const update = { ...fields, Id: mirror.Id };
+
+  const lineIds = new Map(childRecords(mirror.Invoice_Lines__r).map((line) => [line.Xero_Line_Item_Id__c, line.Id]));
+  const lineUpdates: SObjectUpdate<typeof InvoiceLine>[] = [];
+  const lineInserts: InvoiceLineWrite[] = [];
+  for (const line of invoiceLineRecords(invoice, mirror.Id)) {
+    const existing = lineIds.get(line.Xero_Line_Item_Id__c ?? null);
+    if (existing) {
+      const { Invoice__c: _parent, ...lineFields } = line;
+      lineUpdates.push({ ...lineFields, Id: existing });
+    } else lineInserts.push(line);
+  }
+
+  const stored = childRecords(mirror.Payments__r);
+  const storedIds = new Set(stored.map((p) => p.Xero_Payment_Id__c));
+  const standing = (invoice.payments ?? []).filter((p): p is typeof p & { paymentID: string } => Boolean(p.paymentID));
+  const paymentInserts = standing
+    .filter((p) => !storedIds.has(p.paymentID))
+    .map((p) => invoicePaymentRecord(p, invoice, mirror.Id));
+  // Xero lists only the payments that stand; one the mirror holds that a newer invoice no longer lists was
+  // deleted. Without a list at all (a summary read) nothing can be concluded unless nothing is paid.
+  const listKnown = invoice.payments !== undefined || Number(invoice.amountPaid ?? 0) === 0;
+  const standingIds = new Set(standing.map((p) => p.paymentID));
+  const paymentUpdates: SObjectUpdate<typeof Payment>[] = listKnown
+    ? stored
+        .filter((p) => p.Status__c !== 'Deleted' && !standingIds.has(String(p.Xero_Payment_Id__c)))
+        .map((p) => ({ Id: p.Id, Status__c: 'Deleted', Xero_Updated__c: isoDateTime(invoice.updatedDateUTC) }))
+    : [];
+  const paidChanged = Number(mirror.Amount_Paid__c ?? 0) !== Number(update.Amount_Paid__c ?? 0);
+  const change: ChangeKind =
+    paymentInserts.length > 0 || paymentUpdates.length > 0 || paidChanged ? 'PAYMENT' : 'STATUS';
+  return { update, lineUpdates, lineInserts, paymentUpdates, paymentInserts, change };
+}

@@ -1,0 +1,68 @@
+/**
+ * The kinds of job the bridge runs, decided once, when a job is stored (intake, reconcile, RESYNC, webhooks),
+ * and the payload each kind carries, checked when the job is claimed. A handler gets jobs of its own kind only,
+ * typed; no handler looks at a payload to decide what to do.
+ */
+import { z } from 'zod';
+import { ACTIONS, type InvoiceRequest } from '../salesforce/invoice-request';
+
+export const JOB_KINDS = [
+  'CREATE_DRAFT',
+  'AUTHORISE',
+  'AUTHORISE_CREDIT_NOTE',
+  'VOID',
+  'CREDIT',
+  'RESYNC',
+  'XERO_CHANGE',
+] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+/** A Salesforce request as stored (InvoiceRequest), what every request kind has. */
+const request = z.object({
+  action: z.enum(ACTIONS),
+  requestKey: z.string().min(1),
+  opportunityId: z.string().optional(),
+  invoiceId: z.string().optional(),
+  requestedBy: z.string().optional(),
+  payload: z.unknown().optional(),
+});
+
+const onInvoice = request.extend({ invoiceId: z.string().min(15) });
+
+/** What each kind of job carries. */
+export const JOB_PAYLOADS = {
+  CREATE_DRAFT: request.extend({ opportunityId: z.string().min(15) }),
+  AUTHORISE: onInvoice,
+  /** Finance approved a credit note: the request names it (CreditNoteTriggerHandler). */
+  AUTHORISE_CREDIT_NOTE: onInvoice.extend({
+    payload: z.looseObject({ creditNoteId: z.string().min(15) }),
+  }),
+  VOID: onInvoice,
+  /** What to credit (an amount, or lines) is in `payload`, checked by the credit-note service. */
+  CREDIT: onInvoice,
+  RESYNC: onInvoice,
+  /** One Xero webhook event (sync/inbound/webhook-intake.ts). */
+  XERO_CHANGE: z.object({
+    resourceId: z.string().min(1),
+    eventCategory: z.string().min(1),
+    eventType: z.string().optional(),
+    eventDateUtc: z.string().nullish(),
+    tenantId: z.string().min(1),
+  }),
+} as const satisfies Record<JobKind, z.ZodType>;
+
+export type JobPayload<K extends JobKind> = z.output<(typeof JOB_PAYLOADS)[K]>;
+
+/**
+ * The kind of job a Salesforce request becomes. Approving a credit note publishes AUTHORISE on its invoice with
+ * the credit note named in the payload; that is a credit-note job, not an invoice's, from here on.
+ */
+export function jobKindOf(request: InvoiceRequest): JobKind {
+  return request.action === 'AUTHORISE' && namesCreditNote(request.payload) ? 'AUTHORISE_CREDIT_NOTE' : request.action;
+}
+
+function namesCreditNote(payload: unknown): boolean {
+  return typeof payload === 'object' && payload !== null && 'creditNoteId' in payload
+    ? typeof payload.creditNoteId === 'string'
+    : false;
+}

@@ -1,0 +1,99 @@
+/**
+ * What the per-invoice actions and the credit-note service share: read the Invoice__c mirror, read its Xero
+ * invoice, and write Xero's state back (invoice, lines, the rep's summary fields, a Sync_Update__e).
+ */
+import { DomainError } from '../../domain/errors';
+import type { Clock } from '../../lib/clock';
+import type { Logger } from '../../lib/logger';
+import { Invoice, SyncUpdateEvent } from '../../salesforce/objects';
+import type { Queries } from '../../salesforce/queries';
+import type { InvoiceMirror } from '../../salesforce/selections';
+import type { Writeback } from '../../salesforce/writeback';
+import type { XeroClient } from '../../xero/client';
+import type { XeroInvoice } from '../../xero/types';
+import { writeInvoiceLines } from './lines';
+import type { Summaries } from './summaries';
+import { invoiceLineRecords, invoiceRecord } from './xero-records';
+
+export type { InvoiceMirror } from '../../salesforce/selections';
+
+export interface InvoiceMirrorDeps {
+  queries: Pick<Queries, 'invoices' | 'invoiceLines'>;
+  writeback: Pick<Writeback, 'update' | 'upsert' | 'create' | 'requireAll'>;
+  xero: Pick<XeroClient, 'getInvoicesByIds'>;
+  summaries: Pick<Summaries, 'refreshOpportunities' | 'refreshAccounts'>;
+  clock: Pick<Clock, 'now'>;
+  log: Logger;
+}
+
+export function createInvoiceMirror(deps: InvoiceMirrorDeps) {
+  const { queries, writeback, xero } = deps;
+
+  async function load(invoiceId: string): Promise<InvoiceMirror> {
+    const [row] = await queries.invoices([invoiceId]);
+    if (!row) throw new DomainError('INVALID_INPUT', `Invoice ${invoiceId} was not found`);
+    return row;
+  }
+
+  function requireXero(mirror: InvoiceMirror): { tenantId: string; xeroId: string } {
+    if (!mirror.Xero_Invoice_Id__c || !mirror.Xero_Tenant_Id__c) {
+      throw new DomainError(
+        'INVALID_INPUT',
+        `${mirror.Name ?? mirror.Id} has no Xero invoice yet: use Retry to create it`,
+      );
+    }
+    return { tenantId: mirror.Xero_Tenant_Id__c, xeroId: mirror.Xero_Invoice_Id__c };
+  }
+
+  async function fetch(mirror: InvoiceMirror): Promise<XeroInvoice> {
+    const { tenantId, xeroId } = requireXero(mirror);
+    const [invoice] = await xero.getInvoicesByIds(tenantId, [xeroId]);
+    if (!invoice) throw new DomainError('INVALID_INPUT', `Xero has no invoice ${xeroId} in tenant ${tenantId}`);
+    return invoice;
+  }
+
+  /** Writes Xero's state of the invoice back to its mirror, lines, the rep's summaries, and tells open pages. */
+  async function writeInvoice(
+    mirror: InvoiceMirror,
+    invoice: XeroInvoice,
+    extra: { onlineInvoiceUrl?: string | null; message?: string; change?: string } = {},
+  ): Promise<void> {
+    const record = invoiceRecord(invoice, {
+      requestKey: mirror.Request_Key__c ?? `XERO:${invoice.invoiceID}`,
+      opportunityId: mirror.Opportunity__c,
+      accountId: mirror.Account__c,
+      billingEntity: mirror.Billing_Entity__c ?? '',
+      tenantId: mirror.Xero_Tenant_Id__c ?? '',
+      approved: mirror.Approval_Status__c === 'Approved',
+      ...(extra.onlineInvoiceUrl !== undefined ? { onlineInvoiceUrl: extra.onlineInvoiceUrl } : {}),
+      now: deps.clock.now(),
+    });
+    if (extra.message) record.Sync_Message__c = extra.message;
+    const ids = writeback.requireAll(
+      Invoice,
+      [mirror.Id],
+      await writeback.update(Invoice, [{ ...record, Id: mirror.Id }]),
+    );
+    await writeInvoiceLines(deps, invoiceLineRecords(invoice, ids[0]!), [mirror.Id]);
+    if (mirror.Opportunity__c) await deps.summaries.refreshOpportunities([mirror.Opportunity__c]);
+    if (mirror.Account__c) await deps.summaries.refreshAccounts([mirror.Account__c]);
+    await notify(mirror, extra.change ?? 'STATUS');
+  }
+
+  /** Tells open pages this invoice (and its Opportunity and Account) changed. */
+  async function notify(mirror: InvoiceMirror, change: string): Promise<void> {
+    await writeback.create(SyncUpdateEvent, [
+      {
+        Record_Ids__c: [mirror.Id, mirror.Opportunity__c, mirror.Account__c].filter(Boolean).join(','),
+        Invoice_Id__c: mirror.Id,
+        Opportunity_Id__c: mirror.Opportunity__c,
+        Account_Id__c: mirror.Account__c,
+        Change__c: change,
+      },
+    ]);
+  }
+
+  return { load, fetch, requireXero, writeInvoice, notify };
+}
+
+export type InvoiceMirrors = ReturnType<typeof createInvoiceMirror>;
