@@ -8,6 +8,7 @@ import { CreditAllocation, CreditNote } from './credit-note';
 import { InvoiceRequestEvent, SyncUpdateEvent } from './events';
 import { Invoice, InvoiceLine, Payment } from './invoice';
 import { Opportunity, OpportunityLineItem, Product2 } from './opportunity';
+import { BillingInstalment, BillingPlan, RevenueMonth } from './revenue';
 import { BillingEntityType, CurrencyType, LedgerlineSettings } from './setup';
 
 export { Account, Contact } from './account';
@@ -15,6 +16,7 @@ export { CreditAllocation, CreditNote } from './credit-note';
 export { InvoiceRequestEvent, SyncUpdateEvent } from './events';
 export { Invoice, InvoiceLine, Payment } from './invoice';
 export { Opportunity, OpportunityLineItem, Product2 } from './opportunity';
+export { BillingInstalment, BillingPlan, RevenueMonth } from './revenue';
 export { BillingEntityType, CurrencyType, LedgerlineSettings } from './setup';
 
 /** Standard data objects (their fields are the platform's, plus the package's custom fields on them). */
@@ -28,6 +30,9 @@ export const PACKAGE_OBJECTS = [
   Payment,
   CreditNote,
   CreditAllocation,
+  BillingPlan,
+  BillingInstalment,
+  RevenueMonth,
   InvoiceRequestEvent,
   SyncUpdateEvent,
   BillingEntityType,

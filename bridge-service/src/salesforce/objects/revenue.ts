@@ -1,0 +1,86 @@
+import { sobject } from '../sobject';
+
+/** Billing_Plan__c: a deal's billing plan (one per Opportunity), keyed by Plan_Key__c, with its summary figures. */
+export const BillingPlan = sobject(
+  'Billing_Plan__c',
+  {
+    Id: 'id',
+    Name: 'text',
+    Opportunity__c: 'reference',
+    Account__c: 'reference',
+    Plan_Key__c: 'text',
+    Version__c: 'text',
+    Status__c: 'picklist',
+    Billing_Entity__c: 'text',
+    Currency_Code__c: 'text',
+    Billing_Frequency__c: 'picklist',
+    Billing_Timing__c: 'picklist',
+    Billing_Alignment__c: 'picklist',
+    Terms_Source__c: 'text',
+    First_Invoice_Date__c: 'date',
+    Service_Start_Date__c: 'date',
+    Service_End_Date__c: 'date',
+    Contract_Value__c: 'number',
+    Invoiced_Amount__c: 'number',
+    Remaining_To_Bill__c: 'number',
+    Next_Instalment_Date__c: 'date',
+    Next_Instalment_Amount__c: 'number',
+    Recognised_To_Date__c: 'number',
+    Deferred_Revenue__c: 'number',
+    Unbilled_Revenue__c: 'number',
+    Balances_As_Of__c: 'date',
+    Revenue_Treatment__c: 'text',
+    Flags__c: 'text',
+    Sync_Status__c: 'picklist',
+    Sync_Message__c: 'text',
+    Last_Synced__c: 'datetime',
+  },
+  {
+    children: {
+      Instalments__r: { object: 'Billing_Instalment__c', field: 'Billing_Plan__c' },
+      Revenue_Months__r: { object: 'Revenue_Month__c', field: 'Billing_Plan__c' },
+    },
+  },
+);
+
+/** Billing_Instalment__c (master-detail Billing_Plan__c): one dated instalment, Planned → Raised or Cancelled. */
+export const BillingInstalment = sobject('Billing_Instalment__c', {
+  Id: 'id',
+  Billing_Plan__c: 'reference',
+  Instalment_Key__c: 'text',
+  Plan_Version__c: 'text',
+  Sequence__c: 'number',
+  Issue_Date__c: 'date',
+  Service_Start_Date__c: 'date',
+  Service_End_Date__c: 'date',
+  Amount__c: 'number',
+  Currency_Code__c: 'text',
+  Document_Type__c: 'picklist',
+  Status__c: 'picklist',
+  Status_Message__c: 'text',
+  Lines__c: 'text',
+  Invoice__c: 'reference',
+  Credit_Note__c: 'reference',
+  Raised_At__c: 'datetime',
+});
+
+/** Revenue_Month__c (master-detail Billing_Plan__c): one contract's revenue and balances for one month. */
+export const RevenueMonth = sobject('Revenue_Month__c', {
+  Id: 'id',
+  Billing_Plan__c: 'reference',
+  Month_Key__c: 'text',
+  Contract_Key__c: 'text',
+  Month__c: 'date',
+  Billing_Entity__c: 'text',
+  Currency_Code__c: 'text',
+  Status__c: 'picklist',
+  Opening_Deferred__c: 'number',
+  Opening_Unbilled__c: 'number',
+  Billed__c: 'number',
+  Credited__c: 'number',
+  Recognised__c: 'number',
+  Released_From_Deferred__c: 'number',
+  Closing_Deferred__c: 'number',
+  Closing_Unbilled__c: 'number',
+  Lines__c: 'text',
+});
