@@ -22,7 +22,7 @@ import {
 
 export interface StoreHarness {
   /** Opens a store on the harness's database (another bridge process sharing it), with its own token key. */
-  open(opts: { encryptionKey: Buffer }): Store;
+  open(opts: { encryptionKey: Buffer }): Store | Promise<Store>;
   /** Every stored token set exactly as it is at rest. */
   sealedTokenSets(): Promise<string[]>;
   /** Every org's sealed credentials exactly as they are at rest. */
@@ -46,8 +46,8 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
     let harness: StoreHarness;
     const stores: Store[] = [];
 
-    function open(opts: { encryptionKey?: Buffer } = {}): Store {
-      const store = harness.open({ encryptionKey: opts.encryptionKey ?? key });
+    async function open(opts: { encryptionKey?: Buffer } = {}): Promise<Store> {
+      const store = await harness.open({ encryptionKey: opts.encryptionKey ?? key });
       stores.push(store);
       return store;
     }
@@ -64,7 +64,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
 
     describe('jobs', () => {
       it('enqueues once per key', async () => {
-        const { jobs } = open();
+        const { jobs } = await open();
         const first = await jobs.enqueueJob({ key: 'opp1:CREATE_DRAFT:1', action: 'CREATE_DRAFT', payload: { a: 1 } });
         const again = await jobs.enqueueJob({ key: 'opp1:CREATE_DRAFT:1', action: 'CREATE_DRAFT', payload: { a: 2 } });
         expect(first.created).toBe(true);
@@ -75,7 +75,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('claims due jobs, completes, fails with retry, goes dead, and retries from the admin side', async () => {
-        const { jobs } = open();
+        const { jobs } = await open();
         const { job } = await jobs.enqueueJob({ key: 'k1', action: 'AUTHORISE', payload: {}, tenantId: 't1' });
         await jobs.enqueueJob({ key: 'later', action: 'AUTHORISE', payload: {}, runAt: now + 60_000 });
 
@@ -110,8 +110,8 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it("hands a crashed worker's job to another once its lease expires, and refuses the stale owner", async () => {
-        const a = open().jobs;
-        const b = open().jobs;
+        const a = (await open()).jobs;
+        const b = (await open()).jobs;
         await a.enqueueJob({ key: 'k', action: 'VOID', payload: {} });
         const [mine] = await a.claimJobs({ owner: 'a', leaseMs: 10_000, limit: 1 });
         expect(await b.claimJobs({ owner: 'b', leaseMs: 10_000, limit: 1 })).toEqual([]);
@@ -127,7 +127,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('gives a restarted instance back the jobs its previous incarnation held, and only those', async () => {
-        const { jobs } = open();
+        const { jobs } = await open();
         for (let i = 0; i < 3; i += 1) await jobs.enqueueJob({ key: `r${i}`, action: 'VOID', payload: i });
         const [mine] = await jobs.claimJobs({ owner: 'bridge-1', leaseMs: 120_000, limit: 1 });
         const [theirs] = await jobs.claimJobs({ owner: 'bridge-2', leaseMs: 120_000, limit: 1 });
@@ -146,7 +146,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('filters claims by action and pages the admin list newest first', async () => {
-        const { jobs } = open();
+        const { jobs } = await open();
         for (let i = 0; i < 5; i += 1)
           await jobs.enqueueJob({ key: `k${i}`, action: i % 2 ? 'VOID' : 'RESYNC', payload: i });
         const voids = await jobs.claimJobs({ owner: 'w', leaseMs: 1000, limit: 10, actions: ['VOID'] });
@@ -158,8 +158,8 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('never gives one job to two store instances claiming in turn', async () => {
-        const a = open().jobs;
-        const b = open().jobs;
+        const a = (await open()).jobs;
+        const b = (await open()).jobs;
         for (let i = 0; i < 50; i += 1) await a.enqueueJob({ key: `k${i}`, action: 'CREATE_DRAFT', payload: i });
         const seen: number[] = [];
         for (let round = 0; round < 30; round += 1) {
@@ -176,7 +176,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
 
     describe('request keys, cursors, mappings, webhooks', () => {
       it('remembers what a request key produced; the first result wins', async () => {
-        const { xeroResults } = open();
+        const { xeroResults } = await open();
         const first = await xeroResults.recordXeroResult({
           requestKey: 'r1',
           tenantId: 't',
@@ -196,7 +196,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('keeps a replay cursor per channel', async () => {
-        const { replayCursors } = open();
+        const { replayCursors } = await open();
         expect(await replayCursors.getReplayId('/event/Invoice_Request__e')).toBeNull();
         await replayCursors.saveReplayId('/event/Invoice_Request__e', 41);
         await replayCursors.saveReplayId('/event/Invoice_Request__e', 42);
@@ -205,7 +205,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('maps accounts to contacts per tenant', async () => {
-        const { contactMappings } = open();
+        const { contactMappings } = await open();
         await contactMappings.saveContactMapping('t1', '001A', 'contact-1');
         await contactMappings.saveContactMapping('t2', '001A', 'contact-2');
         expect(await contactMappings.getContactMapping('t1', '001A')).toBe('contact-1');
@@ -214,7 +214,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('dedupes webhook events and prunes old ones', async () => {
-        const { webhookEvents } = open();
+        const { webhookEvents } = await open();
         expect(await webhookEvents.markWebhookEventProcessed('evt-1')).toBe(true);
         expect(await webhookEvents.markWebhookEventProcessed('evt-1')).toBe(false);
         now += 48 * 3600_000;
@@ -224,8 +224,8 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('hands out a lease to one owner at a time until it expires', async () => {
-        const a = open().leases;
-        const b = open().leases;
+        const a = (await open()).leases;
+        const b = (await open()).leases;
         expect(await a.tryAcquireLease('xero-token:c1', 'a', 1000)).toBe(true);
         expect(await b.tryAcquireLease('xero-token:c1', 'b', 1000)).toBe(false);
         expect(await a.tryAcquireLease('xero-token:c1', 'a', 1000)).toBe(true); // renew
@@ -247,7 +247,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       };
 
       it('round-trips, encrypted with a fresh IV each write, and tracks status', async () => {
-        const { xeroConnections } = open();
+        const { xeroConnections } = await open();
         await xeroConnections.saveXeroTokenSet('conn-1', tokenSet);
         const [sealed1] = await harness.sealedTokenSets();
         await xeroConnections.saveXeroTokenSet('conn-1', tokenSet);
@@ -265,15 +265,17 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('fails loudly with the wrong key or a tampered row', async () => {
-        await open().xeroConnections.saveXeroTokenSet('conn-1', tokenSet);
-        const wrong = open({ encryptionKey: randomBytes(32) }).xeroConnections;
+        await (await open()).xeroConnections.saveXeroTokenSet('conn-1', tokenSet);
+        const wrong = (await open({ encryptionKey: randomBytes(32) })).xeroConnections;
         await expect(wrong.getXeroConnection('conn-1')).rejects.toBeInstanceOf(SecretDecryptionError);
         await harness.moveTokenSet('conn-1', 'conn-2'); // moved to another row: AAD mismatch
-        await expect(open().xeroConnections.getXeroConnection('conn-2')).rejects.toThrow(/TOKEN_ENCRYPTION_KEY/);
+        await expect((await open()).xeroConnections.getXeroConnection('conn-2')).rejects.toThrow(
+          /TOKEN_ENCRYPTION_KEY/,
+        );
       });
 
       it('links tenants to connections', async () => {
-        const { xeroConnections } = open();
+        const { xeroConnections } = await open();
         await xeroConnections.saveXeroTenants('conn-1', [
           { tenantId: 't-uk', tenantName: 'UK Ltd', tenantType: 'ORGANISATION' },
           { tenantId: 't-us', tenantName: 'US Inc' },
@@ -290,7 +292,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       const tokenSet: XeroTokenSet = { accessToken: 'a-A', refreshToken: 'r-A', expiresAt: Date.UTC(2026, 0, 2) };
 
       it("keeps every repository of one org out of another org's reach", async () => {
-        const store = open();
+        const store = await open();
         const a = store.forOrg('00DA0000000000AAAA');
         const b = store.forOrg('00DB0000000000BBBB');
         expect(store.forOrg('00DA0000000000AAAA')).toBe(a);
@@ -367,21 +369,21 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it("treats the store's own repositories as the default org's", async () => {
-        const store = open();
+        const store = await open();
         await store.jobs.enqueueJob({ key: 'k', action: 'VOID', payload: {} });
         expect(await store.forOrg(DEFAULT_ORG_ID).jobs.getJobByKey('k')).not.toBeNull();
         expect(await store.forOrg('other').jobs.getJobByKey('k')).toBeNull();
       });
 
-      it('refuses a malformed org id', () => {
-        const store = open();
+      it('refuses a malformed org id', async () => {
+        const store = await open();
         for (const bad of ['', ' x', 'a/b', "o'rg", 'x'.repeat(65)]) {
           expect(() => store.forOrg(bad)).toThrow(InvalidOrgIdError);
         }
       });
 
       it("will not open one org's token set as another's", async () => {
-        const store = open();
+        const store = await open();
         await store.forOrg('org-a').xeroConnections.saveXeroTokenSet('conn-1', tokenSet);
         await harness.moveTokenSet('conn-1', 'conn-1', 'org-b');
         await expect(store.forOrg('org-b').xeroConnections.getXeroConnection('conn-1')).rejects.toBeInstanceOf(
@@ -414,7 +416,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       };
 
       it('stores each org with its credentials sealed, lists without them, and suspends', async () => {
-        const { orgs } = open();
+        const { orgs } = await open();
         await orgs.saveOrg('00DA0000000000AAAA', profile, secrets);
         await orgs.saveOrg('00DB0000000000BBBB', { ...profile, displayName: 'Acme US' }, secrets);
         expect(await orgs.getOrg('00DA0000000000AAAA')).toMatchObject({ profile, secrets, createdAt: now });
@@ -429,12 +431,12 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         expect((await orgs.getOrg('00DB0000000000BBBB'))?.profile.status).toBe('suspended');
         expect(await orgs.setOrgStatus('missing', 'suspended')).toBe(false);
         expect(await orgs.getOrg('missing')).toBeNull();
-        const wrongKey = open({ encryptionKey: randomBytes(32) }).orgs;
+        const wrongKey = (await open({ encryptionKey: randomBytes(32) })).orgs;
         await expect(wrongKey.getOrg('00DA0000000000AAAA')).rejects.toBeInstanceOf(SecretDecryptionError);
       });
 
       it('refuses an invalid configuration, naming every bad field, and stores nothing', async () => {
-        const { orgs } = open();
+        const { orgs } = await open();
         const bad = {
           ...profile,
           salesforce: { ...profile.salesforce, loginUrl: 'not a url' },
@@ -452,8 +454,8 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
 
     describe('leases for singleton roles', () => {
       it('fails over to another owner when the holder stops renewing, with a higher fencing token', async () => {
-        const a = open().leases;
-        const b = open().leases;
+        const a = (await open()).leases;
+        const b = (await open()).leases;
         const first = await a.acquireLease('salesforce-subscriber', 'host-a', 10_000);
         expect(first).toMatchObject({ owner: 'host-a', expiresAt: now + 10_000 });
         expect(await b.acquireLease('salesforce-subscriber', 'host-b', 10_000)).toBeNull();
@@ -469,7 +471,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         expect(second!.token).toBeGreaterThan(first!.token);
         // host-a wakes up: it cannot renew, and its fenced writes are refused.
         expect(await a.renewLease('salesforce-subscriber', 'host-a', first!.token, 10_000)).toBeNull();
-        const cursors = open().replayCursors;
+        const cursors = (await open()).replayCursors;
         const channel = '/event/Invoice_Request__e';
         const staleFence = { name: 'salesforce-subscriber', owner: 'host-a', token: first!.token };
         expect(await cursors.saveFencedReplayId(channel, 7, staleFence)).toBe(false);
@@ -486,7 +488,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('renews a lease that lapsed while nobody took it, keeping its token', async () => {
-        const leases = open().leases;
+        const leases = (await open()).leases;
         const lease = await leases.acquireLease('xero-poller:t-uk', 'host-a', 5_000);
         now += 6_000;
         expect(await leases.renewLease('xero-poller:t-uk', 'host-a', lease!.token, 5_000)).toMatchObject({
@@ -496,7 +498,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('gives a contested lease to exactly one of several owners acquiring at once', async () => {
-        const stores = [open(), open(), open(), open()];
+        const stores = await Promise.all([open(), open(), open(), open()]);
         const results = await Promise.all(
           stores.map((s, i) => s.leases.acquireLease('xero-poller:t-us', `host-${i}`, 10_000)),
         );
@@ -516,7 +518,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       const app: RateBucketPolicy = { bucket: 'xero:app-1', windows: [{ spanMs: 60_600, limit: 10_000 }] };
 
       it('keeps replicas together within 5 in flight per tenant, and frees a dead one’s permits at lease expiry', async () => {
-        const replicas = [open(), open(), open()];
+        const replicas = await Promise.all([open(), open(), open()]);
         const granted: string[] = [];
         for (let i = 0; i < 7; i += 1) {
           const r = replicas[i % 3]!.rateLimits;
@@ -550,7 +552,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('allows 60 a minute per tenant across replicas, then says when the oldest call leaves the window', async () => {
-        const replicas = [open(), open()];
+        const replicas = await Promise.all([open(), open()]);
         const t0 = now;
         for (let i = 0; i < 60; i += 1) {
           const r = replicas[i % 2]!.rateLimits;
@@ -576,7 +578,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('holds a tenant at its daily limit without slowing another tenant', async () => {
-        const { rateLimits } = open();
+        const { rateLimits } = await open();
         const daily: RateBucketPolicy = {
           bucket: 'xero:app-1:tenant:t-us',
           windows: [{ spanMs: 86_400_000, limit: 3 }],
@@ -596,8 +598,8 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('shares a Retry-After pause with every replica; the longer pause wins', async () => {
-        const a = open().rateLimits;
-        const b = open().rateLimits;
+        const a = (await open()).rateLimits;
+        const b = (await open()).rateLimits;
         await a.pauseBucket(tenant.bucket, now + 30_000);
         await b.pauseBucket(tenant.bucket, now + 10_000);
         expect(await b.acquirePermit({ buckets: [app, tenant], owner: 'b', leaseMs: 1_000 })).toEqual({
@@ -612,7 +614,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it("counts calls Xero has seen that the store has not, from Xero's remaining-count headers", async () => {
-        const { rateLimits } = open();
+        const { rateLimits } = await open();
         const minute = tenant.windows[0]!;
         await rateLimits.recordRemaining(tenant.bucket, minute, 50); // something else made 10 calls
         expect((await rateLimits.usage(tenant.bucket, [minute])).used).toEqual([10]);
@@ -623,7 +625,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('never grants more than the limits to replicas acquiring at once', async () => {
-        const replicas = [open(), open(), open(), open()];
+        const replicas = await Promise.all([open(), open(), open(), open()]);
         const policy: RateBucketPolicy = { bucket: 'xero:app-1:tenant:t-race', concurrency: 5, windows: [] };
         const decisions = await Promise.all(
           Array.from({ length: 20 }, (_, i) =>
@@ -640,9 +642,9 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       const opts = (owner: string) => ({ owner, waitMs: 10_000, holdMs: 60_000 });
 
       it('runs one refresh at a time; the second sees the first one’s rotated token set', async () => {
-        await open().xeroConnections.saveXeroTokenSet('conn-1', v1);
-        const a = open().xeroConnections;
-        const b = open().xeroConnections;
+        await (await open()).xeroConnections.saveXeroTokenSet('conn-1', v1);
+        const a = (await open()).xeroConnections;
+        const b = (await open()).xeroConnections;
         let inside = 0;
         let most = 0;
         const seen: string[] = [];
@@ -662,11 +664,11 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         expect(seen).toEqual(['refresh-1', 'refresh-2']);
         expect(ra?.tokenSet).toEqual(v2);
         expect(rb?.tokenSet).toEqual(v2);
-        expect((await open().xeroConnections.getXeroConnection('conn-1'))?.status).toBe('active');
+        expect((await (await open()).xeroConnections.getXeroConnection('conn-1'))?.status).toBe('active');
       });
 
       it('stores nothing when the refresh fails, and lets the next one in at once', async () => {
-        const { xeroConnections } = open();
+        const { xeroConnections } = await open();
         await xeroConnections.saveXeroTokenSet('conn-1', v1);
         await expect(
           xeroConnections.refreshXeroTokenSet('conn-1', opts('host-a'), async () => {
@@ -674,14 +676,14 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
           }),
         ).rejects.toThrow('invalid_grant');
         expect((await xeroConnections.getXeroConnection('conn-1'))?.tokenSet).toEqual(v1);
-        const other = open().xeroConnections;
+        const other = (await open()).xeroConnections;
         const after = await other.refreshXeroTokenSet('conn-1', { ...opts('host-b'), waitMs: 500 }, async () => v2);
         expect(after?.tokenSet).toEqual(v2);
       });
 
       it('gives up waiting after waitMs while another process holds the lock', async () => {
-        const a = open().xeroConnections;
-        const b = open().xeroConnections;
+        const a = (await open()).xeroConnections;
+        const b = (await open()).xeroConnections;
         await a.saveXeroTokenSet('conn-1', v1);
         let release: () => void = () => undefined;
         const holding = a.refreshXeroTokenSet(
@@ -698,7 +700,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('hands the refresh a missing connection as null', async () => {
-        const { xeroConnections } = open();
+        const { xeroConnections } = await open();
         const seen: unknown[] = [];
         expect(
           await xeroConnections.refreshXeroTokenSet('nope', opts('h'), async (current) => {
@@ -712,7 +714,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
 
     describe('watermarks', () => {
       it('stores per tenant and resource', async () => {
-        const { watermarks } = open();
+        const { watermarks } = await open();
         await watermarks.saveWatermark('t1', 'invoices', { at: 1000, idsAtTimestamp: ['a', 'b'] });
         expect(await watermarks.getWatermark('t1', 'invoices')).toEqual({ at: 1000, idsAtTimestamp: ['a', 'b'] });
         expect(await watermarks.getWatermark('t1', 'payments')).toBeNull();
@@ -720,7 +722,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
     });
 
     it('answers a liveness probe', async () => {
-      await expect(open().ping()).resolves.toBeUndefined();
+      await expect((await open()).ping()).resolves.toBeUndefined();
     });
   });
 }
