@@ -85,6 +85,8 @@ export class PostgresStore implements Store {
       // A transaction left open (a hung process) must not hold locks for ever.
       idle_in_transaction_session_timeout: 60_000,
       application_name: (opts.applicationName ?? 'ledgerline-bridge').slice(0, 63),
+      // Idle pooled connections alone do not keep the process alive (a bridge that failed to start exits).
+      allowExitOnIdle: true,
     });
     // Without a listener, an idle connection's error (server restart) would crash the process.
     pool.on('error', (err) => opts.onIdleError?.(err));
