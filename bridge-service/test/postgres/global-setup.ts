@@ -17,6 +17,7 @@ export default async function globalSetup(): Promise<void> {
   if (process.env[PG_URL_ENV]) return; // given from outside (an existing server)
   const started = performance.now();
   try {
+    if (process.env.LEDGERLINE_TEST_PG === 'off') throw new Error('turned off with LEDGERLINE_TEST_PG=off');
     const server = await startTestPostgres();
     globalThis.__ledgerlineTestPostgres = server;
     process.env[PG_URL_ENV] = server.url;
