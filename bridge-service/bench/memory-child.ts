@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const env = JSON.parse(process.env.BENCH_BRIDGE_ENV ?? '{}') as Record<string, string>;
   const log = pino({ level: process.env.BRIDGE_LOG ?? 'silent' });
   const config = loadConfig(env);
-  const store = openStore(config);
+  const store = await openStore(config);
   const metrics = createMetrics();
   const bridge = await createBridge(config, { logger: log, metrics }, { store });
   const app = buildApp({ ...bridge.deps, config, logger: log, metrics });

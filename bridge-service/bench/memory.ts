@@ -58,7 +58,7 @@ export async function runMemory(opts: MemoryOptions): Promise<SectionResult> {
   try {
     sf.control.setOrgSettings({ Read_Only_Mode__c: true });
     // Xero connected as ops would after /connect/xero, in the store the child bridge opens.
-    const store = openStore(systems.config);
+    const store = await openStore(systems.config);
     await connectXeroOrganisations(store, xero);
     await store.close();
     const env = { ...systems.env, PORT: '0', BRIDGE_INSTANCE_ID: `bench-memory-${process.pid}` };

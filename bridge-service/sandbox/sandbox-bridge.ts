@@ -170,7 +170,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const log = options.logger ?? pino({ level: 'silent' });
   const systems = await startEmulatedSystems({ ...options, logger: log });
   const { sf, xero, config } = systems;
-  const store = options.bridge?.store ?? openStore(config);
+  const store = options.bridge?.store ?? (await openStore(config));
 
   let server: BridgeApp | undefined;
   let url = '';

@@ -46,7 +46,13 @@ export async function createBridge(
   const { logger: log, metrics } = context;
   const clock = overrides.clock ?? systemClock;
   const names = salesforceNames(config.salesforce.namespacePrefix);
-  const store = overrides.store ?? openStore(config, { clock });
+  const store =
+    overrides.store ??
+    (await openStore(config, {
+      clock,
+      applicationName: config.instanceId,
+      onIdleError: (err) => log.warn({ err }, 'store: an idle database connection failed; it will be replaced'),
+    }));
 
   const tokens = new XeroTokenManager({
     connections: store.xeroConnections,

@@ -119,6 +119,28 @@ describe('loadConfig', () => {
     expect(text).toMatch(/XERO_CLIENT_SECRET: is required/);
   });
 
+  it('chooses SQLite by default and PostgreSQL with STORE_URL, never both', () => {
+    expect(loadConfig(validEnv()).store).toMatchObject({ kind: 'sqlite', path: 'data/ledgerline.sqlite' });
+    expect(loadConfig({ ...validEnv(), STORE_PATH: '/var/lib/ledgerline/bridge.sqlite' }).store).toMatchObject({
+      kind: 'sqlite',
+      path: '/var/lib/ledgerline/bridge.sqlite',
+    });
+    const url = 'postgres://bridge:pw@db.internal:5432/ledgerline?sslmode=require';
+    expect(loadConfig({ ...validEnv(), STORE_URL: url, STORE_POOL_SIZE: '25' }).store).toMatchObject({
+      kind: 'postgres',
+      url,
+      poolSize: 25,
+      statementTimeoutMs: 15_000,
+    });
+    expect(problemsOf({ ...validEnv(), STORE_URL: url, STORE_PATH: 'x.sqlite' })).toEqual([
+      'STORE_PATH / STORE_URL: set one, not both (STORE_URL for PostgreSQL, STORE_PATH for SQLite)',
+    ]);
+    expect(problemsOf({ ...validEnv(), STORE_URL: 'mysql://db/x', STORE_POOL_SIZE: '0' })).toEqual([
+      'STORE_URL: must be a postgres:// or postgresql:// URL',
+      'STORE_POOL_SIZE: must be at least 1',
+    ]);
+  });
+
   it('treats empty values as unset', () => {
     expect(problemsOf({ ...validEnv(), XERO_CLIENT_ID: '' })).toEqual(['XERO_CLIENT_ID: is required']);
   });

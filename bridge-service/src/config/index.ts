@@ -49,8 +49,27 @@ function toConfig(e: Env, resolved: { privateKey: string; encryptionKey: Buffer 
       },
     },
     adminToken: e.ADMIN_TOKEN,
-    store: { path: e.STORE_PATH, encryptionKey: resolved.encryptionKey },
+    store: storeConfig(e, resolved.encryptionKey),
   };
+}
+
+/** Where the store lives: an SQLite file (one host) or a PostgreSQL database (replicas, many orgs). */
+export type StoreConfig = { encryptionKey: Buffer } & (
+  { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; poolSize: number; statementTimeoutMs: number }
+);
+
+export const DEFAULT_STORE_PATH = 'data/ledgerline.sqlite';
+
+function storeConfig(e: Env, encryptionKey: Buffer): StoreConfig {
+  return e.STORE_URL === undefined
+    ? { kind: 'sqlite', path: e.STORE_PATH ?? DEFAULT_STORE_PATH, encryptionKey }
+    : {
+        kind: 'postgres',
+        url: e.STORE_URL,
+        poolSize: e.STORE_POOL_SIZE,
+        statementTimeoutMs: e.STORE_STATEMENT_TIMEOUT_MS,
+        encryptionKey,
+      };
 }
 
 /** Boot-time configuration failure; `problems` lists every bad or missing setting, one per line. */
@@ -97,6 +116,9 @@ export function loadConfig(env: RawEnv = process.env, opts: LoadConfigOptions = 
   const privateKey = resolvePrivateKey(merged, readFile, problems);
   const encryptionKey = decodeKey(merged.TOKEN_ENCRYPTION_KEY, problems);
   const scopes = (merged.XERO_SCOPES ?? parsed.data?.XERO_SCOPES ?? '').split(/\s+/).filter(Boolean);
+  if (merged.STORE_URL !== undefined && merged.STORE_PATH !== undefined) {
+    problems.push('STORE_PATH / STORE_URL: set one, not both (STORE_URL for PostgreSQL, STORE_PATH for SQLite)');
+  }
   if (merged.XERO_SCOPES !== undefined && !scopes.includes('offline_access')) {
     problems.push('XERO_SCOPES: must include offline_access (without it Xero issues no refresh token)');
   }

@@ -97,7 +97,12 @@ export const envSchema = z.object({
   ADMIN_TOKEN: z
     .string({ error: 'is required' })
     .min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)'),
-  STORE_PATH: z.string().min(1).default('data/ledgerline.sqlite'),
+  /** SQLite file (the embedded default). Default data/ledgerline.sqlite; not with STORE_URL. */
+  STORE_PATH: z.string().min(1).optional(),
+  /** PostgreSQL instead of SQLite: postgres://user:password@host:5432/database (replicas, many orgs). */
+  STORE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
+  STORE_POOL_SIZE: int(10, 1, 200),
+  STORE_STATEMENT_TIMEOUT_MS: int(15_000, 100, 600_000),
   TOKEN_ENCRYPTION_KEY: z.string({ error: 'is required (32 random bytes, base64 or hex)' }),
 
   // where the rest came from (read by loadConfig, listed so the file cannot set it)

@@ -59,6 +59,13 @@ describe('logger redaction', () => {
     expect(scrubString('Authorization: Basic Y2xpZW50OnNlY3JldA==')).toBe(`Authorization: Basic ${REDACTED}`);
   });
 
+  it('scrubs the password in a database URL', () => {
+    expect(scrubString('connect failed: postgres://ledgerline:s3cr%40t@db.internal:5432/bridge?sslmode=require')).toBe(
+      `connect failed: postgres://ledgerline:${REDACTED}@db.internal:5432/bridge?sslmode=require`,
+    );
+    expect(scrubString('see https://example.com/a:b@c')).toBe('see https://example.com/a:b@c'); // no credentials
+  });
+
   it('scrubs a finished JSON line, escaped JSON inside strings included', () => {
     const line = JSON.stringify({ accessToken: ACCESS, body: JSON.stringify({ refresh_token: REFRESH }) });
     const scrubbed = scrubJsonLine(line);

@@ -43,6 +43,8 @@ const STRING_PATTERNS: [RegExp, string][] = [
     `$1${REDACTED}`,
   ],
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED],
+  // a password inside a URL (STORE_URL=postgres://user:password@host/db)
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)[^@/?#\s]+@/gi, `$1${REDACTED}@`],
 ];
 
 /** Removes secret-looking fragments from free text (error messages, response bodies). */

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { LedgerlineError } from '../lib/errors';
+import { DEFAULT_ORG_ID } from './orgs';
 
 /** A stored secret could not be decrypted: wrong TOKEN_ENCRYPTION_KEY, or the row was tampered with. */
 export class SecretDecryptionError extends LedgerlineError {
@@ -51,3 +52,13 @@ export class SecretBox {
     }
   }
 }
+
+/**
+ * What each sealed value is bound to (AES-GCM additional data): a value copied to another row, connection or org
+ * fails to open. The default org keeps the context stores had before orgs existed, so their token sets still open.
+ */
+export const sealedFor = {
+  xeroTokenSet: (orgId: string, connectionId: string): string =>
+    orgId === DEFAULT_ORG_ID ? `xero-token-set:${connectionId}` : `org:${orgId}:xero-token-set:${connectionId}`,
+  orgSecrets: (orgId: string): string => `org:${orgId}:secrets`,
+};

@@ -1,3 +1,5 @@
+import type { LeaseFence } from './leases';
+
 /**
  * Where the CometD subscriber keeps its place, per channel: the last replay id whose event is durably stored as a
  * job. Saved only after the job is stored, so a crash replays rather than loses.
@@ -5,4 +7,9 @@
 export interface ReplayCursorRepository {
   getReplayId(channel: string): Promise<number | null>;
   saveReplayId(channel: string, replayId: number): Promise<void>;
+  /**
+   * Saves the replay id only while `fence` (the subscriber's lease) is still held under its token, so a
+   * subscriber that lost its lease cannot move the cursor. Returns whether it saved.
+   */
+  saveFencedReplayId(channel: string, replayId: number, fence: LeaseFence): Promise<boolean>;
 }

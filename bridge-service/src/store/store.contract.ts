@@ -5,17 +5,33 @@
  * processes sharing it).
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SecretDecryptionError } from './crypto';
 import { INTERRUPTED } from './jobs';
-import type { Store, XeroTokenSet } from './types';
+import {
+  DEFAULT_ORG_ID,
+  InvalidOrgConfigError,
+  InvalidOrgIdError,
+  TokenRefreshLockTimeout,
+  type OrgProfile,
+  type OrgSecrets,
+  type RateBucketPolicy,
+  type Store,
+  type XeroTokenSet,
+} from './types';
 
 export interface StoreHarness {
   /** Opens a store on the harness's database (another bridge process sharing it), with its own token key. */
-  open(opts: { encryptionKey: Buffer }): Store;
+  open(opts: { encryptionKey: Buffer }): Store | Promise<Store>;
   /** Every stored token set exactly as it is at rest. */
   sealedTokenSets(): Promise<string[]>;
-  /** Moves a connection's stored token set to another connection id, as someone editing the database might. */
-  moveTokenSet(fromConnectionId: string, toConnectionId: string): Promise<void>;
+  /** Every org's sealed credentials exactly as they are at rest. */
+  sealedOrgSecrets(): Promise<string[]>;
+  /**
+   * Moves a connection's stored token set to another connection id (and org, if given), as someone editing the
+   * database might.
+   */
+  moveTokenSet(fromConnectionId: string, toConnectionId: string, toOrgId?: string): Promise<void>;
   /** Drops the database (the stores are closed first). */
   dispose(): Promise<void>;
 }
@@ -30,8 +46,8 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
     let harness: StoreHarness;
     const stores: Store[] = [];
 
-    function open(opts: { encryptionKey?: Buffer } = {}): Store {
-      const store = harness.open({ encryptionKey: opts.encryptionKey ?? key });
+    async function open(opts: { encryptionKey?: Buffer } = {}): Promise<Store> {
+      const store = await harness.open({ encryptionKey: opts.encryptionKey ?? key });
       stores.push(store);
       return store;
     }
@@ -48,7 +64,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
 
     describe('jobs', () => {
       it('enqueues once per key', async () => {
-        const { jobs } = open();
+        const { jobs } = await open();
         const first = await jobs.enqueueJob({ key: 'opp1:CREATE_DRAFT:1', action: 'CREATE_DRAFT', payload: { a: 1 } });
         const again = await jobs.enqueueJob({ key: 'opp1:CREATE_DRAFT:1', action: 'CREATE_DRAFT', payload: { a: 2 } });
         expect(first.created).toBe(true);
@@ -59,7 +75,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('claims due jobs, completes, fails with retry, goes dead, and retries from the admin side', async () => {
-        const { jobs } = open();
+        const { jobs } = await open();
         const { job } = await jobs.enqueueJob({ key: 'k1', action: 'AUTHORISE', payload: {}, tenantId: 't1' });
         await jobs.enqueueJob({ key: 'later', action: 'AUTHORISE', payload: {}, runAt: now + 60_000 });
 
@@ -94,8 +110,8 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it("hands a crashed worker's job to another once its lease expires, and refuses the stale owner", async () => {
-        const a = open().jobs;
-        const b = open().jobs;
+        const a = (await open()).jobs;
+        const b = (await open()).jobs;
         await a.enqueueJob({ key: 'k', action: 'VOID', payload: {} });
         const [mine] = await a.claimJobs({ owner: 'a', leaseMs: 10_000, limit: 1 });
         expect(await b.claimJobs({ owner: 'b', leaseMs: 10_000, limit: 1 })).toEqual([]);
@@ -111,7 +127,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('gives a restarted instance back the jobs its previous incarnation held, and only those', async () => {
-        const { jobs } = open();
+        const { jobs } = await open();
         for (let i = 0; i < 3; i += 1) await jobs.enqueueJob({ key: `r${i}`, action: 'VOID', payload: i });
         const [mine] = await jobs.claimJobs({ owner: 'bridge-1', leaseMs: 120_000, limit: 1 });
         const [theirs] = await jobs.claimJobs({ owner: 'bridge-2', leaseMs: 120_000, limit: 1 });
@@ -130,7 +146,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('filters claims by action and pages the admin list newest first', async () => {
-        const { jobs } = open();
+        const { jobs } = await open();
         for (let i = 0; i < 5; i += 1)
           await jobs.enqueueJob({ key: `k${i}`, action: i % 2 ? 'VOID' : 'RESYNC', payload: i });
         const voids = await jobs.claimJobs({ owner: 'w', leaseMs: 1000, limit: 10, actions: ['VOID'] });
@@ -142,8 +158,8 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('never gives one job to two store instances claiming in turn', async () => {
-        const a = open().jobs;
-        const b = open().jobs;
+        const a = (await open()).jobs;
+        const b = (await open()).jobs;
         for (let i = 0; i < 50; i += 1) await a.enqueueJob({ key: `k${i}`, action: 'CREATE_DRAFT', payload: i });
         const seen: number[] = [];
         for (let round = 0; round < 30; round += 1) {
@@ -160,7 +176,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
 
     describe('request keys, cursors, mappings, webhooks', () => {
       it('remembers what a request key produced; the first result wins', async () => {
-        const { xeroResults } = open();
+        const { xeroResults } = await open();
         const first = await xeroResults.recordXeroResult({
           requestKey: 'r1',
           tenantId: 't',
@@ -180,7 +196,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('keeps a replay cursor per channel', async () => {
-        const { replayCursors } = open();
+        const { replayCursors } = await open();
         expect(await replayCursors.getReplayId('/event/Invoice_Request__e')).toBeNull();
         await replayCursors.saveReplayId('/event/Invoice_Request__e', 41);
         await replayCursors.saveReplayId('/event/Invoice_Request__e', 42);
@@ -189,7 +205,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('maps accounts to contacts per tenant', async () => {
-        const { contactMappings } = open();
+        const { contactMappings } = await open();
         await contactMappings.saveContactMapping('t1', '001A', 'contact-1');
         await contactMappings.saveContactMapping('t2', '001A', 'contact-2');
         expect(await contactMappings.getContactMapping('t1', '001A')).toBe('contact-1');
@@ -198,7 +214,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('dedupes webhook events and prunes old ones', async () => {
-        const { webhookEvents } = open();
+        const { webhookEvents } = await open();
         expect(await webhookEvents.markWebhookEventProcessed('evt-1')).toBe(true);
         expect(await webhookEvents.markWebhookEventProcessed('evt-1')).toBe(false);
         now += 48 * 3600_000;
@@ -208,8 +224,8 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('hands out a lease to one owner at a time until it expires', async () => {
-        const a = open().leases;
-        const b = open().leases;
+        const a = (await open()).leases;
+        const b = (await open()).leases;
         expect(await a.tryAcquireLease('xero-token:c1', 'a', 1000)).toBe(true);
         expect(await b.tryAcquireLease('xero-token:c1', 'b', 1000)).toBe(false);
         expect(await a.tryAcquireLease('xero-token:c1', 'a', 1000)).toBe(true); // renew
@@ -231,7 +247,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       };
 
       it('round-trips, encrypted with a fresh IV each write, and tracks status', async () => {
-        const { xeroConnections } = open();
+        const { xeroConnections } = await open();
         await xeroConnections.saveXeroTokenSet('conn-1', tokenSet);
         const [sealed1] = await harness.sealedTokenSets();
         await xeroConnections.saveXeroTokenSet('conn-1', tokenSet);
@@ -249,15 +265,17 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
 
       it('fails loudly with the wrong key or a tampered row', async () => {
-        await open().xeroConnections.saveXeroTokenSet('conn-1', tokenSet);
-        const wrong = open({ encryptionKey: randomBytes(32) }).xeroConnections;
+        await (await open()).xeroConnections.saveXeroTokenSet('conn-1', tokenSet);
+        const wrong = (await open({ encryptionKey: randomBytes(32) })).xeroConnections;
         await expect(wrong.getXeroConnection('conn-1')).rejects.toBeInstanceOf(SecretDecryptionError);
         await harness.moveTokenSet('conn-1', 'conn-2'); // moved to another row: AAD mismatch
-        await expect(open().xeroConnections.getXeroConnection('conn-2')).rejects.toThrow(/TOKEN_ENCRYPTION_KEY/);
+        await expect((await open()).xeroConnections.getXeroConnection('conn-2')).rejects.toThrow(
+          /TOKEN_ENCRYPTION_KEY/,
+        );
       });
 
       it('links tenants to connections', async () => {
-        const { xeroConnections } = open();
+        const { xeroConnections } = await open();
         await xeroConnections.saveXeroTenants('conn-1', [
           { tenantId: 't-uk', tenantName: 'UK Ltd', tenantType: 'ORGANISATION' },
           { tenantId: 't-us', tenantName: 'US Inc' },
@@ -270,9 +288,433 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
     });
 
+    describe('many orgs in one store', () => {
+      const tokenSet: XeroTokenSet = { accessToken: 'a-A', refreshToken: 'r-A', expiresAt: Date.UTC(2026, 0, 2) };
+
+      it("keeps every repository of one org out of another org's reach", async () => {
+        const store = await open();
+        const a = store.forOrg('00DA0000000000AAAA');
+        const b = store.forOrg('00DB0000000000BBBB');
+        expect(store.forOrg('00DA0000000000AAAA')).toBe(a);
+
+        // The same job key in two orgs is two jobs; neither is visible, claimable or changeable from the other.
+        const { job: jobA } = await a.jobs.enqueueJob({
+          key: 'opp1:CREATE_DRAFT:1',
+          action: 'CREATE_DRAFT',
+          payload: 'A',
+        });
+        const { job: jobB, created } = await b.jobs.enqueueJob({
+          key: 'opp1:CREATE_DRAFT:1',
+          action: 'CREATE_DRAFT',
+          payload: 'B',
+        });
+        expect(created).toBe(true);
+        expect(jobB.id).not.toBe(jobA.id);
+        expect(await b.jobs.getJob(jobA.id)).toBeNull();
+        expect((await b.jobs.getJobByKey('opp1:CREATE_DRAFT:1'))?.payload).toBe('B');
+        expect((await b.jobs.listJobs()).map((j) => j.id)).toEqual([jobB.id]);
+        const claimedByB = await b.jobs.claimJobs({ owner: 'w', leaseMs: 60_000, limit: 10 });
+        expect(claimedByB.map((j) => j.id)).toEqual([jobB.id]);
+        expect(await b.jobs.heartbeatJob(jobA.id, 'w', 60_000)).toBe(false);
+        expect(await b.jobs.completeJob(jobA.id, 'w')).toBe(false);
+        const [claimedByA] = await a.jobs.claimJobs({ owner: 'w', leaseMs: 60_000, limit: 10 });
+        expect(claimedByA?.id).toBe(jobA.id);
+        expect(await b.jobs.failJob(jobA.id, 'w', 'from B', null)).toBe(false);
+        expect(await b.jobs.completeJob(jobA.id, 'w')).toBe(false);
+        await b.jobs.setJobTenant(jobA.id, 'tenant-of-B');
+        expect(await b.jobs.releaseJobLeases('w')).toBe(1); // B's own job only
+        expect(await a.jobs.getJob(jobA.id)).toMatchObject({ state: 'running', tenantId: null });
+        expect(await a.jobs.failJob(jobA.id, 'w', 'x', null)).toBe(true);
+        expect(await b.jobs.retryJob(jobA.id)).toBeNull();
+        expect(await b.jobs.countJobsByState()).toEqual({ queued: 1, running: 0, done: 0, failed: 0, dead: 0 });
+        expect(await store.jobs.countJobsByState()).toEqual({ queued: 0, running: 0, done: 0, failed: 0, dead: 0 });
+
+        await a.xeroResults.recordXeroResult({ requestKey: 'r1', tenantId: 't', kind: 'invoice', xeroId: 'inv-A' });
+        expect(await b.xeroResults.getXeroResults('r1')).toEqual([]);
+        expect(await b.xeroResults.findXeroResult('r1', 't', 'invoice')).toBeNull();
+        expect(
+          (await b.xeroResults.recordXeroResult({ requestKey: 'r1', tenantId: 't', kind: 'invoice', xeroId: 'inv-B' }))
+            .xeroId,
+        ).toBe('inv-B');
+
+        await a.replayCursors.saveReplayId('/event/Invoice_Request__e', 41);
+        expect(await b.replayCursors.getReplayId('/event/Invoice_Request__e')).toBeNull();
+
+        await a.xeroConnections.saveXeroTokenSet('conn-1', tokenSet);
+        await a.xeroConnections.saveXeroTenants('conn-1', [{ tenantId: 't-uk', tenantName: 'UK' }]);
+        expect(await b.xeroConnections.getXeroConnection('conn-1')).toBeNull();
+        expect(await b.xeroConnections.listXeroConnections()).toEqual([]);
+        expect(await b.xeroConnections.getXeroTenant('t-uk')).toBeNull();
+        expect(await b.xeroConnections.listXeroTenants()).toEqual([]);
+        await b.xeroConnections.setXeroConnectionStatus('conn-1', 'error', 'B only');
+        expect((await a.xeroConnections.getXeroConnection('conn-1'))?.status).toBe('active');
+
+        await a.contactMappings.saveContactMapping('t-uk', '001A', 'contact-A');
+        expect(await b.contactMappings.getContactMapping('t-uk', '001A')).toBeNull();
+
+        await a.watermarks.saveWatermark('t-uk', 'Invoices', { at: 5, idsAtTimestamp: ['x'] });
+        expect(await b.watermarks.getWatermark('t-uk', 'Invoices')).toBeNull();
+
+        expect(await a.webhookEvents.markWebhookEventProcessed('evt-1')).toBe(true);
+        expect(await b.webhookEvents.markWebhookEventProcessed('evt-1')).toBe(true); // B's first sight of it
+        now += 48 * 3600_000;
+        expect(await b.webhookEvents.pruneWebhookEvents(now)).toBe(1);
+        expect(await a.webhookEvents.markWebhookEventProcessed('evt-1')).toBe(false); // A's survived B's prune
+
+        expect(await a.leases.tryAcquireLease('salesforce-subscriber', 'host-1', 10_000)).toBe(true);
+        expect(await b.leases.getLease('salesforce-subscriber')).toBeNull();
+        expect(await b.leases.tryAcquireLease('salesforce-subscriber', 'host-2', 10_000)).toBe(true);
+        await b.leases.releaseLease('salesforce-subscriber', 'host-1');
+        expect((await a.leases.getLease('salesforce-subscriber'))?.owner).toBe('host-1');
+      });
+
+      it("treats the store's own repositories as the default org's", async () => {
+        const store = await open();
+        await store.jobs.enqueueJob({ key: 'k', action: 'VOID', payload: {} });
+        expect(await store.forOrg(DEFAULT_ORG_ID).jobs.getJobByKey('k')).not.toBeNull();
+        expect(await store.forOrg('other').jobs.getJobByKey('k')).toBeNull();
+      });
+
+      it('refuses a malformed org id', async () => {
+        const store = await open();
+        for (const bad of ['', ' x', 'a/b', "o'rg", 'x'.repeat(65)]) {
+          expect(() => store.forOrg(bad)).toThrow(InvalidOrgIdError);
+        }
+      });
+
+      it("will not open one org's token set as another's", async () => {
+        const store = await open();
+        await store.forOrg('org-a').xeroConnections.saveXeroTokenSet('conn-1', tokenSet);
+        await harness.moveTokenSet('conn-1', 'conn-1', 'org-b');
+        await expect(store.forOrg('org-b').xeroConnections.getXeroConnection('conn-1')).rejects.toBeInstanceOf(
+          SecretDecryptionError,
+        );
+      });
+    });
+
+    describe('orgs', () => {
+      const profile: OrgProfile = {
+        displayName: 'Acme EMEA',
+        status: 'active',
+        salesforce: {
+          loginUrl: 'https://acme.my.salesforce.com',
+          clientId: '3MVG9-consumer-key',
+          username: 'ledgerline-bridge@acme.com',
+          namespacePrefix: 'ldgr__',
+        },
+        xero: {
+          clientId: 'XERO-CLIENT-ID',
+          scopes: ['offline_access', 'accounting.invoices'],
+          redirectUri: 'https://bridge.acme.com/connect/xero/callback',
+        },
+        settings: { prorationMethod: 'daily', pollIntervalMs: 60_000 },
+      };
+      const secrets: OrgSecrets = {
+        salesforcePrivateKey: '-----BEGIN PRIVATE KEY-----\nSECRET-KEY\n-----END PRIVATE KEY-----',
+        xeroClientSecret: 'XERO-SECRET',
+        xeroWebhookKey: 'WEBHOOK-SECRET',
+      };
+
+      it('stores each org with its credentials sealed, lists without them, and suspends', async () => {
+        const { orgs } = await open();
+        await orgs.saveOrg('00DA0000000000AAAA', profile, secrets);
+        await orgs.saveOrg('00DB0000000000BBBB', { ...profile, displayName: 'Acme US' }, secrets);
+        expect(await orgs.getOrg('00DA0000000000AAAA')).toMatchObject({ profile, secrets, createdAt: now });
+        const listed = await orgs.listOrgs();
+        expect(listed.map((o) => [o.orgId, o.profile.displayName])).toEqual([
+          ['00DA0000000000AAAA', 'Acme EMEA'],
+          ['00DB0000000000BBBB', 'Acme US'],
+        ]);
+        expect(JSON.stringify(listed)).not.toMatch(/SECRET/);
+        for (const sealed of await harness.sealedOrgSecrets()) expect(sealed).not.toMatch(/SECRET/);
+        expect(await orgs.setOrgStatus('00DB0000000000BBBB', 'suspended')).toBe(true);
+        expect((await orgs.getOrg('00DB0000000000BBBB'))?.profile.status).toBe('suspended');
+        expect(await orgs.setOrgStatus('missing', 'suspended')).toBe(false);
+        expect(await orgs.getOrg('missing')).toBeNull();
+        const wrongKey = (await open({ encryptionKey: randomBytes(32) })).orgs;
+        await expect(wrongKey.getOrg('00DA0000000000AAAA')).rejects.toBeInstanceOf(SecretDecryptionError);
+      });
+
+      it('refuses an invalid configuration, naming every bad field, and stores nothing', async () => {
+        const { orgs } = await open();
+        const bad = {
+          ...profile,
+          salesforce: { ...profile.salesforce, loginUrl: 'not a url' },
+          xero: { ...profile.xero, scopes: ['accounting.invoices'] },
+        };
+        const attempt = orgs.saveOrg('org-x', bad, { ...secrets, xeroClientSecret: '' });
+        await expect(attempt).rejects.toBeInstanceOf(InvalidOrgConfigError);
+        await expect(orgs.saveOrg('org-x', bad, { ...secrets, xeroClientSecret: '' })).rejects.toThrow(
+          /salesforce\.loginUrl.*xero\.scopes.*xeroClientSecret/,
+        );
+        await expect(orgs.saveOrg('bad/id', profile, secrets)).rejects.toBeInstanceOf(InvalidOrgIdError);
+        expect(await orgs.listOrgs()).toEqual([]);
+      });
+    });
+
+    describe('leases for singleton roles', () => {
+      it('fails over to another owner when the holder stops renewing, with a higher fencing token', async () => {
+        const a = (await open()).leases;
+        const b = (await open()).leases;
+        const first = await a.acquireLease('salesforce-subscriber', 'host-a', 10_000);
+        expect(first).toMatchObject({ owner: 'host-a', expiresAt: now + 10_000 });
+        expect(await b.acquireLease('salesforce-subscriber', 'host-b', 10_000)).toBeNull();
+        now += 4_000;
+        const renewed = await a.renewLease('salesforce-subscriber', 'host-a', first!.token, 10_000);
+        expect(renewed).toEqual({ ...first, expiresAt: now + 10_000 }); // same token
+        expect(await a.acquireLease('salesforce-subscriber', 'host-a', 10_000)).toMatchObject({ token: first!.token });
+        expect(await b.getLease('salesforce-subscriber')).toMatchObject({ owner: 'host-a' });
+
+        now += 10_001; // host-a stopped renewing
+        expect(await b.getLease('salesforce-subscriber')).toBeNull();
+        const second = await b.acquireLease('salesforce-subscriber', 'host-b', 10_000);
+        expect(second!.token).toBeGreaterThan(first!.token);
+        // host-a wakes up: it cannot renew, and its fenced writes are refused.
+        expect(await a.renewLease('salesforce-subscriber', 'host-a', first!.token, 10_000)).toBeNull();
+        const cursors = (await open()).replayCursors;
+        const channel = '/event/Invoice_Request__e';
+        const staleFence = { name: 'salesforce-subscriber', owner: 'host-a', token: first!.token };
+        expect(await cursors.saveFencedReplayId(channel, 7, staleFence)).toBe(false);
+        const fence = { name: 'salesforce-subscriber', owner: 'host-b', token: second!.token };
+        expect(await cursors.saveFencedReplayId(channel, 8, fence)).toBe(true);
+        expect(await cursors.saveFencedReplayId(channel, 9, fence)).toBe(true);
+        expect(await cursors.getReplayId(channel)).toBe(9);
+
+        // Released: free at once, and the next holder's token is higher still (even the same owner's).
+        await b.releaseLease('salesforce-subscriber', 'host-b');
+        expect(await cursors.saveFencedReplayId(channel, 10, fence)).toBe(false);
+        const third = await b.acquireLease('salesforce-subscriber', 'host-b', 10_000);
+        expect(third!.token).toBeGreaterThan(second!.token);
+      });
+
+      it('renews a lease that lapsed while nobody took it, keeping its token', async () => {
+        const leases = (await open()).leases;
+        const lease = await leases.acquireLease('xero-poller:t-uk', 'host-a', 5_000);
+        now += 6_000;
+        expect(await leases.renewLease('xero-poller:t-uk', 'host-a', lease!.token, 5_000)).toMatchObject({
+          token: lease!.token,
+          expiresAt: now + 5_000,
+        });
+      });
+
+      it('gives a contested lease to exactly one of several owners acquiring at once', async () => {
+        const stores = await Promise.all([open(), open(), open(), open()]);
+        const results = await Promise.all(
+          stores.map((s, i) => s.leases.acquireLease('xero-poller:t-us', `host-${i}`, 10_000)),
+        );
+        expect(results.filter((r) => r !== null)).toHaveLength(1);
+      });
+    });
+
+    describe('shared Xero rate limits', () => {
+      const tenant: RateBucketPolicy = {
+        bucket: 'xero:app-1:tenant:t-uk',
+        concurrency: 5,
+        windows: [
+          { spanMs: 60_600, limit: 60 },
+          { spanMs: 86_400_600, limit: 5_000 },
+        ],
+      };
+      const app: RateBucketPolicy = { bucket: 'xero:app-1', windows: [{ spanMs: 60_600, limit: 10_000 }] };
+
+      it('keeps replicas together within 5 in flight per tenant, and frees a dead one’s permits at lease expiry', async () => {
+        const replicas = await Promise.all([open(), open(), open()]);
+        const granted: string[] = [];
+        for (let i = 0; i < 7; i += 1) {
+          const r = replicas[i % 3]!.rateLimits;
+          const decision = await r.acquirePermit({ buckets: [tenant, app], owner: `host-${i % 3}`, leaseMs: 40_000 });
+          if (decision.granted) granted.push(decision.permitId);
+          else expect(decision).toMatchObject({ reason: 'concurrency', bucket: tenant.bucket, retryAt: now + 40_000 });
+        }
+        expect(granted).toHaveLength(5);
+        expect(await replicas[0]!.rateLimits.usage(tenant.bucket, tenant.windows)).toEqual({
+          inFlight: 5,
+          used: [5, 5],
+          pausedUntil: null,
+        });
+        // One finishes: room for one more.
+        await replicas[0]!.rateLimits.releasePermit(granted[0]!, 'host-0');
+        await replicas[0]!.rateLimits.releasePermit(granted[0]!, 'host-0'); // idempotent
+        now += 1_000;
+        const next = await replicas[1]!.rateLimits.acquirePermit({
+          buckets: [tenant],
+          owner: 'host-1',
+          leaseMs: 40_000,
+        });
+        expect(next.granted).toBe(true);
+        // The others' hosts die holding permits: they stop counting as in flight when their leases lapse.
+        now += 39_500;
+        const usage = await replicas[0]!.rateLimits.usage(tenant.bucket, tenant.windows);
+        expect(usage.inFlight).toBe(1); // only the one granted after the release
+        expect(usage.used).toEqual([6, 6]); // every call still counts in the windows
+        expect(await replicas[0]!.rateLimits.releaseOwnerPermits('host-1')).toBe(1);
+        expect((await replicas[0]!.rateLimits.usage(tenant.bucket, tenant.windows)).inFlight).toBe(0);
+      });
+
+      it('allows 60 a minute per tenant across replicas, then says when the oldest call leaves the window', async () => {
+        const replicas = await Promise.all([open(), open()]);
+        const t0 = now;
+        for (let i = 0; i < 60; i += 1) {
+          const r = replicas[i % 2]!.rateLimits;
+          const d = await r.acquirePermit({ buckets: [tenant, app], owner: `host-${i % 2}`, leaseMs: 40_000 });
+          if (!d.granted) throw new Error(`call ${i} refused: ${JSON.stringify(d)}`);
+          now += 100;
+          await r.releasePermit(d.permitId, `host-${i % 2}`);
+        }
+        const refused = await replicas[0]!.rateLimits.acquirePermit({ buckets: [tenant, app], owner: 'x', leaseMs: 1 });
+        // The first call was released at t0 + 100: it leaves the 60.6 s window then.
+        expect(refused).toEqual({
+          granted: false,
+          reason: 'window',
+          bucket: tenant.bucket,
+          retryAt: t0 + 100 + 60_600,
+        });
+        // Nothing was counted in the app bucket for the refused call.
+        expect((await replicas[1]!.rateLimits.usage(app.bucket, app.windows)).used).toEqual([60]);
+        now = t0 + 100 + 60_600;
+        expect(
+          (await replicas[1]!.rateLimits.acquirePermit({ buckets: [tenant, app], owner: 'y', leaseMs: 1 })).granted,
+        ).toBe(true);
+      });
+
+      it('holds a tenant at its daily limit without slowing another tenant', async () => {
+        const { rateLimits } = await open();
+        const daily: RateBucketPolicy = {
+          bucket: 'xero:app-1:tenant:t-us',
+          windows: [{ spanMs: 86_400_000, limit: 3 }],
+        };
+        const other: RateBucketPolicy = { ...daily, bucket: 'xero:app-1:tenant:t-eu' };
+        for (let i = 0; i < 3; i += 1) {
+          const d = await rateLimits.acquirePermit({ buckets: [daily], owner: 'h', leaseMs: 1_000 });
+          if (d.granted) await rateLimits.releasePermit(d.permitId, 'h');
+          now += 1_000;
+        }
+        expect(await rateLimits.acquirePermit({ buckets: [daily], owner: 'h', leaseMs: 1_000 })).toMatchObject({
+          granted: false,
+          reason: 'window',
+          retryAt: Date.UTC(2026, 0, 1) + 86_400_000,
+        });
+        expect((await rateLimits.acquirePermit({ buckets: [other], owner: 'h', leaseMs: 1_000 })).granted).toBe(true);
+      });
+
+      it('shares a Retry-After pause with every replica; the longer pause wins', async () => {
+        const a = (await open()).rateLimits;
+        const b = (await open()).rateLimits;
+        await a.pauseBucket(tenant.bucket, now + 30_000);
+        await b.pauseBucket(tenant.bucket, now + 10_000);
+        expect(await b.acquirePermit({ buckets: [app, tenant], owner: 'b', leaseMs: 1_000 })).toEqual({
+          granted: false,
+          reason: 'paused',
+          bucket: tenant.bucket,
+          retryAt: now + 30_000,
+        });
+        expect((await b.usage(app.bucket, app.windows)).used).toEqual([0]);
+        now += 30_000;
+        expect((await b.acquirePermit({ buckets: [app, tenant], owner: 'b', leaseMs: 1_000 })).granted).toBe(true);
+      });
+
+      it("counts calls Xero has seen that the store has not, from Xero's remaining-count headers", async () => {
+        const { rateLimits } = await open();
+        const minute = tenant.windows[0]!;
+        await rateLimits.recordRemaining(tenant.bucket, minute, 50); // something else made 10 calls
+        expect((await rateLimits.usage(tenant.bucket, [minute])).used).toEqual([10]);
+        await rateLimits.recordRemaining(tenant.bucket, minute, 55); // never lowers the count
+        expect((await rateLimits.usage(tenant.bucket, [minute])).used).toEqual([10]);
+        now += minute.spanMs;
+        expect((await rateLimits.usage(tenant.bucket, [minute])).used).toEqual([0]);
+      });
+
+      it('never grants more than the limits to replicas acquiring at once', async () => {
+        const replicas = await Promise.all([open(), open(), open(), open()]);
+        const policy: RateBucketPolicy = { bucket: 'xero:app-1:tenant:t-race', concurrency: 5, windows: [] };
+        const decisions = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            replicas[i % 4]!.rateLimits.acquirePermit({ buckets: [policy], owner: `h${i % 4}`, leaseMs: 60_000 }),
+          ),
+        );
+        expect(decisions.filter((d) => d.granted)).toHaveLength(5);
+      });
+    });
+
+    describe('token refresh across processes', () => {
+      const v1: XeroTokenSet = { accessToken: 'access-1', refreshToken: 'refresh-1', expiresAt: Date.UTC(2026, 0, 1) };
+      const v2: XeroTokenSet = { accessToken: 'access-2', refreshToken: 'refresh-2', expiresAt: Date.UTC(2026, 0, 2) };
+      const opts = (owner: string) => ({ owner, waitMs: 10_000, holdMs: 60_000 });
+
+      it('runs one refresh at a time; the second sees the first one’s rotated token set', async () => {
+        await (await open()).xeroConnections.saveXeroTokenSet('conn-1', v1);
+        const a = (await open()).xeroConnections;
+        const b = (await open()).xeroConnections;
+        let inside = 0;
+        let most = 0;
+        const seen: string[] = [];
+        const refresh = async (current: { tokenSet: XeroTokenSet | null } | null) => {
+          inside += 1;
+          most = Math.max(most, inside);
+          seen.push(current?.tokenSet?.refreshToken ?? 'none');
+          await sleep(150); // the HTTP call to Xero
+          inside -= 1;
+          return current?.tokenSet?.refreshToken === 'refresh-1' ? v2 : null;
+        };
+        const [ra, rb] = await Promise.all([
+          a.refreshXeroTokenSet('conn-1', opts('host-a'), refresh),
+          sleep(20).then(() => b.refreshXeroTokenSet('conn-1', opts('host-b'), refresh)),
+        ]);
+        expect(most).toBe(1);
+        expect(seen).toEqual(['refresh-1', 'refresh-2']);
+        expect(ra?.tokenSet).toEqual(v2);
+        expect(rb?.tokenSet).toEqual(v2);
+        expect((await (await open()).xeroConnections.getXeroConnection('conn-1'))?.status).toBe('active');
+      });
+
+      it('stores nothing when the refresh fails, and lets the next one in at once', async () => {
+        const { xeroConnections } = await open();
+        await xeroConnections.saveXeroTokenSet('conn-1', v1);
+        await expect(
+          xeroConnections.refreshXeroTokenSet('conn-1', opts('host-a'), async () => {
+            throw new Error('invalid_grant');
+          }),
+        ).rejects.toThrow('invalid_grant');
+        expect((await xeroConnections.getXeroConnection('conn-1'))?.tokenSet).toEqual(v1);
+        const other = (await open()).xeroConnections;
+        const after = await other.refreshXeroTokenSet('conn-1', { ...opts('host-b'), waitMs: 500 }, async () => v2);
+        expect(after?.tokenSet).toEqual(v2);
+      });
+
+      it('gives up waiting after waitMs while another process holds the lock', async () => {
+        const a = (await open()).xeroConnections;
+        const b = (await open()).xeroConnections;
+        await a.saveXeroTokenSet('conn-1', v1);
+        let release: () => void = () => undefined;
+        const holding = a.refreshXeroTokenSet(
+          'conn-1',
+          opts('host-a'),
+          () => new Promise((r) => (release = () => r(v2))),
+        );
+        await sleep(50);
+        await expect(
+          b.refreshXeroTokenSet('conn-1', { ...opts('host-b'), waitMs: 300 }, async () => v2),
+        ).rejects.toBeInstanceOf(TokenRefreshLockTimeout);
+        release();
+        expect((await holding)?.tokenSet).toEqual(v2);
+      });
+
+      it('hands the refresh a missing connection as null', async () => {
+        const { xeroConnections } = await open();
+        const seen: unknown[] = [];
+        expect(
+          await xeroConnections.refreshXeroTokenSet('nope', opts('h'), async (current) => {
+            seen.push(current);
+            return null;
+          }),
+        ).toBeNull();
+        expect(seen).toEqual([null]);
+      });
+    });
+
     describe('watermarks', () => {
       it('stores per tenant and resource', async () => {
-        const { watermarks } = open();
+        const { watermarks } = await open();
         await watermarks.saveWatermark('t1', 'invoices', { at: 1000, idsAtTimestamp: ['a', 'b'] });
         expect(await watermarks.getWatermark('t1', 'invoices')).toEqual({ at: 1000, idsAtTimestamp: ['a', 'b'] });
         expect(await watermarks.getWatermark('t1', 'payments')).toBeNull();
@@ -280,7 +722,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
     });
 
     it('answers a liveness probe', async () => {
-      await expect(open().ping()).resolves.toBeUndefined();
+      await expect((await open()).ping()).resolves.toBeUndefined();
     });
   });
 }

@@ -1,13 +1,19 @@
 /**
  * The bridge's persistent state, as repositories: one interface per kind of state, so each part of the bridge
- * is handed only the repositories it uses, and another adapter (PostgreSQL: jobs claimed with FOR UPDATE SKIP
- * LOCKED, leases as row locks) can replace them one at a time. Every method is async, times are epoch
- * milliseconds, and no adapter type crosses these interfaces. SQLite (node:sqlite) implements them today
- * (sqlite/); store.contract.ts is the test suite any implementation must pass.
+ * is handed only the repositories it uses. Every method is async, times are epoch milliseconds (from the clock
+ * the store was opened with), and no adapter type crosses these interfaces. Two adapters implement them:
+ * SQLite (node:sqlite, sqlite/) embedded in one host, and PostgreSQL (pg, postgres/) for replicas and many orgs.
+ * store.contract.ts is the test suite both must pass.
+ *
+ * Everything an org owns is reached through `forOrg(orgId)`: the same repositories, scoped so that nothing of
+ * one org can be read, claimed or changed through another org's handle. Orgs themselves and the shared Xero
+ * rate-limit state are deployment-wide.
  */
 import type { ContactMappingRepository } from './contact-mappings';
 import type { JobRepository } from './jobs';
 import type { LeaseRepository } from './leases';
+import type { OrgRepository } from './orgs';
+import type { RateLimitRepository } from './rate-limits';
 import type { ReplayCursorRepository } from './replay-cursors';
 import type { WatermarkRepository } from './watermarks';
 import type { WebhookEventRepository } from './webhook-events';
@@ -17,13 +23,15 @@ import type { XeroResultRepository } from './xero-results';
 export * from './contact-mappings';
 export * from './jobs';
 export * from './leases';
+export * from './orgs';
+export * from './rate-limits';
 export * from './replay-cursors';
 export type { Watermark, WatermarkRepository } from './watermarks';
 export * from './webhook-events';
 export * from './xero-connections';
 export * from './xero-results';
 
-/** Every repository, as the composition root holds them. */
+/** Every repository of one org, as the composition root holds them. */
 export interface Repositories {
   jobs: JobRepository;
   xeroResults: XeroResultRepository;
@@ -35,10 +43,19 @@ export interface Repositories {
   webhookEvents: WebhookEventRepository;
 }
 
-/** An open store: its repositories, a liveness probe and a close. */
+/**
+ * An open store. Its own repositories are the default org's (`forOrg(DEFAULT_ORG_ID)`): the single-org bridge
+ * configured by environment uses them. A host serving several orgs uses `forOrg` only.
+ */
 export interface Store extends Repositories {
+  /** The org's repositories (the same object for the same id). Throws InvalidOrgIdError for a malformed id. */
+  forOrg(orgId: string): Repositories;
+  /** The orgs this deployment serves, with their configuration and encrypted credentials. */
+  orgs: OrgRepository;
+  /** Xero rate-limit state shared by every process on the store. */
+  rateLimits: RateLimitRepository;
   /** Cheap liveness probe for /ready. */
   ping(): Promise<void>;
-  /** Closes the connection; idempotent. */
+  /** Closes the connection(s); idempotent. */
   close(): Promise<void>;
 }

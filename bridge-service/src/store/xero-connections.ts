@@ -1,3 +1,5 @@
+import { LedgerlineError } from '../lib/errors';
+
 /**
  * Xero connections (one per "Connect to Xero"), their OAuth token sets (encrypted at rest by the adapter), and
  * the tenants each connection reaches.
@@ -39,6 +41,28 @@ export interface NewXeroTenant {
   tenantType?: string | null;
 }
 
+/** Another process held the connection's refresh lock for longer than the caller would wait. */
+export class TokenRefreshLockTimeout extends LedgerlineError {
+  constructor(connectionId: string, waitedMs: number) {
+    super(
+      'TOKEN_REFRESH_LOCK_TIMEOUT',
+      `Timed out after ${waitedMs} ms waiting for another bridge process to refresh Xero connection ${connectionId}`,
+    );
+  }
+}
+
+export interface TokenRefreshOptions {
+  /** This process (Config.instanceId): the lease owner on SQLite. */
+  owner: string;
+  /** How long to wait for another process's refresh of the same connection before giving up. */
+  waitMs: number;
+  /**
+   * The longest a refresh may hold the lock. SQLite: the lease's TTL, after which a crashed holder's lock lapses.
+   * PostgreSQL: the transaction's idle timeout (a crashed holder's row lock goes with its connection at once).
+   */
+  holdMs: number;
+}
+
 export interface XeroConnectionRepository {
   /** The connection with its token set decrypted; throws SecretDecryptionError if it cannot be. */
   getXeroConnection(connectionId: string): Promise<XeroConnection | null>;
@@ -49,6 +73,21 @@ export interface XeroConnectionRepository {
   /** Links each tenant to this connection (a tenant linked before moves to it). */
   saveXeroTenants(connectionId: string, tenants: NewXeroTenant[]): Promise<void>;
   getXeroTenant(tenantId: string): Promise<XeroTenantLink | null>;
+  /**
+   * Token refresh, single-flight across every process sharing the store: runs `refresh` holding the connection's
+   * refresh lock, with the connection as stored at that moment (null if there is none) (another process may have just rotated the refresh
+   * token; its result is then what `refresh` sees). A token set `refresh` returns is encrypted and stored, and the
+   * connection marked active, before the lock is released; null stores nothing (the current one is still fresh).
+   * If `refresh` throws, nothing is stored and the error is rethrown. Resolves to the connection as it now is.
+   * Throws TokenRefreshLockTimeout if another process held the lock for longer than `waitMs`.
+   * PostgreSQL: SELECT … FOR UPDATE of the connection's row, in one transaction. SQLite: the
+   * `xero-token:<connection>` lease. `refresh` must not write this connection through the repository itself.
+   */
+  refreshXeroTokenSet(
+    connectionId: string,
+    opts: TokenRefreshOptions,
+    refresh: (current: XeroConnection | null) => Promise<XeroTokenSet | null>,
+  ): Promise<XeroConnection | null>;
   /** By tenant name, then id. */
   listXeroTenants(): Promise<XeroTenantLink[]>;
 }

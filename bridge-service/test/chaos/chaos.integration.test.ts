@@ -314,7 +314,7 @@ beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'ledgerline-chaos-'));
   logFile = join(workDir, 'bridge.log');
   systems = await startEmulatedSystems({ dataDir: workDir });
-  const store = openStore(systems.config);
+  const store = await openStore(systems.config);
   await connectXeroOrganisations(store, systems.xero);
   await store.close();
   const port = await freePort();
@@ -437,7 +437,7 @@ describe('chaos: SIGKILLs and faults on both sides', () => {
     await bridge.stop();
     const channel = '/event/Invoice_Request__e';
     const events = systems.sf.control.events(channel);
-    const store = openStore(systems.config);
+    const store = await openStore(systems.config);
     try {
       expect(await store.replayCursors.getReplayId(channel)).toBe(events[events.length - 1]!.replayId);
     } finally {
@@ -447,7 +447,7 @@ describe('chaos: SIGKILLs and faults on both sides', () => {
 
   it('logged no secret, in any incarnation of the bridge', async () => {
     const tokens = systems.xero.control.issueTokens();
-    const store = openStore(systems.config);
+    const store = await openStore(systems.config);
     const saved = (await store.xeroConnections.getXeroConnection('sandbox-connection'))?.tokenSet;
     await store.close();
     const secrets: [string, string][] = [

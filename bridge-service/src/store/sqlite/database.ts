@@ -2,9 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import type { Clock } from '../../lib/clock';
-import type { Migration } from './migrations';
+import { SchemaTooNewError, type Migration } from '../migrations';
+import type { Row } from '../rows';
 
-export type Row = Record<string, unknown>;
+export { numberOrNull, textOrNull, type Row } from '../rows';
 
 /**
  * One node:sqlite connection as the repositories share it: WAL (readers never block the writer), busy_timeout so
@@ -38,6 +39,7 @@ export class SqliteDatabase {
     // One writer at a time: a second process starting together waits, then sees the work done.
     this.transaction(() => {
       const applied = new Set(this.all('SELECT version FROM schema_migrations').map((r) => Number(r.version)));
+      SchemaTooNewError.check('SQLite store', applied, ordered);
       for (const m of ordered) {
         if (applied.has(m.version)) continue;
         this.db.exec(m.sql);
@@ -82,11 +84,3 @@ export class SqliteDatabase {
     this.db.close();
   }
 }
-
-/** A nullable TEXT column. */
-export const textOrNull = (value: unknown): string | null =>
-  value === null || value === undefined ? null : String(value);
-
-/** A nullable INTEGER column. */
-export const numberOrNull = (value: unknown): number | null =>
-  value === null || value === undefined ? null : Number(value);

@@ -9,33 +9,15 @@ import {
   type JobState,
   type NewJob,
 } from '../jobs';
-import { numberOrNull, textOrNull, type Row, type SqliteDatabase } from './database';
-
-const parseJson = (value: unknown): unknown =>
-  value === null || value === undefined ? null : (JSON.parse(String(value)) as unknown);
-
-function toJob(row: Row): Job {
-  return {
-    id: Number(row.id),
-    key: String(row.key),
-    action: String(row.action),
-    payload: parseJson(row.payload),
-    tenantId: textOrNull(row.tenant_id),
-    state: String(row.state) as JobState,
-    attempts: Number(row.attempts),
-    nextRunAt: Number(row.next_run_at),
-    lastError: textOrNull(row.last_error),
-    result: parseJson(row.result),
-    leaseOwner: textOrNull(row.lease_owner),
-    leaseExpiresAt: numberOrNull(row.lease_expires_at),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  };
-}
+import { toJob } from '../rows';
+import type { SqliteDatabase } from './database';
 
 /** The job queue on SQLite: claims and lease take-overs in BEGIN IMMEDIATE transactions. */
 export class SqliteJobs implements JobRepository {
-  constructor(private readonly db: SqliteDatabase) {}
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly orgId: string,
+  ) {}
 
   private now(): number {
     return this.db.clock.now();
@@ -44,9 +26,10 @@ export class SqliteJobs implements JobRepository {
   async enqueueJob<P>(input: NewJob<P>): Promise<{ job: Job<P>; created: boolean }> {
     const now = this.now();
     const inserted = this.db.run(
-      `INSERT INTO jobs (key, action, payload, tenant_id, state, attempts, next_run_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?)
-       ON CONFLICT (key) DO NOTHING`,
+      `INSERT INTO jobs (org_id, key, action, payload, tenant_id, state, attempts, next_run_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)
+       ON CONFLICT (org_id, key) DO NOTHING`,
+      this.orgId,
       input.key,
       input.action,
       JSON.stringify(input.payload ?? null),
@@ -55,7 +38,7 @@ export class SqliteJobs implements JobRepository {
       now,
       now,
     );
-    const row = this.db.get('SELECT * FROM jobs WHERE key = ?', input.key);
+    const row = this.db.get('SELECT * FROM jobs WHERE org_id = ? AND key = ?', this.orgId, input.key);
     if (!row) throw new Error(`enqueueJob: job ${input.key} vanished`);
     const { payload, ...job } = toJob(row);
     // The stored payload is the one enqueued under this key (by this call or an earlier one): JSON of a P.
@@ -70,11 +53,13 @@ export class SqliteJobs implements JobRepository {
       const actionFilter = actions.length > 0 ? `AND action IN (${actions.map(() => '?').join(', ')})` : '';
       const due = this.db.all(
         `SELECT id FROM jobs
-          WHERE ((state IN ('queued', 'failed') AND next_run_at <= ?)
+          WHERE org_id = ?
+            AND ((state IN ('queued', 'failed') AND next_run_at <= ?)
                  OR (state = 'running' AND lease_expires_at <= ?))
             ${actionFilter}
           ORDER BY next_run_at, id
           LIMIT ?`,
+        this.orgId,
         now,
         now,
         ...actions,
@@ -82,16 +67,15 @@ export class SqliteJobs implements JobRepository {
       );
       const claimed: Job[] = [];
       for (const { id } of due) {
-        this.db.run(
+        const row = this.db.get(
           `UPDATE jobs SET state = 'running', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1,
                   updated_at = ?
-            WHERE id = ?`,
+            WHERE id = ? RETURNING *`,
           opts.owner,
           now + opts.leaseMs,
           now,
           Number(id),
         );
-        const row = this.db.get('SELECT * FROM jobs WHERE id = ?', Number(id));
         if (row) claimed.push(toJob(row));
       }
       return claimed;
@@ -104,10 +88,11 @@ export class SqliteJobs implements JobRepository {
       this.db.run(
         `UPDATE jobs SET state = 'queued', next_run_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?,
                 attempts = MAX(attempts - 1, 0), last_error = COALESCE(last_error, ?)
-          WHERE state = 'running' AND lease_owner = ?`,
+          WHERE org_id = ? AND state = 'running' AND lease_owner = ?`,
         now,
         now,
         INTERRUPTED,
+        this.orgId,
         owner,
       ).changes,
     );
@@ -118,9 +103,10 @@ export class SqliteJobs implements JobRepository {
     return (
       this.db.run(
         `UPDATE jobs SET lease_expires_at = ?, updated_at = ?
-          WHERE id = ? AND state = 'running' AND lease_owner = ?`,
+          WHERE org_id = ? AND id = ? AND state = 'running' AND lease_owner = ?`,
         now + leaseMs,
         now,
+        this.orgId,
         id,
         owner,
       ).changes > 0
@@ -132,9 +118,10 @@ export class SqliteJobs implements JobRepository {
       this.db.run(
         `UPDATE jobs SET state = 'done', result = ?, last_error = NULL, lease_owner = NULL, lease_expires_at = NULL,
                 updated_at = ?
-          WHERE id = ? AND state = 'running' AND lease_owner = ?`,
+          WHERE org_id = ? AND id = ? AND state = 'running' AND lease_owner = ?`,
         result === undefined ? null : JSON.stringify(result),
         this.now(),
+        this.orgId,
         id,
         owner,
       ).changes > 0
@@ -147,11 +134,12 @@ export class SqliteJobs implements JobRepository {
       this.db.run(
         `UPDATE jobs SET state = ?, last_error = ?, next_run_at = ?, lease_owner = NULL, lease_expires_at = NULL,
                 updated_at = ?
-          WHERE id = ? AND state = 'running' AND lease_owner = ?`,
+          WHERE org_id = ? AND id = ? AND state = 'running' AND lease_owner = ?`,
         retryAt === null ? 'dead' : 'failed',
         error,
         retryAt ?? now,
         now,
+        this.orgId,
         id,
         owner,
       ).changes > 0
@@ -159,34 +147,41 @@ export class SqliteJobs implements JobRepository {
   }
 
   async setJobTenant(id: number, tenantId: string): Promise<void> {
-    this.db.run('UPDATE jobs SET tenant_id = ?, updated_at = ? WHERE id = ?', tenantId, this.now(), id);
+    this.db.run(
+      'UPDATE jobs SET tenant_id = ?, updated_at = ? WHERE org_id = ? AND id = ?',
+      tenantId,
+      this.now(),
+      this.orgId,
+      id,
+    );
   }
 
   async retryJob(id: number): Promise<Job | null> {
     const now = this.now();
     const changed = this.db.run(
       `UPDATE jobs SET state = 'queued', next_run_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-        WHERE id = ? AND state IN ('failed', 'dead')`,
+        WHERE org_id = ? AND id = ? AND state IN ('failed', 'dead')`,
       now,
       now,
+      this.orgId,
       id,
     ).changes;
     return changed > 0 ? this.getJob(id) : null;
   }
 
   async getJob(id: number): Promise<Job | null> {
-    const row = this.db.get('SELECT * FROM jobs WHERE id = ?', id);
+    const row = this.db.get('SELECT * FROM jobs WHERE org_id = ? AND id = ?', this.orgId, id);
     return row ? toJob(row) : null;
   }
 
   async getJobByKey(key: string): Promise<Job | null> {
-    const row = this.db.get('SELECT * FROM jobs WHERE key = ?', key);
+    const row = this.db.get('SELECT * FROM jobs WHERE org_id = ? AND key = ?', this.orgId, key);
     return row ? toJob(row) : null;
   }
 
   async listJobs(filter: JobFilter = {}): Promise<Job[]> {
-    const where: string[] = [];
-    const params: SQLInputValue[] = [];
+    const where: string[] = ['org_id = ?'];
+    const params: SQLInputValue[] = [this.orgId];
     if (filter.states && filter.states.length > 0) {
       where.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
       params.push(...filter.states);
@@ -204,13 +199,16 @@ export class SqliteJobs implements JobRepository {
       params.push(filter.beforeId);
     }
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
-    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const sql = `SELECT * FROM jobs WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
     return this.db.all(sql, ...params, limit).map(toJob);
   }
 
   async countJobsByState(): Promise<Record<JobState, number>> {
     const counts: Record<JobState, number> = { queued: 0, running: 0, done: 0, failed: 0, dead: 0 };
-    for (const row of this.db.all('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state')) {
+    for (const row of this.db.all(
+      'SELECT state, COUNT(*) AS n FROM jobs WHERE org_id = ? GROUP BY state',
+      this.orgId,
+    )) {
       const state = JOB_STATES.find((s) => s === row.state);
       if (state) counts[state] = Number(row.n);
     }

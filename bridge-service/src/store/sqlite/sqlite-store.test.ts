@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
+import { SecretBox } from '../crypto';
+import { SchemaTooNewError } from '../migrations';
 import { describeStoreContract } from '../store.contract';
 import { MIGRATIONS } from './migrations';
 import { SqliteStore } from './sqlite-store';
@@ -28,8 +30,18 @@ describeStoreContract('SQLite', (clock) => {
       raw((db) => db.prepare('SELECT token_sealed FROM xero_connections ORDER BY connection_id').all()).map((row) =>
         String(row.token_sealed),
       ),
-    moveTokenSet: async (from, to) => {
-      raw((db) => db.prepare('UPDATE xero_connections SET connection_id = ? WHERE connection_id = ?').run(to, from));
+    sealedOrgSecrets: async () =>
+      raw((db) => db.prepare('SELECT secrets_sealed FROM orgs ORDER BY org_id').all()).map((row) =>
+        String(row.secrets_sealed),
+      ),
+    moveTokenSet: async (from, to, toOrgId) => {
+      raw((db) =>
+        db
+          .prepare(
+            'UPDATE xero_connections SET connection_id = ?, org_id = COALESCE(?, org_id) WHERE connection_id = ?',
+          )
+          .run(to, toOrgId ?? null, from),
+      );
     },
     dispose: async () => rmSync(dir, { recursive: true, force: true }),
   };
@@ -104,6 +116,47 @@ describe('SqliteStore', () => {
       ['AUTHORISE:a03000000000001AAA:1', 'AUTHORISE'],
       ['AUTHORISE:a0C000000000001AAA:1', 'AUTHORISE_CREDIT_NOTE'],
     ]);
+  });
+
+  it('moves a store made before orgs into the default org, token sets included', async () => {
+    const legacy = new SqliteStore({ path: dbPath, encryptionKey: key, clock, migrations: MIGRATIONS.slice(0, 1) });
+    await legacy.close();
+    const sealed = new SecretBox(key).seal(
+      JSON.stringify({ accessToken: 'a', refreshToken: 'r', expiresAt: 1 }),
+      'xero-token-set:conn-1', // the context stores used before orgs existed
+    );
+    const raw = new DatabaseSync(dbPath);
+    raw.exec(`INSERT INTO jobs (id, key, action, payload, state, attempts, next_run_at, created_at, updated_at)
+              VALUES (41, 'opp1:CREATE_DRAFT:1', 'CREATE_DRAFT', '{}', 'queued', 0, 0, 0, 0)`);
+    raw
+      .prepare(`INSERT INTO xero_connections (connection_id, token_sealed, updated_at) VALUES ('conn-1', ?, 0)`)
+      .run(sealed);
+    raw.exec(`INSERT INTO replay_cursors VALUES ('/event/Invoice_Request__e', 99, 0);
+              INSERT INTO leases VALUES ('xero-token:conn-1', 'host-a', 5);
+              INSERT INTO webhook_events VALUES ('evt-1', 0);`);
+    raw.close();
+
+    const store = open();
+    expect(store.appliedMigrations()).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(await store.jobs.getJobByKey('opp1:CREATE_DRAFT:1')).toMatchObject({ id: 41, state: 'queued' });
+    expect((await store.xeroConnections.getXeroConnection('conn-1'))?.tokenSet?.refreshToken).toBe('r');
+    expect(await store.replayCursors.getReplayId('/event/Invoice_Request__e')).toBe(99);
+    expect(await store.webhookEvents.markWebhookEventProcessed('evt-1')).toBe(false);
+    expect((await store.jobs.enqueueJob({ key: 'next', action: 'VOID', payload: {} })).job.id).toBeGreaterThan(41);
+    const other = store.forOrg('00DB0000000000BBBB');
+    expect(await other.jobs.getJobByKey('opp1:CREATE_DRAFT:1')).toBeNull();
+    expect(await other.xeroConnections.getXeroConnection('conn-1')).toBeNull();
+  });
+
+  it('refuses a file migrated by a newer bridge', async () => {
+    const newer = new SqliteStore({
+      path: dbPath,
+      encryptionKey: key,
+      clock,
+      migrations: [...MIGRATIONS, { version: 999, name: 'from the future', sql: 'SELECT 1' }],
+    });
+    await newer.close();
+    expect(() => open()).toThrow(SchemaTooNewError);
   });
 
   it('never double-claims across two processes sharing one file', async () => {

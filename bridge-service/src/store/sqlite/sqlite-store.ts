@@ -1,11 +1,14 @@
 import { systemClock, type Clock } from '../../lib/clock';
 import { SecretBox } from '../crypto';
-import type { Store } from '../types';
+import { checkOrgId, DEFAULT_ORG_ID } from '../orgs';
+import type { Repositories, Store } from '../types';
 import { SqliteContactMappings } from './contact-mappings';
 import { SqliteDatabase } from './database';
 import { SqliteJobs } from './jobs';
 import { SqliteLeases } from './leases';
 import { MIGRATIONS, type Migration } from './migrations';
+import { SqliteOrgs } from './orgs';
+import { SqliteRateLimits } from './rate-limits';
 import { SqliteReplayCursors } from './replay-cursors';
 import { SqliteWatermarks } from './watermarks';
 import { SqliteWebhookEvents } from './webhook-events';
@@ -15,7 +18,7 @@ import { SqliteXeroResults } from './xero-results';
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' (tests only: a memory DB is private to one connection). */
   path: string;
-  /** 32-byte key for token sets at rest. */
+  /** 32-byte key for token sets and org credentials at rest. */
   encryptionKey: Buffer;
   clock?: Pick<Clock, 'now'>;
   /** How long a write waits for another process's lock before SQLITE_BUSY. Default 5000 ms. */
@@ -33,19 +36,47 @@ export class SqliteStore implements Store {
   readonly contactMappings: SqliteContactMappings;
   readonly watermarks: SqliteWatermarks;
   readonly webhookEvents: SqliteWebhookEvents;
+  readonly orgs: SqliteOrgs;
+  readonly rateLimits: SqliteRateLimits;
   private readonly db: SqliteDatabase;
+  private readonly box: SecretBox;
+  private readonly scoped = new Map<string, SqliteRepositories>();
 
   constructor(opts: SqliteStoreOptions) {
     this.db = new SqliteDatabase(opts.path, opts.clock ?? systemClock, opts.busyTimeoutMs ?? 5000);
     this.db.migrate(opts.migrations ?? MIGRATIONS);
-    this.jobs = new SqliteJobs(this.db);
-    this.xeroResults = new SqliteXeroResults(this.db);
-    this.replayCursors = new SqliteReplayCursors(this.db);
-    this.xeroConnections = new SqliteXeroConnections(this.db, new SecretBox(opts.encryptionKey));
-    this.leases = new SqliteLeases(this.db);
-    this.contactMappings = new SqliteContactMappings(this.db);
-    this.watermarks = new SqliteWatermarks(this.db);
-    this.webhookEvents = new SqliteWebhookEvents(this.db);
+    this.box = new SecretBox(opts.encryptionKey);
+    this.orgs = new SqliteOrgs(this.db, this.box);
+    this.rateLimits = new SqliteRateLimits(this.db);
+    const own = this.forOrg(DEFAULT_ORG_ID);
+    this.jobs = own.jobs;
+    this.xeroResults = own.xeroResults;
+    this.replayCursors = own.replayCursors;
+    this.xeroConnections = own.xeroConnections;
+    this.leases = own.leases;
+    this.contactMappings = own.contactMappings;
+    this.watermarks = own.watermarks;
+    this.webhookEvents = own.webhookEvents;
+  }
+
+  forOrg(orgId: string): SqliteRepositories {
+    let repos = this.scoped.get(orgId);
+    if (!repos) {
+      const id = checkOrgId(orgId);
+      const leases = new SqliteLeases(this.db, id);
+      repos = {
+        jobs: new SqliteJobs(this.db, id),
+        xeroResults: new SqliteXeroResults(this.db, id),
+        replayCursors: new SqliteReplayCursors(this.db, id),
+        xeroConnections: new SqliteXeroConnections(this.db, id, this.box, leases),
+        leases,
+        contactMappings: new SqliteContactMappings(this.db, id),
+        watermarks: new SqliteWatermarks(this.db, id),
+        webhookEvents: new SqliteWebhookEvents(this.db, id),
+      };
+      this.scoped.set(orgId, repos);
+    }
+    return repos;
   }
 
   /** Applied migration versions, oldest first. */
@@ -60,4 +91,15 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     this.db.close();
   }
+}
+
+interface SqliteRepositories extends Repositories {
+  jobs: SqliteJobs;
+  xeroResults: SqliteXeroResults;
+  replayCursors: SqliteReplayCursors;
+  xeroConnections: SqliteXeroConnections;
+  leases: SqliteLeases;
+  contactMappings: SqliteContactMappings;
+  watermarks: SqliteWatermarks;
+  webhookEvents: SqliteWebhookEvents;
 }

@@ -2,11 +2,16 @@ import type { Watermark, WatermarkRepository } from '../watermarks';
 import type { SqliteDatabase } from './database';
 
 export class SqliteWatermarks implements WatermarkRepository {
-  constructor(private readonly db: SqliteDatabase) {}
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly orgId: string,
+  ) {}
 
   async getWatermark(tenantId: string, resource: string): Promise<Watermark | null> {
     const row = this.db.get(
-      'SELECT watermark_at, ids_at_watermark FROM sync_watermarks WHERE tenant_id = ? AND resource = ?',
+      `SELECT watermark_at, ids_at_watermark FROM sync_watermarks
+        WHERE org_id = ? AND tenant_id = ? AND resource = ?`,
+      this.orgId,
       tenantId,
       resource,
     );
@@ -17,10 +22,11 @@ export class SqliteWatermarks implements WatermarkRepository {
 
   async saveWatermark(tenantId: string, resource: string, watermark: Watermark): Promise<void> {
     this.db.run(
-      `INSERT INTO sync_watermarks (tenant_id, resource, watermark_at, ids_at_watermark, updated_at)
-       VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (tenant_id, resource) DO UPDATE SET watermark_at = excluded.watermark_at,
+      `INSERT INTO sync_watermarks (org_id, tenant_id, resource, watermark_at, ids_at_watermark, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (org_id, tenant_id, resource) DO UPDATE SET watermark_at = excluded.watermark_at,
          ids_at_watermark = excluded.ids_at_watermark, updated_at = excluded.updated_at`,
+      this.orgId,
       tenantId,
       resource,
       watermark.at,

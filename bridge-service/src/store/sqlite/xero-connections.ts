@@ -1,65 +1,53 @@
-import type { SecretBox } from '../crypto';
-import type {
-  NewXeroTenant,
-  XeroConnection,
-  XeroConnectionRepository,
-  XeroConnectionStatus,
-  XeroTenantLink,
-  XeroTokenSet,
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sealedFor, type SecretBox } from '../crypto';
+import { toConnection, toConnectionInfo, toTenantLink } from '../rows';
+import {
+  TokenRefreshLockTimeout,
+  type NewXeroTenant,
+  type TokenRefreshOptions,
+  type XeroConnection,
+  type XeroConnectionRepository,
+  type XeroConnectionStatus,
+  type XeroTenantLink,
+  type XeroTokenSet,
 } from '../xero-connections';
-import { numberOrNull, textOrNull, type Row, type SqliteDatabase } from './database';
-
-/** Bound as additional authenticated data: a sealed token set copied to another connection's row fails to open. */
-const tokenContext = (connectionId: string) => `xero-token-set:${connectionId}`;
-
-function toConnectionInfo(row: Row): Omit<XeroConnection, 'tokenSet'> {
-  return {
-    connectionId: String(row.connection_id),
-    status: String(row.status) as XeroConnectionStatus,
-    statusMessage: textOrNull(row.status_message),
-    tokenUpdatedAt: numberOrNull(row.token_updated_at),
-    updatedAt: Number(row.updated_at),
-  };
-}
-
-function toTenantLink(row: Row): XeroTenantLink {
-  return {
-    tenantId: String(row.tenant_id),
-    connectionId: String(row.connection_id),
-    tenantName: textOrNull(row.tenant_name),
-    tenantType: textOrNull(row.tenant_type),
-    updatedAt: Number(row.updated_at),
-  };
-}
+import type { SqliteDatabase } from './database';
+import type { SqliteLeases } from './leases';
 
 /** Connections and tenants on SQLite; token sets sealed with AES-256-GCM (SecretBox) before they are written. */
 export class SqliteXeroConnections implements XeroConnectionRepository {
   constructor(
     private readonly db: SqliteDatabase,
+    private readonly orgId: string,
     private readonly box: SecretBox,
+    private readonly leases: SqliteLeases,
   ) {}
 
   async getXeroConnection(connectionId: string): Promise<XeroConnection | null> {
-    const row = this.db.get('SELECT * FROM xero_connections WHERE connection_id = ?', connectionId);
-    if (!row) return null;
-    const sealed = textOrNull(row.token_sealed);
-    const tokenSet =
-      sealed === null ? null : (JSON.parse(this.box.open(sealed, tokenContext(connectionId))) as XeroTokenSet);
-    return { ...toConnectionInfo(row), tokenSet };
+    const row = this.db.get(
+      'SELECT * FROM xero_connections WHERE org_id = ? AND connection_id = ?',
+      this.orgId,
+      connectionId,
+    );
+    return row ? toConnection(row, this.orgId, this.box) : null;
   }
 
   async listXeroConnections(): Promise<Omit<XeroConnection, 'tokenSet'>[]> {
-    return this.db.all('SELECT * FROM xero_connections ORDER BY connection_id').map(toConnectionInfo);
+    return this.db
+      .all('SELECT * FROM xero_connections WHERE org_id = ? ORDER BY connection_id', this.orgId)
+      .map(toConnectionInfo);
   }
 
   async saveXeroTokenSet(connectionId: string, tokenSet: XeroTokenSet): Promise<void> {
     const now = this.db.clock.now();
-    const sealed = this.box.seal(JSON.stringify(tokenSet), tokenContext(connectionId));
+    const sealed = this.box.seal(JSON.stringify(tokenSet), sealedFor.xeroTokenSet(this.orgId, connectionId));
     this.db.run(
-      `INSERT INTO xero_connections (connection_id, token_sealed, status, status_message, token_updated_at, updated_at)
-       VALUES (?, ?, 'active', NULL, ?, ?)
-       ON CONFLICT (connection_id) DO UPDATE SET token_sealed = excluded.token_sealed, status = 'active',
+      `INSERT INTO xero_connections
+         (org_id, connection_id, token_sealed, status, status_message, token_updated_at, updated_at)
+       VALUES (?, ?, ?, 'active', NULL, ?, ?)
+       ON CONFLICT (org_id, connection_id) DO UPDATE SET token_sealed = excluded.token_sealed, status = 'active',
          status_message = NULL, token_updated_at = excluded.token_updated_at, updated_at = excluded.updated_at`,
+      this.orgId,
       connectionId,
       sealed,
       now,
@@ -73,9 +61,10 @@ export class SqliteXeroConnections implements XeroConnectionRepository {
     message: string | null,
   ): Promise<void> {
     this.db.run(
-      `INSERT INTO xero_connections (connection_id, status, status_message, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (connection_id) DO UPDATE SET status = excluded.status, status_message = excluded.status_message,
-         updated_at = excluded.updated_at`,
+      `INSERT INTO xero_connections (org_id, connection_id, status, status_message, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (org_id, connection_id) DO UPDATE SET status = excluded.status,
+         status_message = excluded.status_message, updated_at = excluded.updated_at`,
+      this.orgId,
       connectionId,
       status,
       message,
@@ -88,9 +77,11 @@ export class SqliteXeroConnections implements XeroConnectionRepository {
     this.db.transaction(() => {
       for (const t of tenants) {
         this.db.run(
-          `INSERT INTO xero_tenants (tenant_id, connection_id, tenant_name, tenant_type, updated_at) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (tenant_id) DO UPDATE SET connection_id = excluded.connection_id,
+          `INSERT INTO xero_tenants (org_id, tenant_id, connection_id, tenant_name, tenant_type, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (org_id, tenant_id) DO UPDATE SET connection_id = excluded.connection_id,
              tenant_name = excluded.tenant_name, tenant_type = excluded.tenant_type, updated_at = excluded.updated_at`,
+          this.orgId,
           t.tenantId,
           connectionId,
           t.tenantName ?? null,
@@ -102,11 +93,39 @@ export class SqliteXeroConnections implements XeroConnectionRepository {
   }
 
   async getXeroTenant(tenantId: string): Promise<XeroTenantLink | null> {
-    const row = this.db.get('SELECT * FROM xero_tenants WHERE tenant_id = ?', tenantId);
+    const row = this.db.get('SELECT * FROM xero_tenants WHERE org_id = ? AND tenant_id = ?', this.orgId, tenantId);
     return row ? toTenantLink(row) : null;
   }
 
   async listXeroTenants(): Promise<XeroTenantLink[]> {
-    return this.db.all('SELECT * FROM xero_tenants ORDER BY tenant_name, tenant_id').map(toTenantLink);
+    return this.db
+      .all('SELECT * FROM xero_tenants WHERE org_id = ? ORDER BY tenant_name, tenant_id', this.orgId)
+      .map(toTenantLink);
+  }
+
+  /**
+   * Serialised by the `xero-token:<connection>` lease (SQLite has no row locks to hold across the HTTP call):
+   * waiters poll it, and a crashed holder's lease lapses after `holdMs`.
+   */
+  async refreshXeroTokenSet(
+    connectionId: string,
+    opts: TokenRefreshOptions,
+    refresh: (current: XeroConnection | null) => Promise<XeroTokenSet | null>,
+  ): Promise<XeroConnection | null> {
+    const lease = `xero-token:${connectionId}`;
+    const started = performance.now();
+    // Waiting is real time (the store's clock may be a test's, standing still).
+    while (!(await this.leases.tryAcquireLease(lease, opts.owner, opts.holdMs))) {
+      const waited = performance.now() - started;
+      if (waited >= opts.waitMs) throw new TokenRefreshLockTimeout(connectionId, Math.round(waited));
+      await sleep(Math.min(50 + Math.floor(Math.random() * 100), Math.max(1, opts.waitMs - waited)));
+    }
+    try {
+      const next = await refresh(await this.getXeroConnection(connectionId));
+      if (next) await this.saveXeroTokenSet(connectionId, next);
+      return await this.getXeroConnection(connectionId);
+    } finally {
+      await this.leases.releaseLease(lease, opts.owner);
+    }
   }
 }

@@ -1,23 +1,18 @@
+import { toXeroResult } from '../rows';
 import type { XeroObjectKind, XeroResult, XeroResultRepository } from '../xero-results';
-import type { Row, SqliteDatabase } from './database';
-
-function toXeroResult(row: Row): XeroResult {
-  return {
-    requestKey: String(row.request_key),
-    tenantId: String(row.tenant_id),
-    kind: String(row.kind) as XeroObjectKind,
-    xeroId: String(row.xero_id),
-    createdAt: Number(row.created_at),
-  };
-}
+import type { SqliteDatabase } from './database';
 
 export class SqliteXeroResults implements XeroResultRepository {
-  constructor(private readonly db: SqliteDatabase) {}
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly orgId: string,
+  ) {}
 
   async recordXeroResult(result: Omit<XeroResult, 'createdAt'>): Promise<XeroResult> {
     this.db.run(
-      `INSERT INTO xero_results (request_key, tenant_id, kind, xero_id, created_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (request_key, tenant_id, kind) DO NOTHING`,
+      `INSERT INTO xero_results (org_id, request_key, tenant_id, kind, xero_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (org_id, request_key, tenant_id, kind) DO NOTHING`,
+      this.orgId,
       result.requestKey,
       result.tenantId,
       result.kind,
@@ -31,13 +26,18 @@ export class SqliteXeroResults implements XeroResultRepository {
 
   async getXeroResults(requestKey: string): Promise<XeroResult[]> {
     return this.db
-      .all('SELECT * FROM xero_results WHERE request_key = ? ORDER BY created_at', requestKey)
+      .all(
+        'SELECT * FROM xero_results WHERE org_id = ? AND request_key = ? ORDER BY created_at',
+        this.orgId,
+        requestKey,
+      )
       .map(toXeroResult);
   }
 
   async findXeroResult(requestKey: string, tenantId: string, kind: XeroObjectKind): Promise<XeroResult | null> {
     const row = this.db.get(
-      'SELECT * FROM xero_results WHERE request_key = ? AND tenant_id = ? AND kind = ?',
+      'SELECT * FROM xero_results WHERE org_id = ? AND request_key = ? AND tenant_id = ? AND kind = ?',
+      this.orgId,
       requestKey,
       tenantId,
       kind,

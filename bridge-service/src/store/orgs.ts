@@ -1,0 +1,91 @@
+/**
+ * The Salesforce orgs one deployment serves. Each org's data (jobs, results, cursors, connections, mappings,
+ * watermarks, webhook events, leases) is reached only through `store.forOrg(orgId)`; this repository holds each
+ * org's configuration, with its credentials encrypted at rest (AES-256-GCM, bound to the org id).
+ */
+import { z } from 'zod';
+import { LedgerlineError } from '../lib/errors';
+
+/** The org of a single-org deployment configured by environment, and of stores made before orgs existed. */
+export const DEFAULT_ORG_ID = 'default';
+
+const ORG_ID_RULE = "must be 1-64 letters, digits, '_' or '-' (e.g. the 18-character Salesforce org id)";
+
+/** An org id: the Salesforce org id (00D…) or a short name. */
+export const orgIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, ORG_ID_RULE);
+
+/** The org id is not one (see orgIdSchema). */
+export class InvalidOrgIdError extends LedgerlineError {
+  constructor(orgId: string) {
+    super('INVALID_ORG_ID', `Invalid org id ${JSON.stringify(orgId.slice(0, 80))}: ${ORG_ID_RULE}`);
+  }
+}
+
+/** Throws InvalidOrgIdError unless `orgId` is a valid org id; returns it. */
+export function checkOrgId(orgId: string): string {
+  if (!orgIdSchema.safeParse(orgId).success) throw new InvalidOrgIdError(orgId);
+  return orgId;
+}
+
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+/** What an org's bridge needs that is not secret: stored as it is, so ops can list and read it. */
+export const orgProfileSchema = z.object({
+  displayName: z.string().min(1).max(200),
+  status: z.enum(['active', 'suspended']),
+  salesforce: z.object({
+    loginUrl: httpUrl,
+    instanceUrl: httpUrl.optional(),
+    clientId: z.string().min(1),
+    username: z.string().min(1),
+    /** '' or e.g. 'ldgr__'. */
+    namespacePrefix: z.string().regex(/^([A-Za-z][A-Za-z0-9]{0,14}__)?$/),
+  }),
+  xero: z.object({
+    clientId: z.string().min(1),
+    scopes: z.array(z.string().min(1)).refine((s) => s.includes('offline_access'), 'must include offline_access'),
+    redirectUri: httpUrl,
+  }),
+  settings: z.object({
+    prorationMethod: z.enum(['daily', 'monthly-daily']),
+    pollIntervalMs: z.number().int().min(1_000),
+  }),
+});
+export type OrgProfile = z.infer<typeof orgProfileSchema>;
+
+/** What must never be readable at rest: sealed as one value, bound to the org id. */
+export const orgSecretsSchema = z.object({
+  /** The connected app's JWT signing key (PEM). */
+  salesforcePrivateKey: z.string().min(1),
+  xeroClientSecret: z.string().min(1),
+  /** The Xero app's webhook signing key. */
+  xeroWebhookKey: z.string().min(1),
+});
+export type OrgSecrets = z.infer<typeof orgSecretsSchema>;
+
+export interface Org {
+  orgId: string;
+  profile: OrgProfile;
+  secrets: OrgSecrets;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type OrgSummary = Omit<Org, 'secrets'>;
+
+/** An org configuration that does not pass the schema: given to saveOrg, or stored by hand or a newer bridge. */
+export class InvalidOrgConfigError extends LedgerlineError {
+  constructor(orgId: string, problems: string) {
+    super('INVALID_ORG_CONFIG', `Configuration of org ${orgId} is invalid: ${problems}`);
+  }
+}
+
+export interface OrgRepository {
+  /** Creates or replaces the org's configuration; both parts are validated first (zod errors name every field). */
+  saveOrg(orgId: string, profile: OrgProfile, secrets: OrgSecrets): Promise<void>;
+  /** The org with its secrets decrypted; throws SecretDecryptionError if they cannot be. */
+  getOrg(orgId: string): Promise<Org | null>;
+  /** Every org, by id, without secrets. */
+  listOrgs(): Promise<OrgSummary[]>;
+  setOrgStatus(orgId: string, status: OrgProfile['status']): Promise<boolean>;
+}

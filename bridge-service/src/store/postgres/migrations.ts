@@ -1,0 +1,242 @@
+/**
+ * PostgreSQL's versioned schema migrations: applied in order, each once, in one transaction under an advisory
+ * lock (postgres-store.ts). Append new entries; never edit or reorder applied ones. Times are epoch milliseconds
+ * (BIGINT), as at the store's interface; JSON the bridge never queries is TEXT, byte for byte what it wrote.
+ */
+import type { Migration } from '../migrations';
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial: org-scoped state, orgs, leases, shared rate limits',
+    sql: `
+      CREATE TABLE jobs (
+        id               BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        org_id           TEXT    NOT NULL,
+        key              TEXT    NOT NULL,
+        action           TEXT    NOT NULL,
+        payload          TEXT    NOT NULL,
+        tenant_id        TEXT,
+        state            TEXT    NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'dead')),
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        next_run_at      BIGINT  NOT NULL,
+        last_error       TEXT,
+        result           TEXT,
+        lease_owner      TEXT,
+        lease_expires_at BIGINT,
+        created_at       BIGINT  NOT NULL,
+        updated_at       BIGINT  NOT NULL,
+        UNIQUE (org_id, key)
+      );
+      CREATE INDEX jobs_runnable ON jobs (org_id, next_run_at, id) WHERE state IN ('queued', 'failed');
+      CREATE INDEX jobs_leased ON jobs (org_id, lease_expires_at) WHERE state = 'running';
+      CREATE INDEX jobs_owner ON jobs (org_id, lease_owner) WHERE state = 'running';
+      CREATE INDEX jobs_newest ON jobs (org_id, id);
+      CREATE INDEX jobs_tenant ON jobs (org_id, tenant_id, state);
+
+      CREATE TABLE xero_results (
+        org_id      TEXT   NOT NULL,
+        request_key TEXT   NOT NULL,
+        tenant_id   TEXT   NOT NULL,
+        kind        TEXT   NOT NULL CHECK (kind IN ('invoice', 'credit_note', 'contact', 'payment', 'allocation')),
+        xero_id     TEXT   NOT NULL,
+        created_at  BIGINT NOT NULL,
+        PRIMARY KEY (org_id, request_key, tenant_id, kind)
+      );
+      CREATE INDEX xero_results_xero_id ON xero_results (org_id, xero_id);
+
+      CREATE TABLE replay_cursors (
+        org_id     TEXT   NOT NULL,
+        channel    TEXT   NOT NULL,
+        replay_id  BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (org_id, channel)
+      );
+
+      CREATE TABLE xero_connections (
+        org_id           TEXT   NOT NULL,
+        connection_id    TEXT   NOT NULL,
+        token_sealed     TEXT,
+        status           TEXT   NOT NULL DEFAULT 'active'
+                                CHECK (status IN ('active', 'reauthorisation_required', 'error')),
+        status_message   TEXT,
+        token_updated_at BIGINT,
+        updated_at       BIGINT NOT NULL,
+        PRIMARY KEY (org_id, connection_id)
+      );
+
+      CREATE TABLE xero_tenants (
+        org_id        TEXT   NOT NULL,
+        tenant_id     TEXT   NOT NULL,
+        connection_id TEXT   NOT NULL,
+        tenant_name   TEXT,
+        tenant_type   TEXT,
+        updated_at    BIGINT NOT NULL,
+        PRIMARY KEY (org_id, tenant_id)
+      );
+
+      -- owner NULL: released (the row stays, so the next holder's fencing token is higher)
+      CREATE TABLE leases (
+        org_id     TEXT   NOT NULL,
+        name       TEXT   NOT NULL,
+        owner      TEXT,
+        token      BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        PRIMARY KEY (org_id, name)
+      );
+
+      CREATE TABLE contact_mappings (
+        org_id     TEXT   NOT NULL,
+        tenant_id  TEXT   NOT NULL,
+        account_id TEXT   NOT NULL,
+        contact_id TEXT   NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (org_id, tenant_id, account_id)
+      );
+
+      CREATE TABLE sync_watermarks (
+        org_id           TEXT   NOT NULL,
+        tenant_id        TEXT   NOT NULL,
+        resource         TEXT   NOT NULL,
+        watermark_at     BIGINT NOT NULL,
+        ids_at_watermark TEXT   NOT NULL,
+        updated_at       BIGINT NOT NULL,
+        PRIMARY KEY (org_id, tenant_id, resource)
+      );
+
+      CREATE TABLE webhook_events (
+        org_id      TEXT   NOT NULL,
+        event_key   TEXT   NOT NULL,
+        received_at BIGINT NOT NULL,
+        PRIMARY KEY (org_id, event_key)
+      );
+      CREATE INDEX webhook_events_received ON webhook_events (org_id, received_at);
+
+      CREATE TABLE orgs (
+        org_id         TEXT   PRIMARY KEY,
+        profile        JSONB  NOT NULL,
+        secrets_sealed TEXT   NOT NULL,
+        created_at     BIGINT NOT NULL,
+        updated_at     BIGINT NOT NULL
+      );
+
+      CREATE TABLE rate_buckets (
+        bucket       TEXT   PRIMARY KEY,
+        paused_until BIGINT NOT NULL DEFAULT 0,
+        updated_at   BIGINT NOT NULL
+      );
+      -- one row per permit and bucket; released_at NULL while in flight
+      CREATE TABLE rate_permits (
+        permit_id        TEXT    NOT NULL,
+        bucket           TEXT    NOT NULL,
+        owner            TEXT    NOT NULL,
+        weight           INTEGER NOT NULL DEFAULT 1,
+        granted_at       BIGINT  NOT NULL,
+        released_at      BIGINT,
+        lease_expires_at BIGINT  NOT NULL,
+        PRIMARY KEY (permit_id, bucket)
+      );
+      CREATE INDEX rate_permits_bucket ON rate_permits (bucket, released_at);
+      CREATE INDEX rate_permits_owner ON rate_permits (owner) WHERE released_at IS NULL;
+
+      -- The later of two refusals (the bucket that blocks longest decides when to try again).
+      CREATE FUNCTION ledgerline_later_block(current_block jsonb, retry_at bigint, reason text, bucket text)
+      RETURNS jsonb LANGUAGE sql IMMUTABLE AS $fn$
+        SELECT CASE WHEN current_block IS NULL OR retry_at > (current_block->>'retryAt')::bigint
+                    THEN jsonb_build_object('granted', false, 'retryAt', retry_at, 'reason', reason, 'bucket', bucket)
+                    ELSE current_block END
+      $fn$;
+
+      -- A permit in every bucket, or the refusal that says when to try again: one round trip for the caller.
+      -- Decides as SqliteRateLimits does (sqlite/rate-limits.ts); the contract suite runs both. A permit's end is
+      -- its release, or its lease's expiry if it lapsed; it counts in a window until span ms after its end.
+      CREATE FUNCTION ledgerline_acquire_permit(p_buckets jsonb, p_owner text, p_permit_id text, p_now bigint,
+                                                p_lease_ms bigint)
+      RETURNS jsonb LANGUAGE plpgsql AS $fn$
+      DECLARE
+        b jsonb;
+        w jsonb;
+        v_bucket text;
+        v_block jsonb := NULL;
+        v_paused bigint;
+        v_longest bigint;
+        v_flying bigint;
+        v_first_lapse bigint;
+        v_span bigint;
+        v_limit bigint;
+        v_used bigint;
+        v_at bigint;
+      BEGIN
+        -- Bucket rows are created and locked in name order, so acquirers of overlapping buckets never deadlock.
+        INSERT INTO rate_buckets (bucket, paused_until, updated_at)
+          SELECT DISTINCT e->>'bucket', 0, p_now FROM jsonb_array_elements(p_buckets) e ORDER BY 1
+          ON CONFLICT (bucket) DO NOTHING;
+        PERFORM 1 FROM rate_buckets
+          WHERE bucket IN (SELECT e->>'bucket' FROM jsonb_array_elements(p_buckets) e) ORDER BY bucket FOR UPDATE;
+        FOR b IN SELECT e FROM jsonb_array_elements(p_buckets) e ORDER BY e->>'bucket' LOOP
+          v_bucket := b->>'bucket';
+          SELECT COALESCE(max((x->>'spanMs')::bigint), 0) INTO v_longest FROM jsonb_array_elements(b->'windows') x;
+          DELETE FROM rate_permits WHERE bucket = v_bucket
+            AND COALESCE(released_at, CASE WHEN lease_expires_at <= p_now THEN lease_expires_at END) <= p_now - v_longest;
+          SELECT paused_until INTO v_paused FROM rate_buckets WHERE bucket = v_bucket;
+          IF v_paused > p_now THEN
+            v_block := ledgerline_later_block(v_block, v_paused, 'paused', v_bucket);
+          END IF;
+          SELECT count(*), min(lease_expires_at) INTO v_flying, v_first_lapse FROM rate_permits
+            WHERE bucket = v_bucket AND released_at IS NULL AND lease_expires_at > p_now;
+          IF b ? 'concurrency' AND v_flying >= (b->>'concurrency')::bigint THEN
+            v_block := ledgerline_later_block(v_block, v_first_lapse, 'concurrency', v_bucket);
+          END IF;
+          FOR w IN SELECT x FROM jsonb_array_elements(b->'windows') x LOOP
+            v_span := (w->>'spanMs')::bigint;
+            v_limit := (w->>'limit')::bigint;
+            SELECT COALESCE(sum(weight), 0) INTO v_used FROM rate_permits
+              WHERE bucket = v_bucket AND COALESCE(released_at, lease_expires_at) > p_now - v_span;
+            IF v_used >= v_limit THEN
+              -- the earliest moment enough ended calls have left the window for one more to fit
+              SELECT s.ended INTO v_at FROM (
+                  SELECT COALESCE(released_at, lease_expires_at) AS ended,
+                         sum(weight) OVER (ORDER BY COALESCE(released_at, lease_expires_at), permit_id
+                                           ROWS UNBOUNDED PRECEDING) AS cumulative
+                    FROM rate_permits
+                   WHERE bucket = v_bucket AND NOT (released_at IS NULL AND lease_expires_at > p_now)
+                     AND COALESCE(released_at, lease_expires_at) > p_now - v_span) s
+                WHERE s.cumulative >= v_used - v_limit + 1
+                ORDER BY s.ended LIMIT 1;
+              v_block := ledgerline_later_block(v_block, COALESCE(v_at, v_first_lapse) + v_span, 'window', v_bucket);
+            END IF;
+          END LOOP;
+        END LOOP;
+        IF v_block IS NOT NULL THEN
+          RETURN v_block;
+        END IF;
+        INSERT INTO rate_permits (permit_id, bucket, owner, weight, granted_at, released_at, lease_expires_at)
+          SELECT DISTINCT p_permit_id, e->>'bucket', p_owner, 1, p_now, NULL::bigint, p_now + p_lease_ms
+            FROM jsonb_array_elements(p_buckets) e;
+        RETURN jsonb_build_object('granted', true, 'permitId', p_permit_id);
+      END
+      $fn$;
+
+      -- Xero's remaining count for a window: count what it saw and we did not, under the bucket's lock.
+      CREATE FUNCTION ledgerline_record_remaining(p_bucket text, p_span bigint, p_limit bigint, p_remaining bigint,
+                                                  p_now bigint, p_id text)
+      RETURNS void LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_used bigint;
+        v_unseen bigint;
+      BEGIN
+        INSERT INTO rate_buckets (bucket, paused_until, updated_at) VALUES (p_bucket, 0, p_now)
+          ON CONFLICT (bucket) DO NOTHING;
+        PERFORM 1 FROM rate_buckets WHERE bucket = p_bucket FOR UPDATE;
+        SELECT COALESCE(sum(weight), 0) INTO v_used FROM rate_permits
+          WHERE bucket = p_bucket AND COALESCE(released_at, lease_expires_at) > p_now - p_span;
+        v_unseen := (p_limit - v_used) - LEAST(GREATEST(p_remaining, 0), p_limit);
+        IF v_unseen > 0 THEN
+          INSERT INTO rate_permits (permit_id, bucket, owner, weight, granted_at, released_at, lease_expires_at)
+            VALUES (p_id, p_bucket, 'xero-remaining', v_unseen, p_now, p_now, p_now);
+        END IF;
+      END
+      $fn$;
+    `,
+  },
+];

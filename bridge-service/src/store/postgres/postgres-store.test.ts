@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createTestDatabase, describePostgres } from '../../../test/postgres/test-database';
+import { SchemaTooNewError } from '../migrations';
+import { describeStoreContract } from '../store.contract';
+import { MIGRATIONS } from './migrations';
+import { MIGRATION_LOCK_KEY, PostgresStore } from './postgres-store';
+
+/** Every table the store writes (schema_migrations aside): emptied between contract tests. */
+const TABLES = [
+  'jobs',
+  'xero_results',
+  'replay_cursors',
+  'xero_connections',
+  'xero_tenants',
+  'leases',
+  'contact_mappings',
+  'sync_watermarks',
+  'webhook_events',
+  'orgs',
+  'rate_buckets',
+  'rate_permits',
+];
+
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+describePostgres('PostgreSQL store', (database) => {
+  // One database for the file; the contract's tests each start from empty tables.
+  describeStoreContract('PostgreSQL', (clock) => {
+    const { url } = database();
+    const query = (sql: string, params: unknown[] = []) => withClient(url, (c) => c.query(sql, params));
+    return {
+      open: ({ encryptionKey }) => PostgresStore.open({ url, encryptionKey, clock, poolSize: 4 }),
+      sealedTokenSets: async () =>
+        (await query('SELECT token_sealed FROM xero_connections ORDER BY connection_id')).rows.map((r) =>
+          String(r.token_sealed),
+        ),
+      sealedOrgSecrets: async () =>
+        (await query('SELECT secrets_sealed FROM orgs ORDER BY org_id')).rows.map((r) => String(r.secrets_sealed)),
+      moveTokenSet: async (from, to, toOrgId) => {
+        await query(
+          'UPDATE xero_connections SET connection_id = $1, org_id = COALESCE($2, org_id) WHERE connection_id = $3',
+          [to, toOrgId ?? null, from],
+        );
+      },
+      dispose: async () => {
+        await query(`TRUNCATE ${TABLES.join(', ')} RESTART IDENTITY`).catch((err: unknown) => {
+          // the first test's harness is made before the schema exists
+          if ((err as { code?: string }).code !== '42P01') throw err;
+        });
+      },
+    };
+  });
+
+  describe('migrations', () => {
+    const key = randomBytes(32);
+
+    it('runs them once when several bridges start at the same moment', async () => {
+      const fresh = await createTestDatabase();
+      try {
+        const stores = await Promise.all(
+          [1, 2, 3].map(() => PostgresStore.open({ url: fresh.url, encryptionKey: key })),
+        );
+        for (const s of stores) expect(await s.appliedMigrations()).toEqual(MIGRATIONS.map((m) => m.version));
+        const rows = await withClient(fresh.url, (c) => c.query('SELECT version FROM schema_migrations'));
+        expect(rows.rowCount).toBe(MIGRATIONS.length);
+        await Promise.all(stores.map((s) => s.close()));
+      } finally {
+        await fresh.drop();
+      }
+    });
+
+    it('waits for the migration lock another bridge holds, then finds nothing to do', async () => {
+      const fresh = await createTestDatabase();
+      try {
+        await (await PostgresStore.open({ url: fresh.url, encryptionKey: key })).close();
+        await withClient(fresh.url, async (holder) => {
+          await holder.query('BEGIN');
+          await holder.query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+          let opened = false;
+          const opening = PostgresStore.open({ url: fresh.url, encryptionKey: key }).then((s) => {
+            opened = true;
+            return s;
+          });
+          await new Promise((r) => setTimeout(r, 400));
+          expect(opened).toBe(false); // waiting on the lock
+          await holder.query('COMMIT');
+          const store = await opening;
+          expect(await store.appliedMigrations()).toEqual(MIGRATIONS.map((m) => m.version));
+          await store.close();
+        });
+      } finally {
+        await fresh.drop();
+      }
+    });
+
+    it('refuses a database migrated by a newer bridge', async () => {
+      const fresh = await createTestDatabase();
+      try {
+        const future = [...MIGRATIONS, { version: 999, name: 'from the future', sql: 'SELECT 1' }];
+        await (await PostgresStore.open({ url: fresh.url, encryptionKey: key, migrations: future })).close();
+        await expect(PostgresStore.open({ url: fresh.url, encryptionKey: key })).rejects.toBeInstanceOf(
+          SchemaTooNewError,
+        );
+      } finally {
+        await fresh.drop();
+      }
+    });
+  });
+
+  it('cuts off a statement that runs past the statement timeout', async () => {
+    const { url } = database();
+    const store = await PostgresStore.open({ url, encryptionKey: randomBytes(32), statementTimeoutMs: 200 });
+    try {
+      await withClient(url, async (holder) => {
+        // Something holds the jobs table: the store's query waits, then gives up at its timeout.
+        await holder.query('BEGIN');
+        await holder.query('LOCK TABLE jobs IN ACCESS EXCLUSIVE MODE');
+        const started = Date.now();
+        await expect(store.jobs.countJobsByState()).rejects.toThrow(/statement timeout/);
+        expect(Date.now() - started).toBeLessThan(3_000);
+        await holder.query('ROLLBACK');
+      });
+      await expect(store.jobs.countJobsByState()).resolves.toMatchObject({ queued: 0 });
+    } finally {
+      await store.close();
+    }
+  });
+});

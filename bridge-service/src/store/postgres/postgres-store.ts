@@ -1,0 +1,175 @@
+import pg from 'pg';
+import { systemClock, type Clock } from '../../lib/clock';
+import { SecretBox } from '../crypto';
+import { SchemaTooNewError, type Migration } from '../migrations';
+import { checkOrgId, DEFAULT_ORG_ID } from '../orgs';
+import type { Repositories, Store } from '../types';
+import { PgDatabase } from './database';
+import { PgJobs } from './jobs';
+import { PgLeases } from './leases';
+import { MIGRATIONS } from './migrations';
+import { PgOrgs } from './orgs';
+import { PgRateLimits } from './rate-limits';
+import { PgContactMappings, PgReplayCursors, PgWatermarks, PgWebhookEvents, PgXeroResults } from './small-repositories';
+import { PgXeroConnections } from './xero-connections';
+
+/** The advisory lock every bridge takes to migrate ("Ledgerln" in ASCII): one migrates, the others wait. */
+export const MIGRATION_LOCK_KEY = '5505246097779927406';
+
+export interface PostgresStoreOptions {
+  /** postgres://user:password@host:port/database (libpq URL; ?sslmode=… and friends are honoured by pg). */
+  url: string;
+  /** 32-byte key for token sets and org credentials at rest. */
+  encryptionKey: Buffer;
+  clock?: Pick<Clock, 'now'>;
+  /** Connections in this process's pool. Default 10. */
+  poolSize?: number;
+  /** Server-side limit on any one statement. Default 15 s. */
+  statementTimeoutMs?: number;
+  /** How long to wait for a connection (pool or server). Default 10 s. */
+  connectTimeoutMs?: number;
+  /** How long migrations may take, waiting for another bridge's migration included. Default 5 minutes. */
+  migrationTimeoutMs?: number;
+  /** Shown in pg_stat_activity (Config.instanceId). */
+  applicationName?: string;
+  migrations?: readonly Migration[];
+  /** Called with errors of idle pooled connections (the server restarted, the network dropped). */
+  onIdleError?: (err: Error) => void;
+}
+
+/**
+ * Every repository on one PostgreSQL database, shared by any number of bridge processes: jobs claimed with
+ * FOR UPDATE SKIP LOCKED, leases and rate-limit permits as rows, token refresh under a row lock. `open` migrates
+ * first, under an advisory lock.
+ */
+export class PostgresStore implements Store {
+  readonly jobs: PgJobs;
+  readonly xeroResults: PgXeroResults;
+  readonly replayCursors: PgReplayCursors;
+  readonly xeroConnections: PgXeroConnections;
+  readonly leases: PgLeases;
+  readonly contactMappings: PgContactMappings;
+  readonly watermarks: PgWatermarks;
+  readonly webhookEvents: PgWebhookEvents;
+  readonly orgs: PgOrgs;
+  readonly rateLimits: PgRateLimits;
+  private readonly box: SecretBox;
+  private readonly scoped = new Map<string, PgRepositories>();
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly db: PgDatabase,
+    encryptionKey: Buffer,
+  ) {
+    this.box = new SecretBox(encryptionKey);
+    this.orgs = new PgOrgs(db, this.box);
+    this.rateLimits = new PgRateLimits(db);
+    const own = this.forOrg(DEFAULT_ORG_ID);
+    this.jobs = own.jobs;
+    this.xeroResults = own.xeroResults;
+    this.replayCursors = own.replayCursors;
+    this.xeroConnections = own.xeroConnections;
+    this.leases = own.leases;
+    this.contactMappings = own.contactMappings;
+    this.watermarks = own.watermarks;
+    this.webhookEvents = own.webhookEvents;
+  }
+
+  /** Connects, applies pending migrations (waiting for another bridge that is migrating), and returns the store. */
+  static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
+    const pool = new pg.Pool({
+      connectionString: opts.url,
+      max: opts.poolSize ?? 10,
+      statement_timeout: opts.statementTimeoutMs ?? 15_000,
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+      // A transaction left open (a hung process) must not hold locks for ever.
+      idle_in_transaction_session_timeout: 60_000,
+      application_name: (opts.applicationName ?? 'ledgerline-bridge').slice(0, 63),
+      // Idle pooled connections alone do not keep the process alive (a bridge that failed to start exits).
+      allowExitOnIdle: true,
+    });
+    // Without a listener, an idle connection's error (server restart) would crash the process.
+    pool.on('error', (err) => opts.onIdleError?.(err));
+    const db = new PgDatabase(pool, opts.clock ?? systemClock);
+    try {
+      await migrate(db, opts.migrations ?? MIGRATIONS, opts.migrationTimeoutMs ?? 300_000);
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+    return new PostgresStore(db, opts.encryptionKey);
+  }
+
+  forOrg(orgId: string): PgRepositories {
+    let repos = this.scoped.get(orgId);
+    if (!repos) {
+      const id = checkOrgId(orgId);
+      repos = {
+        jobs: new PgJobs(this.db, id),
+        xeroResults: new PgXeroResults(this.db, id),
+        replayCursors: new PgReplayCursors(this.db, id),
+        xeroConnections: new PgXeroConnections(this.db, id, this.box),
+        leases: new PgLeases(this.db, id),
+        contactMappings: new PgContactMappings(this.db, id),
+        watermarks: new PgWatermarks(this.db, id),
+        webhookEvents: new PgWebhookEvents(this.db, id),
+      };
+      this.scoped.set(orgId, repos);
+    }
+    return repos;
+  }
+
+  /** Applied migration versions, oldest first. */
+  async appliedMigrations(): Promise<number[]> {
+    return (await this.db.rows('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version));
+  }
+
+  async ping(): Promise<void> {
+    await this.db.row('SELECT 1 AS ok');
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.db.pool.end();
+    return this.closing;
+  }
+}
+
+/**
+ * Applies pending migrations in one transaction holding the advisory lock (released at commit). A second bridge
+ * starting at the same time waits on the lock, then finds every version applied and does nothing.
+ */
+async function migrate(db: PgDatabase, migrations: readonly Migration[], timeoutMs: number): Promise<void> {
+  const ordered = [...migrations].sort((a, b) => a.version - b.version);
+  await db.transaction(async (tx) => {
+    await tx.row("SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $1, true)", [
+      `${timeoutMs}ms`,
+    ]);
+    await tx.row('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+    await tx.run(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (
+         version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
+    );
+    const applied = new Set((await tx.rows('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+    SchemaTooNewError.check('PostgreSQL store', applied, ordered);
+    for (const m of ordered) {
+      if (applied.has(m.version)) continue;
+      await tx.run(m.sql);
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+        m.version,
+        m.name,
+        db.clock.now(),
+      ]);
+    }
+  });
+}
+
+interface PgRepositories extends Repositories {
+  jobs: PgJobs;
+  xeroResults: PgXeroResults;
+  replayCursors: PgReplayCursors;
+  xeroConnections: PgXeroConnections;
+  leases: PgLeases;
+  contactMappings: PgContactMappings;
+  watermarks: PgWatermarks;
+  webhookEvents: PgWebhookEvents;
+}
