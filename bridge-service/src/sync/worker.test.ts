@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { ManualClock } from '../lib/clock';
 import { SqliteStore } from '../store';
-import { MIGRATIONS } from '../store/sqlite/migrations';
+import { writeV1Store } from '../store/sqlite/__fixtures__/v1-jobs';
 import { handles, type JobHandler } from './handler';
 import type { Job } from '../store/types';
 import { createWorker } from './worker';
@@ -63,24 +63,19 @@ it('gives up after maxAttempts retryable failures, records it, and tells onGiveU
 
 it('runs a credit note approval queued before job kinds existed with the credit-note handler, not AUTHORISE', async () => {
   const file = join(dir, 'upgraded.sqlite');
-  const before = new SqliteStore({
-    path: file,
-    encryptionKey: randomBytes(32),
-    clock,
-    migrations: MIGRATIONS.slice(0, 1),
-  });
   const key = 'AUTHORISE:a0C000000000001AAA:1';
-  await before.jobs.enqueueJob({
-    key,
-    action: 'AUTHORISE',
-    payload: {
+  await writeV1Store(file, randomBytes(32), [
+    {
+      key,
       action: 'AUTHORISE',
-      requestKey: key,
-      invoiceId: 'a03000000000001AAA',
-      payload: { creditNoteId: 'a0C000000000001AAA' },
+      payload: {
+        action: 'AUTHORISE',
+        requestKey: key,
+        invoiceId: 'a03000000000001AAA',
+        payload: { creditNoteId: 'a0C000000000001AAA' },
+      },
     },
-  });
-  await before.close();
+  ]);
   const upgraded = new SqliteStore({ path: file, encryptionKey: randomBytes(32), clock });
   const ran: string[] = [];
   const recorder = <K extends 'AUTHORISE' | 'AUTHORISE_CREDIT_NOTE'>(kind: K): JobHandler<K> => ({

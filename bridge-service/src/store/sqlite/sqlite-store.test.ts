@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { SecretBox } from '../crypto';
 import { SchemaTooNewError } from '../migrations';
 import { describeStoreContract } from '../store.contract';
+import { writeV1Store } from './__fixtures__/v1-jobs';
 import { MIGRATIONS } from './migrations';
 import { SqliteStore } from './sqlite-store';
 
@@ -93,23 +94,23 @@ describe('SqliteStore', () => {
   });
 
   it('gives jobs stored before job kinds their kind: a credit note approval is no longer an AUTHORISE', async () => {
-    const before = new SqliteStore({ path: dbPath, encryptionKey: key, clock, migrations: MIGRATIONS.slice(0, 1) });
     const request = { action: 'AUTHORISE', invoiceId: 'a03000000000001AAA' };
-    await before.jobs.enqueueJob({
-      key: 'AUTHORISE:a0C000000000001AAA:1',
-      action: 'AUTHORISE',
-      payload: {
-        ...request,
-        requestKey: 'AUTHORISE:a0C000000000001AAA:1',
-        payload: { creditNoteId: 'a0C000000000001AAA' },
+    await writeV1Store(dbPath, key, [
+      {
+        key: 'AUTHORISE:a0C000000000001AAA:1',
+        action: 'AUTHORISE',
+        payload: {
+          ...request,
+          requestKey: 'AUTHORISE:a0C000000000001AAA:1',
+          payload: { creditNoteId: 'a0C000000000001AAA' },
+        },
       },
-    });
-    await before.jobs.enqueueJob({
-      key: 'AUTHORISE:a03000000000001AAA:1',
-      action: 'AUTHORISE',
-      payload: { ...request, requestKey: 'AUTHORISE:a03000000000001AAA:1' },
-    });
-    await before.close();
+      {
+        key: 'AUTHORISE:a03000000000001AAA:1',
+        action: 'AUTHORISE',
+        payload: { ...request, requestKey: 'AUTHORISE:a03000000000001AAA:1' },
+      },
+    ]);
     const after = open();
     expect(after.appliedMigrations()).toEqual(MIGRATIONS.map((m) => m.version));
     expect((await after.jobs.listJobs()).map((j) => [j.key, j.action])).toEqual([
