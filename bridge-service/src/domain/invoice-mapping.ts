@@ -11,8 +11,10 @@
  * - Currency = Opportunity.CurrencyIsoCode, or the org's corporate currency in a single-currency org; it must be
  *   one the entity invoices in. CurrencyRate only when the caller has a policy rate (else Xero's day rate),
  *   never 1 on a foreign document (xero-invoice-math).
- * - Every line uses the entity's account code and tax type unless the source line names its own; the tax type
- *   must be an ACTIVE rate in the tenant (rates passed in from GET /TaxRates). NoTax documents need no rate.
+ * - Every line uses the entity's account code and tax type unless the source line names its own (line-mapping.ts
+ *   resolves line → product → entity and checks codes, tracking and items against the tenant); the tax type must be
+ *   an ACTIVE rate in the tenant (rates passed in from GET /TaxRates). NoTax documents need no rate.
+ * - Tracking: the line's own (from line-mapping.ts), else the document's; at most two per line (Xero).
  * - A unit price beyond 4 dp (prorated amendments) is sent as Quantity 1 × the line total (finance.md §6.5).
  * - Quantities must be positive: an invoice never carries negative quantities; reductions go on credit notes.
  *   Negative unit prices (discount products) are allowed; a negative document total is refused.
@@ -30,6 +32,7 @@ import { decimalPlaces, fromApiNumber, money, toWire, type Money } from './money
 import { invoiceCurrencies, type BillingEntity } from './billing-entity';
 import { planAmendingOpportunity, type OpportunityWithLines } from './amendment';
 import { toEighteenCharId } from './contact';
+import { activeTaxRate, type LineMapping } from './line-mapping';
 import type { ProrationOptions } from './proration';
 import { opportunityCurrency, type AccountRow, type OpportunityLineItemRow, type OpportunityRow } from './records';
 import {
@@ -78,6 +81,8 @@ export interface SourceLine {
   itemCode?: string;
   accountCode?: string;
   taxType?: string;
+  /** The line's tracking (≤ 2); when absent the document's tracking applies. */
+  tracking?: readonly TrackingSelection[];
   servicePeriod?: ServicePeriod;
   /** Salesforce's own line total (TotalPrice), compared with Xero's LineAmount to warn on drift. */
   expectedTotal?: Decimal;
@@ -190,7 +195,7 @@ export function mapDocument(input: DocumentInput): XeroDraftDocument {
 
   const rateFor = (taxType: string): Money | undefined => {
     if (lineAmountTypes === 'NoTax') return new Big(0);
-    const rate = input.taxRates.find((r) => r.taxType === taxType && (r.status ?? 'ACTIVE') === 'ACTIVE');
+    const rate = activeTaxRate(input.taxRates, taxType);
     return rate ? fromApiNumber(rate.effectiveRate, `tax rate ${taxType}`) : undefined;
   };
   const missingTaxTypes = new Set<string>();
@@ -217,6 +222,10 @@ export function mapDocument(input: DocumentInput): XeroDraftDocument {
     if (line.servicePeriod && compareDates(line.servicePeriod.end, line.servicePeriod.start) < 0) {
       problems.push(`${label(index, line)}: the service period ends before it starts`);
     }
+    const tracking = line.tracking ?? input.tracking ?? [];
+    if (line.tracking && line.tracking.length > 2) {
+      problems.push(`${label(index, line)}: Xero allows at most two tracking categories per line`);
+    }
     const taxType = line.taxType ?? entity.taxType;
     const taxRate = rateFor(taxType);
     if (!taxRate) {
@@ -234,7 +243,7 @@ export function mapDocument(input: DocumentInput): XeroDraftDocument {
       unitAmount: toWire(fitted.unitAmount, Math.max(2, Math.min(decimalPlaces(fitted.unitAmount), unitDp))),
       accountCode: line.accountCode ?? entity.accountCode,
       taxType,
-      tracking: [...(input.tracking ?? [])],
+      tracking: tracking.map((t) => ({ name: t.name, option: t.option })),
     };
     if (fitted.discountRate) draft.discountRate = decimalString(fitted.discountRate);
     if (line.itemCode?.trim()) draft.itemCode = line.itemCode.trim();
@@ -323,6 +332,8 @@ export interface OpportunityInvoiceInput {
   invoiceDate?: 'closeDate' | 'today';
   currencyRate?: Decimal;
   tracking?: readonly TrackingSelection[];
+  /** Each line's checked mapping (line-mapping.ts), by OpportunityLineItem Id; lines without one use the defaults. */
+  lineMappings?: ReadonlyMap<string, LineMapping>;
   unitDp?: 2 | 4;
 }
 
@@ -341,8 +352,16 @@ export function invoiceReference(opportunity: Pick<OpportunityRow, 'Name' | 'PO_
   return (po ? `PO ${po} · ${opportunity.Name.trim()}` : opportunity.Name.trim()).slice(0, MAX_REFERENCE);
 }
 
-/** An OpportunityLineItem as a source line; `period` is the Opportunity's service period, if any. */
-export function sourceLineFromLineItem(item: OpportunityLineItemRow, period?: ServicePeriod): SourceLine {
+/**
+ * An OpportunityLineItem as a source line; `period` is the Opportunity's service period, if any. With a `mapping`
+ * (line-mapping.ts: product, then entity, checked against the tenant) the line posts where it says, item included;
+ * without one the entity defaults apply and the ProductCode is sent as the item code.
+ */
+export function sourceLineFromLineItem(
+  item: OpportunityLineItemRow,
+  period?: ServicePeriod,
+  mapping?: LineMapping,
+): SourceLine {
   const line: SourceLine = {
     description: item.Description?.trim() || item.Product2?.Name || 'Product',
     quantity: fromApiNumber(item.Quantity, 'Quantity'),
@@ -350,7 +369,12 @@ export function sourceLineFromLineItem(item: OpportunityLineItemRow, period?: Se
   };
   if (item.Discount !== undefined && item.Discount !== null)
     line.discountPercent = fromApiNumber(item.Discount, 'Discount');
-  if (item.Product2?.ProductCode?.trim()) line.itemCode = item.Product2.ProductCode.trim();
+  if (mapping) {
+    line.accountCode = mapping.accountCode;
+    line.taxType = mapping.taxType;
+    line.tracking = mapping.tracking;
+    if (mapping.itemCode) line.itemCode = mapping.itemCode;
+  } else if (item.Product2?.ProductCode?.trim()) line.itemCode = item.Product2.ProductCode.trim();
   if (item.TotalPrice !== undefined && item.TotalPrice !== null)
     line.expectedTotal = fromApiNumber(item.TotalPrice, 'TotalPrice');
   if (period) line.servicePeriod = period;
@@ -396,7 +420,7 @@ export function mapOpportunityToInvoice(input: OpportunityInvoiceInput): XeroDra
   const document = mapDocument({
     ...opportunityDocument(input),
     type: 'ACCREC',
-    lines: input.lineItems.map((item) => sourceLineFromLineItem(item, servicePeriod)),
+    lines: input.lineItems.map((item) => sourceLineFromLineItem(item, servicePeriod, input.lineMappings?.get(item.Id))),
     invoiceType: invoiceTypeOf(opportunity.Invoice_Type__c),
     ...(servicePeriod ? { servicePeriod } : {}),
   });
