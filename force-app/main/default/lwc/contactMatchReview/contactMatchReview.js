@@ -179,6 +179,9 @@ export default class ContactMatchReview extends LightningElement {
           variant: 'success',
         }),
       );
+      this.choices = { ...this.choices, [reviewId]: undefined };
+      this.others = { ...this.others, [reviewId]: undefined };
+      this.notes = { ...this.notes, [reviewId]: undefined };
       await refreshApex(this.wiredReviews);
     } catch (error) {
       this.errors = { ...this.errors, [reviewId]: reduceErrors(error).join(' ') };
