@@ -10,16 +10,19 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { createBridge, type BridgeOverrides } from '../src/bridge';
-import { loadConfig, type Config } from '../src/config';
+import { DEFAULT_XERO_SCOPES, loadConfig, type Config } from '../src/config';
 import type { Logger } from '../src/lib/logger';
 import { buildApp } from '../src/server/app';
 import { createMetrics } from '../src/server/metrics';
 import { openStore } from '../src/store';
 import type { Store } from '../src/store/types';
+import { selfSignedCertificate } from './salesforce/certificate';
 import { startSalesforceEmulator, type EmulatorOptions, type SalesforceEmulator } from './salesforce/server';
 import { startXeroEmulator, type XeroEmulator, type XeroEmulatorOptions } from './xero/emulator';
 
 export const INTEGRATION_USER = 'integration@ledgerline.example';
+/** The permission sets the sandbox's External Client App pre-authorises, as install step 6 has the admin do. */
+export const BRIDGE_APP_PERMISSION_SETS = ['Ledgerline_Integration'];
 const CONSUMER_KEY = '3MVG9-ledgerline-sandbox-consumer';
 
 export interface SandboxOptions {
@@ -32,6 +35,8 @@ export interface SandboxOptions {
   logger?: Logger;
   /** Port for the bridge's HTTP server (0 picks one). */
   port?: number;
+  /** Bridge environment variables set over the sandbox's own (e.g. XERO_SCOPES). */
+  env?: Record<string, string>;
 }
 
 export interface Sandbox {
@@ -60,7 +65,10 @@ export interface EmulatedSystems {
   close(): Promise<void>;
 }
 
-export type EmulatedSystemsOptions = Pick<SandboxOptions, 'dataDir' | 'namespace' | 'salesforce' | 'xero' | 'port'> & {
+export type EmulatedSystemsOptions = Pick<
+  SandboxOptions,
+  'dataDir' | 'namespace' | 'salesforce' | 'xero' | 'port' | 'env'
+> & {
   /** The emulators' logger (silent by default). */
   logger?: Logger;
 };
@@ -76,7 +84,13 @@ export async function startEmulatedSystems(options: EmulatedSystemsOptions = {})
     port: 0,
     logger: log,
     namespace,
-    jwt: { consumerKey: CONSUMER_KEY, publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+    // the bridge's External Client App as install step 6 sets it up: certificate uploaded, Ledgerline Integration
+    // pre-authorised
+    externalClientApp: {
+      consumerKey: CONSUMER_KEY,
+      certificatePem: selfSignedCertificate(keys),
+      permissionSets: BRIDGE_APP_PERMISSION_SETS,
+    },
     ...options.salesforce,
   });
   const xero = await startXeroEmulator({ port: 0, ...options.xero });
@@ -105,6 +119,7 @@ export async function startEmulatedSystems(options: EmulatedSystemsOptions = {})
     XERO_CLIENT_SECRET: app.clientSecret,
     XERO_REDIRECT_URI: app.redirectUris[0] ?? '',
     XERO_WEBHOOK_KEY: app.webhookKey,
+    ...options.env,
   };
   return {
     sf,
@@ -120,9 +135,17 @@ export async function startEmulatedSystems(options: EmulatedSystemsOptions = {})
   };
 }
 
-/** Connects Xero as ops would after /connect/xero: one token set reaching every seeded organisation. */
-export async function connectXeroOrganisations(store: Store, xero: XeroEmulator): Promise<void> {
-  const tokens = xero.control.issueTokens();
+/**
+ * Connects Xero as ops would after /connect/xero: one token set reaching every seeded organisation, granted the
+ * scopes the bridge asks for (the emulator refuses scopes its app may not have, and every call the token's
+ * scopes do not cover).
+ */
+export async function connectXeroOrganisations(
+  store: Store,
+  xero: XeroEmulator,
+  scopes: readonly string[] = DEFAULT_XERO_SCOPES.split(' '),
+): Promise<void> {
+  const tokens = xero.control.issueTokens({ scope: scopes.join(' ') });
   const connectionId = 'sandbox-connection';
   await store.saveXeroTokenSet(connectionId, {
     accessToken: tokens.access_token,
@@ -145,7 +168,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const systems = await startEmulatedSystems({ ...options, logger: log });
   const { sf, xero, config } = systems;
   const store = options.bridge?.store ?? openStore(config);
-  await connectXeroOrganisations(store, xero);
+  await connectXeroOrganisations(store, xero, config.xero.scopes);
 
   let server: FastifyInstance | undefined;
   let url = '';

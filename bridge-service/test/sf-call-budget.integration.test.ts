@@ -10,6 +10,7 @@
  */
 import pino from 'pino';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
+import { SalesforceError } from '../sandbox/salesforce/errors';
 import type { ApiRequest } from '../sandbox/salesforce/server';
 import type { SalesforceOrg } from '../sandbox/salesforce/salesforce-org';
 import { waitFor } from './wait-for';
@@ -186,14 +187,24 @@ it('a refused Invoice__c sends only its own job back to retry, in Salesforce’s
   const { org } = sandbox.sf;
   const [first, refused, third] = createDeals(org, 3, 'Refused');
   await sandbox.stopBridge();
-  // an earlier mirror of the same request, since locked (as an approval locks it): Salesforce refuses the update
+  // an earlier mirror of the same request, which a validation rule of the customer's keeps the bridge from changing
   const ctx = { userId: org.resolveUser('integration@ledgerline.example').Id };
-  const lockedId = org.insert(
+  const keptId = org.insert(
     org.n('Invoice__c'),
     { [org.n('Request_Key__c')]: `CREATE_DRAFT:${refused}:1`, [org.n('Opportunity__c')]: refused },
     ctx,
   );
-  org.lock(lockedId);
+  org.registerTrigger({
+    object: 'Invoice__c',
+    beforeUpdate(_olds, news) {
+      if (news.some((record) => record.Id === keptId))
+        throw new SalesforceError(
+          400,
+          'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+          'Invoices of this customer are kept by hand',
+        );
+    },
+  });
   const sales = { userId: org.resolveUser(SALES).Id };
   org.transaction(() => {
     for (const id of [first!, refused!, third!]) org.update('Opportunity', id, { StageName: 'Closed Won' }, sales);
@@ -205,7 +216,9 @@ it('a refused Invoice__c sends only its own job back to retry, in Salesforce’s
     return found?.lastError ? found : undefined;
   });
   expect(job.state).not.toBe('done');
-  expect(job.lastError).toMatch(/^Salesforce refused Invoice__c: ENTITY_IS_LOCKED: This record is locked/);
+  expect(job.lastError).toMatch(
+    /^Salesforce refused Invoice__c: FIELD_CUSTOM_VALIDATION_EXCEPTION: Invoices of this customer are kept by hand/,
+  );
   for (const id of [first!, third!]) {
     const done = await waitFor(`the job of ${id}`, async () => {
       const found = await sandbox.store.getJobByKey(`CREATE_DRAFT:${id}:1`);
@@ -215,5 +228,5 @@ it('a refused Invoice__c sends only its own job back to retry, in Salesforce’s
   }
   const lines = org.object(org.n('Invoice_Line__c'));
   // no line is written under the invoice Salesforce refused
-  expect(org.records(lines).filter((l) => l[org.n('Invoice__c')] === lockedId)).toEqual([]);
+  expect(org.records(lines).filter((l) => l[org.n('Invoice__c')] === keptId)).toEqual([]);
 }, 60_000);

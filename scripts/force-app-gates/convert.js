@@ -24,6 +24,8 @@ const FOLDERS = {
   layouts: ['Layout', byFile('.layout-meta.xml')],
   applications: ['CustomApplication', byFile('.app-meta.xml')],
   connectedApps: ['ConnectedApp', byFile('.connectedApp-meta.xml')],
+  externalClientApps: ['ExternalClientApplication', byFile('.eca-meta.xml')],
+  extlClntAppOauthSettings: ['ExtlClntAppOauthSettings', byFile('.ecaOauth-meta.xml')],
   email: ['EmailTemplate', null],
 };
 

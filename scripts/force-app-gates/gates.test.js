@@ -6,8 +6,9 @@ const path = require('node:path');
 const { runGates } = require('./index');
 const { REPO_ROOT } = require('./lib');
 
-const META = (type) =>
-  `<?xml version="1.0" encoding="UTF-8"?>\n<${type} xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>65.0</apiVersion>\n    <status>Active</status>\n</${type}>\n`;
+const { sourceApiVersion } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'sfdx-project.json'), 'utf8'));
+const META = (type, apiVersion = sourceApiVersion) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<${type} xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>${apiVersion}</apiVersion>\n    <status>Active</status>\n</${type}>\n`;
 
 const GOOD_CLASS = `/**
  * @description A class the gates accept.
@@ -46,6 +47,7 @@ function problemsOf(gate) {
 beforeEach(() => {
   project = fs.mkdtempSync(path.join(os.tmpdir(), 'ldgr-gates-'));
   fs.copyFileSync(path.join(REPO_ROOT, 'sfdx-project.json'), path.join(project, 'sfdx-project.json'));
+  fs.cpSync(path.join(REPO_ROOT, 'config'), path.join(project, 'config'), { recursive: true });
   addClass('Greeter', GOOD_CLASS);
 });
 
@@ -54,6 +56,7 @@ afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
 test('a clean project passes every gate', () => {
   const results = runGates(project);
   expect(results.map((r) => [r.gate, r.problems])).toEqual([
+    ['project', []],
     ['xml', []],
     ['apex-parse', []],
     ['apex-ls', []],
@@ -61,6 +64,70 @@ test('a clean project passes every gate', () => {
     ['convert', []],
     ['graphql', []],
   ]);
+});
+
+function editJson(relative, change) {
+  const file = path.join(project, relative);
+  const data = JSON.parse(fs.readFileSync(file, 'utf8'));
+  change(data);
+  fs.writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
+}
+
+test("project gate holds sfdx-project.json to Salesforce's published schema and the 2GP essentials", () => {
+  editJson('sfdx-project.json', (p) => {
+    p.packageAlias = {}; // misspelt: the schema allows no unknown key
+    p.packageDirectories[0].versionNumber = 1; // must be a string
+    delete p.packageDirectories[0].definitionFile;
+    delete p.packageAliases;
+  });
+  const messages = problemsOf('project').map((p) => `${p.file}:${p.line}: ${p.message}`);
+  expect(messages).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^sfdx-project\.json:\d+: \/ must NOT have additional properties \(packageAlias\)$/),
+      expect.stringMatching(/^sfdx-project\.json:\d+: \/packageDirectories\/0\/versionNumber must be string$/),
+      expect.stringMatching(/package Ledgerline has no definitionFile/),
+      expect.stringMatching(/no packageAliases/),
+    ]),
+  );
+});
+
+test('project gate holds the scratch definition to the schema, and to the keys and settings it lists', () => {
+  editJson('config/project-scratch-def.json', (d) => {
+    d.edition = 'Developper';
+    d.features.push('MultiCurency');
+    d.featurs = ['MultiCurrency'];
+    d.settings.currencySetting = { enableMultiCurrency: true };
+  });
+  const messages = problemsOf('project').map((p) => `${p.file}: ${p.message}`);
+  expect(messages).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^config\/project-scratch-def\.json: \/edition must be equal to one of the allowed values/),
+      expect.stringMatching(/^config\/project-scratch-def\.json: \/features\/2 must match/),
+      'config/project-scratch-def.json: unknown key "featurs"',
+      'config/project-scratch-def.json: unknown settings "currencySetting"',
+    ]),
+  );
+});
+
+test('project gate wants the current API version everywhere', () => {
+  editJson('sfdx-project.json', (p) => {
+    p.sourceApiVersion = '62.0';
+  });
+  write('force-app/main/default/classes/Greeter.cls-meta.xml', META('ApexClass', '61.0'));
+  const problems = problemsOf('project');
+  expect(problems).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({
+        file: 'sfdx-project.json',
+        message: expect.stringMatching(/^sourceApiVersion 62\.0 is older than the current release's \d+\.0/),
+      }),
+      {
+        file: 'force-app/main/default/classes/Greeter.cls-meta.xml',
+        line: 3,
+        message: 'apiVersion 61.0, but sourceApiVersion is 62.0',
+      },
+    ]),
+  );
 });
 
 test('xml gate names a malformed meta file and its line', () => {

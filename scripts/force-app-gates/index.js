@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 'use strict';
-// The offline force-app gates, in order: XML → Apex parse → apex-ls → PMD → CLI convert → LWC GraphQL.
+// The offline force-app gates, in order: project files → XML → Apex parse → apex-ls → PMD → CLI convert → LWC GraphQL.
 // Usage: node scripts/force-app-gates [--project DIR] [--only gate,gate]. Exits 1 when any gate finds a problem.
 const path = require('node:path');
 const { REPO_ROOT, format } = require('./lib');
 
 const GATES = {
+  project: require('./project'),
   xml: require('./xml'),
   'apex-parse': require('./apex-parse'),
   'apex-ls': require('./apex-ls'),

@@ -71,4 +71,4 @@ function format(problem) {
   return `${problem.file}:${problem.line ?? 1}: ${problem.message}`;
 }
 
-module.exports = { REPO_ROOT, JAVA_LIB, packageDirs, walk, sourceFiles, rel, java, salesforceCli, format };
+module.exports = { REPO_ROOT, JAVA_LIB, SF_DIR, packageDirs, walk, sourceFiles, rel, java, salesforceCli, format };

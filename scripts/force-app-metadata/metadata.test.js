@@ -582,13 +582,17 @@ const DATA_MODEL = {
   },
 };
 
-// What the bridge user may touch, and how (ARCHITECTURE.md: "exactly what the bridge reads and writes").
+// What the bridge user may touch, and how (ARCHITECTURE.md: "exactly what the bridge reads and writes"). On the invoice
+// objects it holds Modify All: the one permission that lets a user write a record locked by a pending approval
+// (Salesforce Help, "Specify Who Can Edit Locked Records in a Classic Approval Process"), and it carries Delete and
+// View All with it. The bridge deletes nothing.
+const LOCK_OVERRIDE = 'CREDVM';
 const INTEGRATION_OBJECTS = {
-  Invoice__c: 'CRE',
-  Invoice_Line__c: 'CRE',
-  Payment__c: 'CRE',
-  Credit_Note__c: 'CRE',
-  Credit_Allocation__c: 'CRE',
+  Invoice__c: LOCK_OVERRIDE,
+  Invoice_Line__c: LOCK_OVERRIDE,
+  Payment__c: LOCK_OVERRIDE,
+  Credit_Note__c: LOCK_OVERRIDE,
+  Credit_Allocation__c: LOCK_OVERRIDE,
   Opportunity: 'RE',
   Account: 'RE',
   Contact: 'R',
@@ -636,6 +640,9 @@ const OPPORTUNITY_INPUTS = [
   'Renewal_Index_Date__c',
   'Renewal_Index_Margin_Percent__c',
 ];
+// Set only by the finance approval process's field updates, which need no field permission. Approved sends AUTHORISE
+// to Xero, so no user may edit it (the triggers also refuse an Approved that no approval process step gave).
+const APPROVAL_OWNED = ['Invoice__c.Approval_Status__c', 'Credit_Note__c.Approval_Status__c'];
 // Apex the users' actions and pages call: the invoice actions (flows, quick actions) and the LWC controller.
 const USER_CLASSES = ['InvoiceActions', 'LiveRefreshController', 'ReceivablesController'];
 const VOID_CREDIT = 'Ledgerline_Request_Void_Credit';
@@ -782,6 +789,15 @@ function commonPermissionSetProblems(name, ps, objs) {
       problems.push(`${name}: ${o.object} events can only be created and read`);
     }
   }
+  for (const field of APPROVAL_OWNED) {
+    if (isTrue(fieldPermission(ps, field)?.editable))
+      problems.push(`${name}: may edit ${field} (the approval process sets it)`);
+  }
+  // The package Apex publishes requests in system mode and needs no permission. A user who could create the event could
+  // publish it through the API: an AUTHORISE with no approval behind it.
+  if (isTrue(objectPermission(ps, 'Invoice_Request__e')?.allowCreate)) {
+    problems.push(`${name}: must not create Invoice_Request__e (only the package Apex publishes requests)`);
+  }
   return problems;
 }
 
@@ -822,8 +838,9 @@ function integrationProblems(ps, objs) {
   ];
   for (const o of ps.objectPermissions ?? []) {
     if (!(o.object in INTEGRATION_OBJECTS)) problems.push(`${name}: grants ${o.object}, which the bridge does not use`);
-    if (isTrue(o.allowDelete)) problems.push(`${name}: allowDelete on ${o.object}`);
-    if (isTrue(o.viewAllRecords) || isTrue(o.modifyAllRecords))
+    const overridesLocks = INTEGRATION_OBJECTS[o.object] === LOCK_OVERRIDE;
+    if (isTrue(o.allowDelete) && !overridesLocks) problems.push(`${name}: allowDelete on ${o.object}`);
+    if ((isTrue(o.viewAllRecords) || isTrue(o.modifyAllRecords)) && !overridesLocks)
       problems.push(`${name}: view/modify all on ${o.object}`);
   }
   for (const [object, expected] of Object.entries(INTEGRATION_OBJECTS)) {
@@ -845,6 +862,7 @@ function integrationProblems(ps, objs) {
   for (const object of [...PACKAGE_OBJECTS, ...REVENUE_OBJECTS]) {
     for (const [field, info] of Object.entries(objs[object].fields)) {
       if (isTrue(info.required) || info.type === 'MasterDetail' || isFormula(info)) continue;
+      if (APPROVAL_OWNED.includes(`${object}.${field}`)) continue;
       if (!isTrue(fieldPermission(ps, `${object}.${field}`)?.editable)) {
         problems.push(`${name}: cannot write ${object}.${field}`);
       }
@@ -884,9 +902,6 @@ function salesProblems(ps, objs) {
   for (const object of REVENUE_OBJECTS.filter((o) => !SALES_REVENUE_OBJECTS.includes(o))) {
     if (objectPermission(ps, object)) problems.push(`${name}: grants ${object}, which is finance's`);
   }
-  if (grants(objectPermission(ps, 'Invoice_Request__e')) !== 'CR') {
-    problems.push(`${name}: must create Invoice_Request__e (closing a deal publishes CREATE_DRAFT)`);
-  }
   if (!grants(objectPermission(ps, 'Sync_Update__e')).includes('R'))
     problems.push(`${name}: cannot read Sync_Update__e`);
   const permissions = enabledNames(ps.customPermissions);
@@ -925,9 +940,6 @@ function financeProblems(ps, objs) {
     const actual = grants(objectPermission(ps, object));
     const expected = object === 'Invoice__c' || object === 'Credit_Note__c' ? 'RE' : 'R';
     if (actual !== expected) problems.push(`${name}: ${object} grants "${actual}", expected "${expected}"`);
-  }
-  if (grants(objectPermission(ps, 'Invoice_Request__e')) !== 'CR') {
-    problems.push(`${name}: must create Invoice_Request__e (approve, void, credit)`);
   }
   const permissions = enabledNames(ps.customPermissions);
   for (const needed of [VOID_CREDIT, RESYNC]) {
@@ -1066,20 +1078,44 @@ describe('permission sets', () => {
     expect(PERSONAS[name](permissionSets[name], objects)).toEqual([]);
   });
 
-  test('an integration user that could delete, or reach beyond the bridge objects, is caught', () => {
+  test('an integration user that could delete beyond the lock override, could not write a locked record, or reach beyond the bridge objects, is caught', () => {
     const bad = clone(permissionSets.Ledgerline_Integration);
-    objectPermission(bad, 'Invoice__c').allowDelete = 'true';
+    objectPermission(bad, 'Opportunity').allowDelete = 'true';
+    objectPermission(bad, 'Payment__c').modifyAllRecords = 'false';
     bad.objectPermissions.push({ object: 'Case', allowCreate: 'false', allowRead: 'true', allowEdit: 'false' });
     bad.fieldPermissions.push({ field: 'Opportunity.Billing_Entity__c', editable: 'true', readable: 'true' });
     bad.userPermissions = [{ enabled: 'true', name: 'ModifyAllData' }];
     expect(integrationProblems(bad, objects)).toEqual(
       expect.arrayContaining([
-        'Ledgerline_Integration: allowDelete on Invoice__c',
+        'Ledgerline_Integration: allowDelete on Opportunity',
+        'Ledgerline_Integration: Payment__c grants "CREDV", expected "CREDVM"',
         'Ledgerline_Integration: grants Case, which the bridge does not use',
         'Ledgerline_Integration: may edit Opportunity.Billing_Entity__c, which the bridge only reads',
         'Ledgerline_Integration: grants userPermissions, which the bridge does not need',
       ]),
     );
+  });
+
+  test('a persona that could set Approval Status by hand is caught', () => {
+    for (const name of Object.keys(PERSONAS)) {
+      const bad = clone(permissionSets[name]);
+      fieldPermission(bad, 'Credit_Note__c.Approval_Status__c').editable = 'true';
+      expect(PERSONAS[name](bad, objects)).toContain(
+        `${name}: may edit Credit_Note__c.Approval_Status__c (the approval process sets it)`,
+      );
+    }
+  });
+
+  test('a persona that could publish Invoice_Request__e through the API is caught', () => {
+    for (const name of Object.keys(PERSONAS)) {
+      const bad = clone(permissionSets[name]);
+      const event = objectPermission(bad, 'Invoice_Request__e');
+      if (event) event.allowCreate = 'true';
+      else bad.objectPermissions.push({ object: 'Invoice_Request__e', allowCreate: 'true', allowRead: 'true' });
+      expect(PERSONAS[name](bad, objects)).toContain(
+        `${name}: must not create Invoice_Request__e (only the package Apex publishes requests)`,
+      );
+    }
   });
 
   test('sales that could void, finance that cannot credit, or a listed master-detail field is caught', () => {

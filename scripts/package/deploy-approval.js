@@ -17,7 +17,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
+const { parseArgs: parseCli } = require('node:util');
 const { salesforceCli } = require('../force-app-gates/lib');
+const { cli } = require('./lib');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const SOURCE = path.join(REPO_ROOT, 'force-app-unpackaged');
@@ -44,7 +46,7 @@ function walk(dir, out = []) {
  * Writes a deployable SFDX project to `outDir`: force-app-unpackaged copied as `approval/`, with the namespace
  * added to file names and contents. Returns the relative paths written.
  */
-function prepare({ namespace, outDir, source = SOURCE, apiVersion = '65.0' }) {
+function prepare({ namespace, outDir, source = SOURCE, apiVersion }) {
   const written = [];
   for (const file of walk(source)) {
     const relative = path.relative(source, file);
@@ -58,22 +60,31 @@ function prepare({ namespace, outDir, source = SOURCE, apiVersion = '65.0' }) {
     fs.writeFileSync(target, addNamespace(fs.readFileSync(file, 'utf8'), namespace));
     written.push(path.relative(outDir, target));
   }
-  const project = { packageDirectories: [{ path: 'approval', default: true }], sourceApiVersion: apiVersion };
+  const version =
+    apiVersion ?? JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'sfdx-project.json'), 'utf8')).sourceApiVersion;
+  const project = { packageDirectories: [{ path: 'approval', default: true }], sourceApiVersion: version };
   fs.writeFileSync(path.join(outDir, 'sfdx-project.json'), `${JSON.stringify(project, null, 2)}\n`);
   return written.sort();
 }
 
+/** The script's flags (node:util parseArgs); an unknown flag throws. */
 function parseArgs(argv) {
-  const options = { dryRun: false, prepareOnly: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--target-org' || arg === '-o') options.targetOrg = argv[++i];
-    else if (arg === '--namespace') options.namespace = argv[++i] ?? '';
-    else if (arg === '--dry-run') options.dryRun = true;
-    else if (arg === '--prepare-only') options.prepareOnly = true;
-    else throw new Error(`unknown argument: ${arg}`);
-  }
-  return options;
+  const { values } = parseCli({
+    args: argv,
+    options: {
+      'target-org': { type: 'string', short: 'o' },
+      namespace: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      'prepare-only': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  return {
+    ...(values['target-org'] === undefined ? {} : { targetOrg: values['target-org'] }),
+    ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
+    dryRun: values['dry-run'],
+    prepareOnly: values['prepare-only'],
+  };
 }
 
 function main(argv) {
@@ -110,6 +121,11 @@ function main(argv) {
   return result.status ?? 1;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  cli(
+    main,
+    'Usage: node scripts/package/deploy-approval.js --target-org <alias> [--namespace ldgr|""] [--dry-run] [--prepare-only]',
+  );
+}
 
 module.exports = { addNamespace, prepare, parseArgs };

@@ -62,5 +62,5 @@ test('parses its flags and refuses unknown ones', () => {
     prepareOnly: false,
   });
   expect(parseArgs(['--namespace', '']).namespace).toBe('');
-  expect(() => parseArgs(['--force'])).toThrow(/unknown argument/);
+  expect(() => parseArgs(['--force'])).toThrow(/Unknown option '--force'/);
 });

@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSandbox } from '../sandbox-bridge';
+import { sfLoginCommand } from '../salesforce/rest/identity-routes';
+import { INTEGRATION_USER, startSandbox } from '../sandbox-bridge';
 import { playScenario } from './demo';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -31,6 +32,8 @@ async function demo(once: boolean): Promise<number> {
       `  ${sandbox.url}/admin/jobs              the job list; send "Authorization: Bearer ${sandbox.config.adminToken}"`,
     );
     say(`  ${sandbox.xero.url}/__control/calls    every call the bridge made to Xero`);
+    say('  the Salesforce emulator with the Salesforce CLI, as the integration user (then sf data query, ...):');
+    say(`    ${sfLoginCommand(sandbox.sf.url, sandbox.sf.control.login(INTEGRATION_USER).accessToken)}`);
     if (once) return result.ok ? 0 : 1;
     say('\nThe sandbox keeps running; press Ctrl+C to stop.');
     await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
@@ -42,8 +45,18 @@ async function demo(once: boolean): Promise<number> {
 
 async function main(): Promise<void> {
   const once = process.argv.includes('--once');
-  const configured = Boolean(process.env.SF_CLIENT_ID) || existsSync(join(__dirname, '..', '..', '.env'));
+  const envFile = join(__dirname, '..', '..', '.env');
+  const configured = Boolean(process.env.SF_CLIENT_ID) || existsSync(envFile);
   if (configured && !process.argv.includes('--sandbox')) {
+    // Never switch modes silently: say what was found and how to get the demo instead.
+    say(
+      `Running the bridge for real: ${process.env.SF_CLIENT_ID ? 'SF_CLIENT_ID is set' : `${envFile} exists`}. ` +
+        '`npm start -- --sandbox` plays the sandbox demo instead.',
+    );
+    // As `npm run -w bridge-service dev` does: from bridge-service/ (relative STORE_PATH and key files resolve the
+    // same way) with --env-file-if-exists=.env (the environment wins over the file).
+    process.chdir(join(__dirname, '..', '..'));
+    if (existsSync(envFile)) process.loadEnvFile(envFile);
     await import('../../src/index.js');
     return;
   }

@@ -9,7 +9,7 @@ import {
   SALES,
   frozenClock,
   jwtAssertion,
-  publicKeyPem,
+  certificatePem,
   startTestEmulator,
 } from './test-helpers';
 
@@ -87,18 +87,86 @@ describe('OAuth token endpoint through jsforce', () => {
     });
   });
 
-  it('accepts only the pre-authorised user when the app names one', async () => {
-    await em.close();
-    em = await startTestEmulator({ clock, jwt: { consumerKey: CONSUMER_KEY, publicKeyPem, username: INTEGRATION } });
-    const conn = new Connection({ loginUrl: em.url, version: API_VERSION });
-    await expect(
-      conn.authorize({ grant_type: JWT_GRANT, assertion: jwtAssertion(claims({ sub: SALES })) }),
-    ).rejects.toMatchObject({
-      name: 'invalid_grant',
-      message: "user hasn't approved this consumer",
+  describe("the bridge's External Client App: what a JWT bearer login needs (README, install step 6)", () => {
+    const attempt = async (assertion: string) => {
+      const conn = new Connection({ loginUrl: em.url, version: API_VERSION });
+      try {
+        await conn.authorize({ grant_type: JWT_GRANT, assertion });
+      } catch (err) {
+        return { error: (err as Error).name, description: (err as Error).message };
+      }
+      return { granted: conn.accessToken !== undefined };
+    };
+
+    it('grants a login to the integration user, who holds the permission set the policy pre-authorises', async () => {
+      expect(await attempt(jwtAssertion(claims()))).toEqual({ granted: true });
     });
-    await conn.authorize({ grant_type: JWT_GRANT, assertion: jwtAssertion(claims()) });
-    expect(conn.accessToken).toBeTruthy();
+
+    it('refuses an active user the admin has not pre-authorised', async () => {
+      expect(await attempt(jwtAssertion(claims({ sub: SALES })))).toEqual({
+        error: 'invalid_app_access',
+        description: 'user is not admin approved to access this app',
+      });
+    });
+
+    it('pre-authorises by profile as well as by permission set', async () => {
+      await em.close();
+      em = await startTestEmulator({
+        clock,
+        externalClientApp: { consumerKey: CONSUMER_KEY, certificatePem, profiles: ['Standard User'] },
+      });
+      expect(await attempt(jwtAssertion(claims({ sub: SALES })))).toEqual({ granted: true });
+      expect(await attempt(jwtAssertion(claims()))).toMatchObject({ error: 'invalid_app_access' });
+    });
+
+    it('refuses every JWT login while users may only self-authorise (nobody approved the app interactively)', async () => {
+      await em.close();
+      em = await startTestEmulator({
+        clock,
+        externalClientApp: { consumerKey: CONSUMER_KEY, certificatePem, permittedUsers: 'AllSelfAuthorized' },
+      });
+      expect(await attempt(jwtAssertion(claims()))).toEqual({
+        error: 'invalid_grant',
+        description: "user hasn't approved this consumer",
+      });
+    });
+
+    it('refuses an inactive user', async () => {
+      em.org.update(
+        'User',
+        em.control.integrationUserId,
+        { IsActive: false },
+        { userId: em.control.integrationUserId },
+      );
+      expect(await attempt(jwtAssertion(claims()))).toEqual({ error: 'invalid_grant', description: 'inactive user' });
+    });
+
+    it('verifies signatures against the uploaded certificate, and takes nothing but a certificate', async () => {
+      const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      expect(
+        await attempt(jwtAssertion(claims(), other.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())),
+      ).toEqual({ error: 'invalid_grant', description: 'invalid assertion' });
+      await em.close();
+      await expect(
+        startTestEmulator({
+          clock,
+          externalClientApp: {
+            consumerKey: CONSUMER_KEY,
+            certificatePem: other.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+          },
+        }),
+      ).rejects.toThrow(/certificate/);
+      em = await startTestEmulator({ clock });
+    });
+
+    it('refuses any JWT login when the org has no such app', async () => {
+      await em.close();
+      em = await startTestEmulator({ clock, externalClientApp: undefined });
+      expect(await attempt(jwtAssertion(claims()))).toEqual({
+        error: 'invalid_client_id',
+        description: 'client identifier invalid',
+      });
+    });
   });
 
   it('grants client credentials to the run-as user', async () => {

@@ -1,24 +1,43 @@
 /**
- * OAuth 2.0 token service: JWT bearer (RS256, verified against the connected app's certificate), client
- * credentials, authorization code (codes minted through the control API) and refresh token. Sessions expire on the
- * injectable clock; an expired or unknown token is a 401 INVALID_SESSION_ID on REST and a handshake denial on CometD.
+ * OAuth 2.0 token service: JWT bearer (RS256) for the bridge's External Client App, client credentials,
+ * authorization code (codes minted through the control API) and refresh token. Sessions expire on the injectable
+ * clock; an expired or unknown token is a 401 INVALID_SESSION_ID on REST and a handshake denial on CometD.
+ *
+ * A JWT bearer login needs what Salesforce checks: `iss` a consumer key the org knows (else `invalid_client_id`), a
+ * signature that verifies against the certificate uploaded to that app (`invalid_grant: invalid assertion`), `aud`
+ * the login URL (`audience is invalid`), `exp` in the future (`expired authorization code`), and `sub` an existing
+ * active user (`inactive user`) whom the app's policy admits: "Admin approved users are pre-authorized" admits
+ * holders of the permission sets or profiles it names (else `invalid_app_access: user is not admin approved to
+ * access this app`); "All users may self-authorize" needs an earlier interactive approval, which nobody can give
+ * in the emulator (`user hasn't approved this consumer`).
  */
-import { createPublicKey, randomBytes, verify, X509Certificate, type KeyObject } from 'node:crypto';
+import { randomBytes, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { OAuthError } from './errors';
 import type { SalesforceOrg } from './salesforce-org';
 import type { StoredSession } from './store';
 
-export interface JwtConfig {
-  /** the connected app's consumer key: the JWT `iss` */
+/**
+ * The bridge's External Client App as an admin has set it up in the org: its consumer key, the certificate uploaded
+ * for the JWT bearer flow (its global OAuth settings) and its OAuth policy (who may use it).
+ */
+export interface ExternalClientAppConfig {
+  /** the app's consumer key: the JWT `iss` */
   consumerKey: string;
-  /** the certificate (or public key) uploaded to the connected app, PEM */
-  publicKeyPem: string;
-  /** audiences accepted besides the emulator's own URL */
+  /** the X.509 certificate (PEM) uploaded to the app; JWT signatures must verify against it */
+  certificatePem: string;
+  /** OAuth policy "Permitted Users" (default: admin approved users are pre-authorized) */
+  permittedUsers?: 'AdminApprovedPreAuthorized' | 'AllSelfAuthorized';
+  /** package permission sets (names without namespace) whose holders are pre-authorised */
+  permissionSets?: string[];
+  /** profiles whose users are pre-authorised */
+  profiles?: string[];
+  /** audiences accepted besides the emulator's own URL, login.salesforce.com and test.salesforce.com */
   audiences?: string[];
-  /** when set, the only user pre-authorised for the app (others get "user hasn't approved this consumer") */
-  username?: string;
 }
+
+/** What the policy checks a user by: the permission sets (package names) and profile they hold. */
+export type UserAccess = (userId: string) => { permissionSets: string[]; profile: string | undefined };
 
 export interface ClientCredentialsConfig {
   clientId: string;
@@ -28,7 +47,9 @@ export interface ClientCredentialsConfig {
 }
 
 export interface AuthOptions {
-  jwt?: JwtConfig;
+  externalClientApp?: ExternalClientAppConfig;
+  /** required with externalClientApp: the users' permission sets and profiles */
+  userAccess?: UserAccess;
   clientCredentials?: ClientCredentialsConfig;
   /** session lifetime; Salesforce's default session timeout is 2 hours */
   sessionTtlMs?: number;
@@ -70,8 +91,21 @@ export class AuthService {
     private readonly baseUrl: () => string,
   ) {
     this.sessionTtlMs = options.sessionTtlMs ?? 2 * 3_600_000;
-    const pem = options.jwt?.publicKeyPem;
-    if (pem) this.key = pem.includes('BEGIN CERTIFICATE') ? new X509Certificate(pem).publicKey : createPublicKey(pem);
+    const app = options.externalClientApp;
+    if (app) {
+      // Salesforce takes a certificate upload, nothing else (a bare public key is not one).
+      let certificate: X509Certificate;
+      try {
+        certificate = new X509Certificate(app.certificatePem);
+      } catch (err) {
+        throw new Error(
+          `externalClientApp.certificatePem: not a PEM X.509 certificate (${(err as Error).message}); ` +
+            'upload the certificate of the key pair, e.g. from `openssl req -x509 ...`',
+        );
+      }
+      this.key = certificate.publicKey;
+      if (!options.userAccess) throw new Error('externalClientApp needs userAccess to apply its policy');
+    }
   }
 
   /** Handles a form-encoded token request; throws OAuthError with Salesforce's error/error_description. */
@@ -133,8 +167,8 @@ export class AuthService {
     } catch {
       throw new OAuthError(400, 'invalid_grant', 'invalid assertion');
     }
-    if (!this.key || !this.options.jwt) throw new OAuthError(400, 'invalid_client_id', 'client identifier invalid');
-    if (claims.iss !== this.options.jwt.consumerKey)
+    const app = this.options.externalClientApp;
+    if (!this.key || !app || claims.iss !== app.consumerKey)
       throw new OAuthError(400, 'invalid_client_id', 'client identifier invalid');
     if (
       header.alg !== 'RS256' ||
@@ -146,7 +180,7 @@ export class AuthService {
       'https://login.salesforce.com',
       'https://test.salesforce.com',
       this.baseUrl(),
-      ...(this.options.jwt.audiences ?? []),
+      ...(app.audiences ?? []),
     ];
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!aud.some((a) => audiences.includes(a.replace(/\/$/, ''))))
@@ -154,10 +188,18 @@ export class AuthService {
     const nowSec = Math.floor(this.org.clock.now() / 1000);
     if (claims.exp <= nowSec) throw new OAuthError(400, 'invalid_grant', 'expired authorization code');
     const user = this.org.userByUsername(claims.sub);
-    const approved = !this.options.jwt.username || this.options.jwt.username.toLowerCase() === claims.sub.toLowerCase();
-    if (!user || user.IsActive === false || !approved) {
+    if (!user) throw new OAuthError(400, 'invalid_grant', "user hasn't approved this consumer");
+    if (user.IsActive === false) throw new OAuthError(400, 'invalid_grant', 'inactive user');
+    if ((app.permittedUsers ?? 'AdminApprovedPreAuthorized') === 'AllSelfAuthorized') {
+      // JWT bearer cannot ask the user; it needs an approval given earlier in an interactive flow
       throw new OAuthError(400, 'invalid_grant', "user hasn't approved this consumer");
     }
+    const access = this.options.userAccess!(user.Id);
+    const preAuthorised =
+      access.permissionSets.some((p) => (app.permissionSets ?? []).includes(p)) ||
+      (access.profile !== undefined && (app.profiles ?? []).includes(access.profile));
+    if (!preAuthorised)
+      throw new OAuthError(400, 'invalid_app_access', 'user is not admin approved to access this app');
     return user.Id;
   }
 

@@ -1,10 +1,12 @@
 /**
- * Seed data: users (with their custom permissions), org settings and records per object. Records may name
+ * Seed data: users (with their profile and the package permission sets assigned to them), org settings and records
+ * per object. Records may name
  * themselves with "@ref" and point at others with "@name" values; package names are written without namespace.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { PROFILES, type ProfileName } from './access';
 import type { SalesforceOrg } from './salesforce-org';
 import { makeId } from './ids';
 import { formatDateTime } from './field-values';
@@ -21,7 +23,9 @@ const seedSchema = z.object({
         Alias: z.string().optional(),
         Title: z.string().optional(),
         DefaultCurrencyIsoCode: z.string().optional(),
-        customPermissions: z.array(z.string()).default([]),
+        profile: z.enum(Object.keys(PROFILES) as [ProfileName, ...ProfileName[]]).default('Standard User'),
+        /** names of force-app permission sets; custom permissions and object access come from them */
+        permissionSets: z.array(z.string()).default([]),
       }),
     )
     .min(1),
@@ -38,10 +42,10 @@ export function readSeed(path = DEFAULT_SEED_PATH): Seed {
   return JSON.parse(readFileSync(path, 'utf8')) as Seed;
 }
 
-/** Users always (re)load their permissions; records only go in on a fresh org. */
+/** Users always (re)load their profile and permission sets; records only go in on a fresh org. */
 export function applySeed(org: SalesforceOrg, input: Seed, fresh: boolean): { integrationUserId: string } {
   const seed = seedSchema.parse(input);
-  for (const u of seed.users) org.customPermissions.set(u.Username.toLowerCase(), new Set(u.customPermissions));
+  for (const u of seed.users) org.access.assign(u.Username, u.profile, u.permissionSets);
   if (fresh) {
     const refs = new Map<string, string>();
     const userDef = org.object('User');
@@ -49,7 +53,7 @@ export function applySeed(org: SalesforceOrg, input: Seed, fresh: boolean): { in
     seed.users.forEach((u) => {
       const id = makeId(userDef.keyPrefix, org.store.nextSequence(userDef.keyPrefix));
       const now = formatDateTime(org.clock.now());
-      const { '@ref': ref, customPermissions: _perms, ...fields } = u;
+      const { '@ref': ref, profile: _profile, permissionSets: _sets, ...fields } = u;
       org.store.put('User', {
         Id: id,
         ...fields,

@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
-import { AuthService, type AuthOptions } from './auth';
+import { AuthService, type AuthOptions, type UserAccess } from './auth';
 import { systemClock, HOUR, type Clock } from './clock';
 import { OAuthError, SalesforceError, invalidSession } from './errors';
 import { Faults, type ServerErrorBurst } from './faults';
-import { ApprovalProcesses, loadProcessConfigs, type ApprovalInput } from './org/approval-process';
+import { ApprovalProcesses, loadProcessConfigs, projectSourceDirs, type ApprovalInput } from './org/approval-process';
 import { creditNoteTriggerHandler } from './org/credit-note-trigger-handler';
 import { loadLabels } from './org/custom-labels';
 import { goLiveControllers, type GoLiveControllers } from './org/golive-controllers';
@@ -20,7 +20,9 @@ import { invoiceActions, type ActionRequest, type InvoiceActions } from './org/i
 import { invoiceTriggerHandler } from './org/invoice-trigger-handler';
 import { opportunityTriggerHandler } from './org/opportunity-trigger-handler';
 import { registerCompositeRoute } from './rest/composite-routes';
+import { registerIdentityRoutes } from './rest/identity-routes';
 import { registerSObjectRoutes, type RequestContext } from './rest/sobject-routes';
+import { formatDateTime } from './field-values';
 import { SalesforceOrg } from './salesforce-org';
 import { loadSchema } from './schema/metadata-loader';
 import { applySeed, readSeed, type Seed } from './seed';
@@ -28,7 +30,8 @@ import { RecordStore, type StoredEvent } from './store';
 import { CometdServer } from './streaming/cometd-server';
 
 export const DEFAULT_FORCE_APP_DIR = join(__dirname, '..', '..', '..', 'force-app');
-export const API_VERSIONS = ['50.0', '55.0', '58.0', '59.0', '60.0', '61.0', '62.0', '63.0', '64.0', '65.0'];
+/** Every REST API version a current org serves: 31.0 (Summer '14, the oldest still supported) to 68.0 (Winter '27, the package's sourceApiVersion). */
+export const API_VERSIONS = Array.from({ length: 68 - 31 + 1 }, (_, i) => `${31 + i}.0`);
 
 const optionsSchema = z.object({
   port: z.number().int().min(0).max(65535).default(0),
@@ -43,14 +46,13 @@ const optionsSchema = z.object({
   queryBatchSize: z.number().int().positive().default(2000),
   cometdTimeoutSeconds: z.number().positive().default(110),
   sessionTtlMs: z.number().int().positive().optional(),
-  /** users (usernames) who may edit approval-locked records, like admins with Modify All Data */
-  lockBypassUsers: z.array(z.string()).default([]),
 });
 
 export interface EmulatorOptions extends Partial<z.input<typeof optionsSchema>> {
   seed?: Seed;
   clock?: Clock;
-  jwt?: AuthOptions['jwt'];
+  /** the bridge's External Client App as the admin set it up: consumer key, certificate, policy (JWT bearer) */
+  externalClientApp?: AuthOptions['externalClientApp'];
   clientCredentials?: AuthOptions['clientCredentials'];
   logger?: Logger;
 }
@@ -62,6 +64,12 @@ export interface Control {
   expireSessions(): void;
   revokeSession(token: string): void;
   serverErrors(burst: ServerErrorBurst): void;
+  /**
+   * Holds every REST write to `sobject` (sObject rows, Collections, Composite subrequests) for `ms` real ms before
+   * it is applied, optionally only a user's writes and only the next `count` of them: a slow write-back, so a test
+   * can catch a reader that does not wait for the state it reports. Cleared by clearFaults.
+   */
+  delayWrites(rule: WriteDelay): void;
   clearFaults(): void;
   exhaustRequestLimit(): void;
   setDailyApiLimit(limit: number): void;
@@ -85,6 +93,16 @@ export interface Control {
   integrationUserId: string;
 }
 
+export interface WriteDelay {
+  /** API name as written by the client, e.g. `Opportunity` (case-insensitive) */
+  sobject: string;
+  ms: number;
+  /** only writes by this username */
+  user?: string;
+  /** only the next N matching writes (default: all) */
+  count?: number;
+}
+
 export interface ApiRequest {
   method: string;
   /** without the query string */
@@ -105,12 +123,68 @@ export interface SalesforceEmulator {
 
 const VERSION_PATTERN = /^v(\d+\.\d)$/;
 
+/** The permission sets and profile of each user (org.access), which an External Client App's policy admits or not. */
+function orgUserAccess(org: SalesforceOrg): UserAccess {
+  return (userId) => org.access.assignment(String(org.resolveUser(userId).Username));
+}
+
+/**
+ * Every org has one Organization row, its Id the org id; the API cannot create or change it. Written directly, as
+ * on a fresh org, and for a data dir saved before the emulator had the object.
+ */
+function ensureOrganizationRow(org: SalesforceOrg, integrationUserId: string): void {
+  if (org.store.get('Organization', org.orgId)) return;
+  const now = formatDateTime(org.clock.now());
+  org.store.put('Organization', {
+    Id: org.orgId,
+    Name: 'Ledgerline Sandbox',
+    InstanceName: 'EMU1',
+    IsSandbox: false,
+    TrialExpirationDate: null,
+    NamespacePrefix: null,
+    OrganizationType: 'Enterprise Edition',
+    Country: 'GB',
+    DefaultLocaleSidKey: 'en_GB',
+    LanguageLocaleKey: 'en_US',
+    TimeZoneSidKey: 'Europe/London',
+    IsDeleted: false,
+    CreatedDate: now,
+    CreatedById: integrationUserId,
+    LastModifiedDate: now,
+    LastModifiedById: integrationUserId,
+    SystemModstamp: now,
+  });
+  org.store.commit();
+}
+
+/** Whether a REST write (sObject row, Collections or Composite) touches records of `sobject`. */
+function writesTo(req: FastifyRequest, sobject: string): boolean {
+  const rowPath = new RegExp(`/sobjects/${sobject}(?:/|$)`, 'i');
+  if (rowPath.test(req.url.split('?')[0]!)) return true;
+  const body = req.body as { records?: unknown; compositeRequest?: unknown } | undefined;
+  const records = Array.isArray(body?.records) ? (body.records as { attributes?: { type?: unknown } }[]) : [];
+  if (records.some((r) => String(r?.attributes?.type ?? '').toLowerCase() === sobject.toLowerCase())) return true;
+  const subrequests = Array.isArray(body?.compositeRequest)
+    ? (body.compositeRequest as { method?: unknown; url?: unknown; body?: { records?: unknown } }[])
+    : [];
+  return subrequests.some(
+    (sub) =>
+      sub?.method !== 'GET' &&
+      (rowPath.test(String(sub?.url ?? '').split('?')[0]!) ||
+        (Array.isArray(sub?.body?.records) &&
+          (sub.body.records as { attributes?: { type?: unknown } }[]).some(
+            (r) => String(r?.attributes?.type ?? '').toLowerCase() === sobject.toLowerCase(),
+          ))),
+  );
+}
+
 export async function startSalesforceEmulator(input: EmulatorOptions = {}): Promise<SalesforceEmulator> {
   const opts = optionsSchema.parse(input);
   const clock = input.clock ?? systemClock;
   const logger = input.logger ?? pino({ level: process.env.JEST_WORKER_ID ? 'silent' : 'info', name: 'sf-emulator' });
 
   const schema = loadSchema({ forceAppDir: opts.forceAppDir, namespace: opts.namespace });
+  const approvalProcesses = loadProcessConfigs(projectSourceDirs(opts.forceAppDir));
   const store = new RecordStore(opts.dataDir);
   const fresh = !store.load();
   const org = new SalesforceOrg({ schema, store, clock });
@@ -119,8 +193,8 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
   org.registerTrigger(invoiceTriggerHandler(org, labels));
   org.registerTrigger(creditNoteTriggerHandler(org, labels));
   const { integrationUserId } = applySeed(org, input.seed ?? readSeed(), fresh);
-  for (const u of opts.lockBypassUsers) org.lockBypassUserIds.add(org.resolveUser(u).Id);
-  const approvals = new ApprovalProcesses(org, loadProcessConfigs(opts.forceAppDir));
+  ensureOrganizationRow(org, integrationUserId);
+  const approvals = new ApprovalProcesses(org, approvalProcesses);
   const actions = invoiceActions(org, labels);
   const faults = new Faults();
   let dailyLimit = opts.dailyApiLimit;
@@ -129,7 +203,9 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
   const auth = new AuthService(
     org,
     {
-      ...(input.jwt ? { jwt: input.jwt } : {}),
+      ...(input.externalClientApp
+        ? { externalClientApp: input.externalClientApp, userAccess: orgUserAccess(org) }
+        : {}),
       ...(input.clientCredentials ? { clientCredentials: input.clientCredentials } : {}),
       ...(opts.sessionTtlMs ? { sessionTtlMs: opts.sessionTtlMs } : {}),
     },
@@ -146,6 +222,7 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
     // request logs off (warn and above only): the emulator logs what it does itself
     loggerInstance: logger.child({}, { level: 'warn' }) as FastifyBaseLogger,
     forceCloseConnections: true,
+    routerOptions: { ignoreDuplicateSlashes: true },
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
     done(null, Object.fromEntries(new URLSearchParams(body as string))),
@@ -173,7 +250,8 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
     reply.code(err.status).send([err.toRest()]);
 
   app.addHook('onRequest', async (req, reply) => {
-    const path = req.url.split('?')[0]!;
+    // Salesforce ignores repeated slashes (the CLI asks for `//services/data/...`); so do the router and this hook.
+    const path = req.url.split('?')[0]!.replace(/\/{2,}/g, '/');
     const m = /^\/services\/data\/([^/]+)(\/.*)?$/.exec(path);
     if (!m) return;
     const version = VERSION_PATTERN.exec(m[1]!)?.[1];
@@ -231,6 +309,18 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
     return c;
   };
 
+  const writeDelays: (WriteDelay & { userId?: string })[] = [];
+  app.addHook('preHandler', async (req) => {
+    if (req.method === 'GET' || writeDelays.length === 0) return;
+    const userId = contexts.get(req)?.userId;
+    const rule = writeDelays.find(
+      (r) => r.count !== 0 && (r.userId === undefined || r.userId === userId) && writesTo(req, r.sobject),
+    );
+    if (!rule) return;
+    if (rule.count !== undefined) rule.count -= 1;
+    await new Promise((resolve) => setTimeout(resolve, rule.ms));
+  });
+
   // ---- OAuth ----
   app.post('/services/oauth2/token', async (req) => auth.token((req.body ?? {}) as Record<string, unknown>));
   app.post('/services/oauth2/revoke', async (req, reply) => {
@@ -238,34 +328,12 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
     auth.revoke(token);
     return reply.code(200).send();
   });
-  app.get<{ Params: { orgId: string; userId: string } }>('/id/:orgId/:userId', async (req) => {
-    const session = auth.session(req.headers.authorization?.replace(/^(Bearer|OAuth)\s+/i, ''));
-    if (!session) throw invalidSession();
-    const user = org.resolveUser(req.params.userId);
-    return {
-      id: `${baseUrl}/id/${org.orgId}/${user.Id}`,
-      user_id: user.Id,
-      organization_id: org.orgId,
-      username: user.Username,
-      display_name: user.Name,
-      email: user.Email,
-      active: true,
-    };
-  });
-
-  // ---- versions, resources, limits ----
-  app.get('/services/data', async () =>
-    API_VERSIONS.map((v) => ({ label: `v${v}`, url: `/services/data/v${v}`, version: v })),
-  );
-  app.get('/services/data/:version', async (req) => {
-    const v = ctxOf(req).apiVersion;
-    return {
-      sobjects: `/services/data/v${v}/sobjects`,
-      query: `/services/data/v${v}/query`,
-      queryAll: `/services/data/v${v}/queryAll`,
-      limits: `/services/data/v${v}/limits`,
-      composite: `/services/data/v${v}/composite`,
-    };
+  registerIdentityRoutes(app, {
+    org,
+    apiVersions: API_VERSIONS,
+    baseUrl: () => baseUrl,
+    session: (token) => auth.session(token),
+    context: ctxOf,
   });
   app.get('/services/data/:version/limits', async (req) => {
     ctxOf(req);
@@ -324,6 +392,13 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
           status: z.number().int().min(500).max(599).optional(),
           pathIncludes: z.string().optional(),
         }),
+        z.object({
+          type: z.literal('delay-writes'),
+          sobject: z.string().min(1),
+          ms: z.number().int().min(0).max(600_000),
+          user: z.string().optional(),
+          count: z.number().int().positive().optional(),
+        }),
         z.object({ type: z.literal('expire-sessions') }),
         z.object({ type: z.literal('exhaust-request-limit') }),
         z.object({ type: z.literal('cometd-disconnect') }),
@@ -331,6 +406,7 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
       ])
       .parse(req.body ?? {});
     if (body.type === 'server-errors') control.serverErrors(body);
+    if (body.type === 'delay-writes') control.delayWrites(body);
     if (body.type === 'expire-sessions') control.expireSessions();
     if (body.type === 'exhaust-request-limit') control.exhaustRequestLimit();
     if (body.type === 'cometd-disconnect') control.disconnectStreaming();
@@ -353,8 +429,12 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
     expireSessions: () => auth.expireAll(),
     revokeSession: (token) => auth.revoke(token),
     serverErrors: (burst) => faults.serverErrors(burst),
+    delayWrites(rule) {
+      writeDelays.push({ ...rule, ...(rule.user ? { userId: org.resolveUser(rule.user).Id } : {}) });
+    },
     clearFaults() {
       faults.clear();
+      writeDelays.length = 0;
       cometd.refuseConnections(false);
     },
     exhaustRequestLimit() {

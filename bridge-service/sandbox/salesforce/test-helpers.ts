@@ -3,6 +3,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { join } from 'node:path';
 import { Connection } from 'jsforce';
 import type { SalesforceConfig } from '../../src/salesforce/connection';
+import { selfSignedCertificate } from './certificate';
 import { ScaledClock } from './clock';
 import { startSalesforceEmulator, type EmulatorOptions, type SalesforceEmulator } from './server';
 
@@ -10,12 +11,17 @@ export const FIXTURE_FORCE_APP = join(__dirname, 'test-fixtures', 'force-app');
 export const INTEGRATION = 'integration@ledgerline.example';
 export const SALES = 'sam.seller@ledgerline.example';
 export const FINANCE = 'fran.finance@ledgerline.example';
+/** a rep with the Standard User profile and no Ledgerline permission set (nor does Data Loader need one) */
+export const NEWHIRE = 'nico.newhire@ledgerline.example';
+/** System Administrator profile (Modify All Data) and the Ledgerline Admin permission set */
+export const ADMIN = 'ada.admin@ledgerline.example';
 export const API_VERSION = '62.0';
 export const CONSUMER_KEY = '3MVG9-ledgerline-test-consumer';
 
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
 export const privateKeyPem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-export const publicKeyPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+/** The certificate uploaded to the bridge's External Client App (the private key above signs the JWTs). */
+export const certificatePem = selfSignedCertificate(keys);
 
 /** A frozen clock (scale 0): time moves only when a test advances it. */
 export function frozenClock(start = Date.UTC(2026, 0, 15, 9, 0, 0)): ScaledClock {
@@ -26,7 +32,7 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
   return startSalesforceEmulator({
     port: 0,
     clock: options.clock ?? frozenClock(),
-    jwt: { consumerKey: CONSUMER_KEY, publicKeyPem },
+    externalClientApp: { consumerKey: CONSUMER_KEY, certificatePem, permissionSets: ['Ledgerline_Integration'] },
     cometdTimeoutSeconds: 2,
     ...options,
   });

@@ -163,7 +163,7 @@ describe('xero emulator: OAuth2, tenants and connections', () => {
       response_type: 'code',
       client_id: app().clientId,
       redirect_uri: redirectUri,
-      scope: 'openid offline_access accounting.transactions',
+      scope: 'openid offline_access accounting.invoices',
       state: 'st-123',
     };
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../shared/clock';
+import { ALL_GRANULAR_SCOPES, GRANULAR_ONLY_FROM, refusedScopes } from './scopes';
 import type { Seed } from './seed';
 
 export interface AuthSettings {
@@ -11,6 +12,11 @@ export interface AuthSettings {
   refreshGraceMs: number;
   /** Authorization codes are short-lived and single-use. */
   codeTtlMs: number;
+  /**
+   * The day the Xero app was created (YYYY-MM-DD). Apps created on or after 2026-03-02 cannot ask for the broad
+   * scopes; the default is such a new app.
+   */
+  appCreatedAt: string;
 }
 
 export const XERO_AUTH: AuthSettings = {
@@ -18,6 +24,7 @@ export const XERO_AUTH: AuthSettings = {
   refreshTokenTtlMs: 60 * 86_400_000,
   refreshGraceMs: 30 * 60_000,
   codeTtlMs: 5 * 60_000,
+  appCreatedAt: GRANULAR_ONLY_FROM,
 };
 
 export interface TokenResponse {
@@ -65,7 +72,7 @@ interface CodeRecord {
   used: boolean;
 }
 
-export type AccessCheck = { ok: true; userId: string } | { ok: false; detail: string };
+export type AccessCheck = { ok: true; userId: string; scopes: string[] } | { ok: false; detail: string };
 export type GrantResult =
   { ok: true; tokens: TokenResponse } | { ok: false; status: number; error: string; description?: string };
 
@@ -136,12 +143,13 @@ export class IdentityServer {
     return safeEqual(secret, this.app.clientSecret);
   }
 
-  /** Mints a token set directly (for tests and the demo) as if the user had just consented. */
-  issue(
-    userId: string,
-    scope = 'openid profile email offline_access accounting.transactions accounting.contacts accounting.settings',
-    authEventId?: string,
-  ): TokenResponse {
+  /**
+   * Mints a token set directly (for tests and the demo) as if the user had just consented to `scope` (default:
+   * every granular scope). Throws `invalid_scope` for a scope the authorize endpoint would refuse this app.
+   */
+  issue(userId: string, scope = ALL_GRANULAR_SCOPES, authEventId?: string): TokenResponse {
+    const refused = refusedScopes(scope, this.settings.appCreatedAt);
+    if (refused !== undefined) throw new Error(refused);
     const eventId = authEventId ?? randomUUID();
     if (!this.connectionsByUser.get(userId)?.size || authEventId === undefined) this.connect(userId, eventId);
     return this.mint(userId, scope, eventId);
@@ -198,7 +206,7 @@ export class IdentityServer {
       const stamp = `${pad(at.getUTCMonth() + 1)}/${pad(at.getUTCDate())}/${at.getUTCFullYear()} ${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())}`;
       return { ok: false, detail: `TokenExpired: token expired at ${stamp}` };
     }
-    return { ok: true, userId: record.userId };
+    return { ok: true, userId: record.userId, scopes: record.scope.split(' ').filter(Boolean) };
   }
 
   /**
@@ -244,6 +252,9 @@ export class IdentityServer {
     };
     if (responseType !== 'code') return fail('unsupported_response_type');
     if (query.code_challenge !== undefined && query.code_challenge_method !== 'S256') return fail('invalid_request');
+    // Xero shows an error page for a scope the app may not have; it does not redirect back.
+    const refused = refusedScopes(scope, this.settings.appCreatedAt);
+    if (refused !== undefined) return { ok: false, status: 400, message: `Error: ${refused}` };
     if (!this.seed.users.some((u) => u.userId === userId)) return fail('access_denied');
     const code = b64url(randomBytes(24));
     this.codes.set(code, {

@@ -40,11 +40,7 @@ describe('xero emulator: conformance with the Xero Accounting OpenAPI spec', () 
   });
 
   it('validates every request body sent and every JSON response returned in a representative scenario', async () => {
-    if ('skipped' in checker) {
-      // eslint-disable-next-line no-console -- the skip must be visible in the test output
-      console.warn(`skipped: ${checker.skipped}`);
-      return;
-    }
+    if ('skipped' in checker) return; // said loudly by openApiChecker; CI fails there instead
     const api = h.xero.accountingApi;
     // Settings
     await api.getOrganisations(UK);

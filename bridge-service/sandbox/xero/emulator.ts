@@ -19,6 +19,7 @@ import type { RateLimitSettings } from './rate-limiter';
 import { RateLimiter } from './rate-limiter';
 import type { Seed, SeedInput } from './seed';
 import { loadSeed, parseSeed } from './seed';
+import { registerScopeCheck } from './scopes';
 import { XeroStore } from './store';
 import type { WebhookSettings } from './webhooks';
 import { WebhookDispatcher } from './webhooks';
@@ -40,6 +41,11 @@ export interface XeroEmulatorOptions {
   idempotencyWindowMs?: number;
   /** Token lifetimes and refresh grace, in emulated ms (defaults: Xero's). */
   auth?: Partial<AuthSettings>;
+  /**
+   * The day the Xero app was created (YYYY-MM-DD; default 2026-03-02, a new app). Apps created before then may
+   * still ask for the broad scopes (accounting.transactions); newer ones only for the granular ones.
+   */
+  appCreatedAt?: string;
   /** Rate limits (defaults: Xero's; `enabled: false` switches them off). */
   rateLimits?: Partial<RateLimitSettings>;
   /** Webhook receiver and delivery tuning; the key defaults to the seeded app's webhook key. */
@@ -76,6 +82,8 @@ export async function startXeroEmulator(options: XeroEmulatorOptions = {}): Prom
   const seed =
     typeof options.seed === 'string' ? loadSeed(options.seed) : options.seed ? parseSeed(options.seed) : loadSeed();
   const clock = options.clock ?? new ScaledClock({ scale: 1 });
+  if (options.appCreatedAt !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.appCreatedAt))
+    throw new Error(`appCreatedAt ${options.appCreatedAt}: expected a day as YYYY-MM-DD`);
   const log =
     options.logger === true ? pino({ level: 'info', name: 'xero-emulator' }) : options.logger ? options.logger : silent;
   let baseUrl = '';
@@ -85,7 +93,12 @@ export async function startXeroEmulator(options: XeroEmulatorOptions = {}): Prom
     rounding: options.rounding ?? 'half-up',
     onlineInvoiceBase: options.onlineInvoiceBase ?? 'https://in.xero.com',
   });
-  const identity = new IdentityServer(seed, clock, { ...XERO_AUTH, ...options.auth }, () => baseUrl);
+  const identity = new IdentityServer(
+    seed,
+    clock,
+    { ...XERO_AUTH, ...options.auth, ...(options.appCreatedAt ? { appCreatedAt: options.appCreatedAt } : {}) },
+    () => baseUrl,
+  );
   const limiter = new RateLimiter(clock, options.rateLimits);
   const faults = new FaultPlan(options.random ?? Math.random);
   const idempotency = new IdempotencyStore(clock, options.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS);
@@ -146,6 +159,8 @@ export async function startXeroEmulator(options: XeroEmulatorOptions = {}): Prom
         rawBodies,
         hangs,
       });
+      // After the Accounting API's own checks: a bad token stays AuthenticationUnsuccessful.
+      registerScopeCheck(api, identity);
     },
     { prefix: '/api.xro/2.0' },
   );

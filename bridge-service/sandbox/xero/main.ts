@@ -1,5 +1,5 @@
 /* Command-line entry: `npm run sandbox:xero -- --port 4010 [--host 127.0.0.1] [--seed file.json]
-   [--scale 100] [--webhook-url http://...] [--no-rate-limits]`. Prints the base URLs and runs until
+   [--scale 100] [--webhook-url http://...] [--no-rate-limits] [--app-created YYYY-MM-DD]`. Prints the base URLs and runs until
    interrupted. */
 import { parseArgs } from 'node:util';
 import pino from 'pino';
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
       'webhook-url': { type: 'string' },
       'no-rate-limits': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      'app-created': { type: 'string' },
     },
   });
   const port = Number(values.port);
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     logger,
     rateLimits: values['no-rate-limits'] ? { enabled: false } : {},
     webhook: values['webhook-url'] ? { url: values['webhook-url'] } : {},
+    ...(values['app-created'] ? { appCreatedAt: values['app-created'] } : {}),
   });
   const app = emulator.seed.app;
   process.stdout.write(

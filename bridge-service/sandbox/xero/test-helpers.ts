@@ -33,7 +33,7 @@ export async function startHarness(
     return xero;
   };
   // On close every request and response body the suite exchanged is checked against Xero's OpenAPI
-  // spec (when ../shared has it), so each suite doubles as a conformance run.
+  // spec (vendored in openapi/), so each suite doubles as a conformance run.
   const close = async () => {
     await emulator.close();
     if (harness.conformance === false) return;

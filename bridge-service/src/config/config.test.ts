@@ -42,14 +42,14 @@ describe('loadConfig', () => {
     expect(config.xero.tokenUrl).toBe('https://identity.xero.com/connect/token');
     expect(config.xero.authorizeUrl).toBe('https://login.xero.com/identity/connect/authorize');
     expect(config.xero.connectionsUrl).toBe('https://api.xero.com/connections');
-    expect(config.xero.scopes).toEqual(
-      expect.arrayContaining([
-        'offline_access',
-        'accounting.transactions',
-        'accounting.contacts',
-        'accounting.settings.read',
-      ]),
-    );
+    // The granular scopes a Xero app created since 2 March 2026 may have (month-end.md §1), nothing broad.
+    expect(config.xero.scopes).toEqual([
+      'offline_access',
+      'accounting.invoices',
+      'accounting.payments.read',
+      'accounting.contacts',
+      'accounting.settings.read',
+    ]);
     expect(config.xero.limits).toEqual({
       tenantConcurrency: 5,
       tenantPerMinute: 60,

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { LedgerlineError } from '../lib/errors';
 import { EMPTY_IS_VALUE, ENV_KEYS, envSchema, type Env } from './schema';
 
-export { DEFAULT_XERO_SCOPES, ENV_KEYS, LOG_LEVELS } from './schema';
+export { DEFAULT_XERO_SCOPES, ENV_KEYS, LEGACY_XERO_SCOPES, LOG_LEVELS, XERO_SCOPES_BY_NEED } from './schema';
 
 /** The bridge's configuration, parsed once at boot. */
 export interface Config {

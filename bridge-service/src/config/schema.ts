@@ -23,8 +23,31 @@ const int = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-export const DEFAULT_XERO_SCOPES =
-  'openid profile email offline_access accounting.transactions accounting.contacts accounting.settings.read';
+/**
+ * The Xero OAuth scopes the bridge asks for at /connect/xero, by what needs them: the smallest granular set that
+ * covers every Accounting API call it makes. Xero apps created on or after 2 March 2026 cannot ask for the broad
+ * `accounting.transactions`; older apps may until September 2027, and move by reconnecting (a new consent).
+ * A feature that calls a new endpoint adds its scope here (the finance layer: `accounting.manualjournals` for
+ * month-end journals, `accounting.reports.trialbalance.read` for the tie-out); the Xero emulator refuses any call
+ * the token's scopes do not cover, so a missing one fails a test.
+ */
+export const XERO_SCOPES_BY_NEED = {
+  /** a refresh token, so the connection outlives the 30-minute access token */
+  refreshTokens: ['offline_access'],
+  /** Invoices (create, update, email, online link), CreditNotes and their Allocations */
+  invoicesAndCreditNotes: ['accounting.invoices'],
+  /** GET Payments (the poller); the bridge records no payment in Xero */
+  readPayments: ['accounting.payments.read'],
+  /** Contacts (find by number, create) */
+  contacts: ['accounting.contacts'],
+  /** GET Organisation and TaxRates */
+  readSettings: ['accounting.settings.read'],
+} as const satisfies Record<string, readonly string[]>;
+
+export const DEFAULT_XERO_SCOPES = Object.values(XERO_SCOPES_BY_NEED).flat().join(' ');
+
+/** The same needs as broad scopes, for a Xero app created before 2 March 2026 that has not moved yet. */
+export const LEGACY_XERO_SCOPES = 'offline_access accounting.transactions accounting.contacts accounting.settings.read';
 
 export const envSchema = z.object({
   // server

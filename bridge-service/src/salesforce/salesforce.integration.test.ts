@@ -14,7 +14,7 @@ import {
   connect,
   eventually,
   frozenClock,
-  publicKeyPem,
+  certificatePem,
 } from '../../sandbox/salesforce/test-helpers';
 import { connectSalesforce, type SalesforceConfig } from './connection';
 import { createEventSubscriber, type StreamedEvent } from './event-subscriber';
@@ -37,7 +37,7 @@ for (const namespace of ['', 'ldgr'] as const) {
         port: 0,
         namespace,
         clock: frozenClock(Date.now()),
-        jwt: { consumerKey: CONSUMER_KEY, publicKeyPem },
+        externalClientApp: { consumerKey: CONSUMER_KEY, certificatePem, permissionSets: ['Ledgerline_Integration'] },
         cometdTimeoutSeconds: 1,
       });
       cfg = bridgeSalesforceConfig(em, names.prefix);

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startXeroEmulator, type XeroEmulator } from '../../sandbox/xero/emulator';
+import { DEFAULT_XERO_SCOPES } from '../config';
 import { SqliteStore } from '../store';
 import { XeroReauthorisationRequired } from './errors';
 import { buildAuthorizeUrl, createPkcePair, XeroTokenManager, type XeroAuthConfig } from './tokens';
@@ -26,7 +27,8 @@ beforeAll(async () => {
     clientId: emu.seed.app.clientId,
     clientSecret: emu.seed.app.clientSecret,
     redirectUri: emu.seed.app.redirectUris[0]!,
-    scopes: ['openid', 'offline_access', 'accounting.transactions', 'accounting.contacts', 'accounting.settings.read'],
+    // The bridge's own default scopes: the emulated Xero app (created after 2 March 2026) refuses broad ones.
+    scopes: DEFAULT_XERO_SCOPES.split(' '),
   };
 });
 

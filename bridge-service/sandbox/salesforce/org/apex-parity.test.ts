@@ -3,16 +3,19 @@
  * the emulator's org modules publish: the Invoice_Request__e fields build() fills, the request-key rule, and per
  * class the actions, key record, version rule, ids and payload keys of every publish site.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApexMirror, RequestSite, VersionRule } from './apex-mirror';
-import { mirror as creditNoteMirror } from './credit-note-trigger-handler';
+import { APPROVAL_REQUIRED_LABEL } from './approval-outcome';
+import type { SalesforceOrg, TriggerHandler } from '../salesforce-org';
+import { creditNoteTriggerHandler, mirror as creditNoteMirror } from './credit-note-trigger-handler';
 import { creditPayload, mirror as invoiceActionsMirror } from './invoice-actions';
 import { ACTIONS, BUILD_FIELDS, REQUESTED_BY_FIELD, requestKey } from './invoice-request-publisher';
-import { mirror as invoiceMirror } from './invoice-trigger-handler';
-import { mirror as opportunityMirror } from './opportunity-trigger-handler';
+import { invoiceTriggerHandler, mirror as invoiceMirror } from './invoice-trigger-handler';
+import { opportunityTriggerHandler, mirror as opportunityMirror } from './opportunity-trigger-handler';
 
 const CLASSES = join(__dirname, '..', '..', '..', '..', 'force-app', 'main', 'default', 'classes');
+const TRIGGERS = join(CLASSES, '..', 'triggers');
 const apex = (name: string): string =>
   readFileSync(join(CLASSES, `${name}.cls`), 'utf8')
     .replace(/\/\*[\s\S]*?\*\//g, '')
@@ -193,6 +196,73 @@ describe('Apex parity: the emulator publishes what the package Apex publishes', 
     expect(expr.replace(/\s+/g, '')).toBe(`checkedAction(${a})+':'+String.valueOf(${r})+':'+${v}`);
     expect(requestKey('AUTHORISE', 'a01000000000001AAA', '7')).toBe('AUTHORISE:a01000000000001AAA:7');
     expect([...publisherConstants.values()].sort()).toEqual([...ACTIONS].sort());
+  });
+
+  it('InvoiceRequestPublisher.publish() checks no permission on the event, as the emulator (a save must not fail over one)', () => {
+    const src = apex('InvoiceRequestPublisher');
+    const start = src.indexOf('public static void publish(');
+    const body = src.slice(start, src.indexOf('\n    }\n', start));
+    expect(body).toContain('EventBus.publish(requests)');
+    expect(body).not.toMatch(/isCreateable\(\)|isAccessible\(\)|stripInaccessible|USER_MODE|publishWithAccessLevel/);
+  });
+
+  it('ApprovalOutcome: both triggers refuse an Approved no approval process step gave, as the emulator does', () => {
+    const src = apex('ApprovalOutcome');
+    expect(src).toContain(`record.addError(approvalStatusField, Label.${APPROVAL_REQUIRED_LABEL})`);
+    expect(src.replace(/\s+/g, ' ')).toContain('(decision == null || !decision.isApproved())');
+    expect(apex('ApprovalHistory')).toMatch(/if \(!seen\.add\(instance\.TargetObjectId\)\)/); // newest instance only
+    for (const handler of ['InvoiceTriggerHandler', 'CreditNoteTriggerHandler']) {
+      expect(apex(handler).replace(/\s+/g, ' ')).toMatch(
+        /new ApprovalOutcome\([^)]*\) \.beforeUpdate\(records, oldById\)/,
+      );
+    }
+  });
+
+  it('every Apex trigger runs on the same object and events as its emulator mirror', () => {
+    const noOrg = {} as SalesforceOrg;
+    const noLabels = (name: string) => name;
+    const handlers: TriggerHandler[] = [
+      opportunityTriggerHandler(noOrg, noLabels),
+      invoiceTriggerHandler(noOrg, noLabels),
+      creditNoteTriggerHandler(noOrg, noLabels),
+    ];
+    const hook = (event: string) =>
+      event.replace(
+        /^(\w+) (\w)(\w+)$/,
+        (_m, when: string, a: string, rest: string) => `${when}${a.toUpperCase()}${rest}`,
+      );
+    const fromApex = readdirSync(TRIGGERS)
+      .filter((f) => f.endsWith('.trigger'))
+      .map((f) => {
+        const [, object, events] = /trigger \w+ on (\w+)\s*\(([^)]*)\)/.exec(readFileSync(join(TRIGGERS, f), 'utf8'))!;
+        return [
+          object!,
+          events!
+            .split(',')
+            .map((e) => hook(e.trim().replace(/\s+/g, ' ')))
+            .sort(),
+        ];
+      })
+      .sort();
+    const mirrored = handlers
+      .map((h) => [
+        h.object,
+        Object.keys(h)
+          .filter((k) => k !== 'object')
+          .sort(),
+      ])
+      .sort();
+    expect(mirrored).toEqual(fromApex);
+  });
+
+  it('read-only mode stops no request: only InvoiceActions reads it, for the message it gives the user', () => {
+    const readers = readdirSync(CLASSES)
+      .filter((f) => f.endsWith('.cls') && !f.endsWith('Test.cls') && f !== 'LedgerlineSettings.cls')
+      .filter((f) => apex(f.replace(/\.cls$/, '')).includes('LedgerlineSettings.isReadOnly()'));
+    expect(readers).toEqual(['InvoiceActions.cls']);
+    expect(apex('InvoiceActions').replace(/\s+/g, ' ')).toMatch(
+      /readOnly \? Label\.Ledgerline_Request_Queued_Read_Only : Label\.Ledgerline_Request_Sent/,
+    );
   });
 
   const mirrors: ApexMirror[] = [opportunityMirror, invoiceMirror, creditNoteMirror, invoiceActionsMirror];

@@ -1,13 +1,18 @@
 /**
- * The before-update step InvoiceTriggerHandler.cls and CreditNoteTriggerHandler.cls share: a submitted record shows
- * Awaiting Approval with no comment, a rejected one goes back to Draft with the approver's comment, an approved one
- * shows Approved with the comment.
+ * Mirrors ApprovalOutcome.cls, the before-update step InvoiceTriggerHandler.cls and CreditNoteTriggerHandler.cls share:
+ * a submitted record shows Awaiting Approval with no comment, a rejected one goes back to Draft with the approver's
+ * comment, an approved one shows Approved with the comment, and an Approved that no approval process step gave is
+ * refused (the Apex addError on Approval_Status__c).
  */
+import { SalesforceError } from '../errors';
 import type { SalesforceOrg } from '../salesforce-org';
 import type { SRecord } from '../store';
-import { latestDecisionComments } from './approval-comments';
+import { latestDecisions } from './approval-history';
+import type { Labels } from './custom-labels';
 
-export function applyApprovalOutcome(org: SalesforceOrg, olds: SRecord[], news: SRecord[]): void {
+export const APPROVAL_REQUIRED_LABEL = 'Ledgerline_Error_Approval_Required';
+
+export function applyApprovalOutcome(org: SalesforceOrg, labels: Labels, olds: SRecord[], news: SRecord[]): void {
   const status = org.n('Status__c');
   const approval = org.n('Approval_Status__c');
   const comment = org.n('Approval_Comment__c');
@@ -27,8 +32,15 @@ export function applyApprovalOutcome(org: SalesforceOrg, olds: SRecord[], news: 
     }
   });
   if (!decided.size) return;
-  const comments = latestDecisionComments(org, decided);
-  for (const rec of news) if (decided.has(rec.Id)) rec[comment] = comments.get(rec.Id) ?? null;
+  const decisions = latestDecisions(org, decided);
+  for (const rec of news) {
+    if (!decided.has(rec.Id)) continue;
+    const decision = decisions.get(rec.Id);
+    if (rec[approval] === 'Approved' && decision?.status !== 'Approved') {
+      throw new SalesforceError(400, 'FIELD_CUSTOM_VALIDATION_EXCEPTION', labels(APPROVAL_REQUIRED_LABEL), [approval]);
+    }
+    rec[comment] = decision?.comment ?? null;
+  }
 }
 
 export function newlyApproved(org: SalesforceOrg, olds: SRecord[], news: SRecord[]): SRecord[] {

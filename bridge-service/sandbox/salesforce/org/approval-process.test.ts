@@ -1,11 +1,18 @@
-import { FIXTURE_FORCE_APP, FINANCE, SALES, connect, startTestEmulator } from '../test-helpers';
-import { loadProcessConfigs } from './approval-process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_FORCE_APP_DIR } from '../server';
+import { FIXTURE_FORCE_APP, FINANCE, INTEGRATION, SALES, connect, startTestEmulator } from '../test-helpers';
+import { loadProcessConfigs, projectSourceDirs } from './approval-process';
 
 describe('approval processes from metadata', () => {
   it('reads the field updates and final locks of an active process from approvalProcesses/ and workflows/', () => {
-    const widget = loadProcessConfigs(FIXTURE_FORCE_APP).find((c) => c.object === 'Widget__c');
+    const widget = loadProcessConfigs([FIXTURE_FORCE_APP]).find((c) => c.object === 'Widget__c');
     expect(widget).toEqual({
       object: 'Widget__c',
+      name: 'Widget_Review',
+      order: 1,
+      entryCriteria: [],
       submit: { Colour__c: 'Red' },
       approve: { Colour__c: 'Blue' },
       reject: { Tags__c: null },
@@ -13,6 +20,44 @@ describe('approval processes from metadata', () => {
       lockAfterApprove: true,
       lockAfterReject: false,
     });
+  });
+
+  it('runs the processes the project ships in force-app-unpackaged/, not defaults of its own', () => {
+    const dirs = projectSourceDirs(DEFAULT_FORCE_APP_DIR);
+    expect(dirs.map((d) => d.split('/').pop())).toEqual(['force-app', 'force-app-unpackaged']);
+    const byObject = Object.fromEntries(loadProcessConfigs(dirs).map((c) => [c.object, c]));
+    expect(Object.keys(byObject).sort()).toEqual(['Credit_Note__c', 'Invoice__c']);
+    expect(byObject.Invoice__c).toEqual({
+      object: 'Invoice__c',
+      name: 'Finance_Approval',
+      order: 1,
+      entryCriteria: [
+        { field: 'Invoice__c.Status__c', operation: 'equals', value: 'Draft' },
+        { field: 'Invoice__c.Xero_Invoice_Id__c', operation: 'notEqual', value: null },
+      ],
+      submit: { Approval_Status__c: 'Pending', Status__c: 'Awaiting Approval' },
+      approve: { Approval_Status__c: 'Approved', Status__c: 'Approved' },
+      reject: { Approval_Status__c: 'Rejected', Status__c: 'Draft' },
+      recall: { Approval_Status__c: 'Not Submitted', Status__c: 'Draft' },
+      lockAfterApprove: false,
+      lockAfterReject: false,
+    });
+    // a credit note is approved before it exists in Xero (the bridge creates it there on AUTHORISE)
+    expect(byObject.Credit_Note__c!.entryCriteria).toEqual([
+      { field: 'Credit_Note__c.Status__c', operation: 'equals', value: 'Draft' },
+      { field: 'Credit_Note__c.Xero_Credit_Note_Id__c', operation: 'equals', value: null },
+    ]);
+  });
+
+  it('refuses to start on a project that ships no approval process, rather than inventing one', async () => {
+    const bare = mkdtempSync(join(tmpdir(), 'ledgerline-bare-force-app-'));
+    try {
+      mkdirSync(join(bare, 'main', 'default'), { recursive: true });
+      expect(() => loadProcessConfigs([bare])).toThrow(/No active approval process/);
+      await expect(startTestEmulator({ forceAppDir: bare })).rejects.toThrow(/No active approval process/);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
   });
 
   it('applies them: submit and approve run the updates, and the approved record stays locked', async () => {
@@ -30,6 +75,37 @@ describe('approval processes from metadata', () => {
         errorCode: 'ENTITY_IS_LOCKED',
       });
       expect(em.org.isLocked(w.id)).toBe(true);
+    } finally {
+      await em.close();
+    }
+  });
+
+  it('enforces the shipped entry criteria: only a draft invoice that is in Xero can be submitted', async () => {
+    const em = await startTestEmulator();
+    try {
+      const conn = connect(em, INTEGRATION);
+      const account = (await conn.query<{ Id: string }>('SELECT Id FROM Account LIMIT 1')).records[0]!;
+      const create = async (values: Record<string, unknown>) =>
+        (
+          (await conn
+            .sobject('Invoice__c')
+            .create({ Account__c: account.Id, Currency_Code__c: 'GBP', ...values })) as unknown as { id: string }
+        ).id;
+      const notInXero = await create({ Status__c: 'Draft' });
+      expect(() => em.control.approvals.submit(notInXero, { user: SALES })).toThrow(
+        'No applicable approval process was found.',
+      );
+      const authorised = await create({ Status__c: 'Authorised', Xero_Invoice_Id__c: 'xero-criteria-1' });
+      expect(() => em.control.approvals.submit(authorised, { user: SALES })).toThrow(
+        'No applicable approval process was found.',
+      );
+      const draft = await create({ Status__c: 'Draft', Xero_Invoice_Id__c: 'xero-criteria-2' });
+      em.control.approvals.submit(draft, { user: SALES });
+      expect(await conn.sobject('Invoice__c').retrieve(draft)).toMatchObject({
+        Approval_Status__c: 'Pending',
+        Status__c: 'Awaiting Approval',
+      });
+      expect(() => em.control.approvals.submit(draft, { user: SALES })).toThrow(/only one approval process/);
     } finally {
       await em.close();
     }

@@ -1,12 +1,14 @@
 /**
- * The approval engine for Invoice__c and Credit_Note__c: submit, approve or reject as a named user with a comment,
- * recall. It records ProcessInstance/Step history (which ApprovalComments reads), applies the process's field updates
- * as the acting user (which fires the trigger mirrors), and locks the record while it is pending. When force-app has
- * an approval process (approvalProcesses/ + workflows/ field updates) for the object, those updates are used;
- * otherwise the package contract's defaults.
+ * The approval engine for the package's objects: submit, approve or reject as a named user with a comment, recall.
+ * It runs the approval processes the project ships (`approvalProcesses/` with their `workflows/` field updates, in any
+ * package directory of the SFDX project, e.g. force-app-unpackaged/), and nothing else: submitting a record no active
+ * process accepts (entry criteria included) fails as it does in an org, and a project without any approval process
+ * refuses to start. It records ProcessInstance/Step/Workitem history (which ApprovalHistory reads), applies the
+ * process's field updates as the acting user (which fires the trigger mirrors), and locks the record while it is
+ * pending (who may still edit it: SalesforceOrg.checkLocked).
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { SalesforceError } from '../errors';
 import { formatDateTime } from '../field-values';
 import { makeId } from '../ids';
@@ -16,8 +18,21 @@ import type { SRecord } from '../store';
 
 type Updates = Record<string, unknown>;
 
+/** One entry criterion: `field` is `Object__c.Field__c`; `value` null means blank. */
+export interface Criterion {
+  field: string;
+  operation: 'equals' | 'notEqual';
+  value: string | null;
+}
+
 export interface ProcessConfig {
   object: string;
+  /** the process's developer name (`Finance_Approval`) */
+  name: string;
+  /** lower runs first when several active processes are on one object */
+  order: number;
+  /** all must hold (no booleanFilter) for a record to enter the process */
+  entryCriteria: Criterion[];
   submit: Updates;
   approve: Updates;
   reject: Updates;
@@ -26,58 +41,80 @@ export interface ProcessConfig {
   lockAfterReject: boolean;
 }
 
-const DEFAULTS: ProcessConfig[] = [
-  {
-    object: 'Invoice__c',
-    submit: { Approval_Status__c: 'Pending' },
-    approve: { Approval_Status__c: 'Approved' },
-    reject: { Approval_Status__c: 'Rejected' },
-    recall: { Approval_Status__c: 'Not Submitted', Status__c: 'Draft' },
-    lockAfterApprove: false,
-    lockAfterReject: false,
-  },
-  {
-    object: 'Credit_Note__c',
-    submit: { Approval_Status__c: 'Pending' },
-    approve: { Approval_Status__c: 'Approved' },
-    reject: { Approval_Status__c: 'Rejected' },
-    recall: { Approval_Status__c: 'Not Submitted', Status__c: 'Draft' },
-    lockAfterApprove: false,
-    lockAfterReject: false,
-  },
-];
-
 type Node = Record<string, unknown>;
-const actionsOf = (n: unknown): string[] => {
-  const actions = ((n as Node | undefined)?.action as Node[] | undefined) ?? [];
-  return actions.filter((a) => a.type === 'FieldUpdate').map((a) => String(a.name));
-};
+const list = (v: unknown): Node[] => (Array.isArray(v) ? (v as Node[]) : v ? [v as Node] : []);
+const actionsOf = (n: unknown): string[] =>
+  list((n as Node | undefined)?.action)
+    .filter((a) => a.type === 'FieldUpdate')
+    .map((a) => String(a.name));
 
-/** Reads approval processes and their workflow field updates from force-app, when the package has them. */
-export function loadProcessConfigs(forceAppDir: string): ProcessConfig[] {
-  const base = join(forceAppDir, 'main', 'default');
+/**
+ * The source folders of the SFDX project `forceAppDir` belongs to: every package directory listed in the
+ * sfdx-project.json beside it (so force-app-unpackaged/ is read with force-app/), or `forceAppDir` alone when it is
+ * not in a project (test fixtures).
+ */
+export function projectSourceDirs(forceAppDir: string): string[] {
+  const projectFile = join(dirname(forceAppDir), 'sfdx-project.json');
+  if (!existsSync(projectFile)) return [forceAppDir];
+  const project = JSON.parse(readFileSync(projectFile, 'utf8')) as { packageDirectories?: { path: string }[] };
+  const dirs = (project.packageDirectories ?? []).map((d) => join(dirname(projectFile), d.path));
+  const inProject = dirs.some((d) => relative(d, forceAppDir) === '');
+  return inProject ? dirs : [forceAppDir, ...dirs];
+}
+
+function criteriaOf(ap: Node, file: string): Criterion[] {
+  const entry = (ap.entryCriteria as Node | undefined) ?? {};
+  if (entry.formula !== undefined || entry.booleanFilter !== undefined) {
+    throw new Error(`${file}: formula or booleanFilter entry criteria are not modelled by the emulator`);
+  }
+  return list(entry.criteriaItems).map((c) => {
+    const operation = String(c.operation);
+    if (operation !== 'equals' && operation !== 'notEqual') {
+      throw new Error(`${file}: entry criteria operation "${operation}" is not modelled by the emulator`);
+    }
+    const given: unknown = Array.isArray(c.value) ? c.value[0] : c.value; // the parser lists repeatable <value>s
+    const value = typeof given === 'string' && given !== '' ? given : null;
+    return { field: String(c.field), operation, value };
+  });
+}
+
+/** Reads one folder's active approval processes with the field updates they name. */
+function loadFrom(sourceDir: string): ProcessConfig[] {
+  const base = join(sourceDir, 'main', 'default');
   const dir = join(base, 'approvalProcesses');
-  const configs = new Map(DEFAULTS.map((d) => [d.object, { ...d }]));
-  if (!existsSync(dir)) return [...configs.values()];
+  if (!existsSync(dir)) return [];
+  const configs: ProcessConfig[] = [];
   for (const file of readdirSync(dir).sort()) {
-    const m = /^([^.]+)\.[^.]+\.approvalProcess-meta\.xml$/.exec(file);
+    const m = /^([^.]+)\.([^.]+)\.approvalProcess-meta\.xml$/.exec(file);
     if (!m) continue;
-    const object = m[1]!;
+    const [, object, name] = m as unknown as [string, string, string];
     const ap = parseXmlFile(join(dir, file)).ApprovalProcess as Node;
     if (String(ap.active) !== 'true') continue;
-    const wfPath = join(base, 'workflows', `${object}.workflow-meta.xml`);
+    if (String(ap.recordEditability) !== 'AdminOnly') {
+      // AdminOrCurrentApprover would need queue membership, which the emulator does not model
+      throw new Error(`${file}: recordEditability ${String(ap.recordEditability)} is not modelled by the emulator`);
+    }
     const updates = new Map<string, [string, unknown]>();
+    const wfPath = join(base, 'workflows', `${object}.workflow-meta.xml`);
     if (existsSync(wfPath)) {
-      const wf = parseXmlFile(wfPath).Workflow as Node;
-      for (const u of (wf.fieldUpdates as Node[] | undefined) ?? []) {
+      for (const u of list((parseXmlFile(wfPath).Workflow as Node).fieldUpdates)) {
         const value = u.operation === 'Null' ? null : u.operation === 'Literal' ? (u.literalValue ?? null) : undefined;
         if (value !== undefined) updates.set(String(u.fullName), [String(u.field), value]);
       }
     }
     const toUpdates = (names: string[]): Updates =>
-      Object.fromEntries(names.map((n) => updates.get(n)).filter((u): u is [string, unknown] => !!u));
-    configs.set(object, {
+      Object.fromEntries(
+        names.map((n) => {
+          const update = updates.get(n);
+          if (!update) throw new Error(`${file}: field update ${n} is not in workflows/${object}.workflow-meta.xml`);
+          return update;
+        }),
+      );
+    configs.push({
       object,
+      name,
+      order: Number(ap.processOrder ?? 1),
+      entryCriteria: criteriaOf(ap, file),
       submit: toUpdates(actionsOf(ap.initialSubmissionActions)),
       approve: toUpdates(actionsOf(ap.finalApprovalActions)),
       reject: toUpdates(actionsOf(ap.finalRejectionActions)),
@@ -86,7 +123,22 @@ export function loadProcessConfigs(forceAppDir: string): ProcessConfig[] {
       lockAfterReject: String(ap.finalRejectionRecordLock) === 'true',
     });
   }
-  return [...configs.values()];
+  return configs;
+}
+
+/**
+ * The active approval processes in the project's source folders, in process order. Throws when there is none: an
+ * emulator without the shipped approval processes would approve by rules of its own.
+ */
+export function loadProcessConfigs(sourceDirs: string[]): ProcessConfig[] {
+  const configs = sourceDirs.flatMap(loadFrom).sort((a, b) => a.order - b.order);
+  if (!configs.length) {
+    throw new Error(
+      `No active approval process in ${sourceDirs.join(', ')} (main/default/approvalProcesses/*.approvalProcess-meta.xml): ` +
+        'the Salesforce emulator runs only the approval processes the project ships.',
+    );
+  }
+  return configs;
 }
 
 export interface ApprovalInput {
@@ -101,14 +153,46 @@ export class ApprovalProcesses {
     private readonly configs: ProcessConfig[],
   ) {}
 
+  /** The process a record is submitted to: the first active one on its object whose entry criteria it meets. */
   private target(recordId: string): { config: ProcessConfig; record: SRecord; objectName: string } {
     const found = this.org.getAny(recordId);
     const config =
-      found && this.configs.find((c) => this.org.n(c.object).toLowerCase() === found.def.name.toLowerCase());
+      found &&
+      this.configs.find(
+        (c) => this.org.n(c.object).toLowerCase() === found.def.name.toLowerCase() && this.meets(c, found.record),
+      );
     if (!found || !config) {
       throw new SalesforceError(400, 'NO_APPLICABLE_PROCESS', 'No applicable approval process was found.');
     }
     return { config, record: found.record, objectName: found.def.name };
+  }
+
+  private meets(config: ProcessConfig, record: SRecord): boolean {
+    return config.entryCriteria.every((c) => {
+      const raw = record[qualify(c.field.split('.').pop()!, this.org.namespace)];
+      const value = raw === null || raw === undefined || raw === '' ? null : String(raw);
+      return c.operation === 'equals' ? value === c.value : value !== c.value;
+    });
+  }
+
+  /** The process a pending record is in, and the record. */
+  private inProcess(recordId: string): {
+    config: ProcessConfig;
+    record: SRecord;
+    objectName: string;
+    instance: SRecord;
+  } {
+    const found = this.org.getAny(recordId);
+    const instance = found && this.pending(found.record.Id);
+    const config =
+      instance &&
+      this.configs.find(
+        (c) => c.name === instance.processName && this.org.n(c.object).toLowerCase() === found.def.name.toLowerCase(),
+      );
+    if (!found || !instance || !config) {
+      throw new SalesforceError(400, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
+    }
+    return { config, record: found.record, objectName: found.def.name, instance };
   }
 
   private pending(recordId: string): SRecord | undefined {
@@ -144,18 +228,20 @@ export class ApprovalProcesses {
 
   submit(recordId: string, input: ApprovalInput): void {
     const user = this.org.resolveUser(input.user);
-    const { config, record, objectName } = this.target(recordId);
-    if (this.pending(record.Id)) {
+    const current = this.org.getAny(recordId);
+    if (current && this.pending(current.record.Id)) {
       throw new SalesforceError(
         400,
         'ALREADY_IN_PROCESS',
         'This record is currently in an approval process. A record can be in only one approval process at a time.',
       );
     }
+    const { config, record, objectName } = this.target(recordId);
     this.org.transaction(() => {
       const instance = this.write(
         'ProcessInstance',
-        { TargetObjectId: record.Id, Status: 'Pending', SubmittedById: user.Id },
+        // processName: the emulator's own note of which process runs (ProcessDefinitionId in an org)
+        { TargetObjectId: record.Id, Status: 'Pending', SubmittedById: user.Id, processName: config.name },
         user.Id,
       );
       this.write(
@@ -189,11 +275,9 @@ export class ApprovalProcesses {
 
   private decide(recordId: string, input: ApprovalInput, outcome: 'Approved' | 'Rejected' | 'Removed'): void {
     const user = this.org.resolveUser(input.user);
-    const { config, record, objectName } = this.target(recordId);
-    const instance = this.pending(record.Id);
-    if (!instance) throw new SalesforceError(400, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
+    const { config, record, objectName, instance } = this.inProcess(recordId);
     this.org.transaction(() => {
-      // the step is recorded before the field update, so the trigger can read the comment (ApprovalComments)
+      // the step is recorded before the field update, so the trigger finds the decision and comment (ApprovalHistory)
       this.write(
         'ProcessInstanceStep',
         {

@@ -5,7 +5,6 @@ import { versionOf } from './apex-mirror';
 import { applyApprovalOutcome, newlyApproved } from './approval-outcome';
 import type { Labels } from './custom-labels';
 import { build, publish, requestKey } from './invoice-request-publisher';
-import { ledgerlineSettings } from './ledgerline-settings';
 
 export const mirror: ApexMirror = {
   apexClass: 'CreditNoteTriggerHandler',
@@ -26,10 +25,9 @@ export function creditNoteTriggerHandler(org: SalesforceOrg, labels: Labels): Tr
   return {
     object: 'Credit_Note__c',
     beforeUpdate(olds, news) {
-      applyApprovalOutcome(org, olds, news);
+      applyApprovalOutcome(org, labels, olds, news);
     },
     afterUpdate(olds, news, ctx) {
-      if (ledgerlineSettings(org, ctx.userId).readOnly) return;
       const requests = newlyApproved(org, olds, news).map((note) =>
         build(
           'AUTHORISE',

@@ -164,9 +164,10 @@ export function invoiceActions(org: SalesforceOrg, labels: Labels) {
   function request(requests: ActionRequest[], user: string): ActionResult[] {
     const userId = org.resolveUser(user).Id;
     const results: ActionResult[] = requests.map(() => ({ isSuccess: false, message: null, requestKey: null }));
-    if (ledgerlineSettings(org, userId).readOnly) {
-      return results.map(() => ({ isSuccess: false, message: labels('Ledgerline_Error_Read_Only'), requestKey: null }));
-    }
+    // read-only mode: sent all the same (the bridge holds it), and the user is told it waits
+    const sent = ledgerlineSettings(org, userId).readOnly
+      ? 'Ledgerline_Request_Queued_Read_Only'
+      : 'Ledgerline_Request_Sent';
     const invoiceDef = org.object(f('Invoice__c'));
     const noteDef = org.object(f('Credit_Note__c'));
     const counts = new Map<string, number>();
@@ -204,7 +205,7 @@ export function invoiceActions(org: SalesforceOrg, labels: Labels) {
           build(action as Action, (invoice[f('Opportunity__c')] as string | null) ?? null, invoice.Id, key, payload),
         );
         result.requestKey = key;
-        result.message = labels('Ledgerline_Request_Sent', invoice.Name);
+        result.message = labels(sent, invoice.Name);
         pending.push(result);
       } catch (err) {
         if (!(err instanceof Failure)) throw err;

@@ -1,11 +1,10 @@
 /**
- * Mirrors InvoiceRequestPublisher.cls: the request-key rule, the event fields build() sets, and publish() (nothing in
- * read-only mode; a refused publish becomes an error on the records, as the Apex addError does).
+ * Mirrors InvoiceRequestPublisher.cls: the request-key rule, the event fields build() sets, and publish() (a refused
+ * publish becomes an error on the records, as the Apex addError does).
  */
 import { SalesforceError } from '../errors';
 import type { DmlContext, SalesforceOrg } from '../salesforce-org';
 import type { Labels } from './custom-labels';
-import { ledgerlineSettings } from './ledgerline-settings';
 
 export const ACTIONS = [
   'CREATE_DRAFT',
@@ -51,9 +50,13 @@ export function build(
   return { action, opportunityId, invoiceId, requestKey: key, payload };
 }
 
-/** Publishes inside the caller's transaction, so the events go out only if it commits (PublishAfterCommit). */
+/**
+ * Publishes inside the caller's transaction, so the events go out only if it commits (PublishAfterCommit). Like
+ * EventBus.publish in Apex (system mode), it needs no permission on the event; read-only mode stops nothing here (the
+ * bridge holds the requests).
+ */
 export function publish(org: SalesforceOrg, requests: InvoiceRequest[], ctx: DmlContext, labels: Labels): void {
-  if (!requests.length || ledgerlineSettings(org, ctx.userId).readOnly) return;
+  if (!requests.length) return;
   const eventName = org.n('Invoice_Request__e');
   for (const r of requests) {
     const fields: Record<string, unknown> = {};

@@ -5,7 +5,6 @@ import { versionOf } from './apex-mirror';
 import { applyApprovalOutcome, newlyApproved } from './approval-outcome';
 import type { Labels } from './custom-labels';
 import { build, publish, requestKey } from './invoice-request-publisher';
-import { ledgerlineSettings } from './ledgerline-settings';
 
 export const mirror: ApexMirror = {
   apexClass: 'InvoiceTriggerHandler',
@@ -26,10 +25,9 @@ export function invoiceTriggerHandler(org: SalesforceOrg, labels: Labels): Trigg
   return {
     object: 'Invoice__c',
     beforeUpdate(olds, news) {
-      applyApprovalOutcome(org, olds, news);
+      applyApprovalOutcome(org, labels, olds, news);
     },
     afterUpdate(olds, news, ctx) {
-      if (ledgerlineSettings(org, ctx.userId).readOnly) return;
       const requests = newlyApproved(org, olds, news).map((inv) =>
         build(
           'AUTHORISE',

@@ -1,5 +1,9 @@
-/** Mirrors OpportunityTriggerHandler.cls: an opportunity turning won publishes one CREATE_DRAFT. */
-import type { SalesforceOrg, TriggerHandler } from '../salesforce-org';
+/**
+ * Mirrors OpportunityTriggerHandler.cls: an opportunity turning won, or created already won, publishes one
+ * CREATE_DRAFT.
+ */
+import type { SalesforceOrg, TriggerHandler, DmlContext } from '../salesforce-org';
+import type { SRecord } from '../store';
 import type { ApexMirror } from './apex-mirror';
 import { versionOf } from './apex-mirror';
 import type { Labels } from './custom-labels';
@@ -22,16 +26,26 @@ export const mirror: ApexMirror = {
 
 export function opportunityTriggerHandler(org: SalesforceOrg, labels: Labels): TriggerHandler {
   const site = mirror.sites[0]!;
+  const publishDrafts = (won: SRecord[], ctx: DmlContext): void => {
+    if (!ledgerlineSettings(org, ctx.userId).autoDraftOnClose) return;
+    const requests = won.map((opp) =>
+      build('CREATE_DRAFT', opp.Id, null, requestKey('CREATE_DRAFT', opp.Id, versionOf(site.version, {})), null),
+    );
+    publish(org, requests, ctx, labels);
+  };
   return {
     object: 'Opportunity',
-    afterUpdate(olds, news, ctx) {
-      const settings = ledgerlineSettings(org, ctx.userId);
-      if (!settings.autoDraftOnClose || settings.readOnly) return;
-      const won = news.filter((opp, i) => opp.IsWon === true && olds[i]?.IsWon !== true);
-      const requests = won.map((opp) =>
-        build('CREATE_DRAFT', opp.Id, null, requestKey('CREATE_DRAFT', opp.Id, versionOf(site.version, {})), null),
+    afterInsert(news, ctx) {
+      publishDrafts(
+        news.filter((opp) => opp.IsWon === true),
+        ctx,
       );
-      publish(org, requests, ctx, labels);
+    },
+    afterUpdate(olds, news, ctx) {
+      publishDrafts(
+        news.filter((opp, i) => opp.IsWon === true && olds[i]?.IsWon !== true),
+        ctx,
+      );
     },
   };
 }

@@ -1,7 +1,7 @@
 import { SfDate, type Connection } from 'jsforce';
 import type { ScaledClock } from '../clock';
 import type { SalesforceEmulator } from '../server';
-import { FINANCE, SALES, connect, frozenClock, startTestEmulator } from '../test-helpers';
+import { ADMIN, FINANCE, NEWHIRE, SALES, connect, frozenClock, startTestEmulator } from '../test-helpers';
 
 type Rec = Record<string, unknown> & { Id: string };
 const CHANNEL = '/event/Invoice_Request__e';
@@ -31,6 +31,10 @@ describe('org behaviours mirroring the package Apex', () => {
     );
     return res.records[0]!;
   }
+
+  /** A draft invoice already in Xero: what the Finance_Approval entry criteria accept. */
+  const inXero = (): Record<string, unknown> => ({ Xero_Invoice_Id__c: `xero-draft-${++drafts}` });
+  let drafts = 0;
 
   async function invoiceFor(opp: Rec, extra: Record<string, unknown> = {}): Promise<string> {
     const res = (await integration
@@ -91,7 +95,47 @@ describe('org behaviours mirroring the package Apex', () => {
       expect(payloads()).toHaveLength(1);
     });
 
-    it('publishes nothing for other stage changes, with auto-draft off, or in read-only mode', async () => {
+    it('publishes CREATE_DRAFT for opportunities created already won (an import, an API create, a clone)', async () => {
+      const account = (await sales.query<Rec>('SELECT Id FROM Account LIMIT 1')).records[0]!;
+      const won = { AccountId: account.Id, StageName: 'Closed Won', CloseDate: '2026-01-15', Amount: 1000 };
+      const single = (await sales.sobject('Opportunity').create({ ...won, Name: 'Imported deal' })) as unknown as {
+        id: string;
+      };
+      const open = (await sales.sobject('Opportunity').create({
+        ...won,
+        Name: 'Still open',
+        StageName: 'Prospecting',
+      })) as unknown as { id: string };
+      const batch = (await sales.sobject('Opportunity').create([
+        { ...won, Name: 'Clone 1' },
+        { ...won, Name: 'Clone 2' },
+      ])) as unknown as { id: string }[];
+      expect(payloads().map((p) => [p.Action__c, p.Request_Key__c])).toEqual(
+        [single.id, ...batch.map((b) => b.id)].map((id) => ['CREATE_DRAFT', `CREATE_DRAFT:${id}:1`]),
+      );
+      // winning it later publishes once; the won one staying won publishes nothing more
+      await sales.sobject('Opportunity').update({ Id: open.id, StageName: 'Closed Won' });
+      await sales.sobject('Opportunity').update({ Id: single.id, Description: 'imported from the old CRM' });
+      expect(payloads()).toHaveLength(4);
+    });
+
+    it('lets a rep without any Ledgerline permission set close a deal, and publishes its CREATE_DRAFT', async () => {
+      const newhire = connect(em, NEWHIRE);
+      const newhireId = em.control.login(NEWHIRE).userId;
+      expect(em.org.objectAccess(newhireId, 'Invoice_Request__e').create).toBe(false);
+      const opp = await openOpportunity();
+      await newhire.sobject('Opportunity').update({ Id: opp.Id, StageName: 'Closed Won' });
+      expect(await newhire.sobject('Opportunity').retrieve(opp.Id)).toMatchObject({ IsWon: true });
+      expect(payloads()).toEqual([
+        expect.objectContaining({
+          Action__c: 'CREATE_DRAFT',
+          Request_Key__c: `CREATE_DRAFT:${opp.Id}:1`,
+          Requested_By__c: newhireId,
+        }),
+      ]);
+    });
+
+    it('publishes nothing for other stage changes or with auto-draft off', async () => {
       const opp = await openOpportunity();
       await sales.sobject('Opportunity').update({ Id: opp.Id, StageName: 'Closed Lost' });
       await sales.sobject('Opportunity').update({ Id: opp.Id, StageName: 'Prospecting' });
@@ -99,10 +143,16 @@ describe('org behaviours mirroring the package Apex', () => {
       em.control.setOrgSettings({ Auto_Draft_On_Close__c: false });
       await sales.sobject('Opportunity').update({ Id: opp.Id, StageName: 'Closed Won' });
       expect(payloads()).toHaveLength(0);
-      const other = await openOpportunity('USD');
-      em.control.setOrgSettings({ Auto_Draft_On_Close__c: true, Read_Only_Mode__c: true });
-      await sales.sobject('Opportunity').update({ Id: other.Id, StageName: 'Closed Won' });
-      expect(payloads()).toHaveLength(0);
+    });
+
+    it('publishes in read-only mode too: the bridge holds the request until read-only mode is off', async () => {
+      em.control.setOrgSettings({ Read_Only_Mode__c: true });
+      const opp = await openOpportunity('USD');
+      await sales.sobject('Opportunity').update({ Id: opp.Id, StageName: 'Closed Won' });
+      const invoiceId = await invoiceFor(opp, inXero());
+      em.control.approvals.submit(invoiceId, { user: SALES });
+      em.control.approvals.approve(invoiceId, { user: FINANCE });
+      expect(payloads().map((p) => p.Request_Key__c)).toEqual([`CREATE_DRAFT:${opp.Id}:1`, `AUTHORISE:${invoiceId}:1`]);
     });
 
     it('publishes one event per opportunity won in one collection update, none for a rolled-back one', async () => {
@@ -122,14 +172,15 @@ describe('org behaviours mirroring the package Apex', () => {
   describe('approval process and InvoiceTriggerHandler', () => {
     it('locks a submitted invoice, then publishes AUTHORISE when finance approves', async () => {
       const opp = await openOpportunity();
-      const invoiceId = await invoiceFor(opp);
+      const invoiceId = await invoiceFor(opp, inXero());
       em.control.approvals.submit(invoiceId, { user: SALES, comment: 'please approve' });
       expect(await integration.sobject('Invoice__c').retrieve(invoiceId)).toMatchObject({
         Status__c: 'Awaiting Approval',
         Approval_Status__c: 'Pending',
       });
+      // locked to finance itself (the bridge's own writes: approval-lock.test.ts)
       await expect(
-        integration.sobject('Invoice__c').update({ Id: invoiceId, Reference__c: 'PO-1' }),
+        connect(em, FINANCE).sobject('Invoice__c').update({ Id: invoiceId, Reference__c: 'PO-1' }),
       ).rejects.toMatchObject({
         errorCode: 'ENTITY_IS_LOCKED',
         message: 'This record is locked. If you need to edit it, contact your admin.',
@@ -164,25 +215,22 @@ describe('org behaviours mirroring the package Apex', () => {
       ]);
     });
 
-    it('locks the invoice lines with their invoice, and lets a lock-bypass (admin) user edit', async () => {
-      await em.close();
-      em = await startTestEmulator({ clock, lockBypassUsers: [FINANCE] });
-      integration = connect(em);
-      sales = connect(em, SALES);
-      const invoiceId = await invoiceFor(await openOpportunity());
+    it('locks the invoice lines with their invoice; users with Modify All (the admin) may still edit', async () => {
+      const invoiceId = await invoiceFor(await openOpportunity(), inXero());
       const line = (await integration
         .sobject('Invoice_Line__c')
         .create({ Invoice__c: invoiceId, Description__c: 'Seats', Quantity__c: 1, Unit_Amount__c: 10 })) as unknown as {
         id: string;
       };
       em.control.approvals.submit(invoiceId, { user: SALES });
-      await expect(
-        integration.sobject('Invoice_Line__c').update({ Id: line.id, Quantity__c: 2 }),
-      ).rejects.toMatchObject({ errorCode: 'ENTITY_IS_LOCKED' });
-      await expect(integration.sobject('Invoice_Line__c').destroy(line.id)).rejects.toMatchObject({
+      const finance = connect(em, FINANCE);
+      await expect(finance.sobject('Invoice_Line__c').update({ Id: line.id, Quantity__c: 2 })).rejects.toMatchObject({
         errorCode: 'ENTITY_IS_LOCKED',
       });
-      await connect(em, FINANCE).sobject('Invoice__c').update({ Id: invoiceId, Reference__c: 'PO-admin' });
+      await expect(finance.sobject('Invoice_Line__c').destroy(line.id)).rejects.toMatchObject({
+        errorCode: 'ENTITY_IS_LOCKED',
+      });
+      await connect(em, ADMIN).sobject('Invoice__c').update({ Id: invoiceId, Reference__c: 'PO-admin' });
       expect(await integration.sobject('Invoice__c').retrieve(invoiceId)).toMatchObject({
         Reference__c: 'PO-admin',
         Approval_Status__c: 'Pending',
@@ -190,7 +238,7 @@ describe('org behaviours mirroring the package Apex', () => {
     });
 
     it('sends a rejected invoice back to Draft with the approver comment, and publishes nothing', async () => {
-      const invoiceId = await invoiceFor(await openOpportunity());
+      const invoiceId = await invoiceFor(await openOpportunity(), inXero());
       em.control.approvals.submit(invoiceId, { user: SALES });
       em.control.approvals.reject(invoiceId, { user: FINANCE, comment: 'Wrong PO number' });
       expect(await integration.sobject('Invoice__c').retrieve(invoiceId)).toMatchObject({
@@ -212,6 +260,46 @@ describe('org behaviours mirroring the package Apex', () => {
         Approval_Status__c: 'Not Submitted',
       });
       expect(() => em.control.approvals.approve(invoiceId, { user: FINANCE })).toThrow('invalid cross reference id');
+    });
+
+    it('refuses Approved set by hand (admin, integration, data load): nothing is published; a real approval is', async () => {
+      const invoiceId = await invoiceFor(await openOpportunity(), inXero());
+      const note = (await integration
+        .sobject('Credit_Note__c')
+        .create({ Invoice__c: invoiceId, Status__c: 'Draft' })) as unknown as { id: string };
+      const refused = {
+        errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+        message: expect.stringContaining('Only the Finance Approval process can approve this record'),
+      };
+      for (const conn of [connect(em, ADMIN), integration]) {
+        await expect(
+          conn.sobject('Invoice__c').update({ Id: invoiceId, Approval_Status__c: 'Approved' }),
+        ).rejects.toMatchObject(refused);
+        await expect(
+          conn.sobject('Credit_Note__c').update({ Id: note.id, Approval_Status__c: 'Approved' }),
+        ).rejects.toMatchObject(refused);
+      }
+      // rejected by the process, then approved by hand: still refused
+      em.control.approvals.submit(invoiceId, { user: SALES });
+      em.control.approvals.reject(invoiceId, { user: FINANCE, comment: 'Wrong PO' });
+      await expect(
+        connect(em, ADMIN).sobject('Invoice__c').update({ Id: invoiceId, Approval_Status__c: 'Approved' }),
+      ).rejects.toMatchObject(refused);
+      expect(await integration.sobject('Invoice__c').retrieve(invoiceId)).toMatchObject({
+        Approval_Status__c: 'Rejected',
+        Status__c: 'Draft',
+      });
+      expect(payloads()).toHaveLength(0);
+
+      em.control.approvals.submit(invoiceId, { user: SALES });
+      em.control.approvals.approve(invoiceId, { user: FINANCE });
+      em.control.approvals.submit(note.id, { user: FINANCE });
+      em.control.approvals.approve(note.id, { user: FINANCE });
+      expect(payloads().map((p) => p.Request_Key__c)).toEqual([`AUTHORISE:${invoiceId}:1`, `AUTHORISE:${note.id}:1`]);
+      const history = await integration.query<Rec>(
+        `SELECT Status, (SELECT StepStatus FROM Steps ORDER BY CreatedDate DESC, Id DESC) FROM ProcessInstance WHERE TargetObjectId = '${invoiceId}' ORDER BY CreatedDate DESC, Id DESC`,
+      );
+      expect(history.records.map((r) => r.Status)).toEqual(['Approved', 'Rejected']);
     });
 
     it('publishes AUTHORISE for an approved credit note with the invoice id and the credit note id in the payload', async () => {
@@ -324,7 +412,7 @@ describe('org behaviours mirroring the package Apex', () => {
       );
     });
 
-    it('RESYNC: key carries the request time in epoch ms; read-only mode refuses everything', async () => {
+    it('RESYNC: key carries the request time in epoch ms; in read-only mode it is sent and said to wait', async () => {
       const invoiceId = await invoiceFor(await openOpportunity());
       expect(em.control.invoiceActions.resync(invoiceId, salesId)).toMatchObject({
         isSuccess: true,
@@ -337,13 +425,17 @@ describe('org behaviours mirroring the package Apex', () => {
         `RESYNC:${invoiceId}:${clock.now() - 1000}`,
         `RESYNC:${invoiceId}:${clock.now()}`,
       ]);
+      // read-only mode: still sent, and the user is told it waits for read-only mode to end
       em.control.setOrgSettings({ Read_Only_Mode__c: true });
+      clock.advance(1000);
       expect(em.control.invoiceActions.resync(invoiceId, salesId)).toMatchObject({
-        isSuccess: false,
-        message: expect.stringContaining('read-only mode'),
+        isSuccess: true,
+        requestKey: `RESYNC:${invoiceId}:${clock.now()}`,
+        message: expect.stringMatching(/^Queued for Xero\. Ledgerline is in read-only mode/),
       });
-      expect(() => em.control.invoiceActions.requestResync(invoiceId, SALES)).toThrow(/read-only mode/);
-      expect(payloads()).toHaveLength(2);
+      clock.advance(1000);
+      expect(em.control.invoiceActions.requestResync(invoiceId, SALES)).toMatch(/read-only mode/);
+      expect(payloads()).toHaveLength(4);
     });
   });
 });

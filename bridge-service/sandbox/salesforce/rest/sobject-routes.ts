@@ -13,6 +13,7 @@ import { makeId } from '../ids';
 import type { DmlContext, SalesforceOrg } from '../salesforce-org';
 import { runSoql } from '../soql/executor';
 import { describeObject, globalEntry } from './describe';
+import { queryColumns } from './query-columns';
 
 export interface RequestContext {
   userId: string;
@@ -435,6 +436,8 @@ export function registerSObjectRoutes(app: FastifyInstance, deps: RouteDeps): Re
       batchSize: batchSizeOf(call.headers),
       expiresAt: deps.clock.now() + CURSOR_TTL_MS,
     };
+    // the CLI's `columns=true`: the query is checked (and run) as usual, then its columns are answered instead
+    if (call.query.columns === 'true') return ok(queryColumns(org, q, c.defaultNamespace));
     if (result.records.length > cursor.batchSize) cursors.set(cursorId, cursor);
     return ok(page(c.apiVersion, cursorId, cursor, 0));
   };

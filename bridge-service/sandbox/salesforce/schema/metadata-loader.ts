@@ -7,7 +7,16 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { field, standardObjects, STANDARD_CHILD_RELATIONSHIPS } from './standard-objects';
-import type { FieldDef, FieldType, ObjectDef, ObjectKind, Schema, SummaryDef } from './types';
+import type {
+  FieldDef,
+  FieldType,
+  ObjectAccess,
+  ObjectDef,
+  ObjectKind,
+  PermissionSetDef,
+  Schema,
+  SummaryDef,
+} from './types';
 
 const xml = new XMLParser({
   ignoreAttributes: true,
@@ -26,6 +35,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 const bool = (v: unknown): boolean => v === 'true' || v === true;
 const num = (v: unknown): number | undefined => (str(v) === undefined ? undefined : Number(v));
 const asNode = (v: unknown): Node => (v && typeof v === 'object' ? (v as Node) : {});
+const nodes = (v: unknown): Node[] => (Array.isArray(v) ? (v as Node[]) : v ? [v as Node] : []);
 
 const CUSTOM_SUFFIX = /__(c|e|mdt|r|x|b)$/;
 
@@ -345,7 +355,7 @@ export function loadSchema(options: LoadOptions): Schema {
     customMetadata.set(typeName, list);
   }
 
-  return { namespace, objects, customMetadata };
+  return { namespace, objects, customMetadata, permissionSets: loadPermissionSets(options.forceAppDir, namespace) };
 }
 
 function readChildRelationshipName(
@@ -365,4 +375,40 @@ function coerceMetadataValue(type: FieldType | undefined, text: string | null): 
   if (type === 'boolean') return text === 'true';
   if (type === 'double' || type === 'currency' || type === 'percent' || type === 'int') return Number(text);
   return text;
+}
+
+/** The package's permission sets (`<forceAppDir>/main/default/permissionsets`), object names namespaced. */
+export function loadPermissionSets(forceAppDir: string, namespace: string): Map<string, PermissionSetDef> {
+  const dir = join(forceAppDir, 'main', 'default', 'permissionsets');
+  const sets = new Map<string, PermissionSetDef>();
+  if (!existsSync(dir)) return sets;
+  for (const file of readdirSync(dir).sort()) {
+    const m = /^(.+)\.permissionset-meta\.xml$/.exec(file);
+    if (!m) continue;
+    const ps = parseXmlFile(join(dir, file)).PermissionSet as Node;
+    const enabled = (entries: unknown) =>
+      new Set(
+        nodes(entries)
+          .filter((e) => bool(e.enabled))
+          .map((e) => String(e.name)),
+      );
+    const objects = new Map<string, ObjectAccess>();
+    for (const o of nodes(ps.objectPermissions)) {
+      objects.set(qualify(String(o.object), namespace).toLowerCase(), {
+        create: bool(o.allowCreate),
+        read: bool(o.allowRead),
+        edit: bool(o.allowEdit),
+        delete: bool(o.allowDelete),
+        viewAll: bool(o.viewAllRecords),
+        modifyAll: bool(o.modifyAllRecords),
+      });
+    }
+    sets.set(m[1]!, {
+      name: m[1]!,
+      objects,
+      customPermissions: enabled(ps.customPermissions),
+      userPermissions: enabled(ps.userPermissions),
+    });
+  }
+  return sets;
 }

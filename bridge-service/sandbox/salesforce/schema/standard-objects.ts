@@ -289,6 +289,29 @@ const SPECS: StandardSpec[] = [
       field('NextStartDate', 'date', readOnly),
     ],
   },
+  // the org itself: one read-only row whose Id is the org id (the Salesforce CLI reads it after logging in)
+  {
+    name: 'Organization',
+    label: 'Organization',
+    keyPrefix: '00D',
+    owned: false,
+    fields: [
+      text('Name', 80, readOnly),
+      text('InstanceName', 5, readOnly),
+      field('IsSandbox', 'boolean', readOnly),
+      field('TrialExpirationDate', 'datetime', readOnly),
+      text('NamespacePrefix', 15, readOnly),
+      pick(
+        'OrganizationType',
+        ['Developer Edition', 'Enterprise Edition', 'Unlimited Edition', 'Professional Edition', 'Base Edition'],
+        readOnly,
+      ),
+      text('Country', 80, readOnly),
+      text('DefaultLocaleSidKey', 40, readOnly),
+      text('LanguageLocaleKey', 40, readOnly),
+      text('TimeZoneSidKey', 40, readOnly),
+    ],
+  },
   // approval history, written by the approval engine (read-only over the API)
   {
     name: 'ProcessInstance',
@@ -332,6 +355,7 @@ export function standardObjects(): ObjectDef[] {
     const fields = new Map<string, FieldDef>();
     for (const f of [...systemFields(spec.owned), ...spec.fields]) fields.set(f.name.toLowerCase(), { ...f });
     const currency = fields.get('currencyisocode');
+    if (spec.name === 'Organization') fields.delete('currencyisocode');
     if (spec.name === 'User' && currency) {
       // users have a default currency, not a record currency
       fields.delete('currencyisocode');

@@ -83,8 +83,28 @@ export interface ObjectDef {
   event?: { publishImmediately: boolean; retentionMs: number };
 }
 
+/** Object permissions, as a permission set or profile grants them. */
+export interface ObjectAccess {
+  create: boolean;
+  read: boolean;
+  edit: boolean;
+  delete: boolean;
+  viewAll: boolean;
+  modifyAll: boolean;
+}
+
+export interface PermissionSetDef {
+  name: string;
+  /** lower-cased object name (namespaced as in the org) -> access */
+  objects: Map<string, ObjectAccess>;
+  customPermissions: Set<string>;
+  userPermissions: Set<string>;
+}
+
 export interface Schema {
   namespace: string;
+  /** the package's permission sets by name */
+  permissionSets: Map<string, PermissionSetDef>;
   objects: Map<string, ObjectDef>;
   /** custom metadata records by type, already shaped as records */
   customMetadata: Map<string, Record<string, unknown>[]>;
