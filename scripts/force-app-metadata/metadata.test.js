@@ -94,6 +94,68 @@ const PRODUCT_BILLING_FIELDS = [
   'Revenue_Recognition__c',
   'Standalone_Selling_Price__c',
 ];
+// Go-live on existing data (issue 18): contact links and match reviews, import runs, reconciliation results, and the
+// mirrors of overpayments and prepayments. What each persona may do with them:
+const GOLIVE_GRANTS = {
+  Ledgerline_Admin: {
+    Xero_Contact_Link__c: 'CREDVM',
+    Contact_Match_Review__c: 'CREDVM',
+    Import_Run__c: 'CREDVM',
+    Reconciliation_Result__c: 'CREDVM',
+    Customer_Credit__c: 'CREDVM',
+    Customer_Credit_Allocation__c: 'CREDVM',
+  },
+  // Finance decides match reviews and dismisses reconciliation results; everything else the bridge writes.
+  Ledgerline_Finance: {
+    Xero_Contact_Link__c: 'R',
+    Contact_Match_Review__c: 'RE',
+    Import_Run__c: 'R',
+    Reconciliation_Result__c: 'RE',
+    Customer_Credit__c: 'R',
+    Customer_Credit_Allocation__c: 'R',
+  },
+  // Sales sees the credit a customer holds, nothing of the go-live machinery.
+  Ledgerline_Sales: { Customer_Credit__c: 'R', Customer_Credit_Allocation__c: 'R' },
+  Ledgerline_Integration: {
+    Xero_Contact_Link__c: 'CRE',
+    Contact_Match_Review__c: 'CRE',
+    Import_Run__c: 'CRE',
+    Reconciliation_Result__c: 'CRE',
+    Customer_Credit__c: 'CRE',
+    Customer_Credit_Allocation__c: 'CRE',
+  },
+};
+const GOLIVE_OBJECTS = Object.keys(GOLIVE_GRANTS.Ledgerline_Admin);
+// The only go-live fields a person (not the bridge, not an admin) edits: finance's decision on a review (through
+// ContactMatchController, in user mode) and dismissing a result.
+const FINANCE_DECISIONS = [
+  'Contact_Match_Review__c.Status__c',
+  'Contact_Match_Review__c.Chosen_Contact_Id__c',
+  'Contact_Match_Review__c.Chosen_Contact_Name__c',
+  'Contact_Match_Review__c.Decision_Note__c',
+  'Contact_Match_Review__c.Decided_By__c',
+  'Contact_Match_Review__c.Decided_At__c',
+  'Contact_Match_Review__c.Request_Key__c',
+  'Contact_Match_Review__c.Sync_Status__c',
+  'Reconciliation_Result__c.Status__c',
+  'Account.Tax_Number__c',
+];
+// Where each product's lines post in Xero: admins set them, finance and the bridge read them.
+const PRODUCT_XERO_FIELDS = [
+  'Xero_Account_Code__c',
+  'Xero_Tax_Type__c',
+  'Xero_Item_Code__c',
+  'Xero_Tracking_1_Category__c',
+  'Xero_Tracking_1_Option__c',
+  'Xero_Tracking_2_Category__c',
+  'Xero_Tracking_2_Option__c',
+];
+const GOLIVE_CLASSES = {
+  Ledgerline_Admin: ['ContactMatchController', 'PartialInvoiceController'],
+  Ledgerline_Finance: ['ContactMatchController', 'PartialInvoiceController'],
+  Ledgerline_Sales: ['PartialInvoiceController'],
+  Ledgerline_Integration: [],
+};
 const text = (min) => ({ type: 'Text', min });
 const longText = { type: 'LongTextArea' };
 
@@ -125,6 +187,13 @@ const XERO_IDS = {
   Billing_Plan__c: ['Plan_Key__c'],
   Billing_Instalment__c: ['Instalment_Key__c'],
   Revenue_Month__c: ['Month_Key__c'],
+  // go-live: one link per Account and entity, one Account per Xero contact; the keys the bridge upserts by
+  Xero_Contact_Link__c: ['Xero_Contact_Id__c', 'Link_Key__c'],
+  Contact_Match_Review__c: ['Review_Key__c'],
+  Import_Run__c: ['Run_Key__c'],
+  Reconciliation_Result__c: ['Result_Key__c'],
+  Customer_Credit__c: ['Xero_Credit_Id__c'],
+  Customer_Credit_Allocation__c: ['Xero_Allocation_Id__c', 'Xero_Payment_Id__c'],
 };
 
 const money = { type: 'Number', precision: '16', scale: '2' };
@@ -260,6 +329,152 @@ const DATA_MODEL = {
     Billing_Timing__c: picklist(...TIMING),
     Revenue_Recognition__c: picklist('Ratable', 'Point in Time'),
     Standalone_Selling_Price__c: money,
+    Xero_Account_Code__c: text(10),
+    Xero_Tax_Type__c: text(50),
+    Xero_Item_Code__c: text(30),
+    Xero_Tracking_1_Category__c: text(100),
+    Xero_Tracking_1_Option__c: text(100),
+    Xero_Tracking_2_Category__c: text(100),
+    Xero_Tracking_2_Option__c: text(100),
+  },
+  Xero_Contact_Link__c: {
+    Account__c: { type: 'Lookup', referenceTo: 'Account', relationshipName: 'Xero_Contact_Links' },
+    Billing_Entity__c: text(40),
+    Xero_Tenant_Id__c: text(36),
+    Xero_Contact_Id__c: text(36),
+    Link_Key__c: text(60),
+    Contact_Name__c: text(255),
+    Match_Method__c: picklist(
+      'Contact Number',
+      'Account Number',
+      'Tax Number',
+      'Email',
+      'Name',
+      'Finance Review',
+      'Created',
+    ),
+    Contact_Status__c: picklist('Active', 'Archived'),
+    Linked_At__c: { type: 'DateTime' },
+    Confirmed_By__c: { type: 'Lookup', referenceTo: 'User' },
+    Last_Checked__c: { type: 'DateTime' },
+  },
+  Contact_Match_Review__c: {
+    Account__c: { type: 'Lookup', referenceTo: 'Account', relationshipName: 'Contact_Match_Reviews' },
+    Billing_Entity__c: text(40),
+    Xero_Tenant_Id__c: text(36),
+    Review_Key__c: text(60),
+    Status__c: picklist('Open', 'Confirmed', 'Created New', 'Rejected'),
+    Reason__c: picklist(
+      'AMBIGUOUS',
+      'COMPANY_FORM_DIFFERS',
+      'NAME_DIFFERS',
+      'IDENTIFIER_CONFLICT',
+      'ARCHIVED',
+      'LINK_MISSING',
+      'CLAIMED_TWICE',
+    ),
+    Message__c: text(255),
+    Candidates__c: longText,
+    Candidate_Count__c: { type: 'Number', precision: '4', scale: '0' },
+    Top_Candidate_Contact_Id__c: text(36),
+    Top_Candidate_Name__c: text(255),
+    Top_Candidate_Match__c: text(100),
+    Chosen_Contact_Id__c: text(36),
+    Chosen_Contact_Name__c: text(255),
+    Decision_Note__c: text(255),
+    Decided_By__c: { type: 'Lookup', referenceTo: 'User' },
+    Decided_At__c: { type: 'DateTime' },
+    Request_Key__c: text(255),
+    Sync_Status__c: picklist(...SYNC),
+    Sync_Message__c: longText,
+  },
+  Import_Run__c: {
+    Run_Key__c: text(120),
+    Billing_Entity__c: text(40),
+    Xero_Tenant_Id__c: text(36),
+    Since_Date__c: date,
+    Status__c: picklist('Queued', 'Running', 'Waiting', 'Completed', 'Failed', 'Cancelled'),
+    Phase__c: picklist(
+      'Contacts',
+      'Matching',
+      'Invoices',
+      'Credit Notes',
+      'Payments',
+      'Overpayments',
+      'Prepayments',
+      'Summaries',
+      'Done',
+    ),
+    Contacts_Read__c: { type: 'Number', precision: '9', scale: '0' },
+    Contacts_Linked__c: { type: 'Number', precision: '9', scale: '0' },
+    Contacts_For_Review__c: { type: 'Number', precision: '9', scale: '0' },
+    Invoices_Imported__c: { type: 'Number', precision: '9', scale: '0' },
+    Credit_Notes_Imported__c: { type: 'Number', precision: '9', scale: '0' },
+    Payments_Imported__c: { type: 'Number', precision: '9', scale: '0' },
+    Overpayments_Imported__c: { type: 'Number', precision: '9', scale: '0' },
+    Prepayments_Imported__c: { type: 'Number', precision: '9', scale: '0' },
+    Allocations_Imported__c: { type: 'Number', precision: '9', scale: '0' },
+    Error_Count__c: { type: 'Number', precision: '9', scale: '0' },
+    Last_Cursor__c: text(255),
+    Errors__c: longText,
+  },
+  Reconciliation_Result__c: {
+    Result_Key__c: text(255),
+    Check_Type__c: picklist('Drift', 'Reconciliation'),
+    Invoice__c: { type: 'Lookup', referenceTo: 'Invoice__c' },
+    Credit_Note__c: { type: 'Lookup', referenceTo: 'Credit_Note__c' },
+    Customer_Credit__c: { type: 'Lookup', referenceTo: 'Customer_Credit__c' },
+    Account__c: { type: 'Lookup', referenceTo: 'Account' },
+    Opportunity__c: { type: 'Lookup', referenceTo: 'Opportunity' },
+    Billing_Entity__c: text(40),
+    Document_Type__c: picklist('Invoice', 'Credit Note', 'Overpayment', 'Prepayment'),
+    Document_Xero_Id__c: text(36),
+    Field__c: text(80),
+    Salesforce_Value__c: text(255),
+    Xero_Value__c: text(255),
+    Currency_Code__c: text(3),
+    Amount_Difference__c: money,
+    Cause__c: picklist(
+      'MIRROR_MISSING',
+      'NOT_IN_XERO',
+      'VOIDED_IN_XERO',
+      'DELETED_IN_XERO',
+      'AUTHORISED_IN_XERO',
+      'EDITED_IN_XERO',
+      'EDITED_AFTER_APPROVAL',
+      'PAYMENT_RECORDED_IN_XERO',
+      'PAYMENT_DELETED_IN_XERO',
+      'ALLOCATION_CHANGED_IN_XERO',
+      'CONTACT_RELINKED',
+      'MIRROR_STALE',
+      'DOES_NOT_TIE',
+    ),
+    Cause_Detail__c: text(255),
+    Suggested_Fix__c: picklist('RESYNC', 'RELINK', 'VOID_LOCALLY', 'REVIEW'),
+    Status__c: picklist('Open', 'Resolved', 'Dismissed'),
+  },
+  Customer_Credit__c: {
+    Xero_Credit_Id__c: text(36),
+    Credit_Type__c: picklist('Overpayment', 'Prepayment'),
+    Account__c: { type: 'Lookup', referenceTo: 'Account', relationshipName: 'Customer_Credits' },
+    Billing_Entity__c: text(40),
+    Currency_Code__c: text(3),
+    Credit_Date__c: date,
+    Total__c: money,
+    Allocated__c: money,
+    Refunded__c: money,
+    Remaining_Credit__c: money,
+    Status__c: picklist('Authorised', 'Paid', 'Voided'),
+    Xero_Updated__c: { type: 'DateTime' },
+  },
+  Customer_Credit_Allocation__c: {
+    Customer_Credit__c: { type: 'MasterDetail', referenceTo: 'Customer_Credit__c', relationshipName: 'Allocations' },
+    Kind__c: picklist('Allocation', 'Refund'),
+    Invoice__c: { type: 'Lookup', referenceTo: 'Invoice__c' },
+    Amount__c: money,
+    Currency_Code__c: text(3),
+    Allocation_Date__c: date,
+    Status__c: picklist('Active', 'Deleted'),
   },
   Billing_Plan__c: {
     Opportunity__c: { type: 'Lookup', referenceTo: 'Opportunity', relationshipName: 'Billing_Plans' },
@@ -330,6 +545,7 @@ const DATA_MODEL = {
   Account: {
     Billing_Entity__c: text(40),
     Billing_Email__c: { type: 'Email' },
+    Tax_Number__c: text(50),
     Invoiced_Amount__c: money,
     Amount_Due__c: money,
     Amount_Overdue__c: money,
@@ -355,6 +571,11 @@ const DATA_MODEL = {
     Default_Billing_Alignment__c: picklist(...ALIGNMENT),
     Revenue_Convention__c: picklist('Daily', 'Monthly'),
     SSP_Tolerance_Percent__c: percent,
+    Create_Items_When_Missing__c: { type: 'Checkbox' },
+    Default_Tracking_1_Category__c: text(100),
+    Default_Tracking_1_Option__c: text(100),
+    Default_Tracking_2_Category__c: text(100),
+    Default_Tracking_2_Option__c: text(100),
   },
   Ledgerline_Settings__c: {
     Auto_Draft_On_Close__c: { type: 'Checkbox', defaultValue: 'true' },
@@ -384,6 +605,7 @@ const INTEGRATION_OBJECTS = {
   Billing_Plan__c: 'CRE',
   Billing_Instalment__c: 'CRE',
   Revenue_Month__c: 'CRE',
+  ...GOLIVE_GRANTS.Ledgerline_Integration,
 };
 const INTEGRATION_WRITES = {
   Opportunity: [
@@ -510,6 +732,46 @@ const fieldInfo = (objs, qualified) => {
 };
 const isFormula = (field) => field?.formula !== undefined;
 
+/** The go-live objects, fields and classes: each persona's grants, as GOLIVE_GRANTS and FINANCE_DECISIONS say. */
+function goLiveProblems(name, ps, objs) {
+  const problems = [];
+  const expected = GOLIVE_GRANTS[name];
+  for (const object of GOLIVE_OBJECTS) {
+    const actual = grants(objectPermission(ps, object));
+    if (actual !== (expected[object] ?? '')) {
+      problems.push(`${name}: ${object} grants "${actual}", expected "${expected[object] ?? ''}"`);
+    }
+    if (!expected[object]) continue;
+    for (const [field, info] of Object.entries(objs[object].fields)) {
+      if (isTrue(info.required) || info.type === 'MasterDetail') continue;
+      const grant = fieldPermission(ps, `${object}.${field}`);
+      const qualified = `${object}.${field}`;
+      const mayEdit =
+        expected[object].includes('M') ||
+        name === 'Ledgerline_Integration' ||
+        (name === 'Ledgerline_Finance' && FINANCE_DECISIONS.includes(qualified));
+      if (!isTrue(grant?.readable)) problems.push(`${name}: cannot read ${qualified}`);
+      if (isTrue(grant?.editable) !== mayEdit) {
+        problems.push(`${name}: ${mayEdit ? 'cannot edit' : 'may edit'} ${qualified}`);
+      }
+    }
+  }
+  const productGrant = name === 'Ledgerline_Sales' ? undefined : name === 'Ledgerline_Admin' ? 'edit' : 'read';
+  for (const field of PRODUCT_XERO_FIELDS.map((f) => `Product2.${f}`)) {
+    const grant = fieldPermission(ps, field);
+    if (productGrant && !isTrue(grant?.readable)) problems.push(`${name}: cannot read ${field}`);
+    if (isTrue(grant?.editable) !== (productGrant === 'edit')) problems.push(`${name}: edit on ${field} is wrong`);
+  }
+  const taxNumber = fieldPermission(ps, 'Account.Tax_Number__c');
+  if (!isTrue(taxNumber?.readable)) problems.push(`${name}: cannot read Account.Tax_Number__c`);
+  const editsTaxNumber = name === 'Ledgerline_Admin' || name === 'Ledgerline_Finance';
+  if (isTrue(taxNumber?.editable) !== editsTaxNumber) problems.push(`${name}: edit on Account.Tax_Number__c is wrong`);
+  for (const apexClass of GOLIVE_CLASSES[name]) {
+    if (!enabledNames(ps.classAccesses, 'apexClass').includes(apexClass)) problems.push(`${name}: needs ${apexClass}`);
+  }
+  return problems;
+}
+
 /** Rules every permission set follows. */
 function commonPermissionSetProblems(name, ps, objs) {
   const problems = [];
@@ -572,7 +834,11 @@ function billingFieldProblems(name, ps, { products = true, editable = false } = 
 
 function integrationProblems(ps, objs) {
   const name = 'Ledgerline_Integration';
-  const problems = [...commonPermissionSetProblems(name, ps, objs), ...readsEveryPackageField(name, ps, objs)];
+  const problems = [
+    ...commonPermissionSetProblems(name, ps, objs),
+    ...readsEveryPackageField(name, ps, objs),
+    ...goLiveProblems(name, ps, objs),
+  ];
   for (const o of ps.objectPermissions ?? []) {
     if (!(o.object in INTEGRATION_OBJECTS)) problems.push(`${name}: grants ${o.object}, which the bridge does not use`);
     const overridesLocks = INTEGRATION_OBJECTS[o.object] === LOCK_OVERRIDE;
@@ -592,6 +858,7 @@ function integrationProblems(ps, objs) {
     const writable =
       PACKAGE_OBJECTS.includes(object) ||
       REVENUE_OBJECTS.includes(object) ||
+      GOLIVE_OBJECTS.includes(object) ||
       (INTEGRATION_WRITES[object] ?? []).includes(field);
     if (isTrue(f.editable) && !writable) problems.push(`${name}: may edit ${f.field}, which the bridge only reads`);
   }
@@ -628,6 +895,7 @@ function salesProblems(ps, objs) {
   const name = 'Ledgerline_Sales';
   const problems = [
     ...commonPermissionSetProblems(name, ps, objs),
+    ...goLiveProblems(name, ps, objs),
     ...readsEveryPackageField(name, ps, objs, [...PACKAGE_OBJECTS, ...SALES_REVENUE_OBJECTS]),
   ];
   for (const object of [...PACKAGE_OBJECTS, ...SALES_REVENUE_OBJECTS]) {
@@ -663,6 +931,7 @@ function financeProblems(ps, objs) {
   const name = 'Ledgerline_Finance';
   const problems = [
     ...commonPermissionSetProblems(name, ps, objs),
+    ...goLiveProblems(name, ps, objs),
     ...readsEveryPackageField(name, ps, objs),
     ...billingFieldProblems(name, ps),
   ];
@@ -689,6 +958,7 @@ function adminProblems(ps, objs) {
   const name = 'Ledgerline_Admin';
   const problems = [
     ...commonPermissionSetProblems(name, ps, objs),
+    ...goLiveProblems(name, ps, objs),
     ...readsEveryPackageField(name, ps, objs),
     ...billingFieldProblems(name, ps, { editable: true }),
   ];
@@ -896,6 +1166,38 @@ describe('billing plans and revenue schedules', () => {
     expect(integrationProblems(bad, objects)).toEqual([
       'Ledgerline_Integration: cannot write Revenue_Month__c.Closing_Deferred__c',
       'Ledgerline_Integration: cannot read Product2.Standalone_Selling_Price__c',
+    ]);
+  });
+});
+
+describe('go-live on existing data', () => {
+  test('finance that could edit a link or an import run, sales that could see match reviews, are caught', () => {
+    const finance = clone(permissionSets.Ledgerline_Finance);
+    objectPermission(finance, 'Xero_Contact_Link__c').allowEdit = 'true';
+    fieldPermission(finance, 'Import_Run__c.Status__c').editable = 'true';
+    fieldPermission(finance, 'Contact_Match_Review__c.Status__c').editable = 'false';
+    expect(financeProblems(finance, objects)).toEqual([
+      'Ledgerline_Finance: Xero_Contact_Link__c grants "RE", expected "R"',
+      'Ledgerline_Finance: cannot edit Contact_Match_Review__c.Status__c',
+      'Ledgerline_Finance: may edit Import_Run__c.Status__c',
+    ]);
+    const sales = clone(permissionSets.Ledgerline_Sales);
+    sales.objectPermissions.push({ object: 'Contact_Match_Review__c', allowRead: 'true' });
+    sales.classAccesses = sales.classAccesses.filter((c) => c.apexClass !== 'PartialInvoiceController');
+    expect(salesProblems(sales, objects)).toEqual([
+      'Ledgerline_Sales: Contact_Match_Review__c grants "R", expected ""',
+      'Ledgerline_Sales: needs PartialInvoiceController',
+    ]);
+  });
+
+  test('a bridge that cannot write a link, or could edit a product mapping, is caught', () => {
+    const bad = clone(permissionSets.Ledgerline_Integration);
+    fieldPermission(bad, 'Xero_Contact_Link__c.Xero_Contact_Id__c').editable = 'false';
+    fieldPermission(bad, 'Product2.Xero_Account_Code__c').editable = 'true';
+    expect(integrationProblems(bad, objects)).toEqual([
+      'Ledgerline_Integration: cannot edit Xero_Contact_Link__c.Xero_Contact_Id__c',
+      'Ledgerline_Integration: edit on Product2.Xero_Account_Code__c is wrong',
+      'Ledgerline_Integration: may edit Product2.Xero_Account_Code__c, which the bridge only reads',
     ]);
   });
 });

@@ -6,10 +6,14 @@ import { createElement } from 'lwc';
 import OpportunityInvoices from 'c/opportunityInvoices';
 import AccountReceivables from 'c/accountReceivables';
 import InvoiceStatusBadge from 'c/invoiceStatusBadge';
+import ContactMatchReview from 'c/contactMatchReview';
+import PartialInvoice from 'c/partialInvoice';
 
 const COMPONENTS = {
   'c-opportunity-invoices': OpportunityInvoices,
   'c-account-receivables': AccountReceivables,
+  'c-contact-match-review': ContactMatchReview,
+  'c-partial-invoice': PartialInvoice,
 };
 
 const state = window.__PREVIEW__;

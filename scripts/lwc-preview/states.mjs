@@ -25,6 +25,34 @@ const acct = (file) => fixture('accountReceivables', file);
 const oppEvents = opp('empApi.Sync_Update__e.json');
 const acctEvents = acct('empApi.Sync_Update__e.json');
 
+const review = (file) => fixture('contactMatchReview', file);
+const partial = (file) => fixture('partialInvoice', file);
+
+const matchReview = (state) => ({
+  component: 'c-contact-match-review',
+  recordId: ACCOUNT_ID,
+  width: SIDEBAR,
+  waitFor: 'section.review',
+  apex: {
+    'ContactMatchController.getReviews': { data: review('ContactMatchController.getReviews.json') },
+    'ContactMatchController.decide': { data: review('ContactMatchController.decide.json') },
+  },
+  ...state,
+});
+
+const partialInvoice = (state) => ({
+  component: 'c-partial-invoice',
+  recordId: OPPORTUNITY_ID,
+  width: SIDEBAR,
+  waitFor: 'dd.remaining',
+  locale: 'en-GB',
+  apex: {
+    'PartialInvoiceController.getRemainder': { data: partial('PartialInvoiceController.getRemainder.json') },
+    'PartialInvoiceController.raise': { data: partial('PartialInvoiceController.raise.json') },
+  },
+  ...state,
+});
+
 const opportunity = (state) => ({
   component: 'c-opportunity-invoices',
   recordId: OPPORTUNITY_ID,
@@ -190,5 +218,92 @@ export const STATES = [
     title: 'Sync_Update__e for another account arrives: ignored',
     events: [acctEvents.otherAccount],
     action: 'events',
+  }),
+  matchReview({
+    name: 'match-review',
+    title: 'Two open reviews (ambiguous; company form only) with their candidates, two decided (applied; failed)',
+  }),
+  matchReview({ name: 'match-review-phone', title: 'The same reviews on a phone', width: PHONE, phone: true }),
+  matchReview({
+    name: 'match-review-confirm',
+    title: 'Finance picks INITECH LIMITED, notes why and confirms: decision sent, toast shown, list read again',
+    steps: [
+      { click: 'section.review .candidate label' },
+      { fill: ['section.review lightning-textarea.note textarea', 'Same VAT number'] },
+      { click: 'section.review lightning-button.confirm button' },
+      { waitFor: '#toasts .slds-notify' },
+    ],
+  }),
+  matchReview({
+    name: 'match-review-choose-first',
+    title: 'Confirm clicked with no contact chosen: said so, nothing sent',
+    steps: [{ click: 'section.review lightning-button.confirm button' }, { waitFor: '.decision-error' }],
+  }),
+  matchReview({
+    name: 'match-review-refused',
+    title: 'None of these, with a note, but the review was decided meanwhile: the refusal under the review',
+    apex: {
+      'ContactMatchController.getReviews': { data: review('ContactMatchController.getReviews.json') },
+      'ContactMatchController.decide': { error: review('ContactMatchController.decide.error.json') },
+    },
+    steps: [
+      { fill: ['section.review lightning-textarea.note textarea', 'Test account, never billed'] },
+      { click: 'section.review lightning-button.reject button' },
+      { waitFor: '.decision-error' },
+    ],
+  }),
+  matchReview({
+    name: 'match-review-empty',
+    title: 'Nothing to review',
+    apex: { 'ContactMatchController.getReviews': { data: review('ContactMatchController.getReviews.empty.json') } },
+    waitFor: '.empty-state',
+  }),
+  matchReview({
+    name: 'match-review-load-error',
+    title: 'The reviews could not be read',
+    apex: { 'ContactMatchController.getReviews': { error: review('ContactMatchController.getReviews.error.json') } },
+    waitFor: '.load-error',
+  }),
+  partialInvoice({ name: 'partial-invoice', title: 'A won deal of £12,000.00 with £3,600.00 invoiced' }),
+  partialInvoice({
+    name: 'partial-invoice-percent',
+    title: '30 % of what remains: £2,520.00 previewed, £5,880.00 to remain',
+    steps: [
+      { click: 'lightning-radio-group.mode label:has-text("A percentage of what remains")' },
+      { fill: ['lightning-input.value input', '30'] },
+      { fill: ['lightning-input.purpose input', 'Milestone 2: design sign-off'] },
+      { waitFor: '.preview' },
+    ],
+  }),
+  partialInvoice({
+    name: 'partial-invoice-too-much',
+    title: 'One penny more than remains: said so, the button stays off',
+    steps: [{ fill: ['lightning-input.value input', '8400.01'] }, { waitFor: '.check-error' }],
+  }),
+  partialInvoice({
+    name: 'partial-invoice-raised',
+    title: '30 % of what remains requested: toast with the Apex message, the remainder read again',
+    steps: [
+      { click: 'lightning-radio-group.mode label:has-text("A percentage of what remains")' },
+      { fill: ['lightning-input.value input', '30'] },
+      { click: 'lightning-button.raise button' },
+      { waitFor: '#toasts .slds-notify' },
+    ],
+  }),
+  partialInvoice({
+    name: 'partial-invoice-nothing-remains',
+    title: 'Everything is invoiced: why no partial invoice can be raised',
+    apex: {
+      'PartialInvoiceController.getRemainder': { data: partial('PartialInvoiceController.getRemainder.blocked.json') },
+    },
+    waitFor: '.blocked',
+  }),
+  partialInvoice({
+    name: 'partial-invoice-load-error',
+    title: 'The amounts could not be read',
+    apex: {
+      'PartialInvoiceController.getRemainder': { error: partial('PartialInvoiceController.getRemainder.error.json') },
+    },
+    waitFor: '.load-error',
   }),
 ];

@@ -15,6 +15,7 @@ import { Faults, type ServerErrorBurst } from './faults';
 import { ApprovalProcesses, loadProcessConfigs, projectSourceDirs, type ApprovalInput } from './org/approval-process';
 import { creditNoteTriggerHandler } from './org/credit-note-trigger-handler';
 import { loadLabels } from './org/custom-labels';
+import { goLiveControllers, type GoLiveControllers } from './org/golive-controllers';
 import { invoiceActions, type ActionRequest, type InvoiceActions } from './org/invoice-actions';
 import { invoiceTriggerHandler } from './org/invoice-trigger-handler';
 import { opportunityTriggerHandler } from './org/opportunity-trigger-handler';
@@ -85,6 +86,8 @@ export interface Control {
     recall(recordId: string, input: ApprovalInput): void;
   };
   invoiceActions: InvoiceActions;
+  /** the go-live Apex controllers: finance's contact match decisions, a rep's partial invoices */
+  goLive: GoLiveControllers;
   /** sets the org-wide Ledgerline_Settings__c (package names without namespace) */
   setOrgSettings(values: Record<string, unknown>): void;
   integrationUserId: string;
@@ -453,6 +456,7 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
       recall: (id, i) => approvals.recall(id, i),
     },
     invoiceActions: actions,
+    goLive: goLiveControllers(org, labels),
     setOrgSettings(values) {
       const def = org.object(org.n('Ledgerline_Settings__c'));
       const body = Object.fromEntries(Object.entries(values).map(([k, v]) => [org.n(k), v]));

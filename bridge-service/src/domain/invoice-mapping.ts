@@ -11,8 +11,10 @@
  * - Currency = Opportunity.CurrencyIsoCode, or the org's corporate currency in a single-currency org; it must be
  *   one the entity invoices in. CurrencyRate only when the caller has a policy rate (else Xero's day rate),
  *   never 1 on a foreign document (xero-invoice-math).
- * - Every line uses the entity's account code and tax type unless the source line names its own; the tax type
- *   must be an ACTIVE rate in the tenant (rates passed in from GET /TaxRates). NoTax documents need no rate.
+ * - Every line uses the entity's account code and tax type unless the source line names its own (line-mapping.ts
+ *   resolves line → product → entity and checks codes, tracking and items against the tenant); the tax type must be
+ *   an ACTIVE rate in the tenant (rates passed in from GET /TaxRates). NoTax documents need no rate.
+ * - Tracking: the line's own (from line-mapping.ts), else the document's; at most two per line (Xero).
  * - A unit price beyond 4 dp (prorated amendments) is sent as Quantity 1 × the line total (finance.md §6.5).
  * - Quantities must be positive: an invoice never carries negative quantities; reductions go on credit notes.
  *   Negative unit prices (discount products) are allowed; a negative document total is refused.
@@ -29,6 +31,7 @@ import { assertIsoDate, addDays, compareDates, formatDisplayDate, type IsoDate }
 import { DomainError, throwIfProblems } from './errors';
 import { decimalPlaces, fromApiNumber, money, toWire, type Money } from './money';
 import { invoiceCurrencies, type BillingEntity } from './billing-entity';
+import { activeTaxRate } from './line-mapping';
 import {
   baseCurrencyTotals,
   documentTotals,
@@ -75,6 +78,8 @@ export interface SourceLine {
   itemCode?: string;
   accountCode?: string;
   taxType?: string;
+  /** The line's tracking (≤ 2); when absent the document's tracking applies. */
+  tracking?: readonly TrackingSelection[];
   servicePeriod?: ServicePeriod;
   /** Salesforce's own line total (TotalPrice), compared with Xero's LineAmount to warn on drift. */
   expectedTotal?: Decimal;
@@ -187,7 +192,7 @@ export function mapDocument(input: DocumentInput): XeroDraftDocument {
 
   const rateFor = (taxType: string): Money | undefined => {
     if (lineAmountTypes === 'NoTax') return new Big(0);
-    const rate = input.taxRates.find((r) => r.taxType === taxType && (r.status ?? 'ACTIVE') === 'ACTIVE');
+    const rate = activeTaxRate(input.taxRates, taxType);
     return rate ? fromApiNumber(rate.effectiveRate, `tax rate ${taxType}`) : undefined;
   };
   const missingTaxTypes = new Set<string>();
@@ -214,6 +219,10 @@ export function mapDocument(input: DocumentInput): XeroDraftDocument {
     if (line.servicePeriod && compareDates(line.servicePeriod.end, line.servicePeriod.start) < 0) {
       problems.push(`${label(index, line)}: the service period ends before it starts`);
     }
+    const tracking = line.tracking ?? input.tracking ?? [];
+    if (line.tracking && line.tracking.length > 2) {
+      problems.push(`${label(index, line)}: Xero allows at most two tracking categories per line`);
+    }
     const taxType = line.taxType ?? entity.taxType;
     const taxRate = rateFor(taxType);
     if (!taxRate) {
@@ -231,7 +240,7 @@ export function mapDocument(input: DocumentInput): XeroDraftDocument {
       unitAmount: toWire(fitted.unitAmount, Math.max(2, Math.min(decimalPlaces(fitted.unitAmount), unitDp))),
       accountCode: line.accountCode ?? entity.accountCode,
       taxType,
-      tracking: [...(input.tracking ?? [])],
+      tracking: tracking.map((t) => ({ name: t.name, option: t.option })),
     };
     if (fitted.discountRate) draft.discountRate = decimalString(fitted.discountRate);
     if (line.itemCode?.trim()) draft.itemCode = line.itemCode.trim();

@@ -10,6 +10,7 @@ import { fromApiNumber, money, toWire } from './money';
 import type { BillingEntity } from './billing-entity';
 import { planAmendingOpportunity, type OpportunityWithLines } from './amendment';
 import { toEighteenCharId } from './contact';
+import type { LineMapping } from './line-mapping';
 import type { ProrationOptions } from './proration';
 import { opportunityCurrency, type AccountRow, type OpportunityLineItemRow, type OpportunityRow } from './records';
 import {
@@ -40,6 +41,8 @@ export interface OpportunityInvoiceInput {
   invoiceDate?: 'closeDate' | 'today';
   currencyRate?: Decimal;
   tracking?: readonly TrackingSelection[];
+  /** Each line's checked mapping (line-mapping.ts), by OpportunityLineItem Id; lines without one use the defaults. */
+  lineMappings?: ReadonlyMap<string, LineMapping>;
   unitDp?: 2 | 4;
 }
 
@@ -58,8 +61,16 @@ export function invoiceReference(opportunity: Pick<OpportunityRow, 'Name' | 'PO_
   return (po ? `PO ${po} · ${opportunity.Name.trim()}` : opportunity.Name.trim()).slice(0, MAX_REFERENCE);
 }
 
-/** An OpportunityLineItem as a source line; `period` is the Opportunity's service period, if any. */
-export function sourceLineFromLineItem(item: OpportunityLineItemRow, period?: ServicePeriod): SourceLine {
+/**
+ * An OpportunityLineItem as a source line; `period` is the Opportunity's service period, if any. With a `mapping`
+ * (line-mapping.ts: product, then entity, checked against the tenant) the line posts where it says, item included;
+ * without one the entity defaults apply and the ProductCode is sent as the item code.
+ */
+export function sourceLineFromLineItem(
+  item: OpportunityLineItemRow,
+  period?: ServicePeriod,
+  mapping?: LineMapping,
+): SourceLine {
   const line: SourceLine = {
     description: item.Description?.trim() || item.Product2?.Name || 'Product',
     quantity: fromApiNumber(item.Quantity, 'Quantity'),
@@ -67,7 +78,12 @@ export function sourceLineFromLineItem(item: OpportunityLineItemRow, period?: Se
   };
   if (item.Discount !== undefined && item.Discount !== null)
     line.discountPercent = fromApiNumber(item.Discount, 'Discount');
-  if (item.Product2?.ProductCode?.trim()) line.itemCode = item.Product2.ProductCode.trim();
+  if (mapping) {
+    line.accountCode = mapping.accountCode;
+    line.taxType = mapping.taxType;
+    line.tracking = mapping.tracking;
+    if (mapping.itemCode) line.itemCode = mapping.itemCode;
+  } else if (item.Product2?.ProductCode?.trim()) line.itemCode = item.Product2.ProductCode.trim();
   if (item.TotalPrice !== undefined && item.TotalPrice !== null)
     line.expectedTotal = fromApiNumber(item.TotalPrice, 'TotalPrice');
   if (period) line.servicePeriod = period;
@@ -113,7 +129,7 @@ export function mapOpportunityToInvoice(input: OpportunityInvoiceInput): XeroDra
   const document = mapDocument({
     ...opportunityDocument(input),
     type: 'ACCREC',
-    lines: input.lineItems.map((item) => sourceLineFromLineItem(item, servicePeriod)),
+    lines: input.lineItems.map((item) => sourceLineFromLineItem(item, servicePeriod, input.lineMappings?.get(item.Id))),
     invoiceType: invoiceTypeOf(opportunity.Invoice_Type__c),
     ...(servicePeriod ? { servicePeriod } : {}),
   });

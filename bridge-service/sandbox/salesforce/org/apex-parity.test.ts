@@ -10,7 +10,7 @@ import { APPROVAL_REQUIRED_LABEL } from './approval-outcome';
 import type { SalesforceOrg, TriggerHandler } from '../salesforce-org';
 import { creditNoteTriggerHandler, mirror as creditNoteMirror } from './credit-note-trigger-handler';
 import { creditPayload, mirror as invoiceActionsMirror } from './invoice-actions';
-import { BUILD_FIELDS, REQUESTED_BY_FIELD, requestKey } from './invoice-request-publisher';
+import { ACTIONS, BUILD_FIELDS, REQUESTED_BY_FIELD, requestKey } from './invoice-request-publisher';
 import { invoiceTriggerHandler, mirror as invoiceMirror } from './invoice-trigger-handler';
 import { opportunityTriggerHandler, mirror as opportunityMirror } from './opportunity-trigger-handler';
 
@@ -195,7 +195,7 @@ describe('Apex parity: the emulator publishes what the package Apex publishes', 
     const [, a, r, v, expr] = keyBody as unknown as [string, string, string, string, string];
     expect(expr.replace(/\s+/g, '')).toBe(`checkedAction(${a})+':'+String.valueOf(${r})+':'+${v}`);
     expect(requestKey('AUTHORISE', 'a01000000000001AAA', '7')).toBe('AUTHORISE:a01000000000001AAA:7');
-    expect([...publisherConstants.values()].sort()).toEqual(['AUTHORISE', 'CREATE_DRAFT', 'CREDIT', 'RESYNC', 'VOID']);
+    expect([...publisherConstants.values()].sort()).toEqual([...ACTIONS].sort());
   });
 
   it('InvoiceRequestPublisher.publish() checks no permission on the event, as the emulator (a save must not fail over one)', () => {

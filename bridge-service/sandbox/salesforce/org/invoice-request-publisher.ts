@@ -6,7 +6,15 @@ import { SalesforceError } from '../errors';
 import type { DmlContext, SalesforceOrg } from '../salesforce-org';
 import type { Labels } from './custom-labels';
 
-export const ACTIONS = ['CREATE_DRAFT', 'AUTHORISE', 'VOID', 'CREDIT', 'RESYNC'] as const;
+export const ACTIONS = [
+  'CREATE_DRAFT',
+  'AUTHORISE',
+  'VOID',
+  'CREDIT',
+  'RESYNC',
+  'CONTACT_MATCH',
+  'CREATE_PARTIAL',
+] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** build()'s parameters and the Invoice_Request__e field each one fills (checked against the Apex by a test). */

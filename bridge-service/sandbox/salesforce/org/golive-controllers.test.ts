@@ -1,0 +1,168 @@
+import type { Connection } from 'jsforce';
+import type { SalesforceEmulator } from '../server';
+import { FINANCE, SALES, connect, frozenClock, startTestEmulator } from '../test-helpers';
+
+type Rec = Record<string, unknown> & { Id: string };
+const CHANNEL = '/event/Invoice_Request__e';
+const ACME_LTD = '5b0f3c4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
+const CANDIDATES = JSON.stringify([
+  { contactId: ACME_LTD, name: 'Acme Ltd', status: 'ACTIVE', signals: ['name'], conflicts: [] },
+  {
+    contactId: '9c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5',
+    name: 'ACME LIMITED',
+    status: 'ACTIVE',
+    signals: ['name'],
+    conflicts: [],
+  },
+]);
+
+describe('go-live controllers mirroring the package Apex', () => {
+  let em: SalesforceEmulator;
+  let integration: Connection;
+  let sales: Connection;
+  let financeId: string;
+  const requests = (action: string) =>
+    em.control
+      .events(CHANNEL)
+      .map((e) => e.data.payload as Rec)
+      .filter((p) => p.Action__c === action);
+
+  beforeEach(async () => {
+    em = await startTestEmulator({ clock: frozenClock() });
+    integration = connect(em);
+    sales = connect(em, SALES);
+    financeId = em.control.login(FINANCE).userId;
+  });
+  afterEach(() => em.close());
+
+  async function openReview(entity = 'UK_Ltd'): Promise<{ id: string; accountId: string }> {
+    const account = (await integration.query<Rec>('SELECT Id FROM Account ORDER BY Name LIMIT 1')).records[0]!;
+    const res = (await integration.sobject('Contact_Match_Review__c').create({
+      Account__c: account.Id,
+      Billing_Entity__c: entity,
+      Review_Key__c: `${account.Id}:${entity.toUpperCase()}`,
+      Status__c: 'Open',
+      Reason__c: 'AMBIGUOUS',
+      Candidates__c: CANDIDATES,
+    })) as unknown as { id: string };
+    return { id: res.id, accountId: account.Id };
+  }
+
+  describe('ContactMatchController.decide', () => {
+    it('confirms a candidate: the review records the decision and one CONTACT_MATCH request goes out', async () => {
+      const { id, accountId } = await openReview();
+      em.control.goLive.contactMatch.decide(FINANCE, id, 'confirm', ACME_LTD.toUpperCase(), ' Same VAT number ');
+      const review = (await integration.sobject('Contact_Match_Review__c').retrieve(id)) as Rec;
+      expect(review).toMatchObject({
+        Status__c: 'Confirmed',
+        Chosen_Contact_Id__c: ACME_LTD,
+        Chosen_Contact_Name__c: 'Acme Ltd',
+        Decision_Note__c: 'Same VAT number',
+        Decided_By__c: financeId,
+        Sync_Status__c: 'Pending',
+      });
+      const [request, ...more] = requests('CONTACT_MATCH');
+      expect(more).toEqual([]);
+      expect(request).toMatchObject({
+        Request_Key__c: review.Request_Key__c,
+        Opportunity_Id__c: null,
+        Invoice_Id__c: null,
+        Requested_By__c: financeId,
+      });
+      expect(String(request!.Request_Key__c)).toMatch(new RegExp(`^CONTACT_MATCH:${id}:\\d+$`));
+      expect(JSON.parse(String(request!.Payload__c))).toEqual({
+        reviewId: id,
+        accountId,
+        billingEntity: 'UK_Ltd',
+        decision: 'CONFIRM',
+        contactId: ACME_LTD,
+        note: 'Same VAT number',
+      });
+    });
+
+    it('refuses what the Apex refuses, with its messages, and sends nothing', async () => {
+      const { id } = await openReview();
+      const decide = (decision: string, contactId?: string, note?: string) => () =>
+        em.control.goLive.contactMatch.decide(FINANCE, id, decision, contactId, note);
+      expect(decide('REJECT', undefined, ' ')).toThrow('Say why none of these contacts is right');
+      expect(decide('CONFIRM', 'Acme Ltd')).toThrow(
+        "Choose one of the contacts listed, or enter another Xero contact's ContactID",
+      );
+      expect(decide('MERGE')).toThrow('Unknown decision MERGE');
+      decide('CREATE_NEW')();
+      expect(decide('CREATE_NEW')).toThrow('This review was already decided (Created New)');
+      expect(requests('CONTACT_MATCH').map((r) => JSON.parse(String(r.Payload__c)).decision)).toEqual(['CREATE_NEW']);
+    });
+  });
+
+  describe('PartialInvoiceController', () => {
+    async function wonDeal(): Promise<Rec> {
+      const opp = (
+        await sales.query<Rec>(
+          "SELECT Id, AccountId FROM Opportunity WHERE IsClosed = false AND HasOpportunityLineItem = true AND CurrencyIsoCode = 'GBP' ORDER BY Name LIMIT 1",
+        )
+      ).records[0]!;
+      await sales.sobject('Opportunity').update({ Id: opp.Id, StageName: 'Closed Won' });
+      return opp;
+    }
+
+    it('shows what remains and raises 30 % of the deal as one CREATE_PARTIAL request', async () => {
+      const opp = await wonDeal();
+      const before = em.control.goLive.partialInvoice.getRemainder(opp.Id);
+      expect(before).toMatchObject({ invoiced: '0.00', invoiceCount: 0, blockedReason: null, currencyCode: 'GBP' });
+      const value = before.dealValue;
+      const invoice = (await integration.sobject('Invoice__c').create({
+        Opportunity__c: opp.Id,
+        Account__c: opp.AccountId,
+        Currency_Code__c: 'GBP',
+        Status__c: 'Authorised',
+      })) as unknown as { id: string };
+      await integration.sobject('Invoice_Line__c').create({ Invoice__c: invoice.id, Line_Amount__c: 100 });
+      const voided = (await integration.sobject('Invoice__c').create({
+        Opportunity__c: opp.Id,
+        Currency_Code__c: 'GBP',
+        Status__c: 'Voided',
+      })) as unknown as { id: string };
+      await integration.sobject('Invoice_Line__c').create({ Invoice__c: voided.id, Line_Amount__c: 999 });
+      const after = em.control.goLive.partialInvoice.getRemainder(opp.Id);
+      expect(after).toMatchObject({ invoiced: '100.00', invoiceCount: 2 });
+      expect(Number(after.remaining)).toBeCloseTo(Number(value) - 100, 2);
+
+      const message = em.control.goLive.partialInvoice.raise(SALES, opp.Id, 'percent_of_remaining', 10, ' Deposit ');
+      const expected = (Math.round(Number(after.remaining) * 10) / 100).toFixed(2);
+      expect(message).toContain(
+        `Partial invoice of ${Number(expected).toLocaleString('en-US', { minimumFractionDigits: 2 })} GBP requested`,
+      );
+      const [request, ...more] = requests('CREATE_PARTIAL');
+      expect(more).toEqual([]);
+      expect(request).toMatchObject({
+        Opportunity_Id__c: opp.Id,
+        Invoice_Id__c: null,
+        Request_Key__c: `CREATE_PARTIAL:${opp.Id}:2-${Math.round(Number(expected) * 100)}`,
+      });
+      expect(JSON.parse(String(request!.Payload__c))).toEqual({
+        amount: expected,
+        mode: 'PERCENT_OF_REMAINING',
+        value: '10',
+        label: 'Deposit',
+      });
+    });
+
+    it('refuses an open deal, more than remains, and a percentage above 100', async () => {
+      const open = (await sales.query<Rec>('SELECT Id FROM Opportunity WHERE IsClosed = false ORDER BY Name LIMIT 1'))
+        .records[0]!;
+      expect(() => em.control.goLive.partialInvoice.raise(SALES, open.Id, 'AMOUNT', 1)).toThrow(
+        'Partial invoices can be raised once the opportunity is closed won.',
+      );
+      const opp = await wonDeal();
+      const { remaining } = em.control.goLive.partialInvoice.getRemainder(opp.Id);
+      expect(() => em.control.goLive.partialInvoice.raise(SALES, opp.Id, 'AMOUNT', Number(remaining) + 0.01)).toThrow(
+        /is more than the .* GBP that remains to invoice/,
+      );
+      expect(() => em.control.goLive.partialInvoice.raise(SALES, opp.Id, 'PERCENT_OF_DEAL', 101)).toThrow(
+        'The percentage must be above 0 and at most 100.',
+      );
+      expect(requests('CREATE_PARTIAL')).toEqual([]);
+    });
+  });
+});
