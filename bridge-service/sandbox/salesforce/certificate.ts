@@ -35,8 +35,13 @@ function oid(dotted: string): Buffer {
   return der(0x06, Buffer.from(bytes));
 }
 
+/** DER INTEGER, minimally encoded: leading zero bytes dropped (a random serial may start with one), then one put
+ * back where the high bit would otherwise make the number negative. */
 function positiveInteger(bytes: Buffer): Buffer {
-  return der(0x02, bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start += 1;
+  const value = bytes.subarray(start);
+  return der(0x02, value[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), value]) : value);
 }
 
 /** UTCTime (YYMMDDHHMMSSZ) before 2050, GeneralizedTime after, as RFC 5280 §4.1.2.5 requires. */
@@ -52,13 +57,13 @@ const SHA256_WITH_RSA = sequence(oid('1.2.840.113549.1.1.11'), nul());
 /** A PEM certificate for `publicKey`, signed by `privateKey`, valid from `now` for `days`. */
 export function selfSignedCertificate(
   keys: { publicKey: KeyObject; privateKey: KeyObject },
-  options: { commonName?: string; now?: number; days?: number } = {},
+  options: { commonName?: string; now?: number; days?: number; serial?: Buffer } = {},
 ): string {
   const now = options.now ?? Date.now();
   const name = sequence(set(sequence(oid('2.5.4.3'), utf8(options.commonName ?? 'ledgerline-bridge'))));
   const tbs = sequence(
     der(0xa0, positiveInteger(Buffer.from([2]))), // [0] EXPLICIT version v3
-    positiveInteger(randomBytes(16)),
+    positiveInteger(options.serial ?? randomBytes(16)),
     SHA256_WITH_RSA,
     name,
     sequence(time(now - 60_000), time(now + (options.days ?? 730) * 86_400_000)),

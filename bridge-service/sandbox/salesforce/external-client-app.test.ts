@@ -3,10 +3,12 @@
  * allows a package to carry, nothing secret or org-specific rides along, the offline convert gate holds it to the
  * package, and the emulator's app pre-authorises a permission set the package really has.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { BRIDGE_APP_PERMISSION_SETS } from '../sandbox-bridge';
+import { selfSignedCertificate } from './certificate';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the gate is plain JS
 const { expectedComponents } = require('../../../scripts/force-app-gates/convert.js') as {
@@ -59,5 +61,17 @@ describe('the Ledgerline Bridge External Client App in force-app', () => {
   it("pre-authorises, in the sandbox, a permission set the package ships (as the admin's policy does)", () => {
     for (const name of BRIDGE_APP_PERMISSION_SETS)
       expect(existsSync(path.join(SOURCE, 'permissionsets', `${name}.permissionset-meta.xml`))).toBe(true);
+  });
+});
+
+describe('selfSignedCertificate', () => {
+  it('encodes a serial that starts with zero bytes minimally, as DER requires (1 in 256 random serials did)', () => {
+    const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    for (const serial of [
+      Buffer.from('0000' + '01'.repeat(14), 'hex'),
+      Buffer.from('00000080' + '11'.repeat(14), 'hex'),
+    ]) {
+      expect(() => selfSignedCertificate(keys, { serial })).not.toThrow();
+    }
   });
 });

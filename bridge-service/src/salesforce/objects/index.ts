@@ -6,6 +6,14 @@
 import { Account, Contact } from './account';
 import { CreditAllocation, CreditNote } from './credit-note';
 import { InvoiceRequestEvent, SyncUpdateEvent } from './events';
+import {
+  ContactMatchReview,
+  CustomerCredit,
+  CustomerCreditAllocation,
+  ImportRun,
+  ReconciliationResult,
+  XeroContactLink,
+} from './golive';
 import { Invoice, InvoiceLine, Payment } from './invoice';
 import { Opportunity, OpportunityLineItem, Product2 } from './opportunity';
 import { BillingInstalment, BillingPlan, RevenueMonth } from './revenue';
@@ -14,6 +22,14 @@ import { BillingEntityType, CurrencyType, LedgerlineSettings } from './setup';
 export { Account, Contact } from './account';
 export { CreditAllocation, CreditNote } from './credit-note';
 export { InvoiceRequestEvent, SyncUpdateEvent } from './events';
+export {
+  ContactMatchReview,
+  CustomerCredit,
+  CustomerCreditAllocation,
+  ImportRun,
+  ReconciliationResult,
+  XeroContactLink,
+} from './golive';
 export { Invoice, InvoiceLine, Payment } from './invoice';
 export { Opportunity, OpportunityLineItem, Product2 } from './opportunity';
 export { BillingInstalment, BillingPlan, RevenueMonth } from './revenue';
@@ -33,6 +49,12 @@ export const PACKAGE_OBJECTS = [
   BillingPlan,
   BillingInstalment,
   RevenueMonth,
+  XeroContactLink,
+  ContactMatchReview,
+  ImportRun,
+  ReconciliationResult,
+  CustomerCredit,
+  CustomerCreditAllocation,
   InvoiceRequestEvent,
   SyncUpdateEvent,
   BillingEntityType,
