@@ -49,6 +49,9 @@ export const DEFAULT_XERO_SCOPES = Object.values(XERO_SCOPES_BY_NEED).flat().joi
 /** The same needs as broad scopes, for a Xero app created before 2 March 2026 that has not moved yet. */
 export const LEGACY_XERO_SCOPES = 'offline_access accounting.transactions accounting.contacts accounting.settings.read';
 
+/** The REST API version the bridge calls by default: the package's sourceApiVersion (config.test.ts holds them equal). */
+export const SALESFORCE_API_VERSION = '68.0';
+
 export const envSchema = z.object({
   // server
   HOST: z.string().default('0.0.0.0'),
@@ -65,8 +68,8 @@ export const envSchema = z.object({
   SF_INSTANCE_URL: httpUrl().optional(),
   SF_API_VERSION: z
     .string()
-    .regex(/^\d{2,3}\.0$/, 'must look like 65.0')
-    .default('65.0'),
+    .regex(/^\d{2,3}\.0$/, 'must look like 68.0')
+    .default(SALESFORCE_API_VERSION),
   SF_CLIENT_ID: required(),
   SF_USERNAME: required(),
   SF_PRIVATE_KEY: z.string().optional(),
