@@ -46,6 +46,8 @@ const optionsSchema = z.object({
   queryBatchSize: z.number().int().positive().default(2000),
   cometdTimeoutSeconds: z.number().positive().default(110),
   sessionTtlMs: z.number().int().positive().optional(),
+  /** false: a single-currency org (no CurrencyIsoCode, no CurrencyType); the seed drops its currency fields */
+  multiCurrency: z.boolean().default(true),
 });
 
 export interface EmulatorOptions extends Partial<z.input<typeof optionsSchema>> {
@@ -183,7 +185,11 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
   const clock = input.clock ?? systemClock;
   const logger = input.logger ?? pino({ level: process.env.JEST_WORKER_ID ? 'silent' : 'info', name: 'sf-emulator' });
 
-  const schema = loadSchema({ forceAppDir: opts.forceAppDir, namespace: opts.namespace });
+  const schema = loadSchema({
+    forceAppDir: opts.forceAppDir,
+    namespace: opts.namespace,
+    multiCurrency: opts.multiCurrency,
+  });
   const approvalProcesses = loadProcessConfigs(projectSourceDirs(opts.forceAppDir));
   const store = new RecordStore(opts.dataDir);
   const fresh = !store.load();
