@@ -33,6 +33,7 @@ import { printTargets, targetRows } from './targets';
 
 const HELP = `npm run bench [-- [drain] [latency] [memory] [egress] [flags]]
   drain:    --opportunities 10000 --accounts 500 --scale 1 (emulated ms per real ms) [--webhooks] --timeout 20 (real min)
+            [--profile]  (CPU profile of the drain: who spent the CPU, by area and function)
   latency:  --samples 60 (deals closed, then as many payments) --poll-ms 10 --webhook-delay-ms 20
   memory:   --jobs 100000 --sample-every 10000
   egress:   --invoices 100 --customers 5 (per tenant, 3 tenants) --lifecycle-scale 10 --idle-hours 24 --idle-scale 240
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
       accounts: { type: 'string' },
       scale: { type: 'string' },
       webhooks: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
       timeout: { type: 'string' },
       samples: { type: 'string' },
       'poll-ms': { type: 'string' },
@@ -128,6 +130,7 @@ async function main(): Promise<void> {
         scale: opt('scale', 1),
         webhooks: values.webhooks ?? false,
         timeoutMinutes: opt('timeout', 20),
+        profile: values.profile ?? false,
       });
     } else if (section === 'latency') {
       result = await runLatency({
