@@ -67,6 +67,34 @@ const reference: TenantReference = {
   items: [{ code: 'SEATS', name: 'Platform seats', isSold: true }],
 };
 
+type Product = { Name: string; ProductCode?: string };
+
+/** Acme's won Opportunity with two products, through the Opportunity mapper with each line's mapping. */
+function acmeInvoice(products: [Product, Product], mappings: [LineMapping, LineMapping]) {
+  return mapOpportunityToInvoice({
+    opportunity: {
+      Id: '006000000000001AAA',
+      Name: 'Acme 2027',
+      CloseDate: '2027-01-15',
+      AccountId: '001000000000001AAA',
+      CurrencyIsoCode: 'GBP',
+    },
+    lineItems: [
+      { Id: '00k000000000001AAA', Quantity: 10, UnitPrice: 100, Product2: products[0] },
+      { Id: '00k000000000002AAA', Quantity: 1, UnitPrice: 500, Product2: products[1] },
+    ],
+    account: { Id: '001000000000001AAA', Name: 'Acme' },
+    entity: uk!,
+    taxRates: reference.taxRates,
+    corporateCurrency: 'GBP',
+    today: '2027-01-15',
+    lineMappings: new Map([
+      ['00k000000000001AAA', mappings[0]],
+      ['00k000000000002AAA', mappings[1]],
+    ]),
+  });
+}
+
 describe('resolveLineMapping: line → product → entity', () => {
   it('uses the entity defaults for a product without Xero fields', () => {
     expect(resolveLineMapping({ Name: 'Seats' }, defaults)).toEqual({
@@ -231,31 +259,13 @@ describe('deferral at invoicing: ratable items post to deferred revenue', () => 
   });
 
   it('an invoice for a ratable line carries the deferred-revenue account to Xero, a setup fee its revenue account', () => {
-    const invoice = mapOpportunityToInvoice({
-      opportunity: {
-        Id: '006000000000001AAA',
-        Name: 'Acme 2027',
-        CloseDate: '2027-01-15',
-        AccountId: '001000000000001AAA',
-        CurrencyIsoCode: 'GBP',
-      },
-      lineItems: [
-        { Id: '00k000000000001AAA', Quantity: 10, UnitPrice: 100, Product2: { Name: 'Seats' } },
-        { Id: '00k000000000002AAA', Quantity: 1, UnitPrice: 500, Product2: { Name: 'Setup' } },
+    const invoice = acmeInvoice(
+      [{ Name: 'Seats' }, { Name: 'Setup' }],
+      [
+        resolveLineMapping({ Name: 'Seats' }, deferring),
+        resolveLineMapping({ Name: 'Setup', Revenue_Recognition__c: 'Point in Time' }, deferring),
       ],
-      account: { Id: '001000000000001AAA', Name: 'Acme' },
-      entity: uk,
-      taxRates: reference.taxRates,
-      corporateCurrency: 'GBP',
-      today: '2027-01-15',
-      lineMappings: new Map([
-        ['00k000000000001AAA', resolveLineMapping({ Name: 'Seats' }, deferring)],
-        [
-          '00k000000000002AAA',
-          resolveLineMapping({ Name: 'Setup', Revenue_Recognition__c: 'Point in Time' }, deferring),
-        ],
-      ]),
-    });
+    );
     expect(invoice.lineItems.map((l) => [l.accountCode, l.taxType])).toEqual([
       ['835', 'OUTPUT2'],
       ['200', 'OUTPUT2'],
@@ -385,28 +395,13 @@ describe('mapped lines on the Xero draft', () => {
       },
       defaults,
     );
-    const invoice = mapOpportunityToInvoice({
-      opportunity: {
-        Id: '006000000000001AAA',
-        Name: 'Acme 2027',
-        CloseDate: '2027-01-15',
-        AccountId: '001000000000001AAA',
-        CurrencyIsoCode: 'GBP',
-      },
-      lineItems: [
-        { Id: '00k000000000001AAA', Quantity: 10, UnitPrice: 100, Product2: { Name: 'Seats', ProductCode: 'IGNORED' } },
-        { Id: '00k000000000002AAA', Quantity: 1, UnitPrice: 500, Product2: { Name: 'Training', ProductCode: 'TRN' } },
+    const invoice = acmeInvoice(
+      [
+        { Name: 'Seats', ProductCode: 'IGNORED' },
+        { Name: 'Training', ProductCode: 'TRN' },
       ],
-      account: { Id: '001000000000001AAA', Name: 'Acme' },
-      entity: uk,
-      taxRates: reference.taxRates,
-      corporateCurrency: 'GBP',
-      today: '2027-01-15',
-      lineMappings: new Map([
-        ['00k000000000001AAA', seats],
-        ['00k000000000002AAA', training],
-      ]),
-    });
+      [seats, training],
+    );
     expect(
       invoice.lineItems.map(({ accountCode, taxType, itemCode, tracking, taxAmount }) => ({
         accountCode,
