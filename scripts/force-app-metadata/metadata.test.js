@@ -609,7 +609,7 @@ const DATA_MODEL = {
     Tracking_2_Category__c: text(100),
     Tracking_2_Option__c: text(100),
     Currency_Code__c: text(3),
-    Status__c: picklist('Proposed', 'Posted', 'Voided'),
+    Status__c: picklist('Proposed', 'Posted', 'Voided', 'Superseded'),
     Manual_Journal_Id__c: text(36),
   },
   Account: {
