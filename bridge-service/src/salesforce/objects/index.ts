@@ -4,6 +4,7 @@
  * schema.test.ts checks each against force-app metadata and the standard objects.
  */
 import { Account, Contact } from './account';
+import { MonthEndClose, MonthEndJournalLine } from './close';
 import { CreditAllocation, CreditNote } from './credit-note';
 import { InvoiceRequestEvent, SyncUpdateEvent } from './events';
 import {
@@ -20,6 +21,7 @@ import { BillingInstalment, BillingPlan, RevenueMonth } from './revenue';
 import { BillingEntityType, CurrencyType, LedgerlineSettings } from './setup';
 
 export { Account, Contact } from './account';
+export { MonthEndClose, MonthEndJournalLine } from './close';
 export { CreditAllocation, CreditNote } from './credit-note';
 export { InvoiceRequestEvent, SyncUpdateEvent } from './events';
 export {
@@ -55,6 +57,8 @@ export const PACKAGE_OBJECTS = [
   ReconciliationResult,
   CustomerCredit,
   CustomerCreditAllocation,
+  MonthEndClose,
+  MonthEndJournalLine,
   InvoiceRequestEvent,
   SyncUpdateEvent,
   BillingEntityType,
