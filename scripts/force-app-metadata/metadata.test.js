@@ -576,6 +576,7 @@ const DATA_MODEL = {
     Default_Tracking_1_Option__c: text(100),
     Default_Tracking_2_Category__c: text(100),
     Default_Tracking_2_Option__c: text(100),
+    Time_Zone__c: text(40),
   },
   Ledgerline_Settings__c: {
     Auto_Draft_On_Close__c: { type: 'Checkbox', defaultValue: 'true' },

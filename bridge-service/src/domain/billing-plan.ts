@@ -41,6 +41,11 @@ export interface BillingSegment {
   oneOff?: boolean;
   /** Nothing of this segment is issued before this date (a modification's billing date). */
   billFrom?: IsoDate;
+  /**
+   * All of this segment is issued on this date, whatever its periods: a change signed on a plan that bills on
+   * signature (upfront, in advance) is invoiced when it is signed.
+   */
+  billOn?: IsoDate;
 }
 
 /** One OpportunityLineItemSchedule installment. */
@@ -163,7 +168,15 @@ export function planVersion(input: BillingPlanInput): string {
       description: line.description,
       itemCode: line.itemCode ?? null,
       terms: line.terms ?? null,
-      segments: line.segments.map((s) => [money(s.amount).toFixed(2), s.start, s.end, !!s.oneOff, s.billFrom ?? null]),
+      // billOn joins the hash only where it is set, so plans without it keep the versions they always had.
+      segments: line.segments.map((s) => [
+        money(s.amount).toFixed(2),
+        s.start,
+        s.end,
+        !!s.oneOff,
+        s.billFrom ?? null,
+        ...(s.billOn ? [s.billOn] : []),
+      ]),
       schedule: (line.productSchedule ?? []).map((r) => [r.date, r.type, r.revenue ?? null, r.quantity ?? null]),
     })),
   };

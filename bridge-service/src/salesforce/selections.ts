@@ -187,6 +187,12 @@ export const billingEntity = select(BillingEntityType, [
   'Branding_Theme_Id__c',
   'Is_Default__c',
   'Auto_Email__c',
+  'Time_Zone__c',
+  'Default_Billing_Frequency__c',
+  'Default_Billing_Timing__c',
+  'Default_Billing_Alignment__c',
+  'Revenue_Convention__c',
+  'SSP_Tolerance_Percent__c',
 ]);
 export type BillingEntityRecord = RowOf<typeof billingEntity>;
 
