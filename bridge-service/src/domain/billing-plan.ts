@@ -251,7 +251,7 @@ export function buildBillingPlan(input: BillingPlanInput): BillingPlan {
  * whole number of units at a 4-dp price, and a merged change has no single quantity) with the service period on
  * the line (mapDocument writes it into the description); a credit note's lines with their signs turned.
  */
-export function instalmentSourceLines(instalment: Instalment): SourceLine[] {
+export function instalmentSourceLines(instalment: Pick<Instalment, 'kind' | 'lines'>): SourceLine[] {
   const sign = instalment.kind === 'credit-note' ? -1 : 1;
   return instalment.lines.map((line) => {
     const source: SourceLine = {

@@ -302,6 +302,17 @@ describe('a plan billed on signature (Upfront, In Advance: the package default)'
     expect([change.issueDate, cents(change.amount)]).toEqual(['2026-02-27', '425.00']);
   });
 
+  it('never bills twice a deal its closing request invoiced in full before its terms said Annual', () => {
+    const annual = { ...root, opportunity: { ...root.opportunity, Billing_Frequency__c: 'Annual' as const } };
+    const signed = [{ opportunityId: root.opportunity.Id, kind: 'invoice' as const, documentId: 'inv-1', state: 'posted' as const }];
+    const plan = planDeal(base({ root: annual, signed }));
+    expect(plan.signature).toBe(true);
+    expect(plan.plan.instalments).toEqual([]);
+    expect(cents(plan.summary.invoiced)).toBe('5100.00');
+    expect(plan.notes).toEqual([expect.stringMatching(/invoiced in full when it closed/)]);
+    expect(planDeal(base({ root: annual })).signature).toBe(false);
+  });
+
   it('renews the subscription at its uplift when the renewal names one (wave 1), as a new plan', () => {
     const northwind = {
       opportunity: { Id: '006000000000201AAA', Name: 'Northwind - Support', CloseDate: '2026-03-15' },

@@ -23,10 +23,12 @@
  * - Closed months (Revenue_Month__c Status Closed) never change: a modification takes effect for revenue from the
  *   first open day, and the closed rows are not written.
  */
+import { z } from 'zod';
+
 import { compareDates, maxDate, minDate, type IsoDate } from './dates';
 import { DomainError } from './errors';
 import { money, sum, type Money } from './money';
-import { allocate, ratioOf } from './billing-periods';
+import { allocate, PACKAGE_DEFAULT_TERMS, ratioOf } from './billing-periods';
 import { buildBillingPlan, type BillingPlan, type Instalment, type RaisedInstalment } from './billing-plan';
 import {
   contractMonths,
@@ -54,8 +56,27 @@ import {
   recognisedThrough,
   type MonthKey,
 } from './revenue';
-import type { EntityBillingRow, LineItemScheduleRow } from './revenue-records';
+import { opportunityLineItemRowSchema, opportunityRowSchema } from './records';
+import {
+  opportunityBillingRowSchema,
+  productBillingRowSchema,
+  resolveBillingTerms,
+  type EntityBillingRow,
+  type LineItemScheduleRow,
+  type OpportunityBillingRow,
+  type ProductBillingRow,
+} from './revenue-records';
 import type { Decimal } from './xero-invoice-math';
+
+/** An Opportunity as a plan reads it (the draft's fields and its billing terms), checked where it crosses in. */
+export const planOpportunitySchema = opportunityRowSchema.extend(opportunityBillingRowSchema.shape);
+/** A line item with its product's billing and recognition fields. */
+export const planLineItemSchema = opportunityLineItemRowSchema.extend({
+  Product2: z
+    .object({ Name: z.string(), ProductCode: z.string().nullish() })
+    .extend(productBillingRowSchema.shape)
+    .nullish(),
+});
 
 export interface PlanOpportunity extends OpportunityRecord {
   Name: string;
@@ -161,6 +182,26 @@ export interface DealPlan {
   notes: string[];
 }
 
+/**
+ * The same rule read straight from the records (CREATE_DRAFT decides with it before loading a whole deal): the
+ * deal's resolved terms, its First Invoice Date, and whether a product pins its own terms or a line has a schedule.
+ */
+export function signatureTerms(records: {
+  opportunity: OpportunityBillingRow;
+  products: readonly (ProductBillingRow | null | undefined)[];
+  hasSchedules: boolean;
+  entity: EntityBillingRow;
+}): boolean {
+  const { terms } = resolveBillingTerms({ opportunity: records.opportunity, entity: records.entity });
+  return (
+    terms.frequency === 'upfront' &&
+    terms.timing === 'advance' &&
+    !records.opportunity.First_Invoice_Date__c &&
+    !records.hasSchedules &&
+    records.products.every((p) => !p?.Billing_Frequency__c && !p?.Billing_Timing__c)
+  );
+}
+
 /** Upfront, in advance, no line billed its own way, no first invoice date: billed on signature (wave 1). */
 export function billsOnSignature(deal: Deal): boolean {
   return (
@@ -199,6 +240,29 @@ function dealOf(input: DealPlanInput): Deal {
     lineItems: root.lineItems,
     ...(input.schedules ? { schedules: input.schedules } : {}),
   });
+}
+
+/**
+ * The deal and whether it is billed on signature. A deal its closing request invoiced in full (wave 1, or before
+ * its billing terms were set) was billed on signature whatever its terms say now: planning it by its periods would
+ * bill it twice, so it stays on signature and the note says so.
+ */
+function billingBasis(input: DealPlanInput, notes: string[]): { deal: Deal; signature: boolean } {
+  const deal = dealOf(input);
+  const invoicedAtClose = (input.signed ?? []).some(
+    (d) => d.opportunityId === input.root.opportunity.Id && d.kind === 'invoice' && d.state !== 'void',
+  );
+  if (!billsOnSignature(deal) && invoicedAtClose) {
+    notes.push(
+      `${input.root.opportunity.Name} was invoiced in full when it closed; its billing terms apply from its renewal`,
+    );
+    deal.terms = { ...PACKAGE_DEFAULT_TERMS };
+    delete deal.firstInvoiceDate;
+    deal.lines = deal.lines.map(({ billingTerms: _terms, productSchedule: _schedule, ...line }) => line);
+  }
+  const signature = billsOnSignature(deal);
+  if (signature) deal.firstInvoiceDate = input.root.opportunity.CloseDate;
+  return { deal, signature };
 }
 
 const signingDate = (opportunity: PlanOpportunity) => opportunity.First_Invoice_Date__c ?? opportunity.CloseDate;
@@ -302,15 +366,25 @@ function signatureHistory(
 }
 
 /**
- * The instalment the closing request of `opportunityId` raises on a plan billed on signature (the deal's one
- * invoice, or an amendment's change), or undefined when the plan is billed by its periods or nothing is due.
+ * What the closing request of `opportunityId` bills: on a plan billed on signature, the instalment dated its
+ * signature (the deal's one invoice, an amendment's change, or none when the change bills nothing); on any other
+ * plan nothing (its instalments are raised on their dates).
  */
-export function signatureInstalment(input: DealPlanInput, opportunityId: string): Instalment | undefined {
-  const deal = dealOf(input);
-  if (!billsOnSignature(deal)) return undefined;
-  deal.firstInvoiceDate = input.root.opportunity.CloseDate;
+export function billedAtClose(
+  input: DealPlanInput,
+  opportunityId: string,
+): { signature: false } | { signature: true; instalment?: Instalment } {
+  const { deal, signature } = billingBasis(input, []);
+  if (!signature) return { signature: false };
   const mods = modificationsOf(input, deal, true);
-  return signatureHistory(input, deal, mods, [...(input.raised ?? [])], opportunityId).pending;
+  const { pending } = signatureHistory(input, deal, mods, [...(input.raised ?? [])], opportunityId);
+  return pending ? { signature: true, instalment: pending } : { signature: true };
+}
+
+/** The instalment the closing request of `opportunityId` raises on a plan billed on signature, if any. */
+export function signatureInstalment(input: DealPlanInput, opportunityId: string): Instalment | undefined {
+  const billed = billedAtClose(input, opportunityId);
+  return billed.signature ? billed.instalment : undefined;
 }
 
 function postedEntries(raised: readonly RaisedRecord[]): BillingEntry[] {
@@ -392,12 +466,10 @@ function monthRange(
 
 /** The deal's plan, revenue months and summary from its records. */
 export function planDeal(input: DealPlanInput): DealPlan {
-  const deal = dealOf(input);
-  const signature = billsOnSignature(deal);
-  if (signature) deal.firstInvoiceDate = input.root.opportunity.CloseDate;
+  const notes: string[] = [];
+  const { deal, signature } = billingBasis(input, notes);
   const mods = modificationsOf(input, deal, signature);
   const raised: RaisedRecord[] = [...(input.raised ?? [])];
-  const notes: string[] = [];
   const newlyRaised = signature ? signatureHistory(input, deal, mods, raised).newlyRaised : [];
   const { replayed, plan } = planOf(
     deal,
@@ -469,4 +541,17 @@ export function planDeal(input: DealPlanInput): DealPlan {
     status: raised.length === 0 ? 'Planned' : !next && ended ? 'Completed' : 'Active',
   };
   return { deal, signature, replayed, plan, raised, newlyRaised, requestOwned, months: rows, summary, notes };
+}
+
+/**
+ * The invoice a credit-note instalment credits: the latest raised invoice that billed one of its (line, period)
+ * pieces, else the plan's latest raised invoice. Its Xero allocation goes there while it has an amount due.
+ */
+export function creditedInvoiceOf(plan: DealPlan, instalment: Instalment): string | undefined {
+  const invoices = plan.raised
+    .filter((r) => r.kind === 'invoice' && r.state !== 'void' && r.documentId)
+    .sort((a, b) => compareDates(b.issueDate, a.issueDate));
+  const pieces = new Set(instalment.lines.map((l) => `${l.lineKey}|${l.periodKey}`));
+  const billedPiece = invoices.find((r) => r.lines.some((l) => pieces.has(`${l.lineKey}|${l.periodKey}`)));
+  return (billedPiece ?? invoices[0])?.documentId;
 }
