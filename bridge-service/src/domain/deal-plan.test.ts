@@ -304,7 +304,9 @@ describe('a plan billed on signature (Upfront, In Advance: the package default)'
 
   it('never bills twice a deal its closing request invoiced in full before its terms said Annual', () => {
     const annual = { ...root, opportunity: { ...root.opportunity, Billing_Frequency__c: 'Annual' as const } };
-    const signed = [{ opportunityId: root.opportunity.Id, kind: 'invoice' as const, documentId: 'inv-1', state: 'posted' as const }];
+    const signed = [
+      { opportunityId: root.opportunity.Id, kind: 'invoice' as const, documentId: 'inv-1', state: 'posted' as const },
+    ];
     const plan = planDeal(base({ root: annual, signed }));
     expect(plan.signature).toBe(true);
     expect(plan.plan.instalments).toEqual([]);

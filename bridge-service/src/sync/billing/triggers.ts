@@ -106,9 +106,13 @@ export function createBillingTriggers(deps: {
       });
     },
 
-    /** After a day's re-plan: the next day's. */
+    /**
+     * After a day's re-plan, the next one: the next day's, or, when this one ran late (the bridge was down), the day
+     * after today's (the late run was today's re-plan too): a bridge back after a month re-plans once, not 30 times.
+     */
     nextDaily(timeZone: string, date: string): Promise<void> {
-      return this.ensureDaily(timeZone, addDays(date, 1));
+      const today = dateInZone(clock.now(), timeZone);
+      return this.ensureDaily(timeZone, addDays(date > today ? date : today, 1));
     },
 
     /** Re-plan these deals in jobs of at most PLAN_JOB_OPPORTUNITIES, now (the daily re-plan). */
