@@ -40,7 +40,7 @@ describe('writing a planned deal to Salesforce', () => {
     expect(instalments.records[0]).toMatchObject({
       Billing_Plan__r: { Plan_Key__c: DEAL },
       Document_Type__c: 'Invoice',
-      Status_Message__c: 'Raised on 1 Jan 2026 at 06:00 Europe/London',
+      Status_Message__c: 'To be raised on 1 Jan 2026 at 06:00 Europe/London',
     });
     expect(JSON.parse(String(instalments.records[0]!.Lines__c))).toEqual([
       expect.objectContaining({ lineKey: '00k000000000501AAA', periodKey: '2026-01-01', amount: '3000.00' }),

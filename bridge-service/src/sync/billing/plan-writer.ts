@@ -132,7 +132,7 @@ function instalmentWrites(p: PlannedDeal, today: string, raisedAt: string) {
       Status__c: 'Planned',
       Status_Message__c: owner
         ? `Invoiced when ${names.get(owner) ?? owner} is won (billed on signature)`
-        : `Raised on ${formatDisplayDate(i.issueDate)} at 06:00 ${timeZone}`,
+        : `To be raised on ${formatDisplayDate(i.issueDate)} at 06:00 ${timeZone}`,
     });
   }
   for (const { instalment, document } of plan.newlyRaised) {
