@@ -648,6 +648,7 @@ const DATA_MODEL = {
     Default_Tracking_2_Option__c: text(100),
     Deferred_Revenue_Account_Code__c: text(10),
     Accrued_Revenue_Account_Code__c: text(10),
+    Time_Zone__c: text(40),
   },
   Ledgerline_Settings__c: {
     Auto_Draft_On_Close__c: { type: 'Checkbox', defaultValue: 'true' },

@@ -16,7 +16,7 @@ import {
   XeroContactLink,
 } from './golive';
 import { Invoice, InvoiceLine, Payment } from './invoice';
-import { Opportunity, OpportunityLineItem, Product2 } from './opportunity';
+import { Opportunity, OpportunityLineItem, OpportunityLineItemSchedule, Product2 } from './opportunity';
 import { BillingInstalment, BillingPlan, RevenueMonth } from './revenue';
 import { BillingEntityType, CurrencyType, LedgerlineSettings } from './setup';
 
@@ -33,12 +33,19 @@ export {
   XeroContactLink,
 } from './golive';
 export { Invoice, InvoiceLine, Payment } from './invoice';
-export { Opportunity, OpportunityLineItem, Product2 } from './opportunity';
+export { Opportunity, OpportunityLineItem, OpportunityLineItemSchedule, Product2 } from './opportunity';
 export { BillingInstalment, BillingPlan, RevenueMonth } from './revenue';
 export { BillingEntityType, CurrencyType, LedgerlineSettings } from './setup';
 
 /** Standard data objects (their fields are the platform's, plus the package's custom fields on them). */
-export const STANDARD_OBJECTS = [Opportunity, OpportunityLineItem, Product2, Account, Contact] as const;
+export const STANDARD_OBJECTS = [
+  Opportunity,
+  OpportunityLineItem,
+  OpportunityLineItemSchedule,
+  Product2,
+  Account,
+  Contact,
+] as const;
 /** Setup objects the bridge reads (org configuration, not data). */
 export const SETUP_OBJECTS = [CurrencyType] as const;
 /** The package's objects, platform events, custom metadata type and custom setting. */

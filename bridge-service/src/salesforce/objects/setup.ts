@@ -16,6 +16,12 @@ export const BillingEntityType = sobject('Billing_Entity__mdt', {
   Branding_Theme_Id__c: 'text',
   Is_Default__c: 'boolean',
   Auto_Email__c: 'boolean',
+  Time_Zone__c: 'text',
+  Default_Billing_Frequency__c: 'picklist',
+  Default_Billing_Timing__c: 'picklist',
+  Default_Billing_Alignment__c: 'picklist',
+  Revenue_Convention__c: 'picklist',
+  SSP_Tolerance_Percent__c: 'number',
 });
 
 /** The package settings (hierarchy custom setting); the bridge reads the org default. */
