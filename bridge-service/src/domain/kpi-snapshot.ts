@@ -32,7 +32,7 @@ import {
 } from './kpi-translation';
 import type { Money } from './money';
 import { AGEING_BUCKETS, type AgeingBucket } from './receivables';
-import { firstDayOf, type MonthKey } from './revenue';
+import { firstDayOf, monthsBetween, type MonthKey } from './revenue';
 
 export interface KpiRecords {
   asOf: IsoDate;
@@ -64,6 +64,7 @@ export interface ForecastMonth {
 export interface KpiSnapshot {
   scope: string;
   month: MonthKey;
+  /** The day the figures are for: the month's last day, or the as-of day while it is open. */
   asOf: IsoDate;
   reportingCurrency: string;
   mrr?: MrrBridge;
@@ -156,7 +157,9 @@ export function kpiSnapshot(records: KpiRecords, month: MonthKey, scope: string 
     };
   });
   const rows = (records.forecast?.rows ?? []).filter((r) => inScope(r.entity, scope));
-  const forecastMonths = [...new Set(rows.map((r) => r.month))].sort();
+  // Every month from the first forecast month to the last, so charts show the months with nothing in them too.
+  const known = rows.map((r) => r.month).sort();
+  const forecastMonths = known.length > 0 ? monthsBetween(known[0] as MonthKey, known.at(-1) as MonthKey) : [];
   const figure = (m: MonthKey, key: keyof Omit<ForecastMonth, 'month'>) =>
     current.translate(
       natives(
@@ -168,7 +171,7 @@ export function kpiSnapshot(records: KpiRecords, month: MonthKey, scope: string 
   const snapshot: KpiSnapshot = {
     scope,
     month,
-    asOf: records.asOf,
+    asOf: day,
     reportingCurrency: current.reporting,
     ...(bridge.bridge ? { mrr: bridge.bridge } : {}),
     billings: withFx(billings.net, 'average', rates),
