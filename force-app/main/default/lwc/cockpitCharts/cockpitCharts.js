@@ -21,12 +21,12 @@ export const WATERFALL_STEPS = [
 
 const PAD = { top: 12, right: 8, bottom: 28, left: 8 };
 
-function scale(min, max, height) {
+function scale(min, max, height, top = PAD.top) {
   const low = Math.min(0, min);
   const high = Math.max(0, max);
   const span = high - low || 1;
-  const plot = height - PAD.top - PAD.bottom;
-  return (cents) => PAD.top + ((high - cents) / span) * plot;
+  const plot = height - top - PAD.bottom;
+  return (cents) => top + ((high - cents) / span) * plot;
 }
 
 /**
@@ -56,7 +56,8 @@ export function waterfall(month, { width = 640, height = 240 } = {}) {
     const top = y(Math.max(s.from, s.to));
     const bottom = y(Math.min(s.from, s.to));
     let className = 'bar bar-total';
-    if (s.kind === 'delta') className = s.cents < 0 ? 'bar bar-decrease' : 'bar bar-increase';
+    if (s.kind === 'delta' && s.cents === 0) className = 'bar bar-zero';
+    else if (s.kind === 'delta') className = s.cents < 0 ? 'bar bar-decrease' : 'bar bar-increase';
     return {
       key: s.key,
       cents: s.cents,
@@ -123,7 +124,7 @@ export function groupedBars(rows, series, line, { width = 640, height = 240 } = 
 export function linePoints(values, { width = 640, height = 160 } = {}) {
   const list = values ?? [];
   const known = list.filter((v) => v !== null && v !== undefined && Number.isFinite(Number(v))).map(Number);
-  const y = scale(0, Math.max(1, ...known), height);
+  const y = scale(0, Math.max(1, ...known), height, 24); // room above the highest point for its value
   const slot = (width - PAD.left - PAD.right) / Math.max(1, list.length);
   const dots = [];
   list.forEach((v, i) => {
@@ -131,7 +132,8 @@ export function linePoints(values, { width = 640, height = 160 } = {}) {
       dots.push({ key: String(i), cx: round(PAD.left + i * slot + slot / 2), cy: round(y(Number(v))) });
     }
   });
-  return { dots, points: dots.map((d) => `${d.cx},${d.cy}`).join(' '), labelY: height - 8 };
+  const xs = list.map((v, i) => round(PAD.left + i * slot + slot / 2));
+  return { dots, xs, points: dots.map((d) => `${d.cx},${d.cy}`).join(' '), labelY: height - 8 };
 }
 
 /**

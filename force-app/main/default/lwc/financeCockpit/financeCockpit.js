@@ -35,6 +35,7 @@ const FORECAST_SERIES = [
   { key: 'billings', field: 'futureBillings', label: LABELS.seriesBillings },
   { key: 'pipeline', field: 'weightedPipeline', label: LABELS.seriesPipeline },
   { key: 'renewals', field: 'renewals', label: LABELS.seriesRenewals },
+  { key: 'cash', field: 'cash', label: LABELS.seriesCash },
 ];
 const BUCKETS = [
   { key: 'current', field: 'arCurrent', label: LABELS.bucketCurrent },
@@ -71,6 +72,8 @@ export default class FinanceCockpit extends NavigationMixin(LightningElement) {
   showRates = false;
   chartWidth = 640;
   renewalUrls = {};
+  /** The month shown by the tiles, the bridge and the ageing: an index into the months; null = the latest. */
+  monthIndex = null;
 
   @wire(getCockpit, { scope: '$scope', asOf: '$today' })
   wiredCockpit(result) {
@@ -92,7 +95,32 @@ export default class FinanceCockpit extends NavigationMixin(LightningElement) {
   }
 
   handleScope(event) {
-    this.scope = event.detail.value;
+    this.scope = event.target.value;
+    this.monthIndex = null;
+  }
+
+  get months() {
+    return this.cockpit?.months ?? [];
+  }
+
+  get shownIndex() {
+    return this.monthIndex ?? this.months.length - 1;
+  }
+
+  get isFirstMonth() {
+    return this.shownIndex <= 0;
+  }
+
+  get isLatestMonth() {
+    return this.shownIndex >= this.months.length - 1;
+  }
+
+  showPreviousMonth() {
+    if (!this.isFirstMonth) this.monthIndex = this.shownIndex - 1;
+  }
+
+  showNextMonth() {
+    if (!this.isLatestMonth) this.monthIndex = this.shownIndex + 1;
   }
 
   async handleRefresh() {
@@ -147,13 +175,25 @@ export default class FinanceCockpit extends NavigationMixin(LightningElement) {
   }
 
   get scopeOptions() {
-    return (this.cockpit?.scopes ?? [{ value: 'GROUP', label: LABELS.group }]).map((s) => ({ ...s }));
+    return (this.cockpit?.scopes ?? [{ value: 'GROUP', label: LABELS.group }]).map((s) => ({
+      ...s,
+      selected: s.value === this.scope,
+    }));
   }
 
   // ── The month shown ───────────────────────────────────────────────────────────────────────────────────────────────
 
+  /** The month shown (the latest unless the user stepped back). */
   get latest() {
-    return this.cockpit?.months?.at(-1) ?? {};
+    return this.months[this.shownIndex] ?? {};
+  }
+
+  get monthName() {
+    return monthName(this.latest.month);
+  }
+
+  get forecastLine() {
+    return formatLabel(LABELS.forecastAsOf, dayName(this.months.at(-1)?.asOf));
   }
 
   get currency() {
@@ -289,14 +329,14 @@ export default class FinanceCockpit extends NavigationMixin(LightningElement) {
       bars: chart.bars.map((bar) => ({
         ...bar,
         label: this.narrow ? '' : STEP_LABELS[bar.key],
-        valueText: this.narrow ? '' : this.compact(bar.cents / 100),
+        valueText: this.narrow ? '' : this.compact(bar.cents === 0 ? 0 : bar.cents / 100),
         valueY: Math.max(10, bar.y - 4),
       })),
       steps: chart.bars.map((bar) => ({
         key: bar.key,
         label: STEP_LABELS[bar.key],
-        value: this.money(bar.cents / 100),
-        className: `step step-${bar.key}`,
+        value: known(this.latest.mrr) ? this.money(bar.cents === 0 ? 0 : bar.cents / 100) : DASH,
+        className: bar.cents < 0 ? `step step-${bar.key} step-taken-off` : `step step-${bar.key}`,
       })),
     };
   }
@@ -310,25 +350,17 @@ export default class FinanceCockpit extends NavigationMixin(LightningElement) {
     return (this.cockpit?.forecast ?? []).map((f) => ({
       key: f.month,
       month: monthName(f.month),
-      cells: [...FORECAST_SERIES, { key: 'cash', field: 'cash' }].map((s) => ({
-        key: s.key,
-        value: this.money(f[s.field], 0),
-      })),
+      cells: FORECAST_SERIES.map((s) => ({ key: s.key, label: s.label, value: this.money(f[s.field], 0) })),
     }));
   }
 
   get forecastHeaders() {
-    return [...FORECAST_SERIES, { key: 'cash', label: LABELS.seriesCash }];
+    return FORECAST_SERIES;
   }
 
   get forecastChart() {
     const rows = this.cockpit?.forecast ?? [];
-    const chart = groupedBars(
-      rows,
-      FORECAST_SERIES,
-      { field: 'cash' },
-      { width: this.chartWidth, height: CHART_HEIGHT },
-    );
+    const chart = groupedBars(rows, FORECAST_SERIES, undefined, { width: this.chartWidth, height: CHART_HEIGHT });
     const step = this.narrow ? 3 : 1;
     return {
       ...chart,
@@ -340,10 +372,7 @@ export default class FinanceCockpit extends NavigationMixin(LightningElement) {
   }
 
   get legend() {
-    return [
-      ...FORECAST_SERIES.map((s) => ({ key: s.key, label: s.label, className: `swatch swatch-${s.key}` })),
-      { key: 'cash', label: LABELS.seriesCash, className: 'swatch swatch-cash' },
-    ];
+    return FORECAST_SERIES.map((s) => ({ key: s.key, label: s.label, className: `swatch swatch-${s.key}` }));
   }
 
   get ageing() {
@@ -372,8 +401,14 @@ export default class FinanceCockpit extends NavigationMixin(LightningElement) {
       ...chart,
       labels: months.map((m, i) => ({
         key: m.month,
-        x: chart.dots.find((d) => d.key === String(i))?.cx ?? 0,
+        x: chart.xs[i],
         text: MONTH_SHORT.format(new Date(`${m.month}T00:00:00Z`)),
+      })),
+      values: chart.dots.map((d) => ({
+        key: d.key,
+        x: d.cx,
+        y: Math.max(10, d.cy - 8),
+        text: DAYS.format(months[Number(d.key)].dsoDays),
       })),
       list: months.map((m) => ({
         key: m.month,

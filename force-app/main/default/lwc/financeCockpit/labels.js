@@ -17,6 +17,9 @@ import COCKPIT_EMPTY_HELP from '@salesforce/label/c.Cockpit_Empty_Help';
 import COCKPIT_EMPTY_TITLE from '@salesforce/label/c.Cockpit_Empty_Title';
 import COCKPIT_FORECAST from '@salesforce/label/c.Cockpit_Forecast';
 import COCKPIT_FORECAST_MONTH from '@salesforce/label/c.Cockpit_Forecast_Month';
+import COCKPIT_FORECAST_AS_OF from '@salesforce/label/c.Cockpit_Forecast_As_Of';
+import COCKPIT_NEXT_MONTH from '@salesforce/label/c.Cockpit_Next_Month';
+import COCKPIT_PREVIOUS_MONTH from '@salesforce/label/c.Cockpit_Previous_Month';
 import COCKPIT_FX_EFFECT from '@salesforce/label/c.Cockpit_FX_Effect';
 import COCKPIT_GRR from '@salesforce/label/c.Cockpit_GRR';
 import COCKPIT_GROUP from '@salesforce/label/c.Cockpit_Group';
@@ -86,6 +89,9 @@ export const LABELS = Object.freeze({
   emptyTitle: COCKPIT_EMPTY_TITLE,
   forecast: COCKPIT_FORECAST,
   forecastMonth: COCKPIT_FORECAST_MONTH,
+  forecastAsOf: COCKPIT_FORECAST_AS_OF,
+  nextMonth: COCKPIT_NEXT_MONTH,
+  previousMonth: COCKPIT_PREVIOUS_MONTH,
   fxEffect: COCKPIT_FX_EFFECT,
   grr: COCKPIT_GRR,
   group: COCKPIT_GROUP,

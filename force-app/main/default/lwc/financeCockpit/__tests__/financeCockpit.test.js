@@ -22,6 +22,9 @@ jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolv
 // Labels with placeholders get their real text, so the values they carry can be checked.
 jest.mock('@salesforce/label/c.Cockpit_ARR', () => ({ default: 'ARR {0}' }), { virtual: true });
 jest.mock('@salesforce/label/c.Cockpit_As_Of', () => ({ default: '{0}, open: figures to {1}' }), { virtual: true });
+jest.mock('@salesforce/label/c.Cockpit_Forecast_As_Of', () => ({ default: 'As forecast on {0}' }), {
+  virtual: true,
+});
 jest.mock('@salesforce/label/c.Cockpit_Closed', () => ({ default: '{0}, closed' }), { virtual: true });
 jest.mock('@salesforce/label/c.Cockpit_Days', () => ({ default: '{0} days' }), { virtual: true });
 jest.mock('@salesforce/label/c.Cockpit_FX_Effect', () => ({ default: 'FX effect {0}' }), { virtual: true });
@@ -122,8 +125,25 @@ describe('c-finance-cockpit', () => {
     expect(rects).toHaveLength(8);
     expect(root(element).querySelector('.bridge-broken')).toBeNull();
     const steps = [...root(element).querySelectorAll('.steps dd')].map((d) => d.textContent);
-    expect(steps).toEqual(['£5,300.00', '£0.00', '£0.00', '£0.00', '£0.00', '-£0.00', '-£0.00', '£5,300.00']);
+    expect(steps).toEqual(['£5,300.00', '£0.00', '£0.00', '£0.00', '£0.00', '£0.00', '£0.00', '£5,300.00']);
     expect(text(element, '.bridge h3')).toBe('MRR bridge, Mar 2026');
+    // Back to February, closed: its movements as the domain's worked case has them (kpi.cases.json).
+    root(element).querySelector('.previous-month').click();
+    await flushPromises();
+    expect(text(element, '.bridge h3')).toBe('MRR bridge, Feb 2026');
+    expect(text(element, '.month')).toBe('· Feb 2026, closed');
+    expect([...root(element).querySelectorAll('.steps dd')].map((d) => d.textContent)).toEqual([
+      '£4,640.00',
+      '-£30.77',
+      '£692.31',
+      '£667.69',
+      '£100.00',
+      '£0.00',
+      '-£769.23',
+      '£5,300.00',
+    ]);
+    expect(root(element).querySelector('.next-month').disabled).toBe(false);
+    expect(tile(element, 'receivables')).toBe('£4,592.31');
   });
 
   it('lists the forecast by month, ages receivables and draws the DSO trend', async () => {
@@ -131,7 +151,7 @@ describe('c-finance-cockpit', () => {
     const rows = root(element).querySelectorAll('.forecast-table tbody tr');
     expect(rows).toHaveLength(GROUP.forecast.length);
     expect([...rows[1].querySelectorAll('td')].map((td) => td.textContent)).toEqual(['£11,492', '£0', '£12,600', '£0']);
-    expect(root(element).querySelectorAll('.forecast rect').length).toBe(GROUP.forecast.length * 3);
+    expect(root(element).querySelectorAll('.forecast rect').length).toBe(GROUP.forecast.length * 4);
     // 15 Mar: INV-2 (due 3 Mar) and INV-3 (900.00 USD, due 7 Mar) are both 1–30 days past due.
     expect(text(element, '[data-bucket="current"] dd')).toBe('£0.00');
     expect(text(element, '[data-bucket="days1to30"] dd')).toBe('£2,992.31');
@@ -159,9 +179,11 @@ describe('c-finance-cockpit', () => {
 
   it('shows one entity when picked, and refreshes on demand', async () => {
     const element = await renderWith(GROUP);
-    const picker = root(element).querySelector('lightning-combobox');
-    expect(picker.options.map((o) => o.value)).toEqual(['GROUP', 'UK_Ltd', 'US_Inc']);
-    picker.dispatchEvent(new CustomEvent('change', { detail: { value: 'UK_Ltd' } }));
+    const picker = root(element).querySelector('select');
+    expect([...picker.options].map((o) => o.value)).toEqual(['GROUP', 'UK_Ltd', 'US_Inc']);
+    expect(picker.value).toBe('GROUP');
+    picker.value = 'UK_Ltd';
+    picker.dispatchEvent(new CustomEvent('change'));
     await flushPromises();
     expect(getCockpit.getLastConfig().scope).toBe('UK_Ltd');
     getCockpit.emit(ENTITY);
