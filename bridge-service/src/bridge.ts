@@ -79,7 +79,10 @@ export async function createBridge(
   const conn = await connectSalesforce(config.salesforce, log, () => clock.now());
   const currency = await readOrgCurrency(conn, names);
   if (!currency.multi)
-    log.info({ err: currency.error }, 'CurrencyType not readable: treating the org as single-currency');
+    log.warn(
+      { err: currency.error },
+      'CurrencyType does not exist: a single-currency org; invoices take the corporate currency',
+    );
   const queries = createQueries({ conn, names, multiCurrency: currency.multi });
   const writeback = createWriteback({ conn, names, log });
   const reference = createReferenceData({

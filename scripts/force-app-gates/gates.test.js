@@ -3,7 +3,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { runGates } = require('./index');
+const { flagGatesThatCheckedNothing, runGates } = require('./index');
 const { REPO_ROOT } = require('./lib');
 
 const { sourceApiVersion } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'sfdx-project.json'), 'utf8'));
@@ -63,6 +63,17 @@ test('a clean project passes every gate', () => {
     ['pmd', []],
     ['convert', []],
     ['graphql', []],
+  ]);
+});
+
+test('on this repository, a gate that checked nothing fails instead of passing', () => {
+  const results = flagGatesThatCheckedNothing([
+    { gate: 'graphql', problems: [], checked: 0 },
+    { gate: 'xml', problems: [], checked: 12 },
+  ]);
+  expect(results.map((r) => [r.gate, r.problems.map((p) => p.message)])).toEqual([
+    ['graphql', ['the graphql gate found nothing to check']],
+    ['xml', []],
   ]);
 });
 

@@ -241,8 +241,10 @@ function analyticsProblems() {
         const values = schema.objects[object][filter.field]?.valueSet?.valueSetDefinition?.value?.map(
           (v) => v.fullName,
         );
-        if (values && !values.includes(filter.value)) {
-          problems.push(`${rel(full)}: ${filter.value} is not a value of ${object}.${filter.field}`);
+        // A picklist filter may name several values, comma-separated (any of them).
+        for (const value of values ? String(filter.value).split(',') : []) {
+          if (!values.includes(value))
+            problems.push(`${rel(full)}: ${value} is not a value of ${object}.${filter.field}`);
         }
       }
     }

@@ -126,6 +126,16 @@ const GOLIVE_GRANTS = {
   },
 };
 const GOLIVE_OBJECTS = Object.keys(GOLIVE_GRANTS.Ledgerline_Admin);
+// Month-end close (issue 16): the bridge proposes and writes the close and its journal lines; finance reads them and
+// approves through the approval process (whose field updates need no permission); sales sees none of it.
+const CLOSE_GRANTS = {
+  Ledgerline_Admin: { Month_End_Close__c: 'CREDVM', Month_End_Journal_Line__c: 'CREDVM' },
+  Ledgerline_Finance: { Month_End_Close__c: 'R', Month_End_Journal_Line__c: 'R' },
+  Ledgerline_Sales: {},
+  Ledgerline_Integration: { Month_End_Close__c: 'CRE', Month_End_Journal_Line__c: 'CRE' },
+};
+const CLOSE_OBJECTS = Object.keys(CLOSE_GRANTS.Ledgerline_Admin);
+const CLOSE_TAB = 'Month_End_Close__c';
 // The only go-live fields a person (not the bridge, not an admin) edits: finance's decision on a review (through
 // ContactMatchController, in user mode) and dismissing a result.
 const FINANCE_DECISIONS = [
@@ -143,6 +153,7 @@ const FINANCE_DECISIONS = [
 // Where each product's lines post in Xero: admins set them, finance and the bridge read them.
 const PRODUCT_XERO_FIELDS = [
   'Xero_Account_Code__c',
+  'Xero_Deferred_Account_Code__c',
   'Xero_Tax_Type__c',
   'Xero_Item_Code__c',
   'Xero_Tracking_1_Category__c',
@@ -230,6 +241,9 @@ const XERO_IDS = {
   KPI_Snapshot__c: ['Snapshot_Key__c'],
   KPI_Forecast__c: ['Forecast_Key__c'],
   KPI_Renewal__c: ['Renewal_Key__c'],
+  // month-end close: one close per entity and month, its journal lines; the ManualJournal ids are Xero ids too
+  Month_End_Close__c: ['Close_Key__c', 'Xero_Recognition_Journal_Id__c', 'Xero_Accrual_Journal_Id__c'],
+  Month_End_Journal_Line__c: ['Line_Key__c'],
 };
 
 const money = { type: 'Number', precision: '16', scale: '2' };
@@ -648,6 +662,62 @@ const DATA_MODEL = {
     Rate__c: { type: 'Number', precision: '18', scale: '6' },
     Source__c: text(255),
   },
+  Month_End_Close__c: {
+    Close_Key__c: text(80),
+    Billing_Entity__c: text(40),
+    Xero_Tenant_Id__c: text(36),
+    Period_Start__c: date,
+    Period_End__c: date,
+    Currency_Code__c: text(3),
+    Status__c: picklist('Proposed', 'Pending Approval', 'Approved', 'Posted', 'Tied', 'Difference', 'Refused'),
+    Approval_Status__c: picklist(...APPROVAL_STATUS),
+    Approval_Comment__c: text(255),
+    Version__c: { type: 'Number', precision: '4', scale: '0' },
+    Recognition_Total__c: money,
+    Accrual_Total__c: money,
+    Catch_Up__c: money,
+    Opening_Deferred__c: money,
+    Billed_To_Deferred__c: money,
+    Released__c: money,
+    Closing_Deferred__c: money,
+    Closing_Accrued__c: money,
+    Deferred_Account_Codes__c: text(100),
+    Accrued_Account_Code__c: text(10),
+    Month_End_Rates__c: text(255),
+    Currency_Balances__c: longText,
+    Warnings__c: longText,
+    Xero_Recognition_Journal_Id__c: text(36),
+    Xero_Accrual_Journal_Id__c: text(36),
+    Xero_Reversal_Journal_Id__c: text(36),
+    Posted_At__c: { type: 'DateTime' },
+    Xero_Deferred_Balance__c: money,
+    Xero_Accrued_Balance__c: money,
+    Tie_Out_Difference__c: money,
+    Tie_Out_Result__c: longText,
+    Tied_Out_At__c: { type: 'DateTime' },
+    Sync_Status__c: picklist(...SYNC),
+    Sync_Message__c: longText,
+    Last_Synced__c: { type: 'DateTime' },
+  },
+  Month_End_Journal_Line__c: {
+    Month_End_Close__c: { type: 'MasterDetail', referenceTo: 'Month_End_Close__c', relationshipName: 'Journal_Lines' },
+    Line_Key__c: text(120),
+    Version__c: { type: 'Number', precision: '4', scale: '0' },
+    Journal_Kind__c: picklist('Recognition', 'Accrual', 'Accrual Reversal', 'Adjustment'),
+    Journal_Date__c: date,
+    Account_Code__c: text(10),
+    Description__c: text(255),
+    Amount__c: money,
+    Debit__c: money,
+    Credit__c: money,
+    Tracking_1_Category__c: text(100),
+    Tracking_1_Option__c: text(100),
+    Tracking_2_Category__c: text(100),
+    Tracking_2_Option__c: text(100),
+    Currency_Code__c: text(3),
+    Status__c: picklist('Proposed', 'Posted', 'Voided', 'Superseded'),
+    Manual_Journal_Id__c: text(36),
+  },
   Account: {
     Billing_Entity__c: text(40),
     Billing_Email__c: { type: 'Email' },
@@ -682,6 +752,8 @@ const DATA_MODEL = {
     Default_Tracking_1_Option__c: text(100),
     Default_Tracking_2_Category__c: text(100),
     Default_Tracking_2_Option__c: text(100),
+    Deferred_Revenue_Account_Code__c: text(10),
+    Accrued_Revenue_Account_Code__c: text(10),
   },
   Ledgerline_Settings__c: {
     Auto_Draft_On_Close__c: { type: 'Checkbox', defaultValue: 'true' },
@@ -714,6 +786,7 @@ const INTEGRATION_OBJECTS = {
   Revenue_Month__c: 'CRE',
   ...GOLIVE_GRANTS.Ledgerline_Integration,
   ...INSIGHTS_GRANTS.Ledgerline_Integration,
+  ...CLOSE_GRANTS.Ledgerline_Integration,
 };
 const INTEGRATION_WRITES = {
   Opportunity: [
@@ -753,7 +826,11 @@ const OPPORTUNITY_INPUTS = [
 ];
 // Set only by the finance approval process's field updates, which need no field permission. Approved sends AUTHORISE
 // to Xero, so no user may edit it (the triggers also refuse an Approved that no approval process step gave).
-const APPROVAL_OWNED = ['Invoice__c.Approval_Status__c', 'Credit_Note__c.Approval_Status__c'];
+const APPROVAL_OWNED = [
+  'Invoice__c.Approval_Status__c',
+  'Credit_Note__c.Approval_Status__c',
+  'Month_End_Close__c.Approval_Status__c',
+];
 // Apex the users' actions and pages call: the invoice actions (flows, quick actions) and the LWC controller.
 const USER_CLASSES = ['InvoiceActions', 'LiveRefreshController', 'ReceivablesController'];
 const VOID_CREDIT = 'Ledgerline_Request_Void_Credit';
@@ -908,6 +985,34 @@ function insightsProblems(name, ps, objs) {
   return problems;
 }
 
+/** The month-end close objects: each persona's grants as CLOSE_GRANTS says, every field read where the object is
+ * granted, edited only by the bridge and admins (never Approval Status, never a formula), the tab for admin and finance. */
+function closeProblems(name, ps, objs) {
+  const problems = [];
+  const expected = CLOSE_GRANTS[name];
+  for (const object of CLOSE_OBJECTS) {
+    const actual = grants(objectPermission(ps, object));
+    if (actual !== (expected[object] ?? '')) {
+      problems.push(`${name}: ${object} grants "${actual}", expected "${expected[object] ?? ''}"`);
+    }
+    if (!expected[object]) continue;
+    for (const [field, info] of Object.entries(objs[object].fields)) {
+      if (isTrue(info.required) || info.type === 'MasterDetail') continue;
+      const qualified = `${object}.${field}`;
+      const grant = fieldPermission(ps, qualified);
+      const mayEdit = expected[object].includes('E') && !isFormula(info) && !APPROVAL_OWNED.includes(qualified);
+      if (!isTrue(grant?.readable)) problems.push(`${name}: cannot read ${qualified}`);
+      if (isTrue(grant?.editable) !== mayEdit)
+        problems.push(`${name}: ${mayEdit ? 'cannot edit' : 'may edit'} ${qualified}`);
+    }
+  }
+  const tab = (ps.tabSettings ?? []).find((t) => t.tab === CLOSE_TAB);
+  const wantsTab = name === 'Ledgerline_Admin' || name === 'Ledgerline_Finance';
+  if (wantsTab !== (tab?.visibility === 'Visible'))
+    problems.push(`${name}: ${CLOSE_TAB} tab ${wantsTab ? 'missing' : 'granted'}`);
+  return problems;
+}
+
 /** Rules every permission set follows. */
 function commonPermissionSetProblems(name, ps, objs) {
   const problems = [];
@@ -975,6 +1080,7 @@ function integrationProblems(ps, objs) {
     ...readsEveryPackageField(name, ps, objs),
     ...goLiveProblems(name, ps, objs),
     ...insightsProblems(name, ps, objs),
+    ...closeProblems(name, ps, objs),
   ];
   for (const o of ps.objectPermissions ?? []) {
     if (!(o.object in INTEGRATION_OBJECTS)) problems.push(`${name}: grants ${o.object}, which the bridge does not use`);
@@ -997,6 +1103,7 @@ function integrationProblems(ps, objs) {
       REVENUE_OBJECTS.includes(object) ||
       GOLIVE_OBJECTS.includes(object) ||
       INSIGHTS_EDITS.Ledgerline_Integration.includes(object) ||
+      CLOSE_OBJECTS.includes(object) ||
       (INTEGRATION_WRITES[object] ?? []).includes(field);
     if (isTrue(f.editable) && !writable) problems.push(`${name}: may edit ${f.field}, which the bridge only reads`);
   }
@@ -1035,6 +1142,7 @@ function salesProblems(ps, objs) {
     ...commonPermissionSetProblems(name, ps, objs),
     ...goLiveProblems(name, ps, objs),
     ...insightsProblems(name, ps, objs),
+    ...closeProblems(name, ps, objs),
     ...readsEveryPackageField(name, ps, objs, [...PACKAGE_OBJECTS, ...SALES_REVENUE_OBJECTS]),
   ];
   for (const object of [...PACKAGE_OBJECTS, ...SALES_REVENUE_OBJECTS]) {
@@ -1072,6 +1180,7 @@ function financeProblems(ps, objs) {
     ...commonPermissionSetProblems(name, ps, objs),
     ...goLiveProblems(name, ps, objs),
     ...insightsProblems(name, ps, objs),
+    ...closeProblems(name, ps, objs),
     ...readsEveryPackageField(name, ps, objs),
     ...billingFieldProblems(name, ps),
   ];
@@ -1100,6 +1209,7 @@ function adminProblems(ps, objs) {
     ...commonPermissionSetProblems(name, ps, objs),
     ...goLiveProblems(name, ps, objs),
     ...insightsProblems(name, ps, objs),
+    ...closeProblems(name, ps, objs),
     ...readsEveryPackageField(name, ps, objs),
     ...billingFieldProblems(name, ps, { editable: true }),
   ];
@@ -1343,6 +1453,33 @@ describe('go-live on existing data', () => {
   });
 });
 
+describe('month-end close', () => {
+  test('finance that could edit a close, sales that could read one, a bridge that cannot write a journal line, are caught', () => {
+    const finance = clone(permissionSets.Ledgerline_Finance);
+    objectPermission(finance, 'Month_End_Close__c').allowEdit = 'true';
+    finance.tabSettings = finance.tabSettings.filter((t) => t.tab !== 'Month_End_Close__c');
+    expect(financeProblems(finance, objects)).toEqual([
+      'Ledgerline_Finance: Month_End_Close__c grants "RE", expected "R"',
+      'Ledgerline_Finance: Month_End_Close__c tab missing',
+    ]);
+    const sales = clone(permissionSets.Ledgerline_Sales);
+    sales.objectPermissions.push({ object: 'Month_End_Journal_Line__c', allowRead: 'true' });
+    expect(salesProblems(sales, objects)).toEqual([
+      'Ledgerline_Sales: Month_End_Journal_Line__c grants "R", expected ""',
+    ]);
+    const bridge = clone(permissionSets.Ledgerline_Integration);
+    fieldPermission(bridge, 'Month_End_Journal_Line__c.Amount__c').editable = 'false';
+    fieldPermission(bridge, 'Month_End_Close__c.Approval_Status__c').editable = 'true';
+    expect(integrationProblems(bridge, objects)).toEqual(
+      expect.arrayContaining([
+        'Ledgerline_Integration: cannot edit Month_End_Journal_Line__c.Amount__c',
+        'Ledgerline_Integration: may edit Month_End_Close__c.Approval_Status__c',
+        'Ledgerline_Integration: may edit Month_End_Close__c.Approval_Status__c (the approval process sets it)',
+      ]),
+    );
+  });
+});
+
 describe('Apex and the approval folder', () => {
   const classesDir = path.join(APP, 'classes');
   const classes = fs.readdirSync(classesDir).filter((f) => f.endsWith('.cls'));
@@ -1374,7 +1511,7 @@ describe('Apex and the approval folder', () => {
 
   test('the approval processes use only fields that exist, and their field updates are defined', () => {
     const problems = [];
-    for (const object of ['Invoice__c', 'Credit_Note__c']) {
+    for (const object of ['Invoice__c', 'Credit_Note__c', 'Month_End_Close__c']) {
       const approval = parse(
         path.join(APPROVAL, 'approvalProcesses', `${object}.Finance_Approval.approvalProcess-meta.xml`),
       ).ApprovalProcess;

@@ -147,19 +147,21 @@ export class SalesforceOrg {
     return v === undefined ? null : v;
   }
 
-  private readonly formulas = new Map<string, ReturnType<typeof parseFormula> | null>();
+  private readonly formulas = new Map<string, ReturnType<typeof parseFormula>>();
 
   private formulaValue(def: ObjectDef, record: SRecord, field: FieldDef): unknown {
     const key = `${def.name}.${field.name}`;
     if (!this.formulas.has(key)) {
+      // A formula the emulator cannot read is an error, not a blank: a blank would pass tests the org would fail.
       try {
         this.formulas.set(key, parseFormula(field.formula!));
-      } catch {
-        this.formulas.set(key, null);
+      } catch (err) {
+        throw new Error(`formula of ${key} is not supported by the emulator: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
     }
-    const ast = this.formulas.get(key);
-    if (!ast) return null;
+    const ast = this.formulas.get(key)!;
     // formula text in source format names package fields without the namespace
     const fieldOf = (name: string): FieldDef | undefined =>
       def.fields.get(name.toLowerCase()) ?? def.fields.get(this.n(name).toLowerCase());

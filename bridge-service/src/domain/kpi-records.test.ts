@@ -1,6 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
 
 import {
   ACCOUNTS,
@@ -10,41 +9,11 @@ import {
   cockpitForecast,
   FIXTURES,
 } from './__fixtures__/cockpit-fixtures';
+import { expectFitsMetadata, fieldsOf } from './__fixtures__/force-app-metadata';
 import { records } from './__fixtures__/kpi-records';
 import { GROUP } from './kpi-mrr';
 import { forecastRecords, mayWriteSnapshot, renewalRecords, snapshotKey, snapshotRecord } from './kpi-records';
 import { kpiSnapshot } from './kpi-snapshot';
-
-const OBJECTS = join(__dirname, '..', '..', '..', 'force-app', 'main', 'default', 'objects');
-const parser = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'value' });
-
-/** The fields of a package object from its metadata: name → picklist values (empty for other types). */
-function fieldsOf(object: string): Map<string, string[]> {
-  const dir = join(OBJECTS, object, 'fields');
-  return new Map(
-    readdirSync(dir).map((file) => {
-      const field = (
-        parser.parse(readFileSync(join(dir, file), 'utf8')) as {
-          CustomField: { valueSet?: { valueSetDefinition?: { value?: { fullName: string }[] } } };
-        }
-      ).CustomField;
-      return [
-        file.replace('.field-meta.xml', ''),
-        (field.valueSet?.valueSetDefinition?.value ?? []).map((v) => v.fullName),
-      ];
-    }),
-  );
-}
-
-function expectFitsMetadata(object: string, record: Record<string, unknown>) {
-  const fields = fieldsOf(object);
-  for (const [key, value] of Object.entries(record)) {
-    if (key === 'Name') continue;
-    expect([object, key, fields.has(key)]).toEqual([object, key, true]);
-    const values = fields.get(key)!;
-    if (values.length > 0 && value !== null) expect([key, values.includes(String(value))]).toEqual([key, true]);
-  }
-}
 
 const withForecast = { ...records, forecast: cockpitForecast };
 

@@ -4,6 +4,7 @@
  * schema.test.ts checks each against force-app metadata and the standard objects.
  */
 import { Account, Contact } from './account';
+import { MonthEndClose, MonthEndJournalLine } from './close';
 import { CreditAllocation, CreditNote } from './credit-note';
 import { InvoiceRequestEvent, SyncUpdateEvent } from './events';
 import {
@@ -21,6 +22,7 @@ import { BillingInstalment, BillingPlan, RevenueMonth } from './revenue';
 import { BillingEntityType, CurrencyType, DatedConversionRate, LedgerlineSettings } from './setup';
 
 export { Account, Contact } from './account';
+export { MonthEndClose, MonthEndJournalLine } from './close';
 export { CreditAllocation, CreditNote } from './credit-note';
 export { InvoiceRequestEvent, SyncUpdateEvent } from './events';
 export {
@@ -61,6 +63,8 @@ export const PACKAGE_OBJECTS = [
   KpiForecast,
   KpiRenewal,
   ExchangeRate,
+  MonthEndClose,
+  MonthEndJournalLine,
   InvoiceRequestEvent,
   SyncUpdateEvent,
   BillingEntityType,

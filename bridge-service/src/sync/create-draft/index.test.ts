@@ -92,8 +92,8 @@ describe('CREATE_DRAFT handler', () => {
   it('holds every job while read-only mode is on', async () => {
     const outcomes = await createDraftHandler(deps(true)).run([job(1), job(2)]);
     expect([...outcomes.values()]).toEqual([
-      { kind: 'retry', error: 'Read-only mode is on: nothing is sent to Xero', delayMs: 300_000 },
-      { kind: 'retry', error: 'Read-only mode is on: nothing is sent to Xero', delayMs: 300_000 },
+      { kind: 'hold', reason: 'Read-only mode is on: nothing is sent to Xero', delayMs: 300_000 },
+      { kind: 'hold', reason: 'Read-only mode is on: nothing is sent to Xero', delayMs: 300_000 },
     ]);
   });
 

@@ -11,7 +11,7 @@
  */
 import { isTransient } from '../../lib/errors';
 import { describeError } from '../describe-error';
-import type { JobHandler, JobOutcome } from '../handler';
+import { READ_ONLY_HOLD, type JobHandler } from '../handler';
 import type { ReferenceData } from '../services/reference-data';
 import { refused, settled, type Draft, type DraftOutcome } from './draft';
 import { loadBatch, type LoadDeps } from './load';
@@ -34,14 +34,7 @@ export function createDraftHandler(deps: CreateDraftDeps): JobHandler<'CREATE_DR
   return {
     batchSize: CREATE_DRAFT_BATCH,
     async run(jobs) {
-      if ((await deps.reference.settings()).readOnly) {
-        const paused: JobOutcome = {
-          kind: 'retry',
-          error: 'Read-only mode is on: nothing is sent to Xero',
-          delayMs: 5 * 60_000,
-        };
-        return new Map(jobs.map((job) => [job.id, paused]));
-      }
+      if ((await deps.reference.settings()).readOnly) return new Map(jobs.map((job) => [job.id, READ_ONLY_HOLD]));
       const batch = await loadBatch(deps, jobs);
       const { drafts, outcomes } = await routeDrafts(deps, jobs, batch.opportunities);
       const byTenant = new Map<string, Draft[]>();

@@ -6,7 +6,7 @@
 import { isTransient } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { describeError } from '../describe-error';
-import type { JobHandler, JobOf, JobOutcome } from '../handler';
+import { READ_ONLY_HOLD, type JobHandler, type JobOf, type JobOutcome } from '../handler';
 import type { JobKind } from '../job-kinds';
 import type { ReferenceData } from '../services/reference-data';
 import type { SyncErrors } from '../services/sync-errors';
@@ -31,11 +31,7 @@ export function perInvoice<K extends InvoiceJobKind>(
       const outcomes = new Map<number, JobOutcome>();
       for (const job of jobs) {
         if (opts.writesToXero && (await deps.reference.settings()).readOnly) {
-          outcomes.set(job.id, {
-            kind: 'retry',
-            error: 'Read-only mode is on: nothing is sent to Xero',
-            delayMs: 5 * 60_000,
-          });
+          outcomes.set(job.id, READ_ONLY_HOLD);
           continue;
         }
         try {

@@ -284,11 +284,12 @@ export default class OpportunityInvoices extends LightningElement {
     const { invoiceId, title } = event.detail;
     this.retryingIds = [...this.retryingIds, invoiceId];
     try {
-      await requestResync({ invoiceId });
+      // Apex says what happened in the user's words (e.g. that read-only mode holds the request until it ends).
+      const said = await requestResync({ invoiceId });
       this.dispatchEvent(
         new ShowToastEvent({
           title: LABELS.retryRequested,
-          message: formatLabel(LABELS.retryRequestedMessage, title),
+          message: said || formatLabel(LABELS.retryRequestedMessage, title),
           variant: 'success',
         }),
       );

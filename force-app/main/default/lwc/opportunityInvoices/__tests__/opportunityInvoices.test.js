@@ -316,6 +316,15 @@ describe('c-opportunity-invoices', () => {
       expect(detail.shadowRoot.querySelector('lightning-button.retry').disabled).toBe(false);
     });
 
+    it("shows Apex's own words when it has them: in read-only mode the request waits", async () => {
+      const waits =
+        'Queued for Xero. Ledgerline is in read-only mode, so INV-0102 is sent when your Salesforce admin turns read-only mode off.';
+      requestResync.mockResolvedValue(waits);
+      const { toasts } = await renderAndRetry();
+      await flushPromises();
+      expect(toasts).toEqual([expect.objectContaining({ variant: 'success', message: waits })]);
+    });
+
     it('shows why a resync could not be requested', async () => {
       requestResync.mockRejectedValue(RESYNC_ERROR);
       const { refresh, toasts } = await renderAndRetry();
