@@ -15,10 +15,11 @@ import {
   ReconciliationResult,
   XeroContactLink,
 } from './golive';
+import { ExchangeRate, KpiForecast, KpiRenewal, KpiSnapshot } from './insights';
 import { Invoice, InvoiceLine, Payment } from './invoice';
 import { Opportunity, OpportunityLineItem, OpportunityLineItemSchedule, Product2 } from './opportunity';
 import { BillingInstalment, BillingPlan, RevenueMonth } from './revenue';
-import { BillingEntityType, CurrencyType, LedgerlineSettings } from './setup';
+import { BillingEntityType, CurrencyType, DatedConversionRate, LedgerlineSettings } from './setup';
 
 export { Account, Contact } from './account';
 export { MonthEndClose, MonthEndJournalLine } from './close';
@@ -32,10 +33,11 @@ export {
   ReconciliationResult,
   XeroContactLink,
 } from './golive';
+export { ExchangeRate, KpiForecast, KpiRenewal, KpiSnapshot } from './insights';
 export { Invoice, InvoiceLine, Payment } from './invoice';
 export { Opportunity, OpportunityLineItem, OpportunityLineItemSchedule, Product2 } from './opportunity';
 export { BillingInstalment, BillingPlan, RevenueMonth } from './revenue';
-export { BillingEntityType, CurrencyType, LedgerlineSettings } from './setup';
+export { BillingEntityType, CurrencyType, DatedConversionRate, LedgerlineSettings } from './setup';
 
 /** Standard data objects (their fields are the platform's, plus the package's custom fields on them). */
 export const STANDARD_OBJECTS = [
@@ -47,7 +49,7 @@ export const STANDARD_OBJECTS = [
   Contact,
 ] as const;
 /** Setup objects the bridge reads (org configuration, not data). */
-export const SETUP_OBJECTS = [CurrencyType] as const;
+export const SETUP_OBJECTS = [CurrencyType, DatedConversionRate] as const;
 /** The package's objects, platform events, custom metadata type and custom setting. */
 export const PACKAGE_OBJECTS = [
   Invoice,
@@ -64,6 +66,10 @@ export const PACKAGE_OBJECTS = [
   ReconciliationResult,
   CustomerCredit,
   CustomerCreditAllocation,
+  KpiSnapshot,
+  KpiForecast,
+  KpiRenewal,
+  ExchangeRate,
   MonthEndClose,
   MonthEndJournalLine,
   InvoiceRequestEvent,

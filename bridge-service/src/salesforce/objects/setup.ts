@@ -29,7 +29,22 @@ export const LedgerlineSettings = sobject('Ledgerline_Settings__c', {
   SetupOwnerId: 'reference',
   Auto_Draft_On_Close__c: 'boolean',
   Read_Only_Mode__c: 'boolean',
+  Reporting_Currency__c: 'text',
 });
 
 /** The org's currencies (a setup object that exists only in multi-currency orgs). */
-export const CurrencyType = sobject('CurrencyType', { IsoCode: 'text', IsCorporate: 'boolean' });
+export const CurrencyType = sobject('CurrencyType', {
+  IsoCode: 'text',
+  IsCorporate: 'boolean',
+  IsActive: 'boolean',
+  ConversionRate: 'number',
+});
+
+/** Dated exchange rates (advanced currency management): a currency's rate from StartDate until NextStartDate. */
+export const DatedConversionRate = sobject('DatedConversionRate', {
+  Id: 'id',
+  IsoCode: 'text',
+  ConversionRate: 'number',
+  StartDate: 'date',
+  NextStartDate: 'date',
+});
