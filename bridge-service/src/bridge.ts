@@ -7,6 +7,7 @@ import { systemClock, type Clock } from './lib/clock';
 import { connectSalesforce } from './salesforce/connection';
 import { createEventSubscriber } from './salesforce/event-subscriber';
 import { createQueries, readOrgCurrency } from './salesforce/queries';
+import { createRevenueQueries } from './salesforce/revenue-queries';
 import { salesforceNames } from './salesforce/schema';
 import { createWriteback } from './salesforce/writeback';
 import { readinessFrom, xeroConnectFrom, xeroMetricsListener } from './server/adapters';
@@ -14,6 +15,7 @@ import type { Bridge, BridgeContext } from './server/main';
 import { openStore } from './store';
 import type { Store } from './store/types';
 import { createSync } from './sync';
+import { createBillingTriggers } from './sync/billing';
 import { createIntake } from './sync/intake';
 import { createWebhookIntake, createXeroPoller } from './sync/inbound';
 import { createReconciler } from './sync/reconcile';
@@ -92,7 +94,16 @@ export async function createBridge(
     log,
     ...(overrides.referenceTtlMs === undefined ? {} : { ttlMs: overrides.referenceTtlMs }),
   });
-  const summaries = createSummaries({ queries, writeback, clock, log });
+  // Billing plans' work is stored jobs; the worker (made below) is woken when some falls due now.
+  const billingTriggers = createBillingTriggers({ jobs: store.jobs, clock, wake: () => worker.wake() });
+  const summaries = createSummaries({
+    queries,
+    writeback,
+    clock,
+    log,
+    // an invoice written back changes its deal's plan: re-planned a minute later, with anything else that changed
+    onInvoicesChanged: (opportunityIds) => billingTriggers.planSoon(opportunityIds),
+  });
   const entities = await reference.billingEntities();
   const corporateCurrency =
     currency.corporate ?? entities.find((e) => e.isDefault)?.baseCurrency ?? entities[0]?.baseCurrency ?? 'USD';
@@ -114,6 +125,8 @@ export async function createBridge(
     corporateCurrency,
     prorationMethod: config.prorationMethod,
     instanceUrl: () => conn.instanceUrl,
+    revenueQueries: createRevenueQueries({ names, multiCurrency: currency.multi }),
+    billingTriggers,
   };
   const sync = createSync(deps);
   const worker = createWorker({
@@ -194,6 +207,7 @@ export async function createBridge(
       },
     },
     async start() {
+      await sync.start();
       worker.start();
       poller.start();
       await subscriber.start();

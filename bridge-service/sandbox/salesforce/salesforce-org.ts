@@ -15,6 +15,7 @@ import { evaluateFormula, parseFormula } from './schema/formula';
 import { qualify } from './schema/metadata-loader';
 import { OPPORTUNITY_STAGES } from './schema/standard-objects';
 import { checkSchedule, lineFromSchedules } from './org/product-schedules';
+import { checkDatedRate, expectedRevenue, nextStartDate } from './org/currency-rates';
 import type { FieldDef, ObjectAccess, ObjectDef, Schema } from './schema/types';
 import type { KeyRule, RecordStore, SRecord, StoredEvent } from './store';
 
@@ -177,6 +178,9 @@ export class SalesforceOrg {
   valueOf(def: ObjectDef, record: SRecord, field: FieldDef): unknown {
     if (field.summary) return this.rollUp(record, field);
     if (field.formula) return this.formulaValue(def, record, field);
+    // Derived by the platform on read: whatever last changed Amount or Probability.
+    if (def.name === 'DatedConversionRate' && field.name === 'NextStartDate') return nextStartDate(this, record);
+    if (def.name === 'Opportunity' && field.name === 'ExpectedRevenue') return expectedRevenue(record);
     const v = record[field.name];
     return v === undefined ? null : v;
   }
@@ -265,6 +269,10 @@ export class SalesforceOrg {
   activeCurrencies(): string[] {
     const rows = this.records(this.object('CurrencyType')).filter((c) => c.IsActive !== false);
     return rows.length ? rows.map((c) => String(c.IsoCode)) : ['GBP', 'USD', 'EUR'];
+  }
+
+  datedRates(): SRecord[] {
+    return this.records(this.object('DatedConversionRate'));
   }
 
   corporateCurrency(): string {
@@ -683,6 +691,7 @@ export class SalesforceOrg {
     if (def.name === 'PricebookEntry') this.derivePricebookEntry(record);
     if (def.name === 'OpportunityLineItem') this.deriveLineItem(record, old);
     if (def.name === 'OpportunityLineItemSchedule') checkSchedule(this, record);
+    if (def.name === 'DatedConversionRate') checkDatedRate(this, record);
   }
 
   private derivePricebookEntry(record: SRecord): void {

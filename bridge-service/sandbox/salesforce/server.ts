@@ -14,6 +14,7 @@ import { OAuthError, SalesforceError, invalidSession } from './errors';
 import { Faults, type ServerErrorBurst } from './faults';
 import { ApprovalProcesses, loadProcessConfigs, projectSourceDirs, type ApprovalInput } from './org/approval-process';
 import { creditNoteTriggerHandler } from './org/credit-note-trigger-handler';
+import { monthEndCloseTriggerHandler } from './org/month-end-close-trigger-handler';
 import { loadLabels } from './org/custom-labels';
 import { goLiveControllers, type GoLiveControllers } from './org/golive-controllers';
 import { invoiceActions, type ActionRequest, type InvoiceActions } from './org/invoice-actions';
@@ -198,6 +199,7 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
   org.registerTrigger(opportunityTriggerHandler(org, labels));
   org.registerTrigger(invoiceTriggerHandler(org, labels));
   org.registerTrigger(creditNoteTriggerHandler(org, labels));
+  org.registerTrigger(monthEndCloseTriggerHandler(org, labels));
   const { integrationUserId } = applySeed(org, input.seed ?? readSeed(), fresh);
   ensureOrganizationRow(org, integrationUserId);
   const approvals = new ApprovalProcesses(org, approvalProcesses);

@@ -50,6 +50,8 @@ describe('loadConfig', () => {
       'accounting.payments.read',
       'accounting.contacts',
       'accounting.settings.read',
+      'accounting.manualjournals',
+      'accounting.reports.trialbalance.read',
     ]);
     expect(config.xero.limits).toEqual({
       tenantConcurrency: 5,

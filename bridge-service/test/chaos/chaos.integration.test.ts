@@ -295,6 +295,16 @@ async function disagreements(): Promise<string[]> {
   return problems;
 }
 
+/**
+ * Jobs that are due and not finished: queued or failed for now, or running. Billing plans keep dated jobs for later
+ * (a re-plan a minute after a change, tomorrow's daily re-plan, instalments on their dates): they wait by design.
+ */
+async function dueJobs(): Promise<Row[]> {
+  return (await adminJobs('queued,running')).filter(
+    (job) => job.state === 'running' || Date.parse(String(job.nextRunAt)) <= Date.now(),
+  );
+}
+
 async function adminJobs(states: string): Promise<Row[]> {
   const jobs: Row[] = [];
   let cursor: string | null = null;
@@ -395,7 +405,7 @@ describe('chaos: SIGKILLs and faults on both sides', () => {
       await xero.flushWebhooks();
       problems = await disagreements();
       const settled = business.submitted.size > 0 && problems.length === 0;
-      const busyJobs = await adminJobs('queued,running');
+      const busyJobs = await dueJobs();
       const busy = busyJobs.length;
       if (process.env.LEDGERLINE_CHAOS_VERBOSE && busyJobs[0]) report(`chaos: e.g. ${JSON.stringify(busyJobs[0])}`);
       if (process.env.LEDGERLINE_CHAOS_VERBOSE)
@@ -425,8 +435,8 @@ describe('chaos: SIGKILLs and faults on both sides', () => {
     expect([...business.paid.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(bridge.starts).toBe(KILLS + 1);
 
-    // No job lost: nothing still waiting; anything that gave up says why, in the admin API and on its record.
-    expect(await adminJobs('queued,running')).toEqual([]);
+    // No job lost: nothing due still waiting; anything that gave up says why, in the admin API and on its record.
+    expect(await dueJobs()).toEqual([]);
     const gaveUp = await adminJobs('failed,dead');
     for (const job of gaveUp) expect(job.lastError).toEqual(expect.any(String));
     const done = await adminJobs('done');
