@@ -111,6 +111,25 @@ export class XeroClient {
     return readInvoice(invoice);
   }
 
+  /**
+   * POST /Invoices with only a new status for up to 50 invoices (summarizeErrors=false): one call for the batch,
+   * each invoice's result (the invoice, or Xero's reasons) in request order.
+   */
+  async updateInvoiceStatuses(
+    tenantId: string,
+    invoiceIds: readonly string[],
+    status: 'AUTHORISED',
+    idempotencyKey: string,
+  ): Promise<BatchElementResult<XeroInvoice>[]> {
+    checkBatch('updateInvoiceStatuses', invoiceIds, idempotencyKey);
+    const payload = { invoices: invoiceIds.flatMap((id) => toStatusChange(id, status).invoices ?? []) };
+    const body = await this.call(tenantId, 'updateInvoiceStatuses', (api) =>
+      api.updateOrCreateInvoices(tenantId, payload, false, 4, idempotencyKey),
+    );
+    const items = (body.invoices ?? []).map(readInvoice);
+    return toBatch('updateInvoiceStatuses', items, invoiceIds.length, (r) => r.invoiceID);
+  }
+
   /** Full invoices (line items included) by Xero id, any number of ids. */
   async getInvoicesByIds(tenantId: string, invoiceIds: readonly string[]): Promise<XeroInvoice[]> {
     const out: XeroInvoice[] = [];
@@ -143,10 +162,13 @@ export class XeroClient {
     return out;
   }
 
-  /** One page of invoices changed since a time (line items included), oldest change first. */
+  /**
+   * One page of invoices changed since a time, oldest change first: with line items and payments, or with
+   * `summaryOnly` Xero's lightweight fields only (no lines, payments or credit notes; far fewer bytes).
+   */
   async getInvoicesModifiedSince(
     tenantId: string,
-    query: PagedQuery & { statuses?: string[] },
+    query: PagedQuery & { statuses?: string[]; summaryOnly?: boolean },
   ): Promise<XeroPage<XeroInvoice>> {
     const { page, pageSize } = paging(query);
     const body = await this.call(tenantId, 'getInvoices', (api) =>
@@ -163,7 +185,7 @@ export class XeroClient {
         true,
         undefined,
         4,
-        undefined,
+        query.summaryOnly || undefined,
         pageSize,
       ),
     );

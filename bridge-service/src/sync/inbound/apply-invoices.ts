@@ -1,4 +1,4 @@
-/** Xero invoices of one tenant written back to their Invoice__c mirrors, newer version wins. */
+/** Xero invoices of one tenant written back to their Invoice__c mirrors, newer version wins, unchanged ones left alone. */
 import { Invoice, InvoiceLine, Payment } from '../../salesforce/objects';
 import type { InvoiceForInbound } from '../../salesforce/selections';
 import type { SObjectUpdate } from '../../salesforce/sobject';
@@ -11,8 +11,8 @@ import {
   type InvoiceWrite,
   type PaymentWrite,
 } from '../services/xero-records';
-import { emptyResult, type ApplyContext, type ApplyDeps, type ApplyResult } from './apply-context';
-import { planInvoice, type ChangeKind } from './invoice-plan';
+import { emptyResult, type ApplyContext, type ApplyDeps, type ApplyResult, type ChangedInvoice } from './apply-context';
+import { planInvoice } from './invoice-plan';
 import { latestOf } from './versions';
 
 /**
@@ -21,28 +21,74 @@ import { latestOf } from './versions';
  */
 const BRIDGE_MADE = /\/lightning\/r\/(?:Opportunity|(?:\w+__)?Billing_Instalment__c)\/[a-zA-Z0-9]{15,18}\/view$/;
 
-/** Writes these Xero invoices of one tenant back to their mirrors (creating mirrors for known accounts). */
+/**
+ * Invoice summaries (GET /Invoices?summaryOnly=true: no lines, no payments) judged against their mirrors first, so
+ * only invoices whose mirror is behind are read in full (`readFull`) and written: the bridge's own writes coming back
+ * through the poll cost a summary, not a full read and a rewrite. Invoices without a mirror are always read in full
+ * (a summary does not say whose customer it is).
+ */
+export async function applyInvoiceSummaries(
+  deps: ApplyDeps,
+  ctx: ApplyContext,
+  tenantId: string,
+  summaries: readonly XeroInvoice[],
+  readFull: (invoiceIds: string[]) => Promise<XeroInvoice[]>,
+): Promise<ApplyResult> {
+  const sales = salesInvoices(summaries);
+  if (sales.length === 0) return emptyResult();
+  const now = deps.clock.now();
+  const rows = await deps.queries.invoicesByXeroIds([...new Set(sales.map((inv) => inv.invoiceID))]);
+  const mirrors = mirrorsById(rows);
+  let stale = 0;
+  let unchanged = 0;
+  const toRead: string[] = [];
+  for (const summary of latestOf(sales, (inv) => inv.invoiceID)) {
+    const mirror = mirrors.get(summary.invoiceID.toLowerCase());
+    const plan = mirror ? planInvoice(mirror, summary, { tenantId, now }) : undefined;
+    if (mirror && !plan) stale += 1;
+    else if (plan?.unchanged) unchanged += 1;
+    else toRead.push(summary.invoiceID);
+  }
+  const result = toRead.length > 0 ? await applyInvoices(deps, ctx, tenantId, await readFull(toRead), rows) : null;
+  return {
+    ...(result ?? emptyResult()),
+    stale: stale + (result?.stale ?? 0),
+    unchanged: unchanged + (result?.unchanged ?? 0),
+  };
+}
+
+const salesInvoices = (invoices: readonly XeroInvoice[]) =>
+  invoices.filter((inv): inv is XeroInvoice & { invoiceID: string } => Boolean(inv.invoiceID && inv.type !== 'ACCPAY'));
+
+const mirrorsById = (rows: readonly InvoiceForInbound[]) =>
+  new Map(rows.map((row) => [String(row.Xero_Invoice_Id__c).toLowerCase(), row]));
+
+/**
+ * Writes these Xero invoices of one tenant back to their mirrors (creating mirrors for known accounts); `preloaded`
+ * are their mirrors when the caller has just read them. A mirror's Xero version is written last, after its lines
+ * and payments, so a mirror that holds a version holds all of it (an equal version is then skipped as unchanged).
+ */
 export async function applyInvoices(
   deps: ApplyDeps,
   ctx: ApplyContext,
   tenantId: string,
   invoices: readonly XeroInvoice[],
+  preloaded?: readonly InvoiceForInbound[],
 ): Promise<ApplyResult> {
   const result = emptyResult();
-  const sales = invoices.filter((inv): inv is XeroInvoice & { invoiceID: string } =>
-    Boolean(inv.invoiceID && inv.type !== 'ACCPAY'),
-  );
+  const sales = salesInvoices(invoices);
   if (sales.length === 0) return result;
   const now = deps.clock.now();
-  const rows = await deps.queries.invoicesByXeroIds([...new Set(sales.map((inv) => inv.invoiceID))]);
-  const mirrors = new Map(rows.map((row) => [String(row.Xero_Invoice_Id__c).toLowerCase(), row]));
+  const rows = preloaded ?? (await deps.queries.invoicesByXeroIds([...new Set(sales.map((inv) => inv.invoiceID))]));
+  const mirrors = mirrorsById(rows);
 
-  const updates: (InvoiceWrite & { Id: string })[] = [];
+  const updates: SObjectUpdate<typeof Invoice>[] = [];
   const lineUpdates: SObjectUpdate<typeof InvoiceLine>[] = [];
   const lineInserts: InvoiceLineWrite[] = [];
   const paymentUpdates: SObjectUpdate<typeof Payment>[] = [];
   const paymentInserts: PaymentWrite[] = [];
-  const planned: { mirror: InvoiceForInbound; change: ChangeKind }[] = [];
+  /** What each header update stands for: a planned change, or the version stamp of a mirror created here. */
+  const headers: (ChangedInvoice | null)[] = [];
   const created: { invoice: XeroInvoice; record: InvoiceWrite; accountId: string }[] = [];
 
   for (const invoice of latestOf(sales, (inv) => inv.invoiceID)) {
@@ -53,12 +99,21 @@ export async function applyInvoices(
         result.stale += 1;
         continue;
       }
+      if (plan.unchanged) {
+        result.unchanged += 1;
+        continue;
+      }
       updates.push(plan.update);
+      headers.push({
+        id: mirror.Id,
+        opportunityId: mirror.Opportunity__c,
+        accountId: mirror.Account__c,
+        change: plan.change,
+      });
       lineUpdates.push(...plan.lineUpdates);
       lineInserts.push(...plan.lineInserts);
       paymentUpdates.push(...plan.paymentUpdates);
       paymentInserts.push(...plan.paymentInserts);
-      planned.push({ mirror, change: plan.change });
       continue;
     }
     if (invoice.url && BRIDGE_MADE.test(invoice.url)) {
@@ -78,18 +133,12 @@ export async function applyInvoices(
     created.push({ invoice, record, accountId });
   }
 
-  const updated = await ctx.updateAll(Invoice, updates, (r) => r.Xero_Invoice_Id__c ?? r.Id, result.errors);
-  updated.forEach((outcome, index) => {
-    if (!outcome.ok) return;
-    const { mirror, change } = planned[index]!;
-    result.changed.push({ id: mirror.Id, opportunityId: mirror.Opportunity__c, accountId: mirror.Account__c, change });
-  });
-
   if (created.length > 0) {
+    // The version is stamped with the updates below, once the lines and payments are in.
     const outcomes = await deps.writeback.upsert(
       Invoice,
       'Request_Key__c',
-      created.map((c) => c.record),
+      created.map((c) => ({ ...c.record, Xero_Updated__c: null })),
     );
     ctx.refused(
       Invoice,
@@ -99,20 +148,33 @@ export async function applyInvoices(
     );
     outcomes.forEach((outcome, index) => {
       if (!outcome.ok) return;
-      const { invoice, accountId } = created[index]!;
+      const { invoice, record, accountId } = created[index]!;
       lineInserts.push(...invoiceLineRecords(invoice, outcome.id));
       paymentInserts.push(
         ...(invoice.payments ?? []).filter((p) => p.paymentID).map((p) => invoicePaymentRecord(p, invoice, outcome.id)),
       );
+      updates.push({ Id: outcome.id, Xero_Updated__c: record.Xero_Updated__c ?? null });
+      headers.push(null);
       result.changed.push({ id: outcome.id, opportunityId: null, accountId, change: 'STATUS' });
       deps.log.info({ tenantId, xeroInvoiceId: invoice.invoiceID, accountId }, 'invoice made in Xero mirrored');
     });
   }
 
+  const childErrors = result.errors.length;
   await ctx.updateAll(InvoiceLine, lineUpdates, (r) => r.Xero_Line_Item_Id__c ?? r.Id, result.errors);
   await ctx.createAll(InvoiceLine, lineInserts, (r) => r.Xero_Line_Item_Id__c, result.errors);
   await ctx.updateAll(Payment, paymentUpdates, (r) => r.Id, result.errors);
   await ctx.createAll(Payment, paymentInserts, (r) => r.Xero_Payment_Id__c, result.errors);
+  if (result.errors.length > childErrors) {
+    // Leave every version where it was: the caller retries, and the retry must not find these mirrors unchanged.
+    await ctx.announce(result.changed);
+    return result;
+  }
+  const updated = await ctx.updateAll(Invoice, updates, (r) => r.Xero_Invoice_Id__c ?? r.Id, result.errors);
+  updated.forEach((outcome, index) => {
+    const change = headers[index];
+    if (outcome.ok && change) result.changed.push(change);
+  });
   await ctx.announce(result.changed);
   return result;
 }

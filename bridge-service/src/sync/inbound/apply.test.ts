@@ -40,9 +40,16 @@ const MIRROR = {
   ldgr__Xero_Invoice_Id__c: 'a1b2c3d4-0000-4000-8000-000000000001',
   ldgr__Xero_Tenant_Id__c: 'tenant-uk',
   ldgr__Billing_Entity__c: 'UK_Ltd',
+  ldgr__Invoice_Number__c: 'INV-0042',
+  ldgr__Status__c: 'Authorised',
   ldgr__Currency_Code__c: 'GBP',
-  ldgr__Approval_Status__c: 'Approved',
+  ldgr__Total__c: 1200,
   ldgr__Amount_Paid__c: 0,
+  ldgr__Amount_Credited__c: 0,
+  ldgr__Amount_Due__c: 1200,
+  ldgr__Due_Date__c: '2026-03-31',
+  ldgr__Reference__c: null,
+  ldgr__Approval_Status__c: 'Approved',
   ldgr__Xero_Updated__c: '2026-03-01T10:00:00.000+0000',
   ldgr__Invoice_Lines__r: {
     totalSize: 1,
@@ -180,5 +187,32 @@ describe('newer UpdatedDateUTC wins', () => {
     const newer = invoice({ updatedDateUTC: new Date(T2), amountPaid: 200 });
     expect(latestOf([newer, older], (i) => i.invoiceID!)).toEqual([newer]);
     expect(latestOf([older, newer], (i) => i.invoiceID!)).toEqual([newer]);
+  });
+});
+
+describe('a mirror that already holds the invoice', () => {
+  it('the same version with the same fields, lines and payments is unchanged: nothing to write', () => {
+    const plan = planInvoice(mirror(), invoice(), ctx)!;
+    expect(plan.unchanged).toBe(true);
+  });
+
+  it('a summary of the same version (no lines, no payments listed) is unchanged too', () => {
+    const summary = invoice({ lineItems: undefined, payments: undefined });
+    expect(planInvoice(mirror(), summary, ctx)!.unchanged).toBe(true);
+  });
+
+  it('is written when the version is newer, a field differs at the same version, or a line or payment is missing', () => {
+    expect(planInvoice(mirror(), invoice({ updatedDateUTC: new Date(T2) }), ctx)!.unchanged).toBe(false);
+    // Xero does not bump UpdatedDateUTC for every change (a part-paid invoice's due date)
+    expect(planInvoice(mirror(), invoice({ dueDate: '2026-04-30' }), ctx)!.unchanged).toBe(false);
+    expect(planInvoice(mirror({ ldgr__Invoice_Lines__r: null }), invoice(), ctx)!.unchanged).toBe(false);
+    const paid = invoice({
+      amountPaid: 200,
+      amountDue: 1000,
+      payments: [{ paymentID: 'pay-1', date: '2026-03-01', amount: 200 }],
+    });
+    expect(planInvoice(mirror({ ldgr__Amount_Paid__c: 200, ldgr__Amount_Due__c: 1000 }), paid, ctx)!.unchanged).toBe(
+      false,
+    );
   });
 });

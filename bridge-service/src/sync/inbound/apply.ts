@@ -5,7 +5,7 @@
  */
 import { applyCreditNotes } from './apply-credit-notes';
 import { createApplyContext, type ApplyDeps } from './apply-context';
-import { applyInvoices } from './apply-invoices';
+import { applyInvoiceSummaries, applyInvoices } from './apply-invoices';
 import { applyPayments } from './apply-payments';
 import type { XeroCreditNote, XeroInvoice, XeroPayment } from '../../xero/types';
 
@@ -17,6 +17,11 @@ export function createInboundApply(deps: ApplyDeps) {
   const ctx = createApplyContext(deps);
   return {
     applyInvoices: (tenantId: string, invoices: readonly XeroInvoice[]) => applyInvoices(deps, ctx, tenantId, invoices),
+    applyInvoiceSummaries: (
+      tenantId: string,
+      summaries: readonly XeroInvoice[],
+      readFull: (invoiceIds: string[]) => Promise<XeroInvoice[]>,
+    ) => applyInvoiceSummaries(deps, ctx, tenantId, summaries, readFull),
     applyCreditNotes: (tenantId: string, notes: readonly XeroCreditNote[]) =>
       applyCreditNotes(deps, ctx, tenantId, notes),
     applyPayments: (tenantId: string, payments: readonly XeroPayment[]) => applyPayments(deps, ctx, tenantId, payments),

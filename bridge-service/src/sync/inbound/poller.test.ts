@@ -1,6 +1,6 @@
 import pino from 'pino';
 import type { Watermark } from '../../store/types';
-import type { XeroPage } from '../../xero/types';
+import type { XeroInvoice, XeroPage } from '../../xero/types';
 import { createXeroPoller, type PollerDeps } from './poller';
 
 const applied: { resource: string; ids: string[] }[] = [];
@@ -10,7 +10,7 @@ const record =
   <T>(resource: string, id: (item: T) => string | undefined) =>
   async (_tenant: string, items: readonly T[]) => {
     applied.push({ resource, ids: items.map((i) => String(id(i))) });
-    return { changed: [], stale: 0, awaitingMirror: [], errors: [], allocatedInvoiceIds: [] };
+    return { changed: [], stale: 0, unchanged: 0, awaitingMirror: [], errors: [], allocatedInvoiceIds: [] };
   };
 
 const T = Date.parse('2026-03-01T10:00:00Z');
@@ -21,12 +21,16 @@ const page = <I>(items: I[], pageNo: number, hasMore: boolean): XeroPage<I> => (
   hasMore,
 });
 
-function setup(invoicePages: { invoiceID: string; updatedDateUTC: Date }[][]) {
+function setup(
+  invoicePages: { invoiceID: string; updatedDateUTC: Date }[][],
+  sizes: { pageSize?: number; summaryPageSize?: number } = { pageSize: 2, summaryPageSize: 2 },
+) {
   const watermarks = new Map<string, Watermark>();
-  const asked: { modifiedSince?: Date; page?: number }[] = [];
+  const asked: { modifiedSince?: Date; page?: number; pageSize?: number; summaryOnly?: boolean }[] = [];
   const deps: PollerDeps = {
     apply: {
       applyInvoices: record('Invoices', (i) => i.invoiceID),
+      applyInvoiceSummaries: (tenant, items) => record<XeroInvoice>('Invoices', (i) => i.invoiceID)(tenant, items),
       applyCreditNotes: record('CreditNotes', (n) => n.creditNoteID),
       applyPayments: record('Payments', (p) => p.paymentID),
     },
@@ -44,7 +48,10 @@ function setup(invoicePages: { invoiceID: string; updatedDateUTC: Date }[][]) {
       },
     },
     xero: {
-      getInvoicesModifiedSince: async (_tenant: string, query: { modifiedSince?: Date; page?: number }) => {
+      getInvoicesModifiedSince: async (
+        _tenant: string,
+        query: { modifiedSince?: Date; page?: number; pageSize?: number; summaryOnly?: boolean },
+      ) => {
         asked.push(query);
         const n = query.page ?? 1;
         return page(invoicePages[n - 1] ?? [], n, n < invoicePages.length);
@@ -56,7 +63,7 @@ function setup(invoicePages: { invoiceID: string; updatedDateUTC: Date }[][]) {
   };
   const poller = createXeroPoller(deps, {
     intervalMs: 1_000,
-    pageSize: 2,
+    ...sizes,
     skewMs: 5_000,
     clock: { now: () => T + 60_000, sleep: async () => undefined },
   });
@@ -94,6 +101,15 @@ describe('Xero poller', () => {
     await poller.pollOnce();
     expect(applied.filter((x) => x.resource === 'Invoices').flatMap((x) => x.ids)).toEqual(['d']);
     expect(watermarks.get('tenant-1/Invoices')).toEqual({ at: T + 1_000, idsAtTimestamp: ['b', 'd'] });
+  });
+
+  it('lists invoices as summaries, 1,000 a page unless told', async () => {
+    const { poller, asked } = setup([[{ invoiceID: 'a', updatedDateUTC: new Date(T) }]]);
+    await poller.pollOnce();
+    expect(asked[0]).toMatchObject({ summaryOnly: true, pageSize: 2 });
+    const byDefault = setup([[]], {});
+    await byDefault.poller.pollOnce();
+    expect(byDefault.asked[0]).toMatchObject({ summaryOnly: true, pageSize: 1_000 });
   });
 
   it('start and stop: a stopped poller polls no more', async () => {

@@ -1,6 +1,8 @@
 /**
  * The polling fallback, per connected tenant: CreditNotes, Invoices and Payments changed since the watermark
  * (If-Modified-Since, paged, oldest change first), written back through the same newer-wins path as webhooks.
+ * Invoices are listed as summaries (summaryOnly) and read in full only where the mirror is behind, so the bridge's
+ * own writes, which every poll sees again, cost a few bytes each and no Salesforce write.
  * Xero sends no payment webhooks, so this is also how deleted payments reach Salesforce; and it picks up
  * invoices raised directly in Xero for accounts Salesforce knows.
  *
@@ -26,6 +28,8 @@ export interface PollerOptions {
   /** Where a tenant's first poll starts, before now (default 24 h). */
   initialLookbackMs?: number;
   pageSize?: number;
+  /** Invoice summaries per page (default 1,000, Xero's most): they are small, and most are the bridge's own. */
+  summaryPageSize?: number;
   clock: Clock;
 }
 
@@ -39,7 +43,7 @@ export interface PollStats {
 
 export interface PollerDeps {
   xero: Pick<XeroClient, 'getInvoicesModifiedSince' | 'getCreditNotes' | 'getPayments' | 'getInvoicesByIds'>;
-  apply: Pick<InboundApply, 'applyInvoices' | 'applyCreditNotes' | 'applyPayments'>;
+  apply: Pick<InboundApply, 'applyInvoices' | 'applyInvoiceSummaries' | 'applyCreditNotes' | 'applyPayments'>;
   watermarks: WatermarkRepository;
   xeroConnections: Pick<XeroConnectionRepository, 'listXeroTenants'>;
   clock: Pick<Clock, 'now'>;
@@ -49,6 +53,7 @@ export interface PollerDeps {
 /** How one resource is read and written back. */
 interface Polled<T extends { updatedDateUTC?: XeroDate }> {
   read(tenantId: string, query: PagedQuery): Promise<XeroPage<T>>;
+  pageSize: number;
   id(item: T): string | undefined;
   write(tenantId: string, items: T[]): Promise<ApplyResult>;
 }
@@ -58,6 +63,7 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
   const skewMs = opts.skewMs ?? 5_000;
   const lookbackMs = opts.initialLookbackMs ?? 24 * 60 * 60_000;
   const pageSize = opts.pageSize ?? 100;
+  const summaryPageSize = opts.summaryPageSize ?? 1_000;
   const stats: PollStats = { polls: 0, documents: 0, written: 0, failures: 0, lastPollAt: null };
   let running = false;
   let loop: Promise<void> | undefined;
@@ -66,18 +72,23 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
 
   const creditNotes: Polled<XeroCreditNote> = {
     read: (tenantId, query) => deps.xero.getCreditNotes(tenantId, query),
+    pageSize,
     id: (note) => note.creditNoteID,
     // Allocations changed the allocated invoices too: the Invoices poll that follows sees them, as Xero bumps
     // their UpdatedDateUTC; nothing more to do here.
     write: (tenantId, notes) => apply.applyCreditNotes(tenantId, notes),
   };
+  // Summaries first: an invoice is read in full only when its mirror is behind (the bridge's own changes are not).
   const invoices: Polled<XeroInvoice> = {
-    read: (tenantId, query) => deps.xero.getInvoicesModifiedSince(tenantId, query),
+    read: (tenantId, query) => deps.xero.getInvoicesModifiedSince(tenantId, { ...query, summaryOnly: true }),
+    pageSize: summaryPageSize,
     id: (invoice) => invoice.invoiceID,
-    write: (tenantId, items) => apply.applyInvoices(tenantId, items),
+    write: (tenantId, items) =>
+      apply.applyInvoiceSummaries(tenantId, items, (ids) => deps.xero.getInvoicesByIds(tenantId, ids)),
   };
   const payments: Polled<XeroPayment> = {
     read: (tenantId, query) => deps.xero.getPayments(tenantId, query),
+    pageSize,
     id: (payment) => payment.paymentID,
     async write(tenantId, items) {
       const paid = await apply.applyPayments(tenantId, items);
@@ -98,7 +109,7 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
     let watermark = await deps.watermarks.getWatermark(tenantId, resource);
     const since = new Date(watermark ? watermark.at - skewMs : deps.clock.now() - lookbackMs);
     for (let page = 1; ; page += 1) {
-      const result = await polled.read(tenantId, { modifiedSince: since, page, pageSize });
+      const result = await polled.read(tenantId, { modifiedSince: since, page, pageSize: polled.pageSize });
       const stamped = result.items.flatMap((item) => {
         const id = polled.id(item);
         const updatedAt = xeroVersion(item.updatedDateUTC);

@@ -1,0 +1,151 @@
+/**
+ * Issue 20, the poller's echo: every poll lists again what the bridge itself just wrote to Xero (its drafts, its
+ * approvals) and the newest documents at the watermark. Those come back as summaries (summaryOnly), are judged
+ * against their mirrors, and are neither read in full nor written to Salesforce again; a change made in Xero still
+ * is. The real bridge against both emulators, webhooks off.
+ */
+import type { Connection } from 'jsforce';
+import pino from 'pino';
+import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
+import { connect } from '../sandbox/salesforce/test-helpers';
+import { billedBytes, type CallRecord } from '../sandbox/xero/call-log';
+import { waitFor } from './wait-for';
+
+const SALES = 'sam.seller@ledgerline.example';
+const FINANCE = 'fran.finance@ledgerline.example';
+const POLL_INTERVAL_MS = 600;
+
+type Row = Record<string, unknown>;
+
+let sandbox: Sandbox;
+let sales: Connection;
+let admin: Connection;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({
+    bridge: { workerIdleMs: 50, referenceTtlMs: 0, pollIntervalMs: POLL_INTERVAL_MS },
+    xero: { recordBodies: true },
+    logger: pino({ level: process.env.BRIDGE_LOG ?? 'silent' }),
+  });
+  sales = connect(sandbox.sf, SALES);
+  admin = connect(sandbox.sf, 'integration@ledgerline.example');
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+async function invoiceOf(opportunityId: string): Promise<Row | undefined> {
+  const { records } = await admin.query<Row>(
+    `SELECT Id, Status__c, Sync_Status__c, Xero_Invoice_Id__c, Xero_Tenant_Id__c, Amount_Paid__c, SystemModstamp ` +
+      `FROM Invoice__c WHERE Opportunity__c = '${opportunityId}'`,
+  );
+  return records[0];
+}
+
+async function authorised(name: string): Promise<Row> {
+  const { records } = await admin.query<Row>(`SELECT Id FROM Opportunity WHERE Name = '${name}'`);
+  const opportunityId = records[0]!.Id as string;
+  await sales.sobject('Opportunity').update({ Id: opportunityId, StageName: 'Closed Won' });
+  const draft = await waitFor(`the draft of ${name}`, async () => {
+    const row = await invoiceOf(opportunityId);
+    return row?.Sync_Status__c === 'Synced' && row.Xero_Invoice_Id__c ? row : undefined;
+  });
+  sandbox.sf.control.approvals.submit(draft.Id as string, { user: SALES });
+  sandbox.sf.control.approvals.approve(draft.Id as string, { user: FINANCE, comment: 'ok' });
+  const row = await waitFor(`${name} authorised`, async () => {
+    const r = await invoiceOf(opportunityId);
+    return r?.Status__c === 'Authorised' ? r : undefined;
+  });
+  return { ...row, Opportunity__c: opportunityId };
+}
+
+const lastSeq = () => sandbox.xero.control.calls().at(-1)?.seq ?? 0;
+const since = (seq: number, tenantId: string) =>
+  sandbox.xero.control.calls({ sinceSeq: seq }).filter((c) => c.tenantId === tenantId);
+const invoiceListings = (calls: CallRecord[]) =>
+  calls.filter((c) => c.method === 'GET' && /\/Invoices$/i.test(c.path) && !/[?&]IDs=/i.test(`?${c.query}`));
+const fullReads = (calls: CallRecord[]) =>
+  calls.filter((c) => c.method === 'GET' && /\/Invoices$/i.test(c.path) && /[?&]IDs=/i.test(`?${c.query}`));
+
+/** Waits until the poller has listed the tenant's invoices `n` times after `seq`, and the last listing is applied. */
+async function polls(seq: number, tenantId: string, n: number): Promise<CallRecord[]> {
+  await waitFor(
+    `${n} polls of ${tenantId}`,
+    async () => invoiceListings(since(seq, tenantId)).length >= n + 1 || undefined,
+    20_000,
+  );
+  // n complete: the (n+1)th listing began after the nth was written back
+  return since(seq, tenantId);
+}
+
+const events = () => sandbox.sf.org.store.events.length;
+
+describe('the poller and the bridge’s own writes', () => {
+  it('lists invoices as summaries, reads none in full and writes nothing for mirrors that hold them', async () => {
+    const a = await authorised('Acme - Platform 2026');
+    const b = await authorised('Northwind - Support Renewal');
+    const tenantId = a.Xero_Tenant_Id__c as string;
+    expect(b.Xero_Tenant_Id__c).toBe(tenantId);
+    // Let the bridge's own writes come back through at least one poll first.
+    await polls(lastSeq(), tenantId, 2);
+
+    const before = await Promise.all([invoiceOf(a.Opportunity__c as string), invoiceOf(b.Opportunity__c as string)]);
+    const eventsBefore = events();
+    const seq = lastSeq();
+    const calls = await polls(seq, tenantId, 3);
+
+    const listings = invoiceListings(calls);
+    expect(listings.every((c) => /summaryOnly=true/i.test(c.query))).toBe(true);
+    // the listings still hold the two invoices (the newest at the watermark are listed again every poll)
+    const listed = listings.flatMap((c) =>
+      ((c.responseBody as { Invoices?: Row[] }).Invoices ?? []).map((i) => i.InvoiceID),
+    );
+    expect(listed).toEqual(expect.arrayContaining([a.Xero_Invoice_Id__c, b.Xero_Invoice_Id__c]));
+    expect(fullReads(calls)).toEqual([]);
+    const after = await Promise.all([invoiceOf(a.Opportunity__c as string), invoiceOf(b.Opportunity__c as string)]);
+    expect(after.map((r) => r?.SystemModstamp)).toEqual(before.map((r) => r?.SystemModstamp));
+    expect(events()).toBe(eventsBefore);
+
+    // What a listing costs: the same query in full (as the poller asked before) against the summary.
+    const summary = listings.at(-1)!;
+    const fullSeq = lastSeq();
+    const xero = sandbox.xero.control;
+    const query = new URLSearchParams(summary.query);
+    query.delete('summaryOnly');
+    const token = xero.issueTokens().access_token;
+    const res = await fetch(`${sandbox.xero.apiUrl}/Invoices?${query.toString()}`, {
+      headers: {
+        authorization: `Bearer ${token}`,
+        'xero-tenant-id': tenantId,
+        accept: 'application/json',
+        'accept-encoding': 'gzip',
+      },
+    });
+    expect(res.status).toBe(200);
+    const full = sandbox.xero.control.calls({ sinceSeq: fullSeq }).find((c) => c.path === summary.path)!;
+    const summaryBytes = billedBytes(summary.egress!);
+    const fullBytes = billedBytes(full.egress!);
+    if (process.env.MEASURE)
+      process.stdout.write(`listing of 2 invoices: summary ${summaryBytes} B, full ${fullBytes} B\n`);
+    expect(summaryBytes).toBeLessThan(fullBytes);
+  });
+
+  it('a change made in Xero is still read in full and written', async () => {
+    const c = await authorised('Globex - Platform Expansion');
+    const tenantId = c.Xero_Tenant_Id__c as string;
+    await polls(lastSeq(), tenantId, 1);
+    const seq = lastSeq();
+    sandbox.xero.control.recordCustomerPayment({
+      tenantId,
+      invoiceId: c.Xero_Invoice_Id__c as string,
+      amount: '100.00',
+    });
+    const paid = await waitFor('the polled payment in Salesforce', async () => {
+      const row = await invoiceOf(c.Opportunity__c as string);
+      return row?.Status__c === 'Partially Paid' ? row : undefined;
+    });
+    expect(paid.Amount_Paid__c).toBe(100);
+    expect(fullReads(since(seq, tenantId)).length).toBeGreaterThan(0);
+  });
+});
