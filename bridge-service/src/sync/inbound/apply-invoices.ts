@@ -13,7 +13,7 @@ import {
 } from '../services/xero-records';
 import { emptyResult, type ApplyContext, type ApplyDeps, type ApplyResult, type ChangedInvoice } from './apply-context';
 import { planInvoice } from './invoice-plan';
-import { latestOf } from './versions';
+import { latestOf, xeroVersion } from './versions';
 
 /**
  * Invoices the bridge created carry their Opportunity's URL (CREATE_DRAFT) or their billing-plan instalment's
@@ -55,6 +55,48 @@ export async function applyInvoiceSummaries(
     stale: stale + (result?.stale ?? 0),
     unchanged: unchanged + (result?.unchanged ?? 0),
   };
+}
+
+/** A webhook's word that an invoice changed, at the time Xero gives (eventDateUtc, epoch ms) when it gives one. */
+export interface InvoiceEvent {
+  invoiceId: string;
+  at?: number;
+}
+
+/** One event per invoice (ids lower-cased): the latest time, or none when any event of it has none. */
+export function latestEvents(events: readonly InvoiceEvent[]): InvoiceEvent[] {
+  const latest = new Map<string, number | undefined>();
+  for (const e of events) {
+    const id = e.invoiceId.toLowerCase();
+    const held = latest.has(id) ? latest.get(id) : -Infinity;
+    latest.set(id, held === undefined || e.at === undefined ? undefined : Math.max(held, e.at));
+  }
+  return [...latest].map(([invoiceId, at]) => (at === undefined ? { invoiceId } : { invoiceId, at }));
+}
+
+/**
+ * Invoices webhooks said changed, read from Xero only where the mirror may be behind: a mirror whose Xero version
+ * is at or after the event's time already holds that change (the bridge's own drafts and approvals, echoed back),
+ * so it is neither read nor written. Invoices named without a time (allocations) are always read.
+ */
+export async function applyInvoiceEvents(
+  deps: ApplyDeps,
+  ctx: ApplyContext,
+  tenantId: string,
+  events: readonly InvoiceEvent[],
+  readFull: (invoiceIds: string[]) => Promise<XeroInvoice[]>,
+): Promise<ApplyResult> {
+  const latest = new Map(latestEvents(events).map((e) => [e.invoiceId, e.at]));
+  if (latest.size === 0) return emptyResult();
+  const rows = await deps.queries.invoicesByXeroIds([...latest.keys()]);
+  const mirrors = mirrorsById(rows);
+  const toRead = [...latest].flatMap(([id, at]) => {
+    const version = xeroVersion(mirrors.get(id)?.Xero_Updated__c);
+    return at !== undefined && version !== undefined && version >= at ? [] : [id];
+  });
+  const unchanged = latest.size - toRead.length;
+  const result = toRead.length > 0 ? await applyInvoices(deps, ctx, tenantId, await readFull(toRead), rows) : null;
+  return { ...(result ?? emptyResult()), unchanged: unchanged + (result?.unchanged ?? 0) };
 }
 
 const salesInvoices = (invoices: readonly XeroInvoice[]) =>

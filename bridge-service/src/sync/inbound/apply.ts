@@ -5,11 +5,12 @@
  */
 import { applyCreditNotes } from './apply-credit-notes';
 import { createApplyContext, type ApplyDeps } from './apply-context';
-import { applyInvoiceSummaries, applyInvoices } from './apply-invoices';
+import { applyInvoiceEvents, applyInvoiceSummaries, applyInvoices, type InvoiceEvent } from './apply-invoices';
 import { applyPayments } from './apply-payments';
 import type { XeroCreditNote, XeroInvoice, XeroPayment } from '../../xero/types';
 
 export type { ApplyDeps, ApplyResult, ChangedInvoice } from './apply-context';
+export { latestEvents, type InvoiceEvent } from './apply-invoices';
 export { planInvoice, type ChangeKind, type InvoicePlan } from './invoice-plan';
 export { isNewer, latestOf, xeroVersion } from './versions';
 
@@ -17,6 +18,11 @@ export function createInboundApply(deps: ApplyDeps) {
   const ctx = createApplyContext(deps);
   return {
     applyInvoices: (tenantId: string, invoices: readonly XeroInvoice[]) => applyInvoices(deps, ctx, tenantId, invoices),
+    applyInvoiceEvents: (
+      tenantId: string,
+      events: readonly InvoiceEvent[],
+      readFull: (invoiceIds: string[]) => Promise<XeroInvoice[]>,
+    ) => applyInvoiceEvents(deps, ctx, tenantId, events, readFull),
     applyInvoiceSummaries: (
       tenantId: string,
       summaries: readonly XeroInvoice[],

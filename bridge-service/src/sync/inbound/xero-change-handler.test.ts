@@ -16,7 +16,9 @@ const apply: XeroChangeDeps['apply'] = {
     errors: [],
     allocatedInvoiceIds: [],
   }),
-  applyInvoices: async (tenant, invoices) => {
+  // No mirror holds any of them here: every invoice named is read, then written back.
+  applyInvoiceEvents: async (tenant, events, readFull) => {
+    const invoices = await readFull(events.map((e) => e.invoiceId));
     appliedInvoices.push({ tenant, ids: invoices.map((i) => String(i.invoiceID)) });
     return { changed: [], stale: 0, unchanged: 0, awaitingMirror: [...awaiting], errors: [] };
   },
