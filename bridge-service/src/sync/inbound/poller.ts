@@ -1,5 +1,5 @@
 /**
- * The polling fallback, per connected tenant: CreditNotes, Invoices and Payments changed since the watermark
+ * The polling fallback, each connected tenant on its own loop (one slow or paused tenant never holds up another): CreditNotes, Invoices and Payments changed since the watermark
  * (If-Modified-Since, paged, oldest change first), written back through the same newer-wins path as webhooks.
  * Invoices are listed as summaries (summaryOnly) and read in full only where the mirror is behind, so the bridge's
  * own writes, which every poll sees again, cost a few bytes each and no Salesforce write.
@@ -34,6 +34,7 @@ export interface PollerOptions {
 }
 
 export interface PollStats {
+  /** Tenant polls finished (each tenant's CreditNotes, Invoices and Payments once). */
   polls: number;
   documents: number;
   written: number;
@@ -67,8 +68,11 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
   const stats: PollStats = { polls: 0, documents: 0, written: 0, failures: 0, lastPollAt: null };
   let running = false;
   let loop: Promise<void> | undefined;
-  let idle: AbortController | undefined;
-  let inProgress: Promise<void> | undefined;
+  let stopping = new AbortController();
+  /** The poll running now, per tenant. */
+  const inProgress = new Map<string, Promise<void>>();
+  /** The polling loop of each tenant. */
+  const loops = new Map<string, Promise<void>>();
 
   const creditNotes: Polled<XeroCreditNote> = {
     read: (tenantId, query) => deps.xero.getCreditNotes(tenantId, query),
@@ -136,42 +140,70 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
     }
   }
 
-  async function pollAll(): Promise<void> {
-    const tenants = await deps.xeroConnections.listXeroTenants();
-    for (const tenant of tenants) {
-      for (const resource of POLLED_RESOURCES) {
-        try {
-          if (resource === 'CreditNotes') await pollResource(tenant.tenantId, resource, creditNotes);
-          else if (resource === 'Invoices') await pollResource(tenant.tenantId, resource, invoices);
-          else await pollResource(tenant.tenantId, resource, payments);
-        } catch (err) {
-          stats.failures += 1;
-          deps.log.warn(
-            { err, tenantId: tenant.tenantId, resource },
-            'Xero poll failed; the next poll resumes from the watermark',
-          );
-        }
+  async function pollTenantNow(tenantId: string): Promise<void> {
+    for (const resource of POLLED_RESOURCES) {
+      try {
+        if (resource === 'CreditNotes') await pollResource(tenantId, resource, creditNotes);
+        else if (resource === 'Invoices') await pollResource(tenantId, resource, invoices);
+        else await pollResource(tenantId, resource, payments);
+      } catch (err) {
+        stats.failures += 1;
+        deps.log.warn({ err, tenantId, resource }, 'Xero poll failed; the next poll resumes from the watermark');
       }
     }
     stats.polls += 1;
     stats.lastPollAt = deps.clock.now();
   }
 
-  /** One poll of every tenant and resource (a poll already running is joined, not doubled). */
-  function pollOnce(): Promise<void> {
-    inProgress ??= pollAll().finally(() => {
-      inProgress = undefined;
-    });
-    return inProgress;
+  /** One poll of one tenant's resources (a poll of that tenant already running is joined, not doubled). */
+  function pollTenant(tenantId: string): Promise<void> {
+    let poll = inProgress.get(tenantId);
+    if (!poll) {
+      poll = pollTenantNow(tenantId).finally(() => inProgress.delete(tenantId));
+      inProgress.set(tenantId, poll);
+    }
+    return poll;
   }
 
+  const listTenants = async () => (await deps.xeroConnections.listXeroTenants()).map((t) => t.tenantId);
+
+  /** One poll of every tenant, side by side: resolves when each has been polled (joining polls already running). */
+  async function pollOnce(): Promise<void> {
+    await Promise.all((await listTenants()).map((tenantId) => pollTenant(tenantId)));
+  }
+
+  /**
+   * Each tenant polls on its own clock: poll, wait the interval, poll again, for as long as it is connected (and,
+   * with replicas, this process holds its lease). A tenant that is paced, paused by a 429 or slow to answer only
+   * delays its own next poll, never another tenant's.
+   */
+  async function tenantLoop(tenantId: string): Promise<void> {
+    while (running) {
+      await pollTenant(tenantId).catch((err: unknown) => deps.log.error({ err, tenantId }, 'Xero poll failed'));
+      if (!running) break;
+      await opts.clock.sleep(opts.intervalMs, stopping.signal);
+      if (!running || !(await listTenants().catch(() => [tenantId])).includes(tenantId)) break;
+    }
+  }
+
+  /** Starts a loop for every tenant that has none, and looks again for new tenants every interval. */
   async function run(): Promise<void> {
     while (running) {
-      await pollOnce().catch((err: unknown) => deps.log.error({ err }, 'Xero poll failed'));
+      try {
+        for (const tenantId of await listTenants()) {
+          if (!loops.has(tenantId))
+            loops.set(
+              tenantId,
+              tenantLoop(tenantId).finally(() => loops.delete(tenantId)),
+            );
+        }
+      } catch (err) {
+        deps.log.error({ err }, 'Xero poll: could not list the connected tenants');
+      }
       if (!running) break;
-      idle = new AbortController();
-      await opts.clock.sleep(opts.intervalMs, idle.signal);
+      await opts.clock.sleep(opts.intervalMs, stopping.signal);
     }
+    await Promise.all(loops.values());
   }
 
   return {
@@ -180,13 +212,15 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
     start(): void {
       if (running) return;
       running = true;
+      stopping = new AbortController();
       loop = run();
     },
-    /** Stops polling; waits for a poll in progress to finish. */
+    /** Stops polling; waits for the polls in progress to finish. */
     async stop(): Promise<void> {
       running = false;
-      idle?.abort();
+      stopping.abort();
       await loop;
+      await Promise.all(inProgress.values());
     },
   };
 }
