@@ -61,9 +61,11 @@ export async function raiseDrafts(
   for (const draft of drafts) {
     byTenant.set(draft.entity.xeroTenantId, [...(byTenant.get(draft.entity.xeroTenantId) ?? []), draft]);
   }
-  for (const [tenantId, group] of byTenant) {
-    outcomes.push(...(await inTenant(deps, tenantId, group, context.emails)));
-  }
+  // Tenants side by side: one that Xero paces, pauses or answers slowly holds up only its own drafts.
+  const perTenant = await Promise.all(
+    [...byTenant].map(([tenantId, group]) => inTenant(deps, tenantId, group, context.emails)),
+  );
+  for (const tenantOutcomes of perTenant) outcomes.push(...tenantOutcomes);
   return writeBack(deps, outcomes, context.existingLines);
 }
 
@@ -79,8 +81,12 @@ async function inTenant(
   } catch (err) {
     const message = describeError(err);
     deps.log.warn({ err, tenantId, jobs: group.length }, 'CREATE_DRAFT batch failed for tenant');
+    // A tenant paused for longer than a call waits in process (a daily-limit 429) is tried again when Xero says.
+    const delayMs = (err as { retryAfterMs?: number } | null)?.retryAfterMs;
     return group.map((draft) =>
-      isTransient(err) ? settled(draft.job, { kind: 'retry', error: message }) : refused(draft.job, message),
+      isTransient(err)
+        ? settled(draft.job, { kind: 'retry', error: message, ...(delayMs ? { delayMs } : {}) })
+        : refused(draft.job, message),
     );
   }
 }

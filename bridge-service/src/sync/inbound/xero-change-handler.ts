@@ -91,7 +91,8 @@ export function xeroChangeHandler(deps: XeroChangeDeps): JobHandler<'XERO_CHANGE
         const tenant = event.tenantId.toLowerCase();
         byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), { job, event }]);
       }
-      for (const [tenantId, group] of byTenant) {
+      // Tenants side by side: one that Xero paces, pauses or answers slowly holds up only its own changes.
+      const tenantsDone = [...byTenant].map(async ([tenantId, group]) => {
         const invoices = group
           .filter((g) => g.event.eventCategory.toUpperCase() === 'INVOICE')
           .map((g) => ({ invoiceId: g.event.resourceId, at: eventTime(g.event.eventDateUtc) }));
@@ -129,14 +130,15 @@ export function xeroChangeHandler(deps: XeroChangeDeps): JobHandler<'XERO_CHANGE
         } catch (err) {
           const message = describeError(err);
           deps.log.warn({ err, tenantId, jobs: group.length }, 'Xero changes not fetched');
+          // a tenant paused for longer than a call waits in process (a daily-limit 429): again when Xero says
+          const retryAfterMs = (err as { retryAfterMs?: number } | null)?.retryAfterMs;
+          const delayMs = isTransient(err) ? retryAfterMs : 60_000;
           for (const { job } of group) {
-            outcomes.set(
-              job.id,
-              isTransient(err) ? { kind: 'retry', error: message } : { kind: 'retry', error: message, delayMs: 60_000 },
-            );
+            outcomes.set(job.id, { kind: 'retry', error: message, ...(delayMs ? { delayMs } : {}) });
           }
         }
-      }
+      });
+      await Promise.all(tenantsDone);
       return outcomes;
     },
   };

@@ -46,7 +46,9 @@ export function authoriseHandler(deps: AuthoriseDeps): JobHandler<'AUTHORISE'> {
 
   async function outcomeOfError(job: Job, err: unknown): Promise<JobOutcome> {
     const error = describeError(err);
-    return isTransient(err) ? { kind: 'retry', error } : failed(job, error);
+    // a tenant paused for longer than a call waits in process (a daily-limit 429): again when Xero says
+    const delayMs = (err as { retryAfterMs?: number } | null)?.retryAfterMs;
+    return isTransient(err) ? { kind: 'retry', error, ...(delayMs ? { delayMs } : {}) } : failed(job, error);
   }
 
   /** Authorises one tenant's approvals (at most 50) in one call; the invoices as Xero now holds them, or why not. */
@@ -123,7 +125,8 @@ export function authoriseHandler(deps: AuthoriseDeps): JobHandler<'AUTHORISE'> {
           outcomes.set(job.id, await outcomeOfError(job, err));
         }
       }
-      for (const [tenantId, approvals] of byTenant) {
+      // Tenants side by side: one that Xero paces, pauses or answers slowly holds up only its own approvals.
+      const byTenantDone = [...byTenant].map(async ([tenantId, approvals]) => {
         for (let i = 0; i < approvals.length; i += MAX_BATCH) {
           const batch = approvals.slice(i, i + MAX_BATCH);
           let results: (XeroInvoice | string)[];
@@ -145,7 +148,8 @@ export function authoriseHandler(deps: AuthoriseDeps): JobHandler<'AUTHORISE'> {
             }
           }
         }
-      }
+      });
+      await Promise.all(byTenantDone);
       return outcomes;
     },
   };
