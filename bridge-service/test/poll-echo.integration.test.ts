@@ -9,10 +9,9 @@ import pino from 'pino';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
 import { connect } from '../sandbox/salesforce/test-helpers';
 import { billedBytes, type CallRecord } from '../sandbox/xero/call-log';
+import { authorisedInvoice, SALES } from './invoice-life';
 import { waitFor } from './wait-for';
 
-const SALES = 'sam.seller@ledgerline.example';
-const FINANCE = 'fran.finance@ledgerline.example';
 const POLL_INTERVAL_MS = 600;
 
 type Row = Record<string, unknown>;
@@ -43,22 +42,7 @@ async function invoiceOf(opportunityId: string): Promise<Row | undefined> {
   return records[0];
 }
 
-async function authorised(name: string): Promise<Row> {
-  const { records } = await admin.query<Row>(`SELECT Id FROM Opportunity WHERE Name = '${name}'`);
-  const opportunityId = records[0]!.Id as string;
-  await sales.sobject('Opportunity').update({ Id: opportunityId, StageName: 'Closed Won' });
-  const draft = await waitFor(`the draft of ${name}`, async () => {
-    const row = await invoiceOf(opportunityId);
-    return row?.Sync_Status__c === 'Synced' && row.Xero_Invoice_Id__c ? row : undefined;
-  });
-  sandbox.sf.control.approvals.submit(draft.Id as string, { user: SALES });
-  sandbox.sf.control.approvals.approve(draft.Id as string, { user: FINANCE, comment: 'ok' });
-  const row = await waitFor(`${name} authorised`, async () => {
-    const r = await invoiceOf(opportunityId);
-    return r?.Status__c === 'Authorised' ? r : undefined;
-  });
-  return { ...row, Opportunity__c: opportunityId };
-}
+const authorised = (name: string) => authorisedInvoice(sandbox, { sales, admin }, name, invoiceOf);
 
 const lastSeq = () => sandbox.xero.control.calls().at(-1)?.seq ?? 0;
 const since = (seq: number, tenantId: string) =>

@@ -8,31 +8,20 @@ import { invoiceForInbound, type InvoiceForInbound } from '../../salesforce/sele
 import type { XeroInvoice } from '../../xero/types';
 import { createApplyContext, type ApplyDeps } from './apply-context';
 import { applyInvoiceEvents, applyInvoiceSummaries } from './apply-invoices';
+import { xeroInvoice } from './__fixtures__/invoices';
 
 const T1 = Date.parse('2026-03-01T10:00:00.000Z');
 const T2 = T1 + 5_000;
 const id = (n: number) => `a1b2c3d4-0000-4000-8000-00000000000${n}`;
 
 function invoice(n: number, overrides: Partial<XeroInvoice> = {}): XeroInvoice {
-  return {
+  return xeroInvoice({
     invoiceID: id(n),
     invoiceNumber: `INV-${n}`,
-    type: 'ACCREC',
-    status: 'AUTHORISED',
-    currencyCode: 'GBP',
-    subTotal: 1000,
-    totalTax: 200,
-    total: 1200,
-    amountPaid: 0,
-    amountCredited: 0,
-    amountDue: 1200,
-    date: '2026-03-01',
-    dueDate: '2026-03-31',
     updatedDateUTC: new Date(T1),
     lineItems: [{ lineItemID: `line-${n}`, description: 'Seats', quantity: 10, unitAmount: 100, lineAmount: 1000 }],
-    payments: [],
     ...overrides,
-  };
+  });
 }
 
 /** The mirror of invoice n as Salesforce holds it after the bridge wrote version T1. */

@@ -1,34 +1,11 @@
-import type { XeroInvoice } from '../../xero/types';
 import { salesforceNames } from '../../salesforce/schema';
 import { invoiceForInbound } from '../../salesforce/selections';
 import { isNewer, latestOf, planInvoice, xeroVersion } from './apply';
+import { T1, xeroInvoice } from './__fixtures__/invoices';
 
-const T1 = '2026-03-01T10:00:00.000Z';
 const T2 = '2026-03-01T10:00:05.000Z';
 
-function invoice(overrides: Partial<XeroInvoice> = {}): XeroInvoice {
-  return {
-    invoiceID: 'a1b2c3d4-0000-4000-8000-000000000001',
-    invoiceNumber: 'INV-0042',
-    type: 'ACCREC',
-    status: 'AUTHORISED',
-    currencyCode: 'GBP',
-    subTotal: 1000,
-    totalTax: 200,
-    total: 1200,
-    amountPaid: 0,
-    amountCredited: 0,
-    amountDue: 1200,
-    date: '2026-03-01',
-    dueDate: '2026-03-31',
-    updatedDateUTC: new Date(T1),
-    lineItems: [
-      { lineItemID: 'line-1', description: 'Seats', quantity: 10, unitAmount: 100, lineAmount: 1000, taxAmount: 200 },
-    ],
-    payments: [],
-    ...overrides,
-  };
-}
+const invoice = xeroInvoice;
 
 /** An Invoice__c mirror as a namespaced org returns it to the inbound query (invoiceForInbound). */
 const MIRROR = {

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { storedJob } from '../../store/__fixtures__/jobs';
 import { XeroApiError } from '../../xero/errors';
 import type { BatchElementResult, XeroInvoice } from '../../xero/types';
 import type { JobOf } from '../handler';
@@ -10,22 +11,11 @@ const B = 'tenant-b';
 
 function job(n: number): JobOf<'AUTHORISE'> {
   const invoiceId = `a00${String(n).padStart(12, '0')}AAA`;
-  return {
-    id: n,
-    key: `AUTHORISE:${invoiceId}:1`,
-    action: 'AUTHORISE',
-    payload: { action: 'AUTHORISE', requestKey: `AUTHORISE:${invoiceId}:1`, invoiceId },
-    tenantId: null,
-    state: 'running',
-    attempts: 1,
-    nextRunAt: 0,
-    lastError: null,
-    result: null,
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    createdAt: 0,
-    updatedAt: 0,
-  } as JobOf<'AUTHORISE'>;
+  const requestKey = `AUTHORISE:${invoiceId}:1`;
+  return storedJob(
+    { key: requestKey, action: 'AUTHORISE', payload: { action: 'AUTHORISE', requestKey, invoiceId } },
+    n,
+  );
 }
 
 const xeroIdOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
