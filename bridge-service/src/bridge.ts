@@ -75,6 +75,7 @@ export async function createBridge(
     config: { apiBaseUrl: config.xero.apiBaseUrl, httpTimeoutMs: config.httpTimeoutMs },
     tokens,
     scheduler,
+    clock,
     logger: log,
   });
 
