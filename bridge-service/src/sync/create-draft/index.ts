@@ -11,7 +11,7 @@
  */
 import { isTransient } from '../../lib/errors';
 import { describeError } from '../describe-error';
-import { READ_ONLY_HOLD, type JobHandler, type JobOutcome } from '../handler';
+import { READ_ONLY_HOLD, retryOutcome, type JobHandler, type JobOutcome } from '../handler';
 import type { ReferenceData } from '../services/reference-data';
 import { refused, settled, type Draft, type DraftOutcome } from './draft';
 import { billingStep, type BillingStepDeps } from './billing';
@@ -81,12 +81,8 @@ async function inTenant(
   } catch (err) {
     const message = describeError(err);
     deps.log.warn({ err, tenantId, jobs: group.length }, 'CREATE_DRAFT batch failed for tenant');
-    // A tenant paused for longer than a call waits in process (a daily-limit 429) is tried again when Xero says.
-    const delayMs = (err as { retryAfterMs?: number } | null)?.retryAfterMs;
     return group.map((draft) =>
-      isTransient(err)
-        ? settled(draft.job, { kind: 'retry', error: message, ...(delayMs ? { delayMs } : {}) })
-        : refused(draft.job, message),
+      isTransient(err) ? settled(draft.job, retryOutcome(err, message)) : refused(draft.job, message),
     );
   }
 }

@@ -9,7 +9,7 @@ import type { XeroCreditNote } from '../../xero/types';
 import type { XeroClient } from '../../xero/client';
 import { eventTime } from '../../server/routes/webhooks';
 import { describeError } from '../describe-error';
-import type { JobHandler, JobOf, JobOutcome } from '../handler';
+import { retryOutcome, type JobHandler, type JobOf, type JobOutcome } from '../handler';
 import type { JobPayload } from '../job-kinds';
 import { latestEvents, type InboundApply, type InvoiceEvent } from './apply';
 
@@ -130,11 +130,11 @@ export function xeroChangeHandler(deps: XeroChangeDeps): JobHandler<'XERO_CHANGE
         } catch (err) {
           const message = describeError(err);
           deps.log.warn({ err, tenantId, jobs: group.length }, 'Xero changes not fetched');
-          // a tenant paused for longer than a call waits in process (a daily-limit 429): again when Xero says
-          const retryAfterMs = (err as { retryAfterMs?: number } | null)?.retryAfterMs;
-          const delayMs = isTransient(err) ? retryAfterMs : 60_000;
           for (const { job } of group) {
-            outcomes.set(job.id, { kind: 'retry', error: message, ...(delayMs ? { delayMs } : {}) });
+            outcomes.set(
+              job.id,
+              isTransient(err) ? retryOutcome(err, message) : { kind: 'retry', error: message, delayMs: 60_000 },
+            );
           }
         }
       });

@@ -8,7 +8,7 @@ import { isTransient } from '../../lib/errors';
 import { MAX_BATCH, type XeroClient } from '../../xero/client';
 import type { XeroInvoice } from '../../xero/types';
 import { describeError } from '../describe-error';
-import { READ_ONLY_HOLD, type JobHandler, type JobOf, type JobOutcome } from '../handler';
+import { READ_ONLY_HOLD, retryOutcome, type JobHandler, type JobOf, type JobOutcome } from '../handler';
 import type { InvoiceMirror, InvoiceMirrors } from '../services/invoice-mirror';
 import type { ReferenceData } from '../services/reference-data';
 import type { PerInvoiceDeps } from './per-invoice';
@@ -46,9 +46,7 @@ export function authoriseHandler(deps: AuthoriseDeps): JobHandler<'AUTHORISE'> {
 
   async function outcomeOfError(job: Job, err: unknown): Promise<JobOutcome> {
     const error = describeError(err);
-    // a tenant paused for longer than a call waits in process (a daily-limit 429): again when Xero says
-    const delayMs = (err as { retryAfterMs?: number } | null)?.retryAfterMs;
-    return isTransient(err) ? { kind: 'retry', error, ...(delayMs ? { delayMs } : {}) } : failed(job, error);
+    return isTransient(err) ? retryOutcome(err, error) : failed(job, error);
   }
 
   /** Authorises one tenant's approvals (at most 50) in one call; the invoices as Xero now holds them, or why not. */
