@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- <section>...] [--flags]`: backlog drain, latency at low load, memory with a queued backlog,
- * Xero egress. Prints figure | measured | target | met?, then issue 20's targets, and writes bench/results.json.
+ * Xero egress, tenants apart. Prints figure | measured | target | met?, then issue 20's targets, and writes bench/results.json.
  * Not part of `npm test`.
  *
  *   npm run bench                              # everything, default sizes (over half an hour)
@@ -9,6 +9,7 @@
  *   npm run bench -- latency --samples 20
  *   npm run bench -- memory --jobs 20000 --sample-every 5000
  *   npm run bench -- egress --invoices 30 --customers 3 --idle-hours 6
+ *   npm run bench -- tenants --tenant-opportunities 1000
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { runDrain } from './drain';
 import { runEgress } from './egress';
 import { runLatency } from './latency';
 import { runMemory } from './memory';
+import { runTenants } from './tenants';
 import {
   gitSource,
   machine,
@@ -37,6 +39,7 @@ const HELP = `npm run bench [-- [drain] [latency] [memory] [egress] [flags]]
   latency:  --samples 60 (deals closed, then as many payments) --poll-ms 10 --webhook-delay-ms 20
   memory:   --jobs 100000 --sample-every 10000
   egress:   --invoices 100 --customers 5 (per tenant, 3 tenants) --lifecycle-scale 10 --idle-hours 24 --idle-scale 240
+  tenants:  --tenant-opportunities 3000 (per tenant, each part) --accounts 150 --scale 1 --timeout 20
             [--record-baseline]  (records this run's egress as the baseline issue 20 halves; committed code only)
   --quick   smoke-test sizes for every section chosen; writes to a temp file unless --out is given
   --out bridge-service/bench/results.json`;
@@ -55,6 +58,7 @@ const QUICK = {
   'lifecycle-scale': 10,
   'idle-hours': 2,
   'idle-scale': 240,
+  'tenant-opportunities': 100,
 } as const;
 
 function num(value: string | undefined, fallback: number, name: string): number {
@@ -73,6 +77,7 @@ async function main(): Promise<void> {
       scale: { type: 'string' },
       webhooks: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      'tenant-opportunities': { type: 'string' },
       timeout: { type: 'string' },
       samples: { type: 'string' },
       'poll-ms': { type: 'string' },
@@ -143,6 +148,13 @@ async function main(): Promise<void> {
         jobs: opt('jobs', 100_000),
         sampleEvery: opt('sample-every', 10_000),
         stallSeconds: opt('timeout', 5) * 60,
+      });
+    } else if (section === 'tenants') {
+      result = await runTenants({
+        opportunities: opt('tenant-opportunities', 3_000),
+        accounts: opt('accounts', 150),
+        scale: opt('scale', 1),
+        timeoutMinutes: opt('timeout', 20),
       });
     } else {
       result = await runEgress({

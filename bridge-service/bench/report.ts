@@ -23,7 +23,7 @@ export interface Figure {
   missedBy?: string;
 }
 
-export const SECTIONS = ['drain', 'latency', 'memory', 'egress'] as const;
+export const SECTIONS = ['drain', 'latency', 'memory', 'egress', 'tenants'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface SectionResult {

@@ -22,7 +22,7 @@ export const ISSUE_20_TARGETS: readonly IssueTarget[] = [
   {
     label: 'drain, three tenants at once: each tenant’s share of its own bound',
     target: '≥ 95 % each',
-    notYet: 'the drain feeds one tenant; three at once comes with per-tenant scheduling (issue 20 phase B)',
+    measuredBy: { section: 'tenants', figure: 'tenants.eachShare' },
   },
   {
     label: 'Xero calls per created invoice',
@@ -74,7 +74,7 @@ export const ISSUE_20_TARGETS: readonly IssueTarget[] = [
   {
     label: 'a 429 with a long Retry-After on one tenant delays neither other tenant',
     target: 'shown',
-    notYet: 'needs per-tenant scheduling (issue 20 phase B); today the poller waits on the paused tenant',
+    measuredBy: { section: 'tenants', figure: 'tenants.pausedNeighbours' },
   },
 ];
 
