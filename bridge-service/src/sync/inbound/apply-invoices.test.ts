@@ -132,4 +132,28 @@ describe('the bridge’s own invoices coming back', () => {
     expect(t.writes).toEqual(['update Invoice_Line__c 1', 'update Invoice__c 1', 'create Sync_Update__e 1']);
     expect(result).toMatchObject({ unchanged: 2 });
   });
+
+  it('a summary of a draft the bridge is still creating, or of a stranger’s invoice, is not read in full', async () => {
+    const t = setup([]);
+    const bridgeMade = invoice(4, {
+      url: 'https://acme.my.salesforce.com/lightning/r/Opportunity/006000000000004AAA/view',
+      lineItems: undefined,
+    });
+    const stranger = invoice(5, {
+      contact: { contactID: 'c-5', contactNumber: '001000000000005AAA' },
+      lineItems: undefined,
+    });
+    const unknown = invoice(6, { contact: { contactID: 'c-6' }, lineItems: undefined });
+    const result = await applyInvoiceSummaries(
+      t.deps,
+      t.ctx,
+      'tenant-uk',
+      [bridgeMade, stranger, unknown],
+      t.readFull(new Map([[id(6), invoice(6, { contact: { contactID: 'c-6' } })]])),
+    );
+    // only the one whose summary cannot say whose it is
+    expect(t.reads).toEqual([[id(6)]]);
+    expect(result.awaitingMirror).toEqual([id(4)]);
+    expect(t.writes).toEqual([]);
+  });
 });

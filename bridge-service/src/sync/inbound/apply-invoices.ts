@@ -41,19 +41,27 @@ export async function applyInvoiceSummaries(
   const mirrors = mirrorsById(rows);
   let stale = 0;
   let unchanged = 0;
+  const awaitingMirror: string[] = [];
   const toRead: string[] = [];
   for (const summary of latestOf(sales, (inv) => inv.invoiceID)) {
     const mirror = mirrors.get(summary.invoiceID.toLowerCase());
     const plan = mirror ? planInvoice(mirror, summary, { tenantId, now }) : undefined;
     if (mirror && !plan) stale += 1;
     else if (plan?.unchanged) unchanged += 1;
+    // A draft the bridge is creating (its CREATE_DRAFT writes the mirror), when the summary carries its Url.
+    else if (!mirror && summary.url && BRIDGE_MADE.test(summary.url)) awaitingMirror.push(summary.invoiceID);
+    // Not a customer Salesforce knows, when the summary names the contact's number.
+    else if (!mirror && summary.contact?.contactNumber && !(await ctx.knownAccount(tenantId, summary.contact)))
+      continue;
     else toRead.push(summary.invoiceID);
   }
   const result = toRead.length > 0 ? await applyInvoices(deps, ctx, tenantId, await readFull(toRead), rows) : null;
+  const out = result ?? emptyResult();
   return {
-    ...(result ?? emptyResult()),
-    stale: stale + (result?.stale ?? 0),
-    unchanged: unchanged + (result?.unchanged ?? 0),
+    ...out,
+    stale: stale + out.stale,
+    unchanged: unchanged + out.unchanged,
+    awaitingMirror: [...awaitingMirror, ...out.awaitingMirror],
   };
 }
 
