@@ -34,8 +34,14 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-async function invoiceOf(opportunityId: string): Promise<Row | undefined> {
-  const { records } = await admin.query<Row>(
+const invoiceOf = (opportunityId: string) => invoiceIn(sandbox, opportunityId, admin);
+
+async function invoiceIn(
+  box: Sandbox,
+  opportunityId: string,
+  conn = connect(box.sf, 'integration@ledgerline.example'),
+) {
+  const { records } = await conn.query<Row>(
     `SELECT Id, Status__c, Sync_Status__c, Xero_Invoice_Id__c, Xero_Tenant_Id__c, Amount_Paid__c, SystemModstamp ` +
       `FROM Invoice__c WHERE Opportunity__c = '${opportunityId}'`,
   );
@@ -131,5 +137,48 @@ describe('the poller and the bridge’s own writes', () => {
     });
     expect(paid.Amount_Paid__c).toBe(100);
     expect(fullReads(since(seq, tenantId)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('webhooks and the bridge’s own writes', () => {
+  let hooked: Sandbox;
+  beforeAll(async () => {
+    // the poller set to an hour: here only webhooks read Xero
+    hooked = await startSandbox({
+      bridge: { workerIdleMs: 50, referenceTtlMs: 0, pollIntervalMs: 3_600_000 },
+      logger: pino({ level: process.env.BRIDGE_LOG ?? 'silent' }),
+    });
+  });
+  afterAll(async () => {
+    await hooked?.close();
+  });
+
+  it('the webhook for the bridge’s own draft is not read back', async () => {
+    // Xero delivers webhooks in batches; here after 300 ms, by when the bridge has written the draft's mirror.
+    hooked.xero.control.configureWebhooks({ url: `${hooked.url}/webhooks/xero`, batchDelayMs: 300 });
+    try {
+      const admin2 = connect(hooked.sf, 'integration@ledgerline.example');
+      const { records } = await admin2.query<Row>(`SELECT Id FROM Opportunity WHERE Name = 'Initech - Onboarding'`);
+      const opportunityId = records[0]!.Id as string;
+      const seq = hooked.xero.control.calls().at(-1)?.seq ?? 0;
+      await connect(hooked.sf, SALES).sobject('Opportunity').update({ Id: opportunityId, StageName: 'Closed Won' });
+      const draft = await waitFor('the draft', async () => {
+        const row = await invoiceIn(hooked, opportunityId, admin2);
+        return row?.Sync_Status__c === 'Synced' ? row : undefined;
+      });
+      const xeroId = String(draft.Xero_Invoice_Id__c).toLowerCase();
+      await hooked.xero.control.flushWebhooks();
+      await waitFor('the draft’s webhook handled', async () => {
+        const jobs = await hooked.store.jobs.listJobs({ action: 'XERO_CHANGE', limit: 1000 });
+        const ours = jobs.filter((j) => (j.payload as { resourceId?: string }).resourceId?.toLowerCase() === xeroId);
+        return (ours.length >= 1 && ours.every((j) => j.state === 'done')) || undefined;
+      });
+      const readBack = fullReads(hooked.xero.control.calls({ sinceSeq: seq })).filter((c) =>
+        c.query.toLowerCase().includes(xeroId),
+      );
+      expect(readBack).toEqual([]);
+    } finally {
+      hooked.xero.control.configureWebhooks({ url: undefined });
+    }
   });
 });
