@@ -7,6 +7,7 @@ import { createBilling } from './billing';
 import { createDraftHandler } from './create-draft';
 import { createGiveUpRecorder } from './give-up';
 import { handles, type KindHandler } from './handler';
+import { createInsights } from './insights';
 import { createInboundApply, type InboundApply } from './inbound/apply';
 import { xeroChangeHandler } from './inbound/xero-change-handler';
 import { authoriseHandler } from './invoice-actions/authorise';
@@ -24,7 +25,7 @@ export interface Sync {
   onGiveUp: ReturnType<typeof createGiveUpRecorder>;
   /** For the poller: Xero's state written back, newer version wins. */
   apply: InboundApply;
-  /** At start: the daily billing-plan re-plans are asked for. */
+  /** At start: the daily billing-plan re-plans and the daily KPI refresh are asked for. */
   start(): Promise<void>;
 }
 
@@ -35,6 +36,7 @@ export function createSync(deps: SyncDeps): Sync {
   const apply = createInboundApply(deps);
   const perInvoice = { reference: deps.reference, syncErrors, log: deps.log };
   const billing = createBilling({ ...deps, creditNotes });
+  const insights = createInsights({ ...deps, dealPlans: billing.dealPlans });
   return {
     handlers: [
       handles('CREATE_DRAFT', createDraftHandler({ ...deps, creditNotes, dealPlans: billing.dealPlans })),
@@ -45,8 +47,12 @@ export function createSync(deps: SyncDeps): Sync {
       handles('XERO_CHANGE', xeroChangeHandler({ xero: deps.xero, apply, log: deps.log })),
       handles('RESYNC', resyncHandler({ ...perInvoice, invoices, xero: deps.xero, jobs: deps.jobs })),
       ...billing.handlers,
+      ...insights.handlers,
     ],
-    start: () => billing.start(),
+    start: async () => {
+      await billing.start();
+      await insights.start();
+    },
     onGiveUp: createGiveUpRecorder({ syncErrors }),
     apply,
   };

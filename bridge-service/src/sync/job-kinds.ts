@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ACTIONS, type InvoiceRequest } from '../salesforce/invoice-request';
 import { BILLING_JOB_KINDS, BILLING_JOB_PAYLOADS } from './billing/jobs';
+import { KPI_JOB_KINDS, KPI_JOB_PAYLOADS } from './insights/jobs';
 
 export const JOB_KINDS = [
   'CREATE_DRAFT',
@@ -16,6 +17,7 @@ export const JOB_KINDS = [
   'RESYNC',
   'XERO_CHANGE',
   ...BILLING_JOB_KINDS,
+  ...KPI_JOB_KINDS,
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
@@ -52,6 +54,7 @@ export const JOB_PAYLOADS = {
     tenantId: z.string().min(1),
   }),
   ...BILLING_JOB_PAYLOADS,
+  ...KPI_JOB_PAYLOADS,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 export type JobPayload<K extends JobKind> = z.output<(typeof JOB_PAYLOADS)[K]>;

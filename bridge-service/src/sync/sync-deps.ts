@@ -13,6 +13,8 @@ import type {
 import type { XeroClient } from '../xero/client';
 import type { RevenueQueries } from '../salesforce/revenue-queries';
 import type { BillingTriggers } from './billing/triggers';
+import type { KpiQueries } from '../salesforce/kpi-queries';
+import type { KpiTriggers } from './insights/triggers';
 import type { ReferenceData } from './services/reference-data';
 import type { Summaries } from './services/summaries';
 
@@ -43,4 +45,7 @@ export interface SyncDeps {
   /** Billing plans: their reads, and how their work is asked for (stored jobs with run-at times). */
   revenueQueries: RevenueQueries;
   billingTriggers: BillingTriggers;
+  /** KPIs: their reads, and how a refresh is asked for (stored jobs). */
+  kpiQueries: KpiQueries;
+  kpiTriggers: KpiTriggers;
 }
