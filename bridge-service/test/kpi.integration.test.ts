@@ -325,4 +325,36 @@ describe('KPI snapshots written by the bridge tie to Salesforce and Xero', () =>
     expect(results.every((r) => r.problems === 0 && r.refused === 0)).toBe(true);
     expect(Math.max(...results.map((r) => r.frozen))).toBeGreaterThanOrEqual(5);
   }, 240_000);
+
+  it('refreshes in a few Composite calls: reads, the deals through the plans loader, and the writes', async () => {
+    await settled();
+    const before = sandbox.sf.control.apiUsage().used;
+    const logged = sandbox.sf.control.apiRequests().length;
+    const { job } = await sandbox.store.jobs.enqueueJob({
+      key: 'KPI_REFRESH:measured',
+      action: 'KPI_REFRESH',
+      payload: { reason: 'changed' },
+    });
+    const done = await waitFor('the measured refresh', async () => {
+      const row = await sandbox.store.jobs.getJobByKey(job.key);
+      return row?.state === 'done' ? row : undefined;
+    });
+    const used = sandbox.sf.control.apiUsage().used - before;
+    const requests = sandbox.sf.control.apiRequests().slice(logged);
+    const result = done.result as { written: number; frozen: number };
+    const composite = requests.filter((r) => r.path.endsWith('/composite'));
+    // eslint-disable-next-line no-console
+    console.log(
+      `KPI refresh: ${used} Salesforce API calls, ${composite.length} of them Composite, for ${result.written} ` +
+        `snapshots written and ${result.frozen} frozen`,
+    );
+    // Reads in three Composite calls (11 queries, 5 a call), the deals in two (the plans' loader), the writes in one
+    // (up to 5 Collections of 200). The rest are billing entities, cached for a minute in production (TTL 0 here).
+    expect(composite.length).toBeLessThanOrEqual(6);
+    expect(
+      requests
+        .filter((r) => !r.path.endsWith('/composite'))
+        .every((r) => /FROM Billing_Entity__mdt/.test(r.soql ?? '')),
+    ).toBe(true);
+  });
 });
