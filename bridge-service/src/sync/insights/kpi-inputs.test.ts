@@ -182,8 +182,10 @@ describe('the records the KPIs are computed from', () => {
   it("makes a deal's subscription, the billings still to raise and its renewal from the planned deal", () => {
     const { loaded, plan } = loadedDeal({}, '2026-02-10');
     const figures = dealFigures(loaded, plan, '20', new Set());
-    expect(subscriptionMrr(figures.subscription, '2026-02-28').toFixed(2)).toBe('1000.00');
-    expect(subscriptionMrr(figures.subscription, '2027-01-31').toFixed(2)).toBe('0.00');
+    if ('problem' in figures.recurring) throw new Error(figures.recurring.problem);
+    const { subscription, renewal } = figures.recurring;
+    expect(subscriptionMrr(subscription, '2026-02-28').toFixed(2)).toBe('1000.00');
+    expect(subscriptionMrr(subscription, '2027-01-31').toFixed(2)).toBe('0.00');
     expect(figures.planned).toMatchObject({
       entity: 'UK_Ltd',
       currency: 'GBP',
@@ -196,8 +198,17 @@ describe('the records the KPIs are computed from', () => {
       ['2026-07-01', '3000.00'],
       ['2026-10-01', '3000.00'],
     ]);
-    expect(figures.renewal).toMatchObject({ contractKey: DEAL, renewed: false, termMonths: 12 });
-    expect(figures.renewal.contract).toMatchObject({ startDate: '2026-01-01', endDate: '2026-12-31' });
-    expect(dealFigures(loaded, plan, '20', new Set([DEAL])).renewal.renewed).toBe(true);
+    expect(renewal).toMatchObject({ contractKey: DEAL, renewed: false, termMonths: 12 });
+    expect(renewal.contract).toMatchObject({ startDate: '2026-01-01', endDate: '2026-12-31' });
+    expect(dealFigures(loaded, plan, '20', new Set([DEAL])).recurring).toMatchObject({ renewal: { renewed: true } });
+  });
+
+  it('keeps the revenue and billings of a deal whose term is not whole months, and says why it has no MRR', () => {
+    const { loaded, plan } = loadedDeal({}, '2026-02-10');
+    const odd = { ...plan, deal: { ...plan.deal, service: { start: '2026-01-01', end: '2026-12-15' } } };
+    const figures = dealFigures(loaded, odd, '20', new Set());
+    expect(figures.recurring).toEqual({ problem: expect.stringContaining('not a whole number of months') });
+    expect(figures.planned.instalments).toHaveLength(4);
+    expect(figures.months.length).toBeGreaterThan(0);
   });
 });

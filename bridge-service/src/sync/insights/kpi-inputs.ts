@@ -243,20 +243,51 @@ export function openOpportunitiesOf(
 
 /** One planned deal as the KPIs read it: its subscription, revenue lines, billings still to raise and renewal. */
 export interface DealFigures {
-  subscription: Subscription;
   revenueLines: LedgerLine[];
   months: DealPlan['months'];
   planned: PlannedBillings;
-  renewal: RenewalCandidate;
+  /** Its recurring side, or why it has none (MRR and the renewal need prices per whole months). */
+  recurring: { subscription: Subscription; renewal: RenewalCandidate } | { problem: string };
 }
 
-/** What a deal contributes to the KPIs (see the module comment); throws when its term is not whole months. */
+/** What a deal contributes to the KPIs (see the module comment). */
 export function dealFigures(
   deal: LoadedDeal,
   plan: DealPlan,
   taxRatePercent: string,
   renewedDeals: ReadonlySet<string>,
 ): DealFigures {
+  const { entity } = deal;
+  const currency = plan.deal.currency.toUpperCase();
+  const customerId = deal.row.AccountId ?? '';
+  let recurring: DealFigures['recurring'];
+  try {
+    recurring = recurringOf(deal, plan, renewedDeals);
+  } catch (err) {
+    recurring = { problem: err instanceof Error ? err.message : String(err) };
+  }
+  return {
+    revenueLines: dealLedgerLines(plan.deal, plan.replayed.contracts),
+    months: plan.months,
+    planned: {
+      dealId: deal.dealId,
+      customerId,
+      entity: entity.developerName,
+      currency,
+      instalments: plan.plan.instalments.map((i) => ({ issueDate: i.issueDate, amount: i.amount })),
+      paymentTermsDays: entity.paymentTermsDays,
+      taxRatePercent,
+    },
+    recurring,
+  };
+}
+
+/** The deal's subscription and its renewal; throws when its term is not a whole number of months. */
+function recurringOf(
+  deal: LoadedDeal,
+  plan: DealPlan,
+  renewedDeals: ReadonlySet<string>,
+): { subscription: Subscription; renewal: RenewalCandidate } {
   const { input, entity } = deal;
   const service = plan.deal.service;
   const termMonths = termMonthsOf(service);
@@ -296,17 +327,6 @@ export function dealFigures(
   const latest = amendments.at(-1)?.lines ?? atSignature;
   return {
     subscription,
-    revenueLines: dealLedgerLines(plan.deal, plan.replayed.contracts),
-    months: plan.months,
-    planned: {
-      dealId: deal.dealId,
-      customerId,
-      entity: entity.developerName,
-      currency,
-      instalments: plan.plan.instalments.map((i) => ({ issueDate: i.issueDate, amount: i.amount })),
-      paymentTermsDays: entity.paymentTermsDays,
-      taxRatePercent,
-    },
     renewal: {
       contractKey: deal.dealId,
       opportunityId: deal.dealId,

@@ -112,11 +112,15 @@ export function createKpiRefresh(deps: KpiRefreshDeps) {
         if (deal.row.Account?.Name && deal.row.AccountId) accountNames.set(deal.row.AccountId, deal.row.Account.Name);
         try {
           const figures = dealFigures(deal, plan, tax.get(deal.entity.developerName) ?? '0', renewed);
-          subscriptions.push(figures.subscription);
           revenueLines.push(...figures.revenueLines);
           months.push(...figures.months);
           plans.push(figures.planned);
-          renewals.push(figures.renewal);
+          if ('problem' in figures.recurring) {
+            problems.push(`deal ${deal.dealId}: not in MRR or renewals: ${figures.recurring.problem}`);
+          } else {
+            subscriptions.push(figures.recurring.subscription);
+            renewals.push(figures.recurring.renewal);
+          }
         } catch (err) {
           problems.push(`deal ${deal.dealId}: ${describeError(err)}`);
         }
