@@ -63,7 +63,7 @@ describe('KPI snapshots written by the bridge tie to Salesforce and Xero', () =>
       await admin().query<Row>(
         'SELECT Snapshot_Key__c, Status__c, Closed_At__c, Last_Refreshed__c, As_Of__c, Reporting_Currency__c, AR_Total__c, ' +
           'Open_Invoices__c, Opening_MRR__c, FX_MRR__c, New_MRR__c, Expansion_MRR__c, Reactivation_MRR__c, Contraction_MRR__c, ' +
-          'Churn_MRR__c, MRR__c, ARR__c, Billings__c, Rates__c, Details__c, Rate_Source__c, Missing_Rates__c ' +
+          'Churn_MRR__c, MRR__c, ARR__c, Billings__c, Cash_Collected__c, Rates__c, Details__c, Rate_Source__c, Missing_Rates__c ' +
           `FROM KPI_Snapshot__c WHERE Snapshot_Key__c = '${key}'`,
       )
     ).records[0];
@@ -92,6 +92,9 @@ describe('KPI snapshots written by the bridge tie to Salesforce and Xero', () =>
       return records[0]?.Status__c === 'Authorised' ? records[0] : undefined;
     });
   }
+
+  const approvedTotal = async (invoiceId: string) =>
+    (await admin().query<Row>(`SELECT Total__c FROM Invoice__c WHERE Id = '${invoiceId}'`)).records[0]?.Total__c;
 
   const invoicesOf = async (opportunityId: string) =>
     (
@@ -264,6 +267,26 @@ describe('KPI snapshots written by the bridge tie to Salesforce and Xero', () =>
     expect(cents(apr.Billings__c)).toBe(cents(april?.Future_Billings__c));
     // The January forecast is as it was made in January: a month's forecast is not rewritten after it.
     expect(cents((await forecastRow('GROUP:2026-01:2026-04'))?.Future_Billings__c)).toBe(300_000);
+
+    // A payment in Xero reaches the snapshot minutes later, without waiting for the daily run.
+    const before = (await snapshot('GROUP:2026-04'))!;
+    const total = Number((await approvedTotal(String(second!.Id))) ?? 0);
+    sandbox.xero.control.recordCustomerPayment({
+      tenantId: UK,
+      invoiceId: String(second!.Xero_Invoice_Id__c),
+      amount: total.toFixed(2),
+    });
+    await sandbox.xero.control.flushWebhooks();
+    await waitFor('the April invoice paid in Salesforce', async () =>
+      (await invoicesOf(quarterlyId))[1]?.Status__c === 'Paid' ? true : undefined,
+    );
+    await refreshed();
+    const after = await waitFor('the April snapshot after the payment', async () => {
+      const row = await snapshot('GROUP:2026-04');
+      return row && row.Last_Refreshed__c !== before.Last_Refreshed__c ? row : undefined;
+    });
+    expect(cents(before.AR_Total__c) - cents(after.AR_Total__c)).toBe(cents(total));
+    expect(cents(after.Cash_Collected__c) - cents(before.Cash_Collected__c)).toBe(cents(total));
   }, 240_000);
 
   it('freezes a month its posted close closes, and one finance closed by hand; later refreshes leave both alone', async () => {
