@@ -44,7 +44,14 @@ const invoice = {
   Payments__r: null,
 } as LedgerInvoiceRow;
 
-function setup(stored: { snapshots?: [string, string][]; closes?: PostedClose[]; renewals?: StoredRenewal[] } = {}) {
+function setup(
+  stored: {
+    snapshots?: [string, string][];
+    closes?: PostedClose[];
+    renewals?: StoredRenewal[];
+    reportingCurrency?: string;
+  } = {},
+) {
   const { writeback, runs } = fakeComposite();
   const none = Promise.resolve([]);
   const kpiQueries: KpiQueries = {
@@ -56,7 +63,7 @@ function setup(stored: { snapshots?: [string, string][]; closes?: PostedClose[];
       dated: none,
       table: none,
     }),
-    reportingCurrency: () => Promise.resolve(null),
+    reportingCurrency: () => Promise.resolve(stored.reportingCurrency ?? null),
     snapshots: () =>
       Promise.resolve(
         (stored.snapshots ?? []).map(([key, status], i) => ({
@@ -152,6 +159,21 @@ describe('the KPI refresh', () => {
       ['2026-07-01', 3000],
       ['2026-10-01', 3000],
     ]);
+  });
+
+  it('reports in the configured currency at the documented rate, naming its source', async () => {
+    const { refresh, upserted } = setup({ reportingCurrency: 'USD' });
+    expect((await refresh.refresh()).reportingCurrency).toBe('USD');
+    const group = upserted('KPI_Snapshot__c').find((s) => s.Snapshot_Key__c === 'GROUP:2026-02')!;
+    // CurrencyType: 1.25 USD per GBP (a static rate, dated the day it was read): 3,600.00 GBP is 4,500.00 USD.
+    expect(group).toMatchObject({
+      Reporting_Currency__c: 'USD',
+      AR_Total__c: 4500,
+      MRR__c: 1250,
+      Rate_Source__c: 'Static',
+      Rate_Date__c: '2026-02-10',
+      Missing_Rates__c: null,
+    });
   });
 
   it('never writes a Closed snapshot again, whoever closed it', async () => {
