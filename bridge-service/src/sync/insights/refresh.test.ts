@@ -146,9 +146,17 @@ describe('the KPI refresh', () => {
     // January's quarter as not raised yet, so it counts in the as-of month (due and not raised).
     const forecasts = upserted('KPI_Forecast__c');
     expect(new Set(forecasts.map((f) => (f.KPI_Snapshot__r as { Snapshot_Key__c: string }).Snapshot_Key__c))).toEqual(
-      new Set(['UK_Ltd:2026-02', 'GROUP:2026-02']),
+      new Set(['UK_Ltd:2026-02', 'US_Inc:2026-02', 'GROUP:2026-02']),
     );
     const groupForecast = forecasts.filter((f) => String(f.Forecast_Key__c).startsWith('GROUP:2026-02:'));
+    // The whole horizon, February 2026 to January 2027, months with nothing in them as zeros (an earlier run's row for
+    // such a month is overwritten, never left standing).
+    expect(groupForecast.map((f) => f.Forecast_Month__c)).toHaveLength(12);
+    expect(groupForecast.at(-1)).toMatchObject({
+      Forecast_Month__c: '2027-01-01',
+      Future_Billings__c: 0,
+      Weighted_Pipeline__c: 0,
+    });
     expect(
       groupForecast
         .filter((f) => Number(f.Future_Billings__c) !== 0)

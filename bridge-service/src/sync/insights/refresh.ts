@@ -12,9 +12,11 @@
  * - The as-of month's snapshot carries the forecast; an earlier month keeps the forecast it was last written with
  *   (the forecast as it stood in that month), so a forecast can be compared with what happened.
  */
+import Big from 'big.js';
+
 import { entityTimeZone, type BillingEntity } from '../../domain/billing-entity';
 import { entityMonths, type ContractMonth, type LedgerLine } from '../../domain/balances';
-import { minDate, type IsoDate } from '../../domain/dates';
+import { addMonths, minDate, type IsoDate } from '../../domain/dates';
 import { reportingCurrency as reportingCurrencyOf } from '../../domain/fx-rates';
 import { forecast, type PlannedBillings, type RenewalCandidate } from '../../domain/kpi-forecast';
 import { observedDaysLate } from '../../domain/kpi-ledger';
@@ -27,7 +29,7 @@ import {
   snapshotRecord,
 } from '../../domain/kpi-records';
 import { kpiSnapshot, type KpiRecords, type KpiSnapshot } from '../../domain/kpi-snapshot';
-import { monthOf, monthsBetween, type MonthKey } from '../../domain/revenue';
+import { firstDayOf, monthOf, monthsBetween, type MonthKey } from '../../domain/revenue';
 import { dateInZone } from '../../domain/zoned-time';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
@@ -76,6 +78,35 @@ export function kpiAsOf(entities: readonly BillingEntity[], now: number): { asOf
   const home = entities.find((e) => e.isDefault) ?? entities[0];
   const timeZone = home ? entityTimeZone(home) : 'UTC';
   return { asOf: dateInZone(now, timeZone), timeZone };
+}
+
+/** Forecast months shown: the as-of month and the eleven after it (kpi-forecast.ts's default horizon). */
+const HORIZON_MONTHS = 12;
+
+/**
+ * The forecast over the whole horizon: a month with nothing in it is written as zeros, so a row written by an earlier
+ * run (a deal since lost, an instalment since raised) never keeps a figure that is gone.
+ */
+function withFullHorizon(snapshot: KpiSnapshot): KpiSnapshot {
+  const zero = new Big(0);
+  const known = new Map(snapshot.forecast.map((f) => [f.month, f]));
+  const first = monthOf(snapshot.asOf);
+  const last = monthOf(addMonths(firstDayOf(first), HORIZON_MONTHS - 1));
+  const months = [...new Set([...monthsBetween(first, last), ...known.keys()])].sort();
+  return {
+    ...snapshot,
+    forecast: months.map(
+      (month) =>
+        known.get(month) ?? {
+          month,
+          futureBillings: zero,
+          weightedPipeline: zero,
+          renewals: zero,
+          cashFromReceivables: zero,
+          cashFromBillings: zero,
+        },
+    ),
+  };
 }
 
 export function createKpiRefresh(deps: KpiRefreshDeps) {
@@ -227,7 +258,7 @@ export function createKpiRefresh(deps: KpiRefreshDeps) {
           snapshots.push(record as WriteRecord<typeof KpiSnapshotObject>);
           if (isOpenMonth) {
             forecasts.push(
-              ...forecastRecords(snapshot).map(
+              ...forecastRecords(withFullHorizon(snapshot)).map(
                 (f) => ({ ...f, KPI_Snapshot__r: { Snapshot_Key__c: key } }) as WriteRecord<typeof KpiForecast>,
               ),
             );
