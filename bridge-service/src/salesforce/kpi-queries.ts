@@ -1,9 +1,9 @@
 /**
  * The reads behind the KPI refresh (issue 17). Every one is queued on a Composite batch (QueryBatch), so the whole
- * ledger, the rates, the open pipeline and the snapshots already stored come back in two Composite calls (five
+ * ledger, the rates, the open pipeline and the snapshots already stored come back in three Composite calls (five
  * queries a call): rates (CurrencyType, DatedConversionRate, Exchange_Rate__c), the package settings, the snapshots
  * and renewals already written, the posted month-end closes, the invoice mirrors with their payments, the credit
- * notes with their allocations, the open Opportunities and the billing plans' keys. The deals themselves are read
+ * notes with their allocations, customer credit and its uses, the open Opportunities and the billing plans' keys. The deals themselves are read
  * by the billing plans' loader (sync/billing/deals.ts), one home.
  */
 import type { QueryBatch } from './queries';
@@ -13,6 +13,8 @@ import {
   CreditAllocation,
   CreditNote,
   CurrencyType,
+  CustomerCredit,
+  CustomerCreditAllocation,
   DatedConversionRate,
   ExchangeRate,
   Invoice,
@@ -117,6 +119,34 @@ export function openOpportunity(multiCurrency: boolean) {
 }
 export type OpenOpportunityRow = RowOf<ReturnType<typeof openOpportunity>>;
 
+/** Overpayments and prepayments (Customer_Credit__c) and how each was used: allocated to an invoice or refunded. */
+export const customerCredit = select(CustomerCredit, [
+  'Id',
+  'Name',
+  'Account__c',
+  'Billing_Entity__c',
+  'Credit_Type__c',
+  'Credit_Date__c',
+  'Currency_Code__c',
+  'Sub_Total__c',
+  'Total_Tax__c',
+  'Total__c',
+  'Remaining_Credit__c',
+  'Status__c',
+]);
+export type CustomerCreditRow = RowOf<typeof customerCredit>;
+export const customerCreditUse = select(CustomerCreditAllocation, [
+  'Customer_Credit__c',
+  'Invoice__c',
+  'Kind__c',
+  'Amount__c',
+  'Allocation_Date__c',
+  'Status__c',
+  'Xero_Allocation_Id__c',
+  'Xero_Payment_Id__c',
+]);
+export type CustomerCreditUseRow = RowOf<typeof customerCreditUse>;
+
 const planDeal = select(BillingPlan, ['Plan_Key__c', 'Status__c']);
 
 /** Documents a refresh reads: posted or once posted (drafts are in nobody's ledger yet). */
@@ -184,6 +214,14 @@ export function createKpiQueries(deps: { names: SalesforceNames; multiCurrency: 
         ledgerCreditNote.soql(names, { where: (q) => `${q.field('Status__c')} IN ${LEDGER_STATUSES}` }),
         via,
       );
+    },
+
+    /** Customer credit (overpayments, prepayments) and its uses, for cash collected and receivables. */
+    customerCredits(via: QueryBatch) {
+      return {
+        credits: queued(customerCredit, customerCredit.soql(names), via),
+        uses: queued(customerCreditUse, customerCreditUse.soql(names), via),
+      };
     },
 
     /** Open Opportunities that carry a chance of closing (the weighted pipeline), with Account and products. */

@@ -1,8 +1,16 @@
+import { cashCollectedBetween, creditHeldOn } from '../../domain/kpi-ledger';
 import { subscriptionMrr } from '../../domain/kpi-mrr';
 import { rateOn } from '../../domain/fx-rates';
-import type { LedgerCreditNoteRow, LedgerInvoiceRow, OpenOpportunityRow } from '../../salesforce/kpi-queries';
+import type {
+  CustomerCreditRow,
+  CustomerCreditUseRow,
+  LedgerCreditNoteRow,
+  LedgerInvoiceRow,
+  OpenOpportunityRow,
+} from '../../salesforce/kpi-queries';
 import { DEAL, UK, loadedDeal } from '../billing/__fixtures__/deals';
 import {
+  customerCreditsOf,
   dealFigures,
   foreignInvoicesOf,
   ledgerCreditsOf,
@@ -115,6 +123,53 @@ describe('the records the KPIs are computed from', () => {
       entity: 'UK_Ltd',
       allocations: [{ invoiceId: 'a0a000000000001AAA', amount: '100', status: 'ACTIVE' }],
     });
+  });
+
+  it('reads customer credit: an overpayment is cash when received, a refund when paid out, an allocation moves none', () => {
+    const overpayment = {
+      Id: 'a0X000000000001AAA',
+      Name: 'OP-0001',
+      Account__c: '001000000000501AAA',
+      Billing_Entity__c: 'UK_Ltd',
+      Credit_Type__c: 'Overpayment',
+      Credit_Date__c: '2026-01-15',
+      Currency_Code__c: 'USD',
+      Sub_Total__c: null,
+      Total_Tax__c: null,
+      Total__c: 500,
+      Remaining_Credit__c: 200,
+      Status__c: 'Authorised',
+    } as CustomerCreditRow;
+    const use = (kind: string, amount: number, date: string, invoice: string | null) =>
+      ({
+        Customer_Credit__c: overpayment.Id,
+        Invoice__c: invoice,
+        Kind__c: kind,
+        Amount__c: amount,
+        Allocation_Date__c: date,
+        Status__c: 'Active',
+        Xero_Allocation_Id__c: null,
+        Xero_Payment_Id__c: kind === 'Refund' ? 'rf1' : null,
+      }) as CustomerCreditUseRow;
+    const credits = customerCreditsOf(
+      [overpayment, { ...overpayment, Id: 'a0X000000000002AAA', Status__c: 'Voided' }],
+      [use('Allocation', 200, '2026-01-20', 'a0a000000000001AAA'), use('Refund', 100, '2026-01-25', null)],
+    );
+    expect(credits).toEqual([
+      expect.objectContaining({
+        kind: 'overpayment',
+        status: 'AUTHORISED',
+        entity: 'UK_Ltd',
+        allocations: [
+          expect.objectContaining({ invoiceId: 'a0a000000000001AAA', amount: '200', creditKind: 'overpayment' }),
+        ],
+        refunds: [{ paymentId: 'rf1', amount: '100', date: '2026-01-25', status: 'AUTHORISED' }],
+      }),
+      expect.objectContaining({ status: 'VOIDED' }),
+    ]);
+    // 500.00 received − 100.00 refunded; the 200.00 allocated moved no cash. 200.00 is still held at month end.
+    expect(cashCollectedBetween([], credits, '2026-01-01', '2026-01-31').get('USD')?.toFixed(2)).toBe('400.00');
+    expect(creditHeldOn(credits, '2026-01-31').get('USD')?.toFixed(2)).toBe('200.00');
   });
 
   it('takes a foreign-currency invoice with its payments at their own rate and credit at the invoice rate', () => {

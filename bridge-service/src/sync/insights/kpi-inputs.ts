@@ -6,9 +6,9 @@
  * Decisions (also in the project README, "KPIs and forecasts"):
  * - Advanced currency management counts as on when the org holds DatedConversionRate rows (the API has no flag for
  *   it; the rows exist only once dated rates are in use).
- * - Invoices and credit notes are the Salesforce mirrors of Xero's (Invoice__c with Payment__c, Credit_Note__c with
- *   Credit_Allocation__c): the same amounts Xero holds, written back by the sync. Customer credit (overpayments and
- *   prepayments) is not read yet.
+ * - Invoices, credit notes and customer credit are the Salesforce mirrors of Xero's (Invoice__c with Payment__c,
+ *   Credit_Note__c with Credit_Allocation__c, Customer_Credit__c with Customer_Credit_Allocation__c): the same amounts
+ *   Xero holds, written back by the sync.
  * - A deal's subscription: its ratable line items at signature, each won amendment's ratable line items (the full
  *   subscription after it) from its effective date, priced per the contract's whole months (deal-records.ts
  *   termMonthsOf); its end is the last day a ratable line of the replayed contract serves (extensions, early ends).
@@ -30,7 +30,13 @@ import type { CreditStatus } from '../../domain/ledger-documents';
 import { money } from '../../domain/money';
 import type { XeroInvoiceStatus } from '../../domain/receivables';
 import { opportunityBillingRowSchema, resolveBillingTerms, upliftRuleOf } from '../../domain/revenue-records';
-import type { LedgerCreditNoteRow, LedgerInvoiceRow, OpenOpportunityRow } from '../../salesforce/kpi-queries';
+import type {
+  CustomerCreditRow,
+  CustomerCreditUseRow,
+  LedgerCreditNoteRow,
+  LedgerInvoiceRow,
+  OpenOpportunityRow,
+} from '../../salesforce/kpi-queries';
 import { childRecords } from '../../salesforce/soql';
 import type { LoadedDeal } from '../billing/deals';
 
@@ -147,6 +153,59 @@ export function ledgerCreditsOf(rows: readonly LedgerCreditNoteRow[]): LedgerCre
         entity,
         ...(row.Account__c ? { accountId: row.Account__c } : {}),
         ...(row.Invoice__r?.Opportunity__c ? { opportunityId: row.Invoice__r.Opportunity__c } : {}),
+      },
+    ];
+  });
+}
+
+/** Overpayments and prepayments (Customer_Credit__c), each with what was allocated to invoices and refunded. */
+export function customerCreditsOf(
+  rows: readonly CustomerCreditRow[],
+  uses: readonly CustomerCreditUseRow[],
+): LedgerCredit[] {
+  return rows.flatMap((row): LedgerCredit[] => {
+    const status = CREDIT_STATUS[row.Status__c ?? ''];
+    const kind =
+      row.Credit_Type__c === 'Prepayment'
+        ? 'prepayment'
+        : row.Credit_Type__c === 'Overpayment'
+          ? 'overpayment'
+          : undefined;
+    if (!status || !kind || !row.Credit_Date__c || !row.Currency_Code__c || !row.Billing_Entity__c) return [];
+    const mine = uses.filter((u) => u.Customer_Credit__c === row.Id && u.Allocation_Date__c);
+    return [
+      {
+        kind,
+        creditId: row.Id,
+        ...(row.Name ? { number: row.Name } : {}),
+        contactId: row.Account__c ?? '',
+        status,
+        currencyCode: row.Currency_Code__c,
+        date: row.Credit_Date__c,
+        ...(kind === 'prepayment' ? { subTotal: text(row.Sub_Total__c), totalTax: text(row.Total_Tax__c) } : {}),
+        total: text(row.Total__c),
+        remainingCredit: text(row.Remaining_Credit__c),
+        allocations: mine
+          .filter((u) => u.Kind__c === 'Allocation' && u.Invoice__c)
+          .map((u) => ({
+            ...(u.Xero_Allocation_Id__c ? { allocationId: u.Xero_Allocation_Id__c } : {}),
+            creditKind: kind,
+            creditId: row.Id,
+            invoiceId: u.Invoice__c!,
+            amount: text(u.Amount__c),
+            date: u.Allocation_Date__c!,
+            status: u.Status__c === 'Deleted' ? ('DELETED' as const) : ('ACTIVE' as const),
+          })),
+        refunds: mine
+          .filter((u) => u.Kind__c === 'Refund')
+          .map((u) => ({
+            paymentId: u.Xero_Payment_Id__c ?? '',
+            amount: text(u.Amount__c),
+            date: u.Allocation_Date__c!,
+            status: u.Status__c === 'Deleted' ? ('DELETED' as const) : ('AUTHORISED' as const),
+          })),
+        entity: row.Billing_Entity__c,
+        ...(row.Account__c ? { accountId: row.Account__c } : {}),
       },
     ];
   });

@@ -77,6 +77,7 @@ function setup(
     postedCloses: () => Promise.resolve(stored.closes ?? []),
     invoices: () => Promise.resolve([invoice]),
     creditNotes: () => none,
+    customerCredits: () => ({ credits: none, uses: none }),
     openOpportunities: () => none,
     planDeals: () => Promise.resolve([DEAL]),
   };

@@ -40,6 +40,7 @@ import { DEALS_PER_WRITE, type DealPlans } from '../billing/deal-plans';
 import { describeError } from '../describe-error';
 import type { ReferenceData } from '../services/reference-data';
 import {
+  customerCreditsOf,
   dealFigures,
   foreignInvoicesOf,
   ledgerCreditsOf,
@@ -173,6 +174,7 @@ export function createKpiRefresh(deps: KpiRefreshDeps) {
       const closes = q.postedCloses(reads);
       const invoiceRows = q.invoices(reads);
       const creditRows = q.creditNotes(reads);
+      const customerCredit = q.customerCredits(reads);
       const opportunityRows = q.openOpportunities(reads);
       const dealIds = q.planDeals(reads);
       await reads.run();
@@ -185,7 +187,10 @@ export function createKpiRefresh(deps: KpiRefreshDeps) {
       );
       const reporting = reportingCurrencyOf(await configured, deps.corporateCurrency);
       const invoices = ledgerInvoicesOf(await invoiceRows);
-      const credits = ledgerCreditsOf(await creditRows);
+      const credits = [
+        ...ledgerCreditsOf(await creditRows),
+        ...customerCreditsOf(await customerCredit.credits, await customerCredit.uses),
+      ];
       const pipeline = openOpportunitiesOf(await opportunityRows, entities, deps.corporateCurrency);
       problems.push(...pipeline.problems);
       const contracts = await deals(await dealIds, entities, problems);
