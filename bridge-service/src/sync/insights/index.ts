@@ -3,8 +3,7 @@
  * sync/index.ts; the triggers are made in bridge.ts (a sync batch that changed invoices asks for a refresh through
  * them).
  */
-import type { JobHandler, JobOutcome } from '../handler';
-import { handles, type KindHandler } from '../handler';
+import { handles, type JobHandler, type JobOutcome, type KindHandler } from '../handler';
 import { describeError } from '../describe-error';
 import { createKpiRefresh, kpiAsOf, type KpiRefreshDeps } from './refresh';
 import type { KpiTriggers } from './triggers';
