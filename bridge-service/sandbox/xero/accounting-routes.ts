@@ -1,11 +1,13 @@
 /**
  * The Accounting API under /api.xro/2.0: every request through the pipeline (auth, tenant, limits, faults,
  * idempotency: accounting/pipeline.ts), then its resource (accounting/settings.ts, contacts.ts, documents.ts,
- * payments.ts); what they share is in accounting/kit.ts.
+ * payments.ts, credits.ts for overpayments and prepayments, items.ts); what they share is in accounting/kit.ts.
  */
 import type { FastifyInstance } from 'fastify';
 import { registerContacts } from './accounting/contacts';
+import { registerCredits } from './accounting/credits';
 import { registerDocuments } from './accounting/documents';
+import { registerItems } from './accounting/items';
 import { createKit, type AccountingDeps } from './accounting/kit';
 import { registerPayments } from './accounting/payments';
 import { registerPipeline } from './accounting/pipeline';
@@ -20,4 +22,6 @@ export function registerAccounting(app: FastifyInstance, deps: AccountingDeps): 
   registerContacts(app, kit);
   registerDocuments(app, kit);
   registerPayments(app, kit);
+  registerCredits(app, kit);
+  registerItems(app, kit);
 }
