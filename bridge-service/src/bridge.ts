@@ -6,6 +6,7 @@ import type { Config } from './config';
 import { systemClock, type Clock } from './lib/clock';
 import { connectSalesforce } from './salesforce/connection';
 import { createEventSubscriber } from './salesforce/event-subscriber';
+import { createGoLiveQueries } from './salesforce/golive-queries';
 import { createQueries, readOrgCurrency } from './salesforce/queries';
 import { salesforceNames } from './salesforce/schema';
 import { createWriteback } from './salesforce/writeback';
@@ -22,6 +23,7 @@ import { createSummaries } from './sync/services/summaries';
 import type { SyncDeps } from './sync/sync-deps';
 import { createWorker } from './sync/worker';
 import { XeroClient } from './xero/client';
+import { XeroLedgerClient } from './xero/ledger-client';
 import { XeroScheduler, type XeroLimits } from './xero/scheduler';
 import { XeroTokenManager } from './xero/tokens';
 
@@ -69,12 +71,14 @@ export async function createBridge(
     logger: log,
     onEvent: xeroMetricsListener(metrics),
   });
-  const xero = new XeroClient({
+  const xeroOptions = {
     config: { apiBaseUrl: config.xero.apiBaseUrl, httpTimeoutMs: config.httpTimeoutMs },
     tokens,
     scheduler,
     logger: log,
-  });
+  };
+  const xero = new XeroClient(xeroOptions);
+  const ledger = new XeroLedgerClient(xeroOptions);
 
   const conn = await connectSalesforce(config.salesforce, log, () => clock.now());
   const currency = await readOrgCurrency(conn, names);
@@ -111,6 +115,9 @@ export async function createBridge(
     corporateCurrency,
     prorationMethod: config.prorationMethod,
     instanceUrl: () => conn.instanceUrl,
+    ledger,
+    goLive: createGoLiveQueries({ conn, names, multiCurrency: currency.multi }),
+    importRuns: store.importRuns,
   };
   const sync = createSync(deps);
   const worker = createWorker({

@@ -12,6 +12,8 @@ import { authoriseHandler } from './invoice-actions/authorise';
 import { authoriseCreditNoteHandler, creditHandler } from './invoice-actions/credit-notes';
 import { resyncHandler } from './invoice-actions/resync';
 import { voidHandler } from './invoice-actions/void';
+import { createContactDirectory } from './services/contact-directory';
+import { createContactLinks } from './services/contact-links';
 import { createCreditNotes } from './services/credit-notes';
 import { createInvoiceMirror } from './services/invoice-mirror';
 import { createSyncErrors } from './services/sync-errors';
@@ -31,9 +33,11 @@ export function createSync(deps: SyncDeps): Sync {
   const creditNotes = createCreditNotes({ ...deps, invoices });
   const apply = createInboundApply(deps);
   const perInvoice = { reference: deps.reference, syncErrors, log: deps.log };
+  const directory = createContactDirectory({ ledger: deps.ledger, clock: deps.clock });
+  const contactLinks = createContactLinks({ ...deps, directory });
   return {
     handlers: [
-      handles('CREATE_DRAFT', createDraftHandler({ ...deps, creditNotes })),
+      handles('CREATE_DRAFT', createDraftHandler({ ...deps, creditNotes, contactLinks, directory })),
       handles('AUTHORISE', authoriseHandler({ ...perInvoice, invoices, xero: deps.xero })),
       handles('AUTHORISE_CREDIT_NOTE', authoriseCreditNoteHandler({ ...perInvoice, creditNotes })),
       handles('VOID', voidHandler({ ...perInvoice, invoices, xero: deps.xero })),

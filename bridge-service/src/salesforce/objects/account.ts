@@ -12,6 +12,9 @@ export const Account = sobject('Account', {
   // the package's inputs
   Billing_Entity__c: 'text',
   Billing_Email__c: 'text',
+  // what contact matching compares with Xero's AccountNumber and TaxNumber (go-live)
+  AccountNumber: 'text',
+  Tax_Number__c: 'text',
   // receivables summary (written by the bridge)
   Invoiced_Amount__c: 'number',
   Amount_Due__c: 'number',

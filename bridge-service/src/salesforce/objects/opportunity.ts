@@ -55,4 +55,16 @@ export const OpportunityLineItem = sobject(
   { parents: { Product2: { field: 'Product2Id', object: 'Product2' } } },
 );
 
-export const Product2 = sobject('Product2', { Id: 'id', Name: 'text', ProductCode: 'text' });
+/** The product: its name and code, and where its lines post in Xero (line mapping; blank = the entity's default). */
+export const Product2 = sobject('Product2', {
+  Id: 'id',
+  Name: 'text',
+  ProductCode: 'text',
+  Xero_Account_Code__c: 'text',
+  Xero_Tax_Type__c: 'text',
+  Xero_Item_Code__c: 'text',
+  Xero_Tracking_1_Category__c: 'text',
+  Xero_Tracking_1_Option__c: 'text',
+  Xero_Tracking_2_Category__c: 'text',
+  Xero_Tracking_2_Option__c: 'text',
+});

@@ -3,7 +3,7 @@ import { XeroApiError } from '../../xero/errors';
 import { SqliteStore } from '../../store';
 import { salesforceNames } from '../../salesforce/schema';
 import { opportunityForInvoicing } from '../../salesforce/selections';
-import { fakeComposite, job, sfId, UK_LTD, US_INC } from './__fixtures__/drafts';
+import { fakeComposite, job, newCustomers, sfId, UK_LTD, US_INC } from './__fixtures__/drafts';
 import { createDraftHandler, type CreateDraftDeps } from '.';
 
 let store: SqliteStore;
@@ -43,6 +43,8 @@ const deal = (n: number, country: string, currency: string) =>
           'BillingPostalCode',
           'Billing_Entity__c',
           'Billing_Email__c',
+          'AccountNumber',
+          'Tax_Number__c',
         ].map((f) => [f, null]),
       ),
     },
@@ -76,7 +78,7 @@ function deps(readOnly: boolean, ukDown = false): CreateDraftDeps {
       getInvoicesModifiedSince: async () => ({ items: [], page: 1, pageSize: 100, hasMore: false }),
       createInvoices: async () => [],
     },
-    contactMappings: store.contactMappings,
+    ...newCustomers(),
     xeroResults: store.xeroResults,
     instanceUrl: () => 'https://acme.my.salesforce.com',
     corporateCurrency: 'GBP',

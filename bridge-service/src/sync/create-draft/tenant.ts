@@ -29,16 +29,29 @@ export async function draftInTenant(
   const { outcomes, pending } = await readBackRecorded(deps, tenantId, drafts);
   if (pending.length === 0) return outcomes;
 
-  const contacts = await contactsFor(
-    deps,
-    tenantId,
-    pending.map((d) => d.account),
-    emails,
-  );
+  // Contacts are per billing entity (one Account, one contact per entity); entities sharing a tenant are matched apart.
+  const contacts = {
+    ids: new Map<string, string>(),
+    refused: new Map<string, string>(),
+    waiting: new Map<string, string>(),
+  };
+  for (const group of groupBy(pending, (d) => d.entity.developerName)) {
+    const found = await contactsFor(
+      deps,
+      group[0]!.entity,
+      group.map((d) => d.account),
+      emails,
+    );
+    found.ids.forEach((v, k) => contacts.ids.set(k, v));
+    found.refused.forEach((v, k) => contacts.refused.set(k, v));
+    found.waiting.forEach((v, k) => contacts.waiting.set(k, v));
+  }
   const contacted = pending.filter((d) => {
     const reason = contacts.refused.get(d.account.Id);
+    const waits = contacts.waiting.get(d.account.Id);
     if (reason !== undefined) outcomes.push(refused(d.job, reason));
-    return reason === undefined;
+    else if (waits !== undefined) outcomes.push({ kind: 'waiting', draft: d, message: waits });
+    return reason === undefined && waits === undefined;
   });
   const earlier = await findEarlierAttempts(deps, tenantId, contacted, contacts.ids);
   const taxRates = await deps.reference.taxRates(tenantId);
@@ -76,4 +89,10 @@ export async function draftInTenant(
   outcomes.push(...(await createInvoices(deps, tenantId, invoices)));
   outcomes.push(...(await recordDowngrades(deps, downgrades)));
   return outcomes;
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), item]);
+  return [...groups.values()];
 }

@@ -13,7 +13,7 @@ import type { RecordError, Writeback } from '../../salesforce/writeback';
 import type { JobOutcome } from '../handler';
 import { queueInvoiceLines } from '../services/lines';
 import type { Summaries } from '../services/summaries';
-import { failedDraftRecord, syncErrorEvent } from '../services/sync-errors';
+import { failedDraftRecord, syncErrorEvent, waitingDraftRecord } from '../services/sync-errors';
 import { invoiceLineRecords, invoiceRecord, type InvoiceWrite } from '../services/xero-records';
 import type { DraftOutcome } from './draft';
 
@@ -24,13 +24,22 @@ export interface WriteBackDeps {
   log: Pick<Logger, 'warn'>;
 }
 
-type Recorded = Extract<DraftOutcome, { kind: 'invoiced' | 'refused' }>;
+type Recorded = Extract<DraftOutcome, { kind: 'invoiced' | 'refused' | 'waiting' }>;
+
+const jobOf = (outcome: Recorded) => (outcome.kind === 'refused' ? outcome.job : outcome.draft.job);
 
 const why = (errors: readonly RecordError[]) => errors.map((e) => `${e.statusCode}: ${e.message}`).join('; ');
 
 function recordOf(outcome: Recorded, now: number): InvoiceWrite {
   if (outcome.kind === 'refused') {
     return failedDraftRecord(outcome.job.payload, outcome.message, now);
+  }
+  if (outcome.kind === 'waiting') {
+    // Account and entity let the review's decision find the drafts it releases.
+    return waitingDraftRecord(outcome.draft.job.payload, outcome.message, now, {
+      accountId: outcome.draft.account.Id,
+      billingEntity: outcome.draft.entity.developerName,
+    });
   }
   const { draft, invoice } = outcome;
   const period = opportunityServicePeriod(draft.opportunity);
@@ -57,8 +66,8 @@ export async function writeBack(
   const recorded = outcomes.filter((o): o is Recorded => o.kind !== 'settled');
   for (const outcome of outcomes) if (outcome.kind === 'settled') results.set(outcome.job.id, outcome.outcome);
   for (const outcome of recorded) {
-    if (outcome.kind !== 'refused') continue;
-    const { requestKey, opportunityId } = outcome.job.payload;
+    if (outcome.kind === 'invoiced') continue;
+    const { requestKey, opportunityId } = jobOf(outcome).payload;
     deps.log.warn({ requestKey, opportunityId, message: outcome.message }, 'draft not created');
   }
   if (recorded.length === 0) return results;
@@ -86,7 +95,7 @@ export async function writeBack(
   const mirrored: { outcome: Extract<Recorded, { kind: 'invoiced' }>; id: string }[] = [];
   const events: SObjectWrite<typeof SyncUpdateEvent>[] = [];
   for (const { outcome, result } of written) {
-    const job = outcome.kind === 'invoiced' ? outcome.draft.job : outcome.job;
+    const job = jobOf(outcome);
     if (!result.ok) {
       results.set(job.id, { kind: 'retry', error: `Salesforce refused Invoice__c: ${why(result.errors)}` });
       continue;
@@ -103,6 +112,7 @@ export async function writeBack(
         : syncErrorEvent(result.id, job.payload.opportunityId),
     );
     if (outcome.kind === 'invoiced') mirrored.push({ outcome, id: result.id });
+    // A waiting draft is parked like a failed one: the review's decision (or Retry) queues it again.
     else results.set(job.id, { kind: 'failed', error: outcome.message });
   }
   const lines = queueInvoiceLines(

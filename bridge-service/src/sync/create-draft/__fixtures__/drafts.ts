@@ -190,3 +190,22 @@ export function invoiceForSummary(id: string, status: string, opportunityId: str
     Payments__r: null,
   };
 }
+
+/** Contact links where every Account is a new customer (no contact resembles it): the draft creates its contact. */
+export function newCustomers() {
+  const linked: { accountId: string; contactId: string; method: string }[] = [];
+  return {
+    linked,
+    contactLinks: {
+      resolve: async (_entity: unknown, accounts: readonly { accountId: string }[]) =>
+        new Map(accounts.map((a) => [a.accountId, { kind: 'create' as const }])),
+      writeLinks: async (
+        _entity: unknown,
+        links: readonly { accountId: string; contactId: string; method: string }[],
+      ) => {
+        linked.push(...links.map(({ accountId, contactId, method }) => ({ accountId, contactId, method })));
+      },
+    },
+    directory: { add: () => undefined },
+  };
+}
