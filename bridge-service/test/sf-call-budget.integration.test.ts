@@ -60,7 +60,8 @@ function createDeals(org: SalesforceOrg, count: number, label: string): string[]
             AccountId: id,
             FirstName: 'Accounts',
             LastName: `Payable ${i + 1}`,
-            Email: `ap${i + 1}@${country}.example`,
+            // each customer its own mailbox: one shared with another customer is a contact match review (go-live)
+            Email: `ap${i + 1}.${label.toLowerCase()}@${country}.example`,
           },
           ctx,
         );

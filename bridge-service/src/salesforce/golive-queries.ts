@@ -19,7 +19,15 @@ import {
   ReconciliationResult,
   XeroContactLink,
 } from './objects';
-import { IDS_PER_QUERY, soqlGuidList, soqlIdList, soqlStringList } from './queries';
+import {
+  IDS_PER_BATCHED_QUERY,
+  IDS_PER_QUERY,
+  soqlGuidList,
+  soqlIdList,
+  soqlStringList,
+  type QueryBatch,
+} from './queries';
+import { opportunityAccount } from './selections';
 import type { SalesforceNames } from './schema';
 import { select, type RowOf, type Selection } from './soql';
 import type { SObjectSchema } from './sobject';
@@ -159,6 +167,46 @@ export const customerCredit = select(CustomerCredit, [
 );
 export type CustomerCreditRow = RowOf<typeof customerCredit>;
 
+/** A draft as finance corrected it in Salesforce: its fields and every line, in order (rework). */
+export const invoiceForRework = select(Invoice, [
+  'Id',
+  'Name',
+  'Opportunity__c',
+  'Account__c',
+  'Request_Key__c',
+  'Xero_Invoice_Id__c',
+  'Xero_Tenant_Id__c',
+  'Billing_Entity__c',
+  'Currency_Code__c',
+  'Status__c',
+  'Approval_Status__c',
+  'Issue_Date__c',
+  'Due_Date__c',
+  'Reference__c',
+]).withChildren(
+  'Invoice_Lines__r',
+  select(InvoiceLine, [
+    'Id',
+    'Xero_Line_Item_Id__c',
+    'Description__c',
+    'Quantity__c',
+    'Unit_Amount__c',
+    'Discount_Rate__c',
+    'Account_Code__c',
+    'Tax_Type__c',
+    'Item_Code__c',
+    'Sort_Order__c',
+  ]),
+  ['Sort_Order__c', 'Id'],
+);
+export type InvoiceForRework = RowOf<typeof invoiceForRework>;
+
+/** Lines of a deal's invoices, with their invoice's status (what a partial invoice counts as invoiced). */
+export const dealInvoiceLine = select(InvoiceLine, ['Id', 'Line_Amount__c', 'Opportunity_Line_Item_Id__c']).with(
+  'Invoice__r',
+  select(Invoice, ['Status__c', 'Opportunity__c']),
+);
+
 export const reconciliationResult = select(ReconciliationResult, ['Id', 'Result_Key__c', 'Status__c']);
 export const importRun = select(ImportRun, ['Id', 'Run_Key__c', 'Status__c', 'Phase__c']);
 /** Invoice lines by their Xero ids (a history page may have some already). */
@@ -188,7 +236,39 @@ export function createGoLiveQueries(deps: { conn: Connection; names: SalesforceN
 
   const entityIs = (entity: string) => soqlStringList([entity]);
 
+  /** Rows of the Accounts of these Opportunities (a semi-join), queued on a Composite batch. */
+  function ofOpportunityAccounts<S extends SObjectSchema, R>(
+    selection: Selection<S, R>,
+    accountField: 'Account__c',
+    opportunityIds: readonly string[],
+    via: QueryBatch,
+  ): Promise<R[]> {
+    const queries: Promise<unknown[]>[] = [];
+    for (let i = 0; i < opportunityIds.length; i += IDS_PER_BATCHED_QUERY) {
+      const list = soqlIdList(opportunityIds.slice(i, i + IDS_PER_BATCHED_QUERY));
+      queries.push(
+        via.query(
+          selection.soql(names, {
+            where: (q) =>
+              `${names.api(accountField)} IN (${q.subquery(opportunityAccount, (o) => `${o.field('Id')} IN (${list})`)})`,
+          }),
+        ),
+      );
+    }
+    return Promise.all(queries).then((pages) => pages.flat().map((record) => selection.parse(names, record)));
+  }
+
   return {
+    /** Every link of the Accounts of these Opportunities (any entity), queued with the batch's load. */
+    linksOfOpportunityAccounts(opportunityIds: readonly string[], via: QueryBatch) {
+      return ofOpportunityAccounts(contactLink, 'Account__c', opportunityIds, via);
+    },
+
+    /** Every match review of the Accounts of these Opportunities (any entity), queued with the batch's load. */
+    reviewsOfOpportunityAccounts(opportunityIds: readonly string[], via: QueryBatch) {
+      return ofOpportunityAccounts(matchReview, 'Account__c', opportunityIds, via);
+    },
+
     /** The entity's links held by these Accounts. */
     linksOfAccounts(entity: string, accountIds: readonly string[]) {
       return sliced(contactLink, accountIds, soqlIdList, (list) =>
@@ -320,6 +400,24 @@ export function createGoLiveQueries(deps: { conn: Connection; names: SalesforceN
           String(row.Xero_Invoice_Id__c).toLowerCase(),
           { id: row.Id, accountId: row.Account__c, opportunityId: row.Opportunity__c },
         ]),
+      );
+    },
+
+    /** One Invoice__c with its lines, for rework. */
+    async invoiceForRework(invoiceId: string): Promise<InvoiceForRework | undefined> {
+      const [row] = await sliced(invoiceForRework, [invoiceId], soqlIdList, (list) =>
+        invoiceForRework.soql(names, { where: (q) => `${q.field('Id')} IN (${list})` }),
+      );
+      return row;
+    },
+
+    /** The lines of a deal's invoices that are not voided or deleted (drafts count: they are on their way). */
+    invoicedLinesOfDeal(opportunityId: string) {
+      return sliced(dealInvoiceLine, [opportunityId], soqlIdList, (list) =>
+        dealInvoiceLine.soql(names, {
+          where: (q) =>
+            `${q.path('Invoice__r', 'Opportunity__c')} IN (${list}) AND ${q.path('Invoice__r', 'Status__c')} NOT IN ('Voided', 'Deleted')`,
+        }),
       );
     },
 

@@ -6,6 +6,7 @@
 import { createDraftHandler } from './create-draft';
 import { createGiveUpRecorder } from './give-up';
 import { handles, type KindHandler } from './handler';
+import { goLiveHandlers } from './golive';
 import { createInboundApply, type InboundApply } from './inbound/apply';
 import { xeroChangeHandler } from './inbound/xero-change-handler';
 import { authoriseHandler } from './invoice-actions/authorise';
@@ -15,6 +16,7 @@ import { voidHandler } from './invoice-actions/void';
 import { createContactDirectory } from './services/contact-directory';
 import { createContactLinks } from './services/contact-links';
 import { createCreditNotes } from './services/credit-notes';
+import { createLineMappings } from './services/line-mappings';
 import { createInvoiceMirror } from './services/invoice-mirror';
 import { createSyncErrors } from './services/sync-errors';
 import type { SyncDeps } from './sync-deps';
@@ -35,15 +37,17 @@ export function createSync(deps: SyncDeps): Sync {
   const perInvoice = { reference: deps.reference, syncErrors, log: deps.log };
   const directory = createContactDirectory({ ledger: deps.ledger, clock: deps.clock });
   const contactLinks = createContactLinks({ ...deps, directory });
+  const lineMappings = createLineMappings(deps);
   return {
     handlers: [
-      handles('CREATE_DRAFT', createDraftHandler({ ...deps, creditNotes, contactLinks, directory })),
+      handles('CREATE_DRAFT', createDraftHandler({ ...deps, creditNotes, contactLinks, directory, lineMappings })),
       handles('AUTHORISE', authoriseHandler({ ...perInvoice, invoices, xero: deps.xero })),
       handles('AUTHORISE_CREDIT_NOTE', authoriseCreditNoteHandler({ ...perInvoice, creditNotes })),
       handles('VOID', voidHandler({ ...perInvoice, invoices, xero: deps.xero })),
       handles('CREDIT', creditHandler({ ...perInvoice, creditNotes })),
       handles('XERO_CHANGE', xeroChangeHandler({ xero: deps.xero, apply, log: deps.log })),
       handles('RESYNC', resyncHandler({ ...perInvoice, invoices, xero: deps.xero, jobs: deps.jobs })),
+      ...goLiveHandlers(deps, { directory, contactLinks, invoices, syncErrors }),
     ],
     onGiveUp: createGiveUpRecorder({ syncErrors }),
     apply,

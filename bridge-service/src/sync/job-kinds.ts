@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ACTIONS, type InvoiceRequest } from '../salesforce/invoice-request';
+import { GOLIVE_JOB_PAYLOADS } from './golive/kinds';
 
 export const JOB_KINDS = [
   'CREATE_DRAFT',
@@ -14,6 +15,12 @@ export const JOB_KINDS = [
   'CREDIT',
   'RESYNC',
   'XERO_CHANGE',
+  // go-live (issue 18): golive/kinds.ts
+  'CONTACT_MATCH',
+  'CREATE_PARTIAL',
+  'UPDATE_DRAFT',
+  'IMPORT_STEP',
+  'DRIFT_CHECK',
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
@@ -49,6 +56,7 @@ export const JOB_PAYLOADS = {
     eventDateUtc: z.string().nullish(),
     tenantId: z.string().min(1),
   }),
+  ...GOLIVE_JOB_PAYLOADS,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 export type JobPayload<K extends JobKind> = z.output<(typeof JOB_PAYLOADS)[K]>;

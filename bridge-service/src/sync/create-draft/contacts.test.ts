@@ -1,6 +1,6 @@
 import type { XeroContactModel } from '../../domain/contact';
 import type { XeroContact } from '../../xero/types';
-import type { AccountContact } from '../services/contact-links';
+import { noWrites, type AccountContact } from '../services/contact-links';
 import { account, created, rejected, UK_LTD, UK_TENANT } from './__fixtures__/drafts';
 import { contactsFor, type ContactDeps } from './contacts';
 
@@ -34,7 +34,7 @@ function links(answers: Record<string, AccountContact> = {}) {
       asked.push(...accounts);
       return new Map(accounts.map((a) => [a.accountId, answers[a.accountId] ?? { kind: 'create' }]));
     },
-    writeLinks: async (_entity, made) => {
+    addLinks: (_writes, _entity, made) => {
       written.push(...made.map(({ accountId, contactId, method }) => ({ accountId, contactId, method })));
     },
   };
@@ -67,6 +67,7 @@ describe('CREATE_DRAFT: contacts', () => {
       UK_LTD,
       [account(1), street, street, account(3), account(4)],
       new Map([[street.Id, 'ap@customer2.example']]),
+      noWrites(),
     );
     expect(result.ids).toEqual(
       new Map([
@@ -96,9 +97,9 @@ describe('CREATE_DRAFT: contacts', () => {
 
   it('sends the same request under the same key, whatever order the accounts come in', async () => {
     const first = fakeXero();
-    await contactsFor(deps(first.xero, links().contactLinks), UK_LTD, [account(2), account(1)], new Map());
+    await contactsFor(deps(first.xero, links().contactLinks), UK_LTD, [account(2), account(1)], new Map(), noWrites());
     const second = fakeXero();
-    await contactsFor(deps(second.xero, links().contactLinks), UK_LTD, [account(1), account(2)], new Map());
+    await contactsFor(deps(second.xero, links().contactLinks), UK_LTD, [account(1), account(2)], new Map(), noWrites());
     expect(second.calls[0]!.key).toBe(first.calls[0]!.key);
     expect(second.calls[0]!.inputs.map((i) => i.contactNumber)).toEqual([account(1).Id, account(2).Id]);
   });
@@ -106,7 +107,7 @@ describe('CREATE_DRAFT: contacts', () => {
   it('finds the contact an earlier attempt made, by its ContactNumber, and links it', async () => {
     const { xero } = fakeXero([{ name: 'Customer 1', contactNumber: account(1).Id, contactID: 'made-before' }]);
     const { contactLinks, written } = links();
-    const result = await contactsFor(deps(xero, contactLinks), UK_LTD, [account(1)], new Map());
+    const result = await contactsFor(deps(xero, contactLinks), UK_LTD, [account(1)], new Map(), noWrites());
     expect(result.ids.get(account(1).Id)).toBe('made-before');
     expect(written).toEqual([{ accountId: account(1).Id, contactId: 'made-before', method: 'created' }]);
   });
@@ -121,7 +122,13 @@ describe('CREATE_DRAFT: contacts', () => {
         ),
       findContactByNumber: async () => null,
     };
-    const result = await contactsFor(deps(xero, links().contactLinks), UK_LTD, [account(1), account(2)], new Map());
+    const result = await contactsFor(
+      deps(xero, links().contactLinks),
+      UK_LTD,
+      [account(1), account(2)],
+      new Map(),
+      noWrites(),
+    );
     expect(result.refused).toEqual(
       new Map([[account(1).Id, 'Xero refused contact Customer 1: Email address must be valid']]),
     );

@@ -10,12 +10,12 @@ import type { AccountRow } from '../../domain/records';
 import type { Logger } from '../../lib/logger';
 import type { XeroClient } from '../../xero/client';
 import type { ContactDirectory } from '../services/contact-directory';
-import type { ContactLinks, EntityRef } from '../services/contact-links';
+import type { ContactLinks, EntityRef, KnownLinks, LinkWrites } from '../services/contact-links';
 import { batchKey, XERO_BATCH } from './draft';
 
 export interface ContactDeps {
   xero: Pick<XeroClient, 'createContacts' | 'findContactByNumber'>;
-  contactLinks: Pick<ContactLinks, 'resolve' | 'writeLinks'>;
+  contactLinks: Pick<ContactLinks, 'resolve' | 'addLinks'>;
   directory: Pick<ContactDirectory, 'add'>;
   log: Pick<Logger, 'info'>;
 }
@@ -29,11 +29,17 @@ export interface TenantContacts {
   waiting: Map<string, string>;
 }
 
+/**
+ * The contacts of these Accounts in the entity. Links and reviews decided here go in `writes` (the write-back queues
+ * them); `known` holds what the batch's load read about the Accounts' links and reviews.
+ */
 export async function contactsFor(
   deps: ContactDeps,
   entity: EntityRef,
   accounts: readonly AccountRow[],
   emails: ReadonlyMap<string, string>,
+  writes: LinkWrites,
+  known?: KnownLinks,
 ): Promise<TenantContacts> {
   const tenantId = entity.xeroTenantId;
   const ids = new Map<string, string>();
@@ -48,6 +54,8 @@ export async function contactsFor(
       taxNumber: a.Tax_Number__c ?? null,
       billingEmail: a.Billing_Email__c?.trim() || emails.get(a.Id) || null,
     })),
+    writes,
+    known,
   );
   const missing: AccountRow[] = [];
   for (const account of accounts) {
@@ -72,7 +80,7 @@ export async function contactsFor(
         inputs.map((input) => JSON.stringify(input)),
       ),
     );
-    const created: Parameters<ContactLinks['writeLinks']>[1] = [];
+    const created: Parameters<ContactLinks['addLinks']>[2][number][] = [];
     for (const [index, result] of results.entries()) {
       const account = chunk[index]!;
       let contactId = result.ok ? result.id : undefined;
@@ -95,7 +103,7 @@ export async function contactsFor(
       created.push({ accountId: account.Id, contactId, contactName: input.name, method: 'created' });
       ids.set(account.Id, contactId);
     }
-    await deps.contactLinks.writeLinks(entity, created);
+    deps.contactLinks.addLinks(writes, entity, created);
     if (created.length > 0) deps.log.info({ tenantId, created: created.length }, 'Xero contacts created and linked');
   }
   return { ids, refused, waiting };

@@ -3,6 +3,7 @@
  * approval), or nothing (an amendment that changes nothing billable).
  */
 import type { TenantTaxRate, XeroDraftDocument } from '../../domain/invoice-mapping';
+import type { LineMapping } from '../../domain/line-mapping';
 import { mapAmendingOpportunity, mapOpportunityToInvoice } from '../../domain/opportunity-invoice';
 import type { Clock } from '../../lib/clock';
 import type { Draft } from './draft';
@@ -25,6 +26,7 @@ export function draftDocument(
   draft: Draft,
   contactId: string,
   taxRates: readonly TenantTaxRate[],
+  lineMappings?: ReadonlyMap<string, LineMapping>,
 ): DraftDocument {
   const input = {
     opportunity: draft.opportunity,
@@ -35,6 +37,7 @@ export function draftDocument(
     taxRates,
     corporateCurrency: deps.corporateCurrency,
     today: new Date(deps.clock.now()).toISOString().slice(0, 10),
+    ...(lineMappings ? { lineMappings } : {}),
   };
   const document = draft.original
     ? mapAmendingOpportunity({ ...input, original: draft.original, proration: { method: deps.prorationMethod } })

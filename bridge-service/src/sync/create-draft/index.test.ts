@@ -3,7 +3,7 @@ import { XeroApiError } from '../../xero/errors';
 import { SqliteStore } from '../../store';
 import { salesforceNames } from '../../salesforce/schema';
 import { opportunityForInvoicing } from '../../salesforce/selections';
-import { fakeComposite, job, newCustomers, sfId, UK_LTD, US_INC } from './__fixtures__/drafts';
+import { fakeComposite, job, newCustomers, noLinksYet, sfId, UK_LTD, US_INC } from './__fixtures__/drafts';
 import { createDraftHandler, type CreateDraftDeps } from '.';
 
 let store: SqliteStore;
@@ -79,6 +79,7 @@ function deps(readOnly: boolean, ukDown = false): CreateDraftDeps {
       createInvoices: async () => [],
     },
     ...newCustomers(),
+    goLive: noLinksYet,
     xeroResults: store.xeroResults,
     instanceUrl: () => 'https://acme.my.salesforce.com',
     corporateCurrency: 'GBP',

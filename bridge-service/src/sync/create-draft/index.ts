@@ -12,6 +12,7 @@
 import { isTransient } from '../../lib/errors';
 import { describeError } from '../describe-error';
 import type { JobHandler, JobOutcome } from '../handler';
+import { noWrites, type KnownLinks, type LinkWrites } from '../services/contact-links';
 import type { ReferenceData } from '../services/reference-data';
 import { refused, settled, type Draft, type DraftOutcome } from './draft';
 import { loadBatch, type LoadDeps } from './load';
@@ -48,10 +49,11 @@ export function createDraftHandler(deps: CreateDraftDeps): JobHandler<'CREATE_DR
       for (const draft of drafts) {
         byTenant.set(draft.entity.xeroTenantId, [...(byTenant.get(draft.entity.xeroTenantId) ?? []), draft]);
       }
+      const writes = noWrites();
       for (const [tenantId, group] of byTenant) {
-        outcomes.push(...(await inTenant(deps, tenantId, group, batch.emails)));
+        outcomes.push(...(await inTenant(deps, tenantId, group, batch.emails, writes, batch.known)));
       }
-      return writeBack(deps, outcomes, batch.existingLines);
+      return writeBack(deps, outcomes, batch.existingLines, writes);
     },
   };
 }
@@ -62,9 +64,11 @@ async function inTenant(
   tenantId: string,
   group: readonly Draft[],
   emails: ReadonlyMap<string, string>,
+  writes: LinkWrites,
+  known: KnownLinks,
 ): Promise<DraftOutcome[]> {
   try {
-    return await draftInTenant(deps, tenantId, group, emails);
+    return await draftInTenant(deps, tenantId, group, emails, writes, known);
   } catch (err) {
     const message = describeError(err);
     deps.log.warn({ err, tenantId, jobs: group.length }, 'CREATE_DRAFT batch failed for tenant');

@@ -1,11 +1,17 @@
-/** Step 1: one Composite call reads a batch: the Opportunities, their billing emails, lines already written. */
+/**
+ * Step 1: one Composite call reads a batch: the Opportunities, their billing emails, lines already written, and their
+ * Accounts' contact links and match reviews.
+ */
+import type { GoLiveQueries } from '../../salesforce/golive-queries';
 import type { Queries } from '../../salesforce/queries';
 import type { OpportunityForInvoicing } from '../../salesforce/selections';
 import type { Writeback } from '../../salesforce/writeback';
+import type { KnownLinks } from '../services/contact-links';
 import type { DraftJob } from './draft';
 
 export interface LoadDeps {
   queries: Pick<Queries, 'opportunitiesForInvoicing' | 'billingEmailsOfOpportunities' | 'invoiceLinesOfRequests'>;
+  goLive: Pick<GoLiveQueries, 'linksOfOpportunityAccounts' | 'reviewsOfOpportunityAccounts'>;
   writeback: Pick<Writeback, 'composite'>;
 }
 
@@ -15,6 +21,8 @@ export interface LoadedBatch {
   emails: ReadonlyMap<string, string>;
   /** Request key → (Xero LineItemID → Invoice_Line__c id) of lines an earlier attempt wrote. */
   existingLines: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** The Accounts' contact links and match reviews, every entity. */
+  known: KnownLinks;
 }
 
 export async function loadBatch(deps: LoadDeps, jobs: readonly DraftJob[]): Promise<LoadedBatch> {
@@ -26,6 +34,13 @@ export async function loadBatch(deps: LoadDeps, jobs: readonly DraftJob[]): Prom
     jobs.map((j) => j.payload.requestKey),
     reads,
   );
+  const links = deps.goLive.linksOfOpportunityAccounts(opportunityIds, reads);
+  const reviews = deps.goLive.reviewsOfOpportunityAccounts(opportunityIds, reads);
   await reads.run();
-  return { opportunities: await opportunities, emails: await emails, existingLines: await lines };
+  return {
+    opportunities: await opportunities,
+    emails: await emails,
+    existingLines: await lines,
+    known: { links: await links, reviews: await reviews },
+  };
 }

@@ -1,7 +1,10 @@
 /**
  * Steps 3 to 7 for one tenant: contacts, crash recovery, documents, invoices, and downgrades' credit notes.
  */
+import type { ItemToCreate } from '../../domain/line-mapping';
 import type { Logger } from '../../lib/logger';
+import { noWrites, type KnownLinks, type LinkWrites } from '../services/contact-links';
+import type { LineMappings } from '../services/line-mappings';
 import type { ReferenceData } from '../services/reference-data';
 import { describeError } from '../describe-error';
 import { contactsFor, type ContactDeps } from './contacts';
@@ -11,8 +14,7 @@ import { recordDowngrades, type DowngradeDeps } from './downgrades';
 import { refused, settled, type Draft, type DraftOutcome } from './draft';
 import { findEarlierAttempts, readBackRecorded, type RecoveryDeps } from './recovery';
 
-export type TenantDeps = ContactDeps &
-  RecoveryDeps &
+export type TenantDeps = ContactDeps & { lineMappings: Pick<LineMappings, 'forDeal' | 'createItems'> } & RecoveryDeps &
   CreateInvoicesDeps &
   DocumentDeps &
   DowngradeDeps & {
@@ -25,6 +27,8 @@ export async function draftInTenant(
   tenantId: string,
   drafts: readonly Draft[],
   emails: ReadonlyMap<string, string>,
+  writes: LinkWrites = noWrites(),
+  known?: KnownLinks,
 ): Promise<DraftOutcome[]> {
   const { outcomes, pending } = await readBackRecorded(deps, tenantId, drafts);
   if (pending.length === 0) return outcomes;
@@ -41,6 +45,8 @@ export async function draftInTenant(
       group[0]!.entity,
       group.map((d) => d.account),
       emails,
+      writes,
+      known,
     );
     found.ids.forEach((v, k) => contacts.ids.set(k, v));
     found.refused.forEach((v, k) => contacts.refused.set(k, v));
@@ -58,6 +64,7 @@ export async function draftInTenant(
 
   const invoices: Parameters<typeof createInvoices>[2][number][] = [];
   const downgrades: Parameters<typeof recordDowngrades>[1][number][] = [];
+  const itemsNeeded = new Map<Draft, ItemToCreate[]>();
   for (const draft of contacted) {
     const invoice = earlier.get(draft.requestKey);
     if (invoice?.invoiceID) {
@@ -71,7 +78,16 @@ export async function draftInTenant(
       continue;
     }
     try {
-      const made = draftDocument(deps, draft, contacts.ids.get(draft.account.Id)!, taxRates);
+      // Line mapping (product, then entity) for a deal billed in full; amendments and renewals post to the entity's.
+      const mapped = draft.original ? undefined : await deps.lineMappings.forDeal(draft.entity, draft.lineItems);
+      if (mapped && mapped.problems.length > 0) {
+        outcomes.push(refused(draft.job, `Cannot send the invoice to Xero: ${mapped.problems.join('; ')}`));
+        continue;
+      }
+      for (const warning of mapped?.warnings ?? [])
+        deps.log.warn({ requestKey: draft.requestKey, warning }, 'line mapping warning');
+      if (mapped && mapped.itemsToCreate.length > 0) itemsNeeded.set(draft, mapped.itemsToCreate);
+      const made = draftDocument(deps, draft, contacts.ids.get(draft.account.Id)!, taxRates, mapped?.mappings);
       if (made.kind === 'nothing') {
         outcomes.push(settled(draft.job, { kind: 'done', result: { nothingToBill: true } }));
       } else if (made.kind === 'credit-note') {
@@ -86,7 +102,16 @@ export async function draftInTenant(
       outcomes.push(refused(draft.job, describeError(err, draft.entity)));
     }
   }
-  outcomes.push(...(await createInvoices(deps, tenantId, invoices)));
+  // Items the entity creates when missing go first; a deal whose item Xero refused is refused with the reason.
+  const itemRefusals = await deps.lineMappings.createItems(tenantId, [...itemsNeeded.values()].flat());
+  const ready = invoices.filter(({ draft }) => {
+    const refusedItems = (itemsNeeded.get(draft) ?? []).filter((item) => itemRefusals.has(item.code));
+    if (refusedItems.length === 0) return true;
+    const why = refusedItems.map((item) => `item ${item.code}: ${itemRefusals.get(item.code)}`).join('; ');
+    outcomes.push(refused(draft.job, `Xero refused to create ${why}`));
+    return false;
+  });
+  outcomes.push(...(await createInvoices(deps, tenantId, ready)));
   outcomes.push(...(await recordDowngrades(deps, downgrades)));
   return outcomes;
 }

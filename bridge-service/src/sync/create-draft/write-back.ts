@@ -11,6 +11,7 @@ import { Invoice, SyncUpdateEvent } from '../../salesforce/objects';
 import type { SObjectWrite } from '../../salesforce/sobject';
 import type { RecordError, Writeback } from '../../salesforce/writeback';
 import type { JobOutcome } from '../handler';
+import { noWrites, type ContactLinks, type LinkWrites } from '../services/contact-links';
 import { queueInvoiceLines } from '../services/lines';
 import type { Summaries } from '../services/summaries';
 import { failedDraftRecord, syncErrorEvent, waitingDraftRecord } from '../services/sync-errors';
@@ -19,6 +20,7 @@ import type { DraftOutcome } from './draft';
 
 export interface WriteBackDeps {
   writeback: Pick<Writeback, 'composite'>;
+  contactLinks: Pick<ContactLinks, 'flush'>;
   summaries: Pick<Summaries, 'stage'>;
   clock: Pick<Clock, 'now'>;
   log: Pick<Logger, 'warn'>;
@@ -60,6 +62,7 @@ export async function writeBack(
   deps: WriteBackDeps,
   outcomes: readonly DraftOutcome[],
   existingLines: ReadonlyMap<string, ReadonlyMap<string, string>>,
+  links: LinkWrites = noWrites(),
 ): Promise<Map<number, JobOutcome>> {
   const results = new Map<number, JobOutcome>();
   const now = deps.clock.now();
@@ -70,11 +73,14 @@ export async function writeBack(
     const { requestKey, opportunityId } = jobOf(outcome).payload;
     deps.log.warn({ requestKey, opportunityId, message: outcome.message }, 'draft not created');
   }
-  if (recorded.length === 0) return results;
+  if (recorded.length === 0 && links.links.length + links.reviews.length === 0) return results;
   const entries = recorded.map((outcome) => ({ outcome, record: recordOf(outcome, now) }));
   const invoiced = recorded.filter((o) => o.kind === 'invoiced');
 
   const first = deps.writeback.composite();
+  // Links and reviews the contacts step decided travel with the first round (a review must exist before its drafts
+  // are parked waiting for it: if Salesforce refuses it, they try again).
+  const linked = deps.contactLinks.flush(links, first);
   const upserted = first.upsert(
     Invoice,
     'Request_Key__c',
@@ -89,6 +95,9 @@ export async function writeBack(
     first,
   );
   await first.run();
+  const linkProblems = await linked;
+  if (linkProblems.length > 0) deps.log.warn({ problems: linkProblems }, 'contact links or reviews not written');
+  const reviewsRefused = linkProblems.some((p) => p.startsWith('Contact_Match_Review__c'));
   const written = (await upserted).map((result, index) => ({ ...entries[index]!, result }));
 
   const second = deps.writeback.composite();
@@ -112,7 +121,13 @@ export async function writeBack(
         : syncErrorEvent(result.id, job.payload.opportunityId),
     );
     if (outcome.kind === 'invoiced') mirrored.push({ outcome, id: result.id });
-    // A waiting draft is parked like a failed one: the review's decision (or Retry) queues it again.
+    // A waiting draft is parked like a failed one: the review's decision (or Retry) queues it again. Without its
+    // review there would be nothing to decide: it tries again.
+    else if (outcome.kind === 'waiting' && reviewsRefused)
+      results.set(job.id, {
+        kind: 'retry',
+        error: `${outcome.message} (the review could not be saved: ${linkProblems.join('; ')})`,
+      });
     else results.set(job.id, { kind: 'failed', error: outcome.message });
   }
   const lines = queueInvoiceLines(

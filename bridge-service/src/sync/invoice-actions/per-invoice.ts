@@ -7,12 +7,11 @@ import { isTransient } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { describeError } from '../describe-error';
 import type { JobHandler, JobOf, JobOutcome } from '../handler';
-import type { JobKind } from '../job-kinds';
 import type { ReferenceData } from '../services/reference-data';
 import type { SyncErrors } from '../services/sync-errors';
 
 /** The kinds of job that act on one Invoice__c. */
-export type InvoiceJobKind = Exclude<JobKind, 'CREATE_DRAFT' | 'XERO_CHANGE'>;
+export type InvoiceJobKind = 'AUTHORISE' | 'AUTHORISE_CREDIT_NOTE' | 'VOID' | 'CREDIT' | 'RESYNC' | 'UPDATE_DRAFT';
 
 export interface PerInvoiceDeps {
   reference: Pick<ReferenceData, 'settings'>;

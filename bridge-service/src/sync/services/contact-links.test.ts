@@ -1,7 +1,7 @@
 import type { XeroContactSummary } from '../../domain/contact-matching';
 import type { ContactLinkRow, MatchReviewRow } from '../../salesforce/golive-queries';
 import type { WriteOutcome } from '../../salesforce/writeback';
-import { createContactLinks, type ContactLinksDeps } from './contact-links';
+import { createContactLinks, noWrites, type ContactLinksDeps, type LinkWrites } from './contact-links';
 
 const UK = { developerName: 'UK_Ltd', xeroTenantId: '11111111-1111-4111-8111-111111111111' };
 const ACME = '001000000000001AAA';
@@ -63,12 +63,20 @@ function setup(opts: { contacts: XeroContactSummary[]; links?: ContactLinkRow[];
     clock: { now: () => Date.UTC(2026, 5, 1) },
     log: { info: () => undefined, warn: () => undefined },
   };
-  return { links: createContactLinks(deps), upserts, mappings };
+  const service = createContactLinks(deps);
+  /** resolve, then the writes it decided sent as the draft flow sends them. */
+  const resolve = async (entity: typeof UK, accounts: Parameters<typeof service.resolve>[1]) => {
+    const writes: LinkWrites = noWrites();
+    const result = await service.resolve(entity, accounts, writes);
+    await service.flush(writes);
+    return result;
+  };
+  return { links: service, resolve, upserts, mappings };
 }
 
 describe('contact links', () => {
   it('links certain matches (and writes the link and its store copy), reviews doubts, creates only the unknown', async () => {
-    const { links, upserts, mappings } = setup({
+    const { resolve, upserts, mappings } = setup({
       contacts: [
         contact('c-acme', 'ACME LIMITED'),
         contact('c-ini-1', 'Initech Ltd'),
@@ -77,7 +85,7 @@ describe('contact links', () => {
       ],
       links: [link(GLOBEX, 'c-globex')],
     });
-    const result = await links.resolve(UK, [
+    const result = await resolve(UK, [
       { accountId: ACME, name: 'Acme Ltd' },
       { accountId: GLOBEX, name: 'Globex Ltd' },
       { accountId: INITECH, name: 'Initech Ltd' },
@@ -108,17 +116,17 @@ describe('contact links', () => {
   });
 
   it('never takes a contact another Account holds: the newcomer waits for finance', async () => {
-    const { links, upserts } = setup({
+    const { resolve, upserts } = setup({
       contacts: [contact('c-acme', 'Acme Ltd')],
       links: [link(OTHER, 'c-acme')],
     });
-    const result = await links.resolve(UK, [{ accountId: ACME, name: 'Acme Ltd' }]);
+    const result = await resolve(UK, [{ accountId: ACME, name: 'Acme Ltd' }]);
     expect(result.get(ACME)).toEqual({ kind: 'waiting', message: expect.stringContaining('claimed by more than one') });
     expect(upserts.map((u) => u.object)).toEqual(['Contact_Match_Review__c']);
   });
 
   it('leaves a decided review alone: open waits, rejected refuses, decided but not applied waits', async () => {
-    const { links, upserts } = setup({
+    const { resolve, upserts } = setup({
       contacts: [contact('c-acme', 'Acme Ltd')],
       reviews: [
         review(ACME, 'Open'),
@@ -126,7 +134,7 @@ describe('contact links', () => {
         review(NEWCO, 'Confirmed'),
       ],
     });
-    const result = await links.resolve(UK, [
+    const result = await resolve(UK, [
       { accountId: ACME, name: 'Acme Ltd' },
       { accountId: INITECH, name: 'Initech Ltd' },
       { accountId: NEWCO, name: 'Newco Ltd' },

@@ -25,7 +25,7 @@ import type { Logger } from '../../lib/logger';
 import type { ContactLinkRow, GoLiveQueries, MatchReviewRow } from '../../salesforce/golive-queries';
 import { ContactMatchReview, XeroContactLink } from '../../salesforce/objects';
 import type { SObjectSchema, SObjectWrite } from '../../salesforce/sobject';
-import type { Writeback, WriteOutcome } from '../../salesforce/writeback';
+import type { CompositeBatch, Writeback, WriteOutcome } from '../../salesforce/writeback';
 import type { ContactMappingRepository } from '../../store/types';
 import type { ContactDirectory } from './contact-directory';
 
@@ -42,6 +42,22 @@ export type AccountContact =
 export interface EntityRef {
   developerName: string;
   xeroTenantId: string;
+}
+
+/** Links and reviews decided, not yet written: the draft flow queues them with its write-back. */
+export interface LinkWrites {
+  links: SObjectWrite<typeof XeroContactLink>[];
+  reviews: SObjectWrite<typeof ContactMatchReview>[];
+  /** Store copies of the links: [tenant, Account (18), contact]. */
+  mappings: [string, string, string][];
+}
+
+export const noWrites = (): LinkWrites => ({ links: [], reviews: [], mappings: [] });
+
+/** What the batch already read about the Accounts (links and reviews, any entity). */
+export interface KnownLinks {
+  links: readonly ContactLinkRow[];
+  reviews: readonly MatchReviewRow[];
 }
 
 export interface ContactLinksDeps {
@@ -79,52 +95,64 @@ export function createContactLinks(deps: ContactLinksDeps) {
   const now = () => new Date(deps.clock.now()).toISOString();
   const key = (id: string) => toEighteenCharId(id);
 
-  /** Writes links (upsert by Link_Key__c) and their store copies; throws with Salesforce's reasons if refused. */
-  async function writeLinks(
-    entity: EntityRef,
-    links: {
-      accountId: string;
-      contactId: string;
-      contactName: string;
-      method: LinkMethod | 'review' | 'created';
-      confirmedBy?: string;
-    }[],
-  ): Promise<void> {
-    if (links.length === 0) return;
+  type NewLink = {
+    accountId: string;
+    contactId: string;
+    contactName: string;
+    method: LinkMethod | 'review' | 'created';
+    confirmedBy?: string;
+  };
+
+  /** Adds links (and their store copies) to `writes`. */
+  function addLinks(writes: LinkWrites, entity: EntityRef, links: readonly NewLink[]): void {
     const at = now();
-    const records = links.map((link) =>
-      checkedWrite(XeroContactLink, {
-        ...linkRecord(link, entity, at),
-        ...(link.confirmedBy ? { Confirmed_By__c: link.confirmedBy } : {}),
-      }),
-    );
-    const problems = refusals(
-      'Xero_Contact_Link__c',
-      await deps.writeback.upsert(XeroContactLink, 'Link_Key__c', records),
-    );
-    if (problems.length > 0) throw new Error(problems.join('; '));
     for (const link of links) {
-      await deps.contactMappings.saveContactMapping(entity.xeroTenantId, key(link.accountId), link.contactId);
+      writes.links.push(
+        checkedWrite(XeroContactLink, {
+          ...linkRecord(link, entity, at),
+          ...(link.confirmedBy ? { Confirmed_By__c: link.confirmedBy } : {}),
+        }),
+      );
+      writes.mappings.push([entity.xeroTenantId, key(link.accountId), link.contactId]);
     }
   }
 
-  /** Opens (or refreshes, while still open) the reviews of these outcomes. */
-  async function openReviews(entity: EntityRef, outcomes: Extract<MatchOutcome, { kind: 'review' }>[]): Promise<void> {
-    if (outcomes.length === 0) return;
-    const records = outcomes.map((o) => checkedWrite(ContactMatchReview, reviewRecord(o, entity)));
-    const problems = refusals(
-      'Contact_Match_Review__c',
-      await deps.writeback.upsert(ContactMatchReview, 'Review_Key__c', records),
-    );
-    if (problems.length > 0) throw new Error(problems.join('; '));
-    deps.log.info({ entity: entity.developerName, reviews: outcomes.length }, 'contact match reviews opened');
+  /** Sends the writes now (or queues them on a Composite batch); resolves to Salesforce's refusals, in words. */
+  async function flush(writes: LinkWrites, batch?: Pick<CompositeBatch, 'upsert'>): Promise<string[]> {
+    const target = batch ?? deps.writeback;
+    const pending = [
+      writes.links.length > 0
+        ? target.upsert(XeroContactLink, 'Link_Key__c', writes.links).then((o) => refusals('Xero_Contact_Link__c', o))
+        : Promise.resolve([]),
+      writes.reviews.length > 0
+        ? target
+            .upsert(ContactMatchReview, 'Review_Key__c', writes.reviews)
+            .then((o) => refusals('Contact_Match_Review__c', o))
+        : Promise.resolve([]),
+    ];
+    for (const [tenantId, accountId, contactId] of writes.mappings) {
+      await deps.contactMappings.saveContactMapping(tenantId, accountId, contactId);
+    }
+    if (batch) return Promise.all(pending).then((all) => all.flat());
+    const problems = (await Promise.all(pending)).flat();
+    if (writes.reviews.length > 0) deps.log.info({ reviews: writes.reviews.length }, 'contact match reviews opened');
+    return problems;
   }
 
-  /** Matches these Accounts (no link and no decided review), writes what is certain and opens what is not. */
-  async function matchAndRecord(
+  /** Writes links now; throws with Salesforce's reasons if refused. */
+  async function writeLinks(entity: EntityRef, links: readonly NewLink[]): Promise<void> {
+    const writes = noWrites();
+    addLinks(writes, entity, links);
+    const problems = await flush(writes);
+    if (problems.length > 0) throw new Error(problems.join('; '));
+  }
+
+  /** Matches these Accounts (no link and no decided review): links what is certain, reviews what is not (in `writes`). */
+  async function match(
     entity: EntityRef,
     accounts: readonly AccountToMatch[],
     links: readonly ContactLinkRow[],
+    writes: LinkWrites,
   ): Promise<MatchOutcome[]> {
     if (accounts.length === 0) return [];
     const contacts = await deps.directory.contacts(entity.xeroTenantId);
@@ -148,7 +176,8 @@ export function createContactLinks(deps: ContactLinksDeps) {
         : [];
     if (holders.length > 0) outcomes = matchAccounts(accounts, contacts, asLinks([...links, ...holders]));
 
-    await writeLinks(
+    addLinks(
+      writes,
       entity,
       outcomes.flatMap((o) =>
         o.kind === 'linked' && o.method !== 'link'
@@ -156,10 +185,9 @@ export function createContactLinks(deps: ContactLinksDeps) {
           : [],
       ),
     );
-    await openReviews(
-      entity,
-      outcomes.filter((o): o is Extract<MatchOutcome, { kind: 'review' }> => o.kind === 'review'),
-    );
+    for (const o of outcomes) {
+      if (o.kind === 'review') writes.reviews.push(checkedWrite(ContactMatchReview, reviewRecord(o, entity)));
+    }
     return outcomes;
   }
 
@@ -169,25 +197,44 @@ export function createContactLinks(deps: ContactLinksDeps) {
 
   return {
     writeLinks,
+    addLinks,
+    flush,
 
     /**
      * The Xero contact of each Account in the entity, for the draft flow: linked, waiting for a review, refused by
      * finance, or to be created. Keys are the Account ids as given.
      */
-    async resolve(entity: EntityRef, accounts: readonly AccountToMatch[]): Promise<Map<string, AccountContact>> {
+    async resolve(
+      entity: EntityRef,
+      accounts: readonly AccountToMatch[],
+      writes: LinkWrites,
+      known?: KnownLinks,
+    ): Promise<Map<string, AccountContact>> {
       const result = new Map<string, AccountContact>();
       const unique = [...new Map(accounts.map((a) => [key(a.accountId), a])).values()];
       if (unique.length === 0) return result;
-      const links = await deps.goLive.linksOfAccounts(
-        entity.developerName,
-        unique.map((a) => a.accountId),
-      );
+      const inEntity = <R extends { Billing_Entity__c: string | null; Account__c: string | null }>(
+        rows: readonly R[],
+      ) =>
+        rows.filter(
+          (r) =>
+            r.Billing_Entity__c === entity.developerName &&
+            unique.some((a) => r.Account__c && key(r.Account__c) === key(a.accountId)),
+        );
+      const links = known
+        ? inEntity(known.links)
+        : await deps.goLive.linksOfAccounts(
+            entity.developerName,
+            unique.map((a) => a.accountId),
+          );
       const linked = new Set(links.flatMap((l) => (l.Account__c ? [key(l.Account__c)] : [])));
       const unlinked = unique.filter((a) => !linked.has(key(a.accountId)));
       const reviews = new Map(
-        (unlinked.length > 0
-          ? await deps.goLive.reviewsByKey(unlinked.map((a) => accountEntityKey(a.accountId, entity.developerName)))
-          : []
+        (known
+          ? inEntity(known.reviews)
+          : unlinked.length > 0
+            ? await deps.goLive.reviewsByKey(unlinked.map((a) => accountEntityKey(a.accountId, entity.developerName)))
+            : []
         ).map((r) => [r.Review_Key__c, r]),
       );
       const set = (accountId: string, value: AccountContact) => {
@@ -222,7 +269,7 @@ export function createContactLinks(deps: ContactLinksDeps) {
           });
         } else toMatch.push(account);
       }
-      for (const outcome of await matchAndRecord(entity, toMatch, links)) {
+      for (const outcome of await match(entity, toMatch, links, writes)) {
         if (outcome.kind === 'linked') set(outcome.accountId, { kind: 'linked', contactId: outcome.contactId });
         else if (outcome.kind === 'create') set(outcome.accountId, { kind: 'create' });
         else {
@@ -255,7 +302,10 @@ export function createContactLinks(deps: ContactLinksDeps) {
       const toMatch = accounts.filter(
         (a) => linked.has(key(a.accountId)) || !decided.has(accountEntityKey(a.accountId, entity.developerName)),
       );
-      const outcomes = await matchAndRecord(entity, toMatch, links);
+      const writes = noWrites();
+      const outcomes = await match(entity, toMatch, links, writes);
+      const problems = await flush(writes);
+      if (problems.length > 0) throw new Error(problems.join('; '));
       return {
         outcomes,
         linked: outcomes.filter((o) => o.kind === 'linked').length,

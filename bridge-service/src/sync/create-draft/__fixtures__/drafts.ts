@@ -199,13 +199,26 @@ export function newCustomers() {
     contactLinks: {
       resolve: async (_entity: unknown, accounts: readonly { accountId: string }[]) =>
         new Map(accounts.map((a) => [a.accountId, { kind: 'create' as const }])),
-      writeLinks: async (
+      addLinks: (
+        _writes: unknown,
         _entity: unknown,
         links: readonly { accountId: string; contactId: string; method: string }[],
       ) => {
         linked.push(...links.map(({ accountId, contactId, method }) => ({ accountId, contactId, method })));
       },
+      flush: async () => [],
     },
     directory: { add: () => undefined },
+    // no product or entity line mapping beyond the defaults, nothing to create
+    lineMappings: {
+      forDeal: async () => ({ mappings: new Map(), itemsToCreate: [], warnings: [], problems: [] }),
+      createItems: async () => new Map<string, string>(),
+    },
   };
 }
+
+/** The go-live reads of a batch's load: no links or reviews yet. */
+export const noLinksYet = {
+  linksOfOpportunityAccounts: async () => [],
+  reviewsOfOpportunityAccounts: async () => [],
+};
