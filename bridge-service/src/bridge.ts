@@ -11,6 +11,7 @@ import { createQueries, readOrgCurrency } from './salesforce/queries';
 import { salesforceNames } from './salesforce/schema';
 import { createWriteback } from './salesforce/writeback';
 import { readinessFrom, xeroConnectFrom, xeroMetricsListener } from './server/adapters';
+import { createGoLiveMetrics } from './server/metrics-golive';
 import type { Bridge, BridgeContext } from './server/main';
 import { openStore } from './store';
 import type { Store } from './store/types';
@@ -119,7 +120,8 @@ export async function createBridge(
     goLive: createGoLiveQueries({ conn, names, multiCurrency: currency.multi }),
     importRuns: store.importRuns,
   };
-  const sync = createSync(deps);
+  let wake = (): void => undefined;
+  const sync = createSync(deps, { metrics: createGoLiveMetrics(metrics.registry), onQueued: () => wake() });
   const worker = createWorker({
     jobs: store.jobs,
     handlers: sync.handlers,
@@ -129,6 +131,7 @@ export async function createBridge(
     clock,
     ...(overrides.workerIdleMs ? { idleMs: overrides.workerIdleMs } : {}),
   });
+  wake = () => worker.wake();
   const intake = createIntake({
     jobs: store.jobs,
     names,
@@ -184,6 +187,25 @@ export async function createBridge(
         })),
       xeroConnect: xeroConnectFrom(tokens, store.xeroConnections),
       acceptWebhook: (payload) => webhooks.accept(payload),
+      goLive: {
+        entities: async () => (await reference.billingEntities()).map((e) => e.developerName),
+        startImport: (entity, since) => sync.goLive.imports.start(entity, since),
+        resumeImport: (runKey) => sync.goLive.imports.resume(runKey),
+        listImports: () => sync.goLive.imports.list(),
+        getImport: (runKey) => sync.goLive.imports.get(runKey),
+        requestDriftCheck: (entity) => sync.goLive.drift.requestCheck(entity),
+        latestDrift: (entity) => {
+          const report = sync.goLive.drift.latest(entity);
+          if (!report) return undefined;
+          const { findings, checkedAt, reconciliation, ...rest } = report;
+          return {
+            ...rest,
+            checkedAt: new Date(checkedAt).toISOString(),
+            open: findings,
+            reconciliation: reconciliation.map((line) => JSON.parse(JSON.stringify(line)) as Record<string, unknown>),
+          };
+        },
+      },
       shutdown: {
         intake: [
           { name: 'salesforce-subscriber', stop: () => subscriber.stop() },
@@ -199,6 +221,11 @@ export async function createBridge(
     },
     async start() {
       worker.start();
+      // Go-live: each entity's next daily drift check exists (one that fell due while the bridge was down runs now),
+      // and contact match decisions no bridge applied are queued again.
+      await sync.goLive
+        .onStart()
+        .catch((err: unknown) => log.warn({ err }, 'go-live start-up work failed; it runs again at the next start'));
       poller.start();
       await subscriber.start();
       log.info({ corporateCurrency, multiCurrency: currency.multi }, 'bridge started');

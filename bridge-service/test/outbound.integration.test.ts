@@ -460,8 +460,11 @@ describe('exactly once', () => {
       async () => ((await sandbox.store.replayCursors.getReplayId(channel)) ?? 0) >= last,
     );
     await waitFor('the replays to be handled', async () => {
-      const counts = await sandbox.store.jobs.countJobsByState();
-      return counts.queued === 0 && counts.running === 0 ? counts : undefined;
+      // Dated jobs (tomorrow's drift check) are not waiting: only what is due counts.
+      const busy = (await sandbox.store.jobs.listJobs({ states: ['queued', 'running'], limit: 500 })).filter(
+        (job) => job.state === 'running' || job.nextRunAt <= Date.now(),
+      );
+      return busy.length === 0 ? true : undefined;
     });
     expect(invoiceCount()).toBe(before);
   });

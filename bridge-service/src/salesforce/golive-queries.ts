@@ -303,6 +303,17 @@ export function createGoLiveQueries(deps: { conn: Connection; names: SalesforceN
       );
     },
 
+    /** Reviews finance decided that the bridge has not applied (Sync_Status__c Pending), e.g. refused by an older bridge. */
+    reviewsAwaitingBridge() {
+      return all(
+        matchReview,
+        matchReview.soql(names, {
+          where: (q) =>
+            `${q.field('Sync_Status__c')} = 'Pending' AND ${q.field('Status__c')} != 'Open' AND ${q.field('Request_Key__c')} != null`,
+        }),
+      );
+    },
+
     reviewsById(ids: readonly string[]) {
       return sliced(matchReview, ids, soqlIdList, (list) =>
         matchReview.soql(names, { where: (q) => `${q.field('Id')} IN (${list})` }),

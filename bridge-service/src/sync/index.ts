@@ -6,7 +6,7 @@
 import { createDraftHandler } from './create-draft';
 import { createGiveUpRecorder } from './give-up';
 import { handles, type KindHandler } from './handler';
-import { goLiveHandlers } from './golive';
+import { createGoLive, type GoLive, type GoLiveServices } from './golive';
 import { createInboundApply, type InboundApply } from './inbound/apply';
 import { xeroChangeHandler } from './inbound/xero-change-handler';
 import { authoriseHandler } from './invoice-actions/authorise';
@@ -27,9 +27,11 @@ export interface Sync {
   onGiveUp: ReturnType<typeof createGiveUpRecorder>;
   /** For the poller: Xero's state written back, newer version wins. */
   apply: InboundApply;
+  /** Go-live: historical imports and the drift check, for the admin API and the start. */
+  goLive: Pick<GoLive, 'imports' | 'drift' | 'onStart'>;
 }
 
-export function createSync(deps: SyncDeps): Sync {
+export function createSync(deps: SyncDeps, extra: Pick<GoLiveServices, 'metrics' | 'onQueued'> = {}): Sync {
   const invoices = createInvoiceMirror(deps);
   const syncErrors = createSyncErrors(deps);
   const creditNotes = createCreditNotes({ ...deps, invoices });
@@ -38,6 +40,7 @@ export function createSync(deps: SyncDeps): Sync {
   const directory = createContactDirectory({ ledger: deps.ledger, clock: deps.clock });
   const contactLinks = createContactLinks({ ...deps, directory });
   const lineMappings = createLineMappings(deps);
+  const goLive = createGoLive(deps, { directory, contactLinks, invoices, syncErrors, lineMappings, apply, ...extra });
   return {
     handlers: [
       handles('CREATE_DRAFT', createDraftHandler({ ...deps, creditNotes, contactLinks, directory, lineMappings })),
@@ -47,9 +50,10 @@ export function createSync(deps: SyncDeps): Sync {
       handles('CREDIT', creditHandler({ ...perInvoice, creditNotes })),
       handles('XERO_CHANGE', xeroChangeHandler({ xero: deps.xero, apply, log: deps.log })),
       handles('RESYNC', resyncHandler({ ...perInvoice, invoices, xero: deps.xero, jobs: deps.jobs })),
-      ...goLiveHandlers(deps, { directory, contactLinks, invoices, syncErrors }),
+      ...goLive.handlers,
     ],
     onGiveUp: createGiveUpRecorder({ syncErrors }),
     apply,
+    goLive,
   };
 }

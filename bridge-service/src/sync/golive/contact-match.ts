@@ -183,3 +183,42 @@ export function contactMatchHandler(deps: ContactMatchDeps): JobHandler<'CONTACT
     },
   };
 }
+
+const DECISION: Record<string, ContactMatchPayload['decision']> = {
+  Confirmed: 'CONFIRM',
+  'Created New': 'CREATE_NEW',
+  Rejected: 'REJECT',
+};
+
+/**
+ * Reviews finance decided that no bridge applied (an older bridge refused the CONTACT_MATCH request, or its event was
+ * lost): queued again under the review's own request key, so each is applied once. Called at start.
+ */
+export async function requeueDecidedReviews(deps: {
+  goLive: Pick<GoLiveQueries, 'reviewsAwaitingBridge'>;
+  jobs: Pick<JobRepository, 'enqueueJob'>;
+}): Promise<number> {
+  let queued = 0;
+  for (const review of await deps.goLive.reviewsAwaitingBridge()) {
+    const decision = DECISION[review.Status__c ?? ''];
+    if (!decision || !review.Request_Key__c || !review.Account__c || !review.Billing_Entity__c) continue;
+    const { created } = await deps.jobs.enqueueJob({
+      key: review.Request_Key__c,
+      action: 'CONTACT_MATCH',
+      payload: {
+        action: 'CONTACT_MATCH',
+        requestKey: review.Request_Key__c,
+        payload: {
+          reviewId: review.Id,
+          accountId: review.Account__c,
+          billingEntity: review.Billing_Entity__c,
+          decision,
+          contactId: review.Chosen_Contact_Id__c,
+          note: review.Decision_Note__c,
+        },
+      },
+    });
+    if (created) queued += 1;
+  }
+  return queued;
+}

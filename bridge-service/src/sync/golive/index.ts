@@ -5,9 +5,14 @@ import { handles, type KindHandler } from '../handler';
 import type { ContactDirectory } from '../services/contact-directory';
 import type { ContactLinks } from '../services/contact-links';
 import type { InvoiceMirrors } from '../services/invoice-mirror';
+import type { LineMappings } from '../services/line-mappings';
 import type { SyncErrors } from '../services/sync-errors';
 import type { SyncDeps } from '../sync-deps';
-import { contactMatchHandler } from './contact-match';
+import type { InboundApply } from '../inbound/apply';
+import { contactMatchHandler, requeueDecidedReviews } from './contact-match';
+import { createDriftCheck, type DriftCheck, type DriftMetrics } from './drift-check';
+import { createImports, type ImportMetrics, type Imports } from './import';
+import { createPartialHandler } from './partial-invoice';
 import { updateDraftHandler } from './update-draft';
 
 export interface GoLiveServices {
@@ -15,11 +20,41 @@ export interface GoLiveServices {
   contactLinks: ContactLinks;
   invoices: InvoiceMirrors;
   syncErrors: SyncErrors;
+  lineMappings: LineMappings;
+  apply: InboundApply;
+  metrics?: ImportMetrics & DriftMetrics;
+  /** New work was queued: the worker looks now. */
+  onQueued?: () => void;
 }
 
-export function goLiveHandlers(deps: SyncDeps, services: GoLiveServices): KindHandler[] {
-  return [
-    handles('CONTACT_MATCH', contactMatchHandler({ ...deps, ...services })),
-    handles('UPDATE_DRAFT', updateDraftHandler({ ...deps, ...services })),
-  ];
+export interface GoLive {
+  handlers: KindHandler[];
+  imports: Imports;
+  drift: DriftCheck;
+  /** At start: the daily drift checks exist, and decisions no bridge applied are queued again. */
+  onStart(): Promise<void>;
+}
+
+export function createGoLive(deps: SyncDeps, services: GoLiveServices): GoLive {
+  const imports = createImports({ ...deps, ...services });
+  const drift = createDriftCheck({ ...deps, ...services });
+  return {
+    handlers: [
+      handles('CONTACT_MATCH', contactMatchHandler({ ...deps, ...services })),
+      handles('UPDATE_DRAFT', updateDraftHandler({ ...deps, ...services })),
+      handles('CREATE_PARTIAL', createPartialHandler({ ...deps, ...services })),
+      handles('IMPORT_STEP', imports.handler),
+      handles('DRIFT_CHECK', drift.handler),
+    ],
+    imports,
+    drift,
+    async onStart() {
+      await drift.scheduleAll();
+      const queued = await requeueDecidedReviews(deps);
+      if (queued > 0) {
+        deps.log.info({ queued }, 'contact match decisions queued again');
+        services.onQueued?.();
+      }
+    },
+  };
 }
