@@ -121,7 +121,11 @@ export async function createBridge(
     importRuns: store.importRuns,
   };
   let wake = (): void => undefined;
-  const sync = createSync(deps, { metrics: createGoLiveMetrics(metrics.registry), onQueued: () => wake() });
+  const sync = createSync(deps, {
+    metrics: createGoLiveMetrics(metrics.registry),
+    onQueued: () => wake(),
+    importPageSize: config.importPageSize,
+  });
   const worker = createWorker({
     jobs: store.jobs,
     handlers: sync.handlers,

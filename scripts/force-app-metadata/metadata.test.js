@@ -927,6 +927,25 @@ function salesProblems(ps, objs) {
   return problems;
 }
 
+/**
+ * What finance may correct on a draft it rejected (rework): the lines (description, quantity, price, discount, Xero
+ * coding, order), the issue and due dates and the reference. The bridge sends the correction to the same Xero draft
+ * (UPDATE_DRAFT), which then goes through approval again; Xero's figures (amounts, tax, ids) stay the bridge's.
+ */
+const REWORK_FIELDS = [
+  'Invoice_Line__c.Description__c',
+  'Invoice_Line__c.Quantity__c',
+  'Invoice_Line__c.Unit_Amount__c',
+  'Invoice_Line__c.Discount_Rate__c',
+  'Invoice_Line__c.Account_Code__c',
+  'Invoice_Line__c.Tax_Type__c',
+  'Invoice_Line__c.Item_Code__c',
+  'Invoice_Line__c.Sort_Order__c',
+  'Invoice__c.Issue_Date__c',
+  'Invoice__c.Due_Date__c',
+  'Invoice__c.Reference__c',
+];
+
 function financeProblems(ps, objs) {
   const name = 'Ledgerline_Finance';
   const problems = [
@@ -941,8 +960,18 @@ function financeProblems(ps, objs) {
   }
   for (const object of PACKAGE_OBJECTS) {
     const actual = grants(objectPermission(ps, object));
-    const expected = object === 'Invoice__c' || object === 'Credit_Note__c' ? 'RE' : 'R';
+    // Finance corrects a draft it rejected (rework): it edits, adds and removes that draft's lines.
+    const expected =
+      object === 'Invoice__c' || object === 'Credit_Note__c' ? 'RE' : object === 'Invoice_Line__c' ? 'CRED' : 'R';
     if (actual !== expected) problems.push(`${name}: ${object} grants "${actual}", expected "${expected}"`);
+  }
+  for (const object of PACKAGE_OBJECTS) {
+    for (const field of Object.keys(objs[object].fields)) {
+      const qualified = `${object}.${field}`;
+      if (isTrue(fieldPermission(ps, qualified)?.editable) !== REWORK_FIELDS.includes(qualified)) {
+        problems.push(`${name}: ${REWORK_FIELDS.includes(qualified) ? 'cannot correct' : 'may edit'} ${qualified}`);
+      }
+    }
   }
   const permissions = enabledNames(ps.customPermissions);
   for (const needed of [VOID_CREDIT, RESYNC]) {

@@ -31,7 +31,10 @@ export interface Sync {
   goLive: Pick<GoLive, 'imports' | 'drift' | 'onStart'>;
 }
 
-export function createSync(deps: SyncDeps, extra: Pick<GoLiveServices, 'metrics' | 'onQueued'> = {}): Sync {
+export function createSync(
+  deps: SyncDeps,
+  extra: Pick<GoLiveServices, 'metrics' | 'onQueued' | 'importPageSize'> = {},
+): Sync {
   const invoices = createInvoiceMirror(deps);
   const syncErrors = createSyncErrors(deps);
   const creditNotes = createCreditNotes({ ...deps, invoices });

@@ -7,7 +7,7 @@
 export type VersionRule = { literal: string } | { rule: 'creditNoteCount+1' } | { rule: 'epochMillis' };
 
 export interface RequestSite {
-  action: 'CREATE_DRAFT' | 'AUTHORISE' | 'VOID' | 'CREDIT' | 'RESYNC';
+  action: 'CREATE_DRAFT' | 'AUTHORISE' | 'VOID' | 'CREDIT' | 'RESYNC' | 'UPDATE_DRAFT';
   /** the object whose change (or action) publishes the event */
   object: string;
   /** the field of that record whose id is the key's record id */

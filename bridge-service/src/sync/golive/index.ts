@@ -25,6 +25,8 @@ export interface GoLiveServices {
   metrics?: ImportMetrics & DriftMetrics;
   /** New work was queued: the worker looks now. */
   onQueued?: () => void;
+  /** Documents per import page (IMPORT_PAGE_SIZE). */
+  importPageSize?: number;
 }
 
 export interface GoLive {
@@ -36,7 +38,11 @@ export interface GoLive {
 }
 
 export function createGoLive(deps: SyncDeps, services: GoLiveServices): GoLive {
-  const imports = createImports({ ...deps, ...services });
+  const imports = createImports({
+    ...deps,
+    ...services,
+    ...(services.importPageSize ? { pageSize: services.importPageSize } : {}),
+  });
   const drift = createDriftCheck({ ...deps, ...services });
   return {
     handlers: [
