@@ -319,6 +319,16 @@ describe('go live on existing data', () => {
     );
     expect(open.length).toBeGreaterThan(0);
     expect(open.every((r) => r.Status__c === 'Open')).toBe(true);
+    // The same edit no longer ties: billed on the Account and the entity differ, each a result of its own.
+    expect(found.reconciliationDifferences).not.toEqual([]);
+    const untied = await all<Row>(
+      "SELECT Field__c, Account__c, Cause__c FROM Reconciliation_Result__c WHERE Check_Type__c = 'Reconciliation' AND Status__c = 'Open'",
+    );
+    expect(untied.map((r) => r.Field__c)).toEqual(
+      expect.arrayContaining(['Invoiced (net)', 'Billed (net of credits)']),
+    );
+    expect(untied.every((r) => r.Cause__c === 'DOES_NOT_TIE')).toBe(true);
+    expect(untied.some((r) => r.Account__c)).toBe(true);
 
     // Finance reviews it and takes Xero's version from the record (Resync).
     expect(systems.sf.control.invoiceActions.resync(String(mirror!.Id), FINANCE).isSuccess).toBe(true);
@@ -332,6 +342,11 @@ describe('go live on existing data', () => {
       `SELECT Status__c FROM Reconciliation_Result__c WHERE Document_Xero_Id__c = '${invoiceId}'`,
     );
     expect(resolved.every((r) => r.Status__c === 'Resolved')).toBe(true);
+    expect(fixed.reconciliationDifferences).toEqual([]);
+    const stillUntied = await all<Row>(
+      "SELECT Id FROM Reconciliation_Result__c WHERE Check_Type__c = 'Reconciliation' AND Status__c = 'Open'",
+    );
+    expect(stillUntied).toEqual([]);
     systems.xero.control.setWebhookFaults({ drop: 0 });
   });
 

@@ -1231,6 +1231,89 @@ describe('go-live on existing data', () => {
   });
 });
 
+// ── Reports ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+const REPORTS = path.join(APP, 'reports');
+const asList = (value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+function loadReports() {
+  const reports = {};
+  for (const folder of fs.readdirSync(REPORTS, { withFileTypes: true }).filter((e) => e.isDirectory())) {
+    for (const file of fs.readdirSync(path.join(REPORTS, folder.name))) {
+      reports[`${folder.name}/${file.replace('.report-meta.xml', '')}`] = parse(
+        path.join(REPORTS, folder.name, file),
+      ).Report;
+    }
+  }
+  return reports;
+}
+
+/** A report names a report type of the package, uses only the columns it offers, and sits in a folder declared. */
+function reportProblems(reports) {
+  const problems = [];
+  const types = Object.fromEntries(
+    fs
+      .readdirSync(path.join(APP, 'reportTypes'))
+      .map((file) => [
+        `${file.replace('.reportType-meta.xml', '')}__c`,
+        parse(path.join(APP, 'reportTypes', file)).ReportType,
+      ]),
+  );
+  for (const [name, report] of Object.entries(reports)) {
+    const folder = name.split('/')[0];
+    if (!fs.existsSync(path.join(REPORTS, `${folder}.reportFolder-meta.xml`)))
+      problems.push(`${name}: no folder ${folder}`);
+    const type = types[report.reportType];
+    if (!type) {
+      problems.push(`${name}: unknown report type ${report.reportType}`);
+      continue;
+    }
+    const offered = new Set(
+      asList(type.sections).flatMap((s) => asList(s.columns).map((c) => `${c.table}$${c.field}`)),
+    );
+    const used = [
+      ...asList(report.columns).map((c) => c.field),
+      ...asList(report.groupingsDown).map((g) => g.field),
+      ...asList(report.filter?.criteriaItems).map((c) => c.column),
+      ...asList(report.timeFrameFilter?.dateColumn),
+    ];
+    for (const column of used)
+      if (!offered.has(column)) problems.push(`${name}: ${column} is not in ${report.reportType}`);
+    for (const item of asList(report.filter?.criteriaItems)) {
+      const [object, field] = item.column.split('$');
+      const values = objects[object]?.fields?.[field]?.valueSet?.valueSetDefinition?.value;
+      const [wanted] = asList(item.value); // `value` parses as a list (picklist values share the tag)
+      if (values && !values.some((v) => v.fullName === wanted)) {
+        problems.push(`${name}: ${item.column} has no value ${wanted}`);
+      }
+    }
+  }
+  return problems;
+}
+
+describe('reports', () => {
+  const reports = loadReports();
+
+  test('the drift and reconciliation reports exist and use only what their report type offers', () => {
+    expect(Object.keys(reports).sort()).toEqual([
+      'Ledgerline_Reports/Ledgerline_Open_Differences',
+      'Ledgerline_Reports/Ledgerline_Reconciliation',
+    ]);
+    expect(reportProblems(reports)).toEqual([]);
+  });
+
+  test('a column the report type does not offer, or a filter on a value that does not exist, is caught', () => {
+    const bad = clone(reports);
+    const report = bad['Ledgerline_Reports/Ledgerline_Reconciliation'];
+    report.columns.push({ field: 'Reconciliation_Result__c$No_Such__c' });
+    report.filter.criteriaItems[0].value = ['Drifted'];
+    expect(reportProblems(bad)).toEqual([
+      'Ledgerline_Reports/Ledgerline_Reconciliation: Reconciliation_Result__c$No_Such__c is not in Reconciliation_Results__c',
+      'Ledgerline_Reports/Ledgerline_Reconciliation: Reconciliation_Result__c$Check_Type__c has no value Drifted',
+    ]);
+  });
+});
+
 describe('Apex and the approval folder', () => {
   const classesDir = path.join(APP, 'classes');
   const classes = fs.readdirSync(classesDir).filter((f) => f.endsWith('.cls'));

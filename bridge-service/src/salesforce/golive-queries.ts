@@ -388,13 +388,12 @@ export function createGoLiveQueries(deps: { conn: Connection; names: SalesforceN
       );
     },
 
-    /** The drift results already stored for the tenant (to settle a run against). */
+    /** The drift and reconciliation results already stored for the tenant (to settle a run against). */
     driftResults(tenantId: string) {
       return all(
         reconciliationResult,
         reconciliationResult.soql(names, {
-          where: (q) =>
-            `${q.field('Xero_Tenant_Id__c')} = ${soqlStringList([tenantId])} AND ${q.field('Check_Type__c')} = 'Drift'`,
+          where: (q) => `${q.field('Xero_Tenant_Id__c')} = ${soqlStringList([tenantId])}`,
         }),
       );
     },

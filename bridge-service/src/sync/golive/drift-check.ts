@@ -12,7 +12,12 @@
  */
 import { tenantDrift, settleFindings, type MirrorCredit, type MirrorInvoice } from '../../domain/drift';
 import type { DriftFinding } from '../../domain/drift-findings';
-import { driftResultRecord } from '../../domain/golive-records';
+import {
+  driftResultRecord,
+  keyDifference,
+  reconciliationResultRecord,
+  type KeyedDifference,
+} from '../../domain/golive-records';
 import type {
   AllocationState,
   CreditKind,
@@ -432,13 +437,19 @@ export function createDriftCheck(deps: DriftDeps) {
 
     // The results: opened, kept, resolved; finance's dismissals stay dismissed.
     const previous = await deps.goLive.driftResults(tenantId);
+    const previousKeys = previous.flatMap((p) =>
+      p.Result_Key__c
+        ? [{ key: p.Result_Key__c, status: (p.Status__c ?? 'Open') as 'Open' | 'Resolved' | 'Dismissed' }]
+        : [],
+    );
+    const isReconciliation = (key: string) => key.startsWith('RECONCILE:');
     const settled = settleFindings(
-      previous.flatMap((p) =>
-        p.Result_Key__c
-          ? [{ key: p.Result_Key__c, status: (p.Status__c ?? 'Open') as 'Open' | 'Resolved' | 'Dismissed' }]
-          : [],
-      ),
+      previousKeys.filter((p) => !isReconciliation(p.key)),
       findings,
+    );
+    const settledDifferences = settleFindings(
+      previousKeys.filter((p) => isReconciliation(p.key)),
+      differences.map(keyDifference),
     );
     const at = new Date(now).toISOString();
     const known = new Set(previous.map((p) => p.Result_Key__c));
@@ -459,14 +470,32 @@ export function createDriftCheck(deps: DriftDeps) {
       else if (!keepStatus) written.Resolved_At__c = null;
       return checkedWrite(ReconciliationResult, written);
     };
-    const upserts = [...settled.open.map((f) => record(f, false)), ...settled.dismissed.map((f) => record(f, true))];
+    const accountOfDeal = new Map(won.map((d) => [d.opportunityId, d.accountId]));
+    const differenceRecord = (d: KeyedDifference, keepStatus: boolean) => {
+      const accountId = d.level === 'deal' ? accountOfDeal.get(d.subject) : undefined;
+      const written = reconciliationResultRecord(d, { tenantId, ...(accountId ? { accountId } : {}), now: at });
+      if (keepStatus) delete written.Status__c;
+      if (!known.has(d.key)) written.Detected_At__c = at;
+      else if (!keepStatus) written.Resolved_At__c = null;
+      return checkedWrite(ReconciliationResult, written);
+    };
+    const upserts = [
+      ...settled.open.map((f) => record(f, false)),
+      ...settled.dismissed.map((f) => record(f, true)),
+      ...settledDifferences.open.map((d) => differenceRecord(d, false)),
+      ...settledDifferences.dismissed.map((d) => differenceRecord(d, true)),
+    ];
     if (upserts.length > 0) {
       const outcomes = await deps.writeback.upsert(ReconciliationResult, 'Result_Key__c', upserts);
       const refused = outcomes.filter((o) => !o.ok);
       if (refused.length > 0) throw new Error(`Salesforce refused ${refused.length} Reconciliation_Result__c`);
     }
     const resolvedIds = previous
-      .filter((p) => p.Result_Key__c && settled.resolved.includes(p.Result_Key__c))
+      .filter(
+        (p) =>
+          p.Result_Key__c &&
+          (settled.resolved.includes(p.Result_Key__c) || settledDifferences.resolved.includes(p.Result_Key__c)),
+      )
       .map((p) => p.Id);
     if (resolvedIds.length > 0) {
       await deps.writeback.update(
@@ -474,7 +503,7 @@ export function createDriftCheck(deps: DriftDeps) {
         resolvedIds.map((Id) => ({ Id, Status__c: 'Resolved', Resolved_At__c: at })),
       );
     }
-    deps.metrics?.setDriftFindings(tenantId, settled.open.length);
+    deps.metrics?.setDriftFindings(tenantId, settled.open.length + settledDifferences.open.length);
     const report: DriftReport = {
       tenantId,
       entity,
