@@ -8,6 +8,7 @@ import { connectSalesforce } from './salesforce/connection';
 import { createEventSubscriber } from './salesforce/event-subscriber';
 import { createGoLiveQueries } from './salesforce/golive-queries';
 import { createQueries, readOrgCurrency } from './salesforce/queries';
+import { createRevenueQueries } from './salesforce/revenue-queries';
 import { salesforceNames } from './salesforce/schema';
 import { createWriteback } from './salesforce/writeback';
 import { readinessFrom, xeroConnectFrom, xeroMetricsListener } from './server/adapters';
@@ -16,6 +17,7 @@ import type { Bridge, BridgeContext } from './server/main';
 import { openStore } from './store';
 import type { Store } from './store/types';
 import { createSync } from './sync';
+import { createBillingTriggers } from './sync/billing';
 import { createIntake } from './sync/intake';
 import { createWebhookIntake, createXeroPoller } from './sync/inbound';
 import { createReconciler } from './sync/reconcile';
@@ -84,7 +86,10 @@ export async function createBridge(
   const conn = await connectSalesforce(config.salesforce, log, () => clock.now());
   const currency = await readOrgCurrency(conn, names);
   if (!currency.multi)
-    log.info({ err: currency.error }, 'CurrencyType not readable: treating the org as single-currency');
+    log.warn(
+      { err: currency.error },
+      'CurrencyType does not exist: a single-currency org; invoices take the corporate currency',
+    );
   const queries = createQueries({ conn, names, multiCurrency: currency.multi });
   const writeback = createWriteback({ conn, names, log });
   const reference = createReferenceData({
@@ -94,7 +99,16 @@ export async function createBridge(
     log,
     ...(overrides.referenceTtlMs === undefined ? {} : { ttlMs: overrides.referenceTtlMs }),
   });
-  const summaries = createSummaries({ queries, writeback, clock, log });
+  // Billing plans' work is stored jobs; the worker (made below) is woken when some falls due now.
+  const billingTriggers = createBillingTriggers({ jobs: store.jobs, clock, wake: () => worker.wake() });
+  const summaries = createSummaries({
+    queries,
+    writeback,
+    clock,
+    log,
+    // an invoice written back changes its deal's plan: re-planned a minute later, with anything else that changed
+    onInvoicesChanged: (opportunityIds) => billingTriggers.planSoon(opportunityIds),
+  });
   const entities = await reference.billingEntities();
   const corporateCurrency =
     currency.corporate ?? entities.find((e) => e.isDefault)?.baseCurrency ?? entities[0]?.baseCurrency ?? 'USD';
@@ -119,6 +133,8 @@ export async function createBridge(
     ledger,
     goLive: createGoLiveQueries({ conn, names, multiCurrency: currency.multi }),
     importRuns: store.importRuns,
+    revenueQueries: createRevenueQueries({ names, multiCurrency: currency.multi }),
+    billingTriggers,
   };
   let wake = (): void => undefined;
   const sync = createSync(deps, {
@@ -224,6 +240,7 @@ export async function createBridge(
       },
     },
     async start() {
+      await sync.start();
       worker.start();
       // Go-live: each entity's next daily drift check exists (one that fell due while the bridge was down runs now),
       // and contact match decisions no bridge applied are queued again.

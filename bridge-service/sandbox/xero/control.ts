@@ -8,6 +8,7 @@ import { goLiveControl, registerGoLiveControl, type GoLiveControl } from './cont
 import { findDocument } from './documents';
 import type { ActiveFault, FaultPlan, FaultSpec } from './faults';
 import type { IdempotencyStore } from './idempotency';
+import { setLockDates, type LockDates } from './lock-dates';
 import { writePayment } from './payments';
 import type { RateLimiter, RateLimitProblem, RateLimitSettings } from './rate-limiter';
 import type { EventCategory, EventType, XeroStore } from './store';
@@ -67,6 +68,11 @@ export interface XeroControl {
   snapshot(tenantId: string): Record<string, unknown>;
   /** Go-live: a tenant with history, and changes made by hand in Xero (control-golive.ts). */
   goLive: GoLiveControl;
+  /** Sets (a YYYY-MM-DD date) or clears (null) an organisation's lock dates, as an adviser does in Xero's settings. */
+  setLockDates(
+    tenantId: string,
+    dates: { periodLockDate?: string | null; endOfYearLockDate?: string | null },
+  ): LockDates;
 }
 
 interface ControlDeps {
@@ -206,7 +212,19 @@ export function buildControl(deps: ControlDeps): XeroControl {
           date: p.date,
         })),
         emailsSent: tenant.emailsSent.map((e) => ({ ...e })),
+        manualJournals: [...tenant.manualJournals.values()].map((j) => ({
+          id: j.id,
+          narration: j.narration,
+          date: j.date,
+          status: j.status,
+          lines: j.lines.map((l) => ({ accountCode: l.AccountCode ?? null, lineAmount: l.LineAmount.toFixed(2) })),
+        })),
       };
+    },
+    setLockDates(tenantId, dates) {
+      const tenant = store.tenant(tenantId.toLowerCase());
+      if (!tenant) throw new Error(`unknown tenant ${tenantId}`);
+      return setLockDates(tenant.org, dates);
     },
   };
 }
@@ -214,6 +232,11 @@ export function buildControl(deps: ControlDeps): XeroControl {
 const clockBody = z.object({
   advanceMs: z.number().nonnegative().optional(),
   scale: z.number().nonnegative().optional(),
+});
+const lockDatesBody = z.object({
+  tenantId: z.string(),
+  periodLockDate: z.string().nullable().optional(),
+  endOfYearLockDate: z.string().nullable().optional(),
 });
 const tokenBody = z.object({ userId: z.string().optional(), scope: z.string().optional() });
 const paymentBody = z.object({
@@ -391,6 +414,16 @@ export function registerControl(app: FastifyInstance, control: XeroControl): voi
     return reply.code(202).send();
   });
   registerGoLiveControl(app, control.goLive);
+  app.post('/lock-dates', async (req, reply) => {
+    const body = parse(lockDatesBody, req.body, reply);
+    if (!body) return reply;
+    try {
+      const { tenantId, ...dates } = body;
+      return control.setLockDates(tenantId, dates);
+    } catch (err) {
+      return fail(reply, err);
+    }
+  });
   app.get<{ Params: { tenantId: string } }>('/state/:tenantId', async (req, reply) => {
     try {
       return control.snapshot(req.params.tenantId);

@@ -158,7 +158,7 @@ export function buildLines(
   return { lines, results };
 }
 
-function resolveTracking(
+export function resolveTracking(
   tenant: Tenant,
   items: NonNullable<LineItemInput['Tracking']>,
   errors: string[],

@@ -113,6 +113,29 @@ export interface StoredAllocation {
   createdAt: number;
 }
 
+/** A manual journal (accounting/manual-journals.ts): lines in the base currency, debits positive, credits negative. */
+export interface StoredJournalLine {
+  LineAmount: Big;
+  AccountCode?: string;
+  AccountID?: string;
+  Description?: string;
+  TaxType: string;
+  Tracking: TrackingRef[];
+}
+
+export interface StoredManualJournal {
+  id: string;
+  narration: string;
+  date: string;
+  status: 'DRAFT' | 'POSTED' | 'VOIDED' | 'DELETED';
+  lineAmountTypes: LineAmountTypes;
+  url?: string;
+  showOnCashBasisReports: boolean;
+  lines: StoredJournalLine[];
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface Organisation extends OrganisationSeed {
   organisationId: string;
   createdAt: number;
@@ -130,6 +153,7 @@ export interface Tenant {
   prepayments: Map<string, StoredCredit>;
   creditAllocations: Map<string, StoredCreditAllocation>;
   items: Map<string, StoredItem>;
+  manualJournals: Map<string, StoredManualJournal>;
   nextInvoiceNumber: number;
   nextCreditNoteNumber: number;
   emailsSent: { invoiceId: string; to: string; at: number }[];
@@ -179,6 +203,7 @@ export class XeroStore {
         prepayments: new Map(),
         creditAllocations: new Map(),
         items: new Map(),
+        manualJournals: new Map(),
         nextInvoiceNumber: 1,
         nextCreditNoteNumber: 1,
         emailsSent: [],

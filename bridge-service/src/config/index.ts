@@ -29,7 +29,7 @@ function toConfig(e: Env, resolved: { privateKey: string; encryptionKey: Buffer 
       clientId: e.SF_CLIENT_ID,
       username: e.SF_USERNAME,
       privateKey: resolved.privateKey,
-      audience: stripSlash(e.SF_AUDIENCE ?? new URL(e.SF_LOGIN_URL).origin),
+      audience: stripSlash(e.SF_AUDIENCE ?? jwtAudience(e.SF_LOGIN_URL)),
       /** '' or e.g. 'ldgr__', prepended to every custom API name. */
       namespacePrefix: e.SF_NAMESPACE_PREFIX,
     },
@@ -129,6 +129,19 @@ export function loadConfig(env: RawEnv = process.env, opts: LoadConfigOptions = 
     throw new ConfigError(problems.length > 0 ? problems : ['unknown configuration error']);
   }
   return toConfig(parsed.data, { privateKey, encryptionKey });
+}
+
+/**
+ * The JWT `aud` Salesforce expects for a login URL: https://login.salesforce.com for production and My Domain
+ * logins, https://test.salesforce.com for sandboxes (Salesforce's JWT bearer flow accepts only these and an
+ * Experience Cloud URL). Any other server (the emulator, a proxy) is its own audience.
+ */
+export function jwtAudience(loginUrl: string): string {
+  const host = new URL(loginUrl).hostname.toLowerCase();
+  if (host === 'test.salesforce.com' || host.endsWith('.sandbox.my.salesforce.com'))
+    return 'https://test.salesforce.com';
+  if (host === 'login.salesforce.com' || host.endsWith('.my.salesforce.com')) return 'https://login.salesforce.com';
+  return new URL(loginUrl).origin;
 }
 
 function readConfigFile(path: string | undefined, readFile: (p: string) => string, problems: string[]): RawEnv {

@@ -29,7 +29,7 @@ import {
 } from './queries';
 import { opportunityAccount } from './selections';
 import type { SalesforceNames } from './schema';
-import { select, type RowOf, type Selection } from './soql';
+import { childRecords, select, type RowOf, type Selection } from './soql';
 import type { SObjectSchema } from './sobject';
 
 export const contactLink = select(XeroContactLink, [
@@ -208,6 +208,11 @@ export const dealInvoiceLine = select(InvoiceLine, ['Id', 'Line_Amount__c', 'Opp
 );
 
 export const reconciliationResult = select(ReconciliationResult, ['Id', 'Result_Key__c', 'Status__c']);
+/** An Account's contact links and match reviews, every entity (one query for a batch of drafts). */
+export const accountLinks = select(Account, ['Id'])
+  .withChildren('Xero_Contact_Links__r', contactLink)
+  .withChildren('Contact_Match_Reviews__r', matchReview);
+
 export const importRun = select(ImportRun, ['Id', 'Run_Key__c', 'Status__c', 'Phase__c']);
 /** Invoice lines by their Xero ids (a history page may have some already). */
 export const lineByXeroId = select(InvoiceLine, ['Id', 'Xero_Line_Item_Id__c']);
@@ -239,7 +244,7 @@ export function createGoLiveQueries(deps: { conn: Connection; names: SalesforceN
   /** Rows of the Accounts of these Opportunities (a semi-join), queued on a Composite batch. */
   function ofOpportunityAccounts<S extends SObjectSchema, R>(
     selection: Selection<S, R>,
-    accountField: 'Account__c',
+    accountField: 'Account__c' | 'Id',
     opportunityIds: readonly string[],
     via: QueryBatch,
   ): Promise<R[]> {
@@ -259,14 +264,19 @@ export function createGoLiveQueries(deps: { conn: Connection; names: SalesforceN
   }
 
   return {
-    /** Every link of the Accounts of these Opportunities (any entity), queued with the batch's load. */
-    linksOfOpportunityAccounts(opportunityIds: readonly string[], via: QueryBatch) {
-      return ofOpportunityAccounts(contactLink, 'Account__c', opportunityIds, via);
-    },
-
-    /** Every match review of the Accounts of these Opportunities (any entity), queued with the batch's load. */
-    reviewsOfOpportunityAccounts(opportunityIds: readonly string[], via: QueryBatch) {
-      return ofOpportunityAccounts(matchReview, 'Account__c', opportunityIds, via);
+    /**
+     * Every link and match review of the Accounts of these Opportunities (any entity), in one query (the Account with
+     * both as subqueries) queued with the batch's load: a load stays within one Composite call's five queries.
+     */
+    async knownOfOpportunityAccounts(
+      opportunityIds: readonly string[],
+      via: QueryBatch,
+    ): Promise<{ links: ContactLinkRow[]; reviews: MatchReviewRow[] }> {
+      const accounts = await ofOpportunityAccounts(accountLinks, 'Id', opportunityIds, via);
+      return {
+        links: accounts.flatMap((a) => childRecords(a.Xero_Contact_Links__r)),
+        reviews: accounts.flatMap((a) => childRecords(a.Contact_Match_Reviews__r)),
+      };
     },
 
     /** The entity's links held by these Accounts. */

@@ -3,6 +3,7 @@
  * made once, and one handler per kind of job, each given only what it uses. The worker gives each kind a turn in
  * this order.
  */
+import { createBilling } from './billing';
 import { createDraftHandler } from './create-draft';
 import { createGiveUpRecorder } from './give-up';
 import { handles, type KindHandler } from './handler';
@@ -29,6 +30,8 @@ export interface Sync {
   apply: InboundApply;
   /** Go-live: historical imports and the drift check, for the admin API and the start. */
   goLive: Pick<GoLive, 'imports' | 'drift' | 'onStart'>;
+  /** At start: the daily billing-plan re-plans are asked for. */
+  start(): Promise<void>;
 }
 
 export function createSync(
@@ -44,17 +47,22 @@ export function createSync(
   const contactLinks = createContactLinks({ ...deps, directory });
   const lineMappings = createLineMappings(deps);
   const goLive = createGoLive(deps, { directory, contactLinks, invoices, syncErrors, lineMappings, apply, ...extra });
+  // Both draft paths (a deal's closing request, a plan's instalment) match contacts and map lines the same way.
+  const drafting = { ...deps, creditNotes, contactLinks, directory, lineMappings };
+  const billing = createBilling(drafting);
   return {
     handlers: [
-      handles('CREATE_DRAFT', createDraftHandler({ ...deps, creditNotes, contactLinks, directory, lineMappings })),
+      handles('CREATE_DRAFT', createDraftHandler({ ...drafting, dealPlans: billing.dealPlans })),
       handles('AUTHORISE', authoriseHandler({ ...perInvoice, invoices, xero: deps.xero })),
       handles('AUTHORISE_CREDIT_NOTE', authoriseCreditNoteHandler({ ...perInvoice, creditNotes })),
       handles('VOID', voidHandler({ ...perInvoice, invoices, xero: deps.xero })),
       handles('CREDIT', creditHandler({ ...perInvoice, creditNotes })),
       handles('XERO_CHANGE', xeroChangeHandler({ xero: deps.xero, apply, log: deps.log })),
       handles('RESYNC', resyncHandler({ ...perInvoice, invoices, xero: deps.xero, jobs: deps.jobs })),
+      ...billing.handlers,
       ...goLive.handlers,
     ],
+    start: () => billing.start(),
     onGiveUp: createGiveUpRecorder({ syncErrors }),
     apply,
     goLive,

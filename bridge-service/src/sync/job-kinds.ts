@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ACTIONS, type InvoiceRequest } from '../salesforce/invoice-request';
+import { BILLING_JOB_KINDS, BILLING_JOB_PAYLOADS } from './billing/jobs';
 import { GOLIVE_JOB_PAYLOADS } from './golive/kinds';
 
 export const JOB_KINDS = [
@@ -15,6 +16,7 @@ export const JOB_KINDS = [
   'CREDIT',
   'RESYNC',
   'XERO_CHANGE',
+  ...BILLING_JOB_KINDS,
   // go-live (issue 18): golive/kinds.ts
   'CONTACT_MATCH',
   'CREATE_PARTIAL',
@@ -57,6 +59,7 @@ export const JOB_PAYLOADS = {
     tenantId: z.string().min(1),
   }),
   ...GOLIVE_JOB_PAYLOADS,
+  ...BILLING_JOB_PAYLOADS,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 export type JobPayload<K extends JobKind> = z.output<(typeof JOB_PAYLOADS)[K]>;

@@ -14,6 +14,8 @@ import type {
 } from '../store/types';
 import type { XeroClient } from '../xero/client';
 import type { XeroLedgerClient } from '../xero/ledger-client';
+import type { RevenueQueries } from '../salesforce/revenue-queries';
+import type { BillingTriggers } from './billing/triggers';
 import type { ReferenceData } from './services/reference-data';
 import type { Summaries } from './services/summaries';
 
@@ -45,4 +47,7 @@ export interface SyncDeps {
   ledger: XeroLedgerClient;
   goLive: GoLiveQueries;
   importRuns: ImportRunRepository;
+  /** Billing plans: their reads, and how their work is asked for (stored jobs with run-at times). */
+  revenueQueries: RevenueQueries;
+  billingTriggers: BillingTriggers;
 }

@@ -15,6 +15,7 @@ export const ACTIONS = [
   'CONTACT_MATCH',
   'CREATE_PARTIAL',
   'UPDATE_DRAFT',
+  'POST_CLOSE',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

@@ -1,10 +1,15 @@
 /**
  * Step 5: what a draft bills, from the domain: an invoice, a credit note (a downgrade: it waits for finance
- * approval), or nothing (an amendment that changes nothing billable).
+ * approval), or nothing (an amendment that changes nothing billable). A draft its billing plan bills is the plan's
+ * instalment (billing-plan.ts); any other is the Opportunity as wave 1 billed it.
  */
 import type { TenantTaxRate, XeroDraftDocument } from '../../domain/invoice-mapping';
 import type { LineMapping } from '../../domain/line-mapping';
-import { mapAmendingOpportunity, mapOpportunityToInvoice } from '../../domain/opportunity-invoice';
+import {
+  mapAmendingOpportunity,
+  mapInstalmentDocument,
+  mapOpportunityToInvoice,
+} from '../../domain/opportunity-invoice';
 import type { Clock } from '../../lib/clock';
 import type { Draft } from './draft';
 
@@ -37,13 +42,38 @@ export function draftDocument(
     taxRates,
     corporateCurrency: deps.corporateCurrency,
     today: new Date(deps.clock.now()).toISOString().slice(0, 10),
-    ...(lineMappings ? { lineMappings } : {}),
+    ...(lineMappings ? { lineMappings: instalmentMappings(draft, lineMappings) } : {}),
   };
-  const document = draft.original
-    ? mapAmendingOpportunity({ ...input, original: draft.original, proration: { method: deps.prorationMethod } })
-    : mapOpportunityToInvoice(input);
+  const document = draft.billing
+    ? mapInstalmentDocument({ ...input, instalment: draft.billing.instalment, invoiceType: draft.billing.invoiceType })
+    : draft.original
+      ? mapAmendingOpportunity({ ...input, original: draft.original, proration: { method: deps.prorationMethod } })
+      : mapOpportunityToInvoice(input);
   if (document === null) return { kind: 'nothing', draft };
   return document.type === 'ACCRECCREDIT'
     ? { kind: 'credit-note', draft, document }
     : { kind: 'invoice', draft, document };
+}
+
+/**
+ * An instalment's lines are keyed by the OpportunityLineItem they bill; a line an amendment added is not among the
+ * deal's own lines, so it takes the mapping of the deal's line with the same product code.
+ */
+function instalmentMappings(
+  draft: Draft,
+  mappings: ReadonlyMap<string, LineMapping>,
+): ReadonlyMap<string, LineMapping> {
+  if (!draft.billing) return mappings;
+  const byCode = new Map<string, LineMapping>();
+  for (const item of draft.lineItems) {
+    const code = item.Product2?.ProductCode?.trim();
+    const mapping = mappings.get(item.Id);
+    if (code && mapping && !byCode.has(code)) byCode.set(code, mapping);
+  }
+  const out = new Map(mappings);
+  for (const line of draft.billing.instalment.lines) {
+    const sameProduct = line.itemCode ? byCode.get(line.itemCode) : undefined;
+    if (!out.has(line.lineKey) && sameProduct) out.set(line.lineKey, sameProduct);
+  }
+  return out;
 }

@@ -78,7 +78,8 @@ export async function draftInTenant(
       continue;
     }
     try {
-      // Line mapping (product, then entity) for a deal billed in full; amendments and renewals post to the entity's.
+      // Line mapping (product, then entity) for a deal billed in full or by its plan's instalments (lines keyed by
+      // their OpportunityLineItem); amendments and renewals post to the entity's.
       const mapped = draft.original ? undefined : await deps.lineMappings.forDeal(draft.entity, draft.lineItems);
       if (mapped && mapped.problems.length > 0) {
         outcomes.push(refused(draft.job, `Cannot send the invoice to Xero: ${mapped.problems.join('; ')}`));

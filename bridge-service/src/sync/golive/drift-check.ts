@@ -550,11 +550,12 @@ export function createDriftCheck(deps: DriftDeps) {
           outcomes.set(job.id, { kind: 'retry', error: err instanceof Error ? err.message : String(err) });
           continue;
         } finally {
-          // The next day's check exists whatever became of this one.
+          // The next day's check exists whatever became of this one: the next after now, so days the bridge was
+          // down (or a calendar moved on) are caught up by this one check, not one check per missed day.
           if (reason === 'daily') {
             const entities = await deps.reference.billingEntities().catch(() => []);
             const found = entities.find((e) => e.developerName === entity);
-            if (found) await scheduleDaily(found, job.nextRunAt + 1);
+            if (found) await scheduleDaily(found, Math.max(job.nextRunAt + 1, deps.clock.now()));
           }
         }
       }

@@ -34,3 +34,4 @@ export const GOLIVE_JOB_PAYLOADS = {
 } as const;
 
 export const GOLIVE_JOB_KINDS = Object.keys(GOLIVE_JOB_PAYLOADS) as (keyof typeof GOLIVE_JOB_PAYLOADS)[];
+export type GoLiveJobKind = (typeof GOLIVE_JOB_KINDS)[number];

@@ -11,21 +11,21 @@ import {
   type InvoiceWrite,
   type PaymentWrite,
 } from '../services/xero-records';
-import {
-  emptyResult,
-  OPPORTUNITY_URL,
-  type ApplyContext,
-  type ApplyDeps,
-  type ApplyMode,
-  type ApplyResult,
-} from './apply-context';
+import { emptyResult, type ApplyContext, type ApplyDeps, type ApplyMode, type ApplyResult } from './apply-context';
 import { planInvoice, type ChangeKind } from './invoice-plan';
 import { latestOf } from './versions';
 
 /**
+ * Invoices the bridge created carry their Opportunity's URL (CREATE_DRAFT, CREATE_PARTIAL with its request after) or
+ * their billing-plan instalment's (RAISE_INSTALMENT): live, those flows write their mirrors (a webhook may arrive
+ * first); an import writes them.
+ */
+const BRIDGE_MADE =
+  /\/lightning\/r\/(?:Opportunity|(?:\w+__)?Billing_Instalment__c)\/[a-zA-Z0-9]{15,18}\/view(?:\?ledgerline=[^&]*)?$/;
+
+/**
  * Writes these Xero invoices of one tenant back to their mirrors, creating mirrors for the customers Salesforce has
- * (a linked contact), linked to the deal they came from. Invoices the bridge created carry their Opportunity's URL:
- * live, CREATE_DRAFT and CREATE_PARTIAL write their mirrors (a webhook may arrive first); an import writes them.
+ * (a linked contact), linked to the deal they came from (OPPORTUNITY_URL, or the reference).
  */
 export async function applyInvoices(
   deps: ApplyDeps,
@@ -79,7 +79,7 @@ export async function applyInvoices(
       planned.push({ mirror, change: plan.change });
       continue;
     }
-    if (mode === 'live' && invoice.url && OPPORTUNITY_URL.test(invoice.url)) {
+    if (mode === 'live' && invoice.url && BRIDGE_MADE.test(invoice.url)) {
       result.awaitingMirror.push(invoice.invoiceID);
       continue;
     }

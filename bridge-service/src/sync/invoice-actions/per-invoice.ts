@@ -6,12 +6,18 @@
 import { isTransient } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { describeError } from '../describe-error';
-import type { JobHandler, JobOf, JobOutcome } from '../handler';
+import { READ_ONLY_HOLD, type JobHandler, type JobOf, type JobOutcome } from '../handler';
+import type { BillingJobKind } from '../billing/jobs';
+import type { GoLiveJobKind } from '../golive/kinds';
+import type { JobKind } from '../job-kinds';
 import type { ReferenceData } from '../services/reference-data';
 import type { SyncErrors } from '../services/sync-errors';
 
 /** The kinds of job that act on one Invoice__c. */
-export type InvoiceJobKind = 'AUTHORISE' | 'AUTHORISE_CREDIT_NOTE' | 'VOID' | 'CREDIT' | 'RESYNC' | 'UPDATE_DRAFT';
+export type InvoiceJobKind = Exclude<
+  JobKind,
+  'CREATE_DRAFT' | 'XERO_CHANGE' | BillingJobKind | Exclude<GoLiveJobKind, 'UPDATE_DRAFT'>
+>;
 
 export interface PerInvoiceDeps {
   reference: Pick<ReferenceData, 'settings'>;
@@ -30,11 +36,7 @@ export function perInvoice<K extends InvoiceJobKind>(
       const outcomes = new Map<number, JobOutcome>();
       for (const job of jobs) {
         if (opts.writesToXero && (await deps.reference.settings()).readOnly) {
-          outcomes.set(job.id, {
-            kind: 'retry',
-            error: 'Read-only mode is on: nothing is sent to Xero',
-            delayMs: 5 * 60_000,
-          });
+          outcomes.set(job.id, READ_ONLY_HOLD);
           continue;
         }
         try {

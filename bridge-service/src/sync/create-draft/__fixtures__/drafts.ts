@@ -219,6 +219,5 @@ export function newCustomers() {
 
 /** The go-live reads of a batch's load: no links or reviews yet. */
 export const noLinksYet = {
-  linksOfOpportunityAccounts: async () => [],
-  reviewsOfOpportunityAccounts: async () => [],
+  knownOfOpportunityAccounts: async () => ({ links: [], reviews: [] }),
 };
