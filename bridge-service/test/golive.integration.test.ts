@@ -419,4 +419,46 @@ describe('go live on existing data', () => {
       [xeroId, 'DRAFT', Number(corrected.Total__c).toFixed(2)],
     ]);
   });
+
+  it('a rep raises a milestone invoice on a won deal: a draft for finance to approve, the remainder still visible', async () => {
+    const account = scenario.accounts.find((a) => a.key === 'exact-6')!;
+    systems.sf.control.setOrgSettings({ Auto_Draft_On_Close__c: false });
+    const deal = createDeal(accountIds.get(account.key)!, `${account.name} - Milestones`, 'Closed Won');
+    systems.sf.control.setOrgSettings({ Auto_Draft_On_Close__c: true });
+    const { partialInvoice } = systems.sf.control.goLive;
+    const before = partialInvoice.getRemainder(deal);
+    expect(before).toMatchObject({ invoiced: '0.00', blockedReason: null });
+    const deposit = (Number(before.dealValue) * 0.3).toFixed(2);
+
+    partialInvoice.raise(SALES, deal, 'PERCENT_OF_DEAL', 30, 'Deposit');
+    // The mirror is written first, its lines after it: wait for both.
+    const mirror = await waitFor('the milestone draft with its lines', async () => {
+      const [row] = await all<Row>(
+        `SELECT Id, Xero_Invoice_Id__c, Sub_Total__c, Status__c, Approval_Status__c FROM Invoice__c WHERE Opportunity__c = '${deal}'`,
+      );
+      if (!row?.Xero_Invoice_Id__c) return undefined;
+      const lines = await all<Row>(`SELECT Id FROM Invoice_Line__c WHERE Invoice__c = '${String(row.Id)}'`);
+      return lines.length > 0 ? row : undefined;
+    });
+    expect(mirror).toMatchObject({ Status__c: 'Draft', Approval_Status__c: 'Not Submitted' });
+    expect(Number(mirror.Sub_Total__c).toFixed(2)).toBe(deposit);
+    const [link] = await all<Row>(
+      `SELECT Xero_Contact_Id__c FROM Xero_Contact_Link__c WHERE Account__c = '${accountIds.get(account.key)!}'`,
+    );
+    const inXero = tenant().invoices.get(String(mirror.Xero_Invoice_Id__c))!;
+    expect([inXero.status, inXero.contactId]).toEqual(['DRAFT', link!.Xero_Contact_Id__c]);
+
+    // What remains is on the deal, and no more than that can be raised.
+    const after = partialInvoice.getRemainder(deal);
+    expect(after).toMatchObject({ invoiced: deposit, invoiceCount: 1 });
+    expect(Number(after.remaining)).toBeCloseTo(Number(before.dealValue) - Number(deposit), 2);
+    expect(() => partialInvoice.raise(SALES, deal, 'AMOUNT', Number(after.remaining) + 1)).toThrow();
+
+    // The same gate as every draft: approved by finance, then authorised in Xero.
+    systems.sf.control.approvals.submit(String(mirror.Id), { user: SALES });
+    systems.sf.control.approvals.approve(String(mirror.Id), { user: FINANCE });
+    await waitFor('the milestone authorised in Xero', async () =>
+      tenant().invoices.get(inXero.id)?.status === 'AUTHORISED' ? true : undefined,
+    );
+  });
 });
