@@ -70,6 +70,9 @@ const CREDIT_STATUS: Record<CreditStatus, string> = {
   DELETED: 'Deleted',
 };
 
+/** Whether a status Xero sent is one a credit note, overpayment or prepayment has. */
+export const isCreditStatus = (status: string): status is CreditStatus => Object.hasOwn(CREDIT_STATUS, status);
+
 /** Status__c of a credit mirror for Xero's status: the credit counterpart of invoiceDisplayStatus. */
 export function creditDisplayStatus(status: CreditStatus, approved = false): string {
   return approved && (status === 'DRAFT' || status === 'SUBMITTED') ? 'Approved' : CREDIT_STATUS[status];
