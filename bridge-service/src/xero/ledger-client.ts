@@ -1,7 +1,7 @@
 import type { ItemToCreate } from '../domain/line-mapping';
 import type { DraftUpdate } from '../domain/rework';
-import { checkKey, createXeroCall, type XeroCall } from './calls';
-import type { XeroClientOptions } from './client';
+import { checkKey, type XeroCall } from './calls';
+import { xeroCallOf, type XeroClientOptions } from './client';
 import { XeroApiError } from './errors';
 import { checkBatch, paging } from './results';
 import { toBatch } from './results';
@@ -67,15 +67,7 @@ export class XeroLedgerClient {
   private readonly call: XeroCall;
 
   constructor(opts: XeroClientOptions) {
-    this.call = createXeroCall({
-      basePath: opts.config.apiBaseUrl.replace(/\/+$/, ''),
-      timeoutMs: opts.config.httpTimeoutMs,
-      tokens: opts.tokens,
-      scheduler: opts.scheduler,
-      logger: opts.logger,
-      retry: opts.retry,
-      maxRetryAfterMs: opts.maxRetryAfterMs ?? 60_000,
-    });
+    this.call = xeroCallOf(opts);
   }
 
   /** One page of contacts, archived included (matching must see them), oldest change first. */
