@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ACTIONS, type InvoiceRequest } from '../salesforce/invoice-request';
 import { BILLING_JOB_KINDS, BILLING_JOB_PAYLOADS } from './billing/jobs';
 import { KPI_JOB_KINDS, KPI_JOB_PAYLOADS } from './insights/jobs';
+import { GOLIVE_JOB_PAYLOADS } from './golive/kinds';
 
 export const JOB_KINDS = [
   'CREATE_DRAFT',
@@ -17,6 +18,12 @@ export const JOB_KINDS = [
   'RESYNC',
   'XERO_CHANGE',
   ...BILLING_JOB_KINDS,
+  // go-live (issue 18): golive/kinds.ts
+  'CONTACT_MATCH',
+  'CREATE_PARTIAL',
+  'UPDATE_DRAFT',
+  'IMPORT_STEP',
+  'DRIFT_CHECK',
   ...KPI_JOB_KINDS,
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
@@ -53,6 +60,7 @@ export const JOB_PAYLOADS = {
     eventDateUtc: z.string().nullish(),
     tenantId: z.string().min(1),
   }),
+  ...GOLIVE_JOB_PAYLOADS,
   ...BILLING_JOB_PAYLOADS,
   ...KPI_JOB_PAYLOADS,
 } as const satisfies Record<JobKind, z.ZodType>;
