@@ -50,6 +50,8 @@ function setup(
     closes?: PostedClose[];
     renewals?: StoredRenewal[];
     reportingCurrency?: string;
+    /** A won renewal of the fixture deal is loaded too. */
+    renewedBy?: string;
   } = {},
 ) {
   const { writeback, runs } = fakeComposite();
@@ -85,7 +87,30 @@ function setup(
   const dealPlans: Pick<DealPlans, 'compute'> = {
     compute: () =>
       Promise.resolve({
-        loaded: { deals: new Map([[DEAL, planned.loaded]]), dealOf: new Map([[DEAL, DEAL]]), problems: new Map() },
+        loaded: {
+          deals: new Map([
+            [DEAL, planned.loaded],
+            ...(stored.renewedBy
+              ? [
+                  [
+                    stored.renewedBy,
+                    {
+                      ...planned.loaded,
+                      dealId: stored.renewedBy,
+                      row: {
+                        ...planned.loaded.row,
+                        Id: stored.renewedBy,
+                        Invoice_Type__c: 'Renewal',
+                        Amended_Opportunity__c: DEAL,
+                      },
+                    },
+                  ] as const,
+                ]
+              : []),
+          ]),
+          dealOf: new Map([[DEAL, DEAL]]),
+          problems: new Map(),
+        },
         planned: [planned],
         unplanned: [],
       }),
@@ -232,6 +257,21 @@ describe('the KPI refresh', () => {
       'US_Inc:2026-02',
       'GROUP:2026-02',
     ]);
+  });
+
+  it('marks a renewal Renewed once a won renewal replaces the contract, and writes it no more as due', async () => {
+    const { refresh, written } = setup({
+      renewedBy: '006000000000502AAA',
+      renewals: [
+        { Id: 'a0r000000000003AAA', Renewal_Key__c: DEAL, Status__c: 'Due', Contract_End_Date__c: '2026-12-31' },
+      ],
+    });
+    await refresh.refresh();
+    const calls = written('KPI_Renewal__c');
+    expect(calls.filter((c) => c.method === 'update').flatMap((c) => c.records)).toEqual([
+      { Id: 'a0r000000000003AAA', Status__c: 'Renewed' },
+    ]);
+    expect(calls.filter((c) => c.method === 'upsert').flatMap((c) => c.records)).toEqual([]);
   });
 
   it('marks a renewal that is no longer due Lapsed once its contract has ended', async () => {
