@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ACTIONS, type InvoiceRequest } from '../salesforce/invoice-request';
 import { BILLING_JOB_KINDS, BILLING_JOB_PAYLOADS } from './billing/jobs';
+import { KPI_JOB_KINDS, KPI_JOB_PAYLOADS } from './insights/jobs';
 import { GOLIVE_JOB_PAYLOADS } from './golive/kinds';
 
 export const JOB_KINDS = [
@@ -23,6 +24,7 @@ export const JOB_KINDS = [
   'UPDATE_DRAFT',
   'IMPORT_STEP',
   'DRIFT_CHECK',
+  ...KPI_JOB_KINDS,
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
@@ -60,6 +62,7 @@ export const JOB_PAYLOADS = {
   }),
   ...GOLIVE_JOB_PAYLOADS,
   ...BILLING_JOB_PAYLOADS,
+  ...KPI_JOB_PAYLOADS,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 export type JobPayload<K extends JobKind> = z.output<(typeof JOB_PAYLOADS)[K]>;

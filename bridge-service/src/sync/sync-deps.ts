@@ -16,6 +16,8 @@ import type { XeroClient } from '../xero/client';
 import type { XeroLedgerClient } from '../xero/ledger-client';
 import type { RevenueQueries } from '../salesforce/revenue-queries';
 import type { BillingTriggers } from './billing/triggers';
+import type { KpiQueries } from '../salesforce/kpi-queries';
+import type { KpiTriggers } from './insights/triggers';
 import type { ReferenceData } from './services/reference-data';
 import type { Summaries } from './services/summaries';
 
@@ -50,4 +52,7 @@ export interface SyncDeps {
   /** Billing plans: their reads, and how their work is asked for (stored jobs with run-at times). */
   revenueQueries: RevenueQueries;
   billingTriggers: BillingTriggers;
+  /** KPIs: their reads, and how a refresh is asked for (stored jobs). */
+  kpiQueries: KpiQueries;
+  kpiTriggers: KpiTriggers;
 }
