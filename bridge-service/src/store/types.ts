@@ -10,6 +10,7 @@
  * rate-limit state are deployment-wide.
  */
 import type { ContactMappingRepository } from './contact-mappings';
+import type { ResealReport } from './crypto';
 import type { JobRepository } from './jobs';
 import type { LeaseRepository } from './leases';
 import type { OrgRepository } from './orgs';
@@ -21,6 +22,7 @@ import type { XeroConnectionRepository } from './xero-connections';
 import type { XeroResultRepository } from './xero-results';
 
 export * from './contact-mappings';
+export type { ResealCounts, ResealReport } from './crypto';
 export * from './jobs';
 export * from './leases';
 export * from './orgs';
@@ -54,6 +56,11 @@ export interface Store extends Repositories {
   orgs: OrgRepository;
   /** Xero rate-limit state shared by every process on the store. */
   rateLimits: RateLimitRepository;
+  /**
+   * Key rotation: seals again, with the current key, every stored secret (each org's Xero token sets, each org's
+   * credentials) that a previous key sealed. Safe to run on a live store and more than once.
+   */
+  resealSecrets(): Promise<ResealReport>;
   /** Cheap liveness probe for /ready. */
   ping(): Promise<void>;
   /** Closes the connection(s); idempotent. */

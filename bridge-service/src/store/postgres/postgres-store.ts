@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { systemClock, type Clock } from '../../lib/clock';
-import { SecretBox } from '../crypto';
+import { resealRows, sealedFor, SecretBox, type ResealReport } from '../crypto';
 import { SchemaTooNewError, type Migration } from '../migrations';
 import { checkOrgId, DEFAULT_ORG_ID } from '../orgs';
 import type { Repositories, Store } from '../types';
@@ -21,6 +21,8 @@ export interface PostgresStoreOptions {
   url: string;
   /** 32-byte key for token sets and org credentials at rest. */
   encryptionKey: Buffer;
+  /** Keys that sealed values before the current one (rotation): still opened, re-sealed by resealSecrets. */
+  previousEncryptionKeys?: readonly Buffer[];
   clock?: Pick<Clock, 'now'>;
   /** Connections in this process's pool. Default 10. */
   poolSize?: number;
@@ -60,8 +62,9 @@ export class PostgresStore implements Store {
   private constructor(
     private readonly db: PgDatabase,
     encryptionKey: Buffer,
+    previousEncryptionKeys: readonly Buffer[] = [],
   ) {
-    this.box = new SecretBox(encryptionKey);
+    this.box = new SecretBox(encryptionKey, previousEncryptionKeys);
     this.orgs = new PgOrgs(db, this.box);
     this.rateLimits = new PgRateLimits(db);
     const own = this.forOrg(DEFAULT_ORG_ID);
@@ -97,7 +100,7 @@ export class PostgresStore implements Store {
       await pool.end();
       throw err;
     }
-    return new PostgresStore(db, opts.encryptionKey);
+    return new PostgresStore(db, opts.encryptionKey, opts.previousEncryptionKeys);
   }
 
   forOrg(orgId: string): PgRepositories {
@@ -122,6 +125,47 @@ export class PostgresStore implements Store {
   /** Applied migration versions, oldest first. */
   async appliedMigrations(): Promise<number[]> {
     return (await this.db.rows('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version));
+  }
+
+  async resealSecrets(): Promise<ResealReport> {
+    const tokenRows = (
+      await this.db.rows(
+        'SELECT org_id, connection_id, token_sealed FROM xero_connections WHERE token_sealed IS NOT NULL',
+      )
+    ).map((r) => ({
+      label: `${String(r.org_id)}/${String(r.connection_id)}`,
+      context: sealedFor.xeroTokenSet(String(r.org_id), String(r.connection_id)),
+      sealed: String(r.token_sealed),
+      orgId: String(r.org_id),
+      connectionId: String(r.connection_id),
+    }));
+    // Each write only replaces the value read: a refresh that rotated the token set meanwhile sealed it anew.
+    const xeroTokenSets = await resealRows(
+      this.box,
+      tokenRows,
+      async (row, next) =>
+        (await this.db.run(
+          `UPDATE xero_connections SET token_sealed = $1
+            WHERE org_id = $2 AND connection_id = $3 AND token_sealed = $4`,
+          [next, row.orgId, row.connectionId, row.sealed],
+        )) > 0,
+    );
+    const orgRows = (await this.db.rows('SELECT org_id, secrets_sealed FROM orgs')).map((r) => ({
+      label: String(r.org_id),
+      context: sealedFor.orgSecrets(String(r.org_id)),
+      sealed: String(r.secrets_sealed),
+    }));
+    const orgSecrets = await resealRows(
+      this.box,
+      orgRows,
+      async (row, next) =>
+        (await this.db.run('UPDATE orgs SET secrets_sealed = $1 WHERE org_id = $2 AND secrets_sealed = $3', [
+          next,
+          row.label,
+          row.sealed,
+        ])) > 0,
+    );
+    return { xeroTokenSets, orgSecrets };
   }
 
   async ping(): Promise<void> {

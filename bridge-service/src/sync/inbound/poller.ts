@@ -40,7 +40,7 @@ export interface PollStats {
 export interface PollerDeps {
   xero: Pick<XeroClient, 'getInvoicesModifiedSince' | 'getCreditNotes' | 'getPayments' | 'getInvoicesByIds'>;
   apply: Pick<InboundApply, 'applyInvoices' | 'applyCreditNotes' | 'applyPayments'>;
-  watermarks: WatermarkRepository;
+  watermarks: Pick<WatermarkRepository, 'getWatermark' | 'saveWatermark'>;
   xeroConnections: Pick<XeroConnectionRepository, 'listXeroTenants'>;
   clock: Pick<Clock, 'now'>;
   log: Pick<Logger, 'warn' | 'error'>;
