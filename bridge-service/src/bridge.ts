@@ -56,7 +56,6 @@ export async function createBridge(
 
   const tokens = new XeroTokenManager({
     connections: store.xeroConnections,
-    leases: store.leases,
     config: config.xero,
     owner: config.instanceId,
     logger: log,
