@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { LedgerlineError } from '../lib/errors';
 import { DEFAULT_ORG_ID } from './orgs';
 
@@ -128,4 +128,8 @@ export const sealedFor = {
   xeroTokenSet: (orgId: string, connectionId: string): string =>
     orgId === DEFAULT_ORG_ID ? `xero-token-set:${connectionId}` : `org:${orgId}:xero-token-set:${connectionId}`,
   orgSecrets: (orgId: string): string => `org:${orgId}:secrets`,
+  oauthState: (stateHash: string): string => `oauth-state:${stateHash}`,
 };
+
+/** How an OAuth state is kept: its SHA-256, so the table alone cannot complete a flow. */
+export const hashState = (state: string): string => createHash('sha256').update(state, 'utf8').digest('hex');

@@ -815,6 +815,25 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
     });
 
+    describe('Connect to Xero states', () => {
+      it('hands a state to whichever process takes it first, once, before it expires', async () => {
+        const a = await open();
+        const b = await open();
+        const pending = { orgId: 'org-b', codeVerifier: 'verifier-SECRET', expiresAt: now + 600_000 };
+        await a.oauthStates.putOAuthState('state-1', pending);
+        await a.oauthStates.putOAuthState('state-2', { ...pending, expiresAt: now + 1_000 });
+        // Taken by the other process (the load balancer sent the callback there), once.
+        const [first, second] = await Promise.all([
+          b.oauthStates.takeOAuthState('state-1', now),
+          a.oauthStates.takeOAuthState('state-1', now),
+        ]);
+        expect([first, second].filter((x) => x !== null)).toEqual([pending]);
+        expect(await b.oauthStates.takeOAuthState('forged', now)).toBeNull();
+        expect(await b.oauthStates.takeOAuthState('state-2', now + 1_000)).toBeNull(); // expired
+        expect(await b.oauthStates.takeOAuthState('state-2', now)).toBeNull(); // and burnt
+      });
+    });
+
     it('answers a liveness probe', async () => {
       await expect((await open()).ping()).resolves.toBeUndefined();
     });

@@ -13,6 +13,7 @@ import type { ContactMappingRepository } from './contact-mappings';
 import type { ResealReport } from './crypto';
 import type { JobRepository } from './jobs';
 import type { LeaseRepository } from './leases';
+import type { OAuthStateRepository } from './oauth-states';
 import type { OrgRepository } from './orgs';
 import type { RateLimitRepository } from './rate-limits';
 import type { ReplayCursorRepository } from './replay-cursors';
@@ -25,6 +26,7 @@ export * from './contact-mappings';
 export type { ResealCounts, ResealReport } from './crypto';
 export * from './jobs';
 export * from './leases';
+export * from './oauth-states';
 export * from './orgs';
 export * from './rate-limits';
 export * from './replay-cursors';
@@ -56,6 +58,8 @@ export interface Store extends Repositories {
   orgs: OrgRepository;
   /** Xero rate-limit state shared by every process on the store. */
   rateLimits: RateLimitRepository;
+  /** "Connect to Xero" flows between /connect/xero and the callback, whichever process serves each. */
+  oauthStates: OAuthStateRepository;
   /**
    * Key rotation: seals again, with the current key, every stored secret (each org's Xero token sets, each org's
    * credentials) that a previous key sealed. Safe to run on a live store and more than once.

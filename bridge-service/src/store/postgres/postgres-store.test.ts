@@ -20,6 +20,7 @@ const TABLES = [
   'orgs',
   'rate_buckets',
   'rate_permits',
+  'oauth_states',
 ];
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {

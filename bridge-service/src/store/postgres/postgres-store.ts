@@ -8,6 +8,7 @@ import { PgDatabase } from './database';
 import { PgJobs } from './jobs';
 import { PgLeases } from './leases';
 import { MIGRATIONS } from './migrations';
+import { PgOAuthStates } from './oauth-states';
 import { PgOrgs } from './orgs';
 import { PgRateLimits } from './rate-limits';
 import { PgContactMappings, PgReplayCursors, PgWatermarks, PgWebhookEvents, PgXeroResults } from './small-repositories';
@@ -55,6 +56,7 @@ export class PostgresStore implements Store {
   readonly webhookEvents: PgWebhookEvents;
   readonly orgs: PgOrgs;
   readonly rateLimits: PgRateLimits;
+  readonly oauthStates: PgOAuthStates;
   private readonly box: SecretBox;
   private readonly scoped = new Map<string, PgRepositories>();
   private closing: Promise<void> | undefined;
@@ -67,6 +69,7 @@ export class PostgresStore implements Store {
     this.box = new SecretBox(encryptionKey, previousEncryptionKeys);
     this.orgs = new PgOrgs(db, this.box);
     this.rateLimits = new PgRateLimits(db);
+    this.oauthStates = new PgOAuthStates(db, this.box);
     const own = this.forOrg(DEFAULT_ORG_ID);
     this.jobs = own.jobs;
     this.xeroResults = own.xeroResults;

@@ -273,4 +273,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rate_permits_owner ON rate_permits (owner) WHERE released_at IS NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'OAuth states of Connect to Xero, shared by every process',
+    sql: `
+      CREATE TABLE oauth_states (
+        state_hash      TEXT    PRIMARY KEY,
+        org_id          TEXT    NOT NULL,
+        verifier_sealed TEXT    NOT NULL,
+        expires_at      INTEGER NOT NULL
+      );
+      CREATE INDEX oauth_states_expiry ON oauth_states (expires_at);
+    `,
+  },
 ];

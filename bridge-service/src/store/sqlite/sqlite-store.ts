@@ -7,6 +7,7 @@ import { SqliteDatabase } from './database';
 import { SqliteJobs } from './jobs';
 import { SqliteLeases } from './leases';
 import { MIGRATIONS, type Migration } from './migrations';
+import { SqliteOAuthStates } from './oauth-states';
 import { SqliteOrgs } from './orgs';
 import { SqliteRateLimits } from './rate-limits';
 import { SqliteReplayCursors } from './replay-cursors';
@@ -40,6 +41,7 @@ export class SqliteStore implements Store {
   readonly webhookEvents: SqliteWebhookEvents;
   readonly orgs: SqliteOrgs;
   readonly rateLimits: SqliteRateLimits;
+  readonly oauthStates: SqliteOAuthStates;
   private readonly db: SqliteDatabase;
   private readonly box: SecretBox;
   private readonly scoped = new Map<string, SqliteRepositories>();
@@ -50,6 +52,7 @@ export class SqliteStore implements Store {
     this.box = new SecretBox(opts.encryptionKey, opts.previousEncryptionKeys);
     this.orgs = new SqliteOrgs(this.db, this.box);
     this.rateLimits = new SqliteRateLimits(this.db);
+    this.oauthStates = new SqliteOAuthStates(this.db, this.box);
     const own = this.forOrg(DEFAULT_ORG_ID);
     this.jobs = own.jobs;
     this.xeroResults = own.xeroResults;
