@@ -170,7 +170,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const log = options.logger ?? pino({ level: 'silent' });
   const systems = await startEmulatedSystems({ ...options, logger: log });
   const { sf, xero, config } = systems;
-  const store = options.bridge?.store ?? (await openStore(config));
+  // The store keeps time with the bridge: shared rate-limit windows are measured in the scheduler's minutes.
+  const clock = options.bridge?.clock;
+  const store = options.bridge?.store ?? (await openStore(config, clock ? { clock } : {}));
 
   let server: BridgeApp | undefined;
   let url = '';

@@ -9,6 +9,7 @@
  * The lease interface is the store's (LeaseRepository), restated here so this module stays below the store.
  */
 import type { Clock } from './clock';
+import { LedgerlineError } from './errors';
 import type { Logger } from './logger';
 
 export interface RoleLease {
@@ -236,3 +237,10 @@ export function createRolePerKey(
 }
 
 export type RolePerKey = ReturnType<typeof createRolePerKey>;
+
+/** A write fenced by a singleton role was refused: this process no longer holds the role. */
+export class RoleLostError extends LedgerlineError {
+  constructor(role: string) {
+    super('ROLE_LOST', `${role}: this process no longer holds the role's lease; another process has taken it over`);
+  }
+}

@@ -170,6 +170,19 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         });
       });
 
+      it('says when the oldest job still to do was stored, for the backlog-age metric', async () => {
+        const { jobs } = await open();
+        expect(await jobs.oldestPendingJobAt()).toBeNull();
+        const started = now;
+        await jobs.enqueueJob({ key: 'k-old', action: 'CREATE_DRAFT', payload: {} });
+        now += 60_000;
+        await jobs.enqueueJob({ key: 'k-new', action: 'CREATE_DRAFT', payload: {} });
+        expect(await jobs.oldestPendingJobAt()).toBe(started);
+        const [claimed] = await jobs.claimJobs({ owner: 'w', leaseMs: 1_000, limit: 1 });
+        await jobs.completeJob(claimed!.id, 'w');
+        expect(await jobs.oldestPendingJobAt()).toBe(started + 60_000);
+      });
+
       it('filters claims by action and pages the admin list newest first', async () => {
         const { jobs } = await open();
         for (let i = 0; i < 5; i += 1)
