@@ -96,6 +96,7 @@ export async function createOrgBridge(
     logger: log,
     clock,
     httpTimeoutMs: config.httpTimeoutMs,
+    onRefresh: (outcome) => metrics.recordTokenRefresh(outcome),
   });
   const scheduler = new XeroScheduler({
     limits: { ...config.xero.limits, ...overrides.xeroLimits },
@@ -221,9 +222,29 @@ export async function createOrgBridge(
       }
     },
   };
+  /** Each poll read, counted by tenant and outcome (ledgerline_xero_polls_total and the last success). */
+  const counted =
+    <A extends unknown[], R>(read: (tenantId: string, ...args: A) => Promise<R>) =>
+    (tenantId: string, ...args: A): Promise<R> =>
+      read(tenantId, ...args).then(
+        (result) => {
+          metrics.recordXeroPoll(tenantId, true);
+          return result;
+        },
+        (err: unknown) => {
+          metrics.recordXeroPoll(tenantId, false);
+          throw err;
+        },
+      );
   const poller = createXeroPoller(
     {
       ...deps,
+      xero: {
+        getInvoicesModifiedSince: counted((t, q) => xero.getInvoicesModifiedSince(t, q)),
+        getCreditNotes: counted((t, q) => xero.getCreditNotes(t, q)),
+        getPayments: counted((t, q) => xero.getPayments(t, q)),
+        getInvoicesByIds: (t, ids) => xero.getInvoicesByIds(t, ids),
+      },
       watermarks: fencedWatermarks,
       // Only the tenants whose poller lease this process holds.
       xeroConnections: {

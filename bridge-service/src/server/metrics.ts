@@ -36,7 +36,7 @@ export interface BridgeMetrics {
   setOrgUp(up: boolean): void;
   /** Whether this process holds a singleton role (the org's event subscriber, a tenant's poller). */
   setRoleHeld(role: string, held: boolean): void;
-  /** A Xero poll of one tenant and resource finished (ok) or failed. */
+  /** One poll read (a page of changed invoices, credit notes or payments) of a tenant succeeded or failed. */
   recordXeroPoll(tenantId: string, ok: boolean): void;
   /** A token refresh outcome (refreshed, refused, failed). */
   recordTokenRefresh(outcome: 'refreshed' | 'refused' | 'failed'): void;
@@ -175,7 +175,7 @@ export function createMetrics(opts: CreateMetricsOptions = {}): BridgeMetrics {
   });
   const xeroPolls = new Counter({
     name: METRIC_NAMES.xeroPolls,
-    help: 'Xero polls of one tenant and resource, by outcome (ok, failed).',
+    help: 'Poll reads (a page of changed invoices, credit notes or payments) by tenant and outcome (ok, failed).',
     labelNames: ['tenant', 'outcome', 'org'],
     registers: [registry],
   });

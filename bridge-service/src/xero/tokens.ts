@@ -53,6 +53,8 @@ export interface XeroTokenManagerOptions {
   lockWaitMs?: number;
   /** Reported once per refusal: the connection needs a person. */
   onReauthorisationRequired?: (err: XeroReauthorisationRequired) => void;
+  /** Every refresh this process attempted, by outcome (metrics). */
+  onRefresh?: (outcome: 'refreshed' | 'refused' | 'failed') => void;
   fetch?: typeof fetch;
 }
 
@@ -80,6 +82,7 @@ export class XeroTokenManager {
   private readonly holdMs: number;
   private readonly fetchFn: typeof fetch;
   private readonly onReauth: ((err: XeroReauthorisationRequired) => void) | undefined;
+  private readonly onRefresh: ((outcome: 'refreshed' | 'refused' | 'failed') => void) | undefined;
   private readonly inflight = new Map<string, Promise<XeroTokenSet>>();
 
   constructor(opts: XeroTokenManagerOptions) {
@@ -95,6 +98,7 @@ export class XeroTokenManager {
     this.holdMs = this.httpTimeoutMs * 3 + 15_000;
     this.fetchFn = opts.fetch ?? fetch;
     this.onReauth = opts.onReauthorisationRequired;
+    this.onRefresh = opts.onRefresh;
   }
 
   /** The connection holding the tenant's token set (set when the tenant was connected). */
@@ -233,8 +237,10 @@ export class XeroTokenManager {
             isRetryable: (err) => err instanceof XeroTokenError && isTransient(err),
           }).catch((err: unknown) => {
             refused = err instanceof XeroReauthorisationRequired;
+            this.onRefresh?.(refused ? 'refused' : 'failed');
             throw err;
           });
+          this.onRefresh?.('refreshed');
           refreshed = true;
           return next; // stored (encrypted) before the lock is released and before anyone uses it
         },

@@ -4,7 +4,7 @@ import { LedgerlineError } from '../../../lib/errors';
 import { withTimeout } from '../../../lib/retry';
 import type { BillingEntityTenant, OrgDirectory, XeroTenant } from '../../deps';
 import { errorResponse } from '../../errors';
-import { bindOrgToLogs, type OrgScope } from '../../org-scope';
+import { bindOrgToLogs, OrgUnavailableError, type OrgScope } from '../../org-scope';
 
 export interface HealthRoutesOptions {
   /** Whose readiness: the default org's (/ready) or the org in the path (/orgs/:orgId/ready). */
@@ -15,7 +15,7 @@ export interface HealthRoutesOptions {
 }
 
 export interface ReadyCheck {
-  name: 'store' | 'salesforce' | 'xero' | 'billing_entities' | 'orgs';
+  name: 'store' | 'salesforce' | 'xero' | 'billing_entities' | 'orgs' | 'org';
   ok: boolean;
   message: string;
 }
@@ -101,7 +101,20 @@ const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (app, opt
         const body: ReadyBody = { status: store.ok ? 'ready' : 'not_ready', checks, missingTenants: [] };
         return reply.code(store.ok ? 200 : 503).send(body);
       }
-      const { readiness, billingEntities } = scope.endpoints(request);
+      let org;
+      try {
+        org = scope.endpoints(request);
+      } catch (err) {
+        // Served, but its bridge is not running (starting, failed, disabled): not ready, and no error to log.
+        if (!(err instanceof OrgUnavailableError)) throw err;
+        const body: ReadyBody = {
+          status: 'not_ready',
+          checks: [{ name: 'org', ok: false, message: err.message }],
+          missingTenants: [],
+        };
+        return reply.code(503).send(body);
+      }
+      const { readiness, billingEntities } = org;
       const [store, salesforce, xero, entities] = await Promise.allSettled([
         run(readiness.store),
         run(readiness.salesforce),
