@@ -144,7 +144,7 @@ export async function startEmulatedSystems(options: EmulatedSystemsOptions = {})
  * scopes do not cover).
  */
 export async function connectXeroOrganisations(
-  store: Store,
+  store: Pick<Store, 'xeroConnections'>,
   xero: XeroEmulator,
   scopes: readonly string[] = DEFAULT_XERO_SCOPES.split(' '),
 ): Promise<void> {

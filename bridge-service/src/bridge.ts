@@ -11,6 +11,7 @@
 import type { Config } from './config';
 import { systemClock, type Clock } from './lib/clock';
 import type { Logger } from './lib/logger';
+import { withTimeout } from './lib/retry';
 import { createRolePerKey, createSingletonRole, RoleLostError, type RoleFence } from './lib/singleton-role';
 import { connectSalesforce } from './salesforce/connection';
 import { createEventSubscriber } from './salesforce/event-subscriber';
@@ -317,7 +318,19 @@ export async function createOrgBridge(
       },
     ],
     inFlight: [{ name: 'worker', drain: () => worker.stop() }],
-    resources: [{ name: 'xero-scheduler', close: async () => scheduler.close() }],
+    resources: [
+      {
+        name: 'xero-scheduler',
+        close: async () => {
+          // Calls still queued are cancelled; a job that outlasted the drain (waiting on a paused tenant) then ends
+          // its run before the store closes, rather than after.
+          await scheduler.close();
+          await withTimeout(worker.stop(), 5_000).catch(() =>
+            log.warn('a job still running after the drain; its lease lets another process take it again'),
+          );
+        },
+      },
+    ],
   };
 
   return {

@@ -291,7 +291,9 @@ export async function createHost(
   const applyNow = async (orgId: string) => {
     const org = await store.orgs.listOrgs().then((all) => all.find((o) => o.orgId === orgId));
     const applied = apply(orgId, org ? { status: org.profile.status, updatedAt: org.updatedAt } : null);
-    await Promise.race([applied.catch(() => undefined), clock.sleep(options.applyWaitMs ?? 5_000)]);
+    const waited = new AbortController();
+    await Promise.race([applied.catch(() => undefined), clock.sleep(options.applyWaitMs ?? 5_000, waited.signal)]);
+    waited.abort();
   };
 
   const orgAdmin: OrgAdmin = {
