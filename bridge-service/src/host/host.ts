@@ -322,7 +322,10 @@ export async function createHost(
       const secrets = { ...existing?.secrets, ...given };
       const missing = REQUIRED_SECRETS.filter((name) => secrets[name] === undefined);
       if (missing.length > 0) {
-        throw new BadRequestError('ORG_SECRETS_REQUIRED', `A new org needs every secret; missing: ${missing.join(', ')}`);
+        throw new BadRequestError(
+          'ORG_SECRETS_REQUIRED',
+          `A new org needs every secret; missing: ${missing.join(', ')}`,
+        );
       }
       try {
         await store.orgs.saveOrg(orgId, input.profile, orgSecretsSchema.parse(secrets));

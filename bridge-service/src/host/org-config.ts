@@ -22,7 +22,8 @@ export function orgConfig(host: HostConfig, org: Pick<Org, 'profile' | 'secrets'
     prorationMethod: profile.settings.prorationMethod,
     salesforce: {
       loginUrl,
-      instanceUrl: profile.salesforce.instanceUrl === undefined ? undefined : stripSlash(profile.salesforce.instanceUrl),
+      instanceUrl:
+        profile.salesforce.instanceUrl === undefined ? undefined : stripSlash(profile.salesforce.instanceUrl),
       apiVersion: profile.salesforce.apiVersion ?? orgDefaults.salesforceApiVersion,
       clientId: profile.salesforce.clientId,
       username: profile.salesforce.username,
@@ -41,7 +42,10 @@ export function orgConfig(host: HostConfig, org: Pick<Org, 'profile' | 'secrets'
       scopes: profile.xero.scopes,
       webhookKey: secrets.xeroWebhookKey,
       webhookKeyPrevious: secrets.xeroWebhookKeyPrevious,
-      limits: { ...orgDefaults.xeroLimits, tenantPerDay: profile.xero.dailyCallLimit ?? orgDefaults.xeroLimits.tenantPerDay },
+      limits: {
+        ...orgDefaults.xeroLimits,
+        tenantPerDay: profile.xero.dailyCallLimit ?? orgDefaults.xeroLimits.tenantPerDay,
+      },
     },
   };
 }
