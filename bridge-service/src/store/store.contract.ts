@@ -631,6 +631,27 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         expect((await replicas[0]!.rateLimits.usage(tenant.bucket, tenant.windows)).inFlight).toBe(0);
       });
 
+      it('keeps a long call in flight while its holder renews it, and lets a dead holder’s lapse', async () => {
+        const [a, b] = [await open(), await open()];
+        const one = { bucket: 'xero:app:tenant:slow', concurrency: 1, windows: [] };
+        const first = await a.rateLimits.acquirePermit({ buckets: [one], owner: 'host-a', leaseMs: 10_000 });
+        if (!first.granted) throw new Error('not granted');
+        now += 8_000;
+        expect(await a.rateLimits.renewPermits([first.permitId], 'host-a', 10_000)).toBe(1);
+        expect(await b.rateLimits.renewPermits([first.permitId], 'host-b', 10_000)).toBe(0); // not b's
+        now += 8_000; // 16 s after it was granted: still in flight, renewed
+        expect((await b.rateLimits.acquirePermit({ buckets: [one], owner: 'host-b', leaseMs: 10_000 })).granted).toBe(
+          false,
+        );
+        now += 2_001; // host-a died: no more renewals, the lease lapses
+        expect((await b.rateLimits.acquirePermit({ buckets: [one], owner: 'host-b', leaseMs: 10_000 })).granted).toBe(
+          true,
+        );
+        // A lapsed permit is not revived by a late renewal (its slot is someone else's now).
+        expect(await a.rateLimits.renewPermits([first.permitId], 'host-a', 10_000)).toBe(0);
+        expect(await a.rateLimits.renewPermits([], 'host-a', 10_000)).toBe(0);
+      });
+
       it('allows 60 a minute per tenant across replicas, then says when the oldest call leaves the window', async () => {
         const replicas = await Promise.all([open(), open()]);
         const t0 = now;
