@@ -75,8 +75,11 @@ export interface OrgBridge {
   stop(drainTimeoutMs?: number): Promise<void>;
 }
 
-/** How long a Xero rate-limit permit counts as in flight if its holder dies: past the call's own deadline. */
-const permitLeaseMs = (httpTimeoutMs: number) => httpTimeoutMs + 15_000;
+/**
+ * How long a Xero rate-limit permit counts as in flight if its holder dies. The scheduler renews the permits of its
+ * running calls every 5 s, so a dead replica's share of a tenant's 5 slots frees up within 15 s.
+ */
+const PERMIT_LEASE_MS = 15_000;
 
 export async function createOrgBridge(
   config: Config,
@@ -109,7 +112,7 @@ export async function createOrgBridge(
       repository: store.rateLimits,
       appId: config.xero.clientId,
       owner,
-      permitLeaseMs: permitLeaseMs(config.httpTimeoutMs),
+      permitLeaseMs: PERMIT_LEASE_MS,
     },
   });
   const xero = new XeroClient({

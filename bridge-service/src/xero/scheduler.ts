@@ -50,12 +50,18 @@ export interface TenantSnapshot {
  * keep one tenant's limits. Buckets are keyed by the Xero app, as Xero keys its limits.
  */
 export interface SharedRateLimits {
-  repository: Pick<RateLimitRepository, 'acquirePermit' | 'releasePermit' | 'pauseBucket' | 'recordRemaining'>;
+  repository: Pick<
+    RateLimitRepository,
+    'acquirePermit' | 'renewPermits' | 'releasePermit' | 'pauseBucket' | 'recordRemaining'
+  >;
   /** The Xero app's client id. */
   appId: string;
   /** This process (Config.instanceId): the permits' owner. */
   owner: string;
-  /** How long a permit counts as in flight if its holder dies (longer than a call's deadline). */
+  /**
+   * How long a permit counts as in flight if its holder dies. The scheduler renews the permits of its running calls
+   * every third of it, so a long call keeps its slot and a dead process's slots free up within this time.
+   */
   permitLeaseMs: number;
   /** While the tenant is at its concurrency limit elsewhere, how often to ask again. Default 250 ms. */
   concurrencyPollMs?: number;
@@ -130,6 +136,9 @@ export class XeroScheduler {
   private readonly log: Pick<Logger, 'warn' | 'debug'> | undefined;
   private readonly shared: (SharedRateLimits & { concurrencyPollMs: number; remainingEveryMs: number }) | undefined;
   private readonly tenants = new Map<string, TenantState>();
+  /** Permits of the calls running now (shared limits), renewed while they run. */
+  private readonly heldPermits = new Set<string>();
+  private renewing: Promise<void> | undefined;
   private readonly app: SlidingWindow;
   private appPausedUntil = 0;
   private closed = false;
@@ -308,8 +317,27 @@ export class XeroScheduler {
       });
   }
 
+  /** While calls run, renews their permits every third of the lease (one round trip for all of them). */
+  private keepPermits(): void {
+    const shared = this.shared;
+    if (!shared || this.renewing || this.heldPermits.size === 0) return;
+    this.renewing = (async () => {
+      while (!this.closed && this.heldPermits.size > 0) {
+        await this.clock.sleep(shared.permitLeaseMs / 3, this.timers.signal);
+        if (this.closed || this.heldPermits.size === 0) break;
+        await shared.repository
+          .renewPermits([...this.heldPermits], shared.owner, shared.permitLeaseMs)
+          .catch((err: unknown) => this.log?.warn({ err }, 'could not renew Xero rate-limit permits'));
+      }
+    })().finally(() => {
+      this.renewing = undefined;
+      this.keepPermits(); // a call that started as the loop ended
+    });
+  }
+
   private releasePermit(t: TenantState, permitId: string): Promise<void> {
     const shared = this.shared!;
+    this.heldPermits.delete(permitId);
     return shared.repository
       .releasePermit(permitId, shared.owner)
       .catch((err: unknown) =>
@@ -349,6 +377,10 @@ export class XeroScheduler {
   }
 
   private start(t: TenantState, task: Task, now: number, permitId: string | undefined): void {
+    if (permitId !== undefined) {
+      this.heldPermits.add(permitId);
+      this.keepPermits();
+    }
     t.inFlight += 1;
     t.minute.begin();
     t.day.begin();
