@@ -94,6 +94,25 @@ export interface ResealReport {
   orgSecrets: ResealCounts;
 }
 
+/** A stored Xero token set as resealRows takes it (from a row of org_id, connection_id, token_sealed). */
+export function sealedTokenSetRow(row: Record<string, unknown>) {
+  const orgId = String(row.org_id);
+  const connectionId = String(row.connection_id);
+  return {
+    label: `${orgId}/${connectionId}`,
+    context: sealedFor.xeroTokenSet(orgId, connectionId),
+    sealed: String(row.token_sealed),
+    orgId,
+    connectionId,
+  };
+}
+
+/** An org's sealed secrets as resealRows takes them (from a row of org_id, secrets_sealed). */
+export function sealedOrgSecretsRow(row: Record<string, unknown>) {
+  const orgId = String(row.org_id);
+  return { label: orgId, context: sealedFor.orgSecrets(orgId), sealed: String(row.secrets_sealed), orgId };
+}
+
 /**
  * Re-seals stored values with the current key: `rows` are (label, context, sealed) and `write` replaces one
  * value if it is still the one read (a token refresh in between wins; its value is sealed with the current key).

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { systemClock, type Clock } from '../../lib/clock';
-import { resealRows, sealedFor, SecretBox, type ResealReport } from '../crypto';
+import { resealRows, sealedOrgSecretsRow, sealedTokenSetRow, SecretBox, type ResealReport } from '../crypto';
 import { SchemaTooNewError, type Migration } from '../migrations';
 import { checkOrgId, DEFAULT_ORG_ID } from '../orgs';
 import type { Repositories, Store } from '../types';
@@ -131,18 +131,12 @@ export class PostgresStore implements Store {
   }
 
   async resealSecrets(): Promise<ResealReport> {
+    // Each write only replaces the value read: a refresh that rotated the token set meanwhile sealed it anew.
     const tokenRows = (
       await this.db.rows(
         'SELECT org_id, connection_id, token_sealed FROM xero_connections WHERE token_sealed IS NOT NULL',
       )
-    ).map((r) => ({
-      label: `${String(r.org_id)}/${String(r.connection_id)}`,
-      context: sealedFor.xeroTokenSet(String(r.org_id), String(r.connection_id)),
-      sealed: String(r.token_sealed),
-      orgId: String(r.org_id),
-      connectionId: String(r.connection_id),
-    }));
-    // Each write only replaces the value read: a refresh that rotated the token set meanwhile sealed it anew.
+    ).map(sealedTokenSetRow);
     const xeroTokenSets = await resealRows(
       this.box,
       tokenRows,
@@ -153,18 +147,14 @@ export class PostgresStore implements Store {
           [next, row.orgId, row.connectionId, row.sealed],
         )) > 0,
     );
-    const orgRows = (await this.db.rows('SELECT org_id, secrets_sealed FROM orgs')).map((r) => ({
-      label: String(r.org_id),
-      context: sealedFor.orgSecrets(String(r.org_id)),
-      sealed: String(r.secrets_sealed),
-    }));
+    const orgRows = (await this.db.rows('SELECT org_id, secrets_sealed FROM orgs')).map(sealedOrgSecretsRow);
     const orgSecrets = await resealRows(
       this.box,
       orgRows,
       async (row, next) =>
         (await this.db.run('UPDATE orgs SET secrets_sealed = $1 WHERE org_id = $2 AND secrets_sealed = $3', [
           next,
-          row.label,
+          row.orgId,
           row.sealed,
         ])) > 0,
     );

@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../../lib/clock';
-import { resealRows, sealedFor, SecretBox, type ResealReport } from '../crypto';
+import { resealRows, sealedOrgSecretsRow, sealedTokenSetRow, SecretBox, type ResealReport } from '../crypto';
 import { checkOrgId, DEFAULT_ORG_ID } from '../orgs';
 import type { Repositories, Store } from '../types';
 import { SqliteContactMappings } from './contact-mappings';
@@ -90,15 +90,10 @@ export class SqliteStore implements Store {
   }
 
   async resealSecrets(): Promise<ResealReport> {
+    // Each write only replaces the value read: a refresh that rotated the token set meanwhile sealed it anew.
     const tokenRows = this.db
       .all('SELECT org_id, connection_id, token_sealed FROM xero_connections WHERE token_sealed IS NOT NULL')
-      .map((r) => ({
-        label: `${String(r.org_id)}/${String(r.connection_id)}`,
-        context: sealedFor.xeroTokenSet(String(r.org_id), String(r.connection_id)),
-        sealed: String(r.token_sealed),
-        orgId: String(r.org_id),
-        connectionId: String(r.connection_id),
-      }));
+      .map(sealedTokenSetRow);
     const xeroTokenSets = await resealRows(
       this.box,
       tokenRows,
@@ -111,11 +106,7 @@ export class SqliteStore implements Store {
           row.sealed,
         ).changes > 0,
     );
-    const orgRows = this.db.all('SELECT org_id, secrets_sealed FROM orgs').map((r) => ({
-      label: String(r.org_id),
-      context: sealedFor.orgSecrets(String(r.org_id)),
-      sealed: String(r.secrets_sealed),
-    }));
+    const orgRows = this.db.all('SELECT org_id, secrets_sealed FROM orgs').map(sealedOrgSecretsRow);
     const orgSecrets = await resealRows(
       this.box,
       orgRows,
@@ -123,7 +114,7 @@ export class SqliteStore implements Store {
         this.db.run(
           'UPDATE orgs SET secrets_sealed = ? WHERE org_id = ? AND secrets_sealed = ?',
           next,
-          row.label,
+          row.orgId,
           row.sealed,
         ).changes > 0,
     );
