@@ -90,6 +90,10 @@ export const envSchema = z.object({
   XERO_WEBHOOK_KEY: orgSetting(),
   /** The webhook key being replaced, accepted too while Xero switches to the new one (key rotation). */
   XERO_WEBHOOK_KEY_PREVIOUS: z.string().min(1).optional(),
+  /**
+   * Xero calls in flight per tenant, across every process on the store: Xero allows 5 concurrent calls per tenant
+   * (reference/xero-api.md), the default; lower it only to leave room for another program on the same Xero app.
+   */
   XERO_TENANT_MAX_CONCURRENT: int(5, 1, 5),
   XERO_TENANT_PER_MINUTE: int(60, 1, 60),
   XERO_TENANT_PER_DAY: int(5_000, 1, 5_000),

@@ -11,17 +11,18 @@ import { describePostgres } from '../../test/postgres/test-database';
 import { scaledClock, type Clock } from '../lib/clock';
 import { PostgresStore, SqliteStore, type Store } from '../store';
 import { FakeXero } from './__fixtures__/fake-rate-limited-xero';
-import { tenantBucket, XeroScheduler } from './scheduler';
+import { tenantBucket, XERO_LIMITS, XeroScheduler, type XeroLimits } from './scheduler';
 
 // 1 real ms = 50 clock ms: Xero's minute takes 1.2 s of real time.
 const FACTOR = 50;
 const LIMITS = { minuteMs: 60_000, dayMs: 86_400_000, tenantPerMinute: 60, tenantPerDay: 5000, appPerMinute: 10_000 };
 
-function replicas(stores: Store[], clock: Clock): XeroScheduler[] {
+function replicas(stores: Store[], clock: Clock, limits?: Partial<XeroLimits>): XeroScheduler[] {
   return stores.map(
     (store, i) =>
       new XeroScheduler({
         clock,
+        limits,
         shared: {
           repository: store.rateLimits,
           appId: 'app-1',
@@ -56,6 +57,26 @@ function sharedLimitsSuite(openStores: (clock: Clock) => Promise<Store[]>) {
     expect(elapsed).toBeGreaterThanOrEqual(120_000);
     expect(elapsed).toBeLessThan(140_000);
     // Alone, each replica's own windows would have let all 130 through within 23 s.
+    await Promise.all(schedulers.map((s) => s.close()));
+  });
+
+  it('caps the calls in flight per tenant across replicas at the configured concurrency (XERO_TENANT_MAX_CONCURRENT)', async () => {
+    expect(XERO_LIMITS.tenantConcurrency).toBe(5); // Xero's documented 5 concurrent calls per tenant, the default
+    const clock = scaledClock(FACTOR);
+    stores = await openStores(clock);
+    const xero = new FakeXero(clock, LIMITS);
+    const schedulers = replicas(stores, clock, { tenantConcurrency: 2 });
+    const order: number[] = [];
+    // Slow calls (2 clock seconds each), so every replica has several waiting at once.
+    const slowCall = (replica: number, i: number) => () => {
+      if (replica === 0) order.push(i);
+      return xero.call('uk', 2_000);
+    };
+    await Promise.all(Array.from({ length: 30 }, (_, i) => schedulers[i % 3]!.schedule('uk', slowCall(i % 3, i))));
+    expect(xero.problems).toEqual([]);
+    expect(xero.maxInFlight.get('uk')).toBe(2); // never more, and the cap is used
+    // In order within each process (FIFO per tenant).
+    expect(order).toEqual([...order].sort((a, b) => a - b));
     await Promise.all(schedulers.map((s) => s.close()));
   });
 
