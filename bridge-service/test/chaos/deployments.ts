@@ -94,6 +94,8 @@ export async function replicas(
     );
   }
   const balancer = await loadBalancer(() => processes.filter((p) => p.running).map((p) => p.url));
+  /** The test's own look into the store (who holds the subscriber lease). */
+  const inspect = await openStore(config);
   const restarting = new Set<Promise<void>>();
   return {
     name: `${size} replicas`,
@@ -110,8 +112,13 @@ export async function replicas(
       await Promise.all(processes.map((p) => p.start()));
     },
     async kill(random, longDown) {
-      const victim = processes[Math.floor(random() * processes.length)]!;
-      if (!victim.running) return;
+      // A replica that is up (or starting): every kill kills one, and starts it again once. A long kill takes the
+      // event subscriber's holder, so the subscriber fails over every time.
+      while (!processes.some((p) => p.running)) await sleep(100);
+      const up = processes.filter((p) => p.running);
+      const holder = longDown ? (await inspect.leases.getLease('salesforce-subscriber'))?.owner : undefined;
+      const victim =
+        up.find((p) => holder !== undefined && p.instanceId === holder) ?? up[Math.floor(random() * up.length)]!;
       await victim.kill();
       // A long time down (past the 10 s leases): its subscriber and pollers move to the other replicas. It comes
       // back in the background while the chaos goes on.
@@ -137,7 +144,10 @@ export async function replicas(
     },
     starts: () => processes.reduce((n, p) => n + p.starts, 0),
     openStore: () => openStore(config),
-    close: () => balancer.close(),
+    close: async () => {
+      await inspect.close();
+      await balancer.close();
+    },
   };
 }
 

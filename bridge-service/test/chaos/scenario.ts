@@ -330,6 +330,21 @@ export function describeChaos(options: ChaosOptions): void {
     return jobs;
   }
 
+  /** Who took the org's event subscriber, from every process's log. */
+  async function subscriberHolders(): Promise<{ taken: number; by: Set<string> }> {
+    const by = new Set<string>();
+    let taken = 0;
+    for (const logFile of bridge.logFiles) {
+      for await (const line of createInterface({ input: createReadStream(logFile) })) {
+        if (!line.includes('"singleton role taken"') || !line.includes('"role":"salesforce-subscriber"')) continue;
+        const parsed = JSON.parse(line) as { instance?: string };
+        taken += 1;
+        if (parsed.instance) by.add(parsed.instance);
+      }
+    }
+    return { taken, by };
+  }
+
   beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), 'ledgerline-chaos-'));
     systems = await startEmulatedSystems({ dataDir: workDir });
@@ -445,6 +460,14 @@ export function describeChaos(options: ChaosOptions): void {
       expect(business.submitted.size).toBeGreaterThan(0);
       expect([...business.paid.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
       expect(bridge.starts()).toBe(KILLS + bridge.size);
+      if (bridge.size > 1 && options.longDownEvery > 0 && KILLS >= options.longDownEvery) {
+        // The event subscriber really moved between replicas (each long kill took its holder).
+        const holders = await subscriberHolders();
+        report(
+          `chaos (${bridge.name}): the event subscriber was taken ${holders.taken} times, by ${holders.by.size} replicas`,
+        );
+        expect(holders.by.size).toBeGreaterThanOrEqual(2);
+      }
       // No 429 but the burst Xero was told to send: the bridges together kept every limit.
       const rateLimited = xero.calls().filter((call) => call.status === 429);
       expect({ unplanned429s: rateLimited.length - FORCED_429S }).toEqual({ unplanned429s: 0 });
