@@ -16,6 +16,7 @@ import { createMetrics } from '../src/server/metrics';
 import { openStore } from '../src/store';
 import type { Store } from '../src/store/types';
 import { selfSignedCertificate } from './salesforce/certificate';
+import { bridgeClockOf, type ScaledClock } from './shared/clock';
 import { startSalesforceEmulator, type EmulatorOptions, type SalesforceEmulator } from './salesforce/server';
 import { startXeroEmulator, type XeroEmulator, type XeroEmulatorOptions } from './xero/emulator';
 
@@ -36,6 +37,11 @@ export interface SandboxOptions {
   port?: number;
   /** Bridge environment variables set over the sandbox's own (e.g. XERO_SCOPES). */
   env?: Record<string, string>;
+  /**
+   * One calendar for the emulators, the bridge and its store (dated jobs fall due by it): a test or the demo moves it
+   * forward to an instalment's date. Default: each runs on real time.
+   */
+  clock?: ScaledClock;
 }
 
 export interface Sandbox {
@@ -168,17 +174,29 @@ export async function connectXeroOrganisations(
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const log = options.logger ?? pino({ level: 'silent' });
-  const systems = await startEmulatedSystems({ ...options, logger: log });
+  const shared = options.clock;
+  const bridgeClock = shared ? bridgeClockOf(shared) : undefined;
+  const systems = await startEmulatedSystems({
+    ...options,
+    logger: log,
+    ...(shared
+      ? {
+          salesforce: { ...options.salesforce, clock: shared },
+          xero: { ...options.xero, clock: shared },
+        }
+      : {}),
+  });
   const { sf, xero, config } = systems;
   // The store keeps time with the bridge: shared rate-limit windows are measured in the scheduler's minutes.
-  const clock = options.bridge?.clock;
+  const clock = bridgeClock ?? options.bridge?.clock;
   const store = options.bridge?.store ?? (await openStore(config, clock ? { clock } : {}));
+  const bridgeOptions: BridgeOverrides = { ...options.bridge, ...(bridgeClock ? { clock: bridgeClock } : {}) };
 
   let server: BridgeApp | undefined;
   let url = '';
   const startBridge = async () => {
     const metrics = createMetrics();
-    const bridge = await createBridge(config, { logger: log, metrics }, { ...options.bridge, store });
+    const bridge = await createBridge(config, { logger: log, metrics }, { ...bridgeOptions, store });
     server = buildApp({ ...bridge.deps, config, logger: log, metrics });
     url = await server.listen({ host: '127.0.0.1', port: server === undefined ? 0 : (options.port ?? 0) });
     await bridge.start();

@@ -16,6 +16,7 @@ import { createRolePerKey, createSingletonRole, RoleLostError, type RoleFence } 
 import { connectSalesforce } from './salesforce/connection';
 import { createEventSubscriber } from './salesforce/event-subscriber';
 import { createQueries, readOrgCurrency } from './salesforce/queries';
+import { createRevenueQueries } from './salesforce/revenue-queries';
 import { salesforceNames } from './salesforce/schema';
 import { createWriteback } from './salesforce/writeback';
 import { readinessFrom, storePendingAuthorizations, xeroConnectFrom, xeroMetricsListener } from './server/adapters';
@@ -26,6 +27,7 @@ import { runShutdown } from './server/plugins/shutdown';
 import { openStore } from './store';
 import { DEFAULT_ORG_ID, type Repositories, type Store, type WatermarkRepository } from './store/types';
 import { createSync } from './sync';
+import { createBillingTriggers } from './sync/billing';
 import { createIntake } from './sync/intake';
 import { createWebhookIntake, createXeroPoller } from './sync/inbound';
 import { createReconciler } from './sync/reconcile';
@@ -132,7 +134,10 @@ export async function createOrgBridge(
   const salesforce = conn;
   const currency = await readOrgCurrency(salesforce, names);
   if (!currency.multi)
-    log.info({ err: currency.error }, 'CurrencyType not readable: treating the org as single-currency');
+    log.warn(
+      { err: currency.error },
+      'CurrencyType does not exist: a single-currency org; invoices take the corporate currency',
+    );
   const queries = createQueries({ conn: salesforce, names, multiCurrency: currency.multi });
   const writeback = createWriteback({ conn: salesforce, names, log });
   const reference = createReferenceData({
@@ -142,7 +147,16 @@ export async function createOrgBridge(
     log,
     ...(overrides.referenceTtlMs === undefined ? {} : { ttlMs: overrides.referenceTtlMs }),
   });
-  const summaries = createSummaries({ queries, writeback, clock, log });
+  // Billing plans' work is stored jobs; the worker (made below) is woken when some falls due now.
+  const billingTriggers = createBillingTriggers({ jobs: repos.jobs, clock, wake: () => worker.wake() });
+  const summaries = createSummaries({
+    queries,
+    writeback,
+    clock,
+    log,
+    // an invoice written back changes its deal's plan: re-planned a minute later, with anything else that changed
+    onInvoicesChanged: (opportunityIds) => billingTriggers.planSoon(opportunityIds),
+  });
   const entities = await reference.billingEntities();
   const corporateCurrency =
     currency.corporate ?? entities.find((e) => e.isDefault)?.baseCurrency ?? entities[0]?.baseCurrency ?? 'USD';
@@ -164,6 +178,8 @@ export async function createOrgBridge(
     corporateCurrency,
     prorationMethod: config.prorationMethod,
     instanceUrl: () => salesforce.instanceUrl,
+    revenueQueries: createRevenueQueries({ names, multiCurrency: currency.multi }),
+    billingTriggers,
   };
   const sync = createSync(deps);
   const worker = createWorker({
@@ -361,6 +377,7 @@ export async function createOrgBridge(
     },
     shutdown,
     async start() {
+      await sync.start(); // keyed jobs: every replica asks, one is stored
       worker.start();
       await pollerRoles.start();
       poller.start();

@@ -543,9 +543,10 @@ describe('quote- and SOQL-injection-shaped text', () => {
     );
     expect(gone('Invoice_Line__c')).toEqual([]);
     for (const object of ['Credit_Note__c', 'Payment__c']) expect([...changed(object), ...gone(object)]).toEqual([]);
-    // One job, for this deal.
+    // One job for this deal, and the re-plan of its billing plan a minute after its invoice (issue 15).
     expect(after.jobs.filter((j) => !before.jobs.includes(j))).toEqual([
       `CREATE_DRAFT:CREATE_DRAFT:${opportunity.id}:1`,
+      expect.stringMatching(new RegExp(`^PLAN_BILLING:PLAN_BILLING:${opportunity.id}:\\d+$`)),
     ]);
   });
 });

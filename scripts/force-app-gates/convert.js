@@ -27,6 +27,16 @@ const FOLDERS = {
   externalClientApps: ['ExternalClientApplication', byFile('.eca-meta.xml')],
   extlClntAppOauthSettings: ['ExtlClntAppOauthSettings', byFile('.ecaOauth-meta.xml')],
   email: ['EmailTemplate', null],
+  reportTypes: ['ReportType', byFile('.reportType-meta.xml')],
+};
+// Folders of reports and dashboards: the folder (its `<name>.<kind>Folder-meta.xml` beside the directory) is listed as
+// `<name>/` (the CLI marks folders with a slash) and each item inside as `<folder>/<item>`, both under one type.
+const IN_FOLDERS = { reports: ['Report', '.report-meta.xml'], dashboards: ['Dashboard', '.dashboard-meta.xml'] };
+// Children of an object folder listed as `<Object>.<name>`.
+const OBJECT_CHILDREN = {
+  fields: ['CustomField', '.field-meta.xml'],
+  listViews: ['ListView', '.listView-meta.xml'],
+  validationRules: ['ValidationRule', '.validationRule-meta.xml'],
 };
 
 /** The components the source holds, as "Type:Member" strings. */
@@ -35,15 +45,22 @@ function expectedComponents(projectDir) {
   for (const dir of packageDirs(projectDir)) {
     for (const file of walk(dir, () => true)) {
       const parts = path.relative(dir, file).split(path.sep);
-      const folderIndex = parts.findIndex((p) => p === 'objects' || p === 'lwc' || p in FOLDERS);
+      const folderIndex = parts.findIndex((p) => p === 'objects' || p === 'lwc' || p in FOLDERS || p in IN_FOLDERS);
       if (folderIndex < 0) continue;
       const folder = parts[folderIndex];
       const rest = parts.slice(folderIndex + 1);
       if (folder === 'lwc' && rest.length >= 2) expected.add(`LightningComponentBundle:${rest[0]}`);
       else if (folder === 'objects' && rest.length === 2 && rest[1].endsWith('.object-meta.xml')) {
         expected.add(`CustomObject:${rest[0]}`);
-      } else if (folder === 'objects' && rest[1] === 'fields') {
-        expected.add(`CustomField:${rest[0]}.${path.basename(rest[2], '.field-meta.xml')}`);
+      } else if (folder === 'objects' && rest.length === 3 && OBJECT_CHILDREN[rest[1]]) {
+        const [type, suffix] = OBJECT_CHILDREN[rest[1]];
+        expected.add(`${type}:${rest[0]}.${path.basename(rest[2], suffix)}`);
+      } else if (folder in IN_FOLDERS) {
+        const [type, suffix] = IN_FOLDERS[folder];
+        const folderMeta = /^(.+)\.(report|dashboard)Folder-meta\.xml$/.exec(rest[0]);
+        if (rest.length === 1 && folderMeta) expected.add(`${type}:${folderMeta[1]}/`);
+        else if (rest.length === 2 && rest[1].endsWith(suffix))
+          expected.add(`${type}:${rest[0]}/${path.basename(rest[1], suffix)}`);
       } else if (FOLDERS[folder]?.[1]) {
         const member = FOLDERS[folder][1](file);
         if (member) expected.add(`${FOLDERS[folder][0]}:${member}`);

@@ -3,7 +3,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { runGates } = require('./index');
+const { flagGatesThatCheckedNothing, runGates } = require('./index');
 const { REPO_ROOT } = require('./lib');
 
 const { sourceApiVersion } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'sfdx-project.json'), 'utf8'));
@@ -63,6 +63,17 @@ test('a clean project passes every gate', () => {
     ['pmd', []],
     ['convert', []],
     ['graphql', []],
+  ]);
+});
+
+test('on this repository, a gate that checked nothing fails instead of passing', () => {
+  const results = flagGatesThatCheckedNothing([
+    { gate: 'graphql', problems: [], checked: 0 },
+    { gate: 'xml', problems: [], checked: 12 },
+  ]);
+  expect(results.map((r) => [r.gate, r.problems.map((p) => p.message)])).toEqual([
+    ['graphql', ['the graphql gate found nothing to check']],
+    ['xml', []],
   ]);
 });
 
@@ -200,3 +211,37 @@ test('convert gate fails when a component is left out of the package', () => {
   const problems = problemsOf('convert');
   expect(problems.map((p) => p.message)).toContain('converted package is missing ApexClass:Greeter');
 });
+
+test('convert gate expects report and dashboard folders, their items, list views and validation rules', () => {
+  const { expectedComponents } = require('./convert');
+  const dir = 'force-app/main/default';
+  write(`${dir}/reports/Finance.reportFolder-meta.xml`, FOLDER('ReportFolder', 'Finance'));
+  write(`${dir}/reports/Finance/Ageing.report-meta.xml`, REPORT);
+  write(`${dir}/dashboards/Boards.dashboardFolder-meta.xml`, FOLDER('DashboardFolder', 'Boards'));
+  write(`${dir}/objects/Thing__c/listViews/Open.listView-meta.xml`, LIST_VIEW);
+  write(`${dir}/objects/Thing__c/validationRules/Positive.validationRule-meta.xml`, RULE);
+  expect([...expectedComponents(project)].sort()).toEqual([
+    'ApexClass:Greeter',
+    'Dashboard:Boards/',
+    'ListView:Thing__c.Open',
+    'Report:Finance/',
+    'Report:Finance/Ageing',
+    'ValidationRule:Thing__c.Positive',
+  ]);
+});
+
+test('convert gate passes a report in its folder: the CLI lists the folder and the report', () => {
+  const dir = 'force-app/main/default';
+  write(`${dir}/reports/Finance.reportFolder-meta.xml`, FOLDER('ReportFolder', 'Finance'));
+  write(`${dir}/reports/Finance/Ageing.report-meta.xml`, REPORT);
+  const [result] = runGates(project, ['convert']);
+  expect(result.problems).toEqual([]);
+  expect(result.checked).toBe(3); // Greeter, the folder and the report
+});
+
+function FOLDER(type, name) {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${type} xmlns="http://soap.sforce.com/2006/04/metadata">\n    <accessType>Public</accessType>\n    <name>${name}</name>\n    <publicFolderAccess>ReadOnly</publicFolderAccess>\n</${type}>\n`;
+}
+const REPORT = `<?xml version="1.0" encoding="UTF-8"?>\n<Report xmlns="http://soap.sforce.com/2006/04/metadata">\n    <columns>\n        <field>ACCOUNT.NAME</field>\n    </columns>\n    <format>Tabular</format>\n    <name>Ageing</name>\n    <reportType>AccountList</reportType>\n    <scope>organization</scope>\n    <showDetails>true</showDetails>\n</Report>\n`;
+const LIST_VIEW = `<?xml version="1.0" encoding="UTF-8"?>\n<ListView xmlns="http://soap.sforce.com/2006/04/metadata">\n    <fullName>Open</fullName>\n    <filterScope>Everything</filterScope>\n    <label>Open</label>\n</ListView>\n`;
+const RULE = `<?xml version="1.0" encoding="UTF-8"?>\n<ValidationRule xmlns="http://soap.sforce.com/2006/04/metadata">\n    <fullName>Positive</fullName>\n    <active>true</active>\n    <errorConditionFormula>false</errorConditionFormula>\n    <errorMessage>Never</errorMessage>\n</ValidationRule>\n`;

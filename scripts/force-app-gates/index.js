@@ -44,11 +44,26 @@ function report(results, log = console.log) {
   return results;
 }
 
+/**
+ * On this repository every gate has something to check: one that found nothing was pointed at the wrong place (or
+ * lost its files), and passing it would be a silent skip. (A fixture project may lawfully have no Apex or no LWC.)
+ */
+function flagGatesThatCheckedNothing(results) {
+  for (const result of results) {
+    if (result.checked === 0) {
+      result.problems.push({ file: 'force-app', line: 1, message: `the ${result.gate} gate found nothing to check` });
+    }
+  }
+  return results;
+}
+
 function main(argv) {
   const { values } = parseArgs({ args: argv, options: { project: { type: 'string' }, only: { type: 'string' } } });
   const projectDir = path.resolve(values.project ?? REPO_ROOT);
   const only = values.only?.split(',');
-  const results = report(runGates(projectDir, only));
+  const results = runGates(projectDir, only);
+  if (projectDir === REPO_ROOT) flagGatesThatCheckedNothing(results);
+  report(results);
   const failed = results.filter((r) => r.problems.length > 0).length;
   console.log(`force-app gates: ${results.length - failed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
@@ -56,4 +71,4 @@ function main(argv) {
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2));
 
-module.exports = { runGates, report, GATES };
+module.exports = { runGates, report, flagGatesThatCheckedNothing, GATES };

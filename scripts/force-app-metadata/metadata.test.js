@@ -126,6 +126,16 @@ const GOLIVE_GRANTS = {
   },
 };
 const GOLIVE_OBJECTS = Object.keys(GOLIVE_GRANTS.Ledgerline_Admin);
+// Month-end close (issue 16): the bridge proposes and writes the close and its journal lines; finance reads them and
+// approves through the approval process (whose field updates need no permission); sales sees none of it.
+const CLOSE_GRANTS = {
+  Ledgerline_Admin: { Month_End_Close__c: 'CREDVM', Month_End_Journal_Line__c: 'CREDVM' },
+  Ledgerline_Finance: { Month_End_Close__c: 'R', Month_End_Journal_Line__c: 'R' },
+  Ledgerline_Sales: {},
+  Ledgerline_Integration: { Month_End_Close__c: 'CRE', Month_End_Journal_Line__c: 'CRE' },
+};
+const CLOSE_OBJECTS = Object.keys(CLOSE_GRANTS.Ledgerline_Admin);
+const CLOSE_TAB = 'Month_End_Close__c';
 // The only go-live fields a person (not the bridge, not an admin) edits: finance's decision on a review (through
 // ContactMatchController, in user mode) and dismissing a result.
 const FINANCE_DECISIONS = [
@@ -143,6 +153,7 @@ const FINANCE_DECISIONS = [
 // Where each product's lines post in Xero: admins set them, finance and the bridge read them.
 const PRODUCT_XERO_FIELDS = [
   'Xero_Account_Code__c',
+  'Xero_Deferred_Account_Code__c',
   'Xero_Tax_Type__c',
   'Xero_Item_Code__c',
   'Xero_Tracking_1_Category__c',
@@ -154,6 +165,38 @@ const GOLIVE_CLASSES = {
   Ledgerline_Admin: ['ContactMatchController', 'PartialInvoiceController'],
   Ledgerline_Finance: ['ContactMatchController', 'PartialInvoiceController'],
   Ledgerline_Sales: ['PartialInvoiceController'],
+  Ledgerline_Integration: [],
+};
+// KPIs and forecasts (issue 17): the bridge writes the snapshots, forecasts and renewals due; finance reads them and
+// keeps the rate table; sales reads the renewals of its customers. What each persona may do with them:
+const INSIGHTS_GRANTS = {
+  Ledgerline_Admin: {
+    KPI_Snapshot__c: 'CREDVM',
+    KPI_Forecast__c: 'CREDVM',
+    KPI_Renewal__c: 'CREDVM',
+    Exchange_Rate__c: 'CREDVM',
+  },
+  Ledgerline_Finance: { KPI_Snapshot__c: 'R', KPI_Forecast__c: 'R', KPI_Renewal__c: 'R', Exchange_Rate__c: 'CRED' },
+  Ledgerline_Sales: { KPI_Renewal__c: 'R' },
+  Ledgerline_Integration: {
+    KPI_Snapshot__c: 'CRE',
+    KPI_Forecast__c: 'CRE',
+    KPI_Renewal__c: 'CRE',
+    Exchange_Rate__c: 'R',
+  },
+};
+const INSIGHTS_OBJECTS = Object.keys(INSIGHTS_GRANTS.Ledgerline_Admin);
+// Finance keeps the rate table; the bridge writes the KPI records; nobody else edits a KPI field.
+const INSIGHTS_EDITS = {
+  Ledgerline_Admin: INSIGHTS_OBJECTS,
+  Ledgerline_Finance: ['Exchange_Rate__c'],
+  Ledgerline_Sales: [],
+  Ledgerline_Integration: ['KPI_Snapshot__c', 'KPI_Forecast__c', 'KPI_Renewal__c'],
+};
+const INSIGHTS_TABS = {
+  Ledgerline_Admin: ['Exchange_Rate__c', 'KPI_Renewal__c', 'KPI_Snapshot__c', 'Ledgerline_Finance_Cockpit'],
+  Ledgerline_Finance: ['Exchange_Rate__c', 'KPI_Renewal__c', 'KPI_Snapshot__c', 'Ledgerline_Finance_Cockpit'],
+  Ledgerline_Sales: ['KPI_Renewal__c'],
   Ledgerline_Integration: [],
 };
 const text = (min) => ({ type: 'Text', min });
@@ -194,6 +237,13 @@ const XERO_IDS = {
   Reconciliation_Result__c: ['Result_Key__c'],
   Customer_Credit__c: ['Xero_Credit_Id__c'],
   Customer_Credit_Allocation__c: ['Xero_Allocation_Id__c', 'Xero_Payment_Id__c'],
+  // KPIs: the keys the bridge upserts snapshots, forecasts and renewals by
+  KPI_Snapshot__c: ['Snapshot_Key__c'],
+  KPI_Forecast__c: ['Forecast_Key__c'],
+  KPI_Renewal__c: ['Renewal_Key__c'],
+  // month-end close: one close per entity and month, its journal lines; the ManualJournal ids are Xero ids too
+  Month_End_Close__c: ['Close_Key__c', 'Xero_Recognition_Journal_Id__c', 'Xero_Accrual_Journal_Id__c'],
+  Month_End_Journal_Line__c: ['Line_Key__c'],
 };
 
 const money = { type: 'Number', precision: '16', scale: '2' };
@@ -542,6 +592,132 @@ const DATA_MODEL = {
     Status__c: picklist('Forecast', 'Actual', 'Closed'),
     Lines__c: longText,
   },
+  KPI_Snapshot__c: {
+    Snapshot_Key__c: text(80),
+    Scope__c: picklist('Group', 'Entity'),
+    Billing_Entity__c: text(40),
+    Month__c: date,
+    As_Of__c: date,
+    Status__c: picklist('Open', 'Closed'),
+    Reporting_Currency__c: text(3),
+    Opening_MRR__c: money,
+    FX_MRR__c: money,
+    New_MRR__c: money,
+    Expansion_MRR__c: money,
+    Reactivation_MRR__c: money,
+    Contraction_MRR__c: money,
+    Churn_MRR__c: money,
+    MRR__c: money,
+    ARR__c: money,
+    NRR_Percent__c: { type: 'Number', precision: '7', scale: '2' },
+    GRR_Percent__c: { type: 'Number', precision: '7', scale: '2' },
+    Billings__c: money,
+    Recognised_Revenue__c: money,
+    Cash_Collected__c: money,
+    Deferred_Revenue__c: money,
+    Unbilled_Revenue__c: money,
+    AR_Total__c: money,
+    AR_Current__c: money,
+    AR_1_30__c: money,
+    AR_31_60__c: money,
+    AR_61_90__c: money,
+    AR_90_Plus__c: money,
+    DSO_Days__c: { type: 'Number', precision: '6', scale: '1' },
+    RPO_Total__c: money,
+    RPO_Next_12_Months__c: money,
+    Unrealised_FX__c: money,
+    Realised_FX__c: money,
+    Rate_Source__c: picklist('Corporate', 'Dated', 'Static', 'Package'),
+    Rate_Date__c: date,
+    Missing_Rates__c: text(255),
+    Rates__c: longText,
+    Details__c: longText,
+  },
+  KPI_Forecast__c: {
+    KPI_Snapshot__c: { type: 'MasterDetail', referenceTo: 'KPI_Snapshot__c', relationshipName: 'Forecasts' },
+    Forecast_Key__c: text(100),
+    Forecast_Month__c: date,
+    Future_Billings__c: money,
+    Weighted_Pipeline__c: money,
+    Renewals__c: money,
+    Cash_From_Receivables__c: money,
+    Cash_From_Billings__c: money,
+    Cash_Forecast__c: money,
+  },
+  KPI_Renewal__c: {
+    Renewal_Key__c: text(80),
+    Account__c: { type: 'Lookup', referenceTo: 'Account', relationshipName: 'KPI_Renewals' },
+    Opportunity__c: { type: 'Lookup', referenceTo: 'Opportunity', relationshipName: 'KPI_Renewals' },
+    Billing_Entity__c: text(40),
+    Currency_Code__c: text(3),
+    Renewal_Date__c: date,
+    Renewal_Value__c: money,
+    Uplift_Percent__c: percent,
+    Renewal_Value_Reporting__c: money,
+    Status__c: picklist('Due', 'Renewed', 'Lapsed'),
+  },
+  Exchange_Rate__c: {
+    Currency_Code__c: text(3),
+    Start_Date__c: date,
+    Rate__c: { type: 'Number', precision: '18', scale: '6' },
+    Source__c: text(255),
+  },
+  Month_End_Close__c: {
+    Close_Key__c: text(80),
+    Billing_Entity__c: text(40),
+    Xero_Tenant_Id__c: text(36),
+    Period_Start__c: date,
+    Period_End__c: date,
+    Currency_Code__c: text(3),
+    Status__c: picklist('Proposed', 'Pending Approval', 'Approved', 'Posted', 'Tied', 'Difference', 'Refused'),
+    Approval_Status__c: picklist(...APPROVAL_STATUS),
+    Approval_Comment__c: text(255),
+    Version__c: { type: 'Number', precision: '4', scale: '0' },
+    Recognition_Total__c: money,
+    Accrual_Total__c: money,
+    Catch_Up__c: money,
+    Opening_Deferred__c: money,
+    Billed_To_Deferred__c: money,
+    Released__c: money,
+    Closing_Deferred__c: money,
+    Closing_Accrued__c: money,
+    Deferred_Account_Codes__c: text(100),
+    Accrued_Account_Code__c: text(10),
+    Month_End_Rates__c: text(255),
+    Currency_Balances__c: longText,
+    Warnings__c: longText,
+    Xero_Recognition_Journal_Id__c: text(36),
+    Xero_Accrual_Journal_Id__c: text(36),
+    Xero_Reversal_Journal_Id__c: text(36),
+    Posted_At__c: { type: 'DateTime' },
+    Xero_Deferred_Balance__c: money,
+    Xero_Accrued_Balance__c: money,
+    Tie_Out_Difference__c: money,
+    Tie_Out_Result__c: longText,
+    Tied_Out_At__c: { type: 'DateTime' },
+    Sync_Status__c: picklist(...SYNC),
+    Sync_Message__c: longText,
+    Last_Synced__c: { type: 'DateTime' },
+  },
+  Month_End_Journal_Line__c: {
+    Month_End_Close__c: { type: 'MasterDetail', referenceTo: 'Month_End_Close__c', relationshipName: 'Journal_Lines' },
+    Line_Key__c: text(120),
+    Version__c: { type: 'Number', precision: '4', scale: '0' },
+    Journal_Kind__c: picklist('Recognition', 'Accrual', 'Accrual Reversal', 'Adjustment'),
+    Journal_Date__c: date,
+    Account_Code__c: text(10),
+    Description__c: text(255),
+    Amount__c: money,
+    Debit__c: money,
+    Credit__c: money,
+    Tracking_1_Category__c: text(100),
+    Tracking_1_Option__c: text(100),
+    Tracking_2_Category__c: text(100),
+    Tracking_2_Option__c: text(100),
+    Currency_Code__c: text(3),
+    Status__c: picklist('Proposed', 'Posted', 'Voided', 'Superseded'),
+    Manual_Journal_Id__c: text(36),
+  },
   Account: {
     Billing_Entity__c: text(40),
     Billing_Email__c: { type: 'Email' },
@@ -576,11 +752,15 @@ const DATA_MODEL = {
     Default_Tracking_1_Option__c: text(100),
     Default_Tracking_2_Category__c: text(100),
     Default_Tracking_2_Option__c: text(100),
+    Deferred_Revenue_Account_Code__c: text(10),
+    Accrued_Revenue_Account_Code__c: text(10),
+    Time_Zone__c: text(40),
   },
   Ledgerline_Settings__c: {
     Auto_Draft_On_Close__c: { type: 'Checkbox', defaultValue: 'true' },
     Read_Only_Mode__c: { type: 'Checkbox', defaultValue: 'false' },
     Live_Refresh__c: { type: 'Checkbox', defaultValue: 'true' },
+    Reporting_Currency__c: text(3),
   },
 };
 
@@ -606,6 +786,8 @@ const INTEGRATION_OBJECTS = {
   Billing_Instalment__c: 'CRE',
   Revenue_Month__c: 'CRE',
   ...GOLIVE_GRANTS.Ledgerline_Integration,
+  ...INSIGHTS_GRANTS.Ledgerline_Integration,
+  ...CLOSE_GRANTS.Ledgerline_Integration,
 };
 const INTEGRATION_WRITES = {
   Opportunity: [
@@ -645,7 +827,11 @@ const OPPORTUNITY_INPUTS = [
 ];
 // Set only by the finance approval process's field updates, which need no field permission. Approved sends AUTHORISE
 // to Xero, so no user may edit it (the triggers also refuse an Approved that no approval process step gave).
-const APPROVAL_OWNED = ['Invoice__c.Approval_Status__c', 'Credit_Note__c.Approval_Status__c'];
+const APPROVAL_OWNED = [
+  'Invoice__c.Approval_Status__c',
+  'Credit_Note__c.Approval_Status__c',
+  'Month_End_Close__c.Approval_Status__c',
+];
 // Apex the users' actions and pages call: the invoice actions (flows, quick actions) and the LWC controller.
 const USER_CLASSES = ['InvoiceActions', 'LiveRefreshController', 'ReceivablesController'];
 const VOID_CREDIT = 'Ledgerline_Request_Void_Credit';
@@ -772,6 +958,62 @@ function goLiveProblems(name, ps, objs) {
   return problems;
 }
 
+/** The KPI objects, their tabs, the Ledgerline app and the cockpit's Apex: each persona's grants (INSIGHTS_*). */
+function insightsProblems(name, ps, objs) {
+  const problems = [];
+  for (const object of INSIGHTS_OBJECTS) {
+    const expected = INSIGHTS_GRANTS[name][object] ?? '';
+    const actual = grants(objectPermission(ps, object));
+    if (actual !== expected) problems.push(`${name}: ${object} grants "${actual}", expected "${expected}"`);
+    if (!expected) continue;
+    const mayEdit = INSIGHTS_EDITS[name].includes(object);
+    for (const [field, info] of Object.entries(objs[object].fields)) {
+      if (isTrue(info.required) || info.type === 'MasterDetail') continue;
+      const grant = fieldPermission(ps, `${object}.${field}`);
+      if (!isTrue(grant?.readable)) problems.push(`${name}: cannot read ${object}.${field}`);
+      if (isTrue(grant?.editable) !== mayEdit)
+        problems.push(`${name}: ${mayEdit ? 'cannot edit' : 'may edit'} ${object}.${field}`);
+    }
+  }
+  const tabs = (ps.tabSettings ?? []).filter((t) => t.visibility === 'Visible').map((t) => t.tab);
+  for (const tab of INSIGHTS_TABS[name]) if (!tabs.includes(tab)) problems.push(`${name}: cannot see the ${tab} tab`);
+  const cockpit = INSIGHTS_TABS[name].includes('Ledgerline_Finance_Cockpit');
+  if (enabledNames(ps.classAccesses, 'apexClass').includes('FinanceCockpitController') !== cockpit) {
+    problems.push(`${name}: ${cockpit ? 'needs' : 'must not have'} FinanceCockpitController`);
+  }
+  const app = (ps.applicationVisibilities ?? []).some((a) => a.application === 'Ledgerline' && isTrue(a.visible));
+  if (app !== cockpit) problems.push(`${name}: ${cockpit ? 'cannot see' : 'should not see'} the Ledgerline app`);
+  return problems;
+}
+
+/** The month-end close objects: each persona's grants as CLOSE_GRANTS says, every field read where the object is
+ * granted, edited only by the bridge and admins (never Approval Status, never a formula), the tab for admin and finance. */
+function closeProblems(name, ps, objs) {
+  const problems = [];
+  const expected = CLOSE_GRANTS[name];
+  for (const object of CLOSE_OBJECTS) {
+    const actual = grants(objectPermission(ps, object));
+    if (actual !== (expected[object] ?? '')) {
+      problems.push(`${name}: ${object} grants "${actual}", expected "${expected[object] ?? ''}"`);
+    }
+    if (!expected[object]) continue;
+    for (const [field, info] of Object.entries(objs[object].fields)) {
+      if (isTrue(info.required) || info.type === 'MasterDetail') continue;
+      const qualified = `${object}.${field}`;
+      const grant = fieldPermission(ps, qualified);
+      const mayEdit = expected[object].includes('E') && !isFormula(info) && !APPROVAL_OWNED.includes(qualified);
+      if (!isTrue(grant?.readable)) problems.push(`${name}: cannot read ${qualified}`);
+      if (isTrue(grant?.editable) !== mayEdit)
+        problems.push(`${name}: ${mayEdit ? 'cannot edit' : 'may edit'} ${qualified}`);
+    }
+  }
+  const tab = (ps.tabSettings ?? []).find((t) => t.tab === CLOSE_TAB);
+  const wantsTab = name === 'Ledgerline_Admin' || name === 'Ledgerline_Finance';
+  if (wantsTab !== (tab?.visibility === 'Visible'))
+    problems.push(`${name}: ${CLOSE_TAB} tab ${wantsTab ? 'missing' : 'granted'}`);
+  return problems;
+}
+
 /** Rules every permission set follows. */
 function commonPermissionSetProblems(name, ps, objs) {
   const problems = [];
@@ -838,6 +1080,8 @@ function integrationProblems(ps, objs) {
     ...commonPermissionSetProblems(name, ps, objs),
     ...readsEveryPackageField(name, ps, objs),
     ...goLiveProblems(name, ps, objs),
+    ...insightsProblems(name, ps, objs),
+    ...closeProblems(name, ps, objs),
   ];
   for (const o of ps.objectPermissions ?? []) {
     if (!(o.object in INTEGRATION_OBJECTS)) problems.push(`${name}: grants ${o.object}, which the bridge does not use`);
@@ -859,6 +1103,8 @@ function integrationProblems(ps, objs) {
       PACKAGE_OBJECTS.includes(object) ||
       REVENUE_OBJECTS.includes(object) ||
       GOLIVE_OBJECTS.includes(object) ||
+      INSIGHTS_EDITS.Ledgerline_Integration.includes(object) ||
+      CLOSE_OBJECTS.includes(object) ||
       (INTEGRATION_WRITES[object] ?? []).includes(field);
     if (isTrue(f.editable) && !writable) problems.push(`${name}: may edit ${f.field}, which the bridge only reads`);
   }
@@ -896,6 +1142,8 @@ function salesProblems(ps, objs) {
   const problems = [
     ...commonPermissionSetProblems(name, ps, objs),
     ...goLiveProblems(name, ps, objs),
+    ...insightsProblems(name, ps, objs),
+    ...closeProblems(name, ps, objs),
     ...readsEveryPackageField(name, ps, objs, [...PACKAGE_OBJECTS, ...SALES_REVENUE_OBJECTS]),
   ];
   for (const object of [...PACKAGE_OBJECTS, ...SALES_REVENUE_OBJECTS]) {
@@ -932,6 +1180,8 @@ function financeProblems(ps, objs) {
   const problems = [
     ...commonPermissionSetProblems(name, ps, objs),
     ...goLiveProblems(name, ps, objs),
+    ...insightsProblems(name, ps, objs),
+    ...closeProblems(name, ps, objs),
     ...readsEveryPackageField(name, ps, objs),
     ...billingFieldProblems(name, ps),
   ];
@@ -959,6 +1209,8 @@ function adminProblems(ps, objs) {
   const problems = [
     ...commonPermissionSetProblems(name, ps, objs),
     ...goLiveProblems(name, ps, objs),
+    ...insightsProblems(name, ps, objs),
+    ...closeProblems(name, ps, objs),
     ...readsEveryPackageField(name, ps, objs),
     ...billingFieldProblems(name, ps, { editable: true }),
   ];
@@ -1202,6 +1454,33 @@ describe('go-live on existing data', () => {
   });
 });
 
+describe('month-end close', () => {
+  test('finance that could edit a close, sales that could read one, a bridge that cannot write a journal line, are caught', () => {
+    const finance = clone(permissionSets.Ledgerline_Finance);
+    objectPermission(finance, 'Month_End_Close__c').allowEdit = 'true';
+    finance.tabSettings = finance.tabSettings.filter((t) => t.tab !== 'Month_End_Close__c');
+    expect(financeProblems(finance, objects)).toEqual([
+      'Ledgerline_Finance: Month_End_Close__c grants "RE", expected "R"',
+      'Ledgerline_Finance: Month_End_Close__c tab missing',
+    ]);
+    const sales = clone(permissionSets.Ledgerline_Sales);
+    sales.objectPermissions.push({ object: 'Month_End_Journal_Line__c', allowRead: 'true' });
+    expect(salesProblems(sales, objects)).toEqual([
+      'Ledgerline_Sales: Month_End_Journal_Line__c grants "R", expected ""',
+    ]);
+    const bridge = clone(permissionSets.Ledgerline_Integration);
+    fieldPermission(bridge, 'Month_End_Journal_Line__c.Amount__c').editable = 'false';
+    fieldPermission(bridge, 'Month_End_Close__c.Approval_Status__c').editable = 'true';
+    expect(integrationProblems(bridge, objects)).toEqual(
+      expect.arrayContaining([
+        'Ledgerline_Integration: cannot edit Month_End_Journal_Line__c.Amount__c',
+        'Ledgerline_Integration: may edit Month_End_Close__c.Approval_Status__c',
+        'Ledgerline_Integration: may edit Month_End_Close__c.Approval_Status__c (the approval process sets it)',
+      ]),
+    );
+  });
+});
+
 describe('Apex and the approval folder', () => {
   const classesDir = path.join(APP, 'classes');
   const classes = fs.readdirSync(classesDir).filter((f) => f.endsWith('.cls'));
@@ -1233,7 +1512,7 @@ describe('Apex and the approval folder', () => {
 
   test('the approval processes use only fields that exist, and their field updates are defined', () => {
     const problems = [];
-    for (const object of ['Invoice__c', 'Credit_Note__c']) {
+    for (const object of ['Invoice__c', 'Credit_Note__c', 'Month_End_Close__c']) {
       const approval = parse(
         path.join(APPROVAL, 'approvalProcesses', `${object}.Finance_Approval.approvalProcess-meta.xml`),
       ).ApprovalProcess;
@@ -1309,5 +1588,104 @@ describe('Apex and the approval folder', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+});
+
+describe('KPIs and forecasts (issue 17)', () => {
+  const {
+    analyticsProblems,
+    schemaProblems,
+    reportProblems,
+    loadSchema,
+    loadReportTypes,
+  } = require('./analytics-checks');
+
+  test('report types, reports, the dashboard, list views, validation rules, tabs and the app pass what an org checks', () => {
+    expect(analyticsProblems()).toEqual([]);
+  });
+
+  test('an element the Metadata API does not have, a missing required one or a wrong order is caught', () => {
+    const xml = fs.readFileSync(
+      path.join(APP, 'reports', 'Ledgerline_Finance', 'MRR_Movements.report-meta.xml'),
+      'utf8',
+    );
+    expect(schemaProblems(xml.replace('<format>', '<formatt>x</formatt><format>'), 'Report', 'r')).toEqual([
+      'r: Report has no element <formatt> (Metadata API Report)',
+    ]);
+    expect(schemaProblems(xml.replace(/<name>.*<\/name>/, ''), 'Report', 'r')).toEqual([
+      'r: Report lacks <name> (required by Metadata API Report)',
+    ]);
+    const dashboard = fs.readFileSync(
+      path.join(APP, 'dashboards', 'Ledgerline_Finance_Dashboards', 'Ledgerline_Finance_Overview.dashboard-meta.xml'),
+      'utf8',
+    );
+    expect(
+      schemaProblems(
+        dashboard.replace('<componentType>', '<chartType>Bar</chartType><componentType>'),
+        'Dashboard',
+        'd',
+      ),
+    ).toEqual(['d: Dashboard.leftSection.components has no element <chartType> (Metadata API DashboardComponent)']);
+  });
+
+  test('a report column its report type does not have, or a report type that does not exist, is caught', () => {
+    const types = loadReportTypes(loadSchema());
+    const file = path.join(APP, 'reports', 'Ledgerline_Finance', 'Billings_Forecast.report-meta.xml');
+    const temp = path.join(require('node:os').tmpdir(), `ldgr-report-${process.pid}.xml`);
+    const xml = fs.readFileSync(file, 'utf8');
+    try {
+      fs.writeFileSync(temp, xml.replace('Forecasts__r$Future_Billings__c', 'Forecasts__r$Futur_Billings__c'));
+      expect(reportProblems(temp, types)).toEqual([
+        expect.stringContaining(
+          'column KPI_Snapshot__c.Forecasts__r$Futur_Billings__c is not a column of report type Ledgerline_KPI_Forecasts',
+        ),
+      ]);
+      fs.writeFileSync(
+        temp,
+        xml.replace('<reportType>Ledgerline_KPI_Forecasts__c', '<reportType>Ledgerline_KPI_Forecasts'),
+      );
+      expect(reportProblems(temp, types)).toEqual([
+        expect.stringContaining("report type Ledgerline_KPI_Forecasts is not one of the package's (Name__c)"),
+      ]);
+    } finally {
+      fs.rmSync(temp, { force: true });
+    }
+  });
+
+  test('finance that could edit a snapshot, sales that could see the cockpit, a bridge that cannot write a forecast, are caught', () => {
+    const finance = clone(permissionSets.Ledgerline_Finance);
+    fieldPermission(finance, 'KPI_Snapshot__c.MRR__c').editable = 'true';
+    finance.tabSettings = finance.tabSettings.filter((t) => t.tab !== 'Ledgerline_Finance_Cockpit');
+    expect(insightsProblems('Ledgerline_Finance', finance, objects)).toEqual([
+      'Ledgerline_Finance: may edit KPI_Snapshot__c.MRR__c',
+      'Ledgerline_Finance: cannot see the Ledgerline_Finance_Cockpit tab',
+    ]);
+    const sales = clone(permissionSets.Ledgerline_Sales);
+    sales.classAccesses.push({ apexClass: 'FinanceCockpitController', enabled: 'true' });
+    sales.objectPermissions.push({ object: 'KPI_Snapshot__c', allowRead: 'true' });
+    expect(insightsProblems('Ledgerline_Sales', sales, objects)).toEqual([
+      'Ledgerline_Sales: KPI_Snapshot__c grants "R", expected ""',
+      'Ledgerline_Sales: must not have FinanceCockpitController',
+    ]);
+    const bridge = clone(permissionSets.Ledgerline_Integration);
+    fieldPermission(bridge, 'KPI_Forecast__c.Cash_Forecast__c').editable = 'false';
+    expect(insightsProblems('Ledgerline_Integration', bridge, objects)).toEqual([
+      'Ledgerline_Integration: cannot edit KPI_Forecast__c.Cash_Forecast__c',
+    ]);
+  });
+
+  test('every custom label an LWC imports exists', () => {
+    const labels = new Set(
+      parse(path.join(APP, 'labels', 'CustomLabels.labels-meta.xml')).CustomLabels.labels.map((l) => l.fullName),
+    );
+    const lwc = path.join(APP, 'lwc');
+    const missing = fs
+      .readdirSync(lwc, { recursive: true })
+      .filter((f) => f.endsWith('.js') && !f.includes('__tests__'))
+      .flatMap((f) =>
+        [...fs.readFileSync(path.join(lwc, f), 'utf8').matchAll(/@salesforce\/label\/c\.(\w+)/g)].map((m) => m[1]),
+      )
+      .filter((name) => !labels.has(name));
+    expect(missing).toEqual([]);
   });
 });

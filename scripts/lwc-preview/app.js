@@ -8,12 +8,14 @@ import AccountReceivables from 'c/accountReceivables';
 import InvoiceStatusBadge from 'c/invoiceStatusBadge';
 import ContactMatchReview from 'c/contactMatchReview';
 import PartialInvoice from 'c/partialInvoice';
+import FinanceCockpit from 'c/financeCockpit';
 
 const COMPONENTS = {
   'c-opportunity-invoices': OpportunityInvoices,
   'c-account-receivables': AccountReceivables,
   'c-contact-match-review': ContactMatchReview,
   'c-partial-invoice': PartialInvoice,
+  'c-finance-cockpit': FinanceCockpit,
 };
 
 const state = window.__PREVIEW__;

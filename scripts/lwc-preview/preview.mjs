@@ -209,10 +209,11 @@ async function screenshot(browser, baseUrl, state) {
     const subscribers = await page.evaluate(() => window.__previewDeliverEvents());
     if (subscribers === 0) problems.push('no Sync_Update__e subscription to deliver to');
   } else if (state.steps) {
-    // What a user does in the state, in order: click, fill a field, or wait for something to show.
+    // What a user does in the state, in order: click, fill a field, pick an option, or wait for something to show.
     for (const step of state.steps) {
       if (step.click) await page.locator(step.click).first().click();
       if (step.fill) await page.locator(step.fill[0]).first().fill(step.fill[1]);
+      if (step.select) await page.locator(step.select[0]).first().selectOption(step.select[1]);
       if (step.waitFor) await page.locator(step.waitFor).first().waitFor({ timeout: 5000 });
     }
     await page.mouse.click(2, 2); // focus off the last control: no focus ring in the picture

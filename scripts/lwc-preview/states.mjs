@@ -26,6 +26,28 @@ const oppEvents = opp('empApi.Sync_Update__e.json');
 const acctEvents = acct('empApi.Sync_Update__e.json');
 
 const review = (file) => fixture('contactMatchReview', file);
+const cockpitData = (name) => ({ data: fixture('financeCockpit', `FinanceCockpitController.getCockpit.${name}.json`) });
+const DESKTOP = 1200; // the main region of a Lightning app page on a laptop
+
+/** The finance cockpit, answering per scope as FinanceCockpitController does (fixtures computed by the domain). */
+const cockpit = (state) => ({
+  component: 'c-finance-cockpit',
+  width: DESKTOP,
+  waitFor: '.tiles',
+  locale: 'en-GB',
+  timeZone: 'Europe/London',
+  apex: {
+    'FinanceCockpitController.getCockpit': {
+      byParam: { name: 'scope', answers: { GROUP: cockpitData('group'), UK_Ltd: cockpitData('entity') } },
+    },
+  },
+  ...state,
+});
+const cockpitStates = (state) => [
+  cockpit(state),
+  cockpit({ ...state, name: `${state.name}-phone`, title: `${state.title}, on a phone`, width: PHONE, phone: true }),
+];
+const PICK_UK = [{ select: ['select', 'UK_Ltd'] }, { waitFor: '.tiles' }];
 const partial = (file) => fixture('partialInvoice', file);
 
 const matchReview = (state) => ({
@@ -166,7 +188,59 @@ export const STATES = [
     events: [oppEvents.otherRecord],
     action: 'events',
   }),
+  opportunity({
+    name: 'opportunity-billing-plan',
+    title: 'A 3-year deal billed annually, upsold and partly cancelled: its plan above the invoices it raised',
+    graphql: { opportunityInvoices: { data: opp('graphql.opportunityInvoices.plan.json') } },
+    waitFor: 'c-billing-plan',
+    locale: 'en-GB',
+  }),
+  opportunity({
+    name: 'opportunity-billing-plan-replaced',
+    title: 'The same plan with the instalments the changes replaced shown',
+    graphql: { opportunityInvoices: { data: opp('graphql.opportunityInvoices.plan.json') } },
+    waitFor: 'c-billing-plan',
+    locale: 'en-GB',
+    steps: [{ click: 'button.toggle-replaced' }],
+  }),
+  opportunity({
+    name: 'opportunity-billing-plan-phone',
+    title: 'The same plan on a phone',
+    graphql: { opportunityInvoices: { data: opp('graphql.opportunityInvoices.plan.json') } },
+    waitFor: 'c-billing-plan',
+    locale: 'en-GB',
+    width: PHONE,
+    phone: true,
+  }),
+  opportunity({
+    name: 'opportunity-billing-plan-planned',
+    title: 'Won, planned, nothing invoiced yet: when the first invoice comes',
+    graphql: { opportunityInvoices: { data: opp('graphql.opportunityInvoices.planned.json') } },
+    waitFor: '.empty-state',
+    locale: 'en-GB',
+  }),
+  opportunity({
+    name: 'opportunity-billing-plan-error',
+    title: 'The bridge could not re-plan after a change: why, in words',
+    graphql: { opportunityInvoices: { data: opp('graphql.opportunityInvoices.planError.json') } },
+    waitFor: 'c-billing-plan',
+    locale: 'en-GB',
+  }),
   account({ name: 'account-receivables', title: 'EUR, GBP, USD with rates: ageing, DSO, corporate total' }),
+  account({
+    name: 'account-contracts',
+    title: 'Contracted revenue in GBP and USD and the next five billings, below the receivables',
+    graphql: { accountReceivables: { data: acct('graphql.accountReceivables.contracts.json') } },
+    waitFor: 'c-account-contracts',
+  }),
+  account({
+    name: 'account-contracts-phone',
+    title: 'The same contracted revenue on a phone',
+    graphql: { accountReceivables: { data: acct('graphql.accountReceivables.contracts.json') } },
+    waitFor: 'c-account-contracts',
+    width: PHONE,
+    phone: true,
+  }),
   account({ name: 'account-receivables-phone', title: 'The same receivables on a phone', width: PHONE, phone: true }),
   account({
     name: 'account-receivables-de-DE',
@@ -303,6 +377,44 @@ export const STATES = [
     title: 'The amounts could not be read',
     apex: {
       'PartialInvoiceController.getRemainder': { error: partial('PartialInvoiceController.getRemainder.error.json') },
+    },
+    waitFor: '.load-error',
+  }),
+  ...cockpitStates({
+    name: 'cockpit-group',
+    title: 'The group in GBP: March open to 15 Mar, MRR bridge, forecast, ageing, DSO, renewals, rates shown',
+    steps: [{ click: '.rates-toggle' }, { waitFor: '.rates li' }],
+  }),
+  ...cockpitStates({
+    name: 'cockpit-group-february',
+    title: 'February, closed, one step back: FX, new, expansion, reactivation and churn from 4,640.00 to 5,300.00',
+    steps: [{ click: 'lightning-button-icon.previous-month button' }, { waitFor: '.bar-decrease' }],
+  }),
+  ...cockpitStates({ name: 'cockpit-entity', title: 'One entity (UK Ltd) picked in the scope list', steps: PICK_UK }),
+  ...cockpitStates({
+    name: 'cockpit-missing-rates',
+    title: 'No USD rate: the figures that need one are blank, the currency named',
+    apex: { 'FinanceCockpitController.getCockpit': cockpitData('missingRates') },
+  }),
+  ...cockpitStates({
+    name: 'cockpit-empty',
+    title: 'No snapshot yet: what happens next',
+    apex: { 'FinanceCockpitController.getCockpit': cockpitData('empty') },
+    waitFor: '.empty-state',
+  }),
+  ...cockpitStates({
+    name: 'cockpit-loading',
+    title: 'Waiting for the snapshots',
+    apex: {},
+    waitFor: 'lightning-spinner',
+  }),
+  cockpit({
+    name: 'cockpit-load-error',
+    title: 'The user may not read the KPI snapshots',
+    apex: {
+      'FinanceCockpitController.getCockpit': {
+        error: fixture('financeCockpit', 'FinanceCockpitController.getCockpit.error.json'),
+      },
     },
     waitFor: '.load-error',
   }),

@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sfLoginCommand } from '../salesforce/rest/identity-routes';
 import { INTEGRATION_USER, startSandbox } from '../sandbox-bridge';
+import { ScaledClock } from '../shared/clock';
+import { playBillingScenario } from './billing-demo';
 import { playScenario } from './demo';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -14,15 +16,19 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 async function demo(once: boolean): Promise<number> {
   const started = Date.now();
   say('Ledgerline sandbox: no Salesforce org or Xero organisation needed.');
-  const sandbox = await startSandbox({ port: once ? 0 : 3000, bridge: { workerIdleMs: 100 } });
+  // One calendar for both emulators and the bridge, running at real speed: the billing-plan part moves it forward.
+  const clock = new ScaledClock({ scale: 1 });
+  const sandbox = await startSandbox({ port: once ? 0 : 3000, clock, bridge: { workerIdleMs: 100 } });
   sandbox.xero.control.configureWebhooks({ url: `${sandbox.url}/webhooks/xero`, batchDelayMs: 50 });
   say(`  Salesforce emulator  ${sandbox.sf.url}`);
   say(`  Xero emulator        ${sandbox.xero.url}`);
   say(`  Bridge               ${sandbox.url}`);
   try {
     const result = await playScenario(sandbox, say);
+    say(`\n${result.ok ? 'Both systems agree on every invoice.' : 'The systems DISAGREE: see the table above.'}`);
+    await playBillingScenario(sandbox, clock, say);
     say(
-      `\n${result.ok ? 'Both systems agree on every invoice.' : 'The systems DISAGREE: see the table above.'} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      `\nThe sandbox's calendar now reads ${new Date(clock.now()).toISOString().slice(0, 10)}. (${((Date.now() - started) / 1000).toFixed(1)} s)`,
     );
     say('\nWhere to look next:');
     say(

@@ -14,6 +14,7 @@ import { evaluateFormula, parseFormula } from './schema/formula';
 import { qualify } from './schema/metadata-loader';
 import { OPPORTUNITY_STAGES } from './schema/standard-objects';
 import { checkSchedule, lineFromSchedules } from './org/product-schedules';
+import { checkDatedRate, expectedRevenue, nextStartDate } from './org/currency-rates';
 import type { FieldDef, ObjectAccess, ObjectDef, Schema } from './schema/types';
 import type { RecordStore, SRecord, StoredEvent } from './store';
 
@@ -139,23 +140,28 @@ export class SalesforceOrg {
   valueOf(def: ObjectDef, record: SRecord, field: FieldDef): unknown {
     if (field.summary) return this.rollUp(record, field);
     if (field.formula) return this.formulaValue(def, record, field);
+    // Derived by the platform on read: whatever last changed Amount or Probability.
+    if (def.name === 'DatedConversionRate' && field.name === 'NextStartDate') return nextStartDate(this, record);
+    if (def.name === 'Opportunity' && field.name === 'ExpectedRevenue') return expectedRevenue(record);
     const v = record[field.name];
     return v === undefined ? null : v;
   }
 
-  private readonly formulas = new Map<string, ReturnType<typeof parseFormula> | null>();
+  private readonly formulas = new Map<string, ReturnType<typeof parseFormula>>();
 
   private formulaValue(def: ObjectDef, record: SRecord, field: FieldDef): unknown {
     const key = `${def.name}.${field.name}`;
     if (!this.formulas.has(key)) {
+      // A formula the emulator cannot read is an error, not a blank: a blank would pass tests the org would fail.
       try {
         this.formulas.set(key, parseFormula(field.formula!));
-      } catch {
-        this.formulas.set(key, null);
+      } catch (err) {
+        throw new Error(`formula of ${key} is not supported by the emulator: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
     }
-    const ast = this.formulas.get(key);
-    if (!ast) return null;
+    const ast = this.formulas.get(key)!;
     // formula text in source format names package fields without the namespace
     const fieldOf = (name: string): FieldDef | undefined =>
       def.fields.get(name.toLowerCase()) ?? def.fields.get(this.n(name).toLowerCase());
@@ -225,6 +231,10 @@ export class SalesforceOrg {
   activeCurrencies(): string[] {
     const rows = this.records(this.object('CurrencyType')).filter((c) => c.IsActive !== false);
     return rows.length ? rows.map((c) => String(c.IsoCode)) : ['GBP', 'USD', 'EUR'];
+  }
+
+  datedRates(): SRecord[] {
+    return this.records(this.object('DatedConversionRate'));
   }
 
   corporateCurrency(): string {
@@ -643,6 +653,7 @@ export class SalesforceOrg {
     if (def.name === 'PricebookEntry') this.derivePricebookEntry(record);
     if (def.name === 'OpportunityLineItem') this.deriveLineItem(record, old);
     if (def.name === 'OpportunityLineItemSchedule') checkSchedule(this, record);
+    if (def.name === 'DatedConversionRate') checkDatedRate(this, record);
   }
 
   private derivePricebookEntry(record: SRecord): void {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { PROFILES, type ProfileName } from './access';
 import type { SalesforceOrg } from './salesforce-org';
 import { makeId } from './ids';
+import { MULTI_CURRENCY_FIELDS, MULTI_CURRENCY_OBJECTS } from './schema/metadata-loader';
 import { formatDateTime } from './field-values';
 
 const seedSchema = z.object({
@@ -59,7 +60,7 @@ export function applySeed(org: SalesforceOrg, input: Seed, fresh: boolean): { in
         ...fields,
         Name: [u.FirstName, u.LastName].filter(Boolean).join(' '),
         IsActive: true,
-        DefaultCurrencyIsoCode: u.DefaultCurrencyIsoCode ?? 'GBP',
+        ...(org.schema.multiCurrency ? { DefaultCurrencyIsoCode: u.DefaultCurrencyIsoCode ?? 'GBP' } : {}),
         TimeZoneSidKey: 'Europe/London',
         IsDeleted: false,
         CreatedDate: now,
@@ -83,7 +84,7 @@ export function applySeed(org: SalesforceOrg, input: Seed, fresh: boolean): { in
       IsActive: true,
       IsStandard: true,
       IsDeleted: false,
-      CurrencyIsoCode: 'GBP',
+      ...(org.schema.multiCurrency ? { CurrencyIsoCode: 'GBP' } : {}),
       CreatedDate: now,
       CreatedById: integration.Id,
       LastModifiedDate: now,
@@ -91,17 +92,23 @@ export function applySeed(org: SalesforceOrg, input: Seed, fresh: boolean): { in
       SystemModstamp: now,
     });
     refs.set('standardPricebook', pbId);
+    const left = new Set<string>();
     org.transaction(() => {
       for (const group of seed.records) {
+        // a single-currency org has no CurrencyType and no record currencies: the seed's are dropped
+        if (!org.schema.multiCurrency && MULTI_CURRENCY_OBJECTS.includes(group.object.toLowerCase())) continue;
         const objectName = org.n(group.object);
         for (const row of group.rows) {
+          const ref = typeof row['@ref'] === 'string' ? row['@ref'] : undefined;
+          if (!org.schema.multiCurrency && !inCorporateCurrency(row, left)) {
+            // A single-currency org holds the seed's GBP records; the others, and what depends on them, are left out.
+            if (ref) left.add(ref);
+            continue;
+          }
           const body: Record<string, unknown> = {};
-          let ref: string | undefined;
           for (const [k, v] of Object.entries(row)) {
-            if (k === '@ref') {
-              ref = String(v);
-              continue;
-            }
+            if (k === '@ref') continue;
+            if (!org.schema.multiCurrency && MULTI_CURRENCY_FIELDS.includes(k.toLowerCase())) continue;
             body[org.n(k)] = resolveRef(v, refs, org);
           }
           const id = org.insert(objectName, body, ctx);
@@ -111,6 +118,14 @@ export function applySeed(org: SalesforceOrg, input: Seed, fresh: boolean): { in
     });
   }
   return { integrationUserId: org.resolveUser(seed.integrationUser).Id };
+}
+
+/** The seed's corporate currency: a single-currency org keeps the records in it and what refers only to them. */
+const SEED_CORPORATE_CURRENCY = 'GBP';
+
+function inCorporateCurrency(row: Record<string, unknown>, left: ReadonlySet<string>): boolean {
+  if (row.CurrencyIsoCode !== undefined && row.CurrencyIsoCode !== SEED_CORPORATE_CURRENCY) return false;
+  return !Object.values(row).some((v) => typeof v === 'string' && v.startsWith('@') && left.has(v.slice(1)));
 }
 
 function resolveRef(value: unknown, refs: Map<string, string>, org: SalesforceOrg): unknown {

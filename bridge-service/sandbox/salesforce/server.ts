@@ -14,6 +14,7 @@ import { OAuthError, SalesforceError, invalidSession } from './errors';
 import { Faults, type ServerErrorBurst } from './faults';
 import { ApprovalProcesses, loadProcessConfigs, projectSourceDirs, type ApprovalInput } from './org/approval-process';
 import { creditNoteTriggerHandler } from './org/credit-note-trigger-handler';
+import { monthEndCloseTriggerHandler } from './org/month-end-close-trigger-handler';
 import { loadLabels } from './org/custom-labels';
 import { goLiveControllers, type GoLiveControllers } from './org/golive-controllers';
 import { invoiceActions, type ActionRequest, type InvoiceActions } from './org/invoice-actions';
@@ -46,6 +47,8 @@ const optionsSchema = z.object({
   queryBatchSize: z.number().int().positive().default(2000),
   cometdTimeoutSeconds: z.number().positive().default(110),
   sessionTtlMs: z.number().int().positive().optional(),
+  /** false: a single-currency org (no CurrencyIsoCode, no CurrencyType); the seed drops its currency fields */
+  multiCurrency: z.boolean().default(true),
 });
 
 export interface EmulatorOptions extends Partial<z.input<typeof optionsSchema>> {
@@ -183,7 +186,11 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
   const clock = input.clock ?? systemClock;
   const logger = input.logger ?? pino({ level: process.env.JEST_WORKER_ID ? 'silent' : 'info', name: 'sf-emulator' });
 
-  const schema = loadSchema({ forceAppDir: opts.forceAppDir, namespace: opts.namespace });
+  const schema = loadSchema({
+    forceAppDir: opts.forceAppDir,
+    namespace: opts.namespace,
+    multiCurrency: opts.multiCurrency,
+  });
   const approvalProcesses = loadProcessConfigs(projectSourceDirs(opts.forceAppDir));
   const store = new RecordStore(opts.dataDir);
   const fresh = !store.load();
@@ -192,6 +199,7 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
   org.registerTrigger(opportunityTriggerHandler(org, labels));
   org.registerTrigger(invoiceTriggerHandler(org, labels));
   org.registerTrigger(creditNoteTriggerHandler(org, labels));
+  org.registerTrigger(monthEndCloseTriggerHandler(org, labels));
   const { integrationUserId } = applySeed(org, input.seed ?? readSeed(), fresh);
   ensureOrganizationRow(org, integrationUserId);
   const approvals = new ApprovalProcesses(org, approvalProcesses);

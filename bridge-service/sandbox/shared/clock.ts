@@ -82,3 +82,37 @@ function checkScale(scale: number): number {
 export function realDelay(clock: Clock, emulatedMs: number): number {
   return clock instanceof ScaledClock ? clock.toRealMs(emulatedMs) : emulatedMs;
 }
+
+/**
+ * The bridge's view of an emulated clock (its `Clock` has `sleep` too): the same time as the emulators, and a sleep
+ * that ends once that much emulated time has passed, however it passed: at the clock's speed, or at once when a test
+ * or the demo jumps it forward (checked every `checkMs` real milliseconds). So a bridge sleeping until its next poll
+ * wakes when the sandbox's calendar moves on.
+ */
+export function bridgeClockOf(
+  clock: ScaledClock,
+  checkMs = 20,
+): { now(): number; sleep(ms: number, signal?: AbortSignal): Promise<void> } {
+  return {
+    now: () => clock.now(),
+    sleep(ms, signal) {
+      const until = clock.now() + Math.max(0, ms);
+      return new Promise<void>((resolve) => {
+        if (signal?.aborted) return resolve();
+        let timer: NodeJS.Timeout | undefined;
+        const done = () => {
+          if (timer) clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const check = () => {
+          const left = until - clock.now();
+          if (left <= 0) return done();
+          timer = setTimeout(check, Math.max(1, Math.min(checkMs, realDelay(clock, left))));
+        };
+        signal?.addEventListener('abort', done, { once: true });
+        check();
+      });
+    },
+  };
+}

@@ -1,14 +1,18 @@
 /**
  * The Accounting API under /api.xro/2.0: every request through the pipeline (auth, tenant, limits, faults,
- * idempotency: accounting/pipeline.ts), then its resource (accounting/settings.ts, contacts.ts, documents.ts,
- * payments.ts); what they share is in accounting/kit.ts.
+ * idempotency: accounting/pipeline.ts), then its resource (accounting/settings.ts, organisation.ts, accounts.ts,
+ * contacts.ts, documents.ts, payments.ts, manual-journals.ts, reports.ts); what they share is in accounting/kit.ts.
  */
 import type { FastifyInstance } from 'fastify';
+import { registerAccounts } from './accounting/accounts';
 import { registerContacts } from './accounting/contacts';
 import { registerDocuments } from './accounting/documents';
 import { createKit, type AccountingDeps } from './accounting/kit';
+import { registerManualJournals } from './accounting/manual-journals';
+import { registerOrganisation } from './accounting/organisation';
 import { registerPayments } from './accounting/payments';
 import { registerPipeline } from './accounting/pipeline';
+import { registerReports } from './accounting/reports';
 import { registerSettings } from './accounting/settings';
 
 export { NOT_FOUND_TEXT, type AccountingDeps } from './accounting/kit';
@@ -20,4 +24,8 @@ export function registerAccounting(app: FastifyInstance, deps: AccountingDeps): 
   registerContacts(app, kit);
   registerDocuments(app, kit);
   registerPayments(app, kit);
+  registerOrganisation(app, kit);
+  registerAccounts(app, kit);
+  registerManualJournals(app, kit);
+  registerReports(app, kit);
 }

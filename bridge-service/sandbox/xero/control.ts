@@ -7,6 +7,7 @@ import type { CallLog, CallRecord } from './call-log';
 import { findDocument } from './documents';
 import type { ActiveFault, FaultPlan, FaultSpec } from './faults';
 import type { IdempotencyStore } from './idempotency';
+import { setLockDates, type LockDates } from './lock-dates';
 import { writePayment } from './payments';
 import type { RateLimiter, RateLimitProblem, RateLimitSettings } from './rate-limiter';
 import type { EventCategory, EventType, XeroStore } from './store';
@@ -64,6 +65,11 @@ export interface XeroControl {
   }): void;
   /** Documents with their base-currency amounts, for assertions and the demo. */
   snapshot(tenantId: string): Record<string, unknown>;
+  /** Sets (a YYYY-MM-DD date) or clears (null) an organisation's lock dates, as an adviser does in Xero's settings. */
+  setLockDates(
+    tenantId: string,
+    dates: { periodLockDate?: string | null; endOfYearLockDate?: string | null },
+  ): LockDates;
 }
 
 interface ControlDeps {
@@ -202,7 +208,19 @@ export function buildControl(deps: ControlDeps): XeroControl {
           date: p.date,
         })),
         emailsSent: tenant.emailsSent.map((e) => ({ ...e })),
+        manualJournals: [...tenant.manualJournals.values()].map((j) => ({
+          id: j.id,
+          narration: j.narration,
+          date: j.date,
+          status: j.status,
+          lines: j.lines.map((l) => ({ accountCode: l.AccountCode ?? null, lineAmount: l.LineAmount.toFixed(2) })),
+        })),
       };
+    },
+    setLockDates(tenantId, dates) {
+      const tenant = store.tenant(tenantId.toLowerCase());
+      if (!tenant) throw new Error(`unknown tenant ${tenantId}`);
+      return setLockDates(tenant.org, dates);
     },
   };
 }
@@ -210,6 +228,11 @@ export function buildControl(deps: ControlDeps): XeroControl {
 const clockBody = z.object({
   advanceMs: z.number().nonnegative().optional(),
   scale: z.number().nonnegative().optional(),
+});
+const lockDatesBody = z.object({
+  tenantId: z.string(),
+  periodLockDate: z.string().nullable().optional(),
+  endOfYearLockDate: z.string().nullable().optional(),
 });
 const tokenBody = z.object({ userId: z.string().optional(), scope: z.string().optional() });
 const paymentBody = z.object({
@@ -385,6 +408,16 @@ export function registerControl(app: FastifyInstance, control: XeroControl): voi
     if (!body) return reply;
     control.emitWebhookEvent(body);
     return reply.code(202).send();
+  });
+  app.post('/lock-dates', async (req, reply) => {
+    const body = parse(lockDatesBody, req.body, reply);
+    if (!body) return reply;
+    try {
+      const { tenantId, ...dates } = body;
+      return control.setLockDates(tenantId, dates);
+    } catch (err) {
+      return fail(reply, err);
+    }
   });
   app.get<{ Params: { tenantId: string } }>('/state/:tenantId', async (req, reply) => {
     try {

@@ -145,7 +145,7 @@ function buildLines(
   return { lines, results };
 }
 
-function resolveTracking(
+export function resolveTracking(
   tenant: Tenant,
   items: NonNullable<LineItemInput['Tracking']>,
   errors: string[],

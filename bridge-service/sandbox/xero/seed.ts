@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 
 const decimalText = z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal string');
+const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a YYYY-MM-DD date');
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a GUID');
 
 const taxRateSeed = z.object({
@@ -25,6 +26,23 @@ const accountSeed = z.object({
   BankAccountType: z.enum(['BANK', 'CREDITCARD', 'PAYPAL', 'NONE', '']).optional(),
   CurrencyCode: z.string().optional(),
   EnablePaymentsToAccount: z.boolean().default(false),
+  /** Xero's system accounts (accounts receivable, tax, rounding, retained earnings, FX): what the ledger posts to. */
+  SystemAccount: z
+    .enum([
+      'DEBTORS',
+      'CREDITORS',
+      'BANKCURRENCYGAIN',
+      'GST',
+      'HISTORICAL',
+      'REALISEDCURRENCYGAIN',
+      'RETAINEDEARNINGS',
+      'ROUNDING',
+      'TRACKINGTRANSFERS',
+      'UNPAIDEXPCLM',
+      'UNREALISEDCURRENCYGAIN',
+      'WAGEPAYABLES',
+    ])
+    .optional(),
 });
 
 const trackingOptionSeed = z.object({
@@ -64,6 +82,11 @@ const organisationSeed = z.object({
   trackingCategories: z.array(trackingCategorySeed).default([]),
   brandingThemes: z.array(z.object({ BrandingThemeID: uuid, Name: z.string(), SortOrder: z.number().int() })).min(1),
   contacts: z.array(contactSeed).default([]),
+  /** Lock dates (YYYY-MM-DD): nothing is posted or changed on or before them (accounting/organisation.ts). */
+  periodLockDate: isoDay.optional(),
+  endOfYearLockDate: isoDay.optional(),
+  financialYearEndMonth: z.number().int().min(1).max(12).default(12),
+  financialYearEndDay: z.number().int().min(1).max(31).default(31),
 });
 
 export const seedSchema = z.object({

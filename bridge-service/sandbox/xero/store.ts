@@ -108,6 +108,29 @@ export interface StoredAllocation {
   createdAt: number;
 }
 
+/** A manual journal (accounting/manual-journals.ts): lines in the base currency, debits positive, credits negative. */
+export interface StoredJournalLine {
+  LineAmount: Big;
+  AccountCode?: string;
+  AccountID?: string;
+  Description?: string;
+  TaxType: string;
+  Tracking: TrackingRef[];
+}
+
+export interface StoredManualJournal {
+  id: string;
+  narration: string;
+  date: string;
+  status: 'DRAFT' | 'POSTED' | 'VOIDED' | 'DELETED';
+  lineAmountTypes: LineAmountTypes;
+  url?: string;
+  showOnCashBasisReports: boolean;
+  lines: StoredJournalLine[];
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface Organisation extends OrganisationSeed {
   organisationId: string;
   createdAt: number;
@@ -120,6 +143,7 @@ export interface Tenant {
   creditNotes: Map<string, StoredDocument>;
   payments: Map<string, StoredPayment>;
   allocations: Map<string, StoredAllocation>;
+  manualJournals: Map<string, StoredManualJournal>;
   nextInvoiceNumber: number;
   nextCreditNoteNumber: number;
   emailsSent: { invoiceId: string; to: string; at: number }[];
@@ -161,6 +185,7 @@ export class XeroStore {
         creditNotes: new Map(),
         payments: new Map(),
         allocations: new Map(),
+        manualJournals: new Map(),
         nextInvoiceNumber: 1,
         nextCreditNoteNumber: 1,
         emailsSent: [],

@@ -1,7 +1,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, ENV_KEYS, loadConfig, loadHostConfig } from './index';
+import { ConfigError, ENV_KEYS, jwtAudience, loadConfig, loadHostConfig } from './index';
+import { SALESFORCE_API_VERSION } from './schema';
 
 const { privateKey } = generateKeyPairSync('rsa', {
   modulusLength: 1024,
@@ -34,7 +35,7 @@ function problemsOf(env: Record<string, string | undefined>, readFile?: (p: stri
 describe('loadConfig', () => {
   it('builds a config with the documented defaults', () => {
     const config = loadConfig(validEnv());
-    expect(config.salesforce.apiVersion).toBe('65.0');
+    expect(config.salesforce.apiVersion).toBe('68.0');
     expect(config.salesforce.loginUrl).toBe('https://login.salesforce.com');
     expect(config.salesforce.audience).toBe('https://login.salesforce.com');
     expect(config.salesforce.namespacePrefix).toBe('');
@@ -49,6 +50,8 @@ describe('loadConfig', () => {
       'accounting.payments.read',
       'accounting.contacts',
       'accounting.settings.read',
+      'accounting.manualjournals',
+      'accounting.reports.trialbalance.read',
     ]);
     expect(config.xero.limits).toEqual({
       tenantConcurrency: 5,
@@ -229,5 +232,26 @@ describe('loadConfig', () => {
     const example = readFileSync(join(__dirname, '../../.env.example'), 'utf8');
     const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
     expect(ENV_KEYS.filter((key) => !documented.has(key))).toEqual([]);
+  });
+});
+
+describe('SALESFORCE_API_VERSION', () => {
+  it("is the package's sourceApiVersion, so the bridge calls the API version the package is built and tested for", () => {
+    const project = JSON.parse(readFileSync(join(__dirname, '../../../sfdx-project.json'), 'utf8')) as {
+      sourceApiVersion: string;
+    };
+    expect(SALESFORCE_API_VERSION).toBe(project.sourceApiVersion);
+  });
+});
+
+describe('jwtAudience', () => {
+  it.each([
+    ['https://login.salesforce.com', 'https://login.salesforce.com'],
+    ['https://acme.my.salesforce.com', 'https://login.salesforce.com'],
+    ['https://acme--uat.sandbox.my.salesforce.com', 'https://test.salesforce.com'],
+    ['https://test.salesforce.com/', 'https://test.salesforce.com'],
+    ['http://127.0.0.1:4321', 'http://127.0.0.1:4321'],
+  ])('%s → %s (Salesforce refuses a My Domain audience)', (loginUrl, audience) => {
+    expect(jwtAudience(loginUrl)).toBe(audience);
   });
 });

@@ -110,7 +110,7 @@ function toDefaultOrg(e: Env, privateKey: string, deployment: DeploymentConfig):
       clientId: set(e.SF_CLIENT_ID),
       username: set(e.SF_USERNAME),
       privateKey,
-      audience: stripSlash(e.SF_AUDIENCE ?? new URL(e.SF_LOGIN_URL).origin),
+      audience: stripSlash(e.SF_AUDIENCE ?? jwtAudience(e.SF_LOGIN_URL)),
       namespacePrefix: e.SF_NAMESPACE_PREFIX,
     },
     xero: {
@@ -229,6 +229,19 @@ export function loadHostConfig(env: RawEnv = process.env, opts: LoadConfigOption
   }
   const deployment = toDeployment(parsed.data, { encryptionKey, previousKeys: previousKeys.filter((k) => !!k) });
   return { ...deployment, defaultOrg: withDefaultOrg ? toDefaultOrg(parsed.data, privateKey, deployment) : null };
+}
+
+/**
+ * The JWT `aud` Salesforce expects for a login URL: https://login.salesforce.com for production and My Domain
+ * logins, https://test.salesforce.com for sandboxes (Salesforce's JWT bearer flow accepts only these and an
+ * Experience Cloud URL). Any other server (the emulator, a proxy) is its own audience.
+ */
+export function jwtAudience(loginUrl: string): string {
+  const host = new URL(loginUrl).hostname.toLowerCase();
+  if (host === 'test.salesforce.com' || host.endsWith('.sandbox.my.salesforce.com'))
+    return 'https://test.salesforce.com';
+  if (host === 'login.salesforce.com' || host.endsWith('.my.salesforce.com')) return 'https://login.salesforce.com';
+  return new URL(loginUrl).origin;
 }
 
 function readConfigFile(path: string | undefined, readFile: (p: string) => string, problems: string[]): RawEnv {

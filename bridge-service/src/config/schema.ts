@@ -40,14 +40,22 @@ export const XERO_SCOPES_BY_NEED = {
   readPayments: ['accounting.payments.read'],
   /** Contacts (find by number, create) */
   contacts: ['accounting.contacts'],
-  /** GET Organisation and TaxRates */
+  /** GET Organisation (base currency, lock dates), Accounts (the close's accounts exist and are active) and TaxRates */
   readSettings: ['accounting.settings.read'],
+  /** Month-end close: PUT/POST ManualJournals (recognition, accrual and its reversal, adjustments; voids) */
+  manualJournals: ['accounting.manualjournals'],
+  /** Month-end tie-out: GET Reports/TrialBalance (deferred and accrued revenue balances; /Journals is premium-only) */
+  trialBalance: ['accounting.reports.trialbalance.read'],
 } as const satisfies Record<string, readonly string[]>;
 
 export const DEFAULT_XERO_SCOPES = Object.values(XERO_SCOPES_BY_NEED).flat().join(' ');
 
 /** The same needs as broad scopes, for a Xero app created before 2 March 2026 that has not moved yet. */
-export const LEGACY_XERO_SCOPES = 'offline_access accounting.transactions accounting.contacts accounting.settings.read';
+export const LEGACY_XERO_SCOPES =
+  'offline_access accounting.transactions accounting.contacts accounting.settings.read accounting.reports.read';
+
+/** The REST API version the bridge calls by default: the package's sourceApiVersion (config.test.ts holds them equal). */
+export const SALESFORCE_API_VERSION = '68.0';
 
 export const envSchema = z.object({
   // server
@@ -65,8 +73,8 @@ export const envSchema = z.object({
   SF_INSTANCE_URL: httpUrl().optional(),
   SF_API_VERSION: z
     .string()
-    .regex(/^\d{2,3}\.0$/, 'must look like 65.0')
-    .default('65.0'),
+    .regex(/^\d{2,3}\.0$/, 'must look like 68.0')
+    .default(SALESFORCE_API_VERSION),
   SF_CLIENT_ID: orgSetting(),
   SF_USERNAME: orgSetting(),
   SF_PRIVATE_KEY: z.string().optional(),

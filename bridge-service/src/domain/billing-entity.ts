@@ -21,6 +21,8 @@ import { throwIfProblems, DomainError } from './errors';
 import { LINE_AMOUNT_TYPES, type LineAmountType } from './xero-invoice-math';
 import { opportunityCurrency, type AccountRow, type OpportunityRow } from './records';
 import { normaliseCountry, regionCountries, type RegionMap } from './countries';
+import { entityBillingRowSchema } from './revenue-records';
+import { isTimeZone } from './zoned-time';
 
 /**
  * A list field that custom metadata stores as comma-separated text ("GB, IE"; semicolons and line breaks also
@@ -62,10 +64,23 @@ export const billingEntitySchema = z.object({
     .transform((value) => value ?? undefined),
   isDefault: z.boolean().default(false),
   autoEmail: z.boolean().default(false),
+  /** IANA time zone of the entity's books: its "today", and when its instalments fall due. Blank: UTC (warned). */
+  timeZone: z
+    .string()
+    .nullish()
+    .transform((value) => value?.trim() || undefined)
+    .refine((value) => value === undefined || isTimeZone(value), 'must be an IANA time zone such as Europe/London'),
+  /** Default billing terms and revenue policy (Default_Billing_*, Revenue_Convention__c, SSP_Tolerance_Percent__c). */
+  billing: entityBillingRowSchema.nullish().transform((value) => value ?? {}),
 });
 
 /** One Billing_Entity__mdt record, as the domain uses it. */
 export type BillingEntity = z.output<typeof billingEntitySchema>;
+
+/** The entity's time zone: Time_Zone__c, else UTC. */
+export function entityTimeZone(entity: Pick<BillingEntity, 'timeZone'>): string {
+  return entity.timeZone ?? 'UTC';
+}
 
 /** Currencies an entity invoices in: its list, or its base currency when the list is empty. */
 export function invoiceCurrencies(entity: Pick<BillingEntity, 'currencies' | 'baseCurrency'>): readonly string[] {

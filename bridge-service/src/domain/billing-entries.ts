@@ -66,8 +66,9 @@ export function termEntries(input: BillingPlanInput, line: PlanLine): Entry[] {
   const advance = terms.timing === 'advance';
   const entries: Entry[] = [];
   for (const segment of line.segments) {
-    const dated = (natural: IsoDate): IsoDate => (segment.billFrom ? maxDate(natural, segment.billFrom) : natural);
-    const base = segment.billFrom === undefined;
+    const dated = (natural: IsoDate): IsoDate =>
+      segment.billOn ?? (segment.billFrom ? maxDate(natural, segment.billFrom) : natural);
+    const base = segment.billFrom === undefined && segment.billOn === undefined;
     if (segment.oneOff) {
       const period =
         periods.find((p) => compareDates(p.start, segment.start) <= 0 && compareDates(p.end, segment.start) >= 0) ??

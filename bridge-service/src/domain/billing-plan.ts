@@ -41,6 +41,11 @@ export interface BillingSegment {
   oneOff?: boolean;
   /** Nothing of this segment is issued before this date (a modification's billing date). */
   billFrom?: IsoDate;
+  /**
+   * All of this segment is issued on this date, whatever its periods: a change signed on a plan that bills on
+   * signature (upfront, in advance) is invoiced when it is signed.
+   */
+  billOn?: IsoDate;
 }
 
 /** One OpportunityLineItemSchedule installment. */
@@ -163,7 +168,15 @@ export function planVersion(input: BillingPlanInput): string {
       description: line.description,
       itemCode: line.itemCode ?? null,
       terms: line.terms ?? null,
-      segments: line.segments.map((s) => [money(s.amount).toFixed(2), s.start, s.end, !!s.oneOff, s.billFrom ?? null]),
+      // billOn joins the hash only where it is set, so plans without it keep the versions they always had.
+      segments: line.segments.map((s) => [
+        money(s.amount).toFixed(2),
+        s.start,
+        s.end,
+        !!s.oneOff,
+        s.billFrom ?? null,
+        ...(s.billOn ? [s.billOn] : []),
+      ]),
       schedule: (line.productSchedule ?? []).map((r) => [r.date, r.type, r.revenue ?? null, r.quantity ?? null]),
     })),
   };
@@ -238,7 +251,7 @@ export function buildBillingPlan(input: BillingPlanInput): BillingPlan {
  * whole number of units at a 4-dp price, and a merged change has no single quantity) with the service period on
  * the line (mapDocument writes it into the description); a credit note's lines with their signs turned.
  */
-export function instalmentSourceLines(instalment: Instalment): SourceLine[] {
+export function instalmentSourceLines(instalment: Pick<Instalment, 'kind' | 'lines'>): SourceLine[] {
   const sign = instalment.kind === 'credit-note' ? -1 : 1;
   return instalment.lines.map((line) => {
     const source: SourceLine = {

@@ -14,12 +14,12 @@
  * - A renewing Opportunity without line items renews the original's ratable lines for a term as long as the original's,
  *   at the uplift its rule gives, as a new deal with its own plan (the renewal's billing settings).
  */
-import { addDays, addMonths, type IsoDate } from './dates';
+import { addDays, addMonths, compareDates, maxDate, minDate, type IsoDate } from './dates';
 import { DomainError } from './errors';
-import { fromApiNumber, money, round } from './money';
+import { fromApiNumber, money, round, sum } from './money';
 import { lessDiscount } from './xero-invoice-math';
 import { wholeMonthsAndDays } from './proration';
-import { amendmentDifference, renewalTerm, type ContractLine } from './amendment';
+import { amendmentDifference, renewalTerm, type AmendmentChange, type ContractLine } from './amendment';
 import { lineChangesFromAmendment, type LineChange, type Modification } from './modification';
 import {
   deliveryDateOf,
@@ -148,20 +148,65 @@ export interface AmendmentRecords {
   corporateCurrency: string;
 }
 
-/** An amending Opportunity as a modification: its changes priced by amendment.ts, keyed to the contract's lines. */
+/** The last day a ratable line of the contract still serves (an extension may have moved it), if any. */
+function ratableEnd(contract: RevenueContract): IsoDate | undefined {
+  return contract.lines
+    .filter((line) => line.method !== 'point-in-time')
+    .map((line) => line.service.end)
+    .reduce<IsoDate | undefined>((latest, end) => (latest ? maxDate(latest, end) : end), undefined);
+}
+
+/**
+ * An amending Opportunity as a modification: its changes priced by amendment.ts, keyed to the contract's lines.
+ * A Service End Date other than the contract's end extends the term (the subscription after the change, priced
+ * per term, for the added days) or ends it early (the subscription before the change taken off from the day after
+ * the new end); each part is billed over the days it pays for.
+ */
 export function modificationFromRecords(records: AmendmentRecords): Modification {
   const { deal, contract, entity, amending } = records;
   const effectiveDate: IsoDate = amending.opportunity.Service_Start_Date__c ?? amending.opportunity.CloseDate;
-  const priced = amendmentDifference({
-    contract: {
-      startDate: deal.service.start,
-      endDate: deal.service.end,
-      lines: ratableContractLines(records.previousLineItems, entity),
-    },
-    amendmentStartDate: effectiveDate,
-    lines: ratableContractLines(amending.lineItems, entity),
-    proration: { termMonths: termMonthsOf(deal.service) },
-  });
+  const termMonths = termMonthsOf(deal.service);
+  const currentEnd = ratableEnd(contract) ?? deal.service.end;
+  const asked = amending.opportunity.Service_End_Date__c;
+  const newEnd = asked && asked !== currentEnd ? asked : undefined;
+  if (newEnd && compareDates(newEnd, addDays(effectiveDate, -1)) < 0) {
+    throw new DomainError(
+      'INVALID_AMENDMENT',
+      `${amending.opportunity.Id} ends the contract on ${newEnd}, before it takes effect (${effectiveDate})`,
+    );
+  }
+  const before = ratableContractLines(records.previousLineItems, entity);
+  const after = ratableContractLines(amending.lineItems, entity);
+  const price = (start: IsoDate, end: IsoDate, was: ContractLine[], now: ContractLine[], from: IsoDate) =>
+    amendmentDifference({
+      contract: { startDate: start, endDate: end, lines: was },
+      amendmentStartDate: from,
+      lines: now,
+      proration: { termMonths },
+    }).changes;
+  // The parts of the change, each with the days it pays for: co-termed to the (new) end, the added days of an
+  // extension, the days an early end takes away. Only the co-termed part changes quantities.
+  const parts: { changes: AmendmentChange[]; start: IsoDate; end: IsoDate }[] = [];
+  const coTermEnd = newEnd ? minDate(newEnd, currentEnd) : currentEnd;
+  const coTermStart = maxDate(effectiveDate, deal.service.start);
+  if (compareDates(coTermStart, coTermEnd) <= 0) {
+    parts.push({
+      changes: price(deal.service.start, coTermEnd, before, after, effectiveDate),
+      start: coTermStart,
+      end: coTermEnd,
+    });
+  }
+  if (newEnd && compareDates(newEnd, currentEnd) > 0) {
+    const from = maxDate(effectiveDate, addDays(currentEnd, 1));
+    const added = price(addDays(currentEnd, 1), newEnd, [], after, from);
+    parts.push({ changes: added.map((c) => ({ ...c, quantity: money('0') })), start: from, end: newEnd });
+  }
+  if (newEnd && compareDates(newEnd, currentEnd) < 0) {
+    const from = maxDate(effectiveDate, addDays(newEnd, 1));
+    const removed = price(addDays(newEnd, 1), currentEnd, before, [], from);
+    parts.push({ changes: removed.map((c) => ({ ...c, quantity: money('0') })), start: from, end: currentEnd });
+  }
+  const priced = parts.flatMap((part) => part.changes);
   const byProduct = new Map(amending.lineItems.map((item) => [productKeyOf(item), item]));
   const asNewLine = (item: LineItemRecord): Omit<LineChange, 'quantityDelta' | 'amountDelta'> => {
     const product = item.Product2 ?? null;
@@ -178,15 +223,29 @@ export function modificationFromRecords(records: AmendmentRecords): Modification
     if (ssp !== null && ssp !== undefined) change.ssp = { amount: String(ssp), currency: records.corporateCurrency };
     return change;
   };
-  const changes = lineChangesFromAmendment(priced.changes, contract, (productKey) => {
+  const changes = lineChangesFromAmendment(priced, contract, (productKey) => {
     const item = byProduct.get(productKey);
     if (!item)
       throw new DomainError('INVALID_AMENDMENT', `The amendment adds ${productKey} but has no line item for it`);
     return asNewLine(item);
   });
-  const before = new Set(records.previousLineItems.map(productKeyOf));
+  if (newEnd) {
+    // Each part billed over its own days (an extension's money in the added periods, not spread over the term).
+    for (const change of changes) {
+      const productKey =
+        change.productKey ?? contract.lines.find((line) => line.lineKey === change.lineKey)?.productKey;
+      change.billing = parts
+        .map((part) => ({
+          amount: sum(part.changes.filter((c) => c.productKey === productKey).map((c) => c.amount)).toFixed(2),
+          start: part.start,
+          end: part.end,
+        }))
+        .filter((part) => !money(part.amount).eq(0));
+    }
+  }
+  const beforeKeys = new Set(records.previousLineItems.map(productKeyOf));
   for (const item of amending.lineItems) {
-    if (recognitionMethodFor(item.Product2, entity) !== 'point-in-time' || before.has(productKeyOf(item))) continue;
+    if (recognitionMethodFor(item.Product2, entity) !== 'point-in-time' || beforeKeys.has(productKeyOf(item))) continue;
     changes.push({
       ...asNewLine(item),
       quantityDelta: fromApiNumber(item.Quantity).toString(),
@@ -194,6 +253,7 @@ export function modificationFromRecords(records: AmendmentRecords): Modification
     });
   }
   const mod: Modification = { key: amending.opportunity.Id, effectiveDate, changes };
+  if (newEnd) mod.newEndDate = newEnd;
   if (amending.opportunity.First_Invoice_Date__c) mod.billFrom = amending.opportunity.First_Invoice_Date__c;
   return mod;
 }

@@ -15,6 +15,8 @@ export type DomainErrorCode =
   | 'INVALID_BILLING_PLAN'
   | 'INVALID_MODIFICATION'
   | 'INVALID_CURRENCY_RATE'
+  | 'INVALID_CLOSE'
+  | 'PERIOD_LOCKED'
   | 'INVALID_INPUT';
 
 export class DomainError extends Error {

@@ -1,7 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
-
 import { matchAccounts } from './contact-matching';
 import { invoiceDrift } from './drift';
 import {
@@ -12,37 +8,7 @@ import {
   linkRecord,
   reviewRecord,
 } from './golive-records';
-
-const OBJECTS = join(__dirname, '..', '..', '..', 'force-app', 'main', 'default', 'objects');
-const parser = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'value' });
-
-/** The fields of a package object from its metadata: name → picklist values (empty for other types). */
-function fieldsOf(object: string): Map<string, string[]> {
-  const dir = join(OBJECTS, object, 'fields');
-  return new Map(
-    readdirSync(dir).map((file) => {
-      const field = (
-        parser.parse(readFileSync(join(dir, file), 'utf8')) as {
-          CustomField: { valueSet?: { valueSetDefinition?: { value?: { fullName: string }[] } } };
-        }
-      ).CustomField;
-      return [
-        file.replace('.field-meta.xml', ''),
-        (field.valueSet?.valueSetDefinition?.value ?? []).map((v) => v.fullName),
-      ];
-    }),
-  );
-}
-
-/** Every key is a field of the object; every picklist value is one of its values. */
-function expectFitsMetadata(object: string, record: Record<string, unknown>) {
-  const fields = fieldsOf(object);
-  for (const [key, value] of Object.entries(record)) {
-    expect([object, key, fields.has(key)]).toEqual([object, key, true]);
-    const values = fields.get(key)!;
-    if (values.length > 0 && value !== null) expect([key, values.includes(String(value))]).toEqual([key, true]);
-  }
-}
+import { expectFitsMetadata } from './__fixtures__/force-app-metadata';
 
 const ACME = '001000000000001';
 const uk = { developerName: 'UK_Ltd', xeroTenantId: 'tenant-uk' };

@@ -67,16 +67,51 @@ const reference: TenantReference = {
   items: [{ code: 'SEATS', name: 'Platform seats', isSold: true }],
 };
 
+type Product = { Name: string; ProductCode?: string };
+
+/** Acme's won Opportunity with two products, through the Opportunity mapper with each line's mapping. */
+function acmeInvoice(products: [Product, Product], mappings: [LineMapping, LineMapping]) {
+  return mapOpportunityToInvoice({
+    opportunity: {
+      Id: '006000000000001AAA',
+      Name: 'Acme 2027',
+      CloseDate: '2027-01-15',
+      AccountId: '001000000000001AAA',
+      CurrencyIsoCode: 'GBP',
+    },
+    lineItems: [
+      { Id: '00k000000000001AAA', Quantity: 10, UnitPrice: 100, Product2: products[0] },
+      { Id: '00k000000000002AAA', Quantity: 1, UnitPrice: 500, Product2: products[1] },
+    ],
+    account: { Id: '001000000000001AAA', Name: 'Acme' },
+    entity: uk!,
+    taxRates: reference.taxRates,
+    corporateCurrency: 'GBP',
+    today: '2027-01-15',
+    lineMappings: new Map([
+      ['00k000000000001AAA', mappings[0]],
+      ['00k000000000002AAA', mappings[1]],
+    ]),
+  });
+}
+
 describe('resolveLineMapping: line → product → entity', () => {
   it('uses the entity defaults for a product without Xero fields', () => {
     expect(resolveLineMapping({ Name: 'Seats' }, defaults)).toEqual({
       accountCode: '200',
+      revenueAccountCode: '200',
+      posting: 'revenue',
       taxType: 'OUTPUT2',
       tracking: [
         { name: 'Region', option: 'UK' },
         { name: 'Department', option: 'Sales' },
       ],
-      source: { accountCode: 'entity', taxType: 'entity', tracking: ['entity', 'entity'] },
+      source: {
+        accountCode: 'entity',
+        revenueAccountCode: 'entity',
+        taxType: 'entity',
+        tracking: ['entity', 'entity'],
+      },
     });
   });
 
@@ -95,6 +130,8 @@ describe('resolveLineMapping: line → product → entity', () => {
     );
     expect(mapping).toEqual({
       accountCode: '260',
+      revenueAccountCode: '260',
+      posting: 'revenue',
       taxType: 'OUTPUT2',
       itemCode: 'TRAINING-DAY',
       tracking: [
@@ -103,6 +140,7 @@ describe('resolveLineMapping: line → product → entity', () => {
       ],
       source: {
         accountCode: 'product',
+        revenueAccountCode: 'product',
         taxType: 'entity',
         tracking: ['product', 'entity'],
         itemCode: 'xero-item-code',
@@ -128,6 +166,110 @@ describe('resolveLineMapping: line → product → entity', () => {
       itemCode: 'SEATS',
       source: { itemCode: 'product-code' },
     });
+  });
+});
+
+describe('deferral at invoicing: ratable items post to deferred revenue', () => {
+  const deferring = entityLineDefaults(uk, {
+    Deferred_Revenue_Account_Code__c: '835',
+    Accrued_Revenue_Account_Code__c: '630',
+  });
+  const withDeferral: TenantReference = {
+    ...reference,
+    accounts: [
+      ...reference.accounts,
+      { code: '835', name: 'Deferred Revenue', status: 'ACTIVE', type: 'CURRLIAB' },
+      { code: '836', name: 'Deferred Services', status: 'ACTIVE', type: 'CURRLIAB' },
+    ],
+  };
+
+  it("posts a ratable line to the entity's deferred revenue and keeps its revenue account for the close", () => {
+    expect(deferring).toMatchObject({ deferredRevenueAccountCode: '835', accruedRevenueAccountCode: '630' });
+    const seats = resolveLineMapping({ Name: 'Seats', Revenue_Recognition__c: 'Ratable' }, deferring);
+    expect(seats).toMatchObject({
+      accountCode: '835',
+      revenueAccountCode: '200',
+      deferredAccountCode: '835',
+      posting: 'deferred',
+      source: { accountCode: 'entity', revenueAccountCode: 'entity', deferredAccountCode: 'entity' },
+    });
+    // A blank recognition is a subscription: ratable.
+    expect(resolveLineMapping({ Name: 'Support' }, deferring).accountCode).toBe('835');
+  });
+
+  it('posts a point-in-time line to revenue; the product overrides both accounts', () => {
+    const setup = resolveLineMapping(
+      { Name: 'Setup', Revenue_Recognition__c: 'Point in Time', Xero_Account_Code__c: '260' },
+      deferring,
+    );
+    expect(setup).toMatchObject({ accountCode: '260', revenueAccountCode: '260', posting: 'revenue' });
+    const services = resolveLineMapping(
+      { Name: 'Services', Xero_Account_Code__c: '260', Xero_Deferred_Account_Code__c: '836' },
+      deferring,
+    );
+    expect(services).toMatchObject({
+      accountCode: '836',
+      revenueAccountCode: '260',
+      deferredAccountCode: '836',
+      posting: 'deferred',
+      source: { accountCode: 'product', deferredAccountCode: 'product' },
+    });
+  });
+
+  it('keeps posting to revenue where no deferred account is set (wave 1), and keeps a line finance typed', () => {
+    expect(resolveLineMapping({ Name: 'Seats' }, defaults)).toMatchObject({ accountCode: '200', posting: 'revenue' });
+    expect(resolveLineMapping({ Name: 'Seats' }, deferring, { accountCode: '835' })).toMatchObject({
+      accountCode: '835',
+      revenueAccountCode: '200',
+      posting: 'deferred',
+      source: { accountCode: 'line' },
+    });
+    expect(resolveLineMapping({ Name: 'Seats' }, deferring, { accountCode: '260' })).toMatchObject({
+      accountCode: '260',
+      revenueAccountCode: '260',
+      posting: 'revenue',
+      source: { accountCode: 'line', revenueAccountCode: 'line' },
+    });
+  });
+
+  it('refuses a deferred-revenue account that is not a liability, saying where it was set', () => {
+    const wrong = entityLineDefaults(uk, { Deferred_Revenue_Account_Code__c: '260' });
+    const check = checkLineMappings(
+      [
+        { label: 'Seats', mapping: resolveLineMapping({ Name: 'Seats' }, wrong) },
+        {
+          label: 'Training',
+          mapping: resolveLineMapping({ Name: 'Training', Xero_Deferred_Account_Code__c: '200' }, wrong),
+        },
+      ],
+      withDeferral,
+      wrong,
+    );
+    expect(check.problems).toEqual([
+      "account code 260 (Other Revenue) is OTHERINCOME in UK_Ltd's Xero organisation, not a liability: deferred revenue must be held in a liability account (Seats): set the entity's deferred revenue account code (Billing Entity UK_Ltd)",
+      "account code 200 (Sales) is REVENUE in UK_Ltd's Xero organisation, not a liability: deferred revenue must be held in a liability account (Training): set the product's Xero deferred account code",
+    ]);
+    expect(
+      checkLineMappings(
+        [{ label: 'Seats', mapping: resolveLineMapping({ Name: 'Seats' }, deferring) }],
+        withDeferral,
+        deferring,
+      ).problems,
+    ).toEqual([]);
+  });
+
+  it('an invoice for a ratable line carries the deferred-revenue account to Xero, a setup fee its revenue account', () => {
+    const invoice = acmeInvoice(
+      [{ Name: 'Seats' }, { Name: 'Setup' }],
+      [
+        resolveLineMapping({ Name: 'Seats' }, deferring),
+        resolveLineMapping({ Name: 'Setup', Revenue_Recognition__c: 'Point in Time' }, deferring),
+      ],
+    );
+    expect(invoice.lineItems.map((l) => [l.accountCode, l.taxType])).toEqual([
+      ['835', 'OUTPUT2'],
+      ['200', 'OUTPUT2'],
+    ]);
   });
 });
 
@@ -253,28 +395,13 @@ describe('mapped lines on the Xero draft', () => {
       },
       defaults,
     );
-    const invoice = mapOpportunityToInvoice({
-      opportunity: {
-        Id: '006000000000001AAA',
-        Name: 'Acme 2027',
-        CloseDate: '2027-01-15',
-        AccountId: '001000000000001AAA',
-        CurrencyIsoCode: 'GBP',
-      },
-      lineItems: [
-        { Id: '00k000000000001AAA', Quantity: 10, UnitPrice: 100, Product2: { Name: 'Seats', ProductCode: 'IGNORED' } },
-        { Id: '00k000000000002AAA', Quantity: 1, UnitPrice: 500, Product2: { Name: 'Training', ProductCode: 'TRN' } },
+    const invoice = acmeInvoice(
+      [
+        { Name: 'Seats', ProductCode: 'IGNORED' },
+        { Name: 'Training', ProductCode: 'TRN' },
       ],
-      account: { Id: '001000000000001AAA', Name: 'Acme' },
-      entity: uk,
-      taxRates: reference.taxRates,
-      corporateCurrency: 'GBP',
-      today: '2027-01-15',
-      lineMappings: new Map([
-        ['00k000000000001AAA', seats],
-        ['00k000000000002AAA', training],
-      ]),
-    });
+      [seats, training],
+    );
     expect(
       invoice.lineItems.map(({ accountCode, taxType, itemCode, tracking, taxAmount }) => ({
         accountCode,

@@ -5,8 +5,15 @@
  * Decisions (see README.md in this folder):
  * - Precedence, field by field: the source line's own value (a credit-note line finance typed) → the product
  *   (Product2.Xero_Account_Code__c, Xero_Tax_Type__c) → the billing entity's default (Account_Code__c, Tax_Type__c).
+ *   Those account codes are the line's revenue account: where its revenue belongs once earned.
  *   Tracking merges by category: the product's option for a category wins over the entity's default for the same
  *   category; the entity's other default categories still apply. Xero allows two categories on a line.
+ * - Deferral at invoicing (month-end.md §4): a ratable item (Product2.Revenue_Recognition__c blank or Ratable) posts
+ *   to deferred revenue, a liability, when one is set (Product2.Xero_Deferred_Account_Code__c → the entity's
+ *   Deferred_Revenue_Account_Code__c), so Xero's balance sheet holds the deferral from the invoice on and the
+ *   month-end recognition journal moves it to revenue as it is earned. A point-in-time item posts to its revenue
+ *   account. An entity without a deferred-revenue account keeps posting to revenue (wave 1), and the close moves what
+ *   is not yet earned into deferred revenue at month end instead. A line's own account (typed by finance) is kept.
  * - Item: Product2.Xero_Item_Code__c, else the ProductCode. An item that is not in the tenant is created when the
  *   entity says so (Create_Items_When_Missing__c: code, the product's name, the line's account code and tax type);
  *   otherwise an explicit Xero_Item_Code__c is an error, and a ProductCode is left off the line (a warning): lines need
@@ -15,41 +22,24 @@
  *   which Xero organisation, and where to change it. Account codes must be ACTIVE, not a bank or system account; tax
  *   types an ACTIVE rate that applies to revenue; tracking categories and options ACTIVE and present; item codes ≤ 30.
  */
-import { z } from 'zod';
-
 import type { BillingEntity } from './billing-entity';
 import { throwIfProblems } from './errors';
 import type { TenantTaxRate, TrackingSelection } from './invoice-mapping';
+import {
+  entityLineRowSchema,
+  productXeroRowSchema,
+  type EntityLineRow,
+  type ProductXeroRow,
+} from './line-mapping-records';
+import { recognitionMethodFor } from './revenue-records';
+import type { TenantReference } from './tenant-reference';
 
-const optionalText = z
-  .string()
-  .nullish()
-  .transform((value) => value?.trim() || undefined);
-
-/** Product2: where its lines post in Xero (blank = the entity default). */
-export const productXeroRowSchema = z.object({
-  Name: z.string().nullish(),
-  ProductCode: optionalText,
-  Xero_Account_Code__c: optionalText,
-  Xero_Tax_Type__c: optionalText,
-  Xero_Item_Code__c: optionalText,
-  Xero_Tracking_1_Category__c: optionalText,
-  Xero_Tracking_1_Option__c: optionalText,
-  Xero_Tracking_2_Category__c: optionalText,
-  Xero_Tracking_2_Option__c: optionalText,
-});
-
-/** Billing_Entity__mdt: the entity's item policy and default tracking. */
-export const entityLineRowSchema = z.object({
-  Create_Items_When_Missing__c: z.boolean().nullish(),
-  Default_Tracking_1_Category__c: optionalText,
-  Default_Tracking_1_Option__c: optionalText,
-  Default_Tracking_2_Category__c: optionalText,
-  Default_Tracking_2_Option__c: optionalText,
-});
-
-export type ProductXeroRow = z.input<typeof productXeroRowSchema>;
-export type EntityLineRow = z.input<typeof entityLineRowSchema>;
+export {
+  entityLineRowSchema,
+  productXeroRowSchema,
+  type EntityLineRow,
+  type ProductXeroRow,
+} from './line-mapping-records';
 
 export interface EntityLineDefaults {
   developerName: string;
@@ -57,18 +47,31 @@ export interface EntityLineDefaults {
   taxType: string;
   tracking: TrackingSelection[];
   createItemsWhenMissing: boolean;
+  /** Deferred revenue (a liability): where ratable items post at invoicing and the close releases from. */
+  deferredRevenueAccountCode?: string;
+  /** Accrued (unbilled) revenue (an asset): where the close accrues revenue earned before it is invoiced. */
+  accruedRevenueAccountCode?: string;
 }
 
 export type MappingSource = 'line' | 'product' | 'entity';
 
 /** Where one line posts in Xero, and where each setting came from (for the record and for support). */
 export interface LineMapping {
+  /** Where the invoice line posts: the deferred-revenue account for a deferred line, else the revenue account. */
   accountCode: string;
+  /** Where the line's revenue belongs once earned (what the month-end recognition journal credits). */
+  revenueAccountCode: string;
+  /** The line's deferred-revenue account, when one is set (product, else entity). */
+  deferredAccountCode?: string;
+  /** `deferred`: the line posts to deferred revenue at invoicing (a ratable item); `revenue`: to revenue. */
+  posting: 'deferred' | 'revenue';
   taxType: string;
   tracking: TrackingSelection[];
   itemCode?: string;
   source: {
     accountCode: MappingSource;
+    revenueAccountCode: MappingSource;
+    deferredAccountCode?: Exclude<MappingSource, 'line'>;
     taxType: MappingSource;
     tracking: MappingSource[];
     itemCode?: 'xero-item-code' | 'product-code';
@@ -93,6 +96,8 @@ export function entityLineDefaults(entity: BillingEntity, row: EntityLineRow = {
       [r.Default_Tracking_2_Category__c, r.Default_Tracking_2_Option__c],
     ]),
     createItemsWhenMissing: r.Create_Items_When_Missing__c ?? false,
+    ...(r.Deferred_Revenue_Account_Code__c ? { deferredRevenueAccountCode: r.Deferred_Revenue_Account_Code__c } : {}),
+    ...(r.Accrued_Revenue_Account_Code__c ? { accruedRevenueAccountCode: r.Accrued_Revenue_Account_Code__c } : {}),
   };
 }
 
@@ -107,7 +112,21 @@ export function resolveLineMapping(
   const p = productXeroRowSchema.parse(product ?? {});
   const pick = (own: string | undefined, fromProduct: string | undefined, fallback: string): [string, MappingSource] =>
     own?.trim() ? [own.trim(), 'line'] : fromProduct ? [fromProduct, 'product'] : [fallback, 'entity'];
-  const [accountCode, accountSource] = pick(line.accountCode, p.Xero_Account_Code__c, defaults.accountCode);
+  const [revenueAccount, revenueSource] = pick(undefined, p.Xero_Account_Code__c, defaults.accountCode);
+  const deferred: [string, Exclude<MappingSource, 'line'>] | undefined = p.Xero_Deferred_Account_Code__c
+    ? [p.Xero_Deferred_Account_Code__c, 'product']
+    : defaults.deferredRevenueAccountCode
+      ? [defaults.deferredRevenueAccountCode, 'entity']
+      : undefined;
+  const own = line.accountCode?.trim();
+  const ratable = recognitionMethodFor({ Revenue_Recognition__c: p.Revenue_Recognition__c }) !== 'point-in-time';
+  const defer = own ? own === deferred?.[0] : ratable && deferred !== undefined;
+  const posting: LineMapping['posting'] = defer ? 'deferred' : 'revenue';
+  const [accountCode, accountSource]: [string, MappingSource] = own
+    ? [own, 'line']
+    : (defer && deferred) || [revenueAccount, revenueSource];
+  const [revenueAccountCode, revenueAccountSource]: [string, MappingSource] =
+    own && posting === 'revenue' ? [own, 'line'] : [revenueAccount, revenueSource];
   const [taxType, taxSource] = pick(line.taxType, p.Xero_Tax_Type__c, defaults.taxType);
   const productTracking = trackingPairs([
     [p.Xero_Tracking_1_Category__c, p.Xero_Tracking_1_Option__c],
@@ -117,10 +136,15 @@ export function resolveLineMapping(
   const entityTracking = defaults.tracking.filter((t) => !set.has(categoryKey(t.name)));
   const mapping: LineMapping = {
     accountCode,
+    revenueAccountCode,
+    ...(deferred ? { deferredAccountCode: deferred[0] } : {}),
+    posting,
     taxType,
     tracking: [...productTracking, ...entityTracking],
     source: {
       accountCode: accountSource,
+      revenueAccountCode: revenueAccountSource,
+      ...(deferred ? { deferredAccountCode: deferred[1] } : {}),
       taxType: taxSource,
       tracking: [
         ...productTracking.map((): MappingSource => 'product'),
@@ -136,38 +160,7 @@ export function resolveLineMapping(
   return mapping;
 }
 
-/** An account of the tenant, from GET /Accounts. */
-export interface TenantAccount {
-  code: string;
-  name?: string;
-  status: string;
-  /** Xero's account Type (REVENUE, SALES, BANK, …). */
-  type?: string;
-  /** Set on Xero's system accounts (DEBTORS, GST, …), which no line may use. */
-  systemAccount?: string | null;
-}
-
-/** A tracking category of the tenant, from GET /TrackingCategories (includeArchived=true). */
-export interface TenantTrackingCategory {
-  name: string;
-  status: string;
-  options: { name: string; status: string }[];
-}
-
-/** An item of the tenant, from GET /Items. */
-export interface TenantItem {
-  code: string;
-  name?: string;
-  isSold?: boolean;
-}
-
-/** What the tenant holds that lines refer to. */
-export interface TenantReference {
-  accounts: readonly TenantAccount[];
-  taxRates: readonly (TenantTaxRate & { canApplyToRevenue?: boolean })[];
-  trackingCategories: readonly TenantTrackingCategory[];
-  items: readonly TenantItem[];
-}
+export type { TenantAccount, TenantItem, TenantReference, TenantTrackingCategory } from './tenant-reference';
 
 /** The ACTIVE tax rate of the tenant with this type: the one rule for "is this tax type usable". */
 export function activeTaxRate<T extends TenantTaxRate>(taxRates: readonly T[], taxType: string): T | undefined {
@@ -198,6 +191,8 @@ export interface LineCheck {
 }
 
 const MAX_ITEM_CODE = 30;
+/** Xero account types that are liabilities: what a deferred-revenue account must be. */
+const LIABILITY_TYPES: readonly string[] = ['CURRLIAB', 'LIABILITY', 'TERMLIAB'];
 const MAX_ITEM_NAME = 50;
 
 /** Collects one problem per cause, naming every line it affects. */
@@ -242,6 +237,16 @@ export function checkLineMappings(
         `account code ${mapping.accountCode} (${account.name ?? account.type}) is a ${account.type === 'BANK' ? 'bank' : 'system'} account in ${org}, not one sales can post to`,
         label,
         accountFix,
+      );
+    else if (mapping.posting === 'deferred' && !LIABILITY_TYPES.includes(account.type ?? ''))
+      problems.add(
+        `account code ${mapping.accountCode} (${account.name ?? account.type}) is ${account.type ?? 'of no type'} in ${org}, not a liability: deferred revenue must be held in a liability account`,
+        label,
+        mapping.source.accountCode === 'product'
+          ? "set the product's Xero deferred account code"
+          : mapping.source.accountCode === 'entity'
+            ? `set the entity's deferred revenue account code (Billing Entity ${defaults.developerName})`
+            : 'correct the line',
       );
 
     const rate = activeTaxRate(reference.taxRates, mapping.taxType);

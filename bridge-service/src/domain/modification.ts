@@ -71,6 +71,8 @@ export interface Modification {
   effectiveDate: IsoDate;
   /** Billing of the change starts here; default the effective date. */
   billFrom?: IsoDate;
+  /** All of the change is billed on this date (a plan billed on signature: the day it is signed). */
+  billOn?: IsoDate;
   changes: readonly LineChange[];
   /** Extension (later) or early end (earlier) of every ratable line. */
   newEndDate?: IsoDate;
@@ -153,6 +155,7 @@ function billingOf(mod: Modification, change: LineChange, period: ServicePeriod,
       start: p.start,
       end: p.end,
       billFrom,
+      ...(mod.billOn ? { billOn: mod.billOn } : {}),
       ...(oneOff ? { oneOff } : {}),
     }));
 }

@@ -9,6 +9,7 @@ import { DomainError } from './errors';
 import { fromApiNumber, money, toWire } from './money';
 import type { BillingEntity } from './billing-entity';
 import { planAmendingOpportunity, type OpportunityWithLines } from './amendment';
+import { instalmentSourceLines, type Instalment } from './billing-plan';
 import { toEighteenCharId } from './contact';
 import type { LineMapping } from './line-mapping';
 import type { ProrationOptions } from './proration';
@@ -169,5 +170,29 @@ export function mapAmendingOpportunity(input: AmendingOpportunityInput): XeroDra
     lines: plan.result.lines,
     invoiceType: plan.kind === 'renewal' ? 'Renewal' : 'Amendment',
     servicePeriod: plan.result.servicePeriod,
+  });
+}
+
+export interface InstalmentDocumentInput extends Omit<OpportunityInvoiceInput, 'lineItems' | 'today' | 'invoiceDate'> {
+  /** The billing plan's instalment (billing-plan.ts): dated its issue date, one line per contract line. */
+  instalment: Pick<Instalment, 'kind' | 'issueDate' | 'lines' | 'servicePeriod' | 'sequence'>;
+  invoiceType?: InvoiceType;
+}
+
+/**
+ * A billing-plan instalment as the Xero DRAFT it becomes: an invoice, or a credit note for a negative one, dated
+ * its issue date (due after the entity's payment terms), each contract line as Quantity 1 × its amount with its
+ * service period, the Reference naming the instalment ("PO 4711 · Acme 2025-2027 · instalment 2").
+ */
+export function mapInstalmentDocument(input: InstalmentDocumentInput): XeroDraftDocument {
+  const { instalment } = input;
+  const base = opportunityDocument({ ...input, lineItems: [], today: instalment.issueDate, invoiceDate: 'today' });
+  return mapDocument({
+    ...base,
+    reference: `${base.reference} · instalment ${instalment.sequence}`.slice(0, MAX_REFERENCE),
+    type: instalment.kind === 'credit-note' ? 'ACCRECCREDIT' : 'ACCREC',
+    lines: instalmentSourceLines(instalment),
+    invoiceType: input.invoiceType ?? invoiceTypeOf(input.opportunity.Invoice_Type__c),
+    servicePeriod: instalment.servicePeriod,
   });
 }

@@ -192,3 +192,19 @@ export function upliftRuleOf(row: OpportunityBillingRow): UpliftRule {
   }
   return rule;
 }
+
+const labelOf = <K extends string, V>(table: Record<K, V>, value: V): K =>
+  (Object.keys(table) as K[]).find((key) => table[key] === value) as K;
+
+/** Billing terms as the Salesforce picklists spell them (Billing_Plan__c shows the terms it planned with). */
+export function termLabels(terms: BillingTerms): {
+  frequency: (typeof FREQUENCY_VALUES)[number];
+  timing: (typeof TIMING_VALUES)[number];
+  alignment: (typeof ALIGNMENT_VALUES)[number];
+} {
+  return {
+    frequency: labelOf(FREQUENCY, terms.frequency),
+    timing: labelOf(TIMING, terms.timing),
+    alignment: labelOf(ALIGNMENT, terms.alignment),
+  };
+}

@@ -2,7 +2,7 @@
  * An org kept in the store, as a bridge configuration: the deployment's settings (server, store, timeouts, Xero
  * endpoints and limits, from the environment) with the org's profile and secrets over them.
  */
-import type { Config, HostConfig } from '../config';
+import { jwtAudience, type Config, type HostConfig } from '../config';
 import type { Org } from '../store/types';
 
 const stripSlash = (url: string) => url.replace(/\/+$/, '');
@@ -28,7 +28,7 @@ export function orgConfig(host: HostConfig, org: Pick<Org, 'profile' | 'secrets'
       clientId: profile.salesforce.clientId,
       username: profile.salesforce.username,
       privateKey: secrets.salesforcePrivateKey,
-      audience: stripSlash(profile.salesforce.audience ?? new URL(loginUrl).origin),
+      audience: stripSlash(profile.salesforce.audience ?? jwtAudience(loginUrl)),
       namespacePrefix: namespacePrefix(profile.salesforce.namespacePrefix),
     },
     xero: {

@@ -280,6 +280,9 @@ export async function readOrgCurrency(
     const [row] = result.records.map((record) => corporateCurrency.parse(names, record));
     return { corporate: row?.IsoCode ?? undefined, multi: true };
   } catch (error) {
+    // Only a single-currency org lacks CurrencyType (INVALID_TYPE); any other failure is a failure, not a mode.
+    const code = (error as { errorCode?: unknown; name?: unknown }).errorCode ?? (error as { name?: unknown }).name;
+    if (code !== 'INVALID_TYPE') throw error;
     return { corporate: undefined, multi: false, error };
   }
 }

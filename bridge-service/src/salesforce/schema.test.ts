@@ -84,6 +84,8 @@ describe('bridge schema module against force-app', () => {
       'Contact',
       'Opportunity',
       'OpportunityLineItem',
+      // billing plans follow a line's Opportunity Product schedule where the org uses them (issue 15)
+      'OpportunityLineItemSchedule',
       'Product2',
     ]);
   });

@@ -4,10 +4,14 @@
  * finance domain reads a row, `selectsEvery` checks at compile time that every field it declares is selected
  * (the check that would have caught contacts sent without addresses).
  */
+import type { LineItemRecord } from '../domain/deal-records';
 import type { AccountRow, OpportunityLineItemRow, OpportunityRow } from '../domain/records';
+import type { OpportunityBillingRow } from '../domain/revenue-records';
 import {
   Account,
   BillingEntityType,
+  BillingInstalment,
+  BillingPlan,
   Contact,
   CreditAllocation,
   CreditNote,
@@ -17,8 +21,10 @@ import {
   LedgerlineSettings,
   Opportunity,
   OpportunityLineItem,
+  OpportunityLineItemSchedule,
   Payment,
   Product2,
+  RevenueMonth,
 } from './objects';
 import { select, selectsEvery, type RowOf } from './soql';
 
@@ -187,6 +193,12 @@ export const billingEntity = select(BillingEntityType, [
   'Branding_Theme_Id__c',
   'Is_Default__c',
   'Auto_Email__c',
+  'Time_Zone__c',
+  'Default_Billing_Frequency__c',
+  'Default_Billing_Timing__c',
+  'Default_Billing_Alignment__c',
+  'Revenue_Convention__c',
+  'SSP_Tolerance_Percent__c',
 ]);
 export type BillingEntityRecord = RowOf<typeof billingEntity>;
 
@@ -194,3 +206,126 @@ export const settings = select(LedgerlineSettings, ['SetupOwnerId', 'Auto_Draft_
 export type SettingsRecord = RowOf<typeof settings>;
 
 export const corporateCurrency = select(CurrencyType, ['IsoCode']);
+
+// ── Billing plans and revenue schedules (issue 15) ───────────────────────────────────────────────────────────────
+
+/** The Opportunity fields that say how a deal is billed (the rep's terms) and renewed (its uplift rule). */
+const BILLING_FIELDS = [
+  'Billing_Frequency__c',
+  'Billing_Timing__c',
+  'Billing_Alignment__c',
+  'First_Invoice_Date__c',
+  'Renewal_Index_Name__c',
+  'Renewal_Index_Percent__c',
+  'Renewal_Index_Date__c',
+  'Renewal_Index_Margin_Percent__c',
+] as const;
+
+const plannedProduct = select(Product2, [
+  'Name',
+  'ProductCode',
+  'Billing_Frequency__c',
+  'Billing_Timing__c',
+  'Revenue_Recognition__c',
+  'Standalone_Selling_Price__c',
+]);
+const plannedLine = select(OpportunityLineItem, [
+  'Id',
+  'Description',
+  'Quantity',
+  'UnitPrice',
+  'Discount',
+  'TotalPrice',
+  'ServiceDate',
+]).with('Product2', plannedProduct);
+selectsEvery<RowOf<typeof plannedLine>, Omit<LineItemRecord, 'Product2'>>('every field');
+selectsEvery<NonNullable<RowOf<typeof plannedLine>['Product2']>, NonNullable<LineItemRecord['Product2']>>(
+  'every field',
+);
+
+/** A deal, an amendment or a renewal as its billing plan is made from it: the draft's fields and its billing terms. */
+export function opportunityForPlanning(multiCurrency: boolean) {
+  return select(
+    Opportunity,
+    [...OPPORTUNITY_FIELDS, 'IsWon', ...BILLING_FIELDS],
+    multiCurrency ? [] : ['CurrencyIsoCode'],
+  )
+    .with('Account', invoicedAccount)
+    .withChildren('OpportunityLineItems', plannedLine, ['SortOrder', 'Id']);
+}
+selectsEvery<RowOf<ReturnType<typeof opportunityForPlanning>>, OpportunityRow & OpportunityBillingRow>('every field');
+export type OpportunityForPlanning = RowOf<ReturnType<typeof opportunityForPlanning>>;
+
+/** What CREATE_DRAFT reads to tell a deal billed on signature from one billed by its periods. */
+export const opportunityBillingTerms = select(Opportunity, ['Id', ...BILLING_FIELDS]).withChildren(
+  'OpportunityLineItems',
+  select(OpportunityLineItem, ['Id', 'HasSchedule']).with(
+    'Product2',
+    select(Product2, ['Billing_Frequency__c', 'Billing_Timing__c']),
+  ),
+);
+export type OpportunityBillingTerms = RowOf<typeof opportunityBillingTerms>;
+
+/** Which deal an Opportunity belongs to (an amendment's is the one it amends; a renewal is a deal of its own). */
+export const opportunityDeal = select(Opportunity, ['Id', 'Amended_Opportunity__c', 'Invoice_Type__c']);
+
+export const lineItemSchedule = select(OpportunityLineItemSchedule, [
+  'Id',
+  'OpportunityLineItemId',
+  'ScheduleDate',
+  'Type',
+  'Revenue',
+  'Quantity',
+  'Description',
+]);
+
+export const instalmentRecord = select(BillingInstalment, [
+  'Id',
+  'Instalment_Key__c',
+  'Plan_Version__c',
+  'Sequence__c',
+  'Issue_Date__c',
+  'Service_Start_Date__c',
+  'Service_End_Date__c',
+  'Amount__c',
+  'Currency_Code__c',
+  'Document_Type__c',
+  'Status__c',
+  'Status_Message__c',
+  'Lines__c',
+  'Invoice__c',
+  'Credit_Note__c',
+  'Raised_At__c',
+]);
+export type InstalmentRecord = RowOf<typeof instalmentRecord>;
+
+/** A plan as the bridge re-plans it: its instalments, and which of its months exist and are closed. */
+export const planRecord = select(BillingPlan, ['Id', 'Plan_Key__c', 'Version__c', 'Status__c'])
+  .withChildren('Instalments__r', instalmentRecord, ['Issue_Date__c', 'Instalment_Key__c'])
+  .withChildren('Revenue_Months__r', select(RevenueMonth, ['Id', 'Month_Key__c', 'Status__c']), ['Month_Key__c']);
+export type PlanRecord = RowOf<typeof planRecord>;
+
+/** The deal's invoices, as far as its plan needs them: who raised them and whether they are posted. */
+export const planInvoice = select(Invoice, [
+  'Id',
+  'Opportunity__c',
+  'Request_Key__c',
+  'Status__c',
+  'Issue_Date__c',
+  'Sub_Total__c',
+  'Xero_Invoice_Id__c',
+]);
+export type PlanInvoice = RowOf<typeof planInvoice>;
+
+export const planCreditNote = select(CreditNote, [
+  'Id',
+  'Invoice__c',
+  'Request_Key__c',
+  'Status__c',
+  'Issue_Date__c',
+  'Sub_Total__c',
+  'Xero_Credit_Note_Id__c',
+]);
+export type PlanCreditNote = RowOf<typeof planCreditNote>;
+
+export const planKey = select(BillingPlan, ['Plan_Key__c', 'Billing_Entity__c']);

@@ -83,6 +83,11 @@ export interface JobRepository {
   completeJob(id: number, owner: string, result?: unknown): Promise<boolean>;
   /** running → failed (retry at `retryAt`) or, with `retryAt: null`, → dead. False if the lease was lost. */
   failJob(id: number, owner: string, error: string, retryAt: number | null): Promise<boolean>;
+  /**
+   * running → queued at `runAt`, and the claim does not count as an attempt: the job was held back by a rule (the
+   * package's read-only mode), not tried. `reason` is kept as its last error. False if the lease was lost.
+   */
+  deferJob(id: number, owner: string, reason: string, runAt: number): Promise<boolean>;
   /** Records the tenant once a handler has routed the job (events arrive before routing). */
   setJobTenant(id: number, tenantId: string): Promise<void>;
   /** failed/dead → queued, due now (admin retry, or RESYNC). Returns the job, or null if not retryable. */

@@ -115,6 +115,15 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         const [second] = await jobs.claimJobs({ owner: 'w1', leaseMs: 30_000, limit: 1 });
         expect(second).toMatchObject({ id: job.id, attempts: 2, lastError: 'Xero 503' });
 
+        // held back by a rule (read-only mode): back in the queue, and the claim does not count as an attempt
+        expect(await jobs.deferJob(job.id, 'someone-else', 'held', now)).toBe(false);
+        expect(await jobs.deferJob(job.id, 'w1', 'Read-only mode is on', now + 500)).toBe(true);
+        expect(await jobs.getJob(job.id)).toMatchObject({ state: 'queued', attempts: 1, leaseOwner: null });
+        expect(await jobs.claimJobs({ owner: 'w1', leaseMs: 30_000, limit: 10 })).toEqual([]); // not due yet
+        now += 500;
+        const [afterHold] = await jobs.claimJobs({ owner: 'w1', leaseMs: 30_000, limit: 1 });
+        expect(afterHold).toMatchObject({ id: job.id, attempts: 2, lastError: 'Read-only mode is on' });
+
         expect(await jobs.failJob(job.id, 'w1', 'Xero rejected tax type OUTPUT2', null)).toBe(true);
         expect(await jobs.getJob(job.id)).toMatchObject({ state: 'dead', lastError: 'Xero rejected tax type OUTPUT2' });
         expect(

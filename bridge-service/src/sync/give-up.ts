@@ -10,11 +10,16 @@ import type { SyncErrors } from './services/sync-errors';
 
 export function createGiveUpRecorder(deps: { syncErrors: Pick<SyncErrors, 'onInvoice' | 'onDraftRequest'> }) {
   return async (job: Job, error: string): Promise<void> => {
-    if (job.action === 'CREATE_DRAFT') {
-      const draft = JOB_PAYLOADS.CREATE_DRAFT.safeParse(job.payload);
+    if (job.action === 'CREATE_DRAFT' || job.action === 'RAISE_INSTALMENT') {
+      // An instalment that could not be raised shows on its deal like a draft that failed: Retry runs it again.
+      const draft = (
+        job.action === 'CREATE_DRAFT' ? JOB_PAYLOADS.CREATE_DRAFT : JOB_PAYLOADS.RAISE_INSTALMENT
+      ).safeParse(job.payload);
       if (draft.success) await deps.syncErrors.onDraftRequest(draft.data, error);
       return;
     }
+    // A plan that could not be planned says why on the plan (sync/billing); a daily re-plan has no record.
+    if (job.action === 'PLAN_BILLING' || job.action === 'REPLAN_DAILY') return;
     // Every other request acts on an invoice; a Xero change has no record of its own to show it on.
     const onInvoice = JOB_PAYLOADS.AUTHORISE.safeParse(job.payload);
     if (onInvoice.success) await deps.syncErrors.onInvoice(onInvoice.data.invoiceId, error);

@@ -1,11 +1,23 @@
 import type { Job } from '../store/types';
 import { JOB_PAYLOADS, type JobKind, type JobPayload } from './job-kinds';
 
-/** What became of one job: done; try again later; or failed until a person acts (RESYNC or admin retry). */
+/**
+ * What became of one job: done; try again later; held back by a rule and not tried (read-only mode: no attempt is
+ * counted, so a job held for days still runs when the rule lifts); or failed until a person acts (RESYNC or admin
+ * retry).
+ */
 export type JobOutcome =
   | { kind: 'done'; result?: unknown }
   | { kind: 'retry'; error: string; delayMs?: number }
+  | { kind: 'hold'; reason: string; delayMs: number }
   | { kind: 'failed'; error: string };
+
+/** Read-only mode (Ledgerline_Settings__c): a job that would write to Xero waits, uncounted, and runs after. */
+export const READ_ONLY_HOLD: JobOutcome = {
+  kind: 'hold',
+  reason: 'Read-only mode is on: nothing is sent to Xero',
+  delayMs: 5 * 60_000,
+};
 
 /** A job of one kind, its payload checked. */
 export type JobOf<K extends JobKind> = Job<JobPayload<K>>;

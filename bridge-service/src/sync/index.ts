@@ -3,6 +3,7 @@
  * made once, and one handler per kind of job, each given only what it uses. The worker gives each kind a turn in
  * this order.
  */
+import { createBilling } from './billing';
 import { createDraftHandler } from './create-draft';
 import { createGiveUpRecorder } from './give-up';
 import { handles, type KindHandler } from './handler';
@@ -23,6 +24,8 @@ export interface Sync {
   onGiveUp: ReturnType<typeof createGiveUpRecorder>;
   /** For the poller: Xero's state written back, newer version wins. */
   apply: InboundApply;
+  /** At start: the daily billing-plan re-plans are asked for. */
+  start(): Promise<void>;
 }
 
 export function createSync(deps: SyncDeps): Sync {
@@ -31,16 +34,19 @@ export function createSync(deps: SyncDeps): Sync {
   const creditNotes = createCreditNotes({ ...deps, invoices });
   const apply = createInboundApply(deps);
   const perInvoice = { reference: deps.reference, syncErrors, log: deps.log };
+  const billing = createBilling({ ...deps, creditNotes });
   return {
     handlers: [
-      handles('CREATE_DRAFT', createDraftHandler({ ...deps, creditNotes })),
+      handles('CREATE_DRAFT', createDraftHandler({ ...deps, creditNotes, dealPlans: billing.dealPlans })),
       handles('AUTHORISE', authoriseHandler({ ...perInvoice, invoices, xero: deps.xero })),
       handles('AUTHORISE_CREDIT_NOTE', authoriseCreditNoteHandler({ ...perInvoice, creditNotes })),
       handles('VOID', voidHandler({ ...perInvoice, invoices, xero: deps.xero })),
       handles('CREDIT', creditHandler({ ...perInvoice, creditNotes })),
       handles('XERO_CHANGE', xeroChangeHandler({ xero: deps.xero, apply, log: deps.log })),
       handles('RESYNC', resyncHandler({ ...perInvoice, invoices, xero: deps.xero, jobs: deps.jobs })),
+      ...billing.handlers,
     ],
+    start: () => billing.start(),
     onGiveUp: createGiveUpRecorder({ syncErrors }),
     apply,
   };

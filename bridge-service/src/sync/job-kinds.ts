@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ACTIONS, type InvoiceRequest } from '../salesforce/invoice-request';
+import { BILLING_JOB_KINDS, BILLING_JOB_PAYLOADS } from './billing/jobs';
 
 export const JOB_KINDS = [
   'CREATE_DRAFT',
@@ -14,6 +15,7 @@ export const JOB_KINDS = [
   'CREDIT',
   'RESYNC',
   'XERO_CHANGE',
+  ...BILLING_JOB_KINDS,
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
@@ -49,6 +51,7 @@ export const JOB_PAYLOADS = {
     eventDateUtc: z.string().nullish(),
     tenantId: z.string().min(1),
   }),
+  ...BILLING_JOB_PAYLOADS,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 export type JobPayload<K extends JobKind> = z.output<(typeof JOB_PAYLOADS)[K]>;

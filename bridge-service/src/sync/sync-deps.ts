@@ -11,6 +11,8 @@ import type {
   XeroResultRepository,
 } from '../store/types';
 import type { XeroClient } from '../xero/client';
+import type { RevenueQueries } from '../salesforce/revenue-queries';
+import type { BillingTriggers } from './billing/triggers';
 import type { ReferenceData } from './services/reference-data';
 import type { Summaries } from './services/summaries';
 
@@ -38,4 +40,7 @@ export interface SyncDeps {
   prorationMethod: 'daily' | 'monthly-daily';
   /** The Salesforce instance URL, for links from Xero back to the record. */
   instanceUrl: () => string;
+  /** Billing plans: their reads, and how their work is asked for (stored jobs with run-at times). */
+  revenueQueries: RevenueQueries;
+  billingTriggers: BillingTriggers;
 }

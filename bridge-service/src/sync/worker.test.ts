@@ -11,7 +11,7 @@ import pino from 'pino';
 import { ManualClock } from '../lib/clock';
 import { SqliteStore } from '../store';
 import { writeV1Store } from '../store/sqlite/__fixtures__/v1-jobs';
-import { handles, type JobHandler } from './handler';
+import { handles, READ_ONLY_HOLD, type JobHandler } from './handler';
 import type { Job } from '../store/types';
 import { createWorker } from './worker';
 
@@ -59,6 +59,50 @@ it('gives up after maxAttempts retryable failures, records it, and tells onGiveU
   expect(job).toMatchObject({ state: 'dead', attempts: 3, lastError: 'SERVER_UNAVAILABLE (gave up after 3 attempts)' });
   expect(gaveUp).toEqual([['VOID:a03000000000001AAA:1', 'SERVER_UNAVAILABLE (gave up after 3 attempts)']]);
   expect(await worker.drainOnce()).toBe(0);
+});
+
+it('holds a job back for as long as read-only mode lasts without counting attempts, then runs it once', async () => {
+  let readOnly = true;
+  const ran: string[] = [];
+  const voids: JobHandler<'VOID'> = {
+    batchSize: 10,
+    run: async (jobs) =>
+      new Map(
+        jobs.map((job) => {
+          if (readOnly) return [job.id, READ_ONLY_HOLD];
+          ran.push(job.key);
+          return [job.id, { kind: 'done' }];
+        }),
+      ),
+  };
+  const gaveUp: string[] = [];
+  const worker = createWorker({
+    jobs: store.jobs,
+    handlers: [handles('VOID', voids)],
+    owner: 'worker-1',
+    log: pino({ level: 'silent' }),
+    clock,
+    maxAttempts: 3,
+    onGiveUp: async (job: Job) => void gaveUp.push(job.key),
+  });
+  const key = 'VOID:a03000000000002AAA:1';
+  await store.jobs.enqueueJob({
+    key,
+    action: 'VOID',
+    payload: { action: 'VOID', requestKey: key, invoiceId: 'a03000000000002AAA' },
+  });
+  // a day of read-only mode: 288 holds of 5 minutes, far past maxAttempts
+  for (let hold = 0; hold < 288; hold += 1) {
+    expect(await worker.drainOnce()).toBe(1);
+    expect(await worker.drainOnce()).toBe(0); // held until its time comes
+    await clock.advance(READ_ONLY_HOLD.kind === 'hold' ? READ_ONLY_HOLD.delayMs : 0);
+  }
+  expect(await store.jobs.getJobByKey(key)).toMatchObject({ state: 'queued', attempts: 0 });
+  readOnly = false;
+  expect(await worker.drainOnce()).toBe(1);
+  expect(ran).toEqual([key]);
+  expect(gaveUp).toEqual([]);
+  expect(await store.jobs.getJobByKey(key)).toMatchObject({ state: 'done', attempts: 1 });
 });
 
 it('runs a credit note approval queued before job kinds existed with the credit-note handler, not AUTHORISE', async () => {

@@ -9,7 +9,7 @@ import { describeError } from './describe-error';
 import type { JobOutcome, KindHandler } from './handler';
 
 export interface WorkerOptions {
-  jobs: Pick<JobRepository, 'claimJobs' | 'heartbeatJob' | 'completeJob' | 'failJob' | 'releaseJobLeases'>;
+  jobs: Pick<JobRepository, 'claimJobs' | 'heartbeatJob' | 'completeJob' | 'failJob' | 'deferJob' | 'releaseJobLeases'>;
   /** One handler per kind of job, each given a turn in this order. */
   handlers: readonly KindHandler[];
   /** This process, as the lease owner. */
@@ -49,7 +49,11 @@ export function createWorker(opts: WorkerOptions) {
       final = { kind: 'failed', error: `${outcome.error} (gave up after ${job.attempts} attempts)` };
     }
     if (final.kind === 'done') await store.completeJob(job.id, opts.owner, final.result);
-    else if (final.kind === 'retry') {
+    else if (final.kind === 'hold') {
+      await store.deferJob(job.id, opts.owner, final.reason, clock.now() + final.delayMs);
+      log.debug({ jobId: job.id, key: job.key, reason: final.reason }, 'job held');
+      return;
+    } else if (final.kind === 'retry') {
       await store.failJob(job.id, opts.owner, final.error, clock.now() + (final.delayMs ?? retryDelay(job.attempts)));
     } else await store.failJob(job.id, opts.owner, final.error, null);
     if (final.kind !== 'done') log.warn({ jobId: job.id, key: job.key, outcome: final }, 'job not done');

@@ -65,7 +65,14 @@ export function createXeroCall(opts: XeroCallOptions): XeroCall {
           return result.body;
         } catch (err) {
           retryNow = false;
-          if (err instanceof XeroApiError && err.status === 401 && !refreshedAfter401 && accessToken !== undefined) {
+          // A refresh cannot help a call the consent does not cover (insufficient_scope): that needs a reconnect.
+          if (
+            err instanceof XeroApiError &&
+            err.status === 401 &&
+            !err.insufficientScope &&
+            !refreshedAfter401 &&
+            accessToken !== undefined
+          ) {
             refreshedAfter401 = true;
             // a refusal here (reauthorisation needed) propagates and is not retried
             await opts.tokens.refresh(connectionId, { rejectedAccessToken: accessToken });

@@ -190,6 +190,32 @@ describe('XeroClient against the Xero emulator', () => {
     expect(now.refreshToken).not.toBe(stored.refreshToken);
   });
 
+  it('fails at once, naming the scope, when the consent does not cover the call (a refresh cannot help)', async () => {
+    const stored = (await h.store.xeroConnections.getXeroConnection('conn-1'))!.tokenSet!;
+    // consent without accounting.contacts, as an app set up before the bridge needed it
+    const narrow = h.emu.control.issueTokens({ scope: 'offline_access accounting.invoices accounting.settings.read' });
+    await h.store.xeroConnections.saveXeroTokenSet('conn-1', {
+      ...stored,
+      accessToken: narrow.access_token,
+      refreshToken: narrow.refresh_token ?? '',
+    });
+    try {
+      h.emu.control.clearCalls();
+      const refused = h.client.findContactByNumber(UK, '0015g00000XyZaAAAQ');
+      await expect(refused).rejects.toMatchObject({ status: 401, insufficientScope: true });
+      await expect(refused).rejects.toThrow(
+        /accounting\.contacts \(or accounting\.contacts\.read\).*reconnect the organisation at \/connect\/xero/,
+      );
+      expect(h.emu.control.calls({ tenantId: UK }).map((c) => c.status)).toEqual([401]);
+      // no refresh was spent on it
+      expect((await h.store.xeroConnections.getXeroConnection('conn-1'))!.tokenSet!.refreshToken).toBe(
+        narrow.refresh_token,
+      );
+    } finally {
+      await h.store.xeroConnections.saveXeroTokenSet('conn-1', stored);
+    }
+  });
+
   it('does not retry when the refresh after a 401 says the connection needs reauthorising', async () => {
     const refresh = jest.fn(async () => {
       throw new XeroReauthorisationRequired('conn-x', 'invalid_grant');

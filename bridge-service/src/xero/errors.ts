@@ -31,7 +31,7 @@ export class XeroApiError extends LedgerlineError {
     const headers = init.headers ?? {};
     super(
       `XERO_${init.status === 0 ? 'NETWORK' : init.status}`,
-      describeXeroFailure(init.operation, init.status, init.body),
+      describeXeroFailure(init.operation, init.status, init.body, headers),
       {
         cause: init.cause,
       },
@@ -44,6 +44,14 @@ export class XeroApiError extends LedgerlineError {
     this.problem = headers['x-rate-limit-problem'];
     this.operation = init.operation;
     this.tenantId = init.tenantId;
+  }
+
+  /**
+   * Xero refused the call because the connection's consent does not cover it (401 with `WWW-Authenticate: Bearer
+   * error="insufficient_scope"`): a fresh token has the same scopes, so only a new consent helps.
+   */
+  get insufficientScope(): boolean {
+    return this.status === 401 && /insufficient_scope/i.test(this.headers['www-authenticate'] ?? '');
   }
 
   /** For the retry helper: the server-requested wait in ms. */
@@ -91,8 +99,41 @@ export class XeroNotConnectedError extends LedgerlineError {
   }
 }
 
-function describeXeroFailure(operation: string, status: number, body: unknown): string {
+/**
+ * The granular scope a Xero call needs (shared/reference/month-end.md §1), from the client's operation name, so a
+ * refusal can name it. A `get…` call is also covered by the scope's `.read` variant.
+ */
+export function scopeForOperation(operation: string): string | undefined {
+  const report = /^getReport(\w+)$/.exec(operation);
+  if (report) return `accounting.reports.${report[1]!.toLowerCase()}.read`;
+  const families: [RegExp, string][] = [
+    [/ManualJournal/, 'accounting.manualjournals'],
+    [/Payment/, 'accounting.payments'],
+    [/BankTransaction|BankTransfer/, 'accounting.banktransactions'],
+    [/Invoice|CreditNote|Item|Quote|PurchaseOrder|LinkedTransaction/, 'accounting.invoices'],
+    [/Contact/, 'accounting.contacts'],
+    [/Organisation|TaxRate|Account|Currenc|TrackingCategor|BrandingTheme/, 'accounting.settings'],
+  ];
+  const scope = families.find(([pattern]) => pattern.test(operation))?.[1];
+  if (!scope) return undefined;
+  return operation.startsWith('get') ? `${scope} (or ${scope}.read)` : scope;
+}
+
+function describeXeroFailure(
+  operation: string,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): string {
   if (status === 0) return `Xero ${operation}: no response (${typeof body === 'string' ? body : 'network error'})`;
+  if (status === 401 && /insufficient_scope/i.test(headers['www-authenticate'] ?? '')) {
+    const scope = scopeForOperation(operation);
+    return (
+      `Xero ${operation} refused (401 insufficient_scope): the Xero connection was not granted ` +
+      `${scope ?? 'the scope this call needs'}. Add it to XERO_SCOPES if it is missing, then reconnect the ` +
+      'organisation at /connect/xero so Xero asks for consent again'
+    );
+  }
   const messages = collectValidationMessages(body);
   if (messages.length > 0) return `Xero ${operation} rejected (${status}): ${messages.join('; ')}`;
   if (body && typeof body === 'object') {

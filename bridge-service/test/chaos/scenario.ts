@@ -312,6 +312,16 @@ export function describeChaos(options: ChaosOptions): void {
   }
 
   /** The admin API of a running process (one just restarted answers 503 while its bridge starts: ask again). */
+  /**
+   * Jobs that are due and not finished: queued or failed for now, or running. Billing plans keep dated jobs for later
+   * (a re-plan a minute after a change, tomorrow's daily re-plan, instalments on their dates): they wait by design.
+   */
+  async function dueJobs(): Promise<Row[]> {
+    return (await adminJobs('queued,running')).filter(
+      (job) => job.state === 'running' || Date.parse(String(job.nextRunAt)) <= Date.now(),
+    );
+  }
+
   async function adminJobs(states: string): Promise<Row[]> {
     const jobs: Row[] = [];
     let cursor: string | null = null;
@@ -428,7 +438,7 @@ export function describeChaos(options: ChaosOptions): void {
         await xero.flushWebhooks();
         problems = await disagreements();
         const settled = business.submitted.size > 0 && problems.length === 0;
-        const busyJobs = await adminJobs('queued,running');
+        const busyJobs = await dueJobs();
         const busy = busyJobs.length;
         if (process.env.LEDGERLINE_CHAOS_VERBOSE && busyJobs[0]) report(`chaos: e.g. ${JSON.stringify(busyJobs[0])}`);
         if (process.env.LEDGERLINE_CHAOS_VERBOSE)
@@ -472,8 +482,8 @@ export function describeChaos(options: ChaosOptions): void {
       const rateLimited = xero.calls().filter((call) => call.status === 429);
       expect({ unplanned429s: rateLimited.length - FORCED_429S }).toEqual({ unplanned429s: 0 });
 
-      // No job lost: nothing still waiting; anything that gave up says why, in the admin API and on its record.
-      expect(await adminJobs('queued,running')).toEqual([]);
+      // No job lost: nothing due still waiting; anything that gave up says why, in the admin API and on its record.
+      expect(await dueJobs()).toEqual([]);
       const gaveUp = await adminJobs('failed,dead');
       for (const job of gaveUp) expect(job.lastError).toEqual(expect.any(String));
       const done = await adminJobs('done');

@@ -1,12 +1,21 @@
 // @salesforce/apex/<Class.method> for the preview: callable imperatively (a Promise) and usable with @wire (the
 // function carries an `.adapter`, as the platform's do). Answers come from the state's fixture for that method:
-// { data } or { error }. A method without a fixture resolves to undefined and its wire never emits (loading).
+// { data } or { error }, or { byParam: { name, answers: { <value>: { data } | { error } } } } to answer by one of the
+// call's parameters (the cockpit's scope). A method without a fixture resolves to undefined and its wire never emits
+// (loading).
 import { countRefresh, later, logCall, state } from './runtime';
+
+/** The fixture answering a call with these parameters. */
+function answerFor(name, params) {
+  const fixture = state().apex?.[name];
+  if (!fixture?.byParam) return fixture;
+  return fixture.byParam.answers[params?.[fixture.byParam.name]];
+}
 
 export function apexMethod(name) {
   const call = (params) => {
     logCall(name, params);
-    const fixture = state().apex?.[name];
+    const fixture = answerFor(name, params);
     return new Promise((resolve, reject) => {
       // a short delay so a "working" state (a disabled button) is visible in between
       setTimeout(() => (fixture?.error ? reject(fixture.error) : resolve(fixture?.data)), 150);
@@ -19,7 +28,7 @@ export function apexMethod(name) {
 
     update(config) {
       logCall(name, config);
-      const fixture = state().apex?.[name];
+      const fixture = answerFor(name, config);
       if (!fixture) return;
       later(() =>
         this.dataCallback(

@@ -4,10 +4,15 @@
  */
 
 /** How the third part of `ACTION:recordId:version` is made. */
-export type VersionRule = { literal: string } | { rule: 'creditNoteCount+1' } | { rule: 'epochMillis' };
+export type VersionRule =
+  | { literal: string }
+  | { rule: 'creditNoteCount+1' }
+  | { rule: 'epochMillis' }
+  /** the record's own number field (blank counts as 1), e.g. a close's Version__c */
+  | { rule: 'field'; field: string };
 
 export interface RequestSite {
-  action: 'CREATE_DRAFT' | 'AUTHORISE' | 'VOID' | 'CREDIT' | 'RESYNC';
+  action: 'CREATE_DRAFT' | 'AUTHORISE' | 'VOID' | 'CREDIT' | 'RESYNC' | 'POST_CLOSE';
   /** the object whose change (or action) publishes the event */
   object: string;
   /** the field of that record whose id is the key's record id */
@@ -26,8 +31,15 @@ export interface ApexMirror {
   sites: RequestSite[];
 }
 
-export function versionOf(rule: VersionRule, facts: { creditNoteCount?: number; now?: number }): string {
+export function versionOf(
+  rule: VersionRule,
+  facts: { creditNoteCount?: number; now?: number; record?: Record<string, unknown> },
+): string {
   if ('literal' in rule) return rule.literal;
   if (rule.rule === 'creditNoteCount+1') return String((facts.creditNoteCount ?? 0) + 1);
+  if (rule.rule === 'field') {
+    const value = facts.record?.[rule.field];
+    return String(typeof value === 'number' ? Math.trunc(value) : 1);
+  }
   return String(facts.now ?? Date.now());
 }

@@ -12,6 +12,7 @@ import { creditNoteTriggerHandler, mirror as creditNoteMirror } from './credit-n
 import { creditPayload, mirror as invoiceActionsMirror } from './invoice-actions';
 import { ACTIONS, BUILD_FIELDS, REQUESTED_BY_FIELD, requestKey } from './invoice-request-publisher';
 import { invoiceTriggerHandler, mirror as invoiceMirror } from './invoice-trigger-handler';
+import { monthEndCloseTriggerHandler, mirror as closeMirror } from './month-end-close-trigger-handler';
 import { opportunityTriggerHandler, mirror as opportunityMirror } from './opportunity-trigger-handler';
 
 const CLASSES = join(__dirname, '..', '..', '..', '..', 'force-app', 'main', 'default', 'classes');
@@ -79,6 +80,13 @@ function versionOf(expr: string, src: string): VersionRule {
   if (constant !== undefined) return { literal: constant };
   if (/^String\.valueOf\(System\.now\(\)\.getTime\(\)\)$/.test(expr)) return { rule: 'epochMillis' };
   const counter = /^String\.valueOf\((\w+)\)$/.exec(expr);
+  // `Integer version = close.Version__c == null ? 1 : close.Version__c.intValue();`: the record's own field.
+  const field =
+    counter &&
+    new RegExp(`Integer ${counter[1]} = \\w+\\.(\\w+) == null \\? 1 : \\w+\\.\\1\\.intValue\\(\\);`).exec(
+      src.replace(/\s+/g, ' '),
+    );
+  if (field) return { rule: 'field', field: field[1]! };
   if (
     counter &&
     new RegExp(`Integer ${counter[1]} =[^;]*creditNotes\\.get\\(invoice\\.Id\\)[^;]*: 0\\) \\+ 1;`).test(
@@ -114,7 +122,7 @@ function payloadOf(expr: string, src: string): { payloadKeys: string[] | null; l
     const { top, lines } = jsonGeneratorKeys(src, generator[1]!);
     return lines.length ? { payloadKeys: top, lineKeys: lines } : { payloadKeys: top };
   }
-  const variable = new RegExp(`String ${expr} = JSON\\.serialize\\(new Map<String, Object>\\{([^}]*)\\}`).exec(src);
+  const variable = new RegExp(`String ${expr} = JSON\\.serialize\\(\\s*new Map<String, Object>\\{([^}]*)\\}`).exec(src);
   if (variable) return { payloadKeys: [...variable[1]!.matchAll(/'(\w+)'\s*=>/g)].map((m) => m[1]!) };
   throw new Error(`unrecognised payload expression: ${expr}`);
 }
@@ -211,7 +219,7 @@ describe('Apex parity: the emulator publishes what the package Apex publishes', 
     expect(src).toContain(`record.addError(approvalStatusField, Label.${APPROVAL_REQUIRED_LABEL})`);
     expect(src.replace(/\s+/g, ' ')).toContain('(decision == null || !decision.isApproved())');
     expect(apex('ApprovalHistory')).toMatch(/if \(!seen\.add\(instance\.TargetObjectId\)\)/); // newest instance only
-    for (const handler of ['InvoiceTriggerHandler', 'CreditNoteTriggerHandler']) {
+    for (const handler of ['InvoiceTriggerHandler', 'CreditNoteTriggerHandler', 'MonthEndCloseTriggerHandler']) {
       expect(apex(handler).replace(/\s+/g, ' ')).toMatch(
         /new ApprovalOutcome\([^)]*\) \.beforeUpdate\(records, oldById\)/,
       );
@@ -225,6 +233,7 @@ describe('Apex parity: the emulator publishes what the package Apex publishes', 
       opportunityTriggerHandler(noOrg, noLabels),
       invoiceTriggerHandler(noOrg, noLabels),
       creditNoteTriggerHandler(noOrg, noLabels),
+      monthEndCloseTriggerHandler(noOrg, noLabels),
     ];
     const hook = (event: string) =>
       event.replace(
@@ -265,7 +274,7 @@ describe('Apex parity: the emulator publishes what the package Apex publishes', 
     );
   });
 
-  const mirrors: ApexMirror[] = [opportunityMirror, invoiceMirror, creditNoteMirror, invoiceActionsMirror];
+  const mirrors: ApexMirror[] = [opportunityMirror, invoiceMirror, creditNoteMirror, invoiceActionsMirror, closeMirror];
   it.each(mirrors.map((m) => [m.apexClass, m] as const))(
     '%s: same actions, key rule, ids and payload',
     (className, mirror) => {

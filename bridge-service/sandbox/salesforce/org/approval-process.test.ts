@@ -26,7 +26,7 @@ describe('approval processes from metadata', () => {
     const dirs = projectSourceDirs(DEFAULT_FORCE_APP_DIR);
     expect(dirs.map((d) => d.split('/').pop())).toEqual(['force-app', 'force-app-unpackaged']);
     const byObject = Object.fromEntries(loadProcessConfigs(dirs).map((c) => [c.object, c]));
-    expect(Object.keys(byObject).sort()).toEqual(['Credit_Note__c', 'Invoice__c']);
+    expect(Object.keys(byObject).sort()).toEqual(['Credit_Note__c', 'Invoice__c', 'Month_End_Close__c']);
     expect(byObject.Invoice__c).toEqual({
       object: 'Invoice__c',
       name: 'Finance_Approval',
@@ -41,6 +41,17 @@ describe('approval processes from metadata', () => {
       recall: { Approval_Status__c: 'Not Submitted', Status__c: 'Draft' },
       lockAfterApprove: false,
       lockAfterReject: false,
+    });
+    // a close is approved once the bridge has proposed it in full, and nothing reaches Xero before
+    expect(byObject.Month_End_Close__c).toMatchObject({
+      entryCriteria: [
+        { field: 'Month_End_Close__c.Status__c', operation: 'equals', value: 'Proposed' },
+        { field: 'Month_End_Close__c.Sync_Status__c', operation: 'equals', value: 'Synced' },
+      ],
+      submit: { Approval_Status__c: 'Pending', Status__c: 'Pending Approval' },
+      approve: { Approval_Status__c: 'Approved', Status__c: 'Approved' },
+      reject: { Approval_Status__c: 'Rejected', Status__c: 'Proposed' },
+      recall: { Approval_Status__c: 'Not Submitted', Status__c: 'Proposed' },
     });
     // a credit note is approved before it exists in Xero (the bridge creates it there on AUTHORISE)
     expect(byObject.Credit_Note__c!.entryCriteria).toEqual([

@@ -75,6 +75,21 @@ const TYPE_MAP: Record<string, FieldType> = {
 export interface LoadOptions {
   forceAppDir: string;
   namespace?: string;
+  /**
+   * Multi-currency on (default), as the scratch definition sets it. Off, the org is single-currency as most orgs
+   * are: no record has CurrencyIsoCode, users have no DefaultCurrencyIsoCode, and CurrencyType and
+   * DatedConversionRate do not exist (a query on them is INVALID_TYPE).
+   */
+  multiCurrency?: boolean;
+}
+
+/** The objects and fields that exist only in a multi-currency org. */
+export const MULTI_CURRENCY_OBJECTS: readonly string[] = ['currencytype', 'datedconversionrate'];
+export const MULTI_CURRENCY_FIELDS: readonly string[] = ['currencyisocode', 'defaultcurrencyisocode'];
+
+function dropMultiCurrency(objects: Map<string, ObjectDef>): void {
+  for (const name of MULTI_CURRENCY_OBJECTS) objects.delete(name);
+  for (const def of objects.values()) for (const f of MULTI_CURRENCY_FIELDS) def.fields.delete(f);
 }
 
 function objectKind(name: string, meta: Node): ObjectKind {
@@ -355,7 +370,14 @@ export function loadSchema(options: LoadOptions): Schema {
     customMetadata.set(typeName, list);
   }
 
-  return { namespace, objects, customMetadata, permissionSets: loadPermissionSets(options.forceAppDir, namespace) };
+  if (options.multiCurrency === false) dropMultiCurrency(objects);
+  return {
+    namespace,
+    multiCurrency: options.multiCurrency !== false,
+    objects,
+    customMetadata,
+    permissionSets: loadPermissionSets(options.forceAppDir, namespace),
+  };
 }
 
 function readChildRelationshipName(

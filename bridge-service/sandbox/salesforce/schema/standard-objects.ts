@@ -200,6 +200,7 @@ const SPECS: StandardSpec[] = [
       field('CloseDate', 'date', { required: true, label: 'Close Date' }),
       money('Amount'),
       field('Probability', 'percent', { precision: 3, scale: 0 }),
+      money('ExpectedRevenue', { ...readOnly, label: 'Expected Amount' }),
       field('IsClosed', 'boolean', { ...readOnly, label: 'Closed' }),
       field('IsWon', 'boolean', { ...readOnly, label: 'Won' }),
       field('HasOpportunityLineItem', 'boolean', { ...readOnly, label: 'Has Line Item' }),

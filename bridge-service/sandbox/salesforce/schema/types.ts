@@ -105,6 +105,8 @@ export interface Schema {
   namespace: string;
   /** the package's permission sets by name */
   permissionSets: Map<string, PermissionSetDef>;
+  /** false in a single-currency org: no CurrencyIsoCode on records, no CurrencyType */
+  multiCurrency: boolean;
   objects: Map<string, ObjectDef>;
   /** custom metadata records by type, already shaped as records */
   customMetadata: Map<string, Record<string, unknown>[]>;

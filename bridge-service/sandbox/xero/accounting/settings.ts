@@ -1,4 +1,4 @@
-/** Settings: Organisation, TaxRates, Accounts, Currencies, TrackingCategories, BrandingThemes. */
+/** Settings: TaxRates, Currencies, TrackingCategories, BrandingThemes (Organisation and Accounts have their own files). */
 import Big from 'big.js';
 import type { FastifyInstance } from 'fastify';
 import type { Tenant } from '../store';
@@ -7,47 +7,6 @@ import { idParams, notFound, query, sendJson, writeQuery, type Kit } from './kit
 
 export function registerSettings(app: FastifyInstance, kit: Kit): void {
   const { tenantOf, envelope, listing } = kit;
-
-  app.get('/Organisation', async (req, reply) => {
-    const org = tenantOf(req).org;
-    return sendJson(
-      reply,
-      200,
-      envelope({
-        Organisations: [
-          {
-            OrganisationID: org.organisationId,
-            APIKey: '',
-            Name: org.name,
-            LegalName: org.legalName,
-            PaysTax: true,
-            Version: org.version,
-            OrganisationType: 'COMPANY',
-            BaseCurrency: org.baseCurrency,
-            CountryCode: org.countryCode,
-            IsDemoCompany: false,
-            OrganisationStatus: 'ACTIVE',
-            FinancialYearEndDay: 31,
-            FinancialYearEndMonth: 12,
-            SalesTaxBasis: 'ACCRUALS',
-            SalesTaxPeriod: 'QUARTERLY',
-            DefaultSalesTax: 'Tax Exclusive',
-            DefaultPurchasesTax: 'Tax Exclusive',
-            CreatedDateUTC: msDate(org.createdAt),
-            OrganisationEntityType: 'COMPANY',
-            Timezone: org.timezone,
-            ShortCode: org.shortCode,
-            Edition: 'BUSINESS',
-            Class: 'PREMIUM',
-            Addresses: [],
-            Phones: [],
-            ExternalLinks: [],
-            PaymentTerms: {},
-          },
-        ],
-      }),
-    );
-  });
 
   app.get('/TaxRates', async (req, reply) => {
     const org = tenantOf(req).org;
@@ -73,34 +32,6 @@ export function registerSettings(app: FastifyInstance, kit: Kit): void {
           TaxComponents: [{ Name: rate.Name, Rate: value, IsCompound: false, IsNonRecoverable: false }],
         };
       },
-    });
-  });
-
-  app.get('/Accounts', async (req, reply) => {
-    const org = tenantOf(req).org;
-    return listing(req, reply, {
-      records: org.accounts,
-      updatedAt: () => org.createdAt,
-      collection: 'Accounts',
-      pageable: false,
-      view: (account) => ({
-        AccountID: account.AccountID,
-        Code: account.Code,
-        Name: account.Name,
-        Status: account.Status,
-        Type: account.Type,
-        TaxType: account.TaxType,
-        Class: account.Class,
-        EnablePaymentsToAccount: account.EnablePaymentsToAccount,
-        ShowInExpenseClaims: false,
-        ...(account.BankAccountNumber !== undefined ? { BankAccountNumber: account.BankAccountNumber } : {}),
-        ...(account.BankAccountType !== undefined ? { BankAccountType: account.BankAccountType } : {}),
-        ...(account.CurrencyCode !== undefined ? { CurrencyCode: account.CurrencyCode } : {}),
-        ReportingCode: account.Class === 'REVENUE' ? 'REV' : 'ASS',
-        HasAttachments: false,
-        UpdatedDateUTC: msDate(org.createdAt),
-        AddToWatchlist: false,
-      }),
     });
   });
 

@@ -25,7 +25,10 @@ export const CreditNote = sobject(
     Last_Synced__c: 'datetime',
     Xero_Updated__c: 'datetime',
   },
-  { children: { Allocations__r: { object: 'Credit_Allocation__c', field: 'Credit_Note__c' } } },
+  {
+    parents: { Invoice__r: { field: 'Invoice__c', object: 'Invoice__c' } },
+    children: { Allocations__r: { object: 'Credit_Allocation__c', field: 'Credit_Note__c' } },
+  },
 );
 
 /** Credit_Allocation__c (master-detail Credit_Note__c), keyed by Xero's AllocationID. */

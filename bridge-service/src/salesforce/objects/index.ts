@@ -4,6 +4,7 @@
  * schema.test.ts checks each against force-app metadata and the standard objects.
  */
 import { Account, Contact } from './account';
+import { MonthEndClose, MonthEndJournalLine } from './close';
 import { CreditAllocation, CreditNote } from './credit-note';
 import { InvoiceRequestEvent, SyncUpdateEvent } from './events';
 import {
@@ -14,12 +15,14 @@ import {
   ReconciliationResult,
   XeroContactLink,
 } from './golive';
+import { ExchangeRate, KpiForecast, KpiRenewal, KpiSnapshot } from './insights';
 import { Invoice, InvoiceLine, Payment } from './invoice';
-import { Opportunity, OpportunityLineItem, Product2 } from './opportunity';
+import { Opportunity, OpportunityLineItem, OpportunityLineItemSchedule, Product2 } from './opportunity';
 import { BillingInstalment, BillingPlan, RevenueMonth } from './revenue';
-import { BillingEntityType, CurrencyType, LedgerlineSettings } from './setup';
+import { BillingEntityType, CurrencyType, DatedConversionRate, LedgerlineSettings } from './setup';
 
 export { Account, Contact } from './account';
+export { MonthEndClose, MonthEndJournalLine } from './close';
 export { CreditAllocation, CreditNote } from './credit-note';
 export { InvoiceRequestEvent, SyncUpdateEvent } from './events';
 export {
@@ -30,15 +33,23 @@ export {
   ReconciliationResult,
   XeroContactLink,
 } from './golive';
+export { ExchangeRate, KpiForecast, KpiRenewal, KpiSnapshot } from './insights';
 export { Invoice, InvoiceLine, Payment } from './invoice';
-export { Opportunity, OpportunityLineItem, Product2 } from './opportunity';
+export { Opportunity, OpportunityLineItem, OpportunityLineItemSchedule, Product2 } from './opportunity';
 export { BillingInstalment, BillingPlan, RevenueMonth } from './revenue';
-export { BillingEntityType, CurrencyType, LedgerlineSettings } from './setup';
+export { BillingEntityType, CurrencyType, DatedConversionRate, LedgerlineSettings } from './setup';
 
 /** Standard data objects (their fields are the platform's, plus the package's custom fields on them). */
-export const STANDARD_OBJECTS = [Opportunity, OpportunityLineItem, Product2, Account, Contact] as const;
+export const STANDARD_OBJECTS = [
+  Opportunity,
+  OpportunityLineItem,
+  OpportunityLineItemSchedule,
+  Product2,
+  Account,
+  Contact,
+] as const;
 /** Setup objects the bridge reads (org configuration, not data). */
-export const SETUP_OBJECTS = [CurrencyType] as const;
+export const SETUP_OBJECTS = [CurrencyType, DatedConversionRate] as const;
 /** The package's objects, platform events, custom metadata type and custom setting. */
 export const PACKAGE_OBJECTS = [
   Invoice,
@@ -55,6 +66,12 @@ export const PACKAGE_OBJECTS = [
   ReconciliationResult,
   CustomerCredit,
   CustomerCreditAllocation,
+  KpiSnapshot,
+  KpiForecast,
+  KpiRenewal,
+  ExchangeRate,
+  MonthEndClose,
+  MonthEndJournalLine,
   InvoiceRequestEvent,
   SyncUpdateEvent,
   BillingEntityType,

@@ -37,6 +37,7 @@ export const Invoice = sobject(
     Xero_Updated__c: 'datetime',
   },
   {
+    parents: { Opportunity__r: { field: 'Opportunity__c', object: 'Opportunity' } },
     children: {
       Invoice_Lines__r: { object: 'Invoice_Line__c', field: 'Invoice__c' },
       Payments__r: { object: 'Payment__c', field: 'Invoice__c' },

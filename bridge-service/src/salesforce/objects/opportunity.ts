@@ -22,6 +22,15 @@ export const Opportunity = sobject(
     Service_End_Date__c: 'date',
     Renewal_Uplift_Percent__c: 'number',
     PO_Number__c: 'text',
+    // how the deal is billed (billing plans: the rep's terms and the renewal rule)
+    Billing_Frequency__c: 'picklist',
+    Billing_Timing__c: 'picklist',
+    Billing_Alignment__c: 'picklist',
+    First_Invoice_Date__c: 'date',
+    Renewal_Index_Name__c: 'text',
+    Renewal_Index_Percent__c: 'number',
+    Renewal_Index_Date__c: 'date',
+    Renewal_Index_Margin_Percent__c: 'number',
     // the rep's summary fields (written by the bridge)
     Invoiced_Amount__c: 'number',
     Amount_Paid__c: 'number',
@@ -51,8 +60,39 @@ export const OpportunityLineItem = sobject(
     TotalPrice: 'number',
     ServiceDate: 'date',
     SortOrder: 'number',
+    /** Set by the platform when the line has OpportunityLineItemSchedule rows. */
+    HasSchedule: 'boolean',
   },
-  { parents: { Product2: { field: 'Product2Id', object: 'Product2' } } },
+  {
+    parents: {
+      Product2: { field: 'Product2Id', object: 'Product2' },
+      Opportunity: { field: 'OpportunityId', object: 'Opportunity' },
+    },
+  },
 );
 
-export const Product2 = sobject('Product2', { Id: 'id', Name: 'text', ProductCode: 'text' });
+/** A product: its name and code on invoice lines, and how it bills and is recognised (billing plans). */
+export const Product2 = sobject('Product2', {
+  Id: 'id',
+  Name: 'text',
+  ProductCode: 'text',
+  Billing_Frequency__c: 'picklist',
+  Billing_Timing__c: 'picklist',
+  Revenue_Recognition__c: 'picklist',
+  Standalone_Selling_Price__c: 'number',
+});
+
+/** Opportunity Product schedules: a line's revenue or quantity installments, which bill it where the org uses them. */
+export const OpportunityLineItemSchedule = sobject(
+  'OpportunityLineItemSchedule',
+  {
+    Id: 'id',
+    OpportunityLineItemId: 'reference',
+    ScheduleDate: 'date',
+    Type: 'picklist',
+    Revenue: 'number',
+    Quantity: 'number',
+    Description: 'text',
+  },
+  { parents: { OpportunityLineItem: { field: 'OpportunityLineItemId', object: 'OpportunityLineItem' } } },
+);

@@ -36,6 +36,7 @@ export const BillingPlan = sobject(
     Last_Synced__c: 'datetime',
   },
   {
+    parents: { Opportunity__r: { field: 'Opportunity__c', object: 'Opportunity' } },
     children: {
       Instalments__r: { object: 'Billing_Instalment__c', field: 'Billing_Plan__c' },
       Revenue_Months__r: { object: 'Revenue_Month__c', field: 'Billing_Plan__c' },
@@ -44,43 +45,51 @@ export const BillingPlan = sobject(
 );
 
 /** Billing_Instalment__c (master-detail Billing_Plan__c): one dated instalment, Planned → Raised or Cancelled. */
-export const BillingInstalment = sobject('Billing_Instalment__c', {
-  Id: 'id',
-  Billing_Plan__c: 'reference',
-  Instalment_Key__c: 'text',
-  Plan_Version__c: 'text',
-  Sequence__c: 'number',
-  Issue_Date__c: 'date',
-  Service_Start_Date__c: 'date',
-  Service_End_Date__c: 'date',
-  Amount__c: 'number',
-  Currency_Code__c: 'text',
-  Document_Type__c: 'picklist',
-  Status__c: 'picklist',
-  Status_Message__c: 'text',
-  Lines__c: 'text',
-  Invoice__c: 'reference',
-  Credit_Note__c: 'reference',
-  Raised_At__c: 'datetime',
-});
+export const BillingInstalment = sobject(
+  'Billing_Instalment__c',
+  {
+    Id: 'id',
+    Billing_Plan__c: 'reference',
+    Instalment_Key__c: 'text',
+    Plan_Version__c: 'text',
+    Sequence__c: 'number',
+    Issue_Date__c: 'date',
+    Service_Start_Date__c: 'date',
+    Service_End_Date__c: 'date',
+    Amount__c: 'number',
+    Currency_Code__c: 'text',
+    Document_Type__c: 'picklist',
+    Status__c: 'picklist',
+    Status_Message__c: 'text',
+    Lines__c: 'text',
+    Invoice__c: 'reference',
+    Credit_Note__c: 'reference',
+    Raised_At__c: 'datetime',
+  },
+  { parents: { Billing_Plan__r: { field: 'Billing_Plan__c', object: 'Billing_Plan__c' } } },
+);
 
 /** Revenue_Month__c (master-detail Billing_Plan__c): one contract's revenue and balances for one month. */
-export const RevenueMonth = sobject('Revenue_Month__c', {
-  Id: 'id',
-  Billing_Plan__c: 'reference',
-  Month_Key__c: 'text',
-  Contract_Key__c: 'text',
-  Month__c: 'date',
-  Billing_Entity__c: 'text',
-  Currency_Code__c: 'text',
-  Status__c: 'picklist',
-  Opening_Deferred__c: 'number',
-  Opening_Unbilled__c: 'number',
-  Billed__c: 'number',
-  Credited__c: 'number',
-  Recognised__c: 'number',
-  Released_From_Deferred__c: 'number',
-  Closing_Deferred__c: 'number',
-  Closing_Unbilled__c: 'number',
-  Lines__c: 'text',
-});
+export const RevenueMonth = sobject(
+  'Revenue_Month__c',
+  {
+    Id: 'id',
+    Billing_Plan__c: 'reference',
+    Month_Key__c: 'text',
+    Contract_Key__c: 'text',
+    Month__c: 'date',
+    Billing_Entity__c: 'text',
+    Currency_Code__c: 'text',
+    Status__c: 'picklist',
+    Opening_Deferred__c: 'number',
+    Opening_Unbilled__c: 'number',
+    Billed__c: 'number',
+    Credited__c: 'number',
+    Recognised__c: 'number',
+    Released_From_Deferred__c: 'number',
+    Closing_Deferred__c: 'number',
+    Closing_Unbilled__c: 'number',
+    Lines__c: 'text',
+  },
+  { parents: { Billing_Plan__r: { field: 'Billing_Plan__c', object: 'Billing_Plan__c' } } },
+);

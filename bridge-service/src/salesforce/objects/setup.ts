@@ -16,6 +16,12 @@ export const BillingEntityType = sobject('Billing_Entity__mdt', {
   Branding_Theme_Id__c: 'text',
   Is_Default__c: 'boolean',
   Auto_Email__c: 'boolean',
+  Time_Zone__c: 'text',
+  Default_Billing_Frequency__c: 'picklist',
+  Default_Billing_Timing__c: 'picklist',
+  Default_Billing_Alignment__c: 'picklist',
+  Revenue_Convention__c: 'picklist',
+  SSP_Tolerance_Percent__c: 'number',
 });
 
 /** The package settings (hierarchy custom setting); the bridge reads the org default. */
@@ -23,7 +29,22 @@ export const LedgerlineSettings = sobject('Ledgerline_Settings__c', {
   SetupOwnerId: 'reference',
   Auto_Draft_On_Close__c: 'boolean',
   Read_Only_Mode__c: 'boolean',
+  Reporting_Currency__c: 'text',
 });
 
 /** The org's currencies (a setup object that exists only in multi-currency orgs). */
-export const CurrencyType = sobject('CurrencyType', { IsoCode: 'text', IsCorporate: 'boolean' });
+export const CurrencyType = sobject('CurrencyType', {
+  IsoCode: 'text',
+  IsCorporate: 'boolean',
+  IsActive: 'boolean',
+  ConversionRate: 'number',
+});
+
+/** Dated exchange rates (advanced currency management): a currency's rate from StartDate until NextStartDate. */
+export const DatedConversionRate = sobject('DatedConversionRate', {
+  Id: 'id',
+  IsoCode: 'text',
+  ConversionRate: 'number',
+  StartDate: 'date',
+  NextStartDate: 'date',
+});

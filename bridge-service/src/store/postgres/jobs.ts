@@ -115,6 +115,17 @@ export class PgJobs implements JobRepository {
     );
   }
 
+  async deferJob(id: number, owner: string, reason: string, runAt: number): Promise<boolean> {
+    return (
+      (await this.db.run(
+        `UPDATE jobs SET state = 'queued', attempts = GREATEST(attempts - 1, 0), last_error = $1, next_run_at = $2,
+                lease_owner = NULL, lease_expires_at = NULL, updated_at = $3
+          WHERE org_id = $4 AND id = $5 AND state = 'running' AND lease_owner = $6`,
+        [reason, runAt, this.now(), this.orgId, id, owner],
+      )) > 0
+    );
+  }
+
   async setJobTenant(id: number, tenantId: string): Promise<void> {
     await this.db.run('UPDATE jobs SET tenant_id = $1, updated_at = $2 WHERE org_id = $3 AND id = $4', [
       tenantId,

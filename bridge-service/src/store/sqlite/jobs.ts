@@ -146,6 +146,22 @@ export class SqliteJobs implements JobRepository {
     );
   }
 
+  async deferJob(id: number, owner: string, reason: string, runAt: number): Promise<boolean> {
+    return (
+      this.db.run(
+        `UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0), last_error = ?, next_run_at = ?,
+                lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+          WHERE org_id = ? AND id = ? AND state = 'running' AND lease_owner = ?`,
+        reason,
+        runAt,
+        this.now(),
+        this.orgId,
+        id,
+        owner,
+      ).changes > 0
+    );
+  }
+
   async setJobTenant(id: number, tenantId: string): Promise<void> {
     this.db.run(
       'UPDATE jobs SET tenant_id = ?, updated_at = ? WHERE org_id = ? AND id = ?',

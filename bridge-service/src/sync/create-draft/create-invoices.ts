@@ -6,7 +6,7 @@
 import type { XeroDraftDocument } from '../../domain/invoice-mapping';
 import type { XeroResultRepository } from '../../store/types';
 import type { XeroClient } from '../../xero/client';
-import { batchKey, refused, sourceUrl, XERO_BATCH, type Draft, type DraftOutcome } from './draft';
+import { batchKey, draftSourceUrl, refused, XERO_BATCH, type Draft, type DraftOutcome } from './draft';
 
 export interface CreateInvoicesDeps {
   xero: Pick<XeroClient, 'createInvoices'>;
@@ -25,7 +25,7 @@ export async function createInvoices(
     const chunk = sorted.slice(i, i + XERO_BATCH);
     const results = await deps.xero.createInvoices(
       tenantId,
-      chunk.map(({ draft, document }) => ({ document, url: sourceUrl(deps.instanceUrl(), draft.opportunity.Id) })),
+      chunk.map(({ draft, document }) => ({ document, url: draftSourceUrl(deps.instanceUrl(), draft) })),
       batchKey(
         'CREATE_DRAFT',
         chunk.map((c) => c.draft.requestKey),

@@ -1,9 +1,14 @@
 /**
  * Step 5: what a draft bills, from the domain: an invoice, a credit note (a downgrade: it waits for finance
- * approval), or nothing (an amendment that changes nothing billable).
+ * approval), or nothing (an amendment that changes nothing billable). A draft its billing plan bills is the plan's
+ * instalment (billing-plan.ts); any other is the Opportunity as wave 1 billed it.
  */
 import type { TenantTaxRate, XeroDraftDocument } from '../../domain/invoice-mapping';
-import { mapAmendingOpportunity, mapOpportunityToInvoice } from '../../domain/opportunity-invoice';
+import {
+  mapAmendingOpportunity,
+  mapInstalmentDocument,
+  mapOpportunityToInvoice,
+} from '../../domain/opportunity-invoice';
 import type { Clock } from '../../lib/clock';
 import type { Draft } from './draft';
 
@@ -36,9 +41,11 @@ export function draftDocument(
     corporateCurrency: deps.corporateCurrency,
     today: new Date(deps.clock.now()).toISOString().slice(0, 10),
   };
-  const document = draft.original
-    ? mapAmendingOpportunity({ ...input, original: draft.original, proration: { method: deps.prorationMethod } })
-    : mapOpportunityToInvoice(input);
+  const document = draft.billing
+    ? mapInstalmentDocument({ ...input, instalment: draft.billing.instalment, invoiceType: draft.billing.invoiceType })
+    : draft.original
+      ? mapAmendingOpportunity({ ...input, original: draft.original, proration: { method: deps.prorationMethod } })
+      : mapOpportunityToInvoice(input);
   if (document === null) return { kind: 'nothing', draft };
   return document.type === 'ACCRECCREDIT'
     ? { kind: 'credit-note', draft, document }

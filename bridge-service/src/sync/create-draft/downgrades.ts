@@ -19,13 +19,17 @@ export async function recordDowngrades(
   const outcomes: DraftOutcome[] = [];
   for (const { draft, document } of downgrades) {
     const amended = draft.original?.opportunity.Id;
-    const invoices = amended ? await deps.queries.invoicesFor('Opportunity__c', [amended]) : [];
+    const invoices =
+      amended && !draft.billing?.creditsInvoiceId ? await deps.queries.invoicesFor('Opportunity__c', [amended]) : [];
     const invoice = invoices.find((row) => row.Status__c !== 'Voided' && row.Status__c !== 'Deleted');
     const id = await deps.creditNotes.saveDraft(document, {
       requestKey: draft.requestKey,
-      invoiceRecordId: invoice?.Id ?? null,
+      invoiceRecordId: draft.billing?.creditsInvoiceId ?? invoice?.Id ?? null,
       accountId: draft.account.Id,
-      reason: `Downgrade: ${draft.opportunity.Name}`,
+      reason:
+        draft.billing && !draft.original
+          ? `Billing plan instalment ${draft.billing.instalment.sequence}: ${draft.opportunity.Name}`
+          : `Downgrade: ${draft.opportunity.Name}`,
     });
     outcomes.push(settled(draft.job, { kind: 'done', result: { creditNoteRecordId: id, total: document.total } }));
   }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { XeroApiError } from '../../xero/errors';
 import { SqliteStore } from '../../store';
 import { salesforceNames } from '../../salesforce/schema';
-import { opportunityForInvoicing } from '../../salesforce/selections';
+import { opportunityBillingTerms, opportunityForInvoicing } from '../../salesforce/selections';
+import type { BillingStepDeps } from './billing';
 import { fakeComposite, job, sfId, UK_LTD, US_INC } from './__fixtures__/drafts';
 import { createDraftHandler, type CreateDraftDeps } from '.';
 
@@ -49,7 +50,28 @@ const deal = (n: number, country: string, currency: string) =>
     OpportunityLineItems: null,
   });
 
-function deps(readOnly: boolean, ukDown = false): CreateDraftDeps {
+/** Deals on the package default (Upfront, In Advance): billed at close, as wave 1 billed them. */
+const upfront = (ids: readonly string[]) =>
+  ids.map((Id) =>
+    opportunityBillingTerms.parse(salesforceNames(''), {
+      Id,
+      ...Object.fromEntries(
+        [
+          'Billing_Frequency__c',
+          'Billing_Timing__c',
+          'Billing_Alignment__c',
+          'First_Invoice_Date__c',
+          'Renewal_Index_Name__c',
+          'Renewal_Index_Percent__c',
+          'Renewal_Index_Date__c',
+          'Renewal_Index_Margin_Percent__c',
+        ].map((f) => [f, null]),
+      ),
+      OpportunityLineItems: null,
+    }),
+  );
+
+function deps(readOnly: boolean, ukDown = false): CreateDraftDeps & BillingStepDeps {
   const { writeback } = fakeComposite();
   return {
     queries: {
@@ -58,6 +80,9 @@ function deps(readOnly: boolean, ukDown = false): CreateDraftDeps {
       invoiceLinesOfRequests: async () => new Map(),
       invoicesFor: async () => [],
     },
+    revenueQueries: { billingTerms: async (ids) => upfront(ids) },
+    dealPlans: { billedAtClose: async () => new Map() },
+    billingTriggers: { planNow: async () => undefined },
     writeback,
     reference: {
       settings: async () => ({ readOnly, autoDraftOnClose: true }),
@@ -92,8 +117,8 @@ describe('CREATE_DRAFT handler', () => {
   it('holds every job while read-only mode is on', async () => {
     const outcomes = await createDraftHandler(deps(true)).run([job(1), job(2)]);
     expect([...outcomes.values()]).toEqual([
-      { kind: 'retry', error: 'Read-only mode is on: nothing is sent to Xero', delayMs: 300_000 },
-      { kind: 'retry', error: 'Read-only mode is on: nothing is sent to Xero', delayMs: 300_000 },
+      { kind: 'hold', reason: 'Read-only mode is on: nothing is sent to Xero', delayMs: 300_000 },
+      { kind: 'hold', reason: 'Read-only mode is on: nothing is sent to Xero', delayMs: 300_000 },
     ]);
   });
 

@@ -11,10 +11,11 @@
  */
 import { isTransient } from '../../lib/errors';
 import { describeError } from '../describe-error';
-import type { JobHandler, JobOutcome } from '../handler';
+import { READ_ONLY_HOLD, type JobHandler, type JobOutcome } from '../handler';
 import type { ReferenceData } from '../services/reference-data';
 import { refused, settled, type Draft, type DraftOutcome } from './draft';
-import { loadBatch, type LoadDeps } from './load';
+import { billingStep, type BillingStepDeps } from './billing';
+import { loadBatch, type LoadDeps, type LoadedBatch } from './load';
 import { routeDrafts, type RouteDeps } from './route';
 import { draftInTenant, type TenantDeps } from './tenant';
 import { writeBack, type WriteBackDeps } from './write-back';
@@ -30,35 +31,45 @@ export type CreateDraftDeps = LoadDeps &
   TenantDeps &
   WriteBackDeps & { reference: Pick<ReferenceData, 'settings' | 'billingEntities' | 'taxRates'> };
 
-export function createDraftHandler(deps: CreateDraftDeps): JobHandler<'CREATE_DRAFT'> {
+export function createDraftHandler(deps: CreateDraftDeps & BillingStepDeps): JobHandler<'CREATE_DRAFT'> {
   return {
     batchSize: CREATE_DRAFT_BATCH,
     async run(jobs) {
-      if ((await deps.reference.settings()).readOnly) {
-        const paused: JobOutcome = {
-          kind: 'retry',
-          error: 'Read-only mode is on: nothing is sent to Xero',
-          delayMs: 5 * 60_000,
-        };
-        return new Map(jobs.map((job) => [job.id, paused]));
-      }
+      if ((await deps.reference.settings()).readOnly) return new Map(jobs.map((job) => [job.id, READ_ONLY_HOLD]));
       const batch = await loadBatch(deps, jobs);
-      const { drafts, outcomes } = await routeDrafts(deps, jobs, batch.opportunities);
-      const byTenant = new Map<string, Draft[]>();
-      for (const draft of drafts) {
-        byTenant.set(draft.entity.xeroTenantId, [...(byTenant.get(draft.entity.xeroTenantId) ?? []), draft]);
-      }
-      for (const [tenantId, group] of byTenant) {
-        outcomes.push(...(await inTenant(deps, tenantId, group, batch.emails)));
-      }
-      return writeBack(deps, outcomes, batch.existingLines);
+      const routed = await routeDrafts(deps, jobs, batch.opportunities);
+      const billed = await billingStep(deps, routed.drafts, batch.terms);
+      return raiseDrafts(deps, billed.drafts, [...routed.outcomes, ...billed.outcomes], batch);
     },
   };
 }
 
+/**
+ * The draft path from routed drafts on: per tenant (contacts, crash recovery, documents, invoices, credit notes),
+ * then the write-back. CREATE_DRAFT and the billing plan's instalments (RAISE_INSTALMENT) both end here.
+ */
+export type RaiseDraftsDeps = TenantDeps & WriteBackDeps;
+
+export async function raiseDrafts(
+  deps: RaiseDraftsDeps,
+  drafts: readonly Draft[],
+  settledOutcomes: readonly DraftOutcome[],
+  context: Pick<LoadedBatch, 'emails' | 'existingLines'>,
+): Promise<Map<number, JobOutcome>> {
+  const outcomes = [...settledOutcomes];
+  const byTenant = new Map<string, Draft[]>();
+  for (const draft of drafts) {
+    byTenant.set(draft.entity.xeroTenantId, [...(byTenant.get(draft.entity.xeroTenantId) ?? []), draft]);
+  }
+  for (const [tenantId, group] of byTenant) {
+    outcomes.push(...(await inTenant(deps, tenantId, group, context.emails)));
+  }
+  return writeBack(deps, outcomes, context.existingLines);
+}
+
 /** One tenant's drafts; if the tenant as a whole fails (network, 5xx, tokens), nothing half-done is lost. */
 async function inTenant(
-  deps: CreateDraftDeps,
+  deps: RaiseDraftsDeps,
   tenantId: string,
   group: readonly Draft[],
   emails: ReadonlyMap<string, string>,

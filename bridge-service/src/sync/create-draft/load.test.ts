@@ -22,7 +22,13 @@ describe('CREATE_DRAFT: load', () => {
       },
     };
     const twice = job(3, { payload: { ...job(1).payload, requestKey: job(3).payload.requestKey } });
-    const loaded = await loadBatch({ queries, writeback }, [job(1), job(2), twice]);
+    const revenueQueries: LoadDeps['revenueQueries'] = {
+      billingTerms: async (_ids, batch) => {
+        via.push(batch);
+        return [];
+      },
+    };
+    const loaded = await loadBatch({ queries, writeback, revenueQueries }, [job(1), job(2), twice]);
     expect(runs).toHaveLength(1);
     expect(new Set(via).size).toBe(1);
     expect(loaded.emails.get(sfId('001', 1))).toBe('ap@customer1.example');

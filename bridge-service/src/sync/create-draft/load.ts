@@ -1,12 +1,17 @@
-/** Step 1: one Composite call reads a batch: the Opportunities, their billing emails, lines already written. */
+/**
+ * Step 1: one Composite call reads a batch: the Opportunities, their billing emails, lines already written, and how
+ * each deal is billed (its terms and its products': billing-step.ts).
+ */
 import type { Queries } from '../../salesforce/queries';
-import type { OpportunityForInvoicing } from '../../salesforce/selections';
+import type { RevenueQueries } from '../../salesforce/revenue-queries';
+import type { OpportunityBillingTerms, OpportunityForInvoicing } from '../../salesforce/selections';
 import type { Writeback } from '../../salesforce/writeback';
 import type { DraftJob } from './draft';
 
 export interface LoadDeps {
   queries: Pick<Queries, 'opportunitiesForInvoicing' | 'billingEmailsOfOpportunities' | 'invoiceLinesOfRequests'>;
   writeback: Pick<Writeback, 'composite'>;
+  revenueQueries: Pick<RevenueQueries, 'billingTerms'>;
 }
 
 export interface LoadedBatch {
@@ -15,6 +20,8 @@ export interface LoadedBatch {
   emails: ReadonlyMap<string, string>;
   /** Request key → (Xero LineItemID → Invoice_Line__c id) of lines an earlier attempt wrote. */
   existingLines: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** Opportunity id → its billing terms and its products'. */
+  terms: ReadonlyMap<string, OpportunityBillingTerms>;
 }
 
 export async function loadBatch(deps: LoadDeps, jobs: readonly DraftJob[]): Promise<LoadedBatch> {
@@ -26,6 +33,12 @@ export async function loadBatch(deps: LoadDeps, jobs: readonly DraftJob[]): Prom
     jobs.map((j) => j.payload.requestKey),
     reads,
   );
+  const terms = deps.revenueQueries.billingTerms(opportunityIds, reads);
   await reads.run();
-  return { opportunities: await opportunities, emails: await emails, existingLines: await lines };
+  return {
+    opportunities: await opportunities,
+    emails: await emails,
+    existingLines: await lines,
+    terms: new Map((await terms).map((row) => [row.Id, row])),
+  };
 }

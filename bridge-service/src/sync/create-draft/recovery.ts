@@ -7,7 +7,7 @@
 import type { XeroResultRepository } from '../../store/types';
 import type { XeroClient } from '../../xero/client';
 import type { XeroInvoice } from '../../xero/types';
-import { settled, sourceUrl, type Draft, type DraftOutcome } from './draft';
+import { draftSourceUrl, settled, type Draft, type DraftOutcome } from './draft';
 
 export interface RecoveryDeps {
   xero: Pick<XeroClient, 'getInvoicesByIds' | 'getInvoicesModifiedSince'>;
@@ -59,7 +59,7 @@ export async function findEarlierAttempts(
   const retried = drafts.filter((d) => d.job.attempts > 1 || d.job.lastError !== null);
   if (retried.length === 0) return found;
   const since = new Date(Math.min(...retried.map((d) => d.job.createdAt)) - 10 * 60_000);
-  const wanted = new Map(retried.map((d) => [sourceUrl(deps.instanceUrl(), d.opportunity.Id), d]));
+  const wanted = new Map(retried.map((d) => [draftSourceUrl(deps.instanceUrl(), d), d]));
   const contacts = new Set(retried.flatMap((d) => contactIds.get(d.account.Id) ?? []));
   for (let page = 1; ; page += 1) {
     const result = await deps.xero.getInvoicesModifiedSince(tenantId, {

@@ -33,14 +33,14 @@ function recordOf(outcome: Recorded, now: number): InvoiceWrite {
     return failedDraftRecord(outcome.job.payload, outcome.message, now);
   }
   const { draft, invoice } = outcome;
-  const period = opportunityServicePeriod(draft.opportunity);
+  const period = draft.billing?.instalment.servicePeriod ?? opportunityServicePeriod(draft.opportunity);
   return invoiceRecord(invoice, {
     requestKey: draft.requestKey,
     opportunityId: draft.opportunity.Id,
     accountId: draft.account.Id,
     billingEntity: draft.entity.developerName,
     tenantId: draft.entity.xeroTenantId,
-    invoiceType: draft.opportunity.Invoice_Type__c ?? 'New',
+    invoiceType: draft.billing?.invoiceType ?? draft.opportunity.Invoice_Type__c ?? 'New',
     ...(period ? { servicePeriod: period } : {}),
     now,
   });

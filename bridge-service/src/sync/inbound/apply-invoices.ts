@@ -15,8 +15,11 @@ import { emptyResult, type ApplyContext, type ApplyDeps, type ApplyResult } from
 import { planInvoice, type ChangeKind } from './invoice-plan';
 import { latestOf } from './versions';
 
-/** Invoices the bridge created carry their Opportunity's URL; CREATE_DRAFT writes their mirrors. */
-const BRIDGE_MADE = /\/lightning\/r\/Opportunity\/[a-zA-Z0-9]{15,18}\/view$/;
+/**
+ * Invoices the bridge created carry their Opportunity's URL (CREATE_DRAFT) or their billing-plan instalment's
+ * (RAISE_INSTALMENT); those flows write their mirrors.
+ */
+const BRIDGE_MADE = /\/lightning\/r\/(?:Opportunity|(?:\w+__)?Billing_Instalment__c)\/[a-zA-Z0-9]{15,18}\/view$/;
 
 /** Writes these Xero invoices of one tenant back to their mirrors (creating mirrors for known accounts). */
 export async function applyInvoices(

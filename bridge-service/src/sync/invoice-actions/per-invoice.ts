@@ -6,13 +6,14 @@
 import { isTransient } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { describeError } from '../describe-error';
-import type { JobHandler, JobOf, JobOutcome } from '../handler';
+import { READ_ONLY_HOLD, type JobHandler, type JobOf, type JobOutcome } from '../handler';
+import type { BillingJobKind } from '../billing/jobs';
 import type { JobKind } from '../job-kinds';
 import type { ReferenceData } from '../services/reference-data';
 import type { SyncErrors } from '../services/sync-errors';
 
 /** The kinds of job that act on one Invoice__c. */
-export type InvoiceJobKind = Exclude<JobKind, 'CREATE_DRAFT' | 'XERO_CHANGE'>;
+export type InvoiceJobKind = Exclude<JobKind, 'CREATE_DRAFT' | 'XERO_CHANGE' | BillingJobKind>;
 
 export interface PerInvoiceDeps {
   reference: Pick<ReferenceData, 'settings'>;
@@ -31,11 +32,7 @@ export function perInvoice<K extends InvoiceJobKind>(
       const outcomes = new Map<number, JobOutcome>();
       for (const job of jobs) {
         if (opts.writesToXero && (await deps.reference.settings()).readOnly) {
-          outcomes.set(job.id, {
-            kind: 'retry',
-            error: 'Read-only mode is on: nothing is sent to Xero',
-            delayMs: 5 * 60_000,
-          });
+          outcomes.set(job.id, READ_ONLY_HOLD);
           continue;
         }
         try {

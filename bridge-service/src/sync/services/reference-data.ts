@@ -57,6 +57,14 @@ export function createReferenceData(deps: {
           brandingThemeId: row.Branding_Theme_Id__c,
           isDefault: row.Is_Default__c ?? false,
           autoEmail: row.Auto_Email__c ?? false,
+          timeZone: row.Time_Zone__c,
+          billing: {
+            Default_Billing_Frequency__c: row.Default_Billing_Frequency__c,
+            Default_Billing_Timing__c: row.Default_Billing_Timing__c,
+            Default_Billing_Alignment__c: row.Default_Billing_Alignment__c,
+            Revenue_Convention__c: row.Revenue_Convention__c,
+            SSP_Tolerance_Percent__c: row.SSP_Tolerance_Percent__c,
+          },
         })),
       );
       for (const warning of warnings) deps.log.warn({ warning }, 'billing entity configuration');

@@ -82,7 +82,12 @@ export function createSummaries(deps: {
   writeback: Pick<Writeback, 'update'>;
   clock: Pick<Clock, 'now'>;
   log: Logger;
+  /** These Opportunities' invoices were written: their billing plans follow (sync/billing). */
+  onInvoicesChanged?: (opportunityIds: readonly string[]) => Promise<void>;
 }) {
+  const changed = async (parentField: ParentField, ids: readonly string[]) => {
+    if (parentField === 'Opportunity__c' && ids.length > 0) await deps.onInvoicesChanged?.(ids);
+  };
   const today = () => new Date(deps.clock.now()).toISOString().slice(0, 10);
 
   /** Each parent's invoices, as the domain reads them, and its balances per currency. */
@@ -155,6 +160,7 @@ export function createSummaries(deps: {
     if (ids.length === 0) return;
     const rows = await deps.queries.invoicesFor(parentField, ids);
     reportRefused(parentField, await write(deps.writeback, parentField, ids, rows));
+    await changed(parentField, ids);
   }
 
   /**
@@ -182,6 +188,7 @@ export function createSummaries(deps: {
         for (const { parentField, parentIds, rows } of staged) {
           const queued = write(writes, parentField, parentIds, await rows);
           void queued.then((results) => reportRefused(parentField, results));
+          await changed(parentField, parentIds);
         }
       },
     };

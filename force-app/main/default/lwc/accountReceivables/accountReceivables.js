@@ -10,7 +10,9 @@ import { LABELS, formatLabel, queryNodes, createLiveRefresh, reduceErrors, syncU
 import { ageReceivables, corporateTotal, fromCents, simpleDso, toCents, todayIn } from 'c/receivablesCalc';
 
 // Custom names carry an alias equal to their unprefixed name, so the response keys stay the same when the platform
-// prefixes them in the package (ldgr__Due_Date__c). Checked offline by the graphql gate (npm run check:force-app).
+// prefixes them in the package (ldgr__Due_Date__c). The account's open billing plans and their next instalments
+// (c-account-contracts) come in the same query, so one refresh reads all. Checked offline by the graphql gate
+// (npm run check:force-app).
 const ACCOUNT_QUERY = gql`
   query accountReceivables($recordId: ID) {
     uiapi {
@@ -72,6 +74,63 @@ const ACCOUNT_QUERY = gql`
             }
           }
         }
+        Billing_Plan__c: Billing_Plan__c(
+          where: { and: [{ Account__c: { eq: $recordId } }, { Status__c: { in: ["Planned", "Active"] } }] }
+          orderBy: { Next_Instalment_Date__c: { order: ASC, nulls: LAST } }
+          first: 200
+        ) {
+          edges {
+            node {
+              Id
+              Status__c: Status__c {
+                value
+              }
+              Currency_Code__c: Currency_Code__c {
+                value
+              }
+              Contract_Value__c: Contract_Value__c {
+                value
+              }
+              Invoiced_Amount__c: Invoiced_Amount__c {
+                value
+              }
+            }
+          }
+        }
+        Billing_Instalment__c: Billing_Instalment__c(
+          where: { and: [{ Billing_Plan__r: { Account__c: { eq: $recordId } } }, { Status__c: { eq: "Planned" } }] }
+          orderBy: { Issue_Date__c: { order: ASC } }
+          first: 5
+        ) {
+          edges {
+            node {
+              Id
+              Issue_Date__c: Issue_Date__c {
+                value
+              }
+              Amount__c: Amount__c {
+                value
+              }
+              Currency_Code__c: Currency_Code__c {
+                value
+              }
+              Document_Type__c: Document_Type__c {
+                value
+                displayValue
+              }
+              Billing_Plan__r: Billing_Plan__r {
+                Opportunity__c: Opportunity__c {
+                  value
+                }
+                Opportunity__r: Opportunity__r {
+                  Name {
+                    value
+                  }
+                }
+              }
+            }
+          }
+        }
       }
     }
   }
@@ -91,8 +150,9 @@ const BUCKET_LABELS = [
  * Receivables of an account on its record page, per currency and never added across currencies: outstanding,
  * overdue, ageing by due date (Current, 1–30, 31–60, 61–90, 90+), open invoices and DSO over the last 90 days; a
  * corporate-currency total only when every currency has a conversion rate; the last payment and the oldest open
- * invoices. Aggregates come from ReceivablesController (Apex, cacheable); the account field and the invoice list
- * from the GraphQL wire adapter. While the page is visible it refreshes live when Sync_Update__e names the account or
+ * invoices; its contracted revenue and next billings (c-account-contracts). Aggregates come from
+ * ReceivablesController (Apex, cacheable); the account field, the invoice list and the billing plans from the GraphQL
+ * wire adapter. While the page is visible it refreshes live when Sync_Update__e names the account or
  * one of its invoices (c/ledgerlineUtils createLiveRefresh: only while visible, and only when Live_Refresh__c is on;
  * otherwise on show and focus).
  */
@@ -111,6 +171,9 @@ export default class AccountReceivables extends NavigationMixin(LightningElement
   invoiceUrls = {};
   invoicesError;
   refreshQuery;
+  /** The account's open billing plans and next instalments, as the query returned them (c-account-contracts). */
+  planNodes = [];
+  nextBillingNodes = [];
 
   liveRefresh = createLiveRefresh({
     onMessage: (message) => this.handleSyncUpdate(message),
@@ -138,6 +201,8 @@ export default class AccountReceivables extends NavigationMixin(LightningElement
     } else if (data) {
       this.invoicesError = undefined;
       this.lastPaymentDate = queryNodes(data, 'Account')[0]?.Last_Payment_Date__c;
+      this.planNodes = data.uiapi?.query?.Billing_Plan__c?.edges?.map((edge) => edge.node) ?? [];
+      this.nextBillingNodes = data.uiapi?.query?.Billing_Instalment__c?.edges?.map((edge) => edge.node) ?? [];
       this.openInvoices = queryNodes(data, 'Invoice__c');
       this.generateInvoiceUrls();
     }

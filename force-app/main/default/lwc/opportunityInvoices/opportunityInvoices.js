@@ -6,12 +6,14 @@ import TIME_ZONE from '@salesforce/i18n/timeZone';
 import requestResync from '@salesforce/apex/InvoiceActions.requestResync';
 import { LABELS, formatLabel, queryNodes, createLiveRefresh, reduceErrors, syncUpdateNames } from 'c/ledgerlineUtils';
 import { fromCents, todayIn, totalsByCurrency } from 'c/receivablesCalc';
+import INVOICES_PLANNED_TITLE from '@salesforce/label/c.Invoices_Planned_Title';
+import INVOICES_PLANNED_HELP from '@salesforce/label/c.Invoices_Planned_Help';
 
 // Every custom object, field and relationship carries an alias equal to its unprefixed name: in the package the
 // platform prefixes them (ldgr__Total__c), and the alias keeps the response keys the code reads. The wire adapter
 // allows one level of child relationships, so the allocations of the invoices' credit notes (a grandchild) come
-// from a second object in the same query, filtered through their parents. Checked offline by the graphql gate
-// (npm run check:force-app).
+// from a second object in the same query, filtered through their parents; the deal's billing plan (with its
+// instalments) is a third. Checked offline by the graphql gate (npm run check:force-app).
 const INVOICES_QUERY = gql`
   query opportunityInvoices($recordId: ID) {
     uiapi {
@@ -146,6 +148,124 @@ const INVOICES_QUERY = gql`
             }
           }
         }
+        Billing_Plan__c: Billing_Plan__c(where: { Opportunity__c: { eq: $recordId } }, first: 1) {
+          edges {
+            node {
+              Id
+              Name {
+                value
+              }
+              Status__c: Status__c {
+                value
+                displayValue
+              }
+              Currency_Code__c: Currency_Code__c {
+                value
+              }
+              Billing_Frequency__c: Billing_Frequency__c {
+                value
+                displayValue
+              }
+              Billing_Timing__c: Billing_Timing__c {
+                value
+                displayValue
+              }
+              Service_Start_Date__c: Service_Start_Date__c {
+                value
+              }
+              Service_End_Date__c: Service_End_Date__c {
+                value
+              }
+              Contract_Value__c: Contract_Value__c {
+                value
+              }
+              Invoiced_Amount__c: Invoiced_Amount__c {
+                value
+              }
+              Remaining_To_Bill__c: Remaining_To_Bill__c {
+                value
+              }
+              Next_Instalment_Date__c: Next_Instalment_Date__c {
+                value
+              }
+              Next_Instalment_Amount__c: Next_Instalment_Amount__c {
+                value
+              }
+              Recognised_To_Date__c: Recognised_To_Date__c {
+                value
+              }
+              Deferred_Revenue__c: Deferred_Revenue__c {
+                value
+              }
+              Unbilled_Revenue__c: Unbilled_Revenue__c {
+                value
+              }
+              Balances_As_Of__c: Balances_As_Of__c {
+                value
+              }
+              Flags__c: Flags__c {
+                value
+              }
+              Sync_Status__c: Sync_Status__c {
+                value
+              }
+              Sync_Message__c: Sync_Message__c {
+                value
+              }
+              Instalments__r: Instalments__r(first: 200, orderBy: { Issue_Date__c: { order: ASC } }) {
+                edges {
+                  node {
+                    Id
+                    Sequence__c: Sequence__c {
+                      value
+                    }
+                    Issue_Date__c: Issue_Date__c {
+                      value
+                    }
+                    Amount__c: Amount__c {
+                      value
+                    }
+                    Document_Type__c: Document_Type__c {
+                      value
+                      displayValue
+                    }
+                    Status__c: Status__c {
+                      value
+                      displayValue
+                    }
+                    Status_Message__c: Status_Message__c {
+                      value
+                    }
+                    Service_Start_Date__c: Service_Start_Date__c {
+                      value
+                    }
+                    Service_End_Date__c: Service_End_Date__c {
+                      value
+                    }
+                    Invoice__r: Invoice__r {
+                      Invoice_Number__c: Invoice_Number__c {
+                        value
+                      }
+                      Status__c: Status__c {
+                        value
+                        displayValue
+                      }
+                    }
+                    Credit_Note__r: Credit_Note__r {
+                      Credit_Note_Number__c: Credit_Note_Number__c {
+                        value
+                      }
+                      Status__c: Status__c {
+                        value
+                        displayValue
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
         Credit_Allocation__c: Credit_Allocation__c(
           where: { Credit_Note__r: { Invoice__r: { Opportunity__c: { eq: $recordId } } } }
           orderBy: { Allocation_Date__c: { order: ASC } }
@@ -207,17 +327,20 @@ function withCreditNoteAllocations(invoices, allocations) {
 }
 
 /**
- * Invoices of an opportunity on its record page: each invoice with status, amounts in its own currency, payments,
- * credit notes, approval and Xero sync state (with Retry), totals per currency, and an empty state that says what
- * will happen. Data comes from the GraphQL wire adapter (LDS); while the page is visible it refreshes live when
+ * Invoices of an opportunity on its record page: the deal's billing plan (c-billing-plan: invoiced so far, what is
+ * next, every instalment, revenue recognised, deferred and unbilled), each invoice with status, amounts in its own
+ * currency, payments, credit notes, approval and Xero sync state (with Retry), totals per currency, and an empty state
+ * that says what will happen (when the plan raises the first invoice, if there is a plan). Data comes from the GraphQL wire adapter (LDS); while the page is visible it refreshes live when
  * Sync_Update__e names the opportunity or one of its invoices (c/ledgerlineUtils createLiveRefresh: only while
  * visible, and only when Live_Refresh__c is on; otherwise on show and focus).
  */
 export default class OpportunityInvoices extends LightningElement {
   @api recordId;
 
-  labels = LABELS;
+  labels = { ...LABELS, plannedTitle: INVOICES_PLANNED_TITLE, plannedHelp: INVOICES_PLANNED_HELP };
   invoices = [];
+  /** The deal's billing plan as the query returned it (c-billing-plan shows it), if it has one. */
+  planNode;
   errors;
   loaded = false;
   retryingIds = [];
@@ -241,6 +364,7 @@ export default class OpportunityInvoices extends LightningElement {
         queryNodes(data, 'Invoice__c'),
         queryNodes(data, 'Credit_Allocation__c'),
       );
+      this.planNode = data.uiapi?.query?.Billing_Plan__c?.edges?.[0]?.node;
       this.errors = undefined;
       this.loaded = true;
     }
@@ -276,6 +400,15 @@ export default class OpportunityInvoices extends LightningElement {
     if (typeof this.refreshQuery === 'function') await this.refreshQuery();
   }
 
+  get hasPlan() {
+    return this.loaded && !this.errors && !!this.planNode;
+  }
+
+  /** When the billing plan raises the first invoice, while there is none yet. */
+  get firstPlannedDate() {
+    return this.planNode?.Next_Instalment_Date__c?.value ?? null;
+  }
+
   handleRefresh() {
     this.refresh();
   }
@@ -284,11 +417,12 @@ export default class OpportunityInvoices extends LightningElement {
     const { invoiceId, title } = event.detail;
     this.retryingIds = [...this.retryingIds, invoiceId];
     try {
-      await requestResync({ invoiceId });
+      // Apex says what happened in the user's words (e.g. that read-only mode holds the request until it ends).
+      const said = await requestResync({ invoiceId });
       this.dispatchEvent(
         new ShowToastEvent({
           title: LABELS.retryRequested,
-          message: formatLabel(LABELS.retryRequestedMessage, title),
+          message: said || formatLabel(LABELS.retryRequestedMessage, title),
           variant: 'success',
         }),
       );

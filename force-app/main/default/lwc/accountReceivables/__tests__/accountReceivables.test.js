@@ -12,6 +12,7 @@ const SUMMARY_EMPTY = require('./data/ReceivablesController.getSummary.empty.jso
 const SUMMARY_ERROR = require('./data/ReceivablesController.getSummary.error.json');
 const ACCOUNT = require('./data/graphql.accountReceivables.json');
 const ACCOUNT_EMPTY = require('./data/graphql.accountReceivables.empty.json');
+const ACCOUNT_CONTRACTS = require('./data/graphql.accountReceivables.contracts.json');
 const ACCOUNT_ERRORS = require('./data/graphql.accountReceivables.errors.json');
 const SYNC_UPDATES = require('./data/empApi.Sync_Update__e.json');
 
@@ -302,6 +303,27 @@ describe('c-account-receivables', () => {
       expect(subscribe).not.toHaveBeenCalled();
       expect(refreshApex).toHaveBeenCalledTimes(1);
       expect(refresh).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  describe('with billing plans', () => {
+    it('shows the contracted revenue and next billings the same query read, below the receivables', async () => {
+      const element = await renderWith(SUMMARY, ACCOUNT_CONTRACTS);
+      const contracts = root(element).querySelector('c-account-contracts');
+      expect(contracts).not.toBeNull();
+      expect(contracts.planNodes).toHaveLength(3);
+      expect(contracts.nextBillingNodes).toHaveLength(5);
+      expect([...contracts.shadowRoot.querySelectorAll('.contracted')].map((block) => block.dataset.currency)).toEqual([
+        'GBP',
+        'USD',
+      ]);
+      await expect(element).toBeAccessible();
+    });
+
+    it('says there is no open plan when there is none', async () => {
+      const element = await renderWith(SUMMARY);
+      const contracts = root(element).querySelector('c-account-contracts');
+      expect(contracts.shadowRoot.querySelector('.contracts-empty')).not.toBeNull();
     });
   });
 });

@@ -7,6 +7,8 @@ import isLiveRefreshEnabled from '@salesforce/apex/LiveRefreshController.isEnabl
 
 const INVOICES = require('./data/graphql.opportunityInvoices.json');
 const NO_INVOICES = require('./data/graphql.opportunityInvoices.empty.json');
+const WITH_PLAN = require('./data/graphql.opportunityInvoices.plan.json');
+const PLANNED = require('./data/graphql.opportunityInvoices.planned.json');
 const QUERY_ERRORS = require('./data/graphql.opportunityInvoices.errors.json');
 const SYNC_UPDATES = require('./data/empApi.Sync_Update__e.json');
 const RESYNC_ERROR = require('./data/InvoiceActions.requestResync.error.json');
@@ -316,6 +318,15 @@ describe('c-opportunity-invoices', () => {
       expect(detail.shadowRoot.querySelector('lightning-button.retry').disabled).toBe(false);
     });
 
+    it("shows Apex's own words when it has them: in read-only mode the request waits", async () => {
+      const waits =
+        'Queued for Xero. Ledgerline is in read-only mode, so INV-0102 is sent when your Salesforce admin turns read-only mode off.';
+      requestResync.mockResolvedValue(waits);
+      const { toasts } = await renderAndRetry();
+      await flushPromises();
+      expect(toasts).toEqual([expect.objectContaining({ variant: 'success', message: waits })]);
+    });
+
     it('shows why a resync could not be requested', async () => {
       requestResync.mockRejectedValue(RESYNC_ERROR);
       const { refresh, toasts } = await renderAndRetry();
@@ -450,6 +461,49 @@ describe('c-opportunity-invoices', () => {
       await setVisibility('hidden');
       await setVisibility('visible');
       expect(refresh).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('with a billing plan', () => {
+    it('shows the plan above the invoices it raised, read and refreshed by the same query', async () => {
+      const element = render();
+      const refresh = jest.fn(() => Promise.resolve());
+      graphql.emit(WITH_PLAN, undefined, refresh);
+      await flushPromises();
+      const plan = root(element).querySelector('c-billing-plan');
+      expect(plan).not.toBeNull();
+      expect(plan.planNode.Name.value).toBe('BP-000042');
+      // The plan comes first, then the invoices.
+      const body = root(element).querySelector('c-billing-plan').parentElement;
+      expect([...body.children].map((child) => child.tagName.toLowerCase())[0]).toBe('c-billing-plan');
+      expect(details(element).map((detail) => detail.shadowRoot.querySelector('h3').textContent)).toEqual([
+        'INV-0188',
+        'INV-0142',
+        'INV-0101',
+      ]);
+      root(element).querySelector('lightning-button-icon.refresh').click();
+      await flushPromises();
+      expect(refresh).toHaveBeenCalledTimes(1);
+    });
+
+    it('before the first invoice, says when the plan raises it instead of waiting for the deal to close', async () => {
+      const element = render();
+      graphql.emit(PLANNED);
+      await flushPromises();
+      const empty = root(element).querySelector('.empty-state');
+      expect(empty.textContent).toContain('c.Invoices_Planned_Title');
+      expect(empty.querySelector('.planned-help').textContent).toContain('c.Invoices_Planned_Help');
+      expect(empty.querySelector('.planned-help lightning-formatted-date-time').value).toBe('2025-01-01');
+      expect(empty.textContent).not.toContain('c.Invoices_Empty_Help');
+      expect(root(element).querySelector('c-billing-plan')).not.toBeNull();
+      await expect(element).toBeAccessible();
+    });
+
+    it('shows no plan section for a deal without one', async () => {
+      const element = render();
+      graphql.emit(NO_INVOICES);
+      await flushPromises();
+      expect(root(element).querySelector('c-billing-plan')).toBeNull();
     });
   });
 });

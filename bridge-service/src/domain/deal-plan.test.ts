@@ -1,0 +1,424 @@
+import {
+  lineItemsOf,
+  loadScenarioExpected,
+  loadScenarioInput,
+  type ScenarioInput,
+} from '../../test/fixtures/revenue/scenario';
+import { asRaised } from './contract-history';
+import { rollForwardProblems } from './balances';
+import { planDeal, signatureInstalment, type DealPlanInput, type RaisedRecord } from './deal-plan';
+import type { Instalment } from './billing-plan';
+import type { LineItemRecord } from './deal-records';
+
+const input = loadScenarioInput();
+const expected = loadScenarioExpected() as {
+  instalments: { issueDate: string; amount: string; kind: string }[];
+  months: Record<string, unknown>[];
+  plans: { version: string; planned: string[] }[];
+};
+const cents = (value: { toFixed(dp: number): string }) => value.toFixed(2);
+
+const withItems = (event: ScenarioInput['events'][number]) => ({
+  opportunity: event.opportunity,
+  lineItems: lineItemsOf(input, event),
+});
+
+function records(known: number, raised: RaisedRecord[], today: string): DealPlanInput {
+  const [signed, ...amendments] = input.events;
+  return {
+    root: withItems(signed!),
+    amendments: amendments.slice(0, known - 1).map(withItems),
+    entity: input.entity,
+    corporateCurrency: input.corporateCurrency,
+    raised,
+    today,
+  };
+}
+
+const raisedFrom = (instalment: Instalment, state: RaisedRecord['state'] = 'posted'): RaisedRecord => ({
+  ...asRaised(instalment),
+  kind: instalment.kind,
+  documentId: `doc-${instalment.issueDate}`,
+  state,
+  documentDate: instalment.issueDate,
+});
+
+describe('a deal planned from its records, as the bridge keeps it', () => {
+  /** The bridge's life over the three years: each day an event or an instalment falls, it re-plans and raises. */
+  function live() {
+    const raised: RaisedRecord[] = [];
+    const days = [
+      ...input.events.map((e, i) => ({ day: e.on, known: i + 1 })),
+      ...expected.instalments.map((i) => ({ day: i.issueDate, known: 0 })),
+    ].sort((a, b) => a.day.localeCompare(b.day));
+    let known = 1;
+    const versions: string[] = [];
+    for (const { day, known: event } of days) {
+      if (event) known = event;
+      const plan = planDeal(records(known, raised, day));
+      if (event) versions.push(plan.plan.version);
+      for (const due of plan.plan.instalments.filter((i) => i.issueDate <= day)) raised.push(raisedFrom(due));
+    }
+    return { raised, versions, final: planDeal(records(3, raised, '2028-01-31')) };
+  }
+
+  it('raises the five documents of the worked case, on their dates, with the plan versions of the domain run', () => {
+    const { raised, versions } = live();
+    expect(raised.map((r) => `${r.issueDate} ${r.kind}`)).toEqual(
+      expected.instalments.map((i) => `${i.issueDate} ${i.kind}`),
+    );
+    expect(raised.map((r) => cents(r.lines.reduce((t, l) => t + Number(l.amount) * 100, 0) / 100))).toEqual(
+      expected.instalments.map((i) => i.amount),
+    );
+    expect(versions).toEqual(expected.plans.map((p) => p.version));
+  });
+
+  it('writes the expected revenue months, closes the term at nothing deferred or unbilled, and completes', () => {
+    const { final } = live();
+    const rows = final.months.filter((m) => m.month <= '2027-12');
+    expect(
+      rows.map((r) => ({
+        month: r.month,
+        contractKey: r.contractKey,
+        openingDeferred: cents(r.opening.deferred),
+        openingUnbilled: cents(r.opening.unbilled),
+        billed: cents(r.billed),
+        credited: cents(r.credited),
+        recognised: cents(r.recognised),
+        releasedFromDeferred: cents(r.releasedFromDeferred),
+        closingDeferred: cents(r.closing.deferred),
+        closingUnbilled: cents(r.closing.unbilled),
+        recognisedByLine: Object.fromEntries(r.lines.map((l) => [l.lineKey, cents(l.recognised)])),
+      })),
+    ).toEqual(expected.months.filter((m) => String(m.month) <= '2027-12'));
+    expect(rollForwardProblems(final.months)).toEqual([]);
+    expect(final.months.every((m) => m.status === 'Actual')).toBe(true);
+    expect(final.summary).toMatchObject({ status: 'Completed' });
+    expect(cents(final.summary.invoiced)).toBe('110679.29');
+    expect([cents(final.summary.remaining), cents(final.summary.deferred), cents(final.summary.unbilled)]).toEqual([
+      '0.00',
+      '0.00',
+      '0.00',
+    ]);
+    expect(final.plan.instalments).toEqual([]);
+  });
+
+  it('shows the plan before the first invoice exists, with forecast months and what is next', () => {
+    const plan = planDeal(records(1, [], '2024-12-20'));
+    expect(plan.signature).toBe(false);
+    expect(plan.plan.instalments.map((i) => `${i.issueDate} ${cents(i.amount)}`)).toEqual(expected.plans[0]!.planned);
+    expect(plan.summary).toMatchObject({ status: 'Planned', next: { date: '2025-01-01', kind: 'invoice' } });
+    expect(cents(plan.summary.next!.amount)).toBe('40500.00');
+    expect([cents(plan.summary.invoiced), cents(plan.summary.recognised)]).toEqual(['0.00', '0.00']);
+    // From the current month on, the months forecast the plan: January 2025 bills its planned instalment.
+    const january = plan.months.find((m) => m.month === '2025-01')!;
+    expect([january.status, cents(january.billed), cents(january.recognised)]).toEqual([
+      'Forecast',
+      '40500.00',
+      '3057.53',
+    ]);
+    expect(plan.months.some((m) => m.month === '2024-12')).toBe(false);
+  });
+
+  it('counts only posted documents as billed: a draft awaiting approval is forecast, not actual', () => {
+    const [first] = planDeal(records(1, [], '2025-01-01')).plan.instalments;
+    const draft = planDeal(records(1, [raisedFrom(first!, 'unposted')], '2025-02-10'));
+    // February: the January draft is not billed yet, so January's service sits as unbilled revenue.
+    // 36,000.00 × 41/365 of the seats earned by 10 Feb; the implementation is delivered on 15 Feb.
+    expect([cents(draft.summary.recognised), cents(draft.summary.unbilled)]).toEqual(['4043.84', '4043.84']);
+    expect(cents(draft.summary.deferred)).toBe('0.00');
+    expect(draft.months.find((m) => m.month === '2025-01')).toMatchObject({ status: 'Actual' });
+    expect(cents(draft.months.find((m) => m.month === '2025-01')!.billed)).toBe('0.00');
+    const posted = planDeal(records(1, [raisedFrom(first!)], '2025-02-10'));
+    expect(cents(posted.months.find((m) => m.month === '2025-01')!.billed)).toBe('40500.00');
+    expect(cents(posted.summary.unbilled)).toBe('0.00');
+  });
+
+  it('never changes a closed month: a change signed after the close takes effect for revenue on the first open day', () => {
+    const { raised } = live();
+    // The cancellation signed late, on 15 Aug 2026, backdated to 1 Jul, after July was closed.
+    const late = (extra: Partial<DealPlanInput>) => {
+      const base = records(3, raised, '2026-08-20');
+      const [upsell, cancellation] = base.amendments!;
+      return planDeal({
+        ...base,
+        amendments: [
+          upsell!,
+          { ...cancellation!, opportunity: { ...cancellation!.opportunity, CloseDate: '2026-08-15' } },
+        ],
+        ...extra,
+      });
+    };
+    const before = planDeal(records(2, raised, '2026-08-20'));
+    const closed = late({ closedThrough: '2026-07' });
+    for (const month of ['2026-06', '2026-07']) {
+      expect(closed.months.find((m) => m.month === month)).toMatchObject({ status: 'Closed' });
+      expect(cents(closed.months.find((m) => m.month === month)!.recognised)).toBe(
+        cents(before.months.find((m) => m.month === month)!.recognised),
+      );
+    }
+    expect(closed.months.find((m) => m.month === '2026-08')).toMatchObject({ status: 'Forecast' });
+    const open = late({});
+    const total = (rows: typeof open.months) =>
+      cents(rows.reduce((t, m) => t.plus(m.recognised), open.summary.recognised.times(0)));
+    expect(total(closed.months)).toBe(total(open.months));
+    expect(cents(open.months.find((m) => m.month === '2026-07')!.recognised)).not.toBe(
+      cents(closed.months.find((m) => m.month === '2026-07')!.recognised),
+    );
+    // A change signed before the month closed was in its figures: it is not moved.
+    const known = planDeal({ ...records(3, raised, '2026-08-20'), closedThrough: '2026-07' });
+    expect(cents(known.months.find((m) => m.month === '2026-07')!.recognised)).toBe(
+      cents(planDeal(records(3, raised, '2026-08-20')).months.find((m) => m.month === '2026-07')!.recognised),
+    );
+  });
+
+  it('a voided instalment is not billed and is named for finance; it is not raised again', () => {
+    const [first] = planDeal(records(1, [], '2025-01-01')).plan.instalments;
+    const plan = planDeal(records(1, [raisedFrom(first!, 'void')], '2025-03-01'));
+    expect(plan.plan.instalments.map((i) => i.issueDate)).toEqual(['2026-01-01', '2027-01-01']);
+    expect(plan.notes).toEqual([expect.stringMatching(/raised but its document is void/)]);
+    expect(cents(plan.summary.invoiced)).toBe('0.00');
+  });
+});
+
+describe('a credit note the plan did not raise (a concession)', () => {
+  it('reduces what its invoice billed and the revenue of its lines from its date, and the term still ends at 0', () => {
+    const [first] = planDeal(records(1, [], '2025-01-01')).plan.instalments;
+    const raised = [raisedFrom(first!)];
+    const base = records(1, raised, '2025-12-31');
+    const credited = planDeal({
+      ...base,
+      // 3,600.00 off the first year's seats on 1 Jul 2025 (of 40,500.00: seats 36,000.00, implementation 4,500.00).
+      concessions: [
+        { documentId: 'cn-1', invoiceId: 'doc-2025-01-01', date: '2025-07-01', amount: '4050.00', state: 'posted' },
+      ],
+    });
+    const july = credited.months.find((m) => m.month === '2025-07')!;
+    expect(cents(july.credited)).toBe('4050.00');
+    // Split 36,000 : 4,500 → 3,600.00 on the seats, 450.00 on the implementation (delivered: taken on 1 Jul).
+    expect(rollForwardProblems(credited.months)).toEqual([]);
+    const plain = planDeal(base);
+    const recognisedIn = (p: typeof plain, month: string) => p.months.find((m) => m.month === month)!.recognised;
+    expect(cents(recognisedIn(plain, '2025-06'))).toBe(cents(recognisedIn(credited, '2025-06')));
+    // 450.00 (delivered) on its date; the seats' 3,600.00: 181/365 already delivered, 1,785.21, caught up on 1 Jul,
+    // and 1,814.79 over the 184 days left, 305.75 of it in July.
+    expect(cents(recognisedIn(plain, '2025-07').minus(recognisedIn(credited, '2025-07')))).toBe('2540.96');
+    const total = (p: typeof plain) =>
+      cents(p.months.reduce((t, m) => t.plus(m.recognised), plain.summary.invoiced.times(0)));
+    expect(total(credited)).toBe('108450.00'); // the term: 108,000.00 + 4,500.00 − 4,050.00
+    expect(cents(credited.months.find((m) => m.month === '2025-12')!.closing.deferred)).toBe('0.00');
+  });
+
+  it('waits for approval: a draft credit note changes nothing', () => {
+    const [first] = planDeal(records(1, [], '2025-01-01')).plan.instalments;
+    const base = records(1, [raisedFrom(first!)], '2025-12-31');
+    const pending = planDeal({
+      ...base,
+      concessions: [
+        { documentId: 'cn-1', invoiceId: 'doc-2025-01-01', date: '2025-07-01', amount: '4050.00', state: 'unposted' },
+      ],
+    });
+    expect(cents(pending.months.find((m) => m.month === '2025-07')!.credited)).toBe('0.00');
+  });
+});
+
+/** An upfront deal as wave 1 bills it: Amendment and renewal Opportunities in the shape SOQL returns them. */
+describe('a plan billed on signature (Upfront, In Advance: the package default)', () => {
+  const seats = (id: string, quantity: number): LineItemRecord => ({
+    Id: id,
+    Quantity: quantity,
+    UnitPrice: 42.5,
+    TotalPrice: quantity * 42.5,
+    Product2: { Name: 'Platform seats', ProductCode: 'SEAT' },
+  });
+  const entity = { developerName: 'UK_Ltd', Revenue_Convention__c: null };
+  const root = {
+    opportunity: { Id: '006000000000101AAA', Name: 'Acme - Platform 2026', CloseDate: '2026-02-27' },
+    lineItems: [seats('00k000000000101AAA', 120)],
+  };
+  const amendment = (id: string, close: string, quantity: number) => ({
+    opportunity: {
+      Id: id,
+      Name: `Acme ${quantity} seats`,
+      CloseDate: close,
+      Service_Start_Date__c: close,
+      Amended_Opportunity__c: root.opportunity.Id,
+      Invoice_Type__c: 'Amendment',
+    },
+    lineItems: [seats(`${id.slice(0, 15)}LIN`, quantity)],
+  });
+  const base = (extra: Partial<DealPlanInput> = {}): DealPlanInput => ({
+    root,
+    entity,
+    corporateCurrency: 'GBP',
+    today: '2026-12-06',
+    ...extra,
+  });
+
+  it('bills the deal once, on its close date, by its closing request', () => {
+    const first = signatureInstalment(base(), root.opportunity.Id)!;
+    expect([first.issueDate, cents(first.amount), first.kind]).toEqual(['2026-02-27', '5100.00', 'invoice']);
+    const plan = planDeal(base());
+    expect(plan.signature).toBe(true);
+    expect(plan.requestOwned.get('2026-02-27')).toBe(root.opportunity.Id);
+  });
+
+  it('records what the closing request raised, and bills an upsell and a downgrade on their own close dates', () => {
+    const upsell = amendment('006000000000102AAA', '2026-08-29', 130);
+    const signed = [
+      { opportunityId: root.opportunity.Id, kind: 'invoice' as const, documentId: 'inv-1', state: 'posted' as const },
+    ];
+    const change = signatureInstalment(base({ amendments: [upsell], signed }), upsell.opportunity.Id)!;
+    // 10 × 42.50 × 182/365 = 211.92 (the wave-1 worked case).
+    expect([change.issueDate, cents(change.amount), change.kind]).toEqual(['2026-08-29', '211.92', 'invoice']);
+    const downgrade = amendment('006000000000103AAA', '2026-08-29', 110);
+    const credit = signatureInstalment(base({ amendments: [downgrade], signed }), downgrade.opportunity.Id)!;
+    expect([credit.issueDate, cents(credit.amount), credit.kind]).toEqual(['2026-08-29', '-211.92', 'credit-note']);
+
+    const both = planDeal(
+      base({
+        amendments: [upsell],
+        signed: [
+          ...signed,
+          { opportunityId: upsell.opportunity.Id, kind: 'invoice', documentId: 'inv-2', state: 'unposted' },
+        ],
+      }),
+    );
+    expect(both.newlyRaised.map((r) => [r.document.documentId, cents(r.instalment.amount)])).toEqual([
+      ['inv-1', '5100.00'],
+      ['inv-2', '211.92'],
+    ]);
+    expect(both.plan.instalments).toEqual([]);
+    expect(cents(both.summary.invoiced)).toBe('5311.92');
+  });
+
+  it('two changes signed on one day are each billed by their own request', () => {
+    const upsell = amendment('006000000000104AAA', '2026-02-27', 130);
+    const signed = [
+      { opportunityId: root.opportunity.Id, kind: 'invoice' as const, documentId: 'inv-1', state: 'posted' as const },
+    ];
+    const change = signatureInstalment(base({ amendments: [upsell], signed }), upsell.opportunity.Id)!;
+    // 10 more seats for the whole term: 425.00, not the deal again.
+    expect([change.issueDate, cents(change.amount)]).toEqual(['2026-02-27', '425.00']);
+  });
+
+  it('never bills twice a deal its closing request invoiced in full before its terms said Annual', () => {
+    const annual = { ...root, opportunity: { ...root.opportunity, Billing_Frequency__c: 'Annual' as const } };
+    const signed = [
+      { opportunityId: root.opportunity.Id, kind: 'invoice' as const, documentId: 'inv-1', state: 'posted' as const },
+    ];
+    const plan = planDeal(base({ root: annual, signed }));
+    expect(plan.signature).toBe(true);
+    expect(plan.plan.instalments).toEqual([]);
+    expect(cents(plan.summary.invoiced)).toBe('5100.00');
+    expect(plan.notes).toEqual([expect.stringMatching(/invoiced in full when it closed/)]);
+    expect(planDeal(base({ root: annual })).signature).toBe(false);
+  });
+
+  it('renews the subscription at its uplift when the renewal names one (wave 1), as a new plan', () => {
+    const northwind = {
+      opportunity: { Id: '006000000000201AAA', Name: 'Northwind - Support', CloseDate: '2026-03-15' },
+      lineItems: [
+        {
+          Id: '00k000000000201AAA',
+          Quantity: 12,
+          UnitPrice: 199.99,
+          TotalPrice: 2399.88,
+          Product2: { Name: 'Support', ProductCode: 'SUP' },
+        },
+      ],
+    };
+    const renewal = {
+      opportunity: {
+        Id: '006000000000202AAA',
+        Name: 'Northwind - Support 2027',
+        CloseDate: '2027-03-01',
+        Amended_Opportunity__c: northwind.opportunity.Id,
+        Invoice_Type__c: 'Renewal',
+        Renewal_Uplift_Percent__c: 5,
+      },
+      lineItems: [{ ...northwind.lineItems[0]!, Id: '00k000000000202AAA' }],
+    };
+    const plan = planDeal({ ...base(), root: renewal, renewalOf: northwind });
+    expect(plan.deal.service).toEqual({ start: '2027-03-15', end: '2028-03-14' });
+    // 199.99 × 1.05 = 209.9895 → 209.99; 12 × 209.99 = 2,519.88, invoiced on signature.
+    expect(plan.plan.instalments.map((i) => `${i.issueDate} ${cents(i.amount)}`)).toEqual(['2027-03-01 2519.88']);
+    // Without a rule its own lines are the price.
+    const own = planDeal({
+      ...base(),
+      root: { ...renewal, opportunity: { ...renewal.opportunity, Renewal_Uplift_Percent__c: null } },
+      renewalOf: northwind,
+    });
+    expect(cents(own.plan.contractValue)).toBe('2399.88');
+  });
+});
+
+describe('extensions and early ends, from the amending Opportunity’s Service End Date', () => {
+  const line = {
+    Id: '00k000000000301AAA',
+    Quantity: 10,
+    UnitPrice: 1200,
+    TotalPrice: 12000,
+    Product2: { Name: 'Seats', ProductCode: 'SEAT' },
+  };
+  const root = {
+    opportunity: {
+      Id: '006000000000301AAA',
+      Name: 'Globex 2026',
+      CloseDate: '2025-12-15',
+      Service_Start_Date__c: '2026-01-01',
+      Service_End_Date__c: '2026-12-31',
+      Billing_Frequency__c: 'Monthly' as const,
+    },
+    lineItems: [line],
+  };
+  const change = (start: string, end: string) => ({
+    opportunity: {
+      Id: '006000000000302AAA',
+      Name: 'Globex change',
+      CloseDate: '2026-06-10',
+      Service_Start_Date__c: start,
+      Service_End_Date__c: end,
+      Amended_Opportunity__c: root.opportunity.Id,
+      Invoice_Type__c: 'Amendment',
+    },
+    lineItems: [{ ...line, Id: '00k000000000302AAA' }],
+  });
+  const plan = (amendment: ReturnType<typeof change>, today = '2026-06-10') =>
+    planDeal({ root, amendments: [amendment], entity: { developerName: 'UK_Ltd' }, corporateCurrency: 'GBP', today });
+
+  it('an extension bills the added months in the added periods, at the subscription’s price', () => {
+    const extended = plan(change('2026-07-01', '2027-06-30'));
+    // 10 × 1,200.00 a term × 181/365 days = 5,950.68 for January to June 2027.
+    expect(cents(extended.plan.contractValue)).toBe('17950.68');
+    expect(extended.replayed.steps[0]?.treatment).toBe('prospective');
+    const added = extended.plan.instalments.filter((i) => i.issueDate >= '2027-01-01');
+    expect(added.map((i) => `${i.issueDate} ${cents(i.amount)}`)).toEqual([
+      '2027-01-01 991.78',
+      '2027-02-01 991.78',
+      '2027-03-01 991.78',
+      '2027-04-01 991.78',
+      '2027-05-01 991.78',
+      '2027-06-01 991.78',
+    ]);
+    expect(extended.months.at(-1)).toMatchObject({ month: '2027-06' });
+    const recognised = extended.months.reduce((t, m) => t.plus(m.recognised), extended.summary.invoiced.times(0));
+    expect(cents(recognised)).toBe('17950.68');
+    expect(rollForwardProblems(extended.months)).toEqual([]);
+  });
+
+  it('an early end takes the rest of the term off, and revenue stops with the service', () => {
+    const ended = plan(change('2026-10-01', '2026-09-30'));
+    // 10 × 1,200.00 × 92/365 = 3,024.66 comes off.
+    expect(cents(ended.plan.contractValue)).toBe('8975.34');
+    expect(ended.deal.service.end).toBe('2026-12-31');
+    const recognised = ended.months.reduce((t, m) => t.plus(m.recognised), ended.summary.invoiced.times(0));
+    expect(cents(recognised)).toBe('8975.34');
+    expect(ended.months.filter((m) => m.month > '2026-09').every((m) => m.recognised.eq(0))).toBe(true);
+    expect(rollForwardProblems(ended.months)).toEqual([]);
+  });
+
+  it('refuses an end before the change takes effect', () => {
+    expect(() => plan(change('2026-10-01', '2026-08-31'))).toThrow(/before it takes effect/);
+  });
+});

@@ -1,0 +1,557 @@
+/**
+ * A deal's billing plan, revenue schedule and balances from its Salesforce records, as the bridge keeps them in
+ * Billing_Plan__c, Billing_Instalment__c and Revenue_Month__c. One function of the records: the bridge replays it
+ * whenever one of them changes (a deal closes, an amendment is won, an invoice is raised, authorised, paid or
+ * credited, a day passes), so the same records always give the same plan and figures.
+ *
+ * Decisions (README "Revenue: billing plans and schedules"):
+ * - Billed on signature: a plan whose deal resolves to Upfront, In Advance, with no line billed its own way and no
+ *   First Invoice Date is billed when it is signed (wave 1): the deal's one invoice is dated its CloseDate and raised
+ *   by the closing request, and each amendment's change is billed on its own CloseDate, by its own request.
+ * - Every other plan is billed with its periods: each instalment on its issue date, by a dated job; an amendment's
+ *   change from its effective date (its Service Start Date, else its CloseDate; its First Invoice Date if set), so
+ *   nothing is billed before the service it pays for, and already billed periods are caught up on that date.
+ * - Renewals: a renewing Opportunity (Invoice_Type__c Renewal) with an uplift rule, or without line items, renews the
+ *   subscription as it stands (the original's lines after its amendments) at the uplift; one without a rule and with
+ *   line items is priced by its own lines. Either way it is a new plan, keyed by the renewing Opportunity.
+ * - Billed (for balances) = raised documents that are posted (an invoice Authorised, Partially Paid or Paid; a credit
+ *   note Authorised or Paid) on their dates. A draft, one awaiting approval, or a voided one bills nothing. Forecast
+ *   months (the current month and later) add what is planned or awaiting approval from the current month on.
+ * - A credit note on one of the plan's invoices that the plan did not raise (a concession) reduces what that invoice
+ *   billed, line by line in proportion, and the revenue of those lines over the service it credits from its date
+ *   (revenue.ts creditNoteSegments), once it is posted.
+ * - Closed months (Revenue_Month__c Status Closed) never change: a modification takes effect for revenue from the
+ *   first open day, and the closed rows are not written.
+ */
+import { z } from 'zod';
+
+import { compareDates, maxDate, minDate, type IsoDate } from './dates';
+import { DomainError } from './errors';
+import { money, sum, type Money } from './money';
+import { allocate, PACKAGE_DEFAULT_TERMS, ratioOf } from './billing-periods';
+import { buildBillingPlan, type BillingPlan, type Instalment, type RaisedInstalment } from './billing-plan';
+import {
+  contractMonths,
+  contractPositionsAt,
+  type BillingEntry,
+  type ContractMonth,
+  type LedgerLine,
+} from './balances';
+import { asRaised, dealLedgerLines, dealPlanInput, replayDeal, type Deal, type ReplayedDeal } from './contract-history';
+import {
+  dealFromRecords,
+  modificationFromRecords,
+  renewalDealFromRecords,
+  type LineItemRecord,
+  type OpportunityRecord,
+} from './deal-records';
+import type { Modification } from './modification';
+import {
+  creditNoteSegments,
+  firstDayOf,
+  lastRevenueDay,
+  monthOf,
+  monthsBetween,
+  nextMonth,
+  recognisedThrough,
+  type MonthKey,
+} from './revenue';
+import { opportunityLineItemRowSchema, opportunityRowSchema } from './records';
+import {
+  opportunityBillingRowSchema,
+  productBillingRowSchema,
+  resolveBillingTerms,
+  type EntityBillingRow,
+  type LineItemScheduleRow,
+  type OpportunityBillingRow,
+  type ProductBillingRow,
+} from './revenue-records';
+import type { Decimal } from './xero-invoice-math';
+
+/** An Opportunity as a plan reads it (the draft's fields and its billing terms), checked where it crosses in. */
+export const planOpportunitySchema = opportunityRowSchema.extend(opportunityBillingRowSchema.shape);
+/** A line item with its product's billing and recognition fields. */
+export const planLineItemSchema = opportunityLineItemRowSchema.extend({
+  Product2: z
+    .object({ Name: z.string(), ProductCode: z.string().nullish() })
+    .extend(productBillingRowSchema.shape)
+    .nullish(),
+});
+
+export interface PlanOpportunity extends OpportunityRecord {
+  Name: string;
+  Amended_Opportunity__c?: string | null;
+  Invoice_Type__c?: string | null;
+}
+
+export interface OpportunityWithItems {
+  opportunity: PlanOpportunity;
+  lineItems: readonly LineItemRecord[];
+}
+
+/** What became of a document: posted (billed), not yet posted (a draft or awaiting approval), or void. */
+export type DocumentState = 'unposted' | 'posted' | 'void';
+
+/** A raised instalment (Billing_Instalment__c Status Raised) and the document it became. */
+export interface RaisedRecord extends RaisedInstalment {
+  kind: 'invoice' | 'credit-note';
+  /** The Invoice__c or Credit_Note__c it became. */
+  documentId?: string;
+  state: DocumentState;
+  /** The document's date (its issue date). */
+  documentDate?: IsoDate | null;
+}
+
+/** A document a closing request (CREATE_DRAFT) raised for one of the deal's Opportunities. */
+export interface SignedDocument {
+  opportunityId: string;
+  kind: 'invoice' | 'credit-note';
+  documentId: string;
+  state: DocumentState;
+}
+
+/** A credit note on one of the plan's invoices that the plan did not raise. */
+export interface ConcessionCredit {
+  documentId: string;
+  /** The Invoice__c it credits. */
+  invoiceId: string;
+  date: IsoDate;
+  /** Net of tax, positive. */
+  amount: Decimal;
+  state: DocumentState;
+}
+
+export interface DealPlanInput {
+  /** The Opportunity that opened the contract (for a renewal: the renewing Opportunity). */
+  root: OpportunityWithItems;
+  /** Won amending Opportunities of the root (not renewals), in any order. */
+  amendments?: readonly OpportunityWithItems[];
+  /** For a renewal: the subscription it renews (the original, with its lines as they stand after its amendments). */
+  renewalOf?: OpportunityWithItems;
+  schedules?: readonly LineItemScheduleRow[];
+  entity: { developerName: string } & EntityBillingRow;
+  corporateCurrency: string;
+  raised?: readonly RaisedRecord[];
+  signed?: readonly SignedDocument[];
+  concessions?: readonly ConcessionCredit[];
+  /** The last Closed month of the plan, if any. */
+  closedThrough?: MonthKey;
+  /** Months Salesforce already holds rows for (kept in range, so a shortened term writes its months back to 0). */
+  existingMonths?: readonly MonthKey[];
+  /** Today in the entity's time zone. */
+  today: IsoDate;
+}
+
+export type MonthStatus = 'Forecast' | 'Actual' | 'Closed';
+
+export interface PlanMonth extends ContractMonth {
+  status: MonthStatus;
+}
+
+export interface PlanSummary {
+  contractValue: Money;
+  /** Net of the raised documents that are not void. */
+  invoiced: Money;
+  remaining: Money;
+  next?: { date: IsoDate; amount: Money; kind: Instalment['kind'] };
+  /** Through today, over every contract of the plan. */
+  recognised: Money;
+  /** Sum of the contracts' deferred revenue today (gross per contract). */
+  deferred: Money;
+  unbilled: Money;
+  asOf: IsoDate;
+  status: 'Planned' | 'Active' | 'Completed';
+}
+
+export interface DealPlan {
+  deal: Deal;
+  /** Billed on signature (see the decisions above). */
+  signature: boolean;
+  replayed: ReplayedDeal;
+  /** The instalments still to raise. */
+  plan: BillingPlan;
+  /** Every raised instalment: recorded ones, then those found raised by a closing request. */
+  raised: RaisedRecord[];
+  /** Signature instalments a closing request raised that Salesforce does not record yet. */
+  newlyRaised: { instalment: Instalment; document: SignedDocument }[];
+  /** Open instalments a closing request raises (issue date → its Opportunity): no dated job for these. */
+  requestOwned: ReadonlyMap<IsoDate, string>;
+  months: PlanMonth[];
+  summary: PlanSummary;
+  /** Things finance should look at, in words. */
+  notes: string[];
+}
+
+/**
+ * The same rule read straight from the records (CREATE_DRAFT decides with it before loading a whole deal): the
+ * deal's resolved terms, its First Invoice Date, and whether a product pins its own terms or a line has a schedule.
+ */
+export function signatureTerms(records: {
+  opportunity: OpportunityBillingRow;
+  products: readonly (ProductBillingRow | null | undefined)[];
+  hasSchedules: boolean;
+  entity: EntityBillingRow;
+}): boolean {
+  const { terms } = resolveBillingTerms({ opportunity: records.opportunity, entity: records.entity });
+  return (
+    terms.frequency === 'upfront' &&
+    terms.timing === 'advance' &&
+    !records.opportunity.First_Invoice_Date__c &&
+    !records.hasSchedules &&
+    records.products.every((p) => !p?.Billing_Frequency__c && !p?.Billing_Timing__c)
+  );
+}
+
+/** Upfront, in advance, no line billed its own way, no first invoice date: billed on signature (wave 1). */
+export function billsOnSignature(deal: Deal): boolean {
+  return (
+    deal.terms.frequency === 'upfront' &&
+    deal.terms.timing === 'advance' &&
+    deal.firstInvoiceDate === undefined &&
+    deal.lines.every((line) => line.billingTerms === undefined && line.productSchedule === undefined)
+  );
+}
+
+const hasUpliftRule = (opportunity: PlanOpportunity) =>
+  (opportunity.Renewal_Uplift_Percent__c ?? null) !== null || (opportunity.Renewal_Index_Percent__c ?? null) !== null;
+
+function dealOf(input: DealPlanInput): Deal {
+  const records = { entity: input.entity, corporateCurrency: input.corporateCurrency };
+  const { root, renewalOf } = input;
+  if (renewalOf && (root.lineItems.length === 0 || hasUpliftRule(root.opportunity))) {
+    const original = dealFromRecords({
+      ...records,
+      opportunity: renewalOf.opportunity,
+      lineItems: renewalOf.lineItems,
+    });
+    return renewalDealFromRecords({
+      ...records,
+      original,
+      originalLineItems: renewalOf.lineItems,
+      renewal: root.opportunity,
+    });
+  }
+  if (root.lineItems.length === 0) {
+    throw new DomainError('INVALID_BILLING_PLAN', `${root.opportunity.Name} has no products to bill`);
+  }
+  return dealFromRecords({
+    ...records,
+    opportunity: root.opportunity,
+    lineItems: root.lineItems,
+    ...(input.schedules ? { schedules: input.schedules } : {}),
+  });
+}
+
+/**
+ * The deal and whether it is billed on signature. A deal its closing request invoiced in full (wave 1, or before
+ * its billing terms were set) was billed on signature whatever its terms say now: planning it by its periods would
+ * bill it twice, so it stays on signature and the note says so.
+ */
+function billingBasis(input: DealPlanInput, notes: string[]): { deal: Deal; signature: boolean } {
+  const deal = dealOf(input);
+  const invoicedAtClose = (input.signed ?? []).some(
+    (d) => d.opportunityId === input.root.opportunity.Id && d.kind === 'invoice' && d.state !== 'void',
+  );
+  if (!billsOnSignature(deal) && invoicedAtClose) {
+    notes.push(
+      `${input.root.opportunity.Name} was invoiced in full when it closed; its billing terms apply from its renewal`,
+    );
+    deal.terms = { ...PACKAGE_DEFAULT_TERMS };
+    delete deal.firstInvoiceDate;
+    deal.lines = deal.lines.map(({ billingTerms: _terms, productSchedule: _schedule, ...line }) => line);
+  }
+  const signature = billsOnSignature(deal);
+  if (signature) deal.firstInvoiceDate = input.root.opportunity.CloseDate;
+  return { deal, signature };
+}
+
+const signingDate = (opportunity: PlanOpportunity) => opportunity.First_Invoice_Date__c ?? opportunity.CloseDate;
+
+function orderedAmendments(input: DealPlanInput): OpportunityWithItems[] {
+  const effective = (o: OpportunityWithItems) => o.opportunity.Service_Start_Date__c ?? o.opportunity.CloseDate;
+  return [...(input.amendments ?? [])].sort(
+    (a, b) =>
+      compareDates(effective(a), effective(b)) ||
+      compareDates(a.opportunity.CloseDate, b.opportunity.CloseDate) ||
+      a.opportunity.Id.localeCompare(b.opportunity.Id),
+  );
+}
+
+/** Each amendment as a modification, in order, priced against the subscription before it. */
+function modificationsOf(
+  input: DealPlanInput,
+  deal: Deal,
+  signature: boolean,
+): { amendment: OpportunityWithItems; mod: Modification }[] {
+  const records = { entity: input.entity, corporateCurrency: input.corporateCurrency };
+  const policy = ssPolicy(input);
+  const firstOpenDate = input.closedThrough ? firstDayOf(nextMonth(input.closedThrough)) : undefined;
+  const out: { amendment: OpportunityWithItems; mod: Modification }[] = [];
+  let previous = input.root.lineItems;
+  for (const amendment of orderedAmendments(input)) {
+    const contract = replayDeal({ deal, modifications: out.map((o) => o.mod), policy }).contracts[0];
+    if (!contract) throw new Error('a replayed deal has no contract');
+    const mod = modificationFromRecords({
+      ...records,
+      deal,
+      contract,
+      previousLineItems: previous,
+      amending: { opportunity: amendment.opportunity, lineItems: amendment.lineItems },
+    });
+    // Signed after the last closed month: its effect was not in those months' figures, so it starts on the first
+    // open day. One signed earlier was known when they were closed.
+    if (firstOpenDate && compareDates(amendment.opportunity.CloseDate, firstOpenDate) >= 0) {
+      mod.firstOpenDate = firstOpenDate;
+    }
+    if (signature && !amendment.opportunity.First_Invoice_Date__c) mod.billOn = amendment.opportunity.CloseDate;
+    out.push({ amendment, mod });
+    previous = amendment.lineItems;
+  }
+  return out;
+}
+
+const ssPolicy = (input: DealPlanInput) =>
+  input.entity.SSP_Tolerance_Percent__c === null || input.entity.SSP_Tolerance_Percent__c === undefined
+    ? {}
+    : { tolerancePercent: String(input.entity.SSP_Tolerance_Percent__c) };
+
+function planOf(deal: Deal, mods: readonly Modification[], raised: readonly RaisedInstalment[], input: DealPlanInput) {
+  const replayed = replayDeal({ deal, modifications: mods, policy: ssPolicy(input) });
+  return { replayed, plan: buildBillingPlan(dealPlanInput(deal, replayed.contracts, raised)) };
+}
+
+const toRaised = (r: RaisedRecord): RaisedInstalment => ({ key: r.key, issueDate: r.issueDate, lines: r.lines });
+
+/**
+ * A plan billed on signature: each signer's request (the root's, then each amendment's, in order) raised the
+ * instalment dated its signature. Replays the signings in order, so each instalment found raised holds exactly
+ * what its signer changed, even when two are signed on one day.
+ */
+function signatureHistory(
+  input: DealPlanInput,
+  deal: Deal,
+  mods: readonly { amendment: OpportunityWithItems; mod: Modification }[],
+  raised: RaisedRecord[],
+  until?: string,
+): { newlyRaised: DealPlan['newlyRaised']; pending?: Instalment } {
+  const newlyRaised: DealPlan['newlyRaised'] = [];
+  const signers = [input.root, ...mods.map((m) => m.amendment)];
+  for (const [k, signer] of signers.entries()) {
+    const id = signer.opportunity.Id;
+    if (signer.opportunity.First_Invoice_Date__c) continue; // billed on its own date, by a dated job
+    const documents = (input.signed ?? []).filter((d) => d.opportunityId === id);
+    const done = raised.some((r) => documents.some((d) => d.documentId === r.documentId));
+    if (done && id !== until) continue;
+    const { plan } = planOf(
+      deal,
+      mods.slice(0, k).map((m) => m.mod),
+      raised.map(toRaised),
+      input,
+    );
+    const instalment = plan.instalments.find((i) => i.issueDate === signingDate(signer.opportunity));
+    if (id === until) return { newlyRaised, ...(instalment ? { pending: instalment } : {}) };
+    const document = documents.find((d) => d.state !== 'void') ?? documents[0];
+    if (!instalment || !document || done) continue;
+    const record: RaisedRecord = {
+      ...asRaised(instalment),
+      kind: instalment.kind,
+      documentId: document.documentId,
+      state: document.state,
+      documentDate: instalment.issueDate,
+    };
+    raised.push(record);
+    newlyRaised.push({ instalment, document });
+  }
+  return { newlyRaised };
+}
+
+/**
+ * What the closing request of `opportunityId` bills: on a plan billed on signature, the instalment dated its
+ * signature (the deal's one invoice, an amendment's change, or none when the change bills nothing); on any other
+ * plan nothing (its instalments are raised on their dates).
+ */
+export function billedAtClose(
+  input: DealPlanInput,
+  opportunityId: string,
+): { signature: false } | { signature: true; instalment?: Instalment } {
+  const { deal, signature } = billingBasis(input, []);
+  if (!signature) return { signature: false };
+  const mods = modificationsOf(input, deal, true);
+  const { pending } = signatureHistory(input, deal, mods, [...(input.raised ?? [])], opportunityId);
+  return pending ? { signature: true, instalment: pending } : { signature: true };
+}
+
+/** The instalment the closing request of `opportunityId` raises on a plan billed on signature, if any. */
+export function signatureInstalment(input: DealPlanInput, opportunityId: string): Instalment | undefined {
+  const billed = billedAtClose(input, opportunityId);
+  return billed.signature ? billed.instalment : undefined;
+}
+
+function postedEntries(raised: readonly RaisedRecord[]): BillingEntry[] {
+  return raised
+    .filter((r) => r.state === 'posted')
+    .flatMap((r) =>
+      r.lines.map((l) => ({
+        lineKey: l.lineKey,
+        date: r.documentDate ?? r.issueDate,
+        amount: (r.kind === 'credit-note' ? money(l.amount).times(-1) : money(l.amount)).toFixed(2),
+        kind: r.kind,
+      })),
+    );
+}
+
+/** Concession credit notes: billing entries and negative revenue on the lines of the invoice they credit. */
+function applyConcessions(
+  input: DealPlanInput,
+  raised: readonly RaisedRecord[],
+  ledger: LedgerLine[],
+  notes: string[],
+): BillingEntry[] {
+  const entries: BillingEntry[] = [];
+  for (const credit of input.concessions ?? []) {
+    if (credit.state !== 'posted') continue;
+    const source = raised.find((r) => r.documentId === credit.invoiceId && r.kind === 'invoice');
+    if (!source) {
+      notes.push(
+        `Credit note ${credit.documentId} credits an invoice this plan did not raise; it is not in the schedule`,
+      );
+      continue;
+    }
+    const lines = source.lines.filter((l) => !money(l.amount).eq(0));
+    const shares = allocate(
+      money(credit.amount),
+      lines.map((l) => ratioOf(money(l.amount).abs())),
+    );
+    lines.forEach((line, k) => {
+      const share = shares[k] as Money;
+      if (share.eq(0)) return;
+      const target = ledger.find((l) => l.lineKey === line.lineKey);
+      if (!target) return;
+      const ratable = target.revenue.find((s) => s.method !== 'point-in-time');
+      const segments = creditNoteSegments({
+        amount: share.toFixed(2),
+        date: credit.date,
+        ...(ratable && line.servicePeriod
+          ? { servicePeriod: line.servicePeriod, method: ratable.method as 'daily' | 'monthly' }
+          : {}),
+      });
+      const index = ledger.indexOf(target);
+      ledger[index] = { ...target, revenue: [...target.revenue, ...segments] };
+      entries.push({ lineKey: line.lineKey, date: credit.date, amount: share.toFixed(2), kind: 'credit-note' });
+    });
+  }
+  return entries;
+}
+
+function monthRange(
+  deal: Deal,
+  ledger: readonly LedgerLine[],
+  dates: readonly IsoDate[],
+  existing: readonly MonthKey[],
+): MonthKey[] {
+  const firstDay = [deal.service.start, ...dates].reduce((a, b) => minDate(a, b));
+  const lastDay = [
+    deal.service.end,
+    ...dates,
+    ...ledger.map((l) => lastRevenueDay(l.revenue) ?? deal.service.end),
+  ].reduce((a, b) => maxDate(a, b));
+  let from = monthOf(firstDay);
+  let to = monthOf(lastDay);
+  for (const m of existing) {
+    if (m < from) from = m;
+    if (m > to) to = m;
+  }
+  return monthsBetween(from, to);
+}
+
+/** The deal's plan, revenue months and summary from its records. */
+export function planDeal(input: DealPlanInput): DealPlan {
+  const notes: string[] = [];
+  const { deal, signature } = billingBasis(input, notes);
+  const mods = modificationsOf(input, deal, signature);
+  const raised: RaisedRecord[] = [...(input.raised ?? [])];
+  const newlyRaised = signature ? signatureHistory(input, deal, mods, raised).newlyRaised : [];
+  const { replayed, plan } = planOf(
+    deal,
+    mods.map((m) => m.mod),
+    raised.map(toRaised),
+    input,
+  );
+
+  const requestOwned = new Map<IsoDate, string>();
+  if (signature) {
+    for (const signer of [input.root, ...mods.map((m) => m.amendment)]) {
+      if (signer.opportunity.First_Invoice_Date__c) continue;
+      const date = signingDate(signer.opportunity);
+      if (plan.instalments.some((i) => i.issueDate === date)) requestOwned.set(date, signer.opportunity.Id);
+    }
+  }
+  for (const r of raised) {
+    if (r.state === 'void') {
+      notes.push(
+        `Instalment ${r.key} was raised but its document is void: the plan does not raise it again (raise a replacement by hand, or amend the deal)`,
+      );
+    }
+  }
+
+  const ledger = dealLedgerLines(deal, replayed.contracts);
+  const concessions = applyConcessions(input, raised, ledger, notes);
+  const posted = [...postedEntries(raised), ...concessions];
+  const monthStart = firstDayOf(monthOf(input.today));
+  const forecast: BillingEntry[] = [
+    ...raised
+      .filter((r) => r.state === 'unposted' && compareDates(r.documentDate ?? r.issueDate, monthStart) >= 0)
+      .flatMap((r) => postedEntries([{ ...r, state: 'posted' }])),
+    ...plan.instalments
+      .filter((i) => compareDates(i.issueDate, monthStart) >= 0)
+      .flatMap((i) =>
+        i.lines.map((l) => ({
+          lineKey: l.lineKey,
+          date: i.issueDate,
+          amount: (i.kind === 'credit-note' ? l.amount.times(-1) : l.amount).toFixed(2),
+          kind: i.kind,
+        })),
+      ),
+  ];
+  const dates = [...posted, ...forecast].map((e) => e.date);
+  const months = monthRange(deal, ledger, dates, input.existingMonths ?? []);
+  const current = monthOf(input.today);
+  const rows = contractMonths(ledger, [...posted, ...forecast], months).map((row): PlanMonth => ({
+    ...row,
+    status:
+      input.closedThrough && row.month <= input.closedThrough ? 'Closed' : row.month < current ? 'Actual' : 'Forecast',
+  }));
+
+  const positions = contractPositionsAt(ledger, posted, input.today);
+  const live = raised.filter((r) => r.state !== 'void');
+  const invoiced = sum(live.flatMap((r) => r.lines.map((l) => money(l.amount))));
+  const next = plan.instalments[0];
+  const recognised = sum(ledger.map((l) => recognisedThrough(l.revenue, input.today)));
+  const lastDay = ledger.map((l) => lastRevenueDay(l.revenue) ?? deal.service.end).reduce((a, b) => maxDate(a, b));
+  const ended = compareDates(input.today, lastDay) >= 0;
+  const summary: PlanSummary = {
+    contractValue: plan.contractValue,
+    invoiced,
+    remaining: plan.contractValue.minus(invoiced),
+    ...(next ? { next: { date: next.issueDate, amount: next.amount, kind: next.kind } } : {}),
+    recognised,
+    deferred: sum([...positions.values()].map((p) => p.deferred)),
+    unbilled: sum([...positions.values()].map((p) => p.unbilled)),
+    asOf: input.today,
+    status: raised.length === 0 ? 'Planned' : !next && ended ? 'Completed' : 'Active',
+  };
+  return { deal, signature, replayed, plan, raised, newlyRaised, requestOwned, months: rows, summary, notes };
+}
+
+/**
+ * The invoice a credit-note instalment credits: the latest raised invoice that billed one of its (line, period)
+ * pieces, else the plan's latest raised invoice. Its Xero allocation goes there while it has an amount due.
+ */
+export function creditedInvoiceOf(plan: DealPlan, instalment: Instalment): string | undefined {
+  const invoices = plan.raised
+    .filter((r) => r.kind === 'invoice' && r.state !== 'void' && r.documentId)
+    .sort((a, b) => compareDates(b.issueDate, a.issueDate));
+  const pieces = new Set(instalment.lines.map((l) => `${l.lineKey}|${l.periodKey}`));
+  const billedPiece = invoices.find((r) => r.lines.some((l) => pieces.has(`${l.lineKey}|${l.periodKey}`)));
+  return (billedPiece ?? invoices[0])?.documentId;
+}

@@ -1,0 +1,71 @@
+import { sobject } from '../sobject';
+
+/**
+ * Month_End_Close__c: one billing entity's month-end close: the proposed journals' totals and the schedule balances
+ * they come from, finance's approval, the Xero ManualJournal ids once posted, and the tie-out (keyed by Close_Key__c,
+ * entity:YYYY-MM).
+ */
+export const MonthEndClose = sobject(
+  'Month_End_Close__c',
+  {
+    Id: 'id',
+    Name: 'text',
+    Close_Key__c: 'text',
+    Billing_Entity__c: 'text',
+    Xero_Tenant_Id__c: 'text',
+    Period_Start__c: 'date',
+    Period_End__c: 'date',
+    Currency_Code__c: 'text',
+    Status__c: 'picklist',
+    Approval_Status__c: 'picklist',
+    Approval_Comment__c: 'text',
+    Version__c: 'number',
+    Recognition_Total__c: 'number',
+    Accrual_Total__c: 'number',
+    Catch_Up__c: 'number',
+    Opening_Deferred__c: 'number',
+    Billed_To_Deferred__c: 'number',
+    Released__c: 'number',
+    Closing_Deferred__c: 'number',
+    Closing_Accrued__c: 'number',
+    Contracts__c: 'number',
+    Deferred_Account_Codes__c: 'text',
+    Accrued_Account_Code__c: 'text',
+    Month_End_Rates__c: 'text',
+    Currency_Balances__c: 'text',
+    Warnings__c: 'text',
+    Xero_Recognition_Journal_Id__c: 'text',
+    Xero_Accrual_Journal_Id__c: 'text',
+    Xero_Reversal_Journal_Id__c: 'text',
+    Posted_At__c: 'datetime',
+    Xero_Deferred_Balance__c: 'number',
+    Xero_Accrued_Balance__c: 'number',
+    Tie_Out_Difference__c: 'number',
+    Tie_Out_Result__c: 'text',
+    Tied_Out_At__c: 'datetime',
+    Sync_Status__c: 'picklist',
+    Sync_Message__c: 'text',
+    Last_Synced__c: 'datetime',
+  },
+  { children: { Journal_Lines__r: { object: 'Month_End_Journal_Line__c', field: 'Month_End_Close__c' } } },
+);
+
+/** Month_End_Journal_Line__c (master-detail Month_End_Close__c): one journal line, proposed and then posted. */
+export const MonthEndJournalLine = sobject('Month_End_Journal_Line__c', {
+  Id: 'id',
+  Month_End_Close__c: 'reference',
+  Line_Key__c: 'text',
+  Version__c: 'number',
+  Journal_Kind__c: 'picklist',
+  Journal_Date__c: 'date',
+  Account_Code__c: 'text',
+  Description__c: 'text',
+  Amount__c: 'number',
+  Tracking_1_Category__c: 'text',
+  Tracking_1_Option__c: 'text',
+  Tracking_2_Category__c: 'text',
+  Tracking_2_Option__c: 'text',
+  Currency_Code__c: 'text',
+  Status__c: 'picklist',
+  Manual_Journal_Id__c: 'text',
+});

@@ -1,0 +1,286 @@
+/**
+ * A batch of deals read from Salesforce as their billing plans are made from them: the deal's Opportunity, its won
+ * amendments (or, for a renewal, the subscription it renews), its product schedules, its plan's instalments and
+ * months, and the invoices and credit notes raised for it. Two Composite calls for any number of deals (a third
+ * when one is a renewal); what comes back is checked by the domain's schemas and shaped as deal-plan.ts reads it.
+ */
+import { z } from 'zod';
+import { routeOpportunity, type BillingEntity } from '../../domain/billing-entity';
+import { isIsoDate } from '../../domain/dates';
+import {
+  planLineItemSchema,
+  planOpportunitySchema,
+  type ConcessionCredit,
+  type DealPlanInput,
+  type DocumentState,
+  type OpportunityWithItems,
+  type RaisedRecord,
+  type SignedDocument,
+} from '../../domain/deal-plan';
+import { accountRowSchema, opportunityRowSchema } from '../../domain/records';
+import { lineItemScheduleRowSchema } from '../../domain/revenue-records';
+import type { RevenueQueries } from '../../salesforce/revenue-queries';
+import type {
+  InstalmentRecord,
+  OpportunityForPlanning,
+  PlanCreditNote,
+  PlanInvoice,
+  PlanRecord,
+} from '../../salesforce/selections';
+import { childRecords } from '../../salesforce/soql';
+import type { Writeback } from '../../salesforce/writeback';
+import { describeError } from '../describe-error';
+import type { ReferenceData } from '../services/reference-data';
+
+export interface LoadedDeal {
+  dealId: string;
+  /** The deal's Opportunity with its Account and products. */
+  row: OpportunityForPlanning;
+  entity: BillingEntity;
+  /** What deal-plan.ts plans from (all but today). */
+  input: Omit<DealPlanInput, 'today'>;
+  plan: PlanRecord | undefined;
+  /** The plan's instalment records, by key. */
+  instalments: ReadonlyMap<string, InstalmentRecord>;
+  /** Planned instalments whose document exists (a raise cut short before its record was updated): now Raised. */
+  recovered: ReadonlyMap<string, string>;
+}
+
+export interface LoadedDeals {
+  deals: Map<string, LoadedDeal>;
+  /** Each Opportunity asked for → its deal. */
+  dealOf: Map<string, string>;
+  /** Deals that cannot be planned as they stand, with the reason in words. */
+  problems: Map<string, { row: OpportunityForPlanning | undefined; message: string }>;
+}
+
+export interface DealLoaderDeps {
+  writeback: Pick<Writeback, 'composite'>;
+  revenueQueries: Pick<
+    RevenueQueries,
+    'dealsOf' | 'opportunitiesOfDeals' | 'schedules' | 'plans' | 'invoices' | 'creditNotes'
+  >;
+  reference: Pick<ReferenceData, 'billingEntities'>;
+  corporateCurrency: string;
+}
+
+const POSTED_INVOICE = new Set(['Authorised', 'Partially Paid', 'Paid']);
+const POSTED_CREDIT_NOTE = new Set(['Authorised', 'Paid']);
+const VOID = new Set(['Voided', 'Deleted']);
+
+const stateOf = (status: string | null, posted: ReadonlySet<string>): DocumentState =>
+  status && VOID.has(status) ? 'void' : status && posted.has(status) ? 'posted' : 'unposted';
+
+/** Lines__c of an instalment, as written by plan-writer.ts (each contract line's piece of it). */
+const linesSchema = z.array(
+  z.object({
+    lineKey: z.string().min(1),
+    periodKey: z.string().refine(isIsoDate),
+    amount: z.string().regex(/^-?\d+(\.\d+)?$/),
+    servicePeriod: z.object({ start: z.string().refine(isIsoDate), end: z.string().refine(isIsoDate) }).optional(),
+  }),
+);
+
+const CREATE_DRAFT_KEY = /^CREATE_DRAFT:([a-zA-Z0-9]{15,18}):/;
+
+function withItems(row: OpportunityForPlanning): OpportunityWithItems {
+  return {
+    opportunity: planOpportunitySchema.parse(row),
+    lineItems: childRecords(row.OpportunityLineItems).map((item) => planLineItemSchema.parse(item)),
+  };
+}
+
+const effectiveDate = (row: OpportunityForPlanning) => row.Service_Start_Date__c ?? row.CloseDate ?? '';
+
+/** The deal each Opportunity belongs to: an amendment's is the one it amends; a renewal is a deal of its own. */
+export function dealIdOf(row: { Id: string; Amended_Opportunity__c: string | null; Invoice_Type__c: string | null }) {
+  return row.Amended_Opportunity__c && row.Invoice_Type__c !== 'Renewal' ? row.Amended_Opportunity__c : row.Id;
+}
+
+export async function loadDeals(deps: DealLoaderDeps, opportunityIds: readonly string[]): Promise<LoadedDeals> {
+  const q = deps.revenueQueries;
+  const first = deps.writeback.composite();
+  const owners = q.dealsOf([...new Set(opportunityIds)], first);
+  await first.run();
+  const dealOf = new Map((await owners).map((row) => [row.Id, dealIdOf(row)]));
+  const dealIds = [...new Set(dealOf.values())];
+  const result: LoadedDeals = { deals: new Map(), dealOf, problems: new Map() };
+  if (dealIds.length === 0) return result;
+
+  const reads = deps.writeback.composite();
+  const opportunities = q.opportunitiesOfDeals(dealIds, reads);
+  const schedules = q.schedules(dealIds, reads);
+  const plans = q.plans(dealIds, reads);
+  const invoices = q.invoices(dealIds, reads);
+  const creditNotes = q.creditNotes(dealIds, reads);
+  await reads.run();
+  const rows = new Map((await opportunities).map((row) => [row.Id, row]));
+  // Renewals renew the subscription of the deal they name: read that deal and its amendments too.
+  const renewed = dealIds
+    .map((id) => rows.get(id))
+    .filter((row) => row?.Invoice_Type__c === 'Renewal' && row.Amended_Opportunity__c)
+    .map((row) => row!.Amended_Opportunity__c!);
+  if (renewed.length > 0) {
+    const more = deps.writeback.composite();
+    const originals = q.opportunitiesOfDeals(renewed, more);
+    await more.run();
+    for (const row of await originals) if (!rows.has(row.Id)) rows.set(row.Id, row);
+  }
+  const entities = await deps.reference.billingEntities();
+  const planByKey = new Map((await plans).map((plan) => [plan.Plan_Key__c ?? '', plan]));
+  const allInvoices = await invoices;
+  const allCreditNotes = await creditNotes;
+  const allSchedules = await schedules;
+
+  for (const dealId of dealIds) {
+    const row = rows.get(dealId);
+    try {
+      if (!row) throw new Error(`Opportunity ${dealId} was not found`);
+      result.deals.set(
+        dealId,
+        assemble(deps, {
+          dealId,
+          row,
+          rows,
+          entities,
+          plan: planByKey.get(dealId),
+          allInvoices,
+          allCreditNotes,
+          allSchedules,
+        }),
+      );
+    } catch (err) {
+      result.problems.set(dealId, { row, message: describeError(err) });
+    }
+  }
+  return result;
+}
+
+interface AssembleInput {
+  dealId: string;
+  row: OpportunityForPlanning;
+  rows: ReadonlyMap<string, OpportunityForPlanning>;
+  entities: readonly BillingEntity[];
+  plan: PlanRecord | undefined;
+  allInvoices: readonly PlanInvoice[];
+  allCreditNotes: readonly PlanCreditNote[];
+  allSchedules: readonly unknown[];
+}
+
+function amendmentsOf(dealId: string, rows: ReadonlyMap<string, OpportunityForPlanning>): OpportunityForPlanning[] {
+  return [...rows.values()]
+    .filter((r) => r.Amended_Opportunity__c === dealId && r.Invoice_Type__c !== 'Renewal' && r.IsWon === true)
+    .sort((a, b) => effectiveDate(a).localeCompare(effectiveDate(b)) || a.Id.localeCompare(b.Id));
+}
+
+function assemble(deps: DealLoaderDeps, a: AssembleInput): LoadedDeal {
+  const { dealId, row, rows } = a;
+  const opportunity = opportunityRowSchema.parse(row);
+  const account = accountRowSchema.parse(row.Account);
+  const { entity } = routeOpportunity(a.entities, opportunity, account, deps.corporateCurrency);
+  const amendments = amendmentsOf(dealId, rows);
+  const dealOpportunities = new Set([dealId, ...amendments.map((r) => r.Id)]);
+
+  let renewalOf: OpportunityWithItems | undefined;
+  if (row.Invoice_Type__c === 'Renewal' && row.Amended_Opportunity__c) {
+    const original = rows.get(row.Amended_Opportunity__c);
+    if (!original) throw new Error(`${row.Name} renews ${row.Amended_Opportunity__c}, which was not found`);
+    // The subscription as it stands: the last amendment's products, else the original's.
+    const latest = amendmentsOf(original.Id, rows).at(-1) ?? original;
+    renewalOf = { opportunity: planOpportunitySchema.parse(original), lineItems: withItems(latest).lineItems };
+  }
+
+  const lineIds = new Set(childRecords(row.OpportunityLineItems).map((l) => l.Id));
+  const schedules = a.allSchedules
+    .map((s) => lineItemScheduleRowSchema.parse(s))
+    .filter((s) => lineIds.has(s.OpportunityLineItemId));
+
+  const instalments = new Map(childRecords(a.plan?.Instalments__r).map((i) => [i.Instalment_Key__c ?? '', i]));
+  const invoices = a.allInvoices.filter((inv) => inv.Opportunity__c && dealOpportunities.has(inv.Opportunity__c));
+  const invoiceIds = new Set(invoices.map((inv) => inv.Id));
+  const creditNotes = a.allCreditNotes.filter((cn) => cn.Invoice__c && invoiceIds.has(cn.Invoice__c));
+  const invoiceState = new Map(invoices.map((inv) => [inv.Id, stateOf(inv.Status__c, POSTED_INVOICE)]));
+  const creditState = new Map(creditNotes.map((cn) => [cn.Id, stateOf(cn.Status__c, POSTED_CREDIT_NOTE)]));
+  const invoiceDate = new Map(invoices.map((inv) => [inv.Id, inv.Issue_Date__c]));
+  const creditDate = new Map(creditNotes.map((cn) => [cn.Id, cn.Issue_Date__c]));
+
+  // A document keyed by an instalment's key is that instalment's, whatever its record says yet.
+  const byRequestKey = new Map<string, string>();
+  for (const inv of invoices)
+    if (inv.Request_Key__c && inv.Xero_Invoice_Id__c) byRequestKey.set(inv.Request_Key__c, inv.Id);
+  for (const cn of creditNotes) if (cn.Request_Key__c) byRequestKey.set(cn.Request_Key__c, cn.Id);
+  const recovered = new Map<string, string>();
+  const raised: RaisedRecord[] = [];
+  for (const [key, record] of instalments) {
+    const documentId =
+      record.Status__c === 'Raised' ? (record.Invoice__c ?? record.Credit_Note__c ?? undefined) : byRequestKey.get(key);
+    if (record.Status__c !== 'Raised' && !documentId) continue;
+    if (record.Status__c !== 'Raised' && documentId) recovered.set(key, documentId);
+    const kind = record.Document_Type__c === 'Credit Note' ? 'credit-note' : 'invoice';
+    const state = documentId
+      ? ((kind === 'invoice' ? invoiceState : creditState).get(documentId) ?? 'unposted')
+      : 'unposted';
+    const date = documentId ? (kind === 'invoice' ? invoiceDate : creditDate).get(documentId) : undefined;
+    raised.push({
+      key,
+      issueDate: record.Issue_Date__c ?? '',
+      lines: linesSchema.parse(JSON.parse(record.Lines__c ?? '[]')),
+      kind,
+      ...(documentId ? { documentId } : {}),
+      state,
+      documentDate: date ?? record.Issue_Date__c,
+    });
+  }
+  const instalmentDocuments = new Set(raised.map((r) => r.documentId));
+
+  const signed: SignedDocument[] = [];
+  for (const inv of invoices) {
+    const opp = CREATE_DRAFT_KEY.exec(inv.Request_Key__c ?? '')?.[1];
+    if (opp && dealOpportunities.has(opp) && inv.Xero_Invoice_Id__c && !instalmentDocuments.has(inv.Id)) {
+      signed.push({ opportunityId: opp, kind: 'invoice', documentId: inv.Id, state: invoiceState.get(inv.Id)! });
+    }
+  }
+  for (const cn of a.allCreditNotes) {
+    const opp = CREATE_DRAFT_KEY.exec(cn.Request_Key__c ?? '')?.[1];
+    if (opp && dealOpportunities.has(opp) && !instalmentDocuments.has(cn.Id)) {
+      signed.push({
+        opportunityId: opp,
+        kind: 'credit-note',
+        documentId: cn.Id,
+        state: stateOf(cn.Status__c, POSTED_CREDIT_NOTE),
+      });
+    }
+  }
+  const signedIds = new Set(signed.map((d) => d.documentId));
+  const concessions: ConcessionCredit[] = creditNotes
+    .filter((cn) => !instalmentDocuments.has(cn.Id) && !signedIds.has(cn.Id) && cn.Invoice__c)
+    .map((cn) => ({
+      documentId: cn.Id,
+      invoiceId: cn.Invoice__c!,
+      date: cn.Issue_Date__c ?? '',
+      amount: String(cn.Sub_Total__c ?? 0),
+      state: cn.Issue_Date__c ? creditState.get(cn.Id)! : 'unposted',
+    }));
+
+  const months = childRecords(a.plan?.Revenue_Months__r);
+  const monthOfKey = (key: string | null) => (key ?? '').slice(-7);
+  const closed = months
+    .filter((m) => m.Status__c === 'Closed')
+    .map((m) => monthOfKey(m.Month_Key__c))
+    .sort();
+  const root = withItems(row);
+  const input: Omit<DealPlanInput, 'today'> = {
+    root,
+    amendments: amendments.map(withItems),
+    ...(renewalOf ? { renewalOf } : {}),
+    schedules,
+    entity: { developerName: entity.developerName, ...entity.billing },
+    corporateCurrency: deps.corporateCurrency,
+    raised,
+    signed,
+    concessions,
+    ...(closed.length > 0 ? { closedThrough: closed.at(-1)! } : {}),
+    existingMonths: [...new Set(months.map((m) => monthOfKey(m.Month_Key__c)))],
+  };
+  return { dealId, row, entity, input, plan: a.plan, instalments, recovered };
+}
