@@ -17,7 +17,12 @@ import { tenantBucket, XERO_LIMITS, XeroScheduler, type XeroLimits } from './sch
 const FACTOR = 50;
 const LIMITS = { minuteMs: 60_000, dayMs: 86_400_000, tenantPerMinute: 60, tenantPerDay: 5000, appPerMinute: 10_000 };
 
-function replicas(stores: Store[], clock: Clock, limits?: Partial<XeroLimits>): XeroScheduler[] {
+function replicas(
+  stores: Store[],
+  clock: Clock,
+  limits?: Partial<XeroLimits>,
+  permitLeaseMs = 60_000,
+): XeroScheduler[] {
   return stores.map(
     (store, i) =>
       new XeroScheduler({
@@ -27,7 +32,7 @@ function replicas(stores: Store[], clock: Clock, limits?: Partial<XeroLimits>): 
           repository: store.rateLimits,
           appId: 'app-1',
           owner: `host-${i}`,
-          permitLeaseMs: 60_000,
+          permitLeaseMs,
           concurrencyPollMs: 250,
         },
       }),
@@ -78,6 +83,19 @@ function sharedLimitsSuite(openStores: (clock: Clock) => Promise<Store[]>) {
     // In order within each process (FIFO per tenant).
     expect(order).toEqual([...order].sort((a, b) => a - b));
     await Promise.all(schedulers.map((s) => s.close()));
+  });
+
+  it('keeps a call that outlasts its permit lease in flight (renewed while it runs), so other replicas wait', async () => {
+    const clock = scaledClock(10); // slower than FACTOR: renewals every 1 s of clock are 100 ms real
+    stores = await openStores(clock);
+    const xero = new FakeXero(clock, LIMITS);
+    const [a, b] = replicas(stores, clock, { tenantConcurrency: 1 }, 3_000);
+    const long = a!.schedule('slow', () => xero.call('slow', 12_000)); // four leases long
+    await clock.sleep(500);
+    await b!.schedule('slow', () => xero.call('slow'));
+    await long;
+    expect(xero.maxInFlight.get('slow')).toBe(1); // without renewals b's call would start 3 s in
+    await Promise.all([a!.close(), b!.close()]);
   });
 
   it("pauses every replica for one replica's 429 Retry-After", async () => {
