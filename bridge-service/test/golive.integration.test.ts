@@ -59,6 +59,15 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
   return { status: res.status, body: (await res.json()) as Row };
 }
 
+/**
+ * Starts the bridge process and waits until its org runs: /health answers as soon as the server listens, while the
+ * org's bridge is still starting (its routes answer 503 ORG_NOT_RUNNING until then).
+ */
+async function startBridge(): Promise<void> {
+  await bridge.start();
+  await waitFor('the default org to run', async () => (await api('GET', '/admin/jobs?limit=1')).status === 200, 60_000);
+}
+
 async function all<T extends Row = Row>(soql: string): Promise<T[]> {
   return (await admin.query<T>(soql).run({ autoFetch: true, maxFetch: 100_000 })).records;
 }
@@ -147,7 +156,7 @@ beforeAll(async () => {
     join(workDir, 'bridge.log'),
   );
   systems.xero.control.configureWebhooks({ url: `${bridge.url}/webhooks/xero`, batchDelayMs: 50 });
-  await bridge.start();
+  await startBridge();
 });
 
 afterAll(async () => {
@@ -200,7 +209,7 @@ describe('go live on existing data', () => {
       return run;
     }))!;
     expect(atKill.status).toBe('running');
-    await bridge.start();
+    await startBridge();
 
     const done = await waitFor(
       'the import to complete',

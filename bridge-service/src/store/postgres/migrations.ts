@@ -263,4 +263,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX import_runs_started ON import_runs (org_id, started_at);
     `,
   },
+  {
+    version: 3,
+    name: 'OAuth states of Connect to Xero, shared by every process',
+    sql: `
+      CREATE TABLE oauth_states (
+        state_hash      TEXT   PRIMARY KEY,
+        org_id          TEXT   NOT NULL,
+        verifier_sealed TEXT   NOT NULL,
+        expires_at      BIGINT NOT NULL
+      );
+      CREATE INDEX oauth_states_expiry ON oauth_states (expires_at);
+    `,
+  },
 ];

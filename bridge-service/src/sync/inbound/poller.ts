@@ -52,7 +52,7 @@ export interface PollerDeps {
   apply: Pick<InboundApply, 'applyInvoices' | 'applyCreditNotes' | 'applyPayments' | 'applyCustomerCredits'>;
   /** Overpayments and prepayments (no webhooks for them: polled only). */
   ledger: Pick<XeroLedgerClient, 'getOverpayments' | 'getPrepayments'>;
-  watermarks: WatermarkRepository;
+  watermarks: Pick<WatermarkRepository, 'getWatermark' | 'saveWatermark'>;
   xeroConnections: Pick<XeroConnectionRepository, 'listXeroTenants'>;
   clock: Pick<Clock, 'now'>;
   log: Pick<Logger, 'warn' | 'error'>;

@@ -1,11 +1,14 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ImportRun } from '../../../store/types';
 import type { GoLiveAdmin } from '../../deps';
 import { errorResponse, NotFoundError } from '../../errors';
+import { bindOrgToLogs, type OrgScope } from '../../org-scope';
 
 export interface GoLiveRoutesOptions {
-  goLive: GoLiveAdmin;
+  /** Whose imports and drift checks: the default org's (/admin/imports) or the org in the path (/orgs/:orgId/…). */
+  scope: OrgScope;
 }
 
 const isoDay = z
@@ -57,7 +60,7 @@ const findingSchema = z.object({
   fix: z.string(),
 });
 
-const runKeyParams = z.object({ runKey: z.string().min(1).max(120) });
+const runKeyParams = { runKey: z.string().min(1).max(120) };
 const authErrors = { 401: errorResponse, '5xx': errorResponse } as const;
 
 /**
@@ -65,15 +68,24 @@ const authErrors = { 401: errorResponse, '5xx': errorResponse } as const;
  * read its latest result. Every input checked by zod.
  */
 const goLiveRoutes: FastifyPluginAsyncZod<GoLiveRoutesOptions> = async (app, opts) => {
-  const { goLive } = opts;
+  const { scope } = opts;
+  const base = scope.base;
+  bindOrgToLogs(app, scope);
   app.addHook('onRequest', app.verifyAdmin);
+  /** The org's go-live admin; an org whose bridge offers none answers 404. */
+  const goLiveOf = (request: FastifyRequest): GoLiveAdmin => {
+    const { goLive } = scope.endpoints(request);
+    if (!goLive) throw new NotFoundError('GO_LIVE_NOT_SERVED', 'This bridge serves no go-live admin API');
+    return goLive;
+  };
 
   app.post(
-    '/admin/imports',
+    `${base}/admin/imports`,
     {
       schema: {
         summary:
           "Start the historical import of one billing entity's Xero organisation since a day (nothing is written to Xero)",
+        params: scope.params({}),
         body: z.object({ entity: entityName, since: isoDay }).strict(),
         response: {
           202: z.object({ run: runSchema, created: z.boolean() }),
@@ -84,6 +96,7 @@ const goLiveRoutes: FastifyPluginAsyncZod<GoLiveRoutesOptions> = async (app, opt
       },
     },
     async (request, reply) => {
+      const goLive = goLiveOf(request);
       const { entity, since } = request.body;
       if (!(await goLive.entities()).includes(entity)) {
         throw new NotFoundError('ENTITY_NOT_FOUND', `No billing entity ${entity} in Billing_Entity__mdt`);
@@ -95,58 +108,61 @@ const goLiveRoutes: FastifyPluginAsyncZod<GoLiveRoutesOptions> = async (app, opt
   );
 
   app.get(
-    '/admin/imports',
+    `${base}/admin/imports`,
     {
       schema: {
         summary: 'Historical imports, newest first, with their progress',
+        params: scope.params({}),
         response: { 200: z.object({ imports: z.array(runSchema) }), ...authErrors },
       },
     },
-    async () => ({ imports: (await goLive.listImports()).map(view) }),
+    async (request) => ({ imports: (await goLiveOf(request).listImports()).map(view) }),
   );
 
   app.get(
-    '/admin/imports/:runKey',
+    `${base}/admin/imports/:runKey`,
     {
       schema: {
         summary: 'One import: phase, cursor, counts, errors',
-        params: runKeyParams,
+        params: scope.params(runKeyParams),
         response: { 200: z.object({ run: runSchema }), 400: errorResponse, 404: errorResponse, ...authErrors },
       },
     },
     async (request) => {
-      const run = await goLive.getImport(request.params.runKey);
+      const run = await goLiveOf(request).getImport(request.params.runKey);
       if (!run) throw new NotFoundError('IMPORT_NOT_FOUND', `No import ${request.params.runKey}`);
       return { run: view(run) };
     },
   );
 
   app.post(
-    '/admin/imports/:runKey/resume',
+    `${base}/admin/imports/:runKey/resume`,
     {
       schema: {
         summary: 'Resume a failed import from where it stopped',
-        params: runKeyParams,
+        params: scope.params(runKeyParams),
         response: { 202: z.object({ run: runSchema }), 400: errorResponse, 404: errorResponse, ...authErrors },
       },
     },
     async (request, reply) => {
-      const run = await goLive.resumeImport(request.params.runKey);
+      const run = await goLiveOf(request).resumeImport(request.params.runKey);
       if (!run) throw new NotFoundError('IMPORT_NOT_FOUND', `No import ${request.params.runKey}`);
       return reply.code(202).send({ run: view(run) });
     },
   );
 
   app.post(
-    '/admin/drift-checks',
+    `${base}/admin/drift-checks`,
     {
       schema: {
         summary: "Check one billing entity's mirrors against Xero now (results as Reconciliation_Result__c records)",
+        params: scope.params({}),
         body: z.object({ entity: entityName }).strict(),
         response: { 202: z.object({ key: z.string() }), 400: errorResponse, 404: errorResponse, ...authErrors },
       },
     },
     async (request, reply) => {
+      const goLive = goLiveOf(request);
       if (!(await goLive.entities()).includes(request.body.entity)) {
         throw new NotFoundError('ENTITY_NOT_FOUND', `No billing entity ${request.body.entity} in Billing_Entity__mdt`);
       }
@@ -155,11 +171,11 @@ const goLiveRoutes: FastifyPluginAsyncZod<GoLiveRoutesOptions> = async (app, opt
   );
 
   app.get(
-    '/admin/drift/:entity',
+    `${base}/admin/drift/:entity`,
     {
       schema: {
         summary: 'The latest drift check of a billing entity: open differences, resolved count, reconciliation',
-        params: z.object({ entity: entityName }),
+        params: scope.params({ entity: entityName }),
         response: {
           200: z.object({
             entity: z.string(),
@@ -179,7 +195,7 @@ const goLiveRoutes: FastifyPluginAsyncZod<GoLiveRoutesOptions> = async (app, opt
       },
     },
     async (request) => {
-      const report = goLive.latestDrift(request.params.entity);
+      const report = goLiveOf(request).latestDrift(request.params.entity);
       if (!report)
         throw new NotFoundError('DRIFT_NOT_CHECKED', `No drift check of ${request.params.entity} yet in this bridge`);
       return report;
