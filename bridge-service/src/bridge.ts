@@ -8,6 +8,7 @@ import { connectSalesforce } from './salesforce/connection';
 import { createEventSubscriber } from './salesforce/event-subscriber';
 import { createQueries, readOrgCurrency } from './salesforce/queries';
 import { createRevenueQueries } from './salesforce/revenue-queries';
+import { createCloseQueries } from './salesforce/close-queries';
 import { salesforceNames } from './salesforce/schema';
 import { createWriteback } from './salesforce/writeback';
 import { readinessFrom, xeroConnectFrom, xeroMetricsListener } from './server/adapters';
@@ -23,6 +24,7 @@ import { createReferenceData } from './sync/services/reference-data';
 import { createSummaries } from './sync/services/summaries';
 import type { SyncDeps } from './sync/sync-deps';
 import { createWorker } from './sync/worker';
+import { XeroJournalClient } from './xero/journal-client';
 import { XeroClient } from './xero/client';
 import { XeroScheduler, type XeroLimits } from './xero/scheduler';
 import { XeroTokenManager } from './xero/tokens';
@@ -127,6 +129,14 @@ export async function createBridge(
     instanceUrl: () => conn.instanceUrl,
     revenueQueries: createRevenueQueries({ names, multiCurrency: currency.multi }),
     billingTriggers,
+    closeQueries: createCloseQueries({ conn, names }),
+    journals: new XeroJournalClient({
+      config: { apiBaseUrl: config.xero.apiBaseUrl, httpTimeoutMs: config.httpTimeoutMs },
+      tokens,
+      scheduler,
+      logger: log,
+    }),
+    wake: () => worker.wake(),
   };
   const sync = createSync(deps);
   const worker = createWorker({

@@ -1,4 +1,5 @@
-import { idChecksum, parseInvoiceRequest } from './invoice-request';
+import { ACTIONS as APEX_ACTIONS } from '../../sandbox/salesforce/org/invoice-request-publisher';
+import { ACTIONS, idChecksum, parseInvoiceRequest } from './invoice-request';
 import { soqlIdList } from './queries';
 import { salesforceNames } from './schema';
 
@@ -23,6 +24,33 @@ describe('parseInvoiceRequest', () => {
       ok: true,
       request: { action: 'CREATE_DRAFT', requestKey: `CREATE_DRAFT:${OPP}:1`, opportunityId: OPP },
     });
+  });
+
+  it('takes only actions the package Apex sends (its list, held to the Apex by the parity test), POST_CLOSE among them', () => {
+    expect(APEX_ACTIONS).toEqual(expect.arrayContaining([...ACTIONS]));
+    expect(ACTIONS).toContain('POST_CLOSE');
+  });
+
+  it('accepts POST_CLOSE as MonthEndCloseTriggerHandler publishes it, and refuses one that does not name the close', () => {
+    const CLOSE = 'a0B000000000001AAA';
+    const event = (payload: string | null) => ({
+      ldgr__Action__c: 'POST_CLOSE',
+      ldgr__Request_Key__c: `POST_CLOSE:${CLOSE}:2`,
+      ldgr__Opportunity_Id__c: null,
+      ldgr__Invoice_Id__c: null,
+      ldgr__Payload__c: payload,
+    });
+    // Apex: JSON.serialize(new Map<String, Object>{ 'closeId' => String.valueOf(close.Id), 'version' => version })
+    expect(parseInvoiceRequest(event(`{"version":2,"closeId":"${CLOSE}"}`), names)).toEqual({
+      ok: true,
+      request: { action: 'POST_CLOSE', requestKey: `POST_CLOSE:${CLOSE}:2`, payload: { closeId: CLOSE, version: 2 } },
+    });
+    expect(parseInvoiceRequest(event(null), names)).toEqual({
+      ok: false,
+      reason: expect.stringContaining('Payload__c: POST_CLOSE needs {"closeId","version"}'),
+    });
+    expect(parseInvoiceRequest(event(`{"closeId":"${CLOSE}","version":0}`), names)).toMatchObject({ ok: false });
+    expect(parseInvoiceRequest(event('{"closeId":"short","version":1}'), names)).toMatchObject({ ok: false });
   });
 
   it('parses a CREDIT payload as JSON', () => {

@@ -4,6 +4,7 @@
  * this order.
  */
 import { createBilling } from './billing';
+import { createClose } from './close';
 import { createDraftHandler } from './create-draft';
 import { createGiveUpRecorder } from './give-up';
 import { handles, type KindHandler } from './handler';
@@ -45,6 +46,7 @@ export function createSync(deps: SyncDeps): Sync {
       handles('XERO_CHANGE', xeroChangeHandler({ xero: deps.xero, apply, log: deps.log })),
       handles('RESYNC', resyncHandler({ ...perInvoice, invoices, xero: deps.xero, jobs: deps.jobs })),
       ...billing.handlers,
+      ...createClose(deps).handlers,
     ],
     start: () => billing.start(),
     onGiveUp: createGiveUpRecorder({ syncErrors }),

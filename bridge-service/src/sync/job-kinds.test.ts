@@ -1,6 +1,6 @@
 import { parseInvoiceRequest } from '../salesforce/invoice-request';
 import { salesforceNames } from '../salesforce/schema';
-import { jobKindOf } from './job-kinds';
+import { JOB_PAYLOADS, jobKindOf } from './job-kinds';
 
 const request = (event: Record<string, unknown>) => {
   const parsed = parseInvoiceRequest(event, salesforceNames(''));
@@ -37,5 +37,13 @@ describe('job kinds', () => {
     expect(
       jobKindOf(request({ Action__c: 'CREATE_DRAFT', Request_Key__c: 'C:1', Opportunity_Id__c: '006000000000001AAA' })),
     ).toBe('CREATE_DRAFT');
+    const closeId = 'a0B000000000001AAA';
+    const postClose = request({
+      Action__c: 'POST_CLOSE',
+      Request_Key__c: `POST_CLOSE:${closeId}:1`,
+      Payload__c: JSON.stringify({ closeId, version: 1 }),
+    });
+    expect(jobKindOf(postClose)).toBe('POST_CLOSE');
+    expect(JOB_PAYLOADS.POST_CLOSE.safeParse(postClose).success).toBe(true);
   });
 });

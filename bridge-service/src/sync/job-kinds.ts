@@ -5,7 +5,9 @@
  */
 import { z } from 'zod';
 import { ACTIONS, type InvoiceRequest } from '../salesforce/invoice-request';
+import { postClosePayloadSchema } from '../domain/close-records';
 import { BILLING_JOB_KINDS, BILLING_JOB_PAYLOADS } from './billing/jobs';
+import { CLOSE_JOB_KINDS, CLOSE_JOB_PAYLOADS } from './close/jobs';
 
 export const JOB_KINDS = [
   'CREATE_DRAFT',
@@ -16,6 +18,8 @@ export const JOB_KINDS = [
   'RESYNC',
   'XERO_CHANGE',
   ...BILLING_JOB_KINDS,
+  'POST_CLOSE',
+  ...CLOSE_JOB_KINDS,
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
@@ -52,6 +56,9 @@ export const JOB_PAYLOADS = {
     tenantId: z.string().min(1),
   }),
   ...BILLING_JOB_PAYLOADS,
+  /** Finance approved a month-end close: the close and the version approved (MonthEndCloseTriggerHandler). */
+  POST_CLOSE: request.extend({ payload: postClosePayloadSchema }),
+  ...CLOSE_JOB_PAYLOADS,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 export type JobPayload<K extends JobKind> = z.output<(typeof JOB_PAYLOADS)[K]>;

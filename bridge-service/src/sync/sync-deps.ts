@@ -12,6 +12,8 @@ import type {
 } from '../store/types';
 import type { XeroClient } from '../xero/client';
 import type { RevenueQueries } from '../salesforce/revenue-queries';
+import type { CloseQueries } from '../salesforce/close-queries';
+import type { XeroJournalClient } from '../xero/journal-client';
 import type { BillingTriggers } from './billing/triggers';
 import type { ReferenceData } from './services/reference-data';
 import type { Summaries } from './services/summaries';
@@ -43,4 +45,9 @@ export interface SyncDeps {
   /** Billing plans: their reads, and how their work is asked for (stored jobs with run-at times). */
   revenueQueries: RevenueQueries;
   billingTriggers: BillingTriggers;
+  /** The month-end close: its Salesforce reads and its Xero calls (ManualJournals, lock dates, Trial Balance). */
+  closeQueries: CloseQueries;
+  journals: XeroJournalClient;
+  /** Work became due now: stop the worker idling. */
+  wake?: () => void;
 }
