@@ -4,7 +4,15 @@
  * schemas, rendered with the namespace, as queries.ts does for the sync.
  */
 import type { Connection } from 'jsforce';
-import { MonthEndClose, MonthEndJournalLine } from './objects';
+import {
+  BillingEntityType,
+  BillingPlan,
+  CreditNote,
+  Invoice,
+  InvoiceLine,
+  MonthEndClose,
+  MonthEndJournalLine,
+} from './objects';
 import { soqlIdList, soqlStringList } from './queries';
 import type { SalesforceNames } from './schema';
 import { select, type RowOf, type Selection } from './soql';
@@ -54,13 +62,64 @@ export type JournalLineRow = RowOf<typeof journalLineRow>;
 const postedLineRow = journalLineRow.with('Month_End_Close__r', select(MonthEndClose, ['Period_Start__c']));
 export type PostedLineRow = RowOf<typeof postedLineRow>;
 
+/** The entity's close accounts (Billing_Entity__mdt). */
+export const entityCloseAccounts = select(BillingEntityType, [
+  'DeveloperName',
+  'Deferred_Revenue_Account_Code__c',
+  'Accrued_Revenue_Account_Code__c',
+]);
+
+const entityPlan = select(BillingPlan, ['Plan_Key__c']);
+
+/** An invoice as the close reads what it billed: its rate and number, and the account each line posted to. */
+export const closeInvoice = select(Invoice, [
+  'Id',
+  'Invoice_Number__c',
+  'Currency_Code__c',
+  'Currency_Rate__c',
+  'Issue_Date__c',
+  'Status__c',
+]).withChildren(
+  'Invoice_Lines__r',
+  select(InvoiceLine, ['Opportunity_Line_Item_Id__c', 'Account_Code__c', 'Line_Amount__c', 'Sort_Order__c']),
+  ['Sort_Order__c'],
+);
+export type CloseInvoiceRow = RowOf<typeof closeInvoice>;
+
+/** A credit note as the close reads it: its number and the invoice it credits. */
+export const closeCreditNote = select(CreditNote, ['Id', 'Credit_Note_Number__c', 'Invoice__c']);
+export type CloseCreditNoteRow = RowOf<typeof closeCreditNote>;
+
 export function createCloseQueries(deps: { conn: Connection; names: SalesforceNames }) {
   const { conn, names } = deps;
   async function all<S extends SObjectSchema, R>(selection: Selection<S, R>, soql: string): Promise<R[]> {
     const result = await conn.query(soql).run({ autoFetch: true, maxFetch: 1_000_000 });
     return result.records.map((record) => selection.parse(names, record));
   }
+  const byIds = <S extends SObjectSchema, R>(selection: Selection<S, R>, ids: readonly string[]) =>
+    ids.length === 0
+      ? Promise.resolve([] as R[])
+      : all(selection, selection.soql(names, { where: (q) => `${q.field('Id' as never)} IN (${soqlIdList(ids)})` }));
   return {
+    /** Each billing entity's deferred and accrued revenue accounts. */
+    entityAccounts() {
+      return all(entityCloseAccounts, entityCloseAccounts.soql(names));
+    },
+
+    /** The deals (Plan_Key__c) an entity's billing plans belong to. */
+    async dealsOfEntity(entity: string): Promise<string[]> {
+      const rows = await all(
+        entityPlan,
+        entityPlan.soql(names, { where: (q) => `${q.field('Billing_Entity__c')} = ${soqlStringList([entity])}` }),
+      );
+      return [...new Set(rows.map((r) => String(r.Plan_Key__c)).filter((k) => k !== ''))];
+    },
+
+    /** Invoices with their lines, by id. */
+    invoices: (ids: readonly string[]) => byIds(closeInvoice, ids),
+    /** Credit notes, by id. */
+    creditNotes: (ids: readonly string[]) => byIds(closeCreditNote, ids),
+
     /** Closes by record id. */
     closesById(ids: readonly string[]): Promise<CloseRecordRow[]> {
       if (ids.length === 0) return Promise.resolve([]);

@@ -36,6 +36,7 @@ export function createSync(deps: SyncDeps): Sync {
   const apply = createInboundApply(deps);
   const perInvoice = { reference: deps.reference, syncErrors, log: deps.log };
   const billing = createBilling({ ...deps, creditNotes });
+  const close = createClose({ ...deps, dealPlans: billing.dealPlans });
   return {
     handlers: [
       handles('CREATE_DRAFT', createDraftHandler({ ...deps, creditNotes, dealPlans: billing.dealPlans })),
@@ -46,9 +47,12 @@ export function createSync(deps: SyncDeps): Sync {
       handles('XERO_CHANGE', xeroChangeHandler({ xero: deps.xero, apply, log: deps.log })),
       handles('RESYNC', resyncHandler({ ...perInvoice, invoices, xero: deps.xero, jobs: deps.jobs })),
       ...billing.handlers,
-      ...createClose(deps).handlers,
+      ...close.handlers,
     ],
-    start: () => billing.start(),
+    start: async () => {
+      await billing.start();
+      await close.start();
+    },
     onGiveUp: createGiveUpRecorder({ syncErrors }),
     apply,
   };

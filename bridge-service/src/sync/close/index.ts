@@ -1,15 +1,36 @@
 /**
- * The month-end close in the bridge (issue 16): its kinds of job, assembled by sync/index.ts. POST_CLOSE posts what
- * finance approved; CLOSE_TIEOUT compares Xero's Trial Balance with the schedules afterwards.
+ * The month-end close in the bridge (issue 16): its kinds of job, assembled by sync/index.ts. CLOSE_PROPOSE writes
+ * each entity's close once its month has ended; POST_CLOSE posts what finance approved; CLOSE_TIEOUT compares Xero's
+ * Trial Balance with the schedules afterwards.
  */
+import { entityTimeZone } from '../../domain/billing-entity';
 import { handles, type KindHandler } from '../handler';
+import type { ReferenceData } from '../services/reference-data';
 import { postCloseHandler, type PostCloseDeps } from './post-handler';
+import { closeProposeHandler, type ProposeDeps } from './propose-handler';
 import { closeTieOutHandler, type TieOutDeps } from './tieout-handler';
+import { createCloseTriggers } from './triggers';
 
-export type CloseDeps = PostCloseDeps & TieOutDeps;
+export type CloseDeps = PostCloseDeps &
+  TieOutDeps &
+  Omit<ProposeDeps, 'closeTriggers' | 'reference'> & {
+    reference: Pick<ReferenceData, 'settings' | 'entity' | 'billingEntities'>;
+  };
 
-export function createClose(deps: CloseDeps): { handlers: KindHandler[] } {
+export function createClose(deps: CloseDeps): { handlers: KindHandler[]; start(): Promise<void> } {
+  const closeTriggers = createCloseTriggers(deps);
   return {
-    handlers: [handles('POST_CLOSE', postCloseHandler(deps)), handles('CLOSE_TIEOUT', closeTieOutHandler(deps))],
+    handlers: [
+      handles('CLOSE_PROPOSE', closeProposeHandler({ ...deps, closeTriggers })),
+      handles('POST_CLOSE', postCloseHandler(deps)),
+      handles('CLOSE_TIEOUT', closeTieOutHandler(deps)),
+    ],
+    /** Asks for each entity's close of last month (idempotent: a month is proposed once). */
+    async start(): Promise<void> {
+      for (const entity of await deps.reference.billingEntities()) {
+        const zone = entityTimeZone(entity);
+        await closeTriggers.ensure(entity.developerName, closeTriggers.previousMonth(zone), zone);
+      }
+    },
   };
 }
