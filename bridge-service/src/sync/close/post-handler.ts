@@ -10,7 +10,6 @@
  * Then the lines and the close are written Posted with the ManualJournal ids, and the tie-out is queued.
  */
 import { checkPeriodOpen, closeAccountProblems, type CloseAccountNeed } from '../../domain/close-rules';
-import { isTransient } from '../../lib/errors';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import type { CloseQueries, CloseRecordRow } from '../../salesforce/close-queries';
@@ -19,12 +18,11 @@ import type { SalesforceNames } from '../../salesforce/schema';
 import type { Writeback } from '../../salesforce/writeback';
 import type { JobRepository, XeroResultRepository } from '../../store/types';
 import type { XeroJournalClient } from '../../xero/journal-client';
-import { describeError } from '../describe-error';
 import { READ_ONLY_HOLD, type JobHandler, type JobOf, type JobOutcome } from '../handler';
 import type { JobPayload } from '../job-kinds';
 import type { ReferenceData } from '../services/reference-data';
 import { closeTieOutKey } from './jobs';
-import { closeRecordUrl, JOURNAL_ID_FIELD, journalsOf, monthOfClose, type CloseJournal } from './records';
+import { closeRecordUrl, JOURNAL_ID_FIELD, journalsOf, monthOfClose, oneAtATime, type CloseJournal } from './records';
 
 export interface PostCloseDeps {
   closeQueries: Pick<CloseQueries, 'closesById' | 'journalLines'>;
@@ -180,39 +178,26 @@ export function postCloseHandler(deps: PostCloseDeps): JobHandler<'POST_CLOSE'> 
     return { kind: 'done', result: { journals: Object.fromEntries(ids) } };
   }
 
+  const posting = oneAtATime<'POST_CLOSE'>(5, run, async (job, error) => {
+    // Shown on the close, where finance looks; it stays Approved, and a retry posts what is missing.
+    await deps.writeback
+      .update(MonthEndClose, [
+        {
+          Id: job.payload.payload.closeId,
+          Sync_Status__c: 'Error',
+          Sync_Message__c: `Not posted: ${error}`.slice(0, 32_000),
+        },
+      ])
+      .catch((writeErr: unknown) =>
+        deps.log.error({ err: writeErr, jobId: job.id }, 'could not record the failure on the close'),
+      );
+  });
   return {
-    batchSize: 5,
+    batchSize: posting.batchSize,
     async run(jobs) {
-      const outcomes = new Map<number, JobOutcome>();
-      for (const job of jobs) {
-        if ((await deps.reference.settings()).readOnly) {
-          outcomes.set(job.id, READ_ONLY_HOLD);
-          continue;
-        }
-        try {
-          outcomes.set(job.id, await run(job));
-        } catch (err) {
-          const error = describeError(err);
-          if (isTransient(err)) {
-            outcomes.set(job.id, { kind: 'retry', error });
-            continue;
-          }
-          outcomes.set(job.id, { kind: 'failed', error });
-          // Shown on the close, where finance looks; it stays Approved, and a retry posts what is missing.
-          await deps.writeback
-            .update(MonthEndClose, [
-              {
-                Id: job.payload.payload.closeId,
-                Sync_Status__c: 'Error',
-                Sync_Message__c: `Not posted: ${error}`.slice(0, 32_000),
-              },
-            ])
-            .catch((writeErr: unknown) =>
-              deps.log.error({ err: writeErr, jobId: job.id }, 'could not record the failure on the close'),
-            );
-        }
-      }
-      return outcomes;
+      // Read-only mode: nothing is written to Xero; the jobs wait, uncounted.
+      if ((await deps.reference.settings()).readOnly) return new Map(jobs.map((job) => [job.id, READ_ONLY_HOLD]));
+      return posting.run(jobs);
     },
   };
 }

@@ -16,7 +16,6 @@ import { closeRecord, closeRecordKey, journalLineRecords } from '../../domain/cl
 import { checkPeriodOpen, closeAccountProblems } from '../../domain/close-rules';
 import { DomainError } from '../../domain/errors';
 import { firstDayOf, lastDayOf, nextMonth } from '../../domain/revenue';
-import { isTransient } from '../../lib/errors';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import type { CloseQueries, CloseRecordRow, JournalLineRow } from '../../salesforce/close-queries';
@@ -24,10 +23,10 @@ import { MonthEndClose, MonthEndJournalLine } from '../../salesforce/objects';
 import type { Writeback } from '../../salesforce/writeback';
 import type { XeroJournalClient } from '../../xero/journal-client';
 import type { DealPlans } from '../billing/deal-plans';
-import { describeError } from '../describe-error';
 import type { JobHandler, JobOf, JobOutcome } from '../handler';
 import type { ReferenceData } from '../services/reference-data';
 import { closeHistory, closeInputs, documentIds } from './close-inputs';
+import { oneAtATime } from './records';
 import type { CloseTriggers } from './triggers';
 
 export interface ProposeDeps {
@@ -234,19 +233,5 @@ export function closeProposeHandler(deps: ProposeDeps): JobHandler<'CLOSE_PROPOS
     return outcome;
   }
 
-  return {
-    batchSize: 1,
-    async run(jobs) {
-      const outcomes = new Map<number, JobOutcome>();
-      for (const job of jobs) {
-        try {
-          outcomes.set(job.id, await run(job));
-        } catch (err) {
-          const error = describeError(err);
-          outcomes.set(job.id, isTransient(err) ? { kind: 'retry', error } : { kind: 'failed', error });
-        }
-      }
-      return outcomes;
-    },
-  };
+  return oneAtATime<'CLOSE_PROPOSE'>(1, run);
 }

@@ -8,6 +8,10 @@ import { closeVersionKey, JOURNAL_KIND_LABEL } from '../../domain/close-records'
 import type { CloseRecordRow, JournalLineRow } from '../../salesforce/close-queries';
 import type { SalesforceNames } from '../../salesforce/schema';
 import type { ManualJournalToPost } from '../../xero/journal-client';
+import { isTransient } from '../../lib/errors';
+import { describeError } from '../describe-error';
+import type { JobHandler, JobOf, JobOutcome } from '../handler';
+import type { JobKind } from '../job-kinds';
 
 const KIND_OF_LABEL = new Map(Object.entries(JOURNAL_KIND_LABEL).map(([kind, label]) => [label, kind as JournalKind]));
 
@@ -74,4 +78,35 @@ export function journalsOf(
       })),
     };
   });
+}
+
+/**
+ * A close job handler that runs its jobs one at a time: a failure a retry can fix is retried, any other is final
+ * (`onFailed` may show it where finance looks).
+ */
+export function oneAtATime<K extends JobKind>(
+  batchSize: number,
+  run: (job: JobOf<K>) => Promise<JobOutcome>,
+  onFailed?: (job: JobOf<K>, error: string) => Promise<void>,
+): JobHandler<K> {
+  return {
+    batchSize,
+    async run(jobs) {
+      const outcomes = new Map<number, JobOutcome>();
+      for (const job of jobs) {
+        try {
+          outcomes.set(job.id, await run(job));
+        } catch (err) {
+          const error = describeError(err);
+          if (isTransient(err)) {
+            outcomes.set(job.id, { kind: 'retry', error });
+            continue;
+          }
+          outcomes.set(job.id, { kind: 'failed', error });
+          await onFailed?.(job, error);
+        }
+      }
+      return outcomes;
+    },
+  };
 }

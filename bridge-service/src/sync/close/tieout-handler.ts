@@ -11,16 +11,14 @@ import { type CloseProposal } from '../../domain/close-journals';
 import { tieOutFields } from '../../domain/close-records';
 import { journalCandidates, tieOut, type TieOutCandidate } from '../../domain/close-tieout';
 import { formatDisplayDate } from '../../domain/dates';
-import { isTransient } from '../../lib/errors';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import type { CloseQueries, CloseRecordRow } from '../../salesforce/close-queries';
 import { MonthEndClose } from '../../salesforce/objects';
 import type { Writeback } from '../../salesforce/writeback';
 import { xeroIsoDate, type XeroJournalClient } from '../../xero/journal-client';
-import { describeError } from '../describe-error';
 import type { JobHandler, JobOf, JobOutcome } from '../handler';
-import { JOURNAL_ID_FIELD, journalsOf, monthOfClose, type CloseJournal } from './records';
+import { JOURNAL_ID_FIELD, journalsOf, monthOfClose, oneAtATime, type CloseJournal } from './records';
 
 export interface TieOutDeps {
   closeQueries: Pick<CloseQueries, 'closesById' | 'journalLines'>;
@@ -121,19 +119,5 @@ export function closeTieOutHandler(deps: TieOutDeps): JobHandler<'CLOSE_TIEOUT'>
     return { kind: 'done', result: { status: result.status, difference: result.difference.toFixed(2) } };
   }
 
-  return {
-    batchSize: 5,
-    async run(jobs) {
-      const outcomes = new Map<number, JobOutcome>();
-      for (const job of jobs) {
-        try {
-          outcomes.set(job.id, await run(job));
-        } catch (err) {
-          const error = describeError(err);
-          outcomes.set(job.id, isTransient(err) ? { kind: 'retry', error } : { kind: 'failed', error });
-        }
-      }
-      return outcomes;
-    },
-  };
+  return oneAtATime<'CLOSE_TIEOUT'>(5, run);
 }
