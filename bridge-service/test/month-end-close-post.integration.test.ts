@@ -50,6 +50,12 @@ describe('POST_CLOSE and CLOSE_TIEOUT: an approved close is posted once and tied
       bridge: { workerIdleMs: 50, referenceTtlMs: 0, pollIntervalMs: 60_000 },
       logger: pino({ level: process.env.BRIDGE_LOG ?? 'silent' }),
     });
+    // The bridge asks for last month's closes when it starts: let those run (nothing to close) before the test writes
+    // its own closes, or a late proposal would re-propose them from the bridge's (empty) plans.
+    await waitFor('the start-up proposals', async () => {
+      const open = await sandbox.store.jobs.listJobs({ states: ['queued', 'running'], limit: 500 });
+      return open.every((job) => job.nextRunAt > clock.now()) ? true : undefined;
+    });
     const api = xeroApi();
     const contactID = (await api.createContacts(UK, { contacts: [{ name: 'Close Post Ltd' }] })).body.contacts![0]!
       .contactID!;

@@ -13,7 +13,7 @@ import {
   MonthEndClose,
   MonthEndJournalLine,
 } from './objects';
-import { soqlIdList, soqlStringList } from './queries';
+import { IDS_PER_QUERY, soqlIdList, soqlStringList } from './queries';
 import type { SalesforceNames } from './schema';
 import { select, type RowOf, type Selection } from './soql';
 import type { SObjectSchema } from './sobject';
@@ -96,10 +96,15 @@ export function createCloseQueries(deps: { conn: Connection; names: SalesforceNa
     const result = await conn.query(soql).run({ autoFetch: true, maxFetch: 1_000_000 });
     return result.records.map((record) => selection.parse(names, record));
   }
-  const byIds = <S extends SObjectSchema, R>(selection: Selection<S, R>, ids: readonly string[]) =>
-    ids.length === 0
-      ? Promise.resolve([] as R[])
-      : all(selection, selection.soql(names, { where: (q) => `${q.field('Id' as never)} IN (${soqlIdList(ids)})` }));
+  /** Records by Id, IDS_PER_QUERY a query (every object here has an Id). */
+  async function byIds<S extends SObjectSchema, R>(selection: Selection<S, R>, ids: readonly string[]): Promise<R[]> {
+    const rows: R[] = [];
+    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+      const list = soqlIdList(ids.slice(i, i + IDS_PER_QUERY));
+      rows.push(...(await all(selection, `${selection.soql(names)} WHERE Id IN (${list})`)));
+    }
+    return rows;
+  }
   return {
     /** Each billing entity's deferred and accrued revenue accounts. */
     entityAccounts() {
@@ -121,13 +126,7 @@ export function createCloseQueries(deps: { conn: Connection; names: SalesforceNa
     creditNotes: (ids: readonly string[]) => byIds(closeCreditNote, ids),
 
     /** Closes by record id. */
-    closesById(ids: readonly string[]): Promise<CloseRecordRow[]> {
-      if (ids.length === 0) return Promise.resolve([]);
-      return all(
-        closeRecordRow,
-        closeRecordRow.soql(names, { where: (q) => `${q.field('Id')} IN (${soqlIdList(ids)})` }),
-      );
-    },
+    closesById: (ids: readonly string[]): Promise<CloseRecordRow[]> => byIds(closeRecordRow, ids),
 
     /** Closes by Close_Key__c (entity:YYYY-MM). */
     closesByKey(keys: readonly string[]): Promise<CloseRecordRow[]> {
