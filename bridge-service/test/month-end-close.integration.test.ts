@@ -322,5 +322,18 @@ describe('month-end close end to end: three months, two entities, two currencies
       /^March 2026 is locked in US_Inc's Xero organisation: its period lock date is 31 Mar 2026.* Nothing was posted\./,
     );
     expect(await journalsOf('US_Inc', id)).toEqual([]);
+
+    // The adviser moves the lock date back; the next morning the close is proposed again as version 2, finance
+    // approves it, and it is posted and ties (the version 1 lines are Superseded, never posted).
+    sandbox.xero.control.setLockDates(TENANT.US_Inc, { periodLockDate: null });
+    await to('2026-04-02T13:00:00Z');
+    const again = await closeMonth('US_Inc', '2026-03', '2026-03-31');
+    expect(again).toMatchObject({ Id: id, Version__c: 2 });
+    const lines = (
+      await admin().query<Row>(
+        `SELECT Version__c, Status__c FROM Month_End_Journal_Line__c WHERE Month_End_Close__c = '${id}'`,
+      )
+    ).records.map((l) => `v${String(l.Version__c)} ${String(l.Status__c)}`);
+    expect(new Set(lines)).toEqual(new Set(['v1 Superseded', 'v2 Posted']));
   }, 180_000);
 });

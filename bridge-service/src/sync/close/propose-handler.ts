@@ -38,7 +38,7 @@ export interface ProposeDeps {
   reference: Pick<ReferenceData, 'entity'>;
   journals: Pick<XeroJournalClient, 'getLockDates' | 'getAccounts'>;
   writeback: Pick<Writeback, 'upsert' | 'update' | 'requireAll'>;
-  closeTriggers: Pick<CloseTriggers, 'ensure'>;
+  closeTriggers: Pick<CloseTriggers, 'ensure' | 'recheck'>;
   clock: Pick<Clock, 'now'>;
   log: Pick<Logger, 'info' | 'warn'>;
 }
@@ -93,20 +93,22 @@ export function closeProposeHandler(deps: ProposeDeps): JobHandler<'CLOSE_PROPOS
       Last_Synced__c: new Date(deps.clock.now()).toISOString(),
     });
     deps.log.warn({ entity: entity.developerName, month, message }, 'month-end close refused');
-    return { kind: 'done', result: { refused: message } } as const;
+    return { outcome: { kind: 'done', result: { refused: message } }, open: true } as const;
   }
 
-  async function propose(entityName: string, month: string): Promise<JobOutcome> {
+  /** What became of the close, and whether it is still open to a new version (Proposed or Refused). */
+  async function propose(entityName: string, month: string): Promise<{ outcome: JobOutcome; open: boolean }> {
     const entity = await deps.reference.entity(entityName);
     const [existing] = await deps.closeQueries.closesByKey([closeRecordKey(entityName, month)]);
     if (existing && !WRITABLE.has(String(existing.Status__c))) {
       // Pending Approval: locked, the figures approved are the figures posted. Approved or posted: changes after
       // posting are adjustments (not proposed by the bridge yet).
-      return { kind: 'done', result: { unchanged: `the close is ${existing.Status__c}` } };
+      return { outcome: { kind: 'done', result: { unchanged: `the close is ${existing.Status__c}` } }, open: false };
     }
     const dealIds = await deps.closeQueries.dealsOfEntity(entityName);
     // An entity that bills no plans has nothing to close (its invoices keep posting to revenue, as in wave 1).
-    if (dealIds.length === 0 && !existing) return { kind: 'done', result: { nothing: 'no billing plans' } };
+    if (dealIds.length === 0 && !existing)
+      return { outcome: { kind: 'done', result: { nothing: 'no billing plans' } }, open: false };
     const row = (await deps.closeQueries.entityAccounts()).find((r) => r.DeveloperName === entityName);
     const deferred = row?.Deferred_Revenue_Account_Code__c ?? undefined;
     const accrued = row?.Accrued_Revenue_Account_Code__c ?? undefined;
@@ -190,12 +192,13 @@ export function closeProposeHandler(deps: ProposeDeps): JobHandler<'CLOSE_PROPOS
     }
     const quiet =
       proposal.journals.length === 0 && proposal.rollForward.closing.eq(0) && proposal.rollForward.accrued.eq(0);
-    if (quiet && !existing) return { kind: 'done', result: { nothing: 'no journals and no balances this month' } };
+    if (quiet && !existing)
+      return { outcome: { kind: 'done', result: { nothing: 'no journals and no balances this month' } }, open: false };
     const version = existing ? (existing.Version__c ?? 0) + 1 : 1;
     const lines = journalLineRecords(proposal, version);
     const oldLines = existing ? await deps.closeQueries.journalLines(existing.Id, existing.Version__c ?? 1) : [];
     if (existing?.Status__c === 'Proposed' && storedFigures(oldLines) === lineFigures(lines)) {
-      return { kind: 'done', result: { unchanged: 'the figures are those already proposed' } };
+      return { outcome: { kind: 'done', result: { unchanged: 'the figures are those already proposed' } }, open: true };
     }
     const record = closeRecord(proposal, { xeroTenantId: entity.xeroTenantId, version });
     const warnings = [record.Warnings__c, ...notPlanned].filter((w): w is string => typeof w === 'string' && w !== '');
@@ -222,14 +225,17 @@ export function closeProposeHandler(deps: ProposeDeps): JobHandler<'CLOSE_PROPOS
       );
     }
     deps.log.info({ entity: entityName, month, version, lines: lines.length }, 'month-end close proposed');
-    return { kind: 'done', result: { closeId, version, lines: lines.length } };
+    return { outcome: { kind: 'done', result: { closeId, version, lines: lines.length } }, open: true };
   }
 
   async function run(job: JobOf<'CLOSE_PROPOSE'>): Promise<JobOutcome> {
     const { entity, month } = job.payload;
-    const outcome = await propose(entity, month);
+    const { outcome, open } = await propose(entity, month);
     const zone = entityTimeZone(await deps.reference.entity(entity));
     await deps.closeTriggers.ensure(entity, nextMonth(month), zone);
+    // While finance has not approved it, the close is proposed again each morning: a document approved since, a lock
+    // date moved back or an account corrected make a new version (only when the figures or the refusal change).
+    if (open) await deps.closeTriggers.recheck(entity, month, zone);
     return outcome;
   }
 

@@ -1,7 +1,8 @@
 /**
  * When closes are proposed: each entity's close of a month is a stored job, due at 07:00 on the first day after the
  * month in the entity's time zone (after that morning's instalments at 06:00), keyed by entity and month, so it runs
- * once, and a bridge that was down runs it when it is back. Each proposal stores the next month's.
+ * once, and a bridge that was down runs it when it is back. Each proposal stores the next month's, and, while the
+ * close is still Proposed or Refused, its own re-proposal at 07:00 the next day (keyed by that day).
  */
 import { addDays } from '../../domain/dates';
 import { dateInZone, instantInZone } from '../../domain/zoned-time';
@@ -30,6 +31,17 @@ export function createCloseTriggers(deps: {
         runAt,
       });
       if (created && runAt <= deps.clock.now()) deps.wake?.();
+    },
+
+    /** The close of `month` proposed again at 07:00 tomorrow in the zone (once a day while it is open). */
+    async recheck(entity: string, month: string, timeZone: string): Promise<void> {
+      const tomorrow = addDays(dateInZone(deps.clock.now(), timeZone), 1);
+      await deps.jobs.enqueueJob<JobPayload<'CLOSE_PROPOSE'>>({
+        key: `${closeProposeKey(entity, month)}:${tomorrow}`,
+        action: 'CLOSE_PROPOSE',
+        payload: { entity, month },
+        runAt: instantInZone(tomorrow, CLOSE_PROPOSE_HOUR, timeZone),
+      });
     },
 
     /** The month before today's in the zone: the close a bridge starting now asks for first. */
