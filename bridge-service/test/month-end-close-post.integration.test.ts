@@ -227,7 +227,7 @@ describe('POST_CLOSE and CLOSE_TIEOUT: an approved close is posted once and tied
   }, 60_000);
 
   it('a request for a version the close has moved on from posts nothing', async () => {
-    const id = await proposed('2026-04', { kind: 'first-close' }, 2);
+    const id = await proposed('2026-07', { kind: 'first-close' }, 2);
     await sandbox.store.jobs.enqueueJob({
       key: closeVersionKey(id, 1),
       action: 'POST_CLOSE',
@@ -243,9 +243,44 @@ describe('POST_CLOSE and CLOSE_TIEOUT: an approved close is posted once and tied
         .then((all) => all.filter((j) => j.key === closeVersionKey(id, 1)));
       return found;
     });
-    expect(job.lastError).toContain('Version 1 of UK_Ltd 2026-04 was approved, but the close is now at version 2');
+    expect(job.lastError).toContain('Version 1 of UK_Ltd 2026-07 was approved, but the close is now at version 2');
     expect(await journalsWith(closeVersionKey(id, 1))).toBe(0);
     expect((await close(id)).Status__c).toBe('Proposed');
+  }, 60_000);
+
+  it('a manual journal someone made in Xero on deferred revenue: Difference, with it named as a possible cause', async () => {
+    await clockTo('2026-05-02T09:00:00Z');
+    await xeroApi().createManualJournals(
+      UK,
+      {
+        manualJournals: [
+          {
+            narration: 'Reclass by the bookkeeper',
+            date: '2026-04-15',
+            status: 'POSTED' as never,
+            journalLines: [
+              { lineAmount: 25, accountCode: '835', description: 'Reclass' },
+              { lineAmount: -25, accountCode: '200', description: 'Reclass' },
+            ],
+          },
+        ],
+      },
+      undefined,
+      'bookkeeper-reclass-april',
+    );
+    // Xero holds 1,000.00 of deferred revenue after February, 975.00 after the reclass; March was never closed, so
+    // April's first close posts its own month (100.00): 875.00 in Xero, 800.00 by the schedules.
+    const id = await proposed('2026-04', { kind: 'first-close' });
+    approve(id);
+    const done = await waitFor('April tied out', async () => {
+      const row = await close(id);
+      return row.Status__c === 'Tied' || row.Status__c === 'Difference' ? row : undefined;
+    });
+    expect(done.Status__c).toBe('Difference');
+    expect(String(done.Tie_Out_Result__c)).toContain(
+      "Possible cause: a manual journal made in Xero: manual journal 'Reclass by the bookkeeper' of 15 Apr 2026 " +
+        '(-25.00 GBP on 835)',
+    );
   }, 60_000);
 
   async function clockTo(iso: string): Promise<void> {

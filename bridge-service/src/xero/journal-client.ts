@@ -165,10 +165,15 @@ export class XeroJournalClient {
   async manualJournalsBetween(tenantId: string, from: string, to: string): Promise<SdkManualJournal[]> {
     const at = (iso: string) => `DateTime(${iso.replace(/-/g, ', ')})`;
     const where = `Date >= ${at(from)} AND Date <= ${at(to)}`;
-    const body = await this.call(tenantId, 'getManualJournals', (api) =>
-      api.getManualJournals(tenantId, undefined, where),
-    );
-    return body.manualJournals ?? [];
+    // Xero gives a list's journal lines only when it is paged (100 a page).
+    const journals: SdkManualJournal[] = [];
+    for (let page = 1; ; page += 1) {
+      const body = await this.call(tenantId, 'getManualJournals', (api) =>
+        api.getManualJournals(tenantId, undefined, where, 'Date ASC', page),
+      );
+      journals.push(...(body.manualJournals ?? []));
+      if ((body.manualJournals ?? []).length < 100) return journals;
+    }
   }
 
   /** GET /Reports/TrialBalance?date=: each account's year-to-date balance at `date`, debit positive. */
