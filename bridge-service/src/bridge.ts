@@ -6,12 +6,14 @@ import type { Config } from './config';
 import { systemClock, type Clock } from './lib/clock';
 import { connectSalesforce } from './salesforce/connection';
 import { createEventSubscriber } from './salesforce/event-subscriber';
+import { createGoLiveQueries } from './salesforce/golive-queries';
 import { createQueries, readOrgCurrency } from './salesforce/queries';
 import { createRevenueQueries } from './salesforce/revenue-queries';
 import { createCloseQueries } from './salesforce/close-queries';
 import { salesforceNames } from './salesforce/schema';
 import { createWriteback } from './salesforce/writeback';
 import { readinessFrom, xeroConnectFrom, xeroMetricsListener } from './server/adapters';
+import { createGoLiveMetrics } from './server/metrics-golive';
 import type { Bridge, BridgeContext } from './server/main';
 import { openStore } from './store';
 import type { Store } from './store/types';
@@ -26,6 +28,7 @@ import type { SyncDeps } from './sync/sync-deps';
 import { createWorker } from './sync/worker';
 import { XeroJournalClient } from './xero/journal-client';
 import { XeroClient } from './xero/client';
+import { XeroLedgerClient } from './xero/ledger-client';
 import { XeroScheduler, type XeroLimits } from './xero/scheduler';
 import { XeroTokenManager } from './xero/tokens';
 
@@ -73,12 +76,14 @@ export async function createBridge(
     logger: log,
     onEvent: xeroMetricsListener(metrics),
   });
-  const xero = new XeroClient({
+  const xeroOptions = {
     config: { apiBaseUrl: config.xero.apiBaseUrl, httpTimeoutMs: config.httpTimeoutMs },
     tokens,
     scheduler,
     logger: log,
-  });
+  };
+  const xero = new XeroClient(xeroOptions);
+  const ledger = new XeroLedgerClient(xeroOptions);
 
   const conn = await connectSalesforce(config.salesforce, log, () => clock.now());
   const currency = await readOrgCurrency(conn, names);
@@ -127,6 +132,9 @@ export async function createBridge(
     corporateCurrency,
     prorationMethod: config.prorationMethod,
     instanceUrl: () => conn.instanceUrl,
+    ledger,
+    goLive: createGoLiveQueries({ conn, names, multiCurrency: currency.multi }),
+    importRuns: store.importRuns,
     revenueQueries: createRevenueQueries({ names, multiCurrency: currency.multi }),
     billingTriggers,
     closeQueries: createCloseQueries({ conn, names }),
@@ -138,7 +146,12 @@ export async function createBridge(
     }),
     wake: () => worker.wake(),
   };
-  const sync = createSync(deps);
+  let wake = (): void => undefined;
+  const sync = createSync(deps, {
+    metrics: createGoLiveMetrics(metrics.registry),
+    onQueued: () => wake(),
+    importPageSize: config.importPageSize,
+  });
   const worker = createWorker({
     jobs: store.jobs,
     handlers: sync.handlers,
@@ -148,6 +161,7 @@ export async function createBridge(
     clock,
     ...(overrides.workerIdleMs ? { idleMs: overrides.workerIdleMs } : {}),
   });
+  wake = () => worker.wake();
   const intake = createIntake({
     jobs: store.jobs,
     names,
@@ -203,6 +217,25 @@ export async function createBridge(
         })),
       xeroConnect: xeroConnectFrom(tokens, store.xeroConnections),
       acceptWebhook: (payload) => webhooks.accept(payload),
+      goLive: {
+        entities: async () => (await reference.billingEntities()).map((e) => e.developerName),
+        startImport: (entity, since) => sync.goLive.imports.start(entity, since),
+        resumeImport: (runKey) => sync.goLive.imports.resume(runKey),
+        listImports: () => sync.goLive.imports.list(),
+        getImport: (runKey) => sync.goLive.imports.get(runKey),
+        requestDriftCheck: (entity) => sync.goLive.drift.requestCheck(entity),
+        latestDrift: (entity) => {
+          const report = sync.goLive.drift.latest(entity);
+          if (!report) return undefined;
+          const { findings, checkedAt, reconciliation, ...rest } = report;
+          return {
+            ...rest,
+            checkedAt: new Date(checkedAt).toISOString(),
+            open: findings,
+            reconciliation: reconciliation.map((line) => JSON.parse(JSON.stringify(line)) as Record<string, unknown>),
+          };
+        },
+      },
       shutdown: {
         intake: [
           { name: 'salesforce-subscriber', stop: () => subscriber.stop() },
@@ -219,6 +252,11 @@ export async function createBridge(
     async start() {
       await sync.start();
       worker.start();
+      // Go-live: each entity's next daily drift check exists (one that fell due while the bridge was down runs now),
+      // and contact match decisions no bridge applied are queued again.
+      await sync.goLive
+        .onStart()
+        .catch((err: unknown) => log.warn({ err }, 'go-live start-up work failed; it runs again at the next start'));
       poller.start();
       await subscriber.start();
       log.info({ corporateCurrency, multiCurrency: currency.multi }, 'bridge started');

@@ -19,6 +19,8 @@ function toConfig(e: Env, resolved: { privateKey: string; encryptionKey: Buffer 
     pollIntervalMs: e.POLL_INTERVAL_MS,
     /** Amendment proration: 'daily' (365-day year, inclusive dates) or 'monthly-daily'. */
     prorationMethod: e.PRORATION_METHOD,
+    /** Documents a historical import reads per Xero page. */
+    importPageSize: e.IMPORT_PAGE_SIZE,
     salesforce: {
       loginUrl: stripSlash(e.SF_LOGIN_URL),
       /** Optional: the JWT token response names the instance; this overrides it (emulators, My Domain). */

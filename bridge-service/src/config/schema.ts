@@ -67,6 +67,8 @@ export const envSchema = z.object({
   POLL_INTERVAL_MS: int(60_000, 1_000),
   /** How amendments prorate the remaining term: CPQ's Daily (default) or Monthly + Daily. */
   PRORATION_METHOD: z.enum(['daily', 'monthly-daily']).default('daily'),
+  /** Documents a historical import reads per page (go-live): 1-1000. */
+  IMPORT_PAGE_SIZE: int(500, 1, 1000),
 
   // Salesforce
   SF_LOGIN_URL: httpUrl('https://login.salesforce.com'),

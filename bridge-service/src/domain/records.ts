@@ -46,7 +46,20 @@ export const opportunityLineItemRowSchema = z.object({
   TotalPrice: decimal.nullish(),
   /** A hint only: CPQ/Revenue Cloud dates or the Opportunity service period are authoritative. */
   ServiceDate: isoDate.nullish(),
-  Product2: z.object({ Name: z.string(), ProductCode: optionalText }).nullish(),
+  /** The product, with where its lines post in Xero (line-mapping.ts reads the Xero fields; blank = the entity's). */
+  Product2: z
+    .object({
+      Name: z.string(),
+      ProductCode: optionalText,
+      Xero_Account_Code__c: optionalText,
+      Xero_Tax_Type__c: optionalText,
+      Xero_Item_Code__c: optionalText,
+      Xero_Tracking_1_Category__c: optionalText,
+      Xero_Tracking_1_Option__c: optionalText,
+      Xero_Tracking_2_Category__c: optionalText,
+      Xero_Tracking_2_Option__c: optionalText,
+    })
+    .nullish(),
 });
 
 export const accountRowSchema = z.object({
@@ -62,6 +75,9 @@ export const accountRowSchema = z.object({
   Billing_Entity__c: optionalText,
   /** Where invoices are emailed, when the org keeps it on the Account (optional: not in the package metadata yet). */
   Billing_Email__c: optionalText,
+  /** What contact matching compares with Xero's AccountNumber and TaxNumber. */
+  AccountNumber: optionalText,
+  Tax_Number__c: optionalText,
 });
 
 export type OpportunityRow = z.infer<typeof opportunityRowSchema>;

@@ -18,6 +18,7 @@ import metricsPlugin from './plugins/metrics';
 import shutdown from './plugins/shutdown';
 import adminRoutes from './routes/admin';
 import connectRoutes from './routes/connect';
+import goLiveRoutes from './routes/golive';
 import healthRoutes from './routes/health';
 import metricsRoutes from './routes/metrics';
 import openapiRoutes from './routes/openapi';
@@ -112,6 +113,7 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}) {
   });
   app.register(metricsRoutes);
   app.register(adminRoutes, { jobs: deps.jobs });
+  if (deps.goLive) app.register(goLiveRoutes, { goLive: deps.goLive });
   app.register(openapiRoutes);
   app.register(connectRoutes, {
     config: deps.config,

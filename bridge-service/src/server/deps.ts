@@ -5,7 +5,7 @@
 import type { Config } from '../config';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
-import type { JobRepository, XeroTokenSet } from '../store/types';
+import type { ImportRun, JobRepository, XeroTokenSet } from '../store/types';
 import type { BridgeMetrics } from './metrics';
 import type { PendingAuthorizations } from './pkce';
 
@@ -89,6 +89,44 @@ export interface ShutdownDeps {
   resources: { name: string; close: () => Promise<void> }[];
 }
 
+/** A drift check's latest report as the admin API shows it (amounts as decimal strings). */
+export interface DriftReportView {
+  entity: string;
+  tenantId: string;
+  checkedAt: string;
+  since: string | null;
+  documents: { invoices: number; credits: number; readInFull: number };
+  open: {
+    key: string;
+    document: string;
+    xeroId: string;
+    salesforceId?: string;
+    field: string;
+    salesforceValue?: string;
+    xeroValue?: string;
+    currencyCode?: string;
+    amountDifference?: string;
+    cause: string;
+    causeText: string;
+    fix: string;
+  }[];
+  resolved: number;
+  reconciliation: Record<string, unknown>[];
+  reconciliationDifferences: Record<string, string>[];
+}
+
+/** Go-live: historical imports and the drift check (routes/golive). */
+export interface GoLiveAdmin {
+  /** Billing_Entity__mdt DeveloperNames. */
+  entities(): Promise<string[]>;
+  startImport(entity: string, since: string): Promise<{ run: ImportRun; created: boolean }>;
+  resumeImport(runKey: string): Promise<ImportRun | null>;
+  listImports(): Promise<ImportRun[]>;
+  getImport(runKey: string): Promise<ImportRun | null>;
+  requestDriftCheck(entity: string): Promise<{ key: string }>;
+  latestDrift(entity: string): DriftReportView | undefined;
+}
+
 /** Everything `buildApp` is given. */
 export interface AppDeps {
   config: ServerConfig;
@@ -113,6 +151,8 @@ export interface AppDeps {
   shutdown: ShutdownDeps;
   /** Where /connect/xero keeps state → PKCE verifier until the callback (default: in memory). */
   pendingAuthorizations?: PendingAuthorizations;
+  /** Go-live admin routes (imports, drift checks); absent, they are not served. */
+  goLive?: GoLiveAdmin;
 }
 
 export interface AppOptions {

@@ -737,6 +737,69 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
       });
     });
 
+    describe('import runs', () => {
+      const run = { runKey: 'IMPORT:t1:2025-01-01', tenantId: 't1', entity: 'UK_Ltd', since: '2025-01-01' };
+
+      it('creates a run once; the same key returns the stored run', async () => {
+        const { importRuns } = await open();
+        const first = await importRuns.createImportRun({ ...run, cursor: { phase: 'contacts', page: 1 } });
+        expect(first.created).toBe(true);
+        expect(first.run).toMatchObject({
+          ...run,
+          status: 'running',
+          step: 0,
+          counts: {},
+          errors: [],
+          finishedAt: null,
+        });
+        now += 1000;
+        const again = await importRuns.createImportRun({ ...run, cursor: { phase: 'other', page: 9 } });
+        expect(again).toEqual({ created: false, run: first.run });
+      });
+
+      it('moves a run on one step at a time: a step taken already is refused, and nothing changes', async () => {
+        const { importRuns } = await open();
+        await importRuns.createImportRun({ ...run, cursor: { phase: 'contacts', page: 1 } });
+        const next = {
+          status: 'running' as const,
+          cursor: { phase: 'invoices', page: 1 },
+          counts: { contacts: 200 },
+          errors: [],
+        };
+        now += 1000;
+        expect(await importRuns.advanceImportRun(run.runKey, 0, next)).toBe(true);
+        expect(await importRuns.advanceImportRun(run.runKey, 0, { ...next, counts: { contacts: 400 } })).toBe(false);
+        expect(await importRuns.getImportRun(run.runKey)).toMatchObject({
+          step: 1,
+          cursor: { phase: 'invoices', page: 1 },
+          counts: { contacts: 200 },
+          updatedAt: now,
+        });
+        const errors = Array.from({ length: 25 }, (_, i) => `problem ${i}`);
+        expect(await importRuns.advanceImportRun(run.runKey, 1, { ...next, status: 'completed', errors })).toBe(true);
+        const done = await importRuns.getImportRun(run.runKey);
+        expect(done).toMatchObject({ status: 'completed', step: 2, finishedAt: now });
+        expect(done!.errors).toEqual(errors.slice(-20));
+      });
+
+      it('lists runs newest first, and keeps each org to its own', async () => {
+        const store = await open();
+        await store.importRuns.createImportRun({ ...run, cursor: {} });
+        now += 1000;
+        await store.importRuns.createImportRun({ ...run, runKey: 'IMPORT:t2:2025-01-01', tenantId: 't2', cursor: {} });
+        expect((await store.importRuns.listImportRuns()).map((r) => r.runKey)).toEqual([
+          'IMPORT:t2:2025-01-01',
+          run.runKey,
+        ]);
+        const other = store.forOrg('other-org').importRuns;
+        expect(await other.listImportRuns()).toEqual([]);
+        expect(await other.getImportRun(run.runKey)).toBeNull();
+        expect(
+          await other.advanceImportRun(run.runKey, 0, { status: 'failed', cursor: {}, counts: {}, errors: [] }),
+        ).toBe(false);
+      });
+    });
+
     it('answers a liveness probe', async () => {
       await expect((await open()).ping()).resolves.toBeUndefined();
     });

@@ -10,6 +10,7 @@
  * rate-limit state are deployment-wide.
  */
 import type { ContactMappingRepository } from './contact-mappings';
+import type { ImportRunRepository } from './import-runs';
 import type { JobRepository } from './jobs';
 import type { LeaseRepository } from './leases';
 import type { OrgRepository } from './orgs';
@@ -21,6 +22,7 @@ import type { XeroConnectionRepository } from './xero-connections';
 import type { XeroResultRepository } from './xero-results';
 
 export * from './contact-mappings';
+export * from './import-runs';
 export * from './jobs';
 export * from './leases';
 export * from './orgs';
@@ -41,6 +43,7 @@ export interface Repositories {
   contactMappings: ContactMappingRepository;
   watermarks: WatermarkRepository;
   webhookEvents: WebhookEventRepository;
+  importRuns: ImportRunRepository;
 }
 
 /**

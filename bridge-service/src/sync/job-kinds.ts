@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ACTIONS, type InvoiceRequest } from '../salesforce/invoice-request';
 import { postClosePayloadSchema } from '../domain/close-records';
 import { BILLING_JOB_KINDS, BILLING_JOB_PAYLOADS } from './billing/jobs';
+import { GOLIVE_JOB_PAYLOADS } from './golive/kinds';
 import { CLOSE_JOB_KINDS, CLOSE_JOB_PAYLOADS } from './close/jobs';
 
 export const JOB_KINDS = [
@@ -18,6 +19,13 @@ export const JOB_KINDS = [
   'RESYNC',
   'XERO_CHANGE',
   ...BILLING_JOB_KINDS,
+  // go-live (issue 18): golive/kinds.ts
+  'CONTACT_MATCH',
+  'CREATE_PARTIAL',
+  'UPDATE_DRAFT',
+  'IMPORT_STEP',
+  'DRIFT_CHECK',
+  // month-end close (issue 16): close/jobs.ts
   'POST_CLOSE',
   ...CLOSE_JOB_KINDS,
 ] as const;
@@ -55,6 +63,7 @@ export const JOB_PAYLOADS = {
     eventDateUtc: z.string().nullish(),
     tenantId: z.string().min(1),
   }),
+  ...GOLIVE_JOB_PAYLOADS,
   ...BILLING_JOB_PAYLOADS,
   /** Finance approved a month-end close: the close and the version approved (MonthEndCloseTriggerHandler). */
   POST_CLOSE: request.extend({ payload: postClosePayloadSchema }),

@@ -297,7 +297,8 @@ async function disagreements(): Promise<string[]> {
 
 /**
  * Jobs that are due and not finished: queued or failed for now, or running. Billing plans keep dated jobs for later
- * (a re-plan a minute after a change, tomorrow's daily re-plan, instalments on their dates): they wait by design.
+ * (a re-plan a minute after a change, tomorrow's daily re-plan, instalments on their dates), as does tomorrow's
+ * drift check: they wait by design.
  */
 async function dueJobs(): Promise<Row[]> {
   return (await adminJobs('queued,running')).filter(

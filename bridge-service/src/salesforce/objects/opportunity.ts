@@ -71,7 +71,10 @@ export const OpportunityLineItem = sobject(
   },
 );
 
-/** A product: its name and code on invoice lines, and how it bills and is recognised (billing plans). */
+/**
+ * A product: its name and code on invoice lines, how it bills and is recognised (billing plans), and where its lines
+ * post in Xero (line mapping; blank = the entity's default).
+ */
 export const Product2 = sobject('Product2', {
   Id: 'id',
   Name: 'text',
@@ -80,6 +83,13 @@ export const Product2 = sobject('Product2', {
   Billing_Timing__c: 'picklist',
   Revenue_Recognition__c: 'picklist',
   Standalone_Selling_Price__c: 'number',
+  Xero_Account_Code__c: 'text',
+  Xero_Tax_Type__c: 'text',
+  Xero_Item_Code__c: 'text',
+  Xero_Tracking_1_Category__c: 'text',
+  Xero_Tracking_1_Option__c: 'text',
+  Xero_Tracking_2_Category__c: 'text',
+  Xero_Tracking_2_Option__c: 'text',
 });
 
 /** Opportunity Product schedules: a line's revenue or quantity installments, which bill it where the org uses them. */

@@ -5,6 +5,7 @@ import { SchemaTooNewError, type Migration } from '../migrations';
 import { checkOrgId, DEFAULT_ORG_ID } from '../orgs';
 import type { Repositories, Store } from '../types';
 import { PgDatabase } from './database';
+import { PgImportRuns } from './import-runs';
 import { PgJobs } from './jobs';
 import { PgLeases } from './leases';
 import { MIGRATIONS } from './migrations';
@@ -51,6 +52,7 @@ export class PostgresStore implements Store {
   readonly contactMappings: PgContactMappings;
   readonly watermarks: PgWatermarks;
   readonly webhookEvents: PgWebhookEvents;
+  readonly importRuns: PgImportRuns;
   readonly orgs: PgOrgs;
   readonly rateLimits: PgRateLimits;
   private readonly box: SecretBox;
@@ -73,6 +75,7 @@ export class PostgresStore implements Store {
     this.contactMappings = own.contactMappings;
     this.watermarks = own.watermarks;
     this.webhookEvents = own.webhookEvents;
+    this.importRuns = own.importRuns;
   }
 
   /** Connects, applies pending migrations (waiting for another bridge that is migrating), and returns the store. */
@@ -113,6 +116,7 @@ export class PostgresStore implements Store {
         contactMappings: new PgContactMappings(this.db, id),
         watermarks: new PgWatermarks(this.db, id),
         webhookEvents: new PgWebhookEvents(this.db, id),
+        importRuns: new PgImportRuns(this.db, id),
       };
       this.scoped.set(orgId, repos);
     }
@@ -172,4 +176,5 @@ interface PgRepositories extends Repositories {
   contactMappings: PgContactMappings;
   watermarks: PgWatermarks;
   webhookEvents: PgWebhookEvents;
+  importRuns: PgImportRuns;
 }

@@ -4,6 +4,7 @@ import { checkOrgId, DEFAULT_ORG_ID } from '../orgs';
 import type { Repositories, Store } from '../types';
 import { SqliteContactMappings } from './contact-mappings';
 import { SqliteDatabase } from './database';
+import { SqliteImportRuns } from './import-runs';
 import { SqliteJobs } from './jobs';
 import { SqliteLeases } from './leases';
 import { MIGRATIONS, type Migration } from './migrations';
@@ -36,6 +37,7 @@ export class SqliteStore implements Store {
   readonly contactMappings: SqliteContactMappings;
   readonly watermarks: SqliteWatermarks;
   readonly webhookEvents: SqliteWebhookEvents;
+  readonly importRuns: SqliteImportRuns;
   readonly orgs: SqliteOrgs;
   readonly rateLimits: SqliteRateLimits;
   private readonly db: SqliteDatabase;
@@ -57,6 +59,7 @@ export class SqliteStore implements Store {
     this.contactMappings = own.contactMappings;
     this.watermarks = own.watermarks;
     this.webhookEvents = own.webhookEvents;
+    this.importRuns = own.importRuns;
   }
 
   forOrg(orgId: string): SqliteRepositories {
@@ -73,6 +76,7 @@ export class SqliteStore implements Store {
         contactMappings: new SqliteContactMappings(this.db, id),
         watermarks: new SqliteWatermarks(this.db, id),
         webhookEvents: new SqliteWebhookEvents(this.db, id),
+        importRuns: new SqliteImportRuns(this.db, id),
       };
       this.scoped.set(orgId, repos);
     }
@@ -102,4 +106,5 @@ interface SqliteRepositories extends Repositories {
   contactMappings: SqliteContactMappings;
   watermarks: SqliteWatermarks;
   webhookEvents: SqliteWebhookEvents;
+  importRuns: SqliteImportRuns;
 }

@@ -12,6 +12,7 @@
 import { isTransient } from '../../lib/errors';
 import { describeError } from '../describe-error';
 import { READ_ONLY_HOLD, type JobHandler, type JobOutcome } from '../handler';
+import { noWrites, type KnownLinks, type LinkWrites } from '../services/contact-links';
 import type { ReferenceData } from '../services/reference-data';
 import { refused, settled, type Draft, type DraftOutcome } from './draft';
 import { billingStep, type BillingStepDeps } from './billing';
@@ -54,17 +55,19 @@ export async function raiseDrafts(
   deps: RaiseDraftsDeps,
   drafts: readonly Draft[],
   settledOutcomes: readonly DraftOutcome[],
-  context: Pick<LoadedBatch, 'emails' | 'existingLines'>,
+  context: Pick<LoadedBatch, 'emails' | 'existingLines'> & Partial<Pick<LoadedBatch, 'known'>>,
 ): Promise<Map<number, JobOutcome>> {
   const outcomes = [...settledOutcomes];
   const byTenant = new Map<string, Draft[]>();
   for (const draft of drafts) {
     byTenant.set(draft.entity.xeroTenantId, [...(byTenant.get(draft.entity.xeroTenantId) ?? []), draft]);
   }
+  // Links and reviews the contacts step decides are written with the mirrors (write-back.ts).
+  const writes = noWrites();
   for (const [tenantId, group] of byTenant) {
-    outcomes.push(...(await inTenant(deps, tenantId, group, context.emails)));
+    outcomes.push(...(await inTenant(deps, tenantId, group, context.emails, writes, context.known)));
   }
-  return writeBack(deps, outcomes, context.existingLines);
+  return writeBack(deps, outcomes, context.existingLines, writes);
 }
 
 /** One tenant's drafts; if the tenant as a whole fails (network, 5xx, tokens), nothing half-done is lost. */
@@ -73,9 +76,11 @@ async function inTenant(
   tenantId: string,
   group: readonly Draft[],
   emails: ReadonlyMap<string, string>,
+  writes: LinkWrites,
+  known: KnownLinks | undefined,
 ): Promise<DraftOutcome[]> {
   try {
-    return await draftInTenant(deps, tenantId, group, emails);
+    return await draftInTenant(deps, tenantId, group, emails, writes, known);
   } catch (err) {
     const message = describeError(err);
     deps.log.warn({ err, tenantId, jobs: group.length }, 'CREATE_DRAFT batch failed for tenant');

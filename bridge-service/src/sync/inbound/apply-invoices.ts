@@ -11,24 +11,30 @@ import {
   type InvoiceWrite,
   type PaymentWrite,
 } from '../services/xero-records';
-import { emptyResult, type ApplyContext, type ApplyDeps, type ApplyResult } from './apply-context';
+import { emptyResult, type ApplyContext, type ApplyDeps, type ApplyMode, type ApplyResult } from './apply-context';
 import { planInvoice, type ChangeKind } from './invoice-plan';
 import { latestOf } from './versions';
 
 /**
- * Invoices the bridge created carry their Opportunity's URL (CREATE_DRAFT) or their billing-plan instalment's
- * (RAISE_INSTALMENT); those flows write their mirrors.
+ * Invoices the bridge created carry their Opportunity's URL (CREATE_DRAFT, CREATE_PARTIAL with its request after) or
+ * their billing-plan instalment's (RAISE_INSTALMENT): live, those flows write their mirrors (a webhook may arrive
+ * first); an import writes them.
  */
-const BRIDGE_MADE = /\/lightning\/r\/(?:Opportunity|(?:\w+__)?Billing_Instalment__c)\/[a-zA-Z0-9]{15,18}\/view$/;
+const BRIDGE_MADE =
+  /\/lightning\/r\/(?:Opportunity|(?:\w+__)?Billing_Instalment__c)\/[a-zA-Z0-9]{15,18}\/view(?:\?ledgerline=[^&]*)?$/;
 
-/** Writes these Xero invoices of one tenant back to their mirrors (creating mirrors for known accounts). */
+/**
+ * Writes these Xero invoices of one tenant back to their mirrors, creating mirrors for the customers Salesforce has
+ * (a linked contact), linked to the deal they came from (OPPORTUNITY_URL, or the reference).
+ */
 export async function applyInvoices(
   deps: ApplyDeps,
   ctx: ApplyContext,
   tenantId: string,
   invoices: readonly XeroInvoice[],
+  mode: ApplyMode = 'live',
 ): Promise<ApplyResult> {
-  const result = emptyResult();
+  const result = { ...emptyResult(), skipped: [] as string[] };
   const sales = invoices.filter((inv): inv is XeroInvoice & { invoiceID: string } =>
     Boolean(inv.invoiceID && inv.type !== 'ACCPAY'),
   );
@@ -44,8 +50,20 @@ export async function applyInvoices(
   const paymentInserts: PaymentWrite[] = [];
   const planned: { mirror: InvoiceForInbound; change: ChangeKind }[] = [];
   const created: { invoice: XeroInvoice; record: InvoiceWrite; accountId: string }[] = [];
+  const latest = latestOf(sales, (inv) => inv.invoiceID);
+  const unmirrored = latest.filter((inv) => !mirrors.has(inv.invoiceID.toLowerCase()));
+  const accounts = await ctx.accountsOf(
+    tenantId,
+    unmirrored.map((inv) => inv.contact),
+  );
+  const deals = await ctx.dealsOf(
+    unmirrored.flatMap((inv) => {
+      const accountId = accounts.get(String(inv.contact?.contactID).toLowerCase());
+      return accountId ? [{ invoiceId: inv.invoiceID, url: inv.url, reference: inv.reference, accountId }] : [];
+    }),
+  );
 
-  for (const invoice of latestOf(sales, (inv) => inv.invoiceID)) {
+  for (const invoice of latest) {
     const mirror = mirrors.get(invoice.invoiceID.toLowerCase());
     if (mirror) {
       const plan = planInvoice(mirror, invoice, { tenantId, now });
@@ -61,15 +79,18 @@ export async function applyInvoices(
       planned.push({ mirror, change: plan.change });
       continue;
     }
-    if (invoice.url && BRIDGE_MADE.test(invoice.url)) {
+    if (mode === 'live' && invoice.url && BRIDGE_MADE.test(invoice.url)) {
       result.awaitingMirror.push(invoice.invoiceID);
       continue;
     }
-    const accountId = await ctx.knownAccount(tenantId, invoice.contact);
-    if (!accountId) continue; // not a customer Salesforce knows: not ours to mirror
+    const accountId = accounts.get(String(invoice.contact?.contactID).toLowerCase());
+    if (!accountId) {
+      result.skipped.push(invoice.invoiceID); // not a customer Salesforce knows: not ours to mirror
+      continue;
+    }
     const record = invoiceRecord(invoice, {
       requestKey: `XERO:${invoice.invoiceID}`,
-      opportunityId: null,
+      opportunityId: deals.get(invoice.invoiceID) ?? null,
       accountId,
       billingEntity: await ctx.entityName(tenantId),
       tenantId,
@@ -104,7 +125,8 @@ export async function applyInvoices(
       paymentInserts.push(
         ...(invoice.payments ?? []).filter((p) => p.paymentID).map((p) => invoicePaymentRecord(p, invoice, outcome.id)),
       );
-      result.changed.push({ id: outcome.id, opportunityId: null, accountId, change: 'STATUS' });
+      const opportunityId = invoice.invoiceID ? (deals.get(invoice.invoiceID) ?? null) : null;
+      result.changed.push({ id: outcome.id, opportunityId, accountId, change: 'STATUS' });
       deps.log.info({ tenantId, xeroInvoiceId: invoice.invoiceID, accountId }, 'invoice made in Xero mirrored');
     });
   }

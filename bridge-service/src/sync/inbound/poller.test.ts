@@ -29,6 +29,11 @@ function setup(invoicePages: { invoiceID: string; updatedDateUTC: Date }[][]) {
       applyInvoices: record('Invoices', (i) => i.invoiceID),
       applyCreditNotes: record('CreditNotes', (n) => n.creditNoteID),
       applyPayments: record('Payments', (p) => p.paymentID),
+      applyCustomerCredits: async () => ({ changed: [], stale: 0, awaitingMirror: [], errors: [] }),
+    },
+    ledger: {
+      getOverpayments: async () => ({ ...page([], 1, false), pageCount: 1, itemCount: 0 }),
+      getPrepayments: async () => ({ ...page([], 1, false), pageCount: 1, itemCount: 0 }),
     },
     log: pino({ level: 'silent' }),
     clock: { now: () => T + 60_000 },
