@@ -264,8 +264,26 @@ describe('month-end close end to end: three months, two entities, two currencies
     );
     await to('2026-02-01T13:00:00Z');
     const uk = await closeMonth('UK_Ltd', '2026-01', '2026-01-31');
-    // Invoiced to revenue (12,000.00), 31 of 365 days earned: 10,980.82 moved into deferred revenue.
-    expect(uk).toMatchObject({ Recognition_Total__c: 10980.82, Closing_Deferred__c: 10980.82, Closing_Accrued__c: 0 });
+    // Deferral at invoicing: the 12,000.00 invoice posted to deferred revenue (835); 31 of 365 days earned: the
+    // recognition journal releases 1,019.18, and 10,980.82 stays deferred.
+    expect(uk).toMatchObject({ Recognition_Total__c: 1019.18, Closing_Deferred__c: 10980.82, Closing_Accrued__c: 0 });
+    // Deferral at invoicing: the seats (ratable) are invoiced to UK_Ltd's deferred revenue account
+    const invoices =
+      (
+        await xero().getInvoices(
+          TENANT.UK_Ltd,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          1,
+        )
+      ).body.invoices ?? [];
+    // (the annual invoice, and the upsell's drafted this morning)
+    expect(new Set(invoices.flatMap((i) => (i.lineItems ?? []).map((l) => l.accountCode)))).toEqual(new Set(['835']));
     const us = await closeMonth('US_Inc', '2026-01', '2026-01-31');
     // 7,200.00 a year, 31 of 365 days earned and not yet invoiced: 611.51 accrued.
     expect(us).toMatchObject({ Accrual_Total__c: 611.51, Closing_Accrued__c: 611.51, Closing_Deferred__c: 0 });

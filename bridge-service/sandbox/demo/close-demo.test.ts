@@ -32,10 +32,10 @@ const step = (n: number) => {
   return lines.slice(start + 1, end < 0 ? undefined : end).filter((line) => line.trim() !== '');
 };
 
-it('proposes UK_Ltd January 2027 once the month has ended: the quarter billed to revenue, 1,980.82 moved to deferred', () => {
+it('proposes UK_Ltd January 2027 once the month has ended: the quarter billed to deferred revenue, a month released', () => {
   expect(step(1)).toEqual([
     expect.stringMatching(
-      /^\s+UK_Ltd 2027-01 +recognition +1,980\.82, accrual +0\.00; deferred at month end 1,980\.82, accrued 0\.00 GBP$/,
+      /^\s+UK_Ltd 2027-01 +recognition +1,019\.18, accrual +0\.00; deferred at month end 1,980\.82, accrued 0\.00 GBP$/,
     ),
   ]);
 });

@@ -4,15 +4,7 @@
  * schemas, rendered with the namespace, as queries.ts does for the sync.
  */
 import type { Connection } from 'jsforce';
-import {
-  BillingEntityType,
-  BillingPlan,
-  CreditNote,
-  Invoice,
-  InvoiceLine,
-  MonthEndClose,
-  MonthEndJournalLine,
-} from './objects';
+import { BillingPlan, CreditNote, Invoice, InvoiceLine, MonthEndClose, MonthEndJournalLine } from './objects';
 import { IDS_PER_QUERY, soqlIdList, soqlStringList } from './queries';
 import type { SalesforceNames } from './schema';
 import { select, type RowOf, type Selection } from './soql';
@@ -62,13 +54,6 @@ export type JournalLineRow = RowOf<typeof journalLineRow>;
 const postedLineRow = journalLineRow.with('Month_End_Close__r', select(MonthEndClose, ['Period_Start__c']));
 export type PostedLineRow = RowOf<typeof postedLineRow>;
 
-/** The entity's close accounts (Billing_Entity__mdt). */
-export const entityCloseAccounts = select(BillingEntityType, [
-  'DeveloperName',
-  'Deferred_Revenue_Account_Code__c',
-  'Accrued_Revenue_Account_Code__c',
-]);
-
 const entityPlan = select(BillingPlan, ['Plan_Key__c']);
 
 /** An invoice as the close reads what it billed: its rate and number, and the account each line posted to. */
@@ -86,8 +71,13 @@ export const closeInvoice = select(Invoice, [
 );
 export type CloseInvoiceRow = RowOf<typeof closeInvoice>;
 
-/** A credit note as the close reads it: its number and the invoice it credits. */
-export const closeCreditNote = select(CreditNote, ['Id', 'Credit_Note_Number__c', 'Invoice__c']);
+/** A credit note as the close reads it: its number, the invoice it credits, and its Xero id (its lines are read there). */
+export const closeCreditNote = select(CreditNote, [
+  'Id',
+  'Credit_Note_Number__c',
+  'Invoice__c',
+  'Xero_Credit_Note_Id__c',
+]);
 export type CloseCreditNoteRow = RowOf<typeof closeCreditNote>;
 
 export function createCloseQueries(deps: { conn: Connection; names: SalesforceNames }) {
@@ -106,11 +96,6 @@ export function createCloseQueries(deps: { conn: Connection; names: SalesforceNa
     return rows;
   }
   return {
-    /** Each billing entity's deferred and accrued revenue accounts. */
-    entityAccounts() {
-      return all(entityCloseAccounts, entityCloseAccounts.soql(names));
-    },
-
     /** The deals (Plan_Key__c) an entity's billing plans belong to. */
     async dealsOfEntity(entity: string): Promise<string[]> {
       const rows = await all(

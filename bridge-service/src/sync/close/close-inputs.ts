@@ -5,8 +5,9 @@
  *
  * Decisions (README "Month-end close"):
  * - A line's billing posted to the account its Invoice_Line__c records (matched by the deal line, else the invoice's
- *   one account); a credit note posts where the invoice it credits did, at that invoice's rate (Salesforce keeps no
- *   rate on a credit note).
+ *   one account). A credit note's account is read from Xero (Salesforce keeps no credit-note lines): its one account
+ *   (a plan's downgrade is credited as one line, to the entity's revenue account), else the account of the line it
+ *   credits; it takes the rate of the invoice it credits (Salesforce keeps no rate on a credit note).
  * - A line's revenue account is the entity's (Account_Code__c), or the account its billing posted to when that is not
  *   the deferred revenue account (a product with its own revenue account); its deferred revenue account is the
  *   entity's Deferred_Revenue_Account_Code__c.
@@ -49,11 +50,17 @@ const accountOfLine = (invoice: CloseInvoiceRow, lineKey: string): string | unde
   return accounts.size === 1 ? [...accounts][0] : undefined;
 };
 
+/** A credit note's one account in Xero, if its lines post to one. */
+const creditNoteAccount = (accounts: readonly string[] | undefined): string | undefined =>
+  accounts && new Set(accounts).size === 1 ? accounts[0] : undefined;
+
 /** The close's lines and billing for one entity and month, from its deals' plans and the document mirrors. */
 export function closeInputs(input: {
   deals: readonly { loaded: Pick<LoadedDeal, 'input' | 'row'>; plan: DealPlan }[];
   invoices: readonly CloseInvoiceRow[];
   creditNotes: readonly CloseCreditNoteRow[];
+  /** Each credit note's accounts in Xero, by Credit_Note__c id. */
+  creditNoteAccounts?: ReadonlyMap<string, readonly string[]>;
   accounts: EntityAccounts;
   baseCurrency: string;
   monthEnd: string;
@@ -79,7 +86,10 @@ export function closeInputs(input: {
       dealBilling.push({
         ...entry,
         document: credit?.Credit_Note_Number__c ?? invoice?.Invoice_Number__c ?? entry.documentId ?? 'a document',
-        accountCode: (invoice && accountOfLine(invoice, entry.lineKey)) ?? input.accounts.revenue,
+        accountCode:
+          creditNoteAccount(credit && input.creditNoteAccounts?.get(credit.Id)) ??
+          (invoice && accountOfLine(invoice, entry.lineKey)) ??
+          input.accounts.revenue,
         ...(foreign && invoice.Currency_Rate__c ? { currencyRate: String(invoice.Currency_Rate__c) } : {}),
       });
     }

@@ -14,7 +14,7 @@ import { createCloseTriggers } from './triggers';
 export type CloseDeps = PostCloseDeps &
   TieOutDeps &
   Omit<ProposeDeps, 'closeTriggers' | 'reference'> & {
-    reference: Pick<ReferenceData, 'settings' | 'entity' | 'billingEntities'>;
+    reference: Pick<ReferenceData, 'settings' | 'entity' | 'entityLineRow' | 'billingEntities'>;
   };
 
 export function createClose(deps: CloseDeps): { handlers: KindHandler[]; start(): Promise<void> } {

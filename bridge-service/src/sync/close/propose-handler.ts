@@ -21,6 +21,7 @@ import type { Logger } from '../../lib/logger';
 import type { CloseQueries, CloseRecordRow, JournalLineRow } from '../../salesforce/close-queries';
 import { MonthEndClose, MonthEndJournalLine } from '../../salesforce/objects';
 import type { Writeback } from '../../salesforce/writeback';
+import type { XeroClient } from '../../xero/client';
 import type { XeroJournalClient } from '../../xero/journal-client';
 import type { DealPlans } from '../billing/deal-plans';
 import type { JobHandler, JobOf, JobOutcome } from '../handler';
@@ -32,11 +33,13 @@ import type { CloseTriggers } from './triggers';
 export interface ProposeDeps {
   closeQueries: Pick<
     CloseQueries,
-    'entityAccounts' | 'dealsOfEntity' | 'invoices' | 'creditNotes' | 'closesByKey' | 'journalLines' | 'postedLines'
+    'dealsOfEntity' | 'invoices' | 'creditNotes' | 'closesByKey' | 'journalLines' | 'postedLines'
   >;
   dealPlans: Pick<DealPlans, 'compute'>;
-  reference: Pick<ReferenceData, 'entity'>;
+  reference: Pick<ReferenceData, 'entity' | 'entityLineRow'>;
   journals: Pick<XeroJournalClient, 'getLockDates' | 'getAccounts'>;
+  /** A credit note's lines (Salesforce keeps none): the account it posted to. */
+  xero: Pick<XeroClient, 'getCreditNotes'>;
   writeback: Pick<Writeback, 'upsert' | 'update' | 'requireAll'>;
   closeTriggers: Pick<CloseTriggers, 'ensure' | 'recheck'>;
   clock: Pick<Clock, 'now'>;
@@ -109,7 +112,7 @@ export function closeProposeHandler(deps: ProposeDeps): JobHandler<'CLOSE_PROPOS
     // An entity that bills no plans has nothing to close (its invoices keep posting to revenue, as in wave 1).
     if (dealIds.length === 0 && !existing)
       return { outcome: { kind: 'done', result: { nothing: 'no billing plans' } }, open: false };
-    const row = (await deps.closeQueries.entityAccounts()).find((r) => r.DeveloperName === entityName);
+    const row = await deps.reference.entityLineRow(entityName);
     const deferred = row?.Deferred_Revenue_Account_Code__c ?? undefined;
     const accrued = row?.Accrued_Revenue_Account_Code__c ?? undefined;
     if (!deferred || !accrued) {
@@ -145,10 +148,21 @@ export function closeProposeHandler(deps: ProposeDeps): JobHandler<'CLOSE_PROPOS
       .map((c) => c.Invoice__c)
       .filter((id): id is string => !!id && !invoices.some((i) => i.Id === id));
     invoices.push(...(await deps.closeQueries.invoices(credited)));
+    const creditNoteAccounts = new Map<string, string[]>();
+    for (const note of creditNotes) {
+      if (!note.Xero_Credit_Note_Id__c) continue;
+      const page = await deps.xero.getCreditNotes(entity.xeroTenantId, {
+        where: `CreditNoteID==Guid("${note.Xero_Credit_Note_Id__c}")`,
+        page: 1,
+      });
+      const accounts = (page.items[0]?.lineItems ?? []).map((l) => l.accountCode ?? '').filter((a) => a !== '');
+      creditNoteAccounts.set(note.Id, accounts);
+    }
     const inputs = closeInputs({
       deals,
       invoices,
       creditNotes,
+      creditNoteAccounts,
       accounts: { revenue: entity.accountCode, deferred, accrued },
       baseCurrency: entity.baseCurrency,
       monthEnd: lastDayOf(month),
