@@ -8,6 +8,7 @@ import { connectSalesforce } from './salesforce/connection';
 import { createEventSubscriber } from './salesforce/event-subscriber';
 import { createGoLiveQueries } from './salesforce/golive-queries';
 import { createQueries, readOrgCurrency } from './salesforce/queries';
+import { createKpiQueries } from './salesforce/kpi-queries';
 import { createRevenueQueries } from './salesforce/revenue-queries';
 import { createCloseQueries } from './salesforce/close-queries';
 import { salesforceNames } from './salesforce/schema';
@@ -19,6 +20,7 @@ import { openStore } from './store';
 import type { Store } from './store/types';
 import { createSync } from './sync';
 import { createBillingTriggers } from './sync/billing';
+import { createKpiTriggers } from './sync/insights';
 import { createIntake } from './sync/intake';
 import { createWebhookIntake, createXeroPoller } from './sync/inbound';
 import { createReconciler } from './sync/reconcile';
@@ -103,13 +105,18 @@ export async function createBridge(
   });
   // Billing plans' work is stored jobs; the worker (made below) is woken when some falls due now.
   const billingTriggers = createBillingTriggers({ jobs: store.jobs, clock, wake: () => worker.wake() });
+  const kpiTriggers = createKpiTriggers({ jobs: store.jobs, clock, wake: () => worker.wake() });
   const summaries = createSummaries({
     queries,
     writeback,
     clock,
     log,
     // an invoice written back changes its deal's plan: re-planned a minute later, with anything else that changed
-    onInvoicesChanged: (opportunityIds) => billingTriggers.planSoon(opportunityIds),
+    // and the KPIs: refreshed at the end of a five-minute window, once for everything that changed in it
+    onInvoicesChanged: async (opportunityIds) => {
+      await billingTriggers.planSoon(opportunityIds);
+      await kpiTriggers.refreshSoon();
+    },
   });
   const entities = await reference.billingEntities();
   const corporateCurrency =
@@ -137,6 +144,8 @@ export async function createBridge(
     importRuns: store.importRuns,
     revenueQueries: createRevenueQueries({ names, multiCurrency: currency.multi }),
     billingTriggers,
+    kpiQueries: createKpiQueries({ names, multiCurrency: currency.multi }),
+    kpiTriggers,
     closeQueries: createCloseQueries({ conn, names }),
     journals: new XeroJournalClient({
       config: { apiBaseUrl: config.xero.apiBaseUrl, httpTimeoutMs: config.httpTimeoutMs },

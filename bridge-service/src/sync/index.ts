@@ -8,6 +8,7 @@ import { createClose } from './close';
 import { createDraftHandler } from './create-draft';
 import { createGiveUpRecorder } from './give-up';
 import { handles, type KindHandler } from './handler';
+import { createInsights } from './insights';
 import { createGoLive, type GoLive, type GoLiveServices } from './golive';
 import { createInboundApply, type InboundApply } from './inbound/apply';
 import { xeroChangeHandler } from './inbound/xero-change-handler';
@@ -31,7 +32,7 @@ export interface Sync {
   apply: InboundApply;
   /** Go-live: historical imports and the drift check, for the admin API and the start. */
   goLive: Pick<GoLive, 'imports' | 'drift' | 'onStart'>;
-  /** At start: the daily billing-plan re-plans are asked for. */
+  /** At start: the daily billing-plan re-plans and the daily KPI refresh are asked for. */
   start(): Promise<void>;
 }
 
@@ -51,6 +52,7 @@ export function createSync(
   // Both draft paths (a deal's closing request, a plan's instalment) match contacts and map lines the same way.
   const drafting = { ...deps, creditNotes, contactLinks, directory, lineMappings };
   const billing = createBilling(drafting);
+  const insights = createInsights({ ...deps, dealPlans: billing.dealPlans });
   const close = createClose({ ...deps, dealPlans: billing.dealPlans });
   return {
     handlers: [
@@ -62,11 +64,13 @@ export function createSync(
       handles('XERO_CHANGE', xeroChangeHandler({ xero: deps.xero, apply, log: deps.log })),
       handles('RESYNC', resyncHandler({ ...perInvoice, invoices, xero: deps.xero, jobs: deps.jobs })),
       ...billing.handlers,
+      ...insights.handlers,
       ...goLive.handlers,
       ...close.handlers,
     ],
     start: async () => {
       await billing.start();
+      await insights.start();
       await close.start();
     },
     onGiveUp: createGiveUpRecorder({ syncErrors }),

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ACTIONS, type InvoiceRequest } from '../salesforce/invoice-request';
 import { postClosePayloadSchema } from '../domain/close-records';
 import { BILLING_JOB_KINDS, BILLING_JOB_PAYLOADS } from './billing/jobs';
+import { KPI_JOB_KINDS, KPI_JOB_PAYLOADS } from './insights/jobs';
 import { GOLIVE_JOB_PAYLOADS } from './golive/kinds';
 import { CLOSE_JOB_KINDS, CLOSE_JOB_PAYLOADS } from './close/jobs';
 
@@ -25,6 +26,7 @@ export const JOB_KINDS = [
   'UPDATE_DRAFT',
   'IMPORT_STEP',
   'DRIFT_CHECK',
+  ...KPI_JOB_KINDS,
   // month-end close (issue 16): close/jobs.ts
   'POST_CLOSE',
   ...CLOSE_JOB_KINDS,
@@ -65,6 +67,7 @@ export const JOB_PAYLOADS = {
   }),
   ...GOLIVE_JOB_PAYLOADS,
   ...BILLING_JOB_PAYLOADS,
+  ...KPI_JOB_PAYLOADS,
   /** Finance approved a month-end close: the close and the version approved (MonthEndCloseTriggerHandler). */
   POST_CLOSE: request.extend({ payload: postClosePayloadSchema }),
   ...CLOSE_JOB_PAYLOADS,

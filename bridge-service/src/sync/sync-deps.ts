@@ -18,6 +18,8 @@ import type { RevenueQueries } from '../salesforce/revenue-queries';
 import type { CloseQueries } from '../salesforce/close-queries';
 import type { XeroJournalClient } from '../xero/journal-client';
 import type { BillingTriggers } from './billing/triggers';
+import type { KpiQueries } from '../salesforce/kpi-queries';
+import type { KpiTriggers } from './insights/triggers';
 import type { ReferenceData } from './services/reference-data';
 import type { Summaries } from './services/summaries';
 
@@ -52,6 +54,9 @@ export interface SyncDeps {
   /** Billing plans: their reads, and how their work is asked for (stored jobs with run-at times). */
   revenueQueries: RevenueQueries;
   billingTriggers: BillingTriggers;
+  /** KPIs: their reads, and how a refresh is asked for (stored jobs). */
+  kpiQueries: KpiQueries;
+  kpiTriggers: KpiTriggers;
   /** The month-end close: its Salesforce reads and its Xero calls (ManualJournals, lock dates, Trial Balance). */
   closeQueries: CloseQueries;
   journals: XeroJournalClient;

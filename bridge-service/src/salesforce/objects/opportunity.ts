@@ -10,6 +10,9 @@ export const Opportunity = sobject(
     CloseDate: 'date',
     Amount: 'number',
     IsWon: 'boolean',
+    IsClosed: 'boolean',
+    /** 0–100 (the weighted pipeline). */
+    Probability: 'number',
     StageName: 'picklist',
     /** Only in multi-currency orgs. */
     CurrencyIsoCode: 'picklist',

@@ -8,6 +8,7 @@ import type { Logger } from '../../lib/logger';
 import { describeError } from '../describe-error';
 import { READ_ONLY_HOLD, type JobHandler, type JobOf, type JobOutcome } from '../handler';
 import type { BillingJobKind } from '../billing/jobs';
+import type { KpiJobKind } from '../insights/jobs';
 import type { GoLiveJobKind } from '../golive/kinds';
 import type { CloseJobKind } from '../close/jobs';
 import type { JobKind } from '../job-kinds';
@@ -17,7 +18,13 @@ import type { SyncErrors } from '../services/sync-errors';
 /** The kinds of job that act on one Invoice__c. */
 export type InvoiceJobKind = Exclude<
   JobKind,
-  'CREATE_DRAFT' | 'XERO_CHANGE' | BillingJobKind | Exclude<GoLiveJobKind, 'UPDATE_DRAFT'> | 'POST_CLOSE' | CloseJobKind
+  | 'CREATE_DRAFT'
+  | 'XERO_CHANGE'
+  | BillingJobKind
+  | Exclude<GoLiveJobKind, 'UPDATE_DRAFT'>
+  | KpiJobKind
+  | 'POST_CLOSE'
+  | CloseJobKind
 >;
 
 export interface PerInvoiceDeps {
