@@ -147,12 +147,7 @@ export async function createBridge(
     kpiQueries: createKpiQueries({ names, multiCurrency: currency.multi }),
     kpiTriggers,
     closeQueries: createCloseQueries({ conn, names }),
-    journals: new XeroJournalClient({
-      config: { apiBaseUrl: config.xero.apiBaseUrl, httpTimeoutMs: config.httpTimeoutMs },
-      tokens,
-      scheduler,
-      logger: log,
-    }),
+    journals: new XeroJournalClient(xeroOptions),
     wake: () => worker.wake(),
   };
   let wake = (): void => undefined;

@@ -2,13 +2,13 @@
  * The month-end close's Xero calls (issue 16): the chart of accounts and the lock dates a close is checked against,
  * its ManualJournals (posted with an Idempotency-Key, found again by the key its narration ends with), and the Trial
  * Balance the tie-out reads (`accounting.reports.trialbalance.read`; /Journals is premium-only). Same call path as
- * XeroClient (scheduler, tokens, deadline, retries).
+ * XeroClient (xeroCallOf: scheduler, tokens, deadline, retries).
  */
 import { ManualJournal, RowType, type Account, type ManualJournal as SdkManualJournal } from 'xero-node';
 import type { LockDates } from '../domain/close-rules';
 import type { TrialBalanceBalance } from '../domain/close-tieout';
-import { checkKey, createXeroCall, type XeroCall } from './calls';
-import type { XeroClientOptions } from './client';
+import { checkKey, type XeroCall } from './calls';
+import { xeroCallOf, type XeroClientOptions } from './client';
 import { XeroApiError } from './errors';
 
 /** A journal to post: base-currency lines, debits positive, summing to zero. */
@@ -74,15 +74,7 @@ export class XeroJournalClient {
   private readonly call: XeroCall;
 
   constructor(opts: XeroClientOptions) {
-    this.call = createXeroCall({
-      basePath: opts.config.apiBaseUrl.replace(/\/+$/, ''),
-      timeoutMs: opts.config.httpTimeoutMs,
-      tokens: opts.tokens,
-      scheduler: opts.scheduler,
-      logger: opts.logger,
-      retry: opts.retry,
-      maxRetryAfterMs: opts.maxRetryAfterMs ?? 60_000,
-    });
+    this.call = xeroCallOf(opts);
   }
 
   /** GET /Accounts: the chart of accounts (every status: an archived account is a problem to name). */

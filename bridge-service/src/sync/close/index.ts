@@ -4,6 +4,7 @@
  * Trial Balance with the schedules afterwards.
  */
 import { entityTimeZone } from '../../domain/billing-entity';
+import { nextMonth } from '../../domain/revenue';
 import { handles, type KindHandler } from '../handler';
 import type { ReferenceData } from '../services/reference-data';
 import { postCloseHandler, type PostCloseDeps } from './post-handler';
@@ -25,11 +26,16 @@ export function createClose(deps: CloseDeps): { handlers: KindHandler[]; start()
       handles('POST_CLOSE', postCloseHandler(deps)),
       handles('CLOSE_TIEOUT', closeTieOutHandler(deps)),
     ],
-    /** Asks for each entity's close of last month (idempotent: a month is proposed once). */
+    /**
+     * Asks for each entity's close of last month and of this month (idempotent: a month is proposed once; asking for
+     * this month's here too means a start-up proposal adds no job when it stores the next month's).
+     */
     async start(): Promise<void> {
       for (const entity of await deps.reference.billingEntities()) {
         const zone = entityTimeZone(entity);
-        await closeTriggers.ensure(entity.developerName, closeTriggers.previousMonth(zone), zone);
+        const previous = closeTriggers.previousMonth(zone);
+        await closeTriggers.ensure(entity.developerName, previous, zone);
+        await closeTriggers.ensure(entity.developerName, nextMonth(previous), zone);
       }
     },
   };
