@@ -7,25 +7,13 @@
 import type { Sandbox } from '../sandbox-bridge';
 import { connect } from '../salesforce/test-helpers';
 import type { ScaledClock } from '../shared/clock';
+import { money, waitUntil } from './billing-demo';
 
 const FINANCE = 'fran.finance@ledgerline.example';
 const INTEGRATION = 'integration@ledgerline.example';
 
 type Row = Record<string, unknown>;
 type Say = (line: string) => void;
-
-async function waitUntil<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-const money = (value: unknown) =>
-  Number(value ?? 0).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 const FIELDS =
   'Id, Name, Billing_Entity__c, Period_Start__c, Currency_Code__c, Status__c, Version__c, Recognition_Total__c, ' +
