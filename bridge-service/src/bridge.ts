@@ -19,6 +19,7 @@ import { createGoLiveQueries } from './salesforce/golive-queries';
 import { createQueries, readOrgCurrency } from './salesforce/queries';
 import { createKpiQueries } from './salesforce/kpi-queries';
 import { createRevenueQueries } from './salesforce/revenue-queries';
+import { createCloseQueries } from './salesforce/close-queries';
 import { salesforceNames } from './salesforce/schema';
 import { createWriteback } from './salesforce/writeback';
 import { readinessFrom, storePendingAuthorizations, xeroConnectFrom, xeroMetricsListener } from './server/adapters';
@@ -39,6 +40,7 @@ import { createReferenceData } from './sync/services/reference-data';
 import { createSummaries } from './sync/services/summaries';
 import type { SyncDeps } from './sync/sync-deps';
 import { createWorker } from './sync/worker';
+import { XeroJournalClient } from './xero/journal-client';
 import { XeroClient } from './xero/client';
 import { XeroLedgerClient } from './xero/ledger-client';
 import { XeroScheduler, type XeroLimits } from './xero/scheduler';
@@ -197,6 +199,9 @@ export async function createOrgBridge(
     billingTriggers,
     kpiQueries: createKpiQueries({ names, multiCurrency: currency.multi }),
     kpiTriggers,
+    closeQueries: createCloseQueries({ conn: salesforce, names }),
+    journals: new XeroJournalClient(xeroOptions),
+    wake: () => worker.wake(),
   };
   let wake = (): void => undefined;
   const sync = createSync(deps, {

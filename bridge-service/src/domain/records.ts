@@ -9,6 +9,7 @@
 import { z } from 'zod';
 
 import { isIsoDate } from './dates';
+import { RECOGNITION_VALUES } from './revenue-records';
 
 const isoDate = z.string().refine(isIsoDate, { message: 'must be an ISO date (YYYY-MM-DD)' });
 /** A decimal that arrives as a JSON number or a decimal string. */
@@ -58,6 +59,9 @@ export const opportunityLineItemRowSchema = z.object({
       Xero_Tracking_1_Option__c: optionalText,
       Xero_Tracking_2_Category__c: optionalText,
       Xero_Tracking_2_Option__c: optionalText,
+      /** Blank is Ratable: it posts to deferred revenue at invoicing when a deferred account is set (line-mapping.ts). */
+      Revenue_Recognition__c: z.enum(RECOGNITION_VALUES).nullish(),
+      Xero_Deferred_Account_Code__c: optionalText,
     })
     .nullish(),
 });

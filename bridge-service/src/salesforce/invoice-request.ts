@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { postClosePayloadSchema } from '../domain/close-records';
 import type { SalesforceNames } from './schema';
 
 export const ACTIONS = [
@@ -12,9 +13,13 @@ export const ACTIONS = [
   'CONTACT_MATCH',
   'CREATE_PARTIAL',
   'UPDATE_DRAFT',
+  // month-end close (issue 16): finance approved a close; Payload__c names it and the version approved
+  'POST_CLOSE',
 ] as const;
-/** Requests about an Opportunity (the rest are about an Invoice__c, but CONTACT_MATCH, about a review). */
+/** Requests about an Opportunity (the rest are about an Invoice__c, but CONTACT_MATCH, about a review, and POST_CLOSE,
+ * about a close). */
 const ON_OPPORTUNITY: readonly Action[] = ['CREATE_DRAFT', 'CREATE_PARTIAL'];
+const ON_OTHER_RECORDS: readonly Action[] = ['CONTACT_MATCH', 'POST_CLOSE'];
 export type Action = (typeof ACTIONS)[number];
 
 const ID_SHAPE = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
@@ -101,9 +106,14 @@ export const invoiceRequestSchema = z
     if (event.Action__c === 'CONTACT_MATCH' && event.Payload__c === undefined) {
       ctx.addIssue({ code: 'custom', path: ['Payload__c'], message: 'CONTACT_MATCH needs Payload__c (the decision)' });
     }
-    if (!ON_OPPORTUNITY.includes(event.Action__c) && event.Action__c !== 'CONTACT_MATCH' && !event.Invoice_Id__c) {
+    if (
+      !ON_OPPORTUNITY.includes(event.Action__c) &&
+      !ON_OTHER_RECORDS.includes(event.Action__c) &&
+      !event.Invoice_Id__c
+    ) {
       ctx.addIssue({ code: 'custom', path: ['Invoice_Id__c'], message: `${event.Action__c} needs Invoice_Id__c` });
     }
+    if (event.Action__c === 'POST_CLOSE') checkPostClose(event.Payload__c, ctx);
     if (event.Payload__c !== undefined) {
       try {
         JSON.parse(event.Payload__c);
@@ -112,6 +122,21 @@ export const invoiceRequestSchema = z
       }
     }
   });
+
+/** POST_CLOSE carries {"closeId","version"} (MonthEndCloseTriggerHandler): checked here, so a bad one is never stored. */
+function checkPostClose(payload: string | undefined, ctx: z.RefinementCtx): void {
+  let value: unknown;
+  try {
+    value = payload === undefined ? undefined : JSON.parse(payload);
+  } catch {
+    return; // reported as invalid JSON below
+  }
+  const parsed = postClosePayloadSchema.safeParse(value);
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'} ${i.message}`).join('; ');
+    ctx.addIssue({ code: 'custom', path: ['Payload__c'], message: `POST_CLOSE needs {"closeId","version"}: ${why}` });
+  }
+}
 
 /** A validated request, in the bridge's own terms. */
 export interface InvoiceRequest {

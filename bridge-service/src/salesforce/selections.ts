@@ -66,6 +66,9 @@ const invoicedLine = select(OpportunityLineItem, [
     'Xero_Tracking_1_Option__c',
     'Xero_Tracking_2_Category__c',
     'Xero_Tracking_2_Option__c',
+    // deferral at invoicing (month-end close): a ratable product posts to deferred revenue
+    'Revenue_Recognition__c',
+    'Xero_Deferred_Account_Code__c',
   ]),
 );
 selectsEvery<RowOf<typeof invoicedLine>, OpportunityLineItemRow>('every field');
@@ -219,6 +222,8 @@ export const billingEntity = select(BillingEntityType, [
   'Default_Tracking_1_Option__c',
   'Default_Tracking_2_Category__c',
   'Default_Tracking_2_Option__c',
+  'Deferred_Revenue_Account_Code__c',
+  'Accrued_Revenue_Account_Code__c',
 ]);
 export type BillingEntityRecord = RowOf<typeof billingEntity>;
 

@@ -19,7 +19,8 @@ describe('typed selections', () => {
         'Product2.Name, Product2.ProductCode, Product2.ldgr__Xero_Account_Code__c, Product2.ldgr__Xero_Tax_Type__c, ' +
         'Product2.ldgr__Xero_Item_Code__c, Product2.ldgr__Xero_Tracking_1_Category__c, ' +
         'Product2.ldgr__Xero_Tracking_1_Option__c, Product2.ldgr__Xero_Tracking_2_Category__c, ' +
-        'Product2.ldgr__Xero_Tracking_2_Option__c FROM OpportunityLineItems ' +
+        'Product2.ldgr__Xero_Tracking_2_Option__c, Product2.ldgr__Revenue_Recognition__c, ' +
+        'Product2.ldgr__Xero_Deferred_Account_Code__c FROM OpportunityLineItems ' +
         "ORDER BY SortOrder, Id) FROM Opportunity WHERE Id IN ('006000000000001AAA')",
     );
   });

@@ -242,6 +242,13 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         expect(await xeroResults.findXeroResult('r1', 't', 'credit_note')).toBeNull();
       });
 
+      it("remembers a month-end close's ManualJournal under its key", async () => {
+        const { xeroResults } = await open();
+        const key = 'POST_CLOSE:a0B000000000001AAA:1:RECOGNITION';
+        await xeroResults.recordXeroResult({ requestKey: key, tenantId: 't', kind: 'manual_journal', xeroId: 'mj-1' });
+        expect((await xeroResults.findXeroResult(key, 't', 'manual_journal'))?.xeroId).toBe('mj-1');
+      });
+
       it('keeps a replay cursor per channel', async () => {
         const { replayCursors } = await open();
         expect(await replayCursors.getReplayId('/event/Invoice_Request__e')).toBeNull();

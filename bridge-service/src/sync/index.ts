@@ -4,6 +4,7 @@
  * this order.
  */
 import { createBilling } from './billing';
+import { createClose } from './close';
 import { createDraftHandler } from './create-draft';
 import { createGiveUpRecorder } from './give-up';
 import { handles, type KindHandler } from './handler';
@@ -52,6 +53,7 @@ export function createSync(
   const drafting = { ...deps, creditNotes, contactLinks, directory, lineMappings };
   const billing = createBilling(drafting);
   const insights = createInsights({ ...deps, dealPlans: billing.dealPlans });
+  const close = createClose({ ...deps, dealPlans: billing.dealPlans });
   return {
     handlers: [
       handles('CREATE_DRAFT', createDraftHandler({ ...drafting, dealPlans: billing.dealPlans })),
@@ -64,10 +66,12 @@ export function createSync(
       ...billing.handlers,
       ...insights.handlers,
       ...goLive.handlers,
+      ...close.handlers,
     ],
     start: async () => {
       await billing.start();
       await insights.start();
+      await close.start();
     },
     onGiveUp: createGiveUpRecorder({ syncErrors }),
     apply,

@@ -39,6 +39,14 @@ describe('job kinds', () => {
     expect(
       jobKindOf(request({ Action__c: 'CREATE_DRAFT', Request_Key__c: 'C:1', Opportunity_Id__c: '006000000000001AAA' })),
     ).toBe('CREATE_DRAFT');
+    const closeId = 'a0B000000000001AAA';
+    const postClose = request({
+      Action__c: 'POST_CLOSE',
+      Request_Key__c: `POST_CLOSE:${closeId}:1`,
+      Payload__c: JSON.stringify({ closeId, version: 1 }),
+    });
+    expect(jobKindOf(postClose)).toBe('POST_CLOSE');
+    expect(JOB_PAYLOADS.POST_CLOSE.safeParse(postClose).success).toBe(true);
   });
 });
 
@@ -49,13 +57,11 @@ const apexActions = [
     'utf8',
   ).matchAll(/public static final String \w+ = '([A-Z_]+)';/g),
 ].map((m) => m[1]!);
-/** Sent by Salesforce, not run by the bridge yet: posting a month-end close's journals (issue 16, phase B). */
-const NOT_RUN_YET = ['POST_CLOSE'];
 
 describe('the actions Salesforce sends', () => {
-  it('every action the Apex publisher declares is accepted at intake and has a job kind, but the one not built yet', () => {
+  it('every action the Apex publisher declares is accepted at intake and has a job kind', () => {
     expect(apexActions).toEqual(expect.arrayContaining(['CONTACT_MATCH', 'CREATE_PARTIAL', 'UPDATE_DRAFT']));
-    expect(apexActions.filter((a) => !NOT_RUN_YET.includes(a)).sort()).toEqual([...ACTIONS].sort());
+    expect([...apexActions].sort()).toEqual([...ACTIONS].sort());
     for (const action of ACTIONS) expect(JOB_KINDS).toContain(action);
   });
 

@@ -15,6 +15,8 @@ import type {
 import type { XeroClient } from '../xero/client';
 import type { XeroLedgerClient } from '../xero/ledger-client';
 import type { RevenueQueries } from '../salesforce/revenue-queries';
+import type { CloseQueries } from '../salesforce/close-queries';
+import type { XeroJournalClient } from '../xero/journal-client';
 import type { BillingTriggers } from './billing/triggers';
 import type { KpiQueries } from '../salesforce/kpi-queries';
 import type { KpiTriggers } from './insights/triggers';
@@ -55,4 +57,9 @@ export interface SyncDeps {
   /** KPIs: their reads, and how a refresh is asked for (stored jobs). */
   kpiQueries: KpiQueries;
   kpiTriggers: KpiTriggers;
+  /** The month-end close: its Salesforce reads and its Xero calls (ManualJournals, lock dates, Trial Balance). */
+  closeQueries: CloseQueries;
+  journals: XeroJournalClient;
+  /** Work became due now: stop the worker idling. */
+  wake?: () => void;
 }

@@ -93,6 +93,8 @@ export const Product2 = sobject('Product2', {
   Xero_Tracking_1_Option__c: 'text',
   Xero_Tracking_2_Category__c: 'text',
   Xero_Tracking_2_Option__c: 'text',
+  /** Where the product's deferred revenue is held when it is not the billing entity's (month-end close). */
+  Xero_Deferred_Account_Code__c: 'text',
 });
 
 /** Opportunity Product schedules: a line's revenue or quantity installments, which bill it where the org uses them. */

@@ -276,4 +276,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX oauth_states_expiry ON oauth_states (expires_at);
     `,
   },
+  {
+    version: 4,
+    name: 'month-end close journals are Xero results',
+    // A posted ManualJournal's id is remembered under its key before Salesforce is told (issue 16).
+    sql: `
+      ALTER TABLE xero_results DROP CONSTRAINT xero_results_kind_check;
+      ALTER TABLE xero_results ADD CONSTRAINT xero_results_kind_check
+        CHECK (kind IN ('invoice', 'credit_note', 'contact', 'payment', 'allocation', 'manual_journal'));
+    `,
+  },
 ];

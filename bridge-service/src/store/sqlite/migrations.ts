@@ -310,4 +310,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX oauth_states_expiry ON oauth_states (expires_at);
     `,
   },
+  {
+    version: 6,
+    name: 'month-end close journals are Xero results',
+    // A posted ManualJournal's id is remembered under its key before Salesforce is told (issue 16). SQLite cannot
+    // change a CHECK in place: the table is rebuilt with the new kind allowed, rows kept.
+    sql: `
+      CREATE TABLE xero_results_v6 (
+        org_id      TEXT    NOT NULL,
+        request_key TEXT    NOT NULL,
+        tenant_id   TEXT    NOT NULL,
+        kind        TEXT    NOT NULL
+                            CHECK (kind IN ('invoice', 'credit_note', 'contact', 'payment', 'allocation', 'manual_journal')),
+        xero_id     TEXT    NOT NULL,
+        created_at  INTEGER NOT NULL,
+        PRIMARY KEY (org_id, request_key, tenant_id, kind)
+      );
+      INSERT INTO xero_results_v6 SELECT org_id, request_key, tenant_id, kind, xero_id, created_at FROM xero_results;
+      DROP TABLE xero_results;
+      ALTER TABLE xero_results_v6 RENAME TO xero_results;
+      CREATE INDEX xero_results_xero_id ON xero_results (org_id, xero_id);
+    `,
+  },
 ];

@@ -10,6 +10,7 @@ import { READ_ONLY_HOLD, type JobHandler, type JobOf, type JobOutcome } from '..
 import type { BillingJobKind } from '../billing/jobs';
 import type { KpiJobKind } from '../insights/jobs';
 import type { GoLiveJobKind } from '../golive/kinds';
+import type { CloseJobKind } from '../close/jobs';
 import type { JobKind } from '../job-kinds';
 import type { ReferenceData } from '../services/reference-data';
 import type { SyncErrors } from '../services/sync-errors';
@@ -17,7 +18,13 @@ import type { SyncErrors } from '../services/sync-errors';
 /** The kinds of job that act on one Invoice__c. */
 export type InvoiceJobKind = Exclude<
   JobKind,
-  'CREATE_DRAFT' | 'XERO_CHANGE' | BillingJobKind | Exclude<GoLiveJobKind, 'UPDATE_DRAFT'> | KpiJobKind
+  | 'CREATE_DRAFT'
+  | 'XERO_CHANGE'
+  | BillingJobKind
+  | Exclude<GoLiveJobKind, 'UPDATE_DRAFT'>
+  | KpiJobKind
+  | 'POST_CLOSE'
+  | CloseJobKind
 >;
 
 export interface PerInvoiceDeps {

@@ -80,6 +80,9 @@ export function createReferenceData(deps: {
             Default_Tracking_1_Option__c: row.Default_Tracking_1_Option__c,
             Default_Tracking_2_Category__c: row.Default_Tracking_2_Category__c,
             Default_Tracking_2_Option__c: row.Default_Tracking_2_Option__c,
+            // deferral at invoicing: where ratable lines post; the close's accrued revenue account
+            Deferred_Revenue_Account_Code__c: row.Deferred_Revenue_Account_Code__c,
+            Accrued_Revenue_Account_Code__c: row.Accrued_Revenue_Account_Code__c,
           },
         ]),
       );
