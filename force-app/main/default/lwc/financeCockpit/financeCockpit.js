@@ -465,7 +465,7 @@ export default class FinanceCockpit extends NavigationMixin(LightningElement) {
                   sourceWords(c.rateSources),
                 )
               : LABELS.exposureNoRate,
-            rateClass: known(c.rate) ? 'rate' : 'rate slds-text-color_error',
+            rateClass: known(c.rate) ? 'rate slds-cell-wrap' : 'rate slds-cell-wrap slds-text-color_error',
           })),
           total: {
             openInvoices: String(e.openInvoices),
