@@ -390,6 +390,19 @@ export const STATES = [
     title: 'February, closed, one step back: FX, new, expansion, reactivation and churn from 4,640.00 to 5,300.00',
     steps: [{ click: 'lightning-button-icon.previous-month button' }, { waitFor: '.bar-decrease' }],
   }),
+  ...cockpitStates({
+    name: 'cockpit-exposure',
+    title: 'Currency exposure in February: UK Ltd holds 666.67 USD, -20.52 GBP unrealised, -10.25 GBP realised',
+    steps: [{ click: 'lightning-button-icon.previous-month button' }, { waitFor: '.exposure-table' }],
+  }),
+  ...cockpitStates({
+    name: 'cockpit-exposure-none',
+    title: 'December: no foreign invoice open or paid yet, the exposure says so',
+    steps: [
+      ...Array.from({ length: 3 }, () => ({ click: 'lightning-button-icon.previous-month button' })),
+      { waitFor: '.exposure-none' },
+    ],
+  }),
   ...cockpitStates({ name: 'cockpit-entity', title: 'One entity (UK Ltd) picked in the scope list', steps: PICK_UK }),
   ...cockpitStates({
     name: 'cockpit-missing-rates',
