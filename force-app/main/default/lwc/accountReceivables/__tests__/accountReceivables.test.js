@@ -13,6 +13,7 @@ const SUMMARY_ERROR = require('./data/ReceivablesController.getSummary.error.jso
 const ACCOUNT = require('./data/graphql.accountReceivables.json');
 const ACCOUNT_EMPTY = require('./data/graphql.accountReceivables.empty.json');
 const ACCOUNT_CONTRACTS = require('./data/graphql.accountReceivables.contracts.json');
+const ACCOUNT_CREDIT = require('./data/graphql.accountReceivables.credit.json');
 const ACCOUNT_ERRORS = require('./data/graphql.accountReceivables.errors.json');
 const SYNC_UPDATES = require('./data/empApi.Sync_Update__e.json');
 
@@ -304,6 +305,46 @@ describe('c-account-receivables', () => {
       expect(refreshApex).toHaveBeenCalledTimes(1);
       expect(refresh).toHaveBeenCalledTimes(1);
     });
+  });
+
+  describe('with customer credit', () => {
+    let element;
+    beforeEach(async () => {
+      element = await renderWith(SUMMARY, ACCOUNT_CREDIT);
+    });
+
+    it('shows the credit the same query read, apart from what is due, which it never reduces', () => {
+      const credit = root(element).querySelector('c-account-credit');
+      expect(credit.customerCreditNodes).toHaveLength(3);
+      expect(credit.creditNoteNodes).toHaveLength(1);
+      expect(credit.outstanding).toEqual([
+        { currencyCode: 'EUR', cents: 500030 },
+        { currencyCode: 'GBP', cents: 395000 },
+        { currencyCode: 'USD', cents: 250000 },
+      ]);
+      const held = [...credit.shadowRoot.querySelectorAll('section.credit-currency')].map((block) => [
+        block.dataset.currency,
+        block.querySelector('.held lightning-formatted-number').value,
+      ]);
+      expect(held).toEqual([
+        ['AUD', 1650],
+        ['GBP', 590.5],
+      ]);
+      // The same receivables as without credit: 3,950.00 GBP outstanding, the corporate total unchanged.
+      expect(amount(section(element, 'GBP'), '.outstanding').value).toBe(3950);
+      expect(amount(root(element).querySelector('.corporate'), '.corporate-outstanding').value).toBe(12935.11);
+      expect(section(element, 'AUD')).toBeNull();
+    });
+
+    it('is accessible', async () => {
+      await expect(element).toBeAccessible();
+    });
+  });
+
+  it('says there is no credit when the customer holds none', async () => {
+    const element = await renderWith(SUMMARY);
+    const credit = root(element).querySelector('c-account-credit');
+    expect(credit.shadowRoot.querySelector('.credit-empty')).not.toBeNull();
   });
 
   describe('with billing plans', () => {
