@@ -14,6 +14,7 @@ const ACCOUNT = require('./data/graphql.accountReceivables.json');
 const ACCOUNT_EMPTY = require('./data/graphql.accountReceivables.empty.json');
 const ACCOUNT_CONTRACTS = require('./data/graphql.accountReceivables.contracts.json');
 const ACCOUNT_CREDIT = require('./data/graphql.accountReceivables.credit.json');
+const ACCOUNT_CREDIT_ONLY = require('./data/graphql.accountReceivables.creditOnly.json');
 const ACCOUNT_ERRORS = require('./data/graphql.accountReceivables.errors.json');
 const SYNC_UPDATES = require('./data/empApi.Sync_Update__e.json');
 
@@ -339,6 +340,20 @@ describe('c-account-receivables', () => {
     it('is accessible', async () => {
       await expect(element).toBeAccessible();
     });
+  });
+
+  it('shows credit when nothing is outstanding, saying nothing is due in its currencies', async () => {
+    const element = await renderWith(SUMMARY_EMPTY, ACCOUNT_CREDIT_ONLY);
+    expect(root(element).querySelector('.empty-state').textContent).toBe('c.Receivables_Empty');
+    const credit = root(element).querySelector('c-account-credit');
+    expect(credit.outstanding).toEqual([]);
+    const blocks = [...credit.shadowRoot.querySelectorAll('section.credit-currency')];
+    expect(blocks.map((block) => block.dataset.currency)).toEqual(['AUD', 'GBP']);
+    expect(blocks.map((block) => block.querySelector('.wording').textContent)).toEqual([
+      'c.Credit_Held_Nothing_Due',
+      'c.Credit_Held_Nothing_Due',
+    ]);
+    await expect(element).toBeAccessible();
   });
 
   it('says there is no credit when the customer holds none', async () => {
