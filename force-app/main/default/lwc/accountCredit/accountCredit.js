@@ -119,10 +119,12 @@ export default class AccountCredit extends LightningElement {
           kindClass: `kind kind-${c.kind} slds-text-title_bold`,
           reference: c.reference,
           date: c.date,
-          original: fromCents(c.totalCents),
-          allocated: fromCents(c.allocatedCents),
-          refunded: fromCents(c.refundedCents),
-          remaining: fromCents(c.remainingCents),
+          figures: [
+            { key: 'original', label: LABELS.original, value: fromCents(c.totalCents) },
+            { key: 'allocated', label: LABELS.allocated, value: fromCents(c.allocatedCents) },
+            { key: 'refunded', label: LABELS.refunded, value: fromCents(c.refundedCents) },
+            { key: 'remaining', label: LABELS.remaining, value: fromCents(c.remainingCents) },
+          ],
         })),
       };
     });
