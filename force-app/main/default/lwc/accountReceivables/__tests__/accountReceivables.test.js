@@ -261,6 +261,13 @@ describe('c-account-receivables', () => {
       expect(refresh).toHaveBeenCalledTimes(1);
     });
 
+    it('refreshes when the bridge writes a customer credit for this account (an overpayment polled from Xero)', async () => {
+      const { refresh } = await renderSubscribed();
+      await jestMockPublish(CHANNEL, SYNC_UPDATES.customerCreditThisAccount);
+      await flushPromises();
+      expect(refresh).toHaveBeenCalledTimes(1);
+    });
+
     it('ignores updates for other accounts', async () => {
       const { refresh } = await renderSubscribed();
       await jestMockPublish(CHANNEL, SYNC_UPDATES.otherAccount);
