@@ -6,6 +6,9 @@ import { LABELS } from './labels';
 
 const KIND_OF_TYPE = { Overpayment: 'overpayment', Prepayment: 'prepayment' };
 
+/** How many credits of each kind the Account card's query reads (its `first: 50`); a full page may not be all. */
+const CREDIT_PAGE_SIZE = 50;
+
 /**
  * The credit a customer holds, inside the Account receivables card (which reads it in its own GraphQL query): per
  * currency, never added across currencies, what credit notes, overpayments and prepayments still hold (c/receivablesCalc
@@ -128,6 +131,12 @@ export default class AccountCredit extends LightningElement {
         })),
       };
     });
+  }
+
+  /** A full page of either kind: there may be more credit than the card read, and it says so rather than undercount. */
+  get truncatedText() {
+    const full = this.rawCustomerCredits.length >= CREDIT_PAGE_SIZE || this.rawCreditNotes.length >= CREDIT_PAGE_SIZE;
+    return full ? formatLabel(LABELS.truncated, CREDIT_PAGE_SIZE) : null;
   }
 
   get hasCredit() {

@@ -11,6 +11,7 @@ import ORIGINAL from '@salesforce/label/c.Credit_Held_Original';
 import ALLOCATED from '@salesforce/label/c.Credit_Held_Allocated';
 import REFUNDED from '@salesforce/label/c.Credit_Held_Refunded';
 import REMAINING from '@salesforce/label/c.Credit_Held_Remaining';
+import TRUNCATED from '@salesforce/label/c.Credit_Held_Truncated';
 import OVERPAYMENT from '@salesforce/label/c.Credit_Kind_Overpayment';
 import PREPAYMENT from '@salesforce/label/c.Credit_Kind_Prepayment';
 import CREDIT_NOTE from '@salesforce/label/c.Credit_Kind_Credit_Note';
@@ -28,5 +29,6 @@ export const LABELS = {
   allocated: ALLOCATED,
   refunded: REFUNDED,
   remaining: REMAINING,
+  truncated: TRUNCATED,
   kinds: { overpayment: OVERPAYMENT, prepayment: PREPAYMENT, 'credit-note': CREDIT_NOTE },
 };

@@ -141,7 +141,7 @@ const ACCOUNT_QUERY = gql`
             ]
           }
           orderBy: { Credit_Date__c: { order: ASC } }
-          first: 50
+          first: 50 # c-account-credit CREDIT_PAGE_SIZE: a full page is reported as possibly incomplete
         ) {
           edges {
             node {
@@ -185,7 +185,7 @@ const ACCOUNT_QUERY = gql`
             ]
           }
           orderBy: { Issue_Date__c: { order: ASC } }
-          first: 50
+          first: 50 # c-account-credit CREDIT_PAGE_SIZE
         ) {
           edges {
             node {

@@ -1,12 +1,18 @@
 import { createElement } from 'lwc';
 import AccountCredit from 'c/accountCredit';
 
+// The card's query reads 50 credits of each kind (first: 50, CREDIT_PAGE_SIZE in the component).
+const CREDIT_PAGE_SIZE = 50;
+
 // The credit as the Account card's query returns it (the card passes the nodes down), in the org's shape.
 const WITH_CREDIT = require('../../accountReceivables/__tests__/data/graphql.accountReceivables.credit.json');
 const WITHOUT = require('../../accountReceivables/__tests__/data/graphql.accountReceivables.json');
 
 // Labels with placeholders get their real text, so the values they carry can be checked.
 jest.mock('@salesforce/label/c.Credit_Held_Count', () => ({ default: '{0} credits' }), { virtual: true });
+jest.mock('@salesforce/label/c.Credit_Held_Truncated', () => ({ default: 'More than the oldest {0} of a kind.' }), {
+  virtual: true,
+});
 jest.mock('@salesforce/label/c.Credit_Held_Count_One', () => ({ default: '1 credit' }), { virtual: true });
 jest.mock(
   '@salesforce/label/c.Credit_Held_With_Due',
@@ -120,6 +126,20 @@ describe('c-account-credit', () => {
     expect(figure(eur, '.held').value).toBe(0.3);
     expect(eur.querySelectorAll('li.credit-row')).toHaveLength(2);
     expect(eur.querySelector('.wording').textContent).toContain('Nothing is due in EUR');
+  });
+
+  it('says the credit may be more than shown when the query returned a full page of either kind', async () => {
+    const [note] = nodes(WITH_CREDIT, 'Credit_Note__c');
+    const element = createElement('c-account-credit', { is: AccountCredit });
+    element.creditNoteNodes = Array.from({ length: CREDIT_PAGE_SIZE }, (_, i) => ({ ...note, Id: `a0C${i}` }));
+    document.body.appendChild(element);
+    await Promise.resolve();
+    expect(root(element).querySelector('.credit-truncated').textContent.trim()).toBe(
+      'More than the oldest 50 of a kind.',
+    );
+    const complete = render(WITH_CREDIT);
+    await Promise.resolve();
+    expect(root(complete).querySelector('.credit-truncated')).toBeNull();
   });
 
   describe('without credit', () => {
