@@ -241,6 +241,30 @@ export const STATES = [
     width: PHONE,
     phone: true,
   }),
+  account({
+    name: 'account-credit',
+    title: 'Customer credit in GBP beside 3,950.00 due (never netted) and a prepayment in AUD with nothing due',
+    graphql: { accountReceivables: { data: acct('graphql.accountReceivables.credit.json') } },
+    waitFor: 'c-account-credit',
+  }),
+  account({
+    name: 'account-credit-phone',
+    title: 'The same customer credit on a phone',
+    graphql: { accountReceivables: { data: acct('graphql.accountReceivables.credit.json') } },
+    waitFor: 'c-account-credit',
+    width: PHONE,
+    phone: true,
+  }),
+  account({
+    name: 'account-credit-nothing-outstanding',
+    title: 'Nothing outstanding, but the customer holds credit',
+    apex: {
+      'ReceivablesController.getSummary': { data: acct('ReceivablesController.getSummary.empty.json') },
+      'LiveRefreshController.isEnabled': { data: true },
+    },
+    graphql: { accountReceivables: { data: acct('graphql.accountReceivables.creditOnly.json') } },
+    waitFor: '.empty-state',
+  }),
   account({ name: 'account-receivables-phone', title: 'The same receivables on a phone', width: PHONE, phone: true }),
   account({
     name: 'account-receivables-de-DE',
