@@ -150,7 +150,7 @@ export async function startEmulatedSystems(options: EmulatedSystemsOptions = {})
  * scopes do not cover).
  */
 export async function connectXeroOrganisations(
-  store: Store,
+  store: Pick<Store, 'xeroConnections'>,
   xero: XeroEmulator,
   scopes: readonly string[] = DEFAULT_XERO_SCOPES.split(' '),
 ): Promise<void> {
@@ -187,7 +187,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       : {}),
   });
   const { sf, xero, config } = systems;
-  const store = options.bridge?.store ?? (await openStore(config, bridgeClock ? { clock: bridgeClock } : {}));
+  // The store keeps time with the bridge: shared rate-limit windows are measured in the scheduler's minutes.
+  const clock = bridgeClock ?? options.bridge?.clock;
+  const store = options.bridge?.store ?? (await openStore(config, clock ? { clock } : {}));
   const bridgeOptions: BridgeOverrides = { ...options.bridge, ...(bridgeClock ? { clock: bridgeClock } : {}) };
 
   let server: BridgeApp | undefined;

@@ -1,4 +1,4 @@
-import { createBridge } from './bridge';
+import { createHost } from './host/host';
 import { runMain } from './server/main';
 
-void runMain(createBridge);
+void runMain(createHost);

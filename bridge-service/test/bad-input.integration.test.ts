@@ -543,11 +543,14 @@ describe('quote- and SOQL-injection-shaped text', () => {
     );
     expect(gone('Invoice_Line__c')).toEqual([]);
     for (const object of ['Credit_Note__c', 'Payment__c']) expect([...changed(object), ...gone(object)]).toEqual([]);
-    // One job for this deal, and the re-plan of its billing plan a minute after its invoice (issue 15).
-    expect(after.jobs.filter((j) => !before.jobs.includes(j))).toEqual([
+    // One job for this deal, and the re-plan of its billing plan a minute after its invoice (issue 15); the KPI
+    // refresh of the window its invoice changed in (issue 17) may have been asked for by an earlier change.
+    const kpi = /^KPI_REFRESH:KPI_REFRESH:changed:\d+$/;
+    expect(after.jobs.filter((j) => !before.jobs.includes(j) && !kpi.test(j))).toEqual([
       `CREATE_DRAFT:CREATE_DRAFT:${opportunity.id}:1`,
       expect.stringMatching(new RegExp(`^PLAN_BILLING:PLAN_BILLING:${opportunity.id}:\\d+$`)),
     ]);
+    expect(after.jobs.some((j) => kpi.test(j))).toBe(true);
   });
 });
 

@@ -30,7 +30,7 @@ jest.mock('cookie', () => ({
 export const ADMIN_TOKEN = 'admin-token-0123456789-abcdefghijklmnop';
 export const WEBHOOK_KEY = 'webhook-signing-key-for-tests';
 
-export const testConfig: ServerConfig = {
+export const testConfig = {
   adminToken: ADMIN_TOKEN,
   xero: {
     clientId: 'xero-client-id',
@@ -39,7 +39,7 @@ export const testConfig: ServerConfig = {
     scopes: ['openid', 'offline_access', 'accounting.transactions'],
     webhookKey: WEBHOOK_KEY,
   },
-};
+} satisfies ServerConfig;
 
 export const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 

@@ -15,8 +15,11 @@ import { waitFor } from './wait-for';
 const UK = '11111111-1111-4111-8111-111111111111';
 const US = '22222222-2222-4222-8222-222222222222';
 const EU = '33333333-3333-4333-8333-333333333333';
-/** Three tenants × three resources a poll: 4 s keeps the poller at 45 of Xero's 60 calls a minute per tenant. */
-const POLL_INTERVAL_MS = 4_000;
+/**
+ * Five resources a poll (credit notes, invoices, payments, overpayments, prepayments): 6 s keeps the poller at 50 of
+ * Xero's 60 calls a minute per tenant.
+ */
+const POLL_INTERVAL_MS = 6_000;
 
 type Row = Record<string, unknown>;
 
@@ -376,5 +379,59 @@ describe('documents changed by hand in Xero', () => {
     expect(reversed.Amount_Due__c).toBeCloseTo(Number(invoice.Total__c) - 30, 2);
     // Still part-settled by the credit note (domain/receivables: credits count towards Partially Paid).
     expect(reversed.Status__c).toBe('Partially Paid');
+  });
+});
+
+describe('customer credit', () => {
+  it('a customer who paid more than due: the overpayment, where it went and what is left, on the Account', async () => {
+    const invoice = await authorisedInvoice('Initech - Onboarding');
+    const tenantId = String(invoice.Xero_Tenant_Id__c);
+    const api = xeroApi();
+    const inXero = (await api.getInvoice(tenantId, invoice.Xero_Invoice_Id__c as string)).body.invoices![0]!;
+    const bank = sandbox.xero.state.tenant(tenantId)!.org.accounts.find((a) => a.Type === 'BANK')!;
+
+    // Received in Xero as an overpayment (no webhook: Xero sends none for these), part of it set against the invoice.
+    const received = await api.createBankTransactions(tenantId, {
+      bankTransactions: [
+        {
+          type: 'RECEIVE-OVERPAYMENT' as never,
+          contact: { contactID: inXero.contact!.contactID! },
+          bankAccount: { code: bank.Code },
+          lineItems: [{ description: 'Paid twice', lineAmount: 150 }],
+          lineAmountTypes: 'NoTax' as never,
+        },
+      ],
+    });
+    const overpaymentID = received.body.bankTransactions![0]!.overpaymentID!;
+    await api.createOverpaymentAllocations(tenantId, overpaymentID, {
+      allocations: [{ invoice: { invoiceID: inXero.invoiceID! }, amount: 100, date: '2026-03-20' }],
+    });
+    const credit = await waitFor(
+      'the overpayment in Salesforce',
+      async () => {
+        const { records } = await admin.query<Row>(
+          `SELECT Id, Account__c, Credit_Type__c, Total__c, Allocated__c, Remaining_Credit__c, Status__c, ` +
+            `(SELECT Invoice__c, Amount__c, Kind__c, Status__c FROM Allocations__r) ` +
+            `FROM Customer_Credit__c WHERE Xero_Credit_Id__c = '${overpaymentID}'`,
+        );
+        const row = records[0];
+        return ((row?.Allocations__r as { records?: Row[] } | null)?.records ?? []).length === 1 ? row : undefined;
+      },
+      POLL_INTERVAL_MS * 3,
+    );
+    const { records: opp } = await admin.query<Row>(
+      `SELECT AccountId FROM Opportunity WHERE Id = '${String(invoice.Opportunity__c)}'`,
+    );
+    expect(credit).toMatchObject({ Account__c: opp[0]!.AccountId, Credit_Type__c: 'Overpayment', Total__c: 150 });
+    expect([credit.Allocated__c, credit.Remaining_Credit__c]).toEqual([100, 50]);
+    expect((credit.Allocations__r as { records: Row[] }).records[0]).toMatchObject({
+      Invoice__c: invoice.Id,
+      Amount__c: 100,
+      Status__c: 'Active',
+    });
+    await waitFor('the invoice settled by the credit', async () => {
+      const row = await invoiceOf(invoice.Opportunity__c as string);
+      return row && Number(row.Amount_Due__c) === Number(invoice.Total__c) - 100 ? row : undefined;
+    });
   });
 });

@@ -371,11 +371,12 @@ describe('failures people can act on', () => {
 });
 
 describe('contacts', () => {
-  it('two Accounts with the same name each get their own Xero contact, never the other customer', async () => {
+  it('a second Account with a name another Account holds waits for finance, and gets its own contact only when finance asks', async () => {
     const { records: entries } = await admin.query<Row>(
       "SELECT Id, UnitPrice FROM PricebookEntry WHERE CurrencyIsoCode = 'GBP' LIMIT 1",
     );
     const invoices: Row[] = [];
+    const accounts: string[] = [];
     for (const city of ['Leeds', 'York']) {
       const account = (await sales.sobject('Account').create({
         Name: 'Twin Name Trading Ltd',
@@ -383,6 +384,7 @@ describe('contacts', () => {
         BillingCountry: 'GB',
         CurrencyIsoCode: 'GBP',
       })) as { id: string };
+      accounts.push(account.id);
       const opp = (await sales.sobject('Opportunity').create({
         Name: `Twin ${city}`,
         AccountId: account.id,
@@ -396,15 +398,40 @@ describe('contacts', () => {
         Quantity: 1,
         UnitPrice: entries[0]!.UnitPrice,
       });
-      invoices.push(await closeWon({ Id: opp.id, Name: `Twin ${city}` }));
+      await sales.sobject('Opportunity').update({ Id: opp.id, StageName: 'Closed Won' });
+      invoices.push(
+        await waitFor(`the invoice of Twin ${city}`, async () => {
+          const invoice = await invoiceFor(opp.id);
+          return invoice?.Sync_Status__c === 'Synced' || invoice?.Sync_Status__c === 'Pending' ? invoice : undefined;
+        }),
+      );
     }
-    expect(invoices.map((i) => i.Sync_Status__c)).toEqual(['Synced', 'Synced']);
+    // The first is a new customer: its contact is created and linked. The second has the same name: the contact is
+    // the first Account's, so nothing is created and the draft waits for finance, saying why.
+    expect(invoices.map((i) => i.Sync_Status__c)).toEqual(['Synced', 'Pending']);
+    expect(invoices[1]!.Sync_Message__c).toMatch(/^Waiting for finance: .*claimed by more than one Account/);
+    expect(invoices[1]!.Xero_Invoice_Id__c).toBeNull();
+    const { records: reviews } = await admin.query<Row>(
+      `SELECT Id, Status__c, Reason__c FROM Contact_Match_Review__c WHERE Account__c = '${accounts[1]}'`,
+    );
+    expect(reviews).toEqual([expect.objectContaining({ Status__c: 'Open', Reason__c: 'CLAIMED_TWICE' })]);
+
+    // Finance asks for a new contact: it is created (named apart, since Xero names are unique) and the draft goes out.
+    sandbox.sf.control.goLive.contactMatch.decide(FINANCE, reviews[0]!.Id as string, 'CREATE_NEW', null, null);
+    const released = await waitFor('the released draft', async () => {
+      const invoice = await invoiceFor(String(invoices[1]!.Opportunity__c));
+      return invoice?.Sync_Status__c === 'Synced' ? invoice : undefined;
+    });
     const [first, second] = await Promise.all(
-      invoices.map(async (i) => (await xeroInvoice(UK, i.Xero_Invoice_Id__c as string)).contact!),
+      [invoices[0]!, released].map(async (i) => (await xeroInvoice(UK, i.Xero_Invoice_Id__c as string)).contact!),
     );
     expect(first!.contactID).not.toBe(second!.contactID);
     expect(first!.name).toBe('Twin Name Trading Ltd');
     expect(second!.name).toMatch(/^Twin Name Trading Ltd \(001[A-Za-z0-9]{12,15}\)$/);
+    const { records: decided } = await admin.query<Row>(
+      `SELECT Status__c, Sync_Status__c, Sync_Message__c FROM Contact_Match_Review__c WHERE Id = '${String(reviews[0]!.Id)}'`,
+    );
+    expect(decided[0]).toMatchObject({ Status__c: 'Created New', Sync_Status__c: 'Synced' });
   });
 });
 
@@ -433,7 +460,7 @@ describe('exactly once', () => {
       'the bridge to read every replay',
       async () => ((await sandbox.store.replayCursors.getReplayId(channel)) ?? 0) >= last,
     );
-    // Handled: nothing due is still waiting (billing plans keep dated jobs for later: re-plans, the daily re-plan).
+    // Handled: nothing due is still waiting (dated jobs wait for later: re-plans, the daily re-plan, the drift check).
     await waitFor('the replays to be handled', async () => {
       const open = await sandbox.store.jobs.listJobs({ states: ['queued', 'running'], limit: 500 });
       return open.every((job) => job.state === 'queued' && job.nextRunAt > Date.now()) ? open : undefined;

@@ -286,6 +286,16 @@ describe('a 3-year deal billed annually in advance, upsold and partly cancelled'
         total: Number(i.xero.total),
       })),
     );
+    // Deferral at invoicing (issue 16): the ratable seats post to UK_Ltd's deferred revenue (835), the implementation
+    // delivered on 15 Feb 2025 (point in time) to revenue (200).
+    const first = (
+      (await api.getInvoices(UK, undefined, undefined, 'Date ASC', undefined, undefined, undefined, undefined, 1)).body
+        .invoices ?? []
+    ).find((i) => isoOf(i.date) === '2025-01-01')!;
+    expect((first.lineItems ?? []).map((l) => [l.description?.split('\n')[0], l.accountCode]).sort()).toEqual([
+      [expect.stringContaining('Implementation'), '200'],
+      [expect.stringContaining('Platform seats'), '835'],
+    ]);
   }, 240_000);
 
   it('holds the schedule in Salesforce and rolls the balances forward to nothing at the end of the term', async () => {

@@ -60,7 +60,8 @@ function createDeals(org: SalesforceOrg, count: number, label: string): string[]
             AccountId: id,
             FirstName: 'Accounts',
             LastName: `Payable ${i + 1}`,
-            Email: `ap${i + 1}@${country}.example`,
+            // each customer its own mailbox: one shared with another customer is a contact match review (go-live)
+            Email: `ap${i + 1}.${label.toLowerCase()}@${country}.example`,
           },
           ctx,
         );
@@ -161,9 +162,15 @@ it(`drains ${DEALS} closed deals within the Salesforce API budget`, async () => 
   expect(lines.length).toBeGreaterThanOrEqual(DEALS);
   expect(used).toBe(requests.length);
 
-  // Reads the bridge caches (currency at start, billing entities and settings for a minute) are the only calls
-  // outside Composite: nothing goes per record, per step or per tenant.
-  const cached = ['query CurrencyType', 'query Billing_Entity__mdt', 'query Ledgerline_Settings__c'];
+  // Reads the bridge caches (currency at start, billing entities and settings for a minute) and its one start-up read
+  // of contact match decisions no bridge applied are the only calls outside Composite: nothing goes per record, per
+  // step or per tenant.
+  const cached = [
+    'query CurrencyType',
+    'query Billing_Entity__mdt',
+    'query Ledgerline_Settings__c',
+    'query Contact_Match_Review__c',
+  ];
   const composites = requests.filter((r) => r.subrequests);
   expect(
     requests

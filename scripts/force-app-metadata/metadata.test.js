@@ -1175,6 +1175,25 @@ function salesProblems(ps, objs) {
   return problems;
 }
 
+/**
+ * What finance may correct on a draft it rejected (rework): the lines (description, quantity, price, discount, Xero
+ * coding, order), the issue and due dates and the reference. The bridge sends the correction to the same Xero draft
+ * (UPDATE_DRAFT), which then goes through approval again; Xero's figures (amounts, tax, ids) stay the bridge's.
+ */
+const REWORK_FIELDS = [
+  'Invoice_Line__c.Description__c',
+  'Invoice_Line__c.Quantity__c',
+  'Invoice_Line__c.Unit_Amount__c',
+  'Invoice_Line__c.Discount_Rate__c',
+  'Invoice_Line__c.Account_Code__c',
+  'Invoice_Line__c.Tax_Type__c',
+  'Invoice_Line__c.Item_Code__c',
+  'Invoice_Line__c.Sort_Order__c',
+  'Invoice__c.Issue_Date__c',
+  'Invoice__c.Due_Date__c',
+  'Invoice__c.Reference__c',
+];
+
 function financeProblems(ps, objs) {
   const name = 'Ledgerline_Finance';
   const problems = [
@@ -1191,8 +1210,18 @@ function financeProblems(ps, objs) {
   }
   for (const object of PACKAGE_OBJECTS) {
     const actual = grants(objectPermission(ps, object));
-    const expected = object === 'Invoice__c' || object === 'Credit_Note__c' ? 'RE' : 'R';
+    // Finance corrects a draft it rejected (rework): it edits, adds and removes that draft's lines.
+    const expected =
+      object === 'Invoice__c' || object === 'Credit_Note__c' ? 'RE' : object === 'Invoice_Line__c' ? 'CRED' : 'R';
     if (actual !== expected) problems.push(`${name}: ${object} grants "${actual}", expected "${expected}"`);
+  }
+  for (const object of PACKAGE_OBJECTS) {
+    for (const field of Object.keys(objs[object].fields)) {
+      const qualified = `${object}.${field}`;
+      if (isTrue(fieldPermission(ps, qualified)?.editable) !== REWORK_FIELDS.includes(qualified)) {
+        problems.push(`${name}: ${REWORK_FIELDS.includes(qualified) ? 'cannot correct' : 'may edit'} ${qualified}`);
+      }
+    }
   }
   const permissions = enabledNames(ps.customPermissions);
   for (const needed of [VOID_CREDIT, RESYNC]) {
@@ -1450,6 +1479,90 @@ describe('go-live on existing data', () => {
       'Ledgerline_Integration: cannot edit Xero_Contact_Link__c.Xero_Contact_Id__c',
       'Ledgerline_Integration: edit on Product2.Xero_Account_Code__c is wrong',
       'Ledgerline_Integration: may edit Product2.Xero_Account_Code__c, which the bridge only reads',
+    ]);
+  });
+});
+
+// ── Reports ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+const REPORTS = path.join(APP, 'reports');
+const asList = (value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+function loadReports() {
+  const reports = {};
+  for (const folder of fs.readdirSync(REPORTS, { withFileTypes: true }).filter((e) => e.isDirectory())) {
+    for (const file of fs.readdirSync(path.join(REPORTS, folder.name))) {
+      reports[`${folder.name}/${file.replace('.report-meta.xml', '')}`] = parse(
+        path.join(REPORTS, folder.name, file),
+      ).Report;
+    }
+  }
+  return reports;
+}
+
+/** A report names a report type of the package, uses only the columns it offers, and sits in a folder declared. */
+function reportProblems(reports) {
+  const problems = [];
+  const types = Object.fromEntries(
+    fs
+      .readdirSync(path.join(APP, 'reportTypes'))
+      .map((file) => [
+        `${file.replace('.reportType-meta.xml', '')}__c`,
+        parse(path.join(APP, 'reportTypes', file)).ReportType,
+      ]),
+  );
+  for (const [name, report] of Object.entries(reports)) {
+    const folder = name.split('/')[0];
+    if (!fs.existsSync(path.join(REPORTS, `${folder}.reportFolder-meta.xml`)))
+      problems.push(`${name}: no folder ${folder}`);
+    const type = types[report.reportType];
+    if (!type) {
+      problems.push(`${name}: unknown report type ${report.reportType}`);
+      continue;
+    }
+    const offered = new Set(
+      asList(type.sections).flatMap((s) => asList(s.columns).map((c) => `${c.table}$${c.field}`)),
+    );
+    const used = [
+      ...asList(report.columns).map((c) => c.field),
+      ...asList(report.groupingsDown).map((g) => g.field),
+      ...asList(report.filter?.criteriaItems).map((c) => c.column),
+      ...asList(report.timeFrameFilter?.dateColumn),
+    ];
+    for (const column of used)
+      if (!offered.has(column)) problems.push(`${name}: ${column} is not in ${report.reportType}`);
+    for (const item of asList(report.filter?.criteriaItems)) {
+      const [object, field] = item.column.split('$');
+      const values = objects[object]?.fields?.[field]?.valueSet?.valueSetDefinition?.value;
+      const [wanted] = asList(item.value); // `value` parses as a list (picklist values share the tag)
+      if (values && !values.some((v) => v.fullName === wanted)) {
+        problems.push(`${name}: ${item.column} has no value ${wanted}`);
+      }
+    }
+  }
+  return problems;
+}
+
+describe('reports', () => {
+  const reports = loadReports();
+
+  test('the drift and reconciliation reports exist and use only what their report type offers', () => {
+    expect(
+      Object.keys(reports)
+        .filter((name) => name.startsWith('Ledgerline_Reports/'))
+        .sort(),
+    ).toEqual(['Ledgerline_Reports/Ledgerline_Open_Differences', 'Ledgerline_Reports/Ledgerline_Reconciliation']);
+    expect(reportProblems(reports)).toEqual([]);
+  });
+
+  test('a column the report type does not offer, or a filter on a value that does not exist, is caught', () => {
+    const bad = clone(reports);
+    const report = bad['Ledgerline_Reports/Ledgerline_Reconciliation'];
+    report.columns.push({ field: 'Reconciliation_Result__c$No_Such__c' });
+    report.filter.criteriaItems[0].value = ['Drifted'];
+    expect(reportProblems(bad)).toEqual([
+      'Ledgerline_Reports/Ledgerline_Reconciliation: Reconciliation_Result__c$No_Such__c is not in Reconciliation_Results__c',
+      'Ledgerline_Reports/Ledgerline_Reconciliation: Reconciliation_Result__c$Check_Type__c has no value Drifted',
     ]);
   });
 });

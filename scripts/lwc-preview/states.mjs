@@ -241,6 +241,30 @@ export const STATES = [
     width: PHONE,
     phone: true,
   }),
+  account({
+    name: 'account-credit',
+    title: 'Customer credit in GBP beside 3,950.00 due (never netted) and a prepayment in AUD with nothing due',
+    graphql: { accountReceivables: { data: acct('graphql.accountReceivables.credit.json') } },
+    waitFor: 'c-account-credit',
+  }),
+  account({
+    name: 'account-credit-phone',
+    title: 'The same customer credit on a phone',
+    graphql: { accountReceivables: { data: acct('graphql.accountReceivables.credit.json') } },
+    waitFor: 'c-account-credit',
+    width: PHONE,
+    phone: true,
+  }),
+  account({
+    name: 'account-credit-nothing-outstanding',
+    title: 'Nothing outstanding, but the customer holds credit',
+    apex: {
+      'ReceivablesController.getSummary': { data: acct('ReceivablesController.getSummary.empty.json') },
+      'LiveRefreshController.isEnabled': { data: true },
+    },
+    graphql: { accountReceivables: { data: acct('graphql.accountReceivables.creditOnly.json') } },
+    waitFor: '.empty-state',
+  }),
   account({ name: 'account-receivables-phone', title: 'The same receivables on a phone', width: PHONE, phone: true }),
   account({
     name: 'account-receivables-de-DE',
@@ -389,6 +413,19 @@ export const STATES = [
     name: 'cockpit-group-february',
     title: 'February, closed, one step back: FX, new, expansion, reactivation and churn from 4,640.00 to 5,300.00',
     steps: [{ click: 'lightning-button-icon.previous-month button' }, { waitFor: '.bar-decrease' }],
+  }),
+  ...cockpitStates({
+    name: 'cockpit-exposure',
+    title: 'Currency exposure in February: UK Ltd holds 666.67 USD, -20.52 GBP unrealised, -10.25 GBP realised',
+    steps: [{ click: 'lightning-button-icon.previous-month button' }, { waitFor: '.exposure-table' }],
+  }),
+  ...cockpitStates({
+    name: 'cockpit-exposure-none',
+    title: 'December: no foreign invoice open or paid yet, the exposure says so',
+    steps: [
+      ...Array.from({ length: 3 }, () => ({ click: 'lightning-button-icon.previous-month button' })),
+      { waitFor: '.exposure-none' },
+    ],
   }),
   ...cockpitStates({ name: 'cockpit-entity', title: 'One entity (UK Ltd) picked in the scope list', steps: PICK_UK }),
   ...cockpitStates({

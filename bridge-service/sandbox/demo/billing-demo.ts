@@ -21,7 +21,12 @@ export interface BillingDemoResult {
   month: Row;
 }
 
-async function waitUntil<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 30_000) {
+/** Polls `check` until it gives a value (the demos wait for each state they narrate, never a fixed time). */
+export async function waitUntil<T>(
+  what: string,
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 30_000,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -31,7 +36,7 @@ async function waitUntil<T>(what: string, check: () => Promise<T | undefined | n
   }
 }
 
-const money = (value: unknown) =>
+export const money = (value: unknown) =>
   Number(value ?? 0).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const day = (iso: unknown) =>
   new Date(`${String(iso).slice(0, 10)}T00:00:00Z`).toLocaleDateString('en-GB', {

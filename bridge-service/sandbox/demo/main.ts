@@ -9,6 +9,7 @@ import { sfLoginCommand } from '../salesforce/rest/identity-routes';
 import { INTEGRATION_USER, startSandbox } from '../sandbox-bridge';
 import { ScaledClock } from '../shared/clock';
 import { playBillingScenario } from './billing-demo';
+import { playCloseScenario } from './close-demo';
 import { playScenario } from './demo';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -27,6 +28,7 @@ async function demo(once: boolean): Promise<number> {
     const result = await playScenario(sandbox, say);
     say(`\n${result.ok ? 'Both systems agree on every invoice.' : 'The systems DISAGREE: see the table above.'}`);
     await playBillingScenario(sandbox, clock, say);
+    await playCloseScenario(sandbox, clock, say);
     say(
       `\nThe sandbox's calendar now reads ${new Date(clock.now()).toISOString().slice(0, 10)}. (${((Date.now() - started) / 1000).toFixed(1)} s)`,
     );

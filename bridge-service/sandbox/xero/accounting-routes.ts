@@ -1,12 +1,15 @@
 /**
  * The Accounting API under /api.xro/2.0: every request through the pipeline (auth, tenant, limits, faults,
  * idempotency: accounting/pipeline.ts), then its resource (accounting/settings.ts, organisation.ts, accounts.ts,
- * contacts.ts, documents.ts, payments.ts, manual-journals.ts, reports.ts); what they share is in accounting/kit.ts.
+ * contacts.ts, documents.ts, payments.ts, credits.ts for overpayments and prepayments, items.ts, manual-journals.ts,
+ * reports.ts); what they share is in accounting/kit.ts.
  */
 import type { FastifyInstance } from 'fastify';
 import { registerAccounts } from './accounting/accounts';
 import { registerContacts } from './accounting/contacts';
+import { registerCredits } from './accounting/credits';
 import { registerDocuments } from './accounting/documents';
+import { registerItems } from './accounting/items';
 import { createKit, type AccountingDeps } from './accounting/kit';
 import { registerManualJournals } from './accounting/manual-journals';
 import { registerOrganisation } from './accounting/organisation';
@@ -30,4 +33,6 @@ export function registerAccounting(app: FastifyInstance, deps: AccountingDeps): 
   registerAccounts(app, kit);
   registerManualJournals(app, kit);
   registerReports(app, kit);
+  registerCredits(app, kit);
+  registerItems(app, kit);
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../shared/clock';
 import { ScaledClock } from '../shared/clock';
 import type { IdentityServer, TokenResponse } from './auth';
 import type { CallLog, CallRecord } from './call-log';
+import { goLiveControl, registerGoLiveControl, type GoLiveControl } from './control-golive';
 import { findDocument } from './documents';
 import type { ActiveFault, FaultPlan, FaultSpec } from './faults';
 import type { IdempotencyStore } from './idempotency';
@@ -65,6 +66,8 @@ export interface XeroControl {
   }): void;
   /** Documents with their base-currency amounts, for assertions and the demo. */
   snapshot(tenantId: string): Record<string, unknown>;
+  /** Go-live: a tenant with history, and changes made by hand in Xero (control-golive.ts). */
+  goLive: GoLiveControl;
   /** Sets (a YYYY-MM-DD date) or clears (null) an organisation's lock dates, as an adviser does in Xero's settings. */
   setLockDates(
     tenantId: string,
@@ -174,6 +177,7 @@ export function buildControl(deps: ControlDeps): XeroControl {
         tenantId: event.tenantId,
       });
     },
+    goLive: goLiveControl(store),
     snapshot(tenantId) {
       const tenant = store.tenant(tenantId.toLowerCase());
       if (!tenant) throw new Error(`unknown tenant ${tenantId}`);
@@ -409,6 +413,7 @@ export function registerControl(app: FastifyInstance, control: XeroControl): voi
     control.emitWebhookEvent(body);
     return reply.code(202).send();
   });
+  registerGoLiveControl(app, control.goLive);
   app.post('/lock-dates', async (req, reply) => {
     const body = parse(lockDatesBody, req.body, reply);
     if (!body) return reply;

@@ -4,6 +4,7 @@ import { computeLine, computeTotals } from './arithmetic';
 import { resolveContactForDocument } from './contacts';
 import type { DocumentInput, LineItemInput } from './inputs';
 import { documentInput, zodMessage } from './inputs';
+import { findItem, withItemDefaults } from './items';
 import type { DocStatus, StoredDocument, StoredLine, Tenant, TrackingRef, XeroStore } from './store';
 import { outstanding } from './store';
 import { parseDay } from './wire';
@@ -70,7 +71,12 @@ interface BuiltLines {
   results: LineResult[];
 }
 
-function buildLines(
+/**
+ * The stored lines of a document (invoice, credit note, overpayment or prepayment) and their arithmetic. An ItemCode
+ * must be one of the organisation's items (switch: `validateItemCodes`); the item fills what the line leaves out
+ * (description, unit price, account code, tax type), as Xero does.
+ */
+export function buildLines(
   tenant: Tenant,
   kind: DocKind,
   type: string,
@@ -81,17 +87,24 @@ function buildLines(
   unitdp: 2 | 4,
   existing: StoredLine[],
   errors: string[],
+  opts: { accountCodeRequired?: boolean } = {},
 ): BuiltLines {
   const lines: StoredLine[] = [];
   const results: LineResult[] = [];
   const org = tenant.org;
-  items.forEach((item) => {
+  items.forEach((given) => {
+    const known = given.ItemCode !== undefined ? findItem(tenant, given.ItemCode) : undefined;
+    if (given.ItemCode !== undefined && !known && store.validateItemCodes) {
+      errors.push(`Item code '${given.ItemCode}' is not valid.`);
+      return;
+    }
+    const item = known ? withItemDefaults(given, known) : given;
     const account = item.AccountCode !== undefined ? org.accounts.find((a) => a.Code === item.AccountCode) : undefined;
     if (item.AccountCode !== undefined && (!account || account.Status !== 'ACTIVE' || account.Type === 'BANK')) {
       errors.push(`Account code '${item.AccountCode}' is not a valid code for this document.`);
       return;
     }
-    if (item.AccountCode === undefined && status !== 'DRAFT') {
+    if (item.AccountCode === undefined && (opts.accountCodeRequired ?? status !== 'DRAFT')) {
       errors.push('Account code must be specified for each line item of an approved document.');
     }
     const taxType = item.TaxType ?? account?.TaxType ?? 'NONE';
@@ -131,7 +144,7 @@ function buildLines(
       TaxAmount: computed.taxAmount,
       TaxType: taxType,
       AccountCode: item.AccountCode,
-      ItemCode: item.ItemCode,
+      ItemCode: known?.code ?? item.ItemCode,
       DiscountRate: computed.discountRate,
       DiscountAmount: computed.discountAmount,
       grossAmount: computed.grossAmount,
@@ -363,6 +376,7 @@ function createDocument(
     updatedAt: now,
     paymentIds: [],
     allocationIds: [],
+    creditAllocationIds: [],
   };
   if (input.SentToContact === true && status === 'AUTHORISED') doc.sentToContact = true;
   documents(tenant, kind).set(doc.id, doc);

@@ -58,6 +58,8 @@ export interface XeroEmulatorOptions {
   random?: () => number;
   /** Base of OnlineInvoiceUrl (default https://in.xero.com). */
   onlineInvoiceBase?: string;
+  /** Refuse invoice lines whose ItemCode is not an item of the organisation, as Xero does (default true). */
+  validateItemCodes?: boolean;
 }
 
 export interface XeroEmulator {
@@ -92,6 +94,7 @@ export async function startXeroEmulator(options: XeroEmulatorOptions = {}): Prom
     clock,
     rounding: options.rounding ?? 'half-up',
     onlineInvoiceBase: options.onlineInvoiceBase ?? 'https://in.xero.com',
+    ...(options.validateItemCodes === undefined ? {} : { validateItemCodes: options.validateItemCodes }),
   });
   const identity = new IdentityServer(
     seed,

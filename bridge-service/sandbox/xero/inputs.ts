@@ -94,6 +94,8 @@ const accountRef = z.looseObject({ AccountID: text, Code: text });
 export const paymentInput = z.looseObject({
   Invoice: z.looseObject({ InvoiceID: text, InvoiceNumber: text }).nullish(),
   CreditNote: z.looseObject({ CreditNoteID: text, CreditNoteNumber: text }).nullish(),
+  Overpayment: z.looseObject({ OverpaymentID: text }).nullish(),
+  Prepayment: z.looseObject({ PrepaymentID: text }).nullish(),
   Account: accountRef.nullish(),
   Date: text,
   Amount: dec,

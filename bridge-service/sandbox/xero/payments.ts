@@ -1,9 +1,10 @@
 import Big from 'big.js';
 import type { ElementResult } from './documents';
 import { findDocument, settle } from './documents';
-import { allocationInput, paymentInput, zodMessage } from './inputs';
+import { allocationInput, paymentInput, zodMessage, type PaymentInput } from './inputs';
 import type { StoredAllocation, StoredDocument, StoredPayment, Tenant, XeroStore } from './store';
 import { outstanding } from './store';
+import { credits, findCredit, refundCredit, remainingCredit, undoRefund, type StoredCredit } from './credits';
 import { parseDay } from './wire';
 
 /**
@@ -23,7 +24,13 @@ export function writePayment(store: XeroStore, tenantId: string, raw: unknown): 
   const errors: string[] = [];
 
   let doc: StoredDocument | undefined;
-  if (input.Invoice) {
+  let credit: StoredCredit | undefined;
+  if (input.Overpayment || input.Prepayment) {
+    const kind = input.Overpayment ? 'overpayment' : 'prepayment';
+    const id = input.Overpayment?.OverpaymentID ?? input.Prepayment?.PrepaymentID;
+    credit = id !== undefined ? findCredit(tenant, kind, id) : undefined;
+    if (!credit) errors.push(`${kind === 'overpayment' ? 'Overpayment' : 'Prepayment'} could not be found.`);
+  } else if (input.Invoice) {
     const key = input.Invoice.InvoiceID ?? input.Invoice.InvoiceNumber;
     doc = key !== undefined ? findDocument(tenant, 'invoice', key) : undefined;
     if (!doc) errors.push('Invoice could not be found.');
@@ -32,7 +39,7 @@ export function writePayment(store: XeroStore, tenantId: string, raw: unknown): 
     doc = key !== undefined ? findDocument(tenant, 'creditnote', key) : undefined;
     if (!doc) errors.push('Credit note could not be found.');
   } else {
-    errors.push('A payment must reference an Invoice or a CreditNote.');
+    errors.push('A payment must reference an Invoice, a CreditNote, an Overpayment or a Prepayment.');
   }
 
   const accountKey = input.Account;
@@ -52,6 +59,14 @@ export function writePayment(store: XeroStore, tenantId: string, raw: unknown): 
   const paid = input.Amount;
   if (paid === undefined || paid.lte(0)) errors.push('Payment Amount must be greater than zero.');
 
+  if (credit) {
+    if (credit.status !== 'AUTHORISED')
+      errors.push(`Only AUTHORISED credit can be refunded; this is ${credit.status}.`);
+    else if (paid && paid.round(2, Big.roundHalfUp).gt(remainingCredit(credit)))
+      errors.push('The refund exceeds the remaining credit.');
+    if (account?.CurrencyCode !== undefined && account.CurrencyCode !== credit.currencyCode)
+      errors.push('The bank account currency does not match the credit currency.');
+  }
   if (doc) {
     if (doc.status !== 'AUTHORISED') {
       errors.push(`Payments can only be made against AUTHORISED documents; this one is ${doc.status}.`);
@@ -66,7 +81,16 @@ export function writePayment(store: XeroStore, tenantId: string, raw: unknown): 
       errors.push('The bank account currency does not match the document currency.');
     }
   }
-  if (errors.length > 0 || !doc || !account || !paid || !date) return { ok: false, errors };
+  if (errors.length > 0 || !account || !paid || !date) return { ok: false, errors };
+  if (credit) {
+    const refund = newPayment(store, credit.kind, credit.id, account.AccountID, date, paid, input);
+    refund.currencyRate =
+      credit.currencyCode !== tenant.org.baseCurrency ? (input.CurrencyRate ?? credit.currencyRate) : new Big(1);
+    tenant.payments.set(refund.id, refund);
+    refundCredit(store, credit, refund);
+    return { ok: true, id: refund.id, warnings: [] };
+  }
+  if (!doc) return { ok: false, errors };
 
   const foreign = doc.currencyCode !== tenant.org.baseCurrency;
   const now = store.clock.now();
@@ -98,9 +122,18 @@ export function deletePayment(store: XeroStore, tenantId: string, paymentId: str
   if (!payment) return { ok: false, errors: ['Payment could not be found.'] };
   if (payment.status === 'DELETED') return { ok: false, errors: ['This payment has already been deleted.'] };
   const doc =
-    payment.target === 'invoice' ? tenant.invoices.get(payment.documentId) : tenant.creditNotes.get(payment.documentId);
+    payment.target === 'invoice'
+      ? tenant.invoices.get(payment.documentId)
+      : payment.target === 'creditnote'
+        ? tenant.creditNotes.get(payment.documentId)
+        : undefined;
   payment.status = 'DELETED';
   payment.updatedAt = store.clock.now();
+  if (payment.target === 'overpayment' || payment.target === 'prepayment') {
+    const credit = credits(tenant, payment.target).get(payment.documentId);
+    if (credit) undoRefund(store, credit, payment);
+    return { ok: true, id: payment.id, warnings: [] };
+  }
   if (doc) {
     doc.amountPaid = doc.amountPaid.minus(payment.amount);
     settle(store, tenant, doc, payment.date);
@@ -178,4 +211,30 @@ export function deleteAllocation(store: XeroStore, tenant: Tenant, allocation: S
     note.amountCredited = note.amountCredited.minus(allocation.amount);
     settle(store, tenant, note, allocation.date);
   }
+}
+
+function newPayment(
+  store: XeroStore,
+  target: StoredPayment['target'],
+  documentId: string,
+  accountId: string,
+  date: string,
+  paid: Big,
+  input: PaymentInput,
+): StoredPayment {
+  const now = store.clock.now();
+  return {
+    id: store.newId(),
+    target,
+    documentId,
+    accountId,
+    date,
+    amount: paid.round(2, Big.roundHalfUp),
+    currencyRate: new Big(1),
+    reference: input.Reference,
+    status: 'AUTHORISED',
+    isReconciled: input.IsReconciled ?? false,
+    createdAt: now,
+    updatedAt: now,
+  };
 }

@@ -62,7 +62,22 @@ const contactSeed = z.object({
   ContactID: uuid,
   Name: z.string().min(1).max(255),
   ContactNumber: z.string().max(50).optional(),
+  AccountNumber: z.string().max(50).optional(),
+  TaxNumber: z.string().max(50).optional(),
   EmailAddress: z.string().optional(),
+  ContactStatus: z.enum(['ACTIVE', 'ARCHIVED', 'GDPRREQUEST']).default('ACTIVE'),
+});
+
+/** An item (GET /Items): its code is what invoice lines name in ItemCode. */
+const itemSeed = z.object({
+  ItemID: uuid,
+  Code: z.string().min(1).max(30),
+  Name: z.string().max(50).optional(),
+  Description: z.string().max(4000).optional(),
+  IsSold: z.boolean().default(true),
+  SalesDetails: z
+    .object({ UnitPrice: decimalText.optional(), AccountCode: z.string().optional(), TaxType: z.string().optional() })
+    .optional(),
 });
 
 const organisationSeed = z.object({
@@ -82,6 +97,7 @@ const organisationSeed = z.object({
   trackingCategories: z.array(trackingCategorySeed).default([]),
   brandingThemes: z.array(z.object({ BrandingThemeID: uuid, Name: z.string(), SortOrder: z.number().int() })).min(1),
   contacts: z.array(contactSeed).default([]),
+  items: z.array(itemSeed).default([]),
   /** Lock dates (YYYY-MM-DD): nothing is posted or changed on or before them (accounting/organisation.ts). */
   periodLockDate: isoDay.optional(),
   endOfYearLockDate: isoDay.optional(),

@@ -3,6 +3,8 @@ import Big from 'big.js';
 import type { Clock } from '../shared/clock';
 import type { LineAmountTypes, MidpointRounding } from './arithmetic';
 import { round2, toBase } from './arithmetic';
+import type { StoredCredit, StoredCreditAllocation } from './credits';
+import type { StoredItem } from './items';
 import type { OrganisationSeed, Seed } from './seed';
 import { amount, dayPair, fixed, msDate, WireNumber } from './wire';
 
@@ -64,6 +66,8 @@ export interface StoredDocument {
   updatedAt: number;
   paymentIds: string[];
   allocationIds: string[];
+  /** Overpayment and prepayment allocations to this invoice (credits.ts). */
+  creditAllocationIds: string[];
 }
 
 export interface StoredContact {
@@ -85,7 +89,8 @@ export interface StoredContact {
 
 export interface StoredPayment {
   id: string;
-  target: 'invoice' | 'creditnote';
+  /** What the payment settles: an invoice; or a refund out of a credit note, overpayment or prepayment. */
+  target: 'invoice' | 'creditnote' | 'overpayment' | 'prepayment';
   documentId: string;
   accountId: string;
   date: string;
@@ -143,6 +148,11 @@ export interface Tenant {
   creditNotes: Map<string, StoredDocument>;
   payments: Map<string, StoredPayment>;
   allocations: Map<string, StoredAllocation>;
+  /** RECEIVE-OVERPAYMENT and RECEIVE-PREPAYMENT bank transactions, by their OverpaymentID / PrepaymentID. */
+  overpayments: Map<string, StoredCredit>;
+  prepayments: Map<string, StoredCredit>;
+  creditAllocations: Map<string, StoredCreditAllocation>;
+  items: Map<string, StoredItem>;
   manualJournals: Map<string, StoredManualJournal>;
   nextInvoiceNumber: number;
   nextCreditNoteNumber: number;
@@ -161,6 +171,8 @@ export interface StoreOptions {
   onChange?: ChangeListener;
   /** Base of online invoice links. */
   onlineInvoiceBase: string;
+  /** Refuse a line whose ItemCode is not one of the organisation's items, as Xero does (default true). */
+  validateItemCodes?: boolean;
 }
 
 /** All emulated organisations and their documents; pure in-memory state. */
@@ -169,12 +181,14 @@ export class XeroStore {
   readonly clock: Clock;
   readonly rounding: MidpointRounding;
   readonly onlineInvoiceBase: string;
+  validateItemCodes: boolean;
   private listeners: ChangeListener[] = [];
 
   constructor(seed: Seed, options: StoreOptions) {
     this.clock = options.clock;
     this.rounding = options.rounding;
     this.onlineInvoiceBase = options.onlineInvoiceBase;
+    this.validateItemCodes = options.validateItemCodes ?? true;
     if (options.onChange) this.listeners.push(options.onChange);
     const now = this.clock.now();
     for (const org of seed.organisations) {
@@ -185,6 +199,10 @@ export class XeroStore {
         creditNotes: new Map(),
         payments: new Map(),
         allocations: new Map(),
+        overpayments: new Map(),
+        prepayments: new Map(),
+        creditAllocations: new Map(),
+        items: new Map(),
         manualJournals: new Map(),
         nextInvoiceNumber: 1,
         nextCreditNoteNumber: 1,
@@ -195,10 +213,25 @@ export class XeroStore {
           id: contact.ContactID,
           name: contact.Name,
           contactNumber: contact.ContactNumber,
+          accountNumber: contact.AccountNumber,
           emailAddress: contact.EmailAddress,
-          status: 'ACTIVE',
+          taxNumber: contact.TaxNumber,
+          status: contact.ContactStatus,
           addresses: [],
           phones: [],
+          createdAt: now,
+          updatedAt: now,
+        });
+      }
+      for (const item of org.items) {
+        tenant.items.set(item.ItemID, {
+          id: item.ItemID,
+          code: item.Code,
+          name: item.Name,
+          description: item.Description,
+          isSold: item.IsSold,
+          isPurchased: false,
+          salesDetails: item.SalesDetails,
           createdAt: now,
           updatedAt: now,
         });
@@ -209,6 +242,17 @@ export class XeroStore {
 
   addListener(listener: ChangeListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Runs `fn` without telling listeners (webhooks): for history seeded before the app was connected. */
+  quietly<T>(fn: () => T): T {
+    const listeners = this.listeners;
+    this.listeners = [];
+    try {
+      return fn();
+    } finally {
+      this.listeners = listeners;
+    }
   }
 
   tenant(tenantId: string): Tenant | undefined {
@@ -271,6 +315,7 @@ export function contactSummary(contact: StoredContact | undefined, id: string): 
   if (!contact) return { ContactID: id };
   const view: Record<string, unknown> = { ContactID: contact.id, Name: contact.name };
   if (contact.contactNumber !== undefined) view.ContactNumber = contact.contactNumber;
+  if (contact.accountNumber !== undefined) view.AccountNumber = contact.accountNumber;
   if (contact.emailAddress !== undefined) view.EmailAddress = contact.emailAddress;
   view.ContactStatus = contact.status;
   view.HasValidationErrors = false;
@@ -368,8 +413,8 @@ export function invoiceView(tenant: Tenant, doc: StoredDocument, options: ViewOp
     Reference: doc.reference ?? '',
     Payments: payments,
     CreditNotes: credits,
-    Prepayments: [],
-    Overpayments: [],
+    Prepayments: appliedCredits(tenant, doc, 'prepayment'),
+    Overpayments: appliedCredits(tenant, doc, 'overpayment'),
     AmountDue: amount(outstanding(doc)),
     AmountPaid: amount(doc.amountPaid),
     AmountCredited: amount(doc.amountCredited),
@@ -396,6 +441,28 @@ export function invoiceView(tenant: Tenant, doc: StoredDocument, options: ViewOp
   if (doc.url !== undefined) view.Url = doc.url;
   if (options.withLines) view.LineItems = doc.lines.map((line) => lineView(line, options));
   return view;
+}
+
+/** What overpayments or prepayments applied to an invoice, as the invoice lists them (AppliedAmount). */
+function appliedCredits(
+  tenant: Tenant,
+  doc: StoredDocument,
+  kind: 'overpayment' | 'prepayment',
+): Record<string, unknown>[] {
+  const credits = kind === 'overpayment' ? tenant.overpayments : tenant.prepayments;
+  return doc.creditAllocationIds
+    .map((id) => tenant.creditAllocations.get(id))
+    .filter((a): a is StoredCreditAllocation => a !== undefined && !a.deleted && a.creditKind === kind)
+    .map((allocation) => {
+      const credit = credits.get(allocation.creditId);
+      return {
+        [kind === 'overpayment' ? 'OverpaymentID' : 'PrepaymentID']: allocation.creditId,
+        AppliedAmount: amount(allocation.amount),
+        ...dayPair(allocation.date, 'Date'),
+        Total: amount(credit?.total ?? new Big(0)),
+        Reference: credit?.reference ?? '',
+      };
+    });
 }
 
 export function creditNoteView(tenant: Tenant, doc: StoredDocument, options: ViewOptions): Record<string, unknown> {
@@ -454,10 +521,21 @@ export function paymentView(
   payment: StoredPayment,
   rounding: MidpointRounding,
 ): Record<string, unknown> {
+  const credit =
+    payment.target === 'overpayment'
+      ? tenant.overpayments.get(payment.documentId)
+      : payment.target === 'prepayment'
+        ? tenant.prepayments.get(payment.documentId)
+        : undefined;
   const doc =
-    payment.target === 'invoice' ? tenant.invoices.get(payment.documentId) : tenant.creditNotes.get(payment.documentId);
+    payment.target === 'invoice'
+      ? tenant.invoices.get(payment.documentId)
+      : payment.target === 'creditnote'
+        ? tenant.creditNotes.get(payment.documentId)
+        : undefined;
   const account = tenant.org.accounts.find((a) => a.AccountID === payment.accountId);
-  const foreign = doc !== undefined && doc.currencyCode !== tenant.org.baseCurrency;
+  const currencyCode = doc?.currencyCode ?? credit?.currencyCode;
+  const foreign = currencyCode !== undefined && currencyCode !== tenant.org.baseCurrency;
   const bankAmount = foreign
     ? toBase(payment.amount, payment.currencyRate, rounding)
     : round2(payment.amount, rounding);
@@ -469,13 +547,17 @@ export function paymentView(
     Reference: payment.reference ?? '',
     CurrencyRate: fixed(payment.currencyRate, 6),
     PaymentType:
-      payment.target === 'invoice'
-        ? doc?.type === 'ACCPAY'
-          ? 'ACCPAYPAYMENT'
-          : 'ACCRECPAYMENT'
-        : doc?.type === 'ACCPAYCREDIT'
-          ? 'APCREDITPAYMENT'
-          : 'ARCREDITPAYMENT',
+      payment.target === 'overpayment'
+        ? 'AROVERPAYMENTPAYMENT'
+        : payment.target === 'prepayment'
+          ? 'ARPREPAYMENTPAYMENT'
+          : payment.target === 'invoice'
+            ? doc?.type === 'ACCPAY'
+              ? 'ACCPAYPAYMENT'
+              : 'ACCRECPAYMENT'
+            : doc?.type === 'ACCPAYCREDIT'
+              ? 'APCREDITPAYMENT'
+              : 'ARCREDITPAYMENT',
     Status: payment.status,
     UpdatedDateUTC: msDate(payment.updatedAt),
     HasAccount: true,
@@ -491,6 +573,11 @@ export function paymentView(
     };
     if (payment.target === 'invoice') view.Invoice = { ...ref, InvoiceID: doc.id, InvoiceNumber: doc.number };
     else view.CreditNote = { ...ref, CreditNoteID: doc.id, CreditNoteNumber: doc.number };
+  }
+  if (credit) {
+    const contact = contactSummary(tenant.contacts.get(credit.contactId), credit.contactId);
+    if (credit.kind === 'overpayment') view.Overpayment = { OverpaymentID: credit.id, Contact: contact };
+    else view.Prepayment = { PrepaymentID: credit.id, Contact: contact };
   }
   return view;
 }

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, ENV_KEYS, jwtAudience, loadConfig } from './index';
+import { ConfigError, ENV_KEYS, jwtAudience, loadConfig, loadHostConfig } from './index';
 import { SALESFORCE_API_VERSION } from './schema';
 
 const { privateKey } = generateKeyPairSync('rsa', {
@@ -188,6 +188,43 @@ describe('loadConfig', () => {
     const typo = JSON.stringify({ XERO_CLIENTID: 'x' });
     expect(problemsOf({ ...validEnv(), LEDGERLINE_CONFIG_FILE: '/c.json' }, () => typo)).toEqual([
       'XERO_CLIENTID (in /c.json): unknown setting',
+    ]);
+  });
+
+  it('serves no org from the environment with DEFAULT_ORG=none, and needs no org settings then', () => {
+    const host = loadHostConfig({
+      DEFAULT_ORG: 'none',
+      ADMIN_TOKEN: 'a'.repeat(40),
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      XERO_TENANT_PER_DAY: '1000',
+    });
+    expect(host.defaultOrg).toBeNull();
+    expect(host.orgDefaults.xeroLimits.tenantPerDay).toBe(1000); // Xero's Starter tier
+    expect(() => loadConfig({ DEFAULT_ORG: 'none', ADMIN_TOKEN: 'a'.repeat(40) })).toThrow(ConfigError);
+    // The default org's settings are required with DEFAULT_ORG=env (the default), each named.
+    expect(
+      problemsOf({ ADMIN_TOKEN: 'a'.repeat(40), TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') }),
+    ).toEqual(expect.arrayContaining(['SF_CLIENT_ID: is required', 'XERO_WEBHOOK_KEY: is required']));
+    expect(loadHostConfig(validEnv()).defaultOrg?.salesforce.clientId).toBe('sf-client');
+  });
+
+  it('takes the previous keys and tokens of a rotation, and checks them', () => {
+    const old = randomBytes(32);
+    const config = loadConfig({
+      ...validEnv(),
+      TOKEN_ENCRYPTION_KEY_PREVIOUS: `${old.toString('hex')}, ${randomBytes(32).toString('base64')}`,
+      ADMIN_TOKEN_PREVIOUS: 'b'.repeat(40),
+      XERO_WEBHOOK_KEY_PREVIOUS: 'old-webhook-key',
+    });
+    expect(config.store.previousEncryptionKeys).toHaveLength(2);
+    expect(config.store.previousEncryptionKeys[0]).toEqual(old);
+    expect(config.adminTokenPrevious).toBe('b'.repeat(40));
+    expect(config.xero.webhookKeyPrevious).toBe('old-webhook-key');
+    expect(
+      problemsOf({ ...validEnv(), TOKEN_ENCRYPTION_KEY_PREVIOUS: 'short', ADMIN_TOKEN_PREVIOUS: 'short' }),
+    ).toEqual([
+      'ADMIN_TOKEN_PREVIOUS: must be at least 32 characters',
+      'TOKEN_ENCRYPTION_KEY_PREVIOUS: must be 32 bytes, as 64 hex characters or base64 (openssl rand -base64 32)',
     ]);
   });
 

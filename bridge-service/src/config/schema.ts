@@ -5,8 +5,8 @@ import { z } from 'zod';
  * (a test keeps the two in step). Values arrive as strings; empty strings count as "not set".
  */
 
-const required = (what = 'a value') =>
-  z.string({ error: (issue) => (issue.input === undefined ? 'is required' : `must be ${what}`) }).min(1, 'is required');
+/** Needed only for the org configured by environment (DEFAULT_ORG=env); loadConfig says so when one is missing. */
+const orgSetting = () => z.string().min(1).optional();
 
 const httpUrl = (fallback?: string) => {
   const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
@@ -67,6 +67,8 @@ export const envSchema = z.object({
   POLL_INTERVAL_MS: int(60_000, 1_000),
   /** How amendments prorate the remaining term: CPQ's Daily (default) or Monthly + Daily. */
   PRORATION_METHOD: z.enum(['daily', 'monthly-daily']).default('daily'),
+  /** Documents a historical import reads per page (go-live): 1-1000. */
+  IMPORT_PAGE_SIZE: int(500, 1, 1000),
 
   // Salesforce
   SF_LOGIN_URL: httpUrl('https://login.salesforce.com'),
@@ -75,8 +77,8 @@ export const envSchema = z.object({
     .string()
     .regex(/^\d{2,3}\.0$/, 'must look like 68.0')
     .default(SALESFORCE_API_VERSION),
-  SF_CLIENT_ID: required(),
-  SF_USERNAME: required(),
+  SF_CLIENT_ID: orgSetting(),
+  SF_USERNAME: orgSetting(),
   SF_PRIVATE_KEY: z.string().optional(),
   SF_PRIVATE_KEY_FILE: z.string().optional(),
   SF_AUDIENCE: httpUrl().optional(),
@@ -91,11 +93,17 @@ export const envSchema = z.object({
   XERO_TOKEN_URL: httpUrl('https://identity.xero.com/connect/token'),
   XERO_AUTHORIZE_URL: httpUrl('https://login.xero.com/identity/connect/authorize'),
   XERO_CONNECTIONS_URL: httpUrl('https://api.xero.com/connections'),
-  XERO_CLIENT_ID: required(),
-  XERO_CLIENT_SECRET: required(),
-  XERO_REDIRECT_URI: httpUrl(),
+  XERO_CLIENT_ID: orgSetting(),
+  XERO_CLIENT_SECRET: orgSetting(),
+  XERO_REDIRECT_URI: httpUrl().optional(),
   XERO_SCOPES: z.string().default(DEFAULT_XERO_SCOPES),
-  XERO_WEBHOOK_KEY: required(),
+  XERO_WEBHOOK_KEY: orgSetting(),
+  /** The webhook key being replaced, accepted too while Xero switches to the new one (key rotation). */
+  XERO_WEBHOOK_KEY_PREVIOUS: z.string().min(1).optional(),
+  /**
+   * Xero calls in flight per tenant, across every process on the store: Xero allows 5 concurrent calls per tenant
+   * (reference/xero-api.md), the default; lower it only to leave room for another program on the same Xero app.
+   */
   XERO_TENANT_MAX_CONCURRENT: int(5, 1, 5),
   XERO_TENANT_PER_MINUTE: int(60, 1, 60),
   XERO_TENANT_PER_DAY: int(5_000, 1, 5_000),
@@ -105,6 +113,8 @@ export const envSchema = z.object({
   ADMIN_TOKEN: z
     .string({ error: 'is required' })
     .min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)'),
+  /** The admin token being replaced, accepted too until every client has the new one (rotation). */
+  ADMIN_TOKEN_PREVIOUS: z.string().min(32, 'must be at least 32 characters').optional(),
   /** SQLite file (the embedded default). Default data/ledgerline.sqlite; not with STORE_URL. */
   STORE_PATH: z.string().min(1).optional(),
   /** PostgreSQL instead of SQLite: postgres://user:password@host:5432/database (replicas, many orgs). */
@@ -112,6 +122,17 @@ export const envSchema = z.object({
   STORE_POOL_SIZE: int(10, 1, 200),
   STORE_STATEMENT_TIMEOUT_MS: int(15_000, 100, 600_000),
   TOKEN_ENCRYPTION_KEY: z.string({ error: 'is required (32 random bytes, base64 or hex)' }),
+  /** Keys that sealed stored secrets before TOKEN_ENCRYPTION_KEY (rotation), comma-separated: still opened. */
+  TOKEN_ENCRYPTION_KEY_PREVIOUS: z.string().optional(),
+
+  // orgs
+  /**
+   * env: the org configured by the SF_ and XERO_ variables above is served as org 'default' (a single-org
+   * deployment). none: only orgs added through the admin API (kept in the store) are served.
+   */
+  DEFAULT_ORG: z.enum(['env', 'none'], { error: 'must be env or none' }).default('env'),
+  /** How often each bridge process reads the orgs from the store, to start, restart or stop their bridges. */
+  ORG_REFRESH_INTERVAL_MS: int(15_000, 1_000),
 
   // where the rest came from (read by loadConfig, listed so the file cannot set it)
   LEDGERLINE_CONFIG_FILE: z.string().optional(),
@@ -124,3 +145,13 @@ export type Env = z.output<typeof envSchema>;
 export const EMPTY_IS_VALUE = new Set<string>(['SF_NAMESPACE_PREFIX']);
 
 export const ENV_KEYS = Object.keys(envSchema.shape) as (keyof Env)[];
+
+/** What the org configured by environment needs (DEFAULT_ORG=env). */
+export const DEFAULT_ORG_KEYS = [
+  'SF_CLIENT_ID',
+  'SF_USERNAME',
+  'XERO_CLIENT_ID',
+  'XERO_CLIENT_SECRET',
+  'XERO_REDIRECT_URI',
+  'XERO_WEBHOOK_KEY',
+] as const satisfies readonly (keyof Env)[];

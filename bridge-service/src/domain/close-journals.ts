@@ -135,6 +135,25 @@ class Groups {
   }
 }
 
+/** A journal's key (its Idempotency-Key, the end of its narration): the close version's key and its kind. */
+export const journalKey = (closeKey: string, kind: JournalKind): string => `${closeKey}:${kind.toUpperCase()}`;
+
+/** A journal's date: the month end, or for the accrual's reversal the first day of the next month. */
+export const journalDate = (month: MonthKey, kind: JournalKind): string =>
+  kind === 'accrual-reversal' ? firstDayAfter(month) : lastDayOf(month);
+
+const NARRATED: Record<JournalKind, (monthEnd: string) => string> = {
+  recognition: () => 'revenue recognised from deferred revenue',
+  accrual: () => 'unbilled revenue accrued',
+  'accrual-reversal': (monthEnd) => `reversal of the ${formatDisplayDate(monthEnd)} accrual`,
+  adjustment: () => 'adjustment to the posted close',
+};
+
+/** What Xero shows for the journal; it ends with `[key]`, by which the bridge finds it again after a crash. */
+export function journalNarration(entity: string, month: MonthKey, kind: JournalKind, key: string): string {
+  return `Ledgerline month-end close, ${entity}, ${monthLabel(month)}: ${NARRATED[kind](lastDayOf(month))} [${key}]`;
+}
+
 const debits = (lines: readonly JournalLine[]) => sum(lines.filter((l) => l.amount.gt(0)).map((l) => l.amount));
 
 /** Proposes the close of `input.month` for one entity. */
@@ -218,13 +237,13 @@ export function proposeClose(input: CloseInput): CloseProposal {
     tracking: l.tracking.map((t) => ({ ...t })),
   }));
 
-  const journal = (kind: JournalKind, date: string, what: string, lines: JournalLine[]): ProposedJournal => {
-    const key = `${input.closeKey}:${kind.toUpperCase()}`;
+  const journal = (kind: JournalKind, lines: JournalLine[]): ProposedJournal => {
+    const key = journalKey(input.closeKey, kind);
     const j: ProposedJournal = {
       kind,
       key,
-      date,
-      narration: `Ledgerline month-end close, ${entity}, ${label}: ${what} [${key}]`,
+      date: journalDate(month, kind),
+      narration: journalNarration(entity, month, kind, key),
       lines,
       total: debits(lines),
     };
@@ -232,14 +251,9 @@ export function proposeClose(input: CloseInput): CloseProposal {
     return j;
   };
   const journals = [
-    journal('recognition', monthEnd, 'revenue recognised from deferred revenue', recognitionLines),
-    journal('accrual', monthEnd, 'unbilled revenue accrued', accrualLines),
-    journal(
-      'accrual-reversal',
-      firstDayAfter(month),
-      `reversal of the ${formatDisplayDate(monthEnd)} accrual`,
-      reversalLines,
-    ),
+    journal('recognition', recognitionLines),
+    journal('accrual', accrualLines),
+    journal('accrual-reversal', reversalLines),
   ].filter((j) => j.lines.length > 0);
 
   const deferredByAccount = new Map<string, Money>();

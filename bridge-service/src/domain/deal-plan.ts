@@ -180,6 +180,15 @@ export interface DealPlan {
   summary: PlanSummary;
   /** Things finance should look at, in words. */
   notes: string[];
+  /** The contract lines with their revenue (concessions included): what the month-end close recognises. */
+  ledger: LedgerLine[];
+  /** What posted documents billed, line by line, with the document (Invoice__c or Credit_Note__c) each came from. */
+  posted: PostedEntry[];
+}
+
+/** A billing entry of a posted document, and which document. */
+export interface PostedEntry extends BillingEntry {
+  documentId?: string;
 }
 
 /**
@@ -387,7 +396,7 @@ export function signatureInstalment(input: DealPlanInput, opportunityId: string)
   return billed.signature ? billed.instalment : undefined;
 }
 
-function postedEntries(raised: readonly RaisedRecord[]): BillingEntry[] {
+function postedEntries(raised: readonly RaisedRecord[]): PostedEntry[] {
   return raised
     .filter((r) => r.state === 'posted')
     .flatMap((r) =>
@@ -396,6 +405,7 @@ function postedEntries(raised: readonly RaisedRecord[]): BillingEntry[] {
         date: r.documentDate ?? r.issueDate,
         amount: (r.kind === 'credit-note' ? money(l.amount).times(-1) : money(l.amount)).toFixed(2),
         kind: r.kind,
+        ...(r.documentId ? { documentId: r.documentId } : {}),
       })),
     );
 }
@@ -406,8 +416,8 @@ function applyConcessions(
   raised: readonly RaisedRecord[],
   ledger: LedgerLine[],
   notes: string[],
-): BillingEntry[] {
-  const entries: BillingEntry[] = [];
+): PostedEntry[] {
+  const entries: PostedEntry[] = [];
   for (const credit of input.concessions ?? []) {
     if (credit.state !== 'posted') continue;
     const source = raised.find((r) => r.documentId === credit.invoiceId && r.kind === 'invoice');
@@ -437,7 +447,13 @@ function applyConcessions(
       });
       const index = ledger.indexOf(target);
       ledger[index] = { ...target, revenue: [...target.revenue, ...segments] };
-      entries.push({ lineKey: line.lineKey, date: credit.date, amount: share.toFixed(2), kind: 'credit-note' });
+      entries.push({
+        lineKey: line.lineKey,
+        date: credit.date,
+        amount: share.toFixed(2),
+        kind: 'credit-note',
+        documentId: credit.documentId,
+      });
     });
   }
   return entries;
@@ -540,7 +556,20 @@ export function planDeal(input: DealPlanInput): DealPlan {
     asOf: input.today,
     status: raised.length === 0 ? 'Planned' : !next && ended ? 'Completed' : 'Active',
   };
-  return { deal, signature, replayed, plan, raised, newlyRaised, requestOwned, months: rows, summary, notes };
+  return {
+    deal,
+    signature,
+    replayed,
+    plan,
+    raised,
+    newlyRaised,
+    requestOwned,
+    months: rows,
+    summary,
+    notes,
+    ledger,
+    posted,
+  };
 }
 
 /**

@@ -123,7 +123,8 @@ export function termMonthsOf(service: ServicePeriod): number {
   return months;
 }
 
-const ratableContractLines = (items: readonly LineItemRecord[], entity: EntityBillingRow): ContractLine[] =>
+/** The ratable (subscription) lines of these line items as contract lines; one-off items are left out. */
+export const ratableContractLines = (items: readonly LineItemRecord[], entity: EntityBillingRow): ContractLine[] =>
   items
     .filter((item) => recognitionMethodFor(item.Product2, entity) !== 'point-in-time')
     .map((item) => {

@@ -70,6 +70,9 @@ const CREDIT_STATUS: Record<CreditStatus, string> = {
   DELETED: 'Deleted',
 };
 
+/** Whether a status Xero sent is one a credit note, overpayment or prepayment has. */
+export const isCreditStatus = (status: string): status is CreditStatus => Object.hasOwn(CREDIT_STATUS, status);
+
 /** Status__c of a credit mirror for Xero's status: the credit counterpart of invoiceDisplayStatus. */
 export function creditDisplayStatus(status: CreditStatus, approved = false): string {
   return approved && (status === 'DRAFT' || status === 'SUBMITTED') ? 'Approved' : CREDIT_STATUS[status];
@@ -210,20 +213,23 @@ export function tenantDrift(input: TenantDriftInput): DriftFinding[] {
 
 export type ResultStatus = 'Open' | 'Resolved' | 'Dismissed';
 
-export interface SettledRun {
+export interface SettledRun<T extends { key: string } = DriftFinding> {
   /** Findings to write as Open: new ones, ones found again after they were resolved, and ones still open. */
-  open: DriftFinding[];
+  open: T[];
   /** Keys of Open results this run no longer finds: now Resolved. */
   resolved: string[];
   /** Findings finance dismissed that are still there: left Dismissed, values refreshed. */
-  dismissed: DriftFinding[];
+  dismissed: T[];
 }
 
-/** A run against the stored results: what opens, what stays, what resolves. Finance's dismissals are kept. */
-export function settleFindings(
+/**
+ * A run against the stored results: what opens, what stays, what resolves. Finance's dismissals are kept. Works for
+ * any keyed result (drift findings, reconciliation differences).
+ */
+export function settleFindings<T extends { key: string } = DriftFinding>(
   previous: readonly { key: string; status: ResultStatus }[],
-  findings: readonly DriftFinding[],
-): SettledRun {
+  findings: readonly T[],
+): SettledRun<T> {
   const before = new Map(previous.map((p) => [p.key, p.status]));
   const found = new Set(findings.map((f) => f.key));
   return {

@@ -5,9 +5,12 @@ import {
   contactMatchPayloadSchema,
   createPartialPayloadSchema,
   driftResultRecord,
+  keyDifference,
   linkRecord,
+  reconciliationResultRecord,
   reviewRecord,
 } from './golive-records';
+import { compareReconciliations, reconcile } from './reconciliation';
 import { expectFitsMetadata } from './__fixtures__/force-app-metadata';
 
 const ACME = '001000000000001';
@@ -91,6 +94,57 @@ describe('go-live records', () => {
       Salesforce_Value__c: 'Authorised',
       Xero_Value__c: 'Voided',
     });
+  });
+
+  it('figures that do not tie as Reconciliation_Result__c: one per level and figure, keyed the same every run', () => {
+    const deal = {
+      opportunityId: '006000000000001',
+      accountId: ACME,
+      entity: 'UK_Ltd',
+      currencyCode: 'GBP',
+      amount: 100,
+    };
+    const invoice = (total: string) => ({
+      kind: 'invoice' as const,
+      invoiceId: 'x-1',
+      contactId: 'c1',
+      status: 'AUTHORISED' as const,
+      currencyCode: 'GBP',
+      date: '2027-01-01',
+      subTotal: total,
+      totalTax: '0',
+      total,
+      amountPaid: '0',
+      amountCredited: '0',
+      amountDue: total,
+      payments: [],
+      entity: 'UK_Ltd',
+      accountId: ACME,
+      opportunityId: deal.opportunityId,
+    });
+    const differences = compareReconciliations(
+      reconcile([deal], [invoice('100')], []),
+      reconcile([deal], [invoice('90')], []),
+    ).map(keyDifference);
+    const billed = differences.filter((d) => d.figure === 'billedNet');
+    expect(billed.map((d) => d.level).sort()).toEqual(['account', 'deal', 'entity']);
+    const byLevel = new Map(
+      billed.map((d) => [d.level, reconciliationResultRecord(d, { tenantId: 'tenant-uk', accountId: ACME, now: 'x' })]),
+    );
+    for (const record of byLevel.values()) expectFitsMetadata('Reconciliation_Result__c', record);
+    expect(byLevel.get('deal')).toMatchObject({
+      Result_Key__c: 'RECONCILE:UK_Ltd:deal:006000000000001:GBP:billedNet',
+      Check_Type__c: 'Reconciliation',
+      Cause__c: 'DOES_NOT_TIE',
+      Opportunity__c: '006000000000001AAA',
+      Account__c: '001000000000001AAA',
+      Field__c: 'Billed (net of credits)',
+      Salesforce_Value__c: '100.00',
+      Xero_Value__c: '90.00',
+      Amount_Difference__c: -10,
+    });
+    expect(byLevel.get('account')).toMatchObject({ Account__c: '001000000000001AAA', Opportunity__c: null });
+    expect(byLevel.get('entity')).toMatchObject({ Billing_Entity__c: 'UK_Ltd', Opportunity__c: null });
   });
 
   it('reads the payloads the Apex controllers send, and refuses malformed ones', () => {

@@ -10,6 +10,7 @@ import { toEighteenCharId } from './contact';
 import type { LinkMethod, MatchCandidate, MatchOutcome, MatchSignal } from './contact-matching';
 import type { DriftFinding } from './drift';
 import type { CreditKind } from './ledger-documents';
+import type { ReconciliationDifference } from './reconciliation';
 
 const decimalString = z.string().regex(/^\d+(\.\d{1,2})?$/, 'must be an amount with at most two decimals');
 
@@ -150,6 +151,80 @@ export function driftResultRecord(
     Cause__c: finding.cause,
     Cause_Detail__c: finding.causeText.slice(0, 255),
     Suggested_Fix__c: finding.fix,
+    Status__c: 'Open',
+    Last_Seen_At__c: ctx.now,
+  };
+}
+
+const FIGURE_LABEL: Readonly<Record<string, string>> = {
+  booked: 'Booked',
+  invoicedNet: 'Invoiced (net)',
+  creditedNet: 'Credited (net)',
+  billedNet: 'Billed (net of credits)',
+  invoicedGross: 'Invoiced (gross)',
+  creditedGross: 'Credited (gross)',
+  billedGross: 'Billed (gross, net of credits)',
+  paid: 'Paid',
+  creditNoteAllocated: 'Credit notes allocated',
+  overpaymentAllocated: 'Overpayments allocated',
+  prepaymentAllocated: 'Prepayments allocated',
+  collected: 'Collected',
+  amountDue: 'Amount due',
+  creditHeld: 'Credit held',
+};
+
+/**
+ * A reconciliation difference keyed by its Reconciliation_Result__c (stable across runs); `subject` is whose figure
+ * it is (the Opportunity Id, Account Id or entity: the difference's own key).
+ */
+export interface KeyedDifference extends Omit<ReconciliationDifference, 'key'> {
+  key: string;
+  subject: string;
+}
+
+/** Keys a difference: the level, whose figure (deal, Account or entity), the currency and the figure. */
+export function keyDifference(difference: ReconciliationDifference): KeyedDifference {
+  const { level, entity, currencyCode, figure, key: subject } = difference;
+  return { ...difference, subject, key: `RECONCILE:${entity}:${level}:${subject}:${currencyCode}:${figure}` };
+}
+
+/**
+ * The Reconciliation_Result__c fields of a figure that does not tie between Salesforce's mirrors and Xero (Check_Type
+ * Reconciliation, cause DOES_NOT_TIE), for an upsert by Result_Key__c. A deal's difference names its Opportunity and
+ * Account; an Account's its Account; an entity's only the entity. The drift findings of the same run name the
+ * documents behind it; the fix offered is to review them (a resync of the documents clears both).
+ */
+export function reconciliationResultRecord(
+  difference: KeyedDifference,
+  ctx: { tenantId: string; accountId?: string; now: string },
+): Record<string, string | number | null> {
+  const label = FIGURE_LABEL[difference.figure] ?? difference.figure;
+  const where =
+    difference.level === 'deal' ? 'this deal' : difference.level === 'account' ? 'this Account' : 'the entity';
+  return {
+    Result_Key__c: difference.key.slice(0, 255),
+    Check_Type__c: 'Reconciliation',
+    Account__c:
+      difference.level === 'account'
+        ? toEighteenCharId(difference.subject)
+        : ctx.accountId
+          ? toEighteenCharId(ctx.accountId)
+          : null,
+    Opportunity__c: difference.level === 'deal' ? toEighteenCharId(difference.subject) : null,
+    Billing_Entity__c: difference.entity,
+    Xero_Tenant_Id__c: ctx.tenantId,
+    Field__c: label.slice(0, 80),
+    Salesforce_Value__c: difference.salesforce.toFixed(2),
+    Xero_Value__c: difference.xero.toFixed(2),
+    Currency_Code__c: difference.currencyCode || null,
+    Amount_Difference__c: Number(difference.xero.minus(difference.salesforce).toFixed(2)),
+    Cause__c: 'DOES_NOT_TIE',
+    Cause_Detail__c:
+      `${label} for ${where} is ${difference.salesforce.toFixed(2)} in Salesforce and ${difference.xero.toFixed(2)} in Xero`.slice(
+        0,
+        255,
+      ),
+    Suggested_Fix__c: 'REVIEW',
     Status__c: 'Open',
     Last_Seen_At__c: ctx.now,
   };

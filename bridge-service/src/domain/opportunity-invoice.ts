@@ -180,6 +180,23 @@ export interface InstalmentDocumentInput extends Omit<OpportunityInvoiceInput, '
 }
 
 /**
+ * A line with its mapping (line-mapping.ts) applied. Where lines are mapped, an item code comes only from a mapping
+ * (the product's Xero item code): a line without one posts to the entity's defaults, sending no product code Xero
+ * would refuse as an unknown item.
+ */
+function withLineMapping(line: SourceLine, mapping: LineMapping | undefined): SourceLine {
+  const { itemCode: _unmapped, ...rest } = line;
+  if (!mapping) return rest;
+  return {
+    ...rest,
+    accountCode: mapping.accountCode,
+    taxType: mapping.taxType,
+    tracking: mapping.tracking,
+    ...(mapping.itemCode ? { itemCode: mapping.itemCode } : {}),
+  };
+}
+
+/**
  * A billing-plan instalment as the Xero DRAFT it becomes: an invoice, or a credit note for a negative one, dated
  * its issue date (due after the entity's payment terms), each contract line as Quantity 1 × its amount with its
  * service period, the Reference naming the instalment ("PO 4711 · Acme 2025-2027 · instalment 2").
@@ -191,7 +208,9 @@ export function mapInstalmentDocument(input: InstalmentDocumentInput): XeroDraft
     ...base,
     reference: `${base.reference} · instalment ${instalment.sequence}`.slice(0, MAX_REFERENCE),
     type: instalment.kind === 'credit-note' ? 'ACCRECCREDIT' : 'ACCREC',
-    lines: instalmentSourceLines(instalment),
+    lines: instalmentSourceLines(instalment).map((line, index) =>
+      input.lineMappings ? withLineMapping(line, input.lineMappings.get(instalment.lines[index]!.lineKey)) : line,
+    ),
     invoiceType: input.invoiceType ?? invoiceTypeOf(input.opportunity.Invoice_Type__c),
     servicePeriod: instalment.servicePeriod,
   });

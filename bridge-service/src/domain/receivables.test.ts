@@ -29,6 +29,13 @@ interface SharedCases {
     expected: { currencyCode: string; outstanding: string; overdue: string; openCount: number; buckets: object }[];
   }[];
   simpleDso: { name: string; receivables: string; creditSales: string; periodDays: number; dso: string | null }[];
+  unallocatedCredit: {
+    name: string;
+    asOf: string;
+    invoices: { currencyCode: string; dueDate: string; amountDue: string }[];
+    credits: { kind: string; currencyCode: string; remainingCredit: string }[];
+    expected: { currencyCode: string; outstanding: string; unallocatedCredit: string }[];
+  }[];
   displayStatus: {
     name: string;
     xero: Pick<ReceivableInvoice, 'status' | 'amountPaid' | 'amountCredited' | 'amountDue' | 'approved'>;
@@ -171,6 +178,21 @@ describe('receivables', () => {
           overdue: toWire(overdue),
           openCount,
           buckets: Object.fromEntries(Object.entries(buckets).map(([bucket, amount]) => [bucket, toWire(amount)])),
+        })),
+      ).toEqual(expected);
+    });
+
+    it.each(CASES.unallocatedCredit)('$name', ({ asOf, invoices, credits, expected }) => {
+      const aged = ageReceivables(
+        invoices.map((row) => invoice({ ...row, total: row.amountDue, date: addDays(row.dueDate, -30) })),
+        asOf,
+        credits,
+      );
+      expect(
+        aged.map(({ currencyCode, outstanding, unallocatedCredit }) => ({
+          currencyCode,
+          outstanding: toWire(outstanding),
+          unallocatedCredit: toWire(unallocatedCredit),
         })),
       ).toEqual(expected);
     });

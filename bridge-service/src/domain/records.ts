@@ -9,6 +9,7 @@
 import { z } from 'zod';
 
 import { isIsoDate } from './dates';
+import { RECOGNITION_VALUES } from './revenue-records';
 
 const isoDate = z.string().refine(isIsoDate, { message: 'must be an ISO date (YYYY-MM-DD)' });
 /** A decimal that arrives as a JSON number or a decimal string. */
@@ -46,7 +47,23 @@ export const opportunityLineItemRowSchema = z.object({
   TotalPrice: decimal.nullish(),
   /** A hint only: CPQ/Revenue Cloud dates or the Opportunity service period are authoritative. */
   ServiceDate: isoDate.nullish(),
-  Product2: z.object({ Name: z.string(), ProductCode: optionalText }).nullish(),
+  /** The product, with where its lines post in Xero (line-mapping.ts reads the Xero fields; blank = the entity's). */
+  Product2: z
+    .object({
+      Name: z.string(),
+      ProductCode: optionalText,
+      Xero_Account_Code__c: optionalText,
+      Xero_Tax_Type__c: optionalText,
+      Xero_Item_Code__c: optionalText,
+      Xero_Tracking_1_Category__c: optionalText,
+      Xero_Tracking_1_Option__c: optionalText,
+      Xero_Tracking_2_Category__c: optionalText,
+      Xero_Tracking_2_Option__c: optionalText,
+      /** Blank is Ratable: it posts to deferred revenue at invoicing when a deferred account is set (line-mapping.ts). */
+      Revenue_Recognition__c: z.enum(RECOGNITION_VALUES).nullish(),
+      Xero_Deferred_Account_Code__c: optionalText,
+    })
+    .nullish(),
 });
 
 export const accountRowSchema = z.object({
@@ -62,6 +79,9 @@ export const accountRowSchema = z.object({
   Billing_Entity__c: optionalText,
   /** Where invoices are emailed, when the org keeps it on the Account (optional: not in the package metadata yet). */
   Billing_Email__c: optionalText,
+  /** What contact matching compares with Xero's AccountNumber and TaxNumber. */
+  AccountNumber: optionalText,
+  Tax_Number__c: optionalText,
 });
 
 export type OpportunityRow = z.infer<typeof opportunityRowSchema>;

@@ -25,6 +25,28 @@ describe('parseInvoiceRequest', () => {
     });
   });
 
+  it('accepts POST_CLOSE as MonthEndCloseTriggerHandler publishes it, and refuses one that does not name the close', () => {
+    const CLOSE = 'a0B000000000001AAA';
+    const event = (payload: string | null) => ({
+      ldgr__Action__c: 'POST_CLOSE',
+      ldgr__Request_Key__c: `POST_CLOSE:${CLOSE}:2`,
+      ldgr__Opportunity_Id__c: null,
+      ldgr__Invoice_Id__c: null,
+      ldgr__Payload__c: payload,
+    });
+    // Apex: JSON.serialize(new Map<String, Object>{ 'closeId' => String.valueOf(close.Id), 'version' => version })
+    expect(parseInvoiceRequest(event(`{"version":2,"closeId":"${CLOSE}"}`), names)).toEqual({
+      ok: true,
+      request: { action: 'POST_CLOSE', requestKey: `POST_CLOSE:${CLOSE}:2`, payload: { closeId: CLOSE, version: 2 } },
+    });
+    expect(parseInvoiceRequest(event(null), names)).toEqual({
+      ok: false,
+      reason: expect.stringContaining('Payload__c: POST_CLOSE needs {"closeId","version"}'),
+    });
+    expect(parseInvoiceRequest(event(`{"closeId":"${CLOSE}","version":0}`), names)).toMatchObject({ ok: false });
+    expect(parseInvoiceRequest(event('{"closeId":"short","version":1}'), names)).toMatchObject({ ok: false });
+  });
+
   it('parses a CREDIT payload as JSON', () => {
     const result = parseInvoiceRequest(
       {

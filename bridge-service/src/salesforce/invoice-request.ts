@@ -1,7 +1,25 @@
 import { z } from 'zod';
+import { postClosePayloadSchema } from '../domain/close-records';
 import type { SalesforceNames } from './schema';
 
-export const ACTIONS = ['CREATE_DRAFT', 'AUTHORISE', 'VOID', 'CREDIT', 'RESYNC'] as const;
+export const ACTIONS = [
+  'CREATE_DRAFT',
+  'AUTHORISE',
+  'VOID',
+  'CREDIT',
+  'RESYNC',
+  // go-live (issue 18): finance's decision on a contact match review, a partial or milestone invoice, a rejected
+  // draft corrected and sent again
+  'CONTACT_MATCH',
+  'CREATE_PARTIAL',
+  'UPDATE_DRAFT',
+  // month-end close (issue 16): finance approved a close; Payload__c names it and the version approved
+  'POST_CLOSE',
+] as const;
+/** Requests about an Opportunity (the rest are about an Invoice__c, but CONTACT_MATCH, about a review, and POST_CLOSE,
+ * about a close). */
+const ON_OPPORTUNITY: readonly Action[] = ['CREATE_DRAFT', 'CREATE_PARTIAL'];
+const ON_OTHER_RECORDS: readonly Action[] = ['CONTACT_MATCH', 'POST_CLOSE'];
 export type Action = (typeof ACTIONS)[number];
 
 const ID_SHAPE = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
@@ -78,12 +96,24 @@ export const invoiceRequestSchema = z
     ),
   })
   .superRefine((event, ctx) => {
-    if (event.Action__c === 'CREATE_DRAFT' && !event.Opportunity_Id__c) {
-      ctx.addIssue({ code: 'custom', path: ['Opportunity_Id__c'], message: 'CREATE_DRAFT needs Opportunity_Id__c' });
+    if (ON_OPPORTUNITY.includes(event.Action__c) && !event.Opportunity_Id__c) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['Opportunity_Id__c'],
+        message: `${event.Action__c} needs Opportunity_Id__c`,
+      });
     }
-    if (event.Action__c !== 'CREATE_DRAFT' && !event.Invoice_Id__c) {
+    if (event.Action__c === 'CONTACT_MATCH' && event.Payload__c === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['Payload__c'], message: 'CONTACT_MATCH needs Payload__c (the decision)' });
+    }
+    if (
+      !ON_OPPORTUNITY.includes(event.Action__c) &&
+      !ON_OTHER_RECORDS.includes(event.Action__c) &&
+      !event.Invoice_Id__c
+    ) {
       ctx.addIssue({ code: 'custom', path: ['Invoice_Id__c'], message: `${event.Action__c} needs Invoice_Id__c` });
     }
+    if (event.Action__c === 'POST_CLOSE') checkPostClose(event.Payload__c, ctx);
     if (event.Payload__c !== undefined) {
       try {
         JSON.parse(event.Payload__c);
@@ -92,6 +122,21 @@ export const invoiceRequestSchema = z
       }
     }
   });
+
+/** POST_CLOSE carries {"closeId","version"} (MonthEndCloseTriggerHandler): checked here, so a bad one is never stored. */
+function checkPostClose(payload: string | undefined, ctx: z.RefinementCtx): void {
+  let value: unknown;
+  try {
+    value = payload === undefined ? undefined : JSON.parse(payload);
+  } catch {
+    return; // reported as invalid JSON below
+  }
+  const parsed = postClosePayloadSchema.safeParse(value);
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'} ${i.message}`).join('; ');
+    ctx.addIssue({ code: 'custom', path: ['Payload__c'], message: `POST_CLOSE needs {"closeId","version"}: ${why}` });
+  }
+}
 
 /** A validated request, in the bridge's own terms. */
 export interface InvoiceRequest {

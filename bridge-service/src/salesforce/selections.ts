@@ -39,6 +39,8 @@ const invoicedAccount = select(Account, [
   'BillingCountry',
   'Billing_Entity__c',
   'Billing_Email__c',
+  'AccountNumber',
+  'Tax_Number__c',
 ]);
 // BillingCountryCode exists only in orgs with state and country picklists; BillingCountry is read as an ISO code
 // or a country name, so the domain needs nothing more.
@@ -52,7 +54,23 @@ const invoicedLine = select(OpportunityLineItem, [
   'Discount',
   'TotalPrice',
   'ServiceDate',
-]).with('Product2', select(Product2, ['Name', 'ProductCode']));
+]).with(
+  'Product2',
+  select(Product2, [
+    'Name',
+    'ProductCode',
+    'Xero_Account_Code__c',
+    'Xero_Tax_Type__c',
+    'Xero_Item_Code__c',
+    'Xero_Tracking_1_Category__c',
+    'Xero_Tracking_1_Option__c',
+    'Xero_Tracking_2_Category__c',
+    'Xero_Tracking_2_Option__c',
+    // deferral at invoicing (month-end close): a ratable product posts to deferred revenue
+    'Revenue_Recognition__c',
+    'Xero_Deferred_Account_Code__c',
+  ]),
+);
 selectsEvery<RowOf<typeof invoicedLine>, OpportunityLineItemRow>('every field');
 
 const OPPORTUNITY_FIELDS = [
@@ -206,6 +224,13 @@ export const billingEntity = select(BillingEntityType, [
   'Default_Billing_Alignment__c',
   'Revenue_Convention__c',
   'SSP_Tolerance_Percent__c',
+  'Create_Items_When_Missing__c',
+  'Default_Tracking_1_Category__c',
+  'Default_Tracking_1_Option__c',
+  'Default_Tracking_2_Category__c',
+  'Default_Tracking_2_Option__c',
+  'Deferred_Revenue_Account_Code__c',
+  'Accrued_Revenue_Account_Code__c',
 ]);
 export type BillingEntityRecord = RowOf<typeof billingEntity>;
 

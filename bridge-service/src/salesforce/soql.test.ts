@@ -14,8 +14,13 @@ describe('typed selections', () => {
         'ldgr__Amended_Opportunity__c, ldgr__Invoice_Type__c, ldgr__Service_Start_Date__c, ldgr__Service_End_Date__c, ' +
         'ldgr__Renewal_Uplift_Percent__c, ldgr__PO_Number__c, Account.Id, Account.Name, Account.BillingStreet, ' +
         'Account.BillingCity, Account.BillingState, Account.BillingPostalCode, Account.BillingCountry, ' +
-        'Account.ldgr__Billing_Entity__c, Account.ldgr__Billing_Email__c, (SELECT Id, Description, Quantity, ' +
-        'UnitPrice, Discount, TotalPrice, ServiceDate, Product2.Name, Product2.ProductCode FROM OpportunityLineItems ' +
+        'Account.ldgr__Billing_Entity__c, Account.ldgr__Billing_Email__c, Account.AccountNumber, ' +
+        'Account.ldgr__Tax_Number__c, (SELECT Id, Description, Quantity, UnitPrice, Discount, TotalPrice, ServiceDate, ' +
+        'Product2.Name, Product2.ProductCode, Product2.ldgr__Xero_Account_Code__c, Product2.ldgr__Xero_Tax_Type__c, ' +
+        'Product2.ldgr__Xero_Item_Code__c, Product2.ldgr__Xero_Tracking_1_Category__c, ' +
+        'Product2.ldgr__Xero_Tracking_1_Option__c, Product2.ldgr__Xero_Tracking_2_Category__c, ' +
+        'Product2.ldgr__Xero_Tracking_2_Option__c, Product2.ldgr__Revenue_Recognition__c, ' +
+        'Product2.ldgr__Xero_Deferred_Account_Code__c FROM OpportunityLineItems ' +
         "ORDER BY SortOrder, Id) FROM Opportunity WHERE Id IN ('006000000000001AAA')",
     );
   });

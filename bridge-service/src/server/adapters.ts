@@ -4,8 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../lib/clock';
-import type { XeroConnectionRepository, XeroTokenSet } from '../store/types';
+import type { OAuthStateRepository, XeroConnectionRepository, XeroTokenSet } from '../store/types';
 import type { ReadinessDeps, XeroConnectDeps, XeroTenant } from './deps';
+import type { PendingAuthorizations } from './pkce';
 import type { BridgeMetrics } from './metrics';
 
 /** What the adapters need from the Xero token manager (src/xero/tokens.ts XeroTokenManager). */
@@ -96,5 +97,16 @@ export function xeroMetricsListener(
   return (event) => {
     if (event.type === 'call') metrics.recordXeroCall(event.tenantId, event.status ?? 0);
     else metrics.recordXeroRateLimited(event.tenantId, event.problem);
+  };
+}
+
+/** Connect-to-Xero states in the store, so the callback works on whichever bridge process serves it. */
+export function storePendingAuthorizations(states: OAuthStateRepository): PendingAuthorizations {
+  return {
+    put: (state, entry) => states.putOAuthState(state, entry),
+    take: async (state, now) => {
+      const pending = await states.takeOAuthState(state, now);
+      return pending && { orgId: pending.orgId, codeVerifier: pending.codeVerifier };
+    },
   };
 }

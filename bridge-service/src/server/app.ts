@@ -11,6 +11,7 @@ import {
 import { systemClock } from '../lib/clock';
 import type { AppDeps, AppOptions } from './deps';
 import { createMetrics } from './metrics';
+import { orgScopes, singleOrgDirectory } from './org-scope';
 import { inMemoryPendingAuthorizations } from './pkce';
 import adminAuth from './plugins/admin-auth';
 import errorHandler from './plugins/error-handler';
@@ -18,9 +19,11 @@ import metricsPlugin from './plugins/metrics';
 import shutdown from './plugins/shutdown';
 import adminRoutes from './routes/admin';
 import connectRoutes from './routes/connect';
+import goLiveRoutes from './routes/golive';
 import healthRoutes from './routes/health';
 import metricsRoutes from './routes/metrics';
 import openapiRoutes from './routes/openapi';
+import orgRoutes from './routes/orgs';
 import webhookRoutes from './routes/webhooks';
 
 /** The bridge's Fastify app, typed by its routes' zod schemas. */
@@ -51,6 +54,9 @@ const QUIET_ROUTES = new Set(['/health', '/ready', '/metrics']);
  * it talks to comes in `deps`, so tests run it with in-memory fakes. Call `await app.ready()` (or listen)
  * before use; `app.close()` runs the ordered shutdown in `deps.shutdown`. Routes declare zod schemas: requests are
  * validated and typed by them, responses serialized by them, and the OpenAPI document is made from them.
+ *
+ * With an org directory (`deps.orgs`, many orgs) the per-org routes are served twice: at their own paths for the
+ * default org, and under /orgs/:orgId/… for every org; `deps.orgAdmin` adds /admin/orgs.
  */
 export function buildApp(deps: AppDeps, options: AppOptions = {}) {
   const opts = { ...DEFAULTS, ...options };
@@ -100,34 +106,29 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}) {
     },
     transform: jsonSchemaTransform,
   });
+  const orgs = deps.orgs ?? singleOrgDirectory(deps);
+  const pending = deps.pendingAuthorizations ?? inMemoryPendingAuthorizations();
+
   app.register(errorHandler);
-  app.register(metricsPlugin, { metrics, jobs: deps.jobs });
-  app.register(adminAuth, { adminToken: deps.config.adminToken });
+  app.register(metricsPlugin, { metrics, jobs: deps.orgs ? undefined : deps.jobs });
+  app.register(adminAuth, { adminTokens: [deps.config.adminToken, deps.config.adminTokenPrevious] });
   app.register(shutdown, { shutdown: deps.shutdown, drainTimeoutMs: opts.drainTimeoutMs });
 
-  app.register(healthRoutes, {
-    readiness: deps.readiness,
-    billingEntities: deps.billingEntities,
-    readyTimeoutMs: opts.readyTimeoutMs,
-  });
   app.register(metricsRoutes);
-  app.register(adminRoutes, { jobs: deps.jobs });
   app.register(openapiRoutes);
-  app.register(connectRoutes, {
-    config: deps.config,
-    xeroConnect: deps.xeroConnect,
-    billingEntities: deps.billingEntities,
-    pending: deps.pendingAuthorizations ?? inMemoryPendingAuthorizations(),
-    clock,
-    authorizationTtlMs: opts.authorizationTtlMs,
-  });
-  app.register(webhookRoutes, {
-    webhookKey: deps.config.xero.webhookKey,
-    bodyLimit: opts.webhookBodyLimit,
-    acceptWebhook: deps.acceptWebhook,
-    acceptTimeoutMs: opts.webhookAcceptTimeoutMs,
-    clock,
-  });
+  if (deps.orgAdmin) app.register(orgRoutes, { orgAdmin: deps.orgAdmin });
+  for (const scope of orgScopes(orgs, deps.orgs !== undefined)) {
+    app.register(healthRoutes, { scope, orgs, readyTimeoutMs: opts.readyTimeoutMs });
+    app.register(adminRoutes, { scope });
+    app.register(goLiveRoutes, { scope });
+    app.register(connectRoutes, { scope, orgs, pending, clock, authorizationTtlMs: opts.authorizationTtlMs });
+    app.register(webhookRoutes, {
+      scope,
+      bodyLimit: opts.webhookBodyLimit,
+      acceptTimeoutMs: opts.webhookAcceptTimeoutMs,
+      clock,
+    });
+  }
 
   return app;
 }

@@ -5,14 +5,26 @@
 import type { Config } from '../config';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
-import type { JobRepository, XeroTokenSet } from '../store/types';
+import type { ImportRun, JobRepository, OrgProfile, OrgSecrets, ResealReport, XeroTokenSet } from '../store/types';
 import type { BridgeMetrics } from './metrics';
 import type { PendingAuthorizations } from './pkce';
 
-/** The configuration the server reads: the admin token and the Xero app settings. */
+/** One org's Xero app, as /connect/xero and the webhook receiver use it. */
+export type OrgXeroSettings = Pick<
+  Config['xero'],
+  'clientId' | 'authorizeUrl' | 'redirectUri' | 'scopes' | 'webhookKey'
+> & {
+  /** The webhook key being replaced, accepted too during a rotation. */
+  webhookKeyPrevious?: string | undefined;
+};
+
+/** The configuration the server reads: the admin token(s) and, for a single-org app, its Xero app settings. */
 export interface ServerConfig {
   adminToken: Config['adminToken'];
-  xero: Pick<Config['xero'], 'clientId' | 'authorizeUrl' | 'redirectUri' | 'scopes' | 'webhookKey'>;
+  /** The admin token being replaced, accepted too during a rotation. */
+  adminTokenPrevious?: string | undefined;
+  /** The default org's Xero app; an app with an org directory (`orgs`) takes each org's from there. */
+  xero?: OrgXeroSettings;
 }
 
 /** Jobs as the admin API sees them. Dead letters are jobs in state `dead`. */
@@ -89,17 +101,48 @@ export interface ShutdownDeps {
   resources: { name: string; close: () => Promise<void> }[];
 }
 
-/** Everything `buildApp` is given. */
-export interface AppDeps {
-  config: ServerConfig;
-  logger: Logger;
-  /** Time source for authorization-state expiry (default: system clock). */
-  clock?: Pick<Clock, 'now'>;
-  /**
-   * Shared with the Xero scheduler and the event subscriber, which record calls, 429s and event lag on it.
-   * Created (with its own registry) when absent.
-   */
-  metrics?: BridgeMetrics;
+/** A drift check's latest report as the admin API shows it (amounts as decimal strings). */
+export interface DriftReportView {
+  entity: string;
+  tenantId: string;
+  checkedAt: string;
+  since: string | null;
+  documents: { invoices: number; credits: number; readInFull: number };
+  open: {
+    key: string;
+    document: string;
+    xeroId: string;
+    salesforceId?: string;
+    field: string;
+    salesforceValue?: string;
+    xeroValue?: string;
+    currencyCode?: string;
+    amountDifference?: string;
+    cause: string;
+    causeText: string;
+    fix: string;
+  }[];
+  resolved: number;
+  reconciliation: Record<string, unknown>[];
+  reconciliationDifferences: Record<string, string>[];
+}
+
+/** Go-live: historical imports and the drift check (routes/golive). */
+export interface GoLiveAdmin {
+  /** Billing_Entity__mdt DeveloperNames. */
+  entities(): Promise<string[]>;
+  startImport(entity: string, since: string): Promise<{ run: ImportRun; created: boolean }>;
+  resumeImport(runKey: string): Promise<ImportRun | null>;
+  listImports(): Promise<ImportRun[]>;
+  getImport(runKey: string): Promise<ImportRun | null>;
+  requestDriftCheck(entity: string): Promise<{ key: string }>;
+  latestDrift(entity: string): DriftReportView | undefined;
+}
+
+/** What the routes reach in one org's bridge. */
+export interface OrgEndpoints {
+  orgId: string;
+  xero: OrgXeroSettings;
   jobs: JobsAdmin;
   readiness: ReadinessDeps;
   /** The Billing_Entity__mdt records' tenant ids (read from Salesforce); used by /ready and the callback. */
@@ -110,9 +153,99 @@ export interface AppDeps {
    * Dedupe and fetching the changed resources happen later, off the request.
    */
   acceptWebhook: (payload: XeroWebhookPayload) => Promise<void>;
+  /** Go-live admin routes (imports, drift checks); absent, they answer 404. */
+  goLive?: GoLiveAdmin | undefined;
+}
+
+/** Where an org's bridge stands in this process. */
+export type OrgRunState = 'starting' | 'running' | 'failed' | 'disabled' | 'stopped';
+
+export interface OrgStatus {
+  orgId: string;
+  state: OrgRunState;
+  /** Why it is not running (failed: the error, for a person; disabled: by whom it was suspended). */
+  message: string | null;
+  /** Since when (epoch ms). */
+  since: number;
+}
+
+/**
+ * The orgs one deployment serves (several Salesforce orgs), looked up per request. Routes under /orgs/:orgId/…
+ * reach their org through it; the unprefixed routes (/connect/xero, /webhooks/xero, /admin/jobs, /ready) are the
+ * default org's.
+ */
+export interface OrgDirectory {
+  /**
+   * A running org's endpoints. Throws NotFoundError for an org this deployment does not serve, and HttpError 503
+   * while it is not running (starting, failed, disabled), naming why.
+   */
+  endpoints(orgId: string): OrgEndpoints;
+  /** Whether an org 'default' is served (DEFAULT_ORG=env). */
+  hasDefaultOrg(): boolean;
+  /** Every org's run state in this process. */
+  statuses(): OrgStatus[];
+  /** The store answers (the deployment's own readiness when it has no default org). */
+  storeReady(): Promise<void>;
+}
+
+/** An org as the admin API shows it: its profile and run state, which secrets are set, never their values. */
+export interface OrgView {
+  orgId: string;
+  /** env: configured by environment variables (read-only here); store: added through this API. */
+  source: 'env' | 'store';
+  profile: OrgProfile | null;
+  secrets: Record<keyof OrgSecrets, boolean>;
+  status: OrgStatus;
+  createdAt: number | null;
+  updatedAt: number | null;
+}
+
+/** A new org, or a change: the whole profile, and the secrets to set (all of them for a new org). */
+export interface OrgInput {
+  profile: OrgProfile;
+  secrets?: Partial<OrgSecrets> | undefined;
+}
+
+/** Adding, changing and suspending orgs, and re-sealing stored secrets after an encryption key rotation. */
+export interface OrgAdmin {
+  listOrgs(): Promise<OrgView[]>;
+  getOrg(orgId: string): Promise<OrgView | null>;
+  /** Validates, stores (secrets sealed) and (re)starts the org's bridge; `created` when it is new. */
+  saveOrg(orgId: string, input: OrgInput): Promise<{ created: boolean; org: OrgView }>;
+  /** Suspends (stops its bridge) or reactivates an org; null if there is none. */
+  setOrgStatus(orgId: string, status: 'active' | 'suspended'): Promise<OrgView | null>;
+  resealSecrets(): Promise<ResealReport>;
+}
+
+/** What a single-org app serves; an app with an org directory may leave these out. */
+export interface SingleOrgDeps {
+  jobs: JobsAdmin;
+  readiness: ReadinessDeps;
+  billingEntities: () => Promise<BillingEntityTenant[]>;
+  xeroConnect: XeroConnectDeps;
+  acceptWebhook: (payload: XeroWebhookPayload) => Promise<void>;
+  /** Go-live admin routes (imports, drift checks); absent, they answer 404. */
+  goLive?: GoLiveAdmin | undefined;
+}
+
+/** Everything `buildApp` is given. */
+export interface AppDeps extends Partial<SingleOrgDeps> {
+  config: ServerConfig;
+  logger: Logger;
+  /** Time source for authorization-state expiry (default: system clock). */
+  clock?: Pick<Clock, 'now'>;
+  /**
+   * Shared with the Xero scheduler and the event subscriber, which record calls, 429s and event lag on it.
+   * Created (with its own registry) when absent.
+   */
+  metrics?: BridgeMetrics;
   shutdown: ShutdownDeps;
   /** Where /connect/xero keeps state → PKCE verifier until the callback (default: in memory). */
   pendingAuthorizations?: PendingAuthorizations;
+  /** Many orgs: every org's endpoints (the default org's too), and /orgs/:orgId/… routes. */
+  orgs?: OrgDirectory;
+  /** The /admin/orgs API (with `orgs`). */
+  orgAdmin?: OrgAdmin;
 }
 
 export interface AppOptions {

@@ -4,6 +4,7 @@ export { HttpError, NotFoundError, ConflictError, BadRequestError, UnauthorizedE
 export { createMetrics, METRIC_NAMES, type BridgeMetrics, type EventSource } from './metrics';
 export { inMemoryPendingAuthorizations, type PendingAuthorizations } from './pkce';
 export { runMain, type Bridge, type BridgeContext, type CreateBridge } from './main';
+export { runShutdown } from './plugins/shutdown';
 export {
   readinessFrom,
   xeroConnectFrom,

@@ -1,6 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import type { DestinationStream } from 'pino';
-import { ConfigError, loadConfig, type Config } from '../config';
+import { ConfigError, loadHostConfig, type HostConfig } from '../config';
 import { createLogger, type Logger } from '../lib/logger';
 import { buildApp, type BridgeApp } from './app';
 import type { AppDeps, AppOptions } from './deps';
@@ -8,8 +8,8 @@ import { createMetrics, type BridgeMetrics } from './metrics';
 
 /**
  * The running bridge minus its HTTP server: the store, Salesforce and Xero clients, subscriber, poller and
- * workers, built from the configuration. `createBridge` (the composition root, outside this folder) makes
- * one; main.ts serves it.
+ * workers, built from the configuration: one org's (`createBridge`) or a host's of many orgs (`createHost`, whose
+ * deps carry the org directory). The composition root (outside this folder) makes one; main.ts serves it.
  */
 export interface Bridge {
   /** What the server needs; `config`, `logger` and `metrics` are filled in by runMain. */
@@ -24,8 +24,8 @@ export interface BridgeContext {
   metrics: BridgeMetrics;
 }
 
-/** Builds the bridge from configuration. Throws if something it needs at boot is unusable. */
-export type CreateBridge = (config: Config, context: BridgeContext) => Promise<Bridge>;
+/** Builds the bridge from configuration. Throws if something it needs at boot is unusable (e.g. the store). */
+export type CreateBridge = (config: HostConfig, context: BridgeContext) => Promise<Bridge>;
 
 export interface RunMainOptions {
   env?: Record<string, string | undefined>;
@@ -53,9 +53,9 @@ export async function runMain(createBridge: CreateBridge, opts: RunMainOptions =
     ...(destination ? { destination } : {}),
   });
 
-  let config: Config;
+  let config: HostConfig;
   try {
-    config = loadConfig(env);
+    config = loadHostConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) bootLog.fatal({ problems: err.problems }, err.message);
     else bootLog.fatal({ err }, 'cannot load configuration');
@@ -79,7 +79,12 @@ export async function runMain(createBridge: CreateBridge, opts: RunMainOptions =
     return undefined;
   }
 
-  const app = buildApp({ ...bridge.deps, config, logger, metrics }, opts.app);
+  const serverConfig = {
+    adminToken: config.adminToken,
+    adminTokenPrevious: config.adminTokenPrevious,
+    ...(config.defaultOrg ? { xero: config.defaultOrg.xero } : {}),
+  };
+  const app = buildApp({ ...bridge.deps, config: serverConfig, logger, metrics }, opts.app);
 
   const grace = closeWithGrace({ delay: opts.closeDelayMs ?? 10_000, logger }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'closing after an unexpected error');

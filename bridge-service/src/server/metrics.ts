@@ -4,6 +4,9 @@ import { JOB_STATES, type JobState } from '../store/types';
 /** Where the jobs-by-state gauge reads from on every scrape. */
 export type JobCounts = () => Promise<Record<JobState, number>>;
 
+/** Where the backlog-age gauge reads from on every scrape: when the oldest job still to do was stored. */
+export type OldestPendingJob = () => Promise<number | null>;
+
 export interface CreateMetricsOptions {
   /** Node process metrics (CPU, memory, event loop, GC). Default true. */
   defaultMetrics?: boolean;
@@ -17,11 +20,26 @@ export type EventSource = 'salesforce' | 'xero_webhook' | 'xero_poll';
 /**
  * The bridge's Prometheus metrics on their own registry (never the global one, so two apps in one test
  * process don't collide). The Xero scheduler and the event subscriber record on the same object.
+ *
+ * Many orgs: each org's bridge records on `forOrg(orgId)`, which labels its series `org="<orgId>"`. The default
+ * org's series carry no org label, exactly as a single-org bridge's always have (dashboards keep working).
  */
 export interface BridgeMetrics {
   readonly registry: Registry;
   /** The jobs gauge reads this on each scrape; set once the store exists. */
   setJobCounts(source: JobCounts): void;
+  /** The backlog-age gauge reads this on each scrape. */
+  setOldestPendingJob(source: OldestPendingJob): void;
+  /** The same metrics, labelled with an org (the default org's: unlabelled). */
+  forOrg(orgId: string): BridgeMetrics;
+  /** Whether this org's bridge runs in this process (1) or not (0: starting, failed, disabled). */
+  setOrgUp(up: boolean): void;
+  /** Whether this process holds a singleton role (the org's event subscriber, a tenant's poller). */
+  setRoleHeld(role: string, held: boolean): void;
+  /** One poll read (a page of changed invoices, credit notes or payments) of a tenant succeeded or failed. */
+  recordXeroPoll(tenantId: string, ok: boolean): void;
+  /** A token refresh outcome (refreshed, refused, failed). */
+  recordTokenRefresh(outcome: 'refreshed' | 'refused' | 'failed'): void;
   /** One Xero API call finished; `status` is the HTTP status (0 for a network failure). */
   recordXeroCall(tenantId: string, status: number): void;
   /** Xero answered 429; `problem` is X-Rate-Limit-Problem (minute, day, concurrent, appminute) if sent. */
@@ -45,57 +63,87 @@ export const METRIC_NAMES = {
   eventLagLast: 'ledgerline_event_lag_last_seconds',
   webhooks: 'ledgerline_webhook_requests_total',
   httpDuration: 'ledgerline_http_request_duration_seconds',
+  oldestPendingJob: 'ledgerline_jobs_oldest_pending_age_seconds',
+  orgUp: 'ledgerline_org_up',
+  roleHeld: 'ledgerline_role_held',
+  xeroPolls: 'ledgerline_xero_polls_total',
+  xeroLastPoll: 'ledgerline_xero_poll_last_success_timestamp_seconds',
+  tokenRefreshes: 'ledgerline_xero_token_refreshes_total',
 } as const;
 
 export function createMetrics(opts: CreateMetricsOptions = {}): BridgeMetrics {
   const registry = new Registry();
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
 
-  let jobCounts: JobCounts | undefined;
+  /** Per org (key '' for the default org), what the store-backed gauges read on each scrape. */
+  const jobCounts = new Map<string, JobCounts>();
+  const oldestPending = new Map<string, OldestPendingJob>();
+  const orgLabel = (org: string) => (org === '' ? {} : { org });
   new Gauge({
     name: METRIC_NAMES.jobs,
     help: 'Jobs in the store by state (read from the store on each scrape).',
-    labelNames: ['state'],
+    labelNames: ['state', 'org'],
     registers: [registry],
     async collect() {
-      if (!jobCounts) return;
-      try {
-        const counts = await jobCounts();
-        for (const state of JOB_STATES) this.set({ state }, counts[state] ?? 0);
-      } catch (err) {
-        opts.onCollectError?.(err);
-      }
+      await Promise.all(
+        [...jobCounts].map(async ([org, source]) => {
+          try {
+            const counts = await source();
+            for (const state of JOB_STATES) this.set({ state, ...orgLabel(org) }, counts[state] ?? 0);
+          } catch (err) {
+            opts.onCollectError?.(err);
+          }
+        }),
+      );
+    },
+  });
+  new Gauge({
+    name: METRIC_NAMES.oldestPendingJob,
+    help: 'Age in seconds of the oldest job not yet done or given up (queued, running or failed); 0 when none.',
+    labelNames: ['org'],
+    registers: [registry],
+    async collect() {
+      await Promise.all(
+        [...oldestPending].map(async ([org, source]) => {
+          try {
+            const at = await source();
+            this.set(orgLabel(org), at === null ? 0 : Math.max(0, (Date.now() - at) / 1000));
+          } catch (err) {
+            opts.onCollectError?.(err);
+          }
+        }),
+      );
     },
   });
   const xeroCalls = new Counter({
     name: METRIC_NAMES.xeroCalls,
     help: 'Xero API calls by tenant and HTTP status (0 = no response).',
-    labelNames: ['tenant', 'status'],
+    labelNames: ['tenant', 'status', 'org'],
     registers: [registry],
   });
   const xeroRateLimited = new Counter({
     name: METRIC_NAMES.xeroRateLimited,
     help: 'Xero 429 responses by tenant and X-Rate-Limit-Problem.',
-    labelNames: ['tenant', 'problem'],
+    labelNames: ['tenant', 'problem', 'org'],
     registers: [registry],
   });
   const xeroRemaining = new Gauge({
     name: METRIC_NAMES.xeroRemaining,
     help: 'Calls Xero says remain in the window, by tenant.',
-    labelNames: ['tenant', 'window'],
+    labelNames: ['tenant', 'window', 'org'],
     registers: [registry],
   });
   const eventLag = new Histogram({
     name: METRIC_NAMES.eventLag,
     help: 'Seconds from an event being produced to the bridge storing it.',
-    labelNames: ['source'],
+    labelNames: ['source', 'org'],
     buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600],
     registers: [registry],
   });
   const eventLagLast = new Gauge({
     name: METRIC_NAMES.eventLagLast,
     help: 'Lag of the most recent event, in seconds.',
-    labelNames: ['source'],
+    labelNames: ['source', 'org'],
     registers: [registry],
   });
   const webhooks = new Counter({
@@ -111,31 +159,93 @@ export function createMetrics(opts: CreateMetricsOptions = {}): BridgeMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  const orgUp = new Gauge({
+    name: METRIC_NAMES.orgUp,
+    help: "1 while the org's bridge runs in this process; 0 while it starts, failed (and retries) or is disabled.",
+    labelNames: ['org'],
+    registers: [registry],
+  });
+  const roleHeld = new Gauge({
+    name: METRIC_NAMES.roleHeld,
+    help:
+      'Singleton roles this process holds (1): the org’s event subscriber (salesforce-subscriber) and each ' +
+      'tenant’s poller (xero-poller:<tenant>). Summed over the replicas, each should be 1.',
+    labelNames: ['role', 'org'],
+    registers: [registry],
+  });
+  const xeroPolls = new Counter({
+    name: METRIC_NAMES.xeroPolls,
+    help: 'Poll reads (a page of changed invoices, credit notes or payments) by tenant and outcome (ok, failed).',
+    labelNames: ['tenant', 'outcome', 'org'],
+    registers: [registry],
+  });
+  const xeroLastPoll = new Gauge({
+    name: METRIC_NAMES.xeroLastPoll,
+    help: 'When this process last polled the tenant successfully (Unix seconds).',
+    labelNames: ['tenant', 'org'],
+    registers: [registry],
+  });
+  const tokenRefreshes = new Counter({
+    name: METRIC_NAMES.tokenRefreshes,
+    help: 'Xero token refreshes by outcome: refreshed, refused (reconnect Xero), failed (will retry).',
+    labelNames: ['outcome', 'org'],
+    registers: [registry],
+  });
 
-  return {
-    registry,
-    setJobCounts(source) {
-      jobCounts = source;
-    },
-    recordXeroCall(tenantId, status) {
-      xeroCalls.inc({ tenant: tenantId, status: String(status) });
-    },
-    recordXeroRateLimited(tenantId, problem) {
-      xeroRateLimited.inc({ tenant: tenantId, problem: problem ?? 'unknown' });
-    },
-    recordXeroRemaining(tenantId, window, remaining) {
-      xeroRemaining.set({ tenant: tenantId, window }, remaining);
-    },
-    observeEventLag(source, seconds) {
-      const value = Math.max(0, seconds);
-      eventLag.observe({ source }, value);
-      eventLagLast.set({ source }, value);
-    },
-    recordWebhook(outcome) {
-      webhooks.inc({ outcome });
-    },
-    observeHttpRequest(method, route, statusCode, seconds) {
-      httpDuration.observe({ method, route, status_code: String(statusCode) }, seconds);
-    },
+  const views = new Map<string, BridgeMetrics>();
+  const view = (org: string): BridgeMetrics => {
+    const existing = views.get(org);
+    if (existing) return existing;
+    const label = orgLabel(org);
+    const named = org === '' ? DEFAULT_ORG_LABEL : org;
+    const made: BridgeMetrics = {
+      registry,
+      setJobCounts(source) {
+        jobCounts.set(org, source);
+      },
+      setOldestPendingJob(source) {
+        oldestPending.set(org, source);
+      },
+      forOrg: (orgId) => view(orgId === DEFAULT_ORG_LABEL ? '' : orgId),
+      setOrgUp(up) {
+        orgUp.set({ org: named }, up ? 1 : 0);
+      },
+      setRoleHeld(role, held) {
+        roleHeld.set({ role, org: named }, held ? 1 : 0);
+      },
+      recordXeroPoll(tenantId, ok) {
+        xeroPolls.inc({ tenant: tenantId, outcome: ok ? 'ok' : 'failed', ...label });
+        if (ok) xeroLastPoll.set({ tenant: tenantId, ...label }, Date.now() / 1000);
+      },
+      recordTokenRefresh(outcome) {
+        tokenRefreshes.inc({ outcome, ...label });
+      },
+      recordXeroCall(tenantId, status) {
+        xeroCalls.inc({ tenant: tenantId, status: String(status), ...label });
+      },
+      recordXeroRateLimited(tenantId, problem) {
+        xeroRateLimited.inc({ tenant: tenantId, problem: problem ?? 'unknown', ...label });
+      },
+      recordXeroRemaining(tenantId, window, remaining) {
+        xeroRemaining.set({ tenant: tenantId, window, ...label }, remaining);
+      },
+      observeEventLag(source, seconds) {
+        const value = Math.max(0, seconds);
+        eventLag.observe({ source, ...label }, value);
+        eventLagLast.set({ source, ...label }, value);
+      },
+      recordWebhook(outcome) {
+        webhooks.inc({ outcome });
+      },
+      observeHttpRequest(method, route, statusCode, seconds) {
+        httpDuration.observe({ method, route, status_code: String(statusCode) }, seconds);
+      },
+    };
+    views.set(org, made);
+    return made;
   };
+  return view('');
 }
+
+/** The default org in the metrics that always name their org (org_up, role_held). */
+const DEFAULT_ORG_LABEL = 'default';

@@ -15,23 +15,30 @@ export function createState(): string {
   return randomBytes(24).toString('base64url');
 }
 
-/**
- * state → PKCE verifier, between /connect/xero and its callback. `take` is single use: it removes the entry
- * whether or not it has expired, so a state works at most once.
- */
-export interface PendingAuthorizations {
-  put(state: string, entry: { codeVerifier: string; expiresAt: number }): Promise<void>;
-  /** The verifier, or null when the state is unknown, already used or expired at `now`. */
-  take(state: string, now: number): Promise<string | null>;
+/** What a state stands for: the org being connected and the PKCE verifier of its flow. */
+export interface PendingAuthorization {
+  orgId: string;
+  codeVerifier: string;
+  expiresAt: number;
 }
 
 /**
- * In-process PendingAuthorizations. Enough for one bridge process (the callback comes back to the process
- * that started the flow unless a load balancer spreads requests; then use a store-backed implementation).
+ * state → org and PKCE verifier, between /connect/xero and its callback. `take` is single use: it removes the entry
+ * whether or not it has expired, so a state works at most once.
+ */
+export interface PendingAuthorizations {
+  put(state: string, entry: PendingAuthorization): Promise<void>;
+  /** The org and verifier, or null when the state is unknown, already used or expired at `now`. */
+  take(state: string, now: number): Promise<{ orgId: string; codeVerifier: string } | null>;
+}
+
+/**
+ * In-process PendingAuthorizations, for an app on its own (tests). A bridge process uses the store's
+ * (store.oauthStates), so a callback that a load balancer sends to another replica still finds its state.
  * Bounded: expired entries are dropped on every put and the oldest go first beyond `maxEntries`.
  */
 export function inMemoryPendingAuthorizations(maxEntries = 100): PendingAuthorizations {
-  const entries = new Map<string, { codeVerifier: string; expiresAt: number }>();
+  const entries = new Map<string, PendingAuthorization>();
   return {
     async put(state, entry) {
       const now = Date.now();
@@ -47,7 +54,7 @@ export function inMemoryPendingAuthorizations(maxEntries = 100): PendingAuthoriz
       const entry = entries.get(state);
       entries.delete(state);
       if (!entry || entry.expiresAt <= now) return null;
-      return entry.codeVerifier;
+      return { orgId: entry.orgId, codeVerifier: entry.codeVerifier };
     },
   };
 }

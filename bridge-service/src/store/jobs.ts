@@ -97,4 +97,6 @@ export interface JobRepository {
   /** Newest first (highest id), at most `limit` (default 50, 1-500). */
   listJobs(filter?: JobFilter): Promise<Job[]>;
   countJobsByState(): Promise<Record<JobState, number>>;
+  /** When the oldest job not yet done or given up (queued, running, failed) was stored; null if there is none. */
+  oldestPendingJobAt(): Promise<number | null>;
 }

@@ -36,6 +36,13 @@ export const orgProfileSchema = z.object({
   salesforce: z.object({
     loginUrl: httpUrl,
     instanceUrl: httpUrl.optional(),
+    /** REST API version (default: the deployment's SF_API_VERSION). */
+    apiVersion: z
+      .string()
+      .regex(/^\d{2,3}\.0$/, 'must look like 65.0')
+      .optional(),
+    /** JWT audience (default: the origin of loginUrl); https://login.salesforce.com when loginUrl is a My Domain. */
+    audience: httpUrl.optional(),
     clientId: z.string().min(1),
     username: z.string().min(1),
     /** '' or e.g. 'ldgr__'. */
@@ -45,6 +52,17 @@ export const orgProfileSchema = z.object({
     clientId: z.string().min(1),
     scopes: z.array(z.string().min(1)).refine((s) => s.includes('offline_access'), 'must include offline_access'),
     redirectUri: httpUrl,
+    /** Calls a day per Xero organisation on this Xero app's pricing tier: 1,000 on Starter, 5,000 above it. */
+    dailyCallLimit: z.number().int().min(1).max(5_000).optional(),
+    /** Other Xero endpoints than the deployment's (XERO_*_URL): a test or a compatible server. */
+    endpoints: z
+      .object({
+        apiBaseUrl: httpUrl.optional(),
+        tokenUrl: httpUrl.optional(),
+        authorizeUrl: httpUrl.optional(),
+        connectionsUrl: httpUrl.optional(),
+      })
+      .optional(),
   }),
   settings: z.object({
     prorationMethod: z.enum(['daily', 'monthly-daily']),
@@ -60,6 +78,8 @@ export const orgSecretsSchema = z.object({
   xeroClientSecret: z.string().min(1),
   /** The Xero app's webhook signing key. */
   xeroWebhookKey: z.string().min(1),
+  /** The key it replaces, still accepted while Xero switches over (rotation); remove once done. */
+  xeroWebhookKeyPrevious: z.string().min(1).optional(),
 });
 export type OrgSecrets = z.infer<typeof orgSecretsSchema>;
 

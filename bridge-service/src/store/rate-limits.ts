@@ -6,8 +6,8 @@
  * A call takes a permit before it starts, in every bucket it counts against (its tenant's and its app's), or none.
  * A permit is in flight until released; it counts in each window from the moment it is granted and leaves the
  * window `spanMs` after it was released (Xero received the call somewhere in between, so a window never lets a
- * call leave before Xero's does). A permit is leased: if its holder dies, it stops counting as in flight when its
- * lease expires, and leaves the windows `spanMs` after that.
+ * call leave before Xero's does). A permit is leased, and its holder renews the lease while the call runs: if the
+ * holder dies, the permit stops counting as in flight when its lease expires, and leaves the windows `spanMs` after.
  *
  * Buckets are names the caller composes (phase B: `xero:<client id>:tenant:<tenant id>` and `xero:<client id>`).
  * They hold only counts, so they are not scoped by org: Xero keys its limits by app and tenant, and two orgs on
@@ -61,6 +61,11 @@ export interface RateUsage {
 export interface RateLimitRepository {
   /** Grants a permit in every bucket or says when to try again. One round trip on PostgreSQL. */
   acquirePermit(request: PermitRequest): Promise<PermitDecision>;
+  /**
+   * The calls are still running: their permits' leases run `leaseMs` from now. Only permits still held (not
+   * released, not lapsed) are renewed: a lapsed permit's slot may already be someone else's. Returns how many were.
+   */
+  renewPermits(permitIds: readonly string[], owner: string, leaseMs: number): Promise<number>;
   /** The call finished now: no longer in flight; it leaves each window `spanMs` from now. Idempotent. */
   releasePermit(permitId: string, owner: string): Promise<void>;
   /** A restarted process ends the permits its previous incarnation held (they finished or never will). */

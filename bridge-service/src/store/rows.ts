@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { sealedFor, type SecretBox } from './crypto';
+import { IMPORT_RUN_STATUSES, type ImportRun } from './import-runs';
 import type { Job, JobState } from './jobs';
 import type { Lease } from './leases';
 import {
@@ -136,4 +137,26 @@ export function toOrg(row: Row, box: SecretBox): Org {
   const secrets = orgSecretsSchema.safeParse(opened);
   if (!secrets.success) throw new InvalidOrgConfigError(summary.orgId, describeIssues(secrets.error));
   return { ...summary, secrets: secrets.data };
+}
+
+const counts = z.record(z.string(), z.number());
+const cursor = z.record(z.string(), z.unknown());
+
+export function toImportRun(row: Row): ImportRun {
+  const status = IMPORT_RUN_STATUSES.find((s) => s === row.status);
+  if (!status) throw new Error(`import run ${String(row.run_key)} has an unknown status ${String(row.status)}`);
+  return {
+    runKey: String(row.run_key),
+    tenantId: String(row.tenant_id),
+    entity: String(row.entity),
+    since: String(row.since),
+    status,
+    step: Number(row.step),
+    cursor: cursor.parse(parseJson(row.cursor)),
+    counts: counts.parse(parseJson(row.counts)),
+    errors: z.array(z.string()).parse(parseJson(row.errors)),
+    startedAt: Number(row.started_at),
+    updatedAt: Number(row.updated_at),
+    finishedAt: numberOrNull(row.finished_at),
+  };
 }

@@ -22,7 +22,7 @@ import {
 
 export interface StoreHarness {
   /** Opens a store on the harness's database (another bridge process sharing it), with its own token key. */
-  open(opts: { encryptionKey: Buffer }): Store | Promise<Store>;
+  open(opts: { encryptionKey: Buffer; previousEncryptionKeys?: Buffer[] }): Store | Promise<Store>;
   /** Every stored token set exactly as it is at rest. */
   sealedTokenSets(): Promise<string[]>;
   /** Every org's sealed credentials exactly as they are at rest. */
@@ -38,6 +38,28 @@ export interface StoreHarness {
 
 export type StoreHarnessFactory = (clock: { now(): number }) => StoreHarness | Promise<StoreHarness>;
 
+const ORG_PROFILE: OrgProfile = {
+  displayName: 'Acme EMEA',
+  status: 'active',
+  salesforce: {
+    loginUrl: 'https://acme.my.salesforce.com',
+    clientId: '3MVG9-consumer-key',
+    username: 'ledgerline-bridge@acme.com',
+    namespacePrefix: 'ldgr__',
+  },
+  xero: {
+    clientId: 'XERO-CLIENT-ID',
+    scopes: ['offline_access', 'accounting.invoices'],
+    redirectUri: 'https://bridge.acme.com/connect/xero/callback',
+  },
+  settings: { prorationMethod: 'daily', pollIntervalMs: 60_000 },
+};
+const ORG_SECRETS: OrgSecrets = {
+  salesforcePrivateKey: '-----BEGIN PRIVATE KEY-----\nSECRET-KEY\n-----END PRIVATE KEY-----',
+  xeroClientSecret: 'XERO-SECRET',
+  xeroWebhookKey: 'WEBHOOK-SECRET',
+};
+
 export function describeStoreContract(adapter: string, factory: StoreHarnessFactory): void {
   describe(`${adapter} store contract`, () => {
     const key = randomBytes(32);
@@ -46,8 +68,11 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
     let harness: StoreHarness;
     const stores: Store[] = [];
 
-    async function open(opts: { encryptionKey?: Buffer } = {}): Promise<Store> {
-      const store = await harness.open({ encryptionKey: opts.encryptionKey ?? key });
+    async function open(opts: { encryptionKey?: Buffer; previousEncryptionKeys?: Buffer[] } = {}): Promise<Store> {
+      const store = await harness.open({
+        encryptionKey: opts.encryptionKey ?? key,
+        ...(opts.previousEncryptionKeys ? { previousEncryptionKeys: opts.previousEncryptionKeys } : {}),
+      });
       stores.push(store);
       return store;
     }
@@ -154,6 +179,19 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         });
       });
 
+      it('says when the oldest job still to do was stored, for the backlog-age metric', async () => {
+        const { jobs } = await open();
+        expect(await jobs.oldestPendingJobAt()).toBeNull();
+        const started = now;
+        await jobs.enqueueJob({ key: 'k-old', action: 'CREATE_DRAFT', payload: {} });
+        now += 60_000;
+        await jobs.enqueueJob({ key: 'k-new', action: 'CREATE_DRAFT', payload: {} });
+        expect(await jobs.oldestPendingJobAt()).toBe(started);
+        const [claimed] = await jobs.claimJobs({ owner: 'w', leaseMs: 1_000, limit: 1 });
+        await jobs.completeJob(claimed!.id, 'w');
+        expect(await jobs.oldestPendingJobAt()).toBe(started + 60_000);
+      });
+
       it('filters claims by action and pages the admin list newest first', async () => {
         const { jobs } = await open();
         for (let i = 0; i < 5; i += 1)
@@ -202,6 +240,13 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         expect(again.xeroId).toBe(first.xeroId);
         expect((await xeroResults.getXeroResults('r1')).map((r) => r.kind).sort()).toEqual(['contact', 'invoice']);
         expect(await xeroResults.findXeroResult('r1', 't', 'credit_note')).toBeNull();
+      });
+
+      it("remembers a month-end close's ManualJournal under its key", async () => {
+        const { xeroResults } = await open();
+        const key = 'POST_CLOSE:a0B000000000001AAA:1:RECOGNITION';
+        await xeroResults.recordXeroResult({ requestKey: key, tenantId: 't', kind: 'manual_journal', xeroId: 'mj-1' });
+        expect((await xeroResults.findXeroResult(key, 't', 'manual_journal'))?.xeroId).toBe('mj-1');
       });
 
       it('keeps a replay cursor per channel', async () => {
@@ -281,6 +326,48 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         await expect((await open()).xeroConnections.getXeroConnection('conn-2')).rejects.toThrow(
           /TOKEN_ENCRYPTION_KEY/,
         );
+      });
+
+      it('rotates the key: a previous key still opens, re-sealing moves every secret to the new key', async () => {
+        const old = await open();
+        await old.xeroConnections.saveXeroTokenSet('conn-1', tokenSet);
+        await old.forOrg('org-b').xeroConnections.saveXeroTokenSet('conn-9', { ...tokenSet, accessToken: 'b-SECRET' });
+        await old.orgs.saveOrg('org-b', ORG_PROFILE, ORG_SECRETS);
+        const before = [...(await harness.sealedTokenSets()), ...(await harness.sealedOrgSecrets())];
+
+        const fresh = randomBytes(32);
+        const rotating = await open({ encryptionKey: fresh, previousEncryptionKeys: [key] });
+        expect((await rotating.xeroConnections.getXeroConnection('conn-1'))?.tokenSet).toEqual(tokenSet);
+        expect((await rotating.orgs.getOrg('org-b'))?.secrets).toEqual(ORG_SECRETS);
+        // A value written now is sealed with the new key already.
+        await rotating.forOrg('org-c').xeroConnections.saveXeroTokenSet('conn-c', tokenSet);
+
+        const report = await rotating.resealSecrets();
+        expect(report).toEqual({
+          xeroTokenSets: { resealed: 2, current: 1, unreadable: [] },
+          orgSecrets: { resealed: 1, current: 0, unreadable: [] },
+        });
+        const after = [...(await harness.sealedTokenSets()), ...(await harness.sealedOrgSecrets())];
+        for (const sealed of before) expect(after).not.toContain(sealed);
+        // Twice is harmless.
+        expect((await rotating.resealSecrets()).xeroTokenSets).toEqual({ resealed: 0, current: 3, unreadable: [] });
+
+        // The old key retired: the new key alone opens everything; the old key alone opens nothing.
+        const retired = await open({ encryptionKey: fresh });
+        expect((await retired.forOrg('org-b').xeroConnections.getXeroConnection('conn-9'))?.tokenSet).toMatchObject({
+          accessToken: 'b-SECRET',
+        });
+        expect((await retired.orgs.getOrg('org-b'))?.secrets).toEqual(ORG_SECRETS);
+        await expect((await open()).xeroConnections.getXeroConnection('conn-1')).rejects.toBeInstanceOf(
+          SecretDecryptionError,
+        );
+        // A value no configured key opens is reported by name, and left alone.
+        const stranger = await open({ encryptionKey: randomBytes(32), previousEncryptionKeys: [randomBytes(32)] });
+        expect((await stranger.resealSecrets()).xeroTokenSets.unreadable.sort()).toEqual([
+          'default/conn-1',
+          'org-b/conn-9',
+          'org-c/conn-c',
+        ]);
       });
 
       it('links tenants to connections', async () => {
@@ -402,27 +489,8 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
     });
 
     describe('orgs', () => {
-      const profile: OrgProfile = {
-        displayName: 'Acme EMEA',
-        status: 'active',
-        salesforce: {
-          loginUrl: 'https://acme.my.salesforce.com',
-          clientId: '3MVG9-consumer-key',
-          username: 'ledgerline-bridge@acme.com',
-          namespacePrefix: 'ldgr__',
-        },
-        xero: {
-          clientId: 'XERO-CLIENT-ID',
-          scopes: ['offline_access', 'accounting.invoices'],
-          redirectUri: 'https://bridge.acme.com/connect/xero/callback',
-        },
-        settings: { prorationMethod: 'daily', pollIntervalMs: 60_000 },
-      };
-      const secrets: OrgSecrets = {
-        salesforcePrivateKey: '-----BEGIN PRIVATE KEY-----\nSECRET-KEY\n-----END PRIVATE KEY-----',
-        xeroClientSecret: 'XERO-SECRET',
-        xeroWebhookKey: 'WEBHOOK-SECRET',
-      };
+      const profile = ORG_PROFILE;
+      const secrets = ORG_SECRETS;
 
       it('stores each org with its credentials sealed, lists without them, and suspends', async () => {
         const { orgs } = await open();
@@ -442,6 +510,25 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         expect(await orgs.getOrg('missing')).toBeNull();
         const wrongKey = (await open({ encryptionKey: randomBytes(32) })).orgs;
         await expect(wrongKey.getOrg('00DA0000000000AAAA')).rejects.toBeInstanceOf(SecretDecryptionError);
+      });
+
+      it('keeps the optional settings: API version, audience, daily call limit, endpoints, a previous webhook key', async () => {
+        const { orgs } = await open();
+        const full: OrgProfile = {
+          ...profile,
+          salesforce: { ...profile.salesforce, apiVersion: '65.0', audience: 'https://login.salesforce.com' },
+          xero: {
+            ...profile.xero,
+            dailyCallLimit: 1_000,
+            endpoints: { apiBaseUrl: 'http://127.0.0.1:4010/api.xro/2.0', tokenUrl: 'http://127.0.0.1:4010/token' },
+          },
+        };
+        const rotating = { ...secrets, xeroWebhookKeyPrevious: 'OLD-WEBHOOK-SECRET' };
+        await orgs.saveOrg('org-full', full, rotating);
+        expect(await orgs.getOrg('org-full')).toMatchObject({ profile: full, secrets: rotating });
+        await expect(
+          orgs.saveOrg('org-x', { ...full, xero: { ...full.xero, dailyCallLimit: 6_000 } }, secrets),
+        ).rejects.toThrow(/xero\.dailyCallLimit/);
       });
 
       it('refuses an invalid configuration, naming every bad field, and stores nothing', async () => {
@@ -558,6 +645,27 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         expect(usage.used).toEqual([6, 6]); // every call still counts in the windows
         expect(await replicas[0]!.rateLimits.releaseOwnerPermits('host-1')).toBe(1);
         expect((await replicas[0]!.rateLimits.usage(tenant.bucket, tenant.windows)).inFlight).toBe(0);
+      });
+
+      it('keeps a long call in flight while its holder renews it, and lets a dead holder’s lapse', async () => {
+        const [a, b] = [await open(), await open()];
+        const one = { bucket: 'xero:app:tenant:slow', concurrency: 1, windows: [] };
+        const first = await a.rateLimits.acquirePermit({ buckets: [one], owner: 'host-a', leaseMs: 10_000 });
+        if (!first.granted) throw new Error('not granted');
+        now += 8_000;
+        expect(await a.rateLimits.renewPermits([first.permitId], 'host-a', 10_000)).toBe(1);
+        expect(await b.rateLimits.renewPermits([first.permitId], 'host-b', 10_000)).toBe(0); // not b's
+        now += 8_000; // 16 s after it was granted: still in flight, renewed
+        expect((await b.rateLimits.acquirePermit({ buckets: [one], owner: 'host-b', leaseMs: 10_000 })).granted).toBe(
+          false,
+        );
+        now += 2_001; // host-a died: no more renewals, the lease lapses
+        expect((await b.rateLimits.acquirePermit({ buckets: [one], owner: 'host-b', leaseMs: 10_000 })).granted).toBe(
+          true,
+        );
+        // A lapsed permit is not revived by a late renewal (its slot is someone else's now).
+        expect(await a.rateLimits.renewPermits([first.permitId], 'host-a', 10_000)).toBe(0);
+        expect(await a.rateLimits.renewPermits([], 'host-a', 10_000)).toBe(0);
       });
 
       it('allows 60 a minute per tenant across replicas, then says when the oldest call leaves the window', async () => {
@@ -727,6 +835,115 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         await watermarks.saveWatermark('t1', 'invoices', { at: 1000, idsAtTimestamp: ['a', 'b'] });
         expect(await watermarks.getWatermark('t1', 'invoices')).toEqual({ at: 1000, idsAtTimestamp: ['a', 'b'] });
         expect(await watermarks.getWatermark('t1', 'payments')).toBeNull();
+      });
+
+      it("saves a poller's watermark only while it holds the tenant's lease", async () => {
+        const a = await open();
+        const b = await open();
+        const lease = await a.leases.acquireLease('xero-poller:t1', 'host-a', 10_000);
+        const fence = { name: 'xero-poller:t1', owner: 'host-a', token: lease!.token };
+        expect(await a.watermarks.saveFencedWatermark('t1', 'Invoices', { at: 1, idsAtTimestamp: [] }, fence)).toBe(
+          true,
+        );
+        now += 10_001; // host-a stalled; host-b takes over
+        const next = await b.leases.acquireLease('xero-poller:t1', 'host-b', 10_000);
+        const newFence = { name: 'xero-poller:t1', owner: 'host-b', token: next!.token };
+        expect(
+          await b.watermarks.saveFencedWatermark('t1', 'Invoices', { at: 5, idsAtTimestamp: ['x'] }, newFence),
+        ).toBe(true);
+        // The stale poller wakes up: its older watermark is refused, the new holder's stays.
+        expect(await a.watermarks.saveFencedWatermark('t1', 'Invoices', { at: 2, idsAtTimestamp: [] }, fence)).toBe(
+          false,
+        );
+        expect(await a.watermarks.getWatermark('t1', 'Invoices')).toEqual({ at: 5, idsAtTimestamp: ['x'] });
+        // Another org's lease of the same name fences nothing here.
+        await b.forOrg('org-b').leases.acquireLease('xero-poller:t2', 'host-a', 10_000);
+        const otherOrg = { name: 'xero-poller:t2', owner: 'host-a', token: 1 };
+        expect(await a.watermarks.saveFencedWatermark('t2', 'Invoices', { at: 1, idsAtTimestamp: [] }, otherOrg)).toBe(
+          false,
+        );
+      });
+    });
+
+    describe('Connect to Xero states', () => {
+      it('hands a state to whichever process takes it first, once, before it expires', async () => {
+        const a = await open();
+        const b = await open();
+        const pending = { orgId: 'org-b', codeVerifier: 'verifier-SECRET', expiresAt: now + 600_000 };
+        await a.oauthStates.putOAuthState('state-1', pending);
+        await a.oauthStates.putOAuthState('state-2', { ...pending, expiresAt: now + 1_000 });
+        // Taken by the other process (the load balancer sent the callback there), once.
+        const [first, second] = await Promise.all([
+          b.oauthStates.takeOAuthState('state-1', now),
+          a.oauthStates.takeOAuthState('state-1', now),
+        ]);
+        expect([first, second].filter((x) => x !== null)).toEqual([pending]);
+        expect(await b.oauthStates.takeOAuthState('forged', now)).toBeNull();
+        expect(await b.oauthStates.takeOAuthState('state-2', now + 1_000)).toBeNull(); // expired
+        expect(await b.oauthStates.takeOAuthState('state-2', now)).toBeNull(); // and burnt
+      });
+    });
+
+    describe('import runs', () => {
+      const run = { runKey: 'IMPORT:t1:2025-01-01', tenantId: 't1', entity: 'UK_Ltd', since: '2025-01-01' };
+
+      it('creates a run once; the same key returns the stored run', async () => {
+        const { importRuns } = await open();
+        const first = await importRuns.createImportRun({ ...run, cursor: { phase: 'contacts', page: 1 } });
+        expect(first.created).toBe(true);
+        expect(first.run).toMatchObject({
+          ...run,
+          status: 'running',
+          step: 0,
+          counts: {},
+          errors: [],
+          finishedAt: null,
+        });
+        now += 1000;
+        const again = await importRuns.createImportRun({ ...run, cursor: { phase: 'other', page: 9 } });
+        expect(again).toEqual({ created: false, run: first.run });
+      });
+
+      it('moves a run on one step at a time: a step taken already is refused, and nothing changes', async () => {
+        const { importRuns } = await open();
+        await importRuns.createImportRun({ ...run, cursor: { phase: 'contacts', page: 1 } });
+        const next = {
+          status: 'running' as const,
+          cursor: { phase: 'invoices', page: 1 },
+          counts: { contacts: 200 },
+          errors: [],
+        };
+        now += 1000;
+        expect(await importRuns.advanceImportRun(run.runKey, 0, next)).toBe(true);
+        expect(await importRuns.advanceImportRun(run.runKey, 0, { ...next, counts: { contacts: 400 } })).toBe(false);
+        expect(await importRuns.getImportRun(run.runKey)).toMatchObject({
+          step: 1,
+          cursor: { phase: 'invoices', page: 1 },
+          counts: { contacts: 200 },
+          updatedAt: now,
+        });
+        const errors = Array.from({ length: 25 }, (_, i) => `problem ${i}`);
+        expect(await importRuns.advanceImportRun(run.runKey, 1, { ...next, status: 'completed', errors })).toBe(true);
+        const done = await importRuns.getImportRun(run.runKey);
+        expect(done).toMatchObject({ status: 'completed', step: 2, finishedAt: now });
+        expect(done!.errors).toEqual(errors.slice(-20));
+      });
+
+      it('lists runs newest first, and keeps each org to its own', async () => {
+        const store = await open();
+        await store.importRuns.createImportRun({ ...run, cursor: {} });
+        now += 1000;
+        await store.importRuns.createImportRun({ ...run, runKey: 'IMPORT:t2:2025-01-01', tenantId: 't2', cursor: {} });
+        expect((await store.importRuns.listImportRuns()).map((r) => r.runKey)).toEqual([
+          'IMPORT:t2:2025-01-01',
+          run.runKey,
+        ]);
+        const other = store.forOrg('other-org').importRuns;
+        expect(await other.listImportRuns()).toEqual([]);
+        expect(await other.getImportRun(run.runKey)).toBeNull();
+        expect(
+          await other.advanceImportRun(run.runKey, 0, { status: 'failed', cursor: {}, counts: {}, errors: [] }),
+        ).toBe(false);
       });
     });
 

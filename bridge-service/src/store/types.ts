@@ -10,8 +10,11 @@
  * rate-limit state are deployment-wide.
  */
 import type { ContactMappingRepository } from './contact-mappings';
+import type { ImportRunRepository } from './import-runs';
+import type { ResealReport } from './crypto';
 import type { JobRepository } from './jobs';
 import type { LeaseRepository } from './leases';
+import type { OAuthStateRepository } from './oauth-states';
 import type { OrgRepository } from './orgs';
 import type { RateLimitRepository } from './rate-limits';
 import type { ReplayCursorRepository } from './replay-cursors';
@@ -21,8 +24,11 @@ import type { XeroConnectionRepository } from './xero-connections';
 import type { XeroResultRepository } from './xero-results';
 
 export * from './contact-mappings';
+export * from './import-runs';
+export type { ResealCounts, ResealReport } from './crypto';
 export * from './jobs';
 export * from './leases';
+export * from './oauth-states';
 export * from './orgs';
 export * from './rate-limits';
 export * from './replay-cursors';
@@ -41,6 +47,7 @@ export interface Repositories {
   contactMappings: ContactMappingRepository;
   watermarks: WatermarkRepository;
   webhookEvents: WebhookEventRepository;
+  importRuns: ImportRunRepository;
 }
 
 /**
@@ -54,6 +61,13 @@ export interface Store extends Repositories {
   orgs: OrgRepository;
   /** Xero rate-limit state shared by every process on the store. */
   rateLimits: RateLimitRepository;
+  /** "Connect to Xero" flows between /connect/xero and the callback, whichever process serves each. */
+  oauthStates: OAuthStateRepository;
+  /**
+   * Key rotation: seals again, with the current key, every stored secret (each org's Xero token sets, each org's
+   * credentials) that a previous key sealed. Safe to run on a live store and more than once.
+   */
+  resealSecrets(): Promise<ResealReport>;
   /** Cheap liveness probe for /ready. */
   ping(): Promise<void>;
   /** Closes the connection(s); idempotent. */

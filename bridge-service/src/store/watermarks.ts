@@ -1,3 +1,5 @@
+import type { LeaseFence } from './leases';
+
 /**
  * How far a poll of one resource has got: the newest change timestamp processed and every id processed at
  * exactly that timestamp, so a later poll from the same timestamp skips those and nothing else.
@@ -11,6 +13,11 @@ export interface Watermark {
 export interface WatermarkRepository {
   getWatermark(tenantId: string, resource: string): Promise<Watermark | null>;
   saveWatermark(tenantId: string, resource: string, watermark: Watermark): Promise<void>;
+  /**
+   * Saves the watermark only while `fence` (the tenant's poller lease) is still held under its token, so a poller
+   * that lost its lease cannot move the watermark. Returns whether it saved.
+   */
+  saveFencedWatermark(tenantId: string, resource: string, watermark: Watermark, fence: LeaseFence): Promise<boolean>;
 }
 
 export interface Stamped {

@@ -1,6 +1,6 @@
 /** What each request key produced in Xero: remembered so a replayed request creates nothing twice. */
 
-export type XeroObjectKind = 'invoice' | 'credit_note' | 'contact' | 'payment' | 'allocation';
+export type XeroObjectKind = 'invoice' | 'credit_note' | 'contact' | 'payment' | 'allocation' | 'manual_journal';
 
 export interface XeroResult {
   requestKey: string;

@@ -4,16 +4,22 @@
  * this order.
  */
 import { createBilling } from './billing';
+import { createClose } from './close';
 import { createDraftHandler } from './create-draft';
 import { createGiveUpRecorder } from './give-up';
 import { handles, type KindHandler } from './handler';
+import { createInsights } from './insights';
+import { createGoLive, type GoLive, type GoLiveServices } from './golive';
 import { createInboundApply, type InboundApply } from './inbound/apply';
 import { xeroChangeHandler } from './inbound/xero-change-handler';
 import { authoriseHandler } from './invoice-actions/authorise';
 import { authoriseCreditNoteHandler, creditHandler } from './invoice-actions/credit-notes';
 import { resyncHandler } from './invoice-actions/resync';
 import { voidHandler } from './invoice-actions/void';
+import { createContactDirectory } from './services/contact-directory';
+import { createContactLinks } from './services/contact-links';
 import { createCreditNotes } from './services/credit-notes';
+import { createLineMappings } from './services/line-mappings';
 import { createInvoiceMirror } from './services/invoice-mirror';
 import { createSyncErrors } from './services/sync-errors';
 import type { SyncDeps } from './sync-deps';
@@ -24,20 +30,33 @@ export interface Sync {
   onGiveUp: ReturnType<typeof createGiveUpRecorder>;
   /** For the poller: Xero's state written back, newer version wins. */
   apply: InboundApply;
-  /** At start: the daily billing-plan re-plans are asked for. */
+  /** Go-live: historical imports and the drift check, for the admin API and the start. */
+  goLive: Pick<GoLive, 'imports' | 'drift' | 'onStart'>;
+  /** At start: the daily billing-plan re-plans and the daily KPI refresh are asked for. */
   start(): Promise<void>;
 }
 
-export function createSync(deps: SyncDeps): Sync {
+export function createSync(
+  deps: SyncDeps,
+  extra: Pick<GoLiveServices, 'metrics' | 'onQueued' | 'importPageSize'> = {},
+): Sync {
   const invoices = createInvoiceMirror(deps);
   const syncErrors = createSyncErrors(deps);
   const creditNotes = createCreditNotes({ ...deps, invoices });
   const apply = createInboundApply(deps);
   const perInvoice = { reference: deps.reference, syncErrors, log: deps.log };
-  const billing = createBilling({ ...deps, creditNotes });
+  const directory = createContactDirectory({ ledger: deps.ledger, clock: deps.clock });
+  const contactLinks = createContactLinks({ ...deps, directory });
+  const lineMappings = createLineMappings(deps);
+  const goLive = createGoLive(deps, { directory, contactLinks, invoices, syncErrors, lineMappings, apply, ...extra });
+  // Both draft paths (a deal's closing request, a plan's instalment) match contacts and map lines the same way.
+  const drafting = { ...deps, creditNotes, contactLinks, directory, lineMappings };
+  const billing = createBilling(drafting);
+  const insights = createInsights({ ...deps, dealPlans: billing.dealPlans });
+  const close = createClose({ ...deps, dealPlans: billing.dealPlans });
   return {
     handlers: [
-      handles('CREATE_DRAFT', createDraftHandler({ ...deps, creditNotes, dealPlans: billing.dealPlans })),
+      handles('CREATE_DRAFT', createDraftHandler({ ...drafting, dealPlans: billing.dealPlans })),
       handles('AUTHORISE', authoriseHandler({ ...perInvoice, invoices, xero: deps.xero })),
       handles('AUTHORISE_CREDIT_NOTE', authoriseCreditNoteHandler({ ...perInvoice, creditNotes })),
       handles('VOID', voidHandler({ ...perInvoice, invoices, xero: deps.xero })),
@@ -45,9 +64,17 @@ export function createSync(deps: SyncDeps): Sync {
       handles('XERO_CHANGE', xeroChangeHandler({ xero: deps.xero, apply, log: deps.log })),
       handles('RESYNC', resyncHandler({ ...perInvoice, invoices, xero: deps.xero, jobs: deps.jobs })),
       ...billing.handlers,
+      ...insights.handlers,
+      ...goLive.handlers,
+      ...close.handlers,
     ],
-    start: () => billing.start(),
+    start: async () => {
+      await billing.start();
+      await insights.start();
+      await close.start();
+    },
     onGiveUp: createGiveUpRecorder({ syncErrors }),
     apply,
+    goLive,
   };
 }

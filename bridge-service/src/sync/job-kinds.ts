@@ -5,7 +5,11 @@
  */
 import { z } from 'zod';
 import { ACTIONS, type InvoiceRequest } from '../salesforce/invoice-request';
+import { postClosePayloadSchema } from '../domain/close-records';
 import { BILLING_JOB_KINDS, BILLING_JOB_PAYLOADS } from './billing/jobs';
+import { KPI_JOB_KINDS, KPI_JOB_PAYLOADS } from './insights/jobs';
+import { GOLIVE_JOB_PAYLOADS } from './golive/kinds';
+import { CLOSE_JOB_KINDS, CLOSE_JOB_PAYLOADS } from './close/jobs';
 
 export const JOB_KINDS = [
   'CREATE_DRAFT',
@@ -16,6 +20,16 @@ export const JOB_KINDS = [
   'RESYNC',
   'XERO_CHANGE',
   ...BILLING_JOB_KINDS,
+  // go-live (issue 18): golive/kinds.ts
+  'CONTACT_MATCH',
+  'CREATE_PARTIAL',
+  'UPDATE_DRAFT',
+  'IMPORT_STEP',
+  'DRIFT_CHECK',
+  ...KPI_JOB_KINDS,
+  // month-end close (issue 16): close/jobs.ts
+  'POST_CLOSE',
+  ...CLOSE_JOB_KINDS,
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
@@ -51,7 +65,12 @@ export const JOB_PAYLOADS = {
     eventDateUtc: z.string().nullish(),
     tenantId: z.string().min(1),
   }),
+  ...GOLIVE_JOB_PAYLOADS,
   ...BILLING_JOB_PAYLOADS,
+  ...KPI_JOB_PAYLOADS,
+  /** Finance approved a month-end close: the close and the version approved (MonthEndCloseTriggerHandler). */
+  POST_CLOSE: request.extend({ payload: postClosePayloadSchema }),
+  ...CLOSE_JOB_PAYLOADS,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 export type JobPayload<K extends JobKind> = z.output<(typeof JOB_PAYLOADS)[K]>;

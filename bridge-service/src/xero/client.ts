@@ -66,20 +66,25 @@ export interface XeroClientOptions {
  * every write, summarizeErrors=false on batch creates and unitdp=4. Domain objects go in (wire.ts maps them to the
  * SDK's models); xero-node's models come back, their enums as names. Only the operations the sync layer uses.
  */
+/** The call path both Xero clients use (XeroClient, XeroLedgerClient), from their shared options. */
+export function xeroCallOf(opts: XeroClientOptions): XeroCall {
+  return createXeroCall({
+    basePath: opts.config.apiBaseUrl.replace(/\/+$/, ''),
+    timeoutMs: opts.config.httpTimeoutMs,
+    tokens: opts.tokens,
+    scheduler: opts.scheduler,
+    clock: opts.clock,
+    logger: opts.logger,
+    retry: opts.retry,
+    maxRetryAfterMs: opts.maxRetryAfterMs ?? 60_000,
+  });
+}
+
 export class XeroClient {
   private readonly call: XeroCall;
 
   constructor(opts: XeroClientOptions) {
-    this.call = createXeroCall({
-      basePath: opts.config.apiBaseUrl.replace(/\/+$/, ''),
-      timeoutMs: opts.config.httpTimeoutMs,
-      tokens: opts.tokens,
-      scheduler: opts.scheduler,
-      clock: opts.clock,
-      logger: opts.logger,
-      retry: opts.retry,
-      maxRetryAfterMs: opts.maxRetryAfterMs ?? 60_000,
-    });
+    this.call = xeroCallOf(opts);
   }
 
   // ── invoices ──────────────────────────────────────────────────────────────────────────────────────────

@@ -51,7 +51,6 @@ export function createXeroServices(deps: {
   const { config, store, logger, clock } = deps;
   const tokens = new XeroTokenManager({
     connections: store.xeroConnections,
-    leases: store.leases,
     config: config.xero,
     owner: config.instanceId,
     httpTimeoutMs: config.httpTimeoutMs,

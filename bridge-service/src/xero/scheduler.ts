@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../lib/clock';
 import { LedgerlineError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { parseRetryAfter } from '../lib/retry';
+import type { PermitDecision, RateBucketPolicy, RateLimitRepository } from '../store/types';
 import { defaultObserve, headerReader, intHeader, SlidingWindow, type RateObservation } from './rate-window';
 
 export { defaultObserve, type RateObservation } from './rate-window';
@@ -44,8 +45,34 @@ export interface TenantSnapshot {
   pausedUntil: number | null;
 }
 
+/**
+ * The rate-limit state shared by every bridge process on the store (store.rateLimits), so that N replicas together
+ * keep one tenant's limits. Buckets are keyed by the Xero app, as Xero keys its limits.
+ */
+export interface SharedRateLimits {
+  repository: Pick<
+    RateLimitRepository,
+    'acquirePermit' | 'renewPermits' | 'releasePermit' | 'pauseBucket' | 'recordRemaining'
+  >;
+  /** The Xero app's client id. */
+  appId: string;
+  /** This process (Config.instanceId): the permits' owner. */
+  owner: string;
+  /**
+   * How long a permit counts as in flight if its holder dies. The scheduler renews the permits of its running calls
+   * every third of it, so a long call keeps its slot and a dead process's slots free up within this time.
+   */
+  permitLeaseMs: number;
+  /** While the tenant is at its concurrency limit elsewhere, how often to ask again. Default 250 ms. */
+  concurrencyPollMs?: number;
+  /** How often Xero's remaining-count headers are written to the store (sooner when few calls are left). Default 5 s. */
+  remainingEveryMs?: number;
+}
+
 export interface XeroSchedulerOptions {
   limits?: Partial<XeroLimits>;
+  /** Shared with other processes through the store; without it the limits are this process's alone. */
+  shared?: SharedRateLimits;
   clock?: Clock;
   /** Finds status + headers on a call's outcome. Default: xero-node results (`response.headers`) and errors with `status`/`headers`. */
   observe?: (outcome: unknown) => RateObservation | undefined;
@@ -75,7 +102,15 @@ interface TenantState {
   day: SlidingWindow;
   pausedUntil: number;
   timerAt: number | undefined;
+  /** A permit is being asked for (one at a time per tenant, so calls still start in FIFO order). */
+  acquiring: boolean;
+  /** The store refused a permit: not before this. */
+  sharedBlockedUntil: number;
+  sharedBlockReason: Block['reason'] | 'store' | undefined;
+  remainingRecordedAt: number;
 }
+
+type Block = Extract<PermitDecision, { granted: false }>;
 
 /**
  * Paces Xero Accounting calls per tenant: at most 5 in flight, 60 per rolling minute and 5,000 per rolling
@@ -83,6 +118,12 @@ interface TenantState {
  * 60 calls a minute. Remaining-count headers on every response (X-MinLimit-Remaining, X-DayLimit-Remaining,
  * X-AppMinLimit-Remaining) correct its counts when something else used the quota (another process, a
  * restart), and a 429 pauses the tenant (or the app) for Retry-After. Calls for one tenant start in FIFO order.
+ *
+ * Several bridge processes (replicas) share the limits through the store (`shared`): before a call starts, the
+ * tenant's next call takes a permit in its tenant's and its app's bucket (one round trip), and gives it back when
+ * it ends; a refusal says when to ask again. A 429's pause and Xero's remaining counts go to the store too, so every
+ * replica honours them. The in-process queue stays: fairness (FIFO per tenant), Retry-After and the local windows
+ * work as before, and the store only ever makes a call wait longer.
  *
  * Hand-written on purpose: the queue libraries (p-queue, bottleneck) count a call when it starts and cannot take
  * corrections from Xero's remaining-count headers or pause one tenant or the whole app by the 429's problem.
@@ -93,7 +134,11 @@ export class XeroScheduler {
   private readonly observeFn: (outcome: unknown) => RateObservation | undefined;
   private readonly onEvent: ((event: SchedulerEvent) => void) | undefined;
   private readonly log: Pick<Logger, 'warn' | 'debug'> | undefined;
+  private readonly shared: (SharedRateLimits & { concurrencyPollMs: number; remainingEveryMs: number }) | undefined;
   private readonly tenants = new Map<string, TenantState>();
+  /** Permits of the calls running now (shared limits), renewed while they run. */
+  private readonly heldPermits = new Set<string>();
+  private renewing: Promise<void> | undefined;
   private readonly app: SlidingWindow;
   private appPausedUntil = 0;
   private closed = false;
@@ -110,6 +155,11 @@ export class XeroScheduler {
     this.observeFn = opts.observe ?? defaultObserve;
     this.onEvent = opts.onEvent;
     this.log = opts.logger;
+    this.shared = opts.shared && {
+      concurrencyPollMs: 250,
+      remainingEveryMs: 5_000,
+      ...opts.shared,
+    };
     this.app = new SlidingWindow(limits.minuteMs + limits.marginMs);
   }
 
@@ -175,6 +225,10 @@ export class XeroScheduler {
         day: new SlidingWindow(dayMs + marginMs),
         pausedUntil: 0,
         timerAt: undefined,
+        acquiring: false,
+        sharedBlockedUntil: 0,
+        sharedBlockReason: undefined,
+        remainingRecordedAt: Number.NEGATIVE_INFINITY,
       };
       this.tenants.set(id, t);
     }
@@ -187,6 +241,7 @@ export class XeroScheduler {
     return Math.max(
       now,
       t.pausedUntil,
+      t.sharedBlockedUntil,
       this.appPausedUntil,
       t.minute.availableAt(now, this.limits.tenantPerMinute),
       t.day.availableAt(now, this.limits.tenantPerDay),
@@ -195,15 +250,121 @@ export class XeroScheduler {
   }
 
   private pump(t: TenantState): void {
-    while (t.queue.length > 0) {
+    while (t.queue.length > 0 && !t.acquiring) {
       const now = this.clock.now();
       const at = this.readyAt(t, now);
       if (at > now) {
         if (Number.isFinite(at)) this.wakeAt(t, at, now);
         return;
       }
-      this.start(t, t.queue.shift()!, now);
+      if (this.shared) {
+        this.acquire(t, this.shared);
+        return;
+      }
+      this.start(t, t.queue.shift()!, now, undefined);
     }
+  }
+
+  // ── shared limits ─────────────────────────────────────────────────────────────────────────────────────
+
+  private buckets(tenantId: string, appId: string): RateBucketPolicy[] {
+    const { minuteMs, dayMs, marginMs } = this.limits;
+    return [
+      {
+        bucket: tenantBucket(appId, tenantId),
+        concurrency: this.limits.tenantConcurrency,
+        windows: [
+          { spanMs: minuteMs + marginMs, limit: this.limits.tenantPerMinute },
+          { spanMs: dayMs + marginMs, limit: this.limits.tenantPerDay },
+        ],
+      },
+      { bucket: appBucket(appId), windows: [{ spanMs: minuteMs + marginMs, limit: this.limits.appPerMinute }] },
+    ];
+  }
+
+  /**
+   * Asks the store for a permit for the tenant's next call. The slot is held meanwhile (so the local concurrency
+   * limit counts it); granted, the call at the head of the queue starts with it; refused, the tenant waits until
+   * the store says (polling sooner only for concurrency, which a release anywhere can free).
+   */
+  private acquire(t: TenantState, shared: NonNullable<typeof this.shared>): void {
+    t.acquiring = true;
+    t.inFlight += 1;
+    void shared.repository
+      .acquirePermit({ buckets: this.buckets(t.id, shared.appId), owner: shared.owner, leaseMs: shared.permitLeaseMs })
+      .catch((err: unknown): Block | { granted: false; retryAt: number; reason: 'store'; bucket: string } => {
+        this.log?.warn({ err, tenantId: t.id }, 'rate-limit store unreachable: Xero calls wait');
+        return { granted: false, retryAt: this.clock.now() + 1_000, reason: 'store', bucket: '' };
+      })
+      .then((decision) => {
+        t.acquiring = false;
+        t.inFlight -= 1;
+        const now = this.clock.now();
+        if (decision.granted) {
+          const task = this.closed ? undefined : t.queue.shift();
+          if (task) this.start(t, task, now, decision.permitId);
+          else this.releasePermit(t, decision.permitId);
+          t.sharedBlockedUntil = 0;
+          t.sharedBlockReason = undefined;
+        } else {
+          const poll = decision.reason === 'concurrency' ? now + shared.concurrencyPollMs : Infinity;
+          t.sharedBlockedUntil = Math.max(now + 1, Math.min(decision.retryAt, poll));
+          t.sharedBlockReason = decision.reason;
+          this.log?.debug({ tenantId: t.id, ...decision }, 'Xero call waits for a shared permit');
+        }
+        if (!this.closed) this.pump(t);
+        if (this.isIdle()) for (const wake of this.idleWaiters.splice(0)) wake();
+      });
+  }
+
+  /** While calls run, renews their permits every third of the lease (one round trip for all of them). */
+  private keepPermits(): void {
+    const shared = this.shared;
+    if (!shared || this.renewing || this.heldPermits.size === 0) return;
+    this.renewing = (async () => {
+      while (!this.closed && this.heldPermits.size > 0) {
+        await this.clock.sleep(shared.permitLeaseMs / 3, this.timers.signal);
+        if (this.closed || this.heldPermits.size === 0) break;
+        await shared.repository
+          .renewPermits([...this.heldPermits], shared.owner, shared.permitLeaseMs)
+          .catch((err: unknown) => this.log?.warn({ err }, 'could not renew Xero rate-limit permits'));
+      }
+    })().finally(() => {
+      this.renewing = undefined;
+      this.keepPermits(); // a call that started as the loop ended
+    });
+  }
+
+  private releasePermit(t: TenantState, permitId: string): Promise<void> {
+    const shared = this.shared!;
+    this.heldPermits.delete(permitId);
+    return shared.repository
+      .releasePermit(permitId, shared.owner)
+      .catch((err: unknown) =>
+        this.log?.warn({ err, tenantId: t.id }, 'could not release a Xero rate-limit permit; its lease will lapse'),
+      );
+  }
+
+  /** Xero's 429 pause and remaining counts, for every replica. Failures are logged: the local state still holds. */
+  private shareObservation(t: TenantState, pause: { app: boolean; until: number } | undefined, header: Header): void {
+    const shared = this.shared;
+    if (!shared) return;
+    const warn = (err: unknown) => this.log?.warn({ err, tenantId: t.id }, 'could not share Xero rate-limit state');
+    if (pause) {
+      const bucket = pause.app ? appBucket(shared.appId) : tenantBucket(shared.appId, t.id);
+      shared.repository.pauseBucket(bucket, pause.until).catch(warn);
+    }
+    const minute = intHeader(header('x-minlimit-remaining'));
+    const day = intHeader(header('x-daylimit-remaining'));
+    const now = this.clock.now();
+    const low = (minute !== undefined && minute <= 5) || (day !== undefined && day <= 50);
+    if (!low && now - t.remainingRecordedAt < shared.remainingEveryMs) return;
+    if (minute === undefined && day === undefined) return;
+    t.remainingRecordedAt = now;
+    const [tenant] = this.buckets(t.id, shared.appId);
+    const [minuteWindow, dayWindow] = tenant!.windows;
+    if (minute !== undefined) shared.repository.recordRemaining(tenant!.bucket, minuteWindow!, minute).catch(warn);
+    if (day !== undefined) shared.repository.recordRemaining(tenant!.bucket, dayWindow!, day).catch(warn);
   }
 
   private wakeAt(t: TenantState, at: number, now: number): void {
@@ -215,7 +376,11 @@ export class XeroScheduler {
     });
   }
 
-  private start(t: TenantState, task: Task, now: number): void {
+  private start(t: TenantState, task: Task, now: number, permitId: string | undefined): void {
+    if (permitId !== undefined) {
+      this.heldPermits.add(permitId);
+      this.keepPermits();
+    }
     t.inFlight += 1;
     t.minute.begin();
     t.day.begin();
@@ -250,14 +415,32 @@ export class XeroScheduler {
         } catch (err) {
           this.log?.warn({ err, tenantId: t.id }, 'could not read Xero rate-limit headers');
         }
-        t.inFlight -= 1;
-        if (ok) task.resolve(outcome);
-        else task.reject(outcome);
-        // this tenant may start its next call; others may have been waiting on the app-wide window
-        this.pump(t);
-        for (const other of this.tenants.values()) if (other !== t && other.queue.length > 0) this.pump(other);
-        if (this.isIdle()) for (const wake of this.idleWaiters.splice(0)) wake();
+        const settle = () => (ok ? task.resolve(outcome) : task.reject(outcome));
+        if (permitId === undefined) {
+          this.finished(t);
+          settle();
+          this.next(t);
+          return;
+        }
+        settle();
+        // The slot stays taken until the permit is back in the store, so the next acquire finds room.
+        void this.releasePermit(t, permitId).then(() => {
+          this.finished(t);
+          if (t.sharedBlockReason === 'concurrency') t.sharedBlockedUntil = 0; // our own release made room
+          this.next(t);
+        });
       });
+  }
+
+  private finished(t: TenantState): void {
+    t.inFlight -= 1;
+  }
+
+  /** After a call: this tenant may start its next call; others may have been waiting on the app-wide window. */
+  private next(t: TenantState): void {
+    this.pump(t);
+    for (const other of this.tenants.values()) if (other !== t && other.queue.length > 0) this.pump(other);
+    if (this.isIdle()) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
   private observe(t: TenantState, outcome: unknown, waitedMs: number): void {
@@ -267,17 +450,17 @@ export class XeroScheduler {
     const now = this.clock.now();
     const header = headerReader(obs.headers);
 
+    let pause: { app: boolean; until: number } | undefined;
     if (obs.status === 429) {
       const problem = header('x-rate-limit-problem')?.toLowerCase();
       const retryAfterMs = parseRetryAfter(header('retry-after')) ?? this.defaultPause(problem);
-      if (problem !== undefined && problem.startsWith('app')) {
-        this.appPausedUntil = Math.max(this.appPausedUntil, now + retryAfterMs);
-      } else {
-        t.pausedUntil = Math.max(t.pausedUntil, now + retryAfterMs);
-      }
+      pause = { app: problem !== undefined && problem.startsWith('app'), until: now + retryAfterMs };
+      if (pause.app) this.appPausedUntil = Math.max(this.appPausedUntil, pause.until);
+      else t.pausedUntil = Math.max(t.pausedUntil, pause.until);
       this.onEvent?.({ type: 'rate_limited', tenantId: t.id, problem, retryAfterMs });
       this.log?.warn({ tenantId: t.id, problem, retryAfterMs }, 'Xero rate limit hit: pausing');
     }
+    this.shareObservation(t, pause, header);
 
     // Xero's own counts: if it has seen more calls than we have, count the difference as used now.
     const minute = intHeader(header('x-minlimit-remaining'));
@@ -303,7 +486,14 @@ export class XeroScheduler {
   }
 
   private isIdle(): boolean {
-    for (const t of this.tenants.values()) if (t.inFlight > 0 || t.queue.length > 0) return false;
+    for (const t of this.tenants.values()) if (t.inFlight > 0 || t.queue.length > 0 || t.acquiring) return false;
     return true;
   }
 }
+
+type Header = ReturnType<typeof headerReader>;
+
+/** The store's bucket for one tenant of one Xero app (Xero's per-tenant limits are per app). */
+export const tenantBucket = (appId: string, tenantId: string): string => `xero:${appId}:tenant:${tenantId}`;
+/** The store's bucket for a Xero app (its app-wide minute limit). */
+export const appBucket = (appId: string): string => `xero:${appId}`;

@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 it('connects Xero end to end: authorize URL, code with PKCE, token set stored, every tenant linked', async () => {
-  const tokens = new XeroTokenManager({ connections: store.xeroConnections, leases: store.leases, config, owner: 'a' });
+  const tokens = new XeroTokenManager({ connections: store.xeroConnections, config, owner: 'a' });
   const pkce = createPkcePair();
   const authorize = await fetch(buildAuthorizeUrl(config, { state: 'state-123', codeChallenge: pkce.codeChallenge }), {
     redirect: 'manual',
@@ -71,14 +71,12 @@ it('refreshes with rotation, once, for two bridge instances sharing the store', 
   const second = new SqliteStore({ path: join(dir, 'bridge.sqlite'), encryptionKey: key });
   const a = new XeroTokenManager({
     connections: store.xeroConnections,
-    leases: store.leases,
     config,
     owner: 'a',
     fetch: countingFetch,
   });
   const b = new XeroTokenManager({
     connections: second.xeroConnections,
-    leases: second.leases,
     config,
     owner: 'b',
     fetch: countingFetch,
@@ -99,7 +97,7 @@ it('reports a refresh token the emulator refuses (invalid_grant) as needing reau
     refreshToken: 'never-issued',
     expiresAt: 0,
   });
-  const tokens = new XeroTokenManager({ connections: store.xeroConnections, leases: store.leases, config, owner: 'a' });
+  const tokens = new XeroTokenManager({ connections: store.xeroConnections, config, owner: 'a' });
   await expect(tokens.getAccessToken('conn-bad')).rejects.toBeInstanceOf(XeroReauthorisationRequired);
   expect(await store.xeroConnections.getXeroConnection('conn-bad')).toMatchObject({
     status: 'reauthorisation_required',

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SqliteStore, type Store, type XeroConnectionRepository, type XeroTokenSet } from '../store';
+import { describePostgres } from '../../test/postgres/test-database';
+import { PostgresStore, SqliteStore, type Store, type XeroConnectionRepository, type XeroTokenSet } from '../store';
 import { startFakeIdentity, type FakeIdentity } from './__fixtures__/fake-identity';
 import { XeroNotConnectedError, XeroReauthorisationRequired, XeroTokenError } from './errors';
 import { buildAuthorizeUrl, createPkcePair, XeroTokenManager, type XeroAuthConfig } from './tokens';
@@ -36,13 +37,12 @@ function openStore(): SqliteStore {
 }
 
 function manager(
-  store: Pick<Store, 'xeroConnections' | 'leases'>,
+  store: Pick<Store, 'xeroConnections'>,
   owner = 'proc-a',
   extra: Partial<ConstructorParameters<typeof XeroTokenManager>[0]> = {},
 ) {
   return new XeroTokenManager({
     connections: store.xeroConnections,
-    leases: store.leases,
     owner,
     config: authConfig(),
     httpTimeoutMs: 5_000,
@@ -98,7 +98,6 @@ describe('XeroTokenManager refresh', () => {
     const store = openStore();
     await seed(store, 0);
     const failingStore = {
-      leases: store.leases,
       xeroConnections: Object.assign(Object.create(store.xeroConnections) as XeroConnectionRepository, {
         saveXeroTokenSet: async () => {
           throw new Error('disk full');
@@ -210,7 +209,6 @@ describe('XeroTokenManager refresh', () => {
     await seed(store, 0);
     const tokens = new XeroTokenManager({
       connections: store.xeroConnections,
-      leases: store.leases,
       owner: 'a',
       config: { ...authConfig(), clientSecret: 'wrong' },
     });
@@ -258,5 +256,50 @@ describe('connecting Xero', () => {
     // a wrong verifier is refused
     idp.seedCode('code-2', pkce.codeChallenge);
     await expect(tokens.exchangeAuthorizationCode('code-2', 'wrong-verifier')).rejects.toBeInstanceOf(XeroTokenError);
+  });
+});
+
+describePostgres('XeroTokenManager refresh on PostgreSQL', (database) => {
+  const pgStores: PostgresStore[] = [];
+  const openPg = async () => {
+    const store = await PostgresStore.open({ url: database().url, encryptionKey: key, poolSize: 3 });
+    pgStores.push(store);
+    return store;
+  };
+  afterEach(async () => {
+    for (const s of pgStores.splice(0)) await s.close();
+  });
+
+  it('refreshes once for three bridge hosts, each reading the rotated token set under the row lock', async () => {
+    const hosts = await Promise.all([openPg(), openPg(), openPg()]);
+    const tokenSet = { accessToken: 'access-0', refreshToken: `refresh-pg-${Math.random()}`, expiresAt: Date.now() };
+    idp.seedRefreshToken(tokenSet.refreshToken);
+    await hosts[0]!.xeroConnections.saveXeroTokenSet('conn-pg', tokenSet);
+    idp.latencyMs = 150;
+    const managers = hosts.map((h, i) => manager(h, `host-${i}`));
+    const results = await Promise.all(
+      managers.flatMap((m) => [m.getAccessToken('conn-pg'), m.getAccessToken('conn-pg')]),
+    );
+    expect(new Set(results).size).toBe(1);
+    expect(idp.refreshCalls).toBe(1);
+  });
+
+  it('gives up after the lock wait with a retryable 503 while another host holds the refresh', async () => {
+    const [a, b] = await Promise.all([openPg(), openPg()]);
+    await a.xeroConnections.saveXeroTokenSet('conn-slow', { accessToken: 'x', refreshToken: 'r', expiresAt: 0 });
+    let release!: () => void;
+    const holding = a.xeroConnections.refreshXeroTokenSet(
+      'conn-slow',
+      { owner: 'host-a', waitMs: 5_000, holdMs: 30_000 },
+      () => new Promise((resolve) => (release = () => resolve(null))),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const err = await manager(b, 'host-b', { lockWaitMs: 300 })
+      .refresh('conn-slow')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(XeroTokenError);
+    expect(err).toMatchObject({ status: 503 });
+    release();
+    await holding;
   });
 });

@@ -4,7 +4,12 @@ import { systemClock, type Clock } from '../lib/clock';
 import { describeError, isTransient } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { retry } from '../lib/retry';
-import type { LeaseRepository, XeroConnectionRepository, XeroTokenSet } from '../store';
+import {
+  TokenRefreshLockTimeout,
+  type XeroConnection,
+  type XeroConnectionRepository,
+  type XeroTokenSet,
+} from '../store';
 import { XeroNotConnectedError, XeroReauthorisationRequired, XeroTokenError } from './errors';
 
 export type XeroAuthConfig = Pick<
@@ -14,7 +19,12 @@ export type XeroAuthConfig = Pick<
 
 type TokenStore = Pick<
   XeroConnectionRepository,
-  'getXeroConnection' | 'saveXeroTokenSet' | 'setXeroConnectionStatus' | 'saveXeroTenants' | 'getXeroTenant'
+  | 'getXeroConnection'
+  | 'saveXeroTokenSet'
+  | 'setXeroConnectionStatus'
+  | 'saveXeroTenants'
+  | 'getXeroTenant'
+  | 'refreshXeroTokenSet'
 >;
 
 /** One organisation a token can reach (GET /connections). */
@@ -29,12 +39,10 @@ export interface XeroTenantConnection {
 }
 
 export interface XeroTokenManagerOptions {
-  /** Where token sets and tenant links live. */
+  /** Where token sets and tenant links live; its refreshXeroTokenSet serialises refreshes across processes. */
   connections: TokenStore;
-  /** Serialises refreshes across processes sharing the store. */
-  leases: LeaseRepository;
   config: XeroAuthConfig;
-  /** This process's lease-owner name (Config.instanceId). */
+  /** This process's name as a lock owner in the store (Config.instanceId). */
   owner: string;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
   clock?: Clock;
@@ -45,22 +53,25 @@ export interface XeroTokenManagerOptions {
   lockWaitMs?: number;
   /** Reported once per refusal: the connection needs a person. */
   onReauthorisationRequired?: (err: XeroReauthorisationRequired) => void;
+  /** Every refresh this process attempted, by outcome (metrics). */
+  onRefresh?: (outcome: 'refreshed' | 'refused' | 'failed') => void;
   fetch?: typeof fetch;
 }
 
 /**
  * Xero OAuth tokens, done by the bridge itself (xero-node's refresh hard-codes Xero's identity URLs).
  *
- * Refresh is single-flight per connection within the process, and serialised across processes that share
- * the store by a lease row (`xero-token:<connection>`). After taking the lease the token set is read again:
- * another process may have refreshed it meanwhile, and its rotated refresh token is the only valid one.
- * The new token set, rotated refresh token included, is stored before the new access token is handed out.
+ * Refresh is single-flight per connection within the process, and across every process that shares the store
+ * (XeroConnectionRepository.refreshXeroTokenSet: the connection's row lock on PostgreSQL, a lease on SQLite).
+ * Under the lock the token set is read again: another process may have refreshed it meanwhile, and its rotated
+ * refresh token is the only valid one (Xero refuses a used refresh token once its 30-minute grace has passed).
+ * The new token set, rotated refresh token included, is stored before the lock is released and before the new
+ * access token is handed out.
  * A refused refresh token (400 invalid_grant) marks the connection `reauthorisation_required` and throws
  * XeroReauthorisationRequired; from then on no refresh is attempted until someone reconnects.
  */
 export class XeroTokenManager {
   private readonly store: TokenStore;
-  private readonly leases: LeaseRepository;
   private readonly config: XeroAuthConfig;
   private readonly owner: string;
   private readonly log: Pick<Logger, 'info' | 'warn' | 'error'> | undefined;
@@ -68,14 +79,14 @@ export class XeroTokenManager {
   private readonly httpTimeoutMs: number;
   private readonly leewayMs: number;
   private readonly lockWaitMs: number;
-  private readonly leaseTtlMs: number;
+  private readonly holdMs: number;
   private readonly fetchFn: typeof fetch;
   private readonly onReauth: ((err: XeroReauthorisationRequired) => void) | undefined;
+  private readonly onRefresh: ((outcome: 'refreshed' | 'refused' | 'failed') => void) | undefined;
   private readonly inflight = new Map<string, Promise<XeroTokenSet>>();
 
   constructor(opts: XeroTokenManagerOptions) {
     this.store = opts.connections;
-    this.leases = opts.leases;
     this.config = opts.config;
     this.owner = opts.owner;
     this.log = opts.logger;
@@ -83,10 +94,11 @@ export class XeroTokenManager {
     this.httpTimeoutMs = opts.httpTimeoutMs ?? 30_000;
     this.leewayMs = opts.refreshLeewayMs ?? 120_000;
     this.lockWaitMs = opts.lockWaitMs ?? 30_000;
-    // long enough for a refresh with its retries; a crashed holder's lease lapses after this
-    this.leaseTtlMs = this.httpTimeoutMs * 3 + 15_000;
+    // long enough for a refresh with its retries; a crashed holder's lock lapses after this (SQLite)
+    this.holdMs = this.httpTimeoutMs * 3 + 15_000;
     this.fetchFn = opts.fetch ?? fetch;
     this.onReauth = opts.onReauthorisationRequired;
+    this.onRefresh = opts.onRefresh;
   }
 
   /** The connection holding the tenant's token set (set when the tenant was connected). */
@@ -125,7 +137,7 @@ export class XeroTokenManager {
   refresh(connectionId: string, opts: { rejectedAccessToken?: string } = {}): Promise<XeroTokenSet> {
     const running = this.inflight.get(connectionId);
     if (running) return running;
-    const promise = this.refreshUnderLease(connectionId, opts.rejectedAccessToken).finally(() =>
+    const promise = this.refreshShared(connectionId, opts.rejectedAccessToken).finally(() =>
       this.inflight.delete(connectionId),
     );
     this.inflight.set(connectionId, promise);
@@ -194,7 +206,10 @@ export class XeroTokenManager {
 
   /** Reads the stored token set; throws if there is none or the connection awaits reauthorisation. */
   private async readUsable(connectionId: string): Promise<XeroTokenSet> {
-    const connection = await this.store.getXeroConnection(connectionId);
+    return this.usable(connectionId, await this.store.getXeroConnection(connectionId));
+  }
+
+  private usable(connectionId: string, connection: XeroConnection | null): XeroTokenSet {
     if (!connection?.tokenSet) {
       throw new XeroNotConnectedError(`Xero connection ${connectionId} has no token set: connect Xero first`);
     }
@@ -204,38 +219,42 @@ export class XeroTokenManager {
     return connection.tokenSet;
   }
 
-  private async refreshUnderLease(connectionId: string, rejectedAccessToken?: string): Promise<XeroTokenSet> {
-    const lease = `xero-token:${connectionId}`;
-    const deadline = this.clock.now() + this.lockWaitMs;
-    while (!(await this.leases.tryAcquireLease(lease, this.owner, this.leaseTtlMs))) {
-      // Another process is refreshing. Its result lands in the store; use it once it does.
-      const current = await this.readUsable(connectionId);
-      if (this.isFresh(current, rejectedAccessToken)) return current;
-      if (this.clock.now() >= deadline) {
-        throw new XeroTokenError(
-          `Timed out waiting for another bridge process to refresh Xero connection ${connectionId}`,
-          503,
-          connectionId,
-        );
-      }
-      await this.clock.sleep(100 + Math.floor(Math.random() * 150));
-    }
+  private async refreshShared(connectionId: string, rejectedAccessToken?: string): Promise<XeroTokenSet> {
+    let refreshed = false;
+    let refused = false;
     try {
-      // Read again under the lease: the refresh token may have been rotated by another process.
-      const current = await this.readUsable(connectionId);
-      if (this.isFresh(current, rejectedAccessToken)) return current;
-      const next = await retry(() => this.tokenRequest(refreshForm(current.refreshToken), connectionId), {
-        retries: 2,
-        baseDelayMs: 500,
-        clock: this.clock,
-        isRetryable: (err) => err instanceof XeroTokenError && isTransient(err),
-      });
-      // Persist the rotated refresh token before anyone uses the new access token.
-      await this.store.saveXeroTokenSet(connectionId, next);
-      this.log?.info({ connectionId, expiresAt: new Date(next.expiresAt).toISOString() }, 'Xero token refreshed');
-      return next;
+      const connection = await this.store.refreshXeroTokenSet(
+        connectionId,
+        { owner: this.owner, waitMs: this.lockWaitMs, holdMs: this.holdMs },
+        async (stored) => {
+          // Read under the lock: another process may have rotated the refresh token (or been refused) meanwhile.
+          const current = this.usable(connectionId, stored);
+          if (this.isFresh(current, rejectedAccessToken)) return null;
+          const next = await retry(() => this.tokenRequest(refreshForm(current.refreshToken), connectionId), {
+            retries: 2,
+            baseDelayMs: 500,
+            clock: this.clock,
+            isRetryable: (err) => err instanceof XeroTokenError && isTransient(err),
+          }).catch((err: unknown) => {
+            refused = err instanceof XeroReauthorisationRequired;
+            this.onRefresh?.(refused ? 'refused' : 'failed');
+            throw err;
+          });
+          this.onRefresh?.('refreshed');
+          refreshed = true;
+          return next; // stored (encrypted) before the lock is released and before anyone uses it
+        },
+      );
+      const tokenSet = this.usable(connectionId, connection);
+      if (refreshed) {
+        this.log?.info({ connectionId, expiresAt: new Date(tokenSet.expiresAt).toISOString() }, 'Xero token refreshed');
+      }
+      return tokenSet;
     } catch (err) {
-      if (err instanceof XeroReauthorisationRequired) {
+      if (err instanceof TokenRefreshLockTimeout) {
+        throw new XeroTokenError(err.message, 503, connectionId, { cause: err });
+      }
+      if (refused && err instanceof XeroReauthorisationRequired) {
         await this.store.setXeroConnectionStatus(connectionId, 'reauthorisation_required', err.message);
         this.log?.error({ connectionId, err }, 'Xero refresh token refused: reconnect Xero');
         this.onReauth?.(err);
@@ -244,8 +263,6 @@ export class XeroTokenManager {
         this.log?.error({ connectionId, err }, 'Xero token refresh refused');
       }
       throw err;
-    } finally {
-      await this.leases.releaseLease(lease, this.owner);
     }
   }
 

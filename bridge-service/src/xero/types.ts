@@ -3,7 +3,21 @@
  * enums as numbers but Xero sends their names (and the SDK passes them through), so the models the client returns
  * carry the names as string unions the sync layer can read; the rest is the SDK's. Only xero/ imports xero-node.
  */
-import type { Allocation, Contact, CreditNote, Invoice, LineItem, Organisation, Payment, TaxRate } from 'xero-node';
+import type {
+  Account,
+  Allocation,
+  Contact,
+  CreditNote,
+  Invoice,
+  Item,
+  LineItem,
+  Organisation,
+  Overpayment,
+  Payment,
+  Prepayment,
+  TaxRate,
+  TrackingCategory,
+} from 'xero-node';
 
 /** A Xero date: xero-node turns `/Date(ms)/` into a Date; dates without time come as 'YYYY-MM-DD'. */
 export type XeroDate = string | Date;
@@ -93,4 +107,35 @@ export interface PagedQuery {
   page?: number;
   /** 1-1000; default 100. */
   pageSize?: number;
+}
+
+// ── go-live: the ledger's other documents, items and the chart of accounts ─────────────────────────────────────────
+
+export const CREDIT_STATUSES = ['AUTHORISED', 'PAID', 'VOIDED'] as const;
+export type XeroCreditStatus = (typeof CREDIT_STATUSES)[number];
+
+/** An overpayment (RECEIVE-OVERPAYMENT) with its allocations and refunds. */
+export type XeroOverpayment = Named<
+  Overpayment,
+  { type: string; status: XeroCreditStatus; lineAmountTypes: XeroLineAmountTypes; currencyCode: string }
+>;
+/** A prepayment (RECEIVE-PREPAYMENT) with its allocations and refunds. */
+export type XeroPrepayment = Named<
+  Prepayment,
+  { type: string; status: XeroCreditStatus; lineAmountTypes: XeroLineAmountTypes; currencyCode: string }
+>;
+export type XeroItem = Item;
+export type XeroAccount = Named<Account, { type: string; status: string; systemAccount: string; _class: string }>;
+export type XeroTrackingCategory = Omit<Named<TrackingCategory, { status: string }>, 'options'> & {
+  options?: { trackingOptionID?: string; name?: string; status?: string }[];
+};
+
+/** A page read with the paging Xero reports: the page, and how many there are. */
+export interface PagedRead {
+  /** Only records changed since (If-Modified-Since, second-accurate). */
+  modifiedSince?: Date;
+  where?: string;
+  order?: string;
+  page: number;
+  pageSize: number;
 }

@@ -11,31 +11,43 @@ import {
   CurrencyCode,
   Invoice,
   LineAmountTypes,
+  type Account,
   type Allocations,
   type Contact,
   type Contacts,
   type CreditNotes,
   type Invoices,
+  type Items,
   type LineItem,
   type Organisation,
+  type Overpayment,
   type Payment,
+  type Prepayment,
   type TaxRate,
+  type TrackingCategory,
 } from 'xero-node';
 import type { XeroContactModel } from '../domain/contact';
 import type { XeroDraftDocument } from '../domain/invoice-mapping';
+import type { ItemToCreate } from '../domain/line-mapping';
+import type { DraftUpdate } from '../domain/rework';
 import { LedgerlineError } from '../lib/errors';
 import {
+  CREDIT_STATUSES,
   CREDIT_NOTE_TYPES,
   DOCUMENT_STATUSES,
   INVOICE_TYPES,
   LINE_AMOUNT_TYPES,
   PAYMENT_STATUSES,
+  type XeroAccount,
   type XeroAllocationInput,
   type XeroCreditNote,
   type XeroInvoice,
   type XeroOrganisation,
+  type XeroOverpayment,
   type XeroPayment,
+  type XeroPrepayment,
   type XeroTaxRate,
+  type XeroTrackingCategory,
 } from './types';
 
 /** A request the bridge refuses to send (bad batch size, missing key, malformed amount). A bug, not a Xero error. */
@@ -166,6 +178,43 @@ export function toContacts(contacts: readonly XeroContactModel[]): Contacts {
   };
 }
 
+/** Items to create (line mapping: the entity creates the items its products name when Xero lacks them). */
+export function toItems(items: readonly ItemToCreate[]): Items {
+  return {
+    items: items.map((item) => ({
+      code: item.code,
+      name: item.name,
+      isSold: true,
+      salesDetails: { accountCode: item.accountCode, taxType: item.taxType },
+    })),
+  };
+}
+
+/**
+ * A corrected draft as the update of the same Xero DRAFT (POST /Invoices/{id}): every line it should have, kept ones
+ * with their LineItemID (Xero deletes the lines left out), and the contact, dates and reference.
+ */
+export function toDraftUpdate(update: DraftUpdate): Invoices {
+  const what = `draft ${update.invoiceId}`;
+  const lines = lineItems({ ...update.document, lineItems: update.lineItems }, what, true);
+  return {
+    invoices: [
+      {
+        invoiceID: update.invoiceId,
+        contact: { contactID: contactId(update.document, what) },
+        date: update.document.date,
+        ...(update.document.dueDate ? { dueDate: update.document.dueDate } : {}),
+        reference: update.document.reference,
+        lineAmountTypes: LineAmountTypes[update.document.lineAmountTypes],
+        lineItems: lines.map((line, i) => {
+          const lineItemId = update.lineItems[i]?.lineItemId;
+          return lineItemId ? { ...line, lineItemID: lineItemId } : line;
+        }),
+      },
+    ],
+  };
+}
+
 export function toAllocations(allocation: XeroAllocationInput): Allocations {
   return {
     allocations: [
@@ -233,4 +282,48 @@ export function readTaxRate(rate: TaxRate): XeroTaxRate {
 
 export function readOrganisation(organisation: Organisation): XeroOrganisation {
   return { ...organisation, baseCurrency: text(organisation.baseCurrency) };
+}
+
+const creditStatus = named(CREDIT_STATUSES);
+
+export function readOverpayment(overpayment: Overpayment): XeroOverpayment {
+  return {
+    ...overpayment,
+    type: text(overpayment.type),
+    status: creditStatus(overpayment.status),
+    lineAmountTypes: lineAmountTypes(overpayment.lineAmountTypes),
+    currencyCode: text(overpayment.currencyCode),
+  };
+}
+
+export function readPrepayment(prepayment: Prepayment): XeroPrepayment {
+  return {
+    ...prepayment,
+    type: text(prepayment.type),
+    status: creditStatus(prepayment.status),
+    lineAmountTypes: lineAmountTypes(prepayment.lineAmountTypes),
+    currencyCode: text(prepayment.currencyCode),
+  };
+}
+
+export function readAccount(account: Account): XeroAccount {
+  return {
+    ...account,
+    type: text(account.type),
+    status: text(account.status),
+    systemAccount: text(account.systemAccount),
+    _class: text(account._class),
+  };
+}
+
+export function readTrackingCategory(category: TrackingCategory): XeroTrackingCategory {
+  return {
+    ...category,
+    status: text(category.status),
+    options: (category.options ?? []).map((option) => ({
+      ...(option.trackingOptionID ? { trackingOptionID: option.trackingOptionID } : {}),
+      ...(option.name ? { name: option.name } : {}),
+      ...(option.status !== undefined ? { status: text(option.status) } : {}),
+    })),
+  };
 }

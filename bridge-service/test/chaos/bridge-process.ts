@@ -39,6 +39,11 @@ export class BridgeProcess {
     return `http://127.0.0.1:${this.env.PORT}`;
   }
 
+  /** Its BRIDGE_INSTANCE_ID (lease owner in the store). */
+  get instanceId(): string | undefined {
+    return this.env.BRIDGE_INSTANCE_ID;
+  }
+
   get running(): boolean {
     return this.child !== undefined;
   }

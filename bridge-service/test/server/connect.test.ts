@@ -183,7 +183,11 @@ describe('GET /connect/xero/callback', () => {
     const put = jest.spyOn(pending, 'put');
     const { app } = await build((deps) => ({ ...deps, pendingAuthorizations: pending }));
     const { state } = await start(app);
-    expect(put).toHaveBeenCalledWith(state, { codeVerifier: expect.any(String), expiresAt: expect.any(Number) });
+    expect(put).toHaveBeenCalledWith(state, {
+      orgId: 'default',
+      codeVerifier: expect.any(String),
+      expiresAt: expect.any(Number),
+    });
     expect(ENTITIES).toHaveLength(3);
   });
 });
@@ -192,12 +196,12 @@ describe('inMemoryPendingAuthorizations', () => {
   it('is single use, expires, and stays bounded', async () => {
     const pending = inMemoryPendingAuthorizations(2);
     const far = Date.now() + 60_000;
-    await pending.put('a', { codeVerifier: 'va', expiresAt: far });
-    await pending.put('b', { codeVerifier: 'vb', expiresAt: far });
-    await pending.put('c', { codeVerifier: 'vc', expiresAt: far });
+    await pending.put('a', { orgId: 'default', codeVerifier: 'va', expiresAt: far });
+    await pending.put('b', { orgId: 'default', codeVerifier: 'vb', expiresAt: far });
+    await pending.put('c', { orgId: 'org-c', codeVerifier: 'vc', expiresAt: far });
     expect(await pending.take('a', Date.now())).toBeNull(); // evicted, oldest first
     expect(await pending.take('b', far)).toBeNull(); // expired at far
-    expect(await pending.take('c', Date.now())).toBe('vc');
+    expect(await pending.take('c', Date.now())).toEqual({ orgId: 'org-c', codeVerifier: 'vc' });
     expect(await pending.take('c', Date.now())).toBeNull();
   });
 });

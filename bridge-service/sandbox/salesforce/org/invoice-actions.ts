@@ -1,6 +1,7 @@
 /**
- * Mirrors InvoiceActions.cls (the invocable behind the Invoice__c quick actions): VOID, CREDIT and RESYNC requests,
- * validated with the same rules and label messages, all valid ones published together.
+ * Mirrors InvoiceActions.cls (the invocable behind the Invoice__c quick actions): VOID, CREDIT, RESYNC and UPDATE_DRAFT
+ * (a corrected draft sent again) requests, validated with the same rules and label messages, all valid ones published
+ * together.
  */
 import Big from 'big.js';
 import type { SalesforceOrg } from '../salesforce-org';
@@ -45,8 +46,18 @@ export const mirror: ApexMirror = {
       ids: invoiceIds,
       payloadKeys: null,
     },
+    {
+      action: 'UPDATE_DRAFT',
+      object: 'Invoice__c',
+      keyRecord: 'Id',
+      version: { rule: 'epochMillis' },
+      ids: invoiceIds,
+      payloadKeys: null,
+    },
   ],
 };
+
+const CORRECTABLE_APPROVAL = new Set(['Rejected', 'Not Submitted']);
 
 export interface CreditLine {
   description: string;
@@ -200,6 +211,16 @@ export function invoiceActions(org: SalesforceOrg, labels: Labels) {
             throw new Failure(labels('Ledgerline_Error_Resync_Permission'));
           facts = { now: org.clock.now() };
         }
+        if (action === 'UPDATE_DRAFT') {
+          if (!org.hasCustomPermission(userId, RESYNC_PERMISSION))
+            throw new Failure(labels('Ledgerline_Error_Resync_Permission'));
+          if (!String(invoice[f('Xero_Invoice_Id__c')] ?? '').trim())
+            throw new Failure(labels('Ledgerline_Error_Not_In_Xero'));
+          const approval = String(invoice[f('Approval_Status__c')] ?? 'Not Submitted');
+          if (invoice[f('Status__c')] !== 'Draft' || !CORRECTABLE_APPROVAL.has(approval))
+            throw new Failure(labels('Ledgerline_Error_Not_Correctable', invoice[f('Status__c')], approval));
+          facts = { now: org.clock.now() };
+        }
         const key = requestKey(action as Action, invoice.Id, versionOf(site.version, facts));
         events.push(
           build(action as Action, (invoice[f('Opportunity__c')] as string | null) ?? null, invoice.Id, key, payload),
@@ -231,6 +252,8 @@ export function invoiceActions(org: SalesforceOrg, labels: Labels) {
     credit: (invoiceId: string, user: string, credit: Omit<ActionRequest, 'invoiceId' | 'action'>) =>
       request([{ invoiceId, action: 'CREDIT', ...credit }], user)[0]!,
     resync: (invoiceId: string, user: string) => request([{ invoiceId, action: 'RESYNC' }], user)[0]!,
+    /** UPDATE_DRAFT: a draft finance rejected, corrected, sent to update the same Xero draft. */
+    updateDraft: (invoiceId: string, user: string) => request([{ invoiceId, action: 'UPDATE_DRAFT' }], user)[0]!,
     /** InvoiceActions.requestResync (the components' Retry button): the message, or an error carrying it */
     requestResync(invoiceId: string, user: string): string {
       const result = request([{ invoiceId, action: 'RESYNC' }], user)[0]!;

@@ -14,6 +14,7 @@ export const ACTIONS = [
   'RESYNC',
   'CONTACT_MATCH',
   'CREATE_PARTIAL',
+  'UPDATE_DRAFT',
   'POST_CLOSE',
 ] as const;
 export type Action = (typeof ACTIONS)[number];

@@ -8,6 +8,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+import Big from 'big.js';
+
 import { money } from '../money';
 import { forecast } from '../kpi-forecast';
 import { GROUP } from '../kpi-mrr';
@@ -139,6 +141,61 @@ const pick = (record: SnapshotRecord, mappings: readonly Mapping[], extra: Recor
     ]),
   );
 
+interface ExposureJson {
+  entity: string;
+  baseCurrency: string;
+  currency: string;
+  openInvoices: number;
+  openForeign: string;
+  openAtInvoiceRate: string;
+  openAtTodayRate: string | null;
+  unrealised: string | null;
+  realised: string;
+  todayRate: { rate: string; rateDate: string; sources: string[] } | null;
+}
+
+/** A sum of two-place strings, null when one is null: FinanceCockpitController.total. */
+const total = (amounts: (string | null)[]) =>
+  amounts.some((a) => a === null) ? null : amounts.reduce((t, a) => t.plus(a as string), new Big(0)).toFixed(2);
+
+/** Details__c's exposure grouped by entity with its totals, as FinanceCockpitController.exposure does. */
+export function exposureOf(details: string) {
+  const entities: {
+    entity: string;
+    baseCurrency: string;
+    currencies: object[];
+    rows: ExposureJson[];
+  }[] = [];
+  for (const row of (JSON.parse(details) as { exposure: ExposureJson[] }).exposure) {
+    let entity = entities.find((e) => e.entity === row.entity);
+    if (!entity) {
+      entity = { entity: row.entity, baseCurrency: row.baseCurrency, currencies: [], rows: [] };
+      entities.push(entity);
+    }
+    entity.rows.push(row);
+    entity.currencies.push({
+      currencyCode: row.currency,
+      openInvoices: row.openInvoices,
+      openForeign: row.openForeign,
+      openAtInvoiceRate: row.openAtInvoiceRate,
+      openAtClosingRate: row.openAtTodayRate,
+      unrealised: row.unrealised,
+      realised: row.realised,
+      rate: row.todayRate?.rate ?? null,
+      rateDate: row.todayRate?.rateDate ?? null,
+      rateSources: row.todayRate?.sources ?? null,
+    });
+  }
+  return entities.map(({ rows, ...entity }) => ({
+    ...entity,
+    openInvoices: rows.reduce((n, r) => n + r.openInvoices, 0),
+    openAtInvoiceRate: total(rows.map((r) => r.openAtInvoiceRate)),
+    openAtClosingRate: total(rows.map((r) => r.openAtTodayRate)),
+    unrealised: total(rows.map((r) => r.unrealised)),
+    realised: total(rows.map((r) => r.realised)),
+  }));
+}
+
 /** FinanceCockpitController.getCockpit's answer for a scope, from the worked case's records. */
 export function cockpitResponse(scope: string, input: KpiRecords = records): object {
   const mappings = apexMappings();
@@ -161,12 +218,13 @@ export function cockpitResponse(scope: string, input: KpiRecords = records): obj
       { value: 'US_Inc', label: 'US Inc' },
     ],
     // Finance has closed every month before the open one (the close sets Status__c; the bridge writes Open).
-    months: snapshots.map((s, i) =>
-      pick(
-        { ...snapshotRecord(s, REFRESHED_AT), ...(i < snapshots.length - 1 ? { Status__c: 'Closed' } : {}) },
-        mappings.m,
-      ),
-    ),
+    months: snapshots.map((s, i) => {
+      const record = snapshotRecord(s, REFRESHED_AT);
+      return {
+        ...pick({ ...record, ...(i < snapshots.length - 1 ? { Status__c: 'Closed' } : {}) }, mappings.m),
+        exposure: exposureOf(String(record.Details__c)),
+      };
+    }),
     forecast: forecastRecords(latest).map((f) => pick(f, mappings.f)),
     renewals,
   };

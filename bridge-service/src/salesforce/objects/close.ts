@@ -51,21 +51,25 @@ export const MonthEndClose = sobject(
 );
 
 /** Month_End_Journal_Line__c (master-detail Month_End_Close__c): one journal line, proposed and then posted. */
-export const MonthEndJournalLine = sobject('Month_End_Journal_Line__c', {
-  Id: 'id',
-  Month_End_Close__c: 'reference',
-  Line_Key__c: 'text',
-  Version__c: 'number',
-  Journal_Kind__c: 'picklist',
-  Journal_Date__c: 'date',
-  Account_Code__c: 'text',
-  Description__c: 'text',
-  Amount__c: 'number',
-  Tracking_1_Category__c: 'text',
-  Tracking_1_Option__c: 'text',
-  Tracking_2_Category__c: 'text',
-  Tracking_2_Option__c: 'text',
-  Currency_Code__c: 'text',
-  Status__c: 'picklist',
-  Manual_Journal_Id__c: 'text',
-});
+export const MonthEndJournalLine = sobject(
+  'Month_End_Journal_Line__c',
+  {
+    Id: 'id',
+    Month_End_Close__c: 'reference',
+    Line_Key__c: 'text',
+    Version__c: 'number',
+    Journal_Kind__c: 'picklist',
+    Journal_Date__c: 'date',
+    Account_Code__c: 'text',
+    Description__c: 'text',
+    Amount__c: 'number',
+    Tracking_1_Category__c: 'text',
+    Tracking_1_Option__c: 'text',
+    Tracking_2_Category__c: 'text',
+    Tracking_2_Option__c: 'text',
+    Currency_Code__c: 'text',
+    Status__c: 'picklist',
+    Manual_Journal_Id__c: 'text',
+  },
+  { parents: { Month_End_Close__r: { field: 'Month_End_Close__c', object: 'Month_End_Close__c' } } },
+);

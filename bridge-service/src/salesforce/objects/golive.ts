@@ -121,28 +121,32 @@ export const ReconciliationResult = sobject('Reconciliation_Result__c', {
  * Customer_Credit__c: An overpayment or prepayment in Xero: money the customer paid that is not (yet) applied to an
  * invoice, how much of it remains, and how it was allocated or refunded (its Customer Credit Allocations).
  */
-export const CustomerCredit = sobject('Customer_Credit__c', {
-  Id: 'id',
-  Name: 'text',
-  Account__c: 'reference',
-  Allocated__c: 'number',
-  Billing_Entity__c: 'text',
-  Credit_Date__c: 'date',
-  Credit_Type__c: 'picklist',
-  Currency_Code__c: 'text',
-  Currency_Rate__c: 'number',
-  Last_Synced__c: 'datetime',
-  Reference__c: 'text',
-  Refunded__c: 'number',
-  Remaining_Credit__c: 'number',
-  Status__c: 'picklist',
-  Sub_Total__c: 'number',
-  Total_Tax__c: 'number',
-  Total__c: 'number',
-  Xero_Credit_Id__c: 'text',
-  Xero_Tenant_Id__c: 'text',
-  Xero_Updated__c: 'datetime',
-});
+export const CustomerCredit = sobject(
+  'Customer_Credit__c',
+  {
+    Id: 'id',
+    Name: 'text',
+    Account__c: 'reference',
+    Allocated__c: 'number',
+    Billing_Entity__c: 'text',
+    Credit_Date__c: 'date',
+    Credit_Type__c: 'picklist',
+    Currency_Code__c: 'text',
+    Currency_Rate__c: 'number',
+    Last_Synced__c: 'datetime',
+    Reference__c: 'text',
+    Refunded__c: 'number',
+    Remaining_Credit__c: 'number',
+    Status__c: 'picklist',
+    Sub_Total__c: 'number',
+    Total_Tax__c: 'number',
+    Total__c: 'number',
+    Xero_Credit_Id__c: 'text',
+    Xero_Tenant_Id__c: 'text',
+    Xero_Updated__c: 'datetime',
+  },
+  { children: { Allocations__r: { object: 'Customer_Credit_Allocation__c', field: 'Customer_Credit__c' } } },
+);
 
 /**
  * Customer_Credit_Allocation__c: How part of an overpayment or prepayment was used: allocated to an invoice, or

@@ -10,6 +10,9 @@ export const Opportunity = sobject(
     CloseDate: 'date',
     Amount: 'number',
     IsWon: 'boolean',
+    IsClosed: 'boolean',
+    /** 0–100 (the weighted pipeline). */
+    Probability: 'number',
     StageName: 'picklist',
     /** Only in multi-currency orgs. */
     CurrencyIsoCode: 'picklist',
@@ -71,7 +74,10 @@ export const OpportunityLineItem = sobject(
   },
 );
 
-/** A product: its name and code on invoice lines, and how it bills and is recognised (billing plans). */
+/**
+ * A product: its name and code on invoice lines, how it bills and is recognised (billing plans), and where its lines
+ * post in Xero (line mapping; blank = the entity's default).
+ */
 export const Product2 = sobject('Product2', {
   Id: 'id',
   Name: 'text',
@@ -80,6 +86,15 @@ export const Product2 = sobject('Product2', {
   Billing_Timing__c: 'picklist',
   Revenue_Recognition__c: 'picklist',
   Standalone_Selling_Price__c: 'number',
+  Xero_Account_Code__c: 'text',
+  Xero_Tax_Type__c: 'text',
+  Xero_Item_Code__c: 'text',
+  Xero_Tracking_1_Category__c: 'text',
+  Xero_Tracking_1_Option__c: 'text',
+  Xero_Tracking_2_Category__c: 'text',
+  Xero_Tracking_2_Option__c: 'text',
+  /** Where the product's deferred revenue is held when it is not the billing entity's (month-end close). */
+  Xero_Deferred_Account_Code__c: 'text',
 });
 
 /** Opportunity Product schedules: a line's revenue or quantity installments, which bill it where the org uses them. */

@@ -22,6 +22,15 @@ export const BillingEntityType = sobject('Billing_Entity__mdt', {
   Default_Billing_Alignment__c: 'picklist',
   Revenue_Convention__c: 'picklist',
   SSP_Tolerance_Percent__c: 'number',
+  // line mapping: the entity's item policy and default tracking
+  Create_Items_When_Missing__c: 'boolean',
+  Default_Tracking_1_Category__c: 'text',
+  Default_Tracking_1_Option__c: 'text',
+  Default_Tracking_2_Category__c: 'text',
+  Default_Tracking_2_Option__c: 'text',
+  // the month-end close's accounts (issue 16): deferred revenue (a liability) and accrued revenue (an asset)
+  Deferred_Revenue_Account_Code__c: 'text',
+  Accrued_Revenue_Account_Code__c: 'text',
 });
 
 /** The package settings (hierarchy custom setting); the bridge reads the org default. */

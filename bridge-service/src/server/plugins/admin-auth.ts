@@ -27,14 +27,20 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-async function adminAuthPlugin(app: FastifyInstance, opts: { adminToken: string }): Promise<void> {
-  const expected = opts.adminToken;
-  if (!expected) throw new Error('admin-auth: adminToken is required');
+async function adminAuthPlugin(
+  app: FastifyInstance,
+  opts: { adminTokens: readonly (string | undefined)[] },
+): Promise<void> {
+  // The current token, and during a rotation the one it replaces.
+  const expected = opts.adminTokens.filter((t): t is string => typeof t === 'string' && t !== '');
+  if (expected.length === 0) throw new Error('admin-auth: adminToken is required');
 
   app.decorate('verifyAdmin', async (request: FastifyRequest, reply: FastifyReply) => {
     const token = bearerToken(request.headers.authorization);
-    // Compare even when the header is missing, so both paths cost the same.
-    const ok = tokensMatch(token ?? '', expected) && token !== undefined;
+    // Compare with every accepted token even when the header is missing, so all paths cost the same.
+    let matched = false;
+    for (const candidate of expected) if (tokensMatch(token ?? '', candidate)) matched = true;
+    const ok = matched && token !== undefined;
     if (!ok) {
       reply.header('www-authenticate', 'Bearer realm="ledgerline-admin"');
       throw new UnauthorizedError();

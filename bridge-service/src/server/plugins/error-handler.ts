@@ -72,7 +72,10 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
       const limit = request.routeOptions.bodyLimit;
       if (typeof limit === 'number') body.error.message = `Request body is larger than the ${limit}-byte limit`;
     }
-    if (statusCode >= 500) {
+    if (statusCode >= 500 && err instanceof HttpError) {
+      // Written for the client on purpose (e.g. 503 while an org's bridge starts): expected, not a fault.
+      request.log.warn({ code: body.error.code, statusCode }, body.error.message);
+    } else if (statusCode >= 500) {
       // Details stay in the log, joined to the response by reqId.
       request.log.error({ err, reqId: request.id }, 'request failed');
     } else {

@@ -11,12 +11,13 @@ declare module 'fastify' {
 
 export interface MetricsPluginOptions {
   metrics: BridgeMetrics;
-  jobs: Pick<JobsAdmin, 'countJobsByState'>;
+  /** A single-org app's jobs, for the jobs gauge (with many orgs, each org's bridge sets its own). */
+  jobs?: Pick<JobsAdmin, 'countJobsByState'> | undefined;
 }
 
 async function metricsPlugin(app: FastifyInstance, opts: MetricsPluginOptions): Promise<void> {
-  const { metrics } = opts;
-  metrics.setJobCounts(() => opts.jobs.countJobsByState());
+  const { metrics, jobs } = opts;
+  if (jobs) metrics.setJobCounts(() => jobs.countJobsByState());
   app.decorate('metrics', metrics);
 
   app.addHook('onResponse', async (request, reply) => {

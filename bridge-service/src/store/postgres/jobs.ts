@@ -184,4 +184,12 @@ export class PgJobs implements JobRepository {
     }
     return counts;
   }
+
+  async oldestPendingJobAt(): Promise<number | null> {
+    const row = await this.db.row(
+      "SELECT MIN(created_at) AS at FROM jobs WHERE org_id = $1 AND state IN ('queued', 'running', 'failed')",
+      [this.orgId],
+    );
+    return row?.at === null || row?.at === undefined ? null : Number(row.at);
+  }
 }

@@ -239,4 +239,51 @@ export const MIGRATIONS: readonly Migration[] = [
       $fn$;
     `,
   },
+  {
+    version: 2,
+    name: 'import runs (go-live)',
+    // A historical import's cursor and counts, moved on one step at a time (import-runs.ts).
+    sql: `
+      CREATE TABLE import_runs (
+        org_id      TEXT    NOT NULL,
+        run_key     TEXT    NOT NULL,
+        tenant_id   TEXT    NOT NULL,
+        entity      TEXT    NOT NULL,
+        since       TEXT    NOT NULL,
+        status      TEXT    NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'cancelled')),
+        step        INTEGER NOT NULL,
+        cursor      TEXT    NOT NULL,
+        counts      TEXT    NOT NULL,
+        errors      TEXT    NOT NULL,
+        started_at  BIGINT NOT NULL,
+        updated_at  BIGINT NOT NULL,
+        finished_at BIGINT,
+        PRIMARY KEY (org_id, run_key)
+      );
+      CREATE INDEX import_runs_started ON import_runs (org_id, started_at);
+    `,
+  },
+  {
+    version: 3,
+    name: 'OAuth states of Connect to Xero, shared by every process',
+    sql: `
+      CREATE TABLE oauth_states (
+        state_hash      TEXT   PRIMARY KEY,
+        org_id          TEXT   NOT NULL,
+        verifier_sealed TEXT   NOT NULL,
+        expires_at      BIGINT NOT NULL
+      );
+      CREATE INDEX oauth_states_expiry ON oauth_states (expires_at);
+    `,
+  },
+  {
+    version: 4,
+    name: 'month-end close journals are Xero results',
+    // A posted ManualJournal's id is remembered under its key before Salesforce is told (issue 16).
+    sql: `
+      ALTER TABLE xero_results DROP CONSTRAINT xero_results_kind_check;
+      ALTER TABLE xero_results ADD CONSTRAINT xero_results_kind_check
+        CHECK (kind IN ('invoice', 'credit_note', 'contact', 'payment', 'allocation', 'manual_journal'));
+    `,
+  },
 ];

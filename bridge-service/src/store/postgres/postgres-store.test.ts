@@ -20,6 +20,7 @@ const TABLES = [
   'orgs',
   'rate_buckets',
   'rate_permits',
+  'oauth_states',
 ];
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
@@ -38,7 +39,8 @@ describePostgres('PostgreSQL store', (database) => {
     const { url } = database();
     const query = (sql: string, params: unknown[] = []) => withClient(url, (c) => c.query(sql, params));
     return {
-      open: ({ encryptionKey }) => PostgresStore.open({ url, encryptionKey, clock, poolSize: 4 }),
+      open: ({ encryptionKey, previousEncryptionKeys }) =>
+        PostgresStore.open({ url, encryptionKey, previousEncryptionKeys, clock, poolSize: 4 }),
       sealedTokenSets: async () =>
         (await query('SELECT token_sealed FROM xero_connections ORDER BY connection_id')).rows.map((r) =>
           String(r.token_sealed),

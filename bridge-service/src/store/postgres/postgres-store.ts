@@ -1,13 +1,15 @@
 import pg from 'pg';
 import { systemClock, type Clock } from '../../lib/clock';
-import { SecretBox } from '../crypto';
+import { resealRows, sealedOrgSecretsRow, sealedTokenSetRow, SecretBox, type ResealReport } from '../crypto';
 import { SchemaTooNewError, type Migration } from '../migrations';
 import { checkOrgId, DEFAULT_ORG_ID } from '../orgs';
 import type { Repositories, Store } from '../types';
 import { PgDatabase } from './database';
+import { PgImportRuns } from './import-runs';
 import { PgJobs } from './jobs';
 import { PgLeases } from './leases';
 import { MIGRATIONS } from './migrations';
+import { PgOAuthStates } from './oauth-states';
 import { PgOrgs } from './orgs';
 import { PgRateLimits } from './rate-limits';
 import { PgContactMappings, PgReplayCursors, PgWatermarks, PgWebhookEvents, PgXeroResults } from './small-repositories';
@@ -21,6 +23,8 @@ export interface PostgresStoreOptions {
   url: string;
   /** 32-byte key for token sets and org credentials at rest. */
   encryptionKey: Buffer;
+  /** Keys that sealed values before the current one (rotation): still opened, re-sealed by resealSecrets. */
+  previousEncryptionKeys?: readonly Buffer[];
   clock?: Pick<Clock, 'now'>;
   /** Connections in this process's pool. Default 10. */
   poolSize?: number;
@@ -51,8 +55,10 @@ export class PostgresStore implements Store {
   readonly contactMappings: PgContactMappings;
   readonly watermarks: PgWatermarks;
   readonly webhookEvents: PgWebhookEvents;
+  readonly importRuns: PgImportRuns;
   readonly orgs: PgOrgs;
   readonly rateLimits: PgRateLimits;
+  readonly oauthStates: PgOAuthStates;
   private readonly box: SecretBox;
   private readonly scoped = new Map<string, PgRepositories>();
   private closing: Promise<void> | undefined;
@@ -60,10 +66,12 @@ export class PostgresStore implements Store {
   private constructor(
     private readonly db: PgDatabase,
     encryptionKey: Buffer,
+    previousEncryptionKeys: readonly Buffer[] = [],
   ) {
-    this.box = new SecretBox(encryptionKey);
+    this.box = new SecretBox(encryptionKey, previousEncryptionKeys);
     this.orgs = new PgOrgs(db, this.box);
     this.rateLimits = new PgRateLimits(db);
+    this.oauthStates = new PgOAuthStates(db, this.box);
     const own = this.forOrg(DEFAULT_ORG_ID);
     this.jobs = own.jobs;
     this.xeroResults = own.xeroResults;
@@ -73,6 +81,7 @@ export class PostgresStore implements Store {
     this.contactMappings = own.contactMappings;
     this.watermarks = own.watermarks;
     this.webhookEvents = own.webhookEvents;
+    this.importRuns = own.importRuns;
   }
 
   /** Connects, applies pending migrations (waiting for another bridge that is migrating), and returns the store. */
@@ -97,7 +106,7 @@ export class PostgresStore implements Store {
       await pool.end();
       throw err;
     }
-    return new PostgresStore(db, opts.encryptionKey);
+    return new PostgresStore(db, opts.encryptionKey, opts.previousEncryptionKeys);
   }
 
   forOrg(orgId: string): PgRepositories {
@@ -113,6 +122,7 @@ export class PostgresStore implements Store {
         contactMappings: new PgContactMappings(this.db, id),
         watermarks: new PgWatermarks(this.db, id),
         webhookEvents: new PgWebhookEvents(this.db, id),
+        importRuns: new PgImportRuns(this.db, id),
       };
       this.scoped.set(orgId, repos);
     }
@@ -122,6 +132,37 @@ export class PostgresStore implements Store {
   /** Applied migration versions, oldest first. */
   async appliedMigrations(): Promise<number[]> {
     return (await this.db.rows('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version));
+  }
+
+  async resealSecrets(): Promise<ResealReport> {
+    // Each write only replaces the value read: a refresh that rotated the token set meanwhile sealed it anew.
+    const tokenRows = (
+      await this.db.rows(
+        'SELECT org_id, connection_id, token_sealed FROM xero_connections WHERE token_sealed IS NOT NULL',
+      )
+    ).map(sealedTokenSetRow);
+    const xeroTokenSets = await resealRows(
+      this.box,
+      tokenRows,
+      async (row, next) =>
+        (await this.db.run(
+          `UPDATE xero_connections SET token_sealed = $1
+            WHERE org_id = $2 AND connection_id = $3 AND token_sealed = $4`,
+          [next, row.orgId, row.connectionId, row.sealed],
+        )) > 0,
+    );
+    const orgRows = (await this.db.rows('SELECT org_id, secrets_sealed FROM orgs')).map(sealedOrgSecretsRow);
+    const orgSecrets = await resealRows(
+      this.box,
+      orgRows,
+      async (row, next) =>
+        (await this.db.run('UPDATE orgs SET secrets_sealed = $1 WHERE org_id = $2 AND secrets_sealed = $3', [
+          next,
+          row.orgId,
+          row.sealed,
+        ])) > 0,
+    );
+    return { xeroTokenSets, orgSecrets };
   }
 
   async ping(): Promise<void> {
@@ -172,4 +213,5 @@ interface PgRepositories extends Repositories {
   contactMappings: PgContactMappings;
   watermarks: PgWatermarks;
   webhookEvents: PgWebhookEvents;
+  importRuns: PgImportRuns;
 }

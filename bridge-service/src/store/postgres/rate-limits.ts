@@ -38,6 +38,20 @@ export class PgRateLimits implements RateLimitRepository {
     };
   }
 
+  async renewPermits(permitIds: readonly string[], owner: string, leaseMs: number): Promise<number> {
+    if (permitIds.length === 0) return 0;
+    const now = this.db.clock.now();
+    const row = await this.db.row(
+      `WITH renewed AS (
+         UPDATE rate_permits SET lease_expires_at = $1
+          WHERE owner = $2 AND released_at IS NULL AND lease_expires_at > $3 AND permit_id = ANY($4::text[])
+         RETURNING permit_id)
+       SELECT COUNT(DISTINCT permit_id) AS n FROM renewed`,
+      [now + leaseMs, owner, now, permitIds],
+    );
+    return Number(row?.n ?? 0);
+  }
+
   async releasePermit(permitId: string, owner: string): Promise<void> {
     await this.db.run(
       'UPDATE rate_permits SET released_at = $1 WHERE permit_id = $2 AND owner = $3 AND released_at IS NULL',

@@ -133,6 +133,37 @@ export class PgWatermarks implements WatermarkRepository {
       [this.orgId, tenantId, resource, watermark.at, JSON.stringify(watermark.idsAtTimestamp), this.db.clock.now()],
     );
   }
+
+  async saveFencedWatermark(
+    tenantId: string,
+    resource: string,
+    watermark: Watermark,
+    fence: LeaseFence,
+  ): Promise<boolean> {
+    // One statement: the lease row is read in the same snapshot the watermark is written in.
+    const now = this.db.clock.now();
+    return (
+      (await this.db.run(
+        `INSERT INTO sync_watermarks (org_id, tenant_id, resource, watermark_at, ids_at_watermark, updated_at)
+         SELECT $1, $2, $3, $4, $5, $6
+          WHERE EXISTS (SELECT 1 FROM leases WHERE org_id = $1 AND name = $7 AND owner = $8 AND token = $9
+                           AND expires_at > $6)
+         ON CONFLICT (org_id, tenant_id, resource) DO UPDATE SET watermark_at = excluded.watermark_at,
+           ids_at_watermark = excluded.ids_at_watermark, updated_at = excluded.updated_at`,
+        [
+          this.orgId,
+          tenantId,
+          resource,
+          watermark.at,
+          JSON.stringify(watermark.idsAtTimestamp),
+          now,
+          fence.name,
+          fence.owner,
+          fence.token,
+        ],
+      )) > 0
+    );
+  }
 }
 
 export class PgWebhookEvents implements WebhookEventRepository {

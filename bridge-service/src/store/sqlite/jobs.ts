@@ -230,4 +230,12 @@ export class SqliteJobs implements JobRepository {
     }
     return counts;
   }
+
+  async oldestPendingJobAt(): Promise<number | null> {
+    const row = this.db.get(
+      "SELECT MIN(created_at) AS at FROM jobs WHERE org_id = ? AND state IN ('queued', 'running', 'failed')",
+      this.orgId,
+    );
+    return row?.at === null || row?.at === undefined ? null : Number(row.at);
+  }
 }

@@ -273,4 +273,63 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rate_permits_owner ON rate_permits (owner) WHERE released_at IS NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'import runs (go-live)',
+    // A historical import's cursor and counts, moved on one step at a time (import-runs.ts).
+    sql: `
+      CREATE TABLE import_runs (
+        org_id      TEXT    NOT NULL,
+        run_key     TEXT    NOT NULL,
+        tenant_id   TEXT    NOT NULL,
+        entity      TEXT    NOT NULL,
+        since       TEXT    NOT NULL,
+        status      TEXT    NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'cancelled')),
+        step        INTEGER NOT NULL,
+        cursor      TEXT    NOT NULL,
+        counts      TEXT    NOT NULL,
+        errors      TEXT    NOT NULL,
+        started_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        finished_at INTEGER,
+        PRIMARY KEY (org_id, run_key)
+      );
+      CREATE INDEX import_runs_started ON import_runs (org_id, started_at);
+    `,
+  },
+  {
+    version: 5,
+    name: 'OAuth states of Connect to Xero, shared by every process',
+    sql: `
+      CREATE TABLE oauth_states (
+        state_hash      TEXT    PRIMARY KEY,
+        org_id          TEXT    NOT NULL,
+        verifier_sealed TEXT    NOT NULL,
+        expires_at      INTEGER NOT NULL
+      );
+      CREATE INDEX oauth_states_expiry ON oauth_states (expires_at);
+    `,
+  },
+  {
+    version: 6,
+    name: 'month-end close journals are Xero results',
+    // A posted ManualJournal's id is remembered under its key before Salesforce is told (issue 16). SQLite cannot
+    // change a CHECK in place: the table is rebuilt with the new kind allowed, rows kept.
+    sql: `
+      CREATE TABLE xero_results_v6 (
+        org_id      TEXT    NOT NULL,
+        request_key TEXT    NOT NULL,
+        tenant_id   TEXT    NOT NULL,
+        kind        TEXT    NOT NULL
+                            CHECK (kind IN ('invoice', 'credit_note', 'contact', 'payment', 'allocation', 'manual_journal')),
+        xero_id     TEXT    NOT NULL,
+        created_at  INTEGER NOT NULL,
+        PRIMARY KEY (org_id, request_key, tenant_id, kind)
+      );
+      INSERT INTO xero_results_v6 SELECT org_id, request_key, tenant_id, kind, xero_id, created_at FROM xero_results;
+      DROP TABLE xero_results;
+      ALTER TABLE xero_results_v6 RENAME TO xero_results;
+      CREATE INDEX xero_results_xero_id ON xero_results (org_id, xero_id);
+    `,
+  },
 ];

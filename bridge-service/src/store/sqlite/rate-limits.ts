@@ -116,6 +116,30 @@ export class SqliteRateLimits implements RateLimitRepository {
     });
   }
 
+  async renewPermits(permitIds: readonly string[], owner: string, leaseMs: number): Promise<number> {
+    if (permitIds.length === 0) return 0;
+    return this.db.transaction(() => {
+      const now = this.db.clock.now();
+      const held = `owner = ? AND released_at IS NULL AND lease_expires_at > ? AND permit_id IN (${permitIds
+        .map(() => '?')
+        .join(', ')})`;
+      const row = this.db.get(
+        `SELECT COUNT(DISTINCT permit_id) AS n FROM rate_permits WHERE ${held}`,
+        owner,
+        now,
+        ...permitIds,
+      );
+      this.db.run(
+        `UPDATE rate_permits SET lease_expires_at = ? WHERE ${held}`,
+        now + leaseMs,
+        owner,
+        now,
+        ...permitIds,
+      );
+      return Number(row?.n ?? 0);
+    });
+  }
+
   async releasePermit(permitId: string, owner: string): Promise<void> {
     this.db.run(
       'UPDATE rate_permits SET released_at = ? WHERE permit_id = ? AND owner = ? AND released_at IS NULL',

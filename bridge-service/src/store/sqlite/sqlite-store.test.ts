@@ -26,7 +26,8 @@ describeStoreContract('SQLite', (clock) => {
     }
   };
   return {
-    open: ({ encryptionKey }) => new SqliteStore({ path: dbPath, encryptionKey, clock }),
+    open: ({ encryptionKey, previousEncryptionKeys }) =>
+      new SqliteStore({ path: dbPath, encryptionKey, previousEncryptionKeys, clock }),
     sealedTokenSets: async () =>
       raw((db) => db.prepare('SELECT token_sealed FROM xero_connections ORDER BY connection_id').all()).map((row) =>
         String(row.token_sealed),

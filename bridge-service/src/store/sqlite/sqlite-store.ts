@@ -1,12 +1,14 @@
 import { systemClock, type Clock } from '../../lib/clock';
-import { SecretBox } from '../crypto';
+import { resealRows, sealedOrgSecretsRow, sealedTokenSetRow, SecretBox, type ResealReport } from '../crypto';
 import { checkOrgId, DEFAULT_ORG_ID } from '../orgs';
 import type { Repositories, Store } from '../types';
 import { SqliteContactMappings } from './contact-mappings';
 import { SqliteDatabase } from './database';
+import { SqliteImportRuns } from './import-runs';
 import { SqliteJobs } from './jobs';
 import { SqliteLeases } from './leases';
 import { MIGRATIONS, type Migration } from './migrations';
+import { SqliteOAuthStates } from './oauth-states';
 import { SqliteOrgs } from './orgs';
 import { SqliteRateLimits } from './rate-limits';
 import { SqliteReplayCursors } from './replay-cursors';
@@ -20,6 +22,8 @@ export interface SqliteStoreOptions {
   path: string;
   /** 32-byte key for token sets and org credentials at rest. */
   encryptionKey: Buffer;
+  /** Keys that sealed values before the current one (rotation): still opened, re-sealed by resealSecrets. */
+  previousEncryptionKeys?: readonly Buffer[];
   clock?: Pick<Clock, 'now'>;
   /** How long a write waits for another process's lock before SQLITE_BUSY. Default 5000 ms. */
   busyTimeoutMs?: number;
@@ -36,8 +40,10 @@ export class SqliteStore implements Store {
   readonly contactMappings: SqliteContactMappings;
   readonly watermarks: SqliteWatermarks;
   readonly webhookEvents: SqliteWebhookEvents;
+  readonly importRuns: SqliteImportRuns;
   readonly orgs: SqliteOrgs;
   readonly rateLimits: SqliteRateLimits;
+  readonly oauthStates: SqliteOAuthStates;
   private readonly db: SqliteDatabase;
   private readonly box: SecretBox;
   private readonly scoped = new Map<string, SqliteRepositories>();
@@ -45,9 +51,10 @@ export class SqliteStore implements Store {
   constructor(opts: SqliteStoreOptions) {
     this.db = new SqliteDatabase(opts.path, opts.clock ?? systemClock, opts.busyTimeoutMs ?? 5000);
     this.db.migrate(opts.migrations ?? MIGRATIONS);
-    this.box = new SecretBox(opts.encryptionKey);
+    this.box = new SecretBox(opts.encryptionKey, opts.previousEncryptionKeys);
     this.orgs = new SqliteOrgs(this.db, this.box);
     this.rateLimits = new SqliteRateLimits(this.db);
+    this.oauthStates = new SqliteOAuthStates(this.db, this.box);
     const own = this.forOrg(DEFAULT_ORG_ID);
     this.jobs = own.jobs;
     this.xeroResults = own.xeroResults;
@@ -57,6 +64,7 @@ export class SqliteStore implements Store {
     this.contactMappings = own.contactMappings;
     this.watermarks = own.watermarks;
     this.webhookEvents = own.webhookEvents;
+    this.importRuns = own.importRuns;
   }
 
   forOrg(orgId: string): SqliteRepositories {
@@ -73,6 +81,7 @@ export class SqliteStore implements Store {
         contactMappings: new SqliteContactMappings(this.db, id),
         watermarks: new SqliteWatermarks(this.db, id),
         webhookEvents: new SqliteWebhookEvents(this.db, id),
+        importRuns: new SqliteImportRuns(this.db, id),
       };
       this.scoped.set(orgId, repos);
     }
@@ -82,6 +91,38 @@ export class SqliteStore implements Store {
   /** Applied migration versions, oldest first. */
   appliedMigrations(): number[] {
     return this.db.all('SELECT version FROM schema_migrations ORDER BY version').map((r) => Number(r.version));
+  }
+
+  async resealSecrets(): Promise<ResealReport> {
+    // Each write only replaces the value read: a refresh that rotated the token set meanwhile sealed it anew.
+    const tokenRows = this.db
+      .all('SELECT org_id, connection_id, token_sealed FROM xero_connections WHERE token_sealed IS NOT NULL')
+      .map(sealedTokenSetRow);
+    const xeroTokenSets = await resealRows(
+      this.box,
+      tokenRows,
+      async (row, next) =>
+        this.db.run(
+          'UPDATE xero_connections SET token_sealed = ? WHERE org_id = ? AND connection_id = ? AND token_sealed = ?',
+          next,
+          row.orgId,
+          row.connectionId,
+          row.sealed,
+        ).changes > 0,
+    );
+    const orgRows = this.db.all('SELECT org_id, secrets_sealed FROM orgs').map(sealedOrgSecretsRow);
+    const orgSecrets = await resealRows(
+      this.box,
+      orgRows,
+      async (row, next) =>
+        this.db.run(
+          'UPDATE orgs SET secrets_sealed = ? WHERE org_id = ? AND secrets_sealed = ?',
+          next,
+          row.orgId,
+          row.sealed,
+        ).changes > 0,
+    );
+    return { xeroTokenSets, orgSecrets };
   }
 
   async ping(): Promise<void> {
@@ -102,4 +143,5 @@ interface SqliteRepositories extends Repositories {
   contactMappings: SqliteContactMappings;
   watermarks: SqliteWatermarks;
   webhookEvents: SqliteWebhookEvents;
+  importRuns: SqliteImportRuns;
 }

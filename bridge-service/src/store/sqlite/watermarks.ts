@@ -1,3 +1,4 @@
+import type { LeaseFence } from '../leases';
 import type { Watermark, WatermarkRepository } from '../watermarks';
 import type { SqliteDatabase } from './database';
 
@@ -21,17 +22,40 @@ export class SqliteWatermarks implements WatermarkRepository {
   }
 
   async saveWatermark(tenantId: string, resource: string, watermark: Watermark): Promise<void> {
-    this.db.run(
-      `INSERT INTO sync_watermarks (org_id, tenant_id, resource, watermark_at, ids_at_watermark, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (org_id, tenant_id, resource) DO UPDATE SET watermark_at = excluded.watermark_at,
-         ids_at_watermark = excluded.ids_at_watermark, updated_at = excluded.updated_at`,
-      this.orgId,
-      tenantId,
-      resource,
-      watermark.at,
-      JSON.stringify(watermark.idsAtTimestamp),
-      this.db.clock.now(),
+    this.save(tenantId, resource, watermark);
+  }
+
+  async saveFencedWatermark(
+    tenantId: string,
+    resource: string,
+    watermark: Watermark,
+    fence: LeaseFence,
+  ): Promise<boolean> {
+    return this.save(tenantId, resource, watermark, fence);
+  }
+
+  private save(tenantId: string, resource: string, watermark: Watermark, fence?: LeaseFence): boolean {
+    const now = this.db.clock.now();
+    const held = fence
+      ? ([
+          'EXISTS (SELECT 1 FROM leases WHERE org_id = ? AND name = ? AND owner = ? AND token = ? AND expires_at > ?)',
+          [this.orgId, fence.name, fence.owner, fence.token, now],
+        ] as const)
+      : (['1', []] as const);
+    return (
+      this.db.run(
+        `INSERT INTO sync_watermarks (org_id, tenant_id, resource, watermark_at, ids_at_watermark, updated_at)
+         SELECT ?, ?, ?, ?, ?, ? WHERE ${held[0]}
+         ON CONFLICT (org_id, tenant_id, resource) DO UPDATE SET watermark_at = excluded.watermark_at,
+           ids_at_watermark = excluded.ids_at_watermark, updated_at = excluded.updated_at`,
+        this.orgId,
+        tenantId,
+        resource,
+        watermark.at,
+        JSON.stringify(watermark.idsAtTimestamp),
+        now,
+        ...held[1],
+      ).changes > 0
     );
   }
 }

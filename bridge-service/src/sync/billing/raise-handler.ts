@@ -10,6 +10,7 @@ import { creditedInvoiceOf } from '../../domain/deal-plan';
 import { accountRowSchema, opportunityLineItemRowSchema, opportunityRowSchema } from '../../domain/records';
 import { instalmentDueAt } from '../../domain/zoned-time';
 import type { Clock } from '../../lib/clock';
+import type { GoLiveQueries } from '../../salesforce/golive-queries';
 import { BillingInstalment } from '../../salesforce/objects';
 import type { Queries } from '../../salesforce/queries';
 import type { SalesforceNames } from '../../salesforce/schema';
@@ -30,6 +31,7 @@ export type RaiseDeps = RaiseDraftsDeps & {
   queries: RaiseDraftsDeps['queries'] & Pick<Queries, 'billingEmailsOfOpportunities' | 'invoiceLinesOfRequests'>;
   writeback: RaiseDraftsDeps['writeback'] & Pick<Writeback, 'composite'>;
   reference: RaiseDraftsDeps['reference'] & Pick<ReferenceData, 'settings'>;
+  goLive: Pick<GoLiveQueries, 'knownOfOpportunityAccounts'>;
   names: SalesforceNames;
   clock: Pick<Clock, 'now'>;
 };
@@ -120,17 +122,20 @@ export function raiseInstalmentHandler(deps: RaiseDeps): JobHandler<'RAISE_INSTA
         drafts.push(draft);
         records.set(job.id, { planned: p, recordId: record?.Id });
       }
+      const dealIds = [...new Set(drafts.map((d) => d.opportunity.Id))];
       const reads = deps.writeback.composite();
-      const emails = deps.queries.billingEmailsOfOpportunities(
-        [...new Set(drafts.map((d) => d.opportunity.Id))],
-        reads,
-      );
+      const emails = deps.queries.billingEmailsOfOpportunities(dealIds, reads);
       const lines = deps.queries.invoiceLinesOfRequests(
         drafts.map((d) => d.requestKey),
         reads,
       );
+      const known = deps.goLive.knownOfOpportunityAccounts(dealIds, reads);
       await reads.run();
-      const results = await raiseDrafts(deps, drafts, outcomes, { emails: await emails, existingLines: await lines });
+      const results = await raiseDrafts(deps, drafts, outcomes, {
+        emails: await emails,
+        existingLines: await lines,
+        known: await known,
+      });
 
       // The instalment is Raised with its document in the same job: a job cut short here is run again, finds its
       // document by its key (recovery), and gets here again.

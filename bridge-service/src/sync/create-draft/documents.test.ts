@@ -1,3 +1,6 @@
+import type { InstalmentLine } from '../../domain/billing-plan';
+import type { LineMapping } from '../../domain/line-mapping';
+import { money } from '../../domain/money';
 import { draft, opportunity, seats } from './__fixtures__/drafts';
 import { draftDocument, type DocumentDeps } from './documents';
 
@@ -45,5 +48,53 @@ describe('CREATE_DRAFT: documents', () => {
 
   it('throws the reasons a deal cannot be billed', () => {
     expect(() => draftDocument(deps, draft(1), 'contact-1', [])).toThrow(/tax type OUTPUT2 is not an active tax rate/);
+  });
+
+  it('bills a plan instalment with its lines mapped: an amendment’s line of the same product takes its mapping, a line of none sends no item code', () => {
+    const dealLine = { ...seats(10, 100), Product2: { Name: 'Seats', ProductCode: 'SEAT' } };
+    const mapping: LineMapping = {
+      accountCode: '4100',
+      revenueAccountCode: '4100',
+      posting: 'revenue',
+      taxType: 'OUTPUT2',
+      tracking: [],
+      itemCode: 'SEATS-XERO',
+      source: { accountCode: 'product', revenueAccountCode: 'product', taxType: 'entity', tracking: [] },
+    };
+    const period = { start: '2026-01-01', end: '2026-06-30' };
+    const line = (lineKey: string, itemCode: string): InstalmentLine => ({
+      lineKey,
+      contractKey: 'deal',
+      description: lineKey,
+      itemCode,
+      periodKey: '2026-01-01',
+      servicePeriod: period,
+      amount: money('500.00'),
+    });
+    const instalment = {
+      key: 'i-1',
+      version: 'v1',
+      sequence: 1,
+      issueDate: '2026-01-01',
+      kind: 'invoice' as const,
+      amount: money('1500.00'),
+      servicePeriod: period,
+      lines: [line(dealLine.Id, 'SEAT'), line('00k0000000000A1AAA', 'SEAT'), line('00k0000000000A2AAA', 'ANALYTICS')],
+    };
+    const made = draftDocument(
+      deps,
+      draft(1, { lineItems: [dealLine], billing: { instalment, invoiceType: 'New' } }),
+      'contact-1',
+      rates,
+      new Map([[dealLine.Id, mapping]]),
+    );
+    expect(made.kind).toBe('invoice');
+    const lines = made.kind === 'invoice' ? made.document.lineItems : [];
+    expect(lines.map((l) => [l.accountCode ?? null, l.itemCode ?? null])).toEqual([
+      ['4100', 'SEATS-XERO'],
+      ['4100', 'SEATS-XERO'],
+      [expect.anything(), null],
+    ]);
+    expect(lines[2]!.accountCode).not.toBe('4100');
   });
 });

@@ -4,6 +4,7 @@
  * instalment (billing-plan.ts); any other is the Opportunity as wave 1 billed it.
  */
 import type { TenantTaxRate, XeroDraftDocument } from '../../domain/invoice-mapping';
+import type { LineMapping } from '../../domain/line-mapping';
 import {
   mapAmendingOpportunity,
   mapInstalmentDocument,
@@ -30,6 +31,7 @@ export function draftDocument(
   draft: Draft,
   contactId: string,
   taxRates: readonly TenantTaxRate[],
+  lineMappings?: ReadonlyMap<string, LineMapping>,
 ): DraftDocument {
   const input = {
     opportunity: draft.opportunity,
@@ -40,6 +42,7 @@ export function draftDocument(
     taxRates,
     corporateCurrency: deps.corporateCurrency,
     today: new Date(deps.clock.now()).toISOString().slice(0, 10),
+    ...(lineMappings ? { lineMappings: instalmentMappings(draft, lineMappings) } : {}),
   };
   const document = draft.billing
     ? mapInstalmentDocument({ ...input, instalment: draft.billing.instalment, invoiceType: draft.billing.invoiceType })
@@ -50,4 +53,27 @@ export function draftDocument(
   return document.type === 'ACCRECCREDIT'
     ? { kind: 'credit-note', draft, document }
     : { kind: 'invoice', draft, document };
+}
+
+/**
+ * An instalment's lines are keyed by the OpportunityLineItem they bill; a line an amendment added is not among the
+ * deal's own lines, so it takes the mapping of the deal's line with the same product code.
+ */
+function instalmentMappings(
+  draft: Draft,
+  mappings: ReadonlyMap<string, LineMapping>,
+): ReadonlyMap<string, LineMapping> {
+  if (!draft.billing) return mappings;
+  const byCode = new Map<string, LineMapping>();
+  for (const item of draft.lineItems) {
+    const code = item.Product2?.ProductCode?.trim();
+    const mapping = mappings.get(item.Id);
+    if (code && mapping && !byCode.has(code)) byCode.set(code, mapping);
+  }
+  const out = new Map(mappings);
+  for (const line of draft.billing.instalment.lines) {
+    const sameProduct = line.itemCode ? byCode.get(line.itemCode) : undefined;
+    if (!out.has(line.lineKey) && sameProduct) out.set(line.lineKey, sameProduct);
+  }
+  return out;
 }

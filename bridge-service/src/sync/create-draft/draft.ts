@@ -46,6 +46,11 @@ export type DraftOutcome =
   | { kind: 'invoiced'; draft: Draft; invoice: XeroInvoice }
   /** It cannot succeed as it stands: the record shows why (Sync_Status__c Error) until someone fixes it. */
   | { kind: 'refused'; job: DraftingJob; message: string }
+  /**
+   * It waits for a person (a contact match review): the record shows what for (Sync_Status__c Pending), and the job
+   * stays parked until the decision releases it (CONTACT_MATCH) or someone presses Retry.
+   */
+  | { kind: 'waiting'; draft: Draft; message: string }
   /** Settled without an invoice mirror: nothing to bill, a downgrade's credit note, a retry, a missing deal. */
   | { kind: 'settled'; job: DraftingJob; outcome: JobOutcome };
 

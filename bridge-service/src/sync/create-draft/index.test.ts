@@ -4,7 +4,7 @@ import { SqliteStore } from '../../store';
 import { salesforceNames } from '../../salesforce/schema';
 import { opportunityBillingTerms, opportunityForInvoicing } from '../../salesforce/selections';
 import type { BillingStepDeps } from './billing';
-import { fakeComposite, job, sfId, UK_LTD, US_INC } from './__fixtures__/drafts';
+import { fakeComposite, job, newCustomers, noLinksYet, sfId, UK_LTD, US_INC } from './__fixtures__/drafts';
 import { createDraftHandler, type CreateDraftDeps } from '.';
 
 let store: SqliteStore;
@@ -44,6 +44,8 @@ const deal = (n: number, country: string, currency: string) =>
           'BillingPostalCode',
           'Billing_Entity__c',
           'Billing_Email__c',
+          'AccountNumber',
+          'Tax_Number__c',
         ].map((f) => [f, null]),
       ),
     },
@@ -107,7 +109,8 @@ function deps(
       getInvoicesModifiedSince: async () => ({ items: [], page: 1, pageSize: 100, hasMore: false }),
       createInvoices: async () => [],
     },
-    contactMappings: store.contactMappings,
+    ...newCustomers(),
+    goLive: noLinksYet,
     xeroResults: store.xeroResults,
     instanceUrl: () => 'https://acme.my.salesforce.com',
     corporateCurrency: 'GBP',

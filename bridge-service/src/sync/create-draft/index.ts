@@ -12,6 +12,7 @@
 import { isTransient } from '../../lib/errors';
 import { describeError } from '../describe-error';
 import { READ_ONLY_HOLD, retryOutcome, type JobHandler, type JobOutcome } from '../handler';
+import { noWrites, type KnownLinks, type LinkWrites } from '../services/contact-links';
 import type { ReferenceData } from '../services/reference-data';
 import { refused, settled, type Draft, type DraftOutcome } from './draft';
 import { billingStep, type BillingStepDeps } from './billing';
@@ -54,19 +55,21 @@ export async function raiseDrafts(
   deps: RaiseDraftsDeps,
   drafts: readonly Draft[],
   settledOutcomes: readonly DraftOutcome[],
-  context: Pick<LoadedBatch, 'emails' | 'existingLines'>,
+  context: Pick<LoadedBatch, 'emails' | 'existingLines'> & Partial<Pick<LoadedBatch, 'known'>>,
 ): Promise<Map<number, JobOutcome>> {
   const outcomes = [...settledOutcomes];
   const byTenant = new Map<string, Draft[]>();
   for (const draft of drafts) {
     byTenant.set(draft.entity.xeroTenantId, [...(byTenant.get(draft.entity.xeroTenantId) ?? []), draft]);
   }
+  // Links and reviews the contacts step decides are written with the mirrors (write-back.ts).
+  const writes = noWrites();
   // Tenants side by side: one that Xero paces, pauses or answers slowly holds up only its own drafts.
   const perTenant = await Promise.all(
-    [...byTenant].map(([tenantId, group]) => inTenant(deps, tenantId, group, context.emails)),
+    [...byTenant].map(([tenantId, group]) => inTenant(deps, tenantId, group, context.emails, writes, context.known)),
   );
   for (const tenantOutcomes of perTenant) outcomes.push(...tenantOutcomes);
-  return writeBack(deps, outcomes, context.existingLines);
+  return writeBack(deps, outcomes, context.existingLines, writes);
 }
 
 /** One tenant's drafts; if the tenant as a whole fails (network, 5xx, tokens), nothing half-done is lost. */
@@ -75,9 +78,11 @@ async function inTenant(
   tenantId: string,
   group: readonly Draft[],
   emails: ReadonlyMap<string, string>,
+  writes: LinkWrites,
+  known: KnownLinks | undefined,
 ): Promise<DraftOutcome[]> {
   try {
-    return await draftInTenant(deps, tenantId, group, emails);
+    return await draftInTenant(deps, tenantId, group, emails, writes, known);
   } catch (err) {
     const message = describeError(err);
     deps.log.warn({ err, tenantId, jobs: group.length }, 'CREATE_DRAFT batch failed for tenant');

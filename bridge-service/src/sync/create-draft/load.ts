@@ -1,15 +1,19 @@
 /**
- * Step 1: one Composite call reads a batch: the Opportunities, their billing emails, lines already written, and how
- * each deal is billed (its terms and its products': billing-step.ts).
+ * Step 1: one Composite batch reads a batch: the Opportunities, their billing emails, lines already written, how each
+ * deal is billed (its terms and its products': billing-step.ts), and their Accounts' contact links and match reviews
+ * (five queries: one Composite call).
  */
+import type { GoLiveQueries } from '../../salesforce/golive-queries';
 import type { Queries } from '../../salesforce/queries';
 import type { RevenueQueries } from '../../salesforce/revenue-queries';
 import type { OpportunityBillingTerms, OpportunityForInvoicing } from '../../salesforce/selections';
 import type { Writeback } from '../../salesforce/writeback';
+import type { KnownLinks } from '../services/contact-links';
 import type { DraftJob } from './draft';
 
 export interface LoadDeps {
   queries: Pick<Queries, 'opportunitiesForInvoicing' | 'billingEmailsOfOpportunities' | 'invoiceLinesOfRequests'>;
+  goLive: Pick<GoLiveQueries, 'knownOfOpportunityAccounts'>;
   writeback: Pick<Writeback, 'composite'>;
   revenueQueries: Pick<RevenueQueries, 'billingTerms'>;
 }
@@ -20,6 +24,8 @@ export interface LoadedBatch {
   emails: ReadonlyMap<string, string>;
   /** Request key → (Xero LineItemID → Invoice_Line__c id) of lines an earlier attempt wrote. */
   existingLines: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** The Accounts' contact links and match reviews, every entity. */
+  known: KnownLinks;
   /** Opportunity id → its billing terms and its products'. */
   terms: ReadonlyMap<string, OpportunityBillingTerms>;
 }
@@ -33,12 +39,14 @@ export async function loadBatch(deps: LoadDeps, jobs: readonly DraftJob[]): Prom
     jobs.map((j) => j.payload.requestKey),
     reads,
   );
+  const known = deps.goLive.knownOfOpportunityAccounts(opportunityIds, reads);
   const terms = deps.revenueQueries.billingTerms(opportunityIds, reads);
   await reads.run();
   return {
     opportunities: await opportunities,
     emails: await emails,
     existingLines: await lines,
+    known: await known,
     terms: new Map((await terms).map((row) => [row.Id, row])),
   };
 }

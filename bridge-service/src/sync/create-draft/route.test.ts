@@ -31,6 +31,8 @@ function row(n: number, overrides: Record<string, unknown> = {}, account: Record
       BillingCountry: 'GB',
       Billing_Entity__c: null,
       Billing_Email__c: null,
+      AccountNumber: null,
+      Tax_Number__c: null,
       ...account,
     },
     OpportunityLineItems: {

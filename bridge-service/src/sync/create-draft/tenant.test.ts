@@ -11,6 +11,7 @@ import {
   seats,
   UK_TENANT,
   xeroInvoice,
+  newCustomers,
 } from './__fixtures__/drafts';
 import { sourceUrl } from './draft';
 import { draftInTenant, type TenantDeps } from './tenant';
@@ -39,7 +40,7 @@ function deps(inXero: XeroInvoice[] = []) {
       getInvoicesModifiedSince: async () => ({ items: inXero, page: 1, pageSize: 100, hasMore: false }),
       createInvoices,
     },
-    contactMappings: store.contactMappings,
+    ...newCustomers(),
     xeroResults: store.xeroResults,
     instanceUrl: () => INSTANCE,
     clock: { now: () => Date.UTC(2026, 6, 1) },

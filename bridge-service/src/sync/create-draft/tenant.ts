@@ -1,7 +1,10 @@
 /**
  * Steps 3 to 7 for one tenant: contacts, crash recovery, documents, invoices, and downgrades' credit notes.
  */
+import type { ItemToCreate } from '../../domain/line-mapping';
 import type { Logger } from '../../lib/logger';
+import { noWrites, type KnownLinks, type LinkWrites } from '../services/contact-links';
+import type { LineMappings } from '../services/line-mappings';
 import type { ReferenceData } from '../services/reference-data';
 import { describeError } from '../describe-error';
 import { contactsFor, type ContactDeps } from './contacts';
@@ -11,8 +14,7 @@ import { recordDowngrades, type DowngradeDeps } from './downgrades';
 import { refused, settled, type Draft, type DraftOutcome } from './draft';
 import { findEarlierAttempts, readBackRecorded, type RecoveryDeps } from './recovery';
 
-export type TenantDeps = ContactDeps &
-  RecoveryDeps &
+export type TenantDeps = ContactDeps & { lineMappings: Pick<LineMappings, 'forDeal' | 'createItems'> } & RecoveryDeps &
   CreateInvoicesDeps &
   DocumentDeps &
   DowngradeDeps & {
@@ -25,26 +27,44 @@ export async function draftInTenant(
   tenantId: string,
   drafts: readonly Draft[],
   emails: ReadonlyMap<string, string>,
+  writes: LinkWrites = noWrites(),
+  known?: KnownLinks,
 ): Promise<DraftOutcome[]> {
   const { outcomes, pending } = await readBackRecorded(deps, tenantId, drafts);
   if (pending.length === 0) return outcomes;
 
-  const contacts = await contactsFor(
-    deps,
-    tenantId,
-    pending.map((d) => d.account),
-    emails,
-  );
+  // Contacts are per billing entity (one Account, one contact per entity); entities sharing a tenant are matched apart.
+  const contacts = {
+    ids: new Map<string, string>(),
+    refused: new Map<string, string>(),
+    waiting: new Map<string, string>(),
+  };
+  for (const group of groupBy(pending, (d) => d.entity.developerName)) {
+    const found = await contactsFor(
+      deps,
+      group[0]!.entity,
+      group.map((d) => d.account),
+      emails,
+      writes,
+      known,
+    );
+    found.ids.forEach((v, k) => contacts.ids.set(k, v));
+    found.refused.forEach((v, k) => contacts.refused.set(k, v));
+    found.waiting.forEach((v, k) => contacts.waiting.set(k, v));
+  }
   const contacted = pending.filter((d) => {
     const reason = contacts.refused.get(d.account.Id);
+    const waits = contacts.waiting.get(d.account.Id);
     if (reason !== undefined) outcomes.push(refused(d.job, reason));
-    return reason === undefined;
+    else if (waits !== undefined) outcomes.push({ kind: 'waiting', draft: d, message: waits });
+    return reason === undefined && waits === undefined;
   });
   const earlier = await findEarlierAttempts(deps, tenantId, contacted, contacts.ids);
   const taxRates = await deps.reference.taxRates(tenantId);
 
   const invoices: Parameters<typeof createInvoices>[2][number][] = [];
   const downgrades: Parameters<typeof recordDowngrades>[1][number][] = [];
+  const itemsNeeded = new Map<Draft, ItemToCreate[]>();
   for (const draft of contacted) {
     const invoice = earlier.get(draft.requestKey);
     if (invoice?.invoiceID) {
@@ -58,7 +78,17 @@ export async function draftInTenant(
       continue;
     }
     try {
-      const made = draftDocument(deps, draft, contacts.ids.get(draft.account.Id)!, taxRates);
+      // Line mapping (product, then entity) for a deal billed in full or by its plan's instalments (lines keyed by
+      // their OpportunityLineItem); amendments and renewals post to the entity's.
+      const mapped = draft.original ? undefined : await deps.lineMappings.forDeal(draft.entity, draft.lineItems);
+      if (mapped && mapped.problems.length > 0) {
+        outcomes.push(refused(draft.job, `Cannot send the invoice to Xero: ${mapped.problems.join('; ')}`));
+        continue;
+      }
+      for (const warning of mapped?.warnings ?? [])
+        deps.log.warn({ requestKey: draft.requestKey, warning }, 'line mapping warning');
+      if (mapped && mapped.itemsToCreate.length > 0) itemsNeeded.set(draft, mapped.itemsToCreate);
+      const made = draftDocument(deps, draft, contacts.ids.get(draft.account.Id)!, taxRates, mapped?.mappings);
       if (made.kind === 'nothing') {
         outcomes.push(settled(draft.job, { kind: 'done', result: { nothingToBill: true } }));
       } else if (made.kind === 'credit-note') {
@@ -73,7 +103,22 @@ export async function draftInTenant(
       outcomes.push(refused(draft.job, describeError(err, draft.entity)));
     }
   }
-  outcomes.push(...(await createInvoices(deps, tenantId, invoices)));
+  // Items the entity creates when missing go first; a deal whose item Xero refused is refused with the reason.
+  const itemRefusals = await deps.lineMappings.createItems(tenantId, [...itemsNeeded.values()].flat());
+  const ready = invoices.filter(({ draft }) => {
+    const refusedItems = (itemsNeeded.get(draft) ?? []).filter((item) => itemRefusals.has(item.code));
+    if (refusedItems.length === 0) return true;
+    const why = refusedItems.map((item) => `item ${item.code}: ${itemRefusals.get(item.code)}`).join('; ');
+    outcomes.push(refused(draft.job, `Xero refused to create ${why}`));
+    return false;
+  });
+  outcomes.push(...(await createInvoices(deps, tenantId, ready)));
   outcomes.push(...(await recordDowngrades(deps, downgrades)));
   return outcomes;
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), item]);
+  return [...groups.values()];
 }

@@ -9,6 +9,7 @@ function deps(answer?: Parameters<typeof fakeComposite>[0]) {
   const staged: { opportunities: readonly string[]; accounts: readonly string[] }[] = [];
   const writeDeps: WriteBackDeps = {
     writeback,
+    contactLinks: { flush: async () => [] },
     summaries: {
       stage: (ids) => {
         staged.push(ids);

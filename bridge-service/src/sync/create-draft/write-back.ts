@@ -11,26 +11,37 @@ import { Invoice, SyncUpdateEvent } from '../../salesforce/objects';
 import type { SObjectWrite } from '../../salesforce/sobject';
 import type { RecordError, Writeback } from '../../salesforce/writeback';
 import type { JobOutcome } from '../handler';
+import { noWrites, type ContactLinks, type LinkWrites } from '../services/contact-links';
 import { queueInvoiceLines } from '../services/lines';
 import type { Summaries } from '../services/summaries';
-import { failedDraftRecord, syncErrorEvent } from '../services/sync-errors';
+import { failedDraftRecord, syncErrorEvent, waitingDraftRecord } from '../services/sync-errors';
 import { invoiceLineRecords, invoiceRecord, type InvoiceWrite } from '../services/xero-records';
 import type { DraftOutcome } from './draft';
 
 export interface WriteBackDeps {
   writeback: Pick<Writeback, 'composite'>;
+  contactLinks: Pick<ContactLinks, 'flush'>;
   summaries: Pick<Summaries, 'stage'>;
   clock: Pick<Clock, 'now'>;
   log: Pick<Logger, 'warn'>;
 }
 
-type Recorded = Extract<DraftOutcome, { kind: 'invoiced' | 'refused' }>;
+type Recorded = Extract<DraftOutcome, { kind: 'invoiced' | 'refused' | 'waiting' }>;
+
+const jobOf = (outcome: Recorded) => (outcome.kind === 'refused' ? outcome.job : outcome.draft.job);
 
 const why = (errors: readonly RecordError[]) => errors.map((e) => `${e.statusCode}: ${e.message}`).join('; ');
 
 function recordOf(outcome: Recorded, now: number): InvoiceWrite {
   if (outcome.kind === 'refused') {
     return failedDraftRecord(outcome.job.payload, outcome.message, now);
+  }
+  if (outcome.kind === 'waiting') {
+    // Account and entity let the review's decision find the drafts it releases.
+    return waitingDraftRecord(outcome.draft.job.payload, outcome.message, now, {
+      accountId: outcome.draft.account.Id,
+      billingEntity: outcome.draft.entity.developerName,
+    });
   }
   const { draft, invoice } = outcome;
   const period = draft.billing?.instalment.servicePeriod ?? opportunityServicePeriod(draft.opportunity);
@@ -51,21 +62,25 @@ export async function writeBack(
   deps: WriteBackDeps,
   outcomes: readonly DraftOutcome[],
   existingLines: ReadonlyMap<string, ReadonlyMap<string, string>>,
+  links: LinkWrites = noWrites(),
 ): Promise<Map<number, JobOutcome>> {
   const results = new Map<number, JobOutcome>();
   const now = deps.clock.now();
   const recorded = outcomes.filter((o): o is Recorded => o.kind !== 'settled');
   for (const outcome of outcomes) if (outcome.kind === 'settled') results.set(outcome.job.id, outcome.outcome);
   for (const outcome of recorded) {
-    if (outcome.kind !== 'refused') continue;
-    const { requestKey, opportunityId } = outcome.job.payload;
+    if (outcome.kind === 'invoiced') continue;
+    const { requestKey, opportunityId } = jobOf(outcome).payload;
     deps.log.warn({ requestKey, opportunityId, message: outcome.message }, 'draft not created');
   }
-  if (recorded.length === 0) return results;
+  if (recorded.length === 0 && links.links.length + links.reviews.length === 0) return results;
   const entries = recorded.map((outcome) => ({ outcome, record: recordOf(outcome, now) }));
   const invoiced = recorded.filter((o) => o.kind === 'invoiced');
 
   const first = deps.writeback.composite();
+  // Links and reviews the contacts step decided travel with the first round (a review must exist before its drafts
+  // are parked waiting for it: if Salesforce refuses it, they try again).
+  const linked = deps.contactLinks.flush(links, first);
   const upserted = first.upsert(
     Invoice,
     'Request_Key__c',
@@ -80,13 +95,16 @@ export async function writeBack(
     first,
   );
   await first.run();
+  const linkProblems = await linked;
+  if (linkProblems.length > 0) deps.log.warn({ problems: linkProblems }, 'contact links or reviews not written');
+  const reviewsRefused = linkProblems.some((p) => p.startsWith('Contact_Match_Review__c'));
   const written = (await upserted).map((result, index) => ({ ...entries[index]!, result }));
 
   const second = deps.writeback.composite();
   const mirrored: { outcome: Extract<Recorded, { kind: 'invoiced' }>; id: string }[] = [];
   const events: SObjectWrite<typeof SyncUpdateEvent>[] = [];
   for (const { outcome, result } of written) {
-    const job = outcome.kind === 'invoiced' ? outcome.draft.job : outcome.job;
+    const job = jobOf(outcome);
     if (!result.ok) {
       results.set(job.id, { kind: 'retry', error: `Salesforce refused Invoice__c: ${why(result.errors)}` });
       continue;
@@ -103,6 +121,13 @@ export async function writeBack(
         : syncErrorEvent(result.id, job.payload.opportunityId),
     );
     if (outcome.kind === 'invoiced') mirrored.push({ outcome, id: result.id });
+    // A waiting draft is parked like a failed one: the review's decision (or Retry) queues it again. Without its
+    // review there would be nothing to decide: it tries again.
+    else if (outcome.kind === 'waiting' && reviewsRefused)
+      results.set(job.id, {
+        kind: 'retry',
+        error: `${outcome.message} (the review could not be saved: ${linkProblems.join('; ')})`,
+      });
     else results.set(job.id, { kind: 'failed', error: outcome.message });
   }
   const lines = queueInvoiceLines(

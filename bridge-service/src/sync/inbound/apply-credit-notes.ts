@@ -28,7 +28,7 @@ export async function applyCreditNotes(
   tenantId: string,
   notes: readonly XeroCreditNote[],
 ): Promise<ApplyResult & { allocatedInvoiceIds: string[] }> {
-  const result = { ...emptyResult(), allocatedInvoiceIds: [] as string[] };
+  const result = { ...emptyResult(), allocatedInvoiceIds: [] as string[], skipped: [] as string[] };
   const sales = notes.filter((n): n is SalesCreditNote => Boolean(n.creditNoteID && n.type !== 'ACCPAYCREDIT'));
   if (sales.length === 0) return result;
   const now = deps.clock.now();
@@ -52,6 +52,10 @@ export async function applyCreditNotes(
     return pending.get(accountId)!;
   };
 
+  const accounts = await ctx.accountsOf(
+    tenantId,
+    sales.map((n) => n.contact),
+  );
   const upserts: {
     note: SalesCreditNote;
     record: CreditNoteWrite;
@@ -66,8 +70,12 @@ export async function applyCreditNotes(
     }
     const live = (note.allocations ?? []).filter((a) => !a.isDeleted);
     const invoice = mirrorOfInvoice(live[0]?.invoice?.invoiceID ?? note.allocations?.[0]?.invoice?.invoiceID);
-    const accountId = mirror?.Account__c ?? invoice?.Account__c ?? (await ctx.knownAccount(tenantId, note.contact));
-    if (!mirror && !accountId && !invoice) continue; // a customer Salesforce does not know
+    const accountId =
+      mirror?.Account__c ?? invoice?.Account__c ?? accounts.get(String(note.contact?.contactID).toLowerCase()) ?? null;
+    if (!mirror && !accountId && !invoice) {
+      result.skipped.push(note.creditNoteID); // a customer Salesforce does not know
+      continue;
+    }
     if (!mirror && accountId && (await creditPending(accountId))) {
       // A credit note started in Salesforce for this customer is on its way to Xero: that flow writes its mirror
       // (under its own request key). Mirroring this one now could make a second row for it.

@@ -66,6 +66,12 @@ function setup(mirrors: InvoiceForInbound[]) {
       upsert: async (object, _key, records) => (writes.push(`upsert ${object.name} ${records.length}`), ok(records)),
     },
     contactMappings: { getContactMapping: async () => null },
+    goLive: {
+      linksOfContacts: async () => [],
+      opportunities: async () => [],
+      wonDealsOfAccounts: async () => [],
+      customerCreditsByXeroIds: async () => [],
+    },
     reference: { billingEntities: async () => [] },
     summaries: { refreshOpportunities: async () => undefined, refreshAccounts: async () => undefined },
     clock: { now: () => T2 + 60_000 },
@@ -143,7 +149,8 @@ describe('the bridge’s own invoices coming back', () => {
       contact: { contactID: 'c-5', contactNumber: '001000000000005AAA' },
       lineItems: undefined,
     });
-    const unknown = invoice(6, { contact: { contactID: 'c-6' }, lineItems: undefined });
+    // a summary without its contact cannot say whose it is
+    const unknown = invoice(6, { contact: undefined, lineItems: undefined });
     const result = await applyInvoiceSummaries(
       t.deps,
       t.ctx,

@@ -11,21 +11,30 @@ import {
   type InvoiceWrite,
   type PaymentWrite,
 } from '../services/xero-records';
-import { emptyResult, type ApplyContext, type ApplyDeps, type ApplyResult, type ChangedInvoice } from './apply-context';
+import {
+  emptyResult,
+  type ApplyContext,
+  type ApplyDeps,
+  type ApplyMode,
+  type ApplyResult,
+  type ChangedInvoice,
+} from './apply-context';
 import { planInvoice } from './invoice-plan';
 import { latestOf, xeroVersion } from './versions';
 
 /**
- * Invoices the bridge created carry their Opportunity's URL (CREATE_DRAFT) or their billing-plan instalment's
- * (RAISE_INSTALMENT); those flows write their mirrors.
+ * Invoices the bridge created carry their Opportunity's URL (CREATE_DRAFT, CREATE_PARTIAL with its request after) or
+ * their billing-plan instalment's (RAISE_INSTALMENT): live, those flows write their mirrors (a webhook may arrive
+ * first); an import writes them.
  */
-const BRIDGE_MADE = /\/lightning\/r\/(?:Opportunity|(?:\w+__)?Billing_Instalment__c)\/[a-zA-Z0-9]{15,18}\/view$/;
+const BRIDGE_MADE =
+  /\/lightning\/r\/(?:Opportunity|(?:\w+__)?Billing_Instalment__c)\/[a-zA-Z0-9]{15,18}\/view(?:\?ledgerline=[^&]*)?$/;
 
 /**
  * Invoice summaries (GET /Invoices?summaryOnly=true: no lines, no payments) judged against their mirrors first, so
  * only invoices whose mirror is behind are read in full (`readFull`) and written: the bridge's own writes coming back
- * through the poll cost a summary, not a full read and a rewrite. Invoices without a mirror are always read in full
- * (a summary does not say whose customer it is).
+ * through the poll cost a summary, not a full read and a rewrite. An invoice without a mirror is read in full unless
+ * its summary shows it is a draft the bridge is still creating, or its contact is no customer Salesforce has.
  */
 export async function applyInvoiceSummaries(
   deps: ApplyDeps,
@@ -42,26 +51,40 @@ export async function applyInvoiceSummaries(
   let stale = 0;
   let unchanged = 0;
   const awaitingMirror: string[] = [];
+  const skipped: string[] = [];
   const toRead: string[] = [];
+  const unmirrored: (XeroInvoice & { invoiceID: string })[] = [];
   for (const summary of latestOf(sales, (inv) => inv.invoiceID)) {
     const mirror = mirrors.get(summary.invoiceID.toLowerCase());
     const plan = mirror ? planInvoice(mirror, summary, { tenantId, now }) : undefined;
     if (mirror && !plan) stale += 1;
     else if (plan?.unchanged) unchanged += 1;
-    // A draft the bridge is creating (its CREATE_DRAFT writes the mirror), when the summary carries its Url.
+    // A draft the bridge is creating (its flow writes the mirror), when the summary carries its Url.
     else if (!mirror && summary.url && BRIDGE_MADE.test(summary.url)) awaitingMirror.push(summary.invoiceID);
-    // Not a customer Salesforce knows, when the summary names the contact's number.
-    else if (!mirror && summary.contact?.contactNumber && !(await ctx.knownAccount(tenantId, summary.contact)))
-      continue;
-    else toRead.push(summary.invoiceID);
+    else if (mirror) toRead.push(summary.invoiceID);
+    else unmirrored.push(summary);
   }
-  const result = toRead.length > 0 ? await applyInvoices(deps, ctx, tenantId, await readFull(toRead), rows) : null;
+  // Without a mirror: read only a customer's (one query for the lot; a summary without its contact is read).
+  if (unmirrored.length > 0) {
+    const accounts = await ctx.accountsOf(
+      tenantId,
+      unmirrored.map((s) => s.contact),
+    );
+    for (const summary of unmirrored) {
+      const contactId = summary.contact?.contactID?.toLowerCase();
+      if (!contactId || accounts.has(contactId)) toRead.push(summary.invoiceID);
+      else skipped.push(summary.invoiceID);
+    }
+  }
+  const result =
+    toRead.length > 0 ? await applyInvoices(deps, ctx, tenantId, await readFull(toRead), 'live', rows) : null;
   const out = result ?? emptyResult();
   return {
     ...out,
     stale: stale + out.stale,
     unchanged: unchanged + out.unchanged,
     awaitingMirror: [...awaitingMirror, ...out.awaitingMirror],
+    skipped: [...skipped, ...(out.skipped ?? [])],
   };
 }
 
@@ -103,7 +126,8 @@ export async function applyInvoiceEvents(
     return at !== undefined && version !== undefined && version >= at ? [] : [id];
   });
   const unchanged = latest.size - toRead.length;
-  const result = toRead.length > 0 ? await applyInvoices(deps, ctx, tenantId, await readFull(toRead), rows) : null;
+  const result =
+    toRead.length > 0 ? await applyInvoices(deps, ctx, tenantId, await readFull(toRead), 'live', rows) : null;
   return { ...(result ?? emptyResult()), unchanged: unchanged + (result?.unchanged ?? 0) };
 }
 
@@ -114,18 +138,21 @@ const mirrorsById = (rows: readonly InvoiceForInbound[]) =>
   new Map(rows.map((row) => [String(row.Xero_Invoice_Id__c).toLowerCase(), row]));
 
 /**
- * Writes these Xero invoices of one tenant back to their mirrors (creating mirrors for known accounts); `preloaded`
- * are their mirrors when the caller has just read them. A mirror's Xero version is written last, after its lines
- * and payments, so a mirror that holds a version holds all of it (an equal version is then skipped as unchanged).
+ * Writes these Xero invoices of one tenant back to their mirrors, creating mirrors for the customers Salesforce has
+ * (a linked contact), linked to the deal they came from (OPPORTUNITY_URL, or the reference); `preloaded` are their
+ * mirrors when the caller has just read them. A mirror that already holds an invoice as it is is not written. A
+ * mirror's Xero version is written last, after its lines and payments, so a mirror that holds a version holds all of
+ * it.
  */
 export async function applyInvoices(
   deps: ApplyDeps,
   ctx: ApplyContext,
   tenantId: string,
   invoices: readonly XeroInvoice[],
+  mode: ApplyMode = 'live',
   preloaded?: readonly InvoiceForInbound[],
 ): Promise<ApplyResult> {
-  const result = emptyResult();
+  const result = { ...emptyResult(), skipped: [] as string[] };
   const sales = salesInvoices(invoices);
   if (sales.length === 0) return result;
   const now = deps.clock.now();
@@ -140,8 +167,20 @@ export async function applyInvoices(
   /** What each header update stands for: a planned change, or the version stamp of a mirror created here. */
   const headers: (ChangedInvoice | null)[] = [];
   const created: { invoice: XeroInvoice; record: InvoiceWrite; accountId: string }[] = [];
+  const latest = latestOf(sales, (inv) => inv.invoiceID);
+  const unmirrored = latest.filter((inv) => !mirrors.has(inv.invoiceID.toLowerCase()));
+  const accounts = await ctx.accountsOf(
+    tenantId,
+    unmirrored.map((inv) => inv.contact),
+  );
+  const deals = await ctx.dealsOf(
+    unmirrored.flatMap((inv) => {
+      const accountId = accounts.get(String(inv.contact?.contactID).toLowerCase());
+      return accountId ? [{ invoiceId: inv.invoiceID, url: inv.url, reference: inv.reference, accountId }] : [];
+    }),
+  );
 
-  for (const invoice of latestOf(sales, (inv) => inv.invoiceID)) {
+  for (const invoice of latest) {
     const mirror = mirrors.get(invoice.invoiceID.toLowerCase());
     if (mirror) {
       const plan = planInvoice(mirror, invoice, { tenantId, now });
@@ -166,15 +205,18 @@ export async function applyInvoices(
       paymentInserts.push(...plan.paymentInserts);
       continue;
     }
-    if (invoice.url && BRIDGE_MADE.test(invoice.url)) {
+    if (mode === 'live' && invoice.url && BRIDGE_MADE.test(invoice.url)) {
       result.awaitingMirror.push(invoice.invoiceID);
       continue;
     }
-    const accountId = await ctx.knownAccount(tenantId, invoice.contact);
-    if (!accountId) continue; // not a customer Salesforce knows: not ours to mirror
+    const accountId = accounts.get(String(invoice.contact?.contactID).toLowerCase());
+    if (!accountId) {
+      result.skipped.push(invoice.invoiceID); // not a customer Salesforce knows: not ours to mirror
+      continue;
+    }
     const record = invoiceRecord(invoice, {
       requestKey: `XERO:${invoice.invoiceID}`,
-      opportunityId: null,
+      opportunityId: deals.get(invoice.invoiceID) ?? null,
       accountId,
       billingEntity: await ctx.entityName(tenantId),
       tenantId,
@@ -205,7 +247,8 @@ export async function applyInvoices(
       );
       updates.push({ Id: outcome.id, Xero_Updated__c: record.Xero_Updated__c ?? null });
       headers.push(null);
-      result.changed.push({ id: outcome.id, opportunityId: null, accountId, change: 'STATUS' });
+      const opportunityId = invoice.invoiceID ? (deals.get(invoice.invoiceID) ?? null) : null;
+      result.changed.push({ id: outcome.id, opportunityId, accountId, change: 'STATUS' });
       deps.log.info({ tenantId, xeroInvoiceId: invoice.invoiceID, accountId }, 'invoice made in Xero mirrored');
     });
   }

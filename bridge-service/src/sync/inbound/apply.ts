@@ -1,23 +1,27 @@
 /**
  * Xero's state written back to Salesforce, newer version wins: the webhook handler and the poller both end here.
- * Invoices (apply-invoices.ts), credit notes with their allocations (apply-credit-notes.ts) and payments
- * (apply-payments.ts) each go to their mirrors; what they share is in apply-context.ts.
+ * Invoices (apply-invoices.ts), credit notes with their allocations (apply-credit-notes.ts), payments
+ * (apply-payments.ts), overpayments and prepayments (apply-customer-credits.ts) each go to their mirrors; what they
+ * share is in apply-context.ts.
  */
 import { applyCreditNotes } from './apply-credit-notes';
-import { createApplyContext, type ApplyDeps } from './apply-context';
+import { applyCustomerCredits, type XeroCustomerCredit } from './apply-customer-credits';
+import { createApplyContext, type ApplyDeps, type ApplyMode } from './apply-context';
 import { applyInvoiceEvents, applyInvoiceSummaries, applyInvoices, type InvoiceEvent } from './apply-invoices';
 import { applyPayments } from './apply-payments';
 import type { XeroCreditNote, XeroInvoice, XeroPayment } from '../../xero/types';
 
-export type { ApplyDeps, ApplyResult, ChangedInvoice } from './apply-context';
+export type { ApplyDeps, ApplyMode, ApplyResult, ChangedInvoice } from './apply-context';
 export { latestEvents, type InvoiceEvent } from './apply-invoices';
 export { planInvoice, type ChangeKind, type InvoicePlan } from './invoice-plan';
 export { isNewer, latestOf, xeroVersion } from './versions';
+export type { XeroCustomerCredit } from './apply-customer-credits';
 
 export function createInboundApply(deps: ApplyDeps) {
   const ctx = createApplyContext(deps);
   return {
-    applyInvoices: (tenantId: string, invoices: readonly XeroInvoice[]) => applyInvoices(deps, ctx, tenantId, invoices),
+    applyInvoices: (tenantId: string, invoices: readonly XeroInvoice[], mode?: ApplyMode) =>
+      applyInvoices(deps, ctx, tenantId, invoices, mode),
     applyInvoiceEvents: (
       tenantId: string,
       events: readonly InvoiceEvent[],
@@ -31,6 +35,8 @@ export function createInboundApply(deps: ApplyDeps) {
     applyCreditNotes: (tenantId: string, notes: readonly XeroCreditNote[]) =>
       applyCreditNotes(deps, ctx, tenantId, notes),
     applyPayments: (tenantId: string, payments: readonly XeroPayment[]) => applyPayments(deps, ctx, tenantId, payments),
+    applyCustomerCredits: (tenantId: string, credits: readonly XeroCustomerCredit[]) =>
+      applyCustomerCredits(deps, ctx, tenantId, credits),
   };
 }
 

@@ -35,6 +35,11 @@ function setup(
       applyInvoiceSummaries: (tenant, items) => record<XeroInvoice>('Invoices', (i) => i.invoiceID)(tenant, items),
       applyCreditNotes: record('CreditNotes', (n) => n.creditNoteID),
       applyPayments: record('Payments', (p) => p.paymentID),
+      applyCustomerCredits: async () => ({ changed: [], stale: 0, unchanged: 0, awaitingMirror: [], errors: [] }),
+    },
+    ledger: {
+      getOverpayments: async () => ({ ...page([], 1, false), pageCount: 1, itemCount: 0 }),
+      getPrepayments: async () => ({ ...page([], 1, false), pageCount: 1, itemCount: 0 }),
     },
     log: pino({ level: 'silent' }),
     clock: { now: () => T + 60_000 },
@@ -159,6 +164,11 @@ describe('tenants apart', () => {
         applyInvoiceSummaries: (tenant, items) => record<XeroInvoice>('Invoices', (i) => i.invoiceID)(tenant, items),
         applyCreditNotes: record('CreditNotes', (n) => n.creditNoteID),
         applyPayments: record('Payments', (p) => p.paymentID),
+        applyCustomerCredits: async () => ({ changed: [], stale: 0, unchanged: 0, awaitingMirror: [], errors: [] }),
+      },
+      ledger: {
+        getOverpayments: (tenantId) => call(tenantId, { ...empty, pageCount: 1, itemCount: 0 }),
+        getPrepayments: (tenantId) => call(tenantId, { ...empty, pageCount: 1, itemCount: 0 }),
       },
       log: pino({ level: 'silent' }),
       clock: { now: () => T },
@@ -187,7 +197,7 @@ describe('tenants apart', () => {
     });
     poller.start();
     try {
-      // tenant-2 is paused for an hour after its first call; the others keep polling, three calls a poll
+      // tenant-2 is paused for an hour after its first call; the others keep polling, five calls a poll
       const deadline = Date.now() + 5_000;
       while (Date.now() < deadline && !((listings.get('tenant-1') ?? 0) >= 15 && (listings.get('tenant-3') ?? 0) >= 15))
         await new Promise((r) => setTimeout(r, 10));

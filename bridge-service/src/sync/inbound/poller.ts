@@ -1,10 +1,11 @@
 /**
- * The polling fallback, each connected tenant on its own loop (one slow or paused tenant never holds up another): CreditNotes, Invoices and Payments changed since the watermark
- * (If-Modified-Since, paged, oldest change first), written back through the same newer-wins path as webhooks.
- * Invoices are listed as summaries (summaryOnly) and read in full only where the mirror is behind, so the bridge's
- * own writes, which every poll sees again, cost a few bytes each and no Salesforce write.
- * Xero sends no payment webhooks, so this is also how deleted payments reach Salesforce; and it picks up
- * invoices raised directly in Xero for accounts Salesforce knows.
+ * The polling fallback, each connected tenant on its own loop (one slow or paused tenant never holds up another):
+ * CreditNotes, Invoices, Payments, Overpayments and Prepayments changed since the watermark (If-Modified-Since, paged,
+ * oldest change first), written back through the same newer-wins path as webhooks. Invoices are listed as summaries
+ * (summaryOnly) and read in full only where the mirror is behind, so the bridge's own writes, which every poll sees
+ * again, cost a few bytes each and no Salesforce write. Xero sends no payment, overpayment or prepayment webhooks, so
+ * this is also how deleted payments and customer credit reach Salesforce; and it picks up invoices raised directly in
+ * Xero for accounts Salesforce knows.
  *
  * The watermark (store/watermark.ts) remembers the newest UpdatedDateUTC processed and every id processed at
  * exactly that time: re-polling from it repeats nothing and equal timestamps never skip a record. Each poll asks
@@ -15,10 +16,20 @@ import type { Logger } from '../../lib/logger';
 import type { WatermarkRepository, XeroConnectionRepository } from '../../store/types';
 import { advanceWatermark } from '../../store/watermarks';
 import type { XeroClient } from '../../xero/client';
-import type { PagedQuery, XeroCreditNote, XeroDate, XeroInvoice, XeroPage, XeroPayment } from '../../xero/types';
+import type { XeroLedgerClient } from '../../xero/ledger-client';
+import type {
+  PagedQuery,
+  XeroCreditNote,
+  XeroDate,
+  XeroInvoice,
+  XeroOverpayment,
+  XeroPage,
+  XeroPayment,
+  XeroPrepayment,
+} from '../../xero/types';
 import { xeroVersion, type ApplyResult, type InboundApply } from './apply';
 
-export const POLLED_RESOURCES = ['CreditNotes', 'Invoices', 'Payments'] as const;
+export const POLLED_RESOURCES = ['CreditNotes', 'Invoices', 'Payments', 'Overpayments', 'Prepayments'] as const;
 export type PolledResource = (typeof POLLED_RESOURCES)[number];
 
 export interface PollerOptions {
@@ -44,8 +55,13 @@ export interface PollStats {
 
 export interface PollerDeps {
   xero: Pick<XeroClient, 'getInvoicesModifiedSince' | 'getCreditNotes' | 'getPayments' | 'getInvoicesByIds'>;
-  apply: Pick<InboundApply, 'applyInvoices' | 'applyInvoiceSummaries' | 'applyCreditNotes' | 'applyPayments'>;
-  watermarks: WatermarkRepository;
+  apply: Pick<
+    InboundApply,
+    'applyInvoices' | 'applyInvoiceSummaries' | 'applyCreditNotes' | 'applyPayments' | 'applyCustomerCredits'
+  >;
+  /** Overpayments and prepayments (no webhooks for them: polled only). */
+  ledger: Pick<XeroLedgerClient, 'getOverpayments' | 'getPrepayments'>;
+  watermarks: Pick<WatermarkRepository, 'getWatermark' | 'saveWatermark'>;
   xeroConnections: Pick<XeroConnectionRepository, 'listXeroTenants'>;
   clock: Pick<Clock, 'now'>;
   log: Pick<Logger, 'warn' | 'error'>;
@@ -104,6 +120,27 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
     },
   };
 
+  const overpayments: Polled<XeroOverpayment> = {
+    read: (tenantId, query) => deps.ledger.getOverpayments(tenantId, { page: 1, pageSize, ...query }),
+    pageSize,
+    id: (credit) => credit.overpaymentID,
+    write: (tenantId, items) =>
+      apply.applyCustomerCredits(
+        tenantId,
+        items.map((credit) => ({ kind: 'overpayment', credit })),
+      ),
+  };
+  const prepayments: Polled<XeroPrepayment> = {
+    read: (tenantId, query) => deps.ledger.getPrepayments(tenantId, { page: 1, pageSize, ...query }),
+    pageSize,
+    id: (credit) => credit.prepaymentID,
+    write: (tenantId, items) =>
+      apply.applyCustomerCredits(
+        tenantId,
+        items.map((credit) => ({ kind: 'prepayment', credit })),
+      ),
+  };
+
   /** Polls one resource of one tenant until it is drained; saves the watermark after every page written. */
   async function pollResource<T extends { updatedDateUTC?: XeroDate }>(
     tenantId: string,
@@ -145,7 +182,9 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
       try {
         if (resource === 'CreditNotes') await pollResource(tenantId, resource, creditNotes);
         else if (resource === 'Invoices') await pollResource(tenantId, resource, invoices);
-        else await pollResource(tenantId, resource, payments);
+        else if (resource === 'Payments') await pollResource(tenantId, resource, payments);
+        else if (resource === 'Overpayments') await pollResource(tenantId, resource, overpayments);
+        else await pollResource(tenantId, resource, prepayments);
       } catch (err) {
         stats.failures += 1;
         deps.log.warn({ err, tenantId, resource }, 'Xero poll failed; the next poll resumes from the watermark');

@@ -8,12 +8,24 @@ import type { Logger } from '../../lib/logger';
 import { describeError } from '../describe-error';
 import { READ_ONLY_HOLD, retryOutcome, type JobHandler, type JobOf, type JobOutcome } from '../handler';
 import type { BillingJobKind } from '../billing/jobs';
+import type { KpiJobKind } from '../insights/jobs';
+import type { GoLiveJobKind } from '../golive/kinds';
+import type { CloseJobKind } from '../close/jobs';
 import type { JobKind } from '../job-kinds';
 import type { ReferenceData } from '../services/reference-data';
 import type { SyncErrors } from '../services/sync-errors';
 
 /** The kinds of job that act on one Invoice__c. */
-export type InvoiceJobKind = Exclude<JobKind, 'CREATE_DRAFT' | 'XERO_CHANGE' | BillingJobKind>;
+export type InvoiceJobKind = Exclude<
+  JobKind,
+  | 'CREATE_DRAFT'
+  | 'XERO_CHANGE'
+  | BillingJobKind
+  | Exclude<GoLiveJobKind, 'UPDATE_DRAFT'>
+  | KpiJobKind
+  | 'POST_CLOSE'
+  | CloseJobKind
+>;
 
 export interface PerInvoiceDeps {
   reference: Pick<ReferenceData, 'settings'>;

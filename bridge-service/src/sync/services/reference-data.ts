@@ -5,6 +5,7 @@
 import { parseBillingEntities, type BillingEntity } from '../../domain/billing-entity';
 import type { TenantTaxRate } from '../../domain/invoice-mapping';
 import { DomainError } from '../../domain/errors';
+import type { EntityLineRow } from '../../domain/line-mapping';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import type { Queries } from '../../salesforce/queries';
@@ -32,6 +33,8 @@ export function createReferenceData(deps: {
 }) {
   const ttl = deps.ttlMs ?? 60_000;
   let entities: Cached<BillingEntity[]> | undefined;
+  // each entity's line-mapping fields (item policy, default tracking), read with the entities
+  let lineRows = new Map<string, EntityLineRow>();
   let settings: Cached<PackageSettings> | undefined;
   const taxRates = new Map<string, Cached<TenantTaxRate[]>>();
   const fresh = <T>(entry: Cached<T> | undefined): entry is Cached<T> =>
@@ -68,6 +71,21 @@ export function createReferenceData(deps: {
         })),
       );
       for (const warning of warnings) deps.log.warn({ warning }, 'billing entity configuration');
+      lineRows = new Map(
+        rows.map((row) => [
+          row.DeveloperName ?? '',
+          {
+            Create_Items_When_Missing__c: row.Create_Items_When_Missing__c,
+            Default_Tracking_1_Category__c: row.Default_Tracking_1_Category__c,
+            Default_Tracking_1_Option__c: row.Default_Tracking_1_Option__c,
+            Default_Tracking_2_Category__c: row.Default_Tracking_2_Category__c,
+            Default_Tracking_2_Option__c: row.Default_Tracking_2_Option__c,
+            // deferral at invoicing: where ratable lines post; the close's accrued revenue account
+            Deferred_Revenue_Account_Code__c: row.Deferred_Revenue_Account_Code__c,
+            Accrued_Revenue_Account_Code__c: row.Accrued_Revenue_Account_Code__c,
+          },
+        ]),
+      );
       entities = { value: parsed, until: deps.clock.now() + ttl };
       return parsed;
     },
@@ -78,6 +96,12 @@ export function createReferenceData(deps: {
         throw new DomainError('INVALID_INPUT', `Billing entity ${developerName} is not in Billing_Entity__mdt`);
       }
       return found;
+    },
+
+    /** The entity's line-mapping fields (Create_Items_When_Missing__c, Default_Tracking_*), read with the entities. */
+    async entityLineRow(developerName: string): Promise<EntityLineRow | undefined> {
+      await this.billingEntities();
+      return lineRows.get(developerName);
     },
 
     async settings(): Promise<PackageSettings> {

@@ -30,6 +30,27 @@ export function failedDraftRecord(
   };
 }
 
+/**
+ * The Invoice__c of a draft waiting for a person (a contact match review): Sync_Status__c Pending with what it waits
+ * for, and its Account and entity, by which the decision finds it.
+ */
+export function waitingDraftRecord(
+  request: { requestKey: string; opportunityId?: string | undefined },
+  message: string,
+  now: number,
+  where: { accountId: string; billingEntity: string },
+): SObjectWrite<typeof Invoice> {
+  return {
+    Request_Key__c: request.requestKey,
+    Opportunity__c: request.opportunityId ?? null,
+    Account__c: where.accountId,
+    Billing_Entity__c: where.billingEntity,
+    Sync_Status__c: 'Pending',
+    Sync_Message__c: message.slice(0, 32000),
+    Last_Synced__c: new Date(now).toISOString(),
+  };
+}
+
 /** The event that refreshes the pages showing a failed invoice. */
 export function syncErrorEvent(invoiceId: string, opportunityId?: string | null): SObjectWrite<typeof SyncUpdateEvent> {
   return {

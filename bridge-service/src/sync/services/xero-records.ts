@@ -2,6 +2,7 @@
  * Xero documents as the package's Salesforce records (names without namespace). Amounts travel as JSON numbers
  * made from Xero's own 2-dp values; nothing is computed here but the display status.
  */
+import { creditDisplayStatus, isCreditStatus } from '../../domain/drift';
 import { invoiceDisplayStatus, type XeroInvoiceStatus } from '../../domain/receivables';
 import { fromApiNumber, toWire } from '../../domain/money';
 import type {
@@ -136,14 +137,11 @@ export function paymentRecord(
   };
 }
 
-const CREDIT_NOTE_STATUS: Record<string, string> = {
-  DRAFT: 'Draft',
-  SUBMITTED: 'Awaiting Approval',
-  AUTHORISED: 'Authorised',
-  PAID: 'Paid',
-  VOIDED: 'Voided',
-  DELETED: 'Deleted',
-};
+/** A credit note's Status__c, as the drift check expects it (one mapping: domain/drift.ts); unknown reads as Draft. */
+function creditNoteStatus(status: string | undefined): string {
+  const value = status ?? 'DRAFT';
+  return creditDisplayStatus(isCreditStatus(value) ? value : 'DRAFT');
+}
 
 /** Credit_Note__c from a Xero credit note. */
 export function creditNoteRecord(
@@ -158,7 +156,7 @@ export function creditNoteRecord(
     Total_Tax__c: amount(note.totalTax),
     Total__c: amount(note.total),
     Remaining_Credit__c: amount(note.remainingCredit),
-    Status__c: CREDIT_NOTE_STATUS[note.status ?? 'DRAFT'] ?? 'Draft',
+    Status__c: creditNoteStatus(note.status),
     Issue_Date__c: isoDate(note.date),
     Sync_Status__c: 'Synced',
     Sync_Message__c: null,

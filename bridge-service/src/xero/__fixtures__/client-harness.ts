@@ -31,7 +31,6 @@ export async function harness(opts: { scale?: number; clock?: Clock } = {}): Pro
   const store = new SqliteStore({ path: join(dir, 'bridge.sqlite'), encryptionKey: randomBytes(32) });
   const tokens = new XeroTokenManager({
     connections: store.xeroConnections,
-    leases: store.leases,
     owner: 'test',
     clock: opts.clock,
     config: {

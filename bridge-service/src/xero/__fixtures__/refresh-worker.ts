@@ -8,7 +8,6 @@ async function main(): Promise<void> {
   const store = new SqliteStore({ path: dbPath, encryptionKey: Buffer.from(hexKey, 'hex') });
   const tokens = new XeroTokenManager({
     connections: store.xeroConnections,
-    leases: store.leases,
     owner,
     config: {
       tokenUrl,

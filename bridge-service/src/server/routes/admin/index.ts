@@ -3,9 +3,11 @@ import { z } from 'zod';
 import { JOB_STATES, type Job, type JobFilter, type JobState } from '../../../store/types';
 import type { JobsAdmin } from '../../deps';
 import { ConflictError, errorResponse, NotFoundError } from '../../errors';
+import { bindOrgToLogs, type OrgScope } from '../../org-scope';
 
 export interface AdminRoutesOptions {
-  jobs: JobsAdmin;
+  /** Whose jobs: the default org's (/admin/jobs) or the org in the path (/orgs/:orgId/admin/jobs). */
+  scope: OrgScope;
 }
 
 const MAX_LIMIT = 200;
@@ -67,7 +69,7 @@ const pageQuery = {
     .describe('nextCursor of the previous page'),
 };
 
-const idParams = z.object({ id: z.coerce.number().int().min(1) });
+const idParam = { id: z.coerce.number().int().min(1) };
 
 interface PageQuery {
   action?: string | undefined;
@@ -76,17 +78,19 @@ interface PageQuery {
   cursor?: string | undefined;
 }
 
-const authErrors = { 401: errorResponse, '5xx': errorResponse } as const;
+const authErrors = { 401: errorResponse, 404: errorResponse, '5xx': errorResponse } as const;
 
 /**
  * Admin API, all behind the admin bearer token: list/filter jobs, one job, retry, dead letters.
  * Listings are newest first; pass `nextCursor` back as `cursor` for the next page.
  */
 const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, opts) => {
-  const { jobs } = opts;
+  const { scope } = opts;
+  const base = scope.base;
+  bindOrgToLogs(app, scope);
   app.addHook('onRequest', app.verifyAdmin);
 
-  async function page(filter: Omit<JobFilter, 'limit' | 'beforeId'>, query: PageQuery) {
+  async function page(jobs: JobsAdmin, filter: Omit<JobFilter, 'limit' | 'beforeId'>, query: PageQuery) {
     const list = await jobs.listJobs({
       ...filter,
       ...(query.action ? { action: query.action } : {}),
@@ -101,10 +105,11 @@ const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, opts)
   }
 
   app.get(
-    '/admin/jobs',
+    `${base}/admin/jobs`,
     {
       schema: {
         summary: 'List jobs, newest first, filtered by state (comma-separated), action and tenant',
+        params: scope.params({}),
         querystring: z.object({
           state: z
             .string()
@@ -122,26 +127,27 @@ const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, opts)
     },
     async (request) => {
       const states = request.query.state ? [...new Set(request.query.state.split(','))].filter(isJobState) : undefined;
-      const { items, nextCursor } = await page(states ? { states } : {}, request.query);
+      const { jobs } = scope.endpoints(request);
+      const { items, nextCursor } = await page(jobs, states ? { states } : {}, request.query);
       return { jobs: items.map(jobSummary), nextCursor };
     },
   );
 
   app.get(
-    '/admin/jobs/:id',
+    `${base}/admin/jobs/:id`,
     {
       schema: {
         summary: 'One job with its payload, result and last error',
-        params: idParams,
+        params: scope.params(idParam),
         response: {
           200: z.object({ job: jobDetailSchema }),
           400: errorResponse,
-          404: errorResponse,
           ...authErrors,
         },
       },
     },
     async (request) => {
+      const { jobs } = scope.endpoints(request);
       const job = await jobs.getJob(request.params.id);
       if (!job) throw new NotFoundError('JOB_NOT_FOUND', `No job with id ${request.params.id}`);
       return { job: jobDetail(job) };
@@ -149,15 +155,14 @@ const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, opts)
   );
 
   app.post(
-    '/admin/jobs/:id/retry',
+    `${base}/admin/jobs/:id/retry`,
     {
       schema: {
         summary: 'Queue a failed or dead job again, due now',
-        params: idParams,
+        params: scope.params(idParam),
         response: {
           200: z.object({ job: jobDetailSchema }),
           400: errorResponse,
-          404: errorResponse,
           409: errorResponse,
           ...authErrors,
         },
@@ -165,6 +170,7 @@ const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, opts)
     },
     async (request) => {
       const { id } = request.params;
+      const { jobs } = scope.endpoints(request);
       const existing = await jobs.getJob(id);
       if (!existing) throw new NotFoundError('JOB_NOT_FOUND', `No job with id ${id}`);
       const retried = await jobs.retryJob(id);
@@ -180,10 +186,11 @@ const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, opts)
   );
 
   app.get(
-    '/admin/dead-letters',
+    `${base}/admin/dead-letters`,
     {
       schema: {
         summary: 'Jobs that gave up (state dead), newest first, with their last error',
+        params: scope.params({}),
         querystring: z.object(pageQuery),
         response: {
           200: z.object({ deadLetters: z.array(jobSummarySchema), nextCursor: nullableString }),
@@ -193,7 +200,7 @@ const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, opts)
       },
     },
     async (request) => {
-      const { items, nextCursor } = await page({ states: ['dead'] }, request.query);
+      const { items, nextCursor } = await page(scope.endpoints(request).jobs, { states: ['dead'] }, request.query);
       return { deadLetters: items.map(jobSummary), nextCursor };
     },
   );

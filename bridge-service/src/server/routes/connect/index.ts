@@ -2,14 +2,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../../../lib/clock';
-import type { BillingEntityTenant, ServerConfig, XeroConnectDeps, XeroTenant } from '../../deps';
+import type { BillingEntityTenant, OrgDirectory, OrgEndpoints, XeroTenant } from '../../deps';
 import { BadRequestError, errorResponse, HttpError } from '../../errors';
+import { bindOrgToLogs, orgIdOf, type OrgScope } from '../../org-scope';
 import { codeChallengeS256, createCodeVerifier, createState, type PendingAuthorizations } from '../../pkce';
 
 export interface ConnectRoutesOptions {
-  config: ServerConfig;
-  xeroConnect: XeroConnectDeps;
-  billingEntities: () => Promise<BillingEntityTenant[]>;
+  /** Whose Xero: the default org's (/connect/xero) or the org in the path (/orgs/:orgId/connect/xero). */
+  scope: OrgScope;
+  /** Finds the org a callback's state was issued for. */
+  orgs: Pick<OrgDirectory, 'endpoints'>;
   pending: PendingAuthorizations;
   clock: Pick<Clock, 'now'>;
   authorizationTtlMs: number;
@@ -95,34 +97,41 @@ async function sendFailure(request: FastifyRequest, reply: FastifyReply, err: Ht
 /**
  * Connecting Xero for ops. GET /connect/xero (admin token) starts the authorization-code flow with PKCE
  * S256 and a single-use state; GET /connect/xero/callback finishes it: exchange, store the token set, list
- * the reachable organisations and report the Billing_Entity__mdt tenants it does not reach.
+ * the reachable organisations and report the Billing_Entity__mdt tenants it does not reach. With many orgs,
+ * /orgs/:orgId/connect/xero connects that org's Xero; the state says which org, so its callback may come back to
+ * either callback path (the org's own must match).
  */
 const connectRoutes: FastifyPluginAsyncZod<ConnectRoutesOptions> = async (app, opts) => {
-  const { config, xeroConnect, pending, clock } = opts;
+  const { scope, pending, clock } = opts;
+  const base = scope.base;
+  bindOrgToLogs(app, scope);
 
   app.get(
-    '/connect/xero',
+    `${base}/connect/xero`,
     {
       onRequest: app.verifyAdmin,
       schema: {
         summary: 'Start connecting Xero: 302 to Xero’s authorize URL (PKCE S256, single-use state)',
+        params: scope.params({}),
         response: {
           302: z.object({ authorizeUrl: z.string(), expiresAt: z.string() }),
           401: errorResponse,
+          404: errorResponse,
           '5xx': errorResponse,
         },
       },
     },
     async (request, reply) => {
+      const org = scope.endpoints(request);
       const state = createState();
       const codeVerifier = createCodeVerifier();
       const expiresAt = clock.now() + opts.authorizationTtlMs;
-      await pending.put(state, { codeVerifier, expiresAt });
-      const url = new URL(config.xero.authorizeUrl);
+      await pending.put(state, { orgId: org.orgId, codeVerifier, expiresAt });
+      const url = new URL(org.xero.authorizeUrl);
       url.searchParams.set('response_type', 'code');
-      url.searchParams.set('client_id', config.xero.clientId);
-      url.searchParams.set('redirect_uri', config.xero.redirectUri);
-      url.searchParams.set('scope', config.xero.scopes.join(' '));
+      url.searchParams.set('client_id', org.xero.clientId);
+      url.searchParams.set('redirect_uri', org.xero.redirectUri);
+      url.searchParams.set('scope', org.xero.scopes.join(' '));
       url.searchParams.set('state', state);
       url.searchParams.set('code_challenge', codeChallengeS256(codeVerifier));
       url.searchParams.set('code_challenge_method', 'S256');
@@ -137,10 +146,11 @@ const connectRoutes: FastifyPluginAsyncZod<ConnectRoutesOptions> = async (app, o
   );
 
   app.get(
-    '/connect/xero/callback',
+    `${base}/connect/xero/callback`,
     {
       schema: {
         summary: 'Xero redirects here: exchange the code, store the token set, report unreachable billing entities',
+        params: scope.params({}),
         querystring: z.object({
           code: z.string().min(1).max(2048).optional(),
           state: z.string().min(1).max(256).optional(),
@@ -172,7 +182,10 @@ const connectRoutes: FastifyPluginAsyncZod<ConnectRoutesOptions> = async (app, o
       const { code, state, error } = request.query;
       reply.header('cache-control', 'no-store');
       // The state is consumed before anything else, so it works once whatever happens next.
-      const codeVerifier = state ? await pending.take(state, clock.now()) : null;
+      const taken = state ? await pending.take(state, clock.now()) : null;
+      // Under /orgs/:orgId the state must have been issued for that org.
+      const pathOrg = orgIdOf(request);
+      const issued = taken && (pathOrg === undefined || pathOrg === taken.orgId) ? taken : null;
       if (error) {
         return sendFailure(
           request,
@@ -193,7 +206,7 @@ const connectRoutes: FastifyPluginAsyncZod<ConnectRoutesOptions> = async (app, o
           ),
         );
       }
-      if (codeVerifier === null) {
+      if (issued === null) {
         return sendFailure(
           request,
           reply,
@@ -204,9 +217,15 @@ const connectRoutes: FastifyPluginAsyncZod<ConnectRoutesOptions> = async (app, o
         );
       }
 
+      const org: OrgEndpoints = opts.orgs.endpoints(issued.orgId);
+      const { xeroConnect } = org;
       let tokenSet;
       try {
-        tokenSet = await xeroConnect.exchangeCode({ code, codeVerifier, redirectUri: config.xero.redirectUri });
+        tokenSet = await xeroConnect.exchangeCode({
+          code,
+          codeVerifier: issued.codeVerifier,
+          redirectUri: org.xero.redirectUri,
+        });
       } catch (err) {
         request.log.warn({ err }, 'Xero authorization-code exchange failed');
         return sendFailure(
@@ -226,7 +245,7 @@ const connectRoutes: FastifyPluginAsyncZod<ConnectRoutesOptions> = async (app, o
       let entities: BillingEntityTenant[] = [];
       let billingEntitiesError: string | null = null;
       try {
-        entities = await opts.billingEntities();
+        entities = await org.billingEntities();
       } catch (err) {
         request.log.warn({ err }, 'cannot read Billing_Entity__mdt after connecting Xero');
         billingEntitiesError =
@@ -253,6 +272,7 @@ const connectRoutes: FastifyPluginAsyncZod<ConnectRoutesOptions> = async (app, o
       };
       request.log.info(
         {
+          orgId: org.orgId,
           connectionId,
           tenants: result.tenants.map((t) => t.tenantId),
           missing: result.missing.map((m) => m.developerName),

@@ -2,17 +2,20 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LedgerlineError } from '../../../lib/errors';
 import { withTimeout } from '../../../lib/retry';
-import type { BillingEntityTenant, ReadinessDeps, XeroTenant } from '../../deps';
+import type { BillingEntityTenant, OrgDirectory, XeroTenant } from '../../deps';
 import { errorResponse } from '../../errors';
+import { bindOrgToLogs, OrgUnavailableError, type OrgScope } from '../../org-scope';
 
 export interface HealthRoutesOptions {
-  readiness: ReadinessDeps;
-  billingEntities: () => Promise<BillingEntityTenant[]>;
+  /** Whose readiness: the default org's (/ready) or the org in the path (/orgs/:orgId/ready). */
+  scope: OrgScope;
+  /** With no default org, /ready is the deployment's: its store, and each org's state. */
+  orgs: Pick<OrgDirectory, 'hasDefaultOrg' | 'statuses' | 'storeReady'>;
   readyTimeoutMs: number;
 }
 
 export interface ReadyCheck {
-  name: 'store' | 'salesforce' | 'xero' | 'billing_entities';
+  name: 'store' | 'salesforce' | 'xero' | 'billing_entities' | 'orgs' | 'org';
   ok: boolean;
   message: string;
 }
@@ -44,35 +47,79 @@ function reason(err: unknown): string {
 }
 
 const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (app, opts) => {
-  const { readiness, readyTimeoutMs } = opts;
+  const { scope, readyTimeoutMs } = opts;
+  bindOrgToLogs(app, scope);
+  const run = <T>(fn: () => Promise<T>) =>
+    withTimeout(Promise.resolve().then(fn), readyTimeoutMs, () => new CheckTimeout(readyTimeoutMs));
 
-  app.get(
-    '/health',
-    {
-      schema: {
-        summary: 'Liveness: 200 while the process runs',
-        response: { 200: z.object({ status: z.literal('ok') }) },
+  if (scope.base === '') {
+    app.get(
+      '/health',
+      {
+        schema: {
+          summary: 'Liveness: 200 while the process runs',
+          response: { 200: z.object({ status: z.literal('ok') }) },
+        },
       },
-    },
-    async () => ({ status: 'ok' as const }),
-  );
+      async () => ({ status: 'ok' as const }),
+    );
+  }
 
   app.get(
-    '/ready',
+    `${scope.base}/ready`,
     {
       schema: {
-        summary: 'Readiness: store, Salesforce and Xero reachable; every billing entity tenant connected',
+        summary:
+          scope.base === ''
+            ? 'Readiness: store, Salesforce and Xero reachable; every billing entity tenant connected (the default ' +
+              'org; with no default org, the store and each org’s state)'
+            : 'The org’s readiness: store, its Salesforce and Xero reachable; every billing entity tenant connected',
+        params: scope.params({}),
         response: { 200: readySchema, 503: readySchema, '5xx': errorResponse },
       },
     },
     async (request, reply) => {
-      const run = <T>(fn: () => Promise<T>) =>
-        withTimeout(Promise.resolve().then(fn), readyTimeoutMs, () => new CheckTimeout(readyTimeoutMs));
+      if (scope.base === '' && !opts.orgs.hasDefaultOrg()) {
+        // A deployment of many orgs is ready when it can serve them: one org's trouble must not take every
+        // org's webhooks out of the load balancer. Each org's own readiness is at /orgs/:orgId/ready.
+        const store = await run(opts.orgs.storeReady).then(
+          () => ({ ok: true, message: 'ok' }),
+          (err: unknown) => ({ ok: false, message: reason(err) }),
+        );
+        const statuses = opts.orgs.statuses();
+        const notRunning = statuses.filter((s) => s.state !== 'running');
+        const checks: ReadyCheck[] = [
+          { name: 'store', ...store },
+          {
+            name: 'orgs',
+            ok: true,
+            message:
+              `${statuses.length - notRunning.length} of ${statuses.length} running` +
+              (notRunning.length > 0 ? `; ${notRunning.map((s) => `${s.orgId} ${s.state}`).join(', ')}` : ''),
+          },
+        ];
+        const body: ReadyBody = { status: store.ok ? 'ready' : 'not_ready', checks, missingTenants: [] };
+        return reply.code(store.ok ? 200 : 503).send(body);
+      }
+      let org;
+      try {
+        org = scope.endpoints(request);
+      } catch (err) {
+        // Served, but its bridge is not running (starting, failed, disabled): not ready, and no error to log.
+        if (!(err instanceof OrgUnavailableError)) throw err;
+        const body: ReadyBody = {
+          status: 'not_ready',
+          checks: [{ name: 'org', ok: false, message: err.message }],
+          missingTenants: [],
+        };
+        return reply.code(503).send(body);
+      }
+      const { readiness, billingEntities } = org;
       const [store, salesforce, xero, entities] = await Promise.allSettled([
         run(readiness.store),
         run(readiness.salesforce),
         run(readiness.xeroTenants),
-        run(opts.billingEntities),
+        run(billingEntities),
       ]);
       const failed = (name: string, result: PromiseSettledResult<unknown>) => {
         if (result.status === 'rejected')

@@ -6,11 +6,12 @@ import type { Clock } from '../../../lib/clock';
 import { withTimeout } from '../../../lib/retry';
 import type { XeroWebhookPayload } from '../../deps';
 import { BadRequestError, errorResponse, HttpError } from '../../errors';
+import { bindOrgToLogs, type OrgScope } from '../../org-scope';
 
 export interface WebhookRoutesOptions {
-  webhookKey: string;
+  /** Whose webhooks: the default org's (/webhooks/xero) or the org in the path (/orgs/:orgId/webhooks/xero). */
+  scope: OrgScope;
   bodyLimit: number;
-  acceptWebhook: (payload: XeroWebhookPayload) => Promise<void>;
   /** Xero gives up after 5 s; answer 503 before that if storing hangs (Xero retries, dedupe absorbs it). */
   acceptTimeoutMs: number;
   clock: Pick<Clock, 'now'>;
@@ -32,18 +33,23 @@ export function xeroSignature(rawBody: Buffer, webhookKey: string): string {
 /**
  * Constant-time check of x-xero-signature against the raw body. The expected value is always 44 base64
  * characters, so a header of another length is rejected without comparing (its length is not a secret);
- * equal lengths go through timingSafeEqual.
+ * equal lengths go through timingSafeEqual. During a key rotation the previous key is checked too (every key is
+ * always checked, so the time taken does not say which one matched).
  */
 export function verifyXeroSignature(
   rawBody: Buffer,
   header: string | string[] | undefined,
   webhookKey: string,
+  previousKey?: string,
 ): boolean {
   if (typeof header !== 'string' || header === '') return false;
-  const expected = Buffer.from(xeroSignature(rawBody, webhookKey), 'utf8');
   const presented = Buffer.from(header.trim(), 'utf8');
-  if (presented.length !== expected.length) return false;
-  return timingSafeEqual(presented, expected);
+  let ok = false;
+  for (const key of previousKey ? [webhookKey, previousKey] : [webhookKey]) {
+    const expected = Buffer.from(xeroSignature(rawBody, key), 'utf8');
+    if (presented.length === expected.length && timingSafeEqual(presented, expected)) ok = true;
+  }
+  return ok;
 }
 
 /** Xero ids are GUIDs; a resource id that is not one can name no document and must not reach a job key. */
@@ -79,8 +85,8 @@ const empty = z.null().optional().describe('empty body');
  * Too large → 413 from the body parser.
  */
 const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async (app, opts) => {
-  const { webhookKey, acceptWebhook } = opts;
-  if (!webhookKey) throw new Error('webhooks: webhookKey is required');
+  const { scope } = opts;
+  bindOrgToLogs(app, scope);
 
   const raw = (_request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: Buffer) => void) =>
     done(null, body);
@@ -90,21 +96,31 @@ const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async (app, o
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.bodyLimit }, raw);
 
   app.post(
-    '/webhooks/xero',
+    `${scope.base}/webhooks/xero`,
     {
       bodyLimit: opts.bodyLimit,
       schema: {
         summary: 'Xero webhook receiver (HMAC-SHA256 over the raw body, verified before parsing)',
+        params: scope.params({}),
         // No limits here: any malformed signature must get the 401 of a wrong one, not a 400.
         // Loose: the other headers stay on the request as they came.
         headers: z.looseObject({ 'x-xero-signature': z.string().optional() }),
-        response: { 200: empty, 400: errorResponse, 401: empty, 413: errorResponse, '5xx': errorResponse },
+        response: {
+          200: empty,
+          400: errorResponse,
+          401: empty,
+          404: errorResponse,
+          413: errorResponse,
+          '5xx': errorResponse,
+        },
       },
     },
     async (request, reply) => {
+      // Each org's own webhook key: a webhook signed for another org is refused here.
+      const org = scope.endpoints(request);
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const signature = request.headers['x-xero-signature'];
-      if (!verifyXeroSignature(rawBody, signature, webhookKey)) {
+      if (!verifyXeroSignature(rawBody, signature, org.xero.webhookKey, org.xero.webhookKeyPrevious)) {
         app.metrics.recordWebhook('bad_signature');
         const reason =
           typeof signature !== 'string' || signature.trim() === ''
@@ -128,7 +144,7 @@ const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async (app, o
       }
 
       await withTimeout(
-        acceptWebhook(payload),
+        org.acceptWebhook(payload),
         opts.acceptTimeoutMs,
         () => new HttpError(503, 'WEBHOOK_NOT_STORED', 'The events could not be stored in time; retry later'),
       );

@@ -190,3 +190,34 @@ export function invoiceForSummary(id: string, status: string, opportunityId: str
     Payments__r: null,
   };
 }
+
+/** Contact links where every Account is a new customer (no contact resembles it): the draft creates its contact. */
+export function newCustomers() {
+  const linked: { accountId: string; contactId: string; method: string }[] = [];
+  return {
+    linked,
+    contactLinks: {
+      resolve: async (_entity: unknown, accounts: readonly { accountId: string }[]) =>
+        new Map(accounts.map((a) => [a.accountId, { kind: 'create' as const }])),
+      addLinks: (
+        _writes: unknown,
+        _entity: unknown,
+        links: readonly { accountId: string; contactId: string; method: string }[],
+      ) => {
+        linked.push(...links.map(({ accountId, contactId, method }) => ({ accountId, contactId, method })));
+      },
+      flush: async () => [],
+    },
+    directory: { add: () => undefined },
+    // no product or entity line mapping beyond the defaults, nothing to create
+    lineMappings: {
+      forDeal: async () => ({ mappings: new Map(), itemsToCreate: [], warnings: [], problems: [] }),
+      createItems: async () => new Map<string, string>(),
+    },
+  };
+}
+
+/** The go-live reads of a batch's load: no links or reviews yet. */
+export const noLinksYet = {
+  knownOfOpportunityAccounts: async () => ({ links: [], reviews: [] }),
+};

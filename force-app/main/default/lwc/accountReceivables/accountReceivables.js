@@ -11,7 +11,8 @@ import { ageReceivables, corporateTotal, fromCents, simpleDso, toCents, todayIn 
 
 // Custom names carry an alias equal to their unprefixed name, so the response keys stay the same when the platform
 // prefixes them in the package (ldgr__Due_Date__c). The account's open billing plans and their next instalments
-// (c-account-contracts) come in the same query, so one refresh reads all. Checked offline by the graphql gate
+// (c-account-contracts) and the credit the customer holds (c-account-credit: overpayments and prepayments with credit
+// remaining, and credit notes with theirs and their allocations) come in the same query, so one refresh reads all. Checked offline by the graphql gate
 // (npm run check:force-app).
 const ACCOUNT_QUERY = gql`
   query accountReceivables($recordId: ID) {
@@ -131,6 +132,95 @@ const ACCOUNT_QUERY = gql`
             }
           }
         }
+        Customer_Credit__c: Customer_Credit__c(
+          where: {
+            and: [
+              { Account__c: { eq: $recordId } }
+              { Status__c: { in: ["Authorised", "Paid"] } }
+              { Remaining_Credit__c: { gt: 0 } }
+            ]
+          }
+          orderBy: { Credit_Date__c: { order: ASC } }
+          first: 50 # c-account-credit CREDIT_PAGE_SIZE: a full page is reported as possibly incomplete
+        ) {
+          edges {
+            node {
+              Id
+              Name {
+                value
+              }
+              Credit_Type__c: Credit_Type__c {
+                value
+              }
+              Credit_Date__c: Credit_Date__c {
+                value
+              }
+              Reference__c: Reference__c {
+                value
+              }
+              Currency_Code__c: Currency_Code__c {
+                value
+              }
+              Total__c: Total__c {
+                value
+              }
+              Allocated__c: Allocated__c {
+                value
+              }
+              Refunded__c: Refunded__c {
+                value
+              }
+              Remaining_Credit__c: Remaining_Credit__c {
+                value
+              }
+            }
+          }
+        }
+        Credit_Note__c: Credit_Note__c(
+          where: {
+            and: [
+              { Account__c: { eq: $recordId } }
+              { Status__c: { in: ["Authorised", "Paid"] } }
+              { Remaining_Credit__c: { gt: 0 } }
+            ]
+          }
+          orderBy: { Issue_Date__c: { order: ASC } }
+          first: 50 # c-account-credit CREDIT_PAGE_SIZE
+        ) {
+          edges {
+            node {
+              Id
+              Name {
+                value
+              }
+              Credit_Note_Number__c: Credit_Note_Number__c {
+                value
+              }
+              Issue_Date__c: Issue_Date__c {
+                value
+              }
+              Currency_Code__c: Currency_Code__c {
+                value
+              }
+              Total__c: Total__c {
+                value
+              }
+              Remaining_Credit__c: Remaining_Credit__c {
+                value
+              }
+              Allocations__r: Allocations__r(where: { Status__c: { eq: "Active" } }, first: 200) {
+                edges {
+                  node {
+                    Id
+                    Amount__c: Amount__c {
+                      value
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
       }
     }
   }
@@ -150,7 +240,8 @@ const BUCKET_LABELS = [
  * Receivables of an account on its record page, per currency and never added across currencies: outstanding,
  * overdue, ageing by due date (Current, 1–30, 31–60, 61–90, 90+), open invoices and DSO over the last 90 days; a
  * corporate-currency total only when every currency has a conversion rate; the last payment and the oldest open
- * invoices; its contracted revenue and next billings (c-account-contracts). Aggregates come from
+ * invoices; the credit the customer holds, apart from what is due (c-account-credit); its contracted revenue and next
+ * billings (c-account-contracts). Aggregates come from
  * ReceivablesController (Apex, cacheable); the account field, the invoice list and the billing plans from the GraphQL
  * wire adapter. While the page is visible it refreshes live when Sync_Update__e names the account or
  * one of its invoices (c/ledgerlineUtils createLiveRefresh: only while visible, and only when Live_Refresh__c is on;
@@ -174,6 +265,9 @@ export default class AccountReceivables extends NavigationMixin(LightningElement
   /** The account's open billing plans and next instalments, as the query returned them (c-account-contracts). */
   planNodes = [];
   nextBillingNodes = [];
+  /** The customer's credit with something remaining, as the query returned it (c-account-credit). */
+  customerCreditNodes = [];
+  creditNoteNodes = [];
 
   liveRefresh = createLiveRefresh({
     onMessage: (message) => this.handleSyncUpdate(message),
@@ -203,6 +297,8 @@ export default class AccountReceivables extends NavigationMixin(LightningElement
       this.lastPaymentDate = queryNodes(data, 'Account')[0]?.Last_Payment_Date__c;
       this.planNodes = data.uiapi?.query?.Billing_Plan__c?.edges?.map((edge) => edge.node) ?? [];
       this.nextBillingNodes = data.uiapi?.query?.Billing_Instalment__c?.edges?.map((edge) => edge.node) ?? [];
+      this.customerCreditNodes = data.uiapi?.query?.Customer_Credit__c?.edges?.map((edge) => edge.node) ?? [];
+      this.creditNoteNodes = data.uiapi?.query?.Credit_Note__c?.edges?.map((edge) => edge.node) ?? [];
       this.openInvoices = queryNodes(data, 'Invoice__c');
       this.generateInvoiceUrls();
     }
@@ -343,6 +439,11 @@ export default class AccountReceivables extends NavigationMixin(LightningElement
       outstanding: fromCents(outstanding.cents),
       overdue: fromCents(overdue.cents),
     };
+  }
+
+  /** What is due per currency, in cents, for the credit section's wording; credit is never taken off it. */
+  get outstandingByCurrency() {
+    return this.aged.map((entry) => ({ currencyCode: entry.currencyCode, cents: entry.outstandingCents }));
   }
 
   get openCount() {

@@ -52,6 +52,15 @@ const PERCENT = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: 2, maximu
 const DAYS = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
 const known = (value) => value !== null && value !== undefined;
+/**
+ * A decimal string from the server in a currency. Intl formats the string itself (exactly, no float in between):
+ * the exposure amounts are never computed here, only shown.
+ */
+function decimalMoney(value, currency) {
+  return known(value) ? new Intl.NumberFormat(LOCALE, { style: 'currency', currency }).format(value) : DASH;
+}
+/** A currency with nothing open and nothing realised in the month (the invoice is not issued yet, or long settled). */
+const quiet = (c) => c.openInvoices === 0 && /^-?0(\.0+)?$/.test(c.realised ?? '0');
 const monthName = (date) => (date ? MONTH.format(new Date(`${date}T00:00:00Z`)) : DASH);
 const dayName = (date) => (date ? DAY.format(new Date(`${date}T00:00:00Z`)) : DASH);
 
@@ -420,6 +429,87 @@ export default class FinanceCockpit extends NavigationMixin(LightningElement) {
 
   get dsoViewBox() {
     return `0 0 ${this.chartWidth} 160`;
+  }
+
+  // ── Currency exposure ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Each entity's foreign currencies with something open or realised; undefined when the snapshot holds none. */
+  get exposure() {
+    const entities = this.latest.exposure;
+    if (!entities) return undefined;
+    return entities
+      .map((e) => ({ ...e, shown: e.currencies.filter((c) => !quiet(c)) }))
+      .filter((e) => e.shown.length > 0)
+      .map((e) => {
+        const base = e.baseCurrency;
+        const name = e.entity.replace(/_/g, ' ');
+        return {
+          key: e.entity,
+          caption: formatLabel(LABELS.exposureEntity, name, base),
+          rows: e.shown.map((c) => ({
+            key: c.currencyCode,
+            currency: c.currencyCode,
+            openInvoices: String(c.openInvoices),
+            openForeign: decimalMoney(c.openForeign, c.currencyCode),
+            atInvoiceRate: decimalMoney(c.openAtInvoiceRate, base),
+            atClosingRate: decimalMoney(c.openAtClosingRate, base),
+            unrealised: decimalMoney(c.unrealised, base),
+            realised: decimalMoney(c.realised, base),
+            rate: known(c.rate)
+              ? formatLabel(
+                  LABELS.exposureRateValue,
+                  c.currencyCode,
+                  c.rate,
+                  base,
+                  dayName(c.rateDate),
+                  sourceWords(c.rateSources),
+                )
+              : LABELS.exposureNoRate,
+            rateClass: known(c.rate) ? 'rate slds-cell-wrap' : 'rate slds-cell-wrap slds-text-color_error',
+          })),
+          total: {
+            openInvoices: String(e.openInvoices),
+            atInvoiceRate: decimalMoney(e.openAtInvoiceRate, base),
+            atClosingRate: decimalMoney(e.openAtClosingRate, base),
+            unrealised: decimalMoney(e.unrealised, base),
+            realised: decimalMoney(e.realised, base),
+          },
+        };
+      });
+  }
+
+  get hasExposure() {
+    return (this.exposure ?? []).length > 0;
+  }
+
+  get exposureUnavailable() {
+    return !this.exposure;
+  }
+
+  get exposureNoneText() {
+    return formatLabel(LABELS.exposureNone, monthName(this.latest.month));
+  }
+
+  get exposureUnavailableText() {
+    return formatLabel(LABELS.exposureUnavailable, monthName(this.latest.month));
+  }
+
+  get exposureClosingHeader() {
+    return formatLabel(LABELS.exposureAtClosingRate, dayName(this.latest.asOf));
+  }
+
+  get exposureRealisedHeader() {
+    return formatLabel(LABELS.exposureRealised, monthName(this.latest.month));
+  }
+
+  /** The scope's totals in the reporting currency, as stored in Unrealised_FX__c and Realised_FX__c. */
+  get exposureReportingText() {
+    return formatLabel(
+      LABELS.exposureReporting,
+      this.currency,
+      this.money(this.latest.unrealisedFx),
+      this.money(this.latest.realisedFx),
+    );
   }
 
   // ── Renewals ──────────────────────────────────────────────────────────────────────────────────────────────────────

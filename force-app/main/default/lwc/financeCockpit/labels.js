@@ -20,6 +20,23 @@ import COCKPIT_FORECAST_MONTH from '@salesforce/label/c.Cockpit_Forecast_Month';
 import COCKPIT_FORECAST_AS_OF from '@salesforce/label/c.Cockpit_Forecast_As_Of';
 import COCKPIT_NEXT_MONTH from '@salesforce/label/c.Cockpit_Next_Month';
 import COCKPIT_PREVIOUS_MONTH from '@salesforce/label/c.Cockpit_Previous_Month';
+import COCKPIT_EXPOSURE from '@salesforce/label/c.Cockpit_Exposure';
+import COCKPIT_EXPOSURE_AT_CLOSING_RATE from '@salesforce/label/c.Cockpit_Exposure_At_Closing_Rate';
+import COCKPIT_EXPOSURE_AT_INVOICE_RATE from '@salesforce/label/c.Cockpit_Exposure_At_Invoice_Rate';
+import COCKPIT_EXPOSURE_CURRENCY from '@salesforce/label/c.Cockpit_Exposure_Currency';
+import COCKPIT_EXPOSURE_ENTITY from '@salesforce/label/c.Cockpit_Exposure_Entity';
+import COCKPIT_EXPOSURE_HELP from '@salesforce/label/c.Cockpit_Exposure_Help';
+import COCKPIT_EXPOSURE_NO_RATE from '@salesforce/label/c.Cockpit_Exposure_No_Rate';
+import COCKPIT_EXPOSURE_NONE from '@salesforce/label/c.Cockpit_Exposure_None';
+import COCKPIT_EXPOSURE_OPEN_FOREIGN from '@salesforce/label/c.Cockpit_Exposure_Open_Foreign';
+import COCKPIT_EXPOSURE_OPEN_INVOICES from '@salesforce/label/c.Cockpit_Exposure_Open_Invoices';
+import COCKPIT_EXPOSURE_RATE from '@salesforce/label/c.Cockpit_Exposure_Rate';
+import COCKPIT_EXPOSURE_RATE_VALUE from '@salesforce/label/c.Cockpit_Exposure_Rate_Value';
+import COCKPIT_EXPOSURE_REALISED from '@salesforce/label/c.Cockpit_Exposure_Realised';
+import COCKPIT_EXPOSURE_REPORTING from '@salesforce/label/c.Cockpit_Exposure_Reporting';
+import COCKPIT_EXPOSURE_TOTAL from '@salesforce/label/c.Cockpit_Exposure_Total';
+import COCKPIT_EXPOSURE_UNAVAILABLE from '@salesforce/label/c.Cockpit_Exposure_Unavailable';
+import COCKPIT_EXPOSURE_UNREALISED from '@salesforce/label/c.Cockpit_Exposure_Unrealised';
 import COCKPIT_FX_EFFECT from '@salesforce/label/c.Cockpit_FX_Effect';
 import COCKPIT_GRR from '@salesforce/label/c.Cockpit_GRR';
 import COCKPIT_GROUP from '@salesforce/label/c.Cockpit_Group';
@@ -92,6 +109,23 @@ export const LABELS = Object.freeze({
   forecastAsOf: COCKPIT_FORECAST_AS_OF,
   nextMonth: COCKPIT_NEXT_MONTH,
   previousMonth: COCKPIT_PREVIOUS_MONTH,
+  exposure: COCKPIT_EXPOSURE,
+  exposureAtClosingRate: COCKPIT_EXPOSURE_AT_CLOSING_RATE,
+  exposureAtInvoiceRate: COCKPIT_EXPOSURE_AT_INVOICE_RATE,
+  exposureCurrency: COCKPIT_EXPOSURE_CURRENCY,
+  exposureEntity: COCKPIT_EXPOSURE_ENTITY,
+  exposureHelp: COCKPIT_EXPOSURE_HELP,
+  exposureNoRate: COCKPIT_EXPOSURE_NO_RATE,
+  exposureNone: COCKPIT_EXPOSURE_NONE,
+  exposureOpenForeign: COCKPIT_EXPOSURE_OPEN_FOREIGN,
+  exposureOpenInvoices: COCKPIT_EXPOSURE_OPEN_INVOICES,
+  exposureRate: COCKPIT_EXPOSURE_RATE,
+  exposureRateValue: COCKPIT_EXPOSURE_RATE_VALUE,
+  exposureRealised: COCKPIT_EXPOSURE_REALISED,
+  exposureReporting: COCKPIT_EXPOSURE_REPORTING,
+  exposureTotal: COCKPIT_EXPOSURE_TOTAL,
+  exposureUnavailable: COCKPIT_EXPOSURE_UNAVAILABLE,
+  exposureUnrealised: COCKPIT_EXPOSURE_UNREALISED,
   fxEffect: COCKPIT_FX_EFFECT,
   grr: COCKPIT_GRR,
   group: COCKPIT_GROUP,

@@ -168,6 +168,36 @@ export function simpleDso(receivablesCents, creditSalesCents, periodDays) {
   return Math.round((receivablesCents / creditSalesCents) * periodDays * 10) / 10;
 }
 
+/** Kinds of customer credit, as the domain names them (ledger-documents CreditKind). */
+export const CREDIT_KINDS = ['credit-note', 'overpayment', 'prepayment'];
+
+/**
+ * The customer credit an account holds, per currency, in cents: what credit notes, overpayments and prepayments still
+ * hold (their remaining credit). A client copy of the domain's unallocatedCredit beside ageReceivables
+ * (bridge-service/src/domain/receivables.ts, customer-credit.ts creditHeld), held equal by the unallocatedCredit cases
+ * of receivables.cases.json. Credit is never netted into what is due: it stays a separate figure until finance
+ * allocates it in Xero, and is never added across currencies. Nothing remaining, nothing held.
+ * @param {Array<{kind: string, currencyCode: string, remainingCredit: number|string}>} credits
+ * @returns {Array<{currencyCode: string, heldCents: number, byKind: Object<string, number>}>} sorted by currency code
+ */
+export function creditHeld(credits) {
+  const byCurrency = new Map();
+  for (const credit of credits ?? []) {
+    const cents = toCents(credit.remainingCredit);
+    if (cents <= 0) continue;
+    const currencyCode = String(credit.currencyCode ?? '').toUpperCase();
+    const entry = byCurrency.get(currencyCode) ?? {
+      currencyCode,
+      heldCents: 0,
+      byKind: Object.fromEntries(CREDIT_KINDS.map((kind) => [kind, 0])),
+    };
+    entry.heldCents += cents;
+    entry.byKind[credit.kind] = (entry.byKind[credit.kind] ?? 0) + cents;
+    byCurrency.set(currencyCode, entry);
+  }
+  return [...byCurrency.values()].sort((a, b) => a.currencyCode.localeCompare(b.currencyCode));
+}
+
 /**
  * Converts per-currency amounts to the corporate currency with Salesforce conversion rates (units of the record
  * currency per one corporate unit, so corporate = amount ÷ rate). Each currency is rounded to cents once, then added.

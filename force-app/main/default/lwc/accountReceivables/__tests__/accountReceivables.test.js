@@ -13,6 +13,8 @@ const SUMMARY_ERROR = require('./data/ReceivablesController.getSummary.error.jso
 const ACCOUNT = require('./data/graphql.accountReceivables.json');
 const ACCOUNT_EMPTY = require('./data/graphql.accountReceivables.empty.json');
 const ACCOUNT_CONTRACTS = require('./data/graphql.accountReceivables.contracts.json');
+const ACCOUNT_CREDIT = require('./data/graphql.accountReceivables.credit.json');
+const ACCOUNT_CREDIT_ONLY = require('./data/graphql.accountReceivables.creditOnly.json');
 const ACCOUNT_ERRORS = require('./data/graphql.accountReceivables.errors.json');
 const SYNC_UPDATES = require('./data/empApi.Sync_Update__e.json');
 
@@ -259,6 +261,13 @@ describe('c-account-receivables', () => {
       expect(refresh).toHaveBeenCalledTimes(1);
     });
 
+    it('refreshes when the bridge writes a customer credit for this account (an overpayment polled from Xero)', async () => {
+      const { refresh } = await renderSubscribed();
+      await jestMockPublish(CHANNEL, SYNC_UPDATES.customerCreditThisAccount);
+      await flushPromises();
+      expect(refresh).toHaveBeenCalledTimes(1);
+    });
+
     it('ignores updates for other accounts', async () => {
       const { refresh } = await renderSubscribed();
       await jestMockPublish(CHANNEL, SYNC_UPDATES.otherAccount);
@@ -304,6 +313,60 @@ describe('c-account-receivables', () => {
       expect(refreshApex).toHaveBeenCalledTimes(1);
       expect(refresh).toHaveBeenCalledTimes(1);
     });
+  });
+
+  describe('with customer credit', () => {
+    let element;
+    beforeEach(async () => {
+      element = await renderWith(SUMMARY, ACCOUNT_CREDIT);
+    });
+
+    it('shows the credit the same query read, apart from what is due, which it never reduces', () => {
+      const credit = root(element).querySelector('c-account-credit');
+      expect(credit.customerCreditNodes).toHaveLength(3);
+      expect(credit.creditNoteNodes).toHaveLength(1);
+      expect(credit.outstanding).toEqual([
+        { currencyCode: 'EUR', cents: 500030 },
+        { currencyCode: 'GBP', cents: 395000 },
+        { currencyCode: 'USD', cents: 250000 },
+      ]);
+      const held = [...credit.shadowRoot.querySelectorAll('section.credit-currency')].map((block) => [
+        block.dataset.currency,
+        block.querySelector('.held lightning-formatted-number').value,
+      ]);
+      expect(held).toEqual([
+        ['AUD', 1650],
+        ['GBP', 590.5],
+      ]);
+      // The same receivables as without credit: 3,950.00 GBP outstanding, the corporate total unchanged.
+      expect(amount(section(element, 'GBP'), '.outstanding').value).toBe(3950);
+      expect(amount(root(element).querySelector('.corporate'), '.corporate-outstanding').value).toBe(12935.11);
+      expect(section(element, 'AUD')).toBeNull();
+    });
+
+    it('is accessible', async () => {
+      await expect(element).toBeAccessible();
+    });
+  });
+
+  it('shows credit when nothing is outstanding, saying nothing is due in its currencies', async () => {
+    const element = await renderWith(SUMMARY_EMPTY, ACCOUNT_CREDIT_ONLY);
+    expect(root(element).querySelector('.empty-state').textContent).toBe('c.Receivables_Empty');
+    const credit = root(element).querySelector('c-account-credit');
+    expect(credit.outstanding).toEqual([]);
+    const blocks = [...credit.shadowRoot.querySelectorAll('section.credit-currency')];
+    expect(blocks.map((block) => block.dataset.currency)).toEqual(['AUD', 'GBP']);
+    expect(blocks.map((block) => block.querySelector('.wording').textContent)).toEqual([
+      'c.Credit_Held_Nothing_Due',
+      'c.Credit_Held_Nothing_Due',
+    ]);
+    await expect(element).toBeAccessible();
+  });
+
+  it('says there is no credit when the customer holds none', async () => {
+    const element = await renderWith(SUMMARY);
+    const credit = root(element).querySelector('c-account-credit');
+    expect(credit.shadowRoot.querySelector('.credit-empty')).not.toBeNull();
   });
 
   describe('with billing plans', () => {

@@ -50,6 +50,30 @@ jest.mock('@salesforce/label/c.Cockpit_Renewal_Reporting', () => ({ default: 'In
 jest.mock('@salesforce/label/c.Cockpit_Chart_Bridge', () => ({ default: 'MRR bridge from {0} to {1}' }), {
   virtual: true,
 });
+jest.mock('@salesforce/label/c.Cockpit_Exposure_Entity', () => ({ default: '{0}, in its base currency {1}' }), {
+  virtual: true,
+});
+jest.mock('@salesforce/label/c.Cockpit_Exposure_At_Closing_Rate', () => ({ default: 'At rates of {0}' }), {
+  virtual: true,
+});
+jest.mock('@salesforce/label/c.Cockpit_Exposure_Realised', () => ({ default: 'Realised in {0}' }), { virtual: true });
+jest.mock('@salesforce/label/c.Cockpit_Exposure_Rate_Value', () => ({ default: '1 {0} = {1} {2}, dated {3} ({4})' }), {
+  virtual: true,
+});
+jest.mock(
+  '@salesforce/label/c.Cockpit_Exposure_Reporting',
+  () => ({ default: 'Every entity shown, in {0}: unrealised {1} at closing rates, realised {2} at the month average' }),
+  { virtual: true },
+);
+jest.mock('@salesforce/label/c.Cockpit_Exposure_None', () => ({ default: 'Nothing foreign in {0}.' }), {
+  virtual: true,
+});
+jest.mock('@salesforce/label/c.Cockpit_Exposure_Unavailable', () => ({ default: 'No readable exposure in {0}.' }), {
+  virtual: true,
+});
+jest.mock('@salesforce/label/c.Cockpit_Exposure_No_Rate', () => ({ default: 'No rate' }), { virtual: true });
+jest.mock('@salesforce/label/c.Cockpit_Exposure', () => ({ default: 'Currency exposure' }), { virtual: true });
+jest.mock('@salesforce/label/c.Cockpit_Exposure_Total', () => ({ default: 'Total' }), { virtual: true });
 
 // eslint-disable-next-line @lwc/lwc/no-async-operation
 const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -69,6 +93,16 @@ const root = (element) => element.shadowRoot;
 const text = (element, selector) => root(element).querySelector(selector)?.textContent.trim();
 const tile = (element, key) => text(element, `[data-tile="${key}"] .value`);
 const tileDetail = (element, key) => text(element, `[data-tile="${key}"] dd:last-of-type`);
+const cells = (row) => [...row.querySelectorAll('th, td')].map((c) => c.textContent.trim());
+const exposureRows = (element, entity) =>
+  [...root(element).querySelectorAll(`[data-entity="${entity}"] tr[data-currency]`)].map(cells);
+const stepBack = async (element, months) => {
+  for (let i = 0; i < months; i++) {
+    root(element).querySelector('.previous-month').click();
+    // eslint-disable-next-line no-await-in-loop
+    await flushPromises();
+  }
+};
 
 describe('c-finance-cockpit', () => {
   afterEach(() => {
@@ -193,5 +227,78 @@ describe('c-finance-cockpit', () => {
     root(element).querySelector('lightning-button-icon.refresh').click();
     await flushPromises();
     expect(refreshApex).toHaveBeenCalledTimes(1);
+  });
+  describe('currency exposure', () => {
+    it("shows each entity's open foreign receivables at invoice and closing rates, with the rate's date and source", async () => {
+      const element = await renderWith(GROUP);
+      expect(text(element, '.exposure h3')).toBe('Currency exposure');
+      expect(text(element, '[data-entity="UK_Ltd"] caption')).toBe('UK Ltd, in its base currency GBP');
+      const headers = [...root(element).querySelectorAll('[data-entity="UK_Ltd"] thead th')].map((th) =>
+        th.textContent.trim(),
+      );
+      expect(headers[4]).toBe('At rates of Mar 15, 2026');
+      expect(headers[6]).toBe('Realised in Mar 2026');
+      // INV-9: 1,000.00 USD at 1.25 (800.00 GBP), 333.33 paid on 10 Feb at 1.30; 666.67 USD open (fx-exposure.ts).
+      expect(exposureRows(element, 'UK_Ltd')).toEqual([
+        [
+          'USD',
+          '1',
+          '$666.67',
+          '£533.34',
+          '£512.82',
+          '-£20.52',
+          '£0.00',
+          '1 USD = 0.769231 GBP, dated Feb 15, 2026 (dated exchange rates)',
+        ],
+        ['Total', '1', '', '£533.34', '£512.82', '-£20.52', '£0.00', ''],
+      ]);
+      // The entity's total ties to the snapshot's Unrealised_FX__c and Realised_FX__c (GBP is also the reporting one).
+      expect(text(element, '.exposure-reporting')).toBe(
+        'Every entity shown, in GBP: unrealised -£20.52 at closing rates, realised £0.00 at the month average',
+      );
+      await expect(element).toBeAccessible();
+    });
+
+    it('shows the loss realised in February, when a third of the USD invoice was paid at a weaker rate', async () => {
+      const element = await renderWith(GROUP);
+      await stepBack(element, 1);
+      const [usd] = exposureRows(element, 'UK_Ltd');
+      // 333.33 USD relieved 266.66 GBP at the invoice's 1.25 and brought in 256.41 GBP at 1.30: a loss of 10.25.
+      expect(usd.slice(3, 7)).toEqual(['£533.34', '£512.82', '-£20.52', '-£10.25']);
+      expect(text(element, '.exposure-reporting')).toContain('realised -£10.25');
+    });
+
+    it('says so when nothing foreign is open or realised in the month', async () => {
+      const element = await renderWith(GROUP);
+      await stepBack(element, 3); // December: INV-9 is dated 10 Jan, so its USD row holds only zeros
+      expect(text(element, '.month')).toBe('· Dec 2025, closed');
+      expect(root(element).querySelector('.exposure-table')).toBeNull();
+      expect(text(element, '.exposure-none')).toBe('Nothing foreign in Dec 2025.');
+      await expect(element).toBeAccessible();
+    });
+
+    it('leaves the closing-rate figures and totals blank without a rate, and names the missing rate', async () => {
+      const element = await renderWith(MISSING_RATES);
+      const [usd, total] = exposureRows(element, 'UK_Ltd');
+      expect(usd).toEqual(['USD', '1', '$666.67', '£533.34', '—', '—', '£0.00', 'No rate']);
+      expect(total).toEqual(['Total', '1', '', '£533.34', '—', '—', '£0.00', '']);
+      expect(root(element).querySelector('[data-entity="UK_Ltd"] td.rate').classList).toContain(
+        'slds-text-color_error',
+      );
+      await expect(element).toBeAccessible();
+    });
+
+    it('says the exposure is unavailable when the snapshot holds none readable, rather than showing none', async () => {
+      const months = GROUP.months.map((m) => ({ ...m, exposure: null }));
+      const element = await renderWith({ ...GROUP, months });
+      expect(text(element, '.exposure-unavailable')).toBe('No readable exposure in Mar 2026.');
+      expect(root(element).querySelector('.exposure-none')).toBeNull();
+    });
+
+    it("shows only the picked entity's exposure", async () => {
+      const element = await renderWith(ENTITY);
+      expect([...root(element).querySelectorAll('.exposure-entity')].map((e) => e.dataset.entity)).toEqual(['UK_Ltd']);
+      expect(exposureRows(element, 'UK_Ltd')[0][4]).toBe('£512.82');
+    });
   });
 });

@@ -3,6 +3,7 @@ import {
   ageReceivables,
   ageingBucket,
   corporateTotal,
+  creditHeld,
   daysBetween,
   daysPastDue,
   fromCents,
@@ -113,6 +114,33 @@ describe('c/receivablesCalc', () => {
           buckets: Object.fromEntries(Object.entries(buckets).map(([bucket, cents]) => [bucket, asDecimal(cents)])),
         })),
       ).toEqual(expected);
+    });
+
+    it.each(CASES.unallocatedCredit)('$name, as the domain does', ({ asOf, invoices, credits, expected }) => {
+      const outstanding = new Map(ageReceivables(invoices, asOf).map((e) => [e.currencyCode, e.outstandingCents]));
+      const held = new Map(creditHeld(credits).map((e) => [e.currencyCode, e.heldCents]));
+      const codes = [...new Set([...outstanding.keys(), ...held.keys()])].sort();
+      expect(
+        codes.map((currencyCode) => ({
+          currencyCode,
+          outstanding: asDecimal(outstanding.get(currencyCode) ?? 0),
+          unallocatedCredit: asDecimal(held.get(currencyCode) ?? 0),
+        })),
+      ).toEqual(expected);
+    });
+
+    it('holds credit per kind, and nothing for credit fully used', () => {
+      const [gbp] = creditHeld([
+        { kind: 'overpayment', currencyCode: 'gbp', remainingCredit: 100 },
+        { kind: 'credit-note', currencyCode: 'GBP', remainingCredit: '0.00' },
+        { kind: 'credit-note', currencyCode: 'GBP', remainingCredit: 240.5 },
+      ]);
+      expect(gbp).toEqual({
+        currencyCode: 'GBP',
+        heldCents: 34050,
+        byKind: { 'credit-note': 24050, overpayment: 10000, prepayment: 0 },
+      });
+      expect(creditHeld(undefined)).toEqual([]);
     });
 
     it('ages nothing to nothing', () => {

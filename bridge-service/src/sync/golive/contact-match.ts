@@ -1,0 +1,224 @@
+/**
+ * CONTACT_MATCH: finance's decision on a contact match review (ContactMatchController.decide), applied.
+ * - CONFIRM: the chosen contact (a candidate, or any ContactID of the tenant) is linked, if it exists, is not archived
+ *   and no other Account's link holds it (one contact, one Account);
+ * - CREATE_NEW: a new contact is created and linked; if its name is taken in Xero, finance asked for a second contact
+ *   knowingly, so it carries the Account Id in its name (the only place that naming survives);
+ * - REJECT: nothing is linked; the Account's drafts in the entity are refused until the review is reopened.
+ * The review shows the outcome (Sync_Status__c, Sync_Message__c), and the drafts that waited for it run again.
+ */
+import { buildXeroContact, contactNameFor } from '../../domain/contact';
+import type { ContactMatchPayload } from '../../domain/golive-records';
+import { DomainError } from '../../domain/errors';
+import { accountRowSchema } from '../../domain/records';
+import { isTransient } from '../../lib/errors';
+import type { Clock } from '../../lib/clock';
+import type { Logger } from '../../lib/logger';
+import type { GoLiveQueries } from '../../salesforce/golive-queries';
+import { ContactMatchReview } from '../../salesforce/objects';
+import type { Writeback } from '../../salesforce/writeback';
+import type { JobRepository } from '../../store/types';
+import type { XeroClient } from '../../xero/client';
+import { describeError } from '../describe-error';
+import type { JobHandler, JobOutcome } from '../handler';
+import type { ContactDirectory } from '../services/contact-directory';
+import type { ContactLinks, EntityRef } from '../services/contact-links';
+import type { ReferenceData } from '../services/reference-data';
+import { batchKey } from '../create-draft/draft';
+
+export interface ContactMatchDeps {
+  reference: Pick<ReferenceData, 'entity'>;
+  goLive: Pick<GoLiveQueries, 'accountsToMatch' | 'linksOfContacts' | 'waitingDrafts'>;
+  directory: Pick<ContactDirectory, 'find' | 'contacts' | 'add'>;
+  contactLinks: Pick<ContactLinks, 'writeLinks'>;
+  xero: Pick<XeroClient, 'createContacts' | 'findContactByNumber'>;
+  writeback: Pick<Writeback, 'update'>;
+  jobs: Pick<JobRepository, 'getJobByKey' | 'retryJob'>;
+  clock: Pick<Clock, 'now'>;
+  log: Pick<Logger, 'info' | 'warn'>;
+}
+
+/** Queues again the drafts of the Account in the entity that waited for this review; returns how many. */
+export async function releaseWaitingDrafts(
+  deps: Pick<ContactMatchDeps, 'goLive' | 'jobs'>,
+  entity: string,
+  accountId: string,
+): Promise<number> {
+  let released = 0;
+  for (const draft of await deps.goLive.waitingDrafts(entity, [accountId])) {
+    const job = draft.Request_Key__c ? await deps.jobs.getJobByKey(draft.Request_Key__c) : null;
+    if (job && (job.state === 'failed' || job.state === 'dead') && (await deps.jobs.retryJob(job.id))) released += 1;
+  }
+  return released;
+}
+
+export function contactMatchHandler(deps: ContactMatchDeps): JobHandler<'CONTACT_MATCH'> {
+  async function apply(decision: ContactMatchPayload, requestKey: string, requestedBy?: string): Promise<string> {
+    const entity: EntityRef = await deps.reference.entity(decision.billingEntity);
+    const [row] = await deps.goLive.accountsToMatch([decision.accountId]);
+    if (!row) throw new DomainError('INVALID_INPUT', `Account ${decision.accountId} was not found`);
+    const account = accountRowSchema.parse(row);
+    const tenantId = entity.xeroTenantId;
+
+    if (decision.decision === 'REJECT') {
+      return (
+        `No Xero contact linked: nothing is invoiced for ${account.Name} in ${entity.developerName} until this ` +
+        'review is reopened (set its Status to Open), then Retry the waiting invoices'
+      );
+    }
+    if (decision.decision === 'CONFIRM') {
+      const contactId = String(decision.contactId).toLowerCase();
+      const contact = await deps.directory.find(tenantId, contactId);
+      if (!contact) {
+        throw new DomainError(
+          'INVALID_INPUT',
+          `Xero contact ${contactId} is not in ${entity.developerName}'s Xero organisation`,
+        );
+      }
+      if (contact.status !== 'ACTIVE') {
+        throw new DomainError(
+          'INVALID_INPUT',
+          `Xero contact "${contact.name}" is ${contact.status.toLowerCase()} in Xero: restore it there, then decide again`,
+        );
+      }
+      const held = (await deps.goLive.linksOfContacts(entity.developerName, [contactId])).filter(
+        (l) => l.Account__c && l.Account__c.slice(0, 15) !== account.Id.slice(0, 15),
+      );
+      if (held.length > 0) {
+        throw new DomainError(
+          'INVALID_INPUT',
+          `Xero contact "${contact.name}" is already linked to another Account (${held[0]!.Account__c}): one contact belongs to one Account`,
+        );
+      }
+      await deps.contactLinks.writeLinks(entity, [
+        {
+          accountId: account.Id,
+          contactId: contact.contactId,
+          contactName: contact.name,
+          method: 'review',
+          ...(requestedBy ? { confirmedBy: requestedBy } : {}),
+        },
+      ]);
+      return `Linked to Xero contact "${contact.name}"`;
+    }
+    // CREATE_NEW: finance has seen the candidates and asked for a new contact.
+    const existing = (await deps.directory.contacts(tenantId)).filter((c) => c.status === 'ACTIVE');
+    const model = buildXeroContact(account, [], null);
+    model.name = contactNameFor(
+      account,
+      existing.map((c) => ({ contactId: c.contactId, name: c.name, contactNumber: c.contactNumber ?? null })),
+    );
+    const [result] = await deps.xero.createContacts(
+      tenantId,
+      [model],
+      batchKey(`${requestKey}:contact`, [JSON.stringify(model)]),
+    );
+    const contactId =
+      (result?.ok ? result.id : undefined) ??
+      (await deps.xero.findContactByNumber(tenantId, model.contactNumber))?.contactID;
+    if (!contactId) {
+      throw new DomainError(
+        'INVALID_INPUT',
+        `Xero refused the new contact for ${account.Name}: ${result?.errors.join('; ') ?? 'no answer'}`,
+      );
+    }
+    deps.directory.add(tenantId, { contactId, name: model.name, status: 'ACTIVE', contactNumber: model.contactNumber });
+    await deps.contactLinks.writeLinks(entity, [
+      {
+        accountId: account.Id,
+        contactId,
+        contactName: model.name,
+        method: 'created',
+        ...(requestedBy ? { confirmedBy: requestedBy } : {}),
+      },
+    ]);
+    return model.name === account.Name.trim()
+      ? `Created Xero contact "${model.name}" and linked it`
+      : `Created Xero contact "${model.name}" and linked it (Xero holds another contact named ${account.Name}, so the new one carries the Account Id)`;
+  }
+
+  async function recordOnReview(reviewId: string, status: 'Synced' | 'Error', message: string): Promise<void> {
+    const [outcome] = await deps.writeback.update(ContactMatchReview, [
+      {
+        Id: reviewId,
+        Sync_Status__c: status,
+        Sync_Message__c: message.slice(0, 32000),
+        Last_Synced__c: new Date(deps.clock.now()).toISOString(),
+      },
+    ]);
+    if (outcome && !outcome.ok)
+      deps.log.warn({ reviewId, errors: outcome.errors }, 'could not record the decision on the review');
+  }
+
+  return {
+    batchSize: 10,
+    async run(jobs) {
+      const outcomes = new Map<number, JobOutcome>();
+      for (const job of jobs) {
+        const decision = job.payload.payload;
+        try {
+          const message = await apply(decision, job.payload.requestKey, job.payload.requestedBy);
+          const released = await releaseWaitingDrafts(deps, decision.billingEntity, decision.accountId);
+          await recordOnReview(
+            decision.reviewId,
+            'Synced',
+            released > 0 ? `${message}; ${released} waiting invoice(s) sent again` : message,
+          );
+          deps.log.info(
+            { reviewId: decision.reviewId, decision: decision.decision, released },
+            'contact match applied',
+          );
+          outcomes.set(job.id, { kind: 'done', result: { message, released } });
+        } catch (err) {
+          const message = describeError(err);
+          if (isTransient(err)) {
+            outcomes.set(job.id, { kind: 'retry', error: message });
+            continue;
+          }
+          await recordOnReview(decision.reviewId, 'Error', message).catch(() => undefined);
+          outcomes.set(job.id, { kind: 'failed', error: message });
+        }
+      }
+      return outcomes;
+    },
+  };
+}
+
+const DECISION: Record<string, ContactMatchPayload['decision']> = {
+  Confirmed: 'CONFIRM',
+  'Created New': 'CREATE_NEW',
+  Rejected: 'REJECT',
+};
+
+/**
+ * Reviews finance decided that no bridge applied (an older bridge refused the CONTACT_MATCH request, or its event was
+ * lost): queued again under the review's own request key, so each is applied once. Called at start.
+ */
+export async function requeueDecidedReviews(deps: {
+  goLive: Pick<GoLiveQueries, 'reviewsAwaitingBridge'>;
+  jobs: Pick<JobRepository, 'enqueueJob'>;
+}): Promise<number> {
+  let queued = 0;
+  for (const review of await deps.goLive.reviewsAwaitingBridge()) {
+    const decision = DECISION[review.Status__c ?? ''];
+    if (!decision || !review.Request_Key__c || !review.Account__c || !review.Billing_Entity__c) continue;
+    const { created } = await deps.jobs.enqueueJob({
+      key: review.Request_Key__c,
+      action: 'CONTACT_MATCH',
+      payload: {
+        action: 'CONTACT_MATCH',
+        requestKey: review.Request_Key__c,
+        payload: {
+          reviewId: review.Id,
+          accountId: review.Account__c,
+          billingEntity: review.Billing_Entity__c,
+          decision,
+          contactId: review.Chosen_Contact_Id__c,
+          note: review.Decision_Note__c,
+        },
+      },
+    });
+    if (created) queued += 1;
+  }
+  return queued;
+}

@@ -1,0 +1,202 @@
+/**
+ * CREATE_PARTIAL: a partial or milestone invoice a rep asked for on a won deal (PartialInvoiceController.raise). The
+ * amount the rep confirmed is checked again against what remains (the deal's lines less its invoices that are not
+ * voided or deleted), spread over the lines by what each still has to invoice, each line coded as the full invoice
+ * would be (line mapping), and raised as a DRAFT that goes through the same finance approval. Exactly once: the request
+ * key is the Idempotency-Key and is remembered with what it made; a retried job first looks for what an earlier attempt
+ * made (by its own link back to the deal). One job at a time, so two milestones never both take the same remainder.
+ */
+import { routeOpportunity } from '../../domain/billing-entity';
+import { DomainError } from '../../domain/errors';
+import { mapDocument } from '../../domain/invoice-mapping';
+import { invoiceReference } from '../../domain/opportunity-invoice';
+import { planPartialInvoice, type DealLine } from '../../domain/partial-invoice';
+import { accountRowSchema, opportunityCurrency } from '../../domain/records';
+import { isTransient } from '../../lib/errors';
+import type { Clock } from '../../lib/clock';
+import type { Logger } from '../../lib/logger';
+import type { GoLiveQueries } from '../../salesforce/golive-queries';
+import { Invoice } from '../../salesforce/objects';
+import type { Queries } from '../../salesforce/queries';
+import type { Writeback } from '../../salesforce/writeback';
+import type { XeroResultRepository } from '../../store/types';
+import type { XeroClient } from '../../xero/client';
+import type { XeroInvoice } from '../../xero/types';
+import { contactsFor, type ContactDeps } from '../create-draft/contacts';
+import { sourceUrl } from '../create-draft/draft';
+import { withLines } from '../create-draft/route';
+import { describeError } from '../describe-error';
+import type { JobHandler, JobOf, JobOutcome } from '../handler';
+import { noWrites, type ContactLinks } from '../services/contact-links';
+import type { InvoiceMirrors } from '../services/invoice-mirror';
+import type { LineMappings } from '../services/line-mappings';
+import type { ReferenceData } from '../services/reference-data';
+import { failedDraftRecord } from '../services/sync-errors';
+import { invoiceRecord } from '../services/xero-records';
+
+export interface PartialInvoiceDeps extends ContactDeps {
+  queries: Pick<Queries, 'opportunitiesForInvoicing'>;
+  goLive: Pick<GoLiveQueries, 'invoicedLinesOfDeal'>;
+  reference: Pick<ReferenceData, 'billingEntities' | 'taxRates' | 'settings'>;
+  lineMappings: Pick<LineMappings, 'forDeal'>;
+  contactLinks: Pick<ContactLinks, 'resolve' | 'addLinks' | 'flush'>;
+  xero: ContactDeps['xero'] & Pick<XeroClient, 'createInvoices' | 'getInvoicesModifiedSince' | 'getInvoicesByIds'>;
+  xeroResults: Pick<XeroResultRepository, 'findXeroResult' | 'recordXeroResult'>;
+  invoices: Pick<InvoiceMirrors, 'load' | 'writeInvoice'>;
+  writeback: Pick<Writeback, 'upsert' | 'requireAll'>;
+  corporateCurrency: string;
+  instanceUrl: () => string;
+  clock: Pick<Clock, 'now'>;
+  log: Pick<Logger, 'info' | 'warn'>;
+}
+
+/** The link back from a partial invoice: the deal's page, marked so it is never taken for the deal's first draft. */
+export function partialSourceUrl(instanceUrl: string, opportunityId: string, requestKey: string): string {
+  return `${sourceUrl(instanceUrl, opportunityId)}?ledgerline=${encodeURIComponent(requestKey)}`;
+}
+
+export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREATE_PARTIAL'> {
+  /** What an earlier attempt made in Xero, if this job ran before. */
+  async function earlier(
+    job: JobOf<'CREATE_PARTIAL'>,
+    tenantId: string,
+    url: string,
+  ): Promise<XeroInvoice | undefined> {
+    const recorded = await deps.xeroResults.findXeroResult(job.payload.requestKey, tenantId, 'invoice');
+    if (recorded) return (await deps.xero.getInvoicesByIds(tenantId, [recorded.xeroId]))[0];
+    if (job.attempts <= 1 && job.lastError === null) return undefined;
+    for (let page = 1; ; page += 1) {
+      const found = await deps.xero.getInvoicesModifiedSince(tenantId, {
+        modifiedSince: new Date(job.createdAt - 10 * 60_000),
+        page,
+        pageSize: 100,
+        where: 'Type=="ACCREC"',
+      });
+      const match = found.items.find((i) => i.url === url && i.status !== 'DELETED' && i.status !== 'VOIDED');
+      if (match) return match;
+      if (!found.hasMore) return undefined;
+    }
+  }
+
+  async function raise(job: JobOf<'CREATE_PARTIAL'>): Promise<JobOutcome> {
+    const { opportunityId, requestKey, payload } = job.payload;
+    const [row] = await deps.queries.opportunitiesForInvoicing([opportunityId]);
+    if (!row) return { kind: 'failed', error: `Opportunity ${opportunityId} was not found` };
+    const { opportunity, lineItems } = withLines(row);
+    const account = accountRowSchema.parse(row.Account);
+    const { entity } = routeOpportunity(
+      await deps.reference.billingEntities(),
+      opportunity,
+      account,
+      deps.corporateCurrency,
+    );
+    const tenantId = entity.xeroTenantId;
+    const url = partialSourceUrl(deps.instanceUrl(), opportunityId, requestKey);
+    let invoice = await earlier(job, tenantId, url);
+    if (!invoice) {
+      const writes = noWrites();
+      const contacts = await contactsFor(deps, entity, [account], new Map(), writes);
+      const problems = await deps.contactLinks.flush(writes);
+      if (problems.length > 0) throw new Error(problems.join('; '));
+      const waiting = contacts.waiting.get(account.Id) ?? contacts.refused.get(account.Id);
+      if (waiting) throw new DomainError('INVALID_INPUT', waiting);
+      const mapped = await deps.lineMappings.forDeal(entity, lineItems);
+      if (mapped.problems.length > 0) {
+        throw new DomainError('INVALID_INVOICE', `Cannot send the invoice to Xero: ${mapped.problems.join('; ')}`);
+      }
+      const dealLines: DealLine[] = lineItems.map((item) => {
+        const mapping = mapped.mappings.get(item.Id);
+        return {
+          lineItemId: item.Id,
+          description: item.Description?.trim() || item.Product2?.Name || 'Product',
+          lineAmount: item.TotalPrice ?? 0,
+          ...(mapping
+            ? { accountCode: mapping.accountCode, taxType: mapping.taxType, tracking: mapping.tracking }
+            : {}),
+          ...(mapping?.itemCode ? { itemCode: mapping.itemCode } : {}),
+        };
+      });
+      const invoiced = (await deps.goLive.invoicedLinesOfDeal(opportunityId)).map((l) => ({
+        lineItemId: l.Opportunity_Line_Item_Id__c,
+        lineAmount: l.Line_Amount__c ?? 0,
+      }));
+      const label = payload.label?.trim() || 'Partial invoice';
+      const plan = planPartialInvoice(dealLines, invoiced, { kind: 'amount', amount: payload.amount }, label);
+      const document = mapDocument({
+        type: 'ACCREC',
+        entity,
+        contact: { contactId: contacts.ids.get(account.Id)! },
+        currencyCode: opportunityCurrency(opportunity, deps.corporateCurrency),
+        date: new Date(deps.clock.now()).toISOString().slice(0, 10),
+        reference: `${label} · ${invoiceReference(opportunity)}`.slice(0, 255),
+        lines: plan.lines,
+        taxRates: await deps.reference.taxRates(tenantId),
+        invoiceType: 'New',
+      });
+      const [result] = await deps.xero.createInvoices(tenantId, [{ document, url }], requestKey);
+      if (!result?.ok || !result.id) {
+        throw new DomainError(
+          'INVALID_INVOICE',
+          `Xero rejected the partial invoice: ${result?.errors.join('; ') ?? 'no answer'}`,
+        );
+      }
+      await deps.xeroResults.recordXeroResult({ requestKey, tenantId, kind: 'invoice', xeroId: result.id });
+      invoice = result.record;
+      deps.log.info(
+        { requestKey, opportunityId, amount: plan.amount.toFixed(2), remainingAfter: plan.remainingAfter.toFixed(2) },
+        'partial invoice raised',
+      );
+    }
+    const record = invoiceRecord(invoice, {
+      requestKey,
+      opportunityId,
+      accountId: account.Id,
+      billingEntity: entity.developerName,
+      tenantId,
+      invoiceType: 'New',
+      now: deps.clock.now(),
+    });
+    const [id] = deps.writeback.requireAll(
+      Invoice,
+      [requestKey],
+      await deps.writeback.upsert(Invoice, 'Request_Key__c', [record]),
+    );
+    // Lines, the deal's and Account's summaries (the remainder the card shows), and open pages.
+    await deps.invoices.writeInvoice(await deps.invoices.load(id!), invoice);
+    return { kind: 'done', result: { invoiceRecordId: id, xeroInvoiceId: invoice.invoiceID } };
+  }
+
+  return {
+    batchSize: 1,
+    async run(jobs) {
+      const outcomes = new Map<number, JobOutcome>();
+      for (const job of jobs) {
+        if ((await deps.reference.settings()).readOnly) {
+          outcomes.set(job.id, {
+            kind: 'retry',
+            error: 'Read-only mode is on: nothing is sent to Xero',
+            delayMs: 5 * 60_000,
+          });
+          continue;
+        }
+        try {
+          outcomes.set(job.id, await raise(job));
+        } catch (err) {
+          const message = describeError(err);
+          if (isTransient(err)) {
+            outcomes.set(job.id, { kind: 'retry', error: message });
+            continue;
+          }
+          outcomes.set(job.id, { kind: 'failed', error: message });
+          // The rep sees why on the deal's invoices: an Invoice__c for the request, Error with the reason.
+          await deps.writeback
+            .upsert(Invoice, 'Request_Key__c', [failedDraftRecord(job.payload, message, deps.clock.now())])
+            .catch((writeErr: unknown) =>
+              deps.log.warn({ err: writeErr, requestKey: job.payload.requestKey }, 'could not record the failure'),
+            );
+        }
+      }
+      return outcomes;
+    },
+  };
+}

@@ -1,0 +1,269 @@
+import { cashCollectedBetween, creditHeldOn } from '../../domain/kpi-ledger';
+import { subscriptionMrr } from '../../domain/kpi-mrr';
+import { rateOn } from '../../domain/fx-rates';
+import type {
+  CustomerCreditRow,
+  CustomerCreditUseRow,
+  LedgerCreditNoteRow,
+  LedgerInvoiceRow,
+  OpenOpportunityRow,
+} from '../../salesforce/kpi-queries';
+import { DEAL, UK, loadedDeal } from '../billing/__fixtures__/deals';
+import {
+  customerCreditsOf,
+  dealFigures,
+  foreignInvoicesOf,
+  ledgerCreditsOf,
+  ledgerInvoicesOf,
+  openOpportunitiesOf,
+  rateBookOf,
+} from './kpi-inputs';
+
+const invoiceRow = (overrides: Partial<LedgerInvoiceRow> = {}) =>
+  ({
+    Id: 'a0a000000000001AAA',
+    Invoice_Number__c: 'INV-0001',
+    Account__c: '001000000000501AAA',
+    Opportunity__c: DEAL,
+    Billing_Entity__c: 'UK_Ltd',
+    Currency_Code__c: 'USD',
+    Currency_Rate__c: 1.25,
+    Sub_Total__c: 1000,
+    Total_Tax__c: 0,
+    Total__c: 1000,
+    Amount_Paid__c: 400,
+    Amount_Credited__c: 100,
+    Amount_Due__c: 500,
+    Issue_Date__c: '2026-01-05',
+    Due_Date__c: '2026-02-04',
+    Status__c: 'Partially Paid',
+    Payments__r: {
+      records: [
+        {
+          Xero_Payment_Id__c: 'p1',
+          Amount__c: 400,
+          Currency_Rate__c: 1.3,
+          Payment_Date__c: '2026-01-20',
+          Status__c: 'Authorised',
+        },
+      ],
+    },
+    ...overrides,
+  }) as LedgerInvoiceRow;
+
+const creditRow = {
+  Id: 'a0C000000000001AAA',
+  Credit_Note_Number__c: 'CN-0001',
+  Account__c: '001000000000501AAA',
+  Invoice__c: 'a0a000000000001AAA',
+  Currency_Code__c: 'USD',
+  Sub_Total__c: 100,
+  Total_Tax__c: 0,
+  Total__c: 100,
+  Remaining_Credit__c: 0,
+  Issue_Date__c: '2026-01-10',
+  Status__c: 'Paid',
+  Invoice__r: { Billing_Entity__c: 'UK_Ltd', Opportunity__c: DEAL },
+  Allocations__r: {
+    records: [
+      {
+        Xero_Allocation_Id__c: 'al1',
+        Invoice__c: 'a0a000000000001AAA',
+        Amount__c: 100,
+        Allocation_Date__c: '2026-01-10',
+        Status__c: 'Active',
+      },
+    ],
+  },
+} as LedgerCreditNoteRow;
+
+describe('the records the KPIs are computed from', () => {
+  it("takes dated rates only when the org has any, and dates CurrencyType's rate the day it was read", () => {
+    const rows = {
+      currencies: [
+        { IsoCode: 'GBP', IsActive: true, ConversionRate: 1 },
+        { IsoCode: 'USD', IsActive: true, ConversionRate: 1.27 },
+        { IsoCode: 'JPY', IsActive: false, ConversionRate: 190 },
+      ],
+      dated: [],
+      table: [{ Currency_Code__c: 'CHF', Rate__c: 1.1, Start_Date__c: '2026-01-01' }],
+    };
+    const plain = rateBookOf(rows, 'GBP', '2026-02-10');
+    expect(plain).toMatchObject({ advancedCurrencyManagement: false, staticReadOn: '2026-02-10' });
+    expect(plain.static.map((r) => r.currency)).toEqual(['GBP', 'USD']);
+    expect(rateOn(plain, 'USD', '2026-01-15')).toMatchObject({ source: 'static', rateDate: '2026-02-10' });
+    expect(rateOn(plain, 'CHF', '2026-01-15')).toMatchObject({ source: 'package', rateDate: '2026-01-01' });
+    const dated = rateBookOf(
+      { ...rows, dated: [{ IsoCode: 'USD', ConversionRate: 1.265, StartDate: '2026-01-01' }] },
+      'GBP',
+      '2026-02-10',
+    );
+    expect(dated.advancedCurrencyManagement).toBe(true);
+    expect(rateOn(dated, 'USD', '2026-01-15')).toMatchObject({ source: 'dated', rateDate: '2026-01-01' });
+  });
+
+  it('reads the invoice and credit-note mirrors as Xero holds them; drafts and documents without an entity are in no ledger', () => {
+    const [invoice] = ledgerInvoicesOf([
+      invoiceRow(),
+      invoiceRow({ Id: 'a0a000000000002AAA', Status__c: 'Draft' }),
+      invoiceRow({ Id: 'a0a000000000003AAA', Billing_Entity__c: null }),
+    ]);
+    expect(invoice).toMatchObject({
+      status: 'AUTHORISED',
+      currencyCode: 'USD',
+      total: '1000',
+      amountDue: '500',
+      entity: 'UK_Ltd',
+      payments: [{ amount: '400', date: '2026-01-20', status: 'AUTHORISED' }],
+    });
+    const [credit] = ledgerCreditsOf([creditRow]);
+    expect(credit).toMatchObject({
+      kind: 'credit-note',
+      status: 'PAID',
+      entity: 'UK_Ltd',
+      allocations: [{ invoiceId: 'a0a000000000001AAA', amount: '100', status: 'ACTIVE' }],
+    });
+  });
+
+  it('reads customer credit: an overpayment is cash when received, a refund when paid out, an allocation moves none', () => {
+    const overpayment = {
+      Id: 'a0X000000000001AAA',
+      Name: 'OP-0001',
+      Account__c: '001000000000501AAA',
+      Billing_Entity__c: 'UK_Ltd',
+      Credit_Type__c: 'Overpayment',
+      Credit_Date__c: '2026-01-15',
+      Currency_Code__c: 'USD',
+      Sub_Total__c: null,
+      Total_Tax__c: null,
+      Total__c: 500,
+      Remaining_Credit__c: 200,
+      Status__c: 'Authorised',
+    } as CustomerCreditRow;
+    const use = (kind: string, amount: number, date: string, invoice: string | null) =>
+      ({
+        Customer_Credit__c: overpayment.Id,
+        Invoice__c: invoice,
+        Kind__c: kind,
+        Amount__c: amount,
+        Allocation_Date__c: date,
+        Status__c: 'Active',
+        Xero_Allocation_Id__c: null,
+        Xero_Payment_Id__c: kind === 'Refund' ? 'rf1' : null,
+      }) as CustomerCreditUseRow;
+    const credits = customerCreditsOf(
+      [overpayment, { ...overpayment, Id: 'a0X000000000002AAA', Status__c: 'Voided' }],
+      [use('Allocation', 200, '2026-01-20', 'a0a000000000001AAA'), use('Refund', 100, '2026-01-25', null)],
+    );
+    expect(credits).toEqual([
+      expect.objectContaining({
+        kind: 'overpayment',
+        status: 'AUTHORISED',
+        entity: 'UK_Ltd',
+        allocations: [
+          expect.objectContaining({ invoiceId: 'a0a000000000001AAA', amount: '200', creditKind: 'overpayment' }),
+        ],
+        refunds: [{ paymentId: 'rf1', amount: '100', date: '2026-01-25', status: 'AUTHORISED' }],
+      }),
+      expect.objectContaining({ status: 'VOIDED' }),
+    ]);
+    // 500.00 received − 100.00 refunded; the 200.00 allocated moved no cash. 200.00 is still held at month end.
+    expect(cashCollectedBetween([], credits, '2026-01-01', '2026-01-31').get('USD')?.toFixed(2)).toBe('400.00');
+    expect(creditHeldOn(credits, '2026-01-31').get('USD')?.toFixed(2)).toBe('200.00');
+  });
+
+  it('takes a foreign-currency invoice with its payments at their own rate and credit at the invoice rate', () => {
+    const credits = ledgerCreditsOf([creditRow]);
+    expect(foreignInvoicesOf([invoiceRow()], credits, [UK])).toEqual([
+      {
+        invoiceId: 'a0a000000000001AAA',
+        number: 'INV-0001',
+        entity: 'UK_Ltd',
+        baseCurrency: 'GBP',
+        currencyCode: 'USD',
+        currencyRate: '1.25',
+        date: '2026-01-05',
+        total: '1000',
+        settlements: [
+          { kind: 'payment', date: '2026-01-20', amount: '400', currencyRate: '1.3', id: 'p1' },
+          { kind: 'credit', date: '2026-01-10', amount: '100' },
+        ],
+      },
+    ]);
+    // In the entity's own currency: not foreign.
+    expect(foreignInvoicesOf([invoiceRow({ Currency_Code__c: 'GBP' })], [], [UK])).toEqual([]);
+  });
+
+  it('routes open opportunities as a won deal would be routed, and names the ones it cannot', () => {
+    const row = {
+      Id: '006000000000777AAA',
+      AccountId: '001000000000501AAA',
+      Amount: 12000,
+      Probability: 40,
+      CloseDate: '2026-03-31',
+      CurrencyIsoCode: 'GBP',
+      Billing_Entity__c: null,
+      Service_Start_Date__c: '2026-04-01',
+      Service_End_Date__c: '2027-03-31',
+      Billing_Frequency__c: 'Quarterly',
+      Billing_Timing__c: null,
+      Billing_Alignment__c: null,
+      First_Invoice_Date__c: null,
+      Renewal_Uplift_Percent__c: null,
+      Renewal_Index_Name__c: null,
+      Renewal_Index_Percent__c: null,
+      Renewal_Index_Date__c: null,
+      Renewal_Index_Margin_Percent__c: null,
+      Account: { Billing_Entity__c: null, BillingCountry: 'GB' },
+    } as OpenOpportunityRow;
+    const { opportunities, problems } = openOpportunitiesOf(
+      [row, { ...row, Id: '006000000000778AAA', Billing_Entity__c: 'Nowhere' }],
+      [UK],
+      'GBP',
+    );
+    expect(opportunities).toEqual([
+      expect.objectContaining({
+        opportunityId: '006000000000777AAA',
+        entity: 'UK_Ltd',
+        amount: '12000',
+        probability: '40',
+        service: { start: '2026-04-01', end: '2027-03-31' },
+        terms: expect.objectContaining({ frequency: 'quarterly' }),
+      }),
+    ]);
+    expect(problems).toEqual([expect.stringContaining('006000000000778AAA')]);
+  });
+
+  it("makes a deal's subscription, the billings still to raise and its renewal from the planned deal", () => {
+    const { loaded, plan } = loadedDeal({}, '2026-02-10');
+    const figures = dealFigures(loaded, plan, '20', new Set());
+    if ('problem' in figures.recurring) throw new Error(figures.recurring.problem);
+    const { subscription, renewal } = figures.recurring;
+    expect(subscriptionMrr(subscription, '2026-02-28').toFixed(2)).toBe('1000.00');
+    expect(subscriptionMrr(subscription, '2027-01-31').toFixed(2)).toBe('0.00');
+    expect(figures.planned).toMatchObject({
+      entity: 'UK_Ltd',
+      currency: 'GBP',
+      paymentTermsDays: 30,
+      taxRatePercent: '20',
+    });
+    expect(figures.planned.instalments.map((i) => [i.issueDate, i.amount.toFixed(2)])).toEqual([
+      ['2026-01-01', '3000.00'],
+      ['2026-04-01', '3000.00'],
+      ['2026-07-01', '3000.00'],
+      ['2026-10-01', '3000.00'],
+    ]);
+    expect(renewal).toMatchObject({ contractKey: DEAL, renewed: false, termMonths: 12 });
+    expect(renewal.contract).toMatchObject({ startDate: '2026-01-01', endDate: '2026-12-31' });
+    expect(dealFigures(loaded, plan, '20', new Set([DEAL])).recurring).toMatchObject({ renewal: { renewed: true } });
+  });
+
+  it('keeps the revenue and billings of a deal whose term is not whole months, and says why it has no MRR', () => {
+    const { loaded, plan } = loadedDeal({}, '2026-02-10');
+    const odd = { ...plan, deal: { ...plan.deal, service: { start: '2026-01-01', end: '2026-12-15' } } };
+    const figures = dealFigures(loaded, odd, '20', new Set());
+    expect(figures.recurring).toEqual({ problem: expect.stringContaining('not a whole number of months') });
+    expect(figures.planned.instalments).toHaveLength(4);
+    expect(figures.months.length).toBeGreaterThan(0);
+  });
+});
