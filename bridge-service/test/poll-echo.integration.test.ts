@@ -7,12 +7,19 @@
 import type { Connection } from 'jsforce';
 import pino from 'pino';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
+import { ScaledClock } from '../sandbox/shared/clock';
 import { connect } from '../sandbox/salesforce/test-helpers';
 import { billedBytes, type CallRecord } from '../sandbox/xero/call-log';
 import { authorisedInvoice, SALES } from './invoice-life';
+import { scaledClock } from '../src/lib/clock';
 import { waitFor } from './wait-for';
 
-const POLL_INTERVAL_MS = 600;
+/**
+ * Five resources a poll: every 6 emulated seconds is 50 of Xero's 60 calls a minute per tenant. One clock at 10× for
+ * the bridge and both emulators keeps the rate limit right while a poll comes every 0.6 s.
+ */
+const POLL_INTERVAL_MS = 6_000;
+const SCALE = 10;
 
 type Row = Record<string, unknown>;
 
@@ -21,9 +28,12 @@ let sales: Connection;
 let admin: Connection;
 
 beforeAll(async () => {
+  const bridgeClock = scaledClock(SCALE);
+  const emulatorClock = new ScaledClock({ scale: SCALE, start: bridgeClock.now() });
   sandbox = await startSandbox({
-    bridge: { workerIdleMs: 50, referenceTtlMs: 0, pollIntervalMs: POLL_INTERVAL_MS },
-    xero: { recordBodies: true },
+    bridge: { workerIdleMs: 50, referenceTtlMs: 0, pollIntervalMs: POLL_INTERVAL_MS, clock: bridgeClock },
+    salesforce: { clock: emulatorClock },
+    xero: { recordBodies: true, clock: emulatorClock },
     logger: pino({ level: process.env.BRIDGE_LOG ?? 'silent' }),
   });
   sales = connect(sandbox.sf, SALES);
