@@ -209,29 +209,6 @@ describe('a credit note the plan did not raise (a concession)', () => {
     expect(cents(credited.months.find((m) => m.month === '2025-12')!.closing.deferred)).toBe('0.00');
   });
 
-  it('dated in a Closed month: the closed months keep their revenue; it takes effect from the first open day', () => {
-    const [first] = planDeal(records(1, [], '2025-01-01')).plan.instalments;
-    const base = records(1, [raisedFrom(first!)], '2025-08-20');
-    const concession = {
-      documentId: 'cn-1',
-      invoiceId: 'doc-2025-01-01',
-      date: '2025-07-01',
-      amount: '4050.00',
-      state: 'posted' as const,
-    };
-    const plain = planDeal({ ...base, closedThrough: '2025-07' });
-    const late = planDeal({ ...base, closedThrough: '2025-07', concessions: [concession] });
-    const recognisedIn = (p: typeof plain, month: string) => p.months.find((m) => m.month === month)!.recognised;
-    for (const month of ['2025-06', '2025-07'])
-      expect(cents(recognisedIn(late, month))).toBe(cents(recognisedIn(plain, month)));
-    // It bills on its own date (the document is in July); its revenue moves to 1 Aug, the first open day.
-    expect(cents(late.months.find((m) => m.month === '2025-07')!.credited)).toBe('4050.00');
-    expect(cents(recognisedIn(plain, '2025-08').minus(recognisedIn(late, '2025-08')))).not.toBe('0.00');
-    const total = (p: typeof plain) =>
-      cents(p.months.reduce((t, m) => t.plus(m.recognised), plain.summary.invoiced.times(0)));
-    expect(total(late)).toBe('108450.00');
-  });
-
   it('waits for approval: a draft credit note changes nothing', () => {
     const [first] = planDeal(records(1, [], '2025-01-01')).plan.instalments;
     const base = records(1, [raisedFrom(first!)], '2025-12-31');

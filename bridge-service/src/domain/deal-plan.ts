@@ -20,8 +20,8 @@
  * - A credit note on one of the plan's invoices that the plan did not raise (a concession) reduces what that invoice
  *   billed, line by line in proportion, and the revenue of those lines over the service it credits from its date
  *   (revenue.ts creditNoteSegments), once it is posted.
- * - Closed months (Revenue_Month__c Status Closed) never change: a modification, or a concession dated in a closed
- *   month, takes effect for revenue from the first open day, and the closed rows are not written.
+ * - Closed months (Revenue_Month__c Status Closed) never change: a modification takes effect for revenue from the
+ *   first open day, and the closed rows are not written.
  */
 import { z } from 'zod';
 
@@ -286,10 +286,6 @@ function orderedAmendments(input: DealPlanInput): OpportunityWithItems[] {
   );
 }
 
-/** The first day after the plan's last Closed month, if it has one: where a late change takes effect for revenue. */
-const firstOpenDay = (input: Pick<DealPlanInput, 'closedThrough'>): IsoDate | undefined =>
-  input.closedThrough ? firstDayOf(nextMonth(input.closedThrough)) : undefined;
-
 /** Each amendment as a modification, in order, priced against the subscription before it. */
 function modificationsOf(
   input: DealPlanInput,
@@ -298,7 +294,7 @@ function modificationsOf(
 ): { amendment: OpportunityWithItems; mod: Modification }[] {
   const records = { entity: input.entity, corporateCurrency: input.corporateCurrency };
   const policy = ssPolicy(input);
-  const firstOpenDate = firstOpenDay(input);
+  const firstOpenDate = input.closedThrough ? firstDayOf(nextMonth(input.closedThrough)) : undefined;
   const out: { amendment: OpportunityWithItems; mod: Modification }[] = [];
   let previous = input.root.lineItems;
   for (const amendment of orderedAmendments(input)) {
@@ -422,9 +418,6 @@ function applyConcessions(
   notes: string[],
 ): PostedEntry[] {
   const entries: PostedEntry[] = [];
-  // A concession dated in a Closed month changes revenue from the first open day, as an amendment does; it bills on
-  // its own date (the document is in that month in Xero).
-  const firstOpenDate = firstOpenDay(input);
   for (const credit of input.concessions ?? []) {
     if (credit.state !== 'posted') continue;
     const source = raised.find((r) => r.documentId === credit.invoiceId && r.kind === 'invoice');
@@ -447,7 +440,7 @@ function applyConcessions(
       const ratable = target.revenue.find((s) => s.method !== 'point-in-time');
       const segments = creditNoteSegments({
         amount: share.toFixed(2),
-        date: firstOpenDate ? maxDate(credit.date, firstOpenDate) : credit.date,
+        date: credit.date,
         ...(ratable && line.servicePeriod
           ? { servicePeriod: line.servicePeriod, method: ratable.method as 'daily' | 'monthly' }
           : {}),
