@@ -6,28 +6,23 @@
 import pino from 'pino';
 import type { CloseRecordRow, CloseRevenueMonthRow, JournalLineRow } from '../../salesforce/close-queries';
 import { salesforceNames } from '../../salesforce/schema';
+import { storedJob } from '../../store/__fixtures__/jobs';
 import type { WriteOutcome } from '../../salesforce/writeback';
 import type { JobOf } from '../handler';
 import { postCloseHandler, type PostCloseDeps } from './post-handler';
 
 const UK = '11111111-1111-4111-8111-111111111111';
 
-const job = (id: number): JobOf<'POST_CLOSE'> => ({
-  id,
-  key: `POST_CLOSE:a0f1:1#${id}`,
-  action: 'POST_CLOSE',
-  payload: { requestKey: 'POST_CLOSE:a0f1:1', action: 'POST_CLOSE', payload: { closeId: 'a0f1', version: 1 } },
-  tenantId: UK,
-  state: 'running',
-  attempts: 1,
-  nextRunAt: 0,
-  lastError: null,
-  result: null,
-  leaseOwner: 'me',
-  leaseExpiresAt: null,
-  createdAt: 0,
-  updatedAt: 0,
-});
+const job = (id: number): JobOf<'POST_CLOSE'> =>
+  storedJob(
+    {
+      key: `POST_CLOSE:a0f1:1#${id}`,
+      action: 'POST_CLOSE',
+      payload: { requestKey: 'POST_CLOSE:a0f1:1', action: 'POST_CLOSE', payload: { closeId: 'a0f1', version: 1 } },
+      tenantId: UK,
+    },
+    id,
+  ) as JobOf<'POST_CLOSE'>;
 
 function setup(refuse: ReadonlySet<string> = new Set()) {
   const close = {
