@@ -144,7 +144,7 @@ describe('month-end close end to end: three months, two entities, two currencies
     (
       await admin().query<Row>(
         'SELECT Id, Status__c, Version__c, Sync_Status__c, Sync_Message__c, Closing_Deferred__c, Closing_Accrued__c, ' +
-          'Recognition_Total__c, Accrual_Total__c, Xero_Deferred_Balance__c, Xero_Accrued_Balance__c, ' +
+          'Recognition_Total__c, Catch_Up__c, Accrual_Total__c, Xero_Deferred_Balance__c, Xero_Accrued_Balance__c, ' +
           'Tie_Out_Difference__c, Tie_Out_Result__c, Xero_Recognition_Journal_Id__c FROM Month_End_Close__c ' +
           `WHERE Close_Key__c = '${entity}:${month}'`,
       )
@@ -159,6 +159,15 @@ describe('month-end close end to end: three months, two entities, two currencies
     const cents = (field: string) => records.reduce((t, r) => t + Math.round(Number(r[field] ?? 0) * 100), 0);
     return { deferred: cents('Closing_Deferred__c') / 100, unbilled: cents('Closing_Unbilled__c') / 100 };
   }
+
+  /** An entity's Revenue_Month__c rows of one month (the plan's entity, as the close reads plans), by key. */
+  const monthRows = async (entity: Entity, month: string, fields: string) =>
+    (
+      await admin().query<Row>(
+        `SELECT Month_Key__c, ${fields} FROM Revenue_Month__c WHERE Billing_Plan__r.Billing_Entity__c = '${entity}' ` +
+          `AND Month__c = ${month}-01 ORDER BY Month_Key__c`,
+      )
+    ).records.map(({ attributes: _attributes, ...row }) => row);
 
   /** Xero's Trial Balance at the month end: an account's YTD balance, debit positive. */
   async function trialBalance(entity: Entity, date: string, code: string): Promise<number> {
@@ -219,6 +228,10 @@ describe('month-end close end to end: three months, two entities, two currencies
     // deferred revenue is a credit balance
     expect((await trialBalance(entity, monthEnd, ACCOUNTS[entity].deferred)) + wanted.deferred).toBe(0);
     expect(await trialBalance(entity, monthEnd, ACCOUNTS[entity].accrued)).toBe(wanted.unbilled);
+    // Posting closed the month's revenue months: the revenue side never rewrites them again.
+    const statuses = await monthRows(entity, month, 'Status__c');
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(new Set(statuses.map((r) => r.Status__c))).toEqual(new Set(['Closed']));
     // eslint-disable-next-line no-console -- the measured figures, for the README
     if (process.env.CLOSE_FIGURES) console.log(entity, month, JSON.stringify({ ...done, schedules: wanted }));
     return done;
@@ -353,5 +366,89 @@ describe('month-end close end to end: three months, two entities, two currencies
       )
     ).records.map((l) => `v${String(l.Version__c)} ${String(l.Status__c)}`);
     expect(new Set(lines)).toEqual(new Set(['v1 Superseded', 'v2 Posted']));
+  }, 180_000);
+  it('April: a reduction signed in April and backdated to 15 March leaves posted March as it was; April carries it and ties', async () => {
+    await to('2026-04-10T10:00:00Z');
+    const FIGURES =
+      'Status__c, Opening_Deferred__c, Billed__c, Credited__c, Recognised__c, Released_From_Deferred__c, ' +
+      'Closing_Deferred__c, Closing_Unbilled__c, Lines__c';
+    const march = await monthRows('UK_Ltd', '2026-03', FIGURES);
+    const marchClose = await closeOf('UK_Ltd', '2026-03');
+    const marchJournals = await journalsOf('UK_Ltd', String(marchClose!.Id));
+    const marchBalance = await trialBalance('UK_Ltd', '2026-03-31', ACCOUNTS.UK_Ltd.deferred);
+    // 8 seats down to 6 from 15 March, a month already closed and posted.
+    await win(
+      'Northwind backdated reduction',
+      {
+        CurrencyIsoCode: 'GBP',
+        Service_Start_Date__c: '2026-03-15',
+        Service_End_Date__c: '2026-12-31',
+        Invoice_Type__c: 'Amendment',
+        Amended_Opportunity__c: deals.uk,
+      },
+      6,
+    );
+    await approveDocuments();
+    // A concession: finance credits 240.00 (net) of the annual invoice in Xero, dated 20 March (closed and posted).
+    await to('2026-04-12T10:00:00Z');
+    // (a document raised in Xero reaches Salesforce by webhook)
+    sandbox.xero.control.configureWebhooks({ url: `${sandbox.url}/webhooks/xero`, batchDelayMs: 20 });
+    const annual = (
+      await admin().query<Row>(
+        "SELECT Id, Xero_Invoice_Id__c FROM Invoice__c WHERE Billing_Entity__c = 'UK_Ltd' AND Issue_Date__c = 2026-01-01",
+      )
+    ).records[0]!;
+    const inXero = (await xero().getInvoice(TENANT.UK_Ltd, String(annual.Xero_Invoice_Id__c))).body.invoices![0]!;
+    const note = (
+      await xero().createCreditNotes(TENANT.UK_Ltd, {
+        creditNotes: [
+          {
+            type: 'ACCRECCREDIT' as never,
+            contact: { contactID: inXero.contact!.contactID! },
+            date: '2026-03-20',
+            currencyCode: inXero.currencyCode,
+            status: 'AUTHORISED' as never,
+            lineItems: [
+              {
+                description: 'Service credit',
+                quantity: 1,
+                unitAmount: 240,
+                accountCode: ACCOUNTS.UK_Ltd.deferred,
+                taxType: inXero.lineItems![0]!.taxType,
+              },
+            ],
+          },
+        ],
+      })
+    ).body.creditNotes![0]!;
+    await xero().createCreditNoteAllocation(TENANT.UK_Ltd, note.creditNoteID!, {
+      allocations: [{ invoice: { invoiceID: inXero.invoiceID! }, amount: Number(note.total), date: '2026-03-20' }],
+    });
+    await sandbox.xero.control.flushWebhooks();
+    await waitFor('the concession in Salesforce', async () => {
+      const { records } = await admin().query<Row>(
+        `SELECT Invoice__c FROM Credit_Note__c WHERE Xero_Credit_Note_Id__c = '${note.creditNoteID}'`,
+      );
+      return records[0]?.Invoice__c === annual.Id ? true : undefined;
+    });
+    await to('2026-04-20T10:00:00Z');
+    // The reduction's credit note is dated the day it was signed; the concession where finance dated it.
+    const credits = (
+      await admin().query<Row>('SELECT Issue_Date__c, Sub_Total__c FROM Credit_Note__c ORDER BY Issue_Date__c')
+    ).records.map((r) => `${String(r.Issue_Date__c)} ${String(r.Sub_Total__c)}`);
+    expect(credits).toEqual(['2026-03-01 4024.11', '2026-03-20 240', '2026-04-10 1920']);
+    // The posted month is untouched: its revenue months, its close and its journals in Xero. Only the concession
+    // itself, a document dated in March, moves Xero's March deferred revenue (by its 240.00).
+    expect(await monthRows('UK_Ltd', '2026-03', FIGURES)).toEqual(march);
+    expect(await closeOf('UK_Ltd', '2026-03')).toEqual(marchClose);
+    expect(await journalsOf('UK_Ltd', String(marchClose!.Id))).toEqual(marchJournals);
+    expect(await trialBalance('UK_Ltd', '2026-03-31', ACCOUNTS.UK_Ltd.deferred)).toBe(marchBalance + 240);
+
+    await to('2026-05-01T13:00:00Z');
+    const april = await closeMonth('UK_Ltd', '2026-04', '2026-04-30');
+    // April's recognition journal carries both changes, once: the 1,920.00 reduction credit note (posted to revenue,
+    // moved back to deferred revenue) and April's release, net of a catch-up of −59.18, the concession's share of
+    // March (51.29 of service delivered before 20 March, and 12 of its 287 remaining days) that March released.
+    expect(april).toMatchObject({ Recognition_Total__c: 2420.68, Catch_Up__c: -59.18, Closing_Deferred__c: 4572.19 });
   }, 180_000);
 });

@@ -4,7 +4,15 @@
  * schemas, rendered with the namespace, as queries.ts does for the sync.
  */
 import type { Connection } from 'jsforce';
-import { BillingPlan, CreditNote, Invoice, InvoiceLine, MonthEndClose, MonthEndJournalLine } from './objects';
+import {
+  BillingPlan,
+  CreditNote,
+  Invoice,
+  InvoiceLine,
+  MonthEndClose,
+  MonthEndJournalLine,
+  RevenueMonth,
+} from './objects';
 import { IDS_PER_QUERY, soqlIdList, soqlStringList } from './queries';
 import type { SalesforceNames } from './schema';
 import { select, type RowOf, type Selection } from './soql';
@@ -56,6 +64,10 @@ export type PostedLineRow = RowOf<typeof postedLineRow>;
 
 const entityPlan = select(BillingPlan, ['Plan_Key__c']);
 
+/** A revenue month as the close closes it. */
+const revenueMonthRow = select(RevenueMonth, ['Id', 'Month_Key__c', 'Status__c']);
+export type CloseRevenueMonthRow = RowOf<typeof revenueMonthRow>;
+
 /** An invoice as the close reads what it billed: its rate and number, and the account each line posted to. */
 export const closeInvoice = select(Invoice, [
   'Id',
@@ -103,6 +115,23 @@ export function createCloseQueries(deps: { conn: Connection; names: SalesforceNa
         entityPlan.soql(names, { where: (q) => `${q.field('Billing_Entity__c')} = ${soqlStringList([entity])}` }),
       );
       return [...new Set(rows.map((r) => String(r.Plan_Key__c)).filter((k) => k !== ''))];
+    },
+
+    /**
+     * The revenue months (Revenue_Month__c) of an entity's billing plans for one month that are not Closed yet. The
+     * entity is the plan's (Billing_Plan__c.Billing_Entity__c), as dealsOfEntity reads the plans a close is made of.
+     */
+    openRevenueMonths(entity: string, month: string): Promise<CloseRevenueMonthRow[]> {
+      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new Error(`${month} is not a month (YYYY-MM)`);
+      return all(
+        revenueMonthRow,
+        revenueMonthRow.soql(names, {
+          where: (q) =>
+            `${q.path('Billing_Plan__r', 'Billing_Entity__c')} = ${soqlStringList([entity])} AND ` +
+            `${q.field('Month__c')} = ${month}-01 AND ${q.field('Status__c')} != 'Closed'`,
+          orderBy: ['Month_Key__c'],
+        }),
+      );
     },
 
     /** Invoices with their lines, by id. */

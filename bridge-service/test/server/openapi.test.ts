@@ -36,6 +36,11 @@ describe('GET /admin/openapi.json', () => {
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/admin/dead-letters',
+      '/admin/drift-checks',
+      '/admin/drift/{entity}',
+      '/admin/imports',
+      '/admin/imports/{runKey}',
+      '/admin/imports/{runKey}/resume',
       '/admin/jobs',
       '/admin/jobs/{id}',
       '/admin/jobs/{id}/retry',

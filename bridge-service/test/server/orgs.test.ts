@@ -5,7 +5,8 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { OrgAdmin, OrgDirectory, OrgEndpoints, OrgView } from '../../src/server/deps';
+import type { GoLiveAdmin, OrgAdmin, OrgDirectory, OrgEndpoints, OrgView } from '../../src/server/deps';
+import type { ImportRun } from '../../src/store/types';
 import { OrgUnavailableError } from '../../src/server/org-scope';
 import { xeroSignature } from '../../src/server/routes/webhooks';
 import { ADMIN_TOKEN, auth, build, makeFakes, testConfig, WEBHOOK_KEY, type Fakes } from '../helper';
@@ -25,6 +26,38 @@ function orgOf(orgId: string, fakes: Fakes, webhookKey: string, webhookKeyPrevio
   };
 }
 
+/** A go-live admin that knows its entities and records the imports asked of it. */
+function goLiveOf(entities: string[]): GoLiveAdmin & { started: string[] } {
+  const started: string[] = [];
+  const run = (entity: string, since: string): ImportRun => ({
+    runKey: `IMPORT:${entity}:${since}`,
+    entity,
+    tenantId: 'tenant-1',
+    since,
+    status: 'running',
+    step: 0,
+    cursor: {},
+    counts: {},
+    errors: [],
+    startedAt: 0,
+    updatedAt: 0,
+    finishedAt: null,
+  });
+  return {
+    started,
+    entities: async () => entities,
+    startImport: async (entity, since) => {
+      started.push(`${entity}:${since}`);
+      return { run: run(entity, since), created: true };
+    },
+    resumeImport: async () => null,
+    listImports: async () => [],
+    getImport: async () => null,
+    requestDriftCheck: async (entity) => ({ key: `DRIFT_CHECK:${entity}` }),
+    latestDrift: () => undefined,
+  };
+}
+
 function setup() {
   const a = makeFakes();
   const b = makeFakes();
@@ -32,7 +65,10 @@ function setup() {
   b.jobs.add({ action: 'CREATE_DRAFT', key: 'job-of-b' });
   const orgs: Record<string, OrgEndpoints> = {
     default: orgOf('default', a, WEBHOOK_KEY),
-    'org-b': orgOf('org-b', b, 'org-b-webhook-key', 'org-b-old-webhook-key'),
+    'org-b': {
+      ...orgOf('org-b', b, 'org-b-webhook-key', 'org-b-old-webhook-key'),
+      goLive: goLiveOf(['UK_Ltd']),
+    },
   };
   const directory: OrgDirectory = {
     endpoints: (orgId) => {
@@ -117,6 +153,31 @@ describe('many orgs over HTTP', () => {
     const bLines = logs().filter((l) => typeof l.path === 'string' && (l.path as string).startsWith('/orgs/org-b'));
     expect(bLines.length).toBeGreaterThan(0);
     for (const line of bLines) expect(line.orgId).toBe('org-b');
+  });
+
+  it("reaches each org's own go-live admin, and says so when an org's bridge serves none", async () => {
+    const { app: server, directory } = await app();
+    const body = { entity: 'UK_Ltd', since: '2025-01-01' };
+    const started = await server.inject({
+      method: 'POST',
+      url: '/orgs/org-b/admin/imports',
+      headers: auth,
+      payload: body,
+    });
+    expect(started.statusCode).toBe(202);
+    expect(started.json().run.runKey).toBe('IMPORT:UK_Ltd:2025-01-01');
+    expect((directory.endpoints('org-b').goLive as ReturnType<typeof goLiveOf>).started).toEqual(['UK_Ltd:2025-01-01']);
+    const unknownEntity = await server.inject({
+      method: 'POST',
+      url: '/orgs/org-b/admin/drift-checks',
+      headers: auth,
+      payload: { entity: 'US_Inc' },
+    });
+    expect(unknownEntity.statusCode).toBe(404);
+    // The default org of this app has no go-live admin: 404 with a reason, never another org's.
+    const none = await server.inject({ method: 'POST', url: '/admin/imports', headers: auth, payload: body });
+    expect(none.statusCode).toBe(404);
+    expect(none.json().error.code).toBe('GO_LIVE_NOT_SERVED');
   });
 
   it("takes each org's webhooks with its own key, or its previous one during a rotation, and no other", async () => {

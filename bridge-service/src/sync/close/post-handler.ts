@@ -7,13 +7,17 @@
  * - each journal's key is the version's request key plus its kind, sent as the Idempotency-Key and carried in the
  *   narration. Before posting, the bridge looks for the journal in its store, then in Xero by that key (a crash after
  *   Xero answered, or a replay past the idempotency window); what it posts it stores before telling Salesforce.
+ * - the entity's revenue months of that month (Revenue_Month__c) are set Closed, before the close is written Posted,
+ *   so a replay after a crash closes what is left and a posted close always has its month closed. From then on the
+ *   revenue side never rewrites the month (deal-plan.ts): a late change's revenue lands in the first open month, and
+ *   the next close's cumulative recognition carries it (README "Changes after a close is posted").
  * Then the lines and the close are written Posted with the ManualJournal ids, and the tie-out is queued.
  */
 import { checkPeriodOpen, closeAccountProblems, type CloseAccountNeed } from '../../domain/close-rules';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import type { CloseQueries, CloseRecordRow } from '../../salesforce/close-queries';
-import { MonthEndClose, MonthEndJournalLine } from '../../salesforce/objects';
+import { MonthEndClose, MonthEndJournalLine, RevenueMonth } from '../../salesforce/objects';
 import type { SalesforceNames } from '../../salesforce/schema';
 import type { Writeback } from '../../salesforce/writeback';
 import type { JobRepository, XeroResultRepository } from '../../store/types';
@@ -25,10 +29,10 @@ import { closeTieOutKey } from './jobs';
 import { closeRecordUrl, JOURNAL_ID_FIELD, journalsOf, monthOfClose, oneAtATime, type CloseJournal } from './records';
 
 export interface PostCloseDeps {
-  closeQueries: Pick<CloseQueries, 'closesById' | 'journalLines'>;
+  closeQueries: Pick<CloseQueries, 'closesById' | 'journalLines' | 'openRevenueMonths'>;
   journals: Pick<XeroJournalClient, 'getLockDates' | 'getAccounts' | 'createManualJournal' | 'findManualJournalsByKey'>;
   xeroResults: Pick<XeroResultRepository, 'findXeroResult' | 'recordXeroResult'>;
-  writeback: Pick<Writeback, 'update' | 'requireAll'>;
+  writeback: Pick<Writeback, 'update' | 'requireAll' | 'composite'>;
   jobs: Pick<JobRepository, 'enqueueJob'>;
   reference: Pick<ReferenceData, 'settings'>;
   names: SalesforceNames;
@@ -99,6 +103,27 @@ export function postCloseHandler(deps: PostCloseDeps): JobHandler<'POST_CLOSE'> 
     return id;
   }
 
+  /**
+   * The entity's revenue months of the posted month set Closed, in Composite calls (Collections of 200). Only rows not
+   * Closed yet are read, so a replay writes nothing. Returns how many were closed.
+   */
+  async function closeRevenueMonths(entity: string, month: string): Promise<number> {
+    const open = await deps.closeQueries.openRevenueMonths(entity, month);
+    if (open.length === 0) return 0;
+    const batch = deps.writeback.composite();
+    const written = batch.update(
+      RevenueMonth,
+      open.map((m) => ({ Id: m.Id, Status__c: 'Closed' })),
+    );
+    await batch.run();
+    deps.writeback.requireAll(
+      RevenueMonth,
+      open.map((m) => m.Month_Key__c ?? m.Id),
+      await written,
+    );
+    return open.length;
+  }
+
   async function run(job: JobOf<'POST_CLOSE'>): Promise<JobOutcome> {
     const { closeId, version } = job.payload.payload;
     const [close] = await deps.closeQueries.closesById([closeId]);
@@ -139,6 +164,7 @@ export function postCloseHandler(deps: PostCloseDeps): JobHandler<'POST_CLOSE'> 
 
     const ids = new Map<CloseJournal['kind'], string>();
     for (const journal of journals) ids.set(journal.kind, await post(tenantId, journal));
+    const monthsClosed = await closeRevenueMonths(entity, month);
 
     const now = new Date(deps.clock.now()).toISOString();
     const lineUpdates = journals.flatMap((j) =>
@@ -174,8 +200,8 @@ export function postCloseHandler(deps: PostCloseDeps): JobHandler<'POST_CLOSE'> 
       tenantId,
     });
     deps.wake?.();
-    deps.log.info({ closeId: close.Id, version, journals: ids.size }, 'month-end close posted');
-    return { kind: 'done', result: { journals: Object.fromEntries(ids) } };
+    deps.log.info({ closeId: close.Id, version, journals: ids.size, monthsClosed }, 'month-end close posted');
+    return { kind: 'done', result: { journals: Object.fromEntries(ids), monthsClosed } };
   }
 
   const posting = oneAtATime<'POST_CLOSE'>(5, run, async (job, error) => {
