@@ -11,6 +11,7 @@ import { XERO_LIMITS } from '../src/xero/scheduler';
 import { bridge429s, lastXeroSeq, openJobs, portOf, silent, sleep, until, xeroEndpoint } from './common';
 import { closeWon, countSynced, createDeals, TENANTS } from './fixtures';
 import { busyMs, countBy, HttpTimer, salesforceEndpoint } from './http-timing';
+import { startCpuProfile, type CpuSplit } from './profile';
 import { figure, fmt, round, say, type SectionResult } from './report';
 
 export interface DrainOptions {
@@ -21,6 +22,8 @@ export interface DrainOptions {
   /** Deliver Xero webhooks to the bridge during the drain (the bridge then also reads back what it wrote). */
   webhooks: boolean;
   timeoutMinutes: number;
+  /** Take a CPU profile of the drain and say who spent the CPU (bench/profile.ts). */
+  profile?: boolean;
 }
 
 const MINUTE = 60_000;
@@ -95,6 +98,7 @@ export async function runDrain(opts: DrainOptions): Promise<SectionResult> {
     const seqBefore = lastXeroSeq(sandbox);
     const jobsBefore = await allJobs(sandbox);
     const httpMark = timer.mark();
+    const stopProfile = opts.profile ? await startCpuProfile('drain') : undefined;
     const cpuBefore = process.cpuUsage();
     const eluBefore = performance.eventLoopUtilization();
     const t0Real = performance.now();
@@ -132,6 +136,8 @@ export async function runDrain(opts: DrainOptions): Promise<SectionResult> {
     const wallSeconds = (performance.now() - t0Real) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     const elu = performance.eventLoopUtilization(eluBefore);
+    const cpuProfile: CpuSplit | undefined = await stopProfile?.();
+    if (cpuProfile) say(`  CPU profile: ${cpuProfile.file}`);
     // The last batch still writes lines, summaries and Sync_Update__e after its invoices show Synced: count those.
     await until(async () => (await openJobs(sandbox)) === 0, 50, 60_000);
     await sleep(200);
@@ -153,8 +159,12 @@ export async function runDrain(opts: DrainOptions): Promise<SectionResult> {
     const invoiceCalls = calls.filter(
       (c) => /\/Invoices$/i.test(c.path) && (c.method === 'PUT' || c.method === 'POST'),
     );
-    const span = (from: number, to: number) => [from, to] as const;
-    const [rFrom, rTo] = span(t0Real, t0Real + wallSeconds * 1000);
+    const rFrom = t0Real;
+    const rTo = t0Real + wallSeconds * 1000;
+    // Time the emulators spent answering the bridge: the union of their requests' intervals, each and together.
+    const sfBusy = busyMs(sfRequests, rFrom, rTo) / 1000;
+    const xeroBusy = busyMs(xeroRequests, rFrom, rTo) / 1000;
+    const eitherBusy = busyMs([...sfRequests, ...xeroRequests], rFrom, rTo) / 1000;
 
     const figures = [
       figure(
@@ -186,6 +196,21 @@ export async function runDrain(opts: DrainOptions): Promise<SectionResult> {
         value: 0,
         text: '0 (none unplanned)',
       }),
+      figure(
+        'drain.emulatorsBusy',
+        'emulators serving the bridge (union of request intervals), share of the drain',
+        round((eitherBusy / wallSeconds) * 100, 1),
+        '%',
+        `${round((eitherBusy / wallSeconds) * 100, 1)} % (Salesforce ${round(sfBusy, 1)} s, Xero ${round(xeroBusy, 1)} s, ` +
+          `either ${round(eitherBusy, 1)} s of ${round(wallSeconds, 1)} s; the rest is the bridge, the bench or ` +
+          `waiting; event loop ${round(elu.utilization * 100, 0)} % busy)` +
+          (cpuProfile
+            ? `; CPU: ${Object.entries(cpuProfile.byArea)
+                .slice(0, 4)
+                .map(([area, share]) => `${area} ${share} %`)
+                .join(', ')}`
+            : ''),
+      ),
       figure(
         'drain.wall',
         'wall time of the drain',
@@ -245,19 +270,21 @@ export async function runDrain(opts: DrainOptions): Promise<SectionResult> {
           rateLimited: countBy(rateLimited, (c) => c.rateLimitProblem ?? 'unknown'),
           bridgeSaw429s: await bridge429s(sandbox),
           peakInFlight: sandbox.xero.control.peakInFlight(tenantId),
-          emulatorBusySeconds: round(busyMs(xeroRequests, rFrom, rTo) / 1000, 2),
+          emulatorBusySeconds: round(xeroBusy, 2),
         },
         salesforce: {
           apiCalls: sfUsed,
           apiCallsSeenOnTheWire: sfApi.length,
           byEndpoint: countBy(sfApi, salesforceEndpoint),
-          emulatorBusySeconds: round(busyMs(sfRequests, rFrom, rTo) / 1000, 2),
+          emulatorBusySeconds: round(sfBusy, 2),
         },
         process: {
           note: 'bridge, both emulators and the bench share one Node process and event loop',
           cpuSecondsUserSystem: round((cpu.user + cpu.system) / 1e6, 1),
           cpuShareOfWall: round((cpu.user + cpu.system) / 1e6 / wallSeconds, 2),
           eventLoopUtilization: round(elu.utilization, 2),
+          emulatorsBusySeconds: round(eitherBusy, 2),
+          ...(cpuProfile ? { cpuProfile } : {}),
         },
         progress,
       },

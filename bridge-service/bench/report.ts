@@ -23,8 +23,11 @@ export interface Figure {
   missedBy?: string;
 }
 
+export const SECTIONS = ['drain', 'latency', 'memory', 'egress', 'tenants'] as const;
+export type Section = (typeof SECTIONS)[number];
+
 export interface SectionResult {
-  section: 'drain' | 'latency' | 'memory';
+  section: Section;
   date: string;
   wallSeconds: number;
   parameters: Record<string, unknown>;
@@ -33,6 +36,42 @@ export interface SectionResult {
   details: Record<string, unknown>;
   /** The code measured: the commit, and bridge-service files that differed from it when the section ran. */
   source?: { commit: string; uncommitted: string[] };
+  /** The egress section's two figures in bytes (billed), as a baseline records them. */
+  egress?: { perInvoiceBytes: number; idleTenantDayBytes: number };
+}
+
+/**
+ * Today's egress, measured before anything was changed to lower it: issue 20's target is at most half of it. Kept
+ * in results.json across runs; replaced only by `--record-baseline`.
+ */
+export interface EgressBaseline {
+  commit: string;
+  /** bridge-service files that differed from the commit when it was measured. */
+  uncommitted: string[];
+  date: string;
+  machine: ReturnType<typeof machine>;
+  parameters: Record<string, unknown>;
+  perInvoiceBytes: number;
+  idleTenantDayBytes: number;
+  note: string;
+}
+
+export interface ResultsFile {
+  machine: ReturnType<typeof machine>;
+  date: string;
+  sections: SectionResult[];
+  /** Issue 20's targets against the sections above (each row says when its figure was measured). */
+  targets?: unknown;
+  baselines?: { egress?: EgressBaseline };
+}
+
+export function readResults(path: string): Partial<ResultsFile> {
+  if (!existsSync(path)) return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Partial<ResultsFile>;
+  } catch {
+    return {};
+  }
 }
 
 /** HEAD and the uncommitted changes under bridge-service/src and bridge-service/sandbox (the code measured). */
@@ -90,6 +129,15 @@ export function machine() {
 /** One line to stdout (the bench's own output; logs stay silent). */
 export const say = (line = '') => process.stdout.write(`${line}\n`);
 
+/** Rows as a Markdown table (the first row is the header). */
+export function printRows(rows: readonly (readonly string[])[]): void {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: readonly string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  say(line(rows[0]!));
+  say(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows.slice(1)) say(line(r));
+}
+
 /** figure | measured | target | met? */
 export function printTable(sections: readonly SectionResult[]): void {
   const rows: string[][] = [['figure', 'measured', 'target', 'met?']];
@@ -103,30 +151,31 @@ export function printTable(sections: readonly SectionResult[]): void {
       ]);
     }
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  say(line(rows[0]!));
-  say(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows.slice(1)) say(line(r));
+  printRows(rows);
 }
 
 /**
  * Writes results.json. Sections run now replace those of an earlier run; the others are kept (each section carries
  * its own date), so `npm run bench -- drain` refreshes only the drain figures.
  */
-export async function writeResults(path: string, sections: readonly SectionResult[]): Promise<void> {
-  let previous: { sections?: SectionResult[] } = {};
-  if (existsSync(path)) {
-    try {
-      previous = JSON.parse(readFileSync(path, 'utf8')) as typeof previous;
-    } catch {
-      previous = {};
-    }
-  }
+export async function writeResults(
+  path: string,
+  sections: readonly SectionResult[],
+  extra: {
+    baselines?: ResultsFile['baselines'];
+    /** A summary of every section the file holds (issue targets), written beside them. */
+    summarise?: (all: readonly SectionResult[]) => unknown;
+  } = {},
+): Promise<void> {
+  const previous = readResults(path);
   const kept = (previous.sections ?? []).filter((old) => !sections.some((s) => s.section === old.section));
-  const order = ['drain', 'latency', 'memory'];
+  const order: readonly string[] = SECTIONS;
   const all = [...kept, ...sections].sort((a, b) => order.indexOf(a.section) - order.indexOf(b.section));
-  const json = `${JSON.stringify({ machine: machine(), date: new Date().toISOString(), sections: all }, null, 2)}\n`;
+  const file: ResultsFile = { machine: machine(), date: new Date().toISOString(), sections: all };
+  if (extra.summarise) file.targets = extra.summarise(all);
+  const baselines = { ...previous.baselines, ...extra.baselines };
+  if (Object.keys(baselines).length > 0) file.baselines = baselines;
+  const json = `${JSON.stringify(file, null, 2)}\n`;
   // Formatted as the repository's Prettier would, so `npm run prettier:verify` stays clean after a run.
   let text = json;
   try {

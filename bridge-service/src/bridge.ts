@@ -128,6 +128,7 @@ export async function createOrgBridge(
     config: { apiBaseUrl: config.xero.apiBaseUrl, httpTimeoutMs: config.httpTimeoutMs },
     tokens,
     scheduler,
+    clock,
     logger: log,
   };
   const xero = new XeroClient(xeroOptions);

@@ -9,10 +9,9 @@ import { XeroClient } from 'xero-node';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
 import { connect } from '../sandbox/salesforce/test-helpers';
 import { xeroSignature } from '../src/server/routes/webhooks';
+import { authorisedInvoice as closeAndAuthorise, SALES } from './invoice-life';
 import { waitFor } from './wait-for';
 
-const SALES = 'sam.seller@ledgerline.example';
-const FINANCE = 'fran.finance@ledgerline.example';
 const UK = '11111111-1111-4111-8111-111111111111';
 const US = '22222222-2222-4222-8222-222222222222';
 const EU = '33333333-3333-4333-8333-333333333333';
@@ -55,22 +54,7 @@ const paymentsOf = (invoice: Row | undefined): Row[] =>
   ((invoice?.Payments__r as { records?: Row[] } | null)?.records ?? []) as Row[];
 
 /** Closes the named deal, has finance approve its draft, and waits for the authorised mirror. */
-async function authorisedInvoice(name: string): Promise<Row> {
-  const { records } = await admin.query<Row>(`SELECT Id FROM Opportunity WHERE Name = '${name}'`);
-  const opportunityId = records[0]!.Id as string;
-  await sales.sobject('Opportunity').update({ Id: opportunityId, StageName: 'Closed Won' });
-  const draft = await waitFor(`the draft of ${name}`, async () => {
-    const row = await invoiceOf(opportunityId);
-    return row?.Sync_Status__c === 'Synced' && row.Xero_Invoice_Id__c ? row : undefined;
-  });
-  sandbox.sf.control.approvals.submit(draft.Id as string, { user: SALES });
-  sandbox.sf.control.approvals.approve(draft.Id as string, { user: FINANCE, comment: 'ok' });
-  const authorised = await waitFor(`${name} authorised`, async () => {
-    const row = await invoiceOf(opportunityId);
-    return row?.Status__c === 'Authorised' ? row : undefined;
-  });
-  return { ...authorised, Opportunity__c: opportunityId };
-}
+const authorisedInvoice = (name: string) => closeAndAuthorise(sandbox, { sales, admin }, name, invoiceOf);
 
 const money = (value: number) => value.toFixed(2);
 

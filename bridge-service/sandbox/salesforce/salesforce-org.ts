@@ -10,13 +10,14 @@ import type { Clock } from './clock';
 import { notFound, SalesforceError } from './errors';
 import { checkValue, coerce, formatDate, formatDateTime } from './field-values';
 import { makeId, normalizeId } from './ids';
+import { EXACT, sameValueRule } from './record-keys';
 import { evaluateFormula, parseFormula } from './schema/formula';
 import { qualify } from './schema/metadata-loader';
 import { OPPORTUNITY_STAGES } from './schema/standard-objects';
 import { checkSchedule, lineFromSchedules } from './org/product-schedules';
 import { checkDatedRate, expectedRevenue, nextStartDate } from './org/currency-rates';
 import type { FieldDef, ObjectAccess, ObjectDef, Schema } from './schema/types';
-import type { RecordStore, SRecord, StoredEvent } from './store';
+import type { KeyRule, RecordStore, SRecord, StoredEvent } from './store';
 
 export interface DmlContext {
   userId: string;
@@ -98,10 +99,17 @@ export class SalesforceOrg {
     );
   }
 
+  private prefixes: { size: number; byPrefix: Map<string, ObjectDef> } | undefined;
+
   objectForId(id: string): ObjectDef | undefined {
-    const prefix = id.slice(0, 3);
-    for (const def of this.schema.objects.values()) if (def.keyPrefix === prefix) return def;
-    return undefined;
+    // The first object with the prefix, as a scan of the schema would find it (rebuilt if the schema grows).
+    if (this.prefixes?.size !== this.schema.objects.size) {
+      const byPrefix = new Map<string, ObjectDef>();
+      for (const def of this.schema.objects.values())
+        if (!byPrefix.has(def.keyPrefix)) byPrefix.set(def.keyPrefix, def);
+      this.prefixes = { size: this.schema.objects.size, byPrefix };
+    }
+    return this.prefixes.byPrefix.get(id.slice(0, 3));
   }
 
   // ---- reads ---------------------------------------------------------------------------------------------------
@@ -111,6 +119,36 @@ export class SalesforceOrg {
     if (def.kind === 'metadata') return this.metadataRecords(def);
     const rows = [...this.store.table(def.name).values()];
     return includeDeleted ? rows : rows.filter((r) => !r.IsDeleted);
+  }
+
+  /**
+   * Live (or all) records whose `field` keys by `rule` to one of `keys`, in table order: an indexed superset of the
+   * records a comparison of that field could match (record-keys.ts); the caller still compares.
+   */
+  recordsByKey(
+    def: ObjectDef,
+    field: string,
+    rule: KeyRule,
+    keys: Iterable<string>,
+    includeDeleted = false,
+  ): SRecord[] {
+    if (def.kind === 'metadata') return this.metadataRecords(def);
+    const rows = this.store.lookup(def.name, field, rule, keys);
+    return includeDeleted ? rows : rows.filter((r) => !r.IsDeleted);
+  }
+
+  /** Live records whose `field` is sameValue as `value` (external ids, unique fields), in table order. */
+  private recordsWithSameValue(def: ObjectDef, field: FieldDef, value: unknown): SRecord[] {
+    const rule = sameValueRule(field);
+    const key = rule.keyOf(value);
+    if (key === undefined) return [];
+    const candidates = typeof key === 'string' ? this.recordsByKey(def, field.name, rule, [key]) : this.records(def);
+    return candidates.filter((r) => sameValue(field, r[field.name], value));
+  }
+
+  /** Live records of `def` whose `field` holds exactly `id` (a parent's children). */
+  private childrenOf(def: ObjectDef, field: string, id: string): SRecord[] {
+    return this.recordsByKey(def, field, EXACT, [id]).filter((r) => r[field] === id);
   }
 
   private metadataRecords(def: ObjectDef): SRecord[] {
@@ -188,7 +226,7 @@ export class SalesforceOrg {
     const s = field.summary!;
     const child = this.findObject(s.childObject);
     if (!child) return null;
-    const rows = this.records(child).filter((r) => r[s.foreignKey] === record.Id);
+    const rows = this.childrenOf(child, s.foreignKey, record.Id);
     if (s.operation === 'count') return rows.length;
     const values = rows.map((r) => r[s.childField]).filter((v): v is number => typeof v === 'number');
     if (s.operation === 'sum')
@@ -377,7 +415,7 @@ export class SalesforceOrg {
         `Foreign key external ID: ${String(value)} not found for field ${key ?? ''} in entity ${parent.name}`,
       );
     }
-    const match = this.records(parent).filter((r) => sameValue(ext, r[ext.name], value));
+    const match = this.recordsWithSameValue(parent, ext, value);
     if (match.length !== 1) {
       throw new SalesforceError(
         400,
@@ -449,7 +487,7 @@ export class SalesforceOrg {
 
   private checkUnique(def: ObjectDef, f: FieldDef, record: SRecord): void {
     const v = record[f.name];
-    const clash = this.records(def).find((r) => r.Id !== record.Id && sameValue(f, r[f.name], v));
+    const clash = this.recordsWithSameValue(def, f, v).find((r) => r.Id !== record.Id);
     if (clash) {
       throw new SalesforceError(
         400,
@@ -538,7 +576,7 @@ export class SalesforceOrg {
     for (const rel of def.childRelationships) {
       if (!rel.cascadeDelete) continue;
       const child = this.object(rel.childObject);
-      for (const r of this.records(child).filter((c) => c[rel.field] === record.Id)) this.cascadeDelete(child, r);
+      for (const r of this.childrenOf(child, rel.field, record.Id)) this.cascadeDelete(child, r);
     }
   }
 
@@ -562,7 +600,7 @@ export class SalesforceOrg {
         `Provided external ID field does not exist or is not accessible: ${extField}`,
       );
     }
-    const matches = this.records(def).filter((r) => sameValue(field, r[field.name], extValue));
+    const matches = this.recordsWithSameValue(def, field, extValue);
     if (matches.length > 1) {
       throw Object.assign(
         new SalesforceError(
@@ -752,7 +790,7 @@ export class SalesforceOrg {
       const lineDef = this.object('OpportunityLineItem');
       const line = this.get(lineDef, String(record.OpportunityLineItemId));
       if (!line) return;
-      const schedules = this.records(def).filter((s) => s.OpportunityLineItemId === line.Id);
+      const schedules = this.childrenOf(def, 'OpportunityLineItemId', line.Id);
       const next = lineFromSchedules(line, schedules);
       this.store.put(lineDef.name, next);
       this.afterWrite(lineDef, next);
@@ -761,7 +799,7 @@ export class SalesforceOrg {
     if (def.name !== 'OpportunityLineItem') return;
     const opp = this.store.get('Opportunity', String(record.OpportunityId));
     if (!opp || opp.IsDeleted) return;
-    const lines = this.records(def).filter((l) => l.OpportunityId === opp.Id);
+    const lines = this.childrenOf(def, 'OpportunityId', opp.Id);
     const amount = lines.reduce((acc, l) => acc.plus((l.TotalPrice as number) ?? 0), new Big(0));
     this.store.put('Opportunity', {
       ...opp,

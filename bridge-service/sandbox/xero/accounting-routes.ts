@@ -17,12 +17,14 @@ import { registerPayments } from './accounting/payments';
 import { registerPipeline } from './accounting/pipeline';
 import { registerReports } from './accounting/reports';
 import { registerSettings } from './accounting/settings';
+import { registerEgressMeter } from './call-log';
 
 export { NOT_FOUND_TEXT, type AccountingDeps } from './accounting/kit';
 
 export function registerAccounting(app: FastifyInstance, deps: AccountingDeps): void {
   const kit = createKit(deps);
   registerPipeline(app, kit);
+  registerEgressMeter(app, (req) => kit.contexts.get(req)?.record);
   registerSettings(app, kit);
   registerContacts(app, kit);
   registerDocuments(app, kit);

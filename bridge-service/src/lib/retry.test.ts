@@ -67,11 +67,33 @@ describe('retry', () => {
     expect(instantClock.sleep).toHaveBeenCalledWith(7000);
   });
 
-  it('jitters within an exponentially growing ceiling', () => {
-    expect(backoffDelay(0, { baseDelayMs: 100, random: () => 0.999 })).toBeLessThan(100);
-    expect(backoffDelay(3, { baseDelayMs: 100, random: () => 0.999 })).toBeGreaterThanOrEqual(790);
-    expect(backoffDelay(30, { baseDelayMs: 100, maxDelayMs: 5000, random: () => 0.999 })).toBeLessThan(5000);
-    expect(backoffDelay(3, { baseDelayMs: 100, random: () => 0 })).toBe(0);
+  it('jitters ±half of an exponentially growing delay, capped', () => {
+    expect(backoffDelay(0, { baseDelayMs: 100, random: () => 0 })).toBe(50);
+    expect(backoffDelay(0, { baseDelayMs: 100, random: () => 0.999 })).toBeLessThanOrEqual(150);
+    expect(backoffDelay(3, { baseDelayMs: 100, random: () => 0.5 })).toBe(800);
+    expect(backoffDelay(30, { baseDelayMs: 100, maxDelayMs: 5000, random: () => 0 })).toBe(2500);
+    expect(backoffDelay(30, { baseDelayMs: 100, maxDelayMs: 5000, random: () => 0.999 })).toBeLessThanOrEqual(7500);
+    expect(() => backoffDelay(0, { jitter: 1 })).toThrow(RangeError);
+  });
+
+  it('never retries a 5xx sooner than half the nominal delay, however the jitter falls', async () => {
+    // Full jitter drew the delay from [0, 250 ms): a retry could follow a 5xx 16 ms later.
+    const draws = [0, 0.001, 0.064, 0.5, 0.999];
+    for (const draw of draws) {
+      instantClock.sleep.mockClear();
+      let calls = 0;
+      await retry(
+        async () => {
+          calls += 1;
+          if (calls < 3) throw httpError(503);
+          return 'ok';
+        },
+        { clock: instantClock, random: () => draw },
+      );
+      const [first, second] = instantClock.sleep.mock.calls.map((c) => (c as unknown as [number])[0]);
+      expect(first).toBeGreaterThanOrEqual(125);
+      expect(second).toBeGreaterThanOrEqual(250);
+    }
   });
 
   it('works with a manual clock', async () => {

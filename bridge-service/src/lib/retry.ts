@@ -2,34 +2,40 @@ import { aborted } from 'node:util';
 import { systemClock, type Clock } from './clock';
 import { isTransient, TimeoutError, type RetryHints } from './errors';
 
-export interface RetryOptions {
+/** How long to wait before retry number `attempt + 1`: exponential, jittered, never near zero. */
+export interface Backoff {
+  /** The first nominal delay in ms; doubles each attempt. Default 250. */
+  baseDelayMs?: number;
+  /** Largest nominal delay in ms (the jitter may add up to `jitter` of it). Default 30 000. */
+  maxDelayMs?: number;
+  /** Share of the nominal delay the jitter may take off or add, in [0, 1). Default 0.5. */
+  jitter?: number;
+  /** Random source in [0, 1); injectable for tests. */
+  random?: () => number;
+}
+
+export interface RetryOptions extends Backoff {
   /** Retries after the first attempt (so `retries: 4` makes at most 5 attempts). Default 4. */
   retries?: number;
-  /** First backoff ceiling in ms; doubles each attempt. Default 250. */
-  baseDelayMs?: number;
-  /** Largest backoff in ms. Default 30 000. */
-  maxDelayMs?: number;
   /** Which errors to retry. Default `isTransient`: timeouts, network errors, 5xx, 429; never other 4xx. */
   isRetryable?: (err: unknown) => boolean;
   /** Called before each wait; for logging and metrics. */
   onRetry?: (info: { attempt: number; delayMs: number; err: unknown }) => void;
   clock?: Pick<Clock, 'sleep'>;
-  /** Random source in [0, 1); injectable for tests. */
-  random?: () => number;
 }
 
 /**
- * "Full jitter" exponential backoff: a random delay in [0, min(max, base * 2^attempt)).
- * Spreads retries from many workers so they do not arrive together.
+ * The one backoff rule (Xero calls, token refresh, failed jobs): a nominal delay of
+ * min(max, base × 2^attempt), jittered by ±`jitter` of itself, so retries from many callers spread out and none
+ * comes back at once. (Full jitter, a random delay in [0, nominal), could retry a 5xx 16 ms later.)
  */
-export function backoffDelay(
-  attempt: number,
-  opts: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs' | 'random'> = {},
-): number {
+export function backoffDelay(attempt: number, opts: Backoff = {}): number {
   const base = opts.baseDelayMs ?? 250;
   const max = opts.maxDelayMs ?? 30_000;
-  const ceiling = Math.min(max, base * 2 ** attempt);
-  return Math.floor((opts.random ?? Math.random)() * ceiling);
+  const jitter = opts.jitter ?? 0.5;
+  if (!(jitter >= 0 && jitter < 1)) throw new RangeError(`backoff jitter ${jitter} is outside [0, 1)`);
+  const nominal = Math.min(max, base * 2 ** attempt);
+  return Math.round(nominal * (1 - jitter + 2 * jitter * (opts.random ?? Math.random)()));
 }
 
 /**

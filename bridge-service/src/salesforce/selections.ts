@@ -144,8 +144,15 @@ export type InvoiceForSummary = RowOf<typeof invoiceForSummary>;
 /** An Invoice__c mirror as inbound changes overwrite it, with its lines' and payments' Xero ids. */
 export const invoiceForInbound = select(Invoice, [
   ...INVOICE_KEYS,
+  'Invoice_Number__c',
+  'Status__c',
   'Currency_Code__c',
+  'Total__c',
   'Amount_Paid__c',
+  'Amount_Credited__c',
+  'Amount_Due__c',
+  'Due_Date__c',
+  'Reference__c',
   'Approval_Status__c',
   'Xero_Updated__c',
 ])

@@ -19,6 +19,15 @@ export const READ_ONLY_HOLD: JobOutcome = {
   delayMs: 5 * 60_000,
 };
 
+/**
+ * Try again a job a transient failure stopped: when Xero said (a 429's Retry-After, e.g. a tenant paused for the
+ * day), else on the worker's usual backoff.
+ */
+export function retryOutcome(err: unknown, error: string): JobOutcome {
+  const delayMs = (err as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  return typeof delayMs === 'number' && delayMs > 0 ? { kind: 'retry', error, delayMs } : { kind: 'retry', error };
+}
+
 /** A job of one kind, its payload checked. */
 export type JobOf<K extends JobKind> = Job<JobPayload<K>>;
 

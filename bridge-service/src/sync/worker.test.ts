@@ -13,7 +13,7 @@ import { SqliteStore } from '../store';
 import { writeV1Store } from '../store/sqlite/__fixtures__/v1-jobs';
 import { handles, READ_ONLY_HOLD, type JobHandler } from './handler';
 import type { Job } from '../store/types';
-import { createWorker } from './worker';
+import { createWorker, retryDelay } from './worker';
 
 let dir: string;
 let store: SqliteStore;
@@ -140,4 +140,11 @@ it('runs a credit note approval queued before job kinds existed with the credit-
   expect(ran).toEqual([`AUTHORISE_CREDIT_NOTE ${key}`]);
   expect(await upgraded.jobs.getJobByKey(key)).toMatchObject({ state: 'done' });
   await upgraded.close();
+});
+
+it('spaces a failed job’s retries 5 s, 10 s, 20 s … up to 15 minutes, each ±20 % (the shared backoff rule)', () => {
+  expect([0, 0.5, 0.999].map((r) => retryDelay(1, () => r))).toEqual([4_000, 5_000, 5_998]);
+  expect(retryDelay(3, () => 0.5)).toBe(20_000);
+  expect(retryDelay(30, () => 0)).toBe(12 * 60_000);
+  expect(retryDelay(30, () => 0.5)).toBe(15 * 60_000);
 });

@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
+import { backoffDelay } from '../lib/retry';
 import type { Job, JobRepository } from '../store/types';
 import { describeError } from './describe-error';
 import type { JobOutcome, KindHandler } from './handler';
@@ -28,10 +29,11 @@ export interface WorkerOptions {
   onGiveUp?: (job: Job, error: string) => Promise<void>;
 }
 
-/** 5 s, 10 s, 20 s … capped at 15 minutes, with ±20 % jitter so retries from many jobs spread out. */
+/** A failed job's retry: 5 s, 10 s, 20 s … capped at 15 minutes, each ±20 %. */
+export const JOB_RETRY_BACKOFF = { baseDelayMs: 5_000, maxDelayMs: 15 * 60_000, jitter: 0.2 } as const;
+
 export function retryDelay(attempts: number, random: () => number = Math.random): number {
-  const base = Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 15 * 60_000);
-  return Math.round(base * (0.8 + 0.4 * random()));
+  return backoffDelay(Math.max(0, attempts - 1), { ...JOB_RETRY_BACKOFF, random });
 }
 
 export function createWorker(opts: WorkerOptions) {

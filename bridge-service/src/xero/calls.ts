@@ -1,5 +1,6 @@
 /**
- * One logical Xero call, as every operation of the client makes it: paced by the per-tenant scheduler, with a
+ * One logical Xero call, as every operation of the client makes it: refused at once while Xero keeps its tenant
+ * paused for longer than a call may wait, else paced by the per-tenant scheduler, with a
  * fresh access token inside its slot, a socket timeout and a deadline, retried with jittered backoff on 5xx,
  * network errors, timeouts and 429 (honouring Retry-After), one token refresh and one more attempt on a 401, and
  * xero-node's rejections turned into XeroApiError.
@@ -7,6 +8,7 @@
 import { dirname } from 'node:path';
 import { AccountingApi } from 'xero-node';
 import { isTransient, TimeoutError } from '../lib/errors';
+import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { retry, withTimeout, type RetryOptions } from '../lib/retry';
 import { XeroApiError } from './errors';
@@ -18,7 +20,9 @@ export interface XeroCallOptions {
   basePath: string;
   timeoutMs: number;
   tokens: Pick<XeroTokenManager, 'connectionIdForTenant' | 'getAccessToken' | 'refresh'>;
-  scheduler: Pick<XeroScheduler, 'schedule'>;
+  scheduler: Pick<XeroScheduler, 'schedule'> & Partial<Pick<XeroScheduler, 'snapshot'>>;
+  /** The scheduler's clock: with it, a call for a tenant paused longer than `maxRetryAfterMs` fails at once. */
+  clock?: Pick<Clock, 'now'> | undefined;
   logger?: Pick<Logger, 'warn' | 'debug'> | undefined;
   /** Retry policy for 5xx, network errors, timeouts and 429. Default: 4 retries, jittered backoff. */
   retry?: Omit<RetryOptions, 'isRetryable' | 'onRetry'> | undefined;
@@ -38,12 +42,19 @@ export type XeroCall = <T>(
 export function createXeroCall(opts: XeroCallOptions): XeroCall {
   installAxiosTimeout(opts.basePath, opts.timeoutMs);
   const waitTooLong = (err: unknown) => err instanceof XeroApiError && (err.retryAfterMs ?? 0) > opts.maxRetryAfterMs;
+  /** How much longer Xero's last 429 keeps the tenant paused in the scheduler (0 when it is not, or unknown). */
+  const pausedFor = (tenantId: string): number => {
+    const until = opts.clock ? opts.scheduler.snapshot?.(tenantId).pausedUntil : null;
+    return until && opts.clock ? until - opts.clock.now() : 0;
+  };
 
   return async function call<T>(
     tenantId: string,
     operation: string,
     fn: (api: AccountingApi) => Promise<{ body: T }>,
   ): Promise<T> {
+    const paused = pausedFor(tenantId);
+    if (paused > opts.maxRetryAfterMs) throw tenantPaused(tenantId, operation, paused);
     const connectionId = await opts.tokens.connectionIdForTenant(tenantId);
     let refreshedAfter401 = false;
     let retryNow = false;
@@ -159,4 +170,19 @@ function installAxiosTimeout(basePath: string, timeoutMs: number): void {
   } catch {
     // the deadline in `call` still bounds every call
   }
+}
+
+/**
+ * A call not made: Xero paused the tenant (a 429 with a long Retry-After, e.g. the daily limit) and the pause has
+ * this long to run. Queued behind the pause it would hold its worker for as long; as a 429 with the time left, the
+ * job is tried again when Xero allows, and other tenants' work goes on meanwhile.
+ */
+function tenantPaused(tenantId: string, operation: string, waitMs: number): XeroApiError {
+  return new XeroApiError({
+    status: 429,
+    body: `not called: Xero paused this tenant for ${Math.ceil(waitMs / 1000)} s more (an earlier 429)`,
+    headers: { 'retry-after': String(Math.ceil(waitMs / 1000)) },
+    operation,
+    tenantId,
+  });
 }

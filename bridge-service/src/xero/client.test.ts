@@ -238,6 +238,17 @@ describe('XeroClient against the Xero emulator', () => {
     expect(err).toBeInstanceOf(XeroApiError);
     expect(err).toMatchObject({ status: 429, problem: 'day', retryAfter: 3600 });
     expect(h.scheduler.snapshot(EU).pausedUntil).toBeGreaterThan(Date.now() + 3_000_000);
+    // The next call is not queued behind the hour (it would hold its worker): refused at once, Xero not called.
+    const seq = h.emu.control.calls().at(-1)?.seq ?? 0;
+    const started = Date.now();
+    const next = await h.client.getTaxRates(EU).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(next).toBeInstanceOf(XeroApiError);
+    expect((next as XeroApiError).status).toBe(429);
+    expect((next as XeroApiError).retryAfterMs).toBeGreaterThan(3_500_000);
+    expect(h.emu.control.calls({ sinceSeq: seq })).toHaveLength(0);
+    // other tenants are not paused
+    await expect(h.client.getTaxRates(UK)).resolves.not.toHaveLength(0);
   });
 
   it('refuses malformed requests before calling Xero', async () => {

@@ -1,6 +1,7 @@
 import type { Contact, Invoice } from 'xero-node';
 import type { XeroContactModel } from '../domain/contact';
 import type { Config } from '../config';
+import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import type { RetryOptions } from '../lib/retry';
 import { checkKey, createXeroCall, type XeroCall } from './calls';
@@ -46,7 +47,9 @@ const IDS_PER_CALL = 40;
 export interface XeroClientOptions {
   config: Pick<Config['xero'], 'apiBaseUrl'> & { httpTimeoutMs: number };
   tokens: Pick<XeroTokenManager, 'connectionIdForTenant' | 'getAccessToken' | 'refresh'>;
-  scheduler: Pick<XeroScheduler, 'schedule'>;
+  scheduler: Pick<XeroScheduler, 'schedule'> & Partial<Pick<XeroScheduler, 'snapshot'>>;
+  /** The scheduler's clock (see calls.ts: a tenant paused for long is refused at once, not queued). */
+  clock?: Pick<Clock, 'now'>;
   logger?: Pick<Logger, 'warn' | 'debug'>;
   /** Retry policy for 5xx, network errors, timeouts and 429. Default: 4 retries, jittered backoff. */
   retry?: Omit<RetryOptions, 'isRetryable' | 'onRetry'>;
@@ -70,6 +73,7 @@ export function xeroCallOf(opts: XeroClientOptions): XeroCall {
     timeoutMs: opts.config.httpTimeoutMs,
     tokens: opts.tokens,
     scheduler: opts.scheduler,
+    clock: opts.clock,
     logger: opts.logger,
     retry: opts.retry,
     maxRetryAfterMs: opts.maxRetryAfterMs ?? 60_000,
@@ -116,6 +120,25 @@ export class XeroClient {
     return readInvoice(invoice);
   }
 
+  /**
+   * POST /Invoices with only a new status for up to 50 invoices (summarizeErrors=false): one call for the batch,
+   * each invoice's result (the invoice, or Xero's reasons) in request order.
+   */
+  async updateInvoiceStatuses(
+    tenantId: string,
+    invoiceIds: readonly string[],
+    status: 'AUTHORISED',
+    idempotencyKey: string,
+  ): Promise<BatchElementResult<XeroInvoice>[]> {
+    checkBatch('updateInvoiceStatuses', invoiceIds, idempotencyKey);
+    const payload = { invoices: invoiceIds.flatMap((id) => toStatusChange(id, status).invoices ?? []) };
+    const body = await this.call(tenantId, 'updateInvoiceStatuses', (api) =>
+      api.updateOrCreateInvoices(tenantId, payload, false, 4, idempotencyKey),
+    );
+    const items = (body.invoices ?? []).map(readInvoice);
+    return toBatch('updateInvoiceStatuses', items, invoiceIds.length, (r) => r.invoiceID);
+  }
+
   /** Full invoices (line items included) by Xero id, any number of ids. */
   async getInvoicesByIds(tenantId: string, invoiceIds: readonly string[]): Promise<XeroInvoice[]> {
     const out: XeroInvoice[] = [];
@@ -148,10 +171,13 @@ export class XeroClient {
     return out;
   }
 
-  /** One page of invoices changed since a time (line items included), oldest change first. */
+  /**
+   * One page of invoices changed since a time, oldest change first: with line items and payments, or with
+   * `summaryOnly` Xero's lightweight fields only (no lines, payments or credit notes; far fewer bytes).
+   */
   async getInvoicesModifiedSince(
     tenantId: string,
-    query: PagedQuery & { statuses?: string[] },
+    query: PagedQuery & { statuses?: string[]; summaryOnly?: boolean },
   ): Promise<XeroPage<XeroInvoice>> {
     const { page, pageSize } = paging(query);
     const body = await this.call(tenantId, 'getInvoices', (api) =>
@@ -168,7 +194,7 @@ export class XeroClient {
         true,
         undefined,
         4,
-        undefined,
+        query.summaryOnly || undefined,
         pageSize,
       ),
     );

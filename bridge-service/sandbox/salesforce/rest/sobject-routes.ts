@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock';
 import { SalesforceError } from '../errors';
 import { makeId } from '../ids';
+import { REST_EXTERNAL_ID } from '../record-keys';
 import type { DmlContext, SalesforceOrg } from '../salesforce-org';
 import { runSoql } from '../soql/executor';
 import { describeObject, globalEntry } from './describe';
@@ -184,7 +185,9 @@ export function registerSObjectRoutes(app: FastifyInstance, deps: RouteDeps): Re
     const def = objectOf(context, params.type!);
     const field = externalIdField(context, def, params.field!);
     const value = params.value!.toLowerCase();
-    const matches = org.records(def).filter((r) => String(r[field.name] ?? '').toLowerCase() === value);
+    const matches = org
+      .recordsByKey(def, field.name, REST_EXTERNAL_ID, [value])
+      .filter((r) => String(r[field.name] ?? '').toLowerCase() === value);
     if (!matches[0]) throw new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist');
     return ok(present(context, def.name, matches[0].Id));
   });
@@ -194,7 +197,12 @@ export function registerSObjectRoutes(app: FastifyInstance, deps: RouteDeps): Re
     if (query.updateOnly === 'true') {
       const field = org.findField(def, params.field!, context.defaultNamespace);
       const value = params.value!.toLowerCase();
-      if (field && !org.records(def).some((r) => String(r[field.name] ?? '').toLowerCase() === value)) {
+      const exists =
+        field &&
+        org
+          .recordsByKey(def, field.name, REST_EXTERNAL_ID, [value])
+          .some((r) => String(r[field.name] ?? '').toLowerCase() === value);
+      if (field && !exists) {
         throw new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist');
       }
     }

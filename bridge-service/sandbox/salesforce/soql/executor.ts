@@ -3,9 +3,10 @@ import Big from 'big.js';
 import { SalesforceError } from '../errors';
 import { parseDateTime } from '../field-values';
 import { normalizeId } from '../ids';
+import { EXACT, isPlainAscii, SOQL_ID, soqlTextRule } from '../record-keys';
 import type { SalesforceOrg } from '../salesforce-org';
 import type { FieldDef, ObjectDef } from '../schema/types';
-import type { SRecord } from '../store';
+import { UNKEYED, type KeyRule, type SRecord } from '../store';
 import type { Aggregate, Condition, FieldRef, Query, Value } from './ast';
 import { parseSoql, queryError } from './parser';
 
@@ -53,7 +54,7 @@ class Executor {
   run(q: Query): QueryOutput {
     const def = this.objectFor(q);
     this.compile(q, def);
-    let rows = this.ctx.org.records(def, this.ctx.includeDeleted);
+    let rows = this.candidates(q, def, this.ctx.includeDeleted);
     if (q.where) rows = rows.filter((r) => this.test(q, def, r, q.where!));
     const aggregate = q.groupBy.length > 0 || q.select.some((s) => s.kind === 'agg');
     if (aggregate) return this.aggregate(q, def, rows);
@@ -197,6 +198,55 @@ class Executor {
     return rel;
   }
 
+  // ---- indexes: the rows a WHERE can match ---------------------------------------------------------------------
+
+  /**
+   * The rows to test against the WHERE clause, in table order: from an index when one of its AND-ed conditions is
+   * an equality or IN on an id, a lookup or a text field (directly or through one parent), else every row. Always a
+   * superset of the matches: the WHERE clause is then applied to each row as before.
+   */
+  private candidates(q: Query, def: ObjectDef, includeDeleted = false): SRecord[] {
+    if (q.where && def.kind !== 'metadata') {
+      const conditions = q.where.kind === 'and' ? q.where.items : [q.where];
+      for (const c of conditions) {
+        const rows = this.indexed(q, def, c, includeDeleted);
+        if (rows) return rows;
+      }
+    }
+    return this.ctx.org.records(def, includeDeleted);
+  }
+
+  private indexed(q: Query, def: ObjectDef, c: Condition, includeDeleted: boolean): SRecord[] | undefined {
+    if (c.kind === 'semijoin' && !c.negated) {
+      const path = this.resolve(q, def, c.field);
+      if (path.refs.length > 0 || !isIdField(path.leaf)) return undefined;
+      const keys = [...this.semiJoin(c.query)].filter((v) => v !== null && v !== undefined).map(String);
+      return this.ctx.org.recordsByKey(def, path.leaf.name, SOQL_ID, keys, includeDeleted);
+    }
+    if (!((c.kind === 'cmp' && c.op === '=') || (c.kind === 'in' && !c.negated))) return undefined;
+    const path = this.resolve(q, def, c.field);
+    const lookup = keysFor(path.leaf, c.kind === 'cmp' ? [c.value] : c.values);
+    if (!lookup) return undefined;
+    if (path.refs.length === 0) {
+      return this.ctx.org.recordsByKey(def, path.leaf.name, lookup.rule, lookup.keys, includeDeleted);
+    }
+    // One parent away (Invoice__r.Request_Key__c IN ...): the matching parents, then their children.
+    const ref = path.refs[0]!;
+    const parent =
+      path.refs.length === 1 && ref.referenceTo?.length === 1
+        ? this.ctx.org.findObject(ref.referenceTo[0]!)
+        : undefined;
+    if (!parent || parent.kind === 'metadata') return undefined;
+    const parents = this.ctx.org.recordsByKey(parent, path.leaf.name, lookup.rule, lookup.keys, true);
+    return this.ctx.org.recordsByKey(
+      def,
+      ref.name,
+      SOQL_ID,
+      parents.map((p) => p.Id),
+      includeDeleted,
+    );
+  }
+
   // ---- evaluation ----------------------------------------------------------------------------------------------
 
   /** Follows a path from a record; undefined target means a null relationship on the way. */
@@ -231,7 +281,7 @@ class Executor {
       case 'in': {
         const leaf = this.resolve(q, def, c.field).leaf;
         const v = this.value(q, def, record, c.field);
-        const hit = c.values.some((lit) => compare(leaf, v, '=', lit));
+        const hit = this.inList(c, leaf)(v);
         return c.negated ? !hit && v !== null : hit;
       }
       case 'semijoin': {
@@ -251,6 +301,30 @@ class Executor {
     }
   }
 
+  private readonly inLists = new WeakMap<Condition, (v: unknown) => boolean>();
+
+  /**
+   * `v IN (literals)` as compare() judges it, literal by literal; for ids and plain-ASCII text, one Set lookup by
+   * the same key the indexes use (record-keys.ts), so a 200-value list costs one lookup per row, not 200 compares.
+   */
+  private inList(c: Extract<Condition, { kind: 'in' }>, leaf: FieldDef): (v: unknown) => boolean {
+    let matcher = this.inLists.get(c);
+    if (matcher) return matcher;
+    const slow = (v: unknown) => c.values.some((lit) => compare(leaf, v, '=', lit));
+    const lookup = keysFor(leaf, c.values);
+    if (!lookup) matcher = slow;
+    else {
+      const keys = new Set(lookup.keys);
+      matcher = (v) => {
+        if (v === null || v === undefined) return false;
+        const key = lookup.rule.keyOf(v);
+        return key === UNKEYED ? slow(v) : key !== undefined && keys.has(key);
+      };
+    }
+    this.inLists.set(c, matcher);
+    return matcher;
+  }
+
   private readonly semiJoins = new WeakMap<Query, Set<unknown>>();
   private semiJoin(sub: Query): Set<unknown> {
     const cached = this.semiJoins.get(sub);
@@ -259,7 +333,7 @@ class Executor {
     const field = sub.select[0];
     if (sub.select.length !== 1 || !field || field.kind !== 'field')
       throw queryError(sub.text, sub.fromPos, 'semi join sub-selects must select exactly one field');
-    let rows = this.ctx.org.records(def);
+    let rows = this.candidates(sub, def);
     if (sub.where) rows = rows.filter((r) => this.test(sub, def, r, sub.where!));
     const set = new Set(
       rows.map((r) => {
@@ -318,7 +392,9 @@ class Executor {
       } else if (item.kind === 'subquery') {
         const rel = this.childRelationship(q, def, item.query);
         const child = this.ctx.org.object(rel.childObject);
-        let rows = this.ctx.org.records(child).filter((r) => r[rel.field] === record.Id);
+        let rows = this.ctx.org
+          .recordsByKey(child, rel.field, EXACT, [record.Id])
+          .filter((r) => r[rel.field] === record.Id);
         const sub = item.query;
         if (sub.where) rows = rows.filter((r) => this.test(sub, child, r, sub.where!));
         rows = this.sort(sub, child, rows).slice(
@@ -412,6 +488,26 @@ class Executor {
         return values.length ? values.reduce((a, b) => (orderCompare(a, b, false, false) >= 0 ? a : b)) : null;
     }
   }
+}
+
+const isIdField = (field: FieldDef) => field.type === 'id' || field.type === 'reference';
+const NOT_TEXT = ['double', 'currency', 'percent', 'int', 'date', 'datetime', 'boolean'];
+
+/**
+ * The index rule and keys for `field = literal` / `field IN (literals)`, as compare() judges equality; undefined
+ * where no index serves it (computed fields, numbers, dates, or literals outside plain ASCII on text).
+ */
+function keysFor(field: FieldDef, literals: readonly Value[]): { rule: KeyRule; keys: string[] } | undefined {
+  if (field.formula || field.summary) return undefined;
+  const strings: string[] = [];
+  for (const lit of literals) {
+    if (lit.kind !== 'string') return undefined;
+    strings.push(lit.value);
+  }
+  if (isIdField(field)) return { rule: SOQL_ID, keys: strings.map((v) => normalizeId(v) ?? v) };
+  const text = soqlTextRule();
+  if (NOT_TEXT.includes(field.type) || !text || !strings.every(isPlainAscii)) return undefined;
+  return { rule: text, keys: strings.map((v) => v.toLowerCase()) };
 }
 
 /** Money sums in decimal, so 7600 + 2399.88 is 9999.88 and not 9999.880000000001. */

@@ -82,4 +82,37 @@ describe('CREATE_DRAFT: create invoices', () => {
     ]);
     expect(await store.xeroResults.findXeroResult(draft(2).requestKey, UK_TENANT, 'invoice')).toBeNull();
   });
+
+  it('keeps up to 5 calls of the tenant in flight, outcomes in request-key order, and waits for all before failing', async () => {
+    const drafts = Array.from({ length: 600 }, (_, i) => draft(i + 1));
+    const { createDeps, calls } = deps();
+    let inFlight = 0;
+    let peak = 0;
+    const create = createDeps.xero.createInvoices;
+    createDeps.xero.createInvoices = async (...args) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight -= 1;
+      return create(...args);
+    };
+    const outcomes = await createInvoices(createDeps, UK_TENANT, drafts.map(documentOf));
+    expect(calls).toHaveLength(12);
+    expect(peak).toBe(5);
+    const sorted = [...drafts].sort((a, b) => a.requestKey.localeCompare(b.requestKey));
+    expect(outcomes.map((o) => (o.kind === 'invoiced' ? o.draft.requestKey : ''))).toEqual(
+      sorted.map((d) => d.requestKey),
+    );
+
+    let running = 0;
+    createDeps.xero.createInvoices = async (...args) => {
+      running += 1;
+      await new Promise((resolve) => setTimeout(resolve, running === 1 ? 1 : 20));
+      running -= 1;
+      if (args[1][0]!.document.reference === sorted[0]!.opportunity.Name) throw new Error('Xero 503');
+      return create(...args);
+    };
+    await expect(createInvoices(createDeps, UK_TENANT, drafts.map(documentOf))).rejects.toThrow('Xero 503');
+    expect(running).toBe(0);
+  });
 });

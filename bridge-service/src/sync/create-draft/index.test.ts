@@ -73,7 +73,11 @@ const upfront = (ids: readonly string[]) =>
     }),
   );
 
-function deps(readOnly: boolean, ukDown = false): CreateDraftDeps & BillingStepDeps {
+function deps(
+  readOnly: boolean,
+  ukDown = false,
+  gate?: { uk: Promise<void>; called: string[] },
+): CreateDraftDeps & BillingStepDeps {
   const { writeback } = fakeComposite();
   return {
     queries: {
@@ -93,6 +97,8 @@ function deps(readOnly: boolean, ukDown = false): CreateDraftDeps & BillingStepD
     },
     xero: {
       createContacts: async (tenantId) => {
+        gate?.called.push(tenantId);
+        if (gate && tenantId === UK_LTD.xeroTenantId) await gate.uk;
         if (ukDown && tenantId === UK_LTD.xeroTenantId) {
           throw new XeroApiError({ status: 503, body: 'down', operation: 'createContacts', tenantId });
         }
@@ -132,5 +138,32 @@ describe('CREATE_DRAFT handler', () => {
       kind: 'failed',
       error: expect.stringMatching(/createContacts failed \(400\): no/),
     });
+  });
+
+  it('drafts each tenant side by side: a tenant Xero holds up does not hold up the others', async () => {
+    let release!: () => void;
+    const gate = { uk: new Promise<void>((resolve) => (release = resolve)), called: [] as string[] };
+    const running = createDraftHandler(deps(false, false, gate)).run([job(1), job(2)]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // UK's call is still waiting; US's has been made
+    expect(gate.called).toEqual([UK_LTD.xeroTenantId, US_INC.xeroTenantId]);
+    release();
+    const outcomes = await running;
+    expect([...outcomes.keys()].sort()).toEqual([1, 2]);
+  });
+
+  it('a tenant paused by a long 429 retries its jobs when Xero says', async () => {
+    const d = deps(false);
+    d.xero.createContacts = async (tenantId) => {
+      throw new XeroApiError({
+        status: 429,
+        body: 'Rate limit exceeded',
+        headers: { 'retry-after': '3600' },
+        operation: 'createContacts',
+        tenantId,
+      });
+    };
+    const outcomes = await createDraftHandler(d).run([job(1)]);
+    expect(outcomes.get(1)).toMatchObject({ kind: 'retry', delayMs: 3_600_000 });
   });
 });

@@ -11,7 +11,7 @@
  */
 import { isTransient } from '../../lib/errors';
 import { describeError } from '../describe-error';
-import { READ_ONLY_HOLD, type JobHandler, type JobOutcome } from '../handler';
+import { READ_ONLY_HOLD, retryOutcome, type JobHandler, type JobOutcome } from '../handler';
 import { noWrites, type KnownLinks, type LinkWrites } from '../services/contact-links';
 import type { ReferenceData } from '../services/reference-data';
 import { refused, settled, type Draft, type DraftOutcome } from './draft';
@@ -64,9 +64,11 @@ export async function raiseDrafts(
   }
   // Links and reviews the contacts step decides are written with the mirrors (write-back.ts).
   const writes = noWrites();
-  for (const [tenantId, group] of byTenant) {
-    outcomes.push(...(await inTenant(deps, tenantId, group, context.emails, writes, context.known)));
-  }
+  // Tenants side by side: one that Xero paces, pauses or answers slowly holds up only its own drafts.
+  const perTenant = await Promise.all(
+    [...byTenant].map(([tenantId, group]) => inTenant(deps, tenantId, group, context.emails, writes, context.known)),
+  );
+  for (const tenantOutcomes of perTenant) outcomes.push(...tenantOutcomes);
   return writeBack(deps, outcomes, context.existingLines, writes);
 }
 
@@ -85,7 +87,7 @@ async function inTenant(
     const message = describeError(err);
     deps.log.warn({ err, tenantId, jobs: group.length }, 'CREATE_DRAFT batch failed for tenant');
     return group.map((draft) =>
-      isTransient(err) ? settled(draft.job, { kind: 'retry', error: message }) : refused(draft.job, message),
+      isTransient(err) ? settled(draft.job, retryOutcome(err, message)) : refused(draft.job, message),
     );
   }
 }

@@ -37,6 +37,8 @@ export interface ApplyResult {
   skipped?: string[];
   /** Xero documents skipped because Salesforce already holds a newer version. */
   stale: number;
+  /** Xero documents skipped because their mirror already holds them as they are (nothing written). */
+  unchanged: number;
   /**
    * Xero ids of documents whose mirror another flow is about to write (bridge-made invoices before CREATE_DRAFT
    * wrote them; credit notes while a credit note started in Salesforce for the customer has no Xero id yet).
@@ -47,7 +49,7 @@ export interface ApplyResult {
   errors: string[];
 }
 
-export const emptyResult = (): ApplyResult => ({ changed: [], stale: 0, awaitingMirror: [], errors: [] });
+export const emptyResult = (): ApplyResult => ({ changed: [], stale: 0, unchanged: 0, awaitingMirror: [], errors: [] });
 
 export interface ApplyDeps {
   queries: Pick<Queries, 'invoicesByXeroIds' | 'creditNotesByXeroIds' | 'paymentsByXeroIds' | 'pendingCreditNotes'>;

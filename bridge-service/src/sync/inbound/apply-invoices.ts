@@ -1,4 +1,4 @@
-/** Xero invoices of one tenant written back to their Invoice__c mirrors, newer version wins. */
+/** Xero invoices of one tenant written back to their Invoice__c mirrors, newer version wins, unchanged ones left alone. */
 import { Invoice, InvoiceLine, Payment } from '../../salesforce/objects';
 import type { InvoiceForInbound } from '../../salesforce/selections';
 import type { SObjectUpdate } from '../../salesforce/sobject';
@@ -11,9 +11,16 @@ import {
   type InvoiceWrite,
   type PaymentWrite,
 } from '../services/xero-records';
-import { emptyResult, type ApplyContext, type ApplyDeps, type ApplyMode, type ApplyResult } from './apply-context';
-import { planInvoice, type ChangeKind } from './invoice-plan';
-import { latestOf } from './versions';
+import {
+  emptyResult,
+  type ApplyContext,
+  type ApplyDeps,
+  type ApplyMode,
+  type ApplyResult,
+  type ChangedInvoice,
+} from './apply-context';
+import { planInvoice } from './invoice-plan';
+import { latestOf, xeroVersion } from './versions';
 
 /**
  * Invoices the bridge created carry their Opportunity's URL (CREATE_DRAFT, CREATE_PARTIAL with its request after) or
@@ -24,8 +31,118 @@ const BRIDGE_MADE =
   /\/lightning\/r\/(?:Opportunity|(?:\w+__)?Billing_Instalment__c)\/[a-zA-Z0-9]{15,18}\/view(?:\?ledgerline=[^&]*)?$/;
 
 /**
+ * Invoice summaries (GET /Invoices?summaryOnly=true: no lines, no payments) judged against their mirrors first, so
+ * only invoices whose mirror is behind are read in full (`readFull`) and written: the bridge's own writes coming back
+ * through the poll cost a summary, not a full read and a rewrite. An invoice without a mirror is read in full unless
+ * its summary shows it is a draft the bridge is still creating, or its contact is no customer Salesforce has.
+ */
+export async function applyInvoiceSummaries(
+  deps: ApplyDeps,
+  ctx: ApplyContext,
+  tenantId: string,
+  summaries: readonly XeroInvoice[],
+  readFull: (invoiceIds: string[]) => Promise<XeroInvoice[]>,
+): Promise<ApplyResult> {
+  const sales = salesInvoices(summaries);
+  if (sales.length === 0) return emptyResult();
+  const now = deps.clock.now();
+  const rows = await deps.queries.invoicesByXeroIds([...new Set(sales.map((inv) => inv.invoiceID))]);
+  const mirrors = mirrorsById(rows);
+  let stale = 0;
+  let unchanged = 0;
+  const awaitingMirror: string[] = [];
+  const skipped: string[] = [];
+  const toRead: string[] = [];
+  const unmirrored: (XeroInvoice & { invoiceID: string })[] = [];
+  for (const summary of latestOf(sales, (inv) => inv.invoiceID)) {
+    const mirror = mirrors.get(summary.invoiceID.toLowerCase());
+    const plan = mirror ? planInvoice(mirror, summary, { tenantId, now }) : undefined;
+    if (mirror && !plan) stale += 1;
+    else if (plan?.unchanged) unchanged += 1;
+    // A draft the bridge is creating (its flow writes the mirror), when the summary carries its Url.
+    else if (!mirror && summary.url && BRIDGE_MADE.test(summary.url)) awaitingMirror.push(summary.invoiceID);
+    else if (mirror) toRead.push(summary.invoiceID);
+    else unmirrored.push(summary);
+  }
+  // Without a mirror: read only a customer's (one query for the lot; a summary without its contact is read).
+  if (unmirrored.length > 0) {
+    const accounts = await ctx.accountsOf(
+      tenantId,
+      unmirrored.map((s) => s.contact),
+    );
+    for (const summary of unmirrored) {
+      const contactId = summary.contact?.contactID?.toLowerCase();
+      if (!contactId || accounts.has(contactId)) toRead.push(summary.invoiceID);
+      else skipped.push(summary.invoiceID);
+    }
+  }
+  const result =
+    toRead.length > 0 ? await applyInvoices(deps, ctx, tenantId, await readFull(toRead), 'live', rows) : null;
+  const out = result ?? emptyResult();
+  return {
+    ...out,
+    stale: stale + out.stale,
+    unchanged: unchanged + out.unchanged,
+    awaitingMirror: [...awaitingMirror, ...out.awaitingMirror],
+    skipped: [...skipped, ...(out.skipped ?? [])],
+  };
+}
+
+/** A webhook's word that an invoice changed, at the time Xero gives (eventDateUtc, epoch ms) when it gives one. */
+export interface InvoiceEvent {
+  invoiceId: string;
+  at?: number;
+}
+
+/** One event per invoice (ids lower-cased): the latest time, or none when any event of it has none. */
+export function latestEvents(events: readonly InvoiceEvent[]): InvoiceEvent[] {
+  const latest = new Map<string, number | undefined>();
+  for (const e of events) {
+    const id = e.invoiceId.toLowerCase();
+    const held = latest.has(id) ? latest.get(id) : -Infinity;
+    latest.set(id, held === undefined || e.at === undefined ? undefined : Math.max(held, e.at));
+  }
+  return [...latest].map(([invoiceId, at]) => (at === undefined ? { invoiceId } : { invoiceId, at }));
+}
+
+/**
+ * Invoices webhooks said changed, read from Xero only where the mirror may be behind: a mirror whose Xero version
+ * is at or after the event's time already holds that change (the bridge's own drafts and approvals, echoed back),
+ * so it is neither read nor written. Invoices named without a time (allocations) are always read.
+ */
+export async function applyInvoiceEvents(
+  deps: ApplyDeps,
+  ctx: ApplyContext,
+  tenantId: string,
+  events: readonly InvoiceEvent[],
+  readFull: (invoiceIds: string[]) => Promise<XeroInvoice[]>,
+): Promise<ApplyResult> {
+  const latest = new Map(latestEvents(events).map((e) => [e.invoiceId, e.at]));
+  if (latest.size === 0) return emptyResult();
+  const rows = await deps.queries.invoicesByXeroIds([...latest.keys()]);
+  const mirrors = mirrorsById(rows);
+  const toRead = [...latest].flatMap(([id, at]) => {
+    const version = xeroVersion(mirrors.get(id)?.Xero_Updated__c);
+    return at !== undefined && version !== undefined && version >= at ? [] : [id];
+  });
+  const unchanged = latest.size - toRead.length;
+  const result =
+    toRead.length > 0 ? await applyInvoices(deps, ctx, tenantId, await readFull(toRead), 'live', rows) : null;
+  return { ...(result ?? emptyResult()), unchanged: unchanged + (result?.unchanged ?? 0) };
+}
+
+const salesInvoices = (invoices: readonly XeroInvoice[]) =>
+  invoices.filter((inv): inv is XeroInvoice & { invoiceID: string } => Boolean(inv.invoiceID && inv.type !== 'ACCPAY'));
+
+const mirrorsById = (rows: readonly InvoiceForInbound[]) =>
+  new Map(rows.map((row) => [String(row.Xero_Invoice_Id__c).toLowerCase(), row]));
+
+/**
  * Writes these Xero invoices of one tenant back to their mirrors, creating mirrors for the customers Salesforce has
- * (a linked contact), linked to the deal they came from (OPPORTUNITY_URL, or the reference).
+ * (a linked contact), linked to the deal they came from (OPPORTUNITY_URL, or the reference); `preloaded` are their
+ * mirrors when the caller has just read them. A mirror that already holds an invoice as it is is not written. A
+ * mirror's Xero version is written last, after its lines and payments, so a mirror that holds a version holds all of
+ * it.
  */
 export async function applyInvoices(
   deps: ApplyDeps,
@@ -33,22 +150,22 @@ export async function applyInvoices(
   tenantId: string,
   invoices: readonly XeroInvoice[],
   mode: ApplyMode = 'live',
+  preloaded?: readonly InvoiceForInbound[],
 ): Promise<ApplyResult> {
   const result = { ...emptyResult(), skipped: [] as string[] };
-  const sales = invoices.filter((inv): inv is XeroInvoice & { invoiceID: string } =>
-    Boolean(inv.invoiceID && inv.type !== 'ACCPAY'),
-  );
+  const sales = salesInvoices(invoices);
   if (sales.length === 0) return result;
   const now = deps.clock.now();
-  const rows = await deps.queries.invoicesByXeroIds([...new Set(sales.map((inv) => inv.invoiceID))]);
-  const mirrors = new Map(rows.map((row) => [String(row.Xero_Invoice_Id__c).toLowerCase(), row]));
+  const rows = preloaded ?? (await deps.queries.invoicesByXeroIds([...new Set(sales.map((inv) => inv.invoiceID))]));
+  const mirrors = mirrorsById(rows);
 
-  const updates: (InvoiceWrite & { Id: string })[] = [];
+  const updates: SObjectUpdate<typeof Invoice>[] = [];
   const lineUpdates: SObjectUpdate<typeof InvoiceLine>[] = [];
   const lineInserts: InvoiceLineWrite[] = [];
   const paymentUpdates: SObjectUpdate<typeof Payment>[] = [];
   const paymentInserts: PaymentWrite[] = [];
-  const planned: { mirror: InvoiceForInbound; change: ChangeKind }[] = [];
+  /** What each header update stands for: a planned change, or the version stamp of a mirror created here. */
+  const headers: (ChangedInvoice | null)[] = [];
   const created: { invoice: XeroInvoice; record: InvoiceWrite; accountId: string }[] = [];
   const latest = latestOf(sales, (inv) => inv.invoiceID);
   const unmirrored = latest.filter((inv) => !mirrors.has(inv.invoiceID.toLowerCase()));
@@ -71,12 +188,21 @@ export async function applyInvoices(
         result.stale += 1;
         continue;
       }
+      if (plan.unchanged) {
+        result.unchanged += 1;
+        continue;
+      }
       updates.push(plan.update);
+      headers.push({
+        id: mirror.Id,
+        opportunityId: mirror.Opportunity__c,
+        accountId: mirror.Account__c,
+        change: plan.change,
+      });
       lineUpdates.push(...plan.lineUpdates);
       lineInserts.push(...plan.lineInserts);
       paymentUpdates.push(...plan.paymentUpdates);
       paymentInserts.push(...plan.paymentInserts);
-      planned.push({ mirror, change: plan.change });
       continue;
     }
     if (mode === 'live' && invoice.url && BRIDGE_MADE.test(invoice.url)) {
@@ -99,18 +225,12 @@ export async function applyInvoices(
     created.push({ invoice, record, accountId });
   }
 
-  const updated = await ctx.updateAll(Invoice, updates, (r) => r.Xero_Invoice_Id__c ?? r.Id, result.errors);
-  updated.forEach((outcome, index) => {
-    if (!outcome.ok) return;
-    const { mirror, change } = planned[index]!;
-    result.changed.push({ id: mirror.Id, opportunityId: mirror.Opportunity__c, accountId: mirror.Account__c, change });
-  });
-
   if (created.length > 0) {
+    // The version is stamped with the updates below, once the lines and payments are in.
     const outcomes = await deps.writeback.upsert(
       Invoice,
       'Request_Key__c',
-      created.map((c) => c.record),
+      created.map((c) => ({ ...c.record, Xero_Updated__c: null })),
     );
     ctx.refused(
       Invoice,
@@ -120,21 +240,34 @@ export async function applyInvoices(
     );
     outcomes.forEach((outcome, index) => {
       if (!outcome.ok) return;
-      const { invoice, accountId } = created[index]!;
+      const { invoice, record, accountId } = created[index]!;
       lineInserts.push(...invoiceLineRecords(invoice, outcome.id));
       paymentInserts.push(
         ...(invoice.payments ?? []).filter((p) => p.paymentID).map((p) => invoicePaymentRecord(p, invoice, outcome.id)),
       );
+      updates.push({ Id: outcome.id, Xero_Updated__c: record.Xero_Updated__c ?? null });
+      headers.push(null);
       const opportunityId = invoice.invoiceID ? (deals.get(invoice.invoiceID) ?? null) : null;
       result.changed.push({ id: outcome.id, opportunityId, accountId, change: 'STATUS' });
       deps.log.info({ tenantId, xeroInvoiceId: invoice.invoiceID, accountId }, 'invoice made in Xero mirrored');
     });
   }
 
+  const childErrors = result.errors.length;
   await ctx.updateAll(InvoiceLine, lineUpdates, (r) => r.Xero_Line_Item_Id__c ?? r.Id, result.errors);
   await ctx.createAll(InvoiceLine, lineInserts, (r) => r.Xero_Line_Item_Id__c, result.errors);
   await ctx.updateAll(Payment, paymentUpdates, (r) => r.Id, result.errors);
   await ctx.createAll(Payment, paymentInserts, (r) => r.Xero_Payment_Id__c, result.errors);
+  if (result.errors.length > childErrors) {
+    // Leave every version where it was: the caller retries, and the retry must not find these mirrors unchanged.
+    await ctx.announce(result.changed);
+    return result;
+  }
+  const updated = await ctx.updateAll(Invoice, updates, (r) => r.Xero_Invoice_Id__c ?? r.Id, result.errors);
+  updated.forEach((outcome, index) => {
+    const change = headers[index];
+    if (outcome.ok && change) result.changed.push(change);
+  });
   await ctx.announce(result.changed);
   return result;
 }

@@ -1,34 +1,11 @@
-import type { XeroInvoice } from '../../xero/types';
 import { salesforceNames } from '../../salesforce/schema';
 import { invoiceForInbound } from '../../salesforce/selections';
 import { isNewer, latestOf, planInvoice, xeroVersion } from './apply';
+import { T1, xeroInvoice } from './__fixtures__/invoices';
 
-const T1 = '2026-03-01T10:00:00.000Z';
 const T2 = '2026-03-01T10:00:05.000Z';
 
-function invoice(overrides: Partial<XeroInvoice> = {}): XeroInvoice {
-  return {
-    invoiceID: 'a1b2c3d4-0000-4000-8000-000000000001',
-    invoiceNumber: 'INV-0042',
-    type: 'ACCREC',
-    status: 'AUTHORISED',
-    currencyCode: 'GBP',
-    subTotal: 1000,
-    totalTax: 200,
-    total: 1200,
-    amountPaid: 0,
-    amountCredited: 0,
-    amountDue: 1200,
-    date: '2026-03-01',
-    dueDate: '2026-03-31',
-    updatedDateUTC: new Date(T1),
-    lineItems: [
-      { lineItemID: 'line-1', description: 'Seats', quantity: 10, unitAmount: 100, lineAmount: 1000, taxAmount: 200 },
-    ],
-    payments: [],
-    ...overrides,
-  };
-}
+const invoice = xeroInvoice;
 
 /** An Invoice__c mirror as a namespaced org returns it to the inbound query (invoiceForInbound). */
 const MIRROR = {
@@ -40,9 +17,16 @@ const MIRROR = {
   ldgr__Xero_Invoice_Id__c: 'a1b2c3d4-0000-4000-8000-000000000001',
   ldgr__Xero_Tenant_Id__c: 'tenant-uk',
   ldgr__Billing_Entity__c: 'UK_Ltd',
+  ldgr__Invoice_Number__c: 'INV-0042',
+  ldgr__Status__c: 'Authorised',
   ldgr__Currency_Code__c: 'GBP',
-  ldgr__Approval_Status__c: 'Approved',
+  ldgr__Total__c: 1200,
   ldgr__Amount_Paid__c: 0,
+  ldgr__Amount_Credited__c: 0,
+  ldgr__Amount_Due__c: 1200,
+  ldgr__Due_Date__c: '2026-03-31',
+  ldgr__Reference__c: null,
+  ldgr__Approval_Status__c: 'Approved',
   ldgr__Xero_Updated__c: '2026-03-01T10:00:00.000+0000',
   ldgr__Invoice_Lines__r: {
     totalSize: 1,
@@ -180,5 +164,32 @@ describe('newer UpdatedDateUTC wins', () => {
     const newer = invoice({ updatedDateUTC: new Date(T2), amountPaid: 200 });
     expect(latestOf([newer, older], (i) => i.invoiceID!)).toEqual([newer]);
     expect(latestOf([older, newer], (i) => i.invoiceID!)).toEqual([newer]);
+  });
+});
+
+describe('a mirror that already holds the invoice', () => {
+  it('the same version with the same fields, lines and payments is unchanged: nothing to write', () => {
+    const plan = planInvoice(mirror(), invoice(), ctx)!;
+    expect(plan.unchanged).toBe(true);
+  });
+
+  it('a summary of the same version (no lines, no payments listed) is unchanged too', () => {
+    const summary = invoice({ lineItems: undefined, payments: undefined });
+    expect(planInvoice(mirror(), summary, ctx)!.unchanged).toBe(true);
+  });
+
+  it('is written when the version is newer, a field differs at the same version, or a line or payment is missing', () => {
+    expect(planInvoice(mirror(), invoice({ updatedDateUTC: new Date(T2) }), ctx)!.unchanged).toBe(false);
+    // Xero does not bump UpdatedDateUTC for every change (a part-paid invoice's due date)
+    expect(planInvoice(mirror(), invoice({ dueDate: '2026-04-30' }), ctx)!.unchanged).toBe(false);
+    expect(planInvoice(mirror({ ldgr__Invoice_Lines__r: null }), invoice(), ctx)!.unchanged).toBe(false);
+    const paid = invoice({
+      amountPaid: 200,
+      amountDue: 1000,
+      payments: [{ paymentID: 'pay-1', date: '2026-03-01', amount: 200 }],
+    });
+    expect(planInvoice(mirror({ ldgr__Amount_Paid__c: 200, ldgr__Amount_Due__c: 1000 }), paid, ctx)!.unchanged).toBe(
+      false,
+    );
   });
 });

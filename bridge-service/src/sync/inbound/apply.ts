@@ -7,11 +7,12 @@
 import { applyCreditNotes } from './apply-credit-notes';
 import { applyCustomerCredits, type XeroCustomerCredit } from './apply-customer-credits';
 import { createApplyContext, type ApplyDeps, type ApplyMode } from './apply-context';
-import { applyInvoices } from './apply-invoices';
+import { applyInvoiceEvents, applyInvoiceSummaries, applyInvoices, type InvoiceEvent } from './apply-invoices';
 import { applyPayments } from './apply-payments';
 import type { XeroCreditNote, XeroInvoice, XeroPayment } from '../../xero/types';
 
 export type { ApplyDeps, ApplyMode, ApplyResult, ChangedInvoice } from './apply-context';
+export { latestEvents, type InvoiceEvent } from './apply-invoices';
 export { planInvoice, type ChangeKind, type InvoicePlan } from './invoice-plan';
 export { isNewer, latestOf, xeroVersion } from './versions';
 export type { XeroCustomerCredit } from './apply-customer-credits';
@@ -21,6 +22,16 @@ export function createInboundApply(deps: ApplyDeps) {
   return {
     applyInvoices: (tenantId: string, invoices: readonly XeroInvoice[], mode?: ApplyMode) =>
       applyInvoices(deps, ctx, tenantId, invoices, mode),
+    applyInvoiceEvents: (
+      tenantId: string,
+      events: readonly InvoiceEvent[],
+      readFull: (invoiceIds: string[]) => Promise<XeroInvoice[]>,
+    ) => applyInvoiceEvents(deps, ctx, tenantId, events, readFull),
+    applyInvoiceSummaries: (
+      tenantId: string,
+      summaries: readonly XeroInvoice[],
+      readFull: (invoiceIds: string[]) => Promise<XeroInvoice[]>,
+    ) => applyInvoiceSummaries(deps, ctx, tenantId, summaries, readFull),
     applyCreditNotes: (tenantId: string, notes: readonly XeroCreditNote[]) =>
       applyCreditNotes(deps, ctx, tenantId, notes),
     applyPayments: (tenantId: string, payments: readonly XeroPayment[]) => applyPayments(deps, ctx, tenantId, payments),

@@ -17,7 +17,7 @@ import {
   type InvoiceWrite,
   type PaymentWrite,
 } from '../services/xero-records';
-import { isNewer } from './versions';
+import { isNewer, xeroVersion } from './versions';
 
 /** Change__c values of Sync_Update__e. */
 export type ChangeKind = 'STATUS' | 'PAYMENT' | 'CREDIT_NOTE';
@@ -30,6 +30,44 @@ export interface InvoicePlan {
   paymentUpdates: SObjectUpdate<typeof Payment>[];
   paymentInserts: PaymentWrite[];
   change: ChangeKind;
+  /** The mirror already holds this version, header, lines and payments: nothing to write. */
+  unchanged: boolean;
+}
+
+/**
+ * The mirror's fields held against a Xero invoice of the version it already holds. Xero bumps UpdatedDateUTC on
+ * nearly every change, but not all (xero-api.md section 6: DueDate on part-paid documents): an equal version whose
+ * fields differ is still written.
+ */
+const HEADER_FIELDS = [
+  'Invoice_Number__c',
+  'Status__c',
+  'Currency_Code__c',
+  'Total__c',
+  'Amount_Paid__c',
+  'Amount_Credited__c',
+  'Amount_Due__c',
+  'Due_Date__c',
+  'Reference__c',
+] as const satisfies readonly (keyof InvoiceForInbound & keyof InvoiceWrite)[];
+
+/** Equal as Salesforce stores them: blanks alike, numbers by value (a Number field may come back as 1200 or "1200"). */
+function same(a: unknown, b: unknown): boolean {
+  const x = a ?? null;
+  const y = b ?? null;
+  if (x === null || y === null) return x === y;
+  if (typeof x === 'number' || typeof y === 'number') return Number(x) === Number(y);
+  return String(x) === String(y);
+}
+
+/**
+ * True when the mirror already holds this invoice as Xero has it: the same version, the same header fields. Reading
+ * it in full or writing it again would change nothing (the bridge's own writes come back this way).
+ */
+export function mirrorHolds(mirror: InvoiceForInbound, invoice: XeroInvoice, record: InvoiceWrite): boolean {
+  const version = xeroVersion(invoice.updatedDateUTC);
+  if (version === undefined || version !== xeroVersion(mirror.Xero_Updated__c)) return false;
+  return HEADER_FIELDS.every((field) => same(mirror[field], record[field]));
 }
 
 /**
@@ -84,5 +122,11 @@ export function planInvoice(
   const paidChanged = Number(mirror.Amount_Paid__c ?? 0) !== Number(update.Amount_Paid__c ?? 0);
   const change: ChangeKind =
     paymentInserts.length > 0 || paymentUpdates.length > 0 || paidChanged ? 'PAYMENT' : 'STATUS';
-  return { update, lineUpdates, lineInserts, paymentUpdates, paymentInserts, change };
+  const unchanged =
+    lineInserts.length === 0 &&
+    paymentInserts.length === 0 &&
+    paymentUpdates.length === 0 &&
+    // lines are only edited on drafts, and an edit bumps the version
+    mirrorHolds(mirror, invoice, record);
+  return { update, lineUpdates, lineInserts, paymentUpdates, paymentInserts, change, unchanged };
 }

@@ -1,8 +1,11 @@
 /**
- * The polling fallback, per connected tenant: CreditNotes, Invoices, Payments, Overpayments and Prepayments changed
- * since the watermark (If-Modified-Since, paged, oldest change first), written back through the same newer-wins path
- * as webhooks. Xero sends no payment, overpayment or prepayment webhooks, so this is also how deleted payments and
- * customer credit reach Salesforce; and it picks up invoices raised directly in Xero for accounts Salesforce knows.
+ * The polling fallback, each connected tenant on its own loop (one slow or paused tenant never holds up another):
+ * CreditNotes, Invoices, Payments, Overpayments and Prepayments changed since the watermark (If-Modified-Since, paged,
+ * oldest change first), written back through the same newer-wins path as webhooks. Invoices are listed as summaries
+ * (summaryOnly) and read in full only where the mirror is behind, so the bridge's own writes, which every poll sees
+ * again, cost a few bytes each and no Salesforce write. Xero sends no payment, overpayment or prepayment webhooks, so
+ * this is also how deleted payments and customer credit reach Salesforce; and it picks up invoices raised directly in
+ * Xero for accounts Salesforce knows.
  *
  * The watermark (store/watermark.ts) remembers the newest UpdatedDateUTC processed and every id processed at
  * exactly that time: re-polling from it repeats nothing and equal timestamps never skip a record. Each poll asks
@@ -36,10 +39,13 @@ export interface PollerOptions {
   /** Where a tenant's first poll starts, before now (default 24 h). */
   initialLookbackMs?: number;
   pageSize?: number;
+  /** Invoice summaries per page (default 1,000, Xero's most): they are small, and most are the bridge's own. */
+  summaryPageSize?: number;
   clock: Clock;
 }
 
 export interface PollStats {
+  /** Tenant polls finished (each tenant's CreditNotes, Invoices and Payments once). */
   polls: number;
   documents: number;
   written: number;
@@ -49,7 +55,10 @@ export interface PollStats {
 
 export interface PollerDeps {
   xero: Pick<XeroClient, 'getInvoicesModifiedSince' | 'getCreditNotes' | 'getPayments' | 'getInvoicesByIds'>;
-  apply: Pick<InboundApply, 'applyInvoices' | 'applyCreditNotes' | 'applyPayments' | 'applyCustomerCredits'>;
+  apply: Pick<
+    InboundApply,
+    'applyInvoices' | 'applyInvoiceSummaries' | 'applyCreditNotes' | 'applyPayments' | 'applyCustomerCredits'
+  >;
   /** Overpayments and prepayments (no webhooks for them: polled only). */
   ledger: Pick<XeroLedgerClient, 'getOverpayments' | 'getPrepayments'>;
   watermarks: Pick<WatermarkRepository, 'getWatermark' | 'saveWatermark'>;
@@ -61,6 +70,7 @@ export interface PollerDeps {
 /** How one resource is read and written back. */
 interface Polled<T extends { updatedDateUTC?: XeroDate }> {
   read(tenantId: string, query: PagedQuery): Promise<XeroPage<T>>;
+  pageSize: number;
   id(item: T): string | undefined;
   write(tenantId: string, items: T[]): Promise<ApplyResult>;
 }
@@ -70,26 +80,35 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
   const skewMs = opts.skewMs ?? 5_000;
   const lookbackMs = opts.initialLookbackMs ?? 24 * 60 * 60_000;
   const pageSize = opts.pageSize ?? 100;
+  const summaryPageSize = opts.summaryPageSize ?? 1_000;
   const stats: PollStats = { polls: 0, documents: 0, written: 0, failures: 0, lastPollAt: null };
   let running = false;
   let loop: Promise<void> | undefined;
-  let idle: AbortController | undefined;
-  let inProgress: Promise<void> | undefined;
+  let stopping = new AbortController();
+  /** The poll running now, per tenant. */
+  const inProgress = new Map<string, Promise<void>>();
+  /** The polling loop of each tenant. */
+  const loops = new Map<string, Promise<void>>();
 
   const creditNotes: Polled<XeroCreditNote> = {
     read: (tenantId, query) => deps.xero.getCreditNotes(tenantId, query),
+    pageSize,
     id: (note) => note.creditNoteID,
     // Allocations changed the allocated invoices too: the Invoices poll that follows sees them, as Xero bumps
     // their UpdatedDateUTC; nothing more to do here.
     write: (tenantId, notes) => apply.applyCreditNotes(tenantId, notes),
   };
+  // Summaries first: an invoice is read in full only when its mirror is behind (the bridge's own changes are not).
   const invoices: Polled<XeroInvoice> = {
-    read: (tenantId, query) => deps.xero.getInvoicesModifiedSince(tenantId, query),
+    read: (tenantId, query) => deps.xero.getInvoicesModifiedSince(tenantId, { ...query, summaryOnly: true }),
+    pageSize: summaryPageSize,
     id: (invoice) => invoice.invoiceID,
-    write: (tenantId, items) => apply.applyInvoices(tenantId, items),
+    write: (tenantId, items) =>
+      apply.applyInvoiceSummaries(tenantId, items, (ids) => deps.xero.getInvoicesByIds(tenantId, ids)),
   };
   const payments: Polled<XeroPayment> = {
     read: (tenantId, query) => deps.xero.getPayments(tenantId, query),
+    pageSize,
     id: (payment) => payment.paymentID,
     async write(tenantId, items) {
       const paid = await apply.applyPayments(tenantId, items);
@@ -103,6 +122,7 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
 
   const overpayments: Polled<XeroOverpayment> = {
     read: (tenantId, query) => deps.ledger.getOverpayments(tenantId, { page: 1, pageSize, ...query }),
+    pageSize,
     id: (credit) => credit.overpaymentID,
     write: (tenantId, items) =>
       apply.applyCustomerCredits(
@@ -112,6 +132,7 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
   };
   const prepayments: Polled<XeroPrepayment> = {
     read: (tenantId, query) => deps.ledger.getPrepayments(tenantId, { page: 1, pageSize, ...query }),
+    pageSize,
     id: (credit) => credit.prepaymentID,
     write: (tenantId, items) =>
       apply.applyCustomerCredits(
@@ -129,7 +150,7 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
     let watermark = await deps.watermarks.getWatermark(tenantId, resource);
     const since = new Date(watermark ? watermark.at - skewMs : deps.clock.now() - lookbackMs);
     for (let page = 1; ; page += 1) {
-      const result = await polled.read(tenantId, { modifiedSince: since, page, pageSize });
+      const result = await polled.read(tenantId, { modifiedSince: since, page, pageSize: polled.pageSize });
       const stamped = result.items.flatMap((item) => {
         const id = polled.id(item);
         const updatedAt = xeroVersion(item.updatedDateUTC);
@@ -156,44 +177,72 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
     }
   }
 
-  async function pollAll(): Promise<void> {
-    const tenants = await deps.xeroConnections.listXeroTenants();
-    for (const tenant of tenants) {
-      for (const resource of POLLED_RESOURCES) {
-        try {
-          if (resource === 'CreditNotes') await pollResource(tenant.tenantId, resource, creditNotes);
-          else if (resource === 'Invoices') await pollResource(tenant.tenantId, resource, invoices);
-          else if (resource === 'Payments') await pollResource(tenant.tenantId, resource, payments);
-          else if (resource === 'Overpayments') await pollResource(tenant.tenantId, resource, overpayments);
-          else await pollResource(tenant.tenantId, resource, prepayments);
-        } catch (err) {
-          stats.failures += 1;
-          deps.log.warn(
-            { err, tenantId: tenant.tenantId, resource },
-            'Xero poll failed; the next poll resumes from the watermark',
-          );
-        }
+  async function pollTenantNow(tenantId: string): Promise<void> {
+    for (const resource of POLLED_RESOURCES) {
+      try {
+        if (resource === 'CreditNotes') await pollResource(tenantId, resource, creditNotes);
+        else if (resource === 'Invoices') await pollResource(tenantId, resource, invoices);
+        else if (resource === 'Payments') await pollResource(tenantId, resource, payments);
+        else if (resource === 'Overpayments') await pollResource(tenantId, resource, overpayments);
+        else await pollResource(tenantId, resource, prepayments);
+      } catch (err) {
+        stats.failures += 1;
+        deps.log.warn({ err, tenantId, resource }, 'Xero poll failed; the next poll resumes from the watermark');
       }
     }
     stats.polls += 1;
     stats.lastPollAt = deps.clock.now();
   }
 
-  /** One poll of every tenant and resource (a poll already running is joined, not doubled). */
-  function pollOnce(): Promise<void> {
-    inProgress ??= pollAll().finally(() => {
-      inProgress = undefined;
-    });
-    return inProgress;
+  /** One poll of one tenant's resources (a poll of that tenant already running is joined, not doubled). */
+  function pollTenant(tenantId: string): Promise<void> {
+    let poll = inProgress.get(tenantId);
+    if (!poll) {
+      poll = pollTenantNow(tenantId).finally(() => inProgress.delete(tenantId));
+      inProgress.set(tenantId, poll);
+    }
+    return poll;
   }
 
+  const listTenants = async () => (await deps.xeroConnections.listXeroTenants()).map((t) => t.tenantId);
+
+  /** One poll of every tenant, side by side: resolves when each has been polled (joining polls already running). */
+  async function pollOnce(): Promise<void> {
+    await Promise.all((await listTenants()).map((tenantId) => pollTenant(tenantId)));
+  }
+
+  /**
+   * Each tenant polls on its own clock: poll, wait the interval, poll again, for as long as it is connected (and,
+   * with replicas, this process holds its lease). A tenant that is paced, paused by a 429 or slow to answer only
+   * delays its own next poll, never another tenant's.
+   */
+  async function tenantLoop(tenantId: string): Promise<void> {
+    while (running) {
+      await pollTenant(tenantId).catch((err: unknown) => deps.log.error({ err, tenantId }, 'Xero poll failed'));
+      if (!running) break;
+      await opts.clock.sleep(opts.intervalMs, stopping.signal);
+      if (!running || !(await listTenants().catch(() => [tenantId])).includes(tenantId)) break;
+    }
+  }
+
+  /** Starts a loop for every tenant that has none, and looks again for new tenants every interval. */
   async function run(): Promise<void> {
     while (running) {
-      await pollOnce().catch((err: unknown) => deps.log.error({ err }, 'Xero poll failed'));
+      try {
+        for (const tenantId of await listTenants()) {
+          if (!loops.has(tenantId))
+            loops.set(
+              tenantId,
+              tenantLoop(tenantId).finally(() => loops.delete(tenantId)),
+            );
+        }
+      } catch (err) {
+        deps.log.error({ err }, 'Xero poll: could not list the connected tenants');
+      }
       if (!running) break;
-      idle = new AbortController();
-      await opts.clock.sleep(opts.intervalMs, idle.signal);
+      await opts.clock.sleep(opts.intervalMs, stopping.signal);
     }
+    await Promise.all(loops.values());
   }
 
   return {
@@ -202,13 +251,15 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
     start(): void {
       if (running) return;
       running = true;
+      stopping = new AbortController();
       loop = run();
     },
-    /** Stops polling; waits for a poll in progress to finish. */
+    /** Stops polling; waits for the polls in progress to finish. */
     async stop(): Promise<void> {
       running = false;
-      idle?.abort();
+      stopping.abort();
       await loop;
+      await Promise.all(inProgress.values());
     },
   };
 }

@@ -8,10 +8,19 @@ const appliedInvoices: { tenant: string; ids: string[] }[] = [];
 
 /** Records the invoices that would be written back, and says which still wait for their mirror. */
 const apply: XeroChangeDeps['apply'] = {
-  applyCreditNotes: async () => ({ changed: [], stale: 0, awaitingMirror: [], errors: [], allocatedInvoiceIds: [] }),
-  applyInvoices: async (tenant, invoices) => {
+  applyCreditNotes: async () => ({
+    changed: [],
+    stale: 0,
+    unchanged: 0,
+    awaitingMirror: [],
+    errors: [],
+    allocatedInvoiceIds: [],
+  }),
+  // No mirror holds any of them here: every invoice named is read, then written back.
+  applyInvoiceEvents: async (tenant, events, readFull) => {
+    const invoices = await readFull(events.map((e) => e.invoiceId));
     appliedInvoices.push({ tenant, ids: invoices.map((i) => String(i.invoiceID)) });
-    return { changed: [], stale: 0, awaitingMirror: [...awaiting], errors: [] };
+    return { changed: [], stale: 0, unchanged: 0, awaitingMirror: [...awaiting], errors: [] };
   },
 };
 

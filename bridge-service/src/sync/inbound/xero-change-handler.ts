@@ -1,15 +1,17 @@
 /**
  * XERO_CHANGE: the documents webhooks said changed, fetched in batches (40 ids a call) and written back newer
- * version wins. A batch groups its events by tenant; one tenant failing does not hold back the others.
+ * version wins. An invoice whose mirror already holds a version at or after the event's time is not fetched: the
+ * webhooks for the bridge's own drafts and approvals cost no read. A batch groups its events by tenant; one tenant failing does not hold back the others.
  */
 import { isTransient } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import type { XeroCreditNote, XeroInvoice } from '../../xero/types';
+import type { XeroCreditNote } from '../../xero/types';
 import type { XeroClient } from '../../xero/client';
+import { eventTime } from '../../server/routes/webhooks';
 import { describeError } from '../describe-error';
-import type { JobHandler, JobOf, JobOutcome } from '../handler';
+import { retryOutcome, type JobHandler, type JobOf, type JobOutcome } from '../handler';
 import type { JobPayload } from '../job-kinds';
-import type { InboundApply } from './apply';
+import { latestEvents, type InboundApply, type InvoiceEvent } from './apply';
 
 /** Ids per Xero read (GET Invoices?IDs= and CreditNotes where-clauses stay well inside URL limits). */
 export const IDS_PER_XERO_CALL = 40;
@@ -24,7 +26,7 @@ export type XeroChangePayload = JobPayload<'XERO_CHANGE'>;
 
 export interface XeroChangeDeps {
   xero: Pick<XeroClient, 'getInvoicesByIds' | 'getCreditNotes'>;
-  apply: Pick<InboundApply, 'applyInvoices' | 'applyCreditNotes'>;
+  apply: Pick<InboundApply, 'applyInvoiceEvents' | 'applyCreditNotes'>;
   log: Pick<Logger, 'warn'>;
 }
 
@@ -58,15 +60,18 @@ export async function syncTenantChanges(
   deps: Pick<XeroChangeDeps, 'xero'>,
   apply: XeroChangeDeps['apply'],
   tenantId: string,
-  ids: { invoiceIds: readonly string[]; creditNoteIds: readonly string[] },
+  ids: { invoices: readonly InvoiceEvent[]; creditNoteIds: readonly string[] },
 ): Promise<{ awaitingMirror: string[]; errors: string[]; changed: number }> {
   const notes = ids.creditNoteIds.length > 0 ? await getCreditNotesByIds(deps.xero, tenantId, ids.creditNoteIds) : [];
   const credited = await apply.applyCreditNotes(tenantId, notes);
-  const invoiceIds = [
-    ...new Set([...ids.invoiceIds, ...credited.allocatedInvoiceIds].map((id) => id.toLowerCase())),
-  ].filter((id) => GUID.test(id));
-  const invoices: XeroInvoice[] = invoiceIds.length > 0 ? await deps.xero.getInvoicesByIds(tenantId, invoiceIds) : [];
-  const written = await apply.applyInvoices(tenantId, invoices);
+  // An allocation changed its invoice at no time the bridge knows: read it whatever the mirror holds.
+  const events = latestEvents([
+    ...ids.invoices,
+    ...credited.allocatedInvoiceIds.map((invoiceId) => ({ invoiceId })),
+  ]).filter((e) => GUID.test(e.invoiceId));
+  const written = await apply.applyInvoiceEvents(tenantId, events, (invoiceIds) =>
+    deps.xero.getInvoicesByIds(tenantId, invoiceIds),
+  );
   return {
     awaitingMirror: [...credited.awaitingMirror, ...written.awaitingMirror],
     errors: [...credited.errors, ...written.errors],
@@ -86,7 +91,11 @@ export function xeroChangeHandler(deps: XeroChangeDeps): JobHandler<'XERO_CHANGE
         const tenant = event.tenantId.toLowerCase();
         byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), { job, event }]);
       }
-      for (const [tenantId, group] of byTenant) {
+      // Tenants side by side: one that Xero paces, pauses or answers slowly holds up only its own changes.
+      const tenantsDone = [...byTenant].map(async ([tenantId, group]) => {
+        const invoices = group
+          .filter((g) => g.event.eventCategory.toUpperCase() === 'INVOICE')
+          .map((g) => ({ invoiceId: g.event.resourceId, at: eventTime(g.event.eventDateUtc) }));
         const idsOf = (category: string) => [
           ...new Set(
             group
@@ -96,7 +105,7 @@ export function xeroChangeHandler(deps: XeroChangeDeps): JobHandler<'XERO_CHANGE
         ];
         try {
           const result = await syncTenantChanges(deps, apply, tenantId, {
-            invoiceIds: idsOf('INVOICE'),
+            invoices,
             creditNoteIds: idsOf('CREDITNOTE'),
           });
           const waiting = new Set(result.awaitingMirror.map((id) => id.toLowerCase()));
@@ -124,11 +133,12 @@ export function xeroChangeHandler(deps: XeroChangeDeps): JobHandler<'XERO_CHANGE
           for (const { job } of group) {
             outcomes.set(
               job.id,
-              isTransient(err) ? { kind: 'retry', error: message } : { kind: 'retry', error: message, delayMs: 60_000 },
+              isTransient(err) ? retryOutcome(err, message) : { kind: 'retry', error: message, delayMs: 60_000 },
             );
           }
         }
-      }
+      });
+      await Promise.all(tenantsDone);
       return outcomes;
     },
   };

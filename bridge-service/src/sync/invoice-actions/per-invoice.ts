@@ -6,7 +6,7 @@
 import { isTransient } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { describeError } from '../describe-error';
-import { READ_ONLY_HOLD, type JobHandler, type JobOf, type JobOutcome } from '../handler';
+import { READ_ONLY_HOLD, retryOutcome, type JobHandler, type JobOf, type JobOutcome } from '../handler';
 import type { BillingJobKind } from '../billing/jobs';
 import type { KpiJobKind } from '../insights/jobs';
 import type { GoLiveJobKind } from '../golive/kinds';
@@ -52,7 +52,7 @@ export function perInvoice<K extends InvoiceJobKind>(
         } catch (err) {
           const message = describeError(err);
           if (isTransient(err)) {
-            outcomes.set(job.id, { kind: 'retry', error: message });
+            outcomes.set(job.id, retryOutcome(err, message));
             continue;
           }
           outcomes.set(job.id, { kind: 'failed', error: message });

@@ -35,6 +35,18 @@ export function createInvoiceMirror(deps: InvoiceMirrorDeps) {
     return row;
   }
 
+  /** The mirrors of these Invoice__c ids that exist, by id as given (one query per 200). */
+  async function loadMany(invoiceIds: readonly string[]): Promise<Map<string, InvoiceMirror>> {
+    const rows = await queries.invoices([...new Set(invoiceIds)]);
+    const byId = new Map(rows.map((row) => [row.Id.slice(0, 15), row]));
+    return new Map(
+      invoiceIds.flatMap((id) => {
+        const row = byId.get(id.slice(0, 15));
+        return row ? [[id, row] as const] : [];
+      }),
+    );
+  }
+
   function requireXero(mirror: InvoiceMirror): { tenantId: string; xeroId: string } {
     if (!mirror.Xero_Invoice_Id__c || !mirror.Xero_Tenant_Id__c) {
       throw new DomainError(
@@ -93,7 +105,7 @@ export function createInvoiceMirror(deps: InvoiceMirrorDeps) {
     ]);
   }
 
-  return { load, fetch, requireXero, writeInvoice, notify };
+  return { load, loadMany, fetch, requireXero, writeInvoice, notify };
 }
 
 export type InvoiceMirrors = ReturnType<typeof createInvoiceMirror>;

@@ -1,0 +1,143 @@
+/**
+ * 5. Tenants apart (issue 20): (a) three tenants' backlogs drained at once, each tenant's rate as a share of its own
+ * bound (60 calls a minute × 50 invoices a call); (b) the same again while one tenant (US) is refused by Xero with a
+ * daily-limit 429 (Retry-After one hour): the other two tenants' shares, beside (a), show whether the paused tenant
+ * delays them. Same clocks as the drain (one scaled time base for the bridge and both emulators).
+ */
+import { performance } from 'node:perf_hooks';
+import { startSandbox } from '../sandbox/sandbox-bridge';
+import { ScaledClock } from '../sandbox/shared/clock';
+import { scaledClock } from '../src/lib/clock';
+import { XERO_LIMITS } from '../src/xero/scheduler';
+import { silent, sleep, until } from './common';
+import { feedEvents } from './drain';
+import { closeWon, countSynced, createDeals, TENANTS, type TenantName } from './fixtures';
+import { figure, fmt, round, say, type SectionResult } from './report';
+
+export interface TenantsOptions {
+  /** Deals per tenant in each part. */
+  opportunities: number;
+  /** Repeat customers per tenant. */
+  accounts: number;
+  /** Emulated ms per real ms. */
+  scale: number;
+  timeoutMinutes: number;
+}
+
+const MINUTE = 60_000;
+const ORDER: TenantName[] = ['UK', 'US', 'EU'];
+const PAUSED: TenantName = 'US';
+
+interface TenantRun {
+  tenant: TenantName;
+  synced: number;
+  /** Emulated minutes from the first close to the tenant's last invoice synced (null: not drained). */
+  minutes: number | null;
+  /** N / (T + 1 min) as a share (%) of the tenant's bound. */
+  share: number | null;
+}
+
+export async function runTenants(opts: TenantsOptions): Promise<SectionResult> {
+  const started = performance.now();
+  const limits = { ...XERO_LIMITS };
+  const bound = limits.tenantPerMinute * 50;
+  const bridgeClock = scaledClock(opts.scale);
+  const emulatorClock = new ScaledClock({ scale: opts.scale, start: bridgeClock.now() });
+  const sandbox = await startSandbox({
+    logger: silent,
+    salesforce: { clock: emulatorClock, logger: silent },
+    xero: { clock: emulatorClock, recordBodies: false },
+    bridge: { clock: bridgeClock, xeroLimits: limits },
+  });
+  const { org } = sandbox.sf;
+  const jobsStored = async () => Object.values(await sandbox.store.jobs.countJobsByState()).reduce((a, b) => a + b, 0);
+
+  /** Closes every tenant's deals at once (interleaved) and follows each tenant until `done` says stop. */
+  async function drainAll(label: string, waitFor: readonly TenantName[]): Promise<TenantRun[]> {
+    const deals = ORDER.map((tenant) =>
+      createDeals(org, { tenant, accounts: opts.accounts, opportunities: opts.opportunities, label }),
+    );
+    // Let the rate-limit windows the setup and boot used empty, so each tenant starts from a quiet minute.
+    await sleep((limits.minuteMs + limits.marginMs) / opts.scale + 100);
+    const wanted = deals.map((d) => new Set(d.opportunityIds));
+    const interleaved: string[] = [];
+    for (let i = 0; i < opts.opportunities; i += 1) for (const d of deals) interleaved.push(d.opportunityIds[i]!);
+    const t0 = emulatorClock.now();
+    const before = await jobsStored();
+    await feedEvents(
+      interleaved,
+      (chunk) => closeWon(org, chunk),
+      async () => (await jobsStored()) - before,
+    );
+    const runs: TenantRun[] = ORDER.map((tenant) => ({ tenant, synced: 0, minutes: null, share: null }));
+    await until(
+      () => {
+        runs.forEach((run, i) => {
+          if (run.minutes !== null) return;
+          run.synced = countSynced(org, wanted[i]!);
+          if (run.synced === opts.opportunities) {
+            run.minutes = (emulatorClock.now() - t0) / MINUTE;
+            run.share = round((run.synced / (run.minutes + 1) / bound) * 100, 1);
+          }
+        });
+        return runs.filter((r) => waitFor.includes(r.tenant)).every((r) => r.minutes !== null);
+      },
+      50,
+      opts.timeoutMinutes * 60_000,
+    );
+    for (const run of runs) {
+      say(
+        `  ${label} ${run.tenant}: ${run.synced} of ${opts.opportunities}` +
+          (run.minutes === null ? '' : ` in ${round(run.minutes, 2)} emulated min (${run.share} % of its bound)`),
+      );
+    }
+    return runs;
+  }
+
+  try {
+    say(`  (a) ${opts.opportunities} deals on each of ${ORDER.join(', ')} at once`);
+    const together = await drainAll('Together', ORDER);
+    say(`  (b) the same while ${PAUSED} is refused with a daily-limit 429 (Retry-After 1 h)`);
+    sandbox.xero.control.forceRateLimit('day', 1, TENANTS[PAUSED].tenantId);
+    const others = ORDER.filter((t) => t !== PAUSED);
+    const paused = await drainAll('Paused', others);
+
+    const shares = together.map((r) => r.share);
+    const least = shares.every((s) => s !== null) ? Math.min(...(shares as number[])) : null;
+    const neighbours = paused.filter((r) => r.tenant !== PAUSED);
+    const neighbourShares = neighbours.map((r) => r.share);
+    const leastNeighbour = neighbourShares.every((s) => s !== null) ? Math.min(...(neighbourShares as number[])) : null;
+    const pausedRun = paused.find((r) => r.tenant === PAUSED)!;
+    const describe = (runs: readonly TenantRun[]) =>
+      runs.map((r) => `${r.tenant} ${r.share === null ? `not drained (${fmt(r.synced)})` : `${r.share} %`}`).join(', ');
+    return {
+      section: 'tenants',
+      date: new Date().toISOString(),
+      wallSeconds: round((performance.now() - started) / 1000, 1),
+      parameters: { ...opts, perTenantBoundPerMinute: bound },
+      figures: [
+        figure(
+          'tenants.eachShare',
+          'three tenants drained at once: the least tenant’s share of its own bound (N / (T + 1 min))',
+          least,
+          '%',
+          `${least ?? 'not drained'} % (${describe(together)})`,
+          { op: '>=', value: 95, text: '≥ 95 % each' },
+        ),
+        figure(
+          'tenants.pausedNeighbours',
+          `${PAUSED} refused with a daily-limit 429: the least other tenant’s share of its bound`,
+          leastNeighbour,
+          '%',
+          `${leastNeighbour ?? 'not drained'} % (${describe(neighbours)}; alone together: ${describe(
+            together.filter((r) => r.tenant !== PAUSED),
+          )}; ${PAUSED} meanwhile ${fmt(pausedRun.synced)} of ${fmt(opts.opportunities)})`,
+          { op: '>=', value: 95, text: '≥ 95 % each, as without the 429' },
+        ),
+      ],
+      details: { together, paused },
+    };
+  } finally {
+    await sandbox.close();
+  }
+}
