@@ -121,6 +121,7 @@ export const invoiceMirror = select(Invoice, [
   'Currency_Code__c',
   'Online_Invoice_URL__c',
   'Approval_Status__c',
+  'Xero_Updated__c',
 ]);
 export type InvoiceMirror = RowOf<typeof invoiceMirror>;
 

@@ -73,6 +73,7 @@ describe('typed selections', () => {
           'ldgr__Invoice_Type__c',
           'ldgr__Currency_Code__c',
           'ldgr__Online_Invoice_URL__c',
+          'ldgr__Xero_Updated__c',
         ].map((name) => [name, null]),
       ),
     });

@@ -242,7 +242,7 @@ export function describeChaos(options: ChaosOptions): void {
     const problems: string[] = [];
     const invoices = await queryAll(
       'SELECT Id, Opportunity__c, Status__c, Sync_Status__c, Sync_Message__c, Xero_Invoice_Id__c, Currency_Code__c, ' +
-        'Sub_Total__c, Total_Tax__c, Total__c, Amount_Paid__c, Amount_Due__c, ' +
+        'Sub_Total__c, Total_Tax__c, Total__c, Amount_Paid__c, Amount_Due__c, Xero_Updated__c, LastModifiedDate, ' +
         '(SELECT Amount__c, Status__c FROM Payments__r) ' +
         "FROM Invoice__c WHERE Opportunity__r.Name LIKE 'Chaos deal%'",
     );
@@ -276,7 +276,9 @@ export function describeChaos(options: ChaosOptions): void {
         continue;
       }
       if (inXero.length === 0) {
-        problems.push(`${label}: no Xero invoice (Sync_Status__c ${String(row.Sync_Status__c)})`);
+        problems.push(
+          `${label}: no Xero invoice (Sync_Status__c ${String(row.Sync_Status__c)}: ${String(row.Sync_Message__c ?? '')})`,
+        );
         continue;
       }
       const doc = xeroById.get(String(row.Xero_Invoice_Id__c));
@@ -285,7 +287,12 @@ export function describeChaos(options: ChaosOptions): void {
         continue;
       }
       const statusMatches = SF_STATUS[String(row.Status__c)];
-      if (!statusMatches?.(doc)) problems.push(`${label}: Status__c ${String(row.Status__c)} vs Xero ${doc.status}`);
+      if (!statusMatches?.(doc))
+        problems.push(
+          `${label}: Status__c ${String(row.Status__c)} vs Xero ${doc.status} (mirror of Xero version ` +
+            `${String(row.Xero_Updated__c)}, written ${String(row.LastModifiedDate)}; ` +
+            `${((row.Payments__r as { records?: Row[] } | null)?.records ?? []).length} Payment__c)`,
+        );
       if (row.Sync_Status__c !== 'Synced') problems.push(`${label}: Sync_Status__c ${String(row.Sync_Status__c)}`);
       const pairs: [string, unknown, string][] = [
         ['Sub_Total__c', row.Sub_Total__c, doc.subTotal],

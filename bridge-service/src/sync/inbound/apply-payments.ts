@@ -30,7 +30,13 @@ export async function applyPayments(
   const touched = new Map<string, InvoiceForInbound>();
   for (const payment of latestOf(onInvoices, (p) => p.paymentID)) {
     const invoice = invoices.get(payment.invoice.invoiceID.toLowerCase());
-    if (!invoice) continue; // an invoice Salesforce does not mirror
+    if (!invoice) {
+      deps.log.debug(
+        { tenantId, paymentId: payment.paymentID, invoiceId: payment.invoice.invoiceID },
+        'payment on an invoice Salesforce does not mirror: skipped',
+      );
+      continue; // an invoice Salesforce does not mirror
+    }
     const existing = stored.get(payment.paymentID.toLowerCase());
     const record = paymentRecord(payment, invoice.Id, invoice.Currency_Code__c);
     if (existing) {

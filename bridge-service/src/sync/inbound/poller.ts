@@ -64,7 +64,7 @@ export interface PollerDeps {
   watermarks: Pick<WatermarkRepository, 'getWatermark' | 'saveWatermark'>;
   xeroConnections: Pick<XeroConnectionRepository, 'listXeroTenants'>;
   clock: Pick<Clock, 'now'>;
-  log: Pick<Logger, 'warn' | 'error'>;
+  log: Pick<Logger, 'debug' | 'warn' | 'error'>;
 }
 
 /** How one resource is read and written back. */
@@ -158,6 +158,18 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
       });
       const { fresh, next } = advanceWatermark(watermark, stamped);
       stats.documents += fresh.length;
+      deps.log.debug(
+        {
+          tenantId,
+          resource,
+          since: since.toISOString(),
+          page,
+          read: result.items.length,
+          fresh: fresh.length,
+          watermarkAt: next?.at,
+        },
+        'Xero poll page read',
+      );
       if (fresh.length > 0) {
         const written = await polled.write(
           tenantId,

@@ -41,7 +41,12 @@ const review = (accountId: string, status: string, extra: Partial<MatchReviewRow
   ...extra,
 });
 
-function setup(opts: { contacts: XeroContactSummary[]; links?: ContactLinkRow[]; reviews?: MatchReviewRow[] }) {
+function setup(opts: {
+  contacts: XeroContactSummary[];
+  links?: ContactLinkRow[];
+  reviews?: MatchReviewRow[];
+  directory?: ContactLinksDeps['directory'];
+}) {
   const upserts: { object: string; key: string; records: Record<string, unknown>[] }[] = [];
   const mappings: [string, string, string][] = [];
   const links = opts.links ?? [];
@@ -59,7 +64,11 @@ function setup(opts: { contacts: XeroContactSummary[]; links?: ContactLinkRow[];
       },
     },
     contactMappings: { saveContactMapping: async (t, a, c) => void mappings.push([t, a, c]) },
-    directory: { contacts: async () => opts.contacts, add: () => undefined, find: async () => undefined },
+    directory: opts.directory ?? {
+      contacts: async () => opts.contacts,
+      add: () => undefined,
+      find: async () => undefined,
+    },
     clock: { now: () => Date.UTC(2026, 5, 1) },
     log: { info: () => undefined, warn: () => undefined },
   };
@@ -113,6 +122,27 @@ describe('contact links', () => {
       }),
     ]);
     expect(mappings).toEqual([[UK.xeroTenantId, ACME, 'c-acme']]);
+  });
+
+  it('reads Xero again before calling a link missing: another replica may have created and linked the contact', async () => {
+    // This process read its directory before the other replica created c-acme; only a fresh read has it.
+    const reads: boolean[] = [];
+    const { resolve, upserts } = setup({
+      contacts: [],
+      links: [link(ACME, 'c-acme')],
+      directory: {
+        contacts: async (_tenantId, force = false) => {
+          reads.push(force);
+          return force ? [contact('c-acme', 'Acme Ltd')] : [];
+        },
+        add: () => undefined,
+        find: async () => undefined,
+      },
+    });
+    const result = await resolve(UK, [{ accountId: ACME, name: 'Acme Ltd' }]);
+    expect(result.get(ACME)).toEqual({ kind: 'linked', contactId: 'c-acme' });
+    expect(reads).toEqual([false, true]);
+    expect(upserts.map((u) => u.object)).not.toContain('Contact_Match_Review__c');
   });
 
   it('never takes a contact another Account holds: the newcomer waits for finance', async () => {

@@ -155,7 +155,12 @@ export function createContactLinks(deps: ContactLinksDeps) {
     writes: LinkWrites,
   ): Promise<MatchOutcome[]> {
     if (accounts.length === 0) return [];
-    const contacts = await deps.directory.contacts(entity.xeroTenantId);
+    let contacts = await deps.directory.contacts(entity.xeroTenantId);
+    // A link to a contact this process has not seen yet (another replica created and linked it since this directory
+    // was read) is not a missing contact: read Xero's changes before calling it one.
+    const seen = new Set(contacts.map((c) => c.contactId.toLowerCase()));
+    if (links.some((l) => l.Xero_Contact_Id__c && !seen.has(l.Xero_Contact_Id__c.toLowerCase())))
+      contacts = await deps.directory.contacts(entity.xeroTenantId, true);
     const asLinks = (rows: readonly ContactLinkRow[]): ContactLink[] =>
       rows.flatMap((r) =>
         r.Account__c && r.Xero_Contact_Id__c

@@ -11,6 +11,7 @@ import type { InvoiceMirror } from '../../salesforce/selections';
 import type { Writeback } from '../../salesforce/writeback';
 import type { XeroClient } from '../../xero/client';
 import type { XeroInvoice } from '../../xero/types';
+import { isNewer } from '../inbound/versions';
 import { writeInvoiceLines } from './lines';
 import type { Summaries } from './summaries';
 import { invoiceLineRecords, invoiceRecord } from './xero-records';
@@ -64,12 +65,18 @@ export function createInvoiceMirror(deps: InvoiceMirrorDeps) {
     return invoice;
   }
 
-  /** Writes Xero's state of the invoice back to its mirror, lines, the rep's summaries, and tells open pages. */
+  /**
+   * Writes Xero's state of the invoice back to its mirror, lines, the rep's summaries, and tells open pages. Newer
+   * wins here as inbound: if the mirror meanwhile holds a newer Xero version than `invoice` (a payment the poller
+   * wrote while this job emailed the invoice), Xero is read again rather than the older state written over it, as
+   * the poller's watermark has moved past that change and would never bring it back.
+   */
   async function writeInvoice(
     mirror: InvoiceMirror,
-    invoice: XeroInvoice,
+    read: XeroInvoice,
     extra: { onlineInvoiceUrl?: string | null; message?: string; change?: string } = {},
   ): Promise<void> {
+    const invoice = await newest(mirror, read);
     const record = invoiceRecord(invoice, {
       requestKey: mirror.Request_Key__c ?? `XERO:${invoice.invoiceID}`,
       opportunityId: mirror.Opportunity__c,
@@ -90,6 +97,17 @@ export function createInvoiceMirror(deps: InvoiceMirrorDeps) {
     if (mirror.Opportunity__c) await deps.summaries.refreshOpportunities([mirror.Opportunity__c]);
     if (mirror.Account__c) await deps.summaries.refreshAccounts([mirror.Account__c]);
     await notify(mirror, extra.change ?? 'STATUS');
+  }
+
+  /** `invoice`, or Xero's invoice read again when the mirror now holds a newer version than it. */
+  async function newest(mirror: InvoiceMirror, invoice: XeroInvoice): Promise<XeroInvoice> {
+    const [current] = await queries.invoices([mirror.Id]);
+    if (!current || isNewer(invoice.updatedDateUTC, current.Xero_Updated__c)) return invoice;
+    deps.log.info(
+      { invoiceId: mirror.Id, xeroInvoiceId: invoice.invoiceID, mirrorVersion: current.Xero_Updated__c },
+      "the mirror moved on while this job ran: writing Xero's invoice as it is now",
+    );
+    return fetch(mirror);
   }
 
   /** Tells open pages this invoice (and its Opportunity and Account) changed. */
