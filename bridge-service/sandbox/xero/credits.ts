@@ -17,7 +17,7 @@ import { computeTotals } from './arithmetic';
 import { readAllocation } from './allocations';
 import { resolveContactForDocument } from './contacts';
 import { buildLines, settle, type ElementResult } from './documents';
-import { contactRefInput, decimal, lineItemInput, zodMessage } from './inputs';
+import { contactRefInput, decimal, lineItemInput, text, zodMessage } from './inputs';
 import type { StoredDocument, StoredLine, StoredPayment, Tenant, XeroStore } from './store';
 import { contactSummary, outstanding, paymentSummary } from './store';
 import { amount, dayPair, fixed, msDate, parseDay } from './wire';
@@ -86,11 +86,6 @@ function resettle(store: XeroStore, credit: StoredCredit): void {
   if (credit.status !== 'VOIDED') credit.status = remainingCredit(credit).lte(0) ? 'PAID' : 'AUTHORISED';
   credit.updatedAt = store.clock.now();
 }
-
-const text = z
-  .string()
-  .nullish()
-  .transform((value) => value ?? undefined);
 
 export const bankTransactionInput = z.looseObject({
   Type: text,
