@@ -14,9 +14,10 @@ import Big from 'big.js';
 import { z } from 'zod';
 import type { LineAmountTypes } from './arithmetic';
 import { computeTotals } from './arithmetic';
+import { readAllocation } from './allocations';
 import { resolveContactForDocument } from './contacts';
-import { buildLines, findDocument, settle, type ElementResult } from './documents';
-import { contactRefInput, decimal, lineItemInput, zodMessage } from './inputs';
+import { buildLines, settle, type ElementResult } from './documents';
+import { contactRefInput, decimal, lineItemInput, text, zodMessage } from './inputs';
 import type { StoredDocument, StoredLine, StoredPayment, Tenant, XeroStore } from './store';
 import { contactSummary, outstanding, paymentSummary } from './store';
 import { amount, dayPair, fixed, msDate, parseDay } from './wire';
@@ -85,11 +86,6 @@ function resettle(store: XeroStore, credit: StoredCredit): void {
   if (credit.status !== 'VOIDED') credit.status = remainingCredit(credit).lte(0) ? 'PAID' : 'AUTHORISED';
   credit.updatedAt = store.clock.now();
 }
-
-const text = z
-  .string()
-  .nullish()
-  .transform((value) => value ?? undefined);
 
 export const bankTransactionInput = z.looseObject({
   Type: text,
@@ -204,25 +200,11 @@ export function writeCreditTransaction(store: XeroStore, tenant: Tenant, raw: un
   return { ok: true, id: credit.bankTransactionId, warnings: [] };
 }
 
-export const creditAllocationInput = z.looseObject({
-  Invoice: z.looseObject({ InvoiceID: text, InvoiceNumber: text }).nullish(),
-  Amount: decimal.nullish().transform((value) => value ?? undefined),
-  Date: text,
-});
-
 /** PUT /Overpayments|Prepayments/{id}/Allocations: applies credit to one invoice of the same contact. */
 export function allocateCredit(store: XeroStore, tenant: Tenant, credit: StoredCredit, raw: unknown): ElementResult {
-  const parsed = creditAllocationInput.safeParse(raw);
-  if (!parsed.success) return { ok: false, errors: [zodMessage(parsed.error)] };
-  const input = parsed.data;
-  const errors: string[] = [];
-  const key = input.Invoice?.InvoiceID ?? input.Invoice?.InvoiceNumber;
-  const invoice = key !== undefined ? findDocument(tenant, 'invoice', key) : undefined;
-  if (!invoice) errors.push('Invoice could not be found.');
-  const value = input.Amount;
-  if (value === undefined || value.lte(0)) errors.push('Allocation Amount must be greater than zero.');
-  const date = input.Date !== undefined ? parseDay(input.Date) : undefined;
-  if (date === undefined) errors.push('Allocation Date is required (YYYY-MM-DD).');
+  const element = readAllocation(tenant, raw);
+  if ('refused' in element) return element.refused;
+  const { invoice, value, date, errors } = element;
   const word = credit.kind === 'overpayment' ? 'overpayment' : 'prepayment';
   if (credit.status !== 'AUTHORISED')
     errors.push(`Credit can only be allocated from an AUTHORISED ${word}; this one is ${credit.status}.`);

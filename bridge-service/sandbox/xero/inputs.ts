@@ -11,7 +11,8 @@ export const decimal = z.union([
     .regex(/^-?\d+(\.\d+)?$/)
     .transform((text) => new Big(text)),
 ]);
-const text = z
+/** A text field Xero may send as null or leave out: undefined either way. */
+export const text = z
   .string()
   .nullish()
   .transform((value) => value ?? undefined);

@@ -1,7 +1,8 @@
 import Big from 'big.js';
 import type { ElementResult } from './documents';
 import { findDocument, settle } from './documents';
-import { allocationInput, paymentInput, zodMessage, type PaymentInput } from './inputs';
+import { readAllocation } from './allocations';
+import { paymentInput, zodMessage, type PaymentInput } from './inputs';
 import type { StoredAllocation, StoredDocument, StoredPayment, Tenant, XeroStore } from './store';
 import { outstanding } from './store';
 import { credits, findCredit, refundCredit, remainingCredit, undoRefund, type StoredCredit } from './credits';
@@ -152,17 +153,9 @@ export function writeAllocation(
   raw: unknown,
 ): ElementResult {
   const tenant = store.tenant(tenantId) as Tenant;
-  const parsed = allocationInput.safeParse(raw);
-  if (!parsed.success) return { ok: false, errors: [zodMessage(parsed.error)] };
-  const input = parsed.data;
-  const errors: string[] = [];
-  const key = input.Invoice?.InvoiceID ?? input.Invoice?.InvoiceNumber;
-  const invoice = key !== undefined ? findDocument(tenant, 'invoice', key) : undefined;
-  if (!invoice) errors.push('Invoice could not be found.');
-  const value = input.Amount;
-  if (value === undefined || value.lte(0)) errors.push('Allocation Amount must be greater than zero.');
-  const date = input.Date !== undefined ? parseDay(input.Date) : undefined;
-  if (date === undefined) errors.push('Allocation Date is required (YYYY-MM-DD).');
+  const element = readAllocation(tenant, raw);
+  if ('refused' in element) return element.refused;
+  const { invoice, value, date, errors } = element;
   if (creditNote.status !== 'AUTHORISED')
     errors.push(`Credit can only be allocated from an AUTHORISED credit note; this one is ${creditNote.status}.`);
   if (invoice) {

@@ -7,7 +7,6 @@ import type { Connection } from 'jsforce';
 import {
   Account,
   ContactMatchReview,
-  CreditAllocation,
   CreditNote,
   CustomerCredit,
   CustomerCreditAllocation,
@@ -27,7 +26,15 @@ import {
   soqlStringList,
   type QueryBatch,
 } from './queries';
-import { opportunityAccount } from './selections';
+import {
+  accountAsContact,
+  CREDIT_AMOUNTS,
+  creditAllocation,
+  CUSTOMER_CREDIT_USE,
+  INVOICE_AMOUNTS,
+  INVOICE_KEYS,
+  opportunityAccount,
+} from './selections';
 import type { SalesforceNames } from './schema';
 import { childRecords, select, type RowOf, type Selection } from './soql';
 import type { SObjectSchema } from './sobject';
@@ -59,20 +66,8 @@ export const matchReview = select(ContactMatchReview, [
 ]);
 export type MatchReviewRow = RowOf<typeof matchReview>;
 
-/** What matching compares of an Account. */
-export const accountToMatch = select(Account, [
-  'Id',
-  'Name',
-  'AccountNumber',
-  'Tax_Number__c',
-  'Billing_Email__c',
-  'BillingStreet',
-  'BillingCity',
-  'BillingState',
-  'BillingPostalCode',
-  'BillingCountry',
-  'Billing_Entity__c',
-]);
+/** What matching compares of an Account: what its Xero contact is made from. */
+export const accountToMatch = accountAsContact;
 export type AccountToMatchRow = RowOf<typeof accountToMatch>;
 
 const DEAL_FIELDS = [
@@ -102,12 +97,7 @@ export const invoiceForDrift = select(Invoice, [
   'Invoice_Number__c',
   'Billing_Entity__c',
   'Currency_Code__c',
-  'Sub_Total__c',
-  'Total_Tax__c',
-  'Total__c',
-  'Amount_Paid__c',
-  'Amount_Credited__c',
-  'Amount_Due__c',
+  ...INVOICE_AMOUNTS,
   'Status__c',
   'Approval_Status__c',
   'Xero_Updated__c',
@@ -125,17 +115,11 @@ export const creditNoteForDrift = select(CreditNote, [
   'Xero_Credit_Note_Id__c',
   'Credit_Note_Number__c',
   'Currency_Code__c',
-  'Sub_Total__c',
-  'Total_Tax__c',
-  'Total__c',
-  'Remaining_Credit__c',
+  ...CREDIT_AMOUNTS,
   'Status__c',
   'Approval_Status__c',
   'Xero_Updated__c',
-]).withChildren(
-  'Allocations__r',
-  select(CreditAllocation, ['Xero_Allocation_Id__c', 'Invoice__c', 'Amount__c', 'Allocation_Date__c', 'Status__c']),
-);
+]).withChildren('Allocations__r', creditAllocation);
 export type CreditNoteForDrift = RowOf<typeof creditNoteForDrift>;
 
 /** A Customer_Credit__c mirror with its allocations and refunds. */
@@ -146,37 +130,16 @@ export const customerCredit = select(CustomerCredit, [
   'Credit_Type__c',
   'Reference__c',
   'Currency_Code__c',
-  'Sub_Total__c',
-  'Total_Tax__c',
-  'Total__c',
-  'Remaining_Credit__c',
+  ...CREDIT_AMOUNTS,
   'Status__c',
   'Xero_Updated__c',
-]).withChildren(
-  'Allocations__r',
-  select(CustomerCreditAllocation, [
-    'Id',
-    'Kind__c',
-    'Xero_Allocation_Id__c',
-    'Xero_Payment_Id__c',
-    'Amount__c',
-    'Allocation_Date__c',
-    'Status__c',
-    'Invoice__c',
-  ]),
-);
+]).withChildren('Allocations__r', select(CustomerCreditAllocation, ['Id', ...CUSTOMER_CREDIT_USE]));
 export type CustomerCreditRow = RowOf<typeof customerCredit>;
 
 /** A draft as finance corrected it in Salesforce: its fields and every line, in order (rework). */
 export const invoiceForRework = select(Invoice, [
-  'Id',
+  ...INVOICE_KEYS,
   'Name',
-  'Opportunity__c',
-  'Account__c',
-  'Request_Key__c',
-  'Xero_Invoice_Id__c',
-  'Xero_Tenant_Id__c',
-  'Billing_Entity__c',
   'Currency_Code__c',
   'Status__c',
   'Approval_Status__c',

@@ -10,7 +10,6 @@ import type { QueryBatch } from './queries';
 import type { SalesforceNames } from './schema';
 import {
   BillingPlan,
-  CreditAllocation,
   CreditNote,
   CurrencyType,
   CustomerCredit,
@@ -26,6 +25,7 @@ import {
   Account,
   Payment,
 } from './objects';
+import { BILLING_FIELDS, CREDIT_AMOUNTS, creditAllocation, CUSTOMER_CREDIT_USE, INVOICE_AMOUNTS } from './selections';
 import { select, type RowOf, type Selection } from './soql';
 import type { SObjectSchema } from './sobject';
 
@@ -53,12 +53,7 @@ export const ledgerInvoice = select(Invoice, [
   'Billing_Entity__c',
   'Currency_Code__c',
   'Currency_Rate__c',
-  'Sub_Total__c',
-  'Total_Tax__c',
-  'Total__c',
-  'Amount_Paid__c',
-  'Amount_Credited__c',
-  'Amount_Due__c',
+  ...INVOICE_AMOUNTS,
   'Issue_Date__c',
   'Due_Date__c',
   'Status__c',
@@ -75,19 +70,12 @@ export const ledgerCreditNote = select(CreditNote, [
   'Account__c',
   'Invoice__c',
   'Currency_Code__c',
-  'Sub_Total__c',
-  'Total_Tax__c',
-  'Total__c',
-  'Remaining_Credit__c',
+  ...CREDIT_AMOUNTS,
   'Issue_Date__c',
   'Status__c',
 ])
   .with('Invoice__r', select(Invoice, ['Billing_Entity__c', 'Opportunity__c']))
-  .withChildren(
-    'Allocations__r',
-    select(CreditAllocation, ['Xero_Allocation_Id__c', 'Invoice__c', 'Amount__c', 'Allocation_Date__c', 'Status__c']),
-    ['Allocation_Date__c'],
-  );
+  .withChildren('Allocations__r', creditAllocation, ['Allocation_Date__c']);
 export type LedgerCreditNoteRow = RowOf<typeof ledgerCreditNote>;
 
 /** An open Opportunity as the weighted pipeline reads it: amount, probability, dates, terms and routing. */
@@ -104,15 +92,8 @@ export function openOpportunity(multiCurrency: boolean) {
       'Billing_Entity__c',
       'Service_Start_Date__c',
       'Service_End_Date__c',
-      'Billing_Frequency__c',
-      'Billing_Timing__c',
-      'Billing_Alignment__c',
-      'First_Invoice_Date__c',
       'Renewal_Uplift_Percent__c',
-      'Renewal_Index_Name__c',
-      'Renewal_Index_Percent__c',
-      'Renewal_Index_Date__c',
-      'Renewal_Index_Margin_Percent__c',
+      ...BILLING_FIELDS,
     ],
     multiCurrency ? [] : ['CurrencyIsoCode'],
   ).with('Account', select(Account, ['Billing_Entity__c', 'BillingCountry']));
@@ -128,23 +109,11 @@ export const customerCredit = select(CustomerCredit, [
   'Credit_Type__c',
   'Credit_Date__c',
   'Currency_Code__c',
-  'Sub_Total__c',
-  'Total_Tax__c',
-  'Total__c',
-  'Remaining_Credit__c',
+  ...CREDIT_AMOUNTS,
   'Status__c',
 ]);
 export type CustomerCreditRow = RowOf<typeof customerCredit>;
-export const customerCreditUse = select(CustomerCreditAllocation, [
-  'Customer_Credit__c',
-  'Invoice__c',
-  'Kind__c',
-  'Amount__c',
-  'Allocation_Date__c',
-  'Status__c',
-  'Xero_Allocation_Id__c',
-  'Xero_Payment_Id__c',
-]);
+export const customerCreditUse = select(CustomerCreditAllocation, ['Customer_Credit__c', ...CUSTOMER_CREDIT_USE]);
 export type CustomerCreditUseRow = RowOf<typeof customerCreditUse>;
 
 const planDeal = select(BillingPlan, ['Plan_Key__c', 'Status__c']);

@@ -16,6 +16,8 @@ import {
   CreditAllocation,
   CreditNote,
   CurrencyType,
+  CustomerCredit,
+  CustomerCreditAllocation,
   Invoice,
   InvoiceLine,
   LedgerlineSettings,
@@ -27,9 +29,13 @@ import {
   RevenueMonth,
 } from './objects';
 import { select, selectsEvery, type RowOf } from './soql';
+import type { FieldName } from './sobject';
 
-/** The Account as CREATE_DRAFT reads it: the Xero contact (name, billing address, email) and routing. */
-const invoicedAccount = select(Account, [
+/**
+ * The Account as its Xero contact is made from it (CREATE_DRAFT) and matched against Xero's contacts (go-live):
+ * name, number, tax number, billing address, email and routing.
+ */
+export const accountAsContact = select(Account, [
   'Id',
   'Name',
   'BillingStreet',
@@ -44,9 +50,10 @@ const invoicedAccount = select(Account, [
 ]);
 // BillingCountryCode exists only in orgs with state and country picklists; BillingCountry is read as an ISO code
 // or a country name, so the domain needs nothing more.
-selectsEvery<RowOf<typeof invoicedAccount>, Omit<AccountRow, 'BillingCountryCode'>>('every field');
+selectsEvery<RowOf<typeof accountAsContact>, Omit<AccountRow, 'BillingCountryCode'>>('every field');
 
-const invoicedLine = select(OpportunityLineItem, [
+/** An Opportunity line's own fields, as a draft and a billing plan read them (each with its own Product2 fields). */
+const opportunityLine = select(OpportunityLineItem, [
   'Id',
   'Description',
   'Quantity',
@@ -54,7 +61,9 @@ const invoicedLine = select(OpportunityLineItem, [
   'Discount',
   'TotalPrice',
   'ServiceDate',
-]).with(
+]);
+
+const invoicedLine = opportunityLine.with(
   'Product2',
   select(Product2, [
     'Name',
@@ -95,14 +104,14 @@ const OPPORTUNITY_FIELDS = [
  */
 export function opportunityForInvoicing(multiCurrency: boolean) {
   return select(Opportunity, OPPORTUNITY_FIELDS, multiCurrency ? [] : ['CurrencyIsoCode'])
-    .with('Account', invoicedAccount)
+    .with('Account', accountAsContact)
     .withChildren('OpportunityLineItems', invoicedLine, ['SortOrder', 'Id']);
 }
 selectsEvery<RowOf<ReturnType<typeof opportunityForInvoicing>>, OpportunityRow>('every field');
 export type OpportunityForInvoicing = RowOf<ReturnType<typeof opportunityForInvoicing>>;
 
 /** What ties an Invoice__c to its deal, its request and its Xero invoice. */
-const INVOICE_KEYS = [
+export const INVOICE_KEYS = [
   'Id',
   'Opportunity__c',
   'Account__c',
@@ -110,7 +119,17 @@ const INVOICE_KEYS = [
   'Xero_Invoice_Id__c',
   'Xero_Tenant_Id__c',
   'Billing_Entity__c',
-] as const;
+] as const satisfies readonly FieldName<typeof Invoice>[];
+
+/** An Invoice__c's figures as Xero states them: what drift compares and the KPI ledger counts. */
+export const INVOICE_AMOUNTS = [
+  'Sub_Total__c',
+  'Total_Tax__c',
+  'Total__c',
+  'Amount_Paid__c',
+  'Amount_Credited__c',
+  'Amount_Due__c',
+] as const satisfies readonly FieldName<typeof Invoice>[];
 
 /** An Invoice__c as the per-invoice actions read it before acting in Xero. */
 export const invoiceMirror = select(Invoice, [
@@ -197,6 +216,37 @@ export const creditNoteForInbound = select(CreditNote, [
 ]).withChildren('Allocations__r', select(CreditAllocation, ['Id', 'Xero_Allocation_Id__c']));
 export type CreditNoteForInbound = RowOf<typeof creditNoteForInbound>;
 
+/**
+ * A Xero credit's figures (a Credit_Note__c, or a Customer_Credit__c for an overpayment or prepayment): what drift
+ * compares and the KPI ledger counts.
+ */
+export const CREDIT_AMOUNTS = [
+  'Sub_Total__c',
+  'Total_Tax__c',
+  'Total__c',
+  'Remaining_Credit__c',
+] as const satisfies readonly (FieldName<typeof CreditNote> & FieldName<typeof CustomerCredit>)[];
+
+/** A credit note's allocation to an invoice, as drift compares it and the KPI ledger counts it. */
+export const creditAllocation = select(CreditAllocation, [
+  'Xero_Allocation_Id__c',
+  'Invoice__c',
+  'Amount__c',
+  'Allocation_Date__c',
+  'Status__c',
+]);
+
+/** How a Customer_Credit__c was used (allocated to an invoice or refunded), as drift and the KPI ledger read it. */
+export const CUSTOMER_CREDIT_USE = [
+  'Kind__c',
+  'Xero_Allocation_Id__c',
+  'Xero_Payment_Id__c',
+  'Amount__c',
+  'Allocation_Date__c',
+  'Status__c',
+  'Invoice__c',
+] as const satisfies readonly FieldName<typeof CustomerCreditAllocation>[];
+
 /** A Payment__c mirror as inbound payments overwrite it. */
 export const paymentForInbound = select(Payment, ['Id', 'Xero_Payment_Id__c', 'Xero_Updated__c']);
 export type PaymentForInbound = RowOf<typeof paymentForInbound>;
@@ -243,7 +293,7 @@ export const corporateCurrency = select(CurrencyType, ['IsoCode']);
 // ── Billing plans and revenue schedules (issue 15) ───────────────────────────────────────────────────────────────
 
 /** The Opportunity fields that say how a deal is billed (the rep's terms) and renewed (its uplift rule). */
-const BILLING_FIELDS = [
+export const BILLING_FIELDS = [
   'Billing_Frequency__c',
   'Billing_Timing__c',
   'Billing_Alignment__c',
@@ -252,7 +302,7 @@ const BILLING_FIELDS = [
   'Renewal_Index_Percent__c',
   'Renewal_Index_Date__c',
   'Renewal_Index_Margin_Percent__c',
-] as const;
+] as const satisfies readonly FieldName<typeof Opportunity>[];
 
 const plannedProduct = select(Product2, [
   'Name',
@@ -262,15 +312,7 @@ const plannedProduct = select(Product2, [
   'Revenue_Recognition__c',
   'Standalone_Selling_Price__c',
 ]);
-const plannedLine = select(OpportunityLineItem, [
-  'Id',
-  'Description',
-  'Quantity',
-  'UnitPrice',
-  'Discount',
-  'TotalPrice',
-  'ServiceDate',
-]).with('Product2', plannedProduct);
+const plannedLine = opportunityLine.with('Product2', plannedProduct);
 selectsEvery<RowOf<typeof plannedLine>, Omit<LineItemRecord, 'Product2'>>('every field');
 selectsEvery<NonNullable<RowOf<typeof plannedLine>['Product2']>, NonNullable<LineItemRecord['Product2']>>(
   'every field',
@@ -283,7 +325,7 @@ export function opportunityForPlanning(multiCurrency: boolean) {
     [...OPPORTUNITY_FIELDS, 'IsWon', ...BILLING_FIELDS],
     multiCurrency ? [] : ['CurrencyIsoCode'],
   )
-    .with('Account', invoicedAccount)
+    .with('Account', accountAsContact)
     .withChildren('OpportunityLineItems', plannedLine, ['SortOrder', 'Id']);
 }
 selectsEvery<RowOf<ReturnType<typeof opportunityForPlanning>>, OpportunityRow & OpportunityBillingRow>('every field');
@@ -338,27 +380,19 @@ export const planRecord = select(BillingPlan, ['Id', 'Plan_Key__c', 'Version__c'
   .withChildren('Revenue_Months__r', select(RevenueMonth, ['Id', 'Month_Key__c', 'Status__c']), ['Month_Key__c']);
 export type PlanRecord = RowOf<typeof planRecord>;
 
-/** The deal's invoices, as far as its plan needs them: who raised them and whether they are posted. */
-export const planInvoice = select(Invoice, [
+/** A deal's invoice or credit note, as far as its plan needs it: who raised it and whether it is posted. */
+const PLANNED_DOCUMENT = [
   'Id',
-  'Opportunity__c',
   'Request_Key__c',
   'Status__c',
   'Issue_Date__c',
   'Sub_Total__c',
-  'Xero_Invoice_Id__c',
-]);
+] as const satisfies readonly (FieldName<typeof Invoice> & FieldName<typeof CreditNote>)[];
+
+export const planInvoice = select(Invoice, [...PLANNED_DOCUMENT, 'Opportunity__c', 'Xero_Invoice_Id__c']);
 export type PlanInvoice = RowOf<typeof planInvoice>;
 
-export const planCreditNote = select(CreditNote, [
-  'Id',
-  'Invoice__c',
-  'Request_Key__c',
-  'Status__c',
-  'Issue_Date__c',
-  'Sub_Total__c',
-  'Xero_Credit_Note_Id__c',
-]);
+export const planCreditNote = select(CreditNote, [...PLANNED_DOCUMENT, 'Invoice__c', 'Xero_Credit_Note_Id__c']);
 export type PlanCreditNote = RowOf<typeof planCreditNote>;
 
 export const planKey = select(BillingPlan, ['Plan_Key__c', 'Billing_Entity__c']);

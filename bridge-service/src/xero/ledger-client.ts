@@ -1,3 +1,4 @@
+import type { AccountingApi } from 'xero-node';
 import type { ItemToCreate } from '../domain/line-mapping';
 import type { DraftUpdate } from '../domain/rework';
 import { checkKey, type XeroCall } from './calls';
@@ -44,6 +45,9 @@ interface Pagination {
   itemCount?: number;
 }
 
+/** The first arguments of every xero-node list call: tenant, If-Modified-Since, where, order. */
+type ListFilter = [tenantId: string, modifiedSince: Date | undefined, where: string | undefined, order: string];
+
 function ledgerPage<T>(items: T[], read: PagedRead, pagination: Pagination | undefined): LedgerPage<T> {
   const pageCount = pagination?.pageCount ?? (items.length >= read.pageSize ? read.page + 1 : read.page);
   return {
@@ -71,85 +75,64 @@ export class XeroLedgerClient {
   }
 
   /** One page of contacts, archived included (matching must see them), oldest change first. */
-  async getContacts(tenantId: string, read: PagedRead): Promise<LedgerPage<XeroContact>> {
-    const { page, pageSize } = paging(read);
-    const body = await this.call(tenantId, 'getContacts', (api) =>
-      api.getContacts(
-        tenantId,
-        read.modifiedSince,
-        read.where,
-        read.order ?? 'UpdatedDateUTC ASC',
-        undefined,
-        page,
-        true,
-        false,
-        undefined,
-        pageSize,
-      ),
+  getContacts(tenantId: string, read: PagedRead): Promise<LedgerPage<XeroContact>> {
+    return this.readPage(
+      tenantId,
+      'getContacts',
+      read,
+      (api, filter, page, pageSize) => api.getContacts(...filter, undefined, page, true, false, undefined, pageSize),
+      (body) => body.contacts ?? [],
     );
-    return ledgerPage(body.contacts ?? [], read, body.pagination);
   }
 
   /**
    * One page of sales invoices. `summaryOnly` reads status and totals only (no lines, payments or credits): enough to
    * see whether a mirror still agrees; the full page (lines, payments, credits) is for writing mirrors.
    */
-  async getInvoices(
+  getInvoices(
     tenantId: string,
     read: PagedRead & { summaryOnly?: boolean; contactIds?: string[] },
   ): Promise<LedgerPage<XeroInvoice>> {
-    const { page, pageSize } = paging(read);
-    const body = await this.call(tenantId, 'getInvoices', (api) =>
-      api.getInvoices(
-        tenantId,
-        read.modifiedSince,
-        read.where,
-        read.order ?? 'UpdatedDateUTC ASC',
-        undefined,
-        undefined,
-        read.contactIds,
-        undefined,
-        page,
-        false,
-        undefined,
-        4,
-        read.summaryOnly ?? false,
-        pageSize,
-      ),
+    return this.readPage(
+      tenantId,
+      'getInvoices',
+      read,
+      (api, filter, page, pageSize) =>
+        api.getInvoices(
+          ...filter,
+          undefined,
+          undefined,
+          read.contactIds,
+          undefined,
+          page,
+          false,
+          undefined,
+          4,
+          read.summaryOnly ?? false,
+          pageSize,
+        ),
+      (body) => (body.invoices ?? []).map(readInvoice),
     );
-    return ledgerPage((body.invoices ?? []).map(readInvoice), read, body.pagination);
   }
 
-  async getOverpayments(tenantId: string, read: PagedRead): Promise<LedgerPage<XeroOverpayment>> {
-    const { page, pageSize } = paging(read);
-    const body = await this.call(tenantId, 'getOverpayments', (api) =>
-      api.getOverpayments(
-        tenantId,
-        read.modifiedSince,
-        read.where,
-        read.order ?? 'UpdatedDateUTC ASC',
-        page,
-        4,
-        pageSize,
-      ),
+  getOverpayments(tenantId: string, read: PagedRead): Promise<LedgerPage<XeroOverpayment>> {
+    return this.readPage(
+      tenantId,
+      'getOverpayments',
+      read,
+      (api, filter, page, pageSize) => api.getOverpayments(...filter, page, 4, pageSize),
+      (body) => (body.overpayments ?? []).map(readOverpayment),
     );
-    return ledgerPage((body.overpayments ?? []).map(readOverpayment), read, body.pagination);
   }
 
-  async getPrepayments(tenantId: string, read: PagedRead): Promise<LedgerPage<XeroPrepayment>> {
-    const { page, pageSize } = paging(read);
-    const body = await this.call(tenantId, 'getPrepayments', (api) =>
-      api.getPrepayments(
-        tenantId,
-        read.modifiedSince,
-        read.where,
-        read.order ?? 'UpdatedDateUTC ASC',
-        page,
-        4,
-        pageSize,
-      ),
+  getPrepayments(tenantId: string, read: PagedRead): Promise<LedgerPage<XeroPrepayment>> {
+    return this.readPage(
+      tenantId,
+      'getPrepayments',
+      read,
+      (api, filter, page, pageSize) => api.getPrepayments(...filter, page, 4, pageSize),
+      (body) => (body.prepayments ?? []).map(readPrepayment),
     );
-    return ledgerPage((body.prepayments ?? []).map(readPrepayment), read, body.pagination);
   }
 
   /** The chart of accounts (line account codes are checked against it). */
@@ -195,5 +178,23 @@ export class XeroLedgerClient {
     const invoice = body.invoices?.[0];
     if (!invoice) throw new XeroApiError({ status: 502, body, operation: 'updateDraft', tenantId });
     return readInvoice(invoice);
+  }
+
+  /**
+   * One page of a paged read, as every list of the ledger is read: the page checked (1,000 at the most), the tenant
+   * and the read's filter as xero-node's first four arguments (If-Modified-Since, where, order: oldest change first
+   * unless the read says otherwise), and the page as Xero numbers it.
+   */
+  private async readPage<B extends { pagination?: Pagination }, T>(
+    tenantId: string,
+    operation: string,
+    read: PagedRead,
+    request: (api: AccountingApi, filter: ListFilter, page: number, pageSize: number) => Promise<{ body: B }>,
+    items: (body: B) => T[],
+  ): Promise<LedgerPage<T>> {
+    const { page, pageSize } = paging(read);
+    const filter: ListFilter = [tenantId, read.modifiedSince, read.where, read.order ?? 'UpdatedDateUTC ASC'];
+    const body = await this.call(tenantId, operation, (api) => request(api, filter, page, pageSize));
+    return ledgerPage(items(body), read, body.pagination);
   }
 }

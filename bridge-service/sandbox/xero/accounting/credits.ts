@@ -17,18 +17,8 @@ import {
   type StoredCredit,
 } from '../credits';
 import type { Tenant } from '../store';
-import {
-  allocationParams,
-  idParams,
-  list,
-  listQuery,
-  notFound,
-  query,
-  sendJson,
-  unitdp,
-  writeQuery,
-  type Kit,
-} from './kit';
+import { idParams, list, listQuery, notFound, query, sendJson, unitdp, writeQuery, type Kit } from './kit';
+import { registerAllocations } from './allocations';
 
 export function registerCredits(app: FastifyInstance, kit: Kit): void {
   const { deps, tenantOf, envelope, elements, badBody, batch, listing } = kit;
@@ -117,43 +107,14 @@ export function registerCredits(app: FastifyInstance, kit: Kit): void {
       },
     );
 
-    app.put<{ Params: { id: string } }>(
-      `${base}/:id/Allocations`,
-      { schema: { params: idParams, querystring: writeQuery } },
-      async (req, reply) => {
-        const tenant = tenantOf(req);
-        const credit = findCredit(tenant, kind, req.params.id);
-        if (!credit) return notFound(reply);
-        const items = elements(req, 'Allocations');
-        if (!items) return badBody(reply, 'Allocations');
-        return batch(
-          req,
-          reply,
-          'Allocations',
-          'AllocationID',
-          items,
-          (item) => allocateCredit(store, tenant, credit, item),
-          (id) =>
-            creditAllocationView(
-              tenant,
-              tenant.creditAllocations.get(id) as NonNullable<ReturnType<typeof tenant.creditAllocations.get>>,
-            ),
-        );
-      },
-    );
-
-    app.delete<{ Params: { id: string; allocationId: string } }>(
-      `${base}/:id/Allocations/:allocationId`,
-      { schema: { params: allocationParams } },
-      async (req, reply) => {
-        const tenant = tenantOf(req);
-        const credit = findCredit(tenant, kind, req.params.id);
-        const allocation = tenant.creditAllocations.get(req.params.allocationId.toLowerCase());
-        if (!credit || !allocation || allocation.creditId !== credit.id || allocation.deleted) return notFound(reply);
-        deleteCreditAllocation(store, tenant, allocation);
-        return sendJson(reply, 200, creditAllocationView(tenant, allocation));
-      },
-    );
+    registerAllocations(app, kit, base, {
+      find: (tenant, id) => findCredit(tenant, kind, id),
+      allocate: (tenant, credit, item) => allocateCredit(store, tenant, credit, item),
+      get: (tenant, id) => tenant.creditAllocations.get(id),
+      belongsTo: (allocation, credit) => allocation.creditId === credit.id,
+      remove: (tenant, allocation) => deleteCreditAllocation(store, tenant, allocation),
+      view: creditAllocationView,
+    });
   }
   creditRoutes('overpayment', '/Overpayments', 'Overpayments');
   creditRoutes('prepayment', '/Prepayments', 'Prepayments');

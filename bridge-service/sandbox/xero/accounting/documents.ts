@@ -4,19 +4,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { documents, findDocument, markEmailed, writeDocument, type DocKind } from '../documents';
 import { deleteAllocation, writeAllocation } from '../payments';
 import { allocationView, creditNoteView, invoiceView, type StoredDocument, type Tenant } from '../store';
-import {
-  allocationParams,
-  idParams,
-  list,
-  listQuery,
-  notFound,
-  query,
-  sendJson,
-  unitdp,
-  writeQuery,
-  type Kit,
-  type Query,
-} from './kit';
+import { idParams, list, listQuery, notFound, query, sendJson, unitdp, writeQuery, type Kit, type Query } from './kit';
+import { registerAllocations } from './allocations';
 
 export function registerDocuments(app: FastifyInstance, kit: Kit): void {
   const { deps, tenantOf, envelope, elements, badBody, batch, listing, viewOptions } = kit;
@@ -181,38 +170,12 @@ export function registerDocuments(app: FastifyInstance, kit: Kit): void {
 
   // ----- allocations ------------------------------------------------------------------------------
 
-  app.put<{ Params: { id: string } }>(
-    '/CreditNotes/:id/Allocations',
-    { schema: { params: idParams, querystring: writeQuery } },
-    async (req, reply) => {
-      const tenant = tenantOf(req);
-      const note = findDocument(tenant, 'creditnote', req.params.id);
-      if (!note) return notFound(reply);
-      const items = elements(req, 'Allocations');
-      if (!items) return badBody(reply, 'Allocations');
-      return batch(
-        req,
-        reply,
-        'Allocations',
-        'AllocationID',
-        items,
-        (item) => writeAllocation(store, tenant.org.tenantId, note, item),
-        (id) =>
-          allocationView(tenant, tenant.allocations.get(id) as NonNullable<ReturnType<typeof tenant.allocations.get>>),
-      );
-    },
-  );
-
-  app.delete<{ Params: { id: string; allocationId: string } }>(
-    '/CreditNotes/:id/Allocations/:allocationId',
-    { schema: { params: allocationParams } },
-    async (req, reply) => {
-      const tenant = tenantOf(req);
-      const note = findDocument(tenant, 'creditnote', req.params.id);
-      const allocation = tenant.allocations.get(req.params.allocationId.toLowerCase());
-      if (!note || !allocation || allocation.creditNoteId !== note.id || allocation.deleted) return notFound(reply);
-      deleteAllocation(store, tenant, allocation);
-      return sendJson(reply, 200, allocationView(tenant, allocation));
-    },
-  );
+  registerAllocations(app, kit, '/CreditNotes', {
+    find: (tenant, id) => findDocument(tenant, 'creditnote', id),
+    allocate: (tenant, note, item) => writeAllocation(store, tenant.org.tenantId, note, item),
+    get: (tenant, id) => tenant.allocations.get(id),
+    belongsTo: (allocation, note) => allocation.creditNoteId === note.id,
+    remove: (tenant, allocation) => deleteAllocation(store, tenant, allocation),
+    view: allocationView,
+  });
 }
