@@ -143,7 +143,8 @@ describe('month-end close end to end: three months, two entities, two currencies
   const closeOf = async (entity: Entity, month: string) =>
     (
       await admin().query<Row>(
-        'SELECT Id, Status__c, Version__c, Sync_Status__c, Sync_Message__c, Closing_Deferred__c, Closing_Accrued__c, ' +
+        'SELECT Id, Status__c, Version__c, Sync_Status__c, Sync_Message__c, Opening_Deferred__c, Closing_Deferred__c, ' +
+          'Closing_Accrued__c, ' +
           'Recognition_Total__c, Catch_Up__c, Accrual_Total__c, Xero_Deferred_Balance__c, Xero_Accrued_Balance__c, ' +
           'Tie_Out_Difference__c, Tie_Out_Result__c, Xero_Recognition_Journal_Id__c FROM Month_End_Close__c ' +
           `WHERE Close_Key__c = '${entity}:${month}'`,
@@ -450,5 +451,35 @@ describe('month-end close end to end: three months, two entities, two currencies
     // moved back to deferred revenue) and April's release, net of a catch-up of −59.18, the concession's share of
     // March (51.29 of service delivered before 20 March, and 12 of its 287 remaining days) that March released.
     expect(april).toMatchObject({ Recognition_Total__c: 2420.68, Catch_Up__c: -59.18, Closing_Deferred__c: 4572.19 });
+  }, 180_000);
+
+  it('May: the backdated reduction stays where April put it: no second catch-up, and May opens where April closed', async () => {
+    const FIGURES = 'Status__c, Opening_Deferred__c, Closing_Deferred__c, Recognised__c, Lines__c';
+    const april = await monthRows('UK_Ltd', '2026-04', FIGURES);
+    await to('2026-06-01T13:00:00Z');
+    const may = await closeMonth('UK_Ltd', '2026-05', '2026-05-31');
+    // The reduction was signed on 10 April, when March was the last closed month: its revenue starts on 1 April,
+    // fixed by its signing, so April closing does not make the plan spread it from 15 March again.
+    const sum = (rows: Row[], field: string) => rows.reduce((t, r) => t + Math.round(Number(r[field] ?? 0) * 100), 0);
+    const mayRows = await monthRows('UK_Ltd', '2026-05', FIGURES);
+    expect(await monthRows('UK_Ltd', '2026-04', FIGURES)).toEqual(april);
+    expect(sum(april, 'Closing_Deferred__c')).toBe(457219);
+    expect(sum(mayRows, 'Opening_Deferred__c')).toBe(sum(april, 'Closing_Deferred__c'));
+    // May's close opens where April's closed and releases May's revenue with nothing caught up (before the rule:
+    // a catch-up of −99.59 and an opening of 4,671.78).
+    // 578.52: 6 seats' May (7,200.00 × 31/365 = 611.51), less the concession's May share (188.71 over 287 days from
+    // 20 March: 20.38), less the reduction's credit beyond 1 April (1,920.00 prices 2 seats from 15 March, 111.78 more
+    // than 2 seats from 1 April, taken over the 275 days left: 12.61 in May, cumulative rounding).
+    expect(may).toMatchObject({
+      Catch_Up__c: 0,
+      Opening_Deferred__c: 4572.19,
+      Recognition_Total__c: 578.52,
+      Closing_Deferred__c: 3993.67,
+    });
+    expect(Math.round((4572.19 - Number(may.Recognition_Total__c)) * 100)).toBe(
+      Math.round(Number(may.Closing_Deferred__c) * 100),
+    );
+    // eslint-disable-next-line no-console -- the measured figures, for the README
+    if (process.env.CLOSE_FIGURES) console.log(JSON.stringify({ may, mayRows }));
   }, 180_000);
 });

@@ -150,7 +150,9 @@ describe('a deal planned from its records, as the bridge keeps it', () => {
       });
     };
     const before = planDeal(records(2, raised, '2026-08-20'));
-    const closed = late({ closedThrough: '2026-07' });
+    // July's close was posted on 3 Aug, before the cancellation was signed.
+    const julyPosted = { month: '2026-07', postedOn: '2026-08-03' };
+    const closed = late({ closedThrough: '2026-07', closes: [julyPosted] });
     for (const month of ['2026-06', '2026-07']) {
       expect(closed.months.find((m) => m.month === month)).toMatchObject({ status: 'Closed' });
       expect(cents(closed.months.find((m) => m.month === month)!.recognised)).toBe(
@@ -166,9 +168,26 @@ describe('a deal planned from its records, as the bridge keeps it', () => {
       cents(closed.months.find((m) => m.month === '2026-07')!.recognised),
     );
     // A change signed before the month closed was in its figures: it is not moved.
-    const known = planDeal({ ...records(3, raised, '2026-08-20'), closedThrough: '2026-07' });
+    const known = planDeal({ ...records(3, raised, '2026-08-20'), closedThrough: '2026-07', closes: [julyPosted] });
     expect(cents(known.months.find((m) => m.month === '2026-07')!.recognised)).toBe(
       cents(planDeal(records(3, raised, '2026-08-20')).months.find((m) => m.month === '2026-07')!.recognised),
+    );
+    // Stable: once August closes too (posted 2 Sep), the change still starts on 1 Aug, the first open day when it
+    // was signed, so August's figures are the ones the plan had before August closed.
+    const later = late({
+      closedThrough: '2026-08',
+      closes: [julyPosted, { month: '2026-08', postedOn: '2026-09-02' }],
+      today: '2026-09-10',
+    });
+    for (const month of ['2026-08', '2026-09', '2026-12'])
+      expect(cents(later.months.find((m) => m.month === month)!.recognised)).toBe(
+        cents(closed.months.find((m) => m.month === month)!.recognised),
+      );
+    // Closed rows whose close is not yet written Posted (posting under way) count as closed today: a change signed
+    // before today is not moved, as it will not be once the close's posting date is known.
+    const posting = late({ closedThrough: '2026-07' });
+    expect(cents(posting.months.find((m) => m.month === '2026-07')!.recognised)).toBe(
+      cents(open.months.find((m) => m.month === '2026-07')!.recognised),
     );
   });
 

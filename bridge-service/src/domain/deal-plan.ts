@@ -21,10 +21,11 @@
  *   billed, line by line in proportion, and the revenue of those lines over the service it credits from its date
  *   (revenue.ts creditNoteSegments), once it is posted.
  * - Closed months (Revenue_Month__c Status Closed) never change: a modification takes effect for revenue from the
- *   first open day, and the closed rows are not written.
+ *   first open day when it was signed (closed-months.ts), and the closed rows are not written.
  */
 import { z } from 'zod';
 
+import { closesAsKnown, firstOpenDayAsOf, type PostedClose } from './closed-months';
 import { compareDates, maxDate, minDate, type IsoDate } from './dates';
 import { DomainError } from './errors';
 import { money, sum, type Money } from './money';
@@ -52,7 +53,6 @@ import {
   lastRevenueDay,
   monthOf,
   monthsBetween,
-  nextMonth,
   recognisedThrough,
   type MonthKey,
 } from './revenue';
@@ -136,6 +136,8 @@ export interface DealPlanInput {
   concessions?: readonly ConcessionCredit[];
   /** The last Closed month of the plan, if any. */
   closedThrough?: MonthKey;
+  /** The entity's posted closes, each with the day it was posted: when each month closed (closed-months.ts). */
+  closes?: readonly PostedClose[];
   /** Months Salesforce already holds rows for (kept in range, so a shortened term writes its months back to 0). */
   existingMonths?: readonly MonthKey[];
   /** Today in the entity's time zone. */
@@ -294,7 +296,7 @@ function modificationsOf(
 ): { amendment: OpportunityWithItems; mod: Modification }[] {
   const records = { entity: input.entity, corporateCurrency: input.corporateCurrency };
   const policy = ssPolicy(input);
-  const firstOpenDate = input.closedThrough ? firstDayOf(nextMonth(input.closedThrough)) : undefined;
+  const closes = closesAsKnown(input.closes ?? [], input.closedThrough, input.today);
   const out: { amendment: OpportunityWithItems; mod: Modification }[] = [];
   let previous = input.root.lineItems;
   for (const amendment of orderedAmendments(input)) {
@@ -307,11 +309,9 @@ function modificationsOf(
       previousLineItems: previous,
       amending: { opportunity: amendment.opportunity, lineItems: amendment.lineItems },
     });
-    // Signed after the last closed month: its effect was not in those months' figures, so it starts on the first
-    // open day. One signed earlier was known when they were closed.
-    if (firstOpenDate && compareDates(amendment.opportunity.CloseDate, firstOpenDate) >= 0) {
-      mod.firstOpenDate = firstOpenDate;
-    }
+    // Its revenue starts no earlier than the first open day when it was signed, fixed by its CloseDate.
+    const firstOpenDate = firstOpenDayAsOf(closes, amendment.opportunity.CloseDate);
+    if (firstOpenDate) mod.firstOpenDate = firstOpenDate;
     if (signature && !amendment.opportunity.First_Invoice_Date__c) mod.billOn = amendment.opportunity.CloseDate;
     out.push({ amendment, mod });
     previous = amendment.lineItems;

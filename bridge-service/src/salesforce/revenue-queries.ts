@@ -1,7 +1,8 @@
 /**
  * The reads behind billing plans (issue 15). Every one is queued on a Composite batch (QueryBatch), so a batch of
  * deals is loaded in one or two calls whatever it holds: the deals with their amendments and renewals, their
- * product schedules, their plans (instalments and which months are closed), and their invoices and credit notes.
+ * product schedules, their plans (instalments and which months are closed), their invoices and credit notes, and when
+ * each entity's months were closed (its posted closes).
  */
 import { IDS_PER_BATCHED_QUERY, soqlIdList, soqlStringList, type QueryBatch } from './queries';
 import type { SalesforceNames } from './schema';
@@ -14,6 +15,7 @@ import {
   planInvoice,
   planKey,
   planRecord,
+  postedClose,
 } from './selections';
 import type { Selection } from './soql';
 import type { SObjectSchema } from './sobject';
@@ -116,6 +118,18 @@ export function createRevenueQueries(deps: { names: SalesforceNames; multiCurren
           }),
         via,
       );
+    },
+
+    /** Every posted month-end close (a few a month per org): when each entity's months were closed. */
+    postedCloses(via: QueryBatch) {
+      return via
+        .query(
+          postedClose.soql(names, {
+            where: (q) => `${q.field('Posted_At__c')} != null`,
+            orderBy: ['Period_Start__c'],
+          }),
+        )
+        .then((rows) => rows.map((row) => postedClose.parse(names, row)));
     },
 
     /** CREATE_DRAFT: the billing terms of the deals a batch closes, and whether any line follows a schedule. */

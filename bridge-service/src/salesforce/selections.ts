@@ -21,6 +21,7 @@ import {
   Invoice,
   InvoiceLine,
   LedgerlineSettings,
+  MonthEndClose,
   Opportunity,
   OpportunityLineItem,
   OpportunityLineItemSchedule,
@@ -396,3 +397,7 @@ export const planCreditNote = select(CreditNote, [...PLANNED_DOCUMENT, 'Invoice_
 export type PlanCreditNote = RowOf<typeof planCreditNote>;
 
 export const planKey = select(BillingPlan, ['Plan_Key__c', 'Billing_Entity__c']);
+
+/** A posted month-end close as the plans read it: when its entity's month was closed (domain/closed-months.ts). */
+export const postedClose = select(MonthEndClose, ['Billing_Entity__c', 'Period_Start__c', 'Posted_At__c']);
+export type PostedCloseRow = RowOf<typeof postedClose>;

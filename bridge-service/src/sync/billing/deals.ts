@@ -1,11 +1,12 @@
 /**
  * A batch of deals read from Salesforce as their billing plans are made from them: the deal's Opportunity, its won
  * amendments (or, for a renewal, the subscription it renews), its product schedules, its plan's instalments and
- * months, and the invoices and credit notes raised for it. Two Composite calls for any number of deals (a third
+ * months, the invoices and credit notes raised for it, and the entity's posted closes. Two Composite calls for any number of deals (a third
  * when one is a renewal); what comes back is checked by the domain's schemas and shaped as deal-plan.ts reads it.
  */
 import { z } from 'zod';
-import { routeOpportunity, type BillingEntity } from '../../domain/billing-entity';
+import { entityTimeZone, routeOpportunity, type BillingEntity } from '../../domain/billing-entity';
+import type { PostedClose } from '../../domain/closed-months';
 import { isIsoDate } from '../../domain/dates';
 import {
   planLineItemSchema,
@@ -19,6 +20,7 @@ import {
 } from '../../domain/deal-plan';
 import { accountRowSchema, opportunityRowSchema } from '../../domain/records';
 import { lineItemScheduleRowSchema } from '../../domain/revenue-records';
+import { dateInZone } from '../../domain/zoned-time';
 import type { RevenueQueries } from '../../salesforce/revenue-queries';
 import type {
   InstalmentRecord,
@@ -26,6 +28,7 @@ import type {
   PlanCreditNote,
   PlanInvoice,
   PlanRecord,
+  PostedCloseRow,
 } from '../../salesforce/selections';
 import { childRecords } from '../../salesforce/soql';
 import type { Writeback } from '../../salesforce/writeback';
@@ -58,7 +61,7 @@ export interface DealLoaderDeps {
   writeback: Pick<Writeback, 'composite'>;
   revenueQueries: Pick<
     RevenueQueries,
-    'dealsOf' | 'opportunitiesOfDeals' | 'schedules' | 'plans' | 'invoices' | 'creditNotes'
+    'dealsOf' | 'opportunitiesOfDeals' | 'schedules' | 'plans' | 'invoices' | 'creditNotes' | 'postedCloses'
   >;
   reference: Pick<ReferenceData, 'billingEntities'>;
   corporateCurrency: string;
@@ -101,6 +104,8 @@ export async function loadDeals(deps: DealLoaderDeps, opportunityIds: readonly s
   const q = deps.revenueQueries;
   const first = deps.writeback.composite();
   const owners = q.dealsOf([...new Set(opportunityIds)], first);
+  // When each entity's months were closed: read with the owners, as the second batch is full (5 queries a call).
+  const closes = q.postedCloses(first);
   await first.run();
   const dealOf = new Map((await owners).map((row) => [row.Id, dealIdOf(row)]));
   const dealIds = [...new Set(dealOf.values())];
@@ -131,6 +136,7 @@ export async function loadDeals(deps: DealLoaderDeps, opportunityIds: readonly s
   const allInvoices = await invoices;
   const allCreditNotes = await creditNotes;
   const allSchedules = await schedules;
+  const allCloses = await closes;
 
   for (const dealId of dealIds) {
     const row = rows.get(dealId);
@@ -147,6 +153,7 @@ export async function loadDeals(deps: DealLoaderDeps, opportunityIds: readonly s
           allInvoices,
           allCreditNotes,
           allSchedules,
+          allCloses,
         }),
       );
     } catch (err) {
@@ -165,6 +172,18 @@ interface AssembleInput {
   allInvoices: readonly PlanInvoice[];
   allCreditNotes: readonly PlanCreditNote[];
   allSchedules: readonly unknown[];
+  allCloses: readonly PostedCloseRow[];
+}
+
+/** The entity's posted closes, each dated the day it was posted in the entity's time zone. */
+function postedClosesOf(entity: BillingEntity, rows: readonly PostedCloseRow[]): PostedClose[] {
+  const zone = entityTimeZone(entity);
+  return rows
+    .filter((r) => r.Billing_Entity__c === entity.developerName && r.Period_Start__c && r.Posted_At__c)
+    .map((r) => ({
+      month: r.Period_Start__c!.slice(0, 7),
+      postedOn: dateInZone(Date.parse(r.Posted_At__c!), zone),
+    }));
 }
 
 function amendmentsOf(dealId: string, rows: ReadonlyMap<string, OpportunityForPlanning>): OpportunityForPlanning[] {
@@ -280,6 +299,7 @@ function assemble(deps: DealLoaderDeps, a: AssembleInput): LoadedDeal {
     signed,
     concessions,
     ...(closed.length > 0 ? { closedThrough: closed.at(-1)! } : {}),
+    closes: postedClosesOf(entity, a.allCloses),
     existingMonths: [...new Set(months.map((m) => monthOfKey(m.Month_Key__c)))],
   };
   return { dealId, row, entity, input, plan: a.plan, instalments, recovered };
