@@ -13,7 +13,7 @@ import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
 import { SalesforceError } from '../sandbox/salesforce/errors';
 import type { ApiRequest } from '../sandbox/salesforce/server';
 import type { SalesforceOrg } from '../sandbox/salesforce/salesforce-org';
-import { waitFor } from './wait-for';
+import { waitFor, waitForNoJobDue } from './wait-for';
 
 const SALES = 'sam.seller@ledgerline.example';
 /** BUDGET_DEALS=1000 measures a bigger backlog (the budget below is for the default). */
@@ -123,14 +123,7 @@ it(`drains ${DEALS} closed deals within the Salesforce API budget`, async () => 
   const deals = createDeals(org, DEALS, 'Budget');
   // The bridge's start-up jobs due now (a day's re-plans, last month's closes, the KPI refresh) run before the
   // measurement, not inside it: they are not the drain's calls.
-  await waitFor(
-    'the start-up jobs due now',
-    async () => {
-      const open = await sandbox.store.jobs.listJobs({ states: ['queued', 'running'], limit: 500 });
-      return open.every((job) => job.nextRunAt > Date.now()) || undefined;
-    },
-    30_000,
-  );
+  await waitForNoJobDue(sandbox.store.jobs);
   await sandbox.stopBridge();
   const ctx = { userId: org.resolveUser(SALES).Id };
   org.transaction(() => {
