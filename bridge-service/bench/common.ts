@@ -19,6 +19,23 @@ export async function until(check: () => boolean | Promise<boolean>, everyMs: nu
   }
 }
 
+/**
+ * Like `until`, but a wait that runs out throws, naming the section, what it waited for and `detail()` (say, the jobs
+ * still due): a bench never hangs silently.
+ */
+export async function waitFor(
+  section: string,
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 50,
+  detail?: () => string | Promise<string>,
+): Promise<void> {
+  if (await until(check, everyMs, timeoutMs)) return;
+  const more = detail ? await detail() : '';
+  throw new Error(`${section}: ${what} did not happen in ${timeoutMs / 1000} s${more ? `: ${more}` : ''}`);
+}
+
 /** `PUT /api.xro/2.0/Invoices/{id}` → `PUT Invoices/{id}`. */
 export function xeroEndpoint(call: Pick<CallRecord, 'method' | 'path'>): string {
   const path = call.path

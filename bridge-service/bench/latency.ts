@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
-import { describeJobs, dueJobs, portOf, silent, until } from './common';
+import { describeJobs, dueJobs, portOf, silent, waitFor as boundedWait } from './common';
 import { closeWon, countSynced, createDeals, FINANCE_USER, SALES_USER, TENANTS, type TenantName } from './fixtures';
 import { busyMs, HttpTimer, type TimedRequest } from './http-timing';
 import { figure, percentile, round, type Figure, type SectionResult } from './report';
@@ -44,18 +44,14 @@ function rows(sandbox: Sandbox, object: string): Row[] {
  */
 const SAMPLE_HORIZON_MS = 2_000;
 
-/** Like `until`, but a wait that runs out throws, saying what it waited for (and `detail()`, e.g. the jobs due). */
-async function waitFor(
+/** A bounded wait that throws with what it waited for (common.ts). */
+const waitFor = (
   what: string,
   check: () => boolean | Promise<boolean>,
   everyMs: number,
   timeoutMs: number,
   detail?: () => string | Promise<string>,
-): Promise<void> {
-  if (await until(check, everyMs, timeoutMs)) return;
-  const more = detail ? await detail() : '';
-  throw new Error(`latency: ${what} did not happen in ${timeoutMs / 1000} s${more ? `: ${more}` : ''}`);
-}
+) => boundedWait('latency', what, check, timeoutMs, everyMs, detail);
 
 /**
  * Waits until the bridge has no job running or due within SAMPLE_HORIZON_MS and the tenant has room under Xero's
