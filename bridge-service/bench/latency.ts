@@ -220,7 +220,7 @@ export async function runLatency(opts: LatencyOptions): Promise<SectionResult> {
         tenants: 'round-robin UK_Ltd, US_Inc, EU_BV; 3 repeat customers each (their first deal is a warm-up)',
         pollResolutionMs: opts.pollMs,
         webhookBatchDelayMs: opts.webhookDelayMs,
-        pacing: `one change at a time, after the bridge's queue is empty and with under ${CALLS_PER_MINUTE_CEILING} Xero calls in the tenant's last minute`,
+        pacing: `one change at a time, with no bridge job running or due within ${SAMPLE_HORIZON_MS / 1000} s and under ${CALLS_PER_MINUTE_CEILING} Xero calls in the tenant's last minute`,
         emulatorTime:
           '(a) publishing the event in the org (trigger, commit, CometD push) + the union of the emulators\u2019 time serving ' +
           'the bridge\u2019s REST calls; (b) the time until the webhook reached the bridge (payment recorded, batching ' +
