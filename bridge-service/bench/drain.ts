@@ -8,7 +8,7 @@ import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
 import { ScaledClock } from '../sandbox/shared/clock';
 import { scaledClock } from '../src/lib/clock';
 import { XERO_LIMITS } from '../src/xero/scheduler';
-import { bridge429s, lastXeroSeq, openJobs, portOf, silent, sleep, until, xeroEndpoint } from './common';
+import { bridge429s, lastXeroSeq, openJobs, portOf, silent, sleep, until, waitFor, xeroEndpoint } from './common';
 import { closeWon, countSynced, createDeals, TENANTS } from './fixtures';
 import { busyMs, countBy, HttpTimer, salesforceEndpoint } from './http-timing';
 import { startCpuProfile, type CpuSplit } from './profile';
@@ -139,7 +139,7 @@ export async function runDrain(opts: DrainOptions): Promise<SectionResult> {
     const cpuProfile: CpuSplit | undefined = await stopProfile?.();
     if (cpuProfile) say(`  CPU profile: ${cpuProfile.file}`);
     // The last batch still writes lines, summaries and Sync_Update__e after its invoices show Synced: count those.
-    await until(async () => (await openJobs(sandbox)) === 0, 50, 60_000);
+    await waitFor('drain', 'the last write-backs', async () => (await openJobs(sandbox)) === 0, 60_000);
     await sleep(200);
 
     const minutes = (drainedAt - t0) / MINUTE;

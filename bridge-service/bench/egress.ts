@@ -15,7 +15,7 @@ import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
 import { ScaledClock } from '../sandbox/shared/clock';
 import { billedBytes, wireBytes, type CallRecord } from '../sandbox/xero/call-log';
 import { scaledClock } from '../src/lib/clock';
-import { lastXeroSeq, openJobs, silent, sleep, until, xeroEndpoint } from './common';
+import { lastXeroSeq, openJobs, silent, sleep, until, waitFor as boundedWait, xeroEndpoint } from './common';
 import { feedEvents } from './drain';
 import { closeWon, createDeals, FINANCE_USER, SALES_USER, TENANTS, type TenantName } from './fixtures';
 import { figure, fmt, round, say, type EgressBaseline, type Figure, type SectionResult } from './report';
@@ -140,15 +140,8 @@ function halfOf(baseline: number | undefined, commit: string | undefined) {
   };
 }
 
-async function waitFor(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  everyMs = 50,
-): Promise<void> {
-  if (!(await until(check, everyMs, timeoutMs)))
-    throw new Error(`egress: ${what} did not happen in ${timeoutMs / 1000} s`);
-}
+const waitFor = (what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 50) =>
+  boundedWait('egress', what, check, timeoutMs, everyMs);
 
 interface Phase {
   name: string;
