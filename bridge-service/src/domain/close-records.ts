@@ -46,7 +46,7 @@ const journalTotal = (proposal: CloseProposal, kind: JournalKind) =>
 export function closeRecord(
   proposal: CloseProposal,
   context: { xeroTenantId: string; version: number; name?: string },
-): Record<string, string | number | null> {
+) {
   const rates = proposal.currencies
     .filter((c) => c.rate !== undefined)
     .map((c) => `${c.currency} ${c.rate} per ${proposal.baseCurrency}`)
@@ -94,7 +94,7 @@ export function journalLineRecords(
   proposal: Pick<CloseProposal, 'entity' | 'month' | 'baseCurrency' | 'journals'>,
   version: number,
   journals: readonly ProposedJournal[] = proposal.journals,
-): Record<string, string | number | null>[] {
+) {
   return journals.flatMap((j) =>
     j.lines.map((line, i) => ({
       Line_Key__c: `${closeRecordKey(proposal.entity, proposal.month)}:v${version}:${j.kind}:${i + 1}`,

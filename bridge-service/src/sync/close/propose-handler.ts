@@ -20,6 +20,7 @@ import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import type { CloseQueries, CloseRecordRow, JournalLineRow } from '../../salesforce/close-queries';
 import { MonthEndClose, MonthEndJournalLine } from '../../salesforce/objects';
+import type { SObjectWrite } from '../../salesforce/sobject';
 import type { Writeback } from '../../salesforce/writeback';
 import type { XeroClient } from '../../xero/client';
 import type { XeroJournalClient } from '../../xero/journal-client';
@@ -50,10 +51,21 @@ export interface ProposeDeps {
 const DEALS_PER_SLICE = 200;
 const WRITABLE = new Set(['Proposed', 'Refused']);
 
-type Fields = Record<string, string | number | null>;
+/** The close header as written: only the object's own fields, each of its kind (checked by the compiler). */
+type Fields = SObjectWrite<typeof MonthEndClose> & { Close_Key__c: string };
+/** A proposed journal line as compared and written. */
+type LineFields = Pick<
+  SObjectWrite<typeof MonthEndJournalLine>,
+  | 'Journal_Kind__c'
+  | 'Journal_Date__c'
+  | 'Account_Code__c'
+  | 'Amount__c'
+  | 'Tracking_1_Option__c'
+  | 'Tracking_2_Option__c'
+>;
 
 /** The figures of a proposal as Salesforce holds them, to tell whether anything changed. */
-const lineFigures = (lines: readonly Fields[]) =>
+const lineFigures = (lines: readonly LineFields[]) =>
   lines
     .map((l) =>
       [
@@ -68,7 +80,7 @@ const lineFigures = (lines: readonly Fields[]) =>
     .sort()
     .join('\n');
 const storedFigures = (lines: readonly JournalLineRow[]) =>
-  lineFigures(lines.map((l) => ({ ...l, Amount__c: l.Amount__c ?? 0 }) as unknown as Fields));
+  lineFigures(lines.map((l) => ({ ...l, Amount__c: l.Amount__c ?? 0 })));
 
 export function closeProposeHandler(deps: ProposeDeps): JobHandler<'CLOSE_PROPOSE'> {
   const header = (entity: BillingEntity, month: string, version: number): Fields => ({
@@ -83,7 +95,7 @@ export function closeProposeHandler(deps: ProposeDeps): JobHandler<'CLOSE_PROPOS
   });
 
   async function upsertClose(fields: Fields): Promise<string> {
-    const outcomes = await deps.writeback.upsert(MonthEndClose, 'Close_Key__c', [fields as never]);
+    const outcomes = await deps.writeback.upsert(MonthEndClose, 'Close_Key__c', [fields]);
     return deps.writeback.requireAll(MonthEndClose, [fields.Close_Key__c], outcomes)[0]!;
   }
 
@@ -226,7 +238,7 @@ export function closeProposeHandler(deps: ProposeDeps): JobHandler<'CLOSE_PROPOS
     deps.writeback.requireAll(
       MonthEndJournalLine,
       lines.map((l) => l.Line_Key__c),
-      await deps.writeback.upsert(MonthEndJournalLine, 'Line_Key__c', children as never[]),
+      await deps.writeback.upsert(MonthEndJournalLine, 'Line_Key__c', children),
     );
     if (oldLines.length > 0) {
       deps.writeback.requireAll(
