@@ -13,6 +13,7 @@ import { XeroClient } from 'xero-node';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
 import { connect } from '../sandbox/salesforce/test-helpers';
 import { ScaledClock } from '../sandbox/shared/clock';
+import { calendar } from './calendar';
 import { waitFor } from './wait-for';
 
 const SALES = 'sam.seller@ledgerline.example';
@@ -38,23 +39,7 @@ describe('KPI snapshots written by the bridge tie to Salesforce and Xero', () =>
   let quarterlyId: string;
   let globexId: string;
 
-  /** Nothing due is waiting or running (later work, such as tomorrow's refresh, may wait). */
-  const settled = () =>
-    waitFor(
-      'the bridge to finish what is due',
-      async () => {
-        const open = await sandbox.store.jobs.listJobs({ states: ['queued', 'running'], limit: 500 });
-        return open.every((job) => job.state === 'queued' && job.nextRunAt > clock.now()) ? true : undefined;
-      },
-      60_000,
-    );
-  async function to(iso: string): Promise<void> {
-    const target = Date.parse(iso);
-    while (clock.now() < target) {
-      clock.set(Math.min(target, clock.now() + 20 * DAY));
-      await settled();
-    }
-  }
+  const { to, settled } = calendar(() => sandbox.store.jobs, clock, { timeoutMs: 60_000 });
   /** Past the end of the KPI refresh window, so what changed is refreshed. */
   const refreshed = () => to(new Date(clock.now() + 6 * MINUTE).toISOString());
 

@@ -13,6 +13,7 @@ import { XeroClient } from 'xero-node';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
 import { connect } from '../sandbox/salesforce/test-helpers';
 import { ScaledClock } from '../sandbox/shared/clock';
+import { calendar } from './calendar';
 import { waitFor } from './wait-for';
 
 const SALES = 'sam.seller@ledgerline.example';
@@ -20,7 +21,6 @@ const FINANCE = 'fran.finance@ledgerline.example';
 const INTEGRATION = 'integration@ledgerline.example';
 const TENANT = { UK_Ltd: '11111111-1111-4111-8111-111111111111', US_Inc: '22222222-2222-4222-8222-222222222222' };
 const ACCOUNTS = { UK_Ltd: { deferred: '835', accrued: '630' }, US_Inc: { deferred: '240', accrued: '130' } };
-const DAY = 86_400_000;
 
 type Row = Record<string, unknown>;
 type Entity = keyof typeof TENANT;
@@ -42,22 +42,7 @@ describe('month-end close end to end: three months, two entities, two currencies
     return client.accountingApi;
   };
 
-  const settled = () =>
-    waitFor(
-      'the bridge to finish what is due',
-      async () => {
-        const open = await sandbox.store.jobs.listJobs({ states: ['queued', 'running'], limit: 500 });
-        return open.every((job) => job.state === 'queued' && job.nextRunAt > clock.now()) ? true : undefined;
-      },
-      30_000,
-    );
-  async function to(iso: string): Promise<void> {
-    const target = Date.parse(iso);
-    while (clock.now() < target) {
-      clock.set(Math.min(target, clock.now() + 10 * DAY));
-      await settled();
-    }
-  }
+  const { to, settled } = calendar(() => sandbox.store.jobs, clock, { stepDays: 10 });
 
   beforeAll(async () => {
     sandbox = await startSandbox({

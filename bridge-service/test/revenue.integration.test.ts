@@ -13,38 +13,15 @@ import type { SalesforceOrg } from '../sandbox/salesforce/salesforce-org';
 import { connect } from '../sandbox/salesforce/test-helpers';
 import { ScaledClock } from '../sandbox/shared/clock';
 import { loadScenarioExpected, loadScenarioInput, type ScenarioInput } from './fixtures/revenue/scenario';
+import { calendar } from './calendar';
 import { waitFor } from './wait-for';
 
 const SALES = 'sam.seller@ledgerline.example';
 const FINANCE = 'fran.finance@ledgerline.example';
 const INTEGRATION = 'integration@ledgerline.example';
 const UK = '11111111-1111-4111-8111-111111111111';
-const DAY = 86_400_000;
 
 type Row = Record<string, unknown>;
-
-/** The shared calendar's date, and moving it forward the way days pass: at most 20 days a step, the bridge settling. */
-function calendar(sandbox: Sandbox, clock: ScaledClock) {
-  const today = () => new Date(clock.now()).toISOString().slice(0, 10);
-  /** Nothing due is waiting or running (later work, such as tomorrow's re-plan, may wait). */
-  const settled = () =>
-    waitFor(
-      'the bridge to finish what is due',
-      async () => {
-        const open = await sandbox.store.jobs.listJobs({ states: ['queued', 'running'], limit: 500 });
-        return open.every((job) => job.state === 'queued' && job.nextRunAt > clock.now()) ? true : undefined;
-      },
-      30_000,
-    );
-  async function to(iso: string): Promise<void> {
-    const target = Date.parse(iso);
-    while (clock.now() < target) {
-      clock.set(Math.min(target, clock.now() + 20 * DAY));
-      await settled();
-    }
-  }
-  return { today, to, settled };
-}
 
 /** Products and prices of the scenario, loaded as a data load would (not through the API). */
 function loadProducts(org: SalesforceOrg, input: ScenarioInput): Map<string, string> {
@@ -118,7 +95,7 @@ describe('a 3-year deal billed annually in advance, upsold and partly cancelled'
       bridge: { workerIdleMs: 50, referenceTtlMs: 0, pollIntervalMs: 60_000 },
       logger: pino({ level: process.env.BRIDGE_LOG ?? 'silent' }),
     });
-    cal = calendar(sandbox, clock);
+    cal = calendar(() => sandbox.store.jobs, clock);
     xero = xeroReader(sandbox);
     entries = loadProducts(sandbox.sf.org, input);
     const account = (await sales().sobject('Account').create({
@@ -353,7 +330,7 @@ describe('a bridge that is down when an instalment falls due', () => {
       bridge: { workerIdleMs: 50, referenceTtlMs: 0, pollIntervalMs: 60_000 },
       logger: pino({ level: process.env.BRIDGE_LOG ?? 'silent' }),
     });
-    cal = calendar(sandbox, clock);
+    cal = calendar(() => sandbox.store.jobs, clock);
   }, 60_000);
 
   afterAll(() => sandbox?.close());

@@ -19,19 +19,26 @@ export async function waitFor<T>(
 }
 
 /**
- * Waits until the bridge has no job due now (queued or running): its start-up work (a day's re-plans, last month's
- * closes, the KPI refresh) then runs before a measurement, not inside it. Jobs dated later do not count.
+ * Waits until the bridge has no job due (queued or running): only work dated later (tomorrow's re-plan, next month's
+ * close) may wait. Before a measurement, the start-up work then runs outside it; on a shared calendar, `now` is the
+ * calendar's.
  */
 export async function waitForNoJobDue(
-  jobs: { listJobs(filter: { states: ('queued' | 'running')[]; limit: number }): Promise<{ nextRunAt: number }[]> },
-  timeoutMs = 30_000,
+  jobs: {
+    listJobs(filter: {
+      states: ('queued' | 'running')[];
+      limit: number;
+    }): Promise<{ state: string; nextRunAt: number }[]>;
+  },
+  options: { now?: () => number; timeoutMs?: number } = {},
 ): Promise<void> {
+  const now = options.now ?? Date.now;
   await waitFor(
-    'the jobs due now',
+    'the bridge to finish what is due',
     async () => {
       const open = await jobs.listJobs({ states: ['queued', 'running'], limit: 500 });
-      return open.every((job) => job.nextRunAt > Date.now()) || undefined;
+      return open.every((job) => job.state === 'queued' && job.nextRunAt > now()) || undefined;
     },
-    timeoutMs,
+    options.timeoutMs ?? 30_000,
   );
 }
