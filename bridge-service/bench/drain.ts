@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
+import { describeApiRequest } from '../sandbox/salesforce/api-requests';
 import { ScaledClock } from '../sandbox/shared/clock';
 import { scaledClock } from '../src/lib/clock';
 import { XERO_LIMITS } from '../src/xero/scheduler';
@@ -95,6 +96,7 @@ export async function runDrain(opts: DrainOptions): Promise<SectionResult> {
 
     const wanted = new Set(deals.opportunityIds);
     const usageBefore = sandbox.sf.control.apiUsage().used;
+    const loggedBefore = sandbox.sf.control.apiRequests().length;
     const seqBefore = lastXeroSeq(sandbox);
     const jobsBefore = await allJobs(sandbox);
     const httpMark = timer.mark();
@@ -276,6 +278,8 @@ export async function runDrain(opts: DrainOptions): Promise<SectionResult> {
           apiCalls: sfUsed,
           apiCallsSeenOnTheWire: sfApi.length,
           byEndpoint: countBy(sfApi, salesforceEndpoint),
+          // Where the calls went: each Composite call by what it held (the profile the per-invoice figure is read from).
+          byPurpose: countBy(sandbox.sf.control.apiRequests().slice(loggedBefore), describeApiRequest),
           emulatorBusySeconds: round(sfBusy, 2),
         },
         process: {

@@ -112,7 +112,7 @@ export interface ApiRequest {
   path: string;
   /** a query's SOQL */
   soql?: string;
-  /** a Composite call's subrequests, as `METHOD url` (query string included) */
+  /** a Composite call's subrequests, as `METHOD url` (query string included), then a Collection's object */
   subrequests?: string[];
 }
 
