@@ -18,6 +18,7 @@ const mirror = (xeroUpdated: string | null): InvoiceMirror => ({
   Invoice_Number__c: 'INV-0001',
   Invoice_Type__c: 'Invoice',
   Currency_Code__c: 'GBP',
+  Status__c: 'Authorised',
   Online_Invoice_URL__c: null,
   Approval_Status__c: 'Approved',
   Xero_Updated__c: xeroUpdated,
