@@ -4,11 +4,12 @@ import type { WriteOutcome } from '../../salesforce/writeback';
 import { storedJob } from '../../store/__fixtures__/jobs';
 import { XeroApiError } from '../../xero/errors';
 import type { JobOf } from '../handler';
+import { invoiceMirrorRow, MIRROR_TENANT, MIRROR_XERO_ID } from '../services/__fixtures__/invoice-mirror';
 import { createInvoiceMirror, type InvoiceMirrorDeps } from '../services/invoice-mirror';
 import { onlineLinkHandler, onlineLinkKey } from './online-link';
 
-const TENANT = '11111111-1111-4111-8111-111111111111';
-const XERO_ID = '9b2a1c3e-0000-4000-8000-000000000001';
+const TENANT = MIRROR_TENANT;
+const XERO_ID = MIRROR_XERO_ID;
 const INVOICE_ID = 'a01000000000001AAA';
 const LINK = 'https://in.xero.com/9b2a1c3e0001';
 
@@ -25,24 +26,12 @@ const job = (id = 1): JobOf<'ONLINE_LINK'> => {
  * a Xero that counts its online-invoice reads.
  */
 function setup(stored: Partial<InvoiceMirror>) {
-  const row: InvoiceMirror = {
-    Id: INVOICE_ID,
+  const row: InvoiceMirror = invoiceMirrorRow({
     Opportunity__c: '006000000000001AAA',
     Account__c: '001000000000001AAA',
-    Request_Key__c: 'CREATE_DRAFT:006000000000001AAA:1',
-    Xero_Invoice_Id__c: XERO_ID,
-    Xero_Tenant_Id__c: TENANT,
-    Billing_Entity__c: 'UK_Ltd',
-    Name: 'INV-0001',
-    Invoice_Number__c: 'INV-0001',
-    Invoice_Type__c: 'Invoice',
-    Currency_Code__c: 'GBP',
-    Status__c: 'Authorised',
-    Online_Invoice_URL__c: null,
-    Approval_Status__c: 'Approved',
     Xero_Updated__c: '2026-06-01T10:00:00.000Z',
     ...stored,
-  };
+  });
   const updates: Record<string, unknown>[] = [];
   const events: Record<string, unknown>[] = [];
   const recorded: { id: string; message: string }[] = [];

@@ -434,14 +434,7 @@ export default class OpportunityInvoices extends LightningElement {
       );
       await this.refresh();
     } catch (error) {
-      this.dispatchEvent(
-        new ShowToastEvent({
-          title: LABELS.retryFailed,
-          message: reduceErrors(error).join(' '),
-          variant: 'error',
-          mode: 'sticky',
-        }),
-      );
+      this.toastRefusal(LABELS.retryFailed, error);
     } finally {
       this.retryingIds = this.retryingIds.filter((id) => id !== invoiceId);
     }
@@ -463,17 +456,17 @@ export default class OpportunityInvoices extends LightningElement {
         }),
       );
     } catch (error) {
-      this.dispatchEvent(
-        new ShowToastEvent({
-          title: LABELS.customerLinkFailed,
-          message: reduceErrors(error).join(' '),
-          variant: 'error',
-          mode: 'sticky',
-        }),
-      );
+      this.toastRefusal(LABELS.customerLinkFailed, error);
     } finally {
       this.linkRequestingIds = this.linkRequestingIds.filter((id) => id !== invoiceId);
     }
+  }
+
+  /** Why Apex refused a request, in its words; sticky, so the user can read it. */
+  toastRefusal(title, error) {
+    this.dispatchEvent(
+      new ShowToastEvent({ title, message: reduceErrors(error).join(' '), variant: 'error', mode: 'sticky' }),
+    );
   }
 
   get isLoading() {
