@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Connection } from 'jsforce';
 import { loadSchema } from './schema/metadata-loader';
 import type { SalesforceEmulator } from './server';
-import { connect, startTestEmulator } from './test-helpers';
+import { connect, FINANCE, startTestEmulator } from './test-helpers';
 
 const RULE = 'FIELD_CUSTOM_VALIDATION_EXCEPTION';
 type Refusal = { errorCode?: string; message?: string; data?: { fields?: string[] } };
@@ -148,6 +148,47 @@ describe("the package's validation rules (emulator, jsforce)", () => {
         Snapshot_Key__c: 'UK_Ltd:2026-01',
         Status__c: 'Closed',
       });
+    });
+  });
+
+  describe('Revenue_Month__c.Closed_Month_Is_Frozen', () => {
+    it('lets a month be closed, then refuses any change to it; months not Closed stay writable', async () => {
+      const plan = await created(conn, 'Billing_Plan__c', { Plan_Key__c: '006000000000001AAA' });
+      const month = (key: string, status: string) =>
+        created(conn, 'Revenue_Month__c', {
+          Billing_Plan__c: plan,
+          Month_Key__c: key,
+          Status__c: status,
+          Recognised__c: 100,
+        });
+      const january = await month('C1:2026-01', 'Actual');
+      const february = await month('C1:2026-02', 'Forecast');
+      // what posting a close writes: the month's rows set Closed
+      await conn.sobject('Revenue_Month__c').update({ Id: january, Status__c: 'Closed' });
+      expect(
+        await refusal(
+          conn.sobject('Revenue_Month__c').update({ Id: january, Recognised__c: 120, Status__c: 'Actual' }),
+        ),
+      ).toEqual({ errorCode: RULE, message: 'This month is closed: its revenue schedule is frozen.', fields: [] });
+      // finance cannot edit it by hand either
+      expect(
+        await refusal(connect(em, FINANCE).sobject('Revenue_Month__c').update({ Id: january, Recognised__c: 120 })),
+      ).toMatchObject({ errorCode: RULE });
+      const results = (await conn.sobject('Revenue_Month__c').update(
+        [
+          { Id: january, Recognised__c: 130 },
+          { Id: february, Recognised__c: 130, Status__c: 'Actual' },
+        ],
+        { allOrNone: false },
+      )) as { success: boolean }[];
+      expect(results.map((r) => r.success)).toEqual([false, true]);
+      const rows = await conn.query<{ Month_Key__c: string; Status__c: string; Recognised__c: number }>(
+        `SELECT Month_Key__c, Status__c, Recognised__c FROM Revenue_Month__c WHERE Billing_Plan__c = '${plan}' ORDER BY Month_Key__c`,
+      );
+      expect(rows.records.map((r) => [r.Month_Key__c, r.Status__c, r.Recognised__c])).toEqual([
+        ['C1:2026-01', 'Closed', 100],
+        ['C1:2026-02', 'Actual', 130],
+      ]);
     });
   });
 });
