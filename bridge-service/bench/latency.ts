@@ -106,7 +106,7 @@ export async function runLatency(opts: LatencyOptions): Promise<SectionResult> {
   const started = performance.now();
   const timer = new HttpTimer();
   // Real time; the poller is pushed out to an hour so every payment below travels by webhook. The idle cap is the
-  // same hour: no backoff, so a webhook never polls a tenant at once (poller.ts polls at once only a backed-off
+  // same hour: no backoff, so a webhook never brings a poll forward (poller.ts does that only for a backed-off
   // tenant) and the poller's calls stay out of the samples and the tenants' per-minute budget.
   const sandbox = await startSandbox({
     logger: silent,

@@ -13,7 +13,7 @@
  *
  * Idle backoff, per tenant: a poll that finds nothing fresh in any resource doubles the tenant's wait before its
  * next poll, from the interval up to `idleMaxMs`; anything that says the tenant is active brings it back to the
- * interval: fresh documents in a poll, a Xero webhook for it (`xeroChanged`: polled at once if it was backed off) and
+ * interval: fresh documents in a poll, a Xero webhook for it (`xeroChanged`: polled within seconds if it was backed off) and
  * the bridge's own writes to it (`bridgeWrote`: polled within the interval, as payments tend to follow). Backing off
  * changes only when a poll runs, never what it asks for: each poll still reads from the watermark, so a change made
  * while a tenant waits is read by its next poll.
@@ -44,6 +44,11 @@ export interface PollerOptions {
   intervalMs: number;
   /** The longest an idle tenant waits between polls (default: `intervalMs`, no backoff; never less than it). */
   idleMaxMs?: number;
+  /**
+   * How long after a webhook a backed-off tenant is polled (default 5 s): time for the webhook's own XERO_CHANGE job
+   * to write the invoice and its payments first, so the poll finds them written and reads nothing twice.
+   */
+  webhookSettleMs?: number;
   /** How far before the watermark each poll asks from (default 5 s). */
   skewMs?: number;
   /** Where a tenant's first poll starts, before now (default 24 h). */
@@ -154,6 +159,7 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
   const summaryPageSize = opts.summaryPageSize ?? 1_000;
   const intervalMs = opts.intervalMs;
   const idleMaxMs = Math.max(opts.idleMaxMs ?? intervalMs, intervalMs);
+  const settleMs = Math.min(opts.webhookSettleMs ?? 5_000, intervalMs);
   const stats: PollStats = { polls: 0, documents: 0, written: 0, failures: 0, lastPollAt: null };
   let running = false;
   let loop: Promise<void> | undefined;
@@ -309,14 +315,15 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
 
   /**
    * The tenant is active: its next wait is the interval again, and its next poll comes `now` (a Xero change, when
-   * the tenant was backed off: an active tenant's next poll is within the interval anyway) or within the interval
-   * (`soon`). A tenant without a loop here (another replica holds its lease, or it is not connected) is left alone.
+   * the tenant was backed off: after the webhook's settle time; an active tenant's next poll is within the interval
+   * anyway) or within the interval (`soon`). A tenant without a loop here (another replica holds its lease, or it is
+   * not connected) is left alone.
    */
   function wake(tenantId: string, when: 'now' | 'soon'): void {
     const pace = paces.get(tenantId.toLowerCase());
     if (!pace) return;
     const now = opts.clock.now();
-    const due = when === 'now' && pace.waitMs > intervalMs ? now : now + intervalMs;
+    const due = when === 'now' && pace.waitMs > intervalMs ? now + settleMs : now + intervalMs;
     pace.active = true;
     pace.waitMs = intervalMs;
     if (due < pace.dueAt) {
@@ -392,7 +399,7 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
   return {
     pollOnce,
     stats,
-    /** A Xero webhook said the tenant changed: back to the interval, and polled at once if it was backed off. */
+    /** A Xero webhook said the tenant changed: back to the interval, and polled within seconds if it was backed off. */
     xeroChanged(tenantId: string): void {
       wake(tenantId, 'now');
     },
