@@ -4,7 +4,7 @@ import type { Watermark } from '../../store/types';
 import type { XeroInvoice, XeroPage } from '../../xero/types';
 import { XeroApiError } from '../../xero/errors';
 import { XeroScheduler } from '../../xero/scheduler';
-import { createXeroPoller, idlePollsIn, type PollerDeps } from './poller';
+import { createXeroPoller, idlePollsIn, reportTenantWrites, type PollerDeps } from './poller';
 
 const applied: { resource: string; ids: string[] }[] = [];
 
@@ -417,5 +417,43 @@ describe('idle backoff', () => {
   it('without a cap (or one below the interval) the poller polls every interval, as before', () => {
     expect(idlePollsIn(DAY, MINUTE, MINUTE)).toBe(1_440);
     expect(idlePollsIn(DAY, 5 * MINUTE, MINUTE)).toBe(288);
+  });
+
+  it("reports the bridge's writes to a tenant as they are made, so their own webhooks find the tenant active", async () => {
+    const { poller, clock, pollsOf } = idleSetup(['tenant-1']);
+    const order: string[] = [];
+    let answer = (): void => undefined;
+    const client = {
+      createInvoices: (tenantId: string, ids: string[]) =>
+        new Promise<string[]>((resolve) => {
+          order.push(`sent ${tenantId}`);
+          answer = () => resolve(ids);
+        }),
+      getInvoices: async (tenantId: string) => [tenantId],
+    };
+    reportTenantWrites(client, ['createInvoices'], (tenantId) => {
+      order.push(`wrote ${tenantId}`);
+      poller.bridgeWrote(tenantId);
+    });
+    poller.start();
+    await clock.advance(0);
+    try {
+      await clock.advance(60 * MINUTE); // backed off to the cap
+      const polls = pollsOf('tenant-1').length;
+      const created = client.createInvoices('tenant-1', ['a']);
+      expect(order).toEqual(['wrote tenant-1', 'sent tenant-1']);
+      // Xero's webhook for the draft arrives before its answer: the tenant is active, so no poll is brought forward
+      poller.xeroChanged('tenant-1');
+      answer();
+      await expect(created).resolves.toEqual(['a']);
+      await clock.advance(MINUTE - 1);
+      expect(pollsOf('tenant-1')).toHaveLength(polls);
+      await clock.advance(1);
+      expect(pollsOf('tenant-1')).toHaveLength(polls + 1);
+      expect(await client.getInvoices('tenant-1')).toEqual(['tenant-1']);
+      expect(order).toHaveLength(2); // reads are not writes
+    } finally {
+      await poller.stop();
+    }
   });
 });

@@ -121,9 +121,11 @@ type TenantCalls<C> = {
 }[keyof C];
 
 /**
- * Makes `client`'s given write methods call `wrote(tenantId)` after each call that succeeds: the bridge's own writes
- * (a draft created, invoices authorised, a credit note) tell the tenant's poller it is active, as payments tend to
- * follow. The client is changed in place, so every part that holds it reports its writes.
+ * Makes `client`'s given write methods call `wrote(tenantId)` as each call is made: the bridge's own writes (a draft
+ * created, invoices authorised, a credit note) tell the tenant's poller it is active, as payments tend to follow.
+ * Before the call, not after: Xero may send the write's webhook before its answer arrives, and that echo must find
+ * the tenant active already, or it would bring a poll forward only to list the bridge's own write. The client is
+ * changed in place, so every part that holds it reports its writes.
  */
 export function reportTenantWrites<C extends object, K extends TenantCalls<C>>(
   client: C,
@@ -132,10 +134,9 @@ export function reportTenantWrites<C extends object, K extends TenantCalls<C>>(
 ): void {
   for (const name of methods) {
     const write = client[name] as (tenantId: string, ...rest: unknown[]) => Promise<unknown>;
-    const reported = async (tenantId: string, ...rest: unknown[]): Promise<unknown> => {
-      const result = await write.call(client, tenantId, ...rest);
+    const reported = (tenantId: string, ...rest: unknown[]): Promise<unknown> => {
       wrote(tenantId);
-      return result;
+      return write.call(client, tenantId, ...rest);
     };
     client[name] = reported as C[K];
   }
