@@ -294,16 +294,24 @@ function idleSetup(tenantIds: string[], { intervalMs = MINUTE, idleMaxMs = 15 * 
   return { poller, clock, listings, written, watermarks, pollsOf, change };
 }
 
+/** Starts the poller (each tenant's first poll at the start), runs `body`, and stops the poller whatever happens. */
+async function whileRunning(setup: ReturnType<typeof idleSetup>, body: () => Promise<void>): Promise<void> {
+  setup.poller.start();
+  await setup.clock.advance(0);
+  try {
+    await body();
+  } finally {
+    await setup.poller.stop();
+  }
+}
+
 describe('idle backoff', () => {
   it("an idle tenant's wait doubles from the interval to the cap: 495 calls in a day, well under Xero's 5,000", async () => {
-    const { poller, clock, listings, pollsOf } = idleSetup(['tenant-1']);
-    poller.start();
-    await clock.advance(0); // each tenant's first poll, at the start
-    try {
+    const setup = idleSetup(['tenant-1']);
+    const { clock, listings, pollsOf } = setup;
+    await whileRunning(setup, async () => {
       await clock.advance(DAY - 1);
-    } finally {
-      await poller.stop();
-    }
+    });
     const polls = pollsOf('tenant-1');
     // waits of 2, 4, 8, then 15 minutes (the cap): 99 polls of five listings, against 1,440 polls (7,200 calls) before
     expect(polls.slice(0, 6)).toEqual([0, 2, 6, 14, 29, 44].map((m) => m * MINUTE));
@@ -314,11 +322,10 @@ describe('idle backoff', () => {
   });
 
   it('a change made while the tenant waits is read by its next poll, from the same watermark; then the interval again', async () => {
-    const { poller, clock, written, watermarks, pollsOf, change, listings } = idleSetup(['tenant-1']);
+    const setup = idleSetup(['tenant-1']);
+    const { poller, clock, written, watermarks, pollsOf, change, listings } = setup;
     change('tenant-1', 'a');
-    poller.start();
-    await clock.advance(0); // each tenant's first poll, at the start
-    try {
+    await whileRunning(setup, async () => {
       await clock.advance(2 * 60 * MINUTE); // backed off to the cap since
       expect(written).toEqual([{ tenantId: 'tenant-1', id: 'a' }]);
       const mark = watermarks.get('tenant-1/Invoices');
@@ -341,16 +348,13 @@ describe('idle backoff', () => {
       expect(poller.pace('tenant-1')).toEqual({ waitMs: MINUTE, dueAt: due + MINUTE });
       await clock.advance(MINUTE);
       expect(pollsOf('tenant-1').at(-1)).toBe(due + MINUTE - T);
-    } finally {
-      await poller.stop();
-    }
+    });
   });
 
   it('a Xero webhook polls a backed-off tenant within seconds and brings it back to the interval', async () => {
-    const { poller, clock, pollsOf } = idleSetup(['tenant-1']);
-    poller.start();
-    await clock.advance(0); // each tenant's first poll, at the start
-    try {
+    const setup = idleSetup(['tenant-1']);
+    const { poller, clock, pollsOf } = setup;
+    await whileRunning(setup, async () => {
       await clock.advance(60 * MINUTE);
       const polls = pollsOf('tenant-1').length;
       const now = clock.now() - T;
@@ -368,16 +372,13 @@ describe('idle backoff', () => {
       expect(pollsOf('tenant-1')).toHaveLength(polls + 1);
       await clock.advance(1);
       expect(pollsOf('tenant-1')).toHaveLength(polls + 2);
-    } finally {
-      await poller.stop();
-    }
+    });
   });
 
   it("the bridge's own write brings a backed-off tenant's next poll within the interval", async () => {
-    const { poller, clock, pollsOf } = idleSetup(['tenant-1']);
-    poller.start();
-    await clock.advance(0); // each tenant's first poll, at the start
-    try {
+    const setup = idleSetup(['tenant-1']);
+    const { poller, clock, pollsOf } = setup;
+    await whileRunning(setup, async () => {
       await clock.advance(60 * MINUTE);
       expect(poller.pace('tenant-1')?.waitMs).toBe(15 * MINUTE);
       const polls = pollsOf('tenant-1').length;
@@ -386,17 +387,14 @@ describe('idle backoff', () => {
       expect(poller.pace('tenant-1')).toEqual({ waitMs: MINUTE, dueAt: wroteAt + MINUTE });
       await clock.advance(MINUTE);
       expect(pollsOf('tenant-1').slice(polls)).toEqual([wroteAt + MINUTE - T]);
-    } finally {
-      await poller.stop();
-    }
+    });
   });
 
   it('tenants back off independently: a busy tenant polls every interval, an idle one backs off, a wake-up is its own', async () => {
-    const { poller, clock, pollsOf, change } = idleSetup(['busy', 'idle']);
+    const setup = idleSetup(['busy', 'idle']);
+    const { poller, clock, pollsOf, change } = setup;
     change('busy', 'busy-start');
-    poller.start();
-    await clock.advance(0); // each tenant's first poll, at the start
-    try {
+    await whileRunning(setup, async () => {
       for (let minute = 0; minute < 120; minute += 1) {
         change('busy', `busy-${minute}`);
         await clock.advance(MINUTE);
@@ -409,9 +407,7 @@ describe('idle backoff', () => {
       await clock.advance(5_000);
       expect(pollsOf('idle').at(-1)).toBe(clock.now() - T);
       expect(pollsOf('busy')).toHaveLength(busyPolls);
-    } finally {
-      await poller.stop();
-    }
+    });
   });
 
   it('without a cap (or one below the interval) the poller polls every interval, as before', () => {
@@ -420,7 +416,8 @@ describe('idle backoff', () => {
   });
 
   it("reports the bridge's writes to a tenant as they are made, so their own webhooks find the tenant active", async () => {
-    const { poller, clock, pollsOf } = idleSetup(['tenant-1']);
+    const setup = idleSetup(['tenant-1']);
+    const { poller, clock, pollsOf } = setup;
     const order: string[] = [];
     let answer = (): void => undefined;
     const client = {
@@ -435,9 +432,7 @@ describe('idle backoff', () => {
       order.push(`wrote ${tenantId}`);
       poller.bridgeWrote(tenantId);
     });
-    poller.start();
-    await clock.advance(0);
-    try {
+    await whileRunning(setup, async () => {
       await clock.advance(60 * MINUTE); // backed off to the cap
       const polls = pollsOf('tenant-1').length;
       const created = client.createInvoices('tenant-1', ['a']);
@@ -452,8 +447,6 @@ describe('idle backoff', () => {
       expect(pollsOf('tenant-1')).toHaveLength(polls + 1);
       expect(await client.getInvoices('tenant-1')).toEqual(['tenant-1']);
       expect(order).toHaveLength(2); // reads are not writes
-    } finally {
-      await poller.stop();
-    }
+    });
   });
 });
