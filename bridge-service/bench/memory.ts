@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { makeId } from '../sandbox/salesforce/ids';
 import { INTEGRATION_USER, connectXeroOrganisations, startEmulatedSystems } from '../sandbox/sandbox-bridge';
+import { MEMORY_ENV, NODE_MEMORY_FLAGS } from '../src/server/runtime-memory';
 import { openStore } from '../src/store';
 import { silent, sleep } from './common';
 import { feedEvents } from './drain';
@@ -63,8 +64,9 @@ export async function runMemory(opts: MemoryOptions): Promise<SectionResult> {
     await store.close();
     const env = { ...systems.env, PORT: '0', BRIDGE_INSTANCE_ID: `bench-memory-${process.pid}` };
     child = fork(join(__dirname, 'memory-child.ts'), [], {
-      execArgv: ['--import', 'tsx'],
-      env: { ...process.env, BENCH_BRIDGE_ENV: JSON.stringify(env) },
+      // Started as production starts it (src/server/runtime-memory.ts), so the figure is the deployed process's.
+      execArgv: ['--import', 'tsx', ...NODE_MEMORY_FLAGS],
+      env: { ...process.env, ...MEMORY_ENV, BENCH_BRIDGE_ENV: JSON.stringify(env) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const running = child;
