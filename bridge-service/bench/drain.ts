@@ -160,6 +160,8 @@ export async function runDrain(opts: DrainOptions): Promise<SectionResult> {
     const sfRequests = timer.since(httpMark, sandbox.sf.port);
     const sfApi = sfRequests.filter((r) => salesforceEndpoint(r) !== undefined);
     const sfUsed = sandbox.sf.control.apiUsage().used - usageBefore;
+    const sfLogged = sandbox.sf.control.apiRequests().slice(loggedBefore);
+    const sfSplit = splitSalesforceCalls(sfLogged.map(describeApiRequest));
     const xeroRequests = timer.since(httpMark, portOf(sandbox.xero.url));
     const invoiceCalls = calls.filter(
       (c) => /\/Invoices$/i.test(c.path) && (c.method === 'PUT' || c.method === 'POST'),
@@ -194,7 +196,8 @@ export async function runDrain(opts: DrainOptions): Promise<SectionResult> {
         'Salesforce API calls per invoice',
         round(sfUsed / synced, 4),
         'calls/invoice',
-        `${round(sfUsed / synced, 4)} (${sfUsed} calls)`,
+        `${round(sfUsed / synced, 4)} (${sfUsed} calls: invoices ${sfSplit.invoices}, ` +
+          `${round(sfSplit.invoices / synced, 4)} an invoice; revenue schedules ${sfSplit.schedules})`,
         { op: '<=', value: 0.006, text: '≤ 0.006' },
       ),
       figure(
@@ -294,7 +297,8 @@ export async function runDrain(opts: DrainOptions): Promise<SectionResult> {
           apiCallsSeenOnTheWire: sfApi.length,
           byEndpoint: countBy(sfApi, salesforceEndpoint),
           // Where the calls went: each Composite call by what it held (the profile the per-invoice figure is read from).
-          byPurpose: countBy(sandbox.sf.control.apiRequests().slice(loggedBefore), describeApiRequest),
+          byPurpose: countBy(sfLogged, describeApiRequest),
+          split: sfSplit,
           emulatorBusySeconds: round(sfBusy, 2),
         },
         process: {
@@ -312,4 +316,19 @@ export async function runDrain(opts: DrainOptions): Promise<SectionResult> {
     timer.close();
     await sandbox.close();
   }
+}
+
+/** Objects only the billing plan (PLAN_BILLING) reads or writes: a call that touches one is the revenue schedule's. */
+const SCHEDULE_OBJECTS =
+  /Billing_Plan__c|Billing_Instalment__c|Revenue_Month__c|Month_End_Close__c|OpportunityLineItemSchedule/;
+
+/**
+ * Each closed deal also gets its revenue schedule (a plan, its instalments and a Revenue_Month__c row a month), written
+ * by PLAN_BILLING after its invoice. Those calls are counted apart from the invoice path's (load, write-back,
+ * summaries, events). A Composite call holding only Sync_Update__e events is counted with the invoices, though the
+ * plan publishes some too: the invoice figure errs high.
+ */
+export function splitSalesforceCalls(described: readonly string[]): { invoices: number; schedules: number } {
+  const schedules = described.filter((d) => SCHEDULE_OBJECTS.test(d)).length;
+  return { invoices: described.length - schedules, schedules };
 }
