@@ -1,7 +1,7 @@
 /**
  * Issue 6 end to end: the real bridge against both emulators. Closed-won deals in GBP, USD and EUR become DRAFT
- * invoices in the right Xero organisation with Xero-exact totals and Invoice__c mirrors; approval authorises;
- * rejection goes back to sales; VOID; a tax type Xero rejects lands on the record in words, and RESYNC after the
+ * invoices in the right Xero organisation with Xero-exact totals and Invoice__c mirrors; approval authorises; the
+ * customer link is read when a rep asks for it, once; rejection goes back to sales; VOID; a tax type Xero rejects lands on the record in words, and RESYNC after the
  * fix succeeds; replays and restarts create nothing twice.
  */
 import type { Connection } from 'jsforce';
@@ -46,13 +46,20 @@ async function opportunity(currency: string): Promise<Row> {
 
 async function invoiceFor(opportunityId: string): Promise<Row | undefined> {
   const { records } = await admin.query<Row>(
-    `SELECT Id, Opportunity__c, Status__c, Sync_Status__c, Sync_Message__c, Xero_Invoice_Id__c, Xero_Tenant_Id__c, Invoice_Number__c, ` +
-      `Currency_Code__c, Sub_Total__c, Total_Tax__c, Total__c, Amount_Due__c, Online_Invoice_URL__c, Billing_Entity__c, ` +
+    `SELECT Id, Name, Opportunity__c, Status__c, Sync_Status__c, Sync_Message__c, Xero_Invoice_Id__c, Xero_Tenant_Id__c, ` +
+      `Invoice_Number__c, Currency_Code__c, Sub_Total__c, Total_Tax__c, Total__c, Amount_Due__c, Online_Invoice_URL__c, ` +
+      `Billing_Entity__c, ` +
       `Approval_Status__c, Approval_Comment__c, (SELECT Id, Line_Amount__c FROM Invoice_Lines__r) ` +
       `FROM Invoice__c WHERE Opportunity__c = '${opportunityId}'`,
   );
   return records[0];
 }
+
+/** Xero's GET /Invoices/{id}/OnlineInvoice calls for this invoice, by anyone. */
+const onlineInvoiceCalls = (invoice: Row) => {
+  const path = `/invoices/${String(invoice.Xero_Invoice_Id__c).toLowerCase()}/onlineinvoice`;
+  return sandbox.xero.control.calls().filter((c) => c.path.toLowerCase().endsWith(path));
+};
 
 const xeroInvoices = (tenantId: string) => sandbox.xero.control.snapshot(tenantId).invoices as Row[];
 
@@ -109,7 +116,7 @@ describe('closed won → Xero draft → approval → authorised', () => {
     },
   );
 
-  it('finance approval authorises the invoice in Xero and writes back number, status and the online link', async () => {
+  it('finance approval authorises the invoice in Xero and writes back number and status, reading no online link', async () => {
     const invoice = drafts.get('GBP')!;
     sandbox.sf.control.approvals.submit(invoice.Id as string, { user: SALES });
     sandbox.sf.control.approvals.approve(invoice.Id as string, {
@@ -120,12 +127,48 @@ describe('closed won → Xero draft → approval → authorised', () => {
       const row = await invoiceFor(String(invoice.Opportunity__c ?? ''));
       return row?.Status__c === 'Authorised' ? row : undefined;
     });
-    expect(authorised.Online_Invoice_URL__c).toMatch(/^https:\/\/in\.xero\.com\//);
+    // the customer link costs a Xero call per invoice: it is read when a rep asks for it (next test), not here
+    expect(authorised.Online_Invoice_URL__c ?? null).toBeNull();
+    expect(onlineInvoiceCalls(invoice)).toHaveLength(0);
     const inXero = await xeroInvoice(UK, invoice.Xero_Invoice_Id__c as string);
     expect(inXero.status).toBe('AUTHORISED');
     // UK_Ltd emails authorised invoices to the customer.
     expect(sandbox.xero.control.snapshot(UK).emailsSent).toEqual(
       expect.arrayContaining([expect.objectContaining({ invoiceId: invoice.Xero_Invoice_Id__c })]),
+    );
+  });
+
+  it('a rep asks for the customer link: read from Xero once, written on the invoice; a draft is refused in words', async () => {
+    const invoice = drafts.get('GBP')!;
+    const id = invoice.Id as string;
+    expect(sandbox.sf.control.invoiceActions.requestOnlineLink(id, SALES)).toBe(
+      `Asked Xero for the customer link of ${String(invoice.Name)}. It appears on the invoice in a few seconds.`,
+    );
+    const linked = await waitFor('the customer link on the invoice', async () => {
+      const row = await invoiceFor(String(invoice.Opportunity__c));
+      return row?.Online_Invoice_URL__c ? row : undefined;
+    });
+    expect(linked.Online_Invoice_URL__c).toMatch(/^https:\/\/in\.xero\.com\//);
+    expect(linked.Status__c).toBe('Authorised');
+    // Asked again (a second click: the same request key), then a Retry: events are taken in order, so once the
+    // RESYNC is done the second ask was seen too. Neither reads the link again.
+    sandbox.sf.control.invoiceActions.requestOnlineLink(id, SALES);
+    const { requestKey } = sandbox.sf.control.invoiceActions.resync(id, SALES);
+    await waitFor('the RESYNC after the second ask', async () => {
+      const job = await sandbox.store.jobs.getJobByKey(String(requestKey));
+      return job?.state === 'done' || undefined;
+    });
+    expect(onlineInvoiceCalls(invoice)).toHaveLength(1);
+    expect((await sandbox.store.jobs.listJobs({ action: 'ONLINE_LINK', limit: 10 })).map((j) => j.key)).toEqual([
+      `ONLINE_LINK:${id}:1`,
+    ]);
+    expect((await invoiceFor(String(invoice.Opportunity__c)))?.Online_Invoice_URL__c).toBe(
+      linked.Online_Invoice_URL__c,
+    );
+    // Xero has no online invoice for a draft: the rep is told so, and nothing is sent
+    const draft = drafts.get('USD')!;
+    expect(() => sandbox.sf.control.invoiceActions.requestOnlineLink(draft.Id as string, SALES)).toThrow(
+      'Xero has a customer link only for an authorised, part-paid or paid invoice. This invoice is Draft.',
     );
   });
 

@@ -5,6 +5,7 @@
  */
 import pino from 'pino';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
+import { describeApiRequest } from '../sandbox/salesforce/api-requests';
 import { waitFor, waitForNoJobDue } from './wait-for';
 
 const SALES = 'sam.seller@ledgerline.example';
@@ -84,18 +85,7 @@ it(`plans ${DEALS} deals billed by their periods in a few Composite calls`, asyn
   await new Promise((resolve) => setTimeout(resolve, 300));
   const used = sandbox.sf.control.apiUsage().used - before;
   const requests = sandbox.sf.control.apiRequests().slice(logged);
-  const shape = requests.map((r) =>
-    r.subrequests
-      ? `composite[${r.subrequests
-          .map((s) =>
-            s
-              .split('?')[0]!
-              .replace(/^\S+ \/services\/data\/v[^/]+/, '')
-              .replace(/sobjects\/.*/, 'sobjects'),
-          )
-          .join(', ')}]`
-      : `${r.method} ${r.path.replace(/^\/services\/data\/v[^/]+/, '')} ${(r.soql ?? '').replace(/^SELECT .* FROM (\w+).*$/, '$1')}`,
-  );
+  const shape = requests.map(describeApiRequest);
   // eslint-disable-next-line no-console
   console.log(
     `Salesforce API calls to plan ${DEALS} deals (4 instalments, 12 months each): ${used}\n${shape.join('\n')}`,

@@ -414,4 +414,52 @@ describe('a bridge that is down when an instalment falls due', () => {
     expect(inXero).toHaveLength(1);
     expect((sandbox.xero.control.snapshot(UK).invoices as Row[]).length).toBe(xeroBefore + 1);
   }, 90_000);
+
+  it('a plan written from a read made before a month closed: Salesforce refuses the month, the job plans again and is done', async () => {
+    await cal.settled();
+    const org = sandbox.sf.org;
+    const months = async () =>
+      (
+        await admin().query<Row>(
+          'SELECT Id, Month_Key__c, Status__c, Recognised__c, Closing_Deferred__c FROM Revenue_Month__c ' +
+            `WHERE Billing_Plan__r.Plan_Key__c = '${dealId}' ORDER BY Month__c`,
+        )
+      ).records;
+    const before = await months();
+    const march = before.find((m) => String(m.Month_Key__c).endsWith(':2026-03'))!;
+    expect(march.Status__c).toBe('Actual');
+    // The bridge's next revenue-month write is held; while it is, the month is closed (what posting its close writes).
+    let closed = false;
+    sandbox.sf.control.delayWrites({
+      sobject: 'Revenue_Month__c',
+      ms: 100,
+      count: 1,
+      user: INTEGRATION,
+      onHold: () => {
+        org.update(
+          org.n('Revenue_Month__c'),
+          String(march.Id),
+          { [org.n('Status__c')]: 'Closed' },
+          { userId: org.resolveUser(INTEGRATION).Id },
+        );
+        closed = true;
+      },
+    });
+    const key = `PLAN_BILLING:race:${dealId}`;
+    await sandbox.store.jobs.enqueueJob({
+      key,
+      action: 'PLAN_BILLING',
+      payload: { opportunityIds: [dealId], reason: 'closed-month race' },
+    });
+    const job = await waitFor('the plan job', async () => {
+      const found = await sandbox.store.jobs.getJobByKey(key);
+      return found && found.state !== 'queued' && found.state !== 'running' ? found : undefined;
+    });
+    expect(closed).toBe(true);
+    // Refused once (Closed_Month_Is_Frozen), planned again from a fresh read, done on its first attempt.
+    expect(job).toMatchObject({ state: 'done', attempts: 1, result: { replannedAfterClose: 1 } });
+    const after = await months();
+    expect(after.find((m) => m.Id === march.Id)).toEqual({ ...march, Status__c: 'Closed' });
+    expect(after.filter((m) => m.Status__c === 'Closed')).toHaveLength(1);
+  }, 60_000);
 });

@@ -10,8 +10,8 @@
  */
 import pino from 'pino';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
+import { describeApiRequest } from '../sandbox/salesforce/api-requests';
 import { SalesforceError } from '../sandbox/salesforce/errors';
-import type { ApiRequest } from '../sandbox/salesforce/server';
 import type { SalesforceOrg } from '../sandbox/salesforce/salesforce-org';
 import { waitFor, waitForNoJobDue } from './wait-for';
 
@@ -99,25 +99,6 @@ function createDeals(org: SalesforceOrg, count: number, label: string): string[]
   return opportunities;
 }
 
-/** The object a SOQL query reads (its last FROM: child subqueries come before it). */
-const fromOf = (soql: string) => [...soql.matchAll(/\bFROM\s+(\w+)/gi)].at(-1)?.[1] ?? '?';
-
-/** What a logged request was, by endpoint (a Composite call by what it held). */
-function endpoint(request: ApiRequest): string {
-  if (request.subrequests) {
-    const held = request.subrequests.map((s) => {
-      const [method, url] = s.split(' ') as [string, string];
-      const soql = new URL(url, 'http://x').searchParams.get('q');
-      return endpoint({ method, path: url.split('?')[0]!, ...(soql ? { soql } : {}) });
-    });
-    return `composite[${held.join(', ')}]`;
-  }
-  const path = request.path.replace(/^\/services\/data\/v[^/]+/, '');
-  if (path.startsWith('/query')) return `query ${fromOf(request.soql ?? '')}`;
-  if (path.startsWith('/composite/sobjects')) return `${request.method} collections`;
-  return `${request.method} ${path.replace(/\/[a-zA-Z0-9]{15,18}$/, '/:id')}`;
-}
-
 it(`drains ${DEALS} closed deals within the Salesforce API budget`, async () => {
   const { org } = sandbox.sf;
   const deals = createDeals(org, DEALS, 'Budget');
@@ -154,7 +135,7 @@ it(`drains ${DEALS} closed deals within the Salesforce API budget`, async () => 
   const used = sandbox.sf.control.apiUsage().used - before;
   const requests = sandbox.sf.control.apiRequests().slice(logged);
   const byEndpoint: Record<string, number> = {};
-  for (const r of requests) byEndpoint[endpoint(r)] = (byEndpoint[endpoint(r)] ?? 0) + 1;
+  for (const r of requests) byEndpoint[describeApiRequest(r)] = (byEndpoint[describeApiRequest(r)] ?? 0) + 1;
   // eslint-disable-next-line no-console
   console.log(
     `Salesforce API calls for ${DEALS} invoices: ${used} (${(used / DEALS).toFixed(4)} per invoice)\n` +
@@ -178,13 +159,13 @@ it(`drains ${DEALS} closed deals within the Salesforce API budget`, async () => 
   expect(
     requests
       .filter((r) => !r.subrequests)
-      .map(endpoint)
+      .map(describeApiRequest)
       .sort(),
   ).toEqual([...cached].sort());
   // A batch is a load and two rounds of write-back, each packed into full Composite calls (5 Collections or
   // queries) but for its last: 3 calls for up to ~330 invoices with 1–3 lines. The backlog is replayed while the
   // worker runs, so it may be claimed in a few batches.
-  const loads = composites.filter((r) => endpoint(r).includes('query Opportunity')).length;
+  const loads = composites.filter((r) => describeApiRequest(r).includes('query Opportunity')).length;
   const subrequests = composites.reduce((n, r) => n + r.subrequests!.length, 0);
   expect(loads).toBeLessThanOrEqual(4);
   expect(composites.every((r) => r.subrequests!.length <= 5)).toBe(true);

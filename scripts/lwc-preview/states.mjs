@@ -166,6 +166,23 @@ export const STATES = [
     action: 'retry',
   }),
   opportunity({
+    name: 'opportunity-customer-link',
+    title: 'An authorised invoice without its customer link: Get customer link (Xero is read on request only)',
+    graphql: { opportunityInvoices: { data: opp('graphql.opportunityInvoices.linkPending.json') } },
+  }),
+  opportunity({
+    name: 'opportunity-customer-link-requested',
+    title: 'Get customer link clicked on INV-0105: requested, toast shown, the link appears there in a few seconds',
+    graphql: { opportunityInvoices: { data: opp('graphql.opportunityInvoices.linkPending.json') } },
+    apex: {
+      'InvoiceActions.requestOnlineLink': {
+        data: 'Asked Xero for the customer link of INV-000105. It appears on the invoice in a few seconds.',
+      },
+      'LiveRefreshController.isEnabled': { data: true },
+    },
+    steps: [{ click: 'lightning-button.request-link button' }, { waitFor: '#toasts .slds-notify' }],
+  }),
+  opportunity({
     name: 'opportunity-sync-update-this-record',
     title: 'Sync_Update__e naming this opportunity arrives: refreshed',
     events: [oppEvents.thisOpportunity],

@@ -50,6 +50,19 @@ it('reports the rep’s Opportunity status after the payment, as the Opportunity
   expect(step(4)).toEqual([expect.stringContaining(`the rep now reads: "${opportunity.Invoice_Status__c}"`)]);
 });
 
+it('prints the customer link the rep asked for once it is on the invoice; approving read no other', async () => {
+  const { records } = await admin.query<{ Id: string; Online_Invoice_URL__c: string | null }>(
+    `SELECT Id, Online_Invoice_URL__c FROM Invoice__c WHERE Id IN ('${result.invoices.map((i) => String(i.Id)).join("','")}')`,
+  );
+  const link = records.find((r) => r.Id === result.invoices[0]!.Id)!.Online_Invoice_URL__c;
+  expect(link).toMatch(/^https:\/\/in\.xero\.com\//);
+  expect(step(3)).toContain(
+    `      the rep asked for ${String(result.invoices[0]!.Invoice_Number__c)}'s customer link: ${link}`,
+  );
+  expect(records.filter((r) => r.Online_Invoice_URL__c)).toHaveLength(1);
+  expect(sandbox.xero.control.calls().filter((c) => /\/OnlineInvoice$/i.test(c.path))).toHaveLength(1);
+});
+
 it('reports the credit only once the credit note is allocated in Xero and on the invoice', async () => {
   const eu = result.invoices[2]!;
   const { records } = await admin.query<{ Status__c: string; Xero_Credit_Note_Id__c: string | null }>(

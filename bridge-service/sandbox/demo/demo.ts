@@ -41,6 +41,7 @@ async function invoiceOf(admin: Connection, opportunityId: string): Promise<Row 
   const { records } = await admin.query<Row>(
     'SELECT Id, Name, Invoice_Number__c, Status__c, Sync_Status__c, Sync_Message__c, Billing_Entity__c, Currency_Code__c, ' +
       'Total__c, Amount_Paid__c, Amount_Credited__c, Amount_Due__c, Due_Date__c, Xero_Invoice_Id__c, Xero_Tenant_Id__c, ' +
+      'Online_Invoice_URL__c, ' +
       'Opportunity__r.Name, Opportunity__r.Invoice_Status__c, Opportunity__r.Amount_Paid__c, Opportunity__r.Amount_Due__c ' +
       `FROM Invoice__c WHERE Opportunity__c = '${opportunityId}'`,
   );
@@ -115,6 +116,16 @@ export async function playScenario(sandbox: Sandbox, say: Say): Promise<DemoResu
     drafts[index] = invoice;
     say(`      ${String(invoice.Invoice_Number__c)} authorised, due ${String(invoice.Due_Date__c)}`);
   }
+  // The customer's online-invoice link costs a Xero call per invoice, so approving does not read it: the rep asks.
+  const asked = drafts[0]!;
+  sandbox.sf.control.invoiceActions.requestOnlineLink(String(asked.Id), SALES);
+  const linked = await waitUntil('the customer link', async () => {
+    const row = await invoiceOf(admin, opportunities[0]!.Id as string);
+    return row?.Online_Invoice_URL__c ? row : undefined;
+  });
+  say(
+    `      the rep asked for ${String(linked.Invoice_Number__c)}'s customer link: ${String(linked.Online_Invoice_URL__c)}`,
+  );
 
   step(4, 'The UK customer pays part of their invoice in Xero; the payment flows back to Salesforce');
   const uk = drafts[0]!;

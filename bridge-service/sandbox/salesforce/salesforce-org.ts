@@ -1,7 +1,8 @@
 /**
- * The org's state machine: schema-checked DML with triggers, transactions (all-or-none, savepoints), record locks,
- * platform-event publishing after commit, and the standard objects' built-in behaviour (opportunity stages, line
- * item pricing, names, auto-numbers). REST, SOQL and the Apex mirrors in org/ all go through this class.
+ * The org's state machine: schema-checked DML with triggers and the package's validation rules, transactions
+ * (all-or-none, savepoints), record locks, platform-event publishing after commit, and the standard objects' built-in
+ * behaviour (opportunity stages, line item pricing, names, auto-numbers). REST, SOQL and the Apex mirrors in org/ all
+ * go through this class.
  */
 import { randomUUID, createHash } from 'node:crypto';
 import Big from 'big.js';
@@ -11,8 +12,8 @@ import { notFound, SalesforceError } from './errors';
 import { checkValue, coerce, formatDate, formatDateTime } from './field-values';
 import { makeId, normalizeId } from './ids';
 import { EXACT, sameValueRule } from './record-keys';
-import { evaluateFormula, parseFormula } from './schema/formula';
-import { qualify } from './schema/metadata-loader';
+import { checkFormula, evaluateFormula, parseFormula, type FormulaEnv } from './schema/formula';
+import { qualify, resolveFieldPath } from './schema/metadata-loader';
 import { OPPORTUNITY_STAGES } from './schema/standard-objects';
 import { checkSchedule, lineFromSchedules } from './org/product-schedules';
 import { checkDatedRate, expectedRevenue, nextStartDate } from './org/currency-rates';
@@ -25,6 +26,11 @@ export interface DmlContext {
   bypassLocks?: boolean;
   /** `Sforce-Call-Options: defaultNamespace=` lets callers omit the package prefix */
   defaultNamespace?: string;
+  /**
+   * A workflow or approval field update: the platform does not run custom validation rules again for it (order of
+   * execution), so the emulator does not either.
+   */
+  fieldUpdate?: boolean;
 }
 
 export interface TriggerHandler {
@@ -45,6 +51,11 @@ export interface OrgOptions {
   store: RecordStore;
   clock: Clock;
   orgId?: string;
+  /**
+   * The package's active validation rules refuse saves (default on, as in an org). Off only for a caller that must
+   * write what an org would refuse; nothing in the project turns it off.
+   */
+  enforceValidationRules?: boolean;
 }
 
 export class SalesforceOrg {
@@ -54,6 +65,7 @@ export class SalesforceOrg {
   readonly orgId: string;
   /** each user's profile and permission sets (assignments are not packageable: seed data) */
   readonly access: UserAccess;
+  readonly enforceValidationRules: boolean;
   private readonly triggers: TriggerHandler[] = [];
   private readonly eventListeners = new Set<(event: StoredEvent) => void>();
   private pendingEvents: StoredEvent['data'][] = [];
@@ -66,6 +78,7 @@ export class SalesforceOrg {
     this.clock = options.clock;
     this.orgId = options.orgId ?? makeId('00D', 1);
     this.access = new UserAccess(options.schema.permissionSets);
+    this.enforceValidationRules = options.enforceValidationRules !== false;
   }
 
   get namespace(): string {
@@ -192,7 +205,9 @@ export class SalesforceOrg {
     if (!this.formulas.has(key)) {
       // A formula the emulator cannot read is an error, not a blank: a blank would pass tests the org would fail.
       try {
-        this.formulas.set(key, parseFormula(field.formula!));
+        const ast = parseFormula(field.formula!);
+        checkFormula(ast, { validationRule: false });
+        this.formulas.set(key, ast);
       } catch (err) {
         throw new Error(`formula of ${key} is not supported by the emulator: ${(err as Error).message}`, {
           cause: err,
@@ -200,19 +215,8 @@ export class SalesforceOrg {
       }
     }
     const ast = this.formulas.get(key)!;
-    // formula text in source format names package fields without the namespace
-    const fieldOf = (name: string): FieldDef | undefined =>
-      def.fields.get(name.toLowerCase()) ?? def.fields.get(this.n(name).toLowerCase());
     try {
-      const v = evaluateFormula(ast, {
-        field: (name) => {
-          const f = fieldOf(name);
-          return f ? this.valueOf(def, record, f) : undefined;
-        },
-        isDate: (name) => fieldOf(name)?.type === 'date' || fieldOf(name)?.type === 'datetime',
-        now: this.clock.now(),
-        blankAsZero: !!field.blankAsZero,
-      });
+      const v = evaluateFormula(ast, this.formulaEnv(def, record, !!field.blankAsZero));
       if (v === null) return null;
       if (typeof v === 'object') return field.type === 'datetime' ? formatDateTime(v.date) : formatDate(v.date);
       if (typeof v === 'number') return Number(new Big(v).round(field.scale ?? 0, Big.roundHalfUp).toString());
@@ -220,6 +224,29 @@ export class SalesforceOrg {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * What a formula reads of a record: its fields (formula text in source format names package fields without the
+   * namespace) and its parents' through lookups (`Parent__r.Field__c`), as the API shows them.
+   */
+  private formulaEnv(def: ObjectDef, record: SRecord, blankAsZero: boolean): FormulaEnv {
+    const resolve = (path: string) => resolveFieldPath(this.schema.objects, def, path, this.namespace);
+    return {
+      field: (path) => {
+        const target = resolve(path);
+        if (!target) return undefined;
+        let current: SRecord | undefined = record;
+        for (const hop of target.hops) {
+          const id: unknown = current?.[hop.field.name];
+          current = typeof id === 'string' ? this.get(hop.parent, id) : undefined;
+        }
+        return current ? this.valueOf(target.object, current, target.field) : null;
+      },
+      isDate: (path) => ['date', 'datetime'].includes(resolve(path)?.field.type ?? ''),
+      now: this.clock.now(),
+      blankAsZero,
+    };
   }
 
   private rollUp(record: SRecord, field: FieldDef): unknown {
@@ -473,6 +500,30 @@ export class SalesforceOrg {
     }
   }
 
+  /**
+   * The object's active validation rules, after the system checks as in the org's order of execution, on the record as
+   * it would be saved (the old one merged with the changes; `old` is undefined on insert). The first rule whose
+   * formula is true refuses the save with its message, on its errorDisplayField if it names one
+   * (FIELD_CUSTOM_VALIDATION_EXCEPTION; an org reports every failing rule, the emulator the first: each of the
+   * package's objects has one rule).
+   */
+  private checkValidationRules(def: ObjectDef, record: SRecord, old: SRecord | undefined, ctx: DmlContext): void {
+    if (!this.enforceValidationRules || ctx.fieldUpdate) return;
+    for (const rule of def.validationRules ?? []) {
+      const env: FormulaEnv = {
+        ...this.formulaEnv(def, record, false),
+        save: { isNew: !old, prior: (path) => (old ? this.formulaEnv(def, old, false).field(path) : undefined) },
+      };
+      if (evaluateFormula(rule.ast, env) !== true) continue;
+      throw new SalesforceError(
+        400,
+        'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+        rule.errorMessage,
+        rule.errorDisplayField ? [rule.errorDisplayField] : [],
+      );
+    }
+  }
+
   private checkReference(f: FieldDef, id: string): void {
     const target = this.objectForId(id);
     if (!target || !(f.referenceTo ?? []).some((t) => t.toLowerCase() === target.name.toLowerCase())) {
@@ -530,6 +581,7 @@ export class SalesforceOrg {
       this.deriveStandard(def, record, undefined);
       for (const h of this.handlersFor(def)) h.beforeInsert?.([record], ctx);
       this.validate(def, record);
+      this.checkValidationRules(def, record, undefined, ctx);
       this.store.put(def.name, record);
       this.afterWrite(def, record);
       for (const h of this.handlersFor(def)) h.afterInsert?.([{ ...record }], ctx);
@@ -551,6 +603,7 @@ export class SalesforceOrg {
       this.deriveStandard(def, record, old);
       for (const h of this.handlersFor(def)) h.beforeUpdate?.([old], [record], ctx);
       this.validate(def, record);
+      this.checkValidationRules(def, record, old, ctx);
       this.store.put(def.name, record);
       this.afterWrite(def, record);
       for (const h of this.handlersFor(def)) h.afterUpdate?.([old], [{ ...record }], ctx);

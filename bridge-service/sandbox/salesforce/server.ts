@@ -49,6 +49,8 @@ const optionsSchema = z.object({
   sessionTtlMs: z.number().int().positive().optional(),
   /** false: a single-currency org (no CurrencyIsoCode, no CurrencyType); the seed drops its currency fields */
   multiCurrency: z.boolean().default(true),
+  /** the package's active validation rules refuse saves, as in an org; false only says so in a warning */
+  enforceValidationRules: z.boolean().default(true),
 });
 
 export interface EmulatorOptions extends Partial<z.input<typeof optionsSchema>> {
@@ -104,6 +106,11 @@ export interface WriteDelay {
   user?: string;
   /** only the next N matching writes (default: all) */
   count?: number;
+  /**
+   * Called when a write is held, before it is applied (programmatic control only): a test changes the org under a
+   * write the client prepared from an earlier read, e.g. closes a month while a billing plan is being written.
+   */
+  onHold?: () => void;
 }
 
 export interface ApiRequest {
@@ -112,7 +119,7 @@ export interface ApiRequest {
   path: string;
   /** a query's SOQL */
   soql?: string;
-  /** a Composite call's subrequests, as `METHOD url` (query string included) */
+  /** a Composite call's subrequests, as `METHOD url` (query string included), then a Collection's object */
   subrequests?: string[];
 }
 
@@ -194,7 +201,9 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
   const approvalProcesses = loadProcessConfigs(projectSourceDirs(opts.forceAppDir));
   const store = new RecordStore(opts.dataDir);
   const fresh = !store.load();
-  const org = new SalesforceOrg({ schema, store, clock });
+  const org = new SalesforceOrg({ schema, store, clock, enforceValidationRules: opts.enforceValidationRules });
+  if (!opts.enforceValidationRules)
+    logger.warn('validation rules are not enforced: this emulator accepts saves an org would refuse');
   const labels = loadLabels(opts.forceAppDir);
   org.registerTrigger(opportunityTriggerHandler(org, labels));
   org.registerTrigger(invoiceTriggerHandler(org, labels));
@@ -326,6 +335,7 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
     );
     if (!rule) return;
     if (rule.count !== undefined) rule.count -= 1;
+    rule.onHold?.();
     await new Promise((resolve) => setTimeout(resolve, rule.ms));
   });
 

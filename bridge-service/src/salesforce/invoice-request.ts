@@ -15,6 +15,8 @@ export const ACTIONS = [
   'UPDATE_DRAFT',
   // month-end close (issue 16): finance approved a close; Payload__c names it and the version approved
   'POST_CLOSE',
+  // issue 20: a rep asked for the customer's online-invoice link, read from Xero on request only
+  'ONLINE_LINK',
 ] as const;
 /** Requests about an Opportunity (the rest are about an Invoice__c, but CONTACT_MATCH, about a review, and POST_CLOSE,
  * about a close). */

@@ -139,6 +139,7 @@ export const invoiceMirror = select(Invoice, [
   'Invoice_Number__c',
   'Invoice_Type__c',
   'Currency_Code__c',
+  'Status__c',
   'Online_Invoice_URL__c',
   'Approval_Status__c',
   'Xero_Updated__c',

@@ -72,6 +72,7 @@ describe('typed selections', () => {
           'ldgr__Invoice_Number__c',
           'ldgr__Invoice_Type__c',
           'ldgr__Currency_Code__c',
+          'ldgr__Status__c',
           'ldgr__Online_Invoice_URL__c',
           'ldgr__Xero_Updated__c',
         ].map((name) => [name, null]),

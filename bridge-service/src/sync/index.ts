@@ -14,6 +14,7 @@ import { createInboundApply, type InboundApply } from './inbound/apply';
 import { xeroChangeHandler } from './inbound/xero-change-handler';
 import { authoriseHandler } from './invoice-actions/authorise';
 import { authoriseCreditNoteHandler, creditHandler } from './invoice-actions/credit-notes';
+import { onlineLinkHandler } from './invoice-actions/online-link';
 import { resyncHandler } from './invoice-actions/resync';
 import { voidHandler } from './invoice-actions/void';
 import { createContactDirectory } from './services/contact-directory';
@@ -62,7 +63,8 @@ export function createSync(
       handles('VOID', voidHandler({ ...perInvoice, invoices, xero: deps.xero })),
       handles('CREDIT', creditHandler({ ...perInvoice, creditNotes })),
       handles('XERO_CHANGE', xeroChangeHandler({ xero: deps.xero, apply, log: deps.log })),
-      handles('RESYNC', resyncHandler({ ...perInvoice, invoices, xero: deps.xero, jobs: deps.jobs })),
+      handles('RESYNC', resyncHandler({ ...perInvoice, invoices, jobs: deps.jobs })),
+      handles('ONLINE_LINK', onlineLinkHandler({ ...perInvoice, invoices, xero: deps.xero })),
       ...billing.handlers,
       ...insights.handlers,
       ...goLive.handlers,

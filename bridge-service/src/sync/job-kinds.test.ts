@@ -60,7 +60,9 @@ const apexActions = [
 
 describe('the actions Salesforce sends', () => {
   it('every action the Apex publisher declares is accepted at intake and has a job kind', () => {
-    expect(apexActions).toEqual(expect.arrayContaining(['CONTACT_MATCH', 'CREATE_PARTIAL', 'UPDATE_DRAFT']));
+    expect(apexActions).toEqual(
+      expect.arrayContaining(['CONTACT_MATCH', 'CREATE_PARTIAL', 'UPDATE_DRAFT', 'ONLINE_LINK']),
+    );
     expect([...apexActions].sort()).toEqual([...ACTIONS].sort());
     for (const action of ACTIONS) expect(JOB_KINDS).toContain(action);
   });
@@ -100,6 +102,16 @@ describe('the actions Salesforce sends', () => {
       Invoice_Id__c: 'a03000000000001AAA',
     });
     expect([rework.kind, rework.payload.success]).toEqual(['UPDATE_DRAFT', true]);
+    // InvoiceActions.requestOnlineLink: the customer link, one request key per invoice
+    const link = jobOf({
+      Action__c: 'ONLINE_LINK',
+      Request_Key__c: 'ONLINE_LINK:a03000000000001AAA:1',
+      Invoice_Id__c: 'a03000000000001AAA',
+    });
+    expect([link.kind, link.payload.success]).toEqual(['ONLINE_LINK', true]);
+    expect(
+      parseInvoiceRequest({ Action__c: 'ONLINE_LINK', Request_Key__c: 'ONLINE_LINK:x:1' }, salesforceNames('')),
+    ).toMatchObject({ ok: false, reason: expect.stringContaining('ONLINE_LINK needs Invoice_Id__c') });
     // A decision without its payload is refused at intake, in words.
     expect(
       parseInvoiceRequest({ Action__c: 'CONTACT_MATCH', Request_Key__c: 'CONTACT_MATCH:x:1' }, salesforceNames('')),

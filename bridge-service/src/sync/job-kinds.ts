@@ -18,6 +18,7 @@ export const JOB_KINDS = [
   'VOID',
   'CREDIT',
   'RESYNC',
+  'ONLINE_LINK',
   'XERO_CHANGE',
   ...BILLING_JOB_KINDS,
   // go-live (issue 18): golive/kinds.ts
@@ -57,6 +58,8 @@ export const JOB_PAYLOADS = {
   /** What to credit (an amount, or lines) is in `payload`, checked by the credit-note service. */
   CREDIT: onInvoice,
   RESYNC: onInvoice,
+  /** A rep asked for the customer's online-invoice link (invoice-actions/online-link.ts). */
+  ONLINE_LINK: onInvoice,
   /** One Xero webhook event (sync/inbound/webhook-intake.ts). */
   XERO_CHANGE: z.object({
     resourceId: z.string().min(1),

@@ -12,7 +12,7 @@ import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { retry, withTimeout, type RetryOptions } from '../lib/retry';
 import { XeroApiError } from './errors';
-import type { XeroScheduler } from './scheduler';
+import type { CallLane, XeroScheduler } from './scheduler';
 import type { XeroTokenManager } from './tokens';
 import { XeroRequestInvalid } from './wire';
 
@@ -32,6 +32,13 @@ export interface XeroCallOptions {
    */
   maxRetryAfterMs: number;
 }
+
+/**
+ * Drafting is the one work that arrives as a backlog (a closed quarter, a migration): its calls take the scheduler's
+ * backlog lane and yield to the calls someone is waiting on (a webhook's read, an approval, a payment coming back).
+ */
+const BACKLOG_OPERATIONS: ReadonlySet<string> = new Set(['createInvoices', 'createContacts']);
+export const laneOf = (operation: string): CallLane => (BACKLOG_OPERATIONS.has(operation) ? 'backlog' : 'waited-on');
 
 export type XeroCall = <T>(
   tenantId: string,
@@ -62,17 +69,21 @@ export function createXeroCall(opts: XeroCallOptions): XeroCall {
       async () => {
         let accessToken: string | undefined;
         try {
-          const result = await opts.scheduler.schedule(tenantId, async () => {
-            accessToken = await opts.tokens.getAccessToken(connectionId);
-            const api = new AccountingApi(opts.basePath);
-            api.accessToken = accessToken;
-            try {
-              // The socket timeout (below) ends a hung request; the deadline is the backstop that frees the slot.
-              return await withTimeout(fn(api), opts.timeoutMs + 1_000, `Xero ${operation}`);
-            } catch (err) {
-              throw toXeroApiError(err, operation, tenantId);
-            }
-          });
+          const result = await opts.scheduler.schedule(
+            tenantId,
+            async () => {
+              accessToken = await opts.tokens.getAccessToken(connectionId);
+              const api = new AccountingApi(opts.basePath);
+              api.accessToken = accessToken;
+              try {
+                // The socket timeout (below) ends a hung request; the deadline is the backstop that frees the slot.
+                return await withTimeout(fn(api), opts.timeoutMs + 1_000, `Xero ${operation}`);
+              } catch (err) {
+                throw toXeroApiError(err, operation, tenantId);
+              }
+            },
+            laneOf(operation),
+          );
           return result.body;
         } catch (err) {
           retryNow = false;

@@ -37,6 +37,29 @@ describe('XeroScheduler', () => {
     expect(elapsed).toBeLessThan(136_000); // even pacing below the limit (50/min) would need 156 s
   });
 
+  it('lets a call someone waits on past a drafting backlog that fills the minute, at no cost to the backlog', async () => {
+    const { clock, xero, scheduler } = setup();
+    const t0 = clock.now();
+    const backlog = Promise.all(
+      Array.from({ length: 130 }, () => scheduler.schedule('uk', () => xero.call('uk'), 'backlog')),
+    );
+    // A minute and more in, the window holds 60 backlog calls and 60 more wait in the queue.
+    await clock.sleep(70_000);
+    expect(scheduler.snapshot('uk').usedLastMinute).toBeGreaterThanOrEqual(55);
+    expect(scheduler.snapshot('uk').queued).toBeGreaterThanOrEqual(55);
+    const asked = clock.now();
+    await scheduler.schedule('uk', () => xero.call('uk'));
+    // It takes the next slot the rolling window frees (backlog calls are a second apart), not the 61st.
+    expect(clock.now() - asked).toBeLessThan(3_000);
+    await backlog;
+    const elapsed = clock.now() - t0;
+    expect(xero.problems).toEqual([]);
+    expect(xero.maxPerRollingMinute('uk')).toBeLessThanOrEqual(60);
+    // 131 calls at one per 1.01 s: the backlog still runs at the limit (this test's clock adds ~50 ms a timer).
+    expect(elapsed).toBeGreaterThanOrEqual(128_000);
+    expect(elapsed).toBeLessThan(140_000);
+  });
+
   it('keeps tenants independent', async () => {
     const { clock, xero, scheduler } = setup();
     const t0 = clock.now();

@@ -87,8 +87,18 @@ export class SchedulerClosedError extends LedgerlineError {
   }
 }
 
+/**
+ * Which calls go first. `waited-on`: someone or something is waiting on it (a webhook's read, an approval, a payment
+ * coming back, a rep's action, a poll). `backlog`: bulk work that arrives in thousands (drafting a closed quarter).
+ * Backlog calls are spread one per 1/60 of the minute window, so even a drain that fills Xero's minute frees a slot
+ * every second, and a waited-on call queued behind it takes the next free slot. Spread or bunched, the rolling
+ * window allows the same 60 calls a minute: the backlog loses nothing but its first minute's burst.
+ */
+export type CallLane = 'waited-on' | 'backlog';
+
 interface Task {
   call: () => Promise<unknown>;
+  lane: CallLane;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
   enqueuedAt: number;
@@ -106,6 +116,8 @@ interface TenantState {
   acquiring: boolean;
   /** The store refused a permit: not before this. */
   sharedBlockedUntil: number;
+  /** When the tenant's next backlog call may start (backlog calls are spread, see CallLane). */
+  backlogNextAt: number;
   sharedBlockReason: Block['reason'] | 'store' | undefined;
   remainingRecordedAt: number;
 }
@@ -163,17 +175,24 @@ export class XeroScheduler {
     this.app = new SlidingWindow(limits.minuteMs + limits.marginMs);
   }
 
-  /** Runs `call` for `tenantId` as soon as every limit allows; resolves or rejects with its outcome. */
-  schedule<T>(tenantId: string, call: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `call` for `tenantId` as soon as every limit allows; resolves or rejects with its outcome. Waited-on calls
+   * start before any backlog call queued for the tenant; each lane keeps its FIFO order.
+   */
+  schedule<T>(tenantId: string, call: () => Promise<T>, lane: CallLane = 'waited-on'): Promise<T> {
     if (this.closed) return Promise.reject(new SchedulerClosedError());
     const tenant = this.tenant(tenantId);
     return new Promise<T>((resolve, reject) => {
-      tenant.queue.push({
+      const task: Task = {
         call,
+        lane,
         resolve: resolve as (value: unknown) => void,
         reject,
         enqueuedAt: this.clock.now(),
-      });
+      };
+      const firstBacklog = lane === 'waited-on' ? tenant.queue.findIndex((q) => q.lane === 'backlog') : -1;
+      if (firstBacklog === -1) tenant.queue.push(task);
+      else tenant.queue.splice(firstBacklog, 0, task);
       this.pump(tenant);
     });
   }
@@ -227,6 +246,7 @@ export class XeroScheduler {
         timerAt: undefined,
         acquiring: false,
         sharedBlockedUntil: 0,
+        backlogNextAt: Number.NEGATIVE_INFINITY,
         sharedBlockReason: undefined,
         remainingRecordedAt: Number.NEGATIVE_INFINITY,
       };
@@ -246,7 +266,13 @@ export class XeroScheduler {
       t.minute.availableAt(now, this.limits.tenantPerMinute),
       t.day.availableAt(now, this.limits.tenantPerDay),
       this.app.availableAt(now, this.limits.appPerMinute),
+      t.queue[0]?.lane === 'backlog' ? t.backlogNextAt : now,
     );
+  }
+
+  /** The gap between two backlog calls of a tenant: the minute window over its limit (1.01 s for Xero's). */
+  private backlogSpacingMs(): number {
+    return (this.limits.minuteMs + this.limits.marginMs) / this.limits.tenantPerMinute;
   }
 
   private pump(t: TenantState): void {
@@ -382,6 +408,11 @@ export class XeroScheduler {
       this.keepPermits();
     }
     t.inFlight += 1;
+    if (task.lane === 'backlog') {
+      // On a fixed grid, so a timer that fires late does not push every later call back.
+      const spacing = this.backlogSpacingMs();
+      t.backlogNextAt = Math.max(t.backlogNextAt, now - spacing) + spacing;
+    }
     t.minute.begin();
     t.day.begin();
     this.app.begin();

@@ -12,7 +12,7 @@ export type VersionRule =
   | { rule: 'field'; field: string };
 
 export interface RequestSite {
-  action: 'CREATE_DRAFT' | 'AUTHORISE' | 'VOID' | 'CREDIT' | 'RESYNC' | 'UPDATE_DRAFT' | 'POST_CLOSE';
+  action: 'CREATE_DRAFT' | 'AUTHORISE' | 'VOID' | 'CREDIT' | 'RESYNC' | 'UPDATE_DRAFT' | 'POST_CLOSE' | 'ONLINE_LINK';
   /** the object whose change (or action) publishes the event */
   object: string;
   /** the field of that record whose id is the key's record id */

@@ -219,11 +219,11 @@ export class ApprovalProcesses {
   }
 
   /** The process's field updates run as the acting user and may write the locked record (the trigger reads the
-   * approver's comment from the step recorded just before). */
+   * approver's comment from the step recorded just before); validation rules do not run again for them. */
   private applyUpdates(objectName: string, recordId: string, updates: Updates, userId: string): void {
     const body = Object.fromEntries(Object.entries(updates).map(([k, v]) => [qualify(k, this.org.namespace), v]));
     if (!Object.keys(body).length) return;
-    this.org.update(objectName, recordId, body, { userId, bypassLocks: true });
+    this.org.update(objectName, recordId, body, { userId, bypassLocks: true, fieldUpdate: true });
   }
 
   submit(recordId: string, input: ApprovalInput): void {

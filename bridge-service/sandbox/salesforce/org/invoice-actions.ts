@@ -1,7 +1,7 @@
 /**
- * Mirrors InvoiceActions.cls (the invocable behind the Invoice__c quick actions): VOID, CREDIT, RESYNC and UPDATE_DRAFT
- * (a corrected draft sent again) requests, validated with the same rules and label messages, all valid ones published
- * together.
+ * Mirrors InvoiceActions.cls (the invocable behind the Invoice__c quick actions): VOID, CREDIT, RESYNC, UPDATE_DRAFT
+ * (a corrected draft sent again) and ONLINE_LINK (the customer link, read from Xero on request) requests, validated
+ * with the same rules and label messages, all valid ones published together.
  */
 import Big from 'big.js';
 import type { SalesforceOrg } from '../salesforce-org';
@@ -54,6 +54,14 @@ export const mirror: ApexMirror = {
       ids: invoiceIds,
       payloadKeys: null,
     },
+    {
+      action: 'ONLINE_LINK',
+      object: 'Invoice__c',
+      keyRecord: 'Id',
+      version: { literal: '1' },
+      ids: invoiceIds,
+      payloadKeys: null,
+    },
   ],
 };
 
@@ -81,7 +89,8 @@ export interface ActionResult {
   requestKey: string | null;
 }
 
-const CREDITABLE = new Set(['Authorised', 'Partially Paid', 'Paid']);
+/** Approved in Xero: what can be credited, and what Xero has an online invoice (a customer link) for. */
+const APPROVED_IN_XERO = new Set(['Authorised', 'Partially Paid', 'Paid']);
 const GONE = new Set(['Voided', 'Deleted']);
 
 class Failure extends Error {}
@@ -141,7 +150,7 @@ export function invoiceActions(org: SalesforceOrg, labels: Labels) {
       throw new Failure(labels('Ledgerline_Error_Void_Credit_Permission'));
     if (!String(invoice[f('Xero_Invoice_Id__c')] ?? '').trim())
       throw new Failure(labels('Ledgerline_Error_Not_In_Xero'));
-    if (!CREDITABLE.has(String(invoice[f('Status__c')])))
+    if (!APPROVED_IN_XERO.has(String(invoice[f('Status__c')])))
       throw new Failure(labels('Ledgerline_Error_Credit_Status', invoice[f('Status__c')]));
     const hasLines = !!request.lines?.length;
     if ((request.amount === undefined || request.amount === null) && !hasLines)
@@ -166,6 +175,15 @@ export function invoiceActions(org: SalesforceOrg, labels: Labels) {
         !!line && !!line.description?.trim() && orZero(line.quantity).gt(0) && orZero(line.unitAmount).gt(0);
       if (!valid) throw new Failure(labels('Ledgerline_Error_Credit_Line_Invalid'));
     }
+  }
+
+  function checkCanRequestLink(userId: string, invoice: SRecord): void {
+    if (!org.hasCustomPermission(userId, RESYNC_PERMISSION))
+      throw new Failure(labels('Ledgerline_Error_Online_Link_Permission'));
+    if (!String(invoice[f('Xero_Invoice_Id__c')] ?? '').trim())
+      throw new Failure(labels('Ledgerline_Error_Not_In_Xero'));
+    if (!APPROVED_IN_XERO.has(String(invoice[f('Status__c')])))
+      throw new Failure(labels('Ledgerline_Error_Online_Link_Status', invoice[f('Status__c')]));
   }
 
   /**
@@ -221,12 +239,14 @@ export function invoiceActions(org: SalesforceOrg, labels: Labels) {
             throw new Failure(labels('Ledgerline_Error_Not_Correctable', invoice[f('Status__c')], approval));
           facts = { now: org.clock.now() };
         }
+        if (action === 'ONLINE_LINK') checkCanRequestLink(userId, invoice);
         const key = requestKey(action as Action, invoice.Id, versionOf(site.version, facts));
         events.push(
           build(action as Action, (invoice[f('Opportunity__c')] as string | null) ?? null, invoice.Id, key, payload),
         );
         result.requestKey = key;
-        result.message = labels(sent, invoice.Name);
+        // a link is only read from Xero, so read-only mode does not hold it: the user is told when to look
+        result.message = labels(action === 'ONLINE_LINK' ? 'Ledgerline_Online_Link_Requested' : sent, invoice.Name);
         pending.push(result);
       } catch (err) {
         if (!(err instanceof Failure)) throw err;
@@ -255,12 +275,18 @@ export function invoiceActions(org: SalesforceOrg, labels: Labels) {
     /** UPDATE_DRAFT: a draft finance rejected, corrected, sent to update the same Xero draft. */
     updateDraft: (invoiceId: string, user: string) => request([{ invoiceId, action: 'UPDATE_DRAFT' }], user)[0]!,
     /** InvoiceActions.requestResync (the components' Retry button): the message, or an error carrying it */
-    requestResync(invoiceId: string, user: string): string {
-      const result = request([{ invoiceId, action: 'RESYNC' }], user)[0]!;
-      if (!result.isSuccess) throw new Error(result.message ?? 'Script-thrown exception');
-      return result.message ?? '';
-    },
+    requestResync: (invoiceId: string, user: string): string =>
+      sentOrThrow(request([{ invoiceId, action: 'RESYNC' }], user)[0]!),
+    /** InvoiceActions.requestOnlineLink (the components' Get customer link button): the message, or an error carrying it */
+    requestOnlineLink: (invoiceId: string, user: string): string =>
+      sentOrThrow(request([{ invoiceId, action: 'ONLINE_LINK' }], user)[0]!),
   };
+}
+
+/** InvoiceActions.sentOrThrow: what an @AuraEnabled method returns, or the AuraHandledException it throws. */
+function sentOrThrow(result: ActionResult): string {
+  if (!result.isSuccess) throw new Error(result.message ?? 'Script-thrown exception');
+  return result.message ?? '';
 }
 
 export type InvoiceActions = ReturnType<typeof invoiceActions>;

@@ -16,6 +16,7 @@ export const ACTIONS = [
   'CREATE_PARTIAL',
   'UPDATE_DRAFT',
   'POST_CLOSE',
+  'ONLINE_LINK',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

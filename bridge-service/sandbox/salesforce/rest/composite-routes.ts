@@ -28,7 +28,7 @@ export interface CompositeDeps {
   /** the injected fault a direct call to this path would get, if any (consumes it) */
   fault(path: string): SalesforceError | undefined;
   apiVersions: readonly string[];
-  /** told what a Composite call holds (`METHOD url` per subrequest), for the emulator's request log */
+  /** told what a Composite call holds (`METHOD url`, then the records' object for a Collection), for the request log */
   onSubrequests?(req: FastifyRequest, subrequests: string[]): void;
 }
 
@@ -54,6 +54,13 @@ const compositeSchema = z.object({
   compositeRequest: z.array(subrequestSchema, { error: "'compositeRequest' is a required field." }).min(1),
 });
 type Subrequest = z.infer<typeof subrequestSchema>;
+
+/** The object of a Collection's records (`records[0].attributes.type`), when the body is one. */
+function collectionType(body: unknown): string | undefined {
+  const records = (body as { records?: { attributes?: { type?: unknown } }[] } | undefined)?.records;
+  const type = Array.isArray(records) ? records[0]?.attributes?.type : undefined;
+  return typeof type === 'string' ? type : undefined;
+}
 
 const REFERENCE_ID = /^[A-Za-z0-9_]+$/;
 const REFERENCE = /@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}/g;
@@ -239,7 +246,10 @@ export function registerCompositeRoute(app: FastifyInstance, deps: CompositeDeps
     const { allOrNone, compositeRequest } = parsed.data;
     deps.onSubrequests?.(
       req,
-      compositeRequest.map((sub) => `${sub.method} ${sub.url}`),
+      compositeRequest.map((sub) => {
+        const type = collectionType(sub.body);
+        return type ? `${sub.method} ${sub.url} ${type}` : `${sub.method} ${sub.url}`;
+      }),
     );
     const seen = new Set<string>();
     for (const sub of compositeRequest) {

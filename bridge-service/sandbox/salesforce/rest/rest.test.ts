@@ -534,7 +534,7 @@ describe('Composite resource (POST /composite)', () => {
       path: `${base}/composite`,
       subrequests: [
         `POST ${base}/sobjects/Widget__c`,
-        `POST ${base}/composite/sobjects`,
+        `POST ${base}/composite/sobjects Widget_Part__c`,
         `GET ${q("SELECT Id, Part_Count__c FROM Widget__c WHERE Name = 'Comp 1'")}`,
         `PATCH ${base}/sobjects/Widget__c/@{read.records[0].Id}`,
         `GET ${base}/sobjects/Widget__c/@{w.id}?fields=Colour__c,Parts_Total__c`,

@@ -1,11 +1,13 @@
 /**
- * A small evaluator for formula fields: literals, fields of the record, arithmetic, comparisons, & concatenation,
- * && / ||, and IF, AND, OR, NOT, ISBLANK, ISNULL, BLANKVALUE, ISPICKVAL, TODAY, NOW, TEXT, VALUE, ROUND, ABS, MIN,
- * MAX, CASE. Dates are UTC days. A formula it cannot read evaluates to null rather than guessing.
+ * A small evaluator for formula fields and validation rules: literals, fields of the record and of its parents
+ * (`Parent__r.Field__c`, resolved by the caller), arithmetic, comparisons, & concatenation, && / ||, and the functions
+ * in FUNCTIONS. Dates are UTC days. checkFormula says, before anything runs, what a formula uses that this evaluator
+ * cannot do, so a formula is never half-read.
  */
 const DAY = 86_400_000;
 
 type Val = number | string | boolean | null | { date: number };
+export type FormulaNode = Node;
 type Node =
   | { k: 'lit'; v: Val }
   | { k: 'field'; name: string }
@@ -100,19 +102,111 @@ export interface FormulaEnv {
   isDate(name: string): boolean;
   now: number;
   blankAsZero: boolean;
+  /**
+   * Where the formula runs on a save (a validation rule): whether the record is new, and a field's value before the
+   * save. Absent for formula fields, where ISNEW, PRIORVALUE and ISCHANGED do not exist.
+   */
+  save?: { isNew: boolean; prior(name: string): unknown };
 }
+
+/** The functions the evaluator knows, with their argument counts ([min, max]). */
+const FUNCTIONS: Record<string, [number, number]> = {
+  IF: [3, 3],
+  AND: [1, Infinity],
+  OR: [1, Infinity],
+  NOT: [1, 1],
+  ISBLANK: [1, 1],
+  ISNULL: [1, 1],
+  BLANKVALUE: [2, 2],
+  ISPICKVAL: [2, 2],
+  TODAY: [0, 0],
+  NOW: [0, 0],
+  TEXT: [1, 1],
+  VALUE: [1, 1],
+  ROUND: [2, 2],
+  ABS: [1, 1],
+  MIN: [1, Infinity],
+  MAX: [1, Infinity],
+  CASE: [3, Infinity],
+  REGEX: [2, 2],
+  ISNEW: [0, 0],
+  PRIORVALUE: [1, 1],
+  ISCHANGED: [1, 1],
+};
+/** Available only where a record is being saved (validation rules), as in Salesforce. */
+const SAVE_FUNCTIONS = new Set(['ISNEW', 'PRIORVALUE', 'ISCHANGED']);
+
+/**
+ * Java regular-expression syntax (what Salesforce's REGEX reads) as a JavaScript RegExp matching the whole text.
+ * The common subset means the same in both; a Java-only construct is refused rather than read differently.
+ */
+export function javaRegex(pattern: string): RegExp {
+  const javaOnly = /\\[pPQEAZzGhHRX]|\(\?[a-zA-Z-]+[:)]|[*+?}]\+|\[[^\]]*&&/.exec(pattern);
+  if (javaOnly) throw new Error(`REGEX: the Java construct ${javaOnly[0]} in "${pattern}" is not supported`);
+  try {
+    return new RegExp(`^(?:${pattern})$`);
+  } catch (err) {
+    throw new Error(`REGEX: cannot read "${pattern}": ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Refuses a formula the evaluator would not read as Salesforce does: an unknown function, a wrong number of
+ * arguments, ISNEW/PRIORVALUE/ISCHANGED outside a validation rule, PRIORVALUE or ISCHANGED of anything but a field,
+ * a REGEX pattern that is not a literal or uses Java-only syntax.
+ */
+export function checkFormula(node: Node, where: { validationRule: boolean }): void {
+  if (node.k === 'not' || node.k === 'neg') return checkFormula(node.e, where);
+  if (node.k === 'bin') {
+    checkFormula(node.l, where);
+    return checkFormula(node.r, where);
+  }
+  if (node.k !== 'call') return;
+  const arity = FUNCTIONS[node.fn];
+  if (!arity) throw new Error(`formula: unsupported function ${node.fn}`);
+  const [min, max] = arity;
+  if (node.args.length < min || node.args.length > max) {
+    const count = min === max ? `${min}` : max === Infinity ? `${min} or more` : `${min} to ${max}`;
+    throw new Error(`formula: ${node.fn} takes ${count} arguments, not ${node.args.length}`);
+  }
+  if (SAVE_FUNCTIONS.has(node.fn) && !where.validationRule)
+    throw new Error(`formula: ${node.fn} is available only in validation rules`);
+  if ((node.fn === 'PRIORVALUE' || node.fn === 'ISCHANGED') && node.args[0]!.k !== 'field')
+    throw new Error(`formula: ${node.fn} takes a field`);
+  if (node.fn === 'REGEX') {
+    const pattern = node.args[1]!;
+    if (pattern.k !== 'lit' || typeof pattern.v !== 'string') throw new Error('formula: REGEX takes a literal pattern');
+    javaRegex(pattern.v);
+  }
+  for (const arg of node.args) checkFormula(arg, where);
+}
+
+/** The field names a formula reads (`Parent__r.Field__c` as written). */
+export function formulaFields(node: Node): string[] {
+  switch (node.k) {
+    case 'field':
+      return [node.name];
+    case 'not':
+    case 'neg':
+      return formulaFields(node.e);
+    case 'bin':
+      return [...formulaFields(node.l), ...formulaFields(node.r)];
+    case 'call':
+      return node.args.flatMap(formulaFields);
+    case 'lit':
+      return [];
+  }
+}
+
+const regexes = new Map<string, RegExp>();
 
 export function evaluateFormula(node: Node, env: FormulaEnv): Val {
   const ev = (n: Node): Val => evaluateFormula(n, env);
   switch (node.k) {
     case 'lit':
       return node.v;
-    case 'field': {
-      const v = env.field(node.name);
-      if (v === undefined || v === null) return null;
-      if (env.isDate(node.name) && typeof v === 'string') return { date: Date.parse(`${v.slice(0, 10)}T00:00:00Z`) };
-      return v as Val;
-    }
+    case 'field':
+      return fieldValue(env, node.name, env.field(node.name));
     case 'not':
       return !ev(node.e);
     case 'neg': {
@@ -204,6 +298,25 @@ export function evaluateFormula(node: Node, env: FormulaEnv): Val {
           const vs = a.map((x) => num(ev(x), env.blankAsZero)).filter((x): x is number => x !== null);
           return vs.length ? (node.fn === 'MIN' ? Math.min(...vs) : Math.max(...vs)) : null;
         }
+        case 'REGEX': {
+          // the whole text must match (Salesforce's REGEX is Java's String.matches); a blank text is ''
+          const pattern = String(ev(a[1]!));
+          const re = regexes.get(pattern) ?? javaRegex(pattern);
+          regexes.set(pattern, re);
+          const text = ev(a[0]!);
+          return re.test(text === null ? '' : typeof text === 'object' ? String(text.date) : String(text));
+        }
+        case 'ISNEW':
+          return saving(env, node.fn).isNew;
+        case 'PRIORVALUE': {
+          // on a new record PRIORVALUE is the value being saved (Salesforce Help, PRIORVALUE)
+          const save = saving(env, node.fn);
+          return save.isNew ? ev(a[0]!) : priorValue(env, save, a[0]!);
+        }
+        case 'ISCHANGED': {
+          const save = saving(env, node.fn);
+          return !save.isNew && JSON.stringify(priorValue(env, save, a[0]!)) !== JSON.stringify(ev(a[0]!));
+        }
         case 'CASE': {
           const v = ev(a[0]!);
           for (let j = 1; j + 1 < a.length; j += 2)
@@ -214,4 +327,20 @@ export function evaluateFormula(node: Node, env: FormulaEnv): Val {
       throw new Error(`formula: unsupported function ${node.fn}`);
     }
   }
+}
+
+function fieldValue(env: FormulaEnv, name: string, v: unknown): Val {
+  if (v === undefined || v === null) return null;
+  if (env.isDate(name) && typeof v === 'string') return { date: Date.parse(`${v.slice(0, 10)}T00:00:00Z`) };
+  return v as Val;
+}
+
+function saving(env: FormulaEnv, fn: string): NonNullable<FormulaEnv['save']> {
+  if (!env.save) throw new Error(`formula: ${fn} is available only in validation rules`);
+  return env.save;
+}
+
+function priorValue(env: FormulaEnv, save: NonNullable<FormulaEnv['save']>, arg: Node): Val {
+  if (arg.k !== 'field') throw new Error('formula: PRIORVALUE and ISCHANGED take a field');
+  return fieldValue(env, arg.name, save.prior(arg.name));
 }

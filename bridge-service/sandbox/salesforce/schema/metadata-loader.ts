@@ -1,11 +1,12 @@
 /**
- * Reads the package's schema from force-app source metadata (objects, fields, platform events, custom metadata
- * records, hierarchy custom settings) and merges it with the built-in standard objects. Generic on purpose: whatever
- * the package adds shows up here without code changes.
+ * Reads the package's schema from force-app source metadata (objects, fields, validation rules, platform events,
+ * custom metadata records, hierarchy custom settings) and merges it with the built-in standard objects. Generic on
+ * purpose: whatever the package adds shows up here without code changes.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
+import { checkFormula, formulaFields, parseFormula } from './formula';
 import { field, standardObjects, STANDARD_CHILD_RELATIONSHIPS } from './standard-objects';
 import type {
   FieldDef,
@@ -16,6 +17,7 @@ import type {
   PermissionSetDef,
   Schema,
   SummaryDef,
+  ValidationRuleDef,
 } from './types';
 
 const xml = new XMLParser({
@@ -242,13 +244,20 @@ function parseField(forceAppDir: string, body: Node, namespace: string, objectNa
   }
   if (str(body.formula)) {
     def.formula = String(body.formula);
+    // read now, so a formula the emulator cannot compute stops the load instead of reading as blank later
+    try {
+      checkFormula(parseFormula(def.formula), { validationRule: false });
+    } catch (err) {
+      throw new Error(
+        `Formula field ${objectName}.${name} cannot be computed by the emulator: ${(err as Error).message}`,
+      );
+    }
     def.blankAsZero = str(body.formulaTreatBlanksAs) === 'BlankAsZero';
     def.createable = def.updateable = false;
   }
   const dflt = literalDefault(type, str(body.defaultValue));
   if (dflt !== undefined) def.defaultValue = dflt;
   if (type === 'boolean' && def.defaultValue === undefined) def.defaultValue = false;
-  void objectName;
   return def;
 }
 
@@ -303,6 +312,8 @@ export function loadSchema(options: LoadOptions): Schema {
       const f = parseField(options.forceAppDir, body, namespace, name);
       def.fields.set(f.name.toLowerCase(), f);
     }
+    const rules = loadValidationRules(join(objectsDir, dir, 'validationRules'), def.name, namespace);
+    if (rules.length) def.validationRules = rules;
   }
 
   // a master-detail child has no owner: the parent's owner controls it
@@ -371,6 +382,7 @@ export function loadSchema(options: LoadOptions): Schema {
   }
 
   if (options.multiCurrency === false) dropMultiCurrency(objects);
+  checkValidationRuleFields(objects, namespace);
   return {
     namespace,
     multiCurrency: options.multiCurrency !== false,
@@ -378,6 +390,88 @@ export function loadSchema(options: LoadOptions): Schema {
     customMetadata,
     permissionSets: loadPermissionSets(options.forceAppDir, namespace),
   };
+}
+
+/** A rule the emulator cannot enforce stops the load: skipping it would pass saves the org refuses. */
+function ruleError(objectName: string, rule: string, problem: string): Error {
+  return new Error(`Validation rule ${objectName}.${rule} cannot be enforced by the emulator: ${problem}`);
+}
+
+/** The object's active validation rules (`<active>true</active>`), their formulas parsed and checked. */
+function loadValidationRules(dir: string, objectName: string, namespace: string): ValidationRuleDef[] {
+  const rules: ValidationRuleDef[] = [];
+  for (const file of listDir(dir)) {
+    const m = /^(.+)\.validationRule-meta\.xml$/.exec(file);
+    if (!m) continue;
+    const body = asNode(parseXmlFile(join(dir, file)).ValidationRule);
+    if (!bool(body.active)) continue;
+    const name = str(body.fullName) ?? m[1]!;
+    const formula = str(body.errorConditionFormula);
+    const errorMessage = str(body.errorMessage);
+    if (!formula || !errorMessage) throw ruleError(objectName, name, 'it has no errorConditionFormula or errorMessage');
+    let ast: ValidationRuleDef['ast'];
+    try {
+      ast = parseFormula(formula);
+      checkFormula(ast, { validationRule: true });
+    } catch (err) {
+      throw ruleError(objectName, name, (err as Error).message);
+    }
+    const display = str(body.errorDisplayField);
+    rules.push({
+      name,
+      formula,
+      ast,
+      errorMessage,
+      ...(display ? { errorDisplayField: qualify(display, namespace) } : {}),
+    });
+  }
+  return rules;
+}
+
+/** A field of `def` as a formula or metadata names it: with or without the package namespace. */
+function fieldNamed(def: ObjectDef, name: string, namespace: string): FieldDef | undefined {
+  return def.fields.get(name.toLowerCase()) ?? def.fields.get(qualify(name, namespace).toLowerCase());
+}
+
+/**
+ * The field a formula's field reference reads: `Rate__c` on the object itself, `KPI_Snapshot__r.Status__c` through
+ * the lookups named on the way (`hops`, each a reference field of the object before it).
+ */
+export function resolveFieldPath(
+  objects: ReadonlyMap<string, ObjectDef>,
+  def: ObjectDef,
+  path: string,
+  namespace: string,
+): { hops: { field: FieldDef; parent: ObjectDef }[]; object: ObjectDef; field: FieldDef } | undefined {
+  const parts = path.split('.');
+  const hops: { field: FieldDef; parent: ObjectDef }[] = [];
+  let current = def;
+  for (const rel of parts.slice(0, -1)) {
+    const names = [rel.toLowerCase(), qualify(rel, namespace).toLowerCase()];
+    const lookup = [...current.fields.values()].find(
+      (f) => f.type === 'reference' && names.includes(f.relationshipName?.toLowerCase() ?? ''),
+    );
+    const parent = lookup && objects.get((lookup.referenceTo?.[0] ?? '').toLowerCase());
+    if (!lookup || !parent) return undefined;
+    hops.push({ field: lookup, parent });
+    current = parent;
+  }
+  const target = fieldNamed(current, parts[parts.length - 1]!, namespace);
+  return target ? { hops, object: current, field: target } : undefined;
+}
+
+/** Every field a validation rule reads or shows its error on exists (a misspelt one would read as blank). */
+function checkValidationRuleFields(objects: ReadonlyMap<string, ObjectDef>, namespace: string): void {
+  for (const def of objects.values()) {
+    for (const rule of def.validationRules ?? []) {
+      for (const path of formulaFields(rule.ast)) {
+        if (!resolveFieldPath(objects, def, path, namespace))
+          throw ruleError(def.name, rule.name, `its formula reads ${path}, which ${def.name} does not have`);
+      }
+      if (rule.errorDisplayField && !fieldNamed(def, rule.errorDisplayField, namespace))
+        throw ruleError(def.name, rule.name, `its errorDisplayField ${rule.errorDisplayField} is not a field`);
+    }
+  }
 }
 
 function readChildRelationshipName(

@@ -1,4 +1,5 @@
 /** The emulator's view of an org schema: what describe returns, reduced to what validation and SOQL need. */
+import type { FormulaNode } from './formula';
 
 export type FieldType =
   | 'id'
@@ -81,6 +82,19 @@ export interface ObjectDef {
   childRelationships: ChildRelationship[];
   /** platform events: PublishImmediately ignores rollbacks; StandardVolume events are kept 24 h, HighVolume 72 h */
   event?: { publishImmediately: boolean; retentionMs: number };
+  /** the package's active validation rules on this object (schema/validation-rules.ts) */
+  validationRules?: ValidationRuleDef[];
+}
+
+/** An active validation rule: a record whose errorConditionFormula is true is refused with errorMessage. */
+export interface ValidationRuleDef {
+  /** fullName, e.g. Closed_Snapshot_Is_Frozen */
+  name: string;
+  formula: string;
+  ast: FormulaNode;
+  errorMessage: string;
+  /** the field the error is shown on (its org name), else the error is at the top of the page */
+  errorDisplayField?: string;
 }
 
 /** Object permissions, as a permission set or profile grants them. */

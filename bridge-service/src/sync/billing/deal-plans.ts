@@ -41,6 +41,8 @@ export interface ReplanResult {
   due: number;
   /** Salesforce's refusals by deal. */
   refused: Map<string, string[]>;
+  /** Deals a revenue month of was closed after they were read (plan-writer.ts `frozen`). */
+  frozen: Set<string>;
 }
 
 export function createDealPlans(deps: DealPlansDeps) {
@@ -67,7 +69,7 @@ export function createDealPlans(deps: DealPlansDeps) {
 
   async function replanSlice(opportunityIds: readonly string[]): Promise<ReplanResult> {
     const { planned, unplanned } = await compute(opportunityIds);
-    const { refused } = await writePlans(deps, planned, unplanned);
+    const { refused, frozen } = await writePlans(deps, planned, unplanned);
     for (const u of unplanned) deps.log.warn({ dealId: u.dealId, message: u.message }, 'deal not planned');
     // An instalment is asked for only once its plan is in Salesforce: the plan is seen before its invoice.
     const due = await deps.triggers.raise(
@@ -79,7 +81,7 @@ export function createDealPlans(deps: DealPlansDeps) {
             .map((i) => ({ key: i.key, dealId: p.loaded.dealId, issueDate: i.issueDate, timeZone: p.timeZone })),
         ),
     );
-    return { planned: planned.length, unplanned: unplanned.length, due, refused };
+    return { planned: planned.length, unplanned: unplanned.length, due, refused, frozen };
   }
 
   return {
@@ -90,7 +92,7 @@ export function createDealPlans(deps: DealPlansDeps) {
      * slices of DEALS_PER_WRITE (a backlog of thousands is read and written a slice at a time).
      */
     async replan(opportunityIds: readonly string[]): Promise<ReplanResult> {
-      const total: ReplanResult = { planned: 0, unplanned: 0, due: 0, refused: new Map() };
+      const total: ReplanResult = { planned: 0, unplanned: 0, due: 0, refused: new Map(), frozen: new Set() };
       const ids = [...new Set(opportunityIds)];
       for (let i = 0; i < ids.length; i += DEALS_PER_WRITE) {
         const part = await replanSlice(ids.slice(i, i + DEALS_PER_WRITE));
@@ -98,6 +100,7 @@ export function createDealPlans(deps: DealPlansDeps) {
         total.unplanned += part.unplanned;
         total.due += part.due;
         for (const [deal, reasons] of part.refused) total.refused.set(deal, reasons);
+        for (const deal of part.frozen) total.frozen.add(deal);
       }
       return total;
     },

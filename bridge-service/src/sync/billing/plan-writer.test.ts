@@ -123,4 +123,35 @@ describe('writing a planned deal to Salesforce', () => {
     });
     expect(refused.get(DEAL)).toEqual(['Revenue_Month__c: FIELD_CUSTOM_VALIDATION_EXCEPTION: months are locked']);
   });
+
+  it('reports a deal whose month update a validation rule refused (closed after the read) as frozen', async () => {
+    const closedMeanwhile = 'a0M000000000002AAA';
+    const months = [{ Id: closedMeanwhile, Month_Key__c: `${DEAL}:2026-02`, Status__c: 'Actual' }];
+    const refuse = (object: string, record: Written, i: number) =>
+      object === 'Revenue_Month__c' && record.Id === closedMeanwhile
+        ? {
+            ok: false as const,
+            errors: [
+              {
+                statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+                message: 'This month is closed: its revenue schedule is frozen.',
+                fields: [],
+              },
+            ],
+          }
+        : { ok: true as const, id: `a0${i}` };
+    const { writeback } = fakeComposite(refuse);
+    const result = await writePlans({ writeback, clock }, [loadedDeal({ months })], []);
+    expect([...result.frozen]).toEqual([DEAL]);
+    expect(result.refused.get(DEAL)).toEqual([
+      'Revenue_Month__c: FIELD_CUSTOM_VALIDATION_EXCEPTION: This month is closed: its revenue schedule is frozen.',
+    ]);
+    // a refused create is not a month closed under the write: it stays a plain refusal
+    const { writeback: refusingCreates } = fakeComposite((object, _r, i) =>
+      object === 'Revenue_Month__c'
+        ? { ok: false, errors: [{ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'no', fields: [] }] }
+        : { ok: true, id: `a0${i}` },
+    );
+    expect((await writePlans({ writeback: refusingCreates, clock }, [loadedDeal()], [])).frozen.size).toBe(0);
+  });
 });

@@ -1,8 +1,9 @@
 /**
  * A batch of planned deals written to Salesforce in Composite calls: the plan (upsert by Plan_Key__c) with its
  * summary figures, its instalments (planned ones as they stand now, ones a closing request raised as Raised, ones a
- * re-plan replaced as Cancelled; raised ones are never touched again), its revenue months (never a Closed one), and a
- * Sync_Update__e so the open Opportunity and Account pages refresh. Records that exist are updated by Id (a
+ * re-plan replaced as Cancelled; raised ones are never touched again), its revenue months (never a Closed one: the
+ * package's Closed_Month_Is_Frozen rule refuses it, and a month closed after the deal was read comes back as
+ * `frozen`), and a Sync_Update__e so the open Opportunity and Account pages refresh. Records that exist are updated by Id (a
  * master-detail parent cannot be written again); new ones name their plan by its key.
  */
 import { formatDisplayDate } from '../../domain/dates';
@@ -214,7 +215,15 @@ function monthWrites(p: PlannedDeal) {
 export interface WriteResult {
   /** Salesforce's refusals, in its words, by deal. */
   refused: Map<string, string[]>;
+  /**
+   * Deals with a revenue month update refused by a validation rule: a month closed (the close posted) after the
+   * deal was read. Read again, the deal skips it.
+   */
+  frozen: Set<string>;
 }
+
+/** How Salesforce refuses a record a validation rule (here Closed_Month_Is_Frozen) holds. */
+const VALIDATION_RULE = 'FIELD_CUSTOM_VALIDATION_EXCEPTION';
 
 /** Writes the planned deals (and the reasons others could not be planned) in as few Composite calls as fit. */
 export async function writePlans(
@@ -224,9 +233,7 @@ export async function writePlans(
 ): Promise<WriteResult> {
   const now = deps.clock.now();
   const batch = deps.writeback.composite();
-  const watched: { dealId: string; object: string; outcomes: Promise<WriteOutcome[]> }[] = [];
-  const watch = (dealId: string, object: string, outcomes: Promise<WriteOutcome[]>) =>
-    watched.push({ dealId, object, outcomes });
+  const watched: { dealId: string; object: string; monthUpdate: boolean; outcomes: Promise<WriteOutcome[]> }[] = [];
 
   const plans = [
     ...planned.map((p) => ({ dealId: p.loaded.dealId, record: planRecord(p, now) })),
@@ -256,15 +263,12 @@ export async function writePlans(
     items: { dealId: string; record: T }[],
     send: (records: T[]) => Promise<WriteOutcome[]>,
     object: string,
+    monthUpdate = false,
   ) => {
     if (items.length === 0) return;
     const outcomes = send(items.map((i) => i.record));
     items.forEach((item, index) =>
-      watch(
-        item.dealId,
-        object,
-        outcomes.then((all) => [all[index]!]),
-      ),
+      watched.push({ dealId: item.dealId, object, monthUpdate, outcomes: outcomes.then((all) => [all[index]!]) }),
     );
   };
   const flat = <T>(pick: (c: (typeof children)[number]) => T[]) =>
@@ -288,6 +292,7 @@ export async function writePlans(
     flat((c) => c.months.updates),
     (r) => batch.update(RevenueMonth, r),
     'Revenue_Month__c',
+    true,
   );
   const events = [
     ...planned.map((p) => ({ id: p.loaded.dealId, account: p.loaded.row.AccountId })),
@@ -311,8 +316,13 @@ export async function writePlans(
   (await planOutcomes).forEach((outcome, index) => {
     if (!outcome.ok) note(plans[index]!.dealId, `Billing_Plan__c: ${why(outcome.errors)}`);
   });
-  for (const { dealId, object, outcomes } of watched) {
-    for (const outcome of await outcomes) if (!outcome.ok) note(dealId, `${object}: ${why(outcome.errors)}`);
+  const frozen = new Set<string>();
+  for (const { dealId, object, monthUpdate, outcomes } of watched) {
+    for (const outcome of await outcomes) {
+      if (outcome.ok) continue;
+      note(dealId, `${object}: ${why(outcome.errors)}`);
+      if (monthUpdate && outcome.errors.some((e) => e.statusCode === VALIDATION_RULE)) frozen.add(dealId);
+    }
   }
-  return { refused };
+  return { refused, frozen };
 }

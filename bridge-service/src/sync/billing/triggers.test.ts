@@ -47,6 +47,20 @@ describe('billing work as stored jobs with run-at times', () => {
     expect(stored.size).toBe(2);
   });
 
+  it('re-plans a write-back’s deals in jobs of up to 200, not one job per deal', async () => {
+    const { triggers, stored } = setup();
+    const deals = Array.from({ length: 450 }, (_, i) => `006${String(i).padStart(12, '0')}AAA`);
+    await triggers.planSoon([...deals, ...deals.slice(0, 10)]);
+    const jobs = [...stored.values()];
+    expect(jobs.map((j) => (j.payload as { opportunityIds: string[] }).opportunityIds.length)).toEqual([200, 200, 50]);
+    expect(new Set(jobs.flatMap((j) => (j.payload as { opportunityIds: string[] }).opportunityIds))).toEqual(
+      new Set(deals),
+    );
+    // The same write-back seen again in the minute (a replayed batch) asks for nothing new.
+    await triggers.planSoon(deals);
+    expect(stored.size).toBe(3);
+  });
+
   it('raises an instalment at 06:00 on its issue date in its entity’s time zone, keyed by the instalment', async () => {
     const { triggers, stored, wake } = setup();
     const due = await triggers.raise([

@@ -59,12 +59,16 @@ export function createBillingTriggers(deps: {
   const digest = (ids: readonly string[]) => createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 16);
 
   return {
-    /** The invoices of these Opportunities changed: re-plan their deals in a minute. */
+    /**
+     * The invoices of these Opportunities changed: re-plan their deals in a minute. One job per slice of the deals a
+     * write-back names, not one per deal, so a backlog is re-planned 200 deals to a read and a write; the same deals
+     * changed again within the minute are the same job.
+     */
     async planSoon(opportunityIds: readonly string[]): Promise<void> {
       const now = clock.now();
       const window = Math.floor(now / PLAN_SETTLE_MS);
-      for (const id of new Set(opportunityIds)) {
-        await enqueuePlan([id], 'changed', `PLAN_BILLING:${id}:${window}`, now + PLAN_SETTLE_MS);
+      for (const ids of chunks(opportunityIds)) {
+        await enqueuePlan(ids, 'changed', `PLAN_BILLING:changed:${window}:${digest(ids)}`, now + PLAN_SETTLE_MS);
       }
     },
 

@@ -26,7 +26,9 @@ function setup(opts: { count: number; split: number; paid?: number[]; voided?: n
   const reads: string[][] = [];
   const emails: string[] = [];
   const urls: string[] = [];
-  const written: { id: string; status?: string; message?: string; url?: string | null }[] = [];
+  /** Every Xero call, by method: what approving costs. */
+  const xeroCalls: string[] = [];
+  const written: { id: string; status?: string; message?: string; extra?: object }[] = [];
   const recorded: { id: string; message: string }[] = [];
   const numberOf = (id: string) => Number(id.slice(-12));
   const statusOf = (n: number) => (opts.paid?.includes(n) ? 'PAID' : opts.voided?.includes(n) ? 'VOIDED' : 'DRAFT');
@@ -50,6 +52,49 @@ function setup(opts: { count: number; split: number; paid?: number[]; voided?: n
       Approval_Status__c: 'Approved',
     } as InvoiceMirror);
   }
+  // A Xero that also answers the online-invoice link, counting it: approving must not ask for it.
+  const xero = {
+    updateInvoiceStatuses: async (tenantId: string, ids: readonly string[], _status: string, key: string) => {
+      xeroCalls.push('updateInvoiceStatuses');
+      statusCalls.push({ tenantId, ids: [...ids], key });
+      if (failNext) {
+        const err = failNext;
+        failNext = undefined;
+        throw err;
+      }
+      return ids.map((id, index): BatchElementResult<XeroInvoice> => {
+        const n = numberOf(id);
+        const refused = statusOf(n) !== 'DRAFT' || opts.refused?.includes(n);
+        const errors = refused ? [`Invoice ${n} refused`] : [];
+        return {
+          index,
+          ok: !refused,
+          status: refused ? 'ERROR' : 'OK',
+          id: refused ? null : id,
+          errors,
+          warnings: [],
+          record: { invoiceID: id, status: refused ? statusOf(n) : 'AUTHORISED', invoiceNumber: `INV-${n}` },
+        } as BatchElementResult<XeroInvoice>;
+      });
+    },
+    getInvoicesByIds: async (_tenantId: string, ids: readonly string[]) => {
+      xeroCalls.push('getInvoicesByIds');
+      reads.push([...ids]);
+      return ids.map(
+        (id) =>
+          ({ invoiceID: id, status: statusOf(numberOf(id)), invoiceNumber: `INV-${numberOf(id)}` }) as XeroInvoice,
+      );
+    },
+    emailInvoice: async (_tenantId: string, id: string) => {
+      xeroCalls.push('emailInvoice');
+      emails.push(id);
+    },
+    getOnlineInvoiceUrl: async (_tenantId: string, id: string) => {
+      xeroCalls.push('getOnlineInvoiceUrl');
+      urls.push(id);
+      return `https://in.xero.com/${numberOf(id)}`;
+    },
+  };
   const deps: AuthoriseDeps = {
     log: pino({ level: 'silent' }),
     syncErrors: { onInvoice: async (id, message) => void recorded.push({ id, message }) },
@@ -61,45 +106,9 @@ function setup(opts: { count: number; split: number; paid?: number[]; voided?: n
       loadMany: async (ids) => new Map(ids.flatMap((id) => (mirrors.has(id) ? [[id, mirrors.get(id)!]] : []))),
       requireXero: (m) => ({ tenantId: m.Xero_Tenant_Id__c!, xeroId: m.Xero_Invoice_Id__c! }),
       writeInvoice: async (m, invoice, extra) =>
-        void written.push({ id: m.Id, status: invoice.status, message: extra?.message, url: extra?.onlineInvoiceUrl }),
+        void written.push({ id: m.Id, status: invoice.status, message: extra?.message, extra }),
     },
-    xero: {
-      updateInvoiceStatuses: async (tenantId, ids, _status, key) => {
-        statusCalls.push({ tenantId, ids: [...ids], key });
-        if (failNext) {
-          const err = failNext;
-          failNext = undefined;
-          throw err;
-        }
-        return ids.map((id, index): BatchElementResult<XeroInvoice> => {
-          const n = numberOf(id);
-          const refused = statusOf(n) !== 'DRAFT' || opts.refused?.includes(n);
-          const errors = refused ? [`Invoice ${n} refused`] : [];
-          return {
-            index,
-            ok: !refused,
-            status: refused ? 'ERROR' : 'OK',
-            id: refused ? null : id,
-            errors,
-            warnings: [],
-            record: { invoiceID: id, status: refused ? statusOf(n) : 'AUTHORISED', invoiceNumber: `INV-${n}` },
-          } as BatchElementResult<XeroInvoice>;
-        });
-      },
-      getInvoicesByIds: async (_tenantId, ids) => {
-        reads.push([...ids]);
-        return ids.map((id) => ({
-          invoiceID: id,
-          status: statusOf(numberOf(id)),
-          invoiceNumber: `INV-${numberOf(id)}`,
-        }));
-      },
-      emailInvoice: async (_tenantId, id) => void emails.push(id),
-      getOnlineInvoiceUrl: async (_tenantId, id) => {
-        urls.push(id);
-        return `https://in.xero.com/${numberOf(id)}`;
-      },
-    },
+    xero,
   };
   const jobs = Array.from({ length: opts.count }, (_, i) => job(i + 1));
   return {
@@ -109,6 +118,7 @@ function setup(opts: { count: number; split: number; paid?: number[]; voided?: n
     reads,
     emails,
     urls,
+    xeroCalls,
     written,
     recorded,
     failOnce: (err: unknown) => (failNext = err),
@@ -133,9 +143,22 @@ describe('AUTHORISE in bulk', () => {
     ]);
     expect(t.reads).toEqual([]);
     expect(t.emails).toHaveLength(70); // tenant A's entity emails; B's does not
-    // the online link is read only for invoices whose mirror has none yet
-    expect(t.urls).toHaveLength(60);
     expect(t.written.filter((w) => w.status === 'AUTHORISED')).toHaveLength(120);
+  });
+
+  it('approving 1,000 invoices costs ceil(1,000 / 50) = 20 status calls and one per email: no link read, no read', async () => {
+    const t = setup({ count: 1000, split: 601 });
+    for (let i = 0; i < t.jobs.length; i += t.handler.batchSize) {
+      const outcomes = await t.handler.run(t.jobs.slice(i, i + t.handler.batchSize));
+      expect([...outcomes.values()].every((o) => o.kind === 'done')).toBe(true);
+    }
+    expect(t.statusCalls).toHaveLength(Math.ceil(1000 / 50));
+    expect(t.emails).toHaveLength(600); // tenant A's 600 invoices; B's entity does not email
+    expect(t.urls).toEqual([]); // the customer link is read only when a rep asks (ONLINE_LINK)
+    expect(t.xeroCalls).toHaveLength(20 + 600);
+    // a link already on the mirror (every even invoice here) stays: the write-back does not touch the field
+    expect(t.written).toHaveLength(1000);
+    expect(t.written.every((w) => !w.extra || !('onlineInvoiceUrl' in w.extra))).toBe(true);
   });
 
   it('keeps each invoice’s refusal with that invoice; an invoice already paid is done, a voided one fails', async () => {

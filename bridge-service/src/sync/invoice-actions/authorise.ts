@@ -1,7 +1,9 @@
 /**
  * AUTHORISE: finance approved invoices; authorise them in Xero, up to 50 of one tenant in one call (Xero's batch
  * limit, summarizeErrors=false so each invoice keeps its own result), email each where its entity says so (one call
- * per email is Xero's design), and write each back. A refusal stays with its invoice: the others go on.
+ * per email is Xero's design), and write each back. A refusal stays with its invoice: the others go on. The customer's
+ * online-invoice link is not read here (it would cost a call per invoice): a rep asks for it (ONLINE_LINK), and a link
+ * already on the mirror stays.
  */
 import { createHash } from 'node:crypto';
 import { isTransient } from '../../lib/errors';
@@ -15,7 +17,7 @@ import type { PerInvoiceDeps } from './per-invoice';
 
 export interface AuthoriseDeps extends PerInvoiceDeps {
   invoices: Pick<InvoiceMirrors, 'loadMany' | 'requireXero' | 'writeInvoice'>;
-  xero: Pick<XeroClient, 'updateInvoiceStatuses' | 'getInvoicesByIds' | 'emailInvoice' | 'getOnlineInvoiceUrl'>;
+  xero: Pick<XeroClient, 'updateInvoiceStatuses' | 'getInvoicesByIds' | 'emailInvoice'>;
   reference: Pick<ReferenceData, 'settings' | 'entity'>;
 }
 
@@ -89,8 +91,7 @@ export function authoriseHandler(deps: AuthoriseDeps): JobHandler<'AUTHORISE'> {
         message = `Authorised in Xero, but not emailed: ${describeError(err)}`;
       }
     }
-    const onlineInvoiceUrl = mirror.Online_Invoice_URL__c ?? (await xero.getOnlineInvoiceUrl(tenantId, xeroId));
-    await invoices.writeInvoice(mirror, invoice, { onlineInvoiceUrl, ...(message ? { message } : {}) });
+    await invoices.writeInvoice(mirror, invoice, message ? { message } : {});
     return { kind: 'done', result: { status: invoice.status, invoiceNumber: invoice.invoiceNumber } };
   }
 

@@ -1,27 +1,12 @@
 import type { InvoiceMirror } from '../../salesforce/selections';
 import type { WriteOutcome } from '../../salesforce/writeback';
 import type { XeroInvoice } from '../../xero/types';
+import { invoiceMirrorRow, MIRROR_XERO_ID } from './__fixtures__/invoice-mirror';
 import { createInvoiceMirror, type InvoiceMirrorDeps } from './invoice-mirror';
 
-const TENANT = '11111111-1111-4111-8111-111111111111';
-const XERO_ID = '9b2a1c3e-0000-4000-8000-000000000001';
+const XERO_ID = MIRROR_XERO_ID;
 
-const mirror = (xeroUpdated: string | null): InvoiceMirror => ({
-  Id: 'a01000000000001AAA',
-  Opportunity__c: null,
-  Account__c: null,
-  Request_Key__c: 'CREATE_DRAFT:006000000000001AAA:1',
-  Xero_Invoice_Id__c: XERO_ID,
-  Xero_Tenant_Id__c: TENANT,
-  Billing_Entity__c: 'UK_Ltd',
-  Name: 'INV-0001',
-  Invoice_Number__c: 'INV-0001',
-  Invoice_Type__c: 'Invoice',
-  Currency_Code__c: 'GBP',
-  Online_Invoice_URL__c: null,
-  Approval_Status__c: 'Approved',
-  Xero_Updated__c: xeroUpdated,
-});
+const mirror = (xeroUpdated: string | null): InvoiceMirror => invoiceMirrorRow({ Xero_Updated__c: xeroUpdated });
 
 const xeroInvoice = (status: string, amountPaid: number, updated: string): XeroInvoice =>
   ({

@@ -14,7 +14,7 @@ import type { XeroInvoice } from '../../xero/types';
 import { isNewer } from '../inbound/versions';
 import { writeInvoiceLines } from './lines';
 import type { Summaries } from './summaries';
-import { invoiceLineRecords, invoiceRecord } from './xero-records';
+import { invoiceLineRecords, invoiceRecord, onlineLinkRecord } from './xero-records';
 
 export type { InvoiceMirror } from '../../salesforce/selections';
 
@@ -99,6 +99,19 @@ export function createInvoiceMirror(deps: InvoiceMirrorDeps) {
     await notify(mirror, extra.change ?? 'STATUS');
   }
 
+  /**
+   * Writes the customer's online-invoice link (ONLINE_LINK) and tells open pages. Only the link: nothing else of
+   * Xero's was read, so nothing else is written.
+   */
+  async function writeOnlineLink(mirror: InvoiceMirror, onlineInvoiceUrl: string): Promise<void> {
+    writeback.requireAll(
+      Invoice,
+      [mirror.Id],
+      await writeback.update(Invoice, [{ Id: mirror.Id, ...onlineLinkRecord(onlineInvoiceUrl) }]),
+    );
+    await notify(mirror, 'ONLINE_LINK');
+  }
+
   /** `invoice`, or Xero's invoice read again when the mirror now holds a newer version than it. */
   async function newest(mirror: InvoiceMirror, invoice: XeroInvoice): Promise<XeroInvoice> {
     const [current] = await queries.invoices([mirror.Id]);
@@ -123,7 +136,7 @@ export function createInvoiceMirror(deps: InvoiceMirrorDeps) {
     ]);
   }
 
-  return { load, loadMany, fetch, requireXero, writeInvoice, notify };
+  return { load, loadMany, fetch, requireXero, writeInvoice, writeOnlineLink, notify };
 }
 
 export type InvoiceMirrors = ReturnType<typeof createInvoiceMirror>;

@@ -97,6 +97,11 @@ export function invoiceRecord(invoice: XeroInvoice, ctx: InvoiceContext): Invoic
   return record;
 }
 
+/** The Invoice__c fields an online-invoice link read on request (ONLINE_LINK) writes: the link alone. */
+export function onlineLinkRecord(onlineInvoiceUrl: string): Pick<InvoiceWrite, 'Online_Invoice_URL__c'> {
+  return { Online_Invoice_URL__c: onlineInvoiceUrl };
+}
+
 /** Invoice_Line__c rows for a Xero invoice, keyed by Xero's LineItemID. */
 export function invoiceLineRecords(invoice: XeroInvoice, invoiceRecordId: string): InvoiceLineWrite[] {
   return (invoice.lineItems ?? [])

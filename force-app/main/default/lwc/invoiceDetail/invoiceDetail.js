@@ -18,6 +18,8 @@ const SYNC_PROBLEM_LABELS = {
 };
 
 const SETTLED_STATUSES = ['Paid', 'Voided', 'Deleted'];
+// Xero has an online invoice (the page a customer views and pays it on) only once it is approved in Xero.
+const WITH_CUSTOMER_LINK = ['Authorised', 'Partially Paid', 'Paid'];
 const isPaymentLive = (payment) => payment.Status__c !== 'Deleted';
 const isAllocationLive = (allocation) => allocation.Status__c !== 'Deleted';
 const isCreditNoteLive = (note) => note.Status__c !== 'Voided' && note.Status__c !== 'Deleted';
@@ -25,7 +27,9 @@ const isCreditNoteLive = (note) => note.Status__c !== 'Voided' && note.Status__c
 /**
  * One invoice as a sales rep reads it: number, billing entity, status, amounts in the invoice's own currency, due
  * date and days overdue, payments, credit notes and their allocations, approval, and whether Xero has the latest
- * version (with a Retry when it does not). Stateless: the parent owns the data and answers the `retry` event.
+ * version (with a Retry when it does not), and the customer's online-invoice link, or a Get customer link button for
+ * an approved invoice without one (the bridge reads it from Xero on request only). Stateless: the parent owns the data
+ * and answers the `retry` and `requestlink` events.
  */
 export default class InvoiceDetail extends LightningElement {
   /** The invoice as a plain object (GraphQL node unwrapped by c/ledgerlineUtils.unwrapNode). */
@@ -34,6 +38,10 @@ export default class InvoiceDetail extends LightningElement {
   @api today;
   /** True while a retry request for this invoice is on its way. */
   @api retrying = false;
+  /** True while the request for the customer link is on its way. */
+  @api requestingLink = false;
+  /** True once the customer link was asked for: it appears when the bridge has written it. */
+  @api linkRequested = false;
 
   labels = LABELS;
   /** What the user chose with the toggle; until then settled invoices start collapsed and open ones expanded. */
@@ -231,6 +239,19 @@ export default class InvoiceDetail extends LightningElement {
   get xeroUrl() {
     const url = this.inv.Online_Invoice_URL__c;
     return typeof url === 'string' && /^https:\/\//i.test(url) ? url : null;
+  }
+
+  /** An approved invoice without a link: Xero has one, and the rep may ask for it. */
+  get canRequestLink() {
+    return !this.xeroUrl && WITH_CUSTOMER_LINK.includes(this.inv.Status__c);
+  }
+
+  get requestLinkTitle() {
+    return formatLabel(LABELS.customerLinkGetTitle, this.title);
+  }
+
+  handleRequestLink() {
+    this.dispatchEvent(new CustomEvent('requestlink', { detail: { invoiceId: this.inv.Id, title: this.title } }));
   }
 
   handleRetry() {

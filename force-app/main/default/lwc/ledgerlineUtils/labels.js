@@ -22,6 +22,12 @@ import CREDIT_APPLIED_FROM from '@salesforce/label/c.Credit_Applied_From';
 import INVOICE_CREDIT_NOTE from '@salesforce/label/c.Invoice_Credit_Note';
 import INVOICE_CREDIT_NOTES from '@salesforce/label/c.Invoice_Credit_Notes';
 import INVOICE_CREDITED from '@salesforce/label/c.Invoice_Credited';
+import INVOICE_CUSTOMER_LINK_FAILED from '@salesforce/label/c.Invoice_Customer_Link_Failed';
+import INVOICE_CUSTOMER_LINK_GET from '@salesforce/label/c.Invoice_Customer_Link_Get';
+import INVOICE_CUSTOMER_LINK_GET_TITLE from '@salesforce/label/c.Invoice_Customer_Link_Get_Title';
+import INVOICE_CUSTOMER_LINK_PENDING from '@salesforce/label/c.Invoice_Customer_Link_Pending';
+import INVOICE_CUSTOMER_LINK_REQUESTED from '@salesforce/label/c.Invoice_Customer_Link_Requested';
+import INVOICE_CUSTOMER_LINK_REQUESTED_MESSAGE from '@salesforce/label/c.Invoice_Customer_Link_Requested_Message';
 import INVOICE_DAY_OVERDUE from '@salesforce/label/c.Invoice_Day_Overdue';
 import INVOICE_DAYS_OVERDUE from '@salesforce/label/c.Invoice_Days_Overdue';
 import INVOICE_DRAFT_TITLE from '@salesforce/label/c.Invoice_Draft_Title';
@@ -95,6 +101,12 @@ export const LABELS = Object.freeze({
   creditNote: INVOICE_CREDIT_NOTE,
   creditNotes: INVOICE_CREDIT_NOTES,
   credited: INVOICE_CREDITED,
+  customerLinkFailed: INVOICE_CUSTOMER_LINK_FAILED,
+  customerLinkGet: INVOICE_CUSTOMER_LINK_GET,
+  customerLinkGetTitle: INVOICE_CUSTOMER_LINK_GET_TITLE,
+  customerLinkPending: INVOICE_CUSTOMER_LINK_PENDING,
+  customerLinkRequested: INVOICE_CUSTOMER_LINK_REQUESTED,
+  customerLinkRequestedMessage: INVOICE_CUSTOMER_LINK_REQUESTED_MESSAGE,
   dayOverdue: INVOICE_DAY_OVERDUE,
   daysOverdue: INVOICE_DAYS_OVERDUE,
   draftInvoice: INVOICE_DRAFT_TITLE,

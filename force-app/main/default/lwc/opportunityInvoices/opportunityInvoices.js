@@ -4,6 +4,7 @@ import isLiveRefreshEnabled from '@salesforce/apex/LiveRefreshController.isEnabl
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import TIME_ZONE from '@salesforce/i18n/timeZone';
 import requestResync from '@salesforce/apex/InvoiceActions.requestResync';
+import requestOnlineLink from '@salesforce/apex/InvoiceActions.requestOnlineLink';
 import { LABELS, formatLabel, queryNodes, createLiveRefresh, reduceErrors, syncUpdateNames } from 'c/ledgerlineUtils';
 import { fromCents, todayIn, totalsByCurrency } from 'c/receivablesCalc';
 import INVOICES_PLANNED_TITLE from '@salesforce/label/c.Invoices_Planned_Title';
@@ -329,7 +330,9 @@ function withCreditNoteAllocations(invoices, allocations) {
 /**
  * Invoices of an opportunity on its record page: the deal's billing plan (c-billing-plan: invoiced so far, what is
  * next, every instalment, revenue recognised, deferred and unbilled), each invoice with status, amounts in its own
- * currency, payments, credit notes, approval and Xero sync state (with Retry), totals per currency, and an empty state
+ * currency, payments, credit notes, approval and Xero sync state (with Retry), the customer's online-invoice link (or,
+ * for an approved invoice without one, Get customer link: the bridge reads it from Xero on request only, and the card
+ * shows it when the bridge's Sync_Update__e for it arrives), totals per currency, and an empty state
  * that says what will happen (when the plan raises the first invoice, if there is a plan). Data comes from the GraphQL wire adapter (LDS); while the page is visible it refreshes live when
  * Sync_Update__e names the opportunity or one of its invoices (c/ledgerlineUtils createLiveRefresh: only while
  * visible, and only when Live_Refresh__c is on; otherwise on show and focus).
@@ -344,6 +347,9 @@ export default class OpportunityInvoices extends LightningElement {
   errors;
   loaded = false;
   retryingIds = [];
+  /** Invoices whose customer link is being asked for, and those it was asked for (it appears once written). */
+  linkRequestingIds = [];
+  linkRequestedIds = [];
   today = todayIn(TIME_ZONE);
 
   liveRefresh = createLiveRefresh({
@@ -428,17 +434,39 @@ export default class OpportunityInvoices extends LightningElement {
       );
       await this.refresh();
     } catch (error) {
-      this.dispatchEvent(
-        new ShowToastEvent({
-          title: LABELS.retryFailed,
-          message: reduceErrors(error).join(' '),
-          variant: 'error',
-          mode: 'sticky',
-        }),
-      );
+      this.toastRefusal(LABELS.retryFailed, error);
     } finally {
       this.retryingIds = this.retryingIds.filter((id) => id !== invoiceId);
     }
+  }
+
+  async handleRequestLink(event) {
+    const { invoiceId, title } = event.detail;
+    this.linkRequestingIds = [...this.linkRequestingIds, invoiceId];
+    try {
+      // Apex says when to look: the bridge reads the link from Xero and writes it within seconds, and its
+      // Sync_Update__e refreshes this card (live refresh; otherwise on focus or with the refresh button).
+      const said = await requestOnlineLink({ invoiceId });
+      this.linkRequestedIds = [...this.linkRequestedIds, invoiceId];
+      this.dispatchEvent(
+        new ShowToastEvent({
+          title: LABELS.customerLinkRequested,
+          message: said || formatLabel(LABELS.customerLinkRequestedMessage, title),
+          variant: 'success',
+        }),
+      );
+    } catch (error) {
+      this.toastRefusal(LABELS.customerLinkFailed, error);
+    } finally {
+      this.linkRequestingIds = this.linkRequestingIds.filter((id) => id !== invoiceId);
+    }
+  }
+
+  /** Why Apex refused a request, in its words; sticky, so the user can read it. */
+  toastRefusal(title, error) {
+    this.dispatchEvent(
+      new ShowToastEvent({ title, message: reduceErrors(error).join(' '), variant: 'error', mode: 'sticky' }),
+    );
   }
 
   get isLoading() {
@@ -466,6 +494,8 @@ export default class OpportunityInvoices extends LightningElement {
       invoice,
       key: invoice.Id,
       retrying: this.retryingIds.includes(invoice.Id),
+      requestingLink: this.linkRequestingIds.includes(invoice.Id),
+      linkRequested: this.linkRequestedIds.includes(invoice.Id),
     }));
   }
 

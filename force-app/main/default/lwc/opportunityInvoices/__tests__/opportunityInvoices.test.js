@@ -3,17 +3,20 @@ import OpportunityInvoices from 'c/opportunityInvoices';
 import { graphql } from 'lightning/graphql';
 import { isEmpEnabled, jestMockPublish, subscribe, unsubscribe } from 'lightning/empApi';
 import requestResync from '@salesforce/apex/InvoiceActions.requestResync';
+import requestOnlineLink from '@salesforce/apex/InvoiceActions.requestOnlineLink';
 import isLiveRefreshEnabled from '@salesforce/apex/LiveRefreshController.isEnabled';
 
 const INVOICES = require('./data/graphql.opportunityInvoices.json');
 const NO_INVOICES = require('./data/graphql.opportunityInvoices.empty.json');
 const WITH_PLAN = require('./data/graphql.opportunityInvoices.plan.json');
 const PLANNED = require('./data/graphql.opportunityInvoices.planned.json');
+const LINK_PENDING = require('./data/graphql.opportunityInvoices.linkPending.json');
 const QUERY_ERRORS = require('./data/graphql.opportunityInvoices.errors.json');
 const SYNC_UPDATES = require('./data/empApi.Sync_Update__e.json');
 const RESYNC_ERROR = require('./data/InvoiceActions.requestResync.error.json');
 
 jest.mock('@salesforce/apex/InvoiceActions.requestResync', () => ({ default: jest.fn() }), { virtual: true });
+jest.mock('@salesforce/apex/InvoiceActions.requestOnlineLink', () => ({ default: jest.fn() }), { virtual: true });
 jest.mock(
   '@salesforce/apex/LiveRefreshController.isEnabled',
   () => {
@@ -25,6 +28,14 @@ jest.mock(
 // Labels with placeholders get their real text, so the numbers they carry can be checked.
 jest.mock('@salesforce/label/c.Invoice_Days_Overdue', () => ({ default: '{0} days overdue' }), { virtual: true });
 jest.mock('@salesforce/label/c.Sync_Retry_Requested_Message', () => ({ default: '{0} will be sent to Xero again.' }), {
+  virtual: true,
+});
+jest.mock(
+  '@salesforce/label/c.Invoice_Customer_Link_Requested_Message',
+  () => ({ default: 'The customer link for {0} appears on the invoice in a few seconds.' }),
+  { virtual: true },
+);
+jest.mock('@salesforce/label/c.Invoice_Customer_Link_Get_Title', () => ({ default: 'Ask Xero for the link of {0}' }), {
   virtual: true,
 });
 
@@ -339,6 +350,109 @@ describe('c-opportunity-invoices', () => {
         }),
       ]);
       expect(refresh).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('Get customer link', () => {
+    const LINKED = 'https://in.xero.com/Invoices/View/9c1e6c2a-0105';
+    const SAID = 'Asked Xero for the customer link of INV-000105. It appears on the invoice in a few seconds.';
+    const requestLinkOf = (detail) => detail.shadowRoot.querySelector('lightning-button.request-link');
+
+    async function renderPending() {
+      const element = render();
+      const refresh = jest.fn(() => Promise.resolve());
+      graphql.emit(LINK_PENDING, undefined, refresh);
+      isLiveRefreshEnabled.emit(true);
+      await flushPromises();
+      const toasts = [];
+      element.addEventListener('lightning__showtoast', (event) => toasts.push(event.detail));
+      return { element, refresh, toasts, detail: detailFor(element, 'INV-0105') };
+    }
+
+    it('is offered on an authorised invoice without a link, and nowhere a link is shown or Xero has none', async () => {
+      const { element, detail } = await renderPending();
+      const button = requestLinkOf(detail);
+      expect(button.label).toBe('c.Invoice_Customer_Link_Get');
+      expect(button.title).toBe('Ask Xero for the link of INV-0105');
+      expect(detail.shadowRoot.querySelector('a.xero-link')).toBeNull();
+      // a draft: Xero has no online invoice for it
+      expect(requestLinkOf(detailFor(element, 'INV-000103'))).toBeNull();
+      // a paid invoice with its link: the link, no button
+      const paid = detailFor(element, 'INV-0097');
+      await expand(paid);
+      expect(paid.shadowRoot.querySelector('a.xero-link').href).toBe('https://in.xero.com/Invoices/View/9c1e6c2a-0097');
+      expect(requestLinkOf(paid)).toBeNull();
+      await expect(element).toBeAccessible();
+    });
+
+    it('is not offered on the usual card: every approved invoice there has its link, the voided one has none to get', async () => {
+      const element = render();
+      graphql.emit(INVOICES);
+      await flushPromises();
+      const collapsed = details(element).filter((detail) => toggleOf(detail).getAttribute('aria-expanded') === 'false');
+      collapsed.forEach((detail) => toggleOf(detail).click());
+      await Promise.resolve();
+      for (const detail of details(element)) {
+        expect(detail.shadowRoot.querySelector('.sync')).not.toBeNull(); // the body is open
+        expect(requestLinkOf(detail)).toBeNull();
+      }
+    });
+
+    it('asks Apex for the link, says it appears in a few seconds, and shows it when the bridge has written it', async () => {
+      requestOnlineLink.mockResolvedValue(SAID);
+      const { element, refresh, toasts, detail } = await renderPending();
+      requestLinkOf(detail).click();
+      await Promise.resolve();
+      expect(requestLinkOf(detail).disabled).toBe(true);
+      await flushPromises();
+      expect(requestOnlineLink).toHaveBeenCalledWith({ invoiceId: 'a0B5g00000AbCd7EAF' });
+      expect(toasts).toEqual([
+        expect.objectContaining({ variant: 'success', title: 'c.Invoice_Customer_Link_Requested', message: SAID }),
+      ]);
+      expect(requestLinkOf(detail)).toBeNull();
+      expect(detail.shadowRoot.querySelector('.link-pending').textContent).toContain('c.Invoice_Customer_Link_Pending');
+      await expect(element).toBeAccessible();
+      // The bridge writes the link and publishes Sync_Update__e naming the invoice: the card reads again.
+      await jestMockPublish(CHANNEL, SYNC_UPDATES.customerLinkWritten);
+      expect(refresh).toHaveBeenCalledTimes(1);
+      const linked = JSON.parse(JSON.stringify(LINK_PENDING));
+      linked.uiapi.query.Invoice__c.edges[0].node.Online_Invoice_URL__c.value = LINKED;
+      graphql.emit(linked);
+      await flushPromises();
+      const now = detailFor(element, 'INV-0105');
+      expect(now.shadowRoot.querySelector('a.xero-link').href).toBe(LINKED);
+      expect(now.shadowRoot.querySelector('.link-pending')).toBeNull();
+      expect(requestLinkOf(now)).toBeNull();
+    });
+
+    it('falls back to its own words when Apex says nothing', async () => {
+      requestOnlineLink.mockResolvedValue(undefined);
+      const { toasts, detail } = await renderPending();
+      requestLinkOf(detail).click();
+      await flushPromises();
+      expect(toasts).toEqual([
+        expect.objectContaining({
+          variant: 'success',
+          message: 'The customer link for INV-0105 appears on the invoice in a few seconds.',
+        }),
+      ]);
+    });
+
+    it('shows why the link could not be asked for, and offers the button again', async () => {
+      requestOnlineLink.mockRejectedValue(RESYNC_ERROR);
+      const { toasts, detail } = await renderPending();
+      requestLinkOf(detail).click();
+      await flushPromises();
+      expect(toasts).toEqual([
+        expect.objectContaining({
+          variant: 'error',
+          mode: 'sticky',
+          title: 'c.Invoice_Customer_Link_Failed',
+          message: 'You do not have permission to send invoice requests to Xero.',
+        }),
+      ]);
+      expect(requestLinkOf(detail).disabled).toBe(false);
+      expect(detail.shadowRoot.querySelector('.link-pending')).toBeNull();
     });
   });
 
