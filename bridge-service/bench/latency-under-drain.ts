@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Sandbox } from '../sandbox/sandbox-bridge';
 import type { Job } from '../src/store/jobs';
-import { describeJobs, dueJobs, sleep, until, waitFor, xeroEndpoint } from './common';
+import { describeJobs, dueJobs, jobPages, sleep, until, waitFor, xeroEndpoint } from './common';
 import { allJobs, feedEvents, startScaledSandbox } from './drain';
 import {
   closeWon,
@@ -71,20 +71,11 @@ function paymentIdsInSalesforce(sandbox: Sandbox): Set<string> {
   return out;
 }
 
-/** Every XERO_CHANGE job in the store (paged, newest first). */
+/** Every XERO_CHANGE job in the store. */
 async function xeroChangeJobs(sandbox: Sandbox): Promise<Job[]> {
   const out: Job[] = [];
-  let beforeId: number | undefined;
-  for (;;) {
-    const page = await sandbox.store.jobs.listJobs({
-      action: 'XERO_CHANGE',
-      limit: 500,
-      ...(beforeId === undefined ? {} : { beforeId }),
-    });
-    out.push(...page);
-    if (page.length < 500) return out;
-    beforeId = page.at(-1)!.id;
-  }
+  for await (const page of jobPages(sandbox, { action: 'XERO_CHANGE' })) out.push(...page);
+  return out;
 }
 
 /**
@@ -99,18 +90,11 @@ async function intakeProgress(sandbox: Sandbox): Promise<() => Promise<number>> 
   const before = await allJobs(sandbox);
   return async () => {
     let top = seen;
-    let beforeId: number | undefined;
-    for (;;) {
-      const page = await sandbox.store.jobs.listJobs({
-        action: 'XERO_CHANGE',
-        limit: 100,
-        ...(beforeId === undefined ? {} : { beforeId }),
-      });
+    for await (const page of jobPages(sandbox, { action: 'XERO_CHANGE' }, 100)) {
       const fresh = page.filter((job) => job.id > seen);
       changes += fresh.length;
       top = Math.max(top, ...fresh.map((job) => job.id));
-      if (fresh.length < page.length || page.length < 100) break;
-      beforeId = page.at(-1)!.id;
+      if (fresh.length < page.length) break;
     }
     seen = top;
     return (await allJobs(sandbox)) - before - changes;
