@@ -300,7 +300,9 @@ export async function measurePaymentsUnderDrain(opts: UnderDrainOptions): Promis
     const minutes = (drainedAt - t0) / MINUTE;
     const bound = limits.tenantPerMinute * 50;
     const share = round((synced / (minutes + 1) / bound) * 100, 1);
-    const calls = sandbox.xero.control.calls({ tenantId }).filter((c) => c.at >= t0 && c.at <= drainedAt);
+    // The tenant's calls from the first close until the last payment was in Salesforce (after the drain, too).
+    const lastSeen = Math.max(drainedAt, ...payments.map((p) => p.seenAt!));
+    const calls = sandbox.xero.control.calls({ tenantId }).filter((c) => c.at >= t0 && c.at <= lastSeen);
     const over = latencies.filter((ms) => ms > TARGET_MS).length;
     return {
       figures: [
@@ -360,6 +362,7 @@ export async function measurePaymentsUnderDrain(opts: UnderDrainOptions): Promis
             jobDoneSeconds: spread(finished),
             webhookJobStatesAtEnd: jobStates,
           },
+          lastPaymentSeenAfterTheDrainSeconds: round((lastSeen - drainedAt) / 1000, 2),
           xeroCallsOnTheTenant: calls.length,
           xeroCallsByEndpoint: countBy(calls, xeroEndpoint),
           // The reads (the payments' XERO_CHANGE reads and the poller's), by when they reached Xero after the first close.
