@@ -5,7 +5,7 @@
  *   (a) per invoice over its life: deals closed → drafts in Xero, finance approves them → authorised, a payment in
  *       full recorded in Xero → Payment__c, and the polling that follows until the poller has read every change;
  *   (b) per idle tenant per day: the bridge running with nothing changing, over an emulated day at the configured
- *       poll interval (scaled clock, so a day takes minutes).
+ *       poll interval and idle cap (scaled clock, so a day takes minutes), and the Xero calls that day costs.
  * Bytes are counted as Xero would bill them: status line and headers as the emulator wrote them, and the body
  * gzipped, because xero-node asks for gzip (Accept-Encoding) and Xero compresses when asked; the uncompressed
  * figure is beside it.
@@ -15,6 +15,7 @@ import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
 import { ScaledClock } from '../sandbox/shared/clock';
 import { billedBytes, wireBytes, type CallRecord } from '../sandbox/xero/call-log';
 import { scaledClock } from '../src/lib/clock';
+import { idlePollsIn } from '../src/sync/inbound/poller';
 import { lastXeroSeq, openJobs, silent, sleep, until, waitFor as boundedWait, xeroEndpoint } from './common';
 import { feedEvents } from './drain';
 import { closeWon, createDeals, FINANCE_USER, SALES_USER, TENANTS, type TenantName } from './fixtures';
@@ -41,6 +42,8 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** Collections the poller lists (GET without an id): an answer with none of them is an idle poll. */
 const POLLED = /^\/api\.xro\/2\.0\/(Invoices|CreditNotes|Payments)$/i;
+/** Every collection one poll cycle lists (poller.ts POLLED_RESOURCES). */
+const POLL_CYCLE = /^\/api\.xro\/2\.0\/(Invoices|CreditNotes|Payments|Overpayments|Prepayments)$/i;
 
 type Row = Record<string, unknown>;
 
@@ -348,34 +351,48 @@ async function idleDay(opts: EgressOptions) {
     const calls = all.filter((c) => c.seq > seq && c.at < from + windowMs);
     const invoiceListings = (t: TenantName) =>
       calls.filter((c) => c.tenantId === TENANTS[t].tenantId && c.method === 'GET' && /\/Invoices$/i.test(c.path));
-    // Per day at the configured interval: a poll cycle's bytes (measured) times the cycles a day holds, so the
-    // figure does not depend on how long this machine took per cycle (on the scaled clock a slow cycle means fewer
-    // cycles in the emulated day); anything else the bridge read is scaled by time.
-    const cyclesPerDay = DAY / sandbox.config.pollIntervalMs;
+    // Per day at the configured interval and idle cap: a poll cycle's bytes and calls (measured) times the polls an
+    // idle tenant makes in a day from its last change (its wait doubling from the interval to the cap, poller.ts),
+    // so the figure does not depend on how long this machine took per cycle (on the scaled clock a slow cycle means
+    // fewer cycles in the emulated day); anything else the bridge read is scaled by time.
+    const { pollIntervalMs, pollIdleMaxMs } = sandbox.config;
+    const cyclesPerDay = idlePollsIn(DAY, pollIntervalMs, pollIdleMaxMs);
     const byTenant = Object.fromEntries(
       ORDER.map((t) => {
         const mine = calls.filter((c) => c.tenantId === TENANTS[t].tenantId);
         const cycles = invoiceListings(t).length;
         if (cycles === 0) throw new Error(`egress: the poller never listed ${t}'s invoices in the idle window`);
-        const polls = bytes(mine.filter((c) => listed(c) !== undefined));
-        const other = bytes(mine.filter((c) => listed(c) === undefined));
-        const perDay = (key: 'billed' | 'wire') =>
+        const inCycle = (c: CallRecord) => c.method === 'GET' && POLL_CYCLE.test(c.path);
+        const polls = bytes(mine.filter(inCycle));
+        const other = bytes(mine.filter((c) => !inCycle(c)));
+        const perDay = (key: 'billed' | 'wire' | 'calls') =>
           round((polls[key] / cycles) * cyclesPerDay + (other[key] * DAY) / (to - from), 0);
-        return [t, { cycles, polls, other, billedPerDay: perDay('billed'), wirePerDay: perDay('wire') }] as const;
+        return [
+          t,
+          {
+            cycles,
+            polls,
+            other,
+            billedPerDay: perDay('billed'),
+            wirePerDay: perDay('wire'),
+            callsPerDay: perDay('calls'),
+          },
+        ] as const;
       }),
     );
-    const mean = (key: 'billedPerDay' | 'wirePerDay') =>
+    const mean = (key: 'billedPerDay' | 'wirePerDay' | 'callsPerDay') =>
       ORDER.reduce((sum, t) => sum + byTenant[t]![key], 0) / ORDER.length;
     return {
-      perTenantDay: { billed: mean('billedPerDay'), wire: mean('wirePerDay') },
+      perTenantDay: { billed: mean('billedPerDay'), wire: mean('wirePerDay'), calls: mean('callsPerDay') },
       learntSomething: calls.filter((c) => listed(c) !== undefined && !idle.has(c)).length,
       details: {
         emulatedHours: round((to - from) / HOUR, 2),
         realSeconds: round((performance.now() - realStart) / 1000, 1),
-        pollIntervalMs: sandbox.config.pollIntervalMs,
+        pollIntervalMs,
+        pollIdleMaxMs,
         pollCyclesMeasured: Math.min(...ORDER.map((t) => invoiceListings(t).length)),
-        pollCyclesAtTheInterval: round(windowMs / sandbox.config.pollIntervalMs, 0),
-        pollCyclesPerDay: round(cyclesPerDay, 0),
+        pollCyclesExpected: idlePollsIn(windowMs, pollIntervalMs, pollIdleMaxMs),
+        pollCyclesPerDay: cyclesPerDay,
         documentsPerInvoiceListing: Math.max(
           ...ORDER.map((t) => (listed(invoiceListings(t).at(-1)!) ?? '').split(',').filter(Boolean).length),
         ),
@@ -409,10 +426,10 @@ export async function runEgress(opts: EgressOptions): Promise<SectionResult> {
     ),
     figure(
       'egress.idleTenantDay',
-      `Xero egress per idle tenant per day (poll every ${round(idle.details.pollIntervalMs / 1000, 0)} s, ${idle.details.emulatedHours} emulated h)`,
+      `Xero egress per idle tenant per day (poll every ${round(idle.details.pollIntervalMs / 1000, 0)} s, idle up to ${round(idle.details.pollIdleMaxMs / 1000, 0)} s, ${idle.details.emulatedHours} emulated h)`,
       round(idle.perTenantDay.billed, 0),
       'bytes',
-      `${kB(idle.perTenantDay.billed)} (uncompressed ${kB(idle.perTenantDay.wire)}; ${fmt(idle.details.pollCyclesPerDay)} poll cycles a day, from ${idle.details.pollCyclesMeasured} measured)`,
+      `${kB(idle.perTenantDay.billed)} (uncompressed ${kB(idle.perTenantDay.wire)}; ${fmt(idle.details.pollCyclesPerDay)} poll cycles and ${fmt(idle.perTenantDay.calls)} Xero calls a day, from ${idle.details.pollCyclesMeasured} cycles measured, ${idle.details.pollCyclesExpected} expected)`,
       halfOf(base?.idleTenantDayBytes, base?.commit),
     ),
     figure(
@@ -449,9 +466,10 @@ export async function runEgress(opts: EgressOptions): Promise<SectionResult> {
         'cost and left to (b); every other call from the first close to the end counts.',
       idleDay:
         'one invoice per tenant goes through its life first (so the poller starts from a watermark as in use), then ' +
-        'nothing changes for the idle hours; per day = a poll cycle\u2019s bytes × the cycles a day holds at the ' +
-        'configured interval (+ any other call scaled by time), so a slow machine (fewer cycles per emulated hour) ' +
-        'does not lower the figure.',
+        'nothing changes for the idle hours; per day = a poll cycle\u2019s bytes and calls (its five listings) × the ' +
+        'polls an idle tenant makes in a day from its last change at the configured interval and idle cap (the wait ' +
+        'doubles from POLL_INTERVAL_MS to POLL_IDLE_MAX_MS) (+ any other call scaled by time), so a slow machine ' +
+        '(fewer cycles per emulated hour) does not lower the figure.',
     },
     figures,
     details: { lifecycle: life.details, approvals: life.approvals, idleDay: idle.details },

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { makeId } from '../sandbox/salesforce/ids';
 import { INTEGRATION_USER, connectXeroOrganisations, startEmulatedSystems } from '../sandbox/sandbox-bridge';
 import { loadConfig } from '../src/config';
+import { MEMORY_ENV, NODE_MEMORY_FLAGS } from '../src/server/runtime-memory';
 import { openStore } from '../src/store';
 import { startTestPostgres, type TestPostgresServer } from '../test/postgres/server';
 import { silent, sleep } from './common';
@@ -133,8 +134,9 @@ async function measureStore(
     await connectXeroOrganisations(store, xero);
     await store.close();
     child = fork(join(__dirname, 'memory-child.ts'), [], {
-      execArgv: ['--import', 'tsx'],
-      env: { ...process.env, BENCH_BRIDGE_ENV: JSON.stringify(env) },
+      // Started as production starts it (src/server/runtime-memory.ts), so the figure is the deployed process's.
+      execArgv: ['--import', 'tsx', ...NODE_MEMORY_FLAGS],
+      env: { ...process.env, ...MEMORY_ENV, BENCH_BRIDGE_ENV: JSON.stringify(env) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const running = child;

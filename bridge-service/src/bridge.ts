@@ -34,7 +34,7 @@ import { createSync } from './sync';
 import { createBillingTriggers } from './sync/billing';
 import { createKpiTriggers } from './sync/insights';
 import { createIntake } from './sync/intake';
-import { createWebhookIntake, createXeroPoller } from './sync/inbound';
+import { createWebhookIntake, createXeroPoller, reportTenantWrites } from './sync/inbound';
 import { createReconciler } from './sync/reconcile';
 import { createReferenceData } from './sync/services/reference-data';
 import { createSummaries } from './sync/services/summaries';
@@ -55,6 +55,8 @@ export interface BridgeOverrides {
   workerIdleMs?: number;
   /** Xero polling interval (default: POLL_INTERVAL_MS). */
   pollIntervalMs?: number;
+  /** The longest an idle tenant waits between polls (default: POLL_IDLE_MAX_MS; never less than the interval). */
+  pollIdleMaxMs?: number;
   /** How long billing entities, settings and tax rates are cached (default 60 s). */
   referenceTtlMs?: number;
   /** Singleton-role leases: how long one lasts unrenewed, and how often it is renewed or tried (10 s, 3 s). */
@@ -133,6 +135,14 @@ export async function createOrgBridge(
   };
   const xero = new XeroClient(xeroOptions);
   const ledger = new XeroLedgerClient(xeroOptions);
+  // The bridge's own writes to a tenant bring its poller back from idle: payments tend to follow.
+  const wroteTo = (tenantId: string) => poller.bridgeWrote(tenantId);
+  reportTenantWrites(
+    xero,
+    ['createInvoices', 'updateInvoiceStatus', 'updateInvoiceStatuses', 'createCreditNotes', 'allocateCreditNote'],
+    wroteTo,
+  );
+  reportTenantWrites(ledger, ['updateDraft'], wroteTo);
 
   let conn;
   try {
@@ -233,6 +243,8 @@ export async function createOrgBridge(
     xeroConnections: repos.xeroConnections,
     log,
     onAccepted: () => worker.wake(),
+    // A change in Xero wakes the tenant's poller from idle (a payment's invoice event: the payment is only polled).
+    onXeroChange: (tenantId) => poller.xeroChanged(tenantId),
     now: () => clock.now(),
   });
 
@@ -302,7 +314,11 @@ export async function createOrgBridge(
       },
       apply: sync.apply,
     },
-    { intervalMs: overrides.pollIntervalMs ?? config.pollIntervalMs, clock },
+    {
+      intervalMs: overrides.pollIntervalMs ?? config.pollIntervalMs,
+      idleMaxMs: overrides.pollIdleMaxMs ?? config.pollIdleMaxMs,
+      clock,
+    },
   );
 
   // ── the org's event subscriber: one process at a time ────────────────────────────────────────────────

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ENV_KEYS } from '../src/config';
+import { MEMORY_ENV, NODE_MEMORY_FLAGS } from '../src/server/runtime-memory';
 
 const REPO = join(__dirname, '..', '..');
 const read = (file: string) => readFileSync(join(REPO, file), 'utf8');
@@ -149,6 +150,19 @@ describe('bridge-service/Dockerfile', () => {
     expect(runtime.body.find((i) => i.op === 'VOLUME')?.args).toBe('["/app/data"]');
     expect(users.at(-1)).toBe('node');
     expect(dockerfile).not.toMatch(/STORE_PATH=/); // would clash with STORE_URL
+  });
+  it('starts Node with the memory settings the bench measured (src/server/runtime-memory.ts)', () => {
+    const env = runtime.body
+      .filter((i) => i.op === 'ENV')
+      .flatMap((i) => i.args.split(/\s+/))
+      .map((pair) => pair.split('=') as [string, string]);
+    const values = Object.fromEntries(env.map(([k, ...v]) => [k, v.join('=')]));
+    expect(values.NODE_OPTIONS).toBe(NODE_MEMORY_FLAGS.join(' '));
+    expect(values).toMatchObject(MEMORY_ENV);
+    const bridgePkg = JSON.parse(read('bridge-service/package.json')) as { scripts: Record<string, string> };
+    const start = bridgePkg.scripts.start!;
+    for (const [name, value] of Object.entries(MEMORY_ENV)) expect(start).toContain(`${name}=${value} `);
+    for (const flag of NODE_MEMORY_FLAGS) expect(start).toContain(` ${flag} `);
   });
 });
 

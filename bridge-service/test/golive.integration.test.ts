@@ -151,8 +151,15 @@ beforeAll(async () => {
 
   const port = await freePort();
   bridge = new BridgeProcess(
-    // No poll during the test (the drift check must find what the lost webhook did not bring); pages of 100.
-    { ...systems.env, PORT: String(port), POLL_INTERVAL_MS: '600000', IMPORT_PAGE_SIZE: '100' },
+    // No poll during the test (the drift check must find what the lost webhook did not bring): no idle backoff
+    // either, so no webhook wakes the poller at once; pages of 100.
+    {
+      ...systems.env,
+      PORT: String(port),
+      POLL_INTERVAL_MS: '600000',
+      POLL_IDLE_MAX_MS: '600000',
+      IMPORT_PAGE_SIZE: '100',
+    },
     join(workDir, 'bridge.log'),
   );
   systems.xero.control.configureWebhooks({ url: `${bridge.url}/webhooks/xero`, batchDelayMs: 50 });

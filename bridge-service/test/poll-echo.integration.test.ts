@@ -31,7 +31,14 @@ beforeAll(async () => {
   const bridgeClock = scaledClock(SCALE);
   const emulatorClock = new ScaledClock({ scale: SCALE, start: bridgeClock.now() });
   sandbox = await startSandbox({
-    bridge: { workerIdleMs: 50, referenceTtlMs: 0, pollIntervalMs: POLL_INTERVAL_MS, clock: bridgeClock },
+    // No idle backoff here: the tests count polls at the interval (poller.test.ts tests the backoff).
+    bridge: {
+      workerIdleMs: 50,
+      referenceTtlMs: 0,
+      pollIntervalMs: POLL_INTERVAL_MS,
+      pollIdleMaxMs: POLL_INTERVAL_MS,
+      clock: bridgeClock,
+    },
     salesforce: { clock: emulatorClock },
     xero: { recordBodies: true, clock: emulatorClock },
     logger: pino({ level: process.env.BRIDGE_LOG ?? 'silent' }),

@@ -120,6 +120,33 @@ describe('xero emulator: webhooks', () => {
     expect(signWebhook('{}', key)).toBe(createHmac('sha256', key).update('{}').digest('base64'));
   });
 
+  it("a payment bumps its invoice's UpdatedDateUTC and sends an INVOICE UPDATE event, as Xero does", async () => {
+    // The bridge relies on it: an idle tenant's poller is woken by the invoice event a payment causes.
+    const created = await h.xero.accountingApi.createInvoices(UK, {
+      invoices: [
+        {
+          type: Invoice.TypeEnum.ACCREC,
+          contact: { name: 'Paying Ltd' },
+          status: Invoice.StatusEnum.AUTHORISED,
+          lineItems: [{ description: 'x', quantity: 1, unitAmount: 10, accountCode: '200' }],
+        },
+      ],
+    });
+    const invoiceId = created.body.invoices?.[0]?.invoiceID as string;
+    const before = created.body.invoices?.[0]?.updatedDateUTC;
+    await h.emulator.control.flushWebhooks();
+    receiver.received.length = 0;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    h.emulator.control.recordCustomerPayment({ tenantId: UK, invoiceId, amount: '5.00' });
+    const after = (await h.xero.accountingApi.getInvoice(UK, invoiceId)).body.invoices?.[0]?.updatedDateUTC;
+    const ms = (d: unknown) => (d instanceof Date ? d.getTime() : Number(/\d{10,}/.exec(String(d))?.[0]));
+    expect(ms(after)).toBeGreaterThan(ms(before));
+    await h.emulator.control.flushWebhooks();
+    expect(events().map((e) => [e.eventCategory, e.eventType, e.resourceId])).toEqual([
+      ['INVOICE', 'UPDATE', invoiceId],
+    ]);
+  });
+
   it('retries a failed delivery until the receiver accepts it', async () => {
     receiver.state.failNext = 2;
     await h.xero.accountingApi.createContacts(UK, { contacts: [{ name: 'Retry Me' }] });

@@ -111,6 +111,20 @@ describe('loadConfig', () => {
     expect(problems.length).toBeGreaterThanOrEqual(14);
   });
 
+  it("caps an idle tenant's poll wait at 15 minutes, never below POLL_INTERVAL_MS, and says so when set below it", () => {
+    expect(loadConfig(validEnv())).toMatchObject({ pollIntervalMs: 60_000, pollIdleMaxMs: 900_000 });
+    // A poll interval longer than the default cap (15 to 30 minutes on Starter) is not an error: no backoff then.
+    expect(loadConfig({ ...validEnv(), POLL_INTERVAL_MS: '1800000' }).pollIdleMaxMs).toBe(1_800_000);
+    expect(loadConfig({ ...validEnv(), POLL_IDLE_MAX_MS: '3600000' }).pollIdleMaxMs).toBe(3_600_000);
+    expect(problemsOf({ ...validEnv(), POLL_INTERVAL_MS: '300000', POLL_IDLE_MAX_MS: '120000' })).toEqual([
+      'POLL_IDLE_MAX_MS: must be at least POLL_INTERVAL_MS (300000): it caps how long an idle tenant waits between ' +
+        'polls, and an idle tenant never polls more often than an active one',
+    ]);
+    expect(problemsOf({ ...validEnv(), POLL_IDLE_MAX_MS: 'soon' })).toEqual([
+      'POLL_IDLE_MAX_MS: must be a whole number',
+    ]);
+  });
+
   it('has no default secrets', () => {
     const env = validEnv();
     delete env.ADMIN_TOKEN;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { LedgerlineError } from '../lib/errors';
-import { DEFAULT_ORG_KEYS, EMPTY_IS_VALUE, ENV_KEYS, envSchema, type Env } from './schema';
+import { DEFAULT_ORG_KEYS, DEFAULT_POLL_IDLE_MAX_MS, EMPTY_IS_VALUE, ENV_KEYS, envSchema, type Env } from './schema';
 
 export { DEFAULT_XERO_SCOPES, ENV_KEYS, LEGACY_XERO_SCOPES, LOG_LEVELS, XERO_SCOPES_BY_NEED } from './schema';
 
@@ -68,6 +68,8 @@ function toDeployment(e: Env, resolved: { encryptionKey: Buffer; previousKeys: B
     /** Identifies this process as a lease owner in the shared store. */
     instanceId: e.BRIDGE_INSTANCE_ID ?? `${hostname()}:${process.pid}`,
     httpTimeoutMs: e.HTTP_TIMEOUT_MS,
+    /** The longest an idle tenant waits between polls (never less than its org's poll interval). */
+    pollIdleMaxMs: e.POLL_IDLE_MAX_MS ?? Math.max(DEFAULT_POLL_IDLE_MAX_MS, e.POLL_INTERVAL_MS),
     /** Documents a historical import reads per Xero page. */
     importPageSize: e.IMPORT_PAGE_SIZE,
     adminToken: e.ADMIN_TOKEN,

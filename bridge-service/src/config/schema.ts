@@ -57,7 +57,7 @@ export const LEGACY_XERO_SCOPES =
 /** The REST API version the bridge calls by default: the package's sourceApiVersion (config.test.ts holds them equal). */
 export const SALESFORCE_API_VERSION = '68.0';
 
-export const envSchema = z.object({
+const envFields = z.object({
   // server
   HOST: z.string().default('0.0.0.0'),
   PORT: int(3000, 0, 65535),
@@ -65,6 +65,16 @@ export const envSchema = z.object({
   BRIDGE_INSTANCE_ID: z.string().max(200).optional(),
   HTTP_TIMEOUT_MS: int(30_000, 100, 600_000),
   POLL_INTERVAL_MS: int(60_000, 1_000),
+  /**
+   * The longest an idle tenant waits between polls: its wait doubles from POLL_INTERVAL_MS while its polls find
+   * nothing, and is back to POLL_INTERVAL_MS at the next change, webhook or write. Unset: 15 minutes, or
+   * POLL_INTERVAL_MS where that is longer. Set: at least POLL_INTERVAL_MS (checked below).
+   */
+  POLL_IDLE_MAX_MS: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1_000, 'must be at least 1000')
+    .optional(),
   /** How amendments prorate the remaining term: CPQ's Daily (default) or Monthly + Daily. */
   PRORATION_METHOD: z.enum(['daily', 'monthly-daily']).default('daily'),
   /** Documents a historical import reads per page (go-live): 1-1000. */
@@ -138,13 +148,28 @@ export const envSchema = z.object({
   LEDGERLINE_CONFIG_FILE: z.string().optional(),
 });
 
+/** The environment's schema: each variable, then the rules between them. */
+export const envSchema = envFields.superRefine((env, ctx) => {
+  if (env.POLL_IDLE_MAX_MS !== undefined && env.POLL_IDLE_MAX_MS < env.POLL_INTERVAL_MS)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['POLL_IDLE_MAX_MS'],
+      message:
+        `must be at least POLL_INTERVAL_MS (${env.POLL_INTERVAL_MS}): it caps how long an idle tenant waits between ` +
+        'polls, and an idle tenant never polls more often than an active one',
+    });
+});
+
+/** POLL_IDLE_MAX_MS when unset (or POLL_INTERVAL_MS where that is longer): 96 polls of an idle tenant a day. */
+export const DEFAULT_POLL_IDLE_MAX_MS = 15 * 60_000;
+
 export type EnvInput = z.input<typeof envSchema>;
 export type Env = z.output<typeof envSchema>;
 
 /** Variables whose empty value is meaningful (everything else treats '' as unset). */
 export const EMPTY_IS_VALUE = new Set<string>(['SF_NAMESPACE_PREFIX']);
 
-export const ENV_KEYS = Object.keys(envSchema.shape) as (keyof Env)[];
+export const ENV_KEYS = Object.keys(envFields.shape) as (keyof Env)[];
 
 /** What the org configured by environment needs (DEFAULT_ORG=env). */
 export const DEFAULT_ORG_KEYS = [

@@ -366,8 +366,13 @@ export function describeChaos(options: ChaosOptions): void {
   beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), 'ledgerline-chaos-'));
     systems = await startEmulatedSystems({ dataDir: workDir });
-    // Debug level: the secrets scan must see everything the bridge can log, error paths included.
-    bridge = await options.deploy(systems, { ...systems.env, LOG_LEVEL: 'debug', POLL_INTERVAL_MS: '15000' }, workDir);
+    // Debug level: the secrets scan must see everything the bridge can log, error paths included. An idle tenant's
+    // polls back off to a minute at most, so what a dropped webhook missed is polled well inside the calm.
+    bridge = await options.deploy(
+      systems,
+      { ...systems.env, LOG_LEVEL: 'debug', POLL_INTERVAL_MS: '15000', POLL_IDLE_MAX_MS: '60000' },
+      workDir,
+    );
     const store = await bridge.openStore();
     await connectXeroOrganisations(store, systems.xero);
     await store.close();

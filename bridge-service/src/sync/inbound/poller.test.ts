@@ -1,9 +1,10 @@
 import pino from 'pino';
+import { ManualClock } from '../../lib/clock';
 import type { Watermark } from '../../store/types';
 import type { XeroInvoice, XeroPage } from '../../xero/types';
 import { XeroApiError } from '../../xero/errors';
 import { XeroScheduler } from '../../xero/scheduler';
-import { createXeroPoller, type PollerDeps } from './poller';
+import { createXeroPoller, idlePollsIn, reportTenantWrites, type PollerDeps } from './poller';
 
 const applied: { resource: string; ids: string[] }[] = [];
 
@@ -210,5 +211,242 @@ describe('tenants apart', () => {
       await scheduler.close();
       await poller.stop();
     }
+  });
+});
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/**
+ * Tenants on a fake clock against a fake Xero whose invoices each test changes: every listing is recorded with its
+ * time and If-Modified-Since, every invoice written back with its tenant.
+ */
+function idleSetup(tenantIds: string[], { intervalMs = MINUTE, idleMaxMs = 15 * MINUTE } = {}) {
+  const clock = new ManualClock(T);
+  const invoices = new Map<string, { invoiceID: string; updatedDateUTC: Date }[]>(tenantIds.map((t) => [t, []]));
+  const listings: { tenantId: string; resource: string; at: number; modifiedSince?: Date }[] = [];
+  const written: { tenantId: string; id: string }[] = [];
+  const watermarks = new Map<string, Watermark>();
+  const none = { changed: [], stale: 0, unchanged: 0, awaitingMirror: [], errors: [], allocatedInvoiceIds: [] };
+  const listed =
+    (resource: string) =>
+    async (tenantId: string, query: { modifiedSince?: Date } = {}) => {
+      listings.push({
+        tenantId,
+        resource,
+        at: clock.now(),
+        ...(query.modifiedSince && { modifiedSince: query.modifiedSince }),
+      });
+      return { ...page([], 1, false), pageCount: 1, itemCount: 0 };
+    };
+  const deps: PollerDeps = {
+    apply: {
+      applyInvoices: async () => none,
+      applyInvoiceSummaries: async (tenantId, items) => {
+        written.push(...items.map((i) => ({ tenantId, id: i.invoiceID! })));
+        return none;
+      },
+      applyCreditNotes: async () => none,
+      applyPayments: async () => none,
+      applyCustomerCredits: async () => none,
+    },
+    ledger: { getOverpayments: listed('Overpayments'), getPrepayments: listed('Prepayments') },
+    log: pino({ level: 'silent' }),
+    clock,
+    xeroConnections: {
+      listXeroTenants: async () =>
+        tenantIds.map((tenantId) => ({
+          tenantId,
+          connectionId: `c-${tenantId}`,
+          tenantName: null,
+          tenantType: null,
+          updatedAt: 0,
+        })),
+    },
+    watermarks: {
+      getWatermark: async (tenant, resource) => watermarks.get(`${tenant}/${resource}`) ?? null,
+      saveWatermark: async (tenant, resource, wm) => {
+        watermarks.set(`${tenant}/${resource}`, wm);
+      },
+    },
+    xero: {
+      getInvoicesModifiedSince: async (tenantId, query = {}) => {
+        await listed('Invoices')(tenantId, query);
+        const since = query.modifiedSince?.getTime() ?? 0;
+        return page(
+          (invoices.get(tenantId) ?? []).filter((i) => i.updatedDateUTC.getTime() >= since),
+          1,
+          false,
+        );
+      },
+      getCreditNotes: listed('CreditNotes'),
+      getPayments: listed('Payments'),
+      getInvoicesByIds: async () => [],
+    },
+  };
+  const poller = createXeroPoller(deps, { intervalMs, idleMaxMs, clock });
+  /** When each poll of the tenant began (its Invoices listing). */
+  const pollsOf = (tenantId: string) =>
+    listings.filter((l) => l.tenantId === tenantId && l.resource === 'Invoices').map((l) => l.at - T);
+  /** An invoice changed in Xero now. */
+  const change = (tenantId: string, invoiceID: string) =>
+    invoices.get(tenantId)!.push({ invoiceID, updatedDateUTC: new Date(clock.now()) });
+  return { poller, clock, listings, written, watermarks, pollsOf, change };
+}
+
+/** Starts the poller (each tenant's first poll at the start), runs `body`, and stops the poller whatever happens. */
+async function whileRunning(setup: ReturnType<typeof idleSetup>, body: () => Promise<void>): Promise<void> {
+  setup.poller.start();
+  await setup.clock.advance(0);
+  try {
+    await body();
+  } finally {
+    await setup.poller.stop();
+  }
+}
+
+describe('idle backoff', () => {
+  it("an idle tenant's wait doubles from the interval to the cap: 495 calls in a day, well under Xero's 5,000", async () => {
+    const setup = idleSetup(['tenant-1']);
+    const { clock, listings, pollsOf } = setup;
+    await whileRunning(setup, async () => {
+      await clock.advance(DAY - 1);
+    });
+    const polls = pollsOf('tenant-1');
+    // waits of 2, 4, 8, then 15 minutes (the cap): 99 polls of five listings, against 1,440 polls (7,200 calls) before
+    expect(polls.slice(0, 6)).toEqual([0, 2, 6, 14, 29, 44].map((m) => m * MINUTE));
+    expect(polls).toHaveLength(99);
+    expect(idlePollsIn(DAY, MINUTE, 15 * MINUTE)).toBe(99);
+    expect(listings).toHaveLength(5 * 99);
+    expect(listings.length).toBeLessThan(5_000 / 10);
+  });
+
+  it('a change made while the tenant waits is read by its next poll, from the same watermark; then the interval again', async () => {
+    const setup = idleSetup(['tenant-1']);
+    const { poller, clock, written, watermarks, pollsOf, change, listings } = setup;
+    change('tenant-1', 'a');
+    await whileRunning(setup, async () => {
+      await clock.advance(2 * 60 * MINUTE); // backed off to the cap since
+      expect(written).toEqual([{ tenantId: 'tenant-1', id: 'a' }]);
+      const mark = watermarks.get('tenant-1/Invoices');
+      expect(mark).toEqual({ at: T, idsAtTimestamp: ['a'] });
+      expect(poller.pace('tenant-1')?.waitMs).toBe(15 * MINUTE);
+
+      const due = poller.pace('tenant-1')!.dueAt;
+      await clock.advance(MINUTE);
+      change('tenant-1', 'b'); // in Xero, with no webhook: nothing polls it before the tenant's next poll is due
+      const pollsBefore = pollsOf('tenant-1').length;
+      await clock.advance(due - clock.now() - 1);
+      expect(pollsOf('tenant-1')).toHaveLength(pollsBefore);
+      await clock.advance(1);
+      expect(written.map((w) => w.id)).toEqual(['a', 'b']);
+      // asked from the watermark less the skew, as every poll does: nothing between the two is skipped
+      const asked = listings.filter((l) => l.resource === 'Invoices').at(-1)!;
+      expect(asked.modifiedSince).toEqual(new Date(T - 5_000));
+      expect(watermarks.get('tenant-1/Invoices')?.idsAtTimestamp).toEqual(['b']);
+      // fresh documents: the tenant is active, its next poll an interval later
+      expect(poller.pace('tenant-1')).toEqual({ waitMs: MINUTE, dueAt: due + MINUTE });
+      await clock.advance(MINUTE);
+      expect(pollsOf('tenant-1').at(-1)).toBe(due + MINUTE - T);
+    });
+  });
+
+  it('a Xero webhook polls a backed-off tenant within seconds and brings it back to the interval', async () => {
+    const setup = idleSetup(['tenant-1']);
+    const { poller, clock, pollsOf } = setup;
+    await whileRunning(setup, async () => {
+      await clock.advance(60 * MINUTE);
+      const polls = pollsOf('tenant-1').length;
+      const now = clock.now() - T;
+      poller.xeroChanged('TENANT-1'); // webhooks may spell the tenant id in upper case
+      // 5 s for the webhook's own job to write the invoice and its payments first (the poll then reads nothing twice)
+      await clock.advance(5_000 - 1);
+      expect(pollsOf('tenant-1')).toHaveLength(polls);
+      await clock.advance(1);
+      expect(pollsOf('tenant-1')).toEqual([...pollsOf('tenant-1').slice(0, polls), now + 5_000]);
+      // nothing fresh this time, yet the webhook said the tenant is active: the interval, not a doubled wait
+      expect(poller.pace('tenant-1')).toEqual({ waitMs: MINUTE, dueAt: clock.now() + MINUTE });
+      // at the interval already, a second webhook does not poll again at once: the next poll is within a minute anyway
+      poller.xeroChanged('tenant-1');
+      await clock.advance(MINUTE - 1);
+      expect(pollsOf('tenant-1')).toHaveLength(polls + 1);
+      await clock.advance(1);
+      expect(pollsOf('tenant-1')).toHaveLength(polls + 2);
+    });
+  });
+
+  it("the bridge's own write brings a backed-off tenant's next poll within the interval", async () => {
+    const setup = idleSetup(['tenant-1']);
+    const { poller, clock, pollsOf } = setup;
+    await whileRunning(setup, async () => {
+      await clock.advance(60 * MINUTE);
+      expect(poller.pace('tenant-1')?.waitMs).toBe(15 * MINUTE);
+      const polls = pollsOf('tenant-1').length;
+      const wroteAt = clock.now();
+      poller.bridgeWrote('tenant-1');
+      expect(poller.pace('tenant-1')).toEqual({ waitMs: MINUTE, dueAt: wroteAt + MINUTE });
+      await clock.advance(MINUTE);
+      expect(pollsOf('tenant-1').slice(polls)).toEqual([wroteAt + MINUTE - T]);
+    });
+  });
+
+  it('tenants back off independently: a busy tenant polls every interval, an idle one backs off, a wake-up is its own', async () => {
+    const setup = idleSetup(['busy', 'idle']);
+    const { poller, clock, pollsOf, change } = setup;
+    change('busy', 'busy-start');
+    await whileRunning(setup, async () => {
+      for (let minute = 0; minute < 120; minute += 1) {
+        change('busy', `busy-${minute}`);
+        await clock.advance(MINUTE);
+      }
+      expect(pollsOf('busy')).toHaveLength(121);
+      expect(pollsOf('idle')).toHaveLength(idlePollsIn(120 * MINUTE + 1, MINUTE, 15 * MINUTE));
+      expect(poller.pace('idle')?.waitMs).toBe(15 * MINUTE);
+      const busyPolls = pollsOf('busy').length;
+      poller.xeroChanged('idle');
+      await clock.advance(5_000);
+      expect(pollsOf('idle').at(-1)).toBe(clock.now() - T);
+      expect(pollsOf('busy')).toHaveLength(busyPolls);
+    });
+  });
+
+  it('without a cap (or one below the interval) the poller polls every interval, as before', () => {
+    expect(idlePollsIn(DAY, MINUTE, MINUTE)).toBe(1_440);
+    expect(idlePollsIn(DAY, 5 * MINUTE, MINUTE)).toBe(288);
+  });
+
+  it("reports the bridge's writes to a tenant as they are made, so their own webhooks find the tenant active", async () => {
+    const setup = idleSetup(['tenant-1']);
+    const { poller, clock, pollsOf } = setup;
+    const order: string[] = [];
+    let answer = (): void => undefined;
+    const client = {
+      createInvoices: (tenantId: string, ids: string[]) =>
+        new Promise<string[]>((resolve) => {
+          order.push(`sent ${tenantId}`);
+          answer = () => resolve(ids);
+        }),
+      getInvoices: async (tenantId: string) => [tenantId],
+    };
+    reportTenantWrites(client, ['createInvoices'], (tenantId) => {
+      order.push(`wrote ${tenantId}`);
+      poller.bridgeWrote(tenantId);
+    });
+    await whileRunning(setup, async () => {
+      await clock.advance(60 * MINUTE); // backed off to the cap
+      const polls = pollsOf('tenant-1').length;
+      const created = client.createInvoices('tenant-1', ['a']);
+      expect(order).toEqual(['wrote tenant-1', 'sent tenant-1']);
+      // Xero's webhook for the draft arrives before its answer: the tenant is active, so no poll is brought forward
+      poller.xeroChanged('tenant-1');
+      answer();
+      await expect(created).resolves.toEqual(['a']);
+      await clock.advance(MINUTE - 1);
+      expect(pollsOf('tenant-1')).toHaveLength(polls);
+      await clock.advance(1);
+      expect(pollsOf('tenant-1')).toHaveLength(polls + 1);
+      expect(await client.getInvoices('tenant-1')).toEqual(['tenant-1']);
+      expect(order).toHaveLength(2); // reads are not writes
+    });
   });
 });

@@ -10,6 +10,13 @@
  * The watermark (store/watermark.ts) remembers the newest UpdatedDateUTC processed and every id processed at
  * exactly that time: re-polling from it repeats nothing and equal timestamps never skip a record. Each poll asks
  * from a little before the watermark (`skewMs`), since If-Modified-Since is second-accurate.
+ *
+ * Idle backoff, per tenant: a poll that finds nothing fresh in any resource doubles the tenant's wait before its
+ * next poll, from the interval up to `idleMaxMs`; anything that says the tenant is active brings it back to the
+ * interval: fresh documents in a poll, a Xero webhook for it (`xeroChanged`: polled within seconds if it was backed off) and
+ * the bridge's own writes to it (`bridgeWrote`: polled within the interval, as payments tend to follow). Backing off
+ * changes only when a poll runs, never what it asks for: each poll still reads from the watermark, so a change made
+ * while a tenant waits is read by its next poll.
  */
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
@@ -33,7 +40,15 @@ export const POLLED_RESOURCES = ['CreditNotes', 'Invoices', 'Payments', 'Overpay
 export type PolledResource = (typeof POLLED_RESOURCES)[number];
 
 export interface PollerOptions {
+  /** The wait between polls of an active tenant. */
   intervalMs: number;
+  /** The longest an idle tenant waits between polls (default: `intervalMs`, no backoff; never less than it). */
+  idleMaxMs?: number;
+  /**
+   * How long after a webhook a backed-off tenant is polled (default 5 s): time for the webhook's own XERO_CHANGE job
+   * to write the invoice and its payments first, so the poll finds them written and reads nothing twice.
+   */
+  webhookSettleMs?: number;
   /** How far before the watermark each poll asks from (default 5 s). */
   skewMs?: number;
   /** Where a tenant's first poll starts, before now (default 24 h). */
@@ -75,20 +90,87 @@ interface Polled<T extends { updatedDateUTC?: XeroDate }> {
   write(tenantId: string, items: T[]): Promise<ApplyResult>;
 }
 
+/** What one poll of a tenant learnt: documents newer than its watermarks, and whether a resource failed. */
+interface PollOutcome {
+  fresh: number;
+  failed: boolean;
+}
+
+/** The wait after a poll that found nothing fresh: double the last, at most the cap. */
+export function nextIdleWait(waitMs: number, intervalMs: number, idleMaxMs: number): number {
+  return Math.min(Math.max(waitMs, intervalMs) * 2, Math.max(idleMaxMs, intervalMs));
+}
+
+/**
+ * How many polls a tenant that stays idle makes in `windowMs` from its last change (its first poll finding nothing
+ * at 0): the daily budget of an idle tenant, and what the egress bench multiplies a poll's bytes by.
+ */
+export function idlePollsIn(windowMs: number, intervalMs: number, idleMaxMs: number): number {
+  let polls = 0;
+  let waitMs = intervalMs;
+  for (let at = 0; at < windowMs; at += waitMs) {
+    polls += 1;
+    waitMs = nextIdleWait(waitMs, intervalMs, idleMaxMs);
+  }
+  return polls;
+}
+
+/** The methods of `C` that take a tenant id first and return a promise. */
+type TenantCalls<C> = {
+  [K in keyof C]: C[K] extends (tenantId: string, ...rest: never[]) => Promise<unknown> ? K : never;
+}[keyof C];
+
+/**
+ * Makes `client`'s given write methods call `wrote(tenantId)` as each call is made: the bridge's own writes (a draft
+ * created, invoices authorised, a credit note) tell the tenant's poller it is active, as payments tend to follow.
+ * Before the call, not after: Xero may send the write's webhook before its answer arrives, and that echo must find
+ * the tenant active already, or it would bring a poll forward only to list the bridge's own write. The client is
+ * changed in place, so every part that holds it reports its writes.
+ */
+export function reportTenantWrites<C extends object, K extends TenantCalls<C>>(
+  client: C,
+  methods: readonly K[],
+  wrote: (tenantId: string) => void,
+): void {
+  for (const name of methods) {
+    const write = client[name] as (tenantId: string, ...rest: unknown[]) => Promise<unknown>;
+    const reported = (tenantId: string, ...rest: unknown[]): Promise<unknown> => {
+      wrote(tenantId);
+      return write.call(client, tenantId, ...rest);
+    };
+    client[name] = reported as C[K];
+  }
+}
+
+/** A tenant's polling pace: how long it waits after its next poll, and when that poll is due. */
+interface Pace {
+  waitMs: number;
+  dueAt: number;
+  /** Something said the tenant is active since its last poll ended: the next wait is the interval. */
+  active: boolean;
+  /** Ends the loop's sleep early when the due time moves forward. */
+  interrupt?: AbortController;
+}
+
 export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
   const { apply } = deps;
   const skewMs = opts.skewMs ?? 5_000;
   const lookbackMs = opts.initialLookbackMs ?? 24 * 60 * 60_000;
   const pageSize = opts.pageSize ?? 100;
   const summaryPageSize = opts.summaryPageSize ?? 1_000;
+  const intervalMs = opts.intervalMs;
+  const idleMaxMs = Math.max(opts.idleMaxMs ?? intervalMs, intervalMs);
+  const settleMs = Math.min(opts.webhookSettleMs ?? 5_000, intervalMs);
   const stats: PollStats = { polls: 0, documents: 0, written: 0, failures: 0, lastPollAt: null };
   let running = false;
   let loop: Promise<void> | undefined;
   let stopping = new AbortController();
   /** The poll running now, per tenant. */
-  const inProgress = new Map<string, Promise<void>>();
+  const inProgress = new Map<string, Promise<PollOutcome>>();
   /** The polling loop of each tenant. */
   const loops = new Map<string, Promise<void>>();
+  /** The pace of each tenant with a loop here, by lower-case tenant id (webhooks may spell it differently). */
+  const paces = new Map<string, Pace>();
 
   const creditNotes: Polled<XeroCreditNote> = {
     read: (tenantId, query) => deps.xero.getCreditNotes(tenantId, query),
@@ -146,7 +228,8 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
     tenantId: string,
     resource: PolledResource,
     polled: Polled<T>,
-  ): Promise<void> {
+  ): Promise<number> {
+    let fresh = 0;
     let watermark = await deps.watermarks.getWatermark(tenantId, resource);
     const since = new Date(watermark ? watermark.at - skewMs : deps.clock.now() - lookbackMs);
     for (let page = 1; ; page += 1) {
@@ -156,8 +239,10 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
         const updatedAt = xeroVersion(item.updatedDateUTC);
         return id && updatedAt !== undefined ? [{ id, updatedAt, item }] : [];
       });
-      const { fresh, next } = advanceWatermark(watermark, stamped);
-      stats.documents += fresh.length;
+      const advanced = advanceWatermark(watermark, stamped);
+      const { next } = advanced;
+      fresh += advanced.fresh.length;
+      stats.documents += advanced.fresh.length;
       deps.log.debug(
         {
           tenantId,
@@ -165,15 +250,15 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
           since: since.toISOString(),
           page,
           read: result.items.length,
-          fresh: fresh.length,
+          fresh: advanced.fresh.length,
           watermarkAt: next?.at,
         },
         'Xero poll page read',
       );
-      if (fresh.length > 0) {
+      if (advanced.fresh.length > 0) {
         const written = await polled.write(
           tenantId,
-          fresh.map((f) => f.item),
+          advanced.fresh.map((f) => f.item),
         );
         if (written.errors.length > 0) {
           // Keep the watermark where it was: the next poll tries these again.
@@ -187,27 +272,33 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
       }
       if (!result.hasMore) break;
     }
+    return fresh;
   }
 
-  async function pollTenantNow(tenantId: string): Promise<void> {
+  async function pollTenantNow(tenantId: string): Promise<PollOutcome> {
+    const outcome: PollOutcome = { fresh: 0, failed: false };
     for (const resource of POLLED_RESOURCES) {
       try {
-        if (resource === 'CreditNotes') await pollResource(tenantId, resource, creditNotes);
-        else if (resource === 'Invoices') await pollResource(tenantId, resource, invoices);
-        else if (resource === 'Payments') await pollResource(tenantId, resource, payments);
-        else if (resource === 'Overpayments') await pollResource(tenantId, resource, overpayments);
-        else await pollResource(tenantId, resource, prepayments);
+        if (resource === 'CreditNotes') outcome.fresh += await pollResource(tenantId, resource, creditNotes);
+        else if (resource === 'Invoices') outcome.fresh += await pollResource(tenantId, resource, invoices);
+        else if (resource === 'Payments') outcome.fresh += await pollResource(tenantId, resource, payments);
+        else if (resource === 'Overpayments') outcome.fresh += await pollResource(tenantId, resource, overpayments);
+        else outcome.fresh += await pollResource(tenantId, resource, prepayments);
       } catch (err) {
+        outcome.failed = true;
         stats.failures += 1;
         deps.log.warn({ err, tenantId, resource }, 'Xero poll failed; the next poll resumes from the watermark');
       }
     }
     stats.polls += 1;
     stats.lastPollAt = deps.clock.now();
+    // Whoever asked for this poll (the tenant's loop, or a lease just taken), fresh documents mean an active tenant.
+    if (outcome.fresh > 0) wake(tenantId, 'soon');
+    return outcome;
   }
 
   /** One poll of one tenant's resources (a poll of that tenant already running is joined, not doubled). */
-  function pollTenant(tenantId: string): Promise<void> {
+  function pollTenant(tenantId: string): Promise<PollOutcome> {
     let poll = inProgress.get(tenantId);
     if (!poll) {
       poll = pollTenantNow(tenantId).finally(() => inProgress.delete(tenantId));
@@ -224,16 +315,65 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
   }
 
   /**
-   * Each tenant polls on its own clock: poll, wait the interval, poll again, for as long as it is connected (and,
-   * with replicas, this process holds its lease). A tenant that is paced, paused by a 429 or slow to answer only
-   * delays its own next poll, never another tenant's.
+   * The tenant is active: its next wait is the interval again, and its next poll comes `now` (a Xero change, when
+   * the tenant was backed off: after the webhook's settle time; an active tenant's next poll is within the interval
+   * anyway) or within the interval (`soon`). A tenant without a loop here (another replica holds its lease, or it is
+   * not connected) is left alone.
+   */
+  function wake(tenantId: string, when: 'now' | 'soon'): void {
+    const pace = paces.get(tenantId.toLowerCase());
+    if (!pace) return;
+    const now = opts.clock.now();
+    const due = when === 'now' && pace.waitMs > intervalMs ? now + settleMs : now + intervalMs;
+    pace.active = true;
+    pace.waitMs = intervalMs;
+    if (due < pace.dueAt) {
+      pace.dueAt = due;
+      pace.interrupt?.abort();
+    }
+  }
+
+  /** Sleeps until the pace's due time, waking early when it moves forward; true unless the poller stopped. */
+  async function restUntilDue(pace: Pace): Promise<boolean> {
+    while (running) {
+      const left = pace.dueAt - opts.clock.now();
+      if (left <= 0) return true;
+      const interrupt = new AbortController();
+      pace.interrupt = interrupt;
+      await opts.clock.sleep(left, interrupt.signal); // stop() interrupts it too
+      pace.interrupt = undefined;
+      // Slept the whole wait (a clock's sleep and its now() need not agree to the millisecond): due.
+      if (!interrupt.signal.aborted) return running;
+    }
+    return false;
+  }
+
+  /**
+   * Each tenant polls on its own clock: poll, wait, poll again, for as long as it is connected (and, with replicas,
+   * this process holds its lease). The wait is the interval while the tenant is active and doubles, up to the idle
+   * cap, while its polls find nothing. A tenant that is paced, paused by a 429 or slow to answer only delays its own
+   * next poll, never another tenant's; a poll that failed leaves the wait as it was (it proved nothing either way).
    */
   async function tenantLoop(tenantId: string): Promise<void> {
-    while (running) {
-      await pollTenant(tenantId).catch((err: unknown) => deps.log.error({ err, tenantId }, 'Xero poll failed'));
-      if (!running) break;
-      await opts.clock.sleep(opts.intervalMs, stopping.signal);
-      if (!running || !(await listTenants().catch(() => [tenantId])).includes(tenantId)) break;
+    const key = tenantId.toLowerCase();
+    const pace: Pace = { waitMs: intervalMs, dueAt: opts.clock.now(), active: false };
+    paces.set(key, pace);
+    try {
+      while (running) {
+        pace.dueAt = Number.POSITIVE_INFINITY; // a wake during the poll sets when the next one is due
+        const outcome = await pollTenant(tenantId).catch((err: unknown): PollOutcome => {
+          deps.log.error({ err, tenantId }, 'Xero poll failed');
+          return { fresh: 0, failed: true };
+        });
+        if (!running) break;
+        if (!pace.active && !outcome.failed) pace.waitMs = nextIdleWait(pace.waitMs, intervalMs, idleMaxMs);
+        pace.active = false;
+        pace.dueAt = Math.min(pace.dueAt, opts.clock.now() + pace.waitMs);
+        if (!(await restUntilDue(pace))) break;
+        if (!running || !(await listTenants().catch(() => [tenantId])).includes(tenantId)) break;
+      }
+    } finally {
+      if (paces.get(key) === pace) paces.delete(key);
     }
   }
 
@@ -260,6 +400,19 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
   return {
     pollOnce,
     stats,
+    /** A Xero webhook said the tenant changed: back to the interval, and polled within seconds if it was backed off. */
+    xeroChanged(tenantId: string): void {
+      wake(tenantId, 'now');
+    },
+    /** The bridge wrote to the tenant (a draft, an approval, a credit note): back to the interval. */
+    bridgeWrote(tenantId: string): void {
+      wake(tenantId, 'soon');
+    },
+    /** The tenant's current wait between polls and when its next poll is due (undefined: not polled here). */
+    pace(tenantId: string): { waitMs: number; dueAt: number } | undefined {
+      const pace = paces.get(tenantId.toLowerCase());
+      return pace && { waitMs: pace.waitMs, dueAt: pace.dueAt };
+    },
     start(): void {
       if (running) return;
       running = true;
@@ -270,6 +423,7 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
     async stop(): Promise<void> {
       running = false;
       stopping.abort();
+      for (const pace of paces.values()) pace.interrupt?.abort();
       await loop;
       await Promise.all(inProgress.values());
     },

@@ -55,4 +55,35 @@ describe('webhook intake', () => {
     expect(store.jobs.size).toBe(0);
     expect(intake.stats.ignored).toBe(1);
   });
+
+  it("wakes a tenant's poller once per delivery with new events for it; not for repeats, contacts or strangers", async () => {
+    const store = fakeStore();
+    const onXeroChange = jest.fn();
+    const other = { ...event, tenantId: '22222222-2222-4222-8222-222222222222' };
+    const intake = createWebhookIntake({
+      jobs: store,
+      log: pino({ level: 'silent' }),
+      onXeroChange,
+      xeroConnections: {
+        listXeroTenants: async () =>
+          [event.tenantId, other.tenantId].map((tenantId) => ({
+            tenantId,
+            connectionId: `c-${tenantId}`,
+            tenantName: null,
+            tenantType: null,
+            updatedAt: 0,
+          })),
+      },
+    });
+    const paid = { ...event, eventDateUtc: '2026-03-01T10:05:00.000' };
+    await intake.accept({ events: [event, paid, other] });
+    expect(onXeroChange.mock.calls).toEqual([[event.tenantId], [other.tenantId]]);
+
+    onXeroChange.mockClear();
+    await intake.accept({
+      events: [event, { ...event, eventCategory: 'CONTACT', eventDateUtc: '2026-03-01T11:00:00' }],
+    });
+    await intake.accept({ events: [{ ...event, tenantId: '33333333-3333-4333-8333-333333333333' }] });
+    expect(onXeroChange).not.toHaveBeenCalled();
+  });
 });

@@ -33,6 +33,11 @@ export function createWebhookIntake(deps: {
   log: Logger;
   /** New work stored: wake the worker. */
   onAccepted?: () => void;
+  /**
+   * A tenant's documents changed in Xero (once per tenant with a new event in the delivery): wake its poller from
+   * idle, since a payment changes its invoice (an INVOICE event) and the payment itself is only polled.
+   */
+  onXeroChange?: (tenantId: string) => void;
   now?: () => number;
 }) {
   const stats: WebhookIntakeStats = { accepted: 0, duplicates: 0, ignored: 0 };
@@ -41,6 +46,7 @@ export function createWebhookIntake(deps: {
   async function accept(payload: XeroWebhookPayload): Promise<void> {
     const receivedAt = now();
     let accepted = 0;
+    const changed = new Set<string>();
     // A signed event for a tenant we hold no connection for (disconnected, or never connected) cannot be fetched:
     // storing it would only make a job that fails. Acknowledge it (Xero disables a webhook that keeps failing) and
     // say so in the log.
@@ -79,8 +85,10 @@ export function createWebhookIntake(deps: {
           tenantId: event.tenantId,
         },
       });
-      if (created) accepted += 1;
-      else stats.duplicates += 1;
+      if (created) {
+        accepted += 1;
+        changed.add(event.tenantId);
+      } else stats.duplicates += 1;
     }
     stats.accepted += accepted;
     if (payload.events.length > 0) {
@@ -90,6 +98,7 @@ export function createWebhookIntake(deps: {
       );
     }
     if (accepted > 0) deps.onAccepted?.();
+    for (const tenantId of changed) deps.onXeroChange?.(tenantId);
   }
 
   return { accept, stats };

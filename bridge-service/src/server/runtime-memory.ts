@@ -1,0 +1,21 @@
+/**
+ * How the bridge's Node process is started in production (the Dockerfile's ENV, `npm start` in bridge-service), and
+ * by the bench's memory section, so the memory it reports is the deployed process's. `test/container.test.ts` holds
+ * the Dockerfile and the start script to these values.
+ *
+ * - Heap limit: V8 sizes its heap by allocation rate, not by what is live. With 100,000 jobs queued the live heap
+ *   after a full collection is about 40 MB, yet under the intake's garbage V8 grew the heap to 240 MB before
+ *   collecting hard, and RSS followed (bench memory section: 345 MB at 30,000 jobs without a limit, 230 MB with
+ *   160 MB). Raise it (NODE_OPTIONS) for an org whose batches need more; running out shows in the log as
+ *   "JavaScript heap out of memory" and the container restarts.
+ * - MALLOC_ARENA_MAX: glibc gives threads their own malloc arenas and keeps their freed pages, native memory that
+ *   grew RSS with the backlog while the heap stayed flat; two arenas bound that.
+ */
+export const HEAP_LIMIT_MB = 160;
+export const MALLOC_ARENA_MAX = 2;
+
+/** The Node flags the bridge runs with (NODE_OPTIONS in the Dockerfile). */
+export const NODE_MEMORY_FLAGS: readonly string[] = [`--max-old-space-size=${HEAP_LIMIT_MB}`];
+
+/** The environment the bridge runs with besides its own settings. */
+export const MEMORY_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: String(MALLOC_ARENA_MAX) };
