@@ -334,6 +334,7 @@ export async function measurePaymentsUnderDrain(opts: UnderDrainOptions): Promis
           webhooks: true,
           webhookBatchDelayMs: opts.webhookDelayMs,
           pollIntervalMs: sandbox.config.pollIntervalMs,
+          pollIdleMaxMs: sandbox.config.pollIdleMaxMs,
           pollResolutionMs: opts.pollMs,
           how:
             `${INVOICES_TO_PAY} UK deals closed, synced and approved first (authorised in Xero through the bridge); then ` +
