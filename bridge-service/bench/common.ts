@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import type { Sandbox } from '../sandbox/sandbox-bridge';
 import type { CallRecord } from '../sandbox/xero/call-log';
-import type { Job } from '../src/store/jobs';
+import type { Job, JobFilter } from '../src/store/jobs';
 
 export const silent = pino({ level: process.env.BRIDGE_LOG ?? 'silent' });
 
@@ -58,15 +58,27 @@ export function lastXeroSeq(sandbox: Sandbox): number {
 export async function dueJobs(sandbox: Sandbox, horizonMs = 0): Promise<Job[]> {
   const by = sandbox.xero.control.now() + horizonMs;
   const due: Job[] = [];
+  for await (const page of jobPages(sandbox, { states: ['queued', 'running', 'failed'] })) {
+    due.push(...page.filter((job) => job.state === 'running' || job.nextRunAt <= by));
+  }
+  return due;
+}
+
+/** The store's jobs matching `filter`, newest first, `perPage` at a time. */
+export async function* jobPages(
+  sandbox: Sandbox,
+  filter: Omit<JobFilter, 'beforeId' | 'limit'>,
+  perPage = 500,
+): AsyncGenerator<Job[]> {
   let beforeId: number | undefined;
   for (;;) {
     const page = await sandbox.store.jobs.listJobs({
-      states: ['queued', 'running', 'failed'],
-      limit: 500,
+      ...filter,
+      limit: perPage,
       ...(beforeId === undefined ? {} : { beforeId }),
     });
-    due.push(...page.filter((job) => job.state === 'running' || job.nextRunAt <= by));
-    if (page.length < 500) return due;
+    yield page;
+    if (page.length < perPage) return;
     beforeId = page.at(-1)!.id;
   }
 }

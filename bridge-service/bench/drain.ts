@@ -7,8 +7,9 @@ import { performance } from 'node:perf_hooks';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
 import { describeApiRequest } from '../sandbox/salesforce/api-requests';
 import { ScaledClock } from '../sandbox/shared/clock';
+import type { BridgeOverrides } from '../src/bridge';
 import { scaledClock } from '../src/lib/clock';
-import { XERO_LIMITS } from '../src/xero/scheduler';
+import { XERO_LIMITS, type XeroLimits } from '../src/xero/scheduler';
 import { bridge429s, lastXeroSeq, openJobs, portOf, silent, sleep, until, waitFor, xeroEndpoint } from './common';
 import { closeWon, countSynced, createDeals, TENANTS } from './fixtures';
 import { busyMs, countBy, HttpTimer, salesforceEndpoint } from './http-timing';
@@ -32,7 +33,29 @@ const MINUTE = 60_000;
 const MAX_AHEAD = 600;
 const CHUNK = 200;
 
-async function allJobs(sandbox: Sandbox): Promise<number> {
+/**
+ * The bridge and both emulators on one time base, under Xero's real limits: the bridge's clock and the emulators'
+ * clock start at the same emulated instant and run at the same speed, so the bridge's scheduler and Xero's limiter
+ * agree on when a minute has passed. `bridge` adds to the bridge's overrides (its poll interval, say).
+ */
+export async function startScaledSandbox(
+  scale: number,
+  bridge: BridgeOverrides = {},
+): Promise<{ sandbox: Sandbox; emulatorClock: ScaledClock; limits: XeroLimits }> {
+  const limits = { ...XERO_LIMITS };
+  const bridgeClock = scaledClock(scale);
+  const emulatorClock = new ScaledClock({ scale, start: bridgeClock.now() });
+  const sandbox = await startSandbox({
+    logger: silent,
+    salesforce: { clock: emulatorClock, logger: silent },
+    xero: { clock: emulatorClock, recordBodies: false },
+    bridge: { ...bridge, clock: bridgeClock, xeroLimits: limits },
+  });
+  return { sandbox, emulatorClock, limits };
+}
+
+/** Every job in the store, whatever its state: the intake's progress while events are fed. */
+export async function allJobs(sandbox: Sandbox): Promise<number> {
   const counts = await sandbox.store.jobs.countJobsByState();
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
@@ -60,18 +83,8 @@ export async function feedEvents(
 
 export async function runDrain(opts: DrainOptions): Promise<SectionResult> {
   const started = performance.now();
-  const limits = { ...XERO_LIMITS };
-  // One time base: the bridge's clock and the emulators' clock start at the same emulated instant and run at the
-  // same speed, so the bridge's scheduler and Xero's limiter agree on when a minute has passed.
-  const bridgeClock = scaledClock(opts.scale);
-  const emulatorClock = new ScaledClock({ scale: opts.scale, start: bridgeClock.now() });
   const timer = new HttpTimer();
-  const sandbox = await startSandbox({
-    logger: silent,
-    salesforce: { clock: emulatorClock, logger: silent },
-    xero: { clock: emulatorClock, recordBodies: false },
-    bridge: { clock: bridgeClock, xeroLimits: limits },
-  });
+  const { sandbox, emulatorClock, limits } = await startScaledSandbox(opts.scale);
   const { org } = sandbox.sf;
   const tenantId = TENANTS.UK.tenantId;
   try {

@@ -4,13 +4,15 @@
  *   (b) a payment recorded in Xero → its Payment__c row in Salesforce (signed webhook, XERO_CHANGE, Xero read, writeback).
  * Beside each percentile: how much of it the emulators spent (serving the bridge's requests, publishing the event,
  * holding the webhook batch), so the rest is the bridge's own time.
+ * Then (c), the same payment path under load: payments recorded while a drain runs (latency-under-drain.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
 import { describeJobs, dueJobs, portOf, silent, waitFor as boundedWait } from './common';
 import { closeWon, countSynced, createDeals, FINANCE_USER, SALES_USER, TENANTS, type TenantName } from './fixtures';
 import { busyMs, HttpTimer, type TimedRequest } from './http-timing';
-import { figure, percentile, round, type Figure, type SectionResult } from './report';
+import { measurePaymentsUnderDrain, type UnderDrainOptions } from './latency-under-drain';
+import { figure, percentile, round, say, type Figure, type SectionResult } from './report';
 
 export interface LatencyOptions {
   /** Deals closed (a), then as many payments (b). */
@@ -19,6 +21,8 @@ export interface LatencyOptions {
   pollMs: number;
   /** The Xero emulator's webhook batching delay (real ms). */
   webhookDelayMs: number;
+  /** (c): payments recorded while a drain runs; left out when not given. */
+  underDrain?: Omit<UnderDrainOptions, 'pollMs' | 'webhookDelayMs'>;
 }
 
 interface Sample {
@@ -102,7 +106,26 @@ function summarise(id: string, label: string, samples: Sample[], pollMs: number,
   ];
 }
 
+/** (a), (b) at low load, then (c) under the drain when asked (latency-under-drain.ts). */
 export async function runLatency(opts: LatencyOptions): Promise<SectionResult> {
+  const started = performance.now();
+  const result = await atLowLoad(opts);
+  if (opts.underDrain) {
+    say(`  (c) payments under a drain of ${opts.underDrain.opportunities} deals`);
+    const c = await measurePaymentsUnderDrain({
+      ...opts.underDrain,
+      pollMs: opts.pollMs,
+      webhookDelayMs: opts.webhookDelayMs,
+    });
+    result.figures.push(...c.figures);
+    Object.assign(result.parameters, c.parameters);
+    Object.assign(result.details, c.details);
+  }
+  result.wallSeconds = round((performance.now() - started) / 1000, 1);
+  return result;
+}
+
+async function atLowLoad(opts: LatencyOptions): Promise<SectionResult> {
   const started = performance.now();
   const timer = new HttpTimer();
   // Real time; the poller is pushed out to an hour so every payment below travels by webhook. The idle cap is the

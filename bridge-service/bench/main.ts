@@ -1,12 +1,13 @@
 /**
- * `npm run bench [-- <section>...] [--flags]`: backlog drain, latency at low load, memory with a queued backlog,
- * Xero egress, tenants apart. Prints figure | measured | target | met?, then issue 20's targets, and writes bench/results.json.
- * Not part of `npm test`.
+ * `npm run bench [-- <section>...] [--flags]`: backlog drain, latency (at low load and under a drain), memory with a
+ * queued backlog (SQLite and PostgreSQL), Xero egress, tenants apart. Prints figure | measured | target | met?, then
+ * issue 20's targets, and writes bench/results.json. Not part of `npm test`.
  *
  *   npm run bench                              # everything, default sizes (over half an hour)
  *   npm run bench -- --quick                   # everything at smoke-test sizes (a few minutes), to a temp file
  *   npm run bench -- drain --opportunities 500 --accounts 50
- *   npm run bench -- latency --samples 20
+ *   npm run bench -- latency --samples 20      # (a), (b), then (c) under a drain of --opportunities
+ *   npm run bench -- latency --no-under-drain  # (a) and (b) only
  *   npm run bench -- memory --jobs 20000 --sample-every 5000
  *   npm run bench -- egress --invoices 30 --customers 3 --idle-hours 6
  *   npm run bench -- tenants --tenant-opportunities 1000
@@ -17,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { runDrain } from './drain';
 import { runEgress } from './egress';
 import { runLatency } from './latency';
-import { runMemory } from './memory';
+import { runMemory, STORE_KINDS, type StoreKind } from './memory';
 import { runTenants } from './tenants';
 import {
   gitSource,
@@ -37,7 +38,9 @@ const HELP = `npm run bench [-- [drain] [latency] [memory] [egress] [flags]]
   drain:    --opportunities 10000 --accounts 500 --scale 1 (emulated ms per real ms) [--webhooks] --timeout 20 (real min)
             [--profile]  (CPU profile of the drain: who spent the CPU, by area and function)
   latency:  --samples 60 (deals closed, then as many payments) --poll-ms 10 --webhook-delay-ms 20
-  memory:   --jobs 100000 --sample-every 10000
+            (c) payments while a drain runs, sized by the drain's --opportunities --accounts --scale --timeout:
+            --payments-per-second 2 (emulated)  [--no-under-drain]  (leaves (c) out)
+  memory:   --jobs 100000 --sample-every 10000 --store both (sqlite | postgres | both)
   egress:   --invoices 100 --customers 5 (per tenant, 3 tenants) --lifecycle-scale 10 --idle-hours 24 --idle-scale 240
   tenants:  --tenant-opportunities 3000 (per tenant, each part) --accounts 150 --scale 1 --timeout 20
             [--record-baseline]  (records this run's egress as the baseline issue 20 halves; committed code only)
@@ -61,6 +64,12 @@ const QUICK = {
   'tenant-opportunities': 100,
 } as const;
 
+function storesOf(value: string): StoreKind[] {
+  if (value === 'both') return [...STORE_KINDS];
+  if ((STORE_KINDS as readonly string[]).includes(value)) return [value as StoreKind];
+  throw new Error(`--store needs sqlite, postgres or both, got ${value}`);
+}
+
 function num(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -71,6 +80,7 @@ function num(value: string | undefined, fallback: number, name: string): number 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
+    allowNegative: true,
     options: {
       opportunities: { type: 'string' },
       accounts: { type: 'string' },
@@ -82,6 +92,9 @@ async function main(): Promise<void> {
       samples: { type: 'string' },
       'poll-ms': { type: 'string' },
       'webhook-delay-ms': { type: 'string' },
+      'payments-per-second': { type: 'string' },
+      'under-drain': { type: 'boolean', default: true },
+      store: { type: 'string', default: 'both' },
       jobs: { type: 'string' },
       'sample-every': { type: 'string' },
       invoices: { type: 'string' },
@@ -142,12 +155,24 @@ async function main(): Promise<void> {
         samples: opt('samples', 60),
         pollMs: num(values['poll-ms'], 10, 'poll-ms'),
         webhookDelayMs: num(values['webhook-delay-ms'], 20, 'webhook-delay-ms'),
+        ...(values['under-drain'] === false
+          ? {}
+          : {
+              underDrain: {
+                opportunities: opt('opportunities', 10_000),
+                accounts: opt('accounts', 500),
+                scale: opt('scale', 1),
+                paymentsPerSecond: num(values['payments-per-second'], 2, 'payments-per-second'),
+                timeoutMinutes: opt('timeout', 20),
+              },
+            }),
       });
     } else if (section === 'memory') {
       result = await runMemory({
         jobs: opt('jobs', 100_000),
         sampleEvery: opt('sample-every', 10_000),
         stallSeconds: opt('timeout', 5) * 60,
+        stores: storesOf(values.store ?? 'both'),
       });
     } else if (section === 'tenants') {
       result = await runTenants({

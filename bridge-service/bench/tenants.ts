@@ -5,12 +5,8 @@
  * delays them. Same clocks as the drain (one scaled time base for the bridge and both emulators).
  */
 import { performance } from 'node:perf_hooks';
-import { startSandbox } from '../sandbox/sandbox-bridge';
-import { ScaledClock } from '../sandbox/shared/clock';
-import { scaledClock } from '../src/lib/clock';
-import { XERO_LIMITS } from '../src/xero/scheduler';
-import { silent, sleep, until } from './common';
-import { feedEvents } from './drain';
+import { sleep, until } from './common';
+import { allJobs, feedEvents, startScaledSandbox } from './drain';
 import { closeWon, countSynced, createDeals, TENANTS, type TenantName } from './fixtures';
 import { figure, fmt, round, say, type SectionResult } from './report';
 
@@ -39,18 +35,9 @@ interface TenantRun {
 
 export async function runTenants(opts: TenantsOptions): Promise<SectionResult> {
   const started = performance.now();
-  const limits = { ...XERO_LIMITS };
+  const { sandbox, emulatorClock, limits } = await startScaledSandbox(opts.scale);
   const bound = limits.tenantPerMinute * 50;
-  const bridgeClock = scaledClock(opts.scale);
-  const emulatorClock = new ScaledClock({ scale: opts.scale, start: bridgeClock.now() });
-  const sandbox = await startSandbox({
-    logger: silent,
-    salesforce: { clock: emulatorClock, logger: silent },
-    xero: { clock: emulatorClock, recordBodies: false },
-    bridge: { clock: bridgeClock, xeroLimits: limits },
-  });
   const { org } = sandbox.sf;
-  const jobsStored = async () => Object.values(await sandbox.store.jobs.countJobsByState()).reduce((a, b) => a + b, 0);
 
   /** Closes every tenant's deals at once (interleaved) and follows each tenant until `done` says stop. */
   async function drainAll(label: string, waitFor: readonly TenantName[]): Promise<TenantRun[]> {
@@ -63,11 +50,11 @@ export async function runTenants(opts: TenantsOptions): Promise<SectionResult> {
     const interleaved: string[] = [];
     for (let i = 0; i < opts.opportunities; i += 1) for (const d of deals) interleaved.push(d.opportunityIds[i]!);
     const t0 = emulatorClock.now();
-    const before = await jobsStored();
+    const before = await allJobs(sandbox);
     await feedEvents(
       interleaved,
       (chunk) => closeWon(org, chunk),
-      async () => (await jobsStored()) - before,
+      async () => (await allJobs(sandbox)) - before,
     );
     const runs: TenantRun[] = ORDER.map((tenant) => ({ tenant, synced: 0, minutes: null, share: null }));
     await until(
