@@ -34,7 +34,7 @@ import { createSync } from './sync';
 import { createBillingTriggers } from './sync/billing';
 import { createKpiTriggers } from './sync/insights';
 import { createIntake } from './sync/intake';
-import { createWebhookIntake, createXeroPoller, reportTenantWrites } from './sync/inbound';
+import { createWebhookIntake, createXeroPoller } from './sync/inbound';
 import { createReconciler } from './sync/reconcile';
 import { createReferenceData } from './sync/services/reference-data';
 import { createSummaries } from './sync/services/summaries';
@@ -132,17 +132,11 @@ export async function createOrgBridge(
     scheduler,
     clock,
     logger: log,
+    // The bridge's own writes to a tenant bring its poller back from idle: payments tend to follow.
+    onTenantWrite: (tenantId: string) => poller.bridgeWrote(tenantId),
   };
   const xero = new XeroClient(xeroOptions);
   const ledger = new XeroLedgerClient(xeroOptions);
-  // The bridge's own writes to a tenant bring its poller back from idle: payments tend to follow.
-  const wroteTo = (tenantId: string) => poller.bridgeWrote(tenantId);
-  reportTenantWrites(
-    xero,
-    ['createInvoices', 'updateInvoiceStatus', 'updateInvoiceStatuses', 'createCreditNotes', 'allocateCreditNote'],
-    wroteTo,
-  );
-  reportTenantWrites(ledger, ['updateDraft'], wroteTo);
 
   let conn;
   try {

@@ -31,6 +31,8 @@ export interface XeroCallOptions {
    * job can be rescheduled for `retryAfterMs` instead of holding a worker.
    */
   maxRetryAfterMs: number;
+  /** Told of each of the bridge's writes that a payment tends to follow (`isTenantActivity`), as it is made. */
+  onTenantWrite?: ((tenantId: string) => void) | undefined;
 }
 
 /**
@@ -39,6 +41,22 @@ export interface XeroCallOptions {
  */
 const BACKLOG_OPERATIONS: ReadonlySet<string> = new Set(['createInvoices', 'createContacts']);
 export const laneOf = (operation: string): CallLane => (BACKLOG_OPERATIONS.has(operation) ? 'backlog' : 'waited-on');
+
+/**
+ * The bridge's writes after which a customer's payment tends to follow (a draft raised, invoices authorised, a credit
+ * note): they bring the tenant's poller back from idle. Reported as the call is made, not when Xero answers: Xero may
+ * send the write's webhook first, and that echo must find the tenant active, or it would bring a poll forward only to
+ * list the bridge's own write.
+ */
+const TENANT_ACTIVITY: ReadonlySet<string> = new Set([
+  'createInvoices',
+  'updateInvoiceStatus',
+  'updateInvoiceStatuses',
+  'createCreditNotes',
+  'allocateCreditNote',
+  'updateDraft',
+]);
+export const isTenantActivity = (operation: string): boolean => TENANT_ACTIVITY.has(operation);
 
 export type XeroCall = <T>(
   tenantId: string,
@@ -60,6 +78,7 @@ export function createXeroCall(opts: XeroCallOptions): XeroCall {
     operation: string,
     fn: (api: AccountingApi) => Promise<{ body: T }>,
   ): Promise<T> {
+    if (isTenantActivity(operation)) opts.onTenantWrite?.(tenantId);
     const paused = pausedFor(tenantId);
     if (paused > opts.maxRetryAfterMs) throw tenantPaused(tenantId, operation, paused);
     const connectionId = await opts.tokens.connectionIdForTenant(tenantId);

@@ -58,6 +58,8 @@ export interface XeroClientOptions {
    * so the job can be rescheduled for `retryAfterMs` instead of holding a worker. Default 60 s.
    */
   maxRetryAfterMs?: number;
+  /** Told of the bridge's writes that a payment tends to follow, as each is made (calls.ts `isTenantActivity`). */
+  onTenantWrite?: (tenantId: string) => void;
 }
 
 /**
@@ -77,6 +79,7 @@ export function xeroCallOf(opts: XeroClientOptions): XeroCall {
     logger: opts.logger,
     retry: opts.retry,
     maxRetryAfterMs: opts.maxRetryAfterMs ?? 60_000,
+    onTenantWrite: opts.onTenantWrite,
   });
 }
 

@@ -5,5 +5,5 @@
  */
 export { createWebhookIntake, webhookJobKey, XERO_CHANGE } from './webhook-intake';
 export { xeroChangeHandler, type XeroChangeDeps } from './xero-change-handler';
-export { createXeroPoller, reportTenantWrites, type XeroPoller } from './poller';
+export { createXeroPoller, type XeroPoller } from './poller';
 export { createInboundApply, isNewer, planInvoice, type InboundApply } from './apply';

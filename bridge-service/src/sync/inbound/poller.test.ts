@@ -4,7 +4,8 @@ import type { Watermark } from '../../store/types';
 import type { XeroInvoice, XeroPage } from '../../xero/types';
 import { XeroApiError } from '../../xero/errors';
 import { XeroScheduler } from '../../xero/scheduler';
-import { createXeroPoller, idlePollsIn, reportTenantWrites, type PollerDeps } from './poller';
+import { createXeroCall } from '../../xero/calls';
+import { createXeroPoller, idlePollsIn, type PollerDeps } from './poller';
 
 const applied: { resource: string; ids: string[] }[] = [];
 
@@ -420,22 +421,35 @@ describe('idle backoff', () => {
     const { poller, clock, pollsOf } = setup;
     const order: string[] = [];
     let answer = (): void => undefined;
+    // The real call path (calls.ts) with a scheduler that runs at once and a token store that always has a token.
+    const call = createXeroCall({
+      basePath: 'http://xero.invalid/api.xro/2.0',
+      timeoutMs: 5_000,
+      tokens: {
+        connectionIdForTenant: async () => 'conn-1',
+        getAccessToken: async () => 'token',
+        refresh: async () => undefined as never,
+      },
+      scheduler: { schedule: (_tenantId, run) => run() },
+      maxRetryAfterMs: 60_000,
+      onTenantWrite: (tenantId) => {
+        order.push(`wrote ${tenantId}`);
+        poller.bridgeWrote(tenantId);
+      },
+    });
     const client = {
       createInvoices: (tenantId: string, ids: string[]) =>
-        new Promise<string[]>((resolve) => {
+        call(tenantId, 'createInvoices', () => {
           order.push(`sent ${tenantId}`);
-          answer = () => resolve(ids);
+          return new Promise<{ body: string[] }>((resolve) => (answer = () => resolve({ body: ids })));
         }),
-      getInvoices: async (tenantId: string) => [tenantId],
+      getInvoices: (tenantId: string) => call(tenantId, 'getInvoices', async () => ({ body: [tenantId] })),
     };
-    reportTenantWrites(client, ['createInvoices'], (tenantId) => {
-      order.push(`wrote ${tenantId}`);
-      poller.bridgeWrote(tenantId);
-    });
     await whileRunning(setup, async () => {
       await clock.advance(60 * MINUTE); // backed off to the cap
       const polls = pollsOf('tenant-1').length;
       const created = client.createInvoices('tenant-1', ['a']);
+      await new Promise((resolve) => setImmediate(resolve)); // the call reaches Xero
       expect(order).toEqual(['wrote tenant-1', 'sent tenant-1']);
       // Xero's webhook for the draft arrives before its answer: the tenant is active, so no poll is brought forward
       poller.xeroChanged('tenant-1');

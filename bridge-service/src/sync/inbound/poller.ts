@@ -115,33 +115,6 @@ export function idlePollsIn(windowMs: number, intervalMs: number, idleMaxMs: num
   return polls;
 }
 
-/** The methods of `C` that take a tenant id first and return a promise. */
-type TenantCalls<C> = {
-  [K in keyof C]: C[K] extends (tenantId: string, ...rest: never[]) => Promise<unknown> ? K : never;
-}[keyof C];
-
-/**
- * Makes `client`'s given write methods call `wrote(tenantId)` as each call is made: the bridge's own writes (a draft
- * created, invoices authorised, a credit note) tell the tenant's poller it is active, as payments tend to follow.
- * Before the call, not after: Xero may send the write's webhook before its answer arrives, and that echo must find
- * the tenant active already, or it would bring a poll forward only to list the bridge's own write. The client is
- * changed in place, so every part that holds it reports its writes.
- */
-export function reportTenantWrites<C extends object, K extends TenantCalls<C>>(
-  client: C,
-  methods: readonly K[],
-  wrote: (tenantId: string) => void,
-): void {
-  for (const name of methods) {
-    const write = client[name] as (tenantId: string, ...rest: unknown[]) => Promise<unknown>;
-    const reported = (tenantId: string, ...rest: unknown[]): Promise<unknown> => {
-      wrote(tenantId);
-      return write.call(client, tenantId, ...rest);
-    };
-    client[name] = reported as C[K];
-  }
-}
-
 /** A tenant's polling pace: how long it waits after its next poll, and when that poll is due. */
 interface Pace {
   waitMs: number;
