@@ -163,9 +163,11 @@ export const invoiceForSummary = select(Invoice, [
 ]).withChildren('Payments__r', select(Payment, ['Payment_Date__c', 'Status__c']));
 export type InvoiceForSummary = RowOf<typeof invoiceForSummary>;
 
-/** An Invoice__c mirror as inbound changes overwrite it, with its lines' and payments' Xero ids. */
-export const invoiceForInbound = select(Invoice, [
-  ...INVOICE_KEYS,
+/**
+ * The header fields an inbound Xero invoice overwrites on its mirror: read with the mirror here, and compared field by
+ * field before a write (sync/inbound/invoice-plan.ts), so one that holds them all as Xero has them is not written.
+ */
+export const INVOICE_HEADER_FIELDS = [
   'Invoice_Number__c',
   'Status__c',
   'Currency_Code__c',
@@ -175,6 +177,12 @@ export const invoiceForInbound = select(Invoice, [
   'Amount_Due__c',
   'Due_Date__c',
   'Reference__c',
+] as const;
+
+/** An Invoice__c mirror as inbound changes overwrite it, with its lines' and payments' Xero ids. */
+export const invoiceForInbound = select(Invoice, [
+  ...INVOICE_KEYS,
+  ...INVOICE_HEADER_FIELDS,
   'Approval_Status__c',
   'Xero_Updated__c',
 ])

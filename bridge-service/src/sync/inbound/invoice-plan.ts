@@ -4,7 +4,7 @@
  * only set when a child row is inserted: Salesforce refuses to write them on update.
  */
 import type { InvoiceLine, Payment } from '../../salesforce/objects';
-import type { InvoiceForInbound } from '../../salesforce/selections';
+import { INVOICE_HEADER_FIELDS, type InvoiceForInbound } from '../../salesforce/selections';
 import { childRecords } from '../../salesforce/soql';
 import type { SObjectUpdate } from '../../salesforce/sobject';
 import type { XeroInvoice } from '../../xero/types';
@@ -39,17 +39,7 @@ export interface InvoicePlan {
  * nearly every change, but not all (xero-api.md section 6: DueDate on part-paid documents): an equal version whose
  * fields differ is still written.
  */
-const HEADER_FIELDS = [
-  'Invoice_Number__c',
-  'Status__c',
-  'Currency_Code__c',
-  'Total__c',
-  'Amount_Paid__c',
-  'Amount_Credited__c',
-  'Amount_Due__c',
-  'Due_Date__c',
-  'Reference__c',
-] as const satisfies readonly (keyof InvoiceForInbound & keyof InvoiceWrite)[];
+const HEADER_FIELDS = INVOICE_HEADER_FIELDS satisfies readonly (keyof InvoiceForInbound & keyof InvoiceWrite)[];
 
 /** Equal as Salesforce stores them: blanks alike, numbers by value (a Number field may come back as 1200 or "1200"). */
 function same(a: unknown, b: unknown): boolean {

@@ -428,7 +428,9 @@ describe('idle backoff', () => {
       tokens: {
         connectionIdForTenant: async () => 'conn-1',
         getAccessToken: async () => 'token',
-        refresh: async () => undefined as never,
+        refresh: async () => {
+          throw new Error('this test never refreshes a token');
+        },
       },
       scheduler: { schedule: (_tenantId, run) => run() },
       maxRetryAfterMs: 60_000,
