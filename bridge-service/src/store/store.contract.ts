@@ -242,6 +242,19 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         expect(await xeroResults.findXeroResult('r1', 't', 'credit_note')).toBeNull();
       });
 
+      it('tells which Xero ids the bridge made, by tenant and kind, asked in any case', async () => {
+        const { xeroResults } = await open();
+        const made = 'aaaaaaaa-0000-4000-8000-000000000001';
+        await xeroResults.recordXeroResult({ requestKey: 'r1', tenantId: 'T-1', kind: 'invoice', xeroId: made });
+        await xeroResults.recordXeroResult({ requestKey: 'r2', tenantId: 't-2', kind: 'invoice', xeroId: 'inv-other' });
+        await xeroResults.recordXeroResult({ requestKey: 'r3', tenantId: 't-1', kind: 'credit_note', xeroId: 'cn-1' });
+        const asked = [made.toUpperCase(), 'inv-other', 'cn-1', 'never-made'];
+        expect([...(await xeroResults.madeByBridge('t-1', 'invoice', asked))]).toEqual([made]);
+        expect([...(await xeroResults.madeByBridge('T-2', 'invoice', asked))]).toEqual(['inv-other']);
+        expect([...(await xeroResults.madeByBridge('t-1', 'credit_note', ['CN-1']))]).toEqual(['cn-1']);
+        expect((await xeroResults.madeByBridge('t-1', 'invoice', [])).size).toBe(0);
+      });
+
       it("remembers a month-end close's ManualJournal under its key", async () => {
         const { xeroResults } = await open();
         const key = 'POST_CLOSE:a0B000000000001AAA:1:RECOGNITION';

@@ -5,7 +5,7 @@ import type { ReplayCursorRepository } from '../replay-cursors';
 import { toXeroResult } from '../rows';
 import type { Watermark, WatermarkRepository } from '../watermarks';
 import type { WebhookEventRepository } from '../webhook-events';
-import type { XeroObjectKind, XeroResult, XeroResultRepository } from '../xero-results';
+import { idsOfTenant, xeroIdForms, type XeroObjectKind, type XeroResult, type XeroResultRepository } from '../xero-results';
 import type { PgDatabase } from './database';
 
 export class PgXeroResults implements XeroResultRepository {
@@ -43,6 +43,15 @@ export class PgXeroResults implements XeroResultRepository {
       [this.orgId, requestKey, tenantId, kind],
     );
     return row ? toXeroResult(row) : null;
+  }
+
+  async madeByBridge(tenantId: string, kind: XeroObjectKind, xeroIds: readonly string[]): Promise<Set<string>> {
+    if (xeroIds.length === 0) return new Set();
+    const rows = await this.db.rows(
+      'SELECT tenant_id, xero_id FROM xero_results WHERE org_id = $1 AND kind = $2 AND xero_id = ANY($3::text[])',
+      [this.orgId, kind, xeroIdForms(xeroIds)],
+    );
+    return idsOfTenant(rows, tenantId);
   }
 }
 

@@ -1,5 +1,5 @@
 import { toXeroResult } from '../rows';
-import type { XeroObjectKind, XeroResult, XeroResultRepository } from '../xero-results';
+import { idsOfTenant, xeroIdForms, type XeroObjectKind, type XeroResult, type XeroResultRepository } from '../xero-results';
 import type { SqliteDatabase } from './database';
 
 export class SqliteXeroResults implements XeroResultRepository {
@@ -43,5 +43,17 @@ export class SqliteXeroResults implements XeroResultRepository {
       kind,
     );
     return row ? toXeroResult(row) : null;
+  }
+
+  async madeByBridge(tenantId: string, kind: XeroObjectKind, xeroIds: readonly string[]): Promise<Set<string>> {
+    if (xeroIds.length === 0) return new Set();
+    // One statement text whatever the count (json_each), still on the (org_id, xero_id) index.
+    const rows = this.db.all(
+      'SELECT tenant_id, xero_id FROM xero_results WHERE org_id = ? AND kind = ? AND xero_id IN (SELECT value FROM json_each(?))',
+      this.orgId,
+      kind,
+      JSON.stringify(xeroIdForms(xeroIds)),
+    );
+    return idsOfTenant(rows, tenantId);
   }
 }

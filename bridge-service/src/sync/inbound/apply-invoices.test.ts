@@ -139,6 +139,30 @@ describe('the bridge’s own invoices coming back', () => {
     expect(result).toMatchObject({ unchanged: 2 });
   });
 
+  it('a webhook for an invoice the bridge made whose mirror is not written yet is not read: it waits for the mirror', async () => {
+    const t = setup([mirror(1)]);
+    const result = await applyInvoiceEvents(
+      t.deps,
+      t.ctx,
+      'tenant-uk',
+      [
+        { invoiceId: id(7), at: T2 }, // the bridge created it a moment ago; its batch is still writing mirrors
+        { invoiceId: id(8), at: T2 }, // made in Xero by someone else, no mirror: read
+        { invoiceId: id(1), at: T2 }, // the bridge made it and its mirror is there, behind the event: read
+      ],
+      t.readFull(
+        new Map([
+          [id(8), invoice(8, { contact: { contactID: 'c-8' } })],
+          [id(1), invoice(1, { updatedDateUTC: new Date(T2) })],
+        ]),
+      ),
+      new Set([id(7), id(1)]),
+    );
+    expect(t.reads).toEqual([[id(8), id(1)]]);
+    expect(result.awaitingMirror).toEqual([id(7)]);
+    expect(result.unchanged).toBe(0);
+  });
+
   it('a summary of a draft the bridge is still creating, or of a stranger’s invoice, is not read in full', async () => {
     const t = setup([]);
     const bridgeMade = invoice(4, {

@@ -108,7 +108,9 @@ export function latestEvents(events: readonly InvoiceEvent[]): InvoiceEvent[] {
 /**
  * Invoices webhooks said changed, read from Xero only where the mirror may be behind: a mirror whose Xero version
  * is at or after the event's time already holds that change (the bridge's own drafts and approvals, echoed back),
- * so it is neither read nor written. Invoices named without a time (allocations) are always read.
+ * so it is neither read nor written. An invoice without a mirror that the bridge made itself (`madeByBridge`, lower-
+ * cased ids from its store) is not read either: the flow that made it is writing its mirror, and the caller waits
+ * for that. Invoices named without a time (allocations) are always read.
  */
 export async function applyInvoiceEvents(
   deps: ApplyDeps,
@@ -116,19 +118,27 @@ export async function applyInvoiceEvents(
   tenantId: string,
   events: readonly InvoiceEvent[],
   readFull: (invoiceIds: string[]) => Promise<XeroInvoice[]>,
+  madeByBridge: ReadonlySet<string> = new Set(),
 ): Promise<ApplyResult> {
   const latest = new Map(latestEvents(events).map((e) => [e.invoiceId, e.at]));
   if (latest.size === 0) return emptyResult();
   const rows = await deps.queries.invoicesByXeroIds([...latest.keys()]);
   const mirrors = mirrorsById(rows);
+  const awaitingMirror: string[] = [];
   const toRead = [...latest].flatMap(([id, at]) => {
-    const version = xeroVersion(mirrors.get(id)?.Xero_Updated__c);
+    const mirror = mirrors.get(id);
+    if (!mirror && madeByBridge.has(id)) {
+      awaitingMirror.push(id);
+      return [];
+    }
+    const version = xeroVersion(mirror?.Xero_Updated__c);
     return at !== undefined && version !== undefined && version >= at ? [] : [id];
   });
-  const unchanged = latest.size - toRead.length;
+  const unchanged = latest.size - toRead.length - awaitingMirror.length;
   const result =
     toRead.length > 0 ? await applyInvoices(deps, ctx, tenantId, await readFull(toRead), 'live', rows) : null;
-  return { ...(result ?? emptyResult()), unchanged: unchanged + (result?.unchanged ?? 0) };
+  const out = result ?? emptyResult();
+  return { ...out, unchanged: unchanged + out.unchanged, awaitingMirror: [...awaitingMirror, ...out.awaitingMirror] };
 }
 
 const salesInvoices = (invoices: readonly XeroInvoice[]) =>

@@ -26,7 +26,8 @@ export function createInboundApply(deps: ApplyDeps) {
       tenantId: string,
       events: readonly InvoiceEvent[],
       readFull: (invoiceIds: string[]) => Promise<XeroInvoice[]>,
-    ) => applyInvoiceEvents(deps, ctx, tenantId, events, readFull),
+      madeByBridge?: ReadonlySet<string>,
+    ) => applyInvoiceEvents(deps, ctx, tenantId, events, readFull, madeByBridge),
     applyInvoiceSummaries: (
       tenantId: string,
       summaries: readonly XeroInvoice[],

@@ -57,6 +57,7 @@ function job(
 function deps(getInvoicesByIds: (tenant: string, ids: readonly string[]) => Promise<XeroInvoice[]>): XeroChangeDeps {
   return {
     apply,
+    xeroResults: { madeByBridge: async () => new Set() },
     log: pino({ level: 'silent' }),
     xero: { getInvoicesByIds, getCreditNotes: async () => ({ items: [], page: 1, pageSize: 100, hasMore: false }) },
   };

@@ -1,12 +1,15 @@
 /**
  * XERO_CHANGE: the documents webhooks said changed, fetched in batches (40 ids a call) and written back newer
- * version wins. An invoice whose mirror already holds a version at or after the event's time is not fetched: the
- * webhooks for the bridge's own drafts and approvals cost no read. A batch groups its events by tenant; one tenant failing does not hold back the others.
+ * version wins. An invoice whose mirror already holds a version at or after the event's time is not fetched, nor one
+ * the bridge made itself whose mirror its flow is still writing (the store's Xero results say which): the webhooks
+ * for the bridge's own drafts and approvals cost no read. A batch groups its events by tenant; one tenant failing
+ * does not hold back the others.
  */
 import { isTransient } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import type { XeroCreditNote } from '../../xero/types';
 import type { XeroClient } from '../../xero/client';
+import type { XeroResultRepository } from '../../store/xero-results';
 import { eventTime } from '../../server/routes/webhooks';
 import { describeError } from '../describe-error';
 import { retryOutcome, type JobHandler, type JobOf, type JobOutcome } from '../handler';
@@ -27,6 +30,8 @@ export type XeroChangePayload = JobPayload<'XERO_CHANGE'>;
 export interface XeroChangeDeps {
   xero: Pick<XeroClient, 'getInvoicesByIds' | 'getCreditNotes'>;
   apply: Pick<InboundApply, 'applyInvoiceEvents' | 'applyCreditNotes'>;
+  /** The invoices the bridge made (CREATE_DRAFT, CREATE_PARTIAL, RAISE_INSTALMENT record them for crash recovery). */
+  xeroResults: Pick<XeroResultRepository, 'madeByBridge'>;
   log: Pick<Logger, 'warn'>;
 }
 
@@ -57,7 +62,7 @@ export async function getCreditNotesByIds(
  * by the credit notes' allocations. Returns the Xero invoice ids still waiting for their mirror.
  */
 export async function syncTenantChanges(
-  deps: Pick<XeroChangeDeps, 'xero'>,
+  deps: Pick<XeroChangeDeps, 'xero' | 'xeroResults'>,
   apply: XeroChangeDeps['apply'],
   tenantId: string,
   ids: { invoices: readonly InvoiceEvent[]; creditNoteIds: readonly string[] },
@@ -69,8 +74,16 @@ export async function syncTenantChanges(
     ...ids.invoices,
     ...credited.allocatedInvoiceIds.map((invoiceId) => ({ invoiceId })),
   ]).filter((e) => GUID.test(e.invoiceId));
-  const written = await apply.applyInvoiceEvents(tenantId, events, (invoiceIds) =>
-    deps.xero.getInvoicesByIds(tenantId, invoiceIds),
+  const madeByBridge = await deps.xeroResults.madeByBridge(
+    tenantId,
+    'invoice',
+    events.map((e) => e.invoiceId),
+  );
+  const written = await apply.applyInvoiceEvents(
+    tenantId,
+    events,
+    (invoiceIds) => deps.xero.getInvoicesByIds(tenantId, invoiceIds),
+    madeByBridge,
   );
   return {
     awaitingMirror: [...credited.awaitingMirror, ...written.awaitingMirror],
