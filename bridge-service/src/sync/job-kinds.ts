@@ -34,6 +34,29 @@ export const JOB_KINDS = [
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
+/**
+ * The worker's two loops (worker.ts). `waited-on`: someone is waiting on the outcome (a payment or status coming back
+ * from Xero, an approval, a void or credit, a rep's request); a batch takes seconds. `backlog`: work that can come in
+ * thousands and run minutes a batch (closing a quarter's deals, planning them, raising instalments, importing
+ * history, the checks and refreshes that read whole ledgers, a month's close). Each loop takes its kinds in turn;
+ * the two run side by side, so a long drafting batch never holds up a payment coming back. The month-end kinds stay
+ * with the plans they read, one at a time, as before.
+ */
+export type WorkerLoop = 'waited-on' | 'backlog';
+const WAITED_ON: ReadonlySet<JobKind> = new Set<JobKind>([
+  'AUTHORISE',
+  'AUTHORISE_CREDIT_NOTE',
+  'VOID',
+  'CREDIT',
+  'RESYNC',
+  'ONLINE_LINK',
+  'XERO_CHANGE',
+  'CONTACT_MATCH',
+  'CREATE_PARTIAL',
+  'UPDATE_DRAFT',
+]);
+export const loopOf = (kind: JobKind): WorkerLoop => (WAITED_ON.has(kind) ? 'waited-on' : 'backlog');
+
 /** A Salesforce request as stored (InvoiceRequest), what every request kind has. */
 const request = z.object({
   action: z.enum(ACTIONS),

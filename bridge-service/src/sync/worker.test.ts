@@ -148,3 +148,60 @@ it('spaces a failed job’s retries 5 s, 10 s, 20 s … up to 15 minutes, each �
   expect(retryDelay(30, () => 0)).toBe(12 * 60_000);
   expect(retryDelay(30, () => 0.5)).toBe(15 * 60_000);
 });
+
+it('runs a change someone waits on while a long backlog batch is still running', async () => {
+  let releaseDrafts!: () => void;
+  const draftsHeld = new Promise<void>((resolve) => (releaseDrafts = resolve));
+  const order: string[] = [];
+  const drafts: JobHandler<'CREATE_DRAFT'> = {
+    batchSize: 1000,
+    async run(jobs) {
+      order.push('drafts started');
+      await draftsHeld; // a batch of 1,000 drafts takes 20 s at Xero's pace
+      order.push('drafts done');
+      return new Map(jobs.map((job) => [job.id, { kind: 'done' }]));
+    },
+  };
+  const changes: JobHandler<'XERO_CHANGE'> = {
+    batchSize: 200,
+    run: async (jobs) => {
+      order.push('payment applied');
+      return new Map(jobs.map((job) => [job.id, { kind: 'done' }]));
+    },
+  };
+  const worker = createWorker({
+    jobs: store.jobs,
+    handlers: [handles('CREATE_DRAFT', drafts), handles('XERO_CHANGE', changes)],
+    owner: 'worker-1',
+    log: pino({ level: 'silent' }),
+    clock,
+    idleMs: 10,
+  });
+  await store.jobs.enqueueJob({
+    key: 'CREATE_DRAFT:006000000000001AAA:1',
+    action: 'CREATE_DRAFT',
+    payload: {
+      action: 'CREATE_DRAFT',
+      requestKey: 'CREATE_DRAFT:006000000000001AAA:1',
+      opportunityId: '006000000000001AAA',
+    },
+  });
+  worker.start();
+  await waitUntil(() => order.includes('drafts started'));
+  await store.jobs.enqueueJob({
+    key: 'XERO_CHANGE:INVOICE:inv-1:2026-03-31T10:00:00Z',
+    action: 'XERO_CHANGE',
+    payload: { resourceId: 'inv-1', eventCategory: 'INVOICE', eventType: 'UPDATE', tenantId: 'uk' },
+  });
+  worker.wake();
+  await waitUntil(() => order.includes('payment applied'));
+  expect(order).toEqual(['drafts started', 'payment applied']);
+  releaseDrafts();
+  await waitUntil(() => order.includes('drafts done'));
+  await worker.stop();
+});
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(condition()).toBe(true);
+}

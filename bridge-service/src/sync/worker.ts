@@ -1,6 +1,8 @@
 /**
  * Claims jobs from the store and runs them through the handler for their action. Leases (renewed while a batch
- * runs) let several bridge processes share one store and let a crashed worker's jobs be picked up again.
+ * runs) let several bridge processes share one store and let a crashed worker's jobs be picked up again. Two loops
+ * run side by side, one for the kinds someone waits on and one for the backlog kinds (job-kinds.ts `loopOf`): a
+ * drafting batch of 1,000 takes 20 s at Xero's pace, and a payment coming back should not wait for it.
  */
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
@@ -8,10 +10,11 @@ import { backoffDelay } from '../lib/retry';
 import type { Job, JobRepository } from '../store/types';
 import { describeError } from './describe-error';
 import type { JobOutcome, KindHandler } from './handler';
+import { loopOf, type WorkerLoop } from './job-kinds';
 
 export interface WorkerOptions {
   jobs: Pick<JobRepository, 'claimJobs' | 'heartbeatJob' | 'completeJob' | 'failJob' | 'deferJob' | 'releaseJobLeases'>;
-  /** One handler per kind of job, each given a turn in this order. */
+  /** One handler per kind of job, each given a turn in this order within its loop. */
   handlers: readonly KindHandler[];
   /** This process, as the lease owner. */
   owner: string;
@@ -42,8 +45,8 @@ export function createWorker(opts: WorkerOptions) {
   const idleMs = opts.idleMs ?? 500;
   const maxAttempts = opts.maxAttempts ?? 10;
   let running = false;
-  let loop: Promise<void> | undefined;
-  let idle: AbortController | undefined;
+  let loops: Promise<void>[] = [];
+  const idle = new Map<WorkerLoop, AbortController>();
 
   async function settle(job: Job, outcome: JobOutcome): Promise<void> {
     let final = outcome;
@@ -98,16 +101,20 @@ export function createWorker(opts: WorkerOptions) {
     return jobs.length;
   }
 
-  async function run(): Promise<void> {
+  async function takeBackLeases(): Promise<void> {
     try {
       const released = await store.releaseJobLeases(opts.owner);
       if (released > 0) log.info({ released }, 'took back the jobs this instance held before it stopped');
     } catch (err) {
       log.error({ err }, 'could not take back earlier leases; they will expire');
     }
+  }
+
+  /** One loop: its kinds in turn, idling when none had work. */
+  async function run(name: WorkerLoop, handlers: readonly KindHandler[]): Promise<void> {
     while (running) {
       let worked = 0;
-      for (const handler of opts.handlers) {
+      for (const handler of handlers) {
         if (!running) break;
         try {
           worked += await runOnce(handler);
@@ -116,8 +123,9 @@ export function createWorker(opts: WorkerOptions) {
         }
       }
       if (worked === 0 && running) {
-        idle = new AbortController();
-        await clock.sleep(idleMs, idle.signal);
+        const wait = new AbortController();
+        idle.set(name, wait);
+        await clock.sleep(idleMs, wait.signal);
       }
     }
   }
@@ -126,17 +134,20 @@ export function createWorker(opts: WorkerOptions) {
     start(): void {
       if (running) return;
       running = true;
-      loop = run();
+      const byLoop = (name: WorkerLoop) => opts.handlers.filter((h) => loopOf(h.kind) === name);
+      // Leases first, then both loops: neither claims before this instance's old leases are back.
+      const ready = takeBackLeases();
+      loops = (['waited-on', 'backlog'] as const).map((name) => ready.then(() => run(name, byLoop(name))));
     },
     /** New work arrived: stop idling. */
     wake(): void {
-      idle?.abort();
+      for (const wait of idle.values()) wait.abort();
     },
-    /** Stops claiming and waits for the batch in hand to finish. */
+    /** Stops claiming and waits for the batches in hand to finish. */
     async stop(): Promise<void> {
       running = false;
-      idle?.abort();
-      await loop;
+      for (const wait of idle.values()) wait.abort();
+      await Promise.all(loops);
     },
     /** One pass over every action, for tests: returns the number of jobs handled. */
     async drainOnce(): Promise<number> {
