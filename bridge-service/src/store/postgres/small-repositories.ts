@@ -5,7 +5,13 @@ import type { ReplayCursorRepository } from '../replay-cursors';
 import { toXeroResult } from '../rows';
 import type { Watermark, WatermarkRepository } from '../watermarks';
 import type { WebhookEventRepository } from '../webhook-events';
-import { idsOfTenant, xeroIdForms, type XeroObjectKind, type XeroResult, type XeroResultRepository } from '../xero-results';
+import {
+  idsOfTenant,
+  xeroIdForms,
+  type XeroObjectKind,
+  type XeroResult,
+  type XeroResultRepository,
+} from '../xero-results';
 import type { PgDatabase } from './database';
 
 export class PgXeroResults implements XeroResultRepository {

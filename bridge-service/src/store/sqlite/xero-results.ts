@@ -1,5 +1,11 @@
 import { toXeroResult } from '../rows';
-import { idsOfTenant, xeroIdForms, type XeroObjectKind, type XeroResult, type XeroResultRepository } from '../xero-results';
+import {
+  idsOfTenant,
+  xeroIdForms,
+  type XeroObjectKind,
+  type XeroResult,
+  type XeroResultRepository,
+} from '../xero-results';
 import type { SqliteDatabase } from './database';
 
 export class SqliteXeroResults implements XeroResultRepository {
