@@ -237,8 +237,8 @@ export async function createOrgBridge(
     xeroConnections: repos.xeroConnections,
     log,
     onAccepted: () => worker.wake(),
-    // A change in Xero wakes the tenant's poller from idle (a payment's invoice event: the payment is only polled).
-    onXeroChange: (tenantId) => poller.xeroChanged(tenantId),
+    // A change in Xero wakes the tenant's poller from idle (a payment's invoice event: overpayments are only polled).
+    onXeroChange: (tenantId, change) => poller.xeroChanged(tenantId, change),
     now: () => clock.now(),
   });
 

@@ -222,7 +222,7 @@ const DAY = 24 * 60 * MINUTE;
  * Tenants on a fake clock against a fake Xero whose invoices each test changes: every listing is recorded with its
  * time and If-Modified-Since, every invoice written back with its tenant.
  */
-function idleSetup(tenantIds: string[], { intervalMs = MINUTE, idleMaxMs = 15 * MINUTE } = {}) {
+function idleSetup(tenantIds: string[], { intervalMs = MINUTE, idleMaxMs = 15 * MINUTE, changedInXero = false } = {}) {
   const clock = new ManualClock(T);
   const invoices = new Map<string, { invoiceID: string; updatedDateUTC: Date }[]>(tenantIds.map((t) => [t, []]));
   const listings: { tenantId: string; resource: string; at: number; modifiedSince?: Date }[] = [];
@@ -245,7 +245,16 @@ function idleSetup(tenantIds: string[], { intervalMs = MINUTE, idleMaxMs = 15 * 
       applyInvoices: async () => none,
       applyInvoiceSummaries: async (tenantId, items) => {
         written.push(...items.map((i) => ({ tenantId, id: i.invoiceID! })));
-        return none;
+        // `changedInXero`: the summaries were newer than their mirrors (someone changed them in Xero), not echoes
+        const changed = changedInXero
+          ? items.map((i) => ({
+              id: String(i.invoiceID),
+              opportunityId: null,
+              accountId: null,
+              change: 'STATUS' as const,
+            }))
+          : [];
+        return { ...none, changed };
       },
       applyCreditNotes: async () => none,
       applyPayments: async () => none,
@@ -331,9 +340,9 @@ describe('idle backoff', () => {
       expect(written).toEqual([{ tenantId: 'tenant-1', id: 'a' }]);
       const mark = watermarks.get('tenant-1/Invoices');
       expect(mark).toEqual({ at: T, idsAtTimestamp: ['a'] });
-      expect(poller.pace('tenant-1')?.waitMs).toBe(15 * MINUTE);
+      expect(poller.pace('tenant-1', 'Invoices')?.waitMs).toBe(15 * MINUTE);
 
-      const due = poller.pace('tenant-1')!.dueAt;
+      const due = poller.pace('tenant-1', 'Invoices')!.dueAt;
       await clock.advance(MINUTE);
       change('tenant-1', 'b'); // in Xero, with no webhook: nothing polls it before the tenant's next poll is due
       const pollsBefore = pollsOf('tenant-1').length;
@@ -345,8 +354,8 @@ describe('idle backoff', () => {
       const asked = listings.filter((l) => l.resource === 'Invoices').at(-1)!;
       expect(asked.modifiedSince).toEqual(new Date(T - 5_000));
       expect(watermarks.get('tenant-1/Invoices')?.idsAtTimestamp).toEqual(['b']);
-      // fresh documents: the tenant is active, its next poll an interval later
-      expect(poller.pace('tenant-1')).toEqual({ waitMs: MINUTE, dueAt: due + MINUTE });
+      // fresh invoices: Invoices is active, its next poll an interval later
+      expect(poller.pace('tenant-1', 'Invoices')).toEqual({ waitMs: MINUTE, dueAt: due + MINUTE });
       await clock.advance(MINUTE);
       expect(pollsOf('tenant-1').at(-1)).toBe(due + MINUTE - T);
     });
@@ -408,6 +417,54 @@ describe('idle backoff', () => {
       await clock.advance(5_000);
       expect(pollsOf('idle').at(-1)).toBe(clock.now() - T);
       expect(pollsOf('busy')).toHaveLength(busyPolls);
+    });
+  });
+
+  it('a tenant the bridge keeps writing to polls Invoices every interval; the rest back off as if it were idle', async () => {
+    const setup = idleSetup(['tenant-1']);
+    const { poller, clock, listings } = setup;
+    await whileRunning(setup, async () => {
+      for (let minute = 0; minute < 120; minute += 1) {
+        poller.bridgeWrote('tenant-1'); // a draft or an approval each minute, all day
+        await clock.advance(MINUTE);
+      }
+      const count = (resource: string) => listings.filter((l) => l.resource === resource).length;
+      expect(count('Invoices')).toBe(121);
+      const idle = idlePollsIn(120 * MINUTE + 1, MINUTE, 15 * MINUTE);
+      for (const resource of ['CreditNotes', 'Payments', 'Overpayments', 'Prepayments'])
+        expect(count(resource)).toBe(idle);
+      expect(poller.pace('tenant-1', 'Payments')?.waitMs).toBe(15 * MINUTE);
+      // a day of it: 1,440 Invoices polls and 4 × 99 others, where every resource every minute made 7,200
+      expect(1_440 + 4 * idlePollsIn(DAY, MINUTE, 15 * MINUTE)).toBe(1_836);
+    });
+  });
+
+  it('a webhook that only created documents wakes Invoices and CreditNotes; an update wakes every resource', async () => {
+    const setup = idleSetup(['tenant-1']);
+    const { poller, clock } = setup;
+    await whileRunning(setup, async () => {
+      await clock.advance(60 * MINUTE);
+      poller.xeroChanged('tenant-1', 'created');
+      expect(poller.pace('tenant-1', 'Invoices')?.waitMs).toBe(MINUTE);
+      expect(poller.pace('tenant-1', 'CreditNotes')?.waitMs).toBe(MINUTE);
+      expect(poller.pace('tenant-1', 'Payments')?.waitMs).toBe(15 * MINUTE);
+      poller.xeroChanged('tenant-1', 'updated');
+      for (const resource of ['Payments', 'Overpayments', 'Prepayments'] as const) {
+        expect(poller.pace('tenant-1', resource)).toEqual({ waitMs: MINUTE, dueAt: clock.now() + 5_000 });
+      }
+    });
+  });
+
+  it('an Invoices poll that wrote a change made in Xero wakes every resource: payments and credits come with it', async () => {
+    const setup = idleSetup(['tenant-1'], { changedInXero: true });
+    const { poller, clock, change } = setup;
+    await whileRunning(setup, async () => {
+      await clock.advance(60 * MINUTE);
+      expect(poller.pace('tenant-1', 'Payments')?.waitMs).toBe(15 * MINUTE);
+      change('tenant-1', 'edited-in-xero');
+      await clock.advance(poller.pace('tenant-1', 'Invoices')!.dueAt - clock.now());
+      expect(poller.pace('tenant-1', 'Payments')?.waitMs).toBe(MINUTE);
+      expect(poller.pace('tenant-1', 'Prepayments')?.dueAt).toBeLessThanOrEqual(clock.now() + MINUTE);
     });
   });
 

@@ -77,7 +77,26 @@ describe('webhook intake', () => {
     });
     const paid = { ...event, eventDateUtc: '2026-03-01T10:05:00.000' };
     await intake.accept({ events: [event, paid, other] });
-    expect(onXeroChange.mock.calls).toEqual([[event.tenantId], [other.tenantId]]);
+    expect(onXeroChange.mock.calls).toEqual([
+      [event.tenantId, 'updated'],
+      [other.tenantId, 'updated'],
+    ]);
+
+    // only new documents (no payment can be on them yet): `created`; with an update among them: `updated`
+    onXeroChange.mockClear();
+    const created = { ...event, eventType: 'CREATE', resourceId: 'bbbbbbbb-0000-4000-8000-000000000002' };
+    await intake.accept({ events: [created, { ...created, tenantId: other.tenantId }] });
+    await intake.accept({
+      events: [
+        { ...created, resourceId: 'bbbbbbbb-0000-4000-8000-000000000003' },
+        { ...event, eventDateUtc: '2026-03-01T10:09:00.000' },
+      ],
+    });
+    expect(onXeroChange.mock.calls).toEqual([
+      [event.tenantId, 'created'],
+      [other.tenantId, 'created'],
+      [event.tenantId, 'updated'],
+    ]);
 
     onXeroChange.mockClear();
     await intake.accept({

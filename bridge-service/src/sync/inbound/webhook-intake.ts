@@ -35,9 +35,10 @@ export function createWebhookIntake(deps: {
   onAccepted?: () => void;
   /**
    * A tenant's documents changed in Xero (once per tenant with a new event in the delivery): wake its poller from
-   * idle, since a payment changes its invoice (an INVOICE event) and the payment itself is only polled.
+   * idle, since a payment changes its invoice (an INVOICE UPDATE event) and payments, overpayments and prepayments
+   * have no webhooks. `created` when every new event of the tenant was a CREATE (a new document has no payment yet).
    */
-  onXeroChange?: (tenantId: string) => void;
+  onXeroChange?: (tenantId: string, change: 'created' | 'updated') => void;
   now?: () => number;
 }) {
   const stats: WebhookIntakeStats = { accepted: 0, duplicates: 0, ignored: 0 };
@@ -46,7 +47,7 @@ export function createWebhookIntake(deps: {
   async function accept(payload: XeroWebhookPayload): Promise<void> {
     const receivedAt = now();
     let accepted = 0;
-    const changed = new Set<string>();
+    const changed = new Map<string, 'created' | 'updated'>();
     // A signed event for a tenant we hold no connection for (disconnected, or never connected) cannot be fetched:
     // storing it would only make a job that fails. Acknowledge it (Xero disables a webhook that keeps failing) and
     // say so in the log.
@@ -87,7 +88,8 @@ export function createWebhookIntake(deps: {
       });
       if (created) {
         accepted += 1;
-        changed.add(event.tenantId);
+        const change = event.eventType.toUpperCase() === 'CREATE' ? 'created' : 'updated';
+        changed.set(event.tenantId, changed.get(event.tenantId) === 'updated' ? 'updated' : change);
       } else stats.duplicates += 1;
     }
     stats.accepted += accepted;
@@ -98,7 +100,7 @@ export function createWebhookIntake(deps: {
       );
     }
     if (accepted > 0) deps.onAccepted?.();
-    for (const tenantId of changed) deps.onXeroChange?.(tenantId);
+    for (const [tenantId, change] of changed) deps.onXeroChange?.(tenantId, change);
   }
 
   return { accept, stats };
