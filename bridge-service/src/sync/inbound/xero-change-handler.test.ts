@@ -59,11 +59,16 @@ function deps(getInvoicesByIds: (tenant: string, ids: readonly string[]) => Prom
     apply,
     xeroResults: { madeByBridge: async () => new Set() },
     log: pino({ level: 'silent' }),
+    clock: { now: () => now },
     xero: { getInvoicesByIds, getCreditNotes: async () => ({ items: [], page: 1, pageSize: 100, hasMore: false }) },
   };
 }
 
+/** The handler's clock: each test starts far from any earlier read. */
+let now = 0;
+
 beforeEach(() => {
+  now += 60_000;
   awaiting.splice(0);
   appliedInvoices.splice(0);
 });
@@ -105,6 +110,26 @@ describe('XERO_CHANGE handler', () => {
     expect(outcomes.get(1)).toMatchObject({ kind: 'retry', delayMs: expect.any(Number) });
     expect(outcomes.get(2)).toMatchObject({ kind: 'done' });
     expect(outcomes.get(3)).toMatchObject({ kind: 'done' });
+  });
+
+  it("gathers a tenant's changes: read at once when quiet, then at most every 2 s, the waiting events held uncounted", async () => {
+    const fetched: string[][] = [];
+    const handler = xeroChangeHandler(
+      deps(async (_tenant, ids) => {
+        fetched.push([...ids]);
+        return ids.map((invoiceID) => ({ invoiceID }));
+      }),
+    );
+    expect((await handler.run([job(1, UK, INV1)])).get(1)).toMatchObject({ kind: 'done' });
+    now += 500;
+    // half a second later: UK waits 1.5 s for its next read; US, read never, is read at once
+    const soon = await handler.run([job(2, UK, INV2), job(3, US, INV2)]);
+    expect(soon.get(2)).toEqual({ kind: 'hold', reason: expect.stringContaining('every 2 s'), delayMs: 1_500 });
+    expect(soon.get(3)).toMatchObject({ kind: 'done' });
+    now += 1_500;
+    const gathered = await handler.run([job(2, UK, INV2), job(4, UK, INV1.replace('1', '4'))]);
+    expect([...gathered.values()].map((o) => o.kind)).toEqual(['done', 'done']);
+    expect(fetched).toEqual([[INV1], [INV2], [INV2, INV1.replace('1', '4')]]);
   });
 });
 

@@ -4,8 +4,14 @@
  * the bridge made itself whose mirror its flow is still writing (the store's Xero results say which): the webhooks
  * for the bridge's own drafts and approvals cost no read. A batch groups its events by tenant; one tenant failing
  * does not hold back the others.
+ *
+ * Changes of one tenant are read at most once per `gatherMs` (default 2 s): events that come while a read of their
+ * tenant is that recent wait (held, uncounted) and are read together. A quiet tenant's change is read at once; a
+ * stream of payments (a few a second on a tenant being drained) costs a read every 2 s, not one per payment, which
+ * would spend Xero's 60 calls a minute in half a minute and then stall everything of that tenant for the rest of it.
  */
 import { isTransient } from '../../lib/errors';
+import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import type { XeroCreditNote } from '../../xero/types';
 import type { XeroClient } from '../../xero/client';
@@ -18,6 +24,8 @@ import { latestEvents, type InboundApply, type InvoiceEvent } from './apply';
 
 /** Ids per Xero read (GET Invoices?IDs= and CreditNotes where-clauses stay well inside URL limits). */
 export const IDS_PER_XERO_CALL = 40;
+/** The shortest time between two reads of one tenant's changes. */
+export const XERO_CHANGE_GATHER_MS = 2_000;
 /** How often an event for a bridge-made invoice waits for CREATE_DRAFT to write its mirror. */
 const MIRROR_WAITS = 3;
 const MIRROR_WAIT_MS = 15_000;
@@ -33,6 +41,9 @@ export interface XeroChangeDeps {
   /** The invoices the bridge made (CREATE_DRAFT, CREATE_PARTIAL, RAISE_INSTALMENT record them for crash recovery). */
   xeroResults: Pick<XeroResultRepository, 'madeByBridge'>;
   log: Pick<Logger, 'warn'>;
+  clock: Pick<Clock, 'now'>;
+  /** The shortest time between two reads of one tenant's changes (default XERO_CHANGE_GATHER_MS). */
+  gatherMs?: number;
 }
 
 /** Credit notes by Xero id (the API has no IDs filter for them: a where-clause of guids, 40 a call). */
@@ -94,6 +105,9 @@ export async function syncTenantChanges(
 
 export function xeroChangeHandler(deps: XeroChangeDeps): JobHandler<'XERO_CHANGE'> {
   const { apply } = deps;
+  const gatherMs = deps.gatherMs ?? XERO_CHANGE_GATHER_MS;
+  /** When each tenant's changes were last read here (lower-case tenant id). */
+  const lastRead = new Map<string, number>();
   return {
     batchSize: 200,
     async run(jobs) {
@@ -106,6 +120,19 @@ export function xeroChangeHandler(deps: XeroChangeDeps): JobHandler<'XERO_CHANGE
       }
       // Tenants side by side: one that Xero paces, pauses or answers slowly holds up only its own changes.
       const tenantsDone = [...byTenant].map(async ([tenantId, group]) => {
+        const now = deps.clock.now();
+        const readAgainAt = (lastRead.get(tenantId) ?? -Infinity) + gatherMs;
+        if (now < readAgainAt) {
+          for (const { job } of group) {
+            outcomes.set(job.id, {
+              kind: 'hold',
+              reason: `gathered with the tenant's next changes (read at most every ${gatherMs / 1_000} s)`,
+              delayMs: readAgainAt - now,
+            });
+          }
+          return;
+        }
+        lastRead.set(tenantId, now);
         const invoices = group
           .filter((g) => g.event.eventCategory.toUpperCase() === 'INVOICE')
           .map((g) => ({ invoiceId: g.event.resourceId, at: eventTime(g.event.eventDateUtc) }));
