@@ -90,11 +90,19 @@ export class SchedulerClosedError extends LedgerlineError {
 /**
  * Which calls go first. `waited-on`: someone or something is waiting on it (a webhook's read, an approval, a payment
  * coming back, a rep's action, a poll). `backlog`: bulk work that arrives in thousands (drafting a closed quarter).
- * Backlog calls are spread one per 1/60 of the minute window, so even a drain that fills Xero's minute frees a slot
- * every second, and a waited-on call queued behind it takes the next free slot. Spread or bunched, the rolling
- * window allows the same 60 calls a minute: the backlog loses nothing but its first minute's burst.
+ * Backlog calls are spread over the minute, in the room the other calls of the last minute left: one per 1/60 of
+ * it when they are alone, one per 1/30 when waited-on calls took 30 in the last minute. So the backlog and the
+ * waited-on calls together ask about 60 a minute, the window does not fill, and a waited-on call (a payment's read
+ * every 2 s under a drain) starts at once rather than waiting for the window to free a slot the backlog took. Spread
+ * or bunched, the rolling window allows the same 60 calls a minute: the backlog loses nothing but its first
+ * minute's burst.
  */
 export type CallLane = 'waited-on' | 'backlog';
+
+/** The waited-on pace is also read over the last 1/6 of the minute (10 s of Xero's). */
+const RECENT_PARTS = 6;
+/** Slots left to waited-on calls beyond their pace, while they come. */
+const WAITED_ON_SPARE = 2;
 
 interface Task {
   call: () => Promise<unknown>;
@@ -118,6 +126,15 @@ interface TenantState {
   sharedBlockedUntil: number;
   /** When the tenant's next backlog call may start (backlog calls are spread, see CallLane). */
   backlogNextAt: number;
+  /** The backlog's calls in the minute window (the rest of `minute` is the other lane's). */
+  backlogMinute: SlidingWindow;
+  /**
+   * Moments with waited-on calls in the last sixth of the minute, calls within a second of the last moment counted
+   * with it: the pace of a stream (a read every 2 s) before a whole minute of it has been seen, where a burst (a
+   * poll's five listings) is one moment.
+   */
+  waitedOnRecent: SlidingWindow;
+  lastWaitedOnMoment: number;
   sharedBlockReason: Block['reason'] | 'store' | undefined;
   remainingRecordedAt: number;
 }
@@ -247,6 +264,9 @@ export class XeroScheduler {
         acquiring: false,
         sharedBlockedUntil: 0,
         backlogNextAt: Number.NEGATIVE_INFINITY,
+        backlogMinute: new SlidingWindow(minuteMs + marginMs),
+        waitedOnRecent: new SlidingWindow(minuteMs / RECENT_PARTS),
+        lastWaitedOnMoment: Number.NEGATIVE_INFINITY,
         sharedBlockReason: undefined,
         remainingRecordedAt: Number.NEGATIVE_INFINITY,
       };
@@ -270,9 +290,18 @@ export class XeroScheduler {
     );
   }
 
-  /** The gap between two backlog calls of a tenant: the minute window over its limit (1.01 s for Xero's). */
-  private backlogSpacingMs(): number {
-    return (this.limits.minuteMs + this.limits.marginMs) / this.limits.tenantPerMinute;
+  /**
+   * The gap between two backlog calls of a tenant: the minute window over the room the waited-on calls leave (1.01 s
+   * for Xero's 60 when the backlog is alone; about 2 s when waited-on calls come every 2 s). Their pace is the larger
+   * of their last minute and their moments of the last ten seconds scaled up (so a stream that has just begun counts
+   * in full at once), and while a stream comes, two more slots are left to it.
+   */
+  private backlogSpacingMs(t: TenantState, now: number): number {
+    const { minuteMs, marginMs, tenantPerMinute } = this.limits;
+    const lastMinute = Math.max(0, t.minute.count(now) - t.backlogMinute.count(now));
+    const moments = t.waitedOnRecent.count(now);
+    const waitedOn = Math.max(lastMinute, moments * RECENT_PARTS) + (moments > 1 ? WAITED_ON_SPARE : 0);
+    return (minuteMs + marginMs) / Math.max(1, tenantPerMinute - waitedOn);
   }
 
   private pump(t: TenantState): void {
@@ -410,8 +439,12 @@ export class XeroScheduler {
     t.inFlight += 1;
     if (task.lane === 'backlog') {
       // On a fixed grid, so a timer that fires late does not push every later call back.
-      const spacing = this.backlogSpacingMs();
+      const spacing = this.backlogSpacingMs(t, now);
       t.backlogNextAt = Math.max(t.backlogNextAt, now - spacing) + spacing;
+      t.backlogMinute.begin();
+    } else if (now - t.lastWaitedOnMoment >= this.limits.minuteMs / 60) {
+      t.waitedOnRecent.add(now);
+      t.lastWaitedOnMoment = now;
     }
     t.minute.begin();
     t.day.begin();
@@ -439,6 +472,7 @@ export class XeroScheduler {
       .then(() => {
         const finishedAt = this.clock.now();
         t.minute.end(finishedAt);
+        if (task.lane === 'backlog') t.backlogMinute.end(finishedAt);
         t.day.end(finishedAt);
         this.app.end(finishedAt);
         try {
