@@ -103,6 +103,8 @@ export type CallLane = 'waited-on' | 'backlog';
 const RECENT_PARTS = 6;
 /** Slots left to waited-on calls beyond their pace, while they come. */
 const WAITED_ON_SPARE = 2;
+/** The minute's last slots the backlog leaves to a stream of waited-on calls while one comes. */
+const STREAM_RESERVE = 5;
 
 interface Task {
   call: () => Promise<unknown>;
@@ -286,8 +288,18 @@ export class XeroScheduler {
       t.minute.availableAt(now, this.limits.tenantPerMinute),
       t.day.availableAt(now, this.limits.tenantPerDay),
       this.app.availableAt(now, this.limits.appPerMinute),
-      t.queue[0]?.lane === 'backlog' ? t.backlogNextAt : now,
+      t.queue[0]?.lane === 'backlog' ? this.backlogReadyAt(t, now) : now,
     );
+  }
+
+  /**
+   * When the tenant's next backlog call may start: on its grid, and, while a stream of waited-on calls comes, never
+   * into the minute's last STREAM_RESERVE slots. The spacing alone lets the window fill at the end of a first minute
+   * that began with a burst; the reserve keeps the stream's next few calls from waiting for it to free.
+   */
+  private backlogReadyAt(t: TenantState, now: number): number {
+    if (t.waitedOnRecent.count(now) <= 1) return t.backlogNextAt;
+    return Math.max(t.backlogNextAt, t.minute.availableAt(now, this.limits.tenantPerMinute - STREAM_RESERVE));
   }
 
   /**
