@@ -62,7 +62,10 @@ export function createSync(
       handles('AUTHORISE_CREDIT_NOTE', authoriseCreditNoteHandler({ ...perInvoice, creditNotes })),
       handles('VOID', voidHandler({ ...perInvoice, invoices, xero: deps.xero })),
       handles('CREDIT', creditHandler({ ...perInvoice, creditNotes })),
-      handles('XERO_CHANGE', xeroChangeHandler({ xero: deps.xero, apply, xeroResults: deps.xeroResults, log: deps.log, clock: deps.clock })),
+      handles(
+        'XERO_CHANGE',
+        xeroChangeHandler({ xero: deps.xero, apply, xeroResults: deps.xeroResults, log: deps.log, clock: deps.clock }),
+      ),
       handles('RESYNC', resyncHandler({ ...perInvoice, invoices, jobs: deps.jobs })),
       handles('ONLINE_LINK', onlineLinkHandler({ ...perInvoice, invoices, xero: deps.xero })),
       ...billing.handlers,
