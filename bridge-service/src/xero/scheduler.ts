@@ -103,6 +103,8 @@ export type CallLane = 'waited-on' | 'backlog';
 const RECENT_PARTS = 6;
 /** Slots left to waited-on calls beyond their pace, while they come. */
 const WAITED_ON_SPARE = 2;
+/** Moments of waited-on calls in the last ten seconds that make a stream (a read every 2 s makes 5). */
+const STREAM_MOMENTS = 3;
 /** The minute's last slots the backlog leaves to a stream of waited-on calls while one comes. */
 const STREAM_RESERVE = 5;
 
@@ -292,13 +294,18 @@ export class XeroScheduler {
     );
   }
 
+  /** A stream of waited-on calls comes: STREAM_MOMENTS moments or more in the last ten seconds (a poll is one or two). */
+  private streamComes(t: TenantState, now: number): boolean {
+    return t.waitedOnRecent.count(now) >= STREAM_MOMENTS;
+  }
+
   /**
    * When the tenant's next backlog call may start: on its grid, and, while a stream of waited-on calls comes, never
    * into the minute's last STREAM_RESERVE slots. The spacing alone lets the window fill at the end of a first minute
    * that began with a burst; the reserve keeps the stream's next few calls from waiting for it to free.
    */
   private backlogReadyAt(t: TenantState, now: number): number {
-    if (t.waitedOnRecent.count(now) <= 1) return t.backlogNextAt;
+    if (!this.streamComes(t, now)) return t.backlogNextAt;
     return Math.max(t.backlogNextAt, t.minute.availableAt(now, this.limits.tenantPerMinute - STREAM_RESERVE));
   }
 
@@ -311,8 +318,10 @@ export class XeroScheduler {
   private backlogSpacingMs(t: TenantState, now: number): number {
     const { minuteMs, marginMs, tenantPerMinute } = this.limits;
     const lastMinute = Math.max(0, t.minute.count(now) - t.backlogMinute.count(now));
-    const moments = t.waitedOnRecent.count(now);
-    const waitedOn = Math.max(lastMinute, moments * RECENT_PARTS) + (moments > 1 ? WAITED_ON_SPARE : 0);
+    const stream = this.streamComes(t, now);
+    const waitedOn = stream
+      ? Math.max(lastMinute, t.waitedOnRecent.count(now) * RECENT_PARTS) + WAITED_ON_SPARE
+      : lastMinute;
     return (minuteMs + marginMs) / Math.max(1, tenantPerMinute - waitedOn);
   }
 

@@ -67,7 +67,7 @@ export interface PollerOptions {
 }
 
 export interface PollStats {
-  /** Tenant polls finished (each tenant's CreditNotes, Invoices and Payments once). */
+  /** Tenant polls finished (each the resources of one tenant that were due, once). */
   polls: number;
   documents: number;
   written: number;
