@@ -43,6 +43,8 @@ export interface TenantSnapshot {
   usedLastMinute: number;
   usedLastDay: number;
   pausedUntil: number | null;
+  /** The gap the tenant's next backlog call would keep now (see CallLane). */
+  backlogSpacingMs: number;
 }
 
 /**
@@ -228,6 +230,7 @@ export class XeroScheduler {
       usedLastMinute: t.minute.count(now),
       usedLastDay: t.day.count(now),
       pausedUntil: t.pausedUntil > now ? t.pausedUntil : null,
+      backlogSpacingMs: this.backlogSpacingMs(t, now),
     };
   }
 
