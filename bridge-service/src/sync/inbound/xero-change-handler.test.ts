@@ -131,6 +131,33 @@ describe('XERO_CHANGE handler', () => {
     expect([...gathered.values()].map((o) => o.kind)).toEqual(['done', 'done']);
     expect(fetched).toEqual([[INV1], [INV2], [INV2, INV1.replace('1', '4')]]);
   });
+
+  it('events that needed no read from Xero (echoes the mirrors hold) start no wait', async () => {
+    const fetched: string[][] = [];
+    const mirrored = new Set([INV1]); // its mirror holds the version the event names: the bridge's own approval
+    const handler = xeroChangeHandler({
+      ...deps(async (_tenant, ids) => {
+        fetched.push([...ids]);
+        return ids.map((invoiceID) => ({ invoiceID }));
+      }),
+      apply: {
+        ...apply,
+        applyInvoiceEvents: async (tenant, events, readFull) => {
+          const toRead = events.map((e) => e.invoiceId).filter((id) => !mirrored.has(id));
+          if (toRead.length > 0) await readFull(toRead);
+          return { changed: [], stale: 0, unchanged: events.length - toRead.length, awaitingMirror: [], errors: [] };
+        },
+      },
+    });
+    expect((await handler.run([job(1, UK, INV1)])).get(1)).toMatchObject({ kind: 'done' });
+    now += 100;
+    // a payment 100 ms after the echo: read at once, not held
+    expect((await handler.run([job(2, UK, INV2)])).get(2)).toMatchObject({ kind: 'done' });
+    expect(fetched).toEqual([[INV2]]);
+    now += 100;
+    // and one 100 ms after that read waits for the next
+    expect((await handler.run([job(3, UK, INV2)])).get(3)).toMatchObject({ kind: 'hold', delayMs: 1_900 });
+  });
 });
 
 describe('credit notes by id', () => {

@@ -6,7 +6,8 @@
  * does not hold back the others.
  *
  * Changes of one tenant are read at most once per `gatherMs` (default 2 s): events that come while a read of their
- * tenant is that recent wait (held, uncounted) and are read together. A quiet tenant's change is read at once; a
+ * tenant from Xero is that recent wait (held, uncounted) and are read together; events that needed no read (the
+ * bridge's own changes echoed back) start no wait. A quiet tenant's change is read at once; a
  * stream of payments (a few a second on a tenant being drained) costs a read every 2 s, not one per payment, which
  * would spend Xero's 60 calls a minute in half a minute and then stall everything of that tenant for the rest of it.
  */
@@ -132,7 +133,6 @@ export function xeroChangeHandler(deps: XeroChangeDeps): JobHandler<'XERO_CHANGE
           }
           return;
         }
-        lastRead.set(tenantId, now);
         const invoices = group
           .filter((g) => g.event.eventCategory.toUpperCase() === 'INVOICE')
           .map((g) => ({ invoiceId: g.event.resourceId, at: eventTime(g.event.eventDateUtc) }));
@@ -144,7 +144,13 @@ export function xeroChangeHandler(deps: XeroChangeDeps): JobHandler<'XERO_CHANGE
           ),
         ];
         try {
-          const result = await syncTenantChanges(deps, apply, tenantId, {
+          // Only a read from Xero starts the wait: events the mirrors already hold (the bridge's own approvals
+          // echoed back) cost nothing and hold back nothing.
+          const reading: XeroChangeDeps['xero'] = {
+            getInvoicesByIds: (tenant, ids) => (lastRead.set(tenantId, now), deps.xero.getInvoicesByIds(tenant, ids)),
+            getCreditNotes: (tenant, query) => (lastRead.set(tenantId, now), deps.xero.getCreditNotes(tenant, query)),
+          };
+          const result = await syncTenantChanges({ ...deps, xero: reading }, apply, tenantId, {
             invoices,
             creditNoteIds: idsOf('CREDITNOTE'),
           });
