@@ -42,9 +42,18 @@ import type {
   XeroPrepayment,
 } from '../../xero/types';
 import { xeroVersion, type ApplyResult, type InboundApply } from './apply';
+import {
+  IN_STEP_MS,
+  newPace,
+  nextDue,
+  nextIdleWait,
+  POLLED_RESOURCES,
+  WAKES,
+  type Pace,
+  type PolledResource,
+} from './poll-pace';
 
-export const POLLED_RESOURCES = ['CreditNotes', 'Invoices', 'Payments', 'Overpayments', 'Prepayments'] as const;
-export type PolledResource = (typeof POLLED_RESOURCES)[number];
+export { idlePollsIn, nextIdleWait, POLLED_RESOURCES, type PolledResource } from './poll-pace';
 
 export interface PollerOptions {
   /** The wait between polls of an active tenant. */
@@ -111,52 +120,6 @@ const pollFailed = (resources: readonly PolledResource[]): PollOutcome => ({
   failed: new Set(resources),
   changedInXero: false,
 });
-
-/** The wait after a poll that found nothing fresh: double the last, at most the cap. */
-export function nextIdleWait(waitMs: number, intervalMs: number, idleMaxMs: number): number {
-  return Math.min(Math.max(waitMs, intervalMs) * 2, Math.max(idleMaxMs, intervalMs));
-}
-
-/**
- * How many polls a tenant that stays idle makes in `windowMs` from its last change (its first poll finding nothing
- * at 0): the daily budget of an idle tenant, and what the egress bench multiplies a poll's bytes by.
- */
-export function idlePollsIn(windowMs: number, intervalMs: number, idleMaxMs: number): number {
-  let polls = 0;
-  let waitMs = intervalMs;
-  for (let at = 0; at < windowMs; at += waitMs) {
-    polls += 1;
-    waitMs = nextIdleWait(waitMs, intervalMs, idleMaxMs);
-  }
-  return polls;
-}
-
-/** A resource's polling pace: how long it waits after its next poll, and when that poll is due. */
-interface ResourcePace {
-  waitMs: number;
-  dueAt: number;
-  /** Something said the resource is active since its last poll ended: the next wait is the interval. */
-  active: boolean;
-}
-
-/** A tenant's polling pace: each resource's, and the sleep of its loop. */
-interface Pace {
-  resources: Record<PolledResource, ResourcePace>;
-  /** Ends the loop's sleep early when a due time moves forward. */
-  interrupt?: AbortController;
-}
-
-/** What wakes which resources (see the header). */
-const WAKES = {
-  all: POLLED_RESOURCES,
-  created: ['CreditNotes', 'Invoices'],
-  bridgeWrote: ['Invoices'],
-} as const satisfies Record<string, readonly PolledResource[]>;
-
-/** Resources due this close together are polled at once (they stay in step, and a poll is one Xero minute's turn). */
-const IN_STEP_MS = 1_000;
-
-const nextDue = (pace: Pace): number => Math.min(...POLLED_RESOURCES.map((r) => pace.resources[r].dueAt));
 
 export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
   const { apply } = deps;
@@ -378,17 +341,7 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
    */
   async function tenantLoop(tenantId: string): Promise<void> {
     const key = tenantId.toLowerCase();
-    const start = opts.clock.now();
-    const resourcePace = (): ResourcePace => ({ waitMs: intervalMs, dueAt: start, active: false });
-    const pace: Pace = {
-      resources: {
-        CreditNotes: resourcePace(),
-        Invoices: resourcePace(),
-        Payments: resourcePace(),
-        Overpayments: resourcePace(),
-        Prepayments: resourcePace(),
-      },
-    };
+    const pace = newPace(opts.clock.now(), intervalMs);
     paces.set(key, pace);
     try {
       while (running) {
