@@ -112,7 +112,7 @@ describe('XERO_CHANGE handler', () => {
     expect(outcomes.get(3)).toMatchObject({ kind: 'done' });
   });
 
-  it("gathers a tenant's changes: read at once when quiet, then at most every 2 s, the waiting events held uncounted", async () => {
+  it("gathers a tenant's changes: three reads at once, then one every 2 s, the waiting events held uncounted", async () => {
     const fetched: string[][] = [];
     const handler = xeroChangeHandler(
       deps(async (_tenant, ids) => {
@@ -120,19 +120,22 @@ describe('XERO_CHANGE handler', () => {
         return ids.map((invoiceID) => ({ invoiceID }));
       }),
     );
-    expect((await handler.run([job(1, UK, INV1)])).get(1)).toMatchObject({ kind: 'done' });
-    now += 500;
-    // half a second later: UK waits 1.5 s for its next read; US, read never, is read at once
-    const soon = await handler.run([job(2, UK, INV2), job(3, US, INV2)]);
-    expect(soon.get(2)).toEqual({ kind: 'hold', reason: expect.stringContaining('every 2 s'), delayMs: 1_500 });
-    expect(soon.get(3)).toMatchObject({ kind: 'done' });
-    now += 1_500;
-    const gathered = await handler.run([job(2, UK, INV2), job(4, UK, INV1.replace('1', '4'))]);
+    const INV3 = INV1.replace('1', '3');
+    for (const [id, invoice] of [INV1, INV2, INV3].entries()) {
+      expect((await handler.run([job(id, UK, invoice)])).get(id)).toMatchObject({ kind: 'done' });
+      now += 100;
+    }
+    // 300 ms after the first read, UK has 0.15 of a read in hand: 1.7 s to wait; US, read never, is read at once
+    const soon = await handler.run([job(4, UK, INV2), job(5, US, INV2)]);
+    expect(soon.get(4)).toEqual({ kind: 'hold', reason: expect.stringContaining('every 2 s'), delayMs: 1_700 });
+    expect(soon.get(5)).toMatchObject({ kind: 'done' });
+    now += 1_700;
+    const gathered = await handler.run([job(4, UK, INV2), job(6, UK, INV3)]);
     expect([...gathered.values()].map((o) => o.kind)).toEqual(['done', 'done']);
-    expect(fetched).toEqual([[INV1], [INV2], [INV2, INV1.replace('1', '4')]]);
+    expect(fetched).toEqual([[INV1], [INV2], [INV3], [INV2], [INV2, INV3]]);
   });
 
-  it('events that needed no read from Xero (echoes the mirrors hold) start no wait', async () => {
+  it('events that needed no read from Xero (echoes the mirrors hold) spend nothing', async () => {
     const fetched: string[][] = [];
     const mirrored = new Set([INV1]); // its mirror holds the version the event names: the bridge's own approval
     const handler = xeroChangeHandler({
@@ -142,21 +145,24 @@ describe('XERO_CHANGE handler', () => {
       }),
       apply: {
         ...apply,
-        applyInvoiceEvents: async (tenant, events, readFull) => {
+        applyInvoiceEvents: async (_tenant, events, readFull) => {
           const toRead = events.map((e) => e.invoiceId).filter((id) => !mirrored.has(id));
           if (toRead.length > 0) await readFull(toRead);
           return { changed: [], stale: 0, unchanged: events.length - toRead.length, awaitingMirror: [], errors: [] };
         },
       },
     });
-    expect((await handler.run([job(1, UK, INV1)])).get(1)).toMatchObject({ kind: 'done' });
-    now += 100;
-    // a payment 100 ms after the echo: read at once, not held
-    expect((await handler.run([job(2, UK, INV2)])).get(2)).toMatchObject({ kind: 'done' });
-    expect(fetched).toEqual([[INV2]]);
-    now += 100;
-    // and one 100 ms after that read waits for the next
-    expect((await handler.run([job(3, UK, INV2)])).get(3)).toMatchObject({ kind: 'hold', delayMs: 1_900 });
+    for (let id = 1; id <= 3; id += 1) {
+      expect((await handler.run([job(id, UK, INV1)])).get(id)).toMatchObject({ kind: 'done' });
+      now += 10;
+    }
+    // three echoes, then three reads at once: none held
+    for (let id = 4; id <= 6; id += 1) {
+      expect((await handler.run([job(id, UK, INV2)])).get(id)).toMatchObject({ kind: 'done' });
+      now += 10;
+    }
+    expect(fetched).toEqual([[INV2], [INV2], [INV2]]);
+    expect((await handler.run([job(7, UK, INV2)])).get(7)).toMatchObject({ kind: 'hold' });
   });
 });
 

@@ -5,9 +5,9 @@
  * for the bridge's own drafts and approvals cost no read. A batch groups its events by tenant; one tenant failing
  * does not hold back the others.
  *
- * Changes of one tenant are read at most once per `gatherMs` (default 2 s): events that come while a read of their
- * tenant from Xero is that recent wait (held, uncounted) and are read together; events that needed no read (the
- * bridge's own changes echoed back) start no wait. A quiet tenant's change is read at once; a
+ * Changes of one tenant are read at most once per `gatherMs` (default 2 s) on average, up to XERO_CHANGE_BURST at
+ * once: events that come when the tenant has no read in hand wait (held, uncounted) and are read together; events
+ * that needed no read (the bridge's own changes echoed back) spend nothing. A quiet tenant's change is read at once; a
  * stream of payments (a few a second on a tenant being drained) costs a read every 2 s, not one per payment, which
  * would spend Xero's 60 calls a minute in half a minute and then stall everything of that tenant for the rest of it.
  */
@@ -25,8 +25,13 @@ import { latestEvents, type InboundApply, type InvoiceEvent } from './apply';
 
 /** Ids per Xero read (GET Invoices?IDs= and CreditNotes where-clauses stay well inside URL limits). */
 export const IDS_PER_XERO_CALL = 40;
-/** The shortest time between two reads of one tenant's changes. */
+/** A tenant's changes are read at most once per this on average. */
 export const XERO_CHANGE_GATHER_MS = 2_000;
+/**
+ * Reads of a tenant's changes that may come at once before they are gathered: an approval's echo read before its
+ * mirror was stamped, and the payment right after it, are not held.
+ */
+export const XERO_CHANGE_BURST = 3;
 /** How often an event for a bridge-made invoice waits for CREATE_DRAFT to write its mirror. */
 const MIRROR_WAITS = 3;
 const MIRROR_WAIT_MS = 15_000;
@@ -107,8 +112,13 @@ export async function syncTenantChanges(
 export function xeroChangeHandler(deps: XeroChangeDeps): JobHandler<'XERO_CHANGE'> {
   const { apply } = deps;
   const gatherMs = deps.gatherMs ?? XERO_CHANGE_GATHER_MS;
-  /** When each tenant's changes were last read here (lower-case tenant id). */
-  const lastRead = new Map<string, number>();
+  /**
+   * Each tenant's reads as a rate (lower-case tenant id): the time its reads so far would end if spaced `gatherMs`
+   * apart. A read may start while that is at most XERO_CHANGE_BURST − 1 spacings ahead of now.
+   */
+  const paced = new Map<string, number>();
+  const holdFor = (tenantId: string, now: number): number =>
+    Math.max(0, (paced.get(tenantId) ?? now) - (XERO_CHANGE_BURST - 1) * gatherMs - now);
   return {
     batchSize: 200,
     async run(jobs) {
@@ -122,13 +132,13 @@ export function xeroChangeHandler(deps: XeroChangeDeps): JobHandler<'XERO_CHANGE
       // Tenants side by side: one that Xero paces, pauses or answers slowly holds up only its own changes.
       const tenantsDone = [...byTenant].map(async ([tenantId, group]) => {
         const now = deps.clock.now();
-        const readAgainAt = (lastRead.get(tenantId) ?? -Infinity) + gatherMs;
-        if (now < readAgainAt) {
+        const holdMs = holdFor(tenantId, now);
+        if (holdMs > 0) {
           for (const { job } of group) {
             outcomes.set(job.id, {
               kind: 'hold',
               reason: `gathered with the tenant's next changes (read at most every ${gatherMs / 1_000} s)`,
-              delayMs: readAgainAt - now,
+              delayMs: holdMs,
             });
           }
           return;
@@ -144,11 +154,16 @@ export function xeroChangeHandler(deps: XeroChangeDeps): JobHandler<'XERO_CHANGE
           ),
         ];
         try {
-          // Only a read from Xero starts the wait: events the mirrors already hold (the bridge's own approvals
-          // echoed back) cost nothing and hold back nothing.
+          // Only a batch that reads from Xero spends one: events the mirrors already hold (the bridge's own
+          // approvals echoed back) cost nothing and hold back nothing.
+          let spent = false;
+          const spend = () => {
+            if (!spent) paced.set(tenantId, Math.max(paced.get(tenantId) ?? now, now) + gatherMs);
+            spent = true;
+          };
           const reading: XeroChangeDeps['xero'] = {
-            getInvoicesByIds: (tenant, ids) => (lastRead.set(tenantId, now), deps.xero.getInvoicesByIds(tenant, ids)),
-            getCreditNotes: (tenant, query) => (lastRead.set(tenantId, now), deps.xero.getCreditNotes(tenant, query)),
+            getInvoicesByIds: (tenant, ids) => (spend(), deps.xero.getInvoicesByIds(tenant, ids)),
+            getCreditNotes: (tenant, query) => (spend(), deps.xero.getCreditNotes(tenant, query)),
           };
           const result = await syncTenantChanges({ ...deps, xero: reading }, apply, tenantId, {
             invoices,
