@@ -1,7 +1,7 @@
 import pino from 'pino';
 import type { XeroInvoice } from '../../xero/types';
 import type { JobOf } from '../handler';
-import { getCreditNotesByIds, xeroChangeHandler, type XeroChangeDeps } from './xero-change-handler';
+import { getCreditNotesByIds, XERO_CHANGE_BURST, xeroChangeHandler, type XeroChangeDeps } from './xero-change-handler';
 
 const awaiting: string[] = [];
 const appliedInvoices: { tenant: string; ids: string[] }[] = [];
@@ -112,7 +112,7 @@ describe('XERO_CHANGE handler', () => {
     expect(outcomes.get(3)).toMatchObject({ kind: 'done' });
   });
 
-  it("gathers a tenant's changes: three reads at once, then one every 2 s, the waiting events held uncounted", async () => {
+  it("gathers a tenant's changes: a burst of reads at once, then one every 2 s, the waiting events held uncounted", async () => {
     const fetched: string[][] = [];
     const handler = xeroChangeHandler(
       deps(async (_tenant, ids) => {
@@ -120,19 +120,21 @@ describe('XERO_CHANGE handler', () => {
         return ids.map((invoiceID) => ({ invoiceID }));
       }),
     );
-    const INV3 = INV1.replace('1', '3');
-    for (const [id, invoice] of [INV1, INV2, INV3].entries()) {
-      expect((await handler.run([job(id, UK, invoice)])).get(id)).toMatchObject({ kind: 'done' });
+    const invoice = (n: number) => `aaaaaaaa-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    for (let n = 1; n <= XERO_CHANGE_BURST; n += 1) {
+      expect((await handler.run([job(n, UK, invoice(n))])).get(n)).toMatchObject({ kind: 'done' });
       now += 100;
     }
-    // 300 ms after the first read, UK has 0.15 of a read in hand: 1.7 s to wait; US, read never, is read at once
-    const soon = await handler.run([job(4, UK, INV2), job(5, US, INV2)]);
-    expect(soon.get(4)).toEqual({ kind: 'hold', reason: expect.stringContaining('every 2 s'), delayMs: 1_700 });
-    expect(soon.get(5)).toMatchObject({ kind: 'done' });
-    now += 1_700;
-    const gathered = await handler.run([job(4, UK, INV2), job(6, UK, INV3)]);
+    // 100 ms after the burst's last read, UK waits for its next read at the 2 s pace; US, read never, is read at once
+    const soon = await handler.run([job(90, UK, INV2), job(91, US, INV2)]);
+    const waitMs = 2_000 - XERO_CHANGE_BURST * 100;
+    expect(soon.get(90)).toEqual({ kind: 'hold', reason: expect.stringContaining('every 2 s'), delayMs: waitMs });
+    expect(soon.get(91)).toMatchObject({ kind: 'done' });
+    now += waitMs;
+    const gathered = await handler.run([job(90, UK, INV2), job(92, UK, INV1)]);
     expect([...gathered.values()].map((o) => o.kind)).toEqual(['done', 'done']);
-    expect(fetched).toEqual([[INV1], [INV2], [INV3], [INV2], [INV2, INV3]]);
+    expect(fetched.at(-1)).toEqual([INV2, INV1]);
+    expect(fetched).toHaveLength(XERO_CHANGE_BURST + 2);
   });
 
   it('events that needed no read from Xero (echoes the mirrors hold) spend nothing', async () => {
@@ -152,17 +154,17 @@ describe('XERO_CHANGE handler', () => {
         },
       },
     });
-    for (let id = 1; id <= 3; id += 1) {
+    for (let id = 1; id <= XERO_CHANGE_BURST; id += 1) {
       expect((await handler.run([job(id, UK, INV1)])).get(id)).toMatchObject({ kind: 'done' });
       now += 10;
     }
-    // three echoes, then three reads at once: none held
-    for (let id = 4; id <= 6; id += 1) {
-      expect((await handler.run([job(id, UK, INV2)])).get(id)).toMatchObject({ kind: 'done' });
+    // a burst of echoes, then a burst of reads at once: none held
+    for (let id = 1; id <= XERO_CHANGE_BURST; id += 1) {
+      expect((await handler.run([job(10 + id, UK, INV2)])).get(10 + id)).toMatchObject({ kind: 'done' });
       now += 10;
     }
-    expect(fetched).toEqual([[INV2], [INV2], [INV2]]);
-    expect((await handler.run([job(7, UK, INV2)])).get(7)).toMatchObject({ kind: 'hold' });
+    expect(fetched).toHaveLength(XERO_CHANGE_BURST);
+    expect((await handler.run([job(99, UK, INV2)])).get(99)).toMatchObject({ kind: 'hold' });
   });
 });
 

@@ -31,7 +31,7 @@ export const XERO_CHANGE_GATHER_MS = 2_000;
  * Reads of a tenant's changes that may come at once before they are gathered: an approval's echo read before its
  * mirror was stamped, and the payment right after it, are not held.
  */
-export const XERO_CHANGE_BURST = 3;
+export const XERO_CHANGE_BURST = 5;
 /** How often an event for a bridge-made invoice waits for CREATE_DRAFT to write its mirror. */
 const MIRROR_WAITS = 3;
 const MIRROR_WAIT_MS = 15_000;
