@@ -28,8 +28,8 @@ export const IDS_PER_XERO_CALL = 40;
 /** A tenant's changes are read at most once per this on average. */
 export const XERO_CHANGE_GATHER_MS = 2_000;
 /**
- * Reads of a tenant's changes that may come at once before they are gathered: an approval's echo read before its
- * mirror was stamped, and the payment right after it, are not held.
+ * Reads of a tenant's changes that may come at once before they are gathered: a few changes close together (an
+ * approval's echoes, a payment after it) are read as they come; a stream is paced.
  */
 export const XERO_CHANGE_BURST = 5;
 /** How often an event for a bridge-made invoice waits for CREATE_DRAFT to write its mirror. */
