@@ -43,19 +43,30 @@ export type JobKind = (typeof JOB_KINDS)[number];
  * with the plans they read, one at a time, as before.
  */
 export type WorkerLoop = 'waited-on' | 'backlog';
-const WAITED_ON: ReadonlySet<JobKind> = new Set<JobKind>([
-  'AUTHORISE',
-  'AUTHORISE_CREDIT_NOTE',
-  'VOID',
-  'CREDIT',
-  'RESYNC',
-  'ONLINE_LINK',
-  'XERO_CHANGE',
-  'CONTACT_MATCH',
-  'CREATE_PARTIAL',
-  'UPDATE_DRAFT',
-]);
-export const loopOf = (kind: JobKind): WorkerLoop => (WAITED_ON.has(kind) ? 'waited-on' : 'backlog');
+/** Every kind's loop, checked by the compiler: a new kind cannot join the backlog by default. */
+const LOOP_OF = {
+  CREATE_DRAFT: 'backlog',
+  AUTHORISE: 'waited-on',
+  AUTHORISE_CREDIT_NOTE: 'waited-on',
+  VOID: 'waited-on',
+  CREDIT: 'waited-on',
+  RESYNC: 'waited-on',
+  ONLINE_LINK: 'waited-on',
+  XERO_CHANGE: 'waited-on',
+  PLAN_BILLING: 'backlog',
+  RAISE_INSTALMENT: 'backlog',
+  REPLAN_DAILY: 'backlog',
+  CONTACT_MATCH: 'waited-on',
+  CREATE_PARTIAL: 'waited-on',
+  UPDATE_DRAFT: 'waited-on',
+  IMPORT_STEP: 'backlog',
+  DRIFT_CHECK: 'backlog',
+  KPI_REFRESH: 'backlog',
+  POST_CLOSE: 'backlog',
+  CLOSE_PROPOSE: 'backlog',
+  CLOSE_TIEOUT: 'backlog',
+} as const satisfies Record<JobKind, WorkerLoop>;
+export const loopOf = (kind: JobKind): WorkerLoop => LOOP_OF[kind];
 
 /** A Salesforce request as stored (InvoiceRequest), what every request kind has. */
 const request = z.object({
