@@ -9,7 +9,7 @@ import { XeroClient } from 'xero-node';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
 import { connect } from '../sandbox/salesforce/test-helpers';
 import { xeroSignature } from '../src/server/routes/webhooks';
-import { authorisedInvoice as closeAndAuthorise, SALES } from './invoice-life';
+import { authorisedInvoice as closeAndAuthorise, FINANCE, SALES } from './invoice-life';
 import { waitFor } from './wait-for';
 
 const UK = '11111111-1111-4111-8111-111111111111';
@@ -260,6 +260,17 @@ describe('documents changed by hand in Xero', () => {
     const inXero = (await api.getInvoice(UK, invoice.Xero_Invoice_Id__c as string)).body.invoices![0]!;
     const line = inXero.lineItems![0]!;
     const contactID = inXero.contact!.contactID!;
+    // A credit asked in Salesforce for this customer waits for finance: it is not on its way to Xero, so it holds
+    // back nothing raised there meanwhile.
+    expect(
+      sandbox.sf.control.invoiceActions.credit(invoice.Id as string, FINANCE, { amount: 10, reason: 'Awaiting' }),
+    ).toMatchObject({ isSuccess: true });
+    await waitFor('the credit awaiting approval', async () => {
+      const { records } = await admin.query<Row>(
+        `SELECT Id FROM Credit_Note__c WHERE Invoice__c = '${String(invoice.Id)}' AND Status__c = 'Draft'`,
+      );
+      return records[0];
+    });
 
     // A credit note for the customer, authorised and partly allocated to the invoice.
     const created = await api.createCreditNotes(UK, {

@@ -102,6 +102,8 @@ describe('month-end close end to end: three months, two entities, two currencies
         UnitPrice: 1200,
       });
     await sales().sobject('Opportunity').update({ Id: created.id, StageName: 'Closed Won' });
+    // Settled only counts once the request has reached the bridge (streaming may be reconnecting after a jump).
+    await waitFor(`${name} drafting queued`, () => sandbox.store.jobs.getJobByKey(`CREATE_DRAFT:${created.id}:1`));
     await settled();
     return created.id;
   }

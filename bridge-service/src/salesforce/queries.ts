@@ -252,11 +252,16 @@ export function createQueries(deps: { conn: Connection; names: SalesforceNames; 
       );
     },
 
-    /** Credit notes started in Salesforce for these Accounts that have no Xero credit note yet. */
+    /**
+     * Credit notes of these Accounts that finance approved and the bridge has not yet made in Xero: on their way
+     * there. A draft awaiting approval is not (it may wait for days, or never be approved).
+     */
     pendingCreditNotes(accountIds: readonly string[]) {
       return inBatches(pendingCreditNote, accountIds, (idList) =>
         pendingCreditNote.soql(names, {
-          where: (q) => `${q.field('Xero_Credit_Note_Id__c')} = null AND ${q.field('Account__c')} IN (${idList})`,
+          where: (q) =>
+            `${q.field('Xero_Credit_Note_Id__c')} = null AND ${q.field('Approval_Status__c')} = 'Approved' ` +
+            `AND ${q.field('Account__c')} IN (${idList})`,
         }),
       );
     },

@@ -77,8 +77,8 @@ export async function applyCreditNotes(
       continue;
     }
     if (!mirror && accountId && (await creditPending(accountId))) {
-      // A credit note started in Salesforce for this customer is on its way to Xero: that flow writes its mirror
-      // (under its own request key). Mirroring this one now could make a second row for it.
+      // A credit note finance approved for this customer is on its way to Xero: that flow writes its mirror (under
+      // its own request key). Mirroring this one now could make a second row for it.
       result.awaitingMirror.push(note.creditNoteID);
       continue;
     }
