@@ -201,6 +201,58 @@ it('runs a change someone waits on while a long backlog batch is still running',
   await worker.stop();
 });
 
+it('drafts while a long KPI refresh is still running (the refresh has a loop of its own)', async () => {
+  let releaseRefresh!: () => void;
+  const refreshHeld = new Promise<void>((resolve) => (releaseRefresh = resolve));
+  const order: string[] = [];
+  const refresh: JobHandler<'KPI_REFRESH'> = {
+    batchSize: 1,
+    async run(jobs) {
+      order.push('refresh started');
+      await refreshHeld; // a refresh of a large org reads every deal and plan: 22.7 s in the tenants bench
+      order.push('refresh done');
+      return new Map(jobs.map((job) => [job.id, { kind: 'done' }]));
+    },
+  };
+  const drafts: JobHandler<'CREATE_DRAFT'> = {
+    batchSize: 1000,
+    run: async (jobs) => {
+      order.push('drafts done');
+      return new Map(jobs.map((job) => [job.id, { kind: 'done' }]));
+    },
+  };
+  const worker = createWorker({
+    jobs: store.jobs,
+    handlers: [handles('CREATE_DRAFT', drafts), handles('KPI_REFRESH', refresh)],
+    owner: 'worker-1',
+    log: pino({ level: 'silent' }),
+    clock,
+    idleMs: 10,
+  });
+  await store.jobs.enqueueJob({
+    key: 'KPI_REFRESH:changed:1',
+    action: 'KPI_REFRESH',
+    payload: { reason: 'changed' },
+  });
+  worker.start();
+  await waitUntil(() => order.includes('refresh started'));
+  await store.jobs.enqueueJob({
+    key: 'CREATE_DRAFT:006000000000001AAA:1',
+    action: 'CREATE_DRAFT',
+    payload: {
+      action: 'CREATE_DRAFT',
+      requestKey: 'CREATE_DRAFT:006000000000001AAA:1',
+      opportunityId: '006000000000001AAA',
+    },
+  });
+  worker.wake();
+  await waitUntil(() => order.includes('drafts done'));
+  expect(order).toEqual(['refresh started', 'drafts done']);
+  releaseRefresh();
+  await waitUntil(() => order.includes('refresh done'));
+  await worker.stop();
+});
+
 async function waitUntil(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
   expect(condition()).toBe(true);

@@ -1,8 +1,9 @@
 /**
  * Claims jobs from the store and runs them through the handler for their action. Leases (renewed while a batch
- * runs) let several bridge processes share one store and let a crashed worker's jobs be picked up again. Two loops
- * run side by side, one for the kinds someone waits on and one for the backlog kinds (job-kinds.ts `loopOf`): a
- * drafting batch of 1,000 takes 20 s at Xero's pace, and a payment coming back should not wait for it.
+ * runs) let several bridge processes share one store and let a crashed worker's jobs be picked up again. Its loops
+ * run side by side (job-kinds.ts `WORKER_LOOPS`, `loopOf`): the kinds someone waits on, the backlog, and the KPI
+ * refresh. A drafting batch of 1,000 takes 20 s at Xero's pace, and a payment coming back should not wait for it; a
+ * refresh of a large org takes as long, and drafting should not wait for it.
  */
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
@@ -10,7 +11,7 @@ import { backoffDelay } from '../lib/retry';
 import type { Job, JobRepository } from '../store/types';
 import { describeError } from './describe-error';
 import type { JobOutcome, KindHandler } from './handler';
-import { loopOf, type WorkerLoop } from './job-kinds';
+import { loopOf, WORKER_LOOPS, type WorkerLoop } from './job-kinds';
 
 export interface WorkerOptions {
   jobs: Pick<JobRepository, 'claimJobs' | 'heartbeatJob' | 'completeJob' | 'failJob' | 'deferJob' | 'releaseJobLeases'>;
@@ -135,9 +136,9 @@ export function createWorker(opts: WorkerOptions) {
       if (running) return;
       running = true;
       const byLoop = (name: WorkerLoop) => opts.handlers.filter((h) => loopOf(h.kind) === name);
-      // Leases first, then both loops: neither claims before this instance's old leases are back.
+      // Leases first, then the loops: none claims before this instance's old leases are back.
       const ready = takeBackLeases();
-      loops = (['waited-on', 'backlog'] as const).map((name) => ready.then(() => run(name, byLoop(name))));
+      loops = WORKER_LOOPS.map((name) => ready.then(() => run(name, byLoop(name))));
     },
     /** New work arrived: stop idling. */
     wake(): void {
