@@ -25,6 +25,11 @@ export interface TenantsOptions {
 const MINUTE = 60_000;
 const ORDER: TenantName[] = ['UK', 'US', 'EU'];
 const PAUSED: TenantName = 'US';
+/**
+ * Points a share moves between runs of the same code: (a) measured 43.8–44.6 % over eleven warm runs at d005322 and
+ * 4162212. The refused tenant delays the others if they fall further than this below their share in (a).
+ */
+const SPREAD_POINTS = 1;
 /** The warm-up's deals and customers per tenant. */
 const WARM_UP = { opportunities: 300, accounts: 30 };
 
@@ -105,6 +110,11 @@ export async function runTenants(opts: TenantsOptions): Promise<SectionResult> {
     const neighbourShares = neighbours.map((r) => r.share);
     const leastNeighbour = neighbourShares.every((s) => s !== null) ? Math.min(...(neighbourShares as number[])) : null;
     const pausedRun = paused.find((r) => r.tenant === PAUSED)!;
+    // What the two others made in (a), beside the refused one: the 429 delays them if they make less than that.
+    const togetherShares = together.filter((r) => r.tenant !== PAUSED).map((r) => r.share);
+    const neighboursTogether = togetherShares.every((x) => x !== null)
+      ? Math.min(...(togetherShares as number[]))
+      : null;
     const describe = (runs: readonly TenantRun[]) =>
       runs.map((r) => `${r.tenant} ${r.share === null ? `not drained (${fmt(r.synced)})` : `${r.share} %`}`).join(', ');
     return {
@@ -126,10 +136,16 @@ export async function runTenants(opts: TenantsOptions): Promise<SectionResult> {
           `${PAUSED} refused with a daily-limit 429: the least other tenant’s share of its bound`,
           leastNeighbour,
           '%',
-          `${leastNeighbour ?? 'not drained'} % (${describe(neighbours)}; alone together: ${describe(
+          `${leastNeighbour ?? 'not drained'} % (${describe(neighbours)}; together, before the 429: ${describe(
             together.filter((r) => r.tenant !== PAUSED),
           )}; ${PAUSED} meanwhile ${fmt(pausedRun.synced)} of ${fmt(opts.opportunities)})`,
-          { op: '>=', value: 95, text: '≥ 95 % each, as without the 429' },
+          neighboursTogether === null
+            ? { op: '>=', value: 95, text: '≥ 95 % each (nothing without the 429 to compare with)' }
+            : {
+                op: '>=',
+                value: round(neighboursTogether - SPREAD_POINTS, 1),
+                text: `≥ ${round(neighboursTogether - SPREAD_POINTS, 1)} %: their share without the 429 (${neighboursTogether} %), less ${SPREAD_POINTS} point of run-to-run spread`,
+              },
         ),
       ],
       details: { warmUp, together, paused },
