@@ -149,108 +149,90 @@ it('spaces a failed job’s retries 5 s, 10 s, 20 s … up to 15 minutes, each �
   expect(retryDelay(30, () => 0.5)).toBe(15 * 60_000);
 });
 
-it('runs a change someone waits on while a long backlog batch is still running', async () => {
-  let releaseDrafts!: () => void;
-  const draftsHeld = new Promise<void>((resolve) => (releaseDrafts = resolve));
+const DRAFT = {
+  key: 'CREATE_DRAFT:006000000000001AAA:1',
+  action: 'CREATE_DRAFT',
+  payload: {
+    action: 'CREATE_DRAFT',
+    requestKey: 'CREATE_DRAFT:006000000000001AAA:1',
+    opportunityId: '006000000000001AAA',
+  },
+} as const;
+
+/**
+ * Starts a batch of `held` that does not end until released, then queues `other`: returns what ran in what order
+ * until `other` was done, then lets the held batch end.
+ */
+async function besideAHeldBatch(
+  held: { kind: 'CREATE_DRAFT' | 'KPI_REFRESH'; job: Parameters<typeof store.jobs.enqueueJob>[0] },
+  other: { kind: 'CREATE_DRAFT' | 'XERO_CHANGE'; job: Parameters<typeof store.jobs.enqueueJob>[0] },
+): Promise<string[]> {
+  let release!: () => void;
+  const holding = new Promise<void>((resolve) => (release = resolve));
   const order: string[] = [];
-  const drafts: JobHandler<'CREATE_DRAFT'> = {
+  const heldHandler = handles(held.kind, {
     batchSize: 1000,
-    async run(jobs) {
-      order.push('drafts started');
-      await draftsHeld; // a batch of 1,000 drafts takes 20 s at Xero's pace
-      order.push('drafts done');
-      return new Map(jobs.map((job) => [job.id, { kind: 'done' }]));
+    async run(jobs: readonly Job[]) {
+      order.push(`${held.kind} started`);
+      await holding;
+      order.push(`${held.kind} done`);
+      return new Map(jobs.map((job) => [job.id, { kind: 'done' as const }]));
     },
-  };
-  const changes: JobHandler<'XERO_CHANGE'> = {
+  } as JobHandler<typeof held.kind>);
+  const otherHandler = handles(other.kind, {
     batchSize: 200,
-    run: async (jobs) => {
-      order.push('payment applied');
-      return new Map(jobs.map((job) => [job.id, { kind: 'done' }]));
+    run: async (jobs: readonly Job[]) => {
+      order.push(`${other.kind} done`);
+      return new Map(jobs.map((job) => [job.id, { kind: 'done' as const }]));
     },
-  };
+  } as JobHandler<typeof other.kind>);
   const worker = createWorker({
     jobs: store.jobs,
-    handlers: [handles('CREATE_DRAFT', drafts), handles('XERO_CHANGE', changes)],
+    handlers: [heldHandler, otherHandler],
     owner: 'worker-1',
     log: pino({ level: 'silent' }),
     clock,
     idleMs: 10,
   });
-  await store.jobs.enqueueJob({
-    key: 'CREATE_DRAFT:006000000000001AAA:1',
-    action: 'CREATE_DRAFT',
-    payload: {
-      action: 'CREATE_DRAFT',
-      requestKey: 'CREATE_DRAFT:006000000000001AAA:1',
-      opportunityId: '006000000000001AAA',
-    },
-  });
+  await store.jobs.enqueueJob(held.job);
   worker.start();
-  await waitUntil(() => order.includes('drafts started'));
-  await store.jobs.enqueueJob({
-    key: 'XERO_CHANGE:INVOICE:inv-1:2026-03-31T10:00:00Z',
-    action: 'XERO_CHANGE',
-    payload: { resourceId: 'inv-1', eventCategory: 'INVOICE', eventType: 'UPDATE', tenantId: 'uk' },
-  });
+  await waitUntil(() => order.includes(`${held.kind} started`));
+  await store.jobs.enqueueJob(other.job);
   worker.wake();
-  await waitUntil(() => order.includes('payment applied'));
-  expect(order).toEqual(['drafts started', 'payment applied']);
-  releaseDrafts();
-  await waitUntil(() => order.includes('drafts done'));
+  await waitUntil(() => order.includes(`${other.kind} done`));
+  const seen = [...order];
+  release();
+  await waitUntil(() => order.includes(`${held.kind} done`));
   await worker.stop();
+  return seen;
+}
+
+it('runs a change someone waits on while a long backlog batch is still running', async () => {
+  // a batch of 1,000 drafts takes 20 s at Xero's pace
+  const order = await besideAHeldBatch(
+    { kind: 'CREATE_DRAFT', job: DRAFT },
+    {
+      kind: 'XERO_CHANGE',
+      job: {
+        key: 'XERO_CHANGE:INVOICE:inv-1:2026-03-31T10:00:00Z',
+        action: 'XERO_CHANGE',
+        payload: { resourceId: 'inv-1', eventCategory: 'INVOICE', eventType: 'UPDATE', tenantId: 'uk' },
+      },
+    },
+  );
+  expect(order).toEqual(['CREATE_DRAFT started', 'XERO_CHANGE done']);
 });
 
 it('drafts while a long KPI refresh is still running (the refresh has a loop of its own)', async () => {
-  let releaseRefresh!: () => void;
-  const refreshHeld = new Promise<void>((resolve) => (releaseRefresh = resolve));
-  const order: string[] = [];
-  const refresh: JobHandler<'KPI_REFRESH'> = {
-    batchSize: 1,
-    async run(jobs) {
-      order.push('refresh started');
-      await refreshHeld; // a refresh of a large org reads every deal and plan: 22.7 s in the tenants bench
-      order.push('refresh done');
-      return new Map(jobs.map((job) => [job.id, { kind: 'done' }]));
+  // a refresh of a large org reads every deal and plan: 22.7 s in the tenants bench
+  const order = await besideAHeldBatch(
+    {
+      kind: 'KPI_REFRESH',
+      job: { key: 'KPI_REFRESH:changed:1', action: 'KPI_REFRESH', payload: { reason: 'changed' } },
     },
-  };
-  const drafts: JobHandler<'CREATE_DRAFT'> = {
-    batchSize: 1000,
-    run: async (jobs) => {
-      order.push('drafts done');
-      return new Map(jobs.map((job) => [job.id, { kind: 'done' }]));
-    },
-  };
-  const worker = createWorker({
-    jobs: store.jobs,
-    handlers: [handles('CREATE_DRAFT', drafts), handles('KPI_REFRESH', refresh)],
-    owner: 'worker-1',
-    log: pino({ level: 'silent' }),
-    clock,
-    idleMs: 10,
-  });
-  await store.jobs.enqueueJob({
-    key: 'KPI_REFRESH:changed:1',
-    action: 'KPI_REFRESH',
-    payload: { reason: 'changed' },
-  });
-  worker.start();
-  await waitUntil(() => order.includes('refresh started'));
-  await store.jobs.enqueueJob({
-    key: 'CREATE_DRAFT:006000000000001AAA:1',
-    action: 'CREATE_DRAFT',
-    payload: {
-      action: 'CREATE_DRAFT',
-      requestKey: 'CREATE_DRAFT:006000000000001AAA:1',
-      opportunityId: '006000000000001AAA',
-    },
-  });
-  worker.wake();
-  await waitUntil(() => order.includes('drafts done'));
-  expect(order).toEqual(['refresh started', 'drafts done']);
-  releaseRefresh();
-  await waitUntil(() => order.includes('refresh done'));
-  await worker.stop();
+    { kind: 'CREATE_DRAFT', job: DRAFT },
+  );
+  expect(order).toEqual(['KPI_REFRESH started', 'CREATE_DRAFT done']);
 });
 
 async function waitUntil(condition: () => boolean): Promise<void> {
