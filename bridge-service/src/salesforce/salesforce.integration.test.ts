@@ -158,6 +158,33 @@ for (const namespace of ['', 'ldgr'] as const) {
       expect(await queries.wonWithoutInvoice(4)).toEqual([]);
     });
 
+    it('counts as on its way to Xero only a credit note finance approved that Xero does not have yet', async () => {
+      const queries = createQueries({ conn, names, multiCurrency: true });
+      const { org } = em;
+      const ctx = { userId: org.resolveUser('integration@ledgerline.example').Id };
+      const account = org.insert('Account', { Name: 'Credit Co' }, ctx);
+      const note = (fields: Record<string, unknown>) =>
+        org.insert(
+          org.n('Credit_Note__c'),
+          { [org.n('Account__c')]: account, [org.n('Status__c')]: 'Draft', ...fields },
+          ctx,
+        );
+      note({}); // awaiting approval: may wait for days, or never go
+      const approved = note({});
+      const made = note({});
+      for (const id of [approved, made]) {
+        em.control.approvals.submit(id, { user: 'fran.finance@ledgerline.example' });
+        em.control.approvals.approve(id, { user: 'fran.finance@ledgerline.example' });
+      }
+      org.update(
+        org.n('Credit_Note__c'),
+        made,
+        { [org.n('Xero_Credit_Note_Id__c')]: 'c0ffee00-0000-4000-8000-000000000001' },
+        ctx,
+      );
+      expect((await queries.pendingCreditNotes([account])).map((row) => row.Id)).toEqual([approved]);
+    });
+
     it('upserts invoices and lines by key and reports refused records in Salesforce words', async () => {
       const writeback = createWriteback({ conn, names, log });
       const [opp] = await seededOpportunities();
