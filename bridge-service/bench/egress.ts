@@ -15,7 +15,7 @@ import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
 import { ScaledClock } from '../sandbox/shared/clock';
 import { billedBytes, wireBytes, type CallRecord } from '../sandbox/xero/call-log';
 import { scaledClock } from '../src/lib/clock';
-import { idlePollsIn } from '../src/sync/inbound/poller';
+import { idlePollsIn } from '../src/sync/inbound/poll-pace';
 import { lastXeroSeq, openJobs, silent, sleep, until, waitFor as boundedWait, xeroEndpoint } from './common';
 import { feedEvents } from './drain';
 import { closeWon, createDeals, FINANCE_USER, SALES_USER, TENANTS, type TenantName } from './fixtures';
@@ -42,7 +42,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** Collections the poller lists (GET without an id): an answer with none of them is an idle poll. */
 const POLLED = /^\/api\.xro\/2\.0\/(Invoices|CreditNotes|Payments)$/i;
-/** Every collection one poll cycle lists (poller.ts POLLED_RESOURCES). */
+/** Every collection one poll cycle lists (poll-pace.ts POLLED_RESOURCES). */
 const POLL_CYCLE = /^\/api\.xro\/2\.0\/(Invoices|CreditNotes|Payments|Overpayments|Prepayments)$/i;
 
 type Row = Record<string, unknown>;

@@ -5,7 +5,8 @@ import type { XeroInvoice, XeroPage } from '../../xero/types';
 import { XeroApiError } from '../../xero/errors';
 import { XeroScheduler } from '../../xero/scheduler';
 import { createXeroCall } from '../../xero/calls';
-import { createXeroPoller, idlePollsIn, type PollerDeps } from './poller';
+import { idlePollsIn } from './poll-pace';
+import { createXeroPoller, type PollerDeps } from './poller';
 
 const applied: { resource: string; ids: string[] }[] = [];
 

@@ -53,8 +53,6 @@ import {
   type PolledResource,
 } from './poll-pace';
 
-export { idlePollsIn, nextIdleWait, POLLED_RESOURCES, type PolledResource } from './poll-pace';
-
 export interface PollerOptions {
   /** The wait between polls of an active tenant. */
   intervalMs: number;
