@@ -3,12 +3,60 @@
  * src/server/main wires them) against emulators in the parent process, so only the bridge's memory is counted.
  * Speaks to the parent over IPC: `ready`, then a `sample` (job counts, RSS, peak RSS) for each `sample` asked.
  */
+import { readFileSync } from 'node:fs';
+import { getHeapSpaceStatistics } from 'node:v8';
 import pino from 'pino';
 import { createBridge } from '../src/bridge';
 import { loadConfig } from '../src/config';
 import { buildApp } from '../src/server/app';
 import { createMetrics } from '../src/server/metrics';
 import { openStore } from '../src/store';
+
+/**
+ * Resident memory by kind of mapping, from /proc/self/smaps (Linux): where RSS grows when the heap does not.
+ * `anonymous` holds V8's heap and malloc's mmapped arenas and chunks; `brk` is malloc's main arena; `store` is any
+ * file of the SQLite store mapped in (the WAL index, or the database if SQLite maps it); `code` is the node binary
+ * and shared libraries. Empty where /proc is not there.
+ */
+function residentByMapping(): Record<string, number> {
+  let smaps: string;
+  try {
+    smaps = readFileSync('/proc/self/smaps', 'utf8');
+  } catch {
+    return {};
+  }
+  const kB: Record<string, number> = { anonymous: 0, brk: 0, store: 0, code: 0, other: 0 };
+  let kind = 'other';
+  for (const line of smaps.split('\n')) {
+    const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (header) {
+      const path = header[1]!;
+      kind =
+        path === ''
+          ? 'anonymous'
+          : path === '[heap]'
+            ? 'brk'
+            : /\.(db|sqlite)(-wal|-shm)?$/.test(path)
+              ? 'store'
+              : path.startsWith('/')
+                ? 'code'
+                : 'other';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) kB[kind]! += Number(rss[1]);
+  }
+  return kB;
+}
+
+/** V8's resident memory by heap space (new_space is the young generation, sized by --max-semi-space-size). */
+function heapResidentBySpace(): Record<string, number> {
+  const kB: Record<string, number> = {};
+  for (const space of getHeapSpaceStatistics()) {
+    if (space.physical_space_size > 0) kB[space.space_name] = Math.round(space.physical_space_size / 1024);
+  }
+  return kB;
+}
 
 async function main(): Promise<void> {
   // The parent's emulators, and a store where Xero is already connected (sandbox-bridge's startEmulatedSystems).
@@ -41,6 +89,8 @@ async function main(): Promise<void> {
           heapTotal: memory.heapTotal,
           external: memory.external,
           peak,
+          residentKB: residentByMapping(),
+          heapResidentKB: heapResidentBySpace(),
         });
       });
     } else if (message.type === 'stop') {

@@ -47,6 +47,10 @@ interface ChildSample {
   heapTotal: number;
   external: number;
   peak: number;
+  /** Resident kB by kind of mapping (memory-child's residentByMapping). */
+  residentKB: Record<string, number>;
+  /** V8's resident kB by heap space (memory-child's heapResidentBySpace). */
+  heapResidentKB: Record<string, number>;
 }
 
 function ask(child: ChildProcess): Promise<ChildSample> {
@@ -63,6 +67,9 @@ function ask(child: ChildProcess): Promise<ChildSample> {
     child.send({ type: 'sample' });
   });
 }
+
+const inMB = (kB: Record<string, number>) =>
+  Object.fromEntries(Object.entries(kB).map(([kind, size]) => [kind, round(size / 1024, 1)]));
 
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
@@ -156,6 +163,8 @@ async function measureStore(
       heapMB: number;
       heapTotalMB: number;
       externalMB: number;
+      residentMB: Record<string, number>;
+      heapResidentMB: Record<string, number>;
       seconds: number;
     }[] = [
       {
@@ -164,6 +173,8 @@ async function measureStore(
         heapMB: round(idle.heapUsed / MB, 1),
         heapTotalMB: round(idle.heapTotal / MB, 1),
         externalMB: round(idle.external / MB, 1),
+        residentMB: inMB(idle.residentKB),
+        heapResidentMB: inMB(idle.heapResidentKB),
         seconds: 0,
       },
     ];
@@ -207,9 +218,15 @@ async function measureStore(
         heapMB: round(last.heapUsed / MB, 1),
         heapTotalMB: round(last.heapTotal / MB, 1),
         externalMB: round(last.external / MB, 1),
+        residentMB: inMB(last.residentKB),
+        heapResidentMB: inMB(last.heapResidentKB),
         seconds: round((performance.now() - t0) / 1000, 1),
       });
-      say(`  ${samples.at(-1)!.jobs} jobs stored: RSS ${samples.at(-1)!.rssMB} MB`);
+      const sampled = samples.at(-1)!;
+      const mappings = Object.entries(sampled.residentMB).map(([kind, mb]) => `${kind} ${mb}`);
+      say(
+        `  ${sampled.jobs} jobs stored: RSS ${sampled.rssMB} MB (${mappings.join(', ')}; V8 heap ${sampled.heapTotalMB}, of it resident: new space ${sampled.heapResidentMB.new_space ?? 0}, old space ${sampled.heapResidentMB.old_space ?? 0})`,
+      );
     }
 
     const backlog = samples.slice(1);

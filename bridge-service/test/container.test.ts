@@ -152,11 +152,13 @@ describe('bridge-service/Dockerfile', () => {
     expect(dockerfile).not.toMatch(/STORE_PATH=/); // would clash with STORE_URL
   });
   it('starts Node with the memory settings the bench measured (src/server/runtime-memory.ts)', () => {
-    const env = runtime.body
-      .filter((i) => i.op === 'ENV')
-      .flatMap((i) => i.args.split(/\s+/))
-      .map((pair) => pair.split('=') as [string, string]);
-    const values = Object.fromEntries(env.map(([k, ...v]) => [k, v.join('=')]));
+    // ENV key=value pairs as Docker reads them: a value in double quotes may hold spaces.
+    const values = Object.fromEntries(
+      runtime.body
+        .filter((i) => i.op === 'ENV')
+        .flatMap((i) => [...i.args.matchAll(/(\w+)=(?:"([^"]*)"|(\S+))/g)])
+        .map(([, key, quoted, bare]) => [key!, quoted ?? bare!]),
+    );
     expect(values.NODE_OPTIONS).toBe(NODE_MEMORY_FLAGS.join(' '));
     expect(values).toMatchObject(MEMORY_ENV);
     const bridgePkg = JSON.parse(read('bridge-service/package.json')) as { scripts: Record<string, string> };
