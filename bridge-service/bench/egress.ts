@@ -15,7 +15,7 @@ import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
 import { ScaledClock } from '../sandbox/shared/clock';
 import { billedBytes, wireBytes, type CallRecord } from '../sandbox/xero/call-log';
 import { scaledClock } from '../src/lib/clock';
-import { idlePollsIn } from '../src/sync/inbound/poll-pace';
+import { idlePollsIn, POLLED_RESOURCES } from '../src/sync/inbound/poll-pace';
 import { lastXeroSeq, openJobs, silent, sleep, until, waitFor as boundedWait, xeroEndpoint } from './common';
 import { feedEvents } from './drain';
 import { closeWon, createDeals, FINANCE_USER, SALES_USER, TENANTS, type TenantName } from './fixtures';
@@ -40,10 +40,8 @@ export interface EgressOptions {
 const ORDER: TenantName[] = ['UK', 'US', 'EU'];
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-/** Collections the poller lists (GET without an id): an answer with none of them is an idle poll. */
-const POLLED = /^\/api\.xro\/2\.0\/(Invoices|CreditNotes|Payments)$/i;
-/** Every collection one poll cycle lists (poll-pace.ts POLLED_RESOURCES). */
-const POLL_CYCLE = /^\/api\.xro\/2\.0\/(Invoices|CreditNotes|Payments|Overpayments|Prepayments)$/i;
+/** Every collection one poll cycle lists (GET without an id; poll-pace.ts POLLED_RESOURCES). */
+const POLL_CYCLE = new RegExp(`^/api\\.xro/2\\.0/(${POLLED_RESOURCES.join('|')})$`, 'i');
 
 type Row = Record<string, unknown>;
 
@@ -86,14 +84,17 @@ const tenantName = (tenantId: string | undefined): string =>
 
 /** A listing the poller makes (GET of a whole collection): its documents as `id@UpdatedDateUTC`, sorted. */
 function listed(call: CallRecord): string | undefined {
-  const m = POLLED.exec(call.path);
+  const m = POLL_CYCLE.exec(call.path);
   if (call.method !== 'GET' || !m || call.status !== 200) return undefined;
   const body = call.responseBody as Record<string, unknown> | undefined;
   if (!body || typeof body !== 'object') throw new Error('egress: the call log kept no response bodies');
-  const items = body[m[1]!.replace(/^./, (c) => c.toUpperCase())];
+  // The answer's collection and id field as Xero names them: Invoices[].InvoiceID, Prepayments[].PrepaymentID, ...
+  const resource = POLLED_RESOURCES.find((r) => r.toLowerCase() === m[1]!.toLowerCase())!;
+  const items = body[resource];
   if (!Array.isArray(items)) return undefined;
+  const idField = `${resource.slice(0, -1)}ID`;
   return (items as Record<string, unknown>[])
-    .map((d) => `${String(d.InvoiceID ?? d.CreditNoteID ?? d.PaymentID)}@${String(d.UpdatedDateUTC)}`)
+    .map((d) => `${String(d[idField])}@${String(d.UpdatedDateUTC)}`)
     .sort()
     .join(',');
 }
