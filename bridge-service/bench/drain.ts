@@ -151,7 +151,7 @@ export async function runDrain(opts: DrainOptions): Promise<SectionResult> {
     const wallSeconds = (performance.now() - t0Real) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     const elu = performance.eventLoopUtilization(eluBefore);
-    const cpuProfile: CpuSplit | undefined = await stopProfile?.();
+    const cpuProfile: CpuSplit | undefined = (await stopProfile?.())?.whole;
     if (cpuProfile) say(`  CPU profile: ${cpuProfile.file}`);
     // The last batch still writes lines, summaries and Sync_Update__e after its invoices show Synced: count those.
     await waitFor('drain', 'the last write-backs', async () => (await openJobs(sandbox)) === 0, 60_000);

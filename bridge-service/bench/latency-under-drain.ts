@@ -20,7 +20,9 @@ import {
   TENANTS,
 } from './fixtures';
 import { countBy } from './http-timing';
+import { startCpuProfile } from './profile';
 import { figure, percentile, round, say, type Figure } from './report';
+import { monotonicUs, stalledWithin, watchStalls, type Stall } from './stalls';
 
 export interface UnderDrainOptions {
   /** The backlog drained meanwhile (the drain section's size by default). */
@@ -35,6 +37,8 @@ export interface UnderDrainOptions {
   /** The Xero emulator's webhook batching delay (real ms). */
   webhookDelayMs: number;
   timeoutMinutes: number;
+  /** Take a CPU profile meanwhile, and say what ran during the event loop's stalls (bench/profile.ts). */
+  profile?: boolean;
 }
 
 export interface UnderDrainResult {
@@ -49,6 +53,8 @@ const PAYMENT_AMOUNT = '0.10';
 const TARGET_MS = 5_000;
 const MINUTE = 60_000;
 const SECTION = 'latency (c)';
+/** A gap this long between the stall watcher's ticks is an event-loop stall (bench/stalls.ts). */
+const STALL_MS = 250;
 
 interface PaymentSample {
   paymentId: string;
@@ -56,6 +62,9 @@ interface PaymentSample {
   /** Emulated ms (the shared time base). */
   recordedAt: number;
   seenAt?: number;
+  /** The same two moments on the monotonic clock (µs), to set beside the event loop's stalls. */
+  recordedUs: number;
+  seenUs?: number;
 }
 
 type Row = Record<string, unknown>;
@@ -181,13 +190,18 @@ export async function measurePaymentsUnderDrain(opts: UnderDrainOptions): Promis
       if (pending.size === 0) return;
       const inSalesforce = paymentIdsInSalesforce(sandbox);
       const now = emulatorClock.now();
+      const nowUs = monotonicUs();
       for (const [id, sample] of pending) {
         if (!inSalesforce.has(id)) continue;
         sample.seenAt = now;
+        sample.seenUs = nowUs;
         pending.delete(id);
       }
     };
     const looking = setInterval(look, opts.pollMs);
+    const stopProfile = opts.profile ? await startCpuProfile('latency-under-drain') : undefined;
+    const stallWatch = watchStalls(STALL_MS);
+    let stalls: Stall[] = [];
     const jobCounts: { minute: number; queued: number; running: number; failed: number }[] = [];
     const t0 = emulatorClock.now();
     const counting = setInterval(() => {
@@ -223,6 +237,7 @@ export async function measurePaymentsUnderDrain(opts: UnderDrainOptions): Promis
           paymentId: String(payment.PaymentID).toLowerCase(),
           invoiceId: invoiceId.toLowerCase(),
           recordedAt,
+          recordedUs: monotonicUs(),
         };
         payments.push(sample);
         pending.set(sample.paymentId, sample);
@@ -271,7 +286,41 @@ export async function measurePaymentsUnderDrain(opts: UnderDrainOptions): Promis
       await paying;
       clearInterval(looking);
       clearInterval(counting);
+      stalls = stallWatch.stop();
     }
+    const profile = await stopProfile?.();
+    if (profile) say(`  CPU profile: ${profile.whole.file}`);
+    const inStall = (atUs: number) => stalls.some((st) => atUs >= st.startUs && atUs <= st.endUs);
+    const stalledShare = (of: readonly PaymentSample[]) => {
+      const waited = of.reduce((sum, p) => sum + (p.seenUs! - p.recordedUs), 0);
+      const stalled = of.reduce((sum, p) => sum + stalledWithin(stalls, p.recordedUs, p.seenUs!), 0);
+      return waited === 0 ? 0 : round((stalled / waited) * 100, 1);
+    };
+    const slowPayments = payments.filter((p) => p.seenAt! - p.recordedAt > TARGET_MS);
+    const stallSeconds = (st: Stall) => (st.endUs - st.startUs) / 1e6;
+    const firstUs = payments[0]?.recordedUs ?? 0;
+    const eventLoop = {
+      note:
+        `spans over ${STALL_MS} ms in which the bench process (bridge and both emulators) ran no timer; a payment's ` +
+        'stalled share is the part of its wait that fell inside them',
+      stalls: stalls.length,
+      stalledSeconds: round(
+        stalls.reduce((sum, st) => sum + stallSeconds(st), 0),
+        1,
+      ),
+      longest: [...stalls]
+        .sort((a, b) => stallSeconds(b) - stallSeconds(a))
+        .slice(0, 10)
+        .map((st) => ({ atSeconds: round((st.startUs - firstUs) / 1e6, 1), seconds: round(stallSeconds(st), 2) })),
+      stalledShareOfWaitPercent: { all: stalledShare(payments), over5s: stalledShare(slowPayments) },
+      ...(profile ? { cpuDuringStalls: profile.within(inStall), cpuProfile: profile.whole } : {}),
+    };
+    say(
+      `  event loop: ${eventLoop.stalls} stalls over ${STALL_MS} ms, ${eventLoop.stalledSeconds} s in all (longest ` +
+        `${eventLoop.longest[0]?.seconds ?? 0} s); ${eventLoop.stalledShareOfWaitPercent.over5s} % of the slow ` +
+        `payments' wait, ${eventLoop.stalledShareOfWaitPercent.all} % of all payments' wait` +
+        (eventLoop.cpuDuringStalls ? `; CPU in them: ${JSON.stringify(eventLoop.cpuDuringStalls.byArea)}` : ''),
+    );
 
     // Where the time went, from the jobs the webhooks made: the first XERO_CHANGE job for the paid invoice stored at
     // or after the payment (webhook batching, delivery, intake), and when that job finished (queue wait + run).
@@ -377,6 +426,7 @@ export async function measurePaymentsUnderDrain(opts: UnderDrainOptions): Promis
           webhookDeliveries: sandbox.xero.control.webhookDeliveries().length,
           jobCounts,
           latencyMs: latencies.map((ms) => round(ms, 0)),
+          eventLoop,
         },
       },
     };

@@ -36,7 +36,7 @@ import { printTargets, targetRows } from './targets';
 
 const HELP = `npm run bench [-- [drain] [latency] [memory] [egress] [flags]]
   drain:    --opportunities 10000 --accounts 500 --scale 1 (emulated ms per real ms) [--webhooks] --timeout 20 (real min)
-            [--profile]  (CPU profile of the drain: who spent the CPU, by area and function)
+            [--profile]  (CPU profile of the drain, and of latency (c): who spent the CPU, by area and function)
   latency:  --samples 60 (deals closed, then as many payments) --poll-ms 10 --webhook-delay-ms 20
             (c) payments while a drain runs, sized by the drain's --opportunities --accounts --scale --timeout:
             --payments-per-second 2 (emulated)  [--no-under-drain]  (leaves (c) out)
@@ -164,6 +164,7 @@ async function main(): Promise<void> {
                 scale: opt('scale', 1),
                 paymentsPerSecond: num(values['payments-per-second'], 2, 'payments-per-second'),
                 timeoutMinutes: opt('timeout', 20),
+                profile: values.profile ?? false,
               },
             }),
       });

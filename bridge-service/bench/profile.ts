@@ -40,8 +40,14 @@ function special(frame: Runtime.CallFrame): string | undefined {
   return undefined;
 }
 
+/** A profile taken: who spent the CPU over all of it, and over the samples at times `atUs` accepts. */
+export interface TakenProfile {
+  whole: CpuSplit;
+  within: (atUs: (at: number) => boolean) => Omit<CpuSplit, 'file'>;
+}
+
 /** Starts profiling; the function returned stops it and reads it. */
-export async function startCpuProfile(label: string): Promise<() => Promise<CpuSplit>> {
+export async function startCpuProfile(label: string): Promise<() => Promise<TakenProfile>> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
@@ -52,20 +58,20 @@ export async function startCpuProfile(label: string): Promise<() => Promise<CpuS
     session.disconnect();
     const file = join(tmpdir(), `ledgerline-bench-${label}-${Date.now()}.cpuprofile`);
     writeFileSync(file, JSON.stringify(profile));
-    return { file, ...split(profile) };
+    return { whole: { file, ...split(profile) }, within: (atUs) => split(profile, atUs) };
   };
 }
 
-/** Charges every sample to an area and a first-party function (see the top of this file). */
-export function split(profile: Profiler.Profile): Omit<CpuSplit, 'file'> {
+/**
+ * Charges every sample to an area and a first-party function (see the top of this file); with `within`, only the
+ * samples taken at times (monotonic µs, the profile's clock) it accepts.
+ */
+export function split(profile: Profiler.Profile, within?: (atUs: number) => boolean): Omit<CpuSplit, 'file'> {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const areaHits = new Map<string, number>();
-  const fnHits = new Map<string, number>();
-  let total = 0;
-  const add = (map: Map<string, number>, key: string, n: number) => map.set(key, (map.get(key) ?? 0) + n);
   const root = profile.nodes[0];
   if (!root) return { sampledSeconds: 0, byArea: {}, topFunctions: [] };
-  // Depth-first, carrying the innermost first-party frame seen on the way down.
+  // Each node's bucket and innermost first-party function, depth-first, carrying the innermost one seen on the way.
+  const charged = new Map<number, { bucket: string; where: string }>();
   const stack: { id: number; area: string; fn: string }[] = [{ id: root.id, area: 'other', fn: '' }];
   while (stack.length > 0) {
     const { id, area, fn } = stack.pop()!;
@@ -76,14 +82,23 @@ export function split(profile: Profiler.Profile): Omit<CpuSplit, 'file'> {
       ? // line numbers are tsx's compiled code's: the name and file are what reads
         `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.replace(/^.*\/bridge-service\//, '')}`
       : fn;
-    const hits = node.hitCount ?? 0;
-    if (hits > 0) {
-      const bucket = special(node.callFrame) ?? (here === 'other' ? 'outside our code (runtime, libraries)' : here);
-      add(areaHits, bucket, hits);
-      if (where) add(fnHits, where, hits);
-      total += hits;
-    }
+    const bucket = special(node.callFrame) ?? (here === 'other' ? 'outside our code (runtime, libraries)' : here);
+    charged.set(id, { bucket, where });
     for (const child of node.children ?? []) stack.push({ id: child, area: here, fn: where });
+  }
+  const areaHits = new Map<string, number>();
+  const fnHits = new Map<string, number>();
+  const add = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+  let total = 0;
+  let at = profile.startTime;
+  const samples = profile.samples ?? [];
+  for (let i = 0; i < samples.length; i += 1) {
+    at += profile.timeDeltas?.[i] ?? 0;
+    if (within && !within(at)) continue;
+    const { bucket, where } = charged.get(samples[i]!)!;
+    add(areaHits, bucket);
+    if (where) add(fnHits, where);
+    total += 1;
   }
   const share = (n: number) => Math.round((n / Math.max(1, total)) * 1000) / 10;
   return {
