@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { connectXeroOrganisations, startEmulatedSystems, type EmulatedSystems } from '../sandbox/sandbox-bridge';
 import { loadConfig } from '../src/config';
+import { MEMORY_ENV, NODE_MEMORY_FLAGS } from '../src/server/runtime-memory';
 import { PostgresStore } from '../src/store';
 import { freePort } from './chaos/bridge-process';
 import { describePostgres } from './postgres/test-database';
@@ -107,7 +108,14 @@ describePostgres('production build', (database) => {
 
       child = spawn(process.execPath, [join('bridge-service', 'dist', 'src', 'index.js')], {
         cwd: app,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+        // With the Dockerfile's memory settings (NODE_OPTIONS as there): Node refuses a flag NODE_OPTIONS may not hold.
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          NODE_OPTIONS: NODE_MEMORY_FLAGS.join(' '),
+          ...MEMORY_ENV,
+          ...env,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
