@@ -75,6 +75,25 @@ export class SlidingWindow {
     return Number.POSITIVE_INFINITY;
   }
 
+  /** Of the calls counted at `now`, how many are still in the window at `at` (calls still running always are). */
+  countAt(now: number, at: number): number {
+    this.prune(now);
+    let n = this.pending;
+    for (let i = this.head; i < this.entries.length; i += 1) {
+      const entry = this.entries[i]!;
+      if (entry.t + this.span > at) n += entry.n;
+    }
+    return n;
+  }
+
+  /** When the calls counted at `now` leave the window, soonest first (calls still running have no time yet). */
+  leavesAt(now: number): number[] {
+    this.prune(now);
+    const out: number[] = [];
+    for (let i = this.head; i < this.entries.length; i += 1) out.push(this.entries[i]!.t + this.span);
+    return out;
+  }
+
   private prune(now: number): void {
     while (this.head < this.entries.length && this.entries[this.head]!.t + this.span <= now) {
       this.settled -= this.entries[this.head]!.n;

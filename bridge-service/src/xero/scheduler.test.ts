@@ -87,6 +87,35 @@ describe('XeroScheduler', () => {
     expect(clock.now() - t0).toBeLessThan(280_000);
   });
 
+  it('keeps a stream its slots to the end of a first minute that began with a burst, the backlog losing none', async () => {
+    const { clock, xero, scheduler } = setup();
+    const t0 = clock.now();
+    // As under the bench's drain: a poll's five listings, then the backlog alone for 10 s (no stream seen yet, so
+    // spaced 1.01 s), then a payment's read every 2 s. The window's first calls expire only at 60.6 s.
+    await Promise.all(Array.from({ length: 5 }, () => scheduler.schedule('uk', () => xero.call('uk'))));
+    const backlog = Promise.all(
+      Array.from({ length: 150 }, () => scheduler.schedule('uk', () => xero.call('uk'), 'backlog')),
+    );
+    await clock.sleep(10_000);
+    const waits: { at: number; ms: number }[] = [];
+    for (let at = 10_000; at < 180_000; at += 2_000) {
+      await clock.sleep(t0 + at - clock.now());
+      const asked = clock.now();
+      void scheduler.schedule('uk', async () => {
+        waits.push({ at: asked - t0, ms: clock.now() - asked });
+        return xero.call('uk');
+      });
+    }
+    await backlog;
+    expect(xero.problems).toEqual([]);
+    // With only the minute's last 5 slots kept for the stream, those ran out before the window's first calls
+    // expired, and a read at 58 s waited 2.65 s. Keeping the stream a slot for each read it will ask until the
+    // backlog's call leaves the window, the longest wait is 0.65-1 s, at 60 s (this test's clock adds ~50 ms a timer).
+    expect(Math.max(...waits.map((w) => w.ms))).toBeLessThan(1_500);
+    // The backlog loses nothing to it: 5 + 150 + 85 calls in 264.5 s, against 263.4 s with the flat reserve.
+    expect(clock.now() - t0).toBeLessThan(280_000);
+  });
+
   it("a poll's listings are not taken for a stream: the backlog keeps the room they leave", async () => {
     const { clock, xero, scheduler } = setup();
     const alone = scheduler.snapshot('uk').backlogSpacingMs;

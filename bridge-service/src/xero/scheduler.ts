@@ -303,13 +303,40 @@ export class XeroScheduler {
   }
 
   /**
-   * When the tenant's next backlog call may start: on its grid, and, while a stream of waited-on calls comes, never
-   * into the minute's last STREAM_RESERVE slots. The spacing alone lets the window fill at the end of a first minute
-   * that began with a burst; the reserve keeps the stream's next few calls from waiting for it to free.
+   * When the tenant's next backlog call may start: on its grid, and, while a stream of waited-on calls comes, only
+   * where it leaves the stream its slots: the minute's last STREAM_RESERVE now, and one for each call the stream
+   * will ask (at its recent pace) until this backlog call leaves the window. The spacing alone lets the window fill
+   * at the end of a first minute that began with a burst; a flat reserve ran out some seconds before the window's
+   * first calls expired, and the stream waited for them.
    */
   private backlogReadyAt(t: TenantState, now: number): number {
     if (!this.streamComes(t, now)) return t.backlogNextAt;
-    return Math.max(t.backlogNextAt, t.minute.availableAt(now, this.limits.tenantPerMinute - STREAM_RESERVE));
+    const limit = this.limits.tenantPerMinute;
+    const from = Math.max(t.backlogNextAt, t.minute.availableAt(now, limit - STREAM_RESERVE));
+    if (!Number.isFinite(from)) return from;
+    // The room changes only as calls leave the window: the first of those moments where it suffices.
+    for (const at of [from, ...t.minute.leavesAt(now).filter((leaves) => leaves > from)]) {
+      if (this.leavesStreamRoom(t, now, at)) return at;
+    }
+    return from;
+  }
+
+  /**
+   * With one more backlog call at `at`, the window still has a slot for each call the stream asks, one every
+   * (ten seconds / its moments in the last ten), until that backlog call leaves the window. The stream's calls
+   * before `at` do not depend on it and are not checked.
+   */
+  private leavesStreamRoom(t: TenantState, now: number, at: number): boolean {
+    const { minuteMs, marginMs, tenantPerMinute: limit } = this.limits;
+    const gapMs = minuteMs / RECENT_PARTS / Math.max(1, t.waitedOnRecent.count(now));
+    for (let j = 1; now + j * gapMs <= at + minuteMs + marginMs; j += 1) {
+      const asked = now + j * gapMs;
+      if (asked < at) continue;
+      // Then in the window: the calls counted now that have not left it, this backlog call, the stream's j - 1
+      // calls before; the j-th needs one more slot.
+      if (t.minute.countAt(now, asked) + 1 + (j - 1) + 1 > limit) return false;
+    }
+    return true;
   }
 
   /**
