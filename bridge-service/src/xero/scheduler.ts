@@ -304,8 +304,8 @@ export class XeroScheduler {
 
   /**
    * When the tenant's next backlog call may start: on its grid, and, while a stream of waited-on calls comes, only
-   * where it leaves the stream its slots: the minute's last STREAM_RESERVE now, and one for each call the stream
-   * will ask (at its recent pace) until this backlog call leaves the window. The spacing alone lets the window fill
+   * where it leaves the stream its slots: the minute's last STREAM_RESERVE free at each call the stream will ask (at
+   * its recent pace) until this backlog call leaves the window. The spacing alone lets the window fill
    * at the end of a first minute that began with a burst; a flat reserve ran out some seconds before the window's
    * first calls expired, and the stream waited for them.
    */
@@ -322,9 +322,9 @@ export class XeroScheduler {
   }
 
   /**
-   * With one more backlog call at `at`, the window still has a slot for each call the stream asks, one every
-   * (ten seconds / its moments in the last ten), until that backlog call leaves the window. The stream's calls
-   * before `at` do not depend on it and are not checked.
+   * With one more backlog call at `at`, the window still has STREAM_RESERVE slots free for each call the stream
+   * asks, one every (ten seconds / its moments in the last ten), until that backlog call leaves the window. The
+   * stream's calls before `at` do not depend on it and are not checked.
    */
   private leavesStreamRoom(t: TenantState, now: number, at: number): boolean {
     const { minuteMs, marginMs, tenantPerMinute: limit } = this.limits;
@@ -333,8 +333,8 @@ export class XeroScheduler {
       const asked = now + j * gapMs;
       if (asked < at) continue;
       // Then in the window: the calls counted now that have not left it, this backlog call, the stream's j - 1
-      // calls before; the j-th needs one more slot.
-      if (t.minute.countAt(now, asked) + 1 + (j - 1) + 1 > limit) return false;
+      // calls before; the j-th still finds the last STREAM_RESERVE slots free (a poll's listings come too).
+      if (t.minute.countAt(now, asked) + 1 + (j - 1) + STREAM_RESERVE > limit) return false;
     }
     return true;
   }
