@@ -195,6 +195,22 @@ describe('the KPI refresh', () => {
     ]);
   });
 
+  it('hands the event loop back between the snapshots it computes, so other work runs meanwhile', async () => {
+    const { refresh, upserted } = setup();
+    let turns = 0;
+    let refreshing = true;
+    const other = (async () => {
+      while (refreshing) {
+        await new Promise((resolve) => setImmediate(resolve));
+        turns += 1;
+      }
+    })();
+    await refresh.refresh();
+    refreshing = false;
+    await other;
+    expect(turns).toBeGreaterThanOrEqual(upserted('KPI_Snapshot__c').length);
+  });
+
   it('reports in the configured currency at the documented rate, naming its source', async () => {
     const { refresh, upserted } = setup({ reportingCurrency: 'USD' });
     expect((await refresh.refresh()).reportingCurrency).toBe('USD');
