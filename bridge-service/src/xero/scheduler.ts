@@ -109,6 +109,14 @@ const WAITED_ON_SPARE = 2;
 const STREAM_MOMENTS = 3;
 /** The minute's last slots the backlog leaves to a stream of waited-on calls while one comes. */
 const STREAM_RESERVE = 5;
+/** How long a backlog call held back for a stream waits before the scheduler looks again. */
+const LOOK_AGAIN_MS = 1_000;
+/**
+ * How far ahead a backlog call looks for the stream's calls it must leave room for: three times the 5 s a payment
+ * may take, enough to carry a stream over the end of a first minute that began with a burst. Looking a whole minute
+ * ahead held drafting back for as long as a short run of reads (the tail of a go-live import) was taken for a stream.
+ */
+const LOOK_AHEAD_MS = 15_000;
 
 interface Task {
   call: () => Promise<unknown>;
@@ -305,31 +313,42 @@ export class XeroScheduler {
   /**
    * When the tenant's next backlog call may start: on its grid, and, while a stream of waited-on calls comes, only
    * where it leaves the stream its slots: the minute's last STREAM_RESERVE free at each call the stream will ask (at
-   * its recent pace) until this backlog call leaves the window. The spacing alone lets the window fill
+   * its recent pace) in the next LOOK_AHEAD_MS. The spacing alone lets the window fill
    * at the end of a first minute that began with a burst; a flat reserve ran out some seconds before the window's
    * first calls expired, and the stream waited for them.
    */
   private backlogReadyAt(t: TenantState, now: number): number {
     if (!this.streamComes(t, now)) return t.backlogNextAt;
-    const limit = this.limits.tenantPerMinute;
+    const { minuteMs, marginMs, tenantPerMinute: limit } = this.limits;
     const from = Math.max(t.backlogNextAt, t.minute.availableAt(now, limit - STREAM_RESERVE));
     if (!Number.isFinite(from)) return from;
-    // The room changes only as calls leave the window: the first of those moments where it suffices.
+    // A pace the window could not serve beside any backlog (a burst of reads, not a stream) is not looked ahead for.
+    if ((minuteMs + marginMs) / this.streamGapMs(t, now) + STREAM_RESERVE + 1 > limit) return from;
+    // The room changes only as calls leave the window: the first of those moments where it suffices. Not later than
+    // LOOK_AGAIN_MS from now (or the grid), the question is asked again: the stream may end sooner than assumed.
+    const askAgain = Math.max(from, now + LOOK_AGAIN_MS);
     for (const at of [from, ...t.minute.leavesAt(now).filter((leaves) => leaves > from)]) {
+      if (at > askAgain) return askAgain;
       if (this.leavesStreamRoom(t, now, at)) return at;
     }
+    // No moment before the window empties would do (a stream the window cannot carry beside a backlog): as before.
     return from;
+  }
+
+  /** The stream's gap between calls: ten seconds over its moments in the last ten. */
+  private streamGapMs(t: TenantState, now: number): number {
+    return this.limits.minuteMs / RECENT_PARTS / Math.max(1, t.waitedOnRecent.count(now));
   }
 
   /**
    * With one more backlog call at `at`, the window still has STREAM_RESERVE slots free for each call the stream
-   * asks, one every (ten seconds / its moments in the last ten), until that backlog call leaves the window. The
-   * stream's calls before `at` do not depend on it and are not checked.
+   * asks, one every (ten seconds / its moments in the last ten), over the next LOOK_AHEAD_MS. The stream's calls
+   * before `at` do not depend on it and are not checked.
    */
   private leavesStreamRoom(t: TenantState, now: number, at: number): boolean {
     const { minuteMs, marginMs, tenantPerMinute: limit } = this.limits;
-    const gapMs = minuteMs / RECENT_PARTS / Math.max(1, t.waitedOnRecent.count(now));
-    for (let j = 1; now + j * gapMs <= at + minuteMs + marginMs; j += 1) {
+    const gapMs = this.streamGapMs(t, now);
+    for (let j = 1; now + j * gapMs <= Math.min(at + minuteMs + marginMs, at + LOOK_AHEAD_MS); j += 1) {
       const asked = now + j * gapMs;
       if (asked < at) continue;
       // Then in the window: the calls counted now that have not left it, this backlog call, the stream's j - 1
