@@ -313,9 +313,9 @@ export class XeroScheduler {
   /**
    * When the tenant's next backlog call may start: on its grid, and, while a stream of waited-on calls comes, only
    * where it leaves the stream its slots: the minute's last STREAM_RESERVE free at each call the stream will ask (at
-   * its recent pace) in the next LOOK_AHEAD_MS. The spacing alone lets the window fill
-   * at the end of a first minute that began with a burst; a flat reserve ran out some seconds before the window's
-   * first calls expired, and the stream waited for them.
+   * its recent pace) in the next LOOK_AHEAD_MS. The spacing alone lets the window fill at the end of a first minute
+   * that began with a burst; a reserve kept only at the backlog call's own moment ran out some seconds before the
+   * window's first calls expired, and the stream waited for them.
    */
   private backlogReadyAt(t: TenantState, now: number): number {
     if (!this.streamComes(t, now)) return t.backlogNextAt;
@@ -348,7 +348,8 @@ export class XeroScheduler {
   private leavesStreamRoom(t: TenantState, now: number, at: number): boolean {
     const { minuteMs, marginMs, tenantPerMinute: limit } = this.limits;
     const gapMs = this.streamGapMs(t, now);
-    for (let j = 1; now + j * gapMs <= Math.min(at + minuteMs + marginMs, at + LOOK_AHEAD_MS); j += 1) {
+    const horizon = at + Math.min(minuteMs + marginMs, LOOK_AHEAD_MS);
+    for (let j = 1; now + j * gapMs <= horizon; j += 1) {
       const asked = now + j * gapMs;
       if (asked < at) continue;
       // Then in the window: the calls counted now that have not left it, this backlog call, the stream's j - 1
