@@ -30,23 +30,20 @@ function residentByMapping(): Record<string, number> {
   for (const line of smaps.split('\n')) {
     const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
     if (header) {
-      const path = header[1]!;
-      kind =
-        path === ''
-          ? 'anonymous'
-          : path === '[heap]'
-            ? 'brk'
-            : /\.(db|sqlite)(-wal|-shm)?$/.test(path)
-              ? 'store'
-              : path.startsWith('/')
-                ? 'code'
-                : 'other';
+      kind = mappingKind(header[1]!);
       continue;
     }
     const rss = /^Rss:\s+(\d+) kB/.exec(line);
     if (rss) kB[kind]! += Number(rss[1]);
   }
   return kB;
+}
+
+function mappingKind(path: string): string {
+  if (path === '') return 'anonymous';
+  if (path === '[heap]') return 'brk';
+  if (/\.(db|sqlite)(-wal|-shm)?$/.test(path)) return 'store';
+  return path.startsWith('/') ? 'code' : 'other';
 }
 
 /** V8's resident memory by heap space (new_space is the young generation, sized by --max-semi-space-size). */

@@ -9,14 +9,15 @@ export interface Stall {
   endUs: number;
 }
 
-const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+/** Monotonic µs now (the stalls' and a CPU profile's clock). */
+export const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /** Watches with a timer every `tickMs`; a gap over `thresholdMs` between ticks is a stall. */
 export function watchStalls(thresholdMs: number, tickMs = 10): { stop: () => Stall[] } {
   const stalls: Stall[] = [];
-  let last = nowUs();
+  let last = monotonicUs();
   const timer = setInterval(() => {
-    const now = nowUs();
+    const now = monotonicUs();
     if (now - last > thresholdMs * 1000) stalls.push({ startUs: last, endUs: now });
     last = now;
   }, tickMs);
@@ -34,6 +35,3 @@ export function stalledWithin(stalls: readonly Stall[], fromUs: number, toUs: nu
   for (const s of stalls) us += Math.max(0, Math.min(s.endUs, toUs) - Math.max(s.startUs, fromUs));
   return us;
 }
-
-/** Monotonic µs now (the stalls' and a CPU profile's clock). */
-export const monotonicUs = nowUs;
