@@ -11,7 +11,38 @@ import {
 import { toJob } from '../rows';
 import type { Param, PgDatabase } from './database';
 
-/** The job queue on PostgreSQL: claims are one UPDATE over rows picked with FOR UPDATE SKIP LOCKED. */
+/**
+ * A claim of `kinds` kinds (0: any), one statement and one round trip. Parameters: org id, now, limit, owner, lease
+ * ms, then each kind. The candidates are index seeks, each in run order and limited: queued and failed jobs that are
+ * due (jobs_due per kind, migration 5; jobs_runnable for any), and running ones whose lease expired. One query with
+ * an OR of states and an action filter was a sequential scan of the whole table (done jobs too) and a sort of the
+ * kind's due jobs, every claim. The candidates are then locked with their conditions checked again (another claimer
+ * may have taken one meanwhile); rows another claimer has locked are skipped, not waited for.
+ */
+export function claimSql(kinds: number): string {
+  const byKind = (n: number) => (kinds > 0 ? `AND action = $${6 + n}` : '');
+  const branches = (kinds > 0 ? Array.from({ length: kinds }, (_, n) => n) : [0]).flatMap((n) => [
+    `(SELECT id FROM jobs WHERE org_id = $1 ${byKind(n)} AND state IN ('queued', 'failed') AND next_run_at <= $2
+       ORDER BY next_run_at, id LIMIT $3)`,
+    `(SELECT id FROM jobs WHERE org_id = $1 ${byKind(n)} AND state = 'running' AND lease_expires_at <= $2
+       ORDER BY next_run_at, id LIMIT $3)`,
+  ]);
+  return `WITH candidates AS (${branches.join(' UNION ALL ')}),
+     due AS (
+       SELECT jobs.id FROM jobs JOIN candidates ON candidates.id = jobs.id
+        WHERE jobs.org_id = $1
+          AND ((jobs.state IN ('queued', 'failed') AND jobs.next_run_at <= $2)
+               OR (jobs.state = 'running' AND jobs.lease_expires_at <= $2))
+        ORDER BY jobs.next_run_at, jobs.id
+        LIMIT $3
+        FOR UPDATE OF jobs SKIP LOCKED)
+   UPDATE jobs SET state = 'running', lease_owner = $4, lease_expires_at = $2::bigint + $5::bigint,
+          attempts = attempts + 1, updated_at = $2
+     FROM due WHERE jobs.id = due.id
+   RETURNING jobs.*`;
+}
+
+/** The job queue on PostgreSQL: claims are one UPDATE over rows picked with FOR UPDATE SKIP LOCKED (claimSql). */
 export class PgJobs implements JobRepository {
   constructor(
     private readonly db: PgDatabase,
@@ -50,24 +81,15 @@ export class PgJobs implements JobRepository {
   async claimJobs(opts: ClaimOptions): Promise<Job[]> {
     if (opts.limit <= 0) return [];
     const now = this.now();
-    const actions = opts.actions && opts.actions.length > 0 ? opts.actions : null;
-    // Rows another claimer has locked are skipped, not waited for; one statement, one round trip.
-    const rows = await this.db.rows(
-      `WITH due AS (
-         SELECT id FROM jobs
-          WHERE org_id = $1
-            AND ((state IN ('queued', 'failed') AND next_run_at <= $2)
-                 OR (state = 'running' AND lease_expires_at <= $2))
-            AND ($3::text[] IS NULL OR action = ANY ($3::text[]))
-          ORDER BY next_run_at, id
-          LIMIT $4
-          FOR UPDATE SKIP LOCKED)
-       UPDATE jobs SET state = 'running', lease_owner = $5, lease_expires_at = $2::bigint + $6::bigint,
-              attempts = attempts + 1, updated_at = $2
-         FROM due WHERE jobs.id = due.id
-       RETURNING jobs.*`,
-      [this.orgId, now, actions, opts.limit, opts.owner, opts.leaseMs],
-    );
+    const kinds = opts.actions ?? [];
+    const rows = await this.db.rows(claimSql(kinds.length), [
+      this.orgId,
+      now,
+      opts.limit,
+      opts.owner,
+      opts.leaseMs,
+      ...kinds,
+    ]);
     return rows.map(toJob).sort((a, b) => a.nextRunAt - b.nextRunAt || a.id - b.id);
   }
 

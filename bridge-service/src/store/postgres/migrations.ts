@@ -286,4 +286,12 @@ export const MIGRATIONS: readonly Migration[] = [
         CHECK (kind IN ('invoice', 'credit_note', 'contact', 'payment', 'allocation', 'manual_journal'));
     `,
   },
+  {
+    version: 5,
+    name: 'a claim of one kind seeks its due jobs in run order',
+    // jobs.ts claimSql.
+    sql: `
+      CREATE INDEX jobs_due ON jobs (org_id, action, next_run_at, id) WHERE state IN ('queued', 'failed');
+    `,
+  },
 ];

@@ -3,8 +3,18 @@ import pg from 'pg';
 import { createTestDatabase, describePostgres } from '../../../test/postgres/test-database';
 import { SchemaTooNewError } from '../migrations';
 import { describeStoreContract } from '../store.contract';
+import { claimSql } from './jobs';
 import { MIGRATIONS } from './migrations';
 import { MIGRATION_LOCK_KEY, PostgresStore } from './postgres-store';
+
+interface PlanNode {
+  'Node Type': string;
+  'Plan Rows': number;
+  'Index Cond'?: string;
+  Plans?: PlanNode[];
+}
+
+const planNodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(planNodes)];
 
 /** Every table the store writes (schema_migrations aside): emptied between contract tests. */
 const TABLES = [
@@ -116,6 +126,57 @@ describePostgres('PostgreSQL store', (database) => {
         await fresh.drop();
       }
     });
+  });
+
+  it('claims with index seeks in run order, never a scan of the table or a sort of the backlog', async () => {
+    const fresh = await createTestDatabase();
+    const store = await PostgresStore.open({ url: fresh.url, encryptionKey: randomBytes(32) });
+    try {
+      const at = Date.now();
+      const limit = 50;
+      const plans = await withClient(fresh.url, async (c) => {
+        // A due backlog of one kind and a little of another: neither kind's claim may read through the backlog.
+        await c.query(
+          `INSERT INTO jobs (org_id, key, action, payload, state, attempts, next_run_at, created_at, updated_at)
+           SELECT 'default', 'draft-' || g, 'CREATE_DRAFT', '{}', 'queued', 0, $1::bigint - 60000 + g, 0, 0
+             FROM generate_series(1, 20000) g
+           UNION ALL
+           SELECT 'default', 'change-' || g, 'XERO_CHANGE', '{}', 'queued', 0, $1::bigint - g, 0, 0
+             FROM generate_series(1, 20) g`,
+          [at],
+        );
+        await c.query('ANALYZE jobs');
+        const plan = async (kinds: string[]) => {
+          const { rows } = await c.query(`EXPLAIN (FORMAT JSON) ${claimSql(kinds.length)}`, [
+            'default',
+            at,
+            limit,
+            'w',
+            60_000,
+            ...kinds,
+          ]);
+          return (rows[0] as { 'QUERY PLAN': [{ Plan: PlanNode }] })['QUERY PLAN'][0].Plan;
+        };
+        return { change: await plan(['XERO_CHANGE']), draft: await plan(['CREATE_DRAFT']), any: await plan([]) };
+      });
+      for (const [claim, plan] of Object.entries(plans)) {
+        const nodes = planNodes(plan);
+        expect({ claim, seqScans: nodes.filter((n) => n['Node Type'] === 'Seq Scan').length }).toEqual({
+          claim,
+          seqScans: 0,
+        });
+        // Sorts only over the candidates (each branch limited), never over the due backlog.
+        const sorted = nodes.filter((n) => n['Node Type'] === 'Sort').map((n) => n['Plan Rows']);
+        expect({ claim, sorted: sorted.filter((rows) => rows > 2 * limit) }).toEqual({ claim, sorted: [] });
+      }
+      // The few jobs of a kind are found by seeking on the kind, not by walking the other kind's due backlog.
+      expect(planNodes(plans.change).some((n) => /\baction = /.test(n['Index Cond'] ?? ''))).toBe(true);
+      const claimed = await store.jobs.claimJobs({ owner: 'w', leaseMs: 60_000, limit: 5, actions: ['XERO_CHANGE'] });
+      expect(claimed.map((j) => j.key)).toEqual(['change-20', 'change-19', 'change-18', 'change-17', 'change-16']);
+    } finally {
+      await store.close();
+      await fresh.drop();
+    }
   });
 
   it('cuts off a statement that runs past the statement timeout', async () => {

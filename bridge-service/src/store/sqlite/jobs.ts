@@ -12,6 +12,25 @@ import {
 import { toJob } from '../rows';
 import type { SqliteDatabase } from './database';
 
+/** What a claim takes: queued and failed jobs that are due, and running ones whose lease expired. */
+export const CLAIM_BRANCHES = ['queued', 'failed', 'expired lease'] as const;
+type ClaimBranch = (typeof CLAIM_BRANCHES)[number];
+
+/**
+ * One branch of a claim, oldest due first. Each is a seek on an index that holds the rows in that order (jobs_due
+ * by kind, jobs_runnable without one; migration 7): with an OR of states and ORDER BY over all, SQLite chose the
+ * kind's index, read every job of the kind and sorted them, 13 ms a claim with 100,000 queued (bench memory section).
+ * Parameters: org id, the kind (when `byKind`), now, limit.
+ */
+export function claimSql(branch: ClaimBranch, byKind: boolean): string {
+  const kind = byKind ? 'AND action = ?' : '';
+  const when =
+    branch === 'expired lease'
+      ? "state = 'running' AND lease_expires_at <= ?"
+      : `state = '${branch}' AND next_run_at <= ?`;
+  return `SELECT id, next_run_at FROM jobs WHERE org_id = ? ${kind} AND ${when} ORDER BY next_run_at, id LIMIT ?`;
+}
+
 /** The job queue on SQLite: claims and lease take-overs in BEGIN IMMEDIATE transactions. */
 export class SqliteJobs implements JobRepository {
   constructor(
@@ -49,22 +68,24 @@ export class SqliteJobs implements JobRepository {
     if (opts.limit <= 0) return [];
     return this.db.transaction(() => {
       const now = this.now();
-      const actions = opts.actions ?? [];
-      const actionFilter = actions.length > 0 ? `AND action IN (${actions.map(() => '?').join(', ')})` : '';
-      const due = this.db.all(
-        `SELECT id FROM jobs
-          WHERE org_id = ?
-            AND ((state IN ('queued', 'failed') AND next_run_at <= ?)
-                 OR (state = 'running' AND lease_expires_at <= ?))
-            ${actionFilter}
-          ORDER BY next_run_at, id
-          LIMIT ?`,
-        this.orgId,
-        now,
-        now,
-        ...actions,
-        opts.limit,
-      );
+      const kinds: readonly (string | null)[] = opts.actions && opts.actions.length > 0 ? opts.actions : [null];
+      // One seek per kind and state, each in run order and limited (claimSql), merged here: a claim reads at most
+      // `limit` rows per branch however long the backlog.
+      const due = kinds
+        .flatMap((action) =>
+          CLAIM_BRANCHES.flatMap((branch) =>
+            this.db.all(
+              claimSql(branch, action !== null),
+              this.orgId,
+              ...(action !== null ? [action] : []),
+              now,
+              opts.limit,
+            ),
+          ),
+        )
+        .map((row) => ({ id: Number(row.id), nextRunAt: Number(row.next_run_at) }))
+        .sort((a, b) => a.nextRunAt - b.nextRunAt || a.id - b.id)
+        .slice(0, opts.limit);
       const claimed: Job[] = [];
       for (const { id } of due) {
         const row = this.db.get(

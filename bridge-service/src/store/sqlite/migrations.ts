@@ -332,4 +332,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX xero_results_xero_id ON xero_results (org_id, xero_id);
     `,
   },
+  {
+    version: 7,
+    name: 'a claim of one kind seeks its due jobs in run order',
+    // jobs.ts claimSql. jobs_action (org_id, action, state) is this index's prefix, so it goes.
+    sql: `
+      CREATE INDEX jobs_due ON jobs (org_id, action, state, next_run_at);
+      DROP INDEX jobs_action;
+    `,
+  },
 ];

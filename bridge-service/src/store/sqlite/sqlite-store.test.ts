@@ -9,6 +9,7 @@ import { SecretBox } from '../crypto';
 import { SchemaTooNewError } from '../migrations';
 import { describeStoreContract } from '../store.contract';
 import { writeV1Store } from './__fixtures__/v1-jobs';
+import { CLAIM_BRANCHES, claimSql } from './jobs';
 import { MIGRATIONS } from './migrations';
 import { SqliteStore } from './sqlite-store';
 
@@ -92,6 +93,48 @@ describe('SqliteStore', () => {
       stores.push(store);
       expect(store.appliedMigrations()).toContain(99);
     });
+  });
+
+  const escape = (text: string) => text.replace(/[()?]/g, (c) => `\\${c}`);
+
+  it('claims with index seeks in run order, never a scan of the backlog or a sort of it', async () => {
+    const store = open();
+    const at = clock.now();
+    const raw = new DatabaseSync(dbPath);
+    try {
+      // A backlog of one kind that is due, and a little of another: a claim of the other kind must not read through
+      // the backlog (the bench's memory section, once its retries come due).
+      const insert = raw.prepare(
+        `INSERT INTO jobs (org_id, key, action, payload, state, attempts, next_run_at, created_at, updated_at)
+         VALUES ('default', ?, ?, '{}', ?, 0, ?, 0, 0)`,
+      );
+      raw.exec('BEGIN');
+      for (let i = 0; i < 3_000; i += 1) insert.run(`draft-${i}`, 'CREATE_DRAFT', 'queued', at - 60_000 + i);
+      for (let i = 0; i < 20; i += 1) insert.run(`change-${i}`, 'XERO_CHANGE', i % 2 ? 'failed' : 'queued', at - i);
+      raw.exec('COMMIT');
+      raw.exec('ANALYZE');
+      for (const branch of CLAIM_BRANCHES) {
+        for (const byKind of [true, false]) {
+          const plan = raw
+            .prepare(`EXPLAIN QUERY PLAN ${claimSql(branch, byKind)}`)
+            .all(...(byKind ? ['default', 'XERO_CHANGE', at, 50] : ['default', at, 50]))
+            .map((row) => String(row.detail));
+          // A seek on the whole key for due jobs; running ones (as many as workers hold) are read by state.
+          const seek = byKind ? 'jobs_due (org_id=? AND action=? AND state=?' : 'jobs_runnable (org_id=? AND state=?';
+          const key = branch === 'expired lease' ? ')' : ' AND next_run_at<?)';
+          expect({ branch, byKind, plan }).toEqual({
+            branch,
+            byKind,
+            plan: [expect.stringMatching(new RegExp(`^SEARCH jobs USING (COVERING )?INDEX ${escape(seek + key)}$`))],
+          });
+        }
+      }
+    } finally {
+      raw.close();
+    }
+    // And the claim still takes the due jobs of the kind asked for, oldest first, both states.
+    const claimed = await store.jobs.claimJobs({ owner: 'w', leaseMs: 60_000, limit: 5, actions: ['XERO_CHANGE'] });
+    expect(claimed.map((j) => j.key)).toEqual(['change-19', 'change-18', 'change-17', 'change-16', 'change-15']);
   });
 
   it('gives jobs stored before job kinds their kind: a credit note approval is no longer an AUTHORISE', async () => {
