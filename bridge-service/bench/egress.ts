@@ -69,11 +69,7 @@ function bytes(calls: readonly CallRecord[]): Bytes {
 
 /** Bytes by label, largest (billed) first. */
 function bytesBy(calls: readonly CallRecord[], label: (call: CallRecord) => string): Record<string, Bytes> {
-  const groups = new Map<string, CallRecord[]>();
-  for (const call of calls) {
-    const key = label(call);
-    groups.set(key, [...(groups.get(key) ?? []), call]);
-  }
+  const groups = Map.groupBy(calls, label);
   return Object.fromEntries(
     [...groups].map(([k, v]) => [k, bytes(v)] as const).sort((a, b) => b[1].billed - a[1].billed),
   );

@@ -23,6 +23,7 @@ import { countBy } from './http-timing';
 import { startCpuProfile } from './profile';
 import { figure, percentile, round, say, type Figure } from './report';
 import { monotonicUs, stalledWithin, watchStalls, type Stall } from './stalls';
+import { pushTo } from '../src/lib/collections';
 
 export interface UnderDrainOptions {
   /** The backlog drained meanwhile (the drain section's size by default). */
@@ -327,7 +328,7 @@ export async function measurePaymentsUnderDrain(opts: UnderDrainOptions): Promis
     const jobsByInvoice = new Map<string, Job[]>();
     for (const job of await xeroChangeJobs(sandbox)) {
       const resourceId = String((job.payload as { resourceId?: string }).resourceId ?? '').toLowerCase();
-      jobsByInvoice.set(resourceId, [...(jobsByInvoice.get(resourceId) ?? []), job]);
+      pushTo(jobsByInvoice, resourceId, job);
     }
     const stored: number[] = [];
     const finished: number[] = [];

@@ -17,6 +17,7 @@ import { writeDocument, type ElementResult } from './documents';
 import { writeAllocation, writePayment } from './payments';
 import type { StoredDocument, Tenant, XeroStore } from './store';
 import { dayToMs, msToDay } from './wire';
+import { pushTo } from '../../src/lib/collections';
 
 /** How a Salesforce Account relates to the tenant's contacts. */
 export type AccountRelation =
@@ -329,7 +330,7 @@ export function seedGoLiveHistory(
       invoices.push({ doc, contact, dateMs });
       result.invoices += 1;
       const key = contact.accountKey;
-      if (key) result.invoicesByAccount.set(key, [...(result.invoicesByAccount.get(key) ?? []), id]);
+      if (key) pushTo(result.invoicesByAccount, key, id);
       if (status === 'DRAFT') continue;
       const settleRoll = random();
       if (settleRoll < 0.05) {

@@ -148,8 +148,7 @@ export function contractMonths(
   months: readonly MonthKey[],
 ): ContractMonth[] {
   const byLine = indexLines(lines, billing);
-  const contracts = new Map<string, LedgerLine[]>();
-  for (const line of lines) contracts.set(line.contractKey, [...(contracts.get(line.contractKey) ?? []), line]);
+  const contracts = Map.groupBy(lines, (line) => line.contractKey);
   const rows: ContractMonth[] = [];
   for (const [contractKey, contractLines] of contracts) {
     const [first] = contractLines as [LedgerLine];

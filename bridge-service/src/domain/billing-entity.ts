@@ -139,10 +139,8 @@ export function parseBillingEntities(records: readonly unknown[], regions: Regio
       }
     }
   }
-  const byTenant = new Map<string, string[]>();
-  for (const entity of entities)
-    byTenant.set(entity.xeroTenantId, [...(byTenant.get(entity.xeroTenantId) ?? []), entity.developerName]);
-  for (const [tenantId, names] of byTenant) {
+  for (const [tenantId, sharing] of Map.groupBy(entities, (entity) => entity.xeroTenantId)) {
+    const names = sharing.map((entity) => entity.developerName);
     if (names.length > 1)
       warnings.push(`${names.join(' and ')} share Xero tenant ${tenantId}: check that this is intended`);
   }

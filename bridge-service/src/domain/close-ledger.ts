@@ -157,8 +157,7 @@ export function ledgerAtMonth(
   accrualRate: (currency: string) => Decimal | undefined,
 ): LedgerAtMonth {
   const byLine = check(lines, billing);
-  const contracts = new Map<string, CloseLine[]>();
-  for (const line of lines) contracts.set(line.contractKey, [...(contracts.get(line.contractKey) ?? []), line]);
+  const contracts = Map.groupBy(lines, (line) => line.contractKey);
   const releasedBefore = new Map<string, Money>();
   const missingRates = new Set<string>();
   const out: ContractAtMonth[] = [];

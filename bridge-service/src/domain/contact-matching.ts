@@ -34,6 +34,7 @@ import {
   normaliseIdentifier,
   taxNumbersAgree,
 } from './contact-names';
+import { pushTo } from '../lib/collections';
 
 export type XeroContactStatus = 'ACTIVE' | 'ARCHIVED' | 'GDPRREQUEST';
 
@@ -118,7 +119,7 @@ interface ContactIndex {
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K | undefined, value: V): void {
-  if (key !== undefined && key !== '') map.set(key, [...(map.get(key) ?? []), value]);
+  if (key !== undefined && key !== '') pushTo(map, key, value);
 }
 
 function indexContacts(contacts: readonly XeroContactSummary[]): ContactIndex {

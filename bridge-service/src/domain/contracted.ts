@@ -34,10 +34,10 @@ const OPEN = new Set(['Planned', 'Active']);
 
 /** The Account's open plans summed per currency, currencies in alphabetical order. */
 export function contractedByCurrency(plans: readonly PlanFigures[]): CurrencyContracts[] {
-  const groups = new Map<string, PlanFigures[]>();
-  for (const plan of plans.filter((p) => OPEN.has(p.status))) {
-    groups.set(plan.currencyCode, [...(groups.get(plan.currencyCode) ?? []), plan]);
-  }
+  const groups = Map.groupBy(
+    plans.filter((p) => OPEN.has(p.status)),
+    (plan) => plan.currencyCode,
+  );
   return [...groups.keys()].sort().map((currencyCode) => {
     const group = groups.get(currencyCode) ?? [];
     const contracted = sum(group.map((p) => money(p.contractValue)));

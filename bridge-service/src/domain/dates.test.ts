@@ -50,6 +50,28 @@ describe('dates', () => {
     expect(() => assertIsoDate('2026-13-01', 'CloseDate')).toThrow('CloseDate "2026-13-01" is not a calendar date');
   });
 
+  it('knows the length of every month of the Gregorian calendar (against Date, 1600 to 2400)', () => {
+    const wrong: string[] = [];
+    for (let year = 1600; year <= 2400; year += 1) {
+      for (let month = 1; month <= 12; month += 1) {
+        const expected = new Date(Date.UTC(year, month, 0)).getUTCDate();
+        if (daysInMonth(year, month) !== expected) wrong.push(`${year}-${month}: ${daysInMonth(year, month)}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect([daysInMonth(2000, 2), daysInMonth(1900, 2), daysInMonth(2024, 2), daysInMonth(2100, 2)]).toEqual([
+      29, 28, 29, 28,
+    ]);
+  });
+
+  it('answers the same for a date read before, and still refuses a bad one every time', () => {
+    for (let i = 0; i < 3; i += 1) {
+      expect(daysBetween('2028-02-28', '2028-03-01')).toBe(2);
+      expect(() => compareDates('2026-02-29', '2026-03-01')).toThrow('date "2026-02-29" is not a calendar date');
+      expect(() => addDays('2026-1-01', 1)).toThrow('is not an ISO date');
+    }
+  });
+
   it('formats dates for finance users', () => {
     expect(formatDisplayDate('2027-01-12')).toBe('12 Jan 2027');
   });

@@ -19,13 +19,26 @@ interface Ymd {
   day: number;
 }
 
-function parse(date: IsoDate, label = 'date'): Ymd {
+/**
+ * Dates already read, by their text: a KPI refresh compares the same few thousand dates millions of times, and reading
+ * one (a regular expression, a calendar check, Date.UTC) was most of its CPU. Only valid dates are kept; the map is
+ * emptied when it reaches PARSED_MAX, which bounds its memory whatever the input.
+ */
+const parsed = new Map<IsoDate, Readonly<Ymd & { dayNumber: number }>>();
+const PARSED_MAX = 100_000;
+
+function parse(date: IsoDate, label = 'date'): Readonly<Ymd & { dayNumber: number }> {
+  const known = parsed.get(date);
+  if (known) return known;
   const match = ISO_DATE.exec(date);
   if (!match) throw new RangeError(`${label} "${date}" is not an ISO date (YYYY-MM-DD)`);
-  const ymd = { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) };
-  if (ymd.month < 1 || ymd.month > 12 || ymd.day < 1 || ymd.day > daysInMonth(ymd.year, ymd.month)) {
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     throw new RangeError(`${label} "${date}" is not a calendar date`);
   }
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  const ymd = Object.freeze({ year, month, day, dayNumber: Date.UTC(year, month - 1, day) / MS_PER_DAY });
+  parsed.set(date, ymd);
   return ymd;
 }
 
@@ -34,8 +47,7 @@ function format({ year, month, day }: Ymd): IsoDate {
 }
 
 function dayNumber(date: IsoDate, label?: string): number {
-  const { year, month, day } = parse(date, label);
-  return Date.UTC(year, month - 1, day) / MS_PER_DAY;
+  return parse(date, label).dayNumber;
 }
 
 function fromDayNumber(n: number): IsoDate {
@@ -62,8 +74,12 @@ export function isIsoDate(date: unknown): date is IsoDate {
 
 /** Number of days in a month (month 1-12). */
 export function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month === 2) return isLeapYear(year) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
+
+/** Gregorian: every fourth year, but not centuries unless divisible by 400. */
+const isLeapYear = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 
 /** `date` plus `days` (negative to go back). */
 export function addDays(date: IsoDate, days: number): IsoDate {

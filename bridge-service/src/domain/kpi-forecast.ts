@@ -198,11 +198,7 @@ export function renewalsDue(candidates: readonly RenewalCandidate[], asOf: IsoDa
 
 /** RPO per entity and currency at the end of `asOf`: in total and within the next 12 months. */
 export function rpoByEntity(lines: readonly LedgerLine[], asOf: IsoDate) {
-  const groups = new Map<string, LedgerLine[]>();
-  for (const line of lines) {
-    const id = `${line.entity}|${line.currency.toUpperCase()}`;
-    groups.set(id, [...(groups.get(id) ?? []), line]);
-  }
+  const groups = Map.groupBy(lines, (line) => `${line.entity}|${line.currency.toUpperCase()}`);
   return [...groups].map(([id, group]) => {
     const [entity, currency] = id.split('|') as [string, string];
     return { entity, currency, ...remainingObligations(group, asOf) };

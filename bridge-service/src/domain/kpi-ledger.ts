@@ -103,14 +103,13 @@ export function cashCollectedBetween(
 }
 
 function allocationsByInvoice(credits: readonly LedgerCredit[]): Map<string, { amount: Money; date: IsoDate }[]> {
-  const byInvoice = new Map<string, { amount: Money; date: IsoDate }[]>();
-  for (const credit of credits) {
-    if (!isPosted(credit.status)) continue;
-    for (const a of credit.allocations.filter(isActiveAllocation)) {
-      byInvoice.set(a.invoiceId, [...(byInvoice.get(a.invoiceId) ?? []), { amount: money(a.amount), date: a.date }]);
-    }
-  }
-  return byInvoice;
+  const allocations = credits.filter((credit) => isPosted(credit.status)).flatMap((c) => c.allocations);
+  return new Map(
+    [...Map.groupBy(allocations.filter(isActiveAllocation), (a) => a.invoiceId)].map(([invoiceId, group]) => [
+      invoiceId,
+      group.map((a) => ({ amount: money(a.amount), date: a.date })),
+    ]),
+  );
 }
 
 /** What each invoice in scope had due at the end of `day` (only those with something due), as receivables age them. */

@@ -98,11 +98,7 @@ export function daysOverdue(
 }
 
 function byCurrency<T extends { currencyCode: string }>(items: readonly T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const code = item.currencyCode.toUpperCase();
-    groups.set(code, [...(groups.get(code) ?? []), item]);
-  }
+  const groups = Map.groupBy(items, (item) => item.currencyCode.toUpperCase());
   return new Map([...groups.entries()].sort(([a], [b]) => a.localeCompare(b)));
 }
 

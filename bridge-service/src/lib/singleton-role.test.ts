@@ -7,6 +7,7 @@ import {
   type RoleLease,
   type RoleLeases,
 } from './singleton-role';
+import { pushTo } from './collections';
 
 const log = pino({ level: 'silent' });
 
@@ -164,7 +165,7 @@ describe('singleton role', () => {
         log,
         keys: async () => tenants,
         name: (tenant) => `xero-poller:${tenant}`,
-        onGained: async (tenant) => void held.set(owner, [...(held.get(owner) ?? []), tenant]),
+        onGained: async (tenant) => pushTo(held, owner, tenant),
         onLost: async (tenant) =>
           void held.set(
             owner,

@@ -23,6 +23,7 @@ import { connectXeroOrganisations, startEmulatedSystems, type EmulatedSystems } 
 import { connect } from '../../sandbox/salesforce/test-helpers';
 import { seededRandom } from '../../sandbox/xero/faults';
 import type { Deployment } from './deployments';
+import { pushTo } from '../../src/lib/collections';
 
 export const FULL = process.env.LEDGERLINE_CHAOS === 'full';
 
@@ -221,7 +222,7 @@ export function describeChaos(options: ChaosOptions): void {
         status: string;
       }[]) {
         if (p.status === 'DELETED') continue;
-        byInvoice.set(p.documentId, [...(byInvoice.get(p.documentId) ?? []), new Big(p.amount).toFixed(2)]);
+        pushTo(byInvoice, p.documentId, new Big(p.amount).toFixed(2));
       }
     }
     return byInvoice;
@@ -254,11 +255,9 @@ export function describeChaos(options: ChaosOptions): void {
     const perDeal = new Map<string, XeroDoc[]>();
     for (const doc of docs) {
       const match = doc.url?.match(/\/Opportunity\/([A-Za-z0-9]{15,18})\//);
-      if (match && deals.has(match[1]!)) perDeal.set(match[1]!, [...(perDeal.get(match[1]!) ?? []), doc]);
+      if (match && deals.has(match[1]!)) pushTo(perDeal, match[1]!, doc);
     }
-    const mirrors = new Map<string, Row[]>();
-    for (const row of invoices)
-      mirrors.set(String(row.Opportunity__c), [...(mirrors.get(String(row.Opportunity__c)) ?? []), row]);
+    const mirrors = Map.groupBy(invoices, (row) => String(row.Opportunity__c));
 
     for (const [opportunityId, index] of deals) {
       const inXero = perDeal.get(opportunityId) ?? [];

@@ -16,6 +16,7 @@ import { BillingInstalment, BillingPlan, RevenueMonth, SyncUpdateEvent } from '.
 import type { SObjectUpdate, SObjectWrite } from '../../salesforce/sobject';
 import type { RecordError, Writeback, WriteOutcome, WriteRecord } from '../../salesforce/writeback';
 import type { LoadedDeal } from './deals';
+import { pushTo } from '../../lib/collections';
 
 export interface PlanWriterDeps {
   writeback: Pick<Writeback, 'composite'>;
@@ -312,7 +313,7 @@ export async function writePlans(
   await batch.run();
 
   const refused = new Map<string, string[]>();
-  const note = (dealId: string, message: string) => refused.set(dealId, [...(refused.get(dealId) ?? []), message]);
+  const note = (dealId: string, message: string) => pushTo(refused, dealId, message);
   (await planOutcomes).forEach((outcome, index) => {
     if (!outcome.ok) note(plans[index]!.dealId, `Billing_Plan__c: ${why(outcome.errors)}`);
   });

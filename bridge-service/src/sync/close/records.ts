@@ -49,12 +49,11 @@ export function journalsOf(
   const month = monthOfClose(close);
   const entity = String(close.Billing_Entity__c);
   const closeKey = closeVersionKey(close.Id, version);
-  const byKind = new Map<JournalKind, JournalLineRow[]>();
-  for (const line of lines) {
+  const byKind = Map.groupBy(lines, (line): JournalKind => {
     const kind = KIND_OF_LABEL.get(String(line.Journal_Kind__c));
     if (!kind) throw new Error(`Journal line ${line.Line_Key__c} has no known journal kind (${line.Journal_Kind__c})`);
-    byKind.set(kind, [...(byKind.get(kind) ?? []), line]);
-  }
+    return kind;
+  });
   return ORDER.filter((kind) => byKind.has(kind)).map((kind) => {
     const rows = byKind.get(kind)!;
     const key = journalKey(closeKey, kind);

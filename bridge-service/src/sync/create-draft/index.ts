@@ -58,10 +58,7 @@ export async function raiseDrafts(
   context: Pick<LoadedBatch, 'emails' | 'existingLines'> & Partial<Pick<LoadedBatch, 'known'>>,
 ): Promise<Map<number, JobOutcome>> {
   const outcomes = [...settledOutcomes];
-  const byTenant = new Map<string, Draft[]>();
-  for (const draft of drafts) {
-    byTenant.set(draft.entity.xeroTenantId, [...(byTenant.get(draft.entity.xeroTenantId) ?? []), draft]);
-  }
+  const byTenant = Map.groupBy(drafts, (draft) => draft.entity.xeroTenantId);
   // Links and reviews the contacts step decides are written with the mirrors (write-back.ts).
   const writes = noWrites();
   // Tenants side by side: one that Xero paces, pauses or answers slowly holds up only its own drafts.

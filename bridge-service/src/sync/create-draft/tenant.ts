@@ -39,7 +39,7 @@ export async function draftInTenant(
     refused: new Map<string, string>(),
     waiting: new Map<string, string>(),
   };
-  for (const group of groupBy(pending, (d) => d.entity.developerName)) {
+  for (const group of Map.groupBy(pending, (d) => d.entity.developerName).values()) {
     const found = await contactsFor(
       deps,
       group[0]!.entity,
@@ -115,10 +115,4 @@ export async function draftInTenant(
   outcomes.push(...(await createInvoices(deps, tenantId, ready)));
   outcomes.push(...(await recordDowngrades(deps, downgrades)));
   return outcomes;
-}
-
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): T[][] {
-  const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), item]);
-  return [...groups.values()];
 }

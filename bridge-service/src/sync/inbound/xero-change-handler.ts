@@ -19,7 +19,7 @@ import type { XeroClient } from '../../xero/client';
 import type { XeroResultRepository } from '../../store/xero-results';
 import { eventTime } from '../../server/routes/webhooks';
 import { describeError } from '../describe-error';
-import { retryOutcome, type JobHandler, type JobOf, type JobOutcome } from '../handler';
+import { retryOutcome, type JobHandler, type JobOutcome } from '../handler';
 import type { JobPayload } from '../job-kinds';
 import { latestEvents, type InboundApply, type InvoiceEvent } from './apply';
 
@@ -123,12 +123,10 @@ export function xeroChangeHandler(deps: XeroChangeDeps): JobHandler<'XERO_CHANGE
     batchSize: 200,
     async run(jobs) {
       const outcomes = new Map<number, JobOutcome>();
-      const byTenant = new Map<string, { job: JobOf<'XERO_CHANGE'>; event: XeroChangePayload }[]>();
-      for (const job of jobs) {
-        const event = job.payload;
-        const tenant = event.tenantId.toLowerCase();
-        byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), { job, event }]);
-      }
+      const byTenant = Map.groupBy(
+        jobs.map((job) => ({ job, event: job.payload })),
+        ({ event }) => event.tenantId.toLowerCase(),
+      );
       // Tenants side by side: one that Xero paces, pauses or answers slowly holds up only its own changes.
       const tenantsDone = [...byTenant].map(async ([tenantId, group]) => {
         const now = deps.clock.now();

@@ -14,6 +14,7 @@ import { READ_ONLY_HOLD, retryOutcome, type JobHandler, type JobOf, type JobOutc
 import type { InvoiceMirror, InvoiceMirrors } from '../services/invoice-mirror';
 import type { ReferenceData } from '../services/reference-data';
 import type { PerInvoiceDeps } from './per-invoice';
+import { pushTo } from '../../lib/collections';
 
 export interface AuthoriseDeps extends PerInvoiceDeps {
   invoices: Pick<InvoiceMirrors, 'loadMany' | 'requireXero' | 'writeInvoice'>;
@@ -119,7 +120,7 @@ export function authoriseHandler(deps: AuthoriseDeps): JobHandler<'AUTHORISE'> {
         }
         try {
           const { tenantId, xeroId } = invoices.requireXero(mirror);
-          byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), { job, mirror, tenantId, xeroId }]);
+          pushTo(byTenant, tenantId, { job, mirror, tenantId, xeroId });
         } catch (err) {
           outcomes.set(job.id, await outcomeOfError(job, err));
         }

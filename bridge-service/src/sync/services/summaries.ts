@@ -63,12 +63,6 @@ function toMirror(row: InvoiceForSummary, parentField: ParentField): Mirror | un
   };
 }
 
-function groupBy(mirrors: Mirror[]): Map<string, Mirror[]> {
-  const groups = new Map<string, Mirror[]>();
-  for (const m of mirrors) groups.set(m.parentId, [...(groups.get(m.parentId) ?? []), m]);
-  return groups;
-}
-
 const live = (m: Mirror) => m.status !== 'VOIDED' && m.status !== 'DELETED';
 const lastPayment = (group: Mirror[]) =>
   group
@@ -92,7 +86,10 @@ export function createSummaries(deps: {
 
   /** Each parent's invoices, as the domain reads them, and its balances per currency. */
   function balancesOf(parentField: ParentField, ids: readonly string[], rows: readonly InvoiceForSummary[]) {
-    const groups = groupBy(rows.map((row) => toMirror(row, parentField)).filter((m): m is Mirror => m !== undefined));
+    const groups = Map.groupBy(
+      rows.map((row) => toMirror(row, parentField)).filter((m): m is Mirror => m !== undefined),
+      (m) => m.parentId,
+    );
     const asOf = today();
     return ids.map((id) => {
       const group = groups.get(id) ?? [];
