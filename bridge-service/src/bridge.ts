@@ -152,8 +152,13 @@ export async function createOrgBridge(
       { err: currency.error },
       'CurrencyType does not exist: a single-currency org; invoices take the corporate currency',
     );
-  const queries = createQueries({ conn: salesforce, names, multiCurrency: currency.multi });
   const writeback = createWriteback({ conn: salesforce, names, log });
+  const queries = createQueries({
+    conn: salesforce,
+    names,
+    multiCurrency: currency.multi,
+    batch: () => writeback.composite(),
+  });
   const reference = createReferenceData({
     queries,
     xero,

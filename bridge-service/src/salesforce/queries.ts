@@ -21,6 +21,7 @@ import {
 } from './selections';
 import type { Selection } from './soql';
 import type { SObjectSchema } from './sobject';
+import type { CompositeBatch } from './writeback';
 
 /** SOQL `IN` lists are kept well under the 100,000-character query limit (and a GET's URL under 16 KB). */
 export const IDS_PER_QUERY = 200;
@@ -64,7 +65,13 @@ export function soqlGuidList(ids: readonly string[]): string {
  * The bridge's reads. Each query is a selection (selections.ts) rendered with the namespace; rows come back with
  * the namespace stripped, checked against the selection and typed by it.
  */
-export function createQueries(deps: { conn: Connection; names: SalesforceNames; multiCurrency: boolean }) {
+export function createQueries(deps: {
+  conn: Connection;
+  names: SalesforceNames;
+  multiCurrency: boolean;
+  /** A Composite batch of its own, for reads by many Xero ids (byXeroIds); without it they are sent one by one. */
+  batch?: () => Pick<CompositeBatch, 'query' | 'run'>;
+}) {
   const { conn, names } = deps;
   const forInvoicing = opportunityForInvoicing(deps.multiCurrency);
 
@@ -103,11 +110,21 @@ export function createQueries(deps: { conn: Connection; names: SalesforceNames; 
     })();
   }
 
-  const byXeroIds = <S extends SObjectSchema, R>(
+  /**
+   * Rows with these Xero ids. More than one query's worth (IDS_PER_QUERY, in a URL) are read as one Composite batch
+   * of their own, 1,000 ids a query and five queries a call: the poller checks each page of 1,000 invoice summaries
+   * against their mirrors, five queries and their queryMore pages a page before, one call now.
+   */
+  async function byXeroIds<S extends SObjectSchema, R>(
     selection: Selection<S, R>,
     ids: readonly string[],
     build: (idList: string) => string,
-  ) => inBatches(selection, ids, build, undefined, soqlGuidList);
+  ): Promise<R[]> {
+    if (ids.length <= IDS_PER_QUERY || !deps.batch) return inBatches(selection, ids, build, undefined, soqlGuidList);
+    const batch = deps.batch();
+    const [rows] = await Promise.all([inBatches(selection, ids, build, batch, soqlGuidList), batch.run()]);
+    return rows;
+  }
 
   return {
     /** Opportunities with their Account and line items: one query per 200 opportunities (1,000 on `via`). */

@@ -205,6 +205,38 @@ for (const namespace of ['', 'ldgr'] as const) {
       expect(() => writeback.requireAll(Invoice, ['k'], bad)).toThrow(SalesforceWriteError);
     });
 
+    it('reads the mirrors of a poll page of Xero ids (1,000) in one Composite call, a query per 200 without one', async () => {
+      const writeback = createWriteback({ conn, names, log });
+      const [opp] = await seededOpportunities();
+      const ids = Array.from(
+        { length: 1000 },
+        (_, i) => `0000${String(i).padStart(4, '0')}-0000-4000-8000-000000000000`,
+      );
+      const mirrored = [ids[0]!, ids[500]!, ids[999]!];
+      writeback.requireAll(
+        Invoice,
+        mirrored,
+        await writeback.upsert(
+          Invoice,
+          'Request_Key__c',
+          mirrored.map((xeroId, n) => ({
+            Request_Key__c: `CREATE_DRAFT:${opp!.Id}:${n + 20}`,
+            Opportunity__c: opp!.Id,
+            Status__c: 'Draft',
+            Xero_Invoice_Id__c: xeroId,
+          })),
+        ),
+      );
+      const read = async (queries: ReturnType<typeof createQueries>) => {
+        const before = em.control.apiUsage().used;
+        const rows = await queries.invoicesByXeroIds(ids);
+        return { calls: em.control.apiUsage().used - before, ids: rows.map((r) => r.Xero_Invoice_Id__c).sort() };
+      };
+      const batched = createQueries({ conn, names, multiCurrency: true, batch: () => writeback.composite() });
+      expect(await read(batched)).toEqual({ calls: 1, ids: mirrored });
+      expect(await read(createQueries({ conn, names, multiCurrency: true }))).toEqual({ calls: 5, ids: mirrored });
+    });
+
     it('sends queued writes and reads as one Composite call: lines name their invoice by request key', async () => {
       const writeback = createWriteback({ conn, names, log });
       const queries = createQueries({ conn, names, multiCurrency: true });
