@@ -12,6 +12,12 @@ import { toJob } from '../rows';
 import type { Param, PgDatabase } from './database';
 
 /**
+ * Candidates a claim reads per branch, for each job it may take: a claimer racing another for the same kind skips the
+ * rows the other has locked and still finds its own, as one scan of every due job did.
+ */
+export const CLAIM_CANDIDATES = 4;
+
+/**
  * A claim of `kinds` kinds (0: any), one statement and one round trip. Parameters: org id, now, limit, owner, lease
  * ms, then each kind. The candidates are index seeks, each in run order and limited: queued and failed jobs that are
  * due (jobs_due per kind, migration 5; jobs_runnable for any), and running ones whose lease expired. One query with
@@ -20,12 +26,13 @@ import type { Param, PgDatabase } from './database';
  * may have taken one meanwhile); rows another claimer has locked are skipped, not waited for.
  */
 export function claimSql(kinds: number): string {
+  const candidates = `LIMIT ${CLAIM_CANDIDATES} * $3::bigint`;
   const byKind = (n: number) => (kinds > 0 ? `AND action = $${6 + n}` : '');
   const branches = (kinds > 0 ? Array.from({ length: kinds }, (_, n) => n) : [0]).flatMap((n) => [
     `(SELECT id FROM jobs WHERE org_id = $1 ${byKind(n)} AND state IN ('queued', 'failed') AND next_run_at <= $2
-       ORDER BY next_run_at, id LIMIT $3)`,
+       ORDER BY next_run_at, id ${candidates})`,
     `(SELECT id FROM jobs WHERE org_id = $1 ${byKind(n)} AND state = 'running' AND lease_expires_at <= $2
-       ORDER BY next_run_at, id LIMIT $3)`,
+       ORDER BY next_run_at, id ${candidates})`,
   ]);
   return `WITH candidates AS (${branches.join(' UNION ALL ')}),
      due AS (

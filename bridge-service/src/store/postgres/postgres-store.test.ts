@@ -3,7 +3,7 @@ import pg from 'pg';
 import { createTestDatabase, describePostgres } from '../../../test/postgres/test-database';
 import { SchemaTooNewError } from '../migrations';
 import { describeStoreContract } from '../store.contract';
-import { claimSql } from './jobs';
+import { CLAIM_CANDIDATES, claimSql } from './jobs';
 import { MIGRATIONS } from './migrations';
 import { MIGRATION_LOCK_KEY, PostgresStore } from './postgres-store';
 
@@ -167,12 +167,41 @@ describePostgres('PostgreSQL store', (database) => {
         });
         // Sorts only over the candidates (each branch limited), never over the due backlog.
         const sorted = nodes.filter((n) => n['Node Type'] === 'Sort').map((n) => n['Plan Rows']);
-        expect({ claim, sorted: sorted.filter((rows) => rows > 2 * limit) }).toEqual({ claim, sorted: [] });
+        expect({ claim, sorted: sorted.filter((rows) => rows > 2 * CLAIM_CANDIDATES * limit) }).toEqual({
+          claim,
+          sorted: [],
+        });
       }
       // The few jobs of a kind are found by seeking on the kind, not by walking the other kind's due backlog.
       expect(planNodes(plans.change).some((n) => /\baction = /.test(n['Index Cond'] ?? ''))).toBe(true);
       const claimed = await store.jobs.claimJobs({ owner: 'w', leaseMs: 60_000, limit: 5, actions: ['XERO_CHANGE'] });
       expect(claimed.map((j) => j.key)).toEqual(['change-20', 'change-19', 'change-18', 'change-17', 'change-16']);
+    } finally {
+      await store.close();
+      await fresh.drop();
+    }
+  });
+
+  it('gives a claimer the next due jobs while another claimer holds the first ones locked', async () => {
+    const fresh = await createTestDatabase();
+    const store = await PostgresStore.open({ url: fresh.url, encryptionKey: randomBytes(32) });
+    try {
+      for (let i = 0; i < 30; i += 1) {
+        await store.jobs.enqueueJob({ key: `job-${String(i).padStart(2, '0')}`, action: 'CREATE_DRAFT', payload: {} });
+      }
+      await withClient(fresh.url, async (other) => {
+        // Another claimer, mid-claim: the ten oldest rows are locked by its open transaction.
+        await other.query('BEGIN');
+        await other.query("SELECT id FROM jobs WHERE org_id = 'default' ORDER BY next_run_at, id LIMIT 10 FOR UPDATE");
+        const claimed = await store.jobs.claimJobs({
+          owner: 'w',
+          leaseMs: 60_000,
+          limit: 10,
+          actions: ['CREATE_DRAFT'],
+        });
+        expect(claimed.map((j) => j.key)).toEqual(Array.from({ length: 10 }, (_, i) => `job-${i + 10}`));
+        await other.query('ROLLBACK');
+      });
     } finally {
       await store.close();
       await fresh.drop();
