@@ -5,7 +5,7 @@ import { applySeed, readSeed } from '../seed';
 import { RecordStore } from '../store';
 import { FIXTURE_FORCE_APP, frozenClock } from '../test-helpers';
 import { runSoql } from './executor';
-import { parseSoql } from './parser';
+import { parseSoql, SOQL_MAX_CHARS } from './parser';
 
 const clock = frozenClock(Date.UTC(2026, 0, 15, 9, 0, 0)); // Thursday 15 January 2026
 const org = new SalesforceOrg({
@@ -157,6 +157,18 @@ describe('SOQL', () => {
     });
     expect(soqlError("SELECT Id FROM Widget__c WHERE Price__c = '5'").message).toContain('must be of type double');
     expect(soqlError('SELECT Name, COUNT(Id) FROM Widget__c').errorCode).toBe('MALFORMED_QUERY');
+  });
+
+  it('refuses a statement longer than 100,000 characters, as Salesforce does', () => {
+    const inList = (n: number) => Array.from({ length: n }, (_, i) => `'${String(i).padStart(36, '0')}'`).join(',');
+    const query = (n: number) => `SELECT Id FROM Account WHERE Name IN (${inList(n)})`;
+    // The bridge's batched reads: 1,000 Xero ids (36 characters each) stay under the limit; 2,600 would not.
+    expect(query(1_000).length).toBeLessThan(SOQL_MAX_CHARS);
+    expect(q(query(1_000)).records).toEqual([]);
+    expect(soqlError(query(2_600))).toMatchObject({
+      errorCode: 'MALFORMED_QUERY',
+      message: expect.stringContaining('100000'),
+    });
   });
 
   it('parses quoted strings with escapes and both id lengths', () => {

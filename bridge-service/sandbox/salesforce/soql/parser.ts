@@ -379,7 +379,17 @@ class Parser {
 }
 
 /** Parses one SOQL statement; `now` resolves date literals. */
+/** Salesforce's hard limit on a SOQL statement's length (Help article 000386440): REST and Composite alike. */
+export const SOQL_MAX_CHARS = 100_000;
+
 export function parseSoql(text: string, now: number): Query {
+  if (text.length > SOQL_MAX_CHARS) {
+    throw new SalesforceError(
+      400,
+      'MALFORMED_QUERY',
+      `SOQL statements cannot be longer than ${SOQL_MAX_CHARS} characters (this one has ${text.length})`,
+    );
+  }
   const parser = new Parser(text, tokenize(text), now);
   return parser.query(false);
 }
