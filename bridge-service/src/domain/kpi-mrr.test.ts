@@ -99,6 +99,31 @@ describe('MRR', () => {
     ]);
   });
 
+  it('comes back as a reactivation when it was above 0 at any month end before, not only its first', () => {
+    const sub = (contractKey: string, start: string, end: string): Subscription => ({
+      contractKey,
+      customerId: 'R',
+      entity: 'UK_Ltd',
+      currency: 'GBP',
+      start,
+      end,
+      termMonths: 1,
+      versions: [{ effectiveDate: start, lines: [{ productKey: 'P', quantity: '1', unitPrice: '100.00' }] }],
+    });
+    // Nothing at the end of January (the first month), 100.00 at the end of February, nothing in March, back in April.
+    const subs = [
+      sub('R1', '2025-01-10', '2025-01-20'),
+      sub('R2', '2025-02-01', '2025-02-28'),
+      sub('R3', '2025-04-01', '2025-04-30'),
+    ];
+    const back = bridgeOf('2025-04', GROUP, subs, '2025-05-15');
+    expect(back.bridge?.movements.map((m) => [m.customerId, m.kind, m.amount.toFixed(2)])).toEqual([
+      ['R', 'reactivation', '100.00'],
+    ]);
+    const first = bridgeOf('2025-02', GROUP, subs, '2025-05-15');
+    expect(first.bridge?.movements.map((m) => [m.customerId, m.kind])).toEqual([['R', 'new']]);
+  });
+
   it("an open month's closing is the as-of day's MRR", () => {
     // On 15 Feb, D has not come back yet and A's amendment (10 Feb) has taken effect.
     const { bridge } = bridgeOf('2026-02', 'UK_Ltd', subscriptions, '2026-02-15');

@@ -159,16 +159,23 @@ function valueAt(natives: ReadonlyMap<string, Money> | undefined, rates: MonthRa
   return total;
 }
 
-/** Customers above 0 at any month end from the first subscription's month to `through` (inclusive). */
-function everActive(subs: readonly Subscription[], through: MonthKey, scope: string): Set<string> {
-  const starts = subs.filter((s) => inScope(s, scope)).map((s) => monthOf(s.start));
-  const first = starts.sort()[0];
-  const seen = new Set<string>();
-  if (!first || first > through) return seen;
-  for (const month of monthsBetween(first, through)) {
-    for (const customer of customerMrr(subs, lastDayOf(month), scope).keys()) seen.add(customer);
-  }
-  return seen;
+/**
+ * Whether a customer was above 0 at any month end from its first subscription's month to `through` (inclusive): a
+ * reactivation rather than a new customer. A customer's MRR depends on its own subscriptions only, so each is asked
+ * about its own, and only for the customers the bridge needs it for (at 0 last month, above 0 now). Working out every
+ * customer at every month end for each snapshot made a refresh's cost grow with the square of the months reported.
+ */
+function everActive(subs: readonly Subscription[], through: MonthKey, scope: string): (customer: string) => boolean {
+  const byCustomer = Map.groupBy(
+    subs.filter((s) => inScope(s, scope)),
+    (s) => s.customerId,
+  );
+  return (customer) => {
+    const own = byCustomer.get(customer) ?? [];
+    const first = own.map((s) => monthOf(s.start)).sort()[0];
+    if (!first || first > through) return false;
+    return monthsBetween(first, through).some((month) => customerMrr(own, lastDayOf(month), scope).has(customer));
+  };
 }
 
 /**
@@ -226,7 +233,7 @@ export function mrrBridge(
     const d = closing.minus(restated);
     if (d.eq(0)) continue;
     const kind: MovementKind = restated.eq(0)
-      ? earlier.has(customer)
+      ? earlier(customer)
         ? 'reactivation'
         : 'new'
       : closing.eq(0)
