@@ -162,8 +162,8 @@ function valueAt(natives: ReadonlyMap<string, Money> | undefined, rates: MonthRa
 /**
  * Whether a customer was above 0 at any month end from its first subscription's month to `through` (inclusive): a
  * reactivation rather than a new customer. A customer's MRR depends on its own subscriptions only, so each is asked
- * about its own, and only for the customers the bridge needs it for (at 0 last month, above 0 now). Working out every
- * customer at every month end for each snapshot made a refresh's cost grow with the square of the months reported.
+ * about its own, and only for the customers the MRR bridge needs it for (at 0 last month, above 0 now). Working out
+ * every customer at every month end for each snapshot made a refresh's cost grow with the square of the months.
  */
 function everActive(subs: readonly Subscription[], through: MonthKey, scope: string): (customer: string) => boolean {
   const byCustomer = Map.groupBy(
