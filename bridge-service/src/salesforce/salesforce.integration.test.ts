@@ -19,7 +19,7 @@ import {
 import { connectSalesforce, type SalesforceConfig } from './connection';
 import { createEventSubscriber, type StreamedEvent } from './event-subscriber';
 import { parseInvoiceRequest } from './invoice-request';
-import { createQueries } from './queries';
+import { createQueries, IDS_PER_QUERY } from './queries';
 import { Invoice, InvoiceLine } from './objects';
 import { salesforceNames } from './schema';
 import { sobject } from './sobject';
@@ -324,6 +324,23 @@ describe('Composite batches against the limits', () => {
     const broken = writeback.composite();
     void broken.query('SELECT Nope__c FROM Account');
     await expect(broken.run()).rejects.toThrow(SalesforceQueryError);
+  });
+
+  it("refuses a request whose URI and headers pass Salesforce's 16,384 bytes (431), so GET queries are held to 200 ids", async () => {
+    // Help 000386264. The emulator's HTTP server enforces it (Node's 16 KiB header limit counts the request line).
+    const get = (chars: number) =>
+      fetch(`${em.url}/services/data/v62.0/query?q=${'a'.repeat(chars)}`, { headers: { authorization: 'Bearer x' } });
+    expect((await get(16_000)).status).toBe(401); // read: refused only for its token
+    expect((await get(16_400)).status).toBe(431);
+    // The longest GET query the bridge sends: 200 Xero ids, URL-encoded, with the widest selection by Xero id.
+    const queries = createQueries({ conn, names, multiCurrency: true });
+    const ids = Array.from(
+      { length: IDS_PER_QUERY },
+      (_, i) => `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`,
+    );
+    const before = em.control.apiUsage().used;
+    await queries.invoicesByXeroIds(ids);
+    expect(em.control.apiUsage().used - before).toBe(1);
   });
 
   it('refuses a bad id before queueing anything, and an empty batch costs no call', async () => {
