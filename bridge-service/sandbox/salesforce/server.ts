@@ -46,6 +46,11 @@ const optionsSchema = z.object({
   dailyApiLimit: z.number().int().positive().default(15000),
   queryBatchSize: z.number().int().positive().default(2000),
   cometdTimeoutSeconds: z.number().positive().default(110),
+  /**
+   * Platform event deliveries to CometD clients in any 24 hours (all clients together, empApi pages and the bridge's
+   * own subscription alike). 25,000: an Enterprise org without the add-on.
+   */
+  eventDeliveriesPerDay: z.number().int().positive().default(25_000),
   sessionTtlMs: z.number().int().positive().optional(),
   /** false: a single-currency org (no CurrencyIsoCode, no CurrencyType); the seed drops its currency fields */
   multiCurrency: z.boolean().default(true),
@@ -82,6 +87,9 @@ export interface Control {
   /** The latest REST requests counted toward the API limit (oldest first, up to 10,000), for tests and benchmarks. */
   apiRequests(): ApiRequest[];
   disconnectStreaming(): number;
+  /** Platform event deliveries in the last 24 hours against the allocation (DailyDeliveredPlatformEvents). */
+  eventDeliveries(): { used: number; max: number };
+  setEventDeliveryAllocation(max: number): void;
   refuseStreaming(on: boolean): void;
   events(channel?: string): StoredEvent[];
   approvals: {
@@ -233,6 +241,8 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
     logger,
     timeoutSeconds: opts.cometdTimeoutSeconds,
     authenticate: (t) => auth.session(t)?.userId,
+    deliveriesPerDay: opts.eventDeliveriesPerDay,
+    now: () => clock.now(),
   });
 
   const app = Fastify({
@@ -356,7 +366,10 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
   app.get('/services/data/:version/limits', async (req) => {
     ctxOf(req);
     const u = usage();
-    return { DailyApiRequests: { Max: u.limit, Remaining: Math.max(0, u.limit - u.used) } };
+    return {
+      DailyApiRequests: { Max: u.limit, Remaining: Math.max(0, u.limit - u.used) },
+      DailyDeliveredPlatformEvents: { Max: cometd.deliveries.max, Remaining: cometd.deliveries.remaining() },
+    };
   });
 
   const routes = registerSObjectRoutes(app, { org, clock, context: ctxOf, queryBatchSize: opts.queryBatchSize });
@@ -465,6 +478,10 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
     apiUsage: usage,
     apiRequests: () => apiRequests.map((r) => ({ ...r })),
     disconnectStreaming: () => cometd.disconnectAll(),
+    eventDeliveries: () => ({ used: cometd.deliveries.used(), max: cometd.deliveries.max }),
+    setEventDeliveryAllocation: (max) => {
+      cometd.deliveries.max = max;
+    },
     refuseStreaming: (on) => cometd.refuseConnections(on),
     events: (channel) => (channel ? org.retainedEvents(channel) : (org.pruneEvents(), [...store.events])),
     approvals: {

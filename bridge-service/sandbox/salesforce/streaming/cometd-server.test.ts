@@ -121,6 +121,49 @@ describe('CometD platform events with replay', () => {
     await eventually(() => rest.received.length === 1);
   });
 
+  it('spends the daily delivery allocation per event and client; past it connects are refused and events wait on the bus', async () => {
+    em.control.setEventDeliveryAllocation(3);
+    const a = subscriber(conn, -1);
+    const b = subscriber(connect(em), -1);
+    clients.push(a.client, b.client);
+    await Promise.all([a.subscription, b.subscription]);
+    await publishOverRest(conn);
+    await eventually(() => a.received.length === 1 && b.received.length === 1);
+    expect(em.control.eventDeliveries()).toEqual({ used: 2, max: 3 });
+
+    // two more deliveries due, one left: one client gets the event, the other does not
+    await publishOverRest(conn);
+    await eventually(() => a.received.length + b.received.length === 3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(a.received.length + b.received.length).toBe(3);
+    const limits = await conn.request<Record<string, { Max: number; Remaining: number }>>(
+      `/services/data/v${API_VERSION}/limits`,
+    );
+    expect(limits.DailyDeliveredPlatformEvents).toEqual({ Max: 3, Remaining: 0 });
+    // what Salesforce answers a connect once the allocation is spent
+    const bayeux = (body: unknown) =>
+      fetch(`${em.url}/cometd/${API_VERSION}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `OAuth ${conn.accessToken}` },
+        body: JSON.stringify(body),
+      }).then((r) => r.json() as Promise<{ clientId?: string; error?: string; successful: boolean }[]>);
+    const [hello] = await bayeux([
+      { channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'] },
+    ]);
+    const [refused] = await bayeux([
+      { channel: '/meta/connect', clientId: hello!.clientId, connectionType: 'long-polling' },
+    ]);
+    expect(refused).toMatchObject({ successful: false, error: '403::Organization total events daily limit exceeded' });
+
+    // 24 hours on, the window has room again and both events replay from the bus
+    clock.advance(24 * 3_600_000 + 60_000);
+    expect(em.control.eventDeliveries()).toEqual({ used: 0, max: 3 });
+    const later = subscriber(connect(em), -2);
+    clients.push(later.client);
+    await later.subscription;
+    await eventually(() => later.received.length === 2);
+  });
+
   it('denies the handshake for a bad token: AuthFailure fires', async () => {
     const badConn = connect(em);
     badConn.accessToken = 'not-a-session';

@@ -3,6 +3,11 @@
  * the shared reference (§3): OAuth checks on the meta channels, Salesforce's replay extension (-1 new only, -2 all
  * retained, N after a stored id, 400 for an id outside retention), Salesforce's error shapes for auth failure and
  * unknown clients, and a disconnect fault that drops every client so they must re-handshake.
+ *
+ * The org's event delivery allocation is enforced: every event delivered to every subscribed client counts, over a
+ * rolling 24 hours (Platform Event Allocations: Enterprise 25,000, Performance and Unlimited 50,000, Developer
+ * 10,000). Past it each connect is answered `403::Organization total events daily limit exceeded` and nothing is
+ * delivered; the events stay on the bus, replayable once the window frees up.
  */
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
@@ -33,6 +38,46 @@ export interface CometdOptions {
   logger: Logger;
   /** long-poll hold in seconds (Salesforce holds ~110 s; tests want it short) */
   timeoutSeconds?: number;
+  /** event deliveries allowed in any 24 hours, all clients together */
+  deliveriesPerDay: number;
+  /** the sandbox clock (the window is 24 hours of it) */
+  now(): number;
+}
+
+/** What CometD says to every connect once the org's delivery allocation is spent. */
+export const DELIVERY_LIMIT_ERROR = '403::Organization total events daily limit exceeded';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const BUCKET_MS = 60 * 1000;
+
+/** Deliveries over a rolling 24 hours, counted in one-minute buckets. */
+export class DeliveryAllocation {
+  private readonly buckets: { minute: number; count: number }[] = [];
+
+  constructor(
+    public max: number,
+    private readonly now: () => number,
+  ) {}
+
+  used(): number {
+    const since = Math.floor((this.now() - DAY_MS) / BUCKET_MS);
+    while (this.buckets.length > 0 && this.buckets[0]!.minute <= since) this.buckets.shift();
+    return this.buckets.reduce((sum, b) => sum + b.count, 0);
+  }
+
+  remaining(): number {
+    return Math.max(0, this.max - this.used());
+  }
+
+  /** Counts one delivery; false (not counted) when the allocation is spent. */
+  take(): boolean {
+    if (this.used() >= this.max) return false;
+    const minute = Math.floor(this.now() / BUCKET_MS);
+    const last = this.buckets.at(-1);
+    if (last?.minute === minute) last.count += 1;
+    else this.buckets.push({ minute, count: 1 });
+    return true;
+  }
 }
 
 // faye ships no server typings (jsforce only declares its Client): load the adapter untyped
@@ -58,11 +103,13 @@ export class CometdServer {
     };
   };
   private readonly clients = new Set<string>();
+  readonly deliveries: DeliveryAllocation;
   private readonly unsubscribe: () => void;
   /** fault switch: when set, every connect is told the client is unknown */
   private dropping = false;
 
   constructor(private readonly options: CometdOptions) {
+    this.deliveries = new DeliveryAllocation(options.deliveriesPerDay, options.now);
     this.bayeux = new faye.NodeAdapter({ mount: '/cometd', timeout: options.timeoutSeconds ?? 110 });
     this.bayeux.addExtension({ incoming: this.incoming.bind(this), outgoing: this.outgoing.bind(this) });
     this.unsubscribe = options.org.onEvent((ev) => this.deliverLive(ev));
@@ -122,6 +169,10 @@ export class CometdServer {
       msg.error = '403::Unknown client';
       return cb(msg);
     }
+    if (msg.channel === '/meta/connect' && this.deliveries.remaining() === 0) {
+      msg.error = DELIVERY_LIMIT_ERROR;
+      return cb(msg);
+    }
     if (msg.channel === '/meta/subscribe' && msg.subscription) {
       const channel = msg.subscription;
       const def = channel.startsWith('/event/')
@@ -157,7 +208,15 @@ export class CometdServer {
     cb(msg);
   }
 
-  private outgoing(msg: BayeuxMessage, req: IncomingRequest | null, cb: Callback): void {
+  private outgoing(
+    msg: BayeuxMessage | null,
+    req: IncomingRequest | null,
+    cb: (m: BayeuxMessage | null) => void,
+  ): void {
+    if (!msg) return cb(msg);
+    // an event on its way to a subscribed client (a connect's reply carries them): one delivery each; past the
+    // allocation it is not delivered (faye drops a null reply) and stays on the bus for replay
+    if (req && msg.channel.startsWith('/event/') && msg.data !== undefined && !this.deliveries.take()) return cb(null);
     if (msg.channel === '/meta/handshake' && msg.successful) {
       msg.ext = { replay: true, 'payload.format': true };
       if (req) msg.supportedConnectionTypes = ['long-polling'];
