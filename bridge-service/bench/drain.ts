@@ -110,6 +110,9 @@ export async function runDrain(opts: DrainOptions): Promise<SectionResult> {
     const wanted = new Set(deals.opportunityIds);
     const usageBefore = sandbox.sf.control.apiUsage().used;
     const loggedBefore = sandbox.sf.control.apiRequests().length;
+    const syncUpdateChannel = `/event/${sandbox.sf.org.n('Sync_Update__e')}`;
+    const syncUpdatesBefore = sandbox.sf.control.events(syncUpdateChannel).length;
+    const deliveriesBefore = sandbox.sf.control.eventDeliveries().used;
     const seqBefore = lastXeroSeq(sandbox);
     const jobsBefore = await allJobs(sandbox);
     const httpMark = timer.mark();
@@ -175,6 +178,11 @@ export async function runDrain(opts: DrainOptions): Promise<SectionResult> {
     const sfUsed = sandbox.sf.control.apiUsage().used - usageBefore;
     const sfLogged = sandbox.sf.control.apiRequests().slice(loggedBefore);
     const sfSplit = splitSalesforceCalls(sfLogged.map(describeApiRequest));
+    const syncUpdates = sandbox.sf.control.events(syncUpdateChannel).slice(syncUpdatesBefore);
+    const recordsNamed = new Set(
+      syncUpdates.flatMap((e) => String(e.data.payload[sandbox.sf.org.n('Record_Ids__c')] ?? '').split(',')),
+    ).size;
+    const deliveries = sandbox.sf.control.eventDeliveries();
     const xeroRequests = timer.since(httpMark, portOf(sandbox.xero.url));
     const invoiceCalls = calls.filter(
       (c) => /\/Invoices$/i.test(c.path) && (c.method === 'PUT' || c.method === 'POST'),
@@ -212,6 +220,15 @@ export async function runDrain(opts: DrainOptions): Promise<SectionResult> {
         `${round(sfUsed / synced, 4)} (${sfUsed} calls: invoices ${sfSplit.invoices}, ` +
           `${round(sfSplit.invoices / synced, 4)} an invoice; revenue schedules ${sfSplit.schedules})`,
         { op: '<=', value: 0.006, text: '≤ 0.006' },
+      ),
+      figure(
+        'drain.syncUpdates',
+        'Sync_Update__e events published (each page subscribed through the drain receives every one)',
+        syncUpdates.length,
+        'events',
+        `${syncUpdates.length} events naming ${recordsNamed} records; the org's event deliveries in the drain: ` +
+          `${deliveries.used - deliveriesBefore} (the bridge's Invoice_Request__e and no page subscribed) of ` +
+          `${deliveries.max} a day`,
       ),
       figure(
         'drain.xeroWindowUse',

@@ -13,6 +13,7 @@ import type { Instalment } from '../../domain/billing-plan';
 import type { Money } from '../../domain/money';
 import type { Clock } from '../../lib/clock';
 import { BillingInstalment, BillingPlan, RevenueMonth, SyncUpdateEvent } from '../../salesforce/objects';
+import { syncUpdates } from '../services/sync-updates';
 import type { SObjectUpdate, SObjectWrite } from '../../salesforce/sobject';
 import type { RecordError, Writeback, WriteOutcome, WriteRecord } from '../../salesforce/writeback';
 import type { LoadedDeal } from './deals';
@@ -302,12 +303,7 @@ export async function writePlans(
   if (events.length > 0) {
     void batch.create(
       SyncUpdateEvent,
-      events.map((e) => ({
-        Record_Ids__c: [e.id, e.account].filter(Boolean).join(','),
-        Opportunity_Id__c: e.id,
-        Account_Id__c: e.account,
-        Change__c: 'PLAN',
-      })),
+      syncUpdates(events.map((e) => ({ change: 'PLAN', opportunityId: e.id, accountId: e.account }))),
     );
   }
   await batch.run();

@@ -8,13 +8,13 @@ import { opportunityServicePeriod } from '../../domain/opportunity-invoice';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import { Invoice, SyncUpdateEvent } from '../../salesforce/objects';
-import type { SObjectWrite } from '../../salesforce/sobject';
 import type { RecordError, Writeback } from '../../salesforce/writeback';
 import type { JobOutcome } from '../handler';
 import { noWrites, type ContactLinks, type LinkWrites } from '../services/contact-links';
 import { queueInvoiceLines } from '../services/lines';
 import type { Summaries } from '../services/summaries';
-import { failedDraftRecord, syncErrorEvent, waitingDraftRecord } from '../services/sync-errors';
+import { failedDraftRecord, syncErrorChange, waitingDraftRecord } from '../services/sync-errors';
+import { syncUpdates, type SyncChange } from '../services/sync-updates';
 import { invoiceLineRecords, invoiceRecord, type InvoiceWrite } from '../services/xero-records';
 import type { DraftOutcome } from './draft';
 
@@ -102,23 +102,22 @@ export async function writeBack(
 
   const second = deps.writeback.composite();
   const mirrored: { outcome: Extract<Recorded, { kind: 'invoiced' }>; id: string }[] = [];
-  const events: SObjectWrite<typeof SyncUpdateEvent>[] = [];
+  const changes: SyncChange[] = [];
   for (const { outcome, result } of written) {
     const job = jobOf(outcome);
     if (!result.ok) {
       results.set(job.id, { kind: 'retry', error: `Salesforce refused Invoice__c: ${why(result.errors)}` });
       continue;
     }
-    events.push(
+    changes.push(
       outcome.kind === 'invoiced'
         ? {
-            Record_Ids__c: result.id,
-            Invoice_Id__c: result.id,
-            Opportunity_Id__c: job.payload.opportunityId,
-            Account_Id__c: outcome.draft.account.Id,
-            Change__c: 'STATUS',
+            change: 'STATUS',
+            invoiceId: result.id,
+            opportunityId: job.payload.opportunityId,
+            accountId: outcome.draft.account.Id,
           }
-        : syncErrorEvent(result.id, job.payload.opportunityId),
+        : syncErrorChange(result.id, job.payload.opportunityId),
     );
     if (outcome.kind === 'invoiced') mirrored.push({ outcome, id: result.id });
     // A waiting draft is parked like a failed one: the review's decision (or Retry) queues it again. Without its
@@ -138,7 +137,7 @@ export async function writeBack(
     }),
   );
   await summaries.queueUpdates(second);
-  void second.create(SyncUpdateEvent, events);
+  void second.create(SyncUpdateEvent, syncUpdates(changes));
   await second.run();
 
   // A refused line leaves the mirror incomplete: that job tries again (the upserts are idempotent).

@@ -1,5 +1,6 @@
 /** What the three inbound writers share: writing with refusals collected, the accounts the bridge knows, announcing. */
 import { SyncUpdateEvent } from '../../salesforce/objects';
+import { syncUpdates } from '../services/sync-updates';
 import type { SObjectSchema } from '../../salesforce/sobject';
 import type { WriteOutcome, WriteRecord } from '../../salesforce/writeback';
 import type { SObjectUpdate } from '../../salesforce/sobject';
@@ -187,20 +188,21 @@ export function createApplyContext(deps: ApplyDeps) {
     return entities.find((e) => e.xeroTenantId.toLowerCase() === tenantId.toLowerCase())?.developerName ?? '';
   }
 
-  /** Refreshes the rep's summary fields and tells open pages, once per changed record. */
+  /** Refreshes the rep's summary fields and tells open pages (one event per kind of change: sync-updates.ts). */
   async function announce(changed: readonly ChangedInvoice[]): Promise<void> {
     if (changed.length === 0) return;
     const opportunities = [...new Set(changed.map((c) => c.opportunityId).filter((id): id is string => !!id))];
     const accounts = [...new Set(changed.map((c) => c.accountId).filter((id): id is string => !!id))];
     await deps.summaries.refreshOpportunities(opportunities);
     await deps.summaries.refreshAccounts(accounts);
-    const events = changed.map((c) => ({
-      Record_Ids__c: [c.id, c.opportunityId, c.accountId].filter(Boolean).join(','),
-      Invoice_Id__c: c.id,
-      Opportunity_Id__c: c.opportunityId,
-      Account_Id__c: c.accountId,
-      Change__c: c.change,
-    }));
+    const events = syncUpdates(
+      changed.map((c) => ({
+        change: c.change,
+        invoiceId: c.id,
+        opportunityId: c.opportunityId,
+        accountId: c.accountId,
+      })),
+    );
     const outcomes = await writeback.create(SyncUpdateEvent, events);
     if (outcomes.some((o) => !o.ok))
       log.warn({ refused: outcomes.filter((o) => !o.ok) }, 'Sync_Update__e not published');

@@ -3,9 +3,10 @@
  * Credit_Allocation__c.Credit_Note__c is master-detail: set only when an allocation row is inserted.
  */
 import { CreditAllocation, CreditNote, SyncUpdateEvent } from '../../salesforce/objects';
+import { syncUpdates, type SyncChange } from '../services/sync-updates';
 import type { CreditNoteForInbound, InvoiceForInbound } from '../../salesforce/selections';
 import { childRecords } from '../../salesforce/soql';
-import type { SObjectUpdate, SObjectWrite } from '../../salesforce/sobject';
+import type { SObjectUpdate } from '../../salesforce/sobject';
 import type { XeroCreditNote } from '../../xero/types';
 import {
   allocationRecord,
@@ -111,7 +112,7 @@ export async function applyCreditNotes(
   );
   const allocationUpdates: SObjectUpdate<typeof CreditAllocation>[] = [];
   const allocationInserts: CreditAllocationWrite[] = [];
-  const events: SObjectWrite<typeof SyncUpdateEvent>[] = [];
+  const changes: SyncChange[] = [];
   outcomes.forEach((outcome, index) => {
     if (!outcome.ok) return;
     const { note, mirror, invoice, record } = upserts[index]!;
@@ -140,16 +141,10 @@ export async function applyCreditNotes(
     const opportunityId = invoice?.Opportunity__c ?? null;
     const accountId = record.Account__c ?? null;
     result.changed.push({ id: invoiceId ?? outcome.id, opportunityId, accountId, change: 'CREDIT_NOTE' });
-    events.push({
-      Record_Ids__c: [outcome.id, invoiceId, opportunityId, accountId].filter(Boolean).join(','),
-      Invoice_Id__c: invoiceId,
-      Opportunity_Id__c: opportunityId,
-      Account_Id__c: accountId,
-      Change__c: 'CREDIT_NOTE',
-    });
+    changes.push({ change: 'CREDIT_NOTE', invoiceId, opportunityId, accountId, otherIds: [outcome.id] });
   });
   await ctx.updateAll(CreditAllocation, allocationUpdates, (r) => r.Xero_Allocation_Id__c ?? r.Id, result.errors);
   await ctx.createAll(CreditAllocation, allocationInserts, (r) => r.Xero_Allocation_Id__c, result.errors);
-  if (events.length > 0) await deps.writeback.create(SyncUpdateEvent, events);
+  if (changes.length > 0) await deps.writeback.create(SyncUpdateEvent, syncUpdates(changes));
   return result;
 }

@@ -7,6 +7,7 @@
 import { fromApiNumber, sum, toWire } from '../../domain/money';
 import type { CustomerCreditRow } from '../../salesforce/golive-queries';
 import { CustomerCredit, CustomerCreditAllocation, SyncUpdateEvent } from '../../salesforce/objects';
+import { syncUpdates, type SyncChange } from '../services/sync-updates';
 import { childRecords } from '../../salesforce/soql';
 import type { SObjectUpdate, SObjectWrite } from '../../salesforce/sobject';
 import type { XeroOverpayment, XeroPrepayment } from '../../xero/types';
@@ -108,7 +109,7 @@ export async function applyCustomerCredits(
   );
   const updates: SObjectUpdate<typeof CustomerCreditAllocation>[] = [];
   const inserts: AllocationWrite[] = [];
-  const events: SObjectWrite<typeof SyncUpdateEvent>[] = [];
+  const changes: SyncChange[] = [];
   outcomes.forEach((outcome, index) => {
     if (!outcome.ok) return;
     const { credit: c, mirror, record } = upserts[index]!;
@@ -161,11 +162,7 @@ export async function applyCustomerCredits(
       if (key && !seen.has(key) && row.Status__c !== 'Deleted') updates.push({ Id: row.Id, Status__c: 'Deleted' });
     }
     const accountId = record.Account__c ?? null;
-    events.push({
-      Record_Ids__c: [outcome.id, accountId].filter(Boolean).join(','),
-      Account_Id__c: accountId,
-      Change__c: 'CREDIT',
-    });
+    changes.push({ change: 'CREDIT', accountId, otherIds: [outcome.id] });
   });
   await ctx.updateAll(CustomerCreditAllocation, updates, (r) => r.Id, result.errors);
   await ctx.createAll(
@@ -174,6 +171,6 @@ export async function applyCustomerCredits(
     (r) => r.Xero_Allocation_Id__c ?? r.Xero_Payment_Id__c,
     result.errors,
   );
-  if (events.length > 0) await deps.writeback.create(SyncUpdateEvent, events);
+  if (changes.length > 0) await deps.writeback.create(SyncUpdateEvent, syncUpdates(changes));
   return result;
 }

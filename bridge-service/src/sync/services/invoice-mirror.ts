@@ -6,6 +6,7 @@ import { DomainError } from '../../domain/errors';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import { Invoice, SyncUpdateEvent } from '../../salesforce/objects';
+import { syncUpdates } from './sync-updates';
 import type { Queries } from '../../salesforce/queries';
 import type { InvoiceMirror } from '../../salesforce/selections';
 import type { Writeback } from '../../salesforce/writeback';
@@ -125,15 +126,12 @@ export function createInvoiceMirror(deps: InvoiceMirrorDeps) {
 
   /** Tells open pages this invoice (and its Opportunity and Account) changed. */
   async function notify(mirror: InvoiceMirror, change: string): Promise<void> {
-    await writeback.create(SyncUpdateEvent, [
-      {
-        Record_Ids__c: [mirror.Id, mirror.Opportunity__c, mirror.Account__c].filter(Boolean).join(','),
-        Invoice_Id__c: mirror.Id,
-        Opportunity_Id__c: mirror.Opportunity__c,
-        Account_Id__c: mirror.Account__c,
-        Change__c: change,
-      },
-    ]);
+    await writeback.create(
+      SyncUpdateEvent,
+      syncUpdates([
+        { change, invoiceId: mirror.Id, opportunityId: mirror.Opportunity__c, accountId: mirror.Account__c },
+      ]),
+    );
   }
 
   return { load, loadMany, fetch, requireXero, writeInvoice, writeOnlineLink, notify };

@@ -7,6 +7,7 @@
 import type { Clock } from '../../lib/clock';
 import { Invoice, SyncUpdateEvent } from '../../salesforce/objects';
 import type { SObjectWrite } from '../../salesforce/sobject';
+import { syncUpdates, type SyncChange } from './sync-updates';
 import type { Writeback } from '../../salesforce/writeback';
 
 /** The sync fields of a failed invoice. */
@@ -51,14 +52,9 @@ export function waitingDraftRecord(
   };
 }
 
-/** The event that refreshes the pages showing a failed invoice. */
-export function syncErrorEvent(invoiceId: string, opportunityId?: string | null): SObjectWrite<typeof SyncUpdateEvent> {
-  return {
-    Record_Ids__c: invoiceId,
-    Invoice_Id__c: invoiceId,
-    ...(opportunityId === undefined ? {} : { Opportunity_Id__c: opportunityId }),
-    Change__c: 'ERROR',
-  };
+/** What refreshes the pages showing a failed invoice (sync-updates.ts makes the event). */
+export function syncErrorChange(invoiceId: string, opportunityId?: string | null): SyncChange {
+  return { change: 'ERROR', invoiceId, ...(opportunityId ? { opportunityId } : {}) };
 }
 
 export function createSyncErrors(deps: {
@@ -69,7 +65,7 @@ export function createSyncErrors(deps: {
     /** Puts a failure on an existing invoice record. */
     async onInvoice(invoiceId: string, message: string): Promise<void> {
       await deps.writeback.update(Invoice, [{ Id: invoiceId, ...syncError(message, deps.clock.now()) }]);
-      await deps.writeback.create(SyncUpdateEvent, [syncErrorEvent(invoiceId)]);
+      await deps.writeback.create(SyncUpdateEvent, syncUpdates([syncErrorChange(invoiceId)]));
     },
 
     /** Puts a failure on the invoice record of a draft request, creating it if the draft never got one. */
@@ -79,7 +75,7 @@ export function createSyncErrors(deps: {
       ]);
       const [id] = deps.writeback.requireAll(Invoice, [request.requestKey], outcomes);
       if (!id) return;
-      await deps.writeback.create(SyncUpdateEvent, [syncErrorEvent(id, request.opportunityId)]);
+      await deps.writeback.create(SyncUpdateEvent, syncUpdates([syncErrorChange(id, request.opportunityId)]));
     },
   };
 }
