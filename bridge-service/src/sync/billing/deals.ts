@@ -32,6 +32,7 @@ import type {
 } from '../../salesforce/selections';
 import { childRecords } from '../../salesforce/soql';
 import type { Writeback } from '../../salesforce/writeback';
+import { createYielder } from '../../lib/yielder';
 import { describeError } from '../describe-error';
 import type { ReferenceData } from '../services/reference-data';
 
@@ -138,7 +139,9 @@ export async function loadDeals(deps: DealLoaderDeps, opportunityIds: readonly s
   const allSchedules = await schedules;
   const allCloses = await closes;
 
+  const yielder = createYielder();
   for (const dealId of dealIds) {
+    await yielder.pause();
     const row = rows.get(dealId);
     try {
       if (!row) throw new Error(`Opportunity ${dealId} was not found`);

@@ -18,6 +18,7 @@ import type { SObjectUpdate, SObjectWrite } from '../../salesforce/sobject';
 import type { RecordError, Writeback, WriteOutcome, WriteRecord } from '../../salesforce/writeback';
 import type { LoadedDeal } from './deals';
 import { pushTo } from '../../lib/collections';
+import { createYielder } from '../../lib/yielder';
 
 export interface PlanWriterDeps {
   writeback: Pick<Writeback, 'composite'>;
@@ -256,11 +257,20 @@ export async function writePlans(
     'Plan_Key__c',
     plans.map((p) => p.record),
   );
-  const children = planned.map((p) => ({
-    dealId: p.loaded.dealId,
-    instalments: instalmentWrites(p, p.plan.summary.asOf, new Date(now).toISOString()),
-    months: monthWrites(p),
-  }));
+  const children: {
+    dealId: string;
+    instalments: ReturnType<typeof instalmentWrites>;
+    months: ReturnType<typeof monthWrites>;
+  }[] = [];
+  const yielder = createYielder();
+  for (const p of planned) {
+    await yielder.pause();
+    children.push({
+      dealId: p.loaded.dealId,
+      instalments: instalmentWrites(p, p.plan.summary.asOf, new Date(now).toISOString()),
+      months: monthWrites(p),
+    });
+  }
   const queue = <T>(
     items: { dealId: string; record: T }[],
     send: (records: T[]) => Promise<WriteOutcome[]>,
