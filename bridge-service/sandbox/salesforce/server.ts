@@ -88,7 +88,7 @@ export interface Control {
   apiRequests(): ApiRequest[];
   disconnectStreaming(): number;
   /** Platform event deliveries in the last 24 hours against the allocation (DailyDeliveredPlatformEvents). */
-  eventDeliveries(): { used: number; max: number };
+  eventDeliveries(): { used: number; max: number; refusedConnects: number };
   setEventDeliveryAllocation(max: number): void;
   refuseStreaming(on: boolean): void;
   events(channel?: string): StoredEvent[];
@@ -478,7 +478,11 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
     apiUsage: usage,
     apiRequests: () => apiRequests.map((r) => ({ ...r })),
     disconnectStreaming: () => cometd.disconnectAll(),
-    eventDeliveries: () => ({ used: cometd.deliveries.used(), max: cometd.deliveries.max }),
+    eventDeliveries: () => ({
+      used: cometd.deliveries.used(),
+      max: cometd.deliveries.max,
+      refusedConnects: cometd.refusedConnects,
+    }),
     setEventDeliveryAllocation: (max) => {
       cometd.deliveries.max = max;
     },

@@ -113,3 +113,49 @@ it('stopped after Salesforce went away, leaves nothing that keeps the process al
   expect(stdout).toBe('stopped');
   expect(Date.now() - started).toBeLessThan(30_000);
 }, 40_000);
+
+it('past the daily delivery allocation: waits between connects, says so once, and receives what waited once the window frees', async () => {
+  const cfg = bridgeSalesforceConfig(em);
+  const conn = await connectSalesforce(cfg, log);
+  const errors: string[] = [];
+  const spy = pino({ level: 'error' }, { write: (line: string) => void errors.push(JSON.parse(line).msg) });
+  const received: string[] = [];
+  let saved: number | null = null;
+  const subscriber = createEventSubscriber({
+    conn,
+    channel: salesforceNames('').channel('Invoice_Request__e'),
+    cursor: { getReplayId: async () => saved, saveReplayId: async (_c, id) => void (saved = id) },
+    handle: async (message) => void received.push(String(message.payload.Request_Key__c)),
+    onGap: () => undefined,
+    reauthenticate: async () => {
+      conn.accessToken = (await connectSalesforce(cfg, log)).accessToken;
+    },
+    log: spy,
+    allocationRetryMs: 300,
+  });
+  const publish = (key: string) =>
+    connect(em, SALES)
+      .sobject('Invoice_Request__e')
+      .create({ Action__c: 'RESYNC', Request_Key__c: key, Invoice_Id__c: 'a03000000000001AAA' });
+  try {
+    await subscriber.start();
+    em.control.setEventDeliveryAllocation(1);
+    await publish('RESYNC:a03000000000001AAA:1');
+    await eventually(() => received.length === 1);
+    await publish('RESYNC:a03000000000001AAA:2');
+    await eventually(() => errors.some((m) => /delivery allocation is spent/.test(m)));
+    // connects 300 ms apart, not back to back (faye's own advice is to reconnect at once)
+    const knocked = em.control.eventDeliveries().refusedConnects;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(em.control.eventDeliveries().refusedConnects - knocked).toBeLessThanOrEqual(5);
+    expect(errors.filter((m) => /delivery allocation is spent/.test(m))).toHaveLength(1);
+    expect(received).toEqual(['RESYNC:a03000000000001AAA:1']);
+
+    // room again (the window moved on, or an add-on): the request that waited on the bus arrives
+    em.control.setEventDeliveryAllocation(25_000);
+    await eventually(() => received.length === 2, 15_000);
+    expect(received).toEqual(['RESYNC:a03000000000001AAA:1', 'RESYNC:a03000000000001AAA:2']);
+  } finally {
+    await subscriber.stop();
+  }
+}, 30_000);

@@ -39,6 +39,8 @@ export interface EventSubscriberDeps {
   log: Logger;
   /** Events delivered but not yet handled before intake pauses and resumes from the cursor. */
   maxBuffered?: number;
+  /** How long to wait between connects while the org's event delivery allocation is spent (default a minute). */
+  allocationRetryMs?: number;
 }
 
 const REPLAY_ALL_RETAINED = -2;
@@ -71,6 +73,17 @@ function isAuthFailure(err: unknown): boolean {
   return code === 401 || /^401::/.test(String(message ?? ''));
 }
 const INVALID_REPLAY = /^400::The replayId \{?(-?\d+)\}? you provided was invalid/;
+/** What CometD answers every connect once the org's daily event delivery allocation is spent. */
+const ALLOCATION_SPENT = /Organization total events daily limit exceeded/i;
+/** At most one error log a quarter-hour while the allocation stays spent. */
+const ALLOCATION_LOG_EVERY_MS = 15 * 60_000;
+
+interface BayeuxReply {
+  channel?: string;
+  successful?: boolean;
+  error?: unknown;
+  advice?: Record<string, unknown>;
+}
 
 /**
  * A durable CometD subscriber: resumes from the stored replay id, saves each id only after its event is handled,
@@ -90,6 +103,34 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
   };
   let generation = 0;
   let buffered = 0;
+  let allocationLoggedAt = -Infinity;
+
+  /**
+   * Past the org's daily delivery allocation Salesforce refuses every connect, and nothing is delivered (requests wait
+   * on the bus) until its 24-hour window frees up. faye would reconnect at once, over and over: wait between connects
+   * instead, and say so where ops look (README: Live refresh and the org's streaming allocations).
+   */
+  const allocationWatch = {
+    incoming(message: BayeuxReply, callback: (m: BayeuxReply) => void) {
+      if (
+        message.channel === '/meta/connect' &&
+        message.successful === false &&
+        ALLOCATION_SPENT.test(String(message.error))
+      ) {
+        message.advice = { ...message.advice, reconnect: 'retry', interval: deps.allocationRetryMs ?? 60_000 };
+        if (Date.now() - allocationLoggedAt >= ALLOCATION_LOG_EVERY_MS) {
+          allocationLoggedAt = Date.now();
+          log.error(
+            { channel, error: message.error },
+            "Salesforce's daily platform event delivery allocation is spent: no event reaches the bridge until it " +
+              'frees up (closed deals and approvals wait on the bus and are replayed then). Check ' +
+              'DailyDeliveredPlatformEvents in /limits and who else subscribes.',
+          );
+        }
+      }
+      callback(message);
+    },
+  };
   let chain: Promise<void> = Promise.resolve();
   let stopped = true;
 
@@ -180,7 +221,7 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
       else restart(reason);
     });
     const replay = new StreamingExtension.Replay(channel, from);
-    const next = deps.conn.streaming.createClient([authFailure, replay]);
+    const next = deps.conn.streaming.createClient([authFailure, replay, allocationWatch]);
     client = next;
     try {
       await Promise.race([next.subscribe(channel, (message: StreamedEvent) => process(gen, message)), refusal]);

@@ -104,6 +104,8 @@ export class CometdServer {
   };
   private readonly clients = new Set<string>();
   readonly deliveries: DeliveryAllocation;
+  /** connects refused because the allocation was spent (how hard clients knock meanwhile) */
+  refusedConnects = 0;
   private readonly unsubscribe: () => void;
   /** fault switch: when set, every connect is told the client is unknown */
   private dropping = false;
@@ -170,6 +172,7 @@ export class CometdServer {
       return cb(msg);
     }
     if (msg.channel === '/meta/connect' && this.deliveries.remaining() === 0) {
+      this.refusedConnects += 1;
       msg.error = DELIVERY_LIMIT_ERROR;
       return cb(msg);
     }
