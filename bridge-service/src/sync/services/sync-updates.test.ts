@@ -1,3 +1,4 @@
+import { connect, startTestEmulator } from '../../../sandbox/salesforce/test-helpers';
 import { RECORD_IDS_MAX_CHARS, syncUpdates, type SyncChange } from './sync-updates';
 
 const id = (prefix: string, n: number) => `${prefix}${String(n).padStart(15, '0')}`;
@@ -74,4 +75,31 @@ describe('syncUpdates: one Sync_Update__e per kind of change, naming every recor
     expect(syncUpdates([{ change: 'STATUS', invoiceId: null, accountId: '' }])).toEqual([]);
     expect(syncUpdates([])).toEqual([]);
   });
+});
+
+it('every event of a 7,000-deal write fits Record_Ids__c as the package defines it: the org takes them all', async () => {
+  const em = await startTestEmulator();
+  try {
+    const events = syncUpdates(
+      Array.from({ length: 7000 }, (_, n) => ({
+        change: 'PLAN',
+        opportunityId: id('006', n),
+        accountId: id('001', n),
+      })),
+    );
+    expect(events.length).toBeGreaterThan(1);
+    const conn = connect(em);
+    const results = await conn.sobject('Sync_Update__e').create(events, { allOrNone: false });
+    expect(results.filter((r) => !r.success)).toEqual([]);
+    // one character more than the field holds is refused, so the length above is the org's own
+    const [tooLong] = await conn
+      .sobject('Sync_Update__e')
+      .create([{ Record_Ids__c: 'x'.repeat(RECORD_IDS_MAX_CHARS + 1), Change__c: 'PLAN' }], { allOrNone: false });
+    expect(tooLong).toMatchObject({
+      success: false,
+      errors: [expect.objectContaining({ statusCode: 'STRING_TOO_LONG' })],
+    });
+  } finally {
+    await em.close();
+  }
 });
