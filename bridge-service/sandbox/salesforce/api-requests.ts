@@ -19,6 +19,7 @@ export function describeApiRequest(request: ApiRequest): string {
     return `composite[${held.join(', ')}]`;
   }
   const path = request.path.replace(/^\/services\/data\/v[^/]+/, '');
+  if (/^\/query(All)?\/./.test(path)) return `queryMore ${fromOf(request.soql ?? '')}`;
   if (path.startsWith('/query')) return `query ${fromOf(request.soql ?? '')}`;
   if (path.startsWith('/composite/sobjects')) return `${request.method} collections`;
   return `${request.method} ${path.replace(/\/[a-zA-Z0-9]{15,18}$/, '/:id')}`;

@@ -296,7 +296,9 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
       return sendError(reply, new SalesforceError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'));
     }
     countRequest();
-    const soql = (req.query as { q?: unknown } | undefined)?.q;
+    // a queryMore is logged with the query it pages through
+    const locator = /\/query(?:All)?\/([^/?]+)$/.exec(path)?.[1];
+    const soql = locator ? sobjects.soqlOfLocator(locator) : (req.query as { q?: unknown } | undefined)?.q;
     const logged: ApiRequest = { method: req.method, path, ...(typeof soql === 'string' ? { soql } : {}) };
     apiRequests.push(logged);
     if (apiRequests.length > 10_000) apiRequests.splice(0, apiRequests.length - 10_000);
@@ -372,7 +374,8 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
     };
   });
 
-  const routes = registerSObjectRoutes(app, { org, clock, context: ctxOf, queryBatchSize: opts.queryBatchSize });
+  const sobjects = registerSObjectRoutes(app, { org, clock, context: ctxOf, queryBatchSize: opts.queryBatchSize });
+  const { routes } = sobjects;
   registerCompositeRoute(app, {
     org,
     routes,

@@ -1,4 +1,5 @@
 import { Connection } from 'jsforce';
+import { describeApiRequest } from '../api-requests';
 import type { SalesforceEmulator } from '../server';
 import type { ScaledClock } from '../clock';
 import { API_VERSION, FIXTURE_FORCE_APP, connect, frozenClock, startTestEmulator } from '../test-helpers';
@@ -308,6 +309,10 @@ describe('REST against fixture metadata (field-type edge cases)', () => {
     });
     const second = await conn.queryMore<Rec>(first.nextRecordsUrl!);
     expect(second.records.map((r) => r.Name)).toEqual(['Page 05', 'Page 06', 'Page 07', 'Page 08', 'Page 09']);
+    // the API log names a page past the first by the query it belongs to
+    const [page] = em.control.apiRequests().slice(-1);
+    expect(page).toMatchObject({ soql });
+    expect(describeApiRequest(page!)).toBe('queryMore Widget__c');
 
     const all = await conn.query<Rec>(soql).run({ autoFetch: true, maxFetch: 100 });
     expect(all.records.map((r) => r.Name)).toEqual(

@@ -63,6 +63,8 @@ const collectionBody = z.object({
 });
 
 interface Cursor {
+  /** the query the cursor pages through (the API log names a queryMore by it) */
+  soql: string;
   records: Record<string, unknown>[];
   totalSize: number;
   batchSize: number;
@@ -79,7 +81,10 @@ function asSalesforceError(err: unknown): SalesforceError {
 const ok = (body: unknown): RestReply => ({ status: 200, body });
 
 /** Registers the routes with Fastify and returns them, for the Composite resource to dispatch to. */
-export function registerSObjectRoutes(app: FastifyInstance, deps: RouteDeps): RestRoute[] {
+export function registerSObjectRoutes(
+  app: FastifyInstance,
+  deps: RouteDeps,
+): { routes: RestRoute[]; soqlOfLocator(locator: string): string | undefined } {
   const { org } = deps;
   const cursors = new Map<string, Cursor>();
   let cursorSeq = 0;
@@ -439,6 +444,7 @@ export function registerSObjectRoutes(app: FastifyInstance, deps: RouteDeps): Re
     });
     const cursorId = makeId('01g', ++cursorSeq).slice(0, 15);
     const cursor: Cursor = {
+      soql: q,
       records: result.records,
       totalSize: result.totalSize,
       batchSize: batchSizeOf(call.headers),
@@ -462,5 +468,5 @@ export function registerSObjectRoutes(app: FastifyInstance, deps: RouteDeps): Re
   route('GET', '/services/data/:version/query/:locator', more);
   route('GET', '/services/data/:version/queryAll/:locator', more);
 
-  return routes;
+  return { routes, soqlOfLocator: (locator) => cursors.get(locator.replace(/-\d+$/, ''))?.soql };
 }
