@@ -18,8 +18,8 @@ import type { BillingTriggers } from './triggers';
 
 /**
  * Deals read and written together. Reads are two Composite calls whatever the slice holds (a query per 1,000 ids), so
- * larger slices mean fewer of them: a backlog of 10,000 deals is 10 slices, not 50. Planning a slice is CPU (a few
- * hundred milliseconds for 1,000 deals), done in turns (lib/yielder.ts) so nothing else waits on it.
+ * larger slices mean fewer of them: a backlog of 10,000 deals is 10 slices, not 50. Planning a slice is CPU alone,
+ * done in turns (lib/yielder.ts) so nothing else waits on it for long.
  */
 export const DEALS_PER_WRITE = 1_000;
 
