@@ -12,8 +12,8 @@ import { resolveBillingTerms, termLabels } from '../../domain/revenue-records';
 import type { Instalment } from '../../domain/billing-plan';
 import type { Money } from '../../domain/money';
 import type { Clock } from '../../lib/clock';
-import { BillingInstalment, BillingPlan, RevenueMonth, SyncUpdateEvent } from '../../salesforce/objects';
-import { syncUpdates } from '../services/sync-updates';
+import { BillingInstalment, BillingPlan, RevenueMonth } from '../../salesforce/objects';
+import { publishSyncUpdates } from '../services/sync-updates';
 import type { SObjectUpdate, SObjectWrite } from '../../salesforce/sobject';
 import type { RecordError, Writeback, WriteOutcome, WriteRecord } from '../../salesforce/writeback';
 import type { LoadedDeal } from './deals';
@@ -310,12 +310,10 @@ export async function writePlans(
     ...planned.map((p) => ({ id: p.loaded.dealId, account: p.loaded.row.AccountId })),
     ...unplanned.map((u) => ({ id: u.dealId, account: u.accountId })),
   ];
-  if (events.length > 0) {
-    void batch.create(
-      SyncUpdateEvent,
-      syncUpdates(events.map((e) => ({ change: 'PLAN', opportunityId: e.id, accountId: e.account }))),
-    );
-  }
+  void publishSyncUpdates(
+    batch,
+    events.map((e) => ({ change: 'PLAN', opportunityId: e.id, accountId: e.account })),
+  );
   await batch.run();
 
   const refused = new Map<string, string[]>();

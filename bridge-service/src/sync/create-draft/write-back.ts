@@ -7,14 +7,14 @@
 import { opportunityServicePeriod } from '../../domain/opportunity-invoice';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
-import { Invoice, SyncUpdateEvent } from '../../salesforce/objects';
+import { Invoice } from '../../salesforce/objects';
 import type { RecordError, Writeback } from '../../salesforce/writeback';
 import type { JobOutcome } from '../handler';
 import { noWrites, type ContactLinks, type LinkWrites } from '../services/contact-links';
 import { queueInvoiceLines } from '../services/lines';
 import type { Summaries } from '../services/summaries';
 import { failedDraftRecord, syncErrorChange, waitingDraftRecord } from '../services/sync-errors';
-import { syncUpdates, type SyncChange } from '../services/sync-updates';
+import { publishSyncUpdates, type SyncChange } from '../services/sync-updates';
 import { invoiceLineRecords, invoiceRecord, type InvoiceWrite } from '../services/xero-records';
 import type { DraftOutcome } from './draft';
 
@@ -137,7 +137,7 @@ export async function writeBack(
     }),
   );
   await summaries.queueUpdates(second);
-  void second.create(SyncUpdateEvent, syncUpdates(changes));
+  void publishSyncUpdates(second, changes);
   await second.run();
 
   // A refused line leaves the mirror incomplete: that job tries again (the upserts are idempotent).

@@ -1,6 +1,5 @@
 /** What the three inbound writers share: writing with refusals collected, the accounts the bridge knows, announcing. */
-import { SyncUpdateEvent } from '../../salesforce/objects';
-import { syncUpdates } from '../services/sync-updates';
+import { publishSyncUpdates } from '../services/sync-updates';
 import type { SObjectSchema } from '../../salesforce/sobject';
 import type { WriteOutcome, WriteRecord } from '../../salesforce/writeback';
 import type { SObjectUpdate } from '../../salesforce/sobject';
@@ -195,7 +194,8 @@ export function createApplyContext(deps: ApplyDeps) {
     const accounts = [...new Set(changed.map((c) => c.accountId).filter((id): id is string => !!id))];
     await deps.summaries.refreshOpportunities(opportunities);
     await deps.summaries.refreshAccounts(accounts);
-    const events = syncUpdates(
+    const outcomes = await publishSyncUpdates(
+      writeback,
       changed.map((c) => ({
         change: c.change,
         invoiceId: c.id,
@@ -203,7 +203,6 @@ export function createApplyContext(deps: ApplyDeps) {
         accountId: c.accountId,
       })),
     );
-    const outcomes = await writeback.create(SyncUpdateEvent, events);
     if (outcomes.some((o) => !o.ok))
       log.warn({ refused: outcomes.filter((o) => !o.ok) }, 'Sync_Update__e not published');
   }

@@ -2,8 +2,8 @@
  * Xero credit notes of one tenant written back to Credit_Note__c with their allocations, newer version wins.
  * Credit_Allocation__c.Credit_Note__c is master-detail: set only when an allocation row is inserted.
  */
-import { CreditAllocation, CreditNote, SyncUpdateEvent } from '../../salesforce/objects';
-import { syncUpdates, type SyncChange } from '../services/sync-updates';
+import { CreditAllocation, CreditNote } from '../../salesforce/objects';
+import { publishSyncUpdates, type SyncChange } from '../services/sync-updates';
 import type { CreditNoteForInbound, InvoiceForInbound } from '../../salesforce/selections';
 import { childRecords } from '../../salesforce/soql';
 import type { SObjectUpdate } from '../../salesforce/sobject';
@@ -145,6 +145,6 @@ export async function applyCreditNotes(
   });
   await ctx.updateAll(CreditAllocation, allocationUpdates, (r) => r.Xero_Allocation_Id__c ?? r.Id, result.errors);
   await ctx.createAll(CreditAllocation, allocationInserts, (r) => r.Xero_Allocation_Id__c, result.errors);
-  if (changes.length > 0) await deps.writeback.create(SyncUpdateEvent, syncUpdates(changes));
+  await publishSyncUpdates(deps.writeback, changes);
   return result;
 }

@@ -6,8 +6,8 @@
  */
 import { fromApiNumber, sum, toWire } from '../../domain/money';
 import type { CustomerCreditRow } from '../../salesforce/golive-queries';
-import { CustomerCredit, CustomerCreditAllocation, SyncUpdateEvent } from '../../salesforce/objects';
-import { syncUpdates, type SyncChange } from '../services/sync-updates';
+import { CustomerCredit, CustomerCreditAllocation } from '../../salesforce/objects';
+import { publishSyncUpdates, type SyncChange } from '../services/sync-updates';
 import { childRecords } from '../../salesforce/soql';
 import type { SObjectUpdate, SObjectWrite } from '../../salesforce/sobject';
 import type { XeroOverpayment, XeroPrepayment } from '../../xero/types';
@@ -171,6 +171,6 @@ export async function applyCustomerCredits(
     (r) => r.Xero_Allocation_Id__c ?? r.Xero_Payment_Id__c,
     result.errors,
   );
-  if (changes.length > 0) await deps.writeback.create(SyncUpdateEvent, syncUpdates(changes));
+  await publishSyncUpdates(deps.writeback, changes);
   return result;
 }

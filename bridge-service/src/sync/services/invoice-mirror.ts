@@ -5,8 +5,8 @@
 import { DomainError } from '../../domain/errors';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
-import { Invoice, SyncUpdateEvent } from '../../salesforce/objects';
-import { syncUpdates } from './sync-updates';
+import { Invoice } from '../../salesforce/objects';
+import { publishSyncUpdates } from './sync-updates';
 import type { Queries } from '../../salesforce/queries';
 import type { InvoiceMirror } from '../../salesforce/selections';
 import type { Writeback } from '../../salesforce/writeback';
@@ -126,12 +126,9 @@ export function createInvoiceMirror(deps: InvoiceMirrorDeps) {
 
   /** Tells open pages this invoice (and its Opportunity and Account) changed. */
   async function notify(mirror: InvoiceMirror, change: string): Promise<void> {
-    await writeback.create(
-      SyncUpdateEvent,
-      syncUpdates([
-        { change, invoiceId: mirror.Id, opportunityId: mirror.Opportunity__c, accountId: mirror.Account__c },
-      ]),
-    );
+    await publishSyncUpdates(writeback, [
+      { change, invoiceId: mirror.Id, opportunityId: mirror.Opportunity__c, accountId: mirror.Account__c },
+    ]);
   }
 
   return { load, loadMany, fetch, requireXero, writeInvoice, writeOnlineLink, notify };

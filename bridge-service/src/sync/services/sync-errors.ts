@@ -5,9 +5,9 @@
  * it gives up on a job.
  */
 import type { Clock } from '../../lib/clock';
-import { Invoice, SyncUpdateEvent } from '../../salesforce/objects';
+import { Invoice } from '../../salesforce/objects';
 import type { SObjectWrite } from '../../salesforce/sobject';
-import { syncUpdates, type SyncChange } from './sync-updates';
+import { publishSyncUpdates, type SyncChange } from './sync-updates';
 import type { Writeback } from '../../salesforce/writeback';
 
 /** The sync fields of a failed invoice. */
@@ -65,7 +65,7 @@ export function createSyncErrors(deps: {
     /** Puts a failure on an existing invoice record. */
     async onInvoice(invoiceId: string, message: string): Promise<void> {
       await deps.writeback.update(Invoice, [{ Id: invoiceId, ...syncError(message, deps.clock.now()) }]);
-      await deps.writeback.create(SyncUpdateEvent, syncUpdates([syncErrorChange(invoiceId)]));
+      await publishSyncUpdates(deps.writeback, [syncErrorChange(invoiceId)]);
     },
 
     /** Puts a failure on the invoice record of a draft request, creating it if the draft never got one. */
@@ -75,7 +75,7 @@ export function createSyncErrors(deps: {
       ]);
       const [id] = deps.writeback.requireAll(Invoice, [request.requestKey], outcomes);
       if (!id) return;
-      await deps.writeback.create(SyncUpdateEvent, syncUpdates([syncErrorChange(id, request.opportunityId)]));
+      await publishSyncUpdates(deps.writeback, [syncErrorChange(id, request.opportunityId)]);
     },
   };
 }

@@ -7,8 +7,9 @@
  * single drain or a day's re-plan. So every write publishes one event per kind of change, naming all the records it
  * changed in Record_Ids__c (the pages look for their own id there), split only where the field is full.
  */
-import type { SyncUpdateEvent } from '../../salesforce/objects';
+import { SyncUpdateEvent } from '../../salesforce/objects';
 import type { SObjectWrite } from '../../salesforce/sobject';
+import type { WriteOutcome } from '../../salesforce/writeback';
 
 /** Record_Ids__c is a long text area of 131,072 characters. */
 export const RECORD_IDS_MAX_CHARS = 131_072;
@@ -70,4 +71,15 @@ export function syncUpdates(changes: readonly SyncChange[], maxChars = RECORD_ID
     flush();
   }
   return events;
+}
+
+/** Where events are published: a direct write (Writeback) or a Composite batch, which sends them with its other writes. */
+export interface SyncUpdatePublisher {
+  create(object: typeof SyncUpdateEvent, records: readonly SyncUpdate[]): Promise<WriteOutcome[]>;
+}
+
+/** Publishes the events for these changes (none when they name no record). */
+export function publishSyncUpdates(via: SyncUpdatePublisher, changes: readonly SyncChange[]): Promise<WriteOutcome[]> {
+  const events = syncUpdates(changes);
+  return events.length > 0 ? via.create(SyncUpdateEvent, events) : Promise.resolve([]);
 }
