@@ -395,6 +395,79 @@ describe('documents changed by hand in Xero', () => {
   });
 });
 
+describe('a credit note finance approved that Xero refused', () => {
+  it('says why on the credit note, and holds back nothing raised in Xero for the customer, even of the same total', async () => {
+    const invoice = await authorisedInvoice('Stark - Premium Support');
+    const tenantId = invoice.Xero_Tenant_Id__c as string;
+    const api = xeroApi();
+    const inXero = (await api.getInvoice(tenantId, invoice.Xero_Invoice_Id__c as string)).body.invoices![0]!;
+    const line = inXero.lineItems![0]!;
+    expect(
+      sandbox.sf.control.invoiceActions.credit(invoice.Id as string, FINANCE, { amount: 10, reason: 'Refused' }),
+    ).toMatchObject({ isSuccess: true });
+    const asked = await waitFor('the credit awaiting approval', async () => {
+      const { records } = await admin.query<Row>(
+        `SELECT Id, Total__c FROM Credit_Note__c WHERE Invoice__c = '${String(invoice.Id)}' AND Status__c = 'Draft'`,
+      );
+      return records[0];
+    });
+    expect(asked.Total__c).toBe(10);
+
+    // Xero refuses the credit note the approval sends (a 400 no retry can fix).
+    sandbox.xero.control.addFault({ kind: 'status', status: 400, method: 'PUT', path: '/CreditNotes', count: 1 });
+    sandbox.sf.control.approvals.submit(asked.Id as string, { user: FINANCE });
+    sandbox.sf.control.approvals.approve(asked.Id as string, { user: FINANCE });
+    const refused = await waitFor('the refusal on the credit note', async () => {
+      const { records } = await admin.query<Row>(
+        `SELECT Sync_Status__c, Sync_Message__c, Approval_Status__c, Xero_Credit_Note_Id__c FROM Credit_Note__c ` +
+          `WHERE Id = '${String(asked.Id)}'`,
+      );
+      return records[0]?.Sync_Status__c === 'Error' ? records[0] : undefined;
+    });
+    expect(refused).toMatchObject({ Approval_Status__c: 'Approved', Xero_Credit_Note_Id__c: null });
+    expect(String(refused.Sync_Message__c)).toMatch(/400/);
+
+    // The same 10.00 raised by hand in Xero for this customer is not the refused one: it reaches Salesforce.
+    const created = await api.createCreditNotes(tenantId, {
+      creditNotes: [
+        {
+          type: 'ACCRECCREDIT' as never,
+          contact: { contactID: inXero.contact!.contactID! },
+          currencyCode: inXero.currencyCode,
+          lineAmountTypes: 'Inclusive' as never,
+          status: 'AUTHORISED' as never,
+          lineItems: [
+            {
+              description: 'Goodwill',
+              quantity: 1,
+              unitAmount: 10,
+              accountCode: line.accountCode,
+              taxType: line.taxType,
+            },
+          ],
+        },
+      ],
+    });
+    const note = created.body.creditNotes![0]!;
+    expect(note.total).toBe(10);
+    await sandbox.xero.control.flushWebhooks();
+    const mirrored = await waitFor('the credit note raised in Xero, in Salesforce', async () => {
+      const { records } = await admin.query<Row>(
+        `SELECT Account__c, Total__c, Request_Key__c FROM Credit_Note__c WHERE Xero_Credit_Note_Id__c = '${note.creditNoteID}'`,
+      );
+      return records[0];
+    });
+    const { records: opp } = await admin.query<Row>(
+      `SELECT AccountId FROM Opportunity WHERE Id = '${String(invoice.Opportunity__c)}'`,
+    );
+    expect(mirrored).toMatchObject({
+      Account__c: opp[0]!.AccountId,
+      Total__c: 10,
+      Request_Key__c: `XERO:${note.creditNoteID}`,
+    });
+  });
+});
+
 describe('customer credit', () => {
   it('a customer who paid more than due: the overpayment, where it went and what is left, on the Account', async () => {
     const invoice = await authorisedInvoice('Initech - Onboarding');

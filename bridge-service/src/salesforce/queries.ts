@@ -271,14 +271,15 @@ export function createQueries(deps: {
 
     /**
      * Credit notes of these Accounts that finance approved and the bridge has not yet made in Xero: on their way
-     * there. A draft awaiting approval is not (it may wait for days, or never be approved).
+     * there. A draft awaiting approval is not (it may wait for days, or never be approved), nor one whose approval
+     * failed (Sync_Status__c Error: Xero refused it, or the bridge gave up), which is going nowhere.
      */
     pendingCreditNotes(accountIds: readonly string[]) {
       return inBatches(pendingCreditNote, accountIds, (idList) =>
         pendingCreditNote.soql(names, {
           where: (q) =>
             `${q.field('Xero_Credit_Note_Id__c')} = null AND ${q.field('Approval_Status__c')} = 'Approved' ` +
-            `AND ${q.field('Account__c')} IN (${idList})`,
+            `AND ${q.field('Sync_Status__c')} != 'Error' AND ${q.field('Account__c')} IN (${idList})`,
         }),
       );
     },

@@ -158,7 +158,7 @@ for (const namespace of ['', 'ldgr'] as const) {
       expect(await queries.wonWithoutInvoice(4)).toEqual([]);
     });
 
-    it('counts as on its way to Xero only a credit note finance approved that Xero does not have yet', async () => {
+    it('counts as on its way to Xero only a credit note finance approved that Xero does not have yet and did not refuse', async () => {
       const queries = createQueries({ conn, names, multiCurrency: true });
       const { org } = em;
       const ctx = { userId: org.resolveUser('integration@ledgerline.example').Id };
@@ -172,7 +172,8 @@ for (const namespace of ['', 'ldgr'] as const) {
       note({}); // awaiting approval: may wait for days, or never go
       const approved = note({});
       const made = note({});
-      for (const id of [approved, made]) {
+      const refused = note({});
+      for (const id of [approved, made, refused]) {
         em.control.approvals.submit(id, { user: 'fran.finance@ledgerline.example' });
         em.control.approvals.approve(id, { user: 'fran.finance@ledgerline.example' });
       }
@@ -182,6 +183,8 @@ for (const namespace of ['', 'ldgr'] as const) {
         { [org.n('Xero_Credit_Note_Id__c')]: 'c0ffee00-0000-4000-8000-000000000001' },
         ctx,
       );
+      // Xero refused it: its approval failed and it goes nowhere until finance acts.
+      org.update(org.n('Credit_Note__c'), refused, { [org.n('Sync_Status__c')]: 'Error' }, ctx);
       expect((await queries.pendingCreditNotes([account])).map((row) => row.Id)).toEqual([approved]);
     });
 

@@ -262,7 +262,8 @@ export const paymentForInbound = select(Payment, ['Id', 'Xero_Payment_Id__c', 'X
 export type PaymentForInbound = RowOf<typeof paymentForInbound>;
 
 /** A credit note started in Salesforce that has no Xero credit note yet. */
-export const pendingCreditNote = select(CreditNote, ['Id', 'Account__c', 'Invoice__c']);
+export const pendingCreditNote = select(CreditNote, ['Id', 'Account__c', 'Invoice__c', 'Currency_Code__c', 'Total__c']);
+export type PendingCreditNote = RowOf<typeof pendingCreditNote>;
 
 export const billingEntity = select(BillingEntityType, [
   'DeveloperName',

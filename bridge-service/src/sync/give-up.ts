@@ -8,7 +8,9 @@ import type { Job } from '../store/types';
 import { JOB_PAYLOADS } from './job-kinds';
 import type { SyncErrors } from './services/sync-errors';
 
-export function createGiveUpRecorder(deps: { syncErrors: Pick<SyncErrors, 'onInvoice' | 'onDraftRequest'> }) {
+export function createGiveUpRecorder(deps: {
+  syncErrors: Pick<SyncErrors, 'onInvoice' | 'onDraftRequest' | 'onCreditNote'>;
+}) {
   return async (job: Job, error: string): Promise<void> => {
     if (job.action === 'CREATE_DRAFT' || job.action === 'RAISE_INSTALMENT') {
       // An instalment that could not be raised shows on its deal like a draft that failed: Retry runs it again.
@@ -23,5 +25,14 @@ export function createGiveUpRecorder(deps: { syncErrors: Pick<SyncErrors, 'onInv
     // Every other request acts on an invoice; a Xero change has no record of its own to show it on.
     const onInvoice = JOB_PAYLOADS.AUTHORISE.safeParse(job.payload);
     if (onInvoice.success) await deps.syncErrors.onInvoice(onInvoice.data.invoiceId, error);
+    // An approved credit note the bridge gave up on is going nowhere: it says so, and holds back nothing from Xero.
+    if (job.action === 'AUTHORISE_CREDIT_NOTE') {
+      const approval = JOB_PAYLOADS.AUTHORISE_CREDIT_NOTE.safeParse(job.payload);
+      if (approval.success)
+        await deps.syncErrors.onCreditNote(
+          { creditNoteId: approval.data.payload.creditNoteId, invoiceId: approval.data.invoiceId },
+          error,
+        );
+    }
   };
 }

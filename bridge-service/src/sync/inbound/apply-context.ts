@@ -41,8 +41,8 @@ export interface ApplyResult {
   unchanged: number;
   /**
    * Xero ids of documents whose mirror another flow is about to write (bridge-made invoices before CREATE_DRAFT
-   * wrote them; credit notes while a credit note started in Salesforce for the customer has no Xero id yet).
-   * The event is worth retrying a little later.
+   * wrote them; a credit note that may be the one an approval of the customer's is making in Xero: same currency
+   * and total, its Salesforce row without a Xero id yet). The event is worth retrying a little later.
    */
   awaitingMirror: string[];
   /** Salesforce refusals, in its words (the caller retries). */

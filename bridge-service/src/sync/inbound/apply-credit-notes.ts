@@ -4,7 +4,8 @@
  */
 import { CreditAllocation, CreditNote } from '../../salesforce/objects';
 import { publishSyncUpdates, type SyncChange } from '../services/sync-updates';
-import type { CreditNoteForInbound, InvoiceForInbound } from '../../salesforce/selections';
+import { fromApiNumber } from '../../domain/money';
+import type { CreditNoteForInbound, InvoiceForInbound, PendingCreditNote } from '../../salesforce/selections';
 import { childRecords } from '../../salesforce/soql';
 import type { SObjectUpdate } from '../../salesforce/sobject';
 import type { XeroCreditNote } from '../../xero/types';
@@ -46,22 +47,15 @@ export async function applyCreditNotes(
   const mirrorOfInvoice = (xeroId: string | undefined) =>
     xeroId ? invoiceMirrors.get(xeroId.toLowerCase()) : undefined;
 
-  const pending = new Map<string, boolean>();
-  const creditPending = async (accountId: string): Promise<boolean> => {
-    if (!pending.has(accountId))
-      pending.set(accountId, (await deps.queries.pendingCreditNotes([accountId])).length > 0);
-    return pending.get(accountId)!;
-  };
-
   const accounts = await ctx.accountsOf(
     tenantId,
     sales.map((n) => n.contact),
   );
-  const upserts: {
+  const candidates: {
     note: SalesCreditNote;
-    record: CreditNoteWrite;
-    mirror: CreditNoteForInbound | undefined;
-    invoice: InvoiceForInbound | undefined;
+    mirror?: CreditNoteForInbound;
+    invoice?: InvoiceForInbound;
+    accountId: string | null;
   }[] = [];
   for (const note of latestOf(sales, (n) => n.creditNoteID)) {
     const mirror = mirrors.get(note.creditNoteID.toLowerCase());
@@ -77,9 +71,24 @@ export async function applyCreditNotes(
       result.skipped.push(note.creditNoteID); // a customer Salesforce does not know
       continue;
     }
-    if (!mirror && accountId && (await creditPending(accountId))) {
-      // A credit note finance approved for this customer is on its way to Xero: that flow writes its mirror (under
-      // its own request key). Mirroring this one now could make a second row for it.
+    candidates.push({ note, mirror, invoice, accountId });
+  }
+  const onTheirWay = await approvedOnTheirWay(
+    deps,
+    candidates.flatMap((c) => (!c.mirror && c.accountId ? [c.accountId] : [])),
+  );
+
+  const upserts: {
+    note: SalesCreditNote;
+    record: CreditNoteWrite;
+    mirror: CreditNoteForInbound | undefined;
+    invoice: InvoiceForInbound | undefined;
+  }[] = [];
+  for (const { note, mirror, invoice, accountId } of candidates) {
+    if (!mirror && accountId && onTheirWay.some((row) => mayBe(row, accountId, note))) {
+      // A credit note finance approved for this customer, of this currency and total, is on its way to Xero, and this
+      // may be it, made a moment ago: its flow writes the mirror (on its own row). Mirroring it here would make a
+      // second row. Any other credit note of the customer is mirrored as usual.
       result.awaitingMirror.push(note.creditNoteID);
       continue;
     }
@@ -147,4 +156,24 @@ export async function applyCreditNotes(
   await ctx.createAll(CreditAllocation, allocationInserts, (r) => r.Xero_Allocation_Id__c, result.errors);
   await publishSyncUpdates(deps.writeback, changes);
   return result;
+}
+
+/** The approved credit notes of these Accounts the bridge has not made in Xero yet (one query for the lot). */
+async function approvedOnTheirWay(deps: ApplyDeps, accountIds: readonly string[]): Promise<PendingCreditNote[]> {
+  const unique = [...new Set(accountIds)];
+  return unique.length > 0 ? deps.queries.pendingCreditNotes(unique) : [];
+}
+
+/**
+ * Whether this Xero credit note may be the one the approval of `row` is making: same customer, currency and total
+ * (the bridge computes Xero's total before approval and sends the note with it, so its own note matches exactly).
+ */
+function mayBe(row: PendingCreditNote, accountId: string, note: XeroCreditNote): boolean {
+  return (
+    row.Account__c === accountId &&
+    (row.Currency_Code__c ?? '').toUpperCase() === (note.currencyCode ?? '').toUpperCase() &&
+    row.Total__c !== null &&
+    note.total !== undefined &&
+    fromApiNumber(row.Total__c).eq(fromApiNumber(note.total))
+  );
 }

@@ -1,11 +1,11 @@
 /**
- * A failure as the rep and finance see it on an Invoice__c: Sync_Status__c Error with the reason, and a
+ * A failure as the rep and finance see it on an Invoice__c (or a Credit_Note__c): Sync_Status__c Error with the reason, and a
  * Sync_Update__e so open pages show it at once; Retry (RESYNC) runs the request again from there. Every flow that
  * records a failure does it through here: CREATE_DRAFT's write-back, the per-invoice actions, and the worker when
  * it gives up on a job.
  */
 import type { Clock } from '../../lib/clock';
-import { Invoice } from '../../salesforce/objects';
+import { CreditNote, Invoice } from '../../salesforce/objects';
 import type { SObjectWrite } from '../../salesforce/sobject';
 import { publishSyncUpdates, type SyncChange } from './sync-updates';
 import type { Writeback } from '../../salesforce/writeback';
@@ -66,6 +66,17 @@ export function createSyncErrors(deps: {
     async onInvoice(invoiceId: string, message: string): Promise<void> {
       await deps.writeback.update(Invoice, [{ Id: invoiceId, ...syncError(message, deps.clock.now()) }]);
       await publishSyncUpdates(deps.writeback, [syncErrorChange(invoiceId)]);
+    },
+
+    /**
+     * Puts a failure on a credit note finance approved that could not be made in Xero (Xero refused it, or the bridge
+     * gave up): finance sees why on the credit note, and it no longer counts as on its way to Xero.
+     */
+    async onCreditNote(note: { creditNoteId: string; invoiceId: string }, message: string): Promise<void> {
+      await deps.writeback.update(CreditNote, [{ Id: note.creditNoteId, ...syncError(message, deps.clock.now()) }]);
+      await publishSyncUpdates(deps.writeback, [
+        { change: 'ERROR', invoiceId: note.invoiceId, otherIds: [note.creditNoteId] },
+      ]);
     },
 
     /** Puts a failure on the invoice record of a draft request, creating it if the draft never got one. */
