@@ -129,11 +129,14 @@ export function createDeals(org: SalesforceOrg, spec: DealSpec): Deals {
   return { tenant: spec.tenant, accountIds, opportunityIds, lineItems };
 }
 
-/** The sales rep closes these deals, `perTransaction` to a save (each publishes its Invoice_Request__e at commit). */
+/**
+ * The sales rep closes these deals, `perTransaction` to a save (one DML, as a list view's mass edit or a data load
+ * sends them: the save's requests go out in one Invoice_Request__e at commit).
+ */
 export function closeWon(org: SalesforceOrg, opportunityIds: readonly string[], perTransaction = BATCH): void {
   const ctx = { userId: ids(org).sales };
   for (let start = 0; start < opportunityIds.length; start += perTransaction) {
-    org.transaction(() => {
+    org.dmlChunk(() => {
       for (const id of opportunityIds.slice(start, start + perTransaction)) {
         org.update('Opportunity', id, { StageName: 'Closed Won' }, ctx);
       }

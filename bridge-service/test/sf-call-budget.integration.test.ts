@@ -107,9 +107,14 @@ it(`drains ${DEALS} closed deals within the Salesforce API budget`, async () => 
   await waitForNoJobDue(sandbox.store.jobs);
   await sandbox.stopBridge();
   const ctx = { userId: org.resolveUser(SALES).Id };
-  org.transaction(() => {
-    for (const id of deals) org.update('Opportunity', id, { StageName: 'Closed Won' }, ctx);
-  });
+  const requestsBefore = sandbox.sf.control.events('/event/Invoice_Request__e').length;
+  // Saves of 200 (a mass edit, a data load): each save's trigger sends its 200 requests in one event, one delivery.
+  for (let start = 0; start < deals.length; start += 200) {
+    org.dmlChunk(() => {
+      for (const id of deals.slice(start, start + 200)) org.update('Opportunity', id, { StageName: 'Closed Won' }, ctx);
+    });
+  }
+  expect(sandbox.sf.control.events('/event/Invoice_Request__e').length - requestsBefore).toBe(Math.ceil(DEALS / 200));
 
   const before = sandbox.sf.control.apiUsage().used;
   const logged = sandbox.sf.control.apiRequests().length;

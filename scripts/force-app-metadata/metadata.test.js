@@ -210,6 +210,7 @@ const EVENTS = {
     Request_Key__c: text(255),
     Requested_By__c: text(18),
     Payload__c: longText,
+    Requests__c: longText,
   },
   Sync_Update__e: {
     Record_Ids__c: longText,

@@ -71,6 +71,9 @@ export class SalesforceOrg {
   private pendingEvents: StoredEvent['data'][] = [];
   private pendingChannels: string[] = [];
   private txDepth = 0;
+  /** The DML of many records running now (dmlChunk): what its triggers gathered to do once, at its end. */
+  private chunk:
+    { gathered: { key: string; item: unknown }[]; flushers: Map<string, (items: unknown[]) => void> } | undefined;
 
   constructor(options: OrgOptions) {
     this.schema = options.schema;
@@ -340,14 +343,47 @@ export class SalesforceOrg {
     }
   }
 
-  savepoint(): { mark: number; events: number } {
-    return { mark: this.store.mark(), events: this.pendingEvents.length };
+  savepoint(): { mark: number; events: number; gathered: number } {
+    return { mark: this.store.mark(), events: this.pendingEvents.length, gathered: this.chunk?.gathered.length ?? 0 };
   }
 
-  rollbackTo(sp: { mark: number; events: number }): void {
+  rollbackTo(sp: { mark: number; events: number; gathered: number }): void {
     this.store.rollbackTo(sp.mark);
     this.pendingEvents.length = sp.events;
     this.pendingChannels.length = sp.events;
+    if (this.chunk) this.chunk.gathered.length = Math.min(this.chunk.gathered.length, sp.gathered);
+  }
+
+  /**
+   * Runs one DML of many records (an sObject Collection, a bulk save) as one transaction. Salesforce fires a trigger
+   * once for up to 200 records, so what Apex does once per trigger run (InvoiceRequestPublisher.publish over the
+   * records' requests) is gathered here record by record (gatherInChunk) and done once, at the end; a record rolled
+   * back takes its part with it. (The emulator's triggers run record by record; their gathered parts join per key,
+   * so two triggers of one chunk that publish are one publish here, not two.)
+   */
+  dmlChunk<T>(fn: () => T): T {
+    if (this.chunk) return fn();
+    const chunk: NonNullable<SalesforceOrg['chunk']> = { gathered: [], flushers: new Map() };
+    this.chunk = chunk;
+    try {
+      return this.transaction(() => {
+        const result = fn();
+        this.chunk = undefined;
+        const keys = [...new Set(chunk.gathered.map((g) => g.key))];
+        for (const key of keys)
+          chunk.flushers.get(key)!(chunk.gathered.filter((g) => g.key === key).map((g) => g.item));
+        return result;
+      });
+    } finally {
+      this.chunk = undefined;
+    }
+  }
+
+  /** Inside dmlChunk: keeps `item` for one `flush` of the chunk's items of `key` at its end. Outside: flushes now. */
+  gatherInChunk<T>(key: string, item: T, flush: (items: T[]) => void): void {
+    if (!this.chunk) return flush([item]);
+    this.chunk.gathered.push({ key, item });
+    this.chunk.flushers.set(key, flush as (items: unknown[]) => void);
   }
 
   private commit(): void {

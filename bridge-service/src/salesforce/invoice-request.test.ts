@@ -1,4 +1,4 @@
-import { idChecksum, parseInvoiceRequest } from './invoice-request';
+import { idChecksum, MANY, parseInvoiceRequest, parseInvoiceRequests } from './invoice-request';
 import { soqlIdList } from './queries';
 import { salesforceNames } from './schema';
 
@@ -134,5 +134,85 @@ describe('soqlIdList', () => {
   it('quotes ids and refuses anything else', () => {
     expect(soqlIdList([OPP, INV])).toBe(`'${OPP}','${INV}'`);
     expect(() => soqlIdList(["006' OR Name != '"])).toThrow(/not a Salesforce id/);
+  });
+});
+
+describe('parseInvoiceRequests: one event, one request or the many a bulk save packed', () => {
+  const USER = `005000000000001${idChecksum('005000000000001')}`;
+  const opp = (n: number) => {
+    const id15 = `00600000000000${n}`;
+    return `${id15}${idChecksum(id15)}`;
+  };
+  /** A request as InvoiceRequestPublisher.packed() serializes it: the event's field names, not namespaced. */
+  const request = (n: number) => ({
+    Action__c: 'CREATE_DRAFT',
+    Request_Key__c: `CREATE_DRAFT:${opp(n)}:1`,
+    Opportunity_Id__c: opp(n),
+    Invoice_Id__c: null,
+    Requested_By__c: USER,
+    Payload__c: null,
+  });
+  const packedEvent = (requests: string | null) => ({
+    ldgr__Action__c: MANY,
+    ldgr__Request_Key__c: `MANY:CREATE_DRAFT:${opp(1)}:1`,
+    ldgr__Requested_By__c: USER,
+    ldgr__Requests__c: requests,
+    CreatedDate: '2026-11-27T10:00:00.000Z',
+  });
+
+  it('a lone request is one result, as parseInvoiceRequest reads it', () => {
+    const lone = {
+      ldgr__Action__c: 'CREATE_DRAFT',
+      ldgr__Request_Key__c: `CREATE_DRAFT:${OPP}:1`,
+      ldgr__Opportunity_Id__c: OPP,
+    };
+    expect(parseInvoiceRequests(lone, names)).toEqual([parseInvoiceRequest(lone, names)]);
+  });
+
+  it('a MANY event gives every request it carries, in order, each with its own key, ids and requester', () => {
+    const results = parseInvoiceRequests(packedEvent(JSON.stringify([1, 2, 3].map(request))), names);
+    expect(results).toEqual(
+      [1, 2, 3].map((n) => ({
+        ok: true,
+        request: {
+          action: 'CREATE_DRAFT',
+          requestKey: `CREATE_DRAFT:${opp(n)}:1`,
+          opportunityId: opp(n),
+          requestedBy: USER,
+        },
+      })),
+    );
+  });
+
+  it('a bad request is refused on its own, named by its place and key; the others stand', () => {
+    const bad = { ...request(2), Opportunity_Id__c: 'not-an-id' };
+    const results = parseInvoiceRequests(packedEvent(JSON.stringify([request(1), bad, request(3)])), names);
+    expect(results.map((r) => r.ok)).toEqual([true, false, true]);
+    expect(results[1]).toEqual({
+      ok: false,
+      reason: expect.stringMatching(
+        new RegExp(`^request 2 of 3 \\(CREATE_DRAFT:${opp(2)}:1\\): Invalid Invoice_Request__e: Opportunity_Id__c`),
+      ),
+    });
+  });
+
+  it('a request without its own requester takes the event’s', () => {
+    const { Requested_By__c: _none, ...withoutRequester } = request(1);
+    const [result] = parseInvoiceRequests(packedEvent(JSON.stringify([withoutRequester, request(2)])), names);
+    expect(result).toMatchObject({ ok: true, request: { requestedBy: USER } });
+  });
+
+  it('a MANY event without a readable array of requests is refused with the reason', () => {
+    expect(parseInvoiceRequests(packedEvent(null), names)).toEqual([
+      { ok: false, reason: 'Invalid Invoice_Request__e: a MANY event needs Requests__c (a JSON array of requests)' },
+    ]);
+    expect(parseInvoiceRequests(packedEvent('[{'), names)).toEqual([
+      { ok: false, reason: 'Invalid Invoice_Request__e: Requests__c is not valid JSON' },
+    ]);
+    for (const notAList of ['[]', '{}', '"x"']) {
+      expect(parseInvoiceRequests(packedEvent(notAList), names)).toEqual([
+        { ok: false, reason: 'Invalid Invoice_Request__e: Requests__c must be a non-empty JSON array of requests' },
+      ]);
+    }
   });
 });

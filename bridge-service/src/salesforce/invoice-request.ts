@@ -172,3 +172,41 @@ export function parseInvoiceRequest(rawPayload: unknown, names: SalesforceNames)
     },
   };
 }
+
+/** Action__c of an event that carries several requests in Requests__c (InvoiceRequestPublisher.MANY: a bulk save). */
+export const MANY = 'MANY';
+
+/**
+ * Validates a platform event: one request, or each of the requests a MANY event carries in Requests__c (a JSON array
+ * of requests with the event's field names; Requested_By__c, when a request has none, is the event's). One result
+ * per request, in order: a bad request is refused on its own, with its place and key in the reason, and the others
+ * stand.
+ */
+export function parseInvoiceRequests(rawPayload: unknown, names: SalesforceNames): ParseResult[] {
+  const event = names.strip(rawPayload);
+  if (!isRecord(event) || event.Action__c !== MANY) return [parseInvoiceRequest(rawPayload, names)];
+  const refused = (reason: string): ParseResult[] => [{ ok: false, reason: `Invalid Invoice_Request__e: ${reason}` }];
+  if (typeof event.Requests__c !== 'string')
+    return refused('a MANY event needs Requests__c (a JSON array of requests)');
+  let list: unknown;
+  try {
+    list = JSON.parse(event.Requests__c);
+  } catch {
+    return refused('Requests__c is not valid JSON');
+  }
+  if (!Array.isArray(list) || list.length === 0)
+    return refused('Requests__c must be a non-empty JSON array of requests');
+  return list.map((inner: unknown, index) => {
+    const fields = isRecord(inner) ? inner : {};
+    const parsed = parseInvoiceRequest(
+      isRecord(inner) ? { Requested_By__c: event.Requested_By__c, ...(names.strip(inner) as object) } : inner,
+      names,
+    );
+    if (parsed.ok) return parsed;
+    const key = typeof fields.Request_Key__c === 'string' ? fields.Request_Key__c.slice(0, 100) : 'no key';
+    return { ok: false, reason: `request ${index + 1} of ${list.length} (${key}): ${parsed.reason}` };
+  });
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,11 +1,13 @@
 /**
- * From platform event to stored job. A valid request becomes a job keyed by its Request_Key__c (a replayed event
- * finds its job already there and adds nothing); an invalid one is logged with its reason and stored nowhere.
+ * From platform event to stored jobs. An event carries one request, or many (a bulk save packs them: one delivery
+ * of the org's daily allocation, not one per request). A valid request becomes a job keyed by its Request_Key__c (a
+ * replayed event finds its jobs already there and adds nothing); an invalid one is logged with its reason and stored
+ * nowhere, and the other requests of its event stand.
  * Only after this resolves does the subscriber save the event's replay id.
  */
 import type { Logger } from '../lib/logger';
 import type { StreamedEvent } from '../salesforce/event-subscriber';
-import { parseInvoiceRequest } from '../salesforce/invoice-request';
+import { parseInvoiceRequests } from '../salesforce/invoice-request';
 import type { SalesforceNames } from '../salesforce/schema';
 import type { JobRepository } from '../store/types';
 import { jobKindOf } from './job-kinds';
@@ -39,6 +41,7 @@ export function describeRefusedEvent(message: StreamedEvent, names: SalesforceNa
     invoiceId: clip(fields.Invoice_Id__c),
     requestedBy: clip(fields.Requested_By__c),
     payloadChars: typeof payload === 'string' ? payload.length : undefined,
+    requestsChars: typeof fields.Requests__c === 'string' ? fields.Requests__c.length : undefined,
   };
   return Object.fromEntries(Object.entries(described).filter(([, value]) => value !== undefined));
 }
@@ -62,28 +65,35 @@ export function createIntake(deps: {
 
   async function handle(message: StreamedEvent): Promise<void> {
     const replayId = message.event?.replayId;
-    const parsed = parseInvoiceRequest(message.payload, deps.names);
-    if (!parsed.ok) {
-      stats.rejected += 1;
-      deps.log.warn({ ...describeRefusedEvent(message, deps.names), reason: parsed.reason }, 'invoice request refused');
-      return;
-    }
-    const { request } = parsed;
+    // One request, or the many a bulk save packed into one event: each stands or is refused on its own.
+    const results = parseInvoiceRequests(message.payload, deps.names);
     const created = String(message.payload?.CreatedDate ?? '');
-    if (created && deps.observeLag) deps.observeLag(Math.max(0, (now() - Date.parse(created)) / 1000));
-    // The kind of job is decided here, once: handlers never look at the payload to pick their flow.
-    const { created: isNew } = await deps.jobs.enqueueJob({
-      key: request.requestKey,
-      action: jobKindOf(request),
-      payload: request,
-    });
-    if (isNew) {
-      stats.accepted += 1;
-      deps.log.info({ requestKey: request.requestKey, replayId }, 'invoice request queued');
-      deps.onAccepted?.();
-    } else {
-      stats.duplicates += 1;
-      deps.log.debug({ requestKey: request.requestKey, replayId }, 'invoice request already queued');
+    if (created && deps.observeLag && results.some((r) => r.ok))
+      deps.observeLag(Math.max(0, (now() - Date.parse(created)) / 1000));
+    for (const parsed of results) {
+      if (!parsed.ok) {
+        stats.rejected += 1;
+        deps.log.warn(
+          { ...describeRefusedEvent(message, deps.names), reason: parsed.reason },
+          'invoice request refused',
+        );
+        continue;
+      }
+      const { request } = parsed;
+      // The kind of job is decided here, once: handlers never look at the payload to pick their flow.
+      const { created: isNew } = await deps.jobs.enqueueJob({
+        key: request.requestKey,
+        action: jobKindOf(request),
+        payload: request,
+      });
+      if (isNew) {
+        stats.accepted += 1;
+        deps.log.info({ requestKey: request.requestKey, replayId }, 'invoice request queued');
+        deps.onAccepted?.();
+      } else {
+        stats.duplicates += 1;
+        deps.log.debug({ requestKey: request.requestKey, replayId }, 'invoice request already queued');
+      }
     }
   }
 

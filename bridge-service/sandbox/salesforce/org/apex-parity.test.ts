@@ -10,7 +10,15 @@ import { APPROVAL_REQUIRED_LABEL } from './approval-outcome';
 import type { SalesforceOrg, TriggerHandler } from '../salesforce-org';
 import { creditNoteTriggerHandler, mirror as creditNoteMirror } from './credit-note-trigger-handler';
 import { creditPayload, mirror as invoiceActionsMirror } from './invoice-actions';
-import { ACTIONS, BUILD_FIELDS, REQUESTED_BY_FIELD, requestKey } from './invoice-request-publisher';
+import {
+  ACTIONS,
+  BUILD_FIELDS,
+  MANY,
+  REQUESTED_BY_FIELD,
+  REQUESTS_FIELD,
+  REQUESTS_LENGTH,
+  requestKey,
+} from './invoice-request-publisher';
 import { invoiceTriggerHandler, mirror as invoiceMirror } from './invoice-trigger-handler';
 import { monthEndCloseTriggerHandler, mirror as closeMirror } from './month-end-close-trigger-handler';
 import { opportunityTriggerHandler, mirror as opportunityMirror } from './opportunity-trigger-handler';
@@ -203,14 +211,48 @@ describe('Apex parity: the emulator publishes what the package Apex publishes', 
     const [, a, r, v, expr] = keyBody as unknown as [string, string, string, string, string];
     expect(expr.replace(/\s+/g, '')).toBe(`checkedAction(${a})+':'+String.valueOf(${r})+':'+${v}`);
     expect(requestKey('AUTHORISE', 'a01000000000001AAA', '7')).toBe('AUTHORISE:a01000000000001AAA:7');
-    expect([...publisherConstants.values()].sort()).toEqual([...ACTIONS].sort());
+    expect([...publisherConstants.values()].sort()).toEqual([...ACTIONS, MANY].sort());
+  });
+
+  it('InvoiceRequestPublisher.packed(): the same envelope, request fields and length as the emulator packs', () => {
+    const src = apex('InvoiceRequestPublisher');
+    expect(publisherConstants.get('MANY')).toBe(MANY);
+    expect(/Integer REQUESTS_LENGTH = (\d+);/.exec(src)?.[1]).toBe(String(REQUESTS_LENGTH));
+    const field = readFileSync(
+      join(CLASSES, '..', 'objects', 'Invoice_Request__e', 'fields', `${REQUESTS_FIELD}.field-meta.xml`),
+      'utf8',
+    );
+    expect(/<length>(\d+)<\/length>/.exec(field)?.[1]).toBe(String(REQUESTS_LENGTH));
+    // Each request serialized with the event's own field names: the ones build() fills and the requester.
+    const start = src.indexOf('List<Invoice_Request__e> packed(');
+    const packedBody = src.slice(start, src.indexOf('\n    }\n', start));
+    const keys = [...packedBody.matchAll(/'(\w+__c)' => request\.(\w+__c)/g)].map((m) => {
+      expect(m[1]).toBe(m[2]);
+      return m[1]!;
+    });
+    expect(keys.sort()).toEqual([...Object.values(BUILD_FIELDS), REQUESTED_BY_FIELD].sort());
+    // The envelope: MANY, the first request's key after it, the running user, the requests as a JSON array.
+    const envelope =
+      /private static Invoice_Request__e envelope\([\s\S]*?return new Invoice_Request__e\(([\s\S]*?)\);/.exec(src)![1]!;
+    const assigned = Object.fromEntries(
+      envelope.split(/,\s*(?=\w+__c\s*=)/).map((a) => {
+        const [name, expr] = a.split(/=(.*)/s).map((x) => x.trim()) as [string, string];
+        return [name, expr.replace(/\s+/g, '')];
+      }),
+    );
+    expect(assigned).toEqual({
+      Action__c: 'MANY',
+      Request_Key__c: "MANY+':'+batch[0].Request_Key__c",
+      [REQUESTED_BY_FIELD]: 'UserInfo.getUserId()',
+      [REQUESTS_FIELD]: "'['+String.join(batchJson,',')+']'",
+    });
   });
 
   it('InvoiceRequestPublisher.publish() checks no permission on the event, as the emulator (a save must not fail over one)', () => {
     const src = apex('InvoiceRequestPublisher');
     const start = src.indexOf('public static void publish(');
     const body = src.slice(start, src.indexOf('\n    }\n', start));
-    expect(body).toContain('EventBus.publish(requests)');
+    expect(body).toContain('EventBus.publish(packed(requests))');
     expect(body).not.toMatch(/isCreateable\(\)|isAccessible\(\)|stripInaccessible|USER_MODE|publishWithAccessLevel/);
   });
 

@@ -53,6 +53,58 @@ export function build(
   return { action, opportunityId, invoiceId, requestKey: key, payload };
 }
 
+/** Action__c of an event that carries several requests in Requests__c (InvoiceRequestPublisher.MANY). */
+export const MANY = 'MANY';
+/** The field a packed event carries its requests in, and its length (InvoiceRequestPublisher.REQUESTS_LENGTH). */
+export const REQUESTS_FIELD = 'Requests__c';
+export const REQUESTS_LENGTH = 131_072;
+
+/** One request as its event's fields (names without the namespace). */
+type RequestFields = Record<string, string | null>;
+
+function fieldsOf(r: InvoiceRequest, userId: string): RequestFields {
+  const fields: RequestFields = {};
+  for (const [param, fieldName] of Object.entries(BUILD_FIELDS)) fields[fieldName] = r[param as keyof InvoiceRequest];
+  fields[REQUESTED_BY_FIELD] = userId;
+  return fields;
+}
+
+/**
+ * InvoiceRequestPublisher.packed(): one request goes as it is; several go in as few MANY events as Requests__c
+ * holds (a JSON array of the requests with the event's own field names), and one too long to share an event goes
+ * alone, as it is. Every event delivered counts against the org's daily delivery allocation.
+ */
+export function packed(requests: readonly RequestFields[], userId: string): RequestFields[] {
+  if (requests.length === 1) return [...requests];
+  const events: RequestFields[] = [];
+  let batch: { fields: RequestFields; json: string }[] = [];
+  let length = 2; // the array's brackets
+  const flush = () => {
+    if (batch.length === 1) events.push(batch[0]!.fields);
+    else if (batch.length > 1)
+      events.push({
+        Action__c: MANY,
+        Request_Key__c: `${MANY}:${batch[0]!.fields.Request_Key__c}`,
+        [REQUESTED_BY_FIELD]: userId,
+        [REQUESTS_FIELD]: `[${batch.map((b) => b.json).join(',')}]`,
+      });
+    batch = [];
+    length = 2;
+  };
+  for (const fields of requests) {
+    const json = JSON.stringify(fields);
+    if (json.length + 2 > REQUESTS_LENGTH) {
+      events.push(fields);
+      continue;
+    }
+    if (batch.length > 0 && length + 1 + json.length > REQUESTS_LENGTH) flush();
+    length += (batch.length > 0 ? 1 : 0) + json.length;
+    batch.push({ fields, json });
+  }
+  flush();
+  return events;
+}
+
 /**
  * Publishes inside the caller's transaction, so the events go out only if it commits (PublishAfterCommit). Like
  * EventBus.publish in Apex (system mode), it needs no permission on the event; read-only mode stops nothing here (the
@@ -60,12 +112,19 @@ export function build(
  */
 export function publish(org: SalesforceOrg, requests: InvoiceRequest[], ctx: DmlContext, labels: Labels): void {
   if (!requests.length) return;
+  // A trigger runs once over a DML's records: the requests of a bulk save are published together (dmlChunk).
+  org.gatherInChunk('InvoiceRequestPublisher.publish', requests, (gathered) =>
+    publishNow(org, gathered.flat(), ctx, labels),
+  );
+}
+
+function publishNow(org: SalesforceOrg, requests: InvoiceRequest[], ctx: DmlContext, labels: Labels): void {
   const eventName = org.n('Invoice_Request__e');
-  for (const r of requests) {
-    const fields: Record<string, unknown> = {};
-    for (const [param, fieldName] of Object.entries(BUILD_FIELDS))
-      fields[org.n(fieldName)] = r[param as keyof InvoiceRequest];
-    fields[org.n(REQUESTED_BY_FIELD)] = ctx.userId;
+  for (const event of packed(
+    requests.map((r) => fieldsOf(r, ctx.userId)),
+    ctx.userId,
+  )) {
+    const fields = Object.fromEntries(Object.entries(event).map(([name, value]) => [org.n(name), value]));
     try {
       org.insert(eventName, fields, { userId: ctx.userId });
     } catch (err) {

@@ -14,6 +14,9 @@ describe('org behaviours mirroring the package Apex', () => {
   let salesId: string;
   let financeId: string;
   const payloads = () => em.control.events(CHANNEL).map((e) => e.data.payload);
+  /** The requests published, a MANY event's (a collection's) one by one. */
+  const requests = () =>
+    payloads().flatMap((p) => (p.Action__c === 'MANY' ? (JSON.parse(String(p.Requests__c)) as Rec[]) : [p]));
 
   beforeEach(async () => {
     clock = frozenClock();
@@ -110,13 +113,14 @@ describe('org behaviours mirroring the package Apex', () => {
         { ...won, Name: 'Clone 1' },
         { ...won, Name: 'Clone 2' },
       ])) as unknown as { id: string }[];
-      expect(payloads().map((p) => [p.Action__c, p.Request_Key__c])).toEqual(
+      expect(requests().map((p) => [p.Action__c, p.Request_Key__c])).toEqual(
         [single.id, ...batch.map((b) => b.id)].map((id) => ['CREATE_DRAFT', `CREATE_DRAFT:${id}:1`]),
       );
+      expect(payloads().map((p) => p.Action__c)).toEqual(['CREATE_DRAFT', 'MANY']); // the collection's two in one
       // winning it later publishes once; the won one staying won publishes nothing more
       await sales.sobject('Opportunity').update({ Id: open.id, StageName: 'Closed Won' });
       await sales.sobject('Opportunity').update({ Id: single.id, Description: 'imported from the old CRM' });
-      expect(payloads()).toHaveLength(4);
+      expect(requests()).toHaveLength(4);
     });
 
     it('lets a rep without any Ledgerline permission set close a deal, and publishes its CREATE_DRAFT', async () => {
@@ -155,7 +159,40 @@ describe('org behaviours mirroring the package Apex', () => {
       expect(payloads().map((p) => p.Request_Key__c)).toEqual([`CREATE_DRAFT:${opp.Id}:1`, `AUTHORISE:${invoiceId}:1`]);
     });
 
-    it('publishes one event per opportunity won in one collection update, none for a rolled-back one', async () => {
+    it('publishes the requests of one collection update in one MANY event, none for a rolled-back record', async () => {
+      const open = await sales.query<Rec>('SELECT Id FROM Opportunity WHERE IsClosed = false ORDER BY Name LIMIT 3');
+      const [first, refused, third] = open.records;
+      const results = await sales.sobject('Opportunity').update(
+        [
+          { Id: first!.Id, StageName: 'Closed Won' },
+          { Id: refused!.Id, StageName: 'Closed Won', Name: 'x'.repeat(121) },
+          { Id: third!.Id, StageName: 'Closed Won' },
+        ],
+        { allOrNone: false },
+      );
+      expect(results.map((r) => r.success)).toEqual([true, false, true]);
+      // The trigger runs once over the collection (InvoiceRequestPublisher.packed): one delivery, not one per deal.
+      expect(payloads()).toEqual([
+        expect.objectContaining({
+          Action__c: 'MANY',
+          Request_Key__c: `MANY:CREATE_DRAFT:${first!.Id}:1`,
+          Requested_By__c: salesId,
+        }),
+      ]);
+      const carried = JSON.parse(String(payloads()[0]!.Requests__c)) as Rec[];
+      expect(carried).toEqual(
+        [first!, third!].map((opp) => ({
+          Action__c: 'CREATE_DRAFT',
+          Opportunity_Id__c: opp.Id,
+          Invoice_Id__c: null,
+          Request_Key__c: `CREATE_DRAFT:${opp.Id}:1`,
+          Requested_By__c: salesId,
+          Payload__c: null,
+        })),
+      );
+    });
+
+    it('a collection update in which only one opportunity turns won publishes its request as it is', async () => {
       const usd = await sales.query<Rec>("SELECT Id FROM Opportunity WHERE CurrencyIsoCode = 'USD' ORDER BY Name");
       const results = await sales.sobject('Opportunity').update(
         [

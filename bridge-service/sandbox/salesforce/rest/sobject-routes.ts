@@ -230,7 +230,8 @@ export function registerSObjectRoutes(
     items: (() => RecordResult)[],
     failed: (i: number, e: SalesforceError) => RecordResult,
   ): RecordResult[] =>
-    org.transaction(() => {
+    // One DML of up to 200 records: the package's triggers run once over them (their events go out together).
+    org.dmlChunk(() => {
       const start = org.savepoint();
       const results = items.map((run, i) => {
         const sp = org.savepoint();

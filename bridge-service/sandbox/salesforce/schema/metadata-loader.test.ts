@@ -142,6 +142,7 @@ describe('schema loader: the real package in force-app', () => {
       'Payload__c',
       'Request_Key__c',
       'Requested_By__c',
+      'Requests__c',
     ]);
     expect(names('Sync_Update__e')).toEqual(
       expect.arrayContaining(['Record_Ids__c', 'Invoice_Id__c', 'Opportunity_Id__c', 'Account_Id__c', 'Change__c']),
