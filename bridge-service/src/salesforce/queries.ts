@@ -16,6 +16,7 @@ import {
   opportunityForInvoicing,
   paymentForInbound,
   pendingCreditNote,
+  unpostedCreditNote,
   settings,
   wonOpportunity,
 } from './selections';
@@ -233,6 +234,21 @@ export function createQueries(deps: {
     creditNotes(creditNoteIds: readonly string[]) {
       return inBatches(creditNoteRecord, creditNoteIds, (idList) =>
         creditNoteRecord.soql(names, { where: (q) => `${q.field('Id')} IN (${idList})` }),
+      );
+    },
+
+    /**
+     * Credit notes on these invoices that are not in Xero and may still go: drafts, awaiting approval, approved on
+     * their way. Not one finance rejected, nor one whose approval failed (Sync_Status__c Error). What they hold is
+     * promised against the invoice, so a new credit may not take it twice.
+     */
+    unpostedCreditNotes(invoiceIds: readonly string[]) {
+      return inBatches(unpostedCreditNote, invoiceIds, (idList) =>
+        unpostedCreditNote.soql(names, {
+          where: (q) =>
+            `${q.field('Xero_Credit_Note_Id__c')} = null AND ${q.field('Approval_Status__c')} != 'Rejected' ` +
+            `AND ${q.field('Sync_Status__c')} != 'Error' AND ${q.field('Invoice__c')} IN (${idList})`,
+        }),
       );
     },
 

@@ -264,6 +264,8 @@ export type PaymentForInbound = RowOf<typeof paymentForInbound>;
 /** A credit note started in Salesforce that has no Xero credit note yet. */
 export const pendingCreditNote = select(CreditNote, ['Id', 'Account__c', 'Invoice__c', 'Currency_Code__c', 'Total__c']);
 export type PendingCreditNote = RowOf<typeof pendingCreditNote>;
+export const unpostedCreditNote = select(CreditNote, ['Id', 'Invoice__c', 'Request_Key__c', 'Total__c']);
+export type UnpostedCreditNote = RowOf<typeof unpostedCreditNote>;
 
 export const billingEntity = select(BillingEntityType, [
   'DeveloperName',

@@ -90,8 +90,11 @@ export interface JobRepository {
   deferJob(id: number, owner: string, reason: string, runAt: number): Promise<boolean>;
   /** Records the tenant once a handler has routed the job (events arrive before routing). */
   setJobTenant(id: number, tenantId: string): Promise<void>;
-  /** failed/dead → queued, due now (admin retry, or RESYNC). Returns the job, or null if not retryable. */
-  retryJob(id: number): Promise<Job | null>;
+  /**
+   * failed/dead → queued, due now (admin retry, RESYNC, or the same request asked again after its job stopped, whose
+   * `payload` then replaces the stored one). Returns the job, or null if not retryable.
+   */
+  retryJob(id: number, payload?: unknown): Promise<Job | null>;
   getJob(id: number): Promise<Job | null>;
   getJobByKey(key: string): Promise<Job | null>;
   /** Newest first (highest id), at most `limit` (default 50, 1-500). */

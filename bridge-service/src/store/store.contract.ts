@@ -99,6 +99,23 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         expect(first.job.state).toBe('queued');
       });
 
+      it('a retry keeps the stored payload, or takes the one the same request was asked again with', async () => {
+        const { jobs } = await open();
+        const { job } = await jobs.enqueueJob({ key: 'CREDIT:x:1', action: 'CREDIT', payload: { amount: '900' } });
+        await jobs.claimJobs({ owner: 'w1', leaseMs: 30_000, limit: 1 });
+        await jobs.failJob(job.id, 'w1', 'more than the invoice has left', null);
+        expect(await jobs.retryJob(job.id)).toMatchObject({ state: 'queued', payload: { amount: '900' } });
+        await jobs.claimJobs({ owner: 'w1', leaseMs: 30_000, limit: 1 });
+        await jobs.failJob(job.id, 'w1', 'more than the invoice has left', null);
+        expect(await jobs.retryJob(job.id, { amount: '90' })).toMatchObject({
+          state: 'queued',
+          payload: { amount: '90' },
+        });
+        expect(await jobs.getJobByKey('CREDIT:x:1')).toMatchObject({ payload: { amount: '90' } });
+        expect(await jobs.retryJob(job.id, { amount: '1' })).toBeNull(); // queued: not retried, payload kept
+        expect(await jobs.getJobByKey('CREDIT:x:1')).toMatchObject({ payload: { amount: '90' } });
+      });
+
       it('claims due jobs, completes, fails with retry, goes dead, and retries from the admin side', async () => {
         const { jobs } = await open();
         const { job } = await jobs.enqueueJob({ key: 'k1', action: 'AUTHORISE', payload: {}, tenantId: 't1' });

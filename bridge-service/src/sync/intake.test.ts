@@ -4,13 +4,14 @@
  */
 import { idChecksum } from '../salesforce/invoice-request';
 import { salesforceNames } from '../salesforce/schema';
-import type { NewJob } from '../store/jobs';
+import type { Job, NewJob } from '../store/jobs';
 import { createIntake } from './intake';
 
 const names = salesforceNames('ldgr__');
 const id18 = (id15: string) => `${id15}${idChecksum(id15)}`;
 const USER = id18('005000000000001');
 const opp = (n: number) => id18(`00600000000000${n}`);
+const INVOICE = id18('a01000000000001');
 const request = (n: number) => ({
   Action__c: 'CREATE_DRAFT',
   Request_Key__c: `CREATE_DRAFT:${opp(n)}:1`,
@@ -21,7 +22,7 @@ const request = (n: number) => ({
 });
 
 function setup() {
-  const stored = new Map<string, NewJob<unknown>>();
+  const stored = new Map<string, NewJob<unknown> & Pick<Job, 'state' | 'updatedAt' | 'lastError'>>();
   const warnings: { reason?: string }[] = [];
   const log = {
     info: () => undefined,
@@ -32,8 +33,14 @@ function setup() {
     jobs: {
       enqueueJob: async (job) => {
         const created = !stored.has(job.key);
-        if (created) stored.set(job.key, job);
-        return { created, job: { ...job, id: stored.size } } as never;
+        if (created) stored.set(job.key, { ...job, state: 'queued', updatedAt: STORED_AT, lastError: null });
+        return { created, job: { ...stored.get(job.key)!, id: job.key } } as never;
+      },
+      retryJob: async (id, payload) => {
+        const job = stored.get(String(id))!;
+        if (job.state !== 'failed' && job.state !== 'dead') return null;
+        Object.assign(job, { state: 'queued', payload: payload ?? job.payload });
+        return job as never;
       },
     },
     names,
@@ -41,6 +48,51 @@ function setup() {
   });
   return { intake, stored, warnings };
 }
+
+/** When the fake store took its jobs: after the events below were published (10:00), before a later ask (10:05). */
+const STORED_AT = Date.parse('2026-11-27T10:00:01.000Z');
+
+describe('a request whose key names a job that stopped', () => {
+  const credit = (amount: string, createdDate: string) => ({
+    payload: {
+      ldgr__Action__c: 'CREDIT',
+      ldgr__Request_Key__c: `CREDIT:${INVOICE}:1`,
+      ldgr__Invoice_Id__c: INVOICE,
+      ldgr__Payload__c: JSON.stringify({ amount }),
+      CreatedDate: createdDate,
+    },
+    event: { replayId: 1 },
+  });
+
+  it('asked after the job stopped, it runs again with what it asks now; a replay of the old one adds nothing', async () => {
+    const t = setup();
+    await t.intake.handle(credit('900', '2026-11-27T10:00:00.000Z'));
+    // The bridge refused it (more than the invoice has left): no credit note, so the rep's next ask has the same key.
+    Object.assign(t.stored.get(`CREDIT:${INVOICE}:1`)!, { state: 'dead', lastError: 'more than INV-1 has left' });
+    await t.intake.handle(credit('900', '2026-11-27T10:00:00.000Z')); // the old event, replayed
+    expect(t.stored.get(`CREDIT:${INVOICE}:1`)).toMatchObject({
+      state: 'dead',
+      payload: { payload: { amount: '900' } },
+    });
+    await t.intake.handle(credit('90', '2026-11-27T10:05:00.000Z')); // asked again, for less
+    expect(t.stored.get(`CREDIT:${INVOICE}:1`)).toMatchObject({
+      state: 'queued',
+      payload: { payload: { amount: '90' } },
+    });
+    expect(t.intake.stats).toEqual({ accepted: 1, askedAgain: 1, duplicates: 1, rejected: 0 });
+  });
+
+  it('a job still queued, running or done is not run again, whenever the request was made', async () => {
+    const t = setup();
+    await t.intake.handle(credit('90', '2026-11-27T10:00:00.000Z'));
+    for (const state of ['queued', 'running', 'done'] as const) {
+      Object.assign(t.stored.get(`CREDIT:${INVOICE}:1`)!, { state });
+      await t.intake.handle(credit('90', '2026-11-27T10:05:00.000Z'));
+      expect(t.stored.get(`CREDIT:${INVOICE}:1`)!.state).toBe(state);
+    }
+    expect(t.intake.stats).toMatchObject({ askedAgain: 0, duplicates: 3 });
+  });
+});
 
 describe('intake of a MANY event', () => {
   const event = (requests: unknown[], replayId: number) => ({
@@ -63,7 +115,7 @@ describe('intake of a MANY event', () => {
       action: 'CREATE_DRAFT',
       payload: { action: 'CREATE_DRAFT', opportunityId: opp(1), requestedBy: USER },
     });
-    expect(t.intake.stats).toEqual({ accepted: 2, duplicates: 0, rejected: 1 });
+    expect(t.intake.stats).toEqual({ accepted: 2, askedAgain: 0, duplicates: 0, rejected: 1 });
     expect(t.warnings).toHaveLength(1);
     expect(t.warnings[0]!.reason).toContain(`request 2 of 3 (CREATE_DRAFT:${opp(2)}:1)`);
   });
@@ -73,6 +125,6 @@ describe('intake of a MANY event', () => {
     await t.intake.handle(event([request(1), request(2)], 7));
     await t.intake.handle(event([request(1), request(2)], 7));
     expect(t.stored.size).toBe(2);
-    expect(t.intake.stats).toEqual({ accepted: 2, duplicates: 2, rejected: 0 });
+    expect(t.intake.stats).toEqual({ accepted: 2, askedAgain: 0, duplicates: 2, rejected: 0 });
   });
 });

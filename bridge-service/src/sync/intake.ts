@@ -9,7 +9,7 @@ import type { Logger } from '../lib/logger';
 import type { StreamedEvent } from '../salesforce/event-subscriber';
 import { parseInvoiceRequests } from '../salesforce/invoice-request';
 import type { SalesforceNames } from '../salesforce/schema';
-import type { JobRepository } from '../store/types';
+import type { Job, JobRepository } from '../store/types';
 import { jobKindOf } from './job-kinds';
 
 /** Longest text of an event field copied into a log line (a refused event can hold anything). */
@@ -48,28 +48,42 @@ export function describeRefusedEvent(message: StreamedEvent, names: SalesforceNa
 
 export interface IntakeStats {
   accepted: number;
+  /** Requests whose key names a job that had stopped (failed or given up) before they were made: run again. */
+  askedAgain: number;
   duplicates: number;
   rejected: number;
 }
 
+/**
+ * Whether a request whose key is already stored is a new ask, not a replay: its job stopped (failed, or given up)
+ * before the request was published. Keys are deterministic (CREDIT:<invoice>:<credit notes + 1>, VOID:<invoice>:1,
+ * CREATE_DRAFT:<deal>:1), so a rep who asks again after a failure (a credit the bridge refused, which made no credit
+ * note; a void Xero refused) sends the same key; a replayed event was published before its job even existed.
+ */
+function askedAfterItStopped(job: Pick<Job, 'state' | 'updatedAt'>, publishedAt: number): boolean {
+  return (
+    (job.state === 'failed' || job.state === 'dead') && Number.isFinite(publishedAt) && publishedAt > job.updatedAt
+  );
+}
+
 export function createIntake(deps: {
-  jobs: Pick<JobRepository, 'enqueueJob'>;
+  jobs: Pick<JobRepository, 'enqueueJob' | 'retryJob'>;
   names: SalesforceNames;
   log: Logger;
   onAccepted?: () => void;
   observeLag?: (seconds: number) => void;
   now?: () => number;
 }) {
-  const stats: IntakeStats = { accepted: 0, duplicates: 0, rejected: 0 };
+  const stats: IntakeStats = { accepted: 0, askedAgain: 0, duplicates: 0, rejected: 0 };
   const now = deps.now ?? Date.now;
 
   async function handle(message: StreamedEvent): Promise<void> {
     const replayId = message.event?.replayId;
     // One request, or the many a bulk save packed into one event: each stands or is refused on its own.
     const results = parseInvoiceRequests(message.payload, deps.names);
-    const created = String(message.payload?.CreatedDate ?? '');
-    if (created && deps.observeLag && results.some((r) => r.ok))
-      deps.observeLag(Math.max(0, (now() - Date.parse(created)) / 1000));
+    const publishedAt = Date.parse(String(message.payload?.CreatedDate ?? ''));
+    if (Number.isFinite(publishedAt) && deps.observeLag && results.some((r) => r.ok))
+      deps.observeLag(Math.max(0, (now() - publishedAt) / 1000));
     for (const parsed of results) {
       if (!parsed.ok) {
         stats.rejected += 1;
@@ -81,7 +95,7 @@ export function createIntake(deps: {
       }
       const { request } = parsed;
       // The kind of job is decided here, once: handlers never look at the payload to pick their flow.
-      const { created: isNew } = await deps.jobs.enqueueJob({
+      const { created: isNew, job } = await deps.jobs.enqueueJob({
         key: request.requestKey,
         action: jobKindOf(request),
         payload: request,
@@ -89,6 +103,13 @@ export function createIntake(deps: {
       if (isNew) {
         stats.accepted += 1;
         deps.log.info({ requestKey: request.requestKey, replayId }, 'invoice request queued');
+        deps.onAccepted?.();
+      } else if (askedAfterItStopped(job, publishedAt) && (await deps.jobs.retryJob(job.id, request))) {
+        stats.askedAgain += 1;
+        deps.log.info(
+          { requestKey: request.requestKey, replayId, stoppedWith: job.lastError },
+          'invoice request asked again after its job stopped: queued again',
+        );
         deps.onAccepted?.();
       } else {
         stats.duplicates += 1;

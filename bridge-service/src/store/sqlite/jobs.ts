@@ -193,13 +193,15 @@ export class SqliteJobs implements JobRepository {
     );
   }
 
-  async retryJob(id: number): Promise<Job | null> {
+  async retryJob(id: number, payload?: unknown): Promise<Job | null> {
     const now = this.now();
     const changed = this.db.run(
-      `UPDATE jobs SET state = 'queued', next_run_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+      `UPDATE jobs SET state = 'queued', next_run_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?,
+          payload = COALESCE(?, payload)
         WHERE org_id = ? AND id = ? AND state IN ('failed', 'dead')`,
       now,
       now,
+      payload === undefined ? null : JSON.stringify(payload),
       this.orgId,
       id,
     ).changes;

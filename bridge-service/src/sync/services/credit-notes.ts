@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors';
 import { mapDocument, type XeroDraftDocument } from '../../domain/invoice-mapping';
-import { fromApiNumber, toWire } from '../../domain/money';
+import { fromApiNumber, sum, toWire } from '../../domain/money';
 import type { Clock } from '../../lib/clock';
 import { CreditAllocation, CreditNote } from '../../salesforce/objects';
 import type { Queries } from '../../salesforce/queries';
@@ -58,7 +58,7 @@ export interface CreditNoteSource {
 
 export interface CreditNoteDeps {
   invoices: Pick<InvoiceMirrors, 'load' | 'fetch' | 'requireXero' | 'writeInvoice' | 'notify'>;
-  queries: Pick<Queries, 'creditNotes'>;
+  queries: Pick<Queries, 'creditNotes' | 'unpostedCreditNotes'>;
   writeback: Pick<Writeback, 'update' | 'upsert' | 'requireAll'>;
   xero: Pick<XeroClient, 'getCreditNotes' | 'createCreditNotes' | 'allocateCreditNote'>;
   reference: Pick<ReferenceData, 'entity' | 'taxRates'>;
@@ -145,11 +145,23 @@ export function createCreditNotes(deps: CreditNoteDeps) {
       };
     }
     const { document, reason } = await draftFor(ask.credit, mirror, invoice.contact?.contactID ?? '');
-    const left = fromApiNumber(invoice.total ?? 0).minus(fromApiNumber(invoice.amountCredited ?? 0));
+    // Credit notes asked for earlier and not in Xero yet hold their amounts against the invoice too (this request's
+    // own draft, when a retry finds it saved, does not count against itself).
+    const promised = sum(
+      (await deps.queries.unpostedCreditNotes([mirror.Id]))
+        .filter((row) => row.Request_Key__c !== ask.requestKey)
+        .map((row) => fromApiNumber(row.Total__c ?? 0)),
+    );
+    const left = fromApiNumber(invoice.total ?? 0)
+      .minus(fromApiNumber(invoice.amountCredited ?? 0))
+      .minus(promised);
     if (fromApiNumber(document.total).gt(left)) {
+      const awaiting = promised.gt(0)
+        ? ` (${toWire(left)} ${document.currencyCode}, after ${toWire(promised)} in credit notes not yet in Xero)`
+        : '';
       return {
         kind: 'failed',
-        error: `A credit of ${document.total} ${document.currencyCode} is more than ${invoice.invoiceNumber} has left to credit`,
+        error: `A credit of ${document.total} ${document.currencyCode} is more than ${invoice.invoiceNumber} has left to credit${awaiting}`,
       };
     }
     const id = await saveDraft(document, {
