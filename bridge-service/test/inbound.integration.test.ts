@@ -16,7 +16,7 @@ const UK = '11111111-1111-4111-8111-111111111111';
 const US = '22222222-2222-4222-8222-222222222222';
 const EU = '33333333-3333-4333-8333-333333333333';
 /**
- * Five resources a poll (credit notes, invoices, payments, overpayments, prepayments): 6 s keeps the poller at 50 of
+ * Five resources a poll (invoices, credit notes, payments, overpayments, prepayments): 6 s keeps the poller at 50 of
  * Xero's 60 calls a minute per tenant.
  */
 const POLL_INTERVAL_MS = 6_000;

@@ -20,17 +20,14 @@ import { isNewer, latestOf } from './versions';
 
 type SalesCreditNote = XeroCreditNote & { creditNoteID: string };
 
-/**
- * Writes these Xero credit notes of one tenant back (with their allocations). Returns, besides the usual, the Xero
- * invoices they are allocated to: their amounts credited and due changed too.
- */
+/** Writes these Xero credit notes of one tenant back (with their allocations). */
 export async function applyCreditNotes(
   deps: ApplyDeps,
   ctx: ApplyContext,
   tenantId: string,
   notes: readonly XeroCreditNote[],
-): Promise<ApplyResult & { allocatedInvoiceIds: string[] }> {
-  const result = { ...emptyResult(), allocatedInvoiceIds: [] as string[], skipped: [] as string[] };
+): Promise<ApplyResult> {
+  const result = { ...emptyResult(), skipped: [] as string[] };
   const sales = notes.filter((n): n is SalesCreditNote => Boolean(n.creditNoteID && n.type !== 'ACCPAYCREDIT'));
   if (sales.length === 0) return result;
   const now = deps.clock.now();
@@ -41,7 +38,6 @@ export async function applyCreditNotes(
       sales.flatMap((n) => (n.allocations ?? []).map((a) => a.invoice?.invoiceID).filter((id): id is string => !!id)),
     ),
   ];
-  result.allocatedInvoiceIds = allocatedIds;
   const invoiceRows = allocatedIds.length > 0 ? await deps.queries.invoicesByXeroIds(allocatedIds) : [];
   const invoiceMirrors = new Map(invoiceRows.map((row) => [String(row.Xero_Invoice_Id__c).toLowerCase(), row]));
   const mirrorOfInvoice = (xeroId: string | undefined) =>

@@ -3,7 +3,11 @@
  * state and arithmetic; the poller's loops act on it.
  */
 
-export const POLLED_RESOURCES = ['CreditNotes', 'Invoices', 'Payments', 'Overpayments', 'Prepayments'] as const;
+/**
+ * In the order polled: invoices before credit notes, so a credit note allocated to an invoice raised in Xero just
+ * before it finds that invoice's mirror (a credit note written without it keeps no link to its invoice).
+ */
+export const POLLED_RESOURCES = ['Invoices', 'CreditNotes', 'Payments', 'Overpayments', 'Prepayments'] as const;
 export type PolledResource = (typeof POLLED_RESOURCES)[number];
 
 /** The wait after a poll that found nothing fresh: double the last, at most the cap. */
@@ -43,7 +47,7 @@ export interface Pace {
 /** What wakes which resources (see the header). */
 export const WAKES = {
   all: POLLED_RESOURCES,
-  created: ['CreditNotes', 'Invoices'],
+  created: ['Invoices', 'CreditNotes'],
   bridgeWrote: ['Invoices'],
 } as const satisfies Record<string, readonly PolledResource[]>;
 
@@ -57,8 +61,8 @@ export function newPace(now: number, intervalMs: number): Pace {
   const resource = (): ResourcePace => ({ waitMs: intervalMs, dueAt: now, active: false });
   return {
     resources: {
-      CreditNotes: resource(),
       Invoices: resource(),
+      CreditNotes: resource(),
       Payments: resource(),
       Overpayments: resource(),
       Prepayments: resource(),

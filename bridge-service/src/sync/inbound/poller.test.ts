@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { ManualClock } from '../../lib/clock';
 import type { Watermark } from '../../store/types';
-import type { XeroInvoice, XeroPage } from '../../xero/types';
+import type { XeroCreditNote, XeroInvoice, XeroPage } from '../../xero/types';
 import { XeroApiError } from '../../xero/errors';
 import { XeroScheduler } from '../../xero/scheduler';
 import { createXeroCall } from '../../xero/calls';
@@ -26,12 +26,40 @@ const page = <I>(items: I[], pageNo: number, hasMore: boolean): XeroPage<I> => (
   hasMore,
 });
 
+type Listed = { invoiceID: string; updatedDateUTC: Date };
+type InvoiceQuery = { modifiedSince?: Date; page?: number; pageSize?: number; summaryOnly?: boolean };
+
+/**
+ * Xero's listing of these invoices as it is at each call: changed at or after If-Modified-Since, oldest change first,
+ * the asked page of it. A test changes an invoice's UpdatedDateUTC to move it, as Xero does.
+ */
+const listingOf =
+  (invoices: readonly Listed[]) =>
+  (query: InvoiceQuery): XeroPage<Listed> => {
+    const since = query.modifiedSince?.getTime() ?? 0;
+    const size = query.pageSize ?? 100;
+    const n = query.page ?? 1;
+    const changed = invoices
+      .filter((i) => i.updatedDateUTC.getTime() >= since)
+      .sort((a, b) => a.updatedDateUTC.getTime() - b.updatedDateUTC.getTime());
+    const items = changed.slice((n - 1) * size, n * size);
+    return { items, page: n, pageSize: size, hasMore: items.length >= size };
+  };
+
 function setup(
-  invoicePages: { invoiceID: string; updatedDateUTC: Date }[][],
+  invoices: Listed[][] | ((query: InvoiceQuery) => XeroPage<Listed>),
   sizes: { pageSize?: number; summaryPageSize?: number } = { pageSize: 2, summaryPageSize: 2 },
+  creditNotes: XeroCreditNote[] = [],
 ) {
+  const pageOf =
+    typeof invoices === 'function'
+      ? invoices
+      : (query: InvoiceQuery) => {
+          const n = query.page ?? 1;
+          return page(invoices[n - 1] ?? [], n, n < invoices.length);
+        };
   const watermarks = new Map<string, Watermark>();
-  const asked: { modifiedSince?: Date; page?: number; pageSize?: number; summaryOnly?: boolean }[] = [];
+  const asked: InvoiceQuery[] = [];
   const deps: PollerDeps = {
     apply: {
       applyInvoices: record('Invoices', (i) => i.invoiceID),
@@ -58,15 +86,11 @@ function setup(
       },
     },
     xero: {
-      getInvoicesModifiedSince: async (
-        _tenant: string,
-        query: { modifiedSince?: Date; page?: number; pageSize?: number; summaryOnly?: boolean },
-      ) => {
+      getInvoicesModifiedSince: async (_tenant: string, query: InvoiceQuery) => {
         asked.push(query);
-        const n = query.page ?? 1;
-        return page(invoicePages[n - 1] ?? [], n, n < invoicePages.length);
+        return pageOf(query);
       },
-      getCreditNotes: async () => page([], 1, false),
+      getCreditNotes: async () => page(creditNotes, 1, false),
       getPayments: async () => page([], 1, false),
       getInvoicesByIds: async () => [],
     },
@@ -87,13 +111,16 @@ describe('Xero poller', () => {
     const a = { invoiceID: 'a', updatedDateUTC: new Date(T) };
     const b = { invoiceID: 'b', updatedDateUTC: new Date(T + 1_000) };
     const c = { invoiceID: 'c', updatedDateUTC: new Date(T + 1_000) };
-    const { poller, watermarks, asked } = setup([[a, b], [c]]);
+    const { poller, watermarks, asked } = setup(listingOf([a, b, c]));
     await poller.pollOnce();
     expect(applied.filter((x) => x.resource === 'Invoices').flatMap((x) => x.ids)).toEqual(['a', 'b', 'c']);
     expect(watermarks.get('tenant-1/Invoices')).toEqual({ at: T + 1_000, idsAtTimestamp: ['b', 'c'] });
-    // First poll: from the look-back; both pages asked with the same If-Modified-Since.
-    expect(asked.map((q) => q.page)).toEqual([1, 2]);
-    expect(asked[0]!.modifiedSince).toEqual(asked[1]!.modifiedSince);
+    // First page from the look-back; then from the watermark, where a and b (written) fill page 1, so page 2 follows.
+    expect(asked.map((q) => [q.page, q.modifiedSince])).toEqual([
+      [1, new Date(T + 60_000 - 24 * 60 * 60_000)],
+      [1, new Date(T + 1_000 - 5_000)],
+      [2, new Date(T + 1_000 - 5_000)],
+    ]);
 
     // The next poll asks from a little before the watermark and writes nothing it already wrote.
     applied.splice(0);
@@ -111,6 +138,86 @@ describe('Xero poller', () => {
     await poller.pollOnce();
     expect(applied.filter((x) => x.resource === 'Invoices').flatMap((x) => x.ids)).toEqual(['d']);
     expect(watermarks.get('tenant-1/Invoices')).toEqual({ at: T + 1_000, idsAtTimestamp: ['b', 'd'] });
+  });
+
+  it('a document changed while a page is written moves the rest a place back: the next page misses none of them', async () => {
+    // Changed a minute apart, far more than the skew: each listing from the watermark starts at the watermark's own.
+    const invoices = [1, 2, 3, 4].map((n) => ({
+      invoiceID: `inv-${n}`,
+      updatedDateUTC: new Date(T - (5 - n) * 60_000),
+    }));
+    const listing = listingOf(invoices);
+    let listings = 0;
+    const { poller, watermarks, asked } = setup((query) => {
+      listings += 1;
+      // While page 1 is written, inv-1 is changed (finance, or the bridge's own approval): it moves to the end.
+      if (listings === 2) invoices[0]!.updatedDateUTC = new Date(T);
+      return listing(query);
+    });
+    await poller.pollOnce();
+    // From the first listing, page 2 would now be inv-4 and inv-1: inv-3 slid onto page 1, already read.
+    expect(applied.filter((x) => x.resource === 'Invoices').flatMap((x) => x.ids)).toEqual([
+      'inv-1',
+      'inv-2',
+      'inv-3',
+      'inv-4',
+      'inv-1',
+    ]);
+    expect(watermarks.get('tenant-1/Invoices')).toEqual({ at: T, idsAtTimestamp: ['inv-1'] });
+    // One listing a page of fresh documents, each from the watermark the page before saved; a short page ends it.
+    expect(asked.map((q) => [q.page, q.modifiedSince?.getTime()])).toEqual([
+      [1, T + 60_000 - 24 * 60 * 60_000],
+      [1, T - 3 * 60_000 - 5_000],
+      [1, T - 2 * 60_000 - 5_000],
+      [1, T - 60_000 - 5_000],
+      [1, T - 5_000],
+    ]);
+  });
+
+  it('more documents at one time than a page holds: each page of them once more at most, and the poll ends', async () => {
+    const burst = ['a', 'b', 'c', 'd', 'e'].map((invoiceID) => ({ invoiceID, updatedDateUTC: new Date(T) }));
+    const { poller, watermarks, asked } = setup(listingOf(burst));
+    await poller.pollOnce();
+    expect(applied.filter((x) => x.resource === 'Invoices').flatMap((x) => x.ids)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(watermarks.get('tenant-1/Invoices')).toEqual({ at: T, idsAtTimestamp: ['a', 'b', 'c', 'd', 'e'] });
+    // Page 1 again finds a and b written, so page 2; then page 2 again (c, d written), so page 3, short: the end.
+    expect(asked.map((q) => q.page)).toEqual([1, 1, 2, 2, 3]);
+
+    // A poll that finds them all written pages through them once and ends.
+    applied.splice(0);
+    asked.splice(0);
+    await poller.pollOnce();
+    expect(applied.filter((x) => x.resource === 'Invoices')).toEqual([]);
+    expect(asked.map((q) => q.page)).toEqual([1, 2, 3]);
+  });
+
+  it('a burst of changes filling pages within the skew is read again a page at a time, not from page 1 each time', async () => {
+    const burst = Array.from({ length: 10 }, (_, n) => ({
+      invoiceID: `inv-${n}`,
+      updatedDateUTC: new Date(T + n * 100),
+    }));
+    const { poller, asked } = setup(listingOf(burst));
+    await poller.pollOnce();
+    expect(applied.filter((x) => x.resource === 'Invoices').flatMap((x) => x.ids)).toEqual(
+      burst.map((i) => i.invoiceID),
+    );
+    // Each page once from the last watermark (all written, the page is full), then the next; the empty page 6 ends it.
+    expect(asked.map((q) => q.page)).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6]);
+  });
+
+  it('polls invoices before credit notes: a credit note finds the mirror of the invoice it is allocated to', async () => {
+    const invoice = { invoiceID: 'raised-in-xero', updatedDateUTC: new Date(T) };
+    const note = {
+      creditNoteID: 'credit-for-it',
+      updatedDateUTC: new Date(T + 1_000),
+      allocations: [{ allocationID: 'allocation-1', amount: 10, invoice: { invoiceID: 'raised-in-xero' } }],
+    } as XeroCreditNote;
+    const { poller } = setup([[invoice]], { pageSize: 2, summaryPageSize: 2 }, [note]);
+    await poller.pollOnce();
+    expect(applied).toEqual([
+      { resource: 'Invoices', ids: ['raised-in-xero'] },
+      { resource: 'CreditNotes', ids: ['credit-for-it'] },
+    ]);
   });
 
   it('lists invoices as summaries, 1,000 a page unless told', async () => {
@@ -146,7 +253,7 @@ describe('tenants apart', () => {
             status: 429,
             body: 'Rate limit exceeded',
             headers: { 'retry-after': '3600', 'x-rate-limit-problem': 'day' },
-            operation: 'getCreditNotes',
+            operation: 'getInvoices',
             tenantId,
           });
         }

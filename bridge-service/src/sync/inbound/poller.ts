@@ -1,6 +1,6 @@
 /**
  * The polling fallback, each connected tenant on its own loop (one slow or paused tenant never holds up another):
- * CreditNotes, Invoices, Payments, Overpayments and Prepayments changed since the watermark (If-Modified-Since, paged,
+ * Invoices, CreditNotes, Payments, Overpayments and Prepayments changed since the watermark (If-Modified-Since, paged,
  * oldest change first), written back through the same newer-wins path as webhooks. Invoices are listed as summaries
  * (summaryOnly) and read in full only where the mirror is behind, so the bridge's own writes, which every poll sees
  * again, cost a few bytes each and no Salesforce write. Xero sends no payment, overpayment or prepayment webhooks, so
@@ -143,8 +143,8 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
     read: (tenantId, query) => deps.xero.getCreditNotes(tenantId, query),
     pageSize,
     id: (note) => note.creditNoteID,
-    // Allocations changed the allocated invoices too: the Invoices poll that follows sees them, as Xero bumps
-    // their UpdatedDateUTC; nothing more to do here.
+    // Allocations changed the allocated invoices too, and Xero bumps their UpdatedDateUTC: this poll's Invoices
+    // listing (before this one) saw those made before it, the next poll's sees the rest; nothing more to do here.
     write: (tenantId, notes) => apply.applyCreditNotes(tenantId, notes),
   };
   // Summaries first: an invoice is read in full only when its mirror is behind (the bridge's own changes are not).
@@ -190,7 +190,18 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
       ),
   };
 
-  /** Polls one resource of one tenant until it is drained; saves the watermark after every page written. */
+  /**
+   * Polls one resource of one tenant until it is drained; saves the watermark after every page written.
+   *
+   * Every page is asked from the watermark the page before saved (keyset paging), not as page n of one listing: Xero
+   * lists oldest change first, so a document changed while a page is written (by finance, or by the bridge's own
+   * approvals, emails and allocations) moves to the end and the documents after it one place back; page n + 1 of the
+   * first listing would start one document late, and the watermark would pass the one it missed. Asked again from the
+   * watermark, the listing starts with the documents of its last `skewMs`, already written: the watermark drops them.
+   * Where they fill whole pages (a burst of changes within `skewMs`), the next listing starts at the last of those
+   * pages, not the first; a page that brings nothing fresh is followed by the next page of the same listing, so a
+   * poll always ends, however many documents share one time.
+   */
   async function pollResource<T extends { updatedDateUTC?: XeroDate }>(
     tenantId: string,
     resource: PolledResource,
@@ -199,8 +210,12 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
     let fresh = 0;
     let writtenCount = 0;
     let watermark = await deps.watermarks.getWatermark(tenantId, resource);
-    const since = new Date(watermark ? watermark.at - skewMs : deps.clock.now() - lookbackMs);
-    for (let page = 1; ; page += 1) {
+    const sinceOf = (mark: typeof watermark) => (mark ? mark.at - skewMs : deps.clock.now() - lookbackMs);
+    /** The version of every document this poll has read: each one written, now or by an earlier poll. */
+    const versionsRead = new Map<string, number>();
+    let page = 1;
+    for (;;) {
+      const since = new Date(sinceOf(watermark));
       const result = await polled.read(tenantId, { modifiedSince: since, page, pageSize: polled.pageSize });
       const stamped = result.items.flatMap((item) => {
         const id = polled.id(item);
@@ -240,6 +255,15 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
         watermark = next;
       }
       if (!result.hasMore) break;
+      for (const { id, updatedAt } of stamped) versionsRead.set(id, updatedAt);
+      if (advanced.fresh.length === 0) page += 1;
+      else {
+        // Whole pages of documents already written lead the listing from the new watermark: start at the last of
+        // them, so documents changed meanwhile (moved to the end) may move the rest up to a page back unmissed.
+        const sinceNext = sinceOf(watermark);
+        const leading = [...versionsRead.values()].filter((at) => at >= sinceNext).length;
+        page = Math.max(1, Math.floor(leading / polled.pageSize));
+      }
     }
     return { fresh, written: writtenCount };
   }

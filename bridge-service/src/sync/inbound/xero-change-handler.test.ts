@@ -1,5 +1,5 @@
 import pino from 'pino';
-import type { XeroInvoice } from '../../xero/types';
+import type { XeroCreditNote, XeroInvoice } from '../../xero/types';
 import type { JobOf } from '../handler';
 import { getCreditNotesByIds, XERO_CHANGE_BURST, xeroChangeHandler, type XeroChangeDeps } from './xero-change-handler';
 
@@ -186,5 +186,80 @@ describe('credit notes by id', () => {
     expect(wheres[0]!.split(' OR ')).toHaveLength(40);
     expect(wheres[0]).toMatch(/^CreditNoteID==Guid\("bbbbbbbb-0000-4000-8000-000000000000"\) OR /);
     expect(wheres.join(' ')).not.toContain('Total');
+  });
+});
+
+describe('an invoice raised in Xero and a credit note allocated to it, read together', () => {
+  const NOTE = 'cccccccc-0000-4000-8000-000000000001';
+  const noteJob = (id: number): JobOf<'XERO_CHANGE'> => {
+    const base = job(id, UK, NOTE);
+    return { ...base, payload: { ...base.payload, eventCategory: 'CREDITNOTE' } };
+  };
+
+  /**
+   * A fake Salesforce behind the apply: an invoice written gets its mirror; a credit note is linked to the invoice
+   * its allocation names only if that invoice has a mirror when the note is written. Every Xero read is recorded.
+   */
+  function linking() {
+    const reads: string[] = [];
+    const mirrored = new Set<string>();
+    const links: { note: string; invoice: string | null }[] = [];
+    const note = {
+      creditNoteID: NOTE,
+      type: 'ACCRECCREDIT',
+      allocations: [{ allocationID: 'allocation-1', amount: 10, invoice: { invoiceID: INV1 } }],
+    } as XeroCreditNote;
+    const readInvoices = async (_tenant: string, ids: readonly string[]) => {
+      reads.push(`invoices ${ids.join(',')}`);
+      return ids.map((invoiceID) => ({ invoiceID }));
+    };
+    const handler = xeroChangeHandler({
+      ...deps(readInvoices),
+      xero: {
+        getInvoicesByIds: readInvoices,
+        getCreditNotes: async () => {
+          reads.push('credit notes');
+          return { items: [note], page: 1, pageSize: 100, hasMore: false };
+        },
+      },
+      apply: {
+        applyInvoiceEvents: async (_tenant, events, readFull) => {
+          for (const invoice of await readFull(events.map((e) => e.invoiceId))) mirrored.add(String(invoice.invoiceID));
+          return { changed: [], stale: 0, unchanged: 0, awaitingMirror: [], errors: [] };
+        },
+        applyCreditNotes: async (_tenant, notes) => {
+          const allocated = notes.flatMap((n) => (n.allocations ?? []).map((a) => String(a.invoice?.invoiceID)));
+          for (const n of notes) {
+            const invoice = allocated.find((id) => mirrored.has(id)) ?? null;
+            links.push({ note: String(n.creditNoteID), invoice });
+          }
+          return {
+            changed: [],
+            stale: 0,
+            unchanged: 0,
+            awaitingMirror: [],
+            errors: [],
+            allocatedInvoiceIds: allocated,
+          };
+        },
+      },
+    });
+    return { handler, reads, links };
+  }
+
+  it('writes the invoice before the credit note, so the note and its allocation keep their invoice', async () => {
+    const { handler, reads, links } = linking();
+    const outcomes = await handler.run([job(1, UK, INV1, 'CREATE'), noteJob(2)]);
+    expect(links).toEqual([{ note: NOTE, invoice: INV1 }]);
+    // The invoice is read once, after the note: it holds what the note's allocation credited.
+    expect(reads).toEqual(['credit notes', `invoices ${INV1}`]);
+    expect([...outcomes.values()].map((o) => o.kind)).toEqual(['done', 'done']);
+  });
+
+  it('a credit note alone: the invoice its allocation names is read and mirrored first', async () => {
+    const { handler, reads, links } = linking();
+    await handler.run([noteJob(1)]);
+    expect(links).toEqual([{ note: NOTE, invoice: INV1 }]);
+    expect(reads).toEqual(['credit notes', `invoices ${INV1}`]);
   });
 });

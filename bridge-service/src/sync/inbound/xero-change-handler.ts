@@ -75,8 +75,11 @@ export async function getCreditNotesByIds(
 }
 
 /**
- * Fetches and writes back what changed in one tenant: credit notes first, then the invoices named by events or
- * by the credit notes' allocations. Returns the Xero invoice ids still waiting for their mirror.
+ * Fetches and writes back what changed in one tenant: the credit notes are read first, then the invoices named by
+ * events or by the notes' allocations (read after the notes, so they hold what those credited), and the invoices are
+ * written before the notes: a note allocated to an invoice raised in Xero finds its mirror, where written first it
+ * would keep no link to it (Invoice__c of the note and its allocations) for good. Returns the Xero invoice ids still
+ * waiting for their mirror.
  */
 export async function syncTenantChanges(
   deps: Pick<XeroChangeDeps, 'xero' | 'xeroResults'>,
@@ -85,11 +88,10 @@ export async function syncTenantChanges(
   ids: { invoices: readonly InvoiceEvent[]; creditNoteIds: readonly string[] },
 ): Promise<{ awaitingMirror: string[]; errors: string[]; changed: number }> {
   const notes = ids.creditNoteIds.length > 0 ? await getCreditNotesByIds(deps.xero, tenantId, ids.creditNoteIds) : [];
-  const credited = await apply.applyCreditNotes(tenantId, notes);
   // An allocation changed its invoice at no time the bridge knows: read it whatever the mirror holds.
   const events = latestEvents([
     ...ids.invoices,
-    ...credited.allocatedInvoiceIds.map((invoiceId) => ({ invoiceId })),
+    ...allocatedInvoiceIds(notes).map((invoiceId) => ({ invoiceId })),
   ]).filter((e) => GUID.test(e.invoiceId));
   const madeByBridge = await deps.xeroResults.madeByBridge(
     tenantId,
@@ -102,11 +104,20 @@ export async function syncTenantChanges(
     (invoiceIds) => deps.xero.getInvoicesByIds(tenantId, invoiceIds),
     madeByBridge,
   );
+  const credited = await apply.applyCreditNotes(tenantId, notes);
   return {
-    awaitingMirror: [...credited.awaitingMirror, ...written.awaitingMirror],
-    errors: [...credited.errors, ...written.errors],
-    changed: credited.changed.length + written.changed.length,
+    awaitingMirror: [...written.awaitingMirror, ...credited.awaitingMirror],
+    errors: [...written.errors, ...credited.errors],
+    changed: written.changed.length + credited.changed.length,
   };
+}
+
+/** The invoices these credit notes are allocated to (customer credit notes only: a bill's is no invoice of ours). */
+function allocatedInvoiceIds(notes: readonly XeroCreditNote[]): string[] {
+  return notes
+    .filter((note) => note.type !== 'ACCPAYCREDIT')
+    .flatMap((note) => note.allocations ?? [])
+    .flatMap((allocation) => (allocation.invoice?.invoiceID ? [allocation.invoice.invoiceID] : []));
 }
 
 export function xeroChangeHandler(deps: XeroChangeDeps): JobHandler<'XERO_CHANGE'> {
