@@ -9,6 +9,7 @@ import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
 import pino from 'pino';
 import { XeroClient } from 'xero-node';
 import { connect } from '../sandbox/salesforce/test-helpers';
+import { ScaledClock } from '../sandbox/shared/clock';
 import { waitFor } from './wait-for';
 
 const SALES = 'sam.seller@ledgerline.example';
@@ -533,5 +534,88 @@ describe('exactly once', () => {
     // One Xero invoice per won opportunity overall: count invoices in Salesforce with a Xero id.
     const { records: mirrors } = await admin.query<Row>('SELECT Id FROM Invoice__c WHERE Xero_Invoice_Id__c != null');
     expect(invoiceCount()).toBe(mirrors.length);
+  });
+});
+
+describe('Retry after the bridge gave up on an approval', () => {
+  // A bridge of its own on a clock 50 times faster: the client's retries of each call (seconds apart) and the worker's
+  // attempts run out in seconds, not minutes.
+  let fast: Sandbox;
+  let fastAdmin: Connection;
+  const query = async (soql: string) => (await fastAdmin.query<Row>(soql)).records;
+  const invoiceById = async (id: string) =>
+    (
+      await query(
+        `SELECT Id, Status__c, Sync_Status__c, Sync_Message__c, Xero_Invoice_Id__c, Xero_Tenant_Id__c FROM Invoice__c WHERE Id = '${id}'`,
+      )
+    )[0];
+
+  beforeAll(async () => {
+    fast = await startSandbox({
+      clock: new ScaledClock({ scale: 50 }),
+      bridge: { workerIdleMs: 50, referenceTtlMs: 0 },
+      logger: pino({ level: process.env.BRIDGE_LOG ?? 'silent' }),
+    });
+    fastAdmin = connect(fast.sf, 'integration@ledgerline.example');
+  });
+
+  afterAll(async () => {
+    await fast?.close();
+  });
+
+  it('Xero down for longer than the retries last: the record says so, and Retry authorises the draft in Xero', async () => {
+    const [opp] = await query(
+      "SELECT Id FROM Opportunity WHERE CurrencyIsoCode = 'GBP' AND IsWon = false ORDER BY Name LIMIT 1",
+    );
+    await connect(fast.sf, SALES)
+      .sobject('Opportunity')
+      .update({ Id: opp!.Id as string, StageName: 'Closed Won' });
+    const draft = await waitFor('the draft', async () => {
+      const [row] = await query(
+        `SELECT Id, Xero_Invoice_Id__c, Xero_Tenant_Id__c, Sync_Status__c FROM Invoice__c WHERE Opportunity__c = '${String(opp!.Id)}'`,
+      );
+      return row?.Sync_Status__c === 'Synced' ? row : undefined;
+    });
+    const id = draft.Id as string;
+    const key = `AUTHORISE:${id}:1`;
+    // Every status change Xero is asked for answers 503, however often it is asked.
+    fast.xero.control.addFault({ kind: 'status', status: 503, method: 'POST', path: '/Invoices', count: 10_000 });
+    try {
+      fast.sf.control.approvals.submit(id, { user: SALES });
+      fast.sf.control.approvals.approve(id, { user: FINANCE });
+      // The worker waits 5 s, 10 s, 20 s… between attempts: an outage of hours, those waits brought forward.
+      const gaveUp = await waitFor(
+        'the bridge to give up on the approval',
+        async () => {
+          const job = await fast.store.jobs.getJobByKey(key);
+          if (job?.state === 'failed') await fast.store.jobs.retryJob(job.id);
+          return job?.state === 'dead' ? job : undefined;
+        },
+        60_000,
+      );
+      expect(gaveUp.lastError).toMatch(/gave up after \d+ attempts/);
+      const shown = await waitFor('the give-up on the invoice', async () => {
+        const row = await invoiceById(id);
+        return row?.Sync_Status__c === 'Error' ? row : undefined;
+      });
+      expect(shown.Sync_Message__c).toMatch(/gave up/);
+    } finally {
+      fast.xero.control.clearFaults();
+    }
+
+    // Xero is back; Retry is pressed. The approval's key is one per invoice: Retry is what runs it again.
+    const { requestKey } = fast.sf.control.invoiceActions.resync(id, SALES);
+    await waitFor('the RESYNC', async () => (await fast.store.jobs.getJobByKey(String(requestKey)))?.state === 'done');
+    const authorised = await waitFor('the authorised invoice', async () => {
+      const row = await invoiceById(id);
+      return row?.Status__c === 'Authorised' && row.Sync_Status__c === 'Synced' ? row : undefined;
+    });
+    expect(authorised.Sync_Message__c ?? null).toBeNull();
+    const tenant = String(draft.Xero_Tenant_Id__c);
+    const inXero = (fast.xero.control.snapshot(tenant).invoices as Row[]).find(
+      (x) => x.id === draft.Xero_Invoice_Id__c,
+    );
+    expect(inXero).toMatchObject({ status: 'AUTHORISED' });
+    await waitFor('the approval done', async () => (await fast.store.jobs.getJobByKey(key))?.state === 'done');
   });
 });

@@ -51,6 +51,7 @@ export function authoriseCreditNoteHandler(deps: CreditNoteActionDeps): JobHandl
         throw err;
       }
     },
-    { writesToXero: true },
+    // Its refusals are on the credit note (above), not on the invoice, which is as it was.
+    { writesToXero: true, returnedFailures: 'recorded-by-step' },
   );
 }

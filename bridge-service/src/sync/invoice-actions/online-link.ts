@@ -53,7 +53,10 @@ export function onlineLinkHandler(deps: OnlineLinkDeps): JobHandler<'ONLINE_LINK
       await invoices.writeOnlineLink(mirror, onlineInvoiceUrl);
       return { kind: 'done', result: { onlineInvoiceUrl } };
     },
-    // A read of Xero and a write to Salesforce: read-only mode does not hold it.
-    { writesToXero: false },
+    // A read of Xero and a write to Salesforce: read-only mode does not hold it. A link that cannot be had goes on the
+    // invoice like any failure: Salesforce takes the ask only for an approved invoice (checkCanRequestLink), so a
+    // refusal here is never "not yet" but the invoice gone since (voided) or Xero giving none, and the rep who asked
+    // would otherwise wait for nothing; Retry asks again once Xero has a link.
+    { writesToXero: false, returnedFailures: 'on-invoice' },
   );
 }

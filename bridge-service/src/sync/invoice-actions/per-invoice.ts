@@ -1,7 +1,8 @@
 /**
  * How the per-invoice actions run their jobs: one at a time, but up to 10 a turn (the worker gives every kind a
  * turn, so a month-end queue of approvals is not held to one invoice per round of the others). A failure a retry
- * can fix is retried; any other is put on the invoice record, where the rep and finance see it and can press Retry.
+ * can fix is retried; any other, thrown or returned by the step (a refusal in words: a paid invoice to void, a credit
+ * larger than what is left), is put on the invoice record, where the rep and finance see it and can press Retry.
  */
 import { isTransient } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
@@ -33,11 +34,29 @@ export interface PerInvoiceDeps {
   log: Pick<Logger, 'error'>;
 }
 
+export interface PerInvoiceOptions {
+  writesToXero: boolean;
+  /**
+   * Where a failure the step returns is shown: on the invoice (the default), or by the step itself, on a record of its
+   * own (an approved credit note says why on the credit note). A thrown one goes on the invoice either way.
+   */
+  returnedFailures?: 'on-invoice' | 'recorded-by-step';
+}
+
 export function perInvoice<K extends InvoiceJobKind>(
   deps: PerInvoiceDeps,
   step: (job: JobOf<K>) => Promise<JobOutcome>,
-  opts: { writesToXero: boolean },
+  opts: PerInvoiceOptions,
 ): JobHandler<K> {
+  /** A failure a person must act on; a failed write of it is logged, and the job stays failed all the same. */
+  async function recordOnInvoice(job: JobOf<K>, message: string): Promise<void> {
+    await deps.syncErrors
+      .onInvoice(job.payload.invoiceId, message)
+      .catch((writeErr: unknown) =>
+        deps.log.error({ err: writeErr, jobId: job.id }, 'could not record the failure on the invoice'),
+      );
+  }
+
   return {
     batchSize: 10,
     async run(jobs) {
@@ -47,8 +66,9 @@ export function perInvoice<K extends InvoiceJobKind>(
           outcomes.set(job.id, READ_ONLY_HOLD);
           continue;
         }
+        let outcome: JobOutcome;
         try {
-          outcomes.set(job.id, await step(job));
+          outcome = await step(job);
         } catch (err) {
           const message = describeError(err);
           if (isTransient(err)) {
@@ -56,11 +76,14 @@ export function perInvoice<K extends InvoiceJobKind>(
             continue;
           }
           outcomes.set(job.id, { kind: 'failed', error: message });
-          await deps.syncErrors
-            .onInvoice(job.payload.invoiceId, message)
-            .catch((writeErr: unknown) =>
-              deps.log.error({ err: writeErr, jobId: job.id }, 'could not record the failure on the invoice'),
-            );
+          await recordOnInvoice(job, message);
+          continue;
+        }
+        outcomes.set(job.id, outcome);
+        // A refusal the step returns is as final as one it throws: without this the job is dead and the record says
+        // nothing (a VOID of a paid invoice, a CREDIT of an invoice not yet approved).
+        if (outcome.kind === 'failed' && (opts.returnedFailures ?? 'on-invoice') === 'on-invoice') {
+          await recordOnInvoice(job, outcome.error);
         }
       }
       return outcomes;

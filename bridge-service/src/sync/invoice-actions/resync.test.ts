@@ -5,7 +5,7 @@ import type { Job, JobState } from '../../store/types';
 import type { XeroInvoice } from '../../xero/types';
 import type { JobOf } from '../handler';
 import { onlineLinkKey } from './online-link';
-import { resyncHandler } from './resync';
+import { authoriseKey, resyncHandler, voidKey } from './resync';
 
 const INVOICE_ID = 'a01000000000001AAA';
 
@@ -17,8 +17,17 @@ const job = (): JobOf<'RESYNC'> => {
   );
 };
 
-/** RESYNC's world: the mirror, Xero's invoice as `fetch` reads it, and the ONLINE_LINK job the rep's ask left, if any. */
-function setup(opts: { link?: string; xeroStatus: XeroInvoice['status']; linkJob?: JobState }) {
+/**
+ * RESYNC's world: the mirror, Xero's invoice as `fetch` reads it, and the jobs earlier requests on the invoice left, if
+ * any: the rep's ask for the link, finance's approval, a void.
+ */
+function setup(opts: {
+  link?: string;
+  xeroStatus: XeroInvoice['status'];
+  linkJob?: JobState;
+  authoriseJob?: JobState;
+  voidJob?: JobState;
+}) {
   const mirror = {
     Id: INVOICE_ID,
     Name: 'INV-0001',
@@ -29,12 +38,13 @@ function setup(opts: { link?: string; xeroStatus: XeroInvoice['status']; linkJob
     Status__c: 'Authorised',
     Online_Invoice_URL__c: opts.link ?? null,
   } as InvoiceMirror;
-  const linkJob: Job | null = opts.linkJob
-    ? {
-        ...storedJob({ key: onlineLinkKey(INVOICE_ID), action: 'ONLINE_LINK', payload: {} }, 7),
-        state: opts.linkJob,
-      }
-    : null;
+  const jobOf = (key: string, action: string, id: number, state: JobState | undefined): Job[] =>
+    state ? [{ ...storedJob({ key, action, payload: {} }, id), state }] : [];
+  const earlier: Job[] = [
+    ...jobOf(onlineLinkKey(INVOICE_ID), 'ONLINE_LINK', 7, opts.linkJob),
+    ...jobOf(authoriseKey(INVOICE_ID), 'AUTHORISE', 8, opts.authoriseJob),
+    ...jobOf(voidKey(INVOICE_ID), 'VOID', 9, opts.voidJob),
+  ];
   const written: { extra: unknown }[] = [];
   const retried: number[] = [];
   const asked: string[] = [];
@@ -50,11 +60,11 @@ function setup(opts: { link?: string; xeroStatus: XeroInvoice['status']; linkJob
     jobs: {
       getJobByKey: async (key) => {
         asked.push(key);
-        return linkJob?.key === key ? linkJob : null;
+        return earlier.find((j) => j.key === key) ?? null;
       },
       retryJob: async (id) => {
         retried.push(id);
-        return linkJob;
+        return earlier.find((j) => j.id === id) ?? null;
       },
       enqueueJob: async () => {
         throw new Error('no CREATE_DRAFT to queue here');
@@ -70,7 +80,7 @@ describe('RESYNC and the customer link', () => {
     const t = setup({ link: 'https://in.xero.com/abc', xeroStatus: 'AUTHORISED' });
     expect(await t.run()).toEqual({ kind: 'done', result: { status: 'AUTHORISED' } });
     expect(t.written).toEqual([{ extra: undefined }]);
-    expect(t.asked).toEqual([]);
+    expect(t.asked).not.toContain(onlineLinkKey(INVOICE_ID));
   });
 
   it.each(['failed', 'dead'] as const)(
@@ -95,6 +105,67 @@ describe('RESYNC and the customer link', () => {
       const t = setup({ xeroStatus, linkJob });
       expect(await t.run()).toEqual({ kind: 'done', result: { status: xeroStatus } });
       expect(t.retried).toEqual([]);
+    }
+  });
+});
+
+describe('RESYNC and an approval or void that failed or gave up', () => {
+  // Their keys are one per invoice: asking again is dropped at intake, so Retry is how they run again.
+  it.each(['failed', 'dead'] as const)(
+    'runs a %s approval again while Xero still holds a draft, and leaves the record to that run',
+    async (state) => {
+      const t = setup({ xeroStatus: 'DRAFT', authoriseJob: state });
+      expect(await t.run()).toEqual({
+        kind: 'done',
+        result: { status: 'DRAFT', requeued: authoriseKey(INVOICE_ID) },
+      });
+      expect(t.retried).toEqual([8]);
+      // not Synced with a blank message: the approval is still undone, and its run writes what became of it
+      expect(t.written).toEqual([]);
+    },
+  );
+
+  it.each(['failed', 'dead'] as const)('runs a %s void again while Xero has not voided the invoice', async (state) => {
+    for (const xeroStatus of ['DRAFT', 'AUTHORISED', 'PAID'] as const) {
+      const t = setup({ xeroStatus, voidJob: state });
+      expect(await t.run()).toEqual({ kind: 'done', result: { status: xeroStatus, requeued: voidKey(INVOICE_ID) } });
+      expect(t.retried).toEqual([9]);
+      expect(t.written).toEqual([]);
+    }
+  });
+
+  it('only refreshes the mirror when Xero already shows the request done', async () => {
+    for (const [xeroStatus, stopped] of [
+      ['AUTHORISED', { authoriseJob: 'dead' }],
+      ['PAID', { authoriseJob: 'failed' }],
+      ['VOIDED', { voidJob: 'dead' }],
+      ['DELETED', { voidJob: 'failed' }],
+    ] as const) {
+      const t = setup({ xeroStatus, link: 'https://in.xero.com/abc', ...stopped });
+      expect(await t.run()).toEqual({ kind: 'done', result: { status: xeroStatus } });
+      expect(t.retried).toEqual([]);
+      expect(t.written).toEqual([{ extra: undefined }]);
+    }
+  });
+
+  it('does not authorise an invoice voided since, nor one finance asked to void: the void wins', async () => {
+    const voided = setup({ xeroStatus: 'VOIDED', authoriseJob: 'dead' });
+    expect(await voided.run()).toEqual({ kind: 'done', result: { status: 'VOIDED' } });
+    expect(voided.retried).toEqual([]);
+    const both = setup({ xeroStatus: 'DRAFT', authoriseJob: 'dead', voidJob: 'dead' });
+    expect(await both.run()).toEqual({ kind: 'done', result: { status: 'DRAFT', requeued: voidKey(INVOICE_ID) } });
+    expect(both.retried).toEqual([9]);
+    const voiding = setup({ xeroStatus: 'DRAFT', authoriseJob: 'dead', voidJob: 'queued' });
+    expect(await voiding.run()).toEqual({ kind: 'done', result: { status: 'DRAFT' } });
+    expect(voiding.retried).toEqual([]);
+  });
+
+  it('leaves an approval still queued or running to run on its own', async () => {
+    for (const state of ['queued', 'running'] as const) {
+      const t = setup({ xeroStatus: 'DRAFT', authoriseJob: state });
+      expect(await t.run()).toEqual({ kind: 'done', result: { status: 'DRAFT' } });
+      expect(t.retried).toEqual([]);
+      expect(t.written).toEqual([{ extra: undefined }]);
     }
   });
 });

@@ -1,14 +1,17 @@
 /**
- * RESYNC (Retry on the record): read Xero again and write it back, or re-run a draft that never reached Xero. It does
- * not read the customer's online-invoice link (one more call per invoice, ONLINE_LINK's alone; a link already on the
+ * RESYNC (Retry on the record): read Xero again and write it back, or re-run a draft that never reached Xero. An
+ * approval (AUTHORISE) or a void (VOID) that failed or gave up is run again unless Xero already shows it done: those
+ * keys are one per invoice, so asking again is dropped at intake and Retry is how they run again; the mirror is then
+ * left to that run, which writes the outcome (a Synced written now would hide a request still undone). It does not
+ * read the customer's online-invoice link (one more call per invoice, ONLINE_LINK's alone; a link already on the
  * mirror stays), but a link the rep asked for whose request failed or gave up is asked for again, once the invoice is
- * one Xero has a link for: that request's key is one per invoice, so Retry is how it runs again.
+ * one Xero has a link for, the same way.
  */
 import type { Job, JobRepository } from '../../store/types';
 import type { JobHandler } from '../handler';
 import type { JobPayload } from '../job-kinds';
 import type { InvoiceMirror, InvoiceMirrors } from '../services/invoice-mirror';
-import type { XeroInvoice } from '../../xero/types';
+import type { XeroDocumentStatus, XeroInvoice } from '../../xero/types';
 import { onlineLinkKey, WITH_ONLINE_INVOICE } from './online-link';
 import { perInvoice, type PerInvoiceDeps } from './per-invoice';
 
@@ -18,6 +21,15 @@ export interface ResyncDeps extends PerInvoiceDeps {
 }
 
 const stopped = (job: Job | null): job is Job => !!job && (job.state === 'failed' || job.state === 'dead');
+
+/** The keys Salesforce gives an invoice's approval (InvoiceTriggerHandler.cls) and void (InvoiceActions.cls): one each. */
+export const authoriseKey = (invoiceId: string): string => `AUTHORISE:${invoiceId}:1`;
+export const voidKey = (invoiceId: string): string => `VOID:${invoiceId}:1`;
+
+/** Xero states an approval can still be carried out from; any other is done (authorised, paid) or moot (voided). */
+const AUTHORISABLE: ReadonlySet<XeroDocumentStatus> = new Set(['DRAFT', 'SUBMITTED']);
+/** Xero states a void is done in: a draft is deleted, an authorised invoice voided. */
+const VOIDED: ReadonlySet<XeroDocumentStatus> = new Set(['VOIDED', 'DELETED']);
 
 export function resyncHandler(deps: ResyncDeps): JobHandler<'RESYNC'> {
   const { invoices } = deps;
@@ -29,6 +41,26 @@ export function resyncHandler(deps: ResyncDeps): JobHandler<'RESYNC'> {
     if (!stopped(asked)) return undefined;
     await deps.jobs.retryJob(asked.id);
     return asked.key;
+  }
+
+  /**
+   * The key of this invoice's void or approval that failed or gave up and that Xero does not show done, queued again;
+   * undefined when there is none to run. A void asked for wins over the approval: authorising first would only spend
+   * an invoice number on an invoice finance wants gone.
+   */
+  async function runStoppedRequestAgain(mirror: InvoiceMirror, invoice: XeroInvoice): Promise<string | undefined> {
+    const status = invoice.status ?? 'DRAFT';
+    const voiding = await deps.jobs.getJobByKey(voidKey(mirror.Id));
+    if (voiding) {
+      if (!stopped(voiding) || VOIDED.has(status)) return undefined;
+      await deps.jobs.retryJob(voiding.id);
+      return voiding.key;
+    }
+    if (!AUTHORISABLE.has(status)) return undefined;
+    const approving = await deps.jobs.getJobByKey(authoriseKey(mirror.Id));
+    if (!stopped(approving)) return undefined;
+    await deps.jobs.retryJob(approving.id);
+    return approving.key;
   }
 
   return perInvoice<'RESYNC'>(
@@ -57,6 +89,8 @@ export function resyncHandler(deps: ResyncDeps): JobHandler<'RESYNC'> {
         return { kind: 'done', result: { requeued: mirror.Request_Key__c } };
       }
       const invoice = await invoices.fetch(mirror);
+      const requeued = await runStoppedRequestAgain(mirror, invoice);
+      if (requeued) return { kind: 'done', result: { status: invoice.status, requeued } };
       await invoices.writeInvoice(mirror, invoice);
       const linkRequeued = await askForLinkAgain(mirror, invoice);
       return { kind: 'done', result: { status: invoice.status, ...(linkRequeued ? { linkRequeued } : {}) } };
