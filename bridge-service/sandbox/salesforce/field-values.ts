@@ -4,9 +4,13 @@ import { SalesforceError } from './errors';
 import { normalizeId } from './ids';
 import type { FieldDef } from './schema/types';
 
-/** Salesforce's datetime wire format: `2026-01-15T09:00:00.000+0000`. */
+/**
+ * Salesforce's datetime wire format: `2026-01-15T09:00:00.000+0000`. Whole seconds: "dateTime fields are full
+ * timestamps with a precision of one second" (SOAP API Developer Guide, Primitive Data Types), so a value written
+ * with milliseconds comes back without them, and so do CreatedDate and SystemModstamp.
+ */
 export function formatDateTime(ms: number): string {
-  return new Date(ms).toISOString().replace('Z', '+0000');
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('Z', '+0000');
 }
 
 export function formatDate(ms: number): string {

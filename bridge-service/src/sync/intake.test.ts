@@ -70,6 +70,7 @@ describe('a request whose key names a job that stopped', () => {
     // The bridge refused it (more than the invoice has left): no credit note, so the rep's next ask has the same key.
     Object.assign(t.stored.get(`CREDIT:${INVOICE}:1`)!, { state: 'dead', lastError: 'more than INV-1 has left' });
     await t.intake.handle(credit('900', '2026-11-27T10:00:00.000Z')); // the old event, replayed
+    await t.intake.handle(credit('900', '2026-11-27T10:00:01.000Z')); // the second it stopped in: taken for a replay
     expect(t.stored.get(`CREDIT:${INVOICE}:1`)).toMatchObject({
       state: 'dead',
       payload: { payload: { amount: '900' } },
@@ -79,7 +80,7 @@ describe('a request whose key names a job that stopped', () => {
       state: 'queued',
       payload: { payload: { amount: '90' } },
     });
-    expect(t.intake.stats).toEqual({ accepted: 1, askedAgain: 1, duplicates: 1, rejected: 0 });
+    expect(t.intake.stats).toEqual({ accepted: 1, askedAgain: 1, duplicates: 2, rejected: 0 });
   });
 
   it('a job still queued, running or done is not run again, whenever the request was made', async () => {

@@ -58,11 +58,15 @@ export interface IntakeStats {
  * Whether a request whose key is already stored is a new ask, not a replay: its job stopped (failed, or given up)
  * before the request was published. Keys are deterministic (CREDIT:<invoice>:<credit notes + 1>, VOID:<invoice>:1,
  * CREATE_DRAFT:<deal>:1), so a rep who asks again after a failure (a credit the bridge refused, which made no credit
- * note; a void Xero refused) sends the same key; a replayed event was published before its job even existed.
+ * note; a void Xero refused) sends the same key; a replayed event was published before its job even existed. The
+ * event's CreatedDate is to the second, so only a later second than the job stopped in counts: a request of that same
+ * second is taken for a replay (asked again a second later, it runs).
  */
 function askedAfterItStopped(job: Pick<Job, 'state' | 'updatedAt'>, publishedAt: number): boolean {
   return (
-    (job.state === 'failed' || job.state === 'dead') && Number.isFinite(publishedAt) && publishedAt > job.updatedAt
+    (job.state === 'failed' || job.state === 'dead') &&
+    Number.isFinite(publishedAt) &&
+    Math.floor(publishedAt / 1000) > Math.floor(job.updatedAt / 1000)
   );
 }
 

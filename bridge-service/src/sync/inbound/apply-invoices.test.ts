@@ -85,6 +85,40 @@ function setup(mirrors: InvoiceForInbound[]) {
   return { deps, ctx: createApplyContext(deps), writes, reads, readFull };
 }
 
+describe('versions as Salesforce stores them (to the second)', () => {
+  // Xero's UpdatedDateUTC has milliseconds; Xero_Updated__c keeps whole seconds (mirror(n) holds 10:00:00.000).
+  const withMs = (n: number) =>
+    invoice(n, { updatedDateUTC: new Date(T1 + 250), lineItems: undefined, payments: undefined });
+
+  it('a poll summary of the version the mirror holds to the second, with the same fields, is unchanged', async () => {
+    const t = setup([mirror(1)]);
+    const result = await applyInvoiceSummaries(t.deps, t.ctx, 'tenant-uk', [withMs(1)], t.readFull(new Map()));
+    expect(t.reads).toEqual([]);
+    expect(t.writes).toEqual([]);
+    expect(result).toMatchObject({ unchanged: 1 });
+  });
+
+  it('the webhook of the bridge’s own change (the mirror holds its second) is not read', async () => {
+    const t = setup([mirror(1)]);
+    await applyInvoiceEvents(t.deps, t.ctx, 'tenant-uk', [{ invoiceId: id(1), at: T1 + 250 }], t.readFull(new Map()));
+    expect(t.reads).toEqual([]);
+  });
+
+  it('a change of that same second with other fields is written (the poll compares fields)', async () => {
+    const t = setup([mirror(1)]);
+    const paid = invoice(1, { updatedDateUTC: new Date(T1 + 900), status: 'PAID', amountPaid: 1200, amountDue: 0 });
+    const result = await applyInvoiceSummaries(
+      t.deps,
+      t.ctx,
+      'tenant-uk',
+      [{ ...paid, lineItems: undefined, payments: undefined }],
+      t.readFull(new Map([[id(1), paid]])),
+    );
+    expect(t.reads).toEqual([[id(1)]]);
+    expect(result.changed).toHaveLength(1);
+  });
+});
+
 describe('the bridge’s own invoices coming back', () => {
   it('poll summaries of versions the mirrors hold: nothing read in full, nothing written', async () => {
     const t = setup([mirror(1), mirror(2)]);

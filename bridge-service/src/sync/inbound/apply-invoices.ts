@@ -20,7 +20,7 @@ import {
   type ChangedInvoice,
 } from './apply-context';
 import { planInvoice } from './invoice-plan';
-import { latestOf, xeroVersion } from './versions';
+import { asStored, latestOf, xeroVersion } from './versions';
 
 /**
  * Invoices the bridge created carry their Opportunity's URL (CREATE_DRAFT, CREATE_PARTIAL with its request after) or
@@ -131,8 +131,10 @@ export async function applyInvoiceEvents(
       awaitingMirror.push(id);
       return [];
     }
+    // Held when the mirror's version is of the event's second or later (Salesforce stores seconds): the bridge's own
+    // change echoed back. A change by someone else within that same second is left to the poll, which compares fields.
     const version = xeroVersion(mirror?.Xero_Updated__c);
-    return at !== undefined && version !== undefined && version >= at ? [] : [id];
+    return at !== undefined && version !== undefined && version >= asStored(at) ? [] : [id];
   });
   const unchanged = latest.size - toRead.length - awaitingMirror.length;
   const result =

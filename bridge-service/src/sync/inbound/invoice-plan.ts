@@ -17,7 +17,7 @@ import {
   type InvoiceWrite,
   type PaymentWrite,
 } from '../services/xero-records';
-import { isNewer, xeroVersion } from './versions';
+import { asStored, isNewer, xeroVersion } from './versions';
 
 /** Change__c values of Sync_Update__e. */
 export type ChangeKind = 'STATUS' | 'PAYMENT' | 'CREDIT_NOTE';
@@ -51,12 +51,13 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 /**
- * True when the mirror already holds this invoice as Xero has it: the same version, the same header fields. Reading
+ * True when the mirror already holds this invoice as Xero has it: the same version (to the second, as Salesforce
+ * stores it), the same header fields. Reading
  * it in full or writing it again would change nothing (the bridge's own writes come back this way).
  */
 export function mirrorHolds(mirror: InvoiceForInbound, invoice: XeroInvoice, record: InvoiceWrite): boolean {
   const version = xeroVersion(invoice.updatedDateUTC);
-  if (version === undefined || version !== xeroVersion(mirror.Xero_Updated__c)) return false;
+  if (version === undefined || asStored(version) !== xeroVersion(mirror.Xero_Updated__c)) return false;
   return HEADER_FIELDS.every((field) => same(mirror[field], record[field]));
 }
 

@@ -17,8 +17,16 @@ export function xeroVersion(value: XeroDate | undefined | null): number | undefi
 }
 
 /**
- * True when Xero's version may overwrite the stored one (same version included, so a repeat is harmless). A Xero
- * document without a version only fills a mirror that has none.
+ * A Xero version (epoch ms) as a mirror's Xero_Updated__c holds it: Salesforce keeps a DateTime to the second, so a
+ * version written as 10:00:00.250 reads back as 10:00:00.000. Compare a Xero version with a stored one only through
+ * this, or the bridge's own writes never look held (every echo read again, every poll rewritten).
+ */
+export const asStored = (version: number): number => Math.floor(version / 1000) * 1000;
+
+/**
+ * True when Xero's version may overwrite the stored one (same version included, so a repeat is harmless; with the
+ * stored one to the second, so is another version of that same second). A Xero document without a version only
+ * fills a mirror that has none.
  */
 export function isNewer(incoming: XeroDate | undefined, stored: string | null | undefined): boolean {
   const storedText = stored === undefined || stored === '' ? null : stored;
