@@ -188,14 +188,21 @@ describe('closed won → Xero draft → approval → authorised', () => {
   });
 
   it('VOID voids an authorised invoice in Xero and in Salesforce', async () => {
-    const invoice = drafts.get('GBP')!;
+    // The EUR deal's: the GBP deal's invoice stands, for the amendments below (a downgrade credits it).
+    const invoice = drafts.get('EUR')!;
+    sandbox.sf.control.approvals.submit(invoice.Id as string, { user: SALES });
+    sandbox.sf.control.approvals.approve(invoice.Id as string, { user: FINANCE });
+    await waitFor(
+      'the authorised EUR invoice',
+      async () => (await invoiceFor(String(invoice.Opportunity__c)))?.Status__c === 'Authorised',
+    );
     const result = sandbox.sf.control.invoiceActions.voidInvoice(invoice.Id as string, FINANCE);
     expect(result).toMatchObject({ isSuccess: true });
     await waitFor(
       'the voided invoice',
       async () => (await invoiceFor(String(invoice.Opportunity__c)))?.Status__c === 'Voided',
     );
-    expect((await xeroInvoice(UK, invoice.Xero_Invoice_Id__c as string)).status).toBe('VOIDED');
+    expect((await xeroInvoice(EU, invoice.Xero_Invoice_Id__c as string)).status).toBe('VOIDED');
   });
 });
 
@@ -343,7 +350,7 @@ describe('downgrades and renewals', () => {
     );
     const note = await waitFor('the downgrade credit note', async () => {
       const { records } = await admin.query<Row>(
-        `SELECT Status__c, Total__c, Sub_Total__c, Total_Tax__c, Reason__c, Xero_Credit_Note_Id__c FROM Credit_Note__c WHERE Request_Key__c = 'CREATE_DRAFT:${id}:1'`,
+        `SELECT Status__c, Total__c, Sub_Total__c, Total_Tax__c, Reason__c, Xero_Credit_Note_Id__c, Invoice__c FROM Credit_Note__c WHERE Request_Key__c = 'CREATE_DRAFT:${id}:1'`,
       );
       return records[0];
     });
@@ -354,6 +361,9 @@ describe('downgrades and renewals', () => {
       Total__c: 254.3,
       Xero_Credit_Note_Id__c: null,
     });
+    // It credits the amended deal's invoice once approved (a credit note on no invoice could never reach Xero).
+    const { records: acme } = await admin.query<Row>("SELECT Id FROM Opportunity WHERE Name = 'Acme - Platform 2026'");
+    expect(note.Invoice__c).toBe((await invoiceFor(String(acme[0]!.Id)))!.Id);
     expect(note.Reason__c).toMatch(/Downgrade/);
     expect(xeroInvoices(UK).length).toBe(before);
   });

@@ -5,7 +5,7 @@
 import type { XeroDraftDocument } from '../../domain/invoice-mapping';
 import type { Queries } from '../../salesforce/queries';
 import type { CreditNotes } from '../services/credit-notes';
-import { settled, type Draft, type DraftOutcome } from './draft';
+import { refused, settled, type Draft, type DraftOutcome } from './draft';
 
 export interface DowngradeDeps {
   queries: Pick<Queries, 'invoicesFor'>;
@@ -22,9 +22,16 @@ export async function recordDowngrades(
     const invoices =
       amended && !draft.billing?.creditsInvoiceId ? await deps.queries.invoicesFor('Opportunity__c', [amended]) : [];
     const invoice = invoices.find((row) => row.Status__c !== 'Voided' && row.Status__c !== 'Deleted');
+    const credits = draft.billing?.creditsInvoiceId ?? invoice?.Id;
+    if (!credits) {
+      // A credit note on no invoice would reach Salesforce, be approved, and go nowhere (its approval names no invoice
+      // to credit in Xero), while holding back like credit notes raised in Xero. Say so on the deal instead.
+      outcomes.push(refused(draft.job, noInvoiceToCredit(draft)));
+      continue;
+    }
     const id = await deps.creditNotes.saveDraft(document, {
       requestKey: draft.requestKey,
-      invoiceRecordId: draft.billing?.creditsInvoiceId ?? invoice?.Id ?? null,
+      invoiceRecordId: credits,
       accountId: draft.account.Id,
       reason:
         draft.billing && !draft.original
@@ -34,4 +41,11 @@ export async function recordDowngrades(
     outcomes.push(settled(draft.job, { kind: 'done', result: { creditNoteRecordId: id, total: document.total } }));
   }
   return outcomes;
+}
+
+function noInvoiceToCredit(draft: Draft): string {
+  if (draft.billing && !draft.original)
+    return `Billing plan instalment ${draft.billing.instalment.sequence} is a credit, but the invoice it credits is not known: nothing was credited`;
+  const amended = draft.original?.opportunity.Name ?? 'the deal it amends';
+  return `This downgrade credits the invoice of ${amended}, which has none that stands (not invoiced yet, or voided): nothing was credited. Raise a credit by hand if one is owed.`;
 }

@@ -1,0 +1,62 @@
+/**
+ * A downgrade's credit note credits the amended deal's invoice: with none that stands (voided, or never invoiced),
+ * no credit note is made (one on no invoice could be approved but never reach Xero); the deal says why.
+ */
+import type { XeroDraftDocument } from '../../domain/invoice-mapping';
+import type { Draft } from './draft';
+import { recordDowngrades, type DowngradeDeps } from './downgrades';
+
+const AMENDED = '006000000000001AAA';
+const INVOICE = 'a00000000000001AAA';
+
+const downgrade = (): { draft: Draft; document: XeroDraftDocument } => ({
+  draft: {
+    job: { id: 7 },
+    requestKey: 'CREATE_DRAFT:006000000000002AAA:1',
+    opportunity: { Id: '006000000000002AAA', Name: 'Acme - fewer seats' },
+    account: { Id: '001000000000001AAA' },
+    original: { opportunity: { Id: AMENDED, Name: 'Acme - Platform 2026' } },
+  } as never,
+  document: {
+    total: '120.00',
+    subTotal: '100.00',
+    totalTax: '20.00',
+    currencyCode: 'GBP',
+    date: '2026-03-01',
+  } as never,
+});
+
+function setup(invoiceStatuses: string[]) {
+  const saved: { invoiceRecordId: string | null }[] = [];
+  const deps: DowngradeDeps = {
+    queries: {
+      invoicesFor: async () =>
+        invoiceStatuses.map((status, i) => ({ Id: `${INVOICE.slice(0, -4)}${i}AAA`, Status__c: status })) as never,
+    },
+    creditNotes: {
+      saveDraft: async (_document, source) => (saved.push({ invoiceRecordId: source.invoiceRecordId }), 'a0B1'),
+    },
+  };
+  return { deps, saved };
+}
+
+describe('a downgrade’s credit note', () => {
+  it('credits the amended deal’s invoice that stands', async () => {
+    const t = setup(['Voided', 'Authorised']);
+    const [outcome] = await recordDowngrades(t.deps, [downgrade()]);
+    expect(outcome).toMatchObject({ kind: 'settled', outcome: { kind: 'done' } });
+    expect(t.saved).toEqual([{ invoiceRecordId: `${INVOICE.slice(0, -4)}1AAA` }]);
+  });
+
+  it('with no invoice that stands, makes no credit note and says why on the deal', async () => {
+    for (const statuses of [[], ['Voided'], ['Deleted', 'Voided']]) {
+      const t = setup(statuses);
+      const [outcome] = await recordDowngrades(t.deps, [downgrade()]);
+      expect(outcome).toMatchObject({
+        kind: 'refused',
+        message: expect.stringContaining('credits the invoice of Acme - Platform 2026, which has none that stands'),
+      });
+      expect(t.saved).toEqual([]);
+    }
+  });
+});
