@@ -1,4 +1,5 @@
-import { idChecksum, MANY, parseInvoiceRequest, parseInvoiceRequests } from './invoice-request';
+import { manyEvent, opportunityId, packedRequest, USER } from './__fixtures__/invoice-requests';
+import { idChecksum, parseInvoiceRequest, parseInvoiceRequests } from './invoice-request';
 import { soqlIdList } from './queries';
 import { salesforceNames } from './schema';
 
@@ -138,27 +139,9 @@ describe('soqlIdList', () => {
 });
 
 describe('parseInvoiceRequests: one event, one request or the many a bulk save packed', () => {
-  const USER = `005000000000001${idChecksum('005000000000001')}`;
-  const opp = (n: number) => {
-    const id15 = `00600000000000${n}`;
-    return `${id15}${idChecksum(id15)}`;
-  };
-  /** A request as InvoiceRequestPublisher.packed() serializes it: the event's field names, not namespaced. */
-  const request = (n: number) => ({
-    Action__c: 'CREATE_DRAFT',
-    Request_Key__c: `CREATE_DRAFT:${opp(n)}:1`,
-    Opportunity_Id__c: opp(n),
-    Invoice_Id__c: null,
-    Requested_By__c: USER,
-    Payload__c: null,
-  });
-  const packedEvent = (requests: string | null) => ({
-    ldgr__Action__c: MANY,
-    ldgr__Request_Key__c: `MANY:CREATE_DRAFT:${opp(1)}:1`,
-    ldgr__Requested_By__c: USER,
-    ldgr__Requests__c: requests,
-    CreatedDate: '2026-11-27T10:00:00.000Z',
-  });
+  const opp = opportunityId;
+  const request = packedRequest;
+  const packedEvent = manyEvent;
 
   it('a lone request is one result, as parseInvoiceRequest reads it', () => {
     const lone = {

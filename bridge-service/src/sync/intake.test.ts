@@ -2,24 +2,15 @@
  * The intake of Invoice_Request__e: a MANY event (a bulk save's requests in one delivery) becomes one job per request,
  * a bad request in it is refused on its own, and a replay of the event adds nothing.
  */
-import { idChecksum } from '../salesforce/invoice-request';
+import { id18, manyEvent, opportunityId, packedRequest, USER } from '../salesforce/__fixtures__/invoice-requests';
 import { salesforceNames } from '../salesforce/schema';
 import type { Job, NewJob } from '../store/jobs';
 import { createIntake } from './intake';
 
 const names = salesforceNames('ldgr__');
-const id18 = (id15: string) => `${id15}${idChecksum(id15)}`;
-const USER = id18('005000000000001');
-const opp = (n: number) => id18(`00600000000000${n}`);
 const INVOICE = id18('a01000000000001');
-const request = (n: number) => ({
-  Action__c: 'CREATE_DRAFT',
-  Request_Key__c: `CREATE_DRAFT:${opp(n)}:1`,
-  Opportunity_Id__c: opp(n),
-  Invoice_Id__c: null,
-  Requested_By__c: USER,
-  Payload__c: null,
-});
+const request = packedRequest;
+const opp = opportunityId;
 
 function setup() {
   const stored = new Map<string, NewJob<unknown> & Pick<Job, 'state' | 'updatedAt' | 'lastError'>>();
@@ -97,13 +88,7 @@ describe('a request whose key names a job that stopped', () => {
 
 describe('intake of a MANY event', () => {
   const event = (requests: unknown[], replayId: number) => ({
-    payload: {
-      ldgr__Action__c: 'MANY',
-      ldgr__Request_Key__c: `MANY:${request(1).Request_Key__c}`,
-      ldgr__Requested_By__c: USER,
-      ldgr__Requests__c: JSON.stringify(requests),
-      CreatedDate: '2026-11-27T10:00:00.000Z',
-    },
+    payload: manyEvent(JSON.stringify(requests)),
     event: { replayId },
   });
 
