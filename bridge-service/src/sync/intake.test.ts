@@ -4,6 +4,7 @@
  */
 import { id18, manyEvent, opportunityId, packedRequest, USER } from '../salesforce/__fixtures__/invoice-requests';
 import { salesforceNames } from '../salesforce/schema';
+import { storedJob } from '../store/__fixtures__/jobs';
 import type { Job, NewJob } from '../store/jobs';
 import { createIntake } from './intake';
 
@@ -13,7 +14,7 @@ const request = packedRequest;
 const opp = opportunityId;
 
 function setup() {
-  const stored = new Map<string, NewJob<unknown> & Pick<Job, 'state' | 'updatedAt' | 'lastError'>>();
+  const stored = new Map<string, Job<unknown>>();
   const warnings: { reason?: string }[] = [];
   const log = {
     info: () => undefined,
@@ -22,20 +23,20 @@ function setup() {
   };
   const intake = createIntake({
     jobs: {
-      enqueueJob: async (job) => {
+      enqueueJob: async <P>(job: NewJob<P>) => {
         const created = !stored.has(job.key);
-        if (created) stored.set(job.key, { ...job, state: 'queued', updatedAt: STORED_AT, lastError: null });
-        return { created, job: { ...stored.get(job.key)!, id: job.key } } as never;
+        if (created) stored.set(job.key, { ...storedJob(job, stored.size + 1), updatedAt: STORED_AT });
+        return { created, job: stored.get(job.key) as Job<P> };
       },
       retryJob: async (id, payload) => {
-        const job = stored.get(String(id))!;
+        const job = [...stored.values()].find((j) => j.id === id)!;
         if (job.state !== 'failed' && job.state !== 'dead') return null;
         Object.assign(job, { state: 'queued', payload: payload ?? job.payload });
-        return job as never;
+        return job;
       },
     },
     names,
-    log: log as never,
+    log,
   });
   return { intake, stored, warnings };
 }

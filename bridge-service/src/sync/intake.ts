@@ -73,7 +73,7 @@ function askedAfterItStopped(job: Pick<Job, 'state' | 'updatedAt'>, publishedAt:
 export function createIntake(deps: {
   jobs: Pick<JobRepository, 'enqueueJob' | 'retryJob'>;
   names: SalesforceNames;
-  log: Logger;
+  log: Pick<Logger, 'info' | 'debug' | 'warn'>;
   onAccepted?: () => void;
   observeLag?: (seconds: number) => void;
   now?: () => number;

@@ -5,6 +5,8 @@
  * held back.
  */
 import pino from 'pino';
+import { uk } from '../../domain/__fixtures__/opportunities';
+import { contactLink } from '../../salesforce/golive-queries';
 import { salesforceNames } from '../../salesforce/schema';
 import { pendingCreditNote, type PendingCreditNote } from '../../salesforce/selections';
 import type { XeroCreditNote } from '../../xero/types';
@@ -63,12 +65,23 @@ function setup(pending: PendingCreditNote[]) {
     },
     contactMappings: { getContactMapping: async () => null },
     goLive: {
-      linksOfContacts: async () => [{ Xero_Contact_Id__c: CONTACT, Account__c: ACCOUNT }] as never,
+      linksOfContacts: async () => [
+        contactLink.parse(salesforceNames(''), {
+          Id: 'a0X000000000001AAA',
+          Account__c: ACCOUNT,
+          Billing_Entity__c: uk.developerName,
+          Xero_Tenant_Id__c: TENANT,
+          Xero_Contact_Id__c: CONTACT,
+          Contact_Name__c: 'Acme',
+          Match_Method__c: 'Created',
+          Link_Key__c: `${uk.developerName}:${ACCOUNT}`,
+        }),
+      ],
       opportunities: async () => [],
       wonDealsOfAccounts: async () => [],
       customerCreditsByXeroIds: async () => [],
     },
-    reference: { billingEntities: async () => [{ developerName: 'EU_BV', xeroTenantId: TENANT }] as never },
+    reference: { billingEntities: async () => [{ ...uk, xeroTenantId: TENANT }] },
     summaries: { refreshOpportunities: async () => undefined, refreshAccounts: async () => undefined },
     clock: { now: () => Date.parse('2026-03-01T10:01:00.000Z') },
     log: pino({ level: 'silent' }),

@@ -40,7 +40,7 @@ function setup(authorise: () => Promise<JobOutcome>) {
   };
   const handler = authoriseCreditNoteHandler({
     creditNotes: { request: async () => ({ kind: 'done' }), authorise },
-    reference: { settings: async () => ({ readOnly: false }) as never },
+    reference: { settings: async () => ({ autoDraftOnClose: true, readOnly: false }) },
     syncErrors,
     log: pino({ level: 'silent' }),
   });

@@ -31,7 +31,7 @@ function setup(
   const logged: string[] = [];
   const handler = perInvoice<'VOID'>(
     {
-      reference: { settings: async () => ({ readOnly: false }) as never },
+      reference: { settings: async () => ({ autoDraftOnClose: true, readOnly: false }) },
       syncErrors: {
         onInvoice: async (id, message) => {
           recorded.push({ id, message });
@@ -132,7 +132,7 @@ describe('VOID refused in words: on the invoice, where finance asked', () => {
       Xero_Tenant_Id__c: '11111111-1111-4111-8111-111111111111',
     } as InvoiceMirror;
     const handler = voidHandler({
-      reference: { settings: async () => ({ readOnly: false }) as never },
+      reference: { settings: async () => ({ autoDraftOnClose: true, readOnly: false }) },
       syncErrors: { onInvoice: async (id, message) => void recorded.push({ id, message }) },
       log: pino({ level: 'silent' }),
       invoices: {
