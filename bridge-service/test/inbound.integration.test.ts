@@ -396,7 +396,7 @@ describe('documents changed by hand in Xero', () => {
 });
 
 describe('a credit note finance approved that Xero refused', () => {
-  it('says why on the credit note, and holds back nothing raised in Xero for the customer, even of the same total', async () => {
+  it('says why on the credit note, holds back nothing raised in Xero for the customer (even of the same total), and goes again on Retry', async () => {
     const invoice = await authorisedInvoice('Stark - Premium Support');
     const tenantId = invoice.Xero_Tenant_Id__c as string;
     const api = xeroApi();
@@ -465,6 +465,18 @@ describe('a credit note finance approved that Xero refused', () => {
       Total__c: 10,
       Request_Key__c: `XERO:${note.creditNoteID}`,
     });
+
+    // Whatever Xero refused is fixed: Retry on the invoice sends the approved credit note again, and it is made.
+    sandbox.sf.control.invoiceActions.requestResync(invoice.Id as string, FINANCE);
+    const made = await waitFor('the approved credit note made in Xero on Retry', async () => {
+      const { records } = await admin.query<Row>(
+        `SELECT Sync_Status__c, Sync_Message__c, Status__c, Xero_Credit_Note_Id__c FROM Credit_Note__c ` +
+          `WHERE Id = '${String(asked.Id)}'`,
+      );
+      return records[0]?.Xero_Credit_Note_Id__c ? records[0] : undefined;
+    });
+    expect(made).toMatchObject({ Sync_Status__c: 'Synced', Sync_Message__c: null });
+    expect(made.Xero_Credit_Note_Id__c).not.toBe(note.creditNoteID);
   });
 });
 

@@ -252,6 +252,20 @@ export function createQueries(deps: {
       );
     },
 
+    /**
+     * Credit notes on these invoices that finance approved and that could not be made in Xero (Sync_Status__c Error,
+     * no Xero id): what Retry on the invoice runs again.
+     */
+    refusedCreditNotes(invoiceIds: readonly string[]) {
+      return inBatches(unpostedCreditNote, invoiceIds, (idList) =>
+        unpostedCreditNote.soql(names, {
+          where: (q) =>
+            `${q.field('Xero_Credit_Note_Id__c')} = null AND ${q.field('Approval_Status__c')} = 'Approved' ` +
+            `AND ${q.field('Sync_Status__c')} = 'Error' AND ${q.field('Invoice__c')} IN (${idList})`,
+        }),
+      );
+    },
+
     /** Billing entities (custom metadata records). */
     billingEntities() {
       return all(billingEntity, billingEntity.soql(names, { orderBy: ['DeveloperName'] }));

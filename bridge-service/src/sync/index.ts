@@ -66,7 +66,7 @@ export function createSync(
         'XERO_CHANGE',
         xeroChangeHandler({ xero: deps.xero, apply, xeroResults: deps.xeroResults, log: deps.log, clock: deps.clock }),
       ),
-      handles('RESYNC', resyncHandler({ ...perInvoice, invoices, jobs: deps.jobs })),
+      handles('RESYNC', resyncHandler({ ...perInvoice, invoices, jobs: deps.jobs, creditNotes })),
       handles('ONLINE_LINK', onlineLinkHandler({ ...perInvoice, invoices, xero: deps.xero })),
       ...billing.handlers,
       ...insights.handlers,

@@ -50,8 +50,9 @@ function setup(opts: {
   const asked: string[] = [];
   const handler = resyncHandler({
     log: pino({ level: 'silent' }),
-    reference: { settings: async () => ({ readOnly: false }) as never },
+    reference: { settings: async () => ({ autoDraftOnClose: true, readOnly: false }) },
     syncErrors: { onInvoice: async () => undefined },
+    creditNotes: { retryRefused: async () => [] },
     invoices: {
       load: async () => mirror,
       fetch: async () => ({ invoiceID: mirror.Xero_Invoice_Id__c!, status: opts.xeroStatus }) as XeroInvoice,

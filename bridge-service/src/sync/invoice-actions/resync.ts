@@ -12,12 +12,14 @@ import type { JobHandler } from '../handler';
 import type { JobPayload } from '../job-kinds';
 import type { InvoiceMirror, InvoiceMirrors } from '../services/invoice-mirror';
 import type { XeroDocumentStatus, XeroInvoice } from '../../xero/types';
+import type { CreditNotes } from '../services/credit-notes';
 import { onlineLinkKey, WITH_ONLINE_INVOICE } from './online-link';
 import { perInvoice, type PerInvoiceDeps } from './per-invoice';
 
 export interface ResyncDeps extends PerInvoiceDeps {
   invoices: Pick<InvoiceMirrors, 'load' | 'fetch' | 'writeInvoice'>;
   jobs: Pick<JobRepository, 'getJobByKey' | 'retryJob' | 'enqueueJob'>;
+  creditNotes: Pick<CreditNotes, 'retryRefused'>;
 }
 
 const stopped = (job: Job | null): job is Job => !!job && (job.state === 'failed' || job.state === 'dead');
@@ -89,11 +91,17 @@ export function resyncHandler(deps: ResyncDeps): JobHandler<'RESYNC'> {
         return { kind: 'done', result: { requeued: mirror.Request_Key__c } };
       }
       const invoice = await invoices.fetch(mirror);
+      // Credit notes on it whose approval Xero refused go again too (a lock date lifted, an account fixed).
+      const creditNotesRequeued = await deps.creditNotes.retryRefused(mirror.Id);
       const requeued = await runStoppedRequestAgain(mirror, invoice);
-      if (requeued) return { kind: 'done', result: { status: invoice.status, requeued } };
+      const again = creditNotesRequeued.length > 0 ? { creditNotesRequeued } : {};
+      if (requeued) return { kind: 'done', result: { status: invoice.status, requeued, ...again } };
       await invoices.writeInvoice(mirror, invoice);
       const linkRequeued = await askForLinkAgain(mirror, invoice);
-      return { kind: 'done', result: { status: invoice.status, ...(linkRequeued ? { linkRequeued } : {}) } };
+      return {
+        kind: 'done',
+        result: { status: invoice.status, ...(linkRequeued ? { linkRequeued } : {}), ...again },
+      };
     },
     { writesToXero: false },
   );

@@ -58,11 +58,11 @@ export interface CreditNoteSource {
 
 export interface CreditNoteDeps {
   invoices: Pick<InvoiceMirrors, 'load' | 'fetch' | 'requireXero' | 'writeInvoice' | 'notify'>;
-  queries: Pick<Queries, 'creditNotes' | 'unpostedCreditNotes'>;
+  queries: Pick<Queries, 'creditNotes' | 'unpostedCreditNotes' | 'refusedCreditNotes'>;
   writeback: Pick<Writeback, 'update' | 'upsert' | 'requireAll'>;
   xero: Pick<XeroClient, 'getCreditNotes' | 'createCreditNotes' | 'allocateCreditNote'>;
   reference: Pick<ReferenceData, 'entity' | 'taxRates'>;
-  jobs: Pick<JobRepository, 'getJobByKey'>;
+  jobs: Pick<JobRepository, 'getJobByKey' | 'retryJob'>;
   xeroResults: Pick<XeroResultRepository, 'findXeroResult' | 'recordXeroResult'>;
   clock: Pick<Clock, 'now'>;
 }
@@ -271,8 +271,33 @@ export function createCreditNotes(deps: CreditNoteDeps) {
     return { kind: 'done', result: { creditNoteId: note.creditNoteID, allocated: allocations.length > 0 } };
   }
 
-  return { request, authorise, saveDraft };
+  /**
+   * Retry on the invoice: each credit note on it that finance approved and that could not be made in Xero is run
+   * again (its AUTHORISE job, under the key CreditNoteTriggerHandler gave it), and shows Pending meanwhile, so it counts
+   * as on its way to Xero again. Returns the keys queued again.
+   */
+  async function retryRefused(invoiceRecordId: string): Promise<string[]> {
+    const requeued: string[] = [];
+    for (const note of await deps.queries.refusedCreditNotes([invoiceRecordId])) {
+      const job = await deps.jobs.getJobByKey(approvalKey(note.Id));
+      if (!job || (job.state !== 'failed' && job.state !== 'dead')) continue;
+      deps.writeback.requireAll(
+        CreditNote,
+        [note.Id],
+        await deps.writeback.update(CreditNote, [
+          { Id: note.Id, Sync_Status__c: 'Pending', Sync_Message__c: 'Sent to Xero again (Retry)' },
+        ]),
+      );
+      if (await deps.jobs.retryJob(job.id)) requeued.push(job.key);
+    }
+    return requeued;
+  }
+
+  return { request, authorise, saveDraft, retryRefused };
 }
+
+/** The key CreditNoteTriggerHandler gives a credit note's approval request (AUTHORISE_VERSION 1). */
+const approvalKey = (creditNoteId: string): string => `AUTHORISE:${creditNoteId}:1`;
 
 export type CreditNotes = ReturnType<typeof createCreditNotes>;
 
