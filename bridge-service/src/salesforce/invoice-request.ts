@@ -77,6 +77,12 @@ const requestKey = z
     message: 'Request_Key__c must be printable ASCII without spaces or line breaks (it becomes an HTTP header)',
   });
 
+/**
+ * The key of a request Salesforce makes once per record (version 1 of `ACTION:recordId:version`, the rule of
+ * InvoiceRequestPublisher.requestKey): an invoice's or credit note's approval, a void, a customer-link ask.
+ */
+export const onceKey = (action: Action, recordId: string): string => `${action}:${recordId}:1`;
+
 /** Invoice_Request__e as the bridge accepts it (namespace already stripped). */
 export const invoiceRequestSchema = z
   .object({

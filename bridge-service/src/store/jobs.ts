@@ -7,6 +7,10 @@
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'dead';
 export const JOB_STATES: readonly JobState[] = ['queued', 'running', 'done', 'failed', 'dead'];
 
+/** A job that will not run again by itself: failed (its retry not yet due) or given up. Retry, or a new ask, runs it. */
+export const isStopped = <J extends Pick<Job, 'state'>>(job: J | null | undefined): job is J =>
+  job?.state === 'failed' || job?.state === 'dead';
+
 /** lastError of a job whose run was cut short by the bridge stopping (set when a restart takes it back). */
 export const INTERRUPTED = 'interrupted: the bridge stopped while this job ran';
 

@@ -9,7 +9,7 @@ import type { Logger } from '../lib/logger';
 import type { StreamedEvent } from '../salesforce/event-subscriber';
 import { parseInvoiceRequests } from '../salesforce/invoice-request';
 import type { SalesforceNames } from '../salesforce/schema';
-import type { Job, JobRepository } from '../store/types';
+import { isStopped, type Job, type JobRepository } from '../store/types';
 import { jobKindOf } from './job-kinds';
 
 /** Longest text of an event field copied into a log line (a refused event can hold anything). */
@@ -64,9 +64,7 @@ export interface IntakeStats {
  */
 function askedAfterItStopped(job: Pick<Job, 'state' | 'updatedAt'>, publishedAt: number): boolean {
   return (
-    (job.state === 'failed' || job.state === 'dead') &&
-    Number.isFinite(publishedAt) &&
-    Math.floor(publishedAt / 1000) > Math.floor(job.updatedAt / 1000)
+    isStopped(job) && Number.isFinite(publishedAt) && Math.floor(publishedAt / 1000) > Math.floor(job.updatedAt / 1000)
   );
 }
 

@@ -3,6 +3,7 @@
  * no credit note is made (one on no invoice could be approved but never reach Xero); the deal says why.
  */
 import type { XeroDraftDocument } from '../../domain/invoice-mapping';
+import { draft, opportunity, seats } from './__fixtures__/drafts';
 import type { Draft } from './draft';
 import { recordDowngrades, type DowngradeDeps } from './downgrades';
 
@@ -10,13 +11,10 @@ const AMENDED = '006000000000001AAA';
 const INVOICE = 'a00000000000001AAA';
 
 const downgrade = (): { draft: Draft; document: XeroDraftDocument } => ({
-  draft: {
-    job: { id: 7 },
-    requestKey: 'CREATE_DRAFT:006000000000002AAA:1',
-    opportunity: { Id: '006000000000002AAA', Name: 'Acme - fewer seats' },
-    account: { Id: '001000000000001AAA' },
-    original: { opportunity: { Id: AMENDED, Name: 'Acme - Platform 2026' } },
-  } as never,
+  draft: draft(2, {
+    opportunity: opportunity(2, { Name: 'Acme - fewer seats' }),
+    original: { opportunity: opportunity(1, { Id: AMENDED, Name: 'Acme - Platform 2026' }), lineItems: [seats()] },
+  }),
   document: {
     total: '120.00',
     subTotal: '100.00',

@@ -17,7 +17,7 @@ import type { Logger } from '../../lib/logger';
 import type { GoLiveQueries } from '../../salesforce/golive-queries';
 import { ContactMatchReview } from '../../salesforce/objects';
 import type { Writeback } from '../../salesforce/writeback';
-import type { JobRepository } from '../../store/types';
+import { isStopped, type JobRepository } from '../../store/types';
 import type { XeroClient } from '../../xero/client';
 import { describeError } from '../describe-error';
 import type { JobHandler, JobOutcome } from '../handler';
@@ -47,7 +47,7 @@ export async function releaseWaitingDrafts(
   let released = 0;
   for (const draft of await deps.goLive.waitingDrafts(entity, [accountId])) {
     const job = draft.Request_Key__c ? await deps.jobs.getJobByKey(draft.Request_Key__c) : null;
-    if (job && (job.state === 'failed' || job.state === 'dead') && (await deps.jobs.retryJob(job.id))) released += 1;
+    if (isStopped(job) && (await deps.jobs.retryJob(job.id))) released += 1;
   }
   return released;
 }

@@ -5,6 +5,7 @@
  * request key is the same for every ask, and a link already on the mirror is not read again.
  */
 import type { InvoiceDisplayStatus } from '../../domain/receivables';
+import { onceKey } from '../../salesforce/invoice-request';
 import type { XeroClient } from '../../xero/client';
 import type { XeroDocumentStatus } from '../../xero/types';
 import type { JobHandler } from '../handler';
@@ -27,7 +28,7 @@ const SHOWN_WITH_ONLINE_INVOICE: ReadonlySet<string> = new Set<InvoiceDisplaySta
 
 /** The key InvoiceActions.cls gives every request for an invoice's link: one per invoice. */
 export function onlineLinkKey(invoiceId: string): string {
-  return `ONLINE_LINK:${invoiceId}:1`;
+  return onceKey('ONLINE_LINK', invoiceId);
 }
 
 export function onlineLinkHandler(deps: OnlineLinkDeps): JobHandler<'ONLINE_LINK'> {

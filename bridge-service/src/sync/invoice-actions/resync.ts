@@ -7,7 +7,8 @@
  * mirror stays), but a link the rep asked for whose request failed or gave up is asked for again, once the invoice is
  * one Xero has a link for, the same way.
  */
-import type { Job, JobRepository } from '../../store/types';
+import { onceKey } from '../../salesforce/invoice-request';
+import { isStopped, type JobRepository } from '../../store/types';
 import type { JobHandler } from '../handler';
 import type { JobPayload } from '../job-kinds';
 import type { InvoiceMirror, InvoiceMirrors } from '../services/invoice-mirror';
@@ -22,11 +23,9 @@ export interface ResyncDeps extends PerInvoiceDeps {
   creditNotes: Pick<CreditNotes, 'retryRefused'>;
 }
 
-const stopped = (job: Job | null): job is Job => !!job && (job.state === 'failed' || job.state === 'dead');
-
 /** The keys Salesforce gives an invoice's approval (InvoiceTriggerHandler.cls) and void (InvoiceActions.cls): one each. */
-export const authoriseKey = (invoiceId: string): string => `AUTHORISE:${invoiceId}:1`;
-export const voidKey = (invoiceId: string): string => `VOID:${invoiceId}:1`;
+export const authoriseKey = (invoiceId: string): string => onceKey('AUTHORISE', invoiceId);
+export const voidKey = (invoiceId: string): string => onceKey('VOID', invoiceId);
 
 /** Xero states an approval can still be carried out from; any other is done (authorised, paid) or moot (voided). */
 const AUTHORISABLE: ReadonlySet<XeroDocumentStatus> = new Set(['DRAFT', 'SUBMITTED']);
@@ -40,7 +39,7 @@ export function resyncHandler(deps: ResyncDeps): JobHandler<'RESYNC'> {
   async function askForLinkAgain(mirror: InvoiceMirror, invoice: XeroInvoice): Promise<string | undefined> {
     if (mirror.Online_Invoice_URL__c || !invoice.status || !WITH_ONLINE_INVOICE.has(invoice.status)) return undefined;
     const asked = await deps.jobs.getJobByKey(onlineLinkKey(mirror.Id));
-    if (!stopped(asked)) return undefined;
+    if (!isStopped(asked)) return undefined;
     await deps.jobs.retryJob(asked.id);
     return asked.key;
   }
@@ -54,13 +53,13 @@ export function resyncHandler(deps: ResyncDeps): JobHandler<'RESYNC'> {
     const status = invoice.status ?? 'DRAFT';
     const voiding = await deps.jobs.getJobByKey(voidKey(mirror.Id));
     if (voiding) {
-      if (!stopped(voiding) || VOIDED.has(status)) return undefined;
+      if (!isStopped(voiding) || VOIDED.has(status)) return undefined;
       await deps.jobs.retryJob(voiding.id);
       return voiding.key;
     }
     if (!AUTHORISABLE.has(status)) return undefined;
     const approving = await deps.jobs.getJobByKey(authoriseKey(mirror.Id));
-    if (!stopped(approving)) return undefined;
+    if (!isStopped(approving)) return undefined;
     await deps.jobs.retryJob(approving.id);
     return approving.key;
   }
@@ -75,7 +74,7 @@ export function resyncHandler(deps: ResyncDeps): JobHandler<'RESYNC'> {
           return { kind: 'failed', error: `${mirror.Name ?? mirror.Id} has no Xero invoice and no request to repeat` };
         }
         const existing = await deps.jobs.getJobByKey(mirror.Request_Key__c);
-        if (stopped(existing)) {
+        if (isStopped(existing)) {
           await deps.jobs.retryJob(existing.id);
         } else if (!existing) {
           await deps.jobs.enqueueJob<JobPayload<'CREATE_DRAFT'>>({

@@ -19,7 +19,8 @@ import { CreditAllocation, CreditNote } from '../../salesforce/objects';
 import type { Queries } from '../../salesforce/queries';
 import type { CreditNoteRecord } from '../../salesforce/selections';
 import type { Writeback } from '../../salesforce/writeback';
-import type { JobRepository, XeroResultRepository } from '../../store/types';
+import { isStopped, type JobRepository, type XeroResultRepository } from '../../store/types';
+import { onceKey } from '../../salesforce/invoice-request';
 import type { XeroClient } from '../../xero/client';
 import type { XeroCreditNote } from '../../xero/types';
 import type { JobOutcome } from '../handler';
@@ -279,8 +280,9 @@ export function createCreditNotes(deps: CreditNoteDeps) {
   async function retryRefused(invoiceRecordId: string): Promise<string[]> {
     const requeued: string[] = [];
     for (const note of await deps.queries.refusedCreditNotes([invoiceRecordId])) {
-      const job = await deps.jobs.getJobByKey(approvalKey(note.Id));
-      if (!job || (job.state !== 'failed' && job.state !== 'dead')) continue;
+      // CreditNoteTriggerHandler asks for a credit note's approval once (AUTHORISE_VERSION 1).
+      const job = await deps.jobs.getJobByKey(onceKey('AUTHORISE', note.Id));
+      if (!isStopped(job)) continue;
       deps.writeback.requireAll(
         CreditNote,
         [note.Id],
@@ -295,9 +297,6 @@ export function createCreditNotes(deps: CreditNoteDeps) {
 
   return { request, authorise, saveDraft, retryRefused };
 }
-
-/** The key CreditNoteTriggerHandler gives a credit note's approval request (AUTHORISE_VERSION 1). */
-const approvalKey = (creditNoteId: string): string => `AUTHORISE:${creditNoteId}:1`;
 
 export type CreditNotes = ReturnType<typeof createCreditNotes>;
 
