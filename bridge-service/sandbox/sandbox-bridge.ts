@@ -37,6 +37,8 @@ export interface SandboxOptions {
   port?: number;
   /** Bridge environment variables set over the sandbox's own (e.g. XERO_SCOPES). */
   env?: Record<string, string>;
+  /** The scopes the stored Xero token was granted, when not the ones configured (a consent older than the list). */
+  xeroGrantedScopes?: readonly string[];
   /**
    * One calendar for the emulators, the bridge and its store (dated jobs fall due by it): a test or the demo moves it
    * forward to an instalment's date. Default: each runs on real time.
@@ -206,7 +208,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     server = undefined;
   };
   try {
-    await connectXeroOrganisations(store, xero, config.xero.scopes);
+    await connectXeroOrganisations(store, xero, options.xeroGrantedScopes ?? config.xero.scopes);
     await startBridge();
   } catch (err) {
     await stopBridge();

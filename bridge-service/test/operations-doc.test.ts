@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENV_KEYS } from '../src/config';
+import { DEFAULT_XERO_SCOPES, ENV_KEYS } from '../src/config';
+import { orgProfileSchema } from '../src/store/orgs';
 import { createMetrics } from '../src/server/metrics';
 import { build } from './helper';
 
@@ -34,6 +35,17 @@ describe('docs/operations.md', () => {
     expect(doc).toMatch(/packaged External Client App/);
     expect(doc).toMatch(/Modify All[\s\S]{0,400}locks the record/);
     expect(doc).toMatch(/Intent to Receive/);
+  });
+
+  it("gives the bridge's default Xero scopes, in the app's setup and in the org profile example", () => {
+    const defaults = DEFAULT_XERO_SCOPES.split(' ');
+    const setup = /\*\*Scopes\*\*: the bridge asks for the granular set by default, `([^`]+)`/.exec(doc)?.[1];
+    expect(setup?.split(/\s+/)).toEqual(defaults);
+    const example = /"scopes": (\[[^\]]*\])/.exec(doc)?.[1];
+    expect(JSON.parse(example ?? 'null')).toEqual(defaults);
+    // and the example profile as a whole is one the bridge accepts
+    const profile = /"profile": (\{[\s\S]*?\n  \}),\n  "secrets"/.exec(doc)?.[1]?.replaceAll('…', '');
+    expect(orgProfileSchema.safeParse(JSON.parse(profile ?? 'null')).error?.issues ?? []).toEqual([]);
   });
 
   it('alerts only on metrics /metrics serves', async () => {

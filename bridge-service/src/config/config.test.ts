@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, ENV_KEYS, jwtAudience, loadConfig, loadHostConfig } from './index';
-import { SALESFORCE_API_VERSION } from './schema';
+import { LEGACY_XERO_SCOPES, missingXeroScopes, SALESFORCE_API_VERSION } from './schema';
 
 const { privateKey } = generateKeyPairSync('rsa', {
   modulusLength: 1024,
@@ -61,6 +61,25 @@ describe('loadConfig', () => {
     });
     expect(config.store.encryptionKey).toHaveLength(32);
     expect(config.server.port).toBe(3000);
+  });
+
+  it('refuses Xero scopes that do not cover every call the bridge makes, naming what is missing', () => {
+    const short =
+      'offline_access accounting.invoices accounting.payments.read accounting.contacts accounting.settings.read';
+    expect(() => loadConfig({ ...validEnv(), XERO_SCOPES: short })).toThrow(
+      /XERO_SCOPES: lacks accounting\.manualjournals, accounting\.reports\.trialbalance\.read/,
+    );
+    // A pre-March-2026 app's broad scopes cover the same calls; a full scope covers its `.read`.
+    expect(loadConfig({ ...validEnv(), XERO_SCOPES: LEGACY_XERO_SCOPES }).xero.scopes).toContain(
+      'accounting.transactions',
+    );
+    expect(missingXeroScopes(LEGACY_XERO_SCOPES.split(' '))).toEqual([]);
+    expect(missingXeroScopes(['offline_access', 'accounting.payments', 'accounting.settings'])).toEqual([
+      'accounting.invoices',
+      'accounting.contacts',
+      'accounting.manualjournals',
+      'accounting.reports.trialbalance.read',
+    ]);
   });
 
   it('points every external URL at emulators when told to', () => {

@@ -1,9 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { LedgerlineError } from '../lib/errors';
-import { DEFAULT_ORG_KEYS, DEFAULT_POLL_IDLE_MAX_MS, EMPTY_IS_VALUE, ENV_KEYS, envSchema, type Env } from './schema';
+import {
+  DEFAULT_ORG_KEYS,
+  DEFAULT_POLL_IDLE_MAX_MS,
+  DEFAULT_XERO_SCOPES,
+  EMPTY_IS_VALUE,
+  ENV_KEYS,
+  envSchema,
+  missingXeroScopes,
+  type Env,
+} from './schema';
 
-export { DEFAULT_XERO_SCOPES, ENV_KEYS, LEGACY_XERO_SCOPES, LOG_LEVELS, XERO_SCOPES_BY_NEED } from './schema';
+export {
+  DEFAULT_XERO_SCOPES,
+  ENV_KEYS,
+  LEGACY_XERO_SCOPES,
+  LOG_LEVELS,
+  missingXeroScopes,
+  XERO_SCOPES_BY_NEED,
+} from './schema';
 
 /**
  * One org's bridge configuration: the deployment's settings (server, store, timeouts, Xero endpoints and limits)
@@ -220,6 +236,12 @@ export function loadHostConfig(env: RawEnv = process.env, opts: LoadConfigOption
   }
   if (merged.XERO_SCOPES !== undefined && !scopes.includes('offline_access')) {
     problems.push('XERO_SCOPES: must include offline_access (without it Xero issues no refresh token)');
+  }
+  const uncovered = missingXeroScopes(scopes).filter((scope) => scope !== 'offline_access');
+  if (merged.XERO_SCOPES !== undefined && uncovered.length > 0) {
+    problems.push(
+      `XERO_SCOPES: lacks ${uncovered.join(', ')}, which the bridge's calls need (default: ${DEFAULT_XERO_SCOPES})`,
+    );
   }
 
   if (

@@ -50,6 +50,29 @@ export const XERO_SCOPES_BY_NEED = {
 
 export const DEFAULT_XERO_SCOPES = Object.values(XERO_SCOPES_BY_NEED).flat().join(' ');
 
+/** The broad scope that still covers a need for a Xero app created before 2 March 2026 (LEGACY_XERO_SCOPES). */
+const BROAD_SCOPE_FOR: Partial<Record<keyof typeof XERO_SCOPES_BY_NEED, string>> = {
+  invoicesAndCreditNotes: 'accounting.transactions',
+  readPayments: 'accounting.transactions',
+  manualJournals: 'accounting.transactions',
+  trialBalance: 'accounting.reports.read',
+};
+
+/**
+ * The scopes a configured list lacks for the calls the bridge makes: each need is covered by its granular scope,
+ * the same scope without `.read`, or the broad scope that replaced it. Checked where scopes are configured (env
+ * and org profiles), so a short list fails at start or at `PUT /admin/orgs` instead of as a 401 at month end.
+ */
+export function missingXeroScopes(scopes: readonly string[]): string[] {
+  const held = new Set(scopes);
+  return Object.entries(XERO_SCOPES_BY_NEED).flatMap(([need, needed]) =>
+    needed.filter((scope) => {
+      const broad = BROAD_SCOPE_FOR[need as keyof typeof XERO_SCOPES_BY_NEED];
+      return !held.has(scope) && !held.has(scope.replace(/\.read$/, '')) && !(broad && held.has(broad));
+    }),
+  );
+}
+
 /** The same needs as broad scopes, for a Xero app created before 2 March 2026 that has not moved yet. */
 export const LEGACY_XERO_SCOPES =
   'offline_access accounting.transactions accounting.contacts accounting.settings.read accounting.reports.read';

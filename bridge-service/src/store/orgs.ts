@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { LedgerlineError } from '../lib/errors';
+import { missingXeroScopes } from '../config/schema';
 
 /** The org of a single-org deployment configured by environment, and of stores made before orgs existed. */
 export const DEFAULT_ORG_ID = 'default';
@@ -50,7 +51,14 @@ export const orgProfileSchema = z.object({
   }),
   xero: z.object({
     clientId: z.string().min(1),
-    scopes: z.array(z.string().min(1)).refine((s) => s.includes('offline_access'), 'must include offline_access'),
+    scopes: z
+      .array(z.string().min(1))
+      .refine((s) => s.includes('offline_access'), 'must include offline_access')
+      .superRefine((s, ctx) => {
+        const uncovered = missingXeroScopes(s).filter((scope) => scope !== 'offline_access');
+        if (uncovered.length > 0)
+          ctx.addIssue({ code: 'custom', message: `lacks ${uncovered.join(', ')}, which the bridge's calls need` });
+      }),
     redirectUri: httpUrl,
     /** Calls a day per Xero organisation on this Xero app's pricing tier: 1,000 on Starter, 5,000 above it. */
     dailyCallLimit: z.number().int().min(1).max(5_000).optional(),

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_XERO_SCOPES } from '../config/schema';
 import { SecretDecryptionError } from './crypto';
 import { INTERRUPTED } from './jobs';
 import {
@@ -49,7 +50,7 @@ const ORG_PROFILE: OrgProfile = {
   },
   xero: {
     clientId: 'XERO-CLIENT-ID',
-    scopes: ['offline_access', 'accounting.invoices'],
+    scopes: DEFAULT_XERO_SCOPES.split(' '),
     redirectUri: 'https://bridge.acme.com/connect/xero/callback',
   },
   settings: { prorationMethod: 'daily', pollIntervalMs: 60_000 },
