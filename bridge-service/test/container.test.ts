@@ -143,7 +143,8 @@ describe('bridge-service/Dockerfile', () => {
     expect([tsconfig.compilerOptions.outDir, tsconfig.compilerOptions.rootDir]).toEqual(['dist', '.']);
     expect(existsSync(join(REPO, 'bridge-service/src/index.ts'))).toBe(true);
     const health = runtime.body.find((i) => i.op === 'HEALTHCHECK');
-    expect(health?.args).toMatch(/\/ready/);
+    // liveness, not readiness: /ready is 503 before the first Xero connection, whose callback must still be served
+    expect(health?.args).toMatch(/\/health'/);
     // the data folder: made, owned by the runtime user, declared a volume; WORKDIR makes STORE_PATH's default land there
     expect(runtime.body.find((i) => i.op === 'WORKDIR')?.args).toBe('/app');
     expect(runtime.body.some((i) => i.op === 'RUN' && /chown node:node \/app\/data/.test(i.args))).toBe(true);

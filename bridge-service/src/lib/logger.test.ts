@@ -55,6 +55,15 @@ describe('logger redaction', () => {
     expect(redacted.err.message).toBe('bad thing');
   });
 
+  it("never writes a Salesforce session id (its '!' split the token before)", () => {
+    const { log, output } = capture();
+    const session = '00D5g000004ABCD!AQ4AQFakeSessionTokenValue1234567890abcdef';
+    log.error({ err: new Error(`HTTP 400 {"authorization":"Bearer ${session}"}`) }, 'query failed');
+    log.info({ sessionId: session, sid: session, conn: { accessToken: session } }, 'session');
+    log.info(`sid=${session}`);
+    expect(output()).not.toContain('FakeSessionToken');
+  });
+
   it('scrubs auth headers in free text', () => {
     expect(scrubString('Authorization: Basic Y2xpZW50OnNlY3JldA==')).toBe(`Authorization: Basic ${REDACTED}`);
   });

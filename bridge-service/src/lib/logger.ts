@@ -26,6 +26,9 @@ const SECRET_KEYS = new Set([
   'encryptionkey',
   'tokenencryptionkey',
   'codeverifier',
+  // a Salesforce session id (jsforce's Connection and SOAP login results)
+  'sessionid',
+  'sid',
 ]);
 
 const normaliseKey = (key: string) => key.replace(/[-_]/g, '').toLowerCase();
@@ -37,9 +40,10 @@ export function isSecretKey(key: string): boolean {
 
 // Secrets that show up inside strings: auth headers, form bodies / JSON fragments, PEM blocks.
 const STRING_PATTERNS: [RegExp, string][] = [
-  [/\b(Bearer|Basic|OAuth)\s+[A-Za-z0-9._~+/=-]{6,}/g, `$1 ${REDACTED}`],
+  // '!' too: a Salesforce session id is `<org id>!<secret>`
+  [/\b(Bearer|Basic|OAuth)\s+[A-Za-z0-9._~+/=!-]{6,}/g, `$1 ${REDACTED}`],
   [
-    /("?\b(?:access_token|refresh_token|id_token|client_secret|assertion|code_verifier)\\?"?\s*[:=]\s*\\?"?)[^"&\s,}\\]+/gi,
+    /("?\b(?:access_token|refresh_token|id_token|client_secret|assertion|code_verifier|sessionId|sid)\\?"?\s*[:=]\s*\\?"?)[^"&\s,}\\]+/gi,
     `$1${REDACTED}`,
   ],
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED],
