@@ -162,6 +162,20 @@ describe('billing-entity', () => {
       );
     });
 
+    it('refuses a tax-inclusive entity: the finance layer reads Salesforce prices as net of tax', () => {
+      expect(() => parseBillingEntities([record({ developerName: 'UK_Ltd', lineAmountType: 'Inclusive' })])).toThrow(
+        expect.objectContaining({
+          code: 'BILLING_ENTITY_CONFIG',
+          problems: [expect.stringMatching(/^UK_Ltd: lineAmountType Inclusive is not supported.*net of tax/)],
+        }),
+      );
+      expect(
+        parseBillingEntities([record({ developerName: 'US', lineAmountType: 'NoTax' })]).entities[0],
+      ).toMatchObject({
+        lineAmountType: 'NoTax',
+      });
+    });
+
     it('warns when two entities share one Xero tenant', () => {
       const { warnings } = parseBillingEntities([
         record({ developerName: 'A', xeroTenantId: 't-1' }),

@@ -56,7 +56,18 @@ export const billingEntitySchema = z.object({
   currencies: codeList(/^[A-Z]{3}$/, 'must be 3-letter ISO codes'),
   accountCode: z.string().min(1, 'is required'),
   taxType: z.string().min(1, 'is required'),
-  lineAmountType: z.enum(LINE_AMOUNT_TYPES as [LineAmountType, ...LineAmountType[]]).default('Exclusive'),
+  /**
+   * Exclusive or NoTax. Inclusive is refused: billing plans, revenue schedules, the close, MRR and the
+   * reconciliation all read Salesforce prices as net of tax, so an entity whose prices include tax would count
+   * the tax as revenue. (Credit notes by amount still go to Xero as Inclusive: that is the document, not the entity.)
+   */
+  lineAmountType: z
+    .enum(LINE_AMOUNT_TYPES as [LineAmountType, ...LineAmountType[]])
+    .refine(
+      (value) => value !== 'Inclusive',
+      'Inclusive is not supported: Salesforce prices are read as net of tax (Exclusive or NoTax)',
+    )
+    .default('Exclusive'),
   paymentTermsDays: z.number().int().min(0).max(3650),
   brandingThemeId: z
     .string()

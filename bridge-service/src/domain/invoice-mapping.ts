@@ -101,6 +101,8 @@ export interface DocumentInput {
   invoiceType?: InvoiceType;
   /** 4 unless the xero/ layer calls without `unitdp=4`. */
   unitDp?: 2 | 4;
+  /** The entity's unless the document's amounts are gross (a credit note for an amount finance typed). */
+  lineAmountTypes?: LineAmountType;
 }
 
 export interface XeroDraftLine {
@@ -169,7 +171,7 @@ export function mapDocument(input: DocumentInput): XeroDraftDocument {
   const problems: string[] = [];
   const warnings: string[] = [];
   const currencyCode = input.currencyCode.toUpperCase();
-  const lineAmountTypes = entity.lineAmountType;
+  const lineAmountTypes = input.lineAmountTypes ?? entity.lineAmountType;
   const unitDp = input.unitDp ?? 4;
   const documentName = input.type === 'ACCREC' ? 'invoice' : 'credit note';
   const label = (index: number, line: SourceLine) =>

@@ -95,7 +95,8 @@ export function createCreditNotes(deps: CreditNoteDeps) {
         }));
     const document = mapDocument({
       type: 'ACCRECCREDIT',
-      entity: byAmount && entity.lineAmountType !== 'NoTax' ? { ...entity, lineAmountType: 'Inclusive' } : entity,
+      entity,
+      ...(byAmount && entity.lineAmountType !== 'NoTax' ? { lineAmountTypes: 'Inclusive' as const } : {}),
       contact: { contactId },
       currencyCode: mirror.Currency_Code__c ?? entity.baseCurrency,
       date: today(),
