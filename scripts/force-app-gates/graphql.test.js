@@ -159,6 +159,45 @@ describe('checkQuery', () => {
     ]);
   });
 
+  it('refuses a picklist filter value the field does not have: in an org it silently matches nothing', () => {
+    const unknown = (value, field = 'Status__c', object = 'Invoice__c') =>
+      expect.stringMatching(
+        new RegExp(
+          `^${object}\\.${field} has no picklist value "${value}" \\(values: .*\\); the filter would match nothing`,
+        ),
+      );
+    expect(messages(invoices('', '(where: { Status__c: { in: ["Authorized", "Paid"] } })'))).toEqual([
+      unknown('Authorized'),
+    ]);
+    expect(messages(invoices('', '(where: { ldgr__Status__c: { eq: "Payed" } })'))).toEqual([unknown('Payed')]);
+    // inside and/or/not, through a parent relationship, and on a child connection
+    const nested = '(where: { or: [{ not: { Status__c: { ne: "Void" } } }, { Account__r: { Name: { eq: "x" } } }] })';
+    expect(messages(invoices('', nested))).toEqual([unknown('Void')]);
+    const parent = `query q { uiapi { query { Payment__c: Payment__c(where: { Invoice__r: { Status__c: { nin: ["Draft", "Sent"] } } }) { edges { node { Id } } } } } }`;
+    expect(messages(parent)).toEqual([unknown('Sent')]);
+    expect(
+      messages(
+        invoices('Credit_Notes__r: Credit_Notes__r(where: { Status__c: { eq: "Posted" } }) { edges { node { Id } } }'),
+      ),
+    ).toEqual([unknown('Posted', 'Status__c', 'Credit_Note__c')]);
+    // real values pass (picklist comparisons are case-insensitive, as string ones are), and so do variables
+    expect(messages(invoices('', '(where: { Status__c: { in: ["Authorised", "partially paid"] } })'))).toEqual([]);
+    expect(messages(invoices('', '(where: { Status__c: { eq: $status } })', '($status: Picklist)'))).toEqual([]);
+    // a standard picklist's values are the org's own: not checked
+    const stage = `query q { uiapi { query { Opportunity(where: { StageName: { eq: "Anything" } }) { edges { node { Id } } } } } }`;
+    expect(messages(stage)).toEqual([]);
+  });
+
+  it('refuses first above 2000, the most records a query or subquery returns', () => {
+    expect(messages(invoices('', '(first: 2000)'))).toEqual([]);
+    expect(messages(invoices('', '(first: 2001)'))).toEqual([
+      'first: 2001 is more than the 2000 records a query returns; page with after and pageInfo.endCursor',
+    ]);
+    expect(messages(invoices('Payments__r: Payments__r(first: 5000) { edges { node { Id } } }'))).toEqual([
+      'first: 5000 is more than the 2000 records a query returns; page with after and pageInfo.endCursor',
+    ]);
+  });
+
   it('allows scope on top-level objects only', () => {
     expect(messages(invoices('', '(scope: MINE)'))).toEqual([]);
     expect(messages(invoices('Payments__r: Payments__r(scope: MINE) { edges { node { Id } } }'))).toEqual(

@@ -6,10 +6,28 @@
 //   [7]  at most 5 parent relationships chained;
 //   [18] every own-namespace custom object, field and relationship is aliased to its unprefixed name, because the
 //        platform prefixes it in the package and the response key would change with it;
-//   [19] no variables in @skip / @include.
-const { GraphQLError, Kind, getNamedType, isObjectType, isInterfaceType, parse, validate } = require('graphql');
+//   [19] no variables in @skip / @include;
+//   [12] a string literal a `where` compares a custom picklist with is one of the field's values (the scalars accept
+//        any literal [16], and in an org a value the picklist does not have matches nothing, silently);
+//   [20] `first` at most 2000, the most records a query or subquery returns.
+const {
+  GraphQLError,
+  Kind,
+  getNamedType,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
+  parse,
+  validate,
+} = require('graphql');
 
 const MAX_PARENT_DEPTH = 5;
+const MAX_FIRST = 2000;
+// Picklist operators whose operands are values (like takes a pattern); for multi-select picklists, `a;b` is a set.
+const PICKLIST_OPERATORS = {
+  PicklistOperators: ['eq', 'ne', 'lt', 'gt', 'lte', 'gte', 'in', 'nin'],
+  MultiPicklistOperators: ['eq', 'ne', 'includes', 'excludes'],
+};
 
 const isRecordType = (type) => isObjectType(type) && type.getInterfaces().some((i) => i.name === 'Record');
 const isConnectionType = (type) => isObjectType(type) && type.name.endsWith('Connection') && !!type.getFields().edges;
@@ -98,6 +116,66 @@ function checkQuery(schema, text, namespace) {
     );
   }
 
+  const picklists = schema.extensions?.picklists ?? new Map();
+
+  /** The string literals of a picklist field's operators that are none of its values. */
+  function checkPicklist(operators, operatorType, objectName, fieldName) {
+    const values = picklists.get(objectName)?.get(fieldName);
+    if (!values || operators.kind !== Kind.OBJECT) return;
+    const known = new Set(values.map((v) => v.toLowerCase())); // string comparisons are case-insensitive [12]
+    for (const operator of operators.fields) {
+      if (!PICKLIST_OPERATORS[operatorType].includes(operator.name.value)) continue;
+      const literals = operator.value.kind === Kind.LIST ? operator.value.values : [operator.value];
+      for (const literal of literals.filter((l) => l.kind === Kind.STRING)) {
+        const parts = operatorType === 'MultiPicklistOperators' ? literal.value.split(';') : [literal.value];
+        for (const value of parts.filter((p) => !known.has(p.toLowerCase()))) {
+          report(
+            at(
+              literal,
+              `${objectName}.${ownCustomName(fieldName, namespace) ?? fieldName} has no picklist value "${value}" ` +
+                `(values: ${values.join(', ')}); the filter would match nothing in an org`,
+            ),
+          );
+        }
+      }
+    }
+  }
+
+  /** A `where` value against its <Object>_Filter type: and/or/not, parent filters, picklist operators. */
+  function checkFilter(node, filterType) {
+    if (node.kind === Kind.LIST) {
+      for (const item of node.values) checkFilter(item, filterType);
+      return;
+    }
+    if (node.kind !== Kind.OBJECT || !isInputObjectType(filterType)) return; // variables; validate() did the rest
+    const objectName = filterType.name.replace(/_Filter$/, '');
+    for (const field of node.fields) {
+      const definition = filterType.getFields()[field.name.value];
+      const type = definition && getNamedType(definition.type);
+      if (!type) continue;
+      if (type.name.endsWith('_Filter')) checkFilter(field.value, type);
+      else if (PICKLIST_OPERATORS[type.name]) checkPicklist(field.value, type.name, objectName, field.name.value);
+    }
+  }
+
+  function checkArguments(field, definition) {
+    for (const argument of field.arguments ?? []) {
+      const name = argument.name.value;
+      const argumentDefinition = definition.args.find((a) => a.name === name);
+      if (!argumentDefinition) continue;
+      if (name === 'where') checkFilter(argument.value, getNamedType(argumentDefinition.type));
+      if (name === 'first' && argument.value.kind === Kind.INT && Number(argument.value.value) > MAX_FIRST) {
+        report(
+          at(
+            argument.value,
+            `first: ${argument.value.value} is more than the ${MAX_FIRST} records a query returns; page with ` +
+              'after and pageInfo.endCursor',
+          ),
+        );
+      }
+    }
+  }
+
   /** ctx: the child connection we are inside (or null) and how many parent relationships led here. */
   function walk(selectionSet, type, ctx, spreading) {
     for (const selection of selectionSet.selections) {
@@ -117,6 +195,7 @@ function checkQuery(schema, text, namespace) {
       }
       checkAlias(selection);
       const definition = isObjectType(type) || isInterfaceType(type) ? type.getFields()[selection.name.value] : null;
+      if (definition) checkArguments(selection, definition);
       if (!selection.selectionSet) continue;
       const fieldType = definition ? getNamedType(definition.type) : null; // unknown: validate() said so; aliases still checked
       let next = ctx;

@@ -11,7 +11,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { XMLParser } = require('fast-xml-parser');
-const { buildSchema } = require('graphql');
+const { GraphQLSchema, buildSchema } = require('graphql');
 const { REPO_ROOT, sourceFiles } = require('../lib');
 const { STANDARD_OBJECTS } = require('./standard-objects');
 
@@ -40,7 +40,10 @@ const VALUE_TYPES = {
 };
 const REFERENCE_TYPES = new Set(['Lookup', 'MasterDetail', 'Hierarchy']);
 
-/** GraphQL scalar behind each value type; the custom ones accept any literal, as [16] allows. */
+/**
+ * GraphQL scalar behind each value type; the custom ones accept any literal, as [16] allows (rules.js then checks
+ * the literals a `where` compares a custom picklist with against its values).
+ */
 const SCALARS = {
   String: 'String',
   ID: 'ID',
@@ -143,7 +146,9 @@ function readModel(projectDir) {
     } else {
       const type = VALUE_TYPES[field.type];
       if (!type) throw new Error(`${objectName}.${name}: field type ${field.type} is not modelled in uiapi/schema.js`);
-      object.fields.push({ name, type, custom: true });
+      const values = [field.valueSet?.valueSetDefinition?.value ?? []].flat().map((v) => v.fullName);
+      // a picklist's own values (a global value set's are not read: its filters go unchecked)
+      object.fields.push({ name, type, custom: true, ...(values.length > 0 ? { values } : {}) });
     }
   }
   // A parent the package points at but nobody modelled still gets a type, with the fields every record has.
@@ -310,9 +315,9 @@ function objectSdl(object, namespace) {
 }
 
 /** The SDL of the UI API schema for a project. */
-function uiApiSdl(projectDir) {
+function uiApiSdl(projectDir, model = [...readModel(projectDir).values()]) {
   const namespace = projectNamespace(projectDir);
-  const objects = [...readModel(projectDir).values()].sort((a, b) => a.name.localeCompare(b.name));
+  const objects = [...model].sort((a, b) => a.name.localeCompare(b.name));
   const roots = objects.flatMap((object) =>
     spellings(object.name, object.custom, namespace).map(
       (name) => `  ${name}(${connectionArgs(object.name, { root: true }).join(', ')}): ${object.name}Connection`,
@@ -331,9 +336,32 @@ function uiApiSdl(projectDir) {
   ].join('\n\n');
 }
 
-/** The UI API schema for a project, as a graphql-js schema (throws when the SDL itself is invalid). */
+/**
+ * The values of each custom picklist, by object then field (both spellings [17]), for the rules to check `where`
+ * literals against: SDL has no place for them. Standard picklists are left out: their values are the org's.
+ * @returns {Map<string, Map<string, string[]>>}
+ */
+function picklistValues(objects, namespace) {
+  const picklists = new Map();
+  for (const object of objects) {
+    const fields = new Map();
+    for (const field of object.fields.filter((f) => f.values)) {
+      for (const name of spellings(field.name, field.custom, namespace)) fields.set(name, field.values);
+    }
+    if (fields.size > 0) picklists.set(object.name, fields);
+  }
+  return picklists;
+}
+
+/**
+ * The UI API schema for a project, as a graphql-js schema (throws when the SDL itself is invalid), carrying the
+ * custom picklists' values in `extensions.picklists` (picklistValues).
+ */
 function buildUiApiSchema(projectDir) {
-  return buildSchema(uiApiSdl(projectDir));
+  const namespace = projectNamespace(projectDir);
+  const objects = [...readModel(projectDir).values()];
+  const schema = buildSchema(uiApiSdl(projectDir, objects));
+  return new GraphQLSchema({ ...schema.toConfig(), extensions: { picklists: picklistValues(objects, namespace) } });
 }
 
 if (require.main === module) {

@@ -199,21 +199,50 @@ export function creditHeld(credits) {
 }
 
 /**
+ * A positive rate (a number, as JSON carries it, or a decimal string) as an exact fraction units / 10^scale:
+ * 1.36 → { units: 136n, scale: 2 }; 5e-7 → { units: 5n, scale: 7 }. A number's shortest decimal form is the value
+ * Salesforce sent (ConversionRate has at most 9 decimals), so nothing is lost.
+ * @param {number|string} rate
+ * @returns {{units: bigint, scale: number}|null} null when it is not a positive decimal
+ */
+function exactRate(rate) {
+  const match = /^(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i.exec(String(rate ?? '').trim());
+  if (!match || `${match[1]}${match[2] ?? ''}` === '') return null;
+  const digits = `${match[1]}${match[2] ?? ''}`;
+  const scale = (match[2] ?? '').length - Number(match[3] ?? 0);
+  const units = BigInt(digits) * 10n ** BigInt(Math.max(0, -scale));
+  return units > 0n ? { units, scale: Math.max(0, scale) } : null;
+}
+
+/**
+ * cents ÷ rate in whole cents, exactly, half away from zero (the domain's rounding): 137751 ÷ 1.36 = 101287.5 →
+ * 101288, where floating-point division gives 101287.49999999999 and Math.round 101287.
+ * @param {number} cents integer cents
+ * @param {{units: bigint, scale: number}} rate from exactRate
+ * @returns {number}
+ */
+function divideCents(cents, rate) {
+  const numerator = BigInt(Math.abs(cents)) * 10n ** BigInt(rate.scale);
+  const rounded = Number((2n * numerator + rate.units) / (2n * rate.units));
+  return cents < 0 ? -rounded : rounded;
+}
+
+/**
  * Converts per-currency amounts to the corporate currency with Salesforce conversion rates (units of the record
- * currency per one corporate unit, so corporate = amount ÷ rate). Each currency is rounded to cents once, then added.
+ * currency per one corporate unit, so corporate = amount ÷ rate). Each currency is rounded to cents once (exactly,
+ * half away from zero), then added.
  * @param {Array<{currencyCode: string, cents: number}>} amounts
- * @param {Object<string, number>} rates by ISO code; may be empty
+ * @param {Object<string, number|string>} rates by ISO code; may be empty
  * @param {string} corporateCurrency
  * @returns {{currencyCode: string, cents: number}|{missing: string[]}} the total, or the codes without a rate
  */
 export function corporateTotal(amounts, rates, corporateCurrency) {
   const known = rates ?? {};
-  const missing = amounts
-    .filter((a) => a.cents !== 0 && !(Number(known[a.currencyCode]) > 0))
-    .map((a) => a.currencyCode);
+  const rateOf = (code) => exactRate(known[code]);
+  const missing = amounts.filter((a) => a.cents !== 0 && !rateOf(a.currencyCode)).map((a) => a.currencyCode);
   if (!corporateCurrency || missing.length > 0) return { missing };
   const cents = amounts.reduce(
-    (sum, a) => (a.cents === 0 ? sum : sum + Math.round(a.cents / Number(known[a.currencyCode]))),
+    (sum, a) => (a.cents === 0 ? sum : sum + divideCents(a.cents, rateOf(a.currencyCode))),
     0,
   );
   return { currencyCode: corporateCurrency, cents };

@@ -184,6 +184,35 @@ describe('c/receivablesCalc', () => {
       expect(total).toEqual({ currencyCode: 'USD', cents: 1293511 });
     });
 
+    it('rounds an exact half cent away from zero, which floating-point division misses', () => {
+      // 1,377.51 EUR at 1.36 EUR per USD is exactly 1,012.875 USD; 137751 / 1.36 is 101287.49999999999 in floats
+      expect(corporateTotal([{ currencyCode: 'EUR', cents: 137751 }], { EUR: 1.36 }, 'USD')).toEqual({
+        currencyCode: 'USD',
+        cents: 101288,
+      });
+      // a credit balance: -1,012.875 is -1,012.88 (Math.round would give -1,012.87 even on an exact -101287.5)
+      expect(corporateTotal([{ currencyCode: 'EUR', cents: -137751 }], { EUR: 1.36 }, 'USD')).toEqual({
+        currencyCode: 'USD',
+        cents: -101288,
+      });
+      expect(corporateTotal([{ currencyCode: 'JPY', cents: -25 }], { JPY: 10 }, 'USD')).toEqual({
+        currencyCode: 'USD',
+        cents: -3,
+      });
+    });
+
+    it('divides exactly by a rate with many decimals, a string rate, or one JSON writes with an exponent', () => {
+      // 78.13 CHF at 1.000064 is exactly 78.125 USD (7813 × 10^6 / 1000064 = 7812.5); floats give 7812.4999…
+      expect(corporateTotal([{ currencyCode: 'CHF', cents: 7813 }], { CHF: 1.000064 }, 'USD').cents).toBe(7813);
+      // and on a large balance: 78,129,921.87 CHF is exactly 78,124,921.875 USD
+      expect(corporateTotal([{ currencyCode: 'CHF', cents: 7812992187 }], { CHF: 1.000064 }, 'USD').cents).toBe(
+        7812492188,
+      );
+      expect(corporateTotal([{ currencyCode: 'EUR', cents: 137751 }], { EUR: '1.360000' }, 'USD').cents).toBe(101288);
+      // 0.0000005 (5e-7) units per USD: 1 cent is 20,000 USD
+      expect(corporateTotal([{ currencyCode: 'XYZ', cents: 1 }], { XYZ: 5e-7 }, 'USD').cents).toBe(2000000);
+    });
+
     it('names the currencies without a rate instead of a partial total', () => {
       const total = corporateTotal(
         [
