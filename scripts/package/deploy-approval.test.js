@@ -28,6 +28,8 @@ test('prepares a deployable project with prefixed file names and references', ()
         'approval/main/default/approvalProcesses/ldgr__Credit_Note__c.Finance_Approval.approvalProcess-meta.xml',
         'approval/main/default/workflows/ldgr__Invoice__c.workflow-meta.xml',
         'approval/main/default/workflows/ldgr__Credit_Note__c.workflow-meta.xml',
+        'approval/main/default/approvalProcesses/ldgr__Month_End_Close__c.Finance_Approval.approvalProcess-meta.xml',
+        'approval/main/default/workflows/ldgr__Month_End_Close__c.workflow-meta.xml',
         'approval/main/default/queues/Ledgerline_Finance.queue-meta.xml',
       ]),
     );
@@ -46,7 +48,11 @@ test('prepares a deployable project with prefixed file names and references', ()
       path.join(out, 'approval/main/default/queues/Ledgerline_Finance.queue-meta.xml'),
       'utf8',
     );
-    expect(queue).toContain('<sobjectType>ldgr__Invoice__c</sobjectType>');
+    // the queue holds every object it approves (an approval assigned to a queue needs the queue to support it)
+    for (const object of ['Invoice__c', 'Credit_Note__c', 'Month_End_Close__c']) {
+      expect(queue).toContain(`<sobjectType>ldgr__${object}</sobjectType>`);
+    }
+    expect(queue).not.toMatch(/<sobjectType>(?!ldgr__)/);
     const project = JSON.parse(fs.readFileSync(path.join(out, 'sfdx-project.json'), 'utf8'));
     expect(project.packageDirectories).toEqual([{ path: 'approval', default: true }]);
     expect(project.namespace).toBeUndefined();
