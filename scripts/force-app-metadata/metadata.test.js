@@ -1270,6 +1270,85 @@ const PERSONAS = {
 
 // ── Tests ───────────────────────────────────────────────────────────────────────────────────────────────────────────
 
+// ── The approval folder (force-app-unpackaged): approval processes, their field updates, the queue ───────────────
+
+const APPROVAL_OBJECTS = ['Invoice__c', 'Credit_Note__c', 'Month_End_Close__c'];
+
+function loadApprovalFolder() {
+  const approvals = {};
+  const workflows = {};
+  for (const object of APPROVAL_OBJECTS) {
+    approvals[object] = parse(
+      path.join(APPROVAL, 'approvalProcesses', `${object}.Finance_Approval.approvalProcess-meta.xml`),
+    ).ApprovalProcess;
+    workflows[object] = parse(path.join(APPROVAL, 'workflows', `${object}.workflow-meta.xml`)).Workflow;
+  }
+  const queues = {};
+  for (const file of fs.readdirSync(path.join(APPROVAL, 'queues'))) {
+    queues[file.replace('.queue-meta.xml', '')] = parse(path.join(APPROVAL, 'queues', file)).Queue;
+  }
+  return { approvals, workflows, queues };
+}
+
+/**
+ * Each approval process: its fields exist, its actions are defined field updates setting known values, and each
+ * step goes to a queue of the folder that lists the object (a queue approver must support the object, or the
+ * deployment fails and no record can be assigned). A queue can hold only an object whose records have an owner:
+ * not a master-detail child (its owner is the master's).
+ */
+function approvalProblems(objs, { approvals, workflows, queues }) {
+  const problems = [];
+  for (const object of APPROVAL_OBJECTS) {
+    const approval = approvals[object];
+    const workflow = workflows[object];
+    const updates = new Set(workflow.fieldUpdates.map((u) => u.fullName));
+    for (const u of workflow.fieldUpdates) {
+      const field = objs[object].fields[u.field];
+      const values = field?.valueSet?.valueSetDefinition?.value?.map((v) => v.fullName) ?? [];
+      if (!values.includes(u.literalValue)) problems.push(`${object}: ${u.fullName} sets an unknown value`);
+    }
+    const fields = [
+      ...approval.approvalPageFields.field,
+      ...approval.entryCriteria.criteriaItems.map((c) => c.field.split('.')[1]),
+    ];
+    for (const f of fields) {
+      if (f !== 'Name' && !objs[object].fields[f]) problems.push(`${object}: unknown field ${f}`);
+    }
+    for (const tag of ['initialSubmissionActions', 'finalApprovalActions', 'finalRejectionActions', 'recallActions']) {
+      for (const a of approval[tag].action) {
+        if (!updates.has(a.name)) problems.push(`${object}: ${tag} uses undefined ${a.name}`);
+      }
+    }
+    for (const step of [approval.approvalStep].flat()) {
+      const approver = step.assignedApprover.approver;
+      if (approver.type !== 'queue') {
+        problems.push(`${object}: not a queue`);
+        continue;
+      }
+      const queue = queues[approver.name];
+      if (!queue) problems.push(`${object}: its approver queue ${approver.name} is not in force-app-unpackaged/queues`);
+      else if (!(queue.queueSobject ?? []).some((q) => q.sobjectType === object)) {
+        problems.push(`${object}: its approver queue ${approver.name} does not list ${object} (queueSobject)`);
+      }
+    }
+  }
+  for (const [name, queue] of Object.entries(queues)) {
+    for (const { sobjectType } of queue.queueSobject ?? []) {
+      const object = objs[sobjectType];
+      if (!object) problems.push(`queue ${name}: no object ${sobjectType}`);
+      else if (
+        object.meta?.sharingModel === 'ControlledByParent' ||
+        Object.values(object.fields).some((f) => f.type === 'MasterDetail')
+      ) {
+        problems.push(`queue ${name}: ${sobjectType} is a master-detail child, which a queue cannot own`);
+      }
+    }
+  }
+  return problems;
+}
+
+const approvalFolder = loadApprovalFolder();
+
 describe('platform events', () => {
   test('every field the architecture names exists with a suitable type', () => {
     expect(eventProblems(objects)).toEqual([]);
@@ -1625,38 +1704,27 @@ describe('Apex and the approval folder', () => {
   });
 
   test('the approval processes use only fields that exist, and their field updates are defined', () => {
-    const problems = [];
-    for (const object of ['Invoice__c', 'Credit_Note__c', 'Month_End_Close__c']) {
-      const approval = parse(
-        path.join(APPROVAL, 'approvalProcesses', `${object}.Finance_Approval.approvalProcess-meta.xml`),
-      ).ApprovalProcess;
-      const workflow = parse(path.join(APPROVAL, 'workflows', `${object}.workflow-meta.xml`)).Workflow;
-      const updates = new Set(workflow.fieldUpdates.map((u) => u.fullName));
-      for (const u of workflow.fieldUpdates) {
-        const field = objects[object].fields[u.field];
-        const values = field?.valueSet?.valueSetDefinition?.value?.map((v) => v.fullName) ?? [];
-        if (!values.includes(u.literalValue)) problems.push(`${object}: ${u.fullName} sets an unknown value`);
-      }
-      const fields = [
-        ...approval.approvalPageFields.field,
-        ...approval.entryCriteria.criteriaItems.map((c) => c.field.split('.')[1]),
-      ];
-      for (const f of fields) {
-        if (f !== 'Name' && !objects[object].fields[f]) problems.push(`${object}: unknown field ${f}`);
-      }
-      for (const tag of [
-        'initialSubmissionActions',
-        'finalApprovalActions',
-        'finalRejectionActions',
-        'recallActions',
-      ]) {
-        for (const a of approval[tag].action) {
-          if (!updates.has(a.name)) problems.push(`${object}: ${tag} uses undefined ${a.name}`);
-        }
-      }
-      if (approval.approvalStep.assignedApprover.approver.type !== 'queue') problems.push(`${object}: not a queue`);
-    }
-    expect(problems).toEqual([]);
+    expect(approvalProblems(objects, approvalFolder)).toEqual([]);
+  });
+
+  test('each approval goes to a queue that can hold its object', () => {
+    const noClose = clone(approvalFolder);
+    noClose.queues.Ledgerline_Finance.queueSobject = noClose.queues.Ledgerline_Finance.queueSobject.filter(
+      (q) => q.sobjectType !== 'Month_End_Close__c',
+    );
+    expect(approvalProblems(objects, noClose)).toEqual([
+      'Month_End_Close__c: its approver queue Ledgerline_Finance does not list Month_End_Close__c (queueSobject)',
+    ]);
+    const unknownQueue = clone(approvalFolder);
+    unknownQueue.approvals.Invoice__c.approvalStep.assignedApprover.approver.name = 'Finance';
+    expect(approvalProblems(objects, unknownQueue)).toEqual([
+      'Invoice__c: its approver queue Finance is not in force-app-unpackaged/queues',
+    ]);
+    const detail = clone(objects);
+    detail.Month_End_Close__c.fields.Parent__c = { type: 'MasterDetail', referenceTo: 'Account' };
+    expect(approvalProblems(detail, approvalFolder)).toEqual([
+      'queue Ledgerline_Finance: Month_End_Close__c is a master-detail child, which a queue cannot own',
+    ]);
   });
 
   test('layouts, quick actions and flows reference fields, actions and Apex inputs that exist', () => {
