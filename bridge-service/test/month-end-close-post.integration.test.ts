@@ -99,7 +99,9 @@ describe('POST_CLOSE and CLOSE_TIEOUT: an approved close is posted once and tied
       history,
     });
     const record = closeRecord(proposal, { xeroTenantId: UK, version });
-    const created = (await admin().sobject('Month_End_Close__c').create(record)) as unknown as { id: string };
+    const created = (await admin()
+      .sobject('Month_End_Close__c')
+      .create({ ...record, Proposed_At__c: new Date(clock.now()).toISOString() })) as unknown as { id: string };
     await admin()
       .sobject('Month_End_Journal_Line__c')
       .create(journalLineRecords(proposal, version).map((l) => ({ ...l, Month_End_Close__c: created.id })));
@@ -219,11 +221,12 @@ describe('POST_CLOSE and CLOSE_TIEOUT: an approved close is posted once and tied
     expect(refused.Sync_Message__c).toBe(
       "March 2026 is locked in UK_Ltd's Xero organisation: its period lock date is 31 Mar 2026, and nothing can be " +
         'posted on or before it. Nothing was posted. To close March 2026, ask your Xero adviser to move the lock date ' +
-        'back before 31 Mar 2026, then approve the close again; or leave March 2026 closed and let the April 2026 ' +
-        'close, the first open month, post the difference there.',
+        'back before 31 Mar 2026, and the close is proposed again the next morning for you to approve; or leave ' +
+        'March 2026 closed and let the April 2026 close, the first open month, post the difference there.',
     );
     expect(await journalsWith(closeVersionKey(id, 1))).toBe(0);
-    sandbox.xero.control.setLockDates(UK, { periodLockDate: null });
+    // March stays locked and Refused: April, the first open month, carries it (closes post in month order, and a
+    // refused close in a locked month does not hold the next one up).
   }, 60_000);
 
   it('a request for a version the close has moved on from posts nothing', async () => {

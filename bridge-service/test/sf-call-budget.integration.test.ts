@@ -155,13 +155,14 @@ it(`drains ${DEALS} closed deals within the Salesforce API budget`, async () => 
   expect(used).toBe(requests.length);
 
   // Reads the bridge caches (currency at start, billing entities and settings for a minute) and its one start-up read
-  // of contact match decisions no bridge applied are the only calls outside Composite: nothing goes per record, per
-  // step or per tenant.
+  // each of contact match decisions no bridge applied and of closes still open (their re-proposals) are the only calls
+  // outside Composite: nothing goes per record, per step, per tenant or per entity.
   const cached = [
     'query CurrencyType',
     'query Billing_Entity__mdt',
     'query Ledgerline_Settings__c',
     'query Contact_Match_Review__c',
+    'query Month_End_Close__c',
   ];
   const composites = requests.filter((r) => r.subrequests);
   expect(

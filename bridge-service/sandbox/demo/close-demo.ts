@@ -40,17 +40,25 @@ export async function playCloseScenario(sandbox: Sandbox, clock: ScaledClock, sa
   // 07:00 in London; New York's entities follow at 12:00 UTC.
   const target = Date.parse(`${today}T13:00:00Z`);
   if (clock.now() < target) clock.set(target);
-  await waitUntil('every entity proposed', async () => {
-    const open = await sandbox.store.jobs.listJobs({ states: ['queued', 'running'], limit: 1_000 });
-    return open.some((j) => j.action === 'CLOSE_PROPOSE' && j.nextRunAt <= clock.now()) ? undefined : true;
-  });
+  const proposalsDone = () =>
+    waitUntil('every entity proposed', async () => {
+      const open = await sandbox.store.jobs.listJobs({ states: ['queued', 'running'], limit: 1_000 });
+      // A close posted has the next month's proposed a second later.
+      return open.some((j) => j.action === 'CLOSE_PROPOSE' && j.nextRunAt <= clock.now() + 2_000) ? undefined : true;
+    });
+  await proposalsDone();
   const proposed = await waitUntil('the closes proposed', async () => {
     const { records } = await admin().query<Row>(
-      `SELECT ${FIELDS} FROM Month_End_Close__c WHERE Status__c = 'Proposed' ORDER BY Period_Start__c, Billing_Entity__c`,
+      `SELECT ${FIELDS} FROM Month_End_Close__c WHERE Status__c IN ('Proposed', 'Refused') ` +
+        'ORDER BY Period_Start__c, Billing_Entity__c',
     );
     return records.some((r) => String(r.Period_Start__c).startsWith(lastMonth)) ? records : undefined;
   });
   for (const c of proposed) {
+    if (c.Status__c === 'Refused') {
+      say(`      ${String(c.Name).padEnd(18)} ${String(c.Sync_Message__c)}`);
+      continue;
+    }
     say(
       `      ${String(c.Name).padEnd(18)} recognition ${money(c.Recognition_Total__c).padStart(10)}, accrual ` +
         `${money(c.Accrual_Total__c).padStart(9)}; deferred at month end ${money(c.Closing_Deferred__c)}, accrued ` +
@@ -60,8 +68,18 @@ export async function playCloseScenario(sandbox: Sandbox, clock: ScaledClock, sa
 
   step(2, 'Finance approves each close, oldest month first; the bridge posts its journals to Xero once');
   const closes: Row[] = [];
-  for (const c of proposed) {
+  // A later month waits for the one before it (closes post in month order) and is proposed as soon as it is posted.
+  const handled = new Set<string>();
+  const nextProposed = async (): Promise<Row | undefined> => {
+    await proposalsDone();
+    const { records } = await admin().query<Row>(
+      `SELECT ${FIELDS} FROM Month_End_Close__c WHERE Status__c = 'Proposed' ORDER BY Period_Start__c, Billing_Entity__c`,
+    );
+    return records.find((r) => !handled.has(String(r.Id)));
+  };
+  for (let c = await nextProposed(); c; c = await nextProposed()) {
     const id = String(c.Id);
+    handled.add(id);
     sandbox.sf.control.approvals.submit(id, { user: FINANCE });
     sandbox.sf.control.approvals.approve(id, { user: FINANCE, comment: 'Agrees with the schedules' });
     const done = await waitUntil(`${String(c.Name)} posted and tied out`, async () => {

@@ -55,6 +55,18 @@ describe('xero emulator: chart of accounts, organisation lock dates and manual j
     expect(() => h.emulator.control.setLockDates(UK, { periodLockDate: '31/01/2026' })).toThrow(/YYYY-MM-DD/);
   });
 
+  it("keeps Xero's defaults unless told otherwise: NoTax, and shown on cash-basis reports", async () => {
+    const made = async (extra: Partial<ManualJournal>) => {
+      const created = await h.xero.accountingApi.createManualJournals(UK, {
+        manualJournals: [journal(recognition, { status: MJ.StatusEnum.DRAFT, ...extra })],
+      });
+      const id = created.body.manualJournals?.[0]?.manualJournalID as string;
+      return (await h.xero.accountingApi.getManualJournal(UK, id)).body.manualJournals?.[0];
+    };
+    expect(await made({})).toMatchObject({ lineAmountTypes: 'NoTax', showOnCashBasisReports: true });
+    expect(await made({ showOnCashBasisReports: false })).toMatchObject({ showOnCashBasisReports: false });
+  });
+
   it('posts a balanced journal in base currency, with tracking, and reads it back with its lines', async () => {
     const created = await h.xero.accountingApi.createManualJournals(UK, { manualJournals: [journal(recognition)] });
     const mj = created.body.manualJournals?.[0] as ManualJournal;

@@ -174,6 +174,49 @@ describe('month-end close: the journals', () => {
     expect(fixed(proposal.expected.deferred[0]!.balance)).toBe('600.00');
   });
 
+  it('the close after the first counts what the first took as booked: July releases 100.00, not 600.00', () => {
+    // 1,200.00 billed 1 January, recognised monthly; Ledgerline's first close is June (Jan–May booked before it).
+    const base = { lines: [line('L1', 'C1')], billing: [billed('L1', '2026-01-01', '1200.00')] };
+    const june = proposeClose(closeInput('2026-06', { ...base, history: { kind: 'first-close' } }));
+    expect(view(june.journals[0])).toEqual(['835 100.00', '200 -100.00']);
+    // Its starting point is recorded with it (never posted): 500.00 released before June.
+    expect(june.opening.map((l) => `${l.accountCode} ${l.amount.toFixed(2)}`)).toEqual(['835 500.00', '200 -500.00']);
+    const history = postedOf('2026-06', june.journals, june.opening);
+    const july = proposeClose(closeInput('2026-07', { ...base, history: { kind: 'posted', lines: history } }));
+    expect(view(july.journals[0])).toEqual(['835 100.00', '200 -100.00']);
+    expect(fixed(july.catchUp)).toBe('0.00');
+    expect(july.opening).toEqual([]);
+    // A backdated concession before June (60.00 credited on 1 March for March–December) is caught up as a difference.
+    const concession = creditNoteSegments({
+      amount: '60.00',
+      date: '2026-03-01',
+      servicePeriod: { start: '2026-03-01', end: '2026-12-31' },
+      method: 'monthly',
+    });
+    const late = proposeClose(
+      closeInput('2026-07', {
+        lines: [line('L1', 'C1', { revenue: [...line('L1', 'C1').revenue, ...concession] })],
+        billing: [...base.billing, billed('L1', '2026-03-01', '60.00', { kind: 'credit-note', document: 'CN-0002' })],
+        history: { kind: 'posted', lines: history },
+      }),
+    );
+    // 6.00 a month from March: 24.00 over March–June already taken, July 94.00 of its own.
+    expect(view(late.journals[0])).toEqual(['835 70.00', '200 -70.00']);
+    expect(fixed(late.catchUp)).toBe('-24.00');
+  });
+
+  it('a month partly posted is proposed again for what is missing only: an accrual already in Xero is not posted twice', () => {
+    // Arrears: January earns 100.00, not billed. Version 1's accrual reached Xero, its reversal did not.
+    const base = { lines: [line('L1', 'C1')], billing: [billed('L1', '2026-02-01', '100.00')] };
+    const v1 = proposeClose(closeInput('2026-01', base));
+    expect(kinds(v1.journals)).toEqual(['accrual', 'accrual-reversal']);
+    const inXero = postedOf('2026-01', [of(v1.journals, 'accrual')!]);
+    const v2 = proposeClose(closeInput('2026-01', { ...base, history: { kind: 'posted', lines: inXero } }));
+    expect(kinds(v2.journals)).toEqual(['accrual-reversal']);
+    expect(view(of(v2.journals, 'accrual-reversal'))).toEqual(['630 -100.00', '200 100.00']);
+    expect(v2.expected.accrued.balance.toFixed(2)).toBe('100.00');
+  });
+
   it('every journal balances to the cent, over uneven days, several currencies, lines and tracking', () => {
     const lines = [
       line('A', 'C1', { revenue: [segment('1000.00', '2026-01-15', '2027-01-14', 'daily')], tracking: NORTH }),

@@ -10,6 +10,11 @@
  *   caught up here, once, in the open month, and shown as a catch-up.
  * - Accrual, dated the month end: Dr accrued revenue, Cr revenue, the unbilled balance; and its reversal, dated the
  *   first day of the next month, so the invoice that follows is not counted twice.
+ * A first close (no earlier close posted) takes earlier months as booked: its recognition is the month's movement
+ * only, and its starting point (what the schedules had released before the month) is recorded with it as opening
+ * lines, never posted, which later closes count as posted; without them the close after the first would release
+ * every earlier month again. A month partly posted (a journal reached Xero, the close was then refused) counts what it
+ * posted too: a new version proposes only what is missing.
  * Narrations name the entity, the month and the close's key (the bridge finds a journal by it after a crash); each
  * journal links back to the Salesforce close record (Url).
  */
@@ -24,12 +29,17 @@ import { lastDayOf, type MonthKey } from './revenue';
 import type { Decimal } from './xero-invoice-math';
 
 export type JournalKind = 'recognition' | 'accrual' | 'accrual-reversal' | 'adjustment';
+/** A close's line: a journal's, or a first close's opening line (what it took as booked; never sent to Xero). */
+export type JournalLineKind = JournalKind | 'opening';
 
-/** A line of a journal a close posted (from the close records): recognition and adjustment journals count. */
+/**
+ * A line a close posted (from the close records): recognition, adjustment and opening lines count towards what was
+ * released; accrual lines only for their own month (a month partly posted is not accrued twice).
+ */
 export interface PostedJournalLine {
   /** The month whose close the journal belongs to (not its date: an adjustment may be dated later). */
   forMonth: MonthKey;
-  kind: JournalKind;
+  kind: JournalLineKind;
   accountCode: string;
   tracking: readonly TrackingSelection[];
   /** Base currency, debit positive. */
@@ -38,7 +48,8 @@ export interface PostedJournalLine {
 
 /**
  * What earlier closes posted. `first-close`: the entity's first close in Ledgerline; months before it are taken as
- * booked (the journal is this month's movement only, and the tie-out shows any opening difference).
+ * booked (the journal is this month's movement only, the starting point is recorded as opening lines, and the
+ * tie-out shows any opening difference).
  */
 export type CloseHistory = { kind: 'first-close' } | { kind: 'posted'; lines: readonly PostedJournalLine[] };
 
@@ -95,6 +106,11 @@ export interface CloseProposal {
   closeKey: string;
   /** Journals with something to post, in posting order. */
   journals: ProposedJournal[];
+  /**
+   * A first close's starting point: what the schedules had released before the month, taken as booked. Recorded with
+   * the close and never posted; later closes count it as posted (empty after the first close).
+   */
+  opening: JournalLine[];
   /** Base currency, credit balance positive for deferred revenue, debit for accrued, once the journals are posted. */
   expected: { deferred: { accountCode: string; balance: Money }[]; accrued: { accountCode: string; balance: Money } };
   /** The deferred-revenue roll-forward in base currency: opening + billed to deferred − released = closing. */
@@ -127,10 +143,13 @@ class Groups {
     for (const g of other.map.values()) out.add(g.accountCode, g.tracking, g.amount.times(-1));
     return out;
   }
-  lines(describe: (accountCode: string, amount: Money) => string): JournalLine[] {
+  /** Debits first; `mirror` puts credits first (a reversal lists its lines as the journal it reverses). */
+  lines(describe: (accountCode: string, amount: Money) => string, mirror = false): JournalLine[] {
     return [...this.map.values()]
       .filter((g) => !g.amount.eq(0))
-      .sort((a, b) => b.amount.cmp(a.amount) || a.accountCode.localeCompare(b.accountCode))
+      .sort(
+        (a, b) => (mirror ? a : b).amount.cmp((mirror ? b : a).amount) || a.accountCode.localeCompare(b.accountCode),
+      )
       .map((g) => ({ ...g, description: describe(g.accountCode, g.amount) }));
   }
 }
@@ -188,6 +207,9 @@ export function proposeClose(input: CloseInput): CloseProposal {
   const before = target((key) => ledger.releasedBefore.get(key) ?? new Big(0));
   let posted: Groups;
   let postedBeforeMonth: Groups;
+  // This month's accrual and reversal already in Xero (a version partly posted before it was refused).
+  const accrualPosted = new Groups();
+  const reversalPosted = new Groups();
   if (input.history.kind === 'first-close') {
     posted = before;
     postedBeforeMonth = before;
@@ -195,10 +217,15 @@ export function proposeClose(input: CloseInput): CloseProposal {
     posted = new Groups();
     postedBeforeMonth = new Groups();
     for (const l of input.history.lines) {
-      if (l.kind !== 'recognition' && l.kind !== 'adjustment') continue;
       if (l.forMonth > month) continue;
+      if (l.kind === 'accrual' || l.kind === 'accrual-reversal') {
+        if (l.forMonth === month)
+          (l.kind === 'accrual' ? accrualPosted : reversalPosted).add(l.accountCode, l.tracking, money(l.amount));
+        continue;
+      }
       posted.add(l.accountCode, l.tracking, money(l.amount));
-      if (l.forMonth < month) postedBeforeMonth.add(l.accountCode, l.tracking, money(l.amount));
+      // The opening is what the first close took as booked before its own month.
+      if (l.forMonth < month || l.kind === 'opening') postedBeforeMonth.add(l.accountCode, l.tracking, money(l.amount));
     }
   }
   const label = monthLabel(month);
@@ -220,22 +247,32 @@ export function proposeClose(input: CloseInput): CloseProposal {
   const catchUp = creditsToRevenue(before.minus(postedBeforeMonth));
 
   const accrual = new Groups();
+  const reversal = new Groups();
   for (const s of lineStates) {
     if (s.accrual.eq(0)) continue;
     accrual.add(input.accruedAccount, s.line.tracking, s.accrual);
     accrual.add(s.line.revenueAccount, s.line.tracking, s.accrual.times(-1));
+    reversal.add(input.accruedAccount, s.line.tracking, s.accrual.times(-1));
+    reversal.add(s.line.revenueAccount, s.line.tracking, s.accrual);
   }
-  const accrualLines = accrual.lines((account) =>
-    account === input.accruedAccount
-      ? `Unbilled revenue accrued at ${formatDisplayDate(monthEnd)}`
-      : `Revenue earned in ${label}, not yet invoiced`,
-  );
-  const reversalLines = accrualLines.map((l) => ({
-    ...l,
-    amount: l.amount.times(-1),
-    description: `Reversal of the unbilled revenue accrued at ${formatDisplayDate(monthEnd)}`,
-    tracking: l.tracking.map((t) => ({ ...t })),
-  }));
+  const accrualLines = accrual
+    .minus(accrualPosted)
+    .lines((account) =>
+      account === input.accruedAccount
+        ? `Unbilled revenue accrued at ${formatDisplayDate(monthEnd)}`
+        : `Revenue earned in ${label}, not yet invoiced`,
+    );
+  const reversalLines = reversal
+    .minus(reversalPosted)
+    .lines(() => `Reversal of the unbilled revenue accrued at ${formatDisplayDate(monthEnd)}`, true);
+  const opening =
+    input.history.kind === 'first-close'
+      ? before.lines((account) =>
+          revenueAccounts.has(account)
+            ? `Revenue released before ${label}, taken as booked at ${entity}'s first close (not posted)`
+            : `Deferred revenue released before ${label}, taken as booked at ${entity}'s first close (not posted)`,
+        )
+      : [];
 
   const journal = (kind: JournalKind, lines: JournalLine[]): ProposedJournal => {
     const key = journalKey(input.closeKey, kind);
@@ -308,6 +345,7 @@ export function proposeClose(input: CloseInput): CloseProposal {
     baseCurrency,
     closeKey: input.closeKey,
     journals,
+    opening,
     expected: {
       deferred: [...deferredByAccount].map(([accountCode, balance]) => ({ accountCode, balance })),
       accrued: { accountCode: input.accruedAccount, balance: accrued },

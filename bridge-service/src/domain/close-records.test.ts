@@ -2,6 +2,7 @@ import { proposeClose } from './close-journals';
 import {
   closeRecord,
   closeVersionKey,
+  journalLineKind,
   journalLineRecords,
   postClosePayloadSchema,
   tieOutFields,
@@ -49,6 +50,29 @@ describe('month-end close records', () => {
       ['UK_Ltd:2026-01:v1:accrual-reversal:2', 'Accrual Reversal', '200', 80, null],
     ]);
     expect(proposal.journals[0]!.key).toBe('POST_CLOSE:a0B000000000001AAA:1:RECOGNITION');
+  });
+
+  it("writes a first close's opening lines (never posted) dated the day before its month, kind Opening", () => {
+    const june = proposeClose(
+      closeInput('2026-06', {
+        lines: [line('L1', 'C1')],
+        billing: [billed('L1', '2026-01-01', '1200.00')],
+        history: { kind: 'first-close' },
+      }),
+    );
+    const lines = journalLineRecords(june, 1);
+    for (const record of lines) expectFitsMetadata('Month_End_Journal_Line__c', record);
+    expect(
+      lines.map((l) => [l.Line_Key__c, l.Journal_Kind__c, l.Journal_Date__c, l.Account_Code__c, l.Amount__c]),
+    ).toEqual([
+      ['UK_Ltd:2026-06:v1:recognition:1', 'Recognition', '2026-06-30', '835', 100],
+      ['UK_Ltd:2026-06:v1:recognition:2', 'Recognition', '2026-06-30', '200', -100],
+      ['UK_Ltd:2026-06:v1:opening:1', 'Opening', '2026-05-31', '835', 500],
+      ['UK_Ltd:2026-06:v1:opening:2', 'Opening', '2026-05-31', '200', -500],
+    ]);
+    expect(journalLineKind('Opening')).toBe('opening');
+    expect(journalLineKind('Accrual Reversal')).toBe('accrual-reversal');
+    expect(journalLineKind('Something else')).toBeUndefined();
   });
 
   it('writes the tie-out as Tied or Difference with the causes in words', () => {

@@ -7,8 +7,9 @@
 import { z } from 'zod';
 
 import { formatAmount, sum } from './money';
-import type { CloseProposal, JournalKind, ProposedJournal } from './close-journals';
+import type { CloseProposal, JournalKind, JournalLine, JournalLineKind, ProposedJournal } from './close-journals';
 import type { TieOut } from './close-tieout';
+import { addDays } from './dates';
 import { firstDayOf, lastDayOf, type MonthKey } from './revenue';
 
 /** Payload__c of a POST_CLOSE request: the close finance approved, and the version it approved. */
@@ -28,12 +29,20 @@ export const closeRecordKey = (entity: string, month: MonthKey): string => `${en
  */
 export const closeVersionKey = (closeId: string, version: number): string => `POST_CLOSE:${closeId}:${version}`;
 
-export const JOURNAL_KIND_LABEL: Readonly<Record<JournalKind, string>> = {
+/** Month_End_Journal_Line__c.Journal_Kind__c of each kind of line (Opening: a first close's, never posted). */
+export const JOURNAL_KIND_LABEL: Readonly<Record<JournalLineKind, string>> = {
   recognition: 'Recognition',
   accrual: 'Accrual',
   'accrual-reversal': 'Accrual Reversal',
   adjustment: 'Adjustment',
+  opening: 'Opening',
 };
+
+const KIND_OF_LABEL = new Map(
+  Object.entries(JOURNAL_KIND_LABEL).map(([kind, label]) => [label, kind as JournalLineKind]),
+);
+/** The kind of a line from its Journal_Kind__c, or undefined for a value the bridge does not know. */
+export const journalLineKind = (label: unknown): JournalLineKind | undefined => KIND_OF_LABEL.get(String(label));
 
 export type CloseStatus = 'Proposed' | 'Pending Approval' | 'Approved' | 'Posted' | 'Tied' | 'Difference' | 'Refused';
 
@@ -89,13 +98,23 @@ export function closeRecord(
   };
 }
 
-/** Each proposed journal line as a child record, keyed `<close key>:v<version>:<kind>:<n>`. */
+/**
+ * Each proposed journal line as a child record, keyed `<close key>:v<version>:<kind>:<n>`, then a first close's
+ * opening lines (kind Opening, dated the day before its month: what was booked by then).
+ */
 export function journalLineRecords(
-  proposal: Pick<CloseProposal, 'entity' | 'month' | 'baseCurrency' | 'journals'>,
+  proposal: Pick<CloseProposal, 'entity' | 'month' | 'baseCurrency' | 'journals'> & {
+    opening?: readonly JournalLine[];
+  },
   version: number,
-  journals: readonly ProposedJournal[] = proposal.journals,
+  journals: readonly Pick<ProposedJournal, 'kind' | 'date' | 'lines'>[] = proposal.journals,
 ) {
-  return journals.flatMap((j) =>
+  const opening = {
+    kind: 'opening' as const,
+    date: addDays(firstDayOf(proposal.month), -1),
+    lines: proposal.opening ?? [],
+  };
+  return [...journals, opening].flatMap((j: { kind: JournalLineKind; date: string; lines: readonly JournalLine[] }) =>
     j.lines.map((line, i) => ({
       Line_Key__c: `${closeRecordKey(proposal.entity, proposal.month)}:v${version}:${j.kind}:${i + 1}`,
       Version__c: version,

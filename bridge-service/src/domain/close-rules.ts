@@ -6,8 +6,16 @@
  * - A month is open when every journal date of its close (the month end, and the first of the next month for the
  *   accrual's reversal) falls after both lock dates. The end-of-year lock binds everyone; the period lock binds all but
  *   Xero advisers, and Ledgerline treats it as binding too: a period finance locked is closed, whoever connected Xero.
- * - A locked month is refused before anything is sent, with what to do: ask the adviser to move the lock date back, or
- *   leave the month closed and let the first open month's close (or an adjustment) post the difference there.
+ * - A locked month is refused before anything is sent, with what to do: ask the adviser to move the lock date back (a
+ *   refused close is proposed again each morning), or leave the month closed and let the first open month's close (or
+ *   an adjustment) post the difference there.
+ * - Closes of an entity post in month order (checkCloseOrder): each close's recognition is what must be released by
+ *   its month end less what earlier closes posted, so a month proposed before an earlier one is posted would release
+ *   the earlier month's revenue a second time. A month waits while an earlier close can still post (Proposed, Pending
+ *   Approval, Approved, or Refused in a month open in Xero); a Refused close in a locked month does not hold the next
+ *   month up, which carries the difference. Once a later close is posted, an earlier one never posts (the later one
+ *   released its revenue). At posting, a version proposed before an earlier close was posted is refused: its figures
+ *   do not count that close's journals.
  * - Revenue accounts must be revenue (REVENUE, SALES, OTHERINCOME), deferred revenue a liability (CURRLIAB, LIABILITY,
  *   TERMLIAB), accrued revenue an asset (CURRENT, NONCURRENT, PREPAYMENT); none may be a system account (Xero keeps
  *   receivables and the like out of manual journals, and a journal into tax or retained earnings is never right here).
@@ -42,12 +50,16 @@ export function firstOpenMonth(lock: LockDates): MonthKey | undefined {
   return after.endsWith('-01') ? monthOf(after) : nextMonth(monthOf(after));
 }
 
-/** Whether `month`'s close may post in an organisation with these lock dates (`dates`: every journal date). */
+/**
+ * Whether `month`'s close may post in an organisation with these lock dates (`dates`: every journal date; `inXero`:
+ * what of the close is in Xero, said in the message).
+ */
 export function checkPeriodOpen(
   entity: string,
   month: MonthKey,
   lock: LockDates,
   dates?: readonly IsoDate[],
+  inXero = 'Nothing was posted.',
 ): PeriodCheck {
   const journalDates = dates ?? [lastDayOf(month), addDays(lastDayOf(month), 1)];
   const earliest = journalDates.reduce((a, b) => (a < b ? a : b));
@@ -60,10 +72,10 @@ export function checkPeriodOpen(
     ? `its end-of-year lock date is ${formatDisplayDate(lockDate)}, and nobody can post on or before it, advisers included`
     : `its period lock date is ${formatDisplayDate(lockDate)}, and nothing can be posted on or before it`;
   const message =
-    `${monthLabel(month)} is locked in ${entity}'s Xero organisation: ${which}. Nothing was posted. ` +
+    `${monthLabel(month)} is locked in ${entity}'s Xero organisation: ${which}. ${inXero} ` +
     `To close ${monthLabel(month)}, ask your Xero adviser to move the lock date back before ${formatDisplayDate(earliest)}, ` +
-    `then approve the close again; or leave ${monthLabel(month)} closed and let the ${monthLabel(open)} close, ` +
-    `the first open month, post the difference there.`;
+    `and the close is proposed again the next morning for you to approve; or leave ${monthLabel(month)} closed and ` +
+    `let the ${monthLabel(open)} close, the first open month, post the difference there.`;
   return { open: false, lock: endOfYear ? 'end-of-year' : 'period', lockDate, firstOpenMonth: open, message };
 }
 
@@ -71,6 +83,77 @@ export function checkPeriodOpen(
 export function assertPeriodOpen(entity: string, month: MonthKey, lock: LockDates, dates?: readonly IsoDate[]): void {
   const check = checkPeriodOpen(entity, month, lock, dates);
   if (!check.open) throw new DomainError('PERIOD_LOCKED', check.message);
+}
+
+/** A close of the entity as the month order reads it. */
+export interface EntityClose {
+  month: MonthKey;
+  status: string;
+  /** When it was posted (Posted_At__c), for a posted close. */
+  postedAt?: string;
+}
+
+export type OrderCheck = { ok: true } | { ok: false; kind: 'waiting' | 'carried' | 'stale'; message: string };
+
+const POSTED_STATUSES: ReadonlySet<string> = new Set(['Posted', 'Tied', 'Difference']);
+/** Posted, Tied or Difference: its journals are in Xero and its month is closed. */
+export const isPostedClose = (status: unknown): boolean => POSTED_STATUSES.has(String(status));
+
+/**
+ * Whether `month`'s close may be proposed, or (with `posting`) its version posted, given the entity's other closes
+ * (see the decisions above). `posting.proposedAt`: when the version was proposed (none: taken as before any posting);
+ * `posting.inXero`: what of it is in Xero, said in the message.
+ */
+export function checkCloseOrder(
+  entity: string,
+  month: MonthKey,
+  closes: readonly EntityClose[],
+  lock: LockDates,
+  posting?: { proposedAt: string | undefined; inXero?: string },
+): OrderCheck {
+  const label = monthLabel(month);
+  const later = closes.find((c) => c.month > month && isPostedClose(c.status));
+  if (later) {
+    const message =
+      `${entity}'s ${monthLabel(later.month)} close was posted before this one and released everything earned up to ` +
+      `its month end, ${label} included: ${label} is not posted, and this close stays Refused.`;
+    return { ok: false, kind: 'carried', message };
+  }
+  const earlier = closes.filter((c) => c.month < month).sort((a, b) => a.month.localeCompare(b.month));
+  // A close that can still post; one a later posted close carried never will.
+  const carried = (c: EntityClose) => closes.some((o) => o.month > c.month && isPostedClose(o.status));
+  const open = earlier.find(
+    (c) =>
+      !isPostedClose(c.status) &&
+      !carried(c) &&
+      (c.status !== 'Refused' || checkPeriodOpen(entity, c.month, lock).open),
+  );
+  if (open) {
+    const before = monthLabel(open.month);
+    const message =
+      `${label} waits for ${before}: ${entity}'s closes post in month order, and its ${before} close is ${open.status}. ` +
+      `Approve and post ${before} first (or, if it is Refused, fix what it says); ${label} is proposed again as soon ` +
+      `as ${before} is posted.`;
+    return { ok: false, kind: 'waiting', message };
+  }
+  const proposedAt = posting?.proposedAt;
+  const since = posting
+    ? earlier.find(
+        (c) =>
+          isPostedClose(c.status) &&
+          // Salesforce keeps whole seconds: the same second counts as posted after (the safe side).
+          (!proposedAt || !c.postedAt || Date.parse(c.postedAt) >= Date.parse(proposedAt)),
+      )
+    : undefined;
+  if (since) {
+    const before = monthLabel(since.month);
+    const message =
+      `This version of ${label} was proposed before ${entity}'s ${before} close was posted, so it does not count ` +
+      `${before}'s journals.${posting?.inXero ? ` ${posting.inXero}` : ''} It is proposed again the next morning ` +
+      `for you to approve.`;
+    return { ok: false, kind: 'stale', message };
+  }
+  return { ok: true };
 }
 
 const KINDS = {

@@ -1,6 +1,7 @@
 /**
- * The month-end close's reads (issue 16): a close by id or key, the journal lines of one version, and the lines an
- * entity's earlier closes posted (the close's history: what was already released). Typed selections of the object
+ * The month-end close's reads (issue 16): a close by id or key, an entity's closes (they post in month order), the
+ * journal lines of one version, and the lines an entity's closes posted (the close's history: what was already
+ * released). Typed selections of the object
  * schemas, rendered with the namespace, as queries.ts does for the sync.
  */
 import type { Connection } from 'jsforce';
@@ -36,6 +37,7 @@ export const closeRecordRow = select(MonthEndClose, [
   'Xero_Recognition_Journal_Id__c',
   'Xero_Accrual_Journal_Id__c',
   'Xero_Reversal_Journal_Id__c',
+  'Proposed_At__c',
   'Posted_At__c',
 ]);
 export type CloseRecordRow = RowOf<typeof closeRecordRow>;
@@ -148,6 +150,28 @@ export function createCloseQueries(deps: { conn: Connection; names: SalesforceNa
       return all(
         closeRecordRow,
         closeRecordRow.soql(names, { where: (q) => `${q.field('Close_Key__c')} IN (${soqlStringList(keys)})` }),
+      );
+    },
+
+    /** Every close of an entity, in month order (closes post in month order: close-rules.ts checkCloseOrder). */
+    closesOfEntity(entity: string): Promise<CloseRecordRow[]> {
+      return all(
+        closeRecordRow,
+        closeRecordRow.soql(names, {
+          where: (q) => `${q.field('Billing_Entity__c')} = ${soqlStringList([entity])}`,
+          orderBy: ['Period_Start__c'],
+        }),
+      );
+    },
+
+    /** Every entity's closes still Proposed or Refused: those a re-proposal must come back for (one read at start). */
+    openCloses(): Promise<CloseRecordRow[]> {
+      return all(
+        closeRecordRow,
+        closeRecordRow.soql(names, {
+          where: (q) => `${q.field('Status__c')} IN (${soqlStringList(['Proposed', 'Refused'])})`,
+          orderBy: ['Period_Start__c'],
+        }),
       );
     },
 

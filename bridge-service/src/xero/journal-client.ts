@@ -4,7 +4,13 @@
  * Balance the tie-out reads (`accounting.reports.trialbalance.read`; /Journals is premium-only). Same call path as
  * XeroClient (xeroCallOf: scheduler, tokens, deadline, retries).
  */
-import { ManualJournal, RowType, type Account, type ManualJournal as SdkManualJournal } from 'xero-node';
+import {
+  LineAmountTypes,
+  ManualJournal,
+  RowType,
+  type Account,
+  type ManualJournal as SdkManualJournal,
+} from 'xero-node';
 import type { LockDates } from '../domain/close-rules';
 import type { TrialBalanceBalance } from '../domain/close-tieout';
 import { checkKey, type XeroCall } from './calls';
@@ -105,7 +111,12 @@ export class XeroJournalClient {
     return { ...(period ? { periodLockDate: period } : {}), ...(endOfYear ? { endOfYearLockDate: endOfYear } : {}) };
   }
 
-  /** PUT /ManualJournals: one journal, POSTED, with its key as the Idempotency-Key. */
+  /**
+   * PUT /ManualJournals: one journal, POSTED, with its key as the Idempotency-Key. Stated rather than left to Xero's
+   * defaults: NoTax (the lines move net amounts between revenue, deferred and accrued revenue; tax was on the
+   * invoices), and off cash-basis reports (deferral and accrual exist only on an accrual basis; Xero's default, true,
+   * would show them in cash-basis revenue).
+   */
   async createManualJournal(tenantId: string, journal: ManualJournalToPost): Promise<PostedManualJournal> {
     checkKey('createManualJournal', journal.key);
     const body = await this.call(tenantId, 'createManualJournals', (api) =>
@@ -117,6 +128,8 @@ export class XeroJournalClient {
               narration: journal.narration,
               date: journal.date,
               status: ManualJournal.StatusEnum.POSTED,
+              lineAmountTypes: LineAmountTypes.NoTax,
+              showOnCashBasisReports: false,
               ...(journal.url ? { url: journal.url } : {}),
               journalLines: journal.lines.map((l) => ({
                 lineAmount: Number(l.amount),

@@ -1,6 +1,6 @@
 /** Builders for the month-end close tests (close-*.test.ts): a UK_Ltd (GBP) entity with the seed's accounts. */
 import type { CloseLine, PostedBilling } from '../close-ledger';
-import type { CloseInput, PostedJournalLine, ProposedJournal } from '../close-journals';
+import type { CloseInput, JournalLine, PostedJournalLine, ProposedJournal } from '../close-journals';
 import type { RevenueSegment } from '../revenue';
 
 export const YEAR_2026 = { start: '2026-01-01', end: '2026-12-31' };
@@ -50,9 +50,16 @@ export function closeInput(month: string, extra: Partial<CloseInput> = {}): Clos
 export const view = (journal: ProposedJournal | undefined) =>
   journal?.lines.map((l) => `${l.accountCode} ${l.amount.toFixed(2)}`) ?? [];
 
-/** What a close posted, as the history the next close reads. */
-export function postedOf(month: string, journals: readonly ProposedJournal[]): PostedJournalLine[] {
-  return journals.flatMap((j) =>
+/** What a close posted, as the history the next close reads: its journals, and a first close's opening lines. */
+export function postedOf(
+  month: string,
+  journals: readonly ProposedJournal[],
+  opening: readonly JournalLine[] = [],
+): PostedJournalLine[] {
+  return [
+    ...journals.map((j) => ({ kind: j.kind, lines: j.lines })),
+    { kind: 'opening' as const, lines: opening },
+  ].flatMap((j) =>
     j.lines.map((l) => ({
       forMonth: month,
       kind: j.kind,

@@ -37,6 +37,7 @@ export const MonthEndClose = sobject(
     Xero_Recognition_Journal_Id__c: 'text',
     Xero_Accrual_Journal_Id__c: 'text',
     Xero_Reversal_Journal_Id__c: 'text',
+    Proposed_At__c: 'datetime',
     Posted_At__c: 'datetime',
     Xero_Deferred_Balance__c: 'number',
     Xero_Accrued_Balance__c: 'number',

@@ -144,16 +144,25 @@ describe('closeHistory', () => {
       Month_End_Close__r: start ? { Period_Start__c: start } : null,
     }) as PostedLineRow;
 
-  it('is the first close when nothing was posted', () => {
-    expect(closeHistory([])).toEqual({ kind: 'first-close' });
+  it('is the first close when nothing was posted and no earlier close is posted', () => {
+    expect(closeHistory([], false)).toEqual({ kind: 'first-close' });
+    // A posted close that posted no line (balances only) still ends the first close: nothing is taken as booked again.
+    expect(closeHistory([], true)).toEqual({ kind: 'posted', lines: [] });
+  });
+
+  it("reads a first close's opening lines as posted", () => {
+    expect(closeHistory([row('Opening', '2026-06-01', 500)], true)).toEqual({
+      kind: 'posted',
+      lines: [{ forMonth: '2026-06', kind: 'opening', accountCode: '835', tracking: [], amount: '500.00' }],
+    });
   });
 
   it('gives each posted line its close’s month, its kind and its tracking', () => {
     expect(
-      closeHistory([
-        row('Recognition', '2026-01-01', 100, ['Region', 'North']),
-        row('Accrual Reversal', '2026-01-01', -5),
-      ]),
+      closeHistory(
+        [row('Recognition', '2026-01-01', 100, ['Region', 'North']), row('Accrual Reversal', '2026-01-01', -5)],
+        true,
+      ),
     ).toEqual({
       kind: 'posted',
       lines: [

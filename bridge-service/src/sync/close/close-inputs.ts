@@ -22,8 +22,7 @@ import type { DealPlan } from '../../domain/deal-plan';
 import type { LoadedDeal } from '../billing/deals';
 import type { CloseCreditNoteRow, CloseInvoiceRow, PostedLineRow } from '../../salesforce/close-queries';
 import { childRecords } from '../../salesforce/soql';
-import { JOURNAL_KIND_LABEL } from '../../domain/close-records';
-import type { JournalKind } from '../../domain/close-journals';
+import { journalLineKind } from '../../domain/close-records';
 
 export interface EntityAccounts {
   revenue: string;
@@ -120,12 +119,13 @@ export function closeInputs(input: {
   return { lines, billing, monthEndRates };
 }
 
-const KIND_OF_LABEL = new Map(Object.entries(JOURNAL_KIND_LABEL).map(([kind, label]) => [label, kind as JournalKind]));
-
-/** What the entity's earlier closes posted (their recognition and adjustment lines count), or its first close. */
-export function closeHistory(rows: readonly PostedLineRow[]): CloseHistory {
+/**
+ * What the entity's closes posted (every Posted line, a first close's opening lines included), or its first close:
+ * nothing posted and no close of the entity posted (a posted close with no lines still ends the first close).
+ */
+export function closeHistory(rows: readonly PostedLineRow[], anyClosePosted: boolean): CloseHistory {
   const lines: PostedJournalLine[] = rows.flatMap((r) => {
-    const kind = KIND_OF_LABEL.get(String(r.Journal_Kind__c));
+    const kind = journalLineKind(r.Journal_Kind__c);
     const start = r.Month_End_Close__r?.Period_Start__c;
     if (!kind || !start) return [];
     return [
@@ -143,5 +143,5 @@ export function closeHistory(rows: readonly PostedLineRow[]): CloseHistory {
       },
     ];
   });
-  return lines.length === 0 ? { kind: 'first-close' } : { kind: 'posted', lines };
+  return lines.length === 0 && !anyClosePosted ? { kind: 'first-close' } : { kind: 'posted', lines };
 }

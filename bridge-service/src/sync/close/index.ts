@@ -4,18 +4,21 @@
  * Trial Balance with the schedules afterwards.
  */
 import { entityTimeZone } from '../../domain/billing-entity';
+import type { CloseQueries } from '../../salesforce/close-queries';
 import { nextMonth } from '../../domain/revenue';
 import { handles, type KindHandler } from '../handler';
 import type { ReferenceData } from '../services/reference-data';
 import { postCloseHandler, type PostCloseDeps } from './post-handler';
 import { closeProposeHandler, type ProposeDeps } from './propose-handler';
 import { closeTieOutHandler, type TieOutDeps } from './tieout-handler';
+import { monthOfClose } from './records';
 import { createCloseTriggers } from './triggers';
 
-export type CloseDeps = PostCloseDeps &
+export type CloseDeps = Omit<PostCloseDeps, 'closeTriggers'> &
   TieOutDeps &
   Omit<ProposeDeps, 'closeTriggers' | 'reference'> & {
     reference: Pick<ReferenceData, 'settings' | 'entity' | 'entityLineRow' | 'billingEntities'>;
+    closeQueries: Pick<CloseQueries, 'openCloses'>;
   };
 
 export function createClose(deps: CloseDeps): { handlers: KindHandler[]; start(): Promise<void> } {
@@ -23,19 +26,25 @@ export function createClose(deps: CloseDeps): { handlers: KindHandler[]; start()
   return {
     handlers: [
       handles('CLOSE_PROPOSE', closeProposeHandler({ ...deps, closeTriggers })),
-      handles('POST_CLOSE', postCloseHandler(deps)),
+      handles('POST_CLOSE', postCloseHandler({ ...deps, closeTriggers })),
       handles('CLOSE_TIEOUT', closeTieOutHandler(deps)),
     ],
     /**
      * Asks for each entity's close of last month and of this month (idempotent: a month is proposed once; asking for
-     * this month's here too means a start-up proposal adds no job when it stores the next month's).
+     * this month's here too means a start-up proposal adds no job when it stores the next month's), and for tomorrow
+     * morning's re-proposal of each close still Proposed or Refused (a bridge that stopped between refusing a close
+     * and storing its re-proposal would otherwise leave it Refused for good).
      */
     async start(): Promise<void> {
+      const open = Map.groupBy(await deps.closeQueries.openCloses(), (close) => String(close.Billing_Entity__c));
       for (const entity of await deps.reference.billingEntities()) {
         const zone = entityTimeZone(entity);
         const previous = closeTriggers.previousMonth(zone);
         await closeTriggers.ensure(entity.developerName, previous, zone);
         await closeTriggers.ensure(entity.developerName, nextMonth(previous), zone);
+        for (const close of open.get(entity.developerName) ?? []) {
+          await closeTriggers.recheck(entity.developerName, monthOfClose(close), zone);
+        }
       }
     },
   };

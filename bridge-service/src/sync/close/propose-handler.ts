@@ -8,12 +8,17 @@
  *   posted); an Approved or posted one is left as it is.
  * - A locked month, a missing or wrong account, or figures the domain refuses (a missing month-end rate) make the
  *   close Refused with the message, and nothing is proposed.
+ * - Closes post in month order (close-rules.ts checkCloseOrder): while an earlier close of the entity can still post,
+ *   the month is Refused saying which month to post first; a month a later posted close carried is not proposed again.
+ * - The history is every line the entity's closes posted (a first close's Opening lines, and the journals of a
+ *   version partly posted before it was refused): a new version proposes only what is missing, and supersedes only
+ *   the old version's lines not in Xero. Proposed_At__c records when the version was proposed (checked at posting).
  * Then the next month's proposal is stored, due when that month has ended.
  */
 import { entityTimeZone, type BillingEntity } from '../../domain/billing-entity';
 import { proposeClose } from '../../domain/close-journals';
 import { closeRecord, closeRecordKey, journalLineRecords } from '../../domain/close-records';
-import { checkPeriodOpen, closeAccountProblems } from '../../domain/close-rules';
+import { checkCloseOrder, checkPeriodOpen, closeAccountProblems, isPostedClose } from '../../domain/close-rules';
 import { DomainError } from '../../domain/errors';
 import { firstDayOf, lastDayOf, nextMonth } from '../../domain/revenue';
 import type { Clock } from '../../lib/clock';
@@ -28,13 +33,13 @@ import type { DealPlans } from '../billing/deal-plans';
 import type { JobHandler, JobOf, JobOutcome } from '../handler';
 import type { ReferenceData } from '../services/reference-data';
 import { closeHistory, closeInputs, documentIds } from './close-inputs';
-import { oneAtATime } from './records';
+import { monthOfClose, oneAtATime } from './records';
 import type { CloseTriggers } from './triggers';
 
 export interface ProposeDeps {
   closeQueries: Pick<
     CloseQueries,
-    'dealsOfEntity' | 'invoices' | 'creditNotes' | 'closesByKey' | 'journalLines' | 'postedLines'
+    'dealsOfEntity' | 'invoices' | 'creditNotes' | 'closesByKey' | 'closesOfEntity' | 'journalLines' | 'postedLines'
   >;
   dealPlans: Pick<DealPlans, 'compute'>;
   reference: Pick<ReferenceData, 'entity' | 'entityLineRow'>;
@@ -99,7 +104,14 @@ export function closeProposeHandler(deps: ProposeDeps): JobHandler<'CLOSE_PROPOS
     return deps.writeback.requireAll(MonthEndClose, [fields.Close_Key__c], outcomes)[0]!;
   }
 
-  async function refuse(entity: BillingEntity, month: string, existing: CloseRecordRow | undefined, message: string) {
+  /** The close Refused with the message; `open`: proposed again each morning (not when a later close carried it). */
+  async function refuse(
+    entity: BillingEntity,
+    month: string,
+    existing: CloseRecordRow | undefined,
+    message: string,
+    open = true,
+  ) {
     await upsertClose({
       ...header(entity, month, existing?.Version__c ?? 1),
       Status__c: 'Refused',
@@ -108,7 +120,7 @@ export function closeProposeHandler(deps: ProposeDeps): JobHandler<'CLOSE_PROPOS
       Last_Synced__c: new Date(deps.clock.now()).toISOString(),
     });
     deps.log.warn({ entity: entity.developerName, month, message }, 'month-end close refused');
-    return { outcome: { kind: 'done', result: { refused: message } }, open: true } as const;
+    return { outcome: { kind: 'done', result: { refused: message } }, open } as const;
   }
 
   /** What became of the close, and whether it is still open to a new version (Proposed or Refused). */
@@ -138,8 +150,19 @@ export function closeProposeHandler(deps: ProposeDeps): JobHandler<'CLOSE_PROPOS
         `Billing Entity ${entityName} has no ${missing}: set it, and the close is proposed again at the next month end or on Retry`,
       );
     }
-    const period = checkPeriodOpen(entityName, month, await deps.journals.getLockDates(entity.xeroTenantId));
+    const lock = await deps.journals.getLockDates(entity.xeroTenantId);
+    const period = checkPeriodOpen(entityName, month, lock);
     if (!period.open) return refuse(entity, month, existing, period.message);
+    const closes = await deps.closeQueries.closesOfEntity(entityName);
+    const order = checkCloseOrder(
+      entityName,
+      month,
+      closes.map((c) => ({ month: monthOfClose(c), status: String(c.Status__c) })),
+      lock,
+    );
+    if (!order.ok && order.kind === 'carried' && !existing)
+      return { outcome: { kind: 'done', result: { nothing: order.message } }, open: false };
+    if (!order.ok) return refuse(entity, month, existing, order.message, order.kind !== 'carried');
 
     const deals = [];
     const notPlanned: string[] = [];
@@ -210,7 +233,10 @@ export function closeProposeHandler(deps: ProposeDeps): JobHandler<'CLOSE_PROPOS
         lines: inputs.lines,
         billing: inputs.billing,
         monthEndRates: inputs.monthEndRates,
-        history: closeHistory(await deps.closeQueries.postedLines(entityName)),
+        history: closeHistory(
+          await deps.closeQueries.postedLines(entityName),
+          closes.some((c) => isPostedClose(c.Status__c)),
+        ),
       });
     } catch (err) {
       if (err instanceof DomainError) return refuse(entity, month, existing, err.message);
@@ -228,11 +254,13 @@ export function closeProposeHandler(deps: ProposeDeps): JobHandler<'CLOSE_PROPOS
     }
     const record = closeRecord(proposal, { xeroTenantId: entity.xeroTenantId, version });
     const warnings = [record.Warnings__c, ...notPlanned].filter((w): w is string => typeof w === 'string' && w !== '');
+    const now = new Date(deps.clock.now()).toISOString();
     const closeId = await upsertClose({
       ...record,
       Warnings__c: warnings.length === 0 ? null : warnings.join('\n').slice(0, 32_000),
       Sync_Message__c: null,
-      Last_Synced__c: new Date(deps.clock.now()).toISOString(),
+      Proposed_At__c: now,
+      Last_Synced__c: now,
     });
     const children = lines.map((l) => ({ ...l, Month_End_Close__c: closeId }));
     deps.writeback.requireAll(
@@ -240,13 +268,15 @@ export function closeProposeHandler(deps: ProposeDeps): JobHandler<'CLOSE_PROPOS
       lines.map((l) => l.Line_Key__c),
       await deps.writeback.upsert(MonthEndJournalLine, 'Line_Key__c', children),
     );
-    if (oldLines.length > 0) {
+    // Lines already in Xero (a version partly posted) stay Posted: the history counts them.
+    const replaced = oldLines.filter((l) => l.Status__c !== 'Posted');
+    if (replaced.length > 0) {
       deps.writeback.requireAll(
         MonthEndJournalLine,
-        oldLines.map((l) => l.Id),
+        replaced.map((l) => l.Id),
         await deps.writeback.update(
           MonthEndJournalLine,
-          oldLines.map((l) => ({ Id: l.Id, Status__c: 'Superseded' })),
+          replaced.map((l) => ({ Id: l.Id, Status__c: 'Superseded' })),
         ),
       );
     }
@@ -260,7 +290,8 @@ export function closeProposeHandler(deps: ProposeDeps): JobHandler<'CLOSE_PROPOS
     const zone = entityTimeZone(await deps.reference.entity(entity));
     await deps.closeTriggers.ensure(entity, nextMonth(month), zone);
     // While finance has not approved it, the close is proposed again each morning: a document approved since, a lock
-    // date moved back or an account corrected make a new version (only when the figures or the refusal change).
+    // date moved back, an account corrected or an earlier month posted make a new version (only when the figures or
+    // the refusal change).
     if (open) await deps.closeTriggers.recheck(entity, month, zone);
     return outcome;
   }

@@ -4,7 +4,7 @@
  * close's link, and the write-backs. One home for reading a close record; the handlers use these.
  */
 import { journalDate, journalKey, journalNarration, type JournalKind } from '../../domain/close-journals';
-import { closeVersionKey, JOURNAL_KIND_LABEL } from '../../domain/close-records';
+import { closeVersionKey, journalLineKind } from '../../domain/close-records';
 import type { CloseRecordRow, JournalLineRow } from '../../salesforce/close-queries';
 import type { SalesforceNames } from '../../salesforce/schema';
 import type { ManualJournalToPost } from '../../xero/journal-client';
@@ -12,8 +12,6 @@ import { isTransient } from '../../lib/errors';
 import { describeError } from '../describe-error';
 import type { JobHandler, JobOf, JobOutcome } from '../handler';
 import type { JobKind } from '../job-kinds';
-
-const KIND_OF_LABEL = new Map(Object.entries(JOURNAL_KIND_LABEL).map(([kind, label]) => [label, kind as JournalKind]));
 
 /** Posting order: recognition, accrual, its reversal, then adjustments. */
 const ORDER: JournalKind[] = ['recognition', 'accrual', 'accrual-reversal', 'adjustment'];
@@ -29,7 +27,13 @@ export interface CloseJournal extends ManualJournalToPost {
   kind: JournalKind;
   /** The Month_End_Journal_Line__c records it is made of. */
   lineIds: string[];
+  /** Its ManualJournalID when its lines are already written Posted (a retry after part of the close was posted). */
+  postedAs?: string;
 }
+
+/** A first close's opening lines not written Posted yet (they are written Posted with the close's first journal). */
+export const openingLineIds = (lines: readonly JournalLineRow[]): string[] =>
+  lines.filter((l) => journalLineKind(l.Journal_Kind__c) === 'opening' && l.Status__c !== 'Posted').map((l) => l.Id);
 
 export const monthOfClose = (close: Pick<CloseRecordRow, 'Period_Start__c'>): string =>
   String(close.Period_Start__c).slice(0, 7);
@@ -39,7 +43,10 @@ export function closeRecordUrl(instanceUrl: string, names: SalesforceNames, clos
   return `${instanceUrl.replace(/\/+$/, '')}/lightning/r/${names.api('Month_End_Close__c')}/${closeId}/view`;
 }
 
-/** The approved version's lines as the journals to post, in posting order; an unknown kind is an error. */
+/**
+ * The approved version's lines as the journals to post, in posting order; an unknown kind is an error. A first
+ * close's opening lines are no journal (never posted to Xero): see {@link openingLineIds}.
+ */
 export function journalsOf(
   close: CloseRecordRow,
   version: number,
@@ -49,8 +56,8 @@ export function journalsOf(
   const month = monthOfClose(close);
   const entity = String(close.Billing_Entity__c);
   const closeKey = closeVersionKey(close.Id, version);
-  const byKind = Map.groupBy(lines, (line): JournalKind => {
-    const kind = KIND_OF_LABEL.get(String(line.Journal_Kind__c));
+  const byKind = Map.groupBy(lines, (line) => {
+    const kind = journalLineKind(line.Journal_Kind__c);
     if (!kind) throw new Error(`Journal line ${line.Line_Key__c} has no known journal kind (${line.Journal_Kind__c})`);
     return kind;
   });
@@ -64,6 +71,7 @@ export function journalsOf(
       narration: journalNarration(entity, month, kind, key),
       ...(url ? { url } : {}),
       lineIds: rows.map((r) => r.Id),
+      postedAs: rows.every((r) => r.Status__c === 'Posted') ? (rows[0]!.Manual_Journal_Id__c ?? undefined) : undefined,
       lines: rows.map((r) => ({
         accountCode: String(r.Account_Code__c),
         description: r.Description__c ?? '',

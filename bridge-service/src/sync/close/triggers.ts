@@ -2,8 +2,9 @@
  * When closes are proposed: each entity's close of a month is a stored job, due at 07:00 on the first day after the
  * month in the entity's time zone (after that morning's instalments at 06:00), keyed by entity and month, so it runs
  * once, and a bridge that was down runs it when it is back. Each proposal stores the next month's, and, while the
- * close is still Proposed or Refused and the month ended at most CLOSE_RECHECK_DAYS ago, its own re-proposal at 07:00
- * the next day (keyed by that day).
+ * close is still Proposed or Refused, its own re-proposal at 07:00 the next day (keyed by that day); so does a close
+ * refused at posting. No cut-off: closes post in month order, so a close left open holds the later months up, and a
+ * refused one must come back once its cause is fixed (a lock date moved back weeks later).
  */
 import { addDays } from '../../domain/dates';
 import { dateInZone, instantInZone } from '../../domain/zoned-time';
@@ -15,8 +16,6 @@ import { closeProposeKey } from './jobs';
 
 /** Hour of the first day after a month, in the entity's time zone, at which its close is proposed. */
 export const CLOSE_PROPOSE_HOUR = 7;
-/** Days after the month end during which an open (Proposed or Refused) close is proposed again each morning. */
-export const CLOSE_RECHECK_DAYS = 10;
 
 export function createCloseTriggers(deps: {
   jobs: Pick<JobRepository, 'enqueueJob'>;
@@ -36,18 +35,29 @@ export function createCloseTriggers(deps: {
       if (created && runAt <= deps.clock.now()) deps.wake?.();
     },
 
-    /**
-     * The close of `month` proposed again at 07:00 tomorrow in the zone, while it is open and for the first
-     * CLOSE_RECHECK_DAYS days after the month (a close's working week); after that a later month's close catches up.
-     */
+    /** The close of `month` proposed again at 07:00 tomorrow in the zone (idempotent for the day). */
     async recheck(entity: string, month: string, timeZone: string): Promise<void> {
       const tomorrow = addDays(dateInZone(deps.clock.now(), timeZone), 1);
-      if (tomorrow > addDays(lastDayOf(month), CLOSE_RECHECK_DAYS)) return;
       await deps.jobs.enqueueJob<JobPayload<'CLOSE_PROPOSE'>>({
         key: `${closeProposeKey(entity, month)}:${tomorrow}`,
         action: 'CLOSE_PROPOSE',
         payload: { entity, month },
         runAt: instantInZone(tomorrow, CLOSE_PROPOSE_HOUR, timeZone),
+      });
+    },
+
+    /**
+     * The close of `month` proposed again now: the close before it was just posted (`after`: its version's key), so a
+     * month that waited for it is proposed at once, and finance can approve both in one sitting. A second later:
+     * Salesforce keeps whole seconds, and a version proposed in the second the close before it was posted would be
+     * taken as older than that posting (close-rules.ts checkCloseOrder).
+     */
+    async proposeNow(entity: string, month: string, after: string): Promise<void> {
+      await deps.jobs.enqueueJob<JobPayload<'CLOSE_PROPOSE'>>({
+        key: `${closeProposeKey(entity, month)}:after:${after}`,
+        action: 'CLOSE_PROPOSE',
+        payload: { entity, month },
+        runAt: deps.clock.now() + 1_000,
       });
     },
 
