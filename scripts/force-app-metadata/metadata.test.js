@@ -83,7 +83,14 @@ const permissionSets = loadPermissionSets();
 
 // ── The contract ────────────────────────────────────────────────────────────────────────────────────────────────────
 
-const PACKAGE_OBJECTS = ['Invoice__c', 'Invoice_Line__c', 'Payment__c', 'Credit_Note__c', 'Credit_Allocation__c'];
+const PACKAGE_OBJECTS = [
+  'Invoice__c',
+  'Invoice_Line__c',
+  'Payment__c',
+  'Credit_Note__c',
+  'Credit_Allocation__c',
+  'Credit_Note_Refund__c',
+];
 // Billing plans and revenue schedules (issue 15): finance reads them all, sales the plan and its instalments.
 const REVENUE_OBJECTS = ['Billing_Plan__c', 'Billing_Instalment__c', 'Revenue_Month__c'];
 const SALES_REVENUE_OBJECTS = ['Billing_Plan__c', 'Billing_Instalment__c'];
@@ -227,6 +234,7 @@ const XERO_IDS = {
   Payment__c: ['Xero_Payment_Id__c'],
   Credit_Note__c: ['Xero_Credit_Note_Id__c', 'Request_Key__c'],
   Credit_Allocation__c: ['Xero_Allocation_Id__c'],
+  Credit_Note_Refund__c: ['Xero_Payment_Id__c'],
   // and the keys the bridge upserts plans, instalments and revenue months by
   Billing_Plan__c: ['Plan_Key__c'],
   Billing_Instalment__c: ['Instalment_Key__c'],
@@ -337,6 +345,7 @@ const DATA_MODEL = {
     Approval_Comment__c: text(255),
     Issue_Date__c: { type: 'Date' },
     Reason__c: text(255),
+    Billing_Entity__c: text(40),
     Sync_Status__c: picklist(...SYNC),
     Sync_Message__c: longText,
     Last_Synced__c: { type: 'DateTime' },
@@ -349,6 +358,15 @@ const DATA_MODEL = {
     Amount__c: money,
     Currency_Code__c: text(3),
     Allocation_Date__c: { type: 'Date' },
+    Status__c: picklist('Active', 'Deleted'),
+  },
+  // A refund of a credit note's remaining credit (a Payment on the credit note in Xero).
+  Credit_Note_Refund__c: {
+    Credit_Note__c: { type: 'MasterDetail', referenceTo: 'Credit_Note__c', relationshipName: 'Refunds' },
+    Xero_Payment_Id__c: text(36),
+    Amount__c: money,
+    Currency_Code__c: text(3),
+    Refund_Date__c: { type: 'Date' },
     Status__c: picklist('Active', 'Deleted'),
   },
   Opportunity: {
@@ -777,6 +795,7 @@ const INTEGRATION_OBJECTS = {
   Payment__c: LOCK_OVERRIDE,
   Credit_Note__c: LOCK_OVERRIDE,
   Credit_Allocation__c: LOCK_OVERRIDE,
+  Credit_Note_Refund__c: LOCK_OVERRIDE,
   Opportunity: 'RE',
   Account: 'RE',
   Contact: 'R',

@@ -97,9 +97,17 @@ export function finding(
   };
 }
 
+/** A version to the second: Salesforce keeps Xero_Updated__c (a DateTime) in whole seconds, Xero's has milliseconds. */
+const toSecond = (version: string | number) => Math.floor(xeroTimestamp(version) / 1000);
+
+/**
+ * Whether Xero changed the document after the version the mirror was written from. Compared as Salesforce stores it
+ * (whole seconds, sync/inbound/versions.ts asStored): Xero's 10:00:00.790 written back reads 10:00:00.000, and is the
+ * same version, so a mirror that differs from it was changed in Salesforce, not in Xero.
+ */
 export function changedSince(xero: string | number | undefined, mirror: string | number | undefined): boolean {
   if (xero === undefined || mirror === undefined) return true;
-  return xeroTimestamp(xero) > xeroTimestamp(mirror);
+  return toSecond(xero) > toSecond(mirror);
 }
 
 // How far a posted document is settled, as its Salesforce status says.

@@ -172,6 +172,16 @@ describe('invoiceDrift', () => {
     ]);
   });
 
+  it('versions compare as Salesforce stores them (to the second): a hand edit is not "edited in Xero"', () => {
+    // Xero's version 10:00:00.790; Xero_Updated__c reads it back as 10:00:00.000 (a DateTime keeps whole seconds).
+    const xero = xeroInvoice({ updatedAt: Date.parse('2027-01-20T10:00:00.790Z') });
+    const mirror = mirrorOf(xero, { total: '1200.01', xeroUpdated: '2027-01-20T10:00:00.000Z' });
+    expect(brief(invoiceDrift(mirror, xero))).toEqual(['Total: 1200.01 → 1200.00 MIRROR_STALE RESYNC']);
+    // A change in a later second is still Xero's.
+    const later = { ...xero, updatedAt: Date.parse('2027-01-20T10:00:01.000Z') };
+    expect(brief(invoiceDrift(mirror, later))).toEqual(['Total: 1200.01 → 1200.00 EDITED_AFTER_APPROVAL REVIEW']);
+  });
+
   it('one side missing: mirror missing (RESYNC imports it), or not in Xero (VOID_LOCALLY)', () => {
     expect(brief(invoiceDrift(undefined, xeroInvoice()))).toEqual(['Document: none → document MIRROR_MISSING RESYNC']);
     expect(invoiceDrift(mirrorOf(xeroInvoice()), undefined)).toEqual([

@@ -11,7 +11,8 @@
  *   VOID_LOCALLY (the mirror is marked deleted, nothing is sent to Xero).
  * - Cause from the versions: Xero's UpdatedDateUTC later than the mirror's Xero_Updated__c means Xero changed and the
  *   change never reached Salesforce (webhook or poll lost); not later means the mirror itself is wrong (a lost or
- *   hand-edited write-back). Missing versions count as "changed in Xero".
+ *   hand-edited write-back). Compared to the second, as Salesforce stores Xero_Updated__c. Missing versions count as
+ *   "changed in Xero".
  * - Keys are stable (`Xero id:field`, `Xero id:payment:id`), so a run updates the same Reconciliation_Result__c.
  */
 import { DomainError } from './errors';

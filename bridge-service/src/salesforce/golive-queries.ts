@@ -30,6 +30,7 @@ import {
   accountAsContact,
   CREDIT_AMOUNTS,
   creditAllocation,
+  creditNoteRefund,
   CUSTOMER_CREDIT_USE,
   INVOICE_AMOUNTS,
   INVOICE_KEYS,
@@ -107,7 +108,7 @@ export const invoiceForDrift = select(Invoice, [
 );
 export type InvoiceForDrift = RowOf<typeof invoiceForDrift>;
 
-/** A Credit_Note__c mirror with its allocations, for drift. */
+/** A Credit_Note__c mirror with its allocations and refunds, for drift. */
 export const creditNoteForDrift = select(CreditNote, [
   'Id',
   'Invoice__c',
@@ -119,7 +120,9 @@ export const creditNoteForDrift = select(CreditNote, [
   'Status__c',
   'Approval_Status__c',
   'Xero_Updated__c',
-]).withChildren('Allocations__r', creditAllocation);
+])
+  .withChildren('Allocations__r', creditAllocation)
+  .withChildren('Refunds__r', creditNoteRefund);
 export type CreditNoteForDrift = RowOf<typeof creditNoteForDrift>;
 
 /** A Customer_Credit__c mirror with its allocations and refunds. */

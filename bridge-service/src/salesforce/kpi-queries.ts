@@ -25,7 +25,14 @@ import {
   Account,
   Payment,
 } from './objects';
-import { BILLING_FIELDS, CREDIT_AMOUNTS, creditAllocation, CUSTOMER_CREDIT_USE, INVOICE_AMOUNTS } from './selections';
+import {
+  BILLING_FIELDS,
+  CREDIT_AMOUNTS,
+  creditAllocation,
+  creditNoteRefund,
+  CUSTOMER_CREDIT_USE,
+  INVOICE_AMOUNTS,
+} from './selections';
 import { select, type RowOf, type Selection } from './soql';
 import type { SObjectSchema } from './sobject';
 
@@ -69,13 +76,15 @@ export const ledgerCreditNote = select(CreditNote, [
   'Credit_Note_Number__c',
   'Account__c',
   'Invoice__c',
+  'Billing_Entity__c',
   'Currency_Code__c',
   ...CREDIT_AMOUNTS,
   'Issue_Date__c',
   'Status__c',
 ])
   .with('Invoice__r', select(Invoice, ['Billing_Entity__c', 'Opportunity__c']))
-  .withChildren('Allocations__r', creditAllocation, ['Allocation_Date__c']);
+  .withChildren('Allocations__r', creditAllocation, ['Allocation_Date__c'])
+  .withChildren('Refunds__r', creditNoteRefund, ['Refund_Date__c']);
 export type LedgerCreditNoteRow = RowOf<typeof ledgerCreditNote>;
 
 /** An open Opportunity as the weighted pipeline reads it: amount, probability, dates, terms and routing. */

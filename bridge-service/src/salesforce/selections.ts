@@ -14,6 +14,7 @@ import {
   BillingPlan,
   Contact,
   CreditAllocation,
+  CreditNoteRefund,
   CreditNote,
   CurrencyType,
   CustomerCredit,
@@ -216,14 +217,16 @@ export const creditNoteRecord = select(CreditNote, [
 ]);
 export type CreditNoteRecord = RowOf<typeof creditNoteRecord>;
 
-/** A Credit_Note__c mirror as inbound changes overwrite it, with its allocations' Xero ids. */
+/** A Credit_Note__c mirror as inbound changes overwrite it, with its allocations' and refunds' Xero ids. */
 export const creditNoteForInbound = select(CreditNote, [
   'Id',
   'Invoice__c',
   'Account__c',
   'Xero_Credit_Note_Id__c',
   'Xero_Updated__c',
-]).withChildren('Allocations__r', select(CreditAllocation, ['Id', 'Xero_Allocation_Id__c']));
+])
+  .withChildren('Allocations__r', select(CreditAllocation, ['Id', 'Xero_Allocation_Id__c']))
+  .withChildren('Refunds__r', select(CreditNoteRefund, ['Id', 'Xero_Payment_Id__c', 'Status__c']));
 export type CreditNoteForInbound = RowOf<typeof creditNoteForInbound>;
 
 /**
@@ -243,6 +246,14 @@ export const creditAllocation = select(CreditAllocation, [
   'Invoice__c',
   'Amount__c',
   'Allocation_Date__c',
+  'Status__c',
+]);
+
+/** A credit note's refund (credit paid back to the customer), as drift compares it and the KPI ledger counts it. */
+export const creditNoteRefund = select(CreditNoteRefund, [
+  'Xero_Payment_Id__c',
+  'Amount__c',
+  'Refund_Date__c',
   'Status__c',
 ]);
 

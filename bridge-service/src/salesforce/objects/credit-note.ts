@@ -20,6 +20,7 @@ export const CreditNote = sobject(
     Approval_Status__c: 'picklist',
     Issue_Date__c: 'date',
     Reason__c: 'text',
+    Billing_Entity__c: 'text',
     Sync_Status__c: 'picklist',
     Sync_Message__c: 'text',
     Last_Synced__c: 'datetime',
@@ -27,7 +28,10 @@ export const CreditNote = sobject(
   },
   {
     parents: { Invoice__r: { field: 'Invoice__c', object: 'Invoice__c' } },
-    children: { Allocations__r: { object: 'Credit_Allocation__c', field: 'Credit_Note__c' } },
+    children: {
+      Allocations__r: { object: 'Credit_Allocation__c', field: 'Credit_Note__c' },
+      Refunds__r: { object: 'Credit_Note_Refund__c', field: 'Credit_Note__c' },
+    },
   },
 );
 
@@ -40,5 +44,16 @@ export const CreditAllocation = sobject('Credit_Allocation__c', {
   Amount__c: 'number',
   Currency_Code__c: 'text',
   Allocation_Date__c: 'date',
+  Status__c: 'picklist',
+});
+
+/** Credit_Note_Refund__c (master-detail Credit_Note__c): credit paid back (a Payment on the credit note), by PaymentID. */
+export const CreditNoteRefund = sobject('Credit_Note_Refund__c', {
+  Id: 'id',
+  Credit_Note__c: 'reference',
+  Xero_Payment_Id__c: 'text',
+  Amount__c: 'number',
+  Currency_Code__c: 'text',
+  Refund_Date__c: 'date',
   Status__c: 'picklist',
 });

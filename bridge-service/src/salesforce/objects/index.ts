@@ -5,7 +5,7 @@
  */
 import { Account, Contact } from './account';
 import { MonthEndClose, MonthEndJournalLine } from './close';
-import { CreditAllocation, CreditNote } from './credit-note';
+import { CreditAllocation, CreditNote, CreditNoteRefund } from './credit-note';
 import { InvoiceRequestEvent, SyncUpdateEvent } from './events';
 import {
   ContactMatchReview,
@@ -23,7 +23,7 @@ import { BillingEntityType, CurrencyType, DatedConversionRate, LedgerlineSetting
 
 export { Account, Contact } from './account';
 export { MonthEndClose, MonthEndJournalLine } from './close';
-export { CreditAllocation, CreditNote } from './credit-note';
+export { CreditAllocation, CreditNote, CreditNoteRefund } from './credit-note';
 export { InvoiceRequestEvent, SyncUpdateEvent } from './events';
 export {
   ContactMatchReview,
@@ -57,6 +57,7 @@ export const PACKAGE_OBJECTS = [
   Payment,
   CreditNote,
   CreditAllocation,
+  CreditNoteRefund,
   BillingPlan,
   BillingInstalment,
   RevenueMonth,

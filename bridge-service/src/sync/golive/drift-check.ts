@@ -7,8 +7,9 @@
  * Scope: the documents of the contacts linked to Accounts in the entity (others are not mirrored), dated on or after
  * the start of the organisation's latest completed import (all of them when there was none).
  * Egress (month-end.md §2): invoices are read as summaries (status and totals, 1,000 a page); only those that differ
- * from their mirror, or changed since it was written, are read in full (40 a call). Credit notes, overpayments and
- * prepayments are read in full, paged.
+ * from their mirror, changed since it was written, or whose mirror lacks a payment behind its Amount_Paid__c, are read
+ * in full (40 a call). Credit notes (with their allocations and refunds), overpayments and prepayments are read in
+ * full, paged.
  */
 import { tenantDrift, settleFindings, type MirrorCredit, type MirrorInvoice } from '../../domain/drift';
 import type { DriftFinding } from '../../domain/drift-findings';
@@ -18,14 +19,16 @@ import {
   reconciliationResultRecord,
   type KeyedDifference,
 } from '../../domain/golive-records';
-import type {
-  AllocationState,
-  CreditKind,
-  CreditState,
-  InvoiceState,
-  PaymentState,
+import {
+  isActiveAllocation,
+  isActivePayment,
+  type AllocationState,
+  type CreditKind,
+  type CreditState,
+  type InvoiceState,
+  type PaymentState,
 } from '../../domain/ledger-documents';
-import { money } from '../../domain/money';
+import { money, sum } from '../../domain/money';
 import type { InvoiceDisplayStatus } from '../../domain/receivables';
 import type { Decimal } from '../../domain/xero-invoice-math';
 import { reconcile, compareReconciliations, type ReconciliationLine, type WonDeal } from '../../domain/reconciliation';
@@ -147,13 +150,16 @@ function mirrorCreditNote(
   row: CreditNoteForDrift,
   xeroIdOfInvoice: (recordId: string | null) => string | undefined,
   contactOf: (accountId: string | null) => string | undefined,
+  invoiceOfCredit: (creditId: string) => string | undefined,
 ): MirrorCredit {
   const creditId = lower(row.Xero_Credit_Note_Id__c);
   const contactId = contactOf(row.Account__c);
+  const invoiceId = invoiceOfCredit(creditId);
   return {
     kind: 'credit-note',
     salesforceId: row.Id,
     creditId,
+    ...(invoiceId ? { invoiceId } : {}),
     ...(row.Credit_Note_Number__c ? { number: row.Credit_Note_Number__c } : {}),
     currencyCode: row.Currency_Code__c ?? '',
     subTotal: num(row.Sub_Total__c),
@@ -180,7 +186,18 @@ function mirrorCreditNote(
           ]
         : [];
     }),
-    refunds: [],
+    refunds: childRecords(row.Refunds__r).flatMap((r): PaymentState[] =>
+      r.Xero_Payment_Id__c
+        ? [
+            {
+              paymentId: lower(r.Xero_Payment_Id__c),
+              amount: num(r.Amount__c),
+              date: day(r.Refund_Date__c),
+              status: r.Status__c === 'Deleted' ? 'DELETED' : 'AUTHORISED',
+            },
+          ]
+        : [],
+    ),
   };
 }
 
@@ -237,10 +254,16 @@ function mirrorCustomerCredit(
   };
 }
 
-/** A summary read agrees with its mirror: same version and the same figures (no need to read it in full). */
+/**
+ * A summary read agrees with its mirror: same version, the same figures, and the mirror holds every payment behind its
+ * Amount_Paid__c (no need to read it in full). Payment__c records are written in a call of their own after the invoice
+ * (inbound/apply-invoices.ts) and can be refused there or deleted by hand: an invoice whose live payments do not add up
+ * to what it says was paid is read in full, so a payment missing in Salesforce is found (a summary lists no payments).
+ */
 function summaryAgrees(summary: InvoiceState, mirror: MirrorInvoice | undefined): boolean {
   if (!mirror || mirror.xeroUpdated === undefined || summary.updatedAt === undefined) return false;
   const same = (a: Decimal, b: Decimal) => money(a).eq(money(b));
+  const mirroredPayments = sum(mirror.payments.filter(isActivePayment).map((p) => money(p.amount)));
   return (
     // Salesforce keeps datetimes to the second
     Math.floor((epochOf(String(mirror.xeroUpdated)) ?? 0) / 1000) ===
@@ -248,7 +271,8 @@ function summaryAgrees(summary: InvoiceState, mirror: MirrorInvoice | undefined)
     same(summary.total, mirror.total) &&
     same(summary.amountPaid, mirror.amountPaid) &&
     same(summary.amountCredited, mirror.amountCredited) &&
-    same(summary.amountDue, mirror.amountDue)
+    same(summary.amountDue, mirror.amountDue) &&
+    mirroredPayments.eq(money(mirror.amountPaid))
   );
 }
 
@@ -336,7 +360,7 @@ export function createDriftCheck(deps: DriftDeps) {
       // Agrees with its mirror at the same version: its payments are the mirror's.
       return { ...s, payments: mirrorByXeroId.get(s.invoiceId)?.payments ?? [] };
     });
-    const creditNotes = (
+    const creditNotesRead = (
       await readAll((page) =>
         deps.xero.getCreditNotes(tenantId, { page, pageSize: 1000, where: `Type=="ACCRECCREDIT"${sinceWhere}` }),
       )
@@ -358,17 +382,36 @@ export function createDriftCheck(deps: DriftDeps) {
     )
       .map(prepaymentStateOf)
       .filter(inScope);
+    const noteRows = await deps.goLive.creditNoteMirrors(creditNotesRead.map((c) => c.creditId));
+    // The invoice a credit note credits, the same on both sides (reconciliation counts it on that invoice's deal):
+    // the one its mirror was raised against, else the one its first live allocation in Xero settles (Xero's credit
+    // note names no invoice of its own).
+    const raisedAgainst = new Map(
+      noteRows.flatMap((row) => {
+        const invoiceId = xeroIdOfInvoice(row.Invoice__c);
+        return invoiceId ? [[lower(row.Xero_Credit_Note_Id__c), invoiceId]] : [];
+      }),
+    );
+    const allocatedTo = new Map(
+      creditNotesRead.flatMap((c) => {
+        const first = c.allocations.find(isActiveAllocation);
+        return first ? [[c.creditId, first.invoiceId]] : [];
+      }),
+    );
+    const invoiceOfCredit = (creditId: string) => raisedAgainst.get(creditId) ?? allocatedTo.get(creditId);
+    const creditNotes = creditNotesRead.map((c): CreditState => {
+      const invoiceId = invoiceOfCredit(c.creditId);
+      return invoiceId ? { ...c, invoiceId } : c;
+    });
     const xeroCredits: CreditState[] = [...creditNotes, ...overpayments, ...prepayments];
-
-    const noteRows = await deps.goLive.creditNoteMirrors(creditNotes.map((c) => c.creditId));
     const creditRows = await deps.goLive.customerCreditsOfTenant(tenantId);
     const mirrorCredits = [
-      ...noteRows.map((row) => mirrorCreditNote(row, xeroIdOfInvoice, contactOf)),
+      ...noteRows.map((row) => mirrorCreditNote(row, xeroIdOfInvoice, contactOf, invoiceOfCredit)),
       ...creditRows.map((row) => mirrorCustomerCredit(row, xeroIdOfInvoice, contactOf)),
     ];
     // Mirrors of documents out of scope (before the import date) are not compared.
     const xeroDates = new Map(
-      [...summaries, ...xeroCredits].map((d) => ['invoiceId' in d ? d.invoiceId : d.creditId, d.date]),
+      [...summaries, ...xeroCredits].map((d) => [d.kind === 'invoice' ? d.invoiceId : d.creditId, d.date]),
     );
     const findings = tenantDrift({
       mirrors: { invoices: mirrorInvoices, credits: mirrorCredits },

@@ -8,10 +8,22 @@ import pino from 'pino';
 import { uk } from '../../domain/__fixtures__/opportunities';
 import { contactLink } from '../../salesforce/golive-queries';
 import { salesforceNames } from '../../salesforce/schema';
-import { pendingCreditNote, type PendingCreditNote } from '../../salesforce/selections';
+import {
+  creditNoteForInbound,
+  pendingCreditNote,
+  type CreditNoteForInbound,
+  type PendingCreditNote,
+} from '../../salesforce/selections';
 import type { XeroCreditNote } from '../../xero/types';
 import { createApplyContext, type ApplyDeps } from './apply-context';
 import { applyCreditNotes } from './apply-credit-notes';
+
+/**
+ * A payment status as xero-node types it, without importing the SDK outside src/xero: its enum's members are Xero's
+ * own words at run time (`AUTHORISED = <any>'AUTHORISED'`), which the type system cannot see.
+ */
+type RefundStatus = NonNullable<NonNullable<XeroCreditNote['payments']>[number]['status']>;
+const refundStatus = (status: 'AUTHORISED' | 'DELETED') => status as unknown as RefundStatus;
 
 const TENANT = 'tenant-eu';
 const ACCOUNT = '001000000000001AAA';
@@ -44,21 +56,25 @@ const approved = (currency: string, total: number): PendingCreditNote =>
     Total__c: total,
   });
 
-function setup(pending: PendingCreditNote[]) {
+function setup(pending: PendingCreditNote[], mirrors: CreditNoteForInbound[] = []) {
   const pendingAsked: string[][] = [];
   const upserted: string[] = [];
+  const written: { op: 'upsert' | 'create' | 'update'; object: string; record: Record<string, unknown> }[] = [];
   const ok = (records: readonly unknown[]) => records.map((_, i) => ({ ok: true as const, id: `x${i}` }));
+  const keep = (op: 'upsert' | 'create' | 'update', object: string, records: readonly object[]) =>
+    written.push(...records.map((record) => ({ op, object, record: { ...record } })));
   const deps: ApplyDeps = {
     queries: {
       invoicesByXeroIds: async () => [],
-      creditNotesByXeroIds: async () => [],
+      creditNotesByXeroIds: async () => mirrors,
       paymentsByXeroIds: async () => [],
       pendingCreditNotes: async (accountIds) => (pendingAsked.push([...accountIds]), pending),
     },
     writeback: {
-      update: async (_object, records) => ok(records),
-      create: async (_object, records) => ok(records),
-      upsert: async (_object, _key, records) => {
+      update: async (object, records) => (keep('update', object.name, records), ok(records)),
+      create: async (object, records) => (keep('create', object.name, records), ok(records)),
+      upsert: async (object, _key, records) => {
+        keep('upsert', object.name, records);
         upserted.push(...records.map((r) => String((r as { Xero_Credit_Note_Id__c?: string }).Xero_Credit_Note_Id__c)));
         return ok(records);
       },
@@ -86,7 +102,7 @@ function setup(pending: PendingCreditNote[]) {
     clock: { now: () => Date.parse('2026-03-01T10:01:00.000Z') },
     log: pino({ level: 'silent' }),
   };
-  return { deps, ctx: createApplyContext(deps), pendingAsked, upserted };
+  return { deps, ctx: createApplyContext(deps), pendingAsked, upserted, written };
 }
 
 describe('credit notes raised in Xero while one finance approved is on its way there', () => {
@@ -109,5 +125,90 @@ describe('credit notes raised in Xero while one finance approved is on its way t
     const result = await applyCreditNotes(t.deps, t.ctx, TENANT, [xeroNote(1, 'EUR', 10)]);
     expect(result.awaitingMirror).toEqual([]);
     expect(t.upserted).toEqual([noteId(1)]);
+  });
+});
+
+describe('refunds of a credit note', () => {
+  const REFUND = 'r0r0r0r0-0000-4000-8000-000000000001';
+  const OLD_REFUND = 'r0r0r0r0-0000-4000-8000-000000000002';
+  const refunded = (status = refundStatus('AUTHORISED')): XeroCreditNote => ({
+    ...xeroNote(1, 'EUR', 120),
+    status: 'PAID',
+    remainingCredit: 0,
+    updatedDateUTC: new Date('2026-03-02T10:00:00.000Z'),
+    payments: [{ paymentID: REFUND, amount: 120, date: '2026-03-02', status }],
+  });
+  const mirror = (refunds: { id: string; status: string }[]) =>
+    creditNoteForInbound.parse(salesforceNames(''), {
+      Id: 'a0B000000000009AAA',
+      Invoice__c: null,
+      Account__c: ACCOUNT,
+      Xero_Credit_Note_Id__c: noteId(1),
+      Xero_Updated__c: '2026-03-01T10:00:00.000Z',
+      Allocations__r: null,
+      Refunds__r: {
+        records: refunds.map((r, i) => ({
+          Id: `a0R00000000000${i}AAA`,
+          Xero_Payment_Id__c: r.id,
+          Status__c: r.status,
+        })),
+      },
+    });
+
+  it('mirrors each refund Xero lists on the credit note as a Credit_Note_Refund__c', async () => {
+    const t = setup([], [mirror([])]);
+    await applyCreditNotes(t.deps, t.ctx, TENANT, [refunded()]);
+    expect(t.written.filter((w) => w.object === 'Credit_Note_Refund__c')).toEqual([
+      {
+        op: 'create',
+        object: 'Credit_Note_Refund__c',
+        record: {
+          Credit_Note__c: 'x0',
+          Xero_Payment_Id__c: REFUND,
+          Amount__c: 120,
+          Currency_Code__c: 'EUR',
+          Refund_Date__c: '2026-03-02',
+          Status__c: 'Active',
+        },
+      },
+    ]);
+  });
+
+  it('updates a refund it holds (deleted in Xero), and marks Deleted one Xero no longer lists', async () => {
+    const t = setup(
+      [],
+      [
+        mirror([
+          { id: REFUND, status: 'Active' },
+          { id: OLD_REFUND, status: 'Active' },
+        ]),
+      ],
+    );
+    await applyCreditNotes(t.deps, t.ctx, TENANT, [refunded(refundStatus('DELETED'))]);
+    expect(t.written.filter((w) => w.object === 'Credit_Note_Refund__c')).toEqual([
+      {
+        op: 'update',
+        object: 'Credit_Note_Refund__c',
+        record: {
+          Id: 'a0R000000000000AAA',
+          Xero_Payment_Id__c: REFUND,
+          Amount__c: 120,
+          Currency_Code__c: 'EUR',
+          Refund_Date__c: '2026-03-02',
+          Status__c: 'Deleted',
+        },
+      },
+      { op: 'update', object: 'Credit_Note_Refund__c', record: { Id: 'a0R000000000001AAA', Status__c: 'Deleted' } },
+    ]);
+  });
+});
+
+describe('the billing entity of a credit note', () => {
+  it('is stored on the mirror from the tenant it came from, allocated or not', async () => {
+    const t = setup([]);
+    await applyCreditNotes(t.deps, t.ctx, TENANT, [xeroNote(1, 'EUR', 10)]);
+    const [note] = t.written.filter((w) => w.object === 'Credit_Note__c');
+    expect(note?.record).toMatchObject({ Billing_Entity__c: uk.developerName });
+    expect(note?.record.Invoice__c).toBeUndefined();
   });
 });

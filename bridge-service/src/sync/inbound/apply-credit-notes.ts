@@ -1,17 +1,24 @@
 /**
- * Xero credit notes of one tenant written back to Credit_Note__c with their allocations, newer version wins.
- * Credit_Allocation__c.Credit_Note__c is master-detail: set only when an allocation row is inserted.
+ * Xero credit notes of one tenant written back to Credit_Note__c with their allocations and refunds, newer version
+ * wins. Each refund (a Payment on the credit note: credit paid back to the customer, xero-api.md §8) is a
+ * Credit_Note_Refund__c keyed by its PaymentID, so the mirror's remaining credit, the drift check and cash collected
+ * see it; one Xero deleted, or no longer lists, is kept as Deleted. The mirror carries the billing entity of the tenant
+ * it came from, so a credit note allocated to no invoice still belongs to its entity's ledger (KPIs).
+ * Credit_Allocation__c.Credit_Note__c and Credit_Note_Refund__c.Credit_Note__c are master-detail: set only when a row
+ * is inserted.
  */
-import { CreditAllocation, CreditNote } from '../../salesforce/objects';
+import { CreditAllocation, CreditNote, CreditNoteRefund } from '../../salesforce/objects';
 import { publishSyncUpdates, type SyncChange } from '../services/sync-updates';
 import { fromApiNumber } from '../../domain/money';
 import type { CreditNoteForInbound, InvoiceForInbound, PendingCreditNote } from '../../salesforce/selections';
 import { childRecords } from '../../salesforce/soql';
-import type { SObjectUpdate } from '../../salesforce/sobject';
+import type { SObjectUpdate, SObjectWrite } from '../../salesforce/sobject';
 import type { XeroCreditNote } from '../../xero/types';
 import {
   allocationRecord,
+  amount,
   creditNoteRecord,
+  isoDate,
   type CreditAllocationWrite,
   type CreditNoteWrite,
 } from '../services/xero-records';
@@ -19,6 +26,7 @@ import { emptyResult, type ApplyContext, type ApplyDeps, type ApplyResult } from
 import { isNewer, latestOf } from './versions';
 
 type SalesCreditNote = XeroCreditNote & { creditNoteID: string };
+type RefundWrite = SObjectWrite<typeof CreditNoteRefund>;
 
 /** Writes these Xero credit notes of one tenant back (with their allocations). */
 export async function applyCreditNotes(
@@ -47,6 +55,7 @@ export async function applyCreditNotes(
     tenantId,
     sales.map((n) => n.contact),
   );
+  const entity = await ctx.entityName(tenantId);
   const candidates: {
     note: SalesCreditNote;
     mirror?: CreditNoteForInbound;
@@ -94,6 +103,8 @@ export async function applyCreditNotes(
       ...(mirror ? {} : { requestKey: `XERO:${note.creditNoteID}` }),
       now,
     });
+    // The tenant's entity: a credit note allocated to no invoice still belongs to its entity's ledger.
+    if (entity) record.Billing_Entity__c = entity;
     if (mirror) {
       // Inbound reads never settle an outbound failure the record shows: leave sync status and message alone.
       delete record.Sync_Status__c;
@@ -117,6 +128,8 @@ export async function applyCreditNotes(
   );
   const allocationUpdates: SObjectUpdate<typeof CreditAllocation>[] = [];
   const allocationInserts: CreditAllocationWrite[] = [];
+  const refundUpdates: SObjectUpdate<typeof CreditNoteRefund>[] = [];
+  const refundInserts: RefundWrite[] = [];
   const changes: SyncChange[] = [];
   outcomes.forEach((outcome, index) => {
     if (!outcome.ok) return;
@@ -142,6 +155,36 @@ export async function applyCreditNotes(
     for (const [allocationId, id] of storedAllocations) {
       if (allocationId && !seen.has(allocationId)) allocationUpdates.push({ Id: id, Status__c: 'Deleted' });
     }
+    const storedRefunds = childRecords(mirror?.Refunds__r);
+    const refundRow = new Map(
+      storedRefunds.flatMap((r) => (r.Xero_Payment_Id__c ? [[r.Xero_Payment_Id__c.toLowerCase(), r.Id]] : [])),
+    );
+    const refunded = new Set<string>();
+    for (const refund of note.payments ?? []) {
+      const paymentId = refund.paymentID?.toLowerCase();
+      if (!paymentId) continue;
+      refunded.add(paymentId);
+      const row: RefundWrite = {
+        Credit_Note__c: outcome.id,
+        Xero_Payment_Id__c: paymentId,
+        Amount__c: amount(refund.amount),
+        Currency_Code__c: note.currencyCode ?? null,
+        Refund_Date__c: isoDate(refund.date),
+        Status__c: String(refund.status ?? 'AUTHORISED') === 'DELETED' ? 'Deleted' : 'Active',
+      };
+      const existing = refundRow.get(paymentId);
+      if (existing) {
+        const { Credit_Note__c: _parent, ...fields } = row;
+        refundUpdates.push({ ...fields, Id: existing });
+      } else refundInserts.push(row);
+    }
+    // A refund the mirror holds that Xero no longer lists was removed.
+    for (const row of storedRefunds) {
+      const paymentId = row.Xero_Payment_Id__c?.toLowerCase();
+      if (paymentId && !refunded.has(paymentId) && row.Status__c !== 'Deleted') {
+        refundUpdates.push({ Id: row.Id, Status__c: 'Deleted' });
+      }
+    }
     const invoiceId = record.Invoice__c ?? invoice?.Id ?? null;
     const opportunityId = invoice?.Opportunity__c ?? null;
     const accountId = record.Account__c ?? null;
@@ -150,6 +193,8 @@ export async function applyCreditNotes(
   });
   await ctx.updateAll(CreditAllocation, allocationUpdates, (r) => r.Xero_Allocation_Id__c ?? r.Id, result.errors);
   await ctx.createAll(CreditAllocation, allocationInserts, (r) => r.Xero_Allocation_Id__c, result.errors);
+  await ctx.updateAll(CreditNoteRefund, refundUpdates, (r) => r.Xero_Payment_Id__c ?? r.Id, result.errors);
+  await ctx.createAll(CreditNoteRefund, refundInserts, (r) => r.Xero_Payment_Id__c, result.errors);
   await publishSyncUpdates(deps.writeback, changes);
   return result;
 }

@@ -172,6 +172,46 @@ describe('the records the KPIs are computed from', () => {
     expect(creditHeldOn(credits, '2026-01-31').get('USD')?.toFixed(2)).toBe('200.00');
   });
 
+  it('reads a credit note refunded in Xero: the refund is cash paid out in its month (a deleted one is not)', () => {
+    const refunded = {
+      ...creditRow,
+      Id: 'a0C000000000002AAA',
+      Total__c: 120,
+      Sub_Total__c: 120,
+      Allocations__r: null,
+      Refunds__r: {
+        records: [
+          { Xero_Payment_Id__c: 'rf1', Amount__c: 120, Refund_Date__c: '2026-02-05', Status__c: 'Active' },
+          { Xero_Payment_Id__c: 'rf2', Amount__c: 50, Refund_Date__c: '2026-02-06', Status__c: 'Deleted' },
+        ],
+      },
+    } as LedgerCreditNoteRow;
+    const credits = ledgerCreditsOf([refunded]);
+    expect(credits[0]?.refunds).toEqual([
+      { paymentId: 'rf1', amount: '120', date: '2026-02-05', status: 'AUTHORISED' },
+      { paymentId: 'rf2', amount: '50', date: '2026-02-06', status: 'DELETED' },
+    ]);
+    expect(cashCollectedBetween([], credits, '2026-02-01', '2026-02-28').get('USD')?.toFixed(2)).toBe('-120.00');
+  });
+
+  it('takes the entity of a credit note allocated to no invoice from its own Billing_Entity__c', () => {
+    const unallocated = {
+      ...creditRow,
+      Id: 'a0C000000000003AAA',
+      Invoice__c: null,
+      Invoice__r: null,
+      Billing_Entity__c: 'UK_Ltd',
+      Remaining_Credit__c: 100,
+      Status__c: 'Authorised',
+      Allocations__r: null,
+    } as LedgerCreditNoteRow;
+    expect(ledgerCreditsOf([unallocated])).toEqual([
+      expect.objectContaining({ creditId: 'a0C000000000003AAA', entity: 'UK_Ltd', status: 'AUTHORISED' }),
+    ]);
+    // Without an entity of its own or an invoice's, it is in no ledger.
+    expect(ledgerCreditsOf([{ ...unallocated, Billing_Entity__c: null }])).toEqual([]);
+  });
+
   it('takes a foreign-currency invoice with its payments at their own rate and credit at the invoice rate', () => {
     const credits = ledgerCreditsOf([creditRow]);
     expect(foreignInvoicesOf([invoiceRow()], credits, [UK])).toEqual([

@@ -7,8 +7,8 @@
  * - Advanced currency management counts as on when the org holds DatedConversionRate rows (the API has no flag for
  *   it; the rows exist only once dated rates are in use).
  * - Invoices, credit notes and customer credit are the Salesforce mirrors of Xero's (Invoice__c with Payment__c,
- *   Credit_Note__c with Credit_Allocation__c, Customer_Credit__c with Customer_Credit_Allocation__c): the same amounts
- *   Xero holds, written back by the sync.
+ *   Credit_Note__c with Credit_Allocation__c and Credit_Note_Refund__c, Customer_Credit__c with
+ *   Customer_Credit_Allocation__c): the same amounts Xero holds, written back by the sync.
  * - A deal's subscription: its ratable line items at signature, each won amendment's ratable line items (the full
  *   subscription after it) from its effective date, priced per the contract's whole months (deal-records.ts
  *   termMonthsOf); its end is the last day a ratable line of the replayed contract serves (extensions, early ends).
@@ -118,11 +118,15 @@ export function ledgerInvoicesOf(rows: readonly LedgerInvoiceRow[]): LedgerInvoi
   });
 }
 
-/** Credit-note mirrors; a credit note belongs to the entity of the invoice it credits. */
+/**
+ * Credit-note mirrors with their allocations and refunds. A credit note belongs to the entity of the Xero organisation
+ * that holds it (Billing_Entity__c, written by the sync, allocated or not); a mirror written before that field took
+ * the entity of the invoice it credits.
+ */
 export function ledgerCreditsOf(rows: readonly LedgerCreditNoteRow[]): LedgerCredit[] {
   return rows.flatMap((row): LedgerCredit[] => {
     const status = CREDIT_STATUS[row.Status__c ?? ''];
-    const entity = row.Invoice__r?.Billing_Entity__c;
+    const entity = row.Billing_Entity__c || row.Invoice__r?.Billing_Entity__c;
     if (!status || !row.Issue_Date__c || !row.Currency_Code__c || !entity) return [];
     return [
       {
@@ -148,7 +152,15 @@ export function ledgerCreditsOf(rows: readonly LedgerCreditNoteRow[]): LedgerCre
             date: a.Allocation_Date__c!,
             status: a.Status__c === 'Deleted' ? ('DELETED' as const) : ('ACTIVE' as const),
           })),
-        refunds: [],
+        // Credit paid back to the customer (a Payment on the credit note): cash out in the month it was paid.
+        refunds: childRecords(row.Refunds__r)
+          .filter((r) => r.Refund_Date__c)
+          .map((r) => ({
+            paymentId: r.Xero_Payment_Id__c ?? '',
+            amount: text(r.Amount__c),
+            date: r.Refund_Date__c!,
+            status: r.Status__c === 'Deleted' ? ('DELETED' as const) : ('AUTHORISED' as const),
+          })),
         ...(row.Invoice__c ? { invoiceId: row.Invoice__c } : {}),
         entity,
         ...(row.Account__c ? { accountId: row.Account__c } : {}),
