@@ -301,6 +301,7 @@ export interface OpportunityWithLines {
     | 'Id'
     | 'Name'
     | 'CloseDate'
+    | 'CurrencyIsoCode'
     | 'Service_Start_Date__c'
     | 'Service_End_Date__c'
     | 'Invoice_Type__c'

@@ -305,4 +305,43 @@ describe('billing plans', () => {
       }),
     ).toThrow('Raised instalment k bills line B, which the plan does not have');
   });
+
+  it('refuses a deal worth less than nothing as signed, before planning a credit note it could never raise', () => {
+    const signed = (lines: PlanLine[]): BillingPlanInput => ({
+      dealId: '006N',
+      currency: 'GBP',
+      service: { start: '2026-01-01', end: '2026-12-31' },
+      terms: terms('quarterly'),
+      lines,
+    });
+    expect(() =>
+      buildBillingPlan(
+        signed([
+          line('Seats', '1000.00', '2026-01-01', '2026-12-31'),
+          line('Discount', '-1200.00', '2026-01-01', '2026-12-31'),
+        ]),
+      ),
+    ).toThrow(
+      'Cannot plan the billing: the deal as signed is worth -200.00 GBP: a deal is billed for more than nothing (correct its products; to give money back, raise a credit note)',
+    );
+    // A negative line in a deal worth more than nothing, and a downgrade (a modification's negative segment), plan.
+    expect(
+      buildBillingPlan(
+        signed([
+          line('Seats', '1200.00', '2026-01-01', '2026-12-31'),
+          line('Discount', '-200.00', '2026-01-01', '2026-12-31'),
+        ]),
+      ).instalments.map((i) => i.amount.toFixed(2)),
+    ).toEqual(['250.00', '250.00', '250.00', '250.00']);
+    const downgraded = line('Seats', '1200.00', '2026-01-01', '2026-12-31', {
+      segments: [
+        { amount: '1200.00', start: '2026-01-01', end: '2026-12-31' },
+        { amount: '-1200.00', start: '2026-01-01', end: '2026-12-31', billFrom: '2026-01-01' },
+      ],
+    });
+    // Cancelled before anything was raised: nothing to bill, and nothing refused.
+    expect(buildBillingPlan(signed([downgraded])).instalments).toEqual([]);
+    // A deal worth nothing plans nothing (deal-plan.ts completes it).
+    expect(buildBillingPlan(signed([line('Pilot', '0.00', '2026-01-01', '2026-12-31')])).instalments).toEqual([]);
+  });
 });

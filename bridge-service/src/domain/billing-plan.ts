@@ -18,6 +18,8 @@
  * - Salesforce product schedules (OpportunityLineItemSchedule), when a line has them, replace the terms for that
  *   line: each installment is billed on its ScheduleDate for its Revenue (or the line's amount spread by Quantity,
  *   cumulative rounding), covering the days to the next installment. Revenue installments must sum to the line.
+ * - A deal worth less than nothing as signed (its segments without `billFrom`) is refused (INVALID_BILLING_PLAN): its
+ *   plan would be credit notes with no invoice to credit. One worth nothing plans no instalment.
  * - An instalment whose lines net below zero is a credit note; keys are `dealId:version:issueDate`, where the version
  *   is a hash of everything that sets the amounts, so the same inputs always give the same keys, and a re-planned
  *   deal gives new keys only to what is not yet raised.
@@ -150,6 +152,16 @@ function validate(input: BillingPlanInput): void {
     if (line.productSchedule && line.segments.length !== 1) {
       problems.push(`line ${line.description} follows its Salesforce schedule: change the schedule, not the plan`);
     }
+  }
+  // What was signed (segments without a modification's billFrom) must be worth something: a negative deal would plan
+  // credit notes with no invoice to credit, refused only when each falls due. Worth exactly nothing plans nothing.
+  const signed = sum(
+    input.lines.flatMap((line) => line.segments.filter((s) => s.billFrom === undefined).map((s) => money(s.amount))),
+  );
+  if (signed.lt(0)) {
+    problems.push(
+      `the deal as signed is worth ${signed.toFixed(2)} ${input.currency}: a deal is billed for more than nothing (correct its products; to give money back, raise a credit note)`,
+    );
   }
   throwIfProblems('INVALID_BILLING_PLAN', 'Cannot plan the billing', problems);
 }

@@ -370,6 +370,121 @@ describe('a plan billed on signature (Upfront, In Advance: the package default)'
     });
     expect(cents(own.plan.contractValue)).toBe('2399.88');
   });
+
+  it('refuses a renewal in another currency that renews the contract’s lines, and names what to do', () => {
+    const northwind = {
+      opportunity: {
+        Id: '006000000000211AAA',
+        Name: 'Northwind - Support',
+        CloseDate: '2026-03-15',
+        CurrencyIsoCode: 'GBP',
+      },
+      lineItems: [
+        {
+          Id: '00k000000000211AAA',
+          Quantity: 12,
+          UnitPrice: 199.99,
+          TotalPrice: 2399.88,
+          Product2: { Name: 'Support', ProductCode: 'SUP' },
+        },
+      ],
+    };
+    const renewal = {
+      opportunity: {
+        Id: '006000000000212AAA',
+        Name: 'Northwind - Support 2027',
+        CloseDate: '2027-03-01',
+        CurrencyIsoCode: 'EUR',
+        Amended_Opportunity__c: northwind.opportunity.Id,
+        Invoice_Type__c: 'Renewal',
+        Renewal_Uplift_Percent__c: 5,
+      },
+      lineItems: [] as LineItemRecord[],
+    };
+    // Priced from the GBP lines (2,519.88 GBP) and sent in EUR as 2,519.88 EUR: refused instead.
+    const refusal =
+      'Northwind - Support 2027 is in EUR, the contract it renews is in GBP: renew in GBP, or renew with its own line items in EUR (and no uplift rule)';
+    expect(() => planDeal({ ...base(), root: renewal, renewalOf: northwind })).toThrow(refusal);
+    const withRule = { ...renewal, lineItems: [{ ...northwind.lineItems[0]!, Id: '00k000000000212AAA' }] };
+    expect(() => planDeal({ ...base(), root: withRule, renewalOf: northwind })).toThrow(refusal);
+    // Its own lines in its own currency, without a rule, price it: a plan in EUR.
+    const own = planDeal({
+      ...base(),
+      root: { ...withRule, opportunity: { ...withRule.opportunity, Renewal_Uplift_Percent__c: null } },
+      renewalOf: northwind,
+    });
+    expect([own.deal.currency, own.plan.currency, cents(own.plan.contractValue)]).toEqual(['EUR', 'EUR', '2399.88']);
+    // The same currency as the contract renews as before.
+    const same = planDeal({
+      ...base(),
+      root: { ...renewal, opportunity: { ...renewal.opportunity, CurrencyIsoCode: 'gbp' } },
+      renewalOf: northwind,
+    });
+    expect([same.deal.currency, cents(same.plan.contractValue)]).toEqual(['GBP', '2519.88']);
+  });
+
+  it('refuses an amendment in another currency than the contract’s, on signature and by its periods', () => {
+    const inEuros = (close: string, quantity: number) => {
+      const change = amendment('006000000000105AAA', close, quantity);
+      return { ...change, opportunity: { ...change.opportunity, CurrencyIsoCode: 'EUR' } };
+    };
+    const refusal =
+      'Acme 130 seats is in EUR, the contract it amends is in GBP: amend it in GBP (the plan and its invoices are in GBP)';
+    // Re-quoted in EUR, the change would be added to the GBP plan as 211.92 GBP: refused, on the closing request too.
+    expect(() => planDeal(base({ amendments: [inEuros('2026-08-29', 130)] }))).toThrow(refusal);
+    expect(() => signatureInstalment(base({ amendments: [inEuros('2026-08-29', 130)] }), '006000000000105AAA')).toThrow(
+      refusal,
+    );
+    const quarterly = { ...root, opportunity: { ...root.opportunity, Billing_Frequency__c: 'Quarterly' as const } };
+    expect(() => planDeal(base({ root: quarterly, amendments: [inEuros('2026-08-29', 130)] }))).toThrow(refusal);
+    // A single-currency org has no CurrencyIsoCode: the corporate currency on both sides.
+    expect(planDeal(base({ amendments: [amendment('006000000000105AAA', '2026-08-29', 130)] })).deal.currency).toBe(
+      'GBP',
+    );
+  });
+});
+
+describe('deals worth nothing, or less', () => {
+  const deal = (unitPrice: number) => ({
+    opportunity: {
+      Id: '006000000000401AAA',
+      Name: 'Initech pilot',
+      CloseDate: '2025-12-15',
+      Service_Start_Date__c: '2026-01-01',
+      Service_End_Date__c: '2026-12-31',
+      Billing_Frequency__c: 'Quarterly' as const,
+    },
+    lineItems: [
+      {
+        Id: '00k000000000401AAA',
+        Quantity: 10,
+        UnitPrice: unitPrice,
+        Product2: { Name: 'Seats', ProductCode: 'SEAT' },
+      },
+    ],
+  });
+  const plan = (unitPrice: number) =>
+    planDeal({
+      root: deal(unitPrice),
+      entity: { developerName: 'UK_Ltd' },
+      corporateCurrency: 'GBP',
+      today: '2026-02-10',
+    });
+
+  it('refuses a deal worth less than nothing, with the reason (the plan shows Error)', () => {
+    expect(() => plan(-120)).toThrow(
+      'Cannot plan the billing: the deal as signed is worth -1200.00 GBP: a deal is billed for more than nothing (correct its products; to give money back, raise a credit note)',
+    );
+  });
+
+  it('completes a deal worth nothing at once: nothing to raise, nothing to re-plan each day', () => {
+    const free = plan(0);
+    expect(free.plan.instalments).toEqual([]);
+    expect(free.summary).toMatchObject({ status: 'Completed' });
+    expect(cents(free.summary.contractValue)).toBe('0.00');
+    expect(free.notes).toEqual(['Nothing to bill: the deal is worth 0.00 GBP']);
+    expect(plan(120).summary.status).toBe('Planned');
+  });
 });
 
 describe('extensions and early ends, from the amending Opportunity’s Service End Date', () => {

@@ -554,8 +554,12 @@ export function planDeal(input: DealPlanInput): DealPlan {
     deferred: sum([...positions.values()].map((p) => p.deferred)),
     unbilled: sum([...positions.values()].map((p) => p.unbilled)),
     asOf: input.today,
-    status: raised.length === 0 ? 'Planned' : !next && ended ? 'Completed' : 'Active',
+    // Nothing raised and nothing to raise (a deal worth nothing, or cancelled before its first instalment):
+    // Completed, so it is not re-planned every day waiting for an instalment that never comes.
+    status: raised.length === 0 ? (next ? 'Planned' : 'Completed') : !next && ended ? 'Completed' : 'Active',
   };
+  if (raised.length === 0 && !next)
+    notes.push(`Nothing to bill: the deal is worth ${plan.contractValue.toFixed(2)} ${deal.currency}`);
   return {
     deal,
     signature,

@@ -13,6 +13,9 @@
  * - The amending Opportunity's First Invoice Date, if set, is when billing of the change starts; else its effective date.
  * - A renewing Opportunity without line items renews the original's ratable lines for a term as long as the original's,
  *   at the uplift its rule gives, as a new deal with its own plan (the renewal's billing settings).
+ * - An amending or renewing Opportunity priced from the contract's lines must be in the contract's currency
+ *   (INVALID_AMENDMENT otherwise): the plan is in the contract's currency, its documents in the Opportunity's, and no
+ *   rate between them is agreed. A renewal priced by its own line items is a deal in its own currency.
  */
 import { addDays, addMonths, compareDates, maxDate, minDate, type IsoDate } from './dates';
 import { DomainError } from './errors';
@@ -45,6 +48,7 @@ export type OpportunityRecord = Pick<
   OpportunityRow,
   'Id' | 'CloseDate' | 'CurrencyIsoCode' | 'Service_Start_Date__c' | 'Service_End_Date__c'
 > &
+  Partial<Pick<OpportunityRow, 'Name'>> &
   OpportunityBillingRow;
 
 export interface DealRecords {
@@ -55,6 +59,12 @@ export interface DealRecords {
   entity: { developerName: string } & EntityBillingRow;
   corporateCurrency: string;
 }
+
+/** The Opportunity's currency: its CurrencyIsoCode in a multi-currency org, else the org's corporate currency. */
+const currencyOf = (opportunity: OpportunityRecord, corporateCurrency: string) =>
+  (opportunity.CurrencyIsoCode ?? corporateCurrency).toUpperCase();
+
+const nameOf = (opportunity: OpportunityRecord) => opportunity.Name?.trim() || opportunity.Id;
 
 /** The service period: the Opportunity's dates, else CloseDate and 12 months. */
 export function dealServicePeriod(opportunity: OpportunityRecord): ServicePeriod {
@@ -76,7 +86,7 @@ function lineTotal(item: LineItemRecord) {
 export function dealFromRecords(records: DealRecords): Deal {
   const { opportunity, entity } = records;
   const service = dealServicePeriod(opportunity);
-  const currency = (opportunity.CurrencyIsoCode ?? records.corporateCurrency).toUpperCase();
+  const currency = currencyOf(opportunity, records.corporateCurrency);
   const lines = records.lineItems.map((item): DealLine => {
     const product = item.Product2 ?? null;
     const method = recognitionMethodFor(product, entity);
@@ -165,6 +175,15 @@ function ratableEnd(contract: RevenueContract): IsoDate | undefined {
  */
 export function modificationFromRecords(records: AmendmentRecords): Modification {
   const { deal, contract, entity, amending } = records;
+  // Its lines are priced as they stand and added to the contract's plan, invoiced in the contract's currency: a
+  // change quoted in another currency would be billed at the wrong price (no rate is applied, none is agreed).
+  const currency = currencyOf(amending.opportunity, records.corporateCurrency);
+  if (currency !== deal.currency) {
+    throw new DomainError(
+      'INVALID_AMENDMENT',
+      `${nameOf(amending.opportunity)} is in ${currency}, the contract it amends is in ${deal.currency}: amend it in ${deal.currency} (the plan and its invoices are in ${deal.currency})`,
+    );
+  }
   const effectiveDate: IsoDate = amending.opportunity.Service_Start_Date__c ?? amending.opportunity.CloseDate;
   const termMonths = termMonthsOf(deal.service);
   const currentEnd = ratableEnd(contract) ?? deal.service.end;
@@ -275,6 +294,15 @@ export interface RenewalRecords {
  */
 export function renewalDealFromRecords(records: RenewalRecords): Deal {
   const { original, renewal, entity } = records;
+  // The renewed lines are the contract's prices: they hold only in the contract's currency (the renewal's documents
+  // are in the renewing Opportunity's). A renewal quoted in another currency prices itself, by its own line items.
+  const currency = currencyOf(renewal, records.corporateCurrency);
+  if (currency !== original.currency) {
+    throw new DomainError(
+      'INVALID_AMENDMENT',
+      `${nameOf(renewal)} is in ${currency}, the contract it renews is in ${original.currency}: renew in ${original.currency}, or renew with its own line items in ${currency} (and no uplift rule)`,
+    );
+  }
   const items = records.originalLineItems.filter(
     (item) => recognitionMethodFor(item.Product2, entity) !== 'point-in-time',
   );

@@ -9,6 +9,7 @@ describe('opportunity-invoice: amending and renewing Opportunities', () => {
     opportunity: {
       ...opportunity,
       Id: '006000000000009AAA',
+      CurrencyIsoCode: 'GBP',
       Service_Start_Date__c: '2026-01-01',
       Service_End_Date__c: '2026-12-31',
     },
@@ -83,5 +84,18 @@ describe('opportunity-invoice: amending and renewing Opportunities', () => {
       total: '18900.00',
     });
     expect(renewal?.lineItems[0]).toMatchObject({ quantity: '25', unitAmount: '630.00', itemCode: 'SEAT' });
+  });
+
+  it('refuses an amendment or renewal in another currency than the contract it prices from', () => {
+    const inNzd = { ...original, opportunity: { ...original.opportunity, CurrencyIsoCode: 'NZD' } };
+    expect(() => mapAmendingOpportunity({ ...amending(35), original: inNzd })).toThrow(
+      'Acme seats change is in GBP, the contract it amends is in NZD: amend it in NZD',
+    );
+    expect(() =>
+      mapAmendingOpportunity({
+        ...amending(25, { Invoice_Type__c: 'Renewal', Renewal_Uplift_Percent__c: 5 }),
+        original: inNzd,
+      }),
+    ).toThrow('Acme seats change is in GBP, the contract it renews is in NZD: renew in NZD');
   });
 });

@@ -158,6 +158,16 @@ export interface AmendingOpportunityInput extends OpportunityInvoiceInput {
  * downgrade, or null when the amendment changes nothing billable.
  */
 export function mapAmendingOpportunity(input: AmendingOpportunityInput): XeroDraftDocument | null {
+  // Priced from the original's lines, sent in this Opportunity's currency: only the same currency is the same price.
+  const currency = opportunityCurrency(input.opportunity, input.corporateCurrency);
+  const contractCurrency = opportunityCurrency(input.original.opportunity, input.corporateCurrency);
+  if (currency !== contractCurrency) {
+    const renews = input.opportunity.Invoice_Type__c === 'Renewal';
+    throw new DomainError(
+      'INVALID_AMENDMENT',
+      `${input.opportunity.Name} is in ${currency}, the contract it ${renews ? 'renews' : 'amends'} is in ${contractCurrency}: ${renews ? 'renew' : 'amend it'} in ${contractCurrency}`,
+    );
+  }
   const plan = planAmendingOpportunity(
     input.original,
     { opportunity: input.opportunity, lineItems: input.lineItems },

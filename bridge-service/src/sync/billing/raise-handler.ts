@@ -5,21 +5,33 @@
  * approval. Exactly once: the job and the document are keyed by the instalment key, and a job that finds its
  * instalment already raised, or replaced by a re-plan, does nothing. The plan is read again from the records first,
  * so what is raised is what the plan says today, never what it said when the job was stored.
+ *
+ * A replaced instalment may have reached Xero all the same (its Invoice__c write failed, or the bridge stopped before
+ * it, and then a re-plan replaced it): its document is mirrored, never left in Xero unseen. It is found by its key in
+ * the store (written the moment Xero answers), or, for a job that ran before, in Xero by its source URL, as the draft
+ * path finds an earlier attempt. Mirrored, the instalment is Raised and the re-plan bills only the difference; until
+ * then nothing else of that deal is raised (each of its due instalments waits a minute, the first one mirroring the
+ * stranded document itself), so a period is never drafted twice.
  */
+import type { Instalment } from '../../domain/billing-plan';
 import { creditedInvoiceOf } from '../../domain/deal-plan';
+import { money } from '../../domain/money';
 import { accountRowSchema, opportunityLineItemRowSchema, opportunityRowSchema } from '../../domain/records';
 import { instalmentDueAt } from '../../domain/zoned-time';
 import type { Clock } from '../../lib/clock';
+import { pushTo } from '../../lib/collections';
 import type { GoLiveQueries } from '../../salesforce/golive-queries';
 import { BillingInstalment } from '../../salesforce/objects';
 import type { Queries } from '../../salesforce/queries';
 import type { SalesforceNames } from '../../salesforce/schema';
+import type { InstalmentRecord } from '../../salesforce/selections';
 import type { SObjectUpdate } from '../../salesforce/sobject';
 import { childRecords } from '../../salesforce/soql';
 import type { Writeback } from '../../salesforce/writeback';
 import { raiseDrafts, type RaiseDraftsDeps } from '../create-draft';
 import type { ReferenceData } from '../services/reference-data';
 import { refused, settled, type Draft, type DraftOutcome } from '../create-draft/draft';
+import { findEarlierAttempts } from '../create-draft/recovery';
 import type { JobHandler, JobOutcome } from '../handler';
 import type { DealPlans } from './deal-plans';
 import { linesJson, type PlannedDeal } from './plan-writer';
@@ -45,6 +57,58 @@ function documentOf(outcome: JobOutcome | undefined): { invoice?: string; credit
   return undefined;
 }
 
+/** How long a deal's due instalment waits for a stranded document of the deal to be mirrored first. */
+export const STRANDED_WAIT_MS = 60_000;
+
+/**
+ * A Billing_Instalment__c as the instalment it was (for a stranded document's mirror: its dates and lines as planned).
+ * Lines__c is what plan-writer.ts wrote (linesJson); amounts as 2-dp strings.
+ */
+function instalmentOfRecord(record: InstalmentRecord): Instalment {
+  const lines = (JSON.parse(record.Lines__c ?? '[]') as Record<string, unknown>[]).map((l) => ({
+    lineKey: String(l.lineKey),
+    contractKey: String(l.contractKey ?? ''),
+    description: String(l.description ?? ''),
+    periodKey: String(l.periodKey),
+    servicePeriod: (l.servicePeriod as Instalment['servicePeriod'] | undefined) ?? {
+      start: record.Service_Start_Date__c ?? '',
+      end: record.Service_End_Date__c ?? '',
+    },
+    amount: money(String(l.amount)),
+  }));
+  return {
+    key: record.Instalment_Key__c ?? '',
+    version: record.Plan_Version__c ?? '',
+    sequence: record.Sequence__c ?? 0,
+    issueDate: record.Issue_Date__c ?? '',
+    kind: 'invoice',
+    amount: money(String(record.Amount__c ?? 0)),
+    servicePeriod: { start: record.Service_Start_Date__c ?? '', end: record.Service_End_Date__c ?? '' },
+    lines,
+  };
+}
+
+/**
+ * The deal's instalments that may have a document in Xero but none in Salesforce: not Raised, not in today's plan
+ * (replaced), not found raised through a document, an invoice (a credit note is recorded in Salesforce before it is
+ * sent), due by today (nothing is raised before its date).
+ */
+function replacedRecords(p: PlannedDeal): InstalmentRecord[] {
+  const current = new Set(p.plan.plan.instalments.map((i) => i.key));
+  const raised = new Set(p.plan.raised.map((r) => r.key));
+  return [...p.loaded.instalments.values()].filter(
+    (r) =>
+      r.Instalment_Key__c &&
+      r.Status__c !== 'Raised' &&
+      !current.has(r.Instalment_Key__c) &&
+      !raised.has(r.Instalment_Key__c) &&
+      r.Document_Type__c !== 'Credit Note' &&
+      !r.Invoice__c &&
+      r.Issue_Date__c &&
+      r.Issue_Date__c <= p.plan.summary.asOf,
+  );
+}
+
 export function raiseInstalmentHandler(deps: RaiseDeps): JobHandler<'RAISE_INSTALMENT'> {
   return {
     batchSize: 50,
@@ -61,10 +125,59 @@ export function raiseInstalmentHandler(deps: RaiseDeps): JobHandler<'RAISE_INSTA
       const byDeal = new Map(planned.map((p) => [p.loaded.dealId, p]));
       const now = deps.clock.now();
       const drafts: Draft[] = [];
-      const records = new Map<number, { planned: PlannedDeal; recordId: string | undefined }>();
+      const records = new Map<
+        number,
+        { planned: PlannedDeal; recordId: string | undefined; mirrored?: InstalmentRecord; own?: boolean }
+      >();
       const outcomes: DraftOutcome[] = [];
+      const dealOfJob = (job: (typeof jobs)[number]) =>
+        loaded.dealOf.get(job.payload.opportunityId) ?? job.payload.opportunityId;
+
+      // Documents replaced instalments left in Xero, by deal: known to the store by their keys. One finance deleted or
+      // voided in Xero bills nothing: it is not mirrored, and the plan bills its period as planned.
+      const stranded = new Map<string, InstalmentRecord[]>();
+      const candidates = new Map<string, { dealId: string; record: InstalmentRecord; xeroId: string }[]>();
+      for (const dealId of new Set(jobs.map(dealOfJob))) {
+        const p = byDeal.get(dealId);
+        if (!p) continue;
+        const tenantId = p.loaded.entity.xeroTenantId;
+        for (const record of replacedRecords(p)) {
+          const known = await deps.xeroResults.findXeroResult(record.Instalment_Key__c!, tenantId, 'invoice');
+          if (known) pushTo(candidates, tenantId, { dealId, record, xeroId: known.xeroId });
+        }
+      }
+      for (const [tenantId, found] of candidates) {
+        const invoices = await deps.xero.getInvoicesByIds(
+          tenantId,
+          found.map((c) => c.xeroId),
+        );
+        const gone = new Set(
+          invoices.filter((i) => i.status === 'DELETED' || i.status === 'VOIDED').map((i) => i.invoiceID),
+        );
+        for (const c of found) if (!gone.has(c.xeroId)) pushTo(stranded, c.dealId, c.record);
+      }
+      const claimed = new Set<string>();
+      const mirrorDraft = (job: (typeof jobs)[number], p: PlannedDeal, record: InstalmentRecord): Draft => {
+        const row = p.loaded.row;
+        return {
+          job,
+          requestKey: record.Instalment_Key__c!,
+          opportunity: opportunityRowSchema.parse(row),
+          account: accountRowSchema.parse(row.Account),
+          lineItems: childRecords(row.OpportunityLineItems).map((item) => opportunityLineItemRowSchema.parse(item)),
+          entity: p.loaded.entity,
+          billing: {
+            instalment: instalmentOfRecord(record),
+            invoiceType: row.Invoice_Type__c === 'Renewal' ? 'Renewal' : 'New',
+            sourcePath: `/lightning/r/${deps.names.api('Billing_Instalment__c')}/${record.Id}/view`,
+          },
+        };
+      };
+      /** Replaced instalments of jobs that ran before: looked for in Xero by their source URL. */
+      const earlier: { job: (typeof jobs)[number]; p: PlannedDeal; record: InstalmentRecord }[] = [];
+
       for (const job of jobs) {
-        const dealId = loaded.dealOf.get(job.payload.opportunityId) ?? job.payload.opportunityId;
+        const dealId = dealOfJob(job);
         const p = byDeal.get(dealId);
         if (!p) {
           const why = unplanned.find((u) => u.dealId === dealId)?.message ?? `Opportunity ${dealId} was not found`;
@@ -72,9 +185,42 @@ export function raiseInstalmentHandler(deps: RaiseDeps): JobHandler<'RAISE_INSTA
           continue;
         }
         const key = job.payload.requestKey;
+        const strandedHere = stranded.get(dealId) ?? [];
+        if (strandedHere.length > 0) {
+          // The job's own document first, else one no other job of this batch mirrors.
+          const ownJob = (r: InstalmentRecord) => jobs.some((j) => j.payload.requestKey === r.Instalment_Key__c);
+          const record =
+            strandedHere.find((r) => r.Instalment_Key__c === key) ??
+            strandedHere.find((r) => !claimed.has(r.Instalment_Key__c!) && !ownJob(r));
+          if (record) {
+            claimed.add(record.Instalment_Key__c!);
+            drafts.push(mirrorDraft(job, p, record));
+            records.set(job.id, {
+              planned: p,
+              recordId: record.Id,
+              mirrored: record,
+              own: record.Instalment_Key__c === key,
+            });
+          } else {
+            outcomes.push(
+              settled(job, {
+                kind: 'retry',
+                error: `Waiting for ${strandedHere.map((r) => r.Instalment_Key__c).join(', ')} to be mirrored: a replaced instalment reached Xero`,
+                delayMs: STRANDED_WAIT_MS,
+              }),
+            );
+          }
+          continue;
+        }
         const instalment = p.plan.plan.instalments.find((i) => i.key === key);
         if (!instalment) {
           const raised = p.plan.raised.some((r) => r.key === key);
+          const record = p.loaded.instalments.get(key);
+          const retried = job.attempts > 1 || job.lastError !== null;
+          if (!raised && retried && record && replacedRecords(p).includes(record)) {
+            earlier.push({ job, p, record });
+            continue;
+          }
           outcomes.push(
             settled(job, {
               kind: 'done',
@@ -122,15 +268,43 @@ export function raiseInstalmentHandler(deps: RaiseDeps): JobHandler<'RAISE_INSTA
         drafts.push(draft);
         records.set(job.id, { planned: p, recordId: record?.Id });
       }
-      const dealIds = [...new Set(drafts.map((d) => d.opportunity.Id))];
+      const dealIds = [...new Set([...drafts.map((d) => d.opportunity.Id), ...earlier.map((e) => e.p.loaded.row.Id)])];
       const reads = deps.writeback.composite();
       const emails = deps.queries.billingEmailsOfOpportunities(dealIds, reads);
       const lines = deps.queries.invoiceLinesOfRequests(
-        drafts.map((d) => d.requestKey),
+        [...drafts.map((d) => d.requestKey), ...earlier.map((e) => e.record.Instalment_Key__c!)],
         reads,
       );
       const known = deps.goLive.knownOfOpportunityAccounts(dealIds, reads);
       await reads.run();
+      for (const { job, p, record } of earlier) {
+        // A replaced instalment whose job ran before: its earlier attempt may have reached Xero with no answer kept.
+        const draft = mirrorDraft(job, p, record);
+        const tenantId = p.loaded.entity.xeroTenantId;
+        const contactIds = new Map(
+          (await known).links
+            .filter(
+              (l) =>
+                l.Account__c === draft.account.Id &&
+                l.Billing_Entity__c === p.loaded.entity.developerName &&
+                l.Xero_Contact_Id__c,
+            )
+            .map((l) => [draft.account.Id, l.Xero_Contact_Id__c!]),
+        );
+        const found = (await findEarlierAttempts(deps, tenantId, [draft], contactIds)).get(draft.requestKey);
+        if (found?.invoiceID) {
+          await deps.xeroResults.recordXeroResult({
+            requestKey: draft.requestKey,
+            tenantId,
+            kind: 'invoice',
+            xeroId: found.invoiceID,
+          });
+          drafts.push(draft);
+          records.set(job.id, { planned: p, recordId: record.Id, mirrored: record, own: true });
+        } else {
+          outcomes.push(settled(job, { kind: 'done', result: { replacedBy: p.plan.plan.version } }));
+        }
+      }
       const results = await raiseDrafts(deps, drafts, outcomes, {
         emails: await emails,
         existingLines: await lines,
@@ -142,19 +316,34 @@ export function raiseInstalmentHandler(deps: RaiseDeps): JobHandler<'RAISE_INSTA
       const marks: { jobId: number; update: SObjectUpdate<typeof BillingInstalment> }[] = [];
       for (const draft of drafts) {
         const document = documentOf(results.get(draft.job.id));
-        const recordId = records.get(draft.job.id)?.recordId;
-        if (!document || !recordId) continue;
+        const record = records.get(draft.job.id);
+        if (!document || !record?.recordId) continue;
+        const mirrored = record.mirrored;
         marks.push({
           jobId: draft.job.id,
           update: {
-            Id: recordId,
+            Id: record.recordId,
             Status__c: 'Raised',
-            Status_Message__c: null,
+            // A stranded document keeps the instalment as it was planned (its own lines), and says what happened.
+            Status_Message__c: mirrored
+              ? `Reached Xero before plan version ${record.planned.plan.plan.version} replaced it: mirrored, and the plan bills the difference`
+              : null,
             Issue_Date__c: draft.billing!.instalment.issueDate,
-            Lines__c: linesJson(draft.billing!.instalment),
+            Lines__c: mirrored ? mirrored.Lines__c : linesJson(draft.billing!.instalment),
             ...(document.invoice ? { Invoice__c: document.invoice } : { Credit_Note__c: document.creditNote! }),
             Raised_At__c: new Date(now).toISOString(),
           },
+        });
+      }
+      // A job that mirrored another instalment's document raises its own once the plan has counted it.
+      for (const [jobId, record] of records) {
+        if (!record.mirrored || record.own) continue;
+        const outcome = results.get(jobId);
+        if (outcome?.kind !== 'done') continue;
+        results.set(jobId, {
+          kind: 'retry',
+          error: `Mirrored ${record.mirrored.Instalment_Key__c} first (a replaced instalment that reached Xero); raising this one when the plan has counted it`,
+          delayMs: STRANDED_WAIT_MS,
         });
       }
       if (marks.length > 0) {
