@@ -1,12 +1,41 @@
 import { money } from './money';
 import {
+  BILLED_ON_SIGNATURE,
+  PARTIAL_REFUSALS,
   partialAmount,
+  partialInvoiceRefusal,
   planPartialInvoice,
   remainingToInvoice,
   type DealLine,
+  type PartialInvoiceDeal,
   type PartialRequest,
 } from './partial-invoice';
 import CASES from './partial-invoice.cases.json';
+import type { EntityBillingRow, OpportunityBillingRow, ProductBillingRow } from './revenue-records';
+
+type RefusalCase = (typeof CASES.refusals.cases)[number] & {
+  opportunity?: OpportunityBillingRow;
+  product?: ProductBillingRow;
+  entity?: EntityBillingRow;
+  plans?: string[];
+  amends?: boolean;
+  hasSchedule?: boolean;
+  lines?: number;
+};
+
+/** A shared refusal case as the bridge reads it: the deal's terms, products, schedules, entity and plans. */
+function dealOf(c: RefusalCase): PartialInvoiceDeal {
+  return {
+    amends: c.amends ? '006000000000001AAA' : null,
+    opportunity: c.opportunity ?? {},
+    lines: Array.from({ length: c.lines ?? 3 }, (_, i) => ({
+      product: i === 0 ? (c.product ?? null) : null,
+      hasSchedule: i === 0 && c.hasSchedule === true,
+    })),
+    entity: c.entity ?? {},
+    plans: c.plans ?? [],
+  };
+}
 
 const lines: DealLine[] = [
   {
@@ -33,6 +62,21 @@ describe('partial invoices', () => {
     const run = () => partialAmount(c.request as PartialRequest, remaining).toFixed(2);
     if ('error' in c) expect(run).toThrow(c.error);
     else expect(run()).toBe(c.amount);
+  });
+
+  it.each(CASES.refusals.cases.map((c) => [c.name, c as RefusalCase] as const))(
+    'which deals take a partial invoice: %s (shared with the Apex mirror)',
+    (_name, c) => {
+      const refusal = c.refusal as keyof typeof PARTIAL_REFUSALS | null;
+      expect(partialInvoiceRefusal(dealOf(c))).toBe(refusal === null ? undefined : PARTIAL_REFUSALS[refusal]);
+    },
+  );
+
+  it('says why in words a rep can act on, the same words as the card (the Apex labels)', () => {
+    expect(PARTIAL_REFUSALS.billingPlan).toMatch(/billed by its billing plan.*would bill it twice.*credit note/);
+    expect(PARTIAL_REFUSALS.amendment).toMatch(/amends or renews another.*would bill it twice/);
+    expect(PARTIAL_REFUSALS.noProducts).toMatch(/has no products/);
+    expect(BILLED_ON_SIGNATURE).toBe('billed on signature');
   });
 
   it('30 % on signature: spread over the lines by what each has left, to the cent', () => {

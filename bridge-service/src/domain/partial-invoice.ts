@@ -12,14 +12,20 @@
  *   the lines add up to the amount exactly), each line keeping its account code, tax type, tracking and item: tax
  *   and revenue fall where the full invoice would have put them. Each line is Quantity 1 × its share.
  * - The last milestone (100 % of the remaining) bills exactly what is left on each line.
+ * - Only a deal billed on signature takes partial invoices (partialInvoiceRefusal). A deal billed by its periods
+ *   (its billing plan raises each instalment on its date) or an amendment or renewal (billed with the contract it
+ *   changes; an amendment lists the whole subscription) would be billed twice: the plan does not count a partial
+ *   invoice. A deal without products is refused, as its full invoice is: the lines are what a partial invoice spreads.
  * The Apex controller shows the same figures before the rep confirms; `partial-invoice.cases.json` holds the two equal.
  */
 import Big from 'big.js';
 
 import { allocate, ratioOf, type Ratio } from './billing-periods';
+import { signatureTerms } from './deal-plan';
 import { DomainError } from './errors';
 import { formatAmount, fromApiNumber, money, round, sum, toWire, type Money } from './money';
 import type { SourceLine, TrackingSelection } from './invoice-mapping';
+import type { EntityBillingRow, OpportunityBillingRow, ProductBillingRow } from './revenue-records';
 import type { Decimal } from './xero-invoice-math';
 
 /** An OpportunityLineItem as the split reads it. */
@@ -51,6 +57,57 @@ export interface Remaining {
   remaining: Money;
   /** What each line still has to invoice (a discount line's is negative). */
   byLine: { lineItemId: string; remaining: Money }[];
+}
+
+/**
+ * Billing_Plan__c.Terms_Source__c of a plan billed on signature (sync/billing/plan-writer.ts writes it). Any other
+ * plan is billed by its periods. PartialInvoiceController reads the same value (golive-parity.test.ts).
+ */
+export const BILLED_ON_SIGNATURE = 'billed on signature';
+
+/**
+ * Why a deal takes no partial invoice: the words the rep reads on the card (the PartialInvoiceController labels
+ * Partial_Invoice_Error_Amendment, _No_Products, _Billing_Plan) and on the request's Invoice__c when the bridge refuses.
+ */
+export const PARTIAL_REFUSALS = {
+  amendment:
+    "This opportunity amends or renews another: it is billed with the contract it changes, so a partial invoice would bill it twice. Change that contract's billing plan, or raise a credit note.",
+  noProducts:
+    "This opportunity has no products: a partial invoice is spread over the deal's products, as its full invoice would be. Add its products first.",
+  billingPlan:
+    'This deal is billed by its billing plan, each instalment on its date, so a partial invoice would bill it twice. Change the plan, or raise a credit note.',
+} as const;
+
+/** What decides whether a deal takes partial invoices at all. */
+export interface PartialInvoiceDeal {
+  /** Amended_Opportunity__c: the Opportunity this one amends or renews. */
+  amends?: string | null | undefined;
+  /** The Opportunity's billing terms. */
+  opportunity: OpportunityBillingRow;
+  /** Its line items: each product's own billing terms, and whether the line follows a product schedule. */
+  lines: readonly { product?: ProductBillingRow | null | undefined; hasSchedule?: boolean | null | undefined }[];
+  /** The billing entity's defaults (Billing_Entity__mdt). */
+  entity: EntityBillingRow;
+  /** Terms_Source__c of each Billing_Plan__c written for the deal (none before its first plan). */
+  plans: readonly (string | null | undefined)[];
+}
+
+/**
+ * Why no partial invoice can be raised on this deal, or undefined when one can: an amendment or renewal; no products;
+ * billed by its periods, by its terms now (as its closing request decides: signatureTerms) or by a plan already
+ * written that is not billed on signature (its terms may have been changed since; its instalments stand).
+ */
+export function partialInvoiceRefusal(deal: PartialInvoiceDeal): string | undefined {
+  if (deal.amends) return PARTIAL_REFUSALS.amendment;
+  if (deal.lines.length === 0) return PARTIAL_REFUSALS.noProducts;
+  const onSignature = signatureTerms({
+    opportunity: deal.opportunity,
+    products: deal.lines.map((line) => line.product),
+    hasSchedules: deal.lines.some((line) => line.hasSchedule === true),
+    entity: deal.entity,
+  });
+  if (!onSignature || deal.plans.some((source) => source !== BILLED_ON_SIGNATURE)) return PARTIAL_REFUSALS.billingPlan;
+  return undefined;
 }
 
 /** What the Opportunity still has to invoice, in total and per line. */

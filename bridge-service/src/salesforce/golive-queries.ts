@@ -6,6 +6,7 @@
 import type { Connection } from 'jsforce';
 import {
   Account,
+  BillingPlan,
   ContactMatchReview,
   CreditNote,
   CustomerCredit,
@@ -35,6 +36,8 @@ import {
   INVOICE_AMOUNTS,
   INVOICE_KEYS,
   opportunityAccount,
+  opportunityBillingTerms,
+  type OpportunityBillingTerms,
 } from './selections';
 import type { SalesforceNames } from './schema';
 import { childRecords, select, type RowOf, type Selection } from './soql';
@@ -172,6 +175,10 @@ export const dealInvoiceLine = select(InvoiceLine, ['Id', 'Line_Amount__c', 'Opp
   'Invoice__r',
   select(Invoice, ['Status__c', 'Opportunity__c']),
 );
+
+/** A deal's billing plan as a partial invoice reads it: billed on signature, or by its periods (Terms_Source__c). */
+export const dealPlanSource = select(BillingPlan, ['Id', 'Status__c', 'Terms_Source__c']);
+export type DealPlanSourceRow = RowOf<typeof dealPlanSource>;
 
 export const reconciliationResult = select(ReconciliationResult, ['Id', 'Result_Key__c', 'Status__c']);
 /** An Account's contact links and match reviews, every entity (one query for a batch of drafts). */
@@ -405,6 +412,24 @@ export function createGoLiveQueries(deps: { conn: Connection; names: SalesforceN
             `${q.path('Invoice__r', 'Opportunity__c')} IN (${list}) AND ${q.path('Invoice__r', 'Status__c')} NOT IN ('Voided', 'Deleted')`,
         }),
       );
+    },
+
+    /**
+     * What decides whether a deal takes partial invoices: its billing terms, its lines' products and schedules (the
+     * closing request's reading), and the billing plans written for it (two queries, sent together).
+     */
+    async partialInvoiceBasis(
+      opportunityId: string,
+    ): Promise<{ terms: OpportunityBillingTerms | undefined; plans: DealPlanSourceRow[] }> {
+      const list = soqlIdList([opportunityId]);
+      const [terms, plans] = await Promise.all([
+        all(
+          opportunityBillingTerms,
+          opportunityBillingTerms.soql(names, { where: (q) => `${q.field('Id')} = ${list}` }),
+        ),
+        all(dealPlanSource, dealPlanSource.soql(names, { where: (q) => `${q.field('Opportunity__c')} = ${list}` })),
+      ]);
+      return { terms: terms[0], plans };
     },
 
     /** Invoice lines that exist already, by Xero LineItemID. */

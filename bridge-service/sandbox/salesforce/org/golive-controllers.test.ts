@@ -1,10 +1,38 @@
 import type { Connection } from 'jsforce';
+import CASES from '../../../src/domain/partial-invoice.cases.json';
+import { PARTIAL_REFUSALS, partialInvoiceRefusal } from '../../../src/domain/partial-invoice';
+import { opportunityBillingRowSchema, productBillingRowSchema } from '../../../src/domain/revenue-records';
+import { createGoLiveQueries } from '../../../src/salesforce/golive-queries';
+import { salesforceNames } from '../../../src/salesforce/schema';
+import { childRecords } from '../../../src/salesforce/soql';
 import type { SalesforceEmulator } from '../server';
-import { FINANCE, SALES, connect, frozenClock, startTestEmulator } from '../test-helpers';
+import {
+  FINANCE,
+  INTEGRATION as INTEGRATION_USER,
+  SALES,
+  connect,
+  frozenClock,
+  startTestEmulator,
+} from '../test-helpers';
 
 type Rec = Record<string, unknown> & { Id: string };
 const CHANNEL = '/event/Invoice_Request__e';
 const ACME_LTD = '5b0f3c4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
+type Refusal = keyof typeof PARTIAL_REFUSALS | null;
+/** A shared refusal case (partial-invoice.cases.json), every key optional. */
+type RefusalCase = {
+  name: string;
+  refusal: Refusal;
+  card?: Refusal;
+  opportunity?: Record<string, string>;
+  product?: Record<string, string>;
+  entity?: Record<string, string>;
+  plans?: string[];
+  amends?: boolean;
+  invoiceType?: string;
+  hasSchedule?: boolean;
+  lines?: number;
+};
 const CANDIDATES = JSON.stringify([
   { contactId: ACME_LTD, name: 'Acme Ltd', status: 'ACTIVE', signals: ['name'], conflicts: [] },
   {
@@ -163,6 +191,116 @@ describe('go-live controllers mirroring the package Apex', () => {
         'The percentage must be above 0 and at most 100.',
       );
       expect(requests('CREATE_PARTIAL')).toEqual([]);
+    });
+  });
+  describe('which deals take a partial invoice: the shared cases, as the card and as the bridge read them', () => {
+    /** A won GBP deal made from a case: its terms, products (one billed its own way, one on a schedule), plans. */
+    async function dealFor(c: RefusalCase): Promise<string> {
+      const { org } = em;
+      const ctx = { userId: org.resolveUser(SALES).Id };
+      const admin = { userId: org.resolveUser(INTEGRATION_USER).Id };
+      const pricebook = org.records(org.object('Pricebook2')).find((p) => p.IsStandard === true)!;
+      const account = org.records(org.object('Account'))[0]!;
+      const amended = c.amends
+        ? org.records(org.object('Opportunity')).find((o) => o.AccountId === account.Id)!.Id
+        : null;
+      let id = '';
+      org.transaction(() => {
+        const products = Array.from({ length: c.lines ?? 3 }, (_, i) =>
+          org.insert(
+            'Product2',
+            {
+              Name: `${c.name} ${i + 1}`,
+              IsActive: true,
+              CanUseQuantitySchedule: true,
+              ...(i === 0 ? Object.fromEntries(Object.entries(c.product ?? {}).map(([k, v]) => [org.n(k), v])) : {}),
+            },
+            admin,
+          ),
+        );
+        const entries = products.map((productId) =>
+          org.insert(
+            'PricebookEntry',
+            {
+              Pricebook2Id: pricebook.Id,
+              Product2Id: productId,
+              CurrencyIsoCode: 'GBP',
+              UnitPrice: 1000,
+              IsActive: true,
+            },
+            admin,
+          ),
+        );
+        id = org.insert(
+          'Opportunity',
+          {
+            Name: c.name,
+            AccountId: account.Id,
+            StageName: 'Prospecting',
+            CloseDate: '2026-03-31',
+            CurrencyIsoCode: 'GBP',
+            Amount: 3000,
+            ...(amended
+              ? { [org.n('Amended_Opportunity__c')]: amended, [org.n('Invoice_Type__c')]: c.invoiceType ?? 'Amendment' }
+              : {}),
+            ...Object.fromEntries(Object.entries(c.opportunity ?? {}).map(([k, v]) => [org.n(k), v])),
+          },
+          ctx,
+        );
+        const lines = entries.map((entryId) =>
+          org.insert(
+            'OpportunityLineItem',
+            { OpportunityId: id, PricebookEntryId: entryId, Quantity: 1, UnitPrice: 1000 },
+            ctx,
+          ),
+        );
+        if (c.hasSchedule) {
+          org.insert(
+            'OpportunityLineItemSchedule',
+            { OpportunityLineItemId: lines[0]!, Type: 'Quantity', Quantity: 1, ScheduleDate: '2026-04-01' },
+            ctx,
+          );
+        }
+        for (const source of c.plans ?? []) {
+          org.insert(
+            org.n('Billing_Plan__c'),
+            { [org.n('Plan_Key__c')]: id, [org.n('Opportunity__c')]: id, [org.n('Terms_Source__c')]: source },
+            admin,
+          );
+        }
+      });
+      await sales.sobject('Opportunity').update({ Id: id, StageName: 'Closed Won' });
+      return id;
+    }
+
+    it.each((CASES.refusals.cases as RefusalCase[]).map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+      const id = await dealFor(c);
+      // The card (the Apex, mirrored): what it can see of the deal.
+      const card = c.card === undefined ? c.refusal : c.card;
+      expect(em.control.goLive.partialInvoice.getRemainder(id).blockedReason).toBe(
+        card === null ? null : PARTIAL_REFUSALS[card],
+      );
+      if (card !== null) {
+        expect(() => em.control.goLive.partialInvoice.raise(SALES, id, 'AMOUNT', 1)).toThrow(PARTIAL_REFUSALS[card]);
+      }
+      // The bridge: the same deal read by its query, and the entity's defaults.
+      const basis = await createGoLiveQueries({
+        conn: integration,
+        names: salesforceNames(''),
+        multiCurrency: true,
+      }).partialInvoiceBasis(id);
+      const opportunity = await integration.sobject('Opportunity').retrieve(id);
+      const refusal = partialInvoiceRefusal({
+        amends: (opportunity as Rec).Amended_Opportunity__c as string | null,
+        opportunity: opportunityBillingRowSchema.parse(basis.terms),
+        lines: childRecords(basis.terms!.OpportunityLineItems).map((line) => ({
+          product: line.Product2 ? productBillingRowSchema.parse(line.Product2) : null,
+          hasSchedule: line.HasSchedule,
+        })),
+        entity: c.entity ?? {},
+        plans: basis.plans.map((p) => p.Terms_Source__c),
+      });
+      expect(refusal).toBe(c.refusal === null ? undefined : PARTIAL_REFUSALS[c.refusal]);
     });
   });
 });

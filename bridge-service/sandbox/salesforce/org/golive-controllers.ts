@@ -3,8 +3,9 @@
  * - ContactMatchController.decide: finance's decision on an open Contact_Match_Review__c (confirm a candidate or another
  *   ContactID, create a new contact, reject with a note), saved and sent as one CONTACT_MATCH request in one
  *   transaction;
- * - PartialInvoiceController.getRemainder / raise: what remains to invoice on a won deal, and a CREATE_PARTIAL request
- *   for an amount or a percentage of what remains or of the deal.
+ * - PartialInvoiceController.getRemainder / raise: what remains to invoice on a won deal billed on signature, and a
+ *   CREATE_PARTIAL request for an amount or a percentage of what remains or of the deal; an amendment or renewal, a
+ *   deal without products and one billed by its periods (its own terms, or a plan not billed on signature) refused.
  * Same rules and label messages as the Apex; golive-parity.test.ts holds the two to the same actions, keys and payloads.
  * Object and field security are not modelled here (the Apex tests check them with a minimum-access user).
  */
@@ -22,6 +23,8 @@ export const CREATE_PARTIAL_PAYLOAD_KEYS = ['amount', 'mode', 'value', 'label'];
 const STATUS_FOR: Record<string, string> = { CONFIRM: 'Confirmed', CREATE_NEW: 'Created New', REJECT: 'Rejected' };
 const XERO_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const GONE = new Set(['Voided', 'Deleted']);
+/** Billing_Plan__c.Terms_Source__c of a plan billed on signature (PartialInvoiceController.BILLED_ON_SIGNATURE). */
+export const BILLED_ON_SIGNATURE = 'billed on signature';
 
 class Refusal extends Error {}
 
@@ -110,8 +113,7 @@ export function goLiveControllers(org: SalesforceOrg, labels: Labels) {
     if (!opportunity) throw new Refusal(labels('Partial_Invoice_Error_Not_Found'));
     const lines = org.records(org.object('OpportunityLineItem')).filter((l) => l.OpportunityId === opportunityId);
     const sum = (values: unknown[]) => values.reduce<Big>((s, v) => s.plus(new Big((v as number) ?? 0)), new Big(0));
-    const dealValue =
-      lines.length > 0 ? sum(lines.map((l) => l.TotalPrice)) : new Big((opportunity.Amount as number) ?? 0);
+    const dealValue = sum(lines.map((l) => l.TotalPrice));
     const invoiceDef = org.object(f('Invoice__c'));
     const invoices = org
       .records(invoiceDef)
@@ -129,9 +131,15 @@ export function goLiveControllers(org: SalesforceOrg, labels: Labels) {
     const blockedReason =
       opportunity.IsWon !== true
         ? labels('Partial_Invoice_Error_Not_Won')
-        : remaining.lte(0)
-          ? labels('Partial_Invoice_Error_Nothing_Remains')
-          : null;
+        : opportunity[f('Amended_Opportunity__c')]
+          ? labels('Partial_Invoice_Error_Amendment')
+          : lines.length === 0
+            ? labels('Partial_Invoice_Error_No_Products')
+            : billedByPeriods(opportunity)
+              ? labels('Partial_Invoice_Error_Billing_Plan')
+              : remaining.lte(0)
+                ? labels('Partial_Invoice_Error_Nothing_Remains')
+                : null;
     return {
       currencyCode,
       dealValue: dealValue.toFixed(2),
@@ -140,6 +148,21 @@ export function goLiveControllers(org: SalesforceOrg, labels: Labels) {
       invoiceCount: invoices.length,
       blockedReason,
     };
+  }
+
+  /**
+   * PartialInvoiceController.billedByPeriods: the Opportunity's own terms bill it by its periods, or a plan written
+   * for it is not billed on signature (the entity's defaults and the products' terms are the bridge's to see).
+   */
+  function billedByPeriods(opportunity: SRecord): boolean {
+    const frequency = opportunity[f('Billing_Frequency__c')];
+    if (frequency && frequency !== 'Upfront') return true;
+    if (opportunity[f('Billing_Timing__c')] === 'In Arrears' || opportunity[f('First_Invoice_Date__c')]) return true;
+    return org
+      .records(org.object(f('Billing_Plan__c')))
+      .some(
+        (plan) => plan[f('Opportunity__c')] === opportunity.Id && plan[f('Terms_Source__c')] !== BILLED_ON_SIGNATURE,
+      );
   }
 
   /** PartialInvoiceController.amountFor. */

@@ -5,7 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONTACT_MATCH_PAYLOAD_KEYS, CREATE_PARTIAL_PAYLOAD_KEYS } from './golive-controllers';
+import { BILLED_ON_SIGNATURE, PARTIAL_REFUSALS } from '../../../src/domain/partial-invoice';
+import { loadLabels } from './custom-labels';
+import {
+  BILLED_ON_SIGNATURE as MIRRORED_BILLED_ON_SIGNATURE,
+  CONTACT_MATCH_PAYLOAD_KEYS,
+  CREATE_PARTIAL_PAYLOAD_KEYS,
+} from './golive-controllers';
 import { ACTIONS } from './invoice-request-publisher';
 
 const CLASSES = join(__dirname, '..', '..', '..', '..', 'force-app', 'main', 'default', 'classes');
@@ -47,6 +53,24 @@ describe('go-live Apex parity', () => {
       'InvoiceRequestPublisher.build( InvoiceRequestPublisher.CREATE_PARTIAL, opportunity.Id, null, requestKey, payload )',
     );
     expect(payloadKeys(src)).toEqual(CREATE_PARTIAL_PAYLOAD_KEYS);
+  });
+
+  it('PartialInvoiceController refuses what the bridge refuses, in the same words, and reads plans as they are written', () => {
+    const src = apex('PartialInvoiceController');
+    const labels = loadLabels(join(CLASSES, '..', '..', '..'));
+    expect({
+      amendment: labels('Partial_Invoice_Error_Amendment'),
+      noProducts: labels('Partial_Invoice_Error_No_Products'),
+      billingPlan: labels('Partial_Invoice_Error_Billing_Plan'),
+    }).toEqual(PARTIAL_REFUSALS);
+    for (const label of ['Amendment', 'No_Products', 'Billing_Plan']) {
+      expect(src).toContain(`Label.Partial_Invoice_Error_${label}`);
+    }
+    // Terms_Source__c: plan-writer.ts writes it, the Apex, its mirror and the bridge's rule read it.
+    expect(src).toContain(`public static final String BILLED_ON_SIGNATURE = '${BILLED_ON_SIGNATURE}';`);
+    expect(MIRRORED_BILLED_ON_SIGNATURE).toBe(BILLED_ON_SIGNATURE);
+    const writer = readFileSync(join(__dirname, '..', '..', '..', 'src', 'sync', 'billing', 'plan-writer.ts'), 'utf8');
+    expect(writer).toMatch(new RegExp(`Terms_Source__c: plan\\.signature\\s*\\?\\s*'${BILLED_ON_SIGNATURE}'`));
   });
 
   it('the mirrors use the labels the Apex uses', () => {

@@ -1,5 +1,8 @@
 /**
- * CREATE_PARTIAL: a partial or milestone invoice a rep asked for on a won deal (PartialInvoiceController.raise). The
+ * CREATE_PARTIAL: a partial or milestone invoice a rep asked for on a won deal (PartialInvoiceController.raise). Only a
+ * deal billed on signature takes one: an amendment or renewal, a deal without products, and a deal billed by its
+ * periods (by its terms now, or by a billing plan already written) are refused before anything is sent, with the
+ * reason on the request's Invoice__c (partialInvoiceRefusal: its plan would bill the deal again). The
  * amount the rep confirmed is checked again against what remains (the deal's lines less its invoices that are not
  * voided or deleted), spread over the lines by what each still has to invoice, each line coded as the full invoice
  * would be (line mapping), and raised as a DRAFT that goes through the same finance approval. Exactly once: the request
@@ -10,14 +13,16 @@ import { routeOpportunity } from '../../domain/billing-entity';
 import { DomainError } from '../../domain/errors';
 import { mapDocument } from '../../domain/invoice-mapping';
 import { invoiceReference } from '../../domain/opportunity-invoice';
-import { planPartialInvoice, type DealLine } from '../../domain/partial-invoice';
+import { partialInvoiceRefusal, planPartialInvoice, type DealLine } from '../../domain/partial-invoice';
 import { accountRowSchema, opportunityCurrency } from '../../domain/records';
+import { opportunityBillingRowSchema, productBillingRowSchema } from '../../domain/revenue-records';
 import { isTransient } from '../../lib/errors';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import type { GoLiveQueries } from '../../salesforce/golive-queries';
 import { Invoice } from '../../salesforce/objects';
 import type { Queries } from '../../salesforce/queries';
+import { childRecords } from '../../salesforce/soql';
 import type { Writeback } from '../../salesforce/writeback';
 import type { XeroResultRepository } from '../../store/types';
 import type { XeroClient } from '../../xero/client';
@@ -36,7 +41,7 @@ import { invoiceRecord } from '../services/xero-records';
 
 export interface PartialInvoiceDeps extends ContactDeps {
   queries: Pick<Queries, 'opportunitiesForInvoicing'>;
-  goLive: Pick<GoLiveQueries, 'invoicedLinesOfDeal'>;
+  goLive: Pick<GoLiveQueries, 'invoicedLinesOfDeal' | 'partialInvoiceBasis'>;
   reference: Pick<ReferenceData, 'billingEntities' | 'taxRates' | 'settings'>;
   lineMappings: Pick<LineMappings, 'forDeal'>;
   contactLinks: Pick<ContactLinks, 'resolve' | 'addLinks' | 'flush'>;
@@ -94,6 +99,20 @@ export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREA
     const url = partialSourceUrl(deps.instanceUrl(), opportunityId, requestKey);
     let invoice = await earlier(job, tenantId, url);
     if (!invoice) {
+      // What an earlier attempt made is mirrored whatever; a new document only on a deal that takes one.
+      const basis = await deps.goLive.partialInvoiceBasis(opportunityId);
+      if (!basis.terms) return { kind: 'failed', error: `Opportunity ${opportunityId} was not found` };
+      const refusal = partialInvoiceRefusal({
+        amends: opportunity.Amended_Opportunity__c,
+        opportunity: opportunityBillingRowSchema.parse(basis.terms),
+        lines: childRecords(basis.terms.OpportunityLineItems).map((line) => ({
+          product: line.Product2 ? productBillingRowSchema.parse(line.Product2) : null,
+          hasSchedule: line.HasSchedule,
+        })),
+        entity: entity.billing,
+        plans: basis.plans.map((plan) => plan.Terms_Source__c),
+      });
+      if (refusal) throw new DomainError('INVALID_INPUT', refusal);
       const writes = noWrites();
       const contacts = await contactsFor(deps, entity, [account], new Map(), writes);
       const problems = await deps.contactLinks.flush(writes);

@@ -1,0 +1,214 @@
+/**
+ * CREATE_PARTIAL: the bridge raises a partial invoice only on a deal billed on signature. A deal its billing plan
+ * bills by its periods, an amendment or renewal, and a deal without products are refused before anything reaches
+ * Xero, with the reason on the request's Invoice__c (Error), as the card would have said.
+ */
+import { PARTIAL_REFUSALS } from '../../domain/partial-invoice';
+import type { OpportunityBillingTerms, OpportunityForInvoicing } from '../../salesforce/selections';
+import type { XeroInvoice } from '../../xero/types';
+import { created, sfId, UK_LTD, xeroInvoice } from '../create-draft/__fixtures__/drafts';
+import type { JobOf } from '../handler';
+import { createPartialHandler, type PartialInvoiceDeps } from './partial-invoice';
+
+const OPPORTUNITY = sfId('006', 1);
+const ACCOUNT = sfId('001', 1);
+const CONTACT = '5b0f3c4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
+const KEY = `CREATE_PARTIAL:${OPPORTUNITY}:0-360000`;
+const NOW = Date.UTC(2026, 3, 15);
+
+function job(): JobOf<'CREATE_PARTIAL'> {
+  return {
+    id: 1,
+    key: KEY,
+    action: 'CREATE_PARTIAL',
+    payload: {
+      action: 'CREATE_PARTIAL',
+      requestKey: KEY,
+      opportunityId: OPPORTUNITY,
+      payload: { amount: '3600.00', mode: 'PERCENT_OF_DEAL', value: '30', label: 'Deposit' },
+    },
+    tenantId: null,
+    state: 'running',
+    attempts: 1,
+    nextRunAt: 0,
+    lastError: null,
+    result: null,
+    leaseOwner: 'bridge-1',
+    leaseExpiresAt: null,
+    createdAt: NOW,
+    updatedAt: NOW,
+  };
+}
+
+const line = (n: number, total: number) => ({
+  Id: sfId('00k', n),
+  Description: `Line ${n}`,
+  Quantity: 1,
+  UnitPrice: total,
+  Discount: null,
+  TotalPrice: total,
+  ServiceDate: null,
+  Product2: null,
+});
+
+interface Deal {
+  amends?: string;
+  lines?: number;
+  terms?: Partial<OpportunityBillingTerms>;
+  plans?: string[];
+}
+
+function harness(deal: Deal = {}) {
+  const lines = Array.from({ length: deal.lines ?? 2 }, (_, i) => line(i + 1, i === 0 ? 10000 : 2000));
+  const row = {
+    Id: OPPORTUNITY,
+    Name: 'Acme - Platform',
+    AccountId: ACCOUNT,
+    CloseDate: '2026-04-01',
+    Amount: 12000,
+    CurrencyIsoCode: 'GBP',
+    Billing_Entity__c: null,
+    Amended_Opportunity__c: deal.amends ?? null,
+    Invoice_Type__c: deal.amends ? 'Amendment' : 'New',
+    Service_Start_Date__c: null,
+    Service_End_Date__c: null,
+    Renewal_Uplift_Percent__c: null,
+    PO_Number__c: null,
+    Account: { Id: ACCOUNT, Name: 'Acme Ltd', BillingCountry: 'GB' },
+    OpportunityLineItems: { totalSize: lines.length, done: true, records: lines },
+  } as unknown as OpportunityForInvoicing;
+  const terms = {
+    Id: OPPORTUNITY,
+    Billing_Frequency__c: null,
+    Billing_Timing__c: null,
+    Billing_Alignment__c: null,
+    First_Invoice_Date__c: null,
+    Renewal_Index_Name__c: null,
+    Renewal_Index_Percent__c: null,
+    Renewal_Index_Date__c: null,
+    Renewal_Index_Margin_Percent__c: null,
+    OpportunityLineItems: {
+      totalSize: lines.length,
+      done: true,
+      records: lines.map((l) => ({ Id: l.Id, HasSchedule: false, Product2: null })),
+    },
+    ...deal.terms,
+  } as OpportunityBillingTerms;
+  const sent: unknown[] = [];
+  const upserts: Record<string, unknown>[] = [];
+  const madeId = '9f2d6c1e-0000-4000-8000-000000000001';
+  const made = xeroInvoice(madeId, { subTotal: 3600, total: 4320 });
+  const deps = {
+    queries: { opportunitiesForInvoicing: async () => [row] },
+    goLive: {
+      invoicedLinesOfDeal: async () => [],
+      partialInvoiceBasis: async () => ({
+        terms,
+        plans: (deal.plans ?? []).map((source) => ({ Terms_Source__c: source })),
+      }),
+    },
+    reference: {
+      billingEntities: async () => [UK_LTD],
+      taxRates: async () => [{ taxType: 'OUTPUT2', name: '20% (VAT on Income)', effectiveRate: 20, status: 'ACTIVE' }],
+      settings: async () => ({ readOnly: false }),
+    },
+    lineMappings: { forDeal: async () => ({ mappings: new Map(), itemsToCreate: [], warnings: [], problems: [] }) },
+    contactLinks: {
+      resolve: async () => new Map([[ACCOUNT, { kind: 'linked', contactId: CONTACT }]]),
+      addLinks: () => undefined,
+      flush: async () => [],
+    },
+    directory: { add: () => undefined },
+    xero: {
+      createContacts: async () => [],
+      findContactByNumber: async () => undefined,
+      createInvoices: async (_tenant: string, documents: unknown[]) => {
+        sent.push(...documents);
+        return [created<XeroInvoice>(0, madeId, made)];
+      },
+      getInvoicesModifiedSince: async () => ({ items: [], hasMore: false }),
+      getInvoicesByIds: async () => [],
+    },
+    xeroResults: { findXeroResult: async () => undefined, recordXeroResult: async () => undefined },
+    invoices: { load: async () => ({}), writeInvoice: async () => undefined },
+    writeback: {
+      upsert: async (_object: unknown, _field: string, records: Record<string, unknown>[]) => {
+        upserts.push(...records);
+        return records.map(() => ({ ok: true, id: 'a0A000000000001AAA' }));
+      },
+      requireAll: (_object: unknown, _keys: string[], outcomes: { id: string }[]) => outcomes.map((o) => o.id),
+    },
+    corporateCurrency: 'GBP',
+    instanceUrl: () => 'https://ledgerline.my.salesforce.com',
+    clock: { now: () => NOW },
+    log: { info: () => undefined, warn: () => undefined },
+  } as unknown as PartialInvoiceDeps;
+  return { deps, sent, upserts };
+}
+
+async function run(deal?: Deal) {
+  const h = harness(deal);
+  const outcome = (await createPartialHandler(h.deps).run([job()])).get(1);
+  return { ...h, outcome };
+}
+
+describe('CREATE_PARTIAL: which deals take a partial invoice', () => {
+  it('raises one on a deal billed on signature (its plan written), spread over its lines', async () => {
+    const { outcome, sent } = await run({ plans: ['billed on signature'] });
+    expect(outcome).toMatchObject({ kind: 'done' });
+    expect(sent).toHaveLength(1);
+    const { document } = sent[0] as { document: { lineItems: { lineAmount: string }[]; subTotal: string } };
+    expect([document.subTotal, ...document.lineItems.map((l) => l.lineAmount)]).toEqual([
+      '3600.00',
+      '3000.00',
+      '600.00',
+    ]);
+  });
+
+  it.each([
+    [
+      'billed quarterly by its plan',
+      { terms: { Billing_Frequency__c: 'Quarterly' }, plans: ['frequency: opportunity'] },
+    ],
+    ['quarterly, its plan not written yet', { terms: { Billing_Frequency__c: 'Quarterly' } }],
+    ['a plan billed by its periods, its terms since cleared', { plans: ['frequency: entity, timing: package'] }],
+    [
+      'a line on a product schedule',
+      {
+        terms: {
+          OpportunityLineItems: {
+            totalSize: 1,
+            done: true,
+            records: [{ Id: sfId('00k', 1), HasSchedule: true, Product2: null }],
+          },
+        } as Partial<OpportunityBillingTerms>,
+      },
+    ],
+  ] as [string, Deal][])('refuses a deal %s: its plan bills it, so nothing goes to Xero', async (_name, deal) => {
+    const { outcome, sent, upserts } = await run(deal);
+    expect(outcome).toEqual({ kind: 'failed', error: PARTIAL_REFUSALS.billingPlan });
+    expect(sent).toEqual([]);
+    expect(upserts).toEqual([
+      expect.objectContaining({
+        Request_Key__c: KEY,
+        Opportunity__c: OPPORTUNITY,
+        Sync_Status__c: 'Error',
+        Sync_Message__c: PARTIAL_REFUSALS.billingPlan,
+      }),
+    ]);
+  });
+
+  it('refuses an amendment or renewal: it lists the whole subscription and is billed with its contract', async () => {
+    const { outcome, sent, upserts } = await run({ amends: sfId('006', 9), plans: ['billed on signature'] });
+    expect(outcome).toEqual({ kind: 'failed', error: PARTIAL_REFUSALS.amendment });
+    expect(sent).toEqual([]);
+    expect(upserts).toEqual([expect.objectContaining({ Sync_Message__c: PARTIAL_REFUSALS.amendment })]);
+  });
+
+  it('refuses a deal without products as the card does, not as "nothing remains"', async () => {
+    const { outcome, sent, upserts } = await run({ lines: 0 });
+    expect(outcome).toEqual({ kind: 'failed', error: PARTIAL_REFUSALS.noProducts });
+    expect(sent).toEqual([]);
+    expect(upserts).toEqual([expect.objectContaining({ Sync_Message__c: PARTIAL_REFUSALS.noProducts })]);
+  });
+});
