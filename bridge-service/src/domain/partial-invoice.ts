@@ -78,6 +78,18 @@ export const PARTIAL_REFUSALS = {
     'This deal is billed by its billing plan, each instalment on its date, so a partial invoice would bill it twice. Change the plan, or raise a credit note.',
 } as const;
 
+/**
+ * What only the bridge can see: the deal's closing request (CREATE_DRAFT) not yet in Xero. Its invoice bills the
+ * whole deal and appears in Salesforce only once Xero has it, so until then the card shows the whole deal remaining;
+ * a partial invoice raised meanwhile would be billed again by it.
+ */
+export const PARTIAL_WAITS = {
+  closingOnItsWay:
+    "Waiting for the deal's closing invoice to reach Xero: a partial invoice is raised only once it is there, since it bills the deal.",
+  closingStopped:
+    "The deal's closing invoice did not reach Xero (see its invoice in Error): retry it, or void it, before raising a partial invoice, since it bills the deal.",
+} as const;
+
 /** What decides whether a deal takes partial invoices at all. */
 export interface PartialInvoiceDeal {
   /** Amended_Opportunity__c: the Opportunity this one amends or renews. */

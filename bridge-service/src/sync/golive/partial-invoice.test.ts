@@ -3,7 +3,7 @@
  * bills by its periods, an amendment or renewal, and a deal without products are refused before anything reaches
  * Xero, with the reason on the request's Invoice__c (Error), as the card would have said.
  */
-import { PARTIAL_REFUSALS } from '../../domain/partial-invoice';
+import { PARTIAL_REFUSALS, PARTIAL_WAITS } from '../../domain/partial-invoice';
 import type { OpportunityBillingTerms, OpportunityForInvoicing } from '../../salesforce/selections';
 import type { XeroInvoice } from '../../xero/types';
 import { created, sfId, UK_LTD, xeroInvoice } from '../create-draft/__fixtures__/drafts';
@@ -52,6 +52,8 @@ const line = (n: number, total: number) => ({
 });
 
 interface Deal {
+  /** The state of the deal's closing request (CREATE_DRAFT), when the bridge has one. */
+  closing?: 'queued' | 'running' | 'done' | 'failed' | 'dead';
   amends?: string;
   lines?: number;
   terms?: Partial<OpportunityBillingTerms>;
@@ -99,6 +101,10 @@ function harness(deal: Deal = {}) {
   const madeId = '9f2d6c1e-0000-4000-8000-000000000001';
   const made = xeroInvoice(madeId, { subTotal: 3600, total: 4320 });
   const deps = {
+    jobs: {
+      getJobByKey: async (key: string) =>
+        deal.closing && key === `CREATE_DRAFT:${OPPORTUNITY}:1` ? { ...job(), key, state: deal.closing } : null,
+    },
     queries: { opportunitiesForInvoicing: async () => [row] },
     goLive: {
       invoicedLinesOfDeal: async () => [],
@@ -210,5 +216,31 @@ describe('CREATE_PARTIAL: which deals take a partial invoice', () => {
     expect(outcome).toEqual({ kind: 'failed', error: PARTIAL_REFUSALS.noProducts });
     expect(sent).toEqual([]);
     expect(upserts).toEqual([expect.objectContaining({ Sync_Message__c: PARTIAL_REFUSALS.noProducts })]);
+  });
+});
+
+describe('CREATE_PARTIAL: a deal whose closing invoice is still on its way', () => {
+  it('waits while the closing request has not reached Xero: both would bill the deal', async () => {
+    for (const closing of ['queued', 'running'] as const) {
+      const { outcome, sent, upserts } = await run({ closing, plans: ['billed on signature'] });
+      expect(outcome).toEqual({ kind: 'hold', reason: PARTIAL_WAITS.closingOnItsWay, delayMs: 60_000 });
+      expect(sent).toEqual([]);
+      expect(upserts).toEqual([]);
+    }
+  });
+
+  it('refuses while the closing request stopped (its record shows Error), saying what to do', async () => {
+    for (const closing of ['failed', 'dead'] as const) {
+      const { outcome, sent, upserts } = await run({ closing, plans: ['billed on signature'] });
+      expect(outcome).toEqual({ kind: 'failed', error: PARTIAL_WAITS.closingStopped });
+      expect(sent).toEqual([]);
+      expect(upserts).toEqual([expect.objectContaining({ Sync_Message__c: PARTIAL_WAITS.closingStopped })]);
+    }
+  });
+
+  it('raises once the closing request is done (its invoice then counts as invoiced)', async () => {
+    const { outcome, sent } = await run({ closing: 'done', plans: ['billed on signature'] });
+    expect(outcome).toMatchObject({ kind: 'done' });
+    expect(sent).toHaveLength(1);
   });
 });

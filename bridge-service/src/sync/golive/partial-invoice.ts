@@ -13,7 +13,7 @@ import { routeOpportunity } from '../../domain/billing-entity';
 import { DomainError } from '../../domain/errors';
 import { mapDocument } from '../../domain/invoice-mapping';
 import { invoiceReference } from '../../domain/opportunity-invoice';
-import { partialInvoiceRefusal, planPartialInvoice, type DealLine } from '../../domain/partial-invoice';
+import { PARTIAL_WAITS, partialInvoiceRefusal, planPartialInvoice, type DealLine } from '../../domain/partial-invoice';
 import { accountRowSchema, opportunityCurrency } from '../../domain/records';
 import { opportunityBillingRowSchema, productBillingRowSchema } from '../../domain/revenue-records';
 import { isTransient } from '../../lib/errors';
@@ -24,7 +24,9 @@ import { Invoice } from '../../salesforce/objects';
 import type { Queries } from '../../salesforce/queries';
 import { childRecords } from '../../salesforce/soql';
 import type { Writeback } from '../../salesforce/writeback';
+import { isStopped, type JobRepository } from '../../store/jobs';
 import type { XeroResultRepository } from '../../store/types';
+import { onceKey } from '../../salesforce/invoice-request';
 import type { XeroClient } from '../../xero/client';
 import type { XeroInvoice } from '../../xero/types';
 import { contactsFor, type ContactDeps } from '../create-draft/contacts';
@@ -40,6 +42,7 @@ import { failedDraftRecord } from '../services/sync-errors';
 import { invoiceRecord } from '../services/xero-records';
 
 export interface PartialInvoiceDeps extends ContactDeps {
+  jobs: Pick<JobRepository, 'getJobByKey'>;
   queries: Pick<Queries, 'opportunitiesForInvoicing'>;
   goLive: Pick<GoLiveQueries, 'invoicedLinesOfDeal' | 'partialInvoiceBasis'>;
   reference: Pick<ReferenceData, 'billingEntities' | 'taxRates' | 'settings'>;
@@ -113,6 +116,11 @@ export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREA
         plans: basis.plans.map((plan) => plan.Terms_Source__c),
       });
       if (refusal) throw new DomainError('INVALID_INPUT', refusal);
+      const closing = await deps.jobs.getJobByKey(onceKey('CREATE_DRAFT', opportunityId));
+      if (closing?.state === 'queued' || closing?.state === 'running') {
+        return { kind: 'hold', reason: PARTIAL_WAITS.closingOnItsWay, delayMs: 60_000 };
+      }
+      if (isStopped(closing)) throw new DomainError('INVALID_INPUT', PARTIAL_WAITS.closingStopped);
       const writes = noWrites();
       const contacts = await contactsFor(deps, entity, [account], new Map(), writes);
       const problems = await deps.contactLinks.flush(writes);
