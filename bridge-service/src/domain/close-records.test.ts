@@ -75,6 +75,25 @@ describe('month-end close records', () => {
     expect(journalLineKind('Something else')).toBeUndefined();
   });
 
+  it('fits a close over many currencies and deferred revenue accounts (every rate approved is kept, whole)', () => {
+    const currencies = ['USD', 'EUR', 'AUD', 'CAD', 'NZD', 'CHF', 'SEK', 'NOK', 'DKK', 'JPY', 'SGD', 'HKD'];
+    const many = proposeClose(
+      closeInput('2026-01', {
+        closeKey: closeVersionKey('a0B000000000001AAA', 1),
+        lines: currencies.map((currency, i) =>
+          line(`L${i}`, `C${i}`, { currency, deferredAccount: `2${String(i).padStart(3, '0')}-DEFERRED` }),
+        ),
+        billing: [],
+        monthEndRates: Object.fromEntries(currencies.map((c, i) => [c, `1.${123456 + i}`])),
+      }),
+    );
+    const header = closeRecord(many, { xeroTenantId: 'tenant-uk', version: 1 });
+    expect(String(header.Month_End_Rates__c).length).toBeGreaterThan(255);
+    expect(String(header.Month_End_Rates__c)).toContain('HKD 1.123467 per GBP');
+    expect(String(header.Deferred_Account_Codes__c).length).toBeGreaterThan(100);
+    expectFitsMetadata('Month_End_Close__c', header);
+  });
+
   it('writes the tie-out as Tied or Difference with the causes in words', () => {
     const result = tieOut({
       entity: 'UK_Ltd',
