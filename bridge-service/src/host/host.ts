@@ -13,7 +13,7 @@
  * process's admin API: a new active org is started, a changed one restarted, a suspended one stopped. Every replica
  * does the same, so all of them serve every org (their singleton roles decide who subscribes and polls).
  */
-import type { Config, HostConfig } from '../config';
+import { missingXeroScopes, type Config, type HostConfig } from '../config';
 import { createOrgBridge, type BridgeOverrides, type OrgBridge } from '../bridge';
 import { systemClock, type Clock } from '../lib/clock';
 import { describeError } from '../lib/errors';
@@ -126,8 +126,17 @@ export async function createHost(
     const slotLog = orgLog(slot.orgId);
     let bridge: OrgBridge | undefined;
     try {
+      const orgConfigNow = await configOf(slot);
+      const lacking = missingXeroScopes(orgConfigNow.xero.scopes);
+      if (lacking.length > 0) {
+        // A profile saved before these scopes were needed: the org runs; the calls that need them will be refused.
+        slotLog.warn(
+          { lacking },
+          `the org's Xero scopes lack ${lacking.join(', ')}: update its profile's xero.scopes and connect Xero again`,
+        );
+      }
       bridge = await createOrgBridge(
-        await configOf(slot),
+        orgConfigNow,
         { logger: slotLog, metrics: context.metrics.forOrg(slot.orgId), store, orgId: slot.orgId },
         options.bridge,
       );

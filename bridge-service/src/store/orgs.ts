@@ -51,14 +51,7 @@ export const orgProfileSchema = z.object({
   }),
   xero: z.object({
     clientId: z.string().min(1),
-    scopes: z
-      .array(z.string().min(1))
-      .refine((s) => s.includes('offline_access'), 'must include offline_access')
-      .superRefine((s, ctx) => {
-        const uncovered = missingXeroScopes(s).filter((scope) => scope !== 'offline_access');
-        if (uncovered.length > 0)
-          ctx.addIssue({ code: 'custom', message: `lacks ${uncovered.join(', ')}, which the bridge's calls need` });
-      }),
+    scopes: z.array(z.string().min(1)).refine((s) => s.includes('offline_access'), 'must include offline_access'),
     redirectUri: httpUrl,
     /** Calls a day per Xero organisation on this Xero app's pricing tier: 1,000 on Starter, 5,000 above it. */
     dailyCallLimit: z.number().int().min(1).max(5_000).optional(),
@@ -78,6 +71,22 @@ export const orgProfileSchema = z.object({
   }),
 });
 export type OrgProfile = z.infer<typeof orgProfileSchema>;
+
+/**
+ * A profile as an admin saves it: also its Xero scopes must cover every call the bridge makes. Checked when written
+ * only: a profile stored before a scope was added still reads (its org starts, warning what it lacks), so one short
+ * list never stops the other orgs from being read.
+ */
+export const orgProfileInputSchema = orgProfileSchema.superRefine((profile, ctx) => {
+  const uncovered = missingXeroScopes(profile.xero.scopes).filter((scope) => scope !== 'offline_access');
+  if (uncovered.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['xero', 'scopes'],
+      message: `lacks ${uncovered.join(', ')}, which the bridge's calls need`,
+    });
+  }
+});
 
 /** What must never be readable at rest: sealed as one value, bound to the org id. */
 export const orgSecretsSchema = z.object({

@@ -9,6 +9,7 @@ import type { Job, JobState } from './jobs';
 import type { Lease } from './leases';
 import {
   InvalidOrgConfigError,
+  orgProfileInputSchema,
   orgProfileSchema,
   orgSecretsSchema,
   type Org,
@@ -111,7 +112,7 @@ export function encodeOrg(
   secrets: OrgSecrets,
   box: SecretBox,
 ): { profileJson: string; secretsSealed: string } {
-  const p = orgProfileSchema.safeParse(profile);
+  const p = orgProfileInputSchema.safeParse(profile);
   const s = orgSecretsSchema.safeParse(secrets);
   if (!p.success || !s.success) {
     const problems = [p.error, s.error].flatMap((e) => (e ? [describeIssues(e)] : []));

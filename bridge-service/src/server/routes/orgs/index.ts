@@ -1,6 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { orgIdSchema, orgProfileSchema, orgSecretsSchema, type OrgSecrets } from '../../../store/types';
+import {
+  orgIdSchema,
+  orgProfileInputSchema,
+  orgProfileSchema,
+  orgSecretsSchema,
+  type OrgSecrets,
+} from '../../../store/types';
 import type { OrgAdmin, OrgView } from '../../deps';
 import { errorResponse, NotFoundError } from '../../errors';
 
@@ -88,7 +94,7 @@ const orgRoutes: FastifyPluginAsyncZod<OrgRoutesOptions> = async (app, opts) => 
           'Add an org (every secret required) or change one (the whole profile; only the secrets given are replaced)',
         params,
         body: z.object({
-          profile: orgProfileSchema,
+          profile: orgProfileInputSchema,
           secrets: orgSecretsSchema.partial().optional(),
         }),
         response: {
