@@ -60,6 +60,7 @@ test('a clean project passes every gate', () => {
     ['xml', []],
     ['apex-parse', []],
     ['apex-ls', []],
+    ['apex-names', []],
     ['pmd', []],
     ['convert', []],
     ['graphql', []],
@@ -173,6 +174,59 @@ test('apex-ls gate fails on an unknown field and an unknown type', () => {
         line: 4,
         message: expect.stringMatching(/No type declaration found for 'Strin'/),
       }),
+    ]),
+  );
+});
+
+const FIELD = (name, type, extra = '') =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">\n    <fullName>${name}</fullName>\n    <label>${name}</label>\n    <type>${type}</type>${extra}\n</CustomField>\n`;
+
+test('apex-names gate fails on custom names apex-ls lets through: in SOQL, on standard objects, labels', () => {
+  write('force-app/main/default/objects/Invoice__c/fields/Status__c.field-meta.xml', FIELD('Status__c', 'Text'));
+  write(
+    'force-app/main/default/objects/Payment__c/fields/Invoice__c.field-meta.xml',
+    FIELD(
+      'Invoice__c',
+      'Lookup',
+      '\n    <referenceTo>Invoice__c</referenceTo>\n    <relationshipName>Payments</relationshipName>',
+    ),
+  );
+  write(
+    'force-app/main/default/objects/Invoice__c/fields/Opportunity__c.field-meta.xml',
+    FIELD(
+      'Opportunity__c',
+      'Lookup',
+      '\n    <referenceTo>Opportunity</referenceTo>\n    <relationshipName>Invoices</relationshipName>',
+    ),
+  );
+  write('force-app/main/default/objects/Opportunity/fields/PO_Number__c.field-meta.xml', FIELD('PO_Number__c', 'Text'));
+  const soql = [
+    'SELECT Id, Status__c, Opportunity__r.PO_Number__c, Opportunity__r.Account.Name,',
+    '(SELECT Id FROM Payments__r) FROM Invoice__c WHERE Opportunity__r.IsWon = true',
+  ].join(' ');
+  const good = addClass(
+    'Names',
+    `public with sharing class Names {\n    public static void go(Opportunity o) {\n        List<Invoice__c> rows = [${soql}];\n        String n = o.PO_Number__c;\n    }\n}\n`,
+  );
+  expect(problemsOf('apex-names')).toEqual([]);
+  const bad = [
+    'SELECT Id, Statuz__c, Opportunity__r.PO_Numbr__c, Opportunitx__r.Name,',
+    '(SELECT Id FROM Paymentz__r) FROM Invoice__c WHERE Opportunity__r.Is_Won__c = true',
+  ].join(' ');
+  addClass(
+    'Names',
+    `public with sharing class Names {\n    public static void go(Opportunity o) {\n        List<Invoice__c> rows = [${bad}];\n        String n = o.PO_Numbr__c + Label.No_Such_Label;\n    }\n}\n`,
+  );
+  const messages = problemsOf('apex-names').map((p) => `${p.file}:${p.line}: ${p.message}`);
+  expect(messages).toEqual(
+    expect.arrayContaining([
+      `${good}:3: no field Statuz__c on Invoice__c`,
+      `${good}:3: no field PO_Numbr__c on Opportunity`,
+      `${good}:3: no relationship Opportunitx__r on Invoice__c`,
+      `${good}:3: no child relationship Paymentz__r on Invoice__c`,
+      `${good}:3: no field Is_Won__c on Opportunity`,
+      `${good}:4: unknown name PO_Numbr__c`,
+      `${good}:4: unknown label Label.No_Such_Label`,
     ]),
   );
 });

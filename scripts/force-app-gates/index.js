@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 'use strict';
-// The offline force-app gates, in order: project files → XML → Apex parse → apex-ls → PMD → CLI convert → LWC GraphQL.
+// The offline force-app gates, in order: project files → XML → Apex parse → apex-ls → Apex names → PMD → CLI convert →
+// LWC GraphQL.
 // Usage: node scripts/force-app-gates [--project DIR] [--only gate,gate]. Exits 1 when any gate finds a problem.
 const path = require('node:path');
 const { parseArgs } = require('node:util');
@@ -11,6 +12,7 @@ const GATES = {
   xml: require('./xml'),
   'apex-parse': require('./apex-parse'),
   'apex-ls': require('./apex-ls'),
+  'apex-names': require('./apex-names'),
   pmd: require('./pmd'),
   convert: require('./convert'),
   graphql: require('./graphql'),
