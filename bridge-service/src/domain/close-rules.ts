@@ -99,6 +99,10 @@ const POSTED_STATUSES: ReadonlySet<string> = new Set(['Posted', 'Tied', 'Differe
 /** Posted, Tied or Difference: its journals are in Xero and its month is closed. */
 export const isPostedClose = (status: unknown): boolean => POSTED_STATUSES.has(String(status));
 
+/** A later close of the entity was posted: it released everything earned up to its month end, so `month` never posts. */
+export const isCarriedClose = (month: MonthKey, closes: readonly Pick<EntityClose, 'month' | 'status'>[]): boolean =>
+  closes.some((c) => c.month > month && isPostedClose(c.status));
+
 /**
  * Whether `month`'s close may be proposed, or (with `posting`) its version posted, given the entity's other closes
  * (see the decisions above). `posting.proposedAt`: when the version was proposed (none: taken as before any posting);
@@ -121,11 +125,10 @@ export function checkCloseOrder(
   }
   const earlier = closes.filter((c) => c.month < month).sort((a, b) => a.month.localeCompare(b.month));
   // A close that can still post; one a later posted close carried never will.
-  const carried = (c: EntityClose) => closes.some((o) => o.month > c.month && isPostedClose(o.status));
   const open = earlier.find(
     (c) =>
       !isPostedClose(c.status) &&
-      !carried(c) &&
+      !isCarriedClose(c.month, closes) &&
       (c.status !== 'Refused' || checkPeriodOpen(entity, c.month, lock).open),
   );
   if (open) {

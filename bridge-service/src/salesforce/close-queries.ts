@@ -164,12 +164,17 @@ export function createCloseQueries(deps: { conn: Connection; names: SalesforceNa
       );
     },
 
-    /** Every entity's closes still Proposed or Refused: those a re-proposal must come back for (one read at start). */
-    openCloses(): Promise<CloseRecordRow[]> {
+    /**
+     * Every entity's closes still Proposed or Refused (those a re-proposal must come back for), and the posted ones
+     * (Posted, Tied, Difference: an open close before a posted one was carried by it, and never posts): one read at
+     * start.
+     */
+    openAndPostedCloses(): Promise<CloseRecordRow[]> {
       return all(
         closeRecordRow,
         closeRecordRow.soql(names, {
-          where: (q) => `${q.field('Status__c')} IN (${soqlStringList(['Proposed', 'Refused'])})`,
+          where: (q) =>
+            `${q.field('Status__c')} IN (${soqlStringList(['Proposed', 'Refused', 'Posted', 'Tied', 'Difference'])})`,
           orderBy: ['Period_Start__c'],
         }),
       );

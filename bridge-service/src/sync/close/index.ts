@@ -4,6 +4,7 @@
  * Trial Balance with the schedules afterwards.
  */
 import { entityTimeZone } from '../../domain/billing-entity';
+import { isCarriedClose, isPostedClose } from '../../domain/close-rules';
 import type { CloseQueries } from '../../salesforce/close-queries';
 import { nextMonth } from '../../domain/revenue';
 import { handles, type KindHandler } from '../handler';
@@ -18,7 +19,7 @@ export type CloseDeps = Omit<PostCloseDeps, 'closeTriggers'> &
   TieOutDeps &
   Omit<ProposeDeps, 'closeTriggers' | 'reference'> & {
     reference: Pick<ReferenceData, 'settings' | 'entity' | 'entityLineRow' | 'billingEntities'>;
-    closeQueries: Pick<CloseQueries, 'openCloses'>;
+    closeQueries: Pick<CloseQueries, 'openAndPostedCloses'>;
   };
 
 export function createClose(deps: CloseDeps): { handlers: KindHandler[]; start(): Promise<void> } {
@@ -33,17 +34,25 @@ export function createClose(deps: CloseDeps): { handlers: KindHandler[]; start()
      * Asks for each entity's close of last month and of this month (idempotent: a month is proposed once; asking for
      * this month's here too means a start-up proposal adds no job when it stores the next month's), and for tomorrow
      * morning's re-proposal of each close still Proposed or Refused (a bridge that stopped between refusing a close
-     * and storing its re-proposal would otherwise leave it Refused for good).
+     * and storing its re-proposal would otherwise leave it Refused for good), except one a later posted close carried:
+     * it never posts (close-rules.ts isCarriedClose).
      */
     async start(): Promise<void> {
-      const open = Map.groupBy(await deps.closeQueries.openCloses(), (close) => String(close.Billing_Entity__c));
+      const closes = Map.groupBy(await deps.closeQueries.openAndPostedCloses(), (close) =>
+        String(close.Billing_Entity__c),
+      );
       for (const entity of await deps.reference.billingEntities()) {
         const zone = entityTimeZone(entity);
         const previous = closeTriggers.previousMonth(zone);
         await closeTriggers.ensure(entity.developerName, previous, zone);
         await closeTriggers.ensure(entity.developerName, nextMonth(previous), zone);
-        for (const close of open.get(entity.developerName) ?? []) {
-          await closeTriggers.recheck(entity.developerName, monthOfClose(close), zone);
+        const ofEntity = (closes.get(entity.developerName) ?? []).map((c) => ({
+          month: monthOfClose(c),
+          status: String(c.Status__c),
+        }));
+        for (const close of ofEntity) {
+          if (isPostedClose(close.status) || isCarriedClose(close.month, ofEntity)) continue;
+          await closeTriggers.recheck(entity.developerName, close.month, zone);
         }
       }
     },

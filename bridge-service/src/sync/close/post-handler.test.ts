@@ -14,6 +14,7 @@ import { storedJob } from '../../store/__fixtures__/jobs';
 import type { WriteOutcome } from '../../salesforce/writeback';
 import type { JobOf } from '../handler';
 import { postCloseHandler, type PostCloseDeps } from './post-handler';
+import { JOURNAL_ID_FIELD } from './records';
 
 const UK = '11111111-1111-4111-8111-111111111111';
 
@@ -116,6 +117,9 @@ function setup(opts: Options | ReadonlySet<string> = {}) {
           close.Status__c = String(records[0].Status__c);
         if (object.name === 'Month_End_Close__c' && records[0]?.Sync_Message__c !== undefined)
           close.Sync_Message__c = String(records[0].Sync_Message__c);
+        if (object.name === 'Month_End_Close__c')
+          for (const field of Object.values(JOURNAL_ID_FIELD))
+            if (field in records[0]!) Object.assign(close, { [field]: records[0]![field] });
         if (object.name === 'Month_End_Journal_Line__c')
           for (const r of records) {
             const row = versionLines.find((l) => l.Id === r.Id);
@@ -287,6 +291,70 @@ describe('POST_CLOSE when part of the close is in Xero', () => {
     );
     expect(posted()).toBe(1);
     expect(rechecks).toEqual(['UK_Ltd:2026-01:Europe/London']);
+  });
+
+  it('a journal found in Xero when the retry is refused has its lines written Posted, the opening lines with it', async () => {
+    // Xero took the Recognition journal and the store recorded it, but its lines were never written Posted (the
+    // bridge stopped, or Salesforce refused the write); then January was locked.
+    const { deps, lines, close, lock, stored, posted, rechecks } = setup({ lines: fullClose() });
+    stored.set('POST_CLOSE:a0f1:1:RECOGNITION', 'mj-1');
+    lock.periodLockDate = '2026-01-31';
+    await postCloseHandler(deps).run([job(2)]);
+    expect(close.Status__c).toBe('Refused');
+    expect(close.Sync_Message__c).toContain('Already in Xero: the Recognition journal (ManualJournalID mj-1)');
+    expect(posted()).toBe(0);
+    // The next version's history counts what is in Xero: January is not released twice, nor the opening written again.
+    expect(lines.map((l) => `${l.Id} ${String(l.Status__c)} ${String(l.Manual_Journal_Id__c)}`)).toEqual([
+      'r1 Posted mj-1',
+      'r2 Posted mj-1',
+      'a1 Proposed null',
+      'a2 Proposed null',
+      'v1 Proposed null',
+      'v2 Proposed null',
+      'o1 Posted null',
+      'o2 Posted null',
+    ]);
+    expect(close.Xero_Recognition_Journal_Id__c).toBe('mj-1');
+    expect(rechecks).toEqual(['UK_Ltd:2026-01:Europe/London']);
+  });
+
+  it('a refusal with nothing in Xero writes no line Posted', async () => {
+    const { deps, lines, close, lock } = setup({ lines: fullClose() });
+    lock.periodLockDate = '2026-01-31';
+    await postCloseHandler(deps).run([job(1)]);
+    expect(close.Status__c).toBe('Refused');
+    expect(lines.every((l) => l.Status__c === 'Proposed')).toBe(true);
+  });
+
+  it('the next version, posted, keeps on the close the ids of the journals the earlier version put in Xero', async () => {
+    const { deps, lines, close, lock, posted } = setup({ lines: fullClose(), unavailable: new Set([ACCRUAL_KEY]) });
+    const handler = postCloseHandler(deps);
+    await handler.run([job(1)]);
+    lock.periodLockDate = '2026-01-31';
+    await handler.run([job(2)]);
+    expect(close.Status__c).toBe('Refused');
+    // Version 2 holds only what is not in Xero (the accruals), approved once the lock date moved back.
+    delete lock.periodLockDate;
+    lines.splice(
+      0,
+      lines.length,
+      ...fullClose()
+        .slice(2, 6)
+        .map((l) => ({ ...l, Version__c: 2 })),
+    );
+    Object.assign(close, { Version__c: 2, Status__c: 'Approved' });
+    const v2 = {
+      ...job(3),
+      payload: { ...job(3).payload, payload: { closeId: 'a0f1', version: 2 } },
+    } as JobOf<'POST_CLOSE'>;
+    expect((await handler.run([v2])).get(3)).toMatchObject({ kind: 'done' });
+    expect(close.Status__c).toBe('Posted');
+    expect(posted()).toBe(3);
+    expect([
+      close.Xero_Recognition_Journal_Id__c,
+      close.Xero_Accrual_Journal_Id__c,
+      close.Xero_Reversal_Journal_Id__c,
+    ]).toEqual(['mj-1', 'mj-2', 'mj-3']);
   });
 
   it('finishes a close whose journals are all in Xero even if a lock date was set since: only the bookkeeping was left', async () => {

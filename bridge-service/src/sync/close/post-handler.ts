@@ -12,7 +12,9 @@
  *   it). A version wholly in Xero is finished whatever changed since: only the bookkeeping was left;
  * - each journal posted is stored, then its lines are written Posted with its ManualJournalID at once (a first
  *   close's Opening lines with the first), so a close refused or failing half way never posts a journal twice: the
- *   next version's history counts what is in Xero.
+ *   next version's history counts what is in Xero. A journal found in Xero whose lines are not Posted yet (the
+ *   bridge stopped, or Salesforce refused the write) is written Posted the same way before anything is checked, so a
+ *   refusal leaves it counted too; a refused close keeps the ids of its journals in Xero, and so does the next version.
  * - the entity's revenue months of that month (Revenue_Month__c) are set Closed, before the close is written Posted,
  *   so a replay after a crash closes what is left and a posted close always has its month closed. From then on the
  *   revenue side never rewrites the month (deal-plan.ts): a late change's revenue lands in the first open month, and
@@ -89,6 +91,19 @@ function inXeroText(journals: readonly CloseJournal[], ids: ReadonlyMap<CloseJou
   );
 }
 
+/**
+ * The close's ManualJournalID fields: each journal of this version in Xero (`ids`), else the one an earlier version of
+ * the month put there (a version partly posted, then refused: the next holds only what is missing).
+ */
+function journalIdFields(close: CloseRecordRow, ids: ReadonlyMap<CloseJournal['kind'], string>) {
+  return Object.fromEntries(
+    Object.entries(JOURNAL_ID_FIELD).map(([kind, field]) => [
+      field,
+      ids.get(kind as CloseJournal['kind']) ?? close[field] ?? null,
+    ]),
+  );
+}
+
 /** The accounts the close's lines use, by the role each plays, for closeAccountProblems. */
 function accountNeeds(close: CloseRecordRow, journals: readonly CloseJournal[]): CloseAccountNeed[] {
   const entity = String(close.Billing_Entity__c);
@@ -118,14 +133,23 @@ function accountNeeds(close: CloseRecordRow, journals: readonly CloseJournal[]):
 }
 
 export function postCloseHandler(deps: PostCloseDeps): JobHandler<'POST_CLOSE'> {
-  /** The close Refused with the message, and (unless a later close carried it) proposed again the next morning. */
-  const refuse = async (close: CloseRecordRow, message: string, again = true): Promise<JobOutcome> => {
+  /**
+   * The close Refused with the message and the ids of its journals in Xero (`ids`), and (unless a later close carried
+   * it) proposed again the next morning.
+   */
+  const refuse = async (
+    close: CloseRecordRow,
+    message: string,
+    again: boolean,
+    ids: ReadonlyMap<CloseJournal['kind'], string>,
+  ): Promise<JobOutcome> => {
     deps.writeback.requireAll(
       MonthEndClose,
       [close.Id],
       await deps.writeback.update(MonthEndClose, [
         {
           Id: close.Id,
+          ...journalIdFields(close, ids),
           Status__c: 'Refused',
           Sync_Status__c: 'Error',
           Sync_Message__c: message.slice(0, 32_000),
@@ -287,33 +311,37 @@ export function postCloseHandler(deps: PostCloseDeps): JobHandler<'POST_CLOSE'> 
       const id = await inXero(tenantId, journal);
       if (id) ids.set(journal.kind, id);
     }
+    // What is in Xero is written Posted before anything else, a refusal included: the next version's history must
+    // count it. A first close's opening lines are written Posted with its first journal's lines (or alone, with none).
+    const opening = openingLineIds(rows);
+    for (const journal of journals) {
+      const id = ids.get(journal.kind);
+      if (id && !journal.postedAs) await markPosted(journal.lineIds, id, opening.splice(0));
+    }
+    if (ids.size > 0) await markPosted([], undefined, opening.splice(0));
     // A version wholly in Xero only has its bookkeeping left, whatever changed since; anything else is checked first.
     if (ids.size < journals.length || journals.length === 0) {
       const refused = await refusal(close, journals, ids);
-      if (refused) return refuse(close, refused.message, refused.again);
+      if (refused) return refuse(close, refused.message, refused.again, ids);
     }
 
-    // A first close's opening lines are written Posted with its first journal's lines (or alone, with no journal).
-    const opening = openingLineIds(rows);
     for (const journal of journals) {
-      const id = ids.get(journal.kind) ?? (await post(tenantId, journal));
+      if (ids.has(journal.kind)) continue;
+      const id = await post(tenantId, journal);
       ids.set(journal.kind, id);
-      if (!journal.postedAs) await markPosted(journal.lineIds, id, opening.splice(0));
+      await markPosted(journal.lineIds, id, opening.splice(0));
     }
     await markPosted([], undefined, opening);
     const monthsClosed = await closeRevenueMonths(entity, month);
 
     const now = new Date(deps.clock.now()).toISOString();
-    const journalIds = Object.fromEntries(
-      Object.entries(JOURNAL_ID_FIELD).map(([kind, field]) => [field, ids.get(kind as CloseJournal['kind']) ?? null]),
-    );
     deps.writeback.requireAll(
       MonthEndClose,
       [close.Id],
       await deps.writeback.update(MonthEndClose, [
         {
           Id: close.Id,
-          ...journalIds,
+          ...journalIdFields(close, ids),
           Status__c: 'Posted',
           Posted_At__c: now,
           Sync_Status__c: 'Synced',

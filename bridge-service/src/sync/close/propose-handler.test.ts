@@ -5,6 +5,7 @@
  * stays open.
  */
 import pino from 'pino';
+import type { LockDates } from '../../domain/close-rules';
 import type { CloseRecordRow, JournalLineRow, PostedLineRow } from '../../salesforce/close-queries';
 import { storedJob } from '../../store/__fixtures__/jobs';
 import type { WriteOutcome } from '../../salesforce/writeback';
@@ -36,7 +37,9 @@ const close = (month: string, status: string, extra: Partial<CloseRecordRow> = {
   }) as unknown as CloseRecordRow;
 
 /** UK_Ltd with one deal: 1,200.00 for 2026 invoiced on 1 January to deferred revenue (835), recognised monthly. */
-function setup(opts: { closes?: CloseRecordRow[]; posted?: PostedLineRow[]; oldLines?: JournalLineRow[] } = {}) {
+function setup(
+  opts: { closes?: CloseRecordRow[]; posted?: PostedLineRow[]; oldLines?: JournalLineRow[]; lock?: LockDates } = {},
+) {
   const closes = opts.closes ?? [];
   const upserts: { object: string; records: Record<string, unknown>[] }[] = [];
   const updates: { object: string; records: Record<string, unknown>[] }[] = [];
@@ -107,7 +110,7 @@ function setup(opts: { closes?: CloseRecordRow[]; posted?: PostedLineRow[]; oldL
         ({ Deferred_Revenue_Account_Code__c: '835', Accrued_Revenue_Account_Code__c: '630' }) as never,
     },
     journals: {
-      getLockDates: async () => ({}),
+      getLockDates: async () => ({ ...opts.lock }),
       getAccounts: async () => [
         { code: '835', type: 'CURRLIAB', status: 'ACTIVE', systemAccount: null },
         { code: '630', type: 'CURRENT', status: 'ACTIVE', systemAccount: null },
@@ -167,6 +170,18 @@ describe('CLOSE_PROPOSE in month order', () => {
     await closeProposeHandler(deps).run([job('2026-06')]);
     expect(header(upserts)).toMatchObject({ Status__c: 'Refused' });
     expect(String(header(upserts)?.Sync_Message__c)).toContain("UK_Ltd's July 2026 close was posted before this one");
+    expect(rechecks).toEqual([]);
+  });
+
+  it('a carried month that is locked too says it was carried, not to move the lock date, and its rechecks stop', async () => {
+    const { deps, upserts, rechecks } = setup({
+      closes: [close('2026-06', 'Refused'), close('2026-07', 'Tied', { Posted_At__c: '2026-08-01T09:00:00.000+0000' })],
+      lock: { periodLockDate: '2026-06-30' },
+    });
+    await closeProposeHandler(deps).run([job('2026-06')]);
+    expect(header(upserts)).toMatchObject({ Status__c: 'Refused' });
+    expect(String(header(upserts)?.Sync_Message__c)).toContain("UK_Ltd's July 2026 close was posted before this one");
+    expect(String(header(upserts)?.Sync_Message__c)).not.toContain('lock date');
     expect(rechecks).toEqual([]);
   });
 

@@ -151,8 +151,6 @@ export function closeProposeHandler(deps: ProposeDeps): JobHandler<'CLOSE_PROPOS
       );
     }
     const lock = await deps.journals.getLockDates(entity.xeroTenantId);
-    const period = checkPeriodOpen(entityName, month, lock);
-    if (!period.open) return refuse(entity, month, existing, period.message);
     const closes = await deps.closeQueries.closesOfEntity(entityName);
     const order = checkCloseOrder(
       entityName,
@@ -160,9 +158,14 @@ export function closeProposeHandler(deps: ProposeDeps): JobHandler<'CLOSE_PROPOS
       closes.map((c) => ({ month: monthOfClose(c), status: String(c.Status__c) })),
       lock,
     );
-    if (!order.ok && order.kind === 'carried' && !existing)
-      return { outcome: { kind: 'done', result: { nothing: order.message } }, open: false };
-    if (!order.ok) return refuse(entity, month, existing, order.message, order.kind !== 'carried');
+    // A month a later posted close carried never posts, locked or not: said first, and not proposed again.
+    if (!order.ok && order.kind === 'carried') {
+      if (!existing) return { outcome: { kind: 'done', result: { nothing: order.message } }, open: false };
+      return refuse(entity, month, existing, order.message, false);
+    }
+    const period = checkPeriodOpen(entityName, month, lock);
+    if (!period.open) return refuse(entity, month, existing, period.message);
+    if (!order.ok) return refuse(entity, month, existing, order.message);
 
     const deals = [];
     const notPlanned: string[] = [];
