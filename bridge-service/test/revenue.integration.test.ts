@@ -463,3 +463,113 @@ describe('a bridge that is down when an instalment falls due', () => {
     expect(after.filter((m) => m.Status__c === 'Closed')).toHaveLength(1);
   }, 60_000);
 });
+
+describe('a deal billed on signature by partial invoices', () => {
+  const clock = new ScaledClock({ start: Date.parse('2026-01-10T09:00:00Z'), scale: 1 });
+  let sandbox: Sandbox;
+  let cal: ReturnType<typeof calendar>;
+  const admin = () => connect(sandbox.sf, INTEGRATION);
+  const sales = () => connect(sandbox.sf, SALES);
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      clock,
+      bridge: { workerIdleMs: 50, referenceTtlMs: 0, pollIntervalMs: 60_000 },
+      logger: pino({ level: process.env.BRIDGE_LOG ?? 'silent' }),
+    });
+    cal = calendar(() => sandbox.store.jobs, clock);
+  }, 60_000);
+
+  afterAll(() => sandbox?.close());
+
+  it('a 4,500.00 deposit is in the plan, its remainder and January Billed__c, and the rest waits for the deal (no dated job)', async () => {
+    const { records } = await admin().query<Row>(
+      "SELECT Id, AccountId, Pricebook2Id FROM Opportunity WHERE Name = 'Acme - Platform 2026'",
+    );
+    const seeded = records[0]!;
+    const { records: lines } = await admin().query<Row>(
+      `SELECT PricebookEntryId FROM OpportunityLineItem WHERE OpportunityId = '${String(seeded.Id)}'`,
+    );
+    // 12,000.00 for 2026, no billing terms (billed on signature), won on 10 Jan with no draft asked for at close.
+    sandbox.sf.control.setOrgSettings({ Auto_Draft_On_Close__c: false });
+    const { id: dealId } = (await sales()
+      .sobject('Opportunity')
+      .create({
+        Name: 'Acme - Milestones 2026',
+        AccountId: seeded.AccountId,
+        StageName: 'Negotiation/Review',
+        CloseDate: '2026-01-10',
+        CurrencyIsoCode: 'GBP',
+        Service_Start_Date__c: '2026-01-01',
+        Service_End_Date__c: '2026-12-31',
+        ...(seeded.Pricebook2Id ? { Pricebook2Id: seeded.Pricebook2Id } : {}),
+      })) as { id: string };
+    await sales().sobject('OpportunityLineItem').create({
+      OpportunityId: dealId,
+      PricebookEntryId: lines[0]!.PricebookEntryId,
+      Quantity: 100,
+      UnitPrice: 120,
+    });
+    await sales().sobject('Opportunity').update({ Id: dealId, StageName: 'Closed Won' });
+    sandbox.sf.control.setOrgSettings({ Auto_Draft_On_Close__c: true });
+
+    sandbox.sf.control.goLive.partialInvoice.raise(SALES, dealId, 'AMOUNT', 4500, 'Deposit');
+    const deposit = await waitFor('the deposit with its lines', async () => {
+      const [row] = (
+        await admin().query<Row>(
+          `SELECT Id, Xero_Invoice_Id__c, (SELECT Id FROM Invoice_Lines__r) FROM Invoice__c WHERE Opportunity__c = '${dealId}'`,
+        )
+      ).records;
+      return row?.Xero_Invoice_Id__c && (row.Invoice_Lines__r as { records?: Row[] } | null)?.records?.length
+        ? row
+        : undefined;
+    });
+    sandbox.sf.control.approvals.submit(String(deposit.Id), { user: SALES });
+    sandbox.sf.control.approvals.approve(String(deposit.Id), { user: FINANCE });
+    await waitFor('the deposit authorised', async () => {
+      const { records: rows } = await admin().query<Row>(
+        `SELECT Status__c FROM Invoice__c WHERE Id = '${String(deposit.Id)}'`,
+      );
+      return rows[0]?.Status__c === 'Authorised' ? true : undefined;
+    });
+    // The write-back re-plans the deal a minute later.
+    await cal.to('2026-01-10T09:05:00Z');
+    const plan = await waitFor('the plan counting the deposit', async () => {
+      const [row] = (
+        await admin().query<Row>(
+          'SELECT Contract_Value__c, Invoiced_Amount__c, Remaining_To_Bill__c, Terms_Source__c, ' +
+            '(SELECT Issue_Date__c, Amount__c, Status__c FROM Instalments__r), ' +
+            '(SELECT Month_Key__c, Billed__c, Closing_Unbilled__c FROM Revenue_Months__r ORDER BY Month_Key__c) ' +
+            `FROM Billing_Plan__c WHERE Plan_Key__c = '${dealId}'`,
+        )
+      ).records;
+      return row?.Invoiced_Amount__c === 4500 ? row : undefined;
+    });
+    expect(plan).toMatchObject({
+      Contract_Value__c: 12000,
+      Remaining_To_Bill__c: 7500,
+      Terms_Source__c: 'billed on signature',
+    });
+    const children = (name: string) => (plan[name] as { records?: Row[] } | null)?.records ?? [];
+    expect(children('Instalments__r').map((i) => [i.Issue_Date__c, i.Amount__c, i.Status__c])).toEqual([
+      ['2026-01-10', 7500, 'Planned'],
+    ]);
+    // January counts the remainder as forecast while it is the current month; once it is past, only the deposit.
+    await cal.to('2026-02-02T09:00:00Z');
+    const january = await waitFor('January as billed', async () => {
+      const [row] = (
+        await admin().query<Row>(
+          'SELECT Status__c, Billed__c, Recognised__c, Closing_Deferred__c, Closing_Unbilled__c FROM Revenue_Month__c ' +
+            `WHERE Billing_Plan__r.Plan_Key__c = '${dealId}' AND Month_Key__c LIKE '%:2026-01'`,
+        )
+      ).records;
+      return row?.Status__c === 'Actual' ? row : undefined;
+    });
+    expect(january).toMatchObject({ Billed__c: 4500, Closing_Unbilled__c: 0 });
+    expect(Number(january.Closing_Deferred__c)).toBeCloseTo(4500 - Number(january.Recognised__c), 2);
+    // What remains is not raised by a dated job: one document in Xero for the deal, the deposit.
+    await cal.settled();
+    const invoices = (await admin().query<Row>(`SELECT Id FROM Invoice__c WHERE Opportunity__c = '${dealId}'`)).records;
+    expect(invoices.map((i) => i.Id)).toEqual([deposit.Id]);
+  }, 60_000);
+});

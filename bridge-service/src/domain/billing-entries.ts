@@ -133,6 +133,7 @@ export function openEntries(input: BillingPlanInput, entries: Entry[]): Entry[] 
     return g;
   };
   for (const e of entries) group(e.line.lineKey, e.periodKey).due.push(e);
+  const onAccount = new Map<string, { amount: Money; through: IsoDate; periodKey: IsoDate; piece?: ServicePeriod }>();
   for (const raised of input.raised ?? []) {
     for (const l of raised.lines) {
       if (!lines.has(l.lineKey)) {
@@ -140,6 +141,16 @@ export function openEntries(input: BillingPlanInput, entries: Entry[]): Entry[] 
           'INVALID_BILLING_PLAN',
           `Raised instalment ${raised.key} bills line ${l.lineKey}, which the plan does not have`,
         );
+      }
+      if (raised.onAccount) {
+        const paid = onAccount.get(l.lineKey);
+        onAccount.set(l.lineKey, {
+          amount: (paid?.amount ?? new Big(0)).plus(money(l.amount)),
+          through: paid ? maxDate(paid.through, raised.issueDate) : raised.issueDate,
+          periodKey: paid?.periodKey ?? l.periodKey,
+          ...((paid?.piece ?? l.servicePeriod) ? { piece: paid?.piece ?? l.servicePeriod } : {}),
+        });
+        continue;
       }
       const g = group(l.lineKey, l.periodKey);
       g.billed = g.billed.plus(money(l.amount));
@@ -174,5 +185,43 @@ export function openEntries(input: BillingPlanInput, entries: Entry[]): Entry[] 
     }
     open.push(...later);
   }
-  return open;
+  return payOnAccount(open, onAccount, lines);
+}
+
+/**
+ * What was raised on account of each line (partial invoices) set against the line's open amounts, earliest first:
+ * each positive amount is paid down to nothing before the next. Whatever is left (more than the line still owes) is
+ * an entry of its own, a credit, on the last day anything was raised on account.
+ */
+function payOnAccount(
+  open: Entry[],
+  onAccount: ReadonlyMap<string, { amount: Money; through: IsoDate; periodKey: IsoDate; piece?: ServicePeriod }>,
+  lines: ReadonlyMap<string, PlanLine>,
+): Entry[] {
+  if (onAccount.size === 0) return open;
+  const out = open.map((e) => ({ ...e }));
+  for (const [lineKey, paid] of onAccount) {
+    let left = paid.amount;
+    const owed = out
+      .filter((e) => e.line.lineKey === lineKey)
+      .sort((a, b) => compareDates(a.issueDate, b.issueDate) || compareDates(a.periodKey, b.periodKey));
+    for (const e of owed) {
+      if (left.lte(0)) break;
+      if (e.amount.lte(0)) continue;
+      const take = e.amount.lt(left) ? e.amount : left;
+      e.amount = e.amount.minus(take);
+      left = left.minus(take);
+    }
+    if (left.eq(0)) continue;
+    const template = owed.at(-1);
+    out.push({
+      line: lines.get(lineKey) as PlanLine,
+      periodKey: template?.periodKey ?? paid.periodKey,
+      piece: template?.piece ?? paid.piece ?? { start: paid.periodKey, end: paid.periodKey },
+      issueDate: paid.through,
+      amount: left.times(-1),
+      base: false,
+    });
+  }
+  return out;
 }

@@ -345,3 +345,48 @@ describe('billing plans', () => {
     expect(buildBillingPlan(signed([line('Pilot', '0.00', '2026-01-01', '2026-12-31')])).instalments).toEqual([]);
   });
 });
+
+describe('raised on account (partial invoices)', () => {
+  // 12,000.00 for 2026 billed on signature (20 Dec 2025); an upsell of 1,200.00 signed on 1 Mar, billed that day.
+  const signature = (raised: RaisedInstalment[]): BillingPlanInput => ({
+    dealId: '006P',
+    currency: 'GBP',
+    service: { start: '2026-01-01', end: '2026-12-31' },
+    terms: terms('upfront'),
+    firstInvoiceDate: '2025-12-20',
+    lines: [
+      {
+        lineKey: 'SUB',
+        description: 'SUB',
+        segments: [
+          { amount: '12000.00', start: '2026-01-01', end: '2026-12-31' },
+          { amount: '1200.00', start: '2026-03-01', end: '2026-12-31', billFrom: '2026-03-01', billOn: '2026-03-01' },
+        ],
+      },
+    ],
+    raised,
+  });
+  const partial = (amount: string, issueDate = '2026-01-15'): RaisedInstalment => ({
+    key: `partial:${amount}`,
+    issueDate,
+    onAccount: true,
+    lines: [{ lineKey: 'SUB', periodKey: '2026-01-01', amount }],
+  });
+
+  it('pays the earliest amount the line owes and leaves a later change as it is', () => {
+    // Without onAccount the 7,500.00 the deposit left would land on the upsell's instalment (its next entry).
+    const plan = buildBillingPlan(signature([partial('4500.00')]));
+    expect(summary(plan)).toEqual([
+      '2025-12-20 invoice 7500.00 [SUB@2026-01-01..2026-12-31=7500.00]',
+      '2026-03-01 invoice 1200.00 [SUB@2026-03-01..2026-12-31=1200.00]',
+    ]);
+    expect(plan.raisedAmount.plus(7500).plus(1200).eq(plan.contractValue)).toBe(true);
+  });
+
+  it('carries what one amount does not cover to the next, and plans back as a credit what was billed twice', () => {
+    const paid = buildBillingPlan(signature([partial('12000.00'), partial('600.00', '2026-04-02')]));
+    expect(summary(paid)).toEqual(['2026-03-01 invoice 600.00 [SUB@2026-03-01..2026-12-31=600.00]']);
+    const twice = buildBillingPlan(signature([partial('12000.00'), partial('2000.00', '2026-04-02')]));
+    expect(summary(twice)).toEqual(['2026-04-02 credit-note -800.00 [SUB@2026-03-01..2026-12-31=-800.00]']);
+  });
+});

@@ -23,6 +23,9 @@
  * - An instalment whose lines net below zero is a credit note; keys are `dealId:version:issueDate`, where the version
  *   is a hash of everything that sets the amounts, so the same inputs always give the same keys, and a re-planned
  *   deal gives new keys only to what is not yet raised.
+ * - A raised instalment `onAccount` (a partial invoice: an amount, not a period) pays the line's earliest open amounts
+ *   first (the signature instalment, or the first periods), each down to nothing before the next; what it pays beyond
+ *   all the line still owes (billed twice) is planned back as a credit on its date.
  */
 import { createHash } from 'node:crypto';
 
@@ -83,6 +86,11 @@ export interface RaisedInstalment {
   key: string;
   issueDate: IsoDate;
   lines: readonly RaisedInstalmentLine[];
+  /**
+   * Raised on account of its lines, not of a period (a partial invoice): each line's amount is set against what the
+   * line still owes, earliest first, whatever the period keys say, and moves nothing later.
+   */
+  onAccount?: boolean;
 }
 
 export interface BillingPlanInput {

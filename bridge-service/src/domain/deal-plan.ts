@@ -22,6 +22,13 @@
  *   (revenue.ts creditNoteSegments), once it is posted.
  * - Closed months (Revenue_Month__c Status Closed) never change: a modification takes effect for revenue from the
  *   first open day when it was signed (closed-months.ts), and the closed rows are not written.
+ * - Partial invoices (CREATE_PARTIAL) not voided or deleted are raised documents of the deal, each line as its
+ *   Invoice_Line__c billed it: invoiced, billed when posted (so the months and the close see them), and set on account
+ *   against what each line still owes, earliest first (billing-plan.ts `onAccount`): on a plan billed on signature the
+ *   signature instalment keeps what they left, still the closing request's; on a plan by periods the first periods are
+ *   paid first. They replace what a voided invoice the plan raised billed on the same lines (the replacement its note
+ *   asks for), so that invoice's instalment is not planned again. What a partial bills on no line of the deal is
+ *   spread over the deal's lines in proportion to their amounts, and said.
  */
 import { z } from 'zod';
 
@@ -110,6 +117,17 @@ export interface SignedDocument {
   state: DocumentState;
 }
 
+/** A partial or milestone invoice (CREATE_PARTIAL) raised on the deal, not voided or deleted. */
+export interface PartialInvoice {
+  /** Its Invoice__c. */
+  documentId: string;
+  /** Its issue date. */
+  date: IsoDate;
+  state: Exclude<DocumentState, 'void'>;
+  /** Its mirrored lines (Invoice_Line__c): the deal line each billed (null when it names none) and its line amount. */
+  lines: readonly { lineKey: string | null; amount: Decimal }[];
+}
+
 /** A credit note on one of the plan's invoices that the plan did not raise. */
 export interface ConcessionCredit {
   documentId: string;
@@ -134,6 +152,7 @@ export interface DealPlanInput {
   raised?: readonly RaisedRecord[];
   signed?: readonly SignedDocument[];
   concessions?: readonly ConcessionCredit[];
+  partials?: readonly PartialInvoice[];
   /** The last Closed month of the plan, if any. */
   closedThrough?: MonthKey;
   /** The entity's posted closes, each with the day it was posted: when each month closed (closed-months.ts). */
@@ -324,12 +343,101 @@ const ssPolicy = (input: DealPlanInput) =>
     ? {}
     : { tolerancePercent: String(input.entity.SSP_Tolerance_Percent__c) };
 
-function planOf(deal: Deal, mods: readonly Modification[], raised: readonly RaisedInstalment[], input: DealPlanInput) {
+function planOf(deal: Deal, mods: readonly Modification[], raised: readonly RaisedRecord[], input: DealPlanInput) {
   const replayed = replayDeal({ deal, modifications: mods, policy: ssPolicy(input) });
-  return { replayed, plan: buildBillingPlan(dealPlanInput(deal, replayed.contracts, raised)) };
+  return { replayed, plan: buildBillingPlan(dealPlanInput(deal, replayed.contracts, forPlanning(raised))) };
 }
 
-const toRaised = (r: RaisedRecord): RaisedInstalment => ({ key: r.key, issueDate: r.issueDate, lines: r.lines });
+const toRaised = (r: RaisedRecord): RaisedInstalment => ({
+  key: r.key,
+  issueDate: r.issueDate,
+  lines: r.lines,
+  ...(r.onAccount ? { onAccount: true } : {}),
+});
+
+/**
+ * The partial invoices as raised records, on account, each line as its Invoice_Line__c billed it. An amount on no
+ * line of the deal (a line added by hand) is spread over the deal's lines in proportion to their amounts; a partial
+ * whose lines are not in Salesforce yet (the mirror is written before its lines) waits for them.
+ */
+function partialRecords(input: DealPlanInput, deal: Deal, notes: string[]): RaisedRecord[] {
+  const known = new Set(deal.lines.map((l) => l.lineKey));
+  const ordered = [...(input.partials ?? [])].sort(
+    (a, b) => compareDates(a.date, b.date) || a.documentId.localeCompare(b.documentId),
+  );
+  const out: RaisedRecord[] = [];
+  for (const partial of ordered) {
+    if (partial.lines.length === 0) {
+      notes.push(`Partial invoice ${partial.documentId} has no lines in Salesforce yet: it is counted once it has`);
+      continue;
+    }
+    const byLine = new Map<string, Money>();
+    let elsewhere = money(0);
+    for (const line of partial.lines) {
+      if (line.lineKey && known.has(line.lineKey)) {
+        byLine.set(line.lineKey, (byLine.get(line.lineKey) ?? money(0)).plus(money(line.amount)));
+      } else elsewhere = elsewhere.plus(money(line.amount));
+    }
+    if (!elsewhere.eq(0)) {
+      const weights = deal.lines.map((l) => money(l.amount).abs());
+      const shares = sum(weights).eq(0)
+        ? deal.lines.map((_, k) => (k === 0 ? elsewhere : money(0)))
+        : allocate(elsewhere, weights.map(ratioOf));
+      deal.lines.forEach((l, k) => byLine.set(l.lineKey, (byLine.get(l.lineKey) ?? money(0)).plus(shares[k] as Money)));
+      notes.push(
+        `Partial invoice ${partial.documentId} bills ${elsewhere.toFixed(2)} on lines that are not one of the deal's lines: counted over the deal's lines in proportion to their amounts`,
+      );
+    }
+    const service = new Map(deal.lines.map((l) => [l.lineKey, l.service]));
+    out.push({
+      key: `partial:${partial.documentId}`,
+      issueDate: partial.date,
+      onAccount: true,
+      lines: [...byLine]
+        .filter(([, amount]) => !amount.eq(0))
+        .map(([lineKey, amount]) => ({
+          lineKey,
+          periodKey: service.get(lineKey)?.start ?? deal.service.start,
+          amount: amount.toFixed(2),
+          servicePeriod: service.get(lineKey) ?? deal.service,
+        })),
+      kind: 'invoice',
+      documentId: partial.documentId,
+      state: partial.state,
+      documentDate: partial.date,
+    });
+  }
+  return out;
+}
+
+/**
+ * What the billing plan counts as raised: each raised record as it is, except that the partial invoices replace,
+ * line by line and in date order, what voided invoices the plan raised billed (so a voided signature invoice whose
+ * amount the partials bill instead is not planned again, and is not billed twice in the plan's eyes either).
+ */
+function forPlanning(raised: readonly RaisedRecord[]): RaisedInstalment[] {
+  const replacing = new Map<string, Money>();
+  for (const r of raised)
+    if (r.onAccount)
+      for (const l of r.lines) replacing.set(l.lineKey, (replacing.get(l.lineKey) ?? money(0)).plus(money(l.amount)));
+  if (replacing.size === 0) return raised.map(toRaised);
+  const replaced = new Map<RaisedRecord, RaisedInstalment>();
+  const voided = raised
+    .filter((r) => r.state === 'void' && r.kind === 'invoice' && !r.onAccount)
+    .sort((a, b) => compareDates(a.documentDate ?? a.issueDate, b.documentDate ?? b.issueDate));
+  for (const r of voided) {
+    const lines = r.lines.map((l) => {
+      const amount = money(l.amount);
+      const left = replacing.get(l.lineKey) ?? money(0);
+      if (amount.lte(0) || left.lte(0)) return l;
+      const taken = amount.lt(left) ? amount : left;
+      replacing.set(l.lineKey, left.minus(taken));
+      return { ...l, amount: amount.minus(taken).toFixed(2) };
+    });
+    replaced.set(r, { key: r.key, issueDate: r.issueDate, lines });
+  }
+  return raised.map((r) => replaced.get(r) ?? toRaised(r));
+}
 
 /**
  * A plan billed on signature: each signer's request (the root's, then each amendment's, in order) raised the
@@ -354,7 +462,7 @@ function signatureHistory(
     const { plan } = planOf(
       deal,
       mods.slice(0, k).map((m) => m.mod),
-      raised.map(toRaised),
+      raised,
       input,
     );
     const instalment = plan.instalments.find((i) => i.issueDate === signingDate(signer.opportunity));
@@ -386,7 +494,8 @@ export function billedAtClose(
   const { deal, signature } = billingBasis(input, []);
   if (!signature) return { signature: false };
   const mods = modificationsOf(input, deal, true);
-  const { pending } = signatureHistory(input, deal, mods, [...(input.raised ?? [])], opportunityId);
+  const raised = [...(input.raised ?? []), ...partialRecords(input, deal, [])];
+  const { pending } = signatureHistory(input, deal, mods, raised, opportunityId);
   return pending ? { signature: true, instalment: pending } : { signature: true };
 }
 
@@ -485,12 +594,12 @@ export function planDeal(input: DealPlanInput): DealPlan {
   const notes: string[] = [];
   const { deal, signature } = billingBasis(input, notes);
   const mods = modificationsOf(input, deal, signature);
-  const raised: RaisedRecord[] = [...(input.raised ?? [])];
+  const raised: RaisedRecord[] = [...(input.raised ?? []), ...partialRecords(input, deal, notes)];
   const newlyRaised = signature ? signatureHistory(input, deal, mods, raised).newlyRaised : [];
   const { replayed, plan } = planOf(
     deal,
     mods.map((m) => m.mod),
-    raised.map(toRaised),
+    raised,
     input,
   );
 

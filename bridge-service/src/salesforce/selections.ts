@@ -413,7 +413,11 @@ const PLANNED_DOCUMENT = [
   'Sub_Total__c',
 ] as const satisfies readonly (FieldName<typeof Invoice> & FieldName<typeof CreditNote>)[];
 
-export const planInvoice = select(Invoice, [...PLANNED_DOCUMENT, 'Opportunity__c', 'Xero_Invoice_Id__c']);
+/** With its mirrored lines: what a partial invoice billed on each of the deal's lines (deal-plan.ts partials). */
+export const planInvoice = select(Invoice, [...PLANNED_DOCUMENT, 'Opportunity__c', 'Xero_Invoice_Id__c']).withChildren(
+  'Invoice_Lines__r',
+  select(InvoiceLine, ['Opportunity_Line_Item_Id__c', 'Line_Amount__c']),
+);
 export type PlanInvoice = RowOf<typeof planInvoice>;
 
 export const planCreditNote = select(CreditNote, [...PLANNED_DOCUMENT, 'Invoice__c', 'Xero_Credit_Note_Id__c']);

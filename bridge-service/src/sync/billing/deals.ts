@@ -15,9 +15,11 @@ import {
   type DealPlanInput,
   type DocumentState,
   type OpportunityWithItems,
+  type PartialInvoice,
   type RaisedRecord,
   type SignedDocument,
 } from '../../domain/deal-plan';
+import { fromApiNumber } from '../../domain/money';
 import { accountRowSchema, opportunityRowSchema } from '../../domain/records';
 import { lineItemScheduleRowSchema } from '../../domain/revenue-records';
 import { dateInZone } from '../../domain/zoned-time';
@@ -86,6 +88,8 @@ const linesSchema = z.array(
 );
 
 const CREATE_DRAFT_KEY = /^CREATE_DRAFT:([a-zA-Z0-9]{15,18}):/;
+/** A partial or milestone invoice a rep asked for (golive/partial-invoice.ts): the deal's, billed on account. */
+const CREATE_PARTIAL_KEY = /^CREATE_PARTIAL:([a-zA-Z0-9]{15,18}):/;
 
 function withItems(row: OpportunityForPlanning): OpportunityWithItems {
   return {
@@ -273,6 +277,23 @@ function assemble(deps: DealLoaderDeps, a: AssembleInput): LoadedDeal {
       });
     }
   }
+  // Partial invoices that reached Xero and are not voided or deleted, each line as its mirror holds it.
+  const partials: PartialInvoice[] = [];
+  for (const inv of invoices) {
+    const opp = CREATE_PARTIAL_KEY.exec(inv.Request_Key__c ?? '')?.[1];
+    const state = invoiceState.get(inv.Id)!;
+    if (!opp || !dealOpportunities.has(opp) || !inv.Xero_Invoice_Id__c || instalmentDocuments.has(inv.Id)) continue;
+    if (state === 'void' || !inv.Issue_Date__c) continue;
+    partials.push({
+      documentId: inv.Id,
+      date: inv.Issue_Date__c,
+      state,
+      lines: childRecords(inv.Invoice_Lines__r).map((line) => ({
+        lineKey: line.Opportunity_Line_Item_Id__c ?? null,
+        amount: fromApiNumber(line.Line_Amount__c ?? 0, 'Line_Amount__c').toFixed(2),
+      })),
+    });
+  }
   const signedIds = new Set(signed.map((d) => d.documentId));
   const concessions: ConcessionCredit[] = creditNotes
     .filter((cn) => !instalmentDocuments.has(cn.Id) && !signedIds.has(cn.Id) && cn.Invoice__c)
@@ -301,6 +322,7 @@ function assemble(deps: DealLoaderDeps, a: AssembleInput): LoadedDeal {
     raised,
     signed,
     concessions,
+    ...(partials.length > 0 ? { partials } : {}),
     ...(closed.length > 0 ? { closedThrough: closed.at(-1)! } : {}),
     closes: postedClosesOf(entity, a.allCloses),
     existingMonths: [...new Set(months.map((m) => monthOfKey(m.Month_Key__c)))],

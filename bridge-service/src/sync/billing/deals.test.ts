@@ -1,0 +1,234 @@
+/**
+ * A deal's documents as its plan counts them (loadDeals → planDeal): partial invoices (CREATE_PARTIAL) on a deal billed
+ * on signature are raised documents, so the plan, its revenue months and the month-end close all see them.
+ */
+import Big from 'big.js';
+
+import { ledgerAtMonth } from '../../domain/close-ledger';
+import { planDeal } from '../../domain/deal-plan';
+import { salesforceNames } from '../../salesforce/schema';
+import { planInvoice, type PlanInvoice } from '../../salesforce/selections';
+import { closeInputs } from '../close/close-inputs';
+import { DEAL, instalmentRecord, quarterlyDeal, UK } from './__fixtures__/deals';
+import { loadDeals, type DealLoaderDeps } from './deals';
+
+const LINE = '00k000000000501AAA';
+const LINE_2 = '00k000000000502AAA';
+
+function deps(rows: {
+  opportunities: ReturnType<typeof quarterlyDeal>[];
+  invoices: PlanInvoice[];
+  plans?: Parameters<typeof loaderPlans>[0];
+}): DealLoaderDeps {
+  return {
+    writeback: { composite: () => ({ run: () => Promise.resolve() }) as never },
+    revenueQueries: {
+      dealsOf: () => Promise.resolve(rows.opportunities.map((o) => ({ ...o }))) as never,
+      opportunitiesOfDeals: () => Promise.resolve(rows.opportunities) as never,
+      schedules: () => Promise.resolve([]) as never,
+      plans: () => Promise.resolve(loaderPlans(rows.plans)) as never,
+      invoices: () => Promise.resolve(rows.invoices) as never,
+      creditNotes: () => Promise.resolve([]) as never,
+      postedCloses: () => Promise.resolve([]) as never,
+    },
+    reference: { billingEntities: () => Promise.resolve([UK]) },
+    corporateCurrency: 'GBP',
+  };
+}
+
+function loaderPlans(instalments: ReturnType<typeof instalmentRecord>[] | undefined) {
+  if (!instalments) return [];
+  return [
+    {
+      Id: 'a0P000000000501AAA',
+      Plan_Key__c: DEAL,
+      Version__c: null,
+      Status__c: 'Active',
+      Instalments__r: { records: instalments },
+      Revenue_Months__r: { records: [] },
+    },
+  ];
+}
+
+/** An invoice as the plan's query returns it, with its mirrored lines. */
+function invoice(fields: {
+  id: string;
+  key: string;
+  status: string;
+  date: string;
+  subTotal: number;
+  lines: { item: string | null; amount: number }[];
+}): PlanInvoice {
+  return planInvoice.parse(salesforceNames(''), {
+    Id: fields.id,
+    Request_Key__c: fields.key,
+    Status__c: fields.status,
+    Issue_Date__c: fields.date,
+    Sub_Total__c: fields.subTotal,
+    Opportunity__c: DEAL,
+    Xero_Invoice_Id__c: `xero-${fields.id}`,
+    Invoice_Lines__r: {
+      records: fields.lines.map((l) => ({ Opportunity_Line_Item_Id__c: l.item, Line_Amount__c: l.amount })),
+    },
+  });
+}
+
+/** 12,000.00 for 2026, billed on signature (no terms set: the package default, Upfront In Advance), won 20 Dec 2025. */
+const signatureDeal = () => quarterlyDeal({ Billing_Frequency__c: null });
+
+const deposit = (overrides: Partial<Parameters<typeof invoice>[0]> = {}) =>
+  invoice({
+    id: 'a0I000000000601AAA',
+    key: `CREATE_PARTIAL:${DEAL}:0-450000`,
+    status: 'Authorised',
+    date: '2026-01-15',
+    subTotal: 4500,
+    lines: [{ item: LINE, amount: 4500 }],
+    ...overrides,
+  });
+
+async function planOf(d: DealLoaderDeps, today = '2026-02-10') {
+  const loaded = await loadDeals(d, [DEAL]);
+  expect([...loaded.problems.values()]).toEqual([]);
+  const deal = loaded.deals.get(DEAL)!;
+  return { deal, plan: planDeal({ ...deal.input, today }) };
+}
+
+describe('partial invoices on a deal billed on signature', () => {
+  it('are raised documents: invoiced, remaining, the January month and the close all see them', async () => {
+    const { deal, plan } = await planOf(deps({ opportunities: [signatureDeal()], invoices: [deposit()] }));
+    expect(plan.signature).toBe(true);
+    expect(plan.summary.invoiced.toFixed(2)).toBe('4500.00');
+    expect(plan.summary.remaining.toFixed(2)).toBe('7500.00');
+    // The plan ties: raised + planned = contract value; what is left stays the closing request's (no dated job).
+    expect(plan.plan.raisedAmount.toFixed(2)).toBe('4500.00');
+    expect(plan.plan.instalments.map((i) => [i.issueDate, i.amount.toFixed(2)])).toEqual([['2025-12-20', '7500.00']]);
+    expect(plan.requestOwned.get('2025-12-20')).toBe(DEAL);
+    expect(plan.newlyRaised).toEqual([]);
+    // Billed__c of January holds the partial; what is not yet earned of it is deferred.
+    const january = plan.months.find((m) => m.month === '2026-01')!;
+    expect(january.billed.toFixed(2)).toBe('4500.00');
+    expect(january.closing.unbilled.toFixed(2)).toBe('0.00');
+    expect(january.closing.deferred.toFixed(2)).toBe(new Big(4500).minus(january.recognised).toFixed(2));
+    expect(plan.posted).toEqual([
+      { lineKey: LINE, date: '2026-01-15', amount: '4500.00', kind: 'invoice', documentId: 'a0I000000000601AAA' },
+    ]);
+
+    // The close: the partial posted to deferred revenue is released as it is earned, nothing is accrued.
+    const inputs = closeInputs({
+      deals: [{ loaded: deal, plan }],
+      invoices: [
+        {
+          Id: 'a0I000000000601AAA',
+          Invoice_Number__c: 'INV-0601',
+          Currency_Code__c: 'GBP',
+          Currency_Rate__c: null,
+          Issue_Date__c: '2026-01-15',
+          Status__c: 'Authorised',
+          Invoice_Lines__r: {
+            records: [
+              { Opportunity_Line_Item_Id__c: LINE, Account_Code__c: '2100', Line_Amount__c: 4500, Sort_Order__c: 1 },
+            ],
+          },
+        } as never,
+      ],
+      creditNotes: [],
+      accounts: { revenue: '200', deferred: '2100', accrued: '1200' },
+      baseCurrency: 'GBP',
+      monthEnd: '2026-01-31',
+    });
+    expect(inputs.billing.map((b) => [b.lineKey, b.amount, b.accountCode])).toEqual([[LINE, '4500.00', '2100']]);
+    const ledger = ledgerAtMonth(inputs.lines, inputs.billing, '2026-01', 'GBP', () => undefined);
+    const [contract] = ledger.contracts;
+    expect(contract!.unbilled.toFixed(2)).toBe('0.00');
+    expect(contract!.lines[0]!.accrual.toFixed(2)).toBe('0.00');
+    expect(contract!.lines[0]!.released.toFixed(2)).toBe(january.recognised.toFixed(2));
+    expect(contract!.deferred.toFixed(2)).toBe(january.closing.deferred.toFixed(2));
+  });
+
+  it('a draft partial is invoiced (not billed) and a voided or deleted one counts for nothing', async () => {
+    const draft = deposit({ status: 'Draft' });
+    const voided = deposit({ id: 'a0I000000000602AAA', key: `CREATE_PARTIAL:${DEAL}:1-100000`, status: 'Voided' });
+    const deleted = deposit({ id: 'a0I000000000603AAA', key: `CREATE_PARTIAL:${DEAL}:1-200000`, status: 'Deleted' });
+    const { plan } = await planOf(deps({ opportunities: [signatureDeal()], invoices: [draft, voided, deleted] }));
+    expect(plan.summary.invoiced.toFixed(2)).toBe('4500.00');
+    expect(plan.summary.remaining.toFixed(2)).toBe('7500.00');
+    expect(plan.posted).toEqual([]);
+    expect(plan.plan.instalments.map((i) => i.amount.toFixed(2))).toEqual(['7500.00']);
+  });
+
+  it('replace a voided closing invoice: the plan plans nothing again and its remainder is what the partials left', async () => {
+    const closing = invoice({
+      id: 'a0I000000000600AAA',
+      key: `CREATE_DRAFT:${DEAL}:1`,
+      status: 'Voided',
+      date: '2025-12-20',
+      subTotal: 12000,
+      lines: [{ item: LINE, amount: 12000 }],
+    });
+    // The closing invoice was recorded Raised on the signature instalment before it was voided.
+    const first = await planOf(deps({ opportunities: [signatureDeal()], invoices: [closing] }));
+    const [signed] = first.plan.newlyRaised;
+    const record = instalmentRecord({
+      Id: 'a0Q000000000600AAA',
+      Instalment_Key__c: signed!.instalment.key,
+      Issue_Date__c: '2025-12-20',
+      Amount__c: 12000,
+      Document_Type__c: 'Invoice',
+      Status__c: 'Raised',
+      Invoice__c: closing.Id,
+      Lines__c: JSON.stringify(
+        signed!.instalment.lines.map((l) => ({ lineKey: l.lineKey, periodKey: l.periodKey, amount: '12000.00' })),
+      ),
+    });
+    const { plan } = await planOf(
+      deps({ opportunities: [signatureDeal()], invoices: [closing, deposit()], plans: [record] }),
+    );
+    expect(plan.summary.invoiced.toFixed(2)).toBe('4500.00');
+    expect(plan.summary.remaining.toFixed(2)).toBe('7500.00');
+    // Nothing planned again (no credit note for the partial, no second instalment on the voided one's key).
+    expect(plan.plan.instalments).toEqual([]);
+    expect(plan.months.find((m) => m.month === '2026-01')!.billed.toFixed(2)).toBe('4500.00');
+  });
+
+  it('a deal billed by partials whose terms are later set to quarterly is planned for what the partials left', async () => {
+    const { plan } = await planOf(deps({ opportunities: [quarterlyDeal()], invoices: [deposit()] }));
+    expect(plan.signature).toBe(false);
+    // 4,500.00 on account of the earliest periods: Q1 (3,000.00) and half of Q2.
+    expect(plan.plan.instalments.map((i) => [i.issueDate, i.amount.toFixed(2)])).toEqual([
+      ['2026-04-01', '1500.00'],
+      ['2026-07-01', '3000.00'],
+      ['2026-10-01', '3000.00'],
+    ]);
+    expect(plan.summary.remaining.toFixed(2)).toBe('7500.00');
+    expect(plan.plan.raisedAmount.plus(plan.summary.remaining).toFixed(2)).toBe('12000.00');
+  });
+
+  it('spreads over the lines what a partial bills on lines its deal does not have', async () => {
+    const twoLines = signatureDeal();
+    const [seats] = twoLines.OpportunityLineItems!.records;
+    twoLines.OpportunityLineItems!.records.push({
+      ...seats!,
+      Id: LINE_2,
+      TotalPrice: 4000,
+      Quantity: 1,
+      UnitPrice: 4000,
+    });
+    const odd = deposit({
+      subTotal: 4000,
+      lines: [
+        { item: LINE, amount: 3000 },
+        { item: null, amount: 1000 },
+      ],
+    });
+    const { plan } = await planOf(deps({ opportunities: [twoLines], invoices: [odd] }));
+    expect(plan.summary.invoiced.toFixed(2)).toBe('4000.00');
+    expect(plan.summary.remaining.toFixed(2)).toBe('12000.00');
+    // 1,000.00 shared 12,000 : 4,000 over the two lines.
+    expect(plan.posted.map((e) => [e.lineKey, e.amount])).toEqual([
+      [LINE, '3750.00'],
+      [LINE_2, '250.00'],
+    ]);
+    expect(plan.notes.join('\n')).toMatch(/not one of the deal's lines/);
+  });
+});
