@@ -189,9 +189,19 @@ export function openEntries(input: BillingPlanInput, entries: Entry[]): Entry[] 
 }
 
 /**
+ * How much of `left` (raised on account of a line) an open `amount` of that line absorbs: the two of one sign (a
+ * discount line's share is negative and pays down its negative amounts), no more than either.
+ */
+export function absorbed(amount: Money, left: Money): Money {
+  if (amount.eq(0) || left.eq(0) || amount.gt(0) !== left.gt(0)) return new Big(0);
+  return amount.abs().lt(left.abs()) ? amount : left;
+}
+
+/**
  * What was raised on account of each line (partial invoices) set against the line's open amounts, earliest first:
- * each positive amount is paid down to nothing before the next. Whatever is left (more than the line still owes) is
- * an entry of its own, a credit, on the last day anything was raised on account.
+ * each amount of the same sign is paid down to nothing before the next (a discount line's negative share against its
+ * negative amounts). Whatever is left (more than the line still owes) is an entry of its own, the other way, on the
+ * last day anything was raised on account.
  */
 function payOnAccount(
   open: Entry[],
@@ -206,9 +216,8 @@ function payOnAccount(
       .filter((e) => e.line.lineKey === lineKey)
       .sort((a, b) => compareDates(a.issueDate, b.issueDate) || compareDates(a.periodKey, b.periodKey));
     for (const e of owed) {
-      if (left.lte(0)) break;
-      if (e.amount.lte(0)) continue;
-      const take = e.amount.lt(left) ? e.amount : left;
+      if (left.eq(0)) break;
+      const take = absorbed(e.amount, left);
       e.amount = e.amount.minus(take);
       left = left.minus(take);
     }

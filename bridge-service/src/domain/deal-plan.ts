@@ -37,6 +37,7 @@ import { compareDates, maxDate, minDate, type IsoDate } from './dates';
 import { DomainError } from './errors';
 import { money, sum, type Money } from './money';
 import { allocate, PACKAGE_DEFAULT_TERMS, ratioOf } from './billing-periods';
+import { absorbed } from './billing-entries';
 import { buildBillingPlan, type BillingPlan, type Instalment, type RaisedInstalment } from './billing-plan';
 import {
   contractMonths,
@@ -429,8 +430,8 @@ function forPlanning(raised: readonly RaisedRecord[]): RaisedInstalment[] {
     const lines = r.lines.map((l) => {
       const amount = money(l.amount);
       const left = replacing.get(l.lineKey) ?? money(0);
-      if (amount.lte(0) || left.lte(0)) return l;
-      const taken = amount.lt(left) ? amount : left;
+      const taken = absorbed(amount, left);
+      if (taken.eq(0)) return l;
       replacing.set(l.lineKey, left.minus(taken));
       return { ...l, amount: amount.minus(taken).toFixed(2) };
     });

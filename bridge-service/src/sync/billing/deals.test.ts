@@ -191,6 +191,47 @@ describe('partial invoices on a deal billed on signature', () => {
     expect(plan.months.find((m) => m.month === '2026-01')!.billed.toFixed(2)).toBe('4500.00');
   });
 
+  describe('with a discount line (a partial carries its negative share)', () => {
+    /** 12,000.00 of seats less a 1,200.00 launch discount: 10,800.00, billed on signature. */
+    function discountedDeal() {
+      const deal = quarterlyDeal({ Billing_Frequency__c: null, Amount: 10800 });
+      const [seats] = deal.OpportunityLineItems!.records;
+      deal.OpportunityLineItems!.records.push({
+        ...seats!,
+        Id: LINE_2,
+        Quantity: 1,
+        UnitPrice: -1200,
+        TotalPrice: -1200,
+        Product2: { ...seats!.Product2!, Name: 'Launch discount', ProductCode: 'DISC' },
+      });
+      return deal;
+    }
+    const partial = (seats: number, discount: number) =>
+      deposit({
+        subTotal: seats + discount,
+        lines: [
+          { item: LINE, amount: seats },
+          { item: LINE_2, amount: discount },
+        ],
+      });
+    const shown = (plan: Awaited<ReturnType<typeof planOf>>['plan']) =>
+      plan.plan.instalments.map(
+        (i) => `${i.issueDate} ${i.kind} ${i.amount.toFixed(2)} [${i.lines.map((l) => l.amount.toFixed(2)).join(' ')}]`,
+      );
+
+    it("pays the discount line's open amount down too: one signature instalment of what is left", async () => {
+      const { plan } = await planOf(deps({ opportunities: [discountedDeal()], invoices: [partial(5000, -500)] }));
+      expect(shown(plan)).toEqual(['2025-12-20 invoice 6300.00 [7000.00 -700.00]']);
+      expect(plan.summary.remaining.toFixed(2)).toBe('6300.00');
+    });
+
+    it('a partial of the whole deal leaves nothing planned (no stray invoice of the discount for a dated job)', async () => {
+      const { plan } = await planOf(deps({ opportunities: [discountedDeal()], invoices: [partial(12000, -1200)] }));
+      expect(shown(plan)).toEqual([]);
+      expect(plan.summary.remaining.toFixed(2)).toBe('0.00');
+    });
+  });
+
   it('a deal billed by partials whose terms are later set to quarterly is planned for what the partials left', async () => {
     const { plan } = await planOf(deps({ opportunities: [quarterlyDeal()], invoices: [deposit()] }));
     expect(plan.signature).toBe(false);
