@@ -225,6 +225,45 @@ describe('partial invoices on a deal billed on signature', () => {
       expect(plan.summary.remaining.toFixed(2)).toBe('6300.00');
     });
 
+    it("replacing a voided closing invoice, the discount line's share replaces its negative amount too", async () => {
+      const closing = invoice({
+        id: 'a0I000000000600AAA',
+        key: `CREATE_DRAFT:${DEAL}:1`,
+        status: 'Voided',
+        date: '2025-12-20',
+        subTotal: 10800,
+        lines: [
+          { item: LINE, amount: 12000 },
+          { item: LINE_2, amount: -1200 },
+        ],
+      });
+      const first = await planOf(deps({ opportunities: [discountedDeal()], invoices: [closing] }));
+      const [signed] = first.plan.newlyRaised;
+      const record = instalmentRecord({
+        Id: 'a0Q000000000600AAA',
+        Instalment_Key__c: signed!.instalment.key,
+        Issue_Date__c: '2025-12-20',
+        Amount__c: 10800,
+        Document_Type__c: 'Invoice',
+        Status__c: 'Raised',
+        Invoice__c: closing.Id,
+        Lines__c: JSON.stringify(
+          signed!.instalment.lines.map((l) => ({
+            lineKey: l.lineKey,
+            periodKey: l.periodKey,
+            amount: l.amount.toFixed(2),
+          })),
+        ),
+      });
+      const { plan } = await planOf(
+        deps({ opportunities: [discountedDeal()], invoices: [closing, partial(5000, -500)], plans: [record] }),
+      );
+      expect(plan.summary.invoiced.toFixed(2)).toBe('4500.00');
+      expect(plan.summary.remaining.toFixed(2)).toBe('6300.00');
+      // Nothing planned again: no invoice of the discount (+500.00) for a dated job, no credit note for the deposit.
+      expect(shown(plan)).toEqual([]);
+    });
+
     it('a partial of the whole deal leaves nothing planned (no stray invoice of the discount for a dated job)', async () => {
       const { plan } = await planOf(deps({ opportunities: [discountedDeal()], invoices: [partial(12000, -1200)] }));
       expect(shown(plan)).toEqual([]);
