@@ -85,7 +85,7 @@ export async function contactsFor(
       const account = chunk[index]!;
       let contactId = result.ok ? result.id : undefined;
       // Refused because an earlier attempt made it: found by its ContactNumber, the Account id.
-      contactId ??= (await deps.xero.findContactByNumber(tenantId, contactOf(account).contactNumber))?.contactID;
+      contactId ??= await activeByNumber(deps.xero, tenantId, contactOf(account).contactNumber);
       if (!contactId) {
         refused.set(
           account.Id,
@@ -107,4 +107,17 @@ export async function contactsFor(
     if (created.length > 0) deps.log.info({ tenantId, created: created.length }, 'Xero contacts created and linked');
   }
   return { ids, refused, waiting };
+}
+
+/**
+ * The contact holding this ContactNumber, if it is active: the bridge's own earlier create, refused this time as a
+ * duplicate. An archived one (a contact finance asked to replace, or one merged away) is not one to invoice.
+ */
+export async function activeByNumber(
+  xero: Pick<XeroClient, 'findContactByNumber'>,
+  tenantId: string,
+  contactNumber: string,
+): Promise<string | undefined> {
+  const found = await xero.findContactByNumber(tenantId, contactNumber);
+  return found && String(found.contactStatus ?? 'ACTIVE') === 'ACTIVE' ? found.contactID : undefined;
 }

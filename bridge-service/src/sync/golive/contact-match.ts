@@ -25,6 +25,7 @@ import type { ContactDirectory } from '../services/contact-directory';
 import type { ContactLinks, EntityRef } from '../services/contact-links';
 import type { ReferenceData } from '../services/reference-data';
 import { batchKey } from '../create-draft/draft';
+import { activeByNumber } from '../create-draft/contacts';
 
 export interface ContactMatchDeps {
   reference: Pick<ReferenceData, 'entity'>;
@@ -50,6 +51,17 @@ export async function releaseWaitingDrafts(
     if (isStopped(job) && (await deps.jobs.retryJob(job.id))) released += 1;
   }
   return released;
+}
+
+/**
+ * The Account's ContactNumber (its Id), or the next free `<Id>-2`, `-3`…: Xero keeps ContactNumber unique across
+ * archived contacts too, and the contact finance asked to replace (archived, or merged away) may still hold it.
+ */
+function freeContactNumber(base: string, known: readonly { contactNumber?: string | null }[]): string {
+  const taken = new Set(known.flatMap((c) => (c.contactNumber ? [c.contactNumber.toLowerCase()] : [])));
+  let number = base;
+  for (let n = 2; taken.has(number.toLowerCase()); n += 1) number = `${base}-${n}`;
+  return number;
 }
 
 export function contactMatchHandler(deps: ContactMatchDeps): JobHandler<'CONTACT_MATCH'> {
@@ -102,20 +114,21 @@ export function contactMatchHandler(deps: ContactMatchDeps): JobHandler<'CONTACT
       return `Linked to Xero contact "${contact.name}"`;
     }
     // CREATE_NEW: finance has seen the candidates and asked for a new contact.
-    const existing = (await deps.directory.contacts(tenantId)).filter((c) => c.status === 'ACTIVE');
+    const known = await deps.directory.contacts(tenantId);
+    const existing = known.filter((c) => c.status === 'ACTIVE');
     const model = buildXeroContact(account, [], null);
     model.name = contactNameFor(
       account,
       existing.map((c) => ({ contactId: c.contactId, name: c.name, contactNumber: c.contactNumber ?? null })),
     );
+    model.contactNumber = freeContactNumber(model.contactNumber, known);
     const [result] = await deps.xero.createContacts(
       tenantId,
       [model],
       batchKey(`${requestKey}:contact`, [JSON.stringify(model)]),
     );
     const contactId =
-      (result?.ok ? result.id : undefined) ??
-      (await deps.xero.findContactByNumber(tenantId, model.contactNumber))?.contactID;
+      (result?.ok ? result.id : undefined) ?? (await activeByNumber(deps.xero, tenantId, model.contactNumber));
     if (!contactId) {
       throw new DomainError(
         'INVALID_INPUT',
@@ -141,6 +154,9 @@ export function contactMatchHandler(deps: ContactMatchDeps): JobHandler<'CONTACT
     const [outcome] = await deps.writeback.update(ContactMatchReview, [
       {
         Id: reviewId,
+        // A decision the bridge could not apply (a mistyped ContactID, a contact archived meanwhile) opens the review
+        // again, so finance can decide again; field history keeps the decision that failed.
+        ...(status === 'Error' ? { Status__c: 'Open' } : {}),
         Sync_Status__c: status,
         Sync_Message__c: message.slice(0, 32000),
         Last_Synced__c: new Date(deps.clock.now()).toISOString(),
@@ -175,7 +191,9 @@ export function contactMatchHandler(deps: ContactMatchDeps): JobHandler<'CONTACT
             outcomes.set(job.id, { kind: 'retry', error: message });
             continue;
           }
-          await recordOnReview(decision.reviewId, 'Error', message).catch(() => undefined);
+          await recordOnReview(decision.reviewId, 'Error', `${message}. The review is open again: decide again.`).catch(
+            () => undefined,
+          );
           outcomes.set(job.id, { kind: 'failed', error: message });
         }
       }
