@@ -176,6 +176,25 @@ describe('go-live controllers mirroring the package Apex', () => {
       });
     });
 
+    it('takes the currency of the first invoice that has one: a failed closing draft carries none', async () => {
+      const opp = await wonDeal();
+      // The bridge writes a failed or waiting closing draft with no currency and no lines.
+      await integration.sobject('Invoice__c').create({ Opportunity__c: opp.Id, Status__c: 'Draft' });
+      expect(em.control.goLive.partialInvoice.getRemainder(opp.Id)).toMatchObject({
+        currencyCode: 'GBP',
+        invoiceCount: 1,
+      });
+      await integration.sobject('Invoice__c').create({
+        Opportunity__c: opp.Id,
+        Currency_Code__c: 'EUR',
+        Status__c: 'Authorised',
+      });
+      expect(em.control.goLive.partialInvoice.getRemainder(opp.Id)).toMatchObject({
+        currencyCode: 'EUR',
+        invoiceCount: 2,
+      });
+    });
+
     it('refuses an open deal, more than remains, and a percentage above 100', async () => {
       const open = (await sales.query<Rec>('SELECT Id FROM Opportunity WHERE IsClosed = false ORDER BY Name LIMIT 1'))
         .records[0]!;

@@ -125,9 +125,11 @@ export function goLiveControllers(org: SalesforceOrg, labels: Labels) {
       .filter((l) => live.has(String(l[f('Invoice__c')])));
     const invoiced = sum(invoicedLines.map((l) => l[f('Line_Amount__c')]));
     const remaining = dealValue.minus(invoiced);
-    const currencyCode = String(
-      invoices[0]?.[f('Currency_Code__c')] ?? opportunity.CurrencyIsoCode ?? org.corporateCurrency(),
-    );
+    // The first invoice that has a currency: a failed or waiting closing draft is written without one.
+    const invoiceCurrency = invoices
+      .map((i) => i[f('Currency_Code__c')])
+      .find((c) => typeof c === 'string' && c.trim());
+    const currencyCode = String(invoiceCurrency ?? opportunity.CurrencyIsoCode ?? org.corporateCurrency());
     const blockedReason =
       opportunity.IsWon !== true
         ? labels('Partial_Invoice_Error_Not_Won')

@@ -260,7 +260,10 @@ export default class AccountReceivables extends NavigationMixin(LightningElement
   lastPaymentDate;
   openInvoices = [];
   invoiceUrls = {};
+  /** The GraphQL query failed: one error stands for everything it reads, so no empty state says a false thing. */
   invoicesError;
+  /** The GraphQL query has answered once: until then the last payment, invoices, credit and plans are unknown. */
+  accountAnswered = false;
   refreshQuery;
   /** The account's open billing plans and next instalments, as the query returned them (c-account-contracts). */
   planNodes = [];
@@ -294,6 +297,7 @@ export default class AccountReceivables extends NavigationMixin(LightningElement
       this.invoicesError = errors;
     } else if (data) {
       this.invoicesError = undefined;
+      this.accountAnswered = true;
       this.lastPaymentDate = queryNodes(data, 'Account')[0]?.Last_Payment_Date__c;
       this.planNodes = data.uiapi?.query?.Billing_Plan__c?.edges?.map((edge) => edge.node) ?? [];
       this.nextBillingNodes = data.uiapi?.query?.Billing_Instalment__c?.edges?.map((edge) => edge.node) ?? [];
@@ -478,6 +482,11 @@ export default class AccountReceivables extends NavigationMixin(LightningElement
     return this.openCount > this.openInvoices.length
       ? formatLabel(LABELS.showingOf, this.openInvoices.length, this.openCount)
       : null;
+  }
+
+  /** Waiting for the query's first answer (and no error): nothing it reads is shown yet, not even "None yet". */
+  get detailsLoading() {
+    return !this.accountAnswered && !this.invoicesError;
   }
 
   get invoicesErrorMessages() {

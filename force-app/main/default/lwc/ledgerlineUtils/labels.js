@@ -30,6 +30,7 @@ import INVOICE_CUSTOMER_LINK_REQUESTED from '@salesforce/label/c.Invoice_Custome
 import INVOICE_CUSTOMER_LINK_REQUESTED_MESSAGE from '@salesforce/label/c.Invoice_Customer_Link_Requested_Message';
 import INVOICE_DAY_OVERDUE from '@salesforce/label/c.Invoice_Day_Overdue';
 import INVOICE_DAYS_OVERDUE from '@salesforce/label/c.Invoice_Days_Overdue';
+import RECEIVABLES_DETAILS_LOAD_ERROR from '@salesforce/label/c.Receivables_Details_Load_Error';
 import INVOICE_DRAFT_TITLE from '@salesforce/label/c.Invoice_Draft_Title';
 import RECEIVABLES_DSO from '@salesforce/label/c.Receivables_DSO';
 import RECEIVABLES_DSO_DAYS from '@salesforce/label/c.Receivables_DSO_Days';
@@ -109,6 +110,7 @@ export const LABELS = Object.freeze({
   customerLinkRequestedMessage: INVOICE_CUSTOMER_LINK_REQUESTED_MESSAGE,
   dayOverdue: INVOICE_DAY_OVERDUE,
   daysOverdue: INVOICE_DAYS_OVERDUE,
+  detailsLoadError: RECEIVABLES_DETAILS_LOAD_ERROR,
   draftInvoice: INVOICE_DRAFT_TITLE,
   dso: RECEIVABLES_DSO,
   dsoDays: RECEIVABLES_DSO_DAYS,

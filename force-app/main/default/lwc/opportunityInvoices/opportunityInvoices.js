@@ -9,6 +9,7 @@ import { LABELS, formatLabel, queryNodes, createLiveRefresh, reduceErrors, syncU
 import { fromCents, todayIn, totalsByCurrency } from 'c/receivablesCalc';
 import INVOICES_PLANNED_TITLE from '@salesforce/label/c.Invoices_Planned_Title';
 import INVOICES_PLANNED_HELP from '@salesforce/label/c.Invoices_Planned_Help';
+import INVOICES_NEWEST_ONLY from '@salesforce/label/c.Invoices_Newest_Only';
 
 // Every custom object, field and relationship carries an alias equal to its unprefixed name: in the package the
 // platform prefixes them (ldgr__Total__c), and the alias keeps the response keys the code reads. The wire adapter
@@ -22,8 +23,11 @@ const INVOICES_QUERY = gql`
         Invoice__c: Invoice__c(
           where: { Opportunity__c: { eq: $recordId } }
           orderBy: { Issue_Date__c: { order: DESC, nulls: FIRST } }
-          first: 50
+          first: 50 # INVOICE_PAGE_SIZE: with more, the card says the list and totals are of the newest 50
         ) {
+          pageInfo {
+            hasNextPage
+          }
           edges {
             node {
               Id
@@ -306,6 +310,9 @@ const INVOICES_QUERY = gql`
   }
 `;
 
+/** How many invoices the query reads (its `first: 50`), newest first; a deal with more is said to have more. */
+const INVOICE_PAGE_SIZE = 50;
+
 /**
  * Hangs each credit note's allocations (queried apart: the wire adapter allows one level of child relationships) on
  * the note as `Allocations__r`, the name of that child relationship, so c-invoice-detail reads one shape.
@@ -342,6 +349,8 @@ export default class OpportunityInvoices extends LightningElement {
 
   labels = { ...LABELS, plannedTitle: INVOICES_PLANNED_TITLE, plannedHelp: INVOICES_PLANNED_HELP };
   invoices = [];
+  /** The deal has more invoices than the query read: the list and the totals are of the newest INVOICE_PAGE_SIZE. */
+  hasMoreInvoices = false;
   /** The deal's billing plan as the query returned it (c-billing-plan shows it), if it has one. */
   planNode;
   errors;
@@ -370,6 +379,7 @@ export default class OpportunityInvoices extends LightningElement {
         queryNodes(data, 'Invoice__c'),
         queryNodes(data, 'Credit_Allocation__c'),
       );
+      this.hasMoreInvoices = data.uiapi?.query?.Invoice__c?.pageInfo?.hasNextPage === true;
       this.planNode = data.uiapi?.query?.Billing_Plan__c?.edges?.[0]?.node;
       this.errors = undefined;
       this.loaded = true;
@@ -499,7 +509,10 @@ export default class OpportunityInvoices extends LightningElement {
     }));
   }
 
-  /** Per-currency totals, only when there is more than one invoice to add up. */
+  /**
+   * Per-currency totals, only when there is more than one invoice to add up: invoiced = paid + credited + due (what
+   * credit notes settled is shown when there is any, so the due is explained).
+   */
   get totals() {
     if (this.invoices.length < 2) return [];
     const amounts = this.invoices.map((invoice) => ({
@@ -519,6 +532,7 @@ export default class OpportunityInvoices extends LightningElement {
         figures: [
           { key: 'invoiced', label: LABELS.invoiced, cents: entry.invoicedCents },
           { key: 'paid', label: LABELS.paid, cents: entry.paidCents },
+          { key: 'credited', label: LABELS.credited, cents: entry.creditedCents },
           { key: 'due', label: LABELS.amountDue, cents: entry.dueCents },
           { key: 'overdue', label: LABELS.overdue, cents: entry.overdueCents, alert: true },
           { key: 'draft', label: LABELS.inDraft, cents: entry.draftCents },
@@ -533,6 +547,11 @@ export default class OpportunityInvoices extends LightningElement {
                 : `figure figure-${figure.key}`,
           })),
       }));
+  }
+
+  /** Said above the totals when the deal has more invoices than the card read (the oldest, most overdue, are not). */
+  get newestOnlyText() {
+    return this.hasMoreInvoices ? formatLabel(INVOICES_NEWEST_ONLY, INVOICE_PAGE_SIZE) : null;
   }
 
   get hasTotals() {

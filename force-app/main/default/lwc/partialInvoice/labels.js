@@ -9,6 +9,7 @@ import MODE_AMOUNT from '@salesforce/label/c.Partial_Invoice_Mode_Amount';
 import MODE_PERCENT_REMAINING from '@salesforce/label/c.Partial_Invoice_Mode_Percent_Remaining';
 import MODE_PERCENT_DEAL from '@salesforce/label/c.Partial_Invoice_Mode_Percent_Deal';
 import AMOUNT from '@salesforce/label/c.Partial_Invoice_Amount';
+import AMOUNT_NO_CURRENCY from '@salesforce/label/c.Receivables_Amount';
 import PERCENT from '@salesforce/label/c.Partial_Invoice_Percent';
 import PURPOSE from '@salesforce/label/c.Partial_Invoice_Label';
 import PURPOSE_PLACEHOLDER from '@salesforce/label/c.Partial_Invoice_Label_Placeholder';
@@ -35,6 +36,7 @@ export const LABELS = {
   modePercentRemaining: MODE_PERCENT_REMAINING,
   modePercentDeal: MODE_PERCENT_DEAL,
   amount: AMOUNT,
+  amountNoCurrency: AMOUNT_NO_CURRENCY,
   percent: PERCENT,
   purpose: PURPOSE,
   purposePlaceholder: PURPOSE_PLACEHOLDER,

@@ -4,7 +4,8 @@ import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import LOCALE from '@salesforce/i18n/locale';
 import getRemainder from '@salesforce/apex/PartialInvoiceController.getRemainder';
 import raise from '@salesforce/apex/PartialInvoiceController.raise';
-import { formatLabel, reduceErrors } from 'c/ledgerlineUtils';
+import isLiveRefreshEnabled from '@salesforce/apex/LiveRefreshController.isEnabled';
+import { createLiveRefresh, formatLabel, reduceErrors, syncUpdateNames } from 'c/ledgerlineUtils';
 import { LABELS } from './labels';
 import { MODES, partialAmountCents, toCents } from './partialCalc';
 
@@ -20,7 +21,10 @@ const ERROR_LABELS = {
  * PartialInvoiceController.getRemainder), and a request for an amount or a percentage of what remains or of the deal.
  * The amount is previewed in integer cents by the rules the bridge applies (./partialCalc, held to the domain by
  * partial-invoice.cases.json) and never sent above what remains. The request goes to the bridge as CREATE_PARTIAL;
- * the draft then goes through finance approval like every invoice.
+ * the draft then goes through finance approval like every invoice. While the page is visible it reads what remains
+ * again when Sync_Update__e names the opportunity (the bridge wrote its draft, an invoice was voided), as the other cards
+ * do (c/ledgerlineUtils createLiveRefresh: only while visible, and only when Live_Refresh__c is on; otherwise on show
+ * and focus).
  */
 export default class PartialInvoice extends LightningElement {
   @api recordId;
@@ -36,6 +40,11 @@ export default class PartialInvoice extends LightningElement {
   sending = false;
   sendError;
 
+  liveRefresh = createLiveRefresh({
+    onMessage: (message) => this.handleSyncUpdate(message),
+    refresh: () => this.refresh(),
+  });
+
   @wire(getRemainder, { opportunityId: '$recordId' })
   wired(result) {
     this.wiredRemainder = result;
@@ -48,6 +57,29 @@ export default class PartialInvoice extends LightningElement {
     }
   }
 
+  /** Live refresh on or off for this user (Ledgerline_Settings__c.Live_Refresh__c). Unreadable: off, costs nothing. */
+  @wire(isLiveRefreshEnabled)
+  wiredLiveRefresh({ data, error }) {
+    if (data !== undefined) this.liveRefresh.setEnabled(data);
+    else if (error) this.liveRefresh.setEnabled(false);
+  }
+
+  connectedCallback() {
+    this.liveRefresh.connect();
+  }
+
+  disconnectedCallback() {
+    this.liveRefresh.disconnect();
+  }
+
+  handleSyncUpdate(message) {
+    if (syncUpdateNames(message, [this.recordId])) this.refresh();
+  }
+
+  refresh() {
+    return this.wiredRemainder ? refreshApex(this.wiredRemainder) : undefined;
+  }
+
   get isLoading() {
     return !this.remainder && !this.loadError;
   }
@@ -58,6 +90,15 @@ export default class PartialInvoice extends LightningElement {
 
   get currencyCode() {
     return this.remainder?.currencyCode;
+  }
+
+  /** Currency figures; plain numbers when there is no code (never the user's currency). */
+  get figureStyle() {
+    return this.currencyCode ? 'currency' : 'decimal';
+  }
+
+  get figureDigits() {
+    return this.currencyCode ? undefined : 2;
   }
 
   get blockedReason() {
@@ -80,8 +121,9 @@ export default class PartialInvoice extends LightningElement {
     return this.mode === MODES.amount;
   }
 
+  /** "Amount (GBP)"; just "Amount" when the figures carry no currency code. */
   get amountLabel() {
-    return formatLabel(LABELS.amount, this.currencyCode);
+    return this.currencyCode ? formatLabel(LABELS.amount, this.currencyCode) : LABELS.amountNoCurrency;
   }
 
   /** The amount asked, or why it cannot be sent; nothing until a value is typed. */
@@ -115,8 +157,12 @@ export default class PartialInvoice extends LightningElement {
     return this.sending || !this.check || !!this.check.error;
   }
 
+  /** The amount in the deal's currency; without a currency code (which Intl refuses), the number alone. */
   money(cents) {
-    return new Intl.NumberFormat(LOCALE, { style: 'currency', currency: this.currencyCode }).format(cents / 100);
+    const options = this.currencyCode
+      ? { style: 'currency', currency: this.currencyCode }
+      : { minimumFractionDigits: 2, maximumFractionDigits: 2 };
+    return new Intl.NumberFormat(LOCALE, options).format(cents / 100);
   }
 
   handleMode(event) {
@@ -156,6 +202,6 @@ export default class PartialInvoice extends LightningElement {
   }
 
   handleRefresh() {
-    refreshApex(this.wiredRemainder);
+    this.refresh();
   }
 }

@@ -156,8 +156,9 @@ export function ageReceivables(rows, today) {
 }
 
 /**
- * Simple DSO: receivables ÷ credit sales in the period × days in the period, to one decimal. A client copy of the
- * domain's simpleDso, held equal by receivables.cases.json.
+ * Simple DSO: receivables ÷ credit sales in the period × days in the period, to one decimal, rounded once half away
+ * from zero as the domain's big.js does. A client copy of the domain's simpleDso, held equal by receivables.cases.json.
+ * Worked in BigInt tenths of a day: in floating point 700.00 / 4,000.00 × 90 = 15.75 comes out 15.749… and 15.7.
  * @param {number} receivablesCents
  * @param {number} creditSalesCents
  * @param {number} periodDays
@@ -165,7 +166,13 @@ export function ageReceivables(rows, today) {
  */
 export function simpleDso(receivablesCents, creditSalesCents, periodDays) {
   if (!(creditSalesCents > 0)) return null;
-  return Math.round((receivablesCents / creditSalesCents) * periodDays * 10) / 10;
+  const numerator = BigInt(Math.round(receivablesCents)) * BigInt(Math.round(periodDays)) * 10n;
+  const denominator = BigInt(Math.round(creditSalesCents));
+  const negative = numerator < 0n;
+  const magnitude = negative ? -numerator : numerator;
+  let tenths = magnitude / denominator;
+  if ((magnitude % denominator) * 2n >= denominator) tenths += 1n;
+  return Number(negative ? -tenths : tenths) / 10;
 }
 
 /** Kinds of customer credit, as the domain names them (ledger-documents CreditKind). */

@@ -228,13 +228,41 @@ describe('c-account-receivables', () => {
     });
   });
 
-  it('shows an invoice query error without hiding the totals', async () => {
+  it('shows a query error without hiding the totals, in place of what the query reads (no false empty states)', async () => {
     const element = render();
     getSummary.emit(SUMMARY);
     graphql.emitErrors(ACCOUNT_ERRORS);
     await flushPromises();
-    expect(root(element).querySelector('.invoices-error').textContent).toContain('Last_Payment_Date__c');
+    const error = root(element).querySelector('.details-error');
+    expect(error.textContent).toContain('c.Receivables_Details_Load_Error');
+    expect(error.textContent).toContain('Last_Payment_Date__c');
     expect(root(element).querySelectorAll('section.currency')).toHaveLength(3);
+    // Not "None yet", "No unused credit", "No open billing plans": the query did not say so.
+    expect(root(element).querySelector('.last-payment')).toBeNull();
+    expect(root(element).querySelector('c-account-credit')).toBeNull();
+    expect(root(element).querySelector('c-account-contracts')).toBeNull();
+    await expect(element).toBeAccessible();
+  });
+
+  it('shows the same error when a refresh of the query fails after it answered', async () => {
+    const element = await renderWith(SUMMARY, ACCOUNT_CONTRACTS);
+    expect(root(element).querySelector('c-account-contracts')).not.toBeNull();
+    graphql.emitErrors(ACCOUNT_ERRORS);
+    await flushPromises();
+    expect(root(element).querySelector('.details-error').textContent).toContain('Last_Payment_Date__c');
+    expect(root(element).querySelector('.open-invoices')).toBeNull();
+    expect(root(element).querySelector('c-account-contracts')).toBeNull();
+  });
+
+  it('states no empty state until the query has answered', async () => {
+    const element = render();
+    getSummary.emit(SUMMARY);
+    await flushPromises();
+    expect(root(element).querySelectorAll('section.currency')).toHaveLength(3);
+    expect(root(element).querySelector('.last-payment')).toBeNull();
+    expect(root(element).querySelector('c-account-credit')).toBeNull();
+    expect(root(element).querySelector('c-account-contracts')).toBeNull();
+    expect(root(element).querySelector('.details-loading')).not.toBeNull();
   });
 
   describe('live refresh', () => {

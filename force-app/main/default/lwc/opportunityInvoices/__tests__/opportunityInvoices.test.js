@@ -35,6 +35,11 @@ jest.mock(
   () => ({ default: 'The customer link for {0} appears on the invoice in a few seconds.' }),
   { virtual: true },
 );
+jest.mock(
+  '@salesforce/label/c.Invoices_Newest_Only',
+  () => ({ default: 'The list and the totals are of the newest {0} invoices only.' }),
+  { virtual: true },
+);
 jest.mock('@salesforce/label/c.Invoice_Customer_Link_Get_Title', () => ({ default: 'Ask Xero for the link of {0}' }), {
   virtual: true,
 });
@@ -177,6 +182,31 @@ describe('c-opportunity-invoices', () => {
       expect(aud.querySelector('.figure-overdue').classList).toContain('slds-text-color_error');
     });
 
+    it('shows what was credited, so invoiced = paid + credited + due adds up; no Credited figure where none was', () => {
+      const sections = [...root(element).querySelectorAll('section.currency-total')];
+      const figures = (section) =>
+        Object.fromEntries(
+          [...section.querySelectorAll('.cell')].map((cell) => [
+            cell.querySelector('dt').textContent,
+            cell.querySelector('lightning-formatted-number').value,
+          ]),
+        );
+      const [aud, gbp, nzd] = sections.map(figures);
+      expect(nzd).toEqual({
+        'c.Invoice_Totals_Invoiced': 12500.2,
+        'c.Invoice_Paid': 6000.2,
+        'c.Invoice_Credited': 500,
+        'c.Invoice_Amount_Due': 6000,
+        'c.Invoice_Totals_Draft': 3450.1,
+      });
+      expect(gbp['c.Invoice_Credited']).toBe(1200);
+      expect(aud).not.toHaveProperty('c.Invoice_Credited');
+    });
+
+    it('says nothing of a page limit when the query read every invoice', () => {
+      expect(root(element).querySelector('.newest-only')).toBeNull();
+    });
+
     it('shows a partially paid invoice with its payment', () => {
       const detail = detailFor(element, 'INV-0101');
       expect(badgeOf(detail).dataset.status).toBe('partiallyPaid');
@@ -281,6 +311,19 @@ describe('c-opportunity-invoices', () => {
     const detail = detailFor(element, 'INV-0097');
     expect(toggleOf(detail).getAttribute('aria-expanded')).toBe('true');
     expect(detail.shadowRoot.querySelector('.sync-problem').textContent).toBe('c.Sync_Error_Connection');
+  });
+
+  it('says the list and the totals are of the newest 50 when the deal has more invoices (a 5-year monthly deal)', async () => {
+    const more = JSON.parse(JSON.stringify(INVOICES));
+    more.uiapi.query.Invoice__c.pageInfo.hasNextPage = true;
+    const element = render();
+    graphql.emit(more);
+    await flushPromises();
+    const note = root(element).querySelector('.newest-only');
+    expect(note.textContent).toBe('The list and the totals are of the newest 50 invoices only.');
+    // Said where the totals are, before them.
+    expect(note.compareDocumentPosition(root(element).querySelector('.totals'))).toBe(Node.DOCUMENT_POSITION_FOLLOWING);
+    await expect(element).toBeAccessible();
   });
 
   describe('when the query fails', () => {

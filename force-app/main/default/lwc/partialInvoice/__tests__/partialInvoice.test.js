@@ -3,6 +3,8 @@ import PartialInvoice from 'c/partialInvoice';
 import { refreshApex } from '@salesforce/apex';
 import getRemainder from '@salesforce/apex/PartialInvoiceController.getRemainder';
 import raise from '@salesforce/apex/PartialInvoiceController.raise';
+import isLiveRefreshEnabled from '@salesforce/apex/LiveRefreshController.isEnabled';
+import { jestMockPublish, subscribe, unsubscribe } from 'lightning/empApi';
 import { MODES, partialAmountCents, toCents } from '../partialCalc';
 
 const REMAINDER = require('./data/PartialInvoiceController.getRemainder.json');
@@ -10,11 +12,21 @@ const BLOCKED = require('./data/PartialInvoiceController.getRemainder.blocked.js
 const LOAD_ERROR = require('./data/PartialInvoiceController.getRemainder.error.json');
 const RAISED = require('./data/PartialInvoiceController.raise.json');
 const RAISE_ERROR = require('./data/PartialInvoiceController.raise.error.json');
+const SYNC_UPDATES = require('./data/empApi.Sync_Update__e.json');
+const CHANNEL = '/event/Sync_Update__e';
 // The worked cases the bridge's domain is tested against (partial-invoice.ts).
 const CASES = require('../../../../../../bridge-service/src/domain/partial-invoice.cases.json').cases;
 
 jest.mock(
   '@salesforce/apex/PartialInvoiceController.getRemainder',
+  () => {
+    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
+    return { default: createApexTestWireAdapter(jest.fn()) };
+  },
+  { virtual: true },
+);
+jest.mock(
+  '@salesforce/apex/LiveRefreshController.isEnabled',
   () => {
     const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
     return { default: createApexTestWireAdapter(jest.fn()) };
@@ -146,6 +158,61 @@ describe('c-partial-invoice', () => {
     expect($(element, '.blocked').textContent).toBe(BLOCKED.blockedReason);
     expect($(element, '.request')).toBeNull();
     await expect(element).toBeAccessible();
+  });
+
+  it('a deal whose first invoice has no currency (a failed closing draft) shows no code rather than crash', async () => {
+    const element = await render({
+      currencyCode: null,
+      dealValue: 12000,
+      invoiced: 0,
+      remaining: 12000,
+      invoiceCount: 1,
+    });
+    await type(element, 'lightning-input.value', '1000');
+    expect($(element, 'lightning-input.value').label).toBe('c.Receivables_Amount');
+    expect($(element, '.preview').textContent).toBe('1,000.00 will be invoiced; 11,000.00 will remain.');
+    expect($(element, 'lightning-button.raise').disabled).toBe(false);
+    // Not in the user's currency either: the figures are plain numbers.
+    expect($(element, '.remaining lightning-formatted-number').formatStyle).toBe('decimal');
+  });
+
+  describe('live refresh', () => {
+    async function renderLive(liveRefresh = true) {
+      const element = await render();
+      isLiveRefreshEnabled.emit(liveRefresh);
+      await flushPromises();
+      return element;
+    }
+
+    it('reads what remains again when the bridge names this deal (its draft was written, a payment came in)', async () => {
+      await renderLive();
+      expect(subscribe).toHaveBeenCalledWith(CHANNEL, -1, expect.any(Function));
+      await jestMockPublish(CHANNEL, SYNC_UPDATES.thisOpportunity);
+      await flushPromises();
+      expect(refreshApex).toHaveBeenCalledTimes(1);
+    });
+
+    it('ignores updates for other records', async () => {
+      await renderLive();
+      await jestMockPublish(CHANNEL, SYNC_UPDATES.otherRecord);
+      await flushPromises();
+      expect(refreshApex).not.toHaveBeenCalled();
+    });
+
+    it('unsubscribes when disconnected', async () => {
+      const element = await renderLive();
+      document.body.removeChild(element);
+      await flushPromises();
+      expect(unsubscribe).toHaveBeenCalledWith(expect.objectContaining({ channel: CHANNEL }), expect.any(Function));
+    });
+
+    it('with live refresh off, never subscribes and reads again on focus', async () => {
+      await renderLive(false);
+      expect(subscribe).not.toHaveBeenCalled();
+      window.dispatchEvent(new CustomEvent('focus'));
+      await flushPromises();
+      expect(refreshApex).toHaveBeenCalledTimes(1);
+    });
   });
 
   it('shows a load error in words', async () => {
