@@ -94,6 +94,41 @@ async function planOf(d: DealLoaderDeps, today = '2026-02-10') {
   return { deal, plan: planDeal({ ...deal.input, today }) };
 }
 
+/**
+ * A deal's closing invoice, voided after it was recorded Raised on the signature instalment: the invoice and that
+ * instalment record, as the plan reads them.
+ */
+async function voidedClosing(opportunity: ReturnType<typeof quarterlyDeal>, lines: { item: string; amount: number }[]) {
+  const total = lines.reduce((sum, l) => sum + l.amount, 0);
+  const closing = invoice({
+    id: 'a0I000000000600AAA',
+    key: `CREATE_DRAFT:${DEAL}:1`,
+    status: 'Voided',
+    date: '2025-12-20',
+    subTotal: total,
+    lines,
+  });
+  const first = await planOf(deps({ opportunities: [opportunity], invoices: [closing] }));
+  const [signed] = first.plan.newlyRaised;
+  const record = instalmentRecord({
+    Id: 'a0Q000000000600AAA',
+    Instalment_Key__c: signed!.instalment.key,
+    Issue_Date__c: '2025-12-20',
+    Amount__c: total,
+    Document_Type__c: 'Invoice',
+    Status__c: 'Raised',
+    Invoice__c: closing.Id,
+    Lines__c: JSON.stringify(
+      signed!.instalment.lines.map((l) => ({
+        lineKey: l.lineKey,
+        periodKey: l.periodKey,
+        amount: l.amount.toFixed(2),
+      })),
+    ),
+  });
+  return { closing, record };
+}
+
 describe('partial invoices on a deal billed on signature', () => {
   it('are raised documents: invoiced, remaining, the January month and the close all see them', async () => {
     const { deal, plan } = await planOf(deps({ opportunities: [signatureDeal()], invoices: [deposit()] }));
@@ -158,29 +193,7 @@ describe('partial invoices on a deal billed on signature', () => {
   });
 
   it('replace a voided closing invoice: the plan plans nothing again and its remainder is what the partials left', async () => {
-    const closing = invoice({
-      id: 'a0I000000000600AAA',
-      key: `CREATE_DRAFT:${DEAL}:1`,
-      status: 'Voided',
-      date: '2025-12-20',
-      subTotal: 12000,
-      lines: [{ item: LINE, amount: 12000 }],
-    });
-    // The closing invoice was recorded Raised on the signature instalment before it was voided.
-    const first = await planOf(deps({ opportunities: [signatureDeal()], invoices: [closing] }));
-    const [signed] = first.plan.newlyRaised;
-    const record = instalmentRecord({
-      Id: 'a0Q000000000600AAA',
-      Instalment_Key__c: signed!.instalment.key,
-      Issue_Date__c: '2025-12-20',
-      Amount__c: 12000,
-      Document_Type__c: 'Invoice',
-      Status__c: 'Raised',
-      Invoice__c: closing.Id,
-      Lines__c: JSON.stringify(
-        signed!.instalment.lines.map((l) => ({ lineKey: l.lineKey, periodKey: l.periodKey, amount: '12000.00' })),
-      ),
-    });
+    const { closing, record } = await voidedClosing(signatureDeal(), [{ item: LINE, amount: 12000 }]);
     const { plan } = await planOf(
       deps({ opportunities: [signatureDeal()], invoices: [closing, deposit()], plans: [record] }),
     );
@@ -226,35 +239,10 @@ describe('partial invoices on a deal billed on signature', () => {
     });
 
     it("replacing a voided closing invoice, the discount line's share replaces its negative amount too", async () => {
-      const closing = invoice({
-        id: 'a0I000000000600AAA',
-        key: `CREATE_DRAFT:${DEAL}:1`,
-        status: 'Voided',
-        date: '2025-12-20',
-        subTotal: 10800,
-        lines: [
-          { item: LINE, amount: 12000 },
-          { item: LINE_2, amount: -1200 },
-        ],
-      });
-      const first = await planOf(deps({ opportunities: [discountedDeal()], invoices: [closing] }));
-      const [signed] = first.plan.newlyRaised;
-      const record = instalmentRecord({
-        Id: 'a0Q000000000600AAA',
-        Instalment_Key__c: signed!.instalment.key,
-        Issue_Date__c: '2025-12-20',
-        Amount__c: 10800,
-        Document_Type__c: 'Invoice',
-        Status__c: 'Raised',
-        Invoice__c: closing.Id,
-        Lines__c: JSON.stringify(
-          signed!.instalment.lines.map((l) => ({
-            lineKey: l.lineKey,
-            periodKey: l.periodKey,
-            amount: l.amount.toFixed(2),
-          })),
-        ),
-      });
+      const { closing, record } = await voidedClosing(discountedDeal(), [
+        { item: LINE, amount: 12000 },
+        { item: LINE_2, amount: -1200 },
+      ]);
       const { plan } = await planOf(
         deps({ opportunities: [discountedDeal()], invoices: [closing, partial(5000, -500)], plans: [record] }),
       );
