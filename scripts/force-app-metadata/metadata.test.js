@@ -857,6 +857,9 @@ const APPROVAL_OWNED = [
 const USER_CLASSES = ['InvoiceActions', 'LiveRefreshController', 'ReceivablesController'];
 const VOID_CREDIT = 'Ledgerline_Request_Void_Credit';
 const RESYNC = 'Ledgerline_Request_Resync';
+// Shows the Contact Match Review card on the Account page (its visibility rule): a permission of its own, held by the
+// sets that decide reviews (ContactMatchController), so the card is not tied to voiding and crediting invoices.
+const REVIEW_MATCHES = 'Ledgerline_Review_Contact_Matches';
 
 // ── Checks: each returns a list of problems ─────────────────────────────────────────────────────────────────────────
 
@@ -975,6 +978,10 @@ function goLiveProblems(name, ps, objs) {
   if (isTrue(taxNumber?.editable) !== editsTaxNumber) problems.push(`${name}: edit on Account.Tax_Number__c is wrong`);
   for (const apexClass of GOLIVE_CLASSES[name]) {
     if (!enabledNames(ps.classAccesses, 'apexClass').includes(apexClass)) problems.push(`${name}: needs ${apexClass}`);
+  }
+  const decidesReviews = GOLIVE_CLASSES[name].includes('ContactMatchController');
+  if (enabledNames(ps.customPermissions).includes(REVIEW_MATCHES) !== decidesReviews) {
+    problems.push(`${name}: ${decidesReviews ? 'lacks' : 'must not hold'} ${REVIEW_MATCHES}`);
   }
   return problems;
 }
@@ -1571,6 +1578,25 @@ describe('go-live on existing data', () => {
     ]);
   });
 
+  test('the contact match card permission: finance or an admin without it, sales with it, are caught', () => {
+    for (const name of ['Ledgerline_Finance', 'Ledgerline_Admin']) {
+      const without = clone(permissionSets[name]);
+      without.customPermissions = without.customPermissions.filter((p) => p.name !== REVIEW_MATCHES);
+      expect(PERSONAS[name](without, objects)).toEqual([`${name}: lacks ${REVIEW_MATCHES}`]);
+    }
+    const sales = clone(permissionSets.Ledgerline_Sales);
+    sales.customPermissions.push({ enabled: 'true', name: REVIEW_MATCHES });
+    expect(salesProblems(sales, objects)).toEqual([`Ledgerline_Sales: must not hold ${REVIEW_MATCHES}`]);
+    const bridge = clone(permissionSets.Ledgerline_Integration);
+    bridge.customPermissions = [{ enabled: 'true', name: REVIEW_MATCHES }];
+    expect(integrationProblems(bridge, objects)).toEqual(
+      expect.arrayContaining([`Ledgerline_Integration: must not hold ${REVIEW_MATCHES}`]),
+    );
+    expect(fs.existsSync(path.join(APP, 'customPermissions', `${REVIEW_MATCHES}.customPermission-meta.xml`))).toBe(
+      true,
+    );
+  });
+
   test('a bridge that cannot write a link, or could edit a product mapping, is caught', () => {
     const bad = clone(permissionSets.Ledgerline_Integration);
     fieldPermission(bad, 'Xero_Contact_Link__c.Xero_Contact_Id__c').editable = 'false';
@@ -1790,6 +1816,24 @@ describe('Apex and the approval folder', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  test("each package mirror is a related list on its parent's page layout (refunds on the credit note)", () => {
+    const related = {};
+    for (const file of fs.readdirSync(path.join(APP, 'layouts'))) {
+      const layout = parse(path.join(APP, 'layouts', file)).Layout;
+      related[file.split('-')[0]] = (layout.relatedLists ?? []).map((l) => l.relatedList);
+    }
+    const missing = [];
+    for (const child of PACKAGE_OBJECTS) {
+      for (const [field, info] of Object.entries(objects[child].fields)) {
+        if (!['MasterDetail', 'Lookup'].includes(info.type) || !related[info.referenceTo]) continue;
+        if (!related[info.referenceTo].includes(`${child}.${field}`))
+          missing.push(`${info.referenceTo}: ${child}.${field}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(related.Credit_Note__c).toContain('Credit_Note_Refund__c.Credit_Note__c');
   });
 });
 

@@ -102,6 +102,8 @@ describe.each(recordPageCards.map((card) => [`${card.page}: ${card.component}`, 
 test('finance and admins see the Contact Match Review card on the Account page, reps do not', () => {
   const card = recordPageCards.find((c) => c.component === 'contactMatchReview');
   const required = requiredPermissions(card.instance);
+  // A permission of its own, not the finance one for voiding and crediting invoices: granting the card grants no more.
+  expect(required).toEqual(['Ledgerline_Review_Contact_Matches']);
   const sees = sets
     .filter((set) => required.every((permission) => set.customPermissions.has(permission)))
     .map((set) => set.name);
