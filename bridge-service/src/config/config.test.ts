@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isSecretKey } from '../lib/logger';
 import { ConfigError, ENV_KEYS, jwtAudience, loadConfig, loadHostConfig } from './index';
 import { LEGACY_XERO_SCOPES, missingXeroScopes, SALESFORCE_API_VERSION } from './schema';
 
@@ -96,6 +97,39 @@ describe('loadConfig', () => {
     expect(config.xero.apiBaseUrl).toBe('http://127.0.0.1:4010/api.xro/2.0');
     expect(config.salesforce.audience).toBe('http://127.0.0.1:4020');
     expect(config.salesforce.namespacePrefix).toBe('ldgr__');
+  });
+
+  it('refuses plain http to another machine for every URL secrets or tokens go to (https, or http to loopback)', () => {
+    const urls = [
+      'SF_LOGIN_URL',
+      'SF_INSTANCE_URL',
+      'SF_AUDIENCE',
+      'XERO_API_BASE_URL',
+      'XERO_TOKEN_URL',
+      'XERO_AUTHORIZE_URL',
+      'XERO_CONNECTIONS_URL',
+      'XERO_REDIRECT_URI',
+    ];
+    const problems = problemsOf({
+      ...validEnv(),
+      ...Object.fromEntries(urls.map((k) => [k, 'http://xero.example.com'])),
+    });
+    expect(problems).toEqual(urls.map((k) => `${k}: must be https (plain http only to localhost, 127.0.0.1 or [::1])`));
+    for (const loopback of [
+      'http://localhost:4010',
+      'http://127.0.0.1:4010',
+      'http://[::1]:4010',
+      'https://x.example',
+    ]) {
+      expect(loadConfig({ ...validEnv(), XERO_TOKEN_URL: loopback }).xero.tokenUrl).toBe(loopback);
+    }
+  });
+
+  it('names every secret setting so that the logger never writes its value (lib/logger.ts, SECRET_KEYS)', () => {
+    const secrets = ENV_KEYS.filter((k) => /KEY|SECRET|TOKEN/.test(k) && !/_URL$|_FILE$|SCOPES/.test(k));
+    // SF_PRIVATE_KEY, XERO_CLIENT_SECRET, XERO_WEBHOOK_KEY(_PREVIOUS), ADMIN_TOKEN(_PREVIOUS), TOKEN_ENCRYPTION_KEY(_PREVIOUS)
+    expect(secrets).toHaveLength(8);
+    expect(secrets.filter((name) => !isSecretKey(name))).toEqual([]);
   });
 
   it('lists every problem at once, not just the first', () => {

@@ -8,8 +8,29 @@ import { z } from 'zod';
 /** Needed only for the org configured by environment (DEFAULT_ORG=env); loadConfig says so when one is missing. */
 const orgSetting = () => z.string().min(1).optional();
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Where the bridge may send secrets and tokens (a JWT assertion, client credentials, access and refresh tokens, an
+ * OAuth state): an https URL, or plain http to this machine only (the emulators and the tests). Plain http to any
+ * other host would put them on the wire in the clear.
+ */
+export function isSecureEndpoint(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  return parsed.protocol === 'https:' || (parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname));
+}
+
+export const SECURE_ENDPOINT_RULE = 'must be https (plain http only to localhost, 127.0.0.1 or [::1])';
+
 const httpUrl = (fallback?: string) => {
-  const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+  const url = z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .refine(isSecureEndpoint, SECURE_ENDPOINT_RULE);
   return fallback === undefined ? z.string({ error: 'is required' }).pipe(url) : z.string().default(fallback).pipe(url);
 };
 

@@ -29,6 +29,7 @@ import {
   InvalidOrgConfigError,
   orgSecretsSchema,
   type Org,
+  type OrgProfile,
   type OrgSecrets,
   type Store,
 } from '../store/types';
@@ -62,6 +63,30 @@ interface Slot {
 
 const SECRET_NAMES = Object.keys(orgSecretsSchema.shape) as (keyof OrgSecrets)[];
 const REQUIRED_SECRETS = SECRET_NAMES.filter((name) => !orgSecretsSchema.shape[name].safeParse(undefined).success);
+
+/**
+ * Where an org's bridge sends its secrets and the tokens they earn, as it runs (profile over the deployment's
+ * defaults): the JWT assertion signed with salesforcePrivateKey (for `audience`, posted to `loginUrl`), the session
+ * it buys (`instanceUrl`), the Basic client credentials and refresh tokens (`tokenUrl`), the access tokens
+ * (`apiBaseUrl`, `connectionsUrl`), and the OAuth state and PKCE challenge (`authorizeUrl`). The webhook keys go
+ * nowhere (they check what Xero sends), and `redirectUri` receives only a code that is useless without the PKCE
+ * verifier and client secret, both kept by the bridge.
+ */
+const SECRET_DESTINATIONS: [name: string, of: (c: Config) => string | undefined][] = [
+  ['salesforce.loginUrl', (c) => c.salesforce.loginUrl],
+  ['salesforce.instanceUrl', (c) => c.salesforce.instanceUrl],
+  ['salesforce.audience', (c) => c.salesforce.audience],
+  ['xero.endpoints.tokenUrl', (c) => c.xero.tokenUrl],
+  ['xero.endpoints.apiBaseUrl', (c) => c.xero.apiBaseUrl],
+  ['xero.endpoints.connectionsUrl', (c) => c.xero.connectionsUrl],
+  ['xero.endpoints.authorizeUrl', (c) => c.xero.authorizeUrl],
+];
+/** The destinations the stored Xero token sets go to: they were issued by (and are for) these servers only. */
+const XERO_TOKEN_DESTINATIONS = new Set([
+  'xero.endpoints.tokenUrl',
+  'xero.endpoints.apiBaseUrl',
+  'xero.endpoints.connectionsUrl',
+]);
 
 export async function createHost(
   config: HostConfig,
@@ -305,6 +330,29 @@ export async function createHost(
     waited.abort();
   };
 
+  /** The destinations (SECRET_DESTINATIONS) a new profile changes from the stored one's. */
+  const movedDestinations = (stored: Pick<Org, 'profile'>, next: OrgProfile): string[] => {
+    const secrets = { salesforcePrivateKey: '', xeroClientSecret: '', xeroWebhookKey: '' };
+    const before = orgConfig(config, { profile: stored.profile, secrets });
+    const after = orgConfig(config, { profile: next, secrets });
+    return SECRET_DESTINATIONS.filter(([, of]) => of(before) !== of(after)).map(([name]) => name);
+  };
+  /** The stored profile alone (when its secrets no longer open), or null for a new org. */
+  const storedProfileOf = async (orgId: string): Promise<OrgProfile | null> =>
+    (await store.orgs.listOrgs()).find((o) => o.orgId === orgId)?.profile ?? null;
+  /** Every Xero connection of the org waits for a new consent: its tokens are not sent to the new endpoints. */
+  const holdXeroConnections = async (orgId: string): Promise<void> => {
+    const connections = store.forOrg(orgId).xeroConnections;
+    for (const { connectionId, status } of await connections.listXeroConnections()) {
+      if (status === 'reauthorisation_required') continue;
+      await connections.setXeroConnectionStatus(
+        connectionId,
+        'reauthorisation_required',
+        "the org's Xero endpoints changed: connect Xero again (its tokens are not sent to the new endpoints)",
+      );
+    }
+  };
+
   const orgAdmin: OrgAdmin = {
     async listOrgs() {
       const stored = await Promise.all((await store.orgs.listOrgs()).map((o) => store.orgs.getOrg(o.orgId)));
@@ -328,13 +376,28 @@ export async function createHost(
         existing = null;
       }
       const given = Object.fromEntries(Object.entries(input.secrets ?? {}).filter(([, v]) => v !== undefined));
-      const secrets = { ...existing?.secrets, ...given };
-      const missing = REQUIRED_SECRETS.filter((name) => secrets[name] === undefined);
-      if (missing.length > 0) {
+      const missing = REQUIRED_SECRETS.filter((name) => given[name] === undefined);
+      // Stored secrets are write-only: they are kept for a change only while they still go where they went. A
+      // change of where they go needs them all again, or the admin token alone could send them to any server.
+      const moved = existing ? movedDestinations(existing, input.profile) : [];
+      if (missing.length > 0 && (existing === null || moved.length > 0)) {
         throw new BadRequestError(
           'ORG_SECRETS_REQUIRED',
-          `A new org needs every secret; missing: ${missing.join(', ')}`,
+          existing === null
+            ? `A new org needs every secret; missing: ${missing.join(', ')}`
+            : `Changing where secrets are sent (${moved.join(', ')}) needs every secret sent again in the same ` +
+                `request; missing: ${missing.join(', ')}`,
         );
+      }
+      const secrets = { ...existing?.secrets, ...given };
+      // The org's Xero token sets were issued by its old Xero servers: none is sent to new ones. Marked before the
+      // new profile is stored, so no bridge running it finds one usable; connecting Xero again stores new ones.
+      const storedProfile = existing?.profile ?? (await storedProfileOf(orgId));
+      if (
+        storedProfile &&
+        movedDestinations({ profile: storedProfile }, input.profile).some((name) => XERO_TOKEN_DESTINATIONS.has(name))
+      ) {
+        await holdXeroConnections(orgId);
       }
       try {
         await store.orgs.saveOrg(orgId, input.profile, orgSecretsSchema.parse(secrets));

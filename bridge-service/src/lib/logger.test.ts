@@ -83,6 +83,54 @@ describe('logger redaction', () => {
     expect(() => JSON.parse(scrubbed)).not.toThrow();
   });
 
+  it("never writes an org's secrets: the admin API's and the store's names, and their environment variables", () => {
+    const { log, output } = capture();
+    const secrets = {
+      salesforcePrivateKey: 'SF-KEY-VALUE-1',
+      xeroClientSecret: 'XERO-SECRET-VALUE-2',
+      xeroWebhookKey: 'WEBHOOK-KEY-VALUE-3',
+      xeroWebhookKeyPrevious: 'WEBHOOK-KEY-VALUE-4',
+    };
+    log.info({ secrets }, 'org secrets, as an object');
+    log.info({ ...secrets }, 'org secrets, at the top');
+    log.info({ input: { profile: { displayName: 'Org B' }, secrets } }, 'org secrets, deeper');
+    log.info({ org: secrets }, 'org secrets, under another name');
+    log.info(
+      {
+        config: {
+          adminToken: 'ADMIN-VALUE-5',
+          adminTokenPrevious: 'ADMIN-VALUE-6',
+          xero: { webhookKeyPrevious: 'WEBHOOK-KEY-VALUE-7' },
+          store: { encryptionKey: Buffer.from('KEY-BYTES-8'), previousEncryptionKeys: [Buffer.from('KEY-BYTES-9')] },
+        },
+      },
+      'config',
+    );
+    log.info({ env: { XERO_CLIENT_SECRET: 'XERO-SECRET-VALUE-10', ADMIN_TOKEN_PREVIOUS: 'ADMIN-VALUE-11' } }, 'env');
+    const text = output();
+    expect(text).not.toMatch(/VALUE|KEY-BYTES|75,69,89/); // 75,69,89: 'KEY' as a logged Buffer's bytes
+    expect(text).toContain('Org B');
+    // store/orgs.test.ts and config/config.test.ts check every name of orgSecretsSchema and of the env's secrets
+  });
+
+  it('scrubs 64 KB of adversarial text in linear time (no regex backtracking blow-up)', () => {
+    // Long runs of URL-scheme characters with no '://' made the URL-password pattern's unbounded scheme rescan the
+    // rest of the run from every start. Measured in this suite on 64 KB: `[a-z0-9+.-]*` took about 2,200 ms ('a.')
+    // and 2,700 ms ('a-') for one pass, so over 4 s for the two below; with the bounded `{0,31}` both passes take
+    // about 10 ms. The bound, 200 ms, is twenty times that and twenty times under the quadratic pattern, so a busy
+    // machine does not fail it and a quadratic pattern cannot pass it. A client sends such text in a request path,
+    // which every request's log line carries (cut to 256 characters by the app, but any logged string is scrubbed).
+    const adversarial = ['a.'.repeat(32_768), 'a-'.repeat(32_768), `${'a.'.repeat(20)}://`.repeat(1_524)];
+    for (const text of adversarial) {
+      const line = JSON.stringify({ level: 30, path: text, msg: 'request' });
+      const started = performance.now();
+      scrubString(text);
+      scrubJsonLine(line);
+      const ms = performance.now() - started;
+      expect({ length: text.length, slow: ms > 200 }).toEqual({ length: text.length, slow: false });
+    }
+  });
+
   it('survives cycles', () => {
     const { log, output } = capture();
     const a: Record<string, unknown> = { name: 'a' };

@@ -23,9 +23,19 @@ const SECRET_KEYS = new Set([
   'secret',
   'apikey',
   'admintoken',
+  'admintokenprevious',
   'encryptionkey',
   'tokenencryptionkey',
+  'tokenencryptionkeyprevious',
+  'previousencryptionkeys',
   'codeverifier',
+  // an org's secrets as the admin API and the store hold them (orgSecretsSchema), and their environment variables
+  'salesforceprivatekey',
+  'sfprivatekey',
+  'xeroclientsecret',
+  'xerowebhookkey',
+  'xerowebhookkeyprevious',
+  'webhookkeyprevious',
   // a Salesforce session id (jsforce's Connection and SOAP login results)
   'sessionid',
   'sid',
@@ -38,7 +48,9 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEYS.has(normaliseKey(key));
 }
 
-// Secrets that show up inside strings: auth headers, form bodies / JSON fragments, PEM blocks.
+// Secrets that show up inside strings: auth headers, form bodies / JSON fragments, PEM blocks. They run on every
+// string of every log line, client-sent paths included, so each must stay linear: each starts at a fixed word or a
+// bounded prefix, and no two neighbouring unbounded quantifiers may match the same run of characters.
 const STRING_PATTERNS: [RegExp, string][] = [
   // '!' too: a Salesforce session id is `<org id>!<secret>`
   [/\b(Bearer|Basic|OAuth)\s+[A-Za-z0-9._~+/=!-]{6,}/g, `$1 ${REDACTED}`],
@@ -47,8 +59,10 @@ const STRING_PATTERNS: [RegExp, string][] = [
     `$1${REDACTED}`,
   ],
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED],
-  // a password inside a URL (STORE_URL=postgres://user:password@host/db)
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)[^@/?#\s]+@/gi, `$1${REDACTED}@`],
+  // a password inside a URL (STORE_URL=postgres://user:password@host/db). The scheme is bounded (RFC 3986 sets no
+  // limit; real ones are short): unbounded, every start in a long run of scheme characters ('a.a.a.…', in a path a
+  // client sends) rescanned the rest of the run, quadratic time on the request path (2 s for 64 KB).
+  [/\b([a-z][a-z0-9+.-]{0,31}:\/\/[^:/?#@\s]*:)[^@/?#\s]+@/gi, `$1${REDACTED}@`],
 ];
 
 /** Removes secret-looking fragments from free text (error messages, response bodies). */
@@ -93,9 +107,17 @@ const REDACT_PATHS = [
     'secret',
     'apiKey',
     'adminToken',
+    'adminTokenPrevious',
     'encryptionKey',
     'codeVerifier',
     'code_verifier',
+    // an org's secrets (orgSecretsSchema), one by one or as the object the store and the admin API hold
+    'secrets',
+    'salesforcePrivateKey',
+    'xeroClientSecret',
+    'xeroWebhookKey',
+    'xeroWebhookKeyPrevious',
+    'webhookKeyPrevious',
   ],
   ...['req', 'request', 'res', 'response', ''].flatMap((at) =>
     ['authorization', 'Authorization', 'cookie', '"set-cookie"', '"x-xero-signature"'].map(
@@ -103,10 +125,14 @@ const REDACT_PATHS = [
     ),
   ),
   'config.adminToken',
+  'config.adminTokenPrevious',
+  // Buffers: logged as byte arrays, which the line scrub (strings only) would not catch
   'config.store.encryptionKey',
+  'config.store.previousEncryptionKeys',
   'config.salesforce.privateKey',
   'config.xero.clientSecret',
   'config.xero.webhookKey',
+  'config.xero.webhookKeyPrevious',
 ];
 
 export interface CreateLoggerOptions {

@@ -46,6 +46,18 @@ function genReqId(req: IncomingMessage): string {
   return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
+/** The longest request path logged whole: the client chooses it, and every log line is scrubbed (logger.ts). */
+export const MAX_LOGGED_PATH = 256;
+
+/** The request's path without its query string (the Xero callback's ?code=), cut to MAX_LOGGED_PATH. */
+export function loggedPath(url: string): string {
+  const query = url.indexOf('?');
+  const path = query === -1 ? url : url.slice(0, query);
+  return path.length <= MAX_LOGGED_PATH
+    ? path
+    : `${path.slice(0, MAX_LOGGED_PATH)}…[cut: ${path.length} characters in all]`;
+}
+
 /** Probes are polled constantly; log them at debug so they don't drown real traffic. */
 const QUIET_ROUTES = new Set(['/health', '/ready', '/metrics']);
 
@@ -86,7 +98,7 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}) {
     const route = request.routeOptions.url;
     const line = {
       method: request.method,
-      path: request.url.split('?')[0],
+      path: loggedPath(request.url),
       route,
       statusCode: reply.statusCode,
       ms: Math.round(reply.elapsedTime * 10) / 10,

@@ -33,4 +33,28 @@ describe('SecretBox key rotation (docs/operations.md, "Rotating secrets")', () =
     const box = new SecretBox(oldKey);
     expect(() => box.open(box.seal('refresh-token', 'conn-1'), 'conn-2')).toThrow(SecretDecryptionError);
   });
+
+  it('refuses a value whose auth tag was cut short, or whose IV is not 12 bytes', () => {
+    const box = new SecretBox(oldKey);
+    const [version, iv, tag, ciphertext] = box.seal('refresh-token', 'conn-1').split('.') as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    const bytes = (part: string) => Buffer.from(part, 'base64url');
+    const cut = (part: string, length: number) => bytes(part).subarray(0, length).toString('base64url');
+    expect(bytes(tag)).toHaveLength(16);
+    expect(bytes(iv)).toHaveLength(12);
+    for (const length of [4, 8, 12, 15]) {
+      expect(() => box.open([version, iv, cut(tag, length), ciphertext].join('.'), 'conn-1')).toThrow(
+        SecretDecryptionError,
+      );
+    }
+    expect(() => box.open([version, cut(iv, 8), tag, ciphertext].join('.'), 'conn-1')).toThrow(SecretDecryptionError);
+    expect(() => box.resealed([version, iv, cut(tag, 4), ciphertext].join('.'), 'conn-1')).toThrow(
+      SecretDecryptionError,
+    );
+    expect(box.open([version, iv, tag, ciphertext].join('.'), 'conn-1')).toBe('refresh-token');
+  });
 });

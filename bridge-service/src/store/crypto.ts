@@ -15,10 +15,13 @@ export class SecretDecryptionError extends LedgerlineError {
 }
 
 const VERSION = 'v1';
+/** GCM's recommended IV length, and its full tag: a shorter tag is easier to forge (2^32 tries for 4 bytes). */
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
 
 /**
- * AES-256-GCM for secrets at rest. Each write uses a fresh random 12-byte IV; the auth tag is verified on
- * read; `context` is bound as additional authenticated data so a value copied to another row fails.
+ * AES-256-GCM for secrets at rest. Each write uses a fresh random 12-byte IV; the full 16-byte auth tag is verified
+ * on read (a value with a shorter tag or another IV length is refused); `context` is bound as additional authenticated data so a value copied to another row fails.
  * Output: `v1.<iv>.<tag>.<ciphertext>` (base64url parts).
  *
  * Key rotation: values are sealed with the current key; `previousKeys` (TOKEN_ENCRYPTION_KEY_PREVIOUS) still
@@ -37,8 +40,8 @@ export class SecretBox {
   }
 
   seal(plaintext: string, context: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
@@ -63,10 +66,12 @@ export class SecretBox {
     const parts = sealed.split('.');
     if (parts.length !== 4 || parts[0] !== VERSION) throw new SecretDecryptionError(context);
     const [, iv, tag, ciphertext] = parts.map((p) => Buffer.from(p, 'base64url')) as [Buffer, Buffer, Buffer, Buffer];
+    // Only what seal writes: GCM would otherwise verify a truncated tag, down to 4 bytes.
+    if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new SecretDecryptionError(context);
     let failure: unknown;
     for (const [i, key] of [this.key, ...this.previousKeys].entries()) {
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key, iv);
+        const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
         decipher.setAAD(Buffer.from(context, 'utf8'));
         decipher.setAuthTag(tag);
         const plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');

@@ -1,5 +1,6 @@
 import { DEFAULT_XERO_SCOPES } from '../config/schema';
-import { orgProfileInputSchema, type OrgProfile } from './orgs';
+import { isSecretKey } from '../lib/logger';
+import { orgProfileInputSchema, orgSecretsSchema, type OrgProfile } from './orgs';
 import { toOrgSummary } from './rows';
 
 const OLD_RUNBOOK_SCOPES = [
@@ -44,4 +45,53 @@ describe('org profiles and their Xero scopes', () => {
     };
     expect(toOrgSummary(row).profile.xero.scopes).toEqual(OLD_RUNBOOK_SCOPES);
   });
+});
+
+describe('org profile URLs', () => {
+  const ok = profile(DEFAULT_XERO_SCOPES.split(' '));
+  const withUrls = (url: string): OrgProfile => ({
+    ...ok,
+    salesforce: { ...ok.salesforce, loginUrl: url, instanceUrl: url, audience: url },
+    xero: {
+      ...ok.xero,
+      redirectUri: url,
+      endpoints: { apiBaseUrl: url, tokenUrl: url, authorizeUrl: url, connectionsUrl: url },
+    },
+  });
+
+  it('refuses plain http to another machine for every URL the bridge sends secrets, tokens or codes to', () => {
+    const issues = orgProfileInputSchema.safeParse(withUrls('http://capture.example.net')).error?.issues ?? [];
+    expect(issues.map((i) => [i.path.join('.'), i.message])).toEqual(
+      [
+        'salesforce.loginUrl',
+        'salesforce.instanceUrl',
+        'salesforce.audience',
+        'xero.redirectUri',
+        'xero.endpoints.apiBaseUrl',
+        'xero.endpoints.tokenUrl',
+        'xero.endpoints.authorizeUrl',
+        'xero.endpoints.connectionsUrl',
+      ].map((path) => [path, 'must be https (plain http only to localhost, 127.0.0.1 or [::1])']),
+    );
+  });
+
+  it('takes https anywhere, and plain http to this machine only (the emulators)', () => {
+    for (const url of [
+      'https://acme.my.salesforce.com',
+      'http://localhost:4020',
+      'http://127.0.0.1:4020',
+      'http://[::1]:4020',
+    ]) {
+      expect(orgProfileInputSchema.safeParse(withUrls(url)).error?.issues ?? []).toEqual([]);
+    }
+    for (const url of ['http://127.0.0.2:4020', 'http://localhost.example.net', 'http://0.0.0.0:4020']) {
+      expect(orgProfileInputSchema.safeParse(withUrls(url)).success).toBe(false);
+    }
+  });
+});
+
+it('names every org secret so that the logger never writes its value (lib/logger.ts, SECRET_KEYS)', () => {
+  const names = Object.keys(orgSecretsSchema.shape);
+  expect(names.filter((name) => !isSecretKey(name))).toEqual([]);
+  expect(names).toContain('xeroWebhookKeyPrevious');
 });

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { LedgerlineError } from '../lib/errors';
-import { missingXeroScopes } from '../config/schema';
+import { isSecureEndpoint, missingXeroScopes, SECURE_ENDPOINT_RULE } from '../config/schema';
 
 /** The org of a single-org deployment configured by environment, and of stores made before orgs existed. */
 export const DEFAULT_ORG_ID = 'default';
@@ -72,12 +72,33 @@ export const orgProfileSchema = z.object({
 });
 export type OrgProfile = z.infer<typeof orgProfileSchema>;
 
+/** Every URL in a profile, by its path: the bridge sends secrets, tokens or an OAuth code or state to each. */
+function profileUrls(profile: OrgProfile): [path: string, url: string | undefined][] {
+  const endpoints = profile.xero.endpoints ?? {};
+  return [
+    ['salesforce.loginUrl', profile.salesforce.loginUrl],
+    ['salesforce.instanceUrl', profile.salesforce.instanceUrl],
+    ['salesforce.audience', profile.salesforce.audience],
+    ['xero.redirectUri', profile.xero.redirectUri],
+    ['xero.endpoints.apiBaseUrl', endpoints.apiBaseUrl],
+    ['xero.endpoints.tokenUrl', endpoints.tokenUrl],
+    ['xero.endpoints.authorizeUrl', endpoints.authorizeUrl],
+    ['xero.endpoints.connectionsUrl', endpoints.connectionsUrl],
+  ];
+}
+
 /**
- * A profile as an admin saves it: also its Xero scopes must cover every call the bridge makes. Checked when written
- * only: a profile stored before a scope was added still reads (its org starts, warning what it lacks), so one short
- * list never stops the other orgs from being read.
+ * A profile as an admin saves it: also its Xero scopes must cover every call the bridge makes, and every URL must be
+ * https (plain http only to this machine: the emulators), since secrets and tokens go to them. Checked when written
+ * only: a profile stored before a rule was added still reads (its org starts; a short scope list is warned of), so
+ * one old profile never stops the other orgs from being read. Saving it again applies every rule.
  */
 export const orgProfileInputSchema = orgProfileSchema.superRefine((profile, ctx) => {
+  for (const [path, url] of profileUrls(profile)) {
+    if (url !== undefined && !isSecureEndpoint(url)) {
+      ctx.addIssue({ code: 'custom', path: path.split('.'), message: SECURE_ENDPOINT_RULE });
+    }
+  }
   const uncovered = missingXeroScopes(profile.xero.scopes).filter((scope) => scope !== 'offline_access');
   if (uncovered.length > 0) {
     ctx.addIssue({

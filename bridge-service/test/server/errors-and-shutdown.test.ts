@@ -15,6 +15,19 @@ describe('error handler', () => {
     });
   });
 
+  it('logs a request path cut to 256 characters, saying so, and never its query string', async () => {
+    const { app, logs } = await appWithRoutes();
+    const long = `/orgs/${'a.'.repeat(7_500)}/webhooks/xero`;
+    const res = await app.inject({ method: 'POST', url: `${long}?code=CODE-SECRET-1` });
+    expect(res.statusCode).toBe(404);
+    await app.inject({ method: 'GET', url: '/nope?code=CODE-SECRET-2' });
+    const paths = logs()
+      .filter((l) => l.msg === 'request')
+      .map((l) => l.path as string);
+    expect(paths).toEqual([`${long.slice(0, 256)}…[cut: ${long.length} characters in all]`, '/nope']);
+    expect(JSON.stringify(logs())).not.toContain('CODE-SECRET');
+  });
+
   it('echoes a safe X-Request-Id and replaces an unsafe one', async () => {
     const { app } = await appWithRoutes();
     const safe = await app.inject({ method: 'GET', url: '/nope', headers: { 'x-request-id': 'lb-1234.abc' } });
