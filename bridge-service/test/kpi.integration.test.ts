@@ -3,11 +3,12 @@
  * shared clock). A rep wins a GBP deal billed quarterly (UK) and a USD deal billed on signature (US); finance
  * approves the invoices; Xero records a part payment. The bridge's KPI refresh writes the snapshots, and the test
  * holds them to the records: the cockpit's receivables equal the open amounts due in Salesforce and in Xero to the
- * cent, converted at the documented rates (Salesforce's dated rate, cross rate to 6 dp, each currency rounded once);
+ * cent, converted at the documented rates (Salesforce's dated rate, amount ÷ rate, each currency rounded once);
  * the MRR movements add from the opening to the closing; the billings the January forecast puts in April are the
  * invoices raised in April; a month closed by its posted month-end close is written once more as Closed and never
  * again, as is one finance closed by hand.
  */
+import Big from 'big.js';
 import pino from 'pino';
 import { XeroClient } from 'xero-node';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox-bridge';
@@ -28,8 +29,10 @@ type Row = Record<string, unknown>;
 const isoOf = (value: unknown) =>
   value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
 const cents = (value: unknown) => Math.round(Number(value ?? 0) * 100);
-/** Salesforce's dated USD rate of the seed (1.265 USD per GBP from 1 Jan 2026) as the cross rate GBP per USD, 6 dp. */
-const USD_TO_GBP = Number((1 / 1.265).toFixed(6));
+/** Salesforce's dated USD rate of the seed: 1.265 USD per GBP from 1 Jan 2026 (GBP = USD ÷ 1.265, rounded once). */
+const USD_PER_GBP = '1.265';
+/** That rate as the cockpit shows it: GBP per USD, 6 dp. */
+const USD_TO_GBP_SHOWN = new Big(1).div(USD_PER_GBP).round(6, Big.roundHalfUp).toFixed(6);
 
 describe('KPI snapshots written by the bridge tie to Salesforce and Xero', () => {
   const clock = new ScaledClock({ start: Date.parse('2026-01-10T09:00:00Z'), scale: 1 });
@@ -183,7 +186,9 @@ describe('KPI snapshots written by the bridge tie to Salesforce and Xero', () =>
     expect(Object.fromEntries(inXero)).toEqual(Object.fromEntries(inSalesforce));
     expect([...inSalesforce.keys()].sort()).toEqual(['GBP', 'USD']);
     // Each currency converted at its closing rate and rounded once (README "Reporting currency").
-    const expectedAr = inSalesforce.get('GBP')! + Math.round((inSalesforce.get('USD')! / 100) * USD_TO_GBP * 100);
+    const expectedAr =
+      inSalesforce.get('GBP')! +
+      new Big(inSalesforce.get('USD')!).div(USD_PER_GBP).round(0, Big.roundHalfUp).toNumber();
     expect(cents(group.AR_Total__c)).toBe(expectedAr);
     const details = JSON.parse(String(group.Details__c)) as {
       native: { receivables: { currency: string; amount: string }[] };
@@ -196,7 +201,7 @@ describe('KPI snapshots written by the bridge tie to Salesforce and Xero', () =>
       closing: { rate: string; sources: string[] };
     }[];
     expect(rates.find((r) => r.currency === 'USD')!.closing).toMatchObject({
-      rate: USD_TO_GBP.toFixed(6),
+      rate: USD_TO_GBP_SHOWN,
       sources: ['corporate', 'dated'],
     });
     expect(group.Rate_Source__c).toBe('Dated');

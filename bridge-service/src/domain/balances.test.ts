@@ -139,6 +139,20 @@ describe('revenue balances', () => {
     expect([fixed(rpo.total), fixed(rpo.current)]).toEqual(['12810.00', '6400.00']);
   });
 
+  it('counts the 12 months from a month end to a month end, 29 February included', () => {
+    // 1.00 a day from 1 Mar 2027 to 31 Mar 2028 (397 days): at 28 Feb 2027, 1 Mar 2027 – 29 Feb 2028 is within 12 months.
+    const lines = [
+      {
+        ...ledger('L', 'C', '0'),
+        revenue: [{ method: 'daily' as const, start: '2027-03-01', end: '2028-03-31', amount: '397.00' }],
+      },
+    ];
+    const rpo = remainingObligations(lines, '2027-02-28');
+    expect([fixed(rpo.total), fixed(rpo.current)]).toEqual(['397.00', '366.00']);
+    // from a day inside a month, to the same day a year on
+    expect(fixed(remainingObligations(lines, '2027-02-27').current)).toBe('364.00');
+  });
+
   it('refuses billing for a line without a schedule and a contract that mixes currencies', () => {
     expect(() => contractMonths([ledger('L', 'C', '1')], [invoice('X', '2026-01-01', '1')], ['2026-01'])).toThrow(
       'Cannot compute revenue balances: an invoice on 2026-01-01 bills line X, which has no schedule',

@@ -19,7 +19,7 @@
  */
 import Big from 'big.js';
 
-import { addDays, addMonths, compareDates, type IsoDate } from './dates';
+import { addDays, addMonths, compareDates, endOfMonth, type IsoDate } from './dates';
 import { DomainError, throwIfProblems } from './errors';
 import { money, sum, type Money } from './money';
 import { lastDayOf, recognisedThrough, revenueTotal, type MonthKey, type RevenueSegment } from './revenue';
@@ -256,9 +256,12 @@ export function rollForwardProblems(rows: readonly (ContractMonth | EntityMonth)
   return problems;
 }
 
-/** Remaining performance obligations at the end of `asOf`: in total and within the next 12 months. */
+/**
+ * Remaining performance obligations at the end of `asOf`: in total and within the next 12 months (to the same day 12
+ * months on; from a month end, to that month's end: 28 Feb 2027 → 29 Feb 2028).
+ */
 export function remainingObligations(lines: readonly LedgerLine[], asOf: IsoDate): { total: Money; current: Money } {
-  const horizon = addMonths(asOf, 12);
+  const horizon = asOf === endOfMonth(asOf) ? endOfMonth(addMonths(asOf, 12)) : addMonths(asOf, 12);
   let total = ZERO;
   let current = ZERO;
   for (const line of lines) {

@@ -1,13 +1,18 @@
+import Big from 'big.js';
+
 import {
   averageRate,
   closingRate,
   convertAt,
   rateBookProblems,
   rateOn,
+  rateText,
   reportingCurrency,
   weakestSource,
   type RateBook,
 } from './fx-rates';
+import CASES from './fx.cases.json';
+import { MonthRates } from './kpi-translation';
 
 /** GBP corporate; USD dated (1.25 from 1 Dec 2025, 1.30 from 15 Feb 2026); EUR only in CurrencyType; CHF only in the table. */
 const book: RateBook = {
@@ -46,7 +51,7 @@ describe('exchange rates', () => {
     expect(rateOn(off, 'USD', '2026-02-28')?.rate.toString()).toBe('1.27');
   });
 
-  it('a closing cross rate is rate(to) ÷ rate(from), 6 dp, with the older leg date and every source', () => {
+  it('a closing cross rate is rate(to) ÷ rate(from), shown to 6 dp, with the older leg date and every source', () => {
     const gbpPerUsd = closingRate(book, 'USD', 'GBP', '2026-02-28');
     expect(gbpPerUsd?.rate.toFixed(6)).toBe('0.769231'); // 1 ÷ 1.30
     expect(gbpPerUsd).toMatchObject({ kind: 'closing', rateDate: '2026-02-15', sources: ['corporate', 'dated'] });
@@ -73,10 +78,51 @@ describe('exchange rates', () => {
     expect(averageRate(book, 'CHF', 'GBP', '2025-12-15', '2026-01-15')).toBeUndefined();
   });
 
-  it('converts at the shown rate, rounded once half up: 1,000.00 USD × 0.784615 = 784.62 GBP', () => {
+  it('converts at the exact mean, rounded once half up: 1,000.00 USD × 0.78461538… = 784.62 GBP', () => {
     const average = averageRate(book, 'USD', 'GBP', '2026-02-01', '2026-02-28')!;
     expect(convertAt('1000.00', average).toFixed(2)).toBe('784.62');
     expect(convertAt('-1000.00', average).toFixed(2)).toBe('-784.62');
+  });
+
+  describe('converts in one step from the stored rates, round(amount × rate_B ÷ rate_A, 2) (fx.cases.json)', () => {
+    const cases: RateBook = {
+      corporateCurrency: CASES.corporateCurrency,
+      advancedCurrencyManagement: false,
+      dated: [],
+      static: Object.entries(CASES.rates).map(([currency, rate]) => ({ currency, rate })),
+      staticReadOn: CASES.day,
+      table: [],
+    };
+
+    it.each(CASES.toCorporate)('$name', ({ currency, amount, converted, shownRate, previousRuleGave }) => {
+      const rate = closingRate(cases, currency, CASES.corporateCurrency, CASES.day)!;
+      expect(convertAt(amount, rate).toFixed(2)).toBe(converted);
+      expect(rateText(rate)).toBe(shownRate);
+      // the old rule: the cross rate rounded to 6 dp first, then multiplied
+      const rounded = rate.exact.numerator.div(rate.exact.denominator).round(6, Big.roundHalfUp);
+      expect(new Big(amount).times(rounded).round(2, Big.roundHalfUp).toFixed(2)).toBe(previousRuleGave);
+    });
+
+    it.each(CASES.cross)('$name', ({ from, to, amount, converted, shownRate }) => {
+      const rate = closingRate(cases, from, to, CASES.day)!;
+      expect(convertAt(amount, rate).toFixed(2)).toBe(converted);
+      expect(rateText(rate)).toBe(shownRate);
+    });
+
+    it.each(CASES.average)('$name', ({ dated, from, to, start, end, amount, converted, shownRate }) => {
+      const book = { ...cases, advancedCurrencyManagement: true, dated };
+      const rate = averageRate(book, from, to, start, end)!;
+      expect(convertAt(amount, rate).toFixed(2)).toBe(converted);
+      expect(rateText(rate)).toBe(shownRate);
+    });
+
+    it('a weak currency keeps its figure through the reporting month (MonthRates)', () => {
+      const rates = new MonthRates(cases, 'GBP', '2026-03', CASES.day);
+      const idr = CASES.toCorporate[0]!;
+      expect(rates.translate(new Map([['IDR', new Big(idr.amount)]]), 'closing')?.amount.toFixed(2)).toBe(
+        idr.converted,
+      );
+    });
   });
 
   it('names the weakest source of a figure', () => {

@@ -14,14 +14,18 @@
  *   currency is missing and nothing that needs it is converted.
  * - Closing rate of a month: the rate on its last day, or on the as-of day while the month is open. Average rate of
  *   a month: the mean of each day's cross rate over the month's days (to the as-of day while it is open).
- * - Precision (§6.2): the cross rate is rounded once to 6 dp, half up, and that shown rate is the one used:
- *   converted = round(amount × rate, 2).
+ * - Precision (§6.2: store rates to 6 dp, round once to 2 dp): a conversion uses the stored rates themselves,
+ *   converted = round(amount × rate_B ÷ rate_A, 2), one division, rounded once, half away from zero (for an average,
+ *   amount × the exact mean of the daily rate_B ÷ rate_A). The cross rate is never rounded before it is used: a
+ *   weak currency's cross rate rounded to 6 dp keeps 2–4 significant figures (1 ÷ 20,512.34 IDR per GBP = 0.000049),
+ *   which puts 1,000,000,000 IDR at 49,000.00 GBP instead of 48,751.14. The rate shown with a figure (`rate`) is the
+ *   exact one to 6 dp, or to 6 significant figures where 6 dp would show fewer (0.0000487511).
  */
 import Big from 'big.js';
 
-import { addDays, compareDates, daysInclusive, minDate, type IsoDate } from './dates';
+import { addDays, compareDates, minDate, type IsoDate } from './dates';
 import { DomainError } from './errors';
-import { money, round, type Money } from './money';
+import { decimalPlaces, money, round, type Money } from './money';
 import type { Decimal } from './xero-invoice-math';
 
 export type RateSource = 'corporate' | 'dated' | 'static' | 'package';
@@ -64,8 +68,13 @@ export interface FxRate {
   from: string;
   to: string;
   kind: RateKind;
-  /** Units of `to` per 1 unit of `from`, 6 dp: the rate used. */
+  /** Units of `to` per 1 unit of `from` as shown: 6 dp, or 6 significant figures where 6 dp shows fewer. */
   rate: Money;
+  /**
+   * The exact rate, numerator ÷ denominator, that every conversion uses (`convertAt`): rate_B and rate_A for a
+   * closing rate, the mean of the daily rate_B ÷ rate_A as one fraction for an average.
+   */
+  exact: { numerator: Money; denominator: Money };
   /** Closing: the oldest rate date of the two legs. Average: the last day averaged. */
   rateDate: IsoDate;
   /** Average: the days averaged. */
@@ -75,7 +84,42 @@ export interface FxRate {
 }
 
 const SOURCE_ORDER: readonly RateSource[] = ['corporate', 'dated', 'static', 'package'];
-const RATE_DP = 6;
+/** A shown rate: at least 6 dp and at least 6 significant figures. */
+const SHOWN_DP = 6;
+const SHOWN_FIGURES = 6;
+
+/**
+ * Division truncated at 30 dp: rounding that once, half up, to fewer places is the exact quotient rounded half up
+ * (the truncation can neither make nor break a tie), so a conversion is rounded once whatever the rates.
+ */
+const Truncating = Big();
+Truncating.DP = 30;
+Truncating.RM = Big.roundDown;
+const quotient = (numerator: Money, denominator: Money): Money =>
+  new Big(new Truncating(numerator).div(new Truncating(denominator)));
+
+/** The rate as shown: numerator ÷ denominator to 6 dp, or to 6 significant figures where 6 dp shows fewer. */
+function shownRate(numerator: Money, denominator: Money): Money {
+  const exact = quotient(numerator, denominator);
+  if (exact.eq(0)) return exact;
+  return round(exact, Math.max(SHOWN_DP, SHOWN_FIGURES - 1 - exact.e));
+}
+
+/** Σ b_i ÷ a_i over days, ÷ the days, as one exact fraction (a common denominator: the product of the distinct a). */
+function meanRatio(days: readonly { a: Money; b: Money }[]): { numerator: Money; denominator: Money } {
+  const byA = new Map<string, { a: Money; b: Money }>();
+  for (const { a, b } of days) {
+    const key = a.toString();
+    const entry = byA.get(key);
+    byA.set(key, { a, b: entry ? entry.b.plus(b) : b });
+  }
+  const groups = [...byA.values()];
+  const product = (skip: number) => groups.reduce((p, g, k) => (k === skip ? p : p.times(g.a)), new Big(1));
+  return {
+    numerator: groups.reduce((n, g, k) => n.plus(g.b.times(product(k))), new Big(0)),
+    denominator: product(-1).times(days.length),
+  };
+}
 
 const code = (currency: string) => currency.trim().toUpperCase();
 
@@ -125,23 +169,26 @@ export function rateOn(book: RateBook, currency: string, day: IsoDate): DayRate 
 const sortSources = (sources: Iterable<RateSource>): RateSource[] =>
   [...new Set(sources)].sort((a, b) => SOURCE_ORDER.indexOf(a) - SOURCE_ORDER.indexOf(b));
 
-/** Units of `to` per 1 unit of `from` on `day` (6 dp), or undefined when either currency has no rate that day. */
+/** Units of `to` per 1 unit of `from` on `day` (rate_B ÷ rate_A), or undefined when either has no rate that day. */
 export function closingRate(book: RateBook, from: string, to: string, day: IsoDate): FxRate | undefined {
   const a = rateOn(book, from, day);
   const b = rateOn(book, to, day);
   if (!a || !b) return undefined;
-  const legs = code(from) === code(to) ? [a] : [a, b];
+  const same = code(from) === code(to);
+  const legs = same ? [a] : [a, b];
+  const exact = same ? { numerator: new Big(1), denominator: new Big(1) } : { numerator: b.rate, denominator: a.rate };
   return {
     from: code(from),
     to: code(to),
     kind: 'closing',
-    rate: code(from) === code(to) ? new Big(1) : round(b.rate.div(a.rate), RATE_DP),
+    rate: shownRate(exact.numerator, exact.denominator),
+    exact,
     rateDate: legs.map((l) => l.rateDate).reduce((x, y) => minDate(x, y)),
     sources: sortSources(legs.map((l) => l.source)),
   };
 }
 
-/** The mean of the daily cross rates over `start..end` (6 dp), or undefined when any day lacks a rate. */
+/** The mean of the daily cross rates over `start..end` (exact), or undefined when any day lacks a rate. */
 export function averageRate(
   book: RateBook,
   from: string,
@@ -149,31 +196,37 @@ export function averageRate(
   start: IsoDate,
   end: IsoDate,
 ): FxRate | undefined {
-  const days = daysInclusive(start, end);
-  let total = new Big(0);
+  const days: { a: Money; b: Money }[] = [];
   const sources: RateSource[] = [];
   for (let day = start; compareDates(day, end) <= 0; day = addDays(day, 1)) {
     const a = rateOn(book, from, day);
     const b = rateOn(book, to, day);
     if (!a || !b) return undefined;
-    total = total.plus(b.rate.div(a.rate));
+    days.push({ a: a.rate, b: b.rate });
     sources.push(a.source, b.source);
   }
   const same = code(from) === code(to);
+  const exact = same ? { numerator: new Big(1), denominator: new Big(1) } : meanRatio(days);
   return {
     from: code(from),
     to: code(to),
     kind: 'average',
-    rate: same ? new Big(1) : round(total.div(days), RATE_DP),
+    rate: shownRate(exact.numerator, exact.denominator),
+    exact,
     rateDate: end,
     period: { start, end },
     sources: same ? sortSources([sources[0] as RateSource]) : sortSources(sources),
   };
 }
 
-/** `amount` in the rate's `to` currency: round(amount × rate, 2). */
+/** The shown rate as text: 6 dp (1.000000, 0.790514), or more where 6 significant figures need them (0.0000487511). */
+export function rateText(rate: FxRate): string {
+  return rate.rate.toFixed(Math.max(SHOWN_DP, decimalPlaces(rate.rate)));
+}
+
+/** `amount` in the rate's `to` currency: round(amount × numerator ÷ denominator, 2), rounded once. */
 export function convertAt(amount: Decimal, rate: FxRate): Money {
-  return round(money(amount).times(rate.rate));
+  return round(quotient(money(amount).times(rate.exact.numerator), rate.exact.denominator));
 }
 
 /** The source that says least about a figure's rates: package < static < dated < corporate. */

@@ -5,15 +5,18 @@
  *
  * Decisions (see README.md in this folder and "KPIs and forecasts" in the project README):
  * - Future billings: the billing plans' instalments not yet raised, net of tax, on their issue dates (billing-plan.ts
- *   is the one home of those dates); a credit-note instalment counts negative; one that fell due and is not raised
- *   yet counts in the as-of month.
+ *   is the one home of those dates), and those raised whose document is not posted yet (a draft, awaiting approval,
+ *   approved: not a receivable until posted, then counted there alone) on the document's date; a credit-note
+ *   instalment counts negative; one dated before the as-of day counts in the as-of month.
  * - RPO (ASC 606-10-50-13): balances.ts `remainingObligations` per entity and currency: the transaction price not
  *   yet recognised, in total and within 12 months.
  * - Weighted pipeline: each open opportunity's Amount × Probability ÷ 100 rounded to the cent (Salesforce's
  *   ExpectedRevenue), billed by the plan it would carry (its billing terms, else the package default: upfront in
- *   advance) over its service period (else 12 months from the close date), from its close date; a close date in the
- *   past counts as the as-of day (the deal is still open).
- * - Renewals: contracts ending from the as-of day to the horizon that no renewal has replaced, at the next term's
+ *   advance) over its service period (a start without an end runs 12 months, as a won deal's; no start: 12 months
+ *   from the close date), from its close date; a close date in the past counts as the as-of day (the deal is still
+ *   open).
+ * - Renewals: contracts ending from the as-of day to the horizon that no renewal has replaced and no amendment ended
+ *   early (a cancellation is not up for renewal), at the next term's
  *   value with its uplift (amendment.ts `renewalTerm`, one home), in the month the renewal starts, × the stated
  *   renewal rate (default 100 %: every renewal assumed).
  * - Cash: each open invoice's amount due on its due date + the customer's observed days late (kpi-ledger.ts), and each
@@ -34,7 +37,10 @@ import { money, round, type Money } from './money';
 import { monthOf, monthsBetween, type MonthKey } from './revenue';
 import type { Decimal } from './xero-invoice-math';
 
-/** A billing plan's instalments still to raise (Billing_Plan__c and its Planned Billing_Instalment__c records). */
+/**
+ * A billing plan's instalments still to bill: those still to raise (Billing_Plan__c and its Planned
+ * Billing_Instalment__c records) and those raised whose document is not posted yet.
+ */
 export interface PlannedBillings {
   dealId: string;
   customerId: string;
@@ -74,6 +80,8 @@ export interface RenewalCandidate {
   defaultTermMonths?: number;
   /** A renewal (or its won Opportunity) already replaced it. */
   renewed: boolean;
+  /** An amendment ended it early (a cancellation): not up for renewal. */
+  cancelled?: boolean;
 }
 
 export interface RenewalDue {
@@ -165,7 +173,7 @@ export const expectedRevenue = (amount: Decimal, probability: Decimal): Money =>
 /** The renewals due from `asOf` to the end of the horizon month, in date order (see the module comment). */
 export function renewalsDue(candidates: readonly RenewalCandidate[], asOf: IsoDate, horizonEnd: IsoDate): RenewalDue[] {
   return candidates
-    .filter((c) => !c.renewed && compareDates(c.contract.endDate, asOf) >= 0)
+    .filter((c) => !c.renewed && !c.cancelled && compareDates(c.contract.endDate, asOf) >= 0)
     .filter((c) => compareDates(c.contract.endDate, horizonEnd) <= 0)
     .map((c) => {
       const defaultTermMonths = c.defaultTermMonths ?? 12;

@@ -4,7 +4,7 @@
  * names without the package prefix, as in records.ts; the salesforce/ layer's schema module adds it. The test holds
  * every key to force-app's fields and picklist values.
  */
-import type { FxRate, RateSource } from './fx-rates';
+import { rateText, type FxRate, type RateSource } from './fx-rates';
 import type { KpiSnapshot } from './kpi-snapshot';
 import { GROUP } from './kpi-mrr';
 import type { Translated, WithFx } from './kpi-translation';
@@ -35,7 +35,7 @@ const SOURCE_ORDER: readonly RateSource[] = ['corporate', 'dated', 'static', 'pa
 
 const rateJson = (rate: FxRate | undefined) =>
   rate && {
-    rate: rate.rate.toFixed(6),
+    rate: rateText(rate),
     rateDate: rate.rateDate,
     sources: rate.sources,
     ...(rate.period ? { period: rate.period } : {}),

@@ -1,3 +1,9 @@
+import Big from 'big.js';
+
+import { remainingObligations } from '../../domain/balances';
+import { asRaised } from '../../domain/contract-history';
+import { planDeal, type RaisedRecord } from '../../domain/deal-plan';
+import { forecast, renewalsDue } from '../../domain/kpi-forecast';
 import { cashCollectedBetween, creditHeldOn } from '../../domain/kpi-ledger';
 import { subscriptionMrr } from '../../domain/kpi-mrr';
 import { rateOn } from '../../domain/fx-rates';
@@ -272,6 +278,17 @@ describe('the records the KPIs are computed from', () => {
       }),
     ]);
     expect(problems).toEqual([expect.stringContaining('006000000000778AAA')]);
+    // A service start without an end runs 12 months, as the won deal's would; no dates: the forecast's default
+    const [startOnly, none] = openOpportunitiesOf(
+      [
+        { ...row, Service_End_Date__c: null },
+        { ...row, Service_Start_Date__c: null, Service_End_Date__c: null },
+      ],
+      [UK],
+      'GBP',
+    ).opportunities;
+    expect(startOnly!.service).toEqual({ start: '2026-04-01', end: '2027-03-31' });
+    expect(none!.service).toBeUndefined();
   });
 
   it("makes a deal's subscription, the billings still to raise and its renewal from the planned deal", () => {
@@ -305,5 +322,141 @@ describe('the records the KPIs are computed from', () => {
     expect(figures.recurring).toEqual({ problem: expect.stringContaining('not a whole number of months') });
     expect(figures.planned.instalments).toHaveLength(4);
     expect(figures.months.length).toBeGreaterThan(0);
+  });
+
+  describe('a deal as its plan stands: concession credit notes, raised drafts, early ends', () => {
+    /** The fixture deal's first quarter (3,000.00 for Jan–Mar), raised on 1 Jan as INV1 in `state`. */
+    const firstQuarter = (
+      state: RaisedRecord['state'],
+    ): { loaded: ReturnType<typeof loadedDeal>['loaded']; raised: RaisedRecord } => {
+      const { loaded } = loadedDeal({}, '2026-01-01');
+      const first = planDeal({ ...loaded.input, today: '2026-01-01' }).plan.instalments[0]!;
+      return {
+        loaded,
+        raised: { ...asRaised(first), kind: 'invoice', documentId: 'INV1', state, documentDate: first.issueDate },
+      };
+    };
+
+    it('takes RPO from the plan with its concession credit notes, so it ties to the deferred and unbilled revenue', () => {
+      const { loaded, raised } = firstQuarter('posted');
+      // Finance credits 1,200.00 of Q1 on 1 Feb (a concession): 10,800.00 is left of the transaction price.
+      const plan = planDeal({
+        ...loaded.input,
+        raised: [raised],
+        concessions: [{ documentId: 'CN1', invoiceId: 'INV1', date: '2026-02-01', amount: '1200.00', state: 'posted' }],
+        today: '2026-02-28',
+      });
+      const figures = dealFigures(loaded, plan, '20', new Set());
+      const rpo = remainingObligations(figures.revenueLines, '2026-02-28');
+      const feb = plan.months.find((m) => m.month === '2026-02')!;
+      const recognised = plan.months
+        .filter((m) => m.month <= '2026-02')
+        .reduce((t, m) => t.plus(m.recognised), new Big(0));
+      // RPO = transaction price − recognised = deferred + what is not billed yet (month-end.md §5)
+      expect(rpo.total.toFixed(2)).toBe(new Big('10800').minus(recognised).toFixed(2));
+      expect(rpo.total.toFixed(2)).toBe('9646.93');
+      expect(rpo.total.toFixed(2)).toBe(
+        feb.closing.deferred.minus(feb.closing.unbilled).plus(new Big('10800').minus('1800')).toFixed(2),
+      );
+    });
+
+    it('counts an instalment raised and awaiting approval as a future billing and its cash, until it is posted', () => {
+      const { loaded, raised } = firstQuarter('unposted');
+      const plan = planDeal({ ...loaded.input, raised: [raised], today: '2026-01-02' });
+      const figures = dealFigures(loaded, plan, '20', new Set());
+      const mirror = (status: string) =>
+        ledgerInvoicesOf([
+          invoiceRow({
+            Id: 'INV1',
+            Currency_Code__c: 'GBP',
+            Sub_Total__c: 3000,
+            Total_Tax__c: 600,
+            Total__c: 3600,
+            Amount_Paid__c: 0,
+            Amount_Credited__c: 0,
+            Amount_Due__c: 3600,
+            Issue_Date__c: '2026-01-01',
+            Due_Date__c: '2026-01-31',
+            Status__c: status,
+            Payments__r: null,
+          }),
+        ]);
+      const run = (plans: typeof figures.planned, status: string) =>
+        forecast({
+          asOf: '2026-01-02',
+          plans: [plans],
+          opportunities: [],
+          renewals: [],
+          invoices: mirror(status),
+          credits: [],
+          daysLate: new Map(),
+        })
+          .rows.filter((r) => r.month <= '2026-02')
+          .map((r) => [
+            r.month,
+            r.futureBillings.toFixed(2),
+            r.cashFromBillings.plus(r.cashFromReceivables).toFixed(2),
+          ]);
+      // Revenue_Month__c counts it as January's billing (Forecast); so does the KPI forecast, and its cash in February
+      expect(plan.months.find((m) => m.month === '2026-01')!.billed.toFixed(2)).toBe('3000.00');
+      expect(figures.planned.instalments.map((i) => [i.issueDate, i.amount.toFixed(2)])).toEqual([
+        ['2026-01-01', '3000.00'],
+        ['2026-04-01', '3000.00'],
+        ['2026-07-01', '3000.00'],
+        ['2026-10-01', '3000.00'],
+      ]);
+      expect(run(figures.planned, 'Awaiting Approval')).toEqual([
+        ['2026-01', '3000.00', '0.00'],
+        ['2026-02', '0.00', '3600.00'],
+      ]);
+      // Once posted it is a receivable, and only that
+      const postedPlan = planDeal({ ...loaded.input, raised: [{ ...raised, state: 'posted' }], today: '2026-01-02' });
+      const posted = dealFigures(loaded, postedPlan, '20', new Set()).planned;
+      expect(posted.instalments.map((i) => i.issueDate)).toEqual(['2026-04-01', '2026-07-01', '2026-10-01']);
+      expect(run(posted, 'Authorised')).toEqual([['2026-01', '0.00', '3600.00']]);
+    });
+
+    it('does not forecast a contract an amendment ended early to renew, and flags it cancelled', () => {
+      const { loaded } = loadedDeal({}, '2026-03-25');
+      const root = loaded.input.root;
+      // Signed 20 Mar: the subscription ends on 31 Mar 2026 instead of 31 Dec (README: an early end).
+      const cancel = {
+        opportunity: {
+          ...root.opportunity,
+          Id: '006000000000999AAA',
+          Name: 'Cancel',
+          CloseDate: '2026-03-20',
+          Service_Start_Date__c: '2026-04-01',
+          Service_End_Date__c: '2026-03-31',
+          Amended_Opportunity__c: loaded.dealId,
+          Invoice_Type__c: 'Amendment',
+        },
+        lineItems: root.lineItems.map((l) => ({ ...l, Id: `${l.Id.slice(0, 15)}X` })),
+      };
+      const input = { ...loaded.input, amendments: [cancel] };
+      const plan = planDeal({ ...input, today: '2026-03-25' });
+      expect(plan.summary.contractValue.toFixed(2)).toBe('2958.90');
+      const figures = dealFigures({ ...loaded, input }, plan, '20', new Set());
+      if ('problem' in figures.recurring) throw new Error(figures.recurring.problem);
+      expect(figures.recurring.renewal).toMatchObject({ cancelled: true, contract: { endDate: '2026-03-31' } });
+      expect(renewalsDue([figures.recurring.renewal], '2026-03-25', '2027-02-28')).toEqual([]);
+      // An extension is not a cancellation: it renews at its new end
+      const extend = {
+        ...cancel,
+        opportunity: { ...cancel.opportunity, Service_Start_Date__c: '2026-04-01', Service_End_Date__c: '2027-03-31' },
+      };
+      const longer = { ...loaded.input, amendments: [extend] };
+      const extended = dealFigures(
+        { ...loaded, input: longer },
+        planDeal({ ...longer, today: '2026-03-25' }),
+        '20',
+        new Set(),
+      );
+      if ('problem' in extended.recurring) throw new Error(extended.recurring.problem);
+      expect(extended.recurring.renewal.cancelled).toBeUndefined();
+      expect(renewalsDue([extended.recurring.renewal], '2026-03-25', '2027-04-30').map((d) => d.renewalDate)).toEqual([
+        '2027-04-01',
+      ]);
+    });
   });
 });

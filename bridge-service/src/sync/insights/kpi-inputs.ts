@@ -12,13 +12,19 @@
  * - A deal's subscription: its ratable line items at signature, each won amendment's ratable line items (the full
  *   subscription after it) from its effective date, priced per the contract's whole months (deal-records.ts
  *   termMonthsOf); its end is the last day a ratable line of the replayed contract serves (extensions, early ends).
- * - A contract renews from the deal's own renewal rule (its uplift fields) unless a won renewal names it.
+ * - A contract renews from the deal's own renewal rule (its uplift fields) unless a won renewal names it. One an
+ *   amendment ended early (its ratable lines now end before the latest end it was ever given: a cancellation) is
+ *   flagged cancelled and is not a renewal candidate: the customer has already said it is leaving.
+ * - Revenue lines are the plan's ledger (deal-plan.ts: concession credit notes included), so RPO ties to the deferred
+ *   and unbilled revenue of the same months.
+ * - Billings still to come: the plan's instalments not yet raised, and those raised whose document is not posted yet
+ *   (a draft, awaiting approval, approved) on the document's date: they are in no receivable until posted, and once
+ *   posted they are no longer unposted, so each is counted once.
  */
 import { routeOpportunity, type BillingEntity } from '../../domain/billing-entity';
 import type { DealPlan } from '../../domain/deal-plan';
 import { ratableContractLines, termMonthsOf } from '../../domain/deal-records';
-import { dealLedgerLines } from '../../domain/contract-history';
-import { maxDate, type IsoDate } from '../../domain/dates';
+import { addDays, addMonths, compareDates, maxDate, type IsoDate } from '../../domain/dates';
 import type { ForeignInvoice, Settlement } from '../../domain/fx-exposure';
 import type { RateBook } from '../../domain/fx-rates';
 import type { OpenOpportunity, PlannedBillings, RenewalCandidate } from '../../domain/kpi-forecast';
@@ -27,7 +33,7 @@ import { subscriptionOf, type Subscription } from '../../domain/kpi-mrr';
 import type { LedgerLine } from '../../domain/balances';
 import type { ContractLine } from '../../domain/amendment';
 import type { CreditStatus } from '../../domain/ledger-documents';
-import { money } from '../../domain/money';
+import { money, sum, type Money } from '../../domain/money';
 import type { XeroInvoiceStatus } from '../../domain/receivables';
 import { opportunityBillingRowSchema, resolveBillingTerms, upliftRuleOf } from '../../domain/revenue-records';
 import type {
@@ -301,7 +307,8 @@ export function openOpportunitiesOf(
         amount: String(row.Amount),
         probability: String(row.Probability),
         closeDate: row.CloseDate,
-        ...(start && end ? { service: { start, end } } : {}),
+        // a service start without an end runs 12 months, as a won deal's would (deal-records.ts dealServicePeriod)
+        ...(start ? { service: { start, end: end ?? addDays(addMonths(start, 12), -1) } } : {}),
         terms: resolveBillingTerms({ opportunity: opportunityBillingRowSchema.parse(row), entity: entity.billing })
           .terms,
       });
@@ -338,19 +345,33 @@ export function dealFigures(
     recurring = { problem: err instanceof Error ? err.message : String(err) };
   }
   return {
-    revenueLines: dealLedgerLines(plan.deal, plan.replayed.contracts),
+    revenueLines: plan.ledger,
     months: plan.months,
     planned: {
       dealId: deal.dealId,
       customerId,
       entity: entity.developerName,
       currency,
-      instalments: plan.plan.instalments.map((i) => ({ issueDate: i.issueDate, amount: i.amount })),
+      instalments: [...raisedUnposted(plan), ...plan.plan.instalments].map((i) => ({
+        issueDate: i.issueDate,
+        amount: i.amount,
+      })),
       paymentTermsDays: entity.paymentTermsDays,
       taxRatePercent,
     },
     recurring,
   };
+}
+
+/**
+ * Instalments the plan raised whose document is not posted yet (a draft, awaiting approval, approved; or not created
+ * yet), signed net of tax, on the document's date: still to be billed, and in no receivable until posted.
+ */
+function raisedUnposted(plan: DealPlan): { issueDate: IsoDate; amount: Money }[] {
+  return plan.raised
+    .filter((r) => r.state === 'unposted')
+    .map((r) => ({ issueDate: r.documentDate || r.issueDate, amount: sum(r.lines.map((l) => money(l.amount))) }))
+    .filter((r) => r.issueDate && !r.amount.eq(0));
 }
 
 /** The deal's subscription and its renewal; throws when its term is not a whole number of months. */
@@ -383,6 +404,13 @@ function recurringOf(
     .filter((l) => l.method !== 'point-in-time')
     .map((l) => l.service.end);
   const end = ratableEnds.reduce((a, b) => maxDate(a, b), service.start);
+  // The latest end the contract was ever given: its ratable lines at signature, or an amendment's Service End Date
+  // (an extension). Ending before it means an amendment ended it early (a cancellation): not up for renewal.
+  const latestEnd = [
+    ...plan.deal.lines.filter((l) => l.method !== 'point-in-time').map((l) => l.service.end),
+    ...(input.amendments ?? []).map((a) => a.opportunity.Service_End_Date__c).filter((d): d is IsoDate => !!d),
+  ].reduce((a, b) => maxDate(a, b), end);
+  const cancelled = ratableEnds.length > 0 && compareDates(end, latestEnd) < 0;
   const contract = { startDate: service.start, endDate: end, lines: atSignature };
   const currency = plan.deal.currency.toUpperCase();
   const customerId = deal.row.AccountId ?? '';
@@ -409,6 +437,7 @@ function recurringOf(
       termMonths,
       defaultTermMonths: termMonths,
       renewed: renewedDeals.has(deal.dealId),
+      ...(cancelled ? { cancelled: true } : {}),
     },
   };
 }

@@ -1,4 +1,5 @@
 import { parseBillingEntities, type BillingEntity } from '../../domain/billing-entity';
+import { planDeal, type OpportunityWithItems } from '../../domain/deal-plan';
 import type { KpiQueries, LedgerInvoiceRow, PostedClose, StoredRenewal } from '../../salesforce/kpi-queries';
 import { fakeComposite } from '../create-draft/__fixtures__/drafts';
 import { DEAL, UK, loadedDeal } from '../billing/__fixtures__/deals';
@@ -52,6 +53,8 @@ function setup(
     reportingCurrency?: string;
     /** A won renewal of the fixture deal is loaded too. */
     renewedBy?: string;
+    /** Won amendments of the fixture deal. */
+    amendments?: OpportunityWithItems[];
   } = {},
 ) {
   const { writeback, runs } = fakeComposite();
@@ -83,7 +86,13 @@ function setup(
     openOpportunities: () => none,
     planDeals: () => Promise.resolve([DEAL]),
   };
-  const planned = loadedDeal({}, '2026-02-10');
+  const fixture = loadedDeal({}, '2026-02-10');
+  const input = { ...fixture.loaded.input, ...(stored.amendments ? { amendments: stored.amendments } : {}) };
+  const planned = {
+    ...fixture,
+    loaded: { ...fixture.loaded, input },
+    plan: planDeal({ ...input, today: '2026-02-10' }),
+  };
   const dealPlans: Pick<DealPlans, 'compute'> = {
     compute: () =>
       Promise.resolve({
@@ -324,6 +333,36 @@ describe('the KPI refresh', () => {
         Status__c: 'Due',
       }),
     ]);
+  });
+
+  it('marks a renewal Lapsed when an amendment ends the contract early, and writes it no more as due', async () => {
+    const root = loadedDeal({}, '2026-02-10').loaded.input.root;
+    // Signed 5 Feb: the subscription ends on 31 Mar 2026 instead of 31 Dec (a cancellation).
+    const cancel: OpportunityWithItems = {
+      opportunity: {
+        ...root.opportunity,
+        Id: '006000000000997AAA',
+        Name: 'Cancel',
+        CloseDate: '2026-02-05',
+        Service_Start_Date__c: '2026-04-01',
+        Service_End_Date__c: '2026-03-31',
+        Amended_Opportunity__c: DEAL,
+        Invoice_Type__c: 'Amendment',
+      },
+      lineItems: root.lineItems.map((l) => ({ ...l, Id: `${l.Id.slice(0, 15)}X` })),
+    };
+    const { refresh, written } = setup({
+      amendments: [cancel],
+      renewals: [
+        { Id: 'a0r000000000004AAA', Renewal_Key__c: DEAL, Status__c: 'Due', Contract_End_Date__c: '2026-12-31' },
+      ],
+    });
+    await refresh.refresh();
+    const calls = written('KPI_Renewal__c');
+    expect(calls.filter((c) => c.method === 'update').flatMap((c) => c.records)).toEqual([
+      { Id: 'a0r000000000004AAA', Status__c: 'Lapsed' },
+    ]);
+    expect(calls.filter((c) => c.method === 'upsert').flatMap((c) => c.records)).toEqual([]);
   });
 });
 

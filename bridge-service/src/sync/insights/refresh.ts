@@ -280,15 +280,17 @@ export function createKpiRefresh(deps: KpiRefreshDeps) {
       const renewals: WriteRecord<typeof KpiRenewal>[] = groupNow
         ? (renewalRecords(groupNow, contracts.accountNames) as WriteRecord<typeof KpiRenewal>[])
         : [];
-      // A renewal due before that is no longer due: renewed (a won renewal replaced it) or lapsed (its term ended).
+      // A renewal due before that is no longer due: renewed (a won renewal replaced it) or lapsed (its term ended, or
+      // an amendment ended it early: a cancelled contract is not coming up for renewal).
       const dueNow = new Set(renewals.map((r) => String(r.Renewal_Key__c)));
       const renewedKeys = new Set(contracts.renewals.filter((r) => r.renewed).map((r) => r.contractKey));
+      const cancelledKeys = new Set(contracts.renewals.filter((r) => r.cancelled).map((r) => r.contractKey));
       const settled = (await storedRenewals)
         .filter((r) => r.Renewal_Key__c && !dueNow.has(r.Renewal_Key__c))
         .flatMap((r) =>
           renewedKeys.has(r.Renewal_Key__c!)
             ? [{ Id: r.Id, Status__c: 'Renewed' }]
-            : r.Contract_End_Date__c && r.Contract_End_Date__c < asOf
+            : cancelledKeys.has(r.Renewal_Key__c!) || (r.Contract_End_Date__c && r.Contract_End_Date__c < asOf)
               ? [{ Id: r.Id, Status__c: 'Lapsed' }]
               : [],
         );

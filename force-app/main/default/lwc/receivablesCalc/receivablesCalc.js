@@ -237,7 +237,8 @@ function divideCents(cents, rate) {
 /**
  * Converts per-currency amounts to the corporate currency with Salesforce conversion rates (units of the record
  * currency per one corporate unit, so corporate = amount ÷ rate). Each currency is rounded to cents once (exactly,
- * half away from zero), then added.
+ * half away from zero), then added: the rule the KPIs convert by (bridge-service fx-rates.ts, never a rounded cross
+ * rate); fx.cases.json holds both to the same cents.
  * @param {Array<{currencyCode: string, cents: number}>} amounts
  * @param {Object<string, number|string>} rates by ISO code; may be empty
  * @param {string} corporateCurrency

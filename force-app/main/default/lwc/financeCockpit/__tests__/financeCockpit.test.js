@@ -197,7 +197,7 @@ describe('c-finance-cockpit', () => {
     const rows = [...root(element).querySelectorAll('.renewal-table tbody tr')];
     expect(rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => c.textContent.trim()))).toEqual([
       ['Acme Holdings Ltd', 'UK Ltd', 'Apr 1, 2026', '£12,600.00', '5.00 %', '£12,600.00'],
-      ['Initech Inc', 'US Inc', 'May 15, 2026', '$5,001.60', '4.20 %', '£3,847.39'],
+      ['Initech Inc', 'US Inc', 'May 15, 2026', '$5,001.60', '4.20 %', '£3,847.38'], // 5,001.60 ÷ 1.30
     ]);
   });
 

@@ -16,6 +16,8 @@ import {
 
 // The worked cases the domain's reference implementation is tested against too (one file, both tests).
 const CASES = require('../../../../../../bridge-service/src/domain/receivables.cases.json');
+// The conversions the KPIs make (fx-rates.ts): the corporate total must give the same cents.
+const FX = require('../../../../../../bridge-service/src/domain/fx.cases.json');
 const asDecimal = (cents) => (cents / 100).toFixed(2);
 
 describe('c/receivablesCalc', () => {
@@ -211,6 +213,14 @@ describe('c/receivablesCalc', () => {
       expect(corporateTotal([{ currencyCode: 'EUR', cents: 137751 }], { EUR: '1.360000' }, 'USD').cents).toBe(101288);
       // 0.0000005 (5e-7) units per USD: 1 cent is 20,000 USD
       expect(corporateTotal([{ currencyCode: 'XYZ', cents: 1 }], { XYZ: 5e-7 }, 'USD').cents).toBe(2000000);
+    });
+
+    it.each(FX.toCorporate)('$name: the same cents as the KPIs (fx.cases.json)', ({ currency, amount, converted }) => {
+      // ReceivablesController sends every active currency's ConversionRate, the corporate one's (1) included
+      const withCorporate = { ...FX.rates, [FX.corporateCurrency]: 1 };
+      expect(
+        corporateTotal([{ currencyCode: currency, cents: toCents(amount) }], withCorporate, FX.corporateCurrency),
+      ).toEqual({ currencyCode: FX.corporateCurrency, cents: toCents(converted) });
     });
 
     it('names the currencies without a rate instead of a partial total', () => {
