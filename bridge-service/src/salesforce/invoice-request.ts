@@ -146,6 +146,21 @@ function checkPostClose(payload: string | undefined, ctx: z.RefinementCtx): void
   }
 }
 
+/**
+ * What finance approved, carried in an invoice's AUTHORISE Payload__c (InvoiceTriggerHandler.cls): the record's total
+ * (2 dp, as text) and the Xero version it held (Xero_Updated__c, JSON.serialize's ISO text, null when it had none).
+ * The bridge authorises only that invoice (sync/invoice-actions/authorise.ts). A request queued before these were sent
+ * has no payload: it is authorised as before, with a warning.
+ */
+export const approvedInvoiceSchema = z.object({
+  approvedTotal: z
+    .string({ message: 'approvedTotal must be the approved total as text' })
+    .regex(/^-?\d+(\.\d+)?$/, { message: 'approvedTotal must be a decimal number' })
+    .nullable(),
+  xeroUpdated: z.string({ message: 'xeroUpdated must be a timestamp as text' }).nullish(),
+});
+export type ApprovedInvoice = z.output<typeof approvedInvoiceSchema>;
+
 /** A validated request, in the bridge's own terms. */
 export interface InvoiceRequest {
   action: Action;

@@ -144,6 +144,8 @@ export const invoiceMirror = select(Invoice, [
   'Online_Invoice_URL__c',
   'Approval_Status__c',
   'Xero_Updated__c',
+  // what AUTHORISE checks against the total finance approved
+  'Total__c',
 ]);
 export type InvoiceMirror = RowOf<typeof invoiceMirror>;
 

@@ -34,6 +34,8 @@ describe('approval processes from metadata', () => {
       entryCriteria: [
         { field: 'Invoice__c.Status__c', operation: 'equals', value: 'Draft' },
         { field: 'Invoice__c.Xero_Invoice_Id__c', operation: 'notEqual', value: null },
+        // not while a correction is on its way to Xero (InvoiceActions marks it Pending; the bridge's outcome clears it)
+        { field: 'Invoice__c.Sync_Status__c', operation: 'notEqual', value: 'Pending' },
       ],
       submit: { Approval_Status__c: 'Pending', Status__c: 'Awaiting Approval' },
       approve: { Approval_Status__c: 'Approved', Status__c: 'Approved' },

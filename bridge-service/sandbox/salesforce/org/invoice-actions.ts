@@ -1,7 +1,9 @@
 /**
  * Mirrors InvoiceActions.cls (the invocable behind the Invoice__c quick actions): VOID, CREDIT, RESYNC, UPDATE_DRAFT
  * (a corrected draft sent again) and ONLINE_LINK (the customer link, read from Xero on request) requests, validated
- * with the same rules and label messages, all valid ones published together.
+ * with the same rules and label messages, all valid ones published together. A correction sent marks its invoice
+ * Sync_Status__c Pending (with the label's message) in the same transaction, which the approval process's entry
+ * criteria then keep out of approval until the bridge has written the outcome.
  */
 import Big from 'big.js';
 import type { SalesforceOrg } from '../salesforce-org';
@@ -155,6 +157,8 @@ export function invoiceActions(org: SalesforceOrg, labels: Labels) {
     const hasLines = !!request.lines?.length;
     if ((request.amount === undefined || request.amount === null) && !hasLines)
       throw new Failure(labels('Ledgerline_Error_Credit_Needs_Amount'));
+    if (request.amount !== undefined && request.amount !== null && hasLines)
+      throw new Failure(labels('Ledgerline_Error_Credit_Amount_And_Lines'));
     if (request.amount !== undefined && request.amount !== null) {
       const amount = new Big(request.amount);
       if (amount.lte(0)) throw new Failure(labels('Ledgerline_Error_Credit_Amount_Positive'));
@@ -206,6 +210,7 @@ export function invoiceActions(org: SalesforceOrg, labels: Labels) {
     }
     const events: InvoiceRequest[] = [];
     const pending: ActionResult[] = [];
+    const corrections = new Set<string>();
     requests.forEach((req, i) => {
       const result = results[i]!;
       try {
@@ -248,13 +253,25 @@ export function invoiceActions(org: SalesforceOrg, labels: Labels) {
         // a link is only read from Xero, so read-only mode does not hold it: the user is told when to look
         result.message = labels(action === 'ONLINE_LINK' ? 'Ledgerline_Online_Link_Requested' : sent, invoice.Name);
         pending.push(result);
+        if (action === 'UPDATE_DRAFT') corrections.add(invoice.Id);
       } catch (err) {
         if (!(err instanceof Failure)) throw err;
         result.message = err.message;
       }
     });
     try {
-      org.transaction(() => publish(org, events, { userId }, labels));
+      org.transaction(() => {
+        publish(org, events, { userId }, labels);
+        // the sync fields are the bridge's: system mode, as Database.update(..., AccessLevel.SYSTEM_MODE)
+        for (const id of corrections) {
+          org.update(
+            invoiceDef.name,
+            id,
+            { [f('Sync_Status__c')]: 'Pending', [f('Sync_Message__c')]: labels('Ledgerline_Correction_On_Its_Way') },
+            { userId },
+          );
+        }
+      });
       for (const r of pending) r.isSuccess = true;
     } catch (err) {
       for (const r of pending) {

@@ -207,9 +207,13 @@ describe('org behaviours mirroring the package Apex', () => {
   });
 
   describe('approval process and InvoiceTriggerHandler', () => {
-    it('locks a submitted invoice, then publishes AUTHORISE when finance approves', async () => {
+    it('locks a submitted invoice, then publishes AUTHORISE when finance approves, with what was approved', async () => {
       const opp = await openOpportunity();
-      const invoiceId = await invoiceFor(opp, inXero());
+      const invoiceId = await invoiceFor(opp, {
+        ...inXero(),
+        Total__c: 9120,
+        Xero_Updated__c: '2026-01-15T08:30:00.000+0000',
+      });
       em.control.approvals.submit(invoiceId, { user: SALES, comment: 'please approve' });
       expect(await integration.sobject('Invoice__c').retrieve(invoiceId)).toMatchObject({
         Status__c: 'Awaiting Approval',
@@ -238,7 +242,8 @@ describe('org behaviours mirroring the package Apex', () => {
           Opportunity_Id__c: opp.Id,
           Request_Key__c: `AUTHORISE:${invoiceId}:1`,
           Requested_By__c: financeId,
-          Payload__c: null,
+          // the approved total and Xero version, as the Apex's JSON.serialize writes them
+          Payload__c: '{"approvedTotal":"9120.00","xeroUpdated":"2026-01-15T08:30:00.000Z"}',
         }),
       ]);
       await integration.sobject('Invoice__c').update({ Id: invoiceId, Reference__c: 'PO-1' });
@@ -271,6 +276,36 @@ describe('org behaviours mirroring the package Apex', () => {
       expect(await integration.sobject('Invoice__c').retrieve(invoiceId)).toMatchObject({
         Reference__c: 'PO-admin',
         Approval_Status__c: 'Pending',
+      });
+    });
+
+    it('an approved invoice the bridge sends back to Draft (changed since approved) is Not Submitted, to approve again', async () => {
+      const invoiceId = await invoiceFor(await openOpportunity(), { ...inXero(), Total__c: 100 });
+      em.control.approvals.submit(invoiceId, { user: SALES });
+      em.control.approvals.approve(invoiceId, { user: FINANCE });
+      // what the bridge writes when the invoice changed since the approval (sync/invoice-actions/authorise.ts)
+      await integration.sobject('Invoice__c').update({
+        Id: invoiceId,
+        Status__c: 'Draft',
+        Sync_Status__c: 'Error',
+        Sync_Message__c: 'Not authorised in Xero: changed since finance approved it',
+      });
+      expect(await integration.sobject('Invoice__c').retrieve(invoiceId)).toMatchObject({
+        Status__c: 'Draft',
+        Approval_Status__c: 'Not Submitted',
+      });
+      // submitted and approved again: AUTHORISE again (its key is the same; the bridge runs a stopped one again)
+      await integration.sobject('Invoice__c').update({ Id: invoiceId, Total__c: 150, Sync_Status__c: 'Synced' });
+      em.control.approvals.submit(invoiceId, { user: SALES });
+      em.control.approvals.approve(invoiceId, { user: FINANCE });
+      expect(payloads().map((p) => [p.Request_Key__c, JSON.parse(String(p.Payload__c)).approvedTotal])).toEqual([
+        [`AUTHORISE:${invoiceId}:1`, '100.00'],
+        [`AUTHORISE:${invoiceId}:1`, '150.00'],
+      ]);
+      // a write that keeps it Approved changes nothing
+      await integration.sobject('Invoice__c').update({ Id: invoiceId, Reference__c: 'PO-9' });
+      expect(await integration.sobject('Invoice__c').retrieve(invoiceId)).toMatchObject({
+        Approval_Status__c: 'Approved',
       });
     });
 
@@ -420,17 +455,28 @@ describe('org behaviours mirroring the package Apex', () => {
         Status__c: 'Authorised',
         Total__c: 1000,
       });
+      // an amount and lines together: refused (lines credit exactly what they list; the bridge would drop the amount)
+      const both = em.control.invoiceActions.credit(invoiceId, financeId, {
+        amount: 250,
+        lines: [{ description: 'Seats', quantity: 1, unitAmount: 100 }],
+      });
+      expect(both).toEqual({
+        isSuccess: false,
+        requestKey: null,
+        message: 'Enter a credit amount or credit lines, not both: credit lines credit exactly what they list.',
+      });
       const first = em.control.invoiceActions.credit(invoiceId, financeId, {
-        amount: 123.45,
         reason: ' Two seats cancelled ',
         lines: [{ description: 'Seats', quantity: 2, unitAmount: '61.725', accountCode: '200' }],
       });
       expect(first).toMatchObject({ isSuccess: true, requestKey: `CREDIT:${invoiceId}:1` });
       expect(JSON.parse(String(payloads()[0]!.Payload__c))).toEqual({
-        amount: '123.45',
         reason: 'Two seats cancelled',
         lines: [{ description: 'Seats', quantity: '2', unitAmount: '61.725', accountCode: '200' }],
       });
+      expect(payloads()).toHaveLength(1);
+      em.control.invoiceActions.credit(invoiceId, financeId, { amount: 123.45, reason: 'Goodwill' });
+      expect(JSON.parse(String(payloads()[1]!.Payload__c))).toEqual({ amount: '123.45', reason: 'Goodwill' });
       await integration.sobject('Credit_Note__c').create({ Invoice__c: invoiceId, Status__c: 'Authorised' });
       expect(em.control.invoiceActions.credit(invoiceId, financeId, { amount: 10 })).toMatchObject({
         requestKey: `CREDIT:${invoiceId}:2`,

@@ -9,19 +9,42 @@ import { authoriseHandler, batchKey, type AuthoriseDeps } from './authorise';
 const A = 'tenant-a';
 const B = 'tenant-b';
 
-function job(n: number): JobOf<'AUTHORISE'> {
+/** An approval; `approved` is the Payload__c InvoiceTriggerHandler.cls sends (none: a request queued before it did). */
+function job(n: number, approved?: unknown): JobOf<'AUTHORISE'> {
   const invoiceId = `a00${String(n).padStart(12, '0')}AAA`;
   const requestKey = `AUTHORISE:${invoiceId}:1`;
   return storedJob(
-    { key: requestKey, action: 'AUTHORISE', payload: { action: 'AUTHORISE', requestKey, invoiceId } },
+    {
+      key: requestKey,
+      action: 'AUTHORISE',
+      payload: { action: 'AUTHORISE', requestKey, invoiceId, ...(approved === undefined ? {} : { payload: approved }) },
+    },
     n,
   );
 }
 
+/** What every mirror of setup() holds: total 120.00, Xero version 10:00:00 (Salesforce keeps seconds). */
+const MIRROR_TOTAL = 120;
+const MIRROR_VERSION = '2026-01-15T10:00:00.000+0000';
+/** The approval of what the mirror holds, as Apex's JSON.serialize writes it. */
+const AS_APPROVED = { approvedTotal: '120.00', xeroUpdated: '2026-01-15T10:00:00.000Z' };
+
 const xeroIdOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 /** A fake Xero and Salesforce: invoices 1..n, tenant A below `split`, B from it; some already paid or voided. */
-function setup(opts: { count: number; split: number; paid?: number[]; voided?: number[]; refused?: number[] }) {
+function setup(opts: {
+  count: number;
+  split: number;
+  paid?: number[];
+  voided?: number[];
+  refused?: number[];
+  /** the Payload__c of each job (by invoice number); none: a request queued before approvals carried it */
+  approved?: (n: number) => unknown;
+  /** Xero's total for an invoice, when not the mirror's (edited in Xero, unseen by the bridge) */
+  xeroTotal?: (n: number) => number;
+  /** the mirror's fields, when not setup's */
+  mirror?: (n: number) => Partial<InvoiceMirror>;
+}) {
   const statusCalls: { tenantId: string; ids: string[]; key: string }[] = [];
   const reads: string[][] = [];
   const emails: string[] = [];
@@ -30,9 +53,13 @@ function setup(opts: { count: number; split: number; paid?: number[]; voided?: n
   const xeroCalls: string[] = [];
   const written: { id: string; status?: string; message?: string; extra?: object }[] = [];
   const recorded: { id: string; message: string }[] = [];
+  const sentBack: { id: string; message: string }[] = [];
+  const warnings: object[] = [];
   const numberOf = (id: string) => Number(id.slice(-12));
   const statusOf = (n: number) => (opts.paid?.includes(n) ? 'PAID' : opts.voided?.includes(n) ? 'VOIDED' : 'DRAFT');
   let failNext: unknown;
+  /** Xero's idempotency rule (xero-api.md §5): the same key with a different request is a 400. */
+  const bodies = new Map<string, string>();
   const mirrors = new Map<string, InvoiceMirror>();
   for (let n = 1; n <= opts.count; n += 1) {
     const j = job(n);
@@ -50,6 +77,10 @@ function setup(opts: { count: number; split: number; paid?: number[]; voided?: n
       Currency_Code__c: 'GBP',
       Online_Invoice_URL__c: n % 2 === 0 ? `https://in.xero.com/${n}` : null,
       Approval_Status__c: 'Approved',
+      Status__c: 'Approved',
+      Total__c: MIRROR_TOTAL,
+      Xero_Updated__c: MIRROR_VERSION,
+      ...opts.mirror?.(n),
     } as InvoiceMirror);
   }
   // A Xero that also answers the online-invoice link, counting it: approving must not ask for it.
@@ -57,6 +88,15 @@ function setup(opts: { count: number; split: number; paid?: number[]; voided?: n
     updateInvoiceStatuses: async (tenantId: string, ids: readonly string[], _status: string, key: string) => {
       xeroCalls.push('updateInvoiceStatuses');
       statusCalls.push({ tenantId, ids: [...ids], key });
+      const body = JSON.stringify(ids);
+      if ((bodies.get(key) ?? body) !== body)
+        throw new XeroApiError({
+          status: 400,
+          body: 'The Idempotency-Key has already been used with a different request',
+          operation: 'updateInvoiceStatuses',
+          tenantId,
+        });
+      bodies.set(key, body);
       if (failNext) {
         const err = failNext;
         failNext = undefined;
@@ -73,7 +113,13 @@ function setup(opts: { count: number; split: number; paid?: number[]; voided?: n
           id: refused ? null : id,
           errors,
           warnings: [],
-          record: { invoiceID: id, status: refused ? statusOf(n) : 'AUTHORISED', invoiceNumber: `INV-${n}` },
+          record: {
+            invoiceID: id,
+            status: refused ? statusOf(n) : 'AUTHORISED',
+            invoiceNumber: `INV-${n}`,
+            total: opts.xeroTotal?.(n) ?? MIRROR_TOTAL,
+            currencyCode: 'GBP',
+          },
         } as BatchElementResult<XeroInvoice>;
       });
     },
@@ -95,8 +141,9 @@ function setup(opts: { count: number; split: number; paid?: number[]; voided?: n
       return `https://in.xero.com/${numberOf(id)}`;
     },
   };
+  const silent = pino({ level: 'silent' });
   const deps: AuthoriseDeps = {
-    log: pino({ level: 'silent' }),
+    log: { error: silent.error.bind(silent), warn: (obj: object) => void warnings.push(obj) },
     syncErrors: { onInvoice: async (id, message) => void recorded.push({ id, message }) },
     reference: {
       settings: async () => ({ readOnly: false }) as never,
@@ -107,10 +154,11 @@ function setup(opts: { count: number; split: number; paid?: number[]; voided?: n
       requireXero: (m) => ({ tenantId: m.Xero_Tenant_Id__c!, xeroId: m.Xero_Invoice_Id__c! }),
       writeInvoice: async (m, invoice, extra) =>
         void written.push({ id: m.Id, status: invoice.status, message: extra?.message, extra }),
+      sendBack: async (m, message) => void sentBack.push({ id: m.Id, message }),
     },
     xero,
   };
-  const jobs = Array.from({ length: opts.count }, (_, i) => job(i + 1));
+  const jobs = Array.from({ length: opts.count }, (_, i) => job(i + 1, opts.approved?.(i + 1)));
   return {
     handler: authoriseHandler(deps),
     jobs,
@@ -121,6 +169,8 @@ function setup(opts: { count: number; split: number; paid?: number[]; voided?: n
     xeroCalls,
     written,
     recorded,
+    sentBack,
+    warnings,
     failOnce: (err: unknown) => (failNext = err),
   };
 }
@@ -189,6 +239,8 @@ describe('AUTHORISE in bulk', () => {
     const second = await t.handler.run([...t.jobs].reverse());
     expect([...second.values()].map((o) => o.kind)).toEqual(['done', 'done', 'done']);
     expect(t.statusCalls[0]!.key).toBe(t.statusCalls[1]!.key);
+    // the same key with the same body: sent in request-key order, however the jobs were claimed
+    expect(t.statusCalls[1]!.ids).toEqual(t.statusCalls[0]!.ids);
     expect(t.statusCalls[0]!.key).toBe(batchKey(t.jobs));
     expect(t.statusCalls[0]!.key.length).toBeLessThanOrEqual(128);
   });
@@ -202,5 +254,93 @@ describe('AUTHORISE in bulk', () => {
       error: `Invoice ${stray.payload.invoiceId} was not found`,
     });
     expect(outcomes.get(1)?.kind).toBe('done');
+  });
+});
+
+describe('AUTHORISE authorises only what finance approved', () => {
+  it('an invoice as approved is authorised: no extra Xero call, no warning', async () => {
+    const t = setup({ count: 3, split: 100, approved: () => AS_APPROVED });
+    const outcomes = await t.handler.run(t.jobs);
+    expect([...outcomes.values()].map((o) => o.kind)).toEqual(['done', 'done', 'done']);
+    expect(t.xeroCalls.filter((c) => c !== 'emailInvoice')).toEqual(['updateInvoiceStatuses']);
+    expect(t.written.map((w) => w.status)).toEqual(['AUTHORISED', 'AUTHORISED', 'AUTHORISED']);
+    expect(t.written.every((w) => !w.message)).toBe(true);
+    expect(t.warnings).toEqual([]);
+  });
+
+  it('an invoice whose mirror changed since the approval (total or Xero version) goes back to Draft, unsent', async () => {
+    const t = setup({
+      count: 4,
+      split: 100,
+      approved: (n) =>
+        n === 2
+          ? { ...AS_APPROVED, approvedTotal: '9120.00' } // a correction reached Salesforce after the approval
+          : n === 3
+            ? { ...AS_APPROVED, xeroUpdated: '2026-01-15T09:00:00.000Z' } // edited in Xero, same total
+            : AS_APPROVED,
+      // the same version written another way (the REST API's offset, Apex's Z) is the same version
+      mirror: (n) => (n === 4 ? { Xero_Updated__c: '2026-01-15T10:00:00Z' } : {}),
+    });
+    const outcomes = await t.handler.run(t.jobs);
+    expect(Object.fromEntries([...outcomes].map(([id, o]) => [id, o.kind]))).toEqual({
+      1: 'done',
+      2: 'failed',
+      3: 'failed',
+      4: 'done',
+    });
+    // only the unchanged ones are sent to Xero, in one call, and nothing is read to find the others out
+    expect(t.statusCalls.map((c) => c.ids)).toEqual([[xeroIdOf(1), xeroIdOf(4)]]);
+    expect(t.reads).toEqual([]);
+    expect(t.sentBack.map((b) => b.id)).toEqual([t.jobs[1]!.payload.invoiceId, t.jobs[2]!.payload.invoiceId]);
+    expect(t.sentBack[0]!.message).toBe(
+      'Not authorised in Xero: INV 2 changed since finance approved it (total approved 9120.00, now 120.00). ' +
+        'Check it and submit it again for approval.',
+    );
+    expect(t.sentBack[1]!.message).toMatch(/INV 3 changed since finance approved it \(changed in Xero at .*\)/);
+    expect(outcomes.get(2)).toMatchObject({ error: t.sentBack[0]!.message });
+  });
+
+  it('a mirror already past the draft (an earlier attempt authorised it, its answer lost) is not sent back', async () => {
+    const t = setup({
+      count: 1,
+      split: 100,
+      approved: () => AS_APPROVED,
+      // the poller wrote the AUTHORISED version this approval made before the retry ran
+      mirror: () => ({ Status__c: 'Authorised', Xero_Updated__c: '2026-01-15T10:05:00.000+0000' }),
+    });
+    const outcomes = await t.handler.run(t.jobs);
+    expect(outcomes.get(1)?.kind).toBe('done');
+    expect(t.sentBack).toEqual([]);
+    expect(t.statusCalls).toHaveLength(1);
+  });
+
+  it('a total Xero answers with that finance did not approve is flagged on the record and not emailed', async () => {
+    const t = setup({ count: 2, split: 100, approved: () => AS_APPROVED, xeroTotal: (n) => (n === 1 ? 240 : 120) });
+    const outcomes = await t.handler.run(t.jobs);
+    expect([...outcomes.values()].map((o) => o.kind)).toEqual(['done', 'done']);
+    expect(t.emails).toEqual([xeroIdOf(2)]);
+    const flagged = t.written.find((w) => w.id === t.jobs[0]!.payload.invoiceId)!;
+    expect(flagged.extra).toMatchObject({ syncStatus: 'Error' });
+    expect(flagged.message).toBe(
+      'Authorised in Xero with total 240.00 GBP, but finance approved 120.00: it was changed in Xero after the ' +
+        'approval and was not emailed. Check it with finance (void it and raise it again if it is wrong).',
+    );
+    expect(t.written.find((w) => w.id === t.jobs[1]!.payload.invoiceId)!.extra).toEqual({});
+  });
+
+  it('a request queued before approvals carried their figures is authorised as before, with a warning', async () => {
+    const t = setup({ count: 1, split: 100, xeroTotal: () => 999 });
+    const outcomes = await t.handler.run(t.jobs);
+    expect(outcomes.get(1)?.kind).toBe('done');
+    expect(t.written[0]!.extra).toEqual({});
+    expect(t.warnings).toEqual([expect.objectContaining({ requestKey: t.jobs[0]!.payload.requestKey })]);
+  });
+
+  it('an approval whose figures cannot be read fails on the record, and is not sent', async () => {
+    const t = setup({ count: 1, split: 100, approved: () => ({ approvedTotal: 'lots' }) });
+    const outcomes = await t.handler.run(t.jobs);
+    expect(outcomes.get(1)).toMatchObject({ kind: 'failed' });
+    expect(t.recorded[0]!.message).toMatch(/^The approval of INV 1 cannot be read: approvedTotal/);
+    expect(t.statusCalls).toEqual([]);
   });
 });

@@ -30,7 +30,15 @@ import { amount, creditNoteRecord, isoDate, type CreditAllocationWrite, type Cre
 
 const decimal = z.union([z.number().finite(), z.string().regex(/^-?\d+(\.\d+)?$/)]).transform(String);
 
-/** What a CREDIT request asks for: an amount, or lines. */
+/**
+ * Why a CREDIT request is refused before anything is drafted, in the words Salesforce uses for the same refusal
+ * (InvoiceActions.cls, custom label Ledgerline_Error_Credit_Amount_And_Lines; a parity test holds them together).
+ */
+export const CREDIT_REFUSALS = {
+  amountAndLines: 'Enter a credit amount or credit lines, not both: credit lines credit exactly what they list.',
+} as const;
+
+/** What a credit asks for: an amount, or lines (a credit already saved is read back with this, as it was asked). */
 const creditSchema = z
   .object({
     amount: decimal.optional(),
@@ -48,6 +56,15 @@ const creditSchema = z
       .optional(),
   })
   .refine((p) => p.amount !== undefined || (p.lines?.length ?? 0) > 0, 'a credit needs an amount or lines');
+
+/**
+ * What a new CREDIT request may ask for: an amount or lines, not both. With lines the credit is exactly those lines,
+ * so an amount beside them would be dropped without a word (Salesforce refuses the pair too).
+ */
+const creditRequestSchema = creditSchema.refine(
+  (p) => p.amount === undefined || (p.lines?.length ?? 0) === 0,
+  CREDIT_REFUSALS.amountAndLines,
+);
 
 /** Where a draft credit note comes from, for its Credit_Note__c. */
 export interface CreditNoteSource {
@@ -138,6 +155,10 @@ export function createCreditNotes(deps: CreditNoteDeps) {
 
   /** A credit asked on an invoice (CREDIT): checked against what the invoice has left, then saved as a draft. */
   async function request(ask: { requestKey: string; invoiceId: string; credit: unknown }): Promise<JobOutcome> {
+    const asked = creditRequestSchema.safeParse(ask.credit ?? {});
+    if (!asked.success && asked.error.issues.some((i) => i.message === CREDIT_REFUSALS.amountAndLines)) {
+      return { kind: 'failed', error: CREDIT_REFUSALS.amountAndLines };
+    }
     const mirror = await invoices.load(ask.invoiceId);
     const invoice = await invoices.fetch(mirror);
     if (invoice.status !== 'AUTHORISED' && invoice.status !== 'PAID') {

@@ -6,6 +6,7 @@ import { DomainError } from '../../domain/errors';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import { Invoice } from '../../salesforce/objects';
+import { syncError } from './sync-errors';
 import { publishSyncUpdates } from './sync-updates';
 import type { Queries } from '../../salesforce/queries';
 import type { InvoiceMirror } from '../../salesforce/selections';
@@ -75,7 +76,7 @@ export function createInvoiceMirror(deps: InvoiceMirrorDeps) {
   async function writeInvoice(
     mirror: InvoiceMirror,
     read: XeroInvoice,
-    extra: { onlineInvoiceUrl?: string | null; message?: string; change?: string } = {},
+    extra: { onlineInvoiceUrl?: string | null; message?: string; change?: string; syncStatus?: 'Error' } = {},
   ): Promise<void> {
     const invoice = await newest(mirror, read);
     const record = invoiceRecord(invoice, {
@@ -89,6 +90,8 @@ export function createInvoiceMirror(deps: InvoiceMirrorDeps) {
       now: deps.clock.now(),
     });
     if (extra.message) record.Sync_Message__c = extra.message;
+    // Written as Xero holds it, and still something a person must look at (an authorised total finance did not approve).
+    if (extra.syncStatus) record.Sync_Status__c = extra.syncStatus;
     const ids = writeback.requireAll(
       Invoice,
       [mirror.Id],
@@ -98,6 +101,21 @@ export function createInvoiceMirror(deps: InvoiceMirrorDeps) {
     if (mirror.Opportunity__c) await deps.summaries.refreshOpportunities([mirror.Opportunity__c]);
     if (mirror.Account__c) await deps.summaries.refreshAccounts([mirror.Account__c]);
     await notify(mirror, extra.change ?? 'STATUS');
+  }
+
+  /**
+   * Sends an approved invoice back to Draft, saying why: what finance approved no longer holds (the invoice changed
+   * since), so it is not authorised and must be approved again. The trigger (InvoiceTriggerHandler.cls) then makes its
+   * approval Not Submitted, so the rep may correct it and submit it again. Nothing of Xero's is written: the mirror
+   * already holds the newer Xero version that showed the change.
+   */
+  async function sendBack(mirror: InvoiceMirror, message: string): Promise<void> {
+    writeback.requireAll(
+      Invoice,
+      [mirror.Id],
+      await writeback.update(Invoice, [{ Id: mirror.Id, Status__c: 'Draft', ...syncError(message, deps.clock.now()) }]),
+    );
+    await notify(mirror, 'ERROR');
   }
 
   /**
@@ -131,7 +149,7 @@ export function createInvoiceMirror(deps: InvoiceMirrorDeps) {
     ]);
   }
 
-  return { load, loadMany, fetch, requireXero, writeInvoice, writeOnlineLink, notify };
+  return { load, loadMany, fetch, requireXero, writeInvoice, sendBack, writeOnlineLink, notify };
 }
 
 export type InvoiceMirrors = ReturnType<typeof createInvoiceMirror>;

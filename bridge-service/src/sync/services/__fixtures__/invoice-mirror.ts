@@ -21,6 +21,7 @@ export function invoiceMirrorRow(overrides: Partial<InvoiceMirror> = {}): Invoic
     Online_Invoice_URL__c: null,
     Approval_Status__c: 'Approved',
     Xero_Updated__c: null,
+    Total__c: 1200,
     ...overrides,
   };
 }
