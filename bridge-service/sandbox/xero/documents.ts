@@ -5,6 +5,7 @@ import { resolveContactForDocument } from './contacts';
 import type { DocumentInput, LineItemInput } from './inputs';
 import { documentInput, zodMessage } from './inputs';
 import { findItem, withItemDefaults } from './items';
+import { ledgerLockRefusal } from './lock-dates';
 import type { DocStatus, StoredDocument, StoredLine, Tenant, TrackingRef, XeroStore } from './store';
 import { outstanding } from './store';
 import { parseDay } from './wire';
@@ -338,6 +339,10 @@ function createDocument(
     errors.push(kind === 'invoice' ? 'Invoice # must be unique.' : 'Credit Note # must be unique.');
   }
   if (!input.Contact) errors.push('A Contact must be specified for this type of transaction.');
+  // Created approved, it posts on its date: refused on or before a lock date. A draft posts nothing (lock-dates.ts).
+  const lock =
+    status === 'AUTHORISED' ? ledgerLockRefusal(store, tenant.org, [checks.date ?? store.today()]) : undefined;
+  if (lock) errors.push(lock);
   if (errors.length > 0) return { ok: false, errors };
 
   // The contact is resolved last so a failing document never creates a stray contact.
@@ -517,6 +522,16 @@ function updateDocument(
   if (input.SentToContact === true && !['AUTHORISED', 'PAID'].includes(targetStatus)) {
     errors.push('SentToContact can only be set on an approved document.');
   }
+  // The ledger moves when a document is approved (on its date), voided (its date), or re-dated while approved (both
+  // dates): each day involved must be open (lock-dates.ts). Other edits of an approved document post nothing.
+  const posted = doc.status === 'AUTHORISED' || doc.status === 'PAID';
+  const approves = !posted && targetStatus === 'AUTHORISED';
+  const unposts = posted && (targetStatus === 'VOIDED' || changes.has('Date'));
+  const lock = ledgerLockRefusal(store, tenant.org, [
+    ...(approves || unposts ? [checks.date ?? doc.date] : []),
+    ...(unposts ? [doc.date] : []),
+  ]);
+  if (lock) errors.push(lock);
   if (targetStatus !== 'DRAFT' && targetStatus !== 'DELETED' && targetStatus !== 'VOIDED') {
     const lines = newLines ?? doc.lines;
     if (lines.some((line) => line.AccountCode === undefined))

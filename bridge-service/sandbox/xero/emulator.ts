@@ -60,6 +60,11 @@ export interface XeroEmulatorOptions {
   onlineInvoiceBase?: string;
   /** Refuse invoice lines whose ItemCode is not an item of the organisation, as Xero does (default true). */
   validateItemCodes?: boolean;
+  /**
+   * Refuse an invoice or credit note approved, voided or re-dated, and a payment or allocation made or deleted, on or
+   * before a lock date, as Xero does (default true; manual journals are held to the lock dates either way).
+   */
+  enforceLockDates?: boolean;
 }
 
 export interface XeroEmulator {
@@ -79,6 +84,9 @@ export interface XeroEmulator {
 
 const silent = pino({ level: 'silent' });
 
+/** The largest request body the emulator takes, as Xero: 3.5 MB (xero-api.md §4). */
+export const XERO_BODY_LIMIT = 3.5 * 1024 * 1024;
+
 /** Starts a stateful Xero Accounting API emulator that the real xero-node client can talk to. */
 export async function startXeroEmulator(options: XeroEmulatorOptions = {}): Promise<XeroEmulator> {
   const seed =
@@ -95,6 +103,7 @@ export async function startXeroEmulator(options: XeroEmulatorOptions = {}): Prom
     rounding: options.rounding ?? 'half-up',
     onlineInvoiceBase: options.onlineInvoiceBase ?? 'https://in.xero.com',
     ...(options.validateItemCodes === undefined ? {} : { validateItemCodes: options.validateItemCodes }),
+    ...(options.enforceLockDates === undefined ? {} : { enforceLockDates: options.enforceLockDates }),
   });
   const identity = new IdentityServer(
     seed,
@@ -125,7 +134,8 @@ export async function startXeroEmulator(options: XeroEmulatorOptions = {}): Prom
     // Xero resource paths are case-insensitive (/invoices works like /Invoices).
     routerOptions: { caseSensitive: false },
     forceCloseConnections: true,
-    bodyLimit: 10 * 1024 * 1024,
+    // Xero's request size limit (xero-api.md §4: 3.5 MB; "10 MB in newer notes" is unverified): 413 beyond it.
+    bodyLimit: XERO_BODY_LIMIT,
   });
   const rawBodies = new WeakMap<object, string>();
   const hangs = new Set<() => void>();

@@ -1,9 +1,16 @@
 /**
  * The organisation's lock dates (month-end.md §3): nothing dated on or before the end-of-year lock date may be posted
  * or changed by anyone, nor on or before the period lock date by anyone but an adviser. The emulator's API users are
- * not advisers (an app connects as the user who consented, usually a standard user), so both dates lock.
+ * not advisers (an app connects as the user who consented, usually a standard user; the reference does not say how
+ * Xero ranks an app, so the stricter reading is taken), so both dates lock.
+ *
+ * What posts: a manual journal posted, edited while posted or voided (manual-journals.ts, always held); an invoice or
+ * credit note created or approved as AUTHORISED, voided, or re-dated while approved; a payment or a credit-note
+ * allocation made or deleted (documents.ts, payments.ts; the store's `enforceLockDates` switch, on by default). A draft
+ * posts nothing and may be dated anywhere (the reference is silent on drafts; Xero keeps them off the ledger). The
+ * messages are modelled: the reference gives no wording for a lock-date refusal, only that it is refused.
  */
-import type { Organisation } from './store';
+import type { Organisation, XeroStore } from './store';
 
 export interface LockDates {
   /** YYYY-MM-DD, or undefined when not set. */
@@ -33,6 +40,23 @@ export function lockedReason(
   }
   if (org.periodLockDate !== undefined && day <= org.periodLockDate) {
     return `The date ${displayDay(day)} is on or before the period lock date (${displayDay(org.periodLockDate)}). Transactions in a locked period cannot be posted or changed.`;
+  }
+  return undefined;
+}
+
+/**
+ * Why a write that moves the ledger on `days` is refused (the first locked day's reason), or undefined when every day
+ * is open or the emulator's `enforceLockDates` switch is off. Undefined days (a date that failed to parse) are skipped.
+ */
+export function ledgerLockRefusal(
+  store: Pick<XeroStore, 'enforceLockDates'>,
+  org: Pick<Organisation, 'periodLockDate' | 'endOfYearLockDate'>,
+  days: readonly (string | undefined)[],
+): string | undefined {
+  if (!store.enforceLockDates) return undefined;
+  for (const day of days) {
+    const reason = day !== undefined ? lockedReason(org, day) : undefined;
+    if (reason) return reason;
   }
   return undefined;
 }

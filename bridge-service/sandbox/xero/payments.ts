@@ -2,6 +2,7 @@ import Big from 'big.js';
 import type { ElementResult } from './documents';
 import { findDocument, settle } from './documents';
 import { readAllocation } from './allocations';
+import { ledgerLockRefusal } from './lock-dates';
 import { paymentInput, zodMessage, type PaymentInput } from './inputs';
 import type { StoredAllocation, StoredDocument, StoredPayment, Tenant, XeroStore } from './store';
 import { outstanding } from './store';
@@ -57,6 +58,8 @@ export function writePayment(store: XeroStore, tenantId: string, raw: unknown): 
 
   const date = input.Date !== undefined ? parseDay(input.Date) : store.today();
   if (date === undefined) errors.push(`Date '${input.Date}' is not a valid date.`);
+  const lock = ledgerLockRefusal(store, tenant.org, [date]);
+  if (lock) errors.push(lock);
   const paid = input.Amount;
   if (paid === undefined || paid.lte(0)) errors.push('Payment Amount must be greater than zero.');
 
@@ -122,6 +125,8 @@ export function deletePayment(store: XeroStore, tenantId: string, paymentId: str
   const payment = tenant.payments.get(paymentId.toLowerCase()) ?? tenant.payments.get(paymentId);
   if (!payment) return { ok: false, errors: ['Payment could not be found.'] };
   if (payment.status === 'DELETED') return { ok: false, errors: ['This payment has already been deleted.'] };
+  const lock = ledgerLockRefusal(store, tenant.org, [payment.date]);
+  if (lock) return { ok: false, errors: [lock] };
   const doc =
     payment.target === 'invoice'
       ? tenant.invoices.get(payment.documentId)
@@ -170,6 +175,8 @@ export function writeAllocation(
     errors.push('The amount allocated exceeds the remaining credit on this credit note.');
   if (value && invoice && value.gt(outstanding(invoice)))
     errors.push('The amount allocated exceeds the amount due on the invoice.');
+  const lock = ledgerLockRefusal(store, tenant.org, [date]);
+  if (lock) errors.push(lock);
   if (errors.length > 0 || !invoice || !value || !date) return { ok: false, errors };
 
   const allocation: StoredAllocation = {
@@ -191,8 +198,13 @@ export function writeAllocation(
   return { ok: true, id: allocation.id, warnings: [] };
 }
 
-/** Removes an allocation and puts the money back on both documents. */
-export function deleteAllocation(store: XeroStore, tenant: Tenant, allocation: StoredAllocation): void {
+/**
+ * Removes an allocation and puts the money back on both documents; refused when the allocation is dated on or before
+ * a lock date (lock-dates.ts).
+ */
+export function deleteAllocation(store: XeroStore, tenant: Tenant, allocation: StoredAllocation): ElementResult {
+  const lock = ledgerLockRefusal(store, tenant.org, [allocation.date]);
+  if (lock) return { ok: false, errors: [lock] };
   allocation.deleted = true;
   const invoice = tenant.invoices.get(allocation.invoiceId);
   const note = tenant.creditNotes.get(allocation.creditNoteId);
@@ -204,6 +216,7 @@ export function deleteAllocation(store: XeroStore, tenant: Tenant, allocation: S
     note.amountCredited = note.amountCredited.minus(allocation.amount);
     settle(store, tenant, note, allocation.date);
   }
+  return { ok: true, id: allocation.id, warnings: [] };
 }
 
 function newPayment(

@@ -173,6 +173,8 @@ export interface StoreOptions {
   onlineInvoiceBase: string;
   /** Refuse a line whose ItemCode is not one of the organisation's items, as Xero does (default true). */
   validateItemCodes?: boolean;
+  /** Hold invoices, credit notes, payments and allocations to the lock dates, as Xero does (default true). */
+  enforceLockDates?: boolean;
 }
 
 /** All emulated organisations and their documents; pure in-memory state. */
@@ -182,6 +184,7 @@ export class XeroStore {
   readonly rounding: MidpointRounding;
   readonly onlineInvoiceBase: string;
   validateItemCodes: boolean;
+  enforceLockDates: boolean;
   private listeners: ChangeListener[] = [];
 
   constructor(seed: Seed, options: StoreOptions) {
@@ -189,6 +192,7 @@ export class XeroStore {
     this.rounding = options.rounding;
     this.onlineInvoiceBase = options.onlineInvoiceBase;
     this.validateItemCodes = options.validateItemCodes ?? true;
+    this.enforceLockDates = options.enforceLockDates ?? true;
     if (options.onChange) this.listeners.push(options.onChange);
     const now = this.clock.now();
     for (const org of seed.organisations) {

@@ -59,9 +59,17 @@ export class XeroApiError extends LedgerlineError {
     return this.retryAfter === undefined ? undefined : this.retryAfter * 1000;
   }
 
-  /** Every validation message in the body (ValidationException Elements[].ValidationErrors[].Message). */
+  /**
+   * Every validation message in the body (ValidationException Elements[].ValidationErrors[].Message), a lock-date
+   * refusal in the bridge's words (explainValidationMessage).
+   */
   get validationMessages(): string[] {
-    return collectValidationMessages(this.body);
+    return collectValidationMessages(this.body).map((m) => explainValidationMessage(this.operation, m));
+  }
+
+  /** Xero refused the write for a lock date: no retry helps until the date or the lock date moves. */
+  get lockDateRefusal(): boolean {
+    return collectValidationMessages(this.body).some(isLockRefusal);
   }
 }
 
@@ -134,7 +142,7 @@ function describeXeroFailure(
       'organisation at /connect/xero so Xero asks for consent again'
     );
   }
-  const messages = collectValidationMessages(body);
+  const messages = collectValidationMessages(body).map((m) => explainValidationMessage(operation, m));
   if (messages.length > 0) return `Xero ${operation} rejected (${status}): ${messages.join('; ')}`;
   if (body && typeof body === 'object') {
     const b = body as Record<string, unknown>;
@@ -144,6 +152,76 @@ function describeXeroFailure(
   if (typeof body === 'string' && body.trim() !== '')
     return `Xero ${operation} failed (${status}): ${body.slice(0, 300)}`;
   return `Xero ${operation} failed (${status})`;
+}
+
+/** How the bridge's words for a lock-date refusal begin; words that begin so are not explained again. */
+const BOOKS_LOCKED = "Xero's books are locked";
+const LOCK_WORDS = /\block date\b|\blocked period\b|\bperiod lock\b|\bend[- ]of[- ]year lock\b/i;
+const DAY = String.raw`\d{1,2} [A-Z][a-z]{2,8} \d{4}|\d{4}-\d{2}-\d{2}`;
+
+/** Whether a Xero validation message (or the bridge's words for one) refuses a write for a lock date. */
+export function isLockRefusal(message: string): boolean {
+  return message.startsWith(BOOKS_LOCKED) || LOCK_WORDS.test(message);
+}
+
+/** A Xero refusal because a date is on or before one of the organisation's lock dates (month-end.md §3). */
+export interface LockRefusal {
+  /** Which lock, when Xero's words name it. */
+  lock?: 'period' | 'end of year';
+  /** The lock date as Xero wrote it ("28 Feb 2026"), when it did. */
+  lockDate?: string;
+  /** The refused document's or payment's date as Xero wrote it, when it did. */
+  day?: string;
+}
+
+/**
+ * Whether a Xero validation message refuses a write for a lock date, and what it says. The reference gives no wording
+ * for it (the emulator's is modelled: "The date 15 Feb 2026 is on or before the period lock date (28 Feb 2026). …"),
+ * so any message speaking of a lock date or a locked period counts, and the dates are read only when worded so.
+ */
+export function lockRefusalOf(message: string): LockRefusal | undefined {
+  if (message.startsWith(BOOKS_LOCKED) || !LOCK_WORDS.test(message)) return undefined;
+  const lock = /end[- ]of[- ]year lock/i.test(message)
+    ? 'end of year'
+    : /period lock/i.test(message)
+      ? 'period'
+      : undefined;
+  const lockDate = new RegExp(String.raw`lock date\s*(?:\(|of |is )?(${DAY})`, 'i').exec(message)?.[1];
+  const day = new RegExp(String.raw`date (${DAY}) is on or before`, 'i').exec(message)?.[1];
+  return { ...(lock ? { lock } : {}), ...(lockDate ? { lockDate } : {}), ...(day ? { day } : {}) };
+}
+
+/** What a person does about a lock-date refusal, by the Xero operation refused. */
+function lockAdvice(operation: string, refusal: LockRefusal): string {
+  const after = refusal.lockDate ? `a day after ${refusal.lockDate}` : 'a day after the lock date';
+  const adviser = 'ask your Xero adviser to move the lock date back';
+  switch (operation) {
+    case 'updateInvoiceStatuses':
+      return `change the invoice's date in Xero to ${after}, then press Retry on the invoice (or ${adviser} first)`;
+    case 'updateInvoiceStatus':
+      return `it cannot be voided in a locked period. Raise a credit note for it instead (dated today), or ${adviser} and press Retry on the invoice`;
+    case 'createCreditNotes':
+    case 'allocateCreditNote':
+      return `${adviser}, then press Retry on the invoice`;
+    default:
+      return `${adviser}, or date it ${after}`;
+  }
+}
+
+/**
+ * A lock-date refusal in words a finance user acts on ("Xero's books are locked up to 28 Feb 2026 (the period lock
+ * date), and this is dated 15 Feb 2026: change the invoice's date in Xero to a day after 28 Feb 2026, then press Retry
+ * on the invoice …"); any other message as Xero wrote it. Nothing is re-dated by the bridge: the date is finance's.
+ */
+export function explainValidationMessage(operation: string, message: string): string {
+  const refusal = lockRefusalOf(message);
+  if (!refusal) return message;
+  const which = refusal.lock ? ` (the ${refusal.lock} lock date)` : '';
+  const locked = refusal.lockDate
+    ? `${BOOKS_LOCKED} up to ${refusal.lockDate}${which}`
+    : `${BOOKS_LOCKED} for that date (Xero: ${message.trim()})`;
+  const dated = refusal.day ? `, and this is dated ${refusal.day}` : '';
+  return `${locked}${dated}: ${lockAdvice(operation, refusal)}`;
 }
 
 /** Pulls ValidationErrors[].Message out of a Xero error body (summarised or per element). */

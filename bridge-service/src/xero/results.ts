@@ -1,6 +1,6 @@
 /** How the client checks what it sends in batches and pages, and reads per-element results. */
 import { checkKey } from './calls';
-import { XeroApiError } from './errors';
+import { explainValidationMessage, XeroApiError } from './errors';
 import type { BatchElementResult, PagedQuery, XeroElementStatus, XeroPage } from './types';
 import { XeroRequestInvalid } from './wire';
 
@@ -56,7 +56,7 @@ export function toBatch<T extends ElementFlags>(
     });
   }
   return items.map((record, index) => {
-    const errors = messages(record.validationErrors);
+    const errors = messages(record.validationErrors).map((m) => explainValidationMessage(operation, m));
     const warnings = messages(record.warnings);
     const rawId = idOf(record);
     const id = rawId && rawId !== ZERO_GUID ? rawId : null;

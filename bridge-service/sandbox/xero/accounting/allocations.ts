@@ -18,8 +18,8 @@ export interface AllocationStore<C, A extends { deleted: boolean }> {
   /** An allocation by its (lower-case) id. */
   get(tenant: Tenant, allocationId: string): A | undefined;
   belongsTo(allocation: A, credit: C): boolean;
-  /** Deletes it: the money goes back on both sides. */
-  remove(tenant: Tenant, allocation: A): void;
+  /** Deletes it: the money goes back on both sides. A refusal (a lock date) is answered as Xero's 400. */
+  remove(tenant: Tenant, allocation: A): ElementResult | void;
   view(tenant: Tenant, allocation: A): Record<string, unknown>;
 }
 
@@ -62,7 +62,20 @@ export function registerAllocations<C, A extends { deleted: boolean }>(
       if (!credit || !allocation || !allocations.belongsTo(allocation, credit) || allocation.deleted) {
         return notFound(reply);
       }
-      allocations.remove(tenant, allocation);
+      const removed = allocations.remove(tenant, allocation);
+      if (removed && !removed.ok) {
+        return sendJson(reply, 400, {
+          ErrorNumber: 10,
+          Type: 'ValidationException',
+          Message: 'A validation exception occurred',
+          Elements: [
+            {
+              ...allocations.view(tenant, allocation),
+              ValidationErrors: removed.errors.map((Message) => ({ Message })),
+            },
+          ],
+        });
+      }
       return sendJson(reply, 200, allocations.view(tenant, allocation));
     },
   );

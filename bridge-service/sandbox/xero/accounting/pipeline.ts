@@ -170,6 +170,9 @@ export function registerPipeline(app: FastifyInstance, kit: Kit): void {
     if (error instanceof QueryError)
       return sendJson(reply, 400, { ErrorNumber: 16, Type: 'QueryParseException', Message: error.message });
     const status = error.statusCode ?? 500;
+    // Over Xero's request size limit (3.5 MB, xero-api.md §4); the body shape is modelled (the reference gives none).
+    if (status === 413)
+      return sendJson(reply, 413, problem(413, 'Request Entity Too Large', 'The request is larger than 3.5 MB.'));
     if (status < 500)
       return sendJson(reply, 400, { ErrorNumber: 14, Type: 'PostDataInvalidException', Message: error.message });
     app.log.error({ err: error }, 'xero emulator handler failed');

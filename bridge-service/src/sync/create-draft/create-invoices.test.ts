@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mapOpportunityToInvoice } from '../../domain/opportunity-invoice';
 import { SqliteStore } from '../../store';
 import type { NewInvoice } from '../../xero/client';
+import { toInvoices } from '../../xero/wire';
 import type { XeroInvoice } from '../../xero/types';
 import { created, draft, rejected, UK_TENANT, xeroInvoice } from './__fixtures__/drafts';
-import { createInvoices, type CreateInvoicesDeps } from './create-invoices';
+import { createInvoices, MAX_REQUEST_BYTES, type CreateInvoicesDeps } from './create-invoices';
 import type { Draft } from './draft';
 
 let store: SqliteStore;
@@ -114,5 +115,50 @@ describe('CREATE_DRAFT: create invoices', () => {
     };
     await expect(createInvoices(createDeps, UK_TENANT, drafts.map(documentOf))).rejects.toThrow('Xero 503');
     expect(running).toBe(0);
+  });
+});
+
+describe("CREATE_DRAFT: Xero's request size limit (3.5 MB, xero-api.md §4)", () => {
+  /** A draft whose invoice has `lines` lines of the longest product description (255 characters) and a service period. */
+  const big = (n: number, lines: number) => {
+    const made = documentOf(draft(n));
+    const [line] = made.document.lineItems;
+    made.document.lineItems = Array.from({ length: lines }, () => ({
+      ...line!,
+      description: `${'x'.repeat(255)}\nService period 1 Mar 2026 to 31 Mar 2026`,
+    }));
+    return made;
+  };
+  const bodyBytes = (inputs: readonly NewInvoice[]) => Buffer.byteLength(JSON.stringify(toInvoices(inputs)));
+
+  it('sends 50 invoices of 220 long lines (about 3.7 MB) as two calls or more, each under 3 MB, all invoiced', async () => {
+    const drafts = Array.from({ length: 50 }, (_, i) => big(i + 1, 220));
+    expect(bodyBytes(drafts.map(({ document }) => ({ document })))).toBeGreaterThan(3.5 * 1024 * 1024);
+    const { createDeps, calls } = deps();
+    const outcomes = await createInvoices(createDeps, UK_TENANT, drafts);
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    for (const call of calls) expect(bodyBytes(call.inputs)).toBeLessThan(MAX_REQUEST_BYTES);
+    expect(calls.flatMap((c) => c.inputs).length).toBe(50);
+    expect(outcomes.map((o) => o.kind)).toEqual(Array.from({ length: 50 }, () => 'invoiced'));
+
+    // The same drafts, claimed in another order, make the same calls under the same keys.
+    const again = deps();
+    await createInvoices(again.createDeps, UK_TENANT, [...drafts].reverse());
+    expect(again.calls.map((c) => [c.key, c.inputs.length])).toEqual(calls.map((c) => [c.key, c.inputs.length]));
+  });
+
+  it('refuses alone, without a call, an invoice too large for any request; the others go', async () => {
+    const drafts = [documentOf(draft(1)), big(2, 12_000), documentOf(draft(3))];
+    const { createDeps, calls } = deps();
+    const outcomes = await createInvoices(createDeps, UK_TENANT, drafts);
+    expect(calls.map((c) => c.inputs.map((i) => i.document.reference))).toEqual([['Deal 1', 'Deal 3']]);
+    expect(outcomes.map((o) => o.kind)).toEqual(['invoiced', 'refused', 'invoiced']);
+    expect(outcomes[1]).toEqual({
+      kind: 'refused',
+      job: draft(2).job,
+      message: expect.stringMatching(
+        /^The invoice for UK_Ltd is too large for one Xero request \(\d\.\d MB of lines; Xero takes 3\.5 MB a request\)/,
+      ),
+    });
   });
 });

@@ -1,5 +1,10 @@
-/** VOID: a draft is deleted in Xero, an authorised invoice with nothing applied voided; a paid one is refused. */
+/**
+ * VOID: a draft is deleted in Xero, an authorised invoice with nothing applied voided; a paid one is refused. Xero
+ * refuses to void an invoice dated on or before a lock date: that is said on the invoice with what to do (a credit
+ * note, or the lock date moved back), and not retried.
+ */
 import type { XeroClient } from '../../xero/client';
+import { XeroApiError } from '../../xero/errors';
 import type { JobHandler } from '../handler';
 import type { InvoiceMirrors } from '../services/invoice-mirror';
 import { perInvoice, type PerInvoiceDeps } from './per-invoice';
@@ -27,7 +32,12 @@ export function voidHandler(deps: VoidDeps): JobHandler<'VOID'> {
             error: `${name} has payments or credit notes applied; remove them in Xero before voiding, or raise a credit note`,
           };
         }
-        invoice = await xero.updateInvoiceStatus(tenantId, xeroId, 'VOIDED', job.payload.requestKey);
+        try {
+          invoice = await xero.updateInvoiceStatus(tenantId, xeroId, 'VOIDED', job.payload.requestKey);
+        } catch (err) {
+          if (!(err instanceof XeroApiError) || !err.lockDateRefusal) throw err;
+          return { kind: 'failed', error: `${name} was not voided: ${err.validationMessages.join('; ')}` };
+        }
       } else if (invoice.status === 'PAID') {
         return { kind: 'failed', error: `${name} is paid; raise a credit note instead of voiding it` };
       }
