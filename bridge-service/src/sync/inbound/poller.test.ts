@@ -330,7 +330,14 @@ const DAY = 24 * 60 * MINUTE;
  * Tenants on a fake clock against a fake Xero whose invoices each test changes: every listing is recorded with its
  * time and If-Modified-Since, every invoice written back with its tenant.
  */
-function idleSetup(tenantIds: string[], { intervalMs = MINUTE, idleMaxMs = 15 * MINUTE, changedInXero = false } = {}) {
+function idleSetup(
+  tenantIds: string[],
+  {
+    intervalMs = MINUTE,
+    idleMaxMs = 15 * MINUTE,
+    changedInXero = false as boolean | ((invoiceID: string) => boolean),
+  } = {},
+) {
   const clock = new ManualClock(T);
   const invoices = new Map<string, { invoiceID: string; updatedDateUTC: Date }[]>(tenantIds.map((t) => [t, []]));
   const listings: { tenantId: string; resource: string; at: number; modifiedSince?: Date }[] = [];
@@ -353,15 +360,11 @@ function idleSetup(tenantIds: string[], { intervalMs = MINUTE, idleMaxMs = 15 * 
       applyInvoices: async () => none,
       applyInvoiceSummaries: async (tenantId, items) => {
         written.push(...items.map((i) => ({ tenantId, id: i.invoiceID! })));
-        // `changedInXero`: the summaries were newer than their mirrors (someone changed them in Xero), not echoes
-        const changed = changedInXero
-          ? items.map((i) => ({
-              id: String(i.invoiceID),
-              opportunityId: null,
-              accountId: null,
-              change: 'STATUS' as const,
-            }))
-          : [];
+        // `changedInXero`: the summaries (all, or those it picks) were newer than their mirrors (someone changed
+        // them in Xero); the rest are echoes of the bridge's own writes, which their mirrors already hold
+        const changed = items
+          .filter((i) => (typeof changedInXero === 'function' ? changedInXero(String(i.invoiceID)) : changedInXero))
+          .map((i) => ({ id: String(i.invoiceID), opportunityId: null, accountId: null, change: 'STATUS' as const }));
         return { ...none, changed };
       },
       applyCreditNotes: async () => none,
@@ -544,6 +547,86 @@ describe('idle backoff', () => {
       expect(poller.pace('tenant-1', 'Payments')?.waitMs).toBe(15 * MINUTE);
       // a day of it: 1,440 Invoices polls and 4 × 99 others, where every resource every minute made 7,200
       expect(1_440 + 4 * idlePollsIn(DAY, MINUTE, 15 * MINUTE)).toBe(1_836);
+    });
+  });
+
+  /** A draft or an approval by the bridge each minute: a new document in Xero (its mirror holds it) and the wake. */
+  async function bridgeWritesEachMinute(setup: ReturnType<typeof idleSetup>, minutes: number, also?: () => void) {
+    for (let minute = 0; minute < minutes; minute += 1) {
+      setup.change('tenant-1', `own-${minute}`);
+      setup.poller.bridgeWrote('tenant-1');
+      if (minute === 3) also?.();
+      await setup.clock.advance(MINUTE);
+    }
+  }
+
+  it("with webhooks, listings of only the bridge's own writes count as nothing: Invoices backs off", async () => {
+    const setup = idleSetup(['tenant-1']);
+    const { poller, written, pollsOf } = setup;
+    poller.xeroChanged('tenant-1'); // a webhook came from the tenant: it has webhooks
+    await whileRunning(setup, async () => {
+      await bridgeWritesEachMinute(setup, 10);
+      // each poll lists the new drafts (and the poller writes them back: the mirrors hold them, nothing changes)
+      expect(written.map((w) => w.id)).toEqual([0, 1, 2, 3, 4, 5].map((m) => `own-${m}`));
+      // waits of 2 and 4 minutes, as on an idle tenant, where every poll of Invoices came a minute apart before
+      expect(pollsOf('tenant-1')).toEqual([0, 2, 6].map((m) => m * MINUTE));
+      expect(poller.pace('tenant-1', 'Invoices')?.waitMs).toBe(8 * MINUTE);
+    });
+  });
+
+  it('with webhooks, one document of a listing changed in Xero keeps the tenant at the interval', async () => {
+    const setup = idleSetup(['tenant-1'], { changedInXero: (id) => id === 'edited-in-xero' });
+    const { poller, pollsOf, change } = setup;
+    poller.xeroChanged('tenant-1');
+    await whileRunning(setup, async () => {
+      // among the bridge's drafts, finance edits an invoice in Xero at minute 3: the poll at 6 writes it
+      await bridgeWritesEachMinute(setup, 10, () => change('tenant-1', 'edited-in-xero'));
+      // at the interval after the poll that wrote it (every resource: payments come with such changes), then back off
+      expect(pollsOf('tenant-1')).toEqual([0, 2, 6, 7, 9].map((m) => m * MINUTE));
+    });
+  });
+
+  it('without webhooks, Invoices keeps the interval while the bridge writes: a payment after an approval shows', async () => {
+    const setup = idleSetup(['tenant-1']);
+    const { poller, pollsOf } = setup;
+    await whileRunning(setup, async () => {
+      await bridgeWritesEachMinute(setup, 10);
+      expect(pollsOf('tenant-1')).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((m) => m * MINUTE));
+      expect(poller.pace('tenant-1', 'Invoices')?.waitMs).toBe(MINUTE);
+    });
+  });
+
+  it('without the bridge writing, fresh documents keep a tenant without webhooks at the interval', async () => {
+    const setup = idleSetup(['tenant-1']);
+    const { pollsOf, change, clock } = setup;
+    await whileRunning(setup, async () => {
+      // a document new to the watermark each minute that changes no mirror (the bridge's, from another replica)
+      for (let minute = 0; minute < 5; minute += 1) {
+        change('tenant-1', `elsewhere-${minute}`);
+        await clock.advance(MINUTE);
+      }
+      // the first poll after the start found nothing (2 minutes); then each finds one: the interval
+      expect(pollsOf('tenant-1')).toEqual([0, 2, 3, 4, 5].map((m) => m * MINUTE));
+    });
+  });
+
+  it('webhooks stopped: the idle cap after the last one, the tenant is back on the rules without them', async () => {
+    const setup = idleSetup(['tenant-1']);
+    const { poller, clock, pollsOf } = setup;
+    poller.xeroChanged('tenant-1');
+    await whileRunning(setup, async () => {
+      await clock.advance(10 * MINUTE); // the last webhook at 0; none since
+      const waiting = poller.pace('tenant-1', 'Invoices');
+      expect(waiting).toEqual({ waitMs: 8 * MINUTE, dueAt: T + 14 * MINUTE });
+      poller.bridgeWrote('tenant-1'); // within the cap of a webhook: its own webhook will say more
+      expect(poller.pace('tenant-1', 'Invoices')).toEqual(waiting);
+      await clock.advance(5 * MINUTE + 1);
+      const polls = pollsOf('tenant-1').length;
+      const wroteAt = clock.now();
+      poller.bridgeWrote('tenant-1'); // the last webhook more than 15 minutes ago: the wake is back
+      expect(poller.pace('tenant-1', 'Invoices')).toEqual({ waitMs: MINUTE, dueAt: wroteAt + MINUTE });
+      await clock.advance(MINUTE);
+      expect(pollsOf('tenant-1').slice(polls)).toEqual([wroteAt + MINUTE - T]);
     });
   });
 

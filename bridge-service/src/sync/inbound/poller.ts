@@ -11,17 +11,30 @@
  * exactly that time: re-polling from it repeats nothing and equal timestamps never skip a record. Each poll asks
  * from a little before the watermark (`skewMs`), since If-Modified-Since is second-accurate.
  *
- * Idle backoff, per tenant and resource: a resource whose poll finds nothing fresh doubles its wait before its next
- * poll, from the interval up to `idleMaxMs`. What says a resource is active brings it back to the interval:
- * - its own poll finding fresh documents;
+ * Idle backoff, per tenant and resource: a resource whose poll learns nothing doubles its wait before its next poll,
+ * from the interval up to `idleMaxMs`. What says a resource is active brings it back to the interval:
+ * - its own poll writing a change to Salesforce (a mirror that did not hold that version);
  * - a change made in Xero, not by the bridge: an Invoices or CreditNotes poll that wrote to Salesforce, or a webhook
  *   that updated a document (`xeroChanged`: polled within seconds if backed off). Every resource wakes, since
  *   payments and credits come with such changes. A webhook that only created documents wakes Invoices and
  *   CreditNotes: a new document has no payment yet;
- * - the bridge's own writes (`bridgeWrote`): Invoices, where a payment that follows an approval shows first.
- * So a tenant the bridge is busy drafting for polls Invoices every interval, and its payments, overpayments and
- * prepayments back off like an idle tenant's: four calls a poll fewer, and 1,836 calls a day at most rather than
- * 7,200 (Xero allows 5,000). Due resources are polled together, so resources on the same wait stay in step.
+ * - on a tenant without webhooks, also: its own poll finding fresh documents (new to the watermark), and the bridge's
+ *   own writes (`bridgeWrote`): Invoices, where a payment that follows an approval shows first.
+ * Echo: most fresh documents are the bridge's own drafts, approvals and emails read back (the mirror already holds
+ * them, or the flow that made them is writing it: nothing is written). With webhooks they count for nothing: a tenant
+ * whose listings hold only its own writes backs off, as does Invoices while the bridge writes (a drain, a morning of
+ * approvals), since a payment in Xero sends its invoice's webhook, which wakes every resource within seconds. Without
+ * webhooks a poll is the only way a payment arrives, so there fresh documents count, echoes included: Invoices is
+ * polled every interval while the bridge writes to the tenant or its listings bring anything new, and a payment after
+ * an approval is listed within the interval. (Xero's webhooks for the bridge's own changes reach `xeroChanged` like
+ * any other, since the intake cannot tell them apart before reading: while they come, every resource they wake stays
+ * at the interval.) Webhooks on or off is not a setting (the key is set either way; an org sharing another org's Xero app
+ * gets none, docs/operations.md), so the poller goes by what it hears: a tenant has webhooks while one of its
+ * webhooks came within `idleMaxMs`. Should they stop, the tenant is back on the rules without them `idleMaxMs` after
+ * the last, and a payment meanwhile waits at most `idleMaxMs`, as on an idle tenant.
+ * So a tenant without webhooks that the bridge is busy drafting for polls Invoices every interval, and its payments,
+ * overpayments and prepayments back off like an idle tenant's: four calls a poll fewer, and 1,836 calls a day at most
+ * rather than 7,200 (Xero allows 5,000). Due resources are polled together, so resources on the same wait stay in step.
  * Backing off changes only when a poll runs, never what it asks for: each poll still reads from the watermark, so a
  * change made while a resource waits is read by its next poll.
  */
@@ -104,9 +117,15 @@ interface Polled<T extends { updatedDateUTC?: XeroDate }> {
   write(tenantId: string, items: T[]): Promise<ApplyResult>;
 }
 
-/** What one poll of a tenant learnt, by resource polled: documents newer than the watermark, changes written. */
+/** What one poll of a resource learnt: documents newer than its watermark, and how many of them changed a mirror. */
+interface ResourcePoll {
+  fresh: number;
+  written: number;
+}
+
+/** What one poll of a tenant learnt, by resource polled. */
 interface PollOutcome {
-  fresh: Map<PolledResource, number>;
+  polled: Map<PolledResource, ResourcePoll>;
   /** Resources whose poll failed (their wait stays as it was: a failure proves nothing either way). */
   failed: Set<PolledResource>;
   /** A change made in Xero (not by the bridge) was written to Salesforce from Invoices or CreditNotes. */
@@ -114,7 +133,7 @@ interface PollOutcome {
 }
 
 const pollFailed = (resources: readonly PolledResource[]): PollOutcome => ({
-  fresh: new Map(),
+  polled: new Map(),
   failed: new Set(resources),
   changedInXero: false,
 });
@@ -138,6 +157,13 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
   const loops = new Map<string, Promise<void>>();
   /** The pace of each tenant with a loop here, by lower-case tenant id (webhooks may spell it differently). */
   const paces = new Map<string, Pace>();
+  /** When a webhook of each tenant last came, by lower-case tenant id: a tenant heard from has webhooks on. */
+  const webhookHeardAt = new Map<string, number>();
+  /** A webhook of the tenant came within the idle cap: its payments announce themselves (see the header). */
+  const hasWebhooks = (tenantId: string): boolean => {
+    const heardAt = webhookHeardAt.get(tenantId.toLowerCase());
+    return heardAt !== undefined && opts.clock.now() - heardAt <= idleMaxMs;
+  };
 
   const creditNotes: Polled<XeroCreditNote> = {
     read: (tenantId, query) => deps.xero.getCreditNotes(tenantId, query),
@@ -206,7 +232,7 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
     tenantId: string,
     resource: PolledResource,
     polled: Polled<T>,
-  ): Promise<{ fresh: number; written: number }> {
+  ): Promise<ResourcePoll> {
     let fresh = 0;
     let writtenCount = 0;
     let watermark = await deps.watermarks.getWatermark(tenantId, resource);
@@ -268,7 +294,7 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
     return { fresh, written: writtenCount };
   }
 
-  function pollOne(tenantId: string, resource: PolledResource): Promise<{ fresh: number; written: number }> {
+  function pollOne(tenantId: string, resource: PolledResource): Promise<ResourcePoll> {
     if (resource === 'CreditNotes') return pollResource(tenantId, resource, creditNotes);
     if (resource === 'Invoices') return pollResource(tenantId, resource, invoices);
     if (resource === 'Payments') return pollResource(tenantId, resource, payments);
@@ -277,12 +303,12 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
   }
 
   async function pollTenantNow(tenantId: string, resources: readonly PolledResource[]): Promise<PollOutcome> {
-    const outcome: PollOutcome = { fresh: new Map(), failed: new Set(), changedInXero: false };
+    const outcome: PollOutcome = { polled: new Map(), failed: new Set(), changedInXero: false };
     for (const resource of POLLED_RESOURCES.filter((r) => resources.includes(r))) {
       try {
-        const { fresh, written } = await pollOne(tenantId, resource);
-        outcome.fresh.set(resource, fresh);
-        if (written > 0 && (resource === 'Invoices' || resource === 'CreditNotes')) outcome.changedInXero = true;
+        const polled = await pollOne(tenantId, resource);
+        outcome.polled.set(resource, polled);
+        if (polled.written > 0 && (resource === 'Invoices' || resource === 'CreditNotes')) outcome.changedInXero = true;
       } catch (err) {
         outcome.failed.add(resource);
         stats.failures += 1;
@@ -291,13 +317,17 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
     }
     stats.polls += 1;
     stats.lastPollAt = deps.clock.now();
-    // Whoever asked for this poll (the tenant's loop, or a lease just taken), fresh documents mean an active resource.
+    // Whoever asked for this poll (the tenant's loop, or a lease just taken), a change written means an active
+    // resource; on a tenant without webhooks, so do fresh documents, the bridge's own echoed back included (header).
+    const echoIsIdle = hasWebhooks(tenantId);
     if (outcome.changedInXero) wake(tenantId, 'soon', WAKES.all);
     else
       wake(
         tenantId,
         'soon',
-        [...outcome.fresh].flatMap(([resource, fresh]) => (fresh > 0 ? [resource] : [])),
+        [...outcome.polled].flatMap(([resource, { fresh, written }]) =>
+          written > 0 || (fresh > 0 && !echoIsIdle) ? [resource] : [],
+        ),
       );
     return outcome;
   }
@@ -419,11 +449,15 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
      * resources back to the interval, and polled within seconds if they were backed off.
      */
     xeroChanged(tenantId: string, change: 'created' | 'updated' = 'updated'): void {
+      webhookHeardAt.set(tenantId.toLowerCase(), opts.clock.now());
       wake(tenantId, 'now', change === 'created' ? WAKES.created : WAKES.all);
     },
-    /** The bridge wrote to the tenant (a draft, an approval, a credit note): Invoices back to the interval. */
+    /**
+     * The bridge wrote to the tenant (a draft, an approval, a credit note): without webhooks, Invoices back to the
+     * interval, where a payment that follows shows first. With them, the write's own webhook and a payment's say more.
+     */
     bridgeWrote(tenantId: string): void {
-      wake(tenantId, 'soon', WAKES.bridgeWrote);
+      if (!hasWebhooks(tenantId)) wake(tenantId, 'soon', WAKES.bridgeWrote);
     },
     /**
      * A resource's current wait between polls and when its next poll is due; without a resource, the shortest wait
