@@ -187,6 +187,8 @@ export async function createOrgBridge(
 
   const deps: SyncDeps = {
     jobs: repos.jobs,
+    leases: repos.leases,
+    instanceId: owner,
     xeroResults: repos.xeroResults,
     contactMappings: repos.contactMappings,
     watermarks: repos.watermarks,

@@ -572,4 +572,93 @@ describe('a deal billed on signature by partial invoices', () => {
     const invoices = (await admin().query<Row>(`SELECT Id FROM Invoice__c WHERE Opportunity__c = '${dealId}'`)).records;
     expect(invoices.map((i) => i.Id)).toEqual([deposit.Id]);
   }, 60_000);
+
+  it('a closing request asked for by hand after the deposit drafts the 7,500.00 left, line by line, and the plan ties', async () => {
+    const { records } = await admin().query<Row>(
+      "SELECT Id, AccountId, Pricebook2Id FROM Opportunity WHERE Name = 'Acme - Platform 2026'",
+    );
+    const seeded = records[0]!;
+    const { records: entries } = await admin().query<Row>(
+      `SELECT PricebookEntryId FROM OpportunityLineItem WHERE OpportunityId = '${String(seeded.Id)}'`,
+    );
+    // 12,000.00 on two lines (9,000.00 + 3,000.00), won with no draft asked for at close.
+    sandbox.sf.control.setOrgSettings({ Auto_Draft_On_Close__c: false });
+    const closeDate = cal.today();
+    const { id: dealId } = (await sales()
+      .sobject('Opportunity')
+      .create({
+        Name: 'Acme - Deposit then close 2026',
+        AccountId: seeded.AccountId,
+        StageName: 'Negotiation/Review',
+        CloseDate: closeDate,
+        CurrencyIsoCode: 'GBP',
+        Service_Start_Date__c: '2026-02-01',
+        Service_End_Date__c: '2027-01-31',
+        ...(seeded.Pricebook2Id ? { Pricebook2Id: seeded.Pricebook2Id } : {}),
+      })) as { id: string };
+    for (const [quantity, price] of [
+      [75, 120],
+      [25, 120],
+    ] as const) {
+      await sales().sobject('OpportunityLineItem').create({
+        OpportunityId: dealId,
+        PricebookEntryId: entries[0]!.PricebookEntryId,
+        Quantity: quantity,
+        UnitPrice: price,
+      });
+    }
+    await sales().sobject('Opportunity').update({ Id: dealId, StageName: 'Closed Won' });
+    sandbox.sf.control.setOrgSettings({ Auto_Draft_On_Close__c: true });
+
+    sandbox.sf.control.goLive.partialInvoice.raise(SALES, dealId, 'AMOUNT', 4500, 'Deposit');
+    const invoiceRows = async () =>
+      (
+        await admin().query<Row>(
+          'SELECT Id, Request_Key__c, Xero_Invoice_Id__c, Sub_Total__c, ' +
+            '(SELECT Opportunity_Line_Item_Id__c, Line_Amount__c FROM Invoice_Lines__r ORDER BY Line_Amount__c DESC) ' +
+            `FROM Invoice__c WHERE Opportunity__c = '${dealId}' ORDER BY CreatedDate`,
+        )
+      ).records;
+    const linesOf = (row: Row) => (row.Invoice_Lines__r as { records?: Row[] } | null)?.records ?? [];
+    await waitFor('the deposit with its lines', async () => {
+      const [row] = await invoiceRows();
+      return row?.Xero_Invoice_Id__c && linesOf(row).length > 0 ? row : undefined;
+    });
+
+    // Finance asks for the closing draft by hand (the deal won again with drafts on close): CREATE_DRAFT:<deal>:1.
+    await sales().sobject('Opportunity').update({ Id: dealId, StageName: 'Negotiation/Review' });
+    await sales().sobject('Opportunity').update({ Id: dealId, StageName: 'Closed Won' });
+    const closing = await waitFor('the closing draft with its lines', async () => {
+      const row = (await invoiceRows()).find((r) => r.Request_Key__c === `CREATE_DRAFT:${dealId}:1`);
+      return row?.Xero_Invoice_Id__c && linesOf(row).length > 0 ? row : undefined;
+    });
+    // What remains, not the deal: 7,500.00, each line what it still owes after its share of the deposit.
+    expect(closing.Sub_Total__c).toBe(7500);
+    expect(linesOf(closing).map((l) => l.Line_Amount__c)).toEqual([5625, 1875]);
+    const inXero = (sandbox.xero.control.snapshot(UK).invoices as Row[]).filter((i) =>
+      String(i.url ?? '').includes(dealId),
+    );
+    expect(inXero.map((i) => i.subTotal).sort()).toEqual(['4500.00', '7500.00']);
+
+    // The plan records it as the instalment it was meant to bill: raised, nothing left, the deal's 12,000.00 invoiced.
+    await cal.to(new Date(clock.now() + 5 * 60_000).toISOString());
+    const plan = await waitFor('the plan counting both', async () => {
+      const [row] = (
+        await admin().query<Row>(
+          'SELECT Contract_Value__c, Invoiced_Amount__c, Remaining_To_Bill__c, ' +
+            '(SELECT Issue_Date__c, Amount__c, Status__c FROM Instalments__r) ' +
+            `FROM Billing_Plan__c WHERE Plan_Key__c = '${dealId}'`,
+        )
+      ).records;
+      return row?.Invoiced_Amount__c === 12000 ? row : undefined;
+    });
+    expect(plan).toMatchObject({ Contract_Value__c: 12000, Remaining_To_Bill__c: 0 });
+    expect(
+      ((plan.Instalments__r as { records?: Row[] } | null)?.records ?? []).map((i) => [
+        i.Issue_Date__c,
+        i.Amount__c,
+        i.Status__c,
+      ]),
+    ).toEqual([[closeDate, 7500, 'Raised']]);
+  }, 60_000);
 });

@@ -357,14 +357,20 @@ export function opportunityForPlanning(multiCurrency: boolean) {
 selectsEvery<RowOf<ReturnType<typeof opportunityForPlanning>>, OpportunityRow & OpportunityBillingRow>('every field');
 export type OpportunityForPlanning = RowOf<ReturnType<typeof opportunityForPlanning>>;
 
-/** What CREATE_DRAFT reads to tell a deal billed on signature from one billed by its periods. */
-export const opportunityBillingTerms = select(Opportunity, ['Id', ...BILLING_FIELDS]).withChildren(
-  'OpportunityLineItems',
-  select(OpportunityLineItem, ['Id', 'HasSchedule']).with(
-    'Product2',
-    select(Product2, ['Billing_Frequency__c', 'Billing_Timing__c']),
-  ),
-);
+/**
+ * What CREATE_DRAFT reads to tell a deal billed on signature from one billed by its periods, and the keys and states
+ * of its invoices: a deal that took partial invoices (CREATE_PARTIAL keys) is drafted for what remains
+ * (create-draft/billing.ts). Read in the same query, so the batch's load stays one Composite call.
+ */
+export const opportunityBillingTerms = select(Opportunity, ['Id', ...BILLING_FIELDS])
+  .withChildren(
+    'OpportunityLineItems',
+    select(OpportunityLineItem, ['Id', 'HasSchedule']).with(
+      'Product2',
+      select(Product2, ['Billing_Frequency__c', 'Billing_Timing__c']),
+    ),
+  )
+  .withChildren('Invoices__r', select(Invoice, ['Request_Key__c', 'Status__c']));
 export type OpportunityBillingTerms = RowOf<typeof opportunityBillingTerms>;
 
 /** Which deal an Opportunity belongs to (an amendment's is the one it amends; a renewal is a deal of its own). */

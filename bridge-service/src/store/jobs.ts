@@ -101,6 +101,11 @@ export interface JobRepository {
   retryJob(id: number, payload?: unknown): Promise<Job | null>;
   getJob(id: number): Promise<Job | null>;
   getJobByKey(key: string): Promise<Job | null>;
+  /**
+   * The jobs of one kind not yet done nor given up (queued, running, failed), oldest first, in one query: what a
+   * handler checks another kind's work in flight against (a deal's closing request waits for its partial invoices).
+   */
+  unfinishedJobs(action: string): Promise<Job[]>;
   /** Newest first (highest id), at most `limit` (default 50, 1-500). */
   listJobs(filter?: JobFilter): Promise<Job[]>;
   countJobsByState(): Promise<Record<JobState, number>>;

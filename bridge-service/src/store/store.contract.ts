@@ -222,6 +222,27 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         expect(page2.map((j) => j.payload)).toEqual([2, 1]);
       });
 
+      it("lists one kind's jobs still to finish (queued, running, failed), oldest first, as another instance sees them", async () => {
+        const a = (await open()).jobs;
+        const b = (await open()).jobs;
+        const key = (n: number) => `CREATE_PARTIAL:006000000000001AAA:${n}-450000`;
+        for (let n = 0; n < 5; n += 1) await a.enqueueJob({ key: key(n), action: 'CREATE_PARTIAL', payload: n });
+        await a.enqueueJob({ key: 'CREATE_DRAFT:006000000000001AAA:1', action: 'CREATE_DRAFT', payload: 9 });
+        const claim = async () =>
+          (await a.claimJobs({ owner: 'w', leaseMs: 60_000, limit: 1, actions: ['CREATE_PARTIAL'] }))[0]!;
+        await a.completeJob((await claim()).id, 'w'); // 0 done
+        await a.failJob((await claim()).id, 'w', 'gave up', null); // 1 dead
+        await a.failJob((await claim()).id, 'w', 'Xero timed out', now + 60_000); // 2 failed, to retry
+        await claim(); // 3 running
+        const unfinished = await b.unfinishedJobs('CREATE_PARTIAL');
+        expect(unfinished.map((j) => [j.key, j.state, j.lastError])).toEqual([
+          [key(2), 'failed', 'Xero timed out'],
+          [key(3), 'running', null],
+          [key(4), 'queued', null],
+        ]);
+        expect(await b.unfinishedJobs('VOID')).toEqual([]);
+      });
+
       it('never gives one job to two store instances claiming in turn', async () => {
         const a = (await open()).jobs;
         const b = (await open()).jobs;
@@ -440,6 +461,7 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         expect(await b.jobs.getJob(jobA.id)).toBeNull();
         expect((await b.jobs.getJobByKey('opp1:CREATE_DRAFT:1'))?.payload).toBe('B');
         expect((await b.jobs.listJobs()).map((j) => j.id)).toEqual([jobB.id]);
+        expect((await b.jobs.unfinishedJobs('CREATE_DRAFT')).map((j) => j.id)).toEqual([jobB.id]);
         const claimedByB = await b.jobs.claimJobs({ owner: 'w', leaseMs: 60_000, limit: 10 });
         expect(claimedByB.map((j) => j.id)).toEqual([jobB.id]);
         expect(await b.jobs.heartbeatJob(jobA.id, 'w', 60_000)).toBe(false);

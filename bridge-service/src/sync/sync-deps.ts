@@ -7,6 +7,7 @@ import type { Writeback } from '../salesforce/writeback';
 import type {
   ContactMappingRepository,
   JobRepository,
+  LeaseRepository,
   WatermarkRepository,
   XeroConnectionRepository,
   XeroResultRepository,
@@ -29,6 +30,10 @@ import type { Summaries } from './services/summaries';
  */
 export interface SyncDeps {
   jobs: JobRepository;
+  /** Named leases, shared by every bridge on the store: a deal's partial invoices one at a time. */
+  leases: LeaseRepository;
+  /** This bridge process (BRIDGE_INSTANCE_ID), as a lease holder. */
+  instanceId: string;
   xeroResults: XeroResultRepository;
   contactMappings: ContactMappingRepository;
   watermarks: WatermarkRepository;

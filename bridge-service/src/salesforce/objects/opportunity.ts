@@ -45,7 +45,11 @@ export const Opportunity = sobject(
   },
   {
     parents: { Account: { field: 'AccountId', object: 'Account' } },
-    children: { OpportunityLineItems: { object: 'OpportunityLineItem', field: 'OpportunityId' } },
+    children: {
+      OpportunityLineItems: { object: 'OpportunityLineItem', field: 'OpportunityId' },
+      // its invoices (Invoice__c.Opportunity__c): CREATE_DRAFT tells a deal that took partial invoices by them
+      Invoices__r: { object: 'Invoice__c', field: 'Opportunity__c' },
+    },
   },
 );
 

@@ -185,6 +185,18 @@ export class PgJobs implements JobRepository {
     return row ? toJob(row) : null;
   }
 
+  async unfinishedJobs(action: string): Promise<Job[]> {
+    // Each branch on a partial index (jobs_due for queued and failed, jobs_owner for running): done jobs are never read.
+    const rows = await this.db.rows(
+      `SELECT * FROM jobs WHERE org_id = $1 AND action = $2 AND state IN ('queued', 'failed')
+       UNION ALL
+       SELECT * FROM jobs WHERE org_id = $1 AND action = $2 AND state = 'running'
+       ORDER BY id`,
+      [this.orgId, action],
+    );
+    return rows.map(toJob);
+  }
+
   async listJobs(filter: JobFilter = {}): Promise<Job[]> {
     const params: Param[] = [this.orgId];
     const where = ['org_id = $1'];

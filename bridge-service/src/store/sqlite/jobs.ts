@@ -218,6 +218,17 @@ export class SqliteJobs implements JobRepository {
     return row ? toJob(row) : null;
   }
 
+  async unfinishedJobs(action: string): Promise<Job[]> {
+    // A seek on jobs_due (org_id, action, state, …): done jobs of the kind are never read.
+    return this.db
+      .all(
+        `SELECT * FROM jobs WHERE org_id = ? AND action = ? AND state IN ('queued', 'running', 'failed') ORDER BY id`,
+        this.orgId,
+        action,
+      )
+      .map(toJob);
+  }
+
   async listJobs(filter: JobFilter = {}): Promise<Job[]> {
     const where: string[] = ['org_id = ?'];
     const params: SQLInputValue[] = [this.orgId];

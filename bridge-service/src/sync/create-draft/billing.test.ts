@@ -5,7 +5,12 @@ import type { ClosingBill } from '../billing/deal-plans';
 import { draft, opportunity, sfId } from './__fixtures__/drafts';
 import { billingStep, type BillingStepDeps } from './billing';
 
-const terms = (n: number, fields: Record<string, unknown> = {}, lines: Record<string, unknown>[] = []) =>
+const terms = (
+  n: number,
+  fields: Record<string, unknown> = {},
+  lines: Record<string, unknown>[] = [],
+  invoices: Record<string, unknown>[] = [],
+) =>
   opportunityBillingTerms.parse(salesforceNames(''), {
     Id: sfId('006', n),
     ...Object.fromEntries(
@@ -22,6 +27,7 @@ const terms = (n: number, fields: Record<string, unknown> = {}, lines: Record<st
     ),
     ...fields,
     OpportunityLineItems: { records: lines },
+    Invoices__r: { records: invoices },
   });
 const line = (product: Record<string, unknown> = {}, hasSchedule = false) => ({
   Id: sfId('00k', 1),
@@ -117,5 +123,70 @@ describe('CREATE_DRAFT: how each deal is billed', () => {
       { kind: 'settled', job: amending(3).job, outcome: { kind: 'done', result: { billedByPlan: sfId('006', 3) } } },
     ]);
     expect(planNow).toHaveBeenCalledWith([sfId('006', 3)], 'closed', `CREATE_DRAFT:${sfId('006', 3)}:1`);
+  });
+
+  it('drafts a deal that took partial invoices for what they left, as its plan’s signature instalment', async () => {
+    // 12,000.00 billed on signature, a 4,500.00 deposit raised: its plan's signature instalment is the 7,500.00 left.
+    const remainder = buildBillingPlan({
+      dealId: sfId('006', 1),
+      currency: 'GBP',
+      service: { start: '2026-01-01', end: '2026-12-31' },
+      terms: { frequency: 'upfront', timing: 'advance', alignment: 'anniversary' },
+      lines: [
+        {
+          lineKey: 'L',
+          description: 'Seats',
+          segments: [{ amount: '7500.00', start: '2026-01-01', end: '2026-12-31' }],
+        },
+      ],
+    }).instalments[0]!;
+    const partial = (n: number, status: string) => ({
+      Request_Key__c: `CREATE_PARTIAL:${sfId('006', n)}:0-450000`,
+      Status__c: status,
+    });
+    const closing = { Request_Key__c: `CREATE_DRAFT:${sfId('006', 4)}:1`, Status__c: 'Draft' };
+    const rows = new Map([
+      [sfId('006', 1), terms(1, {}, [line()], [partial(1, 'Authorised')])],
+      [sfId('006', 2), terms(2, {}, [line()], [partial(2, 'Draft')])],
+      // a voided partial bills nothing, nor does a closing invoice of an earlier attempt: drafted as wave 1 did
+      [sfId('006', 3), terms(3, {}, [line()], [partial(3, 'Voided')])],
+      [sfId('006', 4), terms(4, {}, [line()], [closing])],
+    ]);
+    const { d, billedAtClose } = deps(
+      new Map<string, ClosingBill>([
+        [sfId('006', 1), { kind: 'signature', instalment: remainder }],
+        [sfId('006', 2), { kind: 'signature' }],
+      ]),
+    );
+    const result = await billingStep(
+      d,
+      [1, 2, 3, 4].map((n) => draft(n)),
+      rows,
+    );
+    expect(billedAtClose).toHaveBeenCalledTimes(1);
+    expect(billedAtClose).toHaveBeenCalledWith([sfId('006', 1), sfId('006', 2)]);
+    expect(
+      result.drafts.map((x) => [x.opportunity.Id, x.billing?.invoiceType, x.billing?.instalment.amount.toFixed(2)]),
+    ).toEqual([
+      [sfId('006', 3), undefined, undefined],
+      [sfId('006', 4), undefined, undefined],
+      [sfId('006', 1), 'New', '7500.00'],
+    ]);
+    // The partials billed it all: nothing is drafted.
+    expect(result.outcomes).toEqual([
+      { kind: 'settled', job: draft(2).job, outcome: { kind: 'done', result: { nothingToBill: true } } },
+    ]);
+  });
+
+  it('asks nothing more of a batch of deals without partial invoices', async () => {
+    const { d, billedAtClose } = deps();
+    const rows = new Map([1, 2, 3].map((n) => [sfId('006', n), terms(n, {}, [line()])]));
+    const result = await billingStep(
+      d,
+      [1, 2, 3].map((n) => draft(n)),
+      rows,
+    );
+    expect(result.drafts).toHaveLength(3);
+    expect(billedAtClose).not.toHaveBeenCalled();
   });
 });

@@ -4,6 +4,12 @@
  * as its plan's instalment for that signature (the change, co-termed; or the renewed term at its uplift). A deal
  * billed by its periods is not drafted here: its closing request asks for its plan (PLAN_BILLING), which raises each
  * instalment on its issue date (RAISE_INSTALMENT), the first at once if it is due, through the same draft path.
+ *
+ * A deal billed on signature that took partial invoices (partials.ts: read with its terms) is drafted for what they
+ * left, as its plan's signature instalment: each line what it still owes after the partials, on account, earliest
+ * first (deal-plan.ts `billedAtClose`), the same spread the plan records; nothing left, nothing is drafted. A
+ * 12,000.00 deal with a 4,500.00 deposit is drafted for 7,500.00, not 12,000.00 (16,500.00 in Xero). Only such a
+ * deal costs the plan's read: a drain of new deals reads nothing more.
  */
 import { signatureTerms } from '../../domain/deal-plan';
 import { opportunityBillingRowSchema, productBillingRowSchema } from '../../domain/revenue-records';
@@ -13,6 +19,7 @@ import type { DealPlans } from '../billing/deal-plans';
 import type { BillingTriggers } from '../billing/triggers';
 import { describeError } from '../describe-error';
 import { refused, settled, type Draft, type DraftOutcome } from './draft';
+import { hasPartialInvoices } from './partials';
 
 export interface BillingStepDeps {
   dealPlans: Pick<DealPlans, 'billedAtClose'>;
@@ -47,8 +54,10 @@ export async function billingStep(
     const row = terms.get(draft.opportunity.Id);
     try {
       if (!row) throw new Error(`The billing terms of ${draft.opportunity.Name} could not be read`);
-      if (onSignature(draft, row)) kept.push(draft);
-      else planned.push(draft);
+      if (!onSignature(draft, row)) planned.push(draft);
+      // What partial invoices left: its plan's signature instalment, as an amendment's change is.
+      else if (hasPartialInvoices(row)) changes.push(draft);
+      else kept.push(draft);
     } catch (err) {
       outcomes.push(refused(draft.job, describeError(err, draft.entity)));
     }
@@ -69,7 +78,8 @@ export async function billingStep(
           ...draft,
           billing: {
             instalment: bill.instalment,
-            invoiceType: draft.opportunity.Invoice_Type__c === 'Renewal' ? 'Renewal' : 'Amendment',
+            invoiceType:
+              draft.opportunity.Invoice_Type__c === 'Renewal' ? 'Renewal' : draft.original ? 'Amendment' : 'New',
           },
         });
       }

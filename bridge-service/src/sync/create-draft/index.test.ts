@@ -5,6 +5,8 @@ import { salesforceNames } from '../../salesforce/schema';
 import { opportunityBillingTerms, opportunityForInvoicing } from '../../salesforce/selections';
 import type { BillingStepDeps } from './billing';
 import { fakeComposite, job, newCustomers, noLinksYet, sfId, UK_LTD, US_INC } from './__fixtures__/drafts';
+import { PARTIAL_WAITS } from '../../domain/partial-invoice';
+import { CLOSING_WAITS } from './partials';
 import { createDraftHandler, type CreateDraftDeps } from '.';
 
 let store: SqliteStore;
@@ -111,6 +113,7 @@ function deps(
     },
     ...newCustomers(),
     goLive: noLinksYet,
+    jobs: store.jobs,
     xeroResults: store.xeroResults,
     instanceUrl: () => 'https://acme.my.salesforce.com',
     corporateCurrency: 'GBP',
@@ -165,5 +168,60 @@ describe('CREATE_DRAFT handler', () => {
     };
     const outcomes = await createDraftHandler(d).run([job(1)]);
     expect(outcomes.get(1)).toMatchObject({ kind: 'retry', delayMs: 3_600_000 });
+  });
+});
+
+describe('CREATE_DRAFT: a deal whose partial invoice is on its way', () => {
+  const WAIT = { kind: 'hold', reason: CLOSING_WAITS.partialOnItsWay, delayMs: 30_000 };
+  const partial = (n: number, suffix = '0-450000') =>
+    store.jobs.enqueueJob({
+      key: `CREATE_PARTIAL:${sfId('006', n)}:${suffix}`,
+      action: 'CREATE_PARTIAL',
+      payload: { action: 'CREATE_PARTIAL', requestKey: `CREATE_PARTIAL:${sfId('006', n)}:${suffix}` },
+    });
+  const claimPartial = async () =>
+    (await store.jobs.claimJobs({ owner: 'bridge-2', leaseMs: 60_000, limit: 1, actions: ['CREATE_PARTIAL'] }))[0]!;
+
+  it('waits, uncounted and reading nothing, while its partial request runs (its draft may be in Xero, not in Salesforce)', async () => {
+    await partial(1);
+    await claimPartial(); // running on another replica
+    const d = deps(false);
+    const read = jest.spyOn(d.queries, 'opportunitiesForInvoicing');
+    const outcomes = await createDraftHandler(d).run([job(1)]);
+    expect(outcomes.get(1)).toEqual(WAIT);
+    expect(read).not.toHaveBeenCalled();
+    // Another deal of the batch goes on (here to Xero's refusal of its contact).
+    const both = await createDraftHandler(deps(false)).run([job(1), job(2)]);
+    expect(both.get(1)).toEqual(WAIT);
+    expect(both.get(2)).toMatchObject({ kind: 'failed' });
+  });
+
+  it('waits for one tried and to be retried, or taken back from a stopped bridge; not for one never run or given up', async () => {
+    const { job: dead } = await partial(4);
+    await store.jobs.failJob((await claimPartial()).id, 'bridge-2', 'refused', null);
+    expect((await store.jobs.getJob(dead.id))?.state).toBe('dead');
+
+    const { job: tried } = await partial(1);
+    expect((await claimPartial()).id).toBe(tried.id);
+    await store.jobs.failJob(tried.id, 'bridge-2', 'Xero timed out', Date.UTC(2030, 0, 1));
+    expect((await createDraftHandler(deps(false)).run([job(1)])).get(1)).toEqual(WAIT);
+
+    const { job: interrupted } = await partial(2);
+    expect((await claimPartial()).id).toBe(interrupted.id);
+    await store.jobs.releaseJobLeases('bridge-2'); // its bridge restarted mid-run: attempts back to 0, INTERRUPTED
+    expect((await store.jobs.getJob(interrupted.id))?.attempts).toBe(0);
+    expect((await createDraftHandler(deps(false)).run([job(2)])).get(2)).toEqual(WAIT);
+
+    await partial(3); // queued, never run: when it runs it sees the closing request and waits for it
+    const outcomes = await createDraftHandler(deps(false)).run([job(3), job(4)]);
+    expect([outcomes.get(3), outcomes.get(4)]).not.toContainEqual(WAIT);
+  });
+
+  it('does not wait for a partial request waiting for it: the two never wait for each other', async () => {
+    const { job: waiting } = await partial(1);
+    await claimPartial();
+    await store.jobs.deferJob(waiting.id, 'bridge-2', PARTIAL_WAITS.closingOnItsWay, Date.UTC(2030, 0, 1));
+    const outcomes = await createDraftHandler(deps(false)).run([job(1)]);
+    expect(outcomes.get(1)).not.toEqual(WAIT);
   });
 });

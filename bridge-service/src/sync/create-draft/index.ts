@@ -8,15 +8,19 @@
  * Salesforce calls go in Composite batches, each counting as one API call whatever it holds (up to 5 Collections of
  * 200 records or queries): a batch of up to 1,000 jobs costs one call to load and two rounds of write-back, 3 calls
  * for 200 invoices. Xero gets one call per 50 invoices per tenant (plus contacts the bridge has not met).
+ *
+ * A deal whose partial invoice is on its way to Salesforce (partials.ts) waits for it, uncounted, before anything is
+ * read: one job-store query a batch.
  */
 import { isTransient } from '../../lib/errors';
 import { describeError } from '../describe-error';
 import { READ_ONLY_HOLD, retryOutcome, type JobHandler, type JobOutcome } from '../handler';
 import { noWrites, type KnownLinks, type LinkWrites } from '../services/contact-links';
 import type { ReferenceData } from '../services/reference-data';
-import { refused, settled, type Draft, type DraftOutcome } from './draft';
+import { refused, settled, type Draft, type DraftJob, type DraftOutcome } from './draft';
 import { billingStep, type BillingStepDeps } from './billing';
 import { loadBatch, type LoadDeps, type LoadedBatch } from './load';
+import { CLOSING_WAITS, dealKey, PARTIAL_WAIT_MS, partialsOnTheirWay, type PartialWaitDeps } from './partials';
 import { routeDrafts, type RouteDeps } from './route';
 import { draftInTenant, type TenantDeps } from './tenant';
 import { writeBack, type WriteBackDeps } from './write-back';
@@ -30,17 +34,27 @@ export const CREATE_DRAFT_BATCH = 1000;
 export type CreateDraftDeps = LoadDeps &
   RouteDeps &
   TenantDeps &
-  WriteBackDeps & { reference: Pick<ReferenceData, 'settings' | 'billingEntities' | 'taxRates'> };
+  WriteBackDeps &
+  PartialWaitDeps & { reference: Pick<ReferenceData, 'settings' | 'billingEntities' | 'taxRates'> };
 
 export function createDraftHandler(deps: CreateDraftDeps & BillingStepDeps): JobHandler<'CREATE_DRAFT'> {
   return {
     batchSize: CREATE_DRAFT_BATCH,
     async run(jobs) {
       if ((await deps.reference.settings()).readOnly) return new Map(jobs.map((job) => [job.id, READ_ONLY_HOLD]));
-      const batch = await loadBatch(deps, jobs);
-      const routed = await routeDrafts(deps, jobs, batch.opportunities);
+      const onTheirWay = await partialsOnTheirWay(
+        deps,
+        jobs.map((job) => job.payload.opportunityId),
+      );
+      const waits = (job: DraftJob) => onTheirWay.has(dealKey(job.payload.opportunityId));
+      const wait: JobOutcome = { kind: 'hold', reason: CLOSING_WAITS.partialOnItsWay, delayMs: PARTIAL_WAIT_MS };
+      const held = jobs.filter(waits).map((job) => settled(job, wait));
+      const ready = jobs.filter((job) => !waits(job));
+      if (ready.length === 0) return new Map(jobs.map((job) => [job.id, wait]));
+      const batch = await loadBatch(deps, ready);
+      const routed = await routeDrafts(deps, ready, batch.opportunities);
       const billed = await billingStep(deps, routed.drafts, batch.terms);
-      return raiseDrafts(deps, billed.drafts, [...routed.outcomes, ...billed.outcomes], batch);
+      return raiseDrafts(deps, billed.drafts, [...held, ...routed.outcomes, ...billed.outcomes], batch);
     },
   };
 }

@@ -3,12 +3,29 @@
  * bills by its periods, an amendment or renewal, and a deal without products are refused before anything reaches
  * Xero, with the reason on the request's Invoice__c (Error), as the card would have said.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PARTIAL_REFUSALS, PARTIAL_WAITS } from '../../domain/partial-invoice';
+import { SqliteStore, type LeaseRepository } from '../../store';
 import type { OpportunityBillingTerms, OpportunityForInvoicing } from '../../salesforce/selections';
 import type { XeroInvoice } from '../../xero/types';
 import { created, sfId, UK_LTD, xeroInvoice } from '../create-draft/__fixtures__/drafts';
 import type { JobOf } from '../handler';
-import { createPartialHandler, type PartialInvoiceDeps } from './partial-invoice';
+import { createPartialHandler, dealLeaseName, PARTIAL_LEASE_WAIT, type PartialInvoiceDeps } from './partial-invoice';
+
+const stores: SqliteStore[] = [];
+function newStore(): SqliteStore {
+  const store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32) });
+  stores.push(store);
+  return store;
+}
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const store of stores.splice(0)) store.close();
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
 
 const OPPORTUNITY = sfId('006', 1);
 const ACCOUNT = sfId('001', 1);
@@ -52,6 +69,8 @@ const line = (n: number, total: number) => ({
 });
 
 interface Deal {
+  /** The job store's leases (every bridge on the store shares them); a store of its own by default. */
+  leases?: LeaseRepository;
   /** The state of the deal's closing request (CREATE_DRAFT), when the bridge has one. */
   closing?: 'queued' | 'running' | 'done' | 'failed' | 'dead';
   amends?: string;
@@ -148,6 +167,8 @@ function harness(deal: Deal = {}) {
     instanceUrl: () => 'https://ledgerline.my.salesforce.com',
     clock: { now: () => NOW },
     log: { info: () => undefined, warn: () => undefined },
+    leases: deal.leases ?? newStore().leases,
+    instanceId: 'bridge-1',
   } as unknown as PartialInvoiceDeps;
   return { deps, sent, upserts };
 }
@@ -242,5 +263,120 @@ describe('CREATE_PARTIAL: a deal whose closing invoice is still on its way', () 
     const { outcome, sent } = await run({ closing: 'done', plans: ['billed on signature'] });
     expect(outcome).toMatchObject({ kind: 'done' });
     expect(sent).toHaveLength(1);
+  });
+});
+
+describe('CREATE_PARTIAL: two requests for one deal on two bridges sharing the store', () => {
+  /** A request for `amount` (of the 12,000.00 deal), as job `id`. */
+  const request = (id: number, amount: string): JobOf<'CREATE_PARTIAL'> => {
+    const requestKey = `CREATE_PARTIAL:${OPPORTUNITY}:0-${Number(amount) * 100}`;
+    const base = job();
+    return {
+      ...base,
+      id,
+      key: requestKey,
+      payload: { ...base.payload, requestKey, payload: { amount, mode: 'AMOUNT', value: amount, label: 'Milestone' } },
+    };
+  };
+
+  it('lets one through at a time: the second waits, then is checked against what the first left', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledgerline-partial-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const open = () => {
+      const store = new SqliteStore({ path: join(dir, 'bridge.db'), encryptionKey: randomBytes(32) });
+      stores.push(store);
+      return store;
+    };
+    // The deal's invoice lines as Salesforce holds them: a partial's once its mirror is written.
+    const salesforce: Awaited<ReturnType<PartialInvoiceDeps['goLive']['invoicedLinesOfDeal']>> = [];
+    let release!: () => void;
+    const inXero = new Promise<void>((resolve) => (release = resolve));
+    const sentBy: string[] = [];
+    const bridge = (name: string, slowXero: boolean) => {
+      const h = harness({ plans: ['billed on signature'], leases: open().leases });
+      const deps = h.deps as unknown as Record<string, unknown> & PartialInvoiceDeps;
+      deps.instanceId = name;
+      deps.goLive = { ...deps.goLive, invoicedLinesOfDeal: async () => [...salesforce] };
+      const create = deps.xero.createInvoices;
+      deps.xero = {
+        ...deps.xero,
+        createInvoices: async (tenantId, documents, key) => {
+          sentBy.push(name);
+          if (slowXero) await inXero;
+          return create(tenantId, documents, key);
+        },
+      };
+      deps.invoices = {
+        load: async () => ({}) as never,
+        writeInvoice: async () => {
+          const { document } = h.sent.at(-1) as { document: { subTotal: string } };
+          salesforce.push({
+            Id: `a0L00000000000${salesforce.length}AAA`,
+            Opportunity_Line_Item_Id__c: null,
+            Line_Amount__c: Number(document.subTotal),
+            Invoice__r: { Status__c: 'Draft', Opportunity__c: OPPORTUNITY },
+          });
+        },
+      };
+      return createPartialHandler(deps);
+    };
+    const a = bridge('bridge-a', true);
+    const b = bridge('bridge-b', false);
+
+    try {
+      // 12,000.00 remains; two milestones of 8,000.00 asked at once, one on each bridge.
+      const first = a.run([request(1, '8000.00')]);
+      while (sentBy.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      // Bridge A is in Xero, its mirror not yet written: bridge B would read 12,000.00 remaining.
+      expect((await b.run([request(2, '8000.00')])).get(2)).toEqual({
+        kind: 'hold',
+        reason: PARTIAL_LEASE_WAIT,
+        delayMs: 5_000,
+      });
+      release();
+      expect((await first).get(1)).toMatchObject({ kind: 'done' });
+      // Its turn: 4,000.00 remains, so 8,000.00 is refused, and nothing more goes to Xero.
+      expect((await b.run([request(2, '8000.00')])).get(2)).toEqual({
+        kind: 'failed',
+        error: expect.stringMatching(/remain/i),
+      });
+      expect(sentBy).toEqual(['bridge-a']);
+      // and a milestone that fits goes through on either bridge
+      expect((await b.run([request(3, '4000.00')])).get(3)).toMatchObject({ kind: 'done' });
+      expect(sentBy).toEqual(['bridge-a', 'bridge-b']);
+    } finally {
+      release(); // a failed expectation must not leave bridge A waiting on Xero
+    }
+  });
+
+  it('takes the lease of a bridge that stopped holding it once it lapses, and gives it up when done', async () => {
+    let now = NOW;
+    const store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32), clock: { now: () => now } });
+    stores.push(store);
+    // a bridge took the deal's lease and stopped (crashed mid-request)
+    expect(await store.leases.acquireLease(dealLeaseName(OPPORTUNITY), 'bridge-gone:job-7', 120_000)).not.toBeNull();
+    const waiting = await run({ plans: ['billed on signature'], leases: store.leases });
+    expect(waiting.outcome).toEqual({ kind: 'hold', reason: PARTIAL_LEASE_WAIT, delayMs: 5_000 });
+    expect(waiting.sent).toEqual([]);
+    now += 120_001;
+    const raised = await run({ plans: ['billed on signature'], leases: store.leases });
+    expect(raised.outcome).toMatchObject({ kind: 'done' });
+    expect(raised.sent).toHaveLength(1);
+    expect(await store.leases.getLease(dealLeaseName(OPPORTUNITY))).toBeNull();
+  });
+
+  it('sends nothing when its lease changed hands before the Xero write (a bridge paused past it), and waits its turn', async () => {
+    const store = newStore();
+    const leases: LeaseRepository = {
+      acquireLease: (name, owner, ttlMs) => store.leases.acquireLease(name, owner, ttlMs),
+      tryAcquireLease: (name, owner, ttlMs) => store.leases.tryAcquireLease(name, owner, ttlMs),
+      renewLease: async () => null, // another took it meanwhile
+      releaseLease: (name, owner) => store.leases.releaseLease(name, owner),
+      getLease: (name) => store.leases.getLease(name),
+    };
+    const { outcome, sent, upserts } = await run({ plans: ['billed on signature'], leases });
+    expect(outcome).toEqual({ kind: 'hold', reason: PARTIAL_LEASE_WAIT, delayMs: 5_000 });
+    expect(sent).toEqual([]);
+    expect(upserts).toEqual([]);
   });
 });

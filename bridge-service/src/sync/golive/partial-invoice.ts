@@ -7,7 +7,11 @@
  * voided or deleted), spread over the lines by what each still has to invoice, each line coded as the full invoice
  * would be (line mapping), and raised as a DRAFT that goes through the same finance approval. Exactly once: the request
  * key is the Idempotency-Key and is remembered with what it made; a retried job first looks for what an earlier attempt
- * made (by its own link back to the deal). One job at a time, so two milestones never both take the same remainder.
+ * made (by its own link back to the deal). One request per deal at a time, across every bridge on the store: each
+ * holds the deal's lease (store/leases.ts) from its read of what remains to its mirror in Salesforce, so two
+ * milestones asked at once on two replicas never both take the same remainder (12,000.00 left, two of 8,000.00: the
+ * second waits, then is refused for more than remains). A request that finds the lease taken waits, uncounted, and
+ * looks again in a few seconds; the lease lapses on its own if its holder stops (DEAL_LEASE_TTL_MS).
  */
 import { routeOpportunity } from '../../domain/billing-entity';
 import { DomainError } from '../../domain/errors';
@@ -25,6 +29,7 @@ import type { Queries } from '../../salesforce/queries';
 import { childRecords } from '../../salesforce/soql';
 import type { Writeback } from '../../salesforce/writeback';
 import { isStopped, type JobRepository } from '../../store/jobs';
+import type { LeaseRepository } from '../../store/leases';
 import type { XeroResultRepository } from '../../store/types';
 import { onceKey } from '../../salesforce/invoice-request';
 import type { XeroClient } from '../../xero/client';
@@ -56,7 +61,26 @@ export interface PartialInvoiceDeps extends ContactDeps {
   instanceUrl: () => string;
   clock: Pick<Clock, 'now'>;
   log: Pick<Logger, 'info' | 'warn'>;
+  /** The store's named leases, shared by every bridge on it: a deal's partial requests one at a time. */
+  leases: Pick<LeaseRepository, 'acquireLease' | 'renewLease' | 'releaseLease'>;
+  /** This bridge process (BRIDGE_INSTANCE_ID): with the job's id, who holds a deal's lease. */
+  instanceId: string;
 }
+
+/**
+ * How long a deal's lease lasts unrenewed: its holder renews it every third of that while it works (a wait for a Xero
+ * rate-limit permit included), so this is how long a crashed bridge holds the deal up.
+ */
+export const DEAL_LEASE_TTL_MS = 2 * 60_000;
+
+/** A request that finds its deal's lease taken looks again this soon (the other takes seconds). */
+export const DEAL_LEASE_WAIT_MS = 5_000;
+
+export const PARTIAL_LEASE_WAIT =
+  'Waiting for another partial invoice of this deal to reach Salesforce: each is checked against what remains after the one before it.';
+
+/** The lease a deal's partial requests share (its 15-character id: the same deal however its id was written). */
+export const dealLeaseName = (opportunityId: string) => `partial-invoice:${opportunityId.slice(0, 15)}`;
 
 /** The link back from a partial invoice: the deal's page, marked so it is never taken for the deal's first draft. */
 export function partialSourceUrl(instanceUrl: string, opportunityId: string, requestKey: string): string {
@@ -86,7 +110,41 @@ export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREA
     }
   }
 
-  async function raise(job: JobOf<'CREATE_PARTIAL'>): Promise<JobOutcome> {
+  /** One request with its deal's lease held: taken first, given up last (whatever the outcome). */
+  async function raiseHoldingDeal(job: JobOf<'CREATE_PARTIAL'>): Promise<JobOutcome> {
+    const name = dealLeaseName(job.payload.opportunityId);
+    // The job's own id too: a second request for the deal on this same bridge waits as one on another bridge does.
+    const owner = `${deps.instanceId}:job-${job.id}`;
+    let lease;
+    try {
+      lease = await deps.leases.acquireLease(name, owner, DEAL_LEASE_TTL_MS);
+    } catch (err) {
+      // The store did not answer: try again later, as for any store error (never a refusal on the record).
+      return { kind: 'retry', error: `Could not take the deal's lease: ${describeError(err)}` };
+    }
+    if (!lease) return { kind: 'hold', reason: PARTIAL_LEASE_WAIT, delayMs: DEAL_LEASE_WAIT_MS };
+    const { token } = lease;
+    // False when the lease changed hands, or the store did not answer: either way, not known to be ours.
+    const stillHeld = () =>
+      deps.leases.renewLease(name, owner, token, DEAL_LEASE_TTL_MS).then(
+        (renewed) => renewed !== null,
+        () => false,
+      );
+    const renewing = setInterval(() => void stillHeld(), DEAL_LEASE_TTL_MS / 3);
+    renewing.unref();
+    try {
+      return await raise(job, stillHeld);
+    } finally {
+      clearInterval(renewing);
+      await deps.leases
+        .releaseLease(name, owner)
+        .catch((err: unknown) =>
+          deps.log.warn({ err, requestKey: job.payload.requestKey }, 'could not give up the deal lease: it lapses'),
+        );
+    }
+  }
+
+  async function raise(job: JobOf<'CREATE_PARTIAL'>, stillHeld: () => Promise<boolean>): Promise<JobOutcome> {
     const { opportunityId, requestKey, payload } = job.payload;
     const [row] = await deps.queries.opportunitiesForInvoicing([opportunityId]);
     if (!row) return { kind: 'failed', error: `Opportunity ${opportunityId} was not found` };
@@ -160,6 +218,9 @@ export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREA
         taxRates: await deps.reference.taxRates(tenantId),
         invoiceType: 'New',
       });
+      // Checked (and renewed) last thing before Xero: a holder paused past its lease, which another may hold now,
+      // sends nothing and waits its turn.
+      if (!(await stillHeld())) return { kind: 'hold', reason: PARTIAL_LEASE_WAIT, delayMs: DEAL_LEASE_WAIT_MS };
       const [result] = await deps.xero.createInvoices(tenantId, [{ document, url }], requestKey);
       if (!result?.ok || !result.id) {
         throw new DomainError(
@@ -207,7 +268,7 @@ export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREA
           continue;
         }
         try {
-          outcomes.set(job.id, await raise(job));
+          outcomes.set(job.id, await raiseHoldingDeal(job));
         } catch (err) {
           const message = describeError(err);
           if (isTransient(err)) {
