@@ -262,12 +262,16 @@ export function createGoLiveQueries(deps: { conn: Connection; names: SalesforceN
       );
     },
 
-    /** The entity's links holding these Xero contacts. */
-    linksOfContacts(entity: string, contactIds: readonly string[]) {
+    /**
+     * The links holding these Xero contacts in this entity, or in any of these entities (those sharing a tenant: one
+     * query for them all).
+     */
+    linksOfContacts(entity: string | readonly string[], contactIds: readonly string[]) {
+      const entities = typeof entity === 'string' ? [entity] : entity;
       return sliced(contactLink, contactIds, soqlGuidList, (list) =>
         contactLink.soql(names, {
           where: (q) =>
-            `${q.field('Billing_Entity__c')} = ${entityIs(entity)} AND ${q.field('Xero_Contact_Id__c')} IN (${list})`,
+            `${q.field('Billing_Entity__c')} IN (${soqlStringList(entities)}) AND ${q.field('Xero_Contact_Id__c')} IN (${list})`,
         }),
       );
     },

@@ -21,6 +21,7 @@ import { ImportRun as ImportRunObject } from '../../salesforce/objects';
 import type { SObjectWrite } from '../../salesforce/sobject';
 import type { Writeback } from '../../salesforce/writeback';
 import type { ImportRun, ImportRunRepository, JobRepository } from '../../store/types';
+import type { XeroResultRepository } from '../../store/xero-results';
 import type { XeroClient } from '../../xero/client';
 import type { LedgerPage, XeroLedgerClient } from '../../xero/ledger-client';
 import { describeError } from '../describe-error';
@@ -85,6 +86,7 @@ export interface ImportDeps {
   goLive: Pick<GoLiveQueries, 'accountsToMatch' | 'linksOfEntity'>;
   reference: Pick<ReferenceData, 'entity' | 'billingEntities'>;
   writeback: Pick<Writeback, 'upsert'>;
+  xeroResults: Pick<XeroResultRepository, 'madeByBridge'>;
   metrics?: ImportMetrics;
   clock: Pick<Clock, 'now'>;
   log: Pick<Logger, 'info' | 'warn'>;
@@ -161,6 +163,8 @@ export function createImports(deps: ImportDeps) {
   /** One step: what it counted and where the next starts. Throws on what a retry may fix. */
   async function step(run: ImportRun, cursor: ImportCursor, entity: BillingEntity) {
     const tenantId = run.tenantId;
+    // The run's entity: on a tenant two entities share, each run mirrors its own customers under its own name.
+    const scope = { entity: entity.developerName };
     const read = { page: cursor.page, pageSize };
     const counted: Partial<Record<ImportCount, number>> = {};
     const add = (name: ImportCount, n: number) => (counted[name] = (counted[name] ?? 0) + n);
@@ -201,16 +205,41 @@ export function createImports(deps: ImportDeps) {
           where: `Type=="ACCREC" AND ${since(run.since)}`,
           order: 'Date ASC, InvoiceID ASC',
         });
-        const result = await deps.apply.applyInvoices(tenantId, page.items, 'import');
+        // An invoice this bridge's store says it created is left to the flow that created it, which writes its mirror
+        // under its own request key, with its type and service period (review-12 F4). Mirrored here as XERO:<id>, the
+        // row would hold the unique Xero_Invoice_Id__c: a draft whose write-back failed once and is retried after this
+        // page would be refused (DUPLICATE_VALUE) until its job gave up, and the mirror would lack the request key, the
+        // invoice type and the service period. Nothing is lost: the store knows the id only because a job of this
+        // bridge recorded it, and that job writes the mirror (a stopped one on Retry, which reads the recorded invoice
+        // back and makes no other); once written, the mirror is found by its Xero id and updated here like any other.
+        // Only a mirror deleted by hand after its job finished stays unmirrored, as it would live. Why not the other
+        // way (the write-back adopting the import's row): the draft often has its own Invoice__c already (parked
+        // waiting for a review, or failed), and two rows would have to be merged. Left open: an invoice Xero made whose
+        // id the bridge had not yet recorded (it stopped in between, milliseconds) is mirrored here; the draft's retry
+        // then finds it by its link back and is refused as above until that XERO: row is deleted.
+        const invoiceIds = page.items.flatMap((i) => (i.invoiceID ? [i.invoiceID] : []));
+        const madeByBridge =
+          invoiceIds.length > 0
+            ? await deps.xeroResults.madeByBridge(tenantId, 'invoice', invoiceIds)
+            : new Set<string>();
+        const result = await deps.apply.applyInvoices(tenantId, page.items, 'import', { ...scope, madeByBridge });
         written(result);
         const skipped = new Set(result.skipped ?? []);
-        const kept = page.items.filter((i) => i.invoiceID && !skipped.has(i.invoiceID));
+        const awaiting = new Set(result.awaitingMirror.map((id) => id.toLowerCase()));
+        if (awaiting.size > 0)
+          deps.log.info(
+            { runKey: run.runKey, invoices: [...awaiting] },
+            'invoices the bridge made left to the flow writing their mirrors',
+          );
+        const kept = page.items.filter(
+          (i) => i.invoiceID && !skipped.has(i.invoiceID) && !awaiting.has(i.invoiceID.toLowerCase()),
+        );
         add('invoices', kept.length);
         add(
           'payments',
           kept.reduce((n, i) => n + (i.payments?.length ?? 0), 0),
         );
-        add('skipped', skipped.size);
+        add('skipped', skipped.size + awaiting.size);
         return { counted, next: after(cursor, page) };
       }
       case 'credit-notes': {
@@ -219,7 +248,7 @@ export function createImports(deps: ImportDeps) {
           where: `Type=="ACCRECCREDIT" AND ${since(run.since)}`,
           order: 'Date ASC, CreditNoteID ASC',
         });
-        const result = await deps.apply.applyCreditNotes(tenantId, page.items);
+        const result = await deps.apply.applyCreditNotes(tenantId, page.items, scope);
         written(result);
         const skipped = new Set(result.skipped ?? []);
         const kept = page.items.filter((n) => n.creditNoteID && !skipped.has(n.creditNoteID));
@@ -245,7 +274,7 @@ export function createImports(deps: ImportDeps) {
           page = read;
           credits = read.items.map((credit) => ({ kind: 'prepayment', id: credit.prepaymentID, credit }));
         }
-        const result = await deps.apply.applyCustomerCredits(tenantId, credits);
+        const result = await deps.apply.applyCustomerCredits(tenantId, credits, scope);
         written(result);
         const skipped = new Set(result.skipped ?? []);
         const kept = credits.filter((c) => !skipped.has(String(c.id).toLowerCase()));

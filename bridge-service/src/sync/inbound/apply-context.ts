@@ -7,7 +7,7 @@ import type { XeroContactRef } from '../../xero/types';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import { invoiceReference } from '../../domain/opportunity-invoice';
-import type { GoLiveQueries } from '../../salesforce/golive-queries';
+import type { ContactLinkRow, GoLiveQueries } from '../../salesforce/golive-queries';
 import type { Queries } from '../../salesforce/queries';
 import type { Writeback } from '../../salesforce/writeback';
 import type { ContactMappingRepository } from '../../store/types';
@@ -47,6 +47,26 @@ export interface ApplyResult {
   awaitingMirror: string[];
   /** Salesforce refusals, in its words (the caller retries). */
   errors: string[];
+}
+
+/** Whose customer a Xero contact is: the Account, and the billing entity whose contact link says so. */
+export interface Customer {
+  accountId: string;
+  /** Billing_Entity__c's DeveloperName ('' when the tenant has no entity). */
+  entity: string;
+}
+
+/**
+ * What the caller knows about the documents it hands over. The go-live import names its run's entity: only that
+ * entity's customers are mirrored, under its name. Live callers name none: every entity on the tenant is looked at.
+ */
+export interface ApplyScope {
+  entity?: string;
+  /**
+   * Xero ids (lower-cased) the bridge's own store says it created (xero-results.ts `madeByBridge`): an invoice among
+   * them without a mirror is left to the flow that made it (it writes the mirror under its request key).
+   */
+  madeByBridge?: ReadonlySet<string>;
 }
 
 export const emptyResult = (): ApplyResult => ({ changed: [], stale: 0, unchanged: 0, awaitingMirror: [], errors: [] });
@@ -112,28 +132,66 @@ export function createApplyContext(deps: ApplyDeps) {
   }
 
   /**
-   * The Account each contact stands for: its Xero_Contact_Link__c in the tenant's entity (one query for the lot), else
-   * a contact the bridge made before links existed (ContactNumber = the Account id, as the store's mapping says).
+   * The customer each contact stands for: its Xero_Contact_Link__c (one query for the lot), else a contact the bridge
+   * made before links existed (ContactNumber = the Account id, as the store's mapping says). With `entity` (the
+   * go-live import of that entity), only that entity's links count. Without it (live: webhooks, the poller), the links
+   * of every entity on the tenant do: entities sharing a tenant keep their customers apart (one link per Account per
+   * entity), so the link found says whose customer it is, and the mirror carries that entity. A contact linked in two
+   * entities at once (Xero_Contact_Id__c is unique, so only an org without that rule), or a contact known only from
+   * the store's mapping on a shared tenant, cannot be told apart: it is left out (not mirrored) with a warning saying
+   * why, rather than filed under a guessed entity.
    */
   async function accountsOf(
     tenantId: string,
     contacts: readonly (XeroContactRef | undefined)[],
-  ): Promise<Map<string, string>> {
-    const accounts = new Map<string, string>();
+    entity?: string,
+  ): Promise<Map<string, Customer>> {
+    const customers = new Map<string, Customer>();
     const ids = [...new Set(contacts.flatMap((c) => (c?.contactID ? [c.contactID.toLowerCase()] : [])))];
-    if (ids.length === 0) return accounts;
-    const entity = await entityName(tenantId);
-    for (const link of entity ? await deps.goLive.linksOfContacts(entity, ids) : []) {
-      if (link.Xero_Contact_Id__c && link.Account__c)
-        accounts.set(link.Xero_Contact_Id__c.toLowerCase(), link.Account__c);
+    if (ids.length === 0) return customers;
+    const entities = entity ? [entity] : await entitiesOf(tenantId);
+    const linked = Map.groupBy(
+      (entities.length > 0 ? await deps.goLive.linksOfContacts(entities, ids) : []).filter(
+        (l): l is ContactLinkRow & { Xero_Contact_Id__c: string; Account__c: string } =>
+          !!l.Xero_Contact_Id__c && !!l.Account__c,
+      ),
+      (l) => l.Xero_Contact_Id__c.toLowerCase(),
+    );
+    const doubts: { contactId: string; why: string }[] = [];
+    for (const [id, links] of linked) {
+      const held = new Set(links.map((l) => `${l.Billing_Entity__c ?? ''}/${l.Account__c.slice(0, 15)}`));
+      if (held.size === 1)
+        customers.set(id, { accountId: links[0]!.Account__c, entity: links[0]!.Billing_Entity__c ?? '' });
+      else
+        doubts.push({
+          contactId: id,
+          why:
+            `Xero contact ${id} is linked in more than one billing entity ` +
+            `(${links.map((l) => `${l.Billing_Entity__c ?? '?'}: Account ${l.Account__c}`).join(', ')}); ` +
+            `its documents are not mirrored until only one Xero_Contact_Link__c holds it`,
+        });
     }
+    // The store's mapping is per tenant, not per entity: it tells the entity only on a tenant no other entity shares.
+    let onTenant: string[] | undefined;
     for (const contact of contacts) {
       const id = contact?.contactID?.toLowerCase();
-      if (!id || accounts.has(id)) continue;
+      if (!id || customers.has(id) || linked.has(id)) continue;
       const legacy = await knownAccount(tenantId, contact);
-      if (legacy) accounts.set(id, legacy);
+      if (!legacy) continue;
+      onTenant ??= entity ? await entitiesOf(tenantId) : entities;
+      if (onTenant.length <= 1) customers.set(id, { accountId: legacy, entity: entity ?? onTenant[0] ?? '' });
+      else if (!doubts.some((d) => d.contactId === id))
+        doubts.push({
+          contactId: id,
+          why:
+            `Xero contact ${id} (Account ${legacy}, made by the bridge) has no Xero_Contact_Link__c, and tenant ` +
+            `${tenantId} is shared by ${onTenant.join(' and ')}: its documents are not mirrored until the Account is ` +
+            `linked in its entity (a go-live import of that entity, or a contact match)`,
+        });
     }
-    return accounts;
+    if (doubts.length > 0)
+      log.warn({ tenantId, doubts: doubts.map((d) => d.why) }, 'Xero contacts whose billing entity cannot be told');
+    return customers;
   }
 
   /**
@@ -182,9 +240,20 @@ export function createApplyContext(deps: ApplyDeps) {
     return deals;
   }
 
-  async function entityName(tenantId: string): Promise<string> {
+  /** The billing entities on this tenant (more than one when they share a Xero organisation). */
+  async function entitiesOf(tenantId: string): Promise<string[]> {
     const entities = await deps.reference.billingEntities();
-    return entities.find((e) => e.xeroTenantId.toLowerCase() === tenantId.toLowerCase())?.developerName ?? '';
+    return entities.filter((e) => e.xeroTenantId.toLowerCase() === tenantId.toLowerCase()).map((e) => e.developerName);
+  }
+
+  /**
+   * The entity a document of this tenant belongs to when nothing about it says more: the one asked for (the import's),
+   * else the tenant's only entity; '' when the tenant is shared (no guess) or has none.
+   */
+  async function tenantEntity(tenantId: string, entity?: string): Promise<string> {
+    if (entity) return entity;
+    const entities = await entitiesOf(tenantId);
+    return entities.length === 1 ? entities[0]! : '';
   }
 
   /** Refreshes the rep's summary fields and tells open pages (one event per kind of change: sync-updates.ts). */
@@ -207,7 +276,7 @@ export function createApplyContext(deps: ApplyDeps) {
       log.warn({ refused: outcomes.filter((o) => !o.ok) }, 'Sync_Update__e not published');
   }
 
-  return { refused, updateAll, createAll, knownAccount, accountsOf, dealsOf, entityName, announce };
+  return { refused, updateAll, createAll, knownAccount, accountsOf, dealsOf, entitiesOf, tenantEntity, announce };
 }
 
 export type ApplyContext = ReturnType<typeof createApplyContext>;

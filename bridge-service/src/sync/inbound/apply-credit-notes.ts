@@ -22,7 +22,7 @@ import {
   type CreditAllocationWrite,
   type CreditNoteWrite,
 } from '../services/xero-records';
-import { emptyResult, type ApplyContext, type ApplyDeps, type ApplyResult } from './apply-context';
+import { emptyResult, type ApplyContext, type ApplyDeps, type ApplyResult, type ApplyScope } from './apply-context';
 import { isNewer, latestOf } from './versions';
 
 type SalesCreditNote = XeroCreditNote & { creditNoteID: string };
@@ -34,6 +34,7 @@ export async function applyCreditNotes(
   ctx: ApplyContext,
   tenantId: string,
   notes: readonly XeroCreditNote[],
+  scope: ApplyScope = {},
 ): Promise<ApplyResult> {
   const result = { ...emptyResult(), skipped: [] as string[] };
   const sales = notes.filter((n): n is SalesCreditNote => Boolean(n.creditNoteID && n.type !== 'ACCPAYCREDIT'));
@@ -51,16 +52,18 @@ export async function applyCreditNotes(
   const mirrorOfInvoice = (xeroId: string | undefined) =>
     xeroId ? invoiceMirrors.get(xeroId.toLowerCase()) : undefined;
 
-  const accounts = await ctx.accountsOf(
+  const customers = await ctx.accountsOf(
     tenantId,
     sales.map((n) => n.contact),
+    scope.entity,
   );
-  const entity = await ctx.entityName(tenantId);
+  const tenantEntity = await ctx.tenantEntity(tenantId, scope.entity);
   const candidates: {
     note: SalesCreditNote;
     mirror?: CreditNoteForInbound;
     invoice?: InvoiceForInbound;
     accountId: string | null;
+    entity: string;
   }[] = [];
   for (const note of latestOf(sales, (n) => n.creditNoteID)) {
     const mirror = mirrors.get(note.creditNoteID.toLowerCase());
@@ -70,13 +73,16 @@ export async function applyCreditNotes(
     }
     const live = (note.allocations ?? []).filter((a) => !a.isDeleted);
     const invoice = mirrorOfInvoice(live[0]?.invoice?.invoiceID ?? note.allocations?.[0]?.invoice?.invoiceID);
-    const accountId =
-      mirror?.Account__c ?? invoice?.Account__c ?? accounts.get(String(note.contact?.contactID).toLowerCase()) ?? null;
+    const customer = customers.get(String(note.contact?.contactID).toLowerCase());
+    const accountId = mirror?.Account__c ?? invoice?.Account__c ?? customer?.accountId ?? null;
     if (!mirror && !accountId && !invoice) {
       result.skipped.push(note.creditNoteID); // a customer Salesforce does not know
       continue;
     }
-    candidates.push({ note, mirror, invoice, accountId });
+    // The entity of the invoice it credits, else of the link that holds its contact, else the import's or the
+    // tenant's only one ('' on a shared tenant: left as the mirror has it).
+    const entity = invoice?.Billing_Entity__c || customer?.entity || tenantEntity;
+    candidates.push({ note, mirror, invoice, accountId, entity });
   }
   const onTheirWay = await approvedOnTheirWay(
     deps,
@@ -89,7 +95,7 @@ export async function applyCreditNotes(
     mirror: CreditNoteForInbound | undefined;
     invoice: InvoiceForInbound | undefined;
   }[] = [];
-  for (const { note, mirror, invoice, accountId } of candidates) {
+  for (const { note, mirror, invoice, accountId, entity } of candidates) {
     if (!mirror && accountId && onTheirWay.some((row) => mayBe(row, accountId, note))) {
       // A credit note finance approved for this customer, of this currency and total, is on its way to Xero, and this
       // may be it, made a moment ago: its flow writes the mirror (on its own row). Mirroring it here would make a

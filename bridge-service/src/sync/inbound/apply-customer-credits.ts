@@ -12,7 +12,7 @@ import { childRecords } from '../../salesforce/soql';
 import type { SObjectUpdate, SObjectWrite } from '../../salesforce/sobject';
 import type { XeroOverpayment, XeroPrepayment } from '../../xero/types';
 import { amount, isoDate, isoDateTime } from '../services/xero-records';
-import { emptyResult, type ApplyContext, type ApplyDeps, type ApplyResult } from './apply-context';
+import { emptyResult, type ApplyContext, type ApplyDeps, type ApplyResult, type ApplyScope } from './apply-context';
 import { isNewer } from './versions';
 
 export type XeroCustomerCredit =
@@ -31,6 +31,7 @@ export async function applyCustomerCredits(
   ctx: ApplyContext,
   tenantId: string,
   credits: readonly XeroCustomerCredit[],
+  scope: ApplyScope = {},
 ): Promise<ApplyResult> {
   const result = { ...emptyResult(), skipped: [] as string[] };
   const received = credits.filter((c) => String(c.credit.type ?? '').startsWith('RECEIVE'));
@@ -42,9 +43,10 @@ export async function applyCustomerCredits(
       row,
     ]),
   );
-  const accounts = await ctx.accountsOf(
+  const customers = await ctx.accountsOf(
     tenantId,
     received.map((c) => c.credit.contact),
+    scope.entity,
   );
   const invoiceIds = [
     ...new Set(received.flatMap((c) => (c.credit.allocations ?? []).flatMap((a) => a.invoice?.invoiceID ?? []))),
@@ -55,7 +57,7 @@ export async function applyCustomerCredits(
       row,
     ]),
   );
-  const entity = await ctx.entityName(tenantId);
+  const tenantEntity = await ctx.tenantEntity(tenantId, scope.entity);
 
   const upserts: { credit: XeroCustomerCredit; record: CreditWrite; mirror: CustomerCreditRow | undefined }[] = [];
   for (const c of received) {
@@ -65,17 +67,26 @@ export async function applyCustomerCredits(
       result.stale += 1;
       continue;
     }
-    const accountId = mirror?.Account__c ?? accounts.get(String(c.credit.contact?.contactID).toLowerCase()) ?? null;
+    const customer = customers.get(String(c.credit.contact?.contactID).toLowerCase());
+    const accountId = mirror?.Account__c ?? customer?.accountId ?? null;
     if (!accountId) {
       result.skipped.push(id);
       continue;
     }
     const allocations = (c.credit.allocations ?? []).filter((a) => !a.isDeleted);
+    // The entity of the link that holds its contact, else of an invoice it paid, else the import's or the tenant's
+    // only one; on a shared tenant with none of these, the mirror keeps what it has.
+    const entity =
+      customer?.entity ||
+      allocations
+        .map((a) => invoices.get(String(a.invoice?.invoiceID).toLowerCase())?.Billing_Entity__c)
+        .find(Boolean) ||
+      tenantEntity;
     const refunds = (c.credit.payments ?? []).filter((p) => String(p.status ?? 'AUTHORISED') !== 'DELETED');
     const record: CreditWrite = {
       Xero_Credit_Id__c: id,
       Account__c: accountId,
-      Billing_Entity__c: entity || null,
+      ...(entity || !mirror ? { Billing_Entity__c: entity || null } : {}),
       Xero_Tenant_Id__c: tenantId,
       Credit_Type__c: c.kind === 'overpayment' ? 'Overpayment' : 'Prepayment',
       Credit_Date__c: isoDate(c.credit.date),

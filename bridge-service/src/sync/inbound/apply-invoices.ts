@@ -17,6 +17,7 @@ import {
   type ApplyDeps,
   type ApplyMode,
   type ApplyResult,
+  type ApplyScope,
   type ChangedInvoice,
 } from './apply-context';
 import { planInvoice } from './invoice-plan';
@@ -25,7 +26,8 @@ import { asStored, latestOf, xeroVersion } from './versions';
 /**
  * Invoices the bridge created carry their Opportunity's URL (CREATE_DRAFT, CREATE_PARTIAL with its request after) or
  * their billing-plan instalment's (RAISE_INSTALMENT): live, those flows write their mirrors (a webhook may arrive
- * first); an import writes them.
+ * first); an import writes them, except those the bridge's store says it made (`ApplyScope.madeByBridge`), whose
+ * flows write them.
  */
 const BRIDGE_MADE =
   /\/lightning\/r\/(?:Opportunity|(?:\w+__)?Billing_Instalment__c)\/[a-zA-Z0-9]{15,18}\/view(?:\?ledgerline=[^&]*)?$/;
@@ -151,7 +153,8 @@ const mirrorsById = (rows: readonly InvoiceForInbound[]) =>
 
 /**
  * Writes these Xero invoices of one tenant back to their mirrors, creating mirrors for the customers Salesforce has
- * (a linked contact), linked to the deal they came from (OPPORTUNITY_URL, or the reference); `preloaded` are their
+ * (a linked contact), linked to the deal they came from (OPPORTUNITY_URL, or the reference) and filed under the
+ * billing entity whose link holds the contact (`scope.entity` when the import names its own); `preloaded` are their
  * mirrors when the caller has just read them. A mirror that already holds an invoice as it is is not written. A
  * mirror's Xero version is written last, after its lines and payments, so a mirror that holds a version holds all of
  * it.
@@ -163,6 +166,7 @@ export async function applyInvoices(
   invoices: readonly XeroInvoice[],
   mode: ApplyMode = 'live',
   preloaded?: readonly InvoiceForInbound[],
+  scope: ApplyScope = {},
 ): Promise<ApplyResult> {
   const result = { ...emptyResult(), skipped: [] as string[] };
   const sales = salesInvoices(invoices);
@@ -181,13 +185,15 @@ export async function applyInvoices(
   const created: { invoice: XeroInvoice; record: InvoiceWrite; accountId: string }[] = [];
   const latest = latestOf(sales, (inv) => inv.invoiceID);
   const unmirrored = latest.filter((inv) => !mirrors.has(inv.invoiceID.toLowerCase()));
-  const accounts = await ctx.accountsOf(
+  const customers = await ctx.accountsOf(
     tenantId,
     unmirrored.map((inv) => inv.contact),
+    scope.entity,
   );
+  const customerOf = (inv: XeroInvoice) => customers.get(String(inv.contact?.contactID).toLowerCase());
   const deals = await ctx.dealsOf(
     unmirrored.flatMap((inv) => {
-      const accountId = accounts.get(String(inv.contact?.contactID).toLowerCase());
+      const accountId = customerOf(inv)?.accountId;
       return accountId ? [{ invoiceId: inv.invoiceID, url: inv.url, reference: inv.reference, accountId }] : [];
     }),
   );
@@ -217,20 +223,28 @@ export async function applyInvoices(
       paymentInserts.push(...plan.paymentInserts);
       continue;
     }
-    if (mode === 'live' && invoice.url && BRIDGE_MADE.test(invoice.url)) {
+    if (
+      (mode === 'live' && invoice.url && BRIDGE_MADE.test(invoice.url)) ||
+      scope.madeByBridge?.has(invoice.invoiceID.toLowerCase())
+    ) {
+      // Live, any invoice with the bridge's link back; in an import, one the bridge's store says it made (the import
+      // mirrors the rest: made before this store, or by an earlier bridge). See import.ts for why.
       result.awaitingMirror.push(invoice.invoiceID);
       continue;
     }
-    const accountId = accounts.get(String(invoice.contact?.contactID).toLowerCase());
-    if (!accountId) {
-      result.skipped.push(invoice.invoiceID); // not a customer Salesforce knows: not ours to mirror
+    const customer = customerOf(invoice);
+    if (!customer) {
+      // Not a customer Salesforce knows (or not of the import's entity, or one whose entity cannot be told: see
+      // accountsOf): not ours to mirror.
+      result.skipped.push(invoice.invoiceID);
       continue;
     }
+    const { accountId } = customer;
     const record = invoiceRecord(invoice, {
       requestKey: `XERO:${invoice.invoiceID}`,
       opportunityId: deals.get(invoice.invoiceID) ?? null,
       accountId,
-      billingEntity: await ctx.entityName(tenantId),
+      billingEntity: customer.entity,
       tenantId,
       now,
     });

@@ -6,12 +6,12 @@
  */
 import { applyCreditNotes } from './apply-credit-notes';
 import { applyCustomerCredits, type XeroCustomerCredit } from './apply-customer-credits';
-import { createApplyContext, type ApplyDeps, type ApplyMode } from './apply-context';
+import { createApplyContext, type ApplyDeps, type ApplyMode, type ApplyScope } from './apply-context';
 import { applyInvoiceEvents, applyInvoiceSummaries, applyInvoices, type InvoiceEvent } from './apply-invoices';
 import { applyPayments } from './apply-payments';
 import type { XeroCreditNote, XeroInvoice, XeroPayment } from '../../xero/types';
 
-export type { ApplyDeps, ApplyMode, ApplyResult, ChangedInvoice } from './apply-context';
+export type { ApplyDeps, ApplyMode, ApplyResult, ApplyScope, ChangedInvoice } from './apply-context';
 export { latestEvents, type InvoiceEvent } from './apply-invoices';
 export { planInvoice, type ChangeKind, type InvoicePlan } from './invoice-plan';
 export { isNewer, latestOf, xeroVersion } from './versions';
@@ -20,8 +20,8 @@ export type { XeroCustomerCredit } from './apply-customer-credits';
 export function createInboundApply(deps: ApplyDeps) {
   const ctx = createApplyContext(deps);
   return {
-    applyInvoices: (tenantId: string, invoices: readonly XeroInvoice[], mode?: ApplyMode) =>
-      applyInvoices(deps, ctx, tenantId, invoices, mode),
+    applyInvoices: (tenantId: string, invoices: readonly XeroInvoice[], mode?: ApplyMode, scope?: ApplyScope) =>
+      applyInvoices(deps, ctx, tenantId, invoices, mode, undefined, scope),
     applyInvoiceEvents: (
       tenantId: string,
       events: readonly InvoiceEvent[],
@@ -33,11 +33,11 @@ export function createInboundApply(deps: ApplyDeps) {
       summaries: readonly XeroInvoice[],
       readFull: (invoiceIds: string[]) => Promise<XeroInvoice[]>,
     ) => applyInvoiceSummaries(deps, ctx, tenantId, summaries, readFull),
-    applyCreditNotes: (tenantId: string, notes: readonly XeroCreditNote[]) =>
-      applyCreditNotes(deps, ctx, tenantId, notes),
+    applyCreditNotes: (tenantId: string, notes: readonly XeroCreditNote[], scope?: ApplyScope) =>
+      applyCreditNotes(deps, ctx, tenantId, notes, scope),
     applyPayments: (tenantId: string, payments: readonly XeroPayment[]) => applyPayments(deps, ctx, tenantId, payments),
-    applyCustomerCredits: (tenantId: string, credits: readonly XeroCustomerCredit[]) =>
-      applyCustomerCredits(deps, ctx, tenantId, credits),
+    applyCustomerCredits: (tenantId: string, credits: readonly XeroCustomerCredit[], scope?: ApplyScope) =>
+      applyCustomerCredits(deps, ctx, tenantId, credits, scope),
   };
 }
 
