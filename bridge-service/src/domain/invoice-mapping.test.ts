@@ -1,6 +1,6 @@
 import { mapDocument } from './invoice-mapping';
 import { mapOpportunityToInvoice } from './opportunity-invoice';
-import { input, item, opportunity, problemsOf, uk } from './__fixtures__/opportunities';
+import { input, item, nz, opportunity, problemsOf, uk } from './__fixtures__/opportunities';
 
 describe('invoice-mapping', () => {
   it('maps a closed-won Opportunity to a Xero DRAFT with Xero-exact totals (25.06/25.61/25.63 at 15% → 11.44, 87.74)', () => {
@@ -39,21 +39,106 @@ describe('invoice-mapping', () => {
     expect(invoice.lineItems.map((l) => l.taxAmount)).toEqual(['3.76', '3.84', '3.84']);
   });
 
-  it('sends discounts as DiscountRate and warns when Salesforce’s total differs from Xero’s', () => {
+  it('sends discounts as DiscountRate when Salesforce’s total is Quantity × Sales Price less discount', () => {
+    // 3 × 33.33 less 10% = 89.991 → 89.99, Salesforce's TotalPrice: sent as it is, seats × price.
     const invoice = mapOpportunityToInvoice(
       input({
         opportunity: { ...opportunity, Amount: 89.99 },
-        lineItems: [item(1, 33.33, { Quantity: 3, Discount: 10, TotalPrice: 90, Description: 'Seats' })],
+        lineItems: [item(1, 33.33, { Quantity: 3, Discount: 10, TotalPrice: 89.99, Description: 'Seats' })],
       }),
     );
     expect(invoice.lineItems[0]).toMatchObject({
+      description: 'Seats\nService period 1 Jan 2027 to 31 Dec 2027',
       quantity: '3',
       unitAmount: '33.33',
       discountRate: '10',
       lineAmount: '89.99',
       taxAmount: '13.50',
     });
-    expect(invoice.warnings).toEqual(["line 1 (Seats): Salesforce total 90.00 differs from Xero's line amount 89.99"]);
+    expect(invoice.warnings).toEqual([]);
+  });
+
+  describe('a line priced by its Total Price (review-12 F2: TotalPrice is the line’s price, as Amount shows it)', () => {
+    it('bills 300 seats at 10,000.00, not 300 × the rounded Sales Price 33.33 (9,999.00), tax on the 10,000.00', () => {
+      const invoice = mapOpportunityToInvoice(
+        input({
+          opportunity: { ...opportunity, Amount: 10000 },
+          lineItems: [item(1, 33.33, { Quantity: 300, TotalPrice: 10000, Description: 'Platform' })],
+        }),
+      );
+      expect(invoice.lineItems).toEqual([
+        {
+          description: 'Platform\nService period 1 Jan 2027 to 31 Dec 2027\n(300 × 33.33, total price 10000.00)',
+          quantity: '1',
+          unitAmount: '10000.00',
+          accountCode: '200',
+          taxType: 'OUTPUT2',
+          itemCode: 'SKU-1',
+          tracking: [],
+          lineAmount: '10000.00',
+          taxAmount: '1500.00',
+        },
+      ]);
+      expect([invoice.subTotal, invoice.totalTax, invoice.total]).toEqual(['10000.00', '1500.00', '11500.00']);
+      // Said once, for finance (the record's Sync_Message__c); the Amount now ties.
+      expect(invoice.warnings).toEqual([
+        'line 1 (Platform): its Total Price 10000.00 is not 300 × 33.33 (9999.00); sent to Xero as 1 × 10000.00, the quantity and price in its description',
+      ]);
+    });
+
+    it('folds a discount in: 3 × 33.33 less 10% is 89.99, a Total Price of 90.00 is billed 90.00', () => {
+      const invoice = mapOpportunityToInvoice(
+        input({
+          opportunity: { ...opportunity, Amount: 90 },
+          lineItems: [item(1, 33.33, { Quantity: 3, Discount: 10, TotalPrice: 90, Description: 'Seats' })],
+        }),
+      );
+      expect(invoice.lineItems[0]).toMatchObject({
+        description: 'Seats\nService period 1 Jan 2027 to 31 Dec 2027\n(3 × 33.33 less 10%, total price 90.00)',
+        quantity: '1',
+        unitAmount: '90.00',
+        lineAmount: '90.00',
+        taxAmount: '13.50',
+      });
+      expect(invoice.lineItems[0]?.discountRate).toBeUndefined();
+      expect(invoice.warnings).toEqual([
+        'line 1 (Seats): its Total Price 90.00 is not 3 × 33.33 less 10% (89.99); sent to Xero as 1 × 90.00, the quantity and price in its description',
+      ]);
+    });
+
+    it('leaves the other lines as seats × price, and ties each line and the total to Salesforce to the cent', () => {
+      const lineItems = [
+        item(1, 25.06, { Quantity: 2, TotalPrice: 50.12 }),
+        item(2, 33.33, { Quantity: 3000, TotalPrice: 100000 }),
+        item(3, -150.55, { Quantity: 1, TotalPrice: -150.55 }),
+      ];
+      const invoice = mapOpportunityToInvoice(input({ opportunity: { ...opportunity, Amount: 99899.57 }, lineItems }));
+      expect(invoice.lineItems.map((l) => [l.quantity, l.unitAmount, l.lineAmount, l.taxAmount])).toEqual([
+        ['2', '25.06', '50.12', '7.52'],
+        ['1', '100000.00', '100000.00', '15000.00'],
+        ['1', '-150.55', '-150.55', '-22.58'],
+      ]);
+      expect(invoice.subTotal).toBe('99899.57');
+      expect(invoice.warnings).toHaveLength(1);
+    });
+
+    it('does the same on a credit note (no discount in Xero), and not for a total Quantity × price reaches', () => {
+      const line = { description: 'Seats', quantity: '3', unitPrice: '33.33', discountPercent: '10' };
+      const credit = (expectedTotal: string) =>
+        mapDocument({
+          type: 'ACCRECCREDIT',
+          entity: nz,
+          contact: { contactId: 'c-1' },
+          currencyCode: 'NZD',
+          date: '2027-01-01',
+          reference: 'Credit',
+          lines: [{ ...line, expectedTotal }],
+          taxRates: [{ taxType: 'OUTPUT2', effectiveRate: 15 }],
+        });
+      expect(credit('89.99').lineItems[0]).toMatchObject({ quantity: '3', unitAmount: '29.997', lineAmount: '89.99' });
+      expect(credit('89.99').warnings).toEqual([]);
+      expect(credit('90.00').lineItems[0]).toMatchObject({ quantity: '1', unitAmount: '90.00', lineAmount: '90.00' });
+    });
   });
 
   it('warns when the Opportunity amount is not the invoice’s net amount', () => {

@@ -16,6 +16,12 @@
  *   an ACTIVE rate in the tenant (rates passed in from GET /TaxRates). NoTax documents need no rate.
  * - Tracking: the line's own (from line-mapping.ts), else the document's; at most two per line (Xero).
  * - A unit price beyond 4 dp (prorated amendments) is sent as Quantity 1 × the line total (finance.md §6.5).
+ * - A line's price is its total (`expectedTotal`: Salesforce's TotalPrice, as Opportunity.Amount shows it). When
+ *   Quantity × unit price (less discount), rounded once, does not come to it (a line priced by its Total Price, whose
+ *   Sales Price Salesforce rounded: 300 for 10,000.00 is 33.33, and 300 × 33.33 is 9,999.00), the line is sent as
+ *   Quantity 1 × that total, its quantity and price in the description, the same way (§6.5), and a warning says so:
+ *   Xero's LineAmount, and so the invoice, is the deal's price to the cent, tax per line on it. A line whose total
+ *   agrees goes as Quantity × unit price.
  * - Quantities must be positive: an invoice never carries negative quantities; reductions go on credit notes.
  *   Negative unit prices (discount products) are allowed; a negative document total is refused.
  * - Credit notes take no line discounts in Xero: a discounted line carries its net unit price (finance.md §1.1).
@@ -29,7 +35,7 @@ import Big from 'big.js';
 
 import { assertIsoDate, addDays, compareDates, formatDisplayDate, type IsoDate } from './dates';
 import { DomainError, throwIfProblems } from './errors';
-import { decimalPlaces, fromApiNumber, money, toWire, type Money } from './money';
+import { decimalPlaces, fromApiNumber, money, round, toWire, type Money } from './money';
 import { invoiceCurrencies, type BillingEntity } from './billing-entity';
 import { activeTaxRate } from './line-mapping';
 import {
@@ -39,6 +45,7 @@ import {
   lessDiscount,
   normaliseCurrencyRate,
   type Decimal,
+  type FittedLine,
   type LineAmountType,
   type XeroMathLine,
 } from './xero-invoice-math';
@@ -81,7 +88,10 @@ export interface SourceLine {
   /** The line's tracking (≤ 2); when absent the document's tracking applies. */
   tracking?: readonly TrackingSelection[];
   servicePeriod?: ServicePeriod;
-  /** Salesforce's own line total (TotalPrice), compared with Xero's LineAmount to warn on drift. */
+  /**
+   * The line's price (Salesforce's TotalPrice; a partial's share): Xero's LineAmount is made to equal it. When
+   * Quantity × unit price (less discount), rounded to 2 dp, is not it, the line goes as Quantity 1 × this total.
+   */
   expectedTotal?: Decimal;
 }
 
@@ -231,11 +241,28 @@ export function mapDocument(input: DocumentInput): XeroDraftDocument {
       missingTaxTypes.add(taxType);
       return;
     }
-    // Credit notes take no discounts in Xero: carry the net unit price instead.
-    const fitted =
-      input.type === 'ACCRECCREDIT' && discount && !discount.eq(0)
-        ? fitUnitAmount(quantity, lessDiscount(line.unitPrice, discount), undefined, unitDp)
-        : fitUnitAmount(quantity, line.unitPrice, discount, unitDp);
+    const pricedAt = line.expectedTotal === undefined ? undefined : money(line.expectedTotal);
+    const fromUnitPrice = round(lessDiscount(quantity.times(money(line.unitPrice)), discount));
+    let fitted: FittedLine;
+    if (pricedAt && !pricedAt.eq(fromUnitPrice)) {
+      // Priced by its total, not its (rounded) unit price: bill the total, as 1 × it (finance.md §6.5).
+      const total = round(pricedAt);
+      const priced = `${quantity.toString()} × ${money(line.unitPrice).toString()}${
+        discount && !discount.eq(0) ? ` less ${discount.toString()}%` : ''
+      }`;
+      fitted = {
+        quantity: new Big(1),
+        unitAmount: total,
+        collapsed: true,
+        detail: `${priced}, total price ${toWire(total)}`,
+      };
+      warnings.push(
+        `${label(index, line)}: its Total Price ${toWire(total)} is not ${priced} (${toWire(fromUnitPrice)}); sent to Xero as 1 × ${toWire(total)}, the quantity and price in its description`,
+      );
+    } else if (input.type === 'ACCRECCREDIT' && discount && !discount.eq(0)) {
+      // Credit notes take no discounts in Xero: carry the net unit price instead.
+      fitted = fitUnitAmount(quantity, lessDiscount(line.unitPrice, discount), undefined, unitDp);
+    } else fitted = fitUnitAmount(quantity, line.unitPrice, discount, unitDp);
     const draft: Omit<XeroDraftLine, 'lineAmount' | 'taxAmount'> = {
       description: describe(line, fitted.detail),
       quantity: decimalString(fitted.quantity),

@@ -65,7 +65,9 @@ export function invoiceReference(opportunity: Pick<OpportunityRow, 'Name' | 'PO_
 /**
  * An OpportunityLineItem as a source line; `period` is the Opportunity's service period, if any. With a `mapping`
  * (line-mapping.ts: product, then entity, checked against the tenant) the line posts where it says, item included;
- * without one the entity defaults apply and the ProductCode is sent as the item code.
+ * without one the entity defaults apply and the ProductCode is sent as the item code. Its TotalPrice is the line's
+ * price (as Amount shows it): a line priced by its Total Price, whose Sales Price Salesforce rounded, is billed at
+ * its total, as Quantity 1 × it (invoice-mapping.ts), not at Quantity × the rounded Sales Price.
  */
 export function sourceLineFromLineItem(
   item: OpportunityLineItemRow,

@@ -42,8 +42,11 @@ export interface DraftBilling {
 
 /** What became of one job before the write-back to Salesforce. */
 export type DraftOutcome =
-  /** Xero holds its invoice: its Invoice__c is written from it. */
-  | { kind: 'invoiced'; draft: Draft; invoice: XeroInvoice }
+  /**
+   * Xero holds its invoice: its Invoice__c is written from it, with what the mapping noted for a person to check
+   * (the document's warnings, e.g. a line billed at its Total Price) as its Sync_Message__c.
+   */
+  | { kind: 'invoiced'; draft: Draft; invoice: XeroInvoice; warnings?: readonly string[] }
   /** It cannot succeed as it stands: the record shows why (Sync_Status__c Error) until someone fixes it. */
   | { kind: 'refused'; job: DraftingJob; message: string }
   /**

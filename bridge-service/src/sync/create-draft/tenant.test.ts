@@ -69,6 +69,37 @@ describe('CREATE_DRAFT: one tenant', () => {
     expect(createInvoices).toHaveBeenCalledTimes(1);
   });
 
+  it('sends a line priced by its Total Price at that total, and hands its warning on to the record (review-12 F2)', async () => {
+    const { tenantDeps, createInvoices } = deps();
+    // 300 seats for 10,000.00: Salesforce derives the Sales Price 33.33 (300 × 33.33 = 9,999.00).
+    const priced = draft(1, {
+      opportunity: opportunity(1, { Amount: 10000 }),
+      lineItems: [{ ...seats(300, 33.33), TotalPrice: 10000 }],
+    });
+    const outcomes = await draftInTenant(tenantDeps, UK_TENANT, [priced, draft(2)], new Map());
+    const sent = createInvoices.mock.calls[0]![1].map((i) => i.document);
+    expect(sent.map((d) => [d.subTotal, d.lineItems.map((l) => [l.quantity, l.unitAmount, l.lineAmount])])).toEqual([
+      ['10000.00', [['1', '10000.00', '10000.00']]],
+      ['1000.00', [['10', '100.00', '1000.00']]],
+    ]);
+    expect(outcomes).toEqual([
+      {
+        kind: 'invoiced',
+        draft: priced,
+        invoice: expect.anything(),
+        warnings: [
+          'line 1 (Platform seats): its Total Price 10000.00 is not 300 × 33.33 (9999.00); sent to Xero as 1 × 10000.00, the quantity and price in its description',
+        ],
+      },
+      // A deal whose lines agree has nothing to say.
+      {
+        kind: 'invoiced',
+        draft: expect.objectContaining({ requestKey: draft(2).requestKey }),
+        invoice: expect.anything(),
+      },
+    ]);
+  });
+
   it("keeps what a retried job's earlier attempt made in Xero, and remembers it", async () => {
     const retried = draft(1, { job: job(1, { attempts: 3 }) });
     const earlier = xeroInvoice('inv-earlier', {

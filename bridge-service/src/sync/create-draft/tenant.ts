@@ -65,6 +65,9 @@ export async function draftInTenant(
   const invoices: Parameters<typeof createInvoices>[2][number][] = [];
   const downgrades: Parameters<typeof recordDowngrades>[1][number][] = [];
   const itemsNeeded = new Map<Draft, ItemToCreate[]>();
+  // What a person should check on a draft that still goes out (a line billed at its Total Price, an item sent
+  // without its code): logged, and written to the invoice's Sync_Message__c with the mirror (write-back.ts).
+  const warningsOf = new Map<Draft, string[]>();
   for (const draft of contacted) {
     const invoice = earlier.get(draft.requestKey);
     if (invoice?.invoiceID) {
@@ -85,8 +88,8 @@ export async function draftInTenant(
         outcomes.push(refused(draft.job, `Cannot send the invoice to Xero: ${mapped.problems.join('; ')}`));
         continue;
       }
-      for (const warning of mapped?.warnings ?? [])
-        deps.log.warn({ requestKey: draft.requestKey, warning }, 'line mapping warning');
+      const warnings = [...(mapped?.warnings ?? [])];
+      for (const warning of warnings) deps.log.warn({ requestKey: draft.requestKey, warning }, 'line mapping warning');
       if (mapped && mapped.itemsToCreate.length > 0) itemsNeeded.set(draft, mapped.itemsToCreate);
       const made = draftDocument(deps, draft, contacts.ids.get(draft.account.Id)!, taxRates, mapped?.mappings);
       if (made.kind === 'nothing') {
@@ -97,6 +100,8 @@ export async function draftInTenant(
       } else {
         for (const warning of made.document.warnings)
           deps.log.warn({ requestKey: draft.requestKey, warning }, 'draft warning');
+        warnings.push(...made.document.warnings);
+        if (warnings.length > 0) warningsOf.set(draft, warnings);
         invoices.push(made);
       }
     } catch (err) {
@@ -112,7 +117,10 @@ export async function draftInTenant(
     outcomes.push(refused(draft.job, `Xero refused to create ${why}`));
     return false;
   });
-  outcomes.push(...(await createInvoices(deps, tenantId, ready)));
+  for (const outcome of await createInvoices(deps, tenantId, ready)) {
+    const warnings = outcome.kind === 'invoiced' ? warningsOf.get(outcome.draft) : undefined;
+    outcomes.push(outcome.kind === 'invoiced' && warnings ? { ...outcome, warnings } : outcome);
+  }
   outcomes.push(...(await recordDowngrades(deps, downgrades)));
   return outcomes;
 }

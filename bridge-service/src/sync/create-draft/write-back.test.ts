@@ -119,6 +119,22 @@ describe('CREATE_DRAFT: write-back', () => {
     );
   });
 
+  it("writes the draft's warnings to its Synced record's Sync_Message__c, for finance to check (review-12 F2)", async () => {
+    const warning =
+      'line 1 (Platform seats): its Total Price 10000.00 is not 300 × 33.33 (9999.00); sent to Xero as 1 × 10000.00, the quantity and price in its description';
+    const outcomes: DraftOutcome[] = [
+      { kind: 'invoiced', draft: draft(1), invoice: xeroInvoice('inv-1'), warnings: [warning] },
+      { kind: 'invoiced', draft: draft(2), invoice: xeroInvoice('inv-2') },
+    ];
+    const { writeDeps, runs } = deps();
+    await writeBack(writeDeps, outcomes, new Map());
+    const records = runs[0]![0]!.records as Record<string, unknown>[];
+    expect(records.map((r) => [r.Sync_Status__c, r.Sync_Message__c])).toEqual([
+      ['Synced', `Check before approving:\n${warning}`],
+      ['Synced', null],
+    ]);
+  });
+
   it('costs no Salesforce call when nothing is to be written', async () => {
     const { writeDeps, runs } = deps();
     const results = await writeBack(

@@ -30,6 +30,9 @@ type Recorded = Extract<DraftOutcome, { kind: 'invoiced' | 'refused' | 'waiting'
 
 const jobOf = (outcome: Recorded) => (outcome.kind === 'refused' ? outcome.job : outcome.draft.job);
 
+/** Sync_Message__c is long text (32,768), but a person reads the first lines. */
+const MAX_MESSAGE = 32_000;
+
 const why = (errors: readonly RecordError[]) => errors.map((e) => `${e.statusCode}: ${e.message}`).join('; ');
 
 function recordOf(outcome: Recorded, now: number): InvoiceWrite {
@@ -45,7 +48,7 @@ function recordOf(outcome: Recorded, now: number): InvoiceWrite {
   }
   const { draft, invoice } = outcome;
   const period = draft.billing?.instalment.servicePeriod ?? opportunityServicePeriod(draft.opportunity);
-  return invoiceRecord(invoice, {
+  const record = invoiceRecord(invoice, {
     requestKey: draft.requestKey,
     opportunityId: draft.opportunity.Id,
     accountId: draft.account.Id,
@@ -55,6 +58,10 @@ function recordOf(outcome: Recorded, now: number): InvoiceWrite {
     ...(period ? { servicePeriod: period } : {}),
     now,
   });
+  // Synced, with what the mapping noted for finance to check before approving (a line billed at its Total Price).
+  if (outcome.warnings && outcome.warnings.length > 0)
+    record.Sync_Message__c = ['Check before approving:', ...outcome.warnings].join('\n').slice(0, MAX_MESSAGE);
+  return record;
 }
 
 /** Writes the batch's outcomes to Salesforce; returns what became of each job. */
