@@ -9,7 +9,7 @@ import {
 } from './amendment';
 import { parseBillingEntities } from './billing-entity';
 import { mapDocument } from './invoice-mapping';
-import { toWire } from './money';
+import { money, toWire } from './money';
 
 const seats = (quantity: string, unitPrice = '600.00', extra: Partial<ContractLine> = {}): ContractLine => ({
   productKey: 'SEAT',
@@ -235,6 +235,127 @@ describe('amendment', () => {
       ['SEAT', 'Seats', '25', '600', '10'],
       ['Services', 'Onboarding', '1', '99.5', 'undefined'],
     ]);
+  });
+
+  describe('a line priced by its Total Price (300 seats for 10,000.00: Sales Price 33.33, 300 × 33.33 = 9,999.00)', () => {
+    // As Salesforce returns them: the rep entered the Total Price, Salesforce derived and rounded the Sales Price.
+    const item = (quantity: number, totalPrice: number, id = '00k000000000001AAA') => ({
+      Id: id,
+      Quantity: quantity,
+      UnitPrice: 33.33,
+      TotalPrice: totalPrice,
+      Product2: { Name: 'Platform seats', ProductCode: 'SEAT' },
+    });
+    const priced: Contract = { ...contract, lines: contractLinesFromLineItems([item(300, 10000)]) };
+    const amend = (lines: ContractLine[], from = '2026-01-01') =>
+      amendmentDifference({ contract: priced, amendmentStartDate: from, lines });
+
+    it('credits the whole 10,000.00 when every seat is removed (not 9,999.00)', () => {
+      const gone = amend([]);
+      expect([gone.kind, toWire(gone.netAmount)]).toEqual(['credit-note', '-10000.00']);
+      expect(amounts(gone.lines)).toEqual(['1 × 10000']);
+      expect(gone.lines[0]?.description).toBe(
+        'Platform seats (amendment −300 × 10000.00/300 per 12 months × 365/365 days)',
+      );
+      // The same Sales Price at quantity 0 is the same: a seat change of −300.
+      expect(toWire(amend(contractLinesFromLineItems([item(0, 0)])).netAmount)).toBe('-10000.00');
+    });
+
+    it('prices a seat change at the exact unit price 10,000.00/300: 100 of 300 removed credit 3,333.33, leaving 6,666.67', () => {
+      // The amending Opportunity as Salesforce makes it when the rep lowers the quantity: 200 × 33.33 = 6,666.00.
+      const fewer = amend(contractLinesFromLineItems([item(200, 6666)]));
+      expect(fewer.changes.map((c) => [c.quantity.toString(), toWire(c.termPrice, 4), toWire(c.amount)])).toEqual([
+        ['-100', '33.3333', '-3333.33'],
+      ]);
+      expect(toWire(fewer.netAmount)).toBe('-3333.33');
+      // What stays is the deal's price less the credit: 6,666.67, tying to 10,000.00.
+      expect(toWire(money('10000').plus(fewer.netAmount))).toBe('6666.67');
+      // Priced by its own total at the contract's price, the same: one line, the same credit.
+      expect(amend(contractLinesFromLineItems([item(200, 6666.67)])).changes.map((c) => toWire(c.amount))).toEqual([
+        '-3333.33',
+      ]);
+      // Co-termed from 1 Jul (184 of 365 days): −100 × 10,000.00 × 184 ÷ (300 × 365) = −1,680.365… → −1,680.37,
+      // rounded once (300 × 33.33 would give −1,680.20).
+      const midTerm = amend(contractLinesFromLineItems([item(200, 6666)]), '2026-07-01');
+      expect(toWire(midTerm.netAmount)).toBe('-1680.37');
+      expect(amounts(midTerm.lines)).toEqual(['1 × 1680.37']);
+      // Adding seats: +30 at 10,000.00/300 = 1,000.00 for the term.
+      expect(toWire(amend(contractLinesFromLineItems([item(330, 10998.9)])).netAmount)).toBe('1000.00');
+      // Nothing changed (a clone: 300 × 33.33 = 9,999.00 at the same Sales Price) bills nothing.
+      expect(amend(contractLinesFromLineItems([item(300, 9999)])).kind).toBe('none');
+    });
+
+    it('reads a line re-priced by its Total Price as a price change: out at its total, in at the new', () => {
+      const repriced = amend(contractLinesFromLineItems([item(300, 9998.5)]));
+      expect(repriced.changes.map((c) => [c.quantity.toString(), toWire(c.amount)])).toEqual([
+        ['-300', '-10000.00'],
+        ['300', '9998.50'],
+      ]);
+      expect(toWire(repriced.netAmount)).toBe('-1.50');
+    });
+
+    it('renews from the total: 10,000.00 at 3% → 10,300.00 (not 300 × 34.33 = 10,299.00), billed as 1 × it', () => {
+      const renewed = renewalTerm({ contract: priced, upliftPercent: '3' });
+      expect(toWire(renewed.subTotal)).toBe('10300.00');
+      expect(
+        renewed.lines.map((l) => [String(l.quantity), toWire(money(l.unitPrice)), toWire(l.expectedTotal)]),
+      ).toEqual([['300', '34.33', '10300.00']]);
+      expect(toWire(renewalTerm({ contract: priced }).subTotal)).toBe('10000.00');
+      const invoice = mapDocument({
+        type: 'ACCREC',
+        entity: uk,
+        contact: { contactNumber: '001000000000001AAA' },
+        currencyCode: 'GBP',
+        date: '2027-01-01',
+        reference: 'Acme renewal',
+        lines: renewed.lines,
+        taxRates: [{ taxType: 'OUTPUT2', effectiveRate: 20 }],
+      });
+      expect(invoice.lineItems.map((l) => [l.quantity, l.unitAmount, l.lineAmount])).toEqual([
+        ['1', '10300.00', '10300.00'],
+      ]);
+      expect(invoice.subTotal).toBe('10300.00');
+      // A line Quantity × Sales Price prices renews its Sales Price, as before: 2 × 100.00 at 5% = 2 × 105.00.
+      const plain = renewalTerm({
+        contract: { ...contract, lines: contractLinesFromLineItems([{ ...item(2, 200), UnitPrice: 100 }]) },
+        upliftPercent: '5',
+      });
+      expect(amounts(plain.lines)).toEqual(['2 × 105']);
+    });
+
+    it('bills an amending Opportunity of such a deal from the Opportunities, at the total', () => {
+      const original = {
+        opportunity: {
+          Id: '006000000000001AAA',
+          Name: 'Acme 2026',
+          CloseDate: '2025-12-20',
+          Service_Start_Date__c: '2026-01-01',
+        },
+        lineItems: [item(300, 10000)],
+      };
+      const plan = planAmendingOpportunity(original, {
+        opportunity: {
+          Id: '006000000000002AAA',
+          Name: 'Acme cancels',
+          CloseDate: '2025-12-31',
+          Service_Start_Date__c: '2026-01-01',
+          Invoice_Type__c: 'Amendment',
+        },
+        lineItems: [],
+      });
+      expect(plan.kind === 'amendment' && toWire(plan.result.netAmount)).toBe('-10000.00');
+      const renewal = planAmendingOpportunity(original, {
+        opportunity: {
+          Id: '006000000000003AAA',
+          Name: 'Acme 2027',
+          CloseDate: '2026-12-01',
+          Invoice_Type__c: 'Renewal',
+          Renewal_Uplift_Percent__c: 3,
+        },
+        lineItems: [],
+      });
+      expect(renewal.kind === 'renewal' && toWire(renewal.result.subTotal)).toBe('10300.00');
+    });
   });
 
   describe('from Salesforce Opportunities', () => {

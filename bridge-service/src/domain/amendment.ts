@@ -6,12 +6,18 @@
  *   co-terminated with the original contract end; it starts on the amendment start date, never before the
  *   contract start (Salesforce Help, Guidelines for Amending Subscription Start Dates). Proration is
  *   proration.ts (Daily by default, Monthly + Daily as a setting).
- * - Prices are per default term (CPQ: 12 months) and net of the line discount. Per product: same net price →
- *   one line for the quantity change; a changed price → the old quantity removed at the old price and the new
- *   quantity added at the new price, so every line reads as a CPQ amendment line does.
- * - Each line is rounded once to 2 dp from the exact prorated amount (price × quantity × numerator ÷ denominator,
- *   divided last). A prorated unit price that fits 4 dp goes as quantity × unit price; otherwise as Quantity 1 ×
- *   the line total, with "10 × 600.00 per 12 months × 184/365" in the description (finance.md §6.5).
+ * - Prices are per default term (CPQ: 12 months) and net of the line discount. A line's price is its total
+ *   (`totalPrice`, Salesforce's TotalPrice, as Amount, the invoice and the plan carry it), and its exact unit price
+ *   is that total ÷ its quantity: 300 seats priced by their Total Price of 10,000.00 have a Sales Price of 33.33
+ *   (300 × 33.33 = 9,999.00), and each seat is worth 10,000.00/300. Per product: same net Sales Price → one line
+ *   for the quantity change, at the contract's exact unit price (removing all 300 credits 10,000.00, 100 of them
+ *   3,333.33, leaving 6,666.67); a changed price (or the same Sales Price with a total of its own: a line re-priced
+ *   by its Total Price) → the old line removed at its total and the new added at its total, so every line reads as
+ *   a CPQ amendment line does.
+ * - Each line is rounded once to 2 dp from the exact prorated amount (total × quantity × numerator ÷ (quantity
+ *   priced × denominator), divided last). A prorated unit price that fits 4 dp goes as quantity × unit price;
+ *   otherwise as Quantity 1 × the line total, with "10 × 600.00 per 12 months × 184/365" (or "−100 × 10000.00/300
+ *   per 12 months × …" for a line priced by its total) in the description (finance.md §6.5).
  * - Net difference > 0 → an invoice (decreases in a mixed amendment are negative-price lines on it);
  *   < 0 → a credit note of the same lines with the signs flipped, which the caller sends through the finance
  *   approval gate (Action CREDIT) like any credit note; 0 → nothing to send.
@@ -22,7 +28,10 @@
  *   plan that is exactly this module's one invoice or credit note.
  * - Renewals invoice the next term (contract end + 1 day, term months long, default 12) at the net price ×
  *   (1 + uplift) × term ÷ default term, uplift applied after discounts, the unit price rounded to 2 dp as Salesforce stores a Sales Price (18,2):
- *   100 at 5% → 105.00; 100 less 10% at 5% → 94.50. The discount is folded into the unit price.
+ *   100 at 5% → 105.00; 100 less 10% at 5% → 94.50. The discount is folded into the unit price. A line priced by
+ *   its Total Price (its total is not Quantity × Sales Price less discount, rounded) renews from that total, rounded
+ *   once: 300 seats for 10,000.00 at 3% → 10,300.00 (not 300 × 34.33 = 10,299.00), billed as 1 × it
+ *   (invoice-mapping.ts, `expectedTotal`). Every renewed line carries its total as `expectedTotal`.
  * - Uplift rules: a fixed percentage, or the greater of it and a published index + a margin ("the greater of 5 %
  *   and CPI + 2 %"). The index value comes with its publication date, which must fall in the 12 months before the
  *   renewal starts (a later figure cannot price it, an older one is stale).
@@ -43,8 +52,15 @@ export interface ContractLine {
   productKey: string;
   description: string;
   quantity: Decimal;
+  /** The Sales Price (Salesforce's UnitPrice, 2 dp), before the line discount. */
   unitPrice: Decimal;
   discountPercent?: Decimal;
+  /**
+   * The line's price per default term, net of its discount (Salesforce's TotalPrice): when given, the line's value,
+   * its exact unit price being totalPrice ÷ quantity (300 seats for 10,000.00: a Sales Price of 33.33, a seat worth
+   * 10,000.00/300). Absent: quantity × unitPrice less discount.
+   */
+  totalPrice?: Decimal;
   itemCode?: string;
 }
 
@@ -68,7 +84,7 @@ export interface AmendmentChange {
   productKey: string;
   /** Signed: positive adds, negative removes. */
   quantity: Money;
-  /** Net price per default term. */
+  /** Net price per default term: the exact unit price (the line's total ÷ its quantity). */
   termPrice: Money;
   /** Signed, rounded to 2 dp: what the line adds to (or removes from) the invoice. */
   amount: Money;
@@ -95,7 +111,35 @@ function netPrice(line: ContractLine): Money {
 interface Position {
   line: ContractLine;
   quantity: Money;
+  /** The net Sales Price (unit price less discount). */
   net: Money;
+  /** The value: Σ totalPrice (else quantity × net, exact). */
+  total: Money;
+  /** What Salesforce's Quantity × Sales Price (less discount) makes of it, rounded per line as TotalPrice is. */
+  fromSalesPrice: Money;
+}
+
+/** The line's value per default term: its TotalPrice, else quantity × net Sales Price (exact). */
+function lineValue(line: ContractLine): Money {
+  return line.totalPrice === undefined ? money(line.quantity).times(netPrice(line)) : money(line.totalPrice);
+}
+
+/** Whether the line is priced by its Total Price (Quantity × Sales Price less discount, rounded, is not it). */
+function pricedByTotal(line: ContractLine): boolean {
+  return line.totalPrice !== undefined && !money(line.totalPrice).eq(round(money(line.quantity).times(netPrice(line))));
+}
+
+/**
+ * The same Sales Price is the same price, at the contract's exact unit price, unless the new line holds a total of
+ * its own (re-priced by its Total Price: neither Quantity × Sales Price nor the contract's price for its seats).
+ */
+function keepsPrice(old: Position, next: Position): boolean {
+  return (
+    old.net.eq(next.net) &&
+    (old.quantity.eq(0) ||
+      next.total.eq(next.fromSalesPrice) ||
+      next.total.eq(round(old.total.times(next.quantity).div(old.quantity))))
+  );
 }
 
 function positions(lines: readonly ContractLine[], which: string, problems: string[]): Map<string, Position> {
@@ -103,12 +147,16 @@ function positions(lines: readonly ContractLine[], which: string, problems: stri
   for (const line of lines) {
     const quantity = money(line.quantity);
     const net = netPrice(line);
+    const total = lineValue(line);
+    const fromSalesPrice = line.totalPrice === undefined ? total : round(quantity.times(net));
     if (quantity.lt(0)) problems.push(`${which} line ${line.description}: quantity ${quantity.toString()} is negative`);
     const existing = byKey.get(line.productKey);
     if (!existing) {
-      byKey.set(line.productKey, { line, quantity, net });
+      byKey.set(line.productKey, { line, quantity, net, total, fromSalesPrice });
     } else if (existing.net.eq(net)) {
       existing.quantity = existing.quantity.plus(quantity);
+      existing.total = existing.total.plus(total);
+      existing.fromSalesPrice = existing.fromSalesPrice.plus(fromSalesPrice);
     } else {
       problems.push(`${which} has ${line.productKey} twice at different prices; give one line per product and price`);
     }
@@ -139,34 +187,41 @@ export function amendmentDifference(input: AmendmentInput): AmendmentResult {
       ? `${daysInclusive(start, contract.endDate)}/${(365 * termMonths) / 12} days`
       : `${toWire(fraction.numerator.div(fraction.denominator), 4)} of the term`;
 
-  const pieces: { position: Position; quantity: Money }[] = [];
+  // Each piece: the line it changes (`position`, its description and item) and the position whose exact unit price
+  // (total ÷ quantity) prices it (`priced`): a quantity change at the same price is priced at the contract's.
+  const pieces: { position: Position; priced: Position; quantity: Money }[] = [];
   for (const key of new Set([...before.keys(), ...after.keys()])) {
     const old = before.get(key);
     const next = after.get(key);
-    if (old && next && old.net.eq(next.net)) {
+    if (old && next && keepsPrice(old, next)) {
       const delta = next.quantity.minus(old.quantity);
-      if (!delta.eq(0)) pieces.push({ position: next, quantity: delta });
+      if (!delta.eq(0)) pieces.push({ position: next, priced: old.quantity.eq(0) ? next : old, quantity: delta });
       continue;
     }
-    if (old && !old.quantity.eq(0)) pieces.push({ position: old, quantity: old.quantity.times(-1) });
-    if (next && !next.quantity.eq(0)) pieces.push({ position: next, quantity: next.quantity });
+    if (old && !old.quantity.eq(0)) pieces.push({ position: old, priced: old, quantity: old.quantity.times(-1) });
+    if (next && !next.quantity.eq(0)) pieces.push({ position: next, priced: next, quantity: next.quantity });
   }
 
   const changes: AmendmentChange[] = [];
   const signedLines: { line: SourceLine; sign: 1 | -1 }[] = [];
-  for (const { position, quantity } of pieces) {
+  for (const { position, priced, quantity } of pieces) {
     const magnitude = quantity.abs();
     const sign = quantity.lt(0) ? -1 : 1;
-    const exactUnit = position.net.times(fraction.numerator).div(fraction.denominator);
-    const exactTotal = magnitude.times(position.net).times(fraction.numerator).div(fraction.denominator);
-    const amount = round(exactTotal);
+    // total × quantity × numerator ÷ (quantity priced × denominator), divided last: removing every seat of a line
+    // is exactly its total prorated, whatever its Sales Price rounds to.
+    const per = priced.quantity.times(fraction.denominator);
+    const exactUnit = priced.total.times(fraction.numerator).div(per);
+    const amount = round(magnitude.times(priced.total).times(fraction.numerator).div(per));
     changes.push({
       productKey: position.line.productKey,
       quantity,
-      termPrice: position.net,
+      termPrice: priced.total.div(priced.quantity),
       amount: amount.times(sign),
     });
-    const what = `${sign > 0 ? '+' : '−'}${magnitude.toString()} × ${toWire(position.net)} per ${termMonths} months × ${prorationText}`;
+    const unit = priced.total.eq(priced.quantity.times(priced.net))
+      ? toWire(priced.net)
+      : `${toWire(priced.total)}/${priced.quantity.toString()}`;
+    const what = `${sign > 0 ? '+' : '−'}${magnitude.toString()} × ${unit} per ${termMonths} months × ${prorationText}`;
     const fits = decimalPlaces(exactUnit) <= 4;
     const line: SourceLine = {
       description: `${position.line.description} (amendment ${what})`,
@@ -186,6 +241,28 @@ export function amendmentDifference(input: AmendmentInput): AmendmentResult {
       ? []
       : signedLines.map(({ line, sign }) => ({ ...line, unitPrice: money(line.unitPrice).times(sign * documentSign) }));
   return { kind, servicePeriod, fraction, changes, lines, netAmount };
+}
+
+/**
+ * The subscription after an amendment as amendmentDifference priced it, one line per product, each valued per default
+ * term (`totalPrice`): a seat change at the same price keeps the contract's exact unit price, so what stays is the
+ * contract's total less the change, rounded once (300 seats for 10,000.00 down to 200: 6,666.67, whatever the amending
+ * line's TotalPrice of 200 × 33.33 = 6,666.00 says); a new or re-priced line is its own total. The next amendment is
+ * priced against this, so removing the rest later credits 6,666.67 and the contract ends at 0.00.
+ */
+export function amendedSubscription(before: readonly ContractLine[], after: readonly ContractLine[]): ContractLine[] {
+  const problems: string[] = [];
+  const was = positions(before, 'the original contract', problems);
+  const now = positions(after, 'the amendment', problems);
+  throwIfProblems('INVALID_AMENDMENT', 'Cannot price the amendment', problems);
+  return [...now.values()].map((next) => {
+    const old = was.get(next.line.productKey);
+    const total =
+      old && !old.quantity.eq(0) && keepsPrice(old, next)
+        ? old.total.plus(round(next.quantity.minus(old.quantity).times(old.total).div(old.quantity)))
+        : next.total;
+    return { ...next.line, quantity: next.quantity, totalPrice: total };
+  });
 }
 
 /** A renewal's uplift: `percent`, or the greater of it and `index` + `indexMarginPercent` when an index is given. */
@@ -228,10 +305,13 @@ export interface RenewalInput {
   defaultTermMonths?: number;
 }
 
+/** A renewed line: with the product it renews, and its price (`expectedTotal`: the line's total, 2 dp). */
+export type RenewedLine = SourceLine & { productKey: string; expectedTotal: Money };
+
 export interface RenewalResult {
   servicePeriod: ServicePeriod;
   /** With the product each renews, so a renewal can open its own billing plan. */
-  lines: (SourceLine & { productKey: string })[];
+  lines: RenewedLine[];
   /** Net of tax. */
   subTotal: Money;
   /** The uplift applied, percent, and how it was found. */
@@ -258,26 +338,32 @@ export function renewalTerm(input: RenewalInput): RenewalResult {
   const lines = input.contract.lines
     .filter((line) => !money(line.quantity).eq(0))
     .map((line) => {
-      // net × (1 + uplift) × term ÷ default term, divided last, rounded once to 2 dp.
-      const unitPrice = round(
-        netPrice(line).times(HUNDRED.plus(uplift)).times(termMonths).div(HUNDRED.times(defaultTermMonths)),
-      );
+      // × (1 + uplift) × term ÷ default term, divided last, rounded once to 2 dp.
+      const renew = (value: Money) =>
+        round(value.times(HUNDRED.plus(uplift)).times(termMonths).div(HUNDRED.times(defaultTermMonths)));
+      const quantity = money(line.quantity);
+      // Priced by its Total Price: renewed from that total, its Sales Price what Salesforce would round it to.
+      // Otherwise the net Sales Price is renewed, and the line is Quantity × it.
+      const byTotal = pricedByTotal(line);
+      const total = byTotal ? renew(money(line.totalPrice!)) : undefined;
+      const unitPrice = total ? round(total.div(quantity)) : renew(netPrice(line));
       const suffix = uplift.eq(0) ? 'renewal' : `renewal, ${uplift.toString()}% uplift`;
-      const renewed: SourceLine & { productKey: string } = {
+      const renewed: RenewedLine = {
         productKey: line.productKey,
         description: `${line.description} (${suffix})`,
-        quantity: money(line.quantity),
+        quantity,
         unitPrice,
+        expectedTotal: total ?? round(quantity.times(unitPrice)),
         servicePeriod,
       };
       if (line.itemCode) renewed.itemCode = line.itemCode;
       return renewed;
     });
-  const subTotal = sum(lines.map((line) => round(money(line.quantity).times(money(line.unitPrice)))));
+  const subTotal = sum(lines.map((line) => line.expectedTotal));
   return { servicePeriod, lines, subTotal, uplift: applied };
 }
 
-/** OpportunityLineItems as contract lines, keyed by ProductCode (else product name). */
+/** OpportunityLineItems as contract lines, keyed by ProductCode (else product name), priced by their TotalPrice. */
 export function contractLinesFromLineItems(items: readonly OpportunityLineItemRow[]): ContractLine[] {
   return items.map((item) => {
     const name = item.Product2?.Name ?? item.Description ?? item.Id;
@@ -290,6 +376,8 @@ export function contractLinesFromLineItems(items: readonly OpportunityLineItemRo
     };
     if (item.Discount !== undefined && item.Discount !== null)
       line.discountPercent = fromApiNumber(item.Discount, 'Discount');
+    if (item.TotalPrice !== undefined && item.TotalPrice !== null)
+      line.totalPrice = fromApiNumber(item.TotalPrice, 'TotalPrice');
     if (code) line.itemCode = code;
     return line;
   });

@@ -334,6 +334,91 @@ describe('a plan billed on signature (Upfront, In Advance: the package default)'
     expect(planDeal(base({ root: annual })).signature).toBe(false);
   });
 
+  describe('a deal priced by its Total Price (300 seats for 10,000.00: Sales Price 33.33, 300 × 33.33 = 9,999.00)', () => {
+    const priced = (id: string, quantity: number, total: number): LineItemRecord => ({
+      Id: id,
+      Quantity: quantity,
+      UnitPrice: 33.33,
+      TotalPrice: total,
+      Product2: { Name: 'Platform seats', ProductCode: 'SEAT' },
+    });
+    const totalRoot = { ...root, lineItems: [priced('00k000000000101AAA', 300, 10000)] };
+    const change = (id: string, close: string, lineItems: LineItemRecord[]) => ({
+      ...amendment(id, close, 0),
+      lineItems,
+    });
+    const signed = [
+      { opportunityId: root.opportunity.Id, kind: 'invoice' as const, documentId: 'inv-1', state: 'posted' as const },
+    ];
+    /** raised + planned = contract value (buildBillingPlan also refuses a plan that does not tie). */
+    const ties = (plan: ReturnType<typeof planDeal>) =>
+      plan.plan.raisedAmount.plus(
+        plan.plan.instalments.reduce((t, i) => t.plus(i.amount), plan.plan.raisedAmount.times(0)),
+      );
+
+    it('on signature: 100 of 300 seats off for the whole term credits 3,333.33, all of them 10,000.00; the plan ties', () => {
+      // The rep lowers the quantity: Salesforce keeps the Sales Price, 200 × 33.33 = 6,666.00.
+      const fewer = change('006000000000105AAA', '2026-02-27', [priced('00k000000000105AAA', 200, 6666)]);
+      const credit = signatureInstalment(base({ root: totalRoot, amendments: [fewer], signed }), fewer.opportunity.Id)!;
+      expect([credit.issueDate, cents(credit.amount), credit.kind]).toEqual(['2026-02-27', '-3333.33', 'credit-note']);
+      const both = planDeal(
+        base({
+          root: totalRoot,
+          amendments: [fewer],
+          signed: [
+            ...signed,
+            { opportunityId: fewer.opportunity.Id, kind: 'credit-note', documentId: 'cn-1', state: 'unposted' },
+          ],
+        }),
+      );
+      expect(both.newlyRaised.map((r) => [r.document.documentId, cents(r.instalment.amount)])).toEqual([
+        ['inv-1', '10000.00'],
+        ['cn-1', '-3333.33'],
+      ]);
+      expect([cents(both.plan.contractValue), cents(ties(both)), cents(both.summary.invoiced)]).toEqual([
+        '6666.67',
+        '6666.67',
+        '6666.67',
+      ]);
+      const none = change('006000000000106AAA', '2026-02-27', []);
+      const all = signatureInstalment(base({ root: totalRoot, amendments: [none], signed }), none.opportunity.Id)!;
+      expect(cents(all.amount)).toBe('-10000.00');
+      // Then the other 200 off: the 6,666.67 left (not the amending line's 6,666.00), and the deal ends at 0.00.
+      const creditedFirst = [
+        ...signed,
+        {
+          opportunityId: fewer.opportunity.Id,
+          kind: 'credit-note' as const,
+          documentId: 'cn-1',
+          state: 'posted' as const,
+        },
+      ];
+      const rest = signatureInstalment(
+        base({ root: totalRoot, amendments: [fewer, none], signed: creditedFirst }),
+        none.opportunity.Id,
+      )!;
+      expect(cents(rest.amount)).toBe('-6666.67');
+      const gone = planDeal(base({ root: totalRoot, amendments: [fewer, none], signed: creditedFirst }));
+      expect([cents(gone.plan.contractValue), cents(ties(gone))]).toEqual(['0.00', '0.00']);
+    });
+
+    it('billed by its periods: a co-termed downgrade is priced at 10,000.00/300 a seat and the plan ties', () => {
+      const quarterly = {
+        ...totalRoot,
+        opportunity: { ...totalRoot.opportunity, Billing_Frequency__c: 'Quarterly' as const },
+      };
+      const first = planDeal(base({ root: quarterly, today: '2026-02-27' })).plan.instalments[0]!;
+      expect([first.issueDate, cents(first.amount)]).toEqual(['2026-02-27', '2500.00']);
+      const raised = [raisedFrom(first)];
+      // From 27 May 2026 to 26 Feb 2027, 276 days: −100 × 10,000.00 × 276 ÷ (300 × 365) = −2,520.547… → −2,520.55.
+      const fewer = change('006000000000107AAA', '2026-05-27', [priced('00k000000000107AAA', 200, 6666)]);
+      const plan = planDeal(base({ root: quarterly, amendments: [fewer], raised, today: '2026-05-27' }));
+      expect(cents(plan.plan.contractValue)).toBe('7479.45');
+      expect(cents(ties(plan))).toBe('7479.45');
+      expect(cents(plan.plan.raisedAmount)).toBe('2500.00');
+    });
+  });
+
   it('renews the subscription at its uplift when the renewal names one (wave 1), as a new plan', () => {
     const northwind = {
       opportunity: { Id: '006000000000201AAA', Name: 'Northwind - Support', CloseDate: '2026-03-15' },

@@ -51,10 +51,12 @@ import {
   dealFromRecords,
   modificationFromRecords,
   renewalDealFromRecords,
+  subscriptionAfter,
   type LineItemRecord,
   type OpportunityRecord,
 } from './deal-records';
 import type { Modification } from './modification';
+import type { ContractLine } from './amendment';
 import {
   creditNoteSegments,
   firstDayOf,
@@ -319,16 +321,21 @@ function modificationsOf(
   const closes = closesAsKnown(input.closes ?? [], input.closedThrough, input.today);
   const out: { amendment: OpportunityWithItems; mod: Modification }[] = [];
   let previous = input.root.lineItems;
+  // The subscription as the last amendment left it (a seat change keeps the contract's exact unit price).
+  let previousLines: ContractLine[] | undefined;
   for (const amendment of orderedAmendments(input)) {
     const contract = replayDeal({ deal, modifications: out.map((o) => o.mod), policy }).contracts[0];
     if (!contract) throw new Error('a replayed deal has no contract');
-    const mod = modificationFromRecords({
+    const amending = {
       ...records,
       deal,
       contract,
       previousLineItems: previous,
+      ...(previousLines ? { previousLines } : {}),
       amending: { opportunity: amendment.opportunity, lineItems: amendment.lineItems },
-    });
+    };
+    const mod = modificationFromRecords(amending);
+    previousLines = subscriptionAfter(amending);
     // Its revenue starts no earlier than the first open day when it was signed, fixed by its CloseDate.
     const firstOpenDate = firstOpenDayAsOf(closes, amendment.opportunity.CloseDate);
     if (firstOpenDate) mod.firstOpenDate = firstOpenDate;

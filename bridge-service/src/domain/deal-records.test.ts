@@ -3,11 +3,13 @@ import {
   dealFromRecords,
   dealServicePeriod,
   modificationFromRecords,
+  ratableContractLines,
   renewalDealFromRecords,
   termMonthsOf,
   type LineItemRecord,
 } from './deal-records';
 import { buildBillingPlan } from './billing-plan';
+import { subscriptionMrr, subscriptionOf } from './kpi-mrr';
 
 const entity = { developerName: 'UK_Ltd', Revenue_Convention__c: 'Daily' as const };
 const seatProduct = { Name: 'Seats', ProductCode: 'SEAT', Standalone_Selling_Price__c: 360 };
@@ -194,5 +196,63 @@ describe('deals from Salesforce records', () => {
     });
     const plan = buildBillingPlan(dealPlanInput(renewal, replayDeal({ deal: renewal, modifications: [] }).contracts));
     expect(plan.instalments.map((i) => i.amount.toFixed(2))).toEqual(Array(12).fill('315.60'));
+  });
+  describe('a line priced by its Total Price (300 seats for 10,000.00: Sales Price 33.33, 300 × 33.33 = 9,999.00)', () => {
+    const priced = (id: string, quantity: number, total: number): LineItemRecord => ({
+      Id: id,
+      Quantity: quantity,
+      UnitPrice: 33.33,
+      TotalPrice: total,
+      Product2: seatProduct,
+    });
+    const original = [priced('00k000000000001AAA', 300, 10000)];
+    const deal = dealFromRecords({ opportunity, entity, corporateCurrency: 'GBP', lineItems: original });
+    const contract = replayDeal({ deal, modifications: [] }).contracts[0]!;
+    const amending = (lineItems: LineItemRecord[]) =>
+      modificationFromRecords({
+        deal,
+        contract,
+        entity,
+        corporateCurrency: 'GBP',
+        previousLineItems: original,
+        amending: { opportunity: { ...opportunity, Id: '006000000000002AAA' }, lineItems },
+      });
+
+    it('prices an amendment from the TotalPrice: all seats removed is 10,000.00, 100 of 300 is 3,333.33', () => {
+      expect(amending([]).changes).toEqual([
+        { lineKey: '00k000000000001AAA', quantityDelta: '-300', amountDelta: '-10000.00' },
+      ]);
+      // The rep lowers the quantity: Salesforce keeps the Sales Price, 200 × 33.33 = 6,666.00.
+      const fewer = amending([priced('00k000000000011AAA', 200, 6666)]);
+      expect(fewer.changes).toEqual([
+        { lineKey: '00k000000000001AAA', quantityDelta: '-100', amountDelta: '-3333.33' },
+      ]);
+      // The contract keeps 6,666.67 of its 10,000.00, and the plan bills exactly that.
+      const after = replayDeal({ deal, modifications: [fewer] }).contracts[0]!;
+      const plan = buildBillingPlan(dealPlanInput(deal, [after]));
+      expect(plan.contractValue.toFixed(2)).toBe('6666.67');
+    });
+
+    it('counts its MRR from the TotalPrice: 10,000.00 ÷ 12 = 833.33 (not 9,999.00 ÷ 12)', () => {
+      const subscription = subscriptionOf({
+        contractKey: deal.dealId,
+        customerId: '001000000000001AAA',
+        entity: 'UK_Ltd',
+        currency: 'GBP',
+        contract: { startDate: '2026-01-01', endDate: '2026-12-31', lines: ratableContractLines(original, entity) },
+      });
+      expect(subscriptionMrr(subscription, '2026-01-31').toFixed(2)).toBe('833.33');
+    });
+
+    it('renews from the TotalPrice: 10,000.00 at 3 % is 10,300.00 (not 300 × 34.33 = 10,299.00)', () => {
+      const renewal = renewalDealFromRecords({
+        original: deal,
+        originalLineItems: original,
+        entity,
+        corporateCurrency: 'GBP',
+        renewal: { Id: '006000000000009AAA', CloseDate: '2026-11-20', Renewal_Uplift_Percent__c: 3 },
+      });
+      expect(renewal.lines.map((l) => [l.quantity, l.amount])).toEqual([['300', '10300.00']]);
+    });
   });
 });

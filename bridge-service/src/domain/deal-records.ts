@@ -6,6 +6,8 @@
  * - A line's price is its TotalPrice for the deal's service period (the Opportunity's Service Start/End Date, else
  *   CloseDate and 12 months), as Opportunity.Amount shows it. Amendments are priced per that term (amendment.ts
  *   with `termMonths` = the contract's whole months), so a 3-year deal at 1,080.00 a seat costs 360.00 a seat-year.
+ *   Contract lines carry the TotalPrice (`ratableContractLines`), so amendments, renewals and MRR value a line as
+ *   Amount does: 300 seats priced by their Total Price of 10,000.00 (Sales Price 33.33) are 10,000.00, not 9,999.00.
  * - An amending Opportunity lists the full subscription after the change (CPQ's convention, as wave 1): its
  *   ratable lines are compared with the previous subscription by product and priced co-termed from its Service
  *   Start Date (else CloseDate). Its point-in-time lines that were not there before are new one-off items; those
@@ -22,7 +24,13 @@ import { DomainError } from './errors';
 import { fromApiNumber, money, round, sum } from './money';
 import { lessDiscount } from './xero-invoice-math';
 import { wholeMonthsAndDays } from './proration';
-import { amendmentDifference, renewalTerm, type AmendmentChange, type ContractLine } from './amendment';
+import {
+  amendedSubscription,
+  amendmentDifference,
+  renewalTerm,
+  type AmendmentChange,
+  type ContractLine,
+} from './amendment';
 import { lineChangesFromAmendment, type LineChange, type Modification } from './modification';
 import {
   deliveryDateOf,
@@ -133,7 +141,10 @@ export function termMonthsOf(service: ServicePeriod): number {
   return months;
 }
 
-/** The ratable (subscription) lines of these line items as contract lines; one-off items are left out. */
+/**
+ * The ratable (subscription) lines of these line items as contract lines, each priced by its TotalPrice (the
+ * deal's price, as `dealFromRecords` and the plan carry it); one-off items are left out.
+ */
 export const ratableContractLines = (items: readonly LineItemRecord[], entity: EntityBillingRow): ContractLine[] =>
   items
     .filter((item) => recognitionMethodFor(item.Product2, entity) !== 'point-in-time')
@@ -143,6 +154,7 @@ export const ratableContractLines = (items: readonly LineItemRecord[], entity: E
         description: descriptionOf(item),
         quantity: fromApiNumber(item.Quantity, 'Quantity'),
         unitPrice: fromApiNumber(item.UnitPrice, 'UnitPrice'),
+        totalPrice: lineTotal(item),
       };
       if (item.Discount !== null && item.Discount !== undefined) line.discountPercent = money(String(item.Discount));
       return line;
@@ -154,6 +166,12 @@ export interface AmendmentRecords {
   contract: RevenueContract;
   /** The subscription before: the original Opportunity's line items, or the last amending Opportunity's. */
   previousLineItems: readonly LineItemRecord[];
+  /**
+   * Its ratable lines as the previous amendment left them (`subscriptionAfter`), when there was one: a seat change
+   * keeps the contract's exact unit price, so they may differ from those line items' TotalPrice (6,666.67 left of
+   * 10,000.00, where the amending line says 200 × 33.33 = 6,666.00). Default: `ratableContractLines` of them.
+   */
+  previousLines?: readonly ContractLine[];
   amending: { opportunity: OpportunityRecord; lineItems: readonly LineItemRecord[] };
   entity: { developerName: string } & EntityBillingRow;
   corporateCurrency: string;
@@ -195,9 +213,9 @@ export function modificationFromRecords(records: AmendmentRecords): Modification
       `${amending.opportunity.Id} ends the contract on ${newEnd}, before it takes effect (${effectiveDate})`,
     );
   }
-  const before = ratableContractLines(records.previousLineItems, entity);
+  const before = records.previousLines ?? ratableContractLines(records.previousLineItems, entity);
   const after = ratableContractLines(amending.lineItems, entity);
-  const price = (start: IsoDate, end: IsoDate, was: ContractLine[], now: ContractLine[], from: IsoDate) =>
+  const price = (start: IsoDate, end: IsoDate, was: readonly ContractLine[], now: ContractLine[], from: IsoDate) =>
     amendmentDifference({
       contract: { startDate: start, endDate: end, lines: was },
       amendmentStartDate: from,
@@ -278,6 +296,17 @@ export function modificationFromRecords(records: AmendmentRecords): Modification
   return mod;
 }
 
+/**
+ * The ratable subscription after an amending Opportunity, valued as modificationFromRecords priced it (amendment.ts
+ * `amendedSubscription`): the next amendment's `previousLines`.
+ */
+export function subscriptionAfter(
+  records: Pick<AmendmentRecords, 'previousLineItems' | 'previousLines' | 'amending' | 'entity'>,
+): ContractLine[] {
+  const before = records.previousLines ?? ratableContractLines(records.previousLineItems, records.entity);
+  return amendedSubscription(before, ratableContractLines(records.amending.lineItems, records.entity));
+}
+
 export interface RenewalRecords {
   /** The deal being renewed (its lines, term and terms). */
   original: Deal;
@@ -324,7 +353,7 @@ export function renewalDealFromRecords(records: RenewalRecords): Deal {
       productKey: line.productKey,
       description: line.description,
       quantity: money(line.quantity).toString(),
-      amount: round(money(line.quantity).times(money(line.unitPrice))).toFixed(2),
+      amount: line.expectedTotal.toFixed(2),
       service: renewed.servicePeriod,
       method: recognitionMethodFor(item?.Product2, entity),
     };

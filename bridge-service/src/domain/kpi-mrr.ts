@@ -3,8 +3,9 @@
  * definitions), per billing entity and for the group, in the reporting currency.
  *
  * Decisions (see README.md in this folder and "KPIs and forecasts" in the project README):
- * - MRR is the contract's recurring price, not its invoices: per subscription line, net unit price (after the line
- *   discount) × quantity ÷ the months the price is for (12 for a price a year; a 3-year deal's TotalPrice is for 36).
+ * - MRR is the contract's recurring price, not its invoices: per subscription line, its TotalPrice (else net unit
+ *   price after the line discount × quantity) ÷ the months the price is for (12 for a price a year; a 3-year deal's
+ *   TotalPrice is for 36). 300 seats priced by their Total Price of 10,000.00 a year are 833.33, not 300 × 33.33 ÷ 12.
  *   One-off items (setup, services) are not subscriptions; tax is never in it. ARR = MRR × 12.
  * - A subscription counts at a month end when start ≤ that day ≤ end, with the lines of its latest version effective
  *   on or before that day (an amendment is a new version holding the full subscription after it, as a CPQ amendment
@@ -39,6 +40,8 @@ export interface SubscriptionLine {
   /** Price per `termMonths`, before the line discount. */
   unitPrice: Decimal;
   discountPercent?: Decimal;
+  /** The line's price per `termMonths`, net of the discount (TotalPrice): when given, its value. */
+  totalPrice?: Decimal;
 }
 
 export interface SubscriptionVersion {
@@ -120,9 +123,11 @@ export function subscriptionMrr(sub: Subscription, day: IsoDate): Money {
   let version = sub.versions[0];
   for (const v of sub.versions) if (compareDates(v.effectiveDate, day) <= 0) version = v;
   if (!version) return ZERO;
-  return sum(version.lines.map((l) => lessDiscount(l.unitPrice, l.discountPercent).times(money(l.quantity)))).div(
-    sub.termMonths,
-  );
+  const value = (l: SubscriptionLine) =>
+    l.totalPrice === undefined
+      ? lessDiscount(l.unitPrice, l.discountPercent).times(money(l.quantity))
+      : money(l.totalPrice);
+  return sum(version.lines.map(value)).div(sub.termMonths);
 }
 
 const inScope = (sub: Subscription, scope: string) => scope === GROUP || sub.entity === scope;
@@ -314,6 +319,7 @@ export function subscriptionOf(input: {
     quantity: l.quantity,
     unitPrice: l.unitPrice,
     ...(l.discountPercent === undefined ? {} : { discountPercent: l.discountPercent }),
+    ...(l.totalPrice === undefined ? {} : { totalPrice: l.totalPrice }),
   });
   const amendments = [...(input.amendments ?? [])].sort((a, b) => compareDates(a.effectiveDate, b.effectiveDate));
   return {

@@ -459,4 +459,37 @@ describe('the records the KPIs are computed from', () => {
       ]);
     });
   });
+  it('counts MRR and the renewal of a line priced by its Total Price from that total, after amendments too', () => {
+    const { loaded } = loadedDeal({}, '2026-03-25');
+    const root = loaded.input.root;
+    // 300 seats for 10,000.00 a year: Salesforce's Sales Price is 33.33 (300 × 33.33 = 9,999.00).
+    const seats = (id: string, quantity: number, total: number) =>
+      root.lineItems.map((l) => ({ ...l, Id: id, Quantity: quantity, UnitPrice: 33.33, TotalPrice: total }));
+    const priced = { ...root, lineItems: seats('00k000000000301AAA', 300, 10000) };
+    // From 1 Jul, 100 seats fewer: the amending line as Salesforce keeps it, 200 × 33.33 = 6,666.00.
+    const fewer = {
+      opportunity: {
+        ...root.opportunity,
+        Id: '006000000000998AAA',
+        Name: 'Fewer seats',
+        CloseDate: '2026-06-20',
+        Service_Start_Date__c: '2026-07-01',
+        Service_End_Date__c: null,
+        Amended_Opportunity__c: loaded.dealId,
+        Invoice_Type__c: 'Amendment',
+      },
+      lineItems: seats('00k000000000302AAA', 200, 6666),
+    };
+    const input = { ...loaded.input, root: priced, amendments: [fewer] };
+    const plan = planDeal({ ...input, today: '2026-03-25' });
+    const figures = dealFigures({ ...loaded, input }, plan, '20', new Set());
+    if ('problem' in figures.recurring) throw new Error(figures.recurring.problem);
+    const { subscription, renewal } = figures.recurring;
+    // 10,000.00 ÷ 12 (not 9,999.00 ÷ 12 = 833.25); after the change the 6,666.67 left ÷ 12 (not 6,666.00 ÷ 12).
+    expect(subscriptionMrr(subscription, '2026-03-31').toFixed(2)).toBe('833.33');
+    expect(subscriptionMrr(subscription, '2026-07-31').toFixed(2)).toBe('555.56');
+    expect(renewalsDue([renewal], '2026-03-25', '2027-02-28').map((d) => d.renewalValue.toFixed(2))).toEqual([
+      '6666.67',
+    ]);
+  });
 });

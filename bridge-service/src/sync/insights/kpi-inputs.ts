@@ -23,7 +23,7 @@
  */
 import { routeOpportunity, type BillingEntity } from '../../domain/billing-entity';
 import type { DealPlan } from '../../domain/deal-plan';
-import { ratableContractLines, termMonthsOf } from '../../domain/deal-records';
+import { ratableContractLines, subscriptionAfter, termMonthsOf } from '../../domain/deal-records';
 import { addDays, addMonths, compareDates, maxDate, type IsoDate } from '../../domain/dates';
 import type { ForeignInvoice, Settlement } from '../../domain/fx-exposure';
 import type { RateBook } from '../../domain/fx-rates';
@@ -394,11 +394,32 @@ function recurringOf(
             description: l.description,
             quantity: l.quantity,
             unitPrice: money(l.amount).div(money(l.quantity)).toString(),
+            totalPrice: l.amount,
           }));
-  const amendments = (input.amendments ?? []).map((a) => ({
-    effectiveDate: a.opportunity.Service_Start_Date__c ?? a.opportunity.CloseDate,
-    lines: ratableContractLines(a.lineItems, input.entity),
-  }));
+  // Each amendment's subscription as the plan priced it (deal-plan.ts, in its order): a seat change keeps the
+  // contract's exact unit price (6,666.67 left of 10,000.00 for 300 seats, not the amending line's 6,666.00).
+  const effective = (a: { opportunity: { Service_Start_Date__c?: IsoDate | null; CloseDate: IsoDate } }) =>
+    a.opportunity.Service_Start_Date__c ?? a.opportunity.CloseDate;
+  let previousLineItems = input.root.lineItems;
+  let previousLines: ContractLine[] | undefined;
+  const amendments = [...(input.amendments ?? [])]
+    .sort(
+      (a, b) =>
+        compareDates(effective(a), effective(b)) ||
+        compareDates(a.opportunity.CloseDate, b.opportunity.CloseDate) ||
+        a.opportunity.Id.localeCompare(b.opportunity.Id),
+    )
+    .map((a) => {
+      const lines = subscriptionAfter({
+        previousLineItems,
+        ...(previousLines ? { previousLines } : {}),
+        amending: a,
+        entity: input.entity,
+      });
+      previousLineItems = a.lineItems;
+      previousLines = lines;
+      return { effectiveDate: effective(a), lines };
+    });
   const ratableEnds = plan.replayed.contracts
     .flatMap((c) => c.lines)
     .filter((l) => l.method !== 'point-in-time')

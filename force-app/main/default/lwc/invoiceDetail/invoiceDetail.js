@@ -27,7 +27,8 @@ const isCreditNoteLive = (note) => note.Status__c !== 'Voided' && note.Status__c
 /**
  * One invoice as a sales rep reads it: number, billing entity, status, amounts in the invoice's own currency, due
  * date and days overdue, payments, credit notes and their allocations, approval, and whether Xero has the latest
- * version (with a Retry when it does not), and the customer's online-invoice link, or a Get customer link button for
+ * version (with a Retry when it does not; when it does, the notes the bridge left for finance to check before
+ * approving, as a note), and the customer's online-invoice link, or a Get customer link button for
  * an approved invoice without one (the bridge reads it from Xero on request only). Stateless: the parent owns the data
  * and answers the `retry` and `requestlink` events.
  */

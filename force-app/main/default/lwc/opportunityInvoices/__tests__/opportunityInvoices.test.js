@@ -313,6 +313,32 @@ describe('c-opportunity-invoices', () => {
     expect(detail.shadowRoot.querySelector('.sync-problem').textContent).toBe('c.Sync_Error_Connection');
   });
 
+  it("shows a synced draft's notes for finance as a note, not an error (a line billed at its Total Price)", async () => {
+    const data = JSON.parse(JSON.stringify(INVOICES));
+    const draft = data.uiapi.query.Invoice__c.edges[5].node;
+    const note =
+      'Check before approving:\nline 1 (Seats): its Total Price 10000.00 is not 300 × 33.33 (9999.00); sent to Xero as 1 × 10000.00, the quantity and price in its description';
+    draft.Sync_Status__c.value = 'Synced';
+    draft.Sync_Message__c.value = note;
+    const element = render();
+    graphql.emit(data);
+    await flushPromises();
+    const detail = detailFor(element, 'INV-000103');
+    expect(detail.shadowRoot.querySelector('.sync').dataset.sync).toBe('Synced');
+    expect(detail.shadowRoot.textContent).toContain('c.Sync_Status_Synced');
+    const shown = detail.shadowRoot.querySelector('.sync-note');
+    expect(shown).not.toBeNull();
+    expect(shown.querySelector('.sync-note-text').textContent).toBe(note);
+    expect(shown.querySelector('lightning-icon').iconName).toBe('utility:info');
+    expect(shown.querySelector('lightning-icon').variant).not.toBe('error');
+    // Not an error: no error box, no Retry.
+    expect(detail.shadowRoot.querySelector('.sync-error')).toBeNull();
+    expect(detail.shadowRoot.querySelector('lightning-button.retry')).toBeNull();
+    // A synced invoice with nothing to say shows no note.
+    expect(detailFor(element, 'INV-0101').shadowRoot.querySelector('.sync-note')).toBeNull();
+    await expect(element).toBeAccessible();
+  });
+
   it('says the list and the totals are of the newest 50 when the deal has more invoices (a 5-year monthly deal)', async () => {
     const more = JSON.parse(JSON.stringify(INVOICES));
     more.uiapi.query.Invoice__c.pageInfo.hasNextPage = true;
