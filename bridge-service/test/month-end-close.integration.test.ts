@@ -434,10 +434,11 @@ describe('month-end close end to end: three months, two entities, two currencies
 
     await to('2026-05-01T13:00:00Z');
     const april = await closeMonth('UK_Ltd', '2026-04', '2026-04-30');
-    // April's recognition journal carries both changes, once: the 1,920.00 reduction credit note (posted to revenue,
-    // moved back to deferred revenue) and April's release, net of a catch-up of −59.18, the concession's share of
-    // March (51.29 of service delivered before 20 March, and 12 of its 287 remaining days) that March released.
-    expect(april).toMatchObject({ Recognition_Total__c: 2420.68, Catch_Up__c: -59.18, Closing_Deferred__c: 4572.19 });
+    // April's recognition journal carries April's release once, net of a catch-up of −59.18, the concession's share of
+    // March (51.29 of service delivered before 20 March, and 12 of its 287 remaining days) that March released. The
+    // 1,920.00 reduction credit note needs no journal: approval sent the lines it was recorded with, so it posted to
+    // deferred revenue as its invoice did (sent as one line to the revenue account, it was moved back: 2,420.68).
+    expect(april).toMatchObject({ Recognition_Total__c: 500.68, Catch_Up__c: -59.18, Closing_Deferred__c: 4572.19 });
   }, 180_000);
 
   it('May: the backdated reduction stays where April put it: no second catch-up, and May opens where April closed', async () => {

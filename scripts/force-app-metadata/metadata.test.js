@@ -350,6 +350,7 @@ const DATA_MODEL = {
     Sync_Message__c: longText,
     Last_Synced__c: { type: 'DateTime' },
     Xero_Updated__c: { type: 'DateTime' },
+    Lines__c: longText,
   },
   Credit_Allocation__c: {
     Credit_Note__c: { type: 'MasterDetail', referenceTo: 'Credit_Note__c', relationshipName: 'Allocations' },

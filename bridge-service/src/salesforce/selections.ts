@@ -205,7 +205,7 @@ export const wonOpportunity = select(Opportunity, ['Id']);
 export const opportunityAccount = select(Opportunity, ['AccountId']);
 export const invoicedOpportunity = select(Invoice, ['Opportunity__c']);
 
-/** A credit note as the credit-note service reads it. */
+/** A credit note as the credit-note service reads it: approval sends its recorded lines (Lines__c). */
 export const creditNoteRecord = select(CreditNote, [
   'Id',
   'Name',
@@ -213,9 +213,12 @@ export const creditNoteRecord = select(CreditNote, [
   'Account__c',
   'Request_Key__c',
   'Xero_Credit_Note_Id__c',
+  'Sub_Total__c',
+  'Total_Tax__c',
   'Total__c',
   'Reason__c',
   'Status__c',
+  'Lines__c',
 ]);
 export type CreditNoteRecord = RowOf<typeof creditNoteRecord>;
 

@@ -56,6 +56,40 @@ describe('xero wire', () => {
     expect(note!.lineItems![0]).not.toHaveProperty('discountRate');
   });
 
+  it("keeps a credit note line's item and tracking (Xero takes no discounts on credit notes, and only those)", () => {
+    const credit = mapDocument({
+      type: 'ACCRECCREDIT',
+      entity: eu!,
+      contact: { contactId: 'contact-1' },
+      currencyCode: 'EUR',
+      date: '2026-03-01',
+      reference: 'INV-0001: Downgrade',
+      lines: [
+        {
+          description: 'Seats',
+          quantity: '3',
+          unitPrice: '20',
+          discountPercent: '10',
+          itemCode: 'SEAT',
+          tracking: [{ name: 'Region', option: 'Benelux' }],
+        },
+      ],
+      taxRates: [{ taxType: 'OUTPUT', effectiveRate: 21 }],
+    });
+    const [note] = toCreditNotes([{ document: credit, status: 'AUTHORISED' }]).creditNotes ?? [];
+    expect(note!.lineItems).toEqual([
+      {
+        description: 'Seats',
+        quantity: 3,
+        unitAmount: 18,
+        accountCode: '8000',
+        taxType: 'OUTPUT',
+        itemCode: 'SEAT',
+        tracking: [{ name: 'Region', option: 'Benelux' }],
+      },
+    ]);
+  });
+
   it('refuses what Xero should never be sent', () => {
     const odd = document('ACCREC');
     expect(() => toInvoices([{ document: { ...odd, currencyCode: 'XYZ' } }])).toThrow(XeroRequestInvalid);

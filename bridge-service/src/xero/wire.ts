@@ -105,21 +105,20 @@ function documentFields(document: XeroDraftDocument, what: string) {
   };
 }
 
-function lineItems(document: XeroDraftDocument, what: string, withPricing: boolean): LineItem[] {
+function lineItems(document: XeroDraftDocument, what: string, withDiscounts: boolean): LineItem[] {
   return document.lineItems.map((line, i) => ({
     description: line.description,
     quantity: decimal(line.quantity, `${what} line ${i} quantity`),
     unitAmount: decimal(line.unitAmount, `${what} line ${i} unitAmount`),
     accountCode: line.accountCode,
     taxType: line.taxType,
-    // Credit notes carry the net unit price (no discounts, finance.md §1.1) and no items or tracking.
-    ...(withPricing && line.discountRate
+    // Credit notes take no discounts (they carry the net unit price: finance.md §1.1, xero-api.md §8); their lines
+    // keep their item and tracking like an invoice's.
+    ...(withDiscounts && line.discountRate
       ? { discountRate: decimal(line.discountRate, `${what} line ${i} discountRate`) }
       : {}),
-    ...(withPricing && line.itemCode ? { itemCode: line.itemCode } : {}),
-    ...(withPricing && line.tracking.length > 0
-      ? { tracking: line.tracking.map((t) => ({ name: t.name, option: t.option })) }
-      : {}),
+    ...(line.itemCode ? { itemCode: line.itemCode } : {}),
+    ...(line.tracking.length > 0 ? { tracking: line.tracking.map((t) => ({ name: t.name, option: t.option })) } : {}),
   }));
 }
 

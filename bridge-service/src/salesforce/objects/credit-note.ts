@@ -25,6 +25,8 @@ export const CreditNote = sobject(
     Sync_Message__c: 'text',
     Last_Synced__c: 'datetime',
     Xero_Updated__c: 'datetime',
+    /** JSON: the lines as recorded, which approval sends to Xero (credit-notes.ts `RecordedLines`). */
+    Lines__c: 'text',
   },
   {
     parents: { Invoice__r: { field: 'Invoice__c', object: 'Invoice__c' } },

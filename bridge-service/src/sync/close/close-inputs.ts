@@ -6,8 +6,8 @@
  * Decisions (README "Month-end close"):
  * - A line's billing posted to the account its Invoice_Line__c records (matched by the deal line, else the invoice's
  *   one account). A credit note's account is read from Xero (Salesforce keeps no credit-note lines): its one account
- *   (a plan's downgrade is credited as one line, to the entity's revenue account), else the account of the line it
- *   credits; it takes the rate of the invoice it credits (Salesforce keeps no rate on a credit note).
+ *   (a plan's downgrade credit note reaches Xero with the lines it was recorded with, mapped as its invoice's were:
+ *   deferred revenue for a ratable line), else the account of the line it credits; it takes the rate of the invoice it credits (Salesforce keeps no rate on a credit note).
  * - A line's revenue account is the entity's (Account_Code__c), or the account its billing posted to when that is not
  *   the deferred revenue account (a product with its own revenue account); its deferred revenue account is the
  *   entity's Deferred_Revenue_Account_Code__c.

@@ -21,6 +21,8 @@ const downgrade = (): { draft: Draft; document: XeroDraftDocument } => ({
     totalTax: '20.00',
     currencyCode: 'GBP',
     date: '2026-03-01',
+    lineAmountTypes: 'Exclusive',
+    lineItems: [],
   } as never,
 });
 
@@ -44,6 +46,19 @@ describe('a downgrade’s credit note', () => {
     const [outcome] = await recordDowngrades(t.deps, [downgrade()]);
     expect(outcome).toMatchObject({ kind: 'settled', outcome: { kind: 'done' } });
     expect(t.saved).toEqual([{ invoiceRecordId: `${INVOICE.slice(0, -4)}1AAA` }]);
+  });
+
+  it('whose lines do not fit the credit note record, makes none and says why on the deal', async () => {
+    const t = setup(['Authorised']);
+    const long = downgrade();
+    const line = { description: 'x'.repeat(4000), quantity: '1', unitAmount: '1.00', tracking: [] };
+    long.document = { ...long.document, lineItems: Array.from({ length: 40 }, () => line) } as never;
+    const [outcome] = await recordDowngrades(t.deps, [long]);
+    expect(outcome).toMatchObject({
+      kind: 'refused',
+      message: expect.stringContaining('more than a credit note holds (131072): nothing was credited'),
+    });
+    expect(t.saved).toEqual([]);
   });
 
   it('with no invoice that stands, makes no credit note and says why on the deal', async () => {

@@ -1,10 +1,12 @@
 /**
  * Step 7: a downgrade's credit note, recorded in Salesforce awaiting finance approval against the invoice of the
- * deal it amends (nothing reaches Xero until then), through the credit-note service every credit goes through.
+ * deal it amends (nothing reaches Xero until then), through the credit-note service every credit goes through. It is
+ * recorded with its lines (each with its account, tax type, item and tracking), and approval sends those lines, so
+ * Xero's net, tax and total are the ones recorded and approved.
  */
 import type { XeroDraftDocument } from '../../domain/invoice-mapping';
 import type { Queries } from '../../salesforce/queries';
-import type { CreditNotes } from '../services/credit-notes';
+import { unrecordable, type CreditNotes } from '../services/credit-notes';
 import { refused, settled, type Draft, type DraftOutcome } from './draft';
 
 export interface DowngradeDeps {
@@ -27,6 +29,11 @@ export async function recordDowngrades(
       // A credit note on no invoice would reach Salesforce, be approved, and go nowhere (its approval names no invoice
       // to credit in Xero), while holding back like credit notes raised in Xero. Say so on the deal instead.
       outcomes.push(refused(draft.job, noInvoiceToCredit(draft)));
+      continue;
+    }
+    const tooLong = unrecordable(document);
+    if (tooLong) {
+      outcomes.push(refused(draft.job, tooLong));
       continue;
     }
     const id = await deps.creditNotes.saveDraft(document, {

@@ -9,12 +9,19 @@
  *
  * An amount-only credit is the gross amount to take off the invoice (tax included), so it is sent as one
  * tax-inclusive line and the credit note's total equals the amount asked for.
+ *
+ * The Credit_Note__c keeps the lines it was recorded with (`Lines__c`: each line's description, quantity, unit
+ * amount, account, tax type, item and tracking, and the amounts type), and approval sends exactly those lines: Xero's
+ * subtotal, tax (per line, finance.md §1.2) and total are the ones finance approved, to the cent, whatever made the
+ * credit note (a CREDIT, a downgrade, a plan's credit-note instalment). A credit note recorded before its lines were
+ * kept is sent as it was asked (a CREDIT's request), else as one tax-inclusive line of its total, with a warning.
  */
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors';
 import { mapDocument, type XeroDraftDocument } from '../../domain/invoice-mapping';
 import { fromApiNumber, sum, toWire } from '../../domain/money';
 import type { Clock } from '../../lib/clock';
+import type { Logger } from '../../lib/logger';
 import { CreditAllocation, CreditNote } from '../../salesforce/objects';
 import type { Queries } from '../../salesforce/queries';
 import type { CreditNoteRecord } from '../../salesforce/selections';
@@ -66,6 +73,60 @@ const creditRequestSchema = creditSchema.refine(
   CREDIT_REFUSALS.amountAndLines,
 );
 
+/** Credit_Note__c.Lines__c holds at most this many characters (its field length). */
+export const MAX_RECORDED_LINES = 131_072;
+
+/**
+ * The lines a credit note was recorded with (Credit_Note__c.Lines__c, JSON): each as Xero will hold it (a credit
+ * note's lines carry no discount: the net unit price) and the document's amounts type. Approval sends these.
+ */
+const recordedLinesSchema = z.object({
+  lineAmountTypes: z.enum(['Exclusive', 'Inclusive', 'NoTax']),
+  lines: z
+    .array(
+      z.object({
+        description: z.string(),
+        quantity: decimal,
+        unitAmount: decimal,
+        accountCode: z.string().min(1),
+        taxType: z.string().min(1),
+        itemCode: z.string().min(1).optional(),
+        tracking: z.array(z.object({ name: z.string().min(1), option: z.string().min(1) })).max(2),
+        lineAmount: decimal,
+        taxAmount: decimal,
+      }),
+    )
+    .min(1),
+});
+export type RecordedLines = z.infer<typeof recordedLinesSchema>;
+
+/** A credit note's lines as its Credit_Note__c records them (Lines__c). */
+export function recordedLines(document: XeroDraftDocument): string {
+  const recorded: RecordedLines = {
+    lineAmountTypes: document.lineAmountTypes,
+    lines: document.lineItems.map((line) => ({
+      description: line.description,
+      quantity: line.quantity,
+      unitAmount: line.unitAmount,
+      accountCode: line.accountCode,
+      taxType: line.taxType,
+      ...(line.itemCode ? { itemCode: line.itemCode } : {}),
+      tracking: line.tracking.map((t) => ({ name: t.name, option: t.option })),
+      lineAmount: line.lineAmount,
+      taxAmount: line.taxAmount,
+    })),
+  };
+  return JSON.stringify(recorded);
+}
+
+/** Why a credit note cannot be recorded as it stands (its lines do not fit Lines__c), or undefined. */
+export function unrecordable(document: XeroDraftDocument): string | undefined {
+  const size = recordedLines(document).length;
+  return size > MAX_RECORDED_LINES
+    ? `This credit note's ${document.lineItems.length} lines take ${size} characters to record, more than a credit note holds (${MAX_RECORDED_LINES}): nothing was credited. Shorten the line descriptions or credit in parts.`
+    : undefined;
+}
+
 /** Where a draft credit note comes from, for its Credit_Note__c. */
 export interface CreditNoteSource {
   requestKey: string;
@@ -83,6 +144,7 @@ export interface CreditNoteDeps {
   jobs: Pick<JobRepository, 'getJobByKey' | 'retryJob'>;
   xeroResults: Pick<XeroResultRepository, 'findXeroResult' | 'recordXeroResult'>;
   clock: Pick<Clock, 'now'>;
+  log: Pick<Logger, 'warn'>;
 }
 
 export function createCreditNotes(deps: CreditNoteDeps) {
@@ -125,10 +187,74 @@ export function createCreditNotes(deps: CreditNoteDeps) {
   }
 
   /**
+   * The credit note model for an approval, from the lines its Credit_Note__c recorded: the same lines, accounts, tax
+   * types, items and tracking, so the same per-line tax and totals. Totals that no longer come to what was recorded
+   * (a tax rate changed in Xero since) are refused: Xero would hold figures finance did not approve.
+   */
+  async function recordedDraft(
+    recorded: RecordedLines,
+    row: CreditNoteRecord,
+    mirror: InvoiceMirror,
+    contactId: string,
+  ) {
+    const entity = await deps.reference.entity(mirror.Billing_Entity__c ?? '');
+    const reason = row.Reason__c?.trim() || 'Credit';
+    const document = mapDocument({
+      type: 'ACCRECCREDIT',
+      entity,
+      lineAmountTypes: recorded.lineAmountTypes,
+      contact: { contactId },
+      currencyCode: mirror.Currency_Code__c ?? entity.baseCurrency,
+      date: today(),
+      reference: `${mirror.Invoice_Number__c ?? mirror.Name}: ${reason}`.slice(0, 255),
+      lines: recorded.lines.map((line) => ({
+        description: line.description,
+        quantity: line.quantity,
+        unitPrice: line.unitAmount,
+        accountCode: line.accountCode,
+        taxType: line.taxType,
+        ...(line.itemCode ? { itemCode: line.itemCode } : {}),
+        tracking: line.tracking,
+      })),
+      taxRates: await deps.reference.taxRates(entity.xeroTenantId),
+    });
+    const approved = [row.Sub_Total__c, row.Total_Tax__c, row.Total__c];
+    const sent = [document.subTotal, document.totalTax, document.total];
+    if (approved.some((value, i) => value !== null && value !== undefined && !fromApiNumber(value).eq(sent[i]!))) {
+      const figures = (values: readonly (string | number | null | undefined)[]) =>
+        `${toWire(fromApiNumber(values[0] ?? 0))} + tax ${toWire(fromApiNumber(values[1] ?? 0))} = ${toWire(fromApiNumber(values[2] ?? 0))}`;
+      throw new CreditNoteRefused(
+        `The credit note's lines now come to ${figures(sent)} ${document.currencyCode} with the tax rates in Xero, not the ${figures(approved)} finance approved (a tax rate changed since it was recorded): nothing was sent to Xero. Raise the credit again.`,
+      );
+    }
+    return document;
+  }
+
+  /** The lines a credit note recorded (Lines__c), or undefined for one recorded before they were kept. */
+  function linesOf(row: CreditNoteRecord): RecordedLines | undefined {
+    if (!row.Lines__c) return undefined;
+    let json: unknown;
+    try {
+      json = JSON.parse(row.Lines__c);
+    } catch {
+      json = undefined;
+    }
+    const parsed = recordedLinesSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new CreditNoteRefused(
+        `The lines recorded on credit note ${row.Name ?? row.Id} (Lines__c) cannot be read, so what finance approved cannot be sent: nothing was sent to Xero. Raise the credit again.`,
+      );
+    }
+    return parsed.data;
+  }
+
+  /**
    * Records a credit note awaiting finance approval (nothing in Xero yet), keyed by the request that asked for it.
    * Returns the Credit_Note__c id.
    */
   async function saveDraft(document: XeroDraftDocument, source: CreditNoteSource): Promise<string> {
+    const refusal = unrecordable(document);
+    if (refusal) throw new DomainError('INVALID_INPUT', refusal);
     const record: CreditNoteWrite = {
       Request_Key__c: source.requestKey,
       Invoice__c: source.invoiceRecordId,
@@ -141,6 +267,7 @@ export function createCreditNotes(deps: CreditNoteDeps) {
       Status__c: 'Draft',
       Issue_Date__c: document.date,
       Reason__c: source.reason.slice(0, 255),
+      Lines__c: recordedLines(document),
       Sync_Status__c: 'Synced',
       Sync_Message__c: null,
       Last_Synced__c: new Date(deps.clock.now()).toISOString(),
@@ -168,6 +295,8 @@ export function createCreditNotes(deps: CreditNoteDeps) {
       };
     }
     const { document, reason } = await draftFor(ask.credit, mirror, invoice.contact?.contactID ?? '');
+    const refusal = unrecordable(document);
+    if (refusal) return { kind: 'failed', error: refusal };
     // Credit notes asked for earlier and not in Xero yet hold their amounts against the invoice too (this request's
     // own draft, when a retry finds it saved, does not count against itself).
     const promised = sum(
@@ -207,13 +336,7 @@ export function createCreditNotes(deps: CreditNoteDeps) {
     const known = await deps.xeroResults.findXeroResult(approval.requestKey, tenantId, 'credit_note');
     if (known) return readCreditNote(tenantId, known.xeroId);
     const invoice = await invoices.fetch(mirror);
-    // The credit as it was asked for (its lines, if any), else the approved total as one amount.
-    const asked = row.Request_Key__c ? await deps.jobs.getJobByKey(row.Request_Key__c) : null;
-    const credit = askedCredit(asked?.payload) ?? {
-      amount: String(row.Total__c ?? '0'),
-      reason: row.Reason__c ?? 'Credit',
-    };
-    const { document } = await draftFor(credit, mirror, invoice.contact?.contactID ?? '');
+    const document = await approvedDocument(row, mirror, invoice.contact?.contactID ?? '');
     const [result] = await deps.xero.createCreditNotes(
       tenantId,
       [{ document, status: 'AUTHORISED' }],
@@ -229,6 +352,26 @@ export function createCreditNotes(deps: CreditNoteDeps) {
       xeroId: result.id,
     });
     return result.record;
+  }
+
+  /**
+   * What Xero is sent for an approved credit note: its recorded lines. One recorded before the lines were kept: the
+   * credit as its CREDIT asked it (its lines, if any), else its total as one tax-inclusive amount, with a warning
+   * (that amount's tax is worked out at the entity's tax type, which may not be the tax the credit note recorded).
+   */
+  async function approvedDocument(row: CreditNoteRecord, mirror: InvoiceMirror, contactId: string) {
+    const recorded = linesOf(row);
+    if (recorded) return recordedDraft(recorded, row, mirror, contactId);
+    const asked = row.Request_Key__c ? await deps.jobs.getJobByKey(row.Request_Key__c) : null;
+    let credit = askedCredit(asked?.payload);
+    if (credit === undefined) {
+      deps.log.warn(
+        { creditNoteId: row.Id, requestKey: row.Request_Key__c, total: row.Total__c, totalTax: row.Total_Tax__c },
+        "credit note recorded without its lines (before they were kept): sent to Xero as one tax-inclusive line of its total, at the entity's tax type and account; check its tax in Xero",
+      );
+      credit = { amount: String(row.Total__c ?? '0'), reason: row.Reason__c ?? 'Credit' };
+    }
+    return (await draftFor(credit, mirror, contactId)).document;
   }
 
   async function readCreditNote(tenantId: string, creditNoteId: string): Promise<XeroCreditNote | undefined> {
