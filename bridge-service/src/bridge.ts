@@ -220,6 +220,9 @@ export async function createOrgBridge(
     metrics: createGoLiveMetrics(metrics.registry, orgId),
     onQueued: () => wake(),
     importPageSize: config.importPageSize,
+    // A webhook's change written to Salesforce wakes the tenant's poller from idle (a payment's invoice event:
+    // payments, overpayments and prepayments are only polled). Echoes of the bridge's own writes write nothing.
+    onXeroChanged: (tenantId, change) => poller.xeroChanged(tenantId, change),
   });
   const worker = createWorker({
     jobs: repos.jobs,
@@ -244,8 +247,8 @@ export async function createOrgBridge(
     xeroConnections: repos.xeroConnections,
     log,
     onAccepted: () => worker.wake(),
-    // A change in Xero wakes the tenant's poller from idle (a payment's invoice event: overpayments are only polled).
-    onXeroChange: (tenantId, change) => poller.xeroChanged(tenantId, change),
+    // A webhook heard: the tenant has webhooks on (the poller's echo rule). It wakes nothing by itself (see above).
+    onHeard: (tenantId) => poller.webhookHeard(tenantId),
     now: () => clock.now(),
   });
 

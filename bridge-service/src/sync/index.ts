@@ -11,7 +11,8 @@ import { handles, type KindHandler } from './handler';
 import { createInsights } from './insights';
 import { createGoLive, type GoLive, type GoLiveServices } from './golive';
 import { createInboundApply, type InboundApply } from './inbound/apply';
-import { xeroChangeHandler } from './inbound/xero-change-handler';
+import { createOwnWrites } from './inbound/own-writes';
+import { xeroChangeHandler, type XeroChangeWake } from './inbound/xero-change-handler';
 import { authoriseHandler } from './invoice-actions/authorise';
 import { authoriseCreditNoteHandler, creditHandler } from './invoice-actions/credit-notes';
 import { onlineLinkHandler } from './invoice-actions/online-link';
@@ -39,12 +40,17 @@ export interface Sync {
 
 export function createSync(
   deps: SyncDeps,
-  extra: Pick<GoLiveServices, 'metrics' | 'onQueued' | 'importPageSize'> = {},
+  extra: Pick<GoLiveServices, 'metrics' | 'onQueued' | 'importPageSize'> & {
+    /** A webhook's change was written to Salesforce (XERO_CHANGE): the tenant's poller wakes. */
+    onXeroChanged?: (tenantId: string, change: XeroChangeWake) => void;
+  } = {},
 ): Sync {
   const invoices = createInvoiceMirror(deps);
   const syncErrors = createSyncErrors(deps);
   const creditNotes = createCreditNotes({ ...deps, invoices });
-  const apply = createInboundApply(deps);
+  // The approvals and emails this process sends, so their webhooks and listings are not read back as changes.
+  const ownWrites = createOwnWrites({ clock: deps.clock });
+  const apply = createInboundApply({ ...deps, ownWrites });
   const perInvoice = { reference: deps.reference, syncErrors, log: deps.log };
   const directory = createContactDirectory({ ledger: deps.ledger, clock: deps.clock });
   const contactLinks = createContactLinks({ ...deps, directory });
@@ -58,13 +64,20 @@ export function createSync(
   return {
     handlers: [
       handles('CREATE_DRAFT', createDraftHandler({ ...drafting, dealPlans: billing.dealPlans })),
-      handles('AUTHORISE', authoriseHandler({ ...perInvoice, invoices, xero: deps.xero })),
+      handles('AUTHORISE', authoriseHandler({ ...perInvoice, invoices, xero: deps.xero, ownWrites })),
       handles('AUTHORISE_CREDIT_NOTE', authoriseCreditNoteHandler({ ...perInvoice, creditNotes })),
       handles('VOID', voidHandler({ ...perInvoice, invoices, xero: deps.xero })),
       handles('CREDIT', creditHandler({ ...perInvoice, creditNotes })),
       handles(
         'XERO_CHANGE',
-        xeroChangeHandler({ xero: deps.xero, apply, xeroResults: deps.xeroResults, log: deps.log, clock: deps.clock }),
+        xeroChangeHandler({
+          xero: deps.xero,
+          apply,
+          xeroResults: deps.xeroResults,
+          log: deps.log,
+          clock: deps.clock,
+          ...(extra.onXeroChanged ? { onChanged: extra.onXeroChanged } : {}),
+        }),
       ),
       handles('RESYNC', resyncHandler({ ...perInvoice, invoices, jobs: deps.jobs, creditNotes })),
       handles('ONLINE_LINK', onlineLinkHandler({ ...perInvoice, invoices, xero: deps.xero })),

@@ -3,7 +3,9 @@
  * the Account's link), sent again as an update of the same Xero DRAFT: kept lines carry their LineItemID, lines
  * deleted in Salesforce are deleted by Xero, new ones are added (domain/rework.ts). Never a second invoice. The
  * mirror then holds Xero's figures, each Salesforce line its Xero LineItemID, and the message names what changed;
- * the rep submits it for approval again (the same gate).
+ * the rep submits it for approval again (the same gate). Until this job writes its outcome (Synced with what changed,
+ * or Error with why not) the invoice shows Sync Status Pending (InvoiceActions.cls sets it with the request), and the
+ * approval process takes no Pending invoice: finance never approves a draft whose correction is still on its way.
  */
 import { DomainError } from '../../domain/errors';
 import type { TrackingSelection } from '../../domain/invoice-mapping';

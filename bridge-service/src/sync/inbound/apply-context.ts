@@ -14,6 +14,7 @@ import type { ContactMappingRepository } from '../../store/types';
 import type { ReferenceData } from '../services/reference-data';
 import type { Summaries } from '../services/summaries';
 import type { ChangeKind } from './invoice-plan';
+import type { OwnWrites } from './own-writes';
 
 const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 /** The Opportunity a bridge-made invoice links back to (its page; a partial invoice's carries its request after). */
@@ -39,6 +40,17 @@ export interface ApplyResult {
   stale: number;
   /** Xero documents skipped because their mirror already holds them as they are (nothing written). */
   unchanged: number;
+  /**
+   * Invoices whose version moved on with nothing their mirror holds changing (the bridge's own email, SentToContact):
+   * the version written, not counted as a change (no summaries, no Sync_Update__e, no re-plan, no poller wake).
+   */
+  restamped?: number;
+  /**
+   * Xero ids of webhook events left unread on a guess: the mirror holds a version of the event's second (Salesforce
+   * keeps seconds), so the event may be a change just after it, and nothing says it is the bridge's own. The poll,
+   * which compares fields, settles them: the caller wakes it.
+   */
+  unsure?: string[];
   /**
    * Xero ids of documents whose mirror another flow is about to write (bridge-made invoices before CREATE_DRAFT
    * wrote them; a credit note that may be the one an approval of the customer's is making in Xero: same currency
@@ -80,6 +92,8 @@ export interface ApplyDeps {
   summaries: Pick<Summaries, 'refreshOpportunities' | 'refreshAccounts'>;
   clock: Pick<Clock, 'now'>;
   log: Pick<Logger, 'info' | 'warn' | 'debug'>;
+  /** The bridge's own recent changes in Xero (own-writes.ts): their echoes are neither read nor counted as changes. */
+  ownWrites?: Pick<OwnWrites, 'echo'>;
 }
 
 export function createApplyContext(deps: ApplyDeps) {

@@ -7,7 +7,8 @@ import { salesforceNames } from '../../salesforce/schema';
 import { invoiceForInbound, type InvoiceForInbound } from '../../salesforce/selections';
 import type { XeroInvoice } from '../../xero/types';
 import { createApplyContext, type ApplyDeps } from './apply-context';
-import { applyInvoiceEvents, applyInvoiceSummaries } from './apply-invoices';
+import { applyInvoiceEvents, applyInvoiceSummaries, applyInvoices } from './apply-invoices';
+import { createOwnWrites, type OwnWrites } from './own-writes';
 import { xeroInvoice } from './__fixtures__/invoices';
 
 const T1 = Date.parse('2026-03-01T10:00:00.000Z');
@@ -50,7 +51,7 @@ function mirror(n: number): InvoiceForInbound {
   });
 }
 
-function setup(mirrors: InvoiceForInbound[]) {
+function setup(mirrors: InvoiceForInbound[], ownWrites?: OwnWrites) {
   const writes: string[] = [];
   const ok = (records: readonly unknown[]) => records.map((_, i) => ({ ok: true as const, id: `x${i}` }));
   const deps: ApplyDeps = {
@@ -76,6 +77,7 @@ function setup(mirrors: InvoiceForInbound[]) {
     summaries: { refreshOpportunities: async () => undefined, refreshAccounts: async () => undefined },
     clock: { now: () => T2 + 60_000 },
     log: pino({ level: 'silent' }),
+    ...(ownWrites ? { ownWrites } : {}),
   };
   const reads: string[][] = [];
   const readFull = (byId: Map<string, XeroInvoice>) => async (ids: string[]) => {
@@ -102,6 +104,34 @@ describe('versions as Salesforce stores them (to the second)', () => {
     const t = setup([mirror(1)]);
     await applyInvoiceEvents(t.deps, t.ctx, 'tenant-uk', [{ invoiceId: id(1), at: T1 + 250 }], t.readFull(new Map()));
     expect(t.reads).toEqual([]);
+  });
+
+  it('an event of the second the mirror holds is left unread but unsure (its poll, which compares fields, is woken)', async () => {
+    const t = setup([mirror(1), mirror(2)]);
+    const result = await applyInvoiceEvents(
+      t.deps,
+      t.ctx,
+      'tenant-uk',
+      [
+        { invoiceId: id(1), at: T1 + 900 }, // a payment just after the bridge's write, or its echo: cannot tell
+        { invoiceId: id(2), at: T1 - 1_000 }, // an earlier second: held
+      ],
+      t.readFull(new Map()),
+    );
+    expect(t.reads).toEqual([]);
+    expect(result).toMatchObject({ unchanged: 2, unsure: [id(1)] });
+    // the bridge's own approval of that time says it is its echo: sure
+    const own = createOwnWrites({ clock: { now: () => 0 } });
+    own.answered('tenant-uk', id(1), T1 + 900, 0);
+    const t2 = setup([mirror(1)], own);
+    const echoed = await applyInvoiceEvents(
+      t2.deps,
+      t2.ctx,
+      'tenant-uk',
+      [{ invoiceId: id(1), at: T1 + 900 }],
+      t2.readFull(new Map()),
+    );
+    expect(echoed).toMatchObject({ unchanged: 1, unsure: [] });
   });
 
   it('a change of that same second with other fields is written (the poll compares fields)', async () => {
@@ -220,5 +250,121 @@ describe('the bridge’s own invoices coming back', () => {
     expect(t.reads).toEqual([[id(6)]]);
     expect(result.awaitingMirror).toEqual([id(4)]);
     expect(t.writes).toEqual([]);
+  });
+});
+
+describe('the email the bridge sends after its approval (its version bump changes nothing a mirror holds)', () => {
+  // The bridge's clock (another than Xero's): the approval sent at 0 and answered at 200 ms with version T1 + 700
+  // (the mirror holds T1, to the second); the email sent at 800 ms and answered at 1,000 ms. Xero's clock had the
+  // email between T1 + 1,300 and T1 + 1,700: the next second, a version the mirror does not hold.
+  const EMAILED = T1 + 1_500;
+  function emailed() {
+    let now = 0;
+    const own = createOwnWrites({ clock: { now: () => now } });
+    now = 200;
+    own.answered('tenant-uk', id(1), T1 + 700, 0);
+    now = 800;
+    const answered = own.follow('tenant-uk', id(1));
+    now = 1_000;
+    answered();
+    return own;
+  }
+  const summary = (n: number, overrides: Partial<XeroInvoice> = {}) =>
+    invoice(n, { updatedDateUTC: new Date(EMAILED), lineItems: undefined, payments: undefined, ...overrides });
+
+  it('its webhook is not read (the mirror holds the approval, the email changed nothing it holds)', async () => {
+    const t = setup([mirror(1)], emailed());
+    const result = await applyInvoiceEvents(
+      t.deps,
+      t.ctx,
+      'tenant-uk',
+      [{ invoiceId: id(1), at: EMAILED }],
+      t.readFull(new Map()),
+    );
+    expect(t.reads).toEqual([]);
+    expect(t.writes).toEqual([]);
+    expect(result).toMatchObject({ unchanged: 1, changed: [] });
+  });
+
+  it('without the record of the email, its webhook is read in full (as before)', async () => {
+    const t = setup([mirror(1)]);
+    await applyInvoiceEvents(
+      t.deps,
+      t.ctx,
+      'tenant-uk',
+      [{ invoiceId: id(1), at: EMAILED }],
+      t.readFull(new Map([[id(1), invoice(1, { updatedDateUTC: new Date(EMAILED) })]])),
+    );
+    expect(t.reads).toEqual([[id(1)]]);
+  });
+
+  it('its listing is not read: the version alone is written (a restamp), no change announced', async () => {
+    const updates: unknown[] = [];
+    const t = setup([mirror(1)], emailed());
+    const update = t.deps.writeback.update;
+    t.deps.writeback.update = async (object, records) => (updates.push(...records), update(object, records));
+    const result = await applyInvoiceSummaries(t.deps, t.ctx, 'tenant-uk', [summary(1)], t.readFull(new Map()));
+    expect(t.reads).toEqual([]);
+    expect(t.writes).toEqual(['update Invoice__c 1']); // no Sync_Update__e, no summaries
+    expect(updates).toEqual([{ Id: mirror(1).Id, Xero_Updated__c: new Date(EMAILED).toISOString() }]);
+    expect(result).toMatchObject({ changed: [], restamped: 1, errors: [] });
+  });
+
+  it('a listing of that time whose header differs (paid meanwhile), or a later one, is read in full', async () => {
+    const t = setup([mirror(1), mirror(2)], emailed());
+    const paid = summary(1, { status: 'PAID', amountPaid: 1200, amountDue: 0 });
+    const later = invoice(2, { updatedDateUTC: new Date(T1 + 5_000) });
+    await applyInvoiceSummaries(
+      t.deps,
+      t.ctx,
+      'tenant-uk',
+      [paid, { ...later, lineItems: undefined }],
+      t.readFull(
+        new Map([
+          [id(1), { ...paid, lineItems: invoice(1).lineItems, payments: [] }],
+          [id(2), later],
+        ]),
+      ),
+    );
+    expect(t.reads).toEqual([[id(1), id(2)]]);
+  });
+
+  it('an event or listing before the approval’s flow wrote the mirror is left to that flow: not read, not written', async () => {
+    const draft = { ...mirror(1), Status__c: 'Draft', Xero_Updated__c: '2026-03-01T09:00:00.000+0000' };
+    const t = setup([draft], emailed());
+    const events = await applyInvoiceEvents(
+      t.deps,
+      t.ctx,
+      'tenant-uk',
+      [
+        { invoiceId: id(1), at: T1 },
+        { invoiceId: id(1), at: EMAILED },
+      ],
+      t.readFull(new Map()),
+    );
+    const listed = await applyInvoiceSummaries(t.deps, t.ctx, 'tenant-uk', [summary(1)], t.readFull(new Map()));
+    expect(t.reads).toEqual([]);
+    expect(t.writes).toEqual([]);
+    expect(events).toMatchObject({ unchanged: 1, changed: [] });
+    expect(listed).toMatchObject({ awaitingMirror: [id(1)], changed: [] });
+  });
+});
+
+describe('a version-only bump read in full (no record of the bridge’s email: another replica, a restart)', () => {
+  it('on an authorised invoice it is written as read and announces nothing (no summaries, events, re-plan)', async () => {
+    const t = setup([mirror(1)]);
+    const result = await applyInvoices(t.deps, t.ctx, 'tenant-uk', [invoice(1, { updatedDateUTC: new Date(T2) })]);
+    expect(t.writes).toEqual(['update Invoice_Line__c 1', 'update Invoice__c 1']);
+    expect(result).toMatchObject({ changed: [], restamped: 1 });
+  });
+
+  it('on a draft (whose lines may have been edited) it is a change, as before', async () => {
+    const draft = { ...mirror(1), Status__c: 'Draft', Approval_Status__c: null };
+    const t = setup([draft]);
+    const result = await applyInvoices(t.deps, t.ctx, 'tenant-uk', [
+      invoice(1, { updatedDateUTC: new Date(T2), status: 'DRAFT' }),
+    ]);
+    expect(t.writes).toEqual(['update Invoice_Line__c 1', 'update Invoice__c 1', 'create Sync_Update__e 1']);
+    expect(result.changed).toHaveLength(1);
   });
 });

@@ -20,7 +20,7 @@ import {
   type ApplyScope,
   type ChangedInvoice,
 } from './apply-context';
-import { planInvoice } from './invoice-plan';
+import { planInvoice, sameHeader } from './invoice-plan';
 import { asStored, latestOf, xeroVersion } from './versions';
 
 /**
@@ -37,6 +37,11 @@ const BRIDGE_MADE =
  * only invoices whose mirror is behind are read in full (`readFull`) and written: the bridge's own writes coming back
  * through the poll cost a summary, not a full read and a rewrite. An invoice without a mirror is read in full unless
  * its summary shows it is a draft the bridge is still creating, or its contact is no customer Salesforce has.
+ *
+ * A summary of a version the bridge's own change made (`ApplyDeps.ownWrites`: an approval, the email after it) is not
+ * read either: while the approval's flow is still writing the mirror it is left to that flow; once the mirror holds
+ * the approval, a later version whose header the mirror holds (the email's: SentToContact, which no mirror holds) is
+ * restamped: its version written alone, no change announced. A header that differs is someone else's change: read.
  */
 export async function applyInvoiceSummaries(
   deps: ApplyDeps,
@@ -55,12 +60,26 @@ export async function applyInvoiceSummaries(
   const awaitingMirror: string[] = [];
   const skipped: string[] = [];
   const toRead: string[] = [];
+  const restamps: SObjectUpdate<typeof Invoice>[] = [];
   const unmirrored: (XeroInvoice & { invoiceID: string })[] = [];
   for (const summary of latestOf(sales, (inv) => inv.invoiceID)) {
     const mirror = mirrors.get(summary.invoiceID.toLowerCase());
     const plan = mirror ? planInvoice(mirror, summary, { tenantId, now }) : undefined;
+    const version = xeroVersion(summary.updatedDateUTC);
+    const echo =
+      mirror && plan && !plan.unchanged && version !== undefined
+        ? deps.ownWrites?.echo(tenantId, summary.invoiceID, version)
+        : undefined;
     if (mirror && !plan) stale += 1;
     else if (plan?.unchanged) unchanged += 1;
+    else if (mirror && plan && echo) {
+      const held = xeroVersion(mirror.Xero_Updated__c);
+      // The bridge's own change whose flow has not written the mirror yet: that flow writes it.
+      if (held === undefined || held < asStored(echo.version)) awaitingMirror.push(summary.invoiceID);
+      else if (sameHeader(mirror, plan.update))
+        restamps.push({ Id: mirror.Id, Xero_Updated__c: plan.update.Xero_Updated__c ?? null });
+      else toRead.push(summary.invoiceID);
+    }
     // A draft the bridge is creating (its flow writes the mirror), when the summary carries its Url.
     else if (!mirror && summary.url && BRIDGE_MADE.test(summary.url)) awaitingMirror.push(summary.invoiceID);
     else if (mirror) toRead.push(summary.invoiceID);
@@ -81,10 +100,15 @@ export async function applyInvoiceSummaries(
   const result =
     toRead.length > 0 ? await applyInvoices(deps, ctx, tenantId, await readFull(toRead), 'live', rows) : null;
   const out = result ?? emptyResult();
+  const errors = [...out.errors];
+  // Versions only, no change: nothing announced (no summaries, Sync_Update__e, re-plan), and the poller stays idle.
+  const restamped = await ctx.updateAll(Invoice, restamps, (r) => r.Id, errors);
   return {
     ...out,
+    errors,
     stale: stale + out.stale,
     unchanged: unchanged + out.unchanged,
+    restamped: (out.restamped ?? 0) + restamped.filter((o) => o.ok).length,
     awaitingMirror: [...awaitingMirror, ...out.awaitingMirror],
     skipped: [...skipped, ...(out.skipped ?? [])],
   };
@@ -110,9 +134,11 @@ export function latestEvents(events: readonly InvoiceEvent[]): InvoiceEvent[] {
 /**
  * Invoices webhooks said changed, read from Xero only where the mirror may be behind: a mirror whose Xero version
  * is at or after the event's time already holds that change (the bridge's own drafts and approvals, echoed back),
- * so it is neither read nor written. An invoice without a mirror that the bridge made itself (`madeByBridge`, lower-
- * cased ids from its store) is not read either: the flow that made it is writing its mirror, and the caller waits
- * for that. Invoices named without a time (allocations) are always read.
+ * so it is neither read nor written. Nor is an event at a time of the bridge's own change (`ApplyDeps.ownWrites`):
+ * an approval whose flow has not written the mirror yet, or the email sent after it (a version no mirror needs: it
+ * changes SentToContact only; the poller's listing restamps it). An invoice without a mirror that the bridge made
+ * itself (`madeByBridge`, lower-cased ids from its store) is not read either: the flow that made it is writing its
+ * mirror, and the caller waits for that. Invoices named without a time (allocations) are always read.
  */
 export async function applyInvoiceEvents(
   deps: ApplyDeps,
@@ -127,22 +153,34 @@ export async function applyInvoiceEvents(
   const rows = await deps.queries.invoicesByXeroIds([...latest.keys()]);
   const mirrors = mirrorsById(rows);
   const awaitingMirror: string[] = [];
+  const unsure: string[] = [];
   const toRead = [...latest].flatMap(([id, at]) => {
     const mirror = mirrors.get(id);
     if (!mirror && madeByBridge.has(id)) {
       awaitingMirror.push(id);
       return [];
     }
+    const own = at !== undefined && mirror ? deps.ownWrites?.echo(tenantId, id, at) : undefined;
     // Held when the mirror's version is of the event's second or later (Salesforce stores seconds): the bridge's own
-    // change echoed back. A change by someone else within that same second is left to the poll, which compares fields.
+    // change echoed back. A change by someone else within that same second is left to the poll, which compares fields
+    // (`unsure`: the caller wakes it), unless the bridge's own change of that time says it is its echo.
     const version = xeroVersion(mirror?.Xero_Updated__c);
-    return at !== undefined && version !== undefined && version >= asStored(at) ? [] : [id];
+    if (at !== undefined && version !== undefined && version >= asStored(at)) {
+      if (version === asStored(at) && !own) unsure.push(id);
+      return [];
+    }
+    return own ? [] : [id];
   });
   const unchanged = latest.size - toRead.length - awaitingMirror.length;
   const result =
     toRead.length > 0 ? await applyInvoices(deps, ctx, tenantId, await readFull(toRead), 'live', rows) : null;
   const out = result ?? emptyResult();
-  return { ...out, unchanged: unchanged + out.unchanged, awaitingMirror: [...awaitingMirror, ...out.awaitingMirror] };
+  return {
+    ...out,
+    unchanged: unchanged + out.unchanged,
+    awaitingMirror: [...awaitingMirror, ...out.awaitingMirror],
+    unsure,
+  };
 }
 
 const salesInvoices = (invoices: readonly XeroInvoice[]) =>
@@ -180,7 +218,10 @@ export async function applyInvoices(
   const lineInserts: InvoiceLineWrite[] = [];
   const paymentUpdates: SObjectUpdate<typeof Payment>[] = [];
   const paymentInserts: PaymentWrite[] = [];
-  /** What each header update stands for: a planned change, or the version stamp of a mirror created here. */
+  /**
+   * What each header update stands for: a planned change, or (null) the version stamp of a mirror created here (its
+   * change is counted when created) or a restamp (a version whose bump changed nothing the mirror holds).
+   */
   const headers: (ChangedInvoice | null)[] = [];
   const created: { invoice: XeroInvoice; record: InvoiceWrite; accountId: string }[] = [];
   const latest = latestOf(sales, (inv) => inv.invoiceID);
@@ -211,12 +252,13 @@ export async function applyInvoices(
         continue;
       }
       updates.push(plan.update);
-      headers.push({
-        id: mirror.Id,
-        opportunityId: mirror.Opportunity__c,
-        accountId: mirror.Account__c,
-        change: plan.change,
-      });
+      // A restamp is written as read (whatever a field outside the header says) but announces nothing.
+      if (plan.restamp) result.restamped = (result.restamped ?? 0) + 1;
+      headers.push(
+        plan.restamp
+          ? null
+          : { id: mirror.Id, opportunityId: mirror.Opportunity__c, accountId: mirror.Account__c, change: plan.change },
+      );
       lineUpdates.push(...plan.lineUpdates);
       lineInserts.push(...plan.lineInserts);
       paymentUpdates.push(...plan.paymentUpdates);

@@ -32,6 +32,12 @@ export interface InvoicePlan {
   change: ChangeKind;
   /** The mirror already holds this version, header, lines and payments: nothing to write. */
   unchanged: boolean;
+  /**
+   * A newer version with nothing the mirror holds changed: the header fields, no line or payment to add, no payment
+   * gone, on an invoice past the draft (Xero edits its lines and amounts only on drafts, xero-api.md section 7). The
+   * bump of an email (SentToContact) or a note. Written (the version, and the rest as read), not a change.
+   */
+  restamp: boolean;
 }
 
 /**
@@ -58,8 +64,19 @@ function same(a: unknown, b: unknown): boolean {
 export function mirrorHolds(mirror: InvoiceForInbound, invoice: XeroInvoice, record: InvoiceWrite): boolean {
   const version = xeroVersion(invoice.updatedDateUTC);
   if (version === undefined || asStored(version) !== xeroVersion(mirror.Xero_Updated__c)) return false;
+  return sameHeader(mirror, record);
+}
+
+/** The mirror's header fields hold what this record (of any version) says. */
+export function sameHeader(
+  mirror: InvoiceForInbound,
+  record: Pick<InvoiceWrite, (typeof HEADER_FIELDS)[number]>,
+): boolean {
   return HEADER_FIELDS.every((field) => same(mirror[field], record[field]));
 }
+
+/** Xero statuses whose lines and amounts may be edited (xero-api.md section 7): a draft's bump may be an edit. */
+const EDITABLE: ReadonlySet<string> = new Set(['DRAFT', 'SUBMITTED']);
 
 /**
  * The writes that bring an Invoice__c mirror (queried with its lines' and payments' Xero ids) to a Xero invoice's
@@ -113,11 +130,9 @@ export function planInvoice(
   const paidChanged = Number(mirror.Amount_Paid__c ?? 0) !== Number(update.Amount_Paid__c ?? 0);
   const change: ChangeKind =
     paymentInserts.length > 0 || paymentUpdates.length > 0 || paidChanged ? 'PAYMENT' : 'STATUS';
-  const unchanged =
-    lineInserts.length === 0 &&
-    paymentInserts.length === 0 &&
-    paymentUpdates.length === 0 &&
-    // lines are only edited on drafts, and an edit bumps the version
-    mirrorHolds(mirror, invoice, record);
-  return { update, lineUpdates, lineInserts, paymentUpdates, paymentInserts, change, unchanged };
+  const nothingAdded = lineInserts.length === 0 && paymentInserts.length === 0 && paymentUpdates.length === 0;
+  // lines are only edited on drafts, and an edit bumps the version
+  const unchanged = nothingAdded && mirrorHolds(mirror, invoice, record);
+  const restamp = !unchanged && nothingAdded && !EDITABLE.has(invoice.status ?? 'DRAFT') && sameHeader(mirror, record);
+  return { update, lineUpdates, lineInserts, paymentUpdates, paymentInserts, change, unchanged, restamp };
 }

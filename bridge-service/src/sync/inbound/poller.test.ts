@@ -551,10 +551,16 @@ describe('idle backoff', () => {
   });
 
   /** A draft or an approval by the bridge each minute: a new document in Xero (its mirror holds it) and the wake. */
-  async function bridgeWritesEachMinute(setup: ReturnType<typeof idleSetup>, minutes: number, also?: () => void) {
+  async function bridgeWritesEachMinute(
+    setup: ReturnType<typeof idleSetup>,
+    minutes: number,
+    also?: () => void,
+    echoed?: () => void,
+  ) {
     for (let minute = 0; minute < minutes; minute += 1) {
       setup.change('tenant-1', `own-${minute}`);
       setup.poller.bridgeWrote('tenant-1');
+      echoed?.();
       if (minute === 3) also?.();
       await setup.clock.advance(MINUTE);
     }
@@ -627,6 +633,26 @@ describe('idle backoff', () => {
       expect(poller.pace('tenant-1', 'Invoices')).toEqual({ waitMs: MINUTE, dueAt: wroteAt + MINUTE });
       await clock.advance(MINUTE);
       expect(pollsOf('tenant-1').slice(polls)).toEqual([wroteAt + MINUTE - T]);
+    });
+  });
+
+  it("the webhooks of the bridge's own approvals and emails (heard, nothing written) wake nothing: Invoices backs off", async () => {
+    const setup = idleSetup(['tenant-1']);
+    const { poller, pollsOf, clock } = setup;
+    poller.webhookHeard('tenant-1'); // the tenant has webhooks
+    await whileRunning(setup, async () => {
+      // an approval a minute, each followed by its email: two webhooks each, whose XERO_CHANGE jobs write nothing
+      // (the mirror holds the approval, the email is known for the bridge's own: own-writes.ts), so only heard
+      await bridgeWritesEachMinute(setup, 10, undefined, () => {
+        poller.webhookHeard('tenant-1');
+        poller.webhookHeard('TENANT-1');
+      });
+      expect(pollsOf('tenant-1')).toEqual([0, 2, 6].map((m) => m * MINUTE));
+      expect(poller.pace('tenant-1', 'Payments')?.waitMs).toBe(8 * MINUTE);
+      // a webhook whose job wrote a change (a payment made in Xero) wakes every resource within seconds
+      const at = clock.now();
+      poller.xeroChanged('tenant-1');
+      expect(poller.pace('tenant-1', 'Payments')).toEqual({ waitMs: MINUTE, dueAt: at + 5_000 });
     });
   });
 

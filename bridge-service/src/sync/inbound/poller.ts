@@ -15,8 +15,8 @@
  * from the interval up to `idleMaxMs`. What says a resource is active brings it back to the interval:
  * - its own poll writing a change to Salesforce (a mirror that did not hold that version);
  * - a change made in Xero, not by the bridge: an Invoices or CreditNotes poll that wrote to Salesforce, or a webhook
- *   that updated a document (`xeroChanged`: polled within seconds if backed off). Every resource wakes, since
- *   payments and credits come with such changes. A webhook that only created documents wakes Invoices and
+ *   whose XERO_CHANGE job wrote one (`xeroChanged`: polled within seconds if backed off). Every resource wakes, since
+ *   payments and credits come with such changes. A job of webhooks that only created documents wakes Invoices and
  *   CreditNotes: a new document has no payment yet;
  * - on a tenant without webhooks, also: its own poll finding fresh documents (new to the watermark), and the bridge's
  *   own writes (`bridgeWrote`): Invoices, where a payment that follows an approval shows first.
@@ -26,11 +26,12 @@
  * approvals), since a payment in Xero sends its invoice's webhook, which wakes every resource within seconds. Without
  * webhooks a poll is the only way a payment arrives, so there fresh documents count, echoes included: Invoices is
  * polled every interval while the bridge writes to the tenant or its listings bring anything new, and a payment after
- * an approval is listed within the interval. (Xero's webhooks for the bridge's own changes reach `xeroChanged` like
- * any other, since the intake cannot tell them apart before reading: while they come, every resource they wake stays
- * at the interval.) Webhooks on or off is not a setting (the key is set either way; an org sharing another org's Xero app
- * gets none, docs/operations.md), so the poller goes by what it hears: a tenant has webhooks while one of its
- * webhooks came within `idleMaxMs`. Should they stop, the tenant is back on the rules without them `idleMaxMs` after
+ * an approval is listed within the interval. Xero's webhooks for the bridge's own changes (its approvals, and the
+ * emails after them) wake nothing: the intake only says a webhook was heard (`webhookHeard`), and the XERO_CHANGE
+ * job, which knows them for echoes (the mirror holds them, or own-writes.ts says the bridge made them), writes nothing
+ * and so calls no `xeroChanged`. Webhooks on or off is not a setting (the key is set either way; an org sharing another
+ * org's Xero app gets none, docs/operations.md), so the poller goes by what it hears: a tenant has webhooks while one
+ * of its webhooks came within `idleMaxMs`. Should they stop, the tenant is back on the rules without them `idleMaxMs` after
  * the last, and a payment meanwhile waits at most `idleMaxMs`, as on an idle tenant.
  * So a tenant without webhooks that the bridge is busy drafting for polls Invoices every interval, and its payments,
  * overpayments and prepayments back off like an idle tenant's: four calls a poll fewer, and 1,836 calls a day at most
@@ -72,8 +73,8 @@ export interface PollerOptions {
   /** The longest an idle tenant waits between polls (default: `intervalMs`, no backoff; never less than it). */
   idleMaxMs?: number;
   /**
-   * How long after a webhook a backed-off tenant is polled (default 5 s): time for the webhook's own XERO_CHANGE job
-   * to write the invoice and its payments first, so the poll finds them written and reads nothing twice.
+   * How long after a webhook's change is written (`xeroChanged`) a backed-off tenant is polled (default 5 s): the
+   * changes of a burst (a payment run) wake one poll, not one each.
    */
   webhookSettleMs?: number;
   /** How far before the watermark each poll asks from (default 5 s). */
@@ -445,8 +446,16 @@ export function createXeroPoller(deps: PollerDeps, opts: PollerOptions) {
     pollOnce,
     stats,
     /**
-     * A Xero webhook said documents of the tenant changed (`updated`) or only that new ones exist (`created`): those
-     * resources back to the interval, and polled within seconds if they were backed off.
+     * A webhook of the tenant came (any, the bridge's own echoes included): the tenant has webhooks on. Wakes nothing.
+     */
+    webhookHeard(tenantId: string): void {
+      webhookHeardAt.set(tenantId.toLowerCase(), opts.clock.now());
+    },
+    /**
+     * A webhook's XERO_CHANGE job wrote a change of the tenant to Salesforce: documents changed in Xero (`updated`) or
+     * only new ones were mirrored (`created`). Those resources back to the interval, and polled within seconds if they
+     * were backed off. Also when the job left an event unread on a guess (of the second its mirror holds: Salesforce
+     * keeps seconds), since the poll, which compares fields, settles it. (A webhook came for it: webhooks are on.)
      */
     xeroChanged(tenantId: string, change: 'created' | 'updated' = 'updated'): void {
       webhookHeardAt.set(tenantId.toLowerCase(), opts.clock.now());

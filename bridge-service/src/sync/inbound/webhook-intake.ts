@@ -34,11 +34,11 @@ export function createWebhookIntake(deps: {
   /** New work stored: wake the worker. */
   onAccepted?: () => void;
   /**
-   * A tenant's documents changed in Xero (once per tenant with a new event in the delivery): wake its poller from
-   * idle, since a payment changes its invoice (an INVOICE UPDATE event) and payments, overpayments and prepayments
-   * have no webhooks. `created` when every new event of the tenant was a CREATE (a new document has no payment yet).
+   * A webhook of the tenant was heard (once per connected tenant in a delivery, any category, repeats included): its
+   * webhooks are on, which the poller goes by. Nothing is woken here: the event may be the echo of the bridge's own
+   * approval or email; the XERO_CHANGE job wakes the poller when it writes a change (xero-change-handler.ts).
    */
-  onXeroChange?: (tenantId: string, change: 'created' | 'updated') => void;
+  onHeard?: (tenantId: string) => void;
   now?: () => number;
 }) {
   const stats: WebhookIntakeStats = { accepted: 0, duplicates: 0, ignored: 0 };
@@ -47,7 +47,7 @@ export function createWebhookIntake(deps: {
   async function accept(payload: XeroWebhookPayload): Promise<void> {
     const receivedAt = now();
     let accepted = 0;
-    const changed = new Map<string, 'created' | 'updated'>();
+    const heard = new Set<string>();
     // A signed event for a tenant we hold no connection for (disconnected, or never connected) cannot be fetched:
     // storing it would only make a job that fails. Acknowledge it (Xero disables a webhook that keeps failing) and
     // say so in the log.
@@ -57,11 +57,13 @@ export function createWebhookIntake(deps: {
         : undefined;
     for (const event of payload.events) {
       const category = event.eventCategory.toUpperCase();
+      const reached = !connected || connected.has(event.tenantId.toLowerCase());
+      if (reached && event.tenantType !== 'APPLICATION') heard.add(event.tenantId);
       if (!(MIRRORED_CATEGORIES as readonly string[]).includes(category)) {
         stats.ignored += 1;
         continue;
       }
-      if (connected && !connected.has(event.tenantId.toLowerCase())) {
+      if (!reached) {
         stats.ignored += 1;
         deps.log.warn(
           {
@@ -86,11 +88,8 @@ export function createWebhookIntake(deps: {
           tenantId: event.tenantId,
         },
       });
-      if (created) {
-        accepted += 1;
-        const change = event.eventType.toUpperCase() === 'CREATE' ? 'created' : 'updated';
-        changed.set(event.tenantId, changed.get(event.tenantId) === 'updated' ? 'updated' : change);
-      } else stats.duplicates += 1;
+      if (created) accepted += 1;
+      else stats.duplicates += 1;
     }
     stats.accepted += accepted;
     if (payload.events.length > 0) {
@@ -100,7 +99,7 @@ export function createWebhookIntake(deps: {
       );
     }
     if (accepted > 0) deps.onAccepted?.();
-    for (const [tenantId, change] of changed) deps.onXeroChange?.(tenantId, change);
+    for (const tenantId of heard) deps.onHeard?.(tenantId);
   }
 
   return { accept, stats };

@@ -263,3 +263,58 @@ describe('an invoice raised in Xero and a credit note allocated to it, read toge
     expect(reads).toEqual(['credit notes', `invoices ${INV1}`]);
   });
 });
+
+describe('XERO_CHANGE and the poller', () => {
+  /** A handler whose apply writes the invoices named in `changes` (a change made in Xero), and nothing else. */
+  function writing(changes: Set<string>, unsure: string[] = [], madeByBridge = new Set<string>()) {
+    const woken: [string, string][] = [];
+    const handler = xeroChangeHandler({
+      ...deps(async (_tenant, ids) => ids.map((invoiceID) => ({ invoiceID }))),
+      apply: {
+        ...apply,
+        applyInvoiceEvents: async (_tenant, events) => ({
+          changed: events
+            .filter((e) => changes.has(e.invoiceId))
+            .map((e) => ({ id: e.invoiceId, opportunityId: null, accountId: null, change: 'PAYMENT' as const })),
+          stale: 0,
+          unchanged: events.filter((e) => !changes.has(e.invoiceId)).length,
+          awaitingMirror: [],
+          errors: [],
+          unsure,
+        }),
+      },
+      xeroResults: { madeByBridge: async () => madeByBridge },
+      onChanged: (tenantId, change) => woken.push([tenantId, change]),
+    });
+    return { handler, woken };
+  }
+
+  it('wakes the tenant’s poller only when it wrote a change, not for echoes of the bridge’s own writes', async () => {
+    const { handler, woken } = writing(new Set([INV2]));
+    // the bridge's own approval and email, echoed: the mirror holds them, nothing written, nothing woken
+    await handler.run([job(1, UK, INV1), job(2, UK, INV1, 'UPDATE')]);
+    expect(woken).toEqual([]);
+    // a payment made in Xero changed an invoice of the US tenant: its poller wakes (payments have no webhooks)
+    now += 60_000;
+    await handler.run([job(3, US, INV2), job(4, UK, INV1)]);
+    expect(woken).toEqual([[US, 'updated']]);
+  });
+
+  it('a change that only created documents wakes with `created` (no payment on them yet)', async () => {
+    const { handler, woken } = writing(new Set([INV2]));
+    await handler.run([job(1, US, INV2, 'CREATE')]);
+    expect(woken).toEqual([[US, 'created']]);
+  });
+
+  it('an event left unread on a guess (same second as the mirror) wakes as a change: the poll compares fields', async () => {
+    const { handler, woken } = writing(new Set(), [INV1]);
+    await handler.run([job(1, UK, INV1)]);
+    expect(woken).toEqual([[UK, 'updated']]);
+  });
+
+  it('but not for the creation of a draft the bridge made (an invoice is created once)', async () => {
+    const { handler, woken } = writing(new Set(), [INV1], new Set([INV1]));
+    await handler.run([job(1, UK, INV1, 'CREATE')]);
+    expect(woken).toEqual([]);
+  });
+});

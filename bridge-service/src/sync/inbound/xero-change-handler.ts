@@ -1,9 +1,11 @@
 /**
  * XERO_CHANGE: the documents webhooks said changed, fetched in batches (40 ids a call) and written back newer
  * version wins. An invoice whose mirror already holds a version at or after the event's time is not fetched, nor one
- * the bridge made itself whose mirror its flow is still writing (the store's Xero results say which): the webhooks
- * for the bridge's own drafts and approvals cost no read. A batch groups its events by tenant; one tenant failing
- * does not hold back the others.
+ * the bridge made itself whose mirror its flow is still writing (the store's Xero results say which), nor one at the
+ * time of an approval or email the bridge just sent (own-writes.ts): the webhooks for the bridge's own drafts,
+ * approvals and emails cost no read. Only a job that wrote a change (or left an event to the poll on a guess) wakes the
+ * tenant's poller (`onChanged`): echoes wake nothing. A batch groups its events by tenant; one tenant failing does not
+ * hold back the others.
  *
  * Changes of one tenant are read at most once per `gatherMs` (default 2 s) on average, up to XERO_CHANGE_BURST at
  * once: events that come when the tenant has no read in hand wait (held, uncounted) and are read together; events
@@ -38,6 +40,9 @@ const MIRROR_WAIT_MS = 15_000;
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
+/** What a webhook's change wakes in the tenant's poller (poller.ts `xeroChanged`). */
+export type XeroChangeWake = 'created' | 'updated';
+
 /** What a XERO_CHANGE job holds (one webhook event). */
 export type XeroChangePayload = JobPayload<'XERO_CHANGE'>;
 
@@ -50,6 +55,13 @@ export interface XeroChangeDeps {
   clock: Pick<Clock, 'now'>;
   /** The shortest time between two reads of one tenant's changes (default XERO_CHANGE_GATHER_MS). */
   gatherMs?: number;
+  /**
+   * Changes of the tenant were written to Salesforce (a mirror changed): its poller wakes, since a payment changes its
+   * invoice and payments, overpayments and prepayments have no webhooks. `created` when every event of the batch was a
+   * CREATE (a new document has no payment yet). Echoes of the bridge's own changes write nothing and wake nothing;
+   * an event left unread on a guess (`ApplyResult.unsure`) wakes as a change: the poll settles it.
+   */
+  onChanged?: (tenantId: string, change: XeroChangeWake) => void;
 }
 
 /** Credit notes by Xero id (the API has no IDs filter for them: a where-clause of guids, 40 a call). */
@@ -85,8 +97,13 @@ export async function syncTenantChanges(
   deps: Pick<XeroChangeDeps, 'xero' | 'xeroResults'>,
   apply: XeroChangeDeps['apply'],
   tenantId: string,
-  ids: { invoices: readonly InvoiceEvent[]; creditNoteIds: readonly string[] },
-): Promise<{ awaitingMirror: string[]; errors: string[]; changed: number }> {
+  ids: {
+    invoices: readonly InvoiceEvent[];
+    creditNoteIds: readonly string[];
+    /** Lower-cased ids of the invoices whose events here were all CREATE. */
+    createdOnly?: ReadonlySet<string>;
+  },
+): Promise<{ awaitingMirror: string[]; errors: string[]; changed: number; unsure: string[] }> {
   const notes = ids.creditNoteIds.length > 0 ? await getCreditNotesByIds(deps.xero, tenantId, ids.creditNoteIds) : [];
   // An allocation changed its invoice at no time the bridge knows: read it whatever the mirror holds.
   const events = latestEvents([
@@ -109,6 +126,10 @@ export async function syncTenantChanges(
     awaitingMirror: [...written.awaitingMirror, ...credited.awaitingMirror],
     errors: [...written.errors, ...credited.errors],
     changed: written.changed.length + credited.changed.length,
+    // The creation of a draft the bridge made is its own: an invoice is created once.
+    unsure: (written.unsure ?? []).filter(
+      (id) => !(madeByBridge.has(id.toLowerCase()) && ids.createdOnly?.has(id.toLowerCase())),
+    ),
   };
 }
 
@@ -174,10 +195,17 @@ export function xeroChangeHandler(deps: XeroChangeDeps): JobHandler<'XERO_CHANGE
             getInvoicesByIds: (tenant, ids) => (spend(), deps.xero.getInvoicesByIds(tenant, ids)),
             getCreditNotes: (tenant, query) => (spend(), deps.xero.getCreditNotes(tenant, query)),
           };
+          const isCreate = (g: (typeof group)[number]) => g.event.eventType?.toUpperCase() === 'CREATE';
+          const updated = new Set(group.filter((g) => !isCreate(g)).map((g) => g.event.resourceId.toLowerCase()));
           const result = await syncTenantChanges({ ...deps, xero: reading }, apply, tenantId, {
             invoices,
             creditNoteIds: idsOf('CREDITNOTE'),
+            createdOnly: new Set(idsOf('INVOICE').filter((id) => !updated.has(id))),
           });
+          // A change written, or an event left to the poll (which compares fields) on a guess: it may be a payment,
+          // whose payment only a poll brings, so every resource is polled within seconds, as for a change.
+          if (result.changed > 0 || result.unsure.length > 0)
+            deps.onChanged?.(group[0]!.event.tenantId, group.every(isCreate) ? 'created' : 'updated');
           const waiting = new Set(result.awaitingMirror.map((id) => id.toLowerCase()));
           for (const { job, event } of group) {
             if (result.errors.length > 0) {

@@ -4,6 +4,7 @@ import { XeroApiError } from '../../xero/errors';
 import type { BatchElementResult, XeroInvoice } from '../../xero/types';
 import type { JobOf } from '../handler';
 import type { InvoiceMirror } from '../services/invoice-mirror';
+import { createOwnWrites, type OwnWrites } from '../inbound/own-writes';
 import { authoriseHandler, batchKey, type AuthoriseDeps } from './authorise';
 
 const A = 'tenant-a';
@@ -29,6 +30,9 @@ const MIRROR_VERSION = '2026-01-15T10:00:00.000+0000';
 /** The approval of what the mirror holds, as Apex's JSON.serialize writes it. */
 const AS_APPROVED = { approvedTotal: '120.00', xeroUpdated: '2026-01-15T10:00:00.000Z' };
 
+/** The version Xero answers an approval with. */
+const AUTHORISED_AT = Date.parse('2026-01-15T10:05:00.700Z');
+
 const xeroIdOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 /** A fake Xero and Salesforce: invoices 1..n, tenant A below `split`, B from it; some already paid or voided. */
@@ -44,6 +48,8 @@ function setup(opts: {
   xeroTotal?: (n: number) => number;
   /** the mirror's fields, when not setup's */
   mirror?: (n: number) => Partial<InvoiceMirror>;
+  /** where the approvals and emails are recorded for inbound (own-writes.ts) */
+  ownWrites?: OwnWrites;
 }) {
   const statusCalls: { tenantId: string; ids: string[]; key: string }[] = [];
   const reads: string[][] = [];
@@ -119,6 +125,7 @@ function setup(opts: {
             invoiceNumber: `INV-${n}`,
             total: opts.xeroTotal?.(n) ?? MIRROR_TOTAL,
             currencyCode: 'GBP',
+            updatedDateUTC: new Date(AUTHORISED_AT),
           },
         } as BatchElementResult<XeroInvoice>;
       });
@@ -157,6 +164,7 @@ function setup(opts: {
       sendBack: async (m, message) => void sentBack.push({ id: m.Id, message }),
     },
     xero,
+    ...(opts.ownWrites ? { ownWrites: opts.ownWrites } : {}),
   };
   const jobs = Array.from({ length: opts.count }, (_, i) => job(i + 1, opts.approved?.(i + 1)));
   return {
@@ -342,5 +350,37 @@ describe('AUTHORISE authorises only what finance approved', () => {
     expect(outcomes.get(1)).toMatchObject({ kind: 'failed' });
     expect(t.recorded[0]!.message).toMatch(/^The approval of INV 1 cannot be read: approvedTotal/);
     expect(t.statusCalls).toEqual([]);
+  });
+});
+
+describe('AUTHORISE records its own changes for inbound (their webhooks and listings are not read back)', () => {
+  it('each approval with the version Xero answered, and the email after it within the time it can have taken', async () => {
+    // the bridge's clock moves 300 ms a look: the status call, its answer, an email and its answer each take that
+    let now = 0;
+    const own = createOwnWrites({ clock: { now: () => (now += 300) } });
+    const t = setup({ count: 4, split: 3, ownWrites: own });
+    await t.handler.run(t.jobs);
+    expect(t.emails).toEqual([xeroIdOf(1), xeroIdOf(2)]); // tenant A's entity emails; B's does not
+    // the approval's own webhook on both tenants
+    expect(own.echo(A, xeroIdOf(1), AUTHORISED_AT)).toEqual({ version: AUTHORISED_AT });
+    expect(own.echo(B, xeroIdOf(3), AUTHORISED_AT)).toEqual({ version: AUTHORISED_AT });
+    // after the approval: the email's bump only, in Xero's clock within the time the calls took (a window of a few
+    // of the clock's 300 ms looks); where nothing was emailed, nothing after the approval is the bridge's
+    const after = (n: number, tenant: string) =>
+      Array.from({ length: 100 }, (_, i) => AUTHORISED_AT + 1 + i * 100).filter((at) =>
+        own.echo(tenant, xeroIdOf(n), at),
+      );
+    const emailed = after(1, A);
+    expect(emailed.length).toBeGreaterThan(0);
+    expect(emailed.at(-1)! - emailed[0]!).toBeLessThan(3_000);
+    expect(after(3, B)).toEqual([]);
+  });
+
+  it('an approval Xero refused is not recorded (its webhooks are read as any change)', async () => {
+    const own = createOwnWrites({ clock: { now: () => 0 } });
+    const t = setup({ count: 2, split: 3, refused: [2], ownWrites: own });
+    await t.handler.run(t.jobs);
+    expect(own.echo(A, xeroIdOf(1), AUTHORISED_AT)).toBeDefined();
+    expect(own.echo(A, xeroIdOf(2), AUTHORISED_AT)).toBeUndefined();
   });
 });

@@ -27,12 +27,18 @@ import type { ReferenceData } from '../services/reference-data';
 import type { PerInvoiceDeps } from './per-invoice';
 import { pushTo } from '../../lib/collections';
 import { asStored, xeroVersion } from '../inbound/versions';
+import type { OwnWrites } from '../inbound/own-writes';
 
 export interface AuthoriseDeps extends PerInvoiceDeps {
   log: Pick<Logger, 'error' | 'warn'>;
   invoices: Pick<InvoiceMirrors, 'loadMany' | 'requireXero' | 'writeInvoice' | 'sendBack'>;
   xero: Pick<XeroClient, 'updateInvoiceStatuses' | 'getInvoicesByIds' | 'emailInvoice'>;
   reference: Pick<ReferenceData, 'settings' | 'entity'>;
+  /**
+   * Where the approvals and emails sent are recorded, so that their webhooks and listings are known as echoes and
+   * not read back (inbound/own-writes.ts). Without it, inbound reads them as any change.
+   */
+  ownWrites?: Pick<OwnWrites, 'now' | 'answered' | 'follow' | 'forget'>;
 }
 
 type Job = JobOf<'AUTHORISE'>;
@@ -140,12 +146,19 @@ export function authoriseHandler(deps: AuthoriseDeps): JobHandler<'AUTHORISE'> {
 
   /** Authorises one tenant's approvals (at most 50) in one call; the invoices as Xero now holds them, or why not. */
   async function authorise(tenantId: string, batch: readonly Approval[]): Promise<(XeroInvoice | string)[]> {
+    const sentAt = deps.ownWrites?.now();
     const results = await xero.updateInvoiceStatuses(
       tenantId,
       batch.map((a) => a.xeroId),
       'AUTHORISED',
       batchKey(batch.map((a) => a.job)),
     );
+    // Xero's answer is the version this flow writes to each mirror: its webhooks are echoes, not changes.
+    for (const r of results) {
+      const version = r.ok ? xeroVersion(r.record.updatedDateUTC) : undefined;
+      if (sentAt !== undefined && version !== undefined)
+        deps.ownWrites?.answered(tenantId, batch[r.index]!.xeroId, version, sentAt);
+    }
     const refused = results.filter((r) => !r.ok).map((r) => batch[r.index]!.xeroId);
     // Refused: an invoice already paid (or voided) cannot take the status again; read those to tell which.
     const current = refused.length > 0 ? await xero.getInvoicesByIds(tenantId, refused) : [];
@@ -183,13 +196,19 @@ export function authoriseHandler(deps: AuthoriseDeps): JobHandler<'AUTHORISE'> {
     }
     const entity = mirror.Billing_Entity__c ? await deps.reference.entity(mirror.Billing_Entity__c) : undefined;
     if (entity?.autoEmail && !invoice.sentToContact) {
+      const emailed = deps.ownWrites?.follow(tenantId, xeroId);
       try {
         await xero.emailInvoice(tenantId, xeroId, `${job.payload.requestKey}:EMAIL`);
-        // Xero answers 204 and sets SentToContact; no need to spend a rate-limited call reading it back.
+        // Xero answers 204 and sets SentToContact; no need to spend a rate-limited call reading it back. That bumps
+        // the invoice's version past the one written below, and nothing the mirror holds changes: recorded, so its
+        // webhook and the next listing are known as this email (no read, no change written: own-writes.ts).
         invoice = { ...invoice, sentToContact: true };
       } catch (err) {
         // The rep learns the email did not go.
         message = `Authorised in Xero, but not emailed: ${describeError(err)}`;
+      } finally {
+        // An email that failed may have gone all the same (an answer lost): its window is recorded either way.
+        emailed?.();
       }
     }
     await invoices.writeInvoice(mirror, invoice, message ? { message } : {});
@@ -265,7 +284,10 @@ export function authoriseHandler(deps: AuthoriseDeps): JobHandler<'AUTHORISE'> {
                 typeof result === 'string' ? await failed(approval.job, result) : await finish(approval, result),
               );
             } catch (err) {
-              outcomes.set(approval.job.id, await outcomeOfError(approval.job, err));
+              const outcome = await outcomeOfError(approval.job, err);
+              // The mirror was not written and no retry will write it: what Xero holds is read as any change.
+              if (outcome.kind === 'failed') deps.ownWrites?.forget(tenantId, approval.xeroId);
+              outcomes.set(approval.job.id, outcome);
             }
           }
         }
