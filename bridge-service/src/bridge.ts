@@ -326,7 +326,16 @@ export async function createOrgBridge(
   );
 
   // ── the org's event subscriber: one process at a time ────────────────────────────────────────────────
-  const reconciler = createReconciler({ queries, jobs: repos.jobs, reference, log, onQueued: () => worker.wake() });
+  const reconciler = createReconciler({
+    queries,
+    jobs: repos.jobs,
+    reference,
+    cursors: repos.replayCursors,
+    metrics,
+    clock,
+    log,
+    onQueued: () => worker.wake(),
+  });
   let subscriberFence: RoleFence | undefined;
   const subscriber = createEventSubscriber({
     conn: salesforce,
@@ -344,8 +353,11 @@ export async function createOrgBridge(
     },
     handle: intake.handle,
     onGap: (channel, lost) => {
+      // The reconcile logs the gap at error level, with its window and what a person must repeat.
       log.warn({ channel, lost }, 'platform events may have been missed; reconciling');
-      reconciler.reconcile().catch((err: unknown) => log.error({ err }, 'reconciliation failed'));
+      reconciler
+        .reconcile(channel)
+        .catch((err: unknown) => log.error({ err, channel }, 'reconciliation after an event gap failed'));
     },
     reauthenticate: async () => {
       const fresh = await connectSalesforce(config.salesforce, log, () => clock.now());

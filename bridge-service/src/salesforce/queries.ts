@@ -54,6 +54,15 @@ export function soqlStringList(values: readonly string[]): string {
   return values.map((value) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(',');
 }
 
+/**
+ * A SOQL dateTime literal (UTC, to the second: SOQL takes no milliseconds) for an epoch-ms time; a time that is not a
+ * finite number is refused.
+ */
+export function soqlDateTime(epochMs: number): string {
+  if (!Number.isFinite(epochMs)) throw new TypeError(`not a time: ${String(epochMs)}`);
+  return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** Quotes Xero ids (GUIDs) for SOQL; anything that is not a GUID is refused. */
 export function soqlGuidList(ids: readonly string[]): string {
   for (const id of ids) {
@@ -210,13 +219,15 @@ export function createQueries(deps: {
       });
     },
 
-    /** Opportunities won recently (by last change) that have no Invoice__c: what a lost event would leave behind. */
-    async wonWithoutInvoice(days: number): Promise<string[]> {
+    /**
+     * Opportunities won and changed since `since` (epoch ms) that have no Invoice__c: what a lost event would leave
+     * behind.
+     */
+    async wonWithoutInvoice(since: number): Promise<string[]> {
       const won = await all(
         wonOpportunity,
         wonOpportunity.soql(names, {
-          where: (q) =>
-            `${q.field('IsWon')} = true AND ${q.field('LastModifiedDate')} = LAST_N_DAYS:${Math.trunc(days)}`,
+          where: (q) => `${q.field('IsWon')} = true AND ${q.field('LastModifiedDate')} >= ${soqlDateTime(since)}`,
         }),
       );
       const ids = won.map((row) => row.Id);
@@ -228,6 +239,22 @@ export function createQueries(deps: {
         ).map((row) => row.Opportunity__c),
       );
       return ids.filter((id) => !invoiced.has(id));
+    },
+
+    /**
+     * Invoices finance approved, changed since `since` (epoch ms), that Xero holds but the bridge has not authorised
+     * (Status__c still Approved): what a lost AUTHORISE event leaves behind. An invoice whose Xero draft changed after
+     * the approval is sent back (Not Submitted) by its trigger, so it is not among them.
+     */
+    approvedNotAuthorised(since: number) {
+      return all(
+        invoiceMirror,
+        invoiceMirror.soql(names, {
+          where: (q) =>
+            `${q.field('Approval_Status__c')} = 'Approved' AND ${q.field('Status__c')} = 'Approved' AND ` +
+            `${q.field('Xero_Invoice_Id__c')} != null AND ${q.field('LastModifiedDate')} >= ${soqlDateTime(since)}`,
+        }),
+      );
     },
 
     /** Credit notes by id. */

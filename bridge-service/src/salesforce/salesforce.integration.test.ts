@@ -149,13 +149,16 @@ for (const namespace of ['', 'ldgr'] as const) {
     it('finds won opportunities that have no invoice, for reconciliation after an event gap', async () => {
       const queries = createQueries({ conn, names, multiCurrency: true });
       const [opp] = await seededOpportunities();
-      expect(await queries.wonWithoutInvoice(4)).toEqual([]);
+      const since = Date.now() - 4 * 86_400_000;
+      expect(await queries.wonWithoutInvoice(since)).toEqual([]);
       await connect(em, SALES).sobject('Opportunity').update({ Id: opp!.Id, StageName: 'Closed Won' });
-      expect(await queries.wonWithoutInvoice(4)).toEqual([opp!.Id]);
+      expect(await queries.wonWithoutInvoice(since)).toEqual([opp!.Id]);
+      // Changed before the time looked back to: not found (a dateTime literal, to the second).
+      expect(await queries.wonWithoutInvoice(Date.now() + 60_000)).toEqual([]);
       await createWriteback({ conn, names, log }).upsert(Invoice, 'Request_Key__c', [
         { Request_Key__c: `CREATE_DRAFT:${opp!.Id}:1`, Opportunity__c: opp!.Id },
       ]);
-      expect(await queries.wonWithoutInvoice(4)).toEqual([]);
+      expect(await queries.wonWithoutInvoice(since)).toEqual([]);
     });
 
     it('counts as on its way to Xero only a credit note finance approved that Xero does not have yet and did not refuse', async () => {

@@ -52,6 +52,11 @@ export interface BridgeMetrics {
   recordWebhook(outcome: 'accepted' | 'bad_signature' | 'invalid'): void;
   /** One HTTP request served; `route` is the route pattern, never the raw URL. */
   observeHttpRequest(method: string, route: string, statusCode: number, seconds: number): void;
+  /**
+   * The event subscriber came back to a replay id Salesforce no longer holds: events were lost (sync/reconcile.ts
+   * queues drafts and invoice approvals again; the error log names the window and the requests a person must repeat).
+   */
+  recordEventGap(channel: string): void;
 }
 
 export const METRIC_NAMES = {
@@ -69,6 +74,7 @@ export const METRIC_NAMES = {
   xeroPolls: 'ledgerline_xero_polls_total',
   xeroLastPoll: 'ledgerline_xero_poll_last_success_timestamp_seconds',
   tokenRefreshes: 'ledgerline_xero_token_refreshes_total',
+  eventGaps: 'ledgerline_event_gaps_total',
 } as const;
 
 export function createMetrics(opts: CreateMetricsOptions = {}): BridgeMetrics {
@@ -191,6 +197,14 @@ export function createMetrics(opts: CreateMetricsOptions = {}): BridgeMetrics {
     labelNames: ['outcome', 'org'],
     registers: [registry],
   });
+  const eventGaps = new Counter({
+    name: METRIC_NAMES.eventGaps,
+    help:
+      'Times the event subscriber resumed past what Salesforce keeps (72 h): platform events were lost. Drafts and ' +
+      'invoice approvals are queued again; the error log names the window and the requests a person must repeat.',
+    labelNames: ['channel', 'org'],
+    registers: [registry],
+  });
 
   const views = new Map<string, BridgeMetrics>();
   const view = (org: string): BridgeMetrics => {
@@ -239,6 +253,9 @@ export function createMetrics(opts: CreateMetricsOptions = {}): BridgeMetrics {
       },
       observeHttpRequest(method, route, statusCode, seconds) {
         httpDuration.observe({ method, route, status_code: String(statusCode) }, seconds);
+      },
+      recordEventGap(channel) {
+        eventGaps.inc({ channel, ...label });
       },
     };
     views.set(org, made);

@@ -6,6 +6,11 @@ import type { LeaseFence } from './leases';
  */
 export interface ReplayCursorRepository {
   getReplayId(channel: string): Promise<number | null>;
+  /**
+   * When the channel's cursor was last saved (epoch ms, the store's clock): about when the bridge last stored an event
+   * from it. After a gap, what was published since may be lost (sync/reconcile.ts). Null when it never was.
+   */
+  savedAt(channel: string): Promise<number | null>;
   saveReplayId(channel: string, replayId: number): Promise<void>;
   /**
    * Saves the replay id only while `fence` (the subscriber's lease) is still held under its token, so a

@@ -308,6 +308,12 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         await replayCursors.saveReplayId('/event/Invoice_Request__e', 42);
         await replayCursors.saveReplayId('/event/Other__e', 7);
         expect(await replayCursors.getReplayId('/event/Invoice_Request__e')).toBe(42);
+        // When it was last saved: where a reconcile after an event gap looks back from.
+        expect(await replayCursors.savedAt('/event/Nothing__e')).toBeNull();
+        expect(await replayCursors.savedAt('/event/Invoice_Request__e')).toBe(now);
+        now += 60_000;
+        await replayCursors.saveReplayId('/event/Invoice_Request__e', 43);
+        expect(await replayCursors.savedAt('/event/Invoice_Request__e')).toBe(now);
       });
 
       it('maps accounts to contacts per tenant', async () => {

@@ -1,6 +1,7 @@
 /**
- * One logical Xero call, as every operation of the client makes it: refused at once while Xero keeps its tenant
- * paused for longer than a call may wait, else paced by the per-tenant scheduler, with a
+ * One logical Xero call, as every operation of the client makes it: refused at once while the tenant must wait
+ * longer than a call may (a 429's pause, its day of calls used up, another replica's pause), else paced by the
+ * per-tenant scheduler, with a
  * fresh access token inside its slot, a socket timeout and a deadline, retried with jittered backoff on 5xx,
  * network errors, timeouts and 429 (honouring Retry-After), one token refresh and one more attempt on a 401, and
  * xero-node's rejections turned into XeroApiError.
@@ -12,7 +13,7 @@ import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { retry, withTimeout, type RetryOptions } from '../lib/retry';
 import { XeroApiError } from './errors';
-import type { CallLane, XeroScheduler } from './scheduler';
+import { TenantWaitTooLong, type CallLane, type LongWait, type XeroScheduler } from './scheduler';
 import type { XeroTokenManager } from './tokens';
 import { XeroRequestInvalid } from './wire';
 
@@ -20,15 +21,19 @@ export interface XeroCallOptions {
   basePath: string;
   timeoutMs: number;
   tokens: Pick<XeroTokenManager, 'connectionIdForTenant' | 'getAccessToken' | 'refresh'>;
-  scheduler: Pick<XeroScheduler, 'schedule'> & Partial<Pick<XeroScheduler, 'snapshot'>>;
-  /** The scheduler's clock: with it, a call for a tenant paused longer than `maxRetryAfterMs` fails at once. */
+  scheduler: Pick<XeroScheduler, 'schedule'> & Partial<Pick<XeroScheduler, 'snapshot' | 'longWait'>>;
+  /**
+   * Not needed any more: the scheduler measures a tenant's wait on its own clock (`longWait`, and `maxWaitMs` on
+   * each call), and a call that would wait longer than `maxRetryAfterMs` fails at once.
+   */
   clock?: Pick<Clock, 'now'> | undefined;
   logger?: Pick<Logger, 'warn' | 'debug'> | undefined;
   /** Retry policy for 5xx, network errors, timeouts and 429. Default: 4 retries, jittered backoff. */
   retry?: Omit<RetryOptions, 'isRetryable' | 'onRetry'> | undefined;
   /**
    * A 429 asking for a longer wait than this (e.g. the daily limit) is not retried in-process: it is thrown so the
-   * job can be rescheduled for `retryAfterMs` instead of holding a worker.
+   * job can be rescheduled for `retryAfterMs` instead of holding a worker. A call the scheduler would hold longer
+   * than this (the tenant paused, its day used up) is refused the same way, without calling Xero.
    */
   maxRetryAfterMs: number;
   /** Told of each of the bridge's writes that a payment tends to follow (`isTenantActivity`), as it is made. */
@@ -67,11 +72,6 @@ export type XeroCall = <T>(
 export function createXeroCall(opts: XeroCallOptions): XeroCall {
   installAxiosTimeout(opts.basePath, opts.timeoutMs);
   const waitTooLong = (err: unknown) => err instanceof XeroApiError && (err.retryAfterMs ?? 0) > opts.maxRetryAfterMs;
-  /** How much longer Xero's last 429 keeps the tenant paused in the scheduler (0 when it is not, or unknown). */
-  const pausedFor = (tenantId: string): number => {
-    const until = opts.clock ? opts.scheduler.snapshot?.(tenantId).pausedUntil : null;
-    return until && opts.clock ? until - opts.clock.now() : 0;
-  };
 
   return async function call<T>(
     tenantId: string,
@@ -79,8 +79,9 @@ export function createXeroCall(opts: XeroCallOptions): XeroCall {
     fn: (api: AccountingApi) => Promise<{ body: T }>,
   ): Promise<T> {
     if (isTenantActivity(operation)) opts.onTenantWrite?.(tenantId);
-    const paused = pausedFor(tenantId);
-    if (paused > opts.maxRetryAfterMs) throw tenantPaused(tenantId, operation, paused);
+    // Known now (no token needed to tell); the scheduler also refuses a wait it learns of once the call is queued.
+    const wait = opts.scheduler.longWait?.(tenantId);
+    if (wait && wait.waitMs > opts.maxRetryAfterMs) throw tenantWaits(tenantId, operation, wait);
     const connectionId = await opts.tokens.connectionIdForTenant(tenantId);
     let refreshedAfter401 = false;
     let retryNow = false;
@@ -102,10 +103,12 @@ export function createXeroCall(opts: XeroCallOptions): XeroCall {
               }
             },
             laneOf(operation),
+            { maxWaitMs: opts.maxRetryAfterMs },
           );
           return result.body;
         } catch (err) {
           retryNow = false;
+          if (err instanceof TenantWaitTooLong) throw tenantWaits(tenantId, operation, err.wait);
           // A refresh cannot help a call the consent does not cover (insufficient_scope): that needs a reconnect.
           if (
             err instanceof XeroApiError &&
@@ -202,16 +205,29 @@ function installAxiosTimeout(basePath: string, timeoutMs: number): void {
   }
 }
 
+const WAIT_REASONS: Record<LongWait['reason'], string> = {
+  paused: 'Xero paused this tenant (an earlier 429)',
+  'app-paused': 'Xero paused the whole app (an earlier 429)',
+  'shared-paused': 'Xero paused this tenant (a 429 another bridge process had)',
+  'shared-limit': "this tenant's Xero limits are used up (counted with the other bridge processes)",
+  'day-limit': "this tenant's Xero day limit is used up (X-DayLimit-Remaining: 0)",
+};
+
 /**
- * A call not made: Xero paused the tenant (a 429 with a long Retry-After, e.g. the daily limit) and the pause has
- * this long to run. Queued behind the pause it would hold its worker for as long; as a 429 with the time left, the
- * job is tried again when Xero allows, and other tenants' work goes on meanwhile.
+ * A call not made: the tenant must wait this long (Xero paused it with a 429, e.g. the daily limit; or its day of
+ * calls is used up, which the scheduler sees in Xero's headers before any 429; or another replica's pause). Queued
+ * for as long it would hold its worker; as a 429 with the time left, the job is tried again when Xero allows, and
+ * other tenants' work goes on meanwhile.
  */
-function tenantPaused(tenantId: string, operation: string, waitMs: number): XeroApiError {
+function tenantWaits(tenantId: string, operation: string, wait: LongWait): XeroApiError {
+  const seconds = Math.ceil(wait.waitMs / 1000);
   return new XeroApiError({
     status: 429,
-    body: `not called: Xero paused this tenant for ${Math.ceil(waitMs / 1000)} s more (an earlier 429)`,
-    headers: { 'retry-after': String(Math.ceil(waitMs / 1000)) },
+    body: `not called: ${WAIT_REASONS[wait.reason]}, for ${seconds} s more`,
+    headers: {
+      'retry-after': String(seconds),
+      ...(wait.reason === 'day-limit' ? { 'x-rate-limit-problem': 'day' } : {}),
+    },
     operation,
     tenantId,
   });

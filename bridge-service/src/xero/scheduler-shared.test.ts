@@ -11,7 +11,7 @@ import { describePostgres } from '../../test/postgres/test-database';
 import { scaledClock, type Clock } from '../lib/clock';
 import { PostgresStore, SqliteStore, type Store } from '../store';
 import { FakeXero } from './__fixtures__/fake-rate-limited-xero';
-import { tenantBucket, XERO_LIMITS, XeroScheduler, type XeroLimits } from './scheduler';
+import { tenantBucket, TenantWaitTooLong, XERO_LIMITS, XeroScheduler, type XeroLimits } from './scheduler';
 
 // 1 real ms = 50 clock ms: Xero's minute takes 1.2 s of real time.
 const FACTOR = 50;
@@ -118,6 +118,32 @@ function sharedLimitsSuite(openStores: (clock: Clock) => Promise<Store[]>) {
     await b!.schedule('eu', async () => starts.push({ who: 'b', at: clock.now() }));
     expect(starts[1]!.at - t0).toBeGreaterThanOrEqual(30_000);
     expect((await stores[0]!.rateLimits.usage(tenantBucket('app-1', 'eu'), [])).pausedUntil).toBeNull();
+    await Promise.all([a!.close(), b!.close()]);
+  });
+
+  it("refuses another replica's call that may not wait out one replica's long pause, and keeps other tenants going", async () => {
+    const clock = scaledClock(FACTOR);
+    stores = await openStores(clock);
+    const [a, b] = replicas(stores, clock);
+    // Tenants of their own: on PostgreSQL the other tests' windows (on clocks of their own) are still in the store.
+    const dayLimited = async () => {
+      throw Object.assign(new Error('429'), {
+        status: 429,
+        headers: { 'retry-after': '3600', 'x-rate-limit-problem': 'day' },
+      });
+    };
+    await a!.schedule('nz', dayLimited).catch(() => undefined);
+    // b has seen no 429: it learns of the pause from the store when it asks for a permit, and refuses the call then.
+    expect(b!.longWait('nz')).toBeNull();
+    const started = clock.now();
+    const refused = await b!
+      .schedule('nz', async () => 'called', 'waited-on', { maxWaitMs: 60_000 })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TenantWaitTooLong);
+    expect(refused).toMatchObject({ wait: { reason: 'shared-paused' } });
+    expect((refused as TenantWaitTooLong).retryAfterMs).toBeGreaterThan(3_500_000);
+    expect(clock.now() - started).toBeLessThan(60_000);
+    await expect(b!.schedule('au', async () => 'called', 'waited-on', { maxWaitMs: 60_000 })).resolves.toBe('called');
     await Promise.all([a!.close(), b!.close()]);
   });
 }

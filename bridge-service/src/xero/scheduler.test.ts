@@ -1,6 +1,12 @@
 import { scaledClock } from '../lib/clock';
 import { FakeXero } from './__fixtures__/fake-rate-limited-xero';
-import { SchedulerClosedError, XeroScheduler, type SchedulerEvent, type XeroLimits } from './scheduler';
+import {
+  SchedulerClosedError,
+  TenantWaitTooLong,
+  XeroScheduler,
+  type SchedulerEvent,
+  type XeroLimits,
+} from './scheduler';
 
 // 1 real ms = 50 clock ms: Xero's minute takes 1.2 s of real time.
 const FACTOR = 50;
@@ -184,6 +190,32 @@ describe('XeroScheduler', () => {
     expect(scheduler.snapshot('uk')).toMatchObject({ queued: 4, usedLastDay: 100 });
     await scheduler.close();
     expect((await Promise.all(calls)).filter((r) => r instanceof SchedulerClosedError)).toHaveLength(4);
+  });
+
+  it('refuses calls that may not wait long once the headers say the day is used up, queued ones too', async () => {
+    const { clock, xero, scheduler } = setup({ tenantPerDay: 100, tenantConcurrency: 3 });
+    for (let i = 0; i < 97; i += 1) xero.external.push({ tenant: 'uk', at: clock.now() - 3_600_000 });
+    // Three start (the concurrency limit), five queue behind them; the three answers say 0 left today.
+    const calls = Array.from({ length: 8 }, () =>
+      scheduler.schedule('uk', () => xero.call('uk', 10), 'waited-on', { maxWaitMs: 60_000 }).catch((e: unknown) => e),
+    );
+    const outcomes = await Promise.all(calls);
+    expect(xero.starts.length).toBe(3);
+    expect(xero.rejected429).toBe(0);
+    const refused = outcomes.filter((o) => o instanceof TenantWaitTooLong);
+    expect(refused).toHaveLength(5);
+    for (const r of refused) {
+      expect(r.wait.reason).toBe('day-limit');
+      expect(r.retryAfterMs).toBeGreaterThan(86_400_000 - 60_000); // counted from the answer: Xero's count is all it has
+    }
+    expect(scheduler.longWait('uk')).toMatchObject({ reason: 'day-limit' });
+    expect(scheduler.snapshot('uk').queued).toBe(0);
+    // A call scheduled without a limit on its wait still queues, as before.
+    const patient = scheduler.schedule('uk', () => xero.call('uk', 10)).catch((e: unknown) => e);
+    await clock.sleep(60_000);
+    expect(scheduler.snapshot('uk').queued).toBe(1);
+    await scheduler.close();
+    expect(await patient).toBeInstanceOf(SchedulerClosedError);
   });
 
   it('pauses a tenant for Retry-After on a 429, and only that tenant', async () => {

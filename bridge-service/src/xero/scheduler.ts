@@ -82,6 +82,40 @@ export interface XeroSchedulerOptions {
   logger?: Pick<Logger, 'warn' | 'debug'>;
 }
 
+/**
+ * Why a tenant's next call must wait for long (see XeroScheduler.longWait): Xero paused the tenant (`paused`) or the
+ * app (`app-paused`) with a 429; the store holds it back for another replica's 429 (`shared-paused`) or for the
+ * limits every replica's calls used up together (`shared-limit`); or its rolling day of 5,000 calls is used up, as
+ * Xero's X-DayLimit-Remaining said (`day-limit`: the scheduler stops there, before Xero's 429).
+ */
+export type LongWaitReason = 'paused' | 'app-paused' | 'shared-paused' | 'shared-limit' | 'day-limit';
+
+export interface LongWait {
+  /** When the tenant's next call may start, as far as the lasting reasons go. */
+  until: number;
+  waitMs: number;
+  reason: LongWaitReason;
+}
+
+/**
+ * A call not started: it would have waited longer than its `maxWaitMs` (scheduled with one). Queued for that long it
+ * would hold its caller (a job, its batch, the worker loop: other tenants' work); refused, the caller can try again
+ * after `retryAfterMs`.
+ */
+export class TenantWaitTooLong extends LedgerlineError {
+  readonly retryAfterMs: number;
+  constructor(
+    readonly tenantId: string,
+    readonly wait: LongWait,
+  ) {
+    super(
+      'XERO_TENANT_WAIT',
+      `Xero call not made: tenant ${tenantId} must wait ${Math.ceil(wait.waitMs / 1000)} s (${wait.reason})`,
+    );
+    this.retryAfterMs = wait.waitMs;
+  }
+}
+
 /** The scheduler was closed before a queued call could start. */
 export class SchedulerClosedError extends LedgerlineError {
   constructor() {
@@ -121,6 +155,8 @@ const LOOK_AHEAD_MS = 15_000;
 interface Task {
   call: () => Promise<unknown>;
   lane: CallLane;
+  /** Refused with TenantWaitTooLong, rather than queued, when a lasting reason holds the tenant back longer. */
+  maxWaitMs: number | undefined;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
   enqueuedAt: number;
@@ -210,13 +246,19 @@ export class XeroScheduler {
    * Runs `call` for `tenantId` as soon as every limit allows; resolves or rejects with its outcome. Waited-on calls
    * start before any backlog call queued for the tenant; each lane keeps its FIFO order.
    */
-  schedule<T>(tenantId: string, call: () => Promise<T>, lane: CallLane = 'waited-on'): Promise<T> {
+  schedule<T>(
+    tenantId: string,
+    call: () => Promise<T>,
+    lane: CallLane = 'waited-on',
+    opts: { maxWaitMs?: number } = {},
+  ): Promise<T> {
     if (this.closed) return Promise.reject(new SchedulerClosedError());
     const tenant = this.tenant(tenantId);
     return new Promise<T>((resolve, reject) => {
       const task: Task = {
         call,
         lane,
+        maxWaitMs: opts.maxWaitMs,
         resolve: resolve as (value: unknown) => void,
         reject,
         enqueuedAt: this.clock.now(),
@@ -240,6 +282,16 @@ export class XeroScheduler {
       pausedUntil: t.pausedUntil > now ? t.pausedUntil : null,
       backlogSpacingMs: this.backlogSpacingMs(t, now),
     };
+  }
+
+  /**
+   * How long the tenant's next call must wait for a reason that lasts (null when none holds it now): a 429's pause
+   * (the tenant's or the app's), the store's block (another replica's 429, or the limits all replicas used together,
+   * when longer than the minute window could make it) and the day window. Not the minute window, the concurrency
+   * limit or the backlog's spacing: they free within a minute, and are the pace of a normal drain.
+   */
+  longWait(tenantId: string): LongWait | null {
+    return this.longWaitOf(this.tenant(tenantId), this.clock.now());
   }
 
   snapshots(): TenantSnapshot[] {
@@ -288,6 +340,39 @@ export class XeroScheduler {
       this.tenants.set(id, t);
     }
     return t;
+  }
+
+  private longWaitOf(t: TenantState, now: number): LongWait | null {
+    const { minuteMs, marginMs, tenantPerDay } = this.limits;
+    let wait: LongWait | null = null;
+    const consider = (until: number, reason: LongWaitReason) => {
+      if (Number.isFinite(until) && until > now && (wait === null || until > wait.until))
+        wait = { until, waitMs: until - now, reason };
+    };
+    consider(t.pausedUntil, 'paused');
+    consider(this.appPausedUntil, 'app-paused');
+    if (t.sharedBlockReason === 'paused') consider(t.sharedBlockedUntil, 'shared-paused');
+    // A window block no longer than the minute window may be that window (pacing); longer, it is the day's.
+    else if (t.sharedBlockReason === 'window' && t.sharedBlockedUntil - now > minuteMs + marginMs)
+      consider(t.sharedBlockedUntil, 'shared-limit');
+    // Infinity: only calls still running fill the day; their answers will tell.
+    consider(t.day.availableAt(now, tenantPerDay), 'day-limit');
+    return wait;
+  }
+
+  /**
+   * Refuses the queued calls that would wait longer than they may (TenantWaitTooLong): checked as a call is queued
+   * and again whenever the tenant's state changes (an answer's headers fill the day, the store refuses a permit).
+   */
+  private refuseLongWaits(t: TenantState, now: number): void {
+    if (!t.queue.some((task) => task.maxWaitMs !== undefined)) return;
+    const wait = this.longWaitOf(t, now);
+    if (!wait) return;
+    const refused = t.queue.filter((task) => task.maxWaitMs !== undefined && wait.waitMs > task.maxWaitMs);
+    if (refused.length === 0) return;
+    t.queue = t.queue.filter((task) => !refused.includes(task));
+    this.log?.debug({ tenantId: t.id, ...wait, refused: refused.length }, 'Xero calls refused: the tenant waits long');
+    for (const task of refused) task.reject(new TenantWaitTooLong(t.id, wait));
   }
 
   /** When the tenant's next call may start; Infinity means "when a call in flight finishes". */
@@ -378,6 +463,11 @@ export class XeroScheduler {
   private pump(t: TenantState): void {
     while (t.queue.length > 0 && !t.acquiring) {
       const now = this.clock.now();
+      this.refuseLongWaits(t, now);
+      if (t.queue.length === 0) {
+        if (this.isIdle()) for (const wake of this.idleWaiters.splice(0)) wake();
+        return;
+      }
       const at = this.readyAt(t, now);
       if (at > now) {
         if (Number.isFinite(at)) this.wakeAt(t, at, now);

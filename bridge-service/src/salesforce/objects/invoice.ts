@@ -35,6 +35,8 @@ export const Invoice = sobject(
     Sync_Message__c: 'text',
     Last_Synced__c: 'datetime',
     Xero_Updated__c: 'datetime',
+    /** Read only by the reconcile after an event gap (sync/reconcile.ts). */
+    LastModifiedDate: 'datetime',
   },
   {
     parents: { Opportunity__r: { field: 'Opportunity__c', object: 'Opportunity' } },

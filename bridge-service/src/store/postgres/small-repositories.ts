@@ -75,6 +75,14 @@ export class PgReplayCursors implements ReplayCursorRepository {
     return row ? Number(row.replay_id) : null;
   }
 
+  async savedAt(channel: string): Promise<number | null> {
+    const row = await this.db.row('SELECT updated_at FROM replay_cursors WHERE org_id = $1 AND channel = $2', [
+      this.orgId,
+      channel,
+    ]);
+    return row ? Number(row.updated_at) : null;
+  }
+
   async saveReplayId(channel: string, replayId: number): Promise<void> {
     await this.db.run(
       `INSERT INTO replay_cursors (org_id, channel, replay_id, updated_at) VALUES ($1, $2, $3, $4)

@@ -17,6 +17,15 @@ export class SqliteReplayCursors implements ReplayCursorRepository {
     return row ? Number(row.replay_id) : null;
   }
 
+  async savedAt(channel: string): Promise<number | null> {
+    const row = this.db.get(
+      'SELECT updated_at FROM replay_cursors WHERE org_id = ? AND channel = ?',
+      this.orgId,
+      channel,
+    );
+    return row ? Number(row.updated_at) : null;
+  }
+
   async saveReplayId(channel: string, replayId: number): Promise<void> {
     await this.save(channel, replayId);
   }
