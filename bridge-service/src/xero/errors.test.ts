@@ -16,8 +16,8 @@ describe("Xero's lock-date refusals in words a finance user acts on", () => {
     const approve = explainValidationMessage('updateInvoiceStatuses', emulator);
     expect(approve).toBe(
       "Xero's books are locked up to 28 Feb 2026 (the period lock date), and this is dated 15 Feb 2026: change the " +
-        "invoice's date in Xero to a day after 28 Feb 2026, then press Retry on the invoice (or ask your Xero adviser " +
-        'to move the lock date back first)',
+        "invoice's date in Xero to a day after 28 Feb 2026 (or have your Xero adviser move the lock date back), then " +
+        'submit it for approval again',
     );
     expect(explainValidationMessage('updateInvoiceStatuses', approve)).toBe(approve);
     expect(isLockRefusal(approve)).toBe(true);
@@ -27,8 +27,8 @@ describe("Xero's lock-date refusals in words a finance user acts on", () => {
   it("keeps Xero's own words when they name no date (the reference gives no wording)", () => {
     expect(explainValidationMessage('updateInvoiceStatuses', 'The document date cannot be before the lock date.')).toBe(
       "Xero's books are locked for that date (Xero: The document date cannot be before the lock date.): change the " +
-        "invoice's date in Xero to a day after the lock date, then press Retry on the invoice (or ask your Xero " +
-        'adviser to move the lock date back first)',
+        "invoice's date in Xero to a day after the lock date (or have your Xero adviser move the lock date back), " +
+        'then submit it for approval again',
     );
   });
 

@@ -197,7 +197,12 @@ function lockAdvice(operation: string, refusal: LockRefusal): string {
   const adviser = 'ask your Xero adviser to move the lock date back';
   switch (operation) {
     case 'updateInvoiceStatuses':
-      return `change the invoice's date in Xero to ${after}, then press Retry on the invoice (or ${adviser} first)`;
+      // The approval is refused and the invoice sent back to Draft (invoice-actions/authorise.ts): a new date is a
+      // change finance approves again, whatever Retry would find.
+      return (
+        `change the invoice's date in Xero to ${after} (or have your Xero adviser move the lock date back), ` +
+        'then submit it for approval again'
+      );
     case 'updateInvoiceStatus':
       return `it cannot be voided in a locked period. Raise a credit note for it instead (dated today), or ${adviser} and press Retry on the invoice`;
     case 'createCreditNotes':
@@ -210,8 +215,8 @@ function lockAdvice(operation: string, refusal: LockRefusal): string {
 
 /**
  * A lock-date refusal in words a finance user acts on ("Xero's books are locked up to 28 Feb 2026 (the period lock
- * date), and this is dated 15 Feb 2026: change the invoice's date in Xero to a day after 28 Feb 2026, then press Retry
- * on the invoice …"); any other message as Xero wrote it. Nothing is re-dated by the bridge: the date is finance's.
+ * date), and this is dated 15 Feb 2026: change the invoice's date in Xero to a day after 28 Feb 2026 (or have your Xero
+ * adviser move the lock date back), then submit it for approval again"); any other message as Xero wrote it. Nothing is re-dated by the bridge: the date is finance's.
  */
 export function explainValidationMessage(operation: string, message: string): string {
   const refusal = lockRefusalOf(message);

@@ -42,6 +42,8 @@ function setup(opts: {
   paid?: number[];
   voided?: number[];
   refused?: number[];
+  /** Xero's words for refusing invoice n (default "Invoice n refused") */
+  refusal?: (n: number) => string;
   /** the Payload__c of each job (by invoice number); none: a request queued before approvals carried it */
   approved?: (n: number) => unknown;
   /** Xero's total for an invoice, when not the mirror's (edited in Xero, unseen by the bridge) */
@@ -111,7 +113,7 @@ function setup(opts: {
       return ids.map((id, index): BatchElementResult<XeroInvoice> => {
         const n = numberOf(id);
         const refused = statusOf(n) !== 'DRAFT' || opts.refused?.includes(n);
-        const errors = refused ? [`Invoice ${n} refused`] : [];
+        const errors = refused ? [opts.refusal?.(n) ?? `Invoice ${n} refused`] : [];
         return {
           index,
           ok: !refused,
@@ -239,6 +241,29 @@ describe('AUTHORISE in bulk', () => {
     expect(t.written.map((w) => w.id)).toEqual([1, 2, 4, 6].map((n) => t.jobs[n - 1]!.payload.invoiceId));
   });
 
+  it('one refused for a lock date goes back to Draft saying what to do; the rest of its batch is authorised', async () => {
+    const locked =
+      "Xero's books are locked up to 28 Feb 2026 (the period lock date), and this is dated 15 Feb 2026: change the " +
+      "invoice's date in Xero to a day after 28 Feb 2026 (or have your Xero adviser move the lock date back), then " +
+      'submit it for approval again';
+    const t = setup({
+      count: 3,
+      split: 100,
+      refused: [2, 3],
+      refusal: (n) => (n === 2 ? locked : `Invoice ${n} refused`),
+      approved: () => AS_APPROVED,
+    });
+    const outcomes = await t.handler.run(t.jobs);
+    const back = `Xero refused to authorise INV-2, so it is back in Draft: ${locked}`;
+    expect(outcomes.get(2)).toEqual({ kind: 'failed', error: back });
+    // a new date in Xero is a change finance approves again: not an approval left standing for Retry
+    expect(t.sentBack).toEqual([{ id: t.jobs[1]!.payload.invoiceId, message: back }]);
+    // any other refusal stays on the approval, as before
+    expect(outcomes.get(3)).toEqual({ kind: 'failed', error: 'Xero refused to authorise INV-3: Invoice 3 refused' });
+    expect(t.recorded.map((r) => r.id)).toEqual([t.jobs[2]!.payload.invoiceId]);
+    expect(outcomes.get(1)).toMatchObject({ kind: 'done' });
+  });
+
   it('a transient failure of the call retries its batch under the same Idempotency-Key', async () => {
     const t = setup({ count: 3, split: 100 });
     t.failOnce(new XeroApiError({ status: 503, body: 'down', operation: 'updateInvoiceStatuses', tenantId: A }));
@@ -251,6 +276,16 @@ describe('AUTHORISE in bulk', () => {
     expect(t.statusCalls[1]!.ids).toEqual(t.statusCalls[0]!.ids);
     expect(t.statusCalls[0]!.key).toBe(batchKey(t.jobs));
     expect(t.statusCalls[0]!.key.length).toBeLessThanOrEqual(128);
+  });
+
+  it('an approval given again with other figures is a new Idempotency-Key; the same approval keeps its key', () => {
+    // Sent back (a draft re-dated past a lock date) and approved again: the same request key, a new version. Under the
+    // old key Xero would answer with the refusal it stored for the first approval, for 6 minutes.
+    const redated = { ...AS_APPROVED, xeroUpdated: '2026-01-15T10:07:00.000Z' };
+    expect(batchKey([job(1, AS_APPROVED), job(2)])).toBe(batchKey([job(2), job(1, AS_APPROVED)]));
+    expect(batchKey([job(1, redated)])).not.toBe(batchKey([job(1, AS_APPROVED)]));
+    expect(batchKey([job(1, { ...AS_APPROVED, approvedTotal: '144.00' })])).not.toBe(batchKey([job(1, AS_APPROVED)]));
+    expect(batchKey([job(1, redated)])).toMatch(/^AUTHORISE:[0-9a-f]{48}$/);
   });
 
   it('a missing invoice fails alone', async () => {

@@ -12,6 +12,12 @@
  * shows in the total Xero answers with: the invoice is then authorised already, so it is flagged on the record (Sync
  * Error, in words) and not emailed to the customer. A request queued before the approved figures were sent is
  * authorised as before, with a warning in the log.
+ *
+ * Xero refuses to authorise an invoice dated on or before a lock date. The way out is to change its date in Xero (or
+ * have the lock date moved back), and a change of date is a new Xero version that no longer matches the approval: so
+ * a refused invoice goes back to Draft at once, the same way, saying what to do and to submit it again for approval.
+ * Pressing Retry on the approval would have authorised it or sent it back depending on whether the new version had
+ * reached Salesforce yet.
  */
 import { createHash } from 'node:crypto';
 import { money } from '../../domain/money';
@@ -21,6 +27,7 @@ import { approvedInvoiceSchema, type ApprovedInvoice } from '../../salesforce/in
 import { MAX_BATCH, type XeroClient } from '../../xero/client';
 import type { XeroInvoice } from '../../xero/types';
 import { describeError } from '../describe-error';
+import { isLockRefusal } from '../../xero/errors';
 import { READ_ONLY_HOLD, retryOutcome, type JobHandler, type JobOf, type JobOutcome } from '../handler';
 import type { InvoiceMirror, InvoiceMirrors } from '../services/invoice-mirror';
 import type { ReferenceData } from '../services/reference-data';
@@ -50,6 +57,13 @@ interface Approval {
   /** What finance approved; undefined for a request queued before it was sent. */
   approved: ApprovedInvoice | undefined;
 }
+
+/** Why Xero did not authorise an invoice; `backToDraft` (the words for it) when it refused for a lock date. */
+interface Refused {
+  refused: string;
+  backToDraft?: string;
+}
+const isRefused = (result: XeroInvoice | Refused): result is Refused => 'refused' in result;
 
 /** The approved figures a request carries: undefined when it has none (queued before they were sent), or why not. */
 export function approvedOf(job: Job): ApprovedInvoice | undefined | { invalid: string } {
@@ -97,10 +111,20 @@ export function changedSinceApproval(mirror: InvoiceMirror, approved: ApprovedIn
 /**
  * One Idempotency-Key per set of requests: a retried batch of the same approvals is the same request. The key hashes
  * the sorted request keys, so the batch must be SENT in that order too (byRequestKey): jobs come back from a retry in
- * another order (their next_run_at is jittered), and the same key with another body is a 400 from Xero.
+ * another order (their next_run_at is jittered), and the same key with another body is a 400 from Xero. An approval
+ * is hashed with what it approved (version and total): approved again after a change (a draft re-dated past a lock
+ * date, sent back), the same request key is a new request, which Xero would otherwise answer, for 6 minutes, with the
+ * refusal it stored for the first.
  */
 export function batchKey(jobs: readonly Job[]): string {
-  const keys = jobs.map((j) => j.payload.requestKey).sort();
+  const keys = jobs
+    .map((j) => {
+      const approved = approvedOf(j);
+      return approved && !('invalid' in approved)
+        ? `${j.payload.requestKey}@${approved.xeroUpdated ?? ''}/${approved.approvedTotal ?? ''}`
+        : j.payload.requestKey;
+    })
+    .sort();
   return `AUTHORISE:${createHash('sha256').update(keys.join('\n')).digest('hex').slice(0, 48)}`;
 }
 
@@ -126,15 +150,23 @@ export function authoriseHandler(deps: AuthoriseDeps): JobHandler<'AUTHORISE'> {
   }
 
   /** Not authorised: it changed since finance approved it. Back to Draft, saying so, to be approved again. */
-  async function sentBack(job: Job, mirror: InvoiceMirror, changed: string): Promise<JobOutcome> {
+  async function changedBack(job: Job, mirror: InvoiceMirror, changed: string): Promise<JobOutcome> {
     const error =
       `Not authorised in Xero: ${nameOf(mirror)} changed since finance approved it (${changed}). ` +
       'Check it and submit it again for approval.';
+    return sentBack(job, mirror, error);
+  }
+
+  /**
+   * Back to Draft with `error` (the trigger makes its approval Not Submitted), to be approved again; when Salesforce
+   * refuses that, `otherwise` is said on the invoice instead.
+   */
+  async function sentBack(job: Job, mirror: InvoiceMirror, error: string, otherwise = error): Promise<JobOutcome> {
     try {
       await invoices.sendBack(mirror, error);
     } catch (err) {
       if (isTransient(err)) return retryOutcome(err, describeError(err));
-      return failed(job, error);
+      return failed(job, otherwise);
     }
     return { kind: 'failed', error };
   }
@@ -145,7 +177,7 @@ export function authoriseHandler(deps: AuthoriseDeps): JobHandler<'AUTHORISE'> {
   }
 
   /** Authorises one tenant's approvals (at most 50) in one call; the invoices as Xero now holds them, or why not. */
-  async function authorise(tenantId: string, batch: readonly Approval[]): Promise<(XeroInvoice | string)[]> {
+  async function authorise(tenantId: string, batch: readonly Approval[]): Promise<(XeroInvoice | Refused)[]> {
     const sentAt = deps.ownWrites?.now();
     const results = await xero.updateInvoiceStatuses(
       tenantId,
@@ -170,8 +202,13 @@ export function authoriseHandler(deps: AuthoriseDeps): JobHandler<'AUTHORISE'> {
       if (now && (now.status === 'AUTHORISED' || now.status === 'PAID')) return now;
       const name = now?.invoiceNumber ?? approval.xeroId;
       if (now && now.status !== 'DRAFT' && now.status !== 'SUBMITTED')
-        return `Xero invoice ${name} is ${now.status}: it cannot be authorised`;
-      return `Xero refused to authorise ${name}: ${r.errors.join('; ') || 'no reason given'}`;
+        return { refused: `Xero invoice ${name} is ${now.status}: it cannot be authorised` };
+      const why = r.errors.join('; ') || 'no reason given';
+      const refused = `Xero refused to authorise ${name}: ${why}`;
+      // Dated in a locked period: the way out (a new date in Xero) is a change finance approves again.
+      if (r.errors.some(isLockRefusal))
+        return { refused, backToDraft: `Xero refused to authorise ${name}, so it is back in Draft: ${why}` };
+      return { refused };
     });
   }
 
@@ -253,7 +290,7 @@ export function authoriseHandler(deps: AuthoriseDeps): JobHandler<'AUTHORISE'> {
         }
         const changed = approved && changedSinceApproval(mirror, approved);
         if (changed) {
-          outcomes.set(job.id, await sentBack(job, mirror, changed));
+          outcomes.set(job.id, await changedBack(job, mirror, changed));
           continue;
         }
         try {
@@ -269,7 +306,7 @@ export function authoriseHandler(deps: AuthoriseDeps): JobHandler<'AUTHORISE'> {
         const approvals = [...claimed].sort(byRequestKey);
         for (let i = 0; i < approvals.length; i += MAX_BATCH) {
           const batch = approvals.slice(i, i + MAX_BATCH);
-          let results: (XeroInvoice | string)[];
+          let results: (XeroInvoice | Refused)[];
           try {
             results = await authorise(tenantId, batch);
           } catch (err) {
@@ -281,7 +318,11 @@ export function authoriseHandler(deps: AuthoriseDeps): JobHandler<'AUTHORISE'> {
             try {
               outcomes.set(
                 approval.job.id,
-                typeof result === 'string' ? await failed(approval.job, result) : await finish(approval, result),
+                !isRefused(result)
+                  ? await finish(approval, result)
+                  : result.backToDraft
+                    ? await sentBack(approval.job, approval.mirror, result.backToDraft, result.refused)
+                    : await failed(approval.job, result.refused),
               );
             } catch (err) {
               const outcome = await outcomeOfError(approval.job, err);

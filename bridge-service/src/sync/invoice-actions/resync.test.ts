@@ -27,6 +27,8 @@ function setup(opts: {
   linkJob?: JobState;
   authoriseJob?: JobState;
   voidJob?: JobState;
+  /** The invoice's Approval_Status__c; Approved unless said. */
+  approvalStatus?: string;
 }) {
   const mirror = {
     Id: INVOICE_ID,
@@ -36,6 +38,7 @@ function setup(opts: {
     Xero_Invoice_Id__c: '9b2a1c3e-0000-4000-8000-000000000001',
     Xero_Tenant_Id__c: '11111111-1111-4111-8111-111111111111',
     Status__c: 'Authorised',
+    Approval_Status__c: opts.approvalStatus ?? 'Approved',
     Online_Invoice_URL__c: opts.link ?? null,
   } as InvoiceMirror;
   const jobOf = (key: string, action: string, id: number, state: JobState | undefined): Job[] =>
@@ -123,6 +126,30 @@ describe('RESYNC and an approval or void that failed or gave up', () => {
       expect(t.retried).toEqual([8]);
       // not Synced with a blank message: the approval is still undone, and its run writes what became of it
       expect(t.written).toEqual([]);
+    },
+  );
+
+  it.each(['Not Submitted', 'Pending', 'Rejected'])(
+    'does not run a stopped approval again once the approval is %s (sent back to Draft): it reads Xero and says so',
+    async (approvalStatus) => {
+      // Sent back (changed since, or dated in a locked period): the stopped AUTHORISE carries figures finance
+      // withdrew. Run again, one without a version (xeroUpdated null) on a draft back at the approved total would be
+      // authorised while its approval is not Approved.
+      const t = setup({ xeroStatus: 'DRAFT', authoriseJob: 'failed', approvalStatus });
+      expect(await t.run()).toEqual({
+        kind: 'done',
+        result: { status: 'DRAFT', approvalNotRun: authoriseKey(INVOICE_ID) },
+      });
+      expect(t.retried).toEqual([]);
+      expect(t.written).toEqual([
+        {
+          extra: {
+            message:
+              `INV-0001 is not approved now (Approval Status ${approvalStatus}), so its earlier approval was not run ` +
+              'again: it is authorised in Xero once finance approves it again.',
+          },
+        },
+      ]);
     },
   );
 

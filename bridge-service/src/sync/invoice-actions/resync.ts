@@ -5,7 +5,9 @@
  * left to that run, which writes the outcome (a Synced written now would hide a request still undone). It does not
  * read the customer's online-invoice link (one more call per invoice, ONLINE_LINK's alone; a link already on the
  * mirror stays), but a link the rep asked for whose request failed or gave up is asked for again, once the invoice is
- * one Xero has a link for, the same way.
+ * one Xero has a link for, the same way. An approval is run again only while the invoice is still approved: one the
+ * bridge sent back to Draft (changed since, or dated in a locked period) is Not Submitted, and Retry then only reads
+ * Xero, saying on the record that it waits for a new approval (which runs the same key with the new figures).
  */
 import { onceKey } from '../../salesforce/invoice-request';
 import { isStopped, type JobRepository } from '../../store/types';
@@ -45,23 +47,29 @@ export function resyncHandler(deps: ResyncDeps): JobHandler<'RESYNC'> {
   }
 
   /**
-   * The key of this invoice's void or approval that failed or gave up and that Xero does not show done, queued again;
-   * undefined when there is none to run. A void asked for wins over the approval: authorising first would only spend
-   * an invoice number on an invoice finance wants gone.
+   * This invoice's void or approval that failed or gave up and that Xero does not show done: `requeued` (its key) when
+   * it was queued again, `withdrawn` when it is an approval finance no longer holds (sent back to Draft, rejected or
+   * submitted again: its approval is not Approved), which is not run; undefined when there is none. A void asked for
+   * wins over the approval: authorising first would only spend an invoice number on an invoice finance wants gone.
    */
-  async function runStoppedRequestAgain(mirror: InvoiceMirror, invoice: XeroInvoice): Promise<string | undefined> {
+  async function runStoppedRequestAgain(
+    mirror: InvoiceMirror,
+    invoice: XeroInvoice,
+  ): Promise<{ requeued: string } | { withdrawn: string } | undefined> {
     const status = invoice.status ?? 'DRAFT';
     const voiding = await deps.jobs.getJobByKey(voidKey(mirror.Id));
     if (voiding) {
       if (!isStopped(voiding) || VOIDED.has(status)) return undefined;
       await deps.jobs.retryJob(voiding.id);
-      return voiding.key;
+      return { requeued: voiding.key };
     }
     if (!AUTHORISABLE.has(status)) return undefined;
     const approving = await deps.jobs.getJobByKey(authoriseKey(mirror.Id));
     if (!isStopped(approving)) return undefined;
+    // Its payload is what finance approved then; a new approval brings the figures it runs with.
+    if (mirror.Approval_Status__c !== 'Approved') return { withdrawn: approving.key };
     await deps.jobs.retryJob(approving.id);
-    return approving.key;
+    return { requeued: approving.key };
   }
 
   return perInvoice<'RESYNC'>(
@@ -92,14 +100,31 @@ export function resyncHandler(deps: ResyncDeps): JobHandler<'RESYNC'> {
       const invoice = await invoices.fetch(mirror);
       // Credit notes on it whose approval Xero refused go again too (a lock date lifted, an account fixed).
       const creditNotesRequeued = await deps.creditNotes.retryRefused(mirror.Id);
-      const requeued = await runStoppedRequestAgain(mirror, invoice);
+      const stopped = await runStoppedRequestAgain(mirror, invoice);
       const again = creditNotesRequeued.length > 0 ? { creditNotesRequeued } : {};
-      if (requeued) return { kind: 'done', result: { status: invoice.status, requeued, ...again } };
-      await invoices.writeInvoice(mirror, invoice);
+      if (stopped && 'requeued' in stopped) {
+        return { kind: 'done', result: { status: invoice.status, requeued: stopped.requeued, ...again } };
+      }
+      // Said on the record rather than a bare Synced: the approval that stopped is not what will authorise it.
+      if (stopped) {
+        const approval = mirror.Approval_Status__c ?? 'Not Submitted';
+        await invoices.writeInvoice(mirror, invoice, {
+          message:
+            `${mirror.Name ?? mirror.Id} is not approved now (Approval Status ${approval}), so its earlier approval ` +
+            'was not run again: it is authorised in Xero once finance approves it again.',
+        });
+      } else {
+        await invoices.writeInvoice(mirror, invoice);
+      }
       const linkRequeued = await askForLinkAgain(mirror, invoice);
       return {
         kind: 'done',
-        result: { status: invoice.status, ...(linkRequeued ? { linkRequeued } : {}), ...again },
+        result: {
+          status: invoice.status,
+          ...(stopped ? { approvalNotRun: stopped.withdrawn } : {}),
+          ...(linkRequeued ? { linkRequeued } : {}),
+          ...again,
+        },
       };
     },
     { writesToXero: false },
