@@ -403,7 +403,8 @@ export async function createOrgBridge(
         name: 'xero-scheduler',
         close: async () => {
           // Calls still queued are cancelled; a job that outlasted the drain (waiting on a paused tenant) then ends
-          // its run before the store closes, rather than after.
+          // its run before the store closes, rather than after. A cancelled call is transient (nothing is written on
+          // a record), and the stopping worker puts its job back in the queue without counting an attempt.
           await scheduler.close();
           await withTimeout(worker.stop(), 5_000).catch(() =>
             log.warn('a job still running after the drain; its lease lets another process take it again'),

@@ -49,12 +49,23 @@ const TRANSIENT_CODES = new Set([
   'TIMEOUT',
 ]);
 
+/** Codes of errors that say this process is shutting down (the Xero scheduler's SchedulerClosedError). */
+const SHUTDOWN_CODES = new Set(['SCHEDULER_CLOSED']);
+
 /**
- * True for errors a retry can fix: timeouts, network failures, 5xx and 429. Never other 4xx: a request the
- * server refused will be refused again.
+ * The work was cut off because this process is shutting down: nothing is wrong with it, and the next process runs it
+ * (transient for a handler, so nothing is written on a record; never retried in this process, which is stopping).
+ */
+export function isShutdown(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && SHUTDOWN_CODES.has(String((err as { code?: unknown }).code));
+}
+
+/**
+ * True for errors a retry can fix: timeouts, network failures, 5xx and 429, and work cut off by a shutdown. Never
+ * other 4xx: a request the server refused will be refused again.
  */
 export function isTransient(err: unknown): boolean {
-  if (err instanceof TimeoutError) return true;
+  if (err instanceof TimeoutError || isShutdown(err)) return true;
   if (typeof err !== 'object' || err === null) return false;
   const e = err as { status?: unknown; code?: unknown; cause?: unknown; name?: unknown };
   if (typeof e.status === 'number') {

@@ -46,6 +46,20 @@ describe('retry', () => {
     expect(fn).toHaveBeenCalledTimes(1);
   });
 
+  it('work cut off by a shutdown is transient for the job, but never retried here: the process is stopping', async () => {
+    // what the Xero scheduler rejects its queued calls with once closed (SchedulerClosedError)
+    const closed = Object.assign(new Error('Xero call cancelled: the scheduler is shutting down'), {
+      code: 'SCHEDULER_CLOSED',
+    });
+    expect(isTransient(closed)).toBe(true); // a handler retries the job (nothing on the record), it is not refused
+    const fn = jest.fn(async () => {
+      throw closed;
+    });
+    // as the Xero client retries its calls: the closed scheduler refuses each at once, 4 backoffs a call
+    await expect(retry(fn, { clock: instantClock, isRetryable: isTransient })).rejects.toBe(closed);
+    expect(fn).toHaveBeenCalledTimes(1);
+  });
+
   it('gives up after the configured retries', async () => {
     const fn = jest.fn(async () => {
       throw httpError(500);

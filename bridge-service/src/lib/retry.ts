@@ -1,6 +1,6 @@
 import { aborted } from 'node:util';
 import { systemClock, type Clock } from './clock';
-import { isTransient, TimeoutError, type RetryHints } from './errors';
+import { isShutdown, isTransient, TimeoutError, type RetryHints } from './errors';
 
 /** How long to wait before retry number `attempt + 1`: exponential, jittered, never near zero. */
 export interface Backoff {
@@ -39,8 +39,9 @@ export function backoffDelay(attempt: number, opts: Backoff = {}): number {
 }
 
 /**
- * Runs `fn` and retries it on transient failures with jittered exponential backoff. A server-requested
- * wait (`retryAfterMs` on the error, from `Retry-After`) is honoured as a floor.
+ * Runs `fn` and retries it on transient failures with jittered exponential backoff (never after a shutdown error:
+ * this process is stopping). A server-requested wait (`retryAfterMs` on the error, from `Retry-After`) is honoured
+ * as a floor.
  * `fn` gets the attempt number (0-based).
  */
 export async function retry<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions = {}): Promise<T> {
@@ -51,7 +52,8 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, opts: RetryO
     try {
       return await fn(attempt);
     } catch (err) {
-      if (attempt >= retries || !isRetryable(err)) throw err;
+      // A shutdown is transient for the job (the next process runs it) but refuses every retry here at once.
+      if (attempt >= retries || isShutdown(err) || !isRetryable(err)) throw err;
       const hinted = (err as RetryHints | null)?.retryAfterMs;
       const jittered = backoffDelay(attempt, opts);
       const delayMs = typeof hinted === 'number' && hinted > 0 ? Math.max(hinted, jittered) : jittered;

@@ -159,3 +159,75 @@ it('past the daily delivery allocation: waits between connects, says so once, an
     await subscriber.stop();
   }
 }, 30_000);
+
+describe('an event the store cannot take (the store is down, or refuses it each time)', () => {
+  const publishBacklog = async (n: number) => {
+    const sales = connect(em, SALES);
+    for (let i = 1; i <= n; i += 1)
+      await sales.sobject('Invoice_Request__e').create({
+        Action__c: 'RESYNC',
+        Request_Key__c: `RESYNC:a03000000000001AAA:${i}`,
+        Invoice_Id__c: 'a03000000000001AAA',
+      });
+  };
+  const storeDown = () => {
+    const state = { down: true, handled: 0, stored: [] as string[], saved: null as number | null };
+    const warnings: { msg: string; waitMs?: number }[] = [];
+    const spy = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
+    return { state, warnings, spy };
+  };
+  const subscriberOver = async (t: ReturnType<typeof storeDown>) =>
+    createEventSubscriber({
+      conn: await connectSalesforce(bridgeSalesforceConfig(em), log),
+      channel: salesforceNames('').channel('Invoice_Request__e'),
+      cursor: { getReplayId: async () => t.state.saved, saveReplayId: async (_c, id) => void (t.state.saved = id) },
+      handle: async (message) => {
+        t.state.handled += 1;
+        if (t.state.down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+        t.state.stored.push(String(message.payload.Request_Key__c));
+      },
+      onGap: () => undefined,
+      reauthenticate: async () => undefined,
+      log: t.spy,
+    });
+
+  it('resubscribes after a wait that doubles (1 s, 2 s, …), not at once: deliveries stay few; stored once it is back', async () => {
+    await publishBacklog(20);
+    const t = storeDown();
+    const subscriber = await subscriberOver(t);
+    const before = em.control.eventDeliveries().used;
+    try {
+      await subscriber.start();
+      await eventually(() => t.state.handled > 0);
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      // rounds at 0, ~1 s and ~3 s (the next at ~7 s): each a new client and the 20 events delivered again. Resubscribing
+      // at once made 2,560 deliveries in 3 s, the org's daily 25,000 in half a minute.
+      const used = em.control.eventDeliveries().used - before;
+      expect(t.state.handled).toBeLessThanOrEqual(3);
+      expect(used).toBeLessThanOrEqual(3 * 20);
+      const waits = t.warnings.filter((w) => /event not stored/.test(w.msg)).map((w) => w.waitMs);
+      expect(waits).toEqual([1_000, 2_000, 4_000].slice(0, t.state.handled)); // one warning a wait, saying how long
+
+      t.state.down = false; // the store is back: the next round stores the backlog, in order
+      await eventually(() => t.state.stored.length === 20, 10_000);
+      expect(t.state.stored).toEqual(Array.from({ length: 20 }, (_, i) => `RESYNC:a03000000000001AAA:${i + 1}`));
+      expect(t.state.saved).toBe(em.control.events(salesforceNames('').channel('Invoice_Request__e')).at(-1)?.replayId);
+    } finally {
+      await subscriber.stop();
+    }
+  }, 30_000);
+
+  it('stop() does not wait out the pause before the next round', async () => {
+    await publishBacklog(1);
+    const t = storeDown();
+    const subscriber = await subscriberOver(t);
+    await subscriber.start();
+    await eventually(() => t.state.handled === 3, 10_000); // now waiting 4 s
+    const started = Date.now();
+    await subscriber.stop();
+    expect(Date.now() - started).toBeLessThan(1_500);
+    const rounds = t.state.handled;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(t.state.handled).toBe(rounds); // and no round after it
+  }, 30_000);
+});

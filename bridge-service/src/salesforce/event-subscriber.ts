@@ -1,6 +1,7 @@
 import type { Client } from 'faye';
 import type { Connection } from 'jsforce';
 import { StreamingExtension } from 'jsforce/api/streaming';
+import { systemClock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { withTimeout } from '../lib/retry';
 
@@ -77,6 +78,12 @@ const INVALID_REPLAY = /^400::The replayId \{?(-?\d+)\}? you provided was invali
 const ALLOCATION_SPENT = /Organization total events daily limit exceeded/i;
 /** At most one error log a quarter-hour while the allocation stays spent. */
 const ALLOCATION_LOG_EVERY_MS = 15 * 60_000;
+/**
+ * After an event could not be stored, the wait before subscribing again from the cursor: 1 s, doubling to a minute,
+ * back to 1 s once an event is stored. Each round is a new client, and every event after the cursor is delivered to
+ * it again and counted against the org's daily delivery allocation.
+ */
+const STORE_RETRY = { firstMs: 1_000, maxMs: 60_000 } as const;
 
 interface BayeuxReply {
   channel?: string;
@@ -133,6 +140,10 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
   };
   let chain: Promise<void> = Promise.resolve();
   let stopped = true;
+  /** Rounds in a row that ended on an event not stored: how long the next wait is. */
+  let storeFailures = 0;
+  /** Cuts short a wait before resubscribing, when the subscriber stops. */
+  let waiting: AbortController | undefined;
 
   /** The client generation whose delivery outran the store: the rest of what it delivers is dropped. */
   let overflowed = -1;
@@ -150,10 +161,19 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
       try {
         await deps.handle(message);
         await cursor.saveReplayId(channel, message.event.replayId);
+        storeFailures = 0;
       } catch (err) {
-        // Not stored, so not acknowledged: resubscribe from the cursor and get it again.
-        log.error({ err, channel, replayId: message.event.replayId }, 'event not stored; resubscribing from cursor');
-        restart('handler failed');
+        // Not stored, so not acknowledged: resubscribe from the cursor and get it again, after a wait. At once, the
+        // store still down, it would be a new client and a new delivery of every event after the cursor each time:
+        // thousands in seconds, against the org's daily allocation (README: Live refresh and the org's streaming
+        // allocations).
+        const waitMs = Math.min(STORE_RETRY.firstMs * 2 ** storeFailures, STORE_RETRY.maxMs);
+        storeFailures += 1;
+        log.warn(
+          { err, channel, replayId: message.event.replayId, waitMs },
+          `event not stored; resubscribing from the cursor in ${waitMs / 1000} s`,
+        );
+        restart('handler failed', waitMs);
       }
     });
   };
@@ -169,13 +189,22 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
     resubscribeAfterQueue();
   };
 
-  /** Stops receiving; once the events already queued are handled (or skipped), subscribes again from the cursor. */
-  const resubscribeAfterQueue = () => {
+  /**
+   * Stops receiving; once the events already queued are handled (or skipped), and `waitMs` has passed, subscribes
+   * again from the cursor.
+   */
+  const resubscribeAfterQueue = (waitMs = 0) => {
     release(client);
     client = undefined;
     const gen = generation;
     chain = chain.then(async () => {
       if (stopped || gen !== generation) return; // stopped, or subscribed again since
+      if (waitMs > 0) {
+        waiting = new AbortController();
+        await systemClock.sleep(waitMs, waiting.signal);
+        waiting = undefined;
+        if (stopped || gen !== generation) return;
+      }
       await subscribeFromCursor().catch((err: unknown) => log.error({ err, channel }, 'resubscribe failed'));
     });
   };
@@ -247,22 +276,24 @@ export function createEventSubscriber(deps: EventSubscriberDeps) {
     }
   };
 
-  const restart = (why: string) => {
+  const restart = (why: string, waitMs = 0) => {
     if (stopped) return;
-    log.warn({ channel, why }, 'pausing intake; resuming from cursor');
+    if (waitMs === 0) log.warn({ channel, why }, 'pausing intake; resuming from cursor'); // else the caller said so
     generation += 1; // what is still queued from this client is skipped, and replayed after the cursor
-    resubscribeAfterQueue();
+    resubscribeAfterQueue(waitMs);
   };
 
   return {
     async start(): Promise<void> {
       stopped = false;
+      storeFailures = 0;
       await subscribeFromCursor();
     },
     /** Stops intake, waits for events already delivered to be handled, and ends the session. */
     async stop(): Promise<void> {
       stopped = true;
       generation += 1;
+      waiting?.abort();
       release(client);
       client = undefined;
       await chain;

@@ -89,14 +89,16 @@ export interface JobRepository {
   failJob(id: number, owner: string, error: string, retryAt: number | null): Promise<boolean>;
   /**
    * running → queued at `runAt`, and the claim does not count as an attempt: the job was held back by a rule (the
-   * package's read-only mode), not tried. `reason` is kept as its last error. False if the lease was lost.
+   * package's read-only mode, a wait for another job of the deal) or cut off by a shutdown, not tried. `reason` is
+   * kept as its last error. False if the lease was lost.
    */
   deferJob(id: number, owner: string, reason: string, runAt: number): Promise<boolean>;
   /** Records the tenant once a handler has routed the job (events arrive before routing). */
   setJobTenant(id: number, tenantId: string): Promise<void>;
   /**
-   * failed/dead → queued, due now (admin retry, RESYNC, or the same request asked again after its job stopped, whose
-   * `payload` then replaces the stored one). Returns the job, or null if not retryable.
+   * failed/dead → queued, due now, its attempts back to 0 so it gets its retries again (admin retry, RESYNC, or the
+   * same request asked again after its job stopped, whose `payload` then replaces the stored one). Returns the job, or
+   * null if not retryable.
    */
   retryJob(id: number, payload?: unknown): Promise<Job | null>;
   getJob(id: number): Promise<Job | null>;

@@ -154,11 +154,26 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         expect(await jobs.retryJob(job.id)).toBeNull(); // queued is not retryable
         const [third] = await jobs.claimJobs({ owner: 'w2', leaseMs: 30_000, limit: 1 });
         expect(await jobs.completeJob(third!.id, 'w2', { invoiceId: 'x' })).toBe(true);
-        expect(await jobs.getJobByKey('k1')).toMatchObject({ state: 'done', result: { invoiceId: 'x' }, attempts: 3 });
+        expect(await jobs.getJobByKey('k1')).toMatchObject({ state: 'done', result: { invoiceId: 'x' }, attempts: 1 });
         expect(await jobs.countJobsByState()).toEqual({ queued: 1, running: 0, done: 1, failed: 0, dead: 0 });
         const later = (await jobs.getJobByKey('later'))!;
         await jobs.setJobTenant(later.id, 't2');
         expect((await jobs.listJobs({ tenantId: 't2' })).map((j) => j.key)).toEqual(['later']);
+      });
+
+      it('a retry (Retry on the record, an admin retry) starts the attempt count again, from dead or failed', async () => {
+        const jobs = (await open()).jobs;
+        const { job } = await jobs.enqueueJob({ key: 'retry-me', action: 'VOID', payload: {} });
+        for (let attempt = 1; attempt <= 3; attempt += 1) {
+          const [claimed] = await jobs.claimJobs({ owner: 'w', leaseMs: 30_000, limit: 1 });
+          expect(claimed).toMatchObject({ id: job.id, attempts: attempt });
+          await jobs.failJob(job.id, 'w', 'Xero 503', attempt < 3 ? now : null); // the worker gives up on the 3rd
+        }
+        expect(await jobs.retryJob(job.id)).toMatchObject({ state: 'queued', attempts: 0 });
+        const [again] = await jobs.claimJobs({ owner: 'w', leaseMs: 30_000, limit: 1 });
+        expect(again).toMatchObject({ id: job.id, attempts: 1 }); // its first attempt, with every retry ahead of it
+        await jobs.failJob(job.id, 'w', 'Xero 503', now + 5_000); // failed, its retry pending: Retry runs it now
+        expect(await jobs.retryJob(job.id)).toMatchObject({ state: 'queued', attempts: 0, nextRunAt: now });
       });
 
       it("hands a crashed worker's job to another once its lease expires, and refuses the stale owner", async () => {

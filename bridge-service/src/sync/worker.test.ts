@@ -14,6 +14,9 @@ import { writeV1Store } from '../store/sqlite/__fixtures__/v1-jobs';
 import { handles, READ_ONLY_HOLD, type JobHandler } from './handler';
 import type { Job } from '../store/types';
 import { createWorker, retryDelay } from './worker';
+import { perInvoice, type PerInvoiceDeps } from './invoice-actions/per-invoice';
+import { SalesforceWriteError } from '../salesforce/writeback';
+import { XeroScheduler } from '../xero/scheduler';
 
 let dir: string;
 let store: SqliteStore;
@@ -239,3 +242,129 @@ async function waitUntil(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
   expect(condition()).toBe(true);
 }
+
+const VOID_JOB = {
+  key: 'VOID:a03000000000001AAA:1',
+  action: 'VOID',
+  payload: { action: 'VOID', requestKey: 'VOID:a03000000000001AAA:1', invoiceId: 'a03000000000001AAA' },
+} as const;
+const alwaysUnavailable: JobHandler<'VOID'> = {
+  batchSize: 10,
+  run: async (jobs) => new Map(jobs.map((job) => [job.id, { kind: 'retry', error: 'SERVER_UNAVAILABLE' }])),
+};
+
+it('after Retry, a job it gave up on gets its retries again, not one try', async () => {
+  const gaveUp: string[] = [];
+  const worker = createWorker({
+    jobs: store.jobs,
+    handlers: [handles('VOID', alwaysUnavailable)],
+    owner: 'worker-1',
+    log: pino({ level: 'silent' }),
+    clock,
+    onGiveUp: async (_job, error) => void gaveUp.push(error), // default maxAttempts: 10
+  });
+  const { job } = await store.jobs.enqueueJob(VOID_JOB);
+  for (let i = 0; i < 10; i += 1) {
+    await worker.drainOnce();
+    await clock.advance(20 * 60_000); // past the longest backoff, 15 min + 20 %
+  }
+  expect(gaveUp).toEqual(['SERVER_UNAVAILABLE (gave up after 10 attempts)']);
+  await store.jobs.retryJob(job.id); // Retry on the invoice, once Xero is back
+  await worker.drainOnce(); // one 503, a blip
+  expect(await store.jobs.getJob(job.id)).toMatchObject({ state: 'failed', attempts: 1 }); // retried with backoff
+  expect(gaveUp).toHaveLength(1);
+});
+
+describe('a give-up that cannot be written to Salesforce', () => {
+  const giveUpOnce = async (onGiveUp: (job: Job, error: string) => Promise<void>) => {
+    const worker = createWorker({
+      jobs: store.jobs,
+      handlers: [handles('VOID', alwaysUnavailable)],
+      owner: 'worker-1',
+      log: pino({ level: 'silent' }),
+      clock,
+      maxAttempts: 2,
+      onGiveUp,
+    });
+    const { job } = await store.jobs.enqueueJob(VOID_JOB);
+    expect(await worker.drainOnce()).toBe(1);
+    await clock.advance(20 * 60_000);
+    expect(await worker.drainOnce()).toBe(1); // the 2nd attempt: gives up
+    return { worker, id: job.id };
+  };
+
+  it('Salesforce down: the job is not dead yet; it runs again later and records its give-up then', async () => {
+    let salesforceDown = true;
+    const recorded: string[] = [];
+    const { worker, id } = await giveUpOnce(async (_job, error) => {
+      if (salesforceDown) throw Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' });
+      recorded.push(error);
+    });
+    expect(await store.jobs.getJob(id)).toMatchObject({
+      state: 'failed',
+      lastError:
+        'SERVER_UNAVAILABLE (gave up after 2 attempts); not yet on the record (connect ECONNREFUSED 10.0.0.1:443)',
+    });
+    expect(await worker.drainOnce()).toBe(0); // after its backoff, not at once
+    salesforceDown = false;
+    await clock.advance(20 * 60_000);
+    expect(await worker.drainOnce()).toBe(1); // Xero still down: gives up again, and the record says so now
+    expect(recorded).toEqual(['SERVER_UNAVAILABLE (gave up after 3 attempts)']);
+    expect(await store.jobs.getJob(id)).toMatchObject({ state: 'dead', attempts: 3 });
+  });
+
+  it('a record Salesforce refuses (it would refuse it again): dead at once, as before', async () => {
+    const { id } = await giveUpOnce(async () => {
+      throw new SalesforceWriteError('Invoice__c', [
+        { index: 0, key: 'x', errors: [{ statusCode: 'ENTITY_IS_DELETED', message: 'deleted', fields: [] }] },
+      ]);
+    });
+    expect(await store.jobs.getJob(id)).toMatchObject({ state: 'dead', attempts: 2 });
+  });
+});
+
+it('a job cut off by a shutdown (its Xero call cancelled) goes back in the queue uncounted, nothing on its record', async () => {
+  const TENANT = '11111111-1111-4111-8111-111111111111';
+  const scheduler = new XeroScheduler({ limits: { tenantPerMinute: 1 } }); // the 2nd call waits a minute
+  const onRecord: string[] = [];
+  const approvals = perInvoice<'AUTHORISE'>(
+    {
+      reference: { settings: async () => ({ readOnly: false }) } as unknown as PerInvoiceDeps['reference'],
+      syncErrors: { onInvoice: async (id, message) => void onRecord.push(`${id}: ${message}`) },
+      log: pino({ level: 'silent' }),
+    },
+    async () => {
+      await scheduler.schedule(TENANT, async () => 'approved in Xero');
+      return { kind: 'done' };
+    },
+    { writesToXero: true },
+  );
+  const worker = createWorker({
+    jobs: store.jobs,
+    handlers: [handles('AUTHORISE', approvals)],
+    owner: 'worker-1',
+    log: pino({ level: 'silent' }),
+    clock,
+  });
+  for (const n of [1, 2, 3]) {
+    const requestKey = `AUTHORISE:a0300000000000${n}AAA:1`;
+    await store.jobs.enqueueJob({
+      key: requestKey,
+      action: 'AUTHORISE',
+      payload: { action: 'AUTHORISE', requestKey, invoiceId: `a0300000000000${n}AAA` },
+    });
+  }
+  worker.start();
+  await waitUntil(() => scheduler.snapshot(TENANT).queued === 1); // the 1st approved, the 2nd waits on Xero's minute
+  // the bridge's shutdown: the worker stops claiming; after the drain the scheduler closes, cancelling queued calls
+  const stopped = worker.stop();
+  await scheduler.close();
+  await stopped;
+  const jobs = await store.jobs.listJobs();
+  expect(jobs.map((j) => [j.key.slice(10, 28), j.state, j.attempts]).reverse()).toEqual([
+    ['a03000000000001AAA', 'done', 1],
+    ['a03000000000002AAA', 'queued', 0], // cut off: the next process runs it, its attempts as they were
+    ['a03000000000003AAA', 'queued', 0], // the rest of the batch, refused by the closed scheduler
+  ]);
+  expect(onRecord).toEqual([]); // a deploy is not an error a person must act on
+});

@@ -8,6 +8,7 @@
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { backoffDelay } from '../lib/retry';
+import { SalesforceWriteError } from '../salesforce/writeback';
 import type { Job, JobRepository } from '../store/types';
 import { describeError } from './describe-error';
 import type { JobOutcome, KindHandler } from './handler';
@@ -28,7 +29,8 @@ export interface WorkerOptions {
   maxAttempts?: number;
   /**
    * A retryable failure became permanent (too many attempts): make it visible where people look, e.g. on the
-   * Salesforce record. Handlers already do this for failures that are permanent from the start.
+   * Salesforce record. Handlers already do this for failures that are permanent from the start. When it throws
+   * (other than a record Salesforce refused), the job is not given up yet: it runs again after its backoff.
    */
   onGiveUp?: (job: Job, error: string) => Promise<void>;
 }
@@ -46,13 +48,28 @@ export function createWorker(opts: WorkerOptions) {
   const idleMs = opts.idleMs ?? 500;
   const maxAttempts = opts.maxAttempts ?? 10;
   let running = false;
+  /** stop() was called: a batch that ends now was cut off by the shutdown (its Xero calls cancelled). */
+  let stopping = false;
   let loops: Promise<void>[] = [];
   const idle = new Map<WorkerLoop, AbortController>();
 
   async function settle(job: Job, outcome: JobOutcome): Promise<void> {
+    if (stopping && outcome.kind === 'retry') {
+      // The bridge is stopping (a deploy): the job was cut off, not at fault. Back in the queue for the next process,
+      // the claim not counted as an attempt (a job at its last attempt does not give up over a restart).
+      await store.deferJob(job.id, opts.owner, outcome.error, clock.now() + (outcome.delayMs ?? 0));
+      log.info({ jobId: job.id, key: job.key, error: outcome.error }, 'job put back: the bridge is stopping');
+      return;
+    }
     let final = outcome;
     if (outcome.kind === 'retry' && job.attempts >= maxAttempts) {
       final = { kind: 'failed', error: `${outcome.error} (gave up after ${job.attempts} attempts)` };
+      const unrecorded = await recordGiveUp(job, final.error);
+      if (unrecorded) {
+        // Salesforce is likely down, which is often why the job gave up: not dead yet, or the record would say
+        // Pending for ever. It runs again after its backoff (15 minutes by then): done, or given up and recorded.
+        final = { kind: 'retry', error: `${final.error}; not yet on the record (${unrecorded})` };
+      }
     }
     if (final.kind === 'done') await store.completeJob(job.id, opts.owner, final.result);
     else if (final.kind === 'hold') {
@@ -63,12 +80,27 @@ export function createWorker(opts: WorkerOptions) {
       await store.failJob(job.id, opts.owner, final.error, clock.now() + (final.delayMs ?? retryDelay(job.attempts)));
     } else await store.failJob(job.id, opts.owner, final.error, null);
     if (final.kind !== 'done') log.warn({ jobId: job.id, key: job.key, outcome: final }, 'job not done');
-    if (final !== outcome && final.kind === 'failed' && opts.onGiveUp) {
-      await opts
-        .onGiveUp(job, final.error)
-        .catch((err: unknown) =>
-          log.error({ err, jobId: job.id, key: job.key }, 'could not record the give-up where people look'),
-        );
+  }
+
+  /**
+   * Shows a give-up where people look (onGiveUp). Returns why it could not, when trying again later can help (the
+   * request failed: Salesforce down, the session refused); a record Salesforce refused is refused again, so that is
+   * only logged.
+   */
+  async function recordGiveUp(job: Job, error: string): Promise<string | undefined> {
+    if (!opts.onGiveUp) return undefined;
+    try {
+      await opts.onGiveUp(job, error);
+      return undefined;
+    } catch (err) {
+      const later = !(err instanceof SalesforceWriteError);
+      log.error(
+        { err, jobId: job.id, key: job.key },
+        later
+          ? 'could not record the give-up where people look; the job runs again later and records it then'
+          : 'could not record the give-up where people look',
+      );
+      return later ? describeError(err) : undefined;
     }
   }
 
@@ -135,6 +167,7 @@ export function createWorker(opts: WorkerOptions) {
     start(): void {
       if (running) return;
       running = true;
+      stopping = false;
       const byLoop = (name: WorkerLoop) => opts.handlers.filter((h) => loopOf(h.kind) === name);
       // Leases first, then the loops: none claims before this instance's old leases are back.
       const ready = takeBackLeases();
@@ -147,6 +180,7 @@ export function createWorker(opts: WorkerOptions) {
     /** Stops claiming and waits for the batches in hand to finish. */
     async stop(): Promise<void> {
       running = false;
+      stopping = true;
       for (const wait of idle.values()) wait.abort();
       await Promise.all(loops);
     },

@@ -167,7 +167,7 @@ export class PgJobs implements JobRepository {
   async retryJob(id: number, payload?: unknown): Promise<Job | null> {
     const row = await this.db.row(
       `UPDATE jobs SET state = 'queued', next_run_at = $1, lease_owner = NULL, lease_expires_at = NULL, updated_at = $1,
-          payload = COALESCE($4, payload)
+          payload = COALESCE($4, payload), attempts = 0
         WHERE org_id = $2 AND id = $3 AND state IN ('failed', 'dead')
        RETURNING *`,
       [this.now(), this.orgId, id, payload === undefined ? null : JSON.stringify(payload)],

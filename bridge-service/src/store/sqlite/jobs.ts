@@ -197,7 +197,7 @@ export class SqliteJobs implements JobRepository {
     const now = this.now();
     const changed = this.db.run(
       `UPDATE jobs SET state = 'queued', next_run_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?,
-          payload = COALESCE(?, payload)
+          payload = COALESCE(?, payload), attempts = 0
         WHERE org_id = ? AND id = ? AND state IN ('failed', 'dead')`,
       now,
       now,
