@@ -86,6 +86,8 @@ export const PARTIAL_REFUSALS = {
 export const PARTIAL_WAITS = {
   closingOnItsWay:
     "Waiting for the deal's closing invoice to reach Xero: a partial invoice is raised only once it is there, since it bills the deal.",
+  partialOnItsWay:
+    'Waiting for another partial invoice of this deal to reach Salesforce: it may be in Xero already, and this one is checked against what remains after it.',
   closingStopped:
     "The deal's closing invoice did not reach Xero (see its invoice in Error): retry it, or void it, before raising a partial invoice, since it bills the deal.",
 } as const;

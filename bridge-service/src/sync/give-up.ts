@@ -20,6 +20,12 @@ export function createGiveUpRecorder(deps: {
       if (draft.success) await deps.syncErrors.onDraftRequest(draft.data, error);
       return;
     }
+    // A partial invoice's request: its Invoice__c says why (a draft already in Xero, if it got there: partial-invoice.ts).
+    if (job.action === 'CREATE_PARTIAL') {
+      const partial = JOB_PAYLOADS.CREATE_PARTIAL.safeParse(job.payload);
+      if (partial.success) await deps.syncErrors.onDraftRequest(partial.data, error);
+      return;
+    }
     // A plan that could not be planned says why on the plan (sync/billing); a daily re-plan has no record.
     if (job.action === 'PLAN_BILLING' || job.action === 'REPLAN_DAILY') return;
     // Every other request acts on an invoice; a Xero change has no record of its own to show it on.

@@ -8,6 +8,11 @@
  *   in Salesforce yet, so the closing request waits for it: one job-store query a batch. A partial request waiting for
  *   the closing request itself (PARTIAL_WAITS.closingOnItsWay: it looked in Xero first and found nothing) or never run
  *   yet (it will see the closing request and wait for it) is not waited for: the two never wait for each other.
+ *
+ * A partial request asks the same before it reads what remains (golive/partial-invoice.ts), leaving itself out: one
+ * that may be in Xero without its mirror is not yet in that remainder. One waiting its turn behind another
+ * (PARTIAL_WAITS.partialOnItsWay) looked in Xero first and found nothing, so it is not waited for either: of two
+ * partials of a deal, one always goes on.
  */
 import { PARTIAL_WAITS } from '../../domain/partial-invoice';
 import type { OpportunityBillingTerms } from '../../salesforce/selections';
@@ -39,7 +44,7 @@ export function hasPartialInvoices(row: OpportunityBillingTerms): boolean {
 /** A partial request that may have reached Xero and is not yet in Salesforce. */
 function onItsWay(job: Job): boolean {
   if (job.state === 'running') return true;
-  if (job.lastError === PARTIAL_WAITS.closingOnItsWay) return false;
+  if (job.lastError === PARTIAL_WAITS.closingOnItsWay || job.lastError === PARTIAL_WAITS.partialOnItsWay) return false;
   return job.attempts > 0 || job.lastError !== null;
 }
 
@@ -47,16 +52,20 @@ export interface PartialWaitDeps {
   jobs: Pick<JobRepository, 'unfinishedJobs'>;
 }
 
-/** The deals (by 15-character id) among these whose partial invoice is on its way. One job-store query. */
+/**
+ * The deals (by 15-character id) among these whose partial invoice is on its way. One job-store query. `except`: a
+ * partial request asking about its own deal leaves itself out.
+ */
 export async function partialsOnTheirWay(
   deps: PartialWaitDeps,
   opportunityIds: readonly string[],
+  except?: number,
 ): Promise<Set<string>> {
   const wanted = new Set(opportunityIds.map(id15));
   const out = new Set<string>();
   for (const job of await deps.jobs.unfinishedJobs('CREATE_PARTIAL')) {
     const deal = PARTIAL_KEY.exec(job.key)?.[1];
-    if (deal && wanted.has(id15(deal)) && onItsWay(job)) out.add(id15(deal));
+    if (deal && job.id !== except && wanted.has(id15(deal)) && onItsWay(job)) out.add(id15(deal));
   }
   return out;
 }

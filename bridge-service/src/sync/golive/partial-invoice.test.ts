@@ -123,6 +123,7 @@ function harness(deal: Deal = {}) {
     jobs: {
       getJobByKey: async (key: string) =>
         deal.closing && key === `CREATE_DRAFT:${OPPORTUNITY}:1` ? { ...job(), key, state: deal.closing } : null,
+      unfinishedJobs: async () => [],
     },
     queries: { opportunitiesForInvoicing: async () => [row] },
     goLive: {
@@ -378,5 +379,160 @@ describe('CREATE_PARTIAL: two requests for one deal on two bridges sharing the s
     expect(outcome).toEqual({ kind: 'hold', reason: PARTIAL_LEASE_WAIT, delayMs: 5_000 });
     expect(sent).toEqual([]);
     expect(upserts).toEqual([]);
+  });
+});
+
+describe('CREATE_PARTIAL: a partial of the deal in Xero whose mirror has not reached Salesforce', () => {
+  /** One bridge's store (jobs and leases), on a clock the test moves. */
+  function bridgeOn() {
+    let now = NOW;
+    const store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32), clock: { now: () => now } });
+    stores.push(store);
+    const salesforce: Awaited<ReturnType<PartialInvoiceDeps['goLive']['invoicedLinesOfDeal']>> = [];
+    const inXero: string[] = [];
+    const recorded = new Map<string, XeroInvoice>();
+    let sfDown = false;
+    const h = harness({ plans: ['billed on signature'], leases: store.leases });
+    const deps = h.deps as unknown as Record<string, unknown> & PartialInvoiceDeps;
+    deps.jobs = store.jobs;
+    deps.goLive = { ...deps.goLive, invoicedLinesOfDeal: async () => [...salesforce] };
+    deps.xero = {
+      ...deps.xero,
+      createInvoices: async (_tenant, documents) => {
+        const { subTotal } = documents[0]!.document as unknown as { subTotal: string };
+        inXero.push(subTotal);
+        const id = `9f2d6c1e-0000-4000-8000-00000000000${inXero.length}`;
+        const made = xeroInvoice(id, { subTotal: Number(subTotal) });
+        recorded.set(id, made);
+        return [created<XeroInvoice>(0, id, made)];
+      },
+      getInvoicesByIds: async (_tenant, ids) => ids.map((id) => recorded.get(id)!),
+    };
+    const results = new Map<string, string>();
+    deps.xeroResults = {
+      findXeroResult: async (key) => (results.has(key) ? ({ xeroId: results.get(key)! } as never) : null),
+      recordXeroResult: async (r) => {
+        results.set(r.requestKey, r.xeroId);
+        return r as never;
+      },
+    };
+    const upsert = deps.writeback.upsert;
+    deps.writeback = {
+      ...deps.writeback,
+      upsert: (async (...args: Parameters<typeof upsert>) => {
+        if (sfDown) throw Object.assign(new Error('Service Unavailable'), { status: 503 });
+        return upsert(...args);
+      }) as typeof upsert,
+    };
+    deps.invoices = {
+      load: async () => ({}) as never,
+      writeInvoice: async (_record, invoice) => {
+        salesforce.push({
+          Id: `a0L00000000000${salesforce.length}AAA`,
+          Opportunity_Line_Item_Id__c: null,
+          Line_Amount__c: invoice.subTotal ?? 0,
+          Invoice__r: { Status__c: 'Draft', Opportunity__c: OPPORTUNITY },
+        });
+      },
+    };
+    const handler = createPartialHandler(deps);
+    /** Milestone `n` of `amount`, asked now. */
+    const ask = (n: number, amount: string) => {
+      const requestKey = `CREATE_PARTIAL:${OPPORTUNITY}:${n}-${Number(amount) * 100}`;
+      return store.jobs.enqueueJob({
+        key: requestKey,
+        action: 'CREATE_PARTIAL',
+        payload: {
+          action: 'CREATE_PARTIAL',
+          requestKey,
+          opportunityId: OPPORTUNITY,
+          payload: { amount, mode: 'AMOUNT', value: amount, label: 'Milestone' },
+        },
+      });
+    };
+    /** The worker's turn: the next job due is claimed, run, and settled as the worker settles it. */
+    const turn = async () => {
+      const [claimed] = await store.jobs.claimJobs({
+        owner: 'w',
+        leaseMs: 60_000,
+        limit: 1,
+        actions: ['CREATE_PARTIAL'],
+      });
+      const job = claimed as JobOf<'CREATE_PARTIAL'>;
+      const outcome = (await handler.run([job])).get(job.id)!;
+      if (outcome.kind === 'done') await store.jobs.completeJob(job.id, 'w', outcome.result);
+      else if (outcome.kind === 'hold') await store.jobs.deferJob(job.id, 'w', outcome.reason, now + outcome.delayMs);
+      else if (outcome.kind === 'retry') await store.jobs.failJob(job.id, 'w', outcome.error, now + 20_000);
+      else await store.jobs.failJob(job.id, 'w', outcome.error, null);
+      return { id: job.id, outcome };
+    };
+    return {
+      store,
+      salesforce,
+      inXero,
+      ask,
+      turn,
+      later: (ms: number) => void (now += ms),
+      salesforceDown: (down: boolean) => void (sfDown = down),
+    };
+  }
+
+  it('the next milestone waits for it, then is refused for more than remains (not 16,000.00 of drafts for 12,000.00)', async () => {
+    const b = bridgeOn();
+    const first = (await b.ask(1, '8000.00')).job;
+    const second = (await b.ask(2, '8000.00')).job;
+    // The first reaches Xero; Salesforce answers 503 on its mirror, so it will try again (and gave up the lease).
+    b.salesforceDown(true);
+    const tried = await b.turn();
+    expect(tried).toMatchObject({ id: first.id, outcome: { kind: 'retry' } });
+    expect(tried.outcome.kind === 'retry' && tried.outcome.error).toMatch(/is in Xero but not yet in Salesforce/);
+    b.salesforceDown(false);
+    // The second takes the lease: what remains still reads 12,000.00, so it must not go on.
+    expect(await b.turn()).toEqual({
+      id: second.id,
+      outcome: { kind: 'hold', reason: PARTIAL_WAITS.partialOnItsWay, delayMs: 30_000 },
+    });
+    expect(b.inXero).toEqual(['8000.00']);
+    expect((await b.store.jobs.getJob(second.id))?.attempts).toBe(0); // the wait is not counted
+    // The first's retry finds its draft and mirrors it; the second is then checked against the 4,000.00 left.
+    b.later(30_000);
+    expect(await b.turn()).toMatchObject({ id: first.id, outcome: { kind: 'done' } });
+    expect(await b.turn()).toEqual({
+      id: second.id,
+      outcome: { kind: 'failed', error: expect.stringMatching(/remain/i) },
+    });
+    expect(b.inXero).toEqual(['8000.00']);
+  });
+
+  it('two milestones never run do not wait for each other, nor does one that found the lease taken', async () => {
+    const b = bridgeOn();
+    // both queued, neither run: the first goes straight through
+    const first = (await b.ask(1, '4000.00')).job;
+    const second = (await b.ask(2, '4000.00')).job;
+    expect(await b.turn()).toMatchObject({ id: first.id, outcome: { kind: 'done' } });
+    expect(await b.turn()).toMatchObject({ id: second.id, outcome: { kind: 'done' } });
+    expect(b.inXero).toEqual(['4000.00', '4000.00']);
+
+    // a third found the deal's lease taken (its last error says so): the fourth waits for it once, the third
+    // then sees the fourth waiting its turn and goes on, and so does the fourth after it
+    const third = (await b.ask(3, '2000.00')).job;
+    const fourth = (await b.ask(4, '1000.00')).job;
+    const [claimed] = await b.store.jobs.claimJobs({
+      owner: 'w',
+      leaseMs: 60_000,
+      limit: 1,
+      actions: ['CREATE_PARTIAL'],
+    });
+    expect(claimed?.id).toBe(third.id);
+    await b.store.jobs.deferJob(third.id, 'w', PARTIAL_LEASE_WAIT, NOW + 5_000);
+    expect(await b.turn()).toMatchObject({
+      id: fourth.id,
+      outcome: { kind: 'hold', reason: PARTIAL_WAITS.partialOnItsWay },
+    });
+    b.later(5_000);
+    expect(await b.turn()).toMatchObject({ id: third.id, outcome: { kind: 'done' } });
+    b.later(30_000);
+    expect(await b.turn()).toMatchObject({ id: fourth.id, outcome: { kind: 'done' } });
+    expect(b.inXero).toEqual(['4000.00', '4000.00', '2000.00', '1000.00']);
   });
 });

@@ -11,7 +11,13 @@
  * holds the deal's lease (store/leases.ts) from its read of what remains to its mirror in Salesforce, so two
  * milestones asked at once on two replicas never both take the same remainder (12,000.00 left, two of 8,000.00: the
  * second waits, then is refused for more than remains). A request that finds the lease taken waits, uncounted, and
- * looks again in a few seconds; the lease lapses on its own if its holder stops (DEAL_LEASE_TTL_MS).
+ * looks again in a few seconds; the lease lapses on its own if its holder stops (DEAL_LEASE_TTL_MS). The lease is
+ * given up whatever the outcome, so one whose mirror failed after Xero made its draft (Salesforce down) is in Xero and
+ * not yet in what remains: before it reads what remains, a request also waits, uncounted, while another partial of the
+ * deal is on its way (running, or tried and not finished: create-draft/partials.ts, one job-store query). One waiting
+ * so (PARTIAL_WAITS.partialOnItsWay) looked in Xero first and found nothing of its own, so it is not waited for in
+ * turn, nor is one never run: two never wait for each other. A request whose draft is in Xero without its mirror says
+ * so in its error, so a give-up on the record tells finance to look in Xero before raising another.
  */
 import { routeOpportunity } from '../../domain/billing-entity';
 import { DomainError } from '../../domain/errors';
@@ -36,6 +42,7 @@ import type { XeroClient } from '../../xero/client';
 import type { XeroInvoice } from '../../xero/types';
 import { contactsFor, type ContactDeps } from '../create-draft/contacts';
 import { sourceUrl } from '../create-draft/draft';
+import { PARTIAL_WAIT_MS, partialsOnTheirWay } from '../create-draft/partials';
 import { withLines } from '../create-draft/route';
 import { describeError } from '../describe-error';
 import type { JobHandler, JobOf, JobOutcome } from '../handler';
@@ -47,7 +54,7 @@ import { failedDraftRecord } from '../services/sync-errors';
 import { invoiceRecord } from '../services/xero-records';
 
 export interface PartialInvoiceDeps extends ContactDeps {
-  jobs: Pick<JobRepository, 'getJobByKey'>;
+  jobs: Pick<JobRepository, 'getJobByKey' | 'unfinishedJobs'>;
   queries: Pick<Queries, 'opportunitiesForInvoicing'>;
   goLive: Pick<GoLiveQueries, 'invoicedLinesOfDeal' | 'partialInvoiceBasis'>;
   reference: Pick<ReferenceData, 'billingEntities' | 'taxRates' | 'settings'>;
@@ -85,6 +92,12 @@ export const dealLeaseName = (opportunityId: string) => `partial-invoice:${oppor
 /** The link back from a partial invoice: the deal's page, marked so it is never taken for the deal's first draft. */
 export function partialSourceUrl(instanceUrl: string, opportunityId: string, requestKey: string): string {
   return `${sourceUrl(instanceUrl, opportunityId)}?ledgerline=${encodeURIComponent(requestKey)}`;
+}
+
+/** What a request whose mirror failed says: its draft is in Xero, so another is not raised for the same amount. */
+export function draftInXero(invoice: Pick<XeroInvoice, 'invoiceID' | 'invoiceNumber'>): string {
+  const which = [invoice.invoiceNumber, invoice.invoiceID && `(${invoice.invoiceID})`].filter(Boolean).join(' ');
+  return `The partial invoice's draft ${which} is in Xero but not yet in Salesforce; it is mirrored when this request runs again. If it has given up, find the draft in Xero before raising another partial invoice for this deal`;
 }
 
 export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREATE_PARTIAL'> {
@@ -179,6 +192,11 @@ export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREA
         return { kind: 'hold', reason: PARTIAL_WAITS.closingOnItsWay, delayMs: 60_000 };
       }
       if (isStopped(closing)) throw new DomainError('INVALID_INPUT', PARTIAL_WAITS.closingStopped);
+      // Another partial of the deal may be in Xero without its mirror (its lease given up when the mirror failed):
+      // what remains does not show it yet, so wait for it rather than bill that remainder again.
+      if ((await partialsOnTheirWay(deps, [opportunityId], job.id)).size > 0) {
+        return { kind: 'hold', reason: PARTIAL_WAITS.partialOnItsWay, delayMs: PARTIAL_WAIT_MS };
+      }
       const writes = noWrites();
       const contacts = await contactsFor(deps, entity, [account], new Map(), writes);
       const problems = await deps.contactLinks.flush(writes);
@@ -244,14 +262,21 @@ export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREA
       invoiceType: 'New',
       now: deps.clock.now(),
     });
-    const [id] = deps.writeback.requireAll(
-      Invoice,
-      [requestKey],
-      await deps.writeback.upsert(Invoice, 'Request_Key__c', [record]),
-    );
-    // Lines, the deal's and Account's summaries (the remainder the card shows), and open pages.
-    await deps.invoices.writeInvoice(await deps.invoices.load(id!), invoice);
-    return { kind: 'done', result: { invoiceRecordId: id, xeroInvoiceId: invoice.invoiceID } };
+    try {
+      const [id] = deps.writeback.requireAll(
+        Invoice,
+        [requestKey],
+        await deps.writeback.upsert(Invoice, 'Request_Key__c', [record]),
+      );
+      // Lines, the deal's and Account's summaries (the remainder the card shows), and open pages.
+      await deps.invoices.writeInvoice(await deps.invoices.load(id!), invoice);
+      return { kind: 'done', result: { invoiceRecordId: id, xeroInvoiceId: invoice.invoiceID } };
+    } catch (err) {
+      // The draft is in Xero and not (wholly) in Salesforce: the error says so, and so does a give-up.
+      const message = `${draftInXero(invoice)}: ${describeError(err)}`;
+      if (isTransient(err)) return { kind: 'retry', error: message };
+      throw new Error(message, { cause: err });
+    }
   }
 
   return {
