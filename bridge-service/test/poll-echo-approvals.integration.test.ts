@@ -68,6 +68,8 @@ it(`${DEALS} approvals with their emails on a tenant with webhooks: nothing read
     return jobs.every((j) => j.state === 'done' || j.state === 'failed');
   };
   await waitFor('the drafts’ webhooks handled', async () => (await jobsDone('XERO_CHANGE')) || undefined, 30_000);
+  // and the drafts' own re-plans (a plan job left from them would announce a second PLAN after the approvals)
+  await waitFor('the drafts’ plans written', async () => (await jobsDone('PLAN_BILLING')) || undefined, 30_000);
 
   const seq = sandbox.xero.control.calls().at(-1)?.seq ?? 0;
   const changesBefore = (await sandbox.store.jobs.listJobs({ action: 'XERO_CHANGE', limit: 1000 })).length;
