@@ -130,7 +130,6 @@ export async function createOrgBridge(
     config: { apiBaseUrl: config.xero.apiBaseUrl, httpTimeoutMs: config.httpTimeoutMs },
     tokens,
     scheduler,
-    clock,
     logger: log,
     // The bridge's own writes to a tenant bring its poller back from idle: payments tend to follow.
     onTenantWrite: (tenantId: string) => poller.bridgeWrote(tenantId),

@@ -9,7 +9,6 @@
 import { dirname } from 'node:path';
 import { AccountingApi } from 'xero-node';
 import { isTransient, TimeoutError } from '../lib/errors';
-import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { retry, withTimeout, type RetryOptions } from '../lib/retry';
 import { XeroApiError } from './errors';
@@ -22,11 +21,6 @@ export interface XeroCallOptions {
   timeoutMs: number;
   tokens: Pick<XeroTokenManager, 'connectionIdForTenant' | 'getAccessToken' | 'refresh'>;
   scheduler: Pick<XeroScheduler, 'schedule'> & Partial<Pick<XeroScheduler, 'snapshot' | 'longWait'>>;
-  /**
-   * Not needed any more: the scheduler measures a tenant's wait on its own clock (`longWait`, and `maxWaitMs` on
-   * each call), and a call that would wait longer than `maxRetryAfterMs` fails at once.
-   */
-  clock?: Pick<Clock, 'now'> | undefined;
   logger?: Pick<Logger, 'warn' | 'debug'> | undefined;
   /** Retry policy for 5xx, network errors, timeouts and 429. Default: 4 retries, jittered backoff. */
   retry?: Omit<RetryOptions, 'isRetryable' | 'onRetry'> | undefined;

@@ -1,7 +1,6 @@
 import type { Contact, Invoice } from 'xero-node';
 import type { XeroContactModel } from '../domain/contact';
 import type { Config } from '../config';
-import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import type { RetryOptions } from '../lib/retry';
 import { checkKey, createXeroCall, type XeroCall } from './calls';
@@ -47,9 +46,8 @@ const IDS_PER_CALL = 40;
 export interface XeroClientOptions {
   config: Pick<Config['xero'], 'apiBaseUrl'> & { httpTimeoutMs: number };
   tokens: Pick<XeroTokenManager, 'connectionIdForTenant' | 'getAccessToken' | 'refresh'>;
-  scheduler: Pick<XeroScheduler, 'schedule'> & Partial<Pick<XeroScheduler, 'snapshot'>>;
-  /** The scheduler's clock (see calls.ts: a tenant paused for long is refused at once, not queued). */
-  clock?: Pick<Clock, 'now'>;
+  /** `longWait`: a tenant that must wait longer than `maxRetryAfterMs` is refused at once, not queued (calls.ts). */
+  scheduler: Pick<XeroScheduler, 'schedule'> & Partial<Pick<XeroScheduler, 'snapshot' | 'longWait'>>;
   logger?: Pick<Logger, 'warn' | 'debug'>;
   /** Retry policy for 5xx, network errors, timeouts and 429. Default: 4 retries, jittered backoff. */
   retry?: Omit<RetryOptions, 'isRetryable' | 'onRetry'>;
@@ -75,7 +73,6 @@ export function xeroCallOf(opts: XeroClientOptions): XeroCall {
     timeoutMs: opts.config.httpTimeoutMs,
     tokens: opts.tokens,
     scheduler: opts.scheduler,
-    clock: opts.clock,
     logger: opts.logger,
     retry: opts.retry,
     maxRetryAfterMs: opts.maxRetryAfterMs ?? 60_000,

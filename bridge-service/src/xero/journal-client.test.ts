@@ -3,7 +3,6 @@
  * default) and kept off cash-basis reports (ShowOnCashBasisReports false: deferral and accrual exist only on an accrual
  * basis), read back through the API from the Xero emulator.
  */
-import { systemClock } from '../lib/clock';
 import { harness, teardown, UK, type Harness } from './__fixtures__/client-harness';
 import { XeroJournalClient } from './journal-client';
 
@@ -16,7 +15,6 @@ describe('XeroJournalClient against the Xero emulator', () => {
       config: { apiBaseUrl: h.emu.apiUrl, httpTimeoutMs: 5_000 },
       tokens: h.tokens,
       scheduler: h.scheduler,
-      clock: systemClock,
       retry: { baseDelayMs: 20 },
     });
   });

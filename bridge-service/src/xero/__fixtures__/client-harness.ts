@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startXeroEmulator, type XeroEmulator } from '../../../sandbox/xero/emulator';
 import { ScaledClock } from '../../../sandbox/shared/clock';
-import { systemClock, type Clock } from '../../lib/clock';
+import type { Clock } from '../../lib/clock';
 import { SqliteStore } from '../../store';
 import { XeroClient } from '../client';
 import { XeroScheduler } from '../scheduler';
@@ -56,7 +56,6 @@ export async function harness(opts: { scale?: number; clock?: Clock } = {}): Pro
     config: { apiBaseUrl: emu.apiUrl, httpTimeoutMs: 5_000 },
     tokens,
     scheduler,
-    clock: opts.clock ?? systemClock,
     retry: { baseDelayMs: 20, ...(opts.clock ? { clock: opts.clock } : {}) },
   });
   return { emu, store, tokens, scheduler, client, dir };
