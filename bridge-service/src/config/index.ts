@@ -15,9 +15,11 @@ import {
 export {
   DEFAULT_XERO_SCOPES,
   ENV_KEYS,
+  isSecureEndpoint,
   LEGACY_XERO_SCOPES,
   LOG_LEVELS,
   missingXeroScopes,
+  SECURE_ENDPOINT_RULE,
   XERO_SCOPES_BY_NEED,
 } from './schema';
 

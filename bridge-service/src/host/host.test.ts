@@ -13,7 +13,7 @@ import { createMetrics } from '../server/metrics';
 import type { Bridge } from '../server/main';
 import type { OrgAdmin } from '../server/deps';
 import { openStore } from '../store';
-import type { OrgProfile, OrgSecrets, Store } from '../store/types';
+import type { OrgProfile, OrgRepository, OrgSecrets, Store } from '../store/types';
 import { createHost } from './host';
 
 const ORG = 'org-b';
@@ -144,5 +144,46 @@ describe('changing where an org sends its secrets (PUT /admin/orgs/:orgId)', () 
     const held = await connections.getXeroConnection('conn-b');
     expect(held?.status).toBe('reauthorisation_required');
     expect(held?.statusMessage).toMatch(/Xero endpoints changed: connect Xero again/);
+  });
+});
+
+describe('a profile stored before the URL rule (or by hand)', () => {
+  it('does not start its org while a URL would carry its secrets in the clear, and says which', async () => {
+    const OLD = 'org-old';
+    const insecure = withXero({ tokenUrl: 'http://capture.example.net/connect/token' });
+    // The store as an older bridge left it: the admin API's save would refuse this profile today.
+    const orgs: OrgRepository = {
+      saveOrg: () => Promise.reject(new Error('not in this test')),
+      getOrg: async (orgId) =>
+        orgId === OLD ? { orgId, profile: insecure, secrets, createdAt: 1, updatedAt: 2 } : null,
+      listOrgs: async () => [{ orgId: OLD, profile: insecure, createdAt: 1, updatedAt: 2 }],
+      setOrgStatus: async () => false,
+    };
+    const legacyStore: Store = Object.create(store, { orgs: { value: orgs } });
+    const config = loadHostConfig(
+      {
+        DEFAULT_ORG: 'none',
+        ADMIN_TOKEN: 'admin-token-0123456789-0123456789-abcdef',
+        TOKEN_ENCRYPTION_KEY: '11'.repeat(32),
+        STORE_PATH: join(dir, 'store.sqlite'),
+        BRIDGE_INSTANCE_ID: 'host-test-legacy',
+      },
+      { readFile: () => '' },
+    );
+    const legacy = await createHost(
+      config,
+      { logger: createLogger({ level: 'silent' }), metrics: createMetrics({ defaultMetrics: false }) },
+      { store: legacyStore, retry: { firstMs: 600_000, maxMs: 600_000 } },
+    );
+    try {
+      await legacy.start();
+      const [status] = legacy.deps.orgs!.statuses();
+      expect(status).toMatchObject({ orgId: OLD, state: 'failed' });
+      expect(status?.message).toMatch(/xero\.endpoints\.tokenUrl must be https .*save the profile again/);
+    } finally {
+      const { intake, inFlight } = legacy.deps.shutdown!;
+      for (const step of intake) await step.stop();
+      for (const step of inFlight) await step.drain();
+    }
   });
 });

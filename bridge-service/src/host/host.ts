@@ -13,7 +13,7 @@
  * process's admin API: a new active org is started, a changed one restarted, a suspended one stopped. Every replica
  * does the same, so all of them serve every org (their singleton roles decide who subscribes and polls).
  */
-import { missingXeroScopes, type Config, type HostConfig } from '../config';
+import { isSecureEndpoint, missingXeroScopes, SECURE_ENDPOINT_RULE, type Config, type HostConfig } from '../config';
 import { createOrgBridge, type BridgeOverrides, type OrgBridge } from '../bridge';
 import { systemClock, type Clock } from '../lib/clock';
 import { describeError } from '../lib/errors';
@@ -152,6 +152,17 @@ export async function createHost(
     let bridge: OrgBridge | undefined;
     try {
       const orgConfigNow = await configOf(slot);
+      // The admin API checks every URL on save; a profile stored before that rule (or by hand) is checked here, so
+      // no secret or token goes out in the clear. The org stays failed until its profile is saved again.
+      const insecure = SECRET_DESTINATIONS.filter(([, of]) => {
+        const url = of(orgConfigNow);
+        return url !== undefined && !isSecureEndpoint(url);
+      }).map(([name]) => name);
+      if (insecure.length > 0) {
+        throw new Error(
+          `its profile's ${insecure.join(', ')} ${SECURE_ENDPOINT_RULE}: save the profile again with them`,
+        );
+      }
       const lacking = missingXeroScopes(orgConfigNow.xero.scopes);
       if (lacking.length > 0) {
         // A profile saved before these scopes were needed: the org runs; the calls that need them will be refused.

@@ -89,9 +89,10 @@ function profileUrls(profile: OrgProfile): [path: string, url: string | undefine
 
 /**
  * A profile as an admin saves it: also its Xero scopes must cover every call the bridge makes, and every URL must be
- * https (plain http only to this machine: the emulators), since secrets and tokens go to them. Checked when written
- * only: a profile stored before a rule was added still reads (its org starts; a short scope list is warned of), so
- * one old profile never stops the other orgs from being read. Saving it again applies every rule.
+ * https (plain http only to this machine: the emulators), since secrets and tokens go to them. Checked when written:
+ * a profile stored before a rule was added still reads, so one old profile never stops the other orgs from being
+ * read. Its org starts with a short scope list (warned of), but not with a URL that would carry secrets in the clear
+ * (the host refuses to start it). Saving it again applies every rule.
  */
 export const orgProfileInputSchema = orgProfileSchema.superRefine((profile, ctx) => {
   for (const [path, url] of profileUrls(profile)) {
