@@ -402,6 +402,52 @@ describe('a plan billed on signature (Upfront, In Advance: the package default)'
       expect([cents(gone.plan.contractValue), cents(ties(gone))]).toEqual(['0.00', '0.00']);
     });
 
+    it('two amendments in a row (300 → 200 → 250): the second bills +50 seats against the 200 left, +1,666.67', () => {
+      const fewer = change('006000000000108AAA', '2026-02-27', [priced('00k000000000108AAA', 200, 6666)]);
+      const more = change('006000000000109AAA', '2026-02-27', [priced('00k000000000109AAA', 250, 8332.5)]);
+      const creditedFirst = [
+        ...signed,
+        {
+          opportunityId: fewer.opportunity.Id,
+          kind: 'credit-note' as const,
+          documentId: 'cn-1',
+          state: 'posted' as const,
+        },
+      ];
+      // Listed in any order: the first to take effect is priced first (same day: CloseDate, then Id).
+      const input = base({ root: totalRoot, amendments: [more, fewer], signed: creditedFirst });
+      // 50 × 6,666.67/200 = 1,666.6675 → 1,666.67 (vs the original 300 it would credit 50: −1,666.67).
+      const second = signatureInstalment(input, more.opportunity.Id)!;
+      expect([second.kind, cents(second.amount)]).toEqual(['invoice', '1666.67']);
+      // The plan ties: 10,000.00 − 3,333.33 + 1,666.67.
+      const plan = planDeal(input);
+      expect([cents(plan.plan.contractValue), cents(ties(plan))]).toEqual(['8333.34', '8333.34']);
+    });
+
+    it('a renewal renews what the amendments left: 6,666.67 at 3 % is 6,866.67 (not 200 × 34.33 = 6,866.00)', () => {
+      const fewer = change('006000000000110AAA', '2026-02-27', [priced('00k000000000110AAA', 200, 6666)]);
+      const renewal = {
+        opportunity: {
+          Id: '006000000000111AAA',
+          Name: 'Acme - Platform 2027',
+          CloseDate: '2027-02-20',
+          Amended_Opportunity__c: root.opportunity.Id,
+          Invoice_Type__c: 'Renewal',
+          Renewal_Uplift_Percent__c: 3,
+        },
+        lineItems: [] as LineItemRecord[],
+      };
+      const plan = planDeal(base({ root: renewal, renewalOf: { ...totalRoot, amendments: [fewer] } }));
+      expect(plan.deal.service).toEqual({ start: '2027-02-27', end: '2028-02-26' });
+      expect(plan.deal.lines.map((l) => [l.lineKey, l.quantity, l.amount])).toEqual([
+        ['006000000000111AAA:00k000000000110AAA', '200', '6866.67'],
+      ]);
+      expect([cents(plan.plan.contractValue), cents(ties(plan))]).toEqual(['6866.67', '6866.67']);
+      // Not amended: the 10,000.00 renews (10,300.00).
+      const whole = planDeal(base({ root: renewal, renewalOf: totalRoot }));
+      expect(cents(whole.plan.contractValue)).toBe('10300.00');
+    });
+
     it('billed by its periods: a co-termed downgrade is priced at 10,000.00/300 a seat and the plan ties', () => {
       const quarterly = {
         ...totalRoot,

@@ -12,8 +12,9 @@
  *   change from its effective date (its Service Start Date, else its CloseDate; its First Invoice Date if set), so
  *   nothing is billed before the service it pays for, and already billed periods are caught up on that date.
  * - Renewals: a renewing Opportunity (Invoice_Type__c Renewal) with an uplift rule, or without line items, renews the
- *   subscription as it stands (the original's lines after its amendments) at the uplift; one without a rule and with
- *   line items is priced by its own lines. Either way it is a new plan, keyed by the renewing Opportunity.
+ *   subscription as it stands (the original's lines after its amendments, valued as the amendments priced them:
+ *   `subscriptionAsItStands`) at the uplift; one without a rule and with line items is priced by its own lines. Either
+ *   way it is a new plan, keyed by the renewing Opportunity.
  * - Billed (for balances) = raised documents that are posted (an invoice Authorised, Partially Paid or Paid; a credit
  *   note Authorised or Paid) on their dates. A draft, one awaiting approval, or a voided one bills nothing. Forecast
  *   months (the current month and later) add what is planned or awaiting approval from the current month on.
@@ -50,6 +51,7 @@ import { asRaised, dealLedgerLines, dealPlanInput, replayDeal, type Deal, type R
 import {
   dealFromRecords,
   modificationFromRecords,
+  ratableContractLines,
   renewalDealFromRecords,
   subscriptionAfter,
   type LineItemRecord,
@@ -147,8 +149,8 @@ export interface DealPlanInput {
   root: OpportunityWithItems;
   /** Won amending Opportunities of the root (not renewals), in any order. */
   amendments?: readonly OpportunityWithItems[];
-  /** For a renewal: the subscription it renews (the original, with its lines as they stand after its amendments). */
-  renewalOf?: OpportunityWithItems;
+  /** For a renewal: the deal it renews (the original with its own line items) and that deal's won amendments. */
+  renewalOf?: OpportunityWithItems & { amendments?: readonly OpportunityWithItems[] };
   schedules?: readonly LineItemScheduleRow[];
   entity: { developerName: string } & EntityBillingRow;
   corporateCurrency: string;
@@ -248,19 +250,29 @@ export function billsOnSignature(deal: Deal): boolean {
 const hasUpliftRule = (opportunity: PlanOpportunity) =>
   (opportunity.Renewal_Uplift_Percent__c ?? null) !== null || (opportunity.Renewal_Index_Percent__c ?? null) !== null;
 
+/**
+ * Whether the plan renews the subscription it names (an uplift rule, or no line items) rather than pricing the
+ * renewal by its own lines: then the plan's deal lines, not the renewal's line items, are what it is worth.
+ */
+export function renewsSubscription(input: Pick<DealPlanInput, 'root' | 'renewalOf'>): boolean {
+  return !!input.renewalOf && (input.root.lineItems.length === 0 || hasUpliftRule(input.root.opportunity));
+}
+
 function dealOf(input: DealPlanInput): Deal {
   const records = { entity: input.entity, corporateCurrency: input.corporateCurrency };
   const { root, renewalOf } = input;
-  if (renewalOf && (root.lineItems.length === 0 || hasUpliftRule(root.opportunity))) {
+  if (renewalOf && renewsSubscription(input)) {
     const original = dealFromRecords({
       ...records,
       opportunity: renewalOf.opportunity,
       lineItems: renewalOf.lineItems,
     });
+    const standing = subscriptionAsItStands(renewalOf, renewalOf.amendments ?? [], input.entity);
     return renewalDealFromRecords({
       ...records,
       original,
-      originalLineItems: renewalOf.lineItems,
+      originalLineItems: standing.lineItems,
+      subscription: standing.lines,
       renewal: root.opportunity,
     });
   }
@@ -300,14 +312,63 @@ function billingBasis(input: DealPlanInput, notes: string[]): { deal: Deal; sign
 
 const signingDate = (opportunity: PlanOpportunity) => opportunity.First_Invoice_Date__c ?? opportunity.CloseDate;
 
-function orderedAmendments(input: DealPlanInput): OpportunityWithItems[] {
+/** Amendments in the order they take effect: effective date (Service Start Date, else CloseDate), CloseDate, Id. */
+function inEffectOrder(amendments: readonly OpportunityWithItems[]): OpportunityWithItems[] {
   const effective = (o: OpportunityWithItems) => o.opportunity.Service_Start_Date__c ?? o.opportunity.CloseDate;
-  return [...(input.amendments ?? [])].sort(
+  return [...amendments].sort(
     (a, b) =>
       compareDates(effective(a), effective(b)) ||
       compareDates(a.opportunity.CloseDate, b.opportunity.CloseDate) ||
       a.opportunity.Id.localeCompare(b.opportunity.Id),
   );
+}
+
+/** An amendment, with the subscription it changes and the one it leaves (ratable lines, valued per default term). */
+export interface AmendmentStep {
+  amendment: OpportunityWithItems;
+  /** The line items of the subscription it changes: the root's, else the previous amendment's. */
+  previousLineItems: readonly LineItemRecord[];
+  /** That subscription as the previous amendment left it (absent for the first: its line items' TotalPrice). */
+  previousLines?: ContractLine[];
+  /** What it leaves (deal-records.ts `subscriptionAfter`): 300 seats for 10,000.00 down to 200 leave 6,666.67. */
+  lines: ContractLine[];
+}
+
+/**
+ * The amendments in the order they take effect, each priced against the subscription the one before it left: the
+ * one rule for what a deal's amendments leave, shared by the plan, its renewal and the KPIs.
+ */
+export function amendmentSteps(
+  root: OpportunityWithItems,
+  amendments: readonly OpportunityWithItems[],
+  entity: DealPlanInput['entity'],
+): AmendmentStep[] {
+  const steps: AmendmentStep[] = [];
+  for (const amendment of inEffectOrder(amendments)) {
+    const previous = steps.at(-1);
+    const before = previous
+      ? { previousLineItems: previous.amendment.lineItems, previousLines: previous.lines }
+      : { previousLineItems: root.lineItems };
+    steps.push({ amendment, ...before, lines: subscriptionAfter({ ...before, amending: amendment, entity }) });
+  }
+  return steps;
+}
+
+/**
+ * The deal's ratable subscription as its amendments left it: the line items that name it (the last amendment's, else
+ * the root's) and its lines valued as the amendments priced them (6,666.67 left of 300 seats for 10,000.00, where the
+ * amending line's TotalPrice says 200 × 33.33 = 6,666.00): what a renewal renews (the KPIs' renewal forecast takes the
+ * same last step).
+ */
+function subscriptionAsItStands(
+  root: OpportunityWithItems,
+  amendments: readonly OpportunityWithItems[],
+  entity: DealPlanInput['entity'],
+): { lineItems: readonly LineItemRecord[]; lines: ContractLine[] } {
+  const last = amendmentSteps(root, amendments, entity).at(-1);
+  return last
+    ? { lineItems: last.amendment.lineItems, lines: last.lines }
+    : { lineItems: root.lineItems, lines: ratableContractLines(root.lineItems, entity) };
 }
 
 /** Each amendment as a modification, in order, priced against the subscription before it. */
@@ -320,28 +381,26 @@ function modificationsOf(
   const policy = ssPolicy(input);
   const closes = closesAsKnown(input.closes ?? [], input.closedThrough, input.today);
   const out: { amendment: OpportunityWithItems; mod: Modification }[] = [];
-  let previous = input.root.lineItems;
-  // The subscription as the last amendment left it (a seat change keeps the contract's exact unit price).
-  let previousLines: ContractLine[] | undefined;
-  for (const amendment of orderedAmendments(input)) {
+  for (const { amendment, previousLineItems, previousLines } of amendmentSteps(
+    input.root,
+    input.amendments ?? [],
+    input.entity,
+  )) {
     const contract = replayDeal({ deal, modifications: out.map((o) => o.mod), policy }).contracts[0];
     if (!contract) throw new Error('a replayed deal has no contract');
-    const amending = {
+    const mod = modificationFromRecords({
       ...records,
       deal,
       contract,
-      previousLineItems: previous,
+      previousLineItems,
       ...(previousLines ? { previousLines } : {}),
       amending: { opportunity: amendment.opportunity, lineItems: amendment.lineItems },
-    };
-    const mod = modificationFromRecords(amending);
-    previousLines = subscriptionAfter(amending);
+    });
     // Its revenue starts no earlier than the first open day when it was signed, fixed by its CloseDate.
     const firstOpenDate = firstOpenDayAsOf(closes, amendment.opportunity.CloseDate);
     if (firstOpenDate) mod.firstOpenDate = firstOpenDate;
     if (signature && !amendment.opportunity.First_Invoice_Date__c) mod.billOn = amendment.opportunity.CloseDate;
     out.push({ amendment, mod });
-    previous = amendment.lineItems;
   }
   return out;
 }

@@ -310,7 +310,13 @@ export function subscriptionAfter(
 export interface RenewalRecords {
   /** The deal being renewed (its lines, term and terms). */
   original: Deal;
+  /** The line items of the subscription as it stands (the last amendment's, else the original's). */
   originalLineItems: readonly LineItemRecord[];
+  /**
+   * Their ratable lines valued as the amendments left them (deal-plan.ts `subscriptionAsItStands`): 6,666.67 left of
+   * 300 seats for 10,000.00, not the amending line's 6,666.00. Default: `ratableContractLines` of the line items.
+   */
+  subscription?: readonly ContractLine[];
   /** The renewing Opportunity (Invoice_Type__c Renewal): its uplift rule and billing settings. */
   renewal: OpportunityRecord;
   entity: { developerName: string } & EntityBillingRow;
@@ -340,7 +346,7 @@ export function renewalDealFromRecords(records: RenewalRecords): Deal {
     contract: {
       startDate: original.service.start,
       endDate: original.service.end,
-      lines: ratableContractLines(items, entity),
+      lines: records.subscription ?? ratableContractLines(items, entity),
     },
     uplift: upliftRuleOf(renewal),
     defaultTermMonths: termMonths,

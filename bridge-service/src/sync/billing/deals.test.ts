@@ -1,14 +1,18 @@
 /**
  * A deal's documents as its plan counts them (loadDeals → planDeal): partial invoices (CREATE_PARTIAL) on a deal billed
- * on signature are raised documents, so the plan, its revenue months and the month-end close all see them.
+ * on signature are raised documents, so the plan, its revenue months and the month-end close all see them. A renewal
+ * of an amended deal renews the subscription as the amendments left it, as the KPIs forecast it.
  */
 import Big from 'big.js';
 
 import { ledgerAtMonth } from '../../domain/close-ledger';
-import { planDeal } from '../../domain/deal-plan';
+import { billedAtClose, planDeal } from '../../domain/deal-plan';
+import { renewalsDue } from '../../domain/kpi-forecast';
+import { subscriptionMrr } from '../../domain/kpi-mrr';
 import { salesforceNames } from '../../salesforce/schema';
 import { planInvoice, type PlanInvoice } from '../../salesforce/selections';
 import { closeInputs } from '../close/close-inputs';
+import { dealFigures } from '../insights/kpi-inputs';
 import { DEAL, instalmentRecord, quarterlyDeal, UK } from './__fixtures__/deals';
 import { loadDeals, type DealLoaderDeps } from './deals';
 
@@ -298,5 +302,117 @@ describe('partial invoices on a deal billed on signature', () => {
       [LINE_2, '250.00'],
     ]);
     expect(plan.notes.join('\n')).toMatch(/not one of the deal's lines/);
+  });
+});
+
+describe('a deal priced by its Total Price (300 seats for 10,000.00: Sales Price 33.33), amended, then renewed', () => {
+  const AMENDMENT = '006000000000511AAA';
+  const SECOND = '006000000000512AAA';
+  const RENEWAL = '006000000000513AAA';
+  /** The fixture's seat line as SOQL returns it, re-priced: Salesforce keeps the Sales Price 33.33 when seats change. */
+  const seats = (id: string, quantity: number, total: number) => ({
+    records: quarterlyDeal().OpportunityLineItems!.records.map((line) => ({
+      ...line,
+      Id: id,
+      Quantity: quantity,
+      UnitPrice: 33.33,
+      TotalPrice: total,
+    })),
+  });
+  // 2026 on signature, 3 % uplift at renewal; the amendments take effect on 1 Jul, co-termed to 31 Dec.
+  const original = () =>
+    quarterlyDeal({
+      Billing_Frequency__c: null,
+      Amount: 10000,
+      Renewal_Uplift_Percent__c: 3,
+      OpportunityLineItems: seats(LINE, 300, 10000),
+    });
+  const amending = (id: string, quantity: number, total: number, close: string) =>
+    quarterlyDeal({
+      Id: id,
+      Name: `Globex ${quantity} seats`,
+      CloseDate: close,
+      Service_Start_Date__c: '2026-07-01',
+      Service_End_Date__c: null,
+      Amended_Opportunity__c: DEAL,
+      Invoice_Type__c: 'Amendment',
+      Billing_Frequency__c: null,
+      Amount: total,
+      OpportunityLineItems: seats(`${id.slice(0, 15)}LIN`, quantity, total),
+    });
+  // The rep lowers the quantity: 200 × 33.33 = 6,666.00 on the amending line.
+  const fewer = () => amending(AMENDMENT, 200, 6666, '2026-06-20');
+  const renewal = () =>
+    quarterlyDeal({
+      Id: RENEWAL,
+      Name: 'Globex 2027',
+      CloseDate: '2026-12-15',
+      Service_Start_Date__c: null,
+      Service_End_Date__c: null,
+      Amended_Opportunity__c: DEAL,
+      Invoice_Type__c: 'Renewal',
+      Renewal_Uplift_Percent__c: 3,
+      Billing_Frequency__c: null,
+      Amount: null,
+      OpportunityLineItems: { records: [] },
+    });
+
+  async function loaded(opportunities: ReturnType<typeof quarterlyDeal>[], ids: string[]) {
+    const deals = await loadDeals(deps({ opportunities, invoices: [] }), ids);
+    expect([...deals.problems.values()]).toEqual([]);
+    return deals.deals;
+  }
+
+  it('renews the 6,666.67 the downgrade left at 3 %: 6,866.67, not the amending line’s 6,666.00 (200 × 34.33 = 6,866.00)', async () => {
+    const deals = await loaded([original(), fewer(), renewal()], [RENEWAL]);
+    const renewed = deals.get(RENEWAL)!;
+    const plan = planDeal({ ...renewed.input, today: '2026-12-15' });
+    expect(plan.deal.service).toEqual({ start: '2027-01-01', end: '2027-12-31' });
+    // 6,666.67 × 1.03 = 6,866.6701 → 6,866.67, billed as 1 × it; the plan ties to it.
+    expect(plan.deal.lines.map((l) => [l.quantity, l.amount])).toEqual([['200', '6866.67']]);
+    expect(plan.plan.contractValue.toFixed(2)).toBe('6866.67');
+    expect(plan.plan.instalments.map((i) => `${i.issueDate} ${i.amount.toFixed(2)}`)).toEqual(['2026-12-15 6866.67']);
+    // Keyed by the amending line it renews, as before.
+    expect(plan.deal.lines.map((l) => l.lineKey)).toEqual([`${RENEWAL}:${AMENDMENT.slice(0, 15)}LIN`]);
+
+    // The KPIs agree: the amended deal's renewal forecast is the value the renewal's plan bills, and its MRR is a
+    // twelfth of it.
+    const amended = deals.get(DEAL)!;
+    const amendedPlan = planDeal({ ...amended.input, today: '2026-12-01' });
+    expect(amendedPlan.plan.contractValue.toFixed(2)).toBe('8319.63');
+    const figures = dealFigures(amended, amendedPlan, '20', new Set());
+    if ('problem' in figures.recurring) throw new Error(figures.recurring.problem);
+    expect(
+      renewalsDue([figures.recurring.renewal], '2026-12-01', '2027-01-31').map((d) => d.renewalValue.toFixed(2)),
+    ).toEqual(['6866.67']);
+    const renewedFigures = dealFigures(renewed, plan, '20', new Set());
+    if ('problem' in renewedFigures.recurring) throw new Error(renewedFigures.recurring.problem);
+    expect(subscriptionMrr(renewedFigures.recurring.subscription, '2027-01-31').toFixed(2)).toBe('572.22');
+
+    // A renewal quote that copied the amending line (200 × 33.33 = 6,666.00) and names the rule: the rule renews the
+    // subscription (6,866.67), and its MRR is that, not a twelfth of the copied line (555.50).
+    const quoted = quarterlyDeal({ ...renewal(), OpportunityLineItems: seats('00k000000000513AAA', 200, 6666) });
+    const withLines = (await loaded([original(), fewer(), quoted], [RENEWAL])).get(RENEWAL)!;
+    const quotedPlan = planDeal({ ...withLines.input, today: '2026-12-15' });
+    expect(quotedPlan.plan.contractValue.toFixed(2)).toBe('6866.67');
+    const quotedFigures = dealFigures(withLines, quotedPlan, '20', new Set());
+    if ('problem' in quotedFigures.recurring) throw new Error(quotedFigures.recurring.problem);
+    expect(subscriptionMrr(quotedFigures.recurring.subscription, '2027-01-31').toFixed(2)).toBe('572.22');
+  });
+
+  it('prices a second amendment against what the first left: 200 → 250 seats bills +50, not −50 against the 300', async () => {
+    // Both from 1 Jul (184 of 365 days): 100 off is −10,000.00 × 100/300 × 184/365 = −1,680.37; then 50 back on at
+    // the 6,666.67 left for 200 seats, 6,666.67 × 50/200 × 184/365 = +840.18 (against the 300 it would be −840.18).
+    const more = amending(SECOND, 250, 8332.5, '2026-06-25');
+    const deals = await loaded([original(), fewer(), more], [DEAL]);
+    const input = { ...deals.get(DEAL)!.input, today: '2026-06-25' };
+    const second = billedAtClose(input, SECOND);
+    if (!second.signature || !second.instalment) throw new Error('the second amendment bills nothing on signature');
+    expect([second.instalment.kind, second.instalment.amount.toFixed(2)]).toEqual(['invoice', '840.18']);
+    const first = billedAtClose(input, AMENDMENT);
+    if (!first.signature || !first.instalment) throw new Error('the first amendment bills nothing on signature');
+    expect([first.instalment.kind, first.instalment.amount.toFixed(2)]).toEqual(['credit-note', '-1680.37']);
+    // The plan ties: 10,000.00 − 1,680.37 + 840.18.
+    expect(planDeal(input).plan.contractValue.toFixed(2)).toBe('9159.81');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * A batch of deals read from Salesforce as their billing plans are made from them: the deal's Opportunity, its won
- * amendments (or, for a renewal, the subscription it renews), its product schedules, its plan's instalments and
- * months, the invoices and credit notes raised for it, and the entity's posted closes. Two Composite calls for any number of deals (a third
+ * amendments (or, for a renewal, the deal it renews and that deal's amendments), its product schedules, its plan's
+ * instalments and months, the invoices and credit notes raised for it, and the entity's posted closes. Two Composite calls for any number of deals (a third
  * when one is a renewal); what comes back is checked by the domain's schemas and shaped as deal-plan.ts reads it.
  */
 import { z } from 'zod';
@@ -98,8 +98,6 @@ function withItems(row: OpportunityForPlanning): OpportunityWithItems {
   };
 }
 
-const effectiveDate = (row: OpportunityForPlanning) => row.Service_Start_Date__c ?? row.CloseDate ?? '';
-
 /** The deal each Opportunity belongs to: an amendment's is the one it amends; a renewal is a deal of its own. */
 export function dealIdOf(row: { Id: string; Amended_Opportunity__c: string | null; Invoice_Type__c: string | null }) {
   return row.Amended_Opportunity__c && row.Invoice_Type__c !== 'Renewal' ? row.Amended_Opportunity__c : row.Id;
@@ -193,10 +191,11 @@ function postedClosesOf(entity: BillingEntity, rows: readonly PostedCloseRow[]):
     }));
 }
 
+/** The deal's won amendments (not its renewals), in any order: the domain orders them (deal-plan.ts). */
 function amendmentsOf(dealId: string, rows: ReadonlyMap<string, OpportunityForPlanning>): OpportunityForPlanning[] {
-  return [...rows.values()]
-    .filter((r) => r.Amended_Opportunity__c === dealId && r.Invoice_Type__c !== 'Renewal' && r.IsWon === true)
-    .sort((a, b) => effectiveDate(a).localeCompare(effectiveDate(b)) || a.Id.localeCompare(b.Id));
+  return [...rows.values()].filter(
+    (r) => r.Amended_Opportunity__c === dealId && r.Invoice_Type__c !== 'Renewal' && r.IsWon === true,
+  );
 }
 
 function assemble(deps: DealLoaderDeps, a: AssembleInput): LoadedDeal {
@@ -207,13 +206,12 @@ function assemble(deps: DealLoaderDeps, a: AssembleInput): LoadedDeal {
   const amendments = amendmentsOf(dealId, rows);
   const dealOpportunities = new Set([dealId, ...amendments.map((r) => r.Id)]);
 
-  let renewalOf: OpportunityWithItems | undefined;
+  let renewalOf: DealPlanInput['renewalOf'];
   if (row.Invoice_Type__c === 'Renewal' && row.Amended_Opportunity__c) {
     const original = rows.get(row.Amended_Opportunity__c);
     if (!original) throw new Error(`${row.Name} renews ${row.Amended_Opportunity__c}, which was not found`);
-    // The subscription as it stands: the last amendment's products, else the original's.
-    const latest = amendmentsOf(original.Id, rows).at(-1) ?? original;
-    renewalOf = { opportunity: planOpportunitySchema.parse(original), lineItems: withItems(latest).lineItems };
+    // The deal it renews and its amendments: the domain renews the subscription as they left it.
+    renewalOf = { ...withItems(original), amendments: amendmentsOf(original.Id, rows).map(withItems) };
   }
 
   const lineIds = new Set(childRecords(row.OpportunityLineItems).map((l) => l.Id));

@@ -22,8 +22,8 @@
  *   posted they are no longer unposted, so each is counted once.
  */
 import { routeOpportunity, type BillingEntity } from '../../domain/billing-entity';
-import type { DealPlan } from '../../domain/deal-plan';
-import { ratableContractLines, subscriptionAfter, termMonthsOf } from '../../domain/deal-records';
+import { amendmentSteps, renewsSubscription, type DealPlan } from '../../domain/deal-plan';
+import { ratableContractLines, termMonthsOf } from '../../domain/deal-records';
 import { addDays, addMonths, compareDates, maxDate, type IsoDate } from '../../domain/dates';
 import type { ForeignInvoice, Settlement } from '../../domain/fx-exposure';
 import type { RateBook } from '../../domain/fx-rates';
@@ -384,9 +384,9 @@ function recurringOf(
   const service = plan.deal.service;
   const termMonths = termMonthsOf(service);
   const atSignature: ContractLine[] =
-    input.root.lineItems.length > 0
+    input.root.lineItems.length > 0 && !renewsSubscription(input)
       ? ratableContractLines(input.root.lineItems, input.entity)
-      : // a renewal without line items renews the original's lines (deal-records.ts): its deal lines are the term
+      : // a renewal that renews the subscription it names (deal-plan.ts): its deal lines are the term, uplifted
         plan.deal.lines
           .filter((l) => l.method !== 'point-in-time')
           .map((l) => ({
@@ -398,28 +398,10 @@ function recurringOf(
           }));
   // Each amendment's subscription as the plan priced it (deal-plan.ts, in its order): a seat change keeps the
   // contract's exact unit price (6,666.67 left of 10,000.00 for 300 seats, not the amending line's 6,666.00).
-  const effective = (a: { opportunity: { Service_Start_Date__c?: IsoDate | null; CloseDate: IsoDate } }) =>
-    a.opportunity.Service_Start_Date__c ?? a.opportunity.CloseDate;
-  let previousLineItems = input.root.lineItems;
-  let previousLines: ContractLine[] | undefined;
-  const amendments = [...(input.amendments ?? [])]
-    .sort(
-      (a, b) =>
-        compareDates(effective(a), effective(b)) ||
-        compareDates(a.opportunity.CloseDate, b.opportunity.CloseDate) ||
-        a.opportunity.Id.localeCompare(b.opportunity.Id),
-    )
-    .map((a) => {
-      const lines = subscriptionAfter({
-        previousLineItems,
-        ...(previousLines ? { previousLines } : {}),
-        amending: a,
-        entity: input.entity,
-      });
-      previousLineItems = a.lineItems;
-      previousLines = lines;
-      return { effectiveDate: effective(a), lines };
-    });
+  const amendments = amendmentSteps(input.root, input.amendments ?? [], input.entity).map(({ amendment, lines }) => ({
+    effectiveDate: amendment.opportunity.Service_Start_Date__c ?? amendment.opportunity.CloseDate,
+    lines,
+  }));
   const ratableEnds = plan.replayed.contracts
     .flatMap((c) => c.lines)
     .filter((l) => l.method !== 'point-in-time')
