@@ -31,10 +31,10 @@ beforeAll(async () => {
 });
 afterAll(async () => sandbox.close());
 
-/** A GBP deal won, and its draft as the bridge wrote it. */
-async function wonDraft(index: number): Promise<{ opportunityId: string; draft: Row }> {
+/** A deal won (GBP unless said), and its draft as the bridge wrote it. */
+async function wonDraft(index: number, currency = 'GBP'): Promise<{ opportunityId: string; draft: Row }> {
   const { records } = await admin.query<Row>(
-    `SELECT Id, Name FROM Opportunity WHERE CurrencyIsoCode = 'GBP' AND IsWon = false ORDER BY Name LIMIT 1 OFFSET ${index}`,
+    `SELECT Id, Name FROM Opportunity WHERE CurrencyIsoCode = '${currency}' AND IsWon = false ORDER BY Name LIMIT 1 OFFSET ${index}`,
   );
   const opportunityId = String(records[0]!.Id);
   await sales.sobject('Opportunity').update({ Id: opportunityId, StageName: 'Closed Won' });
@@ -149,5 +149,73 @@ it('an approved invoice that changed before the bridge authorised it goes back t
   expect([xeroInvoice(authorised).status, Number(xeroInvoice(authorised).total)]).toEqual([
     'AUTHORISED',
     approvedTotal,
+  ]);
+});
+
+it('Retry while a correction waits on Xero keeps the invoice Pending; the correction then goes through', async () => {
+  const { opportunityId, draft } = await wonDraft(0, 'USD');
+  const id = String(draft.Id);
+  const line = linesOf(draft)[0]!;
+  const originalQty = Number(line.Quantity__c);
+  const originalTotal = Number(draft.Total__c);
+  sandbox.sf.control.approvals.submit(id, { user: SALES });
+  sandbox.sf.control.approvals.reject(id, { user: FINANCE, comment: 'Quantity is wrong' });
+  await admin.sobject('Invoice_Line__c').update({ Id: String(line.Id), Quantity__c: originalQty / 2 });
+
+  // Xero refuses this draft's update for now (reads still answer): the correction waits to be retried.
+  sandbox.xero.control.addFault({
+    kind: 'status',
+    status: 503,
+    share: 1,
+    method: 'POST',
+    path: String(draft.Xero_Invoice_Id__c),
+  });
+  const correction = sandbox.sf.control.invoiceActions.updateDraft(id, SALES);
+  expect(correction.isSuccess).toBe(true);
+  const waiting = await waitFor(
+    'the correction refused by Xero and waiting',
+    async () => {
+      const job = await sandbox.store.jobs.getJobByKey(String(correction.requestKey));
+      return job?.state === 'failed' ? job : undefined;
+    },
+    60_000,
+  );
+
+  // Someone presses Retry: it must not read the uncorrected draft back as Synced (nor over the rep's lines).
+  const retry = sandbox.sf.control.invoiceActions.resync(id, SALES);
+  await waitFor('the Retry run', async () => {
+    const job = await sandbox.store.jobs.getJobByKey(String(retry.requestKey));
+    return job?.state === 'done' ? job : undefined;
+  });
+  const meanwhile = (await invoiceFor(opportunityId))!;
+  expect(meanwhile).toMatchObject({ Sync_Status__c: 'Pending', Total__c: originalTotal });
+  expect(Number(linesOf(meanwhile).find((l) => l.Id === line.Id)?.Quantity__c)).toBe(originalQty / 2);
+  expect(() => sandbox.sf.control.approvals.submit(id, { user: SALES })).toThrow(
+    'No applicable approval process was found.',
+  );
+
+  // Xero answers again; the correction runs (now rather than at its backoff) and ends Pending with the corrected total.
+  sandbox.xero.control.clearFaults();
+  await sandbox.store.jobs.retryJob(waiting.id);
+  const corrected = await waitFor(
+    'the correction in Xero',
+    async () => {
+      const row = await invoiceFor(opportunityId);
+      return row?.Sync_Status__c === 'Synced' ? row : undefined;
+    },
+    60_000,
+  );
+  expect(String(corrected.Sync_Message__c)).toMatch(/^Corrected in Xero/);
+  expect(Number(corrected.Total__c)).toBeLessThan(originalTotal);
+  expect(Number(xeroInvoice(corrected).total)).toBe(Number(corrected.Total__c));
+  sandbox.sf.control.approvals.submit(id, { user: SALES });
+  sandbox.sf.control.approvals.approve(id, { user: FINANCE });
+  const authorised = await waitFor('authorised', async () => {
+    const row = await invoiceFor(opportunityId);
+    return row?.Status__c === 'Authorised' ? row : undefined;
+  });
+  expect([xeroInvoice(authorised).status, Number(xeroInvoice(authorised).total)]).toEqual([
+    'AUTHORISED',
+    Number(corrected.Total__c),
   ]);
 });

@@ -27,6 +27,9 @@ function setup(opts: {
   linkJob?: JobState;
   authoriseJob?: JobState;
   voidJob?: JobState;
+  /** A correction (UPDATE_DRAFT) sent for this invoice, or for `correctionOf` another, in this state. */
+  correctionJob?: JobState;
+  correctionOf?: string;
   /** The invoice's Approval_Status__c; Approved unless said. */
   approvalStatus?: string;
 }) {
@@ -48,9 +51,21 @@ function setup(opts: {
     ...jobOf(authoriseKey(INVOICE_ID), 'AUTHORISE', 8, opts.authoriseJob),
     ...jobOf(voidKey(INVOICE_ID), 'VOID', 9, opts.voidJob),
   ];
+  if (opts.correctionJob) {
+    const invoiceId = opts.correctionOf ?? INVOICE_ID;
+    const requestKey = `UPDATE_DRAFT:${invoiceId}:1765000000000`;
+    earlier.push({
+      ...storedJob(
+        { key: requestKey, action: 'UPDATE_DRAFT', payload: { action: 'UPDATE_DRAFT', requestKey, invoiceId } },
+        10,
+      ),
+      state: opts.correctionJob,
+    });
+  }
   const written: { extra: unknown }[] = [];
   const retried: number[] = [];
   const asked: string[] = [];
+  let xeroReads = 0;
   const handler = resyncHandler({
     log: pino({ level: 'silent' }),
     reference: { settings: async () => ({ autoDraftOnClose: true, readOnly: false }) },
@@ -58,7 +73,10 @@ function setup(opts: {
     creditNotes: { retryRefused: async () => [] },
     invoices: {
       load: async () => mirror,
-      fetch: async () => ({ invoiceID: mirror.Xero_Invoice_Id__c!, status: opts.xeroStatus }) as XeroInvoice,
+      fetch: async () => {
+        xeroReads += 1;
+        return { invoiceID: mirror.Xero_Invoice_Id__c!, status: opts.xeroStatus } as XeroInvoice;
+      },
       writeInvoice: async (_mirror, _invoice, extra) => void written.push({ extra }),
     },
     jobs: {
@@ -73,9 +91,18 @@ function setup(opts: {
       enqueueJob: async () => {
         throw new Error('no CREATE_DRAFT to queue here');
       },
+      // as the store answers: neither done nor given up
+      unfinishedJobs: async (action) =>
+        earlier.filter((j) => j.action === action && ['queued', 'running', 'failed'].includes(j.state)),
     },
   });
-  return { run: async () => (await handler.run([job()])).get(1), written, retried, asked };
+  return {
+    run: async () => (await handler.run([job()])).get(1),
+    written,
+    retried,
+    asked,
+    xeroReads: () => xeroReads,
+  };
 }
 
 describe('RESYNC and the customer link', () => {
@@ -193,6 +220,42 @@ describe('RESYNC and an approval or void that failed or gave up', () => {
       const t = setup({ xeroStatus: 'DRAFT', authoriseJob: state });
       expect(await t.run()).toEqual({ kind: 'done', result: { status: 'DRAFT' } });
       expect(t.retried).toEqual([]);
+      expect(t.written).toEqual([{ extra: undefined }]);
+    }
+  });
+});
+
+describe('RESYNC and a correction on its way', () => {
+  const correctionKey = `UPDATE_DRAFT:${INVOICE_ID}:1765000000000`;
+
+  it.each(['queued', 'running', 'failed'] as const)(
+    'leaves the invoice Pending while its correction is %s: Xero still holds the uncorrected draft',
+    async (correctionJob) => {
+      const t = setup({ xeroStatus: 'DRAFT', approvalStatus: 'Rejected', correctionJob, authoriseJob: 'dead' });
+      expect(await t.run()).toEqual({ kind: 'done', result: { correctionOnItsWay: correctionKey } });
+      // nothing written (a Synced would let finance approve the uncorrected total), nothing read, nothing re-run
+      expect(t.written).toEqual([]);
+      expect(t.xeroReads()).toBe(0);
+      expect(t.retried).toEqual([]);
+    },
+  );
+
+  it('finds the correction whichever form of the invoice id its request carries', async () => {
+    const t = setup({ xeroStatus: 'DRAFT', correctionJob: 'queued', correctionOf: INVOICE_ID.slice(0, 15) });
+    expect(await t.run()).toMatchObject({ result: { correctionOnItsWay: expect.stringMatching(/^UPDATE_DRAFT:/) } });
+    expect(t.written).toEqual([]);
+  });
+
+  it("reads Xero as before once the correction is done or given up, when none was stored, and for another invoice's", async () => {
+    for (const [correctionJob, correctionOf] of [
+      // none stored: a correction refused at intake leaves the invoice Pending, and Retry ends that
+      [undefined, undefined],
+      ['done', undefined],
+      ['dead', undefined],
+      ['queued', 'a01000000000002AAA'],
+    ] as const) {
+      const t = setup({ xeroStatus: 'DRAFT', approvalStatus: 'Rejected', correctionJob, correctionOf });
+      expect(await t.run()).toEqual({ kind: 'done', result: { status: 'DRAFT' } });
       expect(t.written).toEqual([{ extra: undefined }]);
     }
   });

@@ -8,11 +8,14 @@
  * one Xero has a link for, the same way. An approval is run again only while the invoice is still approved: one the
  * bridge sent back to Draft (changed since, or dated in a locked period) is Not Submitted, and Retry then only reads
  * Xero, saying on the record that it waits for a new approval (which runs the same key with the new figures).
+ * While a correction of the invoice (UPDATE_DRAFT) is unfinished in the job store, Retry does nothing: Xero still holds
+ * the uncorrected draft, and writing it back would clear the Pending that keeps the invoice out of approval and put
+ * Xero's lines over the rep's corrected ones (which the correction then reads as nothing changed).
  */
 import { onceKey } from '../../salesforce/invoice-request';
 import { isStopped, type JobRepository } from '../../store/types';
 import type { JobHandler } from '../handler';
-import type { JobPayload } from '../job-kinds';
+import { JOB_PAYLOADS, type JobPayload } from '../job-kinds';
 import type { InvoiceMirror, InvoiceMirrors } from '../services/invoice-mirror';
 import type { XeroDocumentStatus, XeroInvoice } from '../../xero/types';
 import type { CreditNotes } from '../services/credit-notes';
@@ -21,7 +24,7 @@ import { perInvoice, type PerInvoiceDeps } from './per-invoice';
 
 export interface ResyncDeps extends PerInvoiceDeps {
   invoices: Pick<InvoiceMirrors, 'load' | 'fetch' | 'writeInvoice'>;
-  jobs: Pick<JobRepository, 'getJobByKey' | 'retryJob' | 'enqueueJob'>;
+  jobs: Pick<JobRepository, 'getJobByKey' | 'retryJob' | 'enqueueJob' | 'unfinishedJobs'>;
   creditNotes: Pick<CreditNotes, 'retryRefused'>;
 }
 
@@ -34,8 +37,23 @@ const AUTHORISABLE: ReadonlySet<XeroDocumentStatus> = new Set(['DRAFT', 'SUBMITT
 /** Xero states a void is done in: a draft is deleted, an authorised invoice voided. */
 const VOIDED: ReadonlySet<XeroDocumentStatus> = new Set(['VOIDED', 'DELETED']);
 
+/** Salesforce ids compared as their 15-character form (a request may carry either). */
+const id15 = (id: string) => id.slice(0, 15);
+
 export function resyncHandler(deps: ResyncDeps): JobHandler<'RESYNC'> {
   const { invoices } = deps;
+
+  /**
+   * The key of this invoice's correction still on its way (queued, running, or failed and waiting to retry; not given
+   * up), or undefined. Asked of the store, which every replica shares: the correction may be another bridge's.
+   */
+  async function correctionOnItsWay(invoiceId: string): Promise<string | undefined> {
+    const corrections = await deps.jobs.unfinishedJobs('UPDATE_DRAFT');
+    return corrections.find((job) => {
+      const payload = JOB_PAYLOADS.UPDATE_DRAFT.safeParse(job.payload);
+      return payload.success && id15(payload.data.invoiceId) === id15(invoiceId);
+    })?.key;
+  }
 
   /** The key of a failed or given-up ONLINE_LINK of this invoice, queued again; undefined when there is none to run. */
   async function askForLinkAgain(mirror: InvoiceMirror, invoice: XeroInvoice): Promise<string | undefined> {
@@ -97,6 +115,10 @@ export function resyncHandler(deps: ResyncDeps): JobHandler<'RESYNC'> {
         }
         return { kind: 'done', result: { requeued: mirror.Request_Key__c } };
       }
+      // Left to the correction, which writes its outcome (Synced with what changed, or Error): the record already
+      // says it is on its way, and a message written now could land over that outcome.
+      const correction = await correctionOnItsWay(mirror.Id);
+      if (correction) return { kind: 'done', result: { correctionOnItsWay: correction } };
       const invoice = await invoices.fetch(mirror);
       // Credit notes on it whose approval Xero refused go again too (a lock date lifted, an account fixed).
       const creditNotesRequeued = await deps.creditNotes.retryRefused(mirror.Id);
