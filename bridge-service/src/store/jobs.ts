@@ -108,6 +108,12 @@ export interface JobRepository {
    * handler checks another kind's work in flight against (a deal's closing request waits for its partial invoices).
    */
   unfinishedJobs(action: string): Promise<Job[]>;
+  /**
+   * The jobs of one kind given up (dead) after Xero answered them (a Xero result recorded under the job's key, as the
+   * handler records Xero's answer), oldest first, in one query: work Xero holds that the bridge never finished (a
+   * partial invoice's draft not mirrored in Salesforce). Retry takes a job out of it.
+   */
+  givenUpAfterXero(action: string): Promise<Job[]>;
   /** Newest first (highest id), at most `limit` (default 50, 1-500). */
   listJobs(filter?: JobFilter): Promise<Job[]>;
   countJobsByState(): Promise<Record<JobState, number>>;

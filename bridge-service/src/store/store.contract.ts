@@ -258,6 +258,29 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         expect(await b.unfinishedJobs('VOID')).toEqual([]);
       });
 
+      it("lists one kind's jobs given up after Xero answered them, as another instance sees them, until retried", async () => {
+        const a = await open();
+        const b = (await open()).jobs;
+        const key = (n: number) => `CREATE_PARTIAL:006000000000001AAA:${n}-450000`;
+        for (let n = 0; n < 4; n += 1) await a.jobs.enqueueJob({ key: key(n), action: 'CREATE_PARTIAL', payload: n });
+        const claim = async () =>
+          (await a.jobs.claimJobs({ owner: 'w', leaseMs: 60_000, limit: 1, actions: ['CREATE_PARTIAL'] }))[0]!;
+        const inXero = (n: number) =>
+          a.xeroResults.recordXeroResult({ requestKey: key(n), tenantId: 't', kind: 'invoice', xeroId: `x-${n}` });
+        await inXero(0);
+        const given = await claim();
+        await a.jobs.failJob(given.id, 'w', 'draft in Xero, mirror refused', null); // 0 dead after Xero
+        await a.jobs.failJob((await claim()).id, 'w', 'refused', null); // 1 dead, Xero never asked
+        await inXero(2);
+        await a.jobs.completeJob((await claim()).id, 'w'); // 2 done after Xero
+        await inXero(3);
+        await a.jobs.failJob((await claim()).id, 'w', 'Salesforce down', now + 60_000); // 3 failed, to retry
+        expect((await b.givenUpAfterXero('CREATE_PARTIAL')).map((j) => [j.key, j.state])).toEqual([[key(0), 'dead']]);
+        expect(await b.givenUpAfterXero('VOID')).toEqual([]);
+        await b.retryJob(given.id);
+        expect(await a.jobs.givenUpAfterXero('CREATE_PARTIAL')).toEqual([]);
+      });
+
       it('never gives one job to two store instances claiming in turn', async () => {
         const a = (await open()).jobs;
         const b = (await open()).jobs;

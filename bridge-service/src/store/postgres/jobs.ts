@@ -197,6 +197,17 @@ export class PgJobs implements JobRepository {
     return rows.map(toJob);
   }
 
+  async givenUpAfterXero(action: string): Promise<Job[]> {
+    // On jobs_dead (a partial index of dead jobs), each then looked up by the xero_results key.
+    const rows = await this.db.rows(
+      `SELECT j.* FROM jobs j WHERE j.org_id = $1 AND j.action = $2 AND j.state = 'dead'
+         AND EXISTS (SELECT 1 FROM xero_results x WHERE x.org_id = j.org_id AND x.request_key = j.key)
+       ORDER BY j.id`,
+      [this.orgId, action],
+    );
+    return rows.map(toJob);
+  }
+
   async listJobs(filter: JobFilter = {}): Promise<Job[]> {
     const params: Param[] = [this.orgId];
     const where = ['org_id = $1'];

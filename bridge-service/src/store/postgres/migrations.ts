@@ -294,4 +294,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_due ON jobs (org_id, action, next_run_at, id) WHERE state IN ('queued', 'failed');
     `,
   },
+  {
+    version: 6,
+    name: "a kind's given-up jobs are found without a scan",
+    // jobs.ts givenUpAfterXero: a deal's closing request and partials look for partials given up after Xero.
+    sql: `
+      CREATE INDEX jobs_dead ON jobs (org_id, action, id) WHERE state = 'dead';
+    `,
+  },
 ];

@@ -229,6 +229,19 @@ export class SqliteJobs implements JobRepository {
       .map(toJob);
   }
 
+  async givenUpAfterXero(action: string): Promise<Job[]> {
+    // A seek on jobs_due (org_id, action, state, …), each dead job then looked up by the xero_results key.
+    return this.db
+      .all(
+        `SELECT j.* FROM jobs j WHERE j.org_id = ? AND j.action = ? AND j.state = 'dead'
+           AND EXISTS (SELECT 1 FROM xero_results x WHERE x.org_id = j.org_id AND x.request_key = j.key)
+         ORDER BY j.id`,
+        this.orgId,
+        action,
+      )
+      .map(toJob);
+  }
+
   async listJobs(filter: JobFilter = {}): Promise<Job[]> {
     const where: string[] = ['org_id = ?'];
     const params: SQLInputValue[] = [this.orgId];

@@ -6,7 +6,7 @@ import { opportunityBillingTerms, opportunityForInvoicing } from '../../salesfor
 import type { BillingStepDeps } from './billing';
 import { fakeComposite, job, newCustomers, noLinksYet, sfId, UK_LTD, US_INC } from './__fixtures__/drafts';
 import { PARTIAL_WAITS } from '../../domain/partial-invoice';
-import { CLOSING_WAITS } from './partials';
+import { CLOSING_WAITS, partialGivenUp } from './partials';
 import { createDraftHandler, type CreateDraftDeps } from '.';
 
 let store: SqliteStore;
@@ -215,6 +215,57 @@ describe('CREATE_DRAFT: a deal whose partial invoice is on its way', () => {
     await partial(3); // queued, never run: when it runs it sees the closing request and waits for it
     const outcomes = await createDraftHandler(deps(false)).run([job(3), job(4)]);
     expect([outcomes.get(3), outcomes.get(4)]).not.toContainEqual(WAIT);
+  });
+
+  it('refuses, on its record, a deal whose partial request gave up with its draft in Xero; after Retry on that, goes on', async () => {
+    // A 4,500.00 deposit of a 12,000.00 deal reached Xero, and its mirror was refused until the request gave up: the
+    // deal reads without it, so a closing draft now would be of 12,000.00 (16,500.00 in Xero).
+    const { job: deposit } = await partial(1);
+    await claimPartial();
+    await store.xeroResults.recordXeroResult({
+      requestKey: deposit.key,
+      tenantId: UK_LTD.xeroTenantId,
+      kind: 'invoice',
+      xeroId: '9f2d6c1e-0000-4000-8000-000000000001',
+    });
+    await store.jobs.failJob(
+      deposit.id,
+      'bridge-2',
+      'The partial invoice’s draft is in Xero but not yet in Salesforce',
+      null,
+    );
+    // Another deal's partial given up before Xero was asked (refused in words) holds nothing up.
+    const { job: refusedPartial } = await partial(2);
+    await claimPartial();
+    await store.jobs.failJob(refusedPartial.id, 'bridge-2', 'more than remains', null);
+
+    const d = deps(false);
+    const { writeback, runs } = fakeComposite();
+    d.writeback = writeback;
+    const read = jest.spyOn(d.queries, 'opportunitiesForInvoicing');
+    const outcomes = await createDraftHandler(d).run([job(1), job(2)]);
+    const why = partialGivenUp(deposit.key);
+    expect(outcomes.get(1)).toEqual({ kind: 'failed', error: why });
+    expect(why).toMatch(/Press Retry on that partial invoice .* then Retry this request/);
+    expect(read.mock.calls[0]?.[0]).toEqual([sfId('006', 2)]); // the refused deal is not read, nor drafted
+    expect(outcomes.get(2)).toMatchObject({ kind: 'failed', error: expect.stringMatching(/createContacts/) });
+    expect(runs.flat().flatMap((w) => w.records)).toContainEqual(
+      expect.objectContaining({ Request_Key__c: `CREATE_DRAFT:${sfId('006', 1)}:1`, Sync_Message__c: why }),
+    );
+
+    // Alone in its batch, it is refused the same, nothing read.
+    read.mockClear();
+    expect((await createDraftHandler(d).run([job(1)])).get(1)).toEqual({ kind: 'failed', error: why });
+    expect(read).not.toHaveBeenCalled();
+
+    // Retry on the partial: while it runs again the closing request waits; once it is mirrored, it goes on.
+    await store.jobs.retryJob(deposit.id);
+    expect((await createDraftHandler(deps(false)).run([job(1)])).get(1)).toEqual(WAIT);
+    await store.jobs.completeJob((await claimPartial()).id, 'bridge-2');
+    expect((await createDraftHandler(deps(false)).run([job(1)])).get(1)).toMatchObject({
+      kind: 'failed',
+      error: expect.stringMatching(/createContacts/),
+    });
   });
 
   it('does not wait for a partial request waiting for it: the two never wait for each other', async () => {

@@ -10,7 +10,7 @@
  * for 200 invoices. Xero gets one call per 50 invoices per tenant (plus contacts the bridge has not met).
  *
  * A deal whose partial invoice is on its way to Salesforce (partials.ts) waits for it, uncounted, before anything is
- * read: one job-store query a batch.
+ * read; one whose partial request gave up after Xero took its draft is refused, in words: two job-store queries a batch.
  */
 import { isTransient } from '../../lib/errors';
 import { describeError } from '../describe-error';
@@ -20,7 +20,14 @@ import type { ReferenceData } from '../services/reference-data';
 import { refused, settled, type Draft, type DraftJob, type DraftOutcome } from './draft';
 import { billingStep, type BillingStepDeps } from './billing';
 import { loadBatch, type LoadDeps, type LoadedBatch } from './load';
-import { CLOSING_WAITS, dealKey, PARTIAL_WAIT_MS, partialsOnTheirWay, type PartialWaitDeps } from './partials';
+import {
+  CLOSING_WAITS,
+  dealKey,
+  PARTIAL_WAIT_MS,
+  partialsGivenUpInXero,
+  partialsOnTheirWay,
+  type PartialWaitDeps,
+} from './partials';
 import { routeDrafts, type RouteDeps } from './route';
 import { draftInTenant, type TenantDeps } from './tenant';
 import { writeBack, type WriteBackDeps } from './write-back';
@@ -42,19 +49,26 @@ export function createDraftHandler(deps: CreateDraftDeps & BillingStepDeps): Job
     batchSize: CREATE_DRAFT_BATCH,
     async run(jobs) {
       if ((await deps.reference.settings()).readOnly) return new Map(jobs.map((job) => [job.id, READ_ONLY_HOLD]));
-      const onTheirWay = await partialsOnTheirWay(
-        deps,
-        jobs.map((job) => job.payload.opportunityId),
-      );
+      const deals = jobs.map((job) => job.payload.opportunityId);
+      const [onTheirWay, givenUp] = await Promise.all([
+        partialsOnTheirWay(deps, deals),
+        partialsGivenUpInXero(deps, deals),
+      ]);
+      const refusal = (job: DraftJob) => givenUp.get(dealKey(job.payload.opportunityId));
       const waits = (job: DraftJob) => onTheirWay.has(dealKey(job.payload.opportunityId));
       const wait: JobOutcome = { kind: 'hold', reason: CLOSING_WAITS.partialOnItsWay, delayMs: PARTIAL_WAIT_MS };
-      const held = jobs.filter(waits).map((job) => settled(job, wait));
-      const ready = jobs.filter((job) => !waits(job));
-      if (ready.length === 0) return new Map(jobs.map((job) => [job.id, wait]));
+      const stopped = jobs.flatMap((job) => {
+        const message = refusal(job);
+        if (message) return [refused(job, message)];
+        return waits(job) ? [settled(job, wait)] : [];
+      });
+      const ready = jobs.filter((job) => !refusal(job) && !waits(job));
+      // Nothing to load: the refusals still go on their records.
+      if (ready.length === 0) return writeBack(deps, stopped, new Map());
       const batch = await loadBatch(deps, ready);
       const routed = await routeDrafts(deps, ready, batch.opportunities);
       const billed = await billingStep(deps, routed.drafts, batch.terms);
-      return raiseDrafts(deps, billed.drafts, [...held, ...routed.outcomes, ...billed.outcomes], batch);
+      return raiseDrafts(deps, billed.drafts, [...stopped, ...routed.outcomes, ...billed.outcomes], batch);
     },
   };
 }

@@ -13,6 +13,11 @@
  * that may be in Xero without its mirror is not yet in that remainder. One waiting its turn behind another
  * (PARTIAL_WAITS.partialOnItsWay) looked in Xero first and found nothing, so it is not waited for either: of two
  * partials of a deal, one always goes on.
+ *
+ * One given up (dead) after Xero took its draft will not reach Salesforce by itself, so waiting for it would be for
+ * ever and going on would bill it again (12,000.00 with a 4,500.00 deposit so: a closing draft of 12,000.00). Both
+ * callers refuse instead, in words (partialsGivenUpInXero): Retry on that partial mirrors its draft, then the refused
+ * request is retried and bills what remains.
  */
 import { PARTIAL_WAITS } from '../../domain/partial-invoice';
 import type { OpportunityBillingTerms } from '../../salesforce/selections';
@@ -49,7 +54,7 @@ function onItsWay(job: Job): boolean {
 }
 
 export interface PartialWaitDeps {
-  jobs: Pick<JobRepository, 'unfinishedJobs'>;
+  jobs: Pick<JobRepository, 'unfinishedJobs' | 'givenUpAfterXero'>;
 }
 
 /**
@@ -66,6 +71,32 @@ export async function partialsOnTheirWay(
   for (const job of await deps.jobs.unfinishedJobs('CREATE_PARTIAL')) {
     const deal = PARTIAL_KEY.exec(job.key)?.[1];
     if (deal && job.id !== except && wanted.has(id15(deal)) && onItsWay(job)) out.add(id15(deal));
+  }
+  return out;
+}
+
+/** Why a request of a deal with a partial given up after Xero took its draft is refused, and what to do. */
+export function partialGivenUp(requestKey: string): string {
+  return (
+    `A partial invoice of this deal is in Xero but not in Salesforce: its request (${requestKey}) gave up before ` +
+    'mirroring it, so nothing more is billed on the deal until it is there (it would be billed again). Press Retry on ' +
+    'that partial invoice so the bridge mirrors its draft, then Retry this request.'
+  );
+}
+
+/**
+ * The deals (by 15-character id) among these with a partial request given up after Xero took its draft, each with why
+ * its requests are refused (partialGivenUp). One job-store query.
+ */
+export async function partialsGivenUpInXero(
+  deps: PartialWaitDeps,
+  opportunityIds: readonly string[],
+): Promise<Map<string, string>> {
+  const wanted = new Set(opportunityIds.map(id15));
+  const out = new Map<string, string>();
+  for (const job of await deps.jobs.givenUpAfterXero('CREATE_PARTIAL')) {
+    const deal = PARTIAL_KEY.exec(job.key)?.[1];
+    if (deal && wanted.has(id15(deal)) && !out.has(id15(deal))) out.set(id15(deal), partialGivenUp(job.key));
   }
   return out;
 }

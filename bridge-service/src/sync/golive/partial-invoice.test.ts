@@ -12,6 +12,7 @@ import { SqliteStore, type LeaseRepository } from '../../store';
 import type { OpportunityBillingTerms, OpportunityForInvoicing } from '../../salesforce/selections';
 import type { XeroInvoice } from '../../xero/types';
 import { created, sfId, UK_LTD, xeroInvoice } from '../create-draft/__fixtures__/drafts';
+import { partialGivenUp } from '../create-draft/partials';
 import type { JobOf } from '../handler';
 import { createPartialHandler, dealLeaseName, PARTIAL_LEASE_WAIT, type PartialInvoiceDeps } from './partial-invoice';
 
@@ -124,6 +125,7 @@ function harness(deal: Deal = {}) {
       getJobByKey: async (key: string) =>
         deal.closing && key === `CREATE_DRAFT:${OPPORTUNITY}:1` ? { ...job(), key, state: deal.closing } : null,
       unfinishedJobs: async () => [],
+      givenUpAfterXero: async () => [],
     },
     queries: { opportunitiesForInvoicing: async () => [row] },
     goLive: {
@@ -392,6 +394,7 @@ describe('CREATE_PARTIAL: a partial of the deal in Xero whose mirror has not rea
     const inXero: string[] = [];
     const recorded = new Map<string, XeroInvoice>();
     let sfDown = false;
+    let sfRefuses = false;
     const h = harness({ plans: ['billed on signature'], leases: store.leases });
     const deps = h.deps as unknown as Record<string, unknown> & PartialInvoiceDeps;
     deps.jobs = store.jobs;
@@ -408,19 +411,14 @@ describe('CREATE_PARTIAL: a partial of the deal in Xero whose mirror has not rea
       },
       getInvoicesByIds: async (_tenant, ids) => ids.map((id) => recorded.get(id)!),
     };
-    const results = new Map<string, string>();
-    deps.xeroResults = {
-      findXeroResult: async (key) => (results.has(key) ? ({ xeroId: results.get(key)! } as never) : null),
-      recordXeroResult: async (r) => {
-        results.set(r.requestKey, r.xeroId);
-        return r as never;
-      },
-    };
+    // The store's: what Xero answered is where every bridge on the store sees it.
+    deps.xeroResults = store.xeroResults;
     const upsert = deps.writeback.upsert;
     deps.writeback = {
       ...deps.writeback,
       upsert: (async (...args: Parameters<typeof upsert>) => {
         if (sfDown) throw Object.assign(new Error('Service Unavailable'), { status: 503 });
+        if (sfRefuses) throw new Error('INVALID_FIELD_FOR_INSERT_UPDATE: Unable to create/update fields: Sub_Total__c');
         return upsert(...args);
       }) as typeof upsert,
     };
@@ -474,6 +472,8 @@ describe('CREATE_PARTIAL: a partial of the deal in Xero whose mirror has not rea
       turn,
       later: (ms: number) => void (now += ms),
       salesforceDown: (down: boolean) => void (sfDown = down),
+      /** Salesforce refuses the mirror for good (not transient): the request gives up at once. */
+      salesforceRefuses: (refuses: boolean) => void (sfRefuses = refuses),
     };
   }
 
@@ -502,6 +502,34 @@ describe('CREATE_PARTIAL: a partial of the deal in Xero whose mirror has not rea
       outcome: { kind: 'failed', error: expect.stringMatching(/remain/i) },
     });
     expect(b.inXero).toEqual(['8000.00']);
+  });
+
+  it('one given up with its draft in Xero refuses the next in words (not 12,500.00 of drafts for 12,000.00); Retry on it lets the next through', async () => {
+    const b = bridgeOn();
+    const deposit = (await b.ask(1, '4500.00')).job;
+    // The deposit reaches Xero; Salesforce refuses its mirror for good, so the request gives up at once.
+    b.salesforceRefuses(true);
+    expect(await b.turn()).toEqual({
+      id: deposit.id,
+      outcome: { kind: 'failed', error: expect.stringMatching(/is in Xero but not yet in Salesforce.*press Retry/) },
+    });
+    expect((await b.store.jobs.getJob(deposit.id))?.state).toBe('dead');
+    b.salesforceRefuses(false);
+    // What remains still reads 12,000.00: the next milestone is refused, saying what to do, and sends nothing.
+    const next = (await b.ask(2, '8000.00')).job;
+    expect(await b.turn()).toEqual({ id: next.id, outcome: { kind: 'failed', error: partialGivenUp(deposit.key) } });
+    expect(b.inXero).toEqual(['4500.00']);
+    // Retry on the deposit mirrors its draft (no second one); the milestone asked again is checked against 7,500.00.
+    await b.store.jobs.retryJob(deposit.id);
+    expect(await b.turn()).toMatchObject({ id: deposit.id, outcome: { kind: 'done' } });
+    await b.store.jobs.retryJob(next.id);
+    expect(await b.turn()).toEqual({
+      id: next.id,
+      outcome: { kind: 'failed', error: expect.stringMatching(/remain/i) },
+    });
+    const rest = (await b.ask(3, '7500.00')).job;
+    expect(await b.turn()).toMatchObject({ id: rest.id, outcome: { kind: 'done' } });
+    expect(b.inXero).toEqual(['4500.00', '7500.00']);
   });
 
   it('two milestones never run do not wait for each other, nor does one that found the lease taken', async () => {

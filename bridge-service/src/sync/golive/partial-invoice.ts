@@ -17,7 +17,8 @@
  * deal is on its way (running, or tried and not finished: create-draft/partials.ts, one job-store query). One waiting
  * so (PARTIAL_WAITS.partialOnItsWay) looked in Xero first and found nothing of its own, so it is not waited for in
  * turn, nor is one never run: two never wait for each other. A request whose draft is in Xero without its mirror says
- * so in its error, so a give-up on the record tells finance to look in Xero before raising another.
+ * so in its error. Once it gives up (dead) it is not waited for but refuses every further request of the deal, this
+ * one and its closing request alike (partialsGivenUpInXero), until Retry on it mirrors its draft.
  */
 import { routeOpportunity } from '../../domain/billing-entity';
 import { DomainError } from '../../domain/errors';
@@ -42,7 +43,7 @@ import type { XeroClient } from '../../xero/client';
 import type { XeroInvoice } from '../../xero/types';
 import { contactsFor, type ContactDeps } from '../create-draft/contacts';
 import { sourceUrl } from '../create-draft/draft';
-import { PARTIAL_WAIT_MS, partialsOnTheirWay } from '../create-draft/partials';
+import { dealKey, PARTIAL_WAIT_MS, partialsGivenUpInXero, partialsOnTheirWay } from '../create-draft/partials';
 import { withLines } from '../create-draft/route';
 import { describeError } from '../describe-error';
 import type { JobHandler, JobOf, JobOutcome } from '../handler';
@@ -54,7 +55,7 @@ import { failedDraftRecord } from '../services/sync-errors';
 import { invoiceRecord } from '../services/xero-records';
 
 export interface PartialInvoiceDeps extends ContactDeps {
-  jobs: Pick<JobRepository, 'getJobByKey' | 'unfinishedJobs'>;
+  jobs: Pick<JobRepository, 'getJobByKey' | 'unfinishedJobs' | 'givenUpAfterXero'>;
   queries: Pick<Queries, 'opportunitiesForInvoicing'>;
   goLive: Pick<GoLiveQueries, 'invoicedLinesOfDeal' | 'partialInvoiceBasis'>;
   reference: Pick<ReferenceData, 'billingEntities' | 'taxRates' | 'settings'>;
@@ -97,7 +98,7 @@ export function partialSourceUrl(instanceUrl: string, opportunityId: string, req
 /** What a request whose mirror failed says: its draft is in Xero, so another is not raised for the same amount. */
 export function draftInXero(invoice: Pick<XeroInvoice, 'invoiceID' | 'invoiceNumber'>): string {
   const which = [invoice.invoiceNumber, invoice.invoiceID && `(${invoice.invoiceID})`].filter(Boolean).join(' ');
-  return `The partial invoice's draft ${which} is in Xero but not yet in Salesforce; it is mirrored when this request runs again. If it has given up, find the draft in Xero before raising another partial invoice for this deal`;
+  return `The partial invoice's draft ${which} is in Xero but not yet in Salesforce; it is mirrored when this request runs again. If it has given up, press Retry on this invoice: until it is mirrored, the deal takes no other partial invoice nor its closing invoice`;
 }
 
 export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREATE_PARTIAL'> {
@@ -187,6 +188,9 @@ export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREA
         plans: basis.plans.map((plan) => plan.Terms_Source__c),
       });
       if (refusal) throw new DomainError('INVALID_INPUT', refusal);
+      // Before the closing request's state: one refused for this same reason would only say "retry it".
+      const givenUp = (await partialsGivenUpInXero(deps, [opportunityId])).get(dealKey(opportunityId));
+      if (givenUp) throw new DomainError('INVALID_INPUT', givenUp);
       const closing = await deps.jobs.getJobByKey(onceKey('CREATE_DRAFT', opportunityId));
       if (closing?.state === 'queued' || closing?.state === 'running') {
         return { kind: 'hold', reason: PARTIAL_WAITS.closingOnItsWay, delayMs: 60_000 };

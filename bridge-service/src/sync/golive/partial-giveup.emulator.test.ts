@@ -1,0 +1,127 @@
+/**
+ * A partial invoice whose draft reached Xero but whose mirror in Salesforce never did (its request given up) holds
+ * the deal's closing request back in words: it would read the deal without the partial and bill it again (12,000.00
+ * drafted on top of a 4,500.00 deposit: 16,500.00 in Xero). Retry on the partial mirrors its draft; Retry on the
+ * closing request then drafts the 7,500.00 left. Both emulators and the real bridge, in this process.
+ */
+import pino from 'pino';
+import { startSandbox, type Sandbox } from '../../../sandbox/sandbox-bridge';
+import { connect } from '../../../sandbox/salesforce/test-helpers';
+import { ScaledClock } from '../../../sandbox/shared/clock';
+import { waitFor } from '../../../test/wait-for';
+
+const SALES = 'sam.seller@ledgerline.example';
+const FINANCE = 'fran.finance@ledgerline.example';
+const INTEGRATION = 'integration@ledgerline.example';
+const UK = '11111111-1111-4111-8111-111111111111';
+
+type Row = Record<string, unknown>;
+
+let sandbox: Sandbox;
+const clock = new ScaledClock({ start: Date.parse('2026-01-10T09:00:00Z'), scale: 1 });
+const admin = () => connect(sandbox.sf, INTEGRATION);
+const sales = () => connect(sandbox.sf, SALES);
+
+beforeAll(async () => {
+  sandbox = await startSandbox({
+    clock,
+    bridge: { workerIdleMs: 50, referenceTtlMs: 0, pollIntervalMs: 60_000 },
+    logger: pino({ level: process.env.BRIDGE_LOG ?? 'silent' }),
+  });
+}, 60_000);
+
+afterAll(() => sandbox?.close());
+
+/** A 12,000.00 deal billed on signature, won with no draft asked for at close. */
+async function wonDeal(): Promise<string> {
+  const [seeded] = (
+    await admin().query<Row>("SELECT Id, AccountId, Pricebook2Id FROM Opportunity WHERE Name = 'Acme - Platform 2026'")
+  ).records;
+  const [line] = (
+    await admin().query<Row>(
+      `SELECT PricebookEntryId FROM OpportunityLineItem WHERE OpportunityId = '${String(seeded!.Id)}'`,
+    )
+  ).records;
+  sandbox.sf.control.setOrgSettings({ Auto_Draft_On_Close__c: false });
+  const { id } = (await sales()
+    .sobject('Opportunity')
+    .create({
+      Name: 'Acme - Deposit given up 2026',
+      AccountId: seeded!.AccountId,
+      StageName: 'Negotiation/Review',
+      CloseDate: '2026-01-10',
+      CurrencyIsoCode: 'GBP',
+      Service_Start_Date__c: '2026-01-01',
+      Service_End_Date__c: '2026-12-31',
+      ...(seeded!.Pricebook2Id ? { Pricebook2Id: seeded!.Pricebook2Id } : {}),
+    })) as { id: string };
+  await sales().sobject('OpportunityLineItem').create({
+    OpportunityId: id,
+    PricebookEntryId: line!.PricebookEntryId,
+    Quantity: 100,
+    UnitPrice: 120,
+  });
+  await sales().sobject('Opportunity').update({ Id: id, StageName: 'Closed Won' });
+  sandbox.sf.control.setOrgSettings({ Auto_Draft_On_Close__c: true });
+  return id;
+}
+
+it('refuses the closing request while the deposit is in Xero only, and drafts the 7,500.00 left once Retry mirrors it', async () => {
+  const dealId = await wonDeal();
+  const inXero = () =>
+    (sandbox.xero.control.snapshot(UK).invoices as Row[])
+      .filter((i) => String(i.url ?? '').includes(dealId))
+      .map((i) => String(i.subTotal))
+      .sort();
+  const invoices = async () =>
+    (
+      await admin().query<Row>(
+        'SELECT Id, Request_Key__c, Xero_Invoice_Id__c, Sub_Total__c, Sync_Status__c, Sync_Message__c, ' +
+          `(SELECT Id FROM Invoice_Lines__r) FROM Invoice__c WHERE Opportunity__c = '${dealId}'`,
+      )
+    ).records;
+  const jobOf = (key: string) => sandbox.store.jobs.getJobByKey(key);
+
+  // The deposit reaches Xero; Salesforce refuses its mirror, and the request gives up: its record says Error.
+  sandbox.sf.control.serverErrors({ count: 1, status: 503, pathIncludes: 'Invoice__c/' });
+  sandbox.sf.control.goLive.partialInvoice.raise(SALES, dealId, 'AMOUNT', 4500, 'Deposit');
+  const deposit = await waitFor('the deposit given up with its draft in Xero', async () => {
+    const row = (await invoices()).find((r) => String(r.Request_Key__c).startsWith('CREATE_PARTIAL:'));
+    return row?.Sync_Status__c === 'Error' ? row : undefined;
+  });
+  expect((await jobOf(String(deposit.Request_Key__c)))?.state).toBe('dead');
+  expect(deposit).toMatchObject({ Xero_Invoice_Id__c: null });
+  expect(deposit.Sync_Message__c).toMatch(/is in Xero but not yet in Salesforce/);
+  expect(inXero()).toEqual(['4500.00']);
+
+  // Finance asks for the closing draft by hand (the deal won again with drafts on close): it is refused in words.
+  await sales().sobject('Opportunity').update({ Id: dealId, StageName: 'Negotiation/Review' });
+  await sales().sobject('Opportunity').update({ Id: dealId, StageName: 'Closed Won' });
+  const closingKey = `CREATE_DRAFT:${dealId}:1`;
+  const refused = await waitFor('the closing request settled', async () => {
+    const row = (await invoices()).find((r) => r.Request_Key__c === closingKey);
+    return row?.Xero_Invoice_Id__c || row?.Sync_Status__c === 'Error' ? row : undefined;
+  });
+  expect(inXero()).toEqual(['4500.00']); // not 4,500.00 and 12,000.00
+  expect(refused).toMatchObject({ Xero_Invoice_Id__c: null, Sync_Status__c: 'Error' });
+  expect(refused.Sync_Message__c).toMatch(/Press Retry on that partial invoice so the bridge mirrors its draft/);
+
+  // Retry on the deposit: its draft is mirrored, none made again.
+  sandbox.sf.control.invoiceActions.requestResync(String(deposit.Id), FINANCE);
+  await waitFor('the deposit mirrored with its lines', async () => {
+    const row = (await invoices()).find((r) => r.Id === deposit.Id);
+    return row?.Xero_Invoice_Id__c && (row.Invoice_Lines__r as { records?: Row[] } | null)?.records?.length
+      ? row
+      : undefined;
+  });
+  // Retry on the closing request: it drafts what the deposit left.
+  sandbox.sf.control.invoiceActions.requestResync(String(refused.Id), FINANCE);
+  const closing = await waitFor('the closing draft', async () => {
+    const row = (await invoices()).find((r) => r.Request_Key__c === closingKey);
+    return row?.Xero_Invoice_Id__c && (row.Invoice_Lines__r as { records?: Row[] } | null)?.records?.length
+      ? row
+      : undefined;
+  });
+  expect(closing.Sub_Total__c).toBe(7500);
+  expect(inXero()).toEqual(['4500.00', '7500.00']);
+}, 90_000);
