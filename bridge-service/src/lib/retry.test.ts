@@ -17,6 +17,23 @@ describe('isTransient', () => {
     for (const status of [400, 401, 403, 404, 409, 422]) expect(isTransient(httpError(status))).toBe(false);
     expect(isTransient(new Error('plain'))).toBe(false);
   });
+
+  it("retries Salesforce's transient codes as jsforce carries them (errorCode, no status), never a refusal", () => {
+    // jsforce's HttpApiError: name and errorCode from the body, ERROR_HTTP_<status> when it had none
+    const salesforceError = (errorCode: string) => Object.assign(new Error('x'), { name: errorCode, errorCode });
+    for (const code of ['SERVER_UNAVAILABLE', 'UNKNOWN_EXCEPTION', 'UNABLE_TO_LOCK_ROW', 'REQUEST_LIMIT_EXCEEDED'])
+      expect([code, isTransient(salesforceError(code))]).toEqual([code, true]);
+    for (const code of ['ERROR_HTTP_502', 'ERROR_HTTP_503', 'ERROR_HTTP_429'])
+      expect([code, isTransient(salesforceError(code))]).toEqual([code, true]);
+    for (const code of [
+      'INVALID_FIELD',
+      'REQUIRED_FIELD_MISSING',
+      'DUPLICATE_VALUE',
+      'INVALID_SESSION_ID',
+      'ERROR_HTTP_404',
+    ])
+      expect([code, isTransient(salesforceError(code))]).toEqual([code, false]);
+  });
 });
 
 describe('retry', () => {

@@ -23,7 +23,8 @@ import { createQueries, IDS_PER_QUERY } from './queries';
 import { Invoice, InvoiceLine } from './objects';
 import { salesforceNames } from './schema';
 import { sobject } from './sobject';
-import { SalesforceQueryError, SalesforceWriteError, createWriteback } from './writeback';
+import { isTransient } from '../lib/errors';
+import { SalesforceQueryError, SalesforceWriteError, createWriteback, type WriteOutcome } from './writeback';
 
 const log = pino({ level: 'silent' });
 /** A field the bridge never writes, for exercising Composite batches on many records. */
@@ -330,6 +331,55 @@ describe('Composite batches against the limits', () => {
     const broken = writeback.composite();
     void broken.query('SELECT Nope__c FROM Account');
     await expect(broken.run()).rejects.toThrow(SalesforceQueryError);
+  });
+
+  it('retries a 503 or 500 on a write or on its Composite subrequest, and a locked row; never a refused record', async () => {
+    const writeback = createWriteback({ conn, names, log });
+    const [account] = (await conn.query<{ Id: string }>('SELECT Id FROM Account LIMIT 1')).records;
+    const write = [{ Id: account!.Id, Description: 'again' }];
+    const refusal = (outcomes: readonly WriteOutcome[]): unknown => {
+      try {
+        writeback.requireAll(AccountDescription, Object.keys(outcomes), outcomes);
+        return undefined;
+      } catch (err) {
+        return err;
+      }
+    };
+    // The whole Collections call: jsforce retries no PATCH, and its error keeps Salesforce's code, not the status.
+    for (const [status, errorCode] of [
+      [503, 'SERVER_UNAVAILABLE'],
+      [500, 'UNKNOWN_EXCEPTION'],
+    ] as const) {
+      em.control.serverErrors({ count: 1, status, pathIncludes: '/composite/sobjects' });
+      const err = await writeback.update(AccountDescription, write).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toMatchObject({ errorCode });
+      expect(isTransient(err)).toBe(true);
+    }
+    // A subrequest of a Composite call that failed so: its records fail with its code.
+    em.control.serverErrors({ count: 1, status: 503, pathIncludes: '/composite/sobjects' });
+    const batch = writeback.composite();
+    const unavailable = batch.update(AccountDescription, write);
+    await batch.run();
+    expect(isTransient(refusal(await unavailable))).toBe(true);
+    // A record Salesforce refuses for what it is, as it answered, is refused again; a row another write held is not.
+    const refused = await writeback.update(AccountDescription, [{ Id: '001000000000000AAA', Description: 'x' }]);
+    const locked: WriteOutcome = {
+      ok: false,
+      errors: [
+        {
+          statusCode: 'UNABLE_TO_LOCK_ROW',
+          message: `unable to obtain exclusive access to this record or 1 records: ${account!.Id}`,
+          fields: [],
+        },
+      ],
+    };
+    expect(refused).toMatchObject([{ ok: false }]);
+    expect(isTransient(refusal(refused))).toBe(false);
+    expect(isTransient(refusal([{ ok: true, id: account!.Id }, locked]))).toBe(true);
+    expect(isTransient(refusal([locked, ...refused]))).toBe(false);
   });
 
   it("refuses a request whose URI and headers pass Salesforce's 16,384 bytes (431), so GET queries are held to 200 ids", async () => {

@@ -1,5 +1,5 @@
 import type { Connection } from 'jsforce';
-import { LedgerlineError } from '../lib/errors';
+import { isTransientSalesforceCode, LedgerlineError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import type { SalesforceNames } from './schema';
 import type { FieldName, SObjectSchema, SObjectUpdate, SObjectWrite } from './sobject';
@@ -32,6 +32,11 @@ export type WriteOutcome = { ok: true; id: string; created?: boolean } | { ok: f
 /** Salesforce refused some records of a write; `failures` says which and why, in Salesforce's words. */
 export class SalesforceWriteError extends LedgerlineError {
   readonly failures: { index: number; key: unknown; errors: RecordError[] }[];
+  /**
+   * Every record was refused for a reason a retry can fix (a locked row; a Composite subrequest that failed with 503
+   * or 500 fails its records with that code), so isTransient retries the job rather than give it up.
+   */
+  readonly transient: boolean;
 
   constructor(objectName: string, failures: SalesforceWriteError['failures']) {
     const first = failures[0]?.errors[0];
@@ -41,6 +46,9 @@ export class SalesforceWriteError extends LedgerlineError {
         (first ? `: ${first.statusCode} ${first.message}` : ''),
     );
     this.failures = failures;
+    this.transient =
+      failures.length > 0 &&
+      failures.every((f) => f.errors.length > 0 && f.errors.every((e) => isTransientSalesforceCode(e.statusCode)));
   }
 }
 

@@ -321,6 +321,20 @@ describe('a give-up that cannot be written to Salesforce', () => {
     });
     expect(await store.jobs.getJob(id)).toMatchObject({ state: 'dead', attempts: 2 });
   });
+
+  it('a record Salesforce could not lock (another write held it): not dead yet, it records its give-up later', async () => {
+    const { id } = await giveUpOnce(async () => {
+      throw new SalesforceWriteError('Invoice__c', [
+        { index: 0, key: 'x', errors: [{ statusCode: 'UNABLE_TO_LOCK_ROW', message: 'locked', fields: [] }] },
+      ]);
+    });
+    expect(await store.jobs.getJob(id)).toMatchObject({
+      state: 'failed',
+      lastError: expect.stringMatching(
+        /not yet on the record \(Salesforce refused 1 Invoice__c record\(s\): UNABLE_TO_LOCK_ROW/,
+      ),
+    });
+  });
 });
 
 it('a job cut off by a shutdown (its Xero call cancelled) goes back in the queue uncounted, nothing on its record', async () => {

@@ -6,6 +6,7 @@
  * refresh of a large org takes as long, and drafting should not wait for it.
  */
 import type { Clock } from '../lib/clock';
+import { isTransient } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { backoffDelay } from '../lib/retry';
 import { SalesforceWriteError } from '../salesforce/writeback';
@@ -93,7 +94,8 @@ export function createWorker(opts: WorkerOptions) {
       await opts.onGiveUp(job, error);
       return undefined;
     } catch (err) {
-      const later = !(err instanceof SalesforceWriteError);
+      // A locked row is not refused again: only a record Salesforce refused for what it holds is.
+      const later = !(err instanceof SalesforceWriteError) || isTransient(err);
       log.error(
         { err, jobId: job.id, key: job.key },
         later

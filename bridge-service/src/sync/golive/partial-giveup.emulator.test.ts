@@ -33,7 +33,7 @@ beforeAll(async () => {
 afterAll(() => sandbox?.close());
 
 /** A 12,000.00 deal billed on signature, won with no draft asked for at close. */
-async function wonDeal(): Promise<string> {
+async function wonDeal(name = 'Acme - Deposit given up 2026'): Promise<string> {
   const [seeded] = (
     await admin().query<Row>("SELECT Id, AccountId, Pricebook2Id FROM Opportunity WHERE Name = 'Acme - Platform 2026'")
   ).records;
@@ -46,7 +46,7 @@ async function wonDeal(): Promise<string> {
   const { id } = (await sales()
     .sobject('Opportunity')
     .create({
-      Name: 'Acme - Deposit given up 2026',
+      Name: name,
       AccountId: seeded!.AccountId,
       StageName: 'Negotiation/Review',
       CloseDate: '2026-01-10',
@@ -82,8 +82,15 @@ it('refuses the closing request while the deposit is in Xero only, and drafts th
     ).records;
   const jobOf = (key: string) => sandbox.store.jobs.getJobByKey(key);
 
-  // The deposit reaches Xero; Salesforce refuses its mirror, and the request gives up: its record says Error.
-  sandbox.sf.control.serverErrors({ count: 1, status: 503, pathIncludes: 'Invoice__c/' });
+  // The deposit reaches Xero; Salesforce refuses its mirror for good (a field the integration user no longer sees: a
+  // 503 would be retried), and the request gives up: its record says Error.
+  sandbox.sf.control.serverErrors({
+    count: 1,
+    status: 400,
+    errorCode: 'INVALID_FIELD',
+    message: "No such column 'Sub_Total__c' on sobject of type Invoice__c",
+    pathIncludes: 'Invoice__c/',
+  });
   sandbox.sf.control.goLive.partialInvoice.raise(SALES, dealId, 'AMOUNT', 4500, 'Deposit');
   const deposit = await waitFor('the deposit given up with its draft in Xero', async () => {
     const row = (await invoices()).find((r) => String(r.Request_Key__c).startsWith('CREATE_PARTIAL:'));
@@ -125,3 +132,29 @@ it('refuses the closing request while the deposit is in Xero only, and drafts th
   expect(closing.Sub_Total__c).toBe(7500);
   expect(inXero()).toEqual(['4500.00', '7500.00']);
 }, 90_000);
+
+it('retries the deposit whose mirror met a 503 (Salesforce unavailable): mirrored on the next attempt, one draft', async () => {
+  const dealId = await wonDeal('Acme - Deposit retried 2026');
+  sandbox.sf.control.serverErrors({ count: 1, status: 503, pathIncludes: 'Invoice__c/' });
+  sandbox.sf.control.goLive.partialInvoice.raise(SALES, dealId, 'AMOUNT', 4500, 'Deposit');
+  const key = await waitFor('the deposit requested', async () => {
+    const [row] = (await admin().query<Row>(`SELECT Request_Key__c FROM Invoice__c WHERE Opportunity__c = '${dealId}'`))
+      .records;
+    return row?.Request_Key__c ? String(row.Request_Key__c) : undefined;
+  });
+  const job = await waitFor('the deposit done', async () => {
+    const found = await sandbox.store.jobs.getJobByKey(key);
+    return found?.state === 'done' || found?.state === 'dead' ? found : undefined;
+  });
+  expect(job).toMatchObject({ state: 'done', attempts: 2 });
+  const [deposit] = (
+    await admin().query<Row>(
+      `SELECT Xero_Invoice_Id__c, Sync_Status__c FROM Invoice__c WHERE Request_Key__c = '${key}'`,
+    )
+  ).records;
+  expect(deposit).toMatchObject({ Xero_Invoice_Id__c: expect.any(String), Sync_Status__c: 'Synced' });
+  const drafts = (sandbox.xero.control.snapshot(UK).invoices as Row[]).filter((i) =>
+    String(i.url ?? '').includes(dealId),
+  );
+  expect(drafts.map((i) => String(i.subTotal))).toEqual(['4500.00']);
+}, 60_000);

@@ -417,7 +417,12 @@ describe('CREATE_PARTIAL: a partial of the deal in Xero whose mirror has not rea
     deps.writeback = {
       ...deps.writeback,
       upsert: (async (...args: Parameters<typeof upsert>) => {
-        if (sfDown) throw Object.assign(new Error('Service Unavailable'), { status: 503 });
+        // as jsforce throws a 503: Salesforce's errorCode, no HTTP status
+        if (sfDown)
+          throw Object.assign(new Error('Server temporarily unavailable. Please try again later.'), {
+            name: 'SERVER_UNAVAILABLE',
+            errorCode: 'SERVER_UNAVAILABLE',
+          });
         if (sfRefuses) throw new Error('INVALID_FIELD_FOR_INSERT_UPDATE: Unable to create/update fields: Sub_Total__c');
         return upsert(...args);
       }) as typeof upsert,

@@ -2,7 +2,11 @@
  * A per-invoice request that cannot be carried out says so on its invoice, whether the step throws the reason or
  * returns it: a job that is dead while the record says nothing is a request the rep and finance never hear of again.
  */
+import type { Connection } from 'jsforce';
 import pino from 'pino';
+import { Invoice } from '../../salesforce/objects';
+import { salesforceNames } from '../../salesforce/schema';
+import { createWriteback } from '../../salesforce/writeback';
 import type { InvoiceMirror } from '../../salesforce/selections';
 import { storedJob } from '../../store/__fixtures__/jobs';
 import { XeroApiError } from '../../xero/errors';
@@ -119,6 +123,58 @@ describe('per-invoice: a failure people must act on is on the invoice', () => {
     );
     expect(await t.run()).toEqual({ kind: 'failed', error: 'INV-0001 is paid' });
     expect(t.logged).toEqual(['could not record the failure on the invoice']);
+  });
+});
+
+describe('per-invoice: a row Salesforce could not lock', () => {
+  it('retries the job whose record was locked, nothing on its record; the others are written once', async () => {
+    const [a, b, c] = ['a01000000000001AAA', 'a01000000000002AAA', 'a01000000000003AAA'];
+    const locked = new Set([b]);
+    const written: string[] = [];
+    // sObject Collections as Salesforce answers them: 200, one result per record, the locked one refused.
+    const collections = {
+      update: async (records: { Id: string }[]) =>
+        records.map(({ Id }) => {
+          if (!locked.has(Id)) {
+            written.push(Id);
+            return { id: Id, success: true, errors: [] };
+          }
+          const message = `unable to obtain exclusive access to this record or 1 records: ${Id}`;
+          return { id: Id, success: false, errors: [{ statusCode: 'UNABLE_TO_LOCK_ROW', message, fields: [] }] };
+        }),
+    };
+    const writeback = createWriteback({
+      conn: { sobject: () => collections } as unknown as Connection,
+      names: salesforceNames(''),
+      log: pino({ level: 'silent' }),
+    });
+    const recorded: string[] = [];
+    const handler = perInvoice<'VOID'>(
+      {
+        reference: { settings: async () => ({ autoDraftOnClose: true, readOnly: false }) },
+        syncErrors: { onInvoice: async (id) => void recorded.push(id) },
+        log: pino({ level: 'silent' }),
+      },
+      async (job) => {
+        const { invoiceId } = job.payload;
+        const outcomes = await writeback.update(Invoice, [{ Id: invoiceId, Sync_Status__c: 'Synced' }]);
+        writeback.requireAll(Invoice, [invoiceId], outcomes);
+        return { kind: 'done', result: { invoiceId } };
+      },
+      { writesToXero: false },
+    );
+    const jobOf = (invoiceId: string, id: number): JobOf<'VOID'> => {
+      const requestKey = `VOID:${invoiceId}:1`;
+      return storedJob({ key: requestKey, action: 'VOID', payload: { action: 'VOID', requestKey, invoiceId } }, id);
+    };
+
+    const first = await handler.run([jobOf(a, 1), jobOf(b, 2), jobOf(c, 3)]);
+    expect([...first.values()].map((o) => o.kind)).toEqual(['done', 'retry', 'done']);
+    expect(first.get(2)).toMatchObject({ error: expect.stringMatching(/UNABLE_TO_LOCK_ROW/) });
+    expect(recorded).toEqual([]); // not given up: nothing on the invoice
+    locked.clear();
+    expect((await handler.run([jobOf(b, 2)])).get(2)).toMatchObject({ kind: 'done' });
+    expect(written).toEqual([a, c, b]);
   });
 });
 
