@@ -1,13 +1,6 @@
-import {
-  amendmentDifference,
-  effectiveUplift,
-  contractLinesFromLineItems,
-  planAmendingOpportunity,
-  renewalTerm,
-  type Contract,
-  type ContractLine,
-} from './amendment';
+import { amendmentDifference, effectiveUplift, renewalTerm, type Contract, type ContractLine } from './amendment';
 import { parseBillingEntities } from './billing-entity';
+import { ratableContractLines } from './deal-records';
 import { mapDocument } from './invoice-mapping';
 import { money, toWire } from './money';
 
@@ -21,6 +14,8 @@ const seats = (quantity: string, unitPrice = '600.00', extra: Partial<ContractLi
 });
 
 const contract: Contract = { startDate: '2026-01-01', endDate: '2026-12-31', lines: [seats('25')] };
+/** OpportunityLineItems as the plan reads them (deal-records.ts), each valued at its TotalPrice. */
+const contractLines = (items: Parameters<typeof ratableContractLines>[0]) => ratableContractLines(items, {});
 
 const [uk] = parseBillingEntities([
   {
@@ -213,9 +208,9 @@ describe('amendment', () => {
     });
   });
 
-  it('reads OpportunityLineItems as contract lines keyed by product code', () => {
+  it('reads OpportunityLineItems as contract lines keyed by product code (deal-records.ts, as the plan reads them)', () => {
     expect(
-      contractLinesFromLineItems([
+      contractLines([
         {
           Id: '00k000000000001AAA',
           Quantity: 25,
@@ -246,7 +241,7 @@ describe('amendment', () => {
       TotalPrice: totalPrice,
       Product2: { Name: 'Platform seats', ProductCode: 'SEAT' },
     });
-    const priced: Contract = { ...contract, lines: contractLinesFromLineItems([item(300, 10000)]) };
+    const priced: Contract = { ...contract, lines: contractLines([item(300, 10000)]) };
     const amend = (lines: ContractLine[], from = '2026-01-01') =>
       amendmentDifference({ contract: priced, amendmentStartDate: from, lines });
 
@@ -258,12 +253,12 @@ describe('amendment', () => {
         'Platform seats (amendment −300 × 10000.00/300 per 12 months × 365/365 days)',
       );
       // The same Sales Price at quantity 0 is the same: a seat change of −300.
-      expect(toWire(amend(contractLinesFromLineItems([item(0, 0)])).netAmount)).toBe('-10000.00');
+      expect(toWire(amend(contractLines([item(0, 0)])).netAmount)).toBe('-10000.00');
     });
 
     it('prices a seat change at the exact unit price 10,000.00/300: 100 of 300 removed credit 3,333.33, leaving 6,666.67', () => {
       // The amending Opportunity as Salesforce makes it when the rep lowers the quantity: 200 × 33.33 = 6,666.00.
-      const fewer = amend(contractLinesFromLineItems([item(200, 6666)]));
+      const fewer = amend(contractLines([item(200, 6666)]));
       expect(fewer.changes.map((c) => [c.quantity.toString(), toWire(c.termPrice, 4), toWire(c.amount)])).toEqual([
         ['-100', '33.3333', '-3333.33'],
       ]);
@@ -271,22 +266,20 @@ describe('amendment', () => {
       // What stays is the deal's price less the credit: 6,666.67, tying to 10,000.00.
       expect(toWire(money('10000').plus(fewer.netAmount))).toBe('6666.67');
       // Priced by its own total at the contract's price, the same: one line, the same credit.
-      expect(amend(contractLinesFromLineItems([item(200, 6666.67)])).changes.map((c) => toWire(c.amount))).toEqual([
-        '-3333.33',
-      ]);
+      expect(amend(contractLines([item(200, 6666.67)])).changes.map((c) => toWire(c.amount))).toEqual(['-3333.33']);
       // Co-termed from 1 Jul (184 of 365 days): −100 × 10,000.00 × 184 ÷ (300 × 365) = −1,680.365… → −1,680.37,
       // rounded once (300 × 33.33 would give −1,680.20).
-      const midTerm = amend(contractLinesFromLineItems([item(200, 6666)]), '2026-07-01');
+      const midTerm = amend(contractLines([item(200, 6666)]), '2026-07-01');
       expect(toWire(midTerm.netAmount)).toBe('-1680.37');
       expect(amounts(midTerm.lines)).toEqual(['1 × 1680.37']);
       // Adding seats: +30 at 10,000.00/300 = 1,000.00 for the term.
-      expect(toWire(amend(contractLinesFromLineItems([item(330, 10998.9)])).netAmount)).toBe('1000.00');
+      expect(toWire(amend(contractLines([item(330, 10998.9)])).netAmount)).toBe('1000.00');
       // Nothing changed (a clone: 300 × 33.33 = 9,999.00 at the same Sales Price) bills nothing.
-      expect(amend(contractLinesFromLineItems([item(300, 9999)])).kind).toBe('none');
+      expect(amend(contractLines([item(300, 9999)])).kind).toBe('none');
     });
 
     it('reads a line re-priced by its Total Price as a price change: out at its total, in at the new', () => {
-      const repriced = amend(contractLinesFromLineItems([item(300, 9998.5)]));
+      const repriced = amend(contractLines([item(300, 9998.5)]));
       expect(repriced.changes.map((c) => [c.quantity.toString(), toWire(c.amount)])).toEqual([
         ['-300', '-10000.00'],
         ['300', '9998.50'],
@@ -317,94 +310,10 @@ describe('amendment', () => {
       expect(invoice.subTotal).toBe('10300.00');
       // A line Quantity × Sales Price prices renews its Sales Price, as before: 2 × 100.00 at 5% = 2 × 105.00.
       const plain = renewalTerm({
-        contract: { ...contract, lines: contractLinesFromLineItems([{ ...item(2, 200), UnitPrice: 100 }]) },
+        contract: { ...contract, lines: contractLines([{ ...item(2, 200), UnitPrice: 100 }]) },
         upliftPercent: '5',
       });
       expect(amounts(plain.lines)).toEqual(['2 × 105']);
-    });
-
-    it('bills an amending Opportunity of such a deal from the Opportunities, at the total', () => {
-      const original = {
-        opportunity: {
-          Id: '006000000000001AAA',
-          Name: 'Acme 2026',
-          CloseDate: '2025-12-20',
-          Service_Start_Date__c: '2026-01-01',
-        },
-        lineItems: [item(300, 10000)],
-      };
-      const plan = planAmendingOpportunity(original, {
-        opportunity: {
-          Id: '006000000000002AAA',
-          Name: 'Acme cancels',
-          CloseDate: '2025-12-31',
-          Service_Start_Date__c: '2026-01-01',
-          Invoice_Type__c: 'Amendment',
-        },
-        lineItems: [],
-      });
-      expect(plan.kind === 'amendment' && toWire(plan.result.netAmount)).toBe('-10000.00');
-      const renewal = planAmendingOpportunity(original, {
-        opportunity: {
-          Id: '006000000000003AAA',
-          Name: 'Acme 2027',
-          CloseDate: '2026-12-01',
-          Invoice_Type__c: 'Renewal',
-          Renewal_Uplift_Percent__c: 3,
-        },
-        lineItems: [],
-      });
-      expect(renewal.kind === 'renewal' && toWire(renewal.result.subTotal)).toBe('10300.00');
-    });
-  });
-
-  describe('from Salesforce Opportunities', () => {
-    const seatItem = (quantity: number) => ({
-      Id: '00k000000000001AAA',
-      Quantity: quantity,
-      UnitPrice: 600,
-      Product2: { Name: 'Platform seats', ProductCode: 'SEAT' },
-    });
-    const original = {
-      opportunity: {
-        Id: '006000000000001AAA',
-        Name: 'Acme 2026',
-        CloseDate: '2025-12-20',
-        Service_Start_Date__c: '2026-01-01',
-      },
-      lineItems: [seatItem(25)],
-    };
-
-    it('plans an amendment from its service start, co-terminated with the original (12 months when no end is set)', () => {
-      const plan = planAmendingOpportunity(original, {
-        opportunity: {
-          Id: '006000000000002AAA',
-          Name: 'Acme +10',
-          CloseDate: '2026-06-28',
-          Service_Start_Date__c: '2026-07-01',
-          Invoice_Type__c: 'Amendment',
-        },
-        lineItems: [seatItem(35)],
-      });
-      expect(plan.kind).toBe('amendment');
-      expect(plan.kind === 'amendment' && toWire(plan.result.netAmount)).toBe('3024.66');
-      expect(plan.result.servicePeriod).toEqual({ start: '2026-07-01', end: '2026-12-31' });
-    });
-
-    it('plans a renewal with the uplift from the renewing Opportunity', () => {
-      const plan = planAmendingOpportunity(original, {
-        opportunity: {
-          Id: '006000000000003AAA',
-          Name: 'Acme 2027',
-          CloseDate: '2026-12-01',
-          Invoice_Type__c: 'Renewal',
-          Renewal_Uplift_Percent__c: 5,
-        },
-        lineItems: [],
-      });
-      expect(plan.kind).toBe('renewal');
-      expect(plan.result.servicePeriod).toEqual({ start: '2027-01-01', end: '2027-12-31' });
-      expect(plan.kind === 'renewal' && toWire(plan.result.subTotal)).toBe('15750.00');
     });
   });
 });

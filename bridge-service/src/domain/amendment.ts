@@ -40,10 +40,9 @@ import Big from 'big.js';
 
 import { addDays, addMonths, compareDates, daysInclusive, maxDate, type IsoDate } from './dates';
 import { DomainError, throwIfProblems } from './errors';
-import { decimalPlaces, fromApiNumber, money, round, sum, toWire, type Money } from './money';
+import { decimalPlaces, money, round, sum, toWire, type Money } from './money';
 import { prorateFraction, type ProrateFraction, type ProrationOptions } from './proration';
 import type { ServicePeriod, SourceLine } from './invoice-mapping';
-import type { OpportunityLineItemRow, OpportunityRow } from './records';
 import { lessDiscount, type Decimal } from './xero-invoice-math';
 
 /** One subscription line of a contract: price per default term, before the line discount. */
@@ -361,80 +360,4 @@ export function renewalTerm(input: RenewalInput): RenewalResult {
     });
   const subTotal = sum(lines.map((line) => line.expectedTotal));
   return { servicePeriod, lines, subTotal, uplift: applied };
-}
-
-/** OpportunityLineItems as contract lines, keyed by ProductCode (else product name), priced by their TotalPrice. */
-export function contractLinesFromLineItems(items: readonly OpportunityLineItemRow[]): ContractLine[] {
-  return items.map((item) => {
-    const name = item.Product2?.Name ?? item.Description ?? item.Id;
-    const code = item.Product2?.ProductCode?.trim();
-    const line: ContractLine = {
-      productKey: code || name,
-      description: item.Description?.trim() || name,
-      quantity: fromApiNumber(item.Quantity, 'Quantity'),
-      unitPrice: fromApiNumber(item.UnitPrice, 'UnitPrice'),
-    };
-    if (item.Discount !== undefined && item.Discount !== null)
-      line.discountPercent = fromApiNumber(item.Discount, 'Discount');
-    if (item.TotalPrice !== undefined && item.TotalPrice !== null)
-      line.totalPrice = fromApiNumber(item.TotalPrice, 'TotalPrice');
-    if (code) line.itemCode = code;
-    return line;
-  });
-}
-
-export interface OpportunityWithLines {
-  opportunity: Pick<
-    OpportunityRow,
-    | 'Id'
-    | 'Name'
-    | 'CloseDate'
-    | 'CurrencyIsoCode'
-    | 'Service_Start_Date__c'
-    | 'Service_End_Date__c'
-    | 'Invoice_Type__c'
-    | 'Renewal_Uplift_Percent__c'
-  >;
-  lineItems: readonly OpportunityLineItemRow[];
-}
-
-export type AmendingPlan = { kind: 'amendment'; result: AmendmentResult } | { kind: 'renewal'; result: RenewalResult };
-
-/**
- * What an Opportunity that amends or renews an earlier one (Amended_Opportunity__c) bills, from the two
- * Opportunities as Salesforce returns them. The original's service period is the contract (start defaults to its
- * CloseDate, end to one default term later); an amendment starts on its own Service_Start_Date__c, else its
- * CloseDate. Invoice_Type__c = Renewal renews the original's lines with Renewal_Uplift_Percent__c; anything else
- * is an amendment whose line items are the full subscription after the change.
- */
-export function planAmendingOpportunity(
-  original: OpportunityWithLines,
-  amending: OpportunityWithLines,
-  proration: ProrationOptions = {},
-): AmendingPlan {
-  const startDate = original.opportunity.Service_Start_Date__c ?? original.opportunity.CloseDate;
-  const endDate =
-    original.opportunity.Service_End_Date__c ?? addDays(addMonths(startDate, proration.termMonths ?? 12), -1);
-  const contract: Contract = { startDate, endDate, lines: contractLinesFromLineItems(original.lineItems) };
-  if (amending.opportunity.Invoice_Type__c === 'Renewal') {
-    const uplift = amending.opportunity.Renewal_Uplift_Percent__c;
-    return {
-      kind: 'renewal',
-      result: renewalTerm({
-        contract,
-        upliftPercent:
-          uplift === undefined || uplift === null ? null : fromApiNumber(uplift, 'Renewal_Uplift_Percent__c'),
-        ...(proration.termMonths ? { defaultTermMonths: proration.termMonths } : {}),
-      }),
-    };
-  }
-  return {
-    kind: 'amendment',
-    result: amendmentDifference({
-      contract,
-      amendmentStartDate: amending.opportunity.Service_Start_Date__c ?? amending.opportunity.CloseDate,
-      lines: contractLinesFromLineItems(amending.lineItems),
-      proration,
-    }),
-  };
 }

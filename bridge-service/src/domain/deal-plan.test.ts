@@ -686,4 +686,82 @@ describe('extensions and early ends, from the amending Opportunity’s Service E
   it('refuses an end before the change takes effect', () => {
     expect(() => plan(change('2026-10-01', '2026-08-31'))).toThrow(/before it takes effect/);
   });
+
+  it('a renewal of an extended contract starts the day after the extension ends (not the original end)', () => {
+    const extension = change('2026-07-01', '2027-03-31');
+    const renewal = {
+      opportunity: {
+        Id: '006000000000303AAA',
+        Name: 'Globex renewal',
+        CloseDate: '2027-03-15',
+        Amended_Opportunity__c: root.opportunity.Id,
+        Invoice_Type__c: 'Renewal',
+        Renewal_Uplift_Percent__c: 5,
+      },
+      lineItems: [] as LineItemRecord[],
+    };
+    const renewed = planDeal({
+      root: renewal,
+      renewalOf: { ...root, amendments: [extension] },
+      entity: { developerName: 'UK_Ltd' },
+      corporateCurrency: 'GBP',
+      today: '2027-03-15',
+    });
+    // From 2027-01-01 it would bill January to March 2027 twice (the extension bills them). A term as long as the
+    // original's: 12 months, 10 × 1,200.00 at 5 % = 12,600.00.
+    expect(renewed.deal.service).toEqual({ start: '2027-04-01', end: '2028-03-31' });
+    expect(cents(renewed.plan.contractValue)).toBe('12600.00');
+    expect(renewed.deal.lines.map((l) => l.service)).toEqual([{ start: '2027-04-01', end: '2028-03-31' }]);
+    // Not extended: the day after the original's end.
+    const plain = planDeal({
+      root: renewal,
+      renewalOf: root,
+      entity: { developerName: 'UK_Ltd' },
+      corporateCurrency: 'GBP',
+      today: '2027-03-15',
+    });
+    expect(plain.deal.service).toEqual({ start: '2027-01-01', end: '2027-12-31' });
+  });
+
+  it('an amendment of a renewal without line items is priced against what the renewal renews, not against nothing', () => {
+    const renewal = {
+      opportunity: {
+        Id: '006000000000304AAA',
+        Name: 'Globex renewal',
+        CloseDate: '2026-12-15',
+        Amended_Opportunity__c: root.opportunity.Id,
+        Invoice_Type__c: 'Renewal',
+        Renewal_Uplift_Percent__c: 5,
+      },
+      lineItems: [] as LineItemRecord[],
+    };
+    // Two more seats for the whole renewed term, at the renewed Sales Price (1,200.00 at 5 %: 1,260.00).
+    const more = {
+      opportunity: {
+        Id: '006000000000305AAA',
+        Name: 'Globex renewal, 12 seats',
+        CloseDate: '2026-12-20',
+        Service_Start_Date__c: '2027-01-01',
+        Amended_Opportunity__c: renewal.opportunity.Id,
+        Invoice_Type__c: 'Amendment',
+      },
+      lineItems: [{ ...line, Id: '00k000000000305AAA', Quantity: 12, UnitPrice: 1260, TotalPrice: 15120 }],
+    };
+    const input = {
+      root: renewal,
+      renewalOf: root,
+      entity: { developerName: 'UK_Ltd' },
+      corporateCurrency: 'GBP',
+      today: '2026-12-20',
+    };
+    expect(cents(planDeal(input).plan.contractValue)).toBe('12600.00');
+    const amended = planDeal({ ...input, amendments: [more] });
+    // +2 × 1,260.00 = 2,520.00 (against nothing it added all 12 seats again: 12,600.00 + 15,120.00 = 27,720.00).
+    const change = signatureInstalment({ ...input, amendments: [more] }, more.opportunity.Id)!;
+    expect([change.kind, cents(change.amount)]).toEqual(['invoice', '2520.00']);
+    expect(cents(amended.plan.contractValue)).toBe('15120.00');
+    expect(amended.replayed.contracts[0]!.lines.map((l) => [l.lineKey, l.quantity.toString()])).toEqual([
+      ['006000000000304AAA:00k000000000301AAA', '12'],
+    ]);
+  });
 });

@@ -13,8 +13,10 @@
  *   nothing is billed before the service it pays for, and already billed periods are caught up on that date.
  * - Renewals: a renewing Opportunity (Invoice_Type__c Renewal) with an uplift rule, or without line items, renews the
  *   subscription as it stands (the original's lines after its amendments, valued as the amendments priced them:
- *   `subscriptionAsItStands`) at the uplift; one without a rule and with line items is priced by its own lines. Either
- *   way it is a new plan, keyed by the renewing Opportunity.
+ *   `amendmentSteps`) at the uplift, from the day after the contract ends as its amendments left it (an extension
+ *   moves it: deal-records.ts `ratableEnd`, as the KPIs' renewal forecast); one without a rule and with line items is
+ *   priced by its own lines. Either way it is a new plan, keyed by the renewing Opportunity. An amendment of a renewal
+ *   is priced against what the renewal bills (`signedSubscription`), not against its own (maybe empty) line items.
  * - Billed (for balances) = raised documents that are posted (an invoice Authorised, Partially Paid or Paid; a credit
  *   note Authorised or Paid) on their dates. A draft, one awaiting approval, or a voided one bills nothing. Forecast
  *   months (the current month and later) add what is planned or awaiting approval from the current month on.
@@ -36,7 +38,7 @@ import { z } from 'zod';
 import { closesAsKnown, firstOpenDayAsOf, type PostedClose } from './closed-months';
 import { compareDates, maxDate, minDate, type IsoDate } from './dates';
 import { DomainError } from './errors';
-import { money, sum, type Money } from './money';
+import { money, round, sum, type Money } from './money';
 import { allocate, PACKAGE_DEFAULT_TERMS, ratioOf } from './billing-periods';
 import { absorbed } from './billing-entries';
 import { buildBillingPlan, type BillingPlan, type Instalment, type RaisedInstalment } from './billing-plan';
@@ -52,6 +54,7 @@ import {
   dealFromRecords,
   modificationFromRecords,
   ratableContractLines,
+  ratableEnd,
   renewalDealFromRecords,
   subscriptionAfter,
   type LineItemRecord,
@@ -262,17 +265,13 @@ function dealOf(input: DealPlanInput): Deal {
   const records = { entity: input.entity, corporateCurrency: input.corporateCurrency };
   const { root, renewalOf } = input;
   if (renewalOf && renewsSubscription(input)) {
-    const original = dealFromRecords({
-      ...records,
-      opportunity: renewalOf.opportunity,
-      lineItems: renewalOf.lineItems,
-    });
-    const standing = subscriptionAsItStands(renewalOf, renewalOf.amendments ?? [], input.entity);
+    const renewed = contractAsItStands(input, renewalOf);
     return renewalDealFromRecords({
       ...records,
-      original,
-      originalLineItems: standing.lineItems,
-      subscription: standing.lines,
+      original: renewed.original,
+      originalLineItems: renewed.lineItems,
+      subscription: renewed.lines,
+      endDate: renewed.endDate,
       renewal: root.opportunity,
     });
   }
@@ -323,23 +322,61 @@ function inEffectOrder(amendments: readonly OpportunityWithItems[]): Opportunity
   );
 }
 
+/** A ratable subscription: the line items that name it and its lines, valued per default term. */
+export interface StandingSubscription {
+  lineItems: readonly LineItemRecord[];
+  lines: ContractLine[];
+}
+
+/**
+ * The subscription the deal's first amendment changes: the root's ratable lines at their TotalPrice; for a renewal that
+ * renews the subscription it names (`renewsSubscription`), the renewed lines as its plan bills them (the uplifted term,
+ * at the Sales Price the renewal gives: 10 seats at 1,200.00 renewed at 5 % are 10 × 1,260.00). Its own line items
+ * (none, or a quote's copy) are not what it bills, so an amendment priced against them would bill every seat again.
+ */
+export function signedSubscription(
+  input: Pick<DealPlanInput, 'root' | 'renewalOf' | 'entity'>,
+  deal: Pick<Deal, 'lines'>,
+): StandingSubscription {
+  if (!renewsSubscription(input)) {
+    return { lineItems: input.root.lineItems, lines: ratableContractLines(input.root.lineItems, input.entity) };
+  }
+  const lines = deal.lines
+    .filter((line) => line.method !== 'point-in-time')
+    .map((line): ContractLine => {
+      const renewed: ContractLine = {
+        productKey: line.productKey,
+        description: line.description,
+        quantity: line.quantity,
+        // The renewed Sales Price (amendment.ts renewalTerm rounds it to 2 dp), so the same price is the same price.
+        unitPrice: round(money(line.amount).div(money(line.quantity))).toString(),
+        totalPrice: line.amount,
+      };
+      if (line.itemCode) renewed.itemCode = line.itemCode;
+      return renewed;
+    });
+  // A renewal renews no one-off item: one an amendment lists is new.
+  return { lineItems: [], lines };
+}
+
 /** An amendment, with the subscription it changes and the one it leaves (ratable lines, valued per default term). */
 export interface AmendmentStep {
   amendment: OpportunityWithItems;
-  /** The line items of the subscription it changes: the root's, else the previous amendment's. */
+  /** The line items of the subscription it changes: the signed subscription's, else the previous amendment's. */
   previousLineItems: readonly LineItemRecord[];
-  /** That subscription as the previous amendment left it (absent for the first: its line items' TotalPrice). */
-  previousLines?: ContractLine[];
+  /** That subscription as it was priced (`signedSubscription`, else what the previous amendment left). */
+  previousLines: ContractLine[];
   /** What it leaves (deal-records.ts `subscriptionAfter`): 300 seats for 10,000.00 down to 200 leave 6,666.67. */
   lines: ContractLine[];
 }
 
 /**
- * The amendments in the order they take effect, each priced against the subscription the one before it left: the
- * one rule for what a deal's amendments leave, shared by the plan, its renewal and the KPIs.
+ * The amendments in the order they take effect, each priced against the subscription the one before it left (the
+ * first against `signed`): the one rule for what a deal's amendments leave, shared by the plan, its renewal and the
+ * KPIs.
  */
 export function amendmentSteps(
-  root: OpportunityWithItems,
+  signed: StandingSubscription,
   amendments: readonly OpportunityWithItems[],
   entity: DealPlanInput['entity'],
 ): AmendmentStep[] {
@@ -348,41 +385,51 @@ export function amendmentSteps(
     const previous = steps.at(-1);
     const before = previous
       ? { previousLineItems: previous.amendment.lineItems, previousLines: previous.lines }
-      : { previousLineItems: root.lineItems };
+      : { previousLineItems: signed.lineItems, previousLines: signed.lines };
     steps.push({ amendment, ...before, lines: subscriptionAfter({ ...before, amending: amendment, entity }) });
   }
   return steps;
 }
 
 /**
- * The deal's ratable subscription as its amendments left it: the line items that name it (the last amendment's, else
- * the root's) and its lines valued as the amendments priced them (6,666.67 left of 300 seats for 10,000.00, where the
- * amending line's TotalPrice says 200 × 33.33 = 6,666.00): what a renewal renews (the KPIs' renewal forecast takes the
- * same last step).
+ * The deal a renewal renews, as its amendments left it: its ratable subscription (the last amendment's line items,
+ * valued as the amendments priced them: 6,666.67 left of 300 seats for 10,000.00, where the amending line's TotalPrice
+ * says 200 × 33.33 = 6,666.00) and the day the contract ends, from the replayed deal (`ratableEnd`, as the KPIs read
+ * it): an extension to 2027-03-31 of a deal to 2026-12-31 is renewed from 2027-04-01, not billed twice for those months.
  */
-function subscriptionAsItStands(
-  root: OpportunityWithItems,
-  amendments: readonly OpportunityWithItems[],
-  entity: DealPlanInput['entity'],
-): { lineItems: readonly LineItemRecord[]; lines: ContractLine[] } {
-  const last = amendmentSteps(root, amendments, entity).at(-1);
-  return last
+function contractAsItStands(
+  input: DealPlanInput,
+  renewalOf: NonNullable<DealPlanInput['renewalOf']>,
+): StandingSubscription & { original: Deal; endDate: IsoDate } {
+  const { renewalOf: _renewal, schedules: _schedules, ...rest } = input;
+  const renewed: DealPlanInput = { ...rest, root: renewalOf, amendments: renewalOf.amendments ?? [] };
+  const original = dealFromRecords({
+    entity: input.entity,
+    corporateCurrency: input.corporateCurrency,
+    opportunity: renewalOf.opportunity,
+    lineItems: renewalOf.lineItems,
+  });
+  const changes = modificationsOf(renewed, original, false);
+  const replayed = replayDeal({ deal: original, modifications: changes.map((c) => c.mod), policy: ssPolicy(input) });
+  const last = changes.at(-1);
+  const standing = last
     ? { lineItems: last.amendment.lineItems, lines: last.lines }
-    : { lineItems: root.lineItems, lines: ratableContractLines(root.lineItems, entity) };
+    : signedSubscription(renewed, original);
+  return { ...standing, original, endDate: ratableEnd(replayed.contracts) ?? original.service.end };
 }
 
-/** Each amendment as a modification, in order, priced against the subscription before it. */
+/** Each amendment as a modification, in order, priced against the subscription before it, with what it leaves. */
 function modificationsOf(
   input: DealPlanInput,
   deal: Deal,
   signature: boolean,
-): { amendment: OpportunityWithItems; mod: Modification }[] {
+): { amendment: OpportunityWithItems; mod: Modification; lines: ContractLine[] }[] {
   const records = { entity: input.entity, corporateCurrency: input.corporateCurrency };
   const policy = ssPolicy(input);
   const closes = closesAsKnown(input.closes ?? [], input.closedThrough, input.today);
-  const out: { amendment: OpportunityWithItems; mod: Modification }[] = [];
-  for (const { amendment, previousLineItems, previousLines } of amendmentSteps(
-    input.root,
+  const out: { amendment: OpportunityWithItems; mod: Modification; lines: ContractLine[] }[] = [];
+  for (const { amendment, previousLineItems, previousLines, lines } of amendmentSteps(
+    signedSubscription(input, deal),
     input.amendments ?? [],
     input.entity,
   )) {
@@ -393,14 +440,14 @@ function modificationsOf(
       deal,
       contract,
       previousLineItems,
-      ...(previousLines ? { previousLines } : {}),
+      previousLines,
       amending: { opportunity: amendment.opportunity, lineItems: amendment.lineItems },
     });
     // Its revenue starts no earlier than the first open day when it was signed, fixed by its CloseDate.
     const firstOpenDate = firstOpenDayAsOf(closes, amendment.opportunity.CloseDate);
     if (firstOpenDate) mod.firstOpenDate = firstOpenDate;
     if (signature && !amendment.opportunity.First_Invoice_Date__c) mod.billOn = amendment.opportunity.CloseDate;
-    out.push({ amendment, mod });
+    out.push({ amendment, mod, lines });
   }
   return out;
 }

@@ -14,7 +14,8 @@
  *   already there are left alone (delivered items are not re-priced).
  * - The amending Opportunity's First Invoice Date, if set, is when billing of the change starts; else its effective date.
  * - A renewing Opportunity without line items renews the original's ratable lines for a term as long as the original's,
- *   at the uplift its rule gives, as a new deal with its own plan (the renewal's billing settings).
+ *   from the day after the contract ends as its amendments left it (an extension moves it), at the uplift its rule
+ *   gives, as a new deal with its own plan (the renewal's billing settings).
  * - An amending or renewing Opportunity priced from the contract's lines must be in the contract's currency
  *   (INVALID_AMENDMENT otherwise): the plan is in the contract's currency, its documents in the Opportunity's, and no
  *   rate between them is agreed. A renewal priced by its own line items is a deal in its own currency.
@@ -177,9 +178,14 @@ export interface AmendmentRecords {
   corporateCurrency: string;
 }
 
-/** The last day a ratable line of the contract still serves (an extension may have moved it), if any. */
-function ratableEnd(contract: RevenueContract): IsoDate | undefined {
-  return contract.lines
+/**
+ * The last day a ratable line of these contracts still serves, if any: where the contract ends as its amendments left
+ * it (an extension moves it later, an early end earlier). What an amendment co-terms to, where a renewal starts from,
+ * and the end the KPIs renew.
+ */
+export function ratableEnd(contracts: readonly RevenueContract[]): IsoDate | undefined {
+  return contracts
+    .flatMap((contract) => contract.lines)
     .filter((line) => line.method !== 'point-in-time')
     .map((line) => line.service.end)
     .reduce<IsoDate | undefined>((latest, end) => (latest ? maxDate(latest, end) : end), undefined);
@@ -204,7 +210,7 @@ export function modificationFromRecords(records: AmendmentRecords): Modification
   }
   const effectiveDate: IsoDate = amending.opportunity.Service_Start_Date__c ?? amending.opportunity.CloseDate;
   const termMonths = termMonthsOf(deal.service);
-  const currentEnd = ratableEnd(contract) ?? deal.service.end;
+  const currentEnd = ratableEnd([contract]) ?? deal.service.end;
   const asked = amending.opportunity.Service_End_Date__c;
   const newEnd = asked && asked !== currentEnd ? asked : undefined;
   if (newEnd && compareDates(newEnd, addDays(effectiveDate, -1)) < 0) {
@@ -313,10 +319,15 @@ export interface RenewalRecords {
   /** The line items of the subscription as it stands (the last amendment's, else the original's). */
   originalLineItems: readonly LineItemRecord[];
   /**
-   * Their ratable lines valued as the amendments left them (deal-plan.ts `subscriptionAsItStands`): 6,666.67 left of
+   * Their ratable lines valued as the amendments left them (deal-plan.ts `amendmentSteps`): 6,666.67 left of
    * 300 seats for 10,000.00, not the amending line's 6,666.00. Default: `ratableContractLines` of the line items.
    */
   subscription?: readonly ContractLine[];
+  /**
+   * The last day of the contract as its amendments left it (`ratableEnd` of the replayed deal): an extension to
+   * 2027-03-31 of a deal to 2026-12-31 renews from 2027-04-01. Default: the original's Service End Date.
+   */
+  endDate?: IsoDate;
   /** The renewing Opportunity (Invoice_Type__c Renewal): its uplift rule and billing settings. */
   renewal: OpportunityRecord;
   entity: { developerName: string } & EntityBillingRow;
@@ -325,7 +336,8 @@ export interface RenewalRecords {
 
 /**
  * A renewing Opportunity without line items as a new deal: the original's ratable lines for the next term (same
- * length), at the uplifted price (amendment.ts renewalTerm), on the renewal's own billing settings and plan.
+ * length, from the day after the contract's end as its amendments left it), at the uplifted price (amendment.ts
+ * renewalTerm), on the renewal's own billing settings and plan.
  */
 export function renewalDealFromRecords(records: RenewalRecords): Deal {
   const { original, renewal, entity } = records;
@@ -345,7 +357,7 @@ export function renewalDealFromRecords(records: RenewalRecords): Deal {
   const renewed = renewalTerm({
     contract: {
       startDate: original.service.start,
-      endDate: original.service.end,
+      endDate: records.endDate ?? original.service.end,
       lines: records.subscription ?? ratableContractLines(items, entity),
     },
     uplift: upliftRuleOf(renewal),

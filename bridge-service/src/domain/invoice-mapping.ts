@@ -27,9 +27,8 @@
  * - Credit notes take no line discounts in Xero: a discounted line carries its net unit price (finance.md §1.1).
  * - The service period (Opportunity Service_Start/End, else the line's ServiceDate hint) is written into each
  *   line description and returned for Invoice__c. Reference = "PO … · Opportunity name" (≤ 255 chars).
- * - An Opportunity that amends or renews another is never billed in full: mapAmendingOpportunity
- *   (opportunity-invoice.ts, which turns Opportunities into source lines) bills the difference (or the renewal
- *   term) from amendment.ts.
+ * - An Opportunity that amends or renews another is never billed in full (opportunity-invoice.ts refuses it): its
+ *   deal plan (deal-plan.ts) prices the difference (or the renewal term) and bills it as an instalment.
  */
 import Big from 'big.js';
 

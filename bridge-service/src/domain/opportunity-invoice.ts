@@ -1,18 +1,17 @@
 /**
  * A closed-won Opportunity (with its products, Account and billing entity) as the source lines and document
  * fields invoice-mapping's mapDocument turns into a Xero DRAFT: the invoice date, currency, contact reference,
- * "PO … · name" Reference and service period come from the Opportunity; an Opportunity that amends or renews
- * another is billed through amendment.ts by {@link mapAmendingOpportunity}, never in full.
+ * "PO … · name" Reference and service period come from the Opportunity. An Opportunity that amends or renews
+ * another is never billed in full: its deal's plan (deal-plan.ts) prices it, and it goes out as that plan's
+ * instalment ({@link mapInstalmentDocument}).
  */
 import { formatDisplayDate, type IsoDate } from './dates';
 import { DomainError } from './errors';
 import { fromApiNumber, money, toWire } from './money';
 import type { BillingEntity } from './billing-entity';
-import { planAmendingOpportunity, type OpportunityWithLines } from './amendment';
 import { instalmentSourceLines, type Instalment } from './billing-plan';
 import { toEighteenCharId } from './contact';
 import type { LineMapping } from './line-mapping';
-import type { ProrationOptions } from './proration';
 import { opportunityCurrency, type AccountRow, type OpportunityLineItemRow, type OpportunityRow } from './records';
 import {
   mapDocument,
@@ -118,14 +117,14 @@ function opportunityDocument(input: OpportunityInvoiceInput): Omit<DocumentInput
 /**
  * A closed-won Opportunity as a Xero DRAFT ACCREC invoice. Throws a DomainError listing every problem.
  * An Opportunity that amends or renews another (Amended_Opportunity__c) is refused here, so it can never be
- * billed in full by mistake: use {@link mapAmendingOpportunity}.
+ * billed in full by mistake: its deal plan bills it ({@link mapInstalmentDocument}).
  */
 export function mapOpportunityToInvoice(input: OpportunityInvoiceInput): XeroDraftDocument {
   const { opportunity } = input;
   if (opportunity.Amended_Opportunity__c) {
     throw new DomainError(
       'INVALID_INPUT',
-      `${opportunity.Name} amends or renews opportunity ${opportunity.Amended_Opportunity__c}: bill it as an amendment or renewal`,
+      `${opportunity.Name} amends or renews opportunity ${opportunity.Amended_Opportunity__c}: it is billed by its deal's plan, not in full`,
     );
   }
   const servicePeriod = opportunityServicePeriod(opportunity);
@@ -146,43 +145,6 @@ export function mapOpportunityToInvoice(input: OpportunityInvoiceInput): XeroDra
     }
   }
   return document;
-}
-
-export interface AmendingOpportunityInput extends OpportunityInvoiceInput {
-  /** The Opportunity named by Amended_Opportunity__c, with its line items. */
-  original: OpportunityWithLines;
-  proration?: ProrationOptions;
-}
-
-/**
- * An Opportunity that amends or renews another, as the Xero DRAFT document it bills (amendment.ts decides what):
- * an invoice for an upsell or a renewal, a credit note (ACCRECCREDIT, for the finance approval gate) for a
- * downgrade, or null when the amendment changes nothing billable.
- */
-export function mapAmendingOpportunity(input: AmendingOpportunityInput): XeroDraftDocument | null {
-  // Priced from the original's lines, sent in this Opportunity's currency: only the same currency is the same price.
-  const currency = opportunityCurrency(input.opportunity, input.corporateCurrency);
-  const contractCurrency = opportunityCurrency(input.original.opportunity, input.corporateCurrency);
-  if (currency !== contractCurrency) {
-    const renews = input.opportunity.Invoice_Type__c === 'Renewal';
-    throw new DomainError(
-      'INVALID_AMENDMENT',
-      `${input.opportunity.Name} is in ${currency}, the contract it ${renews ? 'renews' : 'amends'} is in ${contractCurrency}: ${renews ? 'renew' : 'amend it'} in ${contractCurrency}`,
-    );
-  }
-  const plan = planAmendingOpportunity(
-    input.original,
-    { opportunity: input.opportunity, lineItems: input.lineItems },
-    input.proration,
-  );
-  if (plan.kind === 'amendment' && plan.result.kind === 'none') return null;
-  return mapDocument({
-    ...opportunityDocument(input),
-    type: plan.kind === 'amendment' && plan.result.kind === 'credit-note' ? 'ACCRECCREDIT' : 'ACCREC',
-    lines: plan.result.lines,
-    invoiceType: plan.kind === 'renewal' ? 'Renewal' : 'Amendment',
-    servicePeriod: plan.result.servicePeriod,
-  });
 }
 
 export interface InstalmentDocumentInput extends Omit<OpportunityInvoiceInput, 'lineItems' | 'today' | 'invoiceDate'> {

@@ -415,4 +415,33 @@ describe('a deal priced by its Total Price (300 seats for 10,000.00: Sales Price
     // The plan ties: 10,000.00 − 1,680.37 + 840.18.
     expect(planDeal(input).plan.contractValue.toFixed(2)).toBe('9159.81');
   });
+
+  it('prices an amendment of the renewal against the 300 seats it renews (10,300.00), not against its empty lines', async () => {
+    // 50 seats off the renewed term from its first day, at the renewed Sales Price (10,300.00/300 → 34.33).
+    const RENEWAL_CHANGE = '006000000000514AAA';
+    const renewalChange = quarterlyDeal({
+      ...amending(RENEWAL_CHANGE, 250, 8582.5, '2026-12-20'),
+      Service_Start_Date__c: '2027-01-01',
+      Amended_Opportunity__c: RENEWAL,
+      OpportunityLineItems: {
+        records: seats('00k000000000514AAA', 250, 8582.5).records.map((l) => ({ ...l, UnitPrice: 34.33 })),
+      },
+    });
+    const deals = await loaded([original(), renewal(), renewalChange], [RENEWAL]);
+    const renewed = deals.get(RENEWAL)!;
+    const input = { ...renewed.input, today: '2026-12-20' };
+    // −50 × 10,300.00/300 = −1,716.67 (against nothing it billed all 250 again: +8,582.50).
+    const change = billedAtClose(input, RENEWAL_CHANGE);
+    if (!change.signature || !change.instalment) throw new Error('the change bills nothing on signature');
+    expect([change.instalment.kind, change.instalment.amount.toFixed(2)]).toEqual(['credit-note', '-1716.67']);
+    const plan = planDeal(input);
+    expect(plan.plan.contractValue.toFixed(2)).toBe('8583.33');
+    // The KPIs read the same steps: 8,583.33 a year is 715.28 a month, and that is what renews.
+    const figures = dealFigures(renewed, plan, '20', new Set());
+    if ('problem' in figures.recurring) throw new Error(figures.recurring.problem);
+    expect(subscriptionMrr(figures.recurring.subscription, '2027-01-31').toFixed(2)).toBe('715.28');
+    expect(figures.recurring.renewal.contract.lines.map((l) => [String(l.quantity), String(l.totalPrice)])).toEqual([
+      ['250', '8583.33'],
+    ]);
+  });
 });

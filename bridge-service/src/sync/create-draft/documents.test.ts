@@ -7,7 +7,6 @@ import { draftDocument, type DocumentDeps } from './documents';
 const deps: DocumentDeps = {
   clock: { now: () => Date.UTC(2026, 6, 1) },
   corporateCurrency: 'GBP',
-  prorationMethod: 'daily',
 };
 const rates = [{ taxType: 'OUTPUT2', effectiveRate: 20 }];
 const contract = {
@@ -34,16 +33,11 @@ describe('CREATE_DRAFT: documents', () => {
     });
   });
 
-  it('bills an upsell as an invoice for the difference, a downgrade as a credit note, and a no-change as nothing', () => {
-    expect(draftDocument(deps, amending(35), 'contact-1', rates)).toMatchObject({
-      kind: 'invoice',
-      document: { invoiceType: 'Amendment', subTotal: '3024.66' },
-    });
-    expect(draftDocument(deps, amending(20), 'contact-1', rates)).toMatchObject({
-      kind: 'credit-note',
-      document: { type: 'ACCRECCREDIT' },
-    });
-    expect(draftDocument(deps, amending(25), 'contact-1', rates)).toEqual({ kind: 'nothing', draft: amending(25) });
+  it('refuses an amending draft its deal plan has not priced, rather than bill the Opportunity in full', () => {
+    // billing.ts sends every amendment and renewal through its deal plan: only the plan's instalment bills it.
+    expect(() => draftDocument(deps, amending(35), 'contact-1', rates)).toThrow(
+      /amends or renews opportunity .*: it is billed by its deal's plan, not in full/,
+    );
   });
 
   it('throws the reasons a deal cannot be billed', () => {

@@ -1,29 +1,23 @@
 /**
- * Step 5: what a draft bills, from the domain: an invoice, a credit note (a downgrade: it waits for finance
- * approval), or nothing (an amendment that changes nothing billable). A draft its billing plan bills is the plan's
- * instalment (billing-plan.ts); any other is the Opportunity as wave 1 billed it.
+ * Step 5: what a draft bills, from the domain: an invoice, or a credit note (a downgrade: it waits for finance
+ * approval). A draft its billing plan bills is the plan's instalment (billing-plan.ts): every amendment and renewal
+ * is (billing.ts sends them through their deal plan, which also settles one that bills nothing); any other is the
+ * Opportunity as wave 1 billed it, and one that amends or renews a deal is refused rather than billed in full.
  */
 import type { TenantTaxRate, XeroDraftDocument } from '../../domain/invoice-mapping';
 import type { LineMapping } from '../../domain/line-mapping';
-import {
-  mapAmendingOpportunity,
-  mapInstalmentDocument,
-  mapOpportunityToInvoice,
-} from '../../domain/opportunity-invoice';
+import { mapInstalmentDocument, mapOpportunityToInvoice } from '../../domain/opportunity-invoice';
 import type { Clock } from '../../lib/clock';
 import type { Draft } from './draft';
 
 export interface DocumentDeps {
   clock: Pick<Clock, 'now'>;
   corporateCurrency: string;
-  /** How amendments prorate the remaining term. */
-  prorationMethod: 'daily' | 'monthly-daily';
 }
 
 export type DraftDocument =
   | { kind: 'invoice'; draft: Draft; document: XeroDraftDocument }
-  | { kind: 'credit-note'; draft: Draft; document: XeroDraftDocument }
-  | { kind: 'nothing'; draft: Draft };
+  | { kind: 'credit-note'; draft: Draft; document: XeroDraftDocument };
 
 /** Throws a DomainError (every problem listed) when the deal cannot be billed as it stands. */
 export function draftDocument(
@@ -46,10 +40,7 @@ export function draftDocument(
   };
   const document = draft.billing
     ? mapInstalmentDocument({ ...input, instalment: draft.billing.instalment, invoiceType: draft.billing.invoiceType })
-    : draft.original
-      ? mapAmendingOpportunity({ ...input, original: draft.original, proration: { method: deps.prorationMethod } })
-      : mapOpportunityToInvoice(input);
-  if (document === null) return { kind: 'nothing', draft };
+    : mapOpportunityToInvoice(input);
   return document.type === 'ACCRECCREDIT'
     ? { kind: 'credit-note', draft, document }
     : { kind: 'invoice', draft, document };

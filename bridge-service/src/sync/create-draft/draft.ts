@@ -1,6 +1,5 @@
 /** What the CREATE_DRAFT steps pass along: a job routed to its billing entity, and what became of each job. */
 import { createHash } from 'node:crypto';
-import type { OpportunityWithLines } from '../../domain/amendment';
 import type { BillingEntity } from '../../domain/billing-entity';
 import type { Instalment } from '../../domain/billing-plan';
 import type { InvoiceType } from '../../domain/invoice-mapping';
@@ -16,6 +15,12 @@ export type DraftingJob = DraftJob | JobOf<'RAISE_INSTALMENT'>;
 /** Xero takes at most 50 elements a write. */
 export const XERO_BATCH = 50;
 
+/** The deal an amendment or renewal changes (Amended_Opportunity__c), with its lines. */
+export interface OpportunityWithLines {
+  opportunity: OpportunityRow;
+  lineItems: OpportunityLineItemRow[];
+}
+
 /** A closed-won deal ready to bill: its records, as the domain reads them, and the entity it bills from. */
 export interface Draft {
   job: DraftingJob;
@@ -24,7 +29,10 @@ export interface Draft {
   account: AccountRow;
   lineItems: OpportunityLineItemRow[];
   entity: BillingEntity;
-  /** The deal this one amends or renews (Amended_Opportunity__c), with its lines. */
+  /**
+   * The deal this one amends or renews (Amended_Opportunity__c), with its lines: such a draft is billed only as its
+   * deal plan's instalment (billing.ts), never from the Opportunity.
+   */
   original?: OpportunityWithLines;
   /** What it bills when its billing plan says (billing-plan instalments); else the Opportunity as wave 1 did. */
   billing?: DraftBilling;

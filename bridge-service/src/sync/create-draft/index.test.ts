@@ -117,7 +117,6 @@ function deps(
     xeroResults: store.xeroResults,
     instanceUrl: () => 'https://acme.my.salesforce.com',
     corporateCurrency: 'GBP',
-    prorationMethod: 'daily',
     creditNotes: { saveDraft: async () => 'a0C000000000001AAA' },
     summaries: { stage: () => ({ queueUpdates: async () => undefined }) },
     clock: { now: () => Date.UTC(2026, 2, 2) },

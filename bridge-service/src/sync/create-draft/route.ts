@@ -3,7 +3,6 @@
  * deal it changes (read in the same way). A deal that is gone fails its job; one that cannot be billed as it
  * stands is refused with the reason, for the record.
  */
-import type { OpportunityWithLines } from '../../domain/amendment';
 import { routeOpportunity } from '../../domain/billing-entity';
 import { DomainError } from '../../domain/errors';
 import { accountRowSchema, opportunityLineItemRowSchema, opportunityRowSchema } from '../../domain/records';
@@ -13,7 +12,7 @@ import { childRecords } from '../../salesforce/soql';
 import { describeError } from '../describe-error';
 import type { DraftJob } from './draft';
 import type { ReferenceData } from '../services/reference-data';
-import { refused, settled, type Draft, type DraftOutcome } from './draft';
+import { refused, settled, type Draft, type DraftOutcome, type OpportunityWithLines } from './draft';
 
 export interface RouteDeps {
   queries: Pick<Queries, 'opportunitiesForInvoicing'>;
@@ -23,9 +22,7 @@ export interface RouteDeps {
 }
 
 /** An Opportunity with its line items, checked by the domain's own schemas. */
-export function withLines(
-  row: OpportunityForInvoicing,
-): OpportunityWithLines & Pick<Draft, 'opportunity' | 'lineItems'> {
+export function withLines(row: OpportunityForInvoicing): OpportunityWithLines {
   return {
     opportunity: opportunityRowSchema.parse(row),
     lineItems: childRecords(row.OpportunityLineItems).map((item) => opportunityLineItemRowSchema.parse(item)),

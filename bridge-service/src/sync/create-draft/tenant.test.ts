@@ -13,7 +13,9 @@ import {
   xeroInvoice,
   newCustomers,
 } from './__fixtures__/drafts';
-import { sourceUrl } from './draft';
+import type { Instalment } from '../../domain/billing-plan';
+import { money } from '../../domain/money';
+import { sourceUrl, type Draft } from './draft';
 import { draftInTenant, type TenantDeps } from './tenant';
 
 const INSTANCE = 'https://acme.my.salesforce.com';
@@ -45,7 +47,6 @@ function deps(inXero: XeroInvoice[] = []) {
     instanceUrl: () => INSTANCE,
     clock: { now: () => Date.UTC(2026, 6, 1) },
     corporateCurrency: 'GBP',
-    prorationMethod: 'daily',
     queries: {
       invoicesFor: async (_field, ids) => [invoiceForSummary('a0I000000000009AAA', 'Authorised', ids[0]!)],
     },
@@ -115,28 +116,56 @@ describe('CREATE_DRAFT: one tenant', () => {
     });
   });
 
-  it("records a downgrade's credit note against the amended deal's invoice, and settles a no-change", async () => {
+  it("records a downgrade's credit note against the amended deal's invoice; an amendment no plan priced is refused", async () => {
     const original = {
       opportunity: opportunity(9, { Service_Start_Date__c: '2026-01-01', Service_End_Date__c: '2026-12-31' }),
       lineItems: [seats(25, 600)],
     };
-    const amending = (n: number, quantity: number) =>
+    const period = { start: '2026-10-01', end: '2026-12-31' };
+    // The deal plan's signature instalment for 5 seats off from 1 Oct: 5 × 600.00 × 92/365 = 756.16.
+    const credit: Instalment = {
+      key: 'credit-1',
+      version: 'v1',
+      sequence: 2,
+      issueDate: '2026-06-28',
+      kind: 'credit-note',
+      amount: money('-756.16'),
+      servicePeriod: period,
+      lines: [
+        {
+          lineKey: seats(25, 600).Id,
+          contractKey: original.opportunity.Id,
+          description: 'Platform seats',
+          periodKey: period.start,
+          servicePeriod: period,
+          amount: money('-756.16'),
+        },
+      ],
+    };
+    const amending = (n: number, billing?: Draft['billing']) =>
       draft(n, {
         opportunity: opportunity(n, {
           Amended_Opportunity__c: original.opportunity.Id,
-          Service_Start_Date__c: '2026-07-01',
+          Service_Start_Date__c: '2026-10-01',
         }),
-        lineItems: [seats(quantity, 600)],
+        lineItems: [seats(20, 600)],
         original,
+        ...(billing ? { billing } : {}),
       });
     const { tenantDeps, saved } = deps();
-    const outcomes = await draftInTenant(tenantDeps, UK_TENANT, [amending(1, 20), amending(2, 25)], new Map());
+    const outcomes = await draftInTenant(
+      tenantDeps,
+      UK_TENANT,
+      [amending(1, { instalment: credit, invoiceType: 'Amendment' }), amending(2)],
+      new Map(),
+    );
     expect(outcomes).toEqual([
-      { kind: 'settled', job: job(2), outcome: { kind: 'done', result: { nothingToBill: true } } },
+      // Only its deal plan prices an amendment (billing.ts): without one it is refused, never billed in full.
+      { kind: 'refused', job: job(2), message: expect.stringMatching(/is billed by its deal's plan, not in full/) },
       {
         kind: 'settled',
         job: job(1),
-        outcome: { kind: 'done', result: { creditNoteRecordId: 'a0C000000000001AAA', total: expect.any(String) } },
+        outcome: { kind: 'done', result: { creditNoteRecordId: 'a0C000000000001AAA', total: '907.39' } },
       },
     ]);
     expect(saved).toEqual([

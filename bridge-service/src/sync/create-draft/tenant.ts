@@ -11,7 +11,7 @@ import { contactsFor, type ContactDeps } from './contacts';
 import { createInvoices, type CreateInvoicesDeps } from './create-invoices';
 import { draftDocument, type DocumentDeps } from './documents';
 import { recordDowngrades, type DowngradeDeps } from './downgrades';
-import { refused, settled, type Draft, type DraftOutcome } from './draft';
+import { refused, type Draft, type DraftOutcome } from './draft';
 import { findEarlierAttempts, readBackRecorded, type RecoveryDeps } from './recovery';
 
 export type TenantDeps = ContactDeps & { lineMappings: Pick<LineMappings, 'forDeal' | 'createItems'> } & RecoveryDeps &
@@ -92,9 +92,7 @@ export async function draftInTenant(
       for (const warning of warnings) deps.log.warn({ requestKey: draft.requestKey, warning }, 'line mapping warning');
       if (mapped && mapped.itemsToCreate.length > 0) itemsNeeded.set(draft, mapped.itemsToCreate);
       const made = draftDocument(deps, draft, contacts.ids.get(draft.account.Id)!, taxRates, mapped?.mappings);
-      if (made.kind === 'nothing') {
-        outcomes.push(settled(draft.job, { kind: 'done', result: { nothingToBill: true } }));
-      } else if (made.kind === 'credit-note') {
+      if (made.kind === 'credit-note') {
         // A downgrade is a credit: it waits for finance approval like any credit started in Salesforce.
         downgrades.push(made);
       } else {

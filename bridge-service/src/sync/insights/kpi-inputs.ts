@@ -22,8 +22,8 @@
  *   posted they are no longer unposted, so each is counted once.
  */
 import { routeOpportunity, type BillingEntity } from '../../domain/billing-entity';
-import { amendmentSteps, renewsSubscription, type DealPlan } from '../../domain/deal-plan';
-import { ratableContractLines, termMonthsOf } from '../../domain/deal-records';
+import { amendmentSteps, signedSubscription, type DealPlan } from '../../domain/deal-plan';
+import { ratableEnd, termMonthsOf } from '../../domain/deal-records';
 import { addDays, addMonths, compareDates, maxDate, type IsoDate } from '../../domain/dates';
 import type { ForeignInvoice, Settlement } from '../../domain/fx-exposure';
 import type { RateBook } from '../../domain/fx-rates';
@@ -383,37 +383,25 @@ function recurringOf(
   const { input, entity } = deal;
   const service = plan.deal.service;
   const termMonths = termMonthsOf(service);
-  const atSignature: ContractLine[] =
-    input.root.lineItems.length > 0 && !renewsSubscription(input)
-      ? ratableContractLines(input.root.lineItems, input.entity)
-      : // a renewal that renews the subscription it names (deal-plan.ts): its deal lines are the term, uplifted
-        plan.deal.lines
-          .filter((l) => l.method !== 'point-in-time')
-          .map((l) => ({
-            productKey: l.productKey,
-            description: l.description,
-            quantity: l.quantity,
-            unitPrice: money(l.amount).div(money(l.quantity)).toString(),
-            totalPrice: l.amount,
-          }));
+  // What the plan bills at signature (deal-plan.ts: a renewal that renews its subscription, its renewed lines).
+  const signed = signedSubscription(input, plan.deal);
+  const atSignature: ContractLine[] = signed.lines;
   // Each amendment's subscription as the plan priced it (deal-plan.ts, in its order): a seat change keeps the
   // contract's exact unit price (6,666.67 left of 10,000.00 for 300 seats, not the amending line's 6,666.00).
-  const amendments = amendmentSteps(input.root, input.amendments ?? [], input.entity).map(({ amendment, lines }) => ({
+  const amendments = amendmentSteps(signed, input.amendments ?? [], input.entity).map(({ amendment, lines }) => ({
     effectiveDate: amendment.opportunity.Service_Start_Date__c ?? amendment.opportunity.CloseDate,
     lines,
   }));
-  const ratableEnds = plan.replayed.contracts
-    .flatMap((c) => c.lines)
-    .filter((l) => l.method !== 'point-in-time')
-    .map((l) => l.service.end);
-  const end = ratableEnds.reduce((a, b) => maxDate(a, b), service.start);
+  // Where the contract ends as its amendments left it: where its renewal starts (deal-records.ts, as the plan's).
+  const contractEnd = ratableEnd(plan.replayed.contracts);
+  const end = contractEnd ? maxDate(contractEnd, service.start) : service.start;
   // The latest end the contract was ever given: its ratable lines at signature, or an amendment's Service End Date
   // (an extension). Ending before it means an amendment ended it early (a cancellation): not up for renewal.
   const latestEnd = [
     ...plan.deal.lines.filter((l) => l.method !== 'point-in-time').map((l) => l.service.end),
     ...(input.amendments ?? []).map((a) => a.opportunity.Service_End_Date__c).filter((d): d is IsoDate => !!d),
   ].reduce((a, b) => maxDate(a, b), end);
-  const cancelled = ratableEnds.length > 0 && compareDates(end, latestEnd) < 0;
+  const cancelled = contractEnd !== undefined && compareDates(end, latestEnd) < 0;
   const contract = { startDate: service.start, endDate: end, lines: atSignature };
   const currency = plan.deal.currency.toUpperCase();
   const customerId = deal.row.AccountId ?? '';
