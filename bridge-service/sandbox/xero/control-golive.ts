@@ -7,7 +7,7 @@
 import Big from 'big.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { allocateCredit, findCredit, writeCreditTransaction } from './credits';
+import { allocateCredit, AR_TYPE_OF, findCredit, writeCreditTransaction } from './credits';
 import { findDocument, writeDocument } from './documents';
 import {
   goLiveScenario,
@@ -42,6 +42,8 @@ export interface CreditReceipt {
   reference?: string;
   /** Apply this much of it to an invoice straight away (YYYY-MM-DD of the allocation = `date`). */
   allocate?: { invoiceId: string; amount: string };
+  /** Listed with its AR type (AROVERPAYMENT / ARPREPAYMENT), the spec's other customer-side type, not RECEIVE-*. */
+  arType?: boolean;
 }
 
 export interface GoLiveControl {
@@ -162,6 +164,7 @@ export function goLiveControl(store: XeroStore): GoLiveControl {
       if (!result.ok) throw new Error(result.errors.join(' '));
       const credit = findCredit(tenant, receipt.kind, result.id);
       if (!credit) throw new Error('the credit was not stored');
+      if (receipt.arType) credit.type = AR_TYPE_OF[receipt.kind];
       if (receipt.allocate) {
         const invoice = findDocument(tenant, 'invoice', receipt.allocate.invoiceId);
         if (!invoice || new Big(receipt.allocate.amount).gt(outstanding(invoice)))

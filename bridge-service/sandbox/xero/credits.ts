@@ -8,7 +8,10 @@
  *
  * Decisions where Xero is not documented here: an overpayment has one or more lines and no tax (LineAmountTypes is
  * NoTax, no account code needed: Xero posts it to accounts receivable); a prepayment is coded like an invoice (account
- * code and tax per line). Only the RECEIVE types are modelled (the SPEND ones are supplier-side).
+ * code and tax per line). Only the customer side is modelled (SPEND-* and AP* are a supplier's). The spec's
+ * Overpayment.Type and Prepayment.Type also list AROVERPAYMENT / ARPREPAYMENT, which no API call makes
+ * (BankTransaction.Type has no AR value) and whose origin is not documented here: the go-live control can list a
+ * credit with its AR type (`recordCredit({arType: true})`); its bank transaction still reads RECEIVE-*.
  */
 import Big from 'big.js';
 import { z } from 'zod';
@@ -29,7 +32,7 @@ export interface StoredCredit {
   id: string;
   /** The bank transaction that created it (GET /BankTransactions/{id}). */
   bankTransactionId: string;
-  type: 'RECEIVE-OVERPAYMENT' | 'RECEIVE-PREPAYMENT';
+  type: 'RECEIVE-OVERPAYMENT' | 'RECEIVE-PREPAYMENT' | 'AROVERPAYMENT' | 'ARPREPAYMENT';
   contactId: string;
   bankAccountId: string;
   date: string;
@@ -61,10 +64,15 @@ export interface StoredCreditAllocation {
   createdAt: number;
 }
 
-export const TYPE_OF: Record<CreditKind, StoredCredit['type']> = {
+export const TYPE_OF = {
   overpayment: 'RECEIVE-OVERPAYMENT',
   prepayment: 'RECEIVE-PREPAYMENT',
-};
+} as const satisfies Record<CreditKind, StoredCredit['type']>;
+
+export const AR_TYPE_OF = {
+  overpayment: 'AROVERPAYMENT',
+  prepayment: 'ARPREPAYMENT',
+} as const satisfies Record<CreditKind, StoredCredit['type']>;
 
 export function credits(tenant: Tenant, kind: CreditKind): Map<string, StoredCredit> {
   return kind === 'overpayment' ? tenant.overpayments : tenant.prepayments;
@@ -351,7 +359,7 @@ export function bankTransactionView(
   const view: Record<string, unknown> = {
     BankTransactionID: credit.bankTransactionId,
     [credit.kind === 'overpayment' ? 'OverpaymentID' : 'PrepaymentID']: credit.id,
-    Type: credit.type,
+    Type: TYPE_OF[credit.kind],
     Contact: contactSummary(tenant.contacts.get(credit.contactId), credit.contactId),
     BankAccount: { AccountID: credit.bankAccountId, Code: bank?.Code ?? '', Name: bank?.Name ?? '' },
     IsReconciled: false,

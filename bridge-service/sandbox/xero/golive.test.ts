@@ -195,6 +195,43 @@ describe('xero emulator: go-live', () => {
       const res = await failure(receive(BankTransaction.TypeEnum.RECEIVE, 10));
       expect(JSON.stringify(res.body)).toContain('is not modelled by the emulator');
     });
+
+    it('holds a customer credit of the AR types, listed and refunded like a RECEIVE one', async () => {
+      const invoice = await authorised(80);
+      const { creditId } = h.emulator.control.goLive.recordCredit(UK, {
+        kind: 'overpayment',
+        contactId,
+        amount: '90.00',
+        date: '2026-06-03',
+        allocate: { invoiceId: invoice.invoiceID!, amount: '40.00' },
+        arType: true,
+      });
+      await h.xero.accountingApi.createPayment(UK, {
+        overpayment: { overpaymentID: creditId },
+        account: { code: '090' },
+        amount: 15,
+        date: '2026-06-04',
+      });
+      const listed = (await h.xero.accountingApi.getOverpayments(UK)).body.overpayments!.find(
+        (o) => o.overpaymentID === creditId,
+      )!;
+      expect(listed).toMatchObject({ type: 'AROVERPAYMENT', total: 90, remainingCredit: 35 });
+      expect(listed.allocations!.map((a) => [a.invoice?.invoiceID, a.amount])).toEqual([[invoice.invoiceID, 40]]);
+      expect(listed.payments!.map((p) => p.amount)).toEqual([15]);
+
+      const deposit = h.emulator.control.goLive.recordCredit(UK, {
+        kind: 'prepayment',
+        contactId,
+        amount: '60.00',
+        arType: true,
+      });
+      const prepayment = (await h.xero.accountingApi.getPrepayment(UK, deposit.creditId)).body.prepayments![0]!;
+      expect(prepayment.type).toBe('ARPREPAYMENT');
+      // BankTransaction.Type has no AR value: the receipt behind it still reads RECEIVE-*.
+      const receipts = (await h.xero.accountingApi.getBankTransactions(UK, undefined, undefined, undefined, 1)).body
+        .bankTransactions!;
+      expect(receipts.find((t) => t.prepaymentID === deposit.creditId)?.type).toBe('RECEIVE-PREPAYMENT');
+    });
   });
 
   describe('contacts', () => {

@@ -221,4 +221,24 @@ describe('xero emulator: payments and credit notes through xero-node', () => {
     const notes = await h.xero.accountingApi.getCreditNotes(UK, undefined, 'Status=="AUTHORISED"');
     expect(notes.body.creditNotes?.find((n) => n.creditNoteID === big.creditNoteID)?.remainingCredit).toBe(108);
   });
+
+  it("lists a credit note's refund under Invoice with the note's Type and id, as the spec's Payments examples do", async () => {
+    const note = await creditNote(30);
+    const made = await h.xero.accountingApi.createPayment(UK, {
+      creditNote: { creditNoteID: note.creditNoteID as string },
+      account: { code: '090' },
+      amount: 10,
+      date: '2026-03-07',
+    });
+    const refundId = made.body.payments?.[0]?.paymentID as string;
+    const asSpec = {
+      paymentType: 'ARCREDITPAYMENT',
+      invoice: { invoiceID: note.creditNoteID, invoiceNumber: note.creditNoteNumber, type: 'ACCRECCREDIT' },
+    };
+    const listed = (await h.xero.accountingApi.getPayments(UK)).body.payments?.find((p) => p.paymentID === refundId);
+    expect(listed).toMatchObject(asSpec);
+    expect(listed?.creditNote).toBeUndefined();
+    const deleted = await h.xero.accountingApi.deletePayment(UK, refundId, { status: 'DELETED' });
+    expect(deleted.body.payments?.[0]).toMatchObject({ ...asSpec, status: 'DELETED' });
+  });
 });

@@ -148,7 +148,7 @@ export interface Tenant {
   creditNotes: Map<string, StoredDocument>;
   payments: Map<string, StoredPayment>;
   allocations: Map<string, StoredAllocation>;
-  /** RECEIVE-OVERPAYMENT and RECEIVE-PREPAYMENT bank transactions, by their OverpaymentID / PrepaymentID. */
+  /** Customer overpayments and prepayments (credits.ts), by their OverpaymentID / PrepaymentID. */
   overpayments: Map<string, StoredCredit>;
   prepayments: Map<string, StoredCredit>;
   creditAllocations: Map<string, StoredCreditAllocation>;
@@ -570,13 +570,15 @@ export function paymentView(
     HasValidationErrors: false,
   };
   if (doc) {
-    const ref = {
+    // A credit note's refund names the note under Invoice too, its Type ACCRECCREDIT / ACCPAYCREDIT (the spec's
+    // GET /Payments and payment-delete examples). The spec has no example of an overpayment's or prepayment's refund.
+    view.Invoice = {
       Type: doc.type,
+      InvoiceID: doc.id,
+      InvoiceNumber: doc.number,
       CurrencyCode: doc.currencyCode,
       Contact: contactSummary(tenant.contacts.get(doc.contactId), doc.contactId),
     };
-    if (payment.target === 'invoice') view.Invoice = { ...ref, InvoiceID: doc.id, InvoiceNumber: doc.number };
-    else view.CreditNote = { ...ref, CreditNoteID: doc.id, CreditNoteNumber: doc.number };
   }
   if (credit) {
     const contact = contactSummary(tenant.contacts.get(credit.contactId), credit.contactId);

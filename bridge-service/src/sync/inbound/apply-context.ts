@@ -34,7 +34,10 @@ export type ApplyMode = 'live' | 'import';
 export interface ApplyResult {
   /** Invoice__c mirrors written. */
   changed: ChangedInvoice[];
-  /** Xero documents of customers Salesforce does not have (no linked Account): not mirrored. */
+  /**
+   * Xero documents not mirrored: of customers Salesforce does not have (no linked Account), or not a customer's at all
+   * (a supplier's overpayment or prepayment).
+   */
   skipped?: string[];
   /** Xero documents skipped because Salesforce already holds a newer version. */
   stale: number;

@@ -23,6 +23,13 @@ type AllocationWrite = SObjectWrite<typeof CustomerCreditAllocation>;
 
 const STATUS: Record<string, string> = { AUTHORISED: 'Authorised', PAID: 'Paid', VOIDED: 'Voided' };
 
+/**
+ * The customer (accounts receivable) values of Overpayment.Type and Prepayment.Type in xero_accounting.yaml: RECEIVE-*
+ * (made by a bank receipt) and AROVERPAYMENT / ARPREPAYMENT. SPEND-* and AP* are a supplier's.
+ */
+const CUSTOMER_TYPES = new Set(['RECEIVE-OVERPAYMENT', 'AROVERPAYMENT', 'RECEIVE-PREPAYMENT', 'ARPREPAYMENT']);
+const SUPPLIER_TYPES = new Set(['SPEND-OVERPAYMENT', 'SPEND-PREPAYMENT', 'APPREPAYMENT', 'APOVERPAYMENT']);
+
 const idOf = (c: XeroCustomerCredit) =>
   String(c.kind === 'overpayment' ? c.credit.overpaymentID : c.credit.prepaymentID).toLowerCase();
 
@@ -34,7 +41,23 @@ export async function applyCustomerCredits(
   scope: ApplyScope = {},
 ): Promise<ApplyResult> {
   const result = { ...emptyResult(), skipped: [] as string[] };
-  const received = credits.filter((c) => String(c.credit.type ?? '').startsWith('RECEIVE'));
+  const received: XeroCustomerCredit[] = [];
+  for (const c of credits) {
+    const type = String(c.credit.type ?? '');
+    if (CUSTOMER_TYPES.has(type)) {
+      received.push(c);
+      continue;
+    }
+    // Not mirrored, but never silently: the import counts it as skipped and the log says why.
+    const supplier = SUPPLIER_TYPES.has(type);
+    result.skipped.push(idOf(c));
+    deps.log[supplier ? 'info' : 'warn'](
+      { tenantId, creditId: idOf(c), kind: c.kind, type },
+      supplier
+        ? 'a supplier credit, not a customer one: skipped'
+        : 'a credit of a Type the bridge does not know: skipped',
+    );
+  }
   if (received.length === 0) return result;
   const now = deps.clock.now();
   const mirrors = new Map(
@@ -71,6 +94,10 @@ export async function applyCustomerCredits(
     const accountId = mirror?.Account__c ?? customer?.accountId ?? null;
     if (!accountId) {
       result.skipped.push(id);
+      deps.log.debug(
+        { tenantId, creditId: id, kind: c.kind },
+        'credit of a customer Salesforce does not have: skipped',
+      );
       continue;
     }
     const allocations = (c.credit.allocations ?? []).filter((a) => !a.isDeleted);
