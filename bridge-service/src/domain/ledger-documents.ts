@@ -55,7 +55,7 @@ export interface InvoiceState {
 
 export type CreditStatus = 'DRAFT' | 'SUBMITTED' | 'AUTHORISED' | 'PAID' | 'VOIDED' | 'DELETED';
 
-/** A credit note, overpayment (RECEIVE-OVERPAYMENT) or prepayment (RECEIVE-PREPAYMENT). */
+/** A credit note, or a customer's overpayment or prepayment (RECEIVE-* or AR*: xero/ledger-states.ts creditSide). */
 export interface CreditState {
   kind: CreditKind;
   creditId: string;

@@ -106,6 +106,19 @@ function allocationStateOf(allocation: Allocation, kind: CreditKind, creditId: s
 
 type AnyCredit = XeroCreditNote | XeroOverpayment | XeroPrepayment;
 
+/**
+ * Whose an overpayment or prepayment is, by its Type (Overpayment.Type and Prepayment.Type in xero_accounting.yaml): a
+ * customer's (accounts receivable: RECEIVE-*, made by a bank receipt, or AROVERPAYMENT / ARPREPAYMENT) or a
+ * supplier's (SPEND-*, APOVERPAYMENT, APPREPAYMENT). Only a customer's is mirrored and reconciled.
+ */
+export function creditSide(type: string | undefined | null): 'customer' | 'supplier' | 'unknown' {
+  const t = String(type ?? '');
+  if (CUSTOMER_CREDIT_TYPES.has(t)) return 'customer';
+  return SUPPLIER_CREDIT_TYPES.has(t) ? 'supplier' : 'unknown';
+}
+const CUSTOMER_CREDIT_TYPES = new Set(['RECEIVE-OVERPAYMENT', 'AROVERPAYMENT', 'RECEIVE-PREPAYMENT', 'ARPREPAYMENT']);
+const SUPPLIER_CREDIT_TYPES = new Set(['SPEND-OVERPAYMENT', 'SPEND-PREPAYMENT', 'APOVERPAYMENT', 'APPREPAYMENT']);
+
 function creditStateOf(credit: AnyCredit, kind: CreditKind, id: string, number?: string): CreditState {
   const creditId = id.toLowerCase();
   return {

@@ -114,12 +114,12 @@ export interface PagedQuery {
 export const CREDIT_STATUSES = ['AUTHORISED', 'PAID', 'VOIDED'] as const;
 export type XeroCreditStatus = (typeof CREDIT_STATUSES)[number];
 
-/** An overpayment (RECEIVE-OVERPAYMENT) with its allocations and refunds. */
+/** An overpayment (a customer's or a supplier's: ledger-states.ts creditSide) with its allocations and refunds. */
 export type XeroOverpayment = Named<
   Overpayment,
   { type: string; status: XeroCreditStatus; lineAmountTypes: XeroLineAmountTypes; currencyCode: string }
 >;
-/** A prepayment (RECEIVE-PREPAYMENT) with its allocations and refunds. */
+/** A prepayment (a customer's or a supplier's: ledger-states.ts creditSide) with its allocations and refunds. */
 export type XeroPrepayment = Named<
   Prepayment,
   { type: string; status: XeroCreditStatus; lineAmountTypes: XeroLineAmountTypes; currencyCode: string }

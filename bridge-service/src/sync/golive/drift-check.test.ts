@@ -14,7 +14,7 @@ import {
 } from '../../salesforce/golive-queries';
 import { salesforceNames } from '../../salesforce/schema';
 import { storedJob } from '../../store/__fixtures__/jobs';
-import type { XeroCreditNote, XeroInvoice } from '../../xero/types';
+import type { XeroCreditNote, XeroInvoice, XeroOverpayment } from '../../xero/types';
 import type { JobOf } from '../handler';
 import { createDriftCheck, type DriftDeps } from './drift-check';
 
@@ -180,6 +180,7 @@ interface World {
   invoiceMirrors?: InvoiceForDrift[];
   creditNotes?: XeroCreditNote[];
   creditNoteMirrors?: CreditNoteForDrift[];
+  overpayments?: XeroOverpayment[];
 }
 
 const onePage = <T>(items: T[]) => ({
@@ -226,7 +227,7 @@ function setup(world: World) {
     },
     ledger: {
       getInvoices: async (_tenant, read) => onePage(read.summaryOnly ? invoices.map(summaryOf) : invoices),
-      getOverpayments: async () => onePage([]),
+      getOverpayments: async () => onePage(world.overpayments ?? []),
       getPrepayments: async () => onePage([]),
     },
     xero: {
@@ -364,4 +365,38 @@ describe('a credit note raised against an invoice', () => {
       '100.00',
     ]);
   });
+});
+
+describe("an overpayment on a linked customer's contact, none mirrored", () => {
+  const overpayment = (type: string): XeroOverpayment => ({
+    overpaymentID: 'o0o0o0o0-0000-4000-8000-000000000001',
+    type,
+    status: 'AUTHORISED',
+    contact: { contactID: CONTACT },
+    currencyCode: 'GBP',
+    lineAmountTypes: 'NoTax' as XeroOverpayment['lineAmountTypes'],
+    date: '2026-02-20',
+    subTotal: 150,
+    totalTax: 0,
+    total: 150,
+    remainingCredit: 150,
+    allocations: [],
+    payments: [],
+  });
+
+  it.each(['RECEIVE-OVERPAYMENT', 'AROVERPAYMENT'])(
+    'a customer credit (%s) not in Salesforce is found',
+    async (type) => {
+      const t = setup({ overpayments: [overpayment(type)] });
+      expect((await t.check()).findings.length).toBeGreaterThan(0);
+    },
+  );
+
+  it.each(['SPEND-OVERPAYMENT', 'APOVERPAYMENT'])(
+    'a supplier credit (%s) is no finding: the bridge mirrors only a customer credit',
+    async (type) => {
+      const t = setup({ overpayments: [overpayment(type)] });
+      expect((await t.check()).findings).toEqual([]);
+    },
+  );
 });

@@ -50,6 +50,7 @@ import {
   creditNoteStateOf,
   epochOf,
   invoiceStateOf,
+  creditSide,
   overpaymentStateOf,
   prepaymentStateOf,
 } from '../../xero/ledger-states';
@@ -373,6 +374,7 @@ export function createDriftCheck(deps: DriftDeps) {
         deps.ledger.getOverpayments(tenantId, { page, pageSize: 1000, ...(sinceOnly ? { where: sinceOnly } : {}) }),
       )
     )
+      .filter((o) => creditSide(o.type) === 'customer') // a supplier's is not mirrored (apply-customer-credits.ts)
       .map(overpaymentStateOf)
       .filter(inScope);
     const prepayments = (
@@ -380,6 +382,7 @@ export function createDriftCheck(deps: DriftDeps) {
         deps.ledger.getPrepayments(tenantId, { page, pageSize: 1000, ...(sinceOnly ? { where: sinceOnly } : {}) }),
       )
     )
+      .filter((p) => creditSide(p.type) === 'customer')
       .map(prepaymentStateOf)
       .filter(inScope);
     const noteRows = await deps.goLive.creditNoteMirrors(creditNotesRead.map((c) => c.creditId));

@@ -10,6 +10,7 @@ import { CustomerCredit, CustomerCreditAllocation } from '../../salesforce/objec
 import { publishSyncUpdates, type SyncChange } from '../services/sync-updates';
 import { childRecords } from '../../salesforce/soql';
 import type { SObjectUpdate, SObjectWrite } from '../../salesforce/sobject';
+import { creditSide } from '../../xero/ledger-states';
 import type { XeroOverpayment, XeroPrepayment } from '../../xero/types';
 import { amount, isoDate, isoDateTime } from '../services/xero-records';
 import { emptyResult, type ApplyContext, type ApplyDeps, type ApplyResult, type ApplyScope } from './apply-context';
@@ -22,13 +23,6 @@ type CreditWrite = SObjectWrite<typeof CustomerCredit>;
 type AllocationWrite = SObjectWrite<typeof CustomerCreditAllocation>;
 
 const STATUS: Record<string, string> = { AUTHORISED: 'Authorised', PAID: 'Paid', VOIDED: 'Voided' };
-
-/**
- * The customer (accounts receivable) values of Overpayment.Type and Prepayment.Type in xero_accounting.yaml: RECEIVE-*
- * (made by a bank receipt) and AROVERPAYMENT / ARPREPAYMENT. SPEND-* and AP* are a supplier's.
- */
-const CUSTOMER_TYPES = new Set(['RECEIVE-OVERPAYMENT', 'AROVERPAYMENT', 'RECEIVE-PREPAYMENT', 'ARPREPAYMENT']);
-const SUPPLIER_TYPES = new Set(['SPEND-OVERPAYMENT', 'SPEND-PREPAYMENT', 'APPREPAYMENT', 'APOVERPAYMENT']);
 
 const idOf = (c: XeroCustomerCredit) =>
   String(c.kind === 'overpayment' ? c.credit.overpaymentID : c.credit.prepaymentID).toLowerCase();
@@ -44,12 +38,13 @@ export async function applyCustomerCredits(
   const received: XeroCustomerCredit[] = [];
   for (const c of credits) {
     const type = String(c.credit.type ?? '');
-    if (CUSTOMER_TYPES.has(type)) {
+    const side = creditSide(type);
+    if (side === 'customer') {
       received.push(c);
       continue;
     }
     // Not mirrored, but never silently: the import counts it as skipped and the log says why.
-    const supplier = SUPPLIER_TYPES.has(type);
+    const supplier = side === 'supplier';
     result.skipped.push(idOf(c));
     deps.log[supplier ? 'info' : 'warn'](
       { tenantId, creditId: idOf(c), kind: c.kind, type },
