@@ -382,7 +382,7 @@ export async function createOrgBridge(
     onChange: (held) => metrics.setRoleHeld('salesforce-subscriber', held),
   });
 
-  metrics.setJobCounts(() => repos.jobs.countJobsByState());
+  metrics.setJobCounts(() => repos.jobs.countOpenJobsByState());
   metrics.setOldestPendingJob(() => repos.jobs.oldestPendingJobAt());
 
   const shutdown: ShutdownDeps = {

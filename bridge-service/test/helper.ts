@@ -15,7 +15,7 @@ import type {
   XeroWebhookPayload,
 } from '../src/server/deps';
 import { createMetrics } from '../src/server/metrics';
-import { JOB_STATES, type Job, type JobFilter, type JobState, type XeroTokenSet } from '../src/store/types';
+import { OPEN_JOB_STATES, type Job, type JobFilter, type OpenJobState, type XeroTokenSet } from '../src/store/types';
 
 // light-my-request (behind app.inject) requires `cookie` 2, which ships as ES modules only; Jest's CommonJS
 // runtime cannot load it. inject only calls stringifySetCookie when a test passes `cookies`, which these
@@ -95,9 +95,9 @@ export class FakeJobs {
     return { ...job };
   });
 
-  countJobsByState = jest.fn(async (): Promise<Record<JobState, number>> => {
-    const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
-    for (const job of this.jobs) counts[job.state] += 1;
+  countOpenJobsByState = jest.fn(async (): Promise<Record<OpenJobState, number>> => {
+    const counts = Object.fromEntries(OPEN_JOB_STATES.map((s) => [s, 0])) as Record<OpenJobState, number>;
+    for (const job of this.jobs) if (job.state !== 'done') counts[job.state] += 1;
     return counts;
   });
 }

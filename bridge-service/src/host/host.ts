@@ -123,7 +123,10 @@ export async function createHost(
   const orgLog = (orgId: string): Logger => log.child({ orgId });
   const setStatus = (slot: Slot, state: OrgStatus['state'], message: string | null = null) => {
     slot.status = { orgId: slot.orgId, state, message, since: clock.now() };
-    context.metrics.forOrg(slot.orgId).setOrgUp(state === 'running');
+    // A stopped or disabled org's series go once its bridge has stopped (stopSlot).
+    if (state === 'starting' || state === 'running' || state === 'failed') {
+      context.metrics.forOrg(slot.orgId).setOrgUp(state === 'running');
+    }
   };
   const serial = (slot: Slot, fn: () => Promise<void>): Promise<void> => {
     const next = slot.chain.then(fn);
@@ -214,7 +217,13 @@ export async function createHost(
     const bridge = slot.bridge;
     slot.bridge = undefined;
     setStatus(slot, state, message);
-    if (bridge) await bridge.stop(drainTimeoutMs);
+    try {
+      if (bridge) await bridge.stop(drainTimeoutMs);
+    } finally {
+      // After the stop, which releases the org's roles (and so sets them to 0): an org stopped on purpose (suspended,
+      // removed, or restarting on a new configuration) exports nothing an alert for a failed org reads.
+      context.metrics.forOrg(slot.orgId).forget();
+    }
   }
 
   function slotFor(orgId: string, source: Slot['source']): Slot {

@@ -28,7 +28,7 @@ export interface ServerConfig {
 }
 
 /** Jobs as the admin API sees them. Dead letters are jobs in state `dead`. */
-export type JobsAdmin = Pick<JobRepository, 'listJobs' | 'getJob' | 'retryJob' | 'countJobsByState'>;
+export type JobsAdmin = Pick<JobRepository, 'listJobs' | 'getJob' | 'retryJob' | 'countOpenJobsByState'>;
 
 /** One Billing_Entity__mdt record's Xero tenant, as ops configured it in Salesforce. */
 export interface BillingEntityTenant {

@@ -1,8 +1,8 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { JOB_STATES, type JobState } from '../store/types';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
+import { OPEN_JOB_STATES, type OpenJobState } from '../store/types';
 
-/** Where the jobs-by-state gauge reads from on every scrape. */
-export type JobCounts = () => Promise<Record<JobState, number>>;
+/** Where the jobs-by-state gauge reads from on every scrape (every state but done: those only grow). */
+export type JobCounts = () => Promise<Record<OpenJobState, number>>;
 
 /** Where the backlog-age gauge reads from on every scrape: when the oldest job still to do was stored. */
 export type OldestPendingJob = () => Promise<number | null>;
@@ -32,8 +32,14 @@ export interface BridgeMetrics {
   setOldestPendingJob(source: OldestPendingJob): void;
   /** The same metrics, labelled with an org (the default org's: unlabelled). */
   forOrg(orgId: string): BridgeMetrics;
-  /** Whether this org's bridge runs in this process (1) or not (0: starting, failed, disabled). */
+  /** Whether this org's bridge runs in this process (1) or not (0: starting, failed). */
   setOrgUp(up: boolean): void;
+  /**
+   * This process no longer serves the org (suspended, removed): its gauges go (up, roles held, last poll, Xero's
+   * remaining calls, last event lag, jobs), so an org stopped on purpose raises none of the alerts a failed one does.
+   * Its counters stay; they stop growing, and alerts read their increase. Setting a gauge again brings it back.
+   */
+  forget(): void;
   /** Whether this process holds a singleton role (the org's event subscriber, a tenant's poller). */
   setRoleHeld(role: string, held: boolean): void;
   /** One poll read (a page of changed invoices, credit notes or payments) of a tenant succeeded or failed. */
@@ -85,9 +91,11 @@ export function createMetrics(opts: CreateMetricsOptions = {}): BridgeMetrics {
   const jobCounts = new Map<string, JobCounts>();
   const oldestPending = new Map<string, OldestPendingJob>();
   const orgLabel = (org: string) => (org === '' ? {} : { org });
-  new Gauge({
+  const jobs = new Gauge({
     name: METRIC_NAMES.jobs,
-    help: 'Jobs in the store by state (read from the store on each scrape).',
+    help:
+      'Jobs in the store by state: queued, running, failed, dead (read from the store on each scrape). Done jobs ' +
+      'are kept for their keys and not counted: counting them would cost more with every job ever run.',
     labelNames: ['state', 'org'],
     registers: [registry],
     async collect() {
@@ -95,7 +103,8 @@ export function createMetrics(opts: CreateMetricsOptions = {}): BridgeMetrics {
         [...jobCounts].map(async ([org, source]) => {
           try {
             const counts = await source();
-            for (const state of JOB_STATES) this.set({ state, ...orgLabel(org) }, counts[state] ?? 0);
+            if (jobCounts.get(org) !== source) return; // forgotten while it counted
+            for (const state of OPEN_JOB_STATES) this.set({ state, ...orgLabel(org) }, counts[state] ?? 0);
           } catch (err) {
             opts.onCollectError?.(err);
           }
@@ -103,7 +112,7 @@ export function createMetrics(opts: CreateMetricsOptions = {}): BridgeMetrics {
       );
     },
   });
-  new Gauge({
+  const oldestPendingJob = new Gauge({
     name: METRIC_NAMES.oldestPendingJob,
     help: 'Age in seconds of the oldest job not yet done or given up (queued, running or failed); 0 when none.',
     labelNames: ['org'],
@@ -113,6 +122,7 @@ export function createMetrics(opts: CreateMetricsOptions = {}): BridgeMetrics {
         [...oldestPending].map(async ([org, source]) => {
           try {
             const at = await source();
+            if (oldestPending.get(org) !== source) return;
             this.set(orgLabel(org), at === null ? 0 : Math.max(0, (Date.now() - at) / 1000));
           } catch (err) {
             opts.onCollectError?.(err);
@@ -167,7 +177,9 @@ export function createMetrics(opts: CreateMetricsOptions = {}): BridgeMetrics {
   });
   const orgUp = new Gauge({
     name: METRIC_NAMES.orgUp,
-    help: "1 while the org's bridge runs in this process; 0 while it starts, failed (and retries) or is disabled.",
+    help:
+      "1 while the org's bridge runs in this process; 0 while it starts or failed (and retries). No series while " +
+      'the org is suspended: stopped on purpose, it raises no alert.',
     labelNames: ['org'],
     registers: [registry],
   });
@@ -212,6 +224,14 @@ export function createMetrics(opts: CreateMetricsOptions = {}): BridgeMetrics {
     if (existing) return existing;
     const label = orgLabel(org);
     const named = org === '' ? DEFAULT_ORG_LABEL : org;
+    /** The gauge series this org has set, by gauge and labels: what forget() removes. */
+    const gaugeSeries = new Map<object, Map<string, () => void>>();
+    const setGauge = <L extends string>(gauge: Gauge<L>, labels: LabelValues<L>, value: number) => {
+      gauge.set(labels, value);
+      const series = gaugeSeries.get(gauge) ?? new Map<string, () => void>();
+      series.set(JSON.stringify(labels), () => gauge.remove(labels));
+      gaugeSeries.set(gauge, series);
+    };
     const made: BridgeMetrics = {
       registry,
       setJobCounts(source) {
@@ -222,14 +242,22 @@ export function createMetrics(opts: CreateMetricsOptions = {}): BridgeMetrics {
       },
       forOrg: (orgId) => view(orgId === DEFAULT_ORG_LABEL ? '' : orgId),
       setOrgUp(up) {
-        orgUp.set({ org: named }, up ? 1 : 0);
+        setGauge(orgUp, { org: named }, up ? 1 : 0);
+      },
+      forget() {
+        jobCounts.delete(org);
+        oldestPending.delete(org);
+        for (const state of OPEN_JOB_STATES) jobs.remove({ state, ...label });
+        oldestPendingJob.remove(label);
+        for (const series of gaugeSeries.values()) for (const remove of series.values()) remove();
+        gaugeSeries.clear();
       },
       setRoleHeld(role, held) {
-        roleHeld.set({ role, org: named }, held ? 1 : 0);
+        setGauge(roleHeld, { role, org: named }, held ? 1 : 0);
       },
       recordXeroPoll(tenantId, ok) {
         xeroPolls.inc({ tenant: tenantId, outcome: ok ? 'ok' : 'failed', ...label });
-        if (ok) xeroLastPoll.set({ tenant: tenantId, ...label }, Date.now() / 1000);
+        if (ok) setGauge(xeroLastPoll, { tenant: tenantId, ...label }, Date.now() / 1000);
       },
       recordTokenRefresh(outcome) {
         tokenRefreshes.inc({ outcome, ...label });
@@ -241,12 +269,12 @@ export function createMetrics(opts: CreateMetricsOptions = {}): BridgeMetrics {
         xeroRateLimited.inc({ tenant: tenantId, problem: problem ?? 'unknown', ...label });
       },
       recordXeroRemaining(tenantId, window, remaining) {
-        xeroRemaining.set({ tenant: tenantId, window, ...label }, remaining);
+        setGauge(xeroRemaining, { tenant: tenantId, window, ...label }, remaining);
       },
       observeEventLag(source, seconds) {
         const value = Math.max(0, seconds);
         eventLag.observe({ source, ...label }, value);
-        eventLagLast.set({ source, ...label }, value);
+        setGauge(eventLagLast, { source, ...label }, value);
       },
       recordWebhook(outcome) {
         webhooks.inc({ outcome });

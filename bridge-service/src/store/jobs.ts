@@ -7,6 +7,10 @@
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'dead';
 export const JOB_STATES: readonly JobState[] = ['queued', 'running', 'done', 'failed', 'dead'];
 
+/** Every state but done: the jobs an operator watches and acts on. Done jobs stay (their keys) and only grow. */
+export type OpenJobState = Exclude<JobState, 'done'>;
+export const OPEN_JOB_STATES: readonly OpenJobState[] = ['queued', 'running', 'failed', 'dead'];
+
 /** A job that will not run again by itself: failed (its retry not yet due) or given up. Retry, or a new ask, runs it. */
 export const isStopped = <J extends Pick<Job, 'state'>>(job: J | null | undefined): job is J =>
   job?.state === 'failed' || job?.state === 'dead';
@@ -116,7 +120,13 @@ export interface JobRepository {
   givenUpAfterXero(action: string): Promise<Job[]>;
   /** Newest first (highest id), at most `limit` (default 50, 1-500). */
   listJobs(filter?: JobFilter): Promise<Job[]>;
+  /** Every state's count, done too: reads every job of the org, so it is for benches and tests, not for a scrape. */
   countJobsByState(): Promise<Record<JobState, number>>;
+  /**
+   * The count of each state but done (what /metrics reads on every scrape), through indexes that hold no done job: its
+   * cost follows the backlog and the given-up jobs, never the done jobs the table keeps.
+   */
+  countOpenJobsByState(): Promise<Record<OpenJobState, number>>;
   /** When the oldest job not yet done or given up (queued, running, failed) was stored; null if there is none. */
   oldestPendingJobAt(): Promise<number | null>;
 }

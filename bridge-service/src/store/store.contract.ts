@@ -161,6 +161,38 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         expect((await jobs.listJobs({ tenantId: 't2' })).map((j) => j.key)).toEqual(['later']);
       });
 
+      it('counts the jobs of each state but done (what a scrape reads), as they move, and of its own org only', async () => {
+        const store = await open();
+        const { jobs } = store;
+        const other = store.forOrg('org-other').jobs;
+        // A kind per state the job is to reach, so each claim takes the job meant.
+        const inState = async (key: string, state: 'queued' | 'running' | 'done' | 'failed' | 'dead') => {
+          const { job } = await jobs.enqueueJob({ key, action: state.toUpperCase(), payload: {} });
+          if (state === 'queued') return job;
+          await jobs.claimJobs({ owner: 'w', leaseMs: 60_000, limit: 1, actions: [job.action] });
+          if (state === 'done') await jobs.completeJob(job.id, 'w');
+          if (state === 'failed') await jobs.failJob(job.id, 'w', 'Xero 503', now + 60_000);
+          if (state === 'dead') await jobs.failJob(job.id, 'w', 'Xero refused it', null);
+          return job;
+        };
+        for (const n of [1, 2, 3, 4]) await inState(`done-${n}`, 'done');
+        await inState('queued-1', 'queued');
+        await inState('queued-2', 'queued');
+        const running = await inState('running-1', 'running');
+        await inState('failed-1', 'failed');
+        const dead = await inState('dead-1', 'dead');
+        await other.enqueueJob({ key: 'other-1', action: 'X', payload: {} });
+
+        expect(await jobs.countOpenJobsByState()).toEqual({ queued: 2, running: 1, failed: 1, dead: 1 });
+        expect(await jobs.countJobsByState()).toEqual({ queued: 2, running: 1, done: 4, failed: 1, dead: 1 });
+        expect(await other.countOpenJobsByState()).toEqual({ queued: 1, running: 0, failed: 0, dead: 0 });
+
+        await jobs.completeJob(running.id, 'w');
+        await jobs.retryJob(dead.id);
+        expect(await jobs.countOpenJobsByState()).toEqual({ queued: 3, running: 0, failed: 1, dead: 0 });
+        expect((await jobs.countJobsByState()).done).toBe(5);
+      });
+
       it('a retry (Retry on the record, an admin retry) starts the attempt count again, from dead or failed', async () => {
         const jobs = (await open()).jobs;
         const { job } = await jobs.enqueueJob({ key: 'retry-me', action: 'VOID', payload: {} });
@@ -521,6 +553,8 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         expect(await b.jobs.retryJob(jobA.id)).toBeNull();
         expect(await b.jobs.countJobsByState()).toEqual({ queued: 1, running: 0, done: 0, failed: 0, dead: 0 });
         expect(await store.jobs.countJobsByState()).toEqual({ queued: 0, running: 0, done: 0, failed: 0, dead: 0 });
+        expect(await b.jobs.countOpenJobsByState()).toEqual({ queued: 1, running: 0, failed: 0, dead: 0 });
+        expect(await a.jobs.countOpenJobsByState()).toEqual({ queued: 0, running: 0, failed: 0, dead: 1 });
 
         await a.xeroResults.recordXeroResult({ requestKey: 'r1', tenantId: 't', kind: 'invoice', xeroId: 'inv-A' });
         expect(await b.xeroResults.getXeroResults('r1')).toEqual([]);

@@ -12,12 +12,12 @@ declare module 'fastify' {
 export interface MetricsPluginOptions {
   metrics: BridgeMetrics;
   /** A single-org app's jobs, for the jobs gauge (with many orgs, each org's bridge sets its own). */
-  jobs?: Pick<JobsAdmin, 'countJobsByState'> | undefined;
+  jobs?: Pick<JobsAdmin, 'countOpenJobsByState'> | undefined;
 }
 
 async function metricsPlugin(app: FastifyInstance, opts: MetricsPluginOptions): Promise<void> {
   const { metrics, jobs } = opts;
-  if (jobs) metrics.setJobCounts(() => jobs.countJobsByState());
+  if (jobs) metrics.setJobCounts(() => jobs.countOpenJobsByState());
   app.decorate('metrics', metrics);
 
   app.addHook('onResponse', async (request, reply) => {

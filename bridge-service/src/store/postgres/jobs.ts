@@ -1,15 +1,33 @@
 import {
   INTERRUPTED,
   JOB_STATES,
+  OPEN_JOB_STATES,
   type ClaimOptions,
   type Job,
   type JobFilter,
   type JobRepository,
   type JobState,
   type NewJob,
+  type OpenJobState,
 } from '../jobs';
 import { toJob } from '../rows';
 import type { Param, PgDatabase } from './database';
+
+/**
+ * A scrape's job counts, by state (parameter: org id). Each branch reads a partial index that holds only its states
+ * (jobs_runnable, jobs_owner or jobs_leased, jobs_dead); counting all states at once read every done job too (0.7-1.2 s
+ * a scrape at 2,000,000 jobs, review 13).
+ */
+export const OPEN_JOB_COUNTS_SQL = `
+  SELECT state, COUNT(*) AS n FROM jobs WHERE org_id = $1 AND state IN ('queued', 'failed') GROUP BY state
+  UNION ALL SELECT 'running', COUNT(*) FROM jobs WHERE org_id = $1 AND state = 'running'
+  UNION ALL SELECT 'dead', COUNT(*) FROM jobs WHERE org_id = $1 AND state = 'dead'`;
+
+/** When the oldest pending job was stored (parameter: org id), on the same partial indexes. */
+export const OLDEST_PENDING_SQL = `
+  SELECT MIN(at) AS at FROM (
+    SELECT MIN(created_at) AS at FROM jobs WHERE org_id = $1 AND state IN ('queued', 'failed')
+    UNION ALL SELECT MIN(created_at) FROM jobs WHERE org_id = $1 AND state = 'running') pending`;
 
 /**
  * Candidates a claim reads per branch, for each job it may take: a claimer racing another for the same kind skips the
@@ -238,11 +256,17 @@ export class PgJobs implements JobRepository {
     return counts;
   }
 
+  async countOpenJobsByState(): Promise<Record<OpenJobState, number>> {
+    const counts: Record<OpenJobState, number> = { queued: 0, running: 0, failed: 0, dead: 0 };
+    for (const row of await this.db.rows(OPEN_JOB_COUNTS_SQL, [this.orgId])) {
+      const state = OPEN_JOB_STATES.find((s) => s === row.state);
+      if (state) counts[state] = Number(row.n);
+    }
+    return counts;
+  }
+
   async oldestPendingJobAt(): Promise<number | null> {
-    const row = await this.db.row(
-      "SELECT MIN(created_at) AS at FROM jobs WHERE org_id = $1 AND state IN ('queued', 'running', 'failed')",
-      [this.orgId],
-    );
+    const row = await this.db.row(OLDEST_PENDING_SQL, [this.orgId]);
     return row?.at === null || row?.at === undefined ? null : Number(row.at);
   }
 }

@@ -3,13 +3,15 @@ import pg from 'pg';
 import { createTestDatabase, describePostgres } from '../../../test/postgres/test-database';
 import { SchemaTooNewError } from '../migrations';
 import { describeStoreContract } from '../store.contract';
-import { CLAIM_CANDIDATES, claimSql } from './jobs';
+import { CLAIM_CANDIDATES, OLDEST_PENDING_SQL, OPEN_JOB_COUNTS_SQL, claimSql } from './jobs';
 import { MIGRATIONS } from './migrations';
 import { MIGRATION_LOCK_KEY, PostgresStore } from './postgres-store';
 
 interface PlanNode {
   'Node Type': string;
   'Plan Rows': number;
+  'Actual Rows'?: number;
+  'Index Name'?: string;
   'Index Cond'?: string;
   Plans?: PlanNode[];
 }
@@ -176,6 +178,61 @@ describePostgres('PostgreSQL store', (database) => {
       expect(planNodes(plans.change).some((n) => /\baction = /.test(n['Index Cond'] ?? ''))).toBe(true);
       const claimed = await store.jobs.claimJobs({ owner: 'w', leaseMs: 60_000, limit: 5, actions: ['XERO_CHANGE'] });
       expect(claimed.map((j) => j.key)).toEqual(['change-20', 'change-19', 'change-18', 'change-17', 'change-16']);
+    } finally {
+      await store.close();
+      await fresh.drop();
+    }
+  });
+
+  it("reads a scrape's job counts from indexes that hold no done job, however many the table keeps", async () => {
+    const fresh = await createTestDatabase();
+    const store = await PostgresStore.open({ url: fresh.url, encryptionKey: randomBytes(32) });
+    try {
+      const plans = await withClient(fresh.url, async (c) => {
+        // 100,000 done jobs (kept for their keys; a tenth another org's) and 50 in each other state.
+        await c.query(
+          `INSERT INTO jobs (org_id, key, action, payload, state, attempts, next_run_at, lease_expires_at, created_at,
+                             updated_at)
+           SELECT org, 'k' || g, 'XERO_CHANGE', '{}', state, 1, g, CASE WHEN state = 'running' THEN g END, g, g
+             FROM generate_series(1, 100200) g,
+                  LATERAL (SELECT CASE WHEN g > 100000 THEN (ARRAY['queued', 'failed', 'running', 'dead'])[g % 4 + 1]
+                                       ELSE 'done' END AS state,
+                                  CASE WHEN g <= 100000 AND g % 10 = 0 THEN 'other' ELSE 'default' END AS org) s`,
+        );
+        await c.query('VACUUM ANALYZE jobs');
+        const partial = await c.query(
+          `SELECT indexrelid::regclass::text AS name FROM pg_index
+            WHERE indrelid = 'jobs'::regclass AND indpred IS NOT NULL
+              AND pg_get_expr(indpred, indrelid) NOT LIKE '%done%'`,
+        );
+        const plan = async (sql: string) =>
+          planNodes(
+            (
+              (await c.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, ['default'])).rows[0] as {
+                'QUERY PLAN': [{ Plan: PlanNode }];
+              }
+            )['QUERY PLAN'][0].Plan,
+          );
+        return {
+          partialIndexes: partial.rows.map((r) => String(r.name)),
+          counts: await plan(OPEN_JOB_COUNTS_SQL),
+          oldest: await plan(OLDEST_PENDING_SQL),
+        };
+      });
+      expect(plans.partialIndexes).toEqual(expect.arrayContaining(['jobs_runnable', 'jobs_leased', 'jobs_dead']));
+      for (const [query, nodes] of Object.entries({ counts: plans.counts, oldest: plans.oldest })) {
+        const scans = nodes.filter((n) => /Scan/.test(n['Node Type']) && n['Node Type'] !== 'Bitmap Heap Scan');
+        // Every scan is on a partial index without done jobs, and reads no more rows than the 200 not done.
+        const indexes = scans.map((n) => n['Index Name'] ?? n['Node Type']);
+        expect({ query, elsewhere: indexes.filter((name) => !plans.partialIndexes.includes(name)) }).toEqual({
+          query,
+          elsewhere: [],
+        });
+        const read = scans.reduce((sum, n) => sum + (n['Actual Rows'] ?? 0), 0);
+        expect({ query, readAtMost200: read <= 200 }).toEqual({ query, readAtMost200: true });
+      }
+      expect(await store.jobs.countOpenJobsByState()).toEqual({ queued: 50, running: 50, failed: 50, dead: 50 });
+      expect(await store.jobs.oldestPendingJobAt()).toBe(100001);
     } finally {
       await store.close();
       await fresh.drop();

@@ -2,15 +2,28 @@ import type { SQLInputValue } from 'node:sqlite';
 import {
   INTERRUPTED,
   JOB_STATES,
+  OPEN_JOB_STATES,
   type ClaimOptions,
   type Job,
   type JobFilter,
   type JobRepository,
   type JobState,
   type NewJob,
+  type OpenJobState,
 } from '../jobs';
 import { toJob } from '../rows';
 import type { SqliteDatabase } from './database';
+
+/**
+ * A scrape's job counts, by state (parameter: org id): one seek per state on an index that begins (org_id, state)
+ * (jobs_runnable, jobs_lease), so the done jobs the table keeps are never read.
+ */
+export const OPEN_JOB_COUNTS_SQL = `SELECT state, COUNT(*) AS n FROM jobs
+  WHERE org_id = ? AND state IN ('queued', 'running', 'failed', 'dead') GROUP BY state`;
+
+/** When the oldest pending job was stored (parameter: org id): a seek per state, as the counts. */
+export const OLDEST_PENDING_SQL =
+  "SELECT MIN(created_at) AS at FROM jobs WHERE org_id = ? AND state IN ('queued', 'running', 'failed')";
 
 /** What a claim takes: queued and failed jobs that are due, and running ones whose lease expired. */
 export const CLAIM_BRANCHES = ['queued', 'failed', 'expired lease'] as const;
@@ -278,11 +291,17 @@ export class SqliteJobs implements JobRepository {
     return counts;
   }
 
+  async countOpenJobsByState(): Promise<Record<OpenJobState, number>> {
+    const counts: Record<OpenJobState, number> = { queued: 0, running: 0, failed: 0, dead: 0 };
+    for (const row of this.db.all(OPEN_JOB_COUNTS_SQL, this.orgId)) {
+      const state = OPEN_JOB_STATES.find((s) => s === row.state);
+      if (state) counts[state] = Number(row.n);
+    }
+    return counts;
+  }
+
   async oldestPendingJobAt(): Promise<number | null> {
-    const row = this.db.get(
-      "SELECT MIN(created_at) AS at FROM jobs WHERE org_id = ? AND state IN ('queued', 'running', 'failed')",
-      this.orgId,
-    );
+    const row = this.db.get(OLDEST_PENDING_SQL, this.orgId);
     return row?.at === null || row?.at === undefined ? null : Number(row.at);
   }
 }

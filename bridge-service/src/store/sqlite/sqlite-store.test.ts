@@ -9,7 +9,7 @@ import { SecretBox } from '../crypto';
 import { SchemaTooNewError } from '../migrations';
 import { describeStoreContract } from '../store.contract';
 import { writeV1Store } from './__fixtures__/v1-jobs';
-import { CLAIM_BRANCHES, claimSql } from './jobs';
+import { CLAIM_BRANCHES, OLDEST_PENDING_SQL, OPEN_JOB_COUNTS_SQL, claimSql } from './jobs';
 import { MIGRATIONS } from './migrations';
 import { SqliteStore } from './sqlite-store';
 
@@ -135,6 +135,40 @@ describe('SqliteStore', () => {
     // And the claim still takes the due jobs of the kind asked for, oldest first, both states.
     const claimed = await store.jobs.claimJobs({ owner: 'w', leaseMs: 60_000, limit: 5, actions: ['XERO_CHANGE'] });
     expect(claimed.map((j) => j.key)).toEqual(['change-19', 'change-18', 'change-17', 'change-16', 'change-15']);
+  });
+
+  it("reads a scrape's job counts by seeking each state, never the done jobs the table keeps", async () => {
+    const store = open();
+    const raw = new DatabaseSync(dbPath);
+    try {
+      const insert = raw.prepare(
+        `INSERT INTO jobs (org_id, key, action, payload, state, attempts, next_run_at, created_at, updated_at)
+         VALUES (?, ?, 'XERO_CHANGE', '{}', ?, 1, 0, ?, 0)`,
+      );
+      raw.exec('BEGIN');
+      for (let i = 0; i < 20_000; i += 1) insert.run(i % 10 ? 'default' : 'other', `done-${i}`, 'done', i);
+      for (const [n, state] of ['queued', 'running', 'failed', 'dead'].entries()) {
+        for (let i = 0; i < 5 + n; i += 1) insert.run('default', `${state}-${i}`, state, 50_000 + 10 * n + i);
+      }
+      raw.exec('COMMIT');
+      raw.exec('ANALYZE');
+      const plan = (sql: string) =>
+        raw
+          .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+          .all('default')
+          .map((row) => String(row.detail));
+      // One seek per state on (org_id, state): the done jobs are never read.
+      expect(plan(OPEN_JOB_COUNTS_SQL)).toEqual([
+        expect.stringMatching(/^SEARCH jobs USING COVERING INDEX jobs_(runnable|lease) \(org_id=\? AND state=\?\)$/),
+      ]);
+      expect(plan(OLDEST_PENDING_SQL)).toEqual([
+        expect.stringMatching(/^SEARCH jobs USING (COVERING )?INDEX jobs_(runnable|lease) \(org_id=\? AND state=\?\)$/),
+      ]);
+    } finally {
+      raw.close();
+    }
+    expect(await store.jobs.countOpenJobsByState()).toEqual({ queued: 5, running: 6, failed: 7, dead: 8 });
+    expect(await store.jobs.oldestPendingJobAt()).toBe(50_000);
   });
 
   it('gives jobs stored before job kinds their kind: a credit note approval is no longer an AUTHORISE', async () => {
