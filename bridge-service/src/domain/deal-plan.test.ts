@@ -723,6 +723,119 @@ describe('extensions and early ends, from the amending Opportunity’s Service E
     expect(plain.deal.service).toEqual({ start: '2027-01-01', end: '2027-12-31' });
   });
 
+  it('prices a mid-term change by the org’s proration method: 12,345.67 a year from 19 Jul, Day 5,614.74, Monthly + Daily 5,583.74', () => {
+    // Analytics added at 12,345.67 a year from 19 Jul, co-termed to 31 Dec: 166 days, or 5 months (to 19 Dec) and 13 days.
+    const analytics = {
+      opportunity: {
+        Id: '006000000000309AAA',
+        Name: 'Globex analytics',
+        CloseDate: '2026-07-10',
+        Service_Start_Date__c: '2026-07-19',
+        Amended_Opportunity__c: root.opportunity.Id,
+        Invoice_Type__c: 'Amendment',
+      },
+      lineItems: [
+        { ...line, Id: '00k000000000309AAA' },
+        {
+          Id: '00k000000000310AAA',
+          Quantity: 1,
+          UnitPrice: 12345.67,
+          TotalPrice: 12345.67,
+          Product2: { Name: 'Analytics', ProductCode: 'ANALYTICS' },
+        },
+      ],
+    };
+    const planned = (prorationMethod?: 'daily' | 'monthly-daily') =>
+      planDeal({
+        root,
+        amendments: [analytics],
+        entity: { developerName: 'UK_Ltd' },
+        corporateCurrency: 'GBP',
+        ...(prorationMethod ? { prorationMethod } : {}),
+        today: '2025-12-20',
+      });
+    const added = (plan: ReturnType<typeof planDeal>) =>
+      plan.replayed.contracts
+        .flatMap((c) => c.lines)
+        .filter((l) => l.productKey === 'ANALYTICS')
+        .flatMap((l) => l.billing.map((b) => b.amount));
+    // Day: 12,345.67 × 166/365 = 5,614.74 (the default, as before).
+    const daily = planned();
+    expect(added(daily)).toEqual(['5614.74']);
+    expect(cents(daily.plan.contractValue)).toBe('17614.74');
+    expect(cents(planned('daily').plan.contractValue)).toBe('17614.74');
+    // Monthly + Daily: 12,345.67 × (5 + 13 × 12/365)/12 = 12,345.67 × 1,981/4,380 = 5,583.74.
+    const monthly = planned('monthly-daily');
+    expect(added(monthly)).toEqual(['5583.74']);
+    expect(cents(monthly.plan.contractValue)).toBe('17583.74');
+    // Either way the plan ties: its instalments bill, and its months recognise, the contract value (revenue by day).
+    for (const plan of [daily, monthly]) {
+      const billed = plan.plan.instalments.reduce((t, i) => t.plus(i.amount), plan.plan.raisedAmount);
+      expect(cents(billed)).toBe(cents(plan.plan.contractValue));
+      const recognised = plan.months.reduce((t, m) => t.plus(m.recognised), plan.plan.raisedAmount.times(0));
+      expect(cents(recognised)).toBe(cents(plan.plan.contractValue));
+    }
+    // The price differs, not how it is billed: July (13 of its 31 days, against 5 full months) bills 13/168 of it.
+    const july = (plan: ReturnType<typeof planDeal>) =>
+      plan.plan.instalments.filter((i) => i.issueDate === '2026-07-19').map((i) => cents(i.amount));
+    expect([july(daily), july(monthly)]).toEqual([['434.47'], ['432.08']]);
+  });
+
+  it('a renewal of a renewal renews what the renewal bills, with its amendments: 12,600.00 at 5 % is 13,230.00', () => {
+    const renewing = (id: string, renews: string, closeDate: string) => ({
+      opportunity: {
+        Id: id,
+        Name: `Globex renewal ${id.slice(-5)}`,
+        CloseDate: closeDate,
+        Amended_Opportunity__c: renews,
+        Invoice_Type__c: 'Renewal',
+        Renewal_Uplift_Percent__c: 5,
+      },
+      lineItems: [] as LineItemRecord[],
+    });
+    const year2 = renewing('006000000000306AAA', root.opportunity.Id, '2026-12-15');
+    const year3 = renewing('006000000000307AAA', year2.opportunity.Id, '2027-12-15');
+    const renewal = (renewalOf: NonNullable<DealPlanInput['renewalOf']>) =>
+      planDeal({
+        root: year3,
+        renewalOf,
+        entity: { developerName: 'UK_Ltd' },
+        corporateCurrency: 'GBP',
+        today: '2027-12-15',
+      });
+    // Year 2 bills 10 × 1,260.00 = 12,600.00 for 2027; year 3 renews that from 2028-01-01: 10 × 1,323.00.
+    const third = renewal({ ...year2, renewalOf: root });
+    expect(third.deal.service).toEqual({ start: '2028-01-01', end: '2028-12-31' });
+    expect(cents(third.plan.contractValue)).toBe('13230.00');
+    expect(third.deal.lines.map((l) => [l.lineKey, l.quantity, l.amount])).toEqual([
+      ['006000000000307AAA:SEAT', '10', '13230.00'],
+    ]);
+    // Year 2 amended to 12 seats for its whole term (+2,520.00, 15,120.00): year 3 renews 15,120.00 at 5 %.
+    const more = {
+      opportunity: {
+        Id: '006000000000308AAA',
+        Name: 'Globex 2027, 12 seats',
+        CloseDate: '2026-12-20',
+        Service_Start_Date__c: '2027-01-01',
+        Amended_Opportunity__c: year2.opportunity.Id,
+        Invoice_Type__c: 'Amendment',
+      },
+      lineItems: [{ ...line, Id: '00k000000000308AAA', Quantity: 12, UnitPrice: 1260, TotalPrice: 15120 }],
+    };
+    const amended = renewal({ ...year2, amendments: [more], renewalOf: root });
+    expect(amended.deal.lines.map((l) => [l.quantity, l.amount])).toEqual([['12', '15876.00']]);
+    // The product's standalone selling price carries through both renewals (year 3 has no line item naming it).
+    const withSsp = {
+      ...root,
+      lineItems: [{ ...line, Product2: { ...line.Product2, Standalone_Selling_Price__c: 1300 } }],
+    };
+    expect(renewal({ ...year2, renewalOf: withSsp }).deal.lines.map((l) => l.ssp)).toEqual([
+      { amount: '1300', currency: 'GBP' },
+    ]);
+    // Year 2 without the deal it renews has nothing to renew: refused in words, not a plan of nothing.
+    expect(() => renewal(year2)).toThrow(/Globex renewal 06AAA has no products to bill/);
+  });
+
   it('an amendment of a renewal without line items is priced against what the renewal renews, not against nothing', () => {
     const renewal = {
       opportunity: {

@@ -16,7 +16,8 @@
  *   `amendmentSteps`) at the uplift, from the day after the contract ends as its amendments left it (an extension
  *   moves it: deal-records.ts `ratableEnd`, as the KPIs' renewal forecast); one without a rule and with line items is
  *   priced by its own lines. Either way it is a new plan, keyed by the renewing Opportunity. An amendment of a renewal
- *   is priced against what the renewal bills (`signedSubscription`), not against its own (maybe empty) line items.
+ *   is priced against what the renewal bills (`signedSubscription`), not against its own (maybe empty) line items, and
+ *   a renewal of such a renewal renews what that renewal's plan bills (`RenewedDeal.renewalOf`, `contractAsItStands`).
  * - Billed (for balances) = raised documents that are posted (an invoice Authorised, Partially Paid or Paid; a credit
  *   note Authorised or Paid) on their dates. A draft, one awaiting approval, or a voided one bills nothing. Forecast
  *   months (the current month and later) add what is planned or awaiting approval from the current month on.
@@ -61,6 +62,7 @@ import {
   type OpportunityRecord,
 } from './deal-records';
 import type { Modification } from './modification';
+import type { ProrationMethod } from './proration';
 import type { ContractLine } from './amendment';
 import {
   creditNoteSegments,
@@ -147,16 +149,28 @@ export interface ConcessionCredit {
   state: DocumentState;
 }
 
+/**
+ * The deal a renewal renews. When that deal is itself a renewal that renews the subscription it names (no line items
+ * of its own, or an uplift rule), `renewalOf` goes on back, renewal by renewal, to the deal whose lines they renew.
+ */
+export interface RenewedDeal extends OpportunityWithItems {
+  /** Its won amendments (not its renewals), in any order. */
+  amendments?: readonly OpportunityWithItems[];
+  renewalOf?: RenewedDeal;
+}
+
 export interface DealPlanInput {
   /** The Opportunity that opened the contract (for a renewal: the renewing Opportunity). */
   root: OpportunityWithItems;
   /** Won amending Opportunities of the root (not renewals), in any order. */
   amendments?: readonly OpportunityWithItems[];
-  /** For a renewal: the deal it renews (the original with its own line items) and that deal's won amendments. */
-  renewalOf?: OpportunityWithItems & { amendments?: readonly OpportunityWithItems[] };
+  /** For a renewal: the deal it renews (its Opportunity with its own line items) and that deal's won amendments. */
+  renewalOf?: RenewedDeal;
   schedules?: readonly LineItemScheduleRow[];
   entity: { developerName: string } & EntityBillingRow;
   corporateCurrency: string;
+  /** How amendments are priced for the rest of the term (the org's PRORATION_METHOD; deal-records.ts). Default daily. */
+  prorationMethod?: ProrationMethod;
   raised?: readonly RaisedRecord[];
   signed?: readonly SignedDocument[];
   concessions?: readonly ConcessionCredit[];
@@ -254,11 +268,20 @@ const hasUpliftRule = (opportunity: PlanOpportunity) =>
   (opportunity.Renewal_Uplift_Percent__c ?? null) !== null || (opportunity.Renewal_Index_Percent__c ?? null) !== null;
 
 /**
- * Whether the plan renews the subscription it names (an uplift rule, or no line items) rather than pricing the
- * renewal by its own lines: then the plan's deal lines, not the renewal's line items, are what it is worth.
+ * Whether a renewing Opportunity (Invoice_Type__c Renewal, naming the deal it renews) renews that deal's subscription
+ * (an uplift rule, or no line items) rather than being priced by its own lines. The loader follows a renewal of a
+ * renewal back only while this holds (sync/billing/deals.ts).
+ */
+export function renewsNamedSubscription(renewal: OpportunityWithItems): boolean {
+  return renewal.lineItems.length === 0 || hasUpliftRule(renewal.opportunity);
+}
+
+/**
+ * Whether the plan renews the subscription it names rather than pricing the renewal by its own lines: then the plan's
+ * deal lines, not the renewal's line items, are what it is worth.
  */
 export function renewsSubscription(input: Pick<DealPlanInput, 'root' | 'renewalOf'>): boolean {
-  return !!input.renewalOf && (input.root.lineItems.length === 0 || hasUpliftRule(input.root.opportunity));
+  return !!input.renewalOf && renewsNamedSubscription(input.root);
 }
 
 function dealOf(input: DealPlanInput): Deal {
@@ -396,19 +419,21 @@ export function amendmentSteps(
  * valued as the amendments priced them: 6,666.67 left of 300 seats for 10,000.00, where the amending line's TotalPrice
  * says 200 × 33.33 = 6,666.00) and the day the contract ends, from the replayed deal (`ratableEnd`, as the KPIs read
  * it): an extension to 2027-03-31 of a deal to 2026-12-31 is renewed from 2027-04-01, not billed twice for those months.
+ * A renewed deal that is itself a renewal is the deal its own plan bills (`dealOf`, this rule one renewal further back):
+ * year 2 renewing 10 seats at 1,200.00 at 5 % bills 12,600.00, so year 3 renews 12,600.00, not year 2's (no) lines.
  */
 function contractAsItStands(
   input: DealPlanInput,
-  renewalOf: NonNullable<DealPlanInput['renewalOf']>,
+  renewalOf: RenewedDeal,
 ): StandingSubscription & { original: Deal; endDate: IsoDate } {
   const { renewalOf: _renewal, schedules: _schedules, ...rest } = input;
-  const renewed: DealPlanInput = { ...rest, root: renewalOf, amendments: renewalOf.amendments ?? [] };
-  const original = dealFromRecords({
-    entity: input.entity,
-    corporateCurrency: input.corporateCurrency,
-    opportunity: renewalOf.opportunity,
-    lineItems: renewalOf.lineItems,
-  });
+  const renewed: DealPlanInput = {
+    ...rest,
+    root: renewalOf,
+    amendments: renewalOf.amendments ?? [],
+    ...(renewalOf.renewalOf ? { renewalOf: renewalOf.renewalOf } : {}),
+  };
+  const original = dealOf(renewed);
   const changes = modificationsOf(renewed, original, false);
   const replayed = replayDeal({ deal: original, modifications: changes.map((c) => c.mod), policy: ssPolicy(input) });
   const last = changes.at(-1);
@@ -437,6 +462,7 @@ function modificationsOf(
     if (!contract) throw new Error('a replayed deal has no contract');
     const mod = modificationFromRecords({
       ...records,
+      ...(input.prorationMethod ? { prorationMethod: input.prorationMethod } : {}),
       deal,
       contract,
       previousLineItems,

@@ -5,7 +5,8 @@
  * Decisions (see README.md in this folder):
  * - A line's price is its TotalPrice for the deal's service period (the Opportunity's Service Start/End Date, else
  *   CloseDate and 12 months), as Opportunity.Amount shows it. Amendments are priced per that term (amendment.ts
- *   with `termMonths` = the contract's whole months), so a 3-year deal at 1,080.00 a seat costs 360.00 a seat-year.
+ *   with `termMonths` = the contract's whole months), so a 3-year deal at 1,080.00 a seat costs 360.00 a seat-year,
+ *   prorated over the part of the term a change covers by the org's method (Day by default, or Monthly + Daily).
  *   Contract lines carry the TotalPrice (`ratableContractLines`), so amendments, renewals and MRR value a line as
  *   Amount does: 300 seats priced by their Total Price of 10,000.00 (Sales Price 33.33) are 10,000.00, not 9,999.00.
  * - An amending Opportunity lists the full subscription after the change (CPQ's convention, as wave 1): its
@@ -24,7 +25,7 @@ import { addDays, addMonths, compareDates, maxDate, minDate, type IsoDate } from
 import { DomainError } from './errors';
 import { fromApiNumber, money, round, sum } from './money';
 import { lessDiscount } from './xero-invoice-math';
-import { wholeMonthsAndDays } from './proration';
+import { wholeMonthsAndDays, type ProrationMethod } from './proration';
 import {
   amendedSubscription,
   amendmentDifference,
@@ -176,6 +177,11 @@ export interface AmendmentRecords {
   amending: { opportunity: OpportunityRecord; lineItems: readonly LineItemRecord[] };
   entity: { developerName: string } & EntityBillingRow;
   corporateCurrency: string;
+  /**
+   * How the change is priced for the part of the term it covers (CPQ's Subscription Prorate Precision, proration.ts):
+   * `daily` (Day, the default) or `monthly-daily` (Monthly + Daily), the org's PRORATION_METHOD.
+   */
+  prorationMethod?: ProrationMethod;
 }
 
 /**
@@ -226,7 +232,7 @@ export function modificationFromRecords(records: AmendmentRecords): Modification
       contract: { startDate: start, endDate: end, lines: was },
       amendmentStartDate: from,
       lines: now,
-      proration: { termMonths },
+      proration: { termMonths, method: records.prorationMethod ?? 'daily' },
     }).changes;
   // The parts of the change, each with the days it pays for: co-termed to the (new) end, the added days of an
   // extension, the days an early end takes away. Only the co-termed part changes quantities.
@@ -364,8 +370,13 @@ export function renewalDealFromRecords(records: RenewalRecords): Deal {
     defaultTermMonths: termMonths,
   });
   const byProduct = new Map(items.map((item) => [productKeyOf(item), item]));
+  // A renewal of a renewal has no line items naming what it renews: the renewed deal's line carries the SSP instead.
+  const renewedLines = new Map(
+    original.lines.filter((line) => line.method !== 'point-in-time').map((line) => [line.productKey, line]),
+  );
   const lines = renewed.lines.map((line): DealLine => {
     const item = byProduct.get(line.productKey);
+    const before = item ? undefined : renewedLines.get(line.productKey);
     const renewedLine: DealLine = {
       lineKey: `${renewal.Id}:${item?.Id ?? line.productKey}`,
       productKey: line.productKey,
@@ -379,6 +390,7 @@ export function renewalDealFromRecords(records: RenewalRecords): Deal {
     const ssp = item?.Product2?.Standalone_Selling_Price__c;
     if (ssp !== null && ssp !== undefined)
       renewedLine.ssp = { amount: String(ssp), currency: records.corporateCurrency };
+    else if (before?.ssp) renewedLine.ssp = before.ssp;
     return renewedLine;
   });
   const deal: Deal = {

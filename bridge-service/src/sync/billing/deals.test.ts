@@ -18,6 +18,7 @@ import { loadDeals, type DealLoaderDeps } from './deals';
 
 const LINE = '00k000000000501AAA';
 const LINE_2 = '00k000000000502AAA';
+const cents = (value: { toFixed(dp: number): string }) => value.toFixed(2);
 
 function deps(rows: {
   opportunities: ReturnType<typeof quarterlyDeal>[];
@@ -37,6 +38,7 @@ function deps(rows: {
     },
     reference: { billingEntities: () => Promise.resolve([UK]) },
     corporateCurrency: 'GBP',
+    prorationMethod: 'daily',
   };
 }
 
@@ -443,5 +445,220 @@ describe('a deal priced by its Total Price (300 seats for 10,000.00: Sales Price
     expect(figures.recurring.renewal.contract.lines.map((l) => [String(l.quantity), String(l.totalPrice)])).toEqual([
       ['250', '8583.33'],
     ]);
+  });
+});
+
+describe('a renewal of a renewal, neither with line items (10 seats at 1,200.00 for 2026, renewed twice at 5 %)', () => {
+  const YEAR_2 = '006000000000521AAA';
+  const YEAR_3 = '006000000000522AAA';
+  const YEAR_2_CHANGE = '006000000000523AAA';
+  const seats = (id: string, quantity: number, unitPrice: number) => ({
+    records: quarterlyDeal().OpportunityLineItems!.records.map((line) => ({
+      ...line,
+      Id: id,
+      Quantity: quantity,
+      UnitPrice: unitPrice,
+      TotalPrice: quantity * unitPrice,
+    })),
+  });
+  // 2026 on signature (no terms set), 10 seats at 1,200.00.
+  const year1 = () =>
+    quarterlyDeal({ Billing_Frequency__c: null, Amount: 12000, OpportunityLineItems: seats(LINE, 10, 1200) });
+  const renewing = (id: string, renews: string, closeDate: string, year: number) =>
+    quarterlyDeal({
+      Id: id,
+      Name: `Globex ${year}`,
+      CloseDate: closeDate,
+      Service_Start_Date__c: null,
+      Service_End_Date__c: null,
+      Amended_Opportunity__c: renews,
+      Invoice_Type__c: 'Renewal',
+      Renewal_Uplift_Percent__c: 5,
+      Billing_Frequency__c: null,
+      Amount: null,
+      OpportunityLineItems: { records: [] },
+    });
+  const year2 = () => renewing(YEAR_2, DEAL, '2026-12-15', 2027);
+  const year3 = () => renewing(YEAR_3, YEAR_2, '2027-12-15', 2028);
+
+  /** The loader's reads as Salesforce answers them (opportunitiesOfDeals: these and what amends or renews them). */
+  function salesforce(opportunities: ReturnType<typeof quarterlyDeal>[]) {
+    let composites = 0;
+    const asked = (ids: readonly string[]) => opportunities.filter((o) => ids.includes(o.Id));
+    const ofDeals = (ids: readonly string[]) =>
+      opportunities.filter((o) => ids.includes(o.Id) || ids.includes(o.Amended_Opportunity__c ?? ''));
+    const d: DealLoaderDeps = {
+      ...deps({ opportunities, invoices: [] }),
+      writeback: {
+        composite: () => {
+          composites++;
+          return { run: () => Promise.resolve() } as never;
+        },
+      },
+    };
+    d.revenueQueries = {
+      ...d.revenueQueries,
+      dealsOf: ((ids: readonly string[]) => Promise.resolve(asked(ids))) as never,
+      opportunitiesOfDeals: ((ids: readonly string[]) => Promise.resolve(ofDeals(ids))) as never,
+    };
+    return { deps: d, composites: () => composites };
+  }
+
+  async function loadOne(opportunities: ReturnType<typeof quarterlyDeal>[], id: string) {
+    const sf = salesforce(opportunities);
+    const loaded = await loadDeals(sf.deps, [id]);
+    return { loaded, deal: loaded.deals.get(id), composites: sf.composites() };
+  }
+
+  it('year 3 bills what year 2 bills × its uplift: 12,600.00 at 5 % is 13,230.00, from the day after year 2 ends', async () => {
+    const records = [year1(), year2(), year3()];
+    const { loaded, deal, composites } = await loadOne(records, YEAR_3);
+    expect([...loaded.problems.values()]).toEqual([]);
+    const plan = planDeal({ ...deal!.input, today: '2027-12-15' });
+    expect(plan.deal.service).toEqual({ start: '2028-01-01', end: '2028-12-31' });
+    // 10 × 1,260.00 × 1.05 = 10 × 1,323.00 (it renewed nothing: the loader read year 2 as a deal without lines).
+    expect(plan.deal.lines.map((l) => [l.quantity, l.amount, l.method])).toEqual([['10', '13230.00', 'daily']]);
+    expect(cents(plan.plan.contractValue)).toBe('13230.00');
+    expect(plan.plan.instalments.map((i) => `${i.issueDate} ${cents(i.amount)}`)).toEqual(['2027-12-15 13230.00']);
+    // The plan ties: its revenue months recognise the contract value.
+    expect(cents(plan.months.reduce((t, m) => t.plus(m.recognised), new Big(0)))).toBe('13230.00');
+
+    // One more Composite call per renewal followed back; an ordinary deal and a plain renewal read as before.
+    expect(composites).toBe(4);
+    expect((await loadOne(records, DEAL)).composites).toBe(2);
+    expect((await loadOne(records, YEAR_2)).composites).toBe(3);
+
+    // The KPIs agree: year 2's renewal forecast is what year 3 bills, and year 3's MRR is a twelfth of it.
+    const second = (await loadOne(records, YEAR_2)).deal!;
+    const secondPlan = planDeal({ ...second.input, today: '2027-12-01' });
+    expect(cents(secondPlan.plan.contractValue)).toBe('12600.00');
+    const forecast = dealFigures(second, secondPlan, '20', new Set());
+    if ('problem' in forecast.recurring) throw new Error(forecast.recurring.problem);
+    expect(
+      renewalsDue([forecast.recurring.renewal], '2027-12-01', '2028-01-31').map((r) => cents(r.renewalValue)),
+    ).toEqual(['13230.00']);
+    const figures = dealFigures(deal!, plan, '20', new Set());
+    if ('problem' in figures.recurring) throw new Error(figures.recurring.problem);
+    expect(cents(subscriptionMrr(figures.recurring.subscription, '2028-01-31'))).toBe('1102.50');
+  });
+
+  it('renews year 2 as its own amendments left it: 12 seats from its first day, 15,120.00 at 5 % is 15,876.00', async () => {
+    // Two seats more for the whole of 2027, at the renewed Sales Price (1,260.00): year 2 bills 15,120.00.
+    const more = quarterlyDeal({
+      Id: YEAR_2_CHANGE,
+      Name: 'Globex 2027, 12 seats',
+      CloseDate: '2026-12-20',
+      Service_Start_Date__c: '2027-01-01',
+      Service_End_Date__c: null,
+      Amended_Opportunity__c: YEAR_2,
+      Invoice_Type__c: 'Amendment',
+      Billing_Frequency__c: null,
+      Amount: 15120,
+      OpportunityLineItems: seats('00k000000000523AAA', 12, 1260),
+    });
+    const records = [year1(), year2(), more, year3()];
+    const second = (await loadOne(records, YEAR_2)).deal!;
+    expect(cents(planDeal({ ...second.input, today: '2027-06-01' }).plan.contractValue)).toBe('15120.00');
+    const { loaded, deal } = await loadOne(records, YEAR_3);
+    expect([...loaded.problems.values()]).toEqual([]);
+    const plan = planDeal({ ...deal!.input, today: '2027-12-15' });
+    expect(plan.deal.lines.map((l) => [l.quantity, l.amount])).toEqual([['12', '15876.00']]);
+    expect(cents(plan.plan.contractValue)).toBe('15876.00');
+    const figures = dealFigures(deal!, plan, '20', new Set());
+    if ('problem' in figures.recurring) throw new Error(figures.recurring.problem);
+    expect(cents(subscriptionMrr(figures.recurring.subscription, '2028-01-31'))).toBe('1323.00');
+  });
+
+  describe('a chain of renewals', () => {
+    // Year k (2..12) renews year k − 1; year 1 is the deal with the lines.
+    const idOf = (year: number) => (year === 1 ? DEAL : `0060000000006${String(year).padStart(2, '0')}AAA`);
+    const chain = (years: number) => [
+      year1(),
+      ...Array.from({ length: years - 1 }, (_, k) =>
+        renewing(idOf(k + 2), idOf(k + 1), `${2025 + k + 1}-12-15`, 2026 + k + 1),
+      ),
+    ];
+
+    it('is followed 10 renewals back: year 11 renews year 10 at 5 %, 10 more Composite calls than a deal', async () => {
+      const { loaded, deal, composites } = await loadOne(chain(11), idOf(11));
+      expect([...loaded.problems.values()]).toEqual([]);
+      expect(composites).toBe(12);
+      const plan = planDeal({ ...deal!.input, today: '2035-12-15' });
+      expect(plan.deal.service).toEqual({ start: '2036-01-01', end: '2036-12-31' });
+      // 1,200.00 a seat renewed ten times at 5 %, each Sales Price rounded to the cent: 1,954.69.
+      expect(plan.deal.lines.map((l) => [l.quantity, l.amount])).toEqual([['10', '19546.90']]);
+    });
+
+    it('is refused in words past 10 renewals, and when it leads back to itself', async () => {
+      const { loaded, composites } = await loadOne(chain(12), idOf(12));
+      expect(loaded.deals.size).toBe(0);
+      expect(loaded.problems.get(idOf(12))?.message).toMatch(
+        /^Globex 2037 renews a renewal of a renewal more than 10 deep.*give one of them line items of its own/,
+      );
+      expect(composites).toBe(12);
+      const looped = [year1(), renewing(YEAR_2, YEAR_3, '2026-12-15', 2027), year3()];
+      const again = await loadOne(looped, YEAR_3);
+      expect(again.loaded.problems.get(YEAR_3)?.message).toMatch(
+        /^Globex 2028 renews Globex 2027, which renews Globex 2028 again: one of them names the wrong Opportunity$/,
+      );
+    });
+  });
+});
+
+describe("the org's proration method (PRORATION_METHOD)", () => {
+  const ANALYTICS = '006000000000531AAA';
+  // 12,000.00 for 2026 billed quarterly; Analytics added at 12,345.67 a year from 19 Jul, co-termed to 31 Dec.
+  const seatLine = quarterlyDeal().OpportunityLineItems!.records[0]!;
+  const analytics = () =>
+    quarterlyDeal({
+      Id: ANALYTICS,
+      Name: 'Globex analytics',
+      CloseDate: '2026-07-10',
+      Service_Start_Date__c: '2026-07-19',
+      Service_End_Date__c: null,
+      Amended_Opportunity__c: DEAL,
+      Invoice_Type__c: 'Amendment',
+      Amount: 24345.67,
+      OpportunityLineItems: {
+        records: [
+          { ...seatLine, Id: '00k000000000531AAA' },
+          {
+            ...seatLine,
+            Id: '00k000000000532AAA',
+            Quantity: 1,
+            UnitPrice: 12345.67,
+            TotalPrice: 12345.67,
+            Product2: { ...seatLine.Product2!, Name: 'Analytics', ProductCode: 'ANALYTICS' },
+          },
+        ],
+      },
+    });
+
+  async function planned(prorationMethod: DealLoaderDeps['prorationMethod']) {
+    const loaded = await loadDeals(
+      { ...deps({ opportunities: [quarterlyDeal(), analytics()], invoices: [] }), prorationMethod },
+      [DEAL],
+    );
+    expect([...loaded.problems.values()]).toEqual([]);
+    const deal = loaded.deals.get(DEAL)!;
+    const plan = planDeal({ ...deal.input, today: '2026-07-10' });
+    return { plan, figures: dealFigures(deal, plan, '20', new Set()) };
+  }
+
+  it('prices a mid-term change as the org says: Day 12,345.67 × 166/365 = 5,614.74, Monthly + Daily 5,583.74', async () => {
+    const daily = await planned('daily');
+    const monthly = await planned('monthly-daily');
+    // 5 months (19 Jul to 19 Dec) and 13 days: 12,345.67 × (5 + 13 × 12/365)/12 = 12,345.67 × 1,981/4,380.
+    expect([cents(daily.plan.plan.contractValue), cents(monthly.plan.plan.contractValue)]).toEqual([
+      '17614.74',
+      '17583.74',
+    ]);
+    // The KPIs read the plan's figures: billings still to come and revenue tie to the same contract value.
+    for (const { plan, figures } of [daily, monthly]) {
+      const toBill = figures.planned.instalments.reduce((t, i) => t.plus(i.amount), new Big(0));
+      expect(cents(toBill)).toBe(cents(plan.plan.contractValue));
+      const recognised = figures.months.reduce((t, m) => t.plus(m.recognised), new Big(0));
+      expect(cents(recognised)).toBe(cents(plan.plan.contractValue));
+    }
   });
 });

@@ -1,8 +1,10 @@
 /**
  * A batch of deals read from Salesforce as their billing plans are made from them: the deal's Opportunity, its won
  * amendments (or, for a renewal, the deal it renews and that deal's amendments), its product schedules, its plan's
- * instalments and months, the invoices and credit notes raised for it, and the entity's posted closes. Two Composite calls for any number of deals (a third
- * when one is a renewal); what comes back is checked by the domain's schemas and shaped as deal-plan.ts reads it.
+ * instalments and months, the invoices and credit notes raised for it, and the entity's posted closes. Two Composite
+ * calls for any number of deals, a third when one is a renewal, and one more for each renewal further back a renewal
+ * of a renewal needs (up to MAX_RENEWAL_CHAIN); what comes back is checked by the domain's schemas and shaped as
+ * deal-plan.ts reads it.
  */
 import { z } from 'zod';
 import { entityTimeZone, routeOpportunity, type BillingEntity } from '../../domain/billing-entity';
@@ -11,12 +13,14 @@ import { isIsoDate } from '../../domain/dates';
 import {
   planLineItemSchema,
   planOpportunitySchema,
+  renewsNamedSubscription,
   type ConcessionCredit,
   type DealPlanInput,
   type DocumentState,
   type OpportunityWithItems,
   type PartialInvoice,
   type RaisedRecord,
+  type RenewedDeal,
   type SignedDocument,
 } from '../../domain/deal-plan';
 import { fromApiNumber } from '../../domain/money';
@@ -68,6 +72,8 @@ export interface DealLoaderDeps {
   >;
   reference: Pick<ReferenceData, 'billingEntities'>;
   corporateCurrency: string;
+  /** How amendments are priced for the rest of the term (PRORATION_METHOD, the org profile's prorationMethod). */
+  prorationMethod: 'daily' | 'monthly-daily';
 }
 
 const POSTED_INVOICE = new Set(['Authorised', 'Partially Paid', 'Paid']);
@@ -98,6 +104,50 @@ function withItems(row: OpportunityForPlanning): OpportunityWithItems {
   };
 }
 
+/** How many renewals back the loader follows a renewal of a renewal, each one more Composite call. */
+export const MAX_RENEWAL_CHAIN = 10;
+
+const isRenewal = (row: OpportunityForPlanning) => row.Invoice_Type__c === 'Renewal' && !!row.Amended_Opportunity__c;
+
+/**
+ * The deals a renewal renews, nearest first: the one it names, then, while the renewal and each deal so far renew the
+ * subscription they name (deal-plan.ts `renewsNamedSubscription`: no line items of their own, or an uplift rule), the
+ * one that deal renews, back to the deal whose lines they renew. Stops at the first deal whose amendments are not
+ * read yet (`unread`), or with a problem in words: one not found, more than MAX_RENEWAL_CHAIN, or a chain that leads
+ * back to itself.
+ */
+function renewalChainOf(
+  row: OpportunityForPlanning | undefined,
+  rows: ReadonlyMap<string, OpportunityForPlanning>,
+  read: ReadonlySet<string>,
+): { chain: OpportunityForPlanning[]; unread?: string; problem?: string } {
+  const chain: OpportunityForPlanning[] = [];
+  if (!row || !isRenewal(row)) return { chain };
+  const followsBack = renewsNamedSubscription(withItems(row));
+  let current = row;
+  while (isRenewal(current) && (chain.length === 0 || (followsBack && renewsNamedSubscription(withItems(current))))) {
+    const id = current.Amended_Opportunity__c!;
+    if (chain.length === MAX_RENEWAL_CHAIN) {
+      return {
+        chain,
+        problem: `${row.Name} renews a renewal of a renewal more than ${MAX_RENEWAL_CHAIN} deep before the deal whose line items they renew: give one of them line items of its own (the subscription as it stands) and no uplift rule, so it is priced by them`,
+      };
+    }
+    if (!read.has(id)) return { chain, unread: id };
+    const renewed = rows.get(id);
+    if (!renewed) return { chain, problem: `${current.Name} renews ${id}, which was not found` };
+    if (renewed.Id === row.Id || chain.includes(renewed)) {
+      return {
+        chain,
+        problem: `${[row, ...chain].map((r) => r.Name).join(' renews ')}, which renews ${renewed.Name} again: one of them names the wrong Opportunity`,
+      };
+    }
+    chain.push(renewed);
+    current = renewed;
+  }
+  return { chain };
+}
+
 /** The deal each Opportunity belongs to: an amendment's is the one it amends; a renewal is a deal of its own. */
 export function dealIdOf(row: { Id: string; Amended_Opportunity__c: string | null; Invoice_Type__c: string | null }) {
   return row.Amended_Opportunity__c && row.Invoice_Type__c !== 'Renewal' ? row.Amended_Opportunity__c : row.Id;
@@ -123,16 +173,17 @@ export async function loadDeals(deps: DealLoaderDeps, opportunityIds: readonly s
   const creditNotes = q.creditNotes(dealIds, reads);
   await reads.run();
   const rows = new Map((await opportunities).map((row) => [row.Id, row]));
-  // Renewals renew the subscription of the deal they name: read that deal and its amendments too.
-  const renewed = dealIds
-    .map((id) => rows.get(id))
-    .filter((row) => row?.Invoice_Type__c === 'Renewal' && row.Amended_Opportunity__c)
-    .map((row) => row!.Amended_Opportunity__c!);
-  if (renewed.length > 0) {
+  // Renewals renew the subscription of the deal they name: read that deal and its amendments too, and for a renewal
+  // of a renewal the deal that one renews, a level per call.
+  const read = new Set(dealIds);
+  for (let level = 0; level < MAX_RENEWAL_CHAIN; level++) {
+    const unread = [...new Set(dealIds.flatMap((id) => renewalChainOf(rows.get(id), rows, read).unread ?? []))];
+    if (unread.length === 0) break;
     const more = deps.writeback.composite();
-    const originals = q.opportunitiesOfDeals(renewed, more);
+    const renewed = q.opportunitiesOfDeals(unread, more);
     await more.run();
-    for (const row of await originals) if (!rows.has(row.Id)) rows.set(row.Id, row);
+    for (const id of unread) read.add(id);
+    for (const row of await renewed) if (!rows.has(row.Id)) rows.set(row.Id, row);
   }
   const entities = await deps.reference.billingEntities();
   const planByKey = new Map((await plans).map((plan) => [plan.Plan_Key__c ?? '', plan]));
@@ -153,6 +204,7 @@ export async function loadDeals(deps: DealLoaderDeps, opportunityIds: readonly s
           dealId,
           row,
           rows,
+          read,
           entities,
           plan: planByKey.get(dealId),
           allInvoices,
@@ -172,6 +224,8 @@ interface AssembleInput {
   dealId: string;
   row: OpportunityForPlanning;
   rows: ReadonlyMap<string, OpportunityForPlanning>;
+  /** The deals whose amendments were read. */
+  read: ReadonlySet<string>;
   entities: readonly BillingEntity[];
   plan: PlanRecord | undefined;
   allInvoices: readonly PlanInvoice[];
@@ -206,13 +260,18 @@ function assemble(deps: DealLoaderDeps, a: AssembleInput): LoadedDeal {
   const amendments = amendmentsOf(dealId, rows);
   const dealOpportunities = new Set([dealId, ...amendments.map((r) => r.Id)]);
 
-  let renewalOf: DealPlanInput['renewalOf'];
-  if (row.Invoice_Type__c === 'Renewal' && row.Amended_Opportunity__c) {
-    const original = rows.get(row.Amended_Opportunity__c);
-    if (!original) throw new Error(`${row.Name} renews ${row.Amended_Opportunity__c}, which was not found`);
-    // The deal it renews and its amendments: the domain renews the subscription as they left it.
-    renewalOf = { ...withItems(original), amendments: amendmentsOf(original.Id, rows).map(withItems) };
-  }
+  // The deals it renews, each with its amendments: the domain renews the subscription as they left it.
+  const renewals = renewalChainOf(row, rows, a.read);
+  if (renewals.problem) throw new Error(renewals.problem);
+  if (renewals.unread) throw new Error(`${row.Name} renews ${renewals.unread}, which was not read`);
+  const renewalOf = renewals.chain.reduceRight<RenewedDeal | undefined>(
+    (further, renewed) => ({
+      ...withItems(renewed),
+      amendments: amendmentsOf(renewed.Id, rows).map(withItems),
+      ...(further ? { renewalOf: further } : {}),
+    }),
+    undefined,
+  );
 
   const lineIds = new Set(childRecords(row.OpportunityLineItems).map((l) => l.Id));
   const schedules = a.allSchedules
@@ -317,6 +376,7 @@ function assemble(deps: DealLoaderDeps, a: AssembleInput): LoadedDeal {
     schedules,
     entity: { developerName: entity.developerName, ...entity.billing },
     corporateCurrency: deps.corporateCurrency,
+    prorationMethod: deps.prorationMethod,
     raised,
     signed,
     concessions,
