@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { ApexMirror, RequestSite, VersionRule } from './apex-mirror';
 import { APPROVAL_REQUIRED_LABEL } from './approval-outcome';
 import type { SalesforceOrg, TriggerHandler } from '../salesforce-org';
+import type { SRecord } from '../store';
 import { creditNoteTriggerHandler, mirror as creditNoteMirror } from './credit-note-trigger-handler';
 import { creditPayload, mirror as invoiceActionsMirror } from './invoice-actions';
 import {
@@ -19,7 +20,7 @@ import {
   REQUESTS_LENGTH,
   requestKey,
 } from './invoice-request-publisher';
-import { invoiceTriggerHandler, mirror as invoiceMirror } from './invoice-trigger-handler';
+import { invoiceTriggerHandler, mirror as invoiceMirror, sentBack } from './invoice-trigger-handler';
 import { monthEndCloseTriggerHandler, mirror as closeMirror } from './month-end-close-trigger-handler';
 import { opportunityTriggerHandler, mirror as opportunityMirror } from './opportunity-trigger-handler';
 
@@ -266,6 +267,31 @@ describe('Apex parity: the emulator publishes what the package Apex publishes', 
         /new ApprovalOutcome\([^)]*\) \.beforeUpdate\(records, oldById\)/,
       );
     }
+  });
+
+  it('InvoiceTriggerHandler: the emulator withdraws an approval on the same send-back condition as the Apex', () => {
+    const src = apex('InvoiceTriggerHandler');
+    const named = new Map([
+      ...constants(src),
+      ...[...constants(apex('ApprovalOutcome'))].map(([k, v]) => [`ApprovalOutcome.${k}`, v] as const),
+    ]);
+    const condition = /Boolean sentBack =([^;]+);/.exec(src.replace(/\s+/g, ' '))![1]!;
+    // each clause of the Apex's conjunction: which record (after, or before the update), field, value
+    const clauses = condition.split('&&').map((clause) => {
+      const [, record, field, value] = /^(invoice|old\?)\.(\w+) == ([\w.]+)$/.exec(clause.trim()) ?? [];
+      if (!record || !named.has(value!)) throw new Error(`cannot read the clause: ${clause}`);
+      return { before: record === 'old?', field: field!, value: named.get(value!)! };
+    });
+    expect(clauses.map((c) => c.field)).toContain('Sync_Status__c');
+    const records = (falsified?: number) => {
+      const old: SRecord = { Id: 'a01000000000001AAA' };
+      const rec: SRecord = { Id: old.Id };
+      clauses.forEach((c, i) => ((c.before ? old : rec)[c.field] = i === falsified ? `not ${c.value}` : c.value));
+      return [old, rec] as const;
+    };
+    const org = { n: (name: string) => name } as SalesforceOrg;
+    expect(sentBack(org, ...records())).toBe(true);
+    for (const i of clauses.keys()) expect([clauses[i], sentBack(org, ...records(i))]).toEqual([clauses[i], false]);
   });
 
   it('every Apex trigger runs on the same object and events as its emulator mirror', () => {

@@ -40,22 +40,31 @@ export function approvedPayload(org: SalesforceOrg, invoice: SRecord): string {
   });
 }
 
+/**
+ * The Apex's `sentBack`: an approved invoice the bridge sends back to Draft, which it writes with Sync Status Error
+ * (invoice-mirror.ts sendBack). A Draft written Synced is a stale write-back, and the approval it would cancel is
+ * still authorised in Xero.
+ */
+export function sentBack(org: SalesforceOrg, old: SRecord | undefined, rec: SRecord): boolean {
+  const approval = org.n('Approval_Status__c');
+  const status = org.n('Status__c');
+  return (
+    rec[approval] === 'Approved' &&
+    old?.[approval] === 'Approved' &&
+    old?.[status] === 'Approved' &&
+    rec[status] === 'Draft' &&
+    rec[org.n('Sync_Status__c')] === 'Error'
+  );
+}
+
 export function invoiceTriggerHandler(org: SalesforceOrg, labels: Labels): TriggerHandler {
   const site = mirror.sites[0]!;
   return {
     object: 'Invoice__c',
     beforeUpdate(olds, news) {
       applyApprovalOutcome(org, labels, olds, news);
-      const approval = org.n('Approval_Status__c');
-      const status = org.n('Status__c');
       news.forEach((rec, i) => {
-        const old = olds[i];
-        const sentBack =
-          rec[approval] === 'Approved' &&
-          old?.[approval] === 'Approved' &&
-          old?.[status] === 'Approved' &&
-          rec[status] === 'Draft';
-        if (sentBack) rec[approval] = 'Not Submitted';
+        if (sentBack(org, olds[i], rec)) rec[org.n('Approval_Status__c')] = 'Not Submitted';
       });
     },
     afterUpdate(olds, news, ctx) {

@@ -309,6 +309,19 @@ describe('org behaviours mirroring the package Apex', () => {
       });
     });
 
+    it('a Draft written Synced (a write-back that read the invoice before the approval) keeps it Approved', async () => {
+      const invoiceId = await invoiceFor(await openOpportunity(), { ...inXero(), Total__c: 100 });
+      em.control.approvals.submit(invoiceId, { user: SALES });
+      em.control.approvals.approve(invoiceId, { user: FINANCE });
+      // not a send-back: the bridge still authorises this approval (AUTHORISE is published)
+      await integration.sobject('Invoice__c').update({ Id: invoiceId, Status__c: 'Draft', Sync_Status__c: 'Synced' });
+      expect(await integration.sobject('Invoice__c').retrieve(invoiceId)).toMatchObject({
+        Status__c: 'Draft',
+        Approval_Status__c: 'Approved',
+      });
+      expect(payloads().map((p) => p.Action__c)).toEqual(['AUTHORISE']);
+    });
+
     it('sends a rejected invoice back to Draft with the approver comment, and publishes nothing', async () => {
       const invoiceId = await invoiceFor(await openOpportunity(), inXero());
       em.control.approvals.submit(invoiceId, { user: SALES });

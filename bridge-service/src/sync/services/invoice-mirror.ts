@@ -78,14 +78,15 @@ export function createInvoiceMirror(deps: InvoiceMirrorDeps) {
     read: XeroInvoice,
     extra: { onlineInvoiceUrl?: string | null; message?: string; change?: string; syncStatus?: 'Error' } = {},
   ): Promise<void> {
-    const invoice = await newest(mirror, read);
+    const { invoice, current } = await newest(mirror, read);
     const record = invoiceRecord(invoice, {
       requestKey: mirror.Request_Key__c ?? `XERO:${invoice.invoiceID}`,
       opportunityId: mirror.Opportunity__c,
       accountId: mirror.Account__c,
       billingEntity: mirror.Billing_Entity__c ?? '',
       tenantId: mirror.Xero_Tenant_Id__c ?? '',
-      approved: mirror.Approval_Status__c === 'Approved',
+      // As the record is now: an approval given (or withdrawn) while this job ran decides what Draft shows.
+      approved: current.Approval_Status__c === 'Approved',
       ...(extra.onlineInvoiceUrl !== undefined ? { onlineInvoiceUrl: extra.onlineInvoiceUrl } : {}),
       now: deps.clock.now(),
     });
@@ -106,8 +107,9 @@ export function createInvoiceMirror(deps: InvoiceMirrorDeps) {
   /**
    * Sends an approved invoice back to Draft, saying why: what finance approved no longer holds (the invoice changed
    * since), so it is not authorised and must be approved again. The trigger (InvoiceTriggerHandler.cls) then makes its
-   * approval Not Submitted, so the rep may correct it and submit it again. Nothing of Xero's is written: the mirror
-   * already holds the newer Xero version that showed the change.
+   * approval Not Submitted, so the rep may correct it and submit it again; the Sync Status Error is how it tells a
+   * send-back from another Draft written back. Nothing of Xero's is written: the mirror already holds the newer Xero
+   * version that showed the change.
    */
   async function sendBack(mirror: InvoiceMirror, message: string): Promise<void> {
     writeback.requireAll(
@@ -131,15 +133,22 @@ export function createInvoiceMirror(deps: InvoiceMirrorDeps) {
     await notify(mirror, 'ONLINE_LINK');
   }
 
-  /** `invoice`, or Xero's invoice read again when the mirror now holds a newer version than it. */
-  async function newest(mirror: InvoiceMirror, invoice: XeroInvoice): Promise<XeroInvoice> {
+  /**
+   * The mirror as it is now (`mirror` if it is gone), and `invoice`, or Xero's invoice read again when the mirror now
+   * holds a newer version than it.
+   */
+  async function newest(
+    mirror: InvoiceMirror,
+    invoice: XeroInvoice,
+  ): Promise<{ invoice: XeroInvoice; current: InvoiceMirror }> {
     const [current] = await queries.invoices([mirror.Id]);
-    if (!current || isNewer(invoice.updatedDateUTC, current.Xero_Updated__c)) return invoice;
+    if (!current) return { invoice, current: mirror };
+    if (isNewer(invoice.updatedDateUTC, current.Xero_Updated__c)) return { invoice, current };
     deps.log.info(
       { invoiceId: mirror.Id, xeroInvoiceId: invoice.invoiceID, mirrorVersion: current.Xero_Updated__c },
       "the mirror moved on while this job ran: writing Xero's invoice as it is now",
     );
-    return fetch(mirror);
+    return { invoice: await fetch(mirror), current };
   }
 
   /** Tells open pages this invoice (and its Opportunity and Account) changed. */
