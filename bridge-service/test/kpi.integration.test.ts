@@ -393,8 +393,9 @@ describe('KPI snapshots written by the bridge tie to Salesforce and Xero', () =>
       `KPI refresh: ${used} Salesforce API calls, ${composite.length} of them Composite, for ${result.written} ` +
         `snapshots written and ${result.frozen} frozen`,
     );
-    // Reads in three Composite calls (13 queries, 5 a call), the deals in two (the plans' loader), the writes in one
-    // (up to 5 Collections of 200). The rest are billing entities, cached for a minute in production (TTL 0 here).
+    // Reads in three Composite calls (14 queries, 5 a call: the won renewals ride in the third), the deals in two (the
+    // plans' loader), the writes in one (up to 5 Collections of 200). The rest are billing entities, cached for a
+    // minute in production (TTL 0 here).
     expect(composite.length).toBeLessThanOrEqual(6);
     expect(
       requests

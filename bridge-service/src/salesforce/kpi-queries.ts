@@ -3,8 +3,9 @@
  * ledger, the rates, the open pipeline and the snapshots already stored come back in three Composite calls (five
  * queries a call): rates (CurrencyType, DatedConversionRate, Exchange_Rate__c), the package settings, the snapshots
  * and renewals already written, the posted month-end closes, the invoice mirrors with their payments, the credit
- * notes with their allocations, customer credit and its uses, the open Opportunities and the billing plans' keys. The deals themselves are read
- * by the billing plans' loader (sync/billing/deals.ts), one home.
+ * notes with their allocations, customer credit and its uses, the open Opportunities, the billing plans' keys and the
+ * deals a won renewal names. The deals themselves are read by the billing plans' loader (sync/billing/deals.ts), one
+ * home.
  */
 import type { QueryBatch } from './queries';
 import type { SalesforceNames } from './schema';
@@ -127,6 +128,9 @@ export type CustomerCreditUseRow = RowOf<typeof customerCreditUse>;
 
 const planDeal = select(BillingPlan, ['Plan_Key__c', 'Status__c']);
 
+/** A won renewal: the deal it names (Amended_Opportunity__c) is renewed. */
+const wonRenewal = select(Opportunity, ['Amended_Opportunity__c']);
+
 /** Documents a refresh reads: posted or once posted (drafts are in nobody's ledger yet). */
 const LEDGER_STATUSES = "('Authorised', 'Partially Paid', 'Paid', 'Voided')";
 
@@ -211,6 +215,21 @@ export function createKpiQueries(deps: { names: SalesforceNames; multiCurrency: 
         }),
         via,
       );
+    },
+
+    /**
+     * The deals a won renewal names, across the whole org: read once per refresh, so a deal's renewal is known
+     * whichever slice of deals it and its renewal are planned in.
+     */
+    renewedDeals(via: QueryBatch): Promise<Set<string>> {
+      return queued(
+        wonRenewal,
+        wonRenewal.soql(names, {
+          where: (q) =>
+            `${q.field('Invoice_Type__c')} = 'Renewal' AND ${q.field('IsWon')} = true AND ${q.field('Amended_Opportunity__c')} != null`,
+        }),
+        via,
+      ).then((rows) => new Set(rows.flatMap((row) => row.Amended_Opportunity__c ?? [])));
     },
 
     /** Every billing plan's deal (any status: a completed plan's contract is history MRR needs). */

@@ -12,7 +12,8 @@
  * - A deal's subscription: its ratable line items at signature, each won amendment's ratable line items (the full
  *   subscription after it) from its effective date, priced per the contract's whole months (deal-records.ts
  *   termMonthsOf); its end is the last day a ratable line of the replayed contract serves (extensions, early ends).
- * - A contract renews from the deal's own renewal rule (its uplift fields) unless a won renewal names it. One an
+ * - A contract renews from the deal's own renewal rule (its uplift fields) unless a won renewal names it (any in the
+ *   org: kpi-queries.ts renewedDeals, read once a refresh, not from the slice of deals it is planned with). One an
  *   amendment ended early (its ratable lines now end before the latest end it was ever given: a cancellation) is
  *   flagged cancelled and is not a renewal candidate: the customer has already said it is leaving.
  * - Revenue lines are the plan's ledger (deal-plan.ts: concession credit notes included), so RPO ties to the deferred
@@ -328,7 +329,7 @@ export interface DealFigures {
   recurring: { subscription: Subscription; renewal: RenewalCandidate } | { problem: string };
 }
 
-/** What a deal contributes to the KPIs (see the module comment). */
+/** What a deal contributes to the KPIs (see the module comment); `renewedDeals`: the deals a won renewal names. */
 export function dealFigures(
   deal: LoadedDeal,
   plan: DealPlan,

@@ -51,14 +51,35 @@ function setup(
     closes?: PostedClose[];
     renewals?: StoredRenewal[];
     reportingCurrency?: string;
-    /** A won renewal of the fixture deal is loaded too. */
-    renewedBy?: string;
+    /**
+     * A won renewal of the fixture deal, with a billing plan of its own read in the same slice of deals as the fixture
+     * deal, or in the next (999 other deals' plans between them: slices are 1,000 deals).
+     */
+    renewal?: { id: string; slice: 'same' | 'next' };
     /** Won amendments of the fixture deal. */
     amendments?: OpportunityWithItems[];
   } = {},
 ) {
   const { writeback, runs } = fakeComposite();
   const none = Promise.resolve([]);
+  const fixture = loadedDeal({}, '2026-02-10');
+  const input = { ...fixture.loaded.input, ...(stored.amendments ? { amendments: stored.amendments } : {}) };
+  const planned = {
+    ...fixture,
+    loaded: { ...fixture.loaded, input },
+    plan: planDeal({ ...input, today: '2026-02-10' }),
+  };
+  const renewal = stored.renewal && {
+    ...planned.loaded.row,
+    Id: stored.renewal.id,
+    Invoice_Type__c: 'Renewal',
+    Amended_Opportunity__c: DEAL,
+  };
+  // Other deals' plans, none of them found when read (they play no part here but to fill a slice).
+  const otherDeals =
+    stored.renewal?.slice === 'next'
+      ? Array.from({ length: 999 }, (_, i) => `006000000${String(i).padStart(6, '0')}ZZZ`)
+      : [];
   const kpiQueries: KpiQueries = {
     rates: () => ({
       currencies: Promise.resolve([
@@ -84,45 +105,26 @@ function setup(
     creditNotes: () => none,
     customerCredits: () => ({ credits: none, uses: none }),
     openOpportunities: () => none,
-    planDeals: () => Promise.resolve([DEAL]),
+    planDeals: () => Promise.resolve([DEAL, ...otherDeals, ...(renewal ? [renewal.Id] : [])]),
+    // what Salesforce answers: every won renewal's Amended_Opportunity__c
+    renewedDeals: () => Promise.resolve(new Set(renewal ? [renewal.Amended_Opportunity__c!] : [])),
   };
-  const fixture = loadedDeal({}, '2026-02-10');
-  const input = { ...fixture.loaded.input, ...(stored.amendments ? { amendments: stored.amendments } : {}) };
-  const planned = {
-    ...fixture,
-    loaded: { ...fixture.loaded, input },
-    plan: planDeal({ ...input, today: '2026-02-10' }),
-  };
+  // The slice's deals as the loader reads them: the fixture deal planned, the renewal loaded (its plan is not
+  // what these tests look at).
   const dealPlans: Pick<DealPlans, 'compute'> = {
-    compute: () =>
-      Promise.resolve({
-        loaded: {
-          deals: new Map([
-            [DEAL, planned.loaded],
-            ...(stored.renewedBy
-              ? [
-                  [
-                    stored.renewedBy,
-                    {
-                      ...planned.loaded,
-                      dealId: stored.renewedBy,
-                      row: {
-                        ...planned.loaded.row,
-                        Id: stored.renewedBy,
-                        Invoice_Type__c: 'Renewal',
-                        Amended_Opportunity__c: DEAL,
-                      },
-                    },
-                  ] as const,
-                ]
-              : []),
-          ]),
-          dealOf: new Map([[DEAL, DEAL]]),
-          problems: new Map(),
-        },
-        planned: [planned],
+    compute: (ids) => {
+      const inSlice = new Set(ids);
+      const deals = new Map<string, typeof planned.loaded>();
+      if (inSlice.has(DEAL)) deals.set(DEAL, planned.loaded);
+      if (renewal && inSlice.has(renewal.Id)) {
+        deals.set(renewal.Id, { ...planned.loaded, dealId: renewal.Id, row: renewal });
+      }
+      return Promise.resolve({
+        loaded: { deals, dealOf: new Map([...deals.keys()].map((id) => [id, id])), problems: new Map() },
+        planned: inSlice.has(DEAL) ? [planned] : [],
         unplanned: [],
-      }),
+      });
+    },
   };
   const refresh = createKpiRefresh({
     writeback,
@@ -286,7 +288,7 @@ describe('the KPI refresh', () => {
 
   it('marks a renewal Renewed once a won renewal replaces the contract, and writes it no more as due', async () => {
     const { refresh, written } = setup({
-      renewedBy: '006000000000502AAA',
+      renewal: { id: '006000000000502AAA', slice: 'same' },
       renewals: [
         { Id: 'a0r000000000003AAA', Renewal_Key__c: DEAL, Status__c: 'Due', Contract_End_Date__c: '2026-12-31' },
       ],
@@ -295,6 +297,26 @@ describe('the KPI refresh', () => {
     const calls = written('KPI_Renewal__c');
     expect(calls.filter((c) => c.method === 'update').flatMap((c) => c.records)).toEqual([
       { Id: 'a0r000000000003AAA', Status__c: 'Renewed' },
+    ]);
+    expect(calls.filter((c) => c.method === 'upsert').flatMap((c) => c.records)).toEqual([]);
+  });
+
+  it('knows a contract renewed when its won renewal is read in another slice of 1,000 deals', async () => {
+    const { refresh, written, upserted } = setup({
+      renewal: { id: '006000000000502AAA', slice: 'next' },
+      renewals: [
+        { Id: 'a0r000000000005AAA', Renewal_Key__c: DEAL, Status__c: 'Due', Contract_End_Date__c: '2026-12-31' },
+      ],
+    });
+    const result = await refresh.refresh();
+    expect(result.problems).toEqual([]);
+    // The 12,000.00 contract renewing on 1 Jan 2027 is not forecast to renew again: its renewal is won (read per
+    // slice it was still forecast, 12,000.00 in January 2027, and left Due).
+    const january = upserted('KPI_Forecast__c').find((f) => f.Forecast_Key__c === 'GROUP:2026-02:2027-01');
+    expect(january).toMatchObject({ Renewals__c: 0 });
+    const calls = written('KPI_Renewal__c');
+    expect(calls.filter((c) => c.method === 'update').flatMap((c) => c.records)).toEqual([
+      { Id: 'a0r000000000005AAA', Status__c: 'Renewed' },
     ]);
     expect(calls.filter((c) => c.method === 'upsert').flatMap((c) => c.records)).toEqual([]);
   });

@@ -124,7 +124,13 @@ export function createKpiRefresh(deps: KpiRefreshDeps) {
     return rates;
   }
 
-  async function deals(dealIds: readonly string[], entities: readonly BillingEntity[], problems: string[]) {
+  /** `renewed`: the deals a won renewal names, read once for the whole refresh: a renewal is often in another slice. */
+  async function deals(
+    dealIds: readonly string[],
+    renewed: ReadonlySet<string>,
+    entities: readonly BillingEntity[],
+    problems: string[],
+  ) {
     const tax = await taxRates(entities);
     const subscriptions: Subscription[] = [];
     const revenueLines: LedgerLine[] = [];
@@ -133,14 +139,8 @@ export function createKpiRefresh(deps: KpiRefreshDeps) {
     const renewals: RenewalCandidate[] = [];
     const accountNames = new Map<string, string>();
     for (let i = 0; i < dealIds.length; i += DEALS_PER_WRITE) {
-      const { loaded, planned, unplanned } = await deps.dealPlans.compute(dealIds.slice(i, i + DEALS_PER_WRITE));
+      const { planned, unplanned } = await deps.dealPlans.compute(dealIds.slice(i, i + DEALS_PER_WRITE));
       for (const u of unplanned) problems.push(`deal ${u.dealId}: ${u.message}`);
-      // a won renewal replaces the contract it renews
-      const renewed = new Set(
-        [...loaded.deals.values()]
-          .filter((d) => d.row.Invoice_Type__c === 'Renewal' && d.row.Amended_Opportunity__c)
-          .map((d) => d.row.Amended_Opportunity__c!),
-      );
       for (const { loaded: deal, plan } of planned) {
         if (deal.row.Account?.Name && deal.row.AccountId) accountNames.set(deal.row.AccountId, deal.row.Account.Name);
         try {
@@ -178,6 +178,7 @@ export function createKpiRefresh(deps: KpiRefreshDeps) {
       const customerCredit = q.customerCredits(reads);
       const opportunityRows = q.openOpportunities(reads);
       const dealIds = q.planDeals(reads);
+      const renewedDeals = q.renewedDeals(reads);
       await reads.run();
 
       const problems: string[] = [];
@@ -194,7 +195,7 @@ export function createKpiRefresh(deps: KpiRefreshDeps) {
       ];
       const pipeline = openOpportunitiesOf(await opportunityRows, entities, deps.corporateCurrency);
       problems.push(...pipeline.problems);
-      const contracts = await deals(await dealIds, entities, problems);
+      const contracts = await deals(await dealIds, await renewedDeals, entities, problems);
 
       const records: KpiRecords = {
         asOf,
