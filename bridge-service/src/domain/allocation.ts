@@ -144,6 +144,8 @@ export interface DealLine {
   lineKey: string;
   productKey: string;
   description: string;
+  /** A renewed line's description without its renewal note (amendment.ts `RenewedLine`): what a renewal of it renews. */
+  baseDescription?: string;
   itemCode?: string;
   quantity: Decimal;
   /** The line's price for its service period (OpportunityLineItem.TotalPrice), 2 dp. */

@@ -304,8 +304,12 @@ export interface RenewalInput {
   defaultTermMonths?: number;
 }
 
-/** A renewed line: with the product it renews, and its price (`expectedTotal`: the line's total, 2 dp). */
-export type RenewedLine = SourceLine & { productKey: string; expectedTotal: Money };
+/**
+ * A renewed line: with the product it renews, and its price (`expectedTotal`: the line's total, 2 dp). `description`
+ * carries this renewal's note ("Seats (renewal, 5% uplift)"); `baseDescription` is the renewed line's own ("Seats"),
+ * so a renewal of this renewal notes only its own uplift, not every earlier one as well.
+ */
+export type RenewedLine = SourceLine & { productKey: string; baseDescription: string; expectedTotal: Money };
 
 export interface RenewalResult {
   servicePeriod: ServicePeriod;
@@ -350,6 +354,7 @@ export function renewalTerm(input: RenewalInput): RenewalResult {
       const renewed: RenewedLine = {
         productKey: line.productKey,
         description: `${line.description} (${suffix})`,
+        baseDescription: line.description,
         quantity,
         unitPrice,
         expectedTotal: total ?? round(quantity.times(unitPrice)),

@@ -836,6 +836,50 @@ describe('extensions and early ends, from the amending Opportunity’s Service E
     expect(() => renewal(year2)).toThrow(/Globex renewal 06AAA has no products to bill/);
   });
 
+  it('each renewal in a chain says only its own uplift: Seats (renewal, 5% uplift), then Seats (renewal, 3% uplift)', () => {
+    const renewing = (id: string, renews: string, closeDate: string, uplift: number) => ({
+      opportunity: {
+        Id: id,
+        Name: `Globex renewal ${id.slice(-5)}`,
+        CloseDate: closeDate,
+        Amended_Opportunity__c: renews,
+        Invoice_Type__c: 'Renewal',
+        Renewal_Uplift_Percent__c: uplift,
+      },
+      lineItems: [] as LineItemRecord[],
+    });
+    const year2 = renewing('006000000000306AAA', root.opportunity.Id, '2026-12-15', 5);
+    const year3 = renewing('006000000000307AAA', year2.opportunity.Id, '2027-12-15', 5);
+    const planned = (renewal: typeof year2, renewalOf: NonNullable<DealPlanInput['renewalOf']>) =>
+      planDeal({
+        root: renewal,
+        renewalOf,
+        entity: { developerName: 'UK_Ltd' },
+        corporateCurrency: 'GBP',
+        today: '2027-12-15',
+      });
+    // What each instalment sends to Xero as its line's text (the service period is added when it is mapped).
+    const texts = (plan: ReturnType<typeof planDeal>) => [
+      ...new Set(plan.plan.instalments.flatMap((i) => i.lines.map((l) => l.description))),
+    ];
+    expect(texts(planned(year2, root))).toEqual(['Seats (renewal, 5% uplift)']);
+    // Year 3 renews what year 2 bills, on the product's text: not 'Seats (renewal, 5% uplift) (renewal, 5% uplift)'.
+    const third = planned(year3, { ...year2, renewalOf: root });
+    expect(texts(third)).toEqual(['Seats (renewal, 5% uplift)']);
+    expect(cents(third.plan.contractValue)).toBe('13230.00');
+    // At 3 % in year 3 it says 3 % only (10 × 1,260.00 × 1.03 = 12,978.00), not that it was uplifted twice.
+    const year3AtThree = renewing('006000000000307AAA', year2.opportunity.Id, '2027-12-15', 3);
+    const atThree = planned(year3AtThree, { ...year2, renewalOf: root });
+    expect(texts(atThree)).toEqual(['Seats (renewal, 3% uplift)']);
+    expect(cents(atThree.plan.contractValue)).toBe('12978.00');
+    // Year 4 at 0 %, renewing that year 3: still one note, its own, and the price as year 3 left it.
+    const year4 = renewing('006000000000311AAA', year3.opportunity.Id, '2028-12-15', 0);
+    const fourth = planned(year4, { ...year3AtThree, renewalOf: { ...year2, renewalOf: root } });
+    expect(texts(fourth)).toEqual(['Seats (renewal)']);
+    expect(cents(fourth.plan.contractValue)).toBe('12978.00');
+    expect(fourth.deal.lines.map((l) => l.description)).toEqual(['Seats (renewal)']);
+  });
+
   it('an amendment of a renewal without line items is priced against what the renewal renews, not against nothing', () => {
     const renewal = {
       opportunity: {

@@ -369,7 +369,8 @@ export function signedSubscription(
     .map((line): ContractLine => {
       const renewed: ContractLine = {
         productKey: line.productKey,
-        description: line.description,
+        // Without the renewal's note: renewing this renewal adds its own note to the product's text, not a second one.
+        description: line.baseDescription ?? line.description,
         quantity: line.quantity,
         // The renewed Sales Price (amendment.ts renewalTerm rounds it to 2 dp), so the same price is the same price.
         unitPrice: round(money(line.amount).div(money(line.quantity))).toString(),

@@ -381,6 +381,7 @@ export function renewalDealFromRecords(records: RenewalRecords): Deal {
       lineKey: `${renewal.Id}:${item?.Id ?? line.productKey}`,
       productKey: line.productKey,
       description: line.description,
+      baseDescription: line.baseDescription,
       quantity: money(line.quantity).toString(),
       amount: line.expectedTotal.toFixed(2),
       service: renewed.servicePeriod,
