@@ -53,6 +53,8 @@ export interface BridgeOverrides {
   /** A store owned by the caller (it stays open when the bridge shuts down). */
   store?: Store;
   workerIdleMs?: number;
+  /** Attempts before a job that keeps failing for now is given up (default 10). */
+  workerMaxAttempts?: number;
   /** Xero polling interval (default: POLL_INTERVAL_MS). */
   pollIntervalMs?: number;
   /** The longest an idle tenant waits between polls (default: POLL_IDLE_MAX_MS; never less than the interval). */
@@ -231,6 +233,7 @@ export async function createOrgBridge(
     log,
     clock,
     ...(overrides.workerIdleMs ? { idleMs: overrides.workerIdleMs } : {}),
+    ...(overrides.workerMaxAttempts ? { maxAttempts: overrides.workerMaxAttempts } : {}),
   });
   wake = () => worker.wake();
   const intake = createIntake({

@@ -68,6 +68,12 @@ describe('invoiceDrift', () => {
     expect(invoiceDrift(mirrorOf(draft, { displayStatus: 'Approved' }), draft)).toEqual([]);
   });
 
+  it('a draft submitted for approval in Salesforce is not drift (Awaiting Approval, still DRAFT in Xero)', () => {
+    const draft = xeroInvoice({ status: 'DRAFT' });
+    const mirror = mirrorOf(draft, { displayStatus: 'Awaiting Approval', approved: false, awaitingApproval: true });
+    expect(invoiceDrift(mirror, draft)).toEqual([]);
+  });
+
   it('edited in Xero after approval: every changed total, for finance to review', () => {
     const edited = xeroInvoice({
       subTotal: '900.00',

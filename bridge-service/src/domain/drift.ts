@@ -45,6 +45,8 @@ export interface MirrorInvoice extends Omit<InvoiceState, 'kind' | 'status' | 'c
   displayStatus: InvoiceDisplayStatus;
   /** Approval_Status__c = Approved. */
   approved?: boolean;
+  /** Approval_Status__c = Pending. */
+  awaitingApproval?: boolean;
   /** The Account's linked Xero contact for the entity (Xero_Contact_Link__c), when it has one. */
   contactId?: string;
   /** Xero_Updated__c: the Xero version the mirror was written from. */
@@ -96,7 +98,11 @@ export function invoiceDrift(
     changedInXero: changedSince(xero.updatedAt, mirror.xeroUpdated),
     approvedOrPosted: Boolean(mirror.approved) || !PENDING.has(mirror.displayStatus),
   };
-  const expected = invoiceDisplayStatus({ ...xero, approved: mirror.approved ?? false });
+  const expected = invoiceDisplayStatus({
+    ...xero,
+    approved: mirror.approved ?? false,
+    awaitingApproval: mirror.awaitingApproval ?? false,
+  });
   const findings = [statusFinding(ctx, expected, mirror.displayStatus, xero.status)].filter((f) => f !== undefined);
   // A document voided or deleted in Xero: its amounts follow from that, and RESYNC brings them all.
   if (findings.length > 0 && GONE.has(xero.status)) return findings;

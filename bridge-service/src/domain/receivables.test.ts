@@ -38,7 +38,10 @@ interface SharedCases {
   }[];
   displayStatus: {
     name: string;
-    xero: Pick<ReceivableInvoice, 'status' | 'amountPaid' | 'amountCredited' | 'amountDue' | 'approved'>;
+    xero: Pick<
+      ReceivableInvoice,
+      'status' | 'amountPaid' | 'amountCredited' | 'amountDue' | 'approved' | 'awaitingApproval'
+    >;
     status: string;
   }[];
 }
@@ -61,6 +64,7 @@ describe('receivables', () => {
     it.each([
       [{ status: 'DRAFT' }, 'Draft'],
       [{ status: 'DRAFT', approved: true }, 'Approved'],
+      [{ status: 'DRAFT', awaitingApproval: true }, 'Awaiting Approval'],
       [{ status: 'SUBMITTED' }, 'Awaiting Approval'],
       [{ status: 'SUBMITTED', approved: true }, 'Approved'],
       [{ status: 'AUTHORISED' }, 'Authorised'],

@@ -10,8 +10,8 @@
  *   by receivables.cases.json, which both Jest tests read.
  *
  * Decisions (see README.md in this folder):
- * - Display status: DRAFT → Draft (Approved once finance approved in Salesforce), SUBMITTED → Awaiting Approval
- *   (Approved likewise), AUTHORISED → Authorised, or Partially Paid once anything is paid or credited while an
+ * - Display status: DRAFT → Draft (Awaiting Approval while it is submitted in Salesforce, Approved once finance
+ *   approved it there, as the approval process sets them), SUBMITTED → Awaiting Approval (Approved likewise), AUTHORISED → Authorised, or Partially Paid once anything is paid or credited while an
  *   amount is still due, PAID → Paid, VOIDED → Voided, DELETED → Deleted.
  * - Receivables are AUTHORISED invoices with an amount due. Drafts and submitted invoices are not receivables.
  * - Ageing (§6.11) by due date in days past due: Current (not yet due, due today included), 1–30, 31–60, 61–90
@@ -46,6 +46,8 @@ export interface ReceivableInvoice {
   dueDate: IsoDate;
   /** Finance approved in Salesforce, not yet authorised in Xero. */
   approved?: boolean;
+  /** Submitted for approval in Salesforce (Approval_Status__c Pending): finance has not decided yet. */
+  awaitingApproval?: boolean;
 }
 
 /** Remaining customer credit: a credit note's RemainingCredit, an overpayment or a prepayment. */
@@ -61,11 +63,16 @@ const ZERO = new Big(0);
  * depends on the viewer (Overdue, Credited): see receivables.cases.json, which both test against.
  */
 export function invoiceDisplayStatus(
-  invoice: Pick<ReceivableInvoice, 'status' | 'amountPaid' | 'amountCredited' | 'amountDue' | 'approved'>,
+  invoice: Pick<
+    ReceivableInvoice,
+    'status' | 'amountPaid' | 'amountCredited' | 'amountDue' | 'approved' | 'awaitingApproval'
+  >,
 ): InvoiceDisplayStatus {
   switch (invoice.status) {
     case 'DRAFT':
-      return invoice.approved ? 'Approved' : 'Draft';
+      // As the approval process shows it: a write-back of Xero's draft does not undo what the submit set.
+      if (invoice.approved) return 'Approved';
+      return invoice.awaitingApproval ? 'Awaiting Approval' : 'Draft';
     case 'SUBMITTED':
       return invoice.approved ? 'Approved' : 'Awaiting Approval';
     case 'AUTHORISED': {

@@ -146,6 +146,9 @@ export const invoiceMirror = select(Invoice, [
   'Xero_Updated__c',
   // what AUTHORISE checks against the total finance approved
   'Total__c',
+  // what RESYNC reads a given-up correction's failure from (still the record's last word, or not)
+  'Sync_Status__c',
+  'Sync_Message__c',
 ]);
 export type InvoiceMirror = RowOf<typeof invoiceMirror>;
 

@@ -76,6 +76,8 @@ describe('typed selections', () => {
           'ldgr__Online_Invoice_URL__c',
           'ldgr__Xero_Updated__c',
           'ldgr__Total__c',
+          'ldgr__Sync_Status__c',
+          'ldgr__Sync_Message__c',
         ].map((name) => [name, null]),
       ),
     });

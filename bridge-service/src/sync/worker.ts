@@ -39,6 +39,14 @@ export interface WorkerOptions {
 /** A failed job's retry: 5 s, 10 s, 20 s … capped at 15 minutes, each ±20 %. */
 export const JOB_RETRY_BACKOFF = { baseDelayMs: 5_000, maxDelayMs: 15 * 60_000, jitter: 0.2 } as const;
 
+/** The lastError of a job given up because its retries ran out (each failure one a retry could fix). */
+export const gaveUpAfterRetries = (error: string, attempts: number): string =>
+  `${error} (gave up after ${attempts} attempts)`;
+
+/** Whether a dead job's lastError says its retries ran out (gaveUpAfterRetries), not that it was refused for good. */
+export const ranOutOfRetries = (lastError: string | null): boolean =>
+  / \(gave up after \d+ attempts\)$/.test(lastError ?? '');
+
 export function retryDelay(attempts: number, random: () => number = Math.random): number {
   return backoffDelay(Math.max(0, attempts - 1), { ...JOB_RETRY_BACKOFF, random });
 }
@@ -64,7 +72,7 @@ export function createWorker(opts: WorkerOptions) {
     }
     let final = outcome;
     if (outcome.kind === 'retry' && job.attempts >= maxAttempts) {
-      final = { kind: 'failed', error: `${outcome.error} (gave up after ${job.attempts} attempts)` };
+      final = { kind: 'failed', error: gaveUpAfterRetries(outcome.error, job.attempts) };
       const unrecorded = await recordGiveUp(job, final.error);
       if (unrecorded) {
         // Salesforce is likely down, which is often why the job gave up: not dead yet, or the record would say

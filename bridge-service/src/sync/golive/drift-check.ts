@@ -130,6 +130,7 @@ function mirrorInvoice(
     amountDue: num(row.Amount_Due__c),
     displayStatus: (row.Status__c ?? 'Draft') as InvoiceDisplayStatus,
     approved: row.Approval_Status__c === 'Approved',
+    awaitingApproval: row.Approval_Status__c === 'Pending',
     ...(contactId ? { contactId } : {}),
     ...(row.Xero_Updated__c ? { xeroUpdated: row.Xero_Updated__c } : {}),
     payments: childRecords(row.Payments__r).flatMap((p): PaymentState[] =>

@@ -95,6 +95,7 @@ export function planInvoice(
     billingEntity: mirror.Billing_Entity__c ?? '',
     tenantId: mirror.Xero_Tenant_Id__c ?? ctx.tenantId,
     approved: mirror.Approval_Status__c === 'Approved',
+    awaitingApproval: mirror.Approval_Status__c === 'Pending',
     now: ctx.now,
   });
   // Inbound reads never settle an outbound failure the record shows: leave sync status and message alone.

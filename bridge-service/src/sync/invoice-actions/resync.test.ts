@@ -5,7 +5,8 @@ import type { Job, JobState } from '../../store/types';
 import type { XeroInvoice } from '../../xero/types';
 import type { JobOf } from '../handler';
 import { onlineLinkKey } from './online-link';
-import { authoriseKey, resyncHandler, voidKey } from './resync';
+import { gaveUpAfterRetries } from '../worker';
+import { authoriseKey, CORRECTION_NOT_SENT_AGAIN, CORRECTION_SENT_AGAIN, resyncHandler, voidKey } from './resync';
 
 const INVOICE_ID = 'a01000000000001AAA';
 
@@ -30,8 +31,13 @@ function setup(opts: {
   /** A correction (UPDATE_DRAFT) sent for this invoice, or for `correctionOf` another, in this state. */
   correctionJob?: JobState;
   correctionOf?: string;
+  /** How that correction last failed (its lastError). */
+  correctionError?: string;
   /** The invoice's Approval_Status__c; Approved unless said. */
   approvalStatus?: string;
+  /** The invoice's Sync_Status__c and Sync_Message__c; Synced and none unless said. */
+  syncStatus?: string;
+  syncMessage?: string;
 }) {
   const mirror = {
     Id: INVOICE_ID,
@@ -43,6 +49,8 @@ function setup(opts: {
     Status__c: 'Authorised',
     Approval_Status__c: opts.approvalStatus ?? 'Approved',
     Online_Invoice_URL__c: opts.link ?? null,
+    Sync_Status__c: opts.syncStatus ?? 'Synced',
+    Sync_Message__c: opts.syncMessage ?? null,
   } as InvoiceMirror;
   const jobOf = (key: string, action: string, id: number, state: JobState | undefined): Job[] =>
     state ? [{ ...storedJob({ key, action, payload: {} }, id), state }] : [];
@@ -60,16 +68,19 @@ function setup(opts: {
         10,
       ),
       state: opts.correctionJob,
+      lastError: opts.correctionError ?? null,
     });
   }
   const written: { extra: unknown }[] = [];
   const retried: number[] = [];
   const asked: string[] = [];
+  const pending: string[] = [];
+  const errors: string[] = [];
   let xeroReads = 0;
   const handler = resyncHandler({
     log: pino({ level: 'silent' }),
     reference: { settings: async () => ({ autoDraftOnClose: true, readOnly: false }) },
-    syncErrors: { onInvoice: async () => undefined },
+    syncErrors: { onInvoice: async (_id, message) => void errors.push(message) },
     creditNotes: { retryRefused: async () => [] },
     invoices: {
       load: async () => mirror,
@@ -78,6 +89,7 @@ function setup(opts: {
         return { invoiceID: mirror.Xero_Invoice_Id__c!, status: opts.xeroStatus } as XeroInvoice;
       },
       writeInvoice: async (_mirror, _invoice, extra) => void written.push({ extra }),
+      markPending: async (_mirror, message) => void pending.push(message),
     },
     jobs: {
       getJobByKey: async (key) => {
@@ -94,6 +106,11 @@ function setup(opts: {
       // as the store answers: neither done nor given up
       unfinishedJobs: async (action) =>
         earlier.filter((j) => j.action === action && ['queued', 'running', 'failed'].includes(j.state)),
+      // newest first, as the store lists them
+      listJobs: async (filter = {}) =>
+        earlier
+          .filter((j) => (!filter.states || filter.states.includes(j.state)) && j.action === filter.action)
+          .sort((a, b) => b.id - a.id),
     },
   });
   return {
@@ -101,6 +118,8 @@ function setup(opts: {
     written,
     retried,
     asked,
+    pending,
+    errors,
     xeroReads: () => xeroReads,
   };
 }
@@ -257,6 +276,69 @@ describe('RESYNC and a correction on its way', () => {
       const t = setup({ xeroStatus: 'DRAFT', approvalStatus: 'Rejected', correctionJob, correctionOf });
       expect(await t.run()).toEqual({ kind: 'done', result: { status: 'DRAFT' } });
       expect(t.written).toEqual([{ extra: undefined }]);
+    }
+  });
+});
+
+describe('RESYNC and a correction given up', () => {
+  const correctionKey = `UPDATE_DRAFT:${INVOICE_ID}:1765000000000`;
+  const xeroDown = 'Xero is unavailable (503)';
+  const ranOut = gaveUpAfterRetries(xeroDown, 10);
+  const refused = 'Xero rejected the request: Account code 999 is not a valid code';
+
+  it('sends a correction whose retries ran out again, the invoice Pending until its outcome, Xero not read over it', async () => {
+    const t = setup({
+      xeroStatus: 'DRAFT',
+      approvalStatus: 'Rejected',
+      correctionJob: 'dead',
+      correctionError: ranOut,
+      syncStatus: 'Error',
+      syncMessage: ranOut,
+    });
+    expect(await t.run()).toEqual({ kind: 'done', result: { correctionRequeued: correctionKey } });
+    expect(t.pending).toEqual([CORRECTION_SENT_AGAIN]);
+    expect(t.retried).toEqual([10]);
+    // nothing of Xero's written (its uncorrected lines over the rep's), nothing read
+    expect(t.written).toEqual([]);
+    expect(t.xeroReads()).toBe(0);
+    expect(t.errors).toEqual([]);
+  });
+
+  it('does not send again a correction refused for good: it says so on the record, twice the same', async () => {
+    for (const shown of [refused, `${refused}${CORRECTION_NOT_SENT_AGAIN}`]) {
+      const t = setup({
+        xeroStatus: 'DRAFT',
+        approvalStatus: 'Rejected',
+        correctionJob: 'dead',
+        correctionError: refused,
+        syncStatus: 'Error',
+        syncMessage: shown,
+      });
+      expect(await t.run()).toEqual({ kind: 'done', result: { correctionRefused: correctionKey } });
+      expect(t.errors).toEqual([`${refused}${CORRECTION_NOT_SENT_AGAIN}`]);
+      expect([t.retried, t.pending, t.written, t.xeroReads()]).toEqual([[], [], [], 0]);
+    }
+  });
+
+  it("reads Xero as before once something else is the record's last word, or for another invoice's correction", async () => {
+    for (const [syncStatus, syncMessage, correctionOf] of [
+      // a later write-back (a newer correction done, Xero's invoice read back)
+      ['Synced', ranOut, undefined],
+      // another failure written since
+      ['Error', 'VOID refused: the invoice has payments', undefined],
+      ['Error', ranOut, 'a01000000000002AAA'],
+    ] as const) {
+      const t = setup({
+        xeroStatus: 'DRAFT',
+        approvalStatus: 'Rejected',
+        correctionJob: 'dead',
+        correctionError: ranOut,
+        correctionOf,
+        syncStatus,
+        syncMessage,
+      });
+      expect(await t.run()).toEqual({ kind: 'done', result: { status: 'DRAFT' } });
+      expect([t.retried, t.pending, t.written]).toEqual([[], [], [{ extra: undefined }]]);
     }
   });
 });

@@ -10,21 +10,26 @@
  * Xero, saying on the record that it waits for a new approval (which runs the same key with the new figures).
  * While a correction of the invoice (UPDATE_DRAFT) is unfinished in the job store, Retry does nothing: Xero still holds
  * the uncorrected draft, and writing it back would clear the Pending that keeps the invoice out of approval and put
- * Xero's lines over the rep's corrected ones (which the correction then reads as nothing changed).
+ * Xero's lines over the rep's corrected ones (which the correction then reads as nothing changed). A correction given
+ * up, whose failure the record still shows (Sync Status Error with its message), is not read over either: one whose
+ * retries ran out (Xero down or busy for long) is run again like a stopped approval, its attempts starting over and the
+ * invoice Pending until its outcome; one refused for good (a check it failed, Xero's validation) would be refused the
+ * same way, so it is not, and the record says so and what to do.
  */
 import { onceKey } from '../../salesforce/invoice-request';
-import { isStopped, type JobRepository } from '../../store/types';
-import type { JobHandler } from '../handler';
+import { isStopped, type Job, type JobRepository } from '../../store/types';
+import type { JobHandler, JobOutcome } from '../handler';
 import { JOB_PAYLOADS, type JobPayload } from '../job-kinds';
 import type { InvoiceMirror, InvoiceMirrors } from '../services/invoice-mirror';
 import type { XeroDocumentStatus, XeroInvoice } from '../../xero/types';
 import type { CreditNotes } from '../services/credit-notes';
 import { onlineLinkKey, WITH_ONLINE_INVOICE } from './online-link';
+import { ranOutOfRetries } from '../worker';
 import { perInvoice, type PerInvoiceDeps } from './per-invoice';
 
 export interface ResyncDeps extends PerInvoiceDeps {
-  invoices: Pick<InvoiceMirrors, 'load' | 'fetch' | 'writeInvoice'>;
-  jobs: Pick<JobRepository, 'getJobByKey' | 'retryJob' | 'enqueueJob' | 'unfinishedJobs'>;
+  invoices: Pick<InvoiceMirrors, 'load' | 'fetch' | 'writeInvoice' | 'markPending'>;
+  jobs: Pick<JobRepository, 'getJobByKey' | 'retryJob' | 'enqueueJob' | 'unfinishedJobs' | 'listJobs'>;
   creditNotes: Pick<CreditNotes, 'retryRefused'>;
 }
 
@@ -40,6 +45,24 @@ const VOIDED: ReadonlySet<XeroDocumentStatus> = new Set(['VOIDED', 'DELETED']);
 /** Salesforce ids compared as their 15-character form (a request may carry either). */
 const id15 = (id: string) => id.slice(0, 15);
 
+/** Whether a job is a correction (UPDATE_DRAFT) of this invoice. */
+function correctsInvoice(job: Job, invoiceId: string): boolean {
+  const payload = JOB_PAYLOADS.UPDATE_DRAFT.safeParse(job.payload);
+  return payload.success && id15(payload.data.invoiceId) === id15(invoiceId);
+}
+
+/** The most jobs one listJobs page holds. */
+const JOB_PAGE = 500;
+
+/** Sync_Message__c while a given-up correction Retry sent again is on its way (as InvoiceActions says for the first). */
+export const CORRECTION_SENT_AGAIN =
+  'Correction sent to Xero again (Retry): submit the invoice for approval once it shows Synced.';
+
+/** Added to a refused correction's failure on the record when Retry is pressed: what to do instead. */
+export const CORRECTION_NOT_SENT_AGAIN =
+  ' — Retry does not send this correction again: it was refused, not held up, and would be refused the same way. ' +
+  'The corrected lines are kept: change what is refused, then send the correction again.';
+
 export function resyncHandler(deps: ResyncDeps): JobHandler<'RESYNC'> {
   const { invoices } = deps;
 
@@ -49,10 +72,47 @@ export function resyncHandler(deps: ResyncDeps): JobHandler<'RESYNC'> {
    */
   async function correctionOnItsWay(invoiceId: string): Promise<string | undefined> {
     const corrections = await deps.jobs.unfinishedJobs('UPDATE_DRAFT');
-    return corrections.find((job) => {
-      const payload = JOB_PAYLOADS.UPDATE_DRAFT.safeParse(job.payload);
-      return payload.success && id15(payload.data.invoiceId) === id15(invoiceId);
-    })?.key;
+    return corrections.find((job) => correctsInvoice(job, invoiceId))?.key;
+  }
+
+  /**
+   * This invoice's correction given up (dead) whose failure the record still shows: Sync Status Error with its message
+   * (or with that message and CORRECTION_NOT_SENT_AGAIN). Anything written since (a newer correction's outcome, Xero's
+   * invoice read back) means it is no longer the last word. Dead corrections are few: read by kind and state.
+   */
+  async function correctionGivenUp(mirror: InvoiceMirror): Promise<Job | undefined> {
+    const shown = mirror.Sync_Message__c;
+    if (mirror.Sync_Status__c !== 'Error' || !shown) return undefined;
+    for (let beforeId: number | undefined; ;) {
+      const page = await deps.jobs.listJobs({
+        states: ['dead'],
+        action: 'UPDATE_DRAFT',
+        limit: JOB_PAGE,
+        ...(beforeId === undefined ? {} : { beforeId }),
+      });
+      const found = page.find(
+        (job) => correctsInvoice(job, mirror.Id) && Boolean(job.lastError) && shown.startsWith(job.lastError!),
+      );
+      if (found || page.length < JOB_PAGE) return found;
+      beforeId = page.at(-1)!.id;
+    }
+  }
+
+  /**
+   * A given-up correction, decided by how it failed. Its retries ran out (Xero down or busy for long; nothing wrong
+   * with it): queued again, its attempts starting over, the invoice Pending until its outcome (Synced with what
+   * changed, or Error), as InvoiceActions marks a correction sent. Refused for good (a check it failed, Xero's
+   * validation): not sent again blindly, and the record says so, keeping the refusal in front.
+   */
+  async function correctAgain(mirror: InvoiceMirror, correction: Job): Promise<JobOutcome> {
+    if (ranOutOfRetries(correction.lastError)) {
+      // Pending before it is queued: its outcome, whichever bridge runs it, comes after.
+      await invoices.markPending(mirror, CORRECTION_SENT_AGAIN);
+      await deps.jobs.retryJob(correction.id);
+      return { kind: 'done', result: { correctionRequeued: correction.key } };
+    }
+    await deps.syncErrors.onInvoice(mirror.Id, `${correction.lastError ?? ''}${CORRECTION_NOT_SENT_AGAIN}`);
+    return { kind: 'done', result: { correctionRefused: correction.key } };
   }
 
   /** The key of a failed or given-up ONLINE_LINK of this invoice, queued again; undefined when there is none to run. */
@@ -119,6 +179,9 @@ export function resyncHandler(deps: ResyncDeps): JobHandler<'RESYNC'> {
       // says it is on its way, and a message written now could land over that outcome.
       const correction = await correctionOnItsWay(mirror.Id);
       if (correction) return { kind: 'done', result: { correctionOnItsWay: correction } };
+      // Reading Xero now would put its uncorrected lines over the rep's and end the Error as Synced.
+      const givenUp = await correctionGivenUp(mirror);
+      if (givenUp) return correctAgain(mirror, givenUp);
       const invoice = await invoices.fetch(mirror);
       // Credit notes on it whose approval Xero refused go again too (a lock date lifted, an account fixed).
       const creditNotesRequeued = await deps.creditNotes.retryRefused(mirror.Id);

@@ -91,6 +91,20 @@ it('approved while the job ran: the write keeps Approved, and the approval AUTHO
   });
 });
 
+it('submitted for approval: a write-back of the draft keeps Awaiting Approval, as the approval process set it', async () => {
+  const id = await draftInvoice();
+  em.control.approvals.submit(id, { user: SALES });
+  expect(await saved(id)).toMatchObject({ Status__c: 'Awaiting Approval', Approval_Status__c: 'Pending' });
+
+  await mirrors.writeInvoice(await mirrors.load(id), xeroDraft);
+
+  expect(await saved(id)).toMatchObject({ Status__c: 'Awaiting Approval', Approval_Status__c: 'Pending' });
+  // Rejected, it is a Draft again, to be corrected.
+  em.control.approvals.reject(id, { user: FINANCE });
+  await mirrors.writeInvoice(await mirrors.load(id), xeroDraft);
+  expect(await saved(id)).toMatchObject({ Status__c: 'Draft', Approval_Status__c: 'Rejected' });
+});
+
 it('sent back while the job ran: the write shows Draft, not the approval the job loaded', async () => {
   const id = await draftInvoice();
   em.control.approvals.submit(id, { user: SALES });

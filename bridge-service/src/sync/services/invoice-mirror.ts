@@ -87,6 +87,7 @@ export function createInvoiceMirror(deps: InvoiceMirrorDeps) {
       tenantId: mirror.Xero_Tenant_Id__c ?? '',
       // As the record is now: an approval given (or withdrawn) while this job ran decides what Draft shows.
       approved: current.Approval_Status__c === 'Approved',
+      awaitingApproval: current.Approval_Status__c === 'Pending',
       ...(extra.onlineInvoiceUrl !== undefined ? { onlineInvoiceUrl: extra.onlineInvoiceUrl } : {}),
       now: deps.clock.now(),
     });
@@ -118,6 +119,19 @@ export function createInvoiceMirror(deps: InvoiceMirrorDeps) {
       await writeback.update(Invoice, [{ Id: mirror.Id, Status__c: 'Draft', ...syncError(message, deps.clock.now()) }]),
     );
     await notify(mirror, 'ERROR');
+  }
+
+  /**
+   * Marks the invoice Pending, saying what is on its way to Xero (a correction Retry sent again): the approval process
+   * takes no Pending invoice, and that request's outcome (Synced or Error) ends it. Nothing of Xero's is written.
+   */
+  async function markPending(mirror: InvoiceMirror, message: string): Promise<void> {
+    writeback.requireAll(
+      Invoice,
+      [mirror.Id],
+      await writeback.update(Invoice, [{ Id: mirror.Id, Sync_Status__c: 'Pending', Sync_Message__c: message }]),
+    );
+    await notify(mirror, 'STATUS');
   }
 
   /**
@@ -158,7 +172,7 @@ export function createInvoiceMirror(deps: InvoiceMirrorDeps) {
     ]);
   }
 
-  return { load, loadMany, fetch, requireXero, writeInvoice, sendBack, writeOnlineLink, notify };
+  return { load, loadMany, fetch, requireXero, writeInvoice, sendBack, markPending, writeOnlineLink, notify };
 }
 
 export type InvoiceMirrors = ReturnType<typeof createInvoiceMirror>;

@@ -47,6 +47,8 @@ export interface InvoiceContext {
   billingEntity: string;
   tenantId: string;
   approved?: boolean;
+  /** Approval_Status__c Pending: submitted, finance not yet decided. */
+  awaitingApproval?: boolean;
   invoiceType?: string;
   servicePeriod?: { start: string; end: string };
   onlineInvoiceUrl?: string | null;
@@ -78,6 +80,7 @@ export function invoiceRecord(invoice: XeroInvoice, ctx: InvoiceContext): Invoic
       amountCredited: String(invoice.amountCredited ?? 0),
       amountDue: String(invoice.amountDue ?? 0),
       approved: ctx.approved ?? false,
+      awaitingApproval: ctx.awaitingApproval ?? false,
     }),
     Line_Amount_Type__c: invoice.lineAmountTypes ?? 'Exclusive',
     Reference__c: invoice.reference ?? null,

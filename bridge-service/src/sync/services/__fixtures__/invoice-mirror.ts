@@ -22,6 +22,8 @@ export function invoiceMirrorRow(overrides: Partial<InvoiceMirror> = {}): Invoic
     Approval_Status__c: 'Approved',
     Xero_Updated__c: null,
     Total__c: 1200,
+    Sync_Status__c: 'Synced',
+    Sync_Message__c: null,
     ...overrides,
   };
 }
