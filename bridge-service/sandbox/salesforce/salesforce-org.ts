@@ -31,7 +31,12 @@ export interface DmlContext {
    * execution), so the emulator does not either.
    */
   fieldUpdate?: boolean;
+  /** a REST API write (sObject rows, Collections, Composite): the only kind injected row-lock faults reach */
+  api?: boolean;
 }
+
+/** Consulted as a REST write takes a record's row lock (faults.ts RowLockFaults): the error when it cannot. */
+export type RowLockFault = (def: ObjectDef, record: SRecord, rowId: string) => SalesforceError | undefined;
 
 export interface TriggerHandler {
   /** object name as the package writes it (without namespace) */
@@ -71,6 +76,8 @@ export class SalesforceOrg {
   private pendingEvents: StoredEvent['data'][] = [];
   private pendingChannels: string[] = [];
   private txDepth = 0;
+  /** Injected row-lock contention (set by the server's fault controls). */
+  rowLockFault: RowLockFault | undefined;
   /** The DML of many records running now (dmlChunk): what its triggers gathered to do once, at its end. */
   private chunk:
     { gathered: { key: string; item: unknown }[]; flushers: Map<string, (items: unknown[]) => void> } | undefined;
@@ -507,6 +514,21 @@ export class SalesforceOrg {
     throw new SalesforceError(400, 'ENTITY_IS_LOCKED', LOCKED_MESSAGE, []);
   }
 
+  /**
+   * A REST write waits for the rows it locks: the record, or for an insert its master-detail parent (else its first
+   * lookup parent other than a user). An injected fault says another transaction held one too long.
+   */
+  private takeRowLock(def: ObjectDef, record: SRecord, ctx: DmlContext, inserted: boolean): void {
+    if (!ctx.api || !this.rowLockFault) return;
+    const parents = [...def.fields.values()].filter(
+      (f) => f.referenceTo && !f.referenceTo.includes('User') && typeof record[f.name] === 'string',
+    );
+    const parent = parents.find((f) => f.masterDetail) ?? parents[0];
+    const rowId = inserted && parent ? (record[parent.name] as string) : record.Id;
+    const fault = this.rowLockFault(def, record, rowId);
+    if (fault) throw fault;
+  }
+
   /** Save-time validation: required fields, lengths, picklists, references, uniqueness. */
   private validate(def: ObjectDef, record: SRecord): void {
     const missing = [...def.fields.values()]
@@ -612,6 +634,7 @@ export class SalesforceOrg {
       }
       Object.assign(record, values);
       this.checkLocked(def, record, ctx);
+      this.takeRowLock(def, record, ctx, true);
       if (def.fields.has('ownerid') && !record.OwnerId) record.OwnerId = ctx.userId;
       this.stamp(record, ctx.userId, true);
       this.deriveStandard(def, record, undefined);
@@ -635,6 +658,7 @@ export class SalesforceOrg {
       const values = this.prepare(def, input, 'update', ctx);
       this.checkLocked(def, old, ctx);
       const record: SRecord = { ...old, ...values, Id: old.Id };
+      this.takeRowLock(def, record, ctx, false);
       this.stamp(record, ctx.userId, false);
       this.deriveStandard(def, record, old);
       for (const h of this.handlersFor(def)) h.beforeUpdate?.([old], [record], ctx);
@@ -655,6 +679,7 @@ export class SalesforceOrg {
     }
     this.transaction(() => {
       this.checkLocked(def, old, ctx);
+      this.takeRowLock(def, old, ctx, false);
       this.cascadeDelete(def, old);
       this.afterWrite(def, old);
     });

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { AuthService, type AuthOptions, type UserAccess } from './auth';
 import { systemClock, HOUR, type Clock } from './clock';
 import { OAuthError, SalesforceError, invalidSession } from './errors';
-import { Faults, type ServerErrorBurst } from './faults';
+import { Faults, RowLockFaults, type RowLockContention, type ServerErrorBurst } from './faults';
 import { ApprovalProcesses, loadProcessConfigs, projectSourceDirs, type ApprovalInput } from './org/approval-process';
 import { creditNoteTriggerHandler } from './org/credit-note-trigger-handler';
 import { monthEndCloseTriggerHandler } from './org/month-end-close-trigger-handler';
@@ -74,6 +74,11 @@ export interface Control {
   expireSessions(): void;
   revokeSession(token: string): void;
   serverErrors(burst: ServerErrorBurst): void;
+  /**
+   * The next REST writes of an object's records (or of those matching `where`) fail with UNABLE_TO_LOCK_ROW, each as
+   * its own record's failure (faults.ts). Cleared by clearFaults.
+   */
+  unableToLockRow(rule: RowLockContention): void;
   /**
    * Holds every REST write to `sobject` (sObject rows, Collections, Composite subrequests) for `ms` real ms before
    * it is applied, optionally only a user's writes and only the next `count` of them: a slow write-back, so a test
@@ -222,6 +227,8 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
   const approvals = new ApprovalProcesses(org, approvalProcesses);
   const actions = invoiceActions(org, labels);
   const faults = new Faults();
+  const rowLocks = new RowLockFaults(org);
+  org.rowLockFault = (def, record, rowId) => rowLocks.take(def, record, rowId);
   let dailyLimit = opts.dailyApiLimit;
 
   let baseUrl = '';
@@ -284,8 +291,9 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
     const version = VERSION_PATTERN.exec(m[1]!)?.[1];
     if (!version || !API_VERSIONS.includes(version))
       return sendError(reply, new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist'));
-    const fault = faults.take(path);
-    if (fault) return sendError(reply, new SalesforceError(fault.status, fault.errorCode, fault.message));
+    // a Composite call meets a burst scoped to subrequests only through them (composite-routes.ts)
+    const fault = /\/composite$/.test(path) ? faults.takeForComposite([path]) : faults.take(path);
+    if (fault) return sendError(reply, fault);
     const header = req.headers.authorization;
     const token = header?.replace(/^(Bearer|OAuth)\s+/i, '');
     const session = auth.session(token);
@@ -380,10 +388,8 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
     org,
     routes,
     context: ctxOf,
-    fault(path) {
-      const f = faults.take(path);
-      return f ? new SalesforceError(f.status, f.errorCode, f.message) : undefined;
-    },
+    callFault: (paths) => faults.takeForComposite(paths),
+    subrequestFault: (path) => faults.takeForSubrequest(path),
     apiVersions: API_VERSIONS,
     onSubrequests(req, subrequests) {
       const logged = apiRequestOf.get(req);
@@ -425,6 +431,13 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
           count: z.number().int().positive(),
           status: z.number().int().min(500).max(599).optional(),
           pathIncludes: z.string().optional(),
+          inComposite: z.enum(['call', 'subrequest']).optional(),
+        }),
+        z.object({
+          type: z.literal('unable-to-lock-row'),
+          sobject: z.string().min(1),
+          count: z.number().int().positive().optional(),
+          where: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
         }),
         z.object({
           type: z.literal('delay-writes'),
@@ -440,6 +453,7 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
       ])
       .parse(req.body ?? {});
     if (body.type === 'server-errors') control.serverErrors(body);
+    if (body.type === 'unable-to-lock-row') control.unableToLockRow(body);
     if (body.type === 'delay-writes') control.delayWrites(body);
     if (body.type === 'expire-sessions') control.expireSessions();
     if (body.type === 'exhaust-request-limit') control.exhaustRequestLimit();
@@ -463,11 +477,13 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
     expireSessions: () => auth.expireAll(),
     revokeSession: (token) => auth.revoke(token),
     serverErrors: (burst) => faults.serverErrors(burst),
+    unableToLockRow: (rule) => rowLocks.add(rule),
     delayWrites(rule) {
       writeDelays.push({ ...rule, ...(rule.user ? { userId: org.resolveUser(rule.user).Id } : {}) });
     },
     clearFaults() {
       faults.clear();
+      rowLocks.clear();
       writeDelays.length = 0;
       cometd.refuseConnections(false);
     },

@@ -318,7 +318,7 @@ describe('Composite batches against the limits', () => {
   it('fails the records of a failed subrequest, and rejects run() when a query fails', async () => {
     const writeback = createWriteback({ conn, names, log });
     const [account] = (await conn.query<{ Id: string }>('SELECT Id FROM Account LIMIT 1')).records;
-    em.control.serverErrors({ count: 1, status: 503, pathIncludes: '/composite/sobjects' });
+    em.control.serverErrors({ count: 1, status: 503, pathIncludes: '/composite/sobjects', inComposite: 'subrequest' });
     const batch = writeback.composite();
     const first = batch.update(AccountDescription, [{ Id: account!.Id, Description: 'first' }]);
     const second = batch.update(AccountDescription, [{ Id: account!.Id, Description: 'second' }]);
@@ -358,15 +358,27 @@ describe('Composite batches against the limits', () => {
       expect(err).toMatchObject({ errorCode });
       expect(isTransient(err)).toBe(true);
     }
-    // A subrequest of a Composite call that failed so: its records fail with its code.
+    // A Composite call the instance could not serve fails whole: run() rejects with Salesforce's code.
     em.control.serverErrors({ count: 1, status: 503, pathIncludes: '/composite/sobjects' });
+    const down = writeback.composite();
+    void down.update(AccountDescription, write);
+    const callError = await down.run().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(callError).toMatchObject({ errorCode: 'SERVER_UNAVAILABLE' });
+    expect(isTransient(callError)).toBe(true);
+    // A subrequest of a Composite call that failed so: its records fail with its code.
+    em.control.serverErrors({ count: 1, status: 503, pathIncludes: '/composite/sobjects', inComposite: 'subrequest' });
     const batch = writeback.composite();
     const unavailable = batch.update(AccountDescription, write);
     await batch.run();
     expect(isTransient(refusal(await unavailable))).toBe(true);
     // A record Salesforce refuses for what it is, as it answered, is refused again; a row another write held is not.
     const refused = await writeback.update(AccountDescription, [{ Id: '001000000000000AAA', Description: 'x' }]);
-    const locked: WriteOutcome = {
+    em.control.unableToLockRow({ sobject: 'Account', where: { Id: account!.Id } });
+    const [locked] = await writeback.update(AccountDescription, write);
+    expect(locked).toEqual({
       ok: false,
       errors: [
         {
@@ -375,11 +387,11 @@ describe('Composite batches against the limits', () => {
           fields: [],
         },
       ],
-    };
+    });
     expect(refused).toMatchObject([{ ok: false }]);
     expect(isTransient(refusal(refused))).toBe(false);
-    expect(isTransient(refusal([{ ok: true, id: account!.Id }, locked]))).toBe(true);
-    expect(isTransient(refusal([locked, ...refused]))).toBe(false);
+    expect(isTransient(refusal([{ ok: true, id: account!.Id }, locked!]))).toBe(true);
+    expect(isTransient(refusal([locked!, ...refused]))).toBe(false);
   });
 
   it("refuses a request whose URI and headers pass Salesforce's 16,384 bytes (431), so GET queries are held to 200 ids", async () => {

@@ -10,6 +10,8 @@
  *   flag) rolls everything back; the failed subrequest keeps its error, every other one answers PROCESSING_HALTED;
  * - allOrNone false: a failed subrequest is undone alone and the rest go on.
  * Platform events published by subrequests go out when the whole composite commits.
+ * Injected faults (faults.ts): a 5xx burst matching a subrequest fails the whole call, as an unavailable instance
+ * does; a 4xx one (or one asked for `inComposite: 'subrequest'`) fails that subrequest alone.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -25,8 +27,10 @@ export interface CompositeDeps {
   /** the routes subrequests may reach (sObjects, Collections, query) */
   routes: readonly RestRoute[];
   context(req: FastifyRequest): RequestContext;
-  /** the injected fault a direct call to this path would get, if any (consumes it) */
-  fault(path: string): SalesforceError | undefined;
+  /** the injected fault that fails the whole call, matched against its subrequests' paths (consumes it) */
+  callFault(subrequestPaths: readonly string[]): SalesforceError | undefined;
+  /** the injected fault this subrequest answers alone, if any (consumes it) */
+  subrequestFault(path: string): SalesforceError | undefined;
   apiVersions: readonly string[];
   /** told what a Composite call holds (`METHOD url`, then the records' object for a Collection), for the request log */
   onSubrequests?(req: FastifyRequest, subrequests: string[]): void;
@@ -170,7 +174,7 @@ export function registerCompositeRoute(app: FastifyInstance, deps: CompositeDeps
     const version = /^\/services\/data\/v(\d+\.\d)(?:\/|$)/.exec(path)?.[1];
     const found = version && deps.apiVersions.includes(version) ? match(sub.method, path) : undefined;
     if (!found) throw new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist');
-    const fault = deps.fault(path);
+    const fault = deps.subrequestFault(path);
     if (fault) throw fault;
     // under an all-or-none composite, every collection is all-or-none too
     const collection = found.route.url.includes('/composite/sobjects');
@@ -277,6 +281,9 @@ export function registerCompositeRoute(app: FastifyInstance, deps: CompositeDeps
     if (limit) {
       return { compositeResponse: [failure(null, new SalesforceError(400, 'LIMIT_EXCEEDED', limit))] };
     }
+    // an instance that cannot serve the call fails all of it: no subrequest runs
+    const unavailable = deps.callFault(compositeRequest.map((sub) => sub.url.split('?')[0]!));
+    if (unavailable) throw unavailable;
     const headers: RestCall['headers'] = {
       'sforce-call-options': req.headers['sforce-call-options'],
       'sforce-query-options': req.headers['sforce-query-options'],

@@ -445,6 +445,162 @@ describe('REST limits, faults and sessions', () => {
   });
 });
 
+describe('row-lock contention on demand (UNABLE_TO_LOCK_ROW)', () => {
+  let em: SalesforceEmulator;
+  let conn: Connection;
+  let token: string;
+  beforeAll(async () => {
+    em = await startTestEmulator({ forceAppDir: FIXTURE_FORCE_APP });
+    token = em.control.login('integration@ledgerline.example').accessToken;
+    conn = connect(em);
+  });
+  afterAll(() => em.close());
+  afterEach(() => em.control.clearFaults());
+
+  const base = `/services/data/v${API_VERSION}`;
+  const post = (path: string, body: unknown) =>
+    fetch(`${em.url}${path}`, {
+      method: path.startsWith('/__emulator') ? 'POST' : 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const locked = (rowId: string) => ({
+    statusCode: 'UNABLE_TO_LOCK_ROW',
+    message: `unable to obtain exclusive access to this record or 1 records: ${rowId}`,
+    fields: [],
+  });
+  const widgets = async (names: string[]): Promise<string[]> =>
+    (await conn.sobject('Widget__c').create(names.map((Name) => ({ Name, Price__c: 1 })))).map(
+      (r) => (r as { id: string }).id,
+    );
+  const prices = async (ids: string[]) =>
+    ((await conn.sobject('Widget__c').retrieve(ids)) as Rec[]).map((r) => r.Price__c);
+
+  it('fails the held record of a Collection alone (allOrNone false), as many writes as asked, then lets it through', async () => {
+    const ids = await widgets(['Lock 1', 'Lock 2', 'Lock 3']);
+    em.control.unableToLockRow({ sobject: 'Widget__c', where: { Id: ids[1]!.slice(0, 15) } });
+    const first = await conn.sobject('Widget__c').update(ids.map((Id) => ({ Id, Price__c: 2 })));
+    expect(first).toEqual([
+      { id: ids[0], success: true, errors: [] },
+      { id: ids[1], success: false, errors: [locked(ids[1]!)] },
+      { id: ids[2], success: true, errors: [] },
+    ]);
+    expect(await prices(ids)).toEqual([2, 1, 2]);
+    // one write was asked for: the next one goes through
+    expect((await conn.sobject('Widget__c').update({ Id: ids[1]!, Price__c: 2 })).success).toBe(true);
+
+    // the next two writes of the object, whichever records; an upsert names the record it updates
+    em.control.unableToLockRow({ sobject: 'widget__c', count: 2 });
+    const upserts = await conn.sobject('Widget__c').upsert(
+      ['U1', 'U2', 'U3'].map((Code__c, i) => ({ Code__c, Name: `Upsert ${i}`, Price__c: 3 })),
+      'Code__c',
+      {
+        allOrNone: false,
+      },
+    );
+    expect(upserts.map((r) => r.success)).toEqual([false, false, true]);
+    expect(upserts[0]!.errors).toEqual([expect.objectContaining({ statusCode: 'UNABLE_TO_LOCK_ROW' })]);
+    expect((await conn.query("SELECT Code__c FROM Widget__c WHERE Code__c LIKE 'U%'")).records).toEqual([
+      expect.objectContaining({ Code__c: 'U3' }),
+    ]);
+
+    // allOrNone true: the held record fails, the others are rolled back with it
+    em.control.unableToLockRow({ sobject: 'Widget__c', where: { Name: 'Lock 3' } });
+    const atomic = await conn.sobject('Widget__c').update(
+      ids.map((Id) => ({ Id, Price__c: 5 })),
+      { allOrNone: true },
+    );
+    const code = (statusCode: string) => ({ success: false, errors: [expect.objectContaining({ statusCode })] });
+    expect(atomic).toEqual(
+      [
+        code('ALL_OR_NONE_OPERATION_ROLLED_BACK'),
+        code('ALL_OR_NONE_OPERATION_ROLLED_BACK'),
+        code('UNABLE_TO_LOCK_ROW'),
+      ].map((c, i) => ({ ...c, id: ids[i] })),
+    );
+    expect(await prices(ids)).toEqual([2, 2, 2]);
+  });
+
+  it('names the parent an insert locks; a row write answers 400; writes the emulator makes itself are not held', async () => {
+    const [widget] = await widgets(['Parent']);
+    em.control.unableToLockRow({ sobject: 'Widget_Part__c', where: (record) => record.Widget__c === widget });
+    const parts = await conn.sobject('Widget_Part__c').create(
+      [
+        { Widget__c: widget, Cost__c: 1 },
+        { Widget__c: widget, Cost__c: 2 },
+      ],
+      { allOrNone: false },
+    );
+    expect(parts.map((r) => r.success)).toEqual([false, true]);
+    expect(parts[0]!.errors).toEqual([locked(widget!)]);
+
+    em.control.unableToLockRow({ sobject: 'Widget__c' });
+    const row = await post(`${base}/sobjects/Widget__c/${widget}`, { Price__c: 7 });
+    expect(row.status).toBe(400);
+    expect(await row.json()).toEqual([
+      { message: locked(widget!).message, errorCode: 'UNABLE_TO_LOCK_ROW', fields: [] },
+    ]);
+    // the UI and Apex paths (the control API) are not REST writes: the rule still waits for one
+    em.control.unableToLockRow({ sobject: 'Widget__c' });
+    em.org.update('Widget__c', widget!, { Price__c: 8 }, { userId: em.control.integrationUserId });
+    expect(await failure(conn.sobject('Widget__c').update({ Id: widget!, Price__c: 9 }))).toMatchObject({
+      errorCode: 'UNABLE_TO_LOCK_ROW',
+    });
+    expect(await prices([widget!])).toEqual([8]);
+  });
+
+  it('fails a Composite row subrequest with the REST error array and a Collection subrequest per record; set over HTTP', async () => {
+    const ids = await widgets(['Comp lock 1', 'Comp lock 2']);
+    const set = await fetch(`${em.url}/__emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'unable-to-lock-row',
+        sobject: 'Widget__c',
+        count: 2,
+        where: { Name: 'Comp lock 1' },
+      }),
+    });
+    expect(set.status).toBe(200);
+    const res = await fetch(`${em.url}${base}/composite`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        allOrNone: false,
+        compositeRequest: [
+          { method: 'PATCH', url: `${base}/sobjects/Widget__c/${ids[0]}`, referenceId: 'row', body: { Price__c: 4 } },
+          {
+            method: 'PATCH',
+            url: `${base}/composite/sobjects`,
+            referenceId: 'many',
+            body: { records: ids.map((id) => ({ attributes: { type: 'Widget__c' }, id, Price__c: 4 })) },
+          },
+        ],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const { compositeResponse } = (await res.json()) as { compositeResponse: unknown[] };
+    expect(compositeResponse).toEqual([
+      {
+        body: [{ message: locked(ids[0]!).message, errorCode: 'UNABLE_TO_LOCK_ROW', fields: [] }],
+        httpHeaders: {},
+        httpStatusCode: 400,
+        referenceId: 'row',
+      },
+      {
+        body: [
+          { id: ids[0], success: false, errors: [locked(ids[0]!)] },
+          { id: ids[1], success: true, errors: [] },
+        ],
+        httpHeaders: {},
+        httpStatusCode: 200,
+        referenceId: 'many',
+      },
+    ]);
+    expect(await prices(ids)).toEqual([1, 4]);
+  });
+});
+
 describe('namespaced package (ldgr__)', () => {
   it('prefixes package names; Sforce-Call-Options defaultNamespace resolves bare names', async () => {
     const em = await startTestEmulator({ namespace: 'ldgr' });
@@ -690,19 +846,36 @@ describe('Composite resource (POST /composite)', () => {
     expect(await widgets("Name LIKE 'Limit %'")).toHaveLength(20);
   });
 
-  it('applies injected faults to the subrequests they match, and refuses a malformed body outright', async () => {
-    em.control.serverErrors({ count: 1, status: 503, pathIncludes: '/query' });
-    const { body } = await composite([
+  it('fails the whole call for a 5xx fault matching a subrequest (nothing runs); a subrequest alone when asked, or for a 4xx', async () => {
+    const readThenWrite = (name: string): Sub[] => [
       { method: 'GET', url: q('SELECT Id FROM Account'), referenceId: 'read' },
-      {
-        method: 'POST',
-        url: `${base}/sobjects/Widget__c`,
-        referenceId: 'w',
-        body: { Name: 'After fault', Price__c: 1 },
-      },
+      { method: 'POST', url: `${base}/sobjects/Widget__c`, referenceId: 'w', body: { Name: name, Price__c: 1 } },
+    ];
+    // An unavailable instance answers the call itself: 503 and Salesforce's error array, no compositeResponse.
+    em.control.serverErrors({ count: 1, status: 503, pathIncludes: '/query' });
+    const unavailable = await composite(readThenWrite('During outage'));
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.body).toEqual([
+      { errorCode: 'SERVER_UNAVAILABLE', message: 'Server temporarily unavailable. Please try again later.' },
     ]);
+    expect(await widgets("Name = 'During outage'")).toEqual([]);
+
+    em.control.serverErrors({ count: 1, status: 503, pathIncludes: '/query', inComposite: 'subrequest' });
+    const { status, body } = await composite(readThenWrite('After fault'));
+    expect(status).toBe(200);
     expect(body.compositeResponse.map((r) => r.httpStatusCode)).toEqual([503, 201]);
     expect(body.compositeResponse[0]!.body).toEqual([expect.objectContaining({ errorCode: 'SERVER_UNAVAILABLE' })]);
+
+    // A refusal (4xx) belongs to its request: inside a Composite call, to its subrequest.
+    em.control.serverErrors({
+      count: 1,
+      status: 400,
+      errorCode: 'INVALID_FIELD',
+      message: 'No',
+      pathIncludes: '/query',
+    });
+    const refused = await composite(readThenWrite('After refusal'));
+    expect(refused.body.compositeResponse.map((r) => r.httpStatusCode)).toEqual([400, 201]);
 
     const res = await fetch(`${em.url}${base}/composite`, {
       method: 'POST',

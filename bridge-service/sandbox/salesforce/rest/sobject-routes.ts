@@ -109,7 +109,9 @@ export function registerSObjectRoutes(
   };
 
   const dml = (c: RequestContext): DmlContext =>
-    c.defaultNamespace ? { userId: c.userId, defaultNamespace: c.defaultNamespace } : { userId: c.userId };
+    c.defaultNamespace
+      ? { userId: c.userId, defaultNamespace: c.defaultNamespace, api: true }
+      : { userId: c.userId, api: true };
   const objectOf = (c: RequestContext, type: string) => org.object(type, c.defaultNamespace);
   /** The external id field named in a URL, or Salesforce's 404 for a field that is missing or not an external id. */
   const externalIdField = (c: RequestContext, def: ReturnType<typeof objectOf>, name: string) => {

@@ -12,7 +12,9 @@ import {
 } from '../../domain/receivables';
 import { money, sum, toWire } from '../../domain/money';
 import type { Clock } from '../../lib/clock';
+import { isTransient, isTransientSalesforceCode } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
+import { retry } from '../../lib/retry';
 import { Account, Opportunity } from '../../salesforce/objects';
 import type { Queries } from '../../salesforce/queries';
 import type { InvoiceForSummary } from '../../salesforce/selections';
@@ -141,6 +143,37 @@ export function createSummaries(deps: {
     if (refused.length > 0) deps.log.warn({ refused, parentField }, 'summary fields not updated');
   }
 
+  /**
+   * Reports the refused updates, after writing again, with backoff, those of parents Salesforce refused only for a
+   * reason a retry can fix: a row another write held (UNABLE_TO_LOCK_ROW, common when many writes touch one Account)
+   * would leave the rep's figures stale until the parent's next invoice change.
+   */
+  async function settle(parentField: ParentField, ids: readonly string[], results: readonly WriteOutcome[]) {
+    const held = (of: readonly string[], outcomes: readonly WriteOutcome[]) =>
+      of.filter((_, i) => {
+        const r = outcomes[i];
+        return r?.ok === false && r.errors.length > 0 && r.errors.every((e) => isTransientSalesforceCode(e.statusCode));
+      });
+    let pending = held(ids, results);
+    const refused = results.filter((r, i) => !r.ok && !pending.includes(ids[i]!));
+    let stillRefused = results.filter((_, i) => pending.includes(ids[i]!));
+    const stillHeld = new Error('summary updates still refused for a transient reason');
+    await retry(
+      async () => {
+        if (pending.length === 0) return;
+        const rows = await deps.queries.invoicesFor(parentField, pending);
+        const outcomes = await write(deps.writeback, parentField, pending, rows);
+        const again = held(pending, outcomes);
+        refused.push(...outcomes.filter((r, i) => !r.ok && !again.includes(pending[i]!)));
+        stillRefused = outcomes.filter((_, i) => again.includes(pending[i]!));
+        pending = again;
+        if (pending.length > 0) throw stillHeld;
+      },
+      { isRetryable: (err) => err === stillHeld || isTransient(err) },
+    ).catch(() => undefined); // what is still refused is reported below
+    reportRefused(parentField, [...refused, ...stillRefused]);
+  }
+
   /** Queues (or sends) the update of these parents' summary fields from their invoices. */
   function write(
     writes: Pick<CompositeBatch, 'update'>,
@@ -156,7 +189,7 @@ export function createSummaries(deps: {
   async function refresh(parentField: ParentField, ids: readonly string[]) {
     if (ids.length === 0) return;
     const rows = await deps.queries.invoicesFor(parentField, ids);
-    reportRefused(parentField, await write(deps.writeback, parentField, ids, rows));
+    await settle(parentField, ids, await write(deps.writeback, parentField, ids, rows));
     await changed(parentField, ids);
   }
 
@@ -184,7 +217,7 @@ export function createSummaries(deps: {
       async queueUpdates(writes: Pick<CompositeBatch, 'update'>): Promise<void> {
         for (const { parentField, parentIds, rows } of staged) {
           const queued = write(writes, parentField, parentIds, await rows);
-          void queued.then((results) => reportRefused(parentField, results));
+          void queued.then((results) => settle(parentField, parentIds, results));
           await changed(parentField, parentIds);
         }
       },
