@@ -34,7 +34,7 @@ import {
 } from './report';
 import { printTargets, targetRows } from './targets';
 
-const HELP = `npm run bench [-- [drain] [latency] [memory] [egress] [flags]]
+const HELP = `npm run bench [-- [drain] [latency] [memory] [egress] [tenants] [flags]]
   drain:    --opportunities 10000 --accounts 500 --scale 1 (emulated ms per real ms) [--webhooks] --timeout 20 (real min)
             [--profile]  (CPU profile of the drain, and of latency (c): who spent the CPU, by area and function)
   latency:  --samples 60 (deals closed, then as many payments) --poll-ms 10 --webhook-delay-ms 20
