@@ -158,3 +158,71 @@ it('retries the deposit whose mirror met a 503 (Salesforce unavailable): mirrore
   );
   expect(drafts.map((i) => String(i.subTotal))).toEqual(['4500.00']);
 }, 60_000);
+
+it('re-runs the deposit given up after its Invoice__c got its Xero id when Retry is pressed: done, one draft, and the closing request drafts 7,500.00', async () => {
+  const dealId = await wonDeal('Acme - Deposit lines refused 2026');
+  const inXero = () =>
+    (sandbox.xero.control.snapshot(UK).invoices as Row[])
+      .filter((i) => String(i.url ?? '').includes(dealId))
+      .map((i) => String(i.subTotal))
+      .sort();
+  const invoices = async () =>
+    (
+      await admin().query<Row>(
+        'SELECT Id, Request_Key__c, Xero_Invoice_Id__c, Sub_Total__c, Sync_Status__c, Sync_Message__c, ' +
+          `(SELECT Id FROM Invoice_Lines__r) FROM Invoice__c WHERE Opportunity__c = '${dealId}'`,
+      )
+    ).records;
+  const jobOf = (key: string) => sandbox.store.jobs.getJobByKey(key);
+
+  // The deposit's Invoice__c is written with its Xero id; its lines are refused for good, and the request gives up.
+  sandbox.sf.control.serverErrors({
+    count: 1,
+    status: 400,
+    errorCode: 'INVALID_FIELD',
+    message: "No such column 'Line_Amount__c' on sobject of type Invoice_Line__c",
+    pathIncludes: 'Invoice_Line__c',
+  });
+  sandbox.sf.control.goLive.partialInvoice.raise(SALES, dealId, 'AMOUNT', 4500, 'Deposit');
+  const deposit = await waitFor('the deposit given up with its Xero id', async () => {
+    const row = (await invoices()).find((r) => String(r.Request_Key__c).startsWith('CREATE_PARTIAL:'));
+    return row?.Sync_Status__c === 'Error' ? row : undefined;
+  });
+  const depositKey = String(deposit.Request_Key__c);
+  expect((await jobOf(depositKey))?.state).toBe('dead');
+  expect(deposit.Xero_Invoice_Id__c).toEqual(expect.any(String));
+
+  // The closing request is refused while the deposit's request is given up.
+  await sales().sobject('Opportunity').update({ Id: dealId, StageName: 'Negotiation/Review' });
+  await sales().sobject('Opportunity').update({ Id: dealId, StageName: 'Closed Won' });
+  const closingKey = `CREATE_DRAFT:${dealId}:1`;
+  const refused = await waitFor('the closing request settled', async () => {
+    const row = (await invoices()).find((r) => r.Request_Key__c === closingKey);
+    return row?.Xero_Invoice_Id__c || row?.Sync_Status__c === 'Error' ? row : undefined;
+  });
+  expect(refused).toMatchObject({ Xero_Invoice_Id__c: null, Sync_Status__c: 'Error' });
+
+  // Retry on the deposit runs its request again: it finds its draft, mirrors it, and is done. No second draft.
+  sandbox.sf.control.invoiceActions.requestResync(String(deposit.Id), FINANCE);
+  // (Dead until RESYNC runs, so waited for as done: before the fix it stayed dead and this timed out.)
+  await waitFor('the deposit request done', async () => (await jobOf(depositKey))?.state === 'done');
+  const mirrored = (await invoices()).find((r) => r.Id === deposit.Id)!;
+  expect(mirrored).toMatchObject({
+    Xero_Invoice_Id__c: deposit.Xero_Invoice_Id__c,
+    Sub_Total__c: 4500,
+    Sync_Status__c: 'Synced',
+  });
+  expect((mirrored.Invoice_Lines__r as { records?: Row[] } | null)?.records?.length).toBeGreaterThan(0);
+  expect(inXero()).toEqual(['4500.00']);
+
+  // Retry on the closing request: it drafts what the deposit left.
+  sandbox.sf.control.invoiceActions.requestResync(String(refused.Id), FINANCE);
+  const closing = await waitFor('the closing draft', async () => {
+    const row = (await invoices()).find((r) => r.Request_Key__c === closingKey);
+    return row?.Xero_Invoice_Id__c && (row.Invoice_Lines__r as { records?: Row[] } | null)?.records?.length
+      ? row
+      : undefined;
+  });
+  expect(closing.Sub_Total__c).toBe(7500);
+  expect(inXero()).toEqual(['4500.00', '7500.00']);
+}, 90_000);

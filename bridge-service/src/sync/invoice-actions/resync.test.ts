@@ -33,17 +33,24 @@ function setup(opts: {
   correctionOf?: string;
   /** How that correction last failed (its lastError). */
   correctionError?: string;
+  /** The request that made the invoice (Request_Key__c), of this kind and in this state; a done CREATE_DRAFT unless said. */
+  request?: { action: 'CREATE_DRAFT' | 'CREATE_PARTIAL'; state: JobState };
   /** The invoice's Approval_Status__c; Approved unless said. */
   approvalStatus?: string;
   /** The invoice's Sync_Status__c and Sync_Message__c; Synced and none unless said. */
   syncStatus?: string;
   syncMessage?: string;
 }) {
+  const request = opts.request ?? { action: 'CREATE_DRAFT', state: 'done' };
+  const requestKey =
+    request.action === 'CREATE_PARTIAL'
+      ? 'CREATE_PARTIAL:006000000000001AAA:1-450000'
+      : 'CREATE_DRAFT:006000000000001AAA:1';
   const mirror = {
     Id: INVOICE_ID,
     Name: 'INV-0001',
     Opportunity__c: '006000000000001AAA',
-    Request_Key__c: 'CREATE_DRAFT:006000000000001AAA:1',
+    Request_Key__c: requestKey,
     Xero_Invoice_Id__c: '9b2a1c3e-0000-4000-8000-000000000001',
     Xero_Tenant_Id__c: '11111111-1111-4111-8111-111111111111',
     Status__c: 'Authorised',
@@ -55,6 +62,7 @@ function setup(opts: {
   const jobOf = (key: string, action: string, id: number, state: JobState | undefined): Job[] =>
     state ? [{ ...storedJob({ key, action, payload: {} }, id), state }] : [];
   const earlier: Job[] = [
+    ...jobOf(requestKey, request.action, 6, request.state),
     ...jobOf(onlineLinkKey(INVOICE_ID), 'ONLINE_LINK', 7, opts.linkJob),
     ...jobOf(authoriseKey(INVOICE_ID), 'AUTHORISE', 8, opts.authoriseJob),
     ...jobOf(voidKey(INVOICE_ID), 'VOID', 9, opts.voidJob),
@@ -339,6 +347,33 @@ describe('RESYNC and a correction given up', () => {
       });
       expect(await t.run()).toEqual({ kind: 'done', result: { status: 'DRAFT' } });
       expect([t.retried, t.pending, t.written]).toEqual([[], [], [{ extra: undefined }]]);
+    }
+  });
+});
+
+describe('RESYNC and the partial invoice request that made the invoice', () => {
+  it.each(['failed', 'dead'] as const)(
+    'runs a %s CREATE_PARTIAL again, which mirrors its recorded draft, and leaves the mirror to it',
+    async (state) => {
+      const t = setup({ xeroStatus: 'DRAFT', request: { action: 'CREATE_PARTIAL', state } });
+      expect(await t.run()).toEqual({
+        kind: 'done',
+        result: { requeued: 'CREATE_PARTIAL:006000000000001AAA:1-450000' },
+      });
+      expect([t.retried, t.written, t.xeroReads()]).toEqual([[6], [], 0]);
+    },
+  );
+
+  it('reads Xero as before once the partial request is done or still on its way, and for a stopped CREATE_DRAFT', async () => {
+    for (const request of [
+      { action: 'CREATE_PARTIAL', state: 'done' },
+      { action: 'CREATE_PARTIAL', state: 'queued' },
+      { action: 'CREATE_PARTIAL', state: 'running' },
+      { action: 'CREATE_DRAFT', state: 'dead' },
+    ] as const) {
+      const t = setup({ xeroStatus: 'DRAFT', request });
+      expect(await t.run()).toEqual({ kind: 'done', result: { status: 'DRAFT' } });
+      expect([t.retried, t.written]).toEqual([[], [{ extra: undefined }]]);
     }
   });
 });

@@ -14,7 +14,9 @@
  * up, whose failure the record still shows (Sync Status Error with its message), is not read over either: one whose
  * retries ran out (Xero down or busy for long) is run again like a stopped approval, its attempts starting over and the
  * invoice Pending until its outcome; one refused for good (a check it failed, Xero's validation) would be refused the
- * same way, so it is not, and the record says so and what to do.
+ * same way, so it is not, and the record says so and what to do. A partial invoice whose request (CREATE_PARTIAL)
+ * stopped after its Invoice__c got the Xero id is not read either: that request is run again, its attempts starting
+ * over, as it refuses the deal's further requests while stopped; it mirrors its recorded draft and makes none.
  */
 import { onceKey } from '../../salesforce/invoice-request';
 import { isStopped, type Job, type JobRepository } from '../../store/types';
@@ -115,6 +117,13 @@ export function resyncHandler(deps: ResyncDeps): JobHandler<'RESYNC'> {
     return { kind: 'done', result: { correctionRefused: correction.key } };
   }
 
+  /** The partial invoice request (CREATE_PARTIAL) that made this invoice, when it failed or gave up. */
+  async function partialStopped(mirror: InvoiceMirror): Promise<Job | undefined> {
+    if (!mirror.Request_Key__c) return undefined;
+    const request = await deps.jobs.getJobByKey(mirror.Request_Key__c);
+    return isStopped(request) && request.action === 'CREATE_PARTIAL' ? request : undefined;
+  }
+
   /** The key of a failed or given-up ONLINE_LINK of this invoice, queued again; undefined when there is none to run. */
   async function askForLinkAgain(mirror: InvoiceMirror, invoice: XeroInvoice): Promise<string | undefined> {
     if (mirror.Online_Invoice_URL__c || !invoice.status || !WITH_ONLINE_INVOICE.has(invoice.status)) return undefined;
@@ -182,6 +191,13 @@ export function resyncHandler(deps: ResyncDeps): JobHandler<'RESYNC'> {
       // Reading Xero now would put its uncorrected lines over the rep's and end the Error as Synced.
       const givenUp = await correctionGivenUp(mirror);
       if (givenUp) return correctAgain(mirror, givenUp);
+      // Stopped after its Invoice__c got the Xero id (its lines or summaries refused): while stopped it refuses the
+      // deal's other requests, so it is run again; it finds its recorded draft, mirrors it, and writes the outcome.
+      const partial = await partialStopped(mirror);
+      if (partial) {
+        await deps.jobs.retryJob(partial.id);
+        return { kind: 'done', result: { requeued: partial.key } };
+      }
       const invoice = await invoices.fetch(mirror);
       // Credit notes on it whose approval Xero refused go again too (a lock date lifted, an account fixed).
       const creditNotesRequeued = await deps.creditNotes.retryRefused(mirror.Id);
