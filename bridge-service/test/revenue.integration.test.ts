@@ -624,6 +624,11 @@ describe('a deal billed on signature by partial invoices', () => {
       const [row] = await invoiceRows();
       return row?.Xero_Invoice_Id__c && linesOf(row).length > 0 ? row : undefined;
     });
+    // Its request done too (it writes the summaries after the lines): a closing request that found it still running
+    // would wait for it 30 s (PARTIAL_WAIT_MS), past this test's waits.
+    await waitFor('the deposit request done', async () =>
+      (await sandbox.store.jobs.unfinishedJobs('CREATE_PARTIAL')).length === 0 ? true : undefined,
+    );
 
     // Finance asks for the closing draft by hand (the deal won again with drafts on close): CREATE_DRAFT:<deal>:1.
     await sales().sobject('Opportunity').update({ Id: dealId, StageName: 'Negotiation/Review' });
