@@ -27,6 +27,9 @@ export type Action = (typeof ACTIONS)[number];
 const ID_SHAPE = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 const CHECKSUM_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 
+/** A record id as its first 15 characters: the same record whether a request or row carries its 15- or 18-character id. */
+export const recordKey15 = (id: string): string => id.slice(0, 15);
+
 /** The 3-character suffix that makes a 15-character id 18: one letter per 5 characters, flagging upper case. */
 export function idChecksum(id15: string): string {
   let out = '';

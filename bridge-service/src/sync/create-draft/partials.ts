@@ -20,6 +20,7 @@
  * request is retried and bills what remains.
  */
 import { PARTIAL_WAITS } from '../../domain/partial-invoice';
+import { recordKey15 } from '../../salesforce/invoice-request';
 import type { OpportunityBillingTerms } from '../../salesforce/selections';
 import { childRecords } from '../../salesforce/soql';
 import type { Job, JobRepository } from '../../store/jobs';
@@ -37,7 +38,6 @@ const PARTIAL_KEY = /^CREATE_PARTIAL:([a-zA-Z0-9]{15,18}):/;
 const GONE = new Set(['Voided', 'Deleted']);
 
 /** The same record whether its id was written with 15 characters or 18. */
-const id15 = (id: string) => id.slice(0, 15);
 
 /** Whether the deal has a partial invoice in Salesforce that is not voided or deleted (read with its terms). */
 export function hasPartialInvoices(row: OpportunityBillingTerms): boolean {
@@ -66,11 +66,11 @@ export async function partialsOnTheirWay(
   opportunityIds: readonly string[],
   except?: number,
 ): Promise<Set<string>> {
-  const wanted = new Set(opportunityIds.map(id15));
+  const wanted = new Set(opportunityIds.map(recordKey15));
   const out = new Set<string>();
   for (const job of await deps.jobs.unfinishedJobs('CREATE_PARTIAL')) {
     const deal = PARTIAL_KEY.exec(job.key)?.[1];
-    if (deal && job.id !== except && wanted.has(id15(deal)) && onItsWay(job)) out.add(id15(deal));
+    if (deal && job.id !== except && wanted.has(recordKey15(deal)) && onItsWay(job)) out.add(recordKey15(deal));
   }
   return out;
 }
@@ -92,13 +92,14 @@ export async function partialsGivenUpInXero(
   deps: PartialWaitDeps,
   opportunityIds: readonly string[],
 ): Promise<Map<string, string>> {
-  const wanted = new Set(opportunityIds.map(id15));
+  const wanted = new Set(opportunityIds.map(recordKey15));
   const out = new Map<string, string>();
   for (const job of await deps.jobs.givenUpAfterXero('CREATE_PARTIAL')) {
     const deal = PARTIAL_KEY.exec(job.key)?.[1];
-    if (deal && wanted.has(id15(deal)) && !out.has(id15(deal))) out.set(id15(deal), partialGivenUp(job.key));
+    if (deal && wanted.has(recordKey15(deal)) && !out.has(recordKey15(deal)))
+      out.set(recordKey15(deal), partialGivenUp(job.key));
   }
   return out;
 }
 
-export const dealKey = id15;
+export const dealKey = recordKey15;

@@ -88,7 +88,7 @@ export const PARTIAL_LEASE_WAIT =
   'Waiting for another partial invoice of this deal to reach Salesforce: each is checked against what remains after the one before it.';
 
 /** The lease a deal's partial requests share (its 15-character id: the same deal however its id was written). */
-export const dealLeaseName = (opportunityId: string) => `partial-invoice:${opportunityId.slice(0, 15)}`;
+export const dealLeaseName = (opportunityId: string) => `partial-invoice:${dealKey(opportunityId)}`;
 
 /** The link back from a partial invoice: the deal's page, marked so it is never taken for the deal's first draft. */
 export function partialSourceUrl(instanceUrl: string, opportunityId: string, requestKey: string): string {

@@ -18,7 +18,7 @@
  * stopped after its Invoice__c got the Xero id is not read either: that request is run again, its attempts starting
  * over, as it refuses the deal's further requests while stopped; it mirrors its recorded draft and makes none.
  */
-import { onceKey } from '../../salesforce/invoice-request';
+import { onceKey, recordKey15 } from '../../salesforce/invoice-request';
 import { isStopped, type Job, type JobRepository } from '../../store/types';
 import type { JobHandler, JobOutcome } from '../handler';
 import { JOB_PAYLOADS, type JobPayload } from '../job-kinds';
@@ -44,13 +44,10 @@ const AUTHORISABLE: ReadonlySet<XeroDocumentStatus> = new Set(['DRAFT', 'SUBMITT
 /** Xero states a void is done in: a draft is deleted, an authorised invoice voided. */
 const VOIDED: ReadonlySet<XeroDocumentStatus> = new Set(['VOIDED', 'DELETED']);
 
-/** Salesforce ids compared as their 15-character form (a request may carry either). */
-const id15 = (id: string) => id.slice(0, 15);
-
 /** Whether a job is a correction (UPDATE_DRAFT) of this invoice. */
 function correctsInvoice(job: Job, invoiceId: string): boolean {
   const payload = JOB_PAYLOADS.UPDATE_DRAFT.safeParse(job.payload);
-  return payload.success && id15(payload.data.invoiceId) === id15(invoiceId);
+  return payload.success && recordKey15(payload.data.invoiceId) === recordKey15(invoiceId);
 }
 
 /** The most jobs one listJobs page holds. */
