@@ -14,6 +14,11 @@ export interface XeroTokenSet {
   scope?: string;
   tokenType?: string;
   idToken?: string;
+  /**
+   * The token endpoint (origin + path) that issued the set: its tokens go to that identity server and no other.
+   * Sealed with the tokens, so it cannot be changed without the key. Absent on sets stored before it existed.
+   */
+  issuedBy?: string;
 }
 
 export type XeroConnectionStatus = 'active' | 'reauthorisation_required' | 'error';

@@ -3,12 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
+import { createLogger } from '../lib/logger';
 import { describePostgres } from '../../test/postgres/test-database';
 import { PostgresStore, SqliteStore, type Store, type XeroConnectionRepository, type XeroTokenSet } from '../store';
 import { startFakeIdentity, type FakeIdentity } from './__fixtures__/fake-identity';
 import { XeroNotConnectedError, XeroReauthorisationRequired, XeroTokenError } from './errors';
-import { buildAuthorizeUrl, createPkcePair, XeroTokenManager, type XeroAuthConfig } from './tokens';
+import { buildAuthorizeUrl, createPkcePair, tokenEndpointOf, XeroTokenManager, type XeroAuthConfig } from './tokens';
 
 const run = promisify(execFile);
 const CLIENT = { clientId: 'client', clientSecret: 'secret' };
@@ -19,12 +21,12 @@ let dir: string;
 let dbPath: string;
 const stores: SqliteStore[] = [];
 
-function authConfig(): XeroAuthConfig {
+function authConfig(server: FakeIdentity = idp): XeroAuthConfig {
   return {
     ...CLIENT,
-    tokenUrl: idp.tokenUrl,
-    connectionsUrl: idp.connectionsUrl,
-    authorizeUrl: `${idp.url}/identity/connect/authorize`,
+    tokenUrl: server.tokenUrl,
+    connectionsUrl: server.connectionsUrl,
+    authorizeUrl: `${server.url}/identity/connect/authorize`,
     redirectUri: 'http://localhost:3000/connect/xero/callback',
     scopes: ['openid', 'offline_access', 'accounting.transactions'],
   };
@@ -252,10 +254,127 @@ describe('connecting Xero', () => {
     });
     expect(tenants.map((t) => t.tenantId)).toEqual(['tenant-uk', 'tenant-us']);
     expect((await store.xeroConnections.getXeroConnection('conn-1'))?.tokenSet).toEqual(tokenSet);
+    expect(tokenSet.issuedBy).toBe(idp.tokenUrl);
     await expect(tokens.connectionIdForTenant('tenant-us')).resolves.toBe('conn-1');
     // a wrong verifier is refused
     idp.seedCode('code-2', pkce.codeChallenge);
     await expect(tokens.exchangeAuthorizationCode('code-2', 'wrong-verifier')).rejects.toBeInstanceOf(XeroTokenError);
+  });
+});
+
+describe('a token set is bound to the token endpoint that issued it', () => {
+  let other: FakeIdentity;
+  beforeEach(async () => {
+    other = await startFakeIdentity(CLIENT);
+  });
+  afterEach(async () => {
+    await other.close();
+  });
+
+  function capturedLogger() {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(chunk.toString('utf8'));
+        cb();
+      },
+    });
+    return { logger: createLogger({ level: 'info', destination }), output: () => lines.join('') };
+  }
+
+  /** Connects conn-1 through `idp` (the token set it stores is bound to idp's token endpoint). */
+  async function connectThroughIdp(store: SqliteStore) {
+    const pkce = createPkcePair();
+    idp.seedCode('code-a', pkce.codeChallenge);
+    const { tokenSet } = await manager(store).completeAuthorization({
+      code: 'code-a',
+      codeVerifier: pkce.codeVerifier,
+      connectionId: 'conn-1',
+    });
+    return tokenSet;
+  }
+
+  it('never sends a token set issued by one token URL to another: no request, reconnect required, once', async () => {
+    const store = openStore();
+    const issued = await connectThroughIdp(store);
+    await store.xeroConnections.saveXeroTokenSet('conn-1', { ...issued, expiresAt: 0 }); // due for refresh
+    const { logger, output } = capturedLogger();
+    const reported: XeroReauthorisationRequired[] = [];
+    const outcomes: string[] = [];
+    const moved = manager(store, 'proc-a', {
+      config: authConfig(other), // the org's tokenUrl now points at another identity server
+      logger,
+      onReauthorisationRequired: (err) => reported.push(err),
+      onRefresh: (outcome) => outcomes.push(outcome),
+    });
+
+    await expect(moved.getAccessToken('conn-1')).rejects.toBeInstanceOf(XeroReauthorisationRequired);
+    await expect(moved.refresh('conn-1', { rejectedAccessToken: issued.accessToken })).rejects.toBeInstanceOf(
+      XeroReauthorisationRequired,
+    );
+    expect(other.requests).toBe(0);
+    expect(idp.refreshCalls).toBe(0);
+    expect(reported).toHaveLength(1);
+    expect(outcomes).toEqual(['refused']);
+    const connection = await store.xeroConnections.getXeroConnection('conn-1');
+    expect(connection?.status).toBe('reauthorisation_required');
+    expect(connection?.statusMessage).toContain(`issued by ${idp.tokenUrl}`);
+    expect(connection?.statusMessage).toContain(`token URL is now ${other.tokenUrl}`);
+    expect(connection?.tokenSet?.refreshToken).toBe(issued.refreshToken); // kept: the old endpoint may come back
+
+    const logged = output();
+    expect(logged).toContain('issued by another token endpoint');
+    expect(logged).toContain(other.tokenUrl);
+    for (const secret of [issued.refreshToken, issued.accessToken, CLIENT.clientSecret]) {
+      expect(logged).not.toContain(secret);
+    }
+  });
+
+  it('hands out no access token either, however fresh, once the token URL has moved', async () => {
+    const store = openStore();
+    await connectThroughIdp(store);
+    const moved = manager(store, 'proc-a', { config: authConfig(other) });
+    await expect(moved.getAccessToken('conn-1')).rejects.toBeInstanceOf(XeroReauthorisationRequired);
+    expect(other.requests).toBe(0);
+    // the original endpoint is configured again: still refused until someone reconnects
+    await expect(manager(store).getAccessToken('conn-1')).rejects.toBeInstanceOf(XeroReauthorisationRequired);
+    expect(idp.refreshCalls).toBe(0);
+  });
+
+  it('binds a set stored before the binding to the configured token URL on first use, then refuses another', async () => {
+    const store = openStore();
+    const legacy = await seed(store, 10 * 60_000); // no issuedBy, as every set stored before the binding
+    expect((await store.xeroConnections.getXeroConnection('conn-1'))?.tokenSet?.issuedBy).toBeUndefined();
+    const { logger, output } = capturedLogger();
+
+    await expect(manager(store, 'proc-a', { logger }).getAccessToken('conn-1')).resolves.toBe(legacy.accessToken);
+    expect(idp.refreshCalls).toBe(0);
+    const bound = (await store.xeroConnections.getXeroConnection('conn-1'))?.tokenSet;
+    expect(bound).toEqual({ ...legacy, issuedBy: idp.tokenUrl });
+    expect(output()).toContain('bound to its token endpoint');
+
+    await store.xeroConnections.saveXeroTokenSet('conn-1', { ...bound!, expiresAt: 0 });
+    await expect(manager(store, 'proc-b', { config: authConfig(other) }).getAccessToken('conn-1')).rejects.toThrow(
+      /issued by/,
+    );
+    expect(other.requests).toBe(0);
+  });
+
+  it('refreshes an unbound set that is due at the configured token URL, and binds the rotated set to it', async () => {
+    const store = openStore();
+    await seed(store, 0);
+    await expect(manager(store).getAccessToken('conn-1')).resolves.toMatch(/^access-1-/);
+    expect(idp.refreshCalls).toBe(1);
+    expect((await store.xeroConnections.getXeroConnection('conn-1'))?.tokenSet?.issuedBy).toBe(idp.tokenUrl);
+  });
+
+  it('compares origin and path only: credentials, query and letter case of the host make no other endpoint', () => {
+    expect(tokenEndpointOf('https://user:pw@Identity.Xero.com:443/connect/token?x=1#f')).toBe(
+      'https://identity.xero.com/connect/token',
+    );
+    expect(tokenEndpointOf('https://identity.xero.com/connect/token')).not.toBe(
+      tokenEndpointOf('https://identity.xero.com.evil.example/connect/token'),
+    );
   });
 });
 

@@ -53,7 +53,7 @@ export interface XeroTokenManagerOptions {
   lockWaitMs?: number;
   /** Reported once per refusal: the connection needs a person. */
   onReauthorisationRequired?: (err: XeroReauthorisationRequired) => void;
-  /** Every refresh this process attempted, by outcome (metrics). */
+  /** Every refresh this process attempted, by outcome (metrics); `refused` also counts a set issued elsewhere. */
   onRefresh?: (outcome: 'refreshed' | 'refused' | 'failed') => void;
   fetch?: typeof fetch;
 }
@@ -69,10 +69,18 @@ export interface XeroTokenManagerOptions {
  * access token is handed out.
  * A refused refresh token (400 invalid_grant) marks the connection `reauthorisation_required` and throws
  * XeroReauthorisationRequired; from then on no refresh is attempted until someone reconnects.
+ *
+ * Every token set is bound to the token endpoint that issued it (`issuedBy`, origin + path). A set issued by
+ * another endpoint than the configured one (the org's tokenUrl changed: sandbox to live, a typo, a hostile edit)
+ * is refused the same way before any request: its refresh token, the client secret and its access token stay in
+ * the process. A set stored before the binding existed is bound to the configured endpoint on first use, under the
+ * refresh lock: that endpoint is where the bridge sent it until then, and from then on it goes nowhere else.
  */
 export class XeroTokenManager {
   private readonly store: TokenStore;
   private readonly config: XeroAuthConfig;
+  /** The configured token endpoint as token sets are bound to it. */
+  private readonly tokenEndpoint: string;
   private readonly owner: string;
   private readonly log: Pick<Logger, 'info' | 'warn' | 'error'> | undefined;
   private readonly clock: Clock;
@@ -88,6 +96,7 @@ export class XeroTokenManager {
   constructor(opts: XeroTokenManagerOptions) {
     this.store = opts.connections;
     this.config = opts.config;
+    this.tokenEndpoint = tokenEndpointOf(opts.config.tokenUrl);
     this.owner = opts.owner;
     this.log = opts.logger;
     this.clock = opts.clock ?? systemClock;
@@ -116,7 +125,8 @@ export class XeroTokenManager {
   /** The current token set, refreshed first if needed. */
   async getTokenSet(connectionId: string): Promise<XeroTokenSet> {
     const current = await this.readUsable(connectionId);
-    if (this.isFresh(current)) return current;
+    // A set not bound to the configured endpoint goes under the lock: bound there on first use, or refused.
+    if (current.issuedBy === this.tokenEndpoint && this.isFresh(current)) return current;
     try {
       return await this.refresh(connectionId);
     } catch (err) {
@@ -219,9 +229,21 @@ export class XeroTokenManager {
     return connection.tokenSet;
   }
 
+  /** Refusal of a set issued by another token endpoint than the configured one; null if it may be used here. */
+  private endpointRefusal(connectionId: string, tokenSet: XeroTokenSet): XeroReauthorisationRequired | null {
+    if (tokenSet.issuedBy === undefined || tokenSet.issuedBy === this.tokenEndpoint) return null;
+    return new XeroReauthorisationRequired(
+      connectionId,
+      `its token set was issued by ${tokenSet.issuedBy} and the configured token URL is now ${this.tokenEndpoint}; ` +
+        'its tokens are not sent there',
+    );
+  }
+
   private async refreshShared(connectionId: string, rejectedAccessToken?: string): Promise<XeroTokenSet> {
     let refreshed = false;
     let refused = false;
+    let issuedElsewhere: string | undefined;
+    let boundOnFirstUse = false;
     try {
       const connection = await this.store.refreshXeroTokenSet(
         connectionId,
@@ -229,7 +251,16 @@ export class XeroTokenManager {
         async (stored) => {
           // Read under the lock: another process may have rotated the refresh token (or been refused) meanwhile.
           const current = this.usable(connectionId, stored);
-          if (this.isFresh(current, rejectedAccessToken)) return null;
+          const moved = this.endpointRefusal(connectionId, current);
+          if (moved) {
+            issuedElsewhere = current.issuedBy;
+            this.onRefresh?.('refused');
+            throw moved;
+          }
+          boundOnFirstUse = current.issuedBy === undefined;
+          if (this.isFresh(current, rejectedAccessToken)) {
+            return boundOnFirstUse ? { ...current, issuedBy: this.tokenEndpoint } : null;
+          }
           const next = await retry(() => this.tokenRequest(refreshForm(current.refreshToken), connectionId), {
             retries: 2,
             baseDelayMs: 500,
@@ -246,6 +277,9 @@ export class XeroTokenManager {
         },
       );
       const tokenSet = this.usable(connectionId, connection);
+      if (boundOnFirstUse) {
+        this.log?.info({ connectionId, issuedBy: this.tokenEndpoint }, 'Xero token set bound to its token endpoint');
+      }
       if (refreshed) {
         this.log?.info({ connectionId, expiresAt: new Date(tokenSet.expiresAt).toISOString() }, 'Xero token refreshed');
       }
@@ -254,9 +288,17 @@ export class XeroTokenManager {
       if (err instanceof TokenRefreshLockTimeout) {
         throw new XeroTokenError(err.message, 503, connectionId, { cause: err });
       }
-      if (refused && err instanceof XeroReauthorisationRequired) {
+      if ((refused || issuedElsewhere !== undefined) && err instanceof XeroReauthorisationRequired) {
         await this.store.setXeroConnectionStatus(connectionId, 'reauthorisation_required', err.message);
-        this.log?.error({ connectionId, err }, 'Xero refresh token refused: reconnect Xero');
+        if (issuedElsewhere !== undefined) {
+          // The endpoints only (origin + path: no credentials or query), never the token set.
+          this.log?.error(
+            { connectionId, issuedBy: issuedElsewhere, tokenUrl: this.tokenEndpoint, err },
+            'Xero token set refused: issued by another token endpoint than the configured one; reconnect Xero',
+          );
+        } else {
+          this.log?.error({ connectionId, err }, 'Xero refresh token refused: reconnect Xero');
+        }
         this.onReauth?.(err);
       } else if (err instanceof XeroTokenError && err.status >= 400 && err.status < 500) {
         await this.store.setXeroConnectionStatus(connectionId, 'error', err.message);
@@ -310,12 +352,23 @@ export class XeroTokenManager {
         connectionId,
       );
     }
-    const tokenSet: XeroTokenSet = { accessToken, refreshToken, expiresAt: this.clock.now() + expiresIn * 1000 };
+    const tokenSet: XeroTokenSet = {
+      accessToken,
+      refreshToken,
+      expiresAt: this.clock.now() + expiresIn * 1000,
+      issuedBy: this.tokenEndpoint,
+    };
     if (typeof body.scope === 'string') tokenSet.scope = body.scope;
     if (typeof body.token_type === 'string') tokenSet.tokenType = body.token_type;
     if (typeof body.id_token === 'string') tokenSet.idToken = body.id_token;
     return tokenSet;
   }
+}
+
+/** A token endpoint as token sets are bound to it: origin and path, without credentials, query or fragment. */
+export function tokenEndpointOf(tokenUrl: string): string {
+  const url = new URL(tokenUrl);
+  return `${url.origin}${url.pathname}`;
 }
 
 const refreshForm = (refreshToken: string) =>

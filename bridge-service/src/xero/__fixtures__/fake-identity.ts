@@ -11,6 +11,8 @@ export interface FakeIdentity {
   app: FastifyInstance;
   /** Refresh grants received (successful or not). */
   refreshCalls: number;
+  /** Every request received, on any route. */
+  readonly requests: number;
   /** Makes `refreshToken` valid (as if issued by a previous exchange). */
   seedRefreshToken(refreshToken: string): void;
   /** Registers an authorization code with its PKCE challenge. */
@@ -33,8 +35,12 @@ export async function startFakeIdentity(opts: { clientId: string; clientSecret: 
   const failures: number[] = [];
   const state = {
     refreshCalls: 0,
+    requests: 0,
     latencyMs: 0,
   };
+  app.addHook('onRequest', async () => {
+    state.requests += 1;
+  });
 
   const issue = () => {
     counter += 1;
@@ -97,6 +103,9 @@ export async function startFakeIdentity(opts: { clientId: string; clientSecret: 
     },
     set refreshCalls(n: number) {
       state.refreshCalls = n;
+    },
+    get requests() {
+      return state.requests;
     },
     get latencyMs() {
       return state.latencyMs;
