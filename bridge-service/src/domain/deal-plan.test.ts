@@ -446,6 +446,37 @@ describe('a plan billed on signature (Upfront, In Advance: the package default)'
       // Not amended: the 10,000.00 renews (10,300.00).
       const whole = planDeal(base({ root: renewal, renewalOf: totalRoot }));
       expect(cents(whole.plan.contractValue)).toBe('10300.00');
+
+      // Its closing request billed 6,866.00 before that pricing fix (200 × 34.33): re-planned now, the plan owes the
+      // 0.67 left and raises it by a dated job (a draft awaiting approval), since that request is done: not the whole
+      // renewal again, and not left for a request that will not come back.
+      const [line] = plan.deal.lines;
+      const billedBefore: RaisedRecord = {
+        key: `${renewal.opportunity.Id}:oldversion:2027-02-20`,
+        issueDate: '2027-02-20',
+        lines: [{ lineKey: line!.lineKey, periodKey: '2027-02-27', amount: '6866.00', servicePeriod: line!.service }],
+        kind: 'invoice',
+        documentId: 'inv-r',
+        state: 'posted',
+        documentDate: '2027-02-20',
+      };
+      const repriced = planDeal(
+        base({
+          root: renewal,
+          renewalOf: { ...totalRoot, amendments: [fewer] },
+          raised: [billedBefore],
+          signed: [{ opportunityId: renewal.opportunity.Id, kind: 'invoice', documentId: 'inv-r', state: 'posted' }],
+          today: '2027-03-10',
+        }),
+      );
+      expect(repriced.plan.instalments.map((i) => [i.issueDate, i.kind, cents(i.amount)])).toEqual([
+        ['2027-02-20', 'invoice', '0.67'],
+      ]);
+      expect(repriced.requestOwned.size).toBe(0);
+      expect([cents(repriced.summary.invoiced), cents(ties(repriced))]).toEqual(['6866.00', '6866.67']);
+      // Until its closing request has billed, the renewal's instalment stays that request's.
+      const unsigned = planDeal(base({ root: renewal, renewalOf: { ...totalRoot, amendments: [fewer] } }));
+      expect(unsigned.requestOwned.get('2027-02-20')).toBe(renewal.opportunity.Id);
     });
 
     it('billed by its periods: a co-termed downgrade is priced at 10,000.00/300 a seat and the plan ties', () => {

@@ -13,9 +13,9 @@
  *   nothing is billed before the service it pays for, and already billed periods are caught up on that date.
  * - Renewals: a renewing Opportunity (Invoice_Type__c Renewal) with an uplift rule, or without line items, renews the
  *   subscription as it stands (the original's lines after its amendments, valued as the amendments priced them:
- *   `amendmentSteps`) at the uplift, from the day after the contract ends as its amendments left it (an extension
- *   moves it: deal-records.ts `ratableEnd`, as the KPIs' renewal forecast); one without a rule and with line items is
- *   priced by its own lines. Either way it is a new plan, keyed by the renewing Opportunity. An amendment of a renewal
+ *   `amendmentSteps`) at the uplift, from the day after the contract ends as its amendments left it (an extension or
+ *   an early end moves it: `contractEnding`, as the KPIs read it); one without a rule and with line items is priced
+ *   by its own lines. Either way it is a new plan, keyed by the renewing Opportunity. An amendment of a renewal
  *   is priced against what the renewal bills (`signedSubscription`), not against its own (maybe empty) line items, and
  *   a renewal of such a renewal renews what that renewal's plan bills (`RenewedDeal.renewalOf`, `contractAsItStands`).
  * - Billed (for balances) = raised documents that are posted (an invoice Authorised, Partially Paid or Paid; a credit
@@ -441,7 +441,29 @@ function contractAsItStands(
   const standing = last
     ? { lineItems: last.amendment.lineItems, lines: last.lines }
     : signedSubscription(renewed, original);
-  return { ...standing, original, endDate: ratableEnd(replayed.contracts) ?? original.service.end };
+  const { end } = contractEnding(original, replayed.contracts, renewed.amendments ?? []);
+  return { ...standing, original, endDate: end ?? original.service.end };
+}
+
+/**
+ * Where a contract ends as its amendments left it (`ratableEnd` of the replayed deal; undefined without a ratable
+ * line), and whether one of them ended it early: before the latest end it was ever given (its ratable lines as
+ * signed, or an amendment's Service End Date). The one rule for both sides: a renewal starts the day after `end` (an
+ * early end and then a renewal is an early renewal, CPQ's way: shorten the contract, then renew it), and the KPIs
+ * forecast no renewal of a contract `endedEarly` until one is won (a cancellation: the customer said it is leaving).
+ */
+export function contractEnding(
+  deal: Pick<Deal, 'lines'>,
+  contracts: readonly ReplayedDeal['contracts'][number][],
+  amendments: readonly OpportunityWithItems[],
+): { end?: IsoDate; endedEarly: boolean } {
+  const end = ratableEnd(contracts);
+  if (!end) return { endedEarly: false };
+  const latest = [
+    ...deal.lines.filter((l) => l.method !== 'point-in-time').map((l) => l.service.end),
+    ...amendments.map((a) => a.opportunity.Service_End_Date__c).filter((d): d is IsoDate => !!d),
+  ].reduce((a, b) => maxDate(a, b), end);
+  return { end, endedEarly: compareDates(end, latest) < 0 };
 }
 
 /** Each amendment as a modification, in order, priced against the subscription before it, with what it leaves. */
@@ -580,6 +602,12 @@ function forPlanning(raised: readonly RaisedRecord[]): RaisedInstalment[] {
   return raised.map((r) => replaced.get(r) ?? toRaised(r));
 }
 
+/** Whether the closing request of `opportunityId` raised its document (a raised record holds it). */
+function requestRaised(input: DealPlanInput, raised: readonly RaisedRecord[], opportunityId: string): boolean {
+  const documents = (input.signed ?? []).filter((d) => d.opportunityId === opportunityId);
+  return raised.some((r) => documents.some((d) => d.documentId === r.documentId));
+}
+
 /**
  * A plan billed on signature: each signer's request (the root's, then each amendment's, in order) raised the
  * instalment dated its signature. Replays the signings in order, so each instalment found raised holds exactly
@@ -598,7 +626,7 @@ function signatureHistory(
     const id = signer.opportunity.Id;
     if (signer.opportunity.First_Invoice_Date__c) continue; // billed on its own date, by a dated job
     const documents = (input.signed ?? []).filter((d) => d.opportunityId === id);
-    const done = raised.some((r) => documents.some((d) => d.documentId === r.documentId));
+    const done = requestRaised(input, raised, id);
     if (done && id !== until) continue;
     const { plan } = planOf(
       deal,
@@ -747,7 +775,9 @@ export function planDeal(input: DealPlanInput): DealPlan {
   const requestOwned = new Map<IsoDate, string>();
   if (signature) {
     for (const signer of [input.root, ...mods.map((m) => m.amendment)]) {
-      if (signer.opportunity.First_Invoice_Date__c) continue;
+      // A request that has billed is done: what its date still owes (a re-pricing: the org's proration method, a
+      // pricing fix) is raised by a dated job, as a draft awaiting approval, or it would wait for nobody.
+      if (signer.opportunity.First_Invoice_Date__c || requestRaised(input, raised, signer.opportunity.Id)) continue;
       const date = signingDate(signer.opportunity);
       if (plan.instalments.some((i) => i.issueDate === date)) requestOwned.set(date, signer.opportunity.Id);
     }

@@ -128,8 +128,9 @@ export type CustomerCreditUseRow = RowOf<typeof customerCreditUse>;
 
 const planDeal = select(BillingPlan, ['Plan_Key__c', 'Status__c']);
 
-/** A won renewal: the deal it names (Amended_Opportunity__c) is renewed. */
-const wonRenewal = select(Opportunity, ['Amended_Opportunity__c']);
+/** A won renewal and the deal it names (Amended_Opportunity__c). */
+const wonRenewal = select(Opportunity, ['Id', 'Amended_Opportunity__c']);
+export type WonRenewalRow = RowOf<typeof wonRenewal>;
 
 /** Documents a refresh reads: posted or once posted (drafts are in nobody's ledger yet). */
 const LEDGER_STATUSES = "('Authorised', 'Partially Paid', 'Paid', 'Voided')";
@@ -218,10 +219,10 @@ export function createKpiQueries(deps: { names: SalesforceNames; multiCurrency: 
     },
 
     /**
-     * The deals a won renewal names, across the whole org: read once per refresh, so a deal's renewal is known
-     * whichever slice of deals it and its renewal are planned in.
+     * Every won renewal with the deal it names, across the whole org: read once per refresh, so a deal's renewal is
+     * known whichever slice of deals it and its renewal are planned in.
      */
-    renewedDeals(via: QueryBatch): Promise<Set<string>> {
+    wonRenewals(via: QueryBatch): Promise<WonRenewalRow[]> {
       return queued(
         wonRenewal,
         wonRenewal.soql(names, {
@@ -229,7 +230,7 @@ export function createKpiQueries(deps: { names: SalesforceNames; multiCurrency: 
             `${q.field('Invoice_Type__c')} = 'Renewal' AND ${q.field('IsWon')} = true AND ${q.field('Amended_Opportunity__c')} != null`,
         }),
         via,
-      ).then((rows) => new Set(rows.flatMap((row) => row.Amended_Opportunity__c ?? [])));
+      );
     },
 
     /** Every billing plan's deal (any status: a completed plan's contract is history MRR needs). */

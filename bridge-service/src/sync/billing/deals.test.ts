@@ -6,13 +6,13 @@
 import Big from 'big.js';
 
 import { ledgerAtMonth } from '../../domain/close-ledger';
-import { billedAtClose, planDeal } from '../../domain/deal-plan';
+import { billedAtClose, contractEnding, planDeal } from '../../domain/deal-plan';
 import { renewalsDue } from '../../domain/kpi-forecast';
 import { subscriptionMrr } from '../../domain/kpi-mrr';
 import { salesforceNames } from '../../salesforce/schema';
 import { planInvoice, type PlanInvoice } from '../../salesforce/selections';
 import { closeInputs } from '../close/close-inputs';
-import { dealFigures } from '../insights/kpi-inputs';
+import { dealFigures, withRenewals } from '../insights/kpi-inputs';
 import { DEAL, instalmentRecord, quarterlyDeal, UK } from './__fixtures__/deals';
 import { loadDeals, type DealLoaderDeps } from './deals';
 
@@ -382,12 +382,12 @@ describe('a deal priced by its Total Price (300 seats for 10,000.00: Sales Price
     const amended = deals.get(DEAL)!;
     const amendedPlan = planDeal({ ...amended.input, today: '2026-12-01' });
     expect(amendedPlan.plan.contractValue.toFixed(2)).toBe('8319.63');
-    const figures = dealFigures(amended, amendedPlan, '20', new Set());
+    const figures = dealFigures(amended, amendedPlan, '20');
     if ('problem' in figures.recurring) throw new Error(figures.recurring.problem);
     expect(
       renewalsDue([figures.recurring.renewal], '2026-12-01', '2027-01-31').map((d) => d.renewalValue.toFixed(2)),
     ).toEqual(['6866.67']);
-    const renewedFigures = dealFigures(renewed, plan, '20', new Set());
+    const renewedFigures = dealFigures(renewed, plan, '20');
     if ('problem' in renewedFigures.recurring) throw new Error(renewedFigures.recurring.problem);
     expect(subscriptionMrr(renewedFigures.recurring.subscription, '2027-01-31').toFixed(2)).toBe('572.22');
 
@@ -397,7 +397,7 @@ describe('a deal priced by its Total Price (300 seats for 10,000.00: Sales Price
     const withLines = (await loaded([original(), fewer(), quoted], [RENEWAL])).get(RENEWAL)!;
     const quotedPlan = planDeal({ ...withLines.input, today: '2026-12-15' });
     expect(quotedPlan.plan.contractValue.toFixed(2)).toBe('6866.67');
-    const quotedFigures = dealFigures(withLines, quotedPlan, '20', new Set());
+    const quotedFigures = dealFigures(withLines, quotedPlan, '20');
     if ('problem' in quotedFigures.recurring) throw new Error(quotedFigures.recurring.problem);
     expect(subscriptionMrr(quotedFigures.recurring.subscription, '2027-01-31').toFixed(2)).toBe('572.22');
   });
@@ -439,7 +439,7 @@ describe('a deal priced by its Total Price (300 seats for 10,000.00: Sales Price
     const plan = planDeal(input);
     expect(plan.plan.contractValue.toFixed(2)).toBe('8583.33');
     // The KPIs read the same steps: 8,583.33 a year is 715.28 a month, and that is what renews.
-    const figures = dealFigures(renewed, plan, '20', new Set());
+    const figures = dealFigures(renewed, plan, '20');
     if ('problem' in figures.recurring) throw new Error(figures.recurring.problem);
     expect(subscriptionMrr(figures.recurring.subscription, '2027-01-31').toFixed(2)).toBe('715.28');
     expect(figures.recurring.renewal.contract.lines.map((l) => [String(l.quantity), String(l.totalPrice)])).toEqual([
@@ -532,12 +532,12 @@ describe('a renewal of a renewal, neither with line items (10 seats at 1,200.00 
     const second = (await loadOne(records, YEAR_2)).deal!;
     const secondPlan = planDeal({ ...second.input, today: '2027-12-01' });
     expect(cents(secondPlan.plan.contractValue)).toBe('12600.00');
-    const forecast = dealFigures(second, secondPlan, '20', new Set());
+    const forecast = dealFigures(second, secondPlan, '20');
     if ('problem' in forecast.recurring) throw new Error(forecast.recurring.problem);
     expect(
       renewalsDue([forecast.recurring.renewal], '2027-12-01', '2028-01-31').map((r) => cents(r.renewalValue)),
     ).toEqual(['13230.00']);
-    const figures = dealFigures(deal!, plan, '20', new Set());
+    const figures = dealFigures(deal!, plan, '20');
     if ('problem' in figures.recurring) throw new Error(figures.recurring.problem);
     expect(cents(subscriptionMrr(figures.recurring.subscription, '2028-01-31'))).toBe('1102.50');
   });
@@ -564,7 +564,7 @@ describe('a renewal of a renewal, neither with line items (10 seats at 1,200.00 
     const plan = planDeal({ ...deal!.input, today: '2027-12-15' });
     expect(plan.deal.lines.map((l) => [l.quantity, l.amount])).toEqual([['12', '15876.00']]);
     expect(cents(plan.plan.contractValue)).toBe('15876.00');
-    const figures = dealFigures(deal!, plan, '20', new Set());
+    const figures = dealFigures(deal!, plan, '20');
     if ('problem' in figures.recurring) throw new Error(figures.recurring.problem);
     expect(cents(subscriptionMrr(figures.recurring.subscription, '2028-01-31'))).toBe('1323.00');
   });
@@ -642,7 +642,7 @@ describe("the org's proration method (PRORATION_METHOD)", () => {
     expect([...loaded.problems.values()]).toEqual([]);
     const deal = loaded.deals.get(DEAL)!;
     const plan = planDeal({ ...deal.input, today: '2026-07-10' });
-    return { plan, figures: dealFigures(deal, plan, '20', new Set()) };
+    return { plan, figures: dealFigures(deal, plan, '20') };
   }
 
   it('prices a mid-term change as the org says: Day 12,345.67 × 166/365 = 5,614.74, Monthly + Daily 5,583.74', async () => {
@@ -660,5 +660,76 @@ describe("the org's proration method (PRORATION_METHOD)", () => {
       const recognised = figures.months.reduce((t, m) => t.plus(m.recognised), new Big(0));
       expect(cents(recognised)).toBe(cents(plan.plan.contractValue));
     }
+  });
+});
+
+describe('a contract an amendment ended early, then renewed: the renewal and the KPIs read one end', () => {
+  const CANCEL = '006000000000541AAA';
+  const RENEWAL = '006000000000542AAA';
+  const seatLine = quarterlyDeal().OpportunityLineItems!.records[0]!;
+  // 12,000.00 for 2026, billed quarterly; signed 5 Feb, an amendment ends it on 31 Mar instead of 31 Dec.
+  const cancel = () =>
+    quarterlyDeal({
+      Id: CANCEL,
+      Name: 'Globex ends in March',
+      CloseDate: '2026-02-05',
+      Service_Start_Date__c: '2026-04-01',
+      Service_End_Date__c: '2026-03-31',
+      Amended_Opportunity__c: DEAL,
+      Invoice_Type__c: 'Amendment',
+      OpportunityLineItems: { records: [{ ...seatLine, Id: '00k000000000541AAA' }] },
+    });
+  // Won on 20 Mar, renewing the subscription at 5 %.
+  const renewal = () =>
+    quarterlyDeal({
+      Id: RENEWAL,
+      Name: 'Globex renewal',
+      CloseDate: '2026-03-20',
+      Service_Start_Date__c: null,
+      Service_End_Date__c: null,
+      Amended_Opportunity__c: DEAL,
+      Invoice_Type__c: 'Renewal',
+      Renewal_Uplift_Percent__c: 5,
+      Amount: null,
+      OpportunityLineItems: { records: [] },
+    });
+
+  it('renews from the day after the early end, which the KPIs read as where the contract ends', async () => {
+    const loaded = await loadDeals(deps({ opportunities: [quarterlyDeal(), cancel(), renewal()], invoices: [] }), [
+      DEAL,
+      RENEWAL,
+    ]);
+    expect([...loaded.problems.values()]).toEqual([]);
+    const contract = loaded.deals.get(DEAL)!;
+    const contractPlan = planDeal({ ...contract.input, today: '2026-03-20' });
+    const renewed = loaded.deals.get(RENEWAL)!;
+    const renewalPlan = planDeal({ ...renewed.input, today: '2026-03-20' });
+
+    // One rule (deal-plan.ts contractEnding): the contract ends on 31 Mar, ended early.
+    expect(contractEnding(contractPlan.deal, contractPlan.replayed.contracts, contract.input.amendments ?? [])).toEqual(
+      { end: '2026-03-31', endedEarly: true },
+    );
+    // The renewal starts the day after it (an early renewal): 12,000.00 at 5 % for April 2026 to March 2027.
+    expect(renewalPlan.deal.service).toEqual({ start: '2026-04-01', end: '2027-03-31' });
+    expect(cents(renewalPlan.plan.contractValue)).toBe('12600.00');
+
+    // The KPIs: the contract ends on 31 Mar, cancelled, so no renewal is forecast while none is won…
+    const figures = dealFigures(contract, contractPlan, '20');
+    const renewalFigures = dealFigures(renewed, renewalPlan, '20');
+    if ('problem' in figures.recurring) throw new Error(figures.recurring.problem);
+    if ('problem' in renewalFigures.recurring) throw new Error(renewalFigures.recurring.problem);
+    const candidate = figures.recurring.renewal;
+    expect([candidate.contract.endDate, candidate.cancelled]).toEqual(['2026-03-31', true]);
+    expect(renewalsDue([candidate], '2026-03-20', '2027-03-31')).toEqual([]);
+    // …and once the renewal's plan counts, it is renewed, and the customer's MRR runs on: 1,000.00 to 31 Mar, then
+    // the renewal's 1,050.00 from 1 Apr (an expansion of 50.00, no churn and no month at nothing).
+    const won = [{ Id: RENEWAL, Amended_Opportunity__c: DEAL }];
+    expect(withRenewals([candidate], won, new Set([DEAL, RENEWAL]))).toMatchObject([{ renewed: true }]);
+    const mrr = (day: string) =>
+      [figures.recurring, renewalFigures.recurring].map((r) =>
+        'problem' in r ? r.problem : cents(subscriptionMrr(r.subscription, day)),
+      );
+    expect(mrr('2026-03-31')).toEqual(['1000.00', '0.00']);
+    expect(mrr('2026-04-30')).toEqual(['0.00', '1050.00']);
   });
 });

@@ -23,6 +23,7 @@ import {
   ledgerInvoicesOf,
   openOpportunitiesOf,
   rateBookOf,
+  withRenewals,
 } from './kpi-inputs';
 
 const invoiceRow = (overrides: Partial<LedgerInvoiceRow> = {}) =>
@@ -293,7 +294,7 @@ describe('the records the KPIs are computed from', () => {
 
   it("makes a deal's subscription, the billings still to raise and its renewal from the planned deal", () => {
     const { loaded, plan } = loadedDeal({}, '2026-02-10');
-    const figures = dealFigures(loaded, plan, '20', new Set());
+    const figures = dealFigures(loaded, plan, '20');
     if ('problem' in figures.recurring) throw new Error(figures.recurring.problem);
     const { subscription, renewal } = figures.recurring;
     expect(subscriptionMrr(subscription, '2026-02-28').toFixed(2)).toBe('1000.00');
@@ -312,13 +313,16 @@ describe('the records the KPIs are computed from', () => {
     ]);
     expect(renewal).toMatchObject({ contractKey: DEAL, renewed: false, termMonths: 12 });
     expect(renewal.contract).toMatchObject({ startDate: '2026-01-01', endDate: '2026-12-31' });
-    expect(dealFigures(loaded, plan, '20', new Set([DEAL])).recurring).toMatchObject({ renewal: { renewed: true } });
+    // Renewed once a won renewal naming it has its own plan counted; a won renewal without one replaces nothing yet.
+    const won = [{ Id: '006000000000502AAA', Amended_Opportunity__c: DEAL }];
+    expect(withRenewals([renewal], won, new Set([DEAL, '006000000000502AAA']))).toMatchObject([{ renewed: true }]);
+    expect(withRenewals([renewal], won, new Set([DEAL]))).toMatchObject([{ renewed: false }]);
   });
 
   it('keeps the revenue and billings of a deal whose term is not whole months, and says why it has no MRR', () => {
     const { loaded, plan } = loadedDeal({}, '2026-02-10');
     const odd = { ...plan, deal: { ...plan.deal, service: { start: '2026-01-01', end: '2026-12-15' } } };
-    const figures = dealFigures(loaded, odd, '20', new Set());
+    const figures = dealFigures(loaded, odd, '20');
     expect(figures.recurring).toEqual({ problem: expect.stringContaining('not a whole number of months') });
     expect(figures.planned.instalments).toHaveLength(4);
     expect(figures.months.length).toBeGreaterThan(0);
@@ -346,7 +350,7 @@ describe('the records the KPIs are computed from', () => {
         concessions: [{ documentId: 'CN1', invoiceId: 'INV1', date: '2026-02-01', amount: '1200.00', state: 'posted' }],
         today: '2026-02-28',
       });
-      const figures = dealFigures(loaded, plan, '20', new Set());
+      const figures = dealFigures(loaded, plan, '20');
       const rpo = remainingObligations(figures.revenueLines, '2026-02-28');
       const feb = plan.months.find((m) => m.month === '2026-02')!;
       const recognised = plan.months
@@ -363,7 +367,7 @@ describe('the records the KPIs are computed from', () => {
     it('counts an instalment raised and awaiting approval as a future billing and its cash, until it is posted', () => {
       const { loaded, raised } = firstQuarter('unposted');
       const plan = planDeal({ ...loaded.input, raised: [raised], today: '2026-01-02' });
-      const figures = dealFigures(loaded, plan, '20', new Set());
+      const figures = dealFigures(loaded, plan, '20');
       const mirror = (status: string) =>
         ledgerInvoicesOf([
           invoiceRow({
@@ -411,7 +415,7 @@ describe('the records the KPIs are computed from', () => {
       ]);
       // Once posted it is a receivable, and only that
       const postedPlan = planDeal({ ...loaded.input, raised: [{ ...raised, state: 'posted' }], today: '2026-01-02' });
-      const posted = dealFigures(loaded, postedPlan, '20', new Set()).planned;
+      const posted = dealFigures(loaded, postedPlan, '20').planned;
       expect(posted.instalments.map((i) => i.issueDate)).toEqual(['2026-04-01', '2026-07-01', '2026-10-01']);
       expect(run(posted, 'Authorised')).toEqual([['2026-01', '0.00', '3600.00']]);
     });
@@ -436,7 +440,7 @@ describe('the records the KPIs are computed from', () => {
       const input = { ...loaded.input, amendments: [cancel] };
       const plan = planDeal({ ...input, today: '2026-03-25' });
       expect(plan.summary.contractValue.toFixed(2)).toBe('2958.90');
-      const figures = dealFigures({ ...loaded, input }, plan, '20', new Set());
+      const figures = dealFigures({ ...loaded, input }, plan, '20');
       if ('problem' in figures.recurring) throw new Error(figures.recurring.problem);
       expect(figures.recurring.renewal).toMatchObject({ cancelled: true, contract: { endDate: '2026-03-31' } });
       expect(renewalsDue([figures.recurring.renewal], '2026-03-25', '2027-02-28')).toEqual([]);
@@ -446,12 +450,7 @@ describe('the records the KPIs are computed from', () => {
         opportunity: { ...cancel.opportunity, Service_Start_Date__c: '2026-04-01', Service_End_Date__c: '2027-03-31' },
       };
       const longer = { ...loaded.input, amendments: [extend] };
-      const extended = dealFigures(
-        { ...loaded, input: longer },
-        planDeal({ ...longer, today: '2026-03-25' }),
-        '20',
-        new Set(),
-      );
+      const extended = dealFigures({ ...loaded, input: longer }, planDeal({ ...longer, today: '2026-03-25' }), '20');
       if ('problem' in extended.recurring) throw new Error(extended.recurring.problem);
       expect(extended.recurring.renewal.cancelled).toBeUndefined();
       expect(renewalsDue([extended.recurring.renewal], '2026-03-25', '2027-04-30').map((d) => d.renewalDate)).toEqual([
@@ -482,7 +481,7 @@ describe('the records the KPIs are computed from', () => {
     };
     const input = { ...loaded.input, root: priced, amendments: [fewer] };
     const plan = planDeal({ ...input, today: '2026-03-25' });
-    const figures = dealFigures({ ...loaded, input }, plan, '20', new Set());
+    const figures = dealFigures({ ...loaded, input }, plan, '20');
     if ('problem' in figures.recurring) throw new Error(figures.recurring.problem);
     const { subscription, renewal } = figures.recurring;
     // 10,000.00 ÷ 12 (not 9,999.00 ÷ 12 = 833.25); after the change the 6,666.67 left ÷ 12 (not 6,666.00 ÷ 12).

@@ -12,8 +12,10 @@
  * - A deal's subscription: its ratable line items at signature, each won amendment's ratable line items (the full
  *   subscription after it) from its effective date, priced per the contract's whole months (deal-records.ts
  *   termMonthsOf); its end is the last day a ratable line of the replayed contract serves (extensions, early ends).
- * - A contract renews from the deal's own renewal rule (its uplift fields) unless a won renewal names it (any in the
- *   org: kpi-queries.ts renewedDeals, read once a refresh, not from the slice of deals it is planned with). One an
+ * - A contract renews from the deal's own renewal rule (its uplift fields) until a won renewal that names it (any in
+ *   the org: kpi-queries.ts wonRenewals, read once a refresh, not from the slice of deals it is planned with) has its
+ *   own plan counted in the same refresh (`withRenewals`): until then the renewal's billings are in no plan, so the
+ *   expected renewal stays in the forecast (and Due) rather than both being missing. One an
  *   amendment ended early (its ratable lines now end before the latest end it was ever given: a cancellation) is
  *   flagged cancelled and is not a renewal candidate: the customer has already said it is leaving.
  * - Revenue lines are the plan's ledger (deal-plan.ts: concession credit notes included), so RPO ties to the deferred
@@ -23,9 +25,9 @@
  *   posted they are no longer unposted, so each is counted once.
  */
 import { routeOpportunity, type BillingEntity } from '../../domain/billing-entity';
-import { amendmentSteps, signedSubscription, type DealPlan } from '../../domain/deal-plan';
-import { ratableEnd, termMonthsOf } from '../../domain/deal-records';
-import { addDays, addMonths, compareDates, maxDate, type IsoDate } from '../../domain/dates';
+import { amendmentSteps, contractEnding, signedSubscription, type DealPlan } from '../../domain/deal-plan';
+import { termMonthsOf } from '../../domain/deal-records';
+import { addDays, addMonths, maxDate, type IsoDate } from '../../domain/dates';
 import type { ForeignInvoice, Settlement } from '../../domain/fx-exposure';
 import type { RateBook } from '../../domain/fx-rates';
 import type { OpenOpportunity, PlannedBillings, RenewalCandidate } from '../../domain/kpi-forecast';
@@ -329,19 +331,17 @@ export interface DealFigures {
   recurring: { subscription: Subscription; renewal: RenewalCandidate } | { problem: string };
 }
 
-/** What a deal contributes to the KPIs (see the module comment); `renewedDeals`: the deals a won renewal names. */
-export function dealFigures(
-  deal: LoadedDeal,
-  plan: DealPlan,
-  taxRatePercent: string,
-  renewedDeals: ReadonlySet<string>,
-): DealFigures {
+/**
+ * What a deal contributes to the KPIs (see the module comment). Its renewal candidate is not yet known renewed: that
+ * needs every deal of the refresh (`withRenewals`).
+ */
+export function dealFigures(deal: LoadedDeal, plan: DealPlan, taxRatePercent: string): DealFigures {
   const { entity } = deal;
   const currency = plan.deal.currency.toUpperCase();
   const customerId = deal.row.AccountId ?? '';
   let recurring: DealFigures['recurring'];
   try {
-    recurring = recurringOf(deal, plan, renewedDeals);
+    recurring = recurringOf(deal, plan);
   } catch (err) {
     recurring = { problem: err instanceof Error ? err.message : String(err) };
   }
@@ -376,11 +376,7 @@ function raisedUnposted(plan: DealPlan): { issueDate: IsoDate; amount: Money }[]
 }
 
 /** The deal's subscription and its renewal; throws when its term is not a whole number of months. */
-function recurringOf(
-  deal: LoadedDeal,
-  plan: DealPlan,
-  renewedDeals: ReadonlySet<string>,
-): { subscription: Subscription; renewal: RenewalCandidate } {
+function recurringOf(deal: LoadedDeal, plan: DealPlan): { subscription: Subscription; renewal: RenewalCandidate } {
   const { input, entity } = deal;
   const service = plan.deal.service;
   const termMonths = termMonthsOf(service);
@@ -393,16 +389,11 @@ function recurringOf(
     effectiveDate: amendment.opportunity.Service_Start_Date__c ?? amendment.opportunity.CloseDate,
     lines,
   }));
-  // Where the contract ends as its amendments left it: where its renewal starts (deal-records.ts, as the plan's).
-  const contractEnd = ratableEnd(plan.replayed.contracts);
-  const end = contractEnd ? maxDate(contractEnd, service.start) : service.start;
-  // The latest end the contract was ever given: its ratable lines at signature, or an amendment's Service End Date
-  // (an extension). Ending before it means an amendment ended it early (a cancellation): not up for renewal.
-  const latestEnd = [
-    ...plan.deal.lines.filter((l) => l.method !== 'point-in-time').map((l) => l.service.end),
-    ...(input.amendments ?? []).map((a) => a.opportunity.Service_End_Date__c).filter((d): d is IsoDate => !!d),
-  ].reduce((a, b) => maxDate(a, b), end);
-  const cancelled = contractEnd !== undefined && compareDates(end, latestEnd) < 0;
+  // Where the contract ends as its amendments left it, where its renewal starts, and whether an amendment ended it
+  // early (a cancellation: not up for renewal): deal-plan.ts `contractEnding`, as the renewal's plan reads it.
+  const ending = contractEnding(plan.deal, plan.replayed.contracts, input.amendments ?? []);
+  const end = ending.end ? maxDate(ending.end, service.start) : service.start;
+  const cancelled = ending.endedEarly;
   const contract = { startDate: service.start, endDate: end, lines: atSignature };
   const currency = plan.deal.currency.toUpperCase();
   const customerId = deal.row.AccountId ?? '';
@@ -428,8 +419,23 @@ function recurringOf(
       uplift: upliftRuleOf(input.root.opportunity),
       termMonths,
       defaultTermMonths: termMonths,
-      renewed: renewedDeals.has(deal.dealId),
+      renewed: false,
       ...(cancelled ? { cancelled: true } : {}),
     },
   };
+}
+
+/**
+ * The renewal candidates, each renewed once a won renewal naming it has its own plan among `counted` (the deals whose
+ * figures this refresh counted: its billings are future billings, its documents receivables). A won renewal without a
+ * plan yet (PLAN_BILLING has not run for it, or refused it) replaces nothing, so its contract's expected renewal stays
+ * in the forecast and Due: otherwise the forecast would show neither.
+ */
+export function withRenewals(
+  candidates: readonly RenewalCandidate[],
+  wonRenewals: readonly { Id: string; Amended_Opportunity__c: string | null }[],
+  counted: ReadonlySet<string>,
+): RenewalCandidate[] {
+  const renewed = new Set(wonRenewals.filter((r) => counted.has(r.Id)).flatMap((r) => r.Amended_Opportunity__c ?? []));
+  return candidates.map((c) => ({ ...c, renewed: renewed.has(c.contractKey) }));
 }

@@ -1,5 +1,5 @@
 import { parseBillingEntities, type BillingEntity } from '../../domain/billing-entity';
-import { planDeal, type OpportunityWithItems } from '../../domain/deal-plan';
+import { planDeal, planOpportunitySchema, type OpportunityWithItems } from '../../domain/deal-plan';
 import type { KpiQueries, LedgerInvoiceRow, PostedClose, StoredRenewal } from '../../salesforce/kpi-queries';
 import { fakeComposite } from '../create-draft/__fixtures__/drafts';
 import { DEAL, UK, loadedDeal } from '../billing/__fixtures__/deals';
@@ -55,7 +55,7 @@ function setup(
      * A won renewal of the fixture deal, with a billing plan of its own read in the same slice of deals as the fixture
      * deal, or in the next (999 other deals' plans between them: slices are 1,000 deals).
      */
-    renewal?: { id: string; slice: 'same' | 'next' };
+    renewal?: { id: string; slice: 'same' | 'next'; withoutPlan?: true };
     /** Won amendments of the fixture deal. */
     amendments?: OpportunityWithItems[];
   } = {},
@@ -69,12 +69,29 @@ function setup(
     loaded: { ...fixture.loaded, input },
     plan: planDeal({ ...input, today: '2026-02-10' }),
   };
+  // Won on 5 Feb, renewing the 12,000.00 at 5 % from 1 Jan 2027, billed quarterly: 3,150.00 on 1 Jan 2027.
   const renewal = stored.renewal && {
     ...planned.loaded.row,
     Id: stored.renewal.id,
+    CloseDate: '2026-02-05',
     Invoice_Type__c: 'Renewal',
     Amended_Opportunity__c: DEAL,
+    Renewal_Uplift_Percent__c: 5,
+    OpportunityLineItems: { records: [] },
   };
+  const renewalInput = renewal && {
+    ...planned.loaded.input,
+    root: { opportunity: planOpportunitySchema.parse(renewal), lineItems: [] },
+    renewalOf: planned.loaded.input.root,
+  };
+  const plannedRenewal = renewal &&
+    renewalInput && {
+      ...planned,
+      loaded: { ...planned.loaded, dealId: renewal.Id, row: renewal, input: renewalInput },
+      plan: planDeal({ ...renewalInput, today: '2026-02-10' }),
+    };
+  // A won renewal has no plan until PLAN_BILLING has run for it (or when its plan is refused).
+  const renewalPlanned = stored.renewal !== undefined && !stored.renewal.withoutPlan;
   // Other deals' plans, none of them found when read (they play no part here but to fill a slice).
   const otherDeals =
     stored.renewal?.slice === 'next'
@@ -105,23 +122,23 @@ function setup(
     creditNotes: () => none,
     customerCredits: () => ({ credits: none, uses: none }),
     openOpportunities: () => none,
-    planDeals: () => Promise.resolve([DEAL, ...otherDeals, ...(renewal ? [renewal.Id] : [])]),
-    // what Salesforce answers: every won renewal's Amended_Opportunity__c
-    renewedDeals: () => Promise.resolve(new Set(renewal ? [renewal.Amended_Opportunity__c!] : [])),
+    planDeals: () => Promise.resolve([DEAL, ...otherDeals, ...(renewal && renewalPlanned ? [renewal.Id] : [])]),
+    // what Salesforce answers: every won renewal, with the deal it names
+    wonRenewals: () =>
+      Promise.resolve(renewal ? [{ Id: renewal.Id, Amended_Opportunity__c: renewal.Amended_Opportunity__c }] : []),
   };
-  // The slice's deals as the loader reads them: the fixture deal planned, the renewal loaded (its plan is not
-  // what these tests look at).
+  // The slice's deals as the loader reads them and plans them: the fixture deal, and the renewal.
   const dealPlans: Pick<DealPlans, 'compute'> = {
     compute: (ids) => {
       const inSlice = new Set(ids);
-      const deals = new Map<string, typeof planned.loaded>();
-      if (inSlice.has(DEAL)) deals.set(DEAL, planned.loaded);
-      if (renewal && inSlice.has(renewal.Id)) {
-        deals.set(renewal.Id, { ...planned.loaded, dealId: renewal.Id, row: renewal });
-      }
+      const slice = [
+        ...(inSlice.has(DEAL) ? [planned] : []),
+        ...(plannedRenewal && inSlice.has(plannedRenewal.loaded.dealId) ? [plannedRenewal] : []),
+      ];
+      const deals = new Map(slice.map((p) => [p.loaded.dealId, p.loaded]));
       return Promise.resolve({
         loaded: { deals, dealOf: new Map([...deals.keys()].map((id) => [id, id])), problems: new Map() },
-        planned: inSlice.has(DEAL) ? [planned] : [],
+        planned: slice,
         unplanned: [],
       });
     },
@@ -319,6 +336,35 @@ describe('the KPI refresh', () => {
       { Id: 'a0r000000000005AAA', Status__c: 'Renewed' },
     ]);
     expect(calls.filter((c) => c.method === 'upsert').flatMap((c) => c.records)).toEqual([]);
+  });
+
+  it('keeps forecasting a contract’s renewal until its won renewal’s own plan counts, so the revenue never vanishes', async () => {
+    const renewals: StoredRenewal[] = [
+      { Id: 'a0r000000000006AAA', Renewal_Key__c: DEAL, Status__c: 'Due', Contract_End_Date__c: '2026-12-31' },
+    ];
+    const january = (run: ReturnType<typeof setup>) =>
+      run.upserted('KPI_Forecast__c').find((f) => f.Forecast_Key__c === 'GROUP:2026-02:2027-01');
+    // Won, no plan yet: the expected 12,000.00 renewal stays in January 2027 and Due (it showed neither it nor the
+    // renewal's billings: 0.00 and 0.00).
+    const waiting = setup({ renewal: { id: '006000000000502AAA', slice: 'same', withoutPlan: true }, renewals });
+    expect((await waiting.refresh.refresh()).problems).toEqual([]);
+    expect(january(waiting)).toMatchObject({ Renewals__c: 12000, Future_Billings__c: 0 });
+    expect(
+      waiting
+        .written('KPI_Renewal__c')
+        .filter((c) => c.method === 'update')
+        .flatMap((c) => c.records),
+    ).toEqual([]);
+    // Planned: its first quarter, 3,150.00, is a future billing of January 2027 and the expected renewal is gone.
+    const planned = setup({ renewal: { id: '006000000000502AAA', slice: 'same' }, renewals });
+    expect((await planned.refresh.refresh()).problems).toEqual([]);
+    expect(january(planned)).toMatchObject({ Renewals__c: 0, Future_Billings__c: 3150 });
+    expect(
+      planned
+        .written('KPI_Renewal__c')
+        .filter((c) => c.method === 'update')
+        .flatMap((c) => c.records),
+    ).toEqual([{ Id: 'a0r000000000006AAA', Status__c: 'Renewed' }]);
   });
 
   it('marks a renewal that is no longer due Lapsed once its contract has ended', async () => {

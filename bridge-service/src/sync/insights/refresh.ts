@@ -34,7 +34,7 @@ import { firstDayOf, monthOf, monthsBetween, type MonthKey } from '../../domain/
 import { dateInZone } from '../../domain/zoned-time';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
-import type { KpiQueries } from '../../salesforce/kpi-queries';
+import type { KpiQueries, WonRenewalRow } from '../../salesforce/kpi-queries';
 import { KpiForecast, KpiRenewal, KpiSnapshot as KpiSnapshotObject } from '../../salesforce/objects';
 import type { CompositeBatch, WriteOutcome, WriteRecord, Writeback } from '../../salesforce/writeback';
 import { DEALS_PER_WRITE, type DealPlans } from '../billing/deal-plans';
@@ -48,6 +48,7 @@ import {
   ledgerInvoicesOf,
   openOpportunitiesOf,
   rateBookOf,
+  withRenewals,
 } from './kpi-inputs';
 
 export interface KpiRefreshDeps {
@@ -124,10 +125,10 @@ export function createKpiRefresh(deps: KpiRefreshDeps) {
     return rates;
   }
 
-  /** `renewed`: the deals a won renewal names, read once for the whole refresh: a renewal is often in another slice. */
+  /** `wonRenewals`: read once for the whole refresh: a renewal is often in another slice than its contract. */
   async function deals(
     dealIds: readonly string[],
-    renewed: ReadonlySet<string>,
+    wonRenewals: readonly WonRenewalRow[],
     entities: readonly BillingEntity[],
     problems: string[],
   ) {
@@ -136,7 +137,8 @@ export function createKpiRefresh(deps: KpiRefreshDeps) {
     const revenueLines: LedgerLine[] = [];
     const months: ContractMonth[] = [];
     const plans: PlannedBillings[] = [];
-    const renewals: RenewalCandidate[] = [];
+    const candidates: RenewalCandidate[] = [];
+    const counted = new Set<string>();
     const accountNames = new Map<string, string>();
     for (let i = 0; i < dealIds.length; i += DEALS_PER_WRITE) {
       const { planned, unplanned } = await deps.dealPlans.compute(dealIds.slice(i, i + DEALS_PER_WRITE));
@@ -144,21 +146,23 @@ export function createKpiRefresh(deps: KpiRefreshDeps) {
       for (const { loaded: deal, plan } of planned) {
         if (deal.row.Account?.Name && deal.row.AccountId) accountNames.set(deal.row.AccountId, deal.row.Account.Name);
         try {
-          const figures = dealFigures(deal, plan, tax.get(deal.entity.developerName) ?? '0', renewed);
+          const figures = dealFigures(deal, plan, tax.get(deal.entity.developerName) ?? '0');
           revenueLines.push(...figures.revenueLines);
           months.push(...figures.months);
           plans.push(figures.planned);
+          counted.add(deal.dealId);
           if ('problem' in figures.recurring) {
             problems.push(`deal ${deal.dealId}: not in MRR or renewals: ${figures.recurring.problem}`);
           } else {
             subscriptions.push(figures.recurring.subscription);
-            renewals.push(figures.recurring.renewal);
+            candidates.push(figures.recurring.renewal);
           }
         } catch (err) {
           problems.push(`deal ${deal.dealId}: ${describeError(err)}`);
         }
       }
     }
+    const renewals = withRenewals(candidates, wonRenewals, counted);
     return { subscriptions, revenueLines, months, plans, renewals, accountNames };
   }
 
@@ -178,7 +182,7 @@ export function createKpiRefresh(deps: KpiRefreshDeps) {
       const customerCredit = q.customerCredits(reads);
       const opportunityRows = q.openOpportunities(reads);
       const dealIds = q.planDeals(reads);
-      const renewedDeals = q.renewedDeals(reads);
+      const wonRenewals = q.wonRenewals(reads);
       await reads.run();
 
       const problems: string[] = [];
@@ -195,7 +199,7 @@ export function createKpiRefresh(deps: KpiRefreshDeps) {
       ];
       const pipeline = openOpportunitiesOf(await opportunityRows, entities, deps.corporateCurrency);
       problems.push(...pipeline.problems);
-      const contracts = await deals(await dealIds, await renewedDeals, entities, problems);
+      const contracts = await deals(await dealIds, await wonRenewals, entities, problems);
 
       const records: KpiRecords = {
         asOf,
