@@ -224,6 +224,7 @@ export async function createOrgBridge(
     // A webhook's change written to Salesforce wakes the tenant's poller from idle (a payment's invoice event:
     // payments, overpayments and prepayments are only polled). Echoes of the bridge's own writes write nothing.
     onXeroChanged: (tenantId, change) => poller.xeroChanged(tenantId, change),
+    jobRetention: { days: config.jobRetentionDays, onPruned: (count) => metrics.recordJobsPruned(count) },
   });
   const worker = createWorker({
     jobs: repos.jobs,

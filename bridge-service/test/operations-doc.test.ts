@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { DEFAULT_XERO_SCOPES, ENV_KEYS } from '../src/config';
 import { orgProfileSchema } from '../src/store/orgs';
 import { createMetrics } from '../src/server/metrics';
+import { DONE_JOBS_KEPT } from '../src/sync/housekeeping/prune-jobs';
+import { JOB_KINDS } from '../src/sync/job-kinds';
 import { build } from './helper';
 
 const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'operations.md'), 'utf8');
@@ -62,10 +64,12 @@ describe('docs/operations.md', () => {
   it('names only settings the bridge reads', () => {
     const settings = [...new Set([...doc.matchAll(/`([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?:=[^`]*)?`/g)].map((m) => m[1]!))];
     expect(settings.length).toBeGreaterThan(10);
-    // Error codes the runbook quotes are not settings.
+    // Error codes, job kinds and the retention's kept kinds the runbook quotes are not settings (and must exist).
     const errorCodes = ['STORE_SCHEMA_TOO_NEW', 'ENTITY_IS_LOCKED', 'ORG_SECRETS_REQUIRED'];
+    const codeNames: readonly string[] = [...errorCodes, ...JOB_KINDS, 'DONE_JOBS_KEPT'];
+    expect(Object.keys(DONE_JOBS_KEPT).length).toBeGreaterThan(0);
     expect(
-      settings.filter((name) => !(ENV_KEYS as readonly string[]).includes(name) && !errorCodes.includes(name)),
+      settings.filter((name) => !(ENV_KEYS as readonly string[]).includes(name) && !codeNames.includes(name)),
     ).toEqual([]);
   });
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSecretKey } from '../lib/logger';
 import { ConfigError, ENV_KEYS, jwtAudience, loadConfig, loadHostConfig } from './index';
-import { LEGACY_XERO_SCOPES, missingXeroScopes, SALESFORCE_API_VERSION } from './schema';
+import { LEGACY_XERO_SCOPES, MIN_JOB_RETENTION_DAYS, missingXeroScopes, SALESFORCE_API_VERSION } from './schema';
 
 const { privateKey } = generateKeyPairSync('rsa', {
   modulusLength: 1024,
@@ -80,6 +80,22 @@ describe('loadConfig', () => {
       'accounting.contacts',
       'accounting.manualjournals',
       'accounting.reports.trialbalance.read',
+    ]);
+  });
+
+  it('keeps done jobs 90 days unless told otherwise, and refuses a retention shorter than what idempotency needs', () => {
+    expect(loadConfig(validEnv()).jobRetentionDays).toBe(90);
+    expect(loadConfig({ ...validEnv(), JOB_RETENTION_DAYS: '35' }).jobRetentionDays).toBe(MIN_JOB_RETENTION_DAYS);
+    expect(loadConfig({ ...validEnv(), JOB_RETENTION_DAYS: '400' }).jobRetentionDays).toBe(400);
+    expect(problemsOf({ ...validEnv(), JOB_RETENTION_DAYS: '7' })).toEqual([
+      'JOB_RETENTION_DAYS: must be at least 35: a done job younger than that is what keeps a replayed request or ' +
+        "a month's close asked again from running twice (docs/operations.md, Job retention)",
+    ]);
+    expect(problemsOf({ ...validEnv(), JOB_RETENTION_DAYS: '90.5' })).toEqual([
+      'JOB_RETENTION_DAYS: must be a whole number of days',
+    ]);
+    expect(problemsOf({ ...validEnv(), JOB_RETENTION_DAYS: 'forever' })).toEqual([
+      'JOB_RETENTION_DAYS: must be a whole number of days',
     ]);
   });
 

@@ -90,6 +90,8 @@ function toDeployment(e: Env, resolved: { encryptionKey: Buffer; previousKeys: B
     pollIdleMaxMs: e.POLL_IDLE_MAX_MS ?? Math.max(DEFAULT_POLL_IDLE_MAX_MS, e.POLL_INTERVAL_MS),
     /** Documents a historical import reads per Xero page. */
     importPageSize: e.IMPORT_PAGE_SIZE,
+    /** Days a done job is kept before the daily prune deletes it. */
+    jobRetentionDays: e.JOB_RETENTION_DAYS,
     adminToken: e.ADMIN_TOKEN,
     /** ADMIN_TOKEN_PREVIOUS, accepted too during a rotation. */
     adminTokenPrevious: e.ADMIN_TOKEN_PREVIOUS,

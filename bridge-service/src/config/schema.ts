@@ -101,6 +101,14 @@ export const LEGACY_XERO_SCOPES =
 /** The REST API version the bridge calls by default: the package's sourceApiVersion (config.test.ts holds them equal). */
 export const SALESFORCE_API_VERSION = '68.0';
 
+/**
+ * The shortest JOB_RETENTION_DAYS. A done job is what tells a repeat of its request from a new one, and the longest
+ * any repeat comes is a month's close, asked for again at every start until the month after it ends (up to 31 days
+ * after it ran); then the reconcile after an event gap (30 days back), Salesforce's event replay (72 hours) and Xero's
+ * webhook repeats (24 hours). docs/operations.md (Job retention) lists every reader of done jobs and what it needs.
+ */
+export const MIN_JOB_RETENTION_DAYS = 35;
+
 const envFields = z.object({
   // server
   HOST: z.string().default('0.0.0.0'),
@@ -123,6 +131,20 @@ const envFields = z.object({
   PRORATION_METHOD: z.enum(['daily', 'monthly-daily']).default('daily'),
   /** Documents a historical import reads per page (go-live): 1-1000. */
   IMPORT_PAGE_SIZE: int(500, 1, 1000),
+  /**
+   * Days a done job is kept before the daily prune deletes it (given-up jobs are never deleted). Default 90: a quarter
+   * of history in /admin/jobs, past a quarter's close.
+   */
+  JOB_RETENTION_DAYS: z.coerce
+    .number({ error: 'must be a whole number of days' })
+    .int('must be a whole number of days')
+    .min(
+      MIN_JOB_RETENTION_DAYS,
+      `must be at least ${MIN_JOB_RETENTION_DAYS}: a done job younger than that is what keeps a replayed request or ` +
+        "a month's close asked again from running twice (docs/operations.md, Job retention)",
+    )
+    .max(36_500, 'must be at most 36500 (100 years)')
+    .default(90),
 
   // Salesforce
   SF_LOGIN_URL: httpUrl('https://login.salesforce.com'),

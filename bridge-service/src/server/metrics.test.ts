@@ -55,3 +55,16 @@ describe('an org the process no longer serves (forget)', () => {
     expect(await scrape).not.toContain('org="org-b"');
   });
 });
+
+describe('the retention prune', () => {
+  it('counts the done jobs it deleted, per org (the default org unlabelled)', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    metrics.recordJobsPruned(1_000);
+    metrics.recordJobsPruned(250);
+    metrics.recordJobsPruned(0);
+    metrics.forOrg('org-b').recordJobsPruned(7);
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^ledgerline_jobs_pruned_total 1250$/m);
+    expect(text).toMatch(/^ledgerline_jobs_pruned_total\{org="org-b"\} 7$/m);
+  });
+});

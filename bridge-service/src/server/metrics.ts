@@ -63,6 +63,8 @@ export interface BridgeMetrics {
    * queues drafts and invoice approvals again; the error log names the window and the requests a person must repeat).
    */
   recordEventGap(channel: string): void;
+  /** Done jobs the daily retention prune deleted (JOB_RETENTION_DAYS; sync/housekeeping/prune-jobs.ts). */
+  recordJobsPruned(count: number): void;
 }
 
 export const METRIC_NAMES = {
@@ -81,6 +83,7 @@ export const METRIC_NAMES = {
   xeroLastPoll: 'ledgerline_xero_poll_last_success_timestamp_seconds',
   tokenRefreshes: 'ledgerline_xero_token_refreshes_total',
   eventGaps: 'ledgerline_event_gaps_total',
+  jobsPruned: 'ledgerline_jobs_pruned_total',
 } as const;
 
 export function createMetrics(opts: CreateMetricsOptions = {}): BridgeMetrics {
@@ -95,7 +98,7 @@ export function createMetrics(opts: CreateMetricsOptions = {}): BridgeMetrics {
     name: METRIC_NAMES.jobs,
     help:
       'Jobs in the store by state: queued, running, failed, dead (read from the store on each scrape). Done jobs ' +
-      'are kept for their keys and not counted: counting them would cost more with every job ever run.',
+      'are kept for their keys (JOB_RETENTION_DAYS) and not counted: counting them would cost more the more are kept.',
     labelNames: ['state', 'org'],
     registers: [registry],
     async collect() {
@@ -217,6 +220,14 @@ export function createMetrics(opts: CreateMetricsOptions = {}): BridgeMetrics {
     labelNames: ['channel', 'org'],
     registers: [registry],
   });
+  const jobsPruned = new Counter({
+    name: METRIC_NAMES.jobsPruned,
+    help:
+      'Done jobs deleted by the daily retention prune, once older than JOB_RETENTION_DAYS. Given-up (dead) jobs are ' +
+      'never pruned.',
+    labelNames: ['org'],
+    registers: [registry],
+  });
 
   const views = new Map<string, BridgeMetrics>();
   const view = (org: string): BridgeMetrics => {
@@ -284,6 +295,9 @@ export function createMetrics(opts: CreateMetricsOptions = {}): BridgeMetrics {
       },
       recordEventGap(channel) {
         eventGaps.inc({ channel, ...label });
+      },
+      recordJobsPruned(count) {
+        if (count > 0) jobsPruned.inc(label, count);
       },
     };
     views.set(org, made);

@@ -7,7 +7,10 @@
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'dead';
 export const JOB_STATES: readonly JobState[] = ['queued', 'running', 'done', 'failed', 'dead'];
 
-/** Every state but done: the jobs an operator watches and acts on. Done jobs stay (their keys) and only grow. */
+/**
+ * Every state but done: the jobs an operator watches and acts on. Done jobs stay for their keys until the daily
+ * retention prune (pruneDoneJobs, JOB_RETENTION_DAYS).
+ */
 export type OpenJobState = Exclude<JobState, 'done'>;
 export const OPEN_JOB_STATES: readonly OpenJobState[] = ['queued', 'running', 'failed', 'dead'];
 
@@ -67,6 +70,15 @@ export interface JobFilter {
   /** Newest first; pass the last id seen to page on. */
   beforeId?: number;
   limit?: number;
+}
+
+export interface PruneDoneJobs {
+  /** Done jobs finished (last updated) before this time go (epoch ms). */
+  before: number;
+  /** The most one call deletes: one short statement, so no long lock and no long transaction. */
+  limit: number;
+  /** Kinds whose done jobs stay whatever their age. */
+  keepActions?: readonly string[];
 }
 
 export interface JobRepository {
@@ -129,4 +141,10 @@ export interface JobRepository {
   countOpenJobsByState(): Promise<Record<OpenJobState, number>>;
   /** When the oldest job not yet done or given up (queued, running, failed) was stored; null if there is none. */
   oldestPendingJobAt(): Promise<number | null>;
+  /**
+   * Deletes at most `limit` done jobs finished before `before`, none of `keepActions`, oldest first, in one statement;
+   * returns how many (call again while it is `limit`). Queued, running, failed and given-up (dead) jobs are never
+   * deleted: a dead job waits for Retry.
+   */
+  pruneDoneJobs(opts: PruneDoneJobs): Promise<number>;
 }

@@ -313,6 +313,56 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         expect(await a.jobs.givenUpAfterXero('CREATE_PARTIAL')).toEqual([]);
       });
 
+      it('prunes done jobs finished before the cut-off, a bounded batch at a time; young, open, dead and kept ones stay', async () => {
+        const store = await open();
+        const { jobs } = store;
+        const other = store.forOrg('acme-emea').jobs;
+        const day = 24 * 3600_000;
+        /** A job of `action` run at the suite's now and left in `state` (done, failed to retry, dead). */
+        const run = async (jobsOf: typeof jobs, key: string, action: string, state: 'done' | 'failed' | 'dead') => {
+          const { job } = await jobsOf.enqueueJob({ key, action, payload: {} });
+          await jobsOf.claimJobs({ owner: 'w', leaseMs: 60_000, limit: 10, actions: [action] });
+          if (state === 'done') await jobsOf.completeJob(job.id, 'w');
+          else await jobsOf.failJob(job.id, 'w', 'refused', state === 'dead' ? null : now + 365 * day);
+          return job;
+        };
+        for (let n = 0; n < 5; n += 1) await run(jobs, `old-${n}`, 'XERO_CHANGE', 'done');
+        await run(jobs, 'old-kept', 'CONTACT_MATCH', 'done');
+        await run(jobs, 'old-dead', 'XERO_CHANGE', 'dead');
+        await run(jobs, 'old-failed', 'XERO_CHANGE', 'failed');
+        await run(other, 'old-other-org', 'XERO_CHANGE', 'done');
+        // queued for a year ahead, like a future instalment: stored long ago, never run
+        await jobs.enqueueJob({ key: 'old-queued', action: 'RAISE_INSTALMENT', payload: {}, runAt: now + 365 * day });
+        // stored long ago and finished only now: it goes by when it finished
+        const { job: late } = await jobs.enqueueJob({ key: 'late', action: 'AUTHORISE', payload: {} });
+        now += 100 * day;
+        await jobs.claimJobs({ owner: 'w', leaseMs: 60_000, limit: 1, actions: ['AUTHORISE'] });
+        await jobs.completeJob(late.id, 'w');
+        await run(jobs, 'young', 'XERO_CHANGE', 'done');
+        now += day;
+
+        const prune = () => jobs.pruneDoneJobs({ before: now - 90 * day, limit: 2, keepActions: ['CONTACT_MATCH'] });
+        // Bounded: at most the limit a statement, until none is left.
+        expect([await prune(), await prune(), await prune(), await prune()]).toEqual([2, 2, 1, 0]);
+        const left = await jobs.listJobs({ limit: 500 });
+        expect(left.map((j) => `${j.key}:${j.state}`).sort()).toEqual([
+          'late:done',
+          'old-dead:dead',
+          'old-failed:failed',
+          'old-kept:done',
+          'old-queued:queued',
+          'young:done',
+        ]);
+        // Another org's done jobs are its own to prune; a key pruned can be stored again.
+        expect((await other.listJobs()).map((j) => j.key)).toEqual(['old-other-org']);
+        expect((await jobs.enqueueJob({ key: 'old-0', action: 'XERO_CHANGE', payload: {} })).created).toBe(true);
+        expect(await jobs.pruneDoneJobs({ before: now, limit: 0 })).toBe(0);
+        // Without kinds kept, every done job before the cut-off goes.
+        expect(await jobs.pruneDoneJobs({ before: now, limit: 10 })).toBe(3);
+        expect((await jobs.countJobsByState()).done).toBe(0);
+        expect(await jobs.getJobByKey('old-dead')).toMatchObject({ state: 'dead' });
+      });
+
       it('never gives one job to two store instances claiming in turn', async () => {
         const a = (await open()).jobs;
         const b = (await open()).jobs;

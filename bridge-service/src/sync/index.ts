@@ -8,6 +8,7 @@ import { createClose } from './close';
 import { createDraftHandler } from './create-draft';
 import { createGiveUpRecorder } from './give-up';
 import { handles, type KindHandler } from './handler';
+import { createHousekeeping } from './housekeeping';
 import { createInsights } from './insights';
 import { createGoLive, type GoLive, type GoLiveServices } from './golive';
 import { createInboundApply, type InboundApply } from './inbound/apply';
@@ -34,7 +35,7 @@ export interface Sync {
   apply: InboundApply;
   /** Go-live: historical imports and the drift check, for the admin API and the start. */
   goLive: Pick<GoLive, 'imports' | 'drift' | 'onStart'>;
-  /** At start: the daily billing-plan re-plans and the daily KPI refresh are asked for. */
+  /** At start: the daily billing-plan re-plans, the daily KPI refresh and the daily job prune are asked for. */
   start(): Promise<void>;
 }
 
@@ -43,6 +44,8 @@ export function createSync(
   extra: Pick<GoLiveServices, 'metrics' | 'onQueued' | 'importPageSize'> & {
     /** A webhook's change was written to Salesforce (XERO_CHANGE): the tenant's poller wakes. */
     onXeroChanged?: (tenantId: string, change: XeroChangeWake) => void;
+    /** Job retention (JOB_RETENTION_DAYS): with it, done jobs older than that are pruned daily. */
+    jobRetention?: { days: number; onPruned?: (count: number) => void };
   } = {},
 ): Sync {
   const invoices = createInvoiceMirror(deps);
@@ -61,6 +64,13 @@ export function createSync(
   const billing = createBilling(drafting);
   const insights = createInsights({ ...deps, dealPlans: billing.dealPlans });
   const close = createClose({ ...deps, dealPlans: billing.dealPlans });
+  const housekeeping = extra.jobRetention
+    ? createHousekeeping({
+        ...deps,
+        retentionDays: extra.jobRetention.days,
+        ...(extra.jobRetention.onPruned ? { onPruned: extra.jobRetention.onPruned } : {}),
+      })
+    : undefined;
   return {
     handlers: [
       handles('CREATE_DRAFT', createDraftHandler({ ...drafting, dealPlans: billing.dealPlans })),
@@ -85,11 +95,13 @@ export function createSync(
       ...insights.handlers,
       ...goLive.handlers,
       ...close.handlers,
+      ...(housekeeping?.handlers ?? []),
     ],
     start: async () => {
       await billing.start();
       await insights.start();
       await close.start();
+      await housekeeping?.start();
     },
     onGiveUp: createGiveUpRecorder({ syncErrors }),
     apply,

@@ -10,6 +10,7 @@ import { BILLING_JOB_KINDS, BILLING_JOB_PAYLOADS } from './billing/jobs';
 import { KPI_JOB_KINDS, KPI_JOB_PAYLOADS } from './insights/jobs';
 import { GOLIVE_JOB_PAYLOADS } from './golive/kinds';
 import { CLOSE_JOB_KINDS, CLOSE_JOB_PAYLOADS } from './close/jobs';
+import { HOUSEKEEPING_JOB_KINDS, HOUSEKEEPING_JOB_PAYLOADS } from './housekeeping/jobs';
 
 export const JOB_KINDS = [
   'CREATE_DRAFT',
@@ -31,6 +32,8 @@ export const JOB_KINDS = [
   // month-end close (issue 16): close/jobs.ts
   'POST_CLOSE',
   ...CLOSE_JOB_KINDS,
+  // the bridge's upkeep: housekeeping/jobs.ts
+  ...HOUSEKEEPING_JOB_KINDS,
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
@@ -40,7 +43,8 @@ export type JobKind = (typeof JOB_KINDS)[number];
  * can come in thousands and run minutes a batch (closing a quarter's deals, planning them, raising instalments,
  * importing history, the checks that read whole ledgers, a month's close). `reporting`: the KPI refresh, which reads
  * every deal and plan in Salesforce and calls Xero for nothing; it runs every five minutes while a backlog changes
- * invoices, and in the backlog loop one refresh of a large org held drafting for 22.7 s mid-drain. Each loop takes
+ * invoices, and in the backlog loop one refresh of a large org held drafting for 22.7 s mid-drain; and the daily prune
+ * of old done jobs (at most 5 s a run). Each loop takes
  * its kinds in turn, so a long drafting batch never holds up a payment coming back, and a refresh never holds up
  * drafting. The month-end kinds stay with the plans they read, one at a time, as before.
  */
@@ -68,6 +72,8 @@ const LOOP_OF = {
   POST_CLOSE: 'backlog',
   CLOSE_PROPOSE: 'backlog',
   CLOSE_TIEOUT: 'backlog',
+  // Nobody waits on it, and a drafting backlog should not wait for it (a run is at most a few seconds).
+  PRUNE_JOBS: 'reporting',
 } as const satisfies Record<JobKind, WorkerLoop>;
 export const loopOf = (kind: JobKind): WorkerLoop => LOOP_OF[kind];
 
@@ -111,6 +117,7 @@ export const JOB_PAYLOADS = {
   /** Finance approved a month-end close: the close and the version approved (MonthEndCloseTriggerHandler). */
   POST_CLOSE: request.extend({ payload: postClosePayloadSchema }),
   ...CLOSE_JOB_PAYLOADS,
+  ...HOUSEKEEPING_JOB_PAYLOADS,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 export type JobPayload<K extends JobKind> = z.output<(typeof JOB_PAYLOADS)[K]>;

@@ -9,6 +9,7 @@ import {
   type JobState,
   type NewJob,
   type OpenJobState,
+  type PruneDoneJobs,
 } from '../jobs';
 import { toJob } from '../rows';
 import type { Param, PgDatabase } from './database';
@@ -28,6 +29,15 @@ export const OLDEST_PENDING_SQL = `
   SELECT MIN(at) AS at FROM (
     SELECT MIN(created_at) AS at FROM jobs WHERE org_id = $1 AND state IN ('queued', 'failed')
     UNION ALL SELECT MIN(created_at) FROM jobs WHERE org_id = $1 AND state = 'running') pending`;
+
+/**
+ * One batch of the retention prune (parameters: org id, before, limit, kinds kept): a range of jobs_done, the partial
+ * index of done jobs by when they finished (migration 7), oldest first, then each deleted by its id. As an array, not
+ * `id IN (SELECT …)`: the planner joined that to a scan of the whole table.
+ */
+export const PRUNE_DONE_JOBS_SQL = `DELETE FROM jobs WHERE id = ANY (ARRAY(
+  SELECT id FROM jobs WHERE org_id = $1 AND state = 'done' AND updated_at < $2 AND action <> ALL ($4::text[])
+   ORDER BY updated_at LIMIT $3))`;
 
 /**
  * Candidates a claim reads per branch, for each job it may take: a claimer racing another for the same kind skips the
@@ -268,5 +278,10 @@ export class PgJobs implements JobRepository {
   async oldestPendingJobAt(): Promise<number | null> {
     const row = await this.db.row(OLDEST_PENDING_SQL, [this.orgId]);
     return row?.at === null || row?.at === undefined ? null : Number(row.at);
+  }
+
+  async pruneDoneJobs({ before, limit, keepActions = [] }: PruneDoneJobs): Promise<number> {
+    if (limit <= 0) return 0;
+    return this.db.run(PRUNE_DONE_JOBS_SQL, [this.orgId, before, limit, keepActions]);
   }
 }

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { createTestDatabase, describePostgres } from '../../../test/postgres/test-database';
 import { SchemaTooNewError } from '../migrations';
 import { describeStoreContract } from '../store.contract';
-import { CLAIM_CANDIDATES, OLDEST_PENDING_SQL, OPEN_JOB_COUNTS_SQL, claimSql } from './jobs';
+import { CLAIM_CANDIDATES, OLDEST_PENDING_SQL, OPEN_JOB_COUNTS_SQL, PRUNE_DONE_JOBS_SQL, claimSql } from './jobs';
 import { MIGRATIONS } from './migrations';
 import { MIGRATION_LOCK_KEY, PostgresStore } from './postgres-store';
 
@@ -233,6 +233,47 @@ describePostgres('PostgreSQL store', (database) => {
       }
       expect(await store.jobs.countOpenJobsByState()).toEqual({ queued: 50, running: 50, failed: 50, dead: 50 });
       expect(await store.jobs.oldestPendingJobAt()).toBe(100001);
+    } finally {
+      await store.close();
+      await fresh.drop();
+    }
+  });
+
+  it('prunes done jobs a batch at a time from the index of done jobs, never a scan of the table', async () => {
+    const fresh = await createTestDatabase();
+    const store = await PostgresStore.open({ url: fresh.url, encryptionKey: randomBytes(32) });
+    try {
+      const plan = await withClient(fresh.url, async (c) => {
+        // 100,000 done jobs finished at g, and 200 open ones.
+        await c.query(
+          `INSERT INTO jobs (org_id, key, action, payload, state, attempts, next_run_at, created_at, updated_at)
+           SELECT 'default', 'k' || g, 'XERO_CHANGE', '{}', CASE WHEN g > 100000 THEN 'queued' ELSE 'done' END, 1,
+                  g, g, g
+             FROM generate_series(1, 100200) g`,
+        );
+        await c.query('VACUUM ANALYZE jobs');
+        await c.query('BEGIN');
+        try {
+          const { rows } = await c.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${PRUNE_DONE_JOBS_SQL}`, [
+            'default',
+            50_000,
+            1_000,
+            ['CONTACT_MATCH', 'CREDIT'],
+          ]);
+          return planNodes((rows[0] as { 'QUERY PLAN': [{ Plan: PlanNode }] })['QUERY PLAN'][0].Plan);
+        } finally {
+          await c.query('ROLLBACK');
+        }
+      });
+      expect(plan.filter((n) => n['Node Type'] === 'Seq Scan')).toEqual([]);
+      expect(plan.some((n) => n['Index Name'] === 'jobs_done')).toBe(true);
+      // A batch reads its 1,000 rows, not the 50,000 old enough to go.
+      const read = plan
+        .filter((n) => n['Index Name'] === 'jobs_done')
+        .reduce((sum, n) => sum + (n['Actual Rows'] ?? 0), 0);
+      expect(read).toBeLessThanOrEqual(1_000);
+      expect(await store.jobs.pruneDoneJobs({ before: 50_000, limit: 1_000 })).toBe(1_000);
+      expect((await store.jobs.countJobsByState()).done).toBe(99_000);
     } finally {
       await store.close();
       await fresh.drop();

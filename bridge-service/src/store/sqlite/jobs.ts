@@ -10,6 +10,7 @@ import {
   type JobState,
   type NewJob,
   type OpenJobState,
+  type PruneDoneJobs,
 } from '../jobs';
 import { toJob } from '../rows';
 import type { SqliteDatabase } from './database';
@@ -24,6 +25,18 @@ export const OPEN_JOB_COUNTS_SQL = `SELECT state, COUNT(*) AS n FROM jobs
 /** When the oldest pending job was stored (parameter: org id): a seek per state, as the counts. */
 export const OLDEST_PENDING_SQL =
   "SELECT MIN(created_at) AS at FROM jobs WHERE org_id = ? AND state IN ('queued', 'running', 'failed')";
+
+/**
+ * One batch of the retention prune (parameters: org id, before, before, each kept kind, limit). A seek on jobs_runnable
+ * (org_id, state, next_run_at), no index of its own: a done job ran after it was due, so its next_run_at is at most its
+ * updated_at, and `next_run_at < before` bounds the range the seek reads to the done jobs that can go.
+ */
+export function pruneDoneJobsSql(keptKinds: number): string {
+  const keep = keptKinds > 0 ? `AND action NOT IN (${Array.from({ length: keptKinds }, () => '?').join(', ')})` : '';
+  return `DELETE FROM jobs WHERE id IN (
+    SELECT id FROM jobs WHERE org_id = ? AND state = 'done' AND next_run_at < ? AND updated_at < ? ${keep}
+     ORDER BY next_run_at LIMIT ?)`;
+}
 
 /** What a claim takes: queued and failed jobs that are due, and running ones whose lease expired. */
 export const CLAIM_BRANCHES = ['queued', 'failed', 'expired lease'] as const;
@@ -303,5 +316,11 @@ export class SqliteJobs implements JobRepository {
   async oldestPendingJobAt(): Promise<number | null> {
     const row = this.db.get(OLDEST_PENDING_SQL, this.orgId);
     return row?.at === null || row?.at === undefined ? null : Number(row.at);
+  }
+
+  async pruneDoneJobs({ before, limit, keepActions = [] }: PruneDoneJobs): Promise<number> {
+    if (limit <= 0) return 0;
+    const sql = pruneDoneJobsSql(keepActions.length);
+    return Number(this.db.run(sql, this.orgId, before, before, ...keepActions, limit).changes);
   }
 }

@@ -9,7 +9,7 @@ import { SecretBox } from '../crypto';
 import { SchemaTooNewError } from '../migrations';
 import { describeStoreContract } from '../store.contract';
 import { writeV1Store } from './__fixtures__/v1-jobs';
-import { CLAIM_BRANCHES, OLDEST_PENDING_SQL, OPEN_JOB_COUNTS_SQL, claimSql } from './jobs';
+import { CLAIM_BRANCHES, pruneDoneJobsSql, OLDEST_PENDING_SQL, OPEN_JOB_COUNTS_SQL, claimSql } from './jobs';
 import { MIGRATIONS } from './migrations';
 import { SqliteStore } from './sqlite-store';
 
@@ -169,6 +169,41 @@ describe('SqliteStore', () => {
     }
     expect(await store.jobs.countOpenJobsByState()).toEqual({ queued: 5, running: 6, failed: 7, dead: 8 });
     expect(await store.jobs.oldestPendingJobAt()).toBe(50_000);
+  });
+
+  it('prunes done jobs by seeking the old ones, never a scan of the table', async () => {
+    const store = open();
+    const raw = new DatabaseSync(dbPath);
+    try {
+      const insert = raw.prepare(
+        `INSERT INTO jobs (org_id, key, action, payload, state, attempts, next_run_at, created_at, updated_at)
+         VALUES ('default', ?, 'XERO_CHANGE', '{}', ?, 1, ?, ?, ?)`,
+      );
+      raw.exec('BEGIN');
+      for (let i = 0; i < 20_000; i += 1) insert.run(`done-${i}`, 'done', i, i, i);
+      for (let i = 0; i < 50; i += 1) insert.run(`queued-${i}`, 'queued', 100_000 + i, 0, 0);
+      raw.exec('COMMIT');
+      raw.exec('ANALYZE');
+      for (const kept of [0, 2]) {
+        const plan = raw
+          .prepare(`EXPLAIN QUERY PLAN ${pruneDoneJobsSql(kept)}`)
+          .all('default', 5_000, 5_000, ...['CONTACT_MATCH', 'CREDIT'].slice(0, kept), 1_000)
+          .map((row) => String(row.detail));
+        expect({ kept, plan }).toEqual({
+          kept,
+          plan: expect.arrayContaining([
+            expect.stringMatching(
+              /^SEARCH jobs USING INDEX jobs_runnable \(org_id=\? AND state=\? AND next_run_at<\?\)$/,
+            ),
+          ]),
+        });
+        expect({ kept, scans: plan.filter((step) => /^SCAN /.test(step)) }).toEqual({ kept, scans: [] });
+      }
+    } finally {
+      raw.close();
+    }
+    expect(await store.jobs.pruneDoneJobs({ before: 5_000, limit: 1_000 })).toBe(1_000);
+    expect((await store.jobs.countJobsByState()).done).toBe(19_000);
   });
 
   it('gives jobs stored before job kinds their kind: a credit note approval is no longer an AUTHORISE', async () => {

@@ -12,6 +12,7 @@ import type { BillingJobKind } from '../billing/jobs';
 import type { KpiJobKind } from '../insights/jobs';
 import type { GoLiveJobKind } from '../golive/kinds';
 import type { CloseJobKind } from '../close/jobs';
+import type { HousekeepingJobKind } from '../housekeeping/jobs';
 import type { JobKind } from '../job-kinds';
 import type { ReferenceData } from '../services/reference-data';
 import type { SyncErrors } from '../services/sync-errors';
@@ -26,6 +27,7 @@ export type InvoiceJobKind = Exclude<
   | KpiJobKind
   | 'POST_CLOSE'
   | CloseJobKind
+  | HousekeepingJobKind
 >;
 
 export interface PerInvoiceDeps {
