@@ -6,7 +6,8 @@ import { opportunityBillingTerms, opportunityForInvoicing } from '../../salesfor
 import type { BillingStepDeps } from './billing';
 import { fakeComposite, job, newCustomers, noLinksYet, sfId, UK_LTD, US_INC } from './__fixtures__/drafts';
 import { PARTIAL_WAITS } from '../../domain/partial-invoice';
-import { CLOSING_WAITS, partialGivenUp } from './partials';
+import { gaveUpAfterRetries } from '../worker';
+import { CLOSING_WAITS, partialGivenUp, partialMayBeInXero, XERO_OUTCOME_UNKNOWN } from './partials';
 import { createDraftHandler, type CreateDraftDeps } from '.';
 
 let store: SqliteStore;
@@ -259,6 +260,45 @@ describe('CREATE_DRAFT: a deal whose partial invoice is on its way', () => {
 
     // Retry on the partial: while it runs again the closing request waits; once it is mirrored, it goes on.
     await store.jobs.retryJob(deposit.id);
+    expect((await createDraftHandler(deps(false)).run([job(1)])).get(1)).toEqual(WAIT);
+    await store.jobs.completeJob((await claimPartial()).id, 'bridge-2');
+    expect((await createDraftHandler(deps(false)).run([job(1)])).get(1)).toMatchObject({
+      kind: 'failed',
+      error: expect.stringMatching(/createContacts/),
+    });
+  });
+
+  it('refuses a deal whose partial request gave up not knowing whether Xero made its draft; one refused for good holds nothing up', async () => {
+    // Deal 1's 4,500.00 deposit: its create call got no answer and its retries ran out. Nothing is recorded of a
+    // draft, yet Xero may hold one: a closing draft now could be of 12,000.00 beside it.
+    const { job: unanswered } = await partial(1);
+    await claimPartial();
+    await store.jobs.failJob(unanswered.id, 'bridge-2', gaveUpAfterRetries('Xero 503 Service Unavailable', 10), null);
+    // Deal 3's partial stopped for good while it did not know (the handler says so first): refused the same.
+    const { job: notKnown } = await partial(3);
+    await claimPartial();
+    await store.jobs.failJob(notKnown.id, 'bridge-2', `${XERO_OUTCOME_UNKNOWN}Unexpected answer`, null);
+    // Deal 2's partials: one refused in words before Xero was asked, one Xero refused (a 400). Nothing held up.
+    for (const [suffix, error] of [
+      ['0-450000', 'The amount is more than remains to be invoiced on this deal'],
+      ['1-450000', 'Xero rejected the partial invoice: Account code 999 is not valid'],
+    ] as const) {
+      const { job: refusedPartial } = await partial(2, suffix);
+      await claimPartial();
+      await store.jobs.failJob(refusedPartial.id, 'bridge-2', error, null);
+    }
+
+    const d = deps(false);
+    const read = jest.spyOn(d.queries, 'opportunitiesForInvoicing');
+    const outcomes = await createDraftHandler(d).run([job(1), job(2), job(3)]);
+    expect(outcomes.get(1)).toEqual({ kind: 'failed', error: partialMayBeInXero(unanswered.key) });
+    expect(outcomes.get(3)).toEqual({ kind: 'failed', error: partialMayBeInXero(notKnown.key) });
+    expect(partialMayBeInXero(unanswered.key)).toMatch(/Press Retry on that partial invoice: .* by its link/);
+    expect(read.mock.calls[0]?.[0]).toEqual([sfId('006', 2)]);
+    expect(outcomes.get(2)).toMatchObject({ kind: 'failed', error: expect.stringMatching(/createContacts/) });
+
+    // Retry on the deposit: while it runs again the closing request waits; once it is done, it goes on.
+    await store.jobs.retryJob(unanswered.id);
     expect((await createDraftHandler(deps(false)).run([job(1)])).get(1)).toEqual(WAIT);
     await store.jobs.completeJob((await claimPartial()).id, 'bridge-2');
     expect((await createDraftHandler(deps(false)).run([job(1)])).get(1)).toMatchObject({

@@ -10,7 +10,8 @@
  * for 200 invoices. Xero gets one call per 50 invoices per tenant (plus contacts the bridge has not met).
  *
  * A deal whose partial invoice is on its way to Salesforce (partials.ts) waits for it, uncounted, before anything is
- * read; one whose partial request gave up after Xero took its draft is refused, in words: two job-store queries a batch.
+ * read; one whose partial request gave up with its draft in Xero, or maybe in Xero, is refused, in words: three
+ * job-store queries a batch.
  */
 import { isTransient } from '../../lib/errors';
 import { describeError } from '../describe-error';
@@ -24,7 +25,7 @@ import {
   CLOSING_WAITS,
   dealKey,
   PARTIAL_WAIT_MS,
-  partialsGivenUpInXero,
+  partialsGivenUp,
   partialsOnTheirWay,
   type PartialWaitDeps,
 } from './partials';
@@ -50,10 +51,7 @@ export function createDraftHandler(deps: CreateDraftDeps & BillingStepDeps): Job
     async run(jobs) {
       if ((await deps.reference.settings()).readOnly) return new Map(jobs.map((job) => [job.id, READ_ONLY_HOLD]));
       const deals = jobs.map((job) => job.payload.opportunityId);
-      const [onTheirWay, givenUp] = await Promise.all([
-        partialsOnTheirWay(deps, deals),
-        partialsGivenUpInXero(deps, deals),
-      ]);
+      const [onTheirWay, givenUp] = await Promise.all([partialsOnTheirWay(deps, deals), partialsGivenUp(deps, deals)]);
       const refusal = (job: DraftJob) => givenUp.get(dealKey(job.payload.opportunityId));
       const waits = (job: DraftJob) => onTheirWay.has(dealKey(job.payload.opportunityId));
       const wait: JobOutcome = { kind: 'hold', reason: CLOSING_WAITS.partialOnItsWay, delayMs: PARTIAL_WAIT_MS };

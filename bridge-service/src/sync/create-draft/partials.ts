@@ -14,16 +14,19 @@
  * (PARTIAL_WAITS.partialOnItsWay) looked in Xero first and found nothing, so it is not waited for either: of two
  * partials of a deal, one always goes on.
  *
- * One given up (dead) after Xero took its draft will not reach Salesforce by itself, so waiting for it would be for
- * ever and going on would bill it again (12,000.00 with a 4,500.00 deposit so: a closing draft of 12,000.00). Both
- * callers refuse instead, in words (partialsGivenUpInXero): Retry on that partial mirrors its draft, then the refused
- * request is retried and bills what remains.
+ * One given up (dead) that Xero may hold will not reach Salesforce by itself, so waiting for it would be for ever and
+ * going on would bill it again (12,000.00 with a 4,500.00 deposit so: a closing draft of 12,000.00). That is one whose
+ * draft Xero took (recorded under its key), and one whose outcome in Xero is unknown (mayBeInXero: its create call got
+ * no answer, or it gave up before it knew). Both callers refuse instead, in words (partialsGivenUp): Retry on that
+ * partial finds its draft in Xero by its link, or makes it, and mirrors it; then the refused request is retried and
+ * bills what remains. One refused for good before Xero was asked, or by Xero itself (a 400), holds nothing up.
  */
 import { PARTIAL_WAITS } from '../../domain/partial-invoice';
 import { recordKey15 } from '../../salesforce/invoice-request';
 import type { OpportunityBillingTerms } from '../../salesforce/selections';
 import { childRecords } from '../../salesforce/soql';
 import type { Job, JobRepository } from '../../store/jobs';
+import { ranOutOfRetries } from '../worker';
 
 /** Why a closing request waits (its job's last error while it does). */
 export const CLOSING_WAITS = {
@@ -36,8 +39,6 @@ export const PARTIAL_WAIT_MS = 30_000;
 
 const PARTIAL_KEY = /^CREATE_PARTIAL:([a-zA-Z0-9]{15,18}):/;
 const GONE = new Set(['Voided', 'Deleted']);
-
-/** The same record whether its id was written with 15 characters or 18. */
 
 /** Whether the deal has a partial invoice in Salesforce that is not voided or deleted (read with its terms). */
 export function hasPartialInvoices(row: OpportunityBillingTerms): boolean {
@@ -54,7 +55,7 @@ function onItsWay(job: Job): boolean {
 }
 
 export interface PartialWaitDeps {
-  jobs: Pick<JobRepository, 'unfinishedJobs' | 'givenUpAfterXero'>;
+  jobs: Pick<JobRepository, 'unfinishedJobs' | 'givenUpAfterXero' | 'listJobs'>;
 }
 
 /**
@@ -75,6 +76,22 @@ export async function partialsOnTheirWay(
   return out;
 }
 
+/**
+ * Leads the error of a partial request that stopped without knowing whether Xero made its draft (its create call got no
+ * answer, or it stopped before it looked): finance reads it on the record, and mayBeInXero reads it on the job.
+ */
+export const XERO_OUTCOME_UNKNOWN =
+  'Whether Xero holds this partial invoice is not known (Retry looks for it in Xero by its link and makes it only if it is not there): ';
+
+/**
+ * Whether a partial request given up (dead), with no draft of it recorded, may still have one in Xero: its retries ran
+ * out (any of them may have been a create call Xero never answered), or it stopped for good not knowing. Only a definite
+ * refusal (in words before Xero was asked, or by Xero itself) says Xero holds nothing of it.
+ */
+export function mayBeInXero(job: Pick<Job, 'lastError'>): boolean {
+  return ranOutOfRetries(job.lastError) || (job.lastError ?? '').startsWith(XERO_OUTCOME_UNKNOWN);
+}
+
 /** Why a request of a deal with a partial given up after Xero took its draft is refused, and what to do. */
 export function partialGivenUp(requestKey: string): string {
   return (
@@ -84,21 +101,54 @@ export function partialGivenUp(requestKey: string): string {
   );
 }
 
+/** Why a request of a deal with a partial given up not knowing whether Xero made it is refused, and what to do. */
+export function partialMayBeInXero(requestKey: string): string {
+  return (
+    `A partial invoice of this deal may be in Xero but is not in Salesforce: its request (${requestKey}) gave up ` +
+    'without knowing whether Xero made its draft, so nothing more is billed on the deal until that is settled (it could ' +
+    'be billed twice). Press Retry on that partial invoice: the bridge finds its draft in Xero by its link, or makes ' +
+    'it if Xero has none, and mirrors it. Then Retry this request.'
+  );
+}
+
+/** The most jobs one listJobs page holds. */
+const JOB_PAGE = 500;
+
+/** Every partial request given up (dead), a page at a time (dead jobs are few: the index holds only them). */
+async function deadPartials(deps: PartialWaitDeps): Promise<Job[]> {
+  const out: Job[] = [];
+  for (let beforeId: number | undefined; ;) {
+    const page = await deps.jobs.listJobs({
+      states: ['dead'],
+      action: 'CREATE_PARTIAL',
+      limit: JOB_PAGE,
+      ...(beforeId === undefined ? {} : { beforeId }),
+    });
+    out.push(...page);
+    if (page.length < JOB_PAGE) return out;
+    beforeId = page.at(-1)!.id;
+  }
+}
+
 /**
- * The deals (by 15-character id) among these with a partial request given up after Xero took its draft, each with why
- * its requests are refused (partialGivenUp). One job-store query.
+ * The deals (by 15-character id) among these with a partial request given up that Xero holds or may hold, each with
+ * why its requests are refused: a draft Xero took first (partialGivenUp), else one whose outcome is unknown
+ * (partialMayBeInXero). Two job-store queries (the second a page of dead partials, more only past 500 of them).
  */
-export async function partialsGivenUpInXero(
+export async function partialsGivenUp(
   deps: PartialWaitDeps,
   opportunityIds: readonly string[],
 ): Promise<Map<string, string>> {
   const wanted = new Set(opportunityIds.map(recordKey15));
+  const [inXero, dead] = await Promise.all([deps.jobs.givenUpAfterXero('CREATE_PARTIAL'), deadPartials(deps)]);
   const out = new Map<string, string>();
-  for (const job of await deps.jobs.givenUpAfterXero('CREATE_PARTIAL')) {
+  const refuse = (job: Job, why: (requestKey: string) => string) => {
     const deal = PARTIAL_KEY.exec(job.key)?.[1];
-    if (deal && wanted.has(recordKey15(deal)) && !out.has(recordKey15(deal)))
-      out.set(recordKey15(deal), partialGivenUp(job.key));
-  }
+    if (deal && wanted.has(recordKey15(deal)) && !out.has(recordKey15(deal))) out.set(recordKey15(deal), why(job.key));
+  };
+  for (const job of inXero) refuse(job, partialGivenUp);
+  // Oldest first, as the recorded ones: the message names the same request however often it is read.
+  for (const job of dead.reverse()) if (mayBeInXero(job)) refuse(job, partialMayBeInXero);
   return out;
 }
 

@@ -12,7 +12,9 @@ import { SqliteStore, type LeaseRepository } from '../../store';
 import type { OpportunityBillingTerms, OpportunityForInvoicing } from '../../salesforce/selections';
 import type { XeroInvoice } from '../../xero/types';
 import { created, sfId, UK_LTD, xeroInvoice } from '../create-draft/__fixtures__/drafts';
-import { partialGivenUp } from '../create-draft/partials';
+import { partialGivenUp, partialMayBeInXero, XERO_OUTCOME_UNKNOWN } from '../create-draft/partials';
+import { XeroApiError } from '../../xero/errors';
+import { gaveUpAfterRetries } from '../worker';
 import type { JobOf } from '../handler';
 import { createPartialHandler, dealLeaseName, PARTIAL_LEASE_WAIT, type PartialInvoiceDeps } from './partial-invoice';
 
@@ -126,6 +128,7 @@ function harness(deal: Deal = {}) {
         deal.closing && key === `CREATE_DRAFT:${OPPORTUNITY}:1` ? { ...job(), key, state: deal.closing } : null,
       unfinishedJobs: async () => [],
       givenUpAfterXero: async () => [],
+      listJobs: async () => [],
     },
     queries: { opportunitiesForInvoicing: async () => [row] },
     goLive: {
@@ -395,6 +398,8 @@ describe('CREATE_PARTIAL: a partial of the deal in Xero whose mirror has not rea
     const recorded = new Map<string, XeroInvoice>();
     let sfDown = false;
     let sfRefuses = false;
+    /** How Xero answers the next create call: a drop after it made the draft, an answer not read, or a 400. */
+    let xeroFault: 'drop' | 'unreadable' | 'refuse' | undefined;
     const h = harness({ plans: ['billed on signature'], leases: store.leases });
     const deps = h.deps as unknown as Record<string, unknown> & PartialInvoiceDeps;
     deps.jobs = store.jobs;
@@ -402,14 +407,25 @@ describe('CREATE_PARTIAL: a partial of the deal in Xero whose mirror has not rea
     deps.xero = {
       ...deps.xero,
       createInvoices: async (_tenant, documents) => {
+        const fault = xeroFault;
+        xeroFault = undefined;
+        if (fault === 'refuse') {
+          const body = { Elements: [{ ValidationErrors: [{ Message: 'Account code 999 is not valid' }] }] };
+          throw new XeroApiError({ status: 400, body, operation: 'createInvoices' });
+        }
         const { subTotal } = documents[0]!.document as unknown as { subTotal: string };
         inXero.push(subTotal);
         const id = `9f2d6c1e-0000-4000-8000-00000000000${inXero.length}`;
-        const made = xeroInvoice(id, { subTotal: Number(subTotal) });
+        const made = xeroInvoice(id, { subTotal: Number(subTotal), url: documents[0]!.url });
         recorded.set(id, made);
+        if (fault === 'drop')
+          throw new XeroApiError({ status: 0, body: 'socket hang up', operation: 'createInvoices' });
+        if (fault === 'unreadable') throw new Error('createInvoices: Xero returned 0 invoices for 1');
         return [created<XeroInvoice>(0, id, made)];
       },
       getInvoicesByIds: async (_tenant, ids) => ids.map((id) => recorded.get(id)!),
+      // Found by its link back to the deal, as a retried request looks.
+      getInvoicesModifiedSince: async () => ({ items: [...recorded.values()], page: 1, pageSize: 100, hasMore: false }),
     };
     // The store's: what Xero answered is where every bridge on the store sees it.
     deps.xeroResults = store.xeroResults;
@@ -453,8 +469,8 @@ describe('CREATE_PARTIAL: a partial of the deal in Xero whose mirror has not rea
         },
       });
     };
-    /** The worker's turn: the next job due is claimed, run, and settled as the worker settles it. */
-    const turn = async () => {
+    /** The worker's turn: the next job due is claimed, run, and settled as the worker settles it (`lastTry`: its retries run out). */
+    const turn = async ({ lastTry = false } = {}) => {
       const [claimed] = await store.jobs.claimJobs({
         owner: 'w',
         leaseMs: 60_000,
@@ -465,6 +481,8 @@ describe('CREATE_PARTIAL: a partial of the deal in Xero whose mirror has not rea
       const outcome = (await handler.run([job])).get(job.id)!;
       if (outcome.kind === 'done') await store.jobs.completeJob(job.id, 'w', outcome.result);
       else if (outcome.kind === 'hold') await store.jobs.deferJob(job.id, 'w', outcome.reason, now + outcome.delayMs);
+      else if (outcome.kind === 'retry' && lastTry)
+        await store.jobs.failJob(job.id, 'w', gaveUpAfterRetries(outcome.error, job.attempts), null);
       else if (outcome.kind === 'retry') await store.jobs.failJob(job.id, 'w', outcome.error, now + 20_000);
       else await store.jobs.failJob(job.id, 'w', outcome.error, null);
       return { id: job.id, outcome };
@@ -479,6 +497,7 @@ describe('CREATE_PARTIAL: a partial of the deal in Xero whose mirror has not rea
       salesforceDown: (down: boolean) => void (sfDown = down),
       /** Salesforce refuses the mirror for good (not transient): the request gives up at once. */
       salesforceRefuses: (refuses: boolean) => void (sfRefuses = refuses),
+      xeroAnswers: (fault: typeof xeroFault) => void (xeroFault = fault),
     };
   }
 
@@ -535,6 +554,63 @@ describe('CREATE_PARTIAL: a partial of the deal in Xero whose mirror has not rea
     const rest = (await b.ask(3, '7500.00')).job;
     expect(await b.turn()).toMatchObject({ id: rest.id, outcome: { kind: 'done' } });
     expect(b.inXero).toEqual(['4500.00', '7500.00']);
+  });
+
+  it('one whose create call Xero never answered, given up, refuses the next in words; Retry finds its draft by its link (none made again) and the next is checked against 7,500.00', async () => {
+    const b = bridgeOn();
+    const deposit = (await b.ask(1, '4500.00')).job;
+    // Xero makes the 4,500.00 draft, the connection drops before its answer, and the request's retries run out.
+    b.xeroAnswers('drop');
+    const unanswered = await b.turn({ lastTry: true });
+    expect(unanswered).toMatchObject({ id: deposit.id, outcome: { kind: 'retry' } });
+    expect(unanswered.outcome.kind === 'retry' && unanswered.outcome.error).toMatch(/^Whether Xero holds this partial/);
+    expect(await b.store.jobs.getJob(deposit.id)).toMatchObject({ state: 'dead' });
+    expect(await b.store.xeroResults.findXeroResult(deposit.key, UK_LTD.xeroTenantId, 'invoice')).toBeNull();
+    // What remains still reads 12,000.00: the next is refused in words and sends nothing.
+    const next = (await b.ask(2, '8000.00')).job;
+    expect(await b.turn()).toEqual({
+      id: next.id,
+      outcome: { kind: 'failed', error: partialMayBeInXero(deposit.key) },
+    });
+    expect(b.inXero).toEqual(['4500.00']);
+    // Retry on the deposit: found in Xero by its link, recorded, mirrored; no second create call.
+    await b.store.jobs.retryJob(deposit.id);
+    expect(await b.turn()).toMatchObject({ id: deposit.id, outcome: { kind: 'done' } });
+    expect(await b.store.xeroResults.findXeroResult(deposit.key, UK_LTD.xeroTenantId, 'invoice')).not.toBeNull();
+    expect(b.inXero).toEqual(['4500.00']);
+    await b.store.jobs.retryJob(next.id);
+    expect(await b.turn()).toEqual({
+      id: next.id,
+      outcome: { kind: 'failed', error: expect.stringMatching(/remain/i) },
+    });
+    const rest = (await b.ask(3, '7500.00')).job;
+    expect(await b.turn()).toMatchObject({ id: rest.id, outcome: { kind: 'done' } });
+    expect(b.inXero).toEqual(['4500.00', '7500.00']);
+  });
+
+  it('one stopped for good on an answer it could not read refuses the next too; one Xero refused (a 400) does not', async () => {
+    const b = bridgeOn();
+    const unread = (await b.ask(1, '4500.00')).job;
+    b.xeroAnswers('unreadable');
+    expect(await b.turn()).toEqual({
+      id: unread.id,
+      outcome: { kind: 'failed', error: `${XERO_OUTCOME_UNKNOWN}createInvoices: Xero returned 0 invoices for 1` },
+    });
+    const next = (await b.ask(2, '1000.00')).job;
+    expect(await b.turn()).toEqual({ id: next.id, outcome: { kind: 'failed', error: partialMayBeInXero(unread.key) } });
+    expect(b.inXero).toEqual(['4500.00']);
+
+    const c = bridgeOn();
+    const refused = (await c.ask(1, '4500.00')).job;
+    c.xeroAnswers('refuse');
+    const answer = await c.turn();
+    expect(answer).toMatchObject({ id: refused.id, outcome: { kind: 'failed' } });
+    expect(answer.outcome.kind === 'failed' && answer.outcome.error).toMatch(
+      /^Xero rejected the request: Account code/,
+    );
+    const after = (await c.ask(2, '4500.00')).job;
+    expect(await c.turn()).toMatchObject({ id: after.id, outcome: { kind: 'done' } });
+    expect(c.inXero).toEqual(['4500.00']);
   });
 
   it('two milestones never run do not wait for each other, nor does one that found the lease taken', async () => {

@@ -18,7 +18,9 @@
  * so (PARTIAL_WAITS.partialOnItsWay) looked in Xero first and found nothing of its own, so it is not waited for in
  * turn, nor is one never run: two never wait for each other. A request whose draft is in Xero without its mirror says
  * so in its error. Once it gives up (dead) it is not waited for but refuses every further request of the deal, this
- * one and its closing request alike (partialsGivenUpInXero), until Retry on it mirrors its draft.
+ * one and its closing request alike (partialsGivenUp), until Retry on it mirrors its draft. So does one given up not
+ * knowing whether Xero made its draft (its create call unanswered, or its retries run out): its error says so first
+ * (XeroOutcome), and Retry on it looks in Xero by its link before it makes one.
  */
 import { routeOpportunity } from '../../domain/billing-entity';
 import { DomainError } from '../../domain/errors';
@@ -40,10 +42,17 @@ import type { LeaseRepository } from '../../store/leases';
 import type { XeroResultRepository } from '../../store/types';
 import { onceKey } from '../../salesforce/invoice-request';
 import type { XeroClient } from '../../xero/client';
+import { XeroApiError } from '../../xero/errors';
 import type { XeroInvoice } from '../../xero/types';
 import { contactsFor, type ContactDeps } from '../create-draft/contacts';
 import { sourceUrl } from '../create-draft/draft';
-import { dealKey, PARTIAL_WAIT_MS, partialsGivenUpInXero, partialsOnTheirWay } from '../create-draft/partials';
+import {
+  dealKey,
+  PARTIAL_WAIT_MS,
+  partialsGivenUp,
+  partialsOnTheirWay,
+  XERO_OUTCOME_UNKNOWN,
+} from '../create-draft/partials';
 import { withLines } from '../create-draft/route';
 import { describeError } from '../describe-error';
 import type { JobHandler, JobOf, JobOutcome } from '../handler';
@@ -55,7 +64,7 @@ import { failedDraftRecord } from '../services/sync-errors';
 import { invoiceRecord } from '../services/xero-records';
 
 export interface PartialInvoiceDeps extends ContactDeps {
-  jobs: Pick<JobRepository, 'getJobByKey' | 'unfinishedJobs' | 'givenUpAfterXero'>;
+  jobs: Pick<JobRepository, 'getJobByKey' | 'unfinishedJobs' | 'givenUpAfterXero' | 'listJobs'>;
   queries: Pick<Queries, 'opportunitiesForInvoicing'>;
   goLive: Pick<GoLiveQueries, 'invoicedLinesOfDeal' | 'partialInvoiceBasis'>;
   reference: Pick<ReferenceData, 'billingEntities' | 'taxRates' | 'settings'>;
@@ -101,16 +110,35 @@ export function draftInXero(invoice: Pick<XeroInvoice, 'invoiceID' | 'invoiceNum
   return `The partial invoice's draft ${which} is in Xero but not yet in Salesforce; it is mirrored when this request runs again. If it has given up, press Retry on this invoice: until it is mirrored, the deal takes no other partial invoice nor its closing invoice`;
 }
 
+/** A request run for the first time: nothing of it can be in Xero yet. */
+const firstRun = (job: JobOf<'CREATE_PARTIAL'>) => job.attempts <= 1 && job.lastError === null;
+
+/**
+ * Whether Xero may hold this request's draft with nothing recorded of it, as the run goes: from its start when it ran
+ * before, until its look in Xero settles it; from its create call until Xero answers. A failure while so says so
+ * (XERO_OUTCOME_UNKNOWN), and a give-up then refuses the deal's further requests (create-draft/partials.ts).
+ */
+interface XeroOutcome {
+  unknown: boolean;
+}
+
+/** The outcome as the job store keeps it: one that fails while Xero may hold the draft says so first. */
+function saying(outcome: JobOutcome, xero: XeroOutcome): JobOutcome {
+  if (!xero.unknown || (outcome.kind !== 'failed' && outcome.kind !== 'retry')) return outcome;
+  return { ...outcome, error: `${XERO_OUTCOME_UNKNOWN}${outcome.error}` };
+}
+
 export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREATE_PARTIAL'> {
-  /** What an earlier attempt made in Xero, if this job ran before. */
+  /** What an earlier attempt made in Xero, if this job ran before; one found by its link is recorded as made. */
   async function earlier(
     job: JobOf<'CREATE_PARTIAL'>,
     tenantId: string,
     url: string,
   ): Promise<XeroInvoice | undefined> {
-    const recorded = await deps.xeroResults.findXeroResult(job.payload.requestKey, tenantId, 'invoice');
+    const { requestKey } = job.payload;
+    const recorded = await deps.xeroResults.findXeroResult(requestKey, tenantId, 'invoice');
     if (recorded) return (await deps.xero.getInvoicesByIds(tenantId, [recorded.xeroId]))[0];
-    if (job.attempts <= 1 && job.lastError === null) return undefined;
+    if (firstRun(job)) return undefined;
     for (let page = 1; ; page += 1) {
       const found = await deps.xero.getInvoicesModifiedSince(tenantId, {
         modifiedSince: new Date(job.createdAt - 10 * 60_000),
@@ -119,13 +147,18 @@ export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREA
         where: 'Type=="ACCREC"',
       });
       const match = found.items.find((i) => i.url === url && i.status !== 'DELETED' && i.status !== 'VOIDED');
-      if (match) return match;
+      if (match) {
+        // Recorded: should its mirror be refused now, the give-up is known to have its draft in Xero (givenUpAfterXero).
+        if (match.invoiceID)
+          await deps.xeroResults.recordXeroResult({ requestKey, tenantId, kind: 'invoice', xeroId: match.invoiceID });
+        return match;
+      }
       if (!found.hasMore) return undefined;
     }
   }
 
   /** One request with its deal's lease held: taken first, given up last (whatever the outcome). */
-  async function raiseHoldingDeal(job: JobOf<'CREATE_PARTIAL'>): Promise<JobOutcome> {
+  async function raiseHoldingDeal(job: JobOf<'CREATE_PARTIAL'>, xero: XeroOutcome): Promise<JobOutcome> {
     const name = dealLeaseName(job.payload.opportunityId);
     // The job's own id too: a second request for the deal on this same bridge waits as one on another bridge does.
     const owner = `${deps.instanceId}:job-${job.id}`;
@@ -147,7 +180,7 @@ export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREA
     const renewing = setInterval(() => void stillHeld(), DEAL_LEASE_TTL_MS / 3);
     renewing.unref();
     try {
-      return await raise(job, stillHeld);
+      return await raise(job, stillHeld, xero);
     } finally {
       clearInterval(renewing);
       await deps.leases
@@ -158,7 +191,11 @@ export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREA
     }
   }
 
-  async function raise(job: JobOf<'CREATE_PARTIAL'>, stillHeld: () => Promise<boolean>): Promise<JobOutcome> {
+  async function raise(
+    job: JobOf<'CREATE_PARTIAL'>,
+    stillHeld: () => Promise<boolean>,
+    xero: XeroOutcome,
+  ): Promise<JobOutcome> {
     const { opportunityId, requestKey, payload } = job.payload;
     const [row] = await deps.queries.opportunitiesForInvoicing([opportunityId]);
     if (!row) return { kind: 'failed', error: `Opportunity ${opportunityId} was not found` };
@@ -173,6 +210,8 @@ export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREA
     const tenantId = entity.xeroTenantId;
     const url = partialSourceUrl(deps.instanceUrl(), opportunityId, requestKey);
     let invoice = await earlier(job, tenantId, url);
+    // Settled: found (and recorded), or looked for and not there, or never sent.
+    xero.unknown = false;
     if (!invoice) {
       // What an earlier attempt made is mirrored whatever; a new document only on a deal that takes one.
       const basis = await deps.goLive.partialInvoiceBasis(opportunityId);
@@ -189,7 +228,7 @@ export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREA
       });
       if (refusal) throw new DomainError('INVALID_INPUT', refusal);
       // Before the closing request's state: one refused for this same reason would only say "retry it".
-      const givenUp = (await partialsGivenUpInXero(deps, [opportunityId])).get(dealKey(opportunityId));
+      const givenUp = (await partialsGivenUp(deps, [opportunityId])).get(dealKey(opportunityId));
       if (givenUp) throw new DomainError('INVALID_INPUT', givenUp);
       const closing = await deps.jobs.getJobByKey(onceKey('CREATE_DRAFT', opportunityId));
       if (closing?.state === 'queued' || closing?.state === 'running') {
@@ -243,7 +282,16 @@ export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREA
       // Checked (and renewed) last thing before Xero: a holder paused past its lease, which another may hold now,
       // sends nothing and waits its turn.
       if (!(await stillHeld())) return { kind: 'hold', reason: PARTIAL_LEASE_WAIT, delayMs: DEAL_LEASE_WAIT_MS };
-      const [result] = await deps.xero.createInvoices(tenantId, [{ document, url }], requestKey);
+      xero.unknown = true;
+      const [result] = await deps.xero
+        .createInvoices(tenantId, [{ document, url }], requestKey)
+        .catch((err: unknown) => {
+          // Xero's refusal (a 4xx answer, 429 too) made nothing; no answer, a 5xx, or one not read may have made it.
+          if (err instanceof XeroApiError && err.status >= 400 && err.status < 500) xero.unknown = false;
+          throw err;
+        });
+      // Xero's answer for the element: a refusal (its validation) made nothing.
+      if (result && !result.ok) xero.unknown = false;
       if (!result?.ok || !result.id) {
         throw new DomainError(
           'INVALID_INVOICE',
@@ -251,6 +299,7 @@ export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREA
         );
       }
       await deps.xeroResults.recordXeroResult({ requestKey, tenantId, kind: 'invoice', xeroId: result.id });
+      xero.unknown = false;
       invoice = result.record;
       deps.log.info(
         { requestKey, opportunityId, amount: plan.amount.toFixed(2), remainingAfter: plan.remainingAfter.toFixed(2) },
@@ -296,10 +345,11 @@ export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREA
           });
           continue;
         }
+        const xero: XeroOutcome = { unknown: !firstRun(job) };
         try {
-          outcomes.set(job.id, await raiseHoldingDeal(job));
+          outcomes.set(job.id, saying(await raiseHoldingDeal(job, xero), xero));
         } catch (err) {
-          const message = describeError(err);
+          const message = xero.unknown ? `${XERO_OUTCOME_UNKNOWN}${describeError(err)}` : describeError(err);
           if (isTransient(err)) {
             outcomes.set(job.id, { kind: 'retry', error: message });
             continue;
