@@ -21,6 +21,7 @@ import { readAllocation } from './allocations';
 import { resolveContactForDocument } from './contacts';
 import { buildLines, settle, type ElementResult } from './documents';
 import { contactRefInput, decimal, lineItemInput, text, zodMessage } from './inputs';
+import { ledgerLockRefusal } from './lock-dates';
 import type { StoredDocument, StoredLine, StoredPayment, Tenant, XeroStore } from './store';
 import { contactSummary, outstanding, paymentSummary } from './store';
 import { amount, dayPair, fixed, msDate, parseDay } from './wire';
@@ -142,6 +143,8 @@ export function writeCreditTransaction(store: XeroStore, tenant: Tenant, raw: un
     errors.push('A bank transaction is created AUTHORISED.');
   const date = input.Date !== undefined ? parseDay(input.Date) : store.today();
   if (date === undefined) errors.push(`Date '${input.Date}' is not a valid date.`);
+  const lock = ledgerLockRefusal(store, org, [date]);
+  if (lock) errors.push(lock);
   const currencyCode = input.CurrencyCode ?? bank?.CurrencyCode ?? org.baseCurrency;
   if (!org.currencies.some((c) => c.Code === currencyCode))
     errors.push(`The currency '${currencyCode}' has not been added to this organisation.`);
@@ -228,6 +231,8 @@ export function allocateCredit(store: XeroStore, tenant: Tenant, credit: StoredC
   }
   if (value && value.gt(remainingCredit(credit)))
     errors.push(`The amount allocated exceeds the remaining credit on this ${word}.`);
+  const lock = ledgerLockRefusal(store, tenant.org, [date]);
+  if (lock) errors.push(lock);
   if (errors.length > 0 || !invoice || !value || !date) return { ok: false, errors };
 
   const allocation: StoredCreditAllocation = {
@@ -250,8 +255,17 @@ export function allocateCredit(store: XeroStore, tenant: Tenant, credit: StoredC
   return { ok: true, id: allocation.id, warnings: [] };
 }
 
-/** DELETE …/Allocations/{id}: the money goes back on both sides. */
-export function deleteCreditAllocation(store: XeroStore, tenant: Tenant, allocation: StoredCreditAllocation): void {
+/**
+ * DELETE …/Allocations/{id}: the money goes back on both sides; refused when the allocation is dated on or before a
+ * lock date (lock-dates.ts).
+ */
+export function deleteCreditAllocation(
+  store: XeroStore,
+  tenant: Tenant,
+  allocation: StoredCreditAllocation,
+): ElementResult {
+  const lock = ledgerLockRefusal(store, tenant.org, [allocation.date]);
+  if (lock) return { ok: false, errors: [lock] };
   allocation.deleted = true;
   const credit = credits(tenant, allocation.creditKind).get(allocation.creditId);
   const invoice = tenant.invoices.get(allocation.invoiceId);
@@ -263,6 +277,7 @@ export function deleteCreditAllocation(store: XeroStore, tenant: Tenant, allocat
     invoice.amountCredited = invoice.amountCredited.minus(allocation.amount);
     settle(store, tenant, invoice, allocation.date);
   }
+  return { ok: true, id: allocation.id, warnings: [] };
 }
 
 /** A refund paid out of a credit (payments.ts checks it first): RemainingCredit falls. */
@@ -356,7 +371,7 @@ export function bankTransactionView(
   options: { withLines: boolean; unitdp: 2 | 4 },
 ): Record<string, unknown> {
   const bank = tenant.org.accounts.find((a) => a.AccountID === credit.bankAccountId);
-  const view: Record<string, unknown> = {
+  return {
     BankTransactionID: credit.bankTransactionId,
     [credit.kind === 'overpayment' ? 'OverpaymentID' : 'PrepaymentID']: credit.id,
     Type: TYPE_OF[credit.kind],
@@ -374,7 +389,8 @@ export function bankTransactionView(
     Total: amount(credit.total),
     UpdatedDateUTC: msDate(credit.updatedAt),
     HasAttachments: false,
+    // The spec requires LineItems on a BankTransaction (xero_accounting.yaml, BankTransaction `required`) and gives
+    // line details only to a paged list (getBankTransactions `page`): an unpaged list carries it empty, as its example.
+    LineItems: options.withLines ? credit.lines.map((line) => lineView(line, options.unitdp)) : [],
   };
-  if (options.withLines) view.LineItems = credit.lines.map((line) => lineView(line, options.unitdp));
-  return view;
 }

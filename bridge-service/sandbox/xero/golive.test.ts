@@ -191,6 +191,25 @@ describe('xero emulator: go-live', () => {
       expect((await h.xero.accountingApi.getPrepayments(UK)).body.prepayments![0]!.status).toBe('PAID');
     });
 
+    // xero_accounting.yaml: BankTransaction lists LineItems as `required`; getBankTransactions `page` says "Up to 100
+    // bank transactions will be returned in a single API call with line items details" (its example lists
+    // `LineItems: []`), worded as for Invoices, whose unpaged list omits lines (xero-api.md §6 [INV]).
+    it('lists bank transactions with LineItems always, filled only when paged; one read by id has them', async () => {
+      const txn = await receive(BankTransaction.TypeEnum.RECEIVEOVERPAYMENT, 25);
+      const listed = (body: { bankTransactions?: BankTransaction[] }) =>
+        body.bankTransactions!.find((t) => t.bankTransactionID === txn.bankTransactionID)!;
+      const unpaged = listed((await h.xero.accountingApi.getBankTransactions(UK)).body);
+      expect(unpaged).toMatchObject({ total: 25, type: 'RECEIVE-OVERPAYMENT' });
+      expect(unpaged.lineItems).toEqual([]);
+      const paged = listed(
+        (await h.xero.accountingApi.getBankTransactions(UK, undefined, undefined, undefined, 1)).body,
+      );
+      expect(paged.lineItems!.map((l) => [l.description, l.lineAmount])).toEqual([['Received', 25]]);
+      const one = (await h.xero.accountingApi.getBankTransaction(UK, txn.bankTransactionID!)).body
+        .bankTransactions![0]!;
+      expect(one.lineItems).toHaveLength(1);
+    });
+
     it('refuses the bank transaction types the emulator does not model, in words', async () => {
       const res = await failure(receive(BankTransaction.TypeEnum.RECEIVE, 10));
       expect(JSON.stringify(res.body)).toContain('is not modelled by the emulator');

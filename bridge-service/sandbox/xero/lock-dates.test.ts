@@ -1,14 +1,14 @@
 import type { Invoice as XeroInvoice } from 'xero-node';
-import { CreditNote, Invoice, ManualJournal } from 'xero-node';
+import { BankTransaction, CreditNote, Invoice, LineAmountTypes, ManualJournal } from 'xero-node';
 import type { Harness } from './test-helpers';
 import { failure, startHarness, UK } from './test-helpers';
 
 /**
- * Invoices, credit notes, payments and allocations held to the organisation's lock dates (month-end.md §3: nobody
+ * Invoices, credit notes, payments, overpayments, prepayments and their allocations held to the organisation's lock dates (month-end.md §3: nobody
  * posts on or before the end-of-year lock date, nobody but an adviser on or before the period lock date, and the
  * emulator's app is not an adviser). Drafts post nothing and may be dated anywhere.
  */
-describe('xero emulator: lock dates hold invoices, credit notes, payments and allocations', () => {
+describe('xero emulator: lock dates hold invoices, credit notes, payments, credits and allocations', () => {
   let h: Harness;
   let contactId: string;
   const PERIOD = 'The date 15 Feb 2026 is on or before the period lock date (28 Feb 2026).';
@@ -180,6 +180,71 @@ describe('xero emulator: lock dates hold invoices, credit notes, payments and al
     const noteNow = (await h.xero.accountingApi.getCreditNote(UK, note.creditNoteID)).body.creditNotes?.[0];
     expect(noteNow?.remainingCredit).toBe(6); // 12.00 with VAT, less 4 and 2
   });
+
+  const receive = async (type: BankTransaction.TypeEnum, date: string) =>
+    h.xero.accountingApi.createBankTransactions(UK, {
+      bankTransactions: [
+        {
+          type,
+          contact: { contactID: contactId },
+          bankAccount: { code: '090' },
+          date,
+          lineAmountTypes: LineAmountTypes.NoTax,
+          lineItems: [{ description: 'Received', lineAmount: 10, accountCode: '200' }],
+        },
+      ],
+    });
+
+  it('refuses an overpayment or a prepayment received in a locked period', async () => {
+    lock('2026-02-28');
+    for (const type of [BankTransaction.TypeEnum.RECEIVEOVERPAYMENT, BankTransaction.TypeEnum.RECEIVEPREPAYMENT]) {
+      const refused = await failure(receive(type, '2026-02-15'));
+      expect(refused.statusCode).toBe(400);
+      expect(text(refused.body)).toContain(PERIOD);
+    }
+  });
+
+  it.each([
+    ['overpayment', BankTransaction.TypeEnum.RECEIVEOVERPAYMENT],
+    ['prepayment', BankTransaction.TypeEnum.RECEIVEPREPAYMENT],
+  ] as const)(
+    'refuses allocating from the %s in a locked period, and deleting an allocation dated there',
+    async (kind, type) => {
+      const inv = await made('2026-02-01', Invoice.StatusEnum.AUTHORISED);
+      const txn = (await receive(type, '2026-02-01')).body.bankTransactions?.[0];
+      const creditId = (kind === 'overpayment' ? txn?.overpaymentID : txn?.prepaymentID) as string;
+      const api = h.xero.accountingApi;
+      const allocate = (amount: number, date: string) =>
+        kind === 'overpayment'
+          ? api.createOverpaymentAllocations(UK, creditId, {
+              allocations: [{ invoice: { invoiceID: inv.invoiceID }, amount, date }],
+            })
+          : api.createPrepaymentAllocations(UK, creditId, {
+              allocations: [{ invoice: { invoiceID: inv.invoiceID }, amount, date }],
+            });
+      const read = async () =>
+        kind === 'overpayment'
+          ? (await api.getOverpayment(UK, creditId)).body.overpayments?.[0]
+          : (await api.getPrepayment(UK, creditId)).body.prepayments?.[0];
+      const allocationId = (await allocate(4, '2026-02-20')).body.allocations?.[0]?.allocationID as string;
+      lock('2026-02-28');
+      const refused = await failure(allocate(2, '2026-02-15'));
+      expect(refused.statusCode).toBe(400);
+      expect(text(refused.body)).toContain(PERIOD);
+      const removal = await failure(
+        kind === 'overpayment'
+          ? api.deleteOverpaymentAllocations(UK, creditId, allocationId)
+          : api.deletePrepaymentAllocations(UK, creditId, allocationId),
+      );
+      expect(removal.statusCode).toBe(400);
+      expect(text(removal.body)).toContain('The date 20 Feb 2026 is on or before the period lock date (28 Feb 2026).');
+      expect((await read())?.remainingCredit).toBe(6); // 10, less the 4 still allocated
+      await allocate(2, '2026-03-01');
+      expect((await read())?.remainingCredit).toBe(4);
+      const invoiceNow = (await api.getInvoice(UK, inv.invoiceID)).body.invoices?.[0];
+      expect(invoiceNow?.amountCredited).toBe(6);
+    },
+  );
 });
 
 describe('xero emulator: enforceLockDates: false', () => {

@@ -5,8 +5,9 @@
  * Xero ranks an app, so the stricter reading is taken), so both dates lock.
  *
  * What posts: a manual journal posted, edited while posted or voided (manual-journals.ts, always held); an invoice or
- * credit note created or approved as AUTHORISED, voided, or re-dated while approved; a payment or a credit-note
- * allocation made or deleted (documents.ts, payments.ts; the store's `enforceLockDates` switch, on by default). A draft
+ * credit note created or approved as AUTHORISED, voided, or re-dated while approved; an overpayment or prepayment
+ * received; a payment, or an allocation of a credit note, overpayment or prepayment, made or deleted (documents.ts,
+ * payments.ts, credits.ts; the store's `enforceLockDates` switch, on by default). A draft
  * posts nothing and may be dated anywhere (the reference is silent on drafts; Xero keeps them off the ledger). The
  * messages are modelled: the reference gives no wording for a lock-date refusal, only that it is refused.
  */

@@ -241,4 +241,31 @@ describe('xero emulator: payments and credit notes through xero-node', () => {
     const deleted = await h.xero.accountingApi.deletePayment(UK, refundId, { status: 'DELETED' });
     expect(deleted.body.payments?.[0]).toMatchObject({ ...asSpec, status: 'DELETED' });
   });
+
+  // xero-api.md §11: "`UpdatedDateUTC` bumped on every change and used by If-Modified-Since". Of what real Xero
+  // bumps, the reference names only exceptions (§6 [RR]: DueDate/SentToContact on part-paid documents, contact
+  // balances); a refund's deletion is not among them, and the reference is otherwise silent on this case.
+  it('moves a credit note past If-Modified-Since when its refund is deleted, with the credit back', async () => {
+    const note = await creditNote(30); // 36.00 with VAT
+    const made = await h.xero.accountingApi.createPayment(UK, {
+      creditNote: { creditNoteID: note.creditNoteID as string },
+      account: { code: '090' },
+      amount: 10,
+      date: '2026-03-07',
+    });
+    const refundId = made.body.payments?.[0]?.paymentID as string;
+    h.emulator.control.advanceClock(5_000);
+    const polledAt = new Date(h.emulator.control.now());
+    const changedSince = async () =>
+      (await h.xero.accountingApi.getCreditNotes(UK, polledAt)).body.creditNotes?.find(
+        (n) => n.creditNoteID === note.creditNoteID,
+      );
+    expect(await changedSince()).toBeUndefined();
+    h.emulator.control.advanceClock(5_000);
+    await h.xero.accountingApi.deletePayment(UK, refundId, { status: 'DELETED' });
+    const seen = await changedSince();
+    expect(seen).toMatchObject({ status: 'AUTHORISED', remainingCredit: 36 });
+    expect(seen?.payments ?? []).toEqual([]);
+    expect(new Date(seen?.updatedDateUTC as Date).getTime()).toBeGreaterThan(polledAt.getTime());
+  });
 });

@@ -333,6 +333,61 @@ describe('Composite batches against the limits', () => {
     await expect(broken.run()).rejects.toThrow(SalesforceQueryError);
   });
 
+  it('settles every queued write when a Composite call fails whole or a query in it fails; never rejects a query', async () => {
+    const writeback = createWriteback({ conn, names, log });
+    const [account] = (await conn.query<{ Id: string }>('SELECT Id FROM Account LIMIT 1')).records;
+    const write = [{ Id: account!.Id, Description: 'queued' }];
+    const PENDING = Symbol('pending');
+    // run() has returned, so anything still pending would wait for ever
+    const state = (promise: Promise<unknown>) =>
+      Promise.race([
+        promise.then(
+          (v) => v,
+          (e: unknown) => ({ rejected: e }),
+        ),
+        new Promise((resolve) => setTimeout(resolve, 50, PENDING)),
+      ]);
+    const failedWith = (statusCode: string) => [{ ok: false, errors: [expect.objectContaining({ statusCode })] }];
+    const refusedBy = (outcomes: readonly WriteOutcome[]): unknown => {
+      try {
+        return writeback.requireAll(AccountDescription, Object.keys(outcomes), outcomes);
+      } catch (err) {
+        return err;
+      }
+    };
+
+    // 7 subrequests: two Composite calls (5 + 2); the first is refused whole, so the second is never sent.
+    em.control.serverErrors({ count: 1, status: 503, pathIncludes: '/composite/sobjects' });
+    const down = writeback.composite();
+    const writes = Array.from({ length: 6 }, () => down.update(AccountDescription, write));
+    const read = down.query('SELECT Id FROM Account LIMIT 1');
+    // work chained on a query's rows, awaited only after run() (summaries.stage): a rejection would go unhandled
+    const chained = read.then((rows) => rows.length);
+    await expect(down.run()).rejects.toMatchObject({ errorCode: 'SERVER_UNAVAILABLE' });
+    for (const written of writes) expect(await state(written)).toEqual(failedWith('SERVER_UNAVAILABLE'));
+    expect(await state(read)).toBe(PENDING);
+    expect(await state(chained)).toBe(PENDING);
+    expect(isTransient(refusedBy(await writes[0]!))).toBe(true);
+
+    // A query that fails in the first call: what that call did settles as Salesforce answered; the next is not sent.
+    const broken = writeback.composite();
+    const before = broken.update(AccountDescription, [{ Id: account!.Id, Description: 'before' }]);
+    const bad = broken.query('SELECT Nope__c FROM Account');
+    const after = broken.update(AccountDescription, [{ Id: account!.Id, Description: 'after' }]);
+    const fillers = Array.from({ length: 2 }, () => broken.query('SELECT Id FROM Account LIMIT 1'));
+    const unsent = broken.update(AccountDescription, write);
+    await expect(broken.run()).rejects.toThrow(SalesforceQueryError);
+    expect(await state(before)).toEqual([{ ok: true, id: account!.Id }]);
+    expect(await state(bad)).toBe(PENDING);
+    expect(await state(after)).toEqual([{ ok: true, id: account!.Id }]);
+    for (const filler of fillers) expect(await state(filler)).toEqual([expect.objectContaining({ Id: account!.Id })]);
+    expect(await state(unsent)).toEqual(failedWith('SALESFORCE_QUERY'));
+    const [row] = (
+      await conn.query<{ Description: string }>(`SELECT Description FROM Account WHERE Id = '${account!.Id}'`)
+    ).records;
+    expect(row?.Description).toBe('after');
+  });
+
   it('retries a 503 or 500 on a write or on its Composite subrequest, and a locked row; never a refused record', async () => {
     const writeback = createWriteback({ conn, names, log });
     const [account] = (await conn.query<{ Id: string }>('SELECT Id FROM Account LIMIT 1')).records;

@@ -104,6 +104,15 @@ interface Queued {
   path: string;
   body?: unknown;
   settle(result: SubrequestResult): Promise<void> | void;
+  /** Settles it as not done: its call failed whole, or an earlier failure stopped the batch before it was sent. */
+  abandon(err: unknown): void;
+}
+
+/** A failure that was no subrequest's answer (a refused call, a network error), as each record's error. */
+function callErrors(err: unknown): RecordError[] {
+  const e = (err ?? {}) as { errorCode?: unknown; code?: unknown; message?: unknown };
+  const code = typeof e.errorCode === 'string' ? e.errorCode : typeof e.code === 'string' ? e.code : 'UNKNOWN';
+  return [{ statusCode: code, message: typeof e.message === 'string' ? e.message : String(err), fields: [] }];
 }
 
 /**
@@ -111,7 +120,9 @@ interface Queued {
  * allow, in the order they were queued (a later subrequest sees what an earlier one wrote). Writes go as
  * sObject Collections of ≤ 200 records with allOrNone false, so one refused record, or one failed subrequest,
  * fails only its own records. The promises settle once `run()` has sent everything: writes with one outcome
- * per record (they never reject), queries with every row (a failed query makes `run()` reject instead).
+ * per record (they never reject), queries with every row. A failed query, or a call that fails whole (a 5xx), makes
+ * `run()` reject and stops the batch: the writes not done settle failed with that error, so no write waits for ever;
+ * its queries stay unsettled (see query), as their callers wait on `run()` first.
  */
 export interface CompositeBatch {
   upsert<S extends SObjectSchema>(
@@ -219,6 +230,10 @@ export function createWriteback(deps: { conn: Connection; names: SalesforceNames
               settle(batch.map(() => ({ ok: false, errors })));
             }
           },
+          abandon(err) {
+            const errors = callErrors(err);
+            settle(batch.map(() => ({ ok: false, errors })));
+          },
         });
         return done;
       });
@@ -257,7 +272,9 @@ export function createWriteback(deps: { conn: Connection; names: SalesforceNames
         }));
       },
       query(soql: string): Promise<unknown[]> {
-        // settles only on success: a failed query makes run() reject, and nobody is left awaiting this promise
+        // Settles only with its rows. A failed query, or a call that failed whole, makes run() reject and leaves this
+        // unsettled: callers chain work on a query's rows and await it only after run() (summaries.stage), so a
+        // rejection here would be unhandled in that chain and end the process.
         return new Promise<unknown[]>((resolve) => {
           queue.push({
             method: 'GET',
@@ -275,21 +292,30 @@ export function createWriteback(deps: { conn: Connection; names: SalesforceNames
               }
               resolve(records);
             },
+            abandon: () => undefined,
           });
         });
       },
       async run() {
-        const pending = queue.splice(0);
-        for (const call of packed(pending)) {
-          const response = await conn.requestPost<{ compositeResponse?: SubrequestResult[] }>('/composite', {
-            allOrNone: false,
-            compositeRequest: call.map((q, i) => ({
-              method: q.method,
-              url: `${base}${q.path}`,
-              referenceId: `r${i}`,
-              ...(q.body === undefined ? {} : { body: q.body }),
-            })),
-          });
+        const calls = packed(queue.splice(0));
+        // a later call may read what an earlier one wrote: after a failure nothing more is sent
+        const stop = (from: number, err: unknown): never => {
+          for (const q of calls.slice(from).flat()) q.abandon(err);
+          throw err;
+        };
+        for (const [n, call] of calls.entries()) {
+          const response = await conn
+            .requestPost<{ compositeResponse?: SubrequestResult[] }>('/composite', {
+              allOrNone: false,
+              compositeRequest: call.map((q, i) => ({
+                method: q.method,
+                url: `${base}${q.path}`,
+                referenceId: `r${i}`,
+                ...(q.body === undefined ? {} : { body: q.body }),
+              })),
+            })
+            .catch((err: unknown) => stop(n, err));
+          let failure: { err: unknown } | undefined;
           const results = new Map((response.compositeResponse ?? []).map((r) => [r.referenceId, r]));
           for (const [i, q] of call.entries()) {
             // a result missing for a subrequest (a limit refused the whole call) fails it with what Salesforce said
@@ -299,8 +325,10 @@ export function createWriteback(deps: { conn: Connection; names: SalesforceNames
                 httpStatusCode: 500,
                 referenceId: null,
               };
-            await q.settle(result);
+            // the call ran: every subrequest in it settles as Salesforce answered, past a failed query too
+            await Promise.resolve(q.settle(result)).catch((err: unknown) => (failure ??= { err }));
           }
+          if (failure) stop(n + 1, failure.err);
         }
       },
     };

@@ -19,7 +19,7 @@ export interface AllocationStore<C, A extends { deleted: boolean }> {
   get(tenant: Tenant, allocationId: string): A | undefined;
   belongsTo(allocation: A, credit: C): boolean;
   /** Deletes it: the money goes back on both sides. A refusal (a lock date) is answered as Xero's 400. */
-  remove(tenant: Tenant, allocation: A): ElementResult | void;
+  remove(tenant: Tenant, allocation: A): ElementResult;
   view(tenant: Tenant, allocation: A): Record<string, unknown>;
 }
 
@@ -63,7 +63,7 @@ export function registerAllocations<C, A extends { deleted: boolean }>(
         return notFound(reply);
       }
       const removed = allocations.remove(tenant, allocation);
-      if (removed && !removed.ok) {
+      if (!removed.ok) {
         return sendJson(reply, 400, {
           ErrorNumber: 10,
           Type: 'ValidationException',
