@@ -64,6 +64,7 @@ test('a clean project passes every gate', () => {
     ['pmd', []],
     ['convert', []],
     ['graphql', []],
+    ['package-permsets', []],
   ]);
 });
 
@@ -299,3 +300,70 @@ function FOLDER(type, name) {
 const REPORT = `<?xml version="1.0" encoding="UTF-8"?>\n<Report xmlns="http://soap.sforce.com/2006/04/metadata">\n    <columns>\n        <field>ACCOUNT.NAME</field>\n    </columns>\n    <format>Tabular</format>\n    <name>Ageing</name>\n    <reportType>AccountList</reportType>\n    <scope>organization</scope>\n    <showDetails>true</showDetails>\n</Report>\n`;
 const LIST_VIEW = `<?xml version="1.0" encoding="UTF-8"?>\n<ListView xmlns="http://soap.sforce.com/2006/04/metadata">\n    <fullName>Open</fullName>\n    <filterScope>Everything</filterScope>\n    <label>Open</label>\n</ListView>\n`;
 const RULE = `<?xml version="1.0" encoding="UTF-8"?>\n<ValidationRule xmlns="http://soap.sforce.com/2006/04/metadata">\n    <fullName>Positive</fullName>\n    <active>true</active>\n    <errorConditionFormula>false</errorConditionFormula>\n    <errorMessage>Never</errorMessage>\n</ValidationRule>\n`;
+
+// ── package-permsets ────────────────────────────────────────────────────────────────────────────────────────────────
+
+const PERMISSION_SETS = 'main/default/permissionsets';
+const BRIDGE_SET = `force-app/${PERMISSION_SETS}/Ledgerline_Integration.permissionset-meta.xml`;
+const STANDARD_ACCESS_SET = `force-app-unpackaged/${PERMISSION_SETS}/Ledgerline_Integration_Standard_Access.permissionset-meta.xml`;
+const entriesOf = (text, tag) => text.match(new RegExp(`\\n    <${tag}>[\\s\\S]*?</${tag}>`, 'g')) ?? [];
+
+test('package-permsets gate refuses standard-object and standard-field grants in a packaged set only', () => {
+  const set = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<PermissionSet xmlns="http://soap.sforce.com/2006/04/metadata">',
+    '    <fieldPermissions>',
+    '        <editable>true</editable>',
+    '        <field>Opportunity.Amount_Due__c</field>',
+    '        <readable>true</readable>',
+    '    </fieldPermissions>',
+    '    <fieldPermissions>',
+    '        <editable>false</editable>',
+    '        <field>Opportunity.Amount</field>',
+    '        <readable>true</readable>',
+    '    </fieldPermissions>',
+    '    <label>Bridge</label>',
+    '    <objectPermissions>',
+    '        <allowRead>true</allowRead>',
+    '        <object>Invoice__c</object>',
+    '    </objectPermissions>',
+    '    <objectPermissions>',
+    '        <allowRead>true</allowRead>',
+    '        <object>Opportunity</object>',
+    '    </objectPermissions>',
+    '</PermissionSet>',
+    '',
+  ].join('\n');
+  const packaged = write(`force-app/${PERMISSION_SETS}/Bridge.permissionset-meta.xml`, set);
+  write(`force-app-unpackaged/${PERMISSION_SETS}/Bridge_Standard.permissionset-meta.xml`, set);
+  const problems = problemsOf('package-permsets');
+  expect(problems.map((p) => `${p.file}:${p.line}: ${p.message.split(':')[0]}`)).toEqual([
+    `${packaged}:20: objectPermissions on the standard object Opportunity in a packaged permission set`,
+    `${packaged}:10: fieldPermissions on the standard field Opportunity.Amount in a packaged permission set`,
+  ]);
+  for (const problem of problems) {
+    expect(problem.message).toContain("You can't include object permissions for standard objects in managed packages");
+  }
+});
+
+test("package-permsets gate fails on the bridge's set as it was (standard access packaged) and passes it as it is", () => {
+  const standard = fs.readFileSync(path.join(REPO_ROOT, STANDARD_ACCESS_SET), 'utf8');
+  const current = fs.readFileSync(path.join(REPO_ROOT, BRIDGE_SET), 'utf8');
+  write(BRIDGE_SET, current);
+  write(STANDARD_ACCESS_SET, standard);
+  expect(problemsOf('package-permsets')).toEqual([]);
+
+  // before the fix, the packaged set held the standard set's entries itself
+  const fields = entriesOf(standard, 'fieldPermissions');
+  const objectGrants = entriesOf(standard, 'objectPermissions');
+  const before = current
+    .replace('\n    <hasActivationRequired>', `${fields.join('')}\n    <hasActivationRequired>`)
+    .replace('\n</PermissionSet>', `${objectGrants.join('')}\n</PermissionSet>`);
+  write(BRIDGE_SET, before);
+  const named = problemsOf('package-permsets').map((p) => /standard (?:object|field) (\S+) /.exec(p.message)[1]);
+  expect(named.sort()).toEqual(
+    expect.arrayContaining(['Account', 'Contact', 'Opportunity', 'Opportunity.Amount', 'Pricebook2', 'Product2']),
+  );
+  expect(named).toHaveLength(fields.length + objectGrants.length);
+  expect(objectGrants).toHaveLength(5);
+});

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // The offline force-app gates, in order: project files → XML → Apex parse → apex-ls → Apex names → PMD → CLI convert →
-// LWC GraphQL.
+// LWC GraphQL → packaged permission sets.
 // Usage: node scripts/force-app-gates [--project DIR] [--only gate,gate]. Exits 1 when any gate finds a problem.
 const path = require('node:path');
 const { parseArgs } = require('node:util');
@@ -16,6 +16,7 @@ const GATES = {
   pmd: require('./pmd'),
   convert: require('./convert'),
   graphql: require('./graphql'),
+  'package-permsets': require('./package-permsets'),
 };
 
 function runGates(projectDir, only = Object.keys(GATES)) {

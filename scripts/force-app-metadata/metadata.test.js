@@ -80,6 +80,18 @@ function loadPermissionSets() {
 
 const objects = loadObjects();
 const permissionSets = loadPermissionSets();
+// The bridge's standard-object access: a packaged set cannot grant it (the install drops standard-object and
+// standard-field permissions), so it is an org-owned set in the approval folder, assigned beside Ledgerline_Integration.
+const STANDARD_ACCESS = 'Ledgerline_Integration_Standard_Access';
+const standardAccess = parse(
+  path.join(APPROVAL, 'permissionsets', `${STANDARD_ACCESS}.permissionset-meta.xml`),
+).PermissionSet;
+/** What the bridge's user holds: the packaged set plus the org-owned standard-access set. */
+const bridgeUser = (packaged, standard = standardAccess) => ({
+  ...packaged,
+  objectPermissions: [...(packaged.objectPermissions ?? []), ...(standard.objectPermissions ?? [])],
+  fieldPermissions: [...(packaged.fieldPermissions ?? []), ...(standard.fieldPermissions ?? [])],
+});
 
 // ── The contract ────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -1072,6 +1084,11 @@ function commonPermissionSetProblems(name, ps, objs) {
   if (isTrue(objectPermission(ps, 'Invoice_Request__e')?.allowCreate)) {
     problems.push(`${name}: must not create Invoice_Request__e (only the package Apex publishes requests)`);
   }
+  // Only the bridge subscribes. A subscription ignores record sharing (a rep would receive every request, with its
+  // payload), and each subscriber spends the org's daily event deliveries the bridge needs.
+  if (name !== 'Ledgerline_Integration' && isTrue(objectPermission(ps, 'Invoice_Request__e')?.allowRead)) {
+    problems.push(`${name}: must not read Invoice_Request__e (only the bridge subscribes)`);
+  }
   return problems;
 }
 
@@ -1293,7 +1310,7 @@ const PERSONAS = {
   Ledgerline_Admin: adminProblems,
   Ledgerline_Finance: financeProblems,
   Ledgerline_Sales: salesProblems,
-  Ledgerline_Integration: integrationProblems,
+  Ledgerline_Integration: (ps, objs) => integrationProblems(bridgeUser(ps), objs),
 };
 
 // ── Tests ───────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -1471,7 +1488,7 @@ describe('permission sets', () => {
   });
 
   test('an integration user that could delete beyond the lock override, could not write a locked record, or reach beyond the bridge objects, is caught', () => {
-    const bad = clone(permissionSets.Ledgerline_Integration);
+    const bad = clone(bridgeUser(permissionSets.Ledgerline_Integration));
     objectPermission(bad, 'Opportunity').allowDelete = 'true';
     objectPermission(bad, 'Payment__c').modifyAllRecords = 'false';
     bad.objectPermissions.push({ object: 'Case', allowCreate: 'false', allowRead: 'true', allowEdit: 'false' });
@@ -1496,6 +1513,32 @@ describe('permission sets', () => {
         `${name}: may edit Credit_Note__c.Approval_Status__c (the approval process sets it)`,
       );
     }
+  });
+
+  test('a persona other than the bridge that could subscribe to Invoice_Request__e is caught', () => {
+    for (const name of ['Ledgerline_Admin', 'Ledgerline_Finance', 'Ledgerline_Sales']) {
+      const bad = clone(permissionSets[name]);
+      bad.objectPermissions.push({ object: 'Invoice_Request__e', allowCreate: 'false', allowRead: 'true' });
+      expect(PERSONAS[name](bad, objects)).toEqual([
+        `${name}: must not read Invoice_Request__e (only the bridge subscribes)`,
+      ]);
+    }
+  });
+
+  test("the bridge's standard-object access is the org-owned set's, and that set grants only standard access", () => {
+    const packagedOnly = clone(permissionSets.Ledgerline_Integration);
+    expect(integrationProblems(packagedOnly, objects)).toEqual(
+      expect.arrayContaining([
+        'Ledgerline_Integration: Opportunity grants "", expected "RE"',
+        'Ledgerline_Integration: Account grants "", expected "RE"',
+      ]),
+    );
+    const custom = [
+      ...(standardAccess.objectPermissions ?? []).map((o) => o.object),
+      ...(standardAccess.fieldPermissions ?? []).map((f) => f.field),
+    ].filter((name) => /__c$/.test(name));
+    expect(custom).toEqual([]); // the package's own objects and fields are granted by the packaged set
+    expect(grants(objectPermission(standardAccess, 'Opportunity'))).toBe('RE');
   });
 
   test('a persona that could publish Invoice_Request__e through the API is caught', () => {
@@ -1549,7 +1592,7 @@ describe('billing plans and revenue schedules', () => {
   });
 
   test('an integration user that cannot write a revenue month, or cannot read the product SSP, is caught', () => {
-    const bad = clone(permissionSets.Ledgerline_Integration);
+    const bad = clone(bridgeUser(permissionSets.Ledgerline_Integration));
     fieldPermission(bad, 'Revenue_Month__c.Closing_Deferred__c').editable = 'false';
     bad.fieldPermissions = bad.fieldPermissions.filter((f) => f.field !== 'Product2.Standalone_Selling_Price__c');
     expect(integrationProblems(bad, objects)).toEqual([
@@ -1588,7 +1631,7 @@ describe('go-live on existing data', () => {
     const sales = clone(permissionSets.Ledgerline_Sales);
     sales.customPermissions.push({ enabled: 'true', name: REVIEW_MATCHES });
     expect(salesProblems(sales, objects)).toEqual([`Ledgerline_Sales: must not hold ${REVIEW_MATCHES}`]);
-    const bridge = clone(permissionSets.Ledgerline_Integration);
+    const bridge = clone(bridgeUser(permissionSets.Ledgerline_Integration));
     bridge.customPermissions = [{ enabled: 'true', name: REVIEW_MATCHES }];
     expect(integrationProblems(bridge, objects)).toEqual(
       expect.arrayContaining([`Ledgerline_Integration: must not hold ${REVIEW_MATCHES}`]),
@@ -1599,7 +1642,7 @@ describe('go-live on existing data', () => {
   });
 
   test('a bridge that cannot write a link, or could edit a product mapping, is caught', () => {
-    const bad = clone(permissionSets.Ledgerline_Integration);
+    const bad = clone(bridgeUser(permissionSets.Ledgerline_Integration));
     fieldPermission(bad, 'Xero_Contact_Link__c.Xero_Contact_Id__c').editable = 'false';
     fieldPermission(bad, 'Product2.Xero_Account_Code__c').editable = 'true';
     expect(integrationProblems(bad, objects)).toEqual([
@@ -1708,7 +1751,7 @@ describe('month-end close', () => {
     expect(salesProblems(sales, objects)).toEqual([
       'Ledgerline_Sales: Month_End_Journal_Line__c grants "R", expected ""',
     ]);
-    const bridge = clone(permissionSets.Ledgerline_Integration);
+    const bridge = clone(bridgeUser(permissionSets.Ledgerline_Integration));
     fieldPermission(bridge, 'Month_End_Journal_Line__c.Amount__c').editable = 'false';
     fieldPermission(bridge, 'Month_End_Close__c.Approval_Status__c').editable = 'true';
     expect(integrationProblems(bridge, objects)).toEqual(
@@ -1914,7 +1957,7 @@ describe('KPIs and forecasts (issue 17)', () => {
       'Ledgerline_Sales: KPI_Snapshot__c grants "R", expected ""',
       'Ledgerline_Sales: must not have FinanceCockpitController',
     ]);
-    const bridge = clone(permissionSets.Ledgerline_Integration);
+    const bridge = clone(bridgeUser(permissionSets.Ledgerline_Integration));
     fieldPermission(bridge, 'KPI_Forecast__c.Cash_Forecast__c').editable = 'false';
     expect(insightsProblems('Ledgerline_Integration', bridge, objects)).toEqual([
       'Ledgerline_Integration: cannot edit KPI_Forecast__c.Cash_Forecast__c',

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 'use strict';
-// Deploys the finance approval set-up (force-app-unpackaged/: approval processes, their field updates and the
-// Ledgerline_Finance queue) into an org where the Ledgerline package is installed. These components are not in the
-// managed package: approval processes are not updated by package upgrades and queues are per-org, so ops deploy
-// them once per org with this script, and the org's admins own them from then on.
+// Deploys the org-owned set-up (force-app-unpackaged/: the finance approval processes, their field updates, the
+// Ledgerline_Finance queue, and the bridge user's standard-object permission set Ledgerline_Integration_Standard_Access)
+// into an org where the Ledgerline package is installed. These components are not in the managed package: approval
+// processes are not updated by package upgrades, queues are per-org, and a packaged permission set cannot grant
+// standard-object access (the install drops it), so ops deploy them once per org with this script, and the org's
+// admins own them from then on.
 //
 // In a subscriber org the package's objects and fields carry the namespace (ldgr__Invoice__c.ldgr__Status__c), so
 // the script copies the folder to a temporary project, adds the prefix to every custom object and field name (file

@@ -16,6 +16,10 @@ test('adds the namespace to custom object and field names only, once', () => {
     '<field>Name</field><field>Owner</field>',
   );
   expect(addNamespace('Invoice__c.Status__c', '')).toBe('Invoice__c.Status__c');
+  // a permission set's field on a standard object: the object stays, the package's field is prefixed
+  expect(addNamespace('<field>Account.Amount_Due__c</field><field>Account.BillingCity</field>', 'ldgr')).toBe(
+    '<field>Account.ldgr__Amount_Due__c</field><field>Account.BillingCity</field>',
+  );
 });
 
 test('prepares a deployable project with prefixed file names and references', () => {
@@ -53,6 +57,24 @@ test('prepares a deployable project with prefixed file names and references', ()
       expect(queue).toContain(`<sobjectType>ldgr__${object}</sobjectType>`);
     }
     expect(queue).not.toMatch(/<sobjectType>(?!ldgr__)/);
+    // the bridge user's standard-object access ships beside the package, unprefixed: it names only standard objects
+    // and fields (a packaged permission set cannot grant them), so the prefixing leaves it as it is
+    const standardAccess =
+      'approval/main/default/permissionsets/Ledgerline_Integration_Standard_Access.permissionset-meta.xml';
+    expect(files).toContain(standardAccess);
+    const prepared = fs.readFileSync(path.join(out, standardAccess), 'utf8');
+    expect(prepared).toBe(
+      fs.readFileSync(
+        path.join(
+          __dirname,
+          '../../force-app-unpackaged/main/default/permissionsets/Ledgerline_Integration_Standard_Access.permissionset-meta.xml',
+        ),
+        'utf8',
+      ),
+    );
+    for (const object of ['Opportunity', 'Account', 'Contact', 'Product2', 'Pricebook2']) {
+      expect(prepared).toContain(`<object>${object}</object>`);
+    }
     const project = JSON.parse(fs.readFileSync(path.join(out, 'sfdx-project.json'), 'utf8'));
     expect(project.packageDirectories).toEqual([{ path: 'approval', default: true }]);
     expect(project.namespace).toBeUndefined();

@@ -1,9 +1,10 @@
 /**
- * Who may do what: each user's profile and permission sets, the package's permission sets read from force-app, and
- * the few profiles the seed uses. The org consults it where the platform does and the package relies on it: the
- * approval lock (Modify All on the object, or Modify All Data, may edit a locked record), custom permissions
- * (FeatureManagement.checkPermission) and object permissions an Apex mirror checks. It does not enforce CRUD or FLS
- * on REST calls.
+ * Who may do what: each user's profile and permission sets, the permission sets the project ships (the package's,
+ * without the standard-object permissions an install drops, and the org-owned ones of force-app-unpackaged/:
+ * schema/metadata-loader.ts loadPermissionSets), and the few profiles the seed uses. The org consults it where the
+ * platform does and the package relies on it: the approval lock (Modify All on the object, or Modify All Data, may
+ * edit a locked record), custom permissions (FeatureManagement.checkPermission) and object permissions an Apex mirror
+ * checks. It does not enforce CRUD or FLS on REST calls.
  */
 import type { ObjectAccess, PermissionSetDef } from './schema/types';
 
@@ -38,7 +39,7 @@ export class UserAccess {
       const set = this.permissionSets.get(name);
       if (!set) {
         throw new Error(
-          `permission set ${name} (assigned to ${username}) is not in force-app; known: ${[...this.permissionSets.keys()].join(', ') || 'none'}`,
+          `permission set ${name} (assigned to ${username}) is not in the project; known: ${[...this.permissionSets.keys()].join(', ') || 'none'}`,
         );
       }
       return set;

@@ -25,7 +25,7 @@ const seedSchema = z.object({
         Title: z.string().optional(),
         DefaultCurrencyIsoCode: z.string().optional(),
         profile: z.enum(Object.keys(PROFILES) as [ProfileName, ...ProfileName[]]).default('Standard User'),
-        /** names of force-app permission sets; custom permissions and object access come from them */
+        /** names of the project's permission sets (force-app, force-app-unpackaged): custom permissions, object access */
         permissionSets: z.array(z.string()).default([]),
       }),
     )

@@ -1,6 +1,7 @@
 /**
  * Field-level security for the bridge's user. It runs on "Minimum Access - API Only Integrations" with the
- * Ledgerline_Integration permission set and nothing else, so a standard field the set does not grant is invisible to
+ * Ledgerline_Integration permission set and the org-owned Ledgerline_Integration_Standard_Access (a packaged set cannot
+ * grant standard fields: the install drops them) and nothing else, so a standard field neither grants is invisible to
  * it: a query naming it fails whole with INVALID_FIELD (salesforce.md §4), an update naming it is refused. The
  * Salesforce emulator does not enforce FLS on REST (sandbox/salesforce/access.ts), so this test is where a missing
  * grant shows. It derives what the bridge reads from its object schemas (objects/: every field a selection or a
@@ -23,10 +24,13 @@ import { STANDARD_OBJECTS } from './objects';
 
 const FORCE_APP = path.resolve(__dirname, '../../../force-app');
 const SRC = path.resolve(__dirname, '..');
-const PERMISSION_SET = path.join(
-  FORCE_APP,
-  'main/default/permissionsets/Ledgerline_Integration.permissionset-meta.xml',
-);
+const PERMISSION_SETS = [
+  path.join(FORCE_APP, 'main/default/permissionsets/Ledgerline_Integration.permissionset-meta.xml'),
+  path.join(
+    FORCE_APP,
+    '../force-app-unpackaged/main/default/permissionsets/Ledgerline_Integration_Standard_Access.permissionset-meta.xml',
+  ),
+];
 
 /** Fields no object lets field-level security hide: the record id, the audit fields, the owner, the currency. */
 const SYSTEM_FIELDS: Record<string, string> = {
@@ -80,16 +84,19 @@ interface FieldPermission {
   editable: boolean;
 }
 
+/** The field permissions of both sets the bridge's user holds. */
 function permissionSetFields(): Map<string, FieldPermission> {
   const parser = new XMLParser({ isArray: (name) => name === 'fieldPermissions', parseTagValue: false });
-  const set = parser.parse(fs.readFileSync(PERMISSION_SET, 'utf8')).PermissionSet as {
-    fieldPermissions?: { field: string; readable: string; editable: string }[];
-  };
   return new Map(
-    (set.fieldPermissions ?? []).map((f) => [
-      f.field,
-      { field: f.field, readable: f.readable === 'true', editable: f.editable === 'true' },
-    ]),
+    PERMISSION_SETS.flatMap((file) => {
+      const set = parser.parse(fs.readFileSync(file, 'utf8')).PermissionSet as {
+        fieldPermissions?: { field: string; readable: string; editable: string }[];
+      };
+      return (set.fieldPermissions ?? []).map((f): [string, FieldPermission] => [
+        f.field,
+        { field: f.field, readable: f.readable === 'true', editable: f.editable === 'true' },
+      ]);
+    }),
   );
 }
 
@@ -204,7 +211,7 @@ function standardWrites(files: readonly string[]): { writes: Set<string>; unreso
   return { writes, unresolved };
 }
 
-describe('Ledgerline_Integration grants every field the bridge reads and writes on standard objects', () => {
+describe("the bridge user's permission sets grant every field it reads and writes on standard objects", () => {
   const granted = permissionSetFields();
 
   it.each(READS.filter((f) => !alwaysVisible(...(f.split('.') as [string, string]))))('%s is readable', (field) => {

@@ -7,8 +7,8 @@
  * process's field updates as the acting user (which fires the trigger mirrors), and locks the record while it is
  * pending (who may still edit it: SalesforceOrg.checkLocked).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { SalesforceError } from '../errors';
 import { formatDateTime } from '../field-values';
 import { makeId } from '../ids';
@@ -48,19 +48,7 @@ const actionsOf = (n: unknown): string[] =>
     .filter((a) => a.type === 'FieldUpdate')
     .map((a) => String(a.name));
 
-/**
- * The source folders of the SFDX project `forceAppDir` belongs to: every package directory listed in the
- * sfdx-project.json beside it (so force-app-unpackaged/ is read with force-app/), or `forceAppDir` alone when it is
- * not in a project (test fixtures).
- */
-export function projectSourceDirs(forceAppDir: string): string[] {
-  const projectFile = join(dirname(forceAppDir), 'sfdx-project.json');
-  if (!existsSync(projectFile)) return [forceAppDir];
-  const project = JSON.parse(readFileSync(projectFile, 'utf8')) as { packageDirectories?: { path: string }[] };
-  const dirs = (project.packageDirectories ?? []).map((d) => join(dirname(projectFile), d.path));
-  const inProject = dirs.some((d) => relative(d, forceAppDir) === '');
-  return inProject ? dirs : [forceAppDir, ...dirs];
-}
+export { projectSourceDirs } from '../schema/metadata-loader';
 
 function criteriaOf(ap: Node, file: string): Criterion[] {
   const entry = (ap.entryCriteria as Node | undefined) ?? {};

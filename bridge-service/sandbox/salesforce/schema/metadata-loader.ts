@@ -4,7 +4,7 @@
  * purpose: whatever the package adds shows up here without code changes.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { checkFormula, formulaFields, parseFormula } from './formula';
 import { field, standardObjects, STANDARD_CHILD_RELATIONSHIPS } from './standard-objects';
@@ -493,38 +493,70 @@ function coerceMetadataValue(type: FieldType | undefined, text: string | null): 
   return text;
 }
 
-/** The package's permission sets (`<forceAppDir>/main/default/permissionsets`), object names namespaced. */
+/**
+ * The source folders of the SFDX project `forceAppDir` belongs to: every package directory listed in the
+ * sfdx-project.json beside it (so force-app-unpackaged/ is read with force-app/), or `forceAppDir` alone when it is
+ * not in a project.
+ */
+export function projectSourceDirs(forceAppDir: string): string[] {
+  const projectFile = join(dirname(forceAppDir), 'sfdx-project.json');
+  if (!existsSync(projectFile)) return [forceAppDir];
+  const project = JSON.parse(readFileSync(projectFile, 'utf8')) as { packageDirectories?: { path: string }[] };
+  const dirs = (project.packageDirectories ?? []).map((d) => join(dirname(projectFile), d.path));
+  const inProject = dirs.some((d) => relative(d, forceAppDir) === '');
+  return inProject ? dirs : [forceAppDir, ...dirs];
+}
+
+// Objects a package can own; any other object permission is for a standard object.
+const PACKAGEABLE_OBJECT = /__(c|e|mdt|x|b)$/i;
+
+/**
+ * The permission sets users can be given: the package's (`<forceAppDir>/main/default/permissionsets`) and the org's
+ * own that the project deploys beside it (force-app-unpackaged/), custom names namespaced. A package install drops
+ * a packaged set's permissions on standard objects (packaging guide: "all object permissions for standard objects
+ * are ignored, and aren't installed in the org"), so the package's sets are loaded without them, as installed; a
+ * user's standard-object access comes from the profile or an org-owned set.
+ */
 export function loadPermissionSets(forceAppDir: string, namespace: string): Map<string, PermissionSetDef> {
-  const dir = join(forceAppDir, 'main', 'default', 'permissionsets');
   const sets = new Map<string, PermissionSetDef>();
-  if (!existsSync(dir)) return sets;
-  for (const file of readdirSync(dir).sort()) {
-    const m = /^(.+)\.permissionset-meta\.xml$/.exec(file);
-    if (!m) continue;
-    const ps = parseXmlFile(join(dir, file)).PermissionSet as Node;
-    const enabled = (entries: unknown) =>
-      new Set(
-        nodes(entries)
-          .filter((e) => bool(e.enabled))
-          .map((e) => String(e.name)),
-      );
-    const objects = new Map<string, ObjectAccess>();
-    for (const o of nodes(ps.objectPermissions)) {
-      objects.set(qualify(String(o.object), namespace).toLowerCase(), {
-        create: bool(o.allowCreate),
-        read: bool(o.allowRead),
-        edit: bool(o.allowEdit),
-        delete: bool(o.allowDelete),
-        viewAll: bool(o.viewAllRecords),
-        modifyAll: bool(o.modifyAllRecords),
-      });
+  for (const sourceDir of projectSourceDirs(forceAppDir)) {
+    const packaged = relative(sourceDir, forceAppDir) === '';
+    const dir = join(sourceDir, 'main', 'default', 'permissionsets');
+    for (const file of listDir(dir)) {
+      const m = /^(.+)\.permissionset-meta\.xml$/.exec(file);
+      if (!m) continue;
+      if (sets.has(m[1]!)) throw new Error(`permission set ${m[1]} is defined twice (${join(dir, file)})`);
+      sets.set(m[1]!, readPermissionSet(join(dir, file), m[1]!, namespace, packaged));
     }
-    sets.set(m[1]!, {
-      name: m[1]!,
-      objects,
-      customPermissions: enabled(ps.customPermissions),
-      userPermissions: enabled(ps.userPermissions),
-    });
   }
   return sets;
+}
+
+function readPermissionSet(path: string, name: string, namespace: string, packaged: boolean): PermissionSetDef {
+  const ps = parseXmlFile(path).PermissionSet as Node;
+  const enabled = (entries: unknown) =>
+    new Set(
+      nodes(entries)
+        .filter((e) => bool(e.enabled))
+        .map((e) => String(e.name)),
+    );
+  const objects = new Map<string, ObjectAccess>();
+  for (const o of nodes(ps.objectPermissions)) {
+    const object = String(o.object);
+    if (packaged && !PACKAGEABLE_OBJECT.test(object)) continue; // not installed with the package
+    objects.set(qualify(object, namespace).toLowerCase(), {
+      create: bool(o.allowCreate),
+      read: bool(o.allowRead),
+      edit: bool(o.allowEdit),
+      delete: bool(o.allowDelete),
+      viewAll: bool(o.viewAllRecords),
+      modifyAll: bool(o.modifyAllRecords),
+    });
+  }
+  return {
+    name,
+    objects,
+    customPermissions: enabled(ps.customPermissions),
+    userPermissions: enabled(ps.userPermissions),
+  };
 }
