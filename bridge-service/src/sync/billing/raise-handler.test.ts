@@ -8,7 +8,7 @@ import { SqliteStore } from '../../store';
 import { storedJob } from '../../store/__fixtures__/jobs';
 import { salesforceNames } from '../../salesforce/schema';
 import { fakeComposite, newCustomers, xeroInvoice } from '../create-draft/__fixtures__/drafts';
-import type { JobOf } from '../handler';
+import { READ_ONLY_HOLD, type JobOf } from '../handler';
 import { ACCOUNT, DEAL, instalmentRecord, loadedDeal, TENANT } from './__fixtures__/deals';
 import { raiseInstalmentHandler, STRANDED_WAIT_MS, type RaiseDeps } from './raise-handler';
 
@@ -148,6 +148,16 @@ function setUp(xeroSearch: { url: string; contactID: string }[] = []) {
 
 const remember = () =>
   store.xeroResults.recordXeroResult({ requestKey: REPLACED, tenantId: TENANT, kind: 'invoice', xeroId: XERO_ID });
+
+describe('RAISE_INSTALMENT in read-only mode', () => {
+  it('holds the instalments without counting an attempt, so a long read-only spell never gives them up', async () => {
+    const { deps, created } = setUp();
+    const readOnly = { ...deps, reference: { ...deps.reference, settings: async () => ({ readOnly: true }) } };
+    const outcomes = await raiseInstalmentHandler(readOnly as RaiseDeps).run([raiseJob(9, REPLACED)]);
+    expect(outcomes.get(9)).toEqual(READ_ONLY_HOLD);
+    expect(created).toEqual([]);
+  });
+});
 
 describe('RAISE_INSTALMENT and a replaced instalment that reached Xero', () => {
   it('mirrors the replaced instalment’s document (known by its key) instead of settling it as replaced', async () => {

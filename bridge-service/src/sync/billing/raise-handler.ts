@@ -32,7 +32,7 @@ import { raiseDrafts, type RaiseDraftsDeps } from '../create-draft';
 import type { ReferenceData } from '../services/reference-data';
 import { refused, settled, type Draft, type DraftOutcome } from '../create-draft/draft';
 import { findEarlierAttempts } from '../create-draft/recovery';
-import type { JobHandler, JobOutcome } from '../handler';
+import { READ_ONLY_HOLD, type JobHandler, type JobOutcome } from '../handler';
 import type { DealPlans } from './deal-plans';
 import { linesJson, type PlannedDeal } from './plan-writer';
 import type { BillingTriggers } from './triggers';
@@ -113,14 +113,7 @@ export function raiseInstalmentHandler(deps: RaiseDeps): JobHandler<'RAISE_INSTA
   return {
     batchSize: 50,
     async run(jobs) {
-      if ((await deps.reference.settings()).readOnly) {
-        const paused: JobOutcome = {
-          kind: 'retry',
-          error: 'Read-only mode is on: nothing is sent to Xero',
-          delayMs: 5 * 60_000,
-        };
-        return new Map(jobs.map((job) => [job.id, paused]));
-      }
+      if ((await deps.reference.settings()).readOnly) return new Map(jobs.map((job) => [job.id, READ_ONLY_HOLD]));
       const { loaded, planned, unplanned } = await deps.dealPlans.compute(jobs.map((j) => j.payload.opportunityId));
       const byDeal = new Map(planned.map((p) => [p.loaded.dealId, p]));
       const now = deps.clock.now();

@@ -15,7 +15,7 @@ import { created, sfId, UK_LTD, xeroInvoice } from '../create-draft/__fixtures__
 import { partialGivenUp, partialMayBeInXero, XERO_OUTCOME_UNKNOWN } from '../create-draft/partials';
 import { XeroApiError } from '../../xero/errors';
 import { gaveUpAfterRetries } from '../worker';
-import type { JobOf } from '../handler';
+import { READ_ONLY_HOLD, type JobOf } from '../handler';
 import { createPartialHandler, dealLeaseName, PARTIAL_LEASE_WAIT, type PartialInvoiceDeps } from './partial-invoice';
 
 const stores: SqliteStore[] = [];
@@ -243,6 +243,16 @@ describe('CREATE_PARTIAL: which deals take a partial invoice', () => {
     expect(outcome).toEqual({ kind: 'failed', error: PARTIAL_REFUSALS.noProducts });
     expect(sent).toEqual([]);
     expect(upserts).toEqual([expect.objectContaining({ Sync_Message__c: PARTIAL_REFUSALS.noProducts })]);
+  });
+});
+
+describe('CREATE_PARTIAL in read-only mode', () => {
+  it('holds the request without counting an attempt, so a long read-only spell never gives it up', async () => {
+    const h = harness({ plans: ['billed on signature'] });
+    const deps = { ...h.deps, reference: { ...h.deps.reference, settings: async () => ({ readOnly: true }) } };
+    const outcome = (await createPartialHandler(deps as PartialInvoiceDeps).run([job()])).get(1);
+    expect(outcome).toEqual(READ_ONLY_HOLD);
+    expect(h.sent).toEqual([]);
   });
 });
 

@@ -55,7 +55,7 @@ import {
 } from '../create-draft/partials';
 import { withLines } from '../create-draft/route';
 import { describeError } from '../describe-error';
-import type { JobHandler, JobOf, JobOutcome } from '../handler';
+import { READ_ONLY_HOLD, type JobHandler, type JobOf, type JobOutcome } from '../handler';
 import { noWrites, type ContactLinks } from '../services/contact-links';
 import type { InvoiceMirrors } from '../services/invoice-mirror';
 import type { LineMappings } from '../services/line-mappings';
@@ -338,11 +338,7 @@ export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREA
       const outcomes = new Map<number, JobOutcome>();
       for (const job of jobs) {
         if ((await deps.reference.settings()).readOnly) {
-          outcomes.set(job.id, {
-            kind: 'retry',
-            error: 'Read-only mode is on: nothing is sent to Xero',
-            delayMs: 5 * 60_000,
-          });
+          outcomes.set(job.id, READ_ONLY_HOLD);
           continue;
         }
         const xero: XeroOutcome = { unknown: !firstRun(job) };
