@@ -121,6 +121,31 @@ function sharedLimitsSuite(openStores: (clock: Clock) => Promise<Store[]>) {
     await Promise.all([a!.close(), b!.close()]);
   });
 
+  it('answers a 429 to its caller only once its pause is in the store, however slow the write', async () => {
+    const clock = scaledClock(FACTOR);
+    stores = await openStores(clock);
+    const slow = stores[0]!.rateLimits;
+    const slowed: Store['rateLimits'] = Object.create(slow) as Store['rateLimits'];
+    slowed.pauseBucket = async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return slow.pauseBucket(...args);
+    };
+    const [a, b] = replicas([{ ...stores[0]!, rateLimits: slowed } as Store, stores[1]!], clock);
+    const dayLimited = async () => {
+      throw Object.assign(new Error('429'), {
+        status: 429,
+        headers: { 'retry-after': '3600', 'x-rate-limit-problem': 'day' },
+      });
+    };
+    await a!.schedule('fj', dayLimited).catch(() => undefined);
+    // The caller of the refused call retries elsewhere at once: that replica already knows.
+    const refused = await b!
+      .schedule('fj', async () => 'called', 'waited-on', { maxWaitMs: 60_000 })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ wait: { reason: 'shared-paused' } });
+    await Promise.all([a!.close(), b!.close()]);
+  });
+
   it("refuses another replica's call that may not wait out one replica's long pause, and keeps other tenants going", async () => {
     const clock = scaledClock(FACTOR);
     stores = await openStores(clock);

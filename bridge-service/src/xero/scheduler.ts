@@ -561,26 +561,35 @@ export class XeroScheduler {
       );
   }
 
-  /** Xero's 429 pause and remaining counts, for every replica. Failures are logged: the local state still holds. */
-  private shareObservation(t: TenantState, pause: { app: boolean; until: number } | undefined, header: Header): void {
+  /**
+   * Xero's 429 pause and remaining counts, for every replica. Failures are logged: the local state still holds.
+   * Returns the pause's write, which the refused call waits for: once its caller hears of the 429, every replica does.
+   */
+  private shareObservation(
+    t: TenantState,
+    pause: { app: boolean; until: number } | undefined,
+    header: Header,
+  ): Promise<void> | undefined {
     const shared = this.shared;
-    if (!shared) return;
+    if (!shared) return undefined;
     const warn = (err: unknown) => this.log?.warn({ err, tenantId: t.id }, 'could not share Xero rate-limit state');
+    let pauseShared: Promise<void> | undefined;
     if (pause) {
       const bucket = pause.app ? appBucket(shared.appId) : tenantBucket(shared.appId, t.id);
-      shared.repository.pauseBucket(bucket, pause.until).catch(warn);
+      pauseShared = shared.repository.pauseBucket(bucket, pause.until).then(() => undefined, warn);
     }
     const minute = intHeader(header('x-minlimit-remaining'));
     const day = intHeader(header('x-daylimit-remaining'));
     const now = this.clock.now();
     const low = (minute !== undefined && minute <= 5) || (day !== undefined && day <= 50);
-    if (!low && now - t.remainingRecordedAt < shared.remainingEveryMs) return;
-    if (minute === undefined && day === undefined) return;
+    if (!low && now - t.remainingRecordedAt < shared.remainingEveryMs) return pauseShared;
+    if (minute === undefined && day === undefined) return pauseShared;
     t.remainingRecordedAt = now;
     const [tenant] = this.buckets(t.id, shared.appId);
     const [minuteWindow, dayWindow] = tenant!.windows;
     if (minute !== undefined) shared.repository.recordRemaining(tenant!.bucket, minuteWindow!, minute).catch(warn);
     if (day !== undefined) shared.repository.recordRemaining(tenant!.bucket, dayWindow!, day).catch(warn);
+    return pauseShared;
   }
 
   private wakeAt(t: TenantState, at: number, now: number): void {
@@ -636,12 +645,15 @@ export class XeroScheduler {
         if (task.lane === 'backlog') t.backlogMinute.end(finishedAt);
         t.day.end(finishedAt);
         this.app.end(finishedAt);
+        let pauseShared: Promise<void> | undefined;
         try {
-          this.observe(t, outcome, waitedMs);
+          pauseShared = this.observe(t, outcome, waitedMs);
         } catch (err) {
           this.log?.warn({ err, tenantId: t.id }, 'could not read Xero rate-limit headers');
         }
-        const settle = () => (ok ? task.resolve(outcome) : task.reject(outcome));
+        const answer = () => (ok ? task.resolve(outcome) : task.reject(outcome));
+        // A 429 reaches its caller once its pause is in the store (a retry there, or elsewhere, sees it).
+        const settle = () => (pauseShared ? void pauseShared.then(answer) : answer());
         if (permitId === undefined) {
           this.finished(t);
           settle();
@@ -669,10 +681,11 @@ export class XeroScheduler {
     if (this.isIdle()) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
-  private observe(t: TenantState, outcome: unknown, waitedMs: number): void {
+  /** Reads a call's rate-limit headers; returns the write of a 429's pause to the store, if it shares one. */
+  private observe(t: TenantState, outcome: unknown, waitedMs: number): Promise<void> | undefined {
     const obs = this.observeFn(outcome);
     this.onEvent?.({ type: 'call', tenantId: t.id, status: obs?.status, waitedMs });
-    if (!obs) return;
+    if (!obs) return undefined;
     const now = this.clock.now();
     const header = headerReader(obs.headers);
 
@@ -686,7 +699,7 @@ export class XeroScheduler {
       this.onEvent?.({ type: 'rate_limited', tenantId: t.id, problem, retryAfterMs });
       this.log?.warn({ tenantId: t.id, problem, retryAfterMs }, 'Xero rate limit hit: pausing');
     }
-    this.shareObservation(t, pause, header);
+    const pauseShared = this.shareObservation(t, pause, header);
 
     // Xero's own counts: if it has seen more calls than we have, count the difference as used now.
     const minute = intHeader(header('x-minlimit-remaining'));
@@ -696,6 +709,7 @@ export class XeroScheduler {
     if (day !== undefined) this.reconcile(t.day, this.limits.tenantPerDay, day, now, t.inFlight === 1);
     const app = intHeader(header('x-appminlimit-remaining'));
     if (app !== undefined) this.reconcile(this.app, this.limits.appPerMinute, app, now, false);
+    return pauseShared;
   }
 
   private reconcile(window: SlidingWindow, limit: number, remaining: number, now: number, mayRaise: boolean): void {
