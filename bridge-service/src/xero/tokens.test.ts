@@ -341,6 +341,25 @@ describe('a token set is bound to the token endpoint that issued it', () => {
     expect(idp.refreshCalls).toBe(0);
   });
 
+  it('hands out no access token of a set issued elsewhere while another process holds the refresh lock', async () => {
+    const store = openStore();
+    await connectThroughIdp(store); // fresh for an hour
+    let release!: () => void;
+    const holding = store.xeroConnections.refreshXeroTokenSet(
+      'conn-1',
+      { owner: 'proc-b', waitMs: 5_000, holdMs: 30_000 },
+      () => new Promise((resolve) => (release = () => resolve(null))),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const moved = manager(store, 'proc-a', { config: authConfig(other), lockWaitMs: 300 });
+    const err = await moved.getAccessToken('conn-1').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(XeroTokenError); // the lock's 503: asked again later, and refused then
+    expect(other.requests).toBe(0);
+    release();
+    await holding;
+    await expect(moved.getAccessToken('conn-1')).rejects.toBeInstanceOf(XeroReauthorisationRequired);
+  });
+
   it('binds a set stored before the binding to the configured token URL on first use, then refuses another', async () => {
     const store = openStore();
     const legacy = await seed(store, 10 * 60_000); // no issuedBy, as every set stored before the binding

@@ -130,9 +130,11 @@ export class XeroTokenManager {
     try {
       return await this.refresh(connectionId);
     } catch (err) {
-      // A proactive refresh that failed for a passing reason: the old token still works for a while.
+      // A proactive refresh that failed for a passing reason: the old token still works for a while. Not a set issued
+      // by another token endpoint: only the refresh under the lock may decide on that one, and it refuses it.
       const stillValidMs = current.expiresAt - this.clock.now();
-      if (err instanceof XeroTokenError && isTransient(err) && stillValidMs > 10_000) {
+      const mayUse = current.issuedBy === undefined || current.issuedBy === this.tokenEndpoint;
+      if (mayUse && err instanceof XeroTokenError && isTransient(err) && stillValidMs > 10_000) {
         this.log?.warn({ connectionId, err, stillValidMs }, 'Xero token refresh failed; using the current token');
         return current;
       }
