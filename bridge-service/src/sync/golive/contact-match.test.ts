@@ -70,11 +70,13 @@ it('creates a new contact beside the archived one that holds the Account number,
     },
     contactLinks: { writeLinks: async (_entity, written) => void links.push(...written) },
     xero: h.client,
+    xeroResults: h.store.xeroResults,
     writeback: {
       update: async (_object: unknown, records: Record<string, unknown>[]) => {
         reviews.push(...records);
         return records.map(() => ({ ok: true, id: 'a0R000000000001AAA' }));
       },
+      requireAll: () => [],
     } as never,
     jobs: { getJobByKey: async () => null, retryJob: async () => null },
     clock: { now: () => Date.now() },
@@ -106,6 +108,7 @@ it('a decision it cannot apply opens the review again, saying why, so finance ca
         reviews.push(...records);
         return records.map(() => ({ ok: true, id: 'a0R000000000001AAA' }));
       },
+      requireAll: () => [],
     },
     jobs: { getJobByKey: async () => null, retryJob: async () => null },
     clock: { now: () => Date.now() },

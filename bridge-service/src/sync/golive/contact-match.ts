@@ -5,9 +5,11 @@
  * - CREATE_NEW: a new contact is created and linked; if its name is taken in Xero, finance asked for a second contact
  *   knowingly, so it carries the Account Id in its name (the only place that naming survives);
  * - REJECT: nothing is linked; the Account's drafts in the entity are refused until the review is reopened.
- * The review shows the outcome (Sync_Status__c, Sync_Message__c), and the drafts that waited for it run again.
+ * The review shows the outcome (Sync_Status__c, Sync_Message__c), and the drafts that waited for it run again. A contact
+ * made is recorded under the decision's request key (xero_results) before anything else: a retry (the review's write
+ * refused) or the same decision queued again at start, its job pruned, links that contact and makes none.
  */
-import { buildXeroContact, contactNameFor } from '../../domain/contact';
+import { buildXeroContact, contactNameFor, toEighteenCharId } from '../../domain/contact';
 import type { ContactMatchPayload } from '../../domain/golive-records';
 import { DomainError } from '../../domain/errors';
 import { accountRowSchema } from '../../domain/records';
@@ -16,8 +18,9 @@ import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import type { GoLiveQueries } from '../../salesforce/golive-queries';
 import { ContactMatchReview } from '../../salesforce/objects';
+import type { SObjectUpdate } from '../../salesforce/sobject';
 import type { Writeback } from '../../salesforce/writeback';
-import { isStopped, type JobRepository } from '../../store/types';
+import { isStopped, type JobRepository, type XeroResultRepository } from '../../store/types';
 import type { XeroClient } from '../../xero/client';
 import { describeError } from '../describe-error';
 import type { JobHandler, JobOutcome } from '../handler';
@@ -33,7 +36,8 @@ export interface ContactMatchDeps {
   directory: Pick<ContactDirectory, 'find' | 'contacts' | 'add'>;
   contactLinks: Pick<ContactLinks, 'writeLinks'>;
   xero: Pick<XeroClient, 'createContacts' | 'findContactByNumber'>;
-  writeback: Pick<Writeback, 'update'>;
+  xeroResults: Pick<XeroResultRepository, 'findXeroResult' | 'recordXeroResult'>;
+  writeback: Pick<Writeback, 'update' | 'requireAll'>;
   jobs: Pick<JobRepository, 'getJobByKey' | 'retryJob'>;
   clock: Pick<Clock, 'now'>;
   log: Pick<Logger, 'info' | 'warn'>;
@@ -114,6 +118,32 @@ export function contactMatchHandler(deps: ContactMatchDeps): JobHandler<'CONTACT
       return `Linked to Xero contact "${contact.name}"`;
     }
     // CREATE_NEW: finance has seen the candidates and asked for a new contact.
+    const created = (name: string) =>
+      name.endsWith(` (${toEighteenCharId(account.Id)})`)
+        ? `Created Xero contact "${name}" and linked it (Xero holds another contact named ${account.Name}, so the new one carries the Account Id)`
+        : `Created Xero contact "${name}" and linked it`;
+    const link = (contactId: string, contactName: string) =>
+      deps.contactLinks.writeLinks(entity, [
+        {
+          accountId: account.Id,
+          contactId,
+          contactName,
+          method: 'created',
+          ...(requestedBy ? { confirmedBy: requestedBy } : {}),
+        },
+      ]);
+    const recorded = await deps.xeroResults.findXeroResult(requestKey, tenantId, 'contact');
+    if (recorded) {
+      // An earlier attempt made it: another would be a second contact (the name and number it would pick now differ).
+      const made = await deps.directory.find(tenantId, recorded.xeroId);
+      if (!made)
+        throw new DomainError(
+          'INVALID_INPUT',
+          `Xero contact ${recorded.xeroId}, made for this decision, is not in ${entity.developerName}'s Xero organisation`,
+        );
+      await link(made.contactId, made.name);
+      return created(made.name);
+    }
     const known = await deps.directory.contacts(tenantId);
     const existing = known.filter((c) => c.status === 'ACTIVE');
     const model = buildXeroContact(account, [], null);
@@ -135,23 +165,15 @@ export function contactMatchHandler(deps: ContactMatchDeps): JobHandler<'CONTACT
         `Xero refused the new contact for ${account.Name}: ${result?.errors.join('; ') ?? 'no answer'}`,
       );
     }
+    await deps.xeroResults.recordXeroResult({ requestKey, tenantId, kind: 'contact', xeroId: contactId });
     deps.directory.add(tenantId, { contactId, name: model.name, status: 'ACTIVE', contactNumber: model.contactNumber });
-    await deps.contactLinks.writeLinks(entity, [
-      {
-        accountId: account.Id,
-        contactId,
-        contactName: model.name,
-        method: 'created',
-        ...(requestedBy ? { confirmedBy: requestedBy } : {}),
-      },
-    ]);
-    return model.name === account.Name.trim()
-      ? `Created Xero contact "${model.name}" and linked it`
-      : `Created Xero contact "${model.name}" and linked it (Xero holds another contact named ${account.Name}, so the new one carries the Account Id)`;
+    await link(contactId, model.name);
+    return created(model.name);
   }
 
+  /** Writes the outcome on the review; throws when Salesforce refused it (SalesforceWriteError, transient or not). */
   async function recordOnReview(reviewId: string, status: 'Synced' | 'Error', message: string): Promise<void> {
-    const [outcome] = await deps.writeback.update(ContactMatchReview, [
+    const outcomes = await deps.writeback.update(ContactMatchReview, [
       {
         Id: reviewId,
         // A decision the bridge could not apply (a mistyped ContactID, a contact archived meanwhile) opens the review
@@ -162,8 +184,7 @@ export function contactMatchHandler(deps: ContactMatchDeps): JobHandler<'CONTACT
         Last_Synced__c: new Date(deps.clock.now()).toISOString(),
       },
     ]);
-    if (outcome && !outcome.ok)
-      deps.log.warn({ reviewId, errors: outcome.errors }, 'could not record the decision on the review');
+    deps.writeback.requireAll(ContactMatchReview, [reviewId], outcomes);
   }
 
   return {
@@ -172,8 +193,10 @@ export function contactMatchHandler(deps: ContactMatchDeps): JobHandler<'CONTACT
       const outcomes = new Map<number, JobOutcome>();
       for (const job of jobs) {
         const decision = job.payload.payload;
+        let applied = false;
         try {
           const message = await apply(decision, job.payload.requestKey, job.payload.requestedBy);
+          applied = true;
           const released = await releaseWaitingDrafts(deps, decision.billingEntity, decision.accountId);
           await recordOnReview(
             decision.reviewId,
@@ -191,8 +214,19 @@ export function contactMatchHandler(deps: ContactMatchDeps): JobHandler<'CONTACT
             outcomes.set(job.id, { kind: 'retry', error: message });
             continue;
           }
+          if (applied) {
+            // Carried out, only not recorded: reopening the review would ask finance to decide again. It stays
+            // Pending; a retry of the job (POST /admin/jobs/:id/retry) records it and makes no second contact.
+            deps.log.warn({ reviewId: decision.reviewId, err }, 'contact match applied but not recorded on the review');
+            outcomes.set(job.id, { kind: 'failed', error: message });
+            continue;
+          }
           await recordOnReview(decision.reviewId, 'Error', `${message}. The review is open again: decide again.`).catch(
-            () => undefined,
+            (writeErr: unknown) =>
+              deps.log.warn(
+                { reviewId: decision.reviewId, err: writeErr },
+                'could not record the refusal on the review',
+              ),
           );
           outcomes.set(job.id, { kind: 'failed', error: message });
         }
@@ -210,13 +244,18 @@ const DECISION: Record<string, ContactMatchPayload['decision']> = {
 
 /**
  * Reviews finance decided that no bridge applied (an older bridge refused the CONTACT_MATCH request, or its event was
- * lost): queued again under the review's own request key, so each is applied once. Called at start.
+ * lost): queued again under the review's own request key, so each is applied once. Called at start. A review whose job
+ * is done but still Pending (its Synced write failed on a bridge that did not retry it) gets the job's outcome now:
+ * that job predates the contact's record under its key, and re-running it once it is pruned would make a second one.
  */
 export async function requeueDecidedReviews(deps: {
   goLive: Pick<GoLiveQueries, 'reviewsAwaitingBridge'>;
-  jobs: Pick<JobRepository, 'enqueueJob'>;
+  jobs: Pick<JobRepository, 'enqueueJob' | 'getJobByKey'>;
+  writeback: Pick<Writeback, 'update'>;
+  log: Pick<Logger, 'warn'>;
 }): Promise<number> {
   let queued = 0;
+  const carriedOut: SObjectUpdate<typeof ContactMatchReview>[] = [];
   for (const review of await deps.goLive.reviewsAwaitingBridge()) {
     const decision = DECISION[review.Status__c ?? ''];
     if (!decision || !review.Request_Key__c || !review.Account__c || !review.Billing_Entity__c) continue;
@@ -236,7 +275,27 @@ export async function requeueDecidedReviews(deps: {
         },
       },
     });
-    if (created) queued += 1;
+    if (created) {
+      queued += 1;
+      continue;
+    }
+    const job = await deps.jobs.getJobByKey(review.Request_Key__c);
+    const message = job?.state === 'done' ? (job.result as { message?: unknown } | null)?.message : undefined;
+    if (job && typeof message === 'string') {
+      carriedOut.push({
+        Id: review.Id,
+        Sync_Status__c: 'Synced',
+        Sync_Message__c: message.slice(0, 32000),
+        Last_Synced__c: new Date(job.updatedAt).toISOString(),
+      });
+    }
+  }
+  if (carriedOut.length > 0) {
+    const outcomes = await deps.writeback.update(ContactMatchReview, carriedOut);
+    outcomes.forEach((outcome, i) => {
+      if (!outcome.ok)
+        deps.log.warn({ reviewId: carriedOut[i]!.Id, errors: outcome.errors }, 'could not record a done decision');
+    });
   }
   return queued;
 }

@@ -72,6 +72,7 @@ it('prunes done jobs past the retention a bounded batch at a time, keeps the res
   await ranNow('XERO_CHANGE', old, 'done');
   await ranNow('CREATE_DRAFT', 3, 'dead');
   await ranNow('CONTACT_MATCH', 2, 'done');
+  await ranNow('CREDIT', 2, 'done');
   await clock.advance(89 * DAY);
   await ranNow('AUTHORISE', 4, 'done');
   await clock.advance(2 * DAY);
@@ -83,9 +84,16 @@ it('prunes done jobs past the retention a bounded batch at a time, keeps the res
   // Three statements of at most PRUNE_BATCH each, counted as they went.
   expect(h.batches).toEqual([PRUNE_BATCH, PRUNE_BATCH, PRUNE_BATCH]);
   expect(h.pruned).toEqual([PRUNE_BATCH, PRUNE_BATCH, 500]);
-  expect(await store.jobs.countJobsByState()).toEqual({ queued: 1, running: 0, done: 2 + 4 + 1, failed: 0, dead: 3 });
+  expect(await store.jobs.countJobsByState()).toEqual({
+    queued: 1,
+    running: 0,
+    done: 2 + 2 + 4 + 1,
+    failed: 0,
+    dead: 3,
+  });
   expect(await store.jobs.getJobByKey('XERO_CHANGE:0')).toBeNull();
   expect(await store.jobs.getJobByKey('CONTACT_MATCH:0')).toMatchObject({ state: 'done' });
+  expect(await store.jobs.getJobByKey('CREDIT:0')).toMatchObject({ state: 'done' });
   expect(await store.jobs.getJobByKey('AUTHORISE:0')).toMatchObject({ state: 'done' });
   expect(await store.jobs.getJobByKey('PRUNE_JOBS:2026-05-31')).toMatchObject({
     state: 'done',

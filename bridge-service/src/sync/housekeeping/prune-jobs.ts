@@ -31,8 +31,9 @@ export const DAILY_PRUNE_HOUR_UTC = 3;
  */
 export const DONE_JOBS_KEPT: Partial<Record<JobKind, string>> = {
   CONTACT_MATCH:
-    'requeueDecidedReviews queues at every start each review still Pending; a review whose Synced write failed keeps ' +
-    'Pending with its job done, and only that job stops a second Xero contact being made',
+    'a decision an earlier bridge carried out whose Synced write failed left its review Pending, and its done job is ' +
+    'the only record of the contact it made (requeueDecidedReviews writes it to the review at start); few: one per ' +
+    'go-live decision',
   CREDIT:
     'a credit note recorded before its lines were kept (Lines__c) is sent, when finance approves it, with the lines its ' +
     'CREDIT job asked for; without that job it goes as one tax-inclusive line of its total',
