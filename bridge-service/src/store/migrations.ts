@@ -18,7 +18,7 @@ export class SchemaTooNewError extends LedgerlineError {
   }
 
   /** Throws if `applied` holds a version none of `known` has. */
-  static check(what: string, applied: Iterable<number>, known: readonly Migration[]): void {
+  static check(what: string, applied: Iterable<number>, known: readonly Pick<Migration, 'version'>[]): void {
     const newestKnown = Math.max(0, ...known.map((m) => m.version));
     const newestApplied = Math.max(0, ...applied);
     if (newestApplied > newestKnown) throw new SchemaTooNewError(what, newestApplied, newestKnown);

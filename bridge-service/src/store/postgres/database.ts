@@ -56,16 +56,44 @@ export class PgDatabase implements Queryable {
     const client = await this.pool.connect();
     let broken: unknown;
     try {
-      await client.query('BEGIN');
-      const result = await fn(queryable(client));
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch((rollbackErr: unknown) => (broken = rollbackErr));
-      throw err;
+      return await inTransaction(client, fn, (rollbackErr) => (broken = rollbackErr));
     } finally {
       // A connection whose rollback failed is in an unknown state: the pool drops it.
       client.release(broken instanceof Error ? broken : undefined);
     }
+  }
+
+  /**
+   * One connection for `fn`, for what lives as long as a session (an advisory lock, settings): closed afterwards,
+   * never handed back to the pool, so nothing of it outlives `fn`.
+   */
+  async session<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      return await fn({ ...queryable(client), transaction: (work) => inTransaction(client, work, () => undefined) });
+    } finally {
+      client.release(true);
+    }
+  }
+}
+
+/** One connection's session: statements on their own, or a transaction on it. */
+export interface Session extends Queryable {
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+}
+
+async function inTransaction<T>(
+  client: pg.PoolClient,
+  fn: (tx: Queryable) => Promise<T>,
+  onRollbackFailed: (err: unknown) => void,
+): Promise<T> {
+  try {
+    await client.query('BEGIN');
+    const result = await fn(queryable(client));
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(onRollbackFailed);
+    throw err;
   }
 }

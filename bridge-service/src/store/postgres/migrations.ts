@@ -1,11 +1,21 @@
 /**
- * PostgreSQL's versioned schema migrations: applied in order, each once, in one transaction under an advisory
- * lock (postgres-store.ts). Append new entries; never edit or reorder applied ones. Times are epoch milliseconds
- * (BIGINT), as at the store's interface; JSON the bridge never queries is TEXT, byte for byte what it wrote.
+ * PostgreSQL's versioned schema migrations: applied in order, each once, under an advisory lock (postgres-store.ts).
+ * Append new entries; never edit or reorder applied ones. Times are epoch milliseconds (BIGINT), as at the store's
+ * interface; JSON the bridge never queries is TEXT, byte for byte what it wrote.
  */
 import type { Migration } from '../migrations';
 
-export const MIGRATIONS: readonly Migration[] = [
+/**
+ * A step of the schema: its `sql` runs in one transaction with the record of its version. With `transaction: false`,
+ * each of its `statements` runs on its own, outside any transaction (CREATE INDEX CONCURRENTLY refuses one, and a
+ * string of several statements is one), and the version is recorded after the last. Such a step can stop half-way (a
+ * crash, a cancel) and then runs again from its first statement, so each statement must be safe to repeat.
+ */
+export type PgMigration =
+  | (Migration & { transaction?: true })
+  | (Omit<Migration, 'sql'> & { transaction: false; statements: readonly string[] });
+
+export const MIGRATIONS: readonly PgMigration[] = [
   {
     version: 1,
     name: 'initial: org-scoped state, orgs, leases, shared rate limits',
@@ -306,9 +316,13 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 7,
     name: 'done jobs are pruned by when they finished',
     // jobs.ts PRUNE_DONE_JOBS_SQL: the daily retention prune reads the oldest done jobs, a batch at a time, without a
-    // scan. Built once on the table as it stands (writes to jobs wait for the build: minutes at tens of millions).
-    sql: `
-      CREATE INDEX jobs_done ON jobs (org_id, updated_at) WHERE state = 'done';
-    `,
+    // scan. Built on the table as it stands (tens of millions of rows before the first prune) while replicas keep
+    // writing jobs: a plain CREATE INDEX would hold every write for the whole build. A build that stopped half-way left
+    // its index INVALID: it is dropped, then built again.
+    transaction: false,
+    statements: [
+      'DROP INDEX CONCURRENTLY IF EXISTS jobs_done',
+      "CREATE INDEX CONCURRENTLY jobs_done ON jobs (org_id, updated_at) WHERE state = 'done'",
+    ],
   },
 ];

@@ -116,6 +116,22 @@ describePostgres('PostgreSQL store', (database) => {
       }
     });
 
+    it("gives up waiting for another bridge's migration after the migration timeout", async () => {
+      const fresh = await createTestDatabase();
+      try {
+        await withClient(fresh.url, async (holder) => {
+          await holder.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+          const started = Date.now();
+          await expect(
+            PostgresStore.open({ url: fresh.url, encryptionKey: key, migrationTimeoutMs: 300 }),
+          ).rejects.toThrow(/timed out after 300 ms/);
+          expect(Date.now() - started).toBeLessThan(3_000);
+        });
+      } finally {
+        await fresh.drop();
+      }
+    });
+
     it('refuses a database migrated by a newer bridge', async () => {
       const fresh = await createTestDatabase();
       try {
@@ -124,6 +140,154 @@ describePostgres('PostgreSQL store', (database) => {
         await expect(PostgresStore.open({ url: fresh.url, encryptionKey: key })).rejects.toBeInstanceOf(
           SchemaTooNewError,
         );
+      } finally {
+        await fresh.drop();
+      }
+    });
+  });
+
+  describe('migration 7: jobs_done, built CONCURRENTLY', () => {
+    const key = randomBytes(32);
+    const JOBS_DONE =
+      "CREATE INDEX jobs_done ON public.jobs USING btree (org_id, updated_at) WHERE (state = 'done'::text)";
+    const insertJob = (c: pg.Client, jobKey: string, state = 'queued') =>
+      c.query(
+        `INSERT INTO jobs (org_id, key, action, payload, state, attempts, next_run_at, created_at, updated_at)
+         VALUES ('default', $1, 'XERO_CHANGE', '{}', $2, 0, 0, 0, 0)`,
+        [jobKey, state],
+      );
+    const migrateTo = async (url: string, version: number) =>
+      (
+        await PostgresStore.open({
+          url,
+          encryptionKey: key,
+          migrations: MIGRATIONS.filter((m) => m.version <= version),
+        })
+      ).close();
+    const index = (url: string, name: string) =>
+      withClient(url, async (c) => {
+        const { rows } = await c.query(
+          `SELECT indisvalid AS valid, pg_get_indexdef(indexrelid) AS definition FROM pg_index
+            WHERE indexrelid = to_regclass($1)`,
+          [name],
+        );
+        return rows[0] as { valid: boolean; definition: string } | undefined;
+      });
+    /** A migration's statement waiting for a lock, as pg_stat_activity shows it. */
+    const buildWaits = (url: string) =>
+      withClient(url, async (c) => {
+        const { rowCount } = await c.query(
+          `SELECT 1 FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%CREATE INDEX%jobs_done%'`,
+        );
+        return (rowCount ?? 0) > 0;
+      });
+
+    it('lets writes to jobs through while the index waits and builds; a bridge starting meanwhile waits for it', async () => {
+      const fresh = await createTestDatabase();
+      try {
+        await migrateTo(fresh.url, 6);
+        await withClient(fresh.url, async (writer) => {
+          // A write in flight when the build starts: the build waits for it to end (its first wait for writers).
+          await writer.query('BEGIN');
+          await insertJob(writer, 'in-flight');
+          let opened = 0;
+          const opening = Promise.allSettled(
+            [1, 2].map(() =>
+              PostgresStore.open({ url: fresh.url, encryptionKey: key }).then((s) => {
+                opened += 1;
+                return s;
+              }),
+            ),
+          );
+          for (let tries = 0; !(await buildWaits(fresh.url)); tries += 1) {
+            if (tries > 100) throw new Error('the build of jobs_done never waited for the write in flight');
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          // Another replica writes meanwhile: a plain CREATE INDEX would hold it behind the build (lock timeout).
+          await withClient(fresh.url, async (other) => {
+            await other.query("SET lock_timeout = '2s'");
+            await expect(insertJob(other, 'during-build')).resolves.toMatchObject({ rowCount: 1 });
+          });
+          expect(opened).toBe(0);
+          await writer.query('COMMIT');
+          const results = await opening;
+          const stores = results.map((r) => {
+            if (r.status === 'rejected') throw r.reason;
+            return r.value;
+          });
+          for (const s of stores) expect(await s.appliedMigrations()).toEqual(MIGRATIONS.map((m) => m.version));
+          await Promise.all(stores.map((s) => s.close()));
+        });
+        expect(await index(fresh.url, 'jobs_done')).toEqual({ valid: true, definition: JOBS_DONE });
+        const recorded = await withClient(fresh.url, (c) =>
+          c.query('SELECT 1 FROM schema_migrations WHERE version = 7'),
+        );
+        expect(recorded.rowCount).toBe(1);
+      } finally {
+        await fresh.drop();
+      }
+    });
+
+    it('replaces the INVALID index a build that stopped half-way left', async () => {
+      const fresh = await createTestDatabase();
+      try {
+        await migrateTo(fresh.url, 6);
+        await withClient(fresh.url, async (c) => {
+          await insertJob(c, 'a', 'done');
+          await insertJob(c, 'b', 'done');
+          // A concurrent build that fails leaves its index behind, INVALID, as a crash or a cancel mid-build does.
+          await expect(
+            c.query("CREATE UNIQUE INDEX CONCURRENTLY jobs_done ON jobs (org_id) WHERE state = 'done'"),
+          ).rejects.toThrow(/could not create unique index/);
+        });
+        expect(await index(fresh.url, 'jobs_done')).toMatchObject({ valid: false });
+        const store = await PostgresStore.open({ url: fresh.url, encryptionKey: key });
+        expect(await store.appliedMigrations()).toEqual(MIGRATIONS.map((m) => m.version));
+        await store.close();
+        expect(await index(fresh.url, 'jobs_done')).toEqual({ valid: true, definition: JOBS_DONE });
+      } finally {
+        await fresh.drop();
+      }
+    });
+
+    it('does not cut off a step outside a transaction at the migration timeout, and records it after', async () => {
+      const fresh = await createTestDatabase();
+      try {
+        const slow = [
+          ...MIGRATIONS,
+          { version: 100, name: 'slow', transaction: false as const, statements: ['SELECT pg_sleep(0.6)'] },
+        ];
+        const store = await PostgresStore.open({
+          url: fresh.url,
+          encryptionKey: key,
+          migrations: slow,
+          migrationTimeoutMs: 200,
+        });
+        expect(await store.appliedMigrations()).toEqual(slow.map((m) => m.version));
+        await store.close();
+      } finally {
+        await fresh.drop();
+      }
+    });
+
+    it('keeps migration 6 in one transaction with its record: a failure in it leaves neither', async () => {
+      const fresh = await createTestDatabase();
+      try {
+        await migrateTo(fresh.url, 5);
+        const six = MIGRATIONS.find((m) => m.version === 6);
+        if (!six || six.transaction === false) throw new Error('migration 6 runs in a transaction');
+        const failingSix = [...MIGRATIONS.filter((m) => m.version < 6), { ...six, sql: `${six.sql} SELECT 1 / 0;` }];
+        await expect(
+          PostgresStore.open({ url: fresh.url, encryptionKey: key, migrations: failingSix }),
+        ).rejects.toThrow(/division by zero/);
+        expect(await index(fresh.url, 'jobs_dead')).toBeUndefined();
+        const recorded = await withClient(fresh.url, (c) => c.query('SELECT version FROM schema_migrations'));
+        expect(recorded.rows.map((r) => Number(r.version)).sort()).toEqual([1, 2, 3, 4, 5]);
+        const store = await PostgresStore.open({ url: fresh.url, encryptionKey: key });
+        expect(await store.appliedMigrations()).toEqual(MIGRATIONS.map((m) => m.version));
+        await store.close();
+        expect(await index(fresh.url, 'jobs_dead')).toMatchObject({ valid: true });
       } finally {
         await fresh.drop();
       }

@@ -1,14 +1,16 @@
+import { setTimeout } from 'node:timers/promises';
 import pg from 'pg';
 import { systemClock, type Clock } from '../../lib/clock';
+import { TimeoutError } from '../../lib/errors';
 import { resealRows, sealedOrgSecretsRow, sealedTokenSetRow, SecretBox, type ResealReport } from '../crypto';
-import { SchemaTooNewError, type Migration } from '../migrations';
+import { SchemaTooNewError } from '../migrations';
 import { checkOrgId, DEFAULT_ORG_ID } from '../orgs';
 import type { Repositories, Store } from '../types';
-import { PgDatabase } from './database';
+import { PgDatabase, type Queryable } from './database';
 import { PgImportRuns } from './import-runs';
 import { PgJobs } from './jobs';
 import { PgLeases } from './leases';
-import { MIGRATIONS } from './migrations';
+import { MIGRATIONS, type PgMigration } from './migrations';
 import { PgOAuthStates } from './oauth-states';
 import { PgOrgs } from './orgs';
 import { PgRateLimits } from './rate-limits';
@@ -32,11 +34,14 @@ export interface PostgresStoreOptions {
   statementTimeoutMs?: number;
   /** How long to wait for a connection (pool or server). Default 10 s. */
   connectTimeoutMs?: number;
-  /** How long migrations may take, waiting for another bridge's migration included. Default 5 minutes. */
+  /**
+   * How long a bridge waits for another's migration, and for a lock or a transactional migration step (an index built
+   * CONCURRENTLY is not cut off: see migrate). Default 5 minutes.
+   */
   migrationTimeoutMs?: number;
   /** Shown in pg_stat_activity (Config.instanceId). */
   applicationName?: string;
-  migrations?: readonly Migration[];
+  migrations?: readonly PgMigration[];
   /** Called with errors of idle pooled connections (the server restarted, the network dropped). */
   onIdleError?: (err: Error) => void;
 }
@@ -175,33 +180,71 @@ export class PostgresStore implements Store {
   }
 }
 
+/** How often a bridge waiting for another's migration tries the lock again. */
+const MIGRATION_LOCK_RETRY_MS = 200;
+
 /**
- * Applies pending migrations in one transaction holding the advisory lock (released at commit). A second bridge
- * starting at the same time waits on the lock, then finds every version applied and does nothing.
+ * Applies pending migrations in order on one session holding the advisory lock: each in its own transaction with the
+ * record of its version, or, for a step with `transaction: false`, statement by statement and recorded after. A
+ * second bridge starting at the same time waits for the lock, then finds every version applied and does nothing.
+ *
+ * Waiting for the lock is bounded by `timeoutMs`, and so is each transactional step and each wait for a lock. A step
+ * outside a transaction (an index built CONCURRENTLY) runs as long as it takes: it blocks no writes, and a cut-off
+ * build starts again from nothing at the next start, so a limit it cannot meet would never let it finish.
  */
-async function migrate(db: PgDatabase, migrations: readonly Migration[], timeoutMs: number): Promise<void> {
+async function migrate(db: PgDatabase, migrations: readonly PgMigration[], timeoutMs: number): Promise<void> {
   const ordered = [...migrations].sort((a, b) => a.version - b.version);
-  await db.transaction(async (tx) => {
-    await tx.row("SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $1, true)", [
-      `${timeoutMs}ms`,
+  const limit = `${timeoutMs}ms`;
+  await db.session(async (session) => {
+    await session.row("SELECT set_config('statement_timeout', $1, false), set_config('lock_timeout', $1, false)", [
+      limit,
     ]);
-    await tx.row('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
-    await tx.run(
+    await takeMigrationLock(session, timeoutMs);
+    await session.run(
       `CREATE TABLE IF NOT EXISTS schema_migrations (
          version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
     );
-    const applied = new Set((await tx.rows('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+    const applied = new Set(
+      (await session.rows('SELECT version FROM schema_migrations')).map((r) => Number(r.version)),
+    );
     SchemaTooNewError.check('PostgreSQL store', applied, ordered);
-    for (const m of ordered) {
-      if (applied.has(m.version)) continue;
-      await tx.run(m.sql);
-      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+    const record = (tx: Queryable, m: PgMigration) =>
+      tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
         m.version,
         m.name,
         db.clock.now(),
       ]);
+    for (const m of ordered) {
+      if (applied.has(m.version)) continue;
+      if (m.transaction === false) {
+        await session.row("SELECT set_config('statement_timeout', '0', false)");
+        for (const statement of m.statements) await session.run(statement);
+        await session.row("SELECT set_config('statement_timeout', $1, false)", [limit]);
+        await record(session, m);
+      } else {
+        await session.transaction(async (tx) => {
+          await tx.run(m.sql);
+          await record(tx, m);
+        });
+      }
     }
   });
+}
+
+/**
+ * Takes the session's advisory lock, trying again until `timeoutMs`. Not pg_advisory_lock: a session blocked in it
+ * keeps its statement's snapshot, whose end CREATE INDEX CONCURRENTLY waits for, while the building session holds the
+ * lock it waits for; PostgreSQL ends that deadlock by failing one of the two bridges.
+ */
+async function takeMigrationLock(session: Queryable, timeoutMs: number): Promise<void> {
+  const deadline = AbortSignal.timeout(timeoutMs);
+  for (;;) {
+    const taken = await session.row('SELECT pg_try_advisory_lock($1::bigint) AS taken', [MIGRATION_LOCK_KEY]);
+    if (taken?.taken === true) return;
+    if (deadline.aborted)
+      throw new TimeoutError('Waiting for another bridge to migrate the PostgreSQL store', timeoutMs);
+    await setTimeout(MIGRATION_LOCK_RETRY_MS);
+  }
 }
 
 interface PgRepositories extends Repositories {
