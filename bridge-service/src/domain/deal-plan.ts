@@ -627,7 +627,9 @@ function signatureHistory(
     if (signer.opportunity.First_Invoice_Date__c) continue; // billed on its own date, by a dated job
     const documents = (input.signed ?? []).filter((d) => d.opportunityId === id);
     const done = requestRaised(input, raised, id);
-    if (done && id !== until) continue;
+    // A request that has billed bills nothing more when run again: what its date still owes is a dated job's.
+    if (done && id === until) return { newlyRaised };
+    if (done) continue;
     const { plan } = planOf(
       deal,
       mods.slice(0, k).map((m) => m.mod),
@@ -637,7 +639,7 @@ function signatureHistory(
     const instalment = plan.instalments.find((i) => i.issueDate === signingDate(signer.opportunity));
     if (id === until) return { newlyRaised, ...(instalment ? { pending: instalment } : {}) };
     const document = documents.find((d) => d.state !== 'void') ?? documents[0];
-    if (!instalment || !document || done) continue;
+    if (!instalment || !document) continue;
     const record: RaisedRecord = {
       ...asRaised(instalment),
       kind: instalment.kind,

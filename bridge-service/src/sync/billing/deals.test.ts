@@ -15,6 +15,7 @@ import { closeInputs } from '../close/close-inputs';
 import { dealFigures, withRenewals } from '../insights/kpi-inputs';
 import { DEAL, instalmentRecord, quarterlyDeal, UK } from './__fixtures__/deals';
 import { loadDeals, type DealLoaderDeps } from './deals';
+import { linesJson } from './plan-writer';
 
 const LINE = '00k000000000501AAA';
 const LINE_2 = '00k000000000502AAA';
@@ -24,6 +25,8 @@ function deps(rows: {
   opportunities: ReturnType<typeof quarterlyDeal>[];
   invoices: PlanInvoice[];
   plans?: Parameters<typeof loaderPlans>[0];
+  /** The Opportunity the plan is keyed by (the deal's by default). */
+  planKey?: string;
 }): DealLoaderDeps {
   return {
     writeback: { composite: () => ({ run: () => Promise.resolve() }) as never },
@@ -31,7 +34,7 @@ function deps(rows: {
       dealsOf: () => Promise.resolve(rows.opportunities.map((o) => ({ ...o }))) as never,
       opportunitiesOfDeals: () => Promise.resolve(rows.opportunities) as never,
       schedules: () => Promise.resolve([]) as never,
-      plans: () => Promise.resolve(loaderPlans(rows.plans)) as never,
+      plans: () => Promise.resolve(loaderPlans(rows.plans, rows.planKey)) as never,
       invoices: () => Promise.resolve(rows.invoices) as never,
       creditNotes: () => Promise.resolve([]) as never,
       postedCloses: () => Promise.resolve([]) as never,
@@ -42,12 +45,12 @@ function deps(rows: {
   };
 }
 
-function loaderPlans(instalments: ReturnType<typeof instalmentRecord>[] | undefined) {
+function loaderPlans(instalments: ReturnType<typeof instalmentRecord>[] | undefined, planKey = DEAL) {
   if (!instalments) return [];
   return [
     {
       Id: 'a0P000000000501AAA',
-      Plan_Key__c: DEAL,
+      Plan_Key__c: planKey,
       Version__c: null,
       Status__c: 'Active',
       Instalments__r: { records: instalments },
@@ -64,6 +67,7 @@ function invoice(fields: {
   date: string;
   subTotal: number;
   lines: { item: string | null; amount: number }[];
+  opportunity?: string;
 }): PlanInvoice {
   return planInvoice.parse(salesforceNames(''), {
     Id: fields.id,
@@ -71,7 +75,7 @@ function invoice(fields: {
     Status__c: fields.status,
     Issue_Date__c: fields.date,
     Sub_Total__c: fields.subTotal,
-    Opportunity__c: DEAL,
+    Opportunity__c: fields.opportunity ?? DEAL,
     Xero_Invoice_Id__c: `xero-${fields.id}`,
     Invoice_Lines__r: {
       records: fields.lines.map((l) => ({ Opportunity_Line_Item_Id__c: l.item, Line_Amount__c: l.amount })),
@@ -278,6 +282,35 @@ describe('partial invoices on a deal billed on signature', () => {
     expect(plan.plan.raisedAmount.plus(plan.summary.remaining).toFixed(2)).toBe('12000.00');
   });
 
+  it('a deal invoiced in full at close whose terms are later set to quarterly stays billed on signature once recorded', async () => {
+    // Its closing request billed 12,000.00 on signature; the plan recorded it; then the rep sets the terms.
+    const closing = invoice({
+      id: 'a0I000000000600AAA',
+      key: `CREATE_DRAFT:${DEAL}:1`,
+      status: 'Authorised',
+      date: '2025-12-20',
+      subTotal: 12000,
+      lines: [{ item: LINE, amount: 12000 }],
+    });
+    const first = await planOf(deps({ opportunities: [signatureDeal()], invoices: [closing] }));
+    const [signed] = first.plan.newlyRaised;
+    const record = instalmentRecord({
+      Id: 'a0Q000000000600AAA',
+      Instalment_Key__c: signed!.instalment.key,
+      Issue_Date__c: '2025-12-20',
+      Amount__c: 12000,
+      Document_Type__c: 'Invoice',
+      Status__c: 'Raised',
+      Invoice__c: closing.Id,
+      Lines__c: linesJson(signed!.instalment),
+    });
+    const { plan } = await planOf(deps({ opportunities: [quarterlyDeal()], invoices: [closing], plans: [record] }));
+    expect(plan.signature).toBe(true);
+    expect(plan.plan.instalments).toEqual([]);
+    expect([cents(plan.summary.invoiced), cents(plan.summary.remaining)]).toEqual(['12000.00', '0.00']);
+    expect(plan.notes.join('\n')).toMatch(/invoiced in full when it closed/);
+  });
+
   it('spreads over the lines what a partial bills on lines its deal does not have', async () => {
     const twoLines = signatureDeal();
     const [seats] = twoLines.OpportunityLineItems!.records;
@@ -416,6 +449,84 @@ describe('a deal priced by its Total Price (300 seats for 10,000.00: Sales Price
     expect([first.instalment.kind, first.instalment.amount.toFixed(2)]).toEqual(['credit-note', '-1680.37']);
     // The plan ties: 10,000.00 − 1,680.37 + 840.18.
     expect(planDeal(input).plan.contractValue.toFixed(2)).toBe('9159.81');
+  });
+
+  describe('its closing request billed 6,866.00 before the pricing fix (200 × 34.33), and its plan recorded it', () => {
+    // Authorised, as finance approved it; the plan writer then recorded it Raised on the signature instalment.
+    const closing = invoice({
+      id: 'a0I000000000613AAA',
+      key: `CREATE_DRAFT:${RENEWAL}:1`,
+      status: 'Authorised',
+      date: '2026-12-15',
+      subTotal: 6866,
+      lines: [{ item: null, amount: 6866 }],
+      opportunity: RENEWAL,
+    });
+    const renewalDeps = (invoices: PlanInvoice[], plans?: ReturnType<typeof instalmentRecord>[]) =>
+      deps({ opportunities: [original(), fewer(), renewal()], invoices, plans, planKey: RENEWAL });
+
+    async function recorded() {
+      const first = await loadDeals(renewalDeps([closing]), [RENEWAL]);
+      const [signed] = planDeal({ ...first.deals.get(RENEWAL)!.input, today: '2026-12-16' }).newlyRaised;
+      // As the plan priced it then: 6,866.00, under that plan's version (its amounts set the version).
+      const billed = { lines: signed!.instalment.lines.map((l) => ({ ...l, amount: new Big('6866.00') })) };
+      return instalmentRecord({
+        Id: 'a0Q000000000613AAA',
+        Instalment_Key__c: `${RENEWAL}:beforethefix:2026-12-15`,
+        Issue_Date__c: '2026-12-15',
+        Amount__c: 6866,
+        Document_Type__c: 'Invoice',
+        Status__c: 'Raised',
+        Invoice__c: closing.Id,
+        Lines__c: linesJson(billed),
+      });
+    }
+
+    it('the 0.67 left is raised once, by a dated job (a draft awaiting approval); a retried closing request bills nothing', async () => {
+      const record = await recorded();
+      const loaded = (await loadDeals(renewalDeps([closing], [record]), [RENEWAL])).deals.get(RENEWAL)!;
+      const input = { ...loaded.input, today: '2027-03-10' };
+      const plan = planDeal(input);
+      expect(plan.signature).toBe(true);
+      expect(plan.plan.instalments.map((i) => [i.issueDate, i.kind, cents(i.amount)])).toEqual([
+        ['2026-12-15', 'invoice', '0.67'],
+      ]);
+      // Not the closing request's (done, never to run again): RAISE_INSTALMENT drafts it (raise-handler.ts).
+      expect(plan.requestOwned.size).toBe(0);
+      expect([cents(plan.summary.invoiced), cents(plan.summary.remaining)]).toEqual(['6866.00', '0.67']);
+      // The closing request run again (a crash, a Retry) bills nothing more: the 0.67 is the dated job's.
+      expect(billedAtClose(input, RENEWAL)).toEqual({ signature: true });
+
+      // The dated job drafted it (Draft until finance approves) and the plan recorded it: nothing is left to raise.
+      const [catchUp] = plan.plan.instalments;
+      const draft = invoice({
+        id: 'a0I000000000614AAA',
+        key: catchUp!.key,
+        status: 'Draft',
+        date: '2026-12-15',
+        subTotal: 0.67,
+        lines: [{ item: null, amount: 0.67 }],
+        opportunity: RENEWAL,
+      });
+      const raisedCatchUp = instalmentRecord({
+        Id: 'a0Q000000000614AAA',
+        Instalment_Key__c: catchUp!.key,
+        Issue_Date__c: '2026-12-15',
+        Amount__c: 0.67,
+        Document_Type__c: 'Invoice',
+        Status__c: 'Raised',
+        Invoice__c: draft.Id,
+        Lines__c: linesJson(catchUp!),
+      });
+      const after = (await loadDeals(renewalDeps([closing, draft], [record, raisedCatchUp]), [RENEWAL])).deals.get(
+        RENEWAL,
+      )!;
+      const afterInput = { ...after.input, today: '2027-03-11' };
+      const done = planDeal(afterInput);
+      expect(done.plan.instalments).toEqual([]);
+      expect([cents(done.summary.invoiced), cents(done.summary.remaining)]).toEqual(['6866.67', '0.00']);
+      expect(billedAtClose(afterInput, RENEWAL)).toEqual({ signature: true });
+    });
   });
 
   it('prices an amendment of the renewal against the 300 seats it renews (10,300.00), not against its empty lines', async () => {
@@ -660,6 +771,61 @@ describe("the org's proration method (PRORATION_METHOD)", () => {
       const recognised = figures.months.reduce((t, m) => t.plus(m.recognised), new Big(0));
       expect(cents(recognised)).toBe(cents(plan.plan.contractValue));
     }
+  });
+
+  it('on a plan billed on signature, moving Day to Monthly + Daily credits the amendment 31.00 by a dated credit note', async () => {
+    // 2026 on signature: the deal's closing request billed 12,000.00, the amendment's 5,614.74 (by Day), and the
+    // plan recorded both; then the org moves to Monthly + Daily (5,583.74).
+    const onSignature = [quarterlyDeal({ Billing_Frequency__c: null }), analytics()];
+    const closings = [
+      invoice({
+        id: 'a0I000000000631AAA',
+        key: `CREATE_DRAFT:${DEAL}:1`,
+        status: 'Authorised',
+        date: '2025-12-20',
+        subTotal: 12000,
+        lines: [{ item: LINE, amount: 12000 }],
+      }),
+      invoice({
+        id: 'a0I000000000632AAA',
+        key: `CREATE_DRAFT:${ANALYTICS}:1`,
+        status: 'Authorised',
+        date: '2026-07-10',
+        subTotal: 5614.74,
+        lines: [{ item: '00k000000000532AAA', amount: 5614.74 }],
+        opportunity: ANALYTICS,
+      }),
+    ];
+    const byDay = await planOf(deps({ opportunities: onSignature, invoices: closings }), '2026-07-11');
+    expect(byDay.plan.newlyRaised.map((r) => cents(r.instalment.amount))).toEqual(['12000.00', '5614.74']);
+    const records = byDay.plan.newlyRaised.map(({ instalment, document }, k) =>
+      instalmentRecord({
+        Id: `a0Q00000000063${k}AAA`,
+        Instalment_Key__c: instalment.key,
+        Issue_Date__c: instalment.issueDate,
+        Amount__c: Number(instalment.amount.toFixed(2)),
+        Document_Type__c: 'Invoice',
+        Status__c: 'Raised',
+        Invoice__c: document.documentId,
+        Lines__c: linesJson(instalment),
+      }),
+    );
+    const loaded = await loadDeals(
+      {
+        ...deps({ opportunities: onSignature, invoices: closings, plans: records }),
+        prorationMethod: 'monthly-daily',
+      },
+      [DEAL],
+    );
+    const input = { ...loaded.deals.get(DEAL)!.input, today: '2026-08-03' };
+    const plan = planDeal(input);
+    expect(plan.signature).toBe(true);
+    expect(plan.plan.instalments.map((i) => [i.issueDate, i.kind, cents(i.amount)])).toEqual([
+      ['2026-07-10', 'credit-note', '-31.00'],
+    ]);
+    // Raised by its dated job (a credit note awaiting approval), not left to the amendment's done closing request.
+    expect(plan.requestOwned.size).toBe(0);
+    expect(billedAtClose(input, ANALYTICS)).toEqual({ signature: true });
   });
 });
 

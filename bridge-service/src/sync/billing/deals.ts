@@ -316,16 +316,18 @@ function assemble(deps: DealLoaderDeps, a: AssembleInput): LoadedDeal {
   }
   const instalmentDocuments = new Set(raised.map((r) => r.documentId));
 
+  // Every closing request's document, those the plan already recorded too: whether a request has billed
+  // (deal-plan.ts requestRaised) must not change once its instalment is written.
   const signed: SignedDocument[] = [];
   for (const inv of invoices) {
     const opp = CREATE_DRAFT_KEY.exec(inv.Request_Key__c ?? '')?.[1];
-    if (opp && dealOpportunities.has(opp) && inv.Xero_Invoice_Id__c && !instalmentDocuments.has(inv.Id)) {
+    if (opp && dealOpportunities.has(opp) && inv.Xero_Invoice_Id__c) {
       signed.push({ opportunityId: opp, kind: 'invoice', documentId: inv.Id, state: invoiceState.get(inv.Id)! });
     }
   }
   for (const cn of a.allCreditNotes) {
     const opp = CREATE_DRAFT_KEY.exec(cn.Request_Key__c ?? '')?.[1];
-    if (opp && dealOpportunities.has(opp) && !instalmentDocuments.has(cn.Id)) {
+    if (opp && dealOpportunities.has(opp)) {
       signed.push({
         opportunityId: opp,
         kind: 'credit-note',
