@@ -52,6 +52,19 @@ export class SalesforceWriteError extends LedgerlineError {
   }
 }
 
+/** Throws SalesforceWriteError naming every refused record; returns the ids otherwise. */
+export function requireAll(
+  object: SObjectSchema,
+  keys: readonly unknown[],
+  outcomes: readonly WriteOutcome[],
+): string[] {
+  const failures = outcomes.flatMap((outcome, index) =>
+    outcome.ok ? [] : [{ index, key: keys[index], errors: outcome.errors }],
+  );
+  if (failures.length > 0) throw new SalesforceWriteError(object.name, failures);
+  return outcomes.flatMap((outcome) => (outcome.ok ? [outcome.id] : []));
+}
+
 /** A query inside a Composite call failed (the call itself went through). */
 export class SalesforceQueryError extends LedgerlineError {
   readonly status: number;
@@ -196,15 +209,6 @@ export function createWriteback(deps: { conn: Connection; names: SalesforceNames
   function create<S extends SObjectSchema>(object: S, records: readonly WriteRecord<S>[]): Promise<WriteOutcome[]> {
     const sobject = conn.sobject(names.api(object.name));
     return inBatches(records, (batch) => sobject.create(batch, { allOrNone: false }));
-  }
-
-  /** Throws SalesforceWriteError naming every refused record; returns the ids otherwise. */
-  function requireAll(object: SObjectSchema, keys: readonly unknown[], outcomes: readonly WriteOutcome[]): string[] {
-    const failures = outcomes.flatMap((outcome, index) =>
-      outcome.ok ? [] : [{ index, key: keys[index], errors: outcome.errors }],
-    );
-    if (failures.length > 0) throw new SalesforceWriteError(object.name, failures);
-    return outcomes.flatMap((outcome) => (outcome.ok ? [outcome.id] : []));
   }
 
   /** Queues writes and reads for Composite calls (see CompositeBatch). */

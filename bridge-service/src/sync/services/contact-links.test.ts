@@ -1,6 +1,7 @@
 import type { XeroContactSummary } from '../../domain/contact-matching';
 import type { ContactLinkRow, MatchReviewRow } from '../../salesforce/golive-queries';
-import type { WriteOutcome } from '../../salesforce/writeback';
+import { isTransient } from '../../lib/errors';
+import { requireAll, SalesforceWriteError, type WriteOutcome } from '../../salesforce/writeback';
 import { createContactLinks, noWrites, type ContactLinksDeps, type LinkWrites } from './contact-links';
 
 const UK = { developerName: 'UK_Ltd', xeroTenantId: '11111111-1111-4111-8111-111111111111' };
@@ -46,6 +47,8 @@ function setup(opts: {
   links?: ContactLinkRow[];
   reviews?: MatchReviewRow[];
   directory?: ContactLinksDeps['directory'];
+  /** What Salesforce answers every upserted record (accepted by default). */
+  answer?: WriteOutcome;
 }) {
   const upserts: { object: string; key: string; records: Record<string, unknown>[] }[] = [];
   const mappings: [string, string, string][] = [];
@@ -60,8 +63,9 @@ function setup(opts: {
     writeback: {
       upsert: async (object, key, records) => {
         upserts.push({ object: object.name, key, records: records.map((r) => ({ ...r })) });
-        return records.map((): WriteOutcome => ({ ok: true, id: 'a0X000000000001AAA' }));
+        return records.map((): WriteOutcome => opts.answer ?? { ok: true, id: 'a0X000000000001AAA' });
       },
+      requireAll,
     },
     contactMappings: { saveContactMapping: async (t, a, c) => void mappings.push([t, a, c]) },
     directory: opts.directory ?? {
@@ -82,6 +86,33 @@ function setup(opts: {
   };
   return { links: service, resolve, upserts, mappings };
 }
+
+describe('writing a decided link', () => {
+  const decided = { accountId: ACME, contactId: 'c-acme', contactName: 'ACME LIMITED', method: 'review' as const };
+
+  it('throws a refusal a retry can fix (a locked row) as transient, so the decision is retried, not made again', async () => {
+    const { links } = setup({
+      contacts: [],
+      answer: {
+        ok: false,
+        errors: [{ statusCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain lock', fields: [] }],
+      },
+    });
+    const err = await links.writeLinks(UK, [decided]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SalesforceWriteError);
+    expect(isTransient(err)).toBe(true);
+  });
+
+  it('throws a refusal for good (a validation rule) as not transient', async () => {
+    const { links } = setup({
+      contacts: [],
+      answer: { ok: false, errors: [{ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'no', fields: [] }] },
+    });
+    const err = await links.writeLinks(UK, [decided]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SalesforceWriteError);
+    expect(isTransient(err)).toBe(false);
+  });
+});
 
 describe('contact links', () => {
   it('links certain matches (and writes the link and its store copy), reviews doubts, creates only the unknown', async () => {

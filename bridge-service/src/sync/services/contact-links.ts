@@ -62,7 +62,7 @@ export interface KnownLinks {
 
 export interface ContactLinksDeps {
   goLive: Pick<GoLiveQueries, 'linksOfAccounts' | 'linksOfContacts' | 'linksOfEntity' | 'reviewsByKey'>;
-  writeback: Pick<Writeback, 'upsert'>;
+  writeback: Pick<Writeback, 'upsert' | 'requireAll'>;
   contactMappings: Pick<ContactMappingRepository, 'saveContactMapping'>;
   directory: Pick<ContactDirectory, 'contacts' | 'add' | 'find'>;
   clock: Pick<Clock, 'now'>;
@@ -139,12 +139,22 @@ export function createContactLinks(deps: ContactLinksDeps) {
     return problems;
   }
 
-  /** Writes links now; throws with Salesforce's reasons if refused. */
+  /**
+   * Writes links now; throws Salesforce's refusal as a SalesforceWriteError, so a locked row or a 503 is retried
+   * rather than sending finance's decision back to be made again.
+   */
   async function writeLinks(entity: EntityRef, links: readonly NewLink[]): Promise<void> {
     const writes = noWrites();
     addLinks(writes, entity, links);
-    const problems = await flush(writes);
-    if (problems.length > 0) throw new Error(problems.join('; '));
+    for (const [tenantId, accountId, contactId] of writes.mappings) {
+      await deps.contactMappings.saveContactMapping(tenantId, accountId, contactId);
+    }
+    const outcomes = await deps.writeback.upsert(XeroContactLink, 'Link_Key__c', writes.links);
+    deps.writeback.requireAll(
+      XeroContactLink,
+      writes.links.map((l) => l.Link_Key__c),
+      outcomes,
+    );
   }
 
   /** Matches these Accounts (no link and no decided review): links what is certain, reviews what is not (in `writes`). */
