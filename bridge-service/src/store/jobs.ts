@@ -79,7 +79,22 @@ export interface PruneDoneJobs {
   limit: number;
   /** Kinds whose done jobs stay whatever their age. */
   keepActions?: readonly string[];
+  /**
+   * Where this run's previous batch ended (its `resumeAt`): the batch reads on from there, so the kept kinds' jobs,
+   * always the oldest, are read once a run instead of once a batch. Omitted: from the oldest.
+   */
+  from?: number;
 }
+
+export interface PrunedBatch {
+  /** Done jobs deleted. */
+  pruned: number;
+  /** Where the next batch of the same run starts (a position in the store's prune order; pass it back as `from`). */
+  resumeAt: number | undefined;
+}
+
+/** A job given up (dead), and whether a Xero result is recorded under its key: Xero answered it. */
+export type GivenUpJob = Job & { afterXero: boolean };
 
 export interface JobRepository {
   /** Stores a job unless one with the same key exists; returns the stored job either way. */
@@ -125,11 +140,13 @@ export interface JobRepository {
    */
   unfinishedJobs(action: string): Promise<Job[]>;
   /**
-   * The jobs of one kind given up (dead) after Xero answered them (a Xero result recorded under the job's key, as the
-   * handler records Xero's answer), oldest first, in one query: work Xero holds that the bridge never finished (a
-   * partial invoice's draft not mirrored in Salesforce). Retry takes a job out of it.
+   * The jobs of one kind given up (dead) whose key starts with one of `keyPrefixes` (each non-empty; case-sensitive),
+   * oldest first, in one query, each with whether Xero answered it (a Xero result recorded under its key, as the handler
+   * records Xero's answer): work Xero holds or may hold that the bridge never finished (a deal's partial invoices). Its
+   * cost follows the jobs under those prefixes, not every given-up job of the kind (they are never pruned). Retry takes
+   * a job out.
    */
-  givenUpAfterXero(action: string): Promise<Job[]>;
+  givenUpByKeyPrefix(action: string, keyPrefixes: readonly string[]): Promise<GivenUpJob[]>;
   /** Newest first (highest id), at most `limit` (default 50, 1-500). */
   listJobs(filter?: JobFilter): Promise<Job[]>;
   /** Every state's count, done too: reads every job of the org, so it is for benches and tests, not for a scrape. */
@@ -142,9 +159,9 @@ export interface JobRepository {
   /** When the oldest job not yet done or given up (queued, running, failed) was stored; null if there is none. */
   oldestPendingJobAt(): Promise<number | null>;
   /**
-   * Deletes at most `limit` done jobs finished before `before`, none of `keepActions`, oldest first, in one statement;
-   * returns how many (call again while it is `limit`). Queued, running, failed and given-up (dead) jobs are never
-   * deleted: a dead job waits for Retry.
+   * Deletes at most `limit` done jobs finished before `before`, none of `keepActions`, oldest first from `from`, in one
+   * statement; returns how many, and where the next batch resumes (call again with it while `pruned` is `limit`).
+   * Queued, running, failed and given-up (dead) jobs are never deleted: a dead job waits for Retry.
    */
-  pruneDoneJobs(opts: PruneDoneJobs): Promise<number>;
+  pruneDoneJobs(opts: PruneDoneJobs): Promise<PrunedBatch>;
 }

@@ -290,27 +290,71 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         expect(await b.unfinishedJobs('VOID')).toEqual([]);
       });
 
-      it("lists one kind's jobs given up after Xero answered them, as another instance sees them, until retried", async () => {
+      it("lists one kind's given-up jobs under key prefixes (case-sensitive), each with whether Xero answered it, as another instance sees them, until retried", async () => {
         const a = await open();
         const b = (await open()).jobs;
-        const key = (n: number) => `CREATE_PARTIAL:006000000000001AAA:${n}-450000`;
-        for (let n = 0; n < 4; n += 1) await a.jobs.enqueueJob({ key: key(n), action: 'CREATE_PARTIAL', payload: n });
-        const claim = async () =>
-          (await a.jobs.claimJobs({ owner: 'w', leaseMs: 60_000, limit: 1, actions: ['CREATE_PARTIAL'] }))[0]!;
-        const inXero = (n: number) =>
-          a.xeroResults.recordXeroResult({ requestKey: key(n), tenantId: 't', kind: 'invoice', xeroId: `x-${n}` });
-        await inXero(0);
-        const given = await claim();
-        await a.jobs.failJob(given.id, 'w', 'draft in Xero, mirror refused', null); // 0 dead after Xero
-        await a.jobs.failJob((await claim()).id, 'w', 'refused', null); // 1 dead, Xero never asked
-        await inXero(2);
-        await a.jobs.completeJob((await claim()).id, 'w'); // 2 done after Xero
-        await inXero(3);
-        await a.jobs.failJob((await claim()).id, 'w', 'Salesforce down', now + 60_000); // 3 failed, to retry
-        expect((await b.givenUpAfterXero('CREATE_PARTIAL')).map((j) => [j.key, j.state])).toEqual([[key(0), 'dead']]);
-        expect(await b.givenUpAfterXero('VOID')).toEqual([]);
+        const deal = '006Dn00000AbCdE'; // a 15-character id; its keys may carry it as 18 (…QAA)
+        const keys = {
+          afterXero: `CREATE_PARTIAL:${deal}QAA:0-450000`,
+          unanswered: `CREATE_PARTIAL:${deal}QAA:1-100000`,
+          by15: `CREATE_PARTIAL:${deal}:2-5000`,
+          done: `CREATE_PARTIAL:${deal}QAA:3-100`,
+          failed: `CREATE_PARTIAL:${deal}QAA:4-100`,
+          queued: `CREATE_PARTIAL:${deal}QAA:5-100`,
+          otherCase: 'CREATE_PARTIAL:006Dn00000abcdeQAA:0-450000', // another record: ids are case-sensitive
+          neighbour: 'CREATE_PARTIAL:006Dn00000AbCdFQAA:0-450000',
+          otherKind: `CREATE_PARTIAL:${deal}QAA:9-1`, // stored under another kind
+        };
+        const run = async (jobKey: string, end: 'done' | 'failed' | 'dead' | 'queued', action = 'CREATE_PARTIAL') => {
+          const { job } = await a.jobs.enqueueJob({ key: jobKey, action, payload: {} });
+          if (end === 'queued') return job;
+          await a.jobs.claimJobs({ owner: 'w', leaseMs: 60_000, limit: 1, actions: [action] });
+          if (end === 'done') await a.jobs.completeJob(job.id, 'w');
+          else await a.jobs.failJob(job.id, 'w', 'refused', end === 'dead' ? null : now + 60_000);
+          return job;
+        };
+        await a.xeroResults.recordXeroResult({
+          requestKey: keys.afterXero,
+          tenantId: 't',
+          kind: 'invoice',
+          xeroId: 'x-0',
+        });
+        const given = await run(keys.afterXero, 'dead');
+        await run(keys.unanswered, 'dead');
+        await run(keys.by15, 'dead');
+        await run(keys.done, 'done');
+        await run(keys.failed, 'failed');
+        await run(keys.otherCase, 'dead');
+        await run(keys.neighbour, 'dead');
+        await run(keys.otherKind, 'dead', 'VOID');
+        await run(keys.queued, 'queued'); // last: each run above claims the one job due
+        await a.forOrg('acme-emea').jobs.enqueueJob({ key: keys.unanswered, action: 'CREATE_PARTIAL', payload: {} });
+
+        const givenUp = async (prefixes: string[], jobs = b) =>
+          (await jobs.givenUpByKeyPrefix('CREATE_PARTIAL', prefixes)).map((j) => [j.key, j.state, j.afterXero]);
+        expect(await givenUp([`CREATE_PARTIAL:${deal}`])).toEqual([
+          [keys.afterXero, 'dead', true],
+          [keys.unanswered, 'dead', false],
+          [keys.by15, 'dead', false],
+        ]);
+        // Several deals at once; a job under two of the prefixes is listed once.
+        expect(
+          await givenUp([`CREATE_PARTIAL:${deal}QAA:1`, 'CREATE_PARTIAL:006Dn00000AbCdF', `CREATE_PARTIAL:${deal}`]),
+        ).toEqual([
+          [keys.afterXero, 'dead', true],
+          [keys.unanswered, 'dead', false],
+          [keys.by15, 'dead', false],
+          [keys.neighbour, 'dead', false],
+        ]);
+        expect(await givenUp(['CREATE_PARTIAL:006Dn00000abcde'])).toEqual([[keys.otherCase, 'dead', false]]);
+        expect(await givenUp([])).toEqual([]);
+        expect(await b.givenUpByKeyPrefix('VOID', [`CREATE_PARTIAL:${deal}`])).toMatchObject([{ key: keys.otherKind }]);
+        expect(await givenUp([`CREATE_PARTIAL:${deal}`], a.forOrg('acme-emea').jobs)).toEqual([]);
         await b.retryJob(given.id);
-        expect(await a.jobs.givenUpAfterXero('CREATE_PARTIAL')).toEqual([]);
+        expect(await givenUp([`CREATE_PARTIAL:${deal}`], a.jobs)).toEqual([
+          [keys.unanswered, 'dead', false],
+          [keys.by15, 'dead', false],
+        ]);
       });
 
       it('prunes done jobs finished before the cut-off, a bounded batch at a time; young, open, dead and kept ones stay', async () => {
@@ -341,7 +385,17 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         await run(jobs, 'young', 'XERO_CHANGE', 'done');
         now += day;
 
-        const prune = () => jobs.pruneDoneJobs({ before: now - 90 * day, limit: 2, keepActions: ['CONTACT_MATCH'] });
+        let from: number | undefined;
+        const prune = async () => {
+          const batch = await jobs.pruneDoneJobs({
+            before: now - 90 * day,
+            limit: 2,
+            keepActions: ['CONTACT_MATCH'],
+            from,
+          });
+          from = batch.resumeAt;
+          return batch.pruned;
+        };
         // Bounded: at most the limit a statement, until none is left.
         expect([await prune(), await prune(), await prune(), await prune()]).toEqual([2, 2, 1, 0]);
         const left = await jobs.listJobs({ limit: 500 });
@@ -356,11 +410,63 @@ export function describeStoreContract(adapter: string, factory: StoreHarnessFact
         // Another org's done jobs are its own to prune; a key pruned can be stored again.
         expect((await other.listJobs()).map((j) => j.key)).toEqual(['old-other-org']);
         expect((await jobs.enqueueJob({ key: 'old-0', action: 'XERO_CHANGE', payload: {} })).created).toBe(true);
-        expect(await jobs.pruneDoneJobs({ before: now, limit: 0 })).toBe(0);
+        expect(await jobs.pruneDoneJobs({ before: now, limit: 0 })).toEqual({ pruned: 0, resumeAt: undefined });
         // Without kinds kept, every done job before the cut-off goes.
-        expect(await jobs.pruneDoneJobs({ before: now, limit: 10 })).toBe(3);
+        expect(await jobs.pruneDoneJobs({ before: now, limit: 10 })).toMatchObject({ pruned: 3 });
         expect((await jobs.countJobsByState()).done).toBe(0);
         expect(await jobs.getJobByKey('old-dead')).toMatchObject({ state: 'dead' });
+      });
+
+      it('prunes a batch on from where the last ended: every job it should, ties on the time included, and none before where it starts', async () => {
+        const { jobs } = await open();
+        const day = 24 * 3600_000;
+        const start = now;
+        /** `count` jobs of `action` stored, run and done at `at` (all at the same millisecond). */
+        const doneAt = async (at: number, prefix: string, count: number, action = 'XERO_CHANGE') => {
+          now = at;
+          for (let n = 0; n < count; n += 1) await jobs.enqueueJob({ key: `${prefix}-${n}`, action, payload: {} });
+          const claimed = await jobs.claimJobs({ owner: 'w', leaseMs: 60_000, limit: count, actions: [action] });
+          for (const job of claimed) await jobs.completeJob(job.id, 'w');
+        };
+        await doneAt(start, 'kept-first', 3, 'CREDIT');
+        await doneAt(start + 1_000, 'tied', 5);
+        await doneAt(start + 1_000, 'kept-tied', 2, 'CREDIT');
+        await doneAt(start + 2_000, 'later', 3);
+        await doneAt(start + 200 * day, 'young', 1);
+        const remaining = async () =>
+          (await jobs.listJobs({ limit: 500 }))
+            .map((j) => j.key)
+            .filter((k) => !k.startsWith('kept'))
+            .sort();
+        const prune = (from: number | undefined) =>
+          jobs.pruneDoneJobs({ before: start + 100 * day, limit: 2, keepActions: ['CREDIT'], from });
+
+        // From where a batch starts (these jobs were due and done at the same time: either order's position), what
+        // finished before it stays: the batch reads none of it.
+        const late = await prune((await jobs.getJobByKey('later-0'))!.updatedAt);
+        expect(late).toEqual({ pruned: 2, resumeAt: start + 2_000 });
+        expect(await remaining()).toEqual([
+          expect.stringMatching(/^later-/),
+          'tied-0',
+          'tied-1',
+          'tied-2',
+          'tied-3',
+          'tied-4',
+          'young-0',
+        ]);
+
+        // A run from the start, each batch from the last one's end: two batches end inside the tie at +1 s.
+        const pruned: number[] = [];
+        let from: number | undefined;
+        for (let more = true; more;) {
+          const batch = await prune(from);
+          pruned.push(batch.pruned);
+          from = batch.resumeAt;
+          more = batch.pruned === 2;
+        }
+        expect(pruned).toEqual([2, 2, 2, 0]);
+        expect(await remaining()).toEqual(['young-0']);
+        expect((await jobs.listJobs({ limit: 500 })).filter((j) => j.key.startsWith('kept'))).toHaveLength(5);
       });
 
       it('never gives one job to two store instances claiming in turn', async () => {

@@ -3,6 +3,7 @@ import {
   JOB_STATES,
   OPEN_JOB_STATES,
   type ClaimOptions,
+  type GivenUpJob,
   type Job,
   type JobFilter,
   type JobRepository,
@@ -10,6 +11,7 @@ import {
   type NewJob,
   type OpenJobState,
   type PruneDoneJobs,
+  type PrunedBatch,
 } from '../jobs';
 import { toJob } from '../rows';
 import type { Param, PgDatabase } from './database';
@@ -31,13 +33,40 @@ export const OLDEST_PENDING_SQL = `
     UNION ALL SELECT MIN(created_at) FROM jobs WHERE org_id = $1 AND state = 'running') pending`;
 
 /**
- * One batch of the retention prune (parameters: org id, before, limit, kinds kept): a range of jobs_done, the partial
- * index of done jobs by when they finished (migration 7), oldest first, then each deleted by its id. As an array, not
- * `id IN (SELECT …)`: the planner joined that to a scan of the whole table.
+ * One batch of the retention prune (parameters: org id, before, limit, kinds kept, from): a range of jobs_done, the
+ * partial index of done jobs by when they finished (migration 7), oldest first from where the last batch ended, then
+ * each deleted by its id; returns how many and the last one's updated_at (where the next batch resumes). From there,
+ * not from the oldest: the kept kinds' jobs are the oldest, and each batch read all of them again, each a heap fetch
+ * (action is not in the index; review 14). `>=`, not `>`: a batch may stop inside a run of jobs finished at the same
+ * millisecond. As an array, not `id IN (SELECT …)`: the planner joined that to a scan of the whole table.
  */
-export const PRUNE_DONE_JOBS_SQL = `DELETE FROM jobs WHERE id = ANY (ARRAY(
-  SELECT id FROM jobs WHERE org_id = $1 AND state = 'done' AND updated_at < $2 AND action <> ALL ($4::text[])
-   ORDER BY updated_at LIMIT $3))`;
+export const PRUNE_DONE_JOBS_SQL = `WITH gone AS (
+  DELETE FROM jobs WHERE id = ANY (ARRAY(
+    SELECT id FROM jobs
+     WHERE org_id = $1 AND state = 'done' AND updated_at >= $5 AND updated_at < $2 AND action <> ALL ($4::text[])
+     ORDER BY updated_at LIMIT $3))
+  RETURNING updated_at)
+SELECT COUNT(*) AS pruned, MAX(updated_at) AS resume_at FROM gone`;
+
+/**
+ * The given-up jobs of one kind under some key prefixes (parameters: org id, kind, then per prefix length its length and
+ * the prefixes of that length), each with whether Xero answered it. On jobs_dead (org_id, action, id), the kind's dead
+ * jobs, each key compared by equality of its start (byte-exact and case-sensitive whatever the database's collation;
+ * LIKE and ranges on the key's index are not): one round trip, the jobs sent back only those asked about. Xero's answer
+ * is looked up for those only, by its key (LATERAL … LIMIT 1: as EXISTS the planner may hash all of xero_results).
+ */
+export function givenUpByKeyPrefixSql(prefixLengths: number): string {
+  const starts = Array.from(
+    { length: prefixLengths },
+    (_, n) => `left(j.key, $${3 + 2 * n}) = ANY ($${4 + 2 * n}::text[])`,
+  );
+  return `SELECT j.*, x.found IS NOT NULL AS after_xero
+    FROM jobs j
+    LEFT JOIN LATERAL (SELECT true AS found FROM xero_results x
+                        WHERE x.org_id = j.org_id AND x.request_key = j.key LIMIT 1) x ON true
+   WHERE j.org_id = $1 AND j.action = $2 AND j.state = 'dead' AND (${starts.join(' OR ')})
+   ORDER BY j.id`;
+}
 
 /**
  * Candidates a claim reads per branch, for each job it may take: a claimer racing another for the same kind skips the
@@ -225,15 +254,16 @@ export class PgJobs implements JobRepository {
     return rows.map(toJob);
   }
 
-  async givenUpAfterXero(action: string): Promise<Job[]> {
-    // On jobs_dead (a partial index of dead jobs), each then looked up by the xero_results key.
-    const rows = await this.db.rows(
-      `SELECT j.* FROM jobs j WHERE j.org_id = $1 AND j.action = $2 AND j.state = 'dead'
-         AND EXISTS (SELECT 1 FROM xero_results x WHERE x.org_id = j.org_id AND x.request_key = j.key)
-       ORDER BY j.id`,
-      [this.orgId, action],
-    );
-    return rows.map(toJob);
+  async givenUpByKeyPrefix(action: string, keyPrefixes: readonly string[]): Promise<GivenUpJob[]> {
+    if (keyPrefixes.length === 0) return [];
+    if (keyPrefixes.includes('')) throw new Error('givenUpByKeyPrefix: an empty key prefix');
+    const byLength = Map.groupBy(new Set(keyPrefixes), (prefix) => prefix.length);
+    const rows = await this.db.rows(givenUpByKeyPrefixSql(byLength.size), [
+      this.orgId,
+      action,
+      ...[...byLength].flatMap(([length, prefixes]) => [length, prefixes]),
+    ]);
+    return rows.map((row) => ({ ...toJob(row), afterXero: row.after_xero === true }));
   }
 
   async listJobs(filter: JobFilter = {}): Promise<Job[]> {
@@ -280,8 +310,16 @@ export class PgJobs implements JobRepository {
     return row?.at === null || row?.at === undefined ? null : Number(row.at);
   }
 
-  async pruneDoneJobs({ before, limit, keepActions = [] }: PruneDoneJobs): Promise<number> {
-    if (limit <= 0) return 0;
-    return this.db.run(PRUNE_DONE_JOBS_SQL, [this.orgId, before, limit, keepActions]);
+  async pruneDoneJobs({ before, limit, keepActions = [], from }: PruneDoneJobs): Promise<PrunedBatch> {
+    if (limit <= 0) return { pruned: 0, resumeAt: from };
+    const row = await this.db.row(PRUNE_DONE_JOBS_SQL, [
+      this.orgId,
+      before,
+      limit,
+      keepActions,
+      from ?? Number.MIN_SAFE_INTEGER,
+    ]);
+    const pruned = Number(row?.pruned ?? 0);
+    return { pruned, resumeAt: pruned > 0 ? Number(row?.resume_at) : from };
   }
 }

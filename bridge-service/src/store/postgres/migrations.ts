@@ -307,7 +307,7 @@ export const MIGRATIONS: readonly PgMigration[] = [
   {
     version: 6,
     name: "a kind's given-up jobs are found without a scan",
-    // jobs.ts givenUpAfterXero: a deal's closing request and partials look for partials given up after Xero.
+    // jobs.ts givenUpByKeyPrefix: a deal's closing request and partials look for its given-up partials.
     sql: `
       CREATE INDEX jobs_dead ON jobs (org_id, action, id) WHERE state = 'dead';
     `,

@@ -3,7 +3,14 @@ import pg from 'pg';
 import { createTestDatabase, describePostgres } from '../../../test/postgres/test-database';
 import { SchemaTooNewError } from '../migrations';
 import { describeStoreContract } from '../store.contract';
-import { CLAIM_CANDIDATES, OLDEST_PENDING_SQL, OPEN_JOB_COUNTS_SQL, PRUNE_DONE_JOBS_SQL, claimSql } from './jobs';
+import {
+  CLAIM_CANDIDATES,
+  OLDEST_PENDING_SQL,
+  OPEN_JOB_COUNTS_SQL,
+  PRUNE_DONE_JOBS_SQL,
+  claimSql,
+  givenUpByKeyPrefixSql,
+} from './jobs';
 import { MIGRATIONS } from './migrations';
 import { MIGRATION_LOCK_KEY, PostgresStore } from './postgres-store';
 
@@ -406,23 +413,30 @@ describePostgres('PostgreSQL store', (database) => {
   it('prunes done jobs a batch at a time from the index of done jobs, never a scan of the table', async () => {
     const fresh = await createTestDatabase();
     const store = await PostgresStore.open({ url: fresh.url, encryptionKey: randomBytes(32) });
+    const keepActions = ['CONTACT_MATCH', 'CREDIT'];
     try {
-      const plan = await withClient(fresh.url, async (c) => {
-        // 100,000 done jobs finished at g, and 200 open ones.
+      // 100,000 done jobs finished at g, the oldest 20,000 of a kind kept whatever its age, and 200 open ones.
+      await withClient(fresh.url, async (c) => {
         await c.query(
           `INSERT INTO jobs (org_id, key, action, payload, state, attempts, next_run_at, created_at, updated_at)
-           SELECT 'default', 'k' || g, 'XERO_CHANGE', '{}', CASE WHEN g > 100000 THEN 'queued' ELSE 'done' END, 1,
-                  g, g, g
+           SELECT 'default', 'k' || g, CASE WHEN g <= 20000 THEN 'CREDIT' ELSE 'XERO_CHANGE' END, '{}',
+                  CASE WHEN g > 100000 THEN 'queued' ELSE 'done' END, 1, g, g, g
              FROM generate_series(1, 100200) g`,
         );
         await c.query('VACUUM ANALYZE jobs');
+      });
+      // The run's first batch reads the kept jobs once, on its way to its 1,000.
+      const first = await store.jobs.pruneDoneJobs({ before: 50_000, limit: 1_000, keepActions });
+      expect(first).toEqual({ pruned: 1_000, resumeAt: 21_000 });
+      const plan = await withClient(fresh.url, async (c) => {
         await c.query('BEGIN');
         try {
           const { rows } = await c.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${PRUNE_DONE_JOBS_SQL}`, [
             'default',
             50_000,
             1_000,
-            ['CONTACT_MATCH', 'CREDIT'],
+            keepActions,
+            first.resumeAt,
           ]);
           return planNodes((rows[0] as { 'QUERY PLAN': [{ Plan: PlanNode }] })['QUERY PLAN'][0].Plan);
         } finally {
@@ -431,13 +445,60 @@ describePostgres('PostgreSQL store', (database) => {
       });
       expect(plan.filter((n) => n['Node Type'] === 'Seq Scan')).toEqual([]);
       expect(plan.some((n) => n['Index Name'] === 'jobs_done')).toBe(true);
-      // A batch reads its 1,000 rows, not the 50,000 old enough to go.
+      // The next reads on from there: its 1,000 rows (and the one it resumes at), not the kept 20,000 again, nor the
+      // 50,000 old enough to go.
       const read = plan
         .filter((n) => n['Index Name'] === 'jobs_done')
         .reduce((sum, n) => sum + (n['Actual Rows'] ?? 0), 0);
-      expect(read).toBeLessThanOrEqual(1_000);
-      expect(await store.jobs.pruneDoneJobs({ before: 50_000, limit: 1_000 })).toBe(1_000);
-      expect((await store.jobs.countJobsByState()).done).toBe(99_000);
+      expect(read).toBeLessThanOrEqual(1_001);
+      expect(
+        await store.jobs.pruneDoneJobs({ before: 50_000, limit: 1_000, keepActions, from: first.resumeAt }),
+      ).toEqual({ pruned: 1_000, resumeAt: 22_000 });
+      expect((await store.jobs.countJobsByState()).done).toBe(98_000);
+    } finally {
+      await store.close();
+      await fresh.drop();
+    }
+  });
+
+  it("finds a deal's given-up jobs on the index of given-up jobs, never a scan of the table", async () => {
+    const fresh = await createTestDatabase();
+    const store = await PostgresStore.open({ url: fresh.url, encryptionKey: randomBytes(32) });
+    try {
+      const deal = 'CREATE_PARTIAL:006999999999999';
+      const plan = await withClient(fresh.url, async (c) => {
+        // 100,000 done jobs, and 20,000 given-up partials of other deals (never pruned) besides the deal's own.
+        await c.query(
+          `INSERT INTO jobs (org_id, key, action, payload, state, attempts, next_run_at, created_at, updated_at)
+           SELECT 'default', 'k' || g, 'XERO_CHANGE', '{}', 'done', 1, g, g, g FROM generate_series(1, 100000) g
+           UNION ALL
+           SELECT 'default', 'CREATE_PARTIAL:006' || lpad(g::text, 12, '0') || 'AAA:0-100', 'CREATE_PARTIAL', '{}',
+                  'dead', 1, g, g, g FROM generate_series(1, 20000) g
+           UNION ALL
+           SELECT 'default', $1 || 'AAA:0-100', 'CREATE_PARTIAL', '{}', 'dead', 1, 0, 0, 0`,
+          [deal],
+        );
+        // What Xero answered the done jobs (never pruned either).
+        await c.query(
+          `INSERT INTO xero_results (org_id, request_key, tenant_id, kind, xero_id, created_at)
+           SELECT 'default', 'k' || g, 't', 'invoice', 'x-' || g, g FROM generate_series(1, 100000) g`,
+        );
+        await c.query('VACUUM ANALYZE jobs, xero_results');
+        const { rows } = await c.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${givenUpByKeyPrefixSql(1)}`, [
+          'default',
+          'CREATE_PARTIAL',
+          deal.length,
+          [deal],
+        ]);
+        return planNodes((rows[0] as { 'QUERY PLAN': [{ Plan: PlanNode }] })['QUERY PLAN'][0].Plan);
+      });
+      expect(plan.filter((n) => n['Node Type'] === 'Seq Scan')).toEqual([]);
+      expect(plan.some((n) => n['Index Name'] === 'jobs_dead')).toBe(true);
+      // Xero's answer is looked up for the deal's job alone, not for every given-up job nor every answer.
+      const answers = plan.filter((n) => n['Index Name'] === 'xero_results_pkey');
+      expect(answers.map((n) => n['Actual Rows'])).toEqual([0]);
+      const found = await store.jobs.givenUpByKeyPrefix('CREATE_PARTIAL', [deal]);
+      expect(found.map((j) => [j.key, j.afterXero])).toEqual([[`${deal}AAA:0-100`, false]]);
     } finally {
       await store.close();
       await fresh.drop();

@@ -9,7 +9,14 @@ import { SecretBox } from '../crypto';
 import { SchemaTooNewError } from '../migrations';
 import { describeStoreContract } from '../store.contract';
 import { writeV1Store } from './__fixtures__/v1-jobs';
-import { CLAIM_BRANCHES, pruneDoneJobsSql, OLDEST_PENDING_SQL, OPEN_JOB_COUNTS_SQL, claimSql } from './jobs';
+import {
+  CLAIM_BRANCHES,
+  GIVEN_UP_BY_KEY_PREFIX_SQL,
+  pruneDoneJobsSql,
+  OLDEST_PENDING_SQL,
+  OPEN_JOB_COUNTS_SQL,
+  claimSql,
+} from './jobs';
 import { MIGRATIONS } from './migrations';
 import { SqliteStore } from './sqlite-store';
 
@@ -187,13 +194,14 @@ describe('SqliteStore', () => {
       for (const kept of [0, 2]) {
         const plan = raw
           .prepare(`EXPLAIN QUERY PLAN ${pruneDoneJobsSql(kept)}`)
-          .all('default', 5_000, 5_000, ...['CONTACT_MATCH', 'CREDIT'].slice(0, kept), 1_000)
+          .all('default', 1_000, 5_000, 5_000, ...['CONTACT_MATCH', 'CREDIT'].slice(0, kept), 1_000)
           .map((row) => String(row.detail));
+        // Bounded below too: a batch reads on from where the last one ended, not the kept jobs before it again.
         expect({ kept, plan }).toEqual({
           kept,
           plan: expect.arrayContaining([
             expect.stringMatching(
-              /^SEARCH jobs USING INDEX jobs_runnable \(org_id=\? AND state=\? AND next_run_at<\?\)$/,
+              /^SEARCH jobs USING INDEX jobs_runnable \(org_id=\? AND state=\? AND next_run_at>\? AND next_run_at<\?\)$/,
             ),
           ]),
         });
@@ -202,8 +210,45 @@ describe('SqliteStore', () => {
     } finally {
       raw.close();
     }
-    expect(await store.jobs.pruneDoneJobs({ before: 5_000, limit: 1_000 })).toBe(1_000);
+    expect(await store.jobs.pruneDoneJobs({ before: 5_000, limit: 1_000 })).toEqual({ pruned: 1_000, resumeAt: 999 });
     expect((await store.jobs.countJobsByState()).done).toBe(19_000);
+  });
+
+  it("finds a deal's given-up jobs by seeking its keys, never reading every given-up job of the kind", async () => {
+    const store = open();
+    const raw = new DatabaseSync(dbPath);
+    try {
+      const insert = raw.prepare(
+        `INSERT INTO jobs (org_id, key, action, payload, state, attempts, next_run_at, created_at, updated_at)
+         VALUES ('default', ?, 'CREATE_PARTIAL', '{}', ?, 1, ?, 0, ?)`,
+      );
+      raw.exec('BEGIN');
+      // Given-up partials are never pruned: 20,000 of other deals.
+      for (let i = 0; i < 20_000; i += 1)
+        insert.run(`CREATE_PARTIAL:006${String(i).padStart(12, '0')}AAA:0-100`, 'dead', i, i);
+      insert.run('CREATE_PARTIAL:006999999999999AAA:0-100', 'dead', 30_000, 30_000);
+      insert.run('CREATE_PARTIAL:006999999999999AAA:1-100', 'done', 30_001, 30_001);
+      raw.exec('COMMIT');
+      raw.exec('ANALYZE');
+      const plan = raw
+        .prepare(`EXPLAIN QUERY PLAN ${GIVEN_UP_BY_KEY_PREFIX_SQL}`)
+        .all('[["CREATE_PARTIAL:006999999999999","CREATE_PARTIAL:00699999999999:"]]', 'default', 'CREATE_PARTIAL')
+        .map((row) => String(row.detail));
+      expect(plan).toEqual(
+        expect.arrayContaining([
+          'SEARCH j USING INDEX sqlite_autoindex_jobs_1 (org_id=? AND key>? AND key<?)',
+          expect.stringMatching(
+            /^SEARCH x USING (COVERING )?INDEX sqlite_autoindex_xero_results_1 \(org_id=\? AND request_key=\?\)$/,
+          ),
+        ]),
+      );
+      // The list of prefixes is the only thing read whole.
+      expect(plan.filter((step) => /^SCAN /.test(step))).toEqual([expect.stringMatching(/^SCAN prefix VIRTUAL TABLE/)]);
+    } finally {
+      raw.close();
+    }
+    const found = await store.jobs.givenUpByKeyPrefix('CREATE_PARTIAL', ['CREATE_PARTIAL:006999999999999']);
+    expect(found.map((j) => [j.key, j.afterXero])).toEqual([['CREATE_PARTIAL:006999999999999AAA:0-100', false]]);
   });
 
   it('gives jobs stored before job kinds their kind: a credit note approval is no longer an AUTHORISE', async () => {

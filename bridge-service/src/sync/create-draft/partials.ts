@@ -55,7 +55,7 @@ function onItsWay(job: Job): boolean {
 }
 
 export interface PartialWaitDeps {
-  jobs: Pick<JobRepository, 'unfinishedJobs' | 'givenUpAfterXero' | 'listJobs'>;
+  jobs: Pick<JobRepository, 'unfinishedJobs' | 'givenUpByKeyPrefix'>;
 }
 
 /**
@@ -111,44 +111,29 @@ export function partialMayBeInXero(requestKey: string): string {
   );
 }
 
-/** The most jobs one listJobs page holds. */
-const JOB_PAGE = 500;
-
-/** Every partial request given up (dead), a page at a time (dead jobs are few: the index holds only them). */
-async function deadPartials(deps: PartialWaitDeps): Promise<Job[]> {
-  const out: Job[] = [];
-  for (let beforeId: number | undefined; ;) {
-    const page = await deps.jobs.listJobs({
-      states: ['dead'],
-      action: 'CREATE_PARTIAL',
-      limit: JOB_PAGE,
-      ...(beforeId === undefined ? {} : { beforeId }),
-    });
-    out.push(...page);
-    if (page.length < JOB_PAGE) return out;
-    beforeId = page.at(-1)!.id;
-  }
-}
-
 /**
  * The deals (by 15-character id) among these with a partial request given up that Xero holds or may hold, each with
  * why its requests are refused: a draft Xero took first (partialGivenUp), else one whose outcome is unknown
- * (partialMayBeInXero). Two job-store queries (the second a page of dead partials, more only past 500 of them).
+ * (partialMayBeInXero). One job-store query for the dead partials of these deals only (dead jobs are never pruned).
  */
 export async function partialsGivenUp(
   deps: PartialWaitDeps,
   opportunityIds: readonly string[],
 ): Promise<Map<string, string>> {
-  const wanted = new Set(opportunityIds.map(recordKey15));
-  const [inXero, dead] = await Promise.all([deps.jobs.givenUpAfterXero('CREATE_PARTIAL'), deadPartials(deps)]);
+  const deals = [...new Set(opportunityIds.map(recordKey15))];
+  // A deal's keys carry its 15- or 18-character id: the 15 characters match both.
+  const dead = await deps.jobs.givenUpByKeyPrefix(
+    'CREATE_PARTIAL',
+    deals.map((deal) => `CREATE_PARTIAL:${deal}`),
+  );
   const out = new Map<string, string>();
   const refuse = (job: Job, why: (requestKey: string) => string) => {
     const deal = PARTIAL_KEY.exec(job.key)?.[1];
-    if (deal && wanted.has(recordKey15(deal)) && !out.has(recordKey15(deal))) out.set(recordKey15(deal), why(job.key));
+    if (deal && !out.has(recordKey15(deal))) out.set(recordKey15(deal), why(job.key));
   };
-  for (const job of inXero) refuse(job, partialGivenUp);
-  // Oldest first, as the recorded ones: the message names the same request however often it is read.
-  for (const job of dead.reverse()) if (mayBeInXero(job)) refuse(job, partialMayBeInXero);
+  // Oldest first: the message names the same request however often it is read.
+  for (const job of dead) if (job.afterXero) refuse(job, partialGivenUp);
+  for (const job of dead) if (mayBeInXero(job)) refuse(job, partialMayBeInXero);
   return out;
 }
 

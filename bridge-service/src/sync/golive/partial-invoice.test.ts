@@ -127,8 +127,7 @@ function harness(deal: Deal = {}) {
       getJobByKey: async (key: string) =>
         deal.closing && key === `CREATE_DRAFT:${OPPORTUNITY}:1` ? { ...job(), key, state: deal.closing } : null,
       unfinishedJobs: async () => [],
-      givenUpAfterXero: async () => [],
-      listJobs: async () => [],
+      givenUpByKeyPrefix: async () => [],
     },
     queries: { opportunitiesForInvoicing: async () => [row] },
     goLive: {

@@ -64,7 +64,7 @@ import { failedDraftRecord } from '../services/sync-errors';
 import { invoiceRecord } from '../services/xero-records';
 
 export interface PartialInvoiceDeps extends ContactDeps {
-  jobs: Pick<JobRepository, 'getJobByKey' | 'unfinishedJobs' | 'givenUpAfterXero' | 'listJobs'>;
+  jobs: Pick<JobRepository, 'getJobByKey' | 'unfinishedJobs' | 'givenUpByKeyPrefix'>;
   queries: Pick<Queries, 'opportunitiesForInvoicing'>;
   goLive: Pick<GoLiveQueries, 'invoicedLinesOfDeal' | 'partialInvoiceBasis'>;
   reference: Pick<ReferenceData, 'billingEntities' | 'taxRates' | 'settings'>;
@@ -148,7 +148,7 @@ export function createPartialHandler(deps: PartialInvoiceDeps): JobHandler<'CREA
       });
       const match = found.items.find((i) => i.url === url && i.status !== 'DELETED' && i.status !== 'VOIDED');
       if (match) {
-        // Recorded: should its mirror be refused now, the give-up is known to have its draft in Xero (givenUpAfterXero).
+        // Recorded: should its mirror be refused now, the give-up is known to have its draft in Xero (partialsGivenUp).
         if (match.invoiceID)
           await deps.xeroResults.recordXeroResult({ requestKey, tenantId, kind: 'invoice', xeroId: match.invoiceID });
         return match;

@@ -46,12 +46,14 @@ async function ranNow(action: string, count: number, state: 'done' | 'dead', pre
 
 function housekeeping(retentionDays: number, budgetMs?: number) {
   const batches: number[] = [];
+  const froms: (number | undefined)[] = [];
   const pruned: number[] = [];
   const jobs = {
     enqueueJob: store.jobs.enqueueJob.bind(store.jobs),
     pruneDoneJobs: async (opts: PruneDoneJobs) => {
       const count = await store.jobs.pruneDoneJobs(opts);
       batches.push(opts.limit);
+      froms.push(opts.from);
       return count;
     },
   };
@@ -64,7 +66,7 @@ function housekeeping(retentionDays: number, budgetMs?: number) {
     ...(budgetMs === undefined ? {} : { budgetMs }),
   });
   const worker = createWorker({ jobs: store.jobs, handlers: made.handlers, owner: 'w', log, clock });
-  return { ...made, worker, batches, pruned };
+  return { ...made, worker, batches, froms, pruned };
 }
 
 it('prunes done jobs past the retention a bounded batch at a time, keeps the rest, counts them, and asks for tomorrow', async () => {
@@ -84,6 +86,9 @@ it('prunes done jobs past the retention a bounded batch at a time, keeps the res
   // Three statements of at most PRUNE_BATCH each, counted as they went.
   expect(h.batches).toEqual([PRUNE_BATCH, PRUNE_BATCH, PRUNE_BATCH]);
   expect(h.pruned).toEqual([PRUNE_BATCH, PRUNE_BATCH, 500]);
+  // Each from where the last ended (the old jobs were all due when stored), not from the oldest again.
+  const stored = Date.parse('2026-03-01T03:30:00Z');
+  expect(h.froms).toEqual([undefined, stored, stored]);
   expect(await store.jobs.countJobsByState()).toEqual({
     queued: 1,
     running: 0,

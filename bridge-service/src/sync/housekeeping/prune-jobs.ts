@@ -92,8 +92,12 @@ export function pruneJobsHandler(deps: PruneJobsDeps): JobHandler<'PRUNE_JOBS'> 
       const started = performance.now();
       let pruned = 0;
       let more = true;
+      // Each batch reads on from where the last ended: the kept kinds' jobs, the oldest, are read once a run.
+      let from: number | undefined;
       do {
-        const count = await deps.jobs.pruneDoneJobs({ before, limit: PRUNE_BATCH, keepActions });
+        const batch = await deps.jobs.pruneDoneJobs({ before, limit: PRUNE_BATCH, keepActions, from });
+        const count = batch.pruned;
+        from = batch.resumeAt;
         pruned += count;
         if (count > 0) deps.onPruned?.(count);
         more = count === PRUNE_BATCH;
