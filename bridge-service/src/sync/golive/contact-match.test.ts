@@ -130,3 +130,124 @@ it('a decision it cannot apply opens the review again, saying why, so finance ca
     }),
   ]);
 });
+
+describe('a "Create new" whose contact Xero made but whose record the store refused (ECONNRESET)', () => {
+  /** Deps as a restarted bridge has them: the directory lists what Xero holds; the store fails once if asked to. */
+  function crashable(accountId: string, accountName: string) {
+    const links: { contactId: string; contactName: string }[] = [];
+    const reviews: Record<string, unknown>[] = [];
+    const contacts = () =>
+      [...h.emu.state.tenant(UK)!.contacts.values()].map((c) => ({
+        contactId: c.id,
+        name: c.name,
+        status: c.status,
+        contactNumber: c.contactNumber ?? null,
+      }));
+    const deps = (failContactRecord: boolean): ContactMatchDeps => ({
+      reference: { entity: async () => ({ developerName: 'UK_Ltd', xeroTenantId: UK }) as never },
+      goLive: {
+        accountsToMatch: async () => [{ Id: accountId, Name: accountName }] as never,
+        linksOfContacts: async () => [],
+        waitingDrafts: async () => [],
+      },
+      directory: {
+        contacts: async () => contacts(),
+        find: async (_tenant, id) => contacts().find((c) => c.contactId.toLowerCase() === id.toLowerCase()),
+        add: () => undefined,
+      },
+      contactLinks: { writeLinks: async (_entity, written) => void links.push(...written) },
+      xero: h.client,
+      xeroResults: {
+        findXeroResult: (...args) => h.store.xeroResults.findXeroResult(...args),
+        // The ContactID Xero answered is not recorded (its connection reset after Xero made the contact).
+        recordXeroResult: async (result) => {
+          if (failContactRecord && !result.requestKey.endsWith(':contact-number'))
+            throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+          return h.store.xeroResults.recordXeroResult(result);
+        },
+      },
+      writeback: {
+        update: async (_object: unknown, records: Record<string, unknown>[]) => {
+          reviews.push(...records);
+          return records.map(() => ({ ok: true, id: 'a0R000000000001AAA' }));
+        },
+        requireAll: () => [],
+      } as never,
+      jobs: { getJobByKey: async () => null, retryJob: async () => null },
+      clock: { now: () => Date.now() },
+      log: { info: () => undefined, warn: () => undefined },
+    });
+    const job = (key: string) => {
+      const j = decision();
+      j.key = key;
+      j.payload.requestKey = key;
+      j.payload.payload = { ...j.payload.payload, accountId };
+      return j;
+    };
+    return { deps, job, links, reviews, contacts };
+  }
+
+  it('runs again done: the contact it made is linked, no second one, the review Synced', async () => {
+    const account = toEighteenCharId('001000000000888');
+    const { deps, job, links, reviews, contacts } = crashable(account, 'Crashy Widgets Ltd');
+    const mine = () => contacts().filter((c) => String(c.contactNumber).startsWith(account));
+    const key = 'CONTACT_MATCH:a0R000000000002AAA:1';
+
+    expect((await contactMatchHandler(deps(true)).run([job(key)])).get(1)).toMatchObject({ kind: 'retry' });
+    expect(mine()).toHaveLength(1);
+    const second = (await contactMatchHandler(deps(false)).run([job(key)])).get(1);
+
+    expect(second).toMatchObject({ kind: 'done' });
+    expect(mine()).toEqual([expect.objectContaining({ name: 'Crashy Widgets Ltd', contactNumber: account })]);
+    expect(links).toEqual([expect.objectContaining({ contactId: mine()[0]!.contactId })]);
+    expect(reviews).toEqual([
+      expect.objectContaining({
+        Sync_Status__c: 'Synced',
+        Sync_Message__c: 'Created Xero contact "Crashy Widgets Ltd" and linked it',
+      }),
+    ]);
+    expect(await h.store.xeroResults.findXeroResult(key, UK, 'contact')).toMatchObject({
+      xeroId: mine()[0]!.contactId,
+    });
+  });
+
+  it('links the contact it made, not an unlinked one of a similar name that holds one of the Account numbers', async () => {
+    const account = toEighteenCharId('001000000000999');
+    const [other] = await h.client.createContacts(
+      UK,
+      [{ contactNumber: `${account}-2`, name: 'Crashy Gadgets Ltd', addresses: [] }],
+      'contact-match-similar',
+    );
+    const otherId = other!.ok ? other!.id! : '';
+    const { deps, job, links, contacts } = crashable(account, 'Crashy Gadget Ltd');
+    const key = 'CONTACT_MATCH:a0R000000000003AAA:1';
+
+    expect((await contactMatchHandler(deps(true)).run([job(key)])).get(1)).toMatchObject({ kind: 'retry' });
+    const second = (await contactMatchHandler(deps(false)).run([job(key)])).get(1);
+
+    expect(second).toMatchObject({ kind: 'done' });
+    const made = contacts().filter((c) => String(c.contactNumber).startsWith(account) && c.contactId !== otherId);
+    expect(made).toEqual([expect.objectContaining({ name: 'Crashy Gadget Ltd', contactNumber: account })]);
+    expect(links.map((l) => l.contactId)).toEqual([made[0]!.contactId]);
+  });
+
+  it('does not take, for a new contact, one this decision did not make, even of its name and Account number', async () => {
+    const account = toEighteenCharId('001000000000555');
+    // Made for this Account earlier (its link since removed); finance asked for a new contact all the same.
+    const [before] = await h.client.createContacts(
+      UK,
+      [{ contactNumber: account, name: 'Orphan Widgets Ltd', addresses: [] }],
+      'contact-match-made-before',
+    );
+    const { deps, job, links, reviews, contacts } = crashable(account, 'Orphan Widgets Ltd');
+
+    const outcome = (await contactMatchHandler(deps(false)).run([job('CONTACT_MATCH:a0R000000000004AAA:1')])).get(1);
+
+    expect(outcome).toMatchObject({ kind: 'failed', error: expect.stringMatching(/^Xero refused the new contact/) });
+    expect(links).toEqual([]);
+    expect(reviews).toEqual([expect.objectContaining({ Status__c: 'Open', Sync_Status__c: 'Error' })]);
+    expect(contacts().filter((c) => String(c.contactNumber).startsWith(account))).toEqual([
+      expect.objectContaining({ contactId: before!.ok ? before!.id : '' }),
+    ]);
+  });
+});

@@ -7,7 +7,9 @@
  * - REJECT: nothing is linked; the Account's drafts in the entity are refused until the review is reopened.
  * The review shows the outcome (Sync_Status__c, Sync_Message__c), and the drafts that waited for it run again. A contact
  * made is recorded under the decision's request key (xero_results) before anything else: a retry (the review's write
- * refused) or the same decision queued again at start, its job pruned, links that contact and makes none.
+ * refused) or the same decision queued again at start, its job pruned, links that contact and makes none. Its
+ * ContactNumber is recorded before Xero is asked, so a contact made but not recorded (a crash, a store error) is found
+ * again by that number and linked.
  */
 import { buildXeroContact, contactNameFor, toEighteenCharId } from '../../domain/contact';
 import type { ContactMatchPayload } from '../../domain/golive-records';
@@ -67,6 +69,12 @@ function freeContactNumber(base: string, known: readonly { contactNumber?: strin
   for (let n = 2; taken.has(number.toLowerCase()); n += 1) number = `${base}-${n}`;
   return number;
 }
+
+/**
+ * Where a Create new records the ContactNumber it gives its contact, before Xero is asked (kind 'contact': Xero takes a
+ * ContactNumber wherever it takes a ContactID). Not the decision's own key, which holds the ContactID Xero answered.
+ */
+const plannedNumberKey = (requestKey: string) => `${requestKey}:contact-number`;
 
 export function contactMatchHandler(deps: ContactMatchDeps): JobHandler<'CONTACT_MATCH'> {
   async function apply(decision: ContactMatchPayload, requestKey: string, requestedBy?: string): Promise<string> {
@@ -132,26 +140,45 @@ export function contactMatchHandler(deps: ContactMatchDeps): JobHandler<'CONTACT
           ...(requestedBy ? { confirmedBy: requestedBy } : {}),
         },
       ]);
-    const recorded = await deps.xeroResults.findXeroResult(requestKey, tenantId, 'contact');
-    if (recorded) {
-      // An earlier attempt made it: another would be a second contact (the name and number it would pick now differ).
-      const made = await deps.directory.find(tenantId, recorded.xeroId);
+    /** Links the contact an earlier attempt of this decision made: another would be a second contact. */
+    const linkMade = async (contactId: string) => {
+      const made = await deps.directory.find(tenantId, contactId);
       if (!made)
         throw new DomainError(
           'INVALID_INPUT',
-          `Xero contact ${recorded.xeroId}, made for this decision, is not in ${entity.developerName}'s Xero organisation`,
+          `Xero contact ${contactId}, made for this decision, is not in ${entity.developerName}'s Xero organisation`,
         );
       await link(made.contactId, made.name);
       return created(made.name);
+    };
+    const recorded = await deps.xeroResults.findXeroResult(requestKey, tenantId, 'contact');
+    if (recorded) return linkMade(recorded.xeroId);
+    // Made, but its ContactID not recorded: found by the number this decision recorded before asking Xero. Xero keeps
+    // a ContactNumber unique across all contacts and the number was free when recorded, so the contact holding it was
+    // made with it, by this decision. (A search by name and the Account's numbers could take a contact made before.)
+    const planned = await deps.xeroResults.findXeroResult(plannedNumberKey(requestKey), tenantId, 'contact');
+    const madeBefore = planned ? await activeByNumber(deps.xero, tenantId, planned.xeroId) : undefined;
+    if (madeBefore) {
+      await deps.xeroResults.recordXeroResult({ requestKey, tenantId, kind: 'contact', xeroId: madeBefore });
+      return linkMade(madeBefore);
     }
-    const known = await deps.directory.contacts(tenantId);
+    // Read afresh: the number must be free in Xero now, not in a directory up to a minute old.
+    const known = await deps.directory.contacts(tenantId, true);
     const existing = known.filter((c) => c.status === 'ACTIVE');
     const model = buildXeroContact(account, [], null);
     model.name = contactNameFor(
       account,
       existing.map((c) => ({ contactId: c.contactId, name: c.name, contactNumber: c.contactNumber ?? null })),
     );
-    model.contactNumber = freeContactNumber(model.contactNumber, known);
+    model.contactNumber = (
+      planned ??
+      (await deps.xeroResults.recordXeroResult({
+        requestKey: plannedNumberKey(requestKey),
+        tenantId,
+        kind: 'contact',
+        xeroId: freeContactNumber(model.contactNumber, known),
+      }))
+    ).xeroId;
     const [result] = await deps.xero.createContacts(
       tenantId,
       [model],
