@@ -334,6 +334,22 @@ describe('a plan billed on signature (Upfront, In Advance: the package default)'
     expect(planDeal(base({ root: annual })).signature).toBe(false);
   });
 
+  it('keeps on signature a deal whose closing invoice was voided before its terms said Annual: nothing planned again', () => {
+    const annual = { ...root, opportunity: { ...root.opportunity, Billing_Frequency__c: 'Annual' as const } };
+    const signed = [
+      { opportunityId: root.opportunity.Id, kind: 'invoice' as const, documentId: 'inv-1', state: 'void' as const },
+    ];
+    const plan = planDeal(base({ root: annual, signed }));
+    expect(plan.signature).toBe(true);
+    // Recorded raised with its void document, flagged for a replacement by hand: no invoice, no credit note planned.
+    expect(plan.newlyRaised.map((r) => [r.document.documentId, cents(r.instalment.amount)])).toEqual([
+      ['inv-1', '5100.00'],
+    ]);
+    expect(plan.plan.instalments).toEqual([]);
+    expect([cents(plan.summary.invoiced), cents(plan.summary.remaining)]).toEqual(['0.00', '5100.00']);
+    expect(plan.notes.join('\n')).toMatch(/raised but its document is void/);
+  });
+
   describe('a deal priced by its Total Price (300 seats for 10,000.00: Sales Price 33.33, 300 × 33.33 = 9,999.00)', () => {
     const priced = (id: string, quantity: number, total: number): LineItemRecord => ({
       Id: id,

@@ -310,15 +310,22 @@ function dealOf(input: DealPlanInput): Deal {
 }
 
 /**
+ * The documents the closing request of `opportunityId` raised, whatever became of them. A voided one counts as a live
+ * one does: its instalment stays raised and is not raised again (the plan flags it for a replacement by hand), so
+ * whether the request billed, and so the deal's basis, must not change when finance voids it.
+ */
+function closingDocuments(input: DealPlanInput, opportunityId: string): SignedDocument[] {
+  return (input.signed ?? []).filter((d) => d.opportunityId === opportunityId);
+}
+
+/**
  * The deal and whether it is billed on signature. A deal its closing request invoiced in full (wave 1, or before
- * its billing terms were set) was billed on signature whatever its terms say now: planning it by its periods would
- * bill it twice, so it stays on signature and the note says so.
+ * its billing terms were set; voided since or not) was billed on signature whatever its terms say now: planning it by
+ * its periods would bill it twice, or credit a voided invoice, so it stays on signature and the note says so.
  */
 function billingBasis(input: DealPlanInput, notes: string[]): { deal: Deal; signature: boolean } {
   const deal = dealOf(input);
-  const invoicedAtClose = (input.signed ?? []).some(
-    (d) => d.opportunityId === input.root.opportunity.Id && d.kind === 'invoice' && d.state !== 'void',
-  );
+  const invoicedAtClose = closingDocuments(input, input.root.opportunity.Id).some((d) => d.kind === 'invoice');
   if (!billsOnSignature(deal) && invoicedAtClose) {
     notes.push(
       `${input.root.opportunity.Name} was invoiced in full when it closed; its billing terms apply from its renewal`,
@@ -604,7 +611,7 @@ function forPlanning(raised: readonly RaisedRecord[]): RaisedInstalment[] {
 
 /** Whether the closing request of `opportunityId` raised its document (a raised record holds it). */
 function requestRaised(input: DealPlanInput, raised: readonly RaisedRecord[], opportunityId: string): boolean {
-  const documents = (input.signed ?? []).filter((d) => d.opportunityId === opportunityId);
+  const documents = closingDocuments(input, opportunityId);
   return raised.some((r) => documents.some((d) => d.documentId === r.documentId));
 }
 
@@ -625,7 +632,7 @@ function signatureHistory(
   for (const [k, signer] of signers.entries()) {
     const id = signer.opportunity.Id;
     if (signer.opportunity.First_Invoice_Date__c) continue; // billed on its own date, by a dated job
-    const documents = (input.signed ?? []).filter((d) => d.opportunityId === id);
+    const documents = closingDocuments(input, id);
     const done = requestRaised(input, raised, id);
     // A request that has billed bills nothing more when run again: what its date still owes is a dated job's.
     if (done && id === until) return { newlyRaised };

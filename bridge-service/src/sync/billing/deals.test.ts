@@ -340,6 +340,59 @@ describe('partial invoices on a deal billed on signature', () => {
   });
 });
 
+describe('a closing invoice voided in Xero (12,000.00 for 2026, billed on signature)', () => {
+  const kinds = (plan: Awaited<ReturnType<typeof planOf>>['plan']) =>
+    plan.plan.instalments.map((i) => [i.issueDate, i.kind, cents(i.amount)]);
+  /** Raised (the plan's eyes) + planned = contract value, and what is owed is still all of it. */
+  const ties = (plan: Awaited<ReturnType<typeof planOf>>['plan']) => {
+    const planned = plan.plan.instalments.reduce((total, i) => total.plus(i.amount), new Big(0));
+    expect(cents(plan.plan.raisedAmount.plus(planned))).toBe(cents(plan.plan.contractValue));
+    expect([cents(plan.summary.invoiced), cents(plan.summary.remaining)]).toEqual(['0.00', '12000.00']);
+  };
+
+  it('then the terms set to quarterly: stays on signature, plans no credit note against the voided invoice', async () => {
+    const { closing, record } = await voidedClosing(signatureDeal(), [{ item: LINE, amount: 12000 }]);
+    const { plan } = await planOf(deps({ opportunities: [quarterlyDeal()], invoices: [closing], plans: [record] }));
+    // Was a 9,000.00 credit note on 1 Jan (crediting no live invoice) and three 3,000.00 invoices: nothing billed.
+    expect(kinds(plan).filter(([, kind]) => kind === 'credit-note')).toEqual([]);
+    expect(plan.signature).toBe(true);
+    expect(kinds(plan)).toEqual([]);
+    ties(plan);
+    expect(plan.notes.join('\n')).toMatch(/raised but its document is void: the plan does not raise it again/);
+  });
+
+  it('voided before the plan recorded it, then the terms set to quarterly: recorded raised, nothing planned again', async () => {
+    const { closing } = await voidedClosing(signatureDeal(), [{ item: LINE, amount: 12000 }]);
+    const { plan } = await planOf(deps({ opportunities: [quarterlyDeal()], invoices: [closing] }));
+    expect(plan.signature).toBe(true);
+    expect(plan.newlyRaised.map((r) => [r.document.documentId, cents(r.instalment.amount)])).toEqual([
+      [closing.Id, '12000.00'],
+    ]);
+    expect(kinds(plan)).toEqual([]);
+    ties(plan);
+  });
+
+  it('terms unchanged: not raised again, flagged for a replacement by hand', async () => {
+    const { closing, record } = await voidedClosing(signatureDeal(), [{ item: LINE, amount: 12000 }]);
+    const { plan } = await planOf(deps({ opportunities: [signatureDeal()], invoices: [closing], plans: [record] }));
+    expect(plan.signature).toBe(true);
+    expect(kinds(plan)).toEqual([]);
+    ties(plan);
+    expect(plan.notes.join('\n')).toMatch(/raised but its document is void/);
+    expect(plan.notes.join('\n')).not.toMatch(/invoiced in full when it closed/);
+  });
+
+  it('not voided, terms unchanged: invoiced in full, nothing planned', async () => {
+    const { closing, record } = await voidedClosing(signatureDeal(), [{ item: LINE, amount: 12000 }]);
+    const live = { ...closing, Status__c: 'Authorised' };
+    const { plan } = await planOf(deps({ opportunities: [signatureDeal()], invoices: [live], plans: [record] }));
+    expect(plan.signature).toBe(true);
+    expect(kinds(plan)).toEqual([]);
+    expect([cents(plan.summary.invoiced), cents(plan.summary.remaining)]).toEqual(['12000.00', '0.00']);
+    expect(plan.notes).toEqual([]);
+  });
+});
+
 describe('a deal priced by its Total Price (300 seats for 10,000.00: Sales Price 33.33), amended, then renewed', () => {
   const AMENDMENT = '006000000000511AAA';
   const SECOND = '006000000000512AAA';
