@@ -69,7 +69,7 @@ beforeAll(async () => {
     logger: createLogger({ level: 'debug', destination: sink }),
   });
   sales = connect(sandbox.sf, SALES);
-  admin = connect(sandbox.sf, 'integration@ledgerline.example');
+  admin = connect(sandbox.sf, 'ada.admin@ledgerline.example'); // an administrator arranges and inspects the org
   await rememberXeroTokens();
   // Let the first poll (3 tenants × invoices, credit notes, payments) finish before anything counts calls.
   await waitFor('the first Xero poll', async () => {
@@ -569,7 +569,7 @@ describe('after all that', () => {
     });
     sandbox.sf.control.expireSessions();
     sales = connect(sandbox.sf, SALES);
-    admin = connect(sandbox.sf, 'integration@ledgerline.example');
+    admin = connect(sandbox.sf, 'ada.admin@ledgerline.example'); // an administrator arranges and inspects the org
 
     const { records } = await admin.query<Row>(
       "SELECT Id FROM Opportunity WHERE Name = 'Acme - Platform 2026' AND IsWon = false",

@@ -104,7 +104,7 @@ beforeAll(async () => {
   const store = await openStore(systems.config);
   await connectXeroOrganisations(store, systems.xero);
   await store.close();
-  admin = connect(systems.sf, 'integration@ledgerline.example');
+  admin = connect(systems.sf, 'ada.admin@ledgerline.example'); // an administrator arranges and inspects the org
   sales = connect(systems.sf, SALES);
 
   // Salesforce: the company's Accounts; three were invoiced by a wave-1 bridge (their deals are won, their contacts

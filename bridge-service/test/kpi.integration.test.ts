@@ -37,7 +37,7 @@ const USD_TO_GBP_SHOWN = new Big(1).div(USD_PER_GBP).round(6, Big.roundHalfUp).t
 describe('KPI snapshots written by the bridge tie to Salesforce and Xero', () => {
   const clock = new ScaledClock({ start: Date.parse('2026-01-10T09:00:00Z'), scale: 1 });
   let sandbox: Sandbox;
-  const admin = () => connect(sandbox.sf, INTEGRATION);
+  const admin = () => connect(sandbox.sf, 'ada.admin@ledgerline.example'); // an administrator arranges and inspects the org
   const sales = () => connect(sandbox.sf, SALES);
   let quarterlyId: string;
   let globexId: string;

@@ -24,7 +24,7 @@ type Row = Record<string, unknown>;
 describe('POST_CLOSE and CLOSE_TIEOUT: an approved close is posted once and tied out', () => {
   const clock = new ScaledClock({ start: Date.parse('2026-02-03T09:00:00Z'), scale: 1 });
   let sandbox: Sandbox;
-  const admin = () => connect(sandbox.sf, INTEGRATION);
+  const admin = () => connect(sandbox.sf, 'ada.admin@ledgerline.example'); // an administrator arranges and inspects the org
   const xeroApi = () => {
     const xero = new XeroClient();
     const tokens = sandbox.xero.control.issueTokens();

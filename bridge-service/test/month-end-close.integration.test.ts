@@ -29,7 +29,7 @@ describe('month-end close end to end: three months, two entities, two currencies
   const clock = new ScaledClock({ start: Date.parse('2025-12-20T09:00:00Z'), scale: 1 });
   let sandbox: Sandbox;
   const sales = () => connect(sandbox.sf, SALES);
-  const admin = () => connect(sandbox.sf, INTEGRATION);
+  const admin = () => connect(sandbox.sf, 'ada.admin@ledgerline.example'); // an administrator arranges and inspects the org
   const deals: Record<string, string> = {};
   const entries = new Map<string, string>();
   const approvedDocuments = new Set<string>();

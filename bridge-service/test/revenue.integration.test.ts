@@ -82,7 +82,7 @@ describe('a 3-year deal billed annually in advance, upsold and partly cancelled'
   let sandbox: Sandbox;
   // Sessions last two hours of the shared calendar, which moves by weeks: each step signs in again.
   const sales = () => connect(sandbox.sf, SALES);
-  const admin = () => connect(sandbox.sf, INTEGRATION);
+  const admin = () => connect(sandbox.sf, 'ada.admin@ledgerline.example'); // an administrator arranges and inspects the org
   let cal: ReturnType<typeof calendar>;
   let xero: ReturnType<typeof xeroReader>;
   let accountId: string;
@@ -320,7 +320,7 @@ describe('a bridge that is down when an instalment falls due', () => {
   const clock = new ScaledClock({ start: Date.parse('2026-01-10T09:00:00Z'), scale: 1 });
   let sandbox: Sandbox;
   let cal: ReturnType<typeof calendar>;
-  const admin = () => connect(sandbox.sf, INTEGRATION);
+  const admin = () => connect(sandbox.sf, 'ada.admin@ledgerline.example'); // an administrator arranges and inspects the org
   const sales = () => connect(sandbox.sf, SALES);
   let dealId: string;
 
@@ -468,7 +468,7 @@ describe('a deal billed on signature by partial invoices', () => {
   const clock = new ScaledClock({ start: Date.parse('2026-01-10T09:00:00Z'), scale: 1 });
   let sandbox: Sandbox;
   let cal: ReturnType<typeof calendar>;
-  const admin = () => connect(sandbox.sf, INTEGRATION);
+  const admin = () => connect(sandbox.sf, 'ada.admin@ledgerline.example'); // an administrator arranges and inspects the org
   const sales = () => connect(sandbox.sf, SALES);
 
   beforeAll(async () => {

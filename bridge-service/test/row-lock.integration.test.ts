@@ -10,13 +10,12 @@ import { connect } from '../sandbox/salesforce/test-helpers';
 import { waitFor, waitForNoJobDue } from './wait-for';
 
 const SALES = 'sam.seller@ledgerline.example';
-const INTEGRATION = 'integration@ledgerline.example';
 const UK = '11111111-1111-4111-8111-111111111111';
 
 type Row = Record<string, unknown>;
 
 let sandbox: Sandbox;
-const admin = () => connect(sandbox.sf, INTEGRATION);
+const admin = () => connect(sandbox.sf, 'ada.admin@ledgerline.example'); // an administrator arranges and inspects the org
 const sales = () => connect(sandbox.sf, SALES);
 
 beforeAll(async () => {

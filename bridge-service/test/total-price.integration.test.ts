@@ -23,7 +23,7 @@ beforeAll(async () => {
     logger: pino({ level: process.env.BRIDGE_LOG ?? 'silent' }),
   });
   sales = connect(sandbox.sf, SALES);
-  admin = connect(sandbox.sf, 'integration@ledgerline.example');
+  admin = connect(sandbox.sf, 'ada.admin@ledgerline.example'); // an administrator arranges and inspects the org
 });
 
 afterAll(async () => {

@@ -59,7 +59,7 @@ describe('a bridge whose stored Xero token lacks accounting.invoices', () => {
         'accounting.settings.read',
       ],
     });
-    admin = connect(sandbox.sf, 'integration@ledgerline.example');
+    admin = connect(sandbox.sf, 'ada.admin@ledgerline.example'); // an administrator arranges and inspects the org
   });
   afterAll(() => sandbox.close());
 

@@ -17,7 +17,7 @@ import { qualify, resolveFieldPath } from './schema/metadata-loader';
 import { OPPORTUNITY_STAGES } from './schema/standard-objects';
 import { checkSchedule, lineFromSchedules } from './org/product-schedules';
 import { checkDatedRate, expectedRevenue, nextStartDate } from './org/currency-rates';
-import type { FieldDef, ObjectAccess, ObjectDef, Schema } from './schema/types';
+import type { FieldAccess, FieldDef, ObjectAccess, ObjectDef, Schema } from './schema/types';
 import type { KeyRule, RecordStore, SRecord, StoredEvent } from './store';
 
 export interface DmlContext {
@@ -61,7 +61,22 @@ export interface OrgOptions {
    * write what an org would refuse; nothing in the project turns it off.
    */
   enforceValidationRules?: boolean;
+  /**
+   * REST calls are held to the calling user's object permissions and field-level security (default on, as in an org)
+   * where the emulator models the user's profile whole (access.ts knowsAccessOf: the integration user's API-only
+   * profile, System Administrator). Off only for a test that needs a lenient org, and it says why.
+   */
+  enforceUserAccess?: boolean;
 }
+
+/** What the API lets one user do: object permissions and field-level security (access.ts). */
+export interface ApiAccess {
+  object(def: ObjectDef): ObjectAccess;
+  field(def: ObjectDef, field: FieldDef): FieldAccess;
+}
+
+const INSUFFICIENT_ACCESS = (): SalesforceError =>
+  new SalesforceError(400, 'INSUFFICIENT_ACCESS_OR_READONLY', 'insufficient access rights on object id', []);
 
 export class SalesforceOrg {
   readonly schema: Schema;
@@ -71,6 +86,7 @@ export class SalesforceOrg {
   /** each user's profile and permission sets (assignments are not packageable: seed data) */
   readonly access: UserAccess;
   readonly enforceValidationRules: boolean;
+  readonly enforceUserAccess: boolean;
   private readonly triggers: TriggerHandler[] = [];
   private readonly eventListeners = new Set<(event: StoredEvent) => void>();
   private pendingEvents: StoredEvent['data'][] = [];
@@ -89,6 +105,7 @@ export class SalesforceOrg {
     this.orgId = options.orgId ?? makeId('00D', 1);
     this.access = new UserAccess(options.schema.permissionSets);
     this.enforceValidationRules = options.enforceValidationRules !== false;
+    this.enforceUserAccess = options.enforceUserAccess !== false;
   }
 
   get namespace(): string {
@@ -303,6 +320,31 @@ export class SalesforceOrg {
     return this.access.objectAccess(this.usernameOf(userId) ?? '', def.name, def.kind === 'standard');
   }
 
+  /**
+   * The object permissions and field-level security the REST API holds a user to, or undefined when it holds them to
+   * none: enforcement off, or a user whose profile the emulator does not model (access.ts knowsAccessOf).
+   */
+  apiAccess(userId: string): ApiAccess | undefined {
+    const username = this.usernameOf(userId);
+    if (!this.enforceUserAccess || !username || !this.access.knowsAccessOf(username)) return undefined;
+    return {
+      object: (def) => this.access.apiObjectAccess(username, def),
+      field: (def, field) => this.access.apiFieldAccess(username, def, field),
+    };
+  }
+
+  /**
+   * A REST write needs the object permission for it: an object the user cannot read is not there for them (as an
+   * unknown type), one they read but may not write refuses the write.
+   */
+  private checkObjectPermission(def: ObjectDef, permission: 'create' | 'edit' | 'delete', ctx: DmlContext): void {
+    const access = ctx.api ? this.apiAccess(ctx.userId) : undefined;
+    if (!access) return;
+    const granted = access.object(def);
+    if (!granted.read && !(def.kind === 'event' && granted.create)) throw notFound();
+    if (!granted[permission] && !granted.modifyAll) throw INSUFFICIENT_ACCESS();
+  }
+
   activeCurrencies(): string[] {
     const rows = this.records(this.object('CurrencyType')).filter((c) => c.IsActive !== false);
     return rows.length ? rows.map((c) => String(c.IsoCode)) : ['GBP', 'USD', 'EUR'];
@@ -444,18 +486,26 @@ export class SalesforceOrg {
   ): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const readOnly: string[] = [];
+    const access = ctx.api ? this.apiAccess(ctx.userId) : undefined;
+    const noSuchColumn = (key: string) =>
+      new SalesforceError(400, 'INVALID_FIELD', `No such column '${key}' on sobject of type ${def.name}`);
     for (const [key, raw] of Object.entries(input)) {
       if (key === 'attributes' || (mode === 'update' && key.toLowerCase() === 'id')) continue;
       const field = this.findField(def, key, ctx.defaultNamespace);
       if (!field) {
         const rel = [...def.fields.values()].find((f) => f.relationshipName?.toLowerCase() === key.toLowerCase());
         if (rel && raw && typeof raw === 'object') {
-          out[rel.name] = this.resolveForeignKey(rel, raw as Record<string, unknown>, ctx);
+          if (access && !access.field(def, rel).read) throw noSuchColumn(key);
+          if (access && !access.field(def, rel).edit) readOnly.push(rel.name);
+          else out[rel.name] = this.resolveForeignKey(rel, raw as Record<string, unknown>, ctx);
           continue;
         }
-        throw new SalesforceError(400, 'INVALID_FIELD', `No such column '${key}' on sobject of type ${def.name}`);
+        throw noSuchColumn(key);
       }
-      if (mode === 'create' ? !field.createable : !field.updateable) {
+      // field-level security: a field the user cannot see is not there for them; one they only read is read-only
+      const fls = access?.field(def, field);
+      if (fls && !fls.read) throw noSuchColumn(key);
+      if ((mode === 'create' ? !field.createable : !field.updateable) || (fls && !fls.edit)) {
         readOnly.push(field.name);
         continue;
       }
@@ -624,6 +674,7 @@ export class SalesforceOrg {
     if (def.kind === 'metadata') {
       throw new SalesforceError(400, 'INVALID_TYPE_FOR_OPERATION', `entity type cannot be inserted: ${def.name}`);
     }
+    this.checkObjectPermission(def, 'create', ctx);
     return this.transaction(() => {
       const values = this.prepare(def, input, 'create', ctx);
       if (def.kind === 'event') return this.enqueueEvent(def, values, ctx);
@@ -654,6 +705,7 @@ export class SalesforceOrg {
     if (!old) throw notFound();
     if (def.kind === 'metadata')
       throw new SalesforceError(400, 'INVALID_TYPE_FOR_OPERATION', `entity type cannot be updated: ${def.name}`);
+    this.checkObjectPermission(def, 'edit', ctx);
     this.transaction(() => {
       const values = this.prepare(def, input, 'update', ctx);
       this.checkLocked(def, old, ctx);
@@ -677,6 +729,7 @@ export class SalesforceOrg {
       const gone = this.store.get(def.name, normalizeId(id) ?? id);
       throw gone ? new SalesforceError(404, 'ENTITY_IS_DELETED', 'entity is deleted') : notFound();
     }
+    this.checkObjectPermission(def, 'delete', ctx);
     this.transaction(() => {
       this.checkLocked(def, old, ctx);
       this.takeRowLock(def, old, ctx, false);

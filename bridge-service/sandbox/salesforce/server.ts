@@ -56,6 +56,12 @@ const optionsSchema = z.object({
   multiCurrency: z.boolean().default(true),
   /** the package's active validation rules refuse saves, as in an org; false only says so in a warning */
   enforceValidationRules: z.boolean().default(true),
+  /**
+   * REST calls are held to the caller's object permissions and field-level security, as in an org, for users whose
+   * profile the emulator models (the integration user, System Administrator); false only for a test that needs a
+   * lenient org
+   */
+  enforceUserAccess: z.boolean().default(true),
 });
 
 export interface EmulatorOptions extends Partial<z.input<typeof optionsSchema>> {
@@ -214,9 +220,17 @@ export async function startSalesforceEmulator(input: EmulatorOptions = {}): Prom
   const approvalProcesses = loadProcessConfigs(projectSourceDirs(opts.forceAppDir));
   const store = new RecordStore(opts.dataDir);
   const fresh = !store.load();
-  const org = new SalesforceOrg({ schema, store, clock, enforceValidationRules: opts.enforceValidationRules });
+  const org = new SalesforceOrg({
+    schema,
+    store,
+    clock,
+    enforceValidationRules: opts.enforceValidationRules,
+    enforceUserAccess: opts.enforceUserAccess,
+  });
   if (!opts.enforceValidationRules)
     logger.warn('validation rules are not enforced: this emulator accepts saves an org would refuse');
+  if (!opts.enforceUserAccess)
+    logger.warn('object permissions and field-level security are not enforced: any user reads and writes everything');
   const labels = loadLabels(opts.forceAppDir);
   org.registerTrigger(opportunityTriggerHandler(org, labels));
   org.registerTrigger(invoiceTriggerHandler(org, labels));

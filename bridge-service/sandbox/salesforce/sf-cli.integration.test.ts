@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SalesforceEmulator } from './server';
-import { INTEGRATION, startTestEmulator } from './test-helpers';
+import { ADMIN, startTestEmulator } from './test-helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the gates' plain-JS helper installs the CLI
 const { salesforceCli } = require('../../../scripts/force-app-gates/lib.js') as { salesforceCli(): string };
@@ -82,14 +82,15 @@ describe('the Salesforce CLI against the emulator', () => {
   });
 
   it('logs in with an access token: userinfo, the User, the versions and the Organization', async () => {
-    const token = em.control.login(INTEGRATION).accessToken;
+    // an administrator looks around (the bridge's user may not create an Account, as in an org)
+    const token = em.control.login(ADMIN).accessToken;
     const login = await run<{ username: string; orgId: string; instanceUrl: string }>(
       ['org', 'login', 'access-token', '--instance-url', em.url, '--no-prompt', '--alias', 'sandbox'],
       { SF_ACCESS_TOKEN: token },
     );
     expect(login).toMatchObject({
       status: 0,
-      result: { username: INTEGRATION, orgId: em.org.orgId, instanceUrl: expect.stringContaining(em.url) },
+      result: { username: ADMIN, orgId: em.org.orgId, instanceUrl: expect.stringContaining(em.url) },
     });
     const display = await run<{ connectedStatus: string; id: string; apiVersion: string }>([
       'org',

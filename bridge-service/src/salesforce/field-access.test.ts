@@ -3,8 +3,8 @@
  * Ledgerline_Integration permission set and the org-owned Ledgerline_Integration_Standard_Access (a packaged set cannot
  * grant standard fields: the install drops them) and nothing else, so a standard field neither grants is invisible to
  * it: a query naming it fails whole with INVALID_FIELD (salesforce.md §4), an update naming it is refused. The
- * Salesforce emulator does not enforce FLS on REST (sandbox/salesforce/access.ts), so this test is where a missing
- * grant shows. It derives what the bridge reads from its object schemas (objects/: every field a selection or a
+ * Salesforce emulator enforces FLS on REST (sandbox/salesforce/access.ts) only for the paths a test runs; this test
+ * covers every field the bridge declares. It derives what the bridge reads from its object schemas (objects/: every field a selection or a
  * query may name must be declared there, or it is a type error) and what it writes from the typed writes in src/
  * (SObjectUpdate / SObjectWrite / WriteRecord of a standard object), so a field added later is checked too.
  *

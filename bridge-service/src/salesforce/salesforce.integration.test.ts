@@ -8,6 +8,7 @@ import pino from 'pino';
 import type { Connection } from 'jsforce';
 import { startSalesforceEmulator, type SalesforceEmulator } from '../../sandbox/salesforce/server';
 import {
+  ADMIN,
   CONSUMER_KEY,
   SALES,
   bridgeSalesforceConfig,
@@ -283,7 +284,8 @@ describe('Composite batches against the limits', () => {
   const names = salesforceNames('');
   beforeAll(async () => {
     em = await startSalesforceEmulator({ port: 0, clock: frozenClock(Date.now()), queryBatchSize: 2 });
-    conn = connect(em);
+    // the batching, not the bridge's grants, is under test: an administrator may write Account.Description
+    conn = connect(em, ADMIN);
   });
   afterAll(() => em.close());
 

@@ -74,7 +74,11 @@ describe('approval processes from metadata', () => {
   });
 
   it('applies them: submit and approve run the updates, and the approved record stays locked', async () => {
-    const em = await startTestEmulator({ forceAppDir: FIXTURE_FORCE_APP });
+    const em = await startTestEmulator({
+      // the fixture package's permission sets grant no fields: its field-type cases run without access checks
+      forceAppDir: FIXTURE_FORCE_APP,
+      enforceUserAccess: false,
+    });
     try {
       const conn = connect(em);
       const w = (await conn

@@ -356,13 +356,21 @@ describe('org behaviours mirroring the package Apex', () => {
         errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
         message: expect.stringContaining('Only the Finance Approval process can approve this record'),
       };
-      for (const conn of [connect(em, ADMIN), integration]) {
+      // the bridge's user cannot edit Approval_Status__c at all (read-only in its permission set): refused before the rule
+      const readOnly = {
+        errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+        message: expect.stringContaining('Approval_Status__c'),
+      };
+      for (const [conn, refusal] of [
+        [connect(em, ADMIN), refused],
+        [integration, readOnly],
+      ] as const) {
         await expect(
           conn.sobject('Invoice__c').update({ Id: invoiceId, Approval_Status__c: 'Approved' }),
-        ).rejects.toMatchObject(refused);
+        ).rejects.toMatchObject(refusal);
         await expect(
           conn.sobject('Credit_Note__c').update({ Id: note.id, Approval_Status__c: 'Approved' }),
-        ).rejects.toMatchObject(refused);
+        ).rejects.toMatchObject(refusal);
       }
       // rejected by the process, then approved by hand: still refused
       em.control.approvals.submit(invoiceId, { user: SALES });

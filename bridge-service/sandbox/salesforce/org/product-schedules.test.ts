@@ -1,6 +1,6 @@
 import type { Connection } from 'jsforce';
 import type { SalesforceEmulator } from '../server';
-import { connect, startTestEmulator } from '../test-helpers';
+import { ADMIN, connect, startTestEmulator } from '../test-helpers';
 
 type Rec = Record<string, unknown> & { Id: string };
 
@@ -12,7 +12,8 @@ describe('Opportunity Product schedules (OpportunityLineItemSchedule)', () => {
 
   beforeEach(async () => {
     em = await startTestEmulator();
-    api = connect(em);
+    // the org's behaviour, not the bridge's grants, is under test: an administrator sees and writes every field
+    api = connect(em, ADMIN);
     const lines = await api.query<Rec>(
       "SELECT Id, Product2Id, Quantity, UnitPrice, TotalPrice, OpportunityId FROM OpportunityLineItem WHERE Opportunity.Name = 'Acme - Platform 2026' LIMIT 1",
     );

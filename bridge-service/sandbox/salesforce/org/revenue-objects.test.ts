@@ -1,6 +1,6 @@
 import type { Connection } from 'jsforce';
 import type { SalesforceEmulator } from '../server';
-import { connect, startTestEmulator } from '../test-helpers';
+import { ADMIN, connect, startTestEmulator } from '../test-helpers';
 
 type Rec = Record<string, unknown> & { Id: string };
 
@@ -12,7 +12,8 @@ describe('billing plans, instalments and revenue months in the emulator', () => 
 
   beforeEach(async () => {
     em = await startTestEmulator();
-    api = connect(em);
+    // the org's behaviour, not the bridge's grants, is under test: an administrator sees and writes every field
+    api = connect(em, ADMIN);
     opp = (await api.query<Rec>("SELECT Id, AccountId FROM Opportunity WHERE Name = 'Acme - Platform 2026'"))
       .records[0]!;
   });

@@ -23,7 +23,13 @@ describe('REST against fixture metadata (field-type edge cases)', () => {
   let token: string;
   const clock = frozenClock();
   beforeAll(async () => {
-    em = await startTestEmulator({ forceAppDir: FIXTURE_FORCE_APP, queryBatchSize: 5, clock });
+    em = await startTestEmulator({
+      // the fixture package's permission sets grant no fields: its field-type cases run without access checks
+      forceAppDir: FIXTURE_FORCE_APP,
+      enforceUserAccess: false,
+      queryBatchSize: 5,
+      clock,
+    });
     token = em.control.login('integration@ledgerline.example').accessToken;
     conn = connect(em);
   });
@@ -450,7 +456,11 @@ describe('row-lock contention on demand (UNABLE_TO_LOCK_ROW)', () => {
   let conn: Connection;
   let token: string;
   beforeAll(async () => {
-    em = await startTestEmulator({ forceAppDir: FIXTURE_FORCE_APP });
+    em = await startTestEmulator({
+      // the fixture package's permission sets grant no fields: its field-type cases run without access checks
+      forceAppDir: FIXTURE_FORCE_APP,
+      enforceUserAccess: false,
+    });
     token = em.control.login('integration@ledgerline.example').accessToken;
     conn = connect(em);
   });
@@ -641,7 +651,12 @@ describe('Composite resource (POST /composite)', () => {
   let em: SalesforceEmulator;
   let token: string;
   beforeAll(async () => {
-    em = await startTestEmulator({ forceAppDir: FIXTURE_FORCE_APP, queryBatchSize: 5 });
+    em = await startTestEmulator({
+      // the fixture package's permission sets grant no fields: its field-type cases run without access checks
+      forceAppDir: FIXTURE_FORCE_APP,
+      enforceUserAccess: false,
+      queryBatchSize: 5,
+    });
     token = em.control.login('integration@ledgerline.example').accessToken;
   });
   afterAll(() => em.close());

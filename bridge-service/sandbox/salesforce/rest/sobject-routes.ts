@@ -8,10 +8,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../clock';
-import { SalesforceError } from '../errors';
+import { notFound, SalesforceError } from '../errors';
 import { makeId } from '../ids';
 import { REST_EXTERNAL_ID } from '../record-keys';
 import type { DmlContext, SalesforceOrg } from '../salesforce-org';
+import type { FieldDef, ObjectDef } from '../schema/types';
 import { runSoql } from '../soql/executor';
 import { describeObject, globalEntry } from './describe';
 import { queryColumns } from './query-columns';
@@ -113,10 +114,19 @@ export function registerSObjectRoutes(
       ? { userId: c.userId, defaultNamespace: c.defaultNamespace, api: true }
       : { userId: c.userId, api: true };
   const objectOf = (c: RequestContext, type: string) => org.object(type, c.defaultNamespace);
+  /** An object the caller reads: one they cannot read is not there for them, as an unknown type. */
+  const readableObjectOf = (c: RequestContext, type: string) => {
+    const def = objectOf(c, type);
+    if (org.apiAccess(c.userId)?.object(def).read === false) throw notFound();
+    return def;
+  };
+  /** Whether field-level security lets the caller read a field (always, where the API holds them to none). */
+  const readable = (c: RequestContext, def: ObjectDef, field: FieldDef): boolean =>
+    org.apiAccess(c.userId)?.field(def, field).read !== false;
   /** The external id field named in a URL, or Salesforce's 404 for a field that is missing or not an external id. */
   const externalIdField = (c: RequestContext, def: ReturnType<typeof objectOf>, name: string) => {
     const field = org.findField(def, name, c.defaultNamespace);
-    if (!field || !field.externalId)
+    if (!field || !field.externalId || !readable(c, def, field))
       throw new SalesforceError(
         404,
         'NOT_FOUND',
@@ -126,13 +136,13 @@ export function registerSObjectRoutes(
   };
 
   const present = (c: RequestContext, type: string, id: string, fields?: string): Record<string, unknown> => {
-    const def = objectOf(c, type);
+    const def = readableObjectOf(c, type);
     const record = org.get(def, id);
     if (!record) throw new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist');
     const wanted = fields
       ? fields.split(',').map((name) => {
           const f = org.findField(def, name.trim(), c.defaultNamespace);
-          if (!f)
+          if (!f || !readable(c, def, f))
             throw new SalesforceError(
               400,
               'INVALID_FIELD',
@@ -140,7 +150,7 @@ export function registerSObjectRoutes(
             );
           return f;
         })
-      : [...def.fields.values()];
+      : [...def.fields.values()].filter((f) => readable(c, def, f));
     const out: Record<string, unknown> = {
       attributes: {
         type: def.name,
@@ -189,7 +199,7 @@ export function registerSObjectRoutes(
 
   // ---- by external id ----
   route('GET', '/services/data/:version/sobjects/:type/:field/:value', ({ params, context }) => {
-    const def = objectOf(context, params.type!);
+    const def = readableObjectOf(context, params.type!);
     const field = externalIdField(context, def, params.field!);
     const value = params.value!.toLowerCase();
     const matches = org
@@ -441,6 +451,7 @@ export function registerSObjectRoutes(
     if (!q || !q.trim()) throw new SalesforceError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
     const result = runSoql(q, {
       org,
+      access: org.apiAccess(c.userId),
       apiVersion: c.apiVersion,
       includeDeleted,
       ...(c.defaultNamespace ? { defaultNamespace: c.defaultNamespace } : {}),

@@ -15,6 +15,7 @@ import type {
   ObjectDef,
   ObjectKind,
   PermissionSetDef,
+  FieldAccess,
   Schema,
   SummaryDef,
   ValidationRuleDef,
@@ -553,9 +554,23 @@ function readPermissionSet(path: string, name: string, namespace: string, packag
       modifyAll: bool(o.modifyAllRecords),
     });
   }
+  const fields = new Map<string, FieldAccess>();
+  for (const f of nodes(ps.fieldPermissions)) {
+    const [object = '', field = ''] = String(f.field).split('.');
+    // an install keeps the field permissions of the package's own fields only
+    if (packaged && !PACKAGEABLE_OBJECT.test(object) && !PACKAGEABLE_OBJECT.test(field)) continue;
+    fields.set(qualify(`${object}.${field}`, namespace).toLowerCase(), {
+      read: bool(f.readable) || bool(f.editable),
+      edit: bool(f.editable),
+    });
+  }
+  const lowerNamespaced = (names: Set<string>) => new Set([...names].map((n) => qualify(n, namespace).toLowerCase()));
   return {
     name,
     objects,
+    fields,
+    customMetadataTypes: lowerNamespaced(enabled(ps.customMetadataTypeAccesses)),
+    customSettings: lowerNamespaced(enabled(ps.customSettingAccesses)),
     customPermissions: enabled(ps.customPermissions),
     userPermissions: enabled(ps.userPermissions),
   };

@@ -107,10 +107,21 @@ export interface ObjectAccess {
   modifyAll: boolean;
 }
 
+/** Field-level security, as a permission set or profile grants it. */
+export interface FieldAccess {
+  read: boolean;
+  edit: boolean;
+}
+
 export interface PermissionSetDef {
   name: string;
   /** lower-cased object name (namespaced as in the org) -> access */
   objects: Map<string, ObjectAccess>;
+  /** lower-cased `Object.Field` (namespaced as in the org) -> field-level security */
+  fields: Map<string, FieldAccess>;
+  /** lower-cased custom metadata types (customMetadataTypeAccesses) and custom settings (customSettingAccesses) */
+  customMetadataTypes: Set<string>;
+  customSettings: Set<string>;
   customPermissions: Set<string>;
   userPermissions: Set<string>;
 }

@@ -4,7 +4,7 @@ import { SalesforceError } from '../errors';
 import { parseDateTime } from '../field-values';
 import { normalizeId } from '../ids';
 import { EXACT, isPlainAscii, SOQL_ID, soqlTextRule } from '../record-keys';
-import type { SalesforceOrg } from '../salesforce-org';
+import type { ApiAccess, SalesforceOrg } from '../salesforce-org';
 import type { FieldDef, ObjectDef } from '../schema/types';
 import { UNKEYED, type KeyRule, type SRecord } from '../store';
 import type { Aggregate, Condition, FieldRef, Query, Value } from './ast';
@@ -12,6 +12,11 @@ import { parseSoql, queryError } from './parser';
 
 export interface QueryContext {
   org: SalesforceOrg;
+  /**
+   * The caller's object permissions and field-level security: an object they cannot read is not supported, a field
+   * they cannot read has no such column, as in an org; undefined reads everything.
+   */
+  access?: ApiAccess | undefined;
   apiVersion: string;
   includeDeleted?: boolean;
   defaultNamespace?: string;
@@ -40,7 +45,7 @@ class Executor {
 
   private objectFor(q: Query): ObjectDef {
     const def = this.ctx.org.findObject(q.from, this.ctx.defaultNamespace);
-    if (!def || def.kind === 'event') {
+    if (!def || def.kind === 'event' || !this.canRead(def)) {
       throw queryError(
         q.text,
         q.fromPos,
@@ -49,6 +54,12 @@ class Executor {
       );
     }
     return def;
+  }
+
+  private canRead(def: ObjectDef, field?: FieldDef): boolean {
+    const access = this.ctx.access;
+    if (!access) return true;
+    return access.object(def).read && (!field || access.field(def, field).read);
   }
 
   run(q: Query): QueryOutput {
@@ -151,7 +162,7 @@ class Executor {
               f.relationshipName.toLowerCase() === `${this.ctx.defaultNamespace}__${name}`.toLowerCase())),
       );
       const target = rel ? this.ctx.org.findObject(rel.referenceTo?.[0] ?? '') : undefined;
-      if (!rel || !target) {
+      if (!rel || !target || !this.canRead(current, rel) || !this.canRead(target)) {
         throw queryError(
           q.text,
           ref.pos,
@@ -164,7 +175,7 @@ class Executor {
     }
     const leafName = path[path.length - 1]!;
     const leaf = this.ctx.org.findField(current, leafName, this.ctx.defaultNamespace);
-    if (!leaf) {
+    if (!leaf || !this.canRead(current, leaf)) {
       throw queryError(
         q.text,
         ref.pos,
@@ -187,7 +198,9 @@ class Executor {
     const rel = parent.childRelationships.find(
       (r) => r.relationshipName.toLowerCase() === name || (ns && r.relationshipName.toLowerCase() === `${ns}__${name}`),
     );
-    if (!rel) {
+    const child = rel && this.ctx.org.findObject(rel.childObject);
+    const childField = rel && child?.fields.get(rel.field.toLowerCase());
+    if (!rel || !child || !childField || !this.canRead(child, childField)) {
       throw queryError(
         q.text,
         sub.fromPos,

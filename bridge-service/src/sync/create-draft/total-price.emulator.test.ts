@@ -4,7 +4,7 @@
  * rounded Sales Price.
  */
 import { mapOpportunityToInvoice } from '../../domain/opportunity-invoice';
-import { connect, startTestEmulator } from '../../../sandbox/salesforce/test-helpers';
+import { SALES, connect, startTestEmulator } from '../../../sandbox/salesforce/test-helpers';
 import type { SalesforceEmulator } from '../../../sandbox/salesforce/server';
 import { account, opportunity, UK_LTD } from './__fixtures__/drafts';
 
@@ -22,7 +22,8 @@ it('bills 300 seats priced at a Total Price of 10,000.00 for 10,000.00, as Sales
   const [opp] = (await sf.query("SELECT Id FROM Opportunity WHERE Name = 'Acme - Platform 2026'")).records as {
     Id: string;
   }[];
-  const made = (await sf.sobject('OpportunityLineItem').create({
+  // the rep adds the line (the bridge's user only reads opportunity products)
+  const made = (await connect(em, SALES).sobject('OpportunityLineItem').create({
     OpportunityId: opp!.Id,
     PricebookEntryId: pbe!.Id,
     Quantity: 300,

@@ -13,14 +13,15 @@ import { waitFor } from '../../../test/wait-for';
 
 const SALES = 'sam.seller@ledgerline.example';
 const FINANCE = 'fran.finance@ledgerline.example';
-const INTEGRATION = 'integration@ledgerline.example';
+const ADMIN = 'ada.admin@ledgerline.example';
 const UK = '11111111-1111-4111-8111-111111111111';
 
 type Row = Record<string, unknown>;
 
 let sandbox: Sandbox;
 const clock = new ScaledClock({ start: Date.parse('2026-01-10T09:00:00Z'), scale: 1 });
-const admin = () => connect(sandbox.sf, INTEGRATION);
+/** an administrator reads the org's state (the bridge's user cannot see Opportunity.Pricebook2Id, as in an org) */
+const admin = () => connect(sandbox.sf, ADMIN);
 const sales = () => connect(sandbox.sf, SALES);
 
 beforeAll(async () => {
