@@ -24,6 +24,8 @@
  * - A credit note on one of the plan's invoices that the plan did not raise (a concession) reduces what that invoice
  *   billed, line by line in proportion, and the revenue of those lines over the service it credits from its date
  *   (revenue.ts creditNoteSegments), once it is posted.
+ * - A credit-note instalment is sent only against what the deal has posted in Xero and not credited yet; one that does
+ *   not fit is held, still planned, with why (`heldCredits`).
  * - Closed months (Revenue_Month__c Status Closed) never change: a modification takes effect for revenue from the
  *   first open day when it was signed (closed-months.ts), and the closed rows are not written.
  * - Partial invoices (CREATE_PARTIAL) not voided or deleted are raised documents of the deal, each line as its
@@ -219,6 +221,11 @@ export interface DealPlan {
   newlyRaised: { instalment: Instalment; document: SignedDocument }[];
   /** Open instalments a closing request raises (issue date → its Opportunity): no dated job for these. */
   requestOwned: ReadonlyMap<IsoDate, string>;
+  /**
+   * Credit-note instalments not to be sent to Xero (instalment key → why, in words: `heldCredits`). They stay in the
+   * plan, so it ties; neither a dated job nor a closing request raises one while it is held.
+   */
+  held: ReadonlyMap<string, string>;
   months: PlanMonth[];
   summary: PlanSummary;
   /** Things finance should look at, in words. */
@@ -626,7 +633,7 @@ function signatureHistory(
   mods: readonly { amendment: OpportunityWithItems; mod: Modification }[],
   raised: RaisedRecord[],
   until?: string,
-): { newlyRaised: DealPlan['newlyRaised']; pending?: Instalment } {
+): { newlyRaised: DealPlan['newlyRaised']; pending?: Instalment; held?: string } {
   const newlyRaised: DealPlan['newlyRaised'] = [];
   const signers = [input.root, ...mods.map((m) => m.amendment)];
   for (const [k, signer] of signers.entries()) {
@@ -644,7 +651,11 @@ function signatureHistory(
       input,
     );
     const instalment = plan.instalments.find((i) => i.issueDate === signingDate(signer.opportunity));
-    if (id === until) return { newlyRaised, ...(instalment ? { pending: instalment } : {}) };
+    if (id === until) {
+      if (!instalment) return { newlyRaised };
+      const held = heldCredits(plan, raised, input.concessions ?? [], deal.currency).get(instalment.key);
+      return { newlyRaised, pending: instalment, ...(held ? { held } : {}) };
+    }
     const document = documents.find((d) => d.state !== 'void') ?? documents[0];
     if (!instalment || !document) continue;
     const record: RaisedRecord = {
@@ -663,24 +674,86 @@ function signatureHistory(
 /**
  * What the closing request of `opportunityId` bills: on a plan billed on signature, the instalment dated its
  * signature (the deal's one invoice, an amendment's change, or none when the change bills nothing); on any other
- * plan nothing (its instalments are raised on their dates).
+ * plan nothing (its instalments are raised on their dates). A credit note the deal cannot take back yet comes with
+ * why it is held (`heldCredits`): the request sends nothing.
  */
 export function billedAtClose(
   input: DealPlanInput,
   opportunityId: string,
-): { signature: false } | { signature: true; instalment?: Instalment } {
+): { signature: false } | { signature: true; instalment?: Instalment; held?: string } {
   const { deal, signature } = billingBasis(input, []);
   if (!signature) return { signature: false };
   const mods = modificationsOf(input, deal, true);
   const raised = [...(input.raised ?? []), ...partialRecords(input, deal, [])];
-  const { pending } = signatureHistory(input, deal, mods, raised, opportunityId);
-  return pending ? { signature: true, instalment: pending } : { signature: true };
+  const { pending, held } = signatureHistory(input, deal, mods, raised, opportunityId);
+  if (!pending) return { signature: true };
+  return { signature: true, instalment: pending, ...(held ? { held } : {}) };
 }
 
 /** The instalment the closing request of `opportunityId` raises on a plan billed on signature, if any. */
 export function signatureInstalment(input: DealPlanInput, opportunityId: string): Instalment | undefined {
   const billed = billedAtClose(input, opportunityId);
   return billed.signature ? billed.instalment : undefined;
+}
+
+const linesTotal = (r: Pick<RaisedInstalment, 'lines'>) => sum(r.lines.map((l) => money(l.amount)));
+
+/**
+ * Credit-note instalments the deal cannot take back in Xero (key → why, in words), in date order: the one rule for
+ * whether a plan's credit note is sent. One is sent only against what the deal has posted in Xero and not credited
+ * yet: its invoices Authorised, Partially Paid or Paid, less its credit notes that are not void (raised, awaiting
+ * approval, or conceded), less the credit notes before it. A draft invoice does not count (Xero allocates a credit
+ * note only to an authorised invoice, and a draft can be deleted without a trace), nor does a void one: a credit note
+ * with nothing to credit is customer credit for money never billed. What a voided invoice of the plan billed and no
+ * partial replaced is still raised in the plan's eyes, so a credit against the deal takes it off that first: it is
+ * the reduction of the replacement finance raises by hand, not a credit note.
+ */
+function heldCredits(
+  plan: BillingPlan,
+  raised: readonly RaisedRecord[],
+  concessions: readonly ConcessionCredit[],
+  currency: string,
+): Map<string, string> {
+  const held = new Map<string, string>();
+  if (!plan.instalments.some((i) => i.kind === 'credit-note')) return held;
+  const planning = forPlanning(raised);
+  const voided = sum(
+    raised.flatMap((r, k) => (r.kind === 'invoice' && r.state === 'void' ? [linesTotal(planning[k]!)] : [])),
+  );
+  let unreplaced = voided;
+  let creditable = sum(
+    raised.filter((r) => (r.kind === 'invoice' ? r.state === 'posted' : r.state !== 'void')).map((r) => linesTotal(r)),
+  ).minus(sum(concessions.filter((c) => c.state !== 'void').map((c) => money(c.amount))));
+  const awaitingApproval = raised.some((r) => r.kind === 'invoice' && r.state === 'unposted');
+  const shown = (value: Money) => `${value.toFixed(2)} ${currency}`;
+  for (const instalment of plan.instalments) {
+    if (instalment.kind !== 'credit-note') continue;
+    const credit = instalment.amount.abs();
+    if (unreplaced.gt(0)) {
+      const reduction = unreplaced.lt(credit) ? unreplaced : credit;
+      unreplaced = unreplaced.minus(reduction);
+      const beyond = credit.minus(reduction);
+      held.set(
+        instalment.key,
+        `Held, not sent to Xero: ${creditable.gt(0) ? 'it takes back what a void invoice billed' : 'nothing of this deal is invoiced in Xero to credit'} (${shown(voided)} void, not replaced). ` +
+          `The ${shown(reduction)} reduction belongs in the replacement finance raises by hand: ${shown(unreplaced)} for what was voided` +
+          (beyond.gt(0) ? `; credit the other ${shown(beyond)} by hand if owed` : ''),
+      );
+      continue;
+    }
+    if (creditable.gte(credit)) {
+      creditable = creditable.minus(credit);
+      continue;
+    }
+    held.set(
+      instalment.key,
+      `Held, not sent to Xero: the deal has ${shown(creditable.gt(0) ? creditable : money(0))} posted in Xero and not credited, less than the ${shown(credit)} it takes back. ` +
+        (awaitingApproval
+          ? 'It is raised once its invoice awaiting approval is approved'
+          : 'Raise a credit by hand if one is owed'),
+    );
+  }
+  return held;
 }
 
 function postedEntries(raised: readonly RaisedRecord[]): PostedEntry[] {
@@ -798,6 +871,12 @@ export function planDeal(input: DealPlanInput): DealPlan {
       );
     }
   }
+  const held = heldCredits(plan, raised, input.concessions ?? [], deal.currency);
+  for (const i of plan.instalments) {
+    const why = held.get(i.key);
+    if (why)
+      notes.push(`Instalment ${i.key}, a credit note of ${i.amount.abs().toFixed(2)} dated ${i.issueDate}: ${why}`);
+  }
 
   const ledger = dealLedgerLines(deal, replayed.contracts);
   const concessions = applyConcessions(input, raised, ledger, notes);
@@ -857,6 +936,7 @@ export function planDeal(input: DealPlanInput): DealPlan {
     raised,
     newlyRaised,
     requestOwned,
+    held,
     months: rows,
     summary,
     notes,
@@ -866,12 +946,13 @@ export function planDeal(input: DealPlanInput): DealPlan {
 }
 
 /**
- * The invoice a credit-note instalment credits: the latest raised invoice that billed one of its (line, period)
- * pieces, else the plan's latest raised invoice. Its Xero allocation goes there while it has an amount due.
+ * The invoice a credit-note instalment credits: the latest posted invoice that billed one of its (line, period)
+ * pieces, else the plan's latest posted invoice (one that is not held has one: `heldCredits`). Its Xero allocation
+ * goes there while it has an amount due.
  */
 export function creditedInvoiceOf(plan: DealPlan, instalment: Instalment): string | undefined {
   const invoices = plan.raised
-    .filter((r) => r.kind === 'invoice' && r.state !== 'void' && r.documentId)
+    .filter((r) => r.kind === 'invoice' && r.state === 'posted' && r.documentId)
     .sort((a, b) => compareDates(b.issueDate, a.issueDate));
   const pieces = new Set(instalment.lines.map((l) => `${l.lineKey}|${l.periodKey}`));
   const billedPiece = invoices.find((r) => r.lines.some((l) => pieces.has(`${l.lineKey}|${l.periodKey}`)));

@@ -84,7 +84,8 @@ export function createDealPlans(deps: DealPlansDeps) {
         .filter((p) => !refused.has(p.loaded.dealId))
         .flatMap((p) =>
           p.plan.plan.instalments
-            .filter((i) => !p.plan.requestOwned.has(i.issueDate))
+            // A held credit note is asked for when a re-plan finds it no longer held.
+            .filter((i) => !p.plan.requestOwned.has(i.issueDate) && !p.plan.held.has(i.key))
             .map((i) => ({ key: i.key, dealId: p.loaded.dealId, issueDate: i.issueDate, timeZone: p.timeZone })),
         ),
     );
@@ -130,9 +131,12 @@ export function createDealPlans(deps: DealPlansDeps) {
             id,
             !bill.signature
               ? { kind: 'periodic' }
-              : bill.instalment
-                ? { kind: 'signature', instalment: bill.instalment }
-                : { kind: 'signature' },
+              : bill.held
+                ? // Refused in words on the record: retried from Salesforce once the deal can take the credit back.
+                  { kind: 'error', message: `${bill.held}. Retry this request then.` }
+                : bill.instalment
+                  ? { kind: 'signature', instalment: bill.instalment }
+                  : { kind: 'signature' },
           );
         } catch (err) {
           bills.set(id, { kind: 'error', message: describeError(err) });

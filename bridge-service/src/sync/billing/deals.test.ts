@@ -10,10 +10,13 @@ import { billedAtClose, contractEnding, planDeal } from '../../domain/deal-plan'
 import { renewalsDue } from '../../domain/kpi-forecast';
 import { subscriptionMrr } from '../../domain/kpi-mrr';
 import { salesforceNames } from '../../salesforce/schema';
-import { planInvoice, type PlanInvoice } from '../../salesforce/selections';
+import { planCreditNote, planInvoice, type PlanCreditNote, type PlanInvoice } from '../../salesforce/selections';
 import { closeInputs } from '../close/close-inputs';
+import { fakeComposite } from '../create-draft/__fixtures__/drafts';
 import { dealFigures, withRenewals } from '../insights/kpi-inputs';
 import { DEAL, instalmentRecord, quarterlyDeal, UK } from './__fixtures__/deals';
+import { createDealPlans, type DealPlansDeps } from './deal-plans';
+import type { InstalmentToRaise } from './triggers';
 import { loadDeals, type DealLoaderDeps } from './deals';
 import { linesJson } from './plan-writer';
 
@@ -24,6 +27,7 @@ const cents = (value: { toFixed(dp: number): string }) => value.toFixed(2);
 function deps(rows: {
   opportunities: ReturnType<typeof quarterlyDeal>[];
   invoices: PlanInvoice[];
+  creditNotes?: PlanCreditNote[];
   plans?: Parameters<typeof loaderPlans>[0];
   /** The Opportunity the plan is keyed by (the deal's by default). */
   planKey?: string;
@@ -36,7 +40,7 @@ function deps(rows: {
       schedules: () => Promise.resolve([]) as never,
       plans: () => Promise.resolve(loaderPlans(rows.plans, rows.planKey)) as never,
       invoices: () => Promise.resolve(rows.invoices) as never,
-      creditNotes: () => Promise.resolve([]) as never,
+      creditNotes: () => Promise.resolve(rows.creditNotes ?? []) as never,
       postedCloses: () => Promise.resolve([]) as never,
     },
     reference: { billingEntities: () => Promise.resolve([UK]) },
@@ -390,6 +394,166 @@ describe('a closing invoice voided in Xero (12,000.00 for 2026, billed on signat
     expect(kinds(plan)).toEqual([]);
     expect([cents(plan.summary.invoiced), cents(plan.summary.remaining)]).toEqual(['12000.00', '0.00']);
     expect(plan.notes).toEqual([]);
+  });
+});
+
+describe('a downgrade of a deal billed on signature (12,000.00 for 2026): 100 seats to 70 from 1 Jul', () => {
+  const FEWER = '006000000000521AAA';
+  /** The amendment, won 20 Jun: 70 seats at 120.00 from 1 Jul, co-termed to 31 Dec. */
+  const fewer = () =>
+    quarterlyDeal({
+      Id: FEWER,
+      Name: 'Globex 70 seats',
+      CloseDate: '2026-06-20',
+      Service_Start_Date__c: '2026-07-01',
+      Service_End_Date__c: null,
+      Amended_Opportunity__c: DEAL,
+      Invoice_Type__c: 'Amendment',
+      Billing_Frequency__c: null,
+      Amount: 8400,
+      OpportunityLineItems: {
+        records: quarterlyDeal().OpportunityLineItems!.records.map((line) => ({
+          ...line,
+          Id: '00k000000000521AAA',
+          Quantity: 70,
+          TotalPrice: 8400,
+        })),
+      },
+    });
+  const credits = (plan: Awaited<ReturnType<typeof planOf>>['plan']) =>
+    plan.plan.instalments.filter((i) => i.kind === 'credit-note').map((i) => [i.issueDate, cents(i.amount)]);
+
+  const downgraded = (invoices: PlanInvoice[], more: { creditNotes?: PlanCreditNote[]; record?: unknown } = {}) =>
+    deps({
+      opportunities: [signatureDeal(), fewer()],
+      invoices,
+      ...(more.creditNotes ? { creditNotes: more.creditNotes } : {}),
+      ...(more.record ? { plans: [more.record as ReturnType<typeof instalmentRecord>] } : {}),
+    });
+  const dealPlans = (d: DealLoaderDeps, more: Partial<DealPlansDeps> = {}) =>
+    createDealPlans({
+      ...d,
+      clock: { now: () => Date.UTC(2026, 5, 21, 9) },
+      triggers: { raise: () => Promise.resolve(0) },
+      log: { info: () => undefined, warn: () => undefined },
+      ...more,
+    });
+  /** What the amendment's closing request (CREATE_DRAFT) is told to bill, as the draft path asks for it. */
+  const closingBill = async (d: DealLoaderDeps) => (await dealPlans(d).billedAtClose([FEWER])).get(FEWER);
+  /** Raised (in the plan's eyes) + planned = contract value: 12,000.00 − 1,814.79 = 10,185.21. */
+  const ties = (plan: Awaited<ReturnType<typeof planOf>>['plan']) => {
+    const planned = plan.plan.instalments.reduce((total, i) => total.plus(i.amount), new Big(0));
+    expect([cents(plan.plan.raisedAmount), cents(planned), cents(plan.plan.contractValue)]).toEqual([
+      '12000.00',
+      '-1814.79',
+      '10185.21',
+    ]);
+  };
+  const heldWhy = (plan: Awaited<ReturnType<typeof planOf>>['plan']) =>
+    plan.plan.instalments.filter((i) => i.kind === 'credit-note').map((i) => plan.held.get(i.key));
+
+  it('its closing invoice voided: the credit note is held with why, not sent by the closing request; the plan ties', async () => {
+    const { closing, record } = await voidedClosing(signatureDeal(), [{ item: LINE, amount: 12000 }]);
+    const d = downgraded([closing], { record });
+    const { plan } = await planOf(d, '2026-06-21');
+    // Still planned (30 seats × 120.00 × 184/365), so the plan ties; held, so nothing raises it.
+    expect(credits(plan)).toEqual([['2026-06-20', '-1814.79']]);
+    ties(plan);
+    const why =
+      'Held, not sent to Xero: nothing of this deal is invoiced in Xero to credit (12000.00 GBP void, not replaced). ' +
+      'The 1814.79 GBP reduction belongs in the replacement finance raises by hand: 10185.21 GBP for what was voided';
+    expect(heldWhy(plan)).toEqual([why]);
+    expect(plan.notes).toContainEqual(expect.stringContaining(why));
+    // Was the credit note itself: an unallocated customer credit in Xero for a customer never billed.
+    expect(await closingBill(d)).toEqual({ kind: 'error', message: `${why}. Retry this request then.` });
+
+    // Written Planned with why (its record and the plan's flags), and no dated job asked for it.
+    const { writeback, runs } = fakeComposite();
+    const asked: InstalmentToRaise[] = [];
+    const raise = (list: readonly InstalmentToRaise[]) => Promise.resolve(asked.push(...list));
+    await dealPlans({ ...d, writeback }, { writeback, triggers: { raise } }).replan([DEAL]);
+    const written = runs
+      .flat()
+      .filter((c) => c.object === 'Billing_Instalment__c')
+      .flatMap((c) => c.records);
+    expect(written.filter((r) => r.Document_Type__c === 'Credit Note')).toEqual([
+      expect.objectContaining({ Amount__c: -1814.79, Status__c: 'Planned', Status_Message__c: why }),
+    ]);
+    const flags = runs.flat().find((c) => c.object === 'Billing_Plan__c')!.records[0]!.Flags__c;
+    expect(String(flags)).toContain(why);
+    expect(asked).toEqual([]);
+  });
+
+  it('its closing invoice live: the closing request sends the credit note (against that invoice)', async () => {
+    const { closing, record } = await voidedClosing(signatureDeal(), [{ item: LINE, amount: 12000 }]);
+    const d = downgraded([{ ...closing, Status__c: 'Authorised' }], { record });
+    const { plan } = await planOf(d, '2026-06-21');
+    expect(credits(plan)).toEqual([['2026-06-20', '-1814.79']]);
+    expect(plan.held.size).toBe(0);
+    const bill = await closingBill(d);
+    expect(bill?.kind === 'signature' && [bill.instalment?.kind, cents(bill.instalment!.amount)]).toEqual([
+      'credit-note',
+      '-1814.79',
+    ]);
+  });
+
+  it('its closing invoice credited in full already (a 12,000.00 concession): held, nothing left to credit', async () => {
+    const { closing, record } = await voidedClosing(signatureDeal(), [{ item: LINE, amount: 12000 }]);
+    const concession = planCreditNote.parse(salesforceNames(''), {
+      Id: 'a0C000000000601AAA',
+      Request_Key__c: `CREDIT:${closing.Id}:1`,
+      Status__c: 'Paid',
+      Issue_Date__c: '2026-02-01',
+      Sub_Total__c: 12000,
+      Invoice__c: closing.Id,
+      Xero_Credit_Note_Id__c: 'xero-cn-601',
+    });
+    const d = downgraded([{ ...closing, Status__c: 'Paid' }], { record, creditNotes: [concession] });
+    const { plan } = await planOf(d, '2026-06-21');
+    ties(plan);
+    expect(heldWhy(plan)).toEqual([
+      'Held, not sent to Xero: the deal has 0.00 GBP posted in Xero and not credited, less than the 1814.79 GBP it takes back. Raise a credit by hand if one is owed',
+    ]);
+    expect(await closingBill(d)).toMatchObject({ kind: 'error' });
+  });
+
+  it('its closing invoice awaiting approval: held until it is approved (Xero allocates only to an authorised invoice)', async () => {
+    const { closing, record } = await voidedClosing(signatureDeal(), [{ item: LINE, amount: 12000 }]);
+    const { plan } = await planOf(
+      downgraded([{ ...closing, Status__c: 'Awaiting Approval' }], { record }),
+      '2026-06-21',
+    );
+    expect(heldWhy(plan)).toEqual([
+      expect.stringMatching(/It is raised once its invoice awaiting approval is approved$/),
+    ]);
+    const approved = await planOf(downgraded([{ ...closing, Status__c: 'Authorised' }], { record }), '2026-06-21');
+    expect(approved.plan.held.size).toBe(0);
+  });
+
+  describe('the voided invoice replaced by hand (a partial invoice)', () => {
+    const replacement = (amount: number) =>
+      deposit({ date: '2026-06-25', subTotal: amount, lines: [{ item: LINE, amount }] });
+
+    it('for all 12,000.00 voided: the credit note is sent', async () => {
+      const { closing, record } = await voidedClosing(signatureDeal(), [{ item: LINE, amount: 12000 }]);
+      const d = downgraded([closing, replacement(12000)], { record });
+      const { plan } = await planOf(d, '2026-06-26');
+      // What the partial billed beyond what the deal now owes, credited on its date by a dated job.
+      expect(credits(plan)).toEqual([['2026-06-25', '-1814.79']]);
+      expect(plan.held.size).toBe(0);
+      expect(plan.requestOwned.size).toBe(0);
+    });
+
+    it('for the 10,185.21 the downgrade left: still held, never a second reduction (nothing more to bill)', async () => {
+      const { closing, record } = await voidedClosing(signatureDeal(), [{ item: LINE, amount: 12000 }]);
+      const { plan } = await planOf(downgraded([closing, replacement(10185.21)], { record }), '2026-06-26');
+      // Sent, it would take 1,814.79 off the 10,185.21 that is all the customer owes.
+      expect(heldWhy(plan)).toEqual([
+        'Held, not sent to Xero: it takes back what a void invoice billed (1814.79 GBP void, not replaced). ' +
+          'The 1814.79 GBP reduction belongs in the replacement finance raises by hand: 0.00 GBP for what was voided',
+      ]);
+      ties(plan);
+    });
   });
 });
 

@@ -131,12 +131,16 @@ function instalmentWrites(p: PlannedDeal, today: string, raisedAt: string) {
   for (const i of plan.plan.instalments) {
     open.add(i.key);
     const owner = plan.requestOwned.get(i.issueDate);
+    const held = plan.held.get(i.key);
     put(i.key, {
       ...instalmentFields(i, plan.deal.currency),
       Status__c: 'Planned',
-      Status_Message__c: owner
-        ? `Invoiced when ${names.get(owner) ?? owner} is won (billed on signature)`
-        : `To be raised on ${formatDisplayDate(i.issueDate)} at 06:00 ${timeZone}`,
+      // Status_Message__c is Text(255); the plan's Flags__c holds the whole of why.
+      Status_Message__c: held
+        ? clip(held, 255)
+        : owner
+          ? `Invoiced when ${names.get(owner) ?? owner} is won (billed on signature)`
+          : `To be raised on ${formatDisplayDate(i.issueDate)} at 06:00 ${timeZone}`,
     });
   }
   for (const { instalment, document } of plan.newlyRaised) {

@@ -9,8 +9,10 @@ import { storedJob } from '../../store/__fixtures__/jobs';
 import { salesforceNames } from '../../salesforce/schema';
 import { fakeComposite, newCustomers, xeroInvoice } from '../create-draft/__fixtures__/drafts';
 import { READ_ONLY_HOLD, type JobOf } from '../handler';
-import { ACCOUNT, DEAL, instalmentRecord, loadedDeal, TENANT } from './__fixtures__/deals';
-import { raiseInstalmentHandler, STRANDED_WAIT_MS, type RaiseDeps } from './raise-handler';
+import { planDeal, planLineItemSchema, planOpportunitySchema, type RaisedRecord } from '../../domain/deal-plan';
+import { ACCOUNT, DEAL, instalmentRecord, loadedDeal, quarterlyDeal, TENANT } from './__fixtures__/deals';
+import type { PlannedDeal } from './plan-writer';
+import { HELD_CREDIT_WAIT_MS, raiseInstalmentHandler, STRANDED_WAIT_MS, type RaiseDeps } from './raise-handler';
 
 let store: SqliteStore;
 beforeEach(() => {
@@ -64,10 +66,13 @@ const raiseJob = (id: number, requestKey: string, over: Partial<JobOf<'RAISE_INS
     ...over,
   }) as JobOf<'RAISE_INSTALMENT'>;
 
-function setUp(xeroSearch: { url: string; contactID: string }[] = []) {
-  const planned = loadedDeal({ instalments: [REPLACED_RECORD] }, TODAY);
+function setUp(
+  xeroSearch: { url: string; contactID: string }[] = [],
+  planned: PlannedDeal = loadedDeal({ instalments: [REPLACED_RECORD] }, TODAY),
+) {
   const { writeback, runs } = fakeComposite();
   const created: unknown[] = [];
+  const credited: { invoiceRecordId: string }[] = [];
   const planNow: string[][] = [];
   const deps = {
     dealPlans: {
@@ -134,7 +139,12 @@ function setUp(xeroSearch: { url: string; contactID: string }[] = []) {
     instanceUrl: () => instanceUrl,
     corporateCurrency: 'GBP',
     prorationMethod: 'daily',
-    creditNotes: { saveDraft: async () => 'a0C000000000001AAA' },
+    creditNotes: {
+      saveDraft: async (_document: unknown, source: { invoiceRecordId: string }) => {
+        credited.push(source);
+        return 'a0C000000000001AAA';
+      },
+    },
     summaries: { stage: () => ({ queueUpdates: async () => undefined }) },
     log: { info: () => undefined, warn: () => undefined },
   } as unknown as RaiseDeps;
@@ -143,7 +153,7 @@ function setUp(xeroSearch: { url: string; contactID: string }[] = []) {
       .flat()
       .filter((c) => c.object === object && c.method === method)
       .flatMap((c) => c.records);
-  return { deps, planned, created, planNow, written };
+  return { deps, planned, created, credited, planNow, written };
 }
 
 const remember = () =>
@@ -228,5 +238,85 @@ describe('RAISE_INSTALMENT and a replaced instalment that reached Xero', () => {
     }
     expect(created).toEqual([]);
     expect(written('Invoice__c', 'upsert')).toEqual([]);
+  });
+});
+
+describe('RAISE_INSTALMENT of a downgrade’s credit note (quarterly, Q1 and Q2 raised; 100 seats to 70 from 5 Apr)', () => {
+  const FEWER = '006000000000521AAA';
+  /** The deal with its Q1 and Q2 invoices raised in this state, and the amendment won: the credit note is due. */
+  function downgraded(status: RaisedRecord['state']): PlannedDeal {
+    const base = loadedDeal({}, TODAY);
+    const raised: RaisedRecord[] = base.plan.plan.instalments.slice(0, 2).map((i, k) => ({
+      key: i.key,
+      issueDate: i.issueDate,
+      lines: i.lines.map((l) => ({ ...l, amount: l.amount.toFixed(2) })),
+      kind: 'invoice',
+      documentId: `a0I00000000070${k}AAA`,
+      state: status,
+      documentDate: i.issueDate,
+    }));
+    const fewer = quarterlyDeal({
+      Id: FEWER,
+      Name: 'Globex 70 seats',
+      CloseDate: '2026-04-05',
+      Service_Start_Date__c: '2026-04-05',
+      Service_End_Date__c: null,
+      Amended_Opportunity__c: DEAL,
+      Invoice_Type__c: 'Amendment',
+      Amount: 8400,
+      OpportunityLineItems: {
+        records: quarterlyDeal().OpportunityLineItems!.records.map((l) => ({ ...l, Quantity: 70, TotalPrice: 8400 })),
+      },
+    });
+    const amendment = {
+      opportunity: planOpportunitySchema.parse(fewer),
+      lineItems: fewer.OpportunityLineItems!.records.map((item) => planLineItemSchema.parse(item)),
+    };
+    const input = { ...base.loaded.input, amendments: [amendment], raised };
+    return { ...base, loaded: { ...base.loaded, input }, plan: planDeal({ ...input, today: TODAY }) };
+  }
+  const creditOf = (planned: PlannedDeal) => planned.plan.plan.instalments.find((i) => i.kind === 'credit-note')!;
+  /** setUp with the entity's VAT rate, which a credit note's Xero-exact totals need. */
+  const withVat = (planned: PlannedDeal) => {
+    const set = setUp([], planned);
+    const reference = set.deps.reference as unknown as { taxRates: () => Promise<unknown[]> };
+    reference.taxRates = async () => [{ taxType: 'OUTPUT2', effectiveRate: 20 }];
+    return set;
+  };
+
+  it('both invoices void: holds the credit note, uncounted, and sends nothing to Xero', async () => {
+    const planned = downgraded('void');
+    const credit = creditOf(planned);
+    expect([credit.issueDate, credit.amount.toFixed(2)]).toEqual(['2026-04-05', '-864.46']);
+    const { deps, created, credited } = withVat(planned);
+    const outcomes = await raiseInstalmentHandler(deps).run([raiseJob(11, credit.key)]);
+    expect(outcomes.get(11)).toEqual({
+      kind: 'hold',
+      reason: expect.stringMatching(/^Held, not sent to Xero: nothing of this deal is invoiced in Xero to credit/),
+      delayMs: HELD_CREDIT_WAIT_MS,
+    });
+    expect(credited).toEqual([]);
+    expect(created).toEqual([]);
+  });
+
+  it('the invoices posted: records the credit note against the Q2 invoice it credits, for finance to approve', async () => {
+    const planned = downgraded('posted');
+    const credit = creditOf(planned);
+    expect(planned.plan.held.size).toBe(0);
+    const { deps, credited } = withVat(planned);
+    const outcomes = await raiseInstalmentHandler(deps).run([raiseJob(12, credit.key)]);
+    expect(credited).toEqual([expect.objectContaining({ invoiceRecordId: 'a0I000000000701AAA' })]);
+    expect(outcomes.get(12)).toMatchObject({ kind: 'done', result: { creditNoteRecordId: 'a0C000000000001AAA' } });
+  });
+
+  it('the Q2 invoice awaiting approval: credits the posted Q1 invoice, not the draft (Xero allocates only to an authorised invoice)', async () => {
+    const planned = downgraded('posted');
+    const [q1, q2] = planned.plan.raised;
+    const input = { ...planned.loaded.input, raised: [q1!, { ...q2!, state: 'unposted' as const }] };
+    const mixed = { ...planned, loaded: { ...planned.loaded, input }, plan: planDeal({ ...input, today: TODAY }) };
+    expect(mixed.plan.held.size).toBe(0);
+    const { deps, credited } = withVat(mixed);
+    await raiseInstalmentHandler(deps).run([raiseJob(13, creditOf(mixed).key)]);
+    expect(credited).toEqual([expect.objectContaining({ invoiceRecordId: 'a0I000000000700AAA' })]);
   });
 });

@@ -59,6 +59,8 @@ function documentOf(outcome: JobOutcome | undefined): { invoice?: string; credit
 
 /** How long a deal's due instalment waits for a stranded document of the deal to be mirrored first. */
 export const STRANDED_WAIT_MS = 60_000;
+/** How long a held credit note (deal-plan.ts `heldCredits`) waits before its plan is read again. */
+export const HELD_CREDIT_WAIT_MS = 60 * 60_000;
 
 /**
  * A Billing_Instalment__c as the instalment it was (for a stranded document's mirror: its dates and lines as planned).
@@ -238,6 +240,13 @@ export function raiseInstalmentHandler(deps: RaiseDeps): JobHandler<'RAISE_INSTA
               delayMs: dueAt - now,
             }),
           );
+          continue;
+        }
+        const held = p.plan.held.get(key);
+        if (held) {
+          // Uncounted: it is raised once the deal has posted enough in Xero to credit (an invoice approved, a
+          // replacement raised), or replaced by a re-plan.
+          outcomes.push(settled(job, { kind: 'hold', reason: held, delayMs: HELD_CREDIT_WAIT_MS }));
           continue;
         }
         const row = p.loaded.row;
