@@ -9,6 +9,7 @@ import { startSandbox, type Sandbox } from '../../../sandbox/sandbox-bridge';
 import { connect } from '../../../sandbox/salesforce/test-helpers';
 import { ScaledClock } from '../../../sandbox/shared/clock';
 import { waitFor } from '../../../test/wait-for';
+import { wonSignatureDeal } from './__fixtures__/signature-deal';
 
 const SALES = 'sam.seller@ledgerline.example';
 const FINANCE = 'fran.finance@ledgerline.example';
@@ -34,38 +35,7 @@ beforeAll(async () => {
 afterAll(() => sandbox?.close());
 
 /** A 12,000.00 deal billed on signature, won with no draft asked for at close. */
-async function wonDeal(name = 'Acme - Deposit given up 2026'): Promise<string> {
-  const [seeded] = (
-    await admin().query<Row>("SELECT Id, AccountId, Pricebook2Id FROM Opportunity WHERE Name = 'Acme - Platform 2026'")
-  ).records;
-  const [line] = (
-    await admin().query<Row>(
-      `SELECT PricebookEntryId FROM OpportunityLineItem WHERE OpportunityId = '${String(seeded!.Id)}'`,
-    )
-  ).records;
-  sandbox.sf.control.setOrgSettings({ Auto_Draft_On_Close__c: false });
-  const { id } = (await sales()
-    .sobject('Opportunity')
-    .create({
-      Name: name,
-      AccountId: seeded!.AccountId,
-      StageName: 'Negotiation/Review',
-      CloseDate: '2026-01-10',
-      CurrencyIsoCode: 'GBP',
-      Service_Start_Date__c: '2026-01-01',
-      Service_End_Date__c: '2026-12-31',
-      ...(seeded!.Pricebook2Id ? { Pricebook2Id: seeded!.Pricebook2Id } : {}),
-    })) as { id: string };
-  await sales().sobject('OpportunityLineItem').create({
-    OpportunityId: id,
-    PricebookEntryId: line!.PricebookEntryId,
-    Quantity: 100,
-    UnitPrice: 120,
-  });
-  await sales().sobject('Opportunity').update({ Id: id, StageName: 'Closed Won' });
-  sandbox.sf.control.setOrgSettings({ Auto_Draft_On_Close__c: true });
-  return id;
-}
+const wonDeal = (name = 'Acme - Deposit given up 2026') => wonSignatureDeal(sandbox, name);
 
 it('refuses the closing request while the deposit is in Xero only, and drafts the 7,500.00 left once Retry mirrors it', async () => {
   const dealId = await wonDeal();
