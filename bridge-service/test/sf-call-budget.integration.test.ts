@@ -164,7 +164,14 @@ it(`drains ${DEALS} closed deals within the Salesforce API budget`, async () => 
     'query Contact_Match_Review__c',
     'query Month_End_Close__c',
   ];
-  const composites = requests.filter((r) => r.subrequests);
+  // A KPI refresh is due at the end of each 5-minute window in which invoices changed (KPI_SETTLE_MS), so now and then
+  // one falls within this test's seconds: its calls (reads no invoice path makes) are the KPI budget's
+  // (kpi.integration.test.ts), and a whole refresh is four Composite calls.
+  const kpiRefresh = requests.filter(
+    (r) => r.subrequests && /KPI_|Customer_Credit_Allocation__c|DatedConversionRate/.test(describeApiRequest(r)),
+  );
+  expect([0, 4]).toContain(kpiRefresh.length);
+  const composites = requests.filter((r) => r.subrequests && !kpiRefresh.includes(r));
   expect(
     requests
       .filter((r) => !r.subrequests)
@@ -180,7 +187,7 @@ it(`drains ${DEALS} closed deals within the Salesforce API budget`, async () => 
   expect(composites.every((r) => r.subrequests!.length <= 5)).toBe(true);
   expect(composites.length).toBeLessThanOrEqual(Math.ceil(subrequests / 5) + 3 * loads);
   if (DEALS <= 330) expect(composites.length).toBeLessThanOrEqual(3 * loads);
-  expect(used / DEALS).toBeLessThan(0.075);
+  expect((used - kpiRefresh.length) / DEALS).toBeLessThan(0.075);
   // Open pages are told in one Sync_Update__e per write-back (each delivered to every subscribed page counts against
   // the org's daily allocation), not one per invoice: every invoice, deal and customer is named all the same.
   const named = announced();

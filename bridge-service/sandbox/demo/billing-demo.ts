@@ -10,7 +10,8 @@ import type { ScaledClock } from '../shared/clock';
 
 const SALES = 'sam.seller@ledgerline.example';
 const FINANCE = 'fran.finance@ledgerline.example';
-const INTEGRATION = 'integration@ledgerline.example';
+/** Reads the org as an administrator would (the bridge's user cannot see Opportunity.Pricebook2Id, as in an org). */
+const ADMIN = 'ada.admin@ledgerline.example';
 
 type Row = Record<string, unknown>;
 type Say = (line: string) => void;
@@ -64,7 +65,7 @@ async function moveTo(clock: ScaledClock, iso: string, pause: () => Promise<void
 export async function playBillingScenario(sandbox: Sandbox, clock: ScaledClock, say: Say): Promise<BillingDemoResult> {
   // The calendar moves by weeks, and sessions last two hours of it: every step signs in again.
   const sales = () => connect(sandbox.sf, SALES);
-  const admin = () => connect(sandbox.sf, INTEGRATION);
+  const admin = () => connect(sandbox.sf, ADMIN);
   const step = (n: number, text: string) => say(`\n[plan ${n}/3] ${text}`);
   const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 300));
 
