@@ -78,8 +78,9 @@ const linesTotal = (r: Pick<RaisedInstalment, 'lines'>) => sum(r.lines.map((l) =
  * approval, or conceded), less the credit notes before it. A draft invoice does not count (Xero allocates a credit
  * note only to an authorised invoice, and a draft can be deleted without a trace), nor does a void one: a credit note
  * with nothing to credit is customer credit for money never billed. What a voided invoice of the plan billed and no
- * partial replaced is still raised in the plan's eyes, so a credit against the deal takes it off that first: it is
- * the reduction of the replacement finance raises by hand, not a credit note.
+ * partial replaced is still raised in the plan's eyes, so a credit of those same pieces (line and period) takes it
+ * off that first: it is the reduction of the replacement finance raises by hand, not a credit note. A credit of other
+ * pieces (a later quarter a posted invoice billed) is checked against what is posted, as any other.
  */
 export function heldCredits(
   plan: BillingPlan,
@@ -90,10 +91,16 @@ export function heldCredits(
   const held = new Map<string, string>();
   if (!plan.instalments.some((i) => i.kind === 'credit-note')) return held;
   const planning = forPlanning(raised);
-  const voided = sum(
-    raised.flatMap((r, k) => (r.kind === 'invoice' && r.state === 'void' ? [linesTotal(planning[k]!)] : [])),
-  );
-  let unreplaced = voided;
+  const piece = (l: { lineKey: string; periodKey: IsoDate }) => `${l.lineKey}|${l.periodKey}`;
+  // What each (line, period) piece's voided invoices billed that no partial replaced.
+  const unreplaced = new Map<string, Money>();
+  for (const [k, r] of raised.entries()) {
+    if (r.kind !== 'invoice' || r.state !== 'void') continue;
+    for (const l of planning[k]!.lines)
+      unreplaced.set(piece(l), (unreplaced.get(piece(l)) ?? money(0)).plus(money(l.amount)));
+  }
+  const voided = sum([...unreplaced.values()]);
+  let voidedLeft = voided;
   let creditable = sum(
     raised.filter((r) => (r.kind === 'invoice' ? r.state === 'posted' : r.state !== 'void')).map((r) => linesTotal(r)),
   ).minus(sum(concessions.filter((c) => c.state !== 'void').map((c) => money(c.amount))));
@@ -102,14 +109,21 @@ export function heldCredits(
   for (const instalment of plan.instalments) {
     if (instalment.kind !== 'credit-note') continue;
     const credit = instalment.amount.abs();
-    if (unreplaced.gt(0)) {
-      const reduction = unreplaced.lt(credit) ? unreplaced : credit;
-      unreplaced = unreplaced.minus(reduction);
+    let reduction = money(0);
+    for (const l of instalment.lines) {
+      const open = unreplaced.get(piece(l)) ?? money(0);
+      const taken = absorbed(l.amount.abs(), open);
+      if (taken.eq(0)) continue;
+      unreplaced.set(piece(l), open.minus(taken));
+      reduction = reduction.plus(taken);
+    }
+    if (reduction.gt(0)) {
+      voidedLeft = voidedLeft.minus(reduction);
       const beyond = credit.minus(reduction);
       held.set(
         instalment.key,
         `Held, not sent to Xero: ${creditable.gt(0) ? 'it takes back what a void invoice billed' : 'nothing of this deal is invoiced in Xero to credit'} (${shown(voided)} void, not replaced). ` +
-          `The ${shown(reduction)} reduction belongs in the replacement finance raises by hand: ${shown(unreplaced)} for what was voided` +
+          `The ${shown(reduction)} reduction belongs in the replacement finance raises by hand: ${shown(voidedLeft)} for what was voided` +
           (beyond.gt(0) ? `; credit the other ${shown(beyond)} by hand if owed` : ''),
       );
       continue;
