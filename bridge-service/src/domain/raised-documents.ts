@@ -136,7 +136,7 @@ export function heldCredits(
       instalment.key,
       `Held, not sent to Xero: the deal has ${shown(creditable.gt(0) ? creditable : money(0))} posted in Xero and not credited, less than the ${shown(credit)} it takes back. ` +
         (awaitingApproval
-          ? 'It is raised once its invoice awaiting approval is approved'
+          ? 'It is raised once its invoice awaiting approval is approved: by its dated job, or by Retry on the amendment whose closing request raises it'
           : 'Raise a credit by hand if one is owed'),
     );
   }

@@ -524,7 +524,9 @@ describe('a downgrade of a deal billed on signature (12,000.00 for 2026): 100 se
       '2026-06-21',
     );
     expect(heldWhy(plan)).toEqual([
-      expect.stringMatching(/It is raised once its invoice awaiting approval is approved$/),
+      expect.stringMatching(
+        /It is raised once its invoice awaiting approval is approved: by its dated job, or by Retry on the amendment whose closing request raises it$/,
+      ),
     ]);
     const approved = await planOf(downgraded([{ ...closing, Status__c: 'Authorised' }], { record }), '2026-06-21');
     expect(approved.plan.held.size).toBe(0);
