@@ -3,44 +3,10 @@
  * no partial replaced (raised-documents.ts heldCredits): a quarterly deal of 12,000.00 cut from 100 seats to 70 from
  * 5 April credits 864.46 of Q2, which a posted invoice billed, whatever became of Q1's invoice.
  */
-import { planDeal, planLineItemSchema, planOpportunitySchema, type RaisedRecord } from '../../domain/deal-plan';
-import { DEAL, loadedDeal, quarterlyDeal } from './__fixtures__/deals';
+import { downgradedDeal } from './__fixtures__/deals';
 import type { PlannedDeal } from './plan-writer';
 
-const TODAY = '2026-04-10';
-
-/** Q1 and Q2 raised in the given states, then the amendment to 70 seats from 5 April. */
-function downgraded(states: [RaisedRecord['state'], RaisedRecord['state']]): PlannedDeal {
-  const base = loadedDeal({}, TODAY);
-  const raised: RaisedRecord[] = base.plan.plan.instalments.slice(0, 2).map((i, k) => ({
-    key: i.key,
-    issueDate: i.issueDate,
-    lines: i.lines.map((l) => ({ ...l, amount: l.amount.toFixed(2) })),
-    kind: 'invoice',
-    documentId: `a0I00000000070${k}AAA`,
-    state: states[k]!,
-    documentDate: i.issueDate,
-  }));
-  const fewer = quarterlyDeal({
-    Id: '006000000000521AAA',
-    Name: 'Globex 70 seats',
-    CloseDate: '2026-04-05',
-    Service_Start_Date__c: '2026-04-05',
-    Service_End_Date__c: null,
-    Amended_Opportunity__c: DEAL,
-    Invoice_Type__c: 'Amendment',
-    Amount: 8400,
-    OpportunityLineItems: {
-      records: quarterlyDeal().OpportunityLineItems!.records.map((l) => ({ ...l, Quantity: 70, TotalPrice: 8400 })),
-    },
-  });
-  const amendment = {
-    opportunity: planOpportunitySchema.parse(fewer),
-    lineItems: fewer.OpportunityLineItems!.records.map((item) => planLineItemSchema.parse(item)),
-  };
-  const input = { ...base.loaded.input, amendments: [amendment], raised };
-  return { ...base, loaded: { ...base.loaded, input }, plan: planDeal({ ...input, today: TODAY }) };
-}
+const downgraded = (states: Parameters<typeof downgradedDeal>[0]) => downgradedDeal(states);
 
 const creditOf = (p: PlannedDeal) => p.plan.plan.instalments.find((i) => i.kind === 'credit-note')!;
 

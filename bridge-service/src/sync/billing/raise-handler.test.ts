@@ -9,8 +9,8 @@ import { storedJob } from '../../store/__fixtures__/jobs';
 import { salesforceNames } from '../../salesforce/schema';
 import { fakeComposite, newCustomers, xeroInvoice } from '../create-draft/__fixtures__/drafts';
 import { READ_ONLY_HOLD, type JobOf } from '../handler';
-import { planDeal, planLineItemSchema, planOpportunitySchema, type RaisedRecord } from '../../domain/deal-plan';
-import { ACCOUNT, DEAL, instalmentRecord, loadedDeal, quarterlyDeal, TENANT } from './__fixtures__/deals';
+import { planDeal, type RaisedRecord } from '../../domain/deal-plan';
+import { ACCOUNT, DEAL, downgradedDeal, instalmentRecord, loadedDeal, TENANT } from './__fixtures__/deals';
 import type { PlannedDeal } from './plan-writer';
 import { HELD_CREDIT_WAIT_MS, raiseInstalmentHandler, STRANDED_WAIT_MS, type RaiseDeps } from './raise-handler';
 
@@ -242,39 +242,8 @@ describe('RAISE_INSTALMENT and a replaced instalment that reached Xero', () => {
 });
 
 describe('RAISE_INSTALMENT of a downgrade’s credit note (quarterly, Q1 and Q2 raised; 100 seats to 70 from 5 Apr)', () => {
-  const FEWER = '006000000000521AAA';
   /** The deal with its Q1 and Q2 invoices raised in this state, and the amendment won: the credit note is due. */
-  function downgraded(status: RaisedRecord['state']): PlannedDeal {
-    const base = loadedDeal({}, TODAY);
-    const raised: RaisedRecord[] = base.plan.plan.instalments.slice(0, 2).map((i, k) => ({
-      key: i.key,
-      issueDate: i.issueDate,
-      lines: i.lines.map((l) => ({ ...l, amount: l.amount.toFixed(2) })),
-      kind: 'invoice',
-      documentId: `a0I00000000070${k}AAA`,
-      state: status,
-      documentDate: i.issueDate,
-    }));
-    const fewer = quarterlyDeal({
-      Id: FEWER,
-      Name: 'Globex 70 seats',
-      CloseDate: '2026-04-05',
-      Service_Start_Date__c: '2026-04-05',
-      Service_End_Date__c: null,
-      Amended_Opportunity__c: DEAL,
-      Invoice_Type__c: 'Amendment',
-      Amount: 8400,
-      OpportunityLineItems: {
-        records: quarterlyDeal().OpportunityLineItems!.records.map((l) => ({ ...l, Quantity: 70, TotalPrice: 8400 })),
-      },
-    });
-    const amendment = {
-      opportunity: planOpportunitySchema.parse(fewer),
-      lineItems: fewer.OpportunityLineItems!.records.map((item) => planLineItemSchema.parse(item)),
-    };
-    const input = { ...base.loaded.input, amendments: [amendment], raised };
-    return { ...base, loaded: { ...base.loaded, input }, plan: planDeal({ ...input, today: TODAY }) };
-  }
+  const downgraded = (status: RaisedRecord['state']) => downgradedDeal([status, status], TODAY);
   const creditOf = (planned: PlannedDeal) => planned.plan.plan.instalments.find((i) => i.kind === 'credit-note')!;
   /** setUp with the entity's VAT rate, which a credit note's Xero-exact totals need. */
   const withVat = (planned: PlannedDeal) => {

@@ -1,6 +1,6 @@
 /** Typed builders for the billing-plan tests: a deal's Opportunity as the planning query returns it, and the deal. */
 import { parseBillingEntities, type BillingEntity } from '../../../domain/billing-entity';
-import { planDeal, planLineItemSchema, planOpportunitySchema } from '../../../domain/deal-plan';
+import { planDeal, planLineItemSchema, planOpportunitySchema, type RaisedRecord } from '../../../domain/deal-plan';
 import { salesforceNames } from '../../../salesforce/schema';
 import {
   opportunityForPlanning,
@@ -12,6 +12,8 @@ import type { LoadedDeal } from '../deals';
 import type { PlannedDeal } from '../plan-writer';
 
 export const DEAL = '006000000000501AAA';
+/** The amendment of `downgradedDeal`. */
+export const DOWNGRADE = '006000000000521AAA';
 export const ACCOUNT = '001000000000501AAA';
 export const TENANT = '11111111-1111-4111-8111-111111111111';
 
@@ -177,4 +179,43 @@ export function loadedDeal(
     recovered: new Map(),
   };
   return { loaded, plan: planDeal({ ...loaded.input, today }), timeZone: 'Europe/London' };
+}
+
+/**
+ * The quarterly deal planned on `today` with its Q1 and Q2 invoices raised in these states, and an amendment won that
+ * cuts its 100 seats to 70 from 5 April: its plan credits 864.46 of Q2.
+ */
+export function downgradedDeal(
+  states: readonly [RaisedRecord['state'], RaisedRecord['state']],
+  today = '2026-04-10',
+): PlannedDeal {
+  const base = loadedDeal({}, today);
+  const raised: RaisedRecord[] = base.plan.plan.instalments.slice(0, 2).map((i, k) => ({
+    key: i.key,
+    issueDate: i.issueDate,
+    lines: i.lines.map((l) => ({ ...l, amount: l.amount.toFixed(2) })),
+    kind: 'invoice',
+    documentId: `a0I00000000070${k}AAA`,
+    state: states[k]!,
+    documentDate: i.issueDate,
+  }));
+  const fewer = quarterlyDeal({
+    Id: DOWNGRADE,
+    Name: 'Globex 70 seats',
+    CloseDate: '2026-04-05',
+    Service_Start_Date__c: '2026-04-05',
+    Service_End_Date__c: null,
+    Amended_Opportunity__c: DEAL,
+    Invoice_Type__c: 'Amendment',
+    Amount: 8400,
+    OpportunityLineItems: {
+      records: quarterlyDeal().OpportunityLineItems!.records.map((l) => ({ ...l, Quantity: 70, TotalPrice: 8400 })),
+    },
+  });
+  const amendment = {
+    opportunity: planOpportunitySchema.parse(fewer),
+    lineItems: fewer.OpportunityLineItems!.records.map((item) => planLineItemSchema.parse(item)),
+  };
+  const input = { ...base.loaded.input, amendments: [amendment], raised };
+  return { ...base, loaded: { ...base.loaded, input }, plan: planDeal({ ...input, today }) };
 }
