@@ -117,6 +117,13 @@ export function createContactLinks(deps: ContactLinksDeps) {
     }
   }
 
+  /** The store's copies of the links. */
+  async function saveMappings(writes: LinkWrites): Promise<void> {
+    for (const [tenantId, accountId, contactId] of writes.mappings) {
+      await deps.contactMappings.saveContactMapping(tenantId, accountId, contactId);
+    }
+  }
+
   /** Sends the writes now (or queues them on a Composite batch); resolves to Salesforce's refusals, in words. */
   async function flush(writes: LinkWrites, batch?: Pick<CompositeBatch, 'upsert'>): Promise<string[]> {
     const target = batch ?? deps.writeback;
@@ -130,9 +137,7 @@ export function createContactLinks(deps: ContactLinksDeps) {
             .then((o) => refusals('Contact_Match_Review__c', o))
         : Promise.resolve([]),
     ];
-    for (const [tenantId, accountId, contactId] of writes.mappings) {
-      await deps.contactMappings.saveContactMapping(tenantId, accountId, contactId);
-    }
+    await saveMappings(writes);
     if (batch) return Promise.all(pending).then((all) => all.flat());
     const problems = (await Promise.all(pending)).flat();
     if (writes.reviews.length > 0) deps.log.info({ reviews: writes.reviews.length }, 'contact match reviews opened');
@@ -146,9 +151,7 @@ export function createContactLinks(deps: ContactLinksDeps) {
   async function writeLinks(entity: EntityRef, links: readonly NewLink[]): Promise<void> {
     const writes = noWrites();
     addLinks(writes, entity, links);
-    for (const [tenantId, accountId, contactId] of writes.mappings) {
-      await deps.contactMappings.saveContactMapping(tenantId, accountId, contactId);
-    }
+    await saveMappings(writes);
     const outcomes = await deps.writeback.upsert(XeroContactLink, 'Link_Key__c', writes.links);
     deps.writeback.requireAll(
       XeroContactLink,
